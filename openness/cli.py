@@ -1,0 +1,221 @@
+"""The ``openness`` command: one function per command, each a thin wrapper over a plain one."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from openness import __version__
+from openness.stats import collect_stats
+from openness.store import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    GraphStore,
+    StoreError,
+    open_store,
+)
+from openness.vocabularies import load_vocabularies
+
+
+class StoreOptions:
+    """The store options of the command group, opened lazily by the command that needs it."""
+
+    def __init__(
+        self, location: str | None, endpoint: str | None, update: str | None, gsp: str | None
+    ) -> None:
+        self.location, self.endpoint, self.update, self.gsp = location, endpoint, update, gsp
+
+    def open(self, *, read_only: bool = False) -> GraphStore:
+        try:
+            return open_store(
+                self.location,
+                endpoint=self.endpoint,
+                update_endpoint=self.update,
+                store_endpoint=self.gsp,
+                read_only=read_only,
+            )
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+
+
+pass_store = click.make_pass_decorator(StoreOptions)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="openness")
+@click.option(
+    "--store",
+    "location",
+    envvar="OPENNESS_STORE",
+    metavar="DIR",
+    help="Directory of the embedded store [env OPENNESS_STORE; default var/store].",
+)
+@click.option(
+    "--endpoint", metavar="URL", help="Use a remote SPARQL 1.1 engine: its query endpoint."
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="Its update endpoint [default: sibling 'update' of --endpoint].",
+)
+@click.option(
+    "--store-endpoint",
+    metavar="URL",
+    help="Its Graph Store Protocol endpoint [default: sibling 'store'].",
+)
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    location: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    store_endpoint: str | None,
+) -> None:
+    """Openness Graph: is this AI model open — by which definition, and why not?"""
+    ctx.obj = StoreOptions(location, endpoint, update_endpoint, store_endpoint)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_store
+def stats(opts: StoreOptions, fmt: str) -> None:
+    """Triples per named graph and counts of models, datasets, organizations, licences
+    and assessments."""
+    store = opts.open()
+    try:
+        numbers = collect_stats(store)
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(json.dumps(numbers, indent=2, sort_keys=True))
+        return
+    click.echo(f"triples        {numbers['triples']}")
+    for key in ("models", "datasets", "organizations", "licenses", "assessments"):
+        click.echo(f"{key:<15}{numbers[key]}")
+    for source, n in sorted(numbers["records"].items()):
+        click.echo(f"records {source:<7}{n}")
+    click.echo("named graphs:")
+    for graph, n in sorted(numbers["graphs"].items()):
+        click.echo(f"  {n:>9}  {graph}")
+
+
+@cli.command()
+@click.argument("query_or_file")
+@click.option(
+    "--format",
+    "fmt",
+    default="csv",
+    show_default=True,
+    type=click.Choice(["csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    help="Results format (SELECT/ASK) or RDF format (CONSTRUCT/DESCRIBE).",
+)
+@pass_store
+def query(opts: StoreOptions, query_or_file: str, fmt: str) -> None:
+    """Run a SPARQL query given inline or as a file path; our usual prefixes are declared.
+
+    A query that does not parse exits with status 2 and the parser's message.
+    """
+    path = Path(query_or_file)
+    text = (
+        path.read_text(encoding="utf-8")
+        if path.suffix in {".rq", ".sparql"} or (len(query_or_file) < 256 and path.is_file())
+        else query_or_file
+    )
+    store = opts.open()
+    try:
+        result = store.query(text)
+        target = RESULT_FORMATS if result.kind != "graph" else GRAPH_FORMATS
+        if fmt not in target:
+            wanted = "an RDF format" if result.kind == "graph" else "a results format"
+            raise click.UsageError(
+                f"a {result.kind} result needs {wanted}: {', '.join(sorted(target))}"
+            )
+        sys.stdout.buffer.write(result.serialize(target[fmt]))
+    except SyntaxError as e:
+        click.echo(f"error: the query does not parse: {e}", err=True)
+        sys.exit(2)
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["nq", "trig"]), default="nq", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@pass_store
+def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
+    """Export the whole dataset with its named graphs."""
+    store = opts.open()
+    try:
+        data = store.export(GRAPH_FORMATS[fmt])
+    finally:
+        store.close()
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.command()
+@click.option(
+    "--if-missing", is_flag=True, help="Do nothing when the store already holds the ontology."
+)
+@pass_store
+def build(opts: StoreOptions, if_missing: bool) -> None:
+    """Build the default graph from the bundled data: vocabularies first."""
+    store = opts.open()
+    try:
+        if if_missing and store.graph_sizes():
+            click.echo("the store is already built; nothing to do", err=True)
+            return
+        n = load_vocabularies(store)
+        click.echo(f"ontology and concept schemes: {n} triples", err=True)
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, envvar="PORT", type=int)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Worker processes; each opens the store read-only.",
+)
+@pass_store
+def serve(opts: StoreOptions, host: str, port: int, workers: int) -> None:
+    """Serve the graph over HTTP with a production WSGI server."""
+    from openness.server import create_app
+    from openness.server.serve import run_server
+
+    app = create_app(
+        {
+            "STORE_LOCATION": opts.location,
+            "ENDPOINT": opts.endpoint,
+            "UPDATE_ENDPOINT": opts.update,
+            "STORE_ENDPOINT": opts.gsp,
+            "READ_ONLY": True,
+        }
+    )
+    click.echo(f"serving on http://{host}:{port}/", err=True)
+    run_server(app, host=host, port=port, workers=workers, timeout=120)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="openness")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""IRIs of the graph: the vocabulary namespaces we use and the names we mint.
+
+Every IRI the project mints starts with BASE, so a deployment can serve them all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+BASE = "https://w3id.org/openness-graph/"
+
+OG = BASE + "ns#"
+ONTOLOGY = BASE + "ns"
+CONCEPT = BASE + "ns/"  # concept schemes: ns/component/…, ns/org-kind/…
+COMPONENT = CONCEPT + "component/"
+INDEX_DIMENSION = CONCEPT + "index-dimension/"
+ID = BASE + "id/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+PROV = "http://www.w3.org/ns/prov#"
+EARL = "http://www.w3.org/ns/earl#"
+ODRL = "http://www.w3.org/ns/odrl/2/"
+CC = "http://creativecommons.org/ns#"
+SCHEMA = "https://schema.org/"
+FAIR4ML = "https://w3id.org/fair4ml#"
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DQV = "http://www.w3.org/ns/dqv#"
+SH = "http://www.w3.org/ns/shacl#"
+SPDX_LICENSE = "https://spdx.org/licenses/"
+SPDX_EL = "https://spdx.org/rdf/3.0.1/terms/ExpandedLicensing/"
+CR = "http://mlcommons.org/croissant/"
+RAI = "http://mlcommons.org/croissant/RAI/"
+DOAP = "http://usefulinc.com/ns/doap#"
+VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+# Prefixes offered to queries (CLI, server, named queries) and used when serializing.
+PREFIXES: dict[str, str] = {
+    "og": OG,
+    "ogc": COMPONENT,
+    "oxd": INDEX_DIMENSION,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "dcat": DCAT,
+    "prov": PROV,
+    "earl": EARL,
+    "odrl": ODRL,
+    "cc": CC,
+    "schema": SCHEMA,
+    "fair4ml": FAIR4ML,
+    "org": ORG,
+    "foaf": FOAF,
+    "dqv": DQV,
+    "sh": SH,
+    "spdx": SPDX_LICENSE,
+    "expandedlicensing": SPDX_EL,
+    "cr": CR,
+    "rai": RAI,
+}
+
+
+class Graphs:
+    """Named graphs: one per source, one each for vocabularies, shapes and assessments."""
+
+    ONTOLOGY = BASE + "graph/ontology"
+    SHAPES = BASE + "graph/shapes"
+    ASSESSMENTS = BASE + "graph/assessments"
+    IDENTITY = BASE + "graph/identity"
+
+    @staticmethod
+    def source(name: str) -> str:
+        """The named graph holding what source ``name`` says.
+
+        >>> Graphs.source("mof")
+        'https://w3id.org/openness-graph/graph/source/mof'
+        """
+        return f"{BASE}graph/source/{name}"
+
+
+def slug(text: str) -> str:
+    """A readable, IRI-safe path segment for ``text``.
+
+    >>> slug("OLMo 7B (Instruct)")
+    'olmo-7b-instruct'
+    >>> slug("meta-llama/Llama-3.1-8B")
+    'meta-llama--llama-3.1-8b'
+    """
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    text = text.strip().lower().replace("/", "--")
+    text = re.sub(r"[^a-z0-9._-]+", "-", text)
+    return re.sub(r"(?<!-)-{3,}|^-+|-+$", "", text) or "x"
+
+
+def mint(kind: str, *parts: str) -> str:
+    """An IRI of ours for a thing of ``kind``, e.g. ``mint("model", "olmo-7b")``.
+
+    >>> mint("record", "mof", "OLMo 7B")
+    'https://w3id.org/openness-graph/id/record/mof/olmo-7b'
+    """
+    return ID + kind + "/" + "/".join(slug(p) for p in parts)

@@ -1,0 +1,42 @@
+"""Where the project's readable products live: ontology/, shapes/, queries/, data/.
+
+They are first-class files of the repository, not hidden package data, so the code finds
+them beside the ``openness`` package (an editable install or a source checkout, which is
+how ``make serve`` runs) or under ``$OPENNESS_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The folder holding ontology/, shapes/, queries/ and data/."""
+    home = os.environ.get("OPENNESS_HOME")
+    candidates = [Path(home)] if home else []
+    candidates.append(Path(__file__).resolve().parent.parent)
+    for root in candidates:
+        if (root / "ontology").is_dir():
+            return root
+    raise FileNotFoundError(
+        "cannot find the ontology/ folder: run from a checkout of the project "
+        "(make serve installs it in editable mode) or set OPENNESS_HOME to one"
+    )
+
+
+def ontology_dir() -> Path:
+    return project_root() / "ontology"
+
+
+def shapes_dir() -> Path:
+    return project_root() / "shapes"
+
+
+def queries_dir() -> Path:
+    return project_root() / "queries"
+
+
+def sources_dir() -> Path:
+    """The bundled snapshot of every source, one folder each."""
+    return project_root() / "data" / "sources"

@@ -1,0 +1,46 @@
+"""Graph stores: embedded pyoxigraph (the default) or a remote SPARQL 1.1 engine."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from openness.store.base import GraphStore, StoreError
+from openness.store.embedded import EmbeddedStore
+from openness.store.remote import RemoteStore
+from openness.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResult
+
+DEFAULT_STORE_DIR = Path("var/store")
+
+__all__ = [
+    "GRAPH_FORMATS",
+    "RESULT_FORMATS",
+    "EmbeddedStore",
+    "GraphStore",
+    "QueryResult",
+    "RemoteStore",
+    "StoreError",
+    "open_store",
+]
+
+
+def open_store(
+    location: str | Path | None = None,
+    *,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    store_endpoint: str | None = None,
+    read_only: bool = False,
+) -> GraphStore:
+    """Open the store the user asked for.
+
+    A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
+    ``$OPENNESS_STORE``, else in ``var/store``. ``location=":memory:"`` gives an empty
+    in-memory store.
+    """
+    if endpoint:
+        return RemoteStore(endpoint, update_url=update_endpoint, store_url=store_endpoint)
+    location = location or os.environ.get("OPENNESS_STORE") or DEFAULT_STORE_DIR
+    if str(location) == ":memory:":
+        return EmbeddedStore(None)
+    return EmbeddedStore(location, read_only=read_only)

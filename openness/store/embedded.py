@@ -1,0 +1,69 @@
+"""The default backend: pyoxigraph, on disk or in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from openness.namespaces import PREFIXES
+from openness.store.base import GraphStore, StoreError, bind_values
+from openness.store.results import QueryResult
+
+
+class EmbeddedStore(GraphStore):
+    """A pyoxigraph store in ``path`` (a directory), or in memory when ``path`` is None.
+
+    ``read_only`` opens an existing store for reading, so several server workers can
+    share it; nothing may write to it meanwhile.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as e:
+            raise StoreError(f"cannot open the store at {self.path}: {e}") from e
+
+    def __repr__(self) -> str:
+        return f"EmbeddedStore({str(self.path) if self.path else 'memory'})"
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> QueryResult:
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        kwargs: dict[str, object] = {"prefixes": PREFIXES}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return QueryResult(self._store.query(sparql, **kwargs))
+
+    def update(self, sparql: str) -> None:
+        self._store.update(sparql)
+
+    def export(self, fmt: ox.RdfFormat) -> bytes:
+        return self._store.dump(format=fmt)
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass  # read-only stores cannot flush; nothing to write anyway
+        del self._store

@@ -1,0 +1,133 @@
+"""A SPARQL 1.1 engine reached over HTTP (Oxigraph server, QLever, Virtuoso, Fuseki, …).
+
+Only the SPARQL 1.1 Protocol and Graph Store Protocol are used, so no server-side
+setting is needed: the union default graph is asked for explicitly by naming every
+named graph as a ``default-graph-uri``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import pyoxigraph as ox
+
+from openness.namespaces import PREFIXES
+from openness.store.base import GraphStore, StoreError, bind_values
+from openness.store.results import QueryResult
+
+# Our usual prefixes, declared on one line so error positions shift by exactly one line.
+PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+_AT = re.compile(r"\bat (\d+):(\d+)")
+_GRAPHS_TTL = 2.0  # seconds the list of named graphs is reused between queries
+
+
+def sibling_url(url: str, last_segment: str) -> str:
+    """``url`` with its last path segment replaced.
+
+    >>> sibling_url("http://127.0.0.1:7878/query", "update")
+    'http://127.0.0.1:7878/update'
+    """
+    parts = urlsplit(url)
+    path = parts.path.rsplit("/", 1)[0] + "/" + last_segment
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class RemoteStore(GraphStore):
+    """A store behind SPARQL endpoints.
+
+    ``query_url`` is the query endpoint. The update and Graph Store Protocol endpoints
+    default to the siblings ``update`` and ``store`` of its last path segment, which is
+    Oxigraph's layout; pass them for other servers (Fuseki: ``…/update``, ``…/data``).
+    """
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        store_url: str | None = None,
+        timeout: float = 60.0,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or sibling_url(query_url, "update")
+        self.store_url = store_url or sibling_url(query_url, "store")
+        self._http = httpx.Client(timeout=timeout, headers=headers or {})
+        self._graphs: tuple[float, list[str]] | None = None
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.query_url})"
+
+    def _post(self, url: str, **kwargs: object) -> httpx.Response:
+        try:
+            response = self._http.post(url, **kwargs)  # type: ignore[arg-type]
+        except httpx.HTTPError as e:
+            raise StoreError(f"cannot reach {url}: {e}") from e
+        if response.status_code == 400:
+            message = response.text.strip() or f"{url} rejected the request"
+            # Our prefixes take exactly one line: report positions in the caller's text.
+            raise SyntaxError(_AT.sub(lambda m: f"at {int(m[1]) - 1}:{m[2]}", message))
+        if response.status_code >= 300:
+            raise StoreError(f"{url} answered {response.status_code}: {response.text[:500]}")
+        return response
+
+    def _named_graphs(self) -> list[str]:
+        now = time.monotonic()
+        if self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
+            response = self._post(
+                self.query_url,
+                data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
+                headers={"Accept": "application/sparql-results+json"},
+            )
+            rows = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            self._graphs = (now, [row["g"].value for row in rows])
+        return self._graphs[1]
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> QueryResult:
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        # Name the dataset explicitly, as the embedded store sees it: the union of the
+        # named graphs as default graph, and every named graph available to GRAPH.
+        # With no named graph at all, naming none keeps the (empty) service default.
+        everything = [] if default_graphs and named_graphs else self._named_graphs()
+        form = {
+            "query": PREFIX_LINE + sparql,
+            "default-graph-uri": list(default_graphs or everything),
+            "named-graph-uri": list(named_graphs or everything),
+        }
+        accept = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+        response = self._post(self.query_url, data=form, headers={"Accept": accept})
+        media = response.headers.get("content-type", "").split(";")[0].strip()
+        if media == "application/sparql-results+json":
+            return QueryResult(ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+        fmt = ox.RdfFormat.from_media_type(media)
+        if fmt is None:
+            raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
+        return QueryResult([t.triple for t in ox.parse(response.content, fmt)])
+
+    def update(self, sparql: str) -> None:
+        self._post(
+            self.update_url,
+            content=sparql.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        )
+        self._graphs = None
+
+    def export(self, fmt: ox.RdfFormat) -> bytes:
+        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+        return ox.serialize(quads, format=fmt)
+
+    def close(self) -> None:
+        self._http.close()

@@ -1,0 +1,84 @@
+"""Query results that look the same whichever backend produced them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyoxigraph as ox
+
+from openness.namespaces import PREFIXES
+
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json": ox.RdfFormat.JSON_LD,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+class QueryResult:
+    """The answer to a SELECT, ASK, CONSTRUCT or DESCRIBE query.
+
+    ``kind`` is ``"solutions"``, ``"boolean"`` or ``"graph"``. Solutions and triples can be
+    iterated once; :meth:`serialize` writes them in any SPARQL results or RDF format.
+    """
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        if isinstance(native, ox.QuerySolutions):
+            self.kind = "solutions"
+        elif isinstance(native, ox.QueryBoolean):
+            self.kind = "boolean"
+        else:  # QueryTriples, or a list of triples parsed from a remote answer
+            self.kind = "graph"
+
+    @property
+    def variables(self) -> list[str]:
+        """Names of the projected variables (SELECT only), without ``?``."""
+        if self.kind != "solutions":
+            return []
+        return [v.value for v in self._native.variables]
+
+    def __bool__(self) -> bool:
+        if self.kind == "boolean":
+            return bool(self._native)
+        return True
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.kind == "boolean":
+            raise TypeError("an ASK result is a boolean; use bool(result)")
+        return iter(self._native)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Solutions as dicts from variable name to term (unbound variables left out)."""
+        names = self.variables
+        out = []
+        for solution in self:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            out.append(row)
+        return out
+
+    def serialize(self, fmt: ox.QueryResultsFormat | ox.RdfFormat) -> bytes:
+        """Serialize to bytes; results formats for solutions and booleans, RDF for graphs."""
+        if self.kind == "graph":
+            if not isinstance(fmt, ox.RdfFormat):
+                raise ValueError(f"a graph result cannot be written as {fmt.name}")
+            return ox.serialize(self._native, format=fmt, prefixes=PREFIXES)
+        if not isinstance(fmt, ox.QueryResultsFormat):
+            raise ValueError(f"a {self.kind} result cannot be written as {fmt.name}")
+        return self._native.serialize(format=fmt)

@@ -1,0 +1,31 @@
+"""Load the ontology and concept schemes into their named graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from openness.namespaces import Graphs
+from openness.resources import ontology_dir
+from openness.store import GraphStore
+
+
+def parse_turtle(path: Path) -> list[ox.Triple]:
+    """Triples of a Turtle file; a syntax error names the file, line and column."""
+    try:
+        with path.open("rb") as f:
+            return [q.triple for q in ox.parse(f, ox.RdfFormat.TURTLE, base_iri=path.as_uri())]
+    except SyntaxError as e:
+        raise SyntaxError(f"{path}: {e}") from e
+
+
+def vocabulary_files() -> list[Path]:
+    """The ontology's Turtle files (examples are documentation, not vocabulary)."""
+    return sorted(ontology_dir().glob("*.ttl"))
+
+
+def load_vocabularies(store: GraphStore) -> int:
+    """Replace the ontology graph with the current ontology files; returns triples stored."""
+    triples = [t for path in vocabulary_files() for t in parse_turtle(path)]
+    return store.replace_graph(Graphs.ONTOLOGY, triples)

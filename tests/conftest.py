@@ -1,0 +1,83 @@
+"""Fixtures shared by the test suite.
+
+``store`` runs a test once per backend: the embedded pyoxigraph store in memory, and a
+real ``oxigraph serve`` process on 127.0.0.1 reached over the SPARQL 1.1 protocols.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from openness.store import EmbeddedStore, GraphStore, RemoteStore
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` server installed beside this Python (PyPI package ``oxigraph``)."""
+    local = Path(sys.executable).parent / "oxigraph"
+    found = str(local) if local.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the oxigraph server is missing: pip install oxigraph (make test does)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Oxigraph server on a free loopback port; yields its base URL."""
+    port = free_port()
+    data = tmp_path_factory.mktemp("oxigraph")
+    log = data / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                oxigraph_binary(),
+                "serve",
+                "--location",
+                str(data / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
+            break
+        except httpx.HTTPError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
+            time.sleep(0.1)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
+    """An empty store, once per backend."""
+    if request.param == "embedded":
+        s: GraphStore = EmbeddedStore(None)
+    else:
+        base = request.getfixturevalue("oxigraph_server")
+        s = RemoteStore(base + "/query")
+        s.update("DROP ALL")
+    yield s
+    s.close()

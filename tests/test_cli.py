@@ -1,0 +1,102 @@
+"""The ``openness`` command on a fresh store, embedded and remote."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from openness.cli import cli
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
+    """Global options selecting a fresh store on each backend."""
+    if request.param == "embedded":
+        return ["--store", str(tmp_path / "store")]
+    base = request.getfixturevalue("oxigraph_server")
+    httpx.post(
+        base + "/update", content=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
+    )
+    return ["--endpoint", base + "/query"]
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_stats_json_on_a_fresh_store(store_args: list[str]) -> None:
+    code, out, _ = run([*store_args, "stats", "--format", "json"])
+    assert code == 0
+    stats = json.loads(out)
+    for key in (
+        "triples",
+        "graphs",
+        "models",
+        "datasets",
+        "organizations",
+        "licenses",
+        "assessments",
+    ):
+        assert key in stats
+    assert stats["triples"] == 0
+
+
+def test_build_loads_the_ontology_once(store_args: list[str]) -> None:
+    assert run([*store_args, "build"])[0] == 0
+    stats = json.loads(run([*store_args, "stats", "--format", "json"])[1])
+    assert stats["triples"] > 1000
+    code, _, err = run([*store_args, "build", "--if-missing"])
+    assert code == 0 and "already built" in err
+
+
+def test_query_prints_csv_with_header(store_args: list[str]) -> None:
+    run([*store_args, "build"])
+    code, out, _ = run(
+        [*store_args, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
+    )
+    assert code == 0
+    header, value = out.strip().splitlines()
+    assert header == "n" and int(value) > 1000
+
+
+def test_query_from_file_and_graph_formats(store_args: list[str], tmp_path: Path) -> None:
+    run([*store_args, "build"])
+    q = tmp_path / "q.rq"
+    q.write_text("CONSTRUCT { og:Model rdfs:label ?l } WHERE { og:Model rdfs:label ?l }")
+    code, out, _ = run([*store_args, "query", str(q), "--format", "nt"])
+    assert code == 0
+    assert out.strip() == (
+        "<https://w3id.org/openness-graph/ns#Model> "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Model"@en .'
+    )
+    code, _, _ = run([*store_args, "query", str(q), "--format", "csv"])
+    assert code == 2  # a graph cannot be written as CSV: usage error
+
+
+def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str]) -> None:
+    code, _, err = run([*store_args, "query", "SELECT ?x WHERE { ?x ?p }"])
+    assert code == 2
+    assert "does not parse" in err and "1:" in err
+
+
+@pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
+def test_export_writes_the_whole_dataset(
+    store_args: list[str], tmp_path: Path, fmt: str, rdf: ox.RdfFormat
+) -> None:
+    run([*store_args, "build"])
+    out = tmp_path / f"dump.{fmt}"
+    assert run([*store_args, "export", "--format", fmt, "-o", str(out)])[0] == 0
+    quads = list(ox.parse(out.read_bytes(), rdf))
+    assert {q.graph_name.value for q in quads} == {"https://w3id.org/openness-graph/graph/ontology"}
+
+
+def test_every_command_has_help() -> None:
+    for name in cli.commands:
+        code, out, _ = run([name, "--help"])
+        assert code == 0 and "Usage" in out, name

@@ -1,0 +1,108 @@
+"""The ontology parses, documents every term, and loads into the store."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+
+from openness.namespaces import Graphs
+from openness.resources import ontology_dir
+from openness.store import GraphStore
+from openness.vocabularies import load_vocabularies, vocabulary_files
+
+OG = Namespace("https://w3id.org/openness-graph/ns#")
+ONTOLOGY = URIRef("https://w3id.org/openness-graph/ns")
+SCHEMES = "https://w3id.org/openness-graph/ns/"
+TERM_TYPES = {
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    OWL.NamedIndividual,
+    SKOS.Concept,
+    SKOS.ConceptScheme,
+}
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    g = Graph()
+    for path in vocabulary_files():
+        g.parse(path, format="turtle")
+    return g
+
+
+def declared_terms(g: Graph) -> set[URIRef]:
+    """Every IRI of ours that the files type as a class, property, individual or concept."""
+    ours = set()
+    for s, _, o in g.triples((None, RDF.type, None)):
+        if not isinstance(s, URIRef) or not str(s).startswith(SCHEMES[:-3] + "ns"):
+            continue
+        if (
+            o in TERM_TYPES
+            or g.value(o, RDFS.subClassOf) == SKOS.Concept
+            or str(o).startswith(str(OG))
+        ):
+            ours.add(s)
+    return ours - {ONTOLOGY}
+
+
+def test_ontology_header(graph: Graph) -> None:
+    assert (ONTOLOGY, RDF.type, OWL.Ontology) in graph
+    assert graph.value(ONTOLOGY, OWL.versionIRI) is not None
+    assert graph.value(ONTOLOGY, OWL.versionInfo) is not None
+
+
+def test_every_term_has_label_comment_and_is_defined_by(graph: Graph) -> None:
+    terms = declared_terms(graph)
+    assert len(terms) > 150, "the files should declare the whole vocabulary"
+    missing = [
+        f"{t} lacks {p.n3(graph.namespace_manager)}"
+        for t in sorted(terms)
+        for p in (RDFS.label, RDFS.comment, RDFS.isDefinedBy)
+        if graph.value(t, p) is None
+    ]
+    assert not missing, "\n".join(missing)
+
+
+def test_concept_pref_labels_repeat_rdfs_labels(graph: Graph) -> None:
+    """SKOS consumers read prefLabel, RDFS consumers label: the two copies must agree."""
+    for concept in graph.subjects(SKOS.inScheme, None):
+        assert graph.value(concept, SKOS.prefLabel) == graph.value(concept, RDFS.label), concept
+
+
+def test_mof_components_carry_their_ids_and_classes(graph: Graph) -> None:
+    scheme = URIRef(SCHEMES + "component")
+    components = set(graph.subjects(SKOS.inScheme, scheme))
+    assert len(components) == 17
+    ids = {int(graph.value(c, OG.mofId)) for c in components}
+    assert ids == {7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 24}
+    arch = URIRef(SCHEMES + "component/model-architecture")
+    assert graph.value(arch, OG.mofClass) == Literal(3)
+    assert graph.value(arch, SKOS.broadMatch) == URIRef(SCHEMES + "osaid-group/code")
+
+
+def test_index_dimensions_and_osaid_groups(graph: Graph) -> None:
+    dims = set(graph.subjects(SKOS.inScheme, URIRef(SCHEMES + "index-dimension")))
+    assert len(dims) == 12
+    groups = set(graph.subjects(SKOS.inScheme, URIRef(SCHEMES + "osaid-group")))
+    assert {str(g).rsplit("/", 1)[1] for g in groups} == {"data-information", "code", "parameters"}
+    # every MOF component that is code, parameters or data information maps to its group
+    weights = URIRef(SCHEMES + "component/model-parameters-final")
+    assert graph.value(weights, SKOS.broadMatch) == URIRef(SCHEMES + "osaid-group/parameters")
+    assert URIRef(SCHEMES + "index-dimension/weights_endmodel") in set(
+        graph.objects(weights, SKOS.closeMatch)
+    )
+
+
+def test_examples_parse(graph: Graph) -> None:
+    for path in sorted((ontology_dir() / "examples").glob("*.ttl")):
+        Graph().parse(path, format="turtle")
+
+
+def test_ontology_loads_into_the_store(store: GraphStore, graph: Graph) -> None:
+    n = load_vocabularies(store)
+    assert n == len(graph)
+    assert store.graph_sizes() == {Graphs.ONTOLOGY: len(graph)}
+    ask = store.query("ASK { og:Model a owl:Class ; rdfs:isDefinedBy ?o }")
+    assert bool(ask)

@@ -1,0 +1,36 @@
+"""The web application answers on its home page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from openness.server import create_app
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
+
+
+@pytest.fixture
+def app() -> Flask:
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    return create_app({"TESTING": True, "STORE": store})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_home_page_shows_what_the_graph_holds(client: FlaskClient) -> None:
+    response = client.get("/", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b"https://w3id.org/openness-graph/graph/ontology" in response.data
+
+
+def test_home_page_as_json(client: FlaskClient) -> None:
+    response = client.get("/", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    assert response.json["graphs"]["https://w3id.org/openness-graph/graph/ontology"] > 1000

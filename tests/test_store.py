@@ -1,0 +1,110 @@
+"""The store interface behaves the same on the embedded and the remote backend."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from openness.store import GraphStore
+
+EX = "http://example.org/"
+G1, G2 = EX + "g1", EX + "g2"
+
+
+def triple(s: str, p: str, o: str | ox.Literal) -> ox.Triple:
+    obj = o if isinstance(o, ox.Literal) else ox.NamedNode(EX + o)
+    return ox.Triple(ox.NamedNode(EX + s), ox.NamedNode(EX + p), obj)
+
+
+@pytest.fixture
+def filled(store: GraphStore) -> GraphStore:
+    store.replace_graph(G1, [triple("a", "p", "b"), triple("a", "name", ox.Literal("A"))])
+    store.replace_graph(
+        G2, [triple("b", "p", "c"), triple("b", "name", ox.Literal("B", language="en"))]
+    )
+    return store
+
+
+def test_default_graph_is_the_union_of_named_graphs(filled: GraphStore) -> None:
+    rows = filled.query(f"SELECT ?s ?o WHERE {{ ?s <{EX}p> ?o }} ORDER BY ?s").rows()
+    assert [(r["s"].value, r["o"].value) for r in rows] == [
+        (EX + "a", EX + "b"),
+        (EX + "b", EX + "c"),
+    ]
+
+
+def test_default_graphs_restrict_the_default_graph(filled: GraphStore) -> None:
+    rows = filled.query(f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}", default_graphs=[G2]).rows()
+    assert [r["s"].value for r in rows] == [EX + "b"]
+
+
+def test_graph_clause_sees_each_named_graph(filled: GraphStore) -> None:
+    rows = filled.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    )
+    assert [(r["g"].value, int(r["n"].value)) for r in rows.rows()] == [(G1, 2), (G2, 2)]
+    assert filled.graph_sizes() == {G1: 2, G2: 2}
+
+
+def test_named_graphs_restrict_graph_clause(filled: GraphStore) -> None:
+    rows = filled.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[G1])
+    assert [r["g"].value for r in rows.rows()] == [G1]
+
+
+def test_ask_and_construct(filled: GraphStore) -> None:
+    assert bool(filled.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}b> }}")) is True
+    assert bool(filled.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}c> }}")) is False
+    result = filled.query(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ ?s <{EX}p> ?o }}")
+    assert result.kind == "graph"
+    turtle = result.serialize(ox.RdfFormat.TURTLE)
+    parsed = list(ox.parse(turtle, ox.RdfFormat.TURTLE))
+    assert len(parsed) == 2
+
+
+def test_usual_prefixes_need_no_declaration(filled: GraphStore) -> None:
+    assert bool(filled.query("ASK { FILTER(STRSTARTS(STR(og:Model), 'https://w3id.org/')) }"))
+
+
+def test_substitutions_bind_variables(filled: GraphStore) -> None:
+    rows = filled.query(
+        f"SELECT ?o WHERE {{ ?s <{EX}name> ?o }}", substitutions={"s": ox.NamedNode(EX + "b")}
+    ).rows()
+    assert [r["o"] for r in rows] == [ox.Literal("B", language="en")]
+
+
+def test_syntax_error_carries_the_position(store: GraphStore) -> None:
+    with pytest.raises(SyntaxError) as err:
+        store.query("SELECT ?x WHERE {\n  ?x ?y \n}")
+    assert "3:1" in str(err.value) or "2:" in str(err.value)
+
+
+def test_replace_graph_replaces_only_that_graph(filled: GraphStore) -> None:
+    filled.replace_graph(G1, [triple("z", "p", "y")])
+    assert filled.graph_sizes() == {G1: 1, G2: 2}
+    filled.replace_graph(G1, [])
+    assert filled.graph_sizes() == {G2: 2}
+
+
+def test_replace_graph_is_all_or_nothing(filled: GraphStore) -> None:
+    def broken():  # a source that fails half-way through
+        yield triple("new", "p", "x")
+        raise ValueError("source broke")
+
+    with pytest.raises(ValueError):
+        filled.replace_graph(G1, broken())
+    rows = filled.query(f"SELECT ?s WHERE {{ GRAPH <{G1}> {{ ?s <{EX}p> ?o }} }}").rows()
+    assert [r["s"].value for r in rows] == [EX + "a"]
+
+
+def test_literals_survive_a_round_trip(store: GraphStore) -> None:
+    tricky = ox.Literal('quote " backslash \\ newline \n tab \t unicode é 🦜 {}')
+    store.replace_graph(G1, [triple("s", "p", tricky)])
+    rows = store.query(f"SELECT ?o WHERE {{ <{EX}s> <{EX}p> ?o }}").rows()
+    assert rows[0]["o"] == tricky
+
+
+@pytest.mark.parametrize("fmt", [ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG])
+def test_export_keeps_named_graphs(filled: GraphStore, fmt: ox.RdfFormat) -> None:
+    quads = list(ox.parse(filled.export(fmt), fmt))
+    assert {q.graph_name.value for q in quads} == {G1, G2}
+    assert len(quads) == 4
