@@ -171,7 +171,10 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
 )
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
-    """Build the default graph from the bundled data: vocabularies first."""
+    """Build the default graph from the bundled data: vocabularies, then every source."""
+    from openness.ingest.records import IngestContext
+    from openness.ingest.runner import ingest_all, tqdm_progress
+
     store = opts.open()
     try:
         if if_missing and store.graph_sizes():
@@ -179,6 +182,8 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             return
         n = load_vocabularies(store)
         click.echo(f"ontology and concept schemes: {n} triples", err=True)
+        for report in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
+            click.echo(report.summary().splitlines()[0], err=True)
     finally:
         store.close()
 

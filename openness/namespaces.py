@@ -96,9 +96,11 @@ def slug(text: str) -> str:
     'olmo-7b-instruct'
     >>> slug("meta-llama/Llama-3.1-8B")
     'meta-llama--llama-3.1-8b'
+    >>> slug("Command-R+")
+    'command-r-plus'
     """
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = text.strip().lower().replace("/", "--")
+    text = text.strip().lower().replace("/", "--").replace("+", "-plus")
     text = re.sub(r"[^a-z0-9._-]+", "-", text)
     return re.sub(r"(?<!-)-{3,}|^-+|-+$", "", text) or "x"
 

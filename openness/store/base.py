@@ -48,20 +48,28 @@ class GraphStore(ABC):
     def close(self) -> None:  # noqa: B027 - a no-op by default; backends with resources override
         """Release the store's resources."""
 
-    def replace_graph(self, graph: str, triples: Triples) -> int:
-        """Replace the content of ``graph`` with ``triples`` in one transaction.
+    def write(
+        self, *, replace: dict[str, Triples] | None = None, add: dict[str, Triples] | None = None
+    ) -> int:
+        """Replace some named graphs and add to others, all in one transaction.
 
-        Either the new content is fully stored or the old one is left untouched, so a
-        process killed mid-way never leaves a half-replaced source. Returns the number of
-        triples written.
+        Either everything is stored or nothing is, so a process killed mid-way never
+        leaves a half-replaced source. Returns the number of triples written.
         """
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-        count = body.count("\n")
-        self.update(
-            f"DROP SILENT GRAPH <{graph}> ;\n"
-            + (f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}" if count else "")
-        )
-        return count
+        statements = [f"DROP SILENT GRAPH <{g}>" for g in replace or {}]
+        written = 0
+        for graph, triples in [*(replace or {}).items(), *(add or {}).items()]:
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            if body:
+                written += body.count("\n")
+                statements.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+        if statements:
+            self.update(" ;\n".join(statements))
+        return written
+
+    def replace_graph(self, graph: str, triples: Triples) -> int:
+        """Replace the content of ``graph`` with ``triples`` in one transaction."""
+        return self.write(replace={graph: triples})
 
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and all its triples (no error when it does not exist)."""

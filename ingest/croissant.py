@@ -1,0 +1,99 @@
+"""Croissant JSON-LD dataset descriptions (``*.json``), as the Hugging Face Hub serves them.
+
+Relative ``@id``s are resolved against a base of their own per file, so two descriptions
+never collide; schema.org is kept on ``https://``; the Hub's RAI-like keys under ``cr:`` are
+repeated under ``rai:``. Each description is linked (``foaf:primaryTopic``) to the dataset
+it describes, with its licence resolved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from openness.ingest.hf import dataset_iri
+from openness.ingest.rdf import Triples
+from openness.ingest.records import IngestContext, add_license
+from openness.ingest.report import IngestReport, RecordError
+from openness.namespaces import CR, DCAT, FOAF, OG, RAI, SCHEMA, mint
+
+NAME = "croissant"
+_HTTP_SCHEMA = "http://schema.org/"
+_CHOOSEALICENSE = re.compile(r"^https?://choosealicense\.com/licenses/([^/]+)/?$")
+# Keys the Hub writes under cr: that Croissant RAI defines under rai:.
+RAI_ALIASES = ("dataBiases", "dataCollection", "personalSensitiveInformation")
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _https(term: Term) -> Term:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(_HTTP_SCHEMA):
+        return ox.NamedNode("https://schema.org/" + term.value[len(_HTTP_SCHEMA) :])
+    return term
+
+
+def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise RecordError(path.name, f"malformed JSON: {e}") from e
+    if not isinstance(doc, dict):
+        raise RecordError(path.name, "not a JSON-LD object")
+    node = mint("croissant", path.stem)
+    doc = {**doc, "@id": node}
+    try:
+        triples = [
+            q.triple
+            for q in ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD, base_iri=node + "/")
+        ]
+    except SyntaxError as e:
+        raise RecordError(path.name, f"not valid JSON-LD: {e}") from e
+    for t in triples:
+        out.extend([ox.Triple(t.subject, _https(t.predicate), _https(t.object))])
+        if t.predicate.value in {CR + k for k in RAI_ALIASES}:
+            out.extend(
+                [ox.Triple(t.subject, ox.NamedNode(RAI + t.predicate.value[len(CR) :]), t.object)]
+            )
+    url = doc.get("url") if isinstance(doc.get("url"), str) else None
+    repo = _dataset_repo(url)
+    dataset = dataset_iri(repo) if repo else mint("dataset", "croissant", path.stem)
+    out.link(node, FOAF + "primaryTopic", dataset)
+    out.add(node, OG + "sourceFile", path.name)
+    out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
+    out.add(dataset, OG + "huggingFaceRepo", repo)
+    if isinstance(doc.get("name"), str):
+        out.add(dataset, SCHEMA + "name", doc["name"])
+    text = doc.get("license")
+    if isinstance(text, str) and text.strip():
+        match = _CHOOSEALICENSE.match(text.strip())
+        add_license(
+            out,
+            dataset,
+            text,
+            ctx.resolver,
+            key=f"croissant-{path.stem}",
+            resolve_as=match.group(1) if match else None,
+        )
+
+
+def _dataset_repo(url: str | None) -> str | None:
+    """The Hub dataset id in a dataset URL (``…/datasets/owner/name`` or ``…/datasets/name``)."""
+    if not url:
+        return None
+    match = re.match(r"^https?://huggingface\.co/datasets/(.+?)/?$", url.strip())
+    return match.group(1) if match else None
+
+
+def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    files = sorted(folder.glob("*.json"))
+    for path in ctx.progress(files, len(files), "Croissant"):
+        report.read += 1
+        try:
+            _description(path, out, report, ctx)
+            report.ingested += 1
+        except RecordError as e:
+            report.skip(e)

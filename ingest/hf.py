@@ -1,0 +1,307 @@
+"""Hugging Face Hub: models (licence, base models, training datasets, gating, files →
+published weights), datasets (from dataset cards) and organizations (author namespaces).
+
+Reads a folder holding any of: ``hub_api_recorded/index.json`` with the response bodies it
+names (recorded ``GET /api/models/{id}``), ``models/*.json`` (bodies fetched by
+``openness ingest hf --live``), ``*.jsonl`` files of ``/api/models`` records (the 2022 legacy
+shape with only ``modelId`` included), and ``dataset_cards_2022/*.jsonl`` card front matter.
+Every model body goes through ``huggingface_hub.ModelInfo``, as the live client does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from huggingface_hub import ModelInfo
+
+from openness.ingest.rdf import Triples, literal
+from openness.ingest.records import IngestContext, add_license, add_record
+from openness.ingest.report import IngestReport, RecordError
+from openness.namespaces import (
+    COMPONENT,
+    CONCEPT,
+    DCAT,
+    DCTERMS,
+    FAIR4ML,
+    OG,
+    PROV,
+    RDFS,
+    SCHEMA,
+    mint,
+)
+
+NAME = "hf"
+HUB = "https://huggingface.co"
+# Published weights, by file name: the format a practitioner would load.
+WEIGHT_FORMATS = (
+    (re.compile(r"\.safetensors$"), "safetensors"),
+    (re.compile(r"(^|/)(pytorch_model|model|diffusion_pytorch_model)[^/]*\.bin$"), "pytorch"),
+    (re.compile(r"\.(pt|pth|ckpt)$"), "pytorch"),
+    (re.compile(r"\.gguf$"), "gguf"),
+    (re.compile(r"\.onnx$"), "onnx"),
+    (re.compile(r"(^|/)tf_model[^/]*\.h5$"), "tensorflow"),
+    (re.compile(r"(^|/)flax_model[^/]*\.msgpack$"), "flax"),
+)
+GATING = {False: "open", "auto": "click-through", "manual": "approval-gated"}
+OPEN_CLAIM = re.compile(r"\bopen[- ]?source\b", re.IGNORECASE)
+
+
+def model_info(raw: dict[str, Any], where: str) -> ModelInfo:
+    """A ModelInfo from an API body; legacy 2022 records name the repository only ``modelId``."""
+    if "id" not in raw and "modelId" in raw:
+        raw = {**raw, "id": raw["modelId"]}
+    if "id" not in raw:
+        raise RecordError(where, "no 'id' or 'modelId'")
+    try:
+        return ModelInfo(**raw)
+    except (TypeError, ValueError, KeyError) as e:
+        raise RecordError(where, f"not a Hub model record: {e}", record=raw.get("id")) from e
+
+
+def hub_org(out: Triples, namespace: str, ctx: IngestContext) -> str:
+    """The organization behind a Hub namespace: the curated one when known."""
+    org = ctx.organizations.by_hub(namespace)
+    iri = org.iri if org else mint("org", namespace)
+    out.types(iri, OG + "Organization")
+    out.add(iri, OG + "hubNamespace", namespace)
+    out.link(iri, SCHEMA + "url", f"{HUB}/{namespace}")
+    return iri
+
+
+def dataset_iri(hub_id: str) -> str:
+    return mint("dataset", hub_id)
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in values if v is not None and str(v).strip()]
+
+
+def model_triples(
+    info: ModelInfo,
+    out: Triples,
+    ctx: IngestContext,
+    *,
+    file: str,
+    former_ids: list[str] | None = None,
+) -> None:
+    """The triples of one Hub model record."""
+    repo = info.id
+    iri = mint("record", NAME, repo)
+    add_record(
+        out, iri, source=NAME, source_id=repo, file=file, url=f"{HUB}/api/models/{repo}", name=repo
+    )
+    out.types(iri, SCHEMA + "CreativeWork")
+    out.add(iri, OG + "huggingFaceRepo", repo)
+    out.link(iri, OG + "location", f"{HUB}/{repo}")
+    for old in former_ids or []:
+        out.add(iri, OG + "formerHubId", old)
+    author = info.author or (repo.split("/")[0] if "/" in repo else None)
+    if author:
+        out.link(iri, OG + "producer", hub_org(out, author, ctx))
+    out.add(iri, FAIR4ML + "mlTask", info.pipeline_tag)
+    out.add(iri, SCHEMA + "runtimePlatform", info.library_name)
+    out.add(iri, OG + "downloads", info.downloads)
+    out.add(iri, OG + "likes", info.likes)
+    out.add(iri, OG + "sourceVersion", info.sha)
+    if info.created_at:
+        out.add(iri, DCTERMS + "created", literal(info.created_at))
+    if info.last_modified:
+        out.add(iri, DCTERMS + "modified", literal(info.last_modified))
+    if info.gated is not None:
+        out.add(iri, OG + "gated", info.gated is not False)
+        mode = GATING.get(info.gated)
+        if mode:
+            out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{mode}")
+    card = info.card_data.to_dict() if info.card_data is not None else {}
+    tags = list(info.tags or [])
+    card_licenses = _as_list(card.get("license"))
+    if card_licenses == ["other"] and card.get("license_name"):
+        card_licenses = [str(card["license_name"])]
+    for text in card_licenses:
+        add_license(out, iri, text, ctx.resolver, role="card", key=f"card-{text}")
+    for tag in tags:
+        if tag.startswith("license:") and tag[8:] not in card_licenses:
+            add_license(out, iri, tag[8:], ctx.resolver, role="tag", key=f"tag-{tag[8:]}")
+    out.link(
+        iri,
+        RDFS + "seeAlso",
+        card.get("license_link")
+        if isinstance(card.get("license_link"), str) and card["license_link"].startswith("http")
+        else None,
+    )
+    for base in _as_list(card.get("base_model")):
+        out.add(iri, OG + "baseModelName", base)
+    datasets = _as_list(card.get("datasets")) + [t[8:] for t in tags if t.startswith("dataset:")]
+    for ds in dict.fromkeys(datasets):
+        out.link(iri, FAIR4ML + "trainedOn", dataset_iri(ds))
+        out.types(dataset_iri(ds), DCAT + "Dataset", SCHEMA + "Dataset")
+        out.add(dataset_iri(ds), OG + "huggingFaceRepo", ds)
+    for text in [*tags, *_as_list(card.get("tags"))]:
+        if OPEN_CLAIM.search(text):
+            out.add(iri, OG + "openClaim", text)
+    _files(iri, repo, [s.rfilename for s in info.siblings or []], card_licenses, out, ctx)
+
+
+def _files(
+    record: str, repo: str, files: list[str], licenses: list[str], out: Triples, ctx: IngestContext
+) -> None:
+    """Components the published files show: the final weights (and their format) and the
+    model card. Absent files say nothing: a listing can be partial."""
+    formats = sorted({fmt for f in files for pattern, fmt in WEIGHT_FORMATS if pattern.search(f)})
+    if formats:
+        weights = f"{record}/component/model-parameters-final"
+        out.link(record, OG + "component", weights)
+        out.types(weights, OG + "Component")
+        out.link(weights, OG + "componentType", COMPONENT + "model-parameters-final")
+        out.add(weights, OG + "released", True)
+        out.link(weights, OG + "location", f"{HUB}/{repo}/tree/main")
+        for fmt in formats:
+            out.add(weights, OG + "weightFormat", fmt)
+        for text in licenses:
+            add_license(out, weights, text, ctx.resolver, key=f"card-{text}")
+    if "README.md" in files:
+        card = f"{record}/component/model-card"
+        out.link(record, OG + "component", card)
+        out.types(card, OG + "Component")
+        out.link(card, OG + "componentType", COMPONENT + "model-card")
+        out.add(card, OG + "released", True)
+        out.link(card, OG + "location", f"{HUB}/{repo}/blob/main/README.md")
+
+
+def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:
+    """Bodies and renames of a recorded-responses folder (``index.json``)."""
+    index_path = folder / "hub_api_recorded" / "index.json"
+    if not index_path.is_file():
+        return [], {}
+    try:
+        entries = json.loads(index_path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise RecordError(index_path, f"malformed JSON: {e}") from e
+    bodies, renames = [], {}
+    for i, entry in enumerate(entries):
+        where = f"hub_api_recorded/index.json[{i}]"
+        path = entry.get("path", "")
+        if entry.get("status") == 307 and path.startswith("/api/models/"):
+            old = path.split("?")[0][len("/api/models/") :]
+            new = entry.get("response_headers", {}).get("Location", "").split("?")[0]
+            renames.setdefault(new[len("/api/models/") :], []).append(old)
+        elif entry.get("status") == 200 and entry.get("body_file"):
+            body_path = folder / "hub_api_recorded" / entry["body_file"]
+            try:
+                bodies.append(
+                    (
+                        json.loads(body_path.read_text(encoding="utf-8")),
+                        f"hub_api_recorded/{entry['body_file']}",
+                    )
+                )
+            except (OSError, ValueError) as e:
+                report.read += 1
+                report.skip(RecordError(where, f"cannot read {entry['body_file']}: {e}"))
+    return bodies, renames
+
+
+def _bodies(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:
+    bodies, renames = _recorded(folder, report)
+    for path in sorted((folder / "models").glob("*.json")):
+        try:
+            bodies.append((json.loads(path.read_text(encoding="utf-8")), f"models/{path.name}"))
+        except ValueError as e:
+            report.read += 1
+            report.skip(RecordError(f"models/{path.name}", f"malformed JSON: {e}"))
+    renames_path = folder / "models" / "renames.json"
+    if renames_path.is_file():
+        for new, olds in json.loads(renames_path.read_text(encoding="utf-8")).items():
+            renames.setdefault(new, []).extend(olds)
+    for path in sorted(folder.glob("*.jsonl")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                bodies.append((json.loads(line), f"{path.name}:{n}"))
+            except ValueError as e:
+                report.read += 1
+                report.skip(RecordError(f"{path.name}, line {n}", f"malformed JSON: {e}"))
+    return bodies, renames
+
+
+def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    bodies, renames = _bodies(folder, report)
+    merged: dict[str, tuple[int, ModelInfo, str]] = {}
+    for raw, where in ctx.progress(bodies, len(bodies), "Hub models"):
+        report.read += 1
+        try:
+            info = model_info(raw, where)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        # Several bodies of one repository (e.g. an expand-only answer): keep the fullest.
+        if info.id not in merged or len(raw) > merged[info.id][0]:
+            merged[info.id] = (len(raw), info, where)
+    for repo, (_, info, where) in sorted(merged.items()):
+        model_triples(info, out, ctx, file=where, former_ids=sorted(set(renames.get(repo, []))))
+        report.ingested += 1
+    report.count("renames", sum(len(v) for v in renames.values()))
+
+
+def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    for path in sorted((folder / "dataset_cards_2022").glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for n, line in enumerate(ctx.progress(lines, len(lines), "dataset cards"), 1):
+            if not line.strip():
+                continue
+            report.read += 1
+            where = f"dataset_cards_2022/{path.name}, line {n}"
+            try:
+                entry = json.loads(line)
+                card = yaml.safe_load(entry["front_matter_yaml"]) or {}
+                name = entry["dataset"]
+            except (ValueError, KeyError, yaml.YAMLError) as e:
+                report.skip(RecordError(where, f"unreadable card: {e}"))
+                continue
+            if not isinstance(card, dict):
+                report.skip(RecordError(where, "front matter is not a mapping", record=name))
+                continue
+            _dataset(name, card, entry.get("path"), out, ctx)
+            report.ingested += 1
+            report.count("datasets")
+
+
+def _dataset(
+    name: str, card: dict[str, Any], path: str | None, out: Triples, ctx: IngestContext
+) -> None:
+    iri = dataset_iri(name)
+    out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
+    out.add(
+        iri,
+        SCHEMA + "name",
+        card.get("pretty_name") if isinstance(card.get("pretty_name"), str) else name,
+    )
+    out.add(iri, OG + "huggingFaceRepo", name)
+    out.link(iri, OG + "location", f"{HUB}/datasets/{name}")
+    out.add(iri, OG + "sourceFile", path)
+    for text in _as_list(card.get("license") or card.get("licenses")):
+        add_license(out, iri, text, ctx.resolver, key=f"hf-{text}")
+    for task in _as_list(card.get("task_categories")):
+        out.add(iri, SCHEMA + "keywords", task)
+    for size in _as_list(card.get("size_categories")):
+        out.add(iri, SCHEMA + "size", size)
+    for lang in _as_list(card.get("language") or card.get("languages")):
+        out.add(iri, SCHEMA + "inLanguage", lang)
+    for src in _as_list(card.get("source_datasets")):
+        if src.startswith("extended|"):
+            out.link(iri, PROV + "wasDerivedFrom", dataset_iri(src.split("|", 1)[1]))
+    pwc = card.get("paperswithcode_id")
+    if isinstance(pwc, str) and pwc:
+        out.link(iri, RDFS + "seeAlso", f"https://paperswithcode.com/dataset/{pwc}")
+
+
+def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    _models(folder, out, report, ctx)
+    _dataset_cards(folder, out, report, ctx)

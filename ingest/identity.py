@@ -1,0 +1,298 @@
+"""One entity per real model: link the source records of all sources to model releases
+and families, recomputed from the store after every ingest (the identity graph).
+
+Records describe the same release when they name the same Hugging Face repository, or
+the same name (tokens in any order) from the same producer. A family (the Index's
+"system", OSI's "Pythia") holds the releases whose name starts with the family's name.
+Base-model names become ``fair4ml:fineTunedFrom`` links when they name one release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.rdf import Triples
+from openness.ingest.report import IngestReport
+from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
+from openness.store import GraphStore
+
+# Which record names a release best, when records disagree on spelling.
+SOURCE_PRIORITY = {"mof": 0, "osai-index": 1, "curated": 2, "hf": 3}
+
+
+def tokens(name: str) -> tuple[str, ...]:
+    """Lower-case alphanumeric tokens of a model name.
+
+    >>> tokens("Llama-2-70B-Chat")
+    ('llama', '2', '70b', 'chat')
+    """
+    return tuple(t for t in re.split(r"[^a-z0-9]+", name.lower()) if t)
+
+
+@dataclass
+class Record:
+    iri: str
+    source: str
+    name: str
+    producer: str | None = None
+    repos: set[str] = field(default_factory=set)  # lower-case Hub ids, former ones included
+    family: str | None = None
+    bases: list[str] = field(default_factory=list)
+
+    def name_keys(self, producer_words: dict[str, set[str]]) -> set[tuple]:
+        """Keys under which this record names its release: its tokens in any order, also
+        without a leading producer word ('Meta-Llama-3-8B' is 'Llama-3-8B' by Meta)."""
+        toks = tokens(self.name)
+        variants = {toks}
+        if len(toks) > 1 and toks[0] in producer_words.get(self.producer or "", set()):
+            variants.add(toks[1:])
+        return {(tuple(sorted(v)), self.producer) for v in variants if v}
+
+
+def _records(store: GraphStore) -> dict[str, Record]:
+    rows = store.query(
+        """SELECT ?r ?source ?name ?producer ?repo ?former ?family ?base WHERE {
+             ?r a og:SourceRecord ; og:source/skos:notation ?source ; schema:name ?name .
+             OPTIONAL { ?r og:producer ?producer }
+             OPTIONAL { ?r og:huggingFaceRepo ?repo }
+             OPTIONAL { ?r og:formerHubId ?former }
+             OPTIONAL { ?r og:familyName ?family }
+             OPTIONAL { ?r og:baseModelName ?base }
+           }"""
+    ).rows()
+    records: dict[str, Record] = {}
+    for row in rows:
+        iri = row["r"].value
+        rec = records.setdefault(iri, Record(iri, row["source"].value, row["name"].value))
+        if "producer" in row:
+            rec.producer = row["producer"].value
+        for key in ("repo", "former"):
+            if key in row:
+                rec.repos.add(row[key].value.lower())
+        if "family" in row:
+            rec.family = row["family"].value
+        if "base" in row and row["base"].value not in rec.bases:
+            rec.bases.append(row["base"].value)
+    return records
+
+
+def _producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:
+    words: dict[str, set[str]] = {}
+    for org in orgs.known:
+        for name in [org.name, org.short, *org.aliases]:
+            if name and len(tokens(name)) == 1:
+                words.setdefault(org.iri, set()).add(tokens(name)[0])
+    return words
+
+
+class _Clusters:
+    """Union-find over records that refuses to merge two records of one source with
+    different names: a source's own identity wins over a shared (often copy-pasted) link."""
+
+    def __init__(self, records: dict[str, Record]) -> None:
+        self.parent = {iri: iri for iri in records}
+        self.names = {iri: {r.source: {r.name}} for iri, r in records.items()}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        na, nb = self.names[ra], self.names[rb]
+        if any(na[s] != nb[s] for s in na.keys() & nb.keys()):
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        merged = {s: na.get(s, set()) | nb.get(s, set()) for s in na.keys() | nb.keys()}
+        self.names[root] = merged
+        return True
+
+
+def link_records(
+    records: dict[str, Record],
+    orgs: OrganizationIndex,
+    out: Triples,
+    families: list[tuple[str, str | None]] | None = None,
+) -> dict[str, int]:
+    """Cluster records into releases and families; write the entities to ``out``.
+    ``families`` are further (name, producer) families named outside records (published
+    verdicts). Returns how many records were matched by each rule."""
+    words = _producer_words(orgs)
+    uf = _Clusters(records)
+    how: dict[str, str] = {}
+    by_key: dict[object, str] = {}
+    keyed = [(("hub", repo), rec) for rec in records.values() for repo in rec.repos]
+    keyed += [(key, rec) for rec in records.values() for key in rec.name_keys(words)]
+    for rule, group in (
+        ("hf-repo", keyed[: sum(len(r.repos) for r in records.values())]),
+        ("name+producer", keyed[sum(len(r.repos) for r in records.values()) :]),
+    ):
+        for key, rec in sorted(group, key=lambda kr: (str(kr[0]), kr[1].iri)):
+            other = by_key.setdefault(key, rec.iri)
+            if other != rec.iri and uf.find(other) != uf.find(rec.iri) and uf.union(other, rec.iri):
+                how.setdefault(rec.iri, rule)
+                how.setdefault(other, rule)
+    clusters: dict[str, list[Record]] = defaultdict(list)
+    for rec in records.values():
+        clusters[uf.find(rec.iri)].append(rec)
+
+    models: dict[str, str] = {}  # record IRI -> model IRI
+    used: set[str] = set()
+    model_names: dict[str, list[Record]] = {}
+    for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
+        members.sort(key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
+        best = members[0]
+        repo = next((r for m in members for r in sorted(m.repos)), None)
+        base = mint("model", repo) if repo else mint("model", best.name)
+        iri, n = base, 1
+        while iri in used:  # two releases of one name from different producers
+            n += 1
+            iri = f"{base}-{n}"
+        used.add(iri)
+        model_names[iri] = members
+        out.types(iri, OG + "Model")
+        out.add(iri, SCHEMA + "name", best.name)
+        producer = next((m.producer for m in members if m.producer), None)
+        out.link(iri, OG + "producer", producer)
+        for m in members:
+            models[m.iri] = iri
+            out.link(iri, OG + "hasRecord", m.iri)
+            out.link(m.iri, OG + "recordOf", iri)
+            out.add(m.iri, OG + "matchedBy", how.get(m.iri, "unique"))
+        for repo_id in sorted({r for m in members for r in m.repos}):
+            out.add(iri, OG + "huggingFaceRepo", repo_id)
+    _bases(records, models, model_names, words, out)
+    n_families = _families(records, models, model_names, words, out, families or [])
+    counts = defaultdict(int)
+    for rec in records.values():
+        counts[how.get(rec.iri, "unique")] += 1
+    counts["models"] = len(model_names)
+    counts["families"] = n_families
+    return dict(counts)
+
+
+def _release_index(
+    model_names: dict[str, list[Record]], words: dict[str, set[str]]
+) -> dict[tuple[str, ...], set[str]]:
+    index: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for model, members in model_names.items():
+        for rec in members:
+            for key, _ in rec.name_keys(words):
+                index[key].add(model)
+    return index
+
+
+def _bases(
+    records: dict[str, Record],
+    models: dict[str, str],
+    model_names: dict[str, list[Record]],
+    words: dict[str, set[str]],
+    out: Triples,
+) -> None:
+    """A base-model name that names exactly one other release becomes a derivation link."""
+    index = _release_index(model_names, words)
+    for rec in records.values():
+        for base in rec.bases:
+            candidates = index.get(tuple(sorted(tokens(base))), set()) - {models[rec.iri]}
+            if len(candidates) == 1:
+                target = next(iter(candidates))
+                out.link(models[rec.iri], FAIR4ML + "fineTunedFrom", target)
+                out.link(models[rec.iri], PROV + "wasDerivedFrom", target)
+
+
+def _families(
+    records: dict[str, Record],
+    models: dict[str, str],
+    model_names: dict[str, list[Record]],
+    words: dict[str, set[str]],
+    out: Triples,
+    extra: list[tuple[str, str | None]],
+) -> int:
+    """Families named by records (the Index's systems, curated models), joined by every
+    release whose name starts with the family name, from the same producer."""
+    named: dict[tuple[str, ...], tuple[str, str | None]] = {}
+    for rec in sorted(records.values(), key=lambda r: r.iri):
+        if rec.family:
+            named.setdefault(tokens(rec.family), (rec.family, rec.producer))
+    for name, producer in sorted(extra, key=str):
+        named.setdefault(tokens(name), (name, producer))
+    family_iris: dict[tuple[str, ...], str] = {}
+    for toks, (name, producer) in sorted(named.items()):
+        iri = mint("family", name)
+        family_iris[toks] = iri
+        out.types(iri, OG + "ModelFamily")
+        out.add(iri, SCHEMA + "name", name)
+        out.link(iri, OG + "producer", producer)
+    for rec in records.values():
+        if rec.family and rec.source == "osai-index":  # the Index rates the system
+            out.link(family_iris[tokens(rec.family)], OG + "hasRecord", rec.iri)
+    for model, members in model_names.items():
+        best: tuple[str, ...] | None = None
+        for rec in members:
+            names = [tokens(rec.name)]
+            if rec.family:
+                names.append(tokens(rec.family))
+            for toks in names:
+                variants = [toks]
+                if len(toks) > 1 and toks[0] in words.get(rec.producer or "", set()):
+                    variants.append(toks[1:])
+                for variant in variants:
+                    for fam, (_, producer) in named.items():
+                        if (
+                            variant[: len(fam)] == fam
+                            and (
+                                producer is None or rec.producer is None or producer == rec.producer
+                            )
+                            and (best is None or len(fam) > len(best))
+                        ):
+                            best = fam
+        if best is not None:
+            out.link(model, OG + "family", family_iris[best])
+    return len(family_iris)
+
+
+def _verdict_subjects(store: GraphStore, out: Triples) -> None:
+    """Point published verdicts about a model or family at its entity."""
+    rows = store.query(
+        """SELECT ?v ?entity WHERE {
+             ?v a og:PublishedVerdict .
+             { ?v og:familyName ?n . ?entity a og:ModelFamily ; schema:name ?n }
+             UNION
+             { ?v schema:name ?n . ?entity a og:Model ; schema:name ?n }
+             OPTIONAL { ?v og:producer ?p }
+             OPTIONAL { ?entity og:producer ?q }
+             FILTER (!BOUND(?p) || !BOUND(?q) || ?p = ?q)
+           }""",
+        default_graphs=[Graphs.source("curated"), Graphs.IDENTITY],
+    ).rows()
+    for row in rows:
+        out.link(row["v"].value, EARL + "subject", row["entity"].value)
+
+
+def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -> IngestReport:
+    """Recompute the identity graph from every source record in the store."""
+    report = IngestReport("identity")
+    records = _records(store)
+    report.read = len(records)
+    out = Triples()
+    named = store.query(
+        """SELECT DISTINCT ?name ?producer WHERE {
+             ?v a og:PublishedVerdict ; og:familyName ?name . OPTIONAL { ?v og:producer ?producer }
+           }"""
+    ).rows()
+    families = [(r["name"].value, r["producer"].value if "producer" in r else None) for r in named]
+    report.counts = link_records(records, orgs or default_organizations(), out, families)
+    report.ingested = len(records)
+    store.replace_graph(Graphs.IDENTITY, out)
+    verdicts = Triples()
+    _verdict_subjects(store, verdicts)
+    store.write(add={Graphs.IDENTITY: verdicts})
+    return report

@@ -1,0 +1,229 @@
+"""Model Openness Tool records (``models/*.yml``): every release field, every component with
+its licence exactly as written, and the global licences — enough to reproduce the tool's
+own classification later. Also the tool's licence table (``licenses.json`` overlaid by
+``mof-licenses.json``) as the set of ids it accepts."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+
+from openness.ingest.rdf import Triples, typed
+from openness.ingest.records import (
+    IngestContext,
+    add_license,
+    add_producer,
+    add_record,
+    hub_repo_id,
+    source_version,
+)
+from openness.ingest.report import IngestReport, RecordError
+from openness.namespaces import (
+    COMPONENT,
+    DCTERMS,
+    OG,
+    RDFS,
+    SCHEMA,
+    XSD,
+    mint,
+    slug,
+)
+from openness.resources import sources_dir
+
+NAME = "mof"
+GLOBAL_ROLES = ("distribution", "code", "data", "document")
+# The tool's own wording for "this component is listed but not released".
+NOT_INCLUDED = re.compile(r"component\s+(component\s+)?not\s+includ", re.IGNORECASE)
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+REPOSITORY = "https://github.com/lfai/model_openness_tool"
+
+
+def _component_types() -> dict[str, str]:
+    """MOF component name → our concept IRI (the names of mof.settings.yml)."""
+    settings = yaml.safe_load((sources_dir() / "mof" / "mof.settings.yml").read_text())
+    return {
+        c["name"]: COMPONENT + slug(c["name"].replace("(", "").replace(")", ""))
+        for c in settings["components"]
+    }
+
+
+def license_table(folder: Path, out: Triples) -> int:
+    """The ids the tool's licence table flags OSI-approved or FSF-libre, after the overlay
+    (a later entry replaces the earlier record; a missing flag counts as false)."""
+    table: dict[str, dict[str, Any]] = {}
+    for name in ("licenses.json", "mof-licenses.json"):
+        data = json.loads((folder / name).read_text(encoding="utf-8"))
+        for entry in data["licenses"]:
+            table[entry["licenseId"]] = entry
+    node = mint("mof-tool", "license-table")
+    out.types(node, OG + "LicenseTable")
+    out.add(node, RDFS + "label", "Model Openness Tool licence table")
+    out.add(
+        node,
+        RDFS + "comment",
+        "Licence ids the Model Openness Tool's licence table flags "
+        "OSI-approved or FSF-libre (licenses.json overlaid by mof-licenses.json).",
+    )
+    accepted = sorted(i for i, e in table.items() if e.get("isOsiApproved") or e.get("isFsfLibre"))
+    for lic_id in accepted:
+        out.add(node, OG + "acceptedLicenseId", lic_id)
+    return len(accepted)
+
+
+def _text(value: Any, file: str, record: str, field: str, report: IngestReport) -> str | None:
+    """A string field; anything else is reported and left out."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):  # YAML reads versions like 1.0 as numbers
+        return str(value)
+    report.warn(
+        RecordError(file, f"expected text, got {type(value).__name__}", record=record, field=field)
+    )
+    return None
+
+
+def _record(
+    path: Path,
+    folder: Path,
+    out: Triples,
+    report: IngestReport,
+    ctx: IngestContext,
+    types: dict[str, str],
+    commit: str | None,
+) -> None:
+    rel = str(path.relative_to(folder))
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise RecordError(rel, f"malformed YAML: {e}") from e
+    if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict):
+        raise RecordError(rel, "no 'release' mapping")
+    release = doc["release"]
+    name = _text(release.get("name"), rel, "?", "release.name", report)
+    if not name or not name.strip():
+        raise RecordError(rel, "missing", field="release.name")
+    iri = mint("record", NAME, path.stem)
+    url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
+    add_record(out, iri, source=NAME, source_id=name, file=rel, url=url, name=name)
+    out.types(iri, SCHEMA + "CreativeWork")
+
+    def field(key: str) -> str | None:
+        return _text(release.get(key), rel, name, f"release.{key}", report)
+
+    out.add(iri, SCHEMA + "version", field("version"))
+    date = field("date")
+    if date and DATE.match(date):
+        out.add(iri, DCTERMS + "issued", typed(date, XSD + "date"))
+    elif date:
+        report.warn(RecordError(rel, f"not a date: {date!r}", record=name, field="release.date"))
+    out.add(iri, OG + "modelType", field("type"))
+    out.add(iri, OG + "architecture", field("architecture"))
+    out.add(iri, OG + "treatment", field("treatment"))
+    out.add(iri, OG + "baseModelName", field("origin"))
+    out.add(iri, SCHEMA + "email", field("contact"))
+    add_producer(out, iri, field("producer"), ctx.organizations)
+    repo = field("repository")
+    if repo and repo.startswith("http"):
+        out.link(iri, SCHEMA + "codeRepository", repo.strip())
+    hub = field("huggingface")
+    if hub:
+        repo_id = hub_repo_id(hub)
+        out.add(iri, OG + "huggingFaceRepo", repo_id)
+        if hub.startswith("http"):
+            out.link(iri, OG + "location", hub.strip())
+    framework = doc.get("framework") if isinstance(doc.get("framework"), dict) else {}
+    out.add(
+        iri,
+        SCHEMA + "schemaVersion",
+        _text(framework.get("version"), rel, name, "framework.version", report),
+    )
+    licenses = release.get("license")
+    if isinstance(licenses, dict):
+        for role in GLOBAL_ROLES:
+            entry = licenses.get(role)
+            if isinstance(entry, dict):
+                add_license(
+                    out,
+                    iri,
+                    _text(entry.get("name"), rel, name, f"release.license.{role}.name", report),
+                    ctx.resolver,
+                    role=role,
+                )
+    elif licenses is not None:
+        report.warn(RecordError(rel, "expected a mapping", record=name, field="release.license"))
+    components = release.get("components") or []
+    if not isinstance(components, list):
+        report.warn(RecordError(rel, "expected a list", record=name, field="release.components"))
+        components = []
+    for i, comp in enumerate(components):
+        _component(comp, i, iri, rel, name, out, report, ctx, types)
+
+
+def _component(
+    comp: Any,
+    i: int,
+    record: str,
+    rel: str,
+    name: str,
+    out: Triples,
+    report: IngestReport,
+    ctx: IngestContext,
+    types: dict[str, str],
+) -> None:
+    where = f"release.components[{i}]"
+    if not isinstance(comp, dict):
+        report.warn(RecordError(rel, "expected a mapping", record=name, field=where))
+        return
+    comp_name = comp.get("name")
+    if comp_name not in types:
+        report.warn(
+            RecordError(
+                rel,
+                f"unknown component {comp_name!r}; known: {', '.join(sorted(types))}",
+                record=name,
+                field=where,
+            )
+        )
+        return
+    iri = f"{record}/component/{slug(comp_name)}"
+    out.link(record, OG + "component", iri)
+    out.types(iri, OG + "Component")
+    out.link(iri, OG + "componentType", types[comp_name])
+    out.add(iri, SCHEMA + "name", comp_name)
+    out.add(
+        iri,
+        DCTERMS + "description",
+        _text(comp.get("description"), rel, name, f"{where}.description", report),
+    )
+    path = _text(comp.get("component_path"), rel, name, f"{where}.component_path", report)
+    if path and path.strip().startswith("http"):
+        out.link(iri, OG + "location", path.strip())
+    # Listed means released, unless the licence field says it is not included.
+    license_text = _text(comp.get("license"), rel, name, f"{where}.license", report)
+    out.add(iri, OG + "released", not (license_text and NOT_INCLUDED.search(license_text)))
+    add_license(out, iri, license_text, ctx.resolver, empty_means_unlicensed=True)
+    license_path = _text(comp.get("license_path"), rel, name, f"{where}.license_path", report)
+    if license_path and license_path.strip().startswith("http"):
+        out.link(f"{iri}#license", RDFS + "seeAlso", license_path.strip())
+
+
+def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    commit = source_version(folder)
+    types = _component_types()
+    files = sorted((folder / "models").glob("*.yml")) + sorted((folder / "models").glob("*.yaml"))
+    if not files:
+        raise RecordError(folder / "models", "no model files (*.yml)")
+    for path in ctx.progress(files, len(files), "MOF records"):
+        report.read += 1
+        try:
+            _record(path, folder, out, report, ctx, types, None if commit == "unknown" else commit)
+            report.ingested += 1
+        except RecordError as e:
+            report.skip(e)
+    if (folder / "licenses.json").is_file():
+        report.count("accepted licence ids", license_table(folder, out))

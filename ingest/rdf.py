@@ -1,0 +1,95 @@
+"""Building triples: a small collector that turns Python values into RDF terms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from openness.namespaces import RDF, XSD
+
+Subject = ox.NamedNode | ox.BlankNode
+Value = ox.NamedNode | ox.BlankNode | ox.Literal | str | bool | int | float | dt.date
+
+
+def iri(value: str) -> ox.NamedNode:
+    """A named node; characters an IRI may not hold (spaces, quotes, …) are percent-encoded,
+    since source URLs are not always well-formed.
+
+    >>> iri("https://example.org/a file.yml").value
+    'https://example.org/a%20file.yml'
+    """
+    try:
+        return ox.NamedNode(value)
+    except ValueError:
+        return ox.NamedNode(quote(value.strip(), safe=_IRI_SAFE))
+
+
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def literal(value: object, *, lang: str | None = None) -> ox.Literal:
+    """An RDF literal with the XSD datatype that fits the Python value.
+
+    >>> literal(True)
+    <Literal value=true datatype=<http://www.w3.org/2001/XMLSchema#boolean>>
+    >>> literal("2024-02-01").datatype.value
+    'http://www.w3.org/2001/XMLSchema#string'
+    """
+    if isinstance(value, ox.Literal):
+        return value
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=iri(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=iri(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=iri(XSD + "double"))
+    if isinstance(value, dt.datetime):
+        return ox.Literal(value.isoformat(), datatype=iri(XSD + "dateTime"))
+    if isinstance(value, dt.date):
+        return ox.Literal(value.isoformat(), datatype=iri(XSD + "date"))
+    if lang:
+        return ox.Literal(str(value), language=lang)
+    return ox.Literal(str(value))
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=iri(datatype))
+
+
+class Triples:
+    """Collects the triples of one source; values that are None or empty are skipped,
+    so absent facts stay absent instead of becoming empty strings."""
+
+    def __init__(self) -> None:
+        self._items: list[ox.Triple] = []
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._items)
+
+    def add(self, s: Subject | str, p: str, o: Value | None) -> None:
+        if o is None or o == "":
+            return
+        subject = iri(s) if isinstance(s, str) else s
+        if isinstance(o, ox.NamedNode | ox.BlankNode | ox.Literal):
+            obj = o
+        else:
+            obj = literal(o)
+        self._items.append(ox.Triple(subject, iri(p), obj))
+
+    def link(self, s: Subject | str, p: str, o: str | None) -> None:
+        """Add ``s p <o>`` where ``o`` is an IRI given as a string."""
+        if o:
+            self.add(s, p, iri(o))
+
+    def types(self, s: Subject | str, *classes: str) -> None:
+        for cls in classes:
+            self.add(s, RDF + "type", iri(cls))
+
+    def extend(self, triples: Iterable[ox.Triple]) -> None:
+        self._items.extend(triples)

@@ -1,0 +1,144 @@
+"""What every ingester writes the same way: source records, licence statements, producers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from openness.ingest.licenses import LicenseResolver, Resolution, default_resolver
+from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.rdf import Triples, literal
+from openness.namespaces import CONCEPT, DCTERMS, OG, PROV, SCHEMA, slug
+
+T = TypeVar("T")
+Progress = Callable[[Iterable[T], int | None, str], Iterator[T]]
+
+
+def no_progress(items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
+    return iter(items)
+
+
+@dataclass
+class IngestContext:
+    """What ingesters share: the licence resolver, the organization index, a progress bar."""
+
+    resolver: LicenseResolver = field(default_factory=default_resolver)
+    organizations: OrganizationIndex = field(default_factory=default_organizations)
+    progress: Progress = no_progress
+
+
+def source_version(folder: Path) -> str:
+    """The commit named first in the folder's SOURCE.md, else 'unknown'."""
+    note = folder / "SOURCE.md"
+    if note.is_file():
+        match = re.search(r"\b[0-9a-f]{40}\b", note.read_text(encoding="utf-8"))
+        if match:
+            return match.group(0)
+    return "unknown"
+
+
+def hub_repo_id(value: str) -> str | None:
+    """The Hugging Face repository id in a Hub URL or an ``owner/name`` string.
+
+    >>> hub_repo_id("https://huggingface.co/allenai/OLMo-7B/blob/main/README.md")
+    'allenai/OLMo-7B'
+    >>> hub_repo_id("mistralai/Mixtral-8x7B-v0.1")
+    'mistralai/Mixtral-8x7B-v0.1'
+    >>> hub_repo_id("https://huggingface.co/docs/transformers/en/model_doc/t5") is None
+    True
+    """
+    value = value.strip()
+    match = _HUB_URL.match(value) or _REPO_ID.match(value)
+    if not match:
+        return None
+    owner, name = match.group(1), match.group(2)
+    if owner in _NOT_OWNERS:
+        return None
+    return f"{owner}/{name}"
+
+
+_HUB_URL = re.compile(
+    r"^https?://(?:www\.)?huggingface\.co/(?!datasets/|spaces/)"
+    r"([\w.-]+)/([\w.-]+)"
+)
+_REPO_ID = re.compile(r"^([\w.-]+)/([\w.-]+)$")
+# First path segments of huggingface.co that are pages, not repository owners.
+_NOT_OWNERS = {"docs", "blog", "models", "papers", "organizations", "collections", "learn"}
+
+
+def source_concept(source: str) -> str:
+    return f"{CONCEPT}source/{source}"
+
+
+def add_record(
+    out: Triples,
+    iri: str,
+    *,
+    source: str,
+    source_id: str,
+    file: str | None = None,
+    url: str | None = None,
+    name: str | None = None,
+) -> None:
+    """Declare a source record: which source, its own id, and where it was read from."""
+    out.types(iri, OG + "SourceRecord")
+    out.link(iri, OG + "source", source_concept(source))
+    out.add(iri, OG + "sourceId", source_id)
+    out.add(iri, OG + "sourceFile", file)
+    out.link(iri, PROV + "wasDerivedFrom", url)
+    out.add(iri, SCHEMA + "name", name)
+
+
+def add_license(
+    out: Triples,
+    subject: str,
+    text: str | None,
+    resolver: LicenseResolver,
+    *,
+    role: str | None = None,
+    key: str | None = None,
+    empty_means_unlicensed: bool = False,
+    resolve_as: str | None = None,
+) -> Resolution | None:
+    """Record a licence statement on ``subject``: the string verbatim, its resolution, and
+    ``dcterms:license`` to each licence it resolved to. Returns the resolution.
+
+    An empty string says nothing, except where the source reads it as "unlicensed"
+    (``empty_means_unlicensed``, the Model Openness Tool's rule). ``key`` tells apart
+    several statements on one subject (default: the role). ``resolve_as`` is resolved in
+    place of ``text`` when the source wraps an identifier (e.g. in a URL); the statement
+    still keeps ``text`` verbatim."""
+    if text is None or (not str(text).strip() and not empty_means_unlicensed):
+        return None
+    text = str(text)
+    target = resolve_as if resolve_as is not None else text
+    resolution = resolver.resolve(target) if target.strip() else Resolution(text, "none")
+    key = key or role
+    stmt = f"{subject}#license" + (f"-{slug(key)}" if key else "")
+    out.link(subject, OG + "licenseStatement", stmt)
+    out.types(stmt, OG + "LicenseStatement")
+    out.add(stmt, OG + "licenseString", literal(text))
+    out.add(stmt, OG + "licenseRole", role)
+    out.link(stmt, OG + "resolution", f"{CONCEPT}license-resolution/{resolution.kind}")
+    out.add(stmt, OG + "licenseExpression", resolution.expression)
+    for lic in resolution.licenses:
+        out.link(stmt, OG + "resolvesTo", lic.iri)
+        out.link(subject, DCTERMS + "license", lic.iri)
+    return resolution
+
+
+def add_producer(
+    out: Triples, subject: str, name: str | None, organizations: OrganizationIndex
+) -> str | None:
+    """Link ``subject`` to the organization called ``name`` (as the source spells it)."""
+    if not name or not str(name).strip():
+        return None
+    name = str(name).strip()
+    org = organizations.iri(name)
+    out.link(subject, OG + "producer", org)
+    out.types(org, OG + "Organization")
+    out.add(org, SCHEMA + "name", name)
+    return org

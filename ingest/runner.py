@@ -1,0 +1,129 @@
+"""Run ingesters: each source replaces its own named graph in one transaction, and every
+run is recorded as a prov:Activity in the provenance graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from tqdm import tqdm
+
+from openness import __version__
+from openness.ingest import croissant, curated, hf, mof, osai_index, spdx
+from openness.ingest.identity import rebuild_identity
+from openness.ingest.rdf import Triples, literal
+from openness.ingest.records import IngestContext, source_concept, source_version
+from openness.ingest.report import IngestReport, RecordError
+from openness.namespaces import BASE, OG, PROV, VOID, Graphs, mint
+from openness.resources import sources_dir
+from openness.store import GraphStore
+
+T = TypeVar("T")
+PROVENANCE_GRAPH = BASE + "graph/provenance"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    folder: str  # default folder under data/sources
+    ingest: Callable[[Path, Triples, IngestReport, IngestContext], None]
+
+
+# In dependency order: licences first, so everything else can refer to them.
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source("spdx", "spdx", spdx.ingest),
+        Source("mof", "mof", mof.ingest),
+        Source("osai-index", "osai-index", osai_index.ingest),
+        Source("hf", "hf", hf.ingest),
+        Source("croissant", "croissant", croissant.ingest),
+        Source("curated", "curated", curated.ingest),
+    )
+}
+
+
+class StrictFailure(RuntimeError):
+    """--strict was given and a source had problems; nothing of it was stored."""
+
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+        super().__init__(f"{report.source}: {len(report.problems)} problem(s) under --strict")
+
+
+def tqdm_progress(items: Iterable[T], total: int | None = None, desc: str = "") -> Iterator[T]:
+    """A progress bar on standard error (hidden when it is not a terminal)."""
+    return iter(tqdm(items, total=total, desc=desc, unit="rec", leave=False, disable=None))
+
+
+def _activity(
+    name: str, folder: Path, started: dt.datetime, report: IngestReport, triples: int
+) -> Triples:
+    ended = dt.datetime.now(dt.UTC)
+    run = mint("run", name, started.strftime("%Y%m%dT%H%M%S%fZ"))
+    out = Triples()
+    out.types(run, OG + "IngestionRun", PROV + "Activity")
+    out.link(run, OG + "source", source_concept(name))
+    out.add(run, PROV + "startedAtTime", literal(started))
+    out.add(run, PROV + "endedAtTime", literal(ended))
+    out.add(run, OG + "sourceVersion", source_version(folder))
+    out.add(run, OG + "sourceFile", str(folder))
+    out.add(run, OG + "toolVersion", __version__)
+    out.add(run, OG + "recordsRead", report.read)
+    out.add(run, OG + "recordsIngested", report.ingested)
+    for problem in report.problems:
+        out.add(run, OG + "skipped", problem)
+    graph = Graphs.source(name)
+    out.types(graph, PROV + "Entity")
+    out.link(graph, PROV + "wasGeneratedBy", run)
+    out.add(graph, PROV + "generatedAtTime", literal(ended))
+    out.add(graph, VOID + "triples", literal(triples))
+    return out
+
+
+def ingest_source(
+    store: GraphStore,
+    name: str,
+    *,
+    folder: Path | None = None,
+    strict: bool = False,
+    ctx: IngestContext | None = None,
+) -> IngestReport:
+    """Read one source and replace its named graph with what it says, all or nothing.
+
+    The source graph itself holds only what the source says, so ingesting the same data
+    twice gives the same graph; run metadata goes to the provenance graph.
+    """
+    source = SOURCES[name]
+    folder = folder or sources_dir() / source.folder
+    ctx = ctx or IngestContext()
+    report = IngestReport(name)
+    out = Triples()
+    started = dt.datetime.now(dt.UTC)
+    if not folder.is_dir():
+        raise RecordError(folder, "no such folder")
+    source.ingest(folder, out, report, ctx)
+    if strict and report.problems:
+        raise StrictFailure(report)
+    provenance = _activity(name, folder, started, report, len(out))
+    store.write(replace={Graphs.source(name): out}, add={PROVENANCE_GRAPH: provenance})
+    return report
+
+
+def ingest_all(
+    store: GraphStore,
+    names: list[str] | None = None,
+    *,
+    folder: Path | None = None,
+    strict: bool = False,
+    ctx: IngestContext | None = None,
+) -> list[IngestReport]:
+    """Ingest the named sources (all of them by default), then re-link records to models."""
+    reports = []
+    for name in names or list(SOURCES):
+        reports.append(ingest_source(store, name, folder=folder, strict=strict, ctx=ctx))
+    reports.append(rebuild_identity(store))
+    return reports
