@@ -2,7 +2,7 @@
 published weights), datasets (from dataset cards) and organizations (author namespaces).
 
 Reads a folder holding any of: ``hub_api_recorded/index.json`` with the response bodies it
-names (recorded ``GET /api/models/{id}``), ``models/*.json`` (bodies fetched by
+names (recorded ``GET /api/models/{id}``), ``models/*.json`` and ``renames.json`` (fetched by
 ``openness ingest hf --live``), ``*.jsonl`` files of ``/api/models`` records (the 2022 legacy
 shape with only ``modelId`` included), and ``dataset_cards_2022/*.jsonl`` card front matter.
 Every model body goes through ``huggingface_hub.ModelInfo``, as the live client does.
@@ -215,7 +215,7 @@ def _bodies(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]],
         except ValueError as e:
             report.read += 1
             report.skip(RecordError(f"models/{path.name}", f"malformed JSON: {e}"))
-    renames_path = folder / "models" / "renames.json"
+    renames_path = folder / "renames.json"
     if renames_path.is_file():
         for new, olds in json.loads(renames_path.read_text(encoding="utf-8")).items():
             renames.setdefault(new, []).extend(olds)

@@ -9,6 +9,7 @@ the Hub returns.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -60,12 +61,19 @@ def api_json(info: ModelInfo) -> dict[str, Any]:
         "library_name": info.library_name,
         "pipeline_tag": info.pipeline_tag,
         "tags": info.tags,
-        "createdAt": info.created_at.isoformat() if info.created_at else None,
-        "lastModified": info.last_modified.isoformat() if info.last_modified else None,
+        "createdAt": _hub_time(info.created_at),
+        "lastModified": _hub_time(info.last_modified),
         "cardData": info.card_data.to_dict() if info.card_data is not None else None,
         "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
     }
     return {k: v for k, v in body.items() if v is not None}
+
+
+def _hub_time(value: dt.datetime | None) -> str | None:
+    """A time as the Hub writes it (UTC, milliseconds, 'Z'), which ModelInfo parses."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _with_retries(call: Callable[[], T], sleep: Callable[[float], None] = time.sleep) -> T:
@@ -103,7 +111,7 @@ def fetch_models(
     report = FetchReport()
     listing = _with_retries(lambda: [m.id for m in api.list_models(author=author, limit=limit)])
     report.listed = len(listing)
-    renames_path = cache / "models" / "renames.json"
+    renames_path = cache / "renames.json"
     renames: dict[str, list[str]] = (
         json.loads(renames_path.read_text(encoding="utf-8")) if renames_path.is_file() else {}
     )

@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 
 from openness import __version__
+from openness.ingest.hf_live import fetch_models
+from openness.ingest.records import IngestContext
+from openness.ingest.report import RecordError
+from openness.ingest.runner import SOURCES as SOURCE_NAMES
+from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
 from openness.stats import collect_stats
 from openness.store import (
     GRAPH_FORMATS,
@@ -94,11 +99,11 @@ def stats(opts: StoreOptions, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(numbers, indent=2, sort_keys=True))
         return
-    click.echo(f"triples        {numbers['triples']}")
+    click.echo(f"{'triples':<20}{numbers['triples']}")
     for key in ("models", "datasets", "organizations", "licenses", "assessments"):
-        click.echo(f"{key:<15}{numbers[key]}")
+        click.echo(f"{key:<20}{numbers[key]}")
     for source, n in sorted(numbers["records"].items()):
-        click.echo(f"records {source:<7}{n}")
+        click.echo(f"records {source:<12}{n}")
     click.echo("named graphs:")
     for graph, n in sorted(numbers["graphs"].items()):
         click.echo(f"  {n:>9}  {graph}")
@@ -166,15 +171,99 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@pass_store
+def init(opts: StoreOptions) -> None:
+    """Load (or reload) the ontology and concept schemes into their named graph."""
+    store = opts.open()
+    try:
+        n = load_vocabularies(store)
+    finally:
+        store.close()
+    click.echo(f"ontology and concept schemes: {n} triples", err=True)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Choice(list(SOURCE_NAMES)))
+@click.option(
+    "--from",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Read this folder (in the source's own layout) instead of the bundled one.",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on any skipped record or field.")
+@click.option("--live", is_flag=True, help="hf: fetch from the Hugging Face Hub first.")
+@click.option("--author", help="hf --live: the Hub namespace to fetch.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="hf --live: at most this many models.",
+)
+@click.option(
+    "--endpoint",
+    "hub_endpoint",
+    metavar="URL",
+    help="hf --live: Hub API base URL [default: https://huggingface.co].",
+)
+@click.option(
+    "--cache",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("var/hf-cache"),
+    show_default=True,
+    help="hf --live: where fetched records are kept (a rerun resumes from it).",
+)
+@pass_store
+def ingest(
+    opts: StoreOptions,
+    sources: tuple[str, ...],
+    folder: Path | None,
+    strict: bool,
+    live: bool,
+    author: str | None,
+    limit: int,
+    hub_endpoint: str | None,
+    cache: Path,
+) -> None:
+    """Ingest SOURCES (all bundled ones by default) into their named graphs, then link
+    the records of one real model to one entity. Ends with a summary per source."""
+    names = list(sources) or None
+    if folder and (not names or len(names) != 1):
+        raise click.UsageError("--from reads one source's folder: name exactly one SOURCE")
+    if live:
+        if names != ["hf"]:
+            raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
+        if not author:
+            raise click.UsageError("--live needs --author NAMESPACE")
+        fetched = fetch_models(
+            cache, author=author, limit=limit, endpoint=hub_endpoint, progress=tqdm_progress
+        )
+        click.echo(f"hf --live: {fetched.summary()}", err=True)
+        folder = cache
+    store = opts.open()
+    try:
+        reports = ingest_all(
+            store, names, folder=folder, strict=strict, ctx=IngestContext(progress=tqdm_progress)
+        )
+    except StrictFailure as e:
+        click.echo(e.report.summary(), err=True)
+        click.echo(f"error: {e}; nothing of {e.report.source} was stored", err=True)
+        sys.exit(1)
+    except RecordError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+    for report in reports:
+        click.echo(report.summary(), err=True)
+
+
+@cli.command()
 @click.option(
     "--if-missing", is_flag=True, help="Do nothing when the store already holds the ontology."
 )
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
     """Build the default graph from the bundled data: vocabularies, then every source."""
-    from openness.ingest.records import IngestContext
-    from openness.ingest.runner import ingest_all, tqdm_progress
-
     store = opts.open()
     try:
         if if_missing and store.graph_sizes():

@@ -81,3 +81,21 @@ def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
         s.update("DROP ALL")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def built() -> GraphStore:
+    """An in-memory store holding the whole bundled snapshot, ingested once per session.
+    Tests must not modify it."""
+    from openness.ingest.runner import ingest_all
+    from openness.vocabularies import load_vocabularies
+
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_all(store)
+    return store
+
+
+def select(store: GraphStore, sparql: str, **kwargs: object) -> list[dict[str, str]]:
+    """Rows of a SELECT as plain strings, for readable assertions."""
+    return [{k: v.value for k, v in row.items()} for row in store.query(sparql, **kwargs).rows()]

@@ -48,7 +48,7 @@ def test_stats_json_on_a_fresh_store(store_args: list[str]) -> None:
 
 
 def test_build_loads_the_ontology_once(store_args: list[str]) -> None:
-    assert run([*store_args, "build"])[0] == 0
+    assert run([*store_args, "init"])[0] == 0
     stats = json.loads(run([*store_args, "stats", "--format", "json"])[1])
     assert stats["triples"] > 1000
     code, _, err = run([*store_args, "build", "--if-missing"])
@@ -56,7 +56,7 @@ def test_build_loads_the_ontology_once(store_args: list[str]) -> None:
 
 
 def test_query_prints_csv_with_header(store_args: list[str]) -> None:
-    run([*store_args, "build"])
+    run([*store_args, "init"])
     code, out, _ = run(
         [*store_args, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"]
     )
@@ -66,7 +66,7 @@ def test_query_prints_csv_with_header(store_args: list[str]) -> None:
 
 
 def test_query_from_file_and_graph_formats(store_args: list[str], tmp_path: Path) -> None:
-    run([*store_args, "build"])
+    run([*store_args, "init"])
     q = tmp_path / "q.rq"
     q.write_text("CONSTRUCT { og:Model rdfs:label ?l } WHERE { og:Model rdfs:label ?l }")
     code, out, _ = run([*store_args, "query", str(q), "--format", "nt"])
@@ -89,7 +89,7 @@ def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str
 def test_export_writes_the_whole_dataset(
     store_args: list[str], tmp_path: Path, fmt: str, rdf: ox.RdfFormat
 ) -> None:
-    run([*store_args, "build"])
+    run([*store_args, "init"])
     out = tmp_path / f"dump.{fmt}"
     assert run([*store_args, "export", "--format", fmt, "-o", str(out)])[0] == 0
     quads = list(ox.parse(out.read_bytes(), rdf))

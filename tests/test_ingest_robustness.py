@@ -1,0 +1,150 @@
+"""Bad input is named and skipped, good records still land, and nothing stored is lost."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from conftest import select
+
+from openness.cli import cli
+from openness.ingest.runner import StrictFailure, ingest_source
+from openness.namespaces import Graphs
+from openness.resources import sources_dir
+from openness.store import EmbeddedStore, GraphStore
+
+MOF_FILES = sorted((sources_dir() / "mof" / "models").glob("*.yml"))
+
+
+def mof_folder(tmp_path: Path, files: list[Path]) -> Path:
+    """A MOF checkout layout holding ``files`` (plus the tool's tables)."""
+    folder = tmp_path / "mof"
+    (folder / "models").mkdir(parents=True)
+    for name in ("licenses.json", "mof-licenses.json", "SOURCE.md", "LICENSE"):
+        shutil.copy(sources_dir() / "mof" / name, folder / name)
+    for f in files:
+        shutil.copy(f, folder / "models" / f.name)
+    return folder
+
+
+def graph_quads(store: GraphStore, graph: str) -> set[str]:
+    rows = store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows()
+    return {f"{r['s']} {r['p']} {r['o']}" for r in rows}
+
+
+def test_malformed_and_wrong_records_are_named_and_the_rest_ingested(tmp_path: Path) -> None:
+    folder = mof_folder(tmp_path, MOF_FILES[:5])
+    (folder / "models" / "broken.yml").write_text("release: [unclosed\n")
+    (folder / "models" / "odd.yml").write_text(
+        "release:\n  name: Odd\n  producer: X\n  date: yesterday\n  license: {}\n"
+        "  components:\n    - name: Model weights\n      license: MIT\n"
+        "    - name: Model card\n      license: 42\n"
+    )
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "mof", folder=folder)
+    assert report.read == 7 and report.ingested == 6
+    assert any("broken.yml" in s and "malformed YAML" in s for s in report.skipped)
+    problems = "\n".join(report.warnings)
+    assert "odd.yml, record 'Odd', field 'release.date': not a date" in problems
+    assert "field 'release.components[0]': unknown component 'Model weights'" in problems
+    names = {r["n"] for r in select(store, "SELECT ?n WHERE { ?r og:sourceId ?n }")}
+    assert "Odd" in names and len(names) == 6
+
+
+def test_strict_turns_any_problem_into_failure_and_stores_nothing(tmp_path: Path) -> None:
+    folder = mof_folder(tmp_path, MOF_FILES[:3])
+    (folder / "models" / "broken.yml").write_text(": : :\n")
+    store = EmbeddedStore(None)
+    with pytest.raises(StrictFailure):
+        ingest_source(store, "mof", folder=folder, strict=True)
+    assert store.graph_sizes() == {}
+    result = CliRunner().invoke(
+        cli, ["--store", str(tmp_path / "db"), "ingest", "mof", "--from", str(folder), "--strict"]
+    )
+    assert result.exit_code == 1
+    assert "broken.yml" in result.stderr and "nothing of mof was stored" in result.stderr
+
+
+def test_reingesting_gives_the_same_graph() -> None:
+    store = EmbeddedStore(None)
+    first = {}
+    for name in ("mof", "osai-index", "curated"):
+        ingest_source(store, name)
+        first[name] = graph_quads(store, Graphs.source(name))
+    for name in ("mof", "osai-index", "curated"):
+        ingest_source(store, name)
+        assert graph_quads(store, Graphs.source(name)) == first[name], name
+
+
+def test_killed_ingest_leaves_the_previous_graph_intact(tmp_path: Path) -> None:
+    store_dir = tmp_path / "db"
+    small = mof_folder(tmp_path / "a", MOF_FILES[:3])
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["--store", str(store_dir), "ingest", "mof", "--from", str(small)]
+        ).exit_code
+        == 0
+    )
+    store = EmbeddedStore(store_dir)
+    before = graph_quads(store, Graphs.source("mof"))
+    store.close()
+    # A big replacement source, slow enough to be killed half-way through reading it.
+    big = mof_folder(tmp_path / "b", [])
+    for i in range(12):
+        for f in MOF_FILES:
+            shutil.copy(f, big / "models" / f"{i}-{f.name}")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "openness.cli",
+            "--store",
+            str(store_dir),
+            "ingest",
+            "mof",
+            "--from",
+            str(big),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.5)
+    assert proc.poll() is None, "the ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    store = EmbeddedStore(store_dir)
+    assert graph_quads(store, Graphs.source("mof")) == before
+    store.close()
+
+
+def test_legacy_records_with_only_model_id(tmp_path: Path) -> None:
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "hf-legacy" / "models_2022-02.jsonl", folder)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "hf", folder=folder)
+    assert report.ingested == 60 and not report.problems
+    rows = select(
+        store,
+        """SELECT ?lic WHERE { ?r og:sourceId "EleutherAI/gpt-j-6B" ;
+        dcterms:license ?lic }""",
+    )
+    assert rows == [{"lic": "https://spdx.org/licenses/Apache-2.0"}]
+
+
+def test_replacing_a_source_leaves_other_graphs_alone() -> None:
+    store = EmbeddedStore(None)
+    other = "http://example.org/mine"
+    store.replace_graph(
+        other, [ox.Triple(ox.NamedNode(other), ox.NamedNode(other), ox.Literal("kept"))]
+    )
+    ingest_source(store, "curated")
+    assert store.graph_sizes()[other] == 1

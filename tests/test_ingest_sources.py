@@ -1,0 +1,216 @@
+"""Each ingester on real bundled records: what it must capture."""
+
+from __future__ import annotations
+
+from conftest import select
+
+from openness.namespaces import Graphs
+
+MOF = "https://w3id.org/openness-graph/id/record/mof/"
+IDX = "https://w3id.org/openness-graph/id/record/osai-index/"
+HF = "https://w3id.org/openness-graph/id/record/hf/"
+
+
+def test_counts_meet_the_bundled_snapshot(built) -> None:
+    from openness.stats import collect_stats
+
+    stats = collect_stats(built)
+    assert stats["licenses"] >= 727
+    assert stats["records"]["mof"] >= 270
+    assert stats["records"]["osai-index"] == 193
+    assert stats["records"]["hf"] >= 35
+    assert stats["datasets"] >= 700
+    assert stats["records"]["curated"] == 2
+    assert stats["assessments"] >= 17  # the published verdicts
+
+
+def test_mof_record_keeps_fields_and_licences_as_written(built) -> None:
+    rec = MOF + "olmo-7b"
+    rows = select(
+        built,
+        f"""SELECT ?name ?producer ?repo ?issued WHERE {{ GRAPH ?g {{
+        <{rec}> og:sourceId ?name ; og:producer/schema:name ?producer ;
+                og:huggingFaceRepo ?repo ; dcterms:issued ?issued }} }}""",
+    )
+    assert rows == [
+        {
+            "name": "OLMo-7B",
+            "producer": "Allen Institute for AI",
+            "repo": "allenai/OLMo-7B",
+            "issued": "2025-05-16",
+        }
+    ]
+    comps = select(
+        built,
+        f"""SELECT ?type ?string ?kind WHERE {{
+        <{rec}> og:component ?c . ?c og:componentType ?type .
+        OPTIONAL {{ ?c og:licenseStatement ?s . ?s og:licenseString ?string ;
+                    og:resolution/skos:notation ?kind }} }}""",
+    )
+    assert len(comps) >= 10
+    kinds = {c["type"].rsplit("/", 1)[1]: c.get("kind") for c in comps}
+    assert "model-architecture" in kinds
+    globals_ = select(
+        built,
+        f"""SELECT ?role ?string WHERE {{
+        <{rec}> og:licenseStatement ?s . ?s og:licenseRole ?role ; og:licenseString ?string }}""",
+    )
+    assert {"role": "distribution", "string": "Apache-2.0"} in globals_
+
+
+def test_mof_unlicensed_components_stay_unlicensed(built) -> None:
+    rows = select(
+        built,
+        """SELECT (COUNT(*) AS ?n) WHERE {
+        GRAPH ?g { ?c og:licenseStatement ?s . ?s og:licenseString "unlicensed" ;
+                   og:resolution <https://w3id.org/openness-graph/ns/license-resolution/none> }
+        FILTER NOT EXISTS { ?s og:resolvesTo ?any } }""",
+        default_graphs=[Graphs.source("mof")],
+        named_graphs=[Graphs.source("mof")],
+    )
+    assert int(rows[0]["n"]) > 100
+
+
+def test_mof_licence_table_is_data(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?id WHERE { ?t a og:LicenseTable ; og:acceptedLicenseId ?id .
+        FILTER(?id IN ("Apache-2.0", "MIT", "CC-BY-4.0", "OpenMDW-1.0")) }""",
+    )
+    assert {r["id"] for r in rows} == {"Apache-2.0", "MIT", "CC-BY-4.0"}
+
+
+def test_index_system_has_all_twelve_dimensions(built) -> None:
+    rec = IDX + "amd-olmo"
+    rows = select(
+        built,
+        f"""SELECT ?dim ?value WHERE {{
+        <{rec}> og:rating ?r . ?r og:dimension/skos:notation ?dim ;
+        og:ratingValue/skos:notation ?value }}""",
+    )
+    ratings = {r["dim"]: r["value"] for r in rows}
+    assert len(ratings) == 12
+    assert ratings["preprint"] == "closed" and ratings["weights_endmodel"] == "open"
+    rows = select(
+        built,
+        f"""SELECT ?org ?kind ?system WHERE {{
+        <{rec}> og:producer ?o ; og:familyName ?system . ?o schema:name ?org .
+        OPTIONAL {{ ?o og:organizationKind/skos:notation ?kind }} }}""",
+    )
+    assert rows == [{"org": "AMD", "kind": "company", "system": "AMD OLMo"}]
+
+
+def test_every_index_rating_is_ingested(built) -> None:
+    n = built.count("SELECT (COUNT(*) AS ?n) WHERE { ?r a og:DimensionRating }")
+    assert n == 193 * 12
+
+
+def test_hub_model_captures_licence_gating_base_and_weights(built) -> None:
+    rec = HF + "meta-llama--llama-3.1-8b-instruct"
+    rows = select(
+        built,
+        f"""SELECT ?lic ?mode ?base ?fmt WHERE {{
+        <{rec}> dcterms:license ?lic ; og:distributionMode/skos:notation ?mode ;
+                og:baseModelName ?base ;
+                og:component [ og:componentType ogc:model-parameters-final ; og:weightFormat ?fmt ]
+    }}""",
+    )
+    assert {
+        "lic": "https://w3id.org/openness-graph/id/license/llama3.1",
+        "mode": "approval-gated",
+        "base": "meta-llama/Meta-Llama-3.1-8B",
+        "fmt": "safetensors",
+    } in rows
+
+
+def test_hub_renames_are_keyed_by_the_returned_id(built) -> None:
+    rows = select(built, 'SELECT ?r WHERE { ?r og:formerHubId "bert-base-uncased" }')
+    assert rows == [{"r": HF + "google-bert--bert-base-uncased"}]
+
+
+def test_hub_datasets_from_cards(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?lic ?size WHERE {
+        <https://w3id.org/openness-graph/id/dataset/c4> dcterms:license ?lic ;
+            schema:size ?size }""",
+    )
+    assert rows and rows[0]["lic"] == "https://spdx.org/licenses/ODC-By-1.0"
+
+
+def test_croissant_relative_ids_do_not_collide(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?repo WHERE {
+        ?repo a <http://mlcommons.org/croissant/FileObject> ;
+              schema:name ?name . FILTER(STR(?name) = "repo") }""",
+    )
+    assert len(rows) == len({r["repo"] for r in rows}) >= 10
+
+
+def test_croissant_licence_urls_resolve(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?lic WHERE {
+        ?d og:huggingFaceRepo "rajpurkar/squad_v2" ; og:licenseStatement ?s .
+        ?s og:licenseString ?text ; og:resolvesTo ?lic }""",
+    )
+    assert rows == [{"lic": "https://spdx.org/licenses/CC-BY-SA-4.0"}]
+
+
+def test_curated_datasets_carry_osi_data_class(built) -> None:
+    rows = select(
+        built,
+        f"""SELECT ?name ?class WHERE {{
+        GRAPH <{Graphs.source("curated")}> {{ ?d schema:name ?name ; og:dataClass ?c }}
+        ?c skos:notation ?class }}""",
+    )
+    classes = {r["name"]: r["class"] for r in rows}
+    assert classes["LibriSpeech"] == "open" and classes["ImageNet"] == "obtainable"
+    assert len(classes) == 8
+
+
+def test_government_organizations_on_the_hub(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?label WHERE { ?o og:organizationKind ogk:government ;
+        rdfs:label ?label } ORDER BY ?label""".replace(
+            "ogk:government", "<https://w3id.org/openness-graph/ns/org-kind/government>"
+        ),
+    )
+    labels = {r["label"] for r in rows}
+    assert {
+        "National Aeronautics and Space Administration",
+        "NASA Interagency Implementation and Advanced Concepts Team",
+        "NASA CISTO Data Science Group",
+        "NASA Goddard Earth Sciences Data and Information Services Center",
+    } <= labels
+
+
+def test_published_verdicts_are_attributed_to_their_publisher(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?who ?outcome ?version WHERE {
+        ?v a og:PublishedVerdict ; earl:subject/schema:name "Pythia" ;
+           earl:assertedBy/rdfs:label ?who ; og:againstVersion ?version ;
+           earl:result/earl:outcome ?outcome }""",
+    )
+    assert rows == [
+        {
+            "who": "Open Source Initiative",
+            "outcome": "http://www.w3.org/ns/earl#passed",
+            "version": "draft (validation phase, v0.0.8/v0.0.9)",
+        }
+    ]
+
+
+def test_every_run_is_a_prov_activity(built) -> None:
+    rows = select(
+        built,
+        """SELECT ?source ?version WHERE { ?run a og:IngestionRun ;
+        og:source/skos:notation ?source ; og:sourceVersion ?version ;
+        prov:startedAtTime ?s ; prov:endedAtTime ?e ; og:toolVersion ?t }""",
+    )
+    versions = {r["source"]: r["version"] for r in rows}
+    assert versions["mof"] == "8b5d30e90a7c62d7d6ece48b91e69ff495920a4d"
+    assert set(versions) == {"spdx", "mof", "osai-index", "hf", "croissant", "curated"}
