@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -43,6 +44,7 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPOSITORY = "https://github.com/lfai/model_openness_tool"
 
 
+@cache
 def _component_types() -> dict[str, str]:
     """MOF component name → our concept IRI (the names of mof.settings.yml)."""
     settings = yaml.safe_load((sources_dir() / "mof" / "mof.settings.yml").read_text())
@@ -87,18 +89,17 @@ def _text(value: Any, file: str, record: str, field: str, report: IngestReport) 
     return None
 
 
-def _record(
-    path: Path,
-    folder: Path,
+def read_record(
+    text: str,
+    rel: str,
     out: Triples,
     report: IngestReport,
     ctx: IngestContext,
-    types: dict[str, str],
-    commit: str | None,
+    url: str | None = None,
 ) -> None:
-    rel = str(path.relative_to(folder))
+    """One model file's triples (``rel`` names the file in messages and in the record)."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise RecordError(rel, f"malformed YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict):
@@ -107,8 +108,7 @@ def _record(
     name = _text(release.get("name"), rel, "?", "release.name", report)
     if not name or not name.strip():
         raise RecordError(rel, "missing", field="release.name")
-    iri = mint("record", NAME, path.stem)
-    url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
+    iri = mint("record", NAME, Path(rel).stem)
     add_record(out, iri, source=NAME, source_id=name, file=rel, url=url, name=name)
     out.types(iri, SCHEMA + "CreativeWork")
 
@@ -161,7 +161,7 @@ def _record(
         report.warn(RecordError(rel, "expected a list", record=name, field="release.components"))
         components = []
     for i, comp in enumerate(components):
-        _component(comp, i, iri, rel, name, out, report, ctx, types)
+        _component(comp, i, iri, rel, name, out, report, ctx)
 
 
 def _component(
@@ -173,8 +173,8 @@ def _component(
     out: Triples,
     report: IngestReport,
     ctx: IngestContext,
-    types: dict[str, str],
 ) -> None:
+    types = _component_types()
     where = f"release.components[{i}]"
     if not isinstance(comp, dict):
         report.warn(RecordError(rel, "expected a mapping", record=name, field=where))
@@ -213,15 +213,22 @@ def _component(
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    commit = source_version(folder)
-    types = _component_types()
+    commit = None if source_version(folder) == "unknown" else source_version(folder)
     files = sorted((folder / "models").glob("*.yml")) + sorted((folder / "models").glob("*.yaml"))
     if not files:
         raise RecordError(folder / "models", "no model files (*.yml)")
     for path in ctx.progress(files, len(files), "MOF records"):
         report.read += 1
+        url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
         try:
-            _record(path, folder, out, report, ctx, types, None if commit == "unknown" else commit)
+            read_record(
+                path.read_text(encoding="utf-8"),
+                str(path.relative_to(folder)),
+                out,
+                report,
+                ctx,
+                url,
+            )
             report.ingested += 1
         except RecordError as e:
             report.skip(e)

@@ -7,8 +7,20 @@ import sys
 from pathlib import Path
 
 import click
+import rdflib
 
 from openness import __version__
+from openness.assess.definitions import definitions
+from openness.assess.report import (
+    as_csv,
+    as_json,
+    as_markdown,
+    open_washing,
+    published_vs_computed,
+    verdict_rows,
+)
+from openness.assess.service import resolve_models, run_assessment
+from openness.assess.validate import UnreadableInput, validate_description
 from openness.ingest.hf_live import fetch_models
 from openness.ingest.records import IngestContext
 from openness.ingest.report import RecordError
@@ -263,7 +275,8 @@ def ingest(
 )
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
-    """Build the default graph from the bundled data: vocabularies, then every source."""
+    """Build the default graph from the bundled data: vocabularies and shapes, every
+    source, then the assessments."""
     store = opts.open()
     try:
         if if_missing and store.graph_sizes():
@@ -271,8 +284,9 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             return
         n = load_vocabularies(store)
         click.echo(f"ontology and concept schemes: {n} triples", err=True)
-        for report in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
-            click.echo(report.summary().splitlines()[0], err=True)
+        for summary in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
+            click.echo(summary.summary().splitlines()[0], err=True)
+        run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
     finally:
         store.close()
 
@@ -304,6 +318,112 @@ def serve(opts: StoreOptions, host: str, port: int, workers: int) -> None:
     )
     click.echo(f"serving on http://{host}:{port}/", err=True)
     run_server(app, host=host, port=port, workers=workers, timeout=120)
+
+
+def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
+    known = list(definitions())
+    for d in ids:
+        if d not in known:
+            raise click.BadParameter(f"{d!r}; known: {', '.join(known)}", param_hint="--definition")
+    return list(ids) or None
+
+
+@cli.command()
+@click.option(
+    "--definition",
+    "-d",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this definition (repeatable) [default: all].",
+)
+@click.option(
+    "--model",
+    "-m",
+    "models",
+    multiple=True,
+    metavar="ID",
+    help="Only this model: its IRI, name or a source's id for it (repeatable).",
+)
+@pass_store
+def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...]) -> None:
+    """(Re)compute and store the verdicts of models against openness definitions."""
+    wanted = _definition_ids(ids)
+    store = opts.open()
+    try:
+        iris = resolve_models(store, list(models)) if models else None
+        run_assessment(store, wanted, iris, echo=lambda m: click.echo(m, err=True))
+    except LookupError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.option("--definition", "-d", "definition_id", metavar="ID", help="Only this definition.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True
+)
+@pass_store
+def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
+    """Print the stored verdicts: a matrix with published-vs-computed and open-washing
+    sections (md), one object per model and definition (json), or a table (csv)."""
+    if definition_id:
+        _definition_ids((definition_id,))
+    store = opts.open()
+    try:
+        rows = verdict_rows(store, definition_id)
+        if fmt == "json":
+            click.echo(as_json(rows))
+        elif fmt == "csv":
+            click.echo(as_csv(rows), nl=False)
+        else:
+            click.echo(
+                as_markdown(rows, published_vs_computed(store), open_washing(store)), nl=False
+            )
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--definition",
+    "-d",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this definition (repeatable) [default: all].",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
+)
+def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
+    """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
+    without storing it. Exit 0 if every definition passed, 1 if not, 2 if unreadable."""
+    wanted = _definition_ids(ids)
+    try:
+        run = validate_description(file.read_bytes(), file.name, wanted)
+    except (OSError, UnreadableInput) as e:
+        click.echo(f"error: cannot read {file}: {e}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
+    elif fmt == "ttl":
+        merged = rdflib.Graph()
+        for graph in run.reports.values():
+            merged += graph
+        merged.bind("sh", "http://www.w3.org/ns/shacl#")
+        click.echo(merged.serialize(format="turtle"))
+    else:
+        for v in run.verdicts:
+            level = f" ({v.level})" if v.level else ""
+            score = f" score {v.score}" if v.score is not None else ""
+            progress = "".join(f", {k} {p}%" for k, p in (v.progress or {}).items())
+            click.echo(f"{v.name} — {v.definition}: {v.outcome}{level}{score}{progress}")
+            for reason in v.reasons:
+                click.echo(f"    {reason}")
+    sys.exit(0 if all(v.outcome == "passed" for v in run.verdicts) else 1)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Load the ontology and concept schemes into their named graph."""
+"""Load the ontology, its concept schemes and the definitions' shapes into their graphs."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from openness.namespaces import Graphs
-from openness.resources import ontology_dir
+from openness.resources import ontology_dir, shapes_dir
 from openness.store import GraphStore
 
 
@@ -26,6 +26,8 @@ def vocabulary_files() -> list[Path]:
 
 
 def load_vocabularies(store: GraphStore) -> int:
-    """Replace the ontology graph with the current ontology files; returns triples stored."""
-    triples = [t for path in vocabulary_files() for t in parse_turtle(path)]
-    return store.replace_graph(Graphs.ONTOLOGY, triples)
+    """Replace the ontology graph with the ontology files and the shapes graph with the
+    shapes files, in one transaction; returns the triples stored."""
+    ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
+    shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
+    return store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes})

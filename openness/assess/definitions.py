@@ -69,16 +69,23 @@ def definitions() -> dict[str, Definition]:
         if graph.value(iri, OGNS.definitionId) is None:
             raise ValueError(f"{path}: does not declare the definition <{iri}>")
         d = Definition(
-            id=did, iri=str(iri), title=str(graph.value(iri, DCTERMS.title)),
+            id=did,
+            iri=str(iri),
+            title=str(graph.value(iri, DCTERMS.title)),
             label=str(graph.value(iri, RDFS.label)),
-            version=str(graph.value(iri, OWL.versionInfo)), file=path,
+            version=str(graph.value(iri, OWL.versionInfo)),
+            file=path,
         )
         for req in graph.objects(iri, OGNS.requirement):
             checks = graph.value(req, OGNS.checks)
             expects = tuple(sorted(str(a) for a in graph.objects(checks, OGNS.expects)))
             d.requirements[str(req)] = Requirement(
-                str(req), str(graph.value(req, OGNS.definitionId)),
-                str(graph.value(req, RDFS.label)), str(checks) if checks else None, expects)
+                str(req),
+                str(graph.value(req, OGNS.definitionId)),
+                str(graph.value(req, RDFS.label)),
+                str(checks) if checks else None,
+                expects,
+            )
         for shape, req in graph.subject_objects(OGNS.encodes):
             if str(req) in d.requirements:
                 d.shapes[str(shape)] = str(req)

@@ -48,8 +48,9 @@ class PyShaclEngine:
 
     def validate(self, data: rdflib.Graph) -> rdflib.Graph:
         with _parsed_queries_cached():
-            _, report, _ = validate(data, shacl_graph=self.shapes, advanced=True,
-                                    allow_warnings=True, inference=None)
+            _, report, _ = validate(
+                data, shacl_graph=self.shapes, advanced=True, allow_warnings=True, inference=None
+            )
         return report
 
 
@@ -79,21 +80,29 @@ def _parsed_queries_cached() -> Iterator[None]:
     try:
         yield
     finally:
-        plugin.register("sparql", RdflibProcessor, "rdflib.plugins.sparql.processor",
-                        "SPARQLProcessor")
+        plugin.register(
+            "sparql", RdflibProcessor, "rdflib.plugins.sparql.processor", "SPARQLProcessor"
+        )
 
 
 def results(report: rdflib.Graph) -> list[Result]:
-    """The results of a report, one per sh:result (the first message of each)."""
+    """The results of a report, one per sh:result. Our constraints bind sh:value to the
+    sentence stating the finding and its record; that is the message kept (the shape's
+    sh:message, the general rule, is in the report too)."""
     out = []
     for node in report.objects(None, SH.result):
-        message = report.value(node, SH.resultMessage)
-        out.append(Result(
-            focus=str(report.value(node, SH.focusNode)),
-            shape=str(report.value(node, SH.sourceShape)),
-            severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[1],
-            message=str(message) if message is not None else "",
-        ))
+        value = report.value(node, SH.value)
+        message = (
+            value if isinstance(value, rdflib.Literal) else report.value(node, SH.resultMessage)
+        )
+        out.append(
+            Result(
+                focus=str(report.value(node, SH.focusNode)),
+                shape=str(report.value(node, SH.sourceShape)),
+                severity=str(report.value(node, SH.resultSeverity)).rsplit("#", 1)[1],
+                message=str(message) if message is not None else "",
+            )
+        )
     return sorted(out, key=lambda r: (r.focus, r.shape, r.message))
 
 

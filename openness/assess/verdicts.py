@@ -48,9 +48,15 @@ class Verdict:
     def as_json(self) -> dict[str, Any]:
         """The object `openness report --format json` prints."""
         return {
-            "model": self.model, "name": self.name, "definition": self.definition,
-            "outcome": self.outcome, "level": self.level, "score": self.score,
-            "progress": self.progress, "reasons": self.reasons, "records": self.records,
+            "model": self.model,
+            "name": self.name,
+            "definition": self.definition,
+            "outcome": self.outcome,
+            "level": self.level,
+            "score": self.score,
+            "progress": self.progress,
+            "reasons": self.reasons,
+            "records": self.records,
         }
 
 
@@ -73,16 +79,16 @@ def requirement_verdicts(definition: Definition, results: list[Result]) -> list[
         failed = [r.message for r in found if r.severity == "Violation"]
         unsure = [r.message for r in found if r.severity == "Warning"]
         outcome = FAILED if failed else CANT_TELL if unsure else PASSED
-        out.append(RequirementVerdict(req.id, iri, req.label, outcome,
-                                      sorted(set(failed or unsure))))
+        out.append(
+            RequirementVerdict(req.id, iri, req.label, outcome, sorted(set(failed or unsure)))
+        )
     return sorted(out, key=lambda r: r.id)
 
 
 def grade(definition: Definition, ev: ModelEvidence, results: list[Result]) -> Verdict:
     """The verdict of one model against one definition from its SHACL results."""
     records = [{"source": s, "id": i} for s, i in sorted(ev.records.values())]
-    verdict = Verdict(ev.model, ev.name, definition.id, definition.version, PASSED,
-                      records=records)
+    verdict = Verdict(ev.model, ev.name, definition.id, definition.version, PASSED, records=records)
     sources = {s for s, _ in ev.records.values()}
     if definition.id == "mof-1.0" and "mof" not in sources:
         return _without(verdict, "no Model Openness Tool record describes this model")
@@ -90,8 +96,12 @@ def grade(definition: Definition, ev: ModelEvidence, results: list[Result]) -> V
         return _without(verdict, "the European Open Source AI Index does not rate this model")
     verdict.requirements = requirement_verdicts(definition, results)
     verdict.outcome = combine([r.outcome for r in verdict.requirements])
-    verdict.reasons = [f"{r.id}: {reason}" for r in verdict.requirements
-                       if r.outcome != PASSED for reason in r.reasons]
+    verdict.reasons = [
+        f"{r.id}: {reason}"
+        for r in verdict.requirements
+        if r.outcome != PASSED
+        for reason in r.reasons
+    ]
     if definition.id == "mof-1.0":
         _mof_class(verdict, definition)
     elif definition.id == "eu-osai-index":
@@ -136,12 +146,18 @@ def _mof_class(verdict: Verdict, definition: Definition) -> None:
     verdict.outcome = PASSED if level else FAILED
     # Reasons: what keeps the model from the next class (the paper standing in for the
     # technical report is no reason).
-    blocking = {None: MOF_CLASS_III, "Class III": MOF_CLASS_II, "Class II": MOF_CLASS_I,
-                "Class I": ()}[level]
+    blocking = {
+        None: MOF_CLASS_III,
+        "Class III": MOF_CLASS_II,
+        "Class II": MOF_CLASS_I,
+        "Class I": (),
+    }[level]
     stand_in = TECH_REPORT not in ok and RESEARCH_PAPER in ok
     verdict.reasons = [
-        f"{r.id}: {reason}" for r in verdict.requirements
-        if mof_ids[r.id] in blocking and r.outcome != PASSED
+        f"{r.id}: {reason}"
+        for r in verdict.requirements
+        if mof_ids[r.id] in blocking
+        and r.outcome != PASSED
         and not (stand_in and mof_ids[r.id] == TECH_REPORT)
         for reason in r.reasons
     ]
@@ -150,10 +166,16 @@ def _mof_class(verdict: Verdict, definition: Definition) -> None:
 def index_score(ev: ModelEvidence) -> float | None:
     """The Index's score: the mean over the rated dimensions of open = 1, partial = 0.5,
     closed = 0 (the values are og:score on the rating concepts)."""
-    values = {t.subject.value: float(t.object.value) for t in ev.triples
-              if t.predicate.value == OG + "score"}
-    ratings = [values[t.object.value] for t in ev.triples
-               if t.predicate.value == OG + "ratingValue" and t.object.value in values]
+    values = {
+        t.subject.value: float(t.object.value)
+        for t in ev.triples
+        if t.predicate.value == OG + "score"
+    }
+    ratings = [
+        values[t.object.value]
+        for t in ev.triples
+        if t.predicate.value == OG + "ratingValue" and t.object.value in values
+    ]
     return round(sum(ratings) / len(ratings), 4) if ratings else None
 
 

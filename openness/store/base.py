@@ -49,14 +49,23 @@ class GraphStore(ABC):
         """Release the store's resources."""
 
     def write(
-        self, *, replace: dict[str, Triples] | None = None, add: dict[str, Triples] | None = None
+        self,
+        *,
+        replace: dict[str, Triples] | None = None,
+        add: dict[str, Triples] | None = None,
+        remove: dict[str, Triples] | None = None,
     ) -> int:
-        """Replace some named graphs and add to others, all in one transaction.
+        """Replace some named graphs, remove triples from some and add to others, all in
+        one transaction (removals need triples without blank nodes).
 
         Either everything is stored or nothing is, so a process killed mid-way never
         leaves a half-replaced source. Returns the number of triples written.
         """
         statements = [f"DROP SILENT GRAPH <{g}>" for g in replace or {}]
+        for graph, triples in (remove or {}).items():
+            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            if body:
+                statements.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
         written = 0
         for graph, triples in [*(replace or {}).items(), *(add or {}).items()]:
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()

@@ -10,12 +10,37 @@ from pathlib import Path
 import yaml
 
 OPEN_DATA = {
-    "CC0-1.0", "CC-BY-1.0", "CC-BY-2.0", "CC-BY-2.5", "CC-BY-2.5-AU", "CC-BY-3.0",
-    "CC-BY-3.0-AT", "CC-BY-3.0-AU", "CC-BY-3.0-DE", "CC-BY-3.0-IGO", "CC-BY-3.0-NL",
-    "CC-BY-3.0-US", "CC-BY-4.0", "CC-BY-SA-1.0", "CC-BY-SA-2.0", "CC-BY-SA-2.0-UK",
-    "CC-BY-SA-2.1-JP", "CC-BY-SA-2.5", "CC-BY-SA-3.0", "CC-BY-SA-3.0-AT", "CC-BY-SA-4.0",
-    "CDLA-Permissive-1.0", "CDLA-Permissive-2.0", "CDLA-Sharing-1.0", "ODC-PDDL-1.0",
-    "ODC-By-1.0", "ODbL-1.0", "GFDL-1.3", "OGL-Canada-2.0", "OGL-UK-2.0", "OGL-UK-3.0",
+    "CC0-1.0",
+    "CC-BY-1.0",
+    "CC-BY-2.0",
+    "CC-BY-2.5",
+    "CC-BY-2.5-AU",
+    "CC-BY-3.0",
+    "CC-BY-3.0-AT",
+    "CC-BY-3.0-AU",
+    "CC-BY-3.0-DE",
+    "CC-BY-3.0-IGO",
+    "CC-BY-3.0-NL",
+    "CC-BY-3.0-US",
+    "CC-BY-4.0",
+    "CC-BY-SA-1.0",
+    "CC-BY-SA-2.0",
+    "CC-BY-SA-2.0-UK",
+    "CC-BY-SA-2.1-JP",
+    "CC-BY-SA-2.5",
+    "CC-BY-SA-3.0",
+    "CC-BY-SA-3.0-AT",
+    "CC-BY-SA-4.0",
+    "CDLA-Permissive-1.0",
+    "CDLA-Permissive-2.0",
+    "CDLA-Sharing-1.0",
+    "ODC-PDDL-1.0",
+    "ODC-By-1.0",
+    "ODbL-1.0",
+    "GFDL-1.3",
+    "OGL-Canada-2.0",
+    "OGL-UK-2.0",
+    "OGL-UK-3.0",
 }
 
 
@@ -44,8 +69,11 @@ def classify(path: Path, folder: Path) -> tuple[str | None, dict[str, float]]:
             lic = comp["license"]
             lic = None if lic in ("unlicensed", "") else lic
         else:
-            lic = ((licenses.get(spec["content_type"]) or {}).get("name")
-                   or (licenses.get("distribution") or {}).get("name") or None)
+            lic = (
+                (licenses.get(spec["content_type"]) or {}).get("name")
+                or (licenses.get("distribution") or {}).get("name")
+                or None
+            )
         if lic is not None and str(lic) in accepted:
             ok.add(spec["id"])
     stand_in = 11 not in ok and 21 in ok

@@ -1,0 +1,248 @@
+"""Reading stored verdicts back: the report rows, published-vs-computed, open-washing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from typing import Any
+
+from openness.namespaces import Graphs
+from openness.store import GraphStore
+
+VERDICTS = """
+SELECT ?a ?model ?name ?def ?outcome ?level ?score ?rank WHERE {
+  GRAPH <%(g)s> {
+    ?a og:definitionId ?def ; earl:subject ?model ; earl:result ?res .
+    ?res earl:outcome ?o .
+    OPTIONAL { ?res og:score ?score }
+    OPTIONAL { ?res og:rank ?rank }
+  }
+  %(filter)s
+  OPTIONAL { ?model schema:name ?name }
+  OPTIONAL { GRAPH <%(g)s> { ?res og:level ?lv } ?lv rdfs:label ?level }
+  BIND (STRAFTER(STR(?o), "#") AS ?outcome)
+}"""
+REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> {
+  ?a og:definitionId ?def ; earl:result/earl:info ?info } %(filter)s }"""
+PROGRESS = """SELECT ?a ?level ?value WHERE { GRAPH <%(g)s> {
+  ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m og:level ?lv ; dqv:value ?value }
+  ?lv rdfs:label ?level %(filter)s }"""
+RECORDS = """SELECT ?model ?source ?id WHERE {
+  ?model a og:Model ; og:hasRecord ?r . ?r og:source/skos:notation ?source ; og:sourceId ?id }"""
+PUBLISHED = """
+SELECT DISTINCT ?verdict ?subject ?subjectName ?def ?published ?publisher ?againstVersion ?source
+       ?model ?modelName ?computed WHERE {
+  ?verdict a og:PublishedVerdict ; og:definitionId ?def ; earl:subject ?subject ;
+           earl:assertedBy/rdfs:label ?publisher ; earl:result ?r ;
+           og:againstVersion ?againstVersion ; dcterms:source ?source .
+  ?r earl:outcome ?p . BIND (STRAFTER(STR(?p), "#") AS ?published)
+  OPTIONAL { ?subject schema:name ?subjectName }
+  OPTIONAL {
+    ?model og:family? ?subject ; a og:Model ; schema:name ?modelName .
+    GRAPH <%(g)s> { ?a og:definitionId ?def ; earl:subject ?model ; earl:result/earl:outcome ?c }
+    BIND (STRAFTER(STR(?c), "#") AS ?computed)
+  }
+}"""
+FLAGS = """SELECT ?model ?name ?claim ?outcome WHERE { GRAPH <%(g)s> {
+  ?flag a og:OpenWashingFlag ; og:flags ?model ; og:openClaim ?claim ; earl:outcome ?o }
+  OPTIONAL { ?model schema:name ?name } BIND (STRAFTER(STR(?o), "#") AS ?outcome) }"""
+
+
+def _q(text: str, definition: str | None) -> str:
+    filt = f'FILTER (?def = "{definition}")' if definition else ""
+    return text % {"g": Graphs.ASSESSMENTS, "filter": filt}
+
+
+def verdict_rows(store: GraphStore, definition: str | None = None) -> list[dict[str, Any]]:
+    """One object per (model, definition), in the shape of `openness report --format json`."""
+    if definition is not None and any(c in definition for c in '"\\\n'):
+        raise ValueError(f"not a definition id: {definition!r}")
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for row in store.query(_q(REASONS, definition)).rows():
+        reasons[row["a"].value].append(row["info"].value)
+    progress: dict[str, dict[str, float]] = defaultdict(dict)
+    for row in store.query(_q(PROGRESS, definition)).rows():
+        progress[row["a"].value][row["level"].value] = float(row["value"].value)
+    records: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in store.query(RECORDS).rows():
+        records[row["model"].value].append({"source": row["source"].value, "id": row["id"].value})
+    out = []
+    for row in store.query(_q(VERDICTS, definition)).rows():
+        a, model = row["a"].value, row["model"].value
+        out.append(
+            {
+                "model": model,
+                "name": row["name"].value if "name" in row else None,
+                "definition": row["def"].value,
+                "outcome": row["outcome"].value,
+                "level": row["level"].value if "level" in row else None,
+                "score": float(row["score"].value) if "score" in row else None,
+                "rank": int(row["rank"].value) if "rank" in row else None,
+                "progress": progress.get(a) or None,
+                "reasons": sorted(reasons.get(a, [])),
+                "records": sorted(records.get(model, []), key=lambda r: (r["source"], r["id"])),
+            }
+        )
+    return sorted(out, key=lambda r: ((r["name"] or "").lower(), r["model"], r["definition"]))
+
+
+def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
+    """Each published verdict beside the computed verdicts of the models it is about."""
+    rows = []
+    for row in store.query(_q(PUBLISHED, None)).rows():
+        r = {k: v.value for k, v in row.items()}
+        r["agrees"] = r.get("computed") == r["published"] if "computed" in r else None
+        rows.append(r)
+    return sorted(rows, key=lambda r: (r["def"], r.get("subjectName", ""), r.get("modelName", "")))
+
+
+def open_washing(store: GraphStore) -> list[dict[str, Any]]:
+    flags: dict[str, dict[str, Any]] = {}
+    for row in store.query(_q(FLAGS, None)).rows():
+        f = flags.setdefault(
+            row["model"].value,
+            {
+                "model": row["model"].value,
+                "name": row["name"].value if "name" in row else None,
+                "outcome": row["outcome"].value,
+                "claims": [],
+            },
+        )
+        f["claims"].append(row["claim"].value)
+    return sorted(flags.values(), key=lambda f: (f["name"] or "").lower())
+
+
+def as_json(rows: list[dict[str, Any]]) -> str:
+    keys = (
+        "model",
+        "name",
+        "definition",
+        "outcome",
+        "level",
+        "score",
+        "progress",
+        "reasons",
+        "records",
+    )
+    return json.dumps([{k: r[k] for k in keys} for r in rows], indent=2, ensure_ascii=False)
+
+
+def as_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(
+        [
+            "model",
+            "name",
+            "definition",
+            "outcome",
+            "level",
+            "score",
+            "rank",
+            "progress Class I",
+            "progress Class II",
+            "progress Class III",
+            "reasons",
+            "records",
+        ]
+    )
+    for r in rows:
+        p = r["progress"] or {}
+        writer.writerow(
+            [
+                r["model"],
+                r["name"],
+                r["definition"],
+                r["outcome"],
+                r["level"] or "",
+                "" if r["score"] is None else r["score"],
+                r["rank"] or "",
+                p.get("Class I", ""),
+                p.get("Class II", ""),
+                p.get("Class III", ""),
+                "; ".join(r["reasons"]),
+                "; ".join(f"{x['source']}:{x['id']}" for x in r["records"]),
+            ]
+        )
+    return buf.getvalue()
+
+
+SYMBOL = {"passed": "✅ passed", "failed": "❌ failed", "cantTell": "❔ can't tell"}
+
+
+def as_markdown(
+    rows: list[dict[str, Any]], published: list[dict[str, Any]], flags: list[dict[str, Any]]
+) -> str:
+    """A readable matrix (models × definitions), then the comparisons and flags."""
+    definitions = sorted({r["definition"] for r in rows})
+    by_model: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for r in rows:
+        by_model[r["model"]][r["definition"]] = r
+        names[r["model"]] = r["name"] or r["model"]
+    lines = [
+        "# Openness report",
+        "",
+        f"{len(by_model)} models × {len(definitions)} definitions.",
+        "",
+        "## Conformance matrix",
+        "",
+        "| model | " + " | ".join(definitions) + " | MOF class | Index score |",
+        "|---" * (len(definitions) + 3) + "|",
+    ]
+    for model in sorted(by_model, key=lambda m: names[m].lower()):
+        cells = by_model[model]
+        mof = cells.get("mof-1.0", {}).get("level") or ""
+        score = cells.get("eu-osai-index", {}).get("score")
+        lines.append(
+            "| "
+            + names[model].replace("|", "\\|")
+            + " | "
+            + " | ".join(
+                SYMBOL.get(cells[d]["outcome"], "") if d in cells else "" for d in definitions
+            )
+            + f" | {mof} | {'' if score is None else f'{score:.3f}'} |"
+        )
+    outcomes = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        outcomes[r["definition"]][r["outcome"]] += 1
+    lines += [
+        "",
+        "## Totals",
+        "",
+        "| definition | passed | failed | can't tell |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d} | {outcomes[d]['passed']} | {outcomes[d]['failed']} | {outcomes[d]['cantTell']} |"
+        for d in definitions
+    ]
+    lines += [
+        "",
+        "## Published verdicts beside computed ones",
+        "",
+        "| subject | definition | published (by, against) | model | computed | agrees |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in published:
+        agrees = {True: "yes", False: "**no**", None: "no computed verdict"}[p["agrees"]]
+        lines.append(
+            f"| {p.get('subjectName', p['subject'])} | {p['def']} | {p['published']} "
+            f"({p['publisher']}, {p['againstVersion']}) | {p.get('modelName', '')} | "
+            f"{p.get('computed', '')} | {agrees} |"
+        )
+    disagree = [p for p in published if p["agrees"] is False]
+    lines += ["", f"{len(disagree)} disagreement(s) between published and computed verdicts."]
+    lines += [
+        "",
+        "## Open-washing",
+        "",
+        "Models presented as open that do not pass OSAID 1.0:",
+        "",
+        "| model | OSAID 1.0 | claims |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {f['name']} | {f['outcome']} | {'; '.join(f['claims'])} |" for f in flags]
+    return "\n".join(lines) + "\n"

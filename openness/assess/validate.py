@@ -1,0 +1,111 @@
+"""Validate a model description a user supplies, without storing it.
+
+Accepted: a Model Openness Tool YAML file, or Turtle / JSON-LD / N-Triples in our
+ontology (og:SourceRecord nodes as the ingesters write them, or og:Model nodes described
+directly). The description is judged with the same shapes as the graph, against the
+bundled licence facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from openness.assess.run import Assessment, assess
+from openness.ingest.identity import rebuild_identity
+from openness.ingest.mof import read_record
+from openness.ingest.rdf import Triples
+from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.runner import ingest_source
+from openness.namespaces import OG, RDF, SCHEMA, Graphs
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
+
+RDF_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".trig": ox.RdfFormat.TRIG,
+}
+MOF_SUFFIXES = {".yml", ".yaml"}
+
+
+class UnreadableInput(ValueError):
+    """The file cannot be read as a model description; the message says why."""
+
+
+def description_triples(data: bytes, name: str) -> list[ox.Triple]:
+    """The triples of a description named ``name`` (its suffix tells the format)."""
+    suffix = Path(name).suffix.lower()
+    if suffix in MOF_SUFFIXES:
+        out, report = Triples(), IngestReport("user")
+        try:
+            read_record(data.decode("utf-8"), name, out, report, IngestContext())
+        except (RecordError, UnicodeDecodeError) as e:
+            raise UnreadableInput(str(e)) from e
+        return list(out)
+    fmt = RDF_FORMATS.get(suffix)
+    if fmt is None:
+        raise UnreadableInput(
+            f"{name}: unknown format {suffix!r}; give a MOF YAML file "
+            f"(.yml) or RDF ({', '.join(sorted(RDF_FORMATS))})"
+        )
+    try:
+        triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
+    except (SyntaxError, ValueError) as e:
+        raise UnreadableInput(f"{name}: {e}") from e
+    return _as_records(triples, name)
+
+
+def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
+    """A model described directly becomes its own record, from the 'user' source."""
+
+    def typed(cls: str) -> set[ox.NamedNode | ox.BlankNode]:
+        return {
+            t.subject
+            for t in triples
+            if t.predicate.value == RDF + "type" and t.object.value == cls
+        }
+
+    records, models = typed(OG + "SourceRecord"), typed(OG + "Model")
+    if not records and not models:
+        raise UnreadableInput(f"{name}: describes no og:Model or og:SourceRecord")
+    out = list(triples)
+    for node in models:
+        if any(t.subject == node and t.predicate.value == OG + "hasRecord" for t in triples):
+            continue
+        label = next(
+            (
+                t.object.value
+                for t in triples
+                if t.subject == node and t.predicate.value == SCHEMA + "name"
+            ),
+            node.value,
+        )
+        out += [
+            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "SourceRecord")),
+            ox.Triple(node, ox.NamedNode(OG + "source"), ox.NamedNode(source_concept("user"))),
+            ox.Triple(node, ox.NamedNode(OG + "sourceId"), ox.Literal(label)),
+        ]
+    return out
+
+
+def validate_description(data: bytes, name: str, ids: Sequence[str] | None = None) -> Assessment:
+    """Judge the models a description holds against the definitions (default: all)."""
+    triples = description_triples(data, name)
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_source(store, "spdx")
+    store.replace_graph(Graphs.source("user"), triples)
+    rebuild_identity(store)
+    run = assess(store, ids)
+    if not run.verdicts:
+        raise UnreadableInput(
+            f"{name}: no model to validate (a record needs og:source, og:sourceId and schema:name)"
+        )
+    return run
