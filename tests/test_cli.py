@@ -93,7 +93,10 @@ def test_export_writes_the_whole_dataset(
     out = tmp_path / f"dump.{fmt}"
     assert run([*store_args, "export", "--format", fmt, "-o", str(out)])[0] == 0
     quads = list(ox.parse(out.read_bytes(), rdf))
-    assert {q.graph_name.value for q in quads} == {"https://w3id.org/openness-graph/graph/ontology"}
+    assert {q.graph_name.value for q in quads} == {
+        "https://w3id.org/openness-graph/graph/ontology",
+        "https://w3id.org/openness-graph/graph/shapes",
+    }
 
 
 def test_every_command_has_help() -> None:

@@ -15,12 +15,13 @@ import pyoxigraph as ox
 
 from openness.assess.run import Assessment, assess
 from openness.ingest.identity import rebuild_identity
-from openness.ingest.mof import read_record
+from openness.ingest.mof import license_table, read_record
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
 from openness.namespaces import OG, RDF, SCHEMA, Graphs
+from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
 
@@ -101,7 +102,9 @@ def validate_description(data: bytes, name: str, ids: Sequence[str] | None = Non
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_source(store, "spdx")
-    store.replace_graph(Graphs.source("user"), triples)
+    table = Triples()  # the Model Openness Tool's accepted licence ids, for mof-1.0
+    license_table(sources_dir() / "mof", table)
+    store.write(replace={Graphs.source("user"): triples, Graphs.source("mof"): table})
     rebuild_identity(store)
     run = assess(store, ids)
     if not run.verdicts:

@@ -21,6 +21,7 @@ class EmbeddedStore(GraphStore):
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -61,9 +62,6 @@ class EmbeddedStore(GraphStore):
         return self._store.dump(format=fmt)
 
     def close(self) -> None:
-        if self.path is not None:
-            try:
-                self._store.flush()
-            except OSError:
-                pass  # read-only stores cannot flush; nothing to write anyway
+        if self.path is not None and not self.read_only:
+            self._store.flush()
         del self._store

@@ -1,0 +1,156 @@
+"""Verdicts: exact fidelity to the Model Openness Tool and the Index, three-valued OSAID
+verdicts on real data, and published verdicts set beside computed ones."""
+
+from __future__ import annotations
+
+import glob
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from support.mot_reference import classify
+
+from openness.assess.run import assess
+from openness.assess.service import resolve_models
+from openness.resources import sources_dir
+
+MOF = sources_dir() / "mof"
+NAMED = [
+    "Pythia-6.9B",
+    "OLMo-7B",
+    "Amber",
+    "Llama-2-7B",
+    "Grok-1",
+    "Phi-2",
+    "Mixtral-8x7B-v0.1",
+    "Mixtral-8x22B-v0.1",
+    "T5",
+    "CrystalCoder",
+]
+
+
+@pytest.fixture(scope="module")
+def graded(built):
+    """The MOF and Index verdicts of every model of the bundled graph."""
+    return assess(built, ["mof-1.0", "eu-osai-index"], workers=2).verdicts
+
+
+@pytest.fixture(scope="module")
+def osaid(built):
+    models = resolve_models(built, NAMED)
+    return {v.name: v for v in assess(built, ["osaid-1.0"], models, workers=2).verdicts}
+
+
+def _mof_by_release(graded) -> dict[str, tuple]:
+    out = {}
+    for v in graded:
+        if v.definition == "mof-1.0":
+            for record in v.records:
+                if record["source"] == "mof":
+                    out[record["id"]] = (v.level, v.progress)
+    return out
+
+
+def test_mof_class_and_progress_equal_the_tool_for_every_record(graded) -> None:
+    ours = _mof_by_release(graded)
+    expected = {}
+    for path in sorted(MOF.glob("models/*.yml")):  # a later file of one name wins
+        name = yaml.safe_load(path.read_text())["release"]["name"]
+        level, progress = classify(path, MOF)
+        expected[name] = (level, {k: round(p, 1) for k, p in progress.items()})
+    assert set(ours) == set(expected)
+    wrong = {n: (ours[n], expected[n]) for n in expected if ours[n] != expected[n]}
+    assert not wrong
+
+
+def test_mof_class_counts_on_the_bundled_data(graded) -> None:
+    counts = Counter(level for level, _ in _mof_by_release(graded).values())
+    assert counts["Class I"] == 14 and counts["Class II"] == 1 and counts["Class III"] == 16
+    assert counts[None] == len(_mof_by_release(graded)) - 31
+
+
+def test_index_score_is_the_index_method_for_every_system(graded) -> None:
+    values = {"open": 1.0, "partial": 0.5, "closed": 0.0}
+    expected = {}
+    for path in glob.glob(str(sources_dir() / "osai-index" / "models" / "*.yaml")):
+        doc = yaml.safe_load(Path(path).read_text())
+        dims = [
+            doc[k]["class"].strip()
+            for k in (
+                "datasources_basemodel",
+                "datasources_endmodel",
+                "weights_basemodel",
+                "weights_endmodel",
+                "trainingcode",
+                "code",
+                "hardware_architecture",
+                "preprint",
+                "paper",
+                "modelcard",
+                "datasheet",
+                "licenses",
+            )
+        ]
+        expected[Path(path).stem] = round(sum(values[d] for d in dims) / 12, 4)
+    ours = {
+        r["id"]: v.score
+        for v in graded
+        if v.definition == "eu-osai-index"
+        for r in v.records
+        if r["source"] == "osai-index"
+    }
+    assert ours == expected
+    ranks = [v for v in graded if v.definition == "eu-osai-index" and v.rank == 1]
+    assert {v.score for v in ranks} == {1.0}
+
+
+def test_models_without_a_record_of_the_source_cannot_be_told(graded) -> None:
+    v = next(
+        v
+        for v in graded
+        if v.definition == "mof-1.0" and not any(r["source"] == "mof" for r in v.records)
+    )
+    assert v.outcome == "cantTell" and "no Model Openness Tool record" in v.reasons[0]
+
+
+@pytest.mark.parametrize("name", ["Pythia-6.9B", "OLMo-7B", "Amber"])
+def test_osaid_passes_the_models_osi_validated(osaid, name: str) -> None:
+    assert osaid[name].outcome == "passed", osaid[name].reasons
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Llama-2-7B", "Llama 2 Community License"),
+        ("Grok-1", "Training code"),
+        ("Phi-2", "Model parameters (Final)"),
+        ("Mixtral-8x7B-v0.1", "Training code"),
+        ("Mixtral-8x22B-v0.1", "Training code"),
+    ],
+)
+def test_osaid_does_not_pass_with_reasons_naming_licence_or_component(
+    osaid, name: str, expected: str
+) -> None:
+    v = osaid[name]
+    assert v.outcome != "passed"
+    assert any(expected in reason for reason in v.reasons), v.reasons
+
+
+def test_llama_2_fails_on_positive_evidence(osaid) -> None:
+    v = osaid["Llama-2-7B"]
+    assert v.outcome == "failed"
+    terms = next(r for r in v.requirements if r.id == "osaid-1.0.P-terms")
+    assert terms.outcome == "failed"
+    assert terms.reasons == [
+        "mof record 'Llama-2-7B': the final parameters are under "
+        "'Llama 2 Community License', which restricts use"
+    ]
+
+
+@pytest.mark.parametrize("name", ["T5", "CrystalCoder"])
+def test_where_evidence_lacks_the_report_names_the_requirement(osaid, name: str) -> None:
+    v = osaid[name]
+    assert v.outcome == "cantTell"
+    assert all(": no evidence: " in r or "disagree" in r for r in v.reasons), v.reasons
+    assert v.reasons

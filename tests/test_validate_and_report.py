@@ -1,0 +1,219 @@
+"""`openness validate`, `openness report`, the stored EARL verdicts and the shapes files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from conftest import select
+from pyshacl import validate as pyshacl_validate
+
+from openness.assess.definitions import definitions, shape_files
+from openness.assess.openwashing import flag_triples, open_claims
+from openness.assess.run import assess
+from openness.assess.service import resolve_models
+from openness.assess.store import save
+from openness.cli import cli
+from openness.ingest.runner import ingest_all
+from openness.resources import ontology_dir, sources_dir
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
+
+EXAMPLES = ontology_dir() / "examples"
+REPORT_KEYS = {
+    "model",
+    "name",
+    "definition",
+    "outcome",
+    "level",
+    "score",
+    "progress",
+    "reasons",
+    "records",
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_a_mof_yaml_file() -> None:
+    code, out, _ = run(
+        "validate",
+        str(sources_dir() / "mof" / "models" / "OLMo-7B.yml"),
+        "-d",
+        "mof-1.0",
+        "-d",
+        "osaid-1.0",
+        "--format",
+        "json",
+    )
+    assert code == 0
+    rows = {r["definition"]: r for r in json.loads(out)}
+    assert set(rows["mof-1.0"]) == REPORT_KEYS
+    assert rows["mof-1.0"]["level"] == "Class I"
+    assert rows["mof-1.0"]["progress"] == {"Class I": 100.0, "Class II": 100.0, "Class III": 100.0}
+    assert rows["osaid-1.0"]["outcome"] == "passed"
+    assert rows["mof-1.0"]["records"] == [{"source": "mof", "id": "OLMo-7B"}]
+
+
+def test_validate_a_turtle_description_that_passes() -> None:
+    code, out, _ = run("validate", str(EXAMPLES / "open-model.ttl"), "-d", "osaid-1.0")
+    assert code == 0 and "Tiny Open LM — osaid-1.0: passed" in out
+
+
+def test_contradicting_sources_cannot_be_told_and_both_are_named() -> None:
+    code, out, _ = run(
+        "validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "json"
+    )
+    assert code == 1
+    (verdict,) = json.loads(out)
+    assert verdict["outcome"] == "cantTell"
+    terms = [r for r in verdict["reasons"] if r.startswith("osaid-1.0.P-terms")]
+    assert terms == [
+        "osaid-1.0.P-terms: sources disagree: mof record 'Contested-7B': the final "
+        "parameters are under 'Apache-2.0'; but hf record 'example/contested-7b': "
+        "the final parameters are under 'llama3', which restricts use"
+    ]
+
+
+def test_validate_prints_the_shacl_report_as_turtle() -> None:
+    code, out, _ = run(
+        "validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "ttl"
+    )
+    assert code == 1
+    report = rdflib.Graph().parse(data=out, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, rdflib.RDF.type, sh.ValidationReport) in report
+    assert set(report.objects(None, sh.resultSeverity)) == {sh.Warning}
+
+
+@pytest.mark.parametrize(
+    "content,name,message",
+    [
+        ("not: [valid", "broken.yml", "malformed YAML"),
+        ("ex:a ex:b", "broken.ttl", "Parser error"),
+        ("<urn:x> <urn:y> <urn:z> .", "empty.ttl", "describes no og:Model"),
+        ("{}", "model.txt", "unknown format"),
+    ],
+)
+def test_unreadable_input_exits_2_with_the_reason(
+    tmp_path: Path, content: str, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    code, _, err = run("validate", str(path))
+    assert code == 2
+    assert name in err and message in err
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store on disk with the bundled graph and the verdicts of a few models."""
+    location = tmp_path_factory.mktemp("reported") / "store"
+    store = EmbeddedStore(location)
+    load_vocabularies(store)
+    ingest_all(store)
+    import datetime as dt
+
+    models = resolve_models(
+        store, ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct"]
+    )
+    result = assess(store, None, models, workers=2)
+    flags = flag_triples(open_claims(store), result.verdicts)
+    save(store, result, started=dt.datetime.now(dt.UTC), replace_all=True, flags=flags)
+    store.close()
+    return location
+
+
+def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> None:
+    code, out, _ = run("--store", str(reported), "report", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == len({r["model"] for r in rows}) * len(definitions())
+    assert {"OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5"} <= {r["name"] for r in rows}
+    assert all(set(r) == REPORT_KEYS for r in rows)
+    olmo = {r["definition"]: r for r in rows if r["name"] == "OLMo-7B"}
+    assert olmo["mof-1.0"]["level"] == "Class I" and olmo["osaid-1.0"]["outcome"] == "passed"
+    assert olmo["mof-1.0"]["progress"]["Class I"] == 100.0
+    llama3 = next(
+        r
+        for r in rows
+        if r["name"] == "Meta-Llama-3-70B-Instruct" and r["definition"] == "eu-osai-index"
+    )
+    assert llama3["score"] == pytest.approx(2 / 12, abs=1e-4)
+    assert {"source": "hf", "id": "meta-llama/Meta-Llama-3-70B-Instruct"} in llama3["records"]
+
+
+def test_report_markdown_is_a_readable_matrix(reported: Path) -> None:
+    code, out, _ = run("--store", str(reported), "report", "--format", "md")
+    assert code == 0
+    assert "| OLMo-7B | " in out and "Class I" in out
+    assert "## Published verdicts beside computed ones" in out
+    crystal = next(
+        line for line in out.splitlines() if line.startswith("| CrystalCoder | osaid-1.0")
+    )
+    assert "**no**" in crystal  # OSI passed it; our evidence cannot tell
+    assert "## Open-washing" in out and "Meta-Llama-3-70B-Instruct" in out
+
+
+def test_report_csv_and_one_definition(reported: Path) -> None:
+    code, out, _ = run("--store", str(reported), "report", "-d", "mof-1.0", "--format", "csv")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("model,name,definition,outcome,level")
+    assert len(lines) > 5 and all(",mof-1.0," in line for line in lines[1:])
+
+
+def test_stored_verdicts_are_earl_with_a_shacl_report(reported: Path) -> None:
+    store = EmbeddedStore(reported, read_only=True)
+    rows = select(
+        store,
+        """SELECT ?outcome ?conforms WHERE {
+        ?a og:definitionId "osaid-1.0" ; earl:subject/schema:name "Llama-2-7B" ;
+           earl:assertedBy ?tool ; earl:mode earl:automatic ; earl:result/earl:outcome ?outcome ;
+           og:validationReport ?r . ?r a sh:ValidationReport ; sh:conforms ?conforms .
+        ?tool a earl:Software }""",
+    )
+    flagged = select(
+        store,
+        """SELECT ?claim WHERE { ?f a og:OpenWashingFlag ;
+        og:flags/schema:name "Meta-Llama-3-70B-Instruct" ; og:openClaim ?claim }""",
+    )
+    store.close()
+    assert rows == [{"outcome": "http://www.w3.org/ns/earl#failed", "conforms": "false"}]
+    assert any("European Open Source AI Index" in f["claim"] for f in flagged)
+
+
+def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
+    from openness.resources import queries_dir
+
+    store = EmbeddedStore(reported, read_only=True)
+    rows = select(store, (queries_dir() / "published-vs-computed.rq").read_text())
+    store.close()
+    assert {"CrystalCoder", "T5"} <= {r["modelName"] for r in rows if r["agrees"] == "false"}
+
+
+def test_shapes_files_are_valid_shacl() -> None:
+    """shacl-shacl catches shapes that can never fire (typos like sh:shape)."""
+    for path in shape_files():
+        graph = rdflib.Graph().parse(path, format="turtle")
+        conforms, _, text = pyshacl_validate(rdflib.Graph(), shacl_graph=graph, meta_shacl=True)
+        assert conforms, f"{path.name}: {text}"
+
+
+def test_every_requirement_shape_has_message_comment_and_requirement() -> None:
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    for d in definitions().values():
+        graph = rdflib.Graph().parse(d.file, format="turtle")
+        assert d.requirements, d.id
+        for shape in graph.subjects(og.encodes, None):
+            for p in (sh.message, rdflib.RDFS.comment, rdflib.RDFS.label, sh.severity):
+                assert graph.value(shape, p) is not None, (d.id, shape, p)
+        for req in d.requirements.values():
+            assert req.checks and req.label, req.id
