@@ -217,3 +217,14 @@ def test_every_requirement_shape_has_message_comment_and_requirement() -> None:
                 assert graph.value(shape, p) is not None, (d.id, shape, p)
         for req in d.requirements.values():
             assert req.checks and req.label, req.id
+
+
+def test_open_washing_query_lists_flagged_models(reported: Path) -> None:
+    from openness.resources import queries_dir
+
+    store = EmbeddedStore(reported, read_only=True)
+    rows = select(store, (queries_dir() / "open-washing.rq").read_text())
+    store.close()
+    names = {r["name"]: r for r in rows}
+    assert "Meta-Llama-3-70B-Instruct" in names and "OLMo-7B" not in names
+    assert names["Meta-Llama-3-70B-Instruct"]["osaid"] == "failed"
