@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 import time
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
-from openness.server import home
+from openness.server import home, queries, sparql, update
 
 log = logging.getLogger("openness.server")
+GZIP_MIN_BYTES = 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application.
 
-    Config keys: ``STORE`` (a :class:`GraphStore` to serve, e.g. in tests), or
-    ``STORE_LOCATION`` / ``ENDPOINT`` / ``UPDATE_ENDPOINT`` / ``STORE_ENDPOINT`` to open one
-    lazily in each worker process, ``READ_ONLY`` (default true).
+    Config keys: ``STORE`` (a GraphStore to serve, e.g. in tests), or ``STORE_LOCATION`` /
+    ``ENDPOINT`` / ``UPDATE_ENDPOINT`` / ``STORE_ENDPOINT`` to open one lazily in each
+    worker process; ``QUERY_TIMEOUT`` (seconds), ``QUERY_PROCESSES``, ``MAX_RESULT_BYTES``,
+    ``MAX_CONTENT_LENGTH`` (request bodies), ``ALLOW_SERVICE``, ``UPDATE_ENABLED`` and
+    ``UPDATE_TOKEN`` (None with updates enabled means no token: --open-update).
     """
     app = Flask(__name__)
     app.config.from_mapping(
@@ -27,13 +31,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ENDPOINT=None,
         UPDATE_ENDPOINT=None,
         STORE_ENDPOINT=None,
-        READ_ONLY=True,
+        QUERY_TIMEOUT=30.0,
+        QUERY_PROCESSES=2,
+        MAX_RESULT_BYTES=50 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        ALLOW_SERVICE=False,
+        UPDATE_ENABLED=False,
+        UPDATE_TOKEN=None,
     )
     if config:
         app.config.update(config)
-
-    app.register_blueprint(home.bp)
+    for blueprint in (home.bp, sparql.bp, queries.bp, update.bp):
+        app.register_blueprint(blueprint)
     app.before_request(_start_timer)
+    app.after_request(_cors)
+    app.after_request(_gzip)
     app.after_request(_log_request)
     return app
 
@@ -42,13 +54,34 @@ def _start_timer() -> None:
     g.started = time.perf_counter()
 
 
-def _log_request(response: Any) -> Any:
+def _cors(response: Response) -> Response:
+    """Any origin may query (reads carry no credentials); preflights are answered."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+            "Access-Control-Request-Headers", "Accept, Content-Type, Authorization")
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def _gzip(response: Response) -> Response:
+    """Compress large bodies for clients that accept gzip."""
+    if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
+            or "gzip" not in request.headers.get("Accept-Encoding", "")
+            or "Content-Encoding" in response.headers):
+        return response
+    body = response.get_data()
+    if len(body) < GZIP_MIN_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=5))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def _log_request(response: Response) -> Response:
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info(
-        "%s %s %s %.1fms",
-        request.method,
-        request.full_path.rstrip("?"),
-        response.status_code,
-        elapsed,
-    )
+    log.info("%s %s %s %.1fms", request.method, request.full_path.rstrip("?"),
+             response.status_code, elapsed)
     return response

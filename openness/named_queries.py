@@ -1,0 +1,119 @@
+"""Named queries: the ``queries/*.rq`` files, their grlc-style ``#+`` headers and parameters.
+
+A file starts with ``#+`` lines holding YAML (summary, description, tags, defaults, …);
+the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
+is required, ``?__name`` optional (unbound when not given), and a suffix types the value:
+``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
+Values are bound by the engine (a VALUES block built from parsed terms), never pasted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from openness.namespaces import XSD
+from openness.resources import queries_dir
+
+# grlc's keys; anything else is a typo we report rather than ignore.
+KEYS = {"summary", "description", "tags", "defaults", "endpoint", "pagination", "method",
+        "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
+TYPES = {"iri": None, "integer": XSD + "integer", "number": XSD + "decimal",
+         "boolean": XSD + "boolean", "date": XSD + "date"}
+_PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
+
+
+class QueryFileError(ValueError):
+    """A query file whose header is malformed; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # as it appears in URLs
+    variable: str  # without the "?"
+    required: bool
+    type: str | None  # a TYPES key, or None for a plain literal
+    default: str | None = None
+
+    def term(self, value: str) -> ox.NamedNode | ox.Literal:
+        if self.type == "iri":
+            return ox.NamedNode(value)
+        if self.type:
+            return ox.Literal(value, datatype=ox.NamedNode(TYPES[self.type]))
+        return ox.Literal(value)
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    parameters: list[Parameter] = field(default_factory=list)
+    header: dict[str, Any] = field(default_factory=dict)
+
+    def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Terms for the parameters from request values (or defaults); a required one
+        missing raises KeyError naming it, a malformed value ValueError."""
+        out = {}
+        for p in self.parameters:
+            value = given.get(p.name, p.default)
+            if value is None:
+                if p.required:
+                    raise KeyError(f"the query {self.name!r} needs the parameter {p.name!r}")
+                continue
+            out[p.variable] = p.term(value)
+        return out
+
+
+def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
+    name, _, suffix = body.rpartition("_")
+    if suffix not in TYPES or not name:
+        name, suffix = body, ""
+    return Parameter(name, prefix + body, prefix == "_", suffix or None, defaults.get(name))
+
+
+def load(path: Path) -> NamedQuery:
+    """Parse one query file; a malformed header raises QueryFileError naming the file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_lines = []
+    for line in lines:
+        if not line.startswith("#+"):
+            break
+        header_lines.append(line[2:])
+    body = "\n".join(lines[len(header_lines):]).strip() + "\n"
+    try:
+        header = yaml.safe_load("\n".join(header_lines)) or {}
+    except yaml.YAMLError as e:
+        raise QueryFileError(f"{path.name}: the #+ header is not YAML: {e}") from e
+    if not isinstance(header, dict) or "summary" not in header:
+        raise QueryFileError(f"{path.name}: the #+ header needs at least 'summary'")
+    unknown = set(header) - KEYS
+    if unknown:
+        raise QueryFileError(f"{path.name}: unknown header key(s) {sorted(unknown)}; "
+                             f"known: {sorted(KEYS)}")
+    defaults: dict[str, str] = {}
+    for item in header.get("defaults") or []:
+        if not isinstance(item, dict):
+            raise QueryFileError(f"{path.name}: defaults must be a list of 'param: value'")
+        defaults.update({str(k): str(v) for k, v in item.items()})
+    params: dict[str, Parameter] = {}
+    for prefix, var in _PARAM.findall(body):
+        p = _parameter(prefix, var, defaults)
+        params.setdefault(p.name, p)
+    return NamedQuery(path.stem, path, body, str(header["summary"]).strip(),
+                      str(header.get("description") or "").strip(),
+                      list(header.get("tags") or []), list(params.values()), header)
+
+
+def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query of the folder (default: the project's queries/), by name."""
+    folder = folder or queries_dir()
+    return {q.name: q for q in (load(p) for p in sorted(folder.glob("*.rq")))}

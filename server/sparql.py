@@ -1,0 +1,190 @@
+"""The SPARQL 1.1 Protocol: queries at /sparql and /query, the service description, the
+VoID description, updates at /update and the Graph Store Protocol at /store."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, request
+
+from openness.namespaces import DCTERMS, RDF, SD, VOID, Graphs
+from openness.server.context import get_runner, get_store
+from openness.server.execute import Job, NotAcceptable, QueryTimeout
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+
+bp = Blueprint("sparql", __name__)
+
+FORMATS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                      "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD",
+                      "N-Quads", "TriG"]
+# Strings, IRIs and comments cannot hide a SERVICE keyword: strip them before looking.
+_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                       r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
+
+def text(message: str, status: int) -> Response:
+    return Response(message.rstrip() + "\n", status=status,
+                    content_type="text/plain; charset=utf-8")
+
+
+def uses_service(query: str) -> bool:
+    """Whether a query calls another endpoint (SERVICE), ignoring strings and comments.
+
+    >>> uses_service('SELECT * { SERVICE <http://x/sparql> { ?s ?p ?o } }')
+    True
+    >>> uses_service('SELECT * { ?s ?p "SERVICE" } # SERVICE')
+    False
+    """
+    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+
+
+def _single(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        abort(text(f"give one {name}, not {len(values)}", 400))
+    return values[0] if values else None
+
+
+def _protocol_request() -> tuple[str | None, list[str], list[str]]:
+    """The query and dataset of a protocol request; bad requests are answered with 400."""
+    if request.method in ("GET", "HEAD"):
+        if "update" in request.args:
+            abort(text("updates must be sent by POST to /update", 400))
+        params = request.args
+        query = _single(params.getlist("query"), "query")
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        params = request.form
+        if "update" in params:
+            abort(text("a query request cannot carry an update; send updates to /update",
+                       400))
+        query = _single(params.getlist("query"), "query")
+        if query is None:
+            abort(text("the form has no 'query' parameter", 400))
+    elif request.mimetype == "application/sparql-query":
+        params = request.args
+        if "query" in params:
+            abort(text("a direct POST carries the query in its body, not in 'query='", 400))
+        query = request.get_data(as_text=True)
+    else:
+        abort(text(f"POST a query as application/x-www-form-urlencoded or "
+                   f"application/sparql-query, not {request.mimetype or 'no media type'!r}", 400))
+    return query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/query", methods=["GET", "POST"], endpoint="query")
+def sparql() -> Response:
+    """Answer a SPARQL query (or describe the service when there is none)."""
+    query, default_graphs, named_graphs = _protocol_request()
+    if query is None:
+        return service_description()
+    if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:
+        return text("SERVICE calls to other endpoints are disabled on this server "
+                    "(start it with --allow-service to enable them)", 400)
+    return run_query(query, default_graphs, named_graphs)
+
+
+def run_query(query: str, default_graphs: list[str], named_graphs: list[str],
+              accept: str | None = None) -> Response:
+    """Run a query for a request and answer it, mapping failures to protocol statuses."""
+    job = Job(query, tuple(default_graphs), tuple(named_graphs),
+              accept or _accept())
+    try:
+        result = get_runner().run(job)
+    except SyntaxError as e:
+        return text(f"the query does not parse: {e}", 400)
+    except NotAcceptable as e:
+        return text(f"nothing fits the Accept header: {e}", 406)
+    except QueryTimeout as e:
+        return text(str(e), 503)
+    limit = current_app.config["MAX_RESULT_BYTES"]
+    if len(result.body) > limit:
+        return text(f"the result is {len(result.body)} bytes, over this server's limit of "
+                    f"{limit} bytes; narrow the query or add LIMIT", 413)
+    return Response(result.body, content_type=content_type(result.media_type))
+
+
+def _accept() -> str | None:
+    """The Accept header, or the format a client asked for by parameter."""
+    for name in ("format", "output", "results"):
+        value = request.values.get(name)
+        if value:
+            return value
+    return request.headers.get("Accept")
+
+
+def _graph_response(triples: list[ox.Triple | ox.Quad]) -> Response:
+    media = choose(request.headers.get("Accept"), GRAPH_TYPES)
+    if media is None:
+        return text(f"this description is offered as {', '.join(GRAPH_TYPES)}", 406)
+    fmt = graph_format(media)
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    body = ox.serialize(triples, format=fmt, prefixes={"sd": SD, "void": VOID,
+                                                       "dcterms": DCTERMS})
+    return Response(body, content_type=content_type(media))
+
+
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def service_description() -> Response:
+    """An sd:Service: endpoint, languages, result formats, the dataset's graphs."""
+    base = request.url_root
+    svc, ds, dg = _iri(base + "sparql#service"), _iri(base + "sparql#dataset"), ox.BlankNode()
+    t = [ox.Triple(svc, _iri(RDF + "type"), _iri(SD + "Service")),
+         ox.Triple(svc, _iri(SD + "endpoint"), _iri(base + "sparql")),
+         ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Query")),
+         ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
+         ox.Triple(svc, _iri(SD + "defaultDataset"), ds),
+         ox.Triple(ds, _iri(RDF + "type"), _iri(SD + "Dataset")),
+         ox.Triple(ds, _iri(SD + "defaultGraph"), dg),
+         ox.Triple(dg, _iri(RDF + "type"), _iri(SD + "Graph"))]
+    if current_app.config["UPDATE_ENABLED"]:
+        t.append(ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Update")))
+    t += [ox.Triple(svc, _iri(SD + "resultFormat"), _iri(FORMATS + f)) for f in RESULT_FORMAT_IRIS]
+    for graph, size in sorted(get_store().graph_sizes().items()):
+        named = ox.BlankNode()
+        t += [ox.Triple(ds, _iri(SD + "namedGraph"), named),
+              ox.Triple(named, _iri(SD + "name"), _iri(graph)),
+              ox.Triple(named, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_iri(
+                  "http://www.w3.org/2001/XMLSchema#integer")))]
+    return _graph_response(t)
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    """A VoID description: the dataset, its named graphs as subsets with their size,
+    source and licence, and the SPARQL endpoint."""
+    base = request.url_root
+    ds = _iri(base + ".well-known/void#dataset")
+    sizes = get_store().graph_sizes()
+    integer = _iri("http://www.w3.org/2001/XMLSchema#integer")
+    t = [ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
+         ox.Triple(ds, _iri(DCTERMS + "title"), ox.Literal("Openness Graph", language="en")),
+         ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
+         ox.Triple(ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())),
+                                                        datatype=integer))]
+    sources = {row["notation"].value: row for row in get_store().query(
+        """SELECT ?notation ?license ?source WHERE { ?c a og:Source ; skos:notation ?notation .
+             OPTIONAL { ?c dcterms:license ?license } OPTIONAL { ?c dcterms:source ?source } }"""
+    ).rows()}
+    for graph, size in sorted(sizes.items()):
+        sub = _iri(graph)
+        t += [ox.Triple(ds, _iri(VOID + "subset"), sub),
+              ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
+              ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=integer))]
+        name = graph.removeprefix(Graphs.source(""))
+        if name in sources:
+            row = sources[name]
+            t.append(ox.Triple(sub, _iri(DCTERMS + "source"), row.get("source") or _iri(graph)))
+            if "license" in row:
+                t += [ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
+                      ox.Triple(ds, _iri(DCTERMS + "license"), row["license"])]
+    return _graph_response(sorted(set(t), key=str))
+
+
+

@@ -1,0 +1,113 @@
+"""Writing: SPARQL 1.1 Update at /update and the Graph Store Protocol at /store.
+
+Off unless the server was started with an update token (or --open-update); writes need
+``Authorization: Bearer <token>``. GSP reads (GET, HEAD) need no token.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, request
+
+from openness.server.context import get_store
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+from openness.server.sparql import text
+
+bp = Blueprint("update", __name__)
+
+
+def _authorize() -> None:
+    config = current_app.config
+    if not config["UPDATE_ENABLED"]:
+        abort(text("updates are disabled on this server (start it with --update-token)", 403))
+    if config["UPDATE_TOKEN"] is None:  # --open-update
+        return
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {config['UPDATE_TOKEN']}".encode()):
+        abort(Response("updates need 'Authorization: Bearer <token>'\n", status=401,
+                       headers={"WWW-Authenticate": 'Bearer realm="openness"'},
+                       content_type="text/plain; charset=utf-8"))
+
+
+@bp.post("/update")
+def update() -> Response:
+    """Run a SPARQL update sent as a form (update=) or directly."""
+    _authorize()
+    if request.mimetype == "application/x-www-form-urlencoded":
+        if "query" in request.form:
+            return text("an update request cannot carry a query", 400)
+        values = request.form.getlist("update")
+        if len(values) != 1:
+            return text("give exactly one 'update' parameter", 400)
+        sparql = values[0]
+    elif request.mimetype == "application/sparql-update":
+        sparql = request.get_data(as_text=True)
+    else:
+        return text("POST an update as application/x-www-form-urlencoded or "
+                    "application/sparql-update", 400)
+    try:
+        get_store().update(sparql)
+    except SyntaxError as e:
+        return text(f"the update does not parse: {e}", 400)
+    return Response(status=204)
+
+
+def _target() -> str:
+    graphs = request.args.getlist("graph")
+    if "default" in request.args or len(graphs) != 1:
+        abort(text("name one graph: /store?graph=<IRI> (the default graph is the union of "
+                   "the named graphs and cannot be written)", 400))
+    return graphs[0]
+
+
+@bp.route("/store", methods=["GET", "HEAD"])
+def read_graph() -> Response:
+    """A named graph, or the default graph (the union) with ?default."""
+    media = choose(request.headers.get("Accept"), GRAPH_TYPES)
+    if media is None:
+        return text(f"graphs are offered as {', '.join(GRAPH_TYPES)}", 406)
+    store = get_store()
+    if "default" in request.args:
+        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    else:
+        graph = _target()
+        if graph not in store.graph_sizes():
+            return text(f"no graph <{graph}> here", 404)
+        result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    fmt = graph_format(media)
+    triples = list(result)
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    return Response(ox.serialize(triples, format=fmt), content_type=content_type(media))
+
+
+def _body_triples() -> list[ox.Triple]:
+    fmt = ox.RdfFormat.from_media_type(request.mimetype or "")
+    if fmt is None:
+        abort(text(f"send RDF ({', '.join(GRAPH_TYPES)}), not {request.mimetype!r}", 415))
+    try:
+        return [q.triple for q in ox.parse(request.get_data(), fmt)]
+    except SyntaxError as e:
+        abort(text(f"the body does not parse: {e}", 400))
+
+
+@bp.route("/store", methods=["PUT", "POST", "DELETE"])
+def write_graph() -> Response:
+    """Replace (PUT), add to (POST) or drop (DELETE) a named graph."""
+    _authorize()
+    graph = _target()
+    store = get_store()
+    existed = graph in store.graph_sizes()
+    if request.method == "DELETE":
+        if not existed:
+            return text(f"no graph <{graph}> here", 404)
+        store.drop_graph(graph)
+        return Response(status=204)
+    triples = _body_triples()
+    if request.method == "PUT":
+        store.replace_graph(graph, triples)
+    else:
+        store.write(add={graph: triples})
+    return Response(status=204 if existed else 201)
