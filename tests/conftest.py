@@ -6,6 +6,7 @@ real ``oxigraph serve`` process on 127.0.0.1 reached over the SPARQL 1.1 protoco
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import socket
 import subprocess
@@ -17,7 +18,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from openness.assess.openwashing import flag_triples, open_claims
+from openness.assess.run import assess
+from openness.assess.service import resolve_models
+from openness.assess.store import save
+from openness.ingest.runner import ingest_all
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
+from openness.vocabularies import load_vocabularies
 
 
 def free_port() -> int:
@@ -87,13 +94,32 @@ def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
 def built() -> GraphStore:
     """An in-memory store holding the whole bundled snapshot, ingested once per session.
     Tests must not modify it."""
-    from openness.ingest.runner import ingest_all
-    from openness.vocabularies import load_vocabularies
-
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_all(store)
     return store
+
+
+REPORTED_MODELS = ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct",
+                   "Falcon-40B"]
+
+
+@pytest.fixture(scope="session")
+def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store on disk with the bundled graph and the verdicts of a few models."""
+    location = tmp_path_factory.mktemp("reported") / "store"
+    store = EmbeddedStore(location)
+    load_vocabularies(store)
+    ingest_all(store)
+    models = resolve_models(
+        store, ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct"]
+    )
+    result = assess(store, None, models, workers=2)
+    flags = flag_triples(open_claims(store), result.verdicts)
+    save(store, result, started=dt.datetime.now(dt.UTC), replace_all=True, flags=flags)
+    store.close()
+    return location
+
 
 
 def select(store: GraphStore, sparql: str, **kwargs: object) -> list[dict[str, str]]:

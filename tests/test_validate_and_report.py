@@ -12,15 +12,9 @@ from conftest import select
 from pyshacl import validate as pyshacl_validate
 
 from openness.assess.definitions import definitions, shape_files
-from openness.assess.openwashing import flag_triples, open_claims
-from openness.assess.run import assess
-from openness.assess.service import resolve_models
-from openness.assess.store import save
 from openness.cli import cli
-from openness.ingest.runner import ingest_all
 from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore
-from openness.vocabularies import load_vocabularies
 
 EXAMPLES = ontology_dir() / "examples"
 REPORT_KEYS = {
@@ -109,25 +103,6 @@ def test_unreadable_input_exits_2_with_the_reason(
     code, _, err = run("validate", str(path))
     assert code == 2
     assert name in err and message in err
-
-
-@pytest.fixture(scope="module")
-def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store on disk with the bundled graph and the verdicts of a few models."""
-    location = tmp_path_factory.mktemp("reported") / "store"
-    store = EmbeddedStore(location)
-    load_vocabularies(store)
-    ingest_all(store)
-    import datetime as dt
-
-    models = resolve_models(
-        store, ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct"]
-    )
-    result = assess(store, None, models, workers=2)
-    flags = flag_triples(open_claims(store), result.verdicts)
-    save(store, result, started=dt.datetime.now(dt.UTC), replace_all=True, flags=flags)
-    store.close()
-    return location
 
 
 def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> None:

@@ -1,0 +1,103 @@
+"""Every named query parses, runs on a fixture graph, and gives the answer it promises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import select
+
+from openness.named_queries import QueryFileError, catalogue, load
+from openness.store import EmbeddedStore
+from openness.store.base import bind_values
+
+QUERIES = catalogue()
+
+
+def answer(reported: Path, name: str, **params: str) -> list[dict[str, str]]:
+    query = QUERIES[name]
+    bindings = query.bindings(params)
+    text = bind_values(query.text, bindings) if bindings else query.text
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        return select(store, text)
+    finally:
+        store.close()
+
+
+def test_there_are_at_least_fifteen_documented_queries() -> None:
+    assert len(QUERIES) >= 15
+    for q in QUERIES.values():
+        assert q.summary and q.description, q.name
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_runs(reported: Path, name: str) -> None:
+    answer(reported, name)  # a SyntaxError or a missing required parameter fails here
+
+
+def test_models_passing_osaid(reported: Path) -> None:
+    names = {r["name"] for r in answer(reported, "models-passing")}
+    assert "OLMo-7B" in names and "Llama-2-7B" not in names
+    graded = answer(reported, "models-passing", definition="mof-1.0")
+    assert {"name": "OLMo-7B", "level": "Class I"}.items() <= next(
+        r for r in graded if r["name"] == "OLMo-7B").items()
+
+
+def test_conformance_matrix_and_model_verdicts(reported: Path) -> None:
+    rows = answer(reported, "conformance-matrix")
+    assert len({(r["model"], r["definition"]) for r in rows}) == len(rows) >= 6 * 7
+    olmo = answer(reported, "model-verdicts")  # the default: OLMo-7B
+    assert {r["definition"] for r in olmo} == {
+        "osaid-1.0", "mof-1.0", "fsf-ml-2024", "owd-0.3", "eu-aia-foss", "dpg-std-ai-2025",
+        "eu-osai-index"}
+
+
+def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
+    rows = answer(reported, "restrictive-licences")
+    llama = [r for r in rows if r["label"] == "Llama 2 Community License Agreement"]
+    assert any(r.get("value") == "700000000" for r in llama)
+
+
+def test_public_ai_lists_government_producers(reported: Path) -> None:
+    rows = answer(reported, "public-ai")  # the default kind: government
+    assert "Falcon-40B" in {r["name"] for r in rows}
+    assert answer(reported, "public-ai", kind="company")
+
+
+def test_datasets_licences_and_provenance(reported: Path) -> None:
+    classes = {r.get("name"): r["class"] for r in answer(reported, "datasets-by-data-class")}
+    assert classes["LibriSpeech"] == "open" and classes["ImageNet"] == "obtainable"
+    unresolved = {r["string"] for r in answer(reported, "unresolved-licences")}
+    assert "Undisclosed" in unresolved and "Apache-2.0" not in unresolved
+    runs = {r["source"] for r in answer(reported, "ingestion-runs")}
+    assert runs == {"spdx", "mof", "osai-index", "hf", "croissant", "curated"}
+
+
+def test_definitions_and_their_requirements(reported: Path) -> None:
+    rows = answer(reported, "definitions")
+    assert len({r["id"] for r in rows}) == 7
+    assert {"osaid-1.0.P-terms", "mof-1.0.c3.architecture"} <= {r["requirementId"] for r in rows}
+
+
+def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text("#+ summary: ok\n#+ sumary: typo\nSELECT * {}\n")
+    with pytest.raises(QueryFileError, match="bad.rq: unknown header key"):
+        load(bad)
+    bad.write_text("#+ summary: [unclosed\nSELECT * {}\n")
+    with pytest.raises(QueryFileError, match="bad.rq: the #\\+ header is not YAML"):
+        load(bad)
+
+
+def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: s\nSELECT * { ?_model_iri ?p ?__limit_integer }\n")
+    q = load(path)
+    assert [(p.name, p.required, p.type) for p in q.parameters] == [
+        ("model", True, "iri"), ("limit", False, "integer")]
+    with pytest.raises(KeyError, match="model"):
+        q.bindings({})
+    bound = q.bindings({"model": "https://example.org/m", "limit": "3"})
+    assert str(bound["_model_iri"]) == "<https://example.org/m>"
+    assert bound["__limit_integer"].datatype.value.endswith("#integer")
