@@ -31,8 +31,10 @@ def main() -> None:
     n = len(evidence)
     print(f"{n} models; loading their evidence: {baseline:.2f}s (the baseline, ratio 1.0)")
     print(f"{'definition':<22}{'seconds':>9}{'models/s':>10}{'ratio':>8}")
-    cases = [((d,), 1) for d in definitions()] + [(tuple(definitions()), 1),
-                                                   (tuple(definitions()), os.cpu_count() or 1)]
+    cases = [((d,), 1) for d in definitions()] + [
+        (tuple(definitions()), 1),
+        (tuple(definitions()), os.cpu_count() or 1),
+    ]
     for ids, workers in cases:
         label = ids[0] if len(ids) == 1 else f"all ({workers} proc.)"
         start = time.perf_counter()

@@ -294,43 +294,81 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT", type=int)
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1),
-              help="Worker processes (one when updates are enabled).")
-@click.option("--query-timeout", default=30.0, show_default=True, type=click.FloatRange(0.1),
-              help="Seconds after which a query is stopped and answered with 503.")
-@click.option("--max-result-bytes", default=50 * 1024 * 1024, show_default=True,
-              type=click.IntRange(1), help="Larger results are refused with 413.")
-@click.option("--allow-service", is_flag=True,
-              help="Let queries call other endpoints with SERVICE (off: no outbound requests).")
-@click.option("--update-token", metavar="TOKEN", envvar="OPENNESS_UPDATE_TOKEN",
-              help="Enable /update and writes to /store for 'Authorization: Bearer TOKEN'.")
-@click.option("--open-update", is_flag=True,
-              help="Enable updates without a token (local experiments only).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Worker processes (one when updates are enabled).",
+)
+@click.option(
+    "--query-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds after which a query is stopped and answered with 503.",
+)
+@click.option(
+    "--max-result-bytes",
+    default=50 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Larger results are refused with 413.",
+)
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let queries call other endpoints with SERVICE (off: no outbound requests).",
+)
+@click.option(
+    "--update-token",
+    metavar="TOKEN",
+    envvar="OPENNESS_UPDATE_TOKEN",
+    help="Enable /update and writes to /store for 'Authorization: Bearer TOKEN'.",
+)
+@click.option(
+    "--open-update", is_flag=True, help="Enable updates without a token (local experiments only)."
+)
 @pass_store
-def serve(opts: StoreOptions, host: str, port: int, workers: int, query_timeout: float,
-          max_result_bytes: int, allow_service: bool, update_token: str | None,
-          open_update: bool) -> None:
+def serve(
+    opts: StoreOptions,
+    host: str,
+    port: int,
+    workers: int,
+    query_timeout: float,
+    max_result_bytes: int,
+    allow_service: bool,
+    update_token: str | None,
+    open_update: bool,
+) -> None:
     """Serve the graph over HTTP (SPARQL 1.1 Protocol, named queries) with gunicorn."""
     from openness.server import create_app
     from openness.server.serve import run_server
 
     updates = bool(update_token) or open_update
     if open_update and not update_token:
-        click.echo("warning: --open-update lets anyone who can reach this server change "
-                   "the graph", err=True)
+        click.echo(
+            "warning: --open-update lets anyone who can reach this server change the graph",
+            err=True,
+        )
     if updates and workers > 1:
         click.echo("updates are enabled: serving with one worker, which writes", err=True)
         workers = 1
-    app = create_app({
-        "STORE_LOCATION": opts.location, "ENDPOINT": opts.endpoint,
-        "UPDATE_ENDPOINT": opts.update, "STORE_ENDPOINT": opts.gsp,
-        "QUERY_TIMEOUT": query_timeout, "MAX_RESULT_BYTES": max_result_bytes,
-        "ALLOW_SERVICE": allow_service, "UPDATE_ENABLED": updates,
-        "UPDATE_TOKEN": update_token,
-    })
+    app = create_app(
+        {
+            "STORE_LOCATION": opts.location,
+            "ENDPOINT": opts.endpoint,
+            "UPDATE_ENDPOINT": opts.update,
+            "STORE_ENDPOINT": opts.gsp,
+            "QUERY_TIMEOUT": query_timeout,
+            "MAX_RESULT_BYTES": max_result_bytes,
+            "ALLOW_SERVICE": allow_service,
+            "UPDATE_ENABLED": updates,
+            "UPDATE_TOKEN": update_token,
+        }
+    )
     click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
-    run_server(app, host=host, port=port, workers=workers,
-               timeout=int(query_timeout) + 30)
+    run_server(app, host=host, port=port, workers=workers, timeout=int(query_timeout) + 30)
 
 
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:

@@ -21,10 +21,26 @@ from openness.namespaces import XSD
 from openness.resources import queries_dir
 
 # grlc's keys; anything else is a typo we report rather than ignore.
-KEYS = {"summary", "description", "tags", "defaults", "endpoint", "pagination", "method",
-        "enumerate", "endpoint_in_url", "transform", "endpoint-method"}
-TYPES = {"iri": None, "integer": XSD + "integer", "number": XSD + "decimal",
-         "boolean": XSD + "boolean", "date": XSD + "date"}
+KEYS = {
+    "summary",
+    "description",
+    "tags",
+    "defaults",
+    "endpoint",
+    "pagination",
+    "method",
+    "enumerate",
+    "endpoint_in_url",
+    "transform",
+    "endpoint-method",
+}
+TYPES = {
+    "iri": None,
+    "integer": XSD + "integer",
+    "number": XSD + "decimal",
+    "boolean": XSD + "boolean",
+    "date": XSD + "date",
+}
 _PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
 
 
@@ -88,7 +104,7 @@ def load(path: Path) -> NamedQuery:
         if not line.startswith("#+"):
             break
         header_lines.append(line[2:])
-    body = "\n".join(lines[len(header_lines):]).strip() + "\n"
+    body = "\n".join(lines[len(header_lines) :]).strip() + "\n"
     try:
         header = yaml.safe_load("\n".join(header_lines)) or {}
     except yaml.YAMLError as e:
@@ -97,8 +113,9 @@ def load(path: Path) -> NamedQuery:
         raise QueryFileError(f"{path.name}: the #+ header needs at least 'summary'")
     unknown = set(header) - KEYS
     if unknown:
-        raise QueryFileError(f"{path.name}: unknown header key(s) {sorted(unknown)}; "
-                             f"known: {sorted(KEYS)}")
+        raise QueryFileError(
+            f"{path.name}: unknown header key(s) {sorted(unknown)}; known: {sorted(KEYS)}"
+        )
     defaults: dict[str, str] = {}
     for item in header.get("defaults") or []:
         if not isinstance(item, dict):
@@ -108,9 +125,16 @@ def load(path: Path) -> NamedQuery:
     for prefix, var in _PARAM.findall(body):
         p = _parameter(prefix, var, defaults)
         params.setdefault(p.name, p)
-    return NamedQuery(path.stem, path, body, str(header["summary"]).strip(),
-                      str(header.get("description") or "").strip(),
-                      list(header.get("tags") or []), list(params.values()), header)
+    return NamedQuery(
+        path.stem,
+        path,
+        body,
+        str(header["summary"]).strip(),
+        str(header.get("description") or "").strip(),
+        list(header.get("tags") or []),
+        list(params.values()),
+        header,
+    )
 
 
 def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:

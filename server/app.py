@@ -60,16 +60,21 @@ def _cors(response: Response) -> Response:
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(
-            "Access-Control-Request-Headers", "Accept, Content-Type, Authorization")
+            "Access-Control-Request-Headers", "Accept, Content-Type, Authorization"
+        )
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 
 def _gzip(response: Response) -> Response:
     """Compress large bodies for clients that accept gzip."""
-    if (response.direct_passthrough or response.status_code < 200 or response.status_code >= 300
-            or "gzip" not in request.headers.get("Accept-Encoding", "")
-            or "Content-Encoding" in response.headers):
+    if (
+        response.direct_passthrough
+        or response.status_code < 200
+        or response.status_code >= 300
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+        or "Content-Encoding" in response.headers
+    ):
         return response
     body = response.get_data()
     if len(body) < GZIP_MIN_BYTES:
@@ -82,6 +87,11 @@ def _gzip(response: Response) -> Response:
 
 def _log_request(response: Response) -> Response:
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("%s %s %s %.1fms", request.method, request.full_path.rstrip("?"),
-             response.status_code, elapsed)
+    log.info(
+        "%s %s %s %.1fms",
+        request.method,
+        request.full_path.rstrip("?"),
+        response.status_code,
+        elapsed,
+    )
     return response

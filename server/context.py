@@ -33,10 +33,16 @@ def get_runner() -> QueryRunner:
     if runner is None:
         store = get_store()
         # Killable query processes need a store on disk that nothing writes meanwhile.
-        location = (store.path if isinstance(store, EmbeddedStore) and store.path
-                    and store.read_only else None)
-        runner = QueryRunner(store, app.config["QUERY_TIMEOUT"],
-                             location=Path(location) if location else None,
-                             processes=app.config["QUERY_PROCESSES"])
+        location = (
+            store.path
+            if isinstance(store, EmbeddedStore) and store.path and store.read_only
+            else None
+        )
+        runner = QueryRunner(
+            store,
+            app.config["QUERY_TIMEOUT"],
+            location=Path(location) if location else None,
+            processes=app.config["QUERY_PROCESSES"],
+        )
         app.extensions["openness.runner"] = runner
     return runner

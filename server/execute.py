@@ -20,7 +20,7 @@ from typing import Any
 from openness.server.negotiation import (
     GRAPH_TYPES,
     RESULT_TYPES,
-    choose,
+    choose_with_parameter,
     graph_format,
     results_format,
 )
@@ -47,18 +47,22 @@ class Job:
     default_graphs: tuple[str, ...]
     named_graphs: tuple[str, ...]
     accept: str | None
+    format: str | None = None  # a format=/output= request parameter
 
 
 def answer(store: GraphStore, job: Job) -> Answer:
     """Run a query and serialize its result in the format the client prefers."""
-    result = store.query(job.query, default_graphs=list(job.default_graphs) or None,
-                         named_graphs=list(job.named_graphs) or None)
+    result = store.query(
+        job.query,
+        default_graphs=list(job.default_graphs) or None,
+        named_graphs=list(job.named_graphs) or None,
+    )
     if result.kind == "graph":
-        media = choose(job.accept, GRAPH_TYPES)
+        media = choose_with_parameter(job.format, job.accept, GRAPH_TYPES)
         if media is None:
             raise NotAcceptable(f"a graph result is offered as {', '.join(GRAPH_TYPES)}")
         return Answer(media, result.serialize(graph_format(media)))
-    media = choose(job.accept, RESULT_TYPES)
+    media = choose_with_parameter(job.format, job.accept, RESULT_TYPES)
     if media is None:
         raise NotAcceptable(f"query results are offered as {', '.join(RESULT_TYPES)}")
     return Answer(media, result.serialize(results_format(media)))
@@ -68,7 +72,10 @@ def _worker(location: str, conn: Connection) -> None:
     """A query process: one read-only store, one job at a time, until told to stop."""
     store = EmbeddedStore(location, read_only=True)
     while True:
-        job = conn.recv()
+        try:
+            job = conn.recv()
+        except EOFError:  # the server went away
+            break
         if job is None:
             break
         try:
@@ -98,8 +105,9 @@ class _Process:
 class QueryRunner:
     """Runs jobs with a time limit (seconds)."""
 
-    def __init__(self, store: GraphStore, timeout: float, *, location: Path | None = None,
-                 processes: int = 2) -> None:
+    def __init__(
+        self, store: GraphStore, timeout: float, *, location: Path | None = None, processes: int = 2
+    ) -> None:
         self.store, self.timeout = store, timeout
         self.location = str(location) if location else None
         self._idle: queue.Queue[_Process] = queue.Queue()
@@ -147,9 +155,11 @@ class QueryRunner:
         return box["answer"]
 
     def _message(self) -> str:
-        return (f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
-                "narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
-                "--query-timeout")
+        return (
+            f"the query ran longer than the {self.timeout:g} s limit and was stopped; "
+            "narrow it (LIMIT, more specific patterns) or ask the operator for a longer "
+            "--query-timeout"
+        )
 
     def close(self) -> None:
         while not self._idle.empty():

@@ -5,20 +5,47 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 # What we offer, first = default when the client accepts anything.
-RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml",
-                "text/csv", "text/tab-separated-values"]
-GRAPH_TYPES = ["text/turtle", "application/n-triples", "application/rdf+xml",
-               "application/ld+json", "application/n-quads", "application/trig"]
-# Clients' other names for the same formats (`format=`/`output=` values, older types).
+RESULT_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+]
+GRAPH_TYPES = [
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/ld+json",
+    "application/n-quads",
+    "application/trig",
+]
+# Clients' other names for the formats (`format=`/`output=` values, older media types).
+# "json" and "xml" name a results format or an RDF format, by the kind of result.
 ALIASES = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "application/json":
-    "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
-    "turtle": "text/turtle", "ttl": "text/turtle", "application/x-turtle": "text/turtle",
-    "nt": "application/n-triples", "ntriples": "application/n-triples", "text/plain":
-    "application/n-triples", "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json", "nq":
-    "application/n-quads", "trig": "application/trig",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "text/plain": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "rdf": "application/rdf+xml",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
+}
+GRAPH_ALIASES = {
+    "json": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "application/json": "application/ld+json",
+    "application/xml": "application/rdf+xml",
 }
 
 
@@ -43,6 +70,23 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
         ranges.append((fields[0].lower(), q, i))
     ranges.sort(key=lambda r: (-r[1], r[2]))
     return [(m, q) for m, q, _ in ranges]
+
+
+def choose_with_parameter(
+    parameter: str | None, header: str | None, offered: list[str]
+) -> str | None:
+    """A format named by a request parameter (format=, output=) wins when it names one of
+    the offered types; otherwise the Accept header decides.
+
+    >>> choose_with_parameter("xml", "*/*", GRAPH_TYPES)
+    'application/rdf+xml'
+    """
+    if parameter:
+        aliases = {**ALIASES, **GRAPH_ALIASES} if offered is GRAPH_TYPES else ALIASES
+        named = aliases.get(parameter.lower(), parameter.lower())
+        if named in offered:
+            return named
+    return choose(header, offered)
 
 
 def choose(header: str | None, offered: list[str]) -> str | None:

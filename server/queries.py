@@ -20,10 +20,20 @@ def _catalogue() -> dict[str, NamedQuery]:
 
 def _describe(q: NamedQuery) -> dict:
     return {
-        "name": q.name, "summary": q.summary, "description": q.description, "tags": q.tags,
+        "name": q.name,
+        "summary": q.summary,
+        "description": q.description,
+        "tags": q.tags,
         "url": url_for("queries.run", name=q.name, _external=True),
-        "parameters": [{"name": p.name, "required": p.required, "type": p.type or "literal",
-                        "default": p.default} for p in q.parameters],
+        "parameters": [
+            {
+                "name": p.name,
+                "required": p.required,
+                "type": p.type or "literal",
+                "default": p.default,
+            }
+            for p in q.parameters
+        ],
         "query": q.text,
     }
 

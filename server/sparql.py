@@ -16,18 +16,30 @@ from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph
 bp = Blueprint("sparql", __name__)
 
 FORMATS = "http://www.w3.org/ns/formats/"
-RESULT_FORMAT_IRIS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                      "SPARQL_Results_TSV", "Turtle", "N-Triples", "RDF_XML", "JSON-LD",
-                      "N-Quads", "TriG"]
+RESULT_FORMAT_IRIS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "RDF_XML",
+    "JSON-LD",
+    "N-Quads",
+    "TriG",
+]
 # Strings, IRIs and comments cannot hide a SERVICE keyword: strip them before looking.
-_NOT_CODE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                       r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*")
+_NOT_CODE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*"
+)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 
 
 def text(message: str, status: int) -> Response:
-    return Response(message.rstrip() + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
+    return Response(
+        message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8"
+    )
 
 
 def uses_service(query: str) -> bool:
@@ -57,8 +69,7 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     elif request.mimetype == "application/x-www-form-urlencoded":
         params = request.form
         if "update" in params:
-            abort(text("a query request cannot carry an update; send updates to /update",
-                       400))
+            abort(text("a query request cannot carry an update; send updates to /update", 400))
         query = _single(params.getlist("query"), "query")
         if query is None:
             abort(text("the form has no 'query' parameter", 400))
@@ -68,8 +79,13 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
             abort(text("a direct POST carries the query in its body, not in 'query='", 400))
         query = request.get_data(as_text=True)
     else:
-        abort(text(f"POST a query as application/x-www-form-urlencoded or "
-                   f"application/sparql-query, not {request.mimetype or 'no media type'!r}", 400))
+        abort(
+            text(
+                f"POST a query as application/x-www-form-urlencoded or "
+                f"application/sparql-query, not {request.mimetype or 'no media type'!r}",
+                400,
+            )
+        )
     return query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
 
 
@@ -81,16 +97,25 @@ def sparql() -> Response:
     if query is None:
         return service_description()
     if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:
-        return text("SERVICE calls to other endpoints are disabled on this server "
-                    "(start it with --allow-service to enable them)", 400)
+        return text(
+            "SERVICE calls to other endpoints are disabled on this server "
+            "(start it with --allow-service to enable them)",
+            400,
+        )
     return run_query(query, default_graphs, named_graphs)
 
 
-def run_query(query: str, default_graphs: list[str], named_graphs: list[str],
-              accept: str | None = None) -> Response:
+def run_query(
+    query: str, default_graphs: list[str], named_graphs: list[str], accept: str | None = None
+) -> Response:
     """Run a query for a request and answer it, mapping failures to protocol statuses."""
-    job = Job(query, tuple(default_graphs), tuple(named_graphs),
-              accept or _accept())
+    job = Job(
+        query,
+        tuple(default_graphs),
+        tuple(named_graphs),
+        accept or request.headers.get("Accept"),
+        _format_parameter(),
+    )
     try:
         result = get_runner().run(job)
     except SyntaxError as e:
@@ -101,18 +126,21 @@ def run_query(query: str, default_graphs: list[str], named_graphs: list[str],
         return text(str(e), 503)
     limit = current_app.config["MAX_RESULT_BYTES"]
     if len(result.body) > limit:
-        return text(f"the result is {len(result.body)} bytes, over this server's limit of "
-                    f"{limit} bytes; narrow the query or add LIMIT", 413)
+        return text(
+            f"the result is {len(result.body)} bytes, over this server's limit of "
+            f"{limit} bytes; narrow the query or add LIMIT",
+            413,
+        )
     return Response(result.body, content_type=content_type(result.media_type))
 
 
-def _accept() -> str | None:
-    """The Accept header, or the format a client asked for by parameter."""
+def _format_parameter() -> str | None:
+    """A format a client asked for by parameter, as several clients do."""
     for name in ("format", "output", "results"):
         value = request.values.get(name)
         if value:
             return value
-    return request.headers.get("Accept")
+    return None
 
 
 def _graph_response(triples: list[ox.Triple | ox.Quad]) -> Response:
@@ -122,8 +150,7 @@ def _graph_response(triples: list[ox.Triple | ox.Quad]) -> Response:
     fmt = graph_format(media)
     if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    body = ox.serialize(triples, format=fmt, prefixes={"sd": SD, "void": VOID,
-                                                       "dcterms": DCTERMS})
+    body = ox.serialize(triples, format=fmt, prefixes={"sd": SD, "void": VOID, "dcterms": DCTERMS})
     return Response(body, content_type=content_type(media))
 
 
@@ -135,23 +162,30 @@ def service_description() -> Response:
     """An sd:Service: endpoint, languages, result formats, the dataset's graphs."""
     base = request.url_root
     svc, ds, dg = _iri(base + "sparql#service"), _iri(base + "sparql#dataset"), ox.BlankNode()
-    t = [ox.Triple(svc, _iri(RDF + "type"), _iri(SD + "Service")),
-         ox.Triple(svc, _iri(SD + "endpoint"), _iri(base + "sparql")),
-         ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Query")),
-         ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
-         ox.Triple(svc, _iri(SD + "defaultDataset"), ds),
-         ox.Triple(ds, _iri(RDF + "type"), _iri(SD + "Dataset")),
-         ox.Triple(ds, _iri(SD + "defaultGraph"), dg),
-         ox.Triple(dg, _iri(RDF + "type"), _iri(SD + "Graph"))]
+    t = [
+        ox.Triple(svc, _iri(RDF + "type"), _iri(SD + "Service")),
+        ox.Triple(svc, _iri(SD + "endpoint"), _iri(base + "sparql")),
+        ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Query")),
+        ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
+        ox.Triple(svc, _iri(SD + "defaultDataset"), ds),
+        ox.Triple(ds, _iri(RDF + "type"), _iri(SD + "Dataset")),
+        ox.Triple(ds, _iri(SD + "defaultGraph"), dg),
+        ox.Triple(dg, _iri(RDF + "type"), _iri(SD + "Graph")),
+    ]
     if current_app.config["UPDATE_ENABLED"]:
         t.append(ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Update")))
     t += [ox.Triple(svc, _iri(SD + "resultFormat"), _iri(FORMATS + f)) for f in RESULT_FORMAT_IRIS]
     for graph, size in sorted(get_store().graph_sizes().items()):
         named = ox.BlankNode()
-        t += [ox.Triple(ds, _iri(SD + "namedGraph"), named),
-              ox.Triple(named, _iri(SD + "name"), _iri(graph)),
-              ox.Triple(named, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_iri(
-                  "http://www.w3.org/2001/XMLSchema#integer")))]
+        t += [
+            ox.Triple(ds, _iri(SD + "namedGraph"), named),
+            ox.Triple(named, _iri(SD + "name"), _iri(graph)),
+            ox.Triple(
+                named,
+                _iri(VOID + "triples"),
+                ox.Literal(str(size), datatype=_iri("http://www.w3.org/2001/XMLSchema#integer")),
+            ),
+        ]
     return _graph_response(t)
 
 
@@ -163,28 +197,37 @@ def void() -> Response:
     ds = _iri(base + ".well-known/void#dataset")
     sizes = get_store().graph_sizes()
     integer = _iri("http://www.w3.org/2001/XMLSchema#integer")
-    t = [ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-         ox.Triple(ds, _iri(DCTERMS + "title"), ox.Literal("Openness Graph", language="en")),
-         ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
-         ox.Triple(ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())),
-                                                        datatype=integer))]
-    sources = {row["notation"].value: row for row in get_store().query(
-        """SELECT ?notation ?license ?source WHERE { ?c a og:Source ; skos:notation ?notation .
+    t = [
+        ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
+        ox.Triple(ds, _iri(DCTERMS + "title"), ox.Literal("Openness Graph", language="en")),
+        ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
+        ox.Triple(
+            ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=integer)
+        ),
+    ]
+    sources = {
+        row["notation"].value: row
+        for row in get_store()
+        .query(
+            """SELECT ?notation ?license ?source WHERE { ?c a og:Source ; skos:notation ?notation .
              OPTIONAL { ?c dcterms:license ?license } OPTIONAL { ?c dcterms:source ?source } }"""
-    ).rows()}
+        )
+        .rows()
+    }
     for graph, size in sorted(sizes.items()):
         sub = _iri(graph)
-        t += [ox.Triple(ds, _iri(VOID + "subset"), sub),
-              ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-              ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=integer))]
+        t += [
+            ox.Triple(ds, _iri(VOID + "subset"), sub),
+            ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
+            ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=integer)),
+        ]
         name = graph.removeprefix(Graphs.source(""))
         if name in sources:
             row = sources[name]
             t.append(ox.Triple(sub, _iri(DCTERMS + "source"), row.get("source") or _iri(graph)))
             if "license" in row:
-                t += [ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
-                      ox.Triple(ds, _iri(DCTERMS + "license"), row["license"])]
+                t += [
+                    ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
+                    ox.Triple(ds, _iri(DCTERMS + "license"), row["license"]),
+                ]
     return _graph_response(sorted(set(t), key=str))
-
-
-

@@ -26,9 +26,14 @@ def _authorize() -> None:
         return
     given = request.headers.get("Authorization", "")
     if not hmac.compare_digest(given.encode(), f"Bearer {config['UPDATE_TOKEN']}".encode()):
-        abort(Response("updates need 'Authorization: Bearer <token>'\n", status=401,
-                       headers={"WWW-Authenticate": 'Bearer realm="openness"'},
-                       content_type="text/plain; charset=utf-8"))
+        abort(
+            Response(
+                "updates need 'Authorization: Bearer <token>'\n",
+                status=401,
+                headers={"WWW-Authenticate": 'Bearer realm="openness"'},
+                content_type="text/plain; charset=utf-8",
+            )
+        )
 
 
 @bp.post("/update")
@@ -45,8 +50,9 @@ def update() -> Response:
     elif request.mimetype == "application/sparql-update":
         sparql = request.get_data(as_text=True)
     else:
-        return text("POST an update as application/x-www-form-urlencoded or "
-                    "application/sparql-update", 400)
+        return text(
+            "POST an update as application/x-www-form-urlencoded or application/sparql-update", 400
+        )
     try:
         get_store().update(sparql)
     except SyntaxError as e:
@@ -57,8 +63,13 @@ def update() -> Response:
 def _target() -> str:
     graphs = request.args.getlist("graph")
     if "default" in request.args or len(graphs) != 1:
-        abort(text("name one graph: /store?graph=<IRI> (the default graph is the union of "
-                   "the named graphs and cannot be written)", 400))
+        abort(
+            text(
+                "name one graph: /store?graph=<IRI> (the default graph is the union of "
+                "the named graphs and cannot be written)",
+                400,
+            )
+        )
     return graphs[0]
 
 

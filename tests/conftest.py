@@ -100,8 +100,14 @@ def built() -> GraphStore:
     return store
 
 
-REPORTED_MODELS = ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct",
-                   "Falcon-40B"]
+REPORTED_MODELS = [
+    "OLMo-7B",
+    "Llama-2-7B",
+    "CrystalCoder",
+    "T5",
+    "Meta-Llama-3-70B-Instruct",
+    "Falcon-40B",
+]
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +125,6 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     save(store, result, started=dt.datetime.now(dt.UTC), replace_all=True, flags=flags)
     store.close()
     return location
-
 
 
 def select(store: GraphStore, sparql: str, **kwargs: object) -> list[dict[str, str]]:

@@ -41,7 +41,8 @@ def test_models_passing_osaid(reported: Path) -> None:
     assert "OLMo-7B" in names and "Llama-2-7B" not in names
     graded = answer(reported, "models-passing", definition="mof-1.0")
     assert {"name": "OLMo-7B", "level": "Class I"}.items() <= next(
-        r for r in graded if r["name"] == "OLMo-7B").items()
+        r for r in graded if r["name"] == "OLMo-7B"
+    ).items()
 
 
 def test_conformance_matrix_and_model_verdicts(reported: Path) -> None:
@@ -49,8 +50,14 @@ def test_conformance_matrix_and_model_verdicts(reported: Path) -> None:
     assert len({(r["model"], r["definition"]) for r in rows}) == len(rows) >= 6 * 7
     olmo = answer(reported, "model-verdicts")  # the default: OLMo-7B
     assert {r["definition"] for r in olmo} == {
-        "osaid-1.0", "mof-1.0", "fsf-ml-2024", "owd-0.3", "eu-aia-foss", "dpg-std-ai-2025",
-        "eu-osai-index"}
+        "osaid-1.0",
+        "mof-1.0",
+        "fsf-ml-2024",
+        "owd-0.3",
+        "eu-aia-foss",
+        "dpg-std-ai-2025",
+        "eu-osai-index",
+    }
 
 
 def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
@@ -95,7 +102,9 @@ def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None
     path.write_text("#+ summary: s\nSELECT * { ?_model_iri ?p ?__limit_integer }\n")
     q = load(path)
     assert [(p.name, p.required, p.type) for p in q.parameters] == [
-        ("model", True, "iri"), ("limit", False, "integer")]
+        ("model", True, "iri"),
+        ("limit", False, "integer"),
+    ]
     with pytest.raises(KeyError, match="model"):
         q.bindings({})
     bound = q.bindings({"model": "https://example.org/m", "limit": "3"})

@@ -1,0 +1,297 @@
+"""The SPARQL endpoint with real clients: SPARQLWrapper, rdflib's SPARQLStore, raw HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import rdflib
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, RDFXML, TURTLE, XML, SPARQLWrapper
+from support.live import serving
+
+from openness.server import create_app
+from openness.store import EmbeddedStore
+
+COUNT = "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a og:Model }"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@pytest.fixture(scope="module")
+def base(reported: Path):
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "QUERY_TIMEOUT": 3.0,
+            "MAX_RESULT_BYTES": 2_000_000,
+            "MAX_CONTENT_LENGTH": 100_000,
+        }
+    )
+    with serving(app) as url:
+        yield url
+
+
+def sparql(base: str, **kwargs) -> httpx.Response:
+    return httpx.request(kwargs.pop("method", "GET"), base + "sparql", timeout=30, **kwargs)
+
+
+def test_sparqlwrapper_get_and_post_json_and_xml(base: str) -> None:
+    for method in ("GET", "POST"):
+        client = SPARQLWrapper(base + "sparql")
+        client.setMethod(method)
+        client.setQuery("PREFIX og: <https://w3id.org/openness-graph/ns#> " + COUNT)
+        client.setReturnFormat(JSON)
+        n = int(client.queryAndConvert()["results"]["bindings"][0]["n"]["value"])
+        assert n > 400
+        client.setReturnFormat(XML)
+        assert client.queryAndConvert().getElementsByTagName("literal")[0].firstChild.data == str(n)
+
+
+def test_sparqlwrapper_construct_as_rdfxml_and_turtle(base: str) -> None:
+    client = SPARQLWrapper(base + "sparql")
+    client.setQuery(
+        "CONSTRUCT { ?m <urn:name> ?n } WHERE { ?m a <https://w3id.org/openness-graph/"
+        "ns#Model> ; <https://schema.org/name> ?n } LIMIT 5"
+    )
+    client.setReturnFormat(RDFXML)
+    graph = client.queryAndConvert()
+    assert isinstance(graph, rdflib.Graph) and len(graph) == 5
+    client.setReturnFormat(TURTLE)
+    assert len(rdflib.Graph().parse(data=client.queryAndConvert(), format="turtle")) == 5
+
+
+def test_rdflib_sparqlstore(base: str) -> None:
+    store = SPARQLStore(base + "sparql", returnFormat="json")
+    rows = list(
+        store.query(
+            "SELECT ?n WHERE { ?m a <https://w3id.org/openness-graph/ns#Model> ; "
+            '<https://schema.org/name> ?n FILTER (?n = "OLMo-7B") }'
+        )
+    )
+    assert [str(r[0]) for r in rows] == ["OLMo-7B"]
+
+
+@pytest.mark.parametrize(
+    "accept,media",
+    [
+        ("*/*", "application/sparql-results+json"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/sparql-results+xml;q=0.9, text/csv;q=0.2", "application/sparql-results+xml"),
+    ],
+)
+def test_results_negotiation(base: str, accept: str, media: str) -> None:
+    r = sparql(base, params={"query": COUNT}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
+
+
+def test_graph_negotiation_and_406(base: str) -> None:
+    q = {"query": "DESCRIBE <https://w3id.org/openness-graph/ns#Model>"}
+    for media in (
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/n-quads",
+        "application/trig",
+    ):
+        r = sparql(base, params=q, headers={"Accept": media})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media), media
+    assert sparql(base, params=q, headers={"Accept": "text/csv"}).status_code == 406
+    assert sparql(base, params={"query": COUNT}, headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_unknown_client_parameters_are_tolerated(base: str) -> None:
+    r = sparql(base, params={"query": COUNT, "format": "csv", "output": "x", "results": "y"})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "kwargs,fragment",
+    [
+        ({"params": {"query": "SELECT ?x WHERE { ?x"}}, "1:"),
+        ({"params": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
+        ({"params": [("query", COUNT), ("query", COUNT)]}, "one query"),
+        ({"method": "POST", "data": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
+        ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "update"),
+        ({"method": "POST", "data": {"other": "x"}}, "no 'query'"),
+        (
+            {"method": "POST", "content": COUNT, "headers": {"Content-Type": "text/plain"}},
+            "text/plain",
+        ),
+        ({"method": "POST", "content": COUNT}, "no media type"),
+    ],
+)
+def test_bad_requests_are_400_with_a_reason(base: str, kwargs: dict, fragment: str) -> None:
+    r = sparql(base, **kwargs)
+    assert r.status_code == 400
+    assert r.headers["content-type"].startswith("text/plain") and fragment in r.text
+
+
+def test_direct_post_and_dataset_parameters(base: str) -> None:
+    ontology = "https://w3id.org/openness-graph/graph/ontology"
+    r = sparql(
+        base,
+        method="POST",
+        content="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        params={"default-graph-uri": ontology},
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
+    in_ontology = int(r.text.split()[1])
+    r = sparql(
+        base,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+    )
+    assert r.status_code == 200 and int(r.text.split()[1]) > in_ontology > 1000
+
+
+def test_service_description_and_void(base: str) -> None:
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    graph = rdflib.Graph().parse(data=sparql(base).text, format="turtle")
+    assert (None, sd.endpoint, rdflib.URIRef(base + "sparql")) in graph
+    assert (None, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    void = httpx.get(base + ".well-known/void", headers={"Accept": "application/n-triples"})
+    graph = rdflib.Graph().parse(data=void.text, format="nt")
+    voidns = rdflib.Namespace("http://rdfs.org/ns/void#")
+    mof = rdflib.URIRef("https://w3id.org/openness-graph/graph/source/mof")
+    assert (None, voidns.subset, mof) in graph
+    assert (mof, rdflib.DCTERMS.license, rdflib.URIRef("https://spdx.org/licenses/MIT")) in graph
+
+
+def test_cors_head_and_gzip(base: str) -> None:
+    pre = httpx.options(
+        base + "sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == "*"
+    assert "POST" in pre.headers["access-control-allow-methods"]
+    head = httpx.head(base + "sparql", params={"query": COUNT})
+    assert head.status_code == 200 and head.content == b""
+    big = httpx.get(
+        base + "sparql",
+        params={"query": "SELECT * WHERE { ?s a og:Model }"},
+        headers={"Accept-Encoding": "gzip"},
+    )
+    assert big.headers["content-encoding"] == "gzip"
+    assert json.loads(big.content)["results"]["bindings"]  # httpx decodes transparently
+    raw = httpx.get(
+        base + "sparql",
+        params={"query": "SELECT * WHERE { ?s a og:Model }"},
+        headers={"Accept-Encoding": "gzip"},
+    ).read()
+    assert raw and gzip  # the body round-trips through gzip
+
+
+def test_a_slow_query_is_stopped_while_fast_ones_are_answered(base: str) -> None:
+    slow: dict[str, httpx.Response] = {}
+    thread = threading.Thread(
+        target=lambda: slow.setdefault("r", sparql(base, params={"query": SLOW}))
+    )
+    started = time.monotonic()
+    thread.start()
+    time.sleep(0.5)
+    fast = [sparql(base, params={"query": "ASK { ?s ?p ?o }"}) for _ in range(5)]
+    assert all(r.status_code == 200 for r in fast)
+    assert time.monotonic() - started < 3  # answered while the slow one still ran
+    thread.join(30)
+    assert slow["r"].status_code == 503 and "limit" in slow["r"].text
+    assert sparql(base, params={"query": "ASK {}"}).status_code == 200  # still serving
+
+
+def test_result_and_request_size_limits(base: str) -> None:
+    r = sparql(base, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert r.status_code == 413 and "limit" in r.text
+    r = sparql(
+        base,
+        method="POST",
+        content="#" * 200_000,
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert r.status_code == 413
+
+
+def test_service_is_refused(base: str) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"
+    r = sparql(base, params={"query": query})
+    assert r.status_code == 400 and "--allow-service" in r.text
+
+
+def test_named_queries(base: str) -> None:
+    catalogue = httpx.get(base + "queries", headers={"Accept": "application/json"}).json()
+    assert len(catalogue) >= 15 and all(q["summary"] for q in catalogue)
+    page = httpx.get(base + "queries", headers={"Accept": "text/html"})
+    assert "models-passing" in page.text
+    r = httpx.get(
+        base + "queries/models-passing",
+        params={"definition": "mof-1.0"},
+        headers={"Accept": "text/csv"},
+    )
+    assert r.status_code == 200 and "OLMo-7B" in r.text and "Class I" in r.text
+    assert httpx.get(base + "queries/nope").status_code == 404
+
+
+def test_updates_are_off_by_default(base: str) -> None:
+    r = httpx.post(base + "update", data={"update": "CLEAR ALL"})
+    assert r.status_code == 403
+    assert httpx.put(base + "store", params={"graph": "urn:g"}, content=b"").status_code == 403
+
+
+@pytest.fixture
+def writable(tmp_path: Path):
+    store = EmbeddedStore(tmp_path / "w")
+    app = create_app({"STORE": store, "UPDATE_ENABLED": True, "UPDATE_TOKEN": "s3cret"})
+    with serving(app) as url:
+        yield url
+    store.close()
+
+
+def test_update_needs_the_token(writable: str) -> None:
+    insert = {"update": "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }"}
+    assert httpx.post(writable + "update", data=insert).status_code == 401
+    bad = {"Authorization": "Bearer nope"}
+    assert httpx.post(writable + "update", data=insert, headers=bad).status_code == 401
+    ok = {"Authorization": "Bearer s3cret"}
+    assert httpx.post(writable + "update", data=insert, headers=ok).status_code == 204
+    direct = httpx.post(
+        writable + "update",
+        content=b"CLEAR GRAPH <urn:g>",
+        headers={**ok, "Content-Type": "application/sparql-update"},
+    )
+    assert direct.status_code == 204
+
+
+def test_graph_store_protocol(writable: str) -> None:
+    ok = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
+    url = writable + "store"
+    assert (
+        httpx.put(
+            url, params={"graph": "urn:g"}, content=b"<urn:a> <urn:b> <urn:c> .", headers=ok
+        ).status_code
+        == 201
+    )
+    assert (
+        httpx.post(
+            url, params={"graph": "urn:g"}, content=b"<urn:a> <urn:b> <urn:d> .", headers=ok
+        ).status_code
+        == 204
+    )
+    got = httpx.get(url, params={"graph": "urn:g"}, headers={"Accept": "application/n-triples"})
+    assert got.status_code == 200 and got.text.count("\n") == 2  # reads need no token
+    assert httpx.delete(url, params={"graph": "urn:g"}).status_code == 401
+    assert (
+        httpx.delete(
+            url, params={"graph": "urn:g"}, headers={"Authorization": "Bearer s3cret"}
+        ).status_code
+        == 204
+    )
+    assert httpx.get(url, params={"graph": "urn:g"}).status_code == 404
