@@ -150,6 +150,7 @@ def test_stored_verdicts_are_earl_with_a_shacl_report(reported: Path) -> None:
         store,
         """SELECT ?outcome ?conforms WHERE {
         ?a og:definitionId "osaid-1.0" ; earl:subject/schema:name "Llama-2-7B" ;
+           og:evidence/og:sourceId "Llama-2-7B" ; og:definitionVersion "1.0" ;
            earl:assertedBy ?tool ; earl:mode earl:automatic ; earl:result/earl:outcome ?outcome ;
            og:validationReport ?r . ?r a sh:ValidationReport ; sh:conforms ?conforms .
         ?tool a earl:Software }""",

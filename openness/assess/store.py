@@ -81,6 +81,8 @@ def verdict_triples(
     out.add(a, OG + "definitionVersion", v.version)
     out.add(a, OG + "toolVersion", __version__)
     out.link(a, PROV + "wasGeneratedBy", run)
+    for record in v.evidence:
+        out.link(a, OG + "evidence", record)
     out.add(a, PROV + "generatedAtTime", literal(when))
     result = f"{a}/result"
     out.link(a, EARL + "result", result)

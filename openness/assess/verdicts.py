@@ -43,6 +43,7 @@ class Verdict:
     progress: dict[str, float] | None = None
     reasons: list[str] = field(default_factory=list)
     records: list[dict[str, str]] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # IRIs of the records judged
     requirements: list[RequirementVerdict] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -88,7 +89,8 @@ def requirement_verdicts(definition: Definition, results: list[Result]) -> list[
 def grade(definition: Definition, ev: ModelEvidence, results: list[Result]) -> Verdict:
     """The verdict of one model against one definition from its SHACL results."""
     records = [{"source": s, "id": i} for s, i in sorted(ev.records.values())]
-    verdict = Verdict(ev.model, ev.name, definition.id, definition.version, PASSED, records=records)
+    verdict = Verdict(ev.model, ev.name, definition.id, definition.version, PASSED,
+                      records=records, evidence=sorted(ev.records))
     sources = {s for s, _ in ev.records.values()}
     if definition.id == "mof-1.0" and "mof" not in sources:
         return _without(verdict, "no Model Openness Tool record describes this model")
