@@ -86,9 +86,23 @@ def main() -> None:
         store.close()
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "openness.cli", "--store", str(location), "serve",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "openness.cli",
+                "--store",
+                str(location),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}/sparql"
         try:
             deadline = time.monotonic() + 60
@@ -105,8 +119,10 @@ def main() -> None:
                 base_rate, base_times = in_process(location, query, args.requests)
                 http_rate, http_times = over_http(url, query, args.requests, args.clients)
                 print(f"{name:<10} in-process  {base_rate:8.1f} q/s  {percentiles(base_times)}")
-                print(f"{'':<10} HTTP        {http_rate:8.1f} q/s  {percentiles(http_times)}"
-                      f"  (ratio {http_rate / base_rate:.2f})")
+                print(
+                    f"{'':<10} HTTP        {http_rate:8.1f} q/s  {percentiles(http_times)}"
+                    f"  (ratio {http_rate / base_rate:.2f})"
+                )
         finally:
             server.terminate()
             server.wait(10)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from openness.server import home, queries, sparql, update
+from openness.server import api, home, linked_data, openapi, queries, sparql, update
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -38,10 +38,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ALLOW_SERVICE=False,
         UPDATE_ENABLED=False,
         UPDATE_TOKEN=None,
+        BASE_IRI=None,  # the prefix of the IRIs we mint; the default is our w3id namespace
     )
     if config:
         app.config.update(config)
-    for blueprint in (home.bp, sparql.bp, queries.bp, update.bp):
+    for blueprint in (
+        home.bp,
+        sparql.bp,
+        queries.bp,
+        update.bp,
+        api.bp,
+        openapi.bp,
+        linked_data.bp,
+    ):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.after_request(_cors)

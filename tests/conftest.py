@@ -117,9 +117,7 @@ def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = EmbeddedStore(location)
     load_vocabularies(store)
     ingest_all(store)
-    models = resolve_models(
-        store, ["OLMo-7B", "Llama-2-7B", "CrystalCoder", "T5", "Meta-Llama-3-70B-Instruct"]
-    )
+    models = resolve_models(store, REPORTED_MODELS)
     result = assess(store, None, models, workers=2)
     flags = flag_triples(open_claims(store), result.verdicts)
     save(store, result, started=dt.datetime.now(dt.UTC), replace_all=True, flags=flags)

@@ -8,6 +8,8 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from openness.assess.definitions import definitions
+from openness.assess.store import assessment_iri
 from openness.namespaces import Graphs
 from openness.store import GraphStore
 
@@ -50,26 +52,34 @@ FLAGS = """SELECT ?model ?name ?claim ?outcome WHERE { GRAPH <%(g)s> {
   OPTIONAL { ?model schema:name ?name } BIND (STRAFTER(STR(?o), "#") AS ?outcome) }"""
 
 
-def _q(text: str, definition: str | None) -> str:
+def _q(text: str, definition: str | None, model: str | None = None) -> str:
     filt = f'FILTER (?def = "{definition}")' if definition else ""
+    if model:
+        iris = ", ".join(f"<{assessment_iri(d, model)}>" for d in definitions())
+        filt += f" FILTER (?a IN ({iris}))"
     return text % {"g": Graphs.ASSESSMENTS, "filter": filt}
 
 
-def verdict_rows(store: GraphStore, definition: str | None = None) -> list[dict[str, Any]]:
-    """One object per (model, definition), in the shape of `openness report --format json`."""
+def verdict_rows(
+    store: GraphStore, definition: str | None = None, model: str | None = None
+) -> list[dict[str, Any]]:
+    """One object per (model, definition), in the shape of `openness report --format json`;
+    only one definition's or one model's (an IRI) when given."""
     if definition is not None and any(c in definition for c in '"\\\n'):
         raise ValueError(f"not a definition id: {definition!r}")
+    if model is not None and any(c in model for c in '<>"{}|\\^` \n'):
+        raise ValueError(f"not a model IRI: {model!r}")
     reasons: dict[str, list[str]] = defaultdict(list)
-    for row in store.query(_q(REASONS, definition)).rows():
+    for row in store.query(_q(REASONS, definition, model)).rows():
         reasons[row["a"].value].append(row["info"].value)
     progress: dict[str, dict[str, float]] = defaultdict(dict)
-    for row in store.query(_q(PROGRESS, definition)).rows():
+    for row in store.query(_q(PROGRESS, definition, model)).rows():
         progress[row["a"].value][row["level"].value] = float(row["value"].value)
     records: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in store.query(RECORDS).rows():
         records[row["model"].value].append({"source": row["source"].value, "id": row["id"].value})
     out = []
-    for row in store.query(_q(VERDICTS, definition)).rows():
+    for row in store.query(_q(VERDICTS, definition, model)).rows():
         a, model = row["a"].value, row["model"].value
         out.append(
             {

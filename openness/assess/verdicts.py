@@ -89,8 +89,15 @@ def requirement_verdicts(definition: Definition, results: list[Result]) -> list[
 def grade(definition: Definition, ev: ModelEvidence, results: list[Result]) -> Verdict:
     """The verdict of one model against one definition from its SHACL results."""
     records = [{"source": s, "id": i} for s, i in sorted(ev.records.values())]
-    verdict = Verdict(ev.model, ev.name, definition.id, definition.version, PASSED,
-                      records=records, evidence=sorted(ev.records))
+    verdict = Verdict(
+        ev.model,
+        ev.name,
+        definition.id,
+        definition.version,
+        PASSED,
+        records=records,
+        evidence=sorted(ev.records),
+    )
     sources = {s for s, _ in ev.records.values()}
     if definition.id == "mof-1.0" and "mof" not in sources:
         return _without(verdict, "no Model Openness Tool record describes this model")

@@ -1,0 +1,260 @@
+"""The conformance API: verdicts as JSON (or RDF by Accept), validation of a user's own
+model description, a SHACL validation service, and the OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from flask import Blueprint, Response, abort, jsonify, request, url_for
+from pyshacl import validate as shacl_validate
+
+from openness.assess.definitions import definitions
+from openness.assess.report import verdict_rows
+from openness.assess.store import assessment_iri
+from openness.assess.validate import UnreadableInput, validate_description
+from openness.namespaces import ID, Graphs
+from openness.server.context import get_store
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+from openness.server.sparql import text
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_PER_PAGE = 1000
+# What a posted description's Content-Type says its format is (validate_description reads
+# the format from a file name).
+UPLOAD_SUFFIX = {
+    "text/turtle": ".ttl",
+    "application/ld+json": ".jsonld",
+    "application/n-triples": ".nt",
+    "application/rdf+xml": ".rdf",
+    "application/yaml": ".yml",
+    "application/x-yaml": ".yml",
+    "text/yaml": ".yml",
+}
+
+
+def _wants_rdf() -> str | None:
+    """The RDF media type the client prefers over JSON, if any."""
+    best = choose(request.headers.get("Accept"), ["application/json", *GRAPH_TYPES])
+    return best if best and best != "application/json" else None
+
+
+def _rdf(triples: list[ox.Triple], media: str) -> Response:
+    fmt = graph_format(media)
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+    return Response(ox.serialize(triples, format=fmt), content_type=content_type(media))
+
+
+def _model_iri(model_id: str) -> str:
+    iri = f"{ID}model/{model_id}"
+    if not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
+        abort(
+            text(
+                f"no model {model_id!r} (use the last part of a model IRI, as listed by "
+                "/api/conformance)",
+                404,
+            )
+        )
+    return iri
+
+
+def _organizations() -> dict[str, dict[str, Any]]:
+    """Each model's producer with its kind; where sources disagree on the kind, the
+    curated (reviewed) one is given."""
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ ?m a og:Model ; og:producer ?org .
+              OPTIONAL {{ ?org rdfs:label ?name }}
+              OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
+                         BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}
+            ORDER BY ?m ?curated"""
+        )
+        .rows()
+    )
+    return {
+        r["m"].value: {
+            "organization": r["org"].value,
+            "organizationName": r["name"].value if "name" in r else None,
+            "organizationKind": r["kind"].value if "kind" in r else None,
+        }
+        for r in rows
+    }  # ordered so that the curated kind comes last and wins
+
+
+@bp.get("/conformance")
+def conformance() -> Response:
+    """The matrix, one item per (model, definition), filtered and paginated."""
+    args = request.args
+    definition = args.get("definition")
+    if definition and definition not in definitions():
+        return text(f"unknown definition {definition!r}; known: {', '.join(definitions())}", 400)
+    try:
+        page = max(1, int(args.get("page", 1)))
+        per_page = min(MAX_PER_PAGE, max(1, int(args.get("per_page", 100))))
+    except ValueError:
+        return text("page and per_page are numbers", 400)
+    orgs = _organizations()
+    items = []
+    for row in verdict_rows(get_store(), definition):
+        row.update(
+            orgs.get(
+                row["model"],
+                {"organization": None, "organizationName": None, "organizationKind": None},
+            )
+        )
+        if args.get("outcome") and row["outcome"] != args["outcome"]:
+            continue
+        if args.get("level") and row["level"] != args["level"]:
+            continue
+        if args.get("kind") and row["organizationKind"] != args["kind"]:
+            continue
+        org = args.get("organization")
+        if org and org not in (row["organization"], row["organizationName"]):
+            continue
+        items.append(row)
+    chunk = items[(page - 1) * per_page : page * per_page]
+    media = _wants_rdf()
+    if media:
+        return _rdf(
+            _assertions([assessment_iri(r["definition"], r["model"]) for r in chunk]), media
+        )
+    response = jsonify({"total": len(items), "page": page, "per_page": per_page, "items": chunk})
+    if page * per_page < len(items):
+        query = {**args.to_dict(), "page": page + 1, "per_page": per_page}
+        link = url_for(".conformance", _external=True, **query)
+        response.headers["Link"] = f'<{link}>; rel="next"'
+    return response
+
+
+def _assertions(iris: list[str], *, with_report: bool = False) -> list[ox.Triple]:
+    """The stored EARL assertions (and their SHACL reports) as triples."""
+    if not iris:
+        return []
+    values = " ".join(f"<{i}>" for i in iris)
+    report = '|| STRSTARTS(STR(?s), CONCAT(STR(?a), "/report"))' if with_report else ""
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
+              VALUES ?a {{ {values} }} ?s ?p ?o .
+              FILTER (?s = ?a || ?s = IRI(CONCAT(STR(?a), "/result"))
+                      || STRSTARTS(STR(?s), CONCAT(STR(?a), "/progress/")) {report}) }} }}"""
+        )
+        .rows()
+    )
+    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+
+
+@bp.get("/models/<model_id>")
+def model(model_id: str) -> Response:
+    """A model: its name, producer, records in every source, and its verdicts."""
+    iri = _model_iri(model_id)
+    store = get_store()
+    about = store.query(
+        f"""SELECT ?name ?family ?familyName WHERE {{ <{iri}> schema:name ?name .
+              OPTIONAL {{ <{iri}> og:family ?family . ?family schema:name ?familyName }} }}"""
+    ).rows()[0]
+    records = [
+        {"record": r["r"].value, "source": r["source"].value, "id": r["id"].value}
+        for r in store.query(
+            f"""SELECT ?r ?source ?id WHERE {{ <{iri}> og:hasRecord ?r .
+                         ?r og:source/skos:notation ?source ; og:sourceId ?id }}
+                       ORDER BY ?source ?id"""
+        ).rows()
+    ]
+    verdicts = verdict_rows(store, model=iri)
+    media = _wants_rdf()
+    if media:
+        return _rdf(_assertions([assessment_iri(v["definition"], iri) for v in verdicts]), media)
+    return jsonify(
+        {
+            "model": iri,
+            "name": about["name"].value,
+            "family": about["family"].value if "family" in about else None,
+            "familyName": about["familyName"].value if "familyName" in about else None,
+            **_organizations().get(iri, {}),
+            "records": records,
+            "verdicts": verdicts,
+        }
+    )
+
+
+@bp.get("/models/<model_id>/conformance")
+def model_conformance(model_id: str) -> Response:
+    """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions with their
+    SHACL validation reports."""
+    iri = _model_iri(model_id)
+    definition = request.args.get("definition")
+    if definition and definition not in definitions():
+        return text(f"unknown definition {definition!r}", 400)
+    verdicts = verdict_rows(get_store(), definition, model=iri)
+    media = _wants_rdf()
+    if media:
+        iris = [assessment_iri(v["definition"], iri) for v in verdicts]
+        return _rdf(_assertions(iris, with_report=True), media)
+    return jsonify(verdicts)
+
+
+@bp.post("/validate")
+def validate() -> Response:
+    """Check a posted model description against all or chosen definitions (not stored)."""
+    chosen = request.args.getlist("definition")
+    unknown = [d for d in chosen if d not in definitions()]
+    if unknown:
+        return text(f"unknown definition(s) {unknown}; known: {', '.join(definitions())}", 400)
+    upload = request.files.get("file")
+    if upload is not None:
+        data, name = upload.read(), upload.filename or "upload"
+    else:
+        suffix = UPLOAD_SUFFIX.get(request.mimetype or "")
+        if suffix is None:
+            return text(
+                "post Turtle, JSON-LD, N-Triples, RDF/XML or a MOF YAML file "
+                "(by Content-Type, or as a multipart 'file')",
+                400,
+            )
+        data, name = request.get_data(), "description" + suffix
+    try:
+        run = validate_description(data, name, chosen or None)
+    except UnreadableInput as e:
+        return text(f"cannot read the description: {e}", 400)
+    return jsonify([v.as_json() for v in run.verdicts])
+
+
+@bp.post("/shacl")
+def shacl() -> Response:
+    """Validate stored data against posted shapes (Turtle); answers the sh:ValidationReport.
+
+    ``graph`` is ``default`` or ``union`` (every named graph) or a named graph's IRI."""
+    graph = request.args.get("graph", "default")
+    store = get_store()
+    try:
+        shapes = rdflib.Graph().parse(data=request.get_data(as_text=True), format="turtle")
+    except Exception as e:  # rdflib's parser raises its own error types
+        return text(f"the shapes do not parse as Turtle: {e}", 400)
+    if graph in ("default", "union"):
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    elif graph in store.graph_sizes():
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    else:
+        return text(f"no graph <{graph}>; use default, union or a named graph's IRI", 404)
+    data = ox.serialize(list(store.query(query)), format=ox.RdfFormat.N_TRIPLES)
+    _, report, _ = shacl_validate(
+        rdflib.Graph().parse(data=data, format="nt"),
+        shacl_graph=shapes,
+        advanced=True,
+        allow_warnings=True,
+    )
+    media = choose(request.headers.get("Accept"), GRAPH_TYPES) or "text/turtle"
+    fmt = {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/n-triples": "nt",
+        "application/rdf+xml": "xml",
+        "application/n-quads": "nquads",
+        "application/trig": "trig",
+    }[media]
+    return Response(report.serialize(format=fmt), content_type=content_type(media))

@@ -1,0 +1,190 @@
+"""Linked data: every IRI the project mints dereferences on this server.
+
+``<base>id/…`` (models, records, datasets, organizations, licences, definitions,
+assessments) and ``<base>ns`` (the ontology and its concepts) are answered at the same path
+here, the IRIs in the data unchanged: HTML for browsers, Turtle, JSON-LD, N-Triples or
+RDF/XML by ``Accept`` or ``?format=``. The ontology namespace also has a documentation page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, Graphs
+from openness.server.context import get_store
+from openness.server.negotiation import choose_with_parameter, content_type, graph_format
+from openness.server.sparql import text
+
+bp = Blueprint("linked_data", __name__)
+OFFERED = [
+    "text/html",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+]
+ONTOLOGY_IRI = BASE + "ns"
+
+
+def _base() -> str:
+    return current_app.config.get("BASE_IRI") or BASE
+
+
+def _describe(iri: str) -> list[ox.Triple]:
+    """The triples about an IRI: its own, and those of the nodes minted under it (a
+    record's components and licence statements, an assessment's result and report)."""
+    if any(c in iri for c in '<>"{}|\\^` '):
+        return []
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+              {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
+              UNION {{ <{iri}> ?link ?s . ?s ?p ?o
+                       FILTER (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
+                                             || STRSTARTS(STR(?s), "{iri}/"))) }} }}"""
+        )
+        .rows()
+    )
+    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+
+
+def _local(value: str) -> str:
+    """A link that stays on this server for IRIs we mint."""
+    base = _base()
+    return request.url_root + value[len(base) :] if value.startswith(base) else value
+
+
+def _short(value: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns) and len(value) > len(ns):
+            return f"{prefix}:{value[len(ns) :]}"
+    return value
+
+
+def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Response:
+    if not triples:
+        return text(f"nothing is known about <{iri}>", 404)
+    media = choose_with_parameter(
+        request.args.get("format"), request.headers.get("Accept"), OFFERED
+    )
+    if media is None:
+        return text(f"this resource is offered as {', '.join(OFFERED)}", 406)
+    if media != "text/html":
+        body = ox.serialize(triples, format=graph_format(media), prefixes=PREFIXES)
+        response = Response(body, content_type=content_type(media))
+    else:
+        response = Response(render_template("resource.html", **_page(iri, triples, title)))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
+    about: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    others: dict[str, dict[str, list[tuple[str, str, bool]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    label = title
+    for t in triples:
+        o = t.object
+        shown = (
+            (_short(o.value), _local(o.value), True)
+            if isinstance(o, ox.NamedNode)
+            else (o.value, "", False)
+        )
+        target = about if t.subject.value == iri else others[t.subject.value]
+        target[_short(t.predicate.value)].append(shown)
+        if t.subject.value == iri and t.predicate.value in (
+            RDFS + "label",
+            "https://schema.org/name",
+        ):
+            label = label or o.value
+    return {
+        "iri": iri,
+        "label": label or _short(iri),
+        "about": dict(sorted(about.items())),
+        "others": {s: dict(sorted(p.items())) for s, p in sorted(others.items())},
+    }
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    iri = _base() + "id/" + rest
+    return respond(iri, _describe(iri))
+
+
+@bp.get("/ns/<path:rest>")
+def concept(rest: str) -> Response:
+    iri = _base() + "ns/" + rest
+    return respond(iri, _describe(iri))
+
+
+@bp.get("/ns")
+def ontology() -> Response:
+    """The ontology: Turtle and friends for programs, its documentation for browsers."""
+    rows = get_store().query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}"
+    )
+    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+    media = choose_with_parameter(
+        request.args.get("format"), request.headers.get("Accept"), OFFERED
+    )
+    if media != "text/html":
+        return respond(ONTOLOGY_IRI, triples)
+    return Response(render_template("ontology.html", **_documentation(triples)))
+
+
+def _documentation(triples: list[ox.Triple]) -> dict:
+    facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for t in triples:
+        facts[t.subject.value][t.predicate.value].append(t.object.value)
+    terms = {"classes": [], "properties": []}
+    for subject, f in sorted(facts.items()):
+        if not subject.startswith(OG):
+            continue
+        kinds = set(f.get(RDF + "type", []))
+        entry = {
+            "iri": subject,
+            "name": _short(subject),
+            "label": (f.get(RDFS + "label") or [""])[0],
+            "comment": (f.get(RDFS + "comment") or [""])[0],
+            "domain": [
+                _short(v)
+                for v in f.get(RDFS + "domain", []) + f.get("https://schema.org/domainIncludes", [])
+            ],
+            "range": [
+                _short(v)
+                for v in f.get(RDFS + "range", []) + f.get("https://schema.org/rangeIncludes", [])
+            ],
+            "super": [
+                _short(v)
+                for v in f.get(RDFS + "subClassOf", []) + f.get(RDFS + "subPropertyOf", [])
+            ],
+        }
+        if OWL + "Class" in kinds:
+            terms["classes"].append(entry)
+        elif kinds & {OWL + "ObjectProperty", OWL + "DatatypeProperty"}:
+            terms["properties"].append(entry)
+    header = facts.get(ONTOLOGY_IRI, {})
+    return {
+        "title": (header.get("http://purl.org/dc/terms/title") or ["Openness Graph vocabulary"])[0],
+        "description": (header.get("http://purl.org/dc/terms/description") or [""])[0],
+        "version": (header.get(OWL + "versionInfo") or [""])[0],
+        **terms,
+    }
+
+
+@bp.get("/shapes/<name>")
+def shapes(name: str) -> Response:
+    """A definition's shapes, from the shapes graph."""
+    if not all(c.isalnum() or c in "-._" for c in name):
+        abort(404)
+    prefix = f"{_base()}shapes/{name}"
+    rows = get_store().query(
+        f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }}
+              FILTER (STR(?s) = "{prefix}" || STRSTARTS(STR(?s), "{prefix}#")) }}"""
+    )
+    return respond(prefix, [ox.Triple(r["s"], r["p"], r["o"]) for r in rows])

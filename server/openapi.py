@@ -1,0 +1,266 @@
+"""The OpenAPI description of the HTTP interface, at /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from openness import __version__
+
+bp = Blueprint("openapi", __name__)
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/plain": {}}}
+
+
+def _param(
+    name: str,
+    where: str,
+    description: str,
+    required: bool = False,
+    schema: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+RDF = {
+    m: {}
+    for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+}
+RESULTS = {
+    m: {}
+    for m in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    )
+}
+VERDICT = {
+    "type": "object",
+    "required": [
+        "model",
+        "name",
+        "definition",
+        "outcome",
+        "level",
+        "score",
+        "progress",
+        "reasons",
+        "records",
+    ],
+    "properties": {
+        "model": {"type": "string", "format": "uri"},
+        "name": {"type": ["string", "null"]},
+        "definition": {"type": "string"},
+        "outcome": {"enum": ["passed", "failed", "cantTell"]},
+        "level": {"enum": ["Class I", "Class II", "Class III", None]},
+        "score": {"type": ["number", "null"]},
+        "progress": {"type": ["object", "null"], "additionalProperties": {"type": "number"}},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "records": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"source": {"type": "string"}, "id": {"type": "string"}},
+            },
+        },
+    },
+}
+MODEL_ID = _param("model_id", "path", "The last path segment of the model's IRI", True)
+DEFINITION = _param("definition", "query", "A definition id, e.g. osaid-1.0")
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Openness Graph",
+        "version": __version__,
+        "description": "Is this AI model open — by which definition, and why not? "
+        "Verdicts with evidence, SPARQL, and SHACL validation.",
+    },
+    "components": {"schemas": {"Verdict": VERDICT}},
+    "paths": {
+        "/sparql": {
+            "get": {
+                "summary": "SPARQL 1.1 query (or the service description without one)",
+                "parameters": [
+                    _param("query", "query", "The query"),
+                    _param("default-graph-uri", "query", "Default graph"),
+                    _param("named-graph-uri", "query", "Named graph"),
+                ],
+                "responses": {
+                    "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
+                    "400": _text("Malformed query or bad request"),
+                    "406": _text("No acceptable format"),
+                    "413": _text("Result over the size limit"),
+                    "503": _text("Query stopped at the time limit"),
+                },
+            },
+            "post": {
+                "summary": "SPARQL 1.1 query by form or directly",
+                "requestBody": {
+                    "content": {
+                        "application/x-www-form-urlencoded": {},
+                        "application/sparql-query": {},
+                    }
+                },
+                "responses": {
+                    "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
+                    "400": _text("Malformed query or bad request"),
+                },
+            },
+        },
+        "/queries": {
+            "get": {
+                "summary": "The named queries",
+                "responses": {
+                    "200": {
+                        "description": "The catalogue",
+                        "content": {"application/json": {}, "text/html": {}},
+                    }
+                },
+            }
+        },
+        "/queries/{name}": {
+            "get": {
+                "summary": "Run a named query; its parameters come from the query string",
+                "parameters": [_param("name", "path", "The query's file name", True)],
+                "responses": {
+                    "200": {"description": "Results", "content": RESULTS},
+                    "400": _text("A required parameter is missing"),
+                    "404": _text("No such query"),
+                },
+            }
+        },
+        "/api/conformance": {
+            "get": {
+                "summary": "The conformance matrix, filtered and paginated",
+                "parameters": [
+                    DEFINITION,
+                    _param("organization", "query", "Producer IRI or name"),
+                    _param(
+                        "kind",
+                        "query",
+                        "Producer kind: company, academic, non-profit, government, collaboration",
+                    ),
+                    _param("outcome", "query", "passed, failed or cantTell"),
+                    _param("level", "query", "Class I, Class II or Class III"),
+                    _param("page", "query", "1-based page", schema={"type": "integer"}),
+                    _param(
+                        "per_page",
+                        "query",
+                        "Items per page (at most 1000)",
+                        schema={"type": "integer"},
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "A page of verdicts",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "total": {"type": "integer"},
+                                        "page": {"type": "integer"},
+                                        "per_page": {"type": "integer"},
+                                        "items": {
+                                            "type": "array",
+                                            "items": {"$ref": "#/components/schemas/Verdict"},
+                                        },
+                                    },
+                                }
+                            },
+                            **RDF,
+                        },
+                    }
+                },
+            }
+        },
+        "/api/models/{model_id}": {
+            "get": {
+                "summary": "A model, its records in every source, and its verdicts",
+                "parameters": [MODEL_ID],
+                "responses": {
+                    "200": {"description": "The model", "content": {"application/json": {}, **RDF}},
+                    "404": _text("No such model"),
+                },
+            }
+        },
+        "/api/models/{model_id}/conformance": {
+            "get": {
+                "summary": "The model's verdicts; as RDF, the EARL assertions and SHACL reports",
+                "parameters": [MODEL_ID, DEFINITION],
+                "responses": {
+                    "200": {
+                        "description": "Verdicts",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Verdict"},
+                                }
+                            },
+                            **RDF,
+                        },
+                    },
+                    "404": _text("No such model"),
+                },
+            }
+        },
+        "/api/validate": {
+            "post": {
+                "summary": "Validate your own model description without storing it",
+                "parameters": [DEFINITION],
+                "requestBody": {
+                    "content": {
+                        "text/turtle": {},
+                        "application/ld+json": {},
+                        "application/yaml": {},
+                        "multipart/form-data": {},
+                    }
+                },
+                "responses": {
+                    "200": {
+                        "description": "One verdict per model and definition",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Verdict"},
+                                }
+                            }
+                        },
+                    },
+                    "400": _text("Unreadable description"),
+                    "413": _text("Description over the size limit"),
+                },
+            }
+        },
+        "/api/shacl": {
+            "post": {
+                "summary": "Validate stored data against posted SHACL shapes",
+                "parameters": [_param("graph", "query", "default, union or a named graph's IRI")],
+                "requestBody": {"content": {"text/turtle": {}}},
+                "responses": {
+                    "200": {"description": "The sh:ValidationReport", "content": RDF},
+                    "400": _text("The shapes do not parse"),
+                    "404": _text("No such graph"),
+                },
+            }
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(OPENAPI)

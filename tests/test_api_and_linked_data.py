@@ -1,0 +1,144 @@
+"""The conformance API, the validation services, OpenAPI, and dereferenceable IRIs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from flask.testing import FlaskClient
+
+from openness.resources import ontology_dir, sources_dir
+from openness.server import create_app
+
+OLMO = "allenai--olmo-7b"
+
+
+@pytest.fixture(scope="module")
+def client(reported: Path) -> FlaskClient:
+    return create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
+
+
+def test_conformance_matrix_filters_and_pages(client: FlaskClient) -> None:
+    page = client.get("/api/conformance?definition=mof-1.0&per_page=2").json
+    assert page["total"] >= 6 and len(page["items"]) == 2 and page["per_page"] == 2
+    passed = client.get("/api/conformance?outcome=passed&definition=osaid-1.0").json["items"]
+    assert [i["name"] for i in passed] == ["OLMo-7B"]
+    government = client.get("/api/conformance?kind=government").json["items"]
+    assert "Falcon-40B" in {i["name"] for i in government}
+    assert all(i["organizationKind"] == "government" for i in government)
+    level = client.get("/api/conformance?level=Class I").json["items"]
+    assert {i["name"] for i in level} == {"OLMo-7B"}
+    r = client.get("/api/conformance?per_page=3")
+    assert 'rel="next"' in r.headers["Link"]
+    assert client.get("/api/conformance?definition=nope").status_code == 400
+
+
+def test_conformance_as_turtle(client: FlaskClient) -> None:
+    r = client.get("/api/conformance?definition=osaid-1.0", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    assert len(set(graph.subjects(earl.outcome, None))) >= 6
+
+
+def test_model_and_its_conformance(client: FlaskClient) -> None:
+    model = client.get(f"/api/models/{OLMO}").json
+    assert model["name"] == "OLMo-7B" and model["familyName"] == "OLMo"
+    assert {"source": "mof", "id": "OLMo-7B"}.items() <= model["records"][0].items()
+    assert {v["definition"] for v in model["verdicts"]} >= {"osaid-1.0", "mof-1.0"}
+    one = client.get(f"/api/models/{OLMO}/conformance?definition=mof-1.0").json
+    assert [v["level"] for v in one] == ["Class I"]
+    report = client.get(
+        "/api/models/llama-2-7b/conformance?definition=osaid-1.0",
+        headers={"Accept": "application/ld+json"},
+    )
+    graph = rdflib.Graph().parse(data=report.data, format="json-ld")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, rdflib.RDF.type, sh.ValidationReport) in graph
+    assert client.get("/api/models/no-such-model").status_code == 404
+
+
+def test_validate_service(client: FlaskClient) -> None:
+    yaml = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_bytes()
+    r = client.post("/api/validate?definition=mof-1.0", data=yaml, content_type="application/yaml")
+    assert r.status_code == 200 and r.json[0]["level"] == "Class I"
+    turtle = (ontology_dir() / "examples" / "open-model.ttl").read_bytes()
+    r = client.post("/api/validate?definition=osaid-1.0", data=turtle, content_type="text/turtle")
+    assert r.json[0]["outcome"] == "passed"
+    bad = client.post("/api/validate", data=b"not turtle at all", content_type="text/turtle")
+    assert bad.status_code == 400 and b"cannot read" in bad.data
+    assert client.post("/api/validate", data=b"x", content_type="image/png").status_code == 400
+
+
+def test_shacl_service(client: FlaskClient) -> None:
+    shapes = b"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+      @prefix og: <https://w3id.org/openness-graph/ns#> .
+      @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+      <urn:s> a sh:NodeShape ; sh:targetClass <http://www.w3.org/2002/07/owl#Class> ;
+        sh:property [ sh:path rdfs:label ; sh:minCount 1 ] ."""
+    r = client.post(
+        "/api/shacl?graph=https://w3id.org/openness-graph/graph/ontology",
+        data=shapes,
+        content_type="text/turtle",
+    )
+    report = rdflib.Graph().parse(data=r.data, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    assert (None, sh.conforms, rdflib.Literal(True)) in report
+    assert (
+        client.post(
+            "/api/shacl?graph=urn:nope", data=shapes, content_type="text/turtle"
+        ).status_code
+        == 404
+    )
+
+
+def test_openapi(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json
+    assert spec["openapi"].startswith("3.") and "/api/conformance" in spec["paths"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/id/model/{OLMO}",
+        "/id/record/mof/olmo-7b",
+        "/id/dataset/mnist",
+        "/id/org/allen-institute-for-ai",
+        "/id/license/llama2",
+        "/id/definition/osaid-1.0",
+        "/id/definition/osaid-1.0/P-terms",
+        "/id/assessment/osaid-1.0/allenai--olmo-7b",
+        "/ns/component/model-architecture",
+    ],
+)
+def test_minted_iris_dereference_with_content_negotiation(client: FlaskClient, path: str) -> None:
+    iri = rdflib.URIRef("https://w3id.org/openness-graph" + path)
+    html = client.get(path, headers={"Accept": "text/html"})
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    for accept, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ):
+        r = client.get(path, headers={"Accept": accept})
+        assert r.status_code == 200 and r.mimetype == accept, (path, accept)
+        graph = rdflib.Graph().parse(data=r.data, format=fmt)
+        assert (iri, None, None) in graph, (path, accept)
+    assert client.get(path + "?format=ttl").mimetype == "text/turtle"
+
+
+def test_unknown_iri_is_404(client: FlaskClient) -> None:
+    assert client.get("/id/model/never-minted").status_code == 404
+
+
+def test_the_ontology_namespace_serves_turtle_and_documentation(client: FlaskClient) -> None:
+    turtle = client.get("/ns", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
+    assert (rdflib.URIRef("https://w3id.org/openness-graph/ns#Model"), None, None) in graph
+    page = client.get("/ns", headers={"Accept": "text/html"}).data.decode()
+    assert "og:Model" in page and "og:hasRecord" in page and "domain" in page
+    shapes = client.get("/shapes/osaid-1.0", headers={"Accept": "text/turtle"})
+    assert shapes.status_code == 200 and b"ParametersTermsShape" in shapes.data
+    assert json.loads(client.get("/shapes/osaid-1.0?format=jsonld").data)
