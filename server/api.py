@@ -3,19 +3,18 @@ model description, a SHACL validation service, and the OpenAPI description."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pyoxigraph as ox
 import rdflib
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from pyshacl import validate as shacl_validate
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
-from openness.namespaces import ID, Graphs
+from openness.namespaces import Graphs
 from openness.server.context import get_store
+from openness.server.lookup import model_iri, organizations
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
 from openness.server.sparql import text
 
@@ -47,43 +46,6 @@ def _rdf(triples: list[ox.Triple], media: str) -> Response:
     return Response(ox.serialize(triples, format=fmt), content_type=content_type(media))
 
 
-def _model_iri(model_id: str) -> str:
-    iri = f"{ID}model/{model_id}"
-    if not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
-        abort(
-            text(
-                f"no model {model_id!r} (use the last part of a model IRI, as listed by "
-                "/api/conformance)",
-                404,
-            )
-        )
-    return iri
-
-
-def _organizations() -> dict[str, dict[str, Any]]:
-    """Each model's producer with its kind; where sources disagree on the kind, the
-    curated (reviewed) one is given."""
-    rows = (
-        get_store()
-        .query(
-            f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ ?m a og:Model ; og:producer ?org .
-              OPTIONAL {{ ?org rdfs:label ?name }}
-              OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
-                         BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}
-            ORDER BY ?m ?curated"""
-        )
-        .rows()
-    )
-    return {
-        r["m"].value: {
-            "organization": r["org"].value,
-            "organizationName": r["name"].value if "name" in r else None,
-            "organizationKind": r["kind"].value if "kind" in r else None,
-        }
-        for r in rows
-    }  # ordered so that the curated kind comes last and wins
-
-
 @bp.get("/conformance")
 def conformance() -> Response:
     """The matrix, one item per (model, definition), filtered and paginated."""
@@ -96,7 +58,7 @@ def conformance() -> Response:
         per_page = min(MAX_PER_PAGE, max(1, int(args.get("per_page", 100))))
     except ValueError:
         return text("page and per_page are numbers", 400)
-    orgs = _organizations()
+    orgs = organizations()
     items = []
     for row in verdict_rows(get_store(), definition):
         row.update(
@@ -151,7 +113,7 @@ def _assertions(iris: list[str], *, with_report: bool = False) -> list[ox.Triple
 @bp.get("/models/<model_id>")
 def model(model_id: str) -> Response:
     """A model: its name, producer, records in every source, and its verdicts."""
-    iri = _model_iri(model_id)
+    iri = model_iri(model_id)
     store = get_store()
     about = store.query(
         f"""SELECT ?name ?family ?familyName WHERE {{ <{iri}> schema:name ?name .
@@ -175,7 +137,7 @@ def model(model_id: str) -> Response:
             "name": about["name"].value,
             "family": about["family"].value if "family" in about else None,
             "familyName": about["familyName"].value if "familyName" in about else None,
-            **_organizations().get(iri, {}),
+            **organizations().get(iri, {}),
             "records": records,
             "verdicts": verdicts,
         }
@@ -186,7 +148,7 @@ def model(model_id: str) -> Response:
 def model_conformance(model_id: str) -> Response:
     """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions with their
     SHACL validation reports."""
-    iri = _model_iri(model_id)
+    iri = model_iri(model_id)
     definition = request.args.get("definition")
     if definition and definition not in definitions():
         return text(f"unknown definition {definition!r}", 400)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from openness.server import api, home, linked_data, openapi, queries, sparql, update
+from openness.server import api, home, linked_data, openapi, pages, queries, sparql, update
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api.bp,
         openapi.bp,
         linked_data.bp,
+        pages.bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)

@@ -1,20 +1,61 @@
-"""The home page: what the graph holds."""
+"""The home page: what the graph holds, where it comes from, and the headline chart."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from collections import Counter
 
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from openness.assess.report import verdict_rows
 from openness.server.context import get_store
 from openness.stats import collect_stats
 
 bp = Blueprint("home", __name__)
 
 
+def _runs() -> list[dict[str, str]]:
+    """The latest ingestion run of each source."""
+    rows = (
+        get_store()
+        .query(
+            """SELECT ?source (MAX(?end) AS ?ended) (SAMPLE(?v) AS ?version) WHERE {
+             ?run a og:IngestionRun ; og:source/skos:notation ?source ;
+                  prov:endedAtTime ?end ; og:sourceVersion ?v } GROUP BY ?source ORDER BY ?source"""
+        )
+        .rows()
+    )
+    return [
+        {
+            "source": r["source"].value,
+            "ended": r["ended"].value[:19].replace("T", " "),
+            "version": r["version"].value,
+        }
+        for r in rows
+    ]
+
+
+def _chart() -> list[dict]:
+    counts = Counter((r["definition"], r["outcome"]) for r in verdict_rows(get_store()))
+    out = []
+    for definition in sorted({d for d, _ in counts}):
+        total = sum(n for (d, _), n in counts.items() if d == definition)
+        passed = counts[(definition, "passed")]
+        out.append(
+            {
+                "definition": definition,
+                "passed": passed,
+                "total": total,
+                "share": passed / total if total else 0.0,
+            }
+        )
+    return out
+
+
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index() -> Response:
     """Counts per graph and entity kind; JSON when asked for by ``Accept``."""
     numbers = collect_stats(get_store())
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     if best == "application/json":
         return jsonify(numbers)
-    return render_template("home.html", stats=numbers)
+    return Response(render_template("home.html", stats=numbers, runs=_runs(), chart=_chart()))

@@ -1,0 +1,48 @@
+"""Lookups the API and the pages share: a model by its id, producers and their kinds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+
+from openness.namespaces import ID, Graphs
+from openness.server.context import get_store
+from openness.server.sparql import text
+
+
+def model_iri(model_id: str) -> str:
+    iri = f"{ID}model/{model_id}"
+    if not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
+        abort(
+            text(
+                f"no model {model_id!r} (use the last part of a model IRI, as listed by "
+                "/api/conformance)",
+                404,
+            )
+        )
+    return iri
+
+
+def organizations() -> dict[str, dict[str, Any]]:
+    """Each model's producer with its kind; where sources disagree on the kind, the
+    curated (reviewed) one is given."""
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ ?m a og:Model ; og:producer ?org .
+              OPTIONAL {{ ?org rdfs:label ?name }}
+              OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
+                         BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}
+            ORDER BY ?m ?curated"""
+        )
+        .rows()
+    )
+    return {
+        r["m"].value: {
+            "organization": r["org"].value,
+            "organizationName": r["name"].value if "name" in r else None,
+            "organizationKind": r["kind"].value if "kind" in r else None,
+        }
+        for r in rows
+    }  # ordered so that the curated kind comes last and wins
