@@ -77,9 +77,35 @@ def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Res
         body = ox.serialize(triples, format=graph_format(media), prefixes=PREFIXES)
         response = Response(body, content_type=content_type(media))
     else:
-        response = Response(render_template("resource.html", **_page(iri, triples, title)))
+        page = _page(iri, triples, title)
+        page["related"] = _related(iri)
+        response = Response(render_template("resource.html", **page))
     response.headers["Vary"] = "Accept"
     return response
+
+
+# For a licence, an organization or a dataset: the models it concerns.
+RELATED = {
+    "models under this licence": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
+        og:hasRecord ?r ; schema:name ?name .
+        { ?r og:licenseStatement/og:resolvesTo ?x } UNION
+        { ?r og:component/og:licenseStatement/og:resolvesTo ?x } } ORDER BY ?name""",
+    "models it produced": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ; og:producer ?x ;
+        schema:name ?name } ORDER BY ?name""",
+    "models trained on it": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
+        og:hasRecord/fair4ml:trainedOn ?x ; schema:name ?name } ORDER BY ?name""",
+}
+
+
+def _related(iri: str) -> dict[str, list[tuple[str, str]]]:
+    out = {}
+    for heading, query in RELATED.items():
+        rows = get_store().query(query, substitutions={"x": ox.NamedNode(iri)}).rows()
+        if rows:
+            out[heading] = [
+                (r["name"].value, "/models/" + r["m"].value.rsplit("/", 1)[1]) for r in rows
+            ]
+    return out
 
 
 def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:

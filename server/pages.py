@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
 from openness.assess.definitions import definitions
 from openness.assess.report import as_csv, published_vs_computed, verdict_rows
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
+from openness.namespaces import PREFIXES
+from openness.resources import queries_dir
 from openness.server.context import get_store
 from openness.server.lookup import model_iri, organizations
 
@@ -86,6 +89,13 @@ def model(model_id: str) -> Response:
               ?other schema:name ?name }}"""
     ).rows()
     published = [p for p in published_vs_computed(store) if p.get("model") == iri]
+    disagree = [
+        row
+        for row in store.query(
+            (queries_dir() / "sources-disagree.rq").read_text(encoding="utf-8"),
+            substitutions={"model": ox.NamedNode(iri)},
+        ).rows()
+    ]
     details = {}
     for r in store.query(
         f"""SELECT ?def ?req ?label ?outcome ?info WHERE {{
@@ -111,6 +121,7 @@ def model(model_id: str) -> Response:
             lineage=lineage,
             published=published,
             details=details,
+            disagree=disagree,
             org=organizations().get(iri, {}),
         )
     )
@@ -170,4 +181,6 @@ def validate() -> Response:
 
 @bp.get("/editor")
 def editor() -> Response:
-    return Response(render_template("editor.html", queries=catalogue().values()))
+    return Response(
+        render_template("editor.html", queries=catalogue().values(), prefixes=sorted(PREFIXES))
+    )

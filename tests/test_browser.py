@@ -129,3 +129,18 @@ def test_every_form_control_has_a_label_and_outcomes_have_contrast(page, site: s
             const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
             return (a + 0.05) / (b + 0.05); }).reduce((m, x) => Math.min(m, x), 21); }""")
     assert ratio >= 4.5
+
+
+def test_editor_highlights_completes_prefixes_and_charts(page, site: str) -> None:
+    page.goto(site + "editor")
+    assert page.locator("#highlight .kw").count() >= 2  # SELECT, WHERE, … highlighted
+    page.fill("#query", "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s a ?o } GROUP BY ?o LIMIT 4 # ")
+    page.locator("#query").press("End")
+    page.keyboard.type("sch")
+    page.keyboard.press("Tab")
+    assert page.input_value("#query").endswith("schema:")
+    page.fill("#query", "SELECT ?o (COUNT(*) AS ?n) WHERE { ?s a ?o } GROUP BY ?o LIMIT 4")
+    page.select_option("#view", "chart")
+    page.click("#run")
+    page.wait_for_function("document.querySelectorAll('#chart rect').length === 4")
+    assert page.locator("#results").is_hidden()
