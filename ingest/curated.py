@@ -13,10 +13,15 @@ import yaml
 
 from openness.ingest.organizations import Organization
 from openness.ingest.rdf import Triples, typed
-from openness.ingest.records import IngestContext, add_license, add_producer, add_record
+from openness.ingest.records import (
+    IngestContext,
+    add_component,
+    add_license,
+    add_producer,
+    add_record,
+)
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
-    COMPONENT,
     CONCEPT,
     DCAT,
     DCTERMS,
@@ -147,12 +152,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         add_license(out, iri, entry.get("license"), ctx.resolver, role="distribution")
         for kind, key in (("model-parameters-final", "weights"), ("training-code", "code")):
             if entry.get(key):
-                comp = f"{iri}/component/{kind}"
-                out.link(iri, OG + "component", comp)
-                out.types(comp, OG + "Component")
-                out.link(comp, OG + "componentType", COMPONENT + kind)
-                out.add(comp, OG + "released", True)
-                out.link(comp, OG + "location", entry[key])
+                add_component(out, iri, kind, location=entry[key])
         if entry.get("trained_on"):
             data = mint("dataset", entry["trained_on"])
             out.link(iri, FAIR4ML + "trainedOn", data)

@@ -19,10 +19,9 @@ import yaml
 from huggingface_hub import ModelInfo
 
 from openness.ingest.rdf import Triples, literal
-from openness.ingest.records import IngestContext, add_license, add_record
+from openness.ingest.records import IngestContext, add_component, add_license, add_record
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
-    COMPONENT,
     CONCEPT,
     DCAT,
     DCTERMS,
@@ -156,23 +155,15 @@ def _files(
     model card. Absent files say nothing: a listing can be partial."""
     formats = sorted({fmt for f in files for pattern, fmt in WEIGHT_FORMATS if pattern.search(f)})
     if formats:
-        weights = f"{record}/component/model-parameters-final"
-        out.link(record, OG + "component", weights)
-        out.types(weights, OG + "Component")
-        out.link(weights, OG + "componentType", COMPONENT + "model-parameters-final")
-        out.add(weights, OG + "released", True)
-        out.link(weights, OG + "location", f"{HUB}/{repo}/tree/main")
+        weights = add_component(
+            out, record, "model-parameters-final", location=f"{HUB}/{repo}/tree/main"
+        )
         for fmt in formats:
             out.add(weights, OG + "weightFormat", fmt)
         for text in licenses:
             add_license(out, weights, text, ctx.resolver, key=f"card-{text}")
     if "README.md" in files:
-        card = f"{record}/component/model-card"
-        out.link(record, OG + "component", card)
-        out.types(card, OG + "Component")
-        out.link(card, OG + "componentType", COMPONENT + "model-card")
-        out.add(card, OG + "released", True)
-        out.link(card, OG + "location", f"{HUB}/{repo}/blob/main/README.md")
+        add_component(out, record, "model-card", location=f"{HUB}/{repo}/blob/main/README.md")
 
 
 def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:

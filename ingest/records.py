@@ -11,7 +11,7 @@ from typing import TypeVar
 from openness.ingest.licenses import LicenseResolver, Resolution, default_resolver
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Triples, literal
-from openness.namespaces import CONCEPT, DCTERMS, OG, PROV, SCHEMA, slug
+from openness.namespaces import COMPONENT, CONCEPT, DCTERMS, OG, PROV, SCHEMA, slug
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], int | None, str], Iterator[T]]
@@ -128,6 +128,24 @@ def add_license(
         out.link(stmt, OG + "resolvesTo", lic.iri)
         out.link(subject, DCTERMS + "license", lic.iri)
     return resolution
+
+
+def add_component(
+    out: Triples,
+    record: str,
+    kind: str,
+    *,
+    released: bool | None = True,
+    location: str | None = None,
+) -> str:
+    """A component of ``kind`` (a component concept's local name) on a record; its IRI."""
+    iri = f"{record}/component/{kind}"
+    out.link(record, OG + "component", iri)
+    out.types(iri, OG + "Component")
+    out.link(iri, OG + "componentType", COMPONENT + kind)
+    out.add(iri, OG + "released", released)
+    out.link(iri, OG + "location", location)
+    return iri
 
 
 def add_producer(

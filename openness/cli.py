@@ -329,6 +329,12 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
 @click.option(
     "--open-update", is_flag=True, help="Enable updates without a token (local experiments only)."
 )
+@click.option(
+    "--base-iri",
+    metavar="IRI",
+    help="Prefix of the IRIs the data mints, answered at their paths here "
+    "[default: https://w3id.org/openness-graph/].",
+)
 @pass_store
 def serve(
     opts: StoreOptions,
@@ -340,8 +346,10 @@ def serve(
     allow_service: bool,
     update_token: str | None,
     open_update: bool,
+    base_iri: str | None,
 ) -> None:
-    """Serve the graph over HTTP (SPARQL 1.1 Protocol, named queries) with gunicorn."""
+    """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
+    named queries, the conformance API and dereferenceable IRIs."""
     from openness.server import create_app
     from openness.server.serve import run_server
 
@@ -365,6 +373,7 @@ def serve(
             "ALLOW_SERVICE": allow_service,
             "UPDATE_ENABLED": updates,
             "UPDATE_TOKEN": update_token,
+            "BASE_IRI": base_iri,
         }
     )
     click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
