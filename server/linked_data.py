@@ -34,21 +34,19 @@ def _base() -> str:
 
 
 def _describe(iri: str) -> list[ox.Triple]:
-    """The triples about an IRI: its own, and those of the nodes minted under it (a
-    record's components and licence statements, an assessment's result and report)."""
+    """The triples about an IRI: its own, those of the nodes minted under it (a record's
+    components and licence statements, an assessment's result and report), and of its
+    blank nodes two levels deep (a licence's ODRL rules and their constraints)."""
     if any(c in iri for c in '<>"{}|\\^` '):
         return []
-    rows = (
-        get_store()
-        .query(
-            f"""SELECT DISTINCT ?s ?p ?o WHERE {{
-              {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
-              UNION {{ <{iri}> ?link ?s . ?s ?p ?o
-                       FILTER (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
-                                             || STRSTARTS(STR(?s), "{iri}/"))) }} }}"""
-        )
-        .rows()
-    )
+    query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+          {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
+          UNION {{ <{iri}> ?link ?s . ?s ?p ?o
+                   FILTER (isBlank(?s) || (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
+                                                     || STRSTARTS(STR(?s), "{iri}/")))) }}
+          UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o
+                   FILTER (isBlank(?b) && isBlank(?s)) }} }}"""
+    rows = get_store().query(query).rows()
     return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
 
 

@@ -142,3 +142,13 @@ def test_the_ontology_namespace_serves_turtle_and_documentation(client: FlaskCli
     shapes = client.get("/shapes/osaid-1.0", headers={"Accept": "text/turtle"})
     assert shapes.status_code == 200 and b"ParametersTermsShape" in shapes.data
     assert json.loads(client.get("/shapes/osaid-1.0?format=jsonld").data)
+
+
+def test_licence_page_shows_restrictions_and_models(client: FlaskClient) -> None:
+    turtle = client.get("/id/license/llama2", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
+    odrl = rdflib.Namespace("http://www.w3.org/ns/odrl/2/")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    assert (None, odrl.leftOperand, og.monthlyActiveUsers) in graph
+    page = client.get("/id/license/llama2", headers={"Accept": "text/html"}).data.decode()
+    assert "Models under this licence" in page and "/models/llama-2-7b" in page
