@@ -21,6 +21,7 @@ def get_store() -> GraphStore:
             update_endpoint=app.config["UPDATE_ENDPOINT"],
             store_endpoint=app.config["STORE_ENDPOINT"],
             read_only=not app.config["UPDATE_ENABLED"],
+            timeout=app.config["QUERY_TIMEOUT"],
         )
         app.config["STORE"] = store
     return store

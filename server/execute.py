@@ -148,7 +148,7 @@ class QueryRunner:
         thread = threading.Thread(target=target, daemon=True)
         thread.start()
         thread.join(self.timeout)
-        if thread.is_alive():
+        if thread.is_alive() or isinstance(box.get("error"), TimeoutError):
             raise QueryTimeout(self._message())
         if "error" in box:
             raise box["error"]

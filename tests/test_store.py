@@ -108,3 +108,18 @@ def test_export_keeps_named_graphs(filled: GraphStore, fmt: ox.RdfFormat) -> Non
     quads = list(ox.parse(filled.export(fmt), fmt))
     assert {q.graph_name.value for q in quads} == {G1, G2}
     assert len(quads) == 4
+
+
+def test_a_remote_engine_that_does_not_answer_times_out() -> None:
+    """A remote request is bounded by the store's timeout (the server's --query-timeout)."""
+    import socket
+
+    from openness.store import RemoteStore
+
+    with socket.socket() as silent:  # accepts connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        store = RemoteStore(f"http://127.0.0.1:{silent.getsockname()[1]}/query", timeout=0.5)
+        with pytest.raises(TimeoutError, match="did not answer within 0.5 s"):
+            store.query("ASK {}", default_graphs=["urn:g"], named_graphs=["urn:g"])
+        store.close()

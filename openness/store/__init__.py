@@ -31,15 +31,18 @@ def open_store(
     update_endpoint: str | None = None,
     store_endpoint: str | None = None,
     read_only: bool = False,
+    timeout: float = 60.0,
 ) -> GraphStore:
     """Open the store the user asked for.
 
     A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
     ``$OPENNESS_STORE``, else in ``var/store``. ``location=":memory:"`` gives an empty
-    in-memory store.
+    in-memory store. ``timeout`` (seconds) bounds each request to a remote engine.
     """
     if endpoint:
-        return RemoteStore(endpoint, update_url=update_endpoint, store_url=store_endpoint)
+        return RemoteStore(
+            endpoint, update_url=update_endpoint, store_url=store_endpoint, timeout=timeout
+        )
     location = location or os.environ.get("OPENNESS_STORE") or DEFAULT_STORE_DIR
     if str(location) == ":memory:":
         return EmbeddedStore(None)

@@ -65,6 +65,8 @@ class RemoteStore(GraphStore):
     def _post(self, url: str, **kwargs: object) -> httpx.Response:
         try:
             response = self._http.post(url, **kwargs)  # type: ignore[arg-type]
+        except httpx.TimeoutException as e:
+            raise TimeoutError(f"{url} did not answer within {self._http.timeout.read} s") from e
         except httpx.HTTPError as e:
             raise StoreError(f"cannot reach {url}: {e}") from e
         if response.status_code == 400:
