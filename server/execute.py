@@ -161,12 +161,6 @@ class QueryRunner:
             "--query-timeout"
         )
 
-    def close(self) -> None:
-        while not self._idle.empty():
-            worker = self._idle.get()
-            worker.conn.send(None)
-            worker.process.join(5)
-
 
 def _unwrap(status: str, value: Any) -> Answer:
     if status == "ok":

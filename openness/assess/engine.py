@@ -106,29 +106,6 @@ def results(report: rdflib.Graph) -> list[Result]:
     return sorted(out, key=lambda r: (r.focus, r.shape, r.message))
 
 
-def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
-    """An rdflib graph of pyoxigraph triples (pySHACL works on rdflib)."""
-    graph = rdflib.Graph()
-    for t in triples:
-        graph.add((_term(t.subject), rdflib.URIRef(t.predicate.value), _term(t.object)))
-    return graph
-
-
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Node:
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if term.language:
-        return rdflib.Literal(term.value, lang=term.language)
-    if term.datatype.value == _XSD_STRING:  # rdflib matches "x" and "x"^^xsd:string apart
-        return rdflib.Literal(term.value)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
 def from_rdflib(graph: rdflib.Graph) -> list[ox.Triple]:
     """pyoxigraph triples of an rdflib graph (to store reports)."""
     data = graph.serialize(format="nt", encoding="utf-8")
