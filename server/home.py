@@ -7,6 +7,7 @@ from collections import Counter
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from openness.assess.report import verdict_rows
+from openness.assess.verdicts import OWN_SOURCE
 from openness.server.context import get_store
 from openness.stats import collect_stats
 
@@ -35,7 +36,15 @@ def _runs() -> list[dict[str, str]]:
 
 
 def _chart() -> list[dict]:
-    counts = Counter((r["definition"], r["outcome"]) for r in verdict_rows(get_store()))
+    """Per definition, the share of models passing among those it can judge (for the
+    tool's and the Index's definitions, the models their source describes)."""
+    rows = [
+        r
+        for r in verdict_rows(get_store())
+        if r["definition"] not in OWN_SOURCE
+        or any(rec["source"] == OWN_SOURCE[r["definition"]] for rec in r["records"])
+    ]
+    counts = Counter((r["definition"], r["outcome"]) for r in rows)
     out = []
     for definition in sorted({d for d, _ in counts}):
         total = sum(n for (d, _), n in counts.items() if d == definition)

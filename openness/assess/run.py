@@ -12,7 +12,7 @@ import rdflib
 
 from openness.assess.definitions import OGNS, Definition, definition, definitions, shape_files
 from openness.assess.engine import SH, Engine, PyShaclEngine, Result, results
-from openness.assess.verdicts import Verdict, grade, rank
+from openness.assess.verdicts import OWN_SOURCE, Verdict, grade, rank
 from openness.assess.view import ModelEvidence, load_evidence
 from openness.ingest.records import Progress, no_progress
 from openness.store import GraphStore
@@ -56,9 +56,7 @@ def relevant(ids: Sequence[str], ev: ModelEvidence) -> tuple[str, ...]:
     """The definitions worth validating for a model: the tool's and the Index's own
     definitions read only their own records, so a model without one is not validated."""
     sources = {s for s, _ in ev.records.values()}
-    skip = {"mof-1.0"} - ({"mof-1.0"} if "mof" in sources else set())
-    skip |= {"eu-osai-index"} - ({"eu-osai-index"} if "osai-index" in sources else set())
-    return tuple(i for i in ids if i not in skip)
+    return tuple(i for i in ids if i not in OWN_SOURCE or OWN_SOURCE[i] in sources)
 
 
 def _validate(ids: tuple[str, ...], name: str, model: str, ntriples: bytes) -> tuple[str, bytes]:

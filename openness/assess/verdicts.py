@@ -12,6 +12,13 @@ from openness.assess.view import ModelEvidence
 from openness.namespaces import OG
 
 PASSED, FAILED, CANT_TELL = "passed", "failed", "cantTell"
+# Definitions judged from one source's record alone, as their own tools do, and what a
+# model without such a record is told.
+OWN_SOURCE = {"mof-1.0": "mof", "eu-osai-index": "osai-index"}
+WITHOUT_RECORD = {
+    "mof-1.0": "no Model Openness Tool record describes this model",
+    "eu-osai-index": "the European Open Source AI Index does not rate this model",
+}
 # MOF component ids (mof.settings.yml) of each class's own requirements (RULES.md §3).
 MOF_CLASS_III = (9, 10, 11, 12, 13, 14)
 MOF_CLASS_II = (7, 8, 18, 19)
@@ -99,10 +106,9 @@ def grade(definition: Definition, ev: ModelEvidence, results: list[Result]) -> V
         evidence=sorted(ev.records),
     )
     sources = {s for s, _ in ev.records.values()}
-    if definition.id == "mof-1.0" and "mof" not in sources:
-        return _without(verdict, "no Model Openness Tool record describes this model")
-    if definition.id == "eu-osai-index" and "osai-index" not in sources:
-        return _without(verdict, "the European Open Source AI Index does not rate this model")
+    own = OWN_SOURCE.get(definition.id)
+    if own and own not in sources:
+        return _without(verdict, WITHOUT_RECORD[definition.id])
     verdict.requirements = requirement_verdicts(definition, results)
     verdict.outcome = combine([r.outcome for r in verdict.requirements])
     verdict.reasons = [
