@@ -26,6 +26,7 @@ from openness.ingest.records import IngestContext
 from openness.ingest.report import RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
 from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
+from openness.namespaces import Graphs
 from openness.stats import collect_stats
 from openness.store import (
     GRAPH_FORMATS,
@@ -271,7 +272,9 @@ def ingest(
 
 @cli.command()
 @click.option(
-    "--if-missing", is_flag=True, help="Do nothing when the store already holds the ontology."
+    "--if-missing",
+    is_flag=True,
+    help="Do nothing when the store already holds assessments (a build ran to its end).",
 )
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
@@ -279,7 +282,9 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     source, then the assessments."""
     store = opts.open()
     try:
-        if if_missing and store.graph_sizes():
+        # Assessments are written last, so their graph marks a finished build; a build
+        # interrupted before it is redone from the start.
+        if if_missing and Graphs.ASSESSMENTS in store.graph_sizes():
             click.echo("the store is already built; nothing to do", err=True)
             return
         n = load_vocabularies(store)
