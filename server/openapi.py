@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from openness import __version__
+from openness.assess.report import VERDICT_KEYS
 
 bp = Blueprint("openapi", __name__)
 
@@ -46,17 +47,7 @@ RESULTS = {
 }
 VERDICT = {
     "type": "object",
-    "required": [
-        "model",
-        "name",
-        "definition",
-        "outcome",
-        "level",
-        "score",
-        "progress",
-        "reasons",
-        "records",
-    ],
+    "required": list(VERDICT_KEYS),
     "properties": {
         "model": {"type": "string", "format": "uri"},
         "name": {"type": ["string", "null"]},

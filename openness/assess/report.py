@@ -26,6 +26,19 @@ SELECT ?a ?model ?name ?def ?outcome ?level ?score ?rank WHERE {
   OPTIONAL { GRAPH <%(g)s> { ?res og:level ?lv } ?lv rdfs:label ?level }
   BIND (STRAFTER(STR(?o), "#") AS ?outcome)
 }"""
+# The fields of one verdict in JSON, as the CLI report and the HTTP API give it.
+VERDICT_KEYS = (
+    "model",
+    "name",
+    "definition",
+    "outcome",
+    "level",
+    "score",
+    "progress",
+    "reasons",
+    "records",
+)
+
 REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> {
   ?a og:definitionId ?def ; earl:result/earl:info ?info } %(filter)s }"""
 PROGRESS = """SELECT ?a ?level ?value WHERE { GRAPH <%(g)s> {
@@ -125,18 +138,7 @@ def open_washing(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def as_json(rows: list[dict[str, Any]]) -> str:
-    keys = (
-        "model",
-        "name",
-        "definition",
-        "outcome",
-        "level",
-        "score",
-        "progress",
-        "reasons",
-        "records",
-    )
-    return json.dumps([{k: r[k] for k in keys} for r in rows], indent=2, ensure_ascii=False)
+    return json.dumps([{k: r[k] for k in VERDICT_KEYS} for r in rows], indent=2, ensure_ascii=False)
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
