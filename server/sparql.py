@@ -1,5 +1,5 @@
-"""The SPARQL 1.1 Protocol: queries at /sparql and /query, the service description, the
-VoID description, updates at /update and the Graph Store Protocol at /store."""
+"""The SPARQL 1.1 Protocol for queries at /sparql and /query, the service description and
+the VoID description. Writing (/update, /store) lives in ``update``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
-from openness.namespaces import DCTERMS, RDF, SD, VOID, Graphs
+from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
@@ -34,6 +34,7 @@ _NOT_CODE = re.compile(
     r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*"
 )
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_INTEGER = ox.NamedNode(XSD + "integer")
 
 
 def text(message: str, status: int) -> Response:
@@ -183,7 +184,7 @@ def service_description() -> Response:
             ox.Triple(
                 named,
                 _iri(VOID + "triples"),
-                ox.Literal(str(size), datatype=_iri("http://www.w3.org/2001/XMLSchema#integer")),
+                ox.Literal(str(size), datatype=_INTEGER),
             ),
         ]
     return _graph_response(t)
@@ -196,13 +197,12 @@ def void() -> Response:
     base = request.url_root
     ds = _iri(base + ".well-known/void#dataset")
     sizes = get_store().graph_sizes()
-    integer = _iri("http://www.w3.org/2001/XMLSchema#integer")
     t = [
         ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
         ox.Triple(ds, _iri(DCTERMS + "title"), ox.Literal("Openness Graph", language="en")),
         ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
         ox.Triple(
-            ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=integer)
+            ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=_INTEGER)
         ),
     ]
     sources = {
@@ -219,7 +219,7 @@ def void() -> Response:
         t += [
             ox.Triple(ds, _iri(VOID + "subset"), sub),
             ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-            ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=integer)),
+            ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
         ]
         name = graph.removeprefix(Graphs.source(""))
         if name in sources:
