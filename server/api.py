@@ -15,7 +15,7 @@ from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs
 from openness.server.context import get_store
 from openness.server.lookup import model_iri, organizations
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
 from openness.server.sparql import text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,10 +40,7 @@ def _wants_rdf() -> str | None:
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:
-    fmt = graph_format(media)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    return Response(ox.serialize(triples, format=fmt), content_type=content_type(media))
+    return Response(serialize_graph(triples, media), content_type=content_type(media))
 
 
 @bp.get("/conformance")

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, Graphs
 from openness.server.context import get_store
-from openness.server.negotiation import choose_with_parameter, content_type, graph_format
+from openness.server.negotiation import choose_with_parameter, content_type, serialize_graph
 from openness.server.sparql import text
 
 bp = Blueprint("linked_data", __name__)
@@ -72,7 +72,7 @@ def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Res
     if media is None:
         return text(f"this resource is offered as {', '.join(OFFERED)}", 406)
     if media != "text/html":
-        body = ox.serialize(triples, format=graph_format(media), prefixes=PREFIXES)
+        body = serialize_graph(triples, media, PREFIXES)
         response = Response(body, content_type=content_type(media))
     else:
         page = _page(iri, triples, title)

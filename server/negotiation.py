@@ -125,6 +125,14 @@ def graph_format(media_type: str) -> ox.RdfFormat:
     return fmt
 
 
+def serialize_graph(
+    triples: list[ox.Triple], media_type: str, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Triples in an RDF media type (pyoxigraph writes them to the default graph in the
+    quad formats)."""
+    return ox.serialize(triples, format=graph_format(media_type), prefixes=prefixes)
+
+
 def content_type(media_type: str) -> str:
     """The Content-Type header for a media type (text types say their charset)."""
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
 
 bp = Blueprint("sparql", __name__)
 
@@ -144,14 +144,11 @@ def _format_parameter() -> str | None:
     return None
 
 
-def _graph_response(triples: list[ox.Triple | ox.Quad]) -> Response:
+def _graph_response(triples: list[ox.Triple]) -> Response:
     media = choose(request.headers.get("Accept"), GRAPH_TYPES)
     if media is None:
         return text(f"this description is offered as {', '.join(GRAPH_TYPES)}", 406)
-    fmt = graph_format(media)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    body = ox.serialize(triples, format=fmt, prefixes={"sd": SD, "void": VOID, "dcterms": DCTERMS})
+    body = serialize_graph(triples, media, {"sd": SD, "void": VOID, "dcterms": DCTERMS})
     return Response(body, content_type=content_type(media))
 
 

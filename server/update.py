@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
 from openness.server.context import get_store
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, graph_format
+from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
 from openness.server.sparql import text
 
 bp = Blueprint("update", __name__)
@@ -87,11 +87,7 @@ def read_graph() -> Response:
         if graph not in store.graph_sizes():
             return text(f"no graph <{graph}> here", 404)
         result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    fmt = graph_format(media)
-    triples = list(result)
-    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-        triples = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-    return Response(ox.serialize(triples, format=fmt), content_type=content_type(media))
+    return Response(serialize_graph(list(result), media), content_type=content_type(media))
 
 
 def _body_triples() -> list[ox.Triple]:

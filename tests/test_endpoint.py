@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -162,6 +163,21 @@ def test_service_description_and_void(base: str) -> None:
     mof = rdflib.URIRef("https://w3id.org/openness-graph/graph/source/mof")
     assert (None, voidns.subset, mof) in graph
     assert (mof, rdflib.DCTERMS.license, rdflib.URIRef("https://spdx.org/licenses/MIT")) in graph
+
+
+@pytest.mark.parametrize("media", ["application/n-quads", "application/trig"])
+def test_descriptions_in_quad_formats_sit_in_the_default_graph(base: str, media: str) -> None:
+    endpoint = ox.Quad(
+        ox.NamedNode(base + "sparql#service"),
+        ox.NamedNode("http://www.w3.org/ns/sparql-service-description#endpoint"),
+        ox.NamedNode(base + "sparql"),
+    )
+    for url in (base + "sparql", base + ".well-known/void"):
+        r = httpx.get(url, headers={"Accept": media})
+        assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+        quads = list(ox.parse(r.content, format=ox.RdfFormat.from_media_type(media)))
+        assert len(quads) > 10 and all(q.graph_name == ox.DefaultGraph() for q in quads)
+        assert (endpoint in quads) == url.endswith("sparql")
 
 
 def test_cors_head_and_gzip(base: str) -> None:
