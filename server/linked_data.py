@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, Graphs
 from openness.server.context import get_store
+from openness.server.lookup import is_iri
 from openness.server.negotiation import choose_with_parameter, content_type, serialize_graph
 from openness.server.sparql import text
 
@@ -37,7 +38,7 @@ def _describe(iri: str) -> list[ox.Triple]:
     """The triples about an IRI: its own, those of the nodes minted under it (a record's
     components and licence statements, an assessment's result and report), and of its
     blank nodes two levels deep (a licence's ODRL rules and their constraints)."""
-    if any(c in iri for c in '<>"{}|\\^` '):
+    if not is_iri(iri):
         return []
     query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
           {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyoxigraph as ox
 from flask import abort
 
 from openness.namespaces import ID, Graphs
@@ -11,9 +12,18 @@ from openness.server.context import get_store
 from openness.server.sparql import text
 
 
+def is_iri(value: str) -> bool:
+    """Whether ``value`` is a well-formed IRI, and so cannot close ``<…>`` in a query."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
 def model_iri(model_id: str) -> str:
     iri = f"{ID}model/{model_id}"
-    if not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
+    if not is_iri(iri) or not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
         abort(
             text(
                 f"no model {model_id!r} (use the last part of a model IRI, as listed by "

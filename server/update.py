@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
 from openness.server.context import get_store
+from openness.server.lookup import is_iri
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
 from openness.server.sparql import text
 
@@ -70,6 +71,8 @@ def _target() -> str:
                 400,
             )
         )
+    if not is_iri(graphs[0]):
+        abort(text(f"the graph name {graphs[0]!r} is not an IRI", 400))
     return graphs[0]
 
 

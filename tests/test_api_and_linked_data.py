@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import rdflib
@@ -131,6 +132,15 @@ def test_minted_iris_dereference_with_content_negotiation(client: FlaskClient, p
 
 def test_unknown_iri_is_404(client: FlaskClient) -> None:
     assert client.get("/id/model/never-minted").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/models/{}", "/api/models/{}/conformance", "/models/{}", "/id/model/{}"]
+)
+def test_an_id_cannot_rewrite_the_query(client: FlaskClient, path: str) -> None:
+    # Closes the IRI and matches any model: answered 404, not with someone else's data.
+    forged = quote("x> ?p ?o } UNION { ?m a og:Model . #", safe="")
+    assert client.get(path.format(forged)).status_code == 404
 
 
 def test_the_ontology_namespace_serves_turtle_and_documentation(client: FlaskClient) -> None:

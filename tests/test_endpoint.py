@@ -311,3 +311,13 @@ def test_graph_store_protocol(writable: str) -> None:
         == 204
     )
     assert httpx.get(url, params={"graph": "urn:g"}).status_code == 404
+    kept = b"<urn:a> <urn:b> <urn:c> ."
+    assert httpx.put(url, params={"graph": "urn:k"}, content=kept, headers=ok).status_code == 201
+    forged = httpx.put(
+        url,
+        params={"graph": "urn:g> { <urn:x> <urn:y> <urn:z> } } ; DROP ALL ; #"},
+        content=b"<urn:a> <urn:b> <urn:c> .",
+        headers=ok,
+    )
+    assert forged.status_code == 400 and "IRI" in forged.text
+    assert httpx.get(url, params={"graph": "urn:k"}).status_code == 200
