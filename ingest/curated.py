@@ -111,6 +111,17 @@ def _date(value: Any) -> Any:
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     orgs = ctx.organizations
 
+    def entry_license(iri: str, entry: dict[str, Any], file: str, **how: str) -> None:
+        """The entry's licence, on ``iri``; what is wrong in it is a warning naming the entry."""
+        add_license(
+            out,
+            iri,
+            entry.get("license"),
+            ctx.resolver,
+            warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
+            **how,
+        )
+
     def organization(entry: dict[str, Any], file: str, i: int) -> None:
         _organization(out, entry)
         parent = entry.get("parent")
@@ -136,14 +147,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 file, f"unknown data class {data_class!r}", record=entry["name"], field="data_class"
             )
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
-        add_license(
-            out,
-            iri,
-            entry.get("license"),
-            ctx.resolver,
-            key="curated",
-            warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
-        )
+        entry_license(iri, entry, file, key="curated")
         report.count("datasets")
 
     def model(entry: dict[str, Any], file: str, i: int) -> None:
@@ -160,14 +164,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.add(iri, OG + "familyName", entry.get("family"))
         out.add(iri, OG + "huggingFaceRepo", entry.get("hub"))
         add_producer(out, iri, entry.get("producer"), orgs)
-        add_license(
-            out,
-            iri,
-            entry.get("license"),
-            ctx.resolver,
-            role="distribution",
-            warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
-        )
+        entry_license(iri, entry, file, role="distribution")
         for kind, key in (("model-parameters-final", "weights"), ("training-code", "code")):
             if entry.get(key):
                 add_component(out, iri, kind, location=entry[key])
