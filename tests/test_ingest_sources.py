@@ -151,7 +151,7 @@ def test_croissant_relative_ids_do_not_collide(built) -> None:
 def test_croissant_licence_urls_resolve(built) -> None:
     rows = select(
         built,
-        """SELECT ?lic WHERE {
+        """SELECT DISTINCT ?lic WHERE {
         ?d og:huggingFaceRepo "rajpurkar/squad_v2" ; og:licenseStatement ?s .
         ?s og:licenseString ?text ; og:resolvesTo ?lic .
         FILTER (STRSTARTS(?text, "https://choosealicense.com/")) }""",
