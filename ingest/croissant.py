@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from openness.ingest.hf import dataset_iri
 from openness.ingest.rdf import Triples
-from openness.ingest.records import IngestContext, add_license
+from openness.ingest.records import IngestContext, add_dataset, add_license
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import CR, DCAT, FOAF, OG, RAI, SCHEMA, mint
 
@@ -60,11 +59,13 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
             )
     url = doc.get("url") if isinstance(doc.get("url"), str) else None
     repo = _dataset_repo(url)
-    dataset = dataset_iri(repo) if repo else mint("dataset", "croissant", path.stem)
+    if repo:
+        dataset = add_dataset(out, repo, ctx.renames)
+    else:
+        dataset = mint("dataset", "croissant", path.stem)
+        out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
     out.link(node, FOAF + "primaryTopic", dataset)
     out.add(node, OG + "sourceFile", path.name)
-    out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
-    out.add(dataset, OG + "huggingFaceRepo", repo)
     if isinstance(doc.get("name"), str):
         out.add(dataset, SCHEMA + "name", doc["name"])
     text = doc.get("license")
@@ -77,6 +78,7 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
             ctx.resolver,
             key=f"croissant-{path.stem}",
             resolve_as=match.group(1) if match else None,
+            warn=lambda m: report.warn(RecordError(path.name, m, field="license")),
         )
 
 

@@ -1,6 +1,7 @@
 """The curated seed set (``*.yaml`` in the curated folder): organizations with their kind,
-the open datasets of the mission, public-sector models, and published verdicts recorded
-as their publisher's. Every fact carries the URL it was checked against."""
+the open datasets of the mission, public-sector models, models whose weights were never
+published, and published verdicts recorded as their publisher's. Every fact carries the URL
+it was checked against."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
     add_component,
+    add_dataset,
     add_license,
     add_producer,
     add_record,
@@ -109,6 +111,17 @@ def _date(value: Any) -> Any:
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     orgs = ctx.organizations
 
+    def entry_license(iri: str, entry: dict[str, Any], file: str, **how: str) -> None:
+        """The entry's licence, on ``iri``; what is wrong in it is a warning naming the entry."""
+        add_license(
+            out,
+            iri,
+            entry.get("license"),
+            ctx.resolver,
+            warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
+            **how,
+        )
+
     def organization(entry: dict[str, Any], file: str, i: int) -> None:
         _organization(out, entry)
         parent = entry.get("parent")
@@ -118,10 +131,12 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
 
     def dataset(entry: dict[str, Any], file: str, i: int) -> None:
         hub = entry.get("hub")
-        iri = mint("dataset", hub) if hub else mint("dataset", entry["id"])
-        out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
+        if hub:
+            iri = add_dataset(out, hub, ctx.renames)
+        else:
+            iri = mint("dataset", entry["id"])
+            out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
         out.add(iri, SCHEMA + "name", entry["name"])
-        out.add(iri, OG + "huggingFaceRepo", hub)
         out.add(iri, DCTERMS + "publisher", entry.get("publisher"))
         out.link(iri, OG + "location", entry.get("location"))
         out.link(iri, DCTERMS + "source", entry["source"])
@@ -132,7 +147,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 file, f"unknown data class {data_class!r}", record=entry["name"], field="data_class"
             )
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
-        add_license(out, iri, entry.get("license"), ctx.resolver, key="curated")
+        entry_license(iri, entry, file, key="curated")
         report.count("datasets")
 
     def model(entry: dict[str, Any], file: str, i: int) -> None:
@@ -149,10 +164,14 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.add(iri, OG + "familyName", entry.get("family"))
         out.add(iri, OG + "huggingFaceRepo", entry.get("hub"))
         add_producer(out, iri, entry.get("producer"), orgs)
-        add_license(out, iri, entry.get("license"), ctx.resolver, role="distribution")
+        entry_license(iri, entry, file, role="distribution")
         for kind, key in (("model-parameters-final", "weights"), ("training-code", "code")):
             if entry.get(key):
                 add_component(out, iri, kind, location=entry[key])
+        if entry.get("weights_released") is False:  # the producer says: never published
+            add_component(out, iri, "model-parameters-final", released=False)
+        if entry.get("distribution"):
+            out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{entry['distribution']}")
         if entry.get("trained_on"):
             data = mint("dataset", entry["trained_on"])
             out.link(iri, FAIR4ML + "trainedOn", data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,16 @@ import yaml
 from huggingface_hub import ModelInfo
 
 from openness.ingest.rdf import Triples, literal
-from openness.ingest.records import IngestContext, add_component, add_license, add_record
+from openness.ingest.records import (
+    IngestContext,
+    add_component,
+    add_dataset,
+    add_license,
+    add_record,
+)
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
     CONCEPT,
-    DCAT,
     DCTERMS,
     FAIR4ML,
     OG,
@@ -71,10 +77,6 @@ def hub_org(out: Triples, namespace: str, ctx: IngestContext) -> str:
     return iri
 
 
-def dataset_iri(hub_id: str) -> str:
-    return mint("dataset", hub_id)
-
-
 def _as_list(value: Any) -> list[str]:
     if value is None:
         return []
@@ -89,9 +91,15 @@ def model_triples(
     *,
     file: str,
     former_ids: list[str] | None = None,
+    report: IngestReport | None = None,
 ) -> None:
-    """The triples of one Hub model record."""
+    """The triples of one Hub model record; ``report`` receives its warnings."""
     repo = info.id
+
+    def warn(message: str) -> None:
+        if report is not None:
+            report.warn(RecordError(file, message, record=repo, field="cardData.license"))
+
     iri = mint("record", NAME, repo)
     add_record(
         out, iri, source=NAME, source_id=repo, file=file, url=f"{HUB}/api/models/{repo}", name=repo
@@ -124,10 +132,12 @@ def model_triples(
     if card_licenses == ["other"] and card.get("license_name"):
         card_licenses = [str(card["license_name"])]
     for text in card_licenses:
-        add_license(out, iri, text, ctx.resolver, role="card", key=f"card-{text}")
+        add_license(out, iri, text, ctx.resolver, role="card", key=f"card-{text}", warn=warn)
     for tag in tags:
         if tag.startswith("license:") and tag[8:] not in card_licenses:
-            add_license(out, iri, tag[8:], ctx.resolver, role="tag", key=f"tag-{tag[8:]}")
+            add_license(
+                out, iri, tag[8:], ctx.resolver, role="tag", key=f"tag-{tag[8:]}", warn=warn
+            )
     out.link(
         iri,
         RDFS + "seeAlso",
@@ -139,9 +149,7 @@ def model_triples(
         out.add(iri, OG + "baseModelName", base)
     datasets = _as_list(card.get("datasets")) + [t[8:] for t in tags if t.startswith("dataset:")]
     for ds in dict.fromkeys(datasets):
-        out.link(iri, FAIR4ML + "trainedOn", dataset_iri(ds))
-        out.types(dataset_iri(ds), DCAT + "Dataset", SCHEMA + "Dataset")
-        out.add(dataset_iri(ds), OG + "huggingFaceRepo", ds)
+        out.link(iri, FAIR4ML + "trainedOn", add_dataset(out, ds, ctx.renames))
     for text in [*tags, *_as_list(card.get("tags"))]:
         if OPEN_CLAIM.search(text):
             out.add(iri, OG + "openClaim", text)
@@ -235,10 +243,35 @@ def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext
         # Several bodies of one repository (e.g. an expand-only answer): keep the fullest.
         if info.id not in merged or len(raw) > merged[info.id][0]:
             merged[info.id] = (len(raw), info, where)
+    for old, new in _same_repository(merged).items():
+        renames.setdefault(new, []).append(old)
+        del merged[old]
     for repo, (_, info, where) in sorted(merged.items()):
-        model_triples(info, out, ctx, file=where, former_ids=sorted(set(renames.get(repo, []))))
+        former = sorted(set(renames.get(repo, [])))
+        model_triples(info, out, ctx, file=where, former_ids=former, report=report)
         report.ingested += 1
     report.count("renames", sum(len(v) for v in renames.values()))
+
+
+def _same_repository(merged: dict[str, tuple[int, ModelInfo, str]]) -> dict[str, str]:
+    """Former id -> current id, for bodies of one repository recorded under two ids.
+
+    The Hub keeps a repository's internal ``_id`` through renames and still answers at the
+    old path: ``gpt2`` and ``openai-community/gpt2`` share one ``_id``. The current id is the
+    namespaced one (the Hub moved its un-namespaced canonical models into organizations),
+    else the most recently modified."""
+    by_hub_id: dict[str, list[ModelInfo]] = {}
+    for _, info, _ in merged.values():
+        if getattr(info, "_id", None):
+            by_hub_id.setdefault(info._id, []).append(info)
+    out: dict[str, str] = {}
+    for infos in by_hub_id.values():
+        if len(infos) < 2:
+            continue
+        infos.sort(key=lambda i: ("/" in i.id, i.last_modified is not None, i.last_modified, i.id))
+        current = infos[-1].id
+        out.update({i.id: current for i in infos[:-1]})
+    return out
 
 
 def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
@@ -259,26 +292,38 @@ def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: Ingest
             if not isinstance(card, dict):
                 report.skip(RecordError(where, "front matter is not a mapping", record=name))
                 continue
-            _dataset(name, card, entry.get("path"), out, ctx)
+            _dataset(
+                name,
+                card,
+                entry.get("path"),
+                out,
+                ctx,
+                lambda m, w=where, n=name: report.warn(
+                    RecordError(w, m, record=n, field="license")
+                ),
+            )
             report.ingested += 1
             report.count("datasets")
 
 
 def _dataset(
-    name: str, card: dict[str, Any], path: str | None, out: Triples, ctx: IngestContext
+    name: str,
+    card: dict[str, Any],
+    path: str | None,
+    out: Triples,
+    ctx: IngestContext,
+    warn: Callable[[str], None],
 ) -> None:
-    iri = dataset_iri(name)
-    out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
+    iri = add_dataset(out, name, ctx.renames)
     out.add(
         iri,
         SCHEMA + "name",
         card.get("pretty_name") if isinstance(card.get("pretty_name"), str) else name,
     )
-    out.add(iri, OG + "huggingFaceRepo", name)
-    out.link(iri, OG + "location", f"{HUB}/datasets/{name}")
+    out.link(iri, OG + "location", f"{HUB}/datasets/{ctx.renames.current('dataset', name)}")
     out.add(iri, OG + "sourceFile", path)
     for text in _as_list(card.get("license") or card.get("licenses")):
-        add_license(out, iri, text, ctx.resolver, key=f"hf-{text}")
+        add_license(out, iri, text, ctx.resolver, key=f"hf-{text}", warn=warn)
     for task in _as_list(card.get("task_categories")):
         out.add(iri, SCHEMA + "keywords", task)
     for size in _as_list(card.get("size_categories")):
@@ -287,7 +332,9 @@ def _dataset(
         out.add(iri, SCHEMA + "inLanguage", lang)
     for src in _as_list(card.get("source_datasets")):
         if src.startswith("extended|"):
-            out.link(iri, PROV + "wasDerivedFrom", dataset_iri(src.split("|", 1)[1]))
+            out.link(
+                iri, PROV + "wasDerivedFrom", add_dataset(out, src.split("|", 1)[1], ctx.renames)
+            )
     pwc = card.get("paperswithcode_id")
     if isinstance(pwc, str) and pwc:
         out.link(iri, RDFS + "seeAlso", f"https://paperswithcode.com/dataset/{pwc}")

@@ -1,10 +1,15 @@
 """One entity per real model: link the source records of all sources to model releases
 and families, recomputed from the store after every ingest (the identity graph).
 
-Records describe the same release when they name the same Hugging Face repository, or
-the same name (tokens in any order) from the same producer. A family (the Index's
-"system", OSI's "Pythia") holds the releases whose name starts with the family's name.
-Base-model names become ``fair4ml:fineTunedFrom`` links when they name one release.
+Records describe the same release when they name the same Hugging Face repository (its
+former ids included), or else the same name (tokens in any order) from the same producer —
+but never two records that name different repositories: the repository decides before the
+name. A Hub link a source copied from another model (its name or size contradicts the link:
+``CodeT5+-220M`` on ``codet5p-16b``) is not followed; it is kept, and a source conflict
+records it (``openness.ingest.conflicts``). So are end-model and base-model names a source
+swapped (the link names the base name). A family (the Index's "system", OSI's "Pythia")
+holds the releases whose name starts with the family's name. Base-model names become
+``fair4ml:fineTunedFrom`` links when they name one release.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from openness.ingest.conflicts import Conflict, Conflicts, claims_conflicts
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.report import IngestReport
@@ -21,6 +27,37 @@ from openness.store import GraphStore
 
 # Which record names a release best, when records disagree on spelling.
 SOURCE_PRIORITY = {"mof": 0, "osai-index": 1, "curated": 2, "hf": 3}
+# A parameter count in a name: 7b, 1.5B, 220m, 8x7b.
+_SIZE = re.compile(r"^(\d+x)?\d+(\.\d+)?[bmk]$")
+# Words many model names share, which say nothing about which model a name means.
+_GENERIC = {
+    "base",
+    "instruct",
+    "chat",
+    "it",
+    "hf",
+    "sft",
+    "dpo",
+    "rlhf",
+    "preview",
+    "model",
+    "lm",
+    "llm",
+    "large",
+    "small",
+    "medium",
+    "mini",
+    "tiny",
+    "post",
+    "pre",
+    "trained",
+    "beta",
+    "alpha",
+    "research",
+    "final",
+    "latest",
+    "distill",
+}
 
 
 def tokens(name: str) -> tuple[str, ...]:
@@ -32,6 +69,48 @@ def tokens(name: str) -> tuple[str, ...]:
     return tuple(t for t in re.split(r"[^a-z0-9]+", name.lower()) if t)
 
 
+def link_contradiction(name: str, repo: str) -> str | None:
+    """Why a Hub repository cannot be the release called ``name``, or None when it can.
+
+    The name and the repository's own name must share a word (one may extend the other,
+    as 'codet5' and 'codet5p'; '+' is read 'p'), and sizes both state must agree.
+
+    >>> link_contradiction("CodeT5+-220M", "Salesforce/codet5p-16b")
+    'the name says 220m, the Hub repository 16b'
+    >>> link_contradiction("dbrx-instruct", "deepseek-ai/deepseek-moe-16b-base")
+    'the name and the Hub repository share no word'
+    >>> link_contradiction("CodeT5+-16B", "Salesforce/codet5p-16b") is None
+    True
+    """
+    ours = tokens(name.replace("+", "p"))
+    theirs = tokens(repo.rsplit("/", 1)[-1])
+    size_ours = {t for t in ours if _SIZE.match(t)}
+    size_theirs = {t for t in theirs if _SIZE.match(t)}
+    words_ours = [t for t in ours if _is_word(t)]
+    words_theirs = [t for t in theirs if _is_word(t)]
+    if (
+        words_ours
+        and words_theirs
+        and not any(
+            a == b or (min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)))
+            for a in words_ours
+            for b in words_theirs
+        )
+    ):
+        return "the name and the Hub repository share no word"
+    if size_ours and size_theirs and not size_ours & size_theirs:
+        return (
+            f"the name says {', '.join(sorted(size_ours))}, "
+            f"the Hub repository {', '.join(sorted(size_theirs))}"
+        )
+    return None
+
+
+def _is_word(token: str) -> bool:
+    """A token that can tell models apart: not a size, a bare number or a generic word."""
+    return not _SIZE.match(token) and not token.isdigit() and token not in _GENERIC
+
+
 @dataclass
 class Record:
     iri: str
@@ -41,6 +120,10 @@ class Record:
     repos: set[str] = field(default_factory=set)  # lower-case Hub ids, former ones included
     family: str | None = None
     bases: list[str] = field(default_factory=list)
+    former: set[str] = field(default_factory=set)  # lower-case former Hub ids
+    spelled: dict[str, str] = field(default_factory=dict)  # lower-case id -> as written
+    refused: dict[str, str] = field(default_factory=dict)  # link not followed -> why
+    stated_name: str | None = None  # the name as the source wrote it, when it was swapped
 
     def name_keys(self, producer_words: dict[str, set[str]]) -> set[tuple]:
         """Keys under which this record names its release: its tokens in any order, also
@@ -50,6 +133,30 @@ class Record:
         if len(toks) > 1 and toks[0] in producer_words.get(self.producer or "", set()):
             variants.add(toks[1:])
         return {(tuple(sorted(v)), self.producer) for v in variants if v}
+
+    @property
+    def current_repos(self) -> list[str]:
+        """The repositories the record links, former ids left out, as written."""
+        return sorted(self.spelled.get(r, r) for r in self.repos - self.former)
+
+    def check_links(self) -> None:
+        """Stop following links the record's own name contradicts. A link its base-model
+        name matches instead means the source swapped the two names: the base name is the
+        release's, the stated name its base. Hub records name themselves: not checked."""
+        if self.source == "hf":
+            return
+        for repo in sorted(self.repos - self.former):
+            why = link_contradiction(self.name, repo)
+            if why is None:
+                continue
+            swapped = next((b for b in self.bases if link_contradiction(b, repo) is None), None)
+            if swapped and self.stated_name is None:
+                self.stated_name = self.name
+                self.bases = [self.name] + [b for b in self.bases if b != swapped]
+                self.name = swapped
+                continue
+            self.refused[repo] = why
+            self.repos.discard(repo)
 
 
 def _records(store: GraphStore) -> dict[str, Record]:
@@ -72,6 +179,9 @@ def _records(store: GraphStore) -> dict[str, Record]:
         for key in ("repo", "former"):
             if key in row:
                 rec.repos.add(row[key].value.lower())
+                rec.spelled[row[key].value.lower()] = row[key].value
+        if "former" in row:
+            rec.former.add(row["former"].value.lower())
         if "family" in row:
             rec.family = row["family"].value
         if "base" in row and row["base"].value not in rec.bases:
@@ -89,12 +199,14 @@ def _producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:
 
 
 class _Clusters:
-    """Union-find over records that refuses to merge two records of one source with
-    different names: a source's own identity wins over a shared (often copy-pasted) link."""
+    """Union-find over records that refuses two merges: of two records of one source with
+    different names (a source's own identity wins over a shared, often copy-pasted, link),
+    and of records that name different Hub repositories (the repository wins over a name)."""
 
     def __init__(self, records: dict[str, Record]) -> None:
         self.parent = {iri: iri for iri in records}
         self.names = {iri: {r.source: {r.name}} for iri, r in records.items()}
+        self.repos = {iri: set(r.repos) for iri, r in records.items()}
 
     def find(self, x: str) -> str:
         while self.parent[x] != x:
@@ -109,10 +221,13 @@ class _Clusters:
         na, nb = self.names[ra], self.names[rb]
         if any(na[s] != nb[s] for s in na.keys() & nb.keys()):
             return False
+        if self.repos[ra] and self.repos[rb] and not self.repos[ra] & self.repos[rb]:
+            return False
         root, child = min(ra, rb), max(ra, rb)
         self.parent[child] = root
         merged = {s: na.get(s, set()) | nb.get(s, set()) for s in na.keys() | nb.keys()}
         self.names[root] = merged
+        self.repos[root] = self.repos[ra] | self.repos[rb]
         return True
 
 
@@ -121,11 +236,15 @@ def link_records(
     orgs: OrganizationIndex,
     out: Triples,
     families: list[tuple[str, str | None]] | None = None,
+    conflicts: Conflicts | None = None,
 ) -> dict[str, int]:
     """Cluster records into releases and families; write the entities to ``out``.
     ``families`` are further (name, producer) families named outside records (published
-    verdicts). Returns how many records were matched by each rule."""
+    verdicts). Links not followed and swapped names go to ``conflicts``. Returns how many
+    records were matched by each rule."""
     words = _producer_words(orgs)
+    for rec in records.values():
+        rec.check_links()
     uf = _Clusters(records)
     how: dict[str, str] = {}
     by_key: dict[object, str] = {}
@@ -147,11 +266,11 @@ def link_records(
     models: dict[str, str] = {}  # record IRI -> model IRI
     used: set[str] = set()
     model_names: dict[str, list[Record]] = {}
+    names = _release_names(clusters.values())
     for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
         members.sort(key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
-        best = members[0]
-        repo = next((r for m in members for r in sorted(m.repos)), None)
-        base = mint("model", repo) if repo else mint("model", best.name)
+        repo = next((r for m in members for r in m.current_repos), None)
+        base = mint("model", repo) if repo else mint("model", members[0].name)
         iri, n = base, 1
         while iri in used:  # two releases of one name from different producers
             n += 1
@@ -159,7 +278,7 @@ def link_records(
         used.add(iri)
         model_names[iri] = members
         out.types(iri, OG + "Model")
-        out.add(iri, SCHEMA + "name", best.name)
+        out.add(iri, SCHEMA + "name", names[id(members)])
         producer = next((m.producer for m in members if m.producer), None)
         out.link(iri, OG + "producer", producer)
         for m in members:
@@ -167,8 +286,10 @@ def link_records(
             out.link(iri, OG + "hasRecord", m.iri)
             out.link(m.iri, OG + "recordOf", iri)
             out.add(m.iri, OG + "matchedBy", how.get(m.iri, "unique"))
-        for repo_id in sorted({r for m in members for r in m.repos}):
+        for repo_id in sorted({r for m in members for r in m.current_repos}):
             out.add(iri, OG + "huggingFaceRepo", repo_id)
+    if conflicts is not None:
+        _link_conflicts(records, models, conflicts)
     _bases(records, models, model_names, words, out)
     n_families = _families(records, models, model_names, words, out, families or [])
     counts = defaultdict(int)
@@ -177,6 +298,59 @@ def link_records(
     counts["models"] = len(model_names)
     counts["families"] = n_families
     return dict(counts)
+
+
+def _release_names(clusters: object) -> dict[int, str]:
+    """The name of each release: its best record's. Where two releases would share a name
+    but one names a Hub repository that says more (DeepSeek-R1 on DeepSeek-R1-0528), that
+    one takes the repository's name, so that no two releases are told apart by id only."""
+    best: dict[int, tuple[str, list[Record]]] = {}
+    for members in clusters:
+        ranked = sorted(members, key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
+        best[id(members)] = (ranked[0].name, ranked)
+    by_name: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for key, (name, _) in best.items():
+        by_name[tokens(name)].append(key)
+    out = {key: name for key, (name, _) in best.items()}
+    for keys in by_name.values():
+        if len(keys) < 2:
+            continue
+        for key in keys:
+            name, ranked = best[key]
+            repo = next((r for m in ranked for r in m.current_repos), None)
+            if repo and tokens(repo.rsplit("/", 1)[-1]) != tokens(name):
+                out[key] = repo.rsplit("/", 1)[-1]
+    return out
+
+
+def _link_conflicts(records: dict[str, Record], models: dict[str, str], out: Conflicts) -> None:
+    """Conflicts of the links not followed and of the names a source swapped."""
+    owners: dict[str, list[Record]] = defaultdict(list)
+    for rec in records.values():
+        for repo in rec.repos:
+            owners[repo].append(rec)
+    for rec in sorted(records.values(), key=lambda r: r.iri):
+        model = models[rec.iri]
+        for repo, why in sorted(rec.refused.items()):
+            conflict = Conflict(model, OG + "huggingFaceRepo", f"{rec.source} record: {why}")
+            conflict.claim(rec.iri, OG + "huggingFaceRepo", rec.spelled.get(repo, repo))
+            conflict.claim(rec.iri, SCHEMA + "name", rec.name)
+            for owner in sorted(owners.get(repo, []), key=lambda r: r.iri):
+                conflict.about.add(models[owner.iri])
+                conflict.claim(owner.iri, SCHEMA + "name", owner.name)
+            out.add(conflict)
+        if rec.stated_name:
+            conflict = Conflict(
+                model,
+                SCHEMA + "name",
+                f"{rec.source} record: the end-model name '{rec.stated_name}' and the base-model "
+                f"name '{rec.name}' are swapped; the Hub link names '{rec.name}'",
+            )
+            conflict.claim(rec.iri, SCHEMA + "name", rec.stated_name)
+            conflict.claim(rec.iri, OG + "baseModelName", rec.name)
+            for repo in rec.current_repos:
+                conflict.claim(rec.iri, OG + "huggingFaceRepo", repo)
+            out.add(conflict)
 
 
 def _release_index(
@@ -289,10 +463,15 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
            }"""
     ).rows()
     families = [(r["name"].value, r["producer"].value if "producer" in r else None) for r in named]
-    report.counts = link_records(records, orgs or default_organizations(), out, families)
+    conflicts = Conflicts()
+    report.counts = link_records(records, orgs or default_organizations(), out, families, conflicts)
     report.ingested = len(records)
     store.replace_graph(Graphs.IDENTITY, out)
-    verdicts = Triples()
-    _verdict_subjects(store, verdicts)
-    store.write(add={Graphs.IDENTITY: verdicts})
+    sources = [g for g in store.graph_sizes() if g.startswith(Graphs.source(""))]
+    for conflict in claims_conflicts(store, [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]).items:
+        conflicts.add(conflict)
+    extra = Triples()
+    _verdict_subjects(store, extra)
+    report.counts["source conflicts"] = conflicts.write(extra)
+    store.write(add={Graphs.IDENTITY: extra})
     return report

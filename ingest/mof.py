@@ -153,6 +153,9 @@ def read_record(
                     _text(entry.get("name"), rel, name, f"release.license.{role}.name", report),
                     ctx.resolver,
                     role=role,
+                    warn=lambda m, role=role: report.warn(
+                        RecordError(rel, m, record=name, field=f"release.license.{role}.name")
+                    ),
                 )
     elif licenses is not None:
         report.warn(RecordError(rel, "expected a mapping", record=name, field="release.license"))
@@ -206,7 +209,14 @@ def _component(
     # Listed means released, unless the licence field says it is not included.
     license_text = _text(comp.get("license"), rel, name, f"{where}.license", report)
     out.add(iri, OG + "released", not (license_text and NOT_INCLUDED.search(license_text)))
-    add_license(out, iri, license_text, ctx.resolver, empty_means_unlicensed=True)
+    add_license(
+        out,
+        iri,
+        license_text,
+        ctx.resolver,
+        empty_means_unlicensed=True,
+        warn=lambda m: report.warn(RecordError(rel, m, record=name, field=f"{where}.license")),
+    )
     license_path = _text(comp.get("license_path"), rel, name, f"{where}.license_path", report)
     if license_path and license_path.strip().startswith("http"):
         out.link(f"{iri}#license", RDFS + "seeAlso", license_path.strip())

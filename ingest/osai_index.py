@@ -118,7 +118,16 @@ def _record(
                 )
             )
         out.add(iri, DCTERMS + "issued", issued)
-    add_license(out, iri, system.get("endmodellicense"), ctx.resolver, role="end model")
+    add_license(
+        out,
+        iri,
+        system.get("endmodellicense"),
+        ctx.resolver,
+        role="end model",
+        warn=lambda m: report.warn(
+            RecordError(rel, m, record=path.stem, field="system.endmodellicense")
+        ),
+    )
     producer = add_producer(out, iri, org.get("name"), ctx.organizations)
     tags = dict(_TAG.findall(text))
     if producer:
@@ -129,7 +138,10 @@ def _record(
         )
         out.add(producer, OG + "nationalOrigin", tags.get("National origin"))
         kind = KINDS.get(tags.get("Contributor type", ""))
-        if kind:
+        curated = ctx.organizations.find(str(org.get("name")))
+        # The curated kind was checked by hand against the organization's own page; the
+        # Index's contributor type stays on the record (og:contributorType).
+        if kind and not (curated and curated.kind):
             out.link(producer, OG + "organizationKind", f"{CONCEPT}org-kind/{kind}")
     out.add(iri, OG + "contributorType", tags.get("Contributor type"))
     for ref in DIMENSIONS:

@@ -8,10 +8,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from openness.ingest.licenses import LicenseResolver, Resolution, default_resolver
+from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default_resolver
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Triples, literal
-from openness.namespaces import COMPONENT, CONCEPT, DCTERMS, OG, PROV, SCHEMA, slug
+from openness.ingest.renames import HubRenames, default_renames
+from openness.namespaces import (
+    COMPONENT,
+    CONCEPT,
+    DCAT,
+    DCTERMS,
+    OG,
+    PROV,
+    RDFS,
+    SCHEMA,
+    SPDX_EL,
+    SPDX_LICENSE,
+    mint,
+    slug,
+)
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], int | None, str], Iterator[T]]
@@ -23,10 +37,12 @@ def no_progress(items: Iterable[T], total: int | None = None, desc: str = "") ->
 
 @dataclass
 class IngestContext:
-    """What ingesters share: the licence resolver, the organization index, a progress bar."""
+    """What ingesters share: the licence resolver, the organization index, the Hub ids that
+    moved, a progress bar."""
 
     resolver: LicenseResolver = field(default_factory=default_resolver)
     organizations: OrganizationIndex = field(default_factory=default_organizations)
+    renames: HubRenames = field(default_factory=default_renames)
     progress: Progress = no_progress
 
 
@@ -69,6 +85,18 @@ _REPO_ID = re.compile(r"^([\w.-]+)/([\w.-]+)$")
 _NOT_OWNERS = {"docs", "blog", "models", "papers", "organizations", "collections", "learn"}
 
 
+def add_dataset(out: Triples, hub_id: str, renames: HubRenames) -> str:
+    """The dataset of a Hub dataset id, under its current id when it moved (``mnist`` is
+    ``ylecun/mnist``): one entity whichever id a source writes. Returns its IRI."""
+    current = renames.current("dataset", hub_id)
+    iri = mint("dataset", current)
+    out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
+    out.add(iri, OG + "huggingFaceRepo", current)
+    if current != hub_id:
+        out.add(iri, OG + "formerHubId", hub_id)
+    return iri
+
+
 def source_concept(source: str) -> str:
     return f"{CONCEPT}source/{source}"
 
@@ -102,15 +130,18 @@ def add_license(
     key: str | None = None,
     empty_means_unlicensed: bool = False,
     resolve_as: str | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Resolution | None:
-    """Record a licence statement on ``subject``: the string verbatim, its resolution, and
-    ``dcterms:license`` to each licence it resolved to. Returns the resolution.
+    """Record a licence statement on ``subject``: the string verbatim, its resolution, its
+    terms (the expression tree, see ``add_terms``) and ``dcterms:license`` to each licence
+    it names. Returns the resolution.
 
     An empty string says nothing, except where the source reads it as "unlicensed"
     (``empty_means_unlicensed``, the Model Openness Tool's rule). ``key`` tells apart
     several statements on one subject (default: the role). ``resolve_as`` is resolved in
     place of ``text`` when the source wraps an identifier (e.g. in a URL); the statement
-    still keeps ``text`` verbatim."""
+    still keeps ``text`` verbatim. ``warn`` receives what is wrong but not fatal in the
+    string (an exception not on the SPDX list), for the caller to report with the record."""
     if text is None or (not str(text).strip() and not empty_means_unlicensed):
         return None
     text = str(text)
@@ -124,10 +155,38 @@ def add_license(
     out.add(stmt, OG + "licenseRole", role)
     out.link(stmt, OG + "resolution", f"{CONCEPT}license-resolution/{resolution.kind}")
     out.add(stmt, OG + "licenseExpression", resolution.expression)
+    if resolution.terms:
+        out.link(stmt, OG + "licenseTerms", add_terms(out, resolution.terms, f"{stmt}-terms"))
     for lic in resolution.licenses:
         out.link(stmt, OG + "resolvesTo", lic.iri)
         out.link(subject, DCTERMS + "license", lic.iri)
+    for message in resolution.warnings:
+        if warn:
+            warn(f"licence {text!r}: {message}")
     return resolution
+
+
+_SETS = {"AND": "ConjunctiveLicenseSet", "OR": "DisjunctiveLicenseSet"}
+
+
+def add_terms(out: Triples, terms: Terms, iri: str) -> str:
+    """The RDF of an expression tree, in SPDX 3's ExpandedLicensing terms: a licence is its
+    own IRI; AND / OR are Conjunctive / DisjunctiveLicenseSet nodes with a ``member`` each;
+    WITH is a WithAdditionOperator. Returns the IRI of the tree's root."""
+    if terms.op == "license":
+        return terms.license.iri
+    out.add(iri, RDFS + "label", terms.render())
+    if terms.op == "WITH":
+        out.types(iri, SPDX_EL + "WithAdditionOperator")
+        out.link(iri, SPDX_EL + "subjectExtendableLicense", terms.license.iri)
+        if terms.exception_known:
+            out.link(iri, SPDX_EL + "subjectAddition", SPDX_LICENSE + terms.exception)
+        out.add(iri, OG + "exceptionId", terms.exception)
+        return iri
+    out.types(iri, SPDX_EL + _SETS[terms.op])
+    for i, member in enumerate(terms.members, 1):
+        out.link(iri, SPDX_EL + "member", add_terms(out, member, f"{iri}-{i}"))
+    return iri
 
 
 def add_component(

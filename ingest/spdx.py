@@ -1,7 +1,8 @@
 """Licences: the SPDX License List, Hugging Face licence ids, and the AI licences SPDX lacks.
 
 Reads ``licenses.json`` and ``exceptions.json`` (SPDX's JSON layout) from the folder, plus the
-bundled Hugging Face id table and the curated AI licences and licence facts.
+bundled Hugging Face id table and the curated licence files (AI licences, facts about SPDX
+licences, strings that name no licence).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from openness.ingest.licenses import CURATED_FILES
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
 from openness.ingest.report import IngestReport, RecordError
@@ -101,11 +103,14 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.add(iri, SPDX_EL + "isDeprecatedLicenseId", entry.get("isDeprecatedLicenseId"))
         out.link(iri, OG + "licenseText", entry.get("reference"))
         report.ingested += 1
-    for name in ("ai-licenses.ttl", "license-facts.ttl"):
+    for name in CURATED_FILES:
         path = sources_dir() / "curated" / name
         with path.open("rb") as f:
             triples = [q.triple for q in ox.parse(f, ox.RdfFormat.TURTLE)]
         out.extend(triples)
         ai = {t.subject for t in triples if t.object == ox.NamedNode(OG + "AILicense")}
+        custom = {t.subject for t in triples if t.object == ox.NamedNode(OG + "CustomLicense")}
         if ai:
             report.count("AI licences", len(ai))
+        if custom:
+            report.count("other licences SPDX lacks", len(custom))

@@ -104,7 +104,7 @@ def test_openapi(client: FlaskClient) -> None:
     [
         f"/id/model/{OLMO}",
         "/id/record/mof/olmo-7b",
-        "/id/dataset/mnist",
+        "/id/dataset/ylecun--mnist",
         "/id/org/allen-institute-for-ai",
         "/id/license/llama2",
         "/id/definition/osaid-1.0",

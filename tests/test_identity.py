@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 from conftest import select
 
+from openness.ingest.conflicts import Conflicts
 from openness.ingest.identity import Record, link_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
@@ -87,3 +88,178 @@ def test_match_counts_are_reported(built) -> None:
     report = rebuild_identity(built)
     assert report.counts["hf-repo"] > 0 and report.counts["name+producer"] > 0
     assert "hf-repo" in report.summary()
+
+
+# Category 8 of issue 10: identity errors; category 9: claims cross-checked.
+
+MODEL = "https://w3id.org/openness-graph/id/model/"
+
+
+def _models_of(built, record_ids: list[str]) -> dict[str, str]:
+    """Record id (source/stem) -> the model it is linked to."""
+    values = " ".join(f"<{REC}{r}>" for r in record_ids)
+    rows = select(built, f"SELECT ?r ?m WHERE {{ VALUES ?r {{ {values} }} ?r og:recordOf ?m }}")
+    return {r["r"][len(REC) :]: r["m"] for r in rows}
+
+
+def test_a_renamed_hub_repository_is_one_model(built) -> None:
+    """gpt2 and openai-community/gpt2 share the Hub's _id: one repository, one model."""
+    models = _models_of(built, ["hf/openai-community--gpt2", "mof/gpt-2"])
+    assert len(set(models.values())) == 1
+    assert select(built, f"SELECT * WHERE {{ <{REC}hf/gpt2> ?p ?o }}") == []
+    former = select(built, 'SELECT ?r WHERE { ?r og:formerHubId "gpt2" }')
+    assert former == [{"r": REC + "hf/openai-community--gpt2"}]
+    # No Hub repository is two models.
+    rows = select(
+        built,
+        """SELECT ?repo WHERE { ?r og:source/skos:notation "hf" ; og:huggingFaceRepo ?repo ;
+             og:recordOf ?m } GROUP BY ?repo HAVING (COUNT(DISTINCT ?m) > 1)""",
+    )
+    assert rows == []
+
+
+def test_two_releases_of_one_name_stay_two_models(built) -> None:
+    """MOF's DeepSeek-R1 (deepseek-ai/DeepSeek-R1) and the Index's 'DeepSeek-R1' end model
+    linked to deepseek-ai/DeepSeek-R1-0528 are two releases, named apart."""
+    models = _models_of(built, ["mof/deepseek-r1", "osai-index/deepseek-r1"])
+    assert len(set(models.values())) == 2
+    names = {
+        r["name"]
+        for r in select(
+            built,
+            f"""SELECT ?name WHERE {{ VALUES ?m {{ {" ".join(f"<{m}>" for m in models.values())} }}
+                 ?m schema:name ?name }}""",
+        )
+    }
+    assert names == {"DeepSeek-R1", "DeepSeek-R1-0528"}
+    # Generally: no model's records name two different current Hub repositories.
+    rows = select(
+        built,
+        """SELECT ?m WHERE { ?m a og:Model ; og:huggingFaceRepo ?repo }
+           GROUP BY ?m HAVING (COUNT(DISTINCT LCASE(?repo)) > 1)""",
+    )
+    assert rows == []
+
+
+def test_organizations_unify_across_sources(built) -> None:
+    """One DeepSeek for MOF's 'DeepSeek AI' / 'DeepSeek' and the Index's 'DeepSeek'; one
+    EleutherAI with one kind; no organization has two kinds."""
+    rows = select(
+        built,
+        """SELECT DISTINCT ?org WHERE { ?r og:producer ?org ; og:source/skos:notation ?src .
+             ?r schema:name ?n . FILTER (STRSTARTS(LCASE(?n), "deepseek")) }""",
+    )
+    assert [r["org"] for r in rows] == ["https://w3id.org/openness-graph/id/org/deepseek"]
+    kinds = select(
+        built,
+        """SELECT ?org (COUNT(DISTINCT ?k) AS ?n) WHERE { ?org og:organizationKind ?k }
+           GROUP BY ?org HAVING (COUNT(DISTINCT ?k) > 1)""",
+    )
+    assert kinds == []
+    eleuther = select(
+        built,
+        """SELECT ?kind WHERE { <https://w3id.org/openness-graph/id/org/eleutherai>
+             og:organizationKind/skos:notation ?kind }""",
+    )
+    assert eleuther == [{"kind": "non-profit"}]
+
+
+def _conflicts(built, prop: str) -> dict[str, set[tuple[str, str, str]]]:
+    """Conflict -> {(record id, property local name, value)} for conflicts about ``prop``."""
+    rows = select(
+        built,
+        f"""SELECT ?c ?r ?p ?v WHERE {{ ?c a og:SourceConflict ; og:conflictProperty {prop} ;
+             og:claim ?s . ?s rdf:subject ?r ; rdf:predicate ?p ; rdf:object ?v }}""",
+    )
+    out: dict[str, set[tuple[str, str, str]]] = defaultdict(set)
+    for r in rows:
+        local = r["p"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        out[r["c"]].add((r["r"][len(REC) :], local, r["v"]))
+    return out
+
+
+def test_swapped_names_are_corrected_and_recorded(built) -> None:
+    """The Index names Guru's and SynLogic's end model 'Qwen2.5-32B' (their base) and the
+    base model 'Guru-32B' / 'SynLogic-32B': the Hub link decides, the conflict is kept."""
+    models = _models_of(built, ["osai-index/guru", "osai-index/synlogic"])
+    names = select(
+        built,
+        f"""SELECT ?name WHERE {{ VALUES ?m {{ {" ".join(f"<{m}>" for m in models.values())} }}
+             ?m schema:name ?name }}""",
+    )
+    assert {r["name"] for r in names} == {"Guru-32B", "SynLogic-32B"}
+    swapped = [c for c in _conflicts(built, "schema:name").values()]
+    assert ("osai-index/guru", "name", "Qwen2.5-32B") in set().union(*swapped)
+    assert len(swapped) == 2
+
+
+def test_copied_hub_links_are_not_followed_but_recorded(built) -> None:
+    """All CodeT5+ sizes link codet5p-16b, CodeGemma-2B/7B swap their links, dbrx-instruct
+    links deepseek-moe-16b-base: each stays its own model and a conflict names the record,
+    its link and its name (and the record the repository belongs to)."""
+    codet5 = _models_of(
+        built, [f"mof/codet5-plus-{s}" for s in ("220m", "770m", "2b", "6b", "16b")]
+    )
+    assert len(set(codet5.values())) == 5
+    dbrx = _models_of(built, ["mof/dbrx-instruct", "mof/deepseek-moe-16b-base"])
+    assert len(set(dbrx.values())) == 2
+    claims = set().union(*_conflicts(built, "og:huggingFaceRepo").values())
+    for record, link in [
+        ("mof/codet5-plus-220m", "Salesforce/codet5p-16b"),
+        ("mof/codet5-plus-6b", "Salesforce/codet5p-16b"),
+        ("mof/codegemma-2b", "google/codegemma-7b"),
+        ("mof/codegemma-7b", "google/codegemma-2b"),
+        ("mof/dbrx-instruct", "deepseek-ai/deepseek-moe-16b-base"),
+    ]:
+        assert (record, "huggingFaceRepo", link) in claims
+    assert ("mof/codet5-plus-16b", "name", "CodeT5+-16B") in claims  # the link's owner
+    # The named query shows them, on the model of the record and of the repository.
+    text = (queries_dir() / "sources-disagree.rq").read_text()
+    rows = select(built, text)
+    shown = {(r["name"], r["source"], r.get("claim")) for r in rows if "conflict" in r}
+    assert ("CodeT5+-220M", "mof", "Hugging Face repository = Salesforce/codet5p-16b") in shown
+    assert ("CodeT5+-16B", "mof", "name = CodeT5+-220M") in shown
+
+
+def test_datasets_are_one_entity_whichever_hub_id(built) -> None:
+    """MNIST (Hub card 'mnist', Croissant 'ylecun/mnist', curated) and C4 ('c4',
+    'allenai/c4') are one dataset each; the old ids are kept as former ids."""
+    for current, old in (("ylecun/mnist", "mnist"), ("allenai/c4", "c4")):
+        rows = select(
+            built,
+            f"""SELECT DISTINCT ?d ?g WHERE {{ GRAPH ?g {{ ?d og:huggingFaceRepo ?repo }}
+                 FILTER (LCASE(?repo) IN ("{current}", "{old}")) }}""",
+        )
+        assert len({r["d"] for r in rows}) == 1, current
+        assert len({r["g"] for r in rows}) >= 2, current
+        assert select(built, f'SELECT ?d WHERE {{ ?d og:formerHubId "{old}" }}')
+
+
+def test_never_published_weights_claimed_released_are_a_conflict(built) -> None:
+    """MOF lists Claude-1's final parameters as released under MIT; Anthropic never published
+    them (curated fact): both claims are kept as a conflict on the weights."""
+    rows = select(
+        built,
+        """SELECT ?m ?r ?v WHERE { ?c a og:SourceConflict ; og:conflictAbout ?m ;
+             og:conflictProperty og:released ; og:conflictAspect ogc:model-parameters-final ;
+             og:claim ?s . ?s rdf:subject ?r ; rdf:object ?v }""",
+    )
+    claude = {(r["r"][len(REC) :], r["v"]) for r in rows if r["m"] == MODEL + "claude-1"}
+    assert claude == {("mof/claude-1", "true"), ("curated/claude-1", "false")}
+    models = {r["m"] for r in rows}
+    assert {MODEL + "claude-2", MODEL + "gpt-4", MODEL + "palm-2"} <= models
+    assert len(models) >= 6
+
+
+def test_a_contradicted_link_gives_a_conflict_not_a_merge() -> None:
+    """Unit level: the record whose name contradicts its link keeps its own model."""
+    repo = {"google/codegemma-7b"}
+    records = {
+        f"{REC}mof/a": Record(f"{REC}mof/a", "mof", "CodeGemma-2B", ORG, set(repo)),
+        f"{REC}hf/b": Record(f"{REC}hf/b", "hf", "google/codegemma-7b", ORG, set(repo)),
+    }
+    conflicts = Conflicts()
+    counts = link_records(records, default_organizations(), Triples(), conflicts=conflicts)
+    assert counts["models"] == 2
+    [conflict] = conflicts.items
+    assert conflict.prop.endswith("#huggingFaceRepo") and "2b" in conflict.note
