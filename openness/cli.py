@@ -311,7 +311,50 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     default=30.0,
     show_default=True,
     type=click.FloatRange(0.1),
-    help="Seconds after which a query is stopped and answered with 503.",
+    help="Seconds from a request's arrival after which its query is stopped and answered with 503.",
+)
+@click.option(
+    "--query-processes",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Query processes per worker; one client may use all but one of them.",
+)
+@click.option(
+    "--query-queue",
+    default=16,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Queries that may wait for a query process, per worker; past that, 503 at once.",
+)
+@click.option(
+    "--client-limit",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Queries one client address may have running or waiting, per worker; past "
+    "that, 429 at once.",
+)
+@click.option(
+    "--threads",
+    default=128,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Connection threads per worker (a slow client holds one while it sends).",
+)
+@click.option(
+    "--max-connections",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Open connections per worker; more wait to be accepted.",
+)
+@click.option(
+    "--read-timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a client has to send its whole request (headers and body).",
 )
 @click.option(
     "--max-result-bytes",
@@ -347,6 +390,12 @@ def serve(
     port: int,
     workers: int,
     query_timeout: float,
+    query_processes: int,
+    query_queue: int,
+    client_limit: int,
+    threads: int,
+    max_connections: int,
+    read_timeout: float,
     max_result_bytes: int,
     allow_service: bool,
     update_token: str | None,
@@ -374,6 +423,9 @@ def serve(
             "UPDATE_ENDPOINT": opts.update,
             "STORE_ENDPOINT": opts.gsp,
             "QUERY_TIMEOUT": query_timeout,
+            "QUERY_PROCESSES": query_processes,
+            "QUERY_QUEUE": query_queue,
+            "CLIENT_LIMIT": client_limit,
             "MAX_RESULT_BYTES": max_result_bytes,
             "ALLOW_SERVICE": allow_service,
             "UPDATE_ENABLED": updates,
@@ -382,7 +434,16 @@ def serve(
         }
     )
     click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
-    run_server(app, host=host, port=port, workers=workers, timeout=int(query_timeout) + 30)
+    run_server(
+        app,
+        host=host,
+        port=port,
+        workers=workers,
+        timeout=int(query_timeout) + 30,
+        threads=threads,
+        max_connections=max_connections,
+        read_timeout=read_timeout,
+    )
 
 
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:

@@ -9,7 +9,20 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from openness.server import api, home, linked_data, openapi, pages, queries, sparql, update
+from openness.server import (
+    api,
+    health,
+    home,
+    linked_data,
+    openapi,
+    pages,
+    queries,
+    sparql,
+    update,
+)
+from openness.server.admission import Overloaded
+from openness.server.execute import QueryTimeout, ResultTooLarge
+from openness.server.lanes import LaneDied
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -20,7 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Config keys: ``STORE`` (a GraphStore to serve, e.g. in tests), or ``STORE_LOCATION`` /
     ``ENDPOINT`` / ``UPDATE_ENDPOINT`` / ``STORE_ENDPOINT`` to open one lazily in each
-    worker process; ``QUERY_TIMEOUT`` (seconds), ``QUERY_PROCESSES``, ``MAX_RESULT_BYTES``,
+    worker process; ``QUERY_TIMEOUT`` (seconds from a request's arrival), ``QUERY_PROCESSES``
+    (query lanes), ``QUERY_QUEUE`` (queries that may wait for a lane), ``CLIENT_LIMIT``
+    (queries one client may have running or waiting), ``MAX_RESULT_BYTES``,
     ``MAX_CONTENT_LENGTH`` (request bodies), ``ALLOW_SERVICE``, ``UPDATE_ENABLED`` and
     ``UPDATE_TOKEN`` (None with updates enabled means no token: --open-update).
     """
@@ -32,7 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         UPDATE_ENDPOINT=None,
         STORE_ENDPOINT=None,
         QUERY_TIMEOUT=30.0,
-        QUERY_PROCESSES=2,
+        QUERY_PROCESSES=3,
+        QUERY_QUEUE=16,
+        CLIENT_LIMIT=8,
         MAX_RESULT_BYTES=50 * 1024 * 1024,
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         ALLOW_SERVICE=False,
@@ -43,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     for blueprint in (
+        health.bp,
         home.bp,
         sparql.bp,
         queries.bp,
@@ -54,6 +72,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
+    app.register_error_handler(Overloaded, _overloaded)
+    app.register_error_handler(QueryTimeout, lambda e: _plain(str(e), 503))
+    app.register_error_handler(ResultTooLarge, lambda e: _plain(str(e), 413))
+    app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
     app.after_request(_cors)
     app.after_request(_gzip)
     app.after_request(_log_request)
@@ -61,7 +83,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _start_timer() -> None:
-    g.started = time.perf_counter()
+    # Every query of the request must be answered within QUERY_TIMEOUT of this moment.
+    g.arrival = time.monotonic()
+
+
+def _plain(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _overloaded(e: Overloaded) -> Response:
+    """A query turned away: 503 (server busy) or 429 (this client's limit), with when to
+    try again."""
+    response = _plain(str(e), e.status)
+    response.headers["Retry-After"] = str(e.retry_after)
+    return response
 
 
 def _cors(response: Response) -> Response:
@@ -96,7 +131,7 @@ def _gzip(response: Response) -> Response:
 
 
 def _log_request(response: Response) -> Response:
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    elapsed = (time.monotonic() - g.get("arrival", time.monotonic())) * 1000
     log.info(
         "%s %s %s %.1fms",
         request.method,

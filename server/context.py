@@ -1,18 +1,29 @@
-"""Per-process access to the store the app serves and to the query runner."""
+"""Per-process access to the store the app serves, always through the guard.
+
+The guard and its query processes belong to the process that serves requests: they are
+made on first use, or by :func:`prepare` before a server process takes its first request
+(``openness serve`` does so), and made anew in a process forked after that.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import threading
+import time
+from functools import partial
 
-from flask import current_app
+from flask import Flask, current_app, g, has_request_context, request
 
-from openness.server.execute import QueryRunner
+from openness.server.admission import Guard, Limits
+from openness.server.guarded import GuardedStore
+from openness.server.lanes import ProcessLanes, ThreadLanes
 from openness.store import EmbeddedStore, GraphStore, open_store
 
+_KEY = "openness.guarded"
+_lock = threading.Lock()
 
-def get_store() -> GraphStore:
-    """The store of this app, opened on first use in this process (after any fork)."""
-    app = current_app
+
+def _open(app: Flask) -> GraphStore:
     store = app.config.get("STORE")
     if store is None:
         store = open_store(
@@ -27,23 +38,65 @@ def get_store() -> GraphStore:
     return store
 
 
-def get_runner() -> QueryRunner:
-    """The runner that enforces the query time limit (see openness.server.execute)."""
-    app = current_app
-    runner = app.extensions.get("openness.runner")
-    if runner is None:
-        store = get_store()
+def prepare(app: Flask) -> GuardedStore:
+    """The guarded store of ``app`` in this process, its query processes started and
+    ready (so that no request waits for one to start)."""
+    guarded = app.extensions.get(_KEY)
+    if guarded is not None and guarded.pid == os.getpid():
+        return guarded
+    with _lock:
+        guarded = app.extensions.get(_KEY)
+        if guarded is None or guarded.pid != os.getpid():
+            guarded = app.extensions[_KEY] = _guard(app)
+        return guarded
+
+
+def _guard(app: Flask) -> GuardedStore:
+    config = app.config
+    store = _open(app)
+    size = config["QUERY_PROCESSES"]
+    if isinstance(store, EmbeddedStore) and store.path and store.read_only:
         # Killable query processes need a store on disk that nothing writes meanwhile.
-        location = (
-            store.path
-            if isinstance(store, EmbeddedStore) and store.path and store.read_only
-            else None
-        )
-        runner = QueryRunner(
-            store,
-            app.config["QUERY_TIMEOUT"],
-            location=Path(location) if location else None,
-            processes=app.config["QUERY_PROCESSES"],
-        )
-        app.extensions["openness.runner"] = runner
-    return runner
+        lanes = partial(ProcessLanes, str(store.path), size)
+    else:
+        lanes = partial(ThreadLanes, store, size)
+    limits = Limits(
+        timeout=config["QUERY_TIMEOUT"],
+        queue_size=config["QUERY_QUEUE"],
+        client_limit=config["CLIENT_LIMIT"],
+    )
+    guard = Guard(lanes, limits)
+    guard.lanes.wait_ready()
+    return GuardedStore(
+        guard, store, max_bytes=config["MAX_RESULT_BYTES"], budget=_budget(limits.timeout)
+    )
+
+
+def _budget(timeout: float):  # noqa: ANN202
+    def budget() -> tuple[str, float]:
+        """The client and deadline of the current request. A request that arrived while
+        this process was still starting its query processes is timed from when they were
+        ready."""
+        now = time.monotonic()
+        if not has_request_context():
+            return "-", now + timeout
+        ready_at = current_app.extensions[_KEY].ready_at
+        return request.remote_addr or "-", max(g.get("arrival", now), ready_at) + timeout
+
+    return budget
+
+
+def get_store() -> GuardedStore:
+    """The store of this app, every query guarded (see openness.server.guarded)."""
+    return prepare(current_app)
+
+
+def get_runner() -> GuardedStore:
+    """What runs the protocol's queries: ``get_runner().run(job)`` gives the ``Answer``."""
+    return get_store()
+
+
+def current_guard(app: Flask) -> Guard | None:
+    """The guard of ``app`` in this process, if it has one yet."""
+    guarded = app.extensions.get(_KEY)
+    return guarded.guard if guarded is not None and guarded.pid == os.getpid() else None

@@ -213,12 +213,11 @@ def test_a_slow_query_is_stopped_while_fast_ones_are_answered(base: str) -> None
     thread = threading.Thread(
         target=lambda: slow.setdefault("r", sparql(base, params={"query": SLOW}))
     )
-    started = time.monotonic()
     thread.start()
     time.sleep(0.5)
     fast = [sparql(base, params={"query": "ASK { ?s ?p ?o }"}) for _ in range(5)]
     assert all(r.status_code == 200 for r in fast)
-    assert time.monotonic() - started < 3  # answered while the slow one still ran
+    assert "r" not in slow  # answered while the slow one still ran
     thread.join(30)
     assert slow["r"].status_code == 503 and "limit" in slow["r"].text
     assert sparql(base, params={"query": "ASK {}"}).status_code == 200  # still serving

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -81,48 +77,6 @@ def test_reingesting_gives_the_same_graph() -> None:
     for name in ("mof", "osai-index", "curated"):
         ingest_source(store, name)
         assert graph_quads(store, Graphs.source(name)) == first[name], name
-
-
-def test_killed_ingest_leaves_the_previous_graph_intact(tmp_path: Path) -> None:
-    store_dir = tmp_path / "db"
-    small = mof_folder(tmp_path / "a", MOF_FILES[:3])
-    runner = CliRunner()
-    assert (
-        runner.invoke(
-            cli, ["--store", str(store_dir), "ingest", "mof", "--from", str(small)]
-        ).exit_code
-        == 0
-    )
-    store = EmbeddedStore(store_dir)
-    before = graph_quads(store, Graphs.source("mof"))
-    store.close()
-    # A big replacement source, slow enough to be killed half-way through reading it.
-    big = mof_folder(tmp_path / "b", [])
-    for i in range(12):
-        for f in MOF_FILES:
-            shutil.copy(f, big / "models" / f"{i}-{f.name}")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "openness.cli",
-            "--store",
-            str(store_dir),
-            "ingest",
-            "mof",
-            "--from",
-            str(big),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(1.5)
-    assert proc.poll() is None, "the ingest finished before it could be killed"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    store = EmbeddedStore(store_dir)
-    assert graph_quads(store, Graphs.source("mof")) == before
-    store.close()
 
 
 def test_legacy_records_with_only_model_id(tmp_path: Path) -> None:

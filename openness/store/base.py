@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 
 from openness.store.results import QueryResult
 
 Triples = Iterable[ox.Triple]
+# Fault tests set this to a file path: see announced_write.
+WRITE_LOG = "OPENNESS_WRITE_LOG"
 
 
 class StoreError(RuntimeError):
@@ -95,6 +99,21 @@ class GraphStore(ABC):
         """Run a query whose first solution has ``?n`` and return it as an int."""
         rows = self.query(sparql, **kwargs).rows()  # type: ignore[arg-type]
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
+
+
+@contextmanager
+def announced_write() -> Iterator[None]:
+    """Wrap every write to a store. With ``$OPENNESS_WRITE_LOG`` set to a file, a line
+    ``begin`` is appended to it just before the write starts and ``end`` once it has
+    committed, so that a fault test can kill a process while it writes."""
+    log = os.environ.get(WRITE_LOG)
+    if log:
+        with open(log, "a") as f:
+            f.write("begin\n")
+    yield
+    if log:
+        with open(log, "a") as f:
+            f.write("end\n")
 
 
 def bind_values(sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store.base import GraphStore, StoreError, bind_values
+from openness.store.base import GraphStore, StoreError, announced_write, bind_values
 from openness.store.results import QueryResult
 
 
@@ -56,7 +56,8 @@ class EmbeddedStore(GraphStore):
         return QueryResult(self._store.query(sparql, **kwargs))
 
     def update(self, sparql: str) -> None:
-        self._store.update(sparql)
+        with announced_write():
+            self._store.update(sparql)
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._store.dump(format=fmt)

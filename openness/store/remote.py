@@ -16,7 +16,7 @@ import httpx
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store.base import GraphStore, StoreError, bind_values
+from openness.store.base import GraphStore, StoreError, announced_write, bind_values
 from openness.store.results import QueryResult
 
 # Our usual prefixes, declared on one line so error positions shift by exactly one line.
@@ -119,11 +119,12 @@ class RemoteStore(GraphStore):
         return QueryResult([t.triple for t in ox.parse(response.content, fmt)])
 
     def update(self, sparql: str) -> None:
-        self._post(
-            self.update_url,
-            content=sparql.encode(),
-            headers={"Content-Type": "application/sparql-update"},
-        )
+        with announced_write():
+            self._post(
+                self.update_url,
+                content=sparql.encode(),
+                headers={"Content-Type": "application/sparql-update"},
+            )
         self._graphs = None
 
     def export(self, fmt: ox.RdfFormat) -> bytes:

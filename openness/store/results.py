@@ -73,12 +73,15 @@ class QueryResult:
             out.append(row)
         return out
 
-    def serialize(self, fmt: ox.QueryResultsFormat | ox.RdfFormat) -> bytes:
-        """Serialize to bytes; results formats for solutions and booleans, RDF for graphs."""
+    def serialize(
+        self, fmt: ox.QueryResultsFormat | ox.RdfFormat, output: Any = None
+    ) -> bytes | None:
+        """Serialize to bytes, or into ``output`` (a binary file-like object) when given;
+        results formats for solutions and booleans, RDF for graphs."""
         if self.kind == "graph":
             if not isinstance(fmt, ox.RdfFormat):
                 raise ValueError(f"a graph result cannot be written as {fmt.name}")
-            return ox.serialize(self._native, format=fmt, prefixes=PREFIXES)
+            return ox.serialize(self._native, output, format=fmt, prefixes=PREFIXES)
         if not isinstance(fmt, ox.QueryResultsFormat):
             raise ValueError(f"a {self.kind} result cannot be written as {fmt.name}")
-        return self._native.serialize(format=fmt)
+        return self._native.serialize(output, format=fmt)

@@ -1,0 +1,67 @@
+"""The store as the server's handlers see it: every query runs under the guard.
+
+Pages, the API, linked data, the Graph Store Protocol and the SHACL service call
+``query()`` as on any store; here each call runs in a lane (see ``lanes``) with the
+request's deadline and client (see ``admission``), its result bounded by the server's
+size limit, and comes back parsed. Writes go to the store itself.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+
+import pyoxigraph as ox
+
+from openness.server.admission import Guard
+from openness.server.execute import Answer, Job, answer, export, fetch
+from openness.store import GraphStore, QueryResult, StoreError
+from openness.store.base import bind_values
+
+# Who asks and by when the answer is due: (client address, deadline on the monotonic clock).
+Budget = Callable[[], tuple[str, float]]
+
+
+class GuardedStore(GraphStore):
+    def __init__(self, guard: Guard, store: GraphStore, *, max_bytes: int, budget: Budget) -> None:
+        self.guard, self.store, self.max_bytes, self.budget = guard, store, max_bytes, budget
+        self.pid = os.getpid()  # a forked process makes its own
+        self.ready_at = time.monotonic()
+
+    def __repr__(self) -> str:
+        return f"GuardedStore({self.store!r})"
+
+    def _run(self, function: Callable, *args: object):  # noqa: ANN202 - the task's own type
+        client, deadline = self.budget()
+        return self.guard.run((function, args), client=client, deadline=deadline)
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> QueryResult:
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        kind, data = self._run(
+            fetch, sparql, tuple(default_graphs or ()), tuple(named_graphs or ()), self.max_bytes
+        )
+        if kind == "graph":
+            return QueryResult([q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])
+        fmt = ox.QueryResultsFormat.TSV if kind == "solutions" else ox.QueryResultsFormat.JSON
+        return QueryResult(ox.parse_query_results(data, fmt))
+
+    def run(self, job: Job) -> Answer:
+        """A protocol query's result, serialized for the client in its lane."""
+        return self._run(answer, job, self.max_bytes)
+
+    def update(self, sparql: str) -> None:
+        if getattr(self.store, "read_only", False):
+            raise StoreError("this server's store is open read-only")
+        self.store.update(sparql)
+
+    def export(self, fmt: ox.RdfFormat) -> bytes:
+        return self._run(export, fmt, self.max_bytes)

@@ -1,0 +1,270 @@
+"""Admission control and query lanes: a bounded queue, per-client limits, deadlines from
+arrival, and query processes that are replaced when they die.
+
+No test asserts how long anything took: long deadlines are only guards against hangs, and
+the assertions are on statuses and on the order of events.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openness.server import create_app
+from openness.server.admission import Guard, Limits, Overloaded
+from openness.server.context import current_guard, prepare
+from openness.server.execute import QueryTimeout
+from openness.server.lanes import ThreadLanes
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+HANG_GUARD = 60.0
+
+
+def blocked(store: Any, release: threading.Event) -> str:
+    release.wait(HANG_GUARD)
+    return "released"
+
+
+def quick(store: Any) -> str:
+    return "quick"
+
+
+def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (a guard against hangs, not a timing assertion)."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never became true"
+        time.sleep(0.01)
+
+
+class Background:
+    """A task run through the guard in a thread; ``result`` is its value or error."""
+
+    def __init__(self, guard: Guard, task: tuple, client: str, timeout: float = HANG_GUARD):
+        self.result: Any = None
+        deadline = time.monotonic() + timeout
+
+        def target() -> None:
+            try:
+                self.result = guard.run(task, client=client, deadline=deadline)
+            except Exception as e:  # inspected by the test
+                self.result = e
+
+        self.thread = threading.Thread(target=target)
+        self.thread.start()
+
+    def join(self) -> Any:
+        self.thread.join(HANG_GUARD)
+        assert not self.thread.is_alive()
+        return self.result
+
+
+def guard(lanes: int, **limits: Any) -> Guard:
+    return Guard(partial(ThreadLanes, None, lanes), Limits(**{"timeout": HANG_GUARD, **limits}))
+
+
+def test_a_full_queue_refuses_at_once_with_retry_after() -> None:
+    g, release = guard(1, queue_size=1), threading.Event()
+    running = Background(g, (blocked, (release,)), "a")
+    until(lambda: g.status()["running"] == 1)
+    waiting = Background(g, (quick, ()), "b")
+    until(lambda: g.status()["waiting"] == 1)
+    with pytest.raises(Overloaded) as refused:
+        g.run((quick, ()), client="c", deadline=time.monotonic() + HANG_GUARD)
+    assert refused.value.status == 503 and refused.value.retry_after >= 1
+    assert g.refused == {"queue full": 1}
+    assert g.status()["running"] == 1  # refused while the lane was still taken
+    release.set()
+    assert running.join() == "released" and waiting.join() == "quick"
+
+
+def test_a_client_past_its_limit_gets_429_and_others_still_get_in() -> None:
+    g, release = guard(1, client_limit=2), threading.Event()
+    first = Background(g, (blocked, (release,)), "a")
+    until(lambda: g.status()["running"] == 1)
+    second = Background(g, (quick, ()), "a")
+    until(lambda: g.status()["waiting"] == 1)
+    with pytest.raises(Overloaded) as refused:
+        g.run((quick, ()), client="a", deadline=time.monotonic() + HANG_GUARD)
+    assert refused.value.status == 429 and refused.value.retry_after >= 1
+    other = Background(g, (quick, ()), "b")
+    until(lambda: g.status()["waiting"] == 2)  # admitted: waits beside a's second query
+    release.set()
+    assert [first.join(), second.join(), other.join()] == ["released", "quick", "quick"]
+
+
+def test_the_deadline_runs_from_arrival_not_from_start() -> None:
+    """A query that waits for a lane is refused when its deadline passes, though it never
+    started: the wait counted."""
+    g, release = guard(1), threading.Event()
+    holder = Background(g, (blocked, (release,)), "a")
+    until(lambda: g.status()["running"] == 1)
+    with pytest.raises(Overloaded) as refused:
+        g.run((quick, ()), client="b", deadline=time.monotonic() + 0.2)
+    assert refused.value.status == 503 and g.refused == {"waited too long": 1}
+    assert holder.thread.is_alive()  # refused while the first query still ran
+    release.set()
+    assert holder.join() == "released"
+
+
+def test_one_client_cannot_take_every_lane() -> None:
+    g, release = guard(2), threading.Event()
+    first = Background(g, (blocked, (release,)), "storm")
+    until(lambda: g.status()["running"] == 1)
+    second = Background(g, (blocked, (release,)), "storm")
+    until(lambda: g.status()["waiting"] == 1)  # a lane is idle, but kept for others
+    assert g.run((quick, ()), client="other", deadline=time.monotonic() + HANG_GUARD) == "quick"
+    assert g.status()["waiting"] == 1 and second.thread.is_alive()
+    release.set()
+    assert first.join() == "released" and second.join() == "released"
+
+
+def test_an_abandoned_thread_keeps_its_lane_until_it_ends() -> None:
+    g, release = guard(1), threading.Event()
+    with pytest.raises(QueryTimeout):
+        g.run((blocked, (release,)), client="a", deadline=time.monotonic() + 0.2)
+    assert g.status()["idle"] == 0  # the query still runs: its lane is not handed out
+    release.set()
+    until(lambda: g.status()["idle"] == 1)
+    assert g.run((quick, ()), client="a", deadline=time.monotonic() + HANG_GUARD) == "quick"
+
+
+# --- the real query processes, through the app ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app(reported: Path):
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "TESTING": True,
+            "QUERY_TIMEOUT": HANG_GUARD,
+            "QUERY_PROCESSES": 2,
+            "CLIENT_LIMIT": 1,
+        }
+    )
+    prepare(app)
+    yield app
+    current_guard(app).close()
+
+
+def ask(app, client: str = "10.0.0.1"):  # noqa: ANN001, ANN201
+    return app.test_client().get(
+        "/sparql",
+        query_string={"query": "ASK { ?m a og:Model }"},
+        environ_base={"REMOTE_ADDR": client},
+    )
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def kill_all(app) -> None:  # noqa: ANN001
+    """SIGKILL every query process of ``app`` and wait until they are gone."""
+    pids = current_guard(app).lanes.pids()
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    until(lambda: not any(alive(pid) for pid in pids))
+
+
+def test_processes_are_started_before_the_first_request(app) -> None:  # noqa: ANN001
+    status = current_guard(app).status()
+    assert status["idle"] == status["lanes"] == 2
+
+
+def test_killed_query_processes_are_replaced(app) -> None:  # noqa: ANN001
+    kill_all(app)  # both idle processes: the next query must still be answered
+    assert ask(app).status_code == 200
+    kill_all(app)
+    assert ask(app).status_code == 200
+    slow: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: slow.setdefault(
+            "r", app.test_client().get("/sparql", query_string={"query": SLOW})
+        )
+    )
+    thread.start()
+    until(lambda: current_guard(app).status()["running"] == 1)
+    kill_all(app)  # one of them runs the slow query
+    thread.join(HANG_GUARD)
+    assert slow["r"].status_code == 500 and "ended without answering" in slow["r"].text
+    assert ask(app).status_code == 200
+    until(lambda: current_guard(app).status()["idle"] == 2)
+
+
+def test_overload_is_answered_with_retry_after(app) -> None:  # noqa: ANN001
+    slow: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: slow.setdefault(
+            "r",
+            app.test_client().get(
+                "/sparql", query_string={"query": SLOW}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+            ),
+        )
+    )
+    thread.start()
+    until(lambda: current_guard(app).status()["running"] == 1)
+    mine = ask(app, "10.0.0.9")  # this client's one query is running
+    assert mine.status_code == 429 and int(mine.headers["Retry-After"]) >= 1
+    # The lane kept free for other clients answers them meanwhile.
+    other = ask(app, "10.0.0.2")
+    assert other.status_code == 200
+    kill_all(app)  # end the slow query rather than wait for it
+    thread.join(HANG_GUARD)
+    assert slow["r"].status_code == 500
+    until(lambda: current_guard(app).status()["idle"] == 2)
+
+
+def test_pages_api_and_graph_store_reads_are_bounded(reported: Path) -> None:
+    app = create_app({"STORE_LOCATION": str(reported), "TESTING": True, "MAX_RESULT_BYTES": 2000})
+    client = app.test_client()
+    try:
+        for path in ("/matrix", "/api/conformance", "/store?default"):
+            r = client.get(path, headers={"Accept": "text/turtle"})
+            assert r.status_code == 413, path
+            assert "limit of 2000 bytes" in r.text
+        assert client.get("/health").status_code == 200
+    finally:
+        current_guard(app).close()
+
+
+def test_the_queue_is_full_for_every_client(reported: Path) -> None:
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "TESTING": True,
+            "QUERY_TIMEOUT": HANG_GUARD,
+            "QUERY_PROCESSES": 1,
+            "QUERY_QUEUE": 0,
+        }
+    )
+    prepare(app)
+    try:
+        slow: dict[str, Any] = {}
+        thread = threading.Thread(
+            target=lambda: slow.setdefault(
+                "r", app.test_client().get("/sparql", query_string={"query": SLOW})
+            )
+        )
+        thread.start()
+        until(lambda: current_guard(app).status()["running"] == 1)
+        page = app.test_client().get("/models/OLMo-7B", environ_base={"REMOTE_ADDR": "10.0.0.3"})
+        assert page.status_code == 503 and int(page.headers["Retry-After"]) >= 1
+        kill_all(app)
+        thread.join(HANG_GUARD)
+        assert slow["r"].status_code == 500
+    finally:
+        current_guard(app).close()
