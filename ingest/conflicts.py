@@ -83,12 +83,14 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
     published: a component listed as released (a Model Openness Tool file, Hub files) against
     one stated as not released (curated facts of models never published) or an Index rating
     of the end-model weights as closed. Reads records linked to models in ``graphs``."""
+    # The record pattern is repeated inside each branch: joined to the UNION from outside,
+    # pyoxigraph evaluates the whole UNION again for every record (minutes on large stores).
     rows = store.query(
         """SELECT ?m ?r ?src ?id ?released ?how WHERE {
-             ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
              {
                ?r og:component ?c . ?c og:componentType ogc:model-parameters-final ;
                                         og:released ?released .
+               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
                OPTIONAL { ?c og:licenseStatement/og:licenseString ?licence }
                BIND (IF(?released, IF(BOUND(?licence),
                           CONCAT("final parameters listed as released under '", ?licence, "'"),
@@ -97,6 +99,7 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
              } UNION {
                ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel ;
                                     og:ratingValue/skos:notation ?v .
+               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
                FILTER (?v IN ("open", "closed"))
                BIND (?v = "open" AS ?released)
                BIND (CONCAT("end-model weights rated ", ?v) AS ?how)
