@@ -3,10 +3,10 @@ model description, a SHACL validation service, and the OpenAPI description."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
-import rdflib
-from flask import Blueprint, Response, jsonify, request, url_for
-from pyshacl import validate as shacl_validate
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
@@ -14,8 +14,17 @@ from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs
 from openness.server.context import get_store
-from openness.server.lookup import model_iri, organizations
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
+from openness.server.lookup import is_iri, model_iri, organizations
+from openness.server.negotiation import (
+    ALIASES,
+    GRAPH_TYPES,
+    choose,
+    content_type,
+    serialize_graph,
+)
+from openness.server.shacl import READABLE, SUFFIXES, WRITABLE, Posted, ShaclError, Validation
+from openness.server.shacl import Limits as ShaclLimits
+from openness.server.shacl import validate as run_validation
 from openness.server.sparql import text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -31,6 +40,8 @@ UPLOAD_SUFFIX = {
     "application/x-yaml": ".yml",
     "text/yaml": ".yml",
 }
+
+FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _wants_rdf() -> str | None:
@@ -177,43 +188,70 @@ def validate() -> Response:
             )
         data, name = request.get_data(), "description" + suffix
     try:
-        run = validate_description(data, name, chosen or None)
+        verdicts = get_store().call(_judge, data, name, chosen or None)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
-    return jsonify([v.as_json() for v in run.verdicts])
+    return jsonify(verdicts)
+
+
+def _judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> list[dict]:
+    """A guard task: the verdicts on a posted description, as JSON (assessing it takes
+    seconds of CPU, so it runs in a lane, under the request's time limit)."""
+    return [v.as_json() for v in validate_description(data, name, ids).verdicts]
 
 
 @bp.post("/shacl")
 def shacl() -> Response:
-    """Validate stored data against posted shapes (Turtle); answers the sh:ValidationReport.
+    """Validate posted data, or a stored graph, against posted shapes; answers the
+    sh:ValidationReport by Accept (see ``openness.server.shacl``).
 
-    ``graph`` is ``default`` or ``union`` (every named graph) or a named graph's IRI."""
-    graph = request.args.get("graph", "default")
-    store = get_store()
-    try:
-        shapes = rdflib.Graph().parse(data=request.get_data(as_text=True), format="turtle")
-    except Exception as e:  # rdflib's parser raises its own error types
-        return text(f"the shapes do not parse as Turtle: {e}", 400)
-    if graph in ("default", "union"):
-        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    elif graph in store.graph_sizes():
-        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    else:
-        return text(f"no graph <{graph}>; use default, union or a named graph's IRI", 404)
-    data = ox.serialize(list(store.query(query)), format=ox.RdfFormat.N_TRIPLES)
-    _, report, _ = shacl_validate(
-        rdflib.Graph().parse(data=data, format="nt"),
-        shacl_graph=shapes,
-        advanced=True,
-        allow_warnings=True,
+    The shapes are the body (Turtle, N-Triples or JSON-LD by Content-Type), validating the
+    stored ``graph`` (an IRI; every graph when left out); or, as multipart or form fields,
+    ``shapes`` and optionally ``data`` (a form field's format is ``shapes-format`` /
+    ``data-format``, Turtle by default)."""
+    media = choose(request.headers.get("Accept"), list(WRITABLE))
+    if media is None:
+        return text(f"the report is offered as {', '.join(WRITABLE)}", 406)
+    shapes, data = _posted("shapes"), _posted("data")
+    if shapes is None:
+        return text(
+            "post the shapes as the body (text/turtle, application/n-triples or "
+            "application/ld+json), or as a multipart or form field 'shapes'",
+            400,
+        )
+    graph = request.args.get("graph")
+    if graph in ("default", "union"):  # the default graph is the union of the named graphs
+        graph = None
+    if graph is not None and data is not None:
+        return text("give either data or a stored graph to validate, not both", 400)
+    if graph is not None and not is_iri(graph):
+        return text(f"the graph name {graph!r} is not an IRI", 400)
+    config = current_app.config
+    limits = ShaclLimits(
+        max_shapes_triples=config["SHACL_MAX_SHAPES_TRIPLES"],
+        max_data_triples=config["SHACL_MAX_DATA_TRIPLES"],
+        max_bytes=config["MAX_RESULT_BYTES"],
+        allow_service=config["ALLOW_SERVICE"],
     )
-    media = choose(request.headers.get("Accept"), GRAPH_TYPES) or "text/turtle"
-    fmt = {
-        "text/turtle": "turtle",
-        "application/ld+json": "json-ld",
-        "application/n-triples": "nt",
-        "application/rdf+xml": "xml",
-        "application/n-quads": "nquads",
-        "application/trig": "trig",
-    }[media]
-    return Response(report.serialize(format=fmt), content_type=content_type(media))
+    job = Validation(shapes, data, graph, request.base_url, media)
+    try:
+        report = get_store().call(run_validation, job, limits)
+    except ShaclError as e:
+        return text(str(e), e.status)
+    return Response(report.body, content_type=content_type(report.media_type))
+
+
+def _posted(name: str) -> Posted | None:
+    """The shapes or the data of a SHACL request, if it has them."""
+    upload = request.files.get(name)
+    if upload is not None:
+        media = ALIASES.get(upload.mimetype, upload.mimetype)
+        if media not in READABLE:
+            media = SUFFIXES.get(Path(upload.filename or "").suffix.lower(), "text/turtle")
+        return Posted(upload.read(), media)
+    if name in request.form:
+        given = request.form.get(f"{name}-format", "text/turtle")
+        return Posted(request.form[name].encode(), ALIASES.get(given, given))
+    if name == "shapes" and request.mimetype not in FORM_TYPES:
+        return Posted(request.get_data(), request.mimetype)
+    return None

@@ -58,6 +58,11 @@ class GuardedStore(GraphStore):
         """A protocol query's result, serialized for the client in its lane."""
         return self._run(answer, job, self.max_bytes)
 
+    def call(self, function: Callable, *args: object):  # noqa: ANN201 - the task's own type
+        """``function(store, *args)`` run in a lane under the request's deadline (a task of
+        the server's own beyond a query, e.g. a SHACL validation)."""
+        return self._run(function, *args)
+
     def update(self, sparql: str) -> None:
         if getattr(self.store, "read_only", False):
             raise StoreError("this server's store is open read-only")

@@ -192,9 +192,9 @@ class ProcessLanes(Lanes):
         super().__init__(size, changed)
         self.location = location
         self._ctx = multiprocessing.get_context("forkserver")
-        # New processes fork from a server that has already imported the store code,
-        # so a replacement is ready in a fraction of a second.
-        self._ctx.set_forkserver_preload(["openness.server.execute"])
+        # New processes fork from a server that has already imported the store code (and
+        # the SHACL service's), so a replacement is ready in a fraction of a second.
+        self._ctx.set_forkserver_preload(["openness.server.execute", "openness.server.shacl"])
         self._all: set[QueryProcess] = set()
         self._closed = False
         self._lock = threading.Lock()

@@ -36,6 +36,17 @@ RDF = {
     m: {}
     for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
 }
+SHACL_INPUT = ("text/turtle", "application/n-triples", "application/ld+json")
+SHACL_FORM = {
+    "type": "object",
+    "required": ["shapes"],
+    "properties": {
+        "shapes": {"type": "string", "description": "the shapes graph"},
+        "data": {"type": "string", "description": "the data graph (default: a stored graph)"},
+        "shapes-format": {"enum": list(SHACL_INPUT), "description": "of a form field"},
+        "data-format": {"enum": list(SHACL_INPUT), "description": "of a form field"},
+    },
+}
 RESULTS = {
     m: {}
     for m in (
@@ -238,13 +249,29 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/shacl": {
             "post": {
-                "summary": "Validate stored data against posted SHACL shapes",
-                "parameters": [_param("graph", "query", "default, union or a named graph's IRI")],
-                "requestBody": {"content": {"text/turtle": {}}},
+                "summary": "Validate posted data, or a stored graph, against posted SHACL shapes",
+                "description": "Shapes (SHACL Core and SHACL-AF) run in memory under the "
+                "server's time and size limits. Posted data is validated as written (its "
+                "literals are not canonicalised). SERVICE and FROM in the shapes' SPARQL "
+                "are refused (SERVICE is allowed with --allow-service); remote JSON-LD "
+                "contexts and owl:imports are never fetched.",
+                "parameters": [
+                    _param("graph", "query", "a stored graph's IRI to validate (default: all)")
+                ],
+                "requestBody": {
+                    "content": {
+                        **{m: {"description": "the shapes"} for m in SHACL_INPUT},
+                        "multipart/form-data": {"schema": SHACL_FORM},
+                        "application/x-www-form-urlencoded": {"schema": SHACL_FORM},
+                    }
+                },
                 "responses": {
                     "200": {"description": "The sh:ValidationReport", "content": RDF},
-                    "400": _text("The shapes do not parse"),
+                    "400": _text("The shapes or data do not parse, cannot be used, or reach out"),
                     "404": _text("No such graph"),
+                    "406": _text("No report format fits the Accept header"),
+                    "413": _text("The shapes, the data or the report are over the limits"),
+                    "503": _text("The validation did not finish within the time limit"),
                 },
             }
         },

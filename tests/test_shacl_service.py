@@ -1,0 +1,384 @@
+"""The SHACL validation service (POST /api/shacl): standard reports, user data validated
+as written, malformed input answered 400, limits, and no request ever sent out."""
+
+from __future__ import annotations
+
+import io
+import json
+import socket
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from flask.testing import FlaskClient
+
+from openness.server import create_app
+from openness.server.shacl import OutboundRefused, offline
+from openness.store import EmbeddedStore
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+EX = rdflib.Namespace("http://example.org/")
+XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
+PREFIXES = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+STORED = "urn:test:stored"
+
+
+@pytest.fixture(scope="module")
+def location(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("shacl") / "store"
+    store = EmbeddedStore(path)
+    ex = "http://example.org/"
+
+    def triple(s: str, p: str, o: str) -> ox.Triple:
+        return ox.Triple(ox.NamedNode(ex + s), ox.NamedNode(ex + p), ox.Literal(o))
+
+    store.write(
+        add={
+            STORED: [triple("m0", "q", "x")] + [triple(f"m{i}", "p", str(i)) for i in range(4)],
+            "urn:test:other": [triple("m4", "p", "4")],
+        }
+    )
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module", params=["processes", "threads"])
+def client(request: pytest.FixtureRequest, location: Path) -> Iterator[FlaskClient]:
+    """The service with query processes (a read-only store on disk) and with threads
+    (a store open for updates)."""
+    if request.param == "processes":
+        config: dict = {"STORE_LOCATION": str(location)}
+    else:
+        config = {"STORE": EmbeddedStore(location), "UPDATE_ENABLED": True}
+    app = create_app({**config, "TESTING": True, "SHACL_MAX_DATA_TRIPLES": 5})
+    yield app.test_client()
+    if "STORE" in config:
+        config["STORE"].close()
+
+
+class Listener:
+    """A loopback TCP listener that records every connection it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
+        self.connections = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.stopped.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    server = Listener()
+    yield server
+    server.close()
+
+
+def post(client: FlaskClient, shapes: str, data: str | None = None, **kwargs):  # noqa: ANN201
+    """Shapes (and data) in Turtle as multipart fields; the report parsed from Turtle."""
+    fields = {"shapes": PREFIXES + shapes}
+    if data is not None:
+        fields["data"] = PREFIXES + data
+    return client.post("/api/shacl", data=fields, **kwargs)
+
+
+def report(response) -> rdflib.Graph:  # noqa: ANN001
+    assert response.status_code == 200, response.text
+    return rdflib.Graph().parse(data=response.data, format="turtle")
+
+
+def results(graph: rdflib.Graph) -> list[dict[str, object]]:
+    keys = {
+        "focus": SH.focusNode,
+        "path": SH.resultPath,
+        "value": SH.value,
+        "shape": SH.sourceShape,
+        "component": SH.sourceConstraintComponent,
+        "severity": SH.resultSeverity,
+    }
+    return [{k: graph.value(r, p) for k, p in keys.items()} for r in graph.objects(None, SH.result)]
+
+
+def test_a_result_names_focus_path_value_shape_component_and_severity(
+    client: FlaskClient,
+) -> None:
+    graph = report(
+        post(
+            client,
+            """ex:S a sh:NodeShape ; sh:targetClass ex:Model ;
+                 sh:property ex:P .
+               ex:P sh:path ex:size ; sh:datatype xsd:integer .""",
+            """ex:a a ex:Model ; ex:size "big" .""",
+        )
+    )
+    assert results(graph) == [
+        {
+            "focus": EX.a,
+            "path": EX.size,
+            "value": rdflib.Literal("big"),
+            "shape": EX.P,
+            "component": SH.DatatypeConstraintComponent,
+            "severity": SH.Violation,
+        }
+    ]
+    assert (None, SH.conforms, rdflib.Literal(False)) in graph
+
+
+def test_conforms_is_false_when_only_a_warning_is_reported(client: FlaskClient) -> None:
+    graph = report(
+        post(
+            client,
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:severity sh:Warning ] .""",
+            "ex:a ex:size 1 .",
+        )
+    )
+    assert [r["severity"] for r in results(graph)] == [SH.Warning]
+    assert (None, SH.conforms, rdflib.Literal(False)) in graph
+
+
+def test_posted_literals_are_validated_as_written(client: FlaskClient) -> None:
+    # A store canonicalises both (xsd:int becomes xsd:integer, "1.50" becomes "1.5").
+    graph = report(
+        post(
+            client,
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:property [ sh:path ex:count ; sh:datatype xsd:int ] ;
+                 sh:property [ sh:path ex:price ; sh:pattern "^1\\\\.50$" ] .""",
+            """ex:a ex:count "5"^^xsd:int ; ex:price "1.50"^^xsd:decimal .""",
+        )
+    )
+    assert results(graph) == []
+    assert (None, SH.conforms, rdflib.Literal(True)) in graph
+
+
+def test_a_stored_graph_is_validated_when_asked(client: FlaskClient) -> None:
+    shapes = (
+        PREFIXES
+        + """ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p ;
+        sh:property [ sh:path ex:q ; sh:minCount 1 ] ."""
+    )
+    r = client.post(f"/api/shacl?graph={STORED}", data=shapes, content_type="text/turtle")
+    focus = {r["focus"] for r in results(report(r))}
+    assert focus == {EX.m1, EX.m2, EX.m3}
+    missing = client.post("/api/shacl?graph=urn:nope", data=shapes, content_type="text/turtle")
+    assert missing.status_code == 404
+    # Six triples in the store, five allowed by this server: refused, not cut short.
+    whole = client.post("/api/shacl", data=shapes, content_type="text/turtle")
+    assert whole.status_code == 413 and "5 triples" in whole.text
+
+
+def test_formats_multipart_files_and_content_negotiation(client: FlaskClient) -> None:
+    shapes = PREFIXES + "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:class ex:Model ."
+    data = json.dumps(
+        {"@context": {"ex": "http://example.org/"}, "@id": "ex:a", "@type": "ex:Other"}
+    )
+    r = client.post(
+        "/api/shacl",
+        data={
+            "shapes": (io.BytesIO(shapes.encode()), "shapes.ttl"),
+            "data": (io.BytesIO(data.encode()), "data.jsonld"),
+        },
+        headers={"Accept": "application/ld+json"},
+    )
+    assert r.status_code == 200 and r.mimetype == "application/ld+json"
+    graph = rdflib.Graph().parse(data=r.data, format="json-ld")
+    assert [x["focus"] for x in results(graph)] == [EX.a]
+    nt = client.post(
+        "/api/shacl",
+        data={
+            "shapes": shapes,
+            "data": f"<{EX.a}> <{rdflib.RDF.type}> <{EX.Model}> .",
+            "data-format": "application/n-triples",
+        },
+    )
+    assert (None, SH.conforms, rdflib.Literal(True)) in report(nt)
+    refused = post(client, "ex:S a sh:NodeShape .", "", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "text/turtle" in refused.text
+
+
+def test_relative_iris_resolve_against_the_service(client: FlaskClient) -> None:
+    graph = report(
+        post(client, "<#S> a sh:NodeShape ; sh:targetNode <a> ; sh:class ex:Model .", "")
+    )
+    assert [r["focus"] for r in results(graph)] == [rdflib.URIRef("http://localhost/api/a")]
+
+
+@pytest.mark.parametrize(
+    ("shapes", "data", "named"),
+    [
+        ("ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:minCount ", "", "do not parse"),
+        ("ex:S a sh:NodeShape .", "ex:a ex:p ", "the data do not parse"),
+        (
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:property [ sh:path ex:p ; sh:minCount "abc" ] .""",
+            "",
+            "sh:minCount",
+        ),
+        (
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:property [ sh:path ex:p ; sh:pattern "([" ] .""",
+            "ex:a ex:p 1 .",
+            "unterminated character set",
+        ),
+        (
+            "ex:S a sh:NodeShape ; sh:targetNode ex:a ; sh:rule [ a sh:TripleRule ] .",
+            "",
+            "sh:",
+        ),
+        (
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:sparql [ sh:select "SELECT $this WHERE { oops" ] .""",
+            "",
+            "sh:select does not parse",
+        ),
+        (
+            "ex:S a sh:PropertyShape ; sh:targetNode ex:a ; sh:minCount 1 .",
+            "",
+            "sh:path",
+        ),
+    ],
+)
+def test_malformed_shapes_or_data_are_400_naming_the_problem(
+    client: FlaskClient, shapes: str, data: str, named: str
+) -> None:
+    r = post(client, shapes, data)
+    assert r.status_code == 400 and named in r.text, r.text
+
+
+def test_other_bad_requests(client: FlaskClient) -> None:
+    assert client.post("/api/shacl", data=b"x", content_type="image/png").status_code == 400
+    none = client.post("/api/shacl", data={"data": "<urn:a> <urn:b> <urn:c> ."})
+    assert none.status_code == 400 and "shapes" in none.text
+    both = client.post(f"/api/shacl?graph={STORED}", data={"shapes": PREFIXES, "data": PREFIXES})
+    assert both.status_code == 400
+    big = "\n".join(f"ex:s{i} a sh:NodeShape ." for i in range(10_001))
+    assert post(client, big, "").status_code == 413
+
+
+SERVICE = "SERVICE <{url}> {{ ?s ?p ?o }}"
+
+
+@pytest.mark.parametrize(
+    ("shapes", "named"),
+    [
+        (  # a SPARQL-based constraint
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:sparql [ sh:select "SELECT $this WHERE {{ {service} }}" ] .""",
+            "SERVICE",
+        ),
+        (  # a SHACL-AF SPARQL target
+            """ex:S a sh:NodeShape ; sh:property [ sh:path ex:p ; sh:minCount 1 ] ;
+                 sh:target [ a sh:SPARQLTarget ;
+                             sh:select "SELECT ?this WHERE {{ {service} }}" ] .""",
+            "SERVICE",
+        ),
+        (  # a SHACL-AF rule
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:rule [ a sh:SPARQLRule ;
+                           sh:construct "CONSTRUCT {{ $this ex:p 1 }} WHERE {{ {service} }}" ] .""",
+            "SERVICE",
+        ),
+        (  # a SHACL-AF function
+            """ex:f a sh:SPARQLFunction ; sh:returnType xsd:boolean ;
+                 sh:ask "ASK {{ {service} }}" .""",
+            "SERVICE",
+        ),
+        (  # the keyword spelt with an escape, as SPARQL allows
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:sparql [
+                   sh:select "SELECT $this WHERE {{ \\\\u0053ERVICE <{url}> {{ }} }}" ] .""",
+            "SERVICE",
+        ),
+        (  # rdflib loads FROM graphs from the web
+            """ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+                 sh:sparql [ sh:select "SELECT $this FROM <{url}> WHERE {{ ?s ?p ?o }}" ] .""",
+            "FROM",
+        ),
+    ],
+)
+def test_shapes_that_would_send_requests_are_refused(
+    client: FlaskClient, listener: Listener, shapes: str, named: str
+) -> None:
+    text = shapes.format(service=SERVICE.format(url=listener.url), url=listener.url)
+    r = post(client, text, "ex:a ex:p 1 .")
+    assert r.status_code == 400 and named in r.text, r.text
+    assert listener.connections == 0
+
+
+def test_remote_contexts_and_imports_are_not_fetched(
+    client: FlaskClient, listener: Listener
+) -> None:
+    data = json.dumps({"@context": listener.url, "@id": "http://example.org/a"})
+    r = client.post(
+        "/api/shacl",
+        data={
+            "shapes": PREFIXES + "ex:S a sh:NodeShape .",
+            "data": data,
+            "data-format": "application/ld+json",
+        },
+    )
+    assert r.status_code == 400 and "remote JSON-LD context" in r.text
+    imports = post(
+        client,
+        f"<> a <http://www.w3.org/2002/07/owl#Ontology> ; "
+        f"<http://www.w3.org/2002/07/owl#imports> <{listener.url}> .",
+        "ex:a ex:p 1 .",
+    )
+    assert imports.status_code == 200
+    assert listener.connections == 0
+
+
+def test_offline_refuses_requests_from_its_own_thread_only(listener: Listener) -> None:
+    with offline(), pytest.raises(OutboundRefused):
+        urllib.request.urlopen(listener.url, timeout=10)
+    assert listener.connections == 0
+    with socket.create_connection(("127.0.0.1", int(listener.url.rsplit(":", 1)[1][:-1]))):
+        pass  # outside the block connections are allowed again
+    for _ in range(600):  # a hang guard: the listener counts it as soon as it runs
+        if listener.connections:
+            break
+        time.sleep(0.05)
+    assert listener.connections == 1
+
+
+def test_runaway_shapes_are_stopped_at_the_timeout(location: Path) -> None:
+    app = create_app({"STORE_LOCATION": str(location), "QUERY_TIMEOUT": 3.0, "TESTING": True})
+    client = app.test_client()
+    data = "\n".join(f"ex:n{i} ex:p {i} ." for i in range(300))
+    runaway = post(
+        client,
+        """ex:S a sh:NodeShape ; sh:targetNode ex:n0 ;
+             sh:sparql [ sh:select '''SELECT $this WHERE { ?a ?b ?c . ?d ?e ?f .
+                                      ?g ?h ?i . ?j ?k ?l FILTER (?c = ?f) }''' ] .""",
+        data,
+    )
+    assert runaway.status_code == 503, runaway.text
+    after = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; sh:class ex:X .", data)
+    assert len(results(report(after))) == 1
