@@ -1,136 +1,694 @@
-"""Fetch model records from the live Hugging Face Hub (``openness ingest hf --live``).
+"""Live sync of the Hugging Face Hub into the Hub source graph (``openness ingest hf --live``).
 
-Records are written one JSON file each into a cache folder in the layout the Hub ingester
-reads (``models/*.json``, ``models/renames.json``), so an interrupted run resumes where it
-stopped, and the graph is always built from the same code path as the bundled snapshot.
-Rate limits (HTTP 429) are waited out; renamed repositories (HTTP 307) are keyed by the id
-the Hub returns.
+The sync pages through the Hub's model listing (``GET /api/models`` with the fields the Hub
+ingester reads) and writes each page as one store transaction: the records that changed,
+the triples they replace, and the sync's own state (the next page's cursor, the pass it
+belongs to) in the sync-state graph. A run killed at any point therefore resumes at the
+page after the last one stored, and readers never see half a page. Memory holds one page.
+
+Passes:
+
+* **changes** (every run): the listing sorted by ``lastModified``, most recent first, up to
+  the previous pass's watermark (the whole listing the first time). A record is rewritten
+  only when its ``sha`` or ``lastModified`` differs from the stored one; a listed model whose
+  Hub ``_id`` is stored under another id was renamed, and its record moves to the new id
+  keeping the old one as ``og:formerHubId``.
+* **reconcile** (``--reconcile``): the whole listing, ids and shas only, marking each stored
+  record listed; then every record of the scope that was not listed is asked for by id:
+  gone (404) is removed, answered under another id (the Hub's redirect) is renamed.
+
+After the passes the identity graph is rebuilt and the models whose records changed — and
+their descendants along ``base_model`` — are re-assessed. The records awaiting that step
+are kept in the sync-state graph, so a run killed before it ends still re-assesses them.
+
+Rate limits (429) are waited out as ``Retry-After`` asks; 5xx answers and dropped
+connections are retried with bounded exponential backoff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
+import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx2
+import pyoxigraph as ox
 from huggingface_hub import HfApi, ModelInfo
 from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+from huggingface_hub.utils import get_session, hf_raise_for_status
+from tqdm import tqdm
 
-from openness.ingest.records import Progress, no_progress
+from openness import __version__
+from openness.assess.service import run_assessment
+from openness.ingest.hf import model_info, model_triples
+from openness.ingest.identity import rebuild_identity
+from openness.ingest.rdf import Triples, literal
+from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.runner import PROVENANCE_GRAPH
+from openness.namespaces import FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
+from openness.store import GraphStore
 
 T = TypeVar("T")
-MAX_RETRIES = 5
+SOURCE = "hf"
+GRAPH = Graphs.source(SOURCE)
+STATE_GRAPH = Graphs.HUB_SYNC
+# What the Hub ingester reads from a model (hf.model_triples), asked of the listing.
+FIELDS = [
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "gated",
+    "lastModified",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "sha",
+    "siblings",
+    "tags",
+]
+# Enough to tell a stored record is current, for the reconcile pass.
+CHECK_FIELDS = ["sha", "lastModified"]
+TRANSIENT = {408, 500, 502, 503, 504}
+FILE = "api/models"  # og:sourceFile of a listed record
+
+
+# HTTP with retries --------------------------------------------------------------------
 
 
 @dataclass
-class FetchReport:
+class RetryPolicy:
+    """How long to keep trying. Transient failures (5xx, dropped connections) wait
+    ``base`` seconds, doubling up to ``cap``, at most ``attempts`` times in a row; rate limits
+    wait what ``Retry-After`` says (at most ``max_wait``), at most ``rate_limited`` times in a
+    row. ``sleep`` is replaceable so that tests never wait."""
+
+    attempts: int = 6
+    base: float = 1.0
+    cap: float = 60.0
+    rate_limited: int = 50
+    max_wait: float = 900.0
+    sleep: Callable[[float], None] = time.sleep
+
+
+def retry_after(headers: Any, now: dt.datetime | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait: delay-seconds or an HTTP date.
+
+    >>> retry_after({"Retry-After": "7"})
+    7.0
+    >>> retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"},
+    ...             dt.datetime(2015, 10, 21, 7, 28, tzinfo=dt.UTC))
+    30.0
+    >>> retry_after({}) is None
+    True
+    """
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+
+
+class HubClient:
+    """The Hub API as the sync uses it: listing pages (with their cursor) and single models,
+    through huggingface_hub's HTTP session, headers and error mapping, with retries."""
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        token: str | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.api = HfApi(endpoint=endpoint, token=token)
+        self.retry = retry or RetryPolicy()
+        self.waited = 0.0  # seconds spent waiting
+        self.rate_limited = 0  # 429 answers seen
+        self.retried = 0  # transient failures retried
+
+    @property
+    def endpoint(self) -> str:
+        return self.api.endpoint
+
+    def _call(self, call: Callable[[], T]) -> T:
+        failures = limited = 0
+        while True:
+            try:
+                return call()
+            except HfHubHTTPError as e:
+                status = e.response.status_code if e.response is not None else None
+                if status == 429:
+                    limited += 1
+                    self.rate_limited += 1
+                    if limited > self.retry.rate_limited:
+                        raise
+                    asked = retry_after(e.response.headers)
+                    wait = self._backoff(limited) if asked is None else asked
+                    wait = min(wait, self.retry.max_wait)
+                elif status in TRANSIENT:
+                    failures += 1
+                    if failures >= self.retry.attempts:
+                        raise
+                    wait = self._backoff(failures)
+                else:
+                    raise
+            except httpx2.TransportError:
+                failures += 1
+                if failures >= self.retry.attempts:
+                    raise
+                wait = self._backoff(failures)
+            if failures:
+                self.retried += 1
+            self.waited += wait
+            self.retry.sleep(wait)
+
+    def _backoff(self, n: int) -> float:
+        return min(self.retry.cap, self.retry.base * 2 ** (n - 1))
+
+    def page(
+        self, url: str | None, params: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the model listing and the URL of the next (None at the end).
+        ``url`` is a stored cursor (a next-page URL), or None for the first page."""
+
+        def get() -> Any:
+            response = get_session().get(
+                url or f"{self.endpoint}/api/models",
+                params=None if url else params,
+                headers=self.api._build_hf_headers(),
+            )
+            hf_raise_for_status(response)
+            return response
+
+        response = self._call(get)
+        return response.json(), response.links.get("next", {}).get("url")
+
+    def model(self, repo_id: str) -> ModelInfo | None:
+        """A model by id (the Hub follows its redirects), or None when it is gone."""
+        try:
+            return self._call(lambda: self.api.model_info(repo_id, expand=FIELDS))
+        except RepositoryNotFoundError:
+            return None
+
+
+# Sync state ---------------------------------------------------------------------------
+
+
+def state_iri(author: str | None) -> str:
+    """The sync state of one scope: the whole Hub or one author's models."""
+    return mint("sync", SOURCE, author or "all")
+
+
+@dataclass
+class SyncState:
+    """Where a scope's sync stands; stored in the sync-state graph with every page."""
+
+    iri: str
+    author: str | None = None
+    phase: str | None = None  # "changes" or "reconcile" while a pass runs
+    cursor: str | None = None  # the next page's URL
+    watermark: str | None = None  # lastModified up to which the last changes pass listed
+    high: str | None = None  # the newest lastModified the running changes pass listed
+
+    def triples(self) -> list[ox.Triple]:
+        out = Triples()
+        out.types(self.iri, OG + "HubSync")
+        out.add(self.iri, OG + "syncScope", self.author)
+        out.add(self.iri, OG + "syncPhase", self.phase)
+        out.add(self.iri, OG + "syncCursor", self.cursor)
+        out.add(self.iri, OG + "syncWatermark", self.watermark)
+        out.add(self.iri, OG + "syncPassHigh", self.high)
+        return list(out)
+
+    @classmethod
+    def load(cls, store: GraphStore, author: str | None) -> SyncState:
+        state = cls(state_iri(author), author)
+        rows = store.query(
+            f"SELECT ?p ?o WHERE {{ <{state.iri}> ?p ?o }}", default_graphs=[STATE_GRAPH]
+        ).rows()
+        values = {r["p"].value: r["o"].value for r in rows}
+        state.phase = values.get(OG + "syncPhase")
+        state.cursor = values.get(OG + "syncCursor")
+        state.watermark = values.get(OG + "syncWatermark")
+        state.high = values.get(OG + "syncPassHigh")
+        return state
+
+
+@dataclass
+class SyncReport:
     listed: int = 0
-    fetched: int = 0
-    resumed: int = 0
+    written: int = 0
+    unchanged: int = 0
     renamed: int = 0
-    failed: list[str] = field(default_factory=list)
+    removed: int = 0
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)  # the first few, for the summary
+    assessed: int = 0
+    pages: int = 0
+
+    def problem(self, message: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < 20:
+            self.problems.append(message)
 
     def summary(self) -> str:
         text = (
-            f"{self.listed} listed, {self.fetched} fetched, {self.resumed} already in "
-            f"the cache, {self.renamed} renamed, {len(self.failed)} failed"
+            f"hf --live: {self.listed} listed in {self.pages} pages, {self.written} written, "
+            f"{self.unchanged} unchanged, {self.renamed} renamed, {self.removed} removed, "
+            f"{self.skipped} skipped, {self.assessed} models re-assessed"
         )
-        return "\n".join([text, *(f"  failed: {f}" for f in self.failed)])
+        return "\n".join([text, *(f"  {p}" for p in self.problems)])
 
 
-def cache_file(cache: Path, repo_id: str) -> Path:
-    return cache / "models" / (repo_id.replace("/", "__") + ".json")
+# Writing records ----------------------------------------------------------------------
 
 
-def api_json(info: ModelInfo) -> dict[str, Any]:
-    """A ModelInfo back in the Hub's JSON shape, which ``ModelInfo(**body)`` reads again."""
-    body: dict[str, Any] = {
-        "id": info.id,
-        "author": info.author,
-        "sha": info.sha,
-        "private": info.private,
-        "gated": info.gated,
-        "disabled": info.disabled,
-        "downloads": info.downloads,
-        "likes": info.likes,
-        "library_name": info.library_name,
-        "pipeline_tag": info.pipeline_tag,
-        "tags": info.tags,
-        "createdAt": _hub_time(info.created_at),
-        "lastModified": _hub_time(info.last_modified),
-        "cardData": info.card_data.to_dict() if info.card_data is not None else None,
-        "siblings": [{"rfilename": s.rfilename} for s in info.siblings or []],
+def record_iri(repo_id: str) -> str:
+    return mint("record", SOURCE, repo_id)
+
+
+def _values(iris: Sequence[str]) -> str:
+    return " ".join(f"<{i}>" for i in iris)
+
+
+def _stored(
+    store: GraphStore, infos: Sequence[ModelInfo]
+) -> dict[str, tuple[str, dt.datetime | None]]:
+    """Record IRI -> (sha, lastModified) as stored, for the records of ``infos``."""
+    if not infos:
+        return {}
+    records = _values([record_iri(i.id) for i in infos])
+    rows = store.query(
+        f"""SELECT ?r ?sha ?modified WHERE {{ VALUES ?r {{ {records} }}
+              ?r og:sourceId ?id OPTIONAL {{ ?r og:sourceVersion ?sha }}
+              OPTIONAL {{ ?r dcterms:modified ?modified }} }}""",
+        default_graphs=[GRAPH],
+    ).rows()
+    return {
+        r["r"].value: (
+            r["sha"].value if "sha" in r else "",
+            dt.datetime.fromisoformat(r["modified"].value) if "modified" in r else None,
+        )
+        for r in rows
     }
-    return {k: v for k, v in body.items() if v is not None}
 
 
-def _hub_time(value: dt.datetime | None) -> str | None:
-    """A time as the Hub writes it (UTC, milliseconds, 'Z'), which ModelInfo parses."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
+    """Hub ``_id`` -> the record IRI it is stored under, where that is not the listed id's."""
+    hub_ids = {getattr(i, "_id", None): record_iri(i.id) for i in infos}
+    hub_ids.pop(None, None)
+    if not hub_ids:
+        return {}
+    literals = " ".join(str(literal(h)) for h in hub_ids)
+    rows = store.query(
+        f"SELECT ?r ?h WHERE {{ VALUES ?h {{ {literals} }} ?r schema:identifier ?h }}",
+        default_graphs=[GRAPH],
+    ).rows()
+    return {r["h"].value: r["r"].value for r in rows if r["r"].value != hub_ids.get(r["h"].value)}
 
 
-def _with_retries(call: Callable[[], T], sleep: Callable[[float], None] = time.sleep) -> T:
-    """Call, waiting out rate limits (429) as the Hub's Retry-After asks (capped)."""
-    for attempt in range(MAX_RETRIES):
-        try:
-            return call()
-        except HfHubHTTPError as e:
-            response = getattr(e, "response", None)
-            if response is None or response.status_code != 429 or attempt == MAX_RETRIES - 1:
-                raise
-            wait = float(response.headers.get("Retry-After", 2**attempt))
-            sleep(min(wait, 60.0))
-    raise AssertionError("unreachable")
+def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
+    """The triples of these records in the Hub graph: each record and the nodes minted under
+    it (licence statements and their expression trees, components). Shared nodes the
+    records point at (organizations, datasets, licences) are not theirs."""
+    if not records:
+        return []
+    values = _values(records)
+    rows = store.query(
+        f"""SELECT ?s ?p ?o WHERE {{
+              {{ VALUES ?s {{ {values} }} }}
+              UNION {{ VALUES ?r {{ {values} }} ?r (og:component|og:licenseStatement)+ ?s }}
+              UNION {{ VALUES ?r {{ {values} }}
+                       ?r (og:component|og:licenseStatement)+/og:licenseTerms
+                          /expandedlicensing:member* ?s
+                       FILTER (STRSTARTS(STR(?s), STR(?r))) }}
+              ?s ?p ?o }}""",
+        default_graphs=[GRAPH],
+    ).rows()
+    return list({ox.Triple(r["s"], r["p"], r["o"]) for r in rows})
 
 
-def _write(path: Path, data: Any) -> None:
-    """Write atomically, so a killed run never leaves half a file in the cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+def _former_ids(old: Sequence[ox.Triple], record: str) -> list[str]:
+    """The ids a stored record had: its own and its former ones."""
+    return [
+        t.object.value
+        for t in old
+        if t.subject.value == record and t.predicate.value in (OG + "sourceId", OG + "formerHubId")
+    ]
 
 
-def fetch_models(
-    cache: Path,
+def _modified(info: ModelInfo) -> str:
+    return str(literal(info.last_modified).value) if info.last_modified else ""
+
+
+def _current(info: ModelInfo, stored: dict[str, tuple[str, dt.datetime | None]]) -> bool:
+    """Whether the stored record of ``info`` has its sha and lastModified."""
+    return stored.get(record_iri(info.id)) == (info.sha or "", info.last_modified)
+
+
+def _after(a: str, b: str) -> bool:
+    """Whether lastModified ``a`` is not older than ``b`` (both ISO 8601)."""
+    return dt.datetime.fromisoformat(a) >= dt.datetime.fromisoformat(b)
+
+
+@dataclass
+class Change:
+    """What one page changes: triples out and in, records to re-assess, records listed."""
+
+    remove: list[ox.Triple] = field(default_factory=list)
+    add: Triples = field(default_factory=Triples)
+    pending: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+
+
+class HubSync:
+    """One sync of a scope (the whole Hub, or ``author``'s models) into ``store``."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        client: HubClient,
+        *,
+        author: str | None = None,
+        page_size: int = 500,
+        ctx: IngestContext | None = None,
+        progress: bool = False,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.author = author
+        self.page_size = page_size
+        self.ctx = ctx or IngestContext()
+        self.progress = progress
+        self.report = SyncReport()
+        self.stored = SyncState.load(store, author)  # the state as the store holds it
+
+    def commit(self, change: Change, state: SyncState) -> None:
+        """Store a page: its records' old triples out, the new ones in, the new state, the
+        records awaiting assessment and those a reconcile pass listed — all or nothing."""
+        node = ox.NamedNode(state.iri)
+        marks = [
+            ox.Triple(node, ox.NamedNode(OG + p), ox.NamedNode(r))
+            for p, records in (("syncPending", change.pending), ("syncSeen", change.seen))
+            for r in records
+        ]
+        self.store.write(
+            remove={GRAPH: change.remove, STATE_GRAPH: self.stored.triples()},
+            add={GRAPH: change.add, STATE_GRAPH: [*state.triples(), *marks]},
+        )
+        self.stored = state
+
+    def records(
+        self, infos: Sequence[ModelInfo], change: Change, moved: dict[str, str] | None = None
+    ) -> None:
+        """Add to ``change`` what the listed ``infos`` change: new and modified records, and
+        renamed ones moved to their new id keeping their old ids. ``moved`` names renames
+        known from the Hub's redirects (new id -> old record); others are found by the
+        Hub's ``_id``."""
+        stored = _stored(self.store, infos)
+        moved = dict(moved or {})
+        by_hub_id = _moved(self.store, infos)
+        for info in infos:
+            old = by_hub_id.get(getattr(info, "_id", None))
+            if old is not None and info.id not in moved:
+                moved[info.id] = old
+        todo = [
+            i
+            for i in infos
+            if i.id in moved or not _current(i, stored)
+        ]
+        self.report.unchanged += len(infos) - len(todo)
+        drop = [record_iri(i.id) for i in todo if record_iri(i.id) in stored]
+        drop += [moved[i.id] for i in todo if i.id in moved and moved[i.id] not in drop]
+        old = owned_triples(self.store, drop)
+        change.remove += old
+        change.pending += [r for r in drop if r not in {record_iri(i.id) for i in todo}]
+        for info in todo:
+            iri = record_iri(info.id)
+            # A rewritten record keeps the ids it had before, as recorded renames do.
+            former = set(_former_ids(old, iri)) - {info.id}
+            if info.id in moved:
+                former |= set(_former_ids(old, moved[info.id]))
+                self.report.renamed += 1
+            former = {f for f in former if f.lower() != info.id.lower()}
+            warnings = IngestReport(SOURCE)
+            model_triples(
+                info, change.add, self.ctx, file=FILE, former_ids=sorted(former), report=warnings
+            )
+            change.add.add(iri, SCHEMA + "identifier", getattr(info, "_id", None))
+            change.pending.append(iri)
+            self.report.written += 1
+            for problem in warnings.problems:
+                self.report.problem(str(problem))
+
+    def _infos(self, page: list[dict[str, Any]], where: str) -> list[ModelInfo]:
+        infos = []
+        for n, raw in enumerate(page):
+            self.report.listed += 1
+            try:
+                infos.append(model_info(raw, f"{where}[{n}]"))
+            except RecordError as e:
+                self.report.problem(str(e))
+        return infos
+
+    def _bar(self, desc: str) -> tqdm:
+        return tqdm(desc=desc, unit="model", disable=not self.progress, leave=False)
+
+    def _next(self, **changes: Any) -> SyncState:
+        return SyncState(**{**self.stored.__dict__, **changes})
+
+    def _scope(self) -> dict[str, Any]:
+        return {"author": self.author} if self.author else {}
+
+    def run(self, *, reconcile: bool = False, limit: int | None = None) -> SyncReport:
+        """Run (or resume) the passes; ``limit`` stops after the page that reaches that many
+        listed models, with the cursor stored for the next run."""
+        if self.stored.phase is None:
+            self.commit(Change(), self._next(phase="changes", cursor=None, high=None))
+        if self.stored.phase == "changes" and not self._changes(limit):
+            return self.report
+        if reconcile and self.stored.phase is None:
+            self.commit(Change(), self._next(phase="reconcile", cursor=None))
+        if self.stored.phase == "reconcile" and self._reconcile(limit):
+            self._unlisted()
+        return self.report
+
+    def _changes(self, limit: int | None) -> bool:
+        """The changes pass; True once it reached its end."""
+        params = {
+            "sort": "lastModified",
+            "direction": -1,
+            "expand": FIELDS,
+            "limit": self.page_size,
+            **self._scope(),
+        }
+        watermark = self.stored.watermark
+        with self._bar("Hub changes") as bar:
+            while True:
+                raw, nxt = self.client.page(self.stored.cursor, params)
+                self.report.pages += 1
+                infos = self._infos(raw, self.stored.cursor or "the first listing page")
+                high = self.stored.high
+                for info in infos:
+                    if info.last_modified and (high is None or _after(_modified(info), high)):
+                        high = _modified(info)
+                # Newest first: the first model older than the watermark ends the pass.
+                fresh = [
+                    i
+                    for i in infos
+                    if watermark is None or not i.last_modified or _after(_modified(i), watermark)
+                ]
+                done = nxt is None or len(fresh) < len(infos)
+                change = Change()
+                self.records(fresh, change)
+                if done:
+                    state = self._next(
+                        phase=None, cursor=None, watermark=high or watermark, high=None
+                    )
+                else:
+                    state = self._next(cursor=nxt, high=high)
+                self.commit(change, state)
+                bar.update(len(raw))
+                if done:
+                    return True
+                if limit is not None and self.report.listed >= limit:
+                    return False
+
+    def _reconcile(self, limit: int | None) -> bool:
+        """List every model of the scope (ids and shas), refresh stale records, mark the
+        listed ones; True once the listing ended."""
+        params = {"expand": CHECK_FIELDS, "limit": self.page_size, **self._scope()}
+        with self._bar("Hub reconcile") as bar:
+            while True:
+                raw, nxt = self.client.page(self.stored.cursor, params)
+                self.report.pages += 1
+                listed = self._infos(raw, self.stored.cursor or "the first listing page")
+                stored = _stored(self.store, listed)
+                stale = [i for i in listed if not _current(i, stored)]
+                change = Change(seen=[record_iri(i.id) for i in listed])
+                full = [m for m in (self.client.model(i.id) for i in stale) if m is not None]
+                self.records(full, change)
+                self.commit(change, self._next(cursor=nxt))
+                bar.update(len(raw))
+                if nxt is None:
+                    return True
+                if limit is not None and self.report.listed >= limit:
+                    return False
+
+    def _unlisted(self) -> None:
+        """Ask the Hub about each stored record of the scope the reconcile pass did not
+        list: removed (404), renamed (a redirect), or changed while the pass ran."""
+        scope = f'FILTER (STRSTARTS(LCASE(?id), "{self.author.lower()}/"))' if self.author else ""
+        while True:
+            rows = self.store.query(
+                f"""SELECT ?r ?id WHERE {{
+                      GRAPH <{GRAPH}> {{ ?r og:source <{source_concept(SOURCE)}> ;
+                                           og:sourceId ?id }} {scope}
+                      FILTER NOT EXISTS {{
+                        GRAPH <{STATE_GRAPH}> {{ <{self.stored.iri}> og:syncSeen ?r }} }}
+                    }} LIMIT {self.page_size}"""
+            ).rows()
+            if not rows:
+                break
+            change, found, moved = Change(), [], {}
+            for row in rows:
+                record, repo = row["r"].value, row["id"].value
+                change.seen.append(record)
+                info = self.client.model(repo)
+                if info is None:
+                    change.remove += owned_triples(self.store, [record])
+                    change.pending.append(record)
+                    self.report.removed += 1
+                    continue
+                found.append(info)
+                if record_iri(info.id) != record:
+                    moved[info.id] = record
+            self.records(found, change, moved)
+            change.seen += [record_iri(i.id) for i in found]
+            self.commit(change, self.stored)
+        seen = Triples()
+        for row in self.store.query(
+            f"SELECT ?r WHERE {{ <{self.stored.iri}> og:syncSeen ?r }}",
+            default_graphs=[STATE_GRAPH],
+        ):
+            seen.link(self.stored.iri, OG + "syncSeen", row["r"].value)
+        done = self._next(phase=None, cursor=None)
+        self.store.write(
+            remove={STATE_GRAPH: [*seen, *self.stored.triples()]},
+            add={STATE_GRAPH: done.triples()},
+        )
+        self.stored = done
+
+
+# After the passes -----------------------------------------------------------------------
+
+
+def pending_records(store: GraphStore, state: str) -> list[str]:
+    rows = store.query(
+        f"SELECT ?r WHERE {{ <{state}> og:syncPending ?r }}", default_graphs=[STATE_GRAPH]
+    ).rows()
+    return [r["r"].value for r in rows]
+
+
+def models_of(
+    store: GraphStore, records: Sequence[str], *, among: set[str] | None = None
+) -> set[str]:
+    """The models these records belong to in the identity graph (or the models ``among``
+    that still exist), and every model derived from them along ``base_model``, fine-tunes
+    of fine-tunes included."""
+    starts = sorted(among) if among is not None else list(records)
+    pattern = "?base a og:Model" if among is not None else "?base og:hasRecord ?start"
+    var = "?base" if among is not None else "?start"
+    out: set[str] = set()
+    for at in range(0, len(starts), 1000):
+        rows = store.query(
+            f"""SELECT DISTINCT ?m WHERE {{ VALUES {var} {{ {_values(starts[at : at + 1000])} }}
+                  {pattern} . ?m (<{FAIR4ML}fineTunedFrom>)* ?base }}""",
+            default_graphs=[Graphs.IDENTITY],
+        ).rows()
+        out |= {r["m"].value for r in rows}
+    return out
+
+
+def finish(
+    store: GraphStore,
+    state: str,
     *,
-    author: str,
-    limit: int,
+    assess: bool = True,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """Rebuild the identity graph and re-assess the models whose records the sync changed,
+    with their descendants; then forget those records. Returns how many models were
+    re-assessed."""
+    records = pending_records(store, state)
+    if not records:
+        return 0
+    before = models_of(store, records)
+    rebuild_identity(store)
+    if not assess:
+        return 0
+    # Models of removed records are gone from the identity graph: models_of finds only
+    # models that exist.
+    models = sorted(models_of(store, records) | models_of(store, [], among=before))
+    if models:
+        run_assessment(store, None, models, echo=echo)
+    done = Triples()
+    for r in records:
+        done.link(state, OG + "syncPending", r)
+    store.write(remove={STATE_GRAPH: done})
+    return len(models)
+
+
+def record_run(store: GraphStore, started: dt.datetime, report: SyncReport, endpoint: str) -> None:
+    """The sync as an ingestion run in the provenance graph."""
+    ended = dt.datetime.now(dt.UTC)
+    run = mint("run", SOURCE, "live", started.strftime("%Y%m%dT%H%M%S%fZ"))
+    out = Triples()
+    out.types(run, OG + "IngestionRun", PROV + "Activity")
+    out.link(run, OG + "source", source_concept(SOURCE))
+    out.add(run, PROV + "startedAtTime", literal(started))
+    out.add(run, PROV + "endedAtTime", literal(ended))
+    out.add(run, OG + "sourceFile", f"{endpoint}/api/models")
+    out.add(run, OG + "toolVersion", __version__)
+    out.add(run, OG + "recordsRead", report.listed)
+    out.add(run, OG + "recordsIngested", report.written)
+    out.link(GRAPH, PROV + "wasGeneratedBy", run)
+    store.write(add={PROVENANCE_GRAPH: out})
+
+
+def sync_hub(
+    store: GraphStore,
+    *,
     endpoint: str | None = None,
-    progress: Progress = no_progress,
-) -> FetchReport:
-    """List ``author``'s models (paginated by the client) and fetch each one not cached."""
-    api = HfApi(endpoint=endpoint)
-    report = FetchReport()
-    listing = _with_retries(lambda: [m.id for m in api.list_models(author=author, limit=limit)])
-    report.listed = len(listing)
-    renames_path = cache / "renames.json"
-    renames: dict[str, list[str]] = (
-        json.loads(renames_path.read_text(encoding="utf-8")) if renames_path.is_file() else {}
-    )
-    for repo_id in progress(listing, len(listing), f"Hub {author}"):
-        if cache_file(cache, repo_id).is_file():
-            report.resumed += 1
-            continue
-        try:
-            info = _with_retries(lambda r=repo_id: api.model_info(r))
-        except RepositoryNotFoundError:
-            report.failed.append(f"{repo_id}: not found on the Hub")
-            continue
-        except HfHubHTTPError as e:
-            report.failed.append(f"{repo_id}: {e}")
-            continue
-        if info.id != repo_id:
-            renames.setdefault(info.id, []).append(repo_id)
-            report.renamed += 1
-            _write(renames_path, renames)
-        _write(cache_file(cache, info.id), api_json(info))
-        report.fetched += 1
+    author: str | None = None,
+    limit: int | None = None,
+    reconcile: bool = False,
+    assess: bool = True,
+    page_size: int = 500,
+    retry: RetryPolicy | None = None,
+    progress: bool = False,
+    echo: Callable[[str], None] = print,
+) -> SyncReport:
+    """Sync the Hub (or ``author``'s models) into the Hub source graph, then rebuild
+    identities and re-assess what changed. Resumes an interrupted run."""
+    started = dt.datetime.now(dt.UTC)
+    client = HubClient(endpoint, retry=retry)
+    sync = HubSync(store, client, author=author, page_size=page_size, progress=progress)
+    report = sync.run(reconcile=reconcile, limit=limit)
+    record_run(store, started, report, client.endpoint)
+    report.assessed = finish(store, sync.stored.iri, assess=assess, echo=echo)
+    if client.rate_limited or client.retried:
+        echo(
+            f"hf --live: {client.rate_limited} rate-limited answers, {client.retried} "
+            f"retries, {client.waited:.0f}s waited"
+        )
     return report

@@ -109,7 +109,10 @@ def ingest_source(
     if strict and report.problems:
         raise StrictFailure(report)
     provenance = _activity(name, folder, started, report, len(out))
-    store.write(replace={Graphs.source(name): out}, add={PROVENANCE_GRAPH: provenance})
+    replace = {Graphs.source(name): out}
+    if name == hf.NAME:  # the live sync's records are replaced too: it starts afresh
+        replace[Graphs.HUB_SYNC] = Triples()
+    store.write(replace=replace, add={PROVENANCE_GRAPH: provenance})
     return report
 
 

@@ -21,7 +21,7 @@ from openness.assess.report import (
 )
 from openness.assess.service import resolve_models, run_assessment
 from openness.assess.validate import UnreadableInput, validate_description
-from openness.ingest.hf_live import fetch_models
+from openness.ingest.hf_live import sync_hub
 from openness.ingest.records import IngestContext
 from openness.ingest.report import RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
@@ -204,27 +204,40 @@ def init(opts: StoreOptions) -> None:
     help="Read this folder (in the source's own layout) instead of the bundled one.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any skipped record or field.")
-@click.option("--live", is_flag=True, help="hf: fetch from the Hugging Face Hub first.")
-@click.option("--author", help="hf --live: the Hub namespace to fetch.")
+@click.option(
+    "--live",
+    is_flag=True,
+    help="hf: sync from the Hugging Face Hub's listing into the store (resumes an interrupted "
+    "run; later runs fetch what changed), then re-assess the models that changed.",
+)
+@click.option("--author", help="hf --live: only this Hub namespace's models.")
 @click.option(
     "--limit",
     type=click.IntRange(1),
-    default=100,
-    show_default=True,
-    help="hf --live: at most this many models.",
+    help="hf --live: stop after about this many models; the next run goes on from there.",
 )
 @click.option(
     "--endpoint",
     "hub_endpoint",
     metavar="URL",
-    help="hf --live: Hub API base URL [default: https://huggingface.co].",
+    help="hf --live: Hub API base URL [default: https://huggingface.co or $HF_ENDPOINT].",
 )
 @click.option(
-    "--cache",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("var/hf-cache"),
+    "--reconcile",
+    is_flag=True,
+    help="hf --live: also list every model to find removed and renamed repositories.",
+)
+@click.option(
+    "--no-assess",
+    is_flag=True,
+    help="hf --live: re-link identities but leave the re-assessment to a later run.",
+)
+@click.option(
+    "--page-size",
+    type=click.IntRange(1, 1000),
+    default=500,
     show_default=True,
-    help="hf --live: where fetched records are kept (a rerun resumes from it).",
+    help="hf --live: models per listing page, each stored in one transaction.",
 )
 @pass_store
 def ingest(
@@ -234,9 +247,11 @@ def ingest(
     strict: bool,
     live: bool,
     author: str | None,
-    limit: int,
+    limit: int | None,
     hub_endpoint: str | None,
-    cache: Path,
+    reconcile: bool,
+    no_assess: bool,
+    page_size: int,
 ) -> None:
     """Ingest SOURCES (all bundled ones by default) into their named graphs, then link
     the records of one real model to one entity. Ends with a summary per source."""
@@ -244,15 +259,25 @@ def ingest(
     if folder and (not names or len(names) != 1):
         raise click.UsageError("--from reads one source's folder: name exactly one SOURCE")
     if live:
-        if names != ["hf"]:
+        if names != ["hf"] or folder:
             raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
-        if not author:
-            raise click.UsageError("--live needs --author NAMESPACE")
-        fetched = fetch_models(
-            cache, author=author, limit=limit, endpoint=hub_endpoint, progress=tqdm_progress
-        )
-        click.echo(f"hf --live: {fetched.summary()}", err=True)
-        folder = cache
+        store = opts.open()
+        try:
+            report = sync_hub(
+                store,
+                endpoint=hub_endpoint,
+                author=author,
+                limit=limit,
+                reconcile=reconcile,
+                assess=not no_assess,
+                page_size=page_size,
+                progress=True,
+                echo=lambda m: click.echo(m, err=True),
+            )
+        finally:
+            store.close()
+        click.echo(report.summary(), err=True)
+        return
     store = opts.open()
     try:
         reports = ingest_all(

@@ -78,6 +78,8 @@ class Graphs:
     SHAPES = BASE + "graph/shapes"
     ASSESSMENTS = BASE + "graph/assessments"
     IDENTITY = BASE + "graph/identity"
+    # Where the live Hub sync stands (openness.ingest.hf_live): cursor, watermark, pending.
+    HUB_SYNC = BASE + "graph/hub-sync"
 
     @staticmethod
     def source(name: str) -> str:

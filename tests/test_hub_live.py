@@ -1,59 +1,310 @@
-"""``openness ingest hf --live`` through huggingface_hub against a replaying Hub server."""
+"""``openness ingest hf --live``: the streaming, resumable, incremental Hub sync, against a
+fake Hub that ``huggingface_hub`` talks to over HTTP (no network)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import select
+from huggingface_hub.errors import HfHubHTTPError
+from support.fake_hub import FakeHub
 from support.hub_replay import HubReplay
+from test_faults import completes, kill_inside_a_write
+from test_ingest_robustness import graph_quads
 
+from openness.assess.report import verdict_rows
 from openness.cli import cli
-from openness.ingest.hf_live import fetch_models
+from openness.ingest import hf_live
+from openness.ingest.hf_live import (
+    GRAPH,
+    STATE_GRAPH,
+    RetryPolicy,
+    SyncState,
+    record_iri,
+    sync_hub,
+)
+from openness.ingest.organizations import default_organizations
+from openness.ingest.runner import ingest_source
+from openness.namespaces import Graphs
 from openness.resources import sources_dir
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, GraphStore
+from openness.vocabularies import load_vocabularies
 
-RECORDED = sources_dir() / "hf" / "hub_api_recorded"
+
+class Waits(list):
+    """Records the waits the sync asks for instead of sleeping."""
+
+    def policy(self, **kwargs: float) -> RetryPolicy:
+        return RetryPolicy(sleep=self.append, **kwargs)
+
+
+def sync(store: GraphStore, hub: FakeHub, waits: Waits | None = None, **kwargs: object):
+    kwargs.setdefault("page_size", 25)
+    kwargs.setdefault("assess", False)
+    retry = (waits if waits is not None else Waits()).policy()
+    return sync_hub(store, endpoint=hub.url, retry=retry, echo=lambda m: None, **kwargs)
+
+
+def repo_ids(store: GraphStore) -> set[str]:
+    rows = select(
+        store, "SELECT ?id WHERE { ?r a og:SourceRecord ; og:sourceId ?id }", default_graphs=[GRAPH]
+    )
+    return {r["id"] for r in rows}
+
+
+def fresh_graph(hub: FakeHub, **kwargs: object) -> set[str]:
+    """The Hub graph an uninterrupted first sync of ``hub`` writes."""
+    store = EmbeddedStore(None)
+    sync(store, hub, **kwargs)
+    return graph_quads(store, GRAPH)
+
+
+def test_pages_of_the_listing_become_records(store: GraphStore) -> None:
+    with FakeHub(120) as hub:
+        report = sync(store, hub)
+        assert report.pages == 5 and hub.pages == 5  # 120 models, 25 a page
+        assert report.listed == report.written == 120
+        assert repo_ids(store) == {hub.repo_id(i) for i in range(120)}
+        state = SyncState.load(store, None)
+        assert state.phase is None and state.cursor is None
+        assert state.watermark == "2024-01-01T00:01:59+00:00"  # model 119, the newest
+
+
+def test_authors_and_datasets_link_to_the_known_entities() -> None:
+    store = EmbeddedStore(None)
+    with FakeHub(40) as hub:
+        sync(store, hub)
+        allenai = next(i for i in range(40) if hub.repo_id(i).startswith("allenai/"))
+        with_data = next(
+            i for i in range(40) if (hub.body(i).get("cardData") or {}).get("datasets")
+        )
+        dataset = hub.body(with_data)["cardData"]["datasets"][0]
+    rows = select(
+        store,
+        "SELECT ?org ?ns WHERE { ?r og:producer ?org . ?org og:hubNamespace ?ns }",
+        substitutions={"r": ox.NamedNode(record_iri(hub.repo_id(allenai)))},
+    )
+    assert rows == [{"org": default_organizations().by_hub("allenai").iri, "ns": "allenai"}]
+    rows = select(
+        store,
+        "SELECT ?repo WHERE { ?r fair4ml:trainedOn ?d . ?d og:huggingFaceRepo ?repo }",
+        substitutions={"r": ox.NamedNode(record_iri(hub.repo_id(with_data)))},
+    )
+    assert {"repo": dataset} in rows or any(r["repo"].endswith(f"/{dataset}") for r in rows)
+
+
+def test_a_later_run_fetches_only_what_changed(store: GraphStore) -> None:
+    with FakeHub(200) as hub:
+        sync(store, hub)
+        hub.change([3, 77, 150])
+        added = hub.add(2)
+        report = sync(store, hub)
+        # Newest first: the five changed models and the watermark's own fill the first page.
+        assert hub.pages == 8 + 1 and report.pages == 1
+        assert report.written == 5
+        assert repo_ids(store) >= {hub.repo_id(i) for i in added}
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_a_429_storm_is_waited_out_as_retry_after_asks() -> None:
+    store, waits = EmbeddedStore(None), Waits()
+    with FakeHub(60) as hub:
+        hub.storm(30, retry_after=7)
+        report = sync(store, hub, waits)
+        assert waits == [7.0] * 30
+        assert report.written == 60
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_transient_errors_back_off_exponentially_within_bounds() -> None:
+    store, waits = EmbeddedStore(None), Waits()
+    with FakeHub(60) as hub:
+        hub.fail(2, status=503)
+        hub.drop(1)
+        hub.fail(1, status=502)
+        sync(store, hub, waits)
+        assert waits == [1.0, 2.0, 4.0, 8.0]
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_a_run_that_gives_up_resumes_from_its_cursor() -> None:
+    store, waits = EmbeddedStore(None), Waits()
+    with FakeHub(100) as hub:
+        sync(store, hub, limit=40)  # two pages, then stop: the cursor is kept
+        assert SyncState.load(store, None).cursor is not None
+        hub.fail(10)
+        with pytest.raises(HfHubHTTPError):
+            sync_hub(
+                store,
+                endpoint=hub.url,
+                page_size=25,
+                assess=False,
+                retry=waits.policy(attempts=3),
+                echo=lambda m: None,
+            )
+        assert waits == [1.0, 2.0]  # three attempts, then the error
+        hub.faults.clear()
+        pages_before = hub.pages
+        report = sync(store, hub)
+        assert report.pages == 2 and hub.pages - pages_before == 2  # pages 3 and 4 only
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_renamed_repositories_move_with_their_former_ids(store: GraphStore) -> None:
+    with FakeHub(80) as hub:
+        sync(store, hub)
+        old = hub.repo_id(11)
+        hub.rename(11, "neworg/moved-model")
+        # The Hub does not touch lastModified on a move: only the reconcile pass sees it.
+        assert sync(store, hub).renamed == 0
+        report = sync(store, hub, reconcile=True)
+        assert report.renamed == 1 and report.removed == 0
+        ids = repo_ids(store)
+        assert "neworg/moved-model" in ids and old not in ids
+        rows = select(
+            store,
+            "SELECT ?f WHERE { ?r og:formerHubId ?f }",
+            substitutions={"r": ox.NamedNode(record_iri("neworg/moved-model"))},
+        )
+        assert rows == [{"f": old}]
+        # Moved again, and changed: the listing shows it under a third id with its _id.
+        hub.rename(11, "thirdorg/moved-again")
+        hub.change([11])
+        report = sync(store, hub)
+        assert report.renamed == 1
+        rows = select(
+            store,
+            "SELECT ?f WHERE { ?r og:formerHubId ?f } ORDER BY ?f",
+            substitutions={"r": ox.NamedNode(record_iri("thirdorg/moved-again"))},
+        )
+        assert rows == [{"f": "neworg/moved-model"}, {"f": old}]
+        assert len(repo_ids(store)) == 80
+
+
+def test_removed_repositories_are_removed(store: GraphStore) -> None:
+    with FakeHub(80) as hub:
+        sync(store, hub)
+        gone = [hub.repo_id(5), hub.repo_id(60)]
+        hub.remove(5)
+        hub.remove(60)
+        report = sync(store, hub, reconcile=True)
+        assert report.removed == 2
+        assert not set(gone) & repo_ids(store) and len(repo_ids(store)) == 78
+        leftovers = select(
+            store,
+            "SELECT ?s WHERE { ?s ?p ?o FILTER (CONTAINS(STR(?s), ?x) || CONTAINS(STR(?s), ?y)) }",
+            default_graphs=[GRAPH],
+            substitutions={
+                "x": ox.Literal("--" + gone[0].split("/")[1].lower()),
+                "y": ox.Literal("--" + gone[1].split("/")[1].lower()),
+            },
+        )
+        assert leftovers == []  # licence statements and components went with the records
+        marks = select(store, "SELECT ?r WHERE { ?s og:syncSeen ?r }", default_graphs=[STATE_GRAPH])
+        assert marks == []
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_changed_models_and_their_descendants_are_reassessed(monkeypatch) -> None:
+    assessed: list[list[str]] = []
+    monkeypatch.setattr(
+        hf_live, "run_assessment", lambda store, ids, models, echo: assessed.append(models)
+    )
+    store = EmbeddedStore(None)
+    load_vocabularies(store)  # the source concepts identities are linked by
+    with FakeHub(120) as hub:
+        sync(store, hub, assess=True)
+        assert len(assessed[0]) == 120  # every synced model, once
+        parents = {hub.parent(i): i for i in range(120) if hub.parent(i) is not None}
+        parent = next(p for p, c in parents.items() if c in parents)  # with a grandchild
+        child, grandchild = parents[parent], parents[parents[parent]]
+        hub.change([parent])
+        sync(store, hub, assess=True)
+    models = {
+        r["m"]: r["id"]
+        for r in select(store, "SELECT ?m ?id WHERE { ?m og:hasRecord/og:sourceId ?id }")
+    }
+    redone = {models[m] for m in assessed[1]}
+    assert {hub.repo_id(parent), hub.repo_id(child), hub.repo_id(grandchild)} <= redone
+    descendants = {hub.repo_id(i) for i in range(120) if _descends(hub, i, parent)}
+    assert redone == {hub.repo_id(parent)} | descendants
+    assert (
+        select(store, "SELECT ?r WHERE { ?s og:syncPending ?r }", default_graphs=[STATE_GRAPH])
+        == []
+    )
+
+
+def _descends(hub: FakeHub, i: int, ancestor: int) -> bool:
+    p = hub.parent(i)
+    return p is not None and (p == ancestor or _descends(hub, p, ancestor))
+
+
+def test_the_sync_assesses_for_real(built_store: GraphStore) -> None:
+    with FakeHub(4) as hub:
+        sync(built_store, hub, assess=True)
+    rows = {r["model"] for r in _verdicts(built_store)}
+    models = {
+        r["m"]
+        for r in select(
+            built_store,
+            "SELECT ?m WHERE { ?m og:hasRecord/og:sourceId ?id }",
+            substitutions={"id": ox.Literal(hub.repo_id(2))},
+        )
+    }
+    assert models and models <= rows
+
+
+def _verdicts(store: GraphStore) -> list[dict]:
+    return verdict_rows(store)
 
 
 @pytest.fixture
-def hub():
-    with HubReplay(RECORDED, extra_listed=["t5-small", "google/no-such-model"]) as server:
-        yield server
+def built_store() -> GraphStore:
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    return store
 
 
-def test_fetch_pages_renames_404_and_rate_limits(hub: HubReplay, tmp_path: Path) -> None:
-    hub.rate_limited.add("google/flan-t5-large")
-    report = fetch_models(tmp_path, author="google", limit=50, endpoint=hub.url)
-    assert report.listed == 6  # four recorded google models, a renamed one, a missing one
-    assert sum(1 for r in hub.requests if r.startswith("/api/models?")) >= 3  # Link pages
-    assert report.fetched == 5 and report.renamed == 1
-    assert report.failed == ["google/no-such-model: not found on the Hub"]
-    assert (tmp_path / "models" / "google-t5__t5-small.json").is_file()  # keyed by returned id
-    assert not hub.rate_limited  # the 429 was answered and retried
+def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None:
+    with FakeHub(3000) as hub:
+        args = [
+            "ingest",
+            "hf",
+            "--live",
+            "--endpoint",
+            hub.url,
+            "--page-size",
+            "1000",
+            "--no-assess",
+        ]
+        # write 1 starts the pass, writes 2-4 are the pages: kill inside the second page.
+        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 3)
+        state = EmbeddedStore(tmp_path / "db", read_only=True)
+        try:
+            assert len(repo_ids(state)) == 1000  # the first page, whole; nothing of the second
+            assert SyncState.load(state, None).cursor is not None
+        finally:
+            state.close()
+        completes(tmp_path / "db", *args)
+        expected = EmbeddedStore(None)
+        sync(expected, hub, page_size=1000)
+    resumed = EmbeddedStore(tmp_path / "db", read_only=True)
+    try:
+        assert graph_quads(resumed, GRAPH) == graph_quads(expected, GRAPH)
+        assert graph_quads(resumed, Graphs.IDENTITY) == graph_quads(expected, Graphs.IDENTITY)
+    finally:
+        resumed.close()
 
 
-def test_a_second_run_resumes_from_the_cache(hub: HubReplay, tmp_path: Path) -> None:
-    fetch_models(tmp_path, author="google", limit=50, endpoint=hub.url)
-    hub.requests.clear()
-    report = fetch_models(tmp_path, author="google", limit=50, endpoint=hub.url)
-    assert report.resumed == 4 and report.fetched == 1  # only the renamed id is asked again
-    assert not any(r.startswith("/api/models/google/flan") for r in hub.requests)
-
-
-def test_limit_is_honoured(hub: HubReplay, tmp_path: Path) -> None:
-    report = fetch_models(tmp_path, author="google", limit=3, endpoint=hub.url)
-    assert report.listed == 3
-
-
-def test_live_ingest_end_to_end(hub: HubReplay, tmp_path: Path) -> None:
-    store_dir, cache = tmp_path / "db", tmp_path / "cache"
-    result = CliRunner().invoke(
-        cli,
-        [
+def test_recorded_hub_answers_sync_through_the_cli(tmp_path: Path) -> None:
+    recorded = sources_dir() / "hf" / "hub_api_recorded"
+    with HubReplay(recorded) as hub:
+        args = [
             "--store",
-            str(store_dir),
+            str(tmp_path / "db"),
             "ingest",
             "hf",
             "--live",
@@ -61,25 +312,27 @@ def test_live_ingest_end_to_end(hub: HubReplay, tmp_path: Path) -> None:
             "google",
             "--endpoint",
             hub.url,
-            "--cache",
-            str(cache),
-            "--limit",
-            "50",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert "5 fetched" in result.stderr and "1 failed" in result.stderr
-    store = EmbeddedStore(store_dir)
-    rows = select(
-        store,
-        """SELECT ?id ?former WHERE { ?r og:sourceId ?id .
-        OPTIONAL { ?r og:formerHubId ?former } } ORDER BY ?id""",
-    )
+            "--no-assess",
+        ]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        assert "4 listed in 2 pages, 4 written" in result.stderr
+    store = EmbeddedStore(tmp_path / "db")
+    rows = select(store, "SELECT ?id ?lic WHERE { ?r og:sourceId ?id ; dcterms:license ?lic }")
     store.close()
-    assert {"id": "google-t5/t5-small", "former": "t5-small"} in rows
-    assert {"id": "google/flan-t5-xxl"} in rows
+    assert {"id": "google/flan-t5-xxl", "lic": "https://spdx.org/licenses/Apache-2.0"} in rows
 
 
-def test_live_needs_an_author(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "hf", "--live"])
-    assert result.exit_code == 2 and "--author" in result.output
+def test_ingesting_the_bundled_hub_source_starts_the_sync_afresh() -> None:
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        ingest_source(store, "hf")  # replaces the Hub graph with the bundled snapshot
+        assert SyncState.load(store, None).watermark is None
+        assert sync(store, hub).written == 30
+
+
+def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "mof", "--live"])
+    assert result.exit_code == 2 and "--live applies to the hf source" in result.output
