@@ -12,7 +12,7 @@ from typing import TypeVar
 from tqdm import tqdm
 
 from openness import __version__
-from openness.ingest import croissant, curated, hf, mof, osai_index, spdx
+from openness.ingest import croissant, curated, fmti, hf, mof, osai_index, spdx
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import IngestContext, source_concept, source_version
@@ -42,6 +42,7 @@ SOURCES: dict[str, Source] = {
         Source("hf", "hf", hf.ingest),
         Source("croissant", "croissant", croissant.ingest),
         Source("curated", "curated", curated.ingest),
+        Source("fmti", "fmti", fmti.ingest),
     )
 }
 

@@ -12,6 +12,7 @@ from flask import Flask, Response, g, request
 from openness.server import (
     api,
     health,
+    history,
     home,
     linked_data,
     openapi,
@@ -65,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     for blueprint in (
         health.bp,
+        history.bp,
         home.bp,
         sparql.bp,
         queries.bp,
