@@ -6,7 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import select
 from flask.testing import FlaskClient
+from support.history import assessed, copy_store
 
 from openness.ingest.runner import ingest_source
 from openness.named_queries import catalogue
@@ -14,8 +16,6 @@ from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
 from openness.store.base import bind_values
-from conftest import select
-from support.history import assessed, copy_store
 
 SCORES = """SELECT ?dev ?org ?score WHERE {
   ?s a og:TransparencyScore ; og:edition ?ed ; og:developerName ?dev ; dqv:computedOn ?org ;
