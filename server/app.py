@@ -18,6 +18,7 @@ from openness.server import (
     openapi,
     pages,
     queries,
+    search,
     sparql,
     update,
 )
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         openapi.bp,
         linked_data.bp,
         pages.bp,
+        search.bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)

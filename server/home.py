@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from openness.assess.report import verdict_rows
 from openness.assess.verdicts import OWN_SOURCE
@@ -68,3 +68,11 @@ def index() -> Response:
     if best == "application/json":
         return jsonify(numbers)
     return Response(render_template("home.html", stats=numbers, runs=_runs(), chart=_chart()))
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """The icon browsers ask for at this fixed path (an SVG: every current browser draws it)."""
+    response = current_app.send_static_file("favicon.svg")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

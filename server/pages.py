@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import as_csv, published_vs_computed, verdict_rows
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
-from openness.namespaces import PREFIXES
+from openness.namespaces import ID, PREFIXES
 from openness.resources import queries_dir
 from openness.server.context import get_store
-from openness.server.lookup import model_iri, organizations
+from openness.server.lookup import is_iri, organizations
+from openness.server.search import answers, name_index
 
 bp = Blueprint("pages", __name__)
 
@@ -66,10 +67,20 @@ def matrix_csv() -> Response:
     )
 
 
-@bp.get("/models/<model_id>")
+@bp.get("/models/<path:model_id>")
 def model(model_id: str) -> Response:
-    iri = model_iri(model_id)
+    """A model's page; any name that names one model (a Hub repository id, a source's name
+    for it, a misspelling) is sent there (303), anything else gets the closest names."""
+    iri = f"{ID}model/{model_id}"
     store = get_store()
+    if not is_iri(iri) or not store.query(f"ASK {{ <{iri}> a og:Model }}"):
+        found = name_index().resolve(model_id)
+        if found is not None:
+            return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
+        return Response(
+            render_template("search.html", query=model_id, matches=answers(model_id), missing=True),
+            status=404,
+        )
     components = defaultdict(list)
     for r in store.query(
         f"""SELECT ?source ?id ?type ?released ?licence ?location WHERE {{

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from support.live import serving
 
+from openness.assess.definitions import definitions
 from openness.resources import ontology_dir
 from openness.server import create_app
 
@@ -107,7 +108,7 @@ def test_a_query_run_from_the_editor_shows_results(page, site: str) -> None:
 def test_a_validation_from_the_validate_page(page, site: str) -> None:
     page.goto(site + "validate")
     page.fill("#description", (ontology_dir() / "examples" / "open-model.ttl").read_text())
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Validate", exact=True).click()
     result = page.locator("#result").inner_text()
     assert "Tiny Open LM" in result and "osaid-1.0" in result and "passed" in result
 
@@ -144,3 +145,14 @@ def test_editor_highlights_completes_prefixes_and_charts(page, site: str) -> Non
     page.click("#run")
     page.wait_for_function("document.querySelectorAll('#chart rect').length === 4")
     assert page.locator("#results").is_hidden()
+
+
+def test_asking_whether_llama_2_is_open(page, site: str) -> None:
+    page.goto(site + "matrix")  # the box is on every page
+    page.get_by_label("Is it open?").fill("llama 2")
+    page.keyboard.press("Enter")
+    answer = page.locator("section.answer")
+    assert answer.locator("h2").inner_text().startswith("Llama-2-7B")
+    assert answer.locator("ul.verdicts li").count() == len(definitions())
+    answer.get_by_role("link", name="Llama-2-7B", exact=True).click()
+    assert page.locator("h1").inner_text() == "Llama-2-7B"
