@@ -56,6 +56,7 @@ class Job:
     named_graphs: tuple[str, ...]
     accept: str | None
     format: str | None = None  # a format=/output= request parameter
+    base_iri: str | None = None  # what relative IRIs in the query resolve against
 
 
 class _Capped:
@@ -78,15 +79,24 @@ class _Capped:
         return b"".join(self.parts)
 
 
-def _run(store: GraphStore, query: str, default_graphs: tuple, named_graphs: tuple):
+def _run(
+    store: GraphStore,
+    query: str,
+    default_graphs: tuple,
+    named_graphs: tuple,
+    base_iri: str | None = None,
+):
     return store.query(
-        query, default_graphs=list(default_graphs) or None, named_graphs=list(named_graphs) or None
+        query,
+        default_graphs=list(default_graphs) or None,
+        named_graphs=list(named_graphs) or None,
+        base_iri=base_iri,
     )
 
 
 def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers."""
-    result = _run(store, job.query, job.default_graphs, job.named_graphs)
+    result = _run(store, job.query, job.default_graphs, job.named_graphs, job.base_iri)
     if result.kind == "graph":
         media = choose_with_parameter(job.format, job.accept, GRAPH_TYPES)
         if media is None:
@@ -103,12 +113,17 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
 
 
 def fetch(
-    store: GraphStore, query: str, default_graphs: tuple, named_graphs: tuple, max_bytes: int
+    store: GraphStore,
+    query: str,
+    default_graphs: tuple,
+    named_graphs: tuple,
+    max_bytes: int,
+    base_iri: str | None = None,
 ) -> tuple[str, bytes]:
     """Run a query for the server's own pages and API: the result's kind and its bytes
     (solutions as SPARQL TSV, triples as N-Triples: compact, lossless, quick to parse;
     a boolean as SPARQL JSON)."""
-    result = _run(store, query, default_graphs, named_graphs)
+    result = _run(store, query, default_graphs, named_graphs, base_iri)
     sink = _Capped(max_bytes)
     fmt = {
         "graph": ox.RdfFormat.N_TRIPLES,

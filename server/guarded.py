@@ -43,11 +43,17 @@ class GuardedStore(GraphStore):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         kind, data = self._run(
-            fetch, sparql, tuple(default_graphs or ()), tuple(named_graphs or ()), self.max_bytes
+            fetch,
+            sparql,
+            tuple(default_graphs or ()),
+            tuple(named_graphs or ()),
+            self.max_bytes,
+            base_iri,
         )
         if kind == "graph":
             return QueryResult([q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])
@@ -63,10 +69,10 @@ class GuardedStore(GraphStore):
         the server's own beyond a query, e.g. a SHACL validation)."""
         return self._run(function, *args)
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if getattr(self.store, "read_only", False):
             raise StoreError("this server's store is open read-only")
-        self.store.update(sparql)
+        self.store.update(sparql, base_iri=base_iri)
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._run(export, fmt, self.max_bytes)

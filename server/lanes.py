@@ -221,9 +221,12 @@ class ProcessLanes(Lanes):
             delay = min(delay * 2, 30.0)
 
     def _discard(self, process: QueryProcess) -> None:
-        process.kill()
+        # Once only: close() and a background replacement may discard the same process.
         with self._lock:
+            if process not in self._all:
+                return
             self._all.discard(process)
+        process.kill()
 
     def take(self) -> Lane | None:
         # A process killed while idle (by an operator, the OOM killer) is replaced, not used.

@@ -43,6 +43,25 @@ def text(message: str, status: int) -> Response:
     )
 
 
+def code_only(sparql: str) -> str:
+    """``sparql`` with its strings, IRIs and comments blanked out, positions kept, so
+    keywords can be looked for.
+
+    >>> code_only('SELECT * { ?s <urn:WITH> "USING" } # WHERE')
+    'SELECT * { ?s                    }        '
+    """
+    return _NOT_CODE.sub(lambda m: " " * len(m.group()), sparql)
+
+
+def request_base() -> str | None:
+    """What relative IRIs in a request's query, update or graph resolve against: the
+    request's URL (without its query string), as for any document retrieved from it."""
+    try:
+        return ox.NamedNode(request.base_url).value
+    except ValueError:  # a Host header that makes no IRI: relative IRIs stay errors
+        return None
+
+
 def uses_service(query: str) -> bool:
     """Whether a query calls another endpoint (SERVICE), ignoring strings and comments.
 
@@ -51,7 +70,7 @@ def uses_service(query: str) -> bool:
     >>> uses_service('SELECT * { ?s ?p "SERVICE" } # SERVICE')
     False
     """
-    return bool(_SERVICE.search(_NOT_CODE.sub(" ", query)))
+    return bool(_SERVICE.search(code_only(query)))
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -116,6 +135,7 @@ def run_query(
         tuple(named_graphs),
         accept or request.headers.get("Accept"),
         _format_parameter(),
+        request_base(),
     )
     try:
         result = get_runner().run(job)

@@ -7,6 +7,7 @@ Off unless the server was started with an update token (or --open-update); write
 from __future__ import annotations
 
 import hmac
+import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
@@ -14,9 +15,12 @@ from flask import Blueprint, Response, abort, current_app, request
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
-from openness.server.sparql import text
+from openness.server.sparql import _SERVICE, code_only, request_base, text
 
 bp = Blueprint("update", __name__)
+_LOAD = re.compile(r"\bLOAD\b", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"\b(?:USING|WITH)\b", re.IGNORECASE)
+_TOKENS = re.compile(r"[{}]|\b(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)\b", re.IGNORECASE)
 
 
 def _authorize() -> None:
@@ -39,7 +43,8 @@ def _authorize() -> None:
 
 @bp.post("/update")
 def update() -> Response:
-    """Run a SPARQL update sent as a form (update=) or directly."""
+    """Run a SPARQL update sent as a form (update=) or directly, with the protocol's
+    ``using-graph-uri`` / ``using-named-graph-uri`` and the request URL as base IRI."""
     _authorize()
     if request.mimetype == "application/x-www-form-urlencoded":
         if "query" in request.form:
@@ -47,18 +52,89 @@ def update() -> Response:
         values = request.form.getlist("update")
         if len(values) != 1:
             return text("give exactly one 'update' parameter", 400)
-        sparql = values[0]
+        sparql, params = values[0], request.form
     elif request.mimetype == "application/sparql-update":
-        sparql = request.get_data(as_text=True)
+        sparql, params = request.get_data(as_text=True), request.args
     else:
         return text(
             "POST an update as application/x-www-form-urlencoded or application/sparql-update", 400
         )
+    code = code_only(sparql)
+    if not current_app.config["ALLOW_SERVICE"]:
+        reaching = _SERVICE.search(code) or _LOAD.search(code)
+        if reaching:
+            return text(
+                f"{reaching.group().upper()} reaches other servers, which is disabled on "
+                "this server (start it with --allow-service to enable it)",
+                400,
+            )
+    using, named = params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
+    if using or named:
+        clause = _DATASET_CLAUSE.search(code)
+        if clause:
+            return text(
+                f"the update has {clause.group().upper()} and the request "
+                "using-graph-uri / using-named-graph-uri: give the dataset one way "
+                "(SPARQL 1.1 Protocol, 2.2.3)",
+                400,
+            )
+        bad = [g for g in using + named if not is_iri(g)]
+        if bad:
+            return text(f"the graph name {bad[0]!r} is not an IRI", 400)
+        sparql = with_dataset(sparql, using, named)
     try:
-        get_store().update(sparql)
+        get_store().update(sparql, base_iri=request_base())
     except SyntaxError as e:
         return text(f"the update does not parse: {e}", 400)
     return Response(status=204)
+
+
+def with_dataset(sparql: str, using: list[str], named: list[str]) -> str:
+    """``sparql`` with ``USING`` / ``USING NAMED`` clauses for the given graphs in each
+    operation that has a WHERE pattern, as the protocol's using-graph-uri and
+    using-named-graph-uri ask (a ``DELETE WHERE`` is written out as the DELETE … WHERE it
+    stands for, since its short form takes no USING).
+
+    >>> with_dataset("DELETE WHERE { ?s ?p 1 }", ["urn:g"], [])
+    'DELETE { ?s ?p 1 } USING <urn:g> WHERE { ?s ?p 1 }'
+    >>> with_dataset("DELETE { ?s ?p 1 } INSERT { ?s ?p 2 } WHERE { ?s ?p 1 }", [], ["urn:n"])
+    'DELETE { ?s ?p 1 } INSERT { ?s ?p 2 } USING NAMED <urn:n> WHERE { ?s ?p 1 }'
+    """
+    clause = "".join(f"USING <{g}> " for g in using) + "".join(
+        f"USING NAMED <{g}> " for g in named
+    )
+    code = code_only(sparql)
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
+    depth, previous = 0, ""  # previous: the last token outside any group
+    for token in _TOKENS.finditer(code):
+        word = token.group().upper()
+        if word == "}":
+            depth -= 1
+            continue
+        if depth == 0 and word == "WHERE":
+            if previous == "DELETE":  # DELETE WHERE { pattern }
+                end = _group_end(code, token.end())
+                pattern = sparql[code.index("{", token.end()) : end]
+                edits.append((token.start(), token.end(), f"{pattern} {clause}WHERE"))
+            else:
+                edits.append((token.start(), token.start(), clause))
+        if depth == 0:
+            previous = word
+        if word == "{":
+            depth += 1
+    for start, end, replacement in reversed(edits):
+        sparql = sparql[:start] + replacement + sparql[end:]
+    return sparql
+
+
+def _group_end(code: str, after: int) -> int:
+    """Where the group opening after position ``after`` closes (past its brace)."""
+    depth = 0
+    for i in range(code.index("{", after), len(code)):
+        depth += {"{": 1, "}": -1}.get(code[i], 0)
+        if depth == 0:
+            return i + 1
+    return len(code)
 
 
 def _target() -> str:
@@ -98,7 +174,7 @@ def _body_triples() -> list[ox.Triple]:
     if fmt is None:
         abort(text(f"send RDF ({', '.join(GRAPH_TYPES)}), not {request.mimetype!r}", 415))
     try:
-        return [q.triple for q in ox.parse(request.get_data(), fmt)]
+        return [q.triple for q in ox.parse(request.get_data(), fmt, base_iri=request_base())]
     except SyntaxError as e:
         abort(text(f"the body does not parse: {e}", 400))
 

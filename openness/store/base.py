@@ -38,12 +38,14 @@ class GraphStore(ABC):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query."""
+        """Run a SPARQL 1.1 query; relative IRIs in it resolve against ``base_iri``."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update, all or nothing."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 update, all or nothing; relative IRIs in it resolve against
+        ``base_iri``."""
 
     @abstractmethod
     def export(self, fmt: ox.RdfFormat) -> bytes:

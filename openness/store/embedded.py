@@ -43,10 +43,11 @@ class EmbeddedStore(GraphStore):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
-        kwargs: dict[str, object] = {"prefixes": PREFIXES}
+        kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": base_iri}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:
@@ -55,9 +56,9 @@ class EmbeddedStore(GraphStore):
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return QueryResult(self._store.query(sparql, **kwargs))
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
-            self._store.update(sparql)
+            self._store.update(sparql, base_iri=base_iri)
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._store.dump(format=fmt)

@@ -25,6 +25,11 @@ _AT = re.compile(r"\bat (\d+):(\d+)")
 _GRAPHS_TTL = 2.0  # seconds the list of named graphs is reused between queries
 
 
+def _base(base_iri: str | None) -> str:
+    """A BASE declaration, on the first line (the one error positions skip)."""
+    return f"BASE <{ox.NamedNode(base_iri).value}> " if base_iri else ""
+
+
 def sibling_url(url: str, last_segment: str) -> str:
     """``url`` with its last path segment replaced.
 
@@ -96,6 +101,7 @@ class RemoteStore(GraphStore):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
@@ -104,7 +110,7 @@ class RemoteStore(GraphStore):
         # With no named graph at all, naming none keeps the (empty) service default.
         everything = [] if default_graphs and named_graphs else self._named_graphs()
         form = {
-            "query": PREFIX_LINE + sparql,
+            "query": _base(base_iri) + PREFIX_LINE + sparql,
             "default-graph-uri": list(default_graphs or everything),
             "named-graph-uri": list(named_graphs or everything),
         }
@@ -118,11 +124,12 @@ class RemoteStore(GraphStore):
             raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
         return QueryResult([t.triple for t in ox.parse(response.content, fmt)])
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
             self._post(
                 self.update_url,
-                content=sparql.encode(),
+                # one line first, as for queries, so error positions are the caller's
+                content=(_base(base_iri) + "\n" + sparql).encode(),
                 headers={"Content-Type": "application/sparql-update"},
             )
         self._graphs = None

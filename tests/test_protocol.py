@@ -1,0 +1,129 @@
+"""SPARQL 1.1 Protocol details with raw HTTP, on the embedded store and on a real
+``oxigraph serve``: the update dataset parameters, base IRIs, outbound requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from support.live import serving
+
+from openness.server import create_app
+from openness.store import EmbeddedStore, GraphStore, RemoteStore
+
+http = httpx.Client(timeout=120.0)  # a hang guard: on a loaded machine answers take seconds
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def writable(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An endpoint open for updates (no token) over each backend, with two graphs."""
+    if request.param == "embedded":
+        store: GraphStore = EmbeddedStore(tmp_path / "store")
+    else:
+        store = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query")
+        store.update("DROP ALL")
+    store.update(
+        "INSERT DATA { GRAPH <urn:src> { <urn:a> <urn:p> 1 } "
+        "GRAPH <urn:other> { <urn:b> <urn:p> 2 } }"
+    )
+    app = create_app({"STORE": store, "UPDATE_ENABLED": True})
+    with serving(app) as url:
+        yield url
+    store.close()
+
+
+def rows(base: str, query: str) -> list[dict[str, str]]:
+    r = http.get(
+        base + "sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert r.status_code == 200, r.text
+    return [{k: v["value"] for k, v in b.items()} for b in r.json()["results"]["bindings"]]
+
+
+def copied(base: str, graph: str) -> set[str]:
+    return {r["s"] for r in rows(base, f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")}
+
+
+def test_using_graph_uri_is_the_default_graph_of_the_update(writable: str) -> None:
+    r = http.post(
+        writable + "update",
+        data={
+            "update": "INSERT { GRAPH <urn:dst> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+            "using-graph-uri": "urn:src",
+        },
+    )
+    assert r.status_code == 204, r.text
+    assert copied(writable, "urn:dst") == {"urn:a"}
+    # Directly posted, the parameters are in the URL; each operation gets the dataset.
+    r = http.post(
+        writable + "update",
+        params={"using-graph-uri": "urn:other"},
+        content=b"INSERT { GRAPH <urn:dst> { ?s <urn:once> true } } WHERE { ?s ?p ?o } ;"
+        b" INSERT { GRAPH <urn:dst> { ?s <urn:twice> true } } WHERE { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    assert r.status_code == 204, r.text
+    found = rows(writable, "SELECT ?s ?p WHERE { GRAPH <urn:dst> { ?s ?p true } } ORDER BY ?p")
+    assert found == [{"s": "urn:b", "p": "urn:once"}, {"s": "urn:b", "p": "urn:twice"}]
+
+
+def test_using_named_graph_uri_names_the_graphs_of_the_update(writable: str) -> None:
+    r = http.post(
+        writable + "update",
+        data={
+            "update": "INSERT { GRAPH <urn:dst> { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+            "using-named-graph-uri": "urn:other",
+        },
+    )
+    assert r.status_code == 204, r.text
+    assert copied(writable, "urn:dst") == {"urn:b"}
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "WITH <urn:src> INSERT { ?s ?p 3 } WHERE { ?s ?p ?o }",
+        "INSERT { GRAPH <urn:dst> { ?s ?p ?o } } USING <urn:src> WHERE { ?s ?p ?o }",
+        "INSERT { GRAPH <urn:dst> { ?s ?p ?o } } using named <urn:src> WHERE { ?s ?p ?o }",
+    ],
+)
+def test_dataset_parameters_and_clauses_together_are_400(writable: str, update: str) -> None:
+    r = http.post(writable + "update", data={"update": update, "using-graph-uri": "urn:other"})
+    assert r.status_code == 400 and "using-graph-uri" in r.text
+    assert copied(writable, "urn:dst") == set()  # nothing ran
+    # Without the parameter the same update is fine.
+    assert http.post(writable + "update", data={"update": update}).status_code == 204
+
+
+def test_relative_iris_resolve_against_the_request_url(writable: str) -> None:
+    r = http.post(writable + "update", data={"update": "INSERT DATA { GRAPH <g> { <a> <p> <b> } }"})
+    assert r.status_code == 204, r.text
+    graph = writable + "g"
+    assert rows(writable, "SELECT ?s WHERE { GRAPH <g> { ?s <p> ?o } }") == [{"s": writable + "a"}]
+    put = http.put(
+        writable + "store",
+        params={"graph": graph},
+        content=b"<c> <p> <d> .",
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert put.status_code == 204, put.text
+    assert copied(writable, graph) == {writable + "c"}
+    # The query's own BASE still wins.
+    own = rows(writable, "BASE <http://example.org/d/> SELECT (<y> AS ?i) {}")
+    assert own == [{"i": "http://example.org/d/y"}]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+        "LOAD <http://127.0.0.1:9/data.ttl> INTO GRAPH <urn:dst>",
+    ],
+)
+def test_updates_reaching_other_servers_are_refused(writable: str, update: str) -> None:
+    r = http.post(writable + "update", data={"update": update})
+    assert r.status_code == 400 and "--allow-service" in r.text
