@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
@@ -45,9 +45,13 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def _wants_rdf() -> str | None:
-    """The RDF media type the client prefers over JSON, if any."""
-    best = choose(request.headers.get("Accept"), ["application/json", *GRAPH_TYPES])
-    return best if best and best != "application/json" else None
+    """The RDF media type the client prefers over JSON, if any (406 when it takes
+    neither)."""
+    offered = ["application/json", *GRAPH_TYPES]
+    best = choose(request.headers.get("Accept"), offered)
+    if best is None:
+        abort(text(f"this resource is offered as {', '.join(offered)}", 406))
+    return best if best != "application/json" else None
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:

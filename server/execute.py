@@ -97,16 +97,15 @@ def _run(
 def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers."""
     result = _run(store, job.query, job.default_graphs, job.named_graphs, job.base_iri)
-    if result.kind == "graph":
-        media = choose_with_parameter(job.format, job.accept, GRAPH_TYPES)
-        if media is None:
-            raise NotAcceptable(f"a graph result is offered as {', '.join(GRAPH_TYPES)}")
-        fmt: ox.RdfFormat | ox.QueryResultsFormat = graph_format(media)
-    else:
-        media = choose_with_parameter(job.format, job.accept, RESULT_TYPES)
-        if media is None:
-            raise NotAcceptable(f"query results are offered as {', '.join(RESULT_TYPES)}")
-        fmt = results_format(media)
+    offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
+    media = choose_with_parameter(job.format, job.accept, offered)
+    if media is None:
+        kind = "a graph result is" if result.kind == "graph" else "query results are"
+        # pyoxigraph's results may only be dropped in the thread that made them: not
+        # later, wherever the traceback of this error ends.
+        del result
+        raise NotAcceptable(f"{kind} offered as {', '.join(offered)}")
+    fmt = graph_format(media) if offered is GRAPH_TYPES else results_format(media)
     sink = _Capped(max_bytes)
     result.serialize(fmt, sink)
     return Answer(media, sink.getvalue())

@@ -1,8 +1,11 @@
-"""Content negotiation: pick the media type a client prefers among those we offer."""
+"""Content negotiation: pick the media type a client prefers among those we offer
+(werkzeug's MIMEAccept reads the Accept header)."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 # What we offer, first = default when the client accepts anything.
 RESULT_TYPES = [
@@ -49,27 +52,24 @@ GRAPH_ALIASES = {
 }
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges with their q-values, most preferred first (stable for ties).
+def accepted(header: str | None, offered: list[str]) -> MIMEAccept:
+    """The Accept header as werkzeug's MIMEAccept, with the clients' other names for our
+    types (``application/json``, ``text/plain``, …) read as the type they mean among
+    ``offered``, and media type parameters other than q dropped (a client's
+    ``text/turtle;charset=utf-8`` accepts our Turtle, which is UTF-8).
 
-    >>> parse_accept("text/csv;q=0.5, application/sparql-results+json")
-    [('application/sparql-results+json', 1.0), ('text/csv', 0.5)]
+    >>> accepted("application/json;q=0.5", GRAPH_TYPES)
+    MIMEAccept([('application/ld+json', 0.5)])
     """
-    ranges = []
-    for i, part in enumerate((header or "*/*").split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        if not fields[0]:
-            continue
-        q = 1.0
-        for f in fields[1:]:
-            if f.lower().startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((fields[0].lower(), q, i))
-    ranges.sort(key=lambda r: (-r[1], r[2]))
-    return [(m, q) for m, q, _ in ranges]
+    values = []
+    for value, q in parse_accept_header(header or "*/*", MIMEAccept):
+        media = value.split(";")[0].strip().lower()
+        for aliases in (GRAPH_ALIASES, ALIASES):
+            if media not in offered and aliases.get(media) in offered:
+                media = aliases[media]
+                break
+        values.append((media, q))
+    return MIMEAccept(values)
 
 
 def choose_with_parameter(
@@ -92,25 +92,29 @@ def choose_with_parameter(
 def choose(header: str | None, offered: list[str]) -> str | None:
     """The offered type the Accept header prefers, or None when nothing fits (406).
 
+    Each type takes the quality of the most specific range that matches it, so a type
+    refused with ``q=0`` stays refused under ``*/*``; among equal qualities a type the
+    client names beats one it matches by a wildcard, then our order decides.
+
     >>> choose("*/*", RESULT_TYPES)
     'application/sparql-results+json'
     >>> choose("application/rdf+xml;q=0.9, text/turtle;q=0.5", GRAPH_TYPES)
     'application/rdf+xml'
+    >>> choose("text/turtle;q=0, */*", GRAPH_TYPES)
+    'application/n-triples'
     >>> choose("image/png", RESULT_TYPES) is None
     True
     """
-    best: tuple[float, int, str] | None = None
-    for media, q in parse_accept(header):
-        if q <= 0:
-            continue
-        media = ALIASES.get(media, media)
-        for rank, candidate in enumerate(offered):
-            major = candidate.split("/")[0]
-            if media in (candidate, "*/*", f"{major}/*"):
-                key = (q, -rank if media.endswith("*") else 1, candidate)
-                if best is None or key[:2] > best[:2]:
-                    best = key
-    return best[2] if best else None
+    accept = accepted(header, offered)
+    named = {value for value, _ in accept}
+    best: tuple[float, bool, int] | None = None
+    chosen = None
+    for rank, candidate in enumerate(offered):
+        q = accept.quality(candidate)
+        key = (q, candidate in named, -rank)
+        if q > 0 and (best is None or key > best):
+            best, chosen = key, candidate
+    return chosen
 
 
 def results_format(media_type: str) -> ox.QueryResultsFormat:

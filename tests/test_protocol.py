@@ -127,3 +127,66 @@ def test_relative_iris_resolve_against_the_request_url(writable: str) -> None:
 def test_updates_reaching_other_servers_are_refused(writable: str, update: str) -> None:
     r = http.post(writable + "update", data={"update": update})
     assert r.status_code == 400 and "--allow-service" in r.text
+
+
+@pytest.fixture(scope="module")
+def readable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = EmbeddedStore(tmp_path_factory.mktemp("negotiation") / "store")
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 1 } }")
+    with serving(create_app({"STORE": store})) as url:
+        yield url
+    store.close()
+
+
+SELECT = "SELECT ?s WHERE { ?s ?p ?o }"
+CONSTRUCT = "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "media"),
+    [
+        # q=0 refuses a type even when a wildcard would take it
+        (SELECT, "application/sparql-results+json;q=0, */*", "application/sparql-results+xml"),
+        (CONSTRUCT, "text/turtle;q=0, */*", "application/n-triples"),
+        (CONSTRUCT, "text/*;q=0, application/*;q=0.5", "application/n-triples"),
+        # a type the client names beats one its wildcard matches at the same quality
+        (CONSTRUCT, "*/*, application/ld+json", "application/ld+json"),
+        # the clients' other names, by the kind of result
+        (SELECT, "application/json", "application/sparql-results+json"),
+        (CONSTRUCT, "application/json", "application/ld+json"),
+        (CONSTRUCT, "text/plain", "application/n-triples"),
+        (
+            SELECT,
+            "application/sparql-results+json;charset=utf-8",
+            "application/sparql-results+json",
+        ),
+        (SELECT, "text/csv;q=0.5, text/tab-separated-values;q=0.9", "text/tab-separated-values"),
+    ],
+)
+def test_content_negotiation(readable: str, query: str, accept: str, media: str) -> None:
+    r = http.get(readable + "sparql", params={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "offered"),
+    [
+        ("sparql?query=SELECT%20*%20{}", "text/csv;q=0, application/*;q=0", "text/csv"),
+        ("sparql?query=ASK%20{}", "image/png", "application/sparql-results+json"),
+        ("sparql", "application/sparql-results+json", "text/turtle"),  # the description
+        ("store?graph=urn:g", "text/html", "text/turtle"),
+        ("api/conformance", "application/json;q=0, text/html", "application/json"),
+    ],
+)
+def test_nothing_acceptable_is_406_listing_what_is_offered(
+    readable: str, path: str, accept: str, offered: str
+) -> None:
+    r = http.get(readable + path, headers={"Accept": accept})
+    assert r.status_code == 406 and offered in r.text, r.text
+
+
+def test_an_api_client_refusing_json_gets_rdf(readable: str) -> None:
+    r = http.get(
+        readable + "api/conformance", headers={"Accept": "application/json;q=0, text/turtle"}
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
