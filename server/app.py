@@ -21,6 +21,7 @@ from openness.server import (
     search,
     sparql,
     update,
+    wording,
 )
 from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
@@ -77,6 +78,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         linked_data.bp,
         pages.bp,
         search.bp,
+        wording.bp,
     ):
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)

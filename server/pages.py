@@ -13,9 +13,13 @@ from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
 from openness.namespaces import ID, PREFIXES
 from openness.resources import queries_dir
+from openness.server import linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
+from openness.server.negotiation import choose_with_parameter
 from openness.server.search import answers, name_index
+from openness.server.wording import split_reason
+from openness.store.base import bind_values
 
 bp = Blueprint("pages", __name__)
 
@@ -72,8 +76,7 @@ def model(model_id: str) -> Response:
     """A model's page; any name that names one model (a Hub repository id, a source's name
     for it, a misspelling) is sent there (303), anything else gets the closest names."""
     iri = f"{ID}model/{model_id}"
-    store = get_store()
-    if not is_iri(iri) or not store.query(f"ASK {{ <{iri}> a og:Model }}"):
+    if not _is_model(iri):
         found = name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
@@ -81,18 +84,70 @@ def model(model_id: str) -> Response:
             render_template("search.html", query=model_id, matches=answers(model_id), missing=True),
             status=404,
         )
-    components = defaultdict(list)
-    for r in store.query(
-        f"""SELECT ?source ?id ?type ?released ?licence ?location WHERE {{
-              <{iri}> og:hasRecord ?rec . ?rec og:source/skos:notation ?source ; og:sourceId ?id ;
-                      og:component ?c . ?c og:componentType/rdfs:label ?type .
-              OPTIONAL {{ ?c og:released ?released }}
-              OPTIONAL {{ ?c og:licenseStatement ?s . ?s og:licenseString ?licence }}
-              OPTIONAL {{ ?c og:location ?location }} }} ORDER BY ?source ?type"""
-    ).rows():
-        components[(r["source"].value, r["id"].value)].append(
-            {k: v.value for k, v in r.items() if k not in ("source", "id")}
+    return Response(_model_page(iri, model_id))
+
+
+@bp.get("/id/model/<path:model_id>")
+def model_resource(model_id: str) -> Response:
+    """The model's own IRI: in a browser its page (verdicts first), for programs its RDF."""
+    iri = f"{ID}model/{model_id}"
+    media = choose_with_parameter(
+        request.args.get("format"), request.headers.get("Accept"), linked_data.OFFERED
+    )
+    if media != "text/html" or not _is_model(iri):
+        return linked_data.resource("model/" + model_id)
+    response = Response(_model_page(iri, model_id))
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _is_model(iri: str) -> bool:
+    return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
+
+
+def _evidence(iri: str) -> list[dict]:
+    """What each source says about the model (the model-evidence query), one card per
+    source record: its licences, access, base model, components and ratings."""
+    query = catalogue()["model-evidence"]
+    text = bind_values(query.text, query.bindings({"model": iri}))
+    cards: dict[str, dict] = {}
+    for row in get_store().query(text).rows():
+        r = {k: v.value for k, v in row.items()}
+        card = cards.setdefault(
+            r["record"],
+            {
+                "source": r["source"],
+                "label": r.get("sourceLabel", r["source"]),
+                "record": r["record"],
+                "name": r.get("recordName", ""),
+                "page": r.get("page"),
+                "location": None,
+                "statements": defaultdict(list),
+            },
         )
+        if r["kind"] == "location":
+            card["location"] = r["location"]
+        else:
+            r["links"] = r["links"].split() if r.get("links") else []
+            card["statements"][r["kind"]].append(r)
+    return sorted(cards.values(), key=lambda c: (c["label"], c["name"]))
+
+
+def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
+    """For each verdict that did not pass, its reasons grouped by requirement label."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for v in verdicts:
+        if v["outcome"] == "passed" or not v["reasons"]:
+            continue
+        groups = out.setdefault(v["definition"], {})
+        for reason in v["reasons"]:
+            label, why = split_reason(reason)
+            groups.setdefault(label or "", []).append(why)
+    return out
+
+
+def _model_page(iri: str, model_id: str) -> str:
+    store = get_store()
     lineage = store.query(
         f"""SELECT ?relation ?other ?name WHERE {{
               {{ <{iri}> fair4ml:fineTunedFrom ?other . BIND ("fine-tuned from" AS ?relation) }}
@@ -100,41 +155,32 @@ def model(model_id: str) -> Response:
               ?other schema:name ?name }}"""
     ).rows()
     published = [p for p in published_vs_computed(store) if p.get("model") == iri]
-    disagree = [
-        row
-        for row in store.query(
-            (queries_dir() / "sources-disagree.rq").read_text(encoding="utf-8"),
-            substitutions={"model": ox.NamedNode(iri)},
-        ).rows()
-    ]
-    details = {}
-    for r in store.query(
-        f"""SELECT ?def ?req ?label ?outcome ?info WHERE {{
-              GRAPH <https://w3id.org/openness-graph/graph/assessments> {{
-                ?a og:definitionId ?def ; earl:subject <{iri}> ; dcterms:hasPart ?part .
-                ?part earl:test ?req ; earl:result ?res . ?res earl:outcome ?o .
-                OPTIONAL {{ ?res earl:info ?info }} }}
-              ?req rdfs:label ?label . BIND (STRAFTER(STR(?o), "#") AS ?outcome)
-              FILTER (?outcome != "passed") }} ORDER BY ?def ?label"""
-    ).rows():
-        d = details.setdefault(r["def"].value, {}).setdefault(
-            r["label"].value, {"outcome": r["outcome"].value, "reasons": []}
-        )
-        if "info" in r:
-            d["reasons"].append(r["info"].value)
-    return Response(
-        render_template(
-            "model.html",
-            iri=iri,
-            model_id=model_id,
-            verdicts=verdict_rows(store, model=iri),
-            components=dict(components),
-            lineage=lineage,
-            published=published,
-            details=details,
-            disagree=disagree,
-            org=organizations().get(iri, {}),
-        )
+    disagree = store.query(
+        (queries_dir() / "sources-disagree.rq").read_text(encoding="utf-8"),
+        substitutions={"model": ox.NamedNode(iri)},
+    ).rows()
+    name = store.query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
+    verdicts = verdict_rows(store, model=iri)
+    evidence = _evidence(iri)
+    licences = {
+        (s["license"], s.get("licenseLabel") or s["license"]): None
+        for card in evidence
+        for s in card["statements"]["release-licence"]
+        if s.get("license")
+    }
+    return render_template(
+        "model.html",
+        iri=iri,
+        model_id=model_id,
+        name=name[0]["name"].value if name else model_id,
+        verdicts=verdicts,
+        why_not=_why_not(verdicts),
+        evidence=evidence,
+        licences=list(licences),
+        lineage=lineage,
+        published=published,
+        disagree=disagree,
+        org=organizations().get(iri, {}),
     )
 
 

@@ -84,15 +84,26 @@ def test_matrix_sorts_searches_and_moves_by_keyboard(page, site: str) -> None:
 def test_model_page_for_olmo(page, site: str) -> None:
     page.goto(site + "models/allenai--olmo-7b")
     assert page.locator("h1").inner_text() == "OLMo-7B"
-    verdicts = page.locator("table").first.inner_text()
-    assert "osaid-1.0" in verdicts and "passed" in verdicts and "Class I" in verdicts
-    assert page.get_by_text("mof record “OLMo-7B”").count() == 1
+    verdicts = page.locator("#verdicts").inner_text()
+    assert "OSAID 1.0" in verdicts and "passed" in verdicts and "Class I" in verdicts
+    assert page.locator("#verdicts progress").count() == 3  # MOF's three classes
+    assert page.get_by_role("heading", name="Model Openness Tool — record “OLMo-7B”").count() == 1
 
 
 def test_model_page_for_llama_2_says_why_not(page, site: str) -> None:
     page.goto(site + "models/llama-2-7b")
-    assert page.get_by_role("heading", name="Why not: osaid-1.0").count() == 1
+    row = page.locator("#verdicts tr", has_text="OSAID 1.0")
+    row.get_by_role("link", name="why").click()  # opens the reasons
+    assert page.locator("details[open] summary").inner_text() == "Why not: OSAID 1.0"
     assert "Llama 2 Community License" in page.locator("main").inner_text()
+
+
+def test_opening_a_model_iri_shows_its_page(page, site: str) -> None:
+    page.goto(site + "id/model/llama-2-7b")
+    assert page.locator("h1").inner_text() == "Llama-2-7B"
+    assert page.locator("#verdicts tbody tr").count() == len(definitions())
+    page.get_by_role("link", name="Turtle").first.click()
+    assert "og:hasRecord" in page.locator("body").inner_text()
 
 
 def test_a_query_run_from_the_editor_shows_results(page, site: str) -> None:

@@ -9,7 +9,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from openness.assess.definitions import definitions
+from openness.named_queries import catalogue
 from openness.server import create_app
+from openness.store import EmbeddedStore
+from openness.store.base import bind_values
 
 OLMO = "allenai--olmo-7b"
 
@@ -76,3 +79,56 @@ def test_model_urls_resolve_names_to_the_model(client: FlaskClient) -> None:
 def test_favicon(client: FlaskClient) -> None:
     with client.get("/favicon.ico") as r:
         assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+
+
+def test_the_model_iri_in_a_browser_is_the_model_page(client: FlaskClient) -> None:
+    page = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["Vary"] == "Accept"
+    text = page.text
+    assert "<h1>OLMo-7B</h1>" in text
+    assert text.index("Verdicts") < text.index("What the sources say")
+    rdf = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/turtle"})
+    assert rdf.mimetype == "text/turtle" and b"og:hasRecord" in rdf.data
+    assert client.get("/id/model/no-such-model", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_the_model_page_shows_mof_progress_from_the_verdict(client: FlaskClient) -> None:
+    graded = [
+        v
+        for v in client.get(f"/api/models/{OLMO}").json["verdicts"]
+        if v["progress"] is not None
+    ]
+    assert graded  # the Model Openness Framework's classes
+    page = client.get(f"/models/{OLMO}").text
+    for level, value in graded[0]["progress"].items():
+        assert f'max="100" value="{value}"' in page and f">{level}</label>" in page
+
+
+def test_the_evidence_panel_shows_every_source(client: FlaskClient) -> None:
+    page = client.get("/models/meta-llama--meta-llama-3-70b-instruct").text
+    # the Hub's record: the card's licence, gating, base model, a link to the Hub page
+    assert "“llama3” →" in page and "Meta Llama 3 Community License Agreement" in page
+    assert "<dt>Gated</dt><dd>yes</dd>" in page
+    assert "meta-llama/Meta-Llama-3-70B" in page
+    assert 'href="https://huggingface.co/meta-llama/Meta-Llama-3-70B-Instruct"' in page
+    # a model only the Index describes: its ratings with their notes and links
+    index_only = client.get("/models/amd--amd-olmo-1b-sft-dpo").text
+    assert "European Open Source AI Index" in index_only
+    assert index_only.count('class="rating-') >= 12
+    assert "No peer-reviewed paper found." in index_only
+    assert 'href="https://github.com/allenai/OLMo"' in index_only
+
+
+def test_the_evidence_query_gives_component_and_release_licences(reported: Path) -> None:
+    query = catalogue()["model-evidence"]
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        text = bind_values(query.text, query.bindings({}))  # the default: OLMo-7B
+        rows = [{k: v.value for k, v in r.items()} for r in store.query(text).rows()]
+    finally:
+        store.close()
+    kinds = {r["kind"] for r in rows}
+    assert {"release-licence", "component"} <= kinds
+    licensed = [r for r in rows if r["kind"] == "component" and r.get("license")]
+    assert licensed and all(r["source"] for r in licensed)
+    assert all(r.get("released") in ("true", "false", None) for r in rows)

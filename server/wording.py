@@ -1,0 +1,54 @@
+"""How the pages word verdicts for people: labels for definitions, requirements and
+outcomes instead of their ids, and links that stay on this server for the IRIs we mint."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Blueprint, current_app, request
+
+from openness.assess.definitions import definitions
+from openness.namespaces import BASE
+
+bp = Blueprint("wording", __name__)
+
+OUTCOMES = {"passed": "passed", "failed": "failed", "cantTell": "can't tell"}
+
+
+@cache
+def _requirement_labels() -> dict[str, str]:
+    return {r.id: r.label for d in definitions().values() for r in d.requirements.values()}
+
+
+@bp.app_template_filter("outcome")
+def outcome(value: str) -> str:
+    """``cantTell`` → "can't tell"."""
+    return OUTCOMES.get(value, value)
+
+
+@bp.app_template_filter("definition_label")
+def definition_label(definition_id: str) -> str:
+    d = definitions().get(definition_id)
+    return d.label if d else definition_id
+
+
+def split_reason(reason: str) -> tuple[str | None, str]:
+    """A reason as the assessment words it ("<requirement id>: why") as the requirement's
+    label and the why; a reason about no requirement is returned whole."""
+    head, sep, rest = reason.partition(": ")
+    label = _requirement_labels().get(head) if sep else None
+    return (label, rest) if label else (None, reason)
+
+
+@bp.app_template_filter("reason")
+def reason(text: str) -> str:
+    """A reason with its requirement's label in place of the requirement's id."""
+    label, why = split_reason(text)
+    return f"{label}: {why}" if label else why
+
+
+@bp.app_template_filter("local")
+def local(iri: str) -> str:
+    """A link that stays on this server for the IRIs we mint (they dereference here)."""
+    base = current_app.config.get("BASE_IRI") or BASE
+    return request.url_root + iri[len(base) :] if iri.startswith(base) else iri
