@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pyoxigraph as ox
+import yaml
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from openness.assess.definitions import definitions
@@ -216,22 +218,62 @@ def definition(definition_id: str) -> Response:
     )
 
 
+# The formats the validate page reads, by the file suffix validate_description expects.
+FORMATS = {".yml": "MOF YAML", ".ttl": "Turtle", ".jsonld": "JSON-LD"}
+_JSON_START = re.compile(r"\s*(\{|\[\s*\{)")
+_TURTLE_START = re.compile(r"^\s*(@prefix|@base|PREFIX\s|BASE\s|<[^>\s]*>|_:|\[)", re.I | re.M)
+
+
+def detect_format(text: str) -> str:
+    """The suffix of the format a pasted description is in: Turtle by its directives or a
+    leading IRI, JSON-LD by a leading brace, a MOF YAML file by parsing as a YAML mapping.
+
+    >>> detect_format("release:\\n  name: x")
+    '.yml'
+    >>> detect_format("@prefix og: <https://w3id.org/openness-graph/ns#> .")
+    '.ttl'
+    >>> detect_format('{"@context": {}}')
+    '.jsonld'
+    """
+    if _JSON_START.match(text):
+        return ".jsonld"
+    if _TURTLE_START.search(text):
+        return ".ttl"
+    try:
+        return ".yml" if isinstance(yaml.safe_load(text), dict) else ".ttl"
+    except yaml.YAMLError:
+        return ".ttl"
+
+
 @bp.route("/validate", methods=["GET", "POST"])
 def validate() -> Response:
-    verdicts, error = None, None
+    """Judge a pasted or uploaded description; the text stays in the box after a submit."""
+    verdicts, error, chosen, read_as = None, None, "", None
+    text = ""
     if request.method == "POST":
         upload = request.files.get("file")
+        chosen = request.form.get("format", "")
         if upload is not None and upload.filename:
             data, name = upload.read(), upload.filename
         else:
-            data = request.form.get("description", "").encode()
-            name = "description" + request.form.get("format", ".ttl")
+            text = request.form.get("description", "")
+            suffix = chosen if chosen in FORMATS else detect_format(text)
+            data, name = text.encode(), "description" + suffix
+            read_as = FORMATS[suffix]
         try:
-            verdicts = validate_description(data, name).verdicts
+            verdicts = [v.as_json() for v in validate_description(data, name).verdicts]
         except UnreadableInput as e:
             error = str(e)
     return Response(
-        render_template("validate.html", verdicts=verdicts, error=error),
+        render_template(
+            "validate.html",
+            verdicts=verdicts,
+            error=error,
+            text=text,
+            chosen=chosen,
+            read_as=read_as,
+            formats=FORMATS,
+        ),
         status=400 if error else 200,
     )
 

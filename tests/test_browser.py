@@ -12,7 +12,7 @@ import pytest
 from support.live import serving
 
 from openness.assess.definitions import definitions
-from openness.resources import ontology_dir
+from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -121,7 +121,18 @@ def test_a_validation_from_the_validate_page(page, site: str) -> None:
     page.fill("#description", (ontology_dir() / "examples" / "open-model.ttl").read_text())
     page.get_by_role("button", name="Validate", exact=True).click()
     result = page.locator("#result").inner_text()
-    assert "Tiny Open LM" in result and "osaid-1.0" in result and "passed" in result
+    assert "Tiny Open LM" in result and "OSAID 1.0" in result and "passed" in result
+
+
+def test_pasting_a_mof_yaml_validates_it_and_keeps_it(page, site: str) -> None:
+    text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
+    page.goto(site + "validate")
+    page.fill("#description", text)  # the format is left to be recognised
+    page.get_by_role("button", name="Validate", exact=True).click()
+    assert page.get_by_text("Read as MOF YAML.").count() == 1
+    result = page.locator("#result").inner_text()
+    assert "OLMo-7B" in result and "MOF 1.0" in result and "cantTell" not in result
+    assert page.input_value("#description").strip() == text.strip()
 
 
 def test_every_form_control_has_a_label_and_outcomes_have_contrast(page, site: str) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from markupsafe import escape
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
+from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore
 from openness.store.base import bind_values
@@ -132,3 +134,25 @@ def test_the_evidence_query_gives_component_and_release_licences(reported: Path)
     licensed = [r for r in rows if r["kind"] == "component" and r.get("license")]
     assert licensed and all(r["source"] for r in licensed)
     assert all(r.get("released") in ("true", "false", None) for r in rows)
+
+
+MOF_YAML = sources_dir() / "mof" / "models" / "OLMo-7B.yml"
+
+
+def test_validate_recognises_a_pasted_mof_yaml_and_keeps_it(client: FlaskClient) -> None:
+    text = MOF_YAML.read_text(encoding="utf-8")
+    page = client.post("/validate", data={"description": text, "format": ""})
+    assert page.status_code == 200
+    assert "Read as MOF YAML." in page.text
+    assert str(escape(text)).strip() in page.text  # still in the box
+    requirement_ids = {r.id for d in definitions().values() for r in d.requirements.values()}
+    assert not any(f"<li>{rid}:" in page.text for rid in requirement_ids)
+    assert "cantTell" not in page.text.replace('class="cantTell"', "")
+    assert all(d.label in page.text for d in definitions().values())
+
+
+def test_validate_says_why_it_cannot_read(client: FlaskClient) -> None:
+    broken = "@prefix og: <x> . <a> og:b"
+    page = client.post("/validate", data={"description": broken, "format": ""})
+    assert page.status_code == 400
+    assert "as Turtle" in page.text and "@prefix og: &lt;x&gt;" in page.text
