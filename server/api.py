@@ -14,6 +14,7 @@ from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs
 from openness.server.context import get_store
+from openness.server.lanes import ProcessLanes
 from openness.server.lookup import is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
@@ -236,6 +237,7 @@ def shacl() -> Response:
         max_data_triples=config["SHACL_MAX_DATA_TRIPLES"],
         max_bytes=config["MAX_RESULT_BYTES"],
         allow_service=config["ALLOW_SERVICE"],
+        isolated=isinstance(get_store().guard.lanes, ProcessLanes),
     )
     job = Validation(shapes, data, graph, request.base_url, media)
     try:

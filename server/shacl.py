@@ -15,6 +15,11 @@ query timeout, bounded in size. Nothing a user posts can make the server send a 
 - and, whatever slips past those, the validation runs with outbound connections and URL
   opens refused for its thread (a Python audit hook), so it fails instead of fetching.
 
+SHACL-AF runs (rules, SPARQL targets, node expressions), but its functions and target
+types, which pyshacl registers in rdflib's process-wide tables while it validates, only in
+a query process of their own: where validations share a process's threads (a store in
+memory, open for writing, or remote) they are refused with 400.
+
 The posted data is validated as rdflib parses it (``"5"^^xsd:int`` stays an ``xsd:int``,
 ``"1.50"`` stays ``"1.50"``); it never passes through the store, which would canonicalise
 its literals. The report is the standard ``sh:ValidationReport``: ``sh:conforms`` is
@@ -44,6 +49,8 @@ from openness.store import GraphStore
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 # The properties whose values pyshacl runs as SPARQL.
 SPARQL_PROPERTIES = (SH.select, SH.ask, SH.construct)
+# SHACL-AF declarations pyshacl registers in rdflib's process-wide tables while it runs.
+GLOBAL_KINDS = (SH.SPARQLFunction, SH.Function, SH.SPARQLTargetType)
 # What the service reads, by media type, as rdflib names the format.
 READABLE = {
     "text/turtle": "turtle",
@@ -83,6 +90,9 @@ class Limits:
     max_data_triples: int
     max_bytes: int  # of the report
     allow_service: bool
+    # Whether the validation has its process to itself (a query process), or shares it
+    # with other requests' threads.
+    isolated: bool
 
 
 @dataclass(frozen=True)
@@ -208,8 +218,9 @@ def _constructs(node: Any) -> Iterator[str]:
             yield from _constructs(item)
 
 
-def check_shapes(shapes: rdflib.Graph, *, allow_service: bool) -> None:
-    """Parse every SPARQL query in the shapes; refuse those that would reach elsewhere."""
+def check_shapes(shapes: rdflib.Graph, *, allow_service: bool, isolated: bool) -> None:
+    """Parse every SPARQL query in the shapes; refuse those that would reach elsewhere,
+    and SHACL-AF functions and target types where other validations share the process."""
     for subject, prop, query in shapes.triples((None, None, None)):
         if prop not in SPARQL_PROPERTIES:
             continue
@@ -229,6 +240,15 @@ def check_shapes(shapes: rdflib.Graph, *, allow_service: bool) -> None:
                 f"the SPARQL of {where} has a dataset clause (FROM or FROM NAMED), which "
                 "would load graphs from the web; shapes see only the data graph"
             )
+    if not isolated:
+        for kind in GLOBAL_KINDS:
+            for node in shapes.subjects(rdflib.RDF.type, kind):
+                raise ShaclError(
+                    f"{node.n3()} is a {shapes.namespace_manager.normalizeUri(kind)}: SHACL-AF "
+                    "functions and target types are registered process-wide while they run, "
+                    "so this server, which validates in shared threads (its store is in "
+                    "memory, writable or remote), does not run them"
+                )
 
 
 # --- the task --------------------------------------------------------------------------
@@ -257,7 +277,7 @@ def _stored(store: GraphStore, graph: str | None, max_triples: int) -> rdflib.Gr
 def validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
     """Run ``job`` (a guard task: ``store`` is the lane's) and answer its report."""
     shapes = read(job.shapes, "shapes", job.base, limits.max_shapes_triples)
-    check_shapes(shapes, allow_service=limits.allow_service)
+    check_shapes(shapes, allow_service=limits.allow_service, isolated=limits.isolated)
     if job.data is not None:
         data = read(job.data, "data", job.base, limits.max_data_triples)
     else:

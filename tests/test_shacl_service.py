@@ -382,3 +382,18 @@ def test_runaway_shapes_are_stopped_at_the_timeout(location: Path) -> None:
     assert runaway.status_code == 503, runaway.text
     after = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; sh:class ex:X .", data)
     assert len(results(report(after))) == 1
+
+
+def test_shacl_af_functions_run_only_in_a_process_of_their_own(
+    client: FlaskClient, request: pytest.FixtureRequest
+) -> None:
+    shapes = """ex:isBig a sh:SPARQLFunction ; sh:returnType xsd:boolean ;
+          sh:parameter [ sh:path ex:value ] ;
+          sh:select "SELECT ?result WHERE { BIND (?value > 10 AS ?result) }" .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+          sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?v FILTER (ex:isBig(?v)) }" ] ."""
+    r = post(client, shapes, "ex:a ex:p 11 .")
+    if "processes" in request.node.callspec.id:
+        assert [x["focus"] for x in results(report(r))] == [EX.a]
+    else:  # threads: functions are registered process-wide, so other requests would see them
+        assert r.status_code == 400 and "sh:SPARQLFunction" in r.text
