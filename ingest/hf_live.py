@@ -269,6 +269,43 @@ class SyncReport:
         return "\n".join([text, *(f"  {p}" for p in self.problems)])
 
 
+class Progress:
+    """A progress bar (tqdm, on standard error) over one pass: models listed, their rate and
+    an ETA. The listing tells no total: a pass sorted newest first estimates the rest from
+    how far back in lastModified it has come towards ``oldest`` (the watermark, or the
+    oldest model); others are given an expected ``total``."""
+
+    def __init__(
+        self,
+        desc: str,
+        *,
+        enabled: bool,
+        total: int | None = None,
+        oldest: dt.datetime | None = None,
+    ) -> None:
+        self.bar = tqdm(desc=desc, unit="model", total=total, disable=not enabled, leave=False)
+        self.oldest = oldest
+        self.start: dt.datetime | None = None  # the first lastModified this run listed
+        self.count = 0
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.close()
+
+    def update(self, n: int, reached: dt.datetime | None = None) -> None:
+        """``n`` more models listed, the last of them modified at ``reached``."""
+        self.count += n
+        if reached is not None and self.oldest is not None:
+            self.start = self.start or reached
+            covered = (self.start - reached).total_seconds()
+            left = max(0.0, (reached - self.oldest).total_seconds())
+            if covered > 0:
+                self.bar.total = self.count + round(self.count * left / covered)
+        self.bar.update(n)
+
+
 # Writing records ----------------------------------------------------------------------
 
 
@@ -421,11 +458,7 @@ class HubSync:
             old = by_hub_id.get(getattr(info, "_id", None))
             if old is not None and info.id not in moved:
                 moved[info.id] = old
-        todo = [
-            i
-            for i in infos
-            if i.id in moved or not _current(i, stored)
-        ]
+        todo = [i for i in infos if i.id in moved or not _current(i, stored)]
         self.report.unchanged += len(infos) - len(todo)
         drop = [record_iri(i.id) for i in todo if record_iri(i.id) in stored]
         drop += [moved[i.id] for i in todo if i.id in moved and moved[i.id] not in drop]
@@ -460,8 +493,12 @@ class HubSync:
                 self.report.problem(str(e))
         return infos
 
-    def _bar(self, desc: str) -> tqdm:
-        return tqdm(desc=desc, unit="model", disable=not self.progress, leave=False)
+    def _oldest(self) -> dt.datetime | None:
+        """The oldest lastModified of the scope: one model, listed oldest first."""
+        params = {"sort": "lastModified", "direction": 1, "limit": 1, **self._scope()}
+        raw, _ = self.client.page(None, params)
+        infos = [model_info(r, "the oldest model") for r in raw if isinstance(r, dict)]
+        return infos[0].last_modified if infos else None
 
     def _next(self, **changes: Any) -> SyncState:
         return SyncState(**{**self.stored.__dict__, **changes})
@@ -492,7 +529,10 @@ class HubSync:
             **self._scope(),
         }
         watermark = self.stored.watermark
-        with self._bar("Hub changes") as bar:
+        oldest = dt.datetime.fromisoformat(watermark) if watermark else None
+        if self.progress and oldest is None:
+            oldest = self._oldest()
+        with Progress("Hub changes", enabled=self.progress, oldest=oldest) as bar:
             while True:
                 raw, nxt = self.client.page(self.stored.cursor, params)
                 self.report.pages += 1
@@ -517,7 +557,7 @@ class HubSync:
                 else:
                     state = self._next(cursor=nxt, high=high)
                 self.commit(change, state)
-                bar.update(len(raw))
+                bar.update(len(raw), infos[-1].last_modified if infos else None)
                 if done:
                     return True
                 if limit is not None and self.report.listed >= limit:
@@ -527,7 +567,11 @@ class HubSync:
         """List every model of the scope (ids and shas), refresh stale records, mark the
         listed ones; True once the listing ended."""
         params = {"expand": CHECK_FIELDS, "limit": self.page_size, **self._scope()}
-        with self._bar("Hub reconcile") as bar:
+        total = self.store.count(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?r og:source <{source_concept(SOURCE)}> }}",
+            default_graphs=[GRAPH],
+        )
+        with Progress("Hub reconcile", enabled=self.progress, total=total) as bar:
             while True:
                 raw, nxt = self.client.page(self.stored.cursor, params)
                 self.report.pages += 1

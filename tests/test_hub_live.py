@@ -3,6 +3,7 @@ fake Hub that ``huggingface_hub`` talks to over HTTP (no network)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -21,6 +22,7 @@ from openness.ingest import hf_live
 from openness.ingest.hf_live import (
     GRAPH,
     STATE_GRAPH,
+    Progress,
     RetryPolicy,
     SyncState,
     record_iri,
@@ -43,6 +45,7 @@ class Waits(list):
 
 def sync(store: GraphStore, hub: FakeHub, waits: Waits | None = None, **kwargs: object):
     kwargs.setdefault("page_size", 25)
+    kwargs.setdefault("progress", True)  # on standard error, which pytest captures
     kwargs.setdefault("assess", False)
     retry = (waits if waits is not None else Waits()).policy()
     return sync_hub(store, endpoint=hub.url, retry=retry, echo=lambda m: None, **kwargs)
@@ -331,6 +334,15 @@ def test_ingesting_the_bundled_hub_source_starts_the_sync_afresh() -> None:
         ingest_source(store, "hf")  # replaces the Hub graph with the bundled snapshot
         assert SyncState.load(store, None).watermark is None
         assert sync(store, hub).written == 30
+
+
+def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> None:
+    t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    with Progress("test", enabled=False, oldest=t0) as bar:
+        bar.update(10, t0 + dt.timedelta(seconds=100))  # the first page: no span yet
+        assert bar.bar.total is None
+        bar.update(10, t0 + dt.timedelta(seconds=80))  # 20 models for 20 s; 80 s to go
+        assert bar.bar.total == 20 + 80
 
 
 def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ models, datasets and files; its id, ``_id``, sha, dates and counts are its own. 
 held per model except what a test changed, so a listing of a million models costs no memory.
 
 The listing answers ``GET /api/models`` as the Hub does: ``expand`` picks the fields,
-``author`` filters, ``sort=lastModified`` lists the most recently modified first, and pages
+``author`` filters, ``sort=lastModified&direction=-1`` lists the most recently modified
+first (oldest first without ``direction=-1``: the first page only), and pages
 follow ``Link: <…>; rel="next"`` with a keyset cursor (the position after the last model
 listed), so a change between two pages neither repeats nor skips the other models.
 ``GET /api/models/{id}`` answers one model, a 307 to its new id when it was renamed, or a
@@ -24,6 +25,7 @@ import base64
 import copy
 import datetime as dt
 import hashlib
+import itertools
 import json
 import threading
 import time
@@ -68,7 +70,7 @@ class FakeHub:
         self.clock = size  # initial models have lastModified = their index
         self.faults: deque[tuple[str, int]] = deque()
         self.delay = 0.0
-        self.pages = 0  # listing pages answered
+        self.pages = 0  # listing pages answered (but the oldest-first probe)
         self.answered = 0  # requests answered, faults included
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -204,10 +206,13 @@ class FakeHub:
         limit = int(query.get("limit", ["1000"])[0])
         author = query.get("author", [None])[0]
         by_date = query.get("sort", [None])[0] == "lastModified"
+        if by_date and query.get("direction", ["1"])[0] != "-1":
+            return self._oldest_first(limit), None
         fields = query.get("expand") or DEFAULT_FIELDS
         cursor = query.get("cursor", [None])[0]
         after = int(base64.urlsafe_b64decode(cursor).decode()) if cursor else None
         with self._lock:
+            self.pages += 1
             order = self._by_last_modified(after) if by_date else self._by_id(after)
             page, last = [], None
             for i in order:
@@ -222,6 +227,14 @@ class FakeHub:
                 page.append({k: body[k] for k in ("_id", "id", *fields) if k in body})
                 last = i
         return page, None
+
+    def _oldest_first(self, limit: int) -> list[dict[str, Any]]:
+        """The first page of the listing oldest first (the sync asks for one model)."""
+        with self._lock:
+            untouched = (i for i in range(self.size) if i not in self.touched)
+            touched = (i for _, i in sorted((ts, i) for i, ts in self.touched.items()))
+            order = (i for i in itertools.chain(untouched, touched) if i not in self.removed)
+            return [self.body(i) for i in itertools.islice(order, limit)]
 
     # HTTP --------------------------------------------------------------------------
 
@@ -265,7 +278,6 @@ class FakeHub:
                 if parts.path == "/api/models":
                     time.sleep(hub.delay)
                     page, nxt = hub.listing_page(query)
-                    hub.pages += 1
                     headers = {}
                     if nxt is not None:
                         link = f"{hub.url}/api/models?{urlencode(nxt, doseq=True)}"

@@ -1,0 +1,239 @@
+"""Benchmark the live Hub sync end to end, without the network: prints numbers, asserts none.
+
+For each engine (the embedded store, and ``oxigraph serve`` reached over HTTP) it runs the
+real command line against a fake Hub (``tests/support/fake_hub.py``) serving ``--size``
+synthetic models:
+
+1. ``openness ingest hf --live --no-assess``: the first sync, listing page by page, then
+   the identity graph rebuilt — records per second and the peak RSS of the process;
+2. ``openness ingest hf --live``: the assessment of every synced model (skipped with
+   ``--no-assess``; the assessment engine, not the sync, sets its pace);
+3. after ``--change`` (1%) of the models got new commits, ``openness ingest hf --live``
+   again: the incremental re-sync, identities and re-assessment of what changed;
+4. ``openness serve`` and a lookup of a few synced models at ``/api/models/<id>``.
+
+    nice -n 10 .venv/bin/python bench/hub_sync.py                  # 1000 models, both engines
+    nice -n 10 .venv/bin/python bench/hub_sync.py --size 100000 --no-assess
+    nice -n 10 .venv/bin/python bench/hub_sync.py --size 1000000 --no-assess --engine embedded
+
+Every command runs under ``nice -n 10``; stores live in a temporary folder removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support.fake_hub import FakeHub  # noqa: E402 - the tests' fake Hub, beside this folder
+
+from openness.namespaces import mint  # noqa: E402
+
+OPENNESS = ["nice", "-n", "10", sys.executable, "-m", "openness.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class PeakRss:
+    """The peak resident memory of a process and its children, sampled in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.peak = 0
+        self._proc = psutil.Process(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                procs = [self._proc, *self._proc.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_info().rss for p in procs))
+            except psutil.Error:
+                return
+            self._stop.wait(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run(store_args: list[str], *args: str) -> tuple[float, int, str]:
+    """Run ``openness ARGS``: seconds, peak RSS (bytes, with its worker processes) and the
+    last line it printed."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*OPENNESS, *store_args, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    rss = PeakRss(proc.pid)
+    _, err = proc.communicate()
+    peak = rss.stop()
+    seconds = time.perf_counter() - started
+    lines = [line for line in err.decode().splitlines() if line.strip()]
+    if proc.returncode != 0:
+        raise SystemExit(f"openness {' '.join(args)} failed:\n" + "\n".join(lines[-20:]))
+    summary = next((line for line in reversed(lines) if line.startswith("hf --live:")), "")
+    return seconds, peak, summary
+
+
+@contextmanager
+def oxigraph(folder: Path) -> Iterator[tuple[list[str], PeakRss]]:
+    """An ``oxigraph serve`` on a free port, with its memory watched."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            "nice",
+            "-n",
+            "10",
+            str(binary),
+            "serve",
+            "--location",
+            str(folder),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    wait_for(lambda: httpx.get(url, params={"query": "ASK {}"}, timeout=1))
+    rss = PeakRss(proc.pid)
+    try:
+        yield ["--endpoint", url], rss
+    finally:
+        rss.stop()
+        proc.terminate()
+        proc.wait(30)
+
+
+def wait_for(probe: object, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            probe()  # type: ignore[operator]
+            return
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def lookups(store_args: list[str], repos: list[str]) -> list[float]:
+    """Serve the store and look each model up at /api/models/<id>; seconds per answer."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*OPENNESS, *store_args, "serve", "--port", str(port), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    times = []
+    try:
+        wait_for(lambda: httpx.get(base + "/health", timeout=1).raise_for_status())
+        with httpx.Client(timeout=300) as http:
+            for repo in repos:
+                model_id = mint("model", repo).rsplit("/", 1)[1]
+                started = time.perf_counter()
+                response = http.get(f"{base}/api/models/{model_id}")
+                times.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    print(f"    lookup of {repo}: HTTP {response.status_code}")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    return times
+
+
+def bench(engine: str, size: int, change: float, assess: bool, page_size: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix=f"hub-bench-{engine}-"))
+    print(f"\n== {engine}: {size} models, pages of {page_size}")
+    try:
+        with FakeHub(size) as hub, _engine(engine, folder) as (store_args, server_rss):
+            sync = ["ingest", "hf", "--live", "--endpoint", hub.url, "--page-size", str(page_size)]
+            run(store_args, "init")
+            seconds, peak, summary = run(store_args, *sync, "--no-assess")
+            print(
+                f"  first sync + identities: {seconds:8.1f} s  {size / seconds:8.0f} records/s"
+                f"  peak RSS {peak / 2**20:7.0f} MB"
+            )
+            print(f"    {summary}")
+            if assess:
+                seconds, peak, summary = run(store_args, *sync)
+                print(
+                    f"  assessment of all:       {seconds:8.1f} s  {size / seconds:8.1f} models/s"
+                    f"  peak RSS {peak / 2**20:7.0f} MB"
+                )
+            changed = random.Random(0).sample(range(size), max(1, round(size * change)))
+            hub.change(changed)
+            seconds, peak, summary = run(store_args, *sync, *([] if assess else ["--no-assess"]))
+            what = "re-sync + re-assessment" if assess else "re-sync + identities"
+            print(
+                f"  {change:.0%} changed, {what}: {seconds:8.1f} s  peak RSS {peak / 2**20:7.0f} MB"
+            )
+            print(f"    {summary}")
+            if server_rss is not None:
+                print(f"  oxigraph serve peak RSS: {server_rss.peak / 2**20:7.0f} MB")
+            repos = [hub.repo_id(i) for i in random.Random(1).sample(range(size), min(10, size))]
+            times = lookups(store_args, repos)
+            print(
+                f"  served lookup /api/models/<id>: median {statistics.median(times) * 1000:.0f}"
+                f" ms, max {max(times) * 1000:.0f} ms ({len(times)} models)"
+            )
+        print(f"  store on disk: {_size(folder) / 2**20:.0f} MB")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def _engine(engine: str, folder: Path) -> Iterator[tuple[list[str], PeakRss | None]]:
+    if engine == "embedded":
+        yield ["--store", str(folder / "store")], None
+    else:
+        with oxigraph(folder / "oxigraph") as (args, rss):
+            yield args, rss
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=1000, help="synthetic Hub models")
+    parser.add_argument("--engine", choices=["embedded", "oxigraph", "both"], default="both")
+    parser.add_argument("--change", type=float, default=0.01, help="share changed, then re-synced")
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument(
+        "--no-assess", action="store_true", help="leave the assessments out (large sizes)"
+    )
+    args = parser.parse_args()
+    print(f"fake Hub: {args.size} models; cores: {os.cpu_count()}")
+    for engine in ["embedded", "oxigraph"] if args.engine == "both" else [args.engine]:
+        bench(engine, args.size, args.change, not args.no_assess, args.page_size)
+
+
+if __name__ == "__main__":
+    main()
