@@ -12,6 +12,7 @@ from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
+from openness.store.base import code_only
 
 bp = Blueprint("sparql", __name__)
 
@@ -28,11 +29,6 @@ RESULT_FORMAT_IRIS = [
     "N-Quads",
     "TriG",
 ]
-# Strings, IRIs and comments cannot hide a SERVICE keyword: strip them before looking.
-_NOT_CODE = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*"
-)
 _SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
 _INTEGER = ox.NamedNode(XSD + "integer")
 
@@ -41,16 +37,6 @@ def text(message: str, status: int) -> Response:
     return Response(
         message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8"
     )
-
-
-def code_only(sparql: str) -> str:
-    """``sparql`` with its strings, IRIs and comments blanked out, positions kept, so
-    keywords can be looked for.
-
-    >>> code_only('SELECT * { ?s <urn:WITH> "USING" } # WHERE')
-    'SELECT * { ?s                    }        '
-    """
-    return _NOT_CODE.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def request_base() -> str | None:

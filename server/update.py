@@ -15,7 +15,8 @@ from flask import Blueprint, Response, abort, current_app, request
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
-from openness.server.sparql import _SERVICE, code_only, request_base, text
+from openness.server.sparql import _SERVICE, request_base, text
+from openness.store.base import code_only
 
 bp = Blueprint("update", __name__)
 _LOAD = re.compile(r"\bLOAD\b", re.IGNORECASE)

@@ -7,6 +7,7 @@ real ``oxigraph serve`` process on 127.0.0.1 reached over the SPARQL 1.1 protoco
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import socket
 import subprocess
@@ -75,6 +76,70 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield base
     proc.terminate()
     proc.wait(timeout=10)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{isql}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = {d}
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {d}
+[SPARQL]
+ResultSetMaxRows = 1000000
+"""
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Virtuoso (Debian's virtuoso-opensource-7-bin) on free loopback ports, its
+    SPARQL endpoint open for updates; yields the endpoint's URL. Skipped where Virtuoso
+    is not installed, except in CI (.ci/run installs it)."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not (binary and isql):
+        if os.environ.get("CI"):
+            pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
+        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin)")
+    data = tmp_path_factory.mktemp("virtuoso")
+    ports = {"isql": free_port(), "http": free_port()}
+    ini = data / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=data, **ports))
+    log = data / "server.out"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [binary, "-f", "-c", str(ini)], cwd=data, stdout=out, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{ports['http']}/sparql"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"virtuoso did not start: {log.read_text()}")
+            time.sleep(0.2)
+    # Anonymous SPARQL may update, as oxigraph serve's /update does (loopback only).
+    subprocess.run(
+        [isql, str(ports["isql"]), "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
 
 
 @pytest.fixture(params=["embedded", "remote"])

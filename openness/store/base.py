@@ -77,7 +77,11 @@ class GraphStore(ABC):
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             if body:
                 written += body.count("\n")
-                statements.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
+                # Blank nodes in INSERT DATA are standard, but some engines (Virtuoso)
+                # refuse them; a template with no pattern inserts the same, once.
+                insert = "INSERT DATA" if "_:" not in code_only(body) else "INSERT"
+                where = "" if insert == "INSERT DATA" else " WHERE {}"
+                statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         if statements:
             self.update(" ;\n".join(statements))
         return written
@@ -116,6 +120,23 @@ def announced_write() -> Iterator[None]:
     if log:
         with open(log, "a") as f:
             f.write("end\n")
+
+
+# Strings, IRIs and comments, which cannot hide a keyword: blanked before looking for one.
+_NOT_CODE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*"
+)
+
+
+def code_only(sparql: str) -> str:
+    """``sparql`` with its strings, IRIs and comments blanked out, positions kept, so
+    keywords can be looked for.
+
+    >>> code_only('SELECT * { ?s <urn:WITH> "USING" } # WHERE')
+    'SELECT * { ?s                    }        '
+    """
+    return _NOT_CODE.sub(lambda m: " " * len(m.group()), sparql)
 
 
 def bind_values(sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal]) -> str:

@@ -16,13 +16,46 @@ import httpx
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store.base import GraphStore, StoreError, announced_write, bind_values
+from openness.store.base import (
+    GraphStore,
+    StoreError,
+    announced_write,
+    bind_values,
+    code_only,
+)
 from openness.store.results import QueryResult
 
 # Our usual prefixes, declared on one line so error positions shift by exactly one line.
 PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
-_AT = re.compile(r"\bat (\d+):(\d+)")
+# Where parsers say an error is: "at 2:5" (Oxigraph), "line 2:" (Virtuoso, no column).
+_AT = re.compile(r"\b(at |line )(\d+)")
 _GRAPHS_TTL = 2.0  # seconds the list of named graphs is reused between queries
+
+
+# Graphs a fresh Virtuoso holds for itself (its quad-map metadata, the LDP vocabulary, its
+# service description): not part of the dataset the project sees.
+ENGINE_GRAPHS = (
+    "http://www.openlinksw.com/schemas/virtrdf#",
+    "http://www.w3.org/ns/ldp#",
+    "http://localuriqaserver/",
+)
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings, IRIs
+    and comments (SELECT when there is none: the engine will say what is wrong).
+
+    >>> query_form('PREFIX ask: <urn:x#> # CONSTRUCT\\nASK { ?s ask:p "SELECT" }')
+    'ASK'
+    """
+    match = _FORM.search(code_only(sparql))
+    return match.group(1).upper() if match else "SELECT"
+
+
+def _boolean(value: bool) -> ox.QueryBoolean:
+    data = b'{"head":{},"boolean":' + (b"true" if value else b"false") + b"}"
+    return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
 
 
 def _base(base_iri: str | None) -> str:
@@ -77,7 +110,7 @@ class RemoteStore(GraphStore):
         if response.status_code == 400:
             message = response.text.strip() or f"{url} rejected the request"
             # Our prefixes take exactly one line: report positions in the caller's text.
-            raise SyntaxError(_AT.sub(lambda m: f"at {int(m[1]) - 1}:{m[2]}", message))
+            raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
             raise StoreError(f"{url} answered {response.status_code}: {response.text[:500]}")
         return response
@@ -85,14 +118,22 @@ class RemoteStore(GraphStore):
     def _named_graphs(self) -> list[str]:
         now = time.monotonic()
         if self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
-            response = self._post(
-                self.query_url,
-                data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"},
-                headers={"Accept": "application/sparql-results+json"},
-            )
-            rows = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
-            self._graphs = (now, [row["g"].value for row in rows])
+            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            if names is None:  # Virtuoso answers the empty pattern with one empty row
+                names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            self._graphs = (now, [g for g in names or [] if not g.startswith(ENGINE_GRAPHS)])
         return self._graphs[1]
+
+    def _graph_names(self, query: str) -> list[str] | None:
+        """The graphs a discovery query lists, or None when a row names none."""
+        response = self._post(
+            self.query_url,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        rows = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        names = [row["g"] for row in rows]
+        return None if None in names else [g.value for g in names]
 
     def query(
         self,
@@ -109,16 +150,34 @@ class RemoteStore(GraphStore):
         # named graphs as default graph, and every named graph available to GRAPH.
         # With no named graph at all, naming none keeps the (empty) service default.
         everything = [] if default_graphs and named_graphs else self._named_graphs()
-        form = {
+        payload = {
             "query": _base(base_iri) + PREFIX_LINE + sparql,
             "default-graph-uri": list(default_graphs or everything),
             "named-graph-uri": list(named_graphs or everything),
         }
-        accept = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-        response = self._post(self.query_url, data=form, headers={"Accept": accept})
+        form = query_form(sparql)
+        # Ask for what the query form gives: an engine may answer a graph in a results
+        # format it prefers, or solutions as RDF (Virtuoso does both).
+        graph = form in ("CONSTRUCT", "DESCRIBE")
+        accept = (
+            "application/n-triples, text/turtle;q=0.8"
+            if graph
+            else "application/sparql-results+json"
+        )
+        response = self._post(self.query_url, data=payload, headers={"Accept": accept})
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == "application/sparql-results+json":
-            return QueryResult(ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+            result = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            if form == "ASK" and isinstance(result, ox.QuerySolutions):
+                # Virtuoso answers ASK with one solution binding ?__ASK_RETVAL to 0 or 1.
+                result = _boolean(
+                    any(
+                        t is not None and t.value not in ("0", "false")
+                        for row in result
+                        for t in row
+                    )
+                )
+            return QueryResult(result)
         fmt = ox.RdfFormat.from_media_type(media)
         if fmt is None:
             raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
