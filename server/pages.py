@@ -8,6 +8,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 import yaml
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from rapidfuzz import utils
 
 from openness.assess.definitions import definitions
 from openness.assess.report import as_csv, published_vs_computed, verdict_rows
@@ -26,16 +27,19 @@ from openness.store.base import bind_values
 bp = Blueprint("pages", __name__)
 
 
-def _matrix_rows() -> tuple[list[str], list[dict]]:
+def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
+    """The definitions, one row per model that the filters in the URL keep, and the
+    verdicts of those models (what the CSV export holds)."""
     args = request.args
     orgs = organizations()
     by_model: dict[str, dict] = {}
-    for r in verdict_rows(get_store()):
+    verdicts = verdict_rows(get_store())
+    for r in verdicts:
         m = by_model.setdefault(
             r["model"],
             {
                 "model": r["model"],
-                "id": r["model"].rsplit("/", 1)[1],
+                "id": r["model"].removeprefix(ID + "model/"),
                 "name": r["name"],
                 "verdicts": {},
                 "level": None,
@@ -44,32 +48,59 @@ def _matrix_rows() -> tuple[list[str], list[dict]]:
             },
         )
         m["verdicts"][r["definition"]] = r["outcome"]
-        if r["definition"] == "mof-1.0":
-            m["level"] = r["level"]
-        if r["definition"] == "eu-osai-index":
-            m["score"] = r["score"]
+        # The definitions that grade (a class) or score a model: one of each today.
+        m["level"] = m["level"] or r["level"]
+        m["score"] = r["score"] if r["score"] is not None else m["score"]
     rows = list(by_model.values())
     if args.get("definition") and args.get("outcome"):
         rows = [m for m in rows if m["verdicts"].get(args["definition"]) == args["outcome"]]
     if args.get("kind"):
         rows = [m for m in rows if m.get("organizationKind") == args["kind"]]
     if args.get("q"):
-        rows = [m for m in rows if args["q"].lower() in (m["name"] or "").lower()]
-    return list(definitions()), sorted(rows, key=lambda m: (m["name"] or "").lower())
+        # "llama 2" finds Llama-2-7B: case, dashes and slashes do not count.
+        needle = utils.default_process(args["q"])
+        rows = [m for m in rows if needle in utils.default_process(m["name"] or "")]
+    kept = {m["model"] for m in rows}
+    return (
+        list(definitions()),
+        sorted(rows, key=lambda m: (m["name"] or "").lower()),
+        [v for v in verdicts if v["model"] in kept],
+    )
 
 
 @bp.get("/matrix")
 def matrix() -> Response:
-    defs, rows = _matrix_rows()
-    return Response(render_template("matrix.html", definitions=defs, rows=rows, args=request.args))
+    defs, rows, _ = _matrix_rows()
+    return Response(
+        render_template(
+            "matrix.html",
+            definitions=defs,
+            rows=rows,
+            args=request.args,
+            csv_url=url_for(".matrix_csv", **request.args.to_dict()),
+        )
+    )
 
 
 @bp.get("/matrix.csv")
 def matrix_csv() -> Response:
+    """The verdicts of the models the matrix shows with the same filters."""
+    _, _, verdicts = _matrix_rows()
     return Response(
-        as_csv(verdict_rows(get_store())),
+        as_csv(verdicts),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=conformance.csv"},
+    )
+
+
+@bp.get("/definitions")
+def definitions_index() -> Response:
+    """Every definition, with what it is and how many models pass it."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for v in verdict_rows(get_store()):
+        counts[v["definition"]][v["outcome"]] += 1
+    return Response(
+        render_template("definitions.html", definitions=definitions().values(), counts=counts)
     )
 
 

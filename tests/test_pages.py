@@ -63,9 +63,43 @@ def test_the_search_page_shows_the_verdicts(client: FlaskClient) -> None:
         assert d.label in page
 
 
-def test_every_page_has_the_search_box(client: FlaskClient) -> None:
-    for path in ("/", "/matrix", "/validate", "/editor", f"/models/{OLMO}", "/search?q=x"):
-        assert 'role="search"' in client.get(path).text, path
+PAGES = (
+    "/",
+    "/matrix",
+    "/definitions",
+    "/validate",
+    "/editor",
+    "/queries",
+    "/ns",
+    "/id/org/meta",
+    f"/models/{OLMO}",
+    "/search?q=llama",
+)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_the_layout(client: FlaskClient, path: str) -> None:
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert 'role="search"' in page.text and 'aria-label="Main"' in page.text
+    assert "/static/style.css" in page.text and 'href="/favicon.ico"' in page.text
+
+
+def test_definition_pages_are_linked_from_home_matrix_and_index(client: FlaskClient) -> None:
+    for path in ("/", "/matrix", "/definitions"):
+        text = client.get(path, headers={"Accept": "text/html"}).text
+        for d in definitions():
+            assert f'href="/definitions/{d}"' in text, (path, d)
+
+
+def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
+    matrix = client.get("/matrix?q=llama 2").text
+    assert 'href="/matrix.csv?q=llama+2"' in matrix
+    rows = client.get("/matrix.csv?q=llama 2").text.splitlines()[1:]
+    assert rows and {r.split(",")[1] for r in rows} == {"Llama-2-7B"}
+    kept = client.get("/matrix.csv?kind=government").text.splitlines()[1:]
+    everything = client.get("/matrix.csv").text.splitlines()[1:]
+    assert 0 < len(kept) < len(everything)
 
 
 def test_model_urls_resolve_names_to_the_model(client: FlaskClient) -> None:

@@ -1,7 +1,22 @@
-// Sorting and searching the conformance matrix; arrow keys move between cells.
+// Sorting and searching the conformance matrix. The table is one tab stop (a roving
+// tabindex): arrow keys move between cells, Home/End along a row, Enter follows a link.
 (function () {
   const table = document.getElementById("matrix");
   const body = table.tBodies[0];
+  // What receives focus in a cell: its link, or the cell itself.
+  const target = (cell) => cell.querySelector("a") || cell;
+  let current = null;
+  function rove(cell, focus) {
+    if (current) target(current).tabIndex = -1;
+    current = cell;
+    target(cell).tabIndex = 0;
+    if (focus) target(cell).focus();
+  }
+  Array.from(body.rows).forEach((row) => Array.from(row.cells).forEach((cell) => {
+    target(cell).tabIndex = -1;
+  }));
+  if (body.rows.length) rove(body.rows[0].cells[0], false);
+
   table.querySelectorAll("th button[data-sort]").forEach((button) => {
     button.addEventListener("click", () => {
       const col = Number(button.dataset.sort);
@@ -18,25 +33,33 @@
       rows.forEach((row) => body.appendChild(row));
     });
   });
+  // "llama 2" finds Llama-2-7B: case, dashes and slashes do not count.
+  const normal = (s) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   document.getElementById("search").addEventListener("input", (event) => {
-    const needle = event.target.value.toLowerCase();
+    const needle = normal(event.target.value);
     Array.from(body.rows).forEach((row) => {
-      row.hidden = !row.cells[0].textContent.toLowerCase().includes(needle);
+      row.hidden = !normal(row.cells[0].textContent).includes(needle);
     });
+  });
+  body.addEventListener("focusin", (event) => {
+    const cell = event.target.closest("td, th");
+    if (cell && cell !== current) rove(cell, false);
   });
   body.addEventListener("keydown", (event) => {
     const cell = event.target.closest("td, th");
     if (!cell) return;
-    const row = cell.parentElement;
-    const moves = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
-    const move = moves[event.key];
-    if (!move) return;
     const rows = Array.from(body.rows).filter((r) => !r.hidden);
-    const r = rows[rows.indexOf(row) + move[0]];
-    const target = r && r.cells[cell.cellIndex + move[1]];
-    if (target) {
+    const r = rows.indexOf(cell.parentElement);
+    const c = cell.cellIndex, last = cell.parentElement.cells.length - 1;
+    const moves = {
+      ArrowRight: [r, c + 1], ArrowLeft: [r, c - 1], ArrowDown: [r + 1, c], ArrowUp: [r - 1, c],
+      Home: [r, 0], End: [r, last],
+    };
+    const move = moves[event.key];
+    const next = move && rows[move[0]] && rows[move[0]].cells[move[1]];
+    if (next) {
       event.preventDefault();
-      (target.querySelector("a") || target).focus();
+      rove(next, true);
     }
   });
 })();
