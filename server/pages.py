@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import defaultdict
 
 import pyoxigraph as ox
 import yaml
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from rapidfuzz import utils
 
 from openness.assess.definitions import definitions
 from openness.assess.report import as_csv, published_vs_computed, verdict_rows
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
-from openness.namespaces import ID, PREFIXES
+from openness.namespaces import BASE, ID, PREFIXES
 from openness.resources import queries_dir
 from openness.server import linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
 from openness.server.negotiation import choose_with_parameter
-from openness.server.search import answers, name_index
+from openness.server.search import INDEX_TTL, answers, name_index
 from openness.server.wording import split_reason
 from openness.store.base import bind_values
 
@@ -309,8 +318,45 @@ def validate() -> Response:
     )
 
 
+DEFAULT_QUERY = """SELECT ?model ?name WHERE {
+  ?model a og:Model ; schema:name ?name .
+}
+LIMIT 10"""
+
+
 @bp.get("/editor")
 def editor() -> Response:
-    return Response(
-        render_template("editor.html", queries=catalogue().values(), prefixes=sorted(PREFIXES))
-    )
+    """YASGUI against /sparql, with the named queries as examples and completion of the
+    prefixes, classes, properties and named graphs this graph holds."""
+    config = {
+        "endpoint": url_for("sparql.sparql", _external=True),
+        "defaultQuery": DEFAULT_QUERY,
+        "prefixes": PREFIXES,
+        "base": current_app.config.get("BASE_IRI") or BASE,
+        "queries": {q.name: q.text for q in catalogue().values()},
+        **_vocabulary(),
+    }
+    return Response(render_template("editor.html", queries=catalogue().values(), config=config))
+
+
+def _vocabulary() -> dict[str, list[str]]:
+    """The classes and properties the graph uses and its named graphs, for completion;
+    kept per process for INDEX_TTL (they change only when sources are ingested)."""
+    cached = current_app.extensions.get("openness.vocabulary")
+    now = time.monotonic()
+    if cached is None or now - cached[0] > INDEX_TTL:
+        store = get_store()
+        terms = {
+            "classes": "SELECT DISTINCT ?t WHERE { { ?s a ?t } UNION { ?t a owl:Class } }",
+            "properties": """SELECT DISTINCT ?t WHERE { { ?s ?t ?o }
+                UNION { ?t a owl:ObjectProperty } UNION { ?t a owl:DatatypeProperty } }""",
+        }
+        found = {
+            key: sorted(
+                r["t"].value for r in store.query(q).rows() if isinstance(r["t"], ox.NamedNode)
+            )
+            for key, q in terms.items()
+        }
+        found["graphs"] = sorted(store.graph_sizes())
+        current_app.extensions["openness.vocabulary"] = cached = (now, found)
+    return cached[1]

@@ -1,103 +1,88 @@
-// A small SPARQL editor: highlighting, prefix completion, results as a table or a bar
-// chart, CSV download. It runs queries against /sparql.
+// The SPARQL editor: YASGUI (vendor/yasgui, from the npm registry) against this server's
+// endpoint. Completion comes from this graph only (YASGUI's own asks services on the web),
+// IRIs we mint open here, and the address bar holds the query that last ran.
 (function () {
-  const query = document.getElementById("query");
-  const highlight = document.getElementById("highlight");
-  const status = document.getElementById("status");
-  const table = document.getElementById("results");
-  const chart = document.getElementById("chart");
-  const view = document.getElementById("view");
-  const prefixes = query.dataset.prefixes.split(" ");
-  const KEYWORDS = /\b(SELECT|CONSTRUCT|DESCRIBE|ASK|WHERE|PREFIX|BASE|OPTIONAL|FILTER|UNION|MINUS|GRAPH|SERVICE|BIND|VALUES|GROUP|BY|ORDER|HAVING|LIMIT|OFFSET|DISTINCT|AS|COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT|NOT|EXISTS|IN|ASC|DESC|a)\b/g;
-  let last = null;
-
-  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  function paint() {
-    const tokens = /(#[^\n]*)|("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|(<[^<>\s]*>)|([?$]\w+)|([^#"'<?$]+|.)/g;
-    let html = "", m;
-    while ((m = tokens.exec(query.value)) !== null) {
-      if (m[1]) html += `<span class="cmt">${escape(m[1])}</span>`;
-      else if (m[2]) html += `<span class="str">${escape(m[2])}</span>`;
-      else if (m[3]) html += `<span class="iri">${escape(m[3])}</span>`;
-      else if (m[4]) html += `<span class="var">${escape(m[4])}</span>`;
-      else html += escape(m[5]).replace(KEYWORDS, '<span class="kw">$1</span>');
-    }
-    highlight.innerHTML = html + "\n";
-    highlight.scrollTop = query.scrollTop;
+  const config = JSON.parse(document.getElementById("editor-config").textContent);
+  const Yasqe = Yasgui.Yasqe;
+  const previousKeyword = (yasqe) => {
+    const token = yasqe.getCompleteToken();
+    const previous = yasqe.getPreviousNonWsToken(yasqe.getDoc().getCursor().line, token);
+    return previous && previous.string ? previous.string.toUpperCase() : "";
+  };
+  const ours = {
+    "graph-prefixes": ["prefixes", Object.keys(config.prefixes).sort()
+      .map((p) => `${p}: <${config.prefixes[p]}>`)],
+    "graph-classes": ["class", config.classes],
+    "graph-properties": ["property", config.properties],
+    "named-graphs": ["class", config.graphs, (yasqe) =>
+      ["GRAPH", "FROM", "NAMED"].includes(previousKeyword(yasqe))],
+  };
+  for (const [name, [base, list, position]] of Object.entries(ours)) {
+    const fork = { name, bulk: true, get: list, persistenceId: null };
+    if (position) fork.isValidCompletionPosition = position;
+    Yasqe.forkAutocompleter(base, fork, false);
   }
-  query.addEventListener("input", paint);
-  query.addEventListener("scroll", () => { highlight.scrollTop = query.scrollTop; });
+  const completers = ["variables", ...Object.keys(ours)];
 
-  query.addEventListener("keydown", (event) => {
-    if (event.key === "Tab") {  // complete a prefix name before the cursor
-      const before = query.value.slice(0, query.selectionStart);
-      const word = (before.match(/[A-Za-z][\w-]*$/) || [""])[0];
-      const match = word && prefixes.find((p) => p.startsWith(word) && p !== word);
-      if (match) {
-        event.preventDefault();
-        query.setRangeText(match.slice(word.length) + ":", query.selectionStart,
-                           query.selectionEnd, "end");
-        paint();
-      }
-    }
-    if (event.ctrlKey && event.key === "Enter") run();
+  // The query of the page's address (?query=…) wins over the stored tabs.
+  const fromUrl = new URLSearchParams(location.search).get("query");
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    copyEndpointOnNewTab: true,
+    endpointCatalogueOptions: { getData: () => [{ endpoint: config.endpoint }] },
+    populateFromUrl: false,
+    yasqe: { value: config.defaultQuery, autocompleters: completers },
+    yasr: { prefixes: config.prefixes },
   });
+  // A query from elsewhere (a link, a named query) may use the prefixes the endpoint
+  // declares without declaring them; declared, the editor can check and complete it.
+  function load(text) {
+    const yasqe = yasgui.getTab().getYasqe();
+    yasqe.setValue(text);
+    const declared = yasqe.getPrefixesFromQuery();
+    const used = {};
+    for (const m of text.matchAll(/(?<![\w<-])([A-Za-z][\w-]*):(?!\/)/g)) {
+      if (config.prefixes[m[1]] && !(m[1] in declared)) used[m[1]] = config.prefixes[m[1]];
+    }
+    if (Object.keys(used).length) yasqe.addPrefixes(used);
+  }
+  if (fromUrl) load(fromUrl);
+
+  // Permalinks: the query that ran is the page's address.
+  yasgui.on("query", (_yasgui, tab) => {
+    const url = new URL(location.href);
+    url.searchParams.set("query", tab.getQuery());
+    url.hash = "";
+    history.replaceState(null, "", url);
+  });
+
+  // IRIs this project mints dereference on this server: results link here.
+  const rewrite = (root) => root.querySelectorAll(`a[href^="${config.base}"]`).forEach((a) => {
+    a.href = "/" + a.getAttribute("href").slice(config.base.length);
+  });
+  // YASGUI leaves some of its controls without a name for screen readers.
+  const names = {
+    ".CodeMirror textarea": () => "SPARQL query",
+    "input.autocomplete": () => "SPARQL endpoint",
+    "a[role=tab] input": () => "Name of the tab",
+    ".selector select": (e) => "Results format for " + e.previousElementSibling.textContent,
+  };
+  const label = (root) => Object.entries(names).forEach(([selector, name]) => {
+    root.querySelectorAll(selector).forEach((e) => {
+      if (!e.hasAttribute("aria-label")) e.setAttribute("aria-label", name(e));
+    });
+  });
+  const container = document.getElementById("yasgui");
+  label(container);
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((node) => {
+    if (node.nodeType !== 1) return;
+    rewrite(node.parentNode || node);
+    label(node.parentNode || node);
+  }))).observe(container, { childList: true, subtree: true });
 
   document.getElementById("example").addEventListener("change", (event) => {
-    const option = event.target.selectedOptions[0];
-    if (option && option.dataset.query) { query.value = option.dataset.query; paint(); }
+    const text = config.queries[event.target.value];
+    if (text) load(text);
   });
-  document.getElementById("download").addEventListener("click", (event) => {
-    event.target.href = "/sparql?format=csv&query=" + encodeURIComponent(query.value);
-  });
-  view.addEventListener("change", () => last && show(last));
-
-  function show(data) {
-    table.tHead.innerHTML = "";
-    table.tBodies[0].innerHTML = "";
-    chart.innerHTML = "";
-    const vars = data.head.vars, rows = data.results.bindings;
-    const value = (b, v) => (b[v] ? b[v].value : "");
-    const numeric = vars.find((v) => rows.length && rows.every((b) => !isNaN(parseFloat(value(b, v)))));
-    if (view.value === "chart" && numeric) {
-      table.hidden = true; chart.hidden = false;
-      const label = vars.find((v) => v !== numeric) || numeric;
-      const max = Math.max(...rows.map((b) => parseFloat(value(b, numeric))), 1);
-      chart.setAttribute("width", 760);
-      chart.setAttribute("height", 24 * rows.length + 4);
-      rows.forEach((b, i) => {
-        const n = parseFloat(value(b, numeric));
-        chart.insertAdjacentHTML("beforeend",
-          `<text x="0" y="${24 * i + 16}">${escape(value(b, label)).slice(0, 40)}</text>` +
-          `<rect class="bar" x="300" y="${24 * i + 4}" height="16" width="${400 * n / max}"></rect>` +
-          `<text x="${306 + 400 * n / max}" y="${24 * i + 16}">${n}</text>`);
-      });
-      return;
-    }
-    table.hidden = false; chart.hidden = true;
-    const head = table.tHead.insertRow();
-    vars.forEach((v) => { const th = document.createElement("th"); th.scope = "col"; th.textContent = v; head.appendChild(th); });
-    rows.forEach((b) => {
-      const row = table.tBodies[0].insertRow();
-      vars.forEach((v) => { row.insertCell().textContent = value(b, v); });
-    });
-  }
-
-  async function run() {
-    status.textContent = "running…";
-    const response = await fetch("/sparql", {
-      method: "POST",
-      headers: { "Content-Type": "application/sparql-query", Accept: "application/sparql-results+json" },
-      body: query.value,
-    });
-    const text = await response.text();
-    if (!response.ok) { status.textContent = "error " + response.status + ": " + text; return; }
-    const data = JSON.parse(text);
-    if ("boolean" in data) { status.textContent = "answer: " + data.boolean; return; }
-    last = data;
-    show(data);
-    status.textContent = data.results.bindings.length + " results";
-  }
-  document.getElementById("run").addEventListener("click", run);
-  paint();
+  window.yasgui = yasgui;  // for the console, and for the page tests
 })();
