@@ -146,3 +146,27 @@ def test_a_remote_engine_that_does_not_answer_times_out() -> None:
         with pytest.raises(TimeoutError, match="did not answer within 0.5 s"):
             store.query("ASK {}", default_graphs=["urn:g"], named_graphs=["urn:g"])
         store.close()
+
+
+def test_a_large_write_is_all_or_nothing_and_keeps_blank_nodes(store: GraphStore) -> None:
+    """Larger than one request takes on some engines (Virtuoso): staged, then moved."""
+    store.replace_graph(G1, [triple("old", "p", "x")])
+    many = [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(2500)]
+    rule = ox.BlankNode()
+    linked = [
+        ox.Triple(ox.NamedNode(EX + f"r{i}"), ox.NamedNode(EX + "rule"), rule) for i in range(3)
+    ] + [ox.Triple(rule, ox.NamedNode(EX + "kind"), ox.Literal("odrl"))]
+
+    def broken():  # fails after more than a request's worth of triples
+        yield from many
+        raise ValueError("source broke")
+
+    with pytest.raises(ValueError):
+        store.write(replace={G1: broken()}, add={G2: many})
+    assert store.graph_sizes() == {G1: 1}
+    store.write(replace={G1: many + linked}, add={G2: many[:10]})
+    assert store.graph_sizes() == {G1: 2504, G2: 10}
+    rules = store.query(f"SELECT DISTINCT ?b WHERE {{ ?r <{EX}rule> ?b . ?b ?p ?o }}").rows()
+    assert len(rules) == 1  # one blank node, however the write was cut
+    store.write(remove={G1: many[:2000]})
+    assert store.graph_sizes()[G1] == 504

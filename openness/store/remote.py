@@ -7,9 +7,11 @@ named graph as a ``default-graph-uri``.
 
 from __future__ import annotations
 
+import json
 import re
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -19,6 +21,7 @@ from openness.namespaces import PREFIXES
 from openness.store.base import (
     GraphStore,
     StoreError,
+    Triples,
     announced_write,
     bind_values,
     code_only,
@@ -39,6 +42,12 @@ ENGINE_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/",
 )
+# Triples per request in a large write, and where it is staged meanwhile.
+CHUNK = 1000
+STAGING = "urn:x-openness-graph:staging:"
+# Named as the whole dataset when there is no graph: an empty dataset, whatever the
+# engine's own default (Virtuoso's is every graph it holds).
+NO_GRAPH = "urn:x-openness-graph:none"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -51,6 +60,51 @@ def query_form(sparql: str) -> str:
     """
     match = _FORM.search(code_only(sparql))
     return match.group(1).upper() if match else "SELECT"
+
+
+def _chunks(triples: list[ox.Triple], size: int = CHUNK) -> Iterator[list[ox.Triple]]:
+    """``triples`` in chunks of about ``size``, the triples that share a blank node kept
+    in one chunk (a blank node is one node only within one request)."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for t in triples:
+        nodes = [n for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)]
+        for n in nodes[1:]:
+            parent[root(n)] = root(nodes[0])
+    groups: dict[object, list[ox.Triple]] = {}
+    plain: list[ox.Triple] = []
+    for t in triples:
+        node = next((n for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)), None)
+        if node is None:
+            plain.append(t)
+        else:
+            groups.setdefault(root(node), []).append(t)
+    chunk: list[ox.Triple] = []
+    for group in [*groups.values(), *([t] for t in plain)]:
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk += group
+    if chunk:
+        yield chunk
+
+
+def _bnodes(results: bytes) -> bytes:
+    """SPARQL JSON results with blank node ids pyoxigraph reads: Virtuoso writes them as
+    ``nodeID://b10000`` (its N-Triples say ``_:b10000``, the label used here too)."""
+    if b"nodeID://" not in results:
+        return results
+    data = json.loads(results)
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode":
+                term["value"] = term["value"].removeprefix("nodeID://")
+    return json.dumps(data).encode()
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:
@@ -120,8 +174,10 @@ class RemoteStore(GraphStore):
         if self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
             names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
             if names is None:  # Virtuoso answers the empty pattern with one empty row
-                names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-            self._graphs = (now, [g for g in names or [] if not g.startswith(ENGINE_GRAPHS)])
+                # (and its DISTINCT over every quad runs past its transaction timeout)
+                names = self._graph_names("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            ours = [g for g in names or [] if not g.startswith((*ENGINE_GRAPHS, STAGING))]
+            self._graphs = (now, ours)
         return self._graphs[1]
 
     def _graph_names(self, query: str) -> list[str] | None:
@@ -148,8 +204,10 @@ class RemoteStore(GraphStore):
             sparql = bind_values(sparql, substitutions)
         # Name the dataset explicitly, as the embedded store sees it: the union of the
         # named graphs as default graph, and every named graph available to GRAPH.
-        # With no named graph at all, naming none keeps the (empty) service default.
+        # With no named graph at all, a graph that does not exist makes the dataset empty
+        # (naming none would leave the engine's default, every graph it holds on Virtuoso).
         everything = [] if default_graphs and named_graphs else self._named_graphs()
+        everything = everything or [NO_GRAPH]
         payload = {
             "query": _base(base_iri) + PREFIX_LINE + sparql,
             "default-graph-uri": list(default_graphs or everything),
@@ -167,7 +225,7 @@ class RemoteStore(GraphStore):
         response = self._post(self.query_url, data=payload, headers={"Accept": accept})
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == "application/sparql-results+json":
-            result = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+            result = ox.parse_query_results(_bnodes(response.content), ox.QueryResultsFormat.JSON)
             if form == "ASK" and isinstance(result, ox.QuerySolutions):
                 # Virtuoso answers ASK with one solution binding ?__ASK_RETVAL to 0 or 1.
                 result = _boolean(
@@ -192,6 +250,53 @@ class RemoteStore(GraphStore):
                 headers={"Content-Type": "application/sparql-update"},
             )
         self._graphs = None
+
+    def write(
+        self,
+        *,
+        replace: dict[str, Triples] | None = None,
+        add: dict[str, Triples] | None = None,
+        remove: dict[str, Triples] | None = None,
+    ) -> int:
+        """As for every store, all or nothing; a write too large for one request (Virtuoso's
+        parser runs out of memory past a few thousand triples) is built in staging graphs,
+        a chunk per request, and then moved into place by one small update. A write that
+        fails half-way leaves every graph as it was (its staging graphs are dropped, and
+        never part of the dataset)."""
+        # Read every source first: one that fails has written nothing.
+        replace = {g: list(t) for g, t in (replace or {}).items()}
+        add = {g: list(t) for g, t in (add or {}).items()}
+        remove = {g: list(t) for g, t in (remove or {}).items()}
+        parts = [*replace.values(), *add.values(), *remove.values()]
+        if sum(len(t) for t in parts) <= CHUNK:
+            return super().write(replace=replace, add=add, remove=remove)
+        run = f"{STAGING}{uuid.uuid4().hex}/"
+        stages = {g: f"{run}{i}" for i, g in enumerate({**replace, **add, **remove})}
+        written = 0
+        try:
+            for graph, stage in stages.items():
+                if graph not in replace:
+                    self.update(f"COPY SILENT <{graph}> TO <{stage}>")
+                for chunk in _chunks(remove.get(graph, [])):
+                    super().write(remove={stage: chunk})
+                for chunk in _chunks(replace.get(graph, []) + add.get(graph, [])):
+                    written += super().write(add={stage: chunk})
+            self.update(
+                " ;\n".join(
+                    f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{stage}> TO <{g}>"
+                    for g, stage in stages.items()
+                )
+            )
+        except BaseException:
+            self._drop_quietly(stages.values())
+            raise
+        return written
+
+    def _drop_quietly(self, graphs: Iterable[str]) -> None:
+        try:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+        except (StoreError, SyntaxError, TimeoutError):  # the write's own error matters more
+            pass
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
