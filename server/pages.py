@@ -24,7 +24,6 @@ from openness.assess.report import as_csv, published_vs_computed, verdict_rows
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
-from openness.resources import queries_dir
 from openness.server import linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
@@ -143,6 +142,13 @@ def model_resource(model_id: str) -> Response:
     return response
 
 
+def named_query(name: str, **params: str) -> list:
+    """The rows of a named query of queries/, its parameters bound from ``params``."""
+    query = catalogue()[name]
+    bindings = query.bindings(params)
+    return get_store().query(bind_values(query.text, bindings) if bindings else query.text).rows()
+
+
 def _is_model(iri: str) -> bool:
     return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
 
@@ -150,10 +156,8 @@ def _is_model(iri: str) -> bool:
 def _evidence(iri: str) -> list[dict]:
     """What each source says about the model (the model-evidence query), one card per
     source record: its licences, access, base model, components and ratings."""
-    query = catalogue()["model-evidence"]
-    text = bind_values(query.text, query.bindings({"model": iri}))
     cards: dict[str, dict] = {}
-    for row in get_store().query(text).rows():
+    for row in named_query("model-evidence", model=iri):
         r = {k: v.value for k, v in row.items()}
         card = cards.setdefault(
             r["record"],
@@ -190,17 +194,9 @@ def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
 
 def _model_page(iri: str, model_id: str) -> str:
     store = get_store()
-    lineage = store.query(
-        f"""SELECT ?relation ?other ?name WHERE {{
-              {{ <{iri}> fair4ml:fineTunedFrom ?other . BIND ("fine-tuned from" AS ?relation) }}
-              UNION {{ ?other fair4ml:fineTunedFrom <{iri}> . BIND ("base of" AS ?relation) }}
-              ?other schema:name ?name }}"""
-    ).rows()
+    lineage = named_query("model-lineage", model=iri)
     published = [p for p in published_vs_computed(store) if p.get("model") == iri]
-    disagree = store.query(
-        (queries_dir() / "sources-disagree.rq").read_text(encoding="utf-8"),
-        substitutions={"model": ox.NamedNode(iri)},
-    ).rows()
+    disagree = named_query("sources-disagree", model=iri)
     name = store.query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
     verdicts = verdict_rows(store, model=iri)
     evidence = _evidence(iri)
@@ -236,16 +232,9 @@ def definition(definition_id: str) -> Response:
             content_type="text/plain; charset=utf-8",
         )
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in (
-        get_store()
-        .query(
-            f"""SELECT ?req ?o WHERE {{ GRAPH <https://w3id.org/openness-graph/graph/assessments> {{
-              ?a og:definitionId "{d.id}" ; dcterms:hasPart ?part .
-              ?part earl:test ?req ; earl:result/earl:outcome ?o }} }}"""
-        )
-        .rows()
-    ):
-        counts[r["req"].value][r["o"].value.rsplit("#", 1)[1]] += 1
+    for r in named_query("most-failed-requirements", definition=d.id):
+        for outcome in ("passed", "failed", "cantTell"):
+            counts[r["requirement"].value][outcome] = int(r[outcome].value)
     requirements = sorted(
         d.requirements.values(),
         key=lambda r: -(counts[r.iri]["failed"] + counts[r.iri]["cantTell"]),

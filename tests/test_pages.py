@@ -11,8 +11,9 @@ from markupsafe import escape
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
-from openness.resources import sources_dir
+from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
+from openness.server.pages import detect_format
 from openness.store import EmbeddedStore
 from openness.store.base import bind_values
 
@@ -190,3 +191,24 @@ def test_validate_says_why_it_cannot_read(client: FlaskClient) -> None:
     page = client.post("/validate", data={"description": broken, "format": ""})
     assert page.status_code == 400
     assert "as Turtle" in page.text and "@prefix og: &lt;x&gt;" in page.text
+
+
+def test_a_definition_page_counts_each_requirement_over_every_verdict(
+    client: FlaskClient,
+) -> None:
+    d = next(iter(definitions().values()))
+    judged = len(client.get(f"/api/conformance?definition={d.id}").json["items"])
+    page = client.get(f"/definitions/{d.id}").text
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert len(rows) == len(d.requirements)
+    for row in rows:
+        cells = [c.split("</td>")[0] for c in row.split("<td>")[1:4]]
+        assert sum(int(c) for c in cells) == judged, row
+
+
+def test_validate_recognises_formats() -> None:
+    assert detect_format(MOF_YAML.read_text(encoding="utf-8")) == ".yml"
+    example = ontology_dir() / "examples" / "open-model.ttl"
+    assert detect_format(example.read_text(encoding="utf-8")) == ".ttl"
+    assert detect_format('[{"@id": "x"}]') == ".jsonld"
+    assert detect_format("not: [valid") == ".ttl"  # read as Turtle, which says what is wrong
