@@ -187,6 +187,27 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/api/search": {
+            "get": {
+                "summary": "Is X open? The models named like the text, with their verdicts",
+                "parameters": [
+                    _param("q", "query", "a model as people call it (typos are fine)", True),
+                    _param(
+                        "limit",
+                        "query",
+                        "at most this many models (1-50, default 8)",
+                        schema={"type": "integer"},
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The matches, best first",
+                        "content": {"application/json": {}},
+                    },
+                    "400": _text("limit is not a number"),
+                },
+            }
+        },
         "/api/models/{model_id}": {
             "get": {
                 "summary": "A model, its records in every source, and its verdicts",

@@ -212,3 +212,10 @@ def test_validate_recognises_formats() -> None:
     assert detect_format(example.read_text(encoding="utf-8")) == ".ttl"
     assert detect_format('[{"@id": "x"}]') == ".jsonld"
     assert detect_format("not: [valid") == ".ttl"  # read as Turtle, which says what is wrong
+
+
+def test_the_search_api_is_described(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json["paths"]["/api/search"]["get"]
+    assert [p["name"] for p in spec["parameters"]] == ["q", "limit"]
+    assert client.get("/api/search?q=olmo&limit=x").status_code == 400
+    assert len(client.get("/api/search?q=olmo&limit=2").json["matches"]) == 2
