@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import defaultdict
 
-import pyoxigraph as ox
 import yaml
 from flask import (
     Blueprint,
@@ -28,7 +26,7 @@ from openness.server import linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
 from openness.server.negotiation import choose_with_parameter
-from openness.server.search import INDEX_TTL, answers, name_index
+from openness.server.search import answers, kept, name_index
 from openness.server.wording import split_reason
 from openness.store.base import bind_values
 
@@ -329,23 +327,13 @@ def editor() -> Response:
 
 
 def _vocabulary() -> dict[str, list[str]]:
-    """The classes and properties the graph uses and its named graphs, for completion;
-    kept per process for INDEX_TTL (they change only when sources are ingested)."""
-    cached = current_app.extensions.get("openness.vocabulary")
-    now = time.monotonic()
-    if cached is None or now - cached[0] > INDEX_TTL:
-        store = get_store()
-        terms = {
-            "classes": "SELECT DISTINCT ?t WHERE { { ?s a ?t } UNION { ?t a owl:Class } }",
-            "properties": """SELECT DISTINCT ?t WHERE { { ?s ?t ?o }
-                UNION { ?t a owl:ObjectProperty } UNION { ?t a owl:DatatypeProperty } }""",
-        }
-        found = {
-            key: sorted(
-                r["t"].value for r in store.query(q).rows() if isinstance(r["t"], ox.NamedNode)
-            )
-            for key, q in terms.items()
-        }
-        found["graphs"] = sorted(store.graph_sizes())
-        current_app.extensions["openness.vocabulary"] = cached = (now, found)
-    return cached[1]
+    """The classes and properties the graph uses and its named graphs, for completion."""
+
+    def build() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {"classes": [], "properties": []}
+        for r in named_query("vocabulary-in-use"):
+            found["classes" if r["kind"].value == "class" else "properties"].append(r["term"].value)
+        found["graphs"] = sorted(get_store().graph_sizes())
+        return found
+
+    return kept("openness.vocabulary", build)

@@ -9,8 +9,9 @@ Llama-2-7B. Verdicts are read through ``verdict_rows`` only.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from rapidfuzz import fuzz, process, utils
@@ -22,9 +23,10 @@ from openness.namespaces import ID
 from openness.server.context import get_store
 
 bp = Blueprint("search", __name__)
+T = TypeVar("T")
 
-# Names change only when a source is ingested again; rebuilding the index a few minutes
-# late is harmless, running the names query on every search is not (about a second).
+# Names and terms change only when a source is ingested again; rebuilding an index a few
+# minutes late is harmless, running its query on every request is not (about a second).
 INDEX_TTL = 300.0
 # Below this a name has too little in common with what was typed to be worth showing.
 MIN_SCORE = 75.0
@@ -112,15 +114,23 @@ class NameIndex:
         return None
 
 
-def name_index() -> NameIndex:
-    """This process's index of model names, rebuilt when older than INDEX_TTL."""
-    cached = current_app.extensions.get("openness.names")
+def kept(key: str, build: Callable[[], T]) -> T:
+    """What ``build`` makes from the store, kept by this process for INDEX_TTL."""
+    cached = current_app.extensions.get(key)
     now = time.monotonic()
     if cached is None or now - cached[0] > INDEX_TTL:
-        rows = get_store().query(catalogue()["model-names"].text).rows()
-        index = NameIndex([(r["model"].value, r["name"].value, r["alias"].value) for r in rows])
-        current_app.extensions["openness.names"] = cached = (now, index)
+        current_app.extensions[key] = cached = (now, build())
     return cached[1]
+
+
+def name_index() -> NameIndex:
+    """This process's index of model names."""
+
+    def build() -> NameIndex:
+        rows = get_store().query(catalogue()["model-names"].text).rows()
+        return NameIndex([(r["model"].value, r["name"].value, r["alias"].value) for r in rows])
+
+    return kept("openness.names", build)
 
 
 def verdict_lines(model: str) -> list[dict[str, Any]]:
