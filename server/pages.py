@@ -100,13 +100,17 @@ def matrix_csv() -> Response:
 
 
 @bp.get("/definitions")
-def definitions_index() -> Response:
-    """Every definition, with what it is and how many models pass it."""
+def definitions_index(missing: str | None = None) -> Response:
+    """Every definition, with what it is and how many models pass it (404 with the list
+    when a definition that does not exist was asked for)."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for v in verdict_rows(get_store()):
         counts[v["definition"]][v["outcome"]] += 1
     return Response(
-        render_template("definitions.html", definitions=definitions().values(), counts=counts)
+        render_template(
+            "definitions.html", definitions=definitions().values(), counts=counts, missing=missing
+        ),
+        status=404 if missing else 200,
     )
 
 
@@ -224,11 +228,7 @@ def _model_page(iri: str, model_id: str) -> str:
 def definition(definition_id: str) -> Response:
     d = definitions().get(definition_id)
     if d is None:
-        return Response(
-            f"no definition {definition_id!r}\n",
-            status=404,
-            content_type="text/plain; charset=utf-8",
-        )
+        return definitions_index(missing=definition_id)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for r in named_query("most-failed-requirements", definition=d.id):
         for outcome in ("passed", "failed", "cantTell"):

@@ -220,3 +220,19 @@ def test_a_construct_permalink_opens_and_runs(page, site: str) -> None:
     assert "subject" in header and "object" in header
     page.select_option("#example", "definitions")  # a named query as an example
     assert "og:OpennessDefinition" in page.locator(".CodeMirror").inner_text()
+
+
+def test_the_editor_completes_this_graphs_terms(page, site: str) -> None:
+    page.goto(site + "editor")
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("SELECT * WHERE { ?m a og:Mod")
+    page.keyboard.press("Control+Space")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    assert "og:Model" in hints.inner_text().split()
+    page.keyboard.press("Escape")
+    page.keyboard.type("el . GRAPH <https://w3id.org/openness-graph/graph/ass")
+    page.keyboard.press("Control+Space")
+    hints.wait_for()
+    assert hints.inner_text().split() == ["<https://w3id.org/openness-graph/graph/assessments>"]

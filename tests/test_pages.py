@@ -219,3 +219,10 @@ def test_the_search_api_is_described(client: FlaskClient) -> None:
     assert [p["name"] for p in spec["parameters"]] == ["q", "limit"]
     assert client.get("/api/search?q=olmo&limit=x").status_code == 400
     assert len(client.get("/api/search?q=olmo&limit=2").json["matches"]) == 2
+
+
+def test_an_unknown_definition_lists_the_known_ones(client: FlaskClient) -> None:
+    page = client.get("/definitions/no-such-definition")
+    assert page.status_code == 404
+    assert "There is no definition “no-such-definition”" in page.text
+    assert all(f'href="/definitions/{d}"' in page.text for d in definitions())
