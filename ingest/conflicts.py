@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from openness.ingest.rdf import Triples, Value
+from openness.ingest.rdf import Triples, Value, literal
 from openness.namespaces import COMPONENT, ID, OG, RDF, RDFS, mint
 from openness.store import GraphStore
 
@@ -109,6 +109,8 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
     ).rows()
     by_model: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
+        # An xsd:boolean again: Virtuoso answers SPARQL booleans as the integers 1 and 0.
+        row["released"] = literal(row["released"].value in ("true", "1"))
         by_model[row["m"].value].append(row)
     out = Conflicts()
     for model, claims in by_model.items():

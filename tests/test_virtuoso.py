@@ -1,0 +1,74 @@
+"""Virtuoso as the store: build, assess, report and serve give what the embedded store
+gives (a real Virtuoso 7.2 the tests start; see the ``virtuoso_server`` fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from openness.assess.definitions import definitions
+from openness.assess.report import verdict_rows
+from openness.assess.service import resolve_models, run_assessment
+from openness.ingest.runner import ingest_all
+from openness.server import create_app
+from openness.store import EmbeddedStore, GraphStore, open_store
+from openness.vocabularies import load_vocabularies
+
+MODELS = ["OLMo-7B", "Llama-2-7B"]
+
+
+def build(store: GraphStore) -> GraphStore:
+    load_vocabularies(store)
+    ingest_all(store)
+    run_assessment(store, list(definitions()), resolve_models(store, MODELS), echo=lambda *a: None)
+    return store
+
+
+@pytest.fixture(scope="module")
+def virtuoso(virtuoso_server: str) -> Iterator[GraphStore]:
+    store = open_store(endpoint=virtuoso_server, update_endpoint=virtuoso_server, timeout=600)
+    for graph in store.graph_sizes():
+        store.drop_graph(graph)
+    yield build(store)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def embedded() -> Iterator[GraphStore]:
+    store = build(EmbeddedStore(None))
+    yield store
+    store.close()
+
+
+def verdicts(store: GraphStore) -> list[dict[str, Any]]:
+    return sorted(verdict_rows(store), key=lambda r: (r["model"], r["definition"]))
+
+
+def test_the_same_graphs_and_verdicts_as_the_embedded_store(
+    virtuoso: GraphStore, embedded: GraphStore
+) -> None:
+    assert virtuoso.graph_sizes() == embedded.graph_sizes()
+    found = verdicts(virtuoso)
+    assert len(found) == len(MODELS) * len(definitions())
+    assert found == verdicts(embedded)
+
+
+def test_the_api_pages_and_endpoint_serve_it(virtuoso: GraphStore, embedded: GraphStore) -> None:
+    ours, theirs = (
+        create_app({"STORE": s, "TESTING": True}).test_client() for s in (virtuoso, embedded)
+    )
+    path = "/api/models/allenai--olmo-7b"
+    got = ours.get(path)
+    assert got.status_code == 200, got.text
+    assert got.json == theirs.get(path).json
+    sparql = {"query": "SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a og:Model }"}
+    counts = [
+        c.get("/sparql", query_string=sparql, headers={"Accept": "text/csv"}).text
+        for c in (ours, theirs)
+    ]
+    assert counts[0] == counts[1]
+    for page in ("/", "/matrix", "/models/allenai--olmo-7b", "/id/license/llama2"):
+        html = ours.get(page, headers={"Accept": "text/html"})
+        assert html.status_code == 200 and html.mimetype == "text/html", page
