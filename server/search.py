@@ -38,6 +38,7 @@ SURE_MARGIN = 5.0
 # part of a longer name, and a name whose words are all among those typed.
 SCORERS = ((fuzz.ratio, 1.0), (fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.9))
 PARTIAL_WEIGHT = 0.95
+MAX_QUERY = 200
 OUTCOME_WORDS = {"passed": "passes", "failed": "fails", "cantTell": "can't tell"}
 
 
@@ -168,10 +169,15 @@ def answers(text: str, limit: int = 8) -> list[dict[str, Any]]:
     ]
 
 
+def _asked() -> str:
+    # No model name is longer; a longer text would only make matching slow.
+    return request.args.get("q", "").strip()[:MAX_QUERY]
+
+
 @bp.get("/search")
 def search() -> Response:
     """The answer page for the search box of every page."""
-    text = request.args.get("q", "").strip()
+    text = _asked()
     found = answers(text) if text else []
     return Response(render_template("search.html", query=text, matches=found))
 
@@ -179,7 +185,7 @@ def search() -> Response:
 @bp.get("/api/search")
 def api_search() -> Response:
     """The same answer as JSON: the matching models, best first, with their verdicts."""
-    text = request.args.get("q", "").strip()
+    text = _asked()
     try:
         limit = min(50, max(1, int(request.args.get("limit", 8))))
     except ValueError:

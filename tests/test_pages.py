@@ -226,3 +226,9 @@ def test_an_unknown_definition_lists_the_known_ones(client: FlaskClient) -> None
     assert page.status_code == 404
     assert "There is no definition “no-such-definition”" in page.text
     assert all(f'href="/definitions/{d}"' in page.text for d in definitions())
+
+
+def test_a_very_long_search_is_cut_short(client: FlaskClient) -> None:
+    answer = client.get("/api/search", query_string={"q": "olmo " * 10_000}).json
+    assert len(answer["query"]) <= 200
+    assert answer["matches"][0]["name"].lower().startswith("olmo")
