@@ -190,7 +190,7 @@ def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
 
 def run_query(page, text: str) -> None:
     """Type a query into the editor as a person would, and run it."""
-    page.locator(".CodeMirror").click()
+    page.locator(".CodeMirror:visible").click()
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
     page.locator(".yasqe_queryButton").click()
@@ -200,7 +200,7 @@ def test_a_query_typed_in_the_editor_shows_results_with_local_links(page, site: 
     page.goto(site + "editor")
     run_query(page, "SELECT ?m WHERE { ?m a og:Model ; schema:name ?n } ORDER BY ?n LIMIT 3")
     page.wait_for_selector(".yasr_response_chip:has-text('3 results')")
-    assert "PREFIX og:" in page.locator(".CodeMirror").inner_text()  # declared as typed
+    assert "PREFIX og:" in page.locator(".CodeMirror:visible").inner_text()  # declared as typed
     links = page.locator(".yasr tbody a")
     assert links.count() == 3
     assert links.first.get_attribute("href").startswith("/id/model/")
@@ -213,18 +213,18 @@ def test_a_query_typed_in_the_editor_shows_results_with_local_links(page, site: 
 def test_a_construct_permalink_opens_and_runs(page, site: str) -> None:
     query = "CONSTRUCT { ?m schema:name ?n } WHERE { ?m a og:Model ; schema:name ?n } LIMIT 4"
     page.goto(site + "editor?" + urlencode({"query": query}))
-    assert "CONSTRUCT" in page.locator(".CodeMirror").inner_text()
+    assert "CONSTRUCT" in page.locator(".CodeMirror:visible").inner_text()
     page.locator(".yasqe_queryButton").click()
     page.wait_for_selector(".yasr_response_chip:has-text('4 results')")
     header = page.locator(".yasr thead").inner_text()
     assert "subject" in header and "object" in header
     page.select_option("#example", "definitions")  # a named query as an example
-    assert "og:OpennessDefinition" in page.locator(".CodeMirror").inner_text()
+    assert "og:OpennessDefinition" in page.locator(".CodeMirror:visible").inner_text()
 
 
 def test_the_editor_completes_this_graphs_terms(page, site: str) -> None:
     page.goto(site + "editor")
-    page.locator(".CodeMirror").click()
+    page.locator(".CodeMirror:visible").click()
     page.keyboard.press("Control+A")
     page.keyboard.type("SELECT * WHERE { ?m a og:Mod")
     page.keyboard.press("Control+Space")
@@ -236,3 +236,15 @@ def test_the_editor_completes_this_graphs_terms(page, site: str) -> None:
     page.keyboard.press("Control+Space")
     hints.wait_for()
     assert hints.inner_text().split() == ["<https://w3id.org/openness-graph/graph/assessments>"]
+
+
+def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
+    page.goto(site + "editor")
+    run_query(page, "SELECT ?d WHERE { ?d a og:OpennessDefinition }")  # kept by the browser
+    page.wait_for_selector(".yasr_response_chip:has-text('results')")
+    page.goto(site + "editor?" + urlencode({"query": "ASK { ?m a og:Model }"}))
+    tabs = page.get_by_role("tab")
+    assert tabs.count() == 2
+    assert "ASK" in page.locator(".CodeMirror:visible").inner_text()
+    tabs.first.click()
+    assert "OpennessDefinition" in page.locator(".CodeMirror:visible").inner_text()

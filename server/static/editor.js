@@ -46,7 +46,13 @@
     }
     if (Object.keys(used).length) yasqe.addPrefixes(used);
   }
-  if (fromUrl) load(fromUrl);
+  if (fromUrl) {
+    // A shared query opens in a tab of its own, unless this tab already holds it or
+    // holds nothing but the example.
+    const current = yasgui.getTab().getQuery().trim();
+    if (current !== fromUrl.trim() && current !== config.defaultQuery.trim()) yasgui.addTab(true);
+    load(fromUrl);
+  }
 
   // Permalinks: the query that ran is the page's address.
   yasgui.on("query", (_yasgui, tab) => {
