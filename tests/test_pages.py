@@ -60,6 +60,9 @@ def test_search_finds_nothing_for_nonsense(client: FlaskClient) -> None:
 def test_the_search_page_shows_the_verdicts(client: FlaskClient) -> None:
     page = client.get("/search?q=olmo 7b").text
     assert "Is “olmo 7b” open?" in page and 'href="/models/allenai--olmo-7b"' in page
+    verdicts = client.get(f"/api/models/{OLMO}").json["verdicts"]
+    passed = sum(v["outcome"] == "passed" for v in verdicts)
+    assert f"It passes {passed} of {len(verdicts)} definitions" in page
     for d in definitions().values():
         assert d.label in page
 
