@@ -238,6 +238,7 @@ def shacl() -> Response:
         max_bytes=config["MAX_RESULT_BYTES"],
         allow_service=config["ALLOW_SERVICE"],
         isolated=isinstance(get_store().guard.lanes, ProcessLanes),
+        max_memory=config["SHACL_MAX_MEMORY"],
     )
     job = Validation(shapes, data, graph, request.base_url, media)
     try:

@@ -39,8 +39,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     worker process; ``QUERY_TIMEOUT`` (seconds from a request's arrival), ``QUERY_PROCESSES``
     (query lanes), ``QUERY_QUEUE`` (queries that may wait for a lane), ``CLIENT_LIMIT``
     (queries one client may have running or waiting), ``MAX_RESULT_BYTES``,
-    ``MAX_CONTENT_LENGTH`` (request bodies), ``SHACL_MAX_SHAPES_TRIPLES`` and
-    ``SHACL_MAX_DATA_TRIPLES`` (what the SHACL service reads), ``ALLOW_SERVICE``,
+    ``MAX_CONTENT_LENGTH`` (request bodies), ``SHACL_MAX_SHAPES_TRIPLES``,
+    ``SHACL_MAX_DATA_TRIPLES`` (what the SHACL service reads) and ``SHACL_MAX_MEMORY`` (bytes
+    one validation may add to its query process), ``ALLOW_SERVICE``,
     ``UPDATE_ENABLED`` and ``UPDATE_TOKEN`` (None with updates enabled means no token:
     --open-update).
     """
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ALLOW_SERVICE=False,
         SHACL_MAX_SHAPES_TRIPLES=10_000,
         SHACL_MAX_DATA_TRIPLES=300_000,
+        SHACL_MAX_MEMORY=1024**3,
         UPDATE_ENABLED=False,
         UPDATE_TOKEN=None,
         BASE_IRI=None,  # the prefix of the IRIs we mint; the default is our w3id namespace

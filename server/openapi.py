@@ -291,7 +291,9 @@ OPENAPI: dict[str, Any] = {
                     "400": _text("The shapes or data do not parse, cannot be used, or reach out"),
                     "404": _text("No such graph"),
                     "406": _text("No report format fits the Accept header"),
-                    "413": _text("The shapes, the data or the report are over the limits"),
+                    "413": _text(
+                        "The shapes, the data, the report or the memory used are over the limits"
+                    ),
                     "503": _text("The validation did not finish within the time limit"),
                 },
             }

@@ -29,6 +29,7 @@ false whenever there is a result, whatever its severity.
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import threading
 from collections.abc import Iterator
@@ -93,6 +94,7 @@ class Limits:
     # Whether the validation has its process to itself (a query process), or shares it
     # with other requests' threads.
     isolated: bool
+    max_memory: int  # bytes a validation may add to its query process
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,39 @@ def _stored(store: GraphStore, graph: str | None, max_triples: int) -> rdflib.Gr
 
 
 def validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
-    """Run ``job`` (a guard task: ``store`` is the lane's) and answer its report."""
+    """Run ``job`` (a guard task: ``store`` is the lane's) and answer its report; in a
+    query process of its own, within ``limits.max_memory`` more bytes of memory."""
+    try:
+        with _memory_bound(limits.max_memory if limits.isolated else None):
+            return _validate(store, job, limits)
+    except MemoryError as e:
+        raise ShaclError(
+            f"the validation needed more than the {limits.max_memory // 2**20} MB of memory "
+            "this server gives it; validate less data or simpler shapes",
+            413,
+        ) from e
+
+
+@contextmanager
+def _memory_bound(extra: int | None) -> Iterator[None]:
+    """At most ``extra`` more bytes of address space meanwhile, so that shapes that make
+    the data explode (a SHACL-AF rule's cross product) get MemoryError rather than the
+    machine's memory; the process's own limit comes back afterwards."""
+    if extra is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as f:
+        used = int(f.read().split()[0]) * resource.getpagesize()
+    cap = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
     shapes = read(job.shapes, "shapes", job.base, limits.max_shapes_triples)
     check_shapes(shapes, allow_service=limits.allow_service, isolated=limits.isolated)
     if job.data is not None:
@@ -298,8 +332,8 @@ def validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
         raise ShaclError(f"the shapes cannot be used: {e.message}") from e
     except RecursionError as e:
         raise ShaclError("the shapes nest too deeply to validate") from e
-    except MemoryError as e:
-        raise ShaclError("the validation needs more memory than this server gives it", 413) from e
+    except MemoryError:  # answered by validate()
+        raise
     except Exception as e:  # pyshacl meets other malformed shapes with errors of any type
         # (an sh:pattern that is no regular expression, a rule without sh:predicate, ...)
         raise ShaclError(f"the shapes cannot be used: {type(e).__name__}: {e}") from e

@@ -397,3 +397,33 @@ def test_shacl_af_functions_run_only_in_a_process_of_their_own(
         assert [x["focus"] for x in results(report(r))] == [EX.a]
     else:  # threads: functions are registered process-wide, so other requests would see them
         assert r.status_code == 400 and "sh:SPARQLFunction" in r.text
+
+
+def test_shapes_that_make_the_data_explode_get_413_and_the_next_request_an_answer(
+    location: Path,
+) -> None:
+    # A generous time limit (a hang guard, which also caps what a broken bound could
+    # take): the memory bound is what stops the rule, after a fixed amount of work
+    # whatever the machine's speed.
+    app = create_app(
+        {
+            "STORE_LOCATION": str(location),
+            "QUERY_TIMEOUT": 120.0,
+            "SHACL_MAX_MEMORY": 100 * 1024**2,
+            "TESTING": True,
+        }
+    )
+    client = app.test_client()
+    data = "\n".join(f"ex:n{i} ex:p {i} ." for i in range(3000))  # 9 million pairs
+    padding = "x" * 2000  # each made triple a new 2 kB literal: the bound comes soon
+    exploding = post(
+        client,
+        f"""ex:S a sh:NodeShape ; sh:targetNode ex:n0 ;
+             sh:rule [ a sh:SPARQLRule ; sh:construct \"\"\"CONSTRUCT {{ ?a ex:q ?s }}
+               WHERE {{ ?a ex:p ?x . ?b ex:p ?y
+                        BIND (CONCAT(STR(?x), STR(?y), "{padding}") AS ?s) }}\"\"\" ] .""",
+        data,
+    )
+    assert exploding.status_code == 413 and "100 MB" in exploding.text, exploding.text
+    after = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; sh:class ex:X .", data)
+    assert len(results(report(after))) == 1
