@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -21,11 +22,19 @@ from openness.assess.report import (
 )
 from openness.assess.service import resolve_models, run_assessment
 from openness.assess.validate import UnreadableInput, validate_description
+from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import sync_hub
-from openness.ingest.records import IngestContext
+from openness.ingest.records import IngestContext, source_version
 from openness.ingest.report import RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
 from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
+from openness.ingest.snapshots import (
+    HISTORY_SOURCES,
+    Snapshot,
+    ingest_history,
+    ingest_snapshot,
+    link_snapshot_records,
+)
 from openness.namespaces import Graphs
 from openness.stats import collect_stats
 from openness.store import (
@@ -205,6 +214,18 @@ def init(opts: StoreOptions) -> None:
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on any skipped record or field.")
 @click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="mof, osai-index with --from: store the folder as the source's snapshot of this date "
+    "(its own named graph); the current state is left as it is.",
+)
+@click.option(
+    "--release",
+    help="--as-of: the upstream commit or tag of the snapshot [default: the commit SOURCE.md "
+    "names].",
+)
+@click.option(
     "--live",
     is_flag=True,
     help="hf: sync from the Hugging Face Hub's listing into the store (resumes an interrupted "
@@ -245,6 +266,8 @@ def ingest(
     sources: tuple[str, ...],
     folder: Path | None,
     strict: bool,
+    as_of: dt.datetime | None,
+    release: str | None,
     live: bool,
     author: str | None,
     limit: int | None,
@@ -278,14 +301,51 @@ def ingest(
             store.close()
         click.echo(report.summary(), err=True)
         return
+    if as_of:
+        _ingest_snapshot(opts, names, folder, as_of.date(), release, strict)
+        return
     store = opts.open()
     try:
         reports = ingest_all(
             store, names, folder=folder, strict=strict, ctx=IngestContext(progress=tqdm_progress)
         )
+        if store.query("ASK { ?r a og:SnapshotRecord }"):  # today's models were re-linked
+            reports.append(link_snapshot_records(store))
     except StrictFailure as e:
         click.echo(e.report.summary(), err=True)
         click.echo(f"error: {e}; nothing of {e.report.source} was stored", err=True)
+        sys.exit(1)
+    except RecordError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+    for report in reports:
+        click.echo(report.summary(), err=True)
+
+
+def _ingest_snapshot(
+    opts: StoreOptions,
+    names: list[str] | None,
+    folder: Path | None,
+    date: dt.date,
+    release: str | None,
+    strict: bool,
+) -> None:
+    if not folder or not names or names[0] not in HISTORY_SOURCES:
+        raise click.UsageError(
+            f"--as-of stores one folder as a dated snapshot: openness ingest "
+            f"{{{','.join(HISTORY_SOURCES)}}} --from DIR --as-of DATE"
+        )
+    snap = Snapshot(names[0], date, release or source_version(folder), folder)
+    store = opts.open()
+    try:
+        reports = [
+            ingest_snapshot(store, snap, strict=strict, ctx=IngestContext(progress=tqdm_progress))
+        ]
+        reports.append(link_snapshot_records(store))
+    except StrictFailure as e:
+        click.echo(e.report.summary(), err=True)
+        click.echo(f"error: {e}; nothing of the snapshot was stored", err=True)
         sys.exit(1)
     except RecordError as e:
         raise click.ClickException(str(e)) from e
@@ -304,19 +364,30 @@ def ingest(
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
     """Build the default graph from the bundled data: vocabularies and shapes, every
-    source, then the assessments."""
+    source and its dated snapshots, then the assessments and the verdicts as of each
+    snapshot date."""
     store = opts.open()
     try:
-        # Assessments are written last, so their graph marks a finished build; a build
-        # interrupted before it is redone from the start.
-        if if_missing and Graphs.ASSESSMENTS in store.graph_sizes():
-            click.echo("the store is already built; nothing to do", err=True)
+        # Assessments are written last but for their history, so their graph marks a
+        # finished build; a build interrupted before it is redone from the start, one
+        # interrupted while dating verdicts only redoes that.
+        graphs = store.graph_sizes()
+        if if_missing and Graphs.ASSESSMENTS in graphs:
+            if VERDICT_HISTORY in graphs:
+                click.echo("the store is already built; nothing to do", err=True)
+            else:
+                click.echo("the store is already built; dating its verdicts", err=True)
+                build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
             return
         n = load_vocabularies(store)
         click.echo(f"ontology and concept schemes: {n} triples", err=True)
         for summary in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
             click.echo(summary.summary().splitlines()[0], err=True)
+        for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
+            click.echo(summary.summary().splitlines()[0], err=True)
         run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
+        # The verdicts as of each snapshot date, the current ones included.
+        build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
     finally:
         store.close()
 

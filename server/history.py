@@ -1,23 +1,37 @@
 """History and transparency on the web: the parts of pages that read dated verdicts and
-the FMTI, each answered by its named query (queries/*.rq), never by SPARQL of its own."""
+the FMTI, the history API and the Atom feeds of verdict changes. Each answer comes from its
+named query (queries/*.rq), never from SPARQL of its own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint
+from feedgen.feed import FeedGenerator
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
+from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
 from openness.server.context import get_store
+from openness.server.lookup import model_iri
+from openness.server.sparql import text
 
 bp = Blueprint("history", __name__)
+# Line colours of the chart, one per definition (colour-blind safe, Okabe–Ito).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+OUTCOME_WORDS = {"passed": "passed", "failed": "failed", "cantTell": "can't tell"}
 
 
-def named_rows(name: str, **params: str) -> list[dict[str, str]]:
-    """The rows of the named query ``name`` with ``params`` bound, as plain strings."""
+def named_rows(name: str, **params: str | None) -> list[dict[str, str]]:
+    """The rows of the named query ``name`` with the given parameters bound, as strings."""
     query = catalogue()[name]
-    rows = get_store().query(query.text, substitutions=query.bindings(params)).rows()
+    given = {k: v for k, v in params.items() if v}
+    try:
+        bindings = query.bindings(given)
+    except ValueError as e:
+        abort(text(f"bad parameter value: {e}", 400))
+    rows = get_store().query(query.text, substitutions=bindings).rows()
     return [
         {k: v.value for k, v in row.items() if isinstance(v, ox.Literal | ox.NamedNode)}
         for row in rows
@@ -31,7 +45,181 @@ def transparency(organization: str | None) -> list[dict[str, Any]]:
     return named_rows("organization-transparency", organization=organization)
 
 
+def timeline(model: str) -> list[dict[str, str]]:
+    """A model's dated verdicts, oldest first."""
+    return named_rows("model-timeline", model=model)
+
+
+def passing_chart(definition: str | None = None, width: int = 640, height: int = 220) -> dict:
+    """The geometry of a line chart of models passing each definition over time (drawn
+    as SVG by history/passing_chart.html): x is the date, y the count."""
+    rows = named_rows("passing-over-time", definition=definition)
+    if not rows:
+        return {}
+    series: dict[str, list[tuple[dt.date, int]]] = {}
+    for r in rows:
+        series.setdefault(r["definition"], []).append(
+            (dt.date.fromisoformat(r["date"]), int(r["passing"]))
+        )
+    dates = sorted({d for points in series.values() for d, _ in points})
+    top = max(1, max(n for points in series.values() for _, n in points))
+    left, right, pad = 44, 150, 24
+    span = max(1, (dates[-1] - dates[0]).days)
+
+    def x(d: dt.date) -> float:
+        return round(left + (width - left - right) * (d - dates[0]).days / span, 1)
+
+    def y(n: int) -> float:
+        return round(pad + (height - 2 * pad) * (1 - n / top), 1)
+
+    lines = []
+    for i, (name, points) in enumerate(sorted(series.items())):
+        # A step line: a verdict holds until the next date.
+        path = []
+        for j, (d, n) in enumerate(points):
+            if j:
+                path.append(f"L{x(d)},{y(points[j - 1][1])}")
+            path.append(f"{'M' if j == 0 else 'L'}{x(d)},{y(n)}")
+        lines.append(
+            {
+                "definition": name,
+                "colour": PALETTE[i % len(PALETTE)],
+                "path": " ".join(path),
+                "points": [
+                    {"x": x(d), "y": y(n), "date": d.isoformat(), "n": n} for d, n in points
+                ],
+                "label_y": y(points[-1][1]),
+                "last": points[-1][1],
+            }
+        )
+    ticks = [{"x": x(d), "label": d.isoformat()} for d in dates]
+    yticks = [{"y": y(n), "label": n} for n in sorted({0, top // 2, top})]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "bottom": height - pad,
+        "top": pad,
+        "lines": lines,
+        "ticks": ticks,
+        "yticks": yticks,
+    }
+
+
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     # Templates of other blueprints include ours with one line; these give them the data.
-    return {"fmti_scores": transparency}
+    return {
+        "fmti_scores": transparency,
+        "verdict_timeline": timeline,
+        "passing_chart": passing_chart,
+        "outcome_words": OUTCOME_WORDS,
+    }
+
+
+def _window() -> dict[str, str | None]:
+    """The ``from`` / ``to`` dates and ``definition`` of a request, the dates checked."""
+    args = request.args
+    for key in ("from", "to"):
+        if args.get(key):
+            try:
+                dt.date.fromisoformat(args[key])
+            except ValueError:
+                abort(text(f"bad parameter value: {key}={args[key]!r} is not YYYY-MM-DD", 400))
+    return {"from": args.get("from"), "to": args.get("to"), "definition": args.get("definition")}
+
+
+@bp.get("/api/history/changes")
+def api_changes() -> Response:
+    """Verdict changes between two dates (``from``, ``to``), optionally of one definition."""
+    return jsonify(named_rows("verdict-changes", **_window()))
+
+
+@bp.get("/api/history/passing")
+def api_passing() -> Response:
+    """How many models pass each definition at each snapshot date."""
+    return jsonify(named_rows("passing-over-time", definition=request.args.get("definition")))
+
+
+@bp.get("/api/history/producers")
+def api_producers() -> Response:
+    """Producers whose models became more or less open between two dates."""
+    return jsonify(named_rows("producers-openness-trend", **_window()))
+
+
+@bp.get("/api/history/first-passed")
+def api_first_passed() -> Response:
+    """When each model first passed each definition."""
+    return jsonify(named_rows("first-passed", definition=request.args.get("definition")))
+
+
+@bp.get("/api/models/<model_id>/history")
+def api_model_history(model_id: str) -> Response:
+    """One model's dated verdicts."""
+    return jsonify(timeline(model_iri(model_id)))
+
+
+def _feed(title: str, path: str, rows: list[dict[str, str]]) -> Response:
+    """An Atom feed of verdict changes, newest first."""
+    fg = FeedGenerator()
+    base = request.host_url.rstrip("/")
+    fg.id(base + path)
+    fg.title(title)
+    fg.link(href=base + path, rel="self")
+    fg.link(href=base + "/", rel="alternate")
+    fg.author({"name": "Openness Graph"})
+    fg.subtitle("Verdict changes, dated by the source snapshots they rest on.")
+    newest = max((r["date"] for r in rows), default="1970-01-01")
+    fg.updated(dt.datetime.fromisoformat(newest).replace(tzinfo=dt.UTC))
+    for r in reversed(rows):  # feedgen lists the last added entry first
+        model_id = r["model"].rsplit("/", 1)[1]
+        before = _verdict_words(r, "before")
+        after = _verdict_words(r, "after")
+        entry = fg.add_entry()
+        entry.id(f"{r['model']}#{r['definition']}-{r['date']}")
+        entry.title(f"{r['name']}: {r['definition']} {before} → {after}")
+        entry.link(href=base + url_for("pages.model", model_id=model_id))
+        entry.updated(dt.datetime.fromisoformat(r["date"]).replace(tzinfo=dt.UTC))
+        entry.category(term=r["definition"])
+        lines = [f"As of {r['date']}, {r['name']} {after} {r['definition']} (was {before})."]
+        if r.get("reasonsGained"):
+            lines += ["Now: " + reason for reason in r["reasonsGained"].split(" | ")]
+        if r.get("reasonsLost"):
+            lines += ["No longer: " + reason for reason in r["reasonsLost"].split(" | ")]
+        if r.get("changedRecords"):
+            lines.append("Records that changed: " + r["changedRecords"])
+        entry.content("\n".join(lines), type="text")
+    return Response(fg.atom_str(pretty=True), content_type="application/atom+xml; charset=utf-8")
+
+
+def _verdict_words(row: dict[str, str], when: str) -> str:
+    words = OUTCOME_WORDS.get(row.get(when, ""), row.get(when, ""))
+    if row.get(f"{when}Level"):
+        words += f" ({row[f'{when}Level']})"
+    elif row.get(f"{when}Score"):
+        words += f" (score {float(row[f'{when}Score']):.3f})"
+    return words
+
+
+@bp.get("/changes")
+def changes() -> Response:
+    """Every verdict change, as Atom."""
+    return _feed("Openness Graph: verdict changes", "/changes", named_rows("verdict-changes"))
+
+
+@bp.get("/models/<model_id>/changes")
+def model_changes(model_id: str) -> Response:
+    iri = model_iri(model_id)
+    rows = named_rows("verdict-changes", model=iri)
+    return _feed(f"Verdict changes of {model_id}", f"/models/{model_id}/changes", rows)
+
+
+@bp.get("/definitions/<definition_id>/changes")
+def definition_changes(definition_id: str) -> Response:
+    if definition_id not in definitions():
+        return text(f"no definition {definition_id!r}", 404)
+    rows = named_rows("verdict-changes", definition=definition_id)
+    return _feed(
+        f"Verdict changes on {definition_id}", f"/definitions/{definition_id}/changes", rows
+    )

@@ -1,0 +1,352 @@
+"""Dated snapshots of a source, each in its own named graph.
+
+A snapshot is what a source said at a date (a Model Openness Tool commit, an Index
+release). It is read by the source's own ingester, then its records get IRIs of their own
+(``id/snapshot/mof/2025-06-30/…``) and the type og:SnapshotRecord, so that the current
+state (``graph/source/…``, og:SourceRecord) stays what every other part of the product
+reads — the default graph is the union of all graphs. Any query can still be run "as of"
+a snapshot by naming its graph. The provenance graph dates each snapshot
+(``dcterms:issued``, the upstream commit or tag as og:sourceVersion), and the
+snapshot-identity graph links each snapshot record to the model entity its source record
+belongs to today (``og:snapshotOf``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import yaml
+
+from openness import __version__
+from openness.ingest import mof, osai_index
+from openness.ingest.identity import tokens
+from openness.ingest.rdf import Triples, literal, typed
+from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure
+from openness.namespaces import BASE, DCTERMS, ID, OG, PROV, RDF, VOID, XSD, Graphs, mint
+from openness.resources import sources_dir
+from openness.store import GraphStore
+
+SNAPSHOT_IDENTITY = BASE + "graph/snapshot-identity"
+# The sources that publish a history, and how each reads a folder of its own layout.
+HISTORY_SOURCES = ("mof", "osai-index")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    source: str
+    date: dt.date
+    version: str  # the upstream commit or tag
+    folder: Path  # where its files are
+    current: bool = False  # the state data/sources/<source> holds
+
+    @property
+    def graph(self) -> str:
+        """The named graph of the snapshot; the current state's is the source graph."""
+        return (
+            Graphs.source(self.source) if self.current else snapshot_graph(self.source, self.date)
+        )
+
+
+def snapshot_graph(source: str, date: dt.date) -> str:
+    """
+    >>> snapshot_graph("mof", dt.date(2025, 6, 30))
+    'https://w3id.org/openness-graph/graph/snapshot/mof/2025-06-30'
+    """
+    return f"{BASE}graph/snapshot/{source}/{date.isoformat()}"
+
+
+def history_dir() -> Path:
+    return sources_dir() / "history"
+
+
+def manifest(path: Path | None = None) -> list[Snapshot]:
+    """The bundled snapshots (``data/sources/history/snapshots.yaml``), oldest first."""
+    path = path or history_dir() / "snapshots.yaml"
+    out = []
+    for i, entry in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+        try:
+            source, date = entry["source"], entry["date"]
+            if source not in HISTORY_SOURCES:
+                raise ValueError(f"no history for source {source!r}")
+            current = bool(entry.get("current"))
+            folder = sources_dir() / source if current else path.parent / entry["folder"]
+            out.append(Snapshot(source, _date(date), str(entry["version"]), folder, current))
+        except (KeyError, ValueError, TypeError) as e:
+            raise RecordError(path, f"entry {i + 1}: {e}") from e
+    return sorted(out, key=lambda s: (s.date, s.source))
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+# The Model Openness Tool's older file layout (2024) → today's field names.
+_MOF_RELEASE_RENAMES = {"github": "repository"}
+_MOF_COMPONENT_RENAMES = {"license_name": "license", "location": "component_path"}
+
+
+def _current_mof_layout(text: str) -> str:
+    """A MOF file in today's layout: older files name some fields differently."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text  # the ingester reports it, naming the file
+    release = doc.get("release") if isinstance(doc, dict) else None
+    if not isinstance(release, dict):
+        return text
+    renamed = False
+    for old, new in _MOF_RELEASE_RENAMES.items():
+        if old in release and new not in release:
+            release[new] = release.pop(old)
+            renamed = True
+    for comp in release.get("components") or []:
+        if isinstance(comp, dict):
+            for old, new in _MOF_COMPONENT_RENAMES.items():
+                if old in comp and new not in comp:
+                    comp[new] = comp.pop(old)
+                    renamed = True
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) if renamed else text
+
+
+def read_snapshot(
+    source: str, folder: Path, version: str, report: IngestReport, ctx: IngestContext
+) -> Triples:
+    """What the snapshot in ``folder`` says, as the source's ingester writes it (the
+    source graph's IRIs). MOF files of the older layout are read too."""
+    out = Triples()
+    if not folder.is_dir():
+        raise RecordError(folder, "no such folder")
+    if source == "osai-index":
+        osai_index.ingest(folder, out, report, ctx)
+        return out
+    files = sorted((folder / "models").glob("*.yml")) + sorted((folder / "models").glob("*.yaml"))
+    if not files:
+        raise RecordError(folder / "models", "no model files (*.yml)")
+    for path in ctx.progress(files, len(files), f"MOF records {folder.name}"):
+        report.read += 1
+        url = (
+            f"{mof.REPOSITORY}/blob/{version}/models/{quote(path.name)}"
+            if len(version) == 40
+            else None
+        )
+        try:
+            text = _current_mof_layout(path.read_text(encoding="utf-8"))
+            mof.read_record(text, str(path.relative_to(folder)), out, report, ctx, url)
+            report.ingested += 1
+        except RecordError as e:
+            report.skip(e)
+    return out
+
+
+def record_prefix(source: str) -> str:
+    return ID + f"record/{source}/"
+
+
+def snapshot_prefix(source: str, date: dt.date) -> str:
+    return ID + f"snapshot/{source}/{date.isoformat()}/"
+
+
+def as_snapshot(triples: Triples, source: str, date: dt.date) -> list[ox.Triple]:
+    """The snapshot's own copy of a source's triples: its records and what hangs off them
+    under snapshot IRIs, typed og:SnapshotRecord; entities the records point to
+    (organizations, licences) are left to the current graphs."""
+    old, new = record_prefix(source), snapshot_prefix(source, date)
+
+    def rename(term: ox.NamedNode | ox.BlankNode | ox.Literal):  # noqa: ANN202
+        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+            return ox.NamedNode(new + term.value[len(old) :])
+        return term
+
+    record_type, snapshot_type = (
+        ox.NamedNode(OG + "SourceRecord"),
+        ox.NamedNode(OG + "SnapshotRecord"),
+    )
+    out = []
+    for t in triples:
+        if not (isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(old)):
+            continue
+        obj = (
+            snapshot_type
+            if t.predicate.value == RDF + "type" and t.object == record_type
+            else rename(t.object)
+        )
+        out.append(ox.Triple(rename(t.subject), t.predicate, obj))
+    return out
+
+
+def _provenance(
+    snap: Snapshot, started: dt.datetime, report: IngestReport, triples: int
+) -> Triples:
+    ended = dt.datetime.now(dt.UTC)
+    run = mint(
+        "run", f"{snap.source}-{snap.date.isoformat()}", started.strftime("%Y%m%dT%H%M%S%fZ")
+    )
+    out = Triples()
+    # Not an og:IngestionRun: those are the runs of the current states.
+    out.types(run, OG + "SnapshotIngestion", PROV + "Activity")
+    out.link(run, OG + "source", source_concept(snap.source))
+    out.add(run, PROV + "startedAtTime", literal(started))
+    out.add(run, PROV + "endedAtTime", literal(ended))
+    out.add(run, OG + "sourceVersion", snap.version)
+    out.add(run, OG + "sourceFile", str(snap.folder))
+    out.add(run, OG + "toolVersion", __version__)
+    out.add(run, OG + "recordsRead", report.read)
+    out.add(run, OG + "recordsIngested", report.ingested)
+    for problem in report.problems:
+        out.add(run, OG + "skipped", problem)
+    g = snap.graph
+    out.types(g, OG + "SourceSnapshot", PROV + "Entity")
+    out.link(g, OG + "source", source_concept(snap.source))
+    out.add(g, DCTERMS + "issued", typed(snap.date.isoformat(), XSD + "date"))
+    out.add(g, OG + "sourceVersion", snap.version)
+    out.link(g, PROV + "wasGeneratedBy", run)
+    out.add(g, PROV + "generatedAtTime", literal(ended))
+    out.add(g, VOID + "triples", literal(triples))
+    return out
+
+
+def date_current(store: GraphStore, snap: Snapshot) -> None:
+    """Date the current state of a source (its source graph) in the provenance graph."""
+    out = Triples()
+    g = snap.graph
+    out.types(g, OG + "SourceSnapshot")
+    out.link(g, OG + "source", source_concept(snap.source))
+    out.add(g, DCTERMS + "issued", typed(snap.date.isoformat(), XSD + "date"))
+    out.add(g, OG + "sourceVersion", snap.version)
+    store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{g}> <{DCTERMS}issued> ?d }} }}")
+    store.write(add={PROVENANCE_GRAPH: out})
+
+
+def ingest_snapshot(
+    store: GraphStore,
+    snap: Snapshot,
+    *,
+    strict: bool = False,
+    ctx: IngestContext | None = None,
+) -> IngestReport:
+    """Store one dated snapshot in its own graph (replacing it, all or nothing), date it
+    in the provenance graph and link its records to today's model entities."""
+    if snap.current:
+        raise ValueError("the current state is ingested with `openness ingest SOURCE`")
+    ctx = ctx or IngestContext()
+    report = IngestReport(f"{snap.source} as of {snap.date.isoformat()}")
+    started = dt.datetime.now(dt.UTC)
+    triples = as_snapshot(
+        read_snapshot(snap.source, snap.folder, snap.version, report, ctx), snap.source, snap.date
+    )
+    if strict and report.problems:
+        raise StrictFailure(report)
+    store.write(
+        replace={snap.graph: triples},
+        add={PROVENANCE_GRAPH: _provenance(snap, started, report, len(triples))},
+    )
+    return report
+
+
+def snapshots_in(store: GraphStore) -> list[Snapshot]:
+    """The snapshots the store holds (current states included where dated), oldest first."""
+    rows = store.query(
+        f"""SELECT ?g ?s ?date ?version WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              ?g a og:SourceSnapshot ; og:source ?s ; dcterms:issued ?date ;
+                 og:sourceVersion ?version }} }}"""
+    ).rows()
+    out = []
+    for r in rows:
+        # The source's name from its concept IRI: the store may hold no vocabulary.
+        source = r["s"].value.removeprefix(source_concept(""))
+        current = r["g"].value == Graphs.source(source)
+        date = dt.date.fromisoformat(r["date"].value)
+        out.append(Snapshot(source, date, r["version"].value, Path(), current))
+    return sorted(out, key=lambda s: (s.date, s.source))
+
+
+def link_snapshot_records(store: GraphStore) -> IngestReport:
+    """Recompute the snapshot-identity graph: each snapshot record is the snapshot of the
+    model its source's record of the same id belongs to today; a record the source has
+    since dropped or renamed is matched by Hugging Face repository, else by name from the
+    same producer (as the identity graph matches records)."""
+    report = IngestReport("snapshot identity")
+    current = store.query(
+        """SELECT ?m ?source ?id ?name ?producer ?repo WHERE {
+             ?m a og:Model ; og:hasRecord ?r .
+             ?r og:source/skos:notation ?source ; og:sourceId ?id .
+             OPTIONAL { ?r schema:name ?name } OPTIONAL { ?r og:producer ?producer }
+             OPTIONAL { ?m og:huggingFaceRepo ?repo } }""",
+        default_graphs=[Graphs.IDENTITY, Graphs.ONTOLOGY, *map(Graphs.source, HISTORY_SOURCES)],
+    ).rows()
+    by_id: dict[tuple[str, str], str] = {}
+    by_repo: dict[str, set[str]] = defaultdict(set)
+    by_name: dict[tuple, set[str]] = defaultdict(set)
+    for r in current:
+        m = r["m"].value
+        by_id[(r["source"].value, r["id"].value)] = m
+        if "repo" in r:
+            by_repo[r["repo"].value.lower()].add(m)
+        if "name" in r:
+            key = (
+                tuple(sorted(tokens(r["name"].value))),
+                r["producer"].value if "producer" in r else None,
+            )
+            by_name[key].add(m)
+    snaps = store.query(
+        """SELECT ?r ?source ?id ?name ?producer ?repo WHERE {
+             ?r a og:SnapshotRecord ; og:source/skos:notation ?source ; og:sourceId ?id .
+             OPTIONAL { ?r schema:name ?name } OPTIONAL { ?r og:producer ?producer }
+             OPTIONAL { ?r og:huggingFaceRepo ?repo } }"""
+    ).rows()
+    out = Triples()
+    matched: dict[str, tuple[str, str]] = {}
+    for r in sorted(snaps, key=lambda r: r["r"].value):
+        rec = r["r"].value
+        report.read += 1
+        key = (
+            (
+                tuple(sorted(tokens(r["name"].value))),
+                r["producer"].value if "producer" in r else None,
+            )
+            if "name" in r
+            else None
+        )
+        repo = by_repo.get(r["repo"].value.lower(), set()) if "repo" in r else set()
+        names = by_name.get(key, set()) if key else set()
+        if (r["source"].value, r["id"].value) in by_id:
+            match = (by_id[(r["source"].value, r["id"].value)], "source id")
+        elif len(repo) == 1:
+            match = (next(iter(repo)), "hf-repo")
+        elif len(names) == 1:
+            match = (next(iter(names)), "name+producer")
+        else:
+            continue
+        matched[rec] = match
+    for rec, (model, how) in matched.items():
+        out.link(rec, OG + "snapshotOf", model)
+        out.add(rec, OG + "matchedBy", how)
+        report.count(f"matched by {how}")
+    report.ingested = len(matched)
+    report.count("records of releases no longer described", report.read - len(matched))
+    store.replace_graph(SNAPSHOT_IDENTITY, out)
+    return report
+
+
+def ingest_history(
+    store: GraphStore, snapshots: list[Snapshot] | None = None, ctx: IngestContext | None = None
+) -> list[IngestReport]:
+    """Store the bundled snapshots (or the given ones), date the current states, and link
+    every snapshot record to today's models."""
+    reports = []
+    for snap in manifest() if snapshots is None else snapshots:
+        if snap.current:
+            date_current(store, snap)
+        else:
+            reports.append(ingest_snapshot(store, snap, ctx=ctx))
+    reports.append(link_snapshot_records(store))
+    return reports

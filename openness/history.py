@@ -1,0 +1,315 @@
+"""Verdicts over time: every model assessed as of each snapshot date, stored compactly.
+
+For each date a snapshot (or a source's current state) is dated, the sources with a history
+are taken as they stood then — the latest snapshot of each on or before the date — and the
+sources without one (SPDX, the Hub records, Croissant, the curated set) as they are today.
+A scratch store holding that state is assessed by the assessment service, and its verdicts
+are copied into the verdict-history graph under today's model entities (the snapshot
+records are linked to them by ``openness.ingest.snapshots``).
+
+Compactly: a model whose records of the dated sources did not change since the previous
+date is not re-assessed, and a verdict is stored only on the dates it changed (or first
+appeared) — a og:DatedVerdict with its date, outcome, level and score, the previous
+verdict it replaces, the reasons gained and lost, and the snapshot records that changed.
+The verdict at any date is the latest stored on or before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from openness.assess.report import verdict_rows
+from openness.assess.service import run_assessment
+from openness.ingest.identity import rebuild_identity
+from openness.ingest.rdf import Triples, typed
+from openness.ingest.snapshots import (
+    HISTORY_SOURCES,
+    SNAPSHOT_IDENTITY,
+    Snapshot,
+    record_prefix,
+    snapshot_prefix,
+    snapshots_in,
+)
+from openness.namespaces import BASE, DCTERMS, EARL, OG, RDF, XSD, Graphs, mint
+from openness.store import EmbeddedStore, GraphStore
+
+VERDICT_HISTORY = BASE + "graph/verdict-history"
+# Verdict fields whose change makes a new dated verdict.
+STATE = ("outcome", "level", "score")
+
+
+@dataclass
+class State:
+    """The sources with a history as they stood at one date."""
+
+    date: dt.date
+    snapshots: dict[str, Snapshot]  # source -> the snapshot in force
+
+    @property
+    def current(self) -> bool:
+        return all(s.current for s in self.snapshots.values()) and set(self.snapshots) == set(
+            HISTORY_SOURCES
+        )
+
+
+@dataclass
+class Dated:
+    """One model × definition verdict at one date, and what it rested on."""
+
+    outcome: str
+    level: str | None
+    score: float | None
+    reasons: list[str]
+    records: list[str] = field(default_factory=list)  # snapshot (or current) record IRIs
+    changed: list[str] = field(default_factory=list)  # those whose content changed since
+
+    def key(self) -> tuple:
+        return (self.outcome, self.level, None if self.score is None else round(self.score, 6))
+
+
+def states(snapshots: Sequence[Snapshot]) -> list[State]:
+    """Each date any source changed, with every source's snapshot in force then."""
+    out = []
+    for date in sorted({s.date for s in snapshots}):
+        latest: dict[str, Snapshot] = {}
+        for s in snapshots:
+            if s.date <= date and (s.source not in latest or latest[s.source].date < s.date):
+                latest[s.source] = s
+        out.append(State(date, latest))
+    return out
+
+
+def _graph(store: GraphStore, graph: str) -> list[ox.Triple]:
+    return list(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+
+
+def _record_of(iri: str, prefix: str) -> str | None:
+    """The record a subject belongs to (its components and statements hang off its IRI)."""
+    if not iri.startswith(prefix):
+        return None
+    rest = iri[len(prefix) :]
+    return prefix + rest.split("/", 1)[0].split("#", 1)[0]
+
+
+def _as_source(triples: list[ox.Triple], snap: Snapshot) -> list[ox.Triple]:
+    """A snapshot graph's triples under the source's own IRIs, as its ingester wrote them."""
+    old, new = snapshot_prefix(snap.source, snap.date), record_prefix(snap.source)
+    snapshot_type, record_type = (
+        ox.NamedNode(OG + "SnapshotRecord"),
+        ox.NamedNode(OG + "SourceRecord"),
+    )
+
+    def rename(term):  # noqa: ANN001, ANN202
+        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+            return ox.NamedNode(new + term.value[len(old) :])
+        return term
+
+    return [
+        ox.Triple(
+            rename(t.subject),
+            t.predicate,
+            record_type if t.object == snapshot_type else rename(t.object),
+        )
+        for t in triples
+    ]
+
+
+class _Scratch:
+    """One scratch store holding what has no history as it is today; each state replaces
+    the graphs of the sources that have one."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        history = {Graphs.source(s) for s in HISTORY_SOURCES}
+        sources = [g for g in store.graph_sizes() if g.startswith(Graphs.source(""))]
+        self.scratch = EmbeddedStore(None)
+        self.scratch.write(
+            replace={
+                g: _graph(store, g)
+                for g in [Graphs.ONTOLOGY, Graphs.SHAPES, *sources]
+                if g not in history
+            }
+        )
+        self.current = {s: _graph(store, Graphs.source(s)) for s in HISTORY_SOURCES}
+
+    def source_triples(self, snap: Snapshot) -> list[ox.Triple]:
+        if snap.current:
+            return self.current[snap.source]
+        prefix = record_prefix(snap.source)
+        # What the source says beside its records (the tool's licence table) is today's.
+        beside = [t for t in self.current[snap.source] if not t.subject.value.startswith(prefix)]
+        return beside + _as_source(_graph(self.store, snap.graph), snap)
+
+    def load(self, state: State) -> dict[str, list[ox.Triple]]:
+        """Put ``state`` in the scratch store, relink its models; each record's triples."""
+        graphs: dict[str, list[ox.Triple]] = {Graphs.source(s): [] for s in HISTORY_SOURCES}
+        by_record: dict[str, list[ox.Triple]] = defaultdict(list)
+        for source, snap in state.snapshots.items():
+            triples = self.source_triples(snap)
+            graphs[Graphs.source(source)] = triples
+            prefix = record_prefix(source)
+            for t in triples:
+                rec = _record_of(t.subject.value, prefix)
+                if rec:
+                    by_record[rec].append(t)
+        self.scratch.write(replace=graphs)
+        self.scratch.drop_graph(Graphs.ASSESSMENTS)
+        rebuild_identity(self.scratch)
+        return by_record
+
+
+def _main_models(store: GraphStore) -> dict[str, str]:
+    """Snapshot and current record IRIs → today's model."""
+    rows = store.query(
+        f"""SELECT ?r ?m WHERE {{
+              {{ GRAPH <{SNAPSHOT_IDENTITY}> {{ ?r og:snapshotOf ?m }} }}
+              UNION {{ GRAPH <{Graphs.IDENTITY}> {{ ?r og:recordOf ?m }} }} }}"""
+    ).rows()
+    return {r["r"].value: r["m"].value for r in rows}
+
+
+def _record_iri(rec: str, state: State) -> str:
+    """The IRI a scratch record has in the main store: the snapshot's, or today's."""
+    for source, snap in state.snapshots.items():
+        prefix = record_prefix(source)
+        if rec.startswith(prefix) and not snap.current:
+            return snapshot_prefix(source, snap.date) + rec[len(prefix) :]
+    return rec
+
+
+def _fingerprint(triples: list[ox.Triple]) -> str:
+    lines = sorted(str(t) for t in triples)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def compute_history(
+    store: GraphStore,
+    models: Sequence[str] | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _: None,
+) -> dict[tuple[str, str], dict[dt.date, Dated]]:
+    """Each (model, definition)'s verdict at each date where the model has records of a
+    source with a history; only the given models (IRIs) when given."""
+    wanted = set(models) if models else None
+    main = _main_models(store)
+    builder = _Scratch(store)
+    scratch = builder.scratch
+    history: dict[tuple[str, str], dict[dt.date, Dated]] = defaultdict(dict)
+    previous: dict[str, dict[str, str]] = {}  # model -> its dated records' fingerprints
+    last: dict[str, dict[str, Dated]] = {}  # model -> definition -> its last verdict
+    for state in states(snapshots_in(store)):
+        by_record = builder.load(state)
+        rows = scratch.query(
+            """SELECT ?m ?r WHERE { ?m a og:Model ; og:hasRecord ?r }""",
+            default_graphs=[Graphs.IDENTITY],
+        ).rows()
+        members: dict[str, list[str]] = defaultdict(list)  # scratch model -> its records
+        for r in rows:
+            if r["r"].value in by_record:
+                members[r["m"].value].append(r["r"].value)
+        to_assess: dict[str, str] = {}  # scratch model -> main model
+        dated_records: dict[str, list[str]] = {}
+        changed: dict[str, list[str]] = {}
+        for sm, recs in members.items():
+            iris = {x: _record_iri(x, state) for x in sorted(recs)}
+            model = next((main[i] for i in iris.values() if i in main), None)
+            if model is None or (wanted is not None and model not in wanted):
+                continue
+            prints = {x: _fingerprint(by_record[x]) for x in recs}
+            dated_records[model] = list(iris.values())
+            before = previous.get(model, {})
+            if before != prints:
+                previous[model] = prints
+                to_assess[sm] = model
+                changed[model] = [iris[x] for x in sorted(recs) if before.get(x) != prints[x]]
+        echo(
+            f"as of {state.date}: {len(dated_records)} models with dated records, "
+            f"{len(to_assess)} changed"
+        )
+        if to_assess:
+            if state.current:  # today's verdicts are those the assessments graph holds
+                found = [r for r in verdict_rows(store) if r["model"] in set(to_assess.values())]
+                rename = {m: m for m in to_assess.values()}
+            else:
+                run_assessment(scratch, None, sorted(to_assess), echo=lambda _: None)
+                found = [r for r in verdict_rows(scratch) if r["model"] in to_assess]
+                rename = to_assess
+            for r in found:
+                model = rename[r["model"]]
+                last.setdefault(model, {})[r["definition"]] = Dated(
+                    r["outcome"],
+                    r["level"],
+                    r["score"],
+                    list(r["reasons"]),
+                    dated_records[model],
+                    changed[model],
+                )
+        for model in dated_records:
+            for definition, verdict in last.get(model, {}).items():
+                history[(model, definition)][state.date] = verdict
+    scratch.close()
+    return history
+
+
+def _levels(store: GraphStore) -> dict[str, str]:
+    rows = store.query("SELECT ?lv ?label WHERE { ?lv a og:Level ; rdfs:label ?label }").rows()
+    return {r["label"].value: r["lv"].value for r in rows}
+
+
+def history_triples(
+    history: dict[tuple[str, str], dict[dt.date, Dated]], levels: dict[str, str]
+) -> Triples:
+    """The dated verdicts, one per change: the first, and each that differs from the one
+    before (outcome, level or score), with the reasons gained and lost and the records
+    that changed."""
+    out = Triples()
+    for (model, definition), by_date in sorted(history.items()):
+        before: tuple[str, Dated] | None = None
+        for date in sorted(by_date):
+            v = by_date[date]
+            if before is not None and before[1].key() == v.key():
+                continue
+            iri = mint("verdict", model.rsplit("/", 1)[1], definition, date.isoformat())
+            out.types(iri, OG + "DatedVerdict")
+            out.link(iri, EARL + "subject", model)
+            out.add(iri, OG + "definitionId", definition)
+            out.add(iri, DCTERMS + "date", typed(date.isoformat(), XSD + "date"))
+            out.link(iri, EARL + "outcome", EARL + v.outcome)
+            out.link(iri, OG + "level", levels.get(v.level or ""))
+            out.add(iri, OG + "score", v.score)
+            for reason in v.reasons:
+                out.add(iri, EARL + "info", reason)
+            for record in v.records:
+                out.link(iri, OG + "evidence", record)
+            if before is not None:
+                out.link(iri, OG + "previousVerdict", before[0])
+                old = set(before[1].reasons)
+                for reason in sorted(set(v.reasons) - old):
+                    out.add(iri, OG + "reasonGained", reason)
+                for reason in sorted(old - set(v.reasons)):
+                    out.add(iri, OG + "reasonLost", reason)
+                for record in v.changed:
+                    out.link(iri, OG + "changedRecord", record)
+            before = (iri, v)
+    return out
+
+
+def build_verdict_history(
+    store: GraphStore,
+    models: Sequence[str] | None = None,
+    *,
+    echo: Callable[[str], None] = lambda _: None,
+) -> int:
+    """Compute the verdict history and replace its graph; the number of dated verdicts."""
+    history = compute_history(store, models, echo=echo)
+    triples = history_triples(history, _levels(store))
+    store.replace_graph(VERDICT_HISTORY, triples)
+    n = sum(1 for t in triples if t.predicate.value == RDF + "type")
+    echo(f"verdict history: {n} dated verdicts of {len({m for m, _ in history})} models")
+    return n

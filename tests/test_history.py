@@ -1,0 +1,333 @@
+"""Dated snapshots of the sources, verdicts as of each snapshot date, the questions they
+answer (named queries, API, pages) and the Atom feeds of changes — on real snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import select
+from flask.testing import FlaskClient
+from support.history import assessed, copy_store
+from support.live import serving
+
+from openness.history import VERDICT_HISTORY, build_verdict_history, states
+from openness.ingest.runner import PROVENANCE_GRAPH
+from openness.ingest.snapshots import (
+    SNAPSHOT_IDENTITY,
+    history_dir,
+    ingest_history,
+    manifest,
+    snapshot_graph,
+    snapshots_in,
+)
+from openness.named_queries import catalogue
+from openness.namespaces import Graphs
+from openness.server import create_app
+from openness.store import EmbeddedStore, GraphStore
+from openness.store.base import bind_values
+
+MODEL = "https://w3id.org/openness-graph/id/model/"
+OLMO, PYTHIA = MODEL + "allenai--olmo-7b", MODEL + "eleutherai--pythia-6.9b"
+HYENA = MODEL + "togethercomputer--stripedhyena-nous-7b"
+# Real changes in the snapshots: the Model Openness Tool's OLMo-7B record gained its
+# licences in 2025 (MOF Class I by 2025-06-30), Pythia-6.9B's by 2025-12-31; the Index
+# rated StripedHyena's paper open in v1.0.2 (2025-09-06), its licences open in 2026.
+MODELS = ["OLMo-7B", "Pythia-6.9B", "StripedHyena-Nous-7B"]
+# The module's store assesses these models as of eight dates; the limit only guards
+# against a hang (on a loaded 2-core machine the setup takes a few minutes).
+pytestmark = pytest.mark.timeout(1800)
+
+
+@pytest.fixture(scope="module")
+def history(built: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    location = tmp_path_factory.mktemp("history") / "store"
+    store = copy_store(built, location)
+    ingest_history(store)
+    models = assessed(store, MODELS)
+    build_verdict_history(store, models)
+    store.close()
+    return location
+
+
+@pytest.fixture(scope="module")
+def store(history: Path):
+    s = EmbeddedStore(history, read_only=True)
+    yield s
+    s.close()
+
+
+def run(store: GraphStore, name: str, **params: str) -> list[dict[str, str]]:
+    q = catalogue()[name]
+    return select(store, bind_values(q.text, q.bindings(params)))
+
+
+# --- snapshots -------------------------------------------------------------------------
+
+
+def test_each_snapshot_is_its_own_dated_graph(store: GraphStore) -> None:
+    sizes = store.graph_sizes()
+    for snap in manifest():
+        assert snap.graph in sizes
+    dated = {(s.source, s.date.isoformat(), s.version, s.current) for s in snapshots_in(store)}
+    assert ("mof", "2024-12-31", "d7f3f97025b5dcf35edf32d42930f8738c1ed239", False) in dated
+    assert ("osai-index", "2025-09-06", "v1.0.2", False) in dated
+    assert ("mof", "2026-05-11", "8b5d30e90a7c62d7d6ece48b91e69ff495920a4d", True) in dated
+    graph = snapshot_graph("osai-index", dt.date(2025, 4, 9))
+    rows = select(
+        store,
+        f"""SELECT ?issued ?version ?generated ?records WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              <{graph}> dcterms:issued ?issued ; og:sourceVersion ?version ;
+                 prov:generatedAtTime ?generated ;
+                 prov:wasGeneratedBy/og:recordsIngested ?records }} }}""",
+    )
+    assert [(r["issued"], r["version"], r["records"]) for r in rows] == [
+        ("2025-04-09", "v1.0.0", "137")
+    ]
+
+
+def test_snapshot_records_leave_the_current_state_alone(
+    built: GraphStore, store: GraphStore
+) -> None:
+    count = "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a og:SourceRecord }"
+    assert store.count(count) == built.count(count)
+    assert store.count("SELECT (COUNT(?m) AS ?n) WHERE { ?m a og:Model }") == built.count(
+        "SELECT (COUNT(?m) AS ?n) WHERE { ?m a og:Model }"
+    )
+    graph = snapshot_graph("mof", dt.date(2025, 6, 30))
+    n = store.count(
+        f"SELECT (COUNT(?r) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?r a og:SnapshotRecord }} }}"
+    )
+    assert n == 248
+
+
+def test_the_older_mof_layout_is_read(store: GraphStore) -> None:
+    # 2024 files write a component's licence as `license_name` and the repository as `github`.
+    graph = snapshot_graph("mof", dt.date(2024, 12, 31))
+    rows = select(
+        store,
+        f"""SELECT ?repo ?licence WHERE {{ GRAPH <{graph}> {{
+              ?r og:sourceId "Amber" ; schema:codeRepository ?repo ; og:component ?c .
+              ?c og:componentType ogc:model-architecture ;
+                 og:licenseStatement/og:licenseString ?licence }} }}""",
+    )
+    assert rows == [{"repo": "https://github.com/LLM360/amber-train", "licence": "Apache-2.0"}]
+
+
+def test_snapshot_records_link_to_todays_models(store: GraphStore) -> None:
+    rows = select(
+        store,
+        f"""SELECT ?r WHERE {{ GRAPH <{SNAPSHOT_IDENTITY}> {{ ?r og:snapshotOf <{OLMO}> }} }}""",
+    )
+    assert {r["r"].rsplit("/", 2)[1] for r in rows} == {"2024-12-31", "2025-06-30", "2025-12-31"}
+    # A system the Index renamed in between is still linked by its file.
+    hyena = select(store, f"SELECT ?r WHERE {{ ?r og:snapshotOf <{HYENA}> ; og:source ?s }}")
+    assert len(hyena) == 3
+
+
+def test_states_take_the_latest_snapshot_of_each_source() -> None:
+    by_date = {s.date.isoformat(): s for s in states(manifest())}
+    assert set(by_date["2024-12-31"].snapshots) == {"mof"}
+    july = by_date["2025-07-08"].snapshots
+    assert july["mof"].date.isoformat() == "2025-06-30" and july["osai-index"].version == "v1.0.1"
+    assert by_date["2026-06-12"].current and not by_date["2026-05-11"].current
+
+
+def test_cli_ingests_a_snapshot_as_of_a_date(tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    folder = tmp_path / "mof-2025"
+    shutil.copytree(history_dir() / "mof" / "2025-06-30", folder)
+    (folder / "models" / "broken.yml").write_text("release: [unclosed\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "openness.cli", "--store", str(location)]
+    done = subprocess.run(
+        [
+            *cli,
+            "ingest",
+            "mof",
+            "--from",
+            str(folder),
+            "--as-of",
+            "2025-06-30",
+            "--release",
+            "da95cc6",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "broken.yml" in done.stderr and "248 ingested, 1 skipped" in done.stderr
+    wrong = subprocess.run(
+        [*cli, "ingest", "hf", "--from", str(folder), "--as-of", "2025-06-30"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert wrong.returncode == 2 and "--as-of" in wrong.stderr
+    store = EmbeddedStore(location, read_only=True)
+    try:
+        snaps = snapshots_in(store)
+        assert [(s.source, s.date.isoformat(), s.version) for s in snaps] == [
+            ("mof", "2025-06-30", "da95cc6")
+        ]
+        assert Graphs.source("mof") not in store.graph_sizes()  # the current state untouched
+    finally:
+        store.close()
+
+
+# --- verdicts over time ----------------------------------------------------------------
+
+
+def test_olmo_first_passed_mof_when_its_record_gained_licences(store: GraphStore) -> None:
+    rows = run(store, "first-passed", model=OLMO, definition="mof-1.0")
+    assert [(r["firstPassed"], r["passedNow"]) for r in rows] == [("2025-06-30", "true")]
+    pythia = run(store, "first-passed", model=PYTHIA, definition="mof-1.0")
+    assert [r["firstPassed"] for r in pythia] == ["2025-12-31"]
+
+
+def test_changes_name_the_requirement_and_the_record(store: GraphStore) -> None:
+    rows = run(store, "verdict-changes", model=OLMO, definition="mof-1.0")
+    change = next(r for r in rows if r["date"] == "2025-06-30")
+    assert (change["before"], change["after"], change["afterLevel"]) == (
+        "failed",
+        "passed",
+        "Class I",
+    )
+    assert change["reasonsLost"]  # the requirements it failed before
+    assert change["changedRecords"].endswith("/snapshot/mof/2025-06-30/olmo-7b")
+    # Only changes inside the window are listed.
+    assert run(store, "verdict-changes", model=OLMO, **{"from": "2025-06-30"}) == [
+        r for r in run(store, "verdict-changes", model=OLMO) if r["date"] > "2025-06-30"
+    ]
+
+
+def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
+    timeline = [
+        r for r in run(store, "model-timeline", model=HYENA) if r["definition"] == "eu-osai-index"
+    ]
+    scores = {r["date"]: float(r["score"]) for r in timeline}
+    assert "2025-09-06" in scores and "2026-06-12" in scores
+    before = max(d for d in scores if d < "2025-09-06")
+    assert scores[before] < scores["2025-09-06"] < scores["2026-06-12"]
+
+
+def test_verdicts_are_stored_only_when_they_change(store: GraphStore) -> None:
+    dates = select(
+        store,
+        f"""SELECT ?def (COUNT(?v) AS ?n) WHERE {{ GRAPH <{VERDICT_HISTORY}> {{
+              ?v earl:subject <{OLMO}> ; og:definitionId ?def }} }} GROUP BY ?def""",
+    )
+    # mof-1.0 changed once (failed, then Class I); the snapshot dates are eight.
+    assert {r["def"]: int(r["n"]) for r in dates}["mof-1.0"] == 2
+    latest = select(
+        store,
+        f"""SELECT ?o WHERE {{ GRAPH <{VERDICT_HISTORY}> {{ ?v earl:subject <{OLMO}> ;
+              og:definitionId "mof-1.0" ; dcterms:date ?d ; earl:outcome ?o }} }}
+            ORDER BY DESC(?d) LIMIT 1""",
+    )
+    assert latest == [{"o": "http://www.w3.org/ns/earl#passed"}]
+
+
+def test_passing_counts_and_producers_over_time(store: GraphStore) -> None:
+    counts = {
+        (r["definition"], r["date"]): int(r["passing"])
+        for r in run(store, "passing-over-time", definition="mof-1.0")
+    }
+    # Of the three models followed: none passed MOF 1.0 at the end of 2024, OLMo by mid
+    # 2025, Pythia too by the end of 2025.
+    assert counts[("mof-1.0", "2024-12-31")] == 0
+    assert counts[("mof-1.0", "2025-06-30")] == 1
+    assert counts[("mof-1.0", "2025-12-31")] == 2
+    trend = run(store, "producers-openness-trend", definition="mof-1.0", to="2025-06-30")
+    assert [(r["producerName"], r["passingBefore"], r["passingAfter"]) for r in trend] == [
+        ("Allen Institute for AI", "0", "1")
+    ]
+
+
+# --- web ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client(history: Path) -> FlaskClient:
+    return create_app({"STORE_LOCATION": str(history), "TESTING": True}).test_client()
+
+
+def test_model_page_shows_the_timeline(client: FlaskClient) -> None:
+    page = client.get("/models/allenai--olmo-7b")
+    assert page.status_code == 200
+    assert "Verdicts over time" in page.text and '<time datetime="2025-06-30">' in page.text
+    assert "/models/allenai--olmo-7b/changes" in page.text
+    api = client.get("/api/models/allenai--olmo-7b/history").json
+    assert {"date": "2025-06-30", "definition": "mof-1.0", "outcome": "passed"}.items() <= next(
+        r for r in api if r["definition"] == "mof-1.0" and r["date"] == "2025-06-30"
+    ).items()
+
+
+def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) -> None:
+    home = client.get("/")
+    assert home.status_code == 200 and 'class="line-chart"' in home.text
+    assert 'data-definition="mof-1.0"' in home.text and 'data-definition="owd-0.3"' in home.text
+    page = client.get("/definitions/mof-1.0")
+    assert 'class="line-chart"' in page.text
+    assert 'data-definition="mof-1.0"' in page.text and 'data-definition="owd-0.3"' not in page.text
+    assert client.get("/api/history/passing?definition=mof-1.0").json
+
+
+def test_history_api(client: FlaskClient) -> None:
+    changes = client.get(
+        "/api/history/changes?definition=mof-1.0&from=2025-01-01&to=2025-06-30"
+    ).json
+    assert {r["name"] for r in changes} == {"OLMo-7B"}
+    assert client.get("/api/history/changes?from=yesterday").status_code == 400
+    first = client.get("/api/history/first-passed?definition=mof-1.0").json
+    assert {r["name"]: r["firstPassed"] for r in first} == {
+        "OLMo-7B": "2025-06-30",
+        "Pythia-6.9B": "2025-12-31",
+    }
+    producers = client.get("/api/history/producers?definition=mof-1.0").json
+    assert {r["producerName"] for r in producers} >= {"Allen Institute for AI"}
+
+
+def test_atom_feeds_of_changes(client: FlaskClient) -> None:
+    r = client.get("/changes")
+    assert r.status_code == 200 and r.content_type.startswith("application/atom+xml")
+    feed = feedparser.parse(r.data)
+    assert not feed.bozo and feed.entries
+    dates = [e.updated for e in feed.entries]
+    assert dates == sorted(dates, reverse=True)
+    model = feedparser.parse(client.get("/models/allenai--olmo-7b/changes").data)
+    olmo = next(e for e in model.entries if "mof-1.0" in e.title)
+    assert olmo.title == "OLMo-7B: mof-1.0 failed → passed (Class I)"
+    assert olmo.updated.startswith("2025-06-30") and "No longer:" in olmo.summary
+    definition = feedparser.parse(client.get("/definitions/mof-1.0/changes").data)
+    assert {e.tags[0].term for e in definition.entries} == {"mof-1.0"}
+    assert client.get("/definitions/nope/changes").status_code == 404
+    assert client.get("/models/nope/changes").status_code == 404
+
+
+def test_the_charts_render_in_chromium(history: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    app = create_app({"STORE_LOCATION": str(history)})
+    with serving(app) as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page()
+            for path, lines in (("", 7), ("definitions/mof-1.0", 1)):
+                page.goto(url + path)
+                chart = page.locator("svg.line-chart")
+                assert chart.locator("g.series").count() == lines
+                box = chart.locator('g.series[data-definition="mof-1.0"] path').bounding_box()
+                # The line rises (SVG y grows downwards), so it spans some height.
+                assert box is not None and box["width"] > 100 and box["height"] > 10
+        finally:
+            browser.close()
