@@ -12,7 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
@@ -112,6 +112,26 @@ def _boolean(value: bool) -> ox.QueryBoolean:
     return ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
 
 
+_OWN_BASE = re.compile(r"\A\s*BASE\s*<[^<>\s]*>", re.IGNORECASE)
+
+
+def _prologue(sparql: str, base_iri: str | None) -> str:
+    """``sparql`` after our line of BASE and prefixes. A BASE the query opens with takes
+    the place of ours on that line (resolved against ours), its own place blanked so
+    positions stay: Virtuoso takes no BASE after a PREFIX, nor two.
+
+    >>> _prologue("BASE <d/>\\nSELECT * {}", "http://s/x")[:24]
+    'BASE <http://s/d/> PREFI'
+    """
+    own = _OWN_BASE.match(sparql)
+    if own is None:
+        return _base(base_iri) + PREFIX_LINE + sparql
+    theirs = own.group().strip()[4:].strip()[1:-1]
+    blank = re.sub(r"[^\n]", " ", own.group())
+    base = urljoin(base_iri, theirs) if base_iri else theirs  # no "<", ">" or space
+    return f"BASE <{base}> " + PREFIX_LINE + blank + sparql[own.end() :]
+
+
 def _base(base_iri: str | None) -> str:
     """A BASE declaration, on the first line (the one error positions skip)."""
     return f"BASE <{ox.NamedNode(base_iri).value}> " if base_iri else ""
@@ -209,7 +229,7 @@ class RemoteStore(GraphStore):
         everything = [] if default_graphs and named_graphs else self._named_graphs()
         everything = everything or [NO_GRAPH]
         payload = {
-            "query": _base(base_iri) + PREFIX_LINE + sparql,
+            "query": _prologue(sparql, base_iri),
             "default-graph-uri": list(default_graphs or everything),
             "named-graph-uri": list(named_graphs or everything),
         }
