@@ -49,7 +49,7 @@ from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import IngestContext, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
+from openness.namespaces import OG, PROV, SCHEMA, Graphs, mint
 from openness.store import GraphStore
 
 T = TypeVar("T")
@@ -307,6 +307,11 @@ class Progress:
 
 
 # Writing records ----------------------------------------------------------------------
+
+
+def _update_data(verb: str, triples: Sequence[ox.Triple]) -> str:
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    return f"{verb} DATA {{ GRAPH <{STATE_GRAPH}> {{ {body} }} }}"
 
 
 def record_iri(repo_id: str) -> str:
@@ -619,16 +624,11 @@ class HubSync:
             self.records(found, change, moved)
             change.seen += [record_iri(i.id) for i in found]
             self.commit(change, self.stored)
-        seen = Triples()
-        for row in self.store.query(
-            f"SELECT ?r WHERE {{ <{self.stored.iri}> og:syncSeen ?r }}",
-            default_graphs=[STATE_GRAPH],
-        ):
-            seen.link(self.stored.iri, OG + "syncSeen", row["r"].value)
         done = self._next(phase=None, cursor=None)
-        self.store.write(
-            remove={STATE_GRAPH: [*seen, *self.stored.triples()]},
-            add={STATE_GRAPH: done.triples()},
+        self.store.update(
+            f"""DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{done.iri}> <{OG}syncSeen> ?r }} }} ;
+                {_update_data("DELETE", self.stored.triples())} ;
+                {_update_data("INSERT", done.triples())}"""
         )
         self.stored = done
 
@@ -643,24 +643,37 @@ def pending_records(store: GraphStore, state: str) -> list[str]:
     return [r["r"].value for r in rows]
 
 
-def models_of(
-    store: GraphStore, records: Sequence[str], *, among: set[str] | None = None
-) -> set[str]:
-    """The models these records belong to in the identity graph (or the models ``among``
-    that still exist), and every model derived from them along ``base_model``, fine-tunes
-    of fine-tunes included."""
-    starts = sorted(among) if among is not None else list(records)
-    pattern = "?base a og:Model" if among is not None else "?base og:hasRecord ?start"
-    var = "?base" if among is not None else "?start"
+def models_of(store: GraphStore, records: Sequence[str]) -> set[str]:
+    """The models these records belong to in the identity graph."""
     out: set[str] = set()
-    for at in range(0, len(starts), 1000):
+    for at in range(0, len(records), 1000):
         rows = store.query(
-            f"""SELECT DISTINCT ?m WHERE {{ VALUES {var} {{ {_values(starts[at : at + 1000])} }}
-                  {pattern} . ?m (<{FAIR4ML}fineTunedFrom>)* ?base }}""",
+            f"""SELECT DISTINCT ?m WHERE {{ VALUES ?r {{ {_values(records[at : at + 1000])} }}
+                  ?m og:hasRecord ?r }}""",
             default_graphs=[Graphs.IDENTITY],
         ).rows()
         out |= {r["m"].value for r in rows}
     return out
+
+
+def with_descendants(store: GraphStore, models: set[str]) -> set[str]:
+    """``models`` that exist, and every model derived from them along ``base_model``
+    (fine-tunes of fine-tunes included). Walked a generation at a time from the models
+    given: a path query with an unbound end makes some engines visit every node."""
+    found: set[str] = set()
+    frontier = sorted(models)
+    while frontier:
+        nxt: set[str] = set()
+        for at in range(0, len(frontier), 1000):
+            rows = store.query(
+                f"""SELECT ?m ?child WHERE {{ VALUES ?m {{ {_values(frontier[at : at + 1000])} }}
+                      ?m a og:Model OPTIONAL {{ ?child fair4ml:fineTunedFrom ?m }} }}""",
+                default_graphs=[Graphs.IDENTITY],
+            ).rows()
+            found |= {r["m"].value for r in rows}
+            nxt |= {r["child"].value for r in rows if "child" in r}
+        frontier = sorted(nxt - found)
+    return found
 
 
 def finish(
@@ -676,19 +689,15 @@ def finish(
     records = pending_records(store, state)
     if not records:
         return 0
-    before = models_of(store, records)
+    # Before the rebuild: the models of records the sync removed or moved away.
+    before = models_of(store, records) if assess else set()
     rebuild_identity(store)
     if not assess:
         return 0
-    # Models of removed records are gone from the identity graph: models_of finds only
-    # models that exist.
-    models = sorted(models_of(store, records) | models_of(store, [], among=before))
+    models = sorted(with_descendants(store, before | models_of(store, records)))
     if models:
         run_assessment(store, None, models, echo=echo)
-    done = Triples()
-    for r in records:
-        done.link(state, OG + "syncPending", r)
-    store.write(remove={STATE_GRAPH: done})
+    store.update(f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncPending> ?r }} }}")
     return len(models)
 
 
