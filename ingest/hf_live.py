@@ -360,23 +360,32 @@ def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
 
 def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
     """The triples of these records in the Hub graph: each record and the nodes minted under
-    it (licence statements and their expression trees, components). Shared nodes the
-    records point at (organizations, datasets, licences) are not theirs."""
-    if not records:
-        return []
-    values = _values(records)
-    rows = store.query(
-        f"""SELECT ?s ?p ?o WHERE {{
-              {{ VALUES ?s {{ {values} }} }}
-              UNION {{ VALUES ?r {{ {values} }} ?r (og:component|og:licenseStatement)+ ?s }}
-              UNION {{ VALUES ?r {{ {values} }}
-                       ?r (og:component|og:licenseStatement)+/og:licenseTerms
-                          /expandedlicensing:member* ?s
-                       FILTER (STRSTARTS(STR(?s), STR(?r))) }}
-              ?s ?p ?o }}""",
-        default_graphs=[GRAPH],
-    ).rows()
-    return list({ox.Triple(r["s"], r["p"], r["o"]) for r in rows})
+    it (``<record>#…``: licence statements and their expression trees; ``<record>/component/…``:
+    components and theirs). Shared nodes the records point at (organizations, datasets,
+    licences) are not theirs. Followed link by link with plain lookups: a property path
+    joined with the records made the engine walk the whole graph."""
+    owner = {r: r for r in records}  # node -> the record it belongs to
+    frontier, out = list(records), set()
+    while frontier:
+        nxt = []
+        for at in range(0, len(frontier), 500):
+            rows = store.query(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {_values(frontier[at : at + 500])} }} "
+                "?s ?p ?o }",
+                default_graphs=[GRAPH],
+            ).rows()
+            for r in rows:
+                out.add(ox.Triple(r["s"], r["p"], r["o"]))
+                node, root = r["o"], owner[r["s"].value]
+                if (
+                    isinstance(node, ox.NamedNode)
+                    and node.value not in owner
+                    and node.value.startswith((root + "#", root + "/component/"))
+                ):
+                    owner[node.value] = root
+                    nxt.append(node.value)
+        frontier = nxt
+    return list(out)
 
 
 def _former_ids(old: Sequence[ox.Triple], record: str) -> list[str]:
