@@ -11,6 +11,7 @@ import pytest
 from openness.store import GraphStore, open_store
 
 EX = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 G1, G2 = EX + "g1", EX + "g2"
 
 
@@ -170,3 +171,13 @@ def test_a_large_write_is_all_or_nothing_and_keeps_blank_nodes(store: GraphStore
     assert len(rules) == 1  # one blank node, however the write was cut
     store.write(remove={G1: many[:2000]})
     assert store.graph_sizes()[G1] == 504
+
+
+def test_stored_booleans_come_back_as_written(store: GraphStore) -> None:
+    # Virtuoso stores them as the integers 1 and 0 (typed xsd:boolean still)
+    flags = [ox.Literal(v, datatype=ox.NamedNode(XSD + "boolean")) for v in ("true", "false")]
+    store.replace_graph(G1, [triple("s", f"p{i}", flag) for i, flag in enumerate(flags)])
+    rows = store.query(f"SELECT ?o WHERE {{ <{EX}s> ?p ?o }} ORDER BY ?p").rows()
+    assert [r["o"] for r in rows] == flags
+    graph = store.query(f"CONSTRUCT WHERE {{ <{EX}s> ?p ?o }}")
+    assert sorted(t.object.value for t in graph) == ["false", "true"]

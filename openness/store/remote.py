@@ -94,17 +94,32 @@ def _chunks(triples: list[ox.Triple], size: int = CHUNK) -> Iterator[list[ox.Tri
         yield chunk
 
 
-def _bnodes(results: bytes) -> bytes:
-    """SPARQL JSON results with blank node ids pyoxigraph reads: Virtuoso writes them as
-    ``nodeID://b10000`` (its N-Triples say ``_:b10000``, the label used here too)."""
-    if b"nodeID://" not in results:
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_NT = re.compile(rb'"([01])"\^\^<http://www\.w3\.org/2001/XMLSchema#boolean>')
+
+
+def _json_terms(results: bytes) -> bytes:
+    """SPARQL JSON results as pyoxigraph reads them and the other backends write them.
+    Virtuoso writes blank node ids as ``nodeID://b10000`` (its N-Triples say ``_:b10000``,
+    the label used here too) and stored booleans as ``"1"``/``"0"``: the same values,
+    written canonically here (``"true"``/``"false"``)."""
+    if b"nodeID://" not in results and _XSD_BOOLEAN.encode() not in results:
         return results
     data = json.loads(results)
     for row in data.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "bnode":
                 term["value"] = term["value"].removeprefix("nodeID://")
+            elif term.get("datatype") == _XSD_BOOLEAN and term["value"] in ("1", "0"):
+                term["value"] = "true" if term["value"] == "1" else "false"
     return json.dumps(data).encode()
+
+
+def _graph_terms(triples: bytes) -> bytes:
+    """Triples with stored booleans written canonically (Virtuoso writes ``"1"``)."""
+    return _BOOLEAN_NT.sub(
+        lambda m: b'"' + (b"true" if m[1] == b"1" else b"false") + b'"' + m[0][3:], triples
+    )
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:
@@ -245,7 +260,9 @@ class RemoteStore(GraphStore):
         response = self._post(self.query_url, data=payload, headers={"Accept": accept})
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == "application/sparql-results+json":
-            result = ox.parse_query_results(_bnodes(response.content), ox.QueryResultsFormat.JSON)
+            result = ox.parse_query_results(
+                _json_terms(response.content), ox.QueryResultsFormat.JSON
+            )
             if form == "ASK" and isinstance(result, ox.QuerySolutions):
                 # Virtuoso answers ASK with one solution binding ?__ASK_RETVAL to 0 or 1.
                 result = _boolean(
@@ -259,7 +276,7 @@ class RemoteStore(GraphStore):
         fmt = ox.RdfFormat.from_media_type(media)
         if fmt is None:
             raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
-        return QueryResult([t.triple for t in ox.parse(response.content, fmt)])
+        return QueryResult([t.triple for t in ox.parse(_graph_terms(response.content), fmt)])
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
