@@ -197,6 +197,8 @@ def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph
             graph.parse(data=text, format=fmt, publicID=base)
     except OutboundRefused as e:
         raise ShaclError(f"reading the {what} needs a request out ({e}), which is refused") from e
+    except MemoryError:  # answered by validate()
+        raise
     except Exception as e:  # rdflib's parsers raise many types; all mean bad input here
         raise ShaclError(f"the {what} do not parse as {posted.media_type}: {e}") from e
     if len(graph) > max_triples:
@@ -288,6 +290,8 @@ def validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
             "this server gives it; validate less data or simpler shapes",
             413,
         ) from e
+    except RecursionError as e:  # reading deeply nested JSON-LD or SPARQL, or validating
+        raise ShaclError("the shapes or the data nest too deeply to read or validate") from e
 
 
 @contextmanager
@@ -330,9 +334,7 @@ def _validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
         raise ShaclError(f"the shapes made a request out ({e}), which is refused") from e
     except ReportableRuntimeError as e:  # pyshacl's name for shapes it cannot load
         raise ShaclError(f"the shapes cannot be used: {e.message}") from e
-    except RecursionError as e:
-        raise ShaclError("the shapes nest too deeply to validate") from e
-    except MemoryError:  # answered by validate()
+    except (MemoryError, RecursionError):  # answered by validate()
         raise
     except Exception as e:  # pyshacl meets other malformed shapes with errors of any type
         # (an sh:pattern that is no regular expression, a rule without sh:predicate, ...)

@@ -272,6 +272,18 @@ def test_malformed_shapes_or_data_are_400_naming_the_problem(
     assert r.status_code == 400 and named in r.text, r.text
 
 
+def test_deeply_nested_input_is_400(client: FlaskClient) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    r = client.post(
+        "/api/shacl",
+        data={"shapes": PREFIXES, "data": deep, "data-format": "application/ld+json"},
+    )
+    assert r.status_code == 400 and "nest too deeply" in r.text
+    nested = "ex:a ex:p " + "[ ex:p " * 20_000 + "]" * 20_000 + " ."
+    assert post(client, nested, "").status_code == 400
+    assert post(client, "ex:S a sh:NodeShape .", nested).status_code == 400
+
+
 def test_other_bad_requests(client: FlaskClient) -> None:
     assert client.post("/api/shacl", data=b"x", content_type="image/png").status_code == 400
     none = client.post("/api/shacl", data={"data": "<urn:a> <urn:b> <urn:c> ."})
