@@ -460,6 +460,27 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     help="Larger results are refused with 413.",
 )
 @click.option(
+    "--shacl-max-data-triples",
+    default=300_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="The SHACL service validates at most this many data triples (413 past it).",
+)
+@click.option(
+    "--shacl-max-shapes-triples",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="The SHACL service reads at most this many shapes triples (413 past it).",
+)
+@click.option(
+    "--shacl-max-memory",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(1),
+    help="MB of memory one SHACL validation may add to its query process (413 past it).",
+)
+@click.option(
     "--allow-service",
     is_flag=True,
     help="Let queries call other endpoints with SERVICE (off: no outbound requests).",
@@ -493,6 +514,9 @@ def serve(
     max_connections: int,
     read_timeout: float,
     max_result_bytes: int,
+    shacl_max_data_triples: int,
+    shacl_max_shapes_triples: int,
+    shacl_max_memory: int,
     allow_service: bool,
     update_token: str | None,
     open_update: bool,
@@ -523,6 +547,9 @@ def serve(
             "QUERY_QUEUE": query_queue,
             "CLIENT_LIMIT": client_limit,
             "MAX_RESULT_BYTES": max_result_bytes,
+            "SHACL_MAX_DATA_TRIPLES": shacl_max_data_triples,
+            "SHACL_MAX_SHAPES_TRIPLES": shacl_max_shapes_triples,
+            "SHACL_MAX_MEMORY": shacl_max_memory * 1024**2,
             "ALLOW_SERVICE": allow_service,
             "UPDATE_ENABLED": updates,
             "UPDATE_TOKEN": update_token,

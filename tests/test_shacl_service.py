@@ -15,8 +15,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 
+from openness.cli import cli
 from openness.server import create_app
 from openness.server.shacl import OutboundRefused, offline
 from openness.store import EmbeddedStore
@@ -439,3 +441,16 @@ def test_shapes_that_make_the_data_explode_get_413_and_the_next_request_an_answe
     assert exploding.status_code == 413 and "100 MB" in exploding.text, exploding.text
     after = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; sh:class ex:X .", data)
     assert len(results(report(after))) == 1
+
+
+def test_openness_serve_sets_the_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    served = {}
+    monkeypatch.setattr(
+        "openness.server.serve.run_server", lambda app, **kw: served.update(app.config)
+    )
+    args = ["--store", ":memory:", "serve", "--shacl-max-data-triples", "7"]
+    args += ["--shacl-max-shapes-triples", "8", "--shacl-max-memory", "9"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert served["SHACL_MAX_DATA_TRIPLES"] == 7 and served["SHACL_MAX_SHAPES_TRIPLES"] == 8
+    assert served["SHACL_MAX_MEMORY"] == 9 * 1024**2
