@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,7 +26,7 @@ from openness.assess.validate import UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import sync_hub
 from openness.ingest.records import IngestContext, source_version
-from openness.ingest.report import RecordError
+from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
 from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
 from openness.ingest.snapshots import (
@@ -304,13 +305,24 @@ def ingest(
     if as_of:
         _ingest_snapshot(opts, names, folder, as_of.date(), release, strict)
         return
-    store = opts.open()
-    try:
+
+    def work(store: GraphStore) -> list[IngestReport]:
         reports = ingest_all(
             store, names, folder=folder, strict=strict, ctx=IngestContext(progress=tqdm_progress)
         )
         if store.query("ASK { ?r a og:SnapshotRecord }"):  # today's models were re-linked
             reports.append(link_snapshot_records(store))
+        return reports
+
+    _run_ingest(opts, work)
+
+
+def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestReport]]) -> None:
+    """Run an ingest on the store and print its reports; a strict failure exits 1 with
+    nothing of that source stored, a source that cannot be read is a clear error."""
+    store = opts.open()
+    try:
+        reports = work(store)
     except StrictFailure as e:
         click.echo(e.report.summary(), err=True)
         click.echo(f"error: {e}; nothing of {e.report.source} was stored", err=True)
@@ -337,22 +349,13 @@ def _ingest_snapshot(
             f"{{{','.join(HISTORY_SOURCES)}}} --from DIR --as-of DATE"
         )
     snap = Snapshot(names[0], date, release or source_version(folder), folder)
-    store = opts.open()
-    try:
-        reports = [
-            ingest_snapshot(store, snap, strict=strict, ctx=IngestContext(progress=tqdm_progress))
-        ]
-        reports.append(link_snapshot_records(store))
-    except StrictFailure as e:
-        click.echo(e.report.summary(), err=True)
-        click.echo(f"error: {e}; nothing of the snapshot was stored", err=True)
-        sys.exit(1)
-    except RecordError as e:
-        raise click.ClickException(str(e)) from e
-    finally:
-        store.close()
-    for report in reports:
-        click.echo(report.summary(), err=True)
+    _run_ingest(
+        opts,
+        lambda store: [
+            ingest_snapshot(store, snap, strict=strict, ctx=IngestContext(progress=tqdm_progress)),
+            link_snapshot_records(store),
+        ],
+    )
 
 
 @cli.command()
