@@ -223,3 +223,83 @@ def definition_changes(definition_id: str) -> Response:
     return _feed(
         f"Verdict changes on {definition_id}", f"/definitions/{definition_id}/changes", rows
     )
+
+
+def _query_param(name: str, description: str, fmt: str | None = None) -> dict[str, Any]:
+    schema = {"type": "string", **({"format": fmt} if fmt else {})}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+_WINDOW = [
+    _query_param("from", "Changes after this date", "date"),
+    _query_param("to", "Changes on or before this date", "date"),
+    _query_param("definition", "A definition id, e.g. mof-1.0"),
+]
+_JSON = {"description": "Rows of the named query", "content": {"application/json": {}}}
+_ATOM = {"description": "An Atom feed, newest first", "content": {"application/atom+xml": {}}}
+_BAD = {"description": "A date is not YYYY-MM-DD", "content": {"text/plain": {}}}
+_MISSING = {"description": "No such model or definition", "content": {"text/plain": {}}}
+_PATH_ID = {"in": "path", "required": True, "schema": {"type": "string"}}
+# The history routes in OpenAPI terms (server/openapi.py lists them with the others).
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/history/changes": {
+        "get": {
+            "summary": "Verdicts that changed between two dates, with the reasons and records",
+            "parameters": _WINDOW,
+            "responses": {"200": _JSON, "400": _BAD},
+        }
+    },
+    "/api/history/producers": {
+        "get": {
+            "summary": "Producers whose models became more or less open between two dates",
+            "parameters": _WINDOW,
+            "responses": {"200": _JSON, "400": _BAD},
+        }
+    },
+    "/api/history/passing": {
+        "get": {
+            "summary": "How many models pass each definition at each snapshot date",
+            "parameters": _WINDOW[2:],
+            "responses": {"200": _JSON},
+        }
+    },
+    "/api/history/first-passed": {
+        "get": {
+            "summary": "When each model first passed each definition",
+            "parameters": _WINDOW[2:],
+            "responses": {"200": _JSON},
+        }
+    },
+    "/api/models/{model_id}/history": {
+        "get": {
+            "summary": "A model's dated verdicts",
+            "parameters": [
+                {"name": "model_id", "description": "The model IRI's last segment", **_PATH_ID}
+            ],
+            "responses": {"200": _JSON, "404": _MISSING},
+        }
+    },
+    "/changes": {"get": {"summary": "Every verdict change", "responses": {"200": _ATOM}}},
+    "/models/{model_id}/changes": {
+        "get": {
+            "summary": "A model's verdict changes",
+            "parameters": [
+                {"name": "model_id", "description": "The model IRI's last segment", **_PATH_ID}
+            ],
+            "responses": {"200": _ATOM, "404": _MISSING},
+        }
+    },
+    "/definitions/{definition_id}/changes": {
+        "get": {
+            "summary": "A definition's verdict changes",
+            "parameters": [{"name": "definition_id", "description": "e.g. mof-1.0", **_PATH_ID}],
+            "responses": {"200": _ATOM, "404": _MISSING},
+        }
+    },
+}

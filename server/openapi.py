@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from openness import __version__
 from openness.assess.report import VERDICT_KEYS
+from openness.server import history
 
 bp = Blueprint("openapi", __name__)
 
@@ -300,6 +301,9 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+OPENAPI["paths"].update(history.OPENAPI_PATHS)
 
 
 @bp.get("/openapi.json")

@@ -29,6 +29,7 @@ from openness.ingest.snapshots import (
 from openness.named_queries import catalogue
 from openness.namespaces import Graphs
 from openness.server import create_app
+from openness.server.history import OPENAPI_PATHS
 from openness.store import EmbeddedStore, GraphStore
 from openness.store.base import bind_values
 
@@ -331,3 +332,12 @@ def test_the_charts_render_in_chromium(history: Path) -> None:
                 assert box is not None and box["width"] > 100 and box["height"] > 10
         finally:
             browser.close()
+
+
+def test_openapi_describes_the_history_routes(client: FlaskClient) -> None:
+    spec = client.get("/openapi.json").json["paths"]
+    rules = {
+        r.rule.replace("<", "{").replace(">", "}") for r in client.application.url_map.iter_rules()
+    }
+    assert set(OPENAPI_PATHS) <= rules
+    assert set(OPENAPI_PATHS) <= set(spec)
