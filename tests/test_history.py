@@ -43,6 +43,7 @@ MODELS = ["OLMo-7B", "Pythia-6.9B", "StripedHyena-Nous-7B"]
 # The module's store assesses these models as of eight dates; the limit only guards
 # against a hang (on a loaded 2-core machine the setup takes a few minutes).
 pytestmark = pytest.mark.timeout(1800)
+PROGRESS: list[str] = []  # what build_verdict_history said, date by date
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def history(built: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path
     store = copy_store(built, location)
     ingest_history(store)
     models = assessed(store, MODELS)
-    build_verdict_history(store, models)
+    build_verdict_history(store, models, echo=PROGRESS.append)
     store.close()
     return location
 
@@ -215,6 +216,14 @@ def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
     assert "2025-09-06" in scores and "2026-06-12" in scores
     before = max(d for d in scores if d < "2025-09-06")
     assert scores[before] < scores["2025-09-06"] < scores["2026-06-12"]
+
+
+def test_unchanged_records_are_not_reassessed(store: GraphStore) -> None:
+    # The tool's current OLMo-7B and Pythia-6.9B files are those of 2025-12-31, byte for
+    # byte, and the Index did not change between v1.0.2 and 2026-05-11; only the link to
+    # the file at each commit differs.
+    assert "as of 2026-05-11: 3 models with dated records, 0 changed" in PROGRESS
+    assert "as of 2025-06-30: 3 models with dated records, 2 changed" in PROGRESS
 
 
 def test_verdicts_are_stored_only_when_they_change(store: GraphStore) -> None:
