@@ -388,13 +388,13 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
     return list(out)
 
 
-def _former_ids(old: Sequence[ox.Triple], record: str) -> list[str]:
-    """The ids a stored record had: its own and its former ones."""
-    return [
-        t.object.value
-        for t in old
-        if t.subject.value == record and t.predicate.value in (OG + "sourceId", OG + "formerHubId")
-    ]
+def _former_ids(old: Sequence[ox.Triple]) -> dict[str, set[str]]:
+    """The ids each stored record had: its own and its former ones."""
+    out: dict[str, set[str]] = {}
+    for t in old:
+        if t.predicate.value in (OG + "sourceId", OG + "formerHubId"):
+            out.setdefault(t.subject.value, set()).add(t.object.value)
+    return out
 
 
 def _modified(info: ModelInfo) -> str:
@@ -478,13 +478,15 @@ class HubSync:
         drop += [moved[i.id] for i in todo if i.id in moved and moved[i.id] not in drop]
         old = owned_triples(self.store, drop)
         change.remove += old
-        change.pending += [r for r in drop if r not in {record_iri(i.id) for i in todo}]
+        ids = _former_ids(old)
+        rewritten = {record_iri(i.id) for i in todo}
+        change.pending += [r for r in drop if r not in rewritten]
         for info in todo:
             iri = record_iri(info.id)
             # A rewritten record keeps the ids it had before, as recorded renames do.
-            former = set(_former_ids(old, iri)) - {info.id}
+            former = ids.get(iri, set()) - {info.id}
             if info.id in moved:
-                former |= set(_former_ids(old, moved[info.id]))
+                former |= ids.get(moved[info.id], set())
                 self.report.renamed += 1
             former = {f for f in former if f.lower() != info.id.lower()}
             warnings = IngestReport(SOURCE)
