@@ -373,26 +373,31 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     try:
         # Assessments are written last but for their history, so their graph marks a
         # finished build; a build interrupted before it is redone from the start, one
-        # interrupted while dating verdicts only redoes that.
+        # interrupted while storing the history only redoes the history.
         graphs = store.graph_sizes()
         if if_missing and Graphs.ASSESSMENTS in graphs:
             if VERDICT_HISTORY in graphs:
                 click.echo("the store is already built; nothing to do", err=True)
             else:
-                click.echo("the store is already built; dating its verdicts", err=True)
-                build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
+                click.echo("the store is already built; adding its history", err=True)
+                if store.query("ASK { ?r a og:SourceRecord }"):  # built from sources
+                    _history(store)
             return
         n = load_vocabularies(store)
         click.echo(f"ontology and concept schemes: {n} triples", err=True)
         for summary in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
             click.echo(summary.summary().splitlines()[0], err=True)
-        for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
-            click.echo(summary.summary().splitlines()[0], err=True)
         run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
-        # The verdicts as of each snapshot date, the current ones included.
-        build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
+        _history(store)
     finally:
         store.close()
+
+
+def _history(store: GraphStore) -> None:
+    """Store the bundled snapshots, then the verdicts as of each snapshot date."""
+    for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
+        click.echo(summary.summary().splitlines()[0], err=True)
+    build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
 
 
 @cli.command()

@@ -20,6 +20,8 @@ from openness.server.sparql import text
 bp = Blueprint("history", __name__)
 # Line colours of the chart, one per definition (colour-blind safe, Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+# The newest changes a feed lists (readers poll it; the API gives the whole history).
+FEED_ENTRIES = 200
 OUTCOME_WORDS = {"passed": "passed", "failed": "failed", "cantTell": "can't tell"}
 
 
@@ -172,7 +174,7 @@ def _feed(title: str, path: str, rows: list[dict[str, str]]) -> Response:
     fg.subtitle("Verdict changes, dated by the source snapshots they rest on.")
     newest = max((r["date"] for r in rows), default="1970-01-01")
     fg.updated(dt.datetime.fromisoformat(newest).replace(tzinfo=dt.UTC))
-    for r in reversed(rows):  # feedgen lists the last added entry first
+    for r in reversed(rows[:FEED_ENTRIES]):  # feedgen lists the last added entry first
         model_id = r["model"].rsplit("/", 1)[1]
         before = _verdict_words(r, "before")
         after = _verdict_words(r, "after")
