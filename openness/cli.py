@@ -9,10 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 import rdflib
 
 from openness import __version__
 from openness.assess.definitions import definitions
+from openness.assess.explain import validation_report
+from openness.assess.program import RuleError
+from openness.assess.reference import evidence as evidence_triples
 from openness.assess.report import (
     as_csv,
     as_json,
@@ -36,7 +40,7 @@ from openness.ingest.snapshots import (
     ingest_snapshot,
     link_snapshot_records,
 )
-from openness.namespaces import Graphs
+from openness.namespaces import PREFIXES, Graphs
 from openness.stats import collect_stats
 from openness.store import (
     GRAPH_FORMATS,
@@ -602,14 +606,62 @@ def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
     metavar="ID",
     help="Only this model: its IRI, name or a source's id for it (repeatable).",
 )
+@click.option("--all", "force", is_flag=True, help="Judge every model again, changed or not.")
 @pass_store
-def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...]) -> None:
-    """(Re)compute and store the verdicts of models against openness definitions."""
+def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], force: bool) -> None:
+    """(Re)compute and store the verdicts of models against openness definitions. Only
+    models whose evidence (or the shapes) changed since their stored verdicts are judged
+    again, unless --all."""
     wanted = _definition_ids(ids)
     store = opts.open()
     try:
         iris = resolve_models(store, list(models)) if models else None
-        run_assessment(store, wanted, iris, echo=lambda m: click.echo(m, err=True))
+        run_assessment(store, wanted, iris, echo=lambda m: click.echo(m, err=True), force=force)
+    except LookupError as e:
+        raise click.ClickException(str(e)) from e
+    except RuleError as e:
+        raise click.ClickException(f"{e}; the stored verdicts are unchanged") from e
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("model")
+@pass_store
+def evidence(opts: StoreOptions, model: str) -> None:
+    """Print the data graph (Turtle) a SHACL engine needs to judge MODEL with the shapes of
+    shapes/: run any engine with SHACL-SPARQL and SHACL-AF rules on it."""
+    store = opts.open()
+    try:
+        (iri,) = resolve_models(store, [model])[:1]
+        data = ox.serialize(
+            evidence_triples(store, iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
+        )
+        click.echo(data.decode(), nl=False)
+    except LookupError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
+
+
+@cli.command()
+@click.argument("model")
+@click.option(
+    "--definition",
+    "-d",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this definition (repeatable) [default: all].",
+)
+@pass_store
+def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
+    """Print MODEL's full sh:ValidationReport (Turtle), made by pySHACL from its evidence."""
+    wanted = _definition_ids(ids)
+    store = opts.open()
+    try:
+        (iri,) = resolve_models(store, [model])[:1]
+        click.echo(validation_report(store, iri, wanted).serialize(format="turtle"), nl=False)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -660,7 +712,7 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     without storing it. Exit 0 if every definition passed, 1 if not, 2 if unreadable."""
     wanted = _definition_ids(ids)
     try:
-        run = validate_description(file.read_bytes(), file.name, wanted)
+        run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
     except (OSError, UnreadableInput) as e:
         click.echo(f"error: cannot read {file}: {e}", err=True)
         sys.exit(2)

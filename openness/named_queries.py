@@ -19,6 +19,8 @@ import yaml
 
 from openness.namespaces import XSD
 from openness.resources import queries_dir
+from openness.store import GraphStore
+from openness.store.base import bind_values
 
 # grlc's keys; anything else is a typo we report rather than ignore.
 KEYS = {
@@ -141,3 +143,14 @@ def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
     """Every named query of the folder (default: the project's queries/), by name."""
     folder = folder or queries_dir()
     return {q.name: q for q in (load(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def run_named(
+    store: GraphStore, name: str, **params: str
+) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    """The solutions of the named query ``name`` (queries/<name>.rq) with its parameters
+    bound: the one text the CLI, the API and the pages read for that question."""
+    query = catalogue()[name]
+    bindings = query.bindings(params)
+    text = bind_values(query.text, bindings) if bindings else query.text
+    return store.query(text).rows()

@@ -69,6 +69,8 @@ PREFIXES: dict[str, str] = {
     "cr": CR,
     "rai": RAI,
 }
+# The same prefixes as a SPARQL prologue, for engines and updates that take no prefix map.
+PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
 
 
 class Graphs:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
+from openness.assess.explain import validation_report
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs
@@ -104,23 +105,35 @@ def conformance() -> Response:
     return response
 
 
-def _assertions(iris: list[str], *, with_report: bool = False) -> list[ox.Triple]:
-    """The stored EARL assertions (and their SHACL reports) as triples."""
+def _assertions(iris: list[str], *, model: str | None = None) -> list[ox.Triple]:
+    """The stored EARL assertions with their results, progress and requirement assessments
+    as triples; with ``model``, also its sh:ValidationReport, made on demand by pySHACL."""
     if not iris:
         return []
     values = " ".join(f"<{i}>" for i in iris)
-    report = '|| STRSTARTS(STR(?s), CONCAT(STR(?a), "/report"))' if with_report else ""
     rows = (
         get_store()
         .query(
             f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
-              VALUES ?a {{ {values} }} ?s ?p ?o .
-              FILTER (?s = ?a || ?s = IRI(CONCAT(STR(?a), "/result"))
-                      || STRSTARTS(STR(?s), CONCAT(STR(?a), "/progress/")) {report}) }} }}"""
+              VALUES ?a {{ {values} }}
+              {{ ?a ?p ?o BIND (?a AS ?s) }} UNION {{ ?a earl:result ?s . ?s ?p ?o }}
+              UNION {{ ?a earl:result/og:progress ?s . ?s ?p ?o }}
+              UNION {{ ?a dcterms:hasPart ?s . ?s ?p ?o }}
+              UNION {{ ?a dcterms:hasPart/earl:result ?s . ?s ?p ?o }} }} }}"""
         )
         .rows()
     )
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+    if model:
+        report = validation_report(get_store(), model, sorted({_definition_of(i) for i in iris}))
+        data = report.serialize(format="nt", encoding="utf-8")
+        triples += [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
+    return triples
+
+
+def _definition_of(assessment: str) -> str:
+    """The definition id in an assessment IRI (…/id/assessment/<definition>/<model>)."""
+    return assessment.rsplit("/", 2)[1]
 
 
 @bp.get("/models/<model_id>")
@@ -169,7 +182,7 @@ def model_conformance(model_id: str) -> Response:
     media = _wants_rdf()
     if media:
         iris = [assessment_iri(v["definition"], iri) for v in verdicts]
-        return _rdf(_assertions(iris, with_report=True), media)
+        return _rdf(_assertions(iris, model=iri), media)
     return jsonify(verdicts)
 
 

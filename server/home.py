@@ -7,7 +7,6 @@ from collections import Counter
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from openness.assess.report import verdict_rows
-from openness.assess.verdicts import OWN_SOURCE
 from openness.server.context import get_store
 from openness.stats import collect_stats
 
@@ -38,12 +37,7 @@ def _runs() -> list[dict[str, str]]:
 def _chart() -> list[dict]:
     """Per definition, the share of models passing among those it can judge (for the
     tool's and the Index's definitions, the models their source describes)."""
-    rows = [
-        r
-        for r in verdict_rows(get_store())
-        if r["definition"] not in OWN_SOURCE
-        or any(rec["source"] == OWN_SOURCE[r["definition"]] for rec in r["records"])
-    ]
+    rows = [r for r in verdict_rows(get_store()) if r["inScope"]]
     counts = Counter((r["definition"], r["outcome"]) for r in rows)
     out = []
     for definition in sorted({d for d, _ in counts}):

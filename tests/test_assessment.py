@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import copy_of
 from support.mot_reference import classify
 
 from openness.assess.run import assess
@@ -33,13 +34,13 @@ NAMED = [
 @pytest.fixture(scope="module")
 def graded(built):
     """The MOF and Index verdicts of every model of the bundled graph."""
-    return assess(built, ["mof-1.0", "eu-osai-index"], workers=2).verdicts
+    return assess(copy_of(built), ["mof-1.0", "eu-osai-index"]).verdicts
 
 
 @pytest.fixture(scope="module")
 def osaid(built):
     models = resolve_models(built, NAMED)
-    return {v.name: v for v in assess(built, ["osaid-1.0"], models, workers=2).verdicts}
+    return {v.name: v for v in assess(copy_of(built), ["osaid-1.0"], models).verdicts}
 
 
 def _mof_by_release(graded) -> dict[str, tuple]:

@@ -1,28 +1,31 @@
-"""The openness definitions as the shapes files declare them."""
+"""The openness definitions as the shapes files declare them: requirements, the shapes that
+encode them, and how each definition is graded (levels, stand-ins, score, source read)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import DCTERMS, OWL, RDFS
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from openness.namespaces import OG
 from openness.resources import ontology_dir, shapes_dir
 
 OGNS = rdflib.Namespace(OG)
-SHARED = "checks.ttl"
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
 @dataclass(frozen=True)
 class Requirement:
     iri: str
-    id: str  # e.g. "osaid-1.0.P-terms"
+    id: str  # the definition id, a dot, and the requirement's own id
     label: str
-    checks: str | None
-    expects: tuple[str, ...] = ()  # the aspects its check needs evidence on
+    level: str | None = None  # og:requiredFor
+    stands_in_for: str | None = None  # og:standsInFor (a requirement IRI)
 
 
 @dataclass
@@ -35,18 +38,22 @@ class Definition:
     file: Path
     requirements: dict[str, Requirement] = field(default_factory=dict)  # by IRI
     shapes: dict[str, str] = field(default_factory=dict)  # shape IRI -> requirement IRI
+    levels: list[str] = field(default_factory=list)  # og:levels, lowest first
+    level_labels: dict[str, str] = field(default_factory=dict)
+    reads_source: str | None = None
+    without_source_reason: str = ""
+    score_query: str | None = None
+    judges_open_claims: bool = False
 
 
 def shape_files() -> list[Path]:
-    """The shared checks first, then one file per definition."""
-    files = sorted(shapes_dir().glob("*.ttl"))
-    return sorted(files, key=lambda p: p.name != SHARED)
+    """Every shapes file, in name order."""
+    return sorted(shapes_dir().glob("*.ttl"))
 
 
 @cache
 def shapes_graph() -> rdflib.Graph:
-    """Every shapes file in one graph (pySHACL applies the shapes of the definitions asked
-    for; the shared rules serve them all)."""
+    """Every shapes file in one graph: the shared rules and checks serve all definitions."""
     graph = rdflib.Graph()
     for path in shape_files():
         try:
@@ -57,40 +64,65 @@ def shapes_graph() -> rdflib.Graph:
 
 
 @cache
+def shapes_digest() -> str:
+    """A digest of the shapes files: verdicts computed with other shapes are redone."""
+    h = hashlib.sha256()
+    for path in shape_files():
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _text(graph: rdflib.Graph, s: rdflib.term.Node, p: rdflib.URIRef) -> str | None:
+    value = graph.value(s, p)
+    return str(value) if value is not None else None
+
+
+@cache
 def definitions() -> dict[str, Definition]:
     """The definitions by id, in the order of their files."""
     graph = shapes_graph()
+    level_labels = _level_labels()
     out: dict[str, Definition] = {}
     for path in shape_files():
-        if path.name == SHARED:
-            continue
-        did = path.stem
-        iri = rdflib.URIRef(f"https://w3id.org/openness-graph/id/definition/{did}")
-        if graph.value(iri, OGNS.definitionId) is None:
-            raise ValueError(f"{path}: does not declare the definition <{iri}>")
-        d = Definition(
-            id=did,
-            iri=str(iri),
-            title=str(graph.value(iri, DCTERMS.title)),
-            label=str(graph.value(iri, RDFS.label)),
-            version=str(graph.value(iri, OWL.versionInfo)),
-            file=path,
-        )
-        for req in graph.objects(iri, OGNS.requirement):
-            checks = graph.value(req, OGNS.checks)
-            expects = tuple(sorted(str(a) for a in graph.objects(checks, OGNS.expects)))
-            d.requirements[str(req)] = Requirement(
-                str(req),
-                str(graph.value(req, OGNS.definitionId)),
-                str(graph.value(req, RDFS.label)),
-                str(checks) if checks else None,
-                expects,
+        own = rdflib.Graph().parse(path, format="turtle")
+        for iri in sorted(own.subjects(RDF.type, OGNS.OpennessDefinition)):
+            did = str(graph.value(iri, OGNS.definitionId))
+            d = Definition(
+                id=did,
+                iri=str(iri),
+                title=str(graph.value(iri, DCTERMS.title)),
+                label=str(graph.value(iri, RDFS.label)),
+                version=str(graph.value(iri, OWL.versionInfo)),
+                file=path,
+                reads_source=_text(graph, iri, OGNS.readsSource),
+                without_source_reason=_text(graph, iri, OGNS.withoutSourceReason) or "",
+                score_query=_text(graph, iri, OGNS.scoreQuery),
+                judges_open_claims=bool(graph.value(iri, OGNS.judgesOpenClaims)),
             )
-        for shape, req in graph.subject_objects(OGNS.encodes):
-            if str(req) in d.requirements:
-                d.shapes[str(shape)] = str(req)
-        out[did] = d
+            levels = graph.value(iri, OGNS.levels)
+            if levels is not None:
+                d.levels = [str(x) for x in Collection(graph, levels)]
+                d.level_labels = {lv: level_labels.get(lv, lv) for lv in d.levels}
+            for req in graph.objects(iri, OGNS.requirement):
+                d.requirements[str(req)] = Requirement(
+                    str(req),
+                    str(graph.value(req, OGNS.definitionId)),
+                    str(graph.value(req, RDFS.label)),
+                    _text(graph, req, OGNS.requiredFor),
+                    _text(graph, req, OGNS.standsInFor),
+                )
+            for shape, req in graph.subject_objects(OGNS.encodes):
+                if str(req) in d.requirements:
+                    d.shapes[str(shape)] = str(req)
+            out[did] = d
     return out
+
+
+@cache
+def _level_labels() -> dict[str, str]:
+    """Level concept IRI -> its label, from the ontology's levels scheme."""
+    graph = rdflib.Graph().parse(ontology_dir() / "schemes.ttl", format="turtle")
+    return {str(s): str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, OGNS.Level)}
 
 
 def definition(did: str) -> Definition:
@@ -98,10 +130,3 @@ def definition(did: str) -> Definition:
         return definitions()[did]
     except KeyError:
         raise KeyError(f"unknown definition {did!r}; known: {', '.join(definitions())}") from None
-
-
-@cache
-def mof_component_ids() -> dict[str, int]:
-    """Component concept IRI -> the Model Openness Tool's component id (og:mofId)."""
-    graph = rdflib.Graph().parse(ontology_dir() / "components.ttl", format="turtle")
-    return {str(s): int(o) for s, o in graph.subject_objects(OGNS.mofId)}

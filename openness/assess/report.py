@@ -10,14 +10,16 @@ from typing import Any
 
 from openness.assess.definitions import definitions
 from openness.assess.store import assessment_iri
+from openness.named_queries import run_named
 from openness.namespaces import Graphs
 from openness.store import GraphStore
 
 VERDICTS = """
-SELECT ?a ?model ?name ?def ?outcome ?level ?score ?rank WHERE {
+SELECT ?a ?model ?name ?def ?outcome ?level ?score ?rank ?inScope WHERE {
   GRAPH <%(g)s> {
     ?a og:definitionId ?def ; earl:subject ?model ; earl:result ?res .
     ?res earl:outcome ?o .
+    OPTIONAL { ?a og:inScope ?inScope }
     OPTIONAL { ?res og:score ?score }
     OPTIONAL { ?res og:rank ?rank }
   }
@@ -42,8 +44,8 @@ VERDICT_KEYS = (
 REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> {
   ?a og:definitionId ?def ; earl:result/earl:info ?info } %(filter)s }"""
 PROGRESS = """SELECT ?a ?level ?value WHERE { GRAPH <%(g)s> {
-  ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m og:level ?lv ; dqv:value ?value }
-  ?lv rdfs:label ?level %(filter)s }"""
+  ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m rdfs:label ?level ; dqv:value ?value }
+  %(filter)s }"""
 RECORDS = """SELECT ?model ?source ?id WHERE {
   ?model a og:Model ; og:hasRecord ?r . ?r og:source/skos:notation ?source ; og:sourceId ?id }"""
 PUBLISHED = """
@@ -60,9 +62,6 @@ SELECT DISTINCT ?verdict ?subject ?subjectName ?def ?published ?publisher ?again
     BIND (STRAFTER(STR(?c), "#") AS ?computed)
   }
 }"""
-FLAGS = """SELECT ?model ?name ?claim ?outcome WHERE { GRAPH <%(g)s> {
-  ?flag a og:OpenWashingFlag ; og:flags ?model ; og:openClaim ?claim ; earl:outcome ?o }
-  OPTIONAL { ?model schema:name ?name } BIND (STRAFTER(STR(?o), "#") AS ?outcome) }"""
 
 
 def _q(text: str, definition: str | None, model: str | None = None) -> str:
@@ -103,6 +102,7 @@ def verdict_rows(
                 "level": row["level"].value if "level" in row else None,
                 "score": float(row["score"].value) if "score" in row else None,
                 "rank": int(row["rank"].value) if "rank" in row else None,
+                "inScope": row["inScope"].value != "false" if "inScope" in row else True,
                 "progress": progress.get(a) or None,
                 "reasons": sorted(reasons.get(a, [])),
                 "records": sorted(records.get(model, []), key=lambda r: (r["source"], r["id"])),
@@ -122,19 +122,20 @@ def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def open_washing(store: GraphStore) -> list[dict[str, Any]]:
-    flags: dict[str, dict[str, Any]] = {}
-    for row in store.query(_q(FLAGS, None)).rows():
-        f = flags.setdefault(
-            row["model"].value,
-            {
-                "model": row["model"].value,
-                "name": row["name"].value if "name" in row else None,
-                "outcome": row["outcome"].value,
-                "claims": [],
-            },
-        )
-        f["claims"].append(row["claim"].value)
-    return sorted(flags.values(), key=lambda f: (f["name"] or "").lower())
+    """Models presented as open that the claim-judging definition does not pass
+    (queries/open-washing.rq)."""
+    rows = run_named(store, "open-washing")
+    return [
+        {
+            "model": r["model"].value,
+            "name": r["name"].value if "name" in r else None,
+            "definition": r["definition"].value,
+            "outcome": r["outcome"].value,
+            "claims": r["claims"].value.split(" | "),
+            "reasons": r["reasons"].value.split(" | ") if r["reasons"].value else [],
+        }
+        for r in rows
+    ]
 
 
 def as_json(rows: list[dict[str, Any]]) -> str:
@@ -142,6 +143,7 @@ def as_json(rows: list[dict[str, Any]]) -> str:
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
+    levels = sorted({k for r in rows for k in (r["progress"] or {})})
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(
@@ -153,9 +155,7 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
             "level",
             "score",
             "rank",
-            "progress Class I",
-            "progress Class II",
-            "progress Class III",
+            *(f"progress {k}" for k in levels),
             "reasons",
             "records",
         ]
@@ -171,9 +171,7 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
                 r["level"] or "",
                 "" if r["score"] is None else r["score"],
                 r["rank"] or "",
-                p.get("Class I", ""),
-                p.get("Class II", ""),
-                p.get("Class III", ""),
+                *(p.get(k, "") for k in levels),
                 "; ".join(r["reasons"]),
                 "; ".join(f"{x['source']}:{x['id']}" for x in r["records"]),
             ]
@@ -182,6 +180,12 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
 
 
 SYMBOL = {"passed": "✅ passed", "failed": "❌ failed", "cantTell": "❔ can't tell"}
+
+
+def _cell(r: dict[str, Any]) -> str:
+    """An outcome with its level or score, where the definition grades."""
+    grade = r["level"] or ("" if r["score"] is None else f"{r['score']:.3f}")
+    return SYMBOL.get(r["outcome"], "") + (f" ({grade})" if grade else "")
 
 
 def as_markdown(
@@ -201,21 +205,17 @@ def as_markdown(
         "",
         "## Conformance matrix",
         "",
-        "| model | " + " | ".join(definitions) + " | MOF class | Index score |",
-        "|---" * (len(definitions) + 3) + "|",
+        "| model | " + " | ".join(definitions) + " |",
+        "|---" * (len(definitions) + 1) + "|",
     ]
     for model in sorted(by_model, key=lambda m: names[m].lower()):
         cells = by_model[model]
-        mof = cells.get("mof-1.0", {}).get("level") or ""
-        score = cells.get("eu-osai-index", {}).get("score")
         lines.append(
             "| "
             + names[model].replace("|", "\\|")
             + " | "
-            + " | ".join(
-                SYMBOL.get(cells[d]["outcome"], "") if d in cells else "" for d in definitions
-            )
-            + f" | {mof} | {'' if score is None else f'{score:.3f}'} |"
+            + " | ".join(_cell(cells[d]) if d in cells else "" for d in definitions)
+            + " |"
         )
     outcomes = defaultdict(lambda: defaultdict(int))
     for r in rows:
@@ -251,10 +251,13 @@ def as_markdown(
         "",
         "## Open-washing",
         "",
-        "Models presented as open that do not pass OSAID 1.0:",
+        "Models presented as open that do not pass the definition claims are judged by:",
         "",
-        "| model | OSAID 1.0 | claims |",
-        "|---|---|---|",
+        "| model | definition | verdict | claims |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {f['name']} | {f['outcome']} | {'; '.join(f['claims'])} |" for f in flags]
+    lines += [
+        f"| {f['name']} | {f['definition']} | {f['outcome']} | {'; '.join(f['claims'])} |"
+        for f in flags
+    ]
     return "\n".join(lines) + "\n"

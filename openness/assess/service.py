@@ -1,16 +1,14 @@
-"""The assessment as the commands and the server run it: pick models, assess, flag, store."""
+"""The assessment as the commands and the server run it: pick models, assess, store, and
+say what came out."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from openness.assess.openwashing import flag_triples, open_claims
 from openness.assess.run import Assessment, assess
 from openness.assess.store import save
 from openness.ingest.runner import tqdm_progress
@@ -40,22 +38,22 @@ def run_assessment(
     models: Sequence[str] | None,
     *,
     echo: Callable[[str], None],
+    force: bool = False,
 ) -> Assessment:
-    """Assess, flag open-washing, store everything, and say what came out."""
+    """Assess the models whose evidence changed (all with ``force``), store the verdicts,
+    and say what came out."""
     started = dt.datetime.now(dt.UTC)
-    clock = time.perf_counter()
-    run = assess(store, ids, models, progress=tqdm_progress, workers=os.cpu_count() or 1)
-    flags = flag_triples(open_claims(store), run.verdicts)
-    save(store, run, started=started, replace_all=not ids and not models, flags=flags)
+    run = assess(store, ids, models, force=force, progress=tqdm_progress)
+    save(store, run, started=started)
     counts = Counter((v.definition, v.outcome) for v in run.verdicts)
     echo(
-        f"assessed {len({v.model for v in run.verdicts})} models against "
-        f"{len(run.definitions)} definitions with {run.engine} in "
-        f"{time.perf_counter() - clock:.1f}s"
+        f"assessed {len(run.models)} models against {len(run.definitions)} definitions with "
+        f"{run.engine} in {run.seconds:.1f}s ({run.kept} unchanged, kept)"
     )
     for d in run.definitions:
-        echo(
-            f"  {d.id:<16} passed {counts[(d.id, 'passed')]:>4}   failed "
-            f"{counts[(d.id, 'failed')]:>4}   cannot tell {counts[(d.id, 'cantTell')]:>4}"
-        )
+        if run.models:
+            echo(
+                f"  {d.id:<16} passed {counts[(d.id, 'passed')]:>4}   failed "
+                f"{counts[(d.id, 'failed')]:>4}   cannot tell {counts[(d.id, 'cantTell')]:>4}"
+            )
     return run

@@ -1,28 +1,28 @@
-"""Verdicts in the assessments graph: EARL assertions with their SHACL reports."""
+"""Verdicts in the assessments graph, compactly: one EARL assertion per model and definition
+with its result (outcome, reasons, level, progress, score, rank), and one link per
+requirement to a requirement assessment shared by every model that reached the same
+outcome for the same reasons. Full SHACL reports are made on demand (openness.assess.explain)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-
-import pyoxigraph as ox
-import rdflib
+import hashlib
 
 from openness import __version__
-from openness.assess.engine import from_rdflib
+from openness.assess.definitions import definitions
+from openness.assess.grade import Verdict
 from openness.assess.run import Assessment
-from openness.assess.verdicts import Verdict
+from openness.assess.setwise import DERIVED, STAGING
 from openness.ingest.rdf import Triples, literal, typed
 from openness.namespaces import (
-    CONCEPT,
     DCTERMS,
     DOAP,
     DQV,
     EARL,
     OG,
+    PREFIX_LINE,
     PROV,
     RDFS,
-    SH,
     XSD,
     Graphs,
     mint,
@@ -31,7 +31,7 @@ from openness.namespaces import (
 from openness.store import GraphStore
 
 TOOL = mint("agent", "openness-graph")
-LEVELS = {"Class I": "mof-class-1", "Class II": "mof-class-2", "Class III": "mof-class-3"}
+A = Graphs.ASSESSMENTS
 
 
 def assessment_iri(definition_id: str, model: str) -> str:
@@ -42,34 +42,26 @@ def _tool(out: Triples, engine: str) -> None:
     out.types(TOOL, EARL + "Software", PROV + "SoftwareAgent", DOAP + "Project")
     out.add(TOOL, DOAP + "name", "Openness Graph assessor")
     out.add(TOOL, OG + "toolVersion", __version__)
-    out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes validated by {engine}.")
+    out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes, run by {engine}.")
 
 
-def _report(out: Triples, base: str, report: rdflib.Graph) -> None:
-    """The SHACL report, its blank nodes named under the assessment: ``<a>/report`` for the
-    sh:ValidationReport, ``<a>/report/<n>`` for its results."""
-    triples = from_rdflib(report)
-    names: dict[str, str] = {}
-    for t in triples:
-        if t.object == ox.NamedNode(SH + "ValidationReport"):
-            names[t.subject.value] = f"{base}/report"
-
-    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.Literal:
-        if isinstance(node, ox.BlankNode):
-            names.setdefault(node.value, f"{base}/report/{len(names)}")
-            return ox.NamedNode(names[node.value])
-        return node
-
-    out.extend(ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in triples)
+def _requirement_part(out: Triples, req_iri: str, outcome: str, reasons: list[str]) -> str:
+    """A requirement assessment named by its content, so that models with the same outcome
+    for the same reasons share it."""
+    digest = hashlib.sha256("\n".join([req_iri, outcome, *reasons]).encode()).hexdigest()[:24]
+    part = mint("requirement-assessment", digest)
+    out.types(part, OG + "Assessment", EARL + "Assertion")
+    out.link(part, EARL + "test", req_iri)
+    out.link(part, EARL + "result", f"{part}/result")
+    out.types(f"{part}/result", EARL + "TestResult")
+    out.link(f"{part}/result", EARL + "outcome", EARL + outcome)
+    for reason in reasons:
+        out.add(f"{part}/result", EARL + "info", reason)
+    return part
 
 
 def verdict_triples(
-    out: Triples,
-    v: Verdict,
-    run: str,
-    report: rdflib.Graph | None,
-    definition_iri: str,
-    when: dt.datetime,
+    out: Triples, v: Verdict, run: str, definition_iri: str, fingerprint: str, when: dt.datetime
 ) -> None:
     a = assessment_iri(v.definition, v.model)
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
@@ -79,11 +71,12 @@ def verdict_triples(
     out.link(a, EARL + "mode", EARL + "automatic")
     out.add(a, OG + "definitionId", v.definition)
     out.add(a, OG + "definitionVersion", v.version)
-    out.add(a, OG + "toolVersion", __version__)
+    out.add(a, OG + "fingerprint", fingerprint)
     out.link(a, PROV + "wasGeneratedBy", run)
+    if not v.in_scope:
+        out.add(a, OG + "inScope", False)
     for record in v.evidence:
         out.link(a, OG + "evidence", record)
-    out.add(a, PROV + "generatedAtTime", literal(when))
     result = f"{a}/result"
     out.link(a, EARL + "result", result)
     out.types(result, EARL + "TestResult")
@@ -91,45 +84,92 @@ def verdict_triples(
     out.add(result, DCTERMS + "date", literal(when))
     for reason in v.reasons:
         out.add(result, EARL + "info", reason)
-    if v.level:
-        out.link(result, OG + "level", f"{CONCEPT}level/{LEVELS[v.level]}")
+    if v.level_iri:
+        out.link(result, OG + "level", v.level_iri)
     if v.score is not None:
         out.add(result, OG + "score", typed(f"{v.score}", XSD + "decimal"))
-    out.add(result, OG + "rank", v.rank)
-    for level, value in (v.progress or {}).items():
-        m = f"{a}/progress/{LEVELS[level]}"
+    for label, value in (v.progress or {}).items():
+        m = f"{a}/progress/{slug(label)}"
         out.link(result, OG + "progress", m)
         out.types(m, DQV + "QualityMeasurement")
-        out.link(m, OG + "level", f"{CONCEPT}level/{LEVELS[level]}")
+        out.add(m, RDFS + "label", label)
         out.add(m, DQV + "value", typed(f"{value}", XSD + "decimal"))
     for req in v.requirements:
-        part = f"{a}/requirement/{slug(req.id[len(v.definition) + 1 :])}"
-        out.link(a, DCTERMS + "hasPart", part)
-        out.types(part, OG + "Assessment", EARL + "Assertion")
-        out.link(part, EARL + "subject", v.model)
-        out.link(part, EARL + "test", req.iri)
-        out.link(part, EARL + "assertedBy", TOOL)
-        out.link(part, EARL + "mode", EARL + "automatic")
-        out.link(part, EARL + "result", f"{part}/result")
-        out.types(f"{part}/result", EARL + "TestResult")
-        out.link(f"{part}/result", EARL + "outcome", EARL + req.outcome)
-        for reason in req.reasons:
-            out.add(f"{part}/result", EARL + "info", reason)
-    if report is not None:
-        out.link(a, OG + "validationReport", f"{a}/report")
-        _report(out, a, report)
+        out.link(a, DCTERMS + "hasPart", _requirement_part(out, req.iri, req.outcome, req.reasons))
 
 
-def save(
-    store: GraphStore,
-    run: Assessment,
-    *,
-    started: dt.datetime,
-    replace_all: bool,
-    flags: Iterable[ox.Triple] = (),
-) -> int:
-    """Store a run's verdicts and flags; with ``replace_all`` the assessments graph is
-    replaced, otherwise only the assessments this run recomputed are."""
+# Every update below keeps its patterns flat (no BIND inside a UNION branch, no NOT EXISTS):
+# SPARQL evaluates groups bottom-up, so a variable bound outside a branch is unbound in it.
+
+
+def _delete(where: str, node: str, graph: str = A) -> str:
+    """Delete every triple of ``graph`` whose subject is ``node`` in the solutions of ``where``."""
+    triples = f"GRAPH <{graph}> {{ {node} ?p_ ?o_ }}"
+    return f"DELETE {{ {triples} }} WHERE {{ {where} {triples} }}"
+
+
+def _drop(models: list[str] | None, ids: list[str]) -> list[str]:
+    """The updates removing the assessments of ``models`` (all when None) against the
+    definitions ``ids``, with their result and progress nodes (requirement assessments are
+    shared and collected by _ORPHANS)."""
+    chosen = "VALUES ?d { " + " ".join(f'"{i}"' for i in ids) + " }"
+    if models is not None:
+        chosen += " VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r }}"
+    return [
+        _delete(f"{scope} GRAPH <{A}> {{ ?r og:progress ?x }}", "?x"),
+        _delete(scope, "?r"),
+        _delete(scope, "?as"),
+    ]
+
+
+def _gone(store: GraphStore, present: set[str]) -> list[str]:
+    """Models with stored assessments that are no longer in the store."""
+    rows = store.query(
+        f"SELECT DISTINCT ?m WHERE {{ GRAPH <{A}> {{ ?as og:fingerprint ?f ; earl:subject ?m }} }}"
+    ).rows()
+    return sorted({r["m"].value for r in rows} - present)
+
+
+# Requirement assessments (assertions without a subject) that no assessment links to.
+_ORPHAN = f"""GRAPH <{A}> {{ ?part a og:Assessment ; earl:result ?r .
+  OPTIONAL {{ ?part earl:subject ?s }} OPTIONAL {{ ?any dcterms:hasPart ?part }}
+  FILTER (!BOUND(?s) && !BOUND(?any)) }}"""
+_ORPHANS = [_delete(_ORPHAN, "?r"), _delete(_ORPHAN, "?part")]
+# Ranks by score within a definition, 1 the highest, ties sharing a rank.
+_RANKS = f"""DELETE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }}
+WHERE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }} ;
+INSERT {{ GRAPH <{A}> {{ ?r og:rank ?rank }} }} WHERE {{
+  {{ SELECT ?r (COUNT(?higher) + 1 AS ?rank) WHERE {{ GRAPH <{A}> {{
+      ?as og:definitionId ?d ; earl:result ?r . ?r og:score ?s .
+      OPTIONAL {{ ?other og:definitionId ?d ; earl:result ?higher . ?higher og:score ?hs
+                 FILTER (?hs > ?s) }} }} }} GROUP BY ?r }} }}"""
+
+
+def _derived(models: list[str] | None) -> list[str]:
+    """The updates replacing the derived facts of the models judged with the staged ones."""
+    if models is None:
+        return [f"MOVE SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>"]
+    chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m og:finding ?f }}"
+    components = (
+        f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} ?rec og:component ?c ."
+    )
+    return [
+        _delete(findings, "?f", DERIVED),
+        _delete(chosen, "?m", DERIVED),
+        f"DELETE {{ GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }} WHERE {{ {components} "
+        f"GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }}",
+        f"ADD SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>",
+        f"DROP SILENT GRAPH <{STAGING}>",
+    ]
+
+
+def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
+    """Store a run's verdicts and derived facts in one transaction, replacing the
+    assessments of the models it judged; returns the triples written."""
+    if not run.models:
+        return 0
     when = dt.datetime.now(dt.UTC)
     run_iri = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
     out = Triples()
@@ -138,34 +178,15 @@ def save(
     out.add(run_iri, PROV + "startedAtTime", literal(started))
     out.add(run_iri, PROV + "endedAtTime", literal(when))
     out.add(run_iri, OG + "toolVersion", __version__)
+    out.add(run_iri, RDFS + "comment", f"{len(run.models)} models judged, {run.kept} unchanged")
     out.link(run_iri, PROV + "wasAssociatedWith", TOOL)
     defs = {d.id: d.iri for d in run.definitions}
     for v in run.verdicts:
-        verdict_triples(
-            out, v, run_iri, run.reports.get((v.model, v.definition)), defs[v.definition], when
-        )
-    out.extend(flags)
-    if replace_all:
-        return store.replace_graph(Graphs.ASSESSMENTS, out)
-    redone = {assessment_iri(v.definition, v.model) for v in run.verdicts}
-    redone |= {flag_iri(v.model) for v in run.verdicts if v.definition == "osaid-1.0"}
-    stale = [
-        t
-        for t in _graph_triples(store, Graphs.ASSESSMENTS)
-        if _root(t.subject.value) in redone or t.subject.value == TOOL
-    ]
-    return store.write(remove={Graphs.ASSESSMENTS: stale}, add={Graphs.ASSESSMENTS: out})
-
-
-def flag_iri(model: str) -> str:
-    return mint("flag", "open-washing", slug(model.rsplit("/", 1)[1]))
-
-
-def _root(subject: str) -> str:
-    """The assessment or flag a node belongs to: ``…/id/assessment/<def>/<model>``."""
-    return "/".join(subject.split("/")[:8])
-
-
-def _graph_triples(store: GraphStore, graph: str) -> list[ox.Triple]:
-    rows = store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[graph])
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+        verdict_triples(out, v, run_iri, defs[v.definition], run.fingerprints[v.model], when)
+    scope = run.models if run.partial else None
+    tool = f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}"
+    gone = _gone(store, run.present)
+    before = [PREFIX_LINE + tool, *_drop(scope, list(defs)), *_derived(scope)]
+    if gone:
+        before += _drop(gone, list(definitions()))
+    return store.write(add={A: out}, before=before, after=[*_ORPHANS, _RANKS])

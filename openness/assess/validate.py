@@ -9,11 +9,15 @@ bundled licence facts.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 
-from openness.assess.run import Assessment, assess
+from openness.assess.explain import validation_report
+from openness.assess.grade import Verdict
+from openness.assess.run import assess
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.mof import license_table, read_record
 from openness.ingest.rdf import Triples
@@ -96,13 +100,24 @@ def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
     return out
 
 
-def validate_description(data: bytes, name: str, ids: Sequence[str] | None = None) -> Assessment:
-    """Judge the models a description holds against the definitions (default: all)."""
+@dataclass
+class Validation:
+    """The verdicts on the models a description holds, and on demand their SHACL reports."""
+
+    verdicts: list[Verdict]
+    reports: dict[str, rdflib.Graph] = field(default_factory=dict)
+
+
+def validate_description(
+    data: bytes, name: str, ids: Sequence[str] | None = None, *, reports: bool = False
+) -> Validation:
+    """Judge the models a description holds against the definitions (default: all); with
+    ``reports``, also each model's sh:ValidationReport from pySHACL."""
     triples = description_triples(data, name)
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_source(store, "spdx")
-    table = Triples()  # the Model Openness Tool's accepted licence ids, for mof-1.0
+    table = Triples()  # the Model Openness Tool's licence table, which its definition reads
     license_table(sources_dir() / "mof", table)
     store.write(replace={Graphs.source("user"): triples, Graphs.source("mof"): table})
     rebuild_identity(store)
@@ -111,4 +126,7 @@ def validate_description(data: bytes, name: str, ids: Sequence[str] | None = Non
         raise UnreadableInput(
             f"{name}: no model to validate (a record needs og:source, og:sourceId and schema:name)"
         )
-    return run
+    out = Validation(run.verdicts)
+    if reports:
+        out.reports = {m: validation_report(store, m, ids) for m in run.models}
+    return out

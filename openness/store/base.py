@@ -60,14 +60,17 @@ class GraphStore(ABC):
         replace: dict[str, Triples] | None = None,
         add: dict[str, Triples] | None = None,
         remove: dict[str, Triples] | None = None,
+        before: Sequence[str] = (),
+        after: Sequence[str] = (),
     ) -> int:
         """Replace some named graphs, remove triples from some and add to others, all in
-        one transaction (removals need triples without blank nodes).
+        one transaction (removals need triples without blank nodes). ``before`` and
+        ``after`` are SPARQL update operations run first and last in the same transaction.
 
         Either everything is stored or nothing is, so a process killed mid-way never
         leaves a half-replaced source. Returns the number of triples written.
         """
-        statements = [f"DROP SILENT GRAPH <{g}>" for g in replace or {}]
+        statements = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace or {})]
         for graph, triples in (remove or {}).items():
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             if body:
@@ -82,6 +85,7 @@ class GraphStore(ABC):
                 insert = "INSERT DATA" if "_:" not in code_only(body) else "INSERT"
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
+        statements += after
         if statements:
             self.update(" ;\n".join(statements))
         return written

@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 
-from openness.namespaces import PREFIXES
+from openness.namespaces import PREFIX_LINE
 from openness.store.base import (
     GraphStore,
     StoreError,
@@ -28,8 +28,8 @@ from openness.store.base import (
 )
 from openness.store.results import QueryResult
 
-# Our usual prefixes, declared on one line so error positions shift by exactly one line.
-PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
+# Our usual prefixes (PREFIX_LINE) are declared on one line, so error positions shift by
+# exactly one line.
 # Where parsers say an error is: "at 2:5" (Oxigraph), "line 2:" (Virtuoso, no column).
 _AT = re.compile(r"\b(at |line )(\d+)")
 _GRAPHS_TTL = 2.0  # seconds the list of named graphs is reused between queries
@@ -294,6 +294,8 @@ class RemoteStore(GraphStore):
         replace: dict[str, Triples] | None = None,
         add: dict[str, Triples] | None = None,
         remove: dict[str, Triples] | None = None,
+        before: Sequence[str] = (),
+        after: Sequence[str] = (),
     ) -> int:
         """As for every store, all or nothing; a write too large for one request (Virtuoso's
         parser runs out of memory past a few thousand triples) is built in staging graphs,
@@ -306,8 +308,12 @@ class RemoteStore(GraphStore):
         remove = {g: list(t) for g, t in (remove or {}).items()}
         parts = [*replace.values(), *add.values(), *remove.values()]
         if sum(len(t) for t in parts) <= CHUNK:
-            return super().write(replace=replace, add=add, remove=remove)
+            return super().write(
+                replace=replace, add=add, remove=remove, before=before, after=after
+            )
         run = f"{STAGING}{uuid.uuid4().hex}/"
+        if before or after:
+            return self._write_around(run, replace, add, remove, before, after)
         stages = {g: f"{run}{i}" for i, g in enumerate({**replace, **add, **remove})}
         written = 0
         try:
@@ -322,6 +328,46 @@ class RemoteStore(GraphStore):
                 " ;\n".join(
                     f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{stage}> TO <{g}>"
                     for g, stage in stages.items()
+                )
+            )
+        except BaseException:
+            self._drop_quietly(stages.values())
+            raise
+        return written
+
+    def _write_around(
+        self,
+        run: str,
+        replace: dict[str, list[ox.Triple]],
+        add: dict[str, list[ox.Triple]],
+        remove: dict[str, list[ox.Triple]],
+        before: Sequence[str],
+        after: Sequence[str],
+    ) -> int:
+        """A large write with update operations before and after it: the new triples are
+        staged a chunk per request, then one update runs ``before``, puts the staged
+        triples in place and runs ``after`` (removals go inline in that update)."""
+        stages = {g: f"{run}{i}" for i, g in enumerate({**replace, **add})}
+        written = 0
+        try:
+            for graph, stage in stages.items():
+                for chunk in _chunks(replace.get(graph, []) + add.get(graph, [])):
+                    written += super().write(add={stage: chunk})
+            removals = [
+                f"DELETE DATA {{ GRAPH <{g}> {{\n{body}}} }}"
+                for g, t in remove.items()
+                if (body := ox.serialize(t, format=ox.RdfFormat.N_TRIPLES).decode())
+            ]
+            self.update(
+                " ;\n".join(
+                    [
+                        *before,
+                        *(f"DROP SILENT GRAPH <{g}>" for g in replace),
+                        *removals,
+                        *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in stages.items()),
+                        *after,
+                        *(f"DROP SILENT GRAPH <{stage}>" for stage in stages.values()),
+                    ]
                 )
             )
         except BaseException:

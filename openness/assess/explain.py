@@ -1,0 +1,35 @@
+"""A model's full SHACL validation report, made on demand by pySHACL from the model's
+evidence (the stored assessments keep only outcomes and reasons)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import rdflib
+
+from openness.assess.definitions import SH, definition, definitions
+from openness.assess.reference import evidence, report, to_rdflib
+from openness.store import GraphStore
+
+
+def validation_report(
+    store: GraphStore, model: str, ids: Sequence[str] | None = None
+) -> rdflib.Graph:
+    """The sh:ValidationReport of ``model``, with the results of the given definitions'
+    shapes (default: all). sh:conforms is false when any result remains."""
+    full = report(to_rdflib(evidence(store, model)))
+    chosen = [definition(i) for i in ids] if ids else list(definitions().values())
+    shapes = {s for d in chosen for s in d.shapes}
+    out = rdflib.Graph()
+    out.bind("sh", str(SH))
+    node = rdflib.BNode()
+    out.add((node, rdflib.RDF.type, SH.ValidationReport))
+    kept = 0
+    for result in full.objects(None, SH.result):
+        if str(full.value(result, SH.sourceShape)) in shapes:
+            kept += 1
+            out.add((node, SH.result, result))
+            for t in full.triples((result, None, None)):
+                out.add(t)
+    out.add((node, SH.conforms, rdflib.Literal(kept == 0)))
+    return out

@@ -1,0 +1,184 @@
+"""From validation results to verdicts, for any definition: requirement outcomes, levels and
+progress where the definition declares levels, its score where it declares a score query.
+What each definition asks for is read from its shapes (openness.assess.definitions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from openness.assess.definitions import Definition
+from openness.assess.setwise import Result
+
+PASSED, FAILED, CANT_TELL = "passed", "failed", "cantTell"
+
+
+@dataclass
+class RequirementVerdict:
+    id: str
+    iri: str
+    label: str
+    outcome: str
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    """The verdict on one model against one definition."""
+
+    model: str
+    name: str
+    definition: str
+    version: str
+    outcome: str
+    level: str | None = None  # the level's label
+    level_iri: str | None = None
+    score: float | None = None
+    in_scope: bool = True
+    progress: dict[str, float] | None = None  # level label -> percentage
+    reasons: list[str] = field(default_factory=list)
+    records: list[dict[str, str]] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)  # IRIs of the records judged
+    requirements: list[RequirementVerdict] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The object `openness report --format json` prints."""
+        return {
+            "model": self.model,
+            "name": self.name,
+            "definition": self.definition,
+            "outcome": self.outcome,
+            "level": self.level,
+            "score": self.score,
+            "progress": self.progress,
+            "reasons": self.reasons,
+            "records": self.records,
+        }
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A model as the grader needs it: name and the records judged."""
+
+    model: str
+    name: str
+    records: tuple[tuple[str, str, str], ...]  # (record IRI, source notation, source id)
+
+
+def combine(outcomes: Iterable[str]) -> str:
+    """Failed if anything failed, else cannot tell if anything could not be told."""
+    outcomes = list(outcomes)
+    if FAILED in outcomes:
+        return FAILED
+    return CANT_TELL if CANT_TELL in outcomes else PASSED
+
+
+def requirement_verdicts(d: Definition, results: Iterable[Result]) -> list[RequirementVerdict]:
+    by_req: dict[str, list[Result]] = {}
+    for r in results:
+        req = d.shapes.get(r.shape)
+        if req:
+            by_req.setdefault(req, []).append(r)
+    out = []
+    for iri, req in d.requirements.items():
+        found = by_req.get(iri, [])
+        failed = [r.message for r in found if r.severity == "Violation"]
+        unsure = [r.message for r in found if r.severity == "Warning"]
+        outcome = FAILED if failed else CANT_TELL if unsure else PASSED
+        out.append(
+            RequirementVerdict(req.id, iri, req.label, outcome, sorted(set(failed or unsure)))
+        )
+    return sorted(out, key=lambda r: r.id)
+
+
+def grade(
+    d: Definition,
+    subject: Subject,
+    results: Iterable[Result],
+    *,
+    in_scope: bool = True,
+    score: float | None = None,
+) -> Verdict:
+    """The verdict of one model against one definition from its validation results."""
+    verdict = Verdict(
+        subject.model,
+        subject.name,
+        d.id,
+        d.version,
+        PASSED,
+        records=[
+            {"source": s, "id": i} for _, s, i in sorted(subject.records, key=lambda r: r[1:])
+        ],
+        evidence=sorted(r for r, _, _ in subject.records),
+    )
+    if not in_scope:
+        verdict.outcome, verdict.in_scope = CANT_TELL, False
+        verdict.reasons = [d.without_source_reason]
+        return verdict
+    verdict.requirements = requirement_verdicts(d, results)
+    verdict.outcome = combine(r.outcome for r in verdict.requirements)
+    verdict.reasons = _reasons(verdict.requirements, lambda r: True)
+    if d.levels:
+        _levels(verdict, d)
+    if score is not None:
+        verdict.score = round(score, 4)
+    return verdict
+
+
+def _reasons(reqs: list[RequirementVerdict], counts: Any) -> list[str]:
+    return [
+        f"{r.id}: {reason}"
+        for r in reqs
+        if r.outcome != PASSED and counts(r)
+        for reason in r.reasons
+    ]
+
+
+def progress(d: Definition, passed: set[str]) -> dict[str, float]:
+    """Progress towards each level (level IRI -> percentage, unrounded).
+
+    A level counts its own requirements and those of lower levels. A requirement that
+    og:standsInFor a failed one counts for it on the levels below its own; from its own
+    level up, the failed one is no longer counted. A level's progress is 0 until the level
+    below is reached.
+    """
+    out: dict[str, float] = {}
+    cumulative: set[str] = set()
+    below = 100.0
+    stand_ins = {
+        r.iri: r.stands_in_for
+        for r in d.requirements.values()
+        if r.stands_in_for and r.iri in passed and r.stands_in_for not in passed
+    }
+    for level in d.levels:
+        cumulative |= {r.iri for r in d.requirements.values() if r.level == level}
+        counted = set(cumulative)
+        credit = 0
+        for stand_in, failed in stand_ins.items():
+            if failed in counted:
+                if stand_in in counted:
+                    counted.discard(failed)
+                else:
+                    credit += 1
+        share = (len(passed & counted) + credit) / len(counted) * 100 if counted else 100.0
+        out[level] = 0.0 if below < 100 else min(100.0, share)
+        below = out[level]
+    return out
+
+
+def _levels(verdict: Verdict, d: Definition) -> None:
+    passed = {r.iri for r in verdict.requirements if r.outcome == PASSED}
+    reached = progress(d, passed)
+    verdict.progress = {d.level_labels[lv]: round(p, 1) for lv, p in reached.items()}
+    top = [lv for lv in d.levels if reached[lv] == 100]
+    verdict.level_iri = top[-1] if top else None
+    verdict.level = d.level_labels[top[-1]] if top else None
+    verdict.outcome = PASSED if top else FAILED
+    # What keeps the model from the next level (a requirement another stands in for is none).
+    following = d.levels[len(top)] if len(top) < len(d.levels) else None
+    excused = {r.stands_in_for for r in d.requirements.values() if r.iri in passed}
+    verdict.reasons = _reasons(
+        verdict.requirements,
+        lambda r: d.requirements[r.iri].level == following and r.iri not in excused,
+    )

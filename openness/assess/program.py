@@ -1,0 +1,127 @@
+"""The shapes read as a program: the SHACL-AF rules in the order pySHACL runs them, and the
+SPARQL-based constraints with the shapes that use them. Nothing here knows a definition:
+it reads sh:rule, sh:sparql, sh:targetClass, sh:severity and sh:order from the shapes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import rdflib
+from rdflib.namespace import RDF
+
+from openness.assess.definitions import SH, shapes_graph
+
+# A SPARQL text: everything up to the outermost group after the keyword, and that group.
+_CONSTRUCT = re.compile(r"^\s*CONSTRUCT\s*(\{.*?\})\s*WHERE\s*\{(.*)\}\s*$", re.S | re.I)
+_SELECT = re.compile(r"^\s*SELECT\s+(.*?)\s+WHERE\s*\{(.*)\}\s*$", re.S | re.I)
+_VAR = re.compile(r"[?$](\w+)")
+
+
+class RuleError(RuntimeError):
+    """A rule or constraint of the shapes could not run; names its IRI and the error."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One sh:SPARQLRule: ``CONSTRUCT {template} WHERE {where}`` with ``$this`` a focus node."""
+
+    iri: str  # the rule's IRI, or its shape's IRI and position when the rule is a blank node
+    target: str  # the sh:targetClass of its shape
+    prefixes: str
+    template: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One sh:SPARQLConstraint (``SELECT $this … WHERE {…}``) and the shapes that use it."""
+
+    iri: str
+    target: str
+    prefixes: str
+    projection: tuple[str, ...]  # the variables projected besides $this
+    where: str
+    message: str
+    shapes: tuple[tuple[str, str], ...]  # (shape IRI, severity local name)
+
+
+def _prefixes(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    """PREFIX declarations for a rule's or constraint's sh:prefixes (their sh:declare)."""
+    out = []
+    for onto in graph.objects(node, SH.prefixes):
+        for decl in graph.objects(onto, SH.declare):
+            out.append(
+                f"PREFIX {graph.value(decl, SH.prefix)}: <{graph.value(decl, SH.namespace)}>"
+            )
+    return "\n".join(sorted(set(out)))
+
+
+def _focus(text: str) -> str:
+    """SHACL's pre-bound $this as an ordinary variable, bound by the set-wise query."""
+    return text.replace("$this", "?this").replace("$currentShape", "?currentShape")
+
+
+def _order(graph: rdflib.Graph, node: rdflib.term.Node) -> float:
+    value = graph.value(node, SH.order)
+    return float(value) if value is not None else 0.0
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    """Every SPARQL rule of the shapes, in pySHACL's order: shapes by sh:order, then the
+    rules of a shape by sh:order."""
+    graph = shapes_graph()
+    found = []
+    for shape in graph.subjects(SH.rule, None, unique=True):
+        target = graph.value(shape, SH.targetClass)
+        for i, rule in enumerate(sorted(graph.objects(shape, SH.rule))):
+            if (rule, RDF.type, SH.SPARQLRule) not in graph:
+                continue
+            text = str(graph.value(rule, SH.construct))
+            match = _CONSTRUCT.match(_focus(text))
+            if match is None or target is None:
+                raise RuleError(
+                    f"rule {rule} of {shape}: not a CONSTRUCT … WHERE {{…}} on a target class"
+                )
+            iri = str(rule) if isinstance(rule, rdflib.URIRef) else f"{shape} (rule {i + 1})"
+            key = (_order(graph, shape), str(shape), _order(graph, rule), iri)
+            found.append((key, Rule(iri, str(target), _prefixes(graph, rule), match[1], match[2])))
+    return tuple(r for _, r in sorted(found, key=lambda x: x[0]))
+
+
+@cache
+def constraints() -> tuple[Constraint, ...]:
+    """Every SPARQL-based constraint with the shapes (and their severities) that use it."""
+    graph = shapes_graph()
+    by_constraint: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for shape, constraint in graph.subject_objects(SH.sparql):
+        target = graph.value(shape, SH.targetClass)
+        severity = graph.value(shape, SH.severity) or SH.Violation
+        key = (str(constraint), str(target))
+        by_constraint.setdefault(key, []).append((str(shape), str(severity).rsplit("#", 1)[1]))
+    out = []
+    for (iri, target), shapes in sorted(by_constraint.items()):
+        node = rdflib.URIRef(iri)
+        match = _SELECT.match(_focus(str(graph.value(node, SH.select))))
+        if match is None:
+            raise RuleError(f"constraint {iri}: not a SELECT … WHERE {{…}}")
+        projection = tuple(v for v in _VAR.findall(match[1]) if v != "this")
+        out.append(
+            Constraint(
+                iri,
+                target,
+                _prefixes(graph, node),
+                projection,
+                match[2],
+                str(graph.value(node, SH.message) or ""),
+                tuple(sorted(shapes)),
+            )
+        )
+    return tuple(out)
+
+
+def render(message: str, solution: dict[str, str]) -> str:
+    """A constraint's sh:message with its {?var} placeholders filled from one solution."""
+    return re.sub(r"\{[?$](\w+)\}", lambda m: solution.get(m[1], m[0]), message)
