@@ -9,8 +9,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.report import verdict_rows
 from openness.assess.explain import validation_report
+from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs

@@ -3,6 +3,7 @@ verdicts on real data, and published verdicts set beside computed ones."""
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 from collections import Counter
 from pathlib import Path
@@ -12,8 +13,10 @@ import yaml
 from conftest import copy_of
 from support.mot_reference import classify
 
+from openness.assess.report import verdict_rows
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
+from openness.assess.store import save
 from openness.resources import sources_dir
 
 MOF = sources_dir() / "mof"
@@ -102,8 +105,23 @@ def test_index_score_is_the_index_method_for_every_system(graded) -> None:
         if r["source"] == "osai-index"
     }
     assert ours == expected
-    ranks = [v for v in graded if v.definition == "eu-osai-index" and v.rank == 1]
-    assert {v.score for v in ranks} == {1.0}
+
+
+def test_stored_index_verdicts_are_ranked_by_score_ties_sharing_a_rank(built) -> None:
+    store = copy_of(built)
+    save(store, assess(store, ["eu-osai-index"]), started=dt.datetime.now(dt.UTC))
+    rows = [r for r in verdict_rows(store, "eu-osai-index") if r["score"] is not None]
+    rows.sort(key=lambda r: r["rank"])
+    assert rows[0]["rank"] == 1 and rows[0]["score"] == max(r["score"] for r in rows)
+    for before, after in zip(rows, rows[1:], strict=False):
+        assert before["score"] >= after["score"]
+        if before["score"] == after["score"]:
+            assert before["rank"] == after["rank"]
+        else:  # competition ranking: the next rank counts every model above it
+            assert after["rank"] == 1 + sum(r["score"] > after["score"] for r in rows)
+    assert all(
+        r["rank"] is None for r in verdict_rows(store, "eu-osai-index") if r["score"] is None
+    )
 
 
 def test_models_without_a_record_of_the_source_cannot_be_told(graded) -> None:

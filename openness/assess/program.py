@@ -58,6 +58,20 @@ def _prefixes(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     return "\n".join(sorted(set(out)))
 
 
+@cache
+def declared_prefixes() -> str:
+    """PREFIX declarations for every prefix the shapes declare (sh:declare)."""
+    graph = shapes_graph()
+    return "\n".join(
+        sorted(
+            {
+                f"PREFIX {graph.value(d, SH.prefix)}: <{graph.value(d, SH.namespace)}>"
+                for d in graph.objects(None, SH.declare)
+            }
+        )
+    )
+
+
 def _focus(text: str) -> str:
     """SHACL's pre-bound $this as an ordinary variable, bound by the set-wise query."""
     return text.replace("$this", "?this").replace("$currentShape", "?currentShape")

@@ -22,6 +22,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor as RdflibProcessor
 
 from openness.assess.definitions import OGNS, SH, shapes_graph
+from openness.assess.program import declared_prefixes
 from openness.assess.setwise import Result, dataset
 from openness.store import GraphStore
 
@@ -55,9 +56,12 @@ def evidence(store: GraphStore, model: str) -> list[ox.Triple]:
     model's evidence shares, and the model's type (the shapes' target)."""
     graphs = dataset(store)
     own = store.query(
-        model_evidence_query(), default_graphs=graphs, substitutions={"model": ox.NamedNode(model)}
+        declared_prefixes() + model_evidence_query(),
+        default_graphs=graphs,
+        substitutions={"model": ox.NamedNode(model)},
     ).rows()
-    shared = store.query(_query("SharedEvidence"), default_graphs=graphs).rows()
+    shared = store.query(declared_prefixes() + _query("SharedEvidence"), default_graphs=graphs)
+    shared = shared.rows()
     triples = {ox.Triple(r["s"], r["p"], r["o"]) for r in [*own, *shared]}
     triples.add(
         ox.Triple(ox.NamedNode(model), ox.NamedNode(str(RDF.type)), ox.NamedNode(OGNS.Model))

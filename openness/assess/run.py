@@ -13,6 +13,7 @@ from openness import __version__
 from openness.assess import setwise
 from openness.assess.definitions import Definition, definition, definitions, shapes_digest
 from openness.assess.grade import Subject, Verdict, grade
+from openness.assess.program import declared_prefixes
 from openness.assess.reference import model_evidence_query
 from openness.ingest.records import Progress, no_progress
 from openness.namespaces import Graphs
@@ -57,7 +58,8 @@ def fingerprints(store: GraphStore, graphs: Sequence[str], ids: Sequence[str]) -
     """Model IRI -> a digest of its evidence (the triples of shapes/evidence.ttl's model
     evidence query), the shapes, the definitions asked for and this tool's version."""
     inner = model_evidence_query()
-    text = f"""SELECT ?model (SHA256(GROUP_CONCAT(?t; separator="\\n")) AS ?h) WHERE {{
+    text = f"""{declared_prefixes()}
+    SELECT ?model (SHA256(GROUP_CONCAT(?t; separator="\\n")) AS ?h) WHERE {{
       {{ SELECT ?model ?t WHERE {{ {{ {inner} }}
            BIND (CONCAT(IF(isBlank(?s), "_", STR(?s)), " ", STR(?p), " ",
                         IF(isBlank(?o), "_", STR(?o)), " ", COALESCE(LANG(?o), ""), " ",
