@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from openness import __version__
+from openness.assess.definitions import definitions
 from openness.assess.report import VERDICT_KEYS
 from openness.server import history
 
@@ -79,7 +80,7 @@ VERDICT = {
     },
 }
 MODEL_ID = _param("model_id", "path", "The last path segment of the model's IRI", True)
-DEFINITION = _param("definition", "query", "A definition id, e.g. osaid-1.0")
+DEFINITION = _param("definition", "query", "A definition id: " + ", ".join(definitions()))
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",

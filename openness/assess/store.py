@@ -152,8 +152,10 @@ def _derived(models: list[str] | None) -> list[str]:
         return [f"MOVE SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>"]
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m og:finding ?f }}"
+    # (an update's default graph is no union of the named graphs: name them)
     components = (
-        f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} ?rec og:component ?c ."
+        f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
+        "GRAPH ?source { ?rec og:component ?c }"
     )
     return [
         _delete(findings, "?f", DERIVED),

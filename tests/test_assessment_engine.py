@@ -1,0 +1,216 @@
+"""The set-wise engine: definitions as data, the same results as pySHACL, the same verdicts on
+a remote engine, incremental runs, and a failing rule that changes nothing stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from conftest import copy_of
+
+from openness.assess import program, reference, setwise
+from openness.assess.definitions import definitions, shapes_graph
+from openness.assess.grade import grade
+from openness.assess.program import Rule, RuleError
+from openness.assess.report import verdict_rows
+from openness.assess.run import assess, subjects
+from openness.assess.store import save
+from openness.namespaces import PREFIX_LINE
+from openness.store import GraphStore, RemoteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+CODE = [p for d in ("openness", "server", "bench") for p in (ROOT / d).rglob("*.py")]
+
+
+def _names() -> set[str]:
+    """Every definition id, requirement id and component concept name of the shapes (the
+    names with a hyphen or a dot: a one-word name such as 'datasets' is also plain English)."""
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    names = set(definitions())
+    names |= {r.id for d in definitions().values() for r in d.requirements.values()}
+    components = "https://w3id.org/openness-graph/ns/component/"
+    graph = shapes_graph()
+    names |= {
+        str(o)[len(components) :]
+        for o in graph.objects(None, og.expects)
+        if str(o).startswith(components)
+    }
+    return {n for n in names if "-" in n or "." in n}
+
+
+def test_no_definition_requirement_or_component_is_named_in_python() -> None:
+    names = _names()
+    assert {"osaid-1.0", "mof-1.0.c3.tech-report", "model-parameters-final"} <= names
+    found = []
+    for path in CODE:
+        text = path.read_text(encoding="utf-8")
+        for name in names:
+            if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-])", text):
+                found.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not found
+
+
+@pytest.fixture(scope="module")
+def judged(built: GraphStore) -> tuple[GraphStore, list[setwise.Result]]:
+    """A copy of the bundled graph with the rules run, and every set-wise result."""
+    store = copy_of(built)
+    graphs = setwise.dataset(store)
+    setwise.derive(store, graphs)
+    return store, setwise.validate(store, graphs)
+
+
+def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
+    """Models with every outcome of every definition, and a stride through the rest."""
+    everyone = subjects(store, setwise.dataset(store))
+    found: dict[str, list[setwise.Result]] = {}
+    for r in results:
+        found.setdefault(r.focus, []).append(r)
+    wanted: dict[tuple[str, str], str] = {}
+    for m in sorted(everyone):
+        for d in definitions().values():
+            outcome = grade(d, everyone[m], found.get(m, [])).outcome
+            wanted.setdefault((d.id, outcome), m)
+    return sorted(set(wanted.values()) | set(sorted(everyone)[::30]))
+
+
+def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
+    store, results = judged
+    sample = _sample(store, results)
+    assert len(sample) >= 15
+    for model in sample:
+        ours = {r for r in results if r.focus == model}
+        data = reference.to_rdflib(reference.evidence(store, model))
+        theirs = set(reference.results(reference.report(data)))
+        assert ours == theirs, model
+
+
+def test_every_rule_and_constraint_is_run(judged) -> None:
+    store, results = judged
+    assert len(program.rules()) >= 20 and len(program.constraints()) == 3
+    shapes = {s for d in definitions().values() for s in d.shapes}
+    assert {r.shape for r in results} <= shapes
+    staged = store.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s og:appliesLicense ?l } }",
+        named_graphs=[setwise.STAGING],
+    )
+    assert staged > 1000  # the governing-licence rule wrote what the findings read
+
+
+def _load_remote(base: str, store: GraphStore) -> RemoteStore:
+    remote = RemoteStore(base + "/query")
+    remote.update("DROP ALL")
+    data = store.export(ox.RdfFormat.N_QUADS)
+    httpx.post(
+        base + "/store", content=data, headers={"Content-Type": "application/n-quads"}, timeout=120
+    ).raise_for_status()
+    return remote
+
+
+@pytest.mark.remote
+def test_a_remote_engine_gives_the_same_verdicts(built: GraphStore, oxigraph_server: str) -> None:
+    local = copy_of(built)
+    remote = _load_remote(oxigraph_server, built)
+    some = sorted(subjects(local, setwise.dataset(local)))[::25]
+    for store in (local, remote):
+        save(store, assess(store, None, some), started=dt.datetime.now(dt.UTC))
+    strip = [
+        sorted(
+            (
+                r["model"],
+                r["definition"],
+                r["outcome"],
+                r["level"],
+                r["score"],
+                r["rank"],
+                tuple(r["reasons"]),
+            )
+            for r in verdict_rows(s)
+        )
+        for s in (local, remote)
+    ]
+    assert strip[0] == strip[1] and len(strip[0]) == len(some) * len(definitions())
+    remote.close()
+
+
+def _verdicts(store: GraphStore) -> dict[tuple[str, str], tuple]:
+    return {
+        (r["model"], r["definition"]): (r["outcome"], r["level"], r["score"], tuple(r["reasons"]))
+        for r in verdict_rows(store)
+    }
+
+
+@pytest.fixture(scope="module")
+def assessed(built: GraphStore) -> GraphStore:
+    store = copy_of(built)
+    save(store, assess(store), started=dt.datetime.now(dt.UTC))
+    return store
+
+
+def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStore) -> None:
+    store = copy_of(assessed)
+    before = _verdicts(store)
+    assert assess(store).models == []  # nothing changed
+    # One record changes: OLMo-7B's MOF record is relicensed non-commercially.
+    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    nc = 'SELECT (COUNT(*) AS ?n) WHERE { ?s og:licenseString "CC-BY-NC-4.0" }'
+    already = store.count(nc)
+    store.update(_relicense(olmo))
+    assert store.count(nc) > already
+    run = assess(store)
+    assert run.models == [olmo] and run.kept == len(subjects(store, setwise.dataset(store))) - 1
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    after = _verdicts(store)
+    changed = {k for k in before if before[k] != after.get(k)}
+    # The derived facts of the model were replaced, not added to.
+    assert _findings(store, olmo, "CC-BY-NC-4.0") and not _findings(store, olmo, "Apache")
+    assert changed and {m for m, _ in changed} == {olmo}
+    assert set(after) == set(before)
+
+
+def _findings(store: GraphStore, model: str, licence: str) -> int:
+    """How many derived findings about ``model``'s MOF record name ``licence``."""
+    return store.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?m og:finding/og:detail ?d } "
+        'FILTER (STRSTARTS(?d, "mof record") && CONTAINS(?d, ?licence)) }',
+        named_graphs=[setwise.DERIVED],
+        substitutions={"m": ox.NamedNode(model), "licence": ox.Literal(licence)},
+    )
+
+
+def _relicense(model: str) -> str:
+    """An update putting every licence of the model's MOF record under a non-commercial one."""
+    return (
+        PREFIX_LINE
+        + f"""
+      DELETE {{ GRAPH ?g {{ ?s og:licenseString ?old }} }}
+      INSERT {{ GRAPH ?g {{ ?s og:licenseString "CC-BY-NC-4.0" }} }}
+      WHERE {{ GRAPH ?i {{ <{model}> og:hasRecord ?r }}
+               GRAPH ?g {{ ?r og:source ?src .
+                 {{ ?r og:licenseStatement ?s }} UNION {{ ?r og:component/og:licenseStatement ?s }}
+                 ?s og:licenseString ?old }}
+               GRAPH ?o {{ ?src skos:notation "mof" }} }}"""
+    )
+
+
+def test_a_failing_rule_is_named_and_nothing_stored_changes(
+    assessed: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = copy_of(assessed)
+    before = _verdicts(store)
+    rules = program.rules()
+    broken = Rule(
+        "https://example.org/broken-rule",
+        rules[0].target,
+        "",
+        "{ ?this ?p ?o }",
+        "?this ?p FILTER (",
+    )
+    monkeypatch.setattr(setwise, "rules", lambda: (*rules, broken))
+    with pytest.raises(RuleError, match="https://example.org/broken-rule"):
+        assess(store, force=True)
+    assert _verdicts(store) == before
