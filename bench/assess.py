@@ -1,46 +1,104 @@
-"""How long assessing the bundled graph takes, per definition.
+"""How fast the set-wise engine assesses, and how much memory it takes, as the graph grows.
 
-Builds the bundled graph in memory, then assesses every model against each definition
-alone (one process) and against all of them at once (one process, then every core).
-Prints seconds, models per second, and each time as a ratio to loading the evidence,
-measured in the same run.
+For the bundled graph and for the bundled graph plus N synthetic models (bench/synthetic.py:
+copies of the bundled models' records, so the same mix of sources and licences), each in a
+fresh process on an on-disk embedded store, prints: models, seconds for a full run (every
+model against every definition, stored), models per second, the time of a second run with
+nothing changed, and the process's peak RSS. Then pySHACL, the reference engine, on a sample
+of models: its seconds per model, and the ratio of its time for all the bundled models to the
+set-wise engine's, measured in the same run.
 
-    .venv/bin/python bench/assess.py
+    .venv/bin/python bench/assess.py                 # bundled, 10k
+    .venv/bin/python bench/assess.py --sizes 0 10000 100000 --reference 20
 """
 
 from __future__ import annotations
 
-import os
+import argparse
+import datetime as dt
+import multiprocessing
+import resource
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-from openness.assess.definitions import definitions
-from openness.assess.run import assess_evidence
-from openness.assess.view import load_evidence
-from openness.ingest.runner import ingest_all
-from openness.store import EmbeddedStore
-from openness.vocabularies import load_vocabularies
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import add_synthetic  # noqa: E402
+from openness.assess import reference, setwise  # noqa: E402
+from openness.assess.run import assess, subjects  # noqa: E402
+from openness.assess.store import save  # noqa: E402
+from openness.ingest.runner import ingest_all  # noqa: E402
+from openness.store import EmbeddedStore  # noqa: E402
+from openness.vocabularies import load_vocabularies  # noqa: E402
 
 
-def main() -> None:
+def one_size(extra: int, queue: multiprocessing.Queue) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = EmbeddedStore(Path(tmp) / "store")
+        load_vocabularies(store)
+        ingest_all(store)
+        if extra:
+            add_synthetic(store, extra)
+        start = time.perf_counter()
+        run = assess(store)
+        save(store, run, started=dt.datetime.now(dt.UTC))
+        full = time.perf_counter() - start
+        start = time.perf_counter()
+        again = assess(store)
+        second = time.perf_counter() - start
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        queue.put((len(run.models), full, second, len(again.models), rss))
+        store.close()
+
+
+def reference_sample(k: int) -> tuple[int, float]:
+    """pySHACL's seconds per model on k models of the bundled graph."""
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_all(store)
+    models = sorted(subjects(store, setwise.dataset(store)))
+    sample = models[:: max(1, len(models) // k)][:k]
     start = time.perf_counter()
-    evidence = load_evidence(store)
-    baseline = time.perf_counter() - start
-    n = len(evidence)
-    print(f"{n} models; loading their evidence: {baseline:.2f}s (the baseline, ratio 1.0)")
-    print(f"{'definition':<22}{'seconds':>9}{'models/s':>10}{'ratio':>8}")
-    cases = [((d,), 1) for d in definitions()] + [
-        (tuple(definitions()), 1),
-        (tuple(definitions()), os.cpu_count() or 1),
-    ]
-    for ids, workers in cases:
-        label = ids[0] if len(ids) == 1 else f"all ({workers} proc.)"
-        start = time.perf_counter()
-        assess_evidence(evidence, ids, workers=workers)
-        took = time.perf_counter() - start
-        print(f"{label:<22}{took:>9.2f}{n / took:>10.1f}{took / baseline:>8.1f}")
+    for m in sample:
+        reference.report(reference.to_rdflib(reference.evidence(store, m)))
+    return len(models), (time.perf_counter() - start) / len(sample)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[0, 10_000],
+        help="synthetic models added to the bundled graph, one run each",
+    )
+    parser.add_argument("--reference", type=int, default=10, help="pySHACL sample size (0: skip)")
+    args = parser.parse_args()
+    ctx = multiprocessing.get_context("spawn")
+    print(
+        f"{'models':>8}{'full s':>9}{'models/s':>10}{'again s':>9}{'redone':>8}{'peak RSS MB':>13}"
+    )
+    bundled = None
+    for extra in args.sizes:
+        queue = ctx.Queue()
+        proc = ctx.Process(target=one_size, args=(extra, queue))
+        proc.start()
+        n, full, second, redone, rss = queue.get()
+        proc.join()
+        bundled = bundled or (n, full)
+        print(
+            f"{n:>8}{full:>9.1f}{n / full:>10.1f}{second:>9.1f}{redone:>8}{rss:>13.0f}", flush=True
+        )
+    if args.reference and bundled:
+        total, per_model = reference_sample(args.reference)
+        print(
+            f"pySHACL per model (sample of {args.reference}): {per_model:.2f}s; all {total} "
+            f"bundled models would take {per_model * total:.0f}s, "
+            f"{per_model * total / bundled[1]:.0f}x the set-wise run above"
+        )
 
 
 if __name__ == "__main__":
