@@ -241,7 +241,7 @@ def _query_param(name: str, description: str, fmt: str | None = None) -> dict[st
 _WINDOW = [
     _query_param("from", "Changes after this date", "date"),
     _query_param("to", "Changes on or before this date", "date"),
-    _query_param("definition", "A definition id, e.g. mof-1.0"),
+    _query_param("definition", "A definition id (see /definitions)"),
 ]
 _JSON = {"description": "Rows of the named query", "content": {"application/json": {}}}
 _ATOM = {"description": "An Atom feed, newest first", "content": {"application/atom+xml": {}}}
@@ -300,7 +300,13 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/definitions/{definition_id}/changes": {
         "get": {
             "summary": "A definition's verdict changes",
-            "parameters": [{"name": "definition_id", "description": "e.g. mof-1.0", **_PATH_ID}],
+            "parameters": [
+                {
+                    "name": "definition_id",
+                    "description": "a definition id (see /definitions)",
+                    **_PATH_ID,
+                }
+            ],
             "responses": {"200": _ATOM, "404": _MISSING},
         }
     },
