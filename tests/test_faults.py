@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from test_ingest_robustness import MOF_FILES, mof_folder
 
 from openness.store import EmbeddedStore
@@ -87,3 +88,24 @@ def test_a_killed_ingest_leaves_every_graph_intact(tmp_path: Path) -> None:
     completes(store, "ingest", "mof", "--from", str(big))
     mof = next(g for g in before if g.endswith("/mof"))
     assert sizes(store)[mof] > before[mof]
+
+
+@pytest.mark.timeout(900)  # a hang guard: three assessments of the bundled graph
+def test_a_killed_assessment_leaves_the_stored_verdicts_intact(tmp_path: Path) -> None:
+    from openness.assess.program import rules
+    from openness.assess.setwise import STAGING
+
+    store = tmp_path / "db"
+    completes(store, "init")
+    completes(store, "ingest")
+    completes(store, "assess")
+    before = sizes(store)
+    # `assess --all` writes: the staging graph dropped, one update per rule, then the
+    # verdicts and derived facts in one transaction: kill it inside that last write.
+    for _ in range(2):
+        kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", len(rules()) + 2)
+        after = sizes(store)
+        after.pop(STAGING, None)  # the scratch graph of the killed run, read by nothing
+        assert after == before
+    completes(store, "assess", "--all")
+    assert {g: n for g, n in sizes(store).items() if g != STAGING} == before
