@@ -214,3 +214,13 @@ def test_a_failing_rule_is_named_and_nothing_stored_changes(
     with pytest.raises(RuleError, match="https://example.org/broken-rule"):
         assess(store, force=True)
     assert _verdicts(store) == before
+
+
+def test_every_rule_and_constraint_is_named_labelled_and_commented() -> None:
+    graph = shapes_graph()
+    nodes = [r.iri for r in program.rules()] + [c.iri for c in program.constraints()]
+    for iri in nodes:
+        node = rdflib.URIRef(iri)
+        assert iri.startswith("https://w3id.org/openness-graph/"), iri
+        for p in (rdflib.RDFS.label, rdflib.RDFS.comment):
+            assert graph.value(node, p) is not None, (iri, p)
