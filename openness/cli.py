@@ -56,9 +56,15 @@ class StoreOptions:
     """The store options of the command group, opened lazily by the command that needs it."""
 
     def __init__(
-        self, location: str | None, endpoint: str | None, update: str | None, gsp: str | None
+        self,
+        location: str | None,
+        endpoint: str | None,
+        update: str | None,
+        gsp: str | None,
+        timeout: float = 60.0,
     ) -> None:
         self.location, self.endpoint, self.update, self.gsp = location, endpoint, update, gsp
+        self.timeout = timeout
 
     def open(self, *, read_only: bool = False) -> GraphStore:
         try:
@@ -68,6 +74,7 @@ class StoreOptions:
                 update_endpoint=self.update,
                 store_endpoint=self.gsp,
                 read_only=read_only,
+                timeout=self.timeout,
             )
         except StoreError as e:
             raise click.ClickException(str(e)) from e
@@ -98,6 +105,14 @@ pass_store = click.make_pass_decorator(StoreOptions)
     metavar="URL",
     help="Its Graph Store Protocol endpoint [default: sibling 'store'].",
 )
+@click.option(
+    "--remote-timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long one request to the remote engine may take (a whole-graph rule can be slow).",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -105,9 +120,10 @@ def cli(
     endpoint: str | None,
     update_endpoint: str | None,
     store_endpoint: str | None,
+    remote_timeout: float,
 ) -> None:
     """Openness Graph: is this AI model open — by which definition, and why not?"""
-    ctx.obj = StoreOptions(location, endpoint, update_endpoint, store_endpoint)
+    ctx.obj = StoreOptions(location, endpoint, update_endpoint, store_endpoint, remote_timeout)
 
 
 @cli.command()
