@@ -173,3 +173,15 @@ def test_where_evidence_lacks_the_report_names_the_requirement(osaid, name: str)
     assert v.outcome == "cantTell"
     assert all(": no evidence: " in r or "disagree" in r for r in v.reasons), v.reasons
     assert v.reasons
+
+
+def test_the_index_end_model_licence_is_evidence_on_the_weights(built) -> None:
+    """Issue 10, category 1: Llama 3.3's Index record names its community licence; the Open
+    Weight Definition fails it on that, where it could not tell before."""
+    store = copy_of(built)
+    (model,) = resolve_models(store, ["Llama-3.3-70B-Instruct"])
+    (v,) = assess(store, ["owd-0.3"], [model]).verdicts
+    assert v.outcome == "failed"
+    assert any(
+        "osai-index record" in r and "Llama 3.3 Community License Agreement" in r for r in v.reasons
+    )
