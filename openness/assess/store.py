@@ -136,6 +136,9 @@ _ORPHAN = f"""GRAPH <{A}> {{ ?part a og:Assessment ; earl:result ?r .
   OPTIONAL {{ ?part earl:subject ?s }} OPTIONAL {{ ?any dcterms:hasPart ?part }}
   FILTER (!BOUND(?s) && !BOUND(?any)) }}"""
 _ORPHANS = [_delete(_ORPHAN, "?r"), _delete(_ORPHAN, "?part")]
+# Runs that generated none of the stored assessments any more.
+_SPENT = f"""GRAPH <{A}> {{ ?run a og:AssessmentRun .
+  OPTIONAL {{ ?any prov:wasGeneratedBy ?run }} FILTER (!BOUND(?any)) }}"""
 # Ranks by score within a definition, 1 the highest, ties sharing a rank.
 _RANKS = f"""DELETE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }}
 WHERE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }} ;
@@ -191,4 +194,6 @@ def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
     before = [PREFIX_LINE + tool, *_drop(scope, list(defs)), *_derived(scope)]
     if gone:
         before += _drop(gone, list(definitions()))
-    return store.write(add={A: out}, before=before, after=[*_ORPHANS, _RANKS])
+    return store.write(
+        add={A: out}, before=before, after=[*_ORPHANS, _delete(_SPENT, "?run"), _RANKS]
+    )
