@@ -108,8 +108,9 @@ def test_open_but_opaque_and_transparent_but_closed(rated: Path) -> None:
     store = EmbeddedStore(rated, read_only=True)
     try:
         opaque = _run(store, "open-but-opaque", threshold="50")
-        assert {r["name"] for r in opaque} == {"Mistral-7B-v0.1"}
-        assert {r["developer"] for r in opaque} == {"Mistral"}
+        assert "Mistral-7B-v0.1" in {r["name"] for r in opaque}
+        assert {r["developer"] for r in opaque} <= {"Mistral", "Google", "Meta"}
+        assert "Llama-2-7B" not in {r["name"] for r in opaque}  # it passes nothing
         assert all(float(r["percent"]) < 50 for r in opaque)
         assert _run(store, "open-but-opaque", threshold="10") == []
         closed = _run(store, "transparent-but-closed", threshold="30")
