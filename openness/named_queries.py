@@ -90,6 +90,25 @@ class NamedQuery:
             out[p.variable] = p.term(value)
         return out
 
+    def sparql(self, given: dict[str, str]) -> str:
+        """The query text with its parameters bound (from request values or defaults). A
+        parameter the query does not project is written in as its term, so that the engine
+        plans around a constant (pyoxigraph does not push a VALUES block into a GRAPH
+        pattern: models-passing took 20 s bound by VALUES, 12 ms written in); a projected
+        one, or one the query tests with BOUND(), is bound by VALUES. Terms come from parsed
+        values, never pasted text."""
+        bindings = self.bindings(given)
+        head = self.text[: self.text.index("{")]  # up to the WHERE group: the projection
+        projected = set(re.findall(r"[?$](\w+)", head))
+        text, values = self.text, {}
+        for var, term in bindings.items():
+            # Projected, or asked whether it is bound: it must stay a variable.
+            if var in projected or re.search(rf"BOUND\s*\(\s*[?$]{re.escape(var)}\b", text, re.I):
+                values[var] = term
+            else:
+                text = re.sub(rf"[?$]{re.escape(var)}(?!\w)", lambda _m, t=term: str(t), text)
+        return bind_values(text, values) if values else text
+
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
     name, _, suffix = body.rpartition("_")
@@ -150,7 +169,4 @@ def run_named(
 ) -> list[dict[str, ox.NamedNode | ox.Literal]]:
     """The solutions of the named query ``name`` (queries/<name>.rq) with its parameters
     bound: the one text the CLI, the API and the pages read for that question."""
-    query = catalogue()[name]
-    bindings = query.bindings(params)
-    text = bind_values(query.text, bindings) if bindings else query.text
-    return store.query(text).rows()
+    return store.query(catalogue()[name].sparql(params)).rows()

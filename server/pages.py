@@ -28,7 +28,6 @@ from openness.server.lookup import is_iri, organizations
 from openness.server.negotiation import choose_with_parameter
 from openness.server.search import answers, kept, name_index
 from openness.server.wording import split_reason
-from openness.store.base import bind_values
 
 bp = Blueprint("pages", __name__)
 
@@ -146,9 +145,7 @@ def model_resource(model_id: str) -> Response:
 
 def named_query(name: str, **params: str) -> list:
     """The rows of a named query of queries/, its parameters bound from ``params``."""
-    query = catalogue()[name]
-    bindings = query.bindings(params)
-    return get_store().query(bind_values(query.text, bindings) if bindings else query.text).rows()
+    return get_store().query(catalogue()[name].sparql(params)).rows()
 
 
 def _is_model(iri: str) -> bool:

@@ -6,7 +6,6 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 
 from openness.named_queries import NamedQuery, QueryFileError, catalogue
 from openness.server.sparql import run_query, text
-from openness.store.base import bind_values
 
 bp = Blueprint("queries", __name__)
 
@@ -55,10 +54,9 @@ def run(name: str) -> Response:
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
     try:
-        bindings = query.bindings(request.values.to_dict())
+        sparql = query.sparql(request.values.to_dict())
     except KeyError as e:
         return text(str(e.args[0]), 400)
     except ValueError as e:
         return text(f"bad parameter value: {e}", 400)
-    sparql = bind_values(query.text, bindings) if bindings else query.text
     return run_query(sparql, [], [])

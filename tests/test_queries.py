@@ -110,3 +110,20 @@ def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None
     bound = q.bindings({"model": "https://example.org/m", "limit": "3"})
     assert str(bound["_model_iri"]) == "<https://example.org/m>"
     assert bound["__limit_integer"].datatype.value.endswith("#integer")
+
+
+def test_parameters_are_written_in_unless_projected(tmp_path) -> None:
+    from openness.named_queries import load
+
+    path = tmp_path / "q.rq"
+    path.write_text(
+        '#+ summary: test\n#+ defaults:\n#+   - name: "x"\n'
+        "SELECT ?_shown ?m WHERE { ?m schema:name ?_name ; og:x ?_shown .\n"
+        "  FILTER (?_name != ?_namex || !BOUND(?_opt)) }\n"
+    )
+    sparql = load(path).sparql({"name": 'O"Lmo', "shown": "a", "namex": "b", "opt": "c"})
+    # Not projected: the term itself (escaped), and ?_namex is not touched by ?_name.
+    assert '?m schema:name "O\\"Lmo"' in sparql and '!= "b"' in sparql
+    # Projected, or tested with BOUND(): bound by VALUES, so they stay variables.
+    assert 'VALUES (?_shown ?_opt) { ("a" "c") }' in sparql
+    assert "og:x ?_shown" in sparql and "BOUND(?_opt)" in sparql
