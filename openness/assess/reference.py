@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from importlib.metadata import version
 
 import pyoxigraph as ox
 import rdflib
@@ -25,8 +24,6 @@ from openness.assess.definitions import OGNS, SH, shapes_graph
 from openness.assess.program import declared_prefixes
 from openness.assess.setwise import Result, dataset
 from openness.store import GraphStore
-
-ENGINE = f"pySHACL {version('pyshacl')}"
 
 
 @cache
