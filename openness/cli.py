@@ -40,6 +40,7 @@ from openness.ingest.snapshots import (
     ingest_snapshot,
     link_snapshot_records,
 )
+from openness.named_queries import QueryFileError, load
 from openness.namespaces import PREFIXES, Graphs
 from openness.stats import collect_stats
 from openness.store import (
@@ -162,18 +163,28 @@ def stats(opts: StoreOptions, fmt: str) -> None:
     type=click.Choice(["csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
     help="Results format (SELECT/ASK) or RDF format (CONSTRUCT/DESCRIBE).",
 )
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter of a query file (?_NAME required, ?__NAME optional), "
+    "as /queries/<name>?NAME=VALUE does; repeatable.",
+)
 @pass_store
-def query(opts: StoreOptions, query_or_file: str, fmt: str) -> None:
+def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, ...]) -> None:
     """Run a SPARQL query given inline or as a file path; our usual prefixes are declared.
 
     A query that does not parse exits with status 2 and the parser's message.
     """
     path = Path(query_or_file)
-    text = (
-        path.read_text(encoding="utf-8")
-        if path.suffix in {".rq", ".sparql"} or (len(query_or_file) < 256 and path.is_file())
-        else query_or_file
-    )
+    if path.suffix in {".rq", ".sparql"} or (len(query_or_file) < 256 and path.is_file()):
+        text = _bound_query_file(path, params)
+    elif params:
+        raise click.UsageError("--param binds the parameters of a query file, not of inline text")
+    else:
+        text = query_or_file
     store = opts.open()
     try:
         result = store.query(text)
@@ -189,6 +200,36 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str) -> None:
         sys.exit(2)
     finally:
         store.close()
+
+
+def _bound_query_file(path: Path, params: tuple[str, ...]) -> str:
+    """A query file's text with the ``--param`` values bound the way the server binds a
+    named query's (:meth:`NamedQuery.sparql`)."""
+    try:
+        named = load(path, catalogued=False)
+    except OSError as e:
+        raise click.ClickException(f"cannot read {path}: {e.strerror}") from e
+    except QueryFileError as e:
+        raise click.ClickException(str(e)) from e
+    given = {}
+    for param in params:
+        name, sep, value = param.partition("=")
+        if not sep:
+            raise click.UsageError(f"--param {param!r}: write it as NAME=VALUE")
+        given[name] = value
+    known = [p.name for p in named.parameters]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise click.UsageError(
+            f"{path.name} has no parameter {', '.join(unknown)}; "
+            f"its parameters: {', '.join(known) or 'none'}"
+        )
+    try:
+        return named.sparql(given)
+    except KeyError as e:
+        raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
+    except ValueError as e:
+        raise click.UsageError(f"{path.name}: bad parameter value: {e}") from e
 
 
 @cli.command()

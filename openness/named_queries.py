@@ -4,7 +4,8 @@ A file starts with ``#+`` lines holding YAML (summary, description, tags, defaul
 the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
 is required, ``?__name`` optional (unbound when not given), and a suffix types the value:
 ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
-Values are bound by the engine (a VALUES block built from parsed terms), never pasted.
+Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
+declares its own prefixes, so any SPARQL tool reads it as it is.
 """
 
 from __future__ import annotations
@@ -22,20 +23,10 @@ from openness.resources import queries_dir
 from openness.store import GraphStore
 from openness.store.base import bind_values
 
-# grlc's keys; anything else is a typo we report rather than ignore.
-KEYS = {
-    "summary",
-    "description",
-    "tags",
-    "defaults",
-    "endpoint",
-    "pagination",
-    "method",
-    "enumerate",
-    "endpoint_in_url",
-    "transform",
-    "endpoint-method",
-}
+# The header keys this project reads. grlc defines more (endpoint, pagination, method,
+# enumerate, transform, …); a file using one would be served as if it were not there, so
+# the catalogue refuses it, as it refuses a typo.
+KEYS = {"summary", "description", "tags", "defaults"}
 TYPES = {
     "iri": None,
     "integer": XSD + "integer",
@@ -79,10 +70,11 @@ class NamedQuery:
 
     def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the parameters from request values (or defaults); a required one
-        missing raises KeyError naming it, a malformed value ValueError."""
+        missing raises KeyError naming it, a malformed value ValueError. An empty value
+        counts as not given (a form's field left blank)."""
         out = {}
         for p in self.parameters:
-            value = given.get(p.name, p.default)
+            value = given.get(p.name) or p.default
             if value is None:
                 if p.required:
                     raise KeyError(f"the query {self.name!r} needs the parameter {p.name!r}")
@@ -98,6 +90,8 @@ class NamedQuery:
         one, or one the query tests with BOUND(), is bound by VALUES. Terms come from parsed
         values, never pasted text."""
         bindings = self.bindings(given)
+        if not bindings:
+            return self.text
         head = self.text[: self.text.index("{")]  # up to the WHERE group: the projection
         projected = set(re.findall(r"[?$](\w+)", head))
         text, values = self.text, {}
@@ -117,8 +111,10 @@ def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
     return Parameter(name, prefix + body, prefix == "_", suffix or None, defaults.get(name))
 
 
-def load(path: Path) -> NamedQuery:
-    """Parse one query file; a malformed header raises QueryFileError naming the file."""
+def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
+    """Parse one query file; a malformed header raises QueryFileError naming the file.
+    A file of the catalogue needs a summary; any other (``openness query FILE``) may have
+    no header at all."""
     lines = path.read_text(encoding="utf-8").splitlines()
     header_lines = []
     for line in lines:
@@ -130,12 +126,13 @@ def load(path: Path) -> NamedQuery:
         header = yaml.safe_load("\n".join(header_lines)) or {}
     except yaml.YAMLError as e:
         raise QueryFileError(f"{path.name}: the #+ header is not YAML: {e}") from e
-    if not isinstance(header, dict) or "summary" not in header:
+    if not isinstance(header, dict) or (catalogued and "summary" not in header):
         raise QueryFileError(f"{path.name}: the #+ header needs at least 'summary'")
     unknown = set(header) - KEYS
     if unknown:
         raise QueryFileError(
-            f"{path.name}: unknown header key(s) {sorted(unknown)}; known: {sorted(KEYS)}"
+            f"{path.name}: header key(s) {', '.join(sorted(unknown))} not implemented; "
+            f"the keys read are {', '.join(sorted(KEYS))}"
         )
     defaults: dict[str, str] = {}
     for item in header.get("defaults") or []:
@@ -146,11 +143,17 @@ def load(path: Path) -> NamedQuery:
     for prefix, var in _PARAM.findall(body):
         p = _parameter(prefix, var, defaults)
         params.setdefault(p.name, p)
+    stray = set(defaults) - set(params)
+    if stray:
+        raise QueryFileError(
+            f"{path.name}: default(s) for {', '.join(sorted(stray))}, which the query "
+            "does not use as parameters (?_name or ?__name)"
+        )
     return NamedQuery(
         path.stem,
         path,
         body,
-        str(header["summary"]).strip(),
+        str(header.get("summary") or "").strip(),
         str(header.get("description") or "").strip(),
         list(header.get("tags") or []),
         list(params.values()),

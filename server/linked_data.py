@@ -57,7 +57,8 @@ def _local(value: str) -> str:
     return request.url_root + value[len(base) :] if value.startswith(base) else value
 
 
-def _short(value: str) -> str:
+def short(value: str) -> str:
+    """An IRI as a prefixed name where one of our prefixes fits, else whole."""
     for prefix, ns in PREFIXES.items():
         if value.startswith(ns) and len(value) > len(ns):
             return f"{prefix}:{value[len(ns) :]}"
@@ -116,12 +117,12 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
     for t in triples:
         o = t.object
         shown = (
-            (_short(o.value), _local(o.value), True)
+            (short(o.value), _local(o.value), True)
             if isinstance(o, ox.NamedNode)
             else (o.value, "", False)
         )
         target = about if t.subject.value == iri else others[t.subject.value]
-        target[_short(t.predicate.value)].append(shown)
+        target[short(t.predicate.value)].append(shown)
         if t.subject.value == iri and t.predicate.value in (
             RDFS + "label",
             "https://schema.org/name",
@@ -129,7 +130,7 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
             label = label or o.value
     return {
         "iri": iri,
-        "label": label or _short(iri),
+        "label": label or short(iri),
         "about": dict(sorted(about.items())),
         "others": {s: dict(sorted(p.items())) for s, p in sorted(others.items())},
     }
@@ -173,19 +174,19 @@ def _documentation(triples: list[ox.Triple]) -> dict:
         kinds = set(f.get(RDF + "type", []))
         entry = {
             "iri": subject,
-            "name": _short(subject),
+            "name": short(subject),
             "label": (f.get(RDFS + "label") or [""])[0],
             "comment": (f.get(RDFS + "comment") or [""])[0],
             "domain": [
-                _short(v)
+                short(v)
                 for v in f.get(RDFS + "domain", []) + f.get("https://schema.org/domainIncludes", [])
             ],
             "range": [
-                _short(v)
+                short(v)
                 for v in f.get(RDFS + "range", []) + f.get("https://schema.org/rangeIncludes", [])
             ],
             "super": [
-                _short(v)
+                short(v)
                 for v in f.get(RDFS + "subClassOf", []) + f.get(RDFS + "subPropertyOf", [])
             ],
         }

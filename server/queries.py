@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from openness.named_queries import NamedQuery, QueryFileError, catalogue
-from openness.server.sparql import run_query, text
+from openness.server.context import get_store
+from openness.server.linked_data import short
+from openness.server.negotiation import RESULT_TYPES, choose
+from openness.server.sparql import format_parameter, run_query, text
+from openness.server.wording import local
 
 bp = Blueprint("queries", __name__)
+
+# A browser names text/html; a client that accepts anything (*/*) keeps getting SPARQL
+# results, as before the page existed (our order breaks ties, and text/html comes last).
+OFFERED = [*RESULT_TYPES, "text/html"]
+# Rows the page shows; the CSV and JSON links give them all.
+PAGE_ROWS = 1000
 
 
 def _catalogue() -> dict[str, NamedQuery]:
@@ -49,14 +62,69 @@ def index() -> Response:
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])
 def run(name: str) -> Response:
-    """Run a named query, its parameters bound from the URL (or form)."""
+    """Run a named query, its parameters bound from the URL (or form): a page with its
+    results for a browser, SPARQL results in the format asked for otherwise."""
     query = _catalogue().get(name)
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
+    given = request.values.to_dict()
+    html = format_parameter() is None and choose(request.headers.get("Accept"), OFFERED) == (
+        "text/html"
+    )
     try:
-        sparql = query.sparql(request.values.to_dict())
+        sparql = query.sparql(given)
     except KeyError as e:
-        return text(str(e.args[0]), 400)
+        error = str(e.args[0])
     except ValueError as e:
-        return text(f"bad parameter value: {e}", 400)
-    return run_query(sparql, [], [])
+        error = f"bad parameter value: {e}"
+    else:
+        return _page(query, given, sparql) if html else run_query(sparql, [], [])
+    return _page(query, given, None, error) if html else text(error, 400)
+
+
+def _cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> tuple[str, str | None]:
+    """A result term as the page shows it: text, and a link for an IRI."""
+    if term is None:
+        return "", None
+    if isinstance(term, ox.NamedNode):
+        return short(term.value), local(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}", None
+    return term.value, None
+
+
+def _page(
+    query: NamedQuery, given: dict[str, str], sparql: str | None, error: str = ""
+) -> Response:
+    """The query's page: what it asks, a form for its parameters, its results as a table,
+    and links to the same results as CSV and JSON and to the query in the editor."""
+    values = {p.name: given.get(p.name, p.default or "") for p in query.parameters}
+    bound = {k: v for k, v in values.items() if v}
+    here = url_for("queries.run", name=query.name)
+    variables: list[str] = []
+    rows: list[list[tuple[str, str | None]]] = []
+    total = 0
+    if sparql is not None:
+        result = get_store().query(sparql)
+        variables = result.variables
+        for total, solution in enumerate(result, 1):
+            if total <= PAGE_ROWS:
+                rows.append([_cell(solution[v]) for v in variables])
+    response = Response(
+        render_template(
+            "query.html",
+            query=query,
+            values=values,
+            error=error,
+            variables=variables,
+            rows=rows,
+            total=total,
+            # Built by hand: a parameter may be called "name", as url_for's argument is.
+            csv_url=f"{here}?{urlencode({**bound, 'format': 'csv'})}",
+            json_url=f"{here}?{urlencode({**bound, 'format': 'json'})}",
+            editor_url=url_for("pages.editor", query=sparql or query.text),
+        ),
+        status=400 if error else 200,
+    )
+    response.headers["Vary"] = "Accept"
+    return response

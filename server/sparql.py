@@ -120,7 +120,7 @@ def run_query(
         tuple(default_graphs),
         tuple(named_graphs),
         accept or request.headers.get("Accept"),
-        _format_parameter(),
+        format_parameter(),
         request_base(),
     )
     try:
@@ -141,7 +141,7 @@ def run_query(
     return Response(result.body, content_type=content_type(result.media_type))
 
 
-def _format_parameter() -> str | None:
+def format_parameter() -> str | None:
     """A format a client asked for by parameter, as several clients do."""
     for name in ("format", "output", "results"):
         value = request.values.get(name)

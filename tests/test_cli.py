@@ -96,6 +96,32 @@ def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str
     assert "does not parse" in err and "1:" in err
 
 
+def test_query_file_parameters_are_bound_with_param(tmp_path: Path) -> None:
+    """--param binds a query file's parameters as the server binds a named query's: typed,
+    defaults from the header, a missing required one or an unknown name a usage error."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    q = tmp_path / "labels.rq"
+    q.write_text(
+        "#+ summary: a class's label in a language\n#+ defaults:\n#+   - lang: en\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        "SELECT ?l WHERE { ?_class_iri rdfs:label ?l FILTER (lang(?l) = ?_lang) }\n"
+    )
+    model = "--param=class=https://w3id.org/openness-graph/ns#Model"
+    code, out, _ = run([*store, "query", str(q), model])
+    assert code == 0 and out.split() == ["l", "Model"]
+    code, out, _ = run([*store, "query", str(q), model, "-p", "lang=fr"])
+    assert code == 0 and out.split() == ["l"]
+    code, _, err = run([*store, "query", str(q)])
+    assert code == 2 and "'class'" in err
+    code, _, err = run([*store, "query", str(q), model, "-p", "language=en"])
+    assert code == 2 and "no parameter language" in err and "class, lang" in err
+    code, _, err = run([*store, "query", str(q), "-p", "class=not an iri"])
+    assert code == 2 and "bad parameter value" in err
+    code, _, err = run([*store, "query", "SELECT * {}", "-p", "a=b"])
+    assert code == 2 and "query file" in err
+
+
 @pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
 def test_export_writes_the_whole_dataset(
     store_args: list[str], tmp_path: Path, fmt: str, rdf: ox.RdfFormat

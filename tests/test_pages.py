@@ -74,6 +74,7 @@ PAGES = (
     "/validate",
     "/editor",
     "/queries",
+    "/queries/model-verdicts",
     "/ns",
     "/id/org/meta",
     f"/models/{OLMO}",
@@ -134,9 +135,7 @@ def test_the_model_iri_in_a_browser_is_the_model_page(client: FlaskClient) -> No
 
 def test_the_model_page_shows_mof_progress_from_the_verdict(client: FlaskClient) -> None:
     graded = [
-        v
-        for v in client.get(f"/api/models/{OLMO}").json["verdicts"]
-        if v["progress"] is not None
+        v for v in client.get(f"/api/models/{OLMO}").json["verdicts"] if v["progress"] is not None
     ]
     assert graded  # the Model Openness Framework's classes
     page = client.get(f"/models/{OLMO}").text
@@ -235,3 +234,48 @@ def test_a_very_long_search_is_cut_short(client: FlaskClient) -> None:
     answer = client.get("/api/search", query_string={"q": "olmo " * 10_000}).json
     assert len(answer["query"]) <= 200
     assert answer["matches"][0]["name"].lower().startswith("olmo")
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_named_query_in_a_browser_is_a_page(client: FlaskClient) -> None:
+    """A browser gets the results as a table with the parameter form, the query in the
+    editor and the same results as CSV and JSON; it used to download an XML file."""
+    page = client.get("/queries/models-passing?definition=mof-1.0", headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert page.headers["Vary"] == "Accept"
+    assert 'role="search"' in page.text  # the shared layout
+    assert "<td>OLMo-7B</td>" in page.text
+    assert "<td>Class I</td>" in page.text
+    assert 'href="http://localhost/id/model/' in page.text  # result IRIs open here
+    assert 'name="definition" value="mof-1.0"' in page.text
+    assert 'href="/queries/models-passing?definition=mof-1.0&amp;format=csv"' in page.text
+    assert 'href="/queries/models-passing?definition=mof-1.0&amp;format=json"' in page.text
+    editor = page.text.split('href="/editor?query=')[1].split('"')[0]
+    assert "mof-1.0" in editor  # the query as run, its parameter bound
+    csv = client.get("/queries/models-passing?definition=mof-1.0&format=csv")
+    assert csv.mimetype == "text/csv" and "OLMo-7B" in csv.text
+
+
+def test_a_named_query_answers_programs_in_results_formats(client: FlaskClient) -> None:
+    for accept, media in (
+        ("*/*", "application/sparql-results+json"),
+        (None, "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+    ):
+        headers = {"Accept": accept} if accept else {}
+        r = client.get("/queries/public-ai", headers=headers)
+        assert r.status_code == 200 and r.mimetype == media, accept
+    assert client.get("/queries/public-ai", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
+    page = client.get("/queries/model-lineage?model=not an iri", headers={"Accept": BROWSER})
+    assert page.status_code == 400 and "bad parameter value" in page.text
+    assert 'name="model" value="not an iri"' in page.text  # the form keeps what was typed
+    blank = client.get("/queries/first-passed?model=&definition=", headers={"Accept": BROWSER})
+    assert blank.status_code == 200  # fields left blank are not given
+    plain = client.get("/queries/model-lineage?model=not an iri")
+    assert plain.status_code == 400 and plain.mimetype == "text/plain"

@@ -11,15 +11,12 @@ from rdflib.plugins.sparql import prepareQuery
 
 from openness.named_queries import QueryFileError, catalogue, load
 from openness.store import EmbeddedStore
-from openness.store.base import bind_values
 
 QUERIES = catalogue()
 
 
 def answer(reported: Path, name: str, **params: str) -> list[dict[str, str]]:
-    query = QUERIES[name]
-    bindings = query.bindings(params)
-    text = bind_values(query.text, bindings) if bindings else query.text
+    text = QUERIES[name].sparql(params)  # as the CLI, the API and the pages bind them
     store = EmbeddedStore(reported, read_only=True)
     try:
         return select(store, text)
@@ -101,11 +98,27 @@ def test_definitions_and_their_requirements(reported: Path) -> None:
 def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: ok\n#+ sumary: typo\nSELECT * {}\n")
-    with pytest.raises(QueryFileError, match="bad.rq: unknown header key"):
+    with pytest.raises(QueryFileError, match="bad.rq: header key.s. sumary not implemented"):
         load(bad)
     bad.write_text("#+ summary: [unclosed\nSELECT * {}\n")
     with pytest.raises(QueryFileError, match="bad.rq: the #\\+ header is not YAML"):
         load(bad)
+
+
+def test_header_keys_not_implemented_are_refused_when_the_catalogue_loads(tmp_path: Path) -> None:
+    """grlc's other keys (pagination, endpoint, …) would be ignored here: refused instead,
+    naming the file and the key; so is a default for a parameter the query does not have."""
+    (tmp_path / "good.rq").write_text("#+ summary: ok\nSELECT * { ?s ?p ?_o }\n")
+    (tmp_path / "paged.rq").write_text("#+ summary: ok\n#+ pagination: 100\nSELECT * {}\n")
+    with pytest.raises(QueryFileError, match="paged.rq: header key.s. pagination not implemented"):
+        catalogue(tmp_path)
+    (tmp_path / "paged.rq").write_text(
+        "#+ summary: ok\n#+ defaults:\n#+   - definiton: x\nSELECT * { ?s ?p ?_definition }\n"
+    )
+    with pytest.raises(QueryFileError, match="paged.rq: default.s. for definiton, which"):
+        catalogue(tmp_path)
+    (tmp_path / "paged.rq").unlink()
+    assert list(catalogue(tmp_path)) == ["good"]
 
 
 def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None:
@@ -118,6 +131,8 @@ def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None
     ]
     with pytest.raises(KeyError, match="model"):
         q.bindings({})
+    with pytest.raises(KeyError, match="model"):  # a form's field left blank
+        q.bindings({"model": ""})
     bound = q.bindings({"model": "https://example.org/m", "limit": "3"})
     assert str(bound["_model_iri"]) == "<https://example.org/m>"
     assert bound["__limit_integer"].datatype.value.endswith("#integer")
