@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from openness.assess.definitions import definitions
 from openness.assess.explain import validation_report
-from openness.assess.report import verdict_rows
+from openness.assess.report import changes_to_pass, verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import Graphs
@@ -184,6 +184,13 @@ def model_conformance(model_id: str) -> Response:
         iris = [assessment_iri(v["definition"], iri) for v in verdicts]
         return _rdf(_assertions(iris, model=iri), media)
     return jsonify(verdicts)
+
+
+@bp.get("/models/<model_id>/changes-to-pass")
+def model_changes_to_pass(model_id: str) -> Response:
+    """What it would take: for each definition the model does not pass, the changes that
+    would make it pass (queries/changes-to-pass.rq)."""
+    return jsonify(changes_to_pass(get_store(), model_iri(model_id)))
 
 
 @bp.post("/validate")

@@ -79,6 +79,40 @@ VERDICT = {
         },
     },
 }
+CHANGES_TO_PASS = {
+    "type": "object",
+    "required": ["definition", "label", "outcome", "inScope", "changes"],
+    "properties": {
+        "definition": {"type": "string"},
+        "label": {"type": "string"},
+        "outcome": {"enum": ["failed", "cantTell"]},
+        "inScope": {"type": "boolean"},
+        "needsRecordIn": {
+            "type": ["string", "null"],
+            "description": "the one source the definition reads, when it has no record of the "
+            "model there",
+        },
+        "reasons": {"type": "array", "items": {"type": "string"}},
+        "changes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "requirement": {"type": "string", "format": "uri"},
+                    "id": {"type": "string"},
+                    "label": {"type": "string"},
+                    "outcome": {"enum": ["failed", "cantTell"]},
+                    "change": {"type": "string", "description": "what the requirement asks for"},
+                    "alternative": {
+                        "type": ["string", "null"],
+                        "description": "what may stand in for it",
+                    },
+                    "now": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
 MODEL_ID = _param("model_id", "path", "The last path segment of the model's IRI", True)
 DEFINITION = _param("definition", "query", "A definition id: " + ", ".join(definitions()))
 
@@ -235,6 +269,27 @@ OPENAPI: dict[str, Any] = {
                                 }
                             },
                             **RDF,
+                        },
+                    },
+                    "404": _text("No such model"),
+                },
+            }
+        },
+        "/api/models/{model_id}/changes-to-pass": {
+            "get": {
+                "summary": "What it would take the model to pass each definition it does not",
+                "description": "For each definition not passed, the smallest set of changes "
+                "that would make the model pass it: one per requirement not passed that the "
+                "verdict needs (for a graded definition, those of its lowest level), in the "
+                "words of the requirement's shape, with why it is not passed now.",
+                "parameters": [MODEL_ID],
+                "responses": {
+                    "200": {
+                        "description": "One item per definition not passed",
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "array", "items": CHANGES_TO_PASS}
+                            }
                         },
                     },
                     "404": _text("No such model"),

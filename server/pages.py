@@ -18,7 +18,12 @@ from flask import (
 from rapidfuzz import utils
 
 from openness.assess.definitions import definitions
-from openness.assess.report import as_csv, published_vs_computed, verdict_rows
+from openness.assess.report import (
+    as_csv,
+    changes_to_pass,
+    published_vs_computed,
+    verdict_rows,
+)
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
@@ -212,6 +217,7 @@ def _model_page(iri: str, model_id: str) -> str:
         name=name[0]["name"].value if name else model_id,
         verdicts=verdicts,
         why_not=_why_not(verdicts),
+        to_pass=changes_to_pass(store, iri),
         evidence=evidence,
         licences=list(licences),
         lineage=lineage,

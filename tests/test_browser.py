@@ -248,3 +248,16 @@ def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
     assert "ASK" in page.locator(".CodeMirror:visible").inner_text()
     tabs.first.click()
     assert "OpennessDefinition" in page.locator(".CodeMirror:visible").inner_text()
+
+
+def test_a_failing_model_shows_what_it_would_take_to_pass(page, site: str) -> None:
+    page.goto(site + "models/llama-2-7b")
+    row = page.locator("#verdicts tr", has_text="MOF 1.0")
+    row.get_by_role("link", name="what it would take").click()
+    assert page.url.endswith("#to-pass-mof-1.0")
+    changes = page.locator("#to-pass-mof-1\\.0 ol.changes li")
+    assert changes.count() >= 1
+    text = changes.all_inner_texts()
+    # the weights are under Llama 2's community licence: relicensing them is one change
+    assert any("Model parameters (Final) must be released" in t and "Llama 2" in t for t in text)
+    assert page.locator("#to-pass-osaid-1\\.0").is_visible()

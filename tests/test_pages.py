@@ -279,3 +279,40 @@ def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
     assert blank.status_code == 200  # fields left blank are not given
     plain = client.get("/queries/model-lineage?model=not an iri")
     assert plain.status_code == 400 and plain.mimetype == "text/plain"
+
+
+def test_what_it_would_take_is_one_change_per_reason_of_each_verdict(
+    client: FlaskClient,
+) -> None:
+    """The changes to pass are the requirements the stored verdict gives as reasons (for a
+    graded definition, those of its lowest level), each in its shape's words."""
+    verdicts = client.get("/api/conformance?per_page=1000").json["items"]
+    for model in {v["model"] for v in verdicts}:
+        model_id = model.rsplit("/", 1)[1]
+        answer = client.get(f"/api/models/{model_id}/changes-to-pass").json
+        by_definition = {d["definition"]: d for d in answer}
+        for v in (v for v in verdicts if v["model"] == model):
+            if v["outcome"] == "passed":
+                assert v["definition"] not in by_definition, (model_id, v["definition"])
+                continue
+            d = by_definition[v["definition"]]
+            assert d["outcome"] == v["outcome"]
+            if not d["inScope"]:
+                assert d["needsRecordIn"] and d["reasons"] == v["reasons"] and not d["changes"]
+                continue
+            reasons = {r.split(": ", 1)[0] for r in v["reasons"]}
+            assert {c["id"] for c in d["changes"]} == reasons, (model_id, v["definition"])
+            assert all(c["change"] and c["now"] for c in d["changes"])
+
+
+def test_what_llama_2_would_need_to_pass(client: FlaskClient) -> None:
+    answer = client.get("/api/models/llama-2-7b/changes-to-pass").json
+    osaid = next(d for d in answer if d["label"] == "OSAID 1.0")
+    failed = [c for c in osaid["changes"] if c["outcome"] == "failed"]
+    assert failed and all(" must " in c["change"] for c in failed)
+    assert any("Llama 2 Community License" in " ".join(c["now"]) for c in failed)
+    olmo = client.get(f"/api/models/{OLMO}/changes-to-pass").json
+    assert "OSAID 1.0" not in {d["label"] for d in olmo}  # passed: nothing to change
+    assert client.get("/api/models/no-such-model/changes-to-pass").status_code == 404
+    spec = client.get("/openapi.json").json["paths"]
+    assert "/api/models/{model_id}/changes-to-pass" in spec

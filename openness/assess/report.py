@@ -138,6 +138,42 @@ def open_washing(store: GraphStore) -> list[dict[str, Any]]:
     ]
 
 
+def changes_to_pass(store: GraphStore, model: str) -> list[dict[str, Any]]:
+    """For each definition ``model`` (an IRI) does not pass, the smallest set of changes
+    that would make it pass, in the requirements' own words (queries/changes-to-pass.rq)."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in run_named(store, "changes-to-pass", model=model):
+        r = {k: v.value for k, v in row.items()}
+        now = r["now"].split(" | ") if r.get("now") else []
+        d = out.setdefault(
+            r["definition"],
+            {
+                "definition": r["definition"],
+                "label": r.get("definitionLabel", r["definition"]),
+                "outcome": r["verdict"],
+                "inScope": r["inScope"] == "true",
+                "needsRecordIn": r.get("source"),
+                "reasons": [],
+                "changes": [],
+            },
+        )
+        if "requirement" not in r:  # out of scope: the definition's one source is silent
+            d["reasons"] = now
+            continue
+        d["changes"].append(
+            {
+                "requirement": r["requirement"],
+                "id": r["requirementId"],
+                "label": r["requirementLabel"],
+                "outcome": r["outcome"],
+                "change": r["change"],
+                "alternative": r.get("alternative"),
+                "now": now,
+            }
+        )
+    return list(out.values())
+
+
 def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps([{k: r[k] for k in VERDICT_KEYS} for r in rows], indent=2, ensure_ascii=False)
 
