@@ -122,7 +122,7 @@ def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
 
 
 def open_washing(store: GraphStore) -> list[dict[str, Any]]:
-    """Models presented as open that the claim-judging definition does not pass
+    """Models presented as open that the claim-judging definition fails on evidence
     (queries/open-washing.rq)."""
     rows = run_named(store, "open-washing")
     return [
@@ -287,7 +287,7 @@ def as_markdown(
         "",
         "## Open-washing",
         "",
-        "Models presented as open that do not pass the definition claims are judged by:",
+        "Models presented as open that fail, on evidence, the definition claims are judged by:",
         "",
         "| model | definition | verdict | claims |",
         "|---|---|---|---|",
