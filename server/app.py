@@ -11,6 +11,7 @@ from flask import Flask, Response, g, request
 
 from openness.server import (
     api,
+    badges,
     health,
     history,
     home,
@@ -76,6 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         queries.bp,
         update.bp,
         api.bp,
+        badges.bp,
         openapi.bp,
         linked_data.bp,
         pages.bp,

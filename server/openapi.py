@@ -296,6 +296,42 @@ OPENAPI: dict[str, Any] = {
                 },
             }
         },
+        "/badges/{model_id}/{definition}.svg": {
+            "get": {
+                "summary": "A badge of the model's verdict on one definition, for a model card",
+                "description": "An SVG in the shields style, linking to the model's page "
+                "(at what it would take to pass, when it does not). Another name of one "
+                "model is redirected (303) to the badge under the model's id.",
+                "parameters": [
+                    MODEL_ID,
+                    _param("definition", "path", "A definition id", True),
+                ],
+                "responses": {
+                    "200": {"description": "The badge", "content": {"image/svg+xml": {}}},
+                    "303": {"description": "The badge under the model's own id"},
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    "404": {
+                        "description": "No such model or definition (as a badge)",
+                        "content": {"image/svg+xml": {}},
+                    },
+                },
+            }
+        },
+        "/badges/{model_id}.svg": {
+            "get": {
+                "summary": "A badge naming the definitions the model passes",
+                "parameters": [MODEL_ID],
+                "responses": {
+                    "200": {"description": "The badge", "content": {"image/svg+xml": {}}},
+                    "303": {"description": "The badge under the model's own id"},
+                    "304": {"description": "Not modified (If-None-Match)"},
+                    "404": {
+                        "description": "No such model (as a badge)",
+                        "content": {"image/svg+xml": {}},
+                    },
+                },
+            }
+        },
         "/api/validate": {
             "post": {
                 "summary": "Validate your own model description without storing it",

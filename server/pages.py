@@ -27,7 +27,7 @@ from openness.assess.report import (
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
-from openness.server import linked_data
+from openness.server import badges, linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
 from openness.server.negotiation import choose_with_parameter
@@ -218,6 +218,7 @@ def _model_page(iri: str, model_id: str) -> str:
         verdicts=verdicts,
         why_not=_why_not(verdicts),
         to_pass=changes_to_pass(store, iri),
+        badges=badges.snippets(model_id, verdicts),
         evidence=evidence,
         licences=list(licences),
         lineage=lineage,

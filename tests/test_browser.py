@@ -261,3 +261,16 @@ def test_a_failing_model_shows_what_it_would_take_to_pass(page, site: str) -> No
     # the weights are under Llama 2's community licence: relicensing them is one change
     assert any("Model parameters (Final) must be released" in t and "Llama 2" in t for t in text)
     assert page.locator("#to-pass-osaid-1\\.0").is_visible()
+
+
+def test_a_badge_from_the_model_page_leads_back_to_the_evidence(page, site: str) -> None:
+    page.goto(site + "models/llama-2-7b")
+    badges = page.locator("#badges")
+    markdown = badges.locator("code", has_text="osaid-1.0.svg").inner_text()
+    svg_url = markdown.split("](")[1].split(")")[0]  # what a model card would embed
+    assert badges.locator(f"img[src='{svg_url}']").evaluate("i => i.naturalWidth") > 0
+    page.goto(svg_url)
+    assert "OSAID 1.0" in page.locator("svg").text_content()
+    page.locator("a").first.click()
+    page.wait_for_url("**/models/llama-2-7b#to-pass-osaid-1.0")
+    assert page.locator("#to-pass-osaid-1\\.0 ol.changes li").count() >= 1

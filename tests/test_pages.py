@@ -316,3 +316,33 @@ def test_what_llama_2_would_need_to_pass(client: FlaskClient) -> None:
     assert client.get("/api/models/no-such-model/changes-to-pass").status_code == 404
     spec = client.get("/openapi.json").json["paths"]
     assert "/api/models/{model_id}/changes-to-pass" in spec
+
+
+def test_badges_show_the_verdict_and_link_to_the_evidence(client: FlaskClient) -> None:
+    one = client.get("/badges/llama-2-7b/osaid-1.0.svg")
+    assert one.status_code == 200 and one.mimetype == "image/svg+xml"
+    assert ">OSAID 1.0<" in one.text and ">failed<" in one.text
+    assert 'xlink:href="http://localhost/models/llama-2-7b#to-pass-osaid-1.0"' in one.text
+    again = client.get(one.request.path, headers={"If-None-Match": one.headers["ETag"]})
+    assert again.status_code == 304
+    graded = client.get(f"/badges/{OLMO}/mof-1.0.svg").text
+    assert ">Class I<" in graded  # the level reached, where the definition grades
+    combined = client.get(f"/badges/{OLMO}.svg").text
+    assert "OSAID 1.0" in combined and f"http://localhost/models/{OLMO}#verdicts" in combined
+    moved = client.get("/badges/OLMo-7B.svg")  # another name of the model
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/badges/{OLMO}.svg")
+    for missing in ("/badges/no-such-model.svg", "/badges/llama-2-7b/no-such-definition.svg"):
+        r = client.get(missing)
+        assert r.status_code == 404 and r.mimetype == "image/svg+xml", missing
+    spec = client.get("/openapi.json").json["paths"]
+    assert {"/badges/{model_id}.svg", "/badges/{model_id}/{definition}.svg"} <= set(spec)
+
+
+def test_the_model_page_offers_the_badges_markdown(client: FlaskClient) -> None:
+    page = client.get("/models/llama-2-7b").text
+    markdown = (
+        "[![OSAID 1.0: failed](http://localhost/badges/llama-2-7b/osaid-1.0.svg)]"
+        "(http://localhost/models/llama-2-7b#to-pass-osaid-1.0)"
+    )
+    assert str(escape(markdown)) in page
+    assert "http://localhost/badges/llama-2-7b.svg" in page  # the combined one
