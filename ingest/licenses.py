@@ -7,7 +7,9 @@ whose licences resolve; the expression is parsed with ``license-expression`` and
 tree, so ``(MIT OR Apache-2.0) AND CC-BY-4.0`` and ``MIT OR (Apache-2.0 AND CC-BY-4.0)``
 stay different. A string the curated placeholders list says names no licence ("Undisclosed",
 "other") or is no licence at all (a URL, a dataset list) is recorded as such. Anything else
-stays unresolved: the string is kept, never guessed.
+stays unresolved: the string is kept, never guessed. A string written as an SPDX expression
+(upper-case operators, parentheses) that does not parse is also a warning, which the
+ingesters report with the record.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ _NOISE = re.compile(r"\b(the|licen[cs]e[sd]?|agreement|version)\b")
 _SEPARATORS = re.compile(r"[\s\-_,/:]+")
 _PARSER = license_expression.Licensing()
 _PARSE_ERRORS = (license_expression.ExpressionError, license_expression.ParseError)
+# What makes a string an attempt at an SPDX expression: an operator in SPDX's upper case, or
+# parentheses. One that does not parse is reported; a licence named in words is not.
+_EXPRESSION_SYNTAX = re.compile(r"\b(AND|OR|WITH)\b|[()]")
 RESOLUTION = CONCEPT + "license-resolution/"
 
 
@@ -167,8 +172,11 @@ class LicenseResolver:
     def _expression(self, text: str, stripped: str) -> Resolution:
         try:
             parsed = _PARSER.parse(stripped)
-        except _PARSE_ERRORS:
-            return Resolution(text, "unresolved")
+        except _PARSE_ERRORS as e:
+            if not _EXPRESSION_SYNTAX.search(stripped):
+                return Resolution(text, "unresolved")
+            problem = f"not a valid SPDX licence expression ({e}); kept unresolved"
+            return Resolution(text, "unresolved", warnings=(problem,))
         if isinstance(parsed, license_expression.LicenseSymbol):  # one name, not known
             return Resolution(text, "unresolved")
         warnings: list[str] = []

@@ -256,3 +256,25 @@ def test_with_exceptions_are_checked_against_the_spdx_list() -> None:
     assert "Foo-exception" in warning and "SPDX exceptions list" in warning
     additions = {t.object.value for t in out if t.predicate.value.endswith("subjectAddition")}
     assert additions == {"https://spdx.org/licenses/LLVM-exception"}
+
+
+def test_a_bad_expression_is_reported_with_its_record_and_the_rest_is_kept() -> None:
+    """An SPDX expression that does not parse is a warning naming file, record and field;
+    the string is kept unresolved and every other licence of the record still resolves.
+    A licence named in words that is no expression is not reported."""
+    text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
+    changed = text.replace("license: CC-BY-4.0", "license: 'MIT AND (Apache-2.0'")
+    assert changed != text
+    out, report = Triples(), IngestReport("mof")
+    read_record(changed, "models/OLMo-7B.yml", out, report, IngestContext())
+    assert len(report.warnings) == 1
+    warning = report.warnings[0]
+    assert "models/OLMo-7B.yml" in warning and "'OLMo-7B'" in warning and "license" in warning
+    assert "'MIT AND (Apache-2.0'" in warning and "not a valid SPDX licence expression" in warning
+    resolved = {
+        t.object.value.rsplit("/", 1)[1] for t in out if t.predicate.value.endswith("#resolvesTo")
+    }
+    assert resolved == {"Apache-2.0"}  # the distribution licence still resolves
+    strings = {t.object.value for t in out if t.predicate.value.endswith("#licenseString")}
+    assert "MIT AND (Apache-2.0" in strings
+    assert default_resolver().resolve("Creative Commons Attribution 4.0 Intl.").warnings == ()
