@@ -505,14 +505,14 @@ def _history(store: GraphStore) -> None:
     default=128,
     show_default=True,
     type=click.IntRange(1),
-    help="Connection threads per worker (a slow client holds one while it sends).",
+    help="Threads per worker that answer requests (each request is read in full first).",
 )
 @click.option(
     "--max-connections",
     default=1000,
     show_default=True,
     type=click.IntRange(1),
-    help="Open connections per worker; more wait to be accepted.",
+    help="Open connections per worker, slow ones included; more wait to be accepted.",
 )
 @click.option(
     "--read-timeout",

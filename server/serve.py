@@ -1,42 +1,98 @@
 """Run the application under gunicorn, a production WSGI server, hardened against slow
 clients.
 
-gunicorn's threaded worker (``gthread``) waits for a connection's first bytes in its event
-loop, but then reads the request in a thread. So that slow clients cannot hold the threads:
-each worker has many of them (``threads``), a request must arrive in full within
-``read_timeout`` seconds of a thread taking it up (else the connection is closed), and a
-worker holds at most ``max_connections`` connections (more wait in the listen backlog).
-Query work runs elsewhere (see ``admission`` and ``lanes``), so threads are cheap: most of
-them only ever wait on a socket. On an untrusted network, a buffering reverse proxy in
-front (nginx) is still the stronger defence.
+gunicorn's threaded worker (``gthread``) hands each connection to a thread, which then
+reads the request: a client sending slowly would hold a thread as long as it likes, and a
+few more slow clients than threads would stall the server. Here the worker's event loop
+reads each request first, without a thread, and hands it over only once its head and
+body have arrived (a body up to ``LOOP_BYTES``; a chunked body, or one whose client waits
+for ``100 Continue``, is read on by the thread). A request must arrive in full within
+``read_timeout`` seconds of its first byte being awaited, else the connection is closed;
+a worker holds at most ``max_connections`` connections, slow or not (more wait in the
+listen backlog). Query work runs elsewhere (see ``admission`` and ``lanes``). On an
+untrusted network, a buffering reverse proxy in front (nginx) is still the stronger
+defence: it can also limit connections per client.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import re
+import selectors
 import socket
 import time
+from functools import partial
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import NoMoreData
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from openness.server.context import current_guard, prepare
 
+# Bytes of one request the event loop reads before a thread takes over the rest.
+LOOP_BYTES = 1024 * 1024
+_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
+# A chunked body's end, or a body sent only after "100 Continue", is for the thread.
+_THREAD_READS_BODY = re.compile(rb"\r\n(?:transfer-encoding|expect)[ \t]*:", re.IGNORECASE)
 
-class _DeadlineSocket(socket.socket):
-    """A client connection whose request must arrive within ``read_timeout`` seconds of a
-    worker thread taking it up; each write of the answer has the same time."""
+
+def request_arrived(data: bytes | bytearray) -> bool:
+    """Whether a thread can take a request over from the event loop: its head and body
+    have arrived, or the rest is for the thread to read (see above)."""
+    if len(data) >= LOOP_BYTES:
+        return True
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return False
+    head = data[: end + 2]
+    if _THREAD_READS_BODY.search(head):
+        return True
+    length = _LENGTH.search(head)
+    return len(data) >= end + 4 + (int(length.group(1)) if length else 0)
+
+
+class _RequestSocket(socket.socket):
+    """A client connection whose request the event loop reads ahead (``read_ahead``) and
+    the request parser then reads from here; the whole request must arrive within
+    ``read_timeout`` seconds, and each write of the answer has the same time."""
 
     read_timeout = 30.0
     _deadline = 0.0
+    _early = b""  # read by the event loop, not yet by the parser
+    _begun = False  # the event loop began reading the current request
+
+    def begin(self) -> None:
+        """The event loop starts waiting for a request: its time starts now."""
+        self._deadline = time.monotonic() + self.read_timeout
+        self._begun = True
+
+    def read_ahead(self) -> bool | None:
+        """Read what has arrived, without blocking: True once the request has (a thread
+        takes over), None when the client closed or failed before it did, else False."""
+        try:
+            chunk = super().recv(65536)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        self._early += chunk
+        return request_arrived(self._early)
+
+    def expired(self, now: float) -> bool:
+        return self._deadline <= now
 
     def setblocking(self, flag: bool) -> None:
-        # gthread makes the socket blocking when a thread takes the connection up.
+        # gthread makes the socket blocking when a thread takes the connection up. A
+        # request the loop did not begin (read ahead of the one before) starts its time here.
         if flag:
-            self._deadline = time.monotonic() + self.read_timeout
+            if not self._begun:
+                self._deadline = time.monotonic() + self.read_timeout
+            self._begun = False
             self.settimeout(self.read_timeout)
         else:
             super().setblocking(False)
@@ -54,11 +110,18 @@ class _DeadlineSocket(socket.socket):
             # gunicorn closes the connection quietly on NoMoreData, as for a client gone.
             raise NoMoreData(b"") from None
 
-    def recv(self, *args: Any) -> bytes:
-        return self._read(super().recv, *args)
+    def recv(self, bufsize: int, flags: int = 0) -> bytes:
+        if self._early:
+            data, self._early = self._early[:bufsize], self._early[bufsize:]
+            return data
+        return self._read(super().recv, bufsize, flags)
 
-    def recv_into(self, *args: Any) -> int:
-        return self._read(super().recv_into, *args)
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        if self._early:
+            data = self.recv(nbytes or len(buffer))
+            buffer[: len(data)] = data
+            return len(data)
+        return self._read(super().recv_into, buffer, nbytes, flags)
 
     def sendall(self, *args: Any) -> None:
         if self.gettimeout() != 0.0:
@@ -66,13 +129,87 @@ class _DeadlineSocket(socket.socket):
         return super().sendall(*args)
 
 
-class GuardedThreadWorker(ThreadWorker):
-    """gthread whose connections have a read deadline (see ``_DeadlineSocket``)."""
+class _Conn(TConn):
+    def close(self, graceful: bool = False) -> None:
+        """Close the connection; ``graceful`` (after a last answer) sends FIN first and
+        drains what the client has already sent, so the kernel does not reset the
+        connection under the answer. gunicorn's own graceful close waits up to 2 s for
+        the client to close, in the event loop: a client that never does would stall
+        every other connection meanwhile."""
+        if graceful:
+            try:
+                self.sock.shutdown(socket.SHUT_WR)
+                self.sock.setblocking(False)
+                drained = 0
+                while drained < LOOP_BYTES and (data := self.sock.recv(65536)):
+                    drained += len(data)
+            except OSError:  # nothing more to read now, or the client has gone
+                pass
+        super().close()
 
-    def enqueue_req(self, conn: Any) -> None:
-        if not isinstance(conn.sock, _DeadlineSocket):
-            conn.sock = _DeadlineSocket(fileno=conn.sock.detach())
-        super().enqueue_req(conn)
+
+class GuardedThreadWorker(ThreadWorker):
+    """gthread whose event loop reads each request before a thread takes it (see
+    ``_RequestSocket``); requests not in by their deadline are dropped there."""
+
+    def init_process(self) -> None:
+        # Connections whose request the loop is reading, oldest deadline first (dicts keep
+        # insertion order, and every request has the same time).
+        self._reading: dict[TConn, None] = {}
+        super().init_process()
+
+    def accept(self, listener: socket.socket) -> None:
+        if self.cfg.is_ssl:  # TLS is read by the thread; nothing here reads ahead of it
+            return super().accept(listener)
+        try:
+            client, address = listener.accept()
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        sock = _RequestSocket(fileno=client.detach())
+        self._read_request(_Conn(self.cfg, sock, address, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn: TConn, client: socket.socket) -> None:
+        """A kept-alive connection's next request begins."""
+        if not isinstance(conn.sock, _RequestSocket):
+            return super().on_client_socket_readable(conn, client)
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._read_request(conn)
+
+    def _read_request(self, conn: TConn) -> None:
+        conn.sock.begin()
+        self._reading[conn] = None
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+
+    def _readable(self, conn: TConn, client: socket.socket) -> None:
+        arrived = conn.sock.read_ahead()
+        if arrived is False:
+            return
+        self.poller.unregister(client)
+        del self._reading[conn]
+        if arrived is None:  # nothing to answer, nobody to answer it to
+            self.nr_conns -= 1
+            conn.close()
+            return
+        conn.data_ready = True  # no thread waits for the first bytes: they are here
+        self.enqueue_req(conn)
+
+    def murder_pending(self) -> None:
+        """Also close the connections whose request did not arrive in time (all of them
+        once the worker stops)."""
+        super().murder_pending()
+        now = time.monotonic()
+        while self._reading:
+            conn = next(iter(self._reading))
+            if self.alive and not conn.sock.expired(now):
+                break
+            del self._reading[conn]
+            self.poller.unregister(conn.sock)
+            self.nr_conns -= 1
+            conn.close()
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -119,7 +256,7 @@ def run_server(
     restarted.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    _DeadlineSocket.read_timeout = read_timeout  # inherited by the forked workers
+    _RequestSocket.read_timeout = read_timeout  # inherited by the forked workers
     _Gunicorn(
         app,
         {

@@ -1,0 +1,141 @@
+"""`openness serve` (gunicorn) with clients that send their requests slowly.
+
+A real server process on a loopback port, with few connection threads, so that slow
+clients outnumbering them would show. No test asserts how long anything took: the read
+timeout is made far longer than the hang guard, so whatever is answered was answered
+while the slow connections were still open.
+"""
+
+from __future__ import annotations
+
+import select
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+HANG_GUARD = 60.0
+THREADS = 4
+SLOW = 50  # connections, well over THREADS
+SLOW_HEAD = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "
+QUERY = b"ASK { ?m a og:Model }"
+SLOW_BODY = (
+    b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+    b"Accept: application/sparql-results+json\r\nConnection: close\r\nContent-Length: "
+    + str(len(QUERY)).encode()
+    + b"\r\n\r\n"
+    + QUERY[:3]
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(store: Path, read_timeout: float) -> Iterator[int]:
+    """`openness serve` with one worker of ``THREADS`` threads; yields its port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openness.cli", "--store", str(store), "serve"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        + ["--threads", str(THREADS), "--query-processes", "1"]
+        + ["--read-timeout", str(read_timeout)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120  # a hang guard: the query process opens the store
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()["queries"]:
+                    break
+            except (httpx.HTTPError, KeyError, ValueError):
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "no server"
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def connect(port: int, first: bytes) -> socket.socket:
+    s = socket.create_connection(("127.0.0.1", port), timeout=HANG_GUARD)
+    s.sendall(first)
+    return s
+
+
+def closed_by_server(s: socket.socket) -> bool:
+    """Whether the server has closed ``s`` (it never answers an unfinished request)."""
+    if not select.select([s], [], [], 0)[0]:
+        return False
+    try:
+        return s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def answer(s: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    chunks = []
+    while chunk := s.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.fixture(scope="module")
+def port(reported: Path) -> Iterator[int]:
+    # The read timeout is far past the hang guard: slow clients are never closed in time
+    # to let the health check through; only not holding a thread while they send can.
+    with serve(reported, read_timeout=600) as port:
+        yield port
+
+
+def test_health_is_answered_while_slow_clients_hold_their_connections(port: int) -> None:
+    # Half send headers that never end, half a body that never ends; they connect first,
+    # so they are accepted and taken up before the health check.
+    slow = [connect(port, SLOW_HEAD if i % 2 else SLOW_BODY) for i in range(SLOW)]
+    try:
+        # One kept-alive connection: each request after the first is read by the loop too.
+        with httpx.Client(timeout=HANG_GUARD) as client:
+            for _ in range(3):
+                for s in slow[1::2]:
+                    s.sendall(b"x")  # one more byte of a header that does not end
+                r = client.get(f"http://127.0.0.1:{port}/health")
+                assert r.status_code == 200 and r.json()["status"] == "ok"
+        assert not any(closed_by_server(s) for s in slow)  # all of them still open
+        # Finished at last, their requests are answered as they were sent.
+        head, body = slow[1], slow[0]
+        head.sendall(b"\r\nConnection: close\r\n\r\n")
+        assert answer(head).startswith(b"HTTP/1.1 200")
+        body.sendall(QUERY[3:])
+        reply = answer(body)
+        assert reply.startswith(b"HTTP/1.1 200") and b'"boolean":true' in reply.replace(b" ", b"")
+    finally:
+        for s in slow:
+            s.close()
+
+
+def test_a_client_too_slow_to_send_its_request_is_disconnected(reported: Path) -> None:
+    with serve(reported, read_timeout=1) as port:
+        s = connect(port, SLOW_HEAD)
+        try:
+            deadline = time.monotonic() + HANG_GUARD
+            while not closed_by_server(s):  # a byte every 0.2 s never finishes the head
+                assert time.monotonic() < deadline, "the slow client was never disconnected"
+                try:
+                    s.sendall(b"x")
+                except OSError:  # closed meanwhile
+                    break
+                time.sleep(0.2)
+        finally:
+            s.close()
