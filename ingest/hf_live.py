@@ -118,6 +118,11 @@ def retry_after(headers: Any, now: dt.datetime | None = None) -> float | None:
     return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
+class HubUnreachable(ConnectionError):
+    """The Hub could not be reached: no network or a wrong endpoint (said at once), or
+    connections failing past the retries."""
+
+
 class HubClient:
     """The Hub API as the sync uses it: listing pages (with their cursor) and single models,
     through huggingface_hub's HTTP session, headers and error mapping, with retries."""
@@ -134,6 +139,7 @@ class HubClient:
         self.waited = 0.0  # seconds spent waiting
         self.rate_limited = 0  # 429 answers seen
         self.retried = 0  # transient failures retried
+        self.answered = False  # whether the Hub has answered anything yet
 
     @property
     def endpoint(self) -> str:
@@ -143,8 +149,11 @@ class HubClient:
         failures = limited = 0
         while True:
             try:
-                return call()
+                result = call()
+                self.answered = True
+                return result
             except HfHubHTTPError as e:
+                self.answered = True
                 status = e.response.status_code if e.response is not None else None
                 if status == 429:
                     limited += 1
@@ -161,10 +170,16 @@ class HubClient:
                     wait = self._backoff(failures)
                 else:
                     raise
-            except httpx2.TransportError:
+            except httpx2.TransportError as e:
                 failures += 1
-                if failures >= self.retry.attempts:
-                    raise
+                # Before the Hub has answered anything, a connection that cannot be made
+                # means no network or a wrong endpoint: said at once, not after a minute
+                # of retries. Once it has answered, a lost connection is retried.
+                never = not self.answered and isinstance(
+                    e, (httpx2.ConnectError, httpx2.ConnectTimeout)
+                )
+                if never or failures >= self.retry.attempts:
+                    raise HubUnreachable(f"cannot reach the Hub at {self.endpoint}: {e}") from e
                 wait = self._backoff(failures)
             if failures:
                 self.retried += 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 import rdflib
+from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
 from openness.assess.definitions import definitions
@@ -28,7 +29,7 @@ from openness.assess.report import (
 from openness.assess.service import resolve_models, run_assessment
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
-from openness.ingest.hf_live import sync_hub
+from openness.ingest.hf_live import HubUnreachable, sync_hub
 from openness.ingest.records import IngestContext, source_version
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
@@ -48,9 +49,10 @@ from openness.store import (
     RESULT_FORMATS,
     GraphStore,
     StoreError,
+    default_location,
     open_store,
 )
-from openness.vocabularies import load_vocabularies
+from openness.vocabularies import ensure_vocabularies, load_vocabularies
 
 
 class StoreOptions:
@@ -67,7 +69,10 @@ class StoreOptions:
         self.location, self.endpoint, self.update, self.gsp = location, endpoint, update, gsp
         self.timeout = timeout
 
-    def open(self, *, read_only: bool = False) -> GraphStore:
+    def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
+        """The store; unless the command ``creates`` one, the default store must exist."""
+        if not creates:
+            self.require_built()
         try:
             return open_store(
                 self.location,
@@ -80,6 +85,21 @@ class StoreOptions:
         except StoreError as e:
             raise click.ClickException(str(e)) from e
 
+    def require_built(self) -> None:
+        """Stop when no store was named and the default one does not exist: a command
+        that reads it would create an empty store and report an empty graph."""
+        if self.location or self.endpoint:
+            return
+        try:
+            where = default_location()
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+        if not where.exists():
+            raise click.ClickException(
+                f"no store at {where}: build it with 'openness build' ('make build' in the "
+                "checkout), or name one with --store DIR or OPENNESS_STORE"
+            )
+
 
 pass_store = click.make_pass_decorator(StoreOptions)
 
@@ -91,7 +111,8 @@ pass_store = click.make_pass_decorator(StoreOptions)
     "location",
     envvar="OPENNESS_STORE",
     metavar="DIR",
-    help="Directory of the embedded store [env OPENNESS_STORE; default var/store].",
+    help="Directory of the embedded store [env OPENNESS_STORE; default var/store in the "
+    "project's folder, the checkout or OPENNESS_HOME].",
 )
 @click.option(
     "--endpoint", metavar="URL", help="Use a remote SPARQL 1.1 engine: its query endpoint."
@@ -258,7 +279,7 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
 @pass_store
 def init(opts: StoreOptions) -> None:
     """Load (or reload) the ontology and concept schemes into their named graph."""
-    store = opts.open()
+    store = opts.open(creates=True)
     try:
         n = load_vocabularies(store)
     finally:
@@ -346,7 +367,7 @@ def ingest(
     if live:
         if names != ["hf"] or folder:
             raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
-        store = opts.open()
+        store = _ingest_store(opts)
         try:
             report = sync_hub(
                 store,
@@ -359,6 +380,11 @@ def ingest(
                 progress=True,
                 echo=lambda m: click.echo(m, err=True),
             )
+        except (HubUnreachable, HfHubHTTPError) as e:
+            raise click.ClickException(
+                f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
+                "and the next run goes on from there"
+            ) from e
         finally:
             store.close()
         click.echo(report.summary(), err=True)
@@ -378,10 +404,28 @@ def ingest(
     _run_ingest(opts, work)
 
 
+def _ingest_store(opts: StoreOptions) -> GraphStore:
+    """The store to ingest into, holding the vocabularies (loaded first into a store that
+    has none: without them no record would be linked to a model)."""
+    store = opts.open(creates=True)
+    try:
+        loaded = ensure_vocabularies(store)
+    except BaseException:
+        store.close()
+        raise
+    if loaded:
+        click.echo(
+            f"the store had no vocabularies: loaded the ontology, concept schemes and "
+            f"shapes first ({loaded} triples)",
+            err=True,
+        )
+    return store
+
+
 def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestReport]]) -> None:
     """Run an ingest on the store and print its reports; a strict failure exits 1 with
     nothing of that source stored, a source that cannot be read is a clear error."""
-    store = opts.open()
+    store = _ingest_store(opts)
     try:
         reports = work(store)
     except StrictFailure as e:
@@ -430,7 +474,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     """Build the default graph from the bundled data: vocabularies and shapes, every
     source and its dated snapshots, then the assessments and the verdicts as of each
     snapshot date."""
-    store = opts.open()
+    store = opts.open(creates=True)
     try:
         # Assessments are written last but for their history, so their graph marks a
         # finished build; a build interrupted before it is redone from the start, one
@@ -593,6 +637,7 @@ def serve(
 ) -> None:
     """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
     named queries, the conformance API and dereferenceable IRIs."""
+    opts.require_built()
     from openness.server import create_app
     from openness.server.serve import run_server
 

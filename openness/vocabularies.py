@@ -31,3 +31,13 @@ def load_vocabularies(store: GraphStore) -> int:
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
     shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
     return store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes})
+
+
+def ensure_vocabularies(store: GraphStore) -> int:
+    """Load the vocabularies and shapes into a store that lacks them (an ingest into a
+    fresh store would otherwise link no record to a model); returns the triples loaded,
+    0 when they were there."""
+    present = (
+        f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} GRAPH <{Graphs.SHAPES}> {{ ?t ?q ?v }} }}"
+    )
+    return 0 if store.query(present) else load_vocabularies(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -120,6 +121,51 @@ def test_query_file_parameters_are_bound_with_param(tmp_path: Path) -> None:
     assert code == 2 and "bad parameter value" in err
     code, _, err = run([*store, "query", "SELECT * {}", "-p", "a=b"])
     assert code == 2 and "query file" in err
+
+
+def test_ingest_into_a_store_without_vocabularies_loads_them(tmp_path: Path) -> None:
+    """A first ingest into a fresh store used to link no record to a model (the
+    vocabularies were missing) and exit 0 with '0 models'."""
+    store = ["--store", str(tmp_path / "store")]
+    code, _, err = run([*store, "ingest", "mof"])
+    assert code == 0 and "the store had no vocabularies: loaded" in err
+    code, out, _ = run(
+        [*store, "query", 'ASK { ?m a og:Model ; schema:name "OLMo-7B" }', "--format", "json"]
+    )
+    assert code == 0 and json.loads(out)["boolean"] is True
+    code, _, err = run([*store, "ingest", "mof"])  # they are there now: not loaded again
+    assert code == 0 and "no vocabularies" not in err
+
+
+def test_reading_a_default_store_that_does_not_exist_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run outside the checkout with no --store, a command used to create an empty
+    ./var/store and report 0 models; the default store is the project's var/store, and a
+    command that only reads it says it is missing."""
+    home = tmp_path / "home"
+    (home / "ontology").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("OPENNESS_HOME", str(home))
+    monkeypatch.delenv("OPENNESS_STORE", raising=False)
+    for command in (["stats"], ["query", "ASK {}"], ["report"], ["serve"]):
+        code, _, err = run(command)
+        assert code == 1 and f"no store at {home / 'var' / 'store'}" in err, command
+        assert "openness build" in err and "--store" in err
+    assert not (elsewhere / "var").exists() and not (home / "var").exists()
+
+
+def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on: the connection is refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = ["--store", str(tmp_path / "store")]
+    hub = f"http://127.0.0.1:{port}"
+    code, _, err = run([*store, "ingest", "hf", "--live", "--endpoint", hub, "--limit", "5"])
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[-1].startswith(f"Error: hf --live: cannot reach the Hub at {hub}")
 
 
 @pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])

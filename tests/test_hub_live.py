@@ -285,8 +285,9 @@ def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None
             "1000",
             "--no-assess",
         ]
-        # write 1 starts the pass, writes 2-4 are the pages: kill inside the second page.
-        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 3)
+        # write 1 loads the vocabularies into the fresh store, write 2 starts the pass,
+        # writes 3-5 are the pages: kill inside the second page.
+        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 4)
         state = EmbeddedStore(tmp_path / "db", read_only=True)
         try:
             assert len(repo_ids(state)) == 1000  # the first page, whole; nothing of the second
@@ -295,6 +296,7 @@ def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None
             state.close()
         completes(tmp_path / "db", *args)
         expected = EmbeddedStore(None)
+        load_vocabularies(expected)  # as the command does into a fresh store
         sync(expected, hub, page_size=1000)
     resumed = EmbeddedStore(tmp_path / "db", read_only=True)
     try:

@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from openness.resources import project_root
 from openness.store.base import GraphStore, StoreError
 from openness.store.embedded import EmbeddedStore
 from openness.store.remote import RemoteStore
 from openness.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResult
 
-DEFAULT_STORE_DIR = Path("var/store")
+
+def default_location() -> Path:
+    """``var/store`` in the project's folder (the checkout, or ``$OPENNESS_HOME``), where
+    ``make build`` puts it, whatever the working directory: run elsewhere, a path relative
+    to it would open (and create) an empty store."""
+    try:
+        return project_root() / "var" / "store"
+    except FileNotFoundError as e:
+        raise StoreError(f"{e}; or name a store with --store DIR or OPENNESS_STORE") from e
+
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -20,6 +30,7 @@ __all__ = [
     "QueryResult",
     "RemoteStore",
     "StoreError",
+    "default_location",
     "open_store",
 ]
 
@@ -36,14 +47,14 @@ def open_store(
     """Open the store the user asked for.
 
     A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
-    ``$OPENNESS_STORE``, else in ``var/store``. ``location=":memory:"`` gives an empty
+    ``$OPENNESS_STORE``, else in :func:`default_location`. ``location=":memory:"`` gives an empty
     in-memory store. ``timeout`` (seconds) bounds each request to a remote engine.
     """
     if endpoint:
         return RemoteStore(
             endpoint, update_url=update_endpoint, store_url=store_endpoint, timeout=timeout
         )
-    location = location or os.environ.get("OPENNESS_STORE") or DEFAULT_STORE_DIR
+    location = location or os.environ.get("OPENNESS_STORE") or default_location()
     if str(location) == ":memory:":
         return EmbeddedStore(None)
     return EmbeddedStore(location, read_only=read_only)
