@@ -65,8 +65,15 @@ def judged(built: GraphStore) -> tuple[GraphStore, list[setwise.Result]]:
 
 
 def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
-    """Models with every outcome of every definition, and a stride through the rest."""
+    """Models with every outcome of every definition, the models a recorded source conflict
+    concerns (they are judged on it), and a stride through the rest."""
     everyone = subjects(store, setwise.dataset(store))
+    conflicted = {
+        r["m"].value
+        for r in store.query(
+            "SELECT DISTINCT ?m WHERE { ?c og:conflictAbout ?m ; og:conflictAspect ?a }"
+        ).rows()
+    }
     found: dict[str, list[setwise.Result]] = {}
     for r in results:
         found.setdefault(r.focus, []).append(r)
@@ -75,7 +82,7 @@ def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
         for d in definitions().values():
             outcome = grade(d, everyone[m], found.get(m, [])).outcome
             wanted.setdefault((d.id, outcome), m)
-    return sorted(set(wanted.values()) | set(sorted(everyone)[::30]))
+    return sorted(set(wanted.values()) | conflicted | set(sorted(everyone)[::30]))
 
 
 def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
@@ -91,7 +98,7 @@ def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
 
 def test_every_rule_and_constraint_is_run(judged) -> None:
     store, results = judged
-    assert len(program.rules()) >= 20 and len(program.constraints()) == 3
+    assert len(program.rules()) >= 20 and len(program.constraints()) == 4
     shapes = {s for d in definitions().values() for s in d.shapes}
     assert {r.shape for r in results} <= shapes
     staged = store.count(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from conftest import select
+from conftest import copy_of, select
 
+from openness.assess.run import assess
+from openness.assess.service import resolve_models
 from openness.ingest.conflicts import Conflicts
 from openness.ingest.identity import Record, link_records
 from openness.ingest.organizations import default_organizations
@@ -263,3 +265,19 @@ def test_a_contradicted_link_gives_a_conflict_not_a_merge() -> None:
     assert counts["models"] == 2
     [conflict] = conflicts.items
     assert conflict.prop.endswith("#huggingFaceRepo") and "2b" in conflict.note
+
+
+def test_a_conflict_on_a_requirement_cannot_be_told_naming_both_sources(built) -> None:
+    """Claude-1's MOF record lists its final parameters as released under MIT; the curated
+    facts say Anthropic never published them. The Open Weight Definition cannot be told, and
+    no requirement about the weights passes on the MIT claim alone: each names both sources."""
+    models = resolve_models(built, ["Claude-1"])
+    [verdict] = assess(copy_of(built), ["owd-0.3"], models).verdicts
+    assert verdict.outcome == "cantTell"
+    assert verdict.requirements
+    for requirement in verdict.requirements:
+        assert requirement.outcome == "cantTell", requirement.id
+        assert any(
+            "mof" in reason and "curated" in reason and "Claude-1" in reason
+            for reason in requirement.reasons
+        ), requirement.id
