@@ -166,6 +166,39 @@ def test_organizations_unify_across_sources(built) -> None:
     assert eleuther == [{"kind": "non-profit"}]
 
 
+@pytest.mark.parametrize(
+    "records",
+    [
+        [("mof", "Chinchilla"), ("mof", "gemma-7b")],  # DeepMind is Google DeepMind
+        [("mof", "XGLM"), ("mof", "Llama-2-7B")],  # FAIR is Meta's
+        [("mof", "TeleChat-7B"), ("osai-index", "TeleChat")],  # 'Telecom' / 'Tele-AI'
+        [("mof", "Skywork"), ("osai-index", "SkyWorks-OR1")],  # 'Kunlun' / 'Skywork'
+        [("mof", "RWKV-v5"), ("osai-index", "RWKV")],  # 'RWKV' / 'BlinkDL/RWKV'
+        [("osai-index", "viking"), ("osai-index", "Poro")],  # Silo AI before and after AMD
+    ],
+)
+def test_one_producer_however_each_source_spells_it(built, records) -> None:
+    values = " ".join(f'("{src}" "{rid}")' for src, rid in records)
+    rows = select(
+        built,
+        f"""SELECT ?id ?org WHERE {{ VALUES (?src ?id) {{ {values} }}
+             ?r og:source/skos:notation ?src ; og:sourceId ?id ; og:producer ?org }}""",
+    )
+    assert len(rows) == len(records)
+    assert len({r["org"] for r in rows}) == 1, rows
+
+
+def test_the_fmti_scores_the_producer_the_index_names(built) -> None:
+    """The FMTI scores 'Aleph Alpha'; the Index rates Pharia by 'Aleph Alpha Research'."""
+    rows = select(
+        built,
+        """SELECT DISTINCT ?org WHERE {
+             { ?r og:source/skos:notation "osai-index" ; og:sourceId "pharia" ; og:producer ?org }
+             UNION { ?org schema:name "Aleph Alpha" } }""",
+    )
+    assert [r["org"] for r in rows] == ["https://w3id.org/openness-graph/id/org/aleph-alpha"]
+
+
 def _conflicts(built, prop: str) -> dict[str, set[tuple[str, str, str]]]:
     """Conflict -> {(record id, property local name, value)} for conflicts about ``prop``."""
     rows = select(
