@@ -40,6 +40,10 @@ NAME = "mof"
 GLOBAL_ROLES = ("distribution", "code", "data", "document")
 # The tool's own wording for "this component is listed but not released".
 NOT_INCLUDED = re.compile(r"component\s+(component\s+)?not\s+includ", re.IGNORECASE)
+# What the tool writes for such a component (NOT_INCLUDED matches it).
+NOT_RELEASED = "Component not included"
+# The header of every model file the tool writes.
+FRAMEWORK = {"name": "Model Openness Framework", "version": "1.0", "date": "2024-12-15"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPOSITORY = "https://github.com/lfai/model_openness_tool"
 
@@ -165,6 +169,28 @@ def read_record(
         components = []
     for i, comp in enumerate(components):
         _component(comp, i, iri, rel, name, out, report, ctx)
+
+
+def write_record(release: dict[str, str], components: list[dict[str, Any]]) -> str:
+    """A model file as the tool writes it, which read_record reads back: the ``release``
+    fields (name, producer, repository, ...; the distribution licence as ``license``) and
+    its ``components``, each a mapping with ``name`` (the tool's component name),
+    ``released`` (a component not released is listed as the tool lists one), ``license``,
+    ``component_path`` and ``description``. Empty fields are left out."""
+    fields = {k: v for k, v in release.items() if v and k != "license"}
+    if release.get("license"):
+        fields["license"] = {"distribution": {"name": release["license"], "path": ""}}
+    listed = []
+    for c in components:
+        entry = {"name": c["name"], "description": c.get("description") or ""}
+        licence = c.get("license") if c.get("released", True) else NOT_RELEASED
+        if licence:
+            entry["license"] = licence
+        if c.get("component_path"):
+            entry["component_path"] = c["component_path"]
+        listed.append(entry)
+    doc = {"framework": FRAMEWORK, "release": {**fields, "components": listed}}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _component(

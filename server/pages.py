@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 import yaml
 from flask import (
@@ -25,6 +26,7 @@ from openness.assess.report import (
     verdict_rows,
 )
 from openness.assess.validate import UnreadableInput, validate_description
+from openness.ingest.mof import write_record
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
 from openness.server import badges, linked_data
@@ -276,15 +278,62 @@ def detect_format(text: str) -> str:
         return ".ttl"
 
 
+# The release fields of the guided form, by the names the tool's model files give them.
+RELEASE_FIELDS = {
+    "name": "Name",
+    "version": "Version",
+    "producer": "Producer",
+    "license": "Licence of the whole release",
+    "repository": "Code repository",
+    "huggingface": "Hugging Face page",
+}
+
+
+def _guided(form: Mapping[str, str]) -> tuple[dict[str, str], list[dict[str, str]], str]:
+    """The guided form as filled in: the release fields, one row per component (the
+    mof-components query) with whether it is released, its licence and where it is, and
+    the Model Openness Tool model file they make (components not answered are left out)."""
+    release = {k: form.get(k, "").strip() for k in RELEASE_FIELDS}
+    rows = []
+    for r in named_query("mof-components"):
+        row = {k: v.value for k, v in r.items()}
+        key = row["mofId"]
+        row["released"] = form.get(f"released-{key}", "")
+        row["license"] = form.get(f"license-{key}", "").strip()
+        row["component_path"] = form.get(f"path-{key}", "").strip()
+        rows.append(row)
+    listed = [
+        {**row, "released": row["released"] == "yes"}
+        for row in rows
+        if row["released"] in ("yes", "no")
+    ]
+    return release, rows, write_record(release, listed)
+
+
+def _licence_ids() -> list[dict[str, str]]:
+    """The licences models in the graph use, most used first, to suggest in the form."""
+
+    def build() -> list[dict[str, str]]:
+        return [{k: v.value for k, v in r.items()} for r in named_query("licence-usage")]
+
+    return kept("openness.licences", build)
+
+
 @bp.route("/validate", methods=["GET", "POST"])
 def validate() -> Response:
-    """Judge a pasted or uploaded description; the text stays in the box after a submit."""
+    """Judge a description: pasted or uploaded (the text stays in the box after a submit),
+    or made with the guided form, one row per component, whose MOF YAML is shown too."""
     verdicts, error, chosen, read_as = None, None, "", None
     text = ""
+    guided = request.form.get("form") == "guided"
+    release, rows, mof_yaml = _guided(request.form)
     if request.method == "POST":
         upload = request.files.get("file")
         chosen = request.form.get("format", "")
-        if upload is not None and upload.filename:
+        if guided:
+            data, name = mof_yaml.encode(), "guided.yml"
+            read_as = FORMATS[".yml"]
+        elif upload is not None and upload.filename:
             data, name = upload.read(), upload.filename
         else:
             text = request.form.get("description", "")
@@ -304,6 +353,12 @@ def validate() -> Response:
             chosen=chosen,
             read_as=read_as,
             formats=FORMATS,
+            guided=guided,
+            release=release,
+            release_fields=RELEASE_FIELDS,
+            rows=rows,
+            mof_yaml=mof_yaml if guided else None,
+            licences=_licence_ids(),
         ),
         status=400 if error else 200,
     )

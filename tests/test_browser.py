@@ -274,3 +274,24 @@ def test_a_badge_from_the_model_page_leads_back_to_the_evidence(page, site: str)
     page.locator("a").first.click()
     page.wait_for_url("**/models/llama-2-7b#to-pass-osaid-1.0")
     assert page.locator("#to-pass-osaid-1\\.0 ol.changes li").count() >= 1
+
+
+def test_the_guided_form_gives_verdicts_as_it_is_filled_in(page, site: str) -> None:
+    page.goto(site + "validate")
+    page.get_by_label("Name").fill("Form LM")
+    page.get_by_label("Model architecture: released?").select_option("yes")
+    page.get_by_label("Model architecture: licence").fill("Apache-2.0")
+    page.get_by_label("Model parameters (Final): released?").select_option("yes")
+    page.get_by_label("Model parameters (Final): licence").fill("CC-BY-NC-4.0")
+    # no button pressed: the verdicts follow what is typed
+    page.wait_for_selector("#result:has-text('CC-BY-NC-4.0')", timeout=60_000)
+    result = page.locator("#result").inner_text()
+    assert "Form LM" in result and "MOF 1.0" in result and "failed" in result
+    assert "cantTell" not in result and "mof-1.0." not in result  # labels, not ids
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download it").click()
+    written = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "name: Form LM" in written and "license: CC-BY-NC-4.0" in written
+    page.get_by_role("button", name="Validate this description").click()  # without script too
+    assert page.get_by_label("Model parameters (Final): licence").input_value() == "CC-BY-NC-4.0"
+    assert "Form LM" in page.locator("#result").inner_text()

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
+import yaml
 from flask.testing import FlaskClient
 from markupsafe import escape
 
@@ -346,3 +348,30 @@ def test_the_model_page_offers_the_badges_markdown(client: FlaskClient) -> None:
     )
     assert str(escape(markdown)) in page
     assert "http://localhost/badges/llama-2-7b.svg" in page  # the combined one
+
+
+def test_the_guided_form_makes_a_mof_file_and_keeps_what_was_filled_in(
+    client: FlaskClient,
+) -> None:
+    form = {
+        "form": "guided",
+        "name": "Form LM",
+        "released-9": "yes",  # the tool's component ids
+        "license-9": "Apache-2.0",
+        "path-9": "https://example.org/code",
+        "released-10": "yes",
+        "license-10": "CC-BY-NC-4.0",
+        "released-14": "no",
+    }
+    page = client.post("/validate", data=form)
+    assert page.status_code == 200 and "Read as MOF YAML." in page.text
+    href = page.text.split('id="download-yaml"')[1].split('href="')[1].split('"')[0]
+    written = yaml.safe_load(unquote(href.split(",", 1)[1]))
+    components = {c["name"]: c for c in written["release"]["components"]}
+    assert components["Model architecture"]["component_path"] == "https://example.org/code"
+    assert components["Data card"]["license"] == "Component not included"
+    assert len(components) == 3  # what was not answered is left out
+    result = page.text.split('id="result"')[1]
+    assert "CC-BY-NC-4.0" in result and "mof-1.0." not in result  # labels, not ids
+    assert 'value="CC-BY-NC-4.0"' in page.text  # the form keeps what was typed
+    assert '<option value="no" selected>' in page.text

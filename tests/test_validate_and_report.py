@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import yaml
 from click.testing import CliRunner
 from conftest import select
 from pyshacl import validate as pyshacl_validate
 
 from openness.assess.definitions import definitions, shape_files
+from openness.assess.validate import validate_description
 from openness.cli import cli
+from openness.ingest.mof import write_record
 from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore
 
@@ -244,3 +247,34 @@ def test_open_washing_query_lists_flagged_models(reported: Path) -> None:
     assert names["Meta-Llama-3-70B-Instruct"]["outcome"] == "failed"
     assert names["Meta-Llama-3-70B-Instruct"]["definition"] == "osaid-1.0"
     assert "European Open Source AI Index" in names["Meta-Llama-3-70B-Instruct"]["claims"]
+
+
+def _every_component(**changed: dict) -> list[dict]:
+    """Every component of the tool's settings, released under an open licence of its kind
+    (code OSI-approved, the rest CC-BY-4.0), with ``changed`` ones replaced."""
+    settings = yaml.safe_load((sources_dir() / "mof" / "mof.settings.yml").read_text())
+    return [
+        changed.get(c["name"])
+        or {
+            "name": c["name"],
+            "released": True,
+            "license": "Apache-2.0" if c["content_type"] == "code" else "CC-BY-4.0",
+        }
+        for c in settings["components"]
+    ]
+
+
+def _judged(text: str) -> dict:
+    return {v.definition: v for v in validate_description(text.encode(), "w.yml").verdicts}
+
+
+def test_a_written_mof_file_reads_back_with_its_verdicts() -> None:
+    release = {"name": "Written LM", "license": "Apache-2.0", "producer": ""}
+    everything = write_record(release, _every_component())
+    assert _judged(everything)["mof-1.0"].level == "Class I"
+    assert "producer" not in everything  # empty fields are left out
+    withheld = {"name": "Model parameters (Final)", "released": False}
+    verdicts = _judged(write_record(release, _every_component(**{withheld["name"]: withheld})))
+    assert verdicts["mof-1.0"].outcome == "failed"
+    assert any("Model parameters (Final)" in r for r in verdicts["mof-1.0"].reasons)
+    assert verdicts["osaid-1.0"].outcome == "failed"  # stated as not released: positive evidence

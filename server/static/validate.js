@@ -1,0 +1,33 @@
+// The guided form's verdicts follow what is typed: a moment after the last change the form
+// is posted as its button would post it, and the answer's outcome (the MOF YAML and the
+// verdicts, worded by the server) takes the place of the one shown.
+(() => {
+  const form = document.getElementById("guided");
+  if (!form) return;
+  let timer;
+  let pending;
+  async function refresh() {
+    if (!form.elements.namedItem("name").value.trim()) return; // the tool's files need a name
+    if (pending) pending.abort();
+    pending = new AbortController();
+    try {
+      const answer = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        signal: pending.signal,
+      });
+      const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+      const fresh = page.getElementById("outcome");
+      const shown = document.getElementById("outcome");
+      if (fresh && shown) shown.replaceWith(fresh);
+    } catch (e) {
+      if (e.name !== "AbortError") throw e;
+    }
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 500);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();
