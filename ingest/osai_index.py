@@ -60,6 +60,17 @@ def _links(value: Any) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip().startswith("http")]
 
 
+
+def _named(value: object) -> str | None:
+    """A model name as the Index writes it, or None for a blank or a placeholder.
+
+    >>> _named(" Undisclosed "), _named("unknown"), _named("OLMo-7B")
+    (None, None, 'OLMo-7B')
+    """
+    text = str(value or "").strip()
+    return text if text and text.lower() not in ("unknown", "undisclosed") else None
+
+
 def _date(value: Any) -> Any:
     """The Index writes release dates as YYYY-MM (sometimes a full date)."""
     text = str(value).strip()
@@ -92,13 +103,13 @@ def _record(
         raise RecordError(rel, "missing", field="system.name")
     iri = mint("record", NAME, path.stem)
     url = f"{REPOSITORY}/blob/{commit}/{quote(path.name)}" if commit else None
-    end_model = str(system.get("endmodelname") or "").strip() or system_name
+    # A placeholder is no name: Lumo AI's end model "Undisclosed" is the system itself, not
+    # a release called "Undisclosed" that every other undisclosed end model would join.
+    end_model = _named(system.get("endmodelname")) or system_name
     add_record(out, iri, source=NAME, source_id=path.stem, file=rel, url=url, name=end_model)
     out.add(iri, RDFS + "label", system_name)
     out.add(iri, OG + "familyName", system_name)
-    base = system.get("basemodelname")
-    if base and str(base).strip().lower() not in ("unknown", "undisclosed"):
-        out.add(iri, OG + "baseModelName", str(base).strip())
+    out.add(iri, OG + "baseModelName", _named(system.get("basemodelname")))
     link = system.get("link")
     if isinstance(link, str) and link.strip():
         out.link(iri, OG + "location", link.strip())

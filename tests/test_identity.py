@@ -314,3 +314,17 @@ def test_a_conflict_on_a_requirement_cannot_be_told_naming_both_sources(built) -
             "mof" in reason and "curated" in reason and "Claude-1" in reason
             for reason in requirement.reasons
         ), requirement.id
+
+
+def test_a_placeholder_is_not_a_model_name(built) -> None:
+    """The Index gives Lumo AI's end model as 'Undisclosed': the release is named after the
+    system, and no model is called by a placeholder."""
+    [model] = _models_of(built, ["osai-index/lumo"]).values()
+    rows = select(built, f"SELECT ?name WHERE {{ <{model}> schema:name ?name }}")
+    assert rows == [{"name": "Lumo AI"}]
+    placeholders = select(
+        built,
+        """SELECT ?m WHERE { ?m a og:Model ; schema:name ?n
+             FILTER (LCASE(?n) IN ("undisclosed", "unknown")) }""",
+    )
+    assert placeholders == []
