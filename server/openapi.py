@@ -58,6 +58,8 @@ RESULTS = {
         "text/tab-separated-values",
     )
 }
+# Every level of every graded definition, lowest first within each.
+LEVELS = [d.level_labels[lv] for d in definitions().values() for lv in d.levels]
 VERDICT = {
     "type": "object",
     "required": list(VERDICT_KEYS),
@@ -66,9 +68,15 @@ VERDICT = {
         "name": {"type": ["string", "null"]},
         "definition": {"type": "string"},
         "outcome": {"enum": ["passed", "failed", "cantTell"]},
-        "level": {"enum": ["Class I", "Class II", "Class III", None]},
+        "level": {"enum": [*LEVELS, None]},
         "score": {"type": ["number", "null"]},
         "progress": {"type": ["object", "null"], "additionalProperties": {"type": "number"}},
+        "levelOutcomes": {
+            "type": ["object", "null"],
+            "description": "each level of a graded definition, lowest first: passed, failed "
+            "or cantTell (the level reached is the highest passed)",
+            "additionalProperties": {"enum": ["passed", "failed", "cantTell"]},
+        },
         "reasons": {"type": "array", "items": {"type": "string"}},
         "records": {
             "type": "array",
@@ -190,7 +198,7 @@ OPENAPI: dict[str, Any] = {
                         "Producer kind: company, academic, non-profit, government, collaboration",
                     ),
                     _param("outcome", "query", "passed, failed or cantTell"),
-                    _param("level", "query", "Class I, Class II or Class III"),
+                    _param("level", "query", "The level reached: " + ", ".join(LEVELS)),
                     _param("page", "query", "1-based page", schema={"type": "integer"}),
                     _param(
                         "per_page",

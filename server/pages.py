@@ -54,15 +54,15 @@ def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
                 "id": r["model"].removeprefix(ID + "model/"),
                 "name": r["name"],
                 "verdicts": {},
-                "level": None,
-                "score": None,
+                "levels": {},
+                "scores": {},
                 **orgs.get(r["model"], {}),
             },
         )
         m["verdicts"][r["definition"]] = r["outcome"]
-        # The definitions that grade (a class) or score a model: one of each today.
-        m["level"] = m["level"] or r["level"]
-        m["score"] = r["score"] if r["score"] is not None else m["score"]
+        # The level reached on each graded definition, the score on each scored one.
+        m["levels"][r["definition"]] = r["level"]
+        m["scores"][r["definition"]] = r["score"]
     rows = list(by_model.values())
     if args.get("definition") and args.get("outcome"):
         rows = [m for m in rows if m["verdicts"].get(args["definition"]) == args["outcome"]]
@@ -87,6 +87,8 @@ def matrix() -> Response:
         render_template(
             "matrix.html",
             definitions=defs,
+            graded=[d for d in definitions().values() if d.levels],
+            scored=[d for d in definitions().values() if d.score_query],
             rows=rows,
             args=request.args,
             csv_url=url_for(".matrix_csv", **request.args.to_dict()),
@@ -186,16 +188,23 @@ def _evidence(iri: str) -> list[dict]:
 
 
 def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
-    """For each verdict that did not pass, its reasons grouped by requirement label."""
+    """For each verdict with reasons, its reasons grouped by requirement label: why it did
+    not pass, or on a graded definition why the next level is not reached."""
     out: dict[str, dict[str, list[str]]] = {}
     for v in verdicts:
-        if v["outcome"] == "passed" or not v["reasons"]:
+        if not v["reasons"]:
             continue
         groups = out.setdefault(v["definition"], {})
         for reason in v["reasons"]:
             label, why = split_reason(reason)
             groups.setdefault(label or "", []).append(why)
     return out
+
+
+def _next_level(verdict: dict) -> str | None:
+    """The lowest level of a graded verdict that is not reached, if any."""
+    levels = verdict["levelOutcomes"] or {}
+    return next((level for level, o in levels.items() if o != "passed"), None)
 
 
 def _model_page(iri: str, model_id: str) -> str:
@@ -221,6 +230,7 @@ def _model_page(iri: str, model_id: str) -> str:
         why_not=_why_not(verdicts),
         to_pass=changes_to_pass(store, iri),
         badges=badges.snippets(model_id, verdicts),
+        next_level={v["definition"]: _next_level(v) for v in verdicts},
         evidence=evidence,
         licences=list(licences),
         lineage=lineage,

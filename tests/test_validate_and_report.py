@@ -28,6 +28,7 @@ REPORT_KEYS = {
     "level",
     "score",
     "progress",
+    "levelOutcomes",
     "reasons",
     "records",
 }

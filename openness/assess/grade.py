@@ -37,6 +37,7 @@ class Verdict:
     score: float | None = None
     in_scope: bool = True
     progress: dict[str, float] | None = None  # level label -> percentage
+    level_outcomes: dict[str, str] | None = None  # level label -> passed/failed/cantTell
     reasons: list[str] = field(default_factory=list)
     records: list[dict[str, str]] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)  # IRIs of the records judged
@@ -52,6 +53,7 @@ class Verdict:
             "level": self.level,
             "score": self.score,
             "progress": self.progress,
+            "levelOutcomes": self.level_outcomes,
             "reasons": self.reasons,
             "records": self.records,
         }
@@ -167,18 +169,51 @@ def progress(d: Definition, passed: set[str]) -> dict[str, float]:
     return out
 
 
+def excused(d: Definition, outcomes: dict[str, str]) -> set[str]:
+    """The requirements that do not count because another standing in for them passed."""
+    return {
+        r.stands_in_for
+        for r in d.requirements.values()
+        if r.stands_in_for and outcomes.get(r.iri) == PASSED
+    }
+
+
+def level_outcomes(d: Definition, outcomes: dict[str, str]) -> dict[str, str]:
+    """Each level's outcome (level IRI -> passed, failed or cantTell): the requirements of
+    the level and of every lower one combined, those another stands in for left out.
+
+    The same levels are reached as by progress() reaching 100%; a level not reached is
+    failed when a requirement counted for it failed, and cannot be told otherwise.
+    """
+    skip = excused(d, outcomes)
+    counted: list[str] = []
+    out: dict[str, str] = {}
+    for level in d.levels:
+        counted += [
+            outcomes[r.iri]
+            for r in d.requirements.values()
+            if r.level == level and r.iri not in skip and r.iri in outcomes
+        ]
+        out[level] = combine(counted)
+    return out
+
+
 def _levels(verdict: Verdict, d: Definition) -> None:
-    passed = {r.iri for r in verdict.requirements if r.outcome == PASSED}
+    outcomes = {r.iri: r.outcome for r in verdict.requirements}
+    passed = {iri for iri, o in outcomes.items() if o == PASSED}
     reached = progress(d, passed)
     verdict.progress = {d.level_labels[lv]: round(p, 1) for lv, p in reached.items()}
-    top = [lv for lv in d.levels if reached[lv] == 100]
+    tiers = level_outcomes(d, outcomes)
+    verdict.level_outcomes = {d.level_labels[lv]: o for lv, o in tiers.items()}
+    top = [lv for lv in d.levels if tiers[lv] == PASSED]
     verdict.level_iri = top[-1] if top else None
     verdict.level = d.level_labels[top[-1]] if top else None
-    verdict.outcome = PASSED if top else FAILED
+    # The definition is met when its lowest level is; three-valued like that level.
+    verdict.outcome = tiers[d.levels[0]]
     # What keeps the model from the next level (a requirement another stands in for is none).
     following = d.levels[len(top)] if len(top) < len(d.levels) else None
-    excused = {r.stands_in_for for r in d.requirements.values() if r.iri in passed}
+    skip = excused(d, outcomes)
     verdict.reasons = _reasons(
         verdict.requirements,
-        lambda r: d.requirements[r.iri].level == following and r.iri not in excused,
+        lambda r: d.requirements[r.iri].level == following and r.iri not in skip,
     )

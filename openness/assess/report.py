@@ -37,14 +37,17 @@ VERDICT_KEYS = (
     "level",
     "score",
     "progress",
+    "levelOutcomes",
     "reasons",
     "records",
 )
 
 REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> {
   ?a og:definitionId ?def ; earl:result/earl:info ?info } %(filter)s }"""
-PROGRESS = """SELECT ?a ?level ?value WHERE { GRAPH <%(g)s> {
-  ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m rdfs:label ?level ; dqv:value ?value }
+PROGRESS = """SELECT ?a ?level ?value ?outcome WHERE { GRAPH <%(g)s> {
+  ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m rdfs:label ?level ; dqv:value ?value
+  OPTIONAL { ?m earl:outcome ?o } }
+  BIND (STRAFTER(STR(?o), "#") AS ?outcome)
   %(filter)s }"""
 RECORDS = """SELECT ?model ?source ?id WHERE {
   ?model a og:Model ; og:hasRecord ?r . ?r og:source/skos:notation ?source ; og:sourceId ?id }"""
@@ -85,11 +88,16 @@ def verdict_rows(
     for row in store.query(_q(REASONS, definition, model)).rows():
         reasons[row["a"].value].append(row["info"].value)
     progress: dict[str, dict[str, float]] = defaultdict(dict)
+    tiers: dict[str, dict[str, str]] = defaultdict(dict)
     for row in store.query(_q(PROGRESS, definition, model)).rows():
         progress[row["a"].value][row["level"].value] = float(row["value"].value)
+        if "outcome" in row:
+            tiers[row["a"].value][row["level"].value] = row["outcome"].value
     records: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in store.query(RECORDS).rows():
         records[row["model"].value].append({"source": row["source"].value, "id": row["id"].value})
+    # Levels lowest first, as each definition lists them.
+    rank = {d.level_labels[lv]: i for d in definitions().values() for i, lv in enumerate(d.levels)}
     out = []
     for row in store.query(_q(VERDICTS, definition, model)).rows():
         a, model = row["a"].value, row["model"].value
@@ -103,12 +111,20 @@ def verdict_rows(
                 "score": float(row["score"].value) if "score" in row else None,
                 "rank": int(row["rank"].value) if "rank" in row else None,
                 "inScope": row["inScope"].value != "false" if "inScope" in row else True,
-                "progress": progress.get(a) or None,
+                "progress": _ordered(progress.get(a), rank),
+                "levelOutcomes": _ordered(tiers.get(a), rank),
                 "reasons": sorted(reasons.get(a, [])),
                 "records": sorted(records.get(model, []), key=lambda r: (r["source"], r["id"])),
             }
         )
     return sorted(out, key=lambda r: ((r["name"] or "").lower(), r["model"], r["definition"]))
+
+
+def _ordered(by_level: dict[str, Any] | None, rank: dict[str, int]) -> dict[str, Any] | None:
+    """A mapping by level label in the levels' order, lowest first; None when empty."""
+    if not by_level:
+        return None
+    return dict(sorted(by_level.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0])))
 
 
 def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:

@@ -94,6 +94,8 @@ def verdict_triples(
         out.types(m, DQV + "QualityMeasurement")
         out.add(m, RDFS + "label", label)
         out.add(m, DQV + "value", typed(f"{value}", XSD + "decimal"))
+        if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
+            out.link(m, EARL + "outcome", EARL + v.level_outcomes[label])
     for req in v.requirements:
         out.link(a, DCTERMS + "hasPart", _requirement_part(out, req.iri, req.outcome, req.reasons))
 
