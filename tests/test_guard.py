@@ -285,3 +285,52 @@ def test_the_queue_is_full_for_every_client(reported: Path) -> None:
         assert slow["r"].status_code == 500
     finally:
         current_guard(app).close()
+
+
+def test_cheap_requests_are_answered_through_a_runaway_storm(reported: Path) -> None:
+    """One client sends more runaway queries than it may run: one runs, two wait, the rest
+    are refused at once; meanwhile another client's page, API lookup and ASK are answered
+    by the query process kept free for other clients."""
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "TESTING": True,
+            "QUERY_TIMEOUT": HANG_GUARD,
+            "QUERY_PROCESSES": 2,
+            "QUERY_QUEUE": 2,
+            "CLIENT_LIMIT": 4,
+        }
+    )
+    prepare(app)
+    guard = current_guard(app)
+    answers: list[Any] = []
+
+    def runaway() -> None:
+        answers.append(
+            app.test_client().get(
+                "/sparql", query_string={"query": SLOW}, environ_base={"REMOTE_ADDR": "10.0.0.66"}
+            )
+        )
+
+    storm = [threading.Thread(target=runaway) for _ in range(8)]
+    try:
+        for t in storm:
+            t.start()
+        until(lambda: len(answers) == 5)  # refused while the first still runs
+        assert guard.status()["running"] == 1 and guard.status()["waiting"] == 2
+        assert [r.status_code for r in answers] == [503] * 5
+        assert all(int(r.headers["Retry-After"]) >= 1 for r in answers)
+        other = app.test_client()
+        cheap = {"environ_base": {"REMOTE_ADDR": "10.0.0.2"}}
+        page = other.get("/models/allenai--olmo-7b", **cheap)
+        assert page.status_code == 200 and "OLMo" in page.text
+        assert other.get("/api/models/allenai--olmo-7b", **cheap).status_code == 200
+        assert ask(app, "10.0.0.2").status_code == 200
+        assert guard.status()["running"] == 1 and guard.status()["waiting"] == 2  # still
+        assert guard.refused == {"queue full": 5}
+    finally:
+        while any(t.is_alive() for t in storm):  # end the runaways rather than wait
+            kill_all(app)
+            time.sleep(0.1)
+        guard.close()
+    assert [r.status_code for r in answers[5:]] == [500] * 3
