@@ -79,3 +79,24 @@ def test_pyshacl_refutes_the_vendor_licensed_software_too(built) -> None:
     assert refuted == {
         "mof record 'gemma-7b': Inference code is under 'gemma', not FSF-libre, which restricts use"
     }
+
+
+@pytest.mark.parametrize(
+    "name,licence",
+    [
+        ("StableVicuna-13B", "Meta Community License"),
+        ("OPT-IML-Max-30B", "OPT-IML 175B License Agreement"),
+        ("Instella-3B-Instruct", "Research-only RAIL-M5"),
+    ],
+)
+def test_curated_ai_licences_refute_the_open_weight_definition(built, name, licence) -> None:
+    """Licence strings that were unresolved now resolve to AI licences with their ODRL
+    restrictions, so the Index's end-model licence fails the Open Weight Definition's
+    licence clauses (it could not tell before)."""
+    store = copy_of(built)
+    (model,) = resolve_models(store, [name])
+    (v,) = assess(store, ["owd-0.3"], [model]).verdicts
+    assert v.outcome == "failed"
+    redistribution = next(r for r in v.requirements if r.id == "owd-0.3.1-free-redistribution")
+    assert redistribution.outcome == "failed"
+    assert any(licence in r and "restricts use" in r for r in redistribution.reasons)
