@@ -4,9 +4,11 @@ settled silently — the model, the property in question, and each record's clai
 reified statement (``rdf:Statement``: record, property, value).
 
 Two kinds are found: identity conflicts (a Hub link the record's own name contradicts,
-names a source swapped; found while linking records, see ``identity``) and claims about the
-final weights that contradict each other (a record that lists them as released, another that
-says they were never published or rates them closed), found here from the store.
+names a source swapped; found while linking records, see ``identity``) and claims about a
+component that contradict each other (a record that lists the final weights as released,
+another that says they were never published or rates them closed), found here from the
+store. A conflict on a component leaves every requirement about it "cannot tell"
+(``og:RecordedConflictConstraint`` in ``shapes/checks.ttl``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from openness.ingest.rdf import Triples, Value, literal
-from openness.namespaces import COMPONENT, ID, OG, RDF, RDFS, mint
+from openness.namespaces import ID, OG, RDF, RDFS, mint
 from openness.store import GraphStore
 
 
@@ -75,45 +77,47 @@ class Conflicts:
         return len(self.items)
 
 
-WEIGHTS = COMPONENT + "model-parameters-final"
-
-
 def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
-    """Models whose records contradict each other on whether the final weights are
-    published: a component listed as released (a Model Openness Tool file, Hub files) against
-    one stated as not released (curated facts of models never published) or an Index rating
-    of the end-model weights as closed. Reads records linked to models in ``graphs``."""
+    """Models whose records contradict each other on whether a component is published: a
+    component listed as released (a Model Openness Tool component, Hub files) against one
+    stated as not released (curated facts of models never published), or against the Index's
+    open or closed rating of what the component is (the component type's ``skos:closeMatch``
+    among the Index's availability dimensions, leaving out those that rate the base model).
+    Reads records linked to models in ``graphs`` (the vocabularies among them)."""
     # The record pattern is repeated inside each branch: joined to the UNION from outside,
     # pyoxigraph evaluates the whole UNION again for every record (minutes on large stores).
     rows = store.query(
-        """SELECT ?m ?r ?src ?id ?released ?how WHERE {
+        """SELECT ?m ?type ?r ?src ?id ?released ?how WHERE {
              {
-               ?r og:component ?c . ?c og:componentType ogc:model-parameters-final ;
-                                        og:released ?released .
+               ?r og:component ?c . ?c og:componentType ?type ; og:released ?released .
                ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
+               ?type rdfs:label ?what .
                OPTIONAL { ?c og:licenseStatement/og:licenseString ?licence }
                BIND (IF(?released, IF(BOUND(?licence),
-                          CONCAT("final parameters listed as released under '", ?licence, "'"),
-                          "final parameters listed as released"),
-                        "final parameters stated as not released") AS ?how)
+                          CONCAT(STR(?what), " listed as released under '", ?licence, "'"),
+                          CONCAT(STR(?what), " listed as released")),
+                        CONCAT(STR(?what), " stated as not released")) AS ?how)
              } UNION {
-               ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel ;
-                                    og:ratingValue/skos:notation ?v .
-               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
+               ?r og:rating ?x . ?x og:dimension ?dim ; og:ratingValue/skos:notation ?v .
                FILTER (?v IN ("open", "closed"))
+               ?dim og:dimensionGroup "availability" ; rdfs:label ?dimension .
+               OPTIONAL { ?dim og:ratesBaseModel ?base }
+               FILTER (!BOUND(?base) || !?base)
+               ?type skos:closeMatch ?dim .
+               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
                BIND (?v = "open" AS ?released)
-               BIND (CONCAT("end-model weights rated ", ?v) AS ?how)
+               BIND (CONCAT(STR(?dimension), " rated ", ?v) AS ?how)
              }
-           } ORDER BY ?m ?r""",
+           } ORDER BY ?m ?type ?r""",
         default_graphs=graphs,
     ).rows()
-    by_model: dict[str, list[dict]] = defaultdict(list)
+    by_aspect: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         # An xsd:boolean again: Virtuoso answers SPARQL booleans as the integers 1 and 0.
         row["released"] = literal(row["released"].value in ("true", "1"))
-        by_model[row["m"].value].append(row)
+        by_aspect[(row["m"].value, row["type"].value)].append(row)
     out = Conflicts()
-    for model, claims in by_model.items():
+    for (model, aspect), claims in by_aspect.items():
         values = {row["released"].value for row in claims}
         if len(values) < 2:
             continue
@@ -128,7 +132,7 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
             OG + "released",
             f"released according to {', '.join(said['true'])}; "
             f"not released according to {', '.join(said['false'])}",
-            aspect=WEIGHTS,
+            aspect=aspect,
         )
         for row in claims:
             conflict.claim(row["r"].value, OG + "released", row["released"], row["how"].value)

@@ -328,3 +328,33 @@ def test_a_placeholder_is_not_a_model_name(built) -> None:
              FILTER (LCASE(?n) IN ("undisclosed", "unknown")) }""",
     )
     assert placeholders == []
+
+
+def test_every_component_claim_is_cross_checked(built) -> None:
+    """The Model Openness Tool lists CrystalChat's training code and datasets as released;
+    the Index rates the Crystal system's training code and end-model data closed. Both
+    disagreements are recorded (the Index's base-model ratings are not about the release)."""
+    rows = select(
+        built,
+        """SELECT ?aspect ?r WHERE { ?m schema:name "CrystalChat" .
+             ?c a og:SourceConflict ; og:conflictAbout ?m ; og:conflictAspect ?aspect ;
+                og:claim/rdf:subject ?r }""",
+    )
+    component = "https://w3id.org/openness-graph/ns/component/"
+    by_aspect: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        by_aspect[r["aspect"][len(component) :]].add(r["r"][len(REC) :].split("/")[0])
+    assert by_aspect == {"training-code": {"mof", "osai-index"}, "datasets": {"mof", "osai-index"}}
+
+
+def test_a_component_conflict_leaves_its_licence_requirement_unsure(built) -> None:
+    """OSAID's code-licence requirement does not pass CrystalChat on the Model Openness Tool's
+    licence of training code the Index rates closed: it cannot be told, naming both."""
+    models = resolve_models(built, ["CrystalChat"])
+    [verdict] = assess(copy_of(built), ["osaid-1.0"], models).verdicts
+    [licence] = [r for r in verdict.requirements if r.id.endswith("C-licence")]
+    assert licence.outcome == "cantTell"
+    assert any(
+        "Training code" in reason and "mof 'CrystalChat'" in reason and "osai-index" in reason
+        for reason in licence.reasons
+    )
