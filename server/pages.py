@@ -25,11 +25,11 @@ from openness.assess.report import (
     published_vs_computed,
     verdict_rows,
 )
-from openness.assess.validate import UnreadableInput, validate_description
+from openness.assess.validate import UnreadableInput
 from openness.ingest.mof import write_record
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
-from openness.server import badges, linked_data
+from openness.server import api, badges, linked_data
 from openness.server.context import get_store
 from openness.server.lookup import is_iri, organizations
 from openness.server.negotiation import choose_with_parameter
@@ -351,7 +351,7 @@ def validate() -> Response:
             data, name = text.encode(), "description" + suffix
             read_as = FORMATS[suffix]
         try:
-            verdicts = [v.as_json() for v in validate_description(data, name).verdicts]
+            verdicts = get_store().call(api.judge, data, name, None)
         except UnreadableInput as e:
             error = str(e)
     return Response(
