@@ -7,9 +7,11 @@
   ``Retry-After``) rather than queued behind work it cannot outlast.
 - One client (by address) has at most ``client_limit`` queries running or waiting; past
   that it is refused at once (429 with ``Retry-After``).
-- No client runs queries in every lane (when there are several): waiting queries get lanes
-  in arrival order, skipping clients that already run their share, so one client's
-  runaway queries leave a lane free for everyone else's quick ones.
+- No client runs queries in every lane (when there are several), and a lane that comes
+  free goes to the waiting query whose client's running queries have run the least time
+  so far (a client running none first; among equals, the first to arrive). So one
+  client's runaway queries leave lanes free for everyone else's quick ones, and take a
+  lane back only from clients whose queries run as long.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,7 +61,8 @@ class Guard:
         self._share = max(1, self.lanes.size - 1)
         self._waiting: list[_Ticket] = []
         self._admitted: Counter[str] = Counter()  # running or waiting, per client
-        self._running: Counter[str] = Counter()
+        # Per client, when each of its running queries got its lane.
+        self._running: defaultdict[str, list[float]] = defaultdict(list)
         self.refused = Counter[str]()  # by reason, for the health report
 
     def run(self, task: Task, *, client: str, deadline: float) -> Any:
@@ -78,7 +81,7 @@ class Guard:
             return self._run_once(task, client, deadline)
 
     def _run_once(self, task: Task, client: str, deadline: float) -> Any:
-        lane = self._admit(client, deadline)
+        lane, started = self._admit(client, deadline)
         healthy = False
         try:
             value = lane.run(task, deadline - time.monotonic())
@@ -98,10 +101,11 @@ class Guard:
         finally:
             self.lanes.give_back(lane, healthy=healthy)
             with self._changed:
-                self._running[client] -= 1
+                self._running[client].remove(started)
                 self._release(client)
 
-    def _admit(self, client: str, deadline: float) -> Lane:
+    def _admit(self, client: str, deadline: float) -> tuple[Lane, float]:
+        """A lane for the query and when it got it."""
         limits = self.limits
         with self._changed:
             if self._admitted[client] >= limits.client_limit:
@@ -140,20 +144,25 @@ class Guard:
                 self._changed.wait(remaining)
                 lane = self._grant(ticket)
             self._waiting.remove(ticket)
-            self._running[client] += 1
+            started = time.monotonic()
+            self._running[client].append(started)
             # Another waiting query may now be first in line for another idle lane.
             self._changed.notify_all()
-            return lane
+            return lane, started
 
     def _grant(self, ticket: _Ticket) -> Lane | None:
-        """An idle lane if ``ticket`` is the first waiting query whose client may run one
-        more (called with the condition held)."""
+        """An idle lane if ``ticket`` is next: of the waiting queries whose client may run
+        one more, one whose client's running queries have run the least time so far, the
+        first to arrive among those (called with the condition held)."""
         if not self.lanes.idle:
             return None
-        for waiting in self._waiting:
-            if self._running[waiting.client] < self._share:
-                return self.lanes.take() if waiting is ticket else None
-        return None
+        now = time.monotonic()
+        candidates = [w for w in self._waiting if len(self._running[w.client]) < self._share]
+        if not candidates:
+            return None
+        # min() keeps the first of equals: arrival order.
+        first = min(candidates, key=lambda w: sum(now - t for t in self._running[w.client]))
+        return self.lanes.take() if first is ticket else None
 
     def _release(self, client: str) -> None:
         self._admitted[client] -= 1
@@ -167,7 +176,7 @@ class Guard:
             return {
                 "lanes": self.lanes.size,
                 "idle": self.lanes.idle,
-                "running": sum(self._running.values()),
+                "running": sum(map(len, self._running.values())),
                 "waiting": len(self._waiting),
                 "refused": dict(self.refused),
             }

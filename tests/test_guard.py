@@ -127,6 +127,37 @@ def test_one_client_cannot_take_every_lane() -> None:
     assert first.join() == "released" and second.join() == "released"
 
 
+def marked(store: Any, started: threading.Event, release: threading.Event) -> str:
+    started.set()
+    return blocked(store, release)
+
+
+def test_a_free_lane_goes_to_the_client_whose_queries_have_run_least() -> None:
+    """A storm client's second runaway ends; both clients have a query waiting and one
+    running, the other client's since later: its query gets the lane, though the storm's
+    arrived first."""
+    g, release = guard(3), threading.Event()
+    storm_first = Background(g, (blocked, (release,)), "storm")
+    until(lambda: g.status()["running"] == 1)
+    end = threading.Event()
+    storm_ending = Background(g, (blocked, (end,)), "storm")
+    until(lambda: g.status()["running"] == 2)
+    other_first = Background(g, (blocked, (release,)), "other")
+    until(lambda: g.status()["running"] == 3)
+    started = {"storm": threading.Event(), "other": threading.Event()}
+    storm_next = Background(g, (marked, (started["storm"], release)), "storm")
+    until(lambda: g.status()["waiting"] == 1)
+    other_next = Background(g, (marked, (started["other"], release)), "other")
+    until(lambda: g.status()["waiting"] == 2)
+    end.set()
+    until(lambda: started["storm"].is_set() or started["other"].is_set())
+    assert started["other"].is_set() and not started["storm"].is_set()
+    assert g.status()["waiting"] == 1
+    release.set()
+    for b in (storm_first, storm_ending, other_first, storm_next, other_next):
+        assert b.join() == "released"
+
+
 def test_an_abandoned_thread_keeps_its_lane_until_it_ends() -> None:
     g, release = guard(1), threading.Event()
     with pytest.raises(QueryTimeout):
