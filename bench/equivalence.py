@@ -16,7 +16,7 @@ import multiprocessing
 import time
 
 from openness.assess import reference, setwise
-from openness.assess.run import subjects
+from openness.assess.run import judge_stored, subjects
 from openness.ingest.runner import ingest_all
 from openness.store import EmbeddedStore, GraphStore
 from openness.vocabularies import load_vocabularies
@@ -45,14 +45,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N models")
     args = parser.parse_args()
     store = _bundled()
-    graphs = setwise.dataset(store)
+    everyone = sorted(subjects(store, setwise.dataset(store)))
     start = time.perf_counter()
-    setwise.derive(store, graphs)
-    ours: dict[str, set[setwise.Result]] = {}
-    for r in setwise.validate(store, graphs):
-        ours.setdefault(r.focus, set()).add(r)
+    ours = {m: set(rs) for m, rs in judge_stored(store, everyone).results.items()}
     set_wise = time.perf_counter() - start
-    models = sorted(subjects(store, graphs))[: args.limit or None]
+    models = everyone[: args.limit or None]
     start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(args.workers) as pool:
         theirs = dict(pool.imap_unordered(_pyshacl, models, chunksize=4))

@@ -18,7 +18,7 @@ from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError
 from openness.assess.report import verdict_rows
-from openness.assess.run import assess, subjects
+from openness.assess.run import Judgement, assess, judge_stored, subjects
 from openness.assess.store import save
 from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore, RemoteStore
@@ -56,12 +56,13 @@ def test_no_definition_requirement_or_component_is_named_in_python() -> None:
 
 
 @pytest.fixture(scope="module")
-def judged(built: GraphStore) -> tuple[GraphStore, list[setwise.Result]]:
-    """A copy of the bundled graph with the rules run, and every set-wise result."""
-    store = copy_of(built)
-    graphs = setwise.dataset(store)
-    setwise.derive(store, graphs)
-    return store, setwise.validate(store, graphs)
+def judged(built: GraphStore) -> tuple[GraphStore, Judgement]:
+    """The bundled graph and what the shapes find for every model, judged in one batch."""
+    return built, judge_stored(built, sorted(subjects(built, setwise.dataset(built))))
+
+
+def _results(found: Judgement) -> list[setwise.Result]:
+    return sorted((r for rs in found.results.values() for r in rs), key=repr)
 
 
 def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
@@ -86,7 +87,8 @@ def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
 
 
 def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
-    store, results = judged
+    store, found = judged
+    results = _results(found)
     sample = _sample(store, results)
     assert len(sample) >= 15
     for model in sample:
@@ -97,15 +99,35 @@ def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
 
 
 def test_every_rule_and_constraint_is_run(judged) -> None:
-    store, results = judged
+    _, found = judged
     assert len(program.rules()) >= 20 and len(program.constraints()) == 4
     shapes = {s for d in definitions().values() for s in d.shapes}
-    assert {r.shape for r in results} <= shapes
-    staged = store.count(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s og:appliesLicense ?l } }",
-        named_graphs=[setwise.STAGING],
-    )
+    assert {r.shape for r in _results(found)} <= shapes
+    applies = rdflib.URIRef("https://w3id.org/openness-graph/ns#appliesLicense")
+    staged = sum(1 for t in found.derived if t.predicate.value == str(applies))
     assert staged > 1000  # the governing-licence rule wrote what the findings read
+
+
+def test_judging_in_batches_finds_what_one_batch_finds(judged) -> None:
+    """A model's verdict depends on its own evidence only: the models judged beside it in
+    its batch change nothing (the assessment reads the store a batch at a time)."""
+    store, whole = judged
+    models = sorted(whole.results)[::9]
+    alone = [judge_stored(store, [m]) for m in models[:5]]
+    batches = [judge_stored(store, b) for b in _split(models, 7)]
+    for m, found in zip(models[:5], alone, strict=True):
+        assert found.results.get(m) == whole.results.get(m), m
+    for b, found in zip(_split(models, 7), batches, strict=True):
+        assert {m: found.results.get(m) for m in b} == {m: whole.results.get(m) for m in b}
+        for d in definitions().values():
+            if d.score_query:
+                assert {m: found.scores[d.score_query].get(m) for m in b} == {
+                    m: whole.scores[d.score_query].get(m) for m in b
+                }
+
+
+def _split(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _load_remote(base: str, store: GraphStore) -> RemoteStore:

@@ -5,6 +5,7 @@ it reads sh:rule, sh:sparql, sh:targetClass, sh:severity and sh:order from the s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -134,6 +135,19 @@ def constraints() -> tuple[Constraint, ...]:
             )
         )
     return tuple(out)
+
+
+def values(var: str, iris: Sequence[str] | None) -> str:
+    """A VALUES block binding ``?var`` to ``iris`` ("" when None: unbound)."""
+    if iris is None:
+        return ""
+    return f"VALUES ?{var} {{ " + " ".join(f"<{i}>" for i in iris) + " }"
+
+
+def scoped(query: str, var: str, iris: Sequence[str] | None) -> str:
+    """A SELECT's text with ``?var`` bound to ``iris`` at the start of its WHERE group."""
+    at = query.index("{") + 1
+    return f"{query[:at]} {values(var, iris)} {query[at:]}"
 
 
 def render(message: str, solution: dict[str, str]) -> str:

@@ -7,63 +7,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate
 from rdflib import plugin
-from rdflib.namespace import RDF
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor as RdflibProcessor
 
-from openness.assess.definitions import OGNS, SH, shapes_graph
-from openness.assess.program import declared_prefixes
+from openness.assess.definitions import SH, shapes_graph
+from openness.assess.evidence import own, shared
 from openness.assess.setwise import Result, dataset
 from openness.store import GraphStore
 
 
-@cache
-def _evidence_queries() -> dict[str, str]:
-    """The og:EvidenceQuery texts of the shapes, by IRI."""
-    graph = shapes_graph()
-    return {
-        str(q): str(graph.value(q, OGNS.query))
-        for q in graph.subjects(RDF.type, OGNS.EvidenceQuery)
-    }
-
-
-def _query(name: str) -> str:
-    for iri, text in _evidence_queries().items():
-        if iri.endswith("#" + name):
-            return text
-    raise LookupError(f"the shapes define no evidence query #{name}")
-
-
-def model_evidence_query() -> str:
-    """The SELECT ?model ?s ?p ?o of a model's own evidence (shapes/evidence.ttl)."""
-    return _query("ModelEvidence")
-
-
 def evidence(store: GraphStore, model: str) -> list[ox.Triple]:
-    """The data graph a SHACL engine needs to judge ``model``: its own evidence, what every
-    model's evidence shares, and the model's type (the shapes' target)."""
+    """The data graph a SHACL engine needs to judge ``model``: its own evidence (with its
+    type, the shapes' target) and what every model's evidence shares."""
     graphs = dataset(store)
-    own = store.query(
-        declared_prefixes() + model_evidence_query(),
-        default_graphs=graphs,
-        substitutions={"model": ox.NamedNode(model)},
-    ).rows()
-    shared = store.query(declared_prefixes() + _query("SharedEvidence"), default_graphs=graphs)
-    shared = shared.rows()
-    triples = {ox.Triple(r["s"], r["p"], r["o"]) for r in [*own, *shared]}
-    triples.add(
-        ox.Triple(ox.NamedNode(model), ox.NamedNode(str(RDF.type)), ox.NamedNode(OGNS.Model))
-    )
-    return sorted(triples, key=str)
+    return sorted(own(store, graphs, [model])[model] | shared(store, graphs), key=str)
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:

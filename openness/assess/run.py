@@ -3,23 +3,26 @@ the models whose evidence changed, grade the results into verdicts."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from openness import __version__
-from openness.assess import setwise
+from openness.assess import evidence, setwise
 from openness.assess.definitions import Definition, definition, definitions, shapes_digest
 from openness.assess.grade import Subject, Verdict, grade
-from openness.assess.program import declared_prefixes
-from openness.assess.reference import model_evidence_query
 from openness.ingest.records import Progress, no_progress
-from openness.namespaces import Graphs
-from openness.store import GraphStore
+from openness.namespaces import BASE, Graphs
+from openness.store import EmbeddedStore, GraphStore
 
 ENGINE = "set-wise SPARQL"
+# Models judged together in one scratch store: bounds memory whatever the store's size,
+# and keeps each rule and constraint one query for many models.
+BATCH = 2000
+EVIDENCE = BASE + "graph/evidence"
 
 
 @dataclass
@@ -54,24 +57,6 @@ def subjects(store: GraphStore, graphs: Sequence[str]) -> dict[str, Subject]:
     return {m: Subject(m, names[m], tuple(sorted(set(records[m])))) for m in names}
 
 
-def fingerprints(store: GraphStore, graphs: Sequence[str], ids: Sequence[str]) -> dict[str, str]:
-    """Model IRI -> a digest of its evidence (the triples of shapes/evidence.ttl's model
-    evidence query), the shapes, the definitions asked for and this tool's version."""
-    inner = model_evidence_query()
-    text = f"""{declared_prefixes()}
-    SELECT ?model (SHA256(GROUP_CONCAT(?t; separator="\\n")) AS ?h) WHERE {{
-      {{ SELECT ?model ?t WHERE {{ {{ {inner} }}
-           BIND (CONCAT(IF(isBlank(?s), "_", STR(?s)), " ", STR(?p), " ",
-                        IF(isBlank(?o), "_", STR(?o)), " ", COALESCE(LANG(?o), ""), " ",
-                        COALESCE(STR(DATATYPE(?o)), "")) AS ?t) }} ORDER BY ?t }}
-    }} GROUP BY ?model"""
-    salt = f"{shapes_digest()} {','.join(sorted(ids))} {__version__}"
-    out = {}
-    for r in store.query(text, default_graphs=list(graphs)).rows():
-        out[r["model"].value] = hashlib.sha256(f"{r['h'].value} {salt}".encode()).hexdigest()
-    return out
-
-
 def stored_fingerprints(store: GraphStore) -> dict[str, set[str]]:
     """Model IRI -> the fingerprints its stored assessments were computed from."""
     rows = store.query(
@@ -91,42 +76,98 @@ def assess(
     *,
     force: bool = False,
     progress: Progress = no_progress,
+    batch: int = BATCH,
 ) -> Assessment:
     """Assess the models in the store (all, or the given model IRIs) against the definitions
     (all, or ``ids``). Models whose evidence and shapes are unchanged since their stored
-    assessment are kept unless ``force``. Leaves the rules' facts in the staging graph;
-    :func:`openness.assess.store.save` moves them into the derived graph with the verdicts."""
+    assessment are kept unless ``force``.
+
+    The models are read ``batch`` at a time: their evidence in one query, fingerprinted, and
+    those whose fingerprint changed judged together in a scratch store holding only their
+    evidence (every rule one update, every constraint one query for the batch). The rules'
+    facts go to the store's staging graph; :func:`openness.assess.store.save` moves them
+    into the derived graph with the verdicts."""
     clock = time.perf_counter()
     defs = [definition(i) for i in ids] if ids else list(definitions().values())
     graphs = setwise.dataset(store)
     everyone = subjects(store, graphs)
     wanted = [m for m in models if m in everyone] if models else sorted(everyone)
-    prints = fingerprints(store, graphs, [d.id for d in defs])
     stored = {} if force else stored_fingerprints(store)
-    todo = [m for m in wanted if stored.get(m) != {prints.get(m)}]
-    run = Assessment(defs, models=todo, kept=len(wanted) - len(todo), fingerprints=prints)
-    run.present = set(everyone)
-    run.partial = bool(ids or models) or len(todo) < len(everyone)
-    if todo:
-        scope = todo if run.partial else None
-        setwise.derive(store, graphs, scope, progress=progress)
-        found: dict[str, list[setwise.Result]] = defaultdict(list)
-        for r in setwise.validate(store, graphs, scope, progress=progress):
-            found[r.focus].append(r)
-        members = setwise.members(store, [d.reads_source for d in defs if d.reads_source], graphs)
-        scored = {
-            d.id: setwise.scores(store, d.score_query, graphs, scope) for d in defs if d.score_query
-        }
-        for m in progress(todo, len(todo), "grading"):
-            for d in defs:
-                run.verdicts.append(
-                    grade(
-                        d,
-                        everyone[m],
-                        found.get(m, []),
-                        in_scope=not d.reads_source or m in members[d.reads_source],
-                        score=scored.get(d.id, {}).get(m),
-                    )
-                )
+    salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
+    common = evidence.shared(store, graphs)
+    run = Assessment(defs, present=set(everyone))
+    store.drop_graph(setwise.STAGING)
+    chunk: list[str] = []
+    for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
+        chunk.append(m)
+        if len(chunk) == batch or i == len(wanted):
+            own = evidence.own(store, graphs, chunk)
+            prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
+            run.fingerprints.update(prints)
+            todo = [m for m in chunk if stored.get(m) != {prints[m]}]
+            if todo:
+                found = judge(common.union(*(own[m] for m in todo)), todo, defs)
+                store.write(add={setwise.STAGING: found.derived})
+                _grade(run, found, todo, everyone)
+                run.models += todo
+            chunk = []
+    run.kept = len(wanted) - len(run.models)
+    run.partial = bool(ids or models) or len(run.models) < len(everyone)
     run.seconds = time.perf_counter() - clock
     return run
+
+
+@dataclass
+class Judgement:
+    """What the shapes found for a batch of models, before grading."""
+
+    results: dict[str, list[setwise.Result]]  # model IRI -> its validation results
+    members: dict[str, set[str]]  # source concept IRI -> the batch's models it has records of
+    scores: dict[str, dict[str, float]]  # score query -> model IRI -> score
+    derived: list[ox.Triple]  # the facts the rules derived
+
+
+def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
+    """Run the shapes on ``models`` in a scratch store holding ``triples``, their evidence."""
+    scratch = EmbeddedStore(None)
+    scratch.extend(EVIDENCE, triples)
+    graphs = [EVIDENCE]
+    setwise.derive(scratch, graphs, models)
+    found: dict[str, list[setwise.Result]] = defaultdict(list)
+    for r in setwise.validate(scratch, graphs, models):
+        found[r.focus].append(r)
+    sources = [d.reads_source for d in defs if d.reads_source]
+    queries = {d.score_query for d in defs if d.score_query}
+    derived = scratch.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
+    )
+    return Judgement(
+        dict(found),
+        setwise.members(scratch, sources, graphs),
+        {q: setwise.scores(scratch, q, graphs, models) for q in queries},
+        list(derived),
+    )
+
+
+def judge_stored(
+    store: GraphStore, models: Sequence[str], defs: Sequence[Definition] | None = None
+) -> Judgement:
+    """Judge some models of the store in one batch, storing nothing (for comparisons)."""
+    graphs = setwise.dataset(store)
+    own = evidence.own(store, graphs, models)
+    triples = evidence.shared(store, graphs).union(*own.values())
+    return judge(triples, models, defs or list(definitions().values()))
+
+
+def _grade(run: Assessment, found: Judgement, models: Sequence[str], everyone: dict) -> None:
+    for m in models:
+        for d in run.definitions:
+            run.verdicts.append(
+                grade(
+                    d,
+                    everyone[m],
+                    found.results.get(m, []),
+                    in_scope=not d.reads_source or m in found.members[d.reads_source],
+                    score=found.scores[d.score_query].get(m) if d.score_query else None,
+                )
+            )

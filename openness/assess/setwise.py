@@ -14,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from openness.assess.program import Constraint, Rule, RuleError, constraints, render, rules
+from openness.assess.program import (
+    Constraint,
+    Rule,
+    RuleError,
+    constraints,
+    render,
+    rules,
+    scoped,
+    values,
+)
 from openness.ingest.records import Progress, no_progress
 from openness.namespaces import BASE, Graphs
 from openness.store import GraphStore
@@ -41,17 +50,13 @@ def dataset(store: GraphStore) -> list[str]:
     return fixed + [g for g in sources if "/" not in g[len(Graphs.source("")) :]]
 
 
-def _scope(models: Sequence[str] | None) -> str:
-    return "VALUES ?this { " + " ".join(f"<{m}>" for m in models) + " }" if models else ""
-
-
 def rule_update(rule: Rule, graphs: Sequence[str], models: Sequence[str] | None) -> str:
     """The rule as one SPARQL update writing into the staging graph; it reads ``graphs`` and
     what the rules before it wrote."""
     using = "\n".join(f"USING <{g}>" for g in [*graphs, STAGING])
     return (
         f"{rule.prefixes}\nINSERT {{ GRAPH <{STAGING}> {rule.template} }}\n{using}\n"
-        f"WHERE {{ {_scope(models)} ?this a <{rule.target}> .\n{rule.where}\n}}"
+        f"WHERE {{ {values('this', models)} ?this a <{rule.target}> .\n{rule.where}\n}}"
     )
 
 
@@ -60,7 +65,7 @@ def constraint_query(c: Constraint, models: Sequence[str] | None) -> str:
     shapes = " ".join(f"<{s}>" for s, _ in c.shapes)
     projected = " ".join(f"?{v}" for v in c.projection)
     return (
-        f"{c.prefixes}\nSELECT ?this ?currentShape {projected} WHERE {{ {_scope(models)}\n"
+        f"{c.prefixes}\nSELECT ?this ?currentShape {projected} WHERE {{ {values('this', models)}\n"
         f"VALUES ?currentShape {{ {shapes} }} ?this a <{c.target}> .\n{c.where}\n}}"
     )
 
@@ -110,15 +115,8 @@ def scores(
     store: GraphStore, query: str, graphs: Sequence[str], models: Sequence[str] | None = None
 ) -> dict[str, float]:
     """A definition's og:scoreQuery for every model (or ``models``)."""
-    rows = store.query(_scoped(query, models), default_graphs=[*graphs, STAGING]).rows()
+    rows = store.query(scoped(query, "this", models), default_graphs=[*graphs, STAGING]).rows()
     return {r["this"].value: float(r["score"].value) for r in rows if "score" in r}
-
-
-def _scoped(query: str, models: Sequence[str] | None) -> str:
-    if not models:
-        return query
-    at = query.index("{") + 1
-    return f"{query[:at]} {_scope(models)} {query[at:]}"
 
 
 def members(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -59,6 +59,12 @@ class EmbeddedStore(GraphStore):
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
             self._store.update(sparql, base_iri=base_iri)
+
+    def extend(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Add ``triples`` to ``graph`` in bulk, outside any transaction: for scratch stores,
+        which no reader shares and a crash may lose."""
+        g = ox.NamedNode(graph)
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._store.dump(format=fmt)
