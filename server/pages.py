@@ -161,6 +161,11 @@ def _is_model(iri: str) -> bool:
     return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
 
 
+def _model_name(iri: str, default: str) -> str:
+    rows = get_store().query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
+    return rows[0]["name"].value if rows else default
+
+
 def _evidence(iri: str) -> list[dict]:
     """What each source says about the model (the model-evidence query), one card per
     source record: its licences, access, base model, components and ratings."""
@@ -212,7 +217,6 @@ def _model_page(iri: str, model_id: str) -> str:
     lineage = named_query("model-lineage", model=iri)
     published = [p for p in published_vs_computed(store) if p.get("model") == iri]
     disagree = named_query("sources-disagree", model=iri)
-    name = store.query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
     verdicts = verdict_rows(store, model=iri)
     evidence = _evidence(iri)
     licences = {
@@ -225,7 +229,7 @@ def _model_page(iri: str, model_id: str) -> str:
         "model.html",
         iri=iri,
         model_id=model_id,
-        name=name[0]["name"].value if name else model_id,
+        name=_model_name(iri, model_id),
         verdicts=verdicts,
         why_not=_why_not(verdicts),
         to_pass=changes_to_pass(store, iri),
@@ -329,27 +333,55 @@ def _licence_ids() -> list[dict[str, str]]:
     return kept("openness.licences", build)
 
 
+def _record_answers(model_id: str) -> dict[str, str]:
+    """The guided form as a model's records answer it (the model-evidence query), to try
+    changes on: its name, producer and licence, and for each component the first source
+    that lists it says whether it is released, under what licence (as written) and where."""
+    iri = f"{ID}model/{model_id}"
+    if not model_id or not _is_model(iri):
+        return {}
+    keys = {r["name"].value: r["mofId"].value for r in named_query("mof-components")}
+    answers = {
+        "name": _model_name(iri, model_id),
+        "producer": organizations().get(iri, {}).get("organizationName") or "",
+    }
+    for card in _evidence(iri):
+        for s in card["statements"]["release-licence"]:
+            answers.setdefault("license", s.get("licenseString") or "")
+        for c in card["statements"]["component"]:
+            key = keys.get(c["aspect"])
+            if key is None or f"released-{key}" in answers:
+                continue
+            answers[f"released-{key}"] = {"true": "yes", "false": "no"}.get(c.get("released"), "")
+            if c.get("released") == "true":
+                answers[f"license-{key}"] = c.get("licenseString") or ""
+            answers[f"path-{key}"] = c.get("location") or ""
+    return answers
+
+
 @bp.route("/validate", methods=["GET", "POST"])
 def validate() -> Response:
     """Judge a description: pasted or uploaded (the text stays in the box after a submit),
     or made with the guided form, one row per component, whose MOF YAML is shown too."""
-    verdicts, error, chosen, read_as = None, None, "", None
+    verdicts, error, chosen, read_as, data = None, None, "", None, None
     text = ""
-    guided = request.form.get("form") == "guided"
-    release, rows, mof_yaml = _guided(request.form)
-    if request.method == "POST":
+    start = _record_answers(request.args.get("from", "")) if request.method == "GET" else {}
+    guided = request.form.get("form") == "guided" or bool(start)
+    release, rows, mof_yaml = _guided(request.form if request.method == "POST" else start)
+    if guided:
+        data, name = mof_yaml.encode(), "guided.yml"
+        read_as = FORMATS[".yml"]
+    elif request.method == "POST":
         upload = request.files.get("file")
         chosen = request.form.get("format", "")
-        if guided:
-            data, name = mof_yaml.encode(), "guided.yml"
-            read_as = FORMATS[".yml"]
-        elif upload is not None and upload.filename:
+        if upload is not None and upload.filename:
             data, name = upload.read(), upload.filename
         else:
             text = request.form.get("description", "")
             suffix = chosen if chosen in FORMATS else detect_format(text)
             data, name = text.encode(), "description" + suffix
             read_as = FORMATS[suffix]
+    if data is not None:
         try:
             verdicts = get_store().call(api.judge, data, name, None)
         except UnreadableInput as e:
@@ -369,6 +401,7 @@ def validate() -> Response:
             rows=rows,
             mof_yaml=mof_yaml if guided else None,
             licences=_licence_ids(),
+            started_from=start.get("name"),
         ),
         status=400 if error else 200,
     )

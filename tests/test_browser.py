@@ -297,3 +297,12 @@ def test_the_guided_form_gives_verdicts_as_it_is_filled_in(page, site: str) -> N
     page.get_by_role("button", name="Validate this description").click()  # without script too
     assert page.get_by_label("Model parameters (Final): licence").input_value() == "CC-BY-NC-4.0"
     assert "Form LM" in page.locator("#result").inner_text()
+
+
+def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:
+    page.goto(site + "models/llama-2-7b")
+    page.get_by_role("link", name="Try changes in the validation form").click()
+    owd = page.locator("#result tr", has_text="OWD 0.3")
+    assert owd.locator("td.failed").count() == 1
+    page.get_by_label("Model parameters (Final): licence").fill("Apache-2.0")  # relicense
+    page.wait_for_selector("#result tr:has-text('OWD 0.3') td.passed", timeout=60_000)

@@ -375,3 +375,12 @@ def test_the_guided_form_makes_a_mof_file_and_keeps_what_was_filled_in(
     assert "CC-BY-NC-4.0" in result and "mof-1.0." not in result  # labels, not ids
     assert 'value="CC-BY-NC-4.0"' in page.text  # the form keeps what was typed
     assert '<option value="no" selected>' in page.text
+
+
+def test_the_guided_form_starts_from_a_models_records(client: FlaskClient) -> None:
+    page = client.get("/validate?from=llama-2-7b")
+    assert "Filled in from what the sources say about" in page.text
+    assert page.text.count('value="Llama 2 Community License"') == 2  # architecture, weights
+    assert 'id="result"' in page.text  # judged at once
+    plain = client.get("/validate?from=no-such-model")
+    assert plain.status_code == 200 and 'id="result"' not in plain.text
