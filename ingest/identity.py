@@ -61,12 +61,15 @@ _GENERIC = {
 
 
 def tokens(name: str) -> tuple[str, ...]:
-    """Lower-case alphanumeric tokens of a model name.
+    """Lower-case alphanumeric tokens of a model name; '+' is read 'plus', which tells
+    Command-R+ from Command-R.
 
     >>> tokens("Llama-2-70B-Chat")
     ('llama', '2', '70b', 'chat')
+    >>> tokens("Command-R+")
+    ('command', 'r', 'plus')
     """
-    return tuple(t for t in re.split(r"[^a-z0-9]+", name.lower()) if t)
+    return tuple(t for t in re.split(r"[^a-z0-9]+", name.lower().replace("+", " plus ")) if t)
 
 
 def link_contradiction(name: str, repo: str) -> str | None:
@@ -201,9 +204,11 @@ def _producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:
 class _Clusters:
     """Union-find over records that refuses two merges: of two records of one source with
     different names (a source's own identity wins over a shared, often copy-pasted, link),
-    and of records that name different Hub repositories (the repository wins over a name)."""
+    and of records that name different Hub repositories (the repository wins over a name;
+    such pairs are kept in ``apart``, for a conflict to say why one name is two models)."""
 
     def __init__(self, records: dict[str, Record]) -> None:
+        self.apart: set[tuple[str, str]] = set()
         self.parent = {iri: iri for iri in records}
         self.names = {iri: {r.source: {r.name}} for iri, r in records.items()}
         self.repos = {iri: set(r.repos) for iri, r in records.items()}
@@ -222,6 +227,7 @@ class _Clusters:
         if any(na[s] != nb[s] for s in na.keys() & nb.keys()):
             return False
         if self.repos[ra] and self.repos[rb] and not self.repos[ra] & self.repos[rb]:
+            self.apart.add((min(a, b), max(a, b)))
             return False
         root, child = min(ra, rb), max(ra, rb)
         self.parent[child] = root
@@ -290,6 +296,7 @@ def link_records(
             out.add(iri, OG + "huggingFaceRepo", repo_id)
     if conflicts is not None:
         _link_conflicts(records, models, conflicts)
+        _name_conflicts(records, models, uf.apart, conflicts)
     _bases(records, models, model_names, words, out)
     n_families = _families(records, models, model_names, words, out, families or [])
     counts = defaultdict(int)
@@ -351,6 +358,35 @@ def _link_conflicts(records: dict[str, Record], models: dict[str, str], out: Con
             for repo in rec.current_repos:
                 conflict.claim(rec.iri, OG + "huggingFaceRepo", repo)
             out.add(conflict)
+
+
+def _name_conflicts(
+    records: dict[str, Record],
+    models: dict[str, str],
+    apart: set[tuple[str, str]],
+    out: Conflicts,
+) -> None:
+    """Conflicts of records that give one name (from one producer) to different Hub
+    repositories: both are kept, as two releases, and the conflict names each record's name
+    and link (the Index's 'DeepSeek-R1' on DeepSeek-R1-0528 beside MOF's DeepSeek-R1)."""
+    for a, b in sorted(apart):
+        first, second = records[a], records[b]
+        if models[a] == models[b]:
+            continue
+        conflict = Conflict(
+            models[a],
+            OG + "huggingFaceRepo",
+            f"{first.source} record '{first.name}' and {second.source} record '{second.name}' "
+            f"name one release but link different Hub repositories "
+            f"({', '.join(first.current_repos)}; {', '.join(second.current_repos)}): "
+            "kept as two releases",
+        )
+        conflict.about.add(models[b])
+        for rec in (first, second):
+            conflict.claim(rec.iri, SCHEMA + "name", rec.name)
+            for repo in rec.current_repos:
+                conflict.claim(rec.iri, OG + "huggingFaceRepo", repo)
+        out.add(conflict)
 
 
 def _release_index(

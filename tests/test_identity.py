@@ -134,6 +134,21 @@ def test_two_releases_of_one_name_stay_two_models(built) -> None:
         )
     }
     assert names == {"DeepSeek-R1", "DeepSeek-R1-0528"}
+    # Not silently: a conflict on both models names each record's name and Hub link.
+    rows = select(
+        built,
+        """SELECT ?m ?r ?v WHERE { ?c a og:SourceConflict ; og:conflictAbout ?m ;
+             og:conflictProperty og:huggingFaceRepo ; og:claim ?s .
+             ?s rdf:subject ?r ; rdf:predicate og:huggingFaceRepo ; rdf:object ?v }""",
+    )
+    claims = {(r["r"][len(REC) :], r["v"]) for r in rows if r["m"] in models.values()}
+    assert claims == {
+        ("mof/deepseek-r1", "deepseek-ai/DeepSeek-R1"),
+        ("osai-index/deepseek-r1", "deepseek-ai/DeepSeek-R1-0528"),
+    }
+    assert {r["m"] for r in rows if r["r"] == REC + "osai-index/deepseek-r1"} >= set(
+        models.values()
+    )
     # Generally: no model's records name two different current Hub repositories.
     rows = select(
         built,
@@ -358,3 +373,12 @@ def test_a_component_conflict_leaves_its_licence_requirement_unsure(built) -> No
         "Training code" in reason and "mof 'CrystalChat'" in reason and "osai-index" in reason
         for reason in licence.reasons
     )
+
+
+def test_a_plus_is_part_of_a_name(built) -> None:
+    """Command-R+ is not Command-R: both keep the Model Openness Tool's names."""
+    models = _models_of(built, ["mof/command-r", "mof/command-r-plus"])
+    assert len(set(models.values())) == 2
+    values = " ".join(f"<{m}>" for m in models.values())
+    rows = select(built, f"SELECT ?n WHERE {{ VALUES ?m {{ {values} }} ?m schema:name ?n }}")
+    assert {r["n"] for r in rows} == {"Command-R", "Command-R+"}
