@@ -201,6 +201,19 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
     assert set(after) == set(before)
 
 
+def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphStore) -> None:
+    store = copy_of(assessed)
+    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{olmo}> ?p ?o }} }}")
+    run = assess(store)
+    assert run.models == []  # nobody else changed
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    left = _verdicts(store)
+    assert left and not {k for k in left if k[0] == olmo}
+    assert set(left) == {k for k in _verdicts(assessed) if k[0] != olmo}
+    assert _findings(assessed, olmo, "Apache") and not _findings(store, olmo, "Apache")
+
+
 def _findings(store: GraphStore, model: str, licence: str) -> int:
     """How many derived findings about ``model``'s MOF record name ``licence``."""
     return store.count(

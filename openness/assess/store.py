@@ -155,6 +155,15 @@ def _derived(models: list[str] | None) -> list[str]:
     """The updates replacing the derived facts of the models judged with the staged ones."""
     if models is None:
         return [f"MOVE SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>"]
+    return [
+        *_forget(models),
+        f"ADD SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>",
+        f"DROP SILENT GRAPH <{STAGING}>",
+    ]
+
+
+def _forget(models: list[str]) -> list[str]:
+    """The updates removing the derived facts of ``models``."""
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m og:finding ?f }}"
     # (an update's default graph is no union of the named graphs: name them)
@@ -167,15 +176,15 @@ def _derived(models: list[str] | None) -> list[str]:
         _delete(chosen, "?m", DERIVED),
         f"DELETE {{ GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }} WHERE {{ {components} "
         f"GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }}",
-        f"ADD SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>",
-        f"DROP SILENT GRAPH <{STAGING}>",
     ]
 
 
 def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
     """Store a run's verdicts and derived facts in one transaction, replacing the
-    assessments of the models it judged; returns the triples written."""
-    if not run.models:
+    assessments of the models it judged and dropping those of models no longer in the
+    store; returns the triples written."""
+    gone = _gone(store, run.present)
+    if not run.models and not gone:
         return 0
     when = dt.datetime.now(dt.UTC)
     run_iri = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
@@ -192,10 +201,9 @@ def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
         verdict_triples(out, v, run_iri, defs[v.definition], run.fingerprints[v.model], when)
     scope = run.models if run.partial else None
     tool = f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}"
-    gone = _gone(store, run.present)
     before = [PREFIX_LINE + tool, *_drop(scope, list(defs)), *_derived(scope)]
     if gone:
-        before += _drop(gone, list(definitions()))
+        before += [*_drop(gone, list(definitions())), *_forget(gone)]
     return store.write(
         add={A: out}, before=before, after=[*_ORPHANS, _delete(_SPENT, "?run"), _RANKS]
     )
