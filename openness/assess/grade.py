@@ -12,6 +12,8 @@ from openness.assess.definitions import Definition
 from openness.assess.setwise import Result
 
 PASSED, FAILED, CANT_TELL = "passed", "failed", "cantTell"
+# A requirement of a graded definition above the lowest level not reached: not judged.
+UNTESTED = "untested"
 
 
 @dataclass
@@ -169,10 +171,10 @@ def progress(d: Definition, passed: set[str]) -> dict[str, float]:
     return out
 
 
-def excused(d: Definition, outcomes: dict[str, str]) -> set[str]:
-    """The requirements that do not count because another standing in for them passed."""
+def stand_ins(d: Definition, outcomes: dict[str, str]) -> dict[str, str]:
+    """Requirement IRI -> the passed requirement standing in for it: it does not count."""
     return {
-        r.stands_in_for
+        r.stands_in_for: r.iri
         for r in d.requirements.values()
         if r.stands_in_for and outcomes.get(r.iri) == PASSED
     }
@@ -180,21 +182,24 @@ def excused(d: Definition, outcomes: dict[str, str]) -> set[str]:
 
 def level_outcomes(d: Definition, outcomes: dict[str, str]) -> dict[str, str]:
     """Each level's outcome (level IRI -> passed, failed or cantTell): the requirements of
-    the level and of every lower one combined, those another stands in for left out.
+    the level and of every lower one combined, those another stands in for left out; a
+    level above one not reached has that level's outcome (it is not reached for the same
+    reasons, as its progress is 0 until the level below is reached).
 
     The same levels are reached as by progress() reaching 100%; a level not reached is
     failed when a requirement counted for it failed, and cannot be told otherwise.
     """
-    skip = excused(d, outcomes)
+    skip = stand_ins(d, outcomes)
     counted: list[str] = []
     out: dict[str, str] = {}
+    below = PASSED
     for level in d.levels:
         counted += [
             outcomes[r.iri]
             for r in d.requirements.values()
             if r.level == level and r.iri not in skip and r.iri in outcomes
         ]
-        out[level] = combine(counted)
+        out[level] = below = combine(counted) if below == PASSED else below
     return out
 
 
@@ -210,10 +215,27 @@ def _levels(verdict: Verdict, d: Definition) -> None:
     verdict.level = d.level_labels[top[-1]] if top else None
     # The definition is met when its lowest level is; three-valued like that level.
     verdict.outcome = tiers[d.levels[0]]
-    # What keeps the model from the next level (a requirement another stands in for is none).
     following = d.levels[len(top)] if len(top) < len(d.levels) else None
-    skip = excused(d, outcomes)
+    _as_graded(verdict, d, stand_ins(d, outcomes), following)
+    # What keeps the model from the next level: the failed or untold requirements of it.
     verdict.reasons = _reasons(
-        verdict.requirements,
-        lambda r: d.requirements[r.iri].level == following and r.iri not in skip,
+        verdict.requirements, lambda r: d.requirements[r.iri].level == following
     )
+
+
+def _as_graded(
+    verdict: Verdict, d: Definition, skip: dict[str, str], following: str | None
+) -> None:
+    """The requirement outcomes the level and progress were computed from (issue 10,
+    category 6), so that no explanation contradicts the level: a requirement another
+    stands in for is met through it, and a requirement of a level above the lowest one not
+    reached was not judged (that level's progress is 0 whatever it says)."""
+    above = set(d.levels[d.levels.index(following) + 1 :]) if following else set()
+    for r in verdict.requirements:
+        if r.iri in skip and r.outcome != PASSED:
+            by = d.requirements[skip[r.iri]].id
+            r.outcome = PASSED
+            r.reasons = [f"met by {by}, which stands in for it ({why})" for why in r.reasons]
+        elif d.requirements[r.iri].level in above:
+            r.outcome = UNTESTED
+            r.reasons = [f"not judged: {d.level_labels[following]} is not reached"]
