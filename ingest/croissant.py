@@ -58,7 +58,26 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
                 [ox.Triple(t.subject, ox.NamedNode(RAI + t.predicate.value[len(CR) :]), t.object)]
             )
     url = doc.get("url") if isinstance(doc.get("url"), str) else None
-    repo = _dataset_repo(url)
+    stated, files = _dataset_repo(url), _files_repo(doc)
+    copied = bool(
+        stated
+        and files
+        and ctx.renames.current("dataset", stated).lower()
+        != ctx.renames.current("dataset", files).lower()
+    )
+    if copied:
+        # The files are what is described; a url (and the name and text beside it) that
+        # names another dataset was copied from that one's description (prism-alignment's
+        # says MNIST), and following it would make two datasets one.
+        report.warn(
+            RecordError(
+                path.name,
+                f"the url names the Hub dataset {stated} but the files come from {files}: "
+                f"described as {files}",
+                field="url",
+            )
+        )
+    repo = files or stated
     if repo:
         dataset = add_dataset(out, repo, ctx.renames)
     else:
@@ -66,7 +85,7 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
         out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
     out.link(node, FOAF + "primaryTopic", dataset)
     out.add(node, OG + "sourceFile", path.name)
-    if isinstance(doc.get("name"), str):
+    if isinstance(doc.get("name"), str) and not copied:
         out.add(dataset, SCHEMA + "name", doc["name"])
     text = doc.get("license")
     if isinstance(text, str) and text.strip():
@@ -88,6 +107,28 @@ def _dataset_repo(url: str | None) -> str | None:
         return None
     match = re.match(r"^https?://huggingface\.co/datasets/(.+?)/?$", url.strip())
     return match.group(1) if match else None
+
+
+def _files_repo(doc: dict) -> str | None:
+    """The Hub dataset the description's files come from (its FileObjects' ``contentUrl``
+    on the Hub), when they all come from one; None otherwise.
+
+    >>> _files_repo({"distribution": [{"contentUrl":
+    ...     "https://huggingface.co/datasets/rajpurkar/squad/tree/refs%2Fconvert%2Fparquet"}]})
+    'rajpurkar/squad'
+    >>> _files_repo({"distribution": [{"contentUrl": "https://huggingface.co/datasets/mnist"}]})
+    'mnist'
+    """
+    repos = set()
+    for item in doc.get("distribution") or []:
+        url = item.get("contentUrl") if isinstance(item, dict) else None
+        match = re.match(r"^https?://huggingface\.co/datasets/([^/?#]+)(?:/([^/?#]+))?", url or "")
+        if match:
+            owner, name = match.groups()
+            # A one-part id (the Hub's legacy root datasets) is followed by tree/, resolve/...
+            plain = name is None or name in ("tree", "resolve", "blob", "raw")
+            repos.add(owner if plain else f"{owner}/{name}")
+    return repos.pop() if len(repos) == 1 else None
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:

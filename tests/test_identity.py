@@ -13,6 +13,7 @@ from openness.ingest.conflicts import Conflicts
 from openness.ingest.identity import Record, link_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
+from openness.ingest.runner import ingest_source
 from openness.resources import queries_dir
 
 ORG = "https://w3id.org/openness-graph/id/org/salesforce"
@@ -382,3 +383,33 @@ def test_a_plus_is_part_of_a_name(built) -> None:
     values = " ".join(f"<{m}>" for m in models.values())
     rows = select(built, f"SELECT ?n WHERE {{ VALUES ?m {{ {values} }} ?m schema:name ?n }}")
     assert {r["n"] for r in rows} == {"Command-R", "Command-R+"}
+
+
+def test_a_dataset_description_is_of_the_dataset_its_files_come_from(built) -> None:
+    """Croissant's prism-alignment description carries MNIST's url, name and text but its
+    files are HannahRoseKirk/prism-alignment's: it describes that dataset (the copied url is
+    reported), and MNIST stays MNIST. SQuAD 1.0's has no url: its files link it to
+    rajpurkar/squad, the dataset the Hub card and SQuAD 2.0 name."""
+    rows = select(
+        built,
+        """SELECT ?file ?repo WHERE { ?n foaf:primaryTopic ?d ; og:sourceFile ?file .
+             ?d og:huggingFaceRepo ?repo }""",
+    )
+    repos = defaultdict(set)
+    for r in rows:
+        repos[r["file"]].add(r["repo"])
+    assert repos["huggingface-prism-alignment__croissant-1.0.json"] == {
+        "HannahRoseKirk/prism-alignment"
+    }
+    assert repos["huggingface-squad__croissant-1.0.json"] == {"rajpurkar/squad"}
+    names = select(
+        built,
+        """SELECT ?n WHERE { ?d og:huggingFaceRepo "HannahRoseKirk/prism-alignment" .
+             OPTIONAL { ?d schema:name ?n } }""",
+    )
+    assert names == [{}]  # not "mnist"
+    report = ingest_source(copy_of(built), "croissant")
+    assert any(
+        "prism-alignment" in w and "ylecun/mnist" not in w and "mnist" in w and "files" in w
+        for w in report.warnings
+    )
