@@ -16,7 +16,7 @@ from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.namespaces import ID
 from openness.server.context import get_store
-from openness.server.lookup import is_iri
+from openness.server.lookup import is_model
 from openness.server.search import name_index
 from openness.server.wording import outcome
 
@@ -42,17 +42,17 @@ def _not_found(what: str) -> Response:
     return _svg(badge(left_text="openness", right_text=f"no {what}", right_color=GREY), 404)
 
 
-def _model(model_id: str, endpoint: str, **kwargs: str) -> tuple[str | None, Response | None]:
+def _model(model_id: str, endpoint: str, **kwargs: str) -> str | Response:
     """The model's IRI; or the redirect to the badge under its own id when ``model_id`` is
     another name of one model (a Hub id, a typo); or a 'no model' badge."""
     iri = f"{ID}model/{model_id}"
-    if is_iri(iri) and get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
-        return iri, None
+    if is_model(iri):
+        return iri
     found = name_index().resolve(model_id)
     if found is None:
-        return None, _not_found("such model")
+        return _not_found("such model")
     canonical = found.removeprefix(ID + "model/")
-    return None, redirect(url_for(endpoint, model_id=canonical, **kwargs), 303)
+    return redirect(url_for(endpoint, model_id=canonical, **kwargs), 303)
 
 
 def page_link(model_id: str, verdict: dict[str, Any] | None = None) -> str:
@@ -106,9 +106,9 @@ def definition_badge(model_id: str, definition_id: str) -> Response:
     d = definitions().get(definition_id)
     if d is None:
         return _not_found("such definition")
-    iri, other = _model(model_id, ".definition_badge", definition_id=definition_id)
-    if iri is None:
-        return other
+    iri = _model(model_id, ".definition_badge", definition_id=definition_id)
+    if isinstance(iri, Response):
+        return iri
     found = verdict_rows(get_store(), d.id, model=iri)
     if not found:
         return _svg(badge(left_text=d.label, right_text="not assessed", right_color=GREY))
@@ -128,9 +128,9 @@ def definition_badge(model_id: str, definition_id: str) -> Response:
 def combined_badge(model_id: str) -> Response:
     """The definitions the model passes, in one badge (green when it passes any, amber when
     none but some cannot be told, red when it fails them all)."""
-    iri, other = _model(model_id, ".combined_badge")
-    if iri is None:
-        return other
+    iri = _model(model_id, ".combined_badge")
+    if isinstance(iri, Response):
+        return iri
     verdicts = verdict_rows(get_store(), model=iri)
     if not verdicts:
         return _svg(badge(left_text="open by", right_text="not assessed", right_color=GREY))

@@ -21,9 +21,13 @@ def is_iri(value: str) -> bool:
     return True
 
 
+def is_model(iri: str) -> bool:
+    return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
+
+
 def model_iri(model_id: str) -> str:
     iri = f"{ID}model/{model_id}"
-    if not is_iri(iri) or not get_store().query(f"ASK {{ <{iri}> a og:Model }}"):
+    if not is_model(iri):
         abort(
             text(
                 f"no model {model_id!r} (use the last part of a model IRI, as listed by "

@@ -31,7 +31,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
 from openness.server import api, badges, linked_data
 from openness.server.context import get_store
-from openness.server.lookup import is_iri, organizations
+from openness.server.lookup import is_model, organizations
 from openness.server.negotiation import choose_with_parameter
 from openness.server.search import answers, kept, name_index
 from openness.server.wording import split_reason
@@ -127,7 +127,7 @@ def model(model_id: str) -> Response:
     """A model's page; any name that names one model (a Hub repository id, a source's name
     for it, a misspelling) is sent there (303), anything else gets the closest names."""
     iri = f"{ID}model/{model_id}"
-    if not _is_model(iri):
+    if not is_model(iri):
         found = name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
@@ -145,7 +145,7 @@ def model_resource(model_id: str) -> Response:
     media = choose_with_parameter(
         request.args.get("format"), request.headers.get("Accept"), linked_data.OFFERED
     )
-    if media != "text/html" or not _is_model(iri):
+    if media != "text/html" or not is_model(iri):
         return linked_data.resource("model/" + model_id)
     response = Response(_model_page(iri, model_id))
     response.headers["Vary"] = "Accept"
@@ -155,10 +155,6 @@ def model_resource(model_id: str) -> Response:
 def named_query(name: str, **params: str) -> list:
     """The rows of a named query of queries/, its parameters bound from ``params``."""
     return get_store().query(catalogue()[name].sparql(params)).rows()
-
-
-def _is_model(iri: str) -> bool:
-    return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
 
 
 def _model_name(iri: str, default: str) -> str:
@@ -338,7 +334,7 @@ def _record_answers(model_id: str) -> dict[str, str]:
     changes on: its name, producer and licence, and for each component the first source
     that lists it says whether it is released, under what licence (as written) and where."""
     iri = f"{ID}model/{model_id}"
-    if not model_id or not _is_model(iri):
+    if not model_id or not is_model(iri):
         return {}
     keys = {r["name"].value: r["mofId"].value for r in named_query("mof-components")}
     answers = {
