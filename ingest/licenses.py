@@ -97,6 +97,31 @@ class Terms:
             return [self.license]
         return [lic for m in self.members for lic in m.licenses()]
 
+    def options(self) -> list[tuple[License, ...]]:
+        """The ways to comply with the terms: under OR the licensee picks one member, under
+        AND every member applies, so each option is a set of licences that apply together
+        (the expression's disjunctive normal form; a WITH exception only adds permissions).
+
+        >>> def ids(text):
+        ...     terms = default_resolver().resolve(text).terms
+        ...     return [[lic.id for lic in option] for option in terms.options()]
+        >>> ids("(MIT OR Apache-2.0) AND CC-BY-4.0")
+        [['MIT', 'CC-BY-4.0'], ['Apache-2.0', 'CC-BY-4.0']]
+        >>> ids("MIT OR (Apache-2.0 AND CC-BY-4.0)")
+        [['MIT'], ['Apache-2.0', 'CC-BY-4.0']]
+        """
+        if self.license:
+            return [(self.license,)]
+        if self.op == "OR":
+            found = [o for m in self.members for o in m.options()]
+        else:
+            found = [()]
+            for member in self.members:
+                found = [
+                    o + tuple(x for x in m if x not in o) for o in found for m in member.options()
+                ]
+        return list(dict.fromkeys(found))
+
 
 @dataclass(frozen=True)
 class Resolution:

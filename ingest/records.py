@@ -157,6 +157,10 @@ def add_license(
     out.add(stmt, OG + "licenseExpression", resolution.expression)
     if resolution.terms:
         out.link(stmt, OG + "licenseTerms", add_terms(out, resolution.terms, f"{stmt}-terms"))
+        for i, option in enumerate(resolution.terms.options(), 1):
+            out.link(stmt, OG + "licenseOption", f"{stmt}-option-{i}")
+            for lic in option:
+                out.link(f"{stmt}-option-{i}", OG + "optionLicense", lic.iri)
     for lic in resolution.licenses:
         out.link(stmt, OG + "resolvesTo", lic.iri)
         out.link(subject, DCTERMS + "license", lic.iri)

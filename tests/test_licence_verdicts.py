@@ -8,8 +8,8 @@ from conftest import copy_of
 from openness.assess import reference
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
-from openness.assess.validate import validate_description
-from openness.resources import sources_dir
+from openness.assess.validate import Validation, validate_description
+from openness.resources import ontology_dir, sources_dir
 
 # The requirement of each definition that asks for the licence of the final parameters.
 WEIGHTS_LICENCE = {
@@ -22,17 +22,20 @@ WEIGHTS_LICENCE = {
 }
 
 
-def _olmo_with_weights_under(licence: str) -> dict[str, str]:
-    """The bundled OLMo-7B record with its final parameters under ``licence``: the outcome
-    of each definition's weights-licence requirement."""
+def _validate_olmo_with_weights_under(licence: str, *, reports: bool = False) -> Validation:
+    """The bundled OLMo-7B record with its final parameters under ``licence``, validated."""
     text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
     weights = "      description: 'Trained model parameters, weights and biases'\n"
-    changed = text.replace(weights, weights + f"      license: {licence}\n", 1)
+    changed = text.replace(weights, weights + f"      license: '{licence}'\n", 1)
     assert changed != text
-    verdicts = validate_description(changed.encode(), "OLMo-7B.yml").verdicts
+    return validate_description(changed.encode(), "OLMo-7B.yml", reports=reports)
+
+
+def _olmo_with_weights_under(licence: str) -> dict[str, str]:
+    """The outcome of each definition's weights-licence requirement on that record."""
     return {
         v.definition: r.outcome
-        for v in verdicts
+        for v in _validate_olmo_with_weights_under(licence).verdicts
         for r in v.requirements
         if r.id == WEIGHTS_LICENCE.get(v.definition)
     }
@@ -100,3 +103,76 @@ def test_curated_ai_licences_refute_the_open_weight_definition(built, name, lice
     redistribution = next(r for r in v.requirements if r.id == "owd-0.3.1-free-redistribution")
     assert redistribution.outcome == "failed"
     assert any(licence in r and "restricts use" in r for r in redistribution.reasons)
+
+
+@pytest.mark.parametrize(
+    "expression,outcome",
+    [
+        ("(MIT OR Apache-2.0) AND CC-BY-4.0", "passed"),
+        ("MIT OR (Apache-2.0 AND CC-BY-4.0)", "passed"),
+        ("MIT OR CC-BY-NC-4.0", "passed"),  # the licensee may take MIT
+        ("MIT AND CC-BY-NC-4.0", "failed"),  # both apply
+        ("(MIT OR Apache-2.0) AND CC-BY-NC-4.0", "failed"),
+        ("CC-BY-NC-4.0 OR (Apache-2.0 AND CC-BY-NC-4.0)", "failed"),  # every option restricts
+    ],
+)
+def test_an_expression_is_judged_by_its_structure(expression: str, outcome: str) -> None:
+    """Under OR the licensee picks one member, under AND every member applies: a weights
+    licence expression passes when some way of complying with it is open, and fails when
+    every way restricts use (it used to give 'sources disagree' within one record). The
+    Model Openness Tool accepts licence ids only, never an expression (its RULES.md §2)."""
+    outcomes = _olmo_with_weights_under(expression)
+    assert outcomes.pop("mof-1.0") == "failed"
+    assert outcomes == dict.fromkeys(set(WEIGHTS_LICENCE) - {"mof-1.0"}, outcome)
+
+
+def test_pyshacl_judges_expressions_by_their_options_too() -> None:
+    """The reference engine's report on the same records: nothing on the licence where the
+    licensee can choose MIT, violations naming it where CC-BY-NC-4.0 applies as well."""
+
+    def naming(licence: str) -> list[reference.Result]:
+        (report,) = _validate_olmo_with_weights_under(licence, reports=True).reports.values()
+        return [
+            r
+            for r in reference.results(report)
+            if f"'{licence}'" in r.message and "/mof-1.0#" not in r.shape  # ids only, above
+        ]
+
+    assert naming("MIT OR CC-BY-NC-4.0") == []
+    refuted = naming("MIT AND CC-BY-NC-4.0")
+    assert refuted and all(r.severity == "Violation" for r in refuted)
+
+
+def test_a_conjunction_with_a_restrictive_licence_fails_instead_of_disagreeing(built) -> None:
+    """BLOOMZ-P3's Index record: 'Apache-2.0 and BigScience RAIL License v1.0' is both
+    licences at once, so its weights fail OSAID's terms on the RAIL licence's restrictions;
+    before, the Apache half and the RAIL half were taken as two sources disagreeing."""
+    store = copy_of(built)
+    (model,) = resolve_models(store, ["BLOOMZ-P3"])
+    (v,) = assess(store, ["osaid-1.0"], [model]).verdicts
+    terms = next(r for r in v.requirements if r.id == "osaid-1.0.P-terms")
+    assert terms.outcome == "failed"
+    assert terms.reasons == [
+        "osai-index record 'bloomz': the final parameters are under "
+        "'Apache-2.0 and BigScience RAIL License v1.0', which restricts use"
+    ]
+
+
+def test_licences_stated_without_an_expression_apply_together() -> None:
+    """A hand-written description (ontology/examples/open-model.ttl, which passes OSAID)
+    whose weights name two licences without an expression: both apply, so the
+    non-commercial one fails the weights' terms."""
+    text = (ontology_dir() / "examples" / "open-model.ttl").read_text(encoding="utf-8")
+    weights = "ex:weights a og:Component ;"
+    changed = text.replace(weights, f"{weights} og:licenseStatement ex:weightsLicence ;", 1)
+    changed += (
+        'ex:weightsLicence a og:LicenseStatement ; og:licenseString "Apache-2.0, CC-BY-NC-4.0" ;'
+        " og:resolvesTo spdx:Apache-2.0, spdx:CC-BY-NC-4.0 .\n"
+    )
+    (v,) = validate_description(changed.encode(), "open-model.ttl", ["osaid-1.0"]).verdicts
+    terms = next(r for r in v.requirements if r.id == "osaid-1.0.P-terms")
+    assert terms.outcome == "failed"
+    assert terms.reasons == [
+        "user record 'Tiny Open LM': the final parameters are under "
+        "'Apache-2.0, CC-BY-NC-4.0', which restricts use"
+    ]

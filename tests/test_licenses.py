@@ -266,6 +266,21 @@ def test_expression_structure_is_kept() -> None:
         ("a", "ConjunctiveLicenseSet", "DisjunctiveLicenseSet"),
         ("b", "DisjunctiveLicenseSet", "ConjunctiveLicenseSet"),
     }
+    # The ways to comply with each, which the shapes judge: sets of licences applying together.
+    rows = select(
+        store,
+        """SELECT ?s ?o (GROUP_CONCAT(?id; separator=" ") AS ?ids) WHERE {
+             ?x og:licenseStatement/og:licenseOption ?o . BIND (STR(?x) AS ?s)
+             ?o og:optionLicense ?l . BIND (STRAFTER(STR(?l), "/licenses/") AS ?id) }
+           GROUP BY ?s ?o""",
+    )
+    options: dict[str, set[frozenset[str]]] = {}
+    for r in rows:
+        options.setdefault(r["s"][-1], set()).add(frozenset(r["ids"].split()))
+    assert options == {
+        "a": {frozenset({"MIT", "CC-BY-4.0"}), frozenset({"Apache-2.0", "CC-BY-4.0"})},
+        "b": {frozenset({"MIT"}), frozenset({"Apache-2.0", "CC-BY-4.0"})},
+    }
 
 
 def test_bundled_expression_is_a_conjunction(built) -> None:
