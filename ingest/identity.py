@@ -458,6 +458,7 @@ def _families(
                     for fam, (_, producer) in named.items():
                         if (
                             variant[: len(fam)] == fam
+                            and not _other_version(fam, variant)
                             and (
                                 producer is None or rec.producer is None or producer == rec.producer
                             )
@@ -467,6 +468,19 @@ def _families(
         if best is not None:
             out.link(model, OG + "family", family_iris[best])
     return len(family_iris)
+
+
+def _other_version(family: tuple[str, ...], name: tuple[str, ...]) -> bool:
+    """Whether ``name`` continues the version number that ends ``family``'s name: Llama 3.2
+    is not of the Llama 3 family (its tokens go on with '2'), Llama-3-8B is.
+
+    >>> _other_version(("llama", "3"), ("llama", "3", "2", "1b"))
+    True
+    >>> _other_version(("llama", "3"), ("llama", "3", "8b"))
+    False
+    """
+    following = name[len(family) : len(family) + 1]
+    return bool(family and following and family[-1].isdigit() and following[0].isdigit())
 
 
 def _verdict_subjects(store: GraphStore, out: Triples) -> None:

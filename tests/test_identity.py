@@ -413,3 +413,15 @@ def test_a_dataset_description_is_of_the_dataset_its_files_come_from(built) -> N
         "prism-alignment" in w and "ylecun/mnist" not in w and "mnist" in w and "files" in w
         for w in report.warnings
     )
+
+
+def test_a_family_holds_its_own_version_only(built) -> None:
+    """The Llama 3 family holds Llama-3-8B, not Llama-3.2-1B-Instruct (another version)."""
+    rows = select(
+        built,
+        """SELECT ?name WHERE { ?f a og:ModelFamily ; schema:name "Llama 3" .
+             ?m og:family ?f ; schema:name ?name }""",
+    )
+    names = {r["name"] for r in rows}
+    assert "Llama-3-8B" in names
+    assert not {n for n in names if n.startswith("Llama-3.2")}
