@@ -90,6 +90,8 @@ def test_pyshacl_refutes_the_vendor_licensed_software_too(built) -> None:
         ("StableVicuna-13B", "Meta Community License"),
         ("OPT-IML-Max-30B", "OPT-IML 175B License Agreement"),
         ("Instella-3B-Instruct", "Research-only RAIL-M5"),
+        ("LTX-2.3-22B-Distilled", "LTX-2 Community License Agreement"),
+        ("SkyReels-V2-T2V-14B-720P", "Skywork Terms and Conditions"),
     ],
 )
 def test_curated_ai_licences_refute_the_open_weight_definition(built, name, licence) -> None:
