@@ -258,6 +258,18 @@ def test_a_failing_rule_is_named_and_nothing_stored_changes(
     assert _verdicts(store) == before
 
 
+def test_a_recorded_conflict_is_read_wherever_contradictions_are() -> None:
+    """Every shape that reports contradicting findings also reports a recorded source
+    conflict on the same aspects (a definition added later must not pass a model on one
+    side of a conflict)."""
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    graph = shapes_graph()
+    contradicting = set(graph.subjects(sh.sparql, og.ConflictingEvidenceConstraint))
+    recorded = set(graph.subjects(sh.sparql, og.RecordedConflictConstraint))
+    assert contradicting and contradicting == recorded
+
+
 def test_every_rule_and_constraint_is_named_labelled_and_commented() -> None:
     graph = shapes_graph()
     nodes = [r.iri for r in program.rules()] + [c.iri for c in program.constraints()]
