@@ -23,8 +23,8 @@ from openness.server.wording import outcome
 bp = Blueprint("badges", __name__, url_prefix="/badges")
 
 # The pages' colours for the three outcomes (white text on them passes WCAG AA).
-COLOURS = {"passed": "#0f6b2f", "failed": "#a4161a", "cantTell": "#7a4f00"}
 GREY = "#555"
+COLOURS = {"passed": "#0f6b2f", "failed": "#a4161a", "cantTell": "#7a4f00", "inapplicable": GREY}
 # The badge shows the newest stored verdict; image proxies (GitHub's) must ask again.
 CACHE = "no-cache"
 

@@ -67,7 +67,7 @@ VERDICT = {
         "model": {"type": "string", "format": "uri"},
         "name": {"type": ["string", "null"]},
         "definition": {"type": "string"},
-        "outcome": {"enum": ["passed", "failed", "cantTell"]},
+        "outcome": {"enum": ["passed", "failed", "cantTell", "inapplicable"]},
         "level": {"enum": [*LEVELS, None]},
         "score": {"type": ["number", "null"]},
         "progress": {"type": ["object", "null"], "additionalProperties": {"type": "number"}},

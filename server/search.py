@@ -39,7 +39,12 @@ SURE_MARGIN = 5.0
 SCORERS = ((fuzz.ratio, 1.0), (fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.9))
 PARTIAL_WEIGHT = 0.95
 MAX_QUERY = 200
-OUTCOME_WORDS = {"passed": "passes", "failed": "fails", "cantTell": "can't tell"}
+OUTCOME_WORDS = {
+    "passed": "passes",
+    "failed": "fails",
+    "cantTell": "can't tell",
+    "inapplicable": "rates it",
+}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,13 @@ from openness.namespaces import BASE
 
 bp = Blueprint("wording", __name__)
 
-OUTCOMES = {"passed": "passed", "failed": "failed", "cantTell": "can't tell"}
+# "inapplicable": rated by a definition that passes or fails no model (og:passesModels false).
+OUTCOMES = {
+    "passed": "passed",
+    "failed": "failed",
+    "cantTell": "can't tell",
+    "inapplicable": "rated",
+}
 
 
 @cache

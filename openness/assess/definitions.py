@@ -44,6 +44,7 @@ class Definition:
     without_source_reason: str = ""
     score_query: str | None = None
     judges_open_claims: bool = False
+    passes_models: bool = True  # og:passesModels
 
 
 def shape_files() -> list[Path]:
@@ -98,6 +99,7 @@ def definitions() -> dict[str, Definition]:
                 without_source_reason=_text(graph, iri, OGNS.withoutSourceReason) or "",
                 score_query=_text(graph, iri, OGNS.scoreQuery),
                 judges_open_claims=bool(graph.value(iri, OGNS.judgesOpenClaims)),
+                passes_models=graph.value(iri, OGNS.passesModels) != rdflib.Literal(False),
             )
             levels = graph.value(iri, OGNS.levels)
             if levels is not None:

@@ -14,6 +14,8 @@ from openness.assess.setwise import Result
 PASSED, FAILED, CANT_TELL = "passed", "failed", "cantTell"
 # A requirement of a graded definition above the lowest level not reached: not judged.
 UNTESTED = "untested"
+# A model rated by a definition that passes or fails none (og:passesModels false).
+INAPPLICABLE = "inapplicable"
 
 
 @dataclass
@@ -125,6 +127,8 @@ def grade(
     verdict.reasons = _reasons(verdict.requirements, lambda r: True)
     if d.levels:
         _levels(verdict, d)
+    if not d.passes_models:
+        verdict.outcome = INAPPLICABLE
     if score is not None:
         verdict.score = round(score, 4)
     return verdict

@@ -231,7 +231,12 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
-SYMBOL = {"passed": "✅ passed", "failed": "❌ failed", "cantTell": "❔ can't tell"}
+SYMBOL = {
+    "passed": "✅ passed",
+    "failed": "❌ failed",
+    "cantTell": "❔ can't tell",
+    "inapplicable": "➖ rated",
+}
 
 
 def _cell(r: dict[str, Any]) -> str:
@@ -276,11 +281,12 @@ def as_markdown(
         "",
         "## Totals",
         "",
-        "| definition | passed | failed | can't tell |",
-        "|---|---|---|---|",
+        "| definition | passed | failed | can't tell | rated (no pass or fail) |",
+        "|---|---|---|---|---|",
     ]
     lines += [
-        f"| {d} | {outcomes[d]['passed']} | {outcomes[d]['failed']} | {outcomes[d]['cantTell']} |"
+        f"| {d} | {outcomes[d]['passed']} | {outcomes[d]['failed']} | {outcomes[d]['cantTell']} "
+        f"| {outcomes[d]['inapplicable']} |"
         for d in definitions
     ]
     lines += [

@@ -55,5 +55,6 @@ def run_assessment(
             echo(
                 f"  {d.id:<16} passed {counts[(d.id, 'passed')]:>4}   failed "
                 f"{counts[(d.id, 'failed')]:>4}   cannot tell {counts[(d.id, 'cantTell')]:>4}"
+                + (f"   rated {counts[(d.id, 'inapplicable')]:>4}" if not d.passes_models else "")
             )
     return run
