@@ -17,7 +17,17 @@ Builds the bundled graph (without assessments) in a temporary store, starts
 Each kind of client uses its own loopback address (127.0.0.x), so the server sees them as
 different clients, as it would on a network.
 
+Then the speed targets (issue 11), on the whole bundled graph with its assessments (built
+like `openness build`, or the store given with --store), beside `oxigraph serve` on the
+same data (`serve-read-only` on the same directory, union default graph):
+
+5. the simple lookup over HTTP as a ratio of `oxigraph serve`'s throughput (goal >= 0.15);
+6. every named query with its default parameters at /queries/<name> (goal p95 <= 1 s),
+   with the same bound text on `oxigraph serve` for comparison;
+7. /models/<id> and /api/models/<id> (goal p50 <= 100 ms).
+
     .venv/bin/python bench/load.py [--requests 300] [--clients 8] [--seconds 8]
+    .venv/bin/python bench/load.py --only targets --store var/store
 """
 
 from __future__ import annotations
@@ -40,6 +50,8 @@ import psutil
 import pyoxigraph as ox
 
 from openness.ingest.runner import ingest_all
+from openness.named_queries import catalogue
+from openness.namespaces import PREFIX_LINE
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
 
@@ -51,6 +63,8 @@ QUERIES = {
 CHEAP = "ASK { ?m a og:Model }"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MEASURER, STORM, SLOW, LEAK = "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"
+# Models whose pages the targets time: a graded open one, a restricted one, an Index-only one.
+MODELS = ("allenai--olmo-7b", "llama-2-7b", "amd--amd-olmo-1b-sft-dpo")
 
 
 def percentile(samples: list[float], p: int) -> float:
@@ -101,6 +115,117 @@ def server(location: Path, *options: str):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+@contextmanager
+def oxigraph_serve(location: Path):
+    """`oxigraph serve-read-only` on the same store directory (both only read it), its
+    default graph the union of the named graphs as ours is; yields its query URL."""
+    port = free_port()
+    binary = Path(sys.executable).parent / "oxigraph"
+    proc = subprocess.Popen(
+        [str(binary), "serve-read-only", "--location", str(location)]
+        + ["--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                sys.exit("oxigraph serve did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def timed_gets(
+    url: str, n: int, params: dict | None = None, accept: str = ""
+) -> tuple[list[float], int]:
+    """``n`` GETs one after another: (latencies of those answered 200, how many were not)."""
+    times, failed = [], 0
+    headers = {"Accept": accept} if accept else {}
+    with client(MEASURER, timeout=120) as http:
+        for _ in range(n):
+            t = time.perf_counter()
+            try:
+                ok = http.get(url, params=params, headers=headers).status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                times.append(time.perf_counter() - t)
+            else:
+                failed += 1
+    return times, failed
+
+
+def targets(location: Path, args: argparse.Namespace) -> None:
+    """The speed targets on a built store, beside `oxigraph serve` on the same data."""
+    lookup = PREFIX_LINE + QUERIES["lookup"]
+    with server(location) as (base, _), oxigraph_serve(location) as oxigraph:
+        print(
+            f"\nspeed targets ({args.requests} lookups, {args.clients} clients; "
+            f"{args.named} requests per named query and page, one client)"
+        )
+        ours_rate, ours_times = over_http(base + "sparql", lookup, args.requests, args.clients)
+        ox_rate, ox_times = over_http(oxigraph, lookup, args.requests, args.clients)
+        ratio = ours_rate / ox_rate
+        print(f"lookup   oxigraph serve {ox_rate:8.1f} q/s  {percentiles(ox_times)}")
+        print(
+            f"         openness serve {ours_rate:8.1f} q/s  {percentiles(ours_times)}"
+            f"  ratio {ratio:.3f} (goal >= 0.15: {'met' if ratio >= 0.15 else 'NOT met'})"
+        )
+
+        print(f"\n{'named query':<28}{'p50':>10}{'p95':>10}  {'oxigraph p50':>12}  goal p95 <= 1 s")
+        missed = []
+        for name, query in catalogue().items():
+            times, failed = timed_gets(
+                base + f"queries/{name}", args.named, accept="application/sparql-results+json"
+            )
+            ox, _ = timed_gets(oxigraph, max(3, args.named // 4), {"query": query.sparql({})})
+            p95 = percentile(times, 95) if times and not failed else float("inf")
+            if p95 > 1:
+                missed.append(name)
+            print(
+                f"{name:<28}{percentile(times, 50) * 1000:8.0f}ms{p95 * 1000:8.0f}ms"
+                f"  {percentile(ox, 50) * 1000:10.0f}ms  "
+                + ("met" if p95 <= 1 else f"NOT met{f' ({failed} not 200)' if failed else ''}")
+            )
+        print(f"named queries over 1 s at p95: {len(missed)} ({', '.join(missed) or 'none'})")
+
+        print(f"\n{'page':<44}{'p50':>10}{'p95':>10}  goal p50 <= 100 ms")
+        for model in MODELS:
+            for path in (f"models/{model}", f"api/models/{model}"):
+                times, failed = timed_gets(base + path, args.named)
+                p50 = percentile(times, 50) if times and not failed else float("inf")
+                print(
+                    f"/{path:<43}{p50 * 1000:8.0f}ms{percentile(times, 95) * 1000:8.0f}ms  "
+                    + ("met" if p50 <= 0.1 else "NOT met")
+                )
+
+
+def build(location: Path, *, assessed: bool) -> None:
+    """The bundled graph: with its assessments and history as `openness build` makes it,
+    or only the vocabularies and the sources."""
+    if assessed:
+        subprocess.run(
+            [sys.executable, "-m", "openness.cli", "--store", str(location), "build"],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
+        return
+    store = EmbeddedStore(location)
+    load_vocabularies(store)
+    ingest_all(store)
+    store.close()
 
 
 def in_process(location: Path, query: str, n: int) -> tuple[float, list[float]]:
@@ -248,13 +373,23 @@ def main() -> None:
     parser.add_argument("--runaways", type=int, default=500)
     parser.add_argument("--slow", type=int, default=200)
     parser.add_argument("--timeouts", type=int, default=500)
+    parser.add_argument("--named", type=int, default=20, help="requests per named query, page")
+    parser.add_argument(
+        "--store", type=Path, help="a built store for the targets [default: build one]"
+    )
+    parser.add_argument("--only", choices=["load", "targets"], help="run only these phases")
     args = parser.parse_args()
+    print(f"{psutil.cpu_count()} cores, load average {psutil.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.only != "load":
+            location = args.store or Path(tmp) / "built"
+            if not args.store:
+                build(location, assessed=True)
+            targets(location, args)
+            if args.only == "targets":
+                return
         location = Path(tmp) / "store"
-        store = EmbeddedStore(location)
-        load_vocabularies(store)
-        ingest_all(store)
-        store.close()
+        build(location, assessed=False)
 
         with server(location, "--query-timeout", str(args.timeout)) as (base, proc):
             url = base + "sparql"
