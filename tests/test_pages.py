@@ -384,3 +384,20 @@ def test_the_guided_form_starts_from_a_models_records(client: FlaskClient) -> No
     assert 'id="result"' in page.text  # judged at once
     plain = client.get("/validate?from=no-such-model")
     assert plain.status_code == 200 and 'id="result"' not in plain.text
+
+
+@pytest.mark.parametrize(
+    "model,said",
+    [
+        # A claim cross-checked: MOF's 'released' against the curated 'never published'.
+        ("claude-1", "not released according to curated"),
+        # One name on two Hub repositories: two releases, and the page says why.
+        ("deepseek-ai--deepseek-r1-0528", "kept as two releases"),
+        # A Hub link copied from another model: the record keeps its own model.
+        ("codegemma-2b", "the name says 2b, the Hub repository 7b"),
+    ],
+)
+def test_a_model_page_shows_its_source_conflicts(client: FlaskClient, model: str, said) -> None:
+    page = client.get(f"/models/{model}").text
+    assert "Where sources disagree" in page
+    assert said in page
