@@ -7,8 +7,9 @@ Two kinds are found: identity conflicts (a Hub link the record's own name contra
 names a source swapped; found while linking records, see ``identity``) and claims about a
 component that contradict each other (a record that lists the final weights as released,
 another that says they were never published or rates them closed), found here from the
-store. A conflict on a component leaves every requirement about it "cannot tell"
-(``og:RecordedConflictConstraint`` in ``shapes/checks.ttl``).
+store, and a record's links that disagree with each other (its release and its weights on
+different Hub repositories). A conflict on a component leaves every requirement about it
+"cannot tell" (``og:RecordedConflictConstraint`` in ``shapes/checks.ttl``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from openness.ingest.rdf import Triples, Value, literal
+from openness.ingest.records import hub_repo_id
 from openness.namespaces import ID, OG, RDF, RDFS, mint
 from openness.store import GraphStore
 
@@ -136,5 +138,38 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
         )
         for row in claims:
             conflict.claim(row["r"].value, OG + "released", row["released"], row["how"].value)
+        out.add(conflict)
+    return out
+
+
+def weights_link_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
+    """Records whose own links disagree on which Hub repository the release is: the Index's
+    system link (followed) against the link it gives for the end model's weights (Viking-33B
+    linked, LumiOpen/Viking-7B's weights). A namespace that moved (THUDM's repositories are
+    zai-org's now) is no disagreement: the repository names must differ."""
+    rows = store.query(
+        """SELECT ?m ?r ?src ?id ?repo ?url WHERE {
+             ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel ; rdfs:seeAlso ?url .
+             ?r og:huggingFaceRepo ?repo ; og:recordOf ?m ;
+                og:source/skos:notation ?src ; og:sourceId ?id .
+             ?m og:huggingFaceRepo ?repo .
+           } ORDER BY ?m ?r ?url""",
+        default_graphs=graphs,
+    ).rows()
+    out = Conflicts()
+    for row in rows:
+        repo, weights = row["repo"].value, hub_repo_id(row["url"].value)
+        if weights is None or weights.split("/")[-1].lower() == repo.split("/")[-1].lower():
+            continue
+        conflict = Conflict(
+            row["m"].value,
+            OG + "huggingFaceRepo",
+            f"{row['src'].value} record '{row['id'].value}': the release links {repo}, "
+            f"its end-model weights {weights}",
+        )
+        conflict.claim(row["r"].value, OG + "huggingFaceRepo", repo)
+        conflict.claim(
+            row["r"].value, RDFS + "seeAlso", weights, "end-model weights at " + row["url"].value
+        )
         out.add(conflict)
     return out

@@ -18,7 +18,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from openness.ingest.conflicts import Conflict, Conflicts, claims_conflicts
+from openness.ingest.conflicts import (
+    Conflict,
+    Conflicts,
+    claims_conflicts,
+    weights_link_conflicts,
+)
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.report import IngestReport
@@ -518,8 +523,10 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
     report.ingested = len(records)
     store.replace_graph(Graphs.IDENTITY, out)
     sources = [g for g in store.graph_sizes() if g.startswith(Graphs.source(""))]
-    for conflict in claims_conflicts(store, [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]).items:
-        conflicts.add(conflict)
+    graphs = [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]
+    for found in (claims_conflicts(store, graphs), weights_link_conflicts(store, graphs)):
+        for conflict in found.items:
+            conflicts.add(conflict)
     extra = Triples()
     _verdict_subjects(store, extra)
     report.counts["source conflicts"] = conflicts.write(extra)
