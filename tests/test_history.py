@@ -32,7 +32,6 @@ from openness.namespaces import Graphs
 from openness.server import create_app
 from openness.server.history import OPENAPI_PATHS
 from openness.store import EmbeddedStore, GraphStore
-from openness.store.base import bind_values
 
 MODEL = "https://w3id.org/openness-graph/id/model/"
 OLMO, PYTHIA = MODEL + "allenai--olmo-7b", MODEL + "eleutherai--pythia-6.9b"
@@ -66,8 +65,7 @@ def store(history: Path):
 
 
 def run(store: GraphStore, name: str, **params: str) -> list[dict[str, str]]:
-    q = catalogue()[name]
-    return select(store, bind_values(q.text, q.bindings(params)))
+    return select(store, catalogue()[name].sparql(params))  # as the CLI and server bind them
 
 
 # --- snapshots -------------------------------------------------------------------------
