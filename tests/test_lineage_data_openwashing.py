@@ -11,7 +11,7 @@ import pytest
 from conftest import copy_of, select
 
 from openness.assess import reference, setwise
-from openness.assess.run import assess
+from openness.assess.run import assess, judge_stored
 from openness.assess.service import resolve_models
 from openness.assess.store import save
 from openness.namespaces import PREFIX_LINE, Graphs
@@ -68,9 +68,7 @@ def _requirement(verdict, rid: str):
 
 def _same_as_pyshacl(store: GraphStore, model: str) -> None:
     """The set-wise results on ``model`` equal pySHACL's on its evidence graph."""
-    graphs = setwise.dataset(store)
-    setwise.derive(store, graphs, [model])
-    ours = set(setwise.validate(store, graphs, [model]))
+    ours = set(judge_stored(store, [model]).results.get(model, []))
     data = reference.to_rdflib(reference.evidence(store, model))
     theirs = {r for r in reference.results(reference.report(data)) if r.focus == model}
     assert ours == theirs
@@ -157,3 +155,113 @@ def test_a_listed_dataset_of_each_class_is_data_information(built: GraphStore) -
         )
     }
     assert any("(obtainable data, obtainable for a fee)" in d for d in details), details
+
+
+## Category 2: lineage (A-9)
+
+
+@pytest.fixture(scope="module")
+def lineage(built: GraphStore) -> tuple[GraphStore, dict]:
+    return _judge(
+        built,
+        ["osaid-1.0", "owd-0.3"],
+        ["Aquila-VL-2B", "Qwen2.5-1.5B-Instruct", "Hermes-4-70B", "AmberSafe", "Amber"],
+    )
+
+
+def test_a_fine_tune_does_not_pass_what_its_base_cannot_be_told_about(lineage) -> None:
+    """Aquila-VL-2B's own MOF record would pass OSAID; its base Qwen2.5-1.5B-Instruct says
+    nothing of its training data, so neither can Aquila's verdict: cannot tell, naming the
+    base. The base's weights licence (Apache-2.0) is open: OWD still passes."""
+    _, verdicts = lineage
+    assert verdicts["Qwen2.5-1.5B-Instruct", "osaid-1.0"].outcome != "passed"
+    v = verdicts["Aquila-VL-2B", "osaid-1.0"]
+    assert v.outcome == "cantTell"
+    di = _requirement(v, "osaid-1.0.DI")
+    assert di.outcome == "cantTell"
+    assert (
+        "no evidence: Datasets of the base model 'Qwen2.5-1.5B-Instruct' "
+        "(the training data is described and listed)" in di.reasons
+    )
+    assert verdicts["Aquila-VL-2B", "owd-0.3"].outcome == "passed"
+
+
+def test_a_fine_tune_fails_on_its_base_models_licence(lineage) -> None:
+    """Hermes-4-70B (MOF: fine-tuned from Llama-3.1-70B) fails on Llama 3.1's licence."""
+    _, verdicts = lineage
+    terms = _requirement(verdicts["Hermes-4-70B", "osaid-1.0"], "osaid-1.0.P-terms")
+    assert terms.outcome == "failed"
+    assert (
+        "base model 'Llama-3.1-70B': mof record 'Llama-3.1-70B': the final parameters are "
+        "under 'Llama 3.1 Community License', which restricts use"
+    ) in terms.reasons
+    assert verdicts["Hermes-4-70B", "owd-0.3"].outcome == "failed"
+
+
+def test_a_fine_tune_of_an_open_base_keeps_its_verdict(lineage) -> None:
+    """AmberSafe is fine-tuned from Amber, which passes OSAID: nothing inherited holds it
+    back, and no reason of AmberSafe's names its base."""
+    _, verdicts = lineage
+    assert verdicts["Amber", "osaid-1.0"].outcome == "passed"
+    assert not any("base model" in r for r in verdicts["AmberSafe", "osaid-1.0"].reasons)
+
+
+def _fine_tune(store: GraphStore, model: str, base: str) -> None:
+    """Fixture: the identity graph says ``model`` was fine-tuned from ``base``."""
+    store.update(
+        PREFIX_LINE + f"INSERT DATA {{ GRAPH <{Graphs.IDENTITY}> "
+        f"{{ <{model}> fair4ml:fineTunedFrom <{base}> }} }}"
+    )
+
+
+@pytest.mark.parametrize(
+    "base,outcome,reason",
+    [
+        ("Pythia-6.9B", "passed", None),
+        (
+            "Llama-2-7B",
+            "failed",
+            "osaid-1.0.P-terms: base model 'Llama-2-7B': mof record 'Llama-2-7B': the final "
+            "parameters are under 'Llama 2 Community License', which restricts use",
+        ),
+        (
+            "Qwen2.5-1.5B-Instruct",
+            "cantTell",
+            "osaid-1.0.DI: no evidence: Data card of the base model 'Qwen2.5-1.5B-Instruct' "
+            "(the training data is described and listed)",
+        ),
+    ],
+)
+def test_lineage_fixtures_on_olmo(built: GraphStore, base: str, outcome: str, reason) -> None:
+    """OLMo-7B passes OSAID; said to be fine-tuned from a base that passes it still does,
+    from Llama 2 it fails on Llama 2's licence, from Qwen2.5-1.5B-Instruct (no data card on
+    record) it cannot be told. The set-wise engine and pySHACL agree on each."""
+    store = copy_of(built)
+    (olmo,) = resolve_models(store, ["OLMo-7B"])
+    (parent,) = resolve_models(store, [base])
+    (before,) = assess(store, ["osaid-1.0"], [olmo]).verdicts
+    assert before.outcome == "passed"
+    _fine_tune(store, olmo, parent)
+    (v,) = assess(store, ["osaid-1.0"], [olmo]).verdicts
+    assert v.outcome == outcome
+    if reason:
+        assert reason in v.reasons
+    _same_as_pyshacl(store, olmo)
+
+
+def test_a_change_to_the_base_judges_the_fine_tune_again(built: GraphStore) -> None:
+    store = copy_of(built)
+    aquila, qwen = resolve_models(store, ["Aquila-VL-2B", "Qwen2.5-1.5B-Instruct"])
+    save(store, assess(store, None, [aquila]), started=dt.datetime.now(dt.UTC))
+    assert assess(store, None, [aquila]).models == []  # nothing changed
+    store.update(  # the base's record gains a data card under CC-BY-4.0
+        PREFIX_LINE
+        + f"""INSERT {{ GRAPH ?g {{ ?r og:component [ og:componentType ogc:data-card ;
+                 og:released true ] }} }}
+            WHERE {{ GRAPH ?i {{ <{qwen}> og:hasRecord ?r }} GRAPH ?g {{ ?r og:sourceId ?id }} }}"""
+    )
+    run = assess(store, ["osaid-1.0"], [aquila])
+    assert run.models == [aquila]
+    (v,) = run.verdicts
+    di = _requirement(v, "osaid-1.0.DI")
+    assert not any("Data card of the base model" in r for r in di.reasons), di.reasons

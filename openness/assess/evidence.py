@@ -45,9 +45,30 @@ def model_query() -> str:
     return _query("ModelEvidence")
 
 
+def models_read(
+    store: GraphStore, graphs: Sequence[str], models: Sequence[str]
+) -> dict[str, set[str]]:
+    """Model IRI -> the other models whose findings its rules read (ev:ModelsRead: the
+    models a fine-tune was fine-tuned from), for each of ``models`` that has any."""
+    rows = store.query(
+        declared_prefixes() + scoped(_query("ModelsRead"), "this", models), default_graphs=graphs
+    ).rows()
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        out[r["this"].value].add(r["read"].value)
+    return dict(out)
+
+
 def own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set]:
-    """Model IRI -> its own evidence triples, with its type (the shapes' target), for each
-    of ``models``."""
+    """Model IRI -> its evidence triples for each of ``models``: its own, and that of the
+    models its rules read (judged alongside it), each with its type (the shapes' target)."""
+    read = models_read(store, graphs, models)
+    others = sorted(set().union(*read.values()) - set(models))
+    found = _own(store, graphs, [*models, *others])
+    return {m: found[m].union(*(found[r] for r in read.get(m, ()))) for m in models}
+
+
+def _own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set]:
     rows = store.query(
         declared_prefixes() + scoped(model_query(), "model", models), default_graphs=graphs
     ).rows()

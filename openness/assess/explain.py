@@ -18,6 +18,8 @@ def validation_report(
     """The sh:ValidationReport of ``model``, with the results of the given definitions'
     shapes (default: all). sh:conforms is false when any result remains."""
     full = report(to_rdflib(evidence(store, model)))
+    # The evidence carries the models it was fine-tuned from, judged alongside: keep its own.
+    focus = rdflib.URIRef(model)
     chosen = [definition(i) for i in ids] if ids else list(definitions().values())
     shapes = {s for d in chosen for s in d.shapes}
     out = rdflib.Graph()
@@ -26,7 +28,9 @@ def validation_report(
     out.add((node, rdflib.RDF.type, SH.ValidationReport))
     kept = 0
     for result in full.objects(None, SH.result):
-        if str(full.value(result, SH.sourceShape)) in shapes:
+        if str(full.value(result, SH.sourceShape)) in shapes and (
+            full.value(result, SH.focusNode) == focus
+        ):
             kept += 1
             out.add((node, SH.result, result))
             for t in full.triples((result, None, None)):

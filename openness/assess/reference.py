@@ -25,8 +25,9 @@ from openness.store import GraphStore
 
 
 def evidence(store: GraphStore, model: str) -> list[ox.Triple]:
-    """The data graph a SHACL engine needs to judge ``model``: its own evidence (with its
-    type, the shapes' target) and what every model's evidence shares."""
+    """The data graph a SHACL engine needs to judge ``model``: its evidence (with its type,
+    the shapes' target; with that of the models it was fine-tuned from, which the engine
+    judges alongside it) and what every model's evidence shares."""
     graphs = dataset(store)
     return sorted(own(store, graphs, [model])[model] | shared(store, graphs), key=str)
 

@@ -132,20 +132,34 @@ def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definit
     scratch = EmbeddedStore(None)
     scratch.extend(EVIDENCE, triples)
     graphs = [EVIDENCE]
-    setwise.derive(scratch, graphs, models)
+    # The models whose findings the rules of ``models`` read (a fine-tune's base models)
+    # that are not judged here: their rules run first, and what they derive is not kept.
+    read = evidence.models_read(scratch, graphs, models)
+    others = sorted(set().union(*read.values()) - set(models))
+    context: set[ox.Triple] = set()
+    if others:
+        setwise.derive(scratch, graphs, others)
+        context = set(_staged(scratch))
+    setwise.derive(scratch, graphs, models, fresh=not others)
     found: dict[str, list[setwise.Result]] = defaultdict(list)
     for r in setwise.validate(scratch, graphs, models):
         found[r.focus].append(r)
     sources = [d.reads_source for d in defs if d.reads_source]
     queries = {d.score_query for d in defs if d.score_query}
-    derived = scratch.query(
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
-    )
     return Judgement(
         dict(found),
         setwise.members(scratch, sources, graphs),
         {q: setwise.scores(scratch, q, graphs, models) for q in queries},
-        list(derived),
+        [t for t in _staged(scratch) if t not in context],
+    )
+
+
+def _staged(scratch: GraphStore) -> list[ox.Triple]:
+    """The facts the rules derived in a scratch store."""
+    return list(
+        scratch.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
+        )
     )
 
 

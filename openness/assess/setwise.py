@@ -76,9 +76,11 @@ def derive(
     models: Sequence[str] | None = None,
     *,
     progress: Progress = no_progress,
+    fresh: bool = True,
 ) -> None:
-    """Run every rule, in order, into a fresh staging graph."""
-    store.drop_graph(STAGING)
+    """Run every rule, in order, into the staging graph (emptied first when ``fresh``)."""
+    if fresh:
+        store.drop_graph(STAGING)
     for rule in progress(rules(), len(rules()), "rules"):
         try:
             store.update(rule_update(rule, graphs, models))

@@ -165,7 +165,8 @@ def _derived(models: list[str] | None) -> list[str]:
 def _forget(models: list[str]) -> list[str]:
     """The updates removing the derived facts of ``models``."""
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
-    findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m og:finding ?f }}"
+    # the nodes the rules hung on a model: its findings, its expectations
+    findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m ?link ?f FILTER (isBlank(?f)) }}"
     # (an update's default graph is no union of the named graphs: name them)
     components = (
         f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
