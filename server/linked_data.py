@@ -40,15 +40,24 @@ def _describe(iri: str) -> list[ox.Triple]:
     blank nodes two levels deep (a licence's ODRL rules and their constraints)."""
     if not is_iri(iri):
         return []
+    # The second level's blank nodes are kept below, not by FILTER (isBlank(?s)): Virtuoso
+    # evaluates that filter over every triple first (50 s for one licence, 0.07 s without).
     query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
           {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
           UNION {{ <{iri}> ?link ?s . ?s ?p ?o
                    FILTER (isBlank(?s) || (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
                                                      || STRSTARTS(STR(?s), "{iri}/")))) }}
-          UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o
-                   FILTER (isBlank(?b) && isBlank(?s)) }} }}"""
+          UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }} }}"""
     rows = get_store().query(query).rows()
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+    return [
+        ox.Triple(r["s"], r["p"], r["o"])
+        for r in rows
+        if isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
+    ]
+
+
+def _under(value: str, iri: str) -> bool:
+    return value == iri or value.startswith((iri + "#", iri + "/"))
 
 
 def _local(value: str) -> str:
