@@ -412,11 +412,19 @@ def _bases(
     words: dict[str, set[str]],
     out: Triples,
 ) -> None:
-    """A base-model name that names exactly one other release becomes a derivation link."""
+    """A base-model name that names exactly one other release becomes a derivation link. A
+    Hub repository id with its namespace (the Hub's base_model) names the release that links
+    that repository (its former ids included), else the release its repository name names;
+    a bare name is never read as a Hub id ('GPT2' is an architecture, not the gpt2 repo)."""
     index = _release_index(model_names, words)
+    repos = {r: model for model, members in model_names.items() for m in members for r in m.repos}
     for rec in records.values():
         for base in rec.bases:
-            candidates = index.get(tuple(sorted(tokens(base))), set()) - {models[rec.iri]}
+            if "/" in base and base.lower() in repos:
+                candidates = {repos[base.lower()]} - {models[rec.iri]}
+            else:
+                name = base.rsplit("/", 1)[-1]
+                candidates = index.get(tuple(sorted(tokens(name))), set()) - {models[rec.iri]}
             if len(candidates) == 1:
                 target = next(iter(candidates))
                 out.link(models[rec.iri], FAIR4ML + "fineTunedFrom", target)

@@ -14,9 +14,14 @@ from openness.assess import reference, setwise
 from openness.assess.run import assess, judge_stored
 from openness.assess.service import resolve_models
 from openness.assess.store import save
-from openness.namespaces import PREFIX_LINE, Graphs
+from openness.ingest.identity import Record, link_records
+from openness.ingest.organizations import default_organizations
+from openness.ingest.rdf import Triples
+from openness.namespaces import FAIR4ML, PREFIX_LINE, Graphs
 from openness.resources import queries_dir
 from openness.store import GraphStore
+
+REC = "https://w3id.org/openness-graph/id/record/"
 
 
 def _judge(built: GraphStore, ids: list[str], names: list[str]) -> tuple[GraphStore, dict]:
@@ -265,3 +270,40 @@ def test_a_change_to_the_base_judges_the_fine_tune_again(built: GraphStore) -> N
     (v,) = run.verdicts
     di = _requirement(v, "osaid-1.0.DI")
     assert not any("Data card of the base model" in r for r in di.reasons), di.reasons
+
+
+def test_a_hub_base_model_id_links_the_release_of_that_repository() -> None:
+    """Unit level: the Hub's base_model is a repository id; it names the release linking that
+    repository, while a bare name ('GPT2', an architecture in a MOF record) is no Hub id."""
+    mistral = f"{REC}mof/mistral"
+    records = {
+        mistral: Record(mistral, "mof", "Mistral-7B-v0.1", None, {"mistralai/mistral-7b-v0.1"}),
+        f"{REC}hf/zephyr": Record(
+            f"{REC}hf/zephyr",
+            "hf",
+            "HuggingFaceH4/zephyr-7b-beta",
+            None,
+            {"huggingfaceh4/zephyr-7b-beta"},
+            bases=["mistralai/Mistral-7B-v0.1"],
+        ),
+        f"{REC}hf/gpt2": Record(
+            f"{REC}hf/gpt2", "hf", "openai-community/gpt2", None, {"openai-community/gpt2", "gpt2"}
+        ),
+        f"{REC}mof/santacoder": Record(f"{REC}mof/santacoder", "mof", "SantaCoder", bases=["GPT2"]),
+    }
+    out = Triples()
+    link_records(records, default_organizations(), out)
+    links = {
+        (t.subject.value.rsplit("/", 1)[-1], t.object.value.rsplit("/", 1)[-1])
+        for t in out
+        if t.predicate.value == FAIR4ML + "fineTunedFrom"
+    }
+    assert links == {("huggingfaceh4--zephyr-7b-beta", "mistralai--mistral-7b-v0.1")}
+
+
+def test_a_hub_fine_tune_inherits_from_the_base_its_card_names(built: GraphStore) -> None:
+    """HuggingFaceH4/zephyr-7b-beta's card names mistralai/Mistral-7B-v0.1 as its base."""
+    _, verdicts = _judge(built, ["osaid-1.0"], ["HuggingFaceH4/zephyr-7b-beta"])
+    v = verdicts["HuggingFaceH4/zephyr-7b-beta", "osaid-1.0"]
+    assert v.outcome != "passed"
+    assert any("base model 'Mistral-7B-v0.1'" in r for r in v.reasons), v.reasons
