@@ -163,7 +163,7 @@ def model(model_id: str) -> Response:
             "name": about["name"].value,
             "family": about["family"].value if "family" in about else None,
             "familyName": about["familyName"].value if "familyName" in about else None,
-            **organizations().get(iri, {}),
+            **organizations(iri).get(iri, {}),
             "records": records,
             "verdicts": verdicts,
         }

@@ -38,13 +38,16 @@ def model_iri(model_id: str) -> str:
     return iri
 
 
-def organizations() -> dict[str, dict[str, Any]]:
-    """Each model's producer with its kind; where sources disagree on the kind, the
-    curated (reviewed) one is given."""
+def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:
+    """Each model's producer with its kind (only ``model``'s when given: a page about one
+    model need not read every producer); where sources disagree on the kind, the curated
+    (reviewed) one is given."""
+    only = f"VALUES ?m {{ {ox.NamedNode(model)} }}" if model else ""
     rows = (
         get_store()
         .query(
-            f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ ?m a og:Model ; og:producer ?org .
+            f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ {only}
+              ?m a og:Model ; og:producer ?org .
               OPTIONAL {{ ?org rdfs:label ?name }}
               OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
                          BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}

@@ -236,7 +236,7 @@ def _model_page(iri: str, model_id: str) -> str:
         lineage=lineage,
         published=published,
         disagree=disagree,
-        org=organizations().get(iri, {}),
+        org=organizations(iri).get(iri, {}),
     )
 
 
@@ -339,7 +339,7 @@ def _record_answers(model_id: str) -> dict[str, str]:
     keys = {r["name"].value: r["mofId"].value for r in named_query("mof-components")}
     answers = {
         "name": _model_name(iri, model_id),
-        "producer": organizations().get(iri, {}).get("organizationName") or "",
+        "producer": organizations(iri).get(iri, {}).get("organizationName") or "",
     }
     for card in _evidence(iri):
         for s in card["statements"]["release-licence"]:

@@ -46,6 +46,9 @@ def test_conformance_as_turtle(client: FlaskClient) -> None:
 def test_model_and_its_conformance(client: FlaskClient) -> None:
     model = client.get(f"/api/models/{OLMO}").json
     assert model["name"] == "OLMo-7B" and model["familyName"] == "OLMo"
+    # its producer, looked up for this model alone
+    assert model["organizationName"] == "Allen Institute for AI"
+    assert model["organizationKind"] == "non-profit"
     assert {"source": "mof", "id": "OLMo-7B"}.items() <= model["records"][0].items()
     assert {v["definition"] for v in model["verdicts"]} >= {"osaid-1.0", "mof-1.0"}
     one = client.get(f"/api/models/{OLMO}/conformance?definition=mof-1.0").json
