@@ -3,9 +3,11 @@ the next run completes.
 
 The store layer appends ``begin`` to ``$OPENNESS_WRITE_LOG`` just before each write and
 ``end`` once it has committed (``openness.store.base.announced_write``); the tests kill the
-process (SIGKILL) a random moment after a write began, and check that the write was still
-running when it died. The data are large enough that a write takes far longer than that
-moment on any machine: a slower machine only makes the write longer.
+process (SIGKILL) a random moment after a write began (for `build`, in a random one of its
+writes), and check that the write was still running when it died. For ingest and assess
+the data are large enough that a write takes far longer than that moment on any machine:
+a slower machine only makes the write longer. A build's short writes may end first: that
+test tries again.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from test_ingest_robustness import MOF_FILES, mof_folder
 from openness.store import EmbeddedStore
 from openness.store.base import WRITE_LOG
 
-HANG_GUARD = 600.0
+HANG_GUARD = 1800.0  # a whole build on a loaded machine
 
 
 def openness(store: Path, *args: str, log: Path | None = None) -> subprocess.Popen:
@@ -47,20 +49,28 @@ def completes(store: Path, *args: str) -> None:
     assert proc.returncode == 0, err.decode()
 
 
-def kill_inside_a_write(store: Path, args: list[str], log: Path, nth: int) -> None:
-    """Run ``openness ARGS`` and kill it a random moment after its ``nth`` write began;
-    assert it died inside that write."""
+def kill_inside_a_write(
+    store: Path, args: list[str], log: Path, nth: int, pause: float = 0.05
+) -> bool:
+    """Run ``openness ARGS``; once a write is seen running, from its ``nth`` write on,
+    SIGKILL it up to ``pause`` seconds later. Whether it died inside that write (a short
+    one may end before the signal lands; False too when it ended without being seen in a
+    write)."""
     log.write_text("")
     proc = openness(store, *args, log=log)
     deadline = time.monotonic() + HANG_GUARD
-    while log.read_text().split().count("begin") < nth:
-        assert proc.poll() is None, f"it ended after fewer than {nth} writes"
+    while True:
+        writes = log.read_text().split()
+        if writes.count("begin") >= nth and writes[-1] == "begin":
+            break
+        if proc.poll() is not None:
+            return False
         assert time.monotonic() < deadline, "no write began"
-        time.sleep(0.01)
-    time.sleep(random.uniform(0, 0.05))
+        time.sleep(0.002)
+    time.sleep(random.uniform(0, pause))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert log.read_text().split()[-1] == "begin", "the write ended before the kill"
+    return log.read_text().split()[-1] == "begin"
 
 
 def sizes(store: Path) -> dict[str, int]:
@@ -83,7 +93,9 @@ def test_a_killed_ingest_leaves_every_graph_intact(tmp_path: Path) -> None:
         for f in MOF_FILES:
             shutil.copy(f, big / "models" / f"{i}-{f.name}")
     for _ in range(2):
-        kill_inside_a_write(store, ["ingest", "mof", "--from", str(big)], tmp_path / "w", 1)
+        assert kill_inside_a_write(
+            store, ["ingest", "mof", "--from", str(big)], tmp_path / "w", 1
+        ), "not killed inside the write"
         assert sizes(store) == before
     completes(store, "ingest", "mof", "--from", str(big))
     mof = next(g for g in before if g.endswith("/mof"))
@@ -103,9 +115,66 @@ def test_a_killed_assessment_leaves_the_stored_verdicts_intact(tmp_path: Path) -
     # `assess --all` writes: the staging graph dropped, one update per rule, then the
     # verdicts and derived facts in one transaction: kill it inside that last write.
     for _ in range(2):
-        kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", len(rules()) + 2)
+        assert kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", len(rules()) + 2), (
+            "not killed inside the write"
+        )
         after = sizes(store)
         after.pop(STAGING, None)  # the scratch graph of the killed run, read by nothing
         assert after == before
     completes(store, "assess", "--all")
     assert {g: n for g, n in sizes(store).items() if g != STAGING} == before
+
+
+def without(graphs: dict[str, int], *names: str) -> dict[str, int]:
+    return {g: n for g, n in graphs.items() if g not in names}
+
+
+@pytest.mark.timeout(3600)  # a hang guard: two and a half builds of the bundled graph
+def test_a_killed_build_leaves_the_store_as_after_its_last_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build is many writes (vocabularies, each source, each rule, the verdicts, the
+    history); killed inside one, the store holds exactly what the writes before it made
+    (or, killed between its commit and its announcement, what that one made too), and the
+    next `build --if-missing` completes it."""
+    from click.testing import CliRunner
+
+    from ingest.runner import PROVENANCE_GRAPH
+    from openness.assess.setwise import STAGING
+    from openness.cli import cli
+
+    # The graph sizes after each write of a build on an empty store, in this process.
+    states: list[dict[str, int]] = [{}]
+    write = EmbeddedStore.update
+
+    def recorded(self: EmbeddedStore, sparql: str, **kwargs: object) -> None:
+        write(self, sparql, **kwargs)
+        # The history's scratch store is in memory: its writes leave the store as it was.
+        states.append(self.graph_sizes() if self.path is not None else states[-1])
+
+    with monkeypatch.context() as m:
+        m.setattr(EmbeddedStore, "update", recorded)
+        built = CliRunner().invoke(cli, ["--store", str(tmp_path / "reference"), "build"])
+    assert built.exit_code == 0, built.output
+    complete = states[-1]
+
+    store, log = tmp_path / "db", tmp_path / "w"
+    for _ in range(3):  # until a kill lands inside a write (a short one may end first)
+        shutil.rmtree(store, ignore_errors=True)
+        inside = kill_inside_a_write(
+            store, ["build"], log, random.randint(1, len(states) - 1), pause=0
+        )
+        done = log.read_text().split().count("end")
+        # STAGING is the rules' scratch graph: read by nothing, dropped by the next run.
+        expected = [without(states[done], STAGING)]
+        if inside:
+            expected.append(without(states[done + 1], STAGING))
+        assert without(sizes(store), STAGING) in expected
+        if inside:
+            break
+    assert inside, "three builds in a row were not killed inside a write"
+    completes(store, "build", "--if-missing")
+    # Every ingest run is recorded in the provenance graph, the killed build's too.
+    assert without(sizes(store), STAGING, PROVENANCE_GRAPH) == without(
+        complete, STAGING, PROVENANCE_GRAPH
+    )
