@@ -45,11 +45,17 @@ def _tool(out: Triples, engine: str) -> None:
     out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes, run by {engine}.")
 
 
-def _requirement_part(out: Triples, req_iri: str, outcome: str, reasons: list[str]) -> str:
+def _requirement_part(
+    out: Triples, req_iri: str, outcome: str, reasons: list[str], written: set[str]
+) -> str:
     """A requirement assessment named by its content, so that models with the same outcome
-    for the same reasons share it."""
+    for the same reasons share it; its triples are added once (``written`` holds the parts
+    already in ``out``: most verdicts share most of theirs)."""
     digest = hashlib.sha256("\n".join([req_iri, outcome, *reasons]).encode()).hexdigest()[:24]
     part = mint("requirement-assessment", digest)
+    if part in written:
+        return part
+    written.add(part)
     out.types(part, OG + "Assessment", EARL + "Assertion")
     out.link(part, EARL + "test", req_iri)
     out.link(part, EARL + "result", f"{part}/result")
@@ -61,8 +67,15 @@ def _requirement_part(out: Triples, req_iri: str, outcome: str, reasons: list[st
 
 
 def verdict_triples(
-    out: Triples, v: Verdict, run: str, definition_iri: str, fingerprint: str, when: dt.datetime
+    out: Triples,
+    v: Verdict,
+    run: str,
+    definition_iri: str,
+    fingerprint: str,
+    when: dt.datetime,
+    parts: set[str],
 ) -> None:
+    """A verdict's triples; ``parts`` holds the requirement assessments already in ``out``."""
     a = assessment_iri(v.definition, v.model)
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
     out.link(a, EARL + "subject", v.model)
@@ -97,7 +110,8 @@ def verdict_triples(
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
             out.link(m, EARL + "outcome", EARL + v.level_outcomes[label])
     for req in v.requirements:
-        out.link(a, DCTERMS + "hasPart", _requirement_part(out, req.iri, req.outcome, req.reasons))
+        part = _requirement_part(out, req.iri, req.outcome, req.reasons, parts)
+        out.link(a, DCTERMS + "hasPart", part)
 
 
 # Every update below keeps its patterns flat (no BIND inside a UNION branch, no NOT EXISTS):
@@ -198,8 +212,9 @@ def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
     out.add(run_iri, RDFS + "comment", f"{len(run.models)} models judged, {run.kept} unchanged")
     out.link(run_iri, PROV + "wasAssociatedWith", TOOL)
     defs = {d.id: d.iri for d in run.definitions}
+    parts: set[str] = set()
     for v in run.verdicts:
-        verdict_triples(out, v, run_iri, defs[v.definition], run.fingerprints[v.model], when)
+        verdict_triples(out, v, run_iri, defs[v.definition], run.fingerprints[v.model], when, parts)
     scope = run.models if run.partial else None
     tool = f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}"
     before = [PREFIX_LINE + tool, *_drop(scope, list(defs)), *_derived(scope)]
