@@ -57,6 +57,9 @@ class EmbeddedStore(GraphStore):
         return QueryResult(self._store.query(sparql, **kwargs))
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        if self.path is None:  # a scratch store: nothing a fault could lose
+            self._store.update(sparql, base_iri=base_iri)
+            return
         with announced_write():
             self._store.update(sparql, base_iri=base_iri)
 
