@@ -48,15 +48,32 @@ def model_query() -> str:
 def models_read(
     store: GraphStore, graphs: Sequence[str], models: Sequence[str]
 ) -> dict[str, set[str]]:
-    """Model IRI -> the other models whose findings its rules read (ev:ModelsRead: the
-    models a fine-tune was fine-tuned from), for each of ``models`` that has any."""
-    rows = store.query(
-        declared_prefixes() + scoped(_query("ModelsRead"), "this", models), default_graphs=graphs
-    ).rows()
-    out: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        out[r["this"].value].add(r["read"].value)
-    return dict(out)
+    """Model IRI -> the other models whose findings its rules read, for each of ``models``
+    that has any: what ev:ModelsRead gives for it, what that gives for those, and so on
+    (one step per query: Virtuoso refuses a transitive path whose start a VALUES binds)."""
+    step: dict[str, set[str]] = {}
+    todo = set(models)
+    while todo:
+        step.update({m: set() for m in todo})
+        rows = store.query(
+            declared_prefixes() + scoped(_query("ModelsRead"), "this", sorted(todo)),
+            default_graphs=graphs,
+        ).rows()
+        for r in rows:
+            step[r["this"].value].add(r["read"].value)
+        todo = set().union(*step.values()) - set(step)
+    out = {}
+    for m in models:
+        seen: set[str] = set()
+        stack = list(step[m])
+        while stack:
+            r = stack.pop()
+            if r != m and r not in seen:
+                seen.add(r)
+                stack.extend(step[r])
+        if seen:
+            out[m] = seen
+    return out
 
 
 def own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set]:
