@@ -683,6 +683,17 @@ def serve(
     )
 
 
+# -d/--definition ID, repeatable, for the commands that judge or explain.
+definitions_option = click.option(
+    "--definition",
+    "-d",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this definition (repeatable) [default: all].",
+)
+
+
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
     known = list(definitions())
     for d in ids:
@@ -692,14 +703,7 @@ def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
 
 
 @cli.command()
-@click.option(
-    "--definition",
-    "-d",
-    "ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this definition (repeatable) [default: all].",
-)
+@definitions_option
 @click.option(
     "--model",
     "-m",
@@ -748,14 +752,7 @@ def evidence(opts: StoreOptions, model: str) -> None:
 
 @cli.command()
 @click.argument("model")
-@click.option(
-    "--definition",
-    "-d",
-    "ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this definition (repeatable) [default: all].",
-)
+@definitions_option
 @pass_store
 def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     """Print MODEL's full sh:ValidationReport (Turtle), made by pySHACL from its evidence."""
@@ -798,14 +795,7 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--definition",
-    "-d",
-    "ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this definition (repeatable) [default: all].",
-)
+@definitions_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
 )
