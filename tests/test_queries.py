@@ -88,6 +88,22 @@ def test_definitions_and_their_requirements(reported: Path) -> None:
     assert {"osaid-1.0.P-terms", "mof-1.0.c3.architecture"} <= {r["requirementId"] for r in rows}
 
 
+def test_finetune_licence_differs_per_record_of_the_fine_tune(reported: Path) -> None:
+    """A record of the fine-tune is listed with each licence of the base that the record
+    itself does not resolve to; a fine-tune licensed as its base is not listed."""
+    rows = answer(reported, "finetune-licence-differs")
+    zephyr = {(r["license"], r["baseLicense"]) for r in rows if r["name"] == "Zephyr-141B"}
+    # Its Model Openness Tool record says MIT; its Hub and Index records say Apache-2.0,
+    # as the base (Mixtral-8x22B-v0.1) does.
+    assert zephyr == {("MIT", "Apache-2.0")}
+    assert {r["baseName"] for r in rows if r["name"] == "Zephyr-141B"} == {"Mixtral-8x22B-v0.1"}
+    assert ("MIT", "llama2") in {
+        (r["license"], r["baseLicense"]) for r in rows if r["name"] == "ChatMusician"
+    }
+    assert "Meta-Llama-3-8B-Instruct" not in {r["name"] for r in rows}
+    assert len(rows) == len({tuple(sorted(r.items())) for r in rows})  # no repeated row
+
+
 def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: ok\n#+ sumary: typo\nSELECT * {}\n")
