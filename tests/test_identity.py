@@ -14,6 +14,7 @@ from openness.ingest.identity import Record, link_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.runner import ingest_source
+from openness.named_queries import catalogue
 from openness.resources import queries_dir
 
 ORG = "https://w3id.org/openness-graph/id/org/salesforce"
@@ -57,6 +58,27 @@ def test_index_has_no_mixtral_8x7b_system(links) -> None:
     """The Index rates no Mixtral-8x7B system and no model built on it: nothing to link."""
     assert "osai-index" not in links["Mixtral-8x7B-v0.1"]
     assert "Mixtral-8x7B-v0.1" in {i for i, _ in links["Mixtral-8x7B-v0.1"]["mof"]}
+
+
+def test_base_of_links_come_from_the_index_only(links, built) -> None:
+    """A base model reaches the Index's records of its fine-tunes (`base-of`), and no other
+    source's records that way; bound to one name, only that release's rows."""
+    assert ("Zephyr", "base-of") in links["Mixtral-8x22B-v0.1"]["osai-index"]
+    assert ("Saul", "base-of") in links["Mixtral-8x22B-v0.1"]["osai-index"]
+    assert not any(
+        link == "base-of"
+        for by_source in links.values()
+        for source, pairs in by_source.items()
+        if source != "osai-index"
+        for _, link in pairs
+    )
+    text = catalogue()["model-sources"].sparql({"name": "Llama-2-7B"})
+    rows = select(built, text)
+    assert {r["name"] for r in rows} == {"Llama-2-7B"}
+    assert {(r["id"], r["link"]) for r in rows if r["source"] == "osai-index"} >= {
+        ("ChatMusician", "base-of"),
+        ("Magicoder", "base-of"),
+    }
 
 
 def test_hub_record_joins_where_recorded(links) -> None:
