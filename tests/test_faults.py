@@ -8,6 +8,10 @@ writes), and check that the write was still running when it died. For ingest and
 the data are large enough that a write takes far longer than that moment on any machine:
 a slower machine only makes the write longer. A build's short writes may end first: that
 test tries again.
+
+Builds and assessments run on a small copy of the bundled data (``small_home``: every
+source, a few records of the large ones), so the whole suite stays within its time: the
+writes are the same ones, fewer records go through them.
 """
 
 from __future__ import annotations
@@ -26,10 +30,33 @@ from pathlib import Path
 import pytest
 from test_ingest_robustness import MOF_FILES, mof_folder
 
+from openness.resources import project_root
 from openness.store import EmbeddedStore
 from openness.store.base import WRITE_LOG
 
 HANG_GUARD = 1800.0  # a whole build on a loaded machine
+
+
+KEEP = 10  # records of each source folder of models, and of the Hub's dataset cards x 5
+
+
+@pytest.fixture(scope="module")
+def small_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An $OPENNESS_HOME whose bundled data are every source with only the first KEEP
+    model records of each folder of them (current and dated) and a few Hub dataset
+    cards: a build there makes every write a build of the bundled data makes, in a tenth
+    of the time. The ontology, shapes and queries are the project's own."""
+    root, home = project_root(), tmp_path_factory.mktemp("home")
+    for name in ("ontology", "shapes", "queries"):
+        (home / name).symlink_to(root / name)
+    sources = home / "data" / "sources"
+    shutil.copytree(root / "data" / "sources", sources)
+    for folder in sources.glob("**/models"):
+        for f in sorted(folder.iterdir())[KEEP:]:
+            f.unlink()
+    cards = sources / "hf" / "dataset_cards_2022" / "dataset_card_front_matter.jsonl"
+    cards.write_text("".join(cards.read_text().splitlines(keepends=True)[: 5 * KEEP]))
+    return home
 
 
 def openness(store: Path, *args: str, log: Path | None = None) -> subprocess.Popen:
@@ -115,11 +142,14 @@ def test_a_killed_ingest_leaves_every_graph_intact(tmp_path: Path) -> None:
     assert sizes(store)[mof] > before[mof]
 
 
-@pytest.mark.timeout(900)  # a hang guard: three assessments of the bundled graph
-def test_a_killed_assessment_leaves_the_stored_verdicts_intact(tmp_path: Path) -> None:
+@pytest.mark.timeout(900)  # a hang guard: four assessments of the small home's graph
+def test_a_killed_assessment_leaves_the_stored_verdicts_intact(
+    tmp_path: Path, small_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from openness.assess.run import BATCH
     from openness.assess.setwise import STAGING
 
+    monkeypatch.setenv("OPENNESS_HOME", str(small_home))
     store = tmp_path / "db"
     completes(store, "init")
     completes(store, "ingest")
@@ -144,9 +174,9 @@ def without(graphs: dict[str, int], *names: str) -> dict[str, int]:
     return {g: n for g, n in graphs.items() if g not in names}
 
 
-@pytest.mark.timeout(3600)  # a hang guard: two and a half builds of the bundled graph
+@pytest.mark.timeout(900)  # a hang guard: up to seven builds of the small home's graph
 def test_a_killed_build_leaves_the_store_as_after_its_last_write(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, small_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A build is many writes (vocabularies, each source, each rule, the verdicts, the
     history); killed inside one, the store holds exactly what the writes before it made
@@ -158,6 +188,8 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
     from openness.assess.setwise import STAGING
     from openness.cli import cli
 
+    # Every build below, this process's and the others', reads the small home's data.
+    monkeypatch.setenv("OPENNESS_HOME", str(small_home))
     # The graph sizes after each write of a build on an empty store, in this process.
     states: list[dict[str, int]] = [{}]
     write = EmbeddedStore.update
@@ -175,7 +207,7 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
     complete = states[-1]
 
     store, log = tmp_path / "db", tmp_path / "w"
-    for _ in range(3):  # until a kill lands inside a write (a short one may end first)
+    for _ in range(5):  # until a kill lands inside a write (a short one may end first)
         shutil.rmtree(store, ignore_errors=True)
         inside = kill_inside_a_write(
             store, ["build"], log, random.randint(1, len(states) - 1), pause=0
@@ -188,7 +220,7 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
         assert without(sizes(store), STAGING) in expected
         if inside:
             break
-    assert inside, "three builds in a row were not killed inside a write"
+    assert inside, "five builds in a row were not killed inside a write"
     completes(store, "build", "--if-missing")
     # Every ingest run is recorded in the provenance graph, the killed build's too.
     assert without(sizes(store), STAGING, PROVENANCE_GRAPH) == without(
