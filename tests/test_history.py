@@ -205,6 +205,10 @@ def test_changes_name_the_requirement_and_the_record(store: GraphStore) -> None:
     assert run(store, "verdict-changes", model=OLMO, **{"from": "2025-06-30"}) == [
         r for r in run(store, "verdict-changes", model=OLMO) if r["date"] > "2025-06-30"
     ]
+    # With nothing bound (the defaults), the same rows for the model, named.
+    olmo = run(store, "verdict-changes", model=OLMO)
+    assert [r for r in run(store, "verdict-changes") if r["model"] == OLMO] == olmo
+    assert {r["name"] for r in olmo} == {"OLMo-7B"}
 
 
 def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
