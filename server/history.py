@@ -54,8 +54,17 @@ def timeline(model: str) -> list[dict[str, str]]:
 
 def passing_chart(definition: str | None = None, width: int = 640, height: int = 220) -> dict:
     """The geometry of a line chart of models passing each definition over time (drawn
-    as SVG by history/passing_chart.html): x is the date, y the count."""
-    rows = named_rows("passing-over-time", definition=definition)
+    as SVG by history/passing_chart.html): x is the date, y the count. A definition that
+    passes or fails no model (og:passesModels false: it rates) has no line, which would be
+    a flat zero: asked for alone, it gets ``{"rated": True}`` and the page says why."""
+    rated = {d.id for d in definitions().values() if not d.passes_models}
+    if definition in rated:
+        return {"rated": True}
+    rows = [
+        r
+        for r in named_rows("passing-over-time", definition=definition)
+        if r["definition"] not in rated
+    ]
     if not rows:
         return {}
     series: dict[str, list[tuple[dt.date, int]]] = {}

@@ -6,6 +6,7 @@ from collections import Counter
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.server.context import get_store
 from openness.stats import collect_stats
@@ -36,9 +37,12 @@ def _runs() -> list[dict[str, str]]:
 
 def _chart() -> list[dict]:
     """Per definition, the share of models passing among those it can judge (for the
-    tool's and the Index's definitions, the models their source describes)."""
+    tool's and the Index's definitions, the models their source describes). A definition
+    that passes or fails no model (the Index rates and ranks) has no share passing: its row
+    says how many models it rates (``rated``) instead of drawing a 0% bar."""
     rows = [r for r in verdict_rows(get_store()) if r["inScope"]]
     counts = Counter((r["definition"], r["outcome"]) for r in rows)
+    known = definitions()
     out = []
     for definition in sorted({d for d, _ in counts}):
         total = sum(n for (d, _), n in counts.items() if d == definition)
@@ -49,6 +53,7 @@ def _chart() -> list[dict]:
                 "passed": passed,
                 "total": total,
                 "share": passed / total if total else 0.0,
+                "rated": definition in known and not known[definition].passes_models,
             }
         )
     return out

@@ -291,6 +291,22 @@ def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) 
     assert client.get("/api/history/passing?definition=mof-1.0").json
 
 
+def test_a_definition_that_passes_no_model_is_not_charted_as_a_flat_zero(
+    client: FlaskClient,
+) -> None:
+    """The Index rates and ranks: a line of models passing it would sit at 0 for ever."""
+    rated = [d.id for d in definitions().values() if not d.passes_models]
+    assert rated  # the bundled shapes have one (eu-osai-index)
+    assert any(r["definition"] in rated for r in client.get("/api/history/passing").json)
+    home = client.get("/").text
+    assert 'class="line-chart"' in home
+    for d in rated:
+        assert f'data-definition="{d}"' not in home
+        page = client.get(f"/definitions/{d}").text
+        assert 'class="line-chart"' not in page
+        assert "passes or fails no model" in page
+
+
 def test_history_api(client: FlaskClient) -> None:
     changes = client.get(
         "/api/history/changes?definition=mof-1.0&from=2025-01-01&to=2025-06-30"
@@ -335,7 +351,8 @@ def test_the_charts_render_in_chromium(history: Path) -> None:
         )
         try:
             page = browser.new_page()
-            for path, lines in (("", len(definitions())), ("definitions/mof-1.0", 1)):
+            passing = [d for d in definitions().values() if d.passes_models]
+            for path, lines in (("", len(passing)), ("definitions/mof-1.0", 1)):
                 page.goto(url + path)
                 chart = page.locator("svg.line-chart")
                 assert chart.locator("g.series").count() == lines
