@@ -188,6 +188,65 @@ def _evidence(iri: str) -> list[dict]:
     return sorted(cards.values(), key=lambda c: (c["label"], c["name"]))
 
 
+def _uses(iri: str, cards: list[dict]) -> None:
+    """Give each statement of the evidence cards the requirements that used it
+    (``used_by``), from the model-evidence-use query: a finding reads a record's component,
+    rating or licence, or the release as a whole (shown on the record's gating and
+    distribution, else on the record). Findings on no statement the card shows (a
+    component not listed, a rating read into a component) go to the card's ``other``,
+    by the aspect they are about."""
+    by_record = {c["record"]: c for c in cards}
+    used: dict[tuple, dict[tuple[str, str], dict]] = defaultdict(dict)
+    for row in named_query("model-evidence-use", model=iri):
+        r = {k: v.value for k, v in row.items()}
+        card = by_record.get(r["record"])
+        if card is None:
+            continue
+        record = r["record"]
+        targets = []
+        if r.get("component"):
+            targets.append(("component", record, r["component"]))
+        if r.get("dimension"):
+            targets.append(("rating", record, r["dimension"]))
+        if r.get("quotedComponent"):
+            targets.append(("component", record, r["quotedComponent"]))
+        if r.get("licenseString"):
+            targets.append(("release-licence", record, r["licenseString"], r.get("licenseRole")))
+        if not targets and r["wholeRelease"] == "true" and card["statements"]["access"]:
+            targets.append(("access", record))
+        if not targets:
+            targets.append(("other", record, r.get("aspectLabel") or ""))
+        for target in targets:
+            use = used[target].setdefault(
+                (r["definition"], r["requirementId"]),
+                {
+                    "definition": r["definition"],
+                    "requirement": r["requirementId"],
+                    "label": r["requirementLabel"],
+                    "outcome": r["outcome"],
+                    "against": False,
+                },
+            )
+            use["against"] = use["against"] or r["supports"] == "false"
+    for card in cards:
+        record, st = card["record"], card["statements"]
+        for s in st["component"]:
+            s["used_by"] = list(used.get(("component", record, s["aspect"]), {}).values())
+        for s in st["rating"]:
+            s["used_by"] = list(used.get(("rating", record, s["aspect"]), {}).values())
+        for s in st["release-licence"]:
+            key = ("release-licence", record, s.get("licenseString"), s.get("aspect"))
+            s["used_by"] = list(used.get(key, {}).values())
+        for s in st["access"]:
+            s["used_by"] = list(used.get(("access", record), {}).values())
+        card["other"] = {
+            aspect: list(uses.values())
+            for (kind, rec, *rest), uses in used.items()
+            if kind == "other" and rec == record
+            for aspect in rest
+        }
+
+
 def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
     """For each verdict with reasons, its reasons grouped by requirement label: why it did
     not pass, or on a graded definition why the next level is not reached."""
@@ -215,6 +274,7 @@ def _model_page(iri: str, model_id: str) -> str:
     disagree = named_query("sources-disagree", model=iri)
     verdicts = verdict_rows(store, model=iri)
     evidence = _evidence(iri)
+    _uses(iri, evidence)
     licences = {
         (s["license"], s.get("licenseLabel") or s["license"]): None
         for card in evidence

@@ -18,6 +18,7 @@ OUTCOMES = {
     "failed": "failed",
     "cantTell": "can't tell",
     "inapplicable": "rated",
+    "untested": "not tested",  # a level above one that is not reached
 }
 
 

@@ -117,6 +117,23 @@ def test_model_page_for_llama_2_says_why_not(page, site: str) -> None:
     assert "Llama 2 Community License" in page.locator("main").inner_text()
 
 
+def test_a_source_statement_leads_to_the_requirement_it_decided(page, site: str) -> None:
+    """On Meta-Llama-3-70B-Instruct's page, the Hub's gating opens onto the requirements
+    it was evidence against; following one lands on that requirement's row."""
+    page.goto(site + "models/meta-llama--meta-llama-3-70b-instruct")
+    hub = page.locator("section.source", has_text="Hugging Face Hub")
+    gated = hub.locator("dd", has=page.locator("details.used-by")).filter(has_text="yes")
+    gated.locator("summary").click()
+    item = gated.locator("li", has_text="evidence against").first
+    assert item.locator(".badge").inner_text() == "failed"
+    link = item.get_by_role("link")
+    target = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.wait_for_url(f"**#{target}")
+    row = page.locator(":target")
+    assert row.get_attribute("id") == target and row.is_visible()
+
+
 def test_opening_a_model_iri_shows_its_page(page, site: str) -> None:
     page.goto(site + "id/model/llama-2-7b")
     assert page.locator("h1").inner_text() == "Llama-2-7B"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -149,7 +150,7 @@ def test_the_evidence_panel_shows_every_source(client: FlaskClient) -> None:
     page = client.get("/models/meta-llama--meta-llama-3-70b-instruct").text
     # the Hub's record: the card's licence, gating, base model, a link to the Hub page
     assert "“llama3” →" in page and "Meta Llama 3 Community License Agreement" in page
-    assert "<dt>Gated</dt><dd>yes</dd>" in page
+    assert "<dt>Gated</dt><dd>yes" in page
     assert "meta-llama/Meta-Llama-3-70B" in page
     assert 'href="https://huggingface.co/meta-llama/Meta-Llama-3-70B-Instruct"' in page
     # a model only the Index describes: its ratings with their notes and links
@@ -173,6 +174,69 @@ def test_the_evidence_query_gives_component_and_release_licences(reported: Path)
     licensed = [r for r in rows if r["kind"] == "component" and r.get("license")]
     assert licensed and all(r["source"] for r in licensed)
     assert all(r.get("released") in ("true", "false", None) for r in rows)
+
+
+def _used_by(fragment: str) -> list[tuple[str, str, str, bool]]:
+    """The requirements a "used by" list names: (outcome, definition, requirement id,
+    evidence against)."""
+    return [
+        (m["outcome"], m["definition"], m["requirement"], bool(m["against"]))
+        for m in re.finditer(
+            r'<li><span class="(?P<outcome>\w+) badge">[^<]*</span>\s*'
+            r'<a href="/definitions/(?P<definition>[^#"]+)#(?P<requirement>[^"]+)">[^<]*</a>'
+            r"(?P<against>\s*<span class=\"muted\">\(evidence against\))?",
+            fragment,
+        )
+    ]
+
+
+def test_each_source_statement_links_to_the_requirements_that_used_it(
+    client: FlaskClient,
+) -> None:
+    """Meta-Llama-3-70B-Instruct: the Hub card's licence 'llama3' and the Hub's gating are
+    evidence against requirements the model fails, and the verdict's reasons for each of
+    them cite the Hub record; each link leads to the requirement on its definition page."""
+    model = "meta-llama--meta-llama-3-70b-instruct"
+    page = client.get(f"/models/{model}").text
+    reasons = {
+        r.partition(": ")[0]: r
+        for v in client.get(f"/api/models/{model}").json["verdicts"]
+        for r in v["reasons"]
+        if "hf record" in r
+    }
+    licence = page[page.index("“llama3” →") :]
+    licence = licence[: licence.index("</dd>")]
+    gating = page[page.index("<dt>Gated</dt>") :]
+    gating = gating[: gating.index("</dd>")]
+    for statement in (licence, gating):
+        used = _used_by(statement)
+        assert used, statement
+        failed = [u for u in used if u[0] == "failed"]
+        assert failed and all(against for *_, against in failed)
+        assert {requirement for _, _, requirement, _ in failed} <= set(reasons)
+    definition, requirement = _used_by(gating)[0][1:3]
+    assert f'<tr id="{requirement}">' in client.get(f"/definitions/{definition}").text
+
+
+def test_a_passing_models_components_are_used_by_the_requirements_it_passes(
+    client: FlaskClient,
+) -> None:
+    """OLMo-7B: the Model Openness Tool's final parameters are evidence for requirements of
+    every definition OLMo-7B passes."""
+    page = client.get(f"/models/{OLMO}").text
+    passed = {
+        v["definition"]
+        for v in client.get(f"/api/models/{OLMO}").json["verdicts"]
+        if v["outcome"] == "passed"
+    }
+    card = page[page.index("Model Openness Tool <span") :]
+    row = card[card.index('<th scope="row">Model parameters (Final)') :]
+    row = row[: row.index("</tr>")]
+    used = _used_by(row)
+    assert passed and passed <= {definition for _, definition, _, _ in used}
+    assert all(
+        outcome == "passed" and not against for outcome, d, _, against in used if d in passed
+    )
 
 
 MOF_YAML = sources_dir() / "mof" / "models" / "OLMo-7B.yml"
