@@ -104,6 +104,21 @@ def test_finetune_licence_differs_per_record_of_the_fine_tune(reported: Path) ->
     assert len(rows) == len({tuple(sorted(r.items())) for r in rows})  # no repeated row
 
 
+def test_vocabulary_in_use_lists_used_and_declared_terms(reported: Path) -> None:
+    rows = answer(reported, "vocabulary-in-use")
+    terms = {(r["term"], r["kind"]) for r in rows}
+    og = "https://w3id.org/openness-graph/ns#"
+    assert {
+        (og + "Model", "class"),  # used
+        (og + "HubSync", "class"),  # declared, with no instance in the bundled graph
+        ("https://schema.org/name", "property"),  # used
+        (og + "acceptedLicense", "property"),  # declared, used by no triple
+        ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "property"),
+    } <= terms
+    assert len(terms) == len(rows)
+    assert all(term.startswith("http") for term, _ in terms)  # IRIs only, no blank node
+
+
 def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: ok\n#+ sumary: typo\nSELECT * {}\n")
