@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 
@@ -171,6 +176,191 @@ def test_a_large_write_is_all_or_nothing_and_keeps_blank_nodes(store: GraphStore
     assert len(rules) == 1  # one blank node, however the write was cut
     store.write(remove={G1: many[:2000]})
     assert store.graph_sizes()[G1] == 504
+
+
+def _count(store: GraphStore, graph: str, predicate: str) -> int:
+    return store.count(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s <{EX}{predicate}> ?o }} }}"
+    )
+
+
+def test_a_large_write_changes_only_the_triples_it_names(store: GraphStore) -> None:
+    """A sync page: records' old triples out and new ones in, in a graph holding many
+    others, and the sync's state moved on in another graph. Written in one request where
+    the engine takes it, staged a chunk per request where it does not (Virtuoso) or when
+    told to: either way the other triples of the graph stay as they were."""
+    kept = [triple(f"k{i}", "kept", ox.Literal(str(i))) for i in range(3000)]
+    old = [triple(f"r{i}", "old", ox.Literal(str(i))) for i in range(2000)]
+    store.write(add={G1: kept + old, G2: [triple("state", "at", ox.Literal("1"))]})
+    limits = [None, 1000] if hasattr(store, "request_limit") else [None]
+    for n, limit in enumerate(limits):
+        if limit is not None:
+            store.request_limit = limit  # type: ignore[attr-defined]
+        new = [triple(f"r{i}", f"new{n}", ox.Literal(str(i))) for i in range(2500)]
+        store.write(
+            remove={G1: old, G2: [triple("state", "at", ox.Literal(str(n + 1)))]},
+            add={G1: new, G2: [triple("state", "at", ox.Literal(str(n + 2)))]},
+        )
+        assert _count(store, G1, "kept") == 3000
+        assert _count(store, G1, "old") == 0
+        assert _count(store, G1, f"new{n}") == 2500
+        rows = store.query(f"SELECT ?o WHERE {{ <{EX}state> <{EX}at> ?o }}").rows()
+        assert [r["o"].value for r in rows] == [str(n + 2)]
+        old = new
+
+
+POISON = EX + "refused"  # a request holding this IRI is refused, as a malformed term is
+
+
+def _page(n: int = 1500) -> tuple[list[ox.Triple], list[ox.Triple], list[ox.Triple]]:
+    """Triples a large write keeps, removes and adds."""
+    kept = [triple(f"k{i}", "kept", ox.Literal(str(i))) for i in range(n)]
+    old = [triple(f"r{i}", "old", ox.Literal(str(i))) for i in range(n)]
+    new = [triple(f"r{i}", "new", ox.Literal(str(i))) for i in range(n)]
+    return kept, old, new
+
+
+@pytest.mark.parametrize("limit", [50_000, 1000])
+def test_a_large_remote_write_with_a_refused_term_writes_nothing(
+    oxigraph_server: str, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """A large write holding a term the engine refuses, in one request or staged a chunk
+    per request (``limit``), leaves every graph as it was and no staging graph behind."""
+    from openness.store import RemoteStore
+
+    store = RemoteStore(oxigraph_server + "/query")
+    store.update("DROP ALL")
+    kept, old, new = _page()
+    store.write(add={G1: kept + old})
+    post = store._post  # noqa: SLF001
+    sent: list[bytes] = []
+
+    def refusing(url: str, **kwargs: object) -> object:
+        content = kwargs.get("content")
+        if isinstance(content, bytes):
+            sent.append(content)
+            if POISON.encode() in content:
+                kwargs["content"] = content + b" }"  # the engine answers 400
+        return post(url, **kwargs)
+
+    monkeypatch.setattr(store, "_post", refusing)
+    store.request_limit = limit
+    poisoned = new[:1200] + [triple("r0", "new", "refused")] + new[1200:]
+    with pytest.raises(SyntaxError):
+        store.write(remove={G1: old}, add={G1: poisoned, G2: new[:10]})
+    assert store.graph_sizes() == {G1: 3000}
+    assert _count(store, G1, "old") == 1500
+    assert len(sent) > 2  # staged: the chunks before the refused one were written
+    assert not _staged(oxigraph_server)
+    store.write(remove={G1: old}, add={G1: new})
+    assert _count(store, G1, "kept") == 1500 and _count(store, G1, "new") == 1500
+    assert not _staged(oxigraph_server)
+    store.close()
+
+
+def _staged(server: str) -> bool:
+    """Whether any staging graph is stored (the store itself never lists them)."""
+    from openness.store.remote import STAGING
+
+    query = f'ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER STRSTARTS(STR(?g), "{STAGING}") }}'
+    answer = httpx.post(
+        server + "/query",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    return answer.json()["boolean"]
+
+
+@pytest.mark.parametrize("limit", [50_000, 1000])
+def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
+    tmp_path: Path, limit: int
+) -> None:
+    """The engine killed before each of a large write's requests in turn (the first chunk
+    staged, a later one, the update that puts them in place): once it is back, every
+    graph is as it was; the write then completes."""
+    from openness.store import RemoteStore
+    from openness.store.base import StoreError
+
+    kept, old, new = _page()
+    cut, requests = 1, []
+    with _oxigraph(tmp_path) as (url, _):
+        store = RemoteStore(url)
+        store.write(add={G1: kept + old})
+        store.close()
+    while True:
+        with _oxigraph(tmp_path) as (url, proc):
+            store = RemoteStore(url)
+            store.request_limit = limit
+            assert store.graph_sizes() == {G1: 3000}
+            assert _count(store, G1, "old") == 1500
+            requests = _kill_before(store, proc, cut)
+            try:
+                store.write(remove={G1: old}, add={G1: new})
+            except StoreError:
+                cut += 1
+                continue
+            finally:
+                store.close()
+            break
+    assert cut == len(requests) + 1 and cut > (4 if limit == 1000 else 1)
+    with _oxigraph(tmp_path) as (url, _):
+        store = RemoteStore(url)
+        assert store.graph_sizes() == {G1: 3000}
+        assert _count(store, G1, "new") == 1500 and _count(store, G1, "kept") == 1500
+        store.close()
+
+
+def _kill_before(store: GraphStore, proc: subprocess.Popen, cut: int) -> list[str]:
+    """Kill the engine just before the store's ``cut``-th update request; returns the
+    update requests made, as they are made."""
+    post, requests = store._post, []  # type: ignore[attr-defined]  # noqa: SLF001
+
+    def killing(to: str, **kwargs: object) -> object:
+        if to == store.update_url:  # type: ignore[attr-defined]
+            requests.append(to)
+            if len(requests) == cut:
+                proc.kill()
+                proc.wait()
+        return post(to, **kwargs)
+
+    store._post = killing  # type: ignore[attr-defined]  # noqa: SLF001
+    return requests
+
+
+@contextmanager
+def _oxigraph(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """An ``oxigraph serve`` of its own on the store in ``folder``."""
+    from conftest import free_port, oxigraph_binary
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, timeout=1)
+            break
+        except httpx.HTTPError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("oxigraph serve did not start")
+            time.sleep(0.1)
+    try:
+        yield url, proc
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def test_stored_booleans_come_back_as_written(store: GraphStore) -> None:

@@ -42,13 +42,20 @@ ENGINE_GRAPHS = (
     "http://www.w3.org/ns/ldp#",
     "http://localuriqaserver/",
 )
-# Triples per request in a large write, and where it is staged meanwhile.
+# Triples one update request may carry: an engine that refuses a request that large
+# (Virtuoso's parser runs out of memory at about 5000 triples) is then written CHUNK
+# triples a request, staged meanwhile in graphs under STAGING.
+ONE_REQUEST = 50_000
 CHUNK = 1000
 STAGING = "urn:x-openness-graph:staging:"
 # Named as the whole dataset when there is no graph: an empty dataset, whatever the
 # engine's own default (Virtuoso's is every graph it holds).
 NO_GRAPH = "urn:x-openness-graph:none"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+class Refused(StoreError):
+    """The engine answered a request with an error (not a lost connection)."""
 
 
 def query_form(sparql: str) -> str:
@@ -185,6 +192,8 @@ class RemoteStore(GraphStore):
         self.store_url = store_url or sibling_url(query_url, "store")
         self._http = httpx.Client(timeout=timeout, headers=headers or {})
         self._graphs: tuple[float, list[str]] | None = None
+        # Triples a write sends in one request; CHUNK once the engine refused more.
+        self.request_limit = ONE_REQUEST
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url})"
@@ -201,7 +210,7 @@ class RemoteStore(GraphStore):
             # Our prefixes take exactly one line: report positions in the caller's text.
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
-            raise StoreError(f"{url} answered {response.status_code}: {response.text[:500]}")
+            raise Refused(f"{url} answered {response.status_code}: {response.text[:500]}")
         return response
 
     def _named_graphs(self) -> list[str]:
@@ -297,81 +306,67 @@ class RemoteStore(GraphStore):
         before: Sequence[str] = (),
         after: Sequence[str] = (),
     ) -> int:
-        """As for every store, all or nothing; a write too large for one request (Virtuoso's
-        parser runs out of memory past a few thousand triples) is built in staging graphs,
-        a chunk per request, and then moved into place by one small update. A write that
-        fails half-way leaves every graph as it was (its staging graphs are dropped, and
-        never part of the dataset)."""
+        """As for every store, all or nothing, in one update request (DELETE DATA and
+        INSERT DATA: an update request is one transaction on Oxigraph and Fuseki), up to
+        ``request_limit`` triples. A larger write, or any write over CHUNK triples once the
+        engine refused one that large (Virtuoso's parser runs out of memory at about 5000
+        triples), is staged: its removals and its additions each in a staging graph, CHUNK
+        triples a request, then one update runs ``before``, drops the replaced graphs,
+        deletes the staged removals, adds the staged additions, runs ``after`` and drops
+        the staging graphs. That update reads the staging graphs only, so either way a
+        write costs in proportion to what it changes, not to the graphs it changes. A
+        write that fails half-way leaves every graph as it was (its staging graphs are
+        dropped, and never part of the dataset)."""
         # Read every source first: one that fails has written nothing.
         replace = {g: list(t) for g, t in (replace or {}).items()}
         add = {g: list(t) for g, t in (add or {}).items()}
         remove = {g: list(t) for g, t in (remove or {}).items()}
-        parts = [*replace.values(), *add.values(), *remove.values()]
-        if sum(len(t) for t in parts) <= CHUNK:
-            return super().write(
-                replace=replace, add=add, remove=remove, before=before, after=after
-            )
-        run = f"{STAGING}{uuid.uuid4().hex}/"
-        if before or after:
-            return self._write_around(run, replace, add, remove, before, after)
-        stages = {g: f"{run}{i}" for i, g in enumerate({**replace, **add, **remove})}
-        written = 0
-        try:
-            for graph, stage in stages.items():
-                if graph not in replace:
-                    self.update(f"COPY SILENT <{graph}> TO <{stage}>")
-                for chunk in _chunks(remove.get(graph, [])):
-                    super().write(remove={stage: chunk})
-                for chunk in _chunks(replace.get(graph, []) + add.get(graph, [])):
-                    written += super().write(add={stage: chunk})
-            self.update(
-                " ;\n".join(
-                    f"DROP SILENT GRAPH <{g}> ; MOVE SILENT <{stage}> TO <{g}>"
-                    for g, stage in stages.items()
+        size = sum(len(t) for t in [*replace.values(), *add.values(), *remove.values()])
+        if size <= max(CHUNK, self.request_limit):
+            try:
+                return super().write(
+                    replace=replace, add=add, remove=remove, before=before, after=after
                 )
-            )
-        except BaseException:
-            self._drop_quietly(stages.values())
-            raise
-        return written
-
-    def _write_around(
-        self,
-        run: str,
-        replace: dict[str, list[ox.Triple]],
-        add: dict[str, list[ox.Triple]],
-        remove: dict[str, list[ox.Triple]],
-        before: Sequence[str],
-        after: Sequence[str],
-    ) -> int:
-        """A large write with update operations before and after it: the new triples are
-        staged a chunk per request, then one update runs ``before``, puts the staged
-        triples in place and runs ``after`` (removals go inline in that update)."""
-        stages = {g: f"{run}{i}" for i, g in enumerate({**replace, **add})}
+            except (SyntaxError, Refused):
+                # Refused whole (an answer, not a lost connection): staged below, and
+                # every later write this large too. A term the engine refuses fails there
+                # again, with nothing written.
+                if size <= CHUNK:
+                    raise
+                self.request_limit = CHUNK
+        run = f"{STAGING}{uuid.uuid4().hex}/"
+        additions = {g: replace.get(g, []) + add.get(g, []) for g in {**replace, **add}}
+        adding = {g: f"{run}add/{i}" for i, g in enumerate(additions) if additions[g]}
+        removing = {g: f"{run}remove/{i}" for i, g in enumerate(remove) if remove[g]}
         written = 0
         try:
-            for graph, stage in stages.items():
-                for chunk in _chunks(replace.get(graph, []) + add.get(graph, [])):
+            for graph, stage in removing.items():
+                for chunk in _chunks(remove[graph]):
+                    super().write(add={stage: chunk})
+            for graph, stage in adding.items():
+                for chunk in _chunks(additions[graph]):
                     written += super().write(add={stage: chunk})
-            removals = [
-                f"DELETE DATA {{ GRAPH <{g}> {{\n{body}}} }}"
-                for g, t in remove.items()
-                if (body := ox.serialize(t, format=ox.RdfFormat.N_TRIPLES).decode())
-            ]
             self.update(
                 " ;\n".join(
                     [
                         *before,
                         *(f"DROP SILENT GRAPH <{g}>" for g in replace),
-                        *removals,
-                        *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in stages.items()),
+                        *(
+                            f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} "
+                            f"WHERE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }}"
+                            for g, stage in removing.items()
+                        ),
+                        *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in adding.items()),
                         *after,
-                        *(f"DROP SILENT GRAPH <{stage}>" for stage in stages.values()),
+                        *(
+                            f"DROP SILENT GRAPH <{g}>"
+                            for g in [*removing.values(), *adding.values()]
+                        ),
                     ]
                 )
             )
         except BaseException:
-            self._drop_quietly(stages.values())
+            self._drop_quietly([*removing.values(), *adding.values()])
             raise
         return written
 
