@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
+
+import yaml
 
 from openness.ingest.conflicts import (
     Conflict,
@@ -28,6 +31,7 @@ from openness.ingest.organizations import OrganizationIndex, default_organizatio
 from openness.ingest.rdf import Triples
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
+from openness.resources import sources_dir
 from openness.store import GraphStore
 
 # Which record names a release best, when records disagree on spelling.
@@ -429,6 +433,57 @@ def _bases(
                 target = next(iter(candidates))
                 out.link(models[rec.iri], FAIR4ML + "fineTunedFrom", target)
                 out.link(models[rec.iri], PROV + "wasDerivedFrom", target)
+            elif not _names_itself(base, models[rec.iri], model_names, index):
+                # The shapes decide what a base that names no single release means.
+                out.add(rec.iri, OG + "unidentifiedBaseModelName", base)
+
+
+# Words that make a release another model than the one its name extends: a fine-tune of it
+# ('Llama-3.3-70B' for Llama-3.3-70B-Instruct). Without one, the longer name is a release of
+# the shorter one's family ('OLMo' for OLMo-7B-Twin-2T-hf), and the base-model name the
+# source gave is the family's, not a base model's.
+_FINE_TUNE_WORDS = {
+    "instruct", "inst", "chat", "it", "sft", "dpo", "rlhf", "rl", "reasoning", "think",
+    "thinker", "distilled", "distill", "control", "tulu",
+}  # fmt: skip
+
+
+@cache
+def not_model_names() -> frozenset[str]:
+    """Base-model names sources give that name no model (an architecture, a licence, a
+    family named as its own models' origin: data/sources/curated/base-model-names.yaml),
+    lower-cased: no lineage is read from them."""
+    path = sources_dir() / "curated" / "base-model-names.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return frozenset(n.lower() for names in doc.values() for n in names)
+
+
+def _names_itself(
+    base: str,
+    model: str,
+    model_names: dict[str, list[Record]],
+    index: dict[tuple[str, ...], set[str]],
+) -> bool:
+    """Whether a base-model name that names no other single release is no base at all: the
+    release's own name, its family's name ('OLMo' on OLMo-7B: the release's name extends it
+    without a fine-tune word), or a name that is no model's (curated).
+
+    >>> names = {"m": [Record("r", "mof", "OLMo-7B-hf")]}
+    >>> _names_itself("OLMo", "m", names, {}), _names_itself("OLMo-7B-Instruct", "m", names, {})
+    (True, False)
+    >>> _names_itself("Apache-2.0", "m", names, {})
+    True
+    """
+    if base.strip().lower() in not_model_names():
+        return True
+    key = tuple(sorted(tokens(base.rsplit("/", 1)[-1])))
+    if model in index.get(key, set()):
+        return True
+    ours = set(key)
+    return bool(ours) and any(
+        ours <= set(tokens(rec.name)) and not (set(tokens(rec.name)) - ours) & _FINE_TUNE_WORDS
+        for rec in model_names.get(model, [])
+    )
 
 
 def _families(

@@ -5,6 +5,7 @@ fails or leaves untold (lineage, A-9), OSAID reads data information rather than 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -14,6 +15,7 @@ from openness.assess import reference, setwise
 from openness.assess.run import assess, judge_stored
 from openness.assess.service import resolve_models
 from openness.assess.store import save
+from openness.assess.validate import Validation, validate_description
 from openness.ingest.identity import Record, link_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
@@ -307,3 +309,53 @@ def test_a_hub_fine_tune_inherits_from_the_base_its_card_names(built: GraphStore
     v = verdicts["HuggingFaceH4/zephyr-7b-beta", "osaid-1.0"]
     assert v.outcome != "passed"
     assert any("base model 'Mistral-7B-v0.1'" in r for r in v.reasons), v.reasons
+
+
+## Category 2: a base model that names no model of the graph
+
+UNIDENTIFIED = Path(__file__).parent / "fixtures" / "lineage" / "unidentified-base.ttl"
+
+
+@pytest.fixture(scope="module")
+def unidentified() -> Validation:
+    return validate_description(UNIDENTIFIED.read_bytes(), UNIDENTIFIED.name, ["osaid-1.0"])
+
+
+def test_a_fine_tune_of_an_unidentified_base_cannot_be_told_on_what_it_inherits(
+    unidentified: Validation,
+) -> None:
+    (v,) = [v for v in unidentified.verdicts if v.name == "Lineage Orphan Chat"]
+    assert v.outcome == "cantTell"
+    outcomes = {r.id.split(".", 2)[-1]: r.outcome for r in v.requirements}
+    # inherited: the data and its information, the licence of the weights
+    assert {outcomes[r] for r in ("DI", "DI-terms", "P-terms")} == {"cantTell"}
+    assert {outcomes[r] for r in ("F-use", "C-complete", "C-licence", "P-present")} == {"passed"}
+    assert v.reasons and all("base model 'Nowhere-Base-7B'" in r for r in v.reasons), v.reasons
+
+
+def test_a_family_name_a_licence_or_an_identified_base_leave_the_verdict_alone(
+    unidentified: Validation,
+) -> None:
+    outcomes = {v.name: v.outcome for v in unidentified.verdicts}
+    assert outcomes["Lineage Family-7B"] == "passed"  # 'Lineage Family': its own family
+    assert outcomes["Lineage Licence Origin LM"] == "passed"  # 'Apache-2.0': curated
+    assert outcomes["Lineage Open Child Chat"] == "passed"  # its base is identified, and open
+
+
+def test_pyshacl_cannot_tell_either(unidentified: Validation) -> None:
+    run = validate_description(
+        UNIDENTIFIED.read_bytes(), UNIDENTIFIED.name, ["osaid-1.0"], reports=True
+    )
+    (orphan,) = [v.model for v in run.verdicts if v.name == "Lineage Orphan Chat"]
+    results = [r for r in reference.results(run.reports[orphan]) if r.focus == orphan]
+    assert results and all(r.severity == "Warning" for r in results)
+    assert all("Nowhere-Base-7B" in r.message for r in results)
+
+
+def test_an_unmatched_base_on_the_bundled_graph_is_named(built: GraphStore) -> None:
+    """Qwen2.5-1.5B-Instruct under Apache-2.0 passed the Open Weight Definition, though the
+    Model Openness Tool names its base 'Qwen2.5-1.5B', which no record describes."""
+    _, verdicts = _judge(built, ["owd-0.3"], ["Qwen2.5-1.5B-Instruct"])
+    v = verdicts["Qwen2.5-1.5B-Instruct", "owd-0.3"]
+    assert v.outcome == "cantTell"
+    assert v.reasons and all("base model 'Qwen2.5-1.5B'" in r for r in v.reasons), v.reasons
