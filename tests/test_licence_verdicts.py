@@ -9,6 +9,7 @@ from openness.assess import reference
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.assess.validate import Validation, validate_description
+from openness.ingest.licenses import default_resolver
 from openness.resources import ontology_dir, sources_dir
 
 # The requirement of each definition that asks for the licence of the final parameters.
@@ -179,3 +180,42 @@ def test_licences_stated_without_an_expression_apply_together() -> None:
         "user record 'Tiny Open LM': the final parameters are under "
         "'Apache-2.0, CC-BY-NC-4.0', which restricts use"
     ]
+
+
+@pytest.mark.parametrize(
+    "text,resolved",
+    [
+        ("BSD-3", "https://spdx.org/licenses/BSD-3-Clause"),
+        ("bsd", "https://w3id.org/openness-graph/id/license/bsd"),
+        ("BSD", "https://w3id.org/openness-graph/id/license/bsd"),
+        ("gfdl", "https://w3id.org/openness-graph/id/license/gfdl"),
+        (
+            "DIALOGUE MODEL AND DATA EVALUATION LICENSE AGREEMENT",
+            "https://w3id.org/openness-graph/id/license/ntt-dialogue-evaluation",
+        ),
+    ],
+)
+def test_licence_strings_left_unresolved_before_are_curated(text: str, resolved: str) -> None:
+    (licence,) = default_resolver().resolve(text).licenses
+    assert licence.iri == resolved
+
+
+@pytest.mark.parametrize(
+    "text", ["Modified MIT", "Baichuan-7B License", "NexusFlow community license"]
+)
+def test_licence_strings_whose_terms_are_not_known_stay_unresolved(text: str) -> None:
+    """'Modified MIT' names two different licences (Kimi K2.5's, MiniMax's); the others'
+    terms were not read: they stay listed in queries/unresolved-licences.rq."""
+    assert default_resolver().resolve(text).kind == "unresolved"
+
+
+def test_the_ntt_evaluation_licence_fails_every_weights_licence_requirement() -> None:
+    """NTT's dialogue models are licensed for evaluation only, not for commercial use."""
+    licence = "DIALOGUE MODEL AND DATA EVALUATION LICENSE AGREEMENT"
+    assert _olmo_with_weights_under(licence) == dict.fromkeys(WEIGHTS_LICENCE, "failed")
+
+
+def test_weights_under_the_gfdl_of_no_stated_version_are_free_but_not_osi_approved() -> None:
+    outcomes = _olmo_with_weights_under("gfdl")
+    assert outcomes["fsf-ml-2024"] == "passed"  # every GFDL version is FSF-libre
+    assert outcomes["osaid-1.0"] == "passed"  # an open-data licence (A-1), as GFDL-1.3
