@@ -16,13 +16,14 @@ from openness.named_queries import catalogue
 from openness.server.context import get_store
 from openness.server.lookup import model_iri
 from openness.server.sparql import text
+from openness.server.wording import OUTCOMES
 
 bp = Blueprint("history", __name__)
 # Line colours of the chart, one per definition (colour-blind safe, Okabe–Ito).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
 # The newest changes a feed lists (readers poll it; the API gives the whole history).
 FEED_ENTRIES = 200
-OUTCOME_WORDS = {"passed": "passed", "failed": "failed", "cantTell": "can't tell"}
+OUTCOME_WORDS = OUTCOMES  # "cantTell" → "can't tell", "inapplicable" → "rated"
 
 
 def named_rows(name: str, **params: str | None) -> list[dict[str, str]]:

@@ -199,6 +199,8 @@ def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
         "matrix",
         "definitions",
         "models/llama-2-7b",
+        "models/allenai--olmo-7b",  # progress bars of seven levels, a wide combined badge
+        "models/meta-llama--meta-llama-3-70b-instruct",
         "search?q=llama",
         "validate",
         "editor",

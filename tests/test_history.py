@@ -281,6 +281,22 @@ def test_model_page_shows_the_timeline(client: FlaskClient) -> None:
     ).items()
 
 
+def test_the_timeline_words_verdicts_and_reasons_for_people(client: FlaskClient) -> None:
+    """Definition labels, outcomes in words ('rated' for the Index) and requirement labels
+    in the reasons, not their ids."""
+    ids = [r.id for d in definitions().values() for r in d.requirements.values()]
+    olmo = client.get("/models/allenai--olmo-7b").text
+    timeline = olmo[olmo.index("Verdicts over time") :]
+    assert "no longer: " in timeline
+    assert not [i for i in ids if f"now: {i}:" in timeline or f"no longer: {i}:" in timeline]
+    rated = [d for d in definitions().values() if not d.passes_models]
+    hyena = client.get("/models/togethercomputer--stripedhyena-nous-7b").text
+    timeline = hyena[hyena.index("Verdicts over time") :]
+    assert '<td class="inapplicable">rated' in timeline
+    assert ">inapplicable" not in timeline
+    assert all(f">{d.label}</a>" in timeline for d in rated)
+
+
 def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) -> None:
     home = client.get("/")
     assert home.status_code == 200 and 'class="line-chart"' in home.text
