@@ -191,8 +191,8 @@ def _evidence(iri: str) -> list[dict]:
 def _uses(iri: str, cards: list[dict]) -> None:
     """Give each statement of the evidence cards the requirements that used it
     (``used_by``), from the model-evidence-use query: a finding reads a record's component,
-    rating or licence, or the release as a whole (shown on the record's gating and
-    distribution, else on the record). Findings on no statement the card shows (a
+    rating or licence, or the release as a whole (shown on the record's distribution mode,
+    else its gating, else on the record). Findings on no statement the card shows (a
     component not listed, a rating read into a component) go to the card's ``other``,
     by the aspect they are about."""
     by_record = {c["record"]: c for c in cards}
@@ -237,7 +237,9 @@ def _uses(iri: str, cards: list[dict]) -> None:
         for s in st["release-licence"]:
             key = ("release-licence", record, s.get("licenseString"), s.get("aspect"))
             s["used_by"] = list(used.get(key, {}).values())
-        for s in st["access"]:
+        # The gating rules read the distribution mode; a record without one states gating.
+        access = sorted(st["access"], key=lambda s: s["aspect"] != "distribution")[:1]
+        for s in access:
             s["used_by"] = list(used.get(("access", record), {}).values())
         card["other"] = {
             aspect: list(uses.values())

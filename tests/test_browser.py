@@ -122,7 +122,7 @@ def test_a_source_statement_leads_to_the_requirement_it_decided(page, site: str)
     it was evidence against; following one lands on that requirement's row."""
     page.goto(site + "models/meta-llama--meta-llama-3-70b-instruct")
     hub = page.locator("section.source", has_text="Hugging Face Hub")
-    gated = hub.locator("dd", has=page.locator("details.used-by")).filter(has_text="yes")
+    gated = hub.locator("dd", has=page.locator("details.used-by")).filter(has_text="Approval")
     gated.locator("summary").click()
     item = gated.locator("li", has_text="evidence against").first
     assert item.locator(".badge").inner_text() == "failed"

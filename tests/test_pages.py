@@ -193,9 +193,10 @@ def _used_by(fragment: str) -> list[tuple[str, str, str, bool]]:
 def test_each_source_statement_links_to_the_requirements_that_used_it(
     client: FlaskClient,
 ) -> None:
-    """Meta-Llama-3-70B-Instruct: the Hub card's licence 'llama3' and the Hub's gating are
-    evidence against requirements the model fails, and the verdict's reasons for each of
-    them cite the Hub record; each link leads to the requirement on its definition page."""
+    """Meta-Llama-3-70B-Instruct: the Hub card's licence 'llama3' and the Hub's gating (its
+    distribution mode, approval-gated) are evidence against requirements the model fails,
+    and the verdict's reasons for each of them cite the Hub record; each link leads to the
+    requirement on its definition page."""
     model = "meta-llama--meta-llama-3-70b-instruct"
     page = client.get(f"/models/{model}").text
     reasons = {
@@ -206,7 +207,7 @@ def test_each_source_statement_links_to_the_requirements_that_used_it(
     }
     licence = page[page.index("“llama3” →") :]
     licence = licence[: licence.index("</dd>")]
-    gating = page[page.index("<dt>Gated</dt>") :]
+    gating = page[page.index("<dt>Distribution</dt>") :]
     gating = gating[: gating.index("</dd>")]
     for statement in (licence, gating):
         used = _used_by(statement)
