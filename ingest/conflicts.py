@@ -79,6 +79,20 @@ class Conflicts:
         return len(self.items)
 
 
+# What a record says of whether a component of model ?m of type ?type is released (?released):
+# a component it lists, or the Index's rating of the matching availability dimension.
+_COMPONENT_CLAIMS = """?r og:component ?c . ?c og:componentType ?type ; og:released ?released .
+  ?r og:recordOf ?m ."""
+_RATING_CLAIMS = """?r og:rating ?x . ?x og:dimension ?dim ; og:ratingValue/skos:notation ?v .
+  FILTER (?v IN ("open", "closed"))
+  ?dim og:dimensionGroup "availability" .
+  OPTIONAL { ?dim og:ratesBaseModel ?base }
+  FILTER (!BOUND(?base) || !?base)
+  ?type skos:closeMatch ?dim .
+  ?r og:recordOf ?m .
+  BIND (?v = "open" AS ?released)"""
+
+
 def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
     """Models whose records contradict each other on whether a component is published: a
     component listed as released (a Model Openness Tool component, Hub files) against one
@@ -88,31 +102,36 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
     Reads records linked to models in ``graphs`` (the vocabularies among them)."""
     # The record pattern is repeated inside each branch: joined to the UNION from outside,
     # pyoxigraph evaluates the whole UNION again for every record (minutes on large stores).
-    rows = store.query(
-        """SELECT ?m ?type ?r ?src ?id ?released ?how WHERE {
-             {
-               ?r og:component ?c . ?c og:componentType ?type ; og:released ?released .
-               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
-               ?type rdfs:label ?what .
-               OPTIONAL { ?c og:licenseStatement/og:licenseString ?licence }
-               BIND (IF(?released, IF(BOUND(?licence),
-                          CONCAT(STR(?what), " listed as released under '", ?licence, "'"),
-                          CONCAT(STR(?what), " listed as released")),
-                        CONCAT(STR(?what), " stated as not released")) AS ?how)
-             } UNION {
-               ?r og:rating ?x . ?x og:dimension ?dim ; og:ratingValue/skos:notation ?v .
-               FILTER (?v IN ("open", "closed"))
-               ?dim og:dimensionGroup "availability" ; rdfs:label ?dimension .
-               OPTIONAL { ?dim og:ratesBaseModel ?base }
-               FILTER (!BOUND(?base) || !?base)
-               ?type skos:closeMatch ?dim .
-               ?r og:recordOf ?m ; og:source/skos:notation ?src ; og:sourceId ?id .
-               BIND (?v = "open" AS ?released)
-               BIND (CONCAT(STR(?dimension), " rated ", ?v) AS ?how)
-             }
-           } ORDER BY ?m ?type ?r""",
+    # First the models and aspects with both values, by the claims alone (a superset: the
+    # claims' descriptions are not needed yet); then those claims, described.
+    candidates = store.query(
+        f"""SELECT ?m ?type WHERE {{ {{ {_COMPONENT_CLAIMS} }} UNION {{ {_RATING_CLAIMS} }} }}
+            GROUP BY ?m ?type HAVING (COUNT(DISTINCT ?released) > 1)""",
         default_graphs=graphs,
     ).rows()
+    pairs = sorted({f"({row['m']} {row['type']})" for row in candidates})
+    rows = []
+    for at in range(0, len(pairs), 500):
+        values = f"VALUES (?m ?type) {{ {' '.join(pairs[at : at + 500])} }}"
+        rows += store.query(
+            f"""SELECT ?m ?type ?r ?src ?id ?released ?how WHERE {{
+                 {{
+                   {values} {_COMPONENT_CLAIMS}
+                   ?r og:source/skos:notation ?src ; og:sourceId ?id . ?type rdfs:label ?what .
+                   OPTIONAL {{ ?c og:licenseStatement/og:licenseString ?licence }}
+                   BIND (IF(?released, IF(BOUND(?licence),
+                              CONCAT(STR(?what), " listed as released under '", ?licence, "'"),
+                              CONCAT(STR(?what), " listed as released")),
+                            CONCAT(STR(?what), " stated as not released")) AS ?how)
+                 }} UNION {{
+                   {values} {_RATING_CLAIMS}
+                   ?r og:source/skos:notation ?src ; og:sourceId ?id .
+                   ?dim rdfs:label ?dimension .
+                   BIND (CONCAT(STR(?dimension), " rated ", ?v) AS ?how)
+                 }}
+               }} ORDER BY ?m ?type ?r""",
+            default_graphs=graphs,
+        ).rows()
     by_aspect: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
         # An xsd:boolean again: Virtuoso answers SPARQL booleans as the integers 1 and 0.

@@ -584,8 +584,9 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
     conflicts = Conflicts()
     report.counts = link_records(records, orgs or default_organizations(), out, families, conflicts)
     report.ingested = len(records)
-    store.replace_graph(Graphs.IDENTITY, out)
-    sources = [g for g in store.graph_sizes() if g.startswith(Graphs.source(""))]
+    # Recomputed whole, written as what changed: a re-sync changes few models.
+    store.update_graph(Graphs.IDENTITY, out)
+    sources = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]
     graphs = [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]
     for found in (claims_conflicts(store, graphs), weights_link_conflicts(store, graphs)):
         for conflict in found.items:

@@ -125,6 +125,24 @@ def test_replace_graph_is_all_or_nothing(filled: GraphStore) -> None:
     assert [r["s"].value for r in rows] == [EX + "a"]
 
 
+def test_update_graph_writes_only_what_differs(filled: GraphStore) -> None:
+    """The graph ends as given, the triples it kept were not written again, and a graph
+    with blank nodes is replaced whole."""
+    kept = triple("a", "p", "b")
+    assert filled.update_graph(G1, [kept, triple("a", "q", "c")]) == 1
+    rows = filled.query(f"SELECT ?p WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }} ORDER BY ?p").rows()
+    assert [r["p"].value for r in rows] == [EX + "p", EX + "q"]
+    assert filled.graph_sizes() == {G1: 2, G2: 2}
+    assert filled.update_graph(G1, [kept, triple("a", "q", "c")]) == 0
+    node = ox.BlankNode()
+    linked = [ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "r"), node)]
+    linked.append(ox.Triple(node, ox.NamedNode(EX + "v"), ox.Literal("x")))
+    assert filled.update_graph(G1, linked) == 2
+    assert filled.update_graph(G1, linked) == 2
+    assert filled.graph_sizes() == {G1: 2, G2: 2}
+    assert sorted(filled.graph_names()) == [G1, G2]
+
+
 def test_literals_survive_a_round_trip(store: GraphStore) -> None:
     tricky = ox.Literal('quote " backslash \\ newline \n tab \t unicode é 🦜 {}')
     store.replace_graph(G1, [triple("s", "p", tricky)])

@@ -94,6 +94,23 @@ class GraphStore(ABC):
         """Replace the content of ``graph`` with ``triples`` in one transaction."""
         return self.write(replace={graph: triples})
 
+    def update_graph(self, graph: str, triples: Triples) -> int:
+        """Make ``graph`` hold exactly ``triples``, as :meth:`replace_graph` does, writing
+        only what differs from what it holds (in one transaction): a graph recomputed whole
+        of which little changed costs a read of it and a small write, not a rewrite.
+        Returns the number of triples written. A graph with blank nodes is replaced whole
+        (a blank node read back is not one that can be removed by value)."""
+        new = set(triples)
+        if not any(_blank(t) for t in new):
+            old = set(self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph]))
+            if not any(_blank(t) for t in old):
+                return self.write(remove={graph: old - new}, add={graph: new - old})
+        return self.replace_graph(graph, new)
+
+    def graph_names(self) -> list[str]:
+        """The named graphs that hold triples (cheaper than :meth:`graph_sizes`)."""
+        return [row["g"].value for row in self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")]
+
     def drop_graph(self, graph: str) -> None:
         """Remove a named graph and all its triples (no error when it does not exist)."""
         self.update(f"DROP SILENT GRAPH <{graph}>")
@@ -109,6 +126,10 @@ class GraphStore(ABC):
         """Run a query whose first solution has ``?n`` and return it as an int."""
         rows = self.query(sparql, **kwargs).rows()  # type: ignore[arg-type]
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
+
+
+def _blank(t: ox.Triple) -> bool:
+    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 
 @contextmanager

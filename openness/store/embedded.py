@@ -69,6 +69,9 @@ class EmbeddedStore(GraphStore):
         g = ox.NamedNode(graph)
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
 
+    def graph_names(self) -> list[str]:
+        return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._store.dump(format=fmt)
 

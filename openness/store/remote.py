@@ -376,6 +376,9 @@ class RemoteStore(GraphStore):
         except (StoreError, SyntaxError, TimeoutError):  # the write's own error matters more
             pass
 
+    def graph_names(self) -> list[str]:
+        return list(self._named_graphs())
+
     def export(self, fmt: ox.RdfFormat) -> bytes:
         rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
