@@ -76,13 +76,16 @@ class GraphStore(ABC):
             if body:
                 statements.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
         written = 0
-        for graph, triples in [*(replace or {}).items(), *(add or {}).items()]:
+        for graph, given in [*(replace or {}).items(), *(add or {}).items()]:
+            triples = list(given)
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             if body:
-                written += body.count("\n")
+                written += len(triples)
                 # Blank nodes in INSERT DATA are standard, but some engines (Virtuoso)
-                # refuse them; a template with no pattern inserts the same, once.
-                insert = "INSERT DATA" if "_:" not in code_only(body) else "INSERT"
+                # refuse them; a template with no pattern inserts the same, once. (Told by
+                # the terms: scanning the text for "_:" outside strings cost more than
+                # writing it.)
+                insert = "INSERT" if any(_blank(t) for t in triples) else "INSERT DATA"
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
