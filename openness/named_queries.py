@@ -161,10 +161,26 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
     )
 
 
+# Parsed files by path, kept while the file's modification time and size stay the same:
+# parsing every file's YAML header took ~40 ms per call, and a model page calls this for
+# each named query it runs.
+_parsed: dict[Path, tuple[tuple[int, int], NamedQuery]] = {}
+
+
+def _load_cached(path: Path) -> NamedQuery:
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    hit = _parsed.get(path)
+    if hit is None or hit[0] != key:
+        hit = _parsed[path] = (key, load(path))
+    return hit[1]
+
+
 def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
-    """Every named query of the folder (default: the project's queries/), by name."""
+    """Every named query of the folder (default: the project's queries/), by name; a file
+    is parsed again only when it has changed."""
     folder = folder or queries_dir()
-    return {q.name: q for q in (load(p) for p in sorted(folder.glob("*.rq")))}
+    return {q.name: q for q in (_load_cached(p) for p in sorted(folder.glob("*.rq")))}
 
 
 def run_named(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -143,6 +144,17 @@ def test_header_keys_not_implemented_are_refused_when_the_catalogue_loads(tmp_pa
         catalogue(tmp_path)
     (tmp_path / "paged.rq").unlink()
     assert list(catalogue(tmp_path)) == ["good"]
+
+
+def test_the_catalogue_parses_a_file_again_only_when_it_changed(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: one\nSELECT * { ?s ?p ?o }\n")
+    first = catalogue(tmp_path)["q"]
+    assert catalogue(tmp_path)["q"] is first  # unchanged: the parsed query is kept
+    path.write_text("#+ summary: two\nSELECT * { ?s ?p ?o }\n")  # the same size
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert catalogue(tmp_path)["q"].summary == "two"
 
 
 def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None:
