@@ -93,6 +93,14 @@ def test_sources_that_disagree_are_listed(built) -> None:
     rows = select(built, text)
     zephyr = {(r["source"], r.get("licenseString")) for r in rows if r["name"] == "Zephyr-141B"}
     assert ("mof", "MIT") in zephyr and ("osai-index", "Apache-2.0") in zephyr
+    # Bound to one model (as its page asks), the same rows as unbound, of both kinds.
+    query = catalogue()["sources-disagree"]
+    for model in ("huggingfaceh4--zephyr-orpo-141b-a35b-v0.1", "salesforce--codet5p-16b"):
+        iri = "https://w3id.org/openness-graph/id/model/" + model
+        one = select(built, query.sparql({"model": iri}))
+        assert one == [r for r in rows if r["model"] == iri] != []
+    olmo = "https://w3id.org/openness-graph/id/model/allenai--olmo-7b"
+    assert select(built, query.sparql({"model": olmo})) == []
 
 
 def test_two_records_one_source_keeps_apart_are_never_merged() -> None:
