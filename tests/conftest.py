@@ -20,7 +20,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from openness.assess.run import assess
+from openness.assess.run import Assessment, assess
 from openness.assess.service import resolve_models
 from openness.assess.store import save
 from openness.ingest.runner import ingest_all
@@ -163,6 +163,17 @@ def built() -> GraphStore:
     load_vocabularies(store)
     ingest_all(store)
     return store
+
+
+@pytest.fixture(scope="session")
+def everything(built: GraphStore) -> tuple[GraphStore, Assessment]:
+    """A copy of the bundled graph holding the stored verdicts of every model against every
+    definition, and the run that computed them: the bundled assessment, run once per
+    session. Tests must not modify the store (``copy_of`` it)."""
+    store = copy_of(built)
+    run = assess(store)
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    return store, run
 
 
 def copy_of(store: GraphStore) -> GraphStore:

@@ -3,7 +3,6 @@ verdicts on real data, and published verdicts set beside computed ones."""
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
 from collections import Counter
 from pathlib import Path
@@ -16,7 +15,6 @@ from support.mot_reference import classify
 from openness.assess.report import verdict_rows
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
-from openness.assess.store import save
 from openness.resources import sources_dir
 
 MOF = sources_dir() / "mof"
@@ -35,9 +33,10 @@ NAMED = [
 
 
 @pytest.fixture(scope="module")
-def graded(built):
+def graded(everything):
     """The MOF and Index verdicts of every model of the bundled graph."""
-    return assess(copy_of(built), ["mof-1.0", "eu-osai-index"]).verdicts
+    _, run = everything
+    return [v for v in run.verdicts if v.definition in ("mof-1.0", "eu-osai-index")]
 
 
 @pytest.fixture(scope="module")
@@ -107,9 +106,8 @@ def test_index_score_is_the_index_method_for_every_system(graded) -> None:
     assert ours == expected
 
 
-def test_stored_index_verdicts_are_ranked_by_score_ties_sharing_a_rank(built) -> None:
-    store = copy_of(built)
-    save(store, assess(store, ["eu-osai-index"]), started=dt.datetime.now(dt.UTC))
+def test_stored_index_verdicts_are_ranked_by_score_ties_sharing_a_rank(everything) -> None:
+    store, _ = everything
     rows = [r for r in verdict_rows(store, "eu-osai-index") if r["score"] is not None]
     rows.sort(key=lambda r: r["rank"])
     assert rows[0]["rank"] == 1 and rows[0]["score"] == max(r["score"] for r in rows)

@@ -5,26 +5,22 @@ met are exactly the reasons given."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from conftest import copy_of, select
+from conftest import select
 
 from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
-from openness.assess.run import assess
-from openness.assess.store import assessment_iri, save
+from openness.assess.store import assessment_iri
 from openness.store import GraphStore
 
 GRADED = [d.id for d in definitions().values() if d.levels]
 
 
 @pytest.fixture(scope="module")
-def judged(built) -> tuple[GraphStore, list[Verdict]]:
-    store = copy_of(built)
-    run = assess(store, GRADED)
-    save(store, run, started=dt.datetime.now(dt.UTC))
-    return store, run.verdicts
+def judged(everything) -> tuple[GraphStore, list[Verdict]]:
+    """The stored verdicts of every model, and those of the graded definitions."""
+    store, run = everything
+    return store, [v for v in run.verdicts if v.definition in GRADED]
 
 
 def _named(verdicts: list[Verdict], name: str, definition: str) -> Verdict:

@@ -6,20 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import copy_of
 from flask.testing import FlaskClient
 
 from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
-from openness.assess.run import assess
 from openness.server import create_app
 
 INDEX = "eu-osai-index"
 
 
 @pytest.fixture(scope="module")
-def rated(built) -> list[Verdict]:
-    return assess(copy_of(built), [INDEX]).verdicts
+def rated(everything) -> list[Verdict]:
+    _, run = everything
+    return [v for v in run.verdicts if v.definition == INDEX]
 
 
 def test_the_shapes_declare_that_the_index_passes_no_model() -> None:
