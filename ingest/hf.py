@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from openness.namespaces import (
     SCHEMA,
     mint,
 )
+from openness.resources import sources_dir
 
 NAME = "hf"
 HUB = "https://huggingface.co"
@@ -154,6 +156,7 @@ def model_triples(
         if OPEN_CLAIM.search(text):
             out.add(iri, OG + "openClaim", text)
     _files(iri, repo, [s.rfilename for s in info.siblings or []], card_licenses, out, ctx)
+    _library(iri, info.library_name, out, ctx)
 
 
 def _files(
@@ -172,6 +175,26 @@ def _files(
             add_license(out, weights, text, ctx.resolver, key=f"card-{text}")
     if "README.md" in files:
         add_component(out, record, "model-card", location=f"{HUB}/{repo}/blob/main/README.md")
+
+
+@cache
+def open_libraries() -> dict[str, dict[str, str]]:
+    """The open-source libraries that run Hub models, by the Hub's library name
+    (data/sources/curated/libraries.yaml)."""
+    path = sources_dir() / "curated" / "libraries.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return {e["library"]: e for e in entries}
+
+
+def _library(record: str, library: str | None, out: Triples, ctx: IngestContext) -> None:
+    """The deployment code of a model the Hub runs with an open-source library: the
+    library, released at its repository under its licence."""
+    entry = open_libraries().get(library or "")
+    if entry is None:
+        return
+    code = add_component(out, record, "inference-code", location=entry["repository"])
+    out.add(code, DCTERMS + "description", f"the {library} library, which runs the model")
+    add_license(out, code, entry["license"], ctx.resolver, key="library")
 
 
 def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:

@@ -181,3 +181,26 @@ def test_the_matrix_and_the_report_show_the_label(client: FlaskClient, reported:
     assert "<td>Weights Available AI</td>" in matrix
     result = CliRunner().invoke(cli, ["--store", str(reported), "report", "--format", "md"])
     assert "✅ passed (Weights Available AI)" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def hub_run(built) -> dict[str, Verdict]:
+    store = copy_of(built)
+    names = ["google-bert/bert-base-uncased", "stabilityai/stable-diffusion-2-1"]
+    return {v.name: v for v in assess(store, [G7], resolve_models(store, names)).verdicts}
+
+
+def test_the_library_the_hub_runs_a_model_with_is_its_deployment_code(hub_run) -> None:
+    """The Hub's library_name (curated/libraries.yaml): BERT runs with transformers, released
+    under Apache-2.0, so with its Apache-2.0 weights it is Open Weights AI (it could not be
+    told before: no source gave its inference code)."""
+    v = hub_run["google-bert/bert-base-uncased"]
+    outcomes = {r.id.removeprefix(G7 + "."): r.outcome for r in v.requirements}
+    assert outcomes["wa-deployment-code"] == outcomes["ow-deployment-code-licence"] == "passed"
+    assert v.level == "Open Weights AI"
+
+
+def test_a_restrictive_weights_licence_still_stops_at_weights_available(hub_run) -> None:
+    v = hub_run["stabilityai/stable-diffusion-2-1"]
+    assert (v.outcome, v.level) == ("passed", "Weights Available AI")
+    assert v.level_outcomes["Open Weights AI"] == "failed"

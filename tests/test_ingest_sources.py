@@ -123,6 +123,29 @@ def test_hub_model_captures_licence_gating_base_and_weights(built) -> None:
     } in rows
 
 
+def test_a_hub_model_run_with_an_open_source_library_has_its_inference_code(built) -> None:
+    """The Hub's library_name, when curated/libraries.yaml lists the library, is the
+    model's deployment code: released at the library's repository under its licence."""
+    rows = select(
+        built,
+        f"""SELECT ?lib ?where ?lic WHERE {{
+        <{HF}google-bert--bert-base-uncased> schema:runtimePlatform ?lib ;
+          og:component [ og:componentType ogc:inference-code ; og:released true ;
+                         og:location ?where ; og:licenseStatement/og:resolvesTo ?lic ] }}""",
+    )
+    assert rows == [
+        {
+            "lib": "transformers",
+            "where": "https://github.com/huggingface/transformers",
+            "lic": "https://spdx.org/licenses/Apache-2.0",
+        }
+    ]
+    unlisted = """ASK { ?r og:source/skos:notation "hf" ; og:component ?c .
+        ?c og:componentType ogc:inference-code .
+        FILTER NOT EXISTS { ?r schema:runtimePlatform ?lib } }"""
+    assert not built.query(unlisted)
+
+
 def test_hub_renames_are_keyed_by_the_returned_id(built) -> None:
     rows = select(built, 'SELECT ?r WHERE { ?r og:formerHubId "bert-base-uncased" }')
     assert rows == [{"r": HF + "google-bert--bert-base-uncased"}]
