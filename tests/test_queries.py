@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import select
+from conftest import REPORTED_MODELS, select
 from rdflib.plugins.sparql import prepareQuery
 
 from openness.assess.definitions import definitions
@@ -118,6 +118,37 @@ def test_vocabulary_in_use_lists_used_and_declared_terms(reported: Path) -> None
     } <= terms
     assert len(terms) == len(rows)
     assert all(term.startswith("http") for term, _ in terms)  # IRIs only, no blank node
+
+
+def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -> None:
+    """Each requirement's outcomes counted over the verdicts of the definition, as a plain
+    count of every verdict's requirement assessments gives them."""
+    rows = answer(reported, "most-failed-requirements", definition="osaid-1.0")
+    assert {r["definition"] for r in rows} == {"osaid-1.0"}
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        counted = select(
+            store,
+            """SELECT ?requirement ?o (COUNT(*) AS ?n) WHERE {
+                 GRAPH <https://w3id.org/openness-graph/graph/assessments> {
+                   ?a og:definitionId "osaid-1.0" ; dcterms:hasPart ?part .
+                   ?part earl:test ?requirement ; earl:result/earl:outcome ?o } }
+               GROUP BY ?requirement ?o""",
+        )
+    finally:
+        store.close()
+    expected: dict[str, dict[str, int]] = {}
+    for c in counted:
+        outcome = c["o"].rsplit("#", 1)[1]
+        expected.setdefault(c["requirement"], {})[outcome] = int(c["n"])
+    got = {
+        r["requirement"]: {k: int(r[k]) for k in ("passed", "failed", "cantTell") if int(r[k])}
+        for r in rows
+    }
+    assert got == expected
+    assert sum(sum(v.values()) for v in got.values()) >= len(REPORTED_MODELS)
+    everything = answer(reported, "most-failed-requirements")
+    assert [r for r in everything if r["definition"] == "osaid-1.0"] == rows
 
 
 def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
