@@ -151,6 +151,19 @@ def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -
     assert [r for r in everything if r["definition"] == "osaid-1.0"] == rows
 
 
+def test_open_weights_closed_data_reads_the_index_ratings(reported: Path) -> None:
+    rows = {r["name"]: r for r in answer(reported, "open-weights-closed-data")}
+    assert {k: rows["33x-Coder"][k] for k in ("system", "weights", "baseData", "endData")} == {
+        "system": "33x-coder",
+        "weights": "open",
+        "baseData": "closed",
+        "endData": "partial",
+    }
+    assert rows["AquilaChat2-70B-Expr"]["endData"] == "closed"  # base data open, end closed
+    assert "OLMo-7B" not in rows  # open weights and open data
+    assert all(r["weights"] == "open" for r in rows.values())
+
+
 def test_a_malformed_header_names_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_text("#+ summary: ok\n#+ sumary: typo\nSELECT * {}\n")
