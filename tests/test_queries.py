@@ -60,6 +60,10 @@ def test_conformance_matrix_and_model_verdicts(reported: Path) -> None:
     assert len({(r["model"], r["definition"]) for r in rows}) == len(rows) >= 6 * 8
     olmo = answer(reported, "model-verdicts")  # the default: OLMo-7B
     assert {r["definition"] for r in olmo} == set(definitions()) >= {"osaid-1.0", "mof-1.0"}
+    # The matrix's row of OLMo-7B: named, and the same outcomes as its own verdicts.
+    matrix = {r["definition"]: r["outcome"] for r in rows if r.get("name") == "OLMo-7B"}
+    assert matrix == {r["definition"]: r["outcome"] for r in olmo}
+    assert matrix["mof-1.0"] == "passed"
 
 
 def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
