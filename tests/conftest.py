@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from support.history import copy_store
 
 from openness.assess.run import Assessment, assess
 from openness.assess.service import resolve_models
@@ -194,12 +195,10 @@ REPORTED_MODELS = [
 
 
 @pytest.fixture(scope="session")
-def reported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def reported(built: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store on disk with the bundled graph and the verdicts of a few models."""
     location = tmp_path_factory.mktemp("reported") / "store"
-    store = EmbeddedStore(location)
-    load_vocabularies(store)
-    ingest_all(store)
+    store = copy_store(built, location)
     models = resolve_models(store, REPORTED_MODELS)
     save(store, assess(store, None, models), started=dt.datetime.now(dt.UTC))
     store.close()

@@ -13,13 +13,14 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from conftest import copy_of
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.service import resolve_models, run_assessment
 from openness.ingest.runner import ingest_all
 from openness.server import create_app
-from openness.store import EmbeddedStore, GraphStore, open_store
+from openness.store import GraphStore, open_store
 from openness.vocabularies import load_vocabularies
 
 MODELS = ["OLMo-7B", "Llama-2-7B"]
@@ -42,8 +43,8 @@ def graph(store: GraphStore, name: str) -> list[ox.Triple]:
 
 
 @pytest.fixture(scope="module")
-def embedded() -> Iterator[GraphStore]:
-    store = assessed(build(EmbeddedStore(None)))
+def embedded(built: GraphStore) -> Iterator[GraphStore]:
+    store = assessed(copy_of(built))
     yield store
     store.close()
 
