@@ -22,7 +22,6 @@ from openness.assess.definitions import definitions
 from openness.assess.report import (
     as_csv,
     changes_to_pass,
-    published_vs_computed,
     verdict_rows,
 )
 from openness.assess.validate import UnreadableInput
@@ -272,7 +271,12 @@ def _next_level(verdict: dict) -> str | None:
 def _model_page(iri: str, model_id: str) -> str:
     store = get_store()
     lineage = named_query("model-lineage", model=iri)
-    published = [p for p in published_vs_computed(store) if p.get("model") == iri]
+    # The published verdicts about this model only (the query bound to it): reading every
+    # published verdict and keeping this model's took ~0.2 s CPU of the page.
+    published = [
+        {k: v.value for k, v in row.items()}
+        for row in named_query("published-vs-computed", model=iri)
+    ]
     disagree = named_query("sources-disagree", model=iri)
     verdicts = verdict_rows(store, model=iri)
     evidence = _evidence(iri)

@@ -466,3 +466,14 @@ def test_a_model_page_shows_its_source_conflicts(client: FlaskClient, model: str
     page = client.get(f"/models/{model}").text
     assert "Where sources disagree" in page
     assert said in page
+
+
+def test_a_model_page_shows_the_published_verdicts_about_it(client: FlaskClient) -> None:
+    """OSI's published OSAID verdict on Llama 2 beside ours, on Llama-2-7B's page only."""
+    page = client.get("/models/llama-2-7b").get_data(as_text=True)
+    section = page.split("Published verdicts beside ours", 1)[1].split("</table>", 1)[0]
+    assert "Open Source Initiative" in section and "https://opensource.org/ai/faq" in section
+    assert "draft (validation phase, v0.0.8/v0.0.9)" in section
+    assert section.count("<tr>") == 2  # the head and OSI's verdict about Llama 2
+    page = client.get("/models/meta-llama--meta-llama-3-70b-instruct").get_data(as_text=True)
+    assert "Published verdicts beside ours" not in page
