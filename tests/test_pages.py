@@ -268,7 +268,8 @@ def test_a_definition_page_counts_each_requirement_over_every_verdict(
     d = next(iter(definitions().values()))
     judged = len(client.get(f"/api/conformance?definition={d.id}").json["items"])
     page = client.get(f"/definitions/{d.id}").text
-    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    # Rows carry their requirement id (<tr id="…">).
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr")[1:]
     assert len(rows) == len(d.requirements)
     for row in rows:
         cells = [c.split("</td>")[0] for c in row.split("<td>")[1:4]]
