@@ -38,6 +38,10 @@ from openness.store import GraphStore
 SOURCE_PRIORITY = {"mof": 0, "osai-index": 1, "curated": 2, "hf": 3}
 # A parameter count in a name: 7b, 1.5B, 220m, 8x7b.
 _SIZE = re.compile(r"^(\d+x)?\d+(\.\d+)?[bmk]$")
+# Sizes named in words (BERT's, T5's, MusicGen's): like a count, they name one release.
+_SIZE_WORDS = {"tiny", "mini", "small", "base", "medium", "large", "xl", "xxl"}
+# A version token: v1, v2 ('v1.5' is 'v1' and '5').
+_VERSION = re.compile(r"^v\d+$")
 # Words many model names share, which say nothing about which model a name means.
 _GENERIC = {
     "base",
@@ -465,8 +469,8 @@ def _names_itself(
     index: dict[tuple[str, ...], set[str]],
 ) -> bool:
     """Whether a base-model name that names no other single release is no base at all: the
-    release's own name, its family's name ('OLMo' on OLMo-7B: the release's name extends it
-    without a fine-tune word), or a name that is no model's (curated).
+    release's own name or Hub repository, its family's name ('OLMo' on OLMo-7B:
+    ``_extends_as_family``), or a name that is no model's (curated).
 
     >>> names = {"m": [Record("r", "mof", "OLMo-7B-hf")]}
     >>> _names_itself("OLMo", "m", names, {}), _names_itself("OLMo-7B-Instruct", "m", names, {})
@@ -479,11 +483,38 @@ def _names_itself(
     key = tuple(sorted(tokens(base.rsplit("/", 1)[-1])))
     if model in index.get(key, set()):
         return True
+    if "/" in base:
+        # A Hub id names one repository, never a family: it is the release itself only
+        # when the release links it ('FacebookAI/roberta-base' is deepset's base, not its family).
+        return any(base.lower() in rec.repos for rec in model_names.get(model, []))
     ours = set(key)
     return bool(ours) and any(
-        ours <= set(tokens(rec.name)) and not (set(tokens(rec.name)) - ours) & _FINE_TUNE_WORDS
-        for rec in model_names.get(model, [])
+        _extends_as_family(ours, set(tokens(rec.name))) for rec in model_names.get(model, [])
     )
+
+
+def _extends_as_family(base: set[str], release: set[str]) -> bool:
+    """Whether a release's name extends a base-model name as a member of its family does.
+    A name that states a size ('OPT-30B', 'MusicGen-Melody-Large') names one release, which
+    another extends only by versions and generic words ('Vicuna-13B-v1.5'); a word added
+    makes it another model made from it ('OPT-IML-Max-30B'). A name without a size ('OLMo')
+    is a family its releases extend by any word but a fine-tune word.
+
+    >>> _extends_as_family({"olmo"}, {"olmo", "7b", "twin", "2t", "hf"})
+    True
+    >>> _extends_as_family({"opt", "30b"}, {"opt", "iml", "max", "30b"})
+    False
+    >>> _extends_as_family({"vicuna", "13b"}, {"vicuna", "13b", "v1", "5"})
+    True
+    """
+    if not base <= release:
+        return False
+    added = release - base
+    if added & _FINE_TUNE_WORDS:
+        return False
+    if not any(_SIZE.match(t) or t in _SIZE_WORDS for t in base):
+        return True
+    return all(not _is_word(t) or _VERSION.match(t) for t in added)
 
 
 def _families(

@@ -359,3 +359,44 @@ def test_an_unmatched_base_on_the_bundled_graph_is_named(built: GraphStore) -> N
     v = verdicts["Qwen2.5-1.5B-Instruct", "owd-0.3"]
     assert v.outcome == "cantTell"
     assert v.reasons and all("base model 'Qwen2.5-1.5B'" in r for r in v.reasons), v.reasons
+
+
+def _unidentified_bases(built: GraphStore) -> dict[str, set[str]]:
+    rows = select(
+        built,
+        PREFIX_LINE
+        + """SELECT ?name ?base WHERE {
+               ?m a og:Model ; schema:name ?name ; og:hasRecord ?r .
+               ?r og:unidentifiedBaseModelName ?base }""",
+    )
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(row["name"], set()).add(row["base"])
+    return found
+
+
+def test_a_release_extending_a_named_release_with_a_word_is_its_fine_tune(
+    built: GraphStore,
+) -> None:
+    """A base name that names one release (a Hub id, or a name with a size) is no family of
+    the release whose name extends it: deepset's SQuAD 2.0 fine-tune of RoBERTa (the Hub's
+    base_model FacebookAI/roberta-base), MusicGen's stereo fine-tune of Melody-Large and
+    OPT-IML of OPT-30B were judged as if they had no base. A family name ('OLMo') and a later
+    version of the release itself ('Vicuna-13B' for Vicuna-13B-v1.5) still name no base."""
+    found = _unidentified_bases(built)
+    assert found.get("deepset/roberta-base-squad2") == {"FacebookAI/roberta-base"}
+    assert found.get("MusicGen-Stereo-Melody-Large") == {"MusicGen-Melody-Large"}
+    assert found.get("OPT-IML-Max-30B") == {"OPT-30B"}
+    for name in ("OLMo-7B-Twin-2T-hf", "Vicuna-13B-v1.5", "Qwen-14B", "Baichuan-1-7B"):
+        assert name not in found, found.get(name)
+
+
+def test_a_hub_fine_tune_of_an_unlisted_base_cannot_be_told_on_what_it_inherits(
+    built: GraphStore,
+) -> None:
+    """deepset/roberta-base-squad2 under CC-BY-4.0: the licence of RoBERTa's weights, which
+    the graph does not hold, decides what it inherits; the reasons name that base."""
+    _, verdicts = _judge(built, ["owd-0.3"], ["deepset/roberta-base-squad2"])
+    v = verdicts["deepset/roberta-base-squad2", "owd-0.3"]
+    assert v.outcome == "cantTell"
+    assert any("base model 'FacebookAI/roberta-base'" in r for r in v.reasons), v.reasons
