@@ -193,6 +193,8 @@ def test_licences_stated_without_an_expression_apply_together() -> None:
             "DIALOGUE MODEL AND DATA EVALUATION LICENSE AGREEMENT",
             "https://w3id.org/openness-graph/id/license/ntt-dialogue-evaluation",
         ),
+        ("Upstage Solar License", "https://w3id.org/openness-graph/id/license/upstage-solar"),
+        ("Apache", "https://w3id.org/openness-graph/id/license/apache"),
     ],
 )
 def test_licence_strings_left_unresolved_before_are_curated(text: str, resolved: str) -> None:
@@ -219,3 +221,32 @@ def test_weights_under_the_gfdl_of_no_stated_version_are_free_but_not_osi_approv
     outcomes = _olmo_with_weights_under("gfdl")
     assert outcomes["fsf-ml-2024"] == "passed"  # every GFDL version is FSF-libre
     assert outcomes["osaid-1.0"] == "passed"  # an open-data licence (A-1), as GFDL-1.3
+
+
+def test_an_apache_licence_of_no_stated_version_beside_cc_by_is_free_and_not_refused() -> None:
+    """The Index's Omnilingual ASR record: 'Apache and CC-BY-4.0'. Every Apache version is
+    FSF-libre, so FSF's weights requirement passes; OSI approved 1.1 and 2.0 but not 1.0, so
+    OSAID cannot tell, and CC-BY-4.0 (not OSI-approved, but an open-data licence, A-1) is no
+    evidence that the pair is refused (it was: 'not an accepted licence')."""
+    resolution = default_resolver().resolve("Apache and CC-BY-4.0")
+    assert resolution.expression == "LicenseRef-apache AND CC-BY-4.0"
+    outcomes = _olmo_with_weights_under("Apache and CC-BY-4.0")
+    assert outcomes["fsf-ml-2024"] == "passed"
+    assert outcomes["osaid-1.0"] == outcomes["owd-0.3"] == "cantTell"
+
+
+def test_the_upstage_solar_licence_is_apache_with_a_naming_duty() -> None:
+    """Solar Open 100B's licence prohibits no use (section 4(e) asks derived models to carry
+    the 'Solar' brand) but is not OSI-approved: OSAID's weights terms fail on that, not on a
+    restriction."""
+    v = next(
+        v
+        for v in _validate_olmo_with_weights_under("Upstage Solar License").verdicts
+        if v.definition == "osaid-1.0"
+    )
+    (terms,) = [r for r in v.requirements if r.id == WEIGHTS_LICENCE["osaid-1.0"]]
+    assert terms.outcome == "failed"
+    assert any(
+        "'Upstage Solar License', which is not an accepted licence" in r for r in terms.reasons
+    ), terms.reasons
+    assert not any("restricts use" in r for r in terms.reasons)
