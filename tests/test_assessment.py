@@ -183,3 +183,17 @@ def test_the_index_end_model_licence_is_evidence_on_the_weights(built) -> None:
     assert any(
         "osai-index record" in r and "Llama 3.3 Community License Agreement" in r for r in v.reasons
     )
+
+
+def test_the_index_ratings_and_licence_reach_every_definition(built) -> None:
+    """Issue 10, category 1, the passing side: Baguettotron has only an Index record, which
+    rates its weights open under Apache-2.0 and its training code closed. The Open Weight
+    Definition passes it on that record (it could not tell before) and OSAID's code
+    requirement fails on the closed rating, naming the Index record."""
+    store = copy_of(built)
+    (model,) = resolve_models(store, ["Baguettotron"])
+    verdicts = {v.definition: v for v in assess(store, ["owd-0.3", "osaid-1.0"], [model]).verdicts}
+    assert verdicts["owd-0.3"].outcome == "passed"
+    (code,) = [r for r in verdicts["osaid-1.0"].requirements if r.id == "osaid-1.0.C-complete"]
+    assert code.outcome == "failed"
+    assert code.reasons == ["osai-index record 'Baguettotron': training code rated closed"]
