@@ -124,6 +124,30 @@ def test_vocabulary_in_use_lists_used_and_declared_terms(reported: Path) -> None
     assert all(term.startswith("http") for term, _ in terms)  # IRIs only, no blank node
 
 
+def test_vocabulary_in_use_is_every_class_and_property_in_order(reported: Path) -> None:
+    """The same rows, in the same order, as the terms read off every quad of the store
+    (pyoxigraph's own iteration, no query): the classes (objects of rdf:type, and
+    owl:Class), then the properties (predicates, and OWL object and datatype properties),
+    IRIs only, each kind sorted by IRI."""
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    owl = "http://www.w3.org/2002/07/owl#"
+    declared = {owl + "Class": "class", owl + "ObjectProperty": "property"}
+    declared[owl + "DatatypeProperty"] = "property"
+    found: set[tuple[str, str]] = set()
+    raw = ox.Store.read_only(str(reported))
+    for quad in raw:
+        found.add(("property", quad.predicate.value))
+        if quad.predicate.value == rdf_type:
+            if isinstance(quad.object, ox.NamedNode):
+                found.add(("class", quad.object.value))
+            kind = declared.get(quad.object.value)
+            if kind and isinstance(quad.subject, ox.NamedNode):
+                found.add((kind, quad.subject.value))
+    del raw
+    expected = [{"term": term, "kind": kind} for kind, term in sorted(found)]
+    assert answer(reported, "vocabulary-in-use") == expected
+
+
 def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -> None:
     """Each requirement's outcomes counted over the verdicts of the definition, as a plain
     count of every verdict's requirement assessments gives them."""
