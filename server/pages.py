@@ -30,6 +30,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, PREFIXES
 from openness.server import api, badges, linked_data
 from openness.server.context import get_store
+from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.lookup import is_model, organizations
 from openness.server.negotiation import choose_with_parameter
 from openness.server.search import answers, kept, name_index
@@ -151,101 +152,9 @@ def model_resource(model_id: str) -> Response:
     return response
 
 
-def named_query(name: str, **params: str) -> list:
-    """The rows of a named query of queries/, its parameters bound from ``params``."""
-    return get_store().query(catalogue()[name].sparql(params)).rows()
-
-
 def _model_name(iri: str, default: str) -> str:
     rows = get_store().query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
     return rows[0]["name"].value if rows else default
-
-
-def _evidence(iri: str) -> list[dict]:
-    """What each source says about the model (the model-evidence query), one card per
-    source record: its licences, access, base model, components and ratings."""
-    cards: dict[str, dict] = {}
-    for row in named_query("model-evidence", model=iri):
-        r = {k: v.value for k, v in row.items()}
-        card = cards.setdefault(
-            r["record"],
-            {
-                "source": r["source"],
-                "label": r.get("sourceLabel", r["source"]),
-                "record": r["record"],
-                "name": r.get("recordName", ""),
-                "page": r.get("page"),
-                "location": None,
-                "statements": defaultdict(list),
-            },
-        )
-        if r["kind"] == "location":
-            card["location"] = r["location"]
-        else:
-            r["links"] = r["links"].split() if r.get("links") else []
-            card["statements"][r["kind"]].append(r)
-    return sorted(cards.values(), key=lambda c: (c["label"], c["name"]))
-
-
-def _uses(iri: str, cards: list[dict]) -> None:
-    """Give each statement of the evidence cards the requirements that used it
-    (``used_by``), from the model-evidence-use query: a finding reads a record's component,
-    rating or licence, or the release as a whole (shown on the record's distribution mode,
-    else its gating, else on the record). Findings on no statement the card shows (a
-    component not listed, a rating read into a component) go to the card's ``other``,
-    by the aspect they are about."""
-    by_record = {c["record"]: c for c in cards}
-    used: dict[tuple, dict[tuple[str, str], dict]] = defaultdict(dict)
-    for row in named_query("model-evidence-use", model=iri):
-        r = {k: v.value for k, v in row.items()}
-        card = by_record.get(r["record"])
-        if card is None:
-            continue
-        record = r["record"]
-        targets = []
-        if r.get("component"):
-            targets.append(("component", record, r["component"]))
-        if r.get("dimension"):
-            targets.append(("rating", record, r["dimension"]))
-        if r.get("quotedComponent"):
-            targets.append(("component", record, r["quotedComponent"]))
-        if r.get("licenseString"):
-            targets.append(("release-licence", record, r["licenseString"], r.get("licenseRole")))
-        if not targets and r["wholeRelease"] == "true" and card["statements"]["access"]:
-            targets.append(("access", record))
-        if not targets:
-            targets.append(("other", record, r.get("aspectLabel") or ""))
-        for target in targets:
-            use = used[target].setdefault(
-                (r["definition"], r["requirementId"]),
-                {
-                    "definition": r["definition"],
-                    "requirement": r["requirementId"],
-                    "label": r["requirementLabel"],
-                    "outcome": r["outcome"],
-                    "against": False,
-                },
-            )
-            use["against"] = use["against"] or r["supports"] == "false"
-    for card in cards:
-        record, st = card["record"], card["statements"]
-        for s in st["component"]:
-            s["used_by"] = list(used.get(("component", record, s["aspect"]), {}).values())
-        for s in st["rating"]:
-            s["used_by"] = list(used.get(("rating", record, s["aspect"]), {}).values())
-        for s in st["release-licence"]:
-            key = ("release-licence", record, s.get("licenseString"), s.get("aspect"))
-            s["used_by"] = list(used.get(key, {}).values())
-        # The gating rules read the distribution mode; a record without one states gating.
-        access = sorted(st["access"], key=lambda s: s["aspect"] != "distribution")[:1]
-        for s in access:
-            s["used_by"] = list(used.get(("access", record), {}).values())
-        card["other"] = {
-            aspect: list(uses.values())
-            for (kind, rec, *rest), uses in used.items()
-            if kind == "other" and rec == record
-            for aspect in rest
-        }
 
 
 def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
@@ -279,11 +188,11 @@ def _model_page(iri: str, model_id: str) -> str:
     ]
     disagree = named_query("sources-disagree", model=iri)
     verdicts = verdict_rows(store, model=iri)
-    evidence = _evidence(iri)
-    _uses(iri, evidence)
+    cards = evidence(iri)
+    uses(iri, cards)
     licences = {
         (s["license"], s.get("licenseLabel") or s["license"]): None
-        for card in evidence
+        for card in cards
         for s in card["statements"]["release-licence"]
         if s.get("license")
     }
@@ -297,7 +206,8 @@ def _model_page(iri: str, model_id: str) -> str:
         to_pass=changes_to_pass(store, iri),
         badges=badges.snippets(model_id, verdicts),
         next_level={v["definition"]: _next_level(v) for v in verdicts},
-        evidence=evidence,
+        evidence=cards,
+        inherited=inherited(iri),
         licences=list(licences),
         lineage=lineage,
         published=published,
@@ -407,7 +317,7 @@ def _record_answers(model_id: str) -> dict[str, str]:
         "name": _model_name(iri, model_id),
         "producer": organizations(iri).get(iri, {}).get("organizationName") or "",
     }
-    for card in _evidence(iri):
+    for card in evidence(iri):
         for s in card["statements"]["release-licence"]:
             answers.setdefault("license", s.get("licenseString") or "")
         for c in card["statements"]["component"]:

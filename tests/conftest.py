@@ -191,6 +191,7 @@ REPORTED_MODELS = [
     "T5",
     "Meta-Llama-3-70B-Instruct",
     "Falcon-40B",
+    "ChatMusician",  # a fine-tune of Llama-2-7B: what it inherits
 ]
 
 

@@ -330,3 +330,14 @@ def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:
     assert owd.locator("td.failed").count() == 1
     page.get_by_label("Model parameters (Final): licence").fill("Apache-2.0")  # relicense
     page.wait_for_selector("#result tr:has-text('OWD 0.3') td.passed", timeout=60_000)
+
+
+def test_a_fine_tune_shows_what_it_inherits_and_leads_to_its_base(page, site: str) -> None:
+    page.goto(site + "models/m-a-p--chatmusician")
+    inherited = page.locator("section.inherited")
+    finding = inherited.locator("li", has_text="'Llama 2 Community License', which restricts")
+    finding.locator("summary").first.click()
+    requirement = finding.locator("details li", has_text="evidence against").first
+    assert requirement.locator(".badge").inner_text() == "failed"
+    inherited.get_by_role("link", name="Llama-2-7B", exact=True).click()
+    assert page.locator("h1").inner_text() == "Llama-2-7B"

@@ -240,6 +240,43 @@ def test_a_passing_models_components_are_used_by_the_requirements_it_passes(
     )
 
 
+def test_a_fine_tunes_page_shows_what_it_inherits_from_its_base(client: FlaskClient) -> None:
+    """ChatMusician, fine-tuned from Llama-2-7B: every reason of its verdicts that names
+    the base model is on the page, under the base model (linked), with the requirement it
+    decided: a base record's finding (evidence against, for the Llama 2 licence of the
+    weights), or what no record of the base model says (the training data)."""
+    model = "m-a-p--chatmusician"
+    page = client.get(f"/models/{model}").text
+    section = page[page.index('<section class="source inherited"') :]
+    section = section[: section.index("</section>")]
+    assert '<a href="/models/llama-2-7b">Llama-2-7B</a>' in section
+    items = section.split("<li>")
+    findings = {  # each item's text, and the requirements listed under it
+        item.split("\n")[0].strip(): _used_by("<li>".join(items[i:]).split("</details>")[0])
+        for i, item in enumerate(items)
+        if i and not item.startswith("<span")
+    }
+    reasons = [
+        reason.partition(": ")
+        for v in client.get(f"/api/models/{model}").json["verdicts"]
+        for reason in v["reasons"]
+        if "base model 'Llama-2-7B'" in reason
+    ]
+    kinds = set()
+    for requirement, _, why in reasons:
+        if why.startswith("no evidence: "):  # "no evidence: <aspect> (<what the check asks>)"
+            kinds.add("untold")
+            used = findings[str(escape(why.removeprefix("no evidence: ").split(" (")[0]))]
+            assert requirement in {r for _, _, r, _ in used}, why
+        else:
+            kinds.add("finding")
+            used = findings[str(escape(why))]
+            assert requirement in {r for _, _, r, against in used if against}, why
+    assert kinds == {"finding", "untold"}
+    assert "Llama 2 Community License" in section
+    assert '<section class="source inherited"' not in client.get("/models/llama-2-7b").text
+
+
 MOF_YAML = sources_dir() / "mof" / "models" / "OLMo-7B.yml"
 
 
