@@ -66,6 +66,53 @@ def test_conformance_matrix_and_model_verdicts(reported: Path) -> None:
     assert matrix["mof-1.0"] == "passed"
 
 
+def test_conformance_matrix_is_every_named_verdict_in_order(reported: Path) -> None:
+    """The same rows, in the same order, as the verdicts read one property at a time and
+    put together here: each verdict of a model named in the identity graph, with its
+    outcome, the label of its level and its score where it has them, by name then
+    definition."""
+    assessments = "https://w3id.org/openness-graph/graph/assessments"
+
+    def pairs(pattern: str, graph: str = assessments) -> dict[str, str]:
+        found = select(store, f"SELECT ?x ?y WHERE {{ GRAPH <{graph}> {{ {pattern} }} }}")
+        return {r["x"]: r["y"] for r in found}
+
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        verdicts = select(
+            store,
+            f"""SELECT ?a ?definition ?model ?r WHERE {{ GRAPH <{assessments}> {{
+                  ?a og:definitionId ?definition ; earl:subject ?model ; earl:result ?r }} }}""",
+        )
+        outcome = pairs("?x earl:outcome ?y")
+        score = pairs("?x og:score ?y")
+        level = pairs("?x og:level ?y")
+        labels = pairs("?x rdfs:label ?y", "https://w3id.org/openness-graph/graph/ontology")
+        names = pairs("?x schema:name ?y", "https://w3id.org/openness-graph/graph/identity")
+    finally:
+        store.close()
+    expected = []
+    for v in verdicts:
+        if v["model"] not in names:
+            continue
+        row = {
+            "model": v["model"],
+            "name": names[v["model"]],
+            "definition": v["definition"],
+            "outcome": outcome[v["r"]].rsplit("#", 1)[1],
+        }
+        if level.get(v["r"]) in labels:
+            row["level"] = labels[level[v["r"]]]
+        if v["r"] in score:
+            row["score"] = score[v["r"]]
+        expected.append(row)
+    expected.sort(key=lambda r: (r["name"], r["definition"]))
+    rows = answer(reported, "conformance-matrix")
+    assert len(rows) >= len(REPORTED_MODELS) * len(definitions())
+    assert any("level" in r for r in rows) and any("score" in r for r in rows)
+    assert rows == expected
+
+
 def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
     rows = answer(reported, "restrictive-licences")
     llama = [r for r in rows if r["label"] == "Llama 2 Community License Agreement"]
