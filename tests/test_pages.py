@@ -240,6 +240,20 @@ def test_a_passing_models_components_are_used_by_the_requirements_it_passes(
     )
 
 
+def test_an_index_rating_lists_every_check_that_read_it(client: FlaskClient) -> None:
+    """ChatMusician's Index record rates its end-model weights open: the Index scores that
+    rating, and the definitions' shared check of released weights reads it as evidence
+    (its sentence words the dimension differently: "end-model weights rated open"). Both
+    are listed under the rating."""
+    page = client.get("/models/m-a-p--chatmusician").text
+    row = page[page.index('<tr><th scope="row">End User Model Weights') :]
+    used = _used_by(row[: row.index("</tr>")])
+    index = {d.id for d in definitions().values() if not d.passes_models}
+    read_by = {definition for _, definition, _, _ in used}
+    assert read_by & index and read_by - index
+    assert all(outcome == "passed" and not against for outcome, *_, against in used)
+
+
 def test_a_fine_tunes_page_shows_what_it_inherits_from_its_base(client: FlaskClient) -> None:
     """ChatMusician, fine-tuned from Llama-2-7B: every reason of its verdicts that names
     the base model is on the page, under the base model (linked), with the requirement it
