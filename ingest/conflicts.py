@@ -15,9 +15,10 @@ different Hub repositories). A conflict on a component leaves every requirement 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from openness.ingest.rdf import Triples, Value, literal
+from openness.ingest.rdf import Triples, Value, iri_values, literal
 from openness.ingest.records import hub_repo_id
 from openness.namespaces import ID, OG, RDF, RDFS, mint
 from openness.store import GraphStore
@@ -93,19 +94,33 @@ _RATING_CLAIMS = """?r og:rating ?x . ?x og:dimension ?dim ; og:ratingValue/skos
   BIND (?v = "open" AS ?released)"""
 
 
-def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
+def claims_conflicts(
+    store: GraphStore, graphs: list[str], models: Sequence[str] | None = None
+) -> Conflicts:
     """Models whose records contradict each other on whether a component is published: a
     component listed as released (a Model Openness Tool component, Hub files) against one
     stated as not released (curated facts of models never published), or against the Index's
     open or closed rating of what the component is (the component type's ``skos:closeMatch``
     among the Index's availability dimensions, leaving out those that rate the base model).
-    Reads records linked to models in ``graphs`` (the vocabularies among them)."""
+    Reads records linked to models in ``graphs`` (the vocabularies among them); only the
+    records of ``models``, when given."""
+    if models is not None:
+        out = Conflicts()
+        for at in range(0, len(models), 500):
+            chosen = f"VALUES ?m {{ {iri_values(models[at : at + 500])} }}"
+            out.items += _claims_conflicts(store, graphs, chosen).items
+        return out
+    return _claims_conflicts(store, graphs, "")
+
+
+def _claims_conflicts(store: GraphStore, graphs: list[str], chosen: str) -> Conflicts:
     # The record pattern is repeated inside each branch: joined to the UNION from outside,
     # pyoxigraph evaluates the whole UNION again for every record (minutes on large stores).
     # First the models and aspects with both values, by the claims alone (a superset: the
     # claims' descriptions are not needed yet); then those claims, described.
     candidates = store.query(
-        f"""SELECT ?m ?type WHERE {{ {{ {_COMPONENT_CLAIMS} }} UNION {{ {_RATING_CLAIMS} }} }}
+        f"""SELECT ?m ?type WHERE {{ {{ {chosen} {_COMPONENT_CLAIMS} }}
+                                  UNION {{ {chosen} {_RATING_CLAIMS} }} }}
             GROUP BY ?m ?type HAVING (COUNT(DISTINCT ?released) > 1)""",
         default_graphs=graphs,
     ).rows()
@@ -161,18 +176,22 @@ def claims_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
     return out
 
 
-def weights_link_conflicts(store: GraphStore, graphs: list[str]) -> Conflicts:
+def weights_link_conflicts(
+    store: GraphStore, graphs: list[str], models: Sequence[str] | None = None
+) -> Conflicts:
     """Records whose own links disagree on which Hub repository the release is: the Index's
     system link (followed) against the link it gives for the end model's weights (Viking-33B
     linked, LumiOpen/Viking-7B's weights). A namespace that moved (THUDM's repositories are
-    zai-org's now) is no disagreement: the repository names must differ."""
+    zai-org's now) is no disagreement: the repository names must differ. Only the records of
+    ``models``, when given."""
+    chosen = "" if models is None else f"VALUES ?m {{ {iri_values(models)} }}"
     rows = store.query(
-        """SELECT ?m ?r ?src ?id ?repo ?url WHERE {
+        f"""SELECT ?m ?r ?src ?id ?repo ?url WHERE {{ {chosen}
              ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel ; rdfs:seeAlso ?url .
              ?r og:huggingFaceRepo ?repo ; og:recordOf ?m ;
                 og:source/skos:notation ?src ; og:sourceId ?id .
              ?m og:huggingFaceRepo ?repo .
-           } ORDER BY ?m ?r ?url""",
+           }} ORDER BY ?m ?r ?url""",
         default_graphs=graphs,
     ).rows()
     out = Conflicts()

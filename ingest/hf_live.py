@@ -44,8 +44,8 @@ from tqdm import tqdm
 from openness import __version__
 from openness.assess.service import run_assessment
 from openness.ingest.hf import model_info, model_triples
-from openness.ingest.identity import rebuild_identity
-from openness.ingest.rdf import Triples, literal
+from openness.ingest.identity_update import update_identity
+from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH
@@ -333,17 +333,13 @@ def record_iri(repo_id: str) -> str:
     return mint("record", SOURCE, repo_id)
 
 
-def _values(iris: Sequence[str]) -> str:
-    return " ".join(f"<{i}>" for i in iris)
-
-
 def _stored(
     store: GraphStore, infos: Sequence[ModelInfo]
 ) -> dict[str, tuple[str, dt.datetime | None]]:
     """Record IRI -> (sha, lastModified) as stored, for the records of ``infos``."""
     if not infos:
         return {}
-    records = _values([record_iri(i.id) for i in infos])
+    records = iri_values([record_iri(i.id) for i in infos])
     rows = store.query(
         f"""SELECT ?r ?sha ?modified WHERE {{ VALUES ?r {{ {records} }}
               ?r og:sourceId ?id OPTIONAL {{ ?r og:sourceVersion ?sha }}
@@ -385,7 +381,7 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
         nxt = []
         for at in range(0, len(frontier), 500):
             rows = store.query(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {_values(frontier[at : at + 500])} }} "
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(frontier[at : at + 500])} }} "
                 "?s ?p ?o }",
                 default_graphs=[GRAPH],
             ).rows()
@@ -464,7 +460,11 @@ class HubSync:
         node = ox.NamedNode(state.iri)
         marks = [
             ox.Triple(node, ox.NamedNode(OG + p), ox.NamedNode(r))
-            for p, records in (("syncPending", change.pending), ("syncSeen", change.seen))
+            for p, records in (
+                ("syncPending", change.pending),
+                ("syncRelink", change.pending),
+                ("syncSeen", change.seen),
+            )
             for r in records
         ]
         self.store.write(
@@ -662,9 +662,11 @@ class HubSync:
 # After the passes -----------------------------------------------------------------------
 
 
-def pending_records(store: GraphStore, state: str) -> list[str]:
+def pending_records(store: GraphStore, state: str, mark: str = "syncPending") -> list[str]:
+    """The records the sync changed that are still to be re-assessed (``syncPending``) or
+    re-linked (``syncRelink``)."""
     rows = store.query(
-        f"SELECT ?r WHERE {{ <{state}> og:syncPending ?r }}", default_graphs=[STATE_GRAPH]
+        f"SELECT ?r WHERE {{ <{state}> og:{mark} ?r }}", default_graphs=[STATE_GRAPH]
     ).rows()
     return [r["r"].value for r in rows]
 
@@ -674,7 +676,7 @@ def models_of(store: GraphStore, records: Sequence[str]) -> set[str]:
     out: set[str] = set()
     for at in range(0, len(records), 1000):
         rows = store.query(
-            f"""SELECT DISTINCT ?m WHERE {{ VALUES ?r {{ {_values(records[at : at + 1000])} }}
+            f"""SELECT DISTINCT ?m WHERE {{ VALUES ?r {{ {iri_values(records[at : at + 1000])} }}
                   ?m og:hasRecord ?r }}""",
             default_graphs=[Graphs.IDENTITY],
         ).rows()
@@ -692,7 +694,7 @@ def with_descendants(store: GraphStore, models: set[str]) -> set[str]:
         nxt: set[str] = set()
         for at in range(0, len(frontier), 1000):
             rows = store.query(
-                f"""SELECT ?m ?child WHERE {{ VALUES ?m {{ {_values(frontier[at : at + 1000])} }}
+                f"""SELECT ?m ?child WHERE {{ VALUES ?m {{ {iri_values(frontier[at : at + 1000])} }}
                       ?m a og:Model OPTIONAL {{ ?child fair4ml:fineTunedFrom ?m }} }}""",
                 default_graphs=[Graphs.IDENTITY],
             ).rows()
@@ -709,16 +711,20 @@ def finish(
     assess: bool = True,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Rebuild the identity graph and re-assess the models whose records the sync changed,
-    with their descendants; then forget those records. Returns how many models were
-    re-assessed."""
-    records = pending_records(store, state)
+    """Re-link the records the sync changed (the identity graph brought up to date for
+    them) and re-assess their models, with their descendants; then forget those records.
+    Returns how many models were re-assessed. Records stay pending re-assessment while
+    ``assess`` is off, but are re-linked once."""
+    relink = pending_records(store, state, "syncRelink")
+    records = pending_records(store, state) if assess else []
+    # Before re-linking: the models of records the sync removed or moved away.
+    before = models_of(store, records)
+    if relink:
+        update_identity(store, relink)
+        store.update(
+            f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncRelink> ?r }} }}"
+        )
     if not records:
-        return 0
-    # Before the rebuild: the models of records the sync removed or moved away.
-    before = models_of(store, records) if assess else set()
-    rebuild_identity(store)
-    if not assess:
         return 0
     models = sorted(with_descendants(store, before | models_of(store, records)))
     if models:

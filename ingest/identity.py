@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -28,7 +29,7 @@ from openness.ingest.conflicts import (
     weights_link_conflicts,
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
-from openness.ingest.rdf import Triples
+from openness.ingest.rdf import Triples, iri_values
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
@@ -175,16 +176,27 @@ class Record:
             self.repos.discard(repo)
 
 
-def _records(store: GraphStore) -> dict[str, Record]:
+def read_records(store: GraphStore, only: Sequence[str] | None = None) -> dict[str, Record]:
+    """Every source record of the store, or those of ``only``."""
+    if only is not None:
+        records: dict[str, Record] = {}
+        for at in range(0, len(only), 500):
+            chosen = f"VALUES ?r {{ {iri_values(only[at : at + 500])} }}"
+            records |= _read_records(store, chosen)
+        return records
+    return _read_records(store, "")
+
+
+def _read_records(store: GraphStore, bound: str) -> dict[str, Record]:
     rows = store.query(
-        """SELECT ?r ?source ?name ?producer ?repo ?former ?family ?base WHERE {
+        f"""SELECT ?r ?source ?name ?producer ?repo ?former ?family ?base WHERE {{ {bound}
              ?r a og:SourceRecord ; og:source/skos:notation ?source ; schema:name ?name .
-             OPTIONAL { ?r og:producer ?producer }
-             OPTIONAL { ?r og:huggingFaceRepo ?repo }
-             OPTIONAL { ?r og:formerHubId ?former }
-             OPTIONAL { ?r og:familyName ?family }
-             OPTIONAL { ?r og:baseModelName ?base }
-           }"""
+             OPTIONAL {{ ?r og:producer ?producer }}
+             OPTIONAL {{ ?r og:huggingFaceRepo ?repo }}
+             OPTIONAL {{ ?r og:formerHubId ?former }}
+             OPTIONAL {{ ?r og:familyName ?family }}
+             OPTIONAL {{ ?r og:baseModelName ?base }}
+           }}"""
     ).rows()
     records: dict[str, Record] = {}
     for row in rows:
@@ -205,7 +217,26 @@ def _records(store: GraphStore) -> dict[str, Record]:
     return records
 
 
-def _producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:
+def identity_keys(rec: Record, words: dict[str, set[str]]) -> set[str]:
+    """What a record is found by (``og:identityKey`` in the identity graph): its Hub
+    repositories and name keys, under which it is matched to other records, and the keys its
+    base-model names resolve by. A re-sync finds the records a change concerns by these,
+    instead of reading every record.
+
+    >>> rec = Record("r", "hf", "a/Foo-7B", None, {"a/foo-7b"}, bases=["a/Bar"])
+    >>> sorted(identity_keys(rec, {}))
+    ['base-name:bar', 'base-repo:a/bar', 'name:7b a foo', 'repo:a/foo-7b']
+    """
+    keys = {"repo:" + repo for repo in rec.repos}
+    keys |= {"name:" + " ".join(key) for key, _ in rec.name_keys(words)}
+    for base in rec.bases:
+        if "/" in base:
+            keys.add("base-repo:" + base.lower())
+        keys.add("base-name:" + " ".join(sorted(tokens(base.rsplit("/", 1)[-1]))))
+    return keys
+
+
+def producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:
     words: dict[str, set[str]] = {}
     for org in orgs.known:
         for name in [org.name, org.short, *org.aliases]:
@@ -250,6 +281,27 @@ class _Clusters:
         return True
 
 
+@dataclass
+class Outside:
+    """What an incremental identity step knows of the records it does not re-link: the
+    models their base-model lookup keys (``identity_keys``) name, and the families every
+    record names (in the order a full rebuild reads them)."""
+
+    keys: dict[str, set[str]] = field(default_factory=dict)  # lookup key -> models
+    families: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class Linked:
+    """The releases ``link_records`` made: each record's model, each model's records and
+    the IRI it was minted from (before a number told it from another release's)."""
+
+    models: dict[str, str]
+    members: dict[str, list[Record]]
+    minted_from: dict[str, str]
+    counts: dict[str, int]
+
+
 def link_records(
     records: dict[str, Record],
     orgs: OrganizationIndex,
@@ -261,7 +313,22 @@ def link_records(
     ``families`` are further (name, producer) families named outside records (published
     verdicts). Links not followed and swapped names go to ``conflicts``. Returns how many
     records were matched by each rule."""
-    words = _producer_words(orgs)
+    return link(records, orgs, out, families, conflicts).counts
+
+
+def link(
+    records: dict[str, Record],
+    orgs: OrganizationIndex,
+    out: Triples,
+    families: list[tuple[str, str | None]] | None = None,
+    conflicts: Conflicts | None = None,
+    outside: Outside | None = None,
+) -> Linked:
+    """``link_records``, returning the releases made. With ``outside``, ``records`` are some
+    of the store's (whole clusters, with every record sharing a key with them): base-model
+    names also resolve to the models of records outside them, and the families named are
+    ``outside``'s."""
+    words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
     uf = _Clusters(records)
@@ -285,6 +352,7 @@ def link_records(
     models: dict[str, str] = {}  # record IRI -> model IRI
     used: set[str] = set()
     model_names: dict[str, list[Record]] = {}
+    minted_from: dict[str, str] = {}
     names = _release_names(clusters.values())
     for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
         members.sort(key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
@@ -296,6 +364,7 @@ def link_records(
             iri = f"{base}-{n}"
         used.add(iri)
         model_names[iri] = members
+        minted_from[iri] = base
         out.types(iri, OG + "Model")
         out.add(iri, SCHEMA + "name", names[id(members)])
         producer = next((m.producer for m in members if m.producer), None)
@@ -305,19 +374,26 @@ def link_records(
             out.link(iri, OG + "hasRecord", m.iri)
             out.link(m.iri, OG + "recordOf", iri)
             out.add(m.iri, OG + "matchedBy", how.get(m.iri, "unique"))
+            for key in sorted(identity_keys(m, words)):
+                out.add(m.iri, OG + "identityKey", key)
         for repo_id in sorted({r for m in members for r in m.current_repos}):
             out.add(iri, OG + "huggingFaceRepo", repo_id)
     if conflicts is not None:
         _link_conflicts(records, models, conflicts)
         _name_conflicts(records, models, uf.apart, conflicts)
-    _bases(records, models, model_names, words, out)
-    n_families = _families(records, models, model_names, words, out, families or [])
+    _bases(records, models, model_names, words, out, outside.keys if outside else {})
+    if outside is None:
+        named = [(r.family, r.producer) for r in sorted(records.values(), key=lambda r: r.iri)]
+        named = [(name, producer) for name, producer in named if name]
+    else:
+        named = outside.families
+    n_families = _families(records, model_names, words, out, named, families or [])
     counts = defaultdict(int)
     for rec in records.values():
         counts[how.get(rec.iri, "unique")] += 1
     counts["models"] = len(model_names)
     counts["families"] = n_families
-    return dict(counts)
+    return Linked(models, model_names, minted_from, dict(counts))
 
 
 def _release_names(clusters: object) -> dict[int, str]:
@@ -419,17 +495,26 @@ def _bases(
     model_names: dict[str, list[Record]],
     words: dict[str, set[str]],
     out: Triples,
+    outside: dict[str, set[str]],
 ) -> None:
     """A base-model name that names exactly one other release becomes a derivation link. A
     Hub repository id with its namespace (the Hub's base_model) names the release that links
     that repository (its former ids included), else the release its repository name names;
-    a bare name is never read as a Hub id ('GPT2' is an architecture, not the gpt2 repo)."""
+    a bare name is never read as a Hub id ('GPT2' is an architecture, not the gpt2 repo).
+    ``outside``: the models of records not given, by ``identity_keys`` lookup key."""
     index = _release_index(model_names, words)
+    for key, found in outside.items():
+        if key.startswith("name:"):
+            index[tuple(key[5:].split(" "))] |= found
     repos = {r: model for model, members in model_names.items() for m in members for r in m.repos}
     for rec in records.values():
         for base in rec.bases:
-            if "/" in base and base.lower() in repos:
-                candidates = {repos[base.lower()]} - {models[rec.iri]}
+            repo = repos.get(base.lower()) if "/" in base else None
+            elsewhere = outside.get("repo:" + base.lower(), set()) if "/" in base else set()
+            if repo is not None or elsewhere:
+                # One repository is one release's; were it two (a source's records kept
+                # apart), the first in IRI order, as a rebuild's last-written one can't be.
+                candidates = {repo or min(elsewhere)} - {models[rec.iri]}
             else:
                 name = base.rsplit("/", 1)[-1]
                 candidates = index.get(tuple(sorted(tokens(name))), set()) - {models[rec.iri]}
@@ -519,18 +604,18 @@ def _extends_as_family(base: set[str], release: set[str]) -> bool:
 
 def _families(
     records: dict[str, Record],
-    models: dict[str, str],
     model_names: dict[str, list[Record]],
     words: dict[str, set[str]],
     out: Triples,
+    by_records: list[tuple[str, str | None]],
     extra: list[tuple[str, str | None]],
 ) -> int:
-    """Families named by records (the Index's systems, curated models), joined by every
-    release whose name starts with the family name, from the same producer."""
+    """Families named by records (the Index's systems, curated models: ``by_records``, in
+    record IRI order), joined by every release whose name starts with the family name, from
+    the same producer."""
     named: dict[tuple[str, ...], tuple[str, str | None]] = {}
-    for rec in sorted(records.values(), key=lambda r: r.iri):
-        if rec.family:
-            named.setdefault(tokens(rec.family), (rec.family, rec.producer))
+    for name, producer in by_records:
+        named.setdefault(tokens(name), (name, producer))
     for name, producer in sorted(extra, key=str):
         named.setdefault(tokens(name), (name, producer))
     family_iris: dict[tuple[str, ...], str] = {}
@@ -582,36 +667,51 @@ def _other_version(family: tuple[str, ...], name: tuple[str, ...]) -> bool:
     return bool(family and following and family[-1].isdigit() and following[0].isdigit())
 
 
-def _verdict_subjects(store: GraphStore, out: Triples) -> None:
-    """Point published verdicts about a model or family at its entity."""
+def verdict_subjects(store: GraphStore, out: Triples, models: Sequence[str] | None = None) -> None:
+    """Point published verdicts about a model or family at its entity (only at ``models``,
+    when given)."""
+    if models is not None:
+        for at in range(0, len(models), 500):
+            chosen = f"VALUES ?entity {{ {iri_values(models[at : at + 500])} }}"
+            _verdict_subjects(store, out, f"{{ {chosen} ?entity schema:name ?n . }}")
+        return
+    families = "{ ?v og:familyName ?n . ?entity a og:ModelFamily ; schema:name ?n } UNION"
+    _verdict_subjects(store, out, families)
+
+
+def _verdict_subjects(store: GraphStore, out: Triples, families: str) -> None:
     rows = store.query(
-        """SELECT ?v ?entity WHERE {
+        f"""SELECT ?v ?entity WHERE {{
              ?v a og:PublishedVerdict .
-             { ?v og:familyName ?n . ?entity a og:ModelFamily ; schema:name ?n }
-             UNION
-             { ?v schema:name ?n . ?entity a og:Model ; schema:name ?n }
-             OPTIONAL { ?v og:producer ?p }
-             OPTIONAL { ?entity og:producer ?q }
+             {families}
+             {{ ?v schema:name ?n . ?entity a og:Model ; schema:name ?n }}
+             OPTIONAL {{ ?v og:producer ?p }}
+             OPTIONAL {{ ?entity og:producer ?q }}
              FILTER (!BOUND(?p) || !BOUND(?q) || ?p = ?q)
-           }""",
+           }}""",
         default_graphs=[Graphs.source("curated"), Graphs.IDENTITY],
     ).rows()
     for row in rows:
         out.link(row["v"].value, EARL + "subject", row["entity"].value)
 
 
-def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -> IngestReport:
-    """Recompute the identity graph from every source record in the store."""
-    report = IngestReport("identity")
-    records = _records(store)
-    report.read = len(records)
-    out = Triples()
-    named = store.query(
+def published_families(store: GraphStore) -> list[tuple[str, str | None]]:
+    """The (name, producer) of the families published verdicts are about."""
+    rows = store.query(
         """SELECT DISTINCT ?name ?producer WHERE {
              ?v a og:PublishedVerdict ; og:familyName ?name . OPTIONAL { ?v og:producer ?producer }
            }"""
     ).rows()
-    families = [(r["name"].value, r["producer"].value if "producer" in r else None) for r in named]
+    return [(r["name"].value, r["producer"].value if "producer" in r else None) for r in rows]
+
+
+def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -> IngestReport:
+    """Recompute the identity graph from every source record in the store."""
+    report = IngestReport("identity")
+    records = read_records(store)
+    report.read = len(records)
+    out = Triples()
+    families = published_families(store)
     conflicts = Conflicts()
     report.counts = link_records(records, orgs or default_organizations(), out, families, conflicts)
     report.ingested = len(records)
@@ -623,7 +723,7 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
         for conflict in found.items:
             conflicts.add(conflict)
     extra = Triples()
-    _verdict_subjects(store, extra)
+    verdict_subjects(store, extra)
     report.counts["source conflicts"] = conflicts.write(extra)
     store.write(add={Graphs.IDENTITY: extra})
     return report

@@ -93,3 +93,12 @@ class Triples:
 
     def extend(self, triples: Iterable[ox.Triple]) -> None:
         self._items.extend(triples)
+
+
+def iri_values(iris: Iterable[str]) -> str:
+    """IRIs as the terms of a SPARQL VALUES block.
+
+    >>> iri_values(["urn:a", "urn:b"])
+    '<urn:a> <urn:b>'
+    """
+    return " ".join(f"<{i}>" for i in iris)
