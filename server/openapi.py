@@ -10,34 +10,21 @@ from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.report import VERDICT_KEYS
 from openness.server import history
+from openness.server.openapi_site import (
+    DEFINITION_ID,
+    FORMAT,
+    MODEL_ID,
+    PATHS,
+    RDF,
+    RESULTS,
+    param,
+    plain,
+)
 
 bp = Blueprint("openapi", __name__)
 
 
-def _text(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"text/plain": {}}}
-
-
-def _param(
-    name: str,
-    where: str,
-    description: str,
-    required: bool = False,
-    schema: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": where,
-        "required": required,
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
-
-
-RDF = {
-    m: {}
-    for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
-}
+FORM = {"application/x-www-form-urlencoded": {}}
 SHACL_INPUT = ("text/turtle", "application/n-triples", "application/ld+json")
 SHACL_FORM = {
     "type": "object",
@@ -49,14 +36,11 @@ SHACL_FORM = {
         "data-format": {"enum": list(SHACL_INPUT), "description": "of a form field"},
     },
 }
-RESULTS = {
-    m: {}
-    for m in (
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-    )
+# The model's producer, where the graph knows it (the conformance matrix and a model).
+ORGANIZATION = {
+    "organization": {"type": "string", "format": "uri"},
+    "organizationName": {"type": "string"},
+    "organizationKind": {"type": "string"},
 }
 # Every level of every graded definition, lowest first within each.
 LEVELS = [d.level_labels[lv] for d in definitions().values() for lv in d.levels]
@@ -85,6 +69,39 @@ VERDICT = {
                 "properties": {"source": {"type": "string"}, "id": {"type": "string"}},
             },
         },
+        "inScope": {
+            "type": "boolean",
+            "description": "false when the definition reads one source only and the model "
+            "has no record there",
+        },
+        "rank": {
+            "type": ["integer", "null"],
+            "description": "the model's rank by score on a scored definition, 1 the best",
+        },
+        **ORGANIZATION,
+    },
+}
+MODEL = {
+    "type": "object",
+    "required": ["model", "name", "records", "verdicts"],
+    "properties": {
+        "model": {"type": "string", "format": "uri"},
+        "name": {"type": "string"},
+        "family": {"type": ["string", "null"], "format": "uri"},
+        "familyName": {"type": ["string", "null"]},
+        **ORGANIZATION,
+        "records": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "record": {"type": "string", "format": "uri"},
+                    "source": {"type": "string"},
+                    "id": {"type": "string", "description": "the record's id in its source"},
+                },
+            },
+        },
+        "verdicts": {"type": "array", "items": {"$ref": "#/components/schemas/Verdict"}},
     },
 }
 CHANGES_TO_PASS = {
@@ -121,8 +138,7 @@ CHANGES_TO_PASS = {
         },
     },
 }
-MODEL_ID = _param("model_id", "path", "The last path segment of the model's IRI", True)
-DEFINITION = _param("definition", "query", "A definition id: " + ", ".join(definitions()))
+DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -132,22 +148,23 @@ OPENAPI: dict[str, Any] = {
         "description": "Is this AI model open — by which definition, and why not? "
         "Verdicts with evidence, SPARQL, and SHACL validation.",
     },
-    "components": {"schemas": {"Verdict": VERDICT}},
+    "components": {"schemas": {"Verdict": VERDICT, "Model": MODEL}},
     "paths": {
         "/sparql": {
             "get": {
                 "summary": "SPARQL 1.1 query (or the service description without one)",
                 "parameters": [
-                    _param("query", "query", "The query"),
-                    _param("default-graph-uri", "query", "Default graph"),
-                    _param("named-graph-uri", "query", "Named graph"),
+                    param("query", "query", "The query"),
+                    param("default-graph-uri", "query", "Default graph"),
+                    param("named-graph-uri", "query", "Named graph"),
+                    FORMAT,
                 ],
                 "responses": {
                     "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
-                    "400": _text("Malformed query or bad request"),
-                    "406": _text("No acceptable format"),
-                    "413": _text("Result over the size limit"),
-                    "503": _text("Query stopped at the time limit"),
+                    "400": plain("Malformed query or bad request"),
+                    "406": plain("No acceptable format"),
+                    "413": plain("Result over the size limit"),
+                    "503": plain("Query stopped at the time limit"),
                 },
             },
             "post": {
@@ -160,7 +177,7 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
-                    "400": _text("Malformed query or bad request"),
+                    "400": plain("Malformed query or bad request"),
                 },
             },
         },
@@ -176,31 +193,33 @@ OPENAPI: dict[str, Any] = {
             }
         },
         "/queries/{name}": {
-            "get": {
-                "summary": "Run a named query; its parameters come from the query string",
-                "parameters": [_param("name", "path", "The query's file name", True)],
+            method: {
+                "summary": "Run a named query; its parameters come from the " + where,
+                "parameters": [param("name", "path", "The query's file name", True), FORMAT],
+                **({"requestBody": {"content": FORM}} if method == "post" else {}),
                 "responses": {
-                    "200": {"description": "Results", "content": RESULTS},
-                    "400": _text("A required parameter is missing"),
-                    "404": _text("No such query"),
+                    "200": {"description": "Results (a page for a browser)", "content": RESULTS},
+                    "400": plain("A required parameter is missing or malformed"),
+                    "404": plain("No such query"),
                 },
             }
+            for method, where in (("get", "query string"), ("post", "form"))
         },
         "/api/conformance": {
             "get": {
                 "summary": "The conformance matrix, filtered and paginated",
                 "parameters": [
                     DEFINITION,
-                    _param("organization", "query", "Producer IRI or name"),
-                    _param(
+                    param("organization", "query", "Producer IRI or name"),
+                    param(
                         "kind",
                         "query",
                         "Producer kind: company, academic, non-profit, government, collaboration",
                     ),
-                    _param("outcome", "query", "passed, failed or cantTell"),
-                    _param("level", "query", "The level reached: " + ", ".join(LEVELS)),
-                    _param("page", "query", "1-based page", schema={"type": "integer"}),
-                    _param(
+                    param("outcome", "query", "passed, failed or cantTell"),
+                    param("level", "query", "The level reached: " + ", ".join(LEVELS)),
+                    param("page", "query", "1-based page", schema={"type": "integer"}),
+                    param(
                         "per_page",
                         "query",
                         "Items per page (at most 1000)",
@@ -235,8 +254,8 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "Is X open? The models named like the text, with their verdicts",
                 "parameters": [
-                    _param("q", "query", "a model as people call it (typos are fine)", True),
-                    _param(
+                    param("q", "query", "a model as people call it (typos are fine)", True),
+                    param(
                         "limit",
                         "query",
                         "at most this many models (1-50, default 8)",
@@ -248,7 +267,7 @@ OPENAPI: dict[str, Any] = {
                         "description": "The matches, best first",
                         "content": {"application/json": {}},
                     },
-                    "400": _text("limit is not a number"),
+                    "400": plain("limit is not a number"),
                 },
             }
         },
@@ -257,8 +276,14 @@ OPENAPI: dict[str, Any] = {
                 "summary": "A model, its records in every source, and its verdicts",
                 "parameters": [MODEL_ID],
                 "responses": {
-                    "200": {"description": "The model", "content": {"application/json": {}, **RDF}},
-                    "404": _text("No such model"),
+                    "200": {
+                        "description": "The model",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Model"}},
+                            **RDF,
+                        },
+                    },
+                    "404": plain("No such model"),
                 },
             }
         },
@@ -279,7 +304,7 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "404": _text("No such model"),
+                    "404": plain("No such model"),
                 },
             }
         },
@@ -300,20 +325,17 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "404": _text("No such model"),
+                    "404": plain("No such model"),
                 },
             }
         },
-        "/badges/{model_id}/{definition}.svg": {
+        "/badges/{model_id}/{definition_id}.svg": {
             "get": {
                 "summary": "A badge of the model's verdict on one definition, for a model card",
                 "description": "An SVG in the shields style, linking to the model's page "
                 "(at what it would take to pass, when it does not). Another name of one "
                 "model is redirected (303) to the badge under the model's id.",
-                "parameters": [
-                    MODEL_ID,
-                    _param("definition", "path", "A definition id", True),
-                ],
+                "parameters": [MODEL_ID, DEFINITION_ID],
                 "responses": {
                     "200": {"description": "The badge", "content": {"image/svg+xml": {}}},
                     "303": {"description": "The badge under the model's own id"},
@@ -364,8 +386,8 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "400": _text("Unreadable description"),
-                    "413": _text("Description over the size limit"),
+                    "400": plain("Unreadable description"),
+                    "413": plain("Description over the size limit"),
                 },
             }
         },
@@ -378,7 +400,7 @@ OPENAPI: dict[str, Any] = {
                 "are refused (SERVICE is allowed with --allow-service); remote JSON-LD "
                 "contexts and owl:imports are never fetched.",
                 "parameters": [
-                    _param("graph", "query", "a stored graph's IRI to validate (default: all)")
+                    param("graph", "query", "a stored graph's IRI to validate (default: all)")
                 ],
                 "requestBody": {
                     "content": {
@@ -389,13 +411,13 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": {"description": "The sh:ValidationReport", "content": RDF},
-                    "400": _text("The shapes or data do not parse, cannot be used, or reach out"),
-                    "404": _text("No such graph"),
-                    "406": _text("No report format fits the Accept header"),
-                    "413": _text(
+                    "400": plain("The shapes or data do not parse, cannot be used, or reach out"),
+                    "404": plain("No such graph"),
+                    "406": plain("No report format fits the Accept header"),
+                    "413": plain(
                         "The shapes, the data, the report or the memory used are over the limits"
                     ),
-                    "503": _text("The validation did not finish within the time limit"),
+                    "503": plain("The validation did not finish within the time limit"),
                 },
             }
         },
@@ -404,6 +426,9 @@ OPENAPI: dict[str, Any] = {
 
 
 OPENAPI["paths"].update(history.OPENAPI_PATHS)
+OPENAPI["paths"].update(PATHS)
+# /query is another name of /sparql (some clients expect it).
+OPENAPI["paths"]["/query"] = OPENAPI["paths"]["/sparql"]
 
 
 @bp.get("/openapi.json")

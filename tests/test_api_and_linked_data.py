@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -97,9 +98,59 @@ def test_shacl_service(client: FlaskClient) -> None:
     )
 
 
-def test_openapi(client: FlaskClient) -> None:
+def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> None:
+    """Each route of the app (but the static files) and each of its methods is in
+    /openapi.json, and nothing else; each path's placeholders are its path parameters."""
     spec = client.get("/openapi.json").json
-    assert spec["openapi"].startswith("3.") and "/api/conformance" in spec["paths"]
+    assert spec["openapi"].startswith("3.")
+    served: dict[str, set[str]] = {}
+    for rule in client.application.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
+        served.setdefault(path, set()).update(methods)
+    assert {path: set(ops) for path, ops in spec["paths"].items()} == served
+    for path, ops in spec["paths"].items():
+        placeholders = set(re.findall(r"{([^}]+)}", path))
+        for method, op in ops.items():
+            named = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
+            assert named == placeholders, (path, method)
+            assert op["summary"] and op["responses"], (path, method)
+
+
+def _undescribed(value: object, schema: dict, spec: dict, at: str = "") -> list[str]:
+    """The fields of a JSON answer its schema does not name, and the required ones it lacks."""
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if isinstance(value, list) and "items" in schema:
+        return [m for i, v in enumerate(value) for m in _undescribed(v, schema["items"], spec, at)]
+    if not (isinstance(value, dict) and "properties" in schema):
+        return []
+    fields = schema["properties"]
+    missing = [f"{at}.{k} (required)" for k in schema.get("required", []) if k not in value]
+    return missing + [
+        m
+        for k, v in value.items()
+        for m in ([f"{at}.{k}"] if k not in fields else _undescribed(v, fields[k], spec, at + k))
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/conformance?per_page=20",
+        "/api/models/llama-2-7b",
+        "/api/models/llama-2-7b/conformance",
+        "/api/models/llama-2-7b/changes-to-pass",
+    ],
+)
+def test_openapi_names_every_field_of_the_json_answers(client: FlaskClient, path: str) -> None:
+    spec = client.get("/openapi.json").json
+    route = re.sub(r"llama-2-7b", "{model_id}", path.split("?")[0])
+    schema = spec["paths"][route]["get"]["responses"]["200"]["content"]["application/json"]
+    answer = client.get(path).json
+    assert answer and _undescribed(answer, schema["schema"], spec) == []
 
 
 @pytest.mark.parametrize(

@@ -454,7 +454,7 @@ def test_badges_show_the_verdict_and_link_to_the_evidence(client: FlaskClient) -
         r = client.get(missing)
         assert r.status_code == 404 and r.mimetype == "image/svg+xml", missing
     spec = client.get("/openapi.json").json["paths"]
-    assert {"/badges/{model_id}.svg", "/badges/{model_id}/{definition}.svg"} <= set(spec)
+    assert {"/badges/{model_id}.svg", "/badges/{model_id}/{definition_id}.svg"} <= set(spec)
 
 
 def test_the_model_page_offers_the_badges_markdown(client: FlaskClient) -> None:

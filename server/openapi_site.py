@@ -1,0 +1,235 @@
+"""The parts of /openapi.json beyond the conformance API: the building blocks every path
+uses, the SPARQL protocol's other routes (/query, /update, the Graph Store), the linked
+data (/id, /ns, /shapes, VoID), the health check, and the pages people open in a browser.
+tests/test_api_and_linked_data.py checks the description against the app's routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def plain(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/plain": {}}}
+
+
+def param(
+    name: str,
+    where: str,
+    description: str,
+    required: bool = False,
+    schema: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+RDF = {
+    m: {}
+    for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+}
+RESULTS = {
+    m: {}
+    for m in (
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    )
+}
+HTML = {"text/html": {}}
+FORMAT = param(
+    "format",
+    "query",
+    "A format by name or media type instead of Accept (also `output`, `results`)",
+)
+MODEL_ID = param("model_id", "path", "The last path segment of the model's IRI", True)
+DEFINITION_ID = param("definition_id", "path", "A definition id (see /definitions)", True)
+UPDATE_AUTH = {
+    "401": plain("The bearer token is missing or wrong"),
+    "403": plain("Updates are off on this server"),
+}
+
+
+def _page(summary: str, *parameters: dict[str, Any], **responses: Any) -> dict[str, Any]:
+    """A page for people (HTML), with its parameters and answers beyond 200."""
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": list(parameters),
+            "responses": {"200": {"description": "The page", "content": HTML}, **responses},
+        }
+    }
+
+
+def _linked(summary: str, *parameters: dict[str, Any]) -> dict[str, Any]:
+    """A resource that dereferences: HTML for a browser, RDF by Accept or ``format``."""
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [*parameters, FORMAT],
+            "responses": {
+                "200": {"description": "Its description", "content": {**HTML, **RDF}},
+                "404": plain("Nothing is said about it here"),
+                "406": plain("No acceptable format"),
+            },
+        }
+    }
+
+
+MATRIX_FILTERS = [
+    param("q", "query", "Part of a model's name (case, dashes and slashes do not count)"),
+    param("definition", "query", "With outcome: keep the models with that outcome on it"),
+    param("outcome", "query", "passed, failed, cantTell or inapplicable"),
+    param("kind", "query", "Producer kind"),
+]
+
+GRAPH = param("graph", "query", "The named graph's IRI")
+
+STORE = {
+    "get": {
+        "summary": "SPARQL 1.1 Graph Store Protocol: a named graph, or with ?default the union",
+        "parameters": [GRAPH, param("default", "query", "The default graph (the union)")],
+        "responses": {
+            "200": {"description": "The graph", "content": RDF},
+            "400": plain("No graph named"),
+            "404": plain("No such graph"),
+            "406": plain("No acceptable format"),
+        },
+    },
+    **{
+        method: {
+            "summary": summary + " (needs --update-token or --open-update)",
+            "parameters": [GRAPH],
+            **({"requestBody": {"content": RDF}} if method != "delete" else {}),
+            "responses": {
+                "201": {"description": "Created"},
+                "204": {"description": "Done"},
+                "400": plain("No graph named, or the body does not parse"),
+                **UPDATE_AUTH,
+                "404": plain("No such graph"),
+                "415": plain("The body is not RDF"),
+            },
+        }
+        for method, summary in (
+            ("put", "Replace a named graph"),
+            ("post", "Add to a named graph"),
+            ("delete", "Drop a named graph"),
+        )
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/update": {
+        "post": {
+            "summary": "SPARQL 1.1 update (needs --update-token or --open-update)",
+            "parameters": [
+                param("using-graph-uri", "query", "The update's default graph"),
+                param("using-named-graph-uri", "query", "A named graph of the update"),
+            ],
+            "requestBody": {
+                "content": {
+                    "application/x-www-form-urlencoded": {},
+                    "application/sparql-update": {},
+                }
+            },
+            "responses": {
+                "204": {"description": "Done"},
+                "400": plain("Malformed update, or one reaching other servers"),
+                **UPDATE_AUTH,
+            },
+        }
+    },
+    "/store": STORE,
+    "/.well-known/void": {
+        "get": {
+            "summary": "VoID: the named graphs, their triple counts, sources and licences",
+            "responses": {"200": {"description": "The VoID description", "content": RDF}},
+        }
+    },
+    "/health": {
+        "get": {
+            "summary": "Whether the server answers, and the state of its query processes",
+            "responses": {"200": {"description": "ok", "content": {"application/json": {}}}},
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This description",
+            "responses": {
+                "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}
+            },
+        }
+    },
+    "/id/model/{model_id}": _linked(
+        "A model's IRI: in a browser its page, verdicts first", MODEL_ID
+    ),
+    "/id/{rest}": _linked(
+        "Any IRI the graph mints (records, organizations, licences, definitions, assessments)",
+        param("rest", "path", "The IRI's path after /id/", True),
+    ),
+    "/ns": _linked("The ontology: its documentation, or its Turtle"),
+    "/ns/{rest}": _linked(
+        "A concept of the vocabularies (component types, Index dimensions, ...)",
+        param("rest", "path", "The concept's path after /ns/", True),
+    ),
+    "/shapes/{name}": _linked(
+        "A definition's shapes", param("name", "path", "The shapes graph's name", True)
+    ),
+    "/": _page("Home: what the graph holds and how many models pass each definition"),
+    "/favicon.ico": {
+        "get": {
+            "summary": "The site's icon",
+            "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {}}}},
+        }
+    },
+    "/search": _page(
+        "Is X open? The models named like the text, one line per definition",
+        param("q", "query", "a model as people call it (typos are fine)"),
+    ),
+    "/models/{model_id}": _page(
+        "A model's page: verdicts, what it would take to pass, badges, the evidence",
+        MODEL_ID,
+        **{
+            "303": {"description": "Another name of one model: its page"},
+            "404": {"description": "No model: the closest names", "content": HTML},
+        },
+    ),
+    "/matrix": _page("The conformance matrix", *MATRIX_FILTERS),
+    "/matrix.csv": {
+        "get": {
+            "summary": "The verdicts of the models the matrix keeps with the same filters",
+            "parameters": MATRIX_FILTERS,
+            "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
+        }
+    },
+    "/definitions": _page("Every definition, with how many models pass it"),
+    "/definitions/{definition_id}": _page(
+        "A definition: its requirements, how often each is not met, its shapes",
+        DEFINITION_ID,
+        **{"404": {"description": "No such definition: the list", "content": HTML}},
+    ),
+    "/validate": {
+        **_page(
+            "The validation form: a model component by component, or a description to paste",
+            param("from", "query", "A model id: start from what the sources say about it"),
+        ),
+        "post": {
+            "summary": "Judge the form's description (not stored)",
+            "requestBody": {
+                "content": {"application/x-www-form-urlencoded": {}, "multipart/form-data": {}}
+            },
+            "responses": {
+                "200": {"description": "The verdicts", "content": HTML},
+                "400": {"description": "Unreadable description", "content": HTML},
+            },
+        },
+    },
+    "/editor": _page(
+        "The SPARQL editor (YASGUI)", param("query", "query", "A query to open (a permalink)")
+    ),
+}
