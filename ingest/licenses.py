@@ -148,7 +148,6 @@ class LicenseResolver:
         aliases: dict[str, str],
         exceptions: set[str] | None = None,
         placeholders: dict[str, str] | None = None,
-        exact_aliases: dict[str, str] | None = None,
     ) -> None:
         self.by_id = {lic.id: lic for lic in licenses}
         self._by_lower: dict[str, License] = {}
@@ -163,16 +162,12 @@ class LicenseResolver:
         self._by_key = {k: self.by_id[next(iter(v))] for k, v in keyed.items() if len(v) == 1}
         self._exceptions = {e.lower(): e for e in exceptions or ()}
         self._placeholders = {license_key(k): v for k, v in (placeholders or {}).items()}
-        # Spellings matched as written only: their key is another licence's name's too.
-        self._exact = {a.lower(): self.by_id[i] for a, i in (exact_aliases or {}).items()}
 
     def _single(self, text: str) -> tuple[str, License] | None:
         if text in self.by_id:
             return "exact", self.by_id[text]
         if text.lower() in self._by_lower:
             return "case-insensitive", self._by_lower[text.lower()]
-        if text.lower() in self._exact:
-            return "alias", self._exact[text.lower()]
         lic = self._by_key.get(license_key(text))
         return ("alias", lic) if lic else None
 
@@ -184,7 +179,7 @@ class LicenseResolver:
         ('alias', 'Apache-2.0')
         >>> default_resolver().resolve("Apache-2.0 OR MIT").expression
         'Apache-2.0 OR MIT'
-        >>> default_resolver().resolve("Modified MIT").kind
+        >>> default_resolver().resolve("Modified MIT License").kind
         'unresolved'
         """
         stripped = text.strip()
@@ -249,7 +244,6 @@ _CUSTOM = {OG + "AILicense", OG + "CustomLicense"}
 class _Curated:
     licenses: list[License]
     aliases: dict[str, str]  # alias -> licence id
-    exact: dict[str, str]  # alias matched as written only -> licence id
     placeholders: dict[str, str]  # string -> resolution notation
 
 
@@ -269,7 +263,7 @@ def _curated(folder: Path) -> _Curated:
         {t.subject.value for t in triples if t.predicate.value == RDF + "type"}
         & {t.subject.value for t in triples if t.object.value in _CUSTOM}
     )
-    out = _Curated([], {}, {}, {})
+    out = _Curated([], {}, {})
     for node in custom:
         lic_id = facts[(node, DCTERMS + "identifier")][0]
         out.licenses.append(License(lic_id, node, facts[(node, RDFS + "label")][0], False))
@@ -277,8 +271,6 @@ def _curated(folder: Path) -> _Curated:
     for (subject, predicate), values in facts.items():
         if predicate == OG + "alias" and subject in ids:
             out.aliases.update(dict.fromkeys(values, ids[subject]))
-        elif predicate == OG + "exactAlias" and subject in ids:
-            out.exact.update(dict.fromkeys(values, ids[subject]))
         elif predicate == OG + "alias" and subject.startswith(SPDX_LICENSE):
             out.aliases.update(dict.fromkeys(values, subject[len(SPDX_LICENSE) :]))
         elif predicate == SKOS + "hiddenLabel" and subject.startswith(RESOLUTION):
@@ -311,7 +303,6 @@ def load_resolver(root: Path) -> LicenseResolver:
         aliases,
         {e["licenseExceptionId"] for e in exceptions["exceptions"]},
         curated.placeholders,
-        curated.exact,
     )
 
 
