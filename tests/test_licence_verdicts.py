@@ -203,10 +203,12 @@ def test_licence_strings_left_unresolved_before_are_curated(text: str, resolved:
 
 
 @pytest.mark.parametrize(
-    "text", ["Modified MIT", "Baichuan-7B License", "NexusFlow community license"]
+    "text",
+    ["Modified MIT", "Modified MIT License", "Baichuan-7B License", "NexusFlow community license"],
 )
 def test_licence_strings_whose_terms_are_not_known_stay_unresolved(text: str) -> None:
-    """'Modified MIT' names two different licences (Kimi K2.5's, MiniMax's); the others'
+    """'Modified MIT (License)' names three vendors' texts (Kimi K2.5's, Devstral 2's,
+    MiniMax-M2.5's), which a string cannot tell apart; the others'
     terms were not read: they stay listed in queries/unresolved-licences.rq."""
     assert default_resolver().resolve(text).kind == "unresolved"
 

@@ -220,8 +220,10 @@ def test_unresolved_licence_strings_are_listed_with_why(built) -> None:
     status = {(r["string"], r["source"]): r["status"] for r in rows}
     unresolved = {k for k, v in status.items() if v == "unresolved"}
     assert unresolved == {
-        ("Modified MIT License", "osai-index"),  # Kimi K2.5's; same key as MiniMax's below
-        ("Modified MIT", "osai-index"),  # MiniMax-M2.5's, whose text is not Kimi's
+        # Kimi K2.5's and Devstral 2's (Mistral), two texts under one string, and
+        # MiniMax-M2.5's, a third under the same key
+        ("Modified MIT License", "osai-index"),
+        ("Modified MIT", "osai-index"),
         ("commercial use restrcitions; Apache 2.0, TeleChat模型社区许可协议", "mof"),
         ("Apache-2.0 and CC-BY-NC-4.0 and additional terms", "osai-index"),  # unnamed terms
         ("Baichuan-7B License", "mof"),
