@@ -13,6 +13,7 @@ from conftest import select
 from pyshacl import validate as pyshacl_validate
 
 from openness.assess.definitions import definitions, shape_files
+from openness.assess.report import verdict_rows
 from openness.assess.validate import validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
@@ -146,6 +147,25 @@ def test_report_csv_and_one_definition(reported: Path) -> None:
     lines = out.strip().splitlines()
     assert lines[0].startswith("model,name,definition,outcome,level")
     assert len(lines) > 5 and all(",mof-1.0," in line for line in lines[1:])
+
+
+def test_one_models_verdicts_are_its_rows_of_the_whole_report(reported: Path) -> None:
+    """verdict_rows bound to a model (the model page, the API) gives that model's rows of
+    the unbound report, records and reasons included; with a definition, that one's."""
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        everything = verdict_rows(store)
+        models = {r["model"] for r in everything if r["records"] and r["reasons"]}
+        assert len(models) >= 3
+        for model in sorted(models)[:3]:
+            mine = [r for r in everything if r["model"] == model]
+            assert verdict_rows(store, model=model) == mine
+            assert verdict_rows(store, "mof-1.0", model=model) == [
+                r for r in mine if r["definition"] == "mof-1.0"
+            ]
+        assert verdict_rows(store, model=model + "-none") == []
+    finally:
+        store.close()
 
 
 def test_stored_verdicts_are_compact_earl(reported: Path) -> None:

@@ -16,7 +16,7 @@ from openness.store import GraphStore
 
 VERDICTS = """
 SELECT ?a ?model ?name ?def ?outcome ?level ?score ?rank ?inScope WHERE {
-  GRAPH <%(g)s> {
+  GRAPH <%(g)s> { %(values)s
     ?a og:definitionId ?def ; earl:subject ?model ; earl:result ?res .
     ?res earl:outcome ?o .
     OPTIONAL { ?a og:inScope ?inScope }
@@ -42,14 +42,16 @@ VERDICT_KEYS = (
     "records",
 )
 
-REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> {
+REASONS = """SELECT ?a ?info WHERE { GRAPH <%(g)s> { %(values)s
   ?a og:definitionId ?def ; earl:result/earl:info ?info } %(filter)s }"""
-PROGRESS = """SELECT ?a ?level ?value ?outcome WHERE { GRAPH <%(g)s> {
+PROGRESS = """SELECT ?a ?level ?value ?outcome WHERE { GRAPH <%(g)s> { %(values)s
   ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m rdfs:label ?level ; dqv:value ?value
   OPTIONAL { ?m earl:outcome ?o } }
   BIND (STRAFTER(STR(?o), "#") AS ?outcome)
   %(filter)s }"""
-RECORDS = """SELECT ?model ?source ?id WHERE {
+# %(model)s: VALUES binding the one model asked for, or nothing: reading every model's
+# records to keep one's took ~18 ms CPU of a model page.
+RECORDS = """SELECT ?model ?source ?id WHERE { %(model)s
   ?model a og:Model ; og:hasRecord ?r . ?r og:source/skos:notation ?source ; og:sourceId ?id }"""
 PUBLISHED = """
 SELECT DISTINCT ?verdict ?subject ?subjectName ?def ?published ?publisher ?againstVersion ?source
@@ -68,11 +70,15 @@ SELECT DISTINCT ?verdict ?subject ?subjectName ?def ?published ?publisher ?again
 
 
 def _q(text: str, definition: str | None, model: str | None = None) -> str:
+    """``text`` for one definition's verdicts or one model's (its assessments' IRIs bound
+    inside the assessments graph's pattern: as a FILTER after it, pyoxigraph read every
+    verdict, ~8 ms CPU of a model page for three queries, now ~1.3 ms)."""
     filt = f'FILTER (?def = "{definition}")' if definition else ""
+    values = ""
     if model:
-        iris = ", ".join(f"<{assessment_iri(d, model)}>" for d in definitions())
-        filt += f" FILTER (?a IN ({iris}))"
-    return text % {"g": Graphs.ASSESSMENTS, "filter": filt}
+        iris = " ".join(f"<{assessment_iri(d, model)}>" for d in definitions())
+        values = f"VALUES ?a {{ {iris} }}"
+    return text % {"g": Graphs.ASSESSMENTS, "filter": filt, "values": values}
 
 
 def verdict_rows(
@@ -94,7 +100,8 @@ def verdict_rows(
         if "outcome" in row:
             tiers[row["a"].value][row["level"].value] = row["outcome"].value
     records: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in store.query(RECORDS).rows():
+    bound = f"VALUES ?model {{ <{model}> }}" if model else ""
+    for row in store.query(RECORDS % {"model": bound}).rows():
         records[row["model"].value].append({"source": row["source"].value, "id": row["id"].value})
     # Levels lowest first, as each definition lists them.
     rank = {d.level_labels[lv]: i for d in definitions().values() for i, lv in enumerate(d.levels)}
