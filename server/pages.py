@@ -18,7 +18,7 @@ from flask import (
 )
 from rapidfuzz import utils
 
-from openness.assess.definitions import definitions
+from openness.assess.definitions import Definition, definitions
 from openness.assess.report import (
     as_csv,
     changes_to_pass,
@@ -80,15 +80,38 @@ def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
     )
 
 
+def _by_requirement(rows: list[dict]) -> Definition | None:
+    """With ``by=requirements``, the definition whose requirements are the columns (the one
+    chosen, else the first), each row given its model's outcome on each of them."""
+    if request.args.get("by") != "requirements":
+        return None
+    chosen = definitions().get(request.args.get("definition", ""))
+    d = chosen or next(iter(definitions().values()))
+    outcomes: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in named_query("requirement-matrix", definition=d.id):
+        outcomes[r["model"].value][r["requirementId"].value] = r["outcome"].value
+    for m in rows:
+        m["requirements"] = outcomes.get(m["model"], {})
+    return d
+
+
 @bp.get("/matrix")
 def matrix() -> Response:
     defs, rows, _ = _matrix_rows()
+    by = _by_requirement(rows)
+    keep = {k: v for k, v in request.args.items() if k in ("q", "kind")}
     return Response(
         render_template(
             "matrix.html",
             definitions=defs,
             graded=[d for d in definitions().values() if d.levels],
             scored=[d for d in definitions().values() if d.score_query],
+            by=by,
+            # the links that switch the columns, keeping the name and producer filters
+            columns={
+                d: url_for(".matrix", **keep, by="requirements", definition=d) for d in defs
+            },
+            per_definition=url_for(".matrix", **keep),
             rows=rows,
             args=request.args,
             csv_url=url_for(".matrix_csv", **request.args.to_dict()),

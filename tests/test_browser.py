@@ -5,6 +5,7 @@ basics. .ci/run installs Chromium; elsewhere these tests are skipped when it is 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlencode
@@ -197,6 +198,7 @@ def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
     for path in (
         "",
         "matrix",
+        "matrix?by=requirements&definition=mof-1.0",  # MOF's fourteen requirements
         "definitions",
         "models/llama-2-7b",
         "models/allenai--olmo-7b",  # progress bars of seven levels, a wide combined badge
@@ -341,3 +343,31 @@ def test_a_fine_tune_shows_what_it_inherits_and_leads_to_its_base(page, site: st
     assert requirement.locator(".badge").inner_text() == "failed"
     inherited.get_by_role("link", name="Llama-2-7B", exact=True).click()
     assert page.locator("h1").inner_text() == "Llama-2-7B"
+
+
+def test_the_matrix_shows_a_definitions_requirements_as_columns(page, site: str) -> None:
+    """Index-style: one click turns the columns into OSAID's requirements, each cell the
+    model's outcome on one; a header leads to the requirement on the definition's page."""
+    osaid = next(d for d in definitions().values() if d.label == "OSAID 1.0")
+    page.goto(site + "matrix")
+    page.locator("#columns").get_by_role("link", name="OSAID 1.0").click()
+    headers = page.locator("#matrix thead th").all_inner_texts()
+    assert [h.rstrip(" ↕") for h in headers[2:]] == [r.label for r in osaid.requirements.values()]
+    rows = page.locator("#matrix tbody tr")
+    olmo = rows.filter(has=page.locator("th", has_text=re.compile("^OLMo-7B$")))
+    assert set(olmo.locator("td").all_inner_texts()) == {"passed"}  # it passes OSAID 1.0
+    llama = rows.filter(has=page.locator("th", has_text=re.compile("^Llama-2-7B$"))).locator("td")
+    assert llama.first.inner_text() == "failed" and "failed" in llama.all_inner_texts()[1:]
+    page.fill("#search", "llama 2")  # the search and the keyboard work as before
+    assert [
+        r.locator("th").inner_text()
+        for r in page.locator("#matrix tbody tr").all()
+        if r.is_visible()
+    ] == ["Llama-2-7B"]
+    first = next(iter(osaid.requirements.values()))
+    page.locator("#matrix thead").get_by_role("link", name=first.label, exact=True).click()
+    page.wait_for_url(f"**/definitions/{osaid.id}#{first.id}")
+    assert page.locator(":target").is_visible()
+    page.go_back()
+    page.locator("#columns").get_by_role("link", name="one per definition").click()
+    assert "OWD 0.3" in page.locator("#matrix thead").inner_text()

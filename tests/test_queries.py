@@ -195,6 +195,33 @@ def test_vocabulary_in_use_is_every_class_and_property_in_order(reported: Path) 
     assert answer(reported, "vocabulary-in-use") == expected
 
 
+def test_the_requirement_matrix_agrees_with_the_counts_and_the_verdicts(reported: Path) -> None:
+    """Each model's outcome on each requirement of a definition: counted per requirement
+    they are most-failed-requirements' counts, and (on a definition that does not grade)
+    the models passing it are those that pass every requirement."""
+    for d in ("osaid-1.0", "owd-0.3"):
+        rows = answer(reported, "requirement-matrix", definition=d)
+        counts = {
+            r["requirement"]: {k: int(r[k]) for k in ("passed", "failed", "cantTell") if int(r[k])}
+            for r in answer(reported, "most-failed-requirements", definition=d)
+        }
+        tallied: dict[str, dict[str, int]] = {}
+        for r in rows:
+            by = tallied.setdefault(r["requirement"], {})
+            by[r["outcome"]] = by.get(r["outcome"], 0) + 1
+        assert tallied == counts, d
+        outcomes: dict[str, set[str]] = {}
+        for r in rows:
+            outcomes.setdefault(r["model"], set()).add(r["outcome"])
+        passed = {
+            r["model"]
+            for r in answer(reported, "conformance-matrix")
+            if r["definition"] == d and r["outcome"] == "passed"
+        }
+        assert passed and passed == {m for m, o in outcomes.items() if o == {"passed"}}, d
+        assert all(r["requirementId"].startswith(d + ".") for r in rows)
+
+
 def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -> None:
     """Each requirement's outcomes counted over the verdicts of the definition, as a plain
     count of every verdict's requirement assessments gives them."""
