@@ -371,3 +371,32 @@ def test_the_matrix_shows_a_definitions_requirements_as_columns(page, site: str)
     page.go_back()
     page.locator("#columns").get_by_role("link", name="one per definition").click()
     assert "OWD 0.3" in page.locator("#matrix thead").inner_text()
+
+
+def test_the_editor_draws_a_chart_and_a_graph(page, site: str) -> None:
+    """A SELECT with a count as bars, one per row; a CONSTRUCT as nodes and edges whose
+    IRIs open their pages here."""
+    count = (
+        "SELECT ?d (COUNT(?a) AS ?n) WHERE { GRAPH <https://w3id.org/openness-graph/graph/"
+        "assessments> { ?a og:definitionId ?d } } GROUP BY ?d ORDER BY ?d"
+    )
+    page.goto(site + "editor?" + urlencode({"query": count}))
+    page.locator(".yasqe_queryButton").click()
+    page.wait_for_selector(f".yasr_response_chip:has-text('{len(definitions())} results')")
+    page.get_by_role("button", name="Shows Chart view").click()
+    chart = page.locator("svg.results-chart")
+    assert chart.locator("rect.bar").count() == len(definitions())
+    assert set(chart.locator("text").all_text_contents()) >= set(definitions())
+    graph = "CONSTRUCT { ?m schema:name ?n } WHERE { ?m a og:Model ; schema:name ?n } LIMIT 5"
+    page.goto(site + "editor?" + urlencode({"query": graph}))
+    page.locator(".yasqe_queryButton:visible").click()
+    page.wait_for_selector(".yasr_response_chip:visible:has-text('5 results')")
+    page.locator(".yasr_btn.select_graph:visible").click()
+    drawn = page.locator("svg.results-graph:visible")
+    assert drawn.locator("circle").count() == 10 and drawn.locator("line").count() == 5
+    model = drawn.locator("a").first
+    name = model.locator("title").text_content()  # the model's IRI
+    model.click()
+    page.wait_for_url("**/id/model/**")
+    assert name.endswith(page.url.split("/id/", 1)[1])
+    assert page.locator("#verdicts").is_visible()

@@ -32,7 +32,8 @@
     endpointCatalogueOptions: { getData: () => [{ endpoint: config.endpoint }] },
     populateFromUrl: false,
     yasqe: { value: config.defaultQuery, autocompleters: completers },
-    yasr: { prefixes: config.prefixes },
+    // the views of editor-views.js after the table, the raw response last
+    yasr: { prefixes: config.prefixes, pluginOrder: ["table", "chart", "graph", "response"] },
   });
   // A query from elsewhere (a link, a named query) may use the prefixes the endpoint
   // declares without declaring them; declared, the editor can check and complete it.
