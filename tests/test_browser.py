@@ -216,6 +216,19 @@ def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
         assert page.locator("link[href$='style.css']").count() == 1, path
 
 
+def test_a_models_verdicts_fit_400_pixels(page, site: str) -> None:
+    """At 400 px the verdicts table holds every outcome, level and progress bar in view
+    (the level column goes under each verdict) instead of cutting them at its edge."""
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(site + "models/allenai--olmo-7b")
+    outside = page.evaluate(
+        "Array.from(document.querySelectorAll('#verdicts td, #verdicts progress'))"
+        ".filter((e) => e.getBoundingClientRect().right > 400).length"
+    )
+    assert outside == 0
+    assert page.locator("#verdicts progress").first.is_visible()
+
+
 def run_query(page, text: str) -> None:
     """Type a query into the editor as a person would, and run it."""
     page.locator(".CodeMirror:visible").click()
