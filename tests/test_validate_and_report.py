@@ -233,7 +233,39 @@ def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
     store = EmbeddedStore(reported, read_only=True)
     rows = select(store, (queries_dir() / "published-vs-computed.rq").read_text())
     store.close()
-    assert {"CrystalCoder", "T5"} <= {r["modelName"] for r in rows if r["agrees"] == "false"}
+    assert {"CrystalCoder", "T5"} <= {r["modelName"] for r in rows if r.get("agrees") == "false"}
+
+
+def test_the_report_prints_the_published_verdicts_the_named_query_gives(reported: Path) -> None:
+    """One source (issue 10): the report's published-verdict section is the rows of
+    queries/published-vs-computed.rq, verdicts about no model judged here (OSI's on the
+    Llama 2 licence) included; bound to a model, as its page binds it, the query gives that
+    model's rows only."""
+    from openness.assess.report import published_vs_computed
+    from openness.named_queries import run_named
+    from openness.resources import queries_dir
+
+    store = EmbeddedStore(reported, read_only=True)
+    rows = select(store, (queries_dir() / "published-vs-computed.rq").read_text())
+    printed = published_vs_computed(store)
+    olmo = "https://w3id.org/openness-graph/id/model/allenai--olmo-7b"
+    bound = [
+        {k: v.value for k, v in r.items()}
+        for r in run_named(store, "published-vs-computed", model=olmo)
+    ]
+    store.close()
+    key = ("subject", "def", "published", "model", "computed")
+    assert [tuple(r.get(k) for k in key) for r in printed] == [
+        tuple(r.get(k) for k in key) for r in rows
+    ]
+    assert any(r["subject"].endswith("/license/llama2") and "model" not in r for r in rows)
+    assert bound and {r["model"] for r in bound} == {olmo}
+    md = CliRunner().invoke(cli, ["--store", str(reported), "report", "--format", "md"]).stdout
+    section = md.split("## Published verdicts beside computed ones")[1].split("\n## ")[0]
+    lines = [
+        x for x in section.splitlines() if x.startswith("| ") and not x.startswith("| subject")
+    ]
+    assert len(lines) == len(rows)
 
 
 def test_shapes_files_are_valid_shacl() -> None:

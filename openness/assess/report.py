@@ -53,20 +53,6 @@ PROGRESS = """SELECT ?a ?level ?value ?outcome WHERE { GRAPH <%(g)s> { %(values)
 # records to keep one's took ~18 ms CPU of a model page.
 RECORDS = """SELECT ?model ?source ?id WHERE { %(model)s
   ?model a og:Model ; og:hasRecord ?r . ?r og:source/skos:notation ?source ; og:sourceId ?id }"""
-PUBLISHED = """
-SELECT DISTINCT ?verdict ?subject ?subjectName ?def ?published ?publisher ?againstVersion ?source
-       ?model ?modelName ?computed WHERE {
-  ?verdict a og:PublishedVerdict ; og:definitionId ?def ; earl:subject ?subject ;
-           earl:assertedBy/rdfs:label ?publisher ; earl:result ?r ;
-           og:againstVersion ?againstVersion ; dcterms:source ?source .
-  ?r earl:outcome ?p . BIND (STRAFTER(STR(?p), "#") AS ?published)
-  OPTIONAL { ?subject schema:name ?subjectName }
-  OPTIONAL {
-    ?model og:family? ?subject ; a og:Model ; schema:name ?modelName .
-    GRAPH <%(g)s> { ?a og:definitionId ?def ; earl:subject ?model ; earl:result/earl:outcome ?c }
-    BIND (STRAFTER(STR(?c), "#") AS ?computed)
-  }
-}"""
 
 
 def _q(text: str, definition: str | None, model: str | None = None) -> str:
@@ -135,13 +121,15 @@ def _ordered(by_level: dict[str, Any] | None, rank: dict[str, int]) -> dict[str,
 
 
 def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
-    """Each published verdict beside the computed verdicts of the models it is about."""
+    """Each published verdict beside the computed verdicts of the models it is about
+    (queries/published-vs-computed.rq, the rows the model pages read too); ``agrees`` is
+    None where no computed verdict stands beside it."""
     rows = []
-    for row in store.query(_q(PUBLISHED, None)).rows():
+    for row in run_named(store, "published-vs-computed"):
         r = {k: v.value for k, v in row.items()}
-        r["agrees"] = r.get("computed") == r["published"] if "computed" in r else None
+        r["agrees"] = {"true": True, "false": False}.get(r.get("agrees", ""))
         rows.append(r)
-    return sorted(rows, key=lambda r: (r["def"], r.get("subjectName", ""), r.get("modelName", "")))
+    return rows
 
 
 def open_washing(store: GraphStore) -> list[dict[str, Any]]:
