@@ -87,6 +87,9 @@ def test_matrix_sorts_searches_and_moves_by_keyboard(page, site: str) -> None:
     visible = [r.locator("th").inner_text() for r in rows.all() if r.is_visible()]
     assert visible == ["Llama-2-7B"]
     page.fill("#search", "")
+    page.locator("#matrix thead").get_by_role("link", name="OSAID 1.0").click()
+    assert page.title().startswith("OSAID 1.0") and "/definitions/" in page.url
+    page.go_back()
     # one tab stop for the whole table; arrow keys move within it
     stops = page.evaluate(
         "Array.from(document.querySelectorAll('#matrix tbody *'))"
@@ -191,6 +194,9 @@ def test_asking_whether_llama_2_is_open(page, site: str) -> None:
     assert answer.locator("ul.verdicts li").count() == len(definitions())
     answer.get_by_role("link", name="Llama-2-7B", exact=True).click()
     assert page.locator("h1").inner_text() == "Llama-2-7B"
+    page.goto(site + "models/allenai/OLMo-7B")  # a name as the Hub gives it
+    assert page.url.endswith("/models/allenai--olmo-7b")
+    assert page.locator("h1").inner_text() == "OLMo-7B"
 
 
 def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
