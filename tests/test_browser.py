@@ -335,6 +335,12 @@ def test_the_guided_form_gives_verdicts_as_it_is_filled_in(page, site: str) -> N
     result = page.locator("#result").inner_text()
     assert "Form LM" in result and "MOF 1.0" in result and "failed" in result
     assert "cantTell" not in result and "mof-1.0." not in result  # labels, not ids
+    # the verdicts stay in view beside the field being typed in, the details further down
+    bar = page.locator("#verdict-bar")
+    assert "MOF 1.0: failed" in bar.inner_text()
+    box, height = bar.bounding_box(), page.viewport_size["height"]
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= height
+    assert page.get_by_label("Model parameters (Final): licence").is_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download it").click()
     written = Path(download.value.path()).read_text(encoding="utf-8")
