@@ -247,8 +247,12 @@ class SyncState:
     @classmethod
     def load(cls, store: GraphStore, author: str | None) -> SyncState:
         state = cls(state_iri(author), author)
+        # Its own properties only: not the records marked pending (every record of a
+        # first sync, while --no-assess leaves them) or seen.
+        props = " ".join(f"og:{p}" for p in ("syncPhase", "syncCursor", "syncWatermark"))
         rows = store.query(
-            f"SELECT ?p ?o WHERE {{ <{state.iri}> ?p ?o }}", default_graphs=[STATE_GRAPH]
+            f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {props} og:syncPassHigh }} <{state.iri}> ?p ?o }}",
+            default_graphs=[STATE_GRAPH],
         ).rows()
         values = {r["p"].value: r["o"].value for r in rows}
         state.phase = values.get(OG + "syncPhase")
