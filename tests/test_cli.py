@@ -16,11 +16,18 @@ from openness.namespaces import Graphs
 from openness.store import open_store
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def store_args(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     """Global options selecting a fresh store on each backend."""
     if request.param == "embedded":
         return ["--store", str(tmp_path / "store")]
+    if request.param == "virtuoso":  # Virtuoso takes updates at its query endpoint
+        url = request.getfixturevalue("virtuoso_server")
+        store = open_store(endpoint=url, update_endpoint=url)
+        for graph in store.graph_sizes():
+            store.drop_graph(graph)
+        store.close()
+        return ["--endpoint", url, "--update-endpoint", url]
     base = request.getfixturevalue("oxigraph_server")
     httpx.post(
         base + "/update", content=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
@@ -56,7 +63,10 @@ def test_build_if_missing_skips_only_a_finished_build(store_args: list[str]) -> 
     assert stats["triples"] > 1000
     # The assessments graph is written last: its presence marks a build that finished.
     if "--endpoint" in store_args:
-        store = open_store(endpoint=store_args[1])
+        options = dict(zip(store_args[::2], store_args[1::2], strict=True))
+        store = open_store(
+            endpoint=options["--endpoint"], update_endpoint=options.get("--update-endpoint")
+        )
     else:
         store = open_store(store_args[1])
     try:
