@@ -441,3 +441,13 @@ def test_a_named_query_example_runs_with_its_parameters(page, site: str) -> None
     page.locator(".yasqe_queryButton").click()
     page.wait_for_selector(".yasr_response_chip:has-text('results')")
     assert page.locator(".yasr tbody tr").count() > 0
+
+
+def test_a_definition_page_leads_to_the_models_it_judges(page, site: str) -> None:
+    page.goto(site + "definitions/osaid-1.0")
+    page.get_by_role("link", name="the models passing it").click()
+    names = [r.locator("th").inner_text() for r in page.locator("#matrix tbody tr").all()]
+    assert names == ["OLMo-7B"]  # of the models the tests assess, the one passing OSAID
+    page.go_back()
+    page.get_by_role("link", name="every model's outcome on each requirement").click()
+    assert page.locator("#matrix caption").inner_text().endswith("requirements of OSAID 1.0")
