@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.synthetic import add_synthetic  # noqa: E402
 from openness.assess import reference, setwise  # noqa: E402
 from openness.assess.run import assess, subjects  # noqa: E402
-from openness.assess.store import save  # noqa: E402
+from openness.assess.store import Writer  # noqa: E402
 from openness.ingest.runner import ingest_all  # noqa: E402
 from openness.store import EmbeddedStore  # noqa: E402
 from openness.vocabularies import load_vocabularies  # noqa: E402
@@ -43,8 +43,9 @@ def one_size(extra: int, queue: multiprocessing.Queue) -> None:
         if extra:
             add_synthetic(store, extra)
         start, cpu = time.perf_counter(), time.process_time()
-        run = assess(store)
-        save(store, run, started=dt.datetime.now(dt.UTC))
+        writer = Writer(store, started=dt.datetime.now(dt.UTC))
+        run = assess(store, sink=writer)
+        writer.finish(run)
         full, cpu = time.perf_counter() - start, time.process_time() - cpu
         start = time.perf_counter()
         again = assess(store)

@@ -18,8 +18,8 @@ from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError
 from openness.assess.report import verdict_rows
-from openness.assess.run import Judgement, assess, judge_stored, subjects
-from openness.assess.store import save
+from openness.assess.run import Batch, Judgement, assess, judge_stored, subjects
+from openness.assess.store import Writer, save
 from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore, RemoteStore
 
@@ -97,6 +97,9 @@ def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
     return sorted(set(wanted.values()) | conflicted | lineage | set(sorted(everyone)[::60]))
 
 
+# A hang guard, not a speed bound: pySHACL takes ~140 CPU s here, past pytest's default
+# 300 s on a loaded machine.
+@pytest.mark.timeout(1800)
 def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
     store, found = judged
     results = _results(found)
@@ -223,6 +226,47 @@ def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphSto
     assert left and not {k for k in left if k[0] == olmo}
     assert set(left) == {k for k in _verdicts(assessed) if k[0] != olmo}
     assert _findings(assessed, olmo, "Apache") and not _findings(store, olmo, "Apache")
+
+
+class Stopped(Exception):
+    """Raised by a sink to stop a run between two batches, as a kill would."""
+
+
+def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphStore) -> None:
+    store = copy_of(assessed)
+    before = set(_verdicts(store))
+    # Six models' evidence changes (they are renamed): six to judge again, a few a batch.
+    six = sorted(subjects(store, setwise.dataset(store)))[::80][:6]
+    for m in six:
+        store.update(
+            PREFIX_LINE + f"DELETE {{ GRAPH ?g {{ <{m}> schema:name ?n }} }} "
+            f'INSERT {{ GRAPH ?g {{ <{m}> schema:name "renamed" }} }} '
+            f"WHERE {{ GRAPH ?g {{ <{m}> schema:name ?n }} }}"
+        )
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    stored: list[list[str]] = []
+
+    def stop_after_one(batch: Batch) -> None:
+        if stored:
+            raise Stopped
+        writer(batch)
+        stored.append(batch.models)
+
+    with pytest.raises(Stopped):
+        assess(store, batch=2, sink=stop_after_one)
+    (first,) = stored
+    assert first and first == six[: len(first)]
+    by_run = {
+        r["m"].value
+        for r in store.query(
+            "SELECT ?m WHERE { ?a earl:subject ?m ; prov:wasGeneratedBy ?run }",
+            substitutions={"run": ox.NamedNode(writer.run)},
+        ).rows()
+    }
+    assert by_run == set(first)
+    assert set(_verdicts(store)) == before  # every model keeps a verdict meanwhile
+    again = assess(store, batch=2)
+    assert again.models == six[len(first) :]
 
 
 def _findings(store: GraphStore, model: str, licence: str) -> int:

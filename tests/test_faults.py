@@ -147,28 +147,21 @@ def test_a_killed_ingest_leaves_every_graph_intact(tmp_path: Path) -> None:
 def test_a_killed_assessment_leaves_the_stored_verdicts_intact(
     tmp_path: Path, small_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from openness.assess.run import BATCH
-    from openness.assess.setwise import STAGING
-
     monkeypatch.setenv("OPENNESS_HOME", str(small_home))
     store = tmp_path / "db"
     completes(store, "init")
     completes(store, "ingest")
     completes(store, "assess")
     before = sizes(store)
-    # `assess --all` writes: the staging graph dropped, the derived facts of each batch of
-    # models into it, then the verdicts and derived facts in one transaction: kill it
-    # inside that last write.
-    last = 1 + -(-models(store) // BATCH) + 1
+    # `assess --all` writes each batch of models' verdicts and derived facts in one
+    # transaction, replacing theirs: killed inside the first, nothing of it is stored.
     for _ in range(2):
-        assert kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", last), (
+        assert kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", 1), (
             "not killed inside the write"
         )
-        after = sizes(store)
-        after.pop(STAGING, None)  # the scratch graph of the killed run, read by nothing
-        assert after == before
+        assert sizes(store) == before
     completes(store, "assess", "--all")
-    assert {g: n for g, n in sizes(store).items() if g != STAGING} == before
+    assert sizes(store) == before
 
 
 def without(graphs: dict[str, int], *names: str) -> dict[str, int]:
@@ -186,7 +179,6 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
     from click.testing import CliRunner
 
     from ingest.runner import PROVENANCE_GRAPH
-    from openness.assess.setwise import STAGING
     from openness.cli import cli
 
     # Every build below, this process's and the others', reads the small home's data.
@@ -214,16 +206,13 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
             store, ["build"], log, random.randint(1, len(states) - 1), pause=0
         )
         done = log.read_text().split().count("end")
-        # STAGING is the rules' scratch graph: read by nothing, dropped by the next run.
-        expected = [without(states[done], STAGING)]
+        expected = [states[done]]
         if inside:
-            expected.append(without(states[done + 1], STAGING))
-        assert without(sizes(store), STAGING) in expected
+            expected.append(states[done + 1])
+        assert sizes(store) in expected
         if inside:
             break
     assert inside, "five builds in a row were not killed inside a write"
     completes(store, "build", "--if-missing")
     # Every ingest run is recorded in the provenance graph, the killed build's too.
-    assert without(sizes(store), STAGING, PROVENANCE_GRAPH) == without(
-        complete, STAGING, PROVENANCE_GRAPH
-    )
+    assert without(sizes(store), PROVENANCE_GRAPH) == without(complete, PROVENANCE_GRAPH)

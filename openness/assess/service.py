@@ -4,13 +4,12 @@ say what came out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
 from openness.assess.run import Assessment, assess
-from openness.assess.store import save
+from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
 from openness.store import GraphStore
 
@@ -42,10 +41,10 @@ def run_assessment(
 ) -> Assessment:
     """Assess the models whose evidence changed (all with ``force``), store the verdicts,
     and say what came out."""
-    started = dt.datetime.now(dt.UTC)
-    run = assess(store, ids, models, force=force, progress=tqdm_progress)
-    save(store, run, started=started)
-    counts = Counter((v.definition, v.outcome) for v in run.verdicts)
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, ids, models, force=force, progress=tqdm_progress, sink=writer)
+    writer.finish(run)
+    counts = run.outcomes
     echo(
         f"assessed {len(run.models)} models against {len(run.definitions)} definitions with "
         f"{run.engine} in {run.seconds:.1f}s ({run.kept} unchanged, kept)"

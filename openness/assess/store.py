@@ -11,8 +11,8 @@ import hashlib
 from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
-from openness.assess.run import Assessment
-from openness.assess.setwise import DERIVED, STAGING
+from openness.assess.run import Assessment, Batch
+from openness.assess.setwise import DERIVED
 from openness.ingest.rdf import Triples, literal, typed
 from openness.namespaces import (
     DCTERMS,
@@ -45,17 +45,21 @@ def _tool(out: Triples, engine: str) -> None:
     out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes, run by {engine}.")
 
 
+Parts = dict[tuple[str, ...], str]  # a requirement assessment's content -> its IRI
+
+
 def _requirement_part(
-    out: Triples, req_iri: str, outcome: str, reasons: list[str], written: set[str]
+    out: Triples, req_iri: str, outcome: str, reasons: list[str], written: Parts
 ) -> str:
     """A requirement assessment named by its content, so that models with the same outcome
     for the same reasons share it; its triples are added once (``written`` holds the parts
-    already in ``out``: most verdicts share most of theirs)."""
-    digest = hashlib.sha256("\n".join([req_iri, outcome, *reasons]).encode()).hexdigest()[:24]
-    part = mint("requirement-assessment", digest)
-    if part in written:
+    already written: most verdicts share most of theirs)."""
+    content = (req_iri, outcome, *reasons)
+    part = written.get(content)
+    if part:
         return part
-    written.add(part)
+    digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
+    part = written[content] = mint("requirement-assessment", digest)
     out.types(part, OG + "Assessment", EARL + "Assertion")
     out.link(part, EARL + "test", req_iri)
     out.link(part, EARL + "result", f"{part}/result")
@@ -73,9 +77,9 @@ def verdict_triples(
     definition_iri: str,
     fingerprint: str,
     when: dt.datetime,
-    parts: set[str],
+    parts: Parts,
 ) -> None:
-    """A verdict's triples; ``parts`` holds the requirement assessments already in ``out``."""
+    """A verdict's triples; ``parts`` holds the requirement assessments already written."""
     a = assessment_iri(v.definition, v.model)
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
     out.link(a, EARL + "subject", v.model)
@@ -155,71 +159,113 @@ _ORPHANS = [_delete(_ORPHAN, "?r"), _delete(_ORPHAN, "?part")]
 # Runs that generated none of the stored assessments any more.
 _SPENT = f"""GRAPH <{A}> {{ ?run a og:AssessmentRun .
   OPTIONAL {{ ?any prov:wasGeneratedBy ?run }} FILTER (!BOUND(?any)) }}"""
-# Ranks by score within a definition, 1 the highest, ties sharing a rank.
-_RANKS = f"""DELETE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }}
-WHERE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }} ;
-INSERT {{ GRAPH <{A}> {{ ?r og:rank ?rank }} }} WHERE {{
-  {{ SELECT ?r (COUNT(?higher) + 1 AS ?rank) WHERE {{ GRAPH <{A}> {{
-      ?as og:definitionId ?d ; earl:result ?r . ?r og:score ?s .
-      OPTIONAL {{ ?other og:definitionId ?d ; earl:result ?higher . ?higher og:score ?hs
-                 FILTER (?hs > ?s) }} }} }} GROUP BY ?r }} }}"""
-
-
-def _derived(models: list[str] | None) -> list[str]:
-    """The updates replacing the derived facts of the models judged with the staged ones."""
-    if models is None:
-        return [f"MOVE SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>"]
-    return [
-        *_forget(models),
-        f"ADD SILENT GRAPH <{STAGING}> TO GRAPH <{DERIVED}>",
-        f"DROP SILENT GRAPH <{STAGING}>",
-    ]
+# Runs that stored verdicts but were stopped before their end, and no later run completed.
+_STOPPED = f"""SELECT ?run WHERE {{ GRAPH <{A}> {{ ?run a og:AssessmentRun .
+  OPTIONAL {{ ?run prov:endedAtTime ?end }} OPTIONAL {{ ?later prov:wasInformedBy ?run }}
+  FILTER (!BOUND(?end) && !BOUND(?later)) }} }}"""
+_SCORES = f"""SELECT ?m ?d ?r ?score WHERE {{ GRAPH <{A}> {{
+  ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r . ?r og:score ?score }} }}"""
 
 
 def _forget(models: list[str]) -> list[str]:
-    """The updates removing the derived facts of ``models``."""
+    """The updates removing what the rules derived about ``models``: about each model, its
+    records and their components, with the nodes the rules hung on them (findings,
+    expectations, a record's weights component)."""
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
-    # the nodes the rules hung on a model: its findings, its expectations
-    findings = f"{chosen} GRAPH <{DERIVED}> {{ ?m ?link ?f FILTER (isBlank(?f)) }}"
+    records = f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?x }}"
     # (an update's default graph is no union of the named graphs: name them)
     components = (
         f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
-        "GRAPH ?source { ?rec og:component ?c }"
+        "GRAPH ?g { ?rec og:component ?x }"
     )
-    return [
-        _delete(findings, "?f", DERIVED),
-        _delete(chosen, "?m", DERIVED),
-        f"DELETE {{ GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }} WHERE {{ {components} "
-        f"GRAPH <{DERIVED}> {{ ?c og:appliesLicense ?s }} }}",
-    ]
+    out = []
+    for owners, node in ((components, "?x"), (records, "?x"), (chosen, "?m")):
+        hung = f"{owners} GRAPH <{DERIVED}> {{ {node} ?link_ ?b_ FILTER (isBlank(?b_)) }}"
+        out += [_delete(hung, "?b_", DERIVED), _delete(owners, node, DERIVED)]
+    return out
+
+
+def _ranks(store: GraphStore, gone: set[str]) -> tuple[list[str], Triples]:
+    """The update removing the stored ranks, and the ranks by score within each definition
+    (1 the highest, ties sharing a rank) of the models still in the store."""
+    scores: dict[str, list[tuple[float, str]]] = {}
+    for row in store.query(_SCORES).rows():
+        if row["m"].value not in gone:
+            scores.setdefault(row["d"].value, []).append(
+                (float(row["score"].value), row["r"].value)
+            )
+    out = Triples()
+    for ranked in scores.values():
+        ranked.sort(reverse=True)
+        rank = 0
+        for i, (score, result) in enumerate(ranked):
+            if i == 0 or score < ranked[i - 1][0]:
+                rank = i + 1
+            out.add(result, OG + "rank", typed(f"{rank}", XSD + "integer"))
+    return [f"DELETE WHERE {{ GRAPH <{A}> {{ ?r og:rank ?old }} }}"], out
+
+
+class Writer:
+    """Stores a run's verdicts batch by batch (a sink for :func:`openness.assess.run.assess`),
+    each batch in one transaction replacing the assessments and derived facts of its models:
+    a run stopped between batches keeps those it stored, and the next run judges only the
+    others. :meth:`finish` then drops the models no longer in the store and ranks scores."""
+
+    def __init__(self, store: GraphStore, *, started: dt.datetime) -> None:
+        self.store = store
+        self.started = started
+        self.run = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
+        self.parts: Parts = {}  # requirement assessments this run wrote
+        self.written = 0
+
+    def __call__(self, batch: Batch) -> None:
+        when = dt.datetime.now(dt.UTC)
+        out = Triples()
+        out.types(self.run, OG + "AssessmentRun", PROV + "Activity")
+        out.add(self.run, PROV + "startedAtTime", literal(self.started))
+        ids = sorted({v.definition for v in batch.verdicts})
+        iris = {d: definitions()[d].iri for d in ids}
+        for v in batch.verdicts:
+            verdict_triples(
+                out, v, self.run, iris[v.definition], batch.fingerprints[v.model], when, self.parts
+            )
+        before = [*_drop(batch.models, ids), *_forget(batch.models)]
+        before[0] = PREFIX_LINE + before[0]
+        self.written += self.store.write(add={A: out, DERIVED: batch.derived}, before=before)
+
+    def finish(self, run: Assessment) -> int:
+        """End the run: drop the assessments of models no longer in the store, rank the
+        scores, collect what no assessment uses; returns the triples the run wrote."""
+        gone = _gone(self.store, run.present)
+        stopped = [r["run"].value for r in self.store.query(PREFIX_LINE + _STOPPED).rows()]
+        stopped = [r for r in stopped if r != self.run]
+        if not run.models and not gone and not stopped:
+            return self.written
+        out = Triples()
+        _tool(out, run.engine)
+        out.types(self.run, OG + "AssessmentRun", PROV + "Activity")
+        out.add(self.run, PROV + "startedAtTime", literal(self.started))
+        out.add(self.run, PROV + "endedAtTime", literal(dt.datetime.now(dt.UTC)))
+        out.add(self.run, OG + "toolVersion", __version__)
+        judged = f"{len(run.models)} models judged, {run.kept} unchanged"
+        out.add(self.run, RDFS + "comment", judged)
+        out.link(self.run, PROV + "wasAssociatedWith", TOOL)
+        for earlier in stopped:  # its verdicts stand: this run used them
+            out.link(self.run, PROV + "wasInformedBy", earlier)
+        unrank, ranks = _ranks(self.store, set(gone))
+        before = [PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}", *unrank]
+        if gone:
+            before += [*_drop(gone, list(definitions())), *_forget(gone)]
+        self.written += self.store.write(
+            add={A: [*out, *ranks]}, before=before, after=[*_ORPHANS, _delete(_SPENT, "?run")]
+        )
+        return self.written
 
 
 def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
-    """Store a run's verdicts and derived facts in one transaction, replacing the
-    assessments of the models it judged and dropping those of models no longer in the
-    store; returns the triples written."""
-    gone = _gone(store, run.present)
-    if not run.models and not gone:
-        return 0
-    when = dt.datetime.now(dt.UTC)
-    run_iri = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
-    out = Triples()
-    _tool(out, run.engine)
-    out.types(run_iri, OG + "AssessmentRun", PROV + "Activity")
-    out.add(run_iri, PROV + "startedAtTime", literal(started))
-    out.add(run_iri, PROV + "endedAtTime", literal(when))
-    out.add(run_iri, OG + "toolVersion", __version__)
-    out.add(run_iri, RDFS + "comment", f"{len(run.models)} models judged, {run.kept} unchanged")
-    out.link(run_iri, PROV + "wasAssociatedWith", TOOL)
-    defs = {d.id: d.iri for d in run.definitions}
-    parts: set[str] = set()
-    for v in run.verdicts:
-        verdict_triples(out, v, run_iri, defs[v.definition], run.fingerprints[v.model], when, parts)
-    scope = run.models if run.partial else None
-    tool = f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}"
-    before = [PREFIX_LINE + tool, *_drop(scope, list(defs)), *_derived(scope)]
-    if gone:
-        before += [*_drop(gone, list(definitions())), *_forget(gone)]
-    return store.write(
-        add={A: out}, before=before, after=[*_ORPHANS, _delete(_SPENT, "?run"), _RANKS]
-    )
+    """Store a run whose verdicts were gathered (no sink): its batches as one, then its end;
+    returns the triples written."""
+    writer = Writer(store, started=started)
+    if run.models:
+        writer(Batch(run.models, run.verdicts, run.fingerprints, run.derived))
+    return writer.finish(run)
