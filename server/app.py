@@ -88,6 +88,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(_start_timer)
     app.register_error_handler(Overloaded, _overloaded)
     app.register_error_handler(QueryTimeout, lambda e: _plain(str(e), 503))
+    # A remote engine that stopped the query at its time limit (see store.remote).
+    app.register_error_handler(TimeoutError, lambda e: _plain(str(e), 503))
     app.register_error_handler(ResultTooLarge, lambda e: _plain(str(e), 413))
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
     app.after_request(_cors)

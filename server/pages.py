@@ -26,7 +26,7 @@ from openness.assess.report import (
 )
 from openness.assess.validate import UnreadableInput
 from openness.ingest.mof import write_record
-from openness.named_queries import catalogue
+from openness.named_queries import NamedQuery, catalogue
 from openness.namespaces import BASE, ID, PREFIXES
 from openness.server import api, badges, linked_data
 from openness.server.context import get_store
@@ -417,10 +417,25 @@ def editor() -> Response:
         "defaultQuery": DEFAULT_QUERY,
         "prefixes": PREFIXES,
         "base": current_app.config.get("BASE_IRI") or BASE,
-        "queries": {q.name: q.text for q in catalogue().values()},
+        "queries": {q.name: _example(q) for q in catalogue().values()},
         **_vocabulary(),
     }
     return Response(render_template("editor.html", queries=catalogue().values(), config=config))
+
+
+def _example(query: NamedQuery) -> str:
+    """A named query as the editor's example: the defaults of its parameters written in, as
+    /queries/<name> runs it (left unbound, some read every model's evidence and run past
+    the time limit), and named in a comment so that they can be changed."""
+    try:
+        text = query.sparql({})
+    except (KeyError, ValueError):  # a required parameter without a default
+        return query.text
+    given = [f"#   {p.name} = {p.default}" for p in query.parameters if p.default]
+    if not given:
+        return text
+    head = f"# /queries/{query.name} with its parameters' defaults, written in below:\n"
+    return head + "\n".join(given) + "\n" + text
 
 
 def _vocabulary() -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ import pytest
 from support.live import serving
 
 from openness.assess.definitions import definitions
+from openness.named_queries import catalogue
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 
@@ -425,3 +426,28 @@ def test_the_editor_draws_a_chart_and_a_graph(page, site: str) -> None:
     page.wait_for_url("**/id/model/**")
     assert name.endswith(page.url.split("/id/", 1)[1])
     assert page.locator("#verdicts").is_visible()
+
+
+def test_a_named_query_example_runs_with_its_parameters(page, site: str) -> None:
+    """An example whose parameter is a model opens with the default model written in and
+    named in a comment, and runs (unbound, it read every model's evidence and ran past the
+    time limit)."""
+    query = catalogue()["model-evidence-use"]
+    default = next(p.default for p in query.parameters if p.name == "model")
+    page.goto(site + "editor")
+    page.select_option("#example", query.name)
+    text = page.evaluate("yasgui.getTab().getQuery()")  # the whole query, not the lines drawn
+    assert f"model = {default}" in text and f"<{default}>" in text
+    page.locator(".yasqe_queryButton").click()
+    page.wait_for_selector(".yasr_response_chip:has-text('results')")
+    assert page.locator(".yasr tbody tr").count() > 0
+
+
+def test_a_definition_page_leads_to_the_models_it_judges(page, site: str) -> None:
+    page.goto(site + "definitions/osaid-1.0")
+    page.get_by_role("link", name="the models passing it").click()
+    names = [r.locator("th").inner_text() for r in page.locator("#matrix tbody tr").all()]
+    assert names == ["OLMo-7B"]  # of the models the tests assess, the one passing OSAID
+    page.go_back()
+    page.get_by_role("link", name="every model's outcome on each requirement").click()
+    assert page.locator("#matrix caption").inner_text().endswith("requirements of OSAID 1.0")

@@ -172,6 +172,23 @@ def test_a_remote_engine_that_does_not_answer_times_out() -> None:
         store.close()
 
 
+def test_a_query_past_the_timeout_is_stopped_on_virtuoso(virtuoso_server: str) -> None:
+    """Virtuoso is told the store's timeout with each query and stops the query there
+    itself (the SPARQL Protocol cannot cancel one): its partial answer is a TimeoutError,
+    never a result, and the engine answers the next query."""
+    from openness.store import RemoteStore
+
+    store = RemoteStore(virtuoso_server, update_url=virtuoso_server, timeout=1)
+    for graph in store.graph_sizes():
+        store.drop_graph(graph)
+    store.replace_graph(G1, [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(2000)])
+    # 8e9 rows to count: minutes of work on any machine.
+    with pytest.raises(TimeoutError, match="stopped the query at the 1 s time limit"):
+        store.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
+    assert store.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 2000
+    store.close()
+
+
 def test_a_large_write_is_all_or_nothing_and_keeps_blank_nodes(store: GraphStore) -> None:
     """Larger than one request takes on some engines (Virtuoso): staged, then moved."""
     store.replace_graph(G1, [triple("old", "p", "x")])

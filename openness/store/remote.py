@@ -51,6 +51,13 @@ STAGING = "urn:x-openness-graph:staging:"
 # Named as the whole dataset when there is no graph: an empty dataset, whatever the
 # engine's own default (Virtuoso's is every graph it holds).
 NO_GRAPH = "urn:x-openness-graph:none"
+# The SPARQL Protocol cannot cancel a query, so a query abandoned at the timeout would run
+# on until the engine's own limit. Virtuoso takes a time limit per query (its `timeout`
+# parameter, in milliseconds) and stops the query there, answering what it found so far
+# with the SQL state S1TAT: a query is sent with ours, and such an answer is a timeout, never
+# a result. The client then waits a little longer than the engine, to hear it stop.
+ENGINE_TIME_LIMIT = {"Virtuoso/": "timeout"}
+INTERRUPTED = "S1TAT"
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -190,7 +197,10 @@ class RemoteStore(GraphStore):
         self.query_url = query_url
         self.update_url = update_url or sibling_url(query_url, "update")
         self.store_url = store_url or sibling_url(query_url, "store")
+        self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers=headers or {})
+        # The engine's time-limit parameter, once its Server header has named it.
+        self._time_limit: str | None = None
         self._graphs: tuple[float, list[str]] | None = None
         # Triples a write sends in one request; CHUNK once the engine refused more.
         self.request_limit = ONE_REQUEST
@@ -211,6 +221,11 @@ class RemoteStore(GraphStore):
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
             raise Refused(f"{url} answered {response.status_code}: {response.text[:500]}")
+        server = response.headers.get("server", "")
+        self._time_limit = next(
+            (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
+            None,
+        )
         return response
 
     def _named_graphs(self) -> list[str]:
@@ -257,6 +272,11 @@ class RemoteStore(GraphStore):
             "default-graph-uri": list(default_graphs or everything),
             "named-graph-uri": list(named_graphs or everything),
         }
+        extra: dict[str, object] = {}
+        if self._time_limit:  # the engine stops the query itself at our timeout
+            payload[self._time_limit] = str(int(self.timeout * 1000))
+            grace = self.timeout + max(10.0, self.timeout / 2)
+            extra["timeout"] = httpx.Timeout(self._http.timeout.connect, read=grace)
         form = query_form(sparql)
         # Ask for what the query form gives: an engine may answer a graph in a results
         # format it prefers, or solutions as RDF (Virtuoso does both).
@@ -266,7 +286,11 @@ class RemoteStore(GraphStore):
             if graph
             else "application/sparql-results+json"
         )
-        response = self._post(self.query_url, data=payload, headers={"Accept": accept})
+        response = self._post(self.query_url, data=payload, headers={"Accept": accept}, **extra)
+        if response.headers.get("x-sql-state") == INTERRUPTED:
+            raise TimeoutError(
+                f"{self.query_url} stopped the query at the {self.timeout:g} s time limit"
+            )
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media == "application/sparql-results+json":
             result = ox.parse_query_results(
