@@ -424,3 +424,22 @@ def test_stored_booleans_come_back_as_written(store: GraphStore) -> None:
     assert [r["o"] for r in rows] == flags
     graph = store.query(f"CONSTRUCT WHERE {{ <{EX}s> ?p ?o }}")
     assert sorted(t.object.value for t in graph) == ["false", "true"]
+
+
+def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(tmp_path: Path) -> None:
+    from openness.store import EmbeddedStore
+
+    disk = EmbeddedStore(tmp_path / "db")
+    disk.replace_graph(G1, [triple("a", "p", "b"), triple("a", "name", ox.Literal("A"))])
+    disk.replace_graph(G2, [triple("b", "p", "c")])
+    disk.replace_graph(EX + "g3", [triple("c", "p", "d")])  # not asked for
+    copy = disk.reading_copy([G1, G2], limit=3)
+    assert copy is not disk and copy.path is None
+    assert copy.graph_sizes() == {G1: 2, G2: 1}
+    assert set(copy.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[G1])) == set(
+        disk.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[G1])
+    )
+    # one triple more than the limit: the store itself is read, not a partial copy
+    assert disk.reading_copy([G1, G2], limit=2) is disk
+    memory = EmbeddedStore(None)
+    assert memory.reading_copy([G1]) is memory
