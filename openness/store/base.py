@@ -136,7 +136,7 @@ class GraphStore(ABC):
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
 
 
-def _blank(t: ox.Triple) -> bool:
+def _blank(t: ox.Triple | ox.Quad) -> bool:
     return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 

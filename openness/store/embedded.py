@@ -9,7 +9,14 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store.base import GraphStore, StoreError, announced_write, bind_values
+from openness.store.base import (
+    GraphStore,
+    StoreError,
+    Triples,
+    _blank,
+    announced_write,
+    bind_values,
+)
 from openness.store.results import QueryResult
 
 # Triples a reading copy may hold (~650 MB in memory a million triples).
@@ -66,6 +73,38 @@ class EmbeddedStore(GraphStore):
             return
         with announced_write():
             self._store.update(sparql, base_iri=base_iri)
+
+    def write(
+        self,
+        *,
+        replace: dict[str, Triples] | None = None,
+        add: dict[str, Triples] | None = None,
+        remove: dict[str, Triples] | None = None,
+        before: Sequence[str] = (),
+        after: Sequence[str] = (),
+    ) -> int:
+        """As :meth:`GraphStore.write`; a write that only adds is one ``Store.extend``
+        (atomic too), not a SPARQL update: the update's text and its parse took about twice
+        the memory (an identity graph of 100 000 models written at once set the sync's peak
+        RSS)."""
+        remove = {g: list(t) for g, t in (remove or {}).items()}
+        add = {g: list(t) for g, t in (add or {}).items()}
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for g, triples in add.items()
+            for t in triples
+        ]
+        # Blank nodes stay SPARQL's: INSERT DATA makes them fresh, extend would not.
+        if replace or before or after or any(remove.values()) or any(map(_blank, quads)):
+            return super().write(
+                replace=replace, add=add, remove=remove, before=before, after=after
+            )
+        if quads and self.path is None:
+            self._store.extend(quads)
+        elif quads:
+            with announced_write():
+                self._store.extend(quads)
+        return len(quads)
 
     def extend(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Add ``triples`` to ``graph`` in bulk, outside any transaction: for scratch stores,
