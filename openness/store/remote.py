@@ -48,6 +48,11 @@ ENGINE_GRAPHS = (
 ONE_REQUEST = 50_000
 CHUNK = 1000
 STAGING = "urn:x-openness-graph:staging:"
+# Each staged chunk also stamps its run's ``…/alive`` graph with the time (in the same
+# request): a run whose stamp is older than STALE_AFTER seconds (or that has none) was
+# killed, and the first write of a later process drops its staging graphs.
+STAGED_AT = "urn:x-openness-graph:stagedAt"
+STALE_AFTER = 600.0
 # Named as the whole dataset when there is no graph: an empty dataset, whatever the
 # engine's own default (Virtuoso's is every graph it holds).
 NO_GRAPH = "urn:x-openness-graph:none"
@@ -177,6 +182,24 @@ def sibling_url(url: str, last_segment: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def _run_of(staging_graph: str) -> str:
+    """The staging run a staging graph belongs to (``…staging:<run>/``).
+
+    >>> _run_of("urn:x-openness-graph:staging:ab12/add/0")
+    'urn:x-openness-graph:staging:ab12/'
+    """
+    return STAGING + staging_graph[len(STAGING) :].split("/", 1)[0] + "/"
+
+
+def _stamp(run: str) -> list[str]:
+    """The updates that stamp a staging run as alive now."""
+    alive = f"{run}alive"
+    return [
+        f"DELETE WHERE {{ GRAPH <{alive}> {{ ?s ?p ?o }} }}",
+        f'INSERT DATA {{ GRAPH <{alive}> {{ <{run}> <{STAGED_AT}> "{time.time():.3f}" }} }}',
+    ]
+
+
 class RemoteStore(GraphStore):
     """A store behind SPARQL endpoints.
 
@@ -204,6 +227,8 @@ class RemoteStore(GraphStore):
         self._graphs: tuple[float, list[str]] | None = None
         # Triples a write sends in one request; CHUNK once the engine refused more.
         self.request_limit = ONE_REQUEST
+        self.stale_after = STALE_AFTER
+        self._swept = False  # whether this store looked for staging graphs left behind
 
     def __repr__(self) -> str:
         return f"RemoteStore({self.query_url})"
@@ -231,13 +256,46 @@ class RemoteStore(GraphStore):
     def _named_graphs(self) -> list[str]:
         now = time.monotonic()
         if self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
-            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-            if names is None:  # Virtuoso answers the empty pattern with one empty row
-                # (and its DISTINCT over every quad runs past its transaction timeout)
-                names = self._graph_names("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-            ours = [g for g in names or [] if not g.startswith((*ENGINE_GRAPHS, STAGING))]
+            names = self._stored_graphs()
+            ours = [g for g in names if not g.startswith((*ENGINE_GRAPHS, STAGING))]
             self._graphs = (now, ours)
         return self._graphs[1]
+
+    def _stored_graphs(self) -> list[str]:
+        """Every graph the engine holds, its own and staging graphs included."""
+        names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        if names is None:  # Virtuoso answers the empty pattern with one empty row
+            # (and its DISTINCT over every quad runs past its transaction timeout)
+            names = self._graph_names("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return names or []
+
+    def sweep_staging(self) -> list[str]:
+        """Drop the staging graphs of staged writes that died (killed, machine lost) before
+        they could drop their own: those whose run has not staged a chunk for
+        ``stale_after`` seconds. A staged write in progress elsewhere stamps its run with
+        every chunk, so it is left alone. Returns the graphs dropped."""
+        self._swept = True
+        staged = [g for g in self._stored_graphs() if g.startswith(STAGING)]
+        if not staged:
+            return []
+        runs = {_run_of(g) for g in staged}
+        rows = self.query(
+            f"SELECT ?run ?at WHERE {{ GRAPH ?g {{ ?run <{STAGED_AT}> ?at }} }}",
+            default_graphs=[NO_GRAPH],
+            named_graphs=[f"{run}alive" for run in sorted(runs)],
+        ).rows()
+        now = time.time()
+        live = set()
+        for row in rows:
+            try:
+                if now - float(row["at"].value) < self.stale_after:
+                    live.add(row["run"].value)
+            except ValueError:
+                pass  # a stamp that is no time: the run is not known to be alive
+        stale = sorted(g for g in staged if _run_of(g) not in live)
+        if stale:
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in stale))
+        return stale
 
     def _graph_names(self, query: str) -> list[str] | None:
         """The graphs a discovery query lists, or None when a row names none."""
@@ -340,7 +398,10 @@ class RemoteStore(GraphStore):
         the staging graphs. That update reads the staging graphs only, so either way a
         write costs in proportion to what it changes, not to the graphs it changes. A
         write that fails half-way leaves every graph as it was (its staging graphs are
-        dropped, and never part of the dataset)."""
+        dropped, and never part of the dataset); one killed half-way leaves its staging
+        graphs, which the first write of a later store drops (``sweep_staging``)."""
+        if not self._swept:
+            self.sweep_staging()
         # Read every source first: one that fails has written nothing.
         replace = {g: list(t) for g, t in (replace or {}).items()}
         add = {g: list(t) for g, t in (add or {}).items()}
@@ -362,14 +423,15 @@ class RemoteStore(GraphStore):
         additions = {g: replace.get(g, []) + add.get(g, []) for g in {**replace, **add}}
         adding = {g: f"{run}add/{i}" for i, g in enumerate(additions) if additions[g]}
         removing = {g: f"{run}remove/{i}" for i, g in enumerate(remove) if remove[g]}
+        staging = [*removing.values(), *adding.values(), f"{run}alive"]
         written = 0
         try:
             for graph, stage in removing.items():
                 for chunk in _chunks(remove[graph]):
-                    super().write(add={stage: chunk})
+                    super().write(add={stage: chunk}, after=_stamp(run))
             for graph, stage in adding.items():
                 for chunk in _chunks(additions[graph]):
-                    written += super().write(add={stage: chunk})
+                    written += super().write(add={stage: chunk}, after=_stamp(run))
             self.update(
                 " ;\n".join(
                     [
@@ -382,15 +444,12 @@ class RemoteStore(GraphStore):
                         ),
                         *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in adding.items()),
                         *after,
-                        *(
-                            f"DROP SILENT GRAPH <{g}>"
-                            for g in [*removing.values(), *adding.values()]
-                        ),
+                        *(f"DROP SILENT GRAPH <{g}>" for g in staging),
                     ]
                 )
             )
         except BaseException:
-            self._drop_quietly([*removing.values(), *adding.values()])
+            self._drop_quietly(staging)
             raise
         return written
 
