@@ -715,8 +715,10 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
     conflicts = Conflicts()
     report.counts = link_records(records, orgs or default_organizations(), out, families, conflicts)
     report.ingested = len(records)
-    # Recomputed whole, written as what changed: a re-sync changes few models.
+    del records  # not needed to write: at 100 000 models, memory the write can use
+    # Recomputed whole, written as what changed.
     store.update_graph(Graphs.IDENTITY, out)
+    del out
     sources = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]
     graphs = [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]
     for found in (claims_conflicts(store, graphs), weights_link_conflicts(store, graphs)):

@@ -103,12 +103,16 @@ class GraphStore(ABC):
         of which little changed costs a read of it and a small write, not a rewrite.
         Returns the number of triples written. A graph with blank nodes is replaced whole
         (a blank node read back is not one that can be removed by value)."""
-        new = set(triples)
-        if not any(_blank(t) for t in new):
+        given = list(triples)
+        if not any(_blank(t) for t in given):
             old = set(self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph]))
+            if not old:  # a first build: nothing to compare, no set of it all to hold
+                return self.write(add={graph: given})
             if not any(_blank(t) for t in old):
+                new = set(given)
+                del given
                 return self.write(remove={graph: old - new}, add={graph: new - old})
-        return self.replace_graph(graph, new)
+        return self.replace_graph(graph, given)
 
     def reading_copy(self, graphs: Sequence[str]) -> GraphStore:
         """A store to read ``graphs`` from many times: this one, unless a copy of them

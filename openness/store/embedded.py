@@ -89,22 +89,30 @@ class EmbeddedStore(GraphStore):
         RSS)."""
         remove = {g: list(t) for g, t in (remove or {}).items()}
         add = {g: list(t) for g, t in (add or {}).items()}
-        quads = [
-            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
-            for g, triples in add.items()
-            for t in triples
-        ]
         # Blank nodes stay SPARQL's: INSERT DATA makes them fresh, extend would not.
-        if replace or before or after or any(remove.values()) or any(map(_blank, quads)):
+        blank = any(_blank(t) for triples in add.values() for t in triples)
+        if replace or before or after or blank or any(remove.values()):
             return super().write(
                 replace=replace, add=add, remove=remove, before=before, after=after
             )
-        if quads and self.path is None:
+        if not any(add.values()):
+            return 0
+        # Made as extend reads them, not held as a second copy of the write.
+        quads = (
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for g, triples in add.items()
+            for t in triples
+        )
+        self.add_atomically(quads)
+        return sum(len(t) for t in add.values())
+
+    def add_atomically(self, quads: Iterable[ox.Quad]) -> None:
+        """Add ``quads`` in one transaction (announced, as every write to a store on disk)."""
+        if self.path is None:
             self._store.extend(quads)
-        elif quads:
-            with announced_write():
-                self._store.extend(quads)
-        return len(quads)
+            return
+        with announced_write():
+            self._store.extend(quads)
 
     def extend(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Add ``triples`` to ``graph`` in bulk, outside any transaction: for scratch stores,
