@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic import add_synthetic  # noqa: E402
 from openness.assess import reference, setwise  # noqa: E402
-from openness.assess.run import assess, subjects  # noqa: E402
+from openness.assess.run import assess, in_background, subjects  # noqa: E402
 from openness.assess.store import Writer  # noqa: E402
 from openness.ingest.runner import ingest_all  # noqa: E402
 from openness.store import EmbeddedStore  # noqa: E402
@@ -44,7 +44,8 @@ def one_size(extra: int, queue: multiprocessing.Queue) -> None:
             add_synthetic(store, extra)
         start, cpu = time.perf_counter(), time.process_time()
         writer = Writer(store, started=dt.datetime.now(dt.UTC))
-        run = assess(store, sink=writer)
+        with in_background(writer) as sink:  # as `openness assess` runs it
+            run = assess(store, sink=sink)
         writer.finish(run)
         full, cpu = time.perf_counter() - start, time.process_time() - cpu
         start = time.perf_counter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,14 @@ from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError
 from openness.assess.report import verdict_rows
-from openness.assess.run import Batch, Judgement, assess, judge_stored, subjects
+from openness.assess.run import (
+    Batch,
+    Judgement,
+    assess,
+    in_background,
+    judge_stored,
+    subjects,
+)
 from openness.assess.store import Writer, save
 from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore, RemoteStore
@@ -267,6 +275,48 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
     assert set(_verdicts(store)) == before  # every model keeps a verdict meanwhile
     again = assess(store, batch=2)
     assert again.models == six[len(first) :]
+
+
+def _batch(name: str) -> Batch:
+    return Batch([name], [], {}, [])
+
+
+def test_a_sink_in_the_background_takes_the_batches_in_order_and_hands_back_its_error() -> None:
+    taken: list[str] = []
+    with in_background(lambda b: taken.extend(b.models)) as sink:
+        for name in "abcde":
+            sink(_batch(name))
+    assert taken == list("abcde")  # all of them, in order, once the block ends
+
+    def refuse_c(b: Batch) -> None:
+        if b.models == ["c"]:
+            raise Stopped
+        taken.append(b.models[0])
+
+    taken.clear()
+    with pytest.raises(Stopped):  # at the next batch given, or at the end
+        with in_background(refuse_c) as sink:
+            for name in "abcde":
+                sink(_batch(name))
+    assert taken == ["a", "b"]  # nothing after the failed batch is written
+
+
+def test_an_error_while_judging_lets_the_batch_being_written_finish() -> None:
+    started, release = threading.Event(), threading.Event()
+    written: list[str] = []
+
+    def slow(b: Batch) -> None:
+        started.set()
+        release.wait(timeout=60)
+        written.append(b.models[0])
+
+    with pytest.raises(Stopped):
+        with in_background(slow) as sink:
+            sink(_batch("a"))
+            started.wait(timeout=60)
+            threading.Timer(0.05, release.set).start()
+            raise Stopped
+    assert written == ["a"]
 
 
 def _findings(store: GraphStore, model: str, licence: str) -> int:

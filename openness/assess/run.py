@@ -3,9 +3,12 @@ the models whose evidence changed, grade the results into verdicts."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -59,6 +62,40 @@ class Assessment:
         self.verdicts += batch.verdicts
         self.fingerprints.update(batch.fingerprints)
         self.derived += batch.derived
+
+
+@contextmanager
+def in_background(sink: Callable[[Batch], object]) -> Iterator[Callable[[Batch], None]]:
+    """``sink`` run in a thread of its own, one batch behind the caller: pyoxigraph releases
+    the GIL while it writes, so on two cores the next batch is judged meanwhile. The batches
+    keep their order and at most one waits; an error of the sink is raised in the caller at
+    its next batch or at the end, and an error of the caller lets the batch being written
+    finish first (each is one transaction either way)."""
+    pending: queue.Queue[Batch | None] = queue.Queue(maxsize=1)
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        while (batch := pending.get()) is not None:
+            if not failed:
+                try:
+                    sink(batch)
+                except BaseException as e:  # noqa: BLE001 - handed over to the caller
+                    failed.append(e)
+
+    def put(batch: Batch) -> None:
+        if failed:
+            raise failed[0]
+        pending.put(batch)
+
+    thread = threading.Thread(target=drain, name="assessment-writer", daemon=True)
+    thread.start()
+    try:
+        yield put
+    finally:
+        pending.put(None)
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def subjects(store: GraphStore, graphs: Sequence[str]) -> dict[str, Subject]:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 
-from openness.assess.run import Assessment, assess
+from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
 from openness.store import GraphStore
@@ -42,7 +42,8 @@ def run_assessment(
     """Assess the models whose evidence changed (all with ``force``), store the verdicts,
     and say what came out."""
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
-    run = assess(store, ids, models, force=force, progress=tqdm_progress, sink=writer)
+    with in_background(writer) as sink:
+        run = assess(store, ids, models, force=force, progress=tqdm_progress, sink=sink)
     writer.finish(run)
     counts = run.outcomes
     echo(
