@@ -1,5 +1,6 @@
 # The two commands of the README: `make serve` and `make test`.
-# Both create the virtualenv when it is missing and install the project into it.
+# Both create the virtualenv when it is missing and install the project into it, and
+# install the SPARQL editor's script (YASGUI) from the npm registry.
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -8,7 +9,7 @@ HOST   ?= 127.0.0.1
 STORE  ?= var/store
 BIN     = $(VENV)/bin
 
-.PHONY: serve test lint build clean
+.PHONY: serve test lint build clean editor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +24,31 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
-build: $(VENV)/.installed-run
+# The editor's YASGUI is the npm package that package-lock.json pins, not a copy kept in
+# git: `npm ci` runs only when node_modules is missing or package.json or the lock changed,
+# and its two built files are copied where the page loads them (an ignored folder). Without
+# npm the server still starts and /editor says that the editor's script is missing.
+YASGUI_BUILD = node_modules/@zazuko/yasgui/build
+YASGUI_DIR   = server/static/vendor/yasgui
+YASGUI_FILES = yasgui.min.js yasgui.min.css
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@ \
+	    || echo "warning: npm ci failed: /editor will say that its script is missing" >&2; \
+	else \
+	    echo "warning: npm not found: /editor will say that its script (YASGUI) is missing;" \
+	         "install Node.js and npm, then run make again" >&2; \
+	fi
+
+# The copies are the targets themselves (no stamp), so that a checkout which removed them
+# brings them back.
+$(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES)): node_modules/.package-lock.json
+	@if [ -f $(YASGUI_BUILD)/$(@F) ]; then mkdir -p $(@D) && cp $(YASGUI_BUILD)/$(@F) $@; fi
+
+editor: $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES))
+
+build: $(VENV)/.installed-run editor
 	$(BIN)/openness --store $(STORE) build --if-missing
 
 serve: build
@@ -32,7 +57,7 @@ serve: build
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
-test: lint
+test: lint editor
 	$(BIN)/python -m pytest
 
 clean:

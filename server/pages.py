@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import Path
 
 import yaml
 from flask import (
@@ -408,6 +409,18 @@ DEFAULT_QUERY = """SELECT ?model ?name WHERE {
 LIMIT 10"""
 
 
+# The editor's script and style: the npm package @zazuko/yasgui, which `make` installs with
+# `npm ci` and copies into the static folder (see the Makefile); git does not hold them.
+YASGUI = ("vendor/yasgui/yasgui.min.js", "vendor/yasgui/yasgui.min.css")
+
+
+def _yasgui_installed() -> bool:
+    """Whether YASGUI's files are in the static folder. Looked at on each request, so that
+    a server started before `make` installed them serves them once they are there."""
+    static = Path(current_app.static_folder or "")
+    return all((static / name).is_file() for name in YASGUI)
+
+
 @bp.get("/editor")
 def editor() -> Response:
     """YASGUI against /sparql, with the named queries as examples and completion of the
@@ -420,7 +433,14 @@ def editor() -> Response:
         "queries": {q.name: _example(q) for q in catalogue().values()},
         **_vocabulary(),
     }
-    return Response(render_template("editor.html", queries=catalogue().values(), config=config))
+    return Response(
+        render_template(
+            "editor.html",
+            queries=catalogue().values(),
+            config=config,
+            yasgui=YASGUI if _yasgui_installed() else None,
+        )
+    )
 
 
 def _example(query: NamedQuery) -> str:

@@ -15,7 +15,7 @@ from markupsafe import escape
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
 from openness.resources import ontology_dir, sources_dir
-from openness.server import create_app
+from openness.server import create_app, pages
 from openness.server.pages import detect_format
 from openness.store import EmbeddedStore
 from openness.store.base import bind_values
@@ -529,3 +529,31 @@ def test_a_model_page_shows_the_published_verdicts_about_it(client: FlaskClient)
     assert section.count("<tr>") == 2  # the head and OSI's verdict about Llama 2
     page = client.get("/models/meta-llama--meta-llama-3-70b-instruct").get_data(as_text=True)
     assert "Published verdicts beside ours" not in page
+
+
+def test_the_editor_loads_yasgui_that_make_installed(client: FlaskClient) -> None:
+    """The page loads YASGUI's script and style from the static folder, where `make` copies
+    them from the npm package (they are not in git)."""
+    page = client.get("/editor").text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert scripts[:1] == ["/static/vendor/yasgui/yasgui.min.js"], "run `make editor` (npm ci)"
+    assert '<link rel="stylesheet" href="/static/vendor/yasgui/yasgui.min.css">' in page
+    with client.get(scripts[0]) as script:
+        assert script.status_code == 200 and script.mimetype == "text/javascript"
+        assert b"Yasgui" in script.data
+    with client.get("/static/vendor/yasgui/yasgui.min.css") as style:
+        assert style.status_code == 200 and style.mimetype == "text/css"
+
+
+def test_without_yasgui_the_editor_says_its_script_is_missing(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose `make` found no npm still serves /editor, saying what is missing
+    instead of a blank page, and loads none of the editor's scripts."""
+    monkeypatch.setattr(pages, "YASGUI", ("vendor/none/yasgui.min.js", "vendor/none/x.css"))
+    page = client.get("/editor")
+    assert page.status_code == 200
+    assert 'role="alert"' in page.text and "The editor's script is missing" in page.text
+    assert "@zazuko/yasgui" in page.text and "npm" in page.text
+    assert "<script src=" not in page.text
+    assert 'href="/sparql"' in page.text  # where queries can go meanwhile

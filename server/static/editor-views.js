@@ -138,6 +138,7 @@
     }
   }
 
+  if (typeof Yasgui === "undefined") return;  // editor.js says that it did not load
   Yasgui.Yasr.registerPlugin("chart", Chart);
   Yasgui.Yasr.registerPlugin("graph", Graph);
 })();

@@ -1,7 +1,17 @@
-// The SPARQL editor: YASGUI (vendor/yasgui, from the npm registry) against this server's
-// endpoint. Completion comes from this graph only (YASGUI's own asks services on the web),
-// IRIs we mint open here, and the address bar holds the query that last ran.
+// The SPARQL editor: YASGUI (vendor/yasgui, installed by `make` from the npm registry)
+// against this server's endpoint. Completion comes from this graph only (YASGUI's own asks
+// services on the web), IRIs we mint open here, and the address bar holds the query that
+// last ran.
 (function () {
+  if (typeof Yasgui === "undefined") {
+    // The server has the file but the browser did not load it: say so, not a blank page.
+    const missing = document.createElement("p");
+    missing.setAttribute("role", "alert");
+    missing.className = "error";
+    missing.textContent = "The editor's script (YASGUI) did not load; reload the page.";
+    document.getElementById("yasgui").replaceWith(missing);
+    return;
+  }
   const config = JSON.parse(document.getElementById("editor-config").textContent);
   const Yasqe = Yasgui.Yasqe;
   const previousKeyword = (yasqe) => {
