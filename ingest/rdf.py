@@ -33,8 +33,8 @@ _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 def literal(value: object, *, lang: str | None = None) -> ox.Literal:
     """An RDF literal with the XSD datatype that fits the Python value.
 
-    >>> literal(True)
-    <Literal value=true datatype=<http://www.w3.org/2001/XMLSchema#boolean>>
+    >>> str(literal(True))
+    '"true"^^<http://www.w3.org/2001/XMLSchema#boolean>'
     >>> literal("2024-02-01").datatype.value
     'http://www.w3.org/2001/XMLSchema#string'
     """
