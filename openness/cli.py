@@ -27,6 +27,7 @@ from openness.assess.report import (
     verdict_rows,
 )
 from openness.assess.service import resolve_models, run_assessment
+from openness.assess.store import stopped_runs
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import HubUnreachable, sync_hub
@@ -477,10 +478,14 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     store = opts.open(creates=True)
     try:
         # Assessments are written last but for their history, so their graph marks a
-        # finished build; a build interrupted before it is redone from the start, one
-        # interrupted while storing the history only redoes the history.
+        # build past its ingests; a build interrupted before it is redone from the start,
+        # one interrupted while storing the verdicts judges the models it did not store,
+        # one interrupted while storing the history only redoes the history.
         graphs = store.graph_sizes()
         if if_missing and Graphs.ASSESSMENTS in graphs:
+            if stopped_runs(store):
+                click.echo("the last assessment was interrupted; completing it", err=True)
+                run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
             if VERDICT_HISTORY in graphs:
                 click.echo("the store is already built; nothing to do", err=True)
             else:

@@ -27,7 +27,7 @@ from openness.assess.run import (
     judge_stored,
     subjects,
 )
-from openness.assess.store import Writer, save
+from openness.assess.store import Writer, save, stopped_runs
 from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore, RemoteStore
 
@@ -273,8 +273,12 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
     }
     assert by_run == set(first)
     assert set(_verdicts(store)) == before  # every model keeps a verdict meanwhile
-    again = assess(store, batch=2)
+    assert stopped_runs(store) == [writer.run]  # what `build --if-missing` completes
+    completing = Writer(store, started=dt.datetime.now(dt.UTC))
+    again = assess(store, batch=2, sink=completing)
     assert again.models == six[len(first) :]
+    completing.finish(again)
+    assert stopped_runs(store) == []
 
 
 def _batch(name: str) -> Batch:

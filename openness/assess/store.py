@@ -185,6 +185,12 @@ def _forget(models: list[str]) -> list[str]:
     return out
 
 
+def stopped_runs(store: GraphStore) -> list[str]:
+    """Assessment runs that stored verdicts but did not end (killed, or still running), and
+    that no later run completed."""
+    return [r["run"].value for r in store.query(PREFIX_LINE + _STOPPED).rows()]
+
+
 def _ranks(store: GraphStore, gone: set[str]) -> tuple[list[str], Triples]:
     """The update removing the stored ranks, and the ranks by score within each definition
     (1 the highest, ties sharing a rank) of the models still in the store."""
@@ -237,8 +243,7 @@ class Writer:
         """End the run: drop the assessments of models no longer in the store, rank the
         scores, collect what no assessment uses; returns the triples the run wrote."""
         gone = _gone(self.store, run.present)
-        stopped = [r["run"].value for r in self.store.query(PREFIX_LINE + _STOPPED).rows()]
-        stopped = [r for r in stopped if r != self.run]
+        stopped = [r for r in stopped_runs(self.store) if r != self.run]
         if not run.models and not gone and not stopped:
             return self.written
         out = Triples()
