@@ -156,9 +156,12 @@ _ORPHAN = f"""GRAPH <{A}> {{ ?part a og:Assessment ; earl:result ?r .
   OPTIONAL {{ ?part earl:subject ?s }} OPTIONAL {{ ?any dcterms:hasPart ?part }}
   FILTER (!BOUND(?s) && !BOUND(?any)) }}"""
 _ORPHANS = [_delete(_ORPHAN, "?r"), _delete(_ORPHAN, "?part")]
-# Runs that generated none of the stored assessments any more.
+# Runs that generated none of the stored assessments any more, nor completed a stored run
+# that was stopped (else that run would look stopped again).
 _SPENT = f"""GRAPH <{A}> {{ ?run a og:AssessmentRun .
-  OPTIONAL {{ ?any prov:wasGeneratedBy ?run }} FILTER (!BOUND(?any)) }}"""
+  OPTIONAL {{ ?any prov:wasGeneratedBy ?run }}
+  OPTIONAL {{ ?run prov:wasInformedBy ?stopped . ?stopped a og:AssessmentRun }}
+  FILTER (!BOUND(?any) && !BOUND(?stopped)) }}"""
 # Runs that stored verdicts but were stopped before their end, and no later run completed.
 _STOPPED = f"""SELECT ?run WHERE {{ GRAPH <{A}> {{ ?run a og:AssessmentRun .
   OPTIONAL {{ ?run prov:endedAtTime ?end }} OPTIONAL {{ ?later prov:wasInformedBy ?run }}
