@@ -169,12 +169,13 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
 _parsed: dict[str, tuple[tuple[int, int], NamedQuery]] = {}
 
 
-def _load_cached(entry: os.DirEntry) -> NamedQuery:
-    stat = entry.stat()
+def _load_cached(entry: os.DirEntry | str) -> NamedQuery:
+    stat = entry.stat() if isinstance(entry, os.DirEntry) else os.stat(entry)
+    path = entry.path if isinstance(entry, os.DirEntry) else entry
     key = (stat.st_mtime_ns, stat.st_size)
-    hit = _parsed.get(entry.path)
+    hit = _parsed.get(path)
     if hit is None or hit[0] != key:
-        hit = _parsed[entry.path] = (key, load(Path(entry.path)))
+        hit = _parsed[path] = (key, load(Path(path)))
     return hit[1]
 
 
@@ -186,9 +187,21 @@ def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
     return {q.name: q for q in (_load_cached(e) for e in entries)}
 
 
+def named(name: str) -> NamedQuery:
+    """The named query ``name`` of the project's queries/ (KeyError when there is none),
+    parsed again only when its file has changed: one stat of that file, where
+    catalogue() lists the folder and stats every file (0.3 ms; a model page runs ten)."""
+    if not name or "/" in name or name.startswith("."):
+        raise KeyError(name)
+    try:
+        return _load_cached(os.path.join(queries_dir(), name + ".rq"))
+    except FileNotFoundError:
+        raise KeyError(name) from None
+
+
 def run_named(
     store: GraphStore, name: str, **params: str
 ) -> list[dict[str, ox.NamedNode | ox.Literal]]:
     """The solutions of the named query ``name`` (queries/<name>.rq) with its parameters
     bound: the one text the CLI, the API and the pages read for that question."""
-    return store.query(catalogue()[name].sparql(params)).rows()
+    return store.query(named(name).sparql(params)).rows()

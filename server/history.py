@@ -12,7 +12,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.named_queries import catalogue
+from openness.named_queries import named
 from openness.server.context import get_store
 from openness.server.lookup import model_iri
 from openness.server.sparql import text
@@ -28,7 +28,7 @@ OUTCOME_WORDS = OUTCOMES  # "cantTell" → "can't tell", "inapplicable" → "rat
 
 def named_rows(name: str, **params: str | None) -> list[dict[str, str]]:
     """The rows of the named query ``name`` with the given parameters bound, as strings."""
-    query = catalogue()[name]
+    query = named(name)
     given = {k: v for k, v in params.items() if v}
     try:
         bindings = query.bindings(given)
