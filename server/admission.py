@@ -65,6 +65,12 @@ class Guard:
         self._running: defaultdict[str, list[float]] = defaultdict(list)
         self.refused = Counter[str]()  # by reason, for the health report
 
+    @property
+    def per_client(self) -> int:
+        """How many lanes one client may hold at once: what one request may use in
+        parallel without waiting on itself."""
+        return self._share
+
     def run(self, task: Task, *, client: str, deadline: float) -> Any:
         """Run ``task`` in a lane and return its result.
 

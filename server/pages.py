@@ -29,9 +29,10 @@ from openness.assess.validate import UnreadableInput
 from openness.ingest.mof import write_record
 from openness.named_queries import NamedQuery, catalogue
 from openness.namespaces import BASE, ID, PREFIXES
-from openness.server import api, badges, linked_data
+from openness.server import api, badges, history, linked_data
 from openness.server.context import get_store
 from openness.server.evidence import evidence, inherited, named_query, uses
+from openness.server.fanout import at_once
 from openness.server.lookup import is_model, organizations
 from openness.server.negotiation import choose_with_parameter
 from openness.server.search import answers, kept, name_index
@@ -203,40 +204,64 @@ def _next_level(verdict: dict) -> str | None:
 
 def _model_page(iri: str, model_id: str) -> str:
     store = get_store()
-    lineage = named_query("model-lineage", model=iri)
-    # The published verdicts about this model only (the query bound to it): reading every
-    # published verdict and keeping this model's took ~0.2 s CPU of the page.
-    published = [
-        {k: v.value for k, v in row.items()}
-        for row in named_query("published-vs-computed", model=iri)
-    ]
-    disagree = named_query("sources-disagree", model=iri)
-    verdicts = verdict_rows(store, model=iri)
-    cards = evidence(iri)
-    uses(iri, cards)
+
+    def cards() -> list[dict]:
+        found = evidence(iri)
+        uses(iri, found)
+        return found
+
+    def producer() -> tuple[dict, list]:
+        org = organizations(iri).get(iri, {})
+        return org, history.transparency(org.get("organization"))
+
+    # The parts do not depend on each other: they run at once, slowest first (see fanout).
+    parts = at_once(
+        {
+            "evidence": cards,
+            "verdicts": lambda: verdict_rows(store, model=iri),
+            "to_pass": lambda: changes_to_pass(store, iri),
+            "inherited": lambda: inherited(iri),
+            # The published verdicts about this model only (the query bound to it): reading
+            # every published verdict and keeping this model's took ~0.2 s CPU of the page.
+            "published": lambda: [
+                {k: v.value for k, v in row.items()}
+                for row in named_query("published-vs-computed", model=iri)
+            ],
+            "disagree": lambda: named_query("sources-disagree", model=iri),
+            "producer": producer,
+            "timeline": lambda: history.timeline(iri),
+            "lineage": lambda: named_query("model-lineage", model=iri),
+            "name": lambda: _model_name(iri, model_id),
+        }
+    )
+    verdicts, found = parts["verdicts"], parts["evidence"]
     licences = {
         (s["license"], s.get("licenseLabel") or s["license"]): None
-        for card in cards
+        for card in found
         for s in card["statements"]["release-licence"]
         if s.get("license")
     }
+    org, fmti = parts["producer"]
     return render_template(
         "model.html",
         iri=iri,
         model_id=model_id,
-        name=_model_name(iri, model_id),
+        name=parts["name"],
         verdicts=verdicts,
         why_not=_why_not(verdicts),
-        to_pass=changes_to_pass(store, iri),
+        to_pass=parts["to_pass"],
         badges=badges.snippets(model_id, verdicts),
         next_level={v["definition"]: _next_level(v) for v in verdicts},
-        evidence=cards,
-        inherited=inherited(iri),
+        evidence=found,
+        inherited=parts["inherited"],
         licences=list(licences),
-        lineage=lineage,
-        published=published,
-        disagree=disagree,
-        org=organizations(iri).get(iri, {}),
+        lineage=parts["lineage"],
+        published=parts["published"],
+        disagree=parts["disagree"],
+        org=org,
+        # read here with the rest rather than by the history templates as they render
+        model_timeline=parts["timeline"],
+        producer_fmti=fmti,
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -16,6 +17,7 @@ from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app, pages
+from openness.server.admission import Guard, Overloaded
 from openness.server.pages import detect_format
 from openness.store import EmbeddedStore
 from openness.store.base import bind_values
@@ -134,6 +136,46 @@ def test_the_model_iri_in_a_browser_is_the_model_page(client: FlaskClient) -> No
     rdf = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/turtle"})
     assert rdf.mimetype == "text/turtle" and b"og:hasRecord" in rdf.data
     assert client.get("/id/model/no-such-model", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_a_model_pages_parts_run_at_once_as_the_requests_client(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model page's parts run in threads of their own (server/fanout.py): every query
+    is still admitted by the guard as the request's client, under the request's one
+    deadline, and most run outside the request's thread."""
+    seen: list[tuple[str, float, int]] = []
+    run = Guard.run
+
+    def recording(self: Guard, task: tuple, *, client: str, deadline: float) -> object:
+        seen.append((client, deadline, threading.get_ident()))
+        return run(self, task, client=client, deadline=deadline)
+
+    monkeypatch.setattr(Guard, "run", recording)
+    page = client.get(f"/models/{OLMO}", environ_base={"REMOTE_ADDR": "10.9.8.7"})
+    assert page.status_code == 200 and "<h1>OLMo-7B</h1>" in page.text
+    assert len(seen) > 10
+    assert {who for who, _, _ in seen} == {"10.9.8.7"}
+    assert len({deadline for _, deadline, _ in seen}) == 1
+    # The first query (is it a model?) runs in the request's thread, the parts elsewhere.
+    assert {t for _, _, t in seen[1:]} - {seen[0][2]}
+
+
+def test_a_model_page_part_turned_away_turns_the_page_away(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error in one part of the page (here the guard refusing its query) is the page's
+    answer, as it was when the parts ran one after the other."""
+
+    def refused(iri: str) -> list:
+        raise Overloaded("the server is busy", 503, 1)
+
+    monkeypatch.setattr(pages, "inherited", refused)
+    page = client.get(f"/models/{OLMO}")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "1"
+    assert client.get(f"/models/{OLMO}").status_code == 503
+    monkeypatch.undo()
+    assert client.get(f"/models/{OLMO}").status_code == 200
 
 
 def test_the_model_page_shows_mof_progress_from_the_verdict(client: FlaskClient) -> None:
