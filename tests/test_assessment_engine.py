@@ -219,6 +219,7 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
     changed = {k for k in before if before[k] != after.get(k)}
     # The derived facts of the model were replaced, not added to.
     assert _findings(store, olmo, "CC-BY-NC-4.0") and not _findings(store, olmo, "Apache")
+    assert _unlinked(store) == 0  # nor were the nodes its old findings were left behind
     assert changed and {m for m, _ in changed} == {olmo}
     assert set(after) == set(before)
 
@@ -234,6 +235,54 @@ def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphSto
     assert left and not {k for k in left if k[0] == olmo}
     assert set(left) == {k for k in _verdicts(assessed) if k[0] != olmo}
     assert _findings(assessed, olmo, "Apache") and not _findings(store, olmo, "Apache")
+
+
+def _unlinked(store: GraphStore) -> int:
+    """Nodes the rules made (named under a node's IRI) that no derived fact links to."""
+    return store.count(
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH ?g { ?x ?p ?o "
+        'FILTER (CONTAINS(STR(?x), "#")) FILTER NOT EXISTS { ?y ?link ?x } } }',
+        named_graphs=[setwise.DERIVED],
+    )
+
+
+def _derived(store: GraphStore) -> set[ox.Triple]:
+    return set(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[setwise.DERIVED]))
+
+
+def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: GraphStore) -> None:
+    store = copy_of(assessed)
+    before = _derived(store)
+    assert not [t for t in before if ox.BlankNode in (type(t.subject), type(t.object))]
+    # The nodes the rules made (findings, ...) are named under the node linking to them.
+    made = {t.object for t in before if t.object.value.startswith(f"{t.subject.value}#")}
+    assert len(made) > 10_000
+    some = sorted(subjects(store, setwise.dataset(store)))[::40]
+    run = assess(store, None, some, force=True)
+    assert run.models == some and run.stored == some  # judged again, replacing what they had
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    assert _derived(store) == before  # the same facts, the same names: none added or lost
+
+
+def test_a_rules_nodes_are_named_by_their_owner_and_content() -> None:
+    model, other = ox.NamedNode("https://e.org/m"), ox.NamedNode("https://e.org/n")
+    finding, says = ox.NamedNode("https://e.org/ns#finding"), ox.NamedNode("https://e.org/ns#says")
+
+    def facts(owner: ox.NamedNode, text: str) -> list[ox.Triple]:
+        node = ox.BlankNode()
+        return [ox.Triple(owner, finding, node), ox.Triple(node, says, ox.Literal(text))]
+
+    once = setwise.skolemize(facts(model, "a") + facts(model, "b") + facts(other, "a"))
+    again = setwise.skolemize(facts(other, "a") + facts(model, "b") + facts(model, "a"))
+    assert set(once) == set(again)  # new blank nodes, the same names
+    names = {t.object.value for t in once if t.predicate == finding}
+    assert len(names) == 3
+    assert sum(n.startswith("https://e.org/m#finding-") for n in names) == 2
+    # Blank nodes of the evidence stay what they are, whether a fact links to them or not.
+    record, component = ox.BlankNode(), ox.BlankNode()
+    facts = [ox.Triple(component, says, ox.Literal("a")), ox.Triple(model, finding, record)]
+    evidence = [ox.Triple(record, says, component)]
+    assert setwise.skolemize(facts, evidence) == facts
 
 
 class Stopped(Exception):
@@ -282,7 +331,7 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
 
 
 def _batch(name: str) -> Batch:
-    return Batch([name], [], {}, [])
+    return Batch([name], [], {}, [], [])
 
 
 def test_a_sink_in_the_background_takes_the_batches_in_order_and_hands_back_its_error() -> None:

@@ -38,6 +38,7 @@ class Batch:
     verdicts: list[Verdict]
     fingerprints: dict[str, str]  # model IRI -> the fingerprint of its evidence
     derived: list[ox.Triple]
+    stored: list[str]  # those of the models whose assessments stored before are replaced
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Assessment:
     verdicts: list[Verdict] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
     derived: list[ox.Triple] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
     seconds: float = 0.0
     engine: str = ENGINE
 
@@ -62,6 +64,7 @@ class Assessment:
         self.verdicts += batch.verdicts
         self.fingerprints.update(batch.fingerprints)
         self.derived += batch.derived
+        self.stored += batch.stored
 
 
 @contextmanager
@@ -154,7 +157,7 @@ def assess(
     source = store if models else store.reading_copy(graphs)
     everyone = subjects(source, graphs)
     wanted = [m for m in models if m in everyone] if models else sorted(everyone)
-    stored = {} if force else stored_fingerprints(store)
+    stored = stored_fingerprints(store)
     salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
     common = evidence.shared(source, graphs)
     run = Assessment(defs, present=set(everyone))
@@ -165,12 +168,13 @@ def assess(
         if len(chunk) == batch or i == len(wanted):
             own = evidence.own(source, graphs, chunk)
             prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
-            todo = [m for m in chunk if stored.get(m) != {prints[m]}]
+            todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
             if todo:
                 found = judge(common.union(*(own[m] for m in todo)), todo, defs)
                 verdicts = _grade(defs, found, todo, everyone)
                 run.outcomes.update((v.definition, v.outcome) for v in verdicts)
-                take(Batch(todo, verdicts, {m: prints[m] for m in todo}, found.derived))
+                replaced = [m for m in todo if m in stored]
+                take(Batch(todo, verdicts, {m: prints[m] for m in todo}, found.derived, replaced))
                 run.models += todo
             chunk = []
     run.kept = len(wanted) - len(run.models)
@@ -211,7 +215,7 @@ def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definit
         dict(found),
         setwise.members(scratch, sources, graphs),
         {q: setwise.scores(scratch, q, graphs, models) for q in queries},
-        [t for t in _staged(scratch) if t not in context],
+        setwise.skolemize((t for t in _staged(scratch) if t not in context), triples),
     )
 
 

@@ -11,8 +11,11 @@ equivalence test holds the two engines to that).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import pyoxigraph as ox
 
 from openness.assess.program import (
     Constraint,
@@ -138,3 +141,48 @@ def members(
     for r in rows:
         out[r["src"].value].add(r["m"].value)
     return out
+
+
+def skolemize(triples: Iterable[ox.Triple], evidence: Iterable[ox.Triple] = ()) -> list[ox.Triple]:
+    """The rules' facts with each node a rule made (a finding, an expectation, a record's
+    weights component: a blank node that a derived fact links to from an IRI) named under
+    that IRI by its content: ``<model#finding-3fa9c1d2e4b5a6f7>``. The same facts get the
+    same IRIs in every run, so a model's derived facts can be compared and written as any
+    others (a blank node is new in every write, and some engines refuse them in INSERT
+    DATA), and a model's linked-data document, which holds the nodes under its IRI, shows
+    them. Blank nodes of the ``evidence`` the rules read (a component written as one) are
+    kept, as are nodes linked to from those only."""
+    triples = list(triples)
+    given = {n for t in evidence for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}
+    said: dict[ox.BlankNode, list[str]] = {}
+    owner: dict[ox.BlankNode, tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.BlankNode):
+            obj = "_" if isinstance(t.object, ox.BlankNode) else str(t.object)
+            said.setdefault(t.subject, []).append(f"{t.predicate} {obj}")
+        if isinstance(t.object, ox.BlankNode):
+            owner[t.object] = (t.subject, t.predicate)
+    named: dict[ox.BlankNode, ox.NamedNode | ox.BlankNode] = {}
+
+    def name(
+        node: ox.BlankNode, seen: frozenset[ox.BlankNode] = frozenset()
+    ) -> ox.NamedNode | ox.BlankNode:
+        if node not in named:
+            subject, link = owner.get(node, (node, None))
+            if isinstance(subject, ox.BlankNode) and subject not in seen | {node}:
+                subject = name(subject, seen | {node})
+            if link is None or node in given or isinstance(subject, ox.BlankNode):
+                named[node] = node  # not under an IRI: the evidence's own, kept
+            else:
+                content = "\n".join([subject.value, link.value, *sorted(said.get(node, []))])
+                digest = hashlib.sha256(content.encode()).hexdigest()[:16]
+                local = link.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                named[node] = ox.NamedNode(f"{subject.value.split('#', 1)[0]}#{local}-{digest}")
+        return named[node]
+
+    def term(
+        node: ox.NamedNode | ox.BlankNode | ox.Literal,
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        return name(node) if isinstance(node, ox.BlankNode) else node
+
+    return [ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in triples]

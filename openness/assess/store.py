@@ -173,7 +173,8 @@ _SCORES = f"""SELECT ?m ?d ?r ?score WHERE {{ GRAPH <{A}> {{
 def _forget(models: list[str]) -> list[str]:
     """The updates removing what the rules derived about ``models``: about each model, its
     records and their components, with the nodes the rules hung on them (findings,
-    expectations, a record's weights component)."""
+    expectations, a record's weights component: named under their IRI, see
+    :func:`openness.assess.setwise.skolemize`)."""
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     records = f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?x }}"
     # (an update's default graph is no union of the named graphs: name them)
@@ -183,7 +184,10 @@ def _forget(models: list[str]) -> list[str]:
     )
     out = []
     for owners, node in ((components, "?x"), (records, "?x"), (chosen, "?m")):
-        hung = f"{owners} GRAPH <{DERIVED}> {{ {node} ?link_ ?b_ FILTER (isBlank(?b_)) }}"
+        hung = (
+            f"{owners} GRAPH <{DERIVED}> {{ {node} ?link_ ?b_ "
+            f'FILTER (isBlank(?b_) || STRSTARTS(STR(?b_), CONCAT(STR({node}), "#"))) }}'
+        )  # (blank: as stores written before the rules' nodes were named hold them)
         out += [_delete(hung, "?b_", DERIVED), _delete(owners, node, DERIVED)]
     return out
 
@@ -238,8 +242,11 @@ class Writer:
             verdict_triples(
                 out, v, self.run, iris[v.definition], batch.fingerprints[v.model], when, self.parts
             )
-        before = [*_drop(batch.models, ids), *_forget(batch.models)]
-        before[0] = PREFIX_LINE + before[0]
+        # Models judged for the first time have nothing to replace: their write only adds
+        # (on the embedded store one Store.extend, several times cheaper than an update).
+        before = [*_drop(batch.stored, ids), *_forget(batch.stored)] if batch.stored else []
+        if before:
+            before[0] = PREFIX_LINE + before[0]
         self.written += self.store.write(add={A: out, DERIVED: batch.derived}, before=before)
 
     def finish(self, run: Assessment) -> int:
@@ -275,5 +282,5 @@ def save(store: GraphStore, run: Assessment, *, started: dt.datetime) -> int:
     returns the triples written."""
     writer = Writer(store, started=started)
     if run.models:
-        writer(Batch(run.models, run.verdicts, run.fingerprints, run.derived))
+        writer(Batch(run.models, run.verdicts, run.fingerprints, run.derived, run.stored))
     return writer.finish(run)
