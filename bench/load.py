@@ -24,7 +24,8 @@ same data (`serve-read-only` on the same directory, union default graph):
 5. the simple lookup over HTTP as a ratio of `oxigraph serve`'s throughput (goal >= 0.15);
 6. every named query with its default parameters at /queries/<name> (goal p95 <= 1 s),
    with the same bound text on `oxigraph serve` for comparison;
-7. /models/<id> and /api/models/<id> (goal p50 <= 100 ms).
+7. /models/<id> and /api/models/<id> (goal p50 <= 100 ms), with the CPU the server spent
+   per request (the steadier figure on a machine shared with other work).
 
     .venv/bin/python bench/load.py [--requests 300] [--clients 8] [--seconds 8]
     .venv/bin/python bench/load.py --only targets --store var/store
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import socket
 import statistics
 import subprocess
@@ -170,7 +172,7 @@ def timed_gets(
 def targets(location: Path, args: argparse.Namespace) -> None:
     """The speed targets on a built store, beside `oxigraph serve` on the same data."""
     lookup = PREFIX_LINE + QUERIES["lookup"]
-    with server(location) as (base, _), oxigraph_serve(location) as oxigraph:
+    with server(location) as (base, proc), oxigraph_serve(location) as oxigraph:
         print(
             f"\nspeed targets ({args.requests} lookups, {args.clients} clients; "
             f"{args.named} requests per named query and page, one client)"
@@ -201,15 +203,24 @@ def targets(location: Path, args: argparse.Namespace) -> None:
             )
         print(f"named queries over 1 s at p95: {len(missed)} ({', '.join(missed) or 'none'})")
 
-        print(f"\n{'page':<44}{'p50':>10}{'p95':>10}  goal p50 <= 100 ms")
+        # The CPU the server's processes spent per request is the steadier figure on a
+        # shared machine: wall-clock there counts the time other work had the cores.
+        print(
+            f"\n{'page':<44}{'p50':>10}{'p95':>10}{'CPU':>10}  goal p50 <= 100 ms"
+            f"  (load average {os.getloadavg()[0]:.1f})"
+        )
         for model in MODELS:
             for path in (f"models/{model}", f"api/models/{model}"):
+                timed_gets(base + path, 2)  # warm: the first request of a process pays more
+                before = cpu_seconds(proc)
                 times, failed = timed_gets(base + path, args.named)
+                cpu = (cpu_seconds(proc) - before) / max(args.named, 1)
                 p50 = percentile(times, 50) if times and not failed else float("inf")
                 print(
-                    f"/{path:<43}{p50 * 1000:8.0f}ms{percentile(times, 95) * 1000:8.0f}ms  "
-                    + ("met" if p50 <= 0.1 else "NOT met")
+                    f"/{path:<43}{p50 * 1000:8.0f}ms{percentile(times, 95) * 1000:8.0f}ms"
+                    f"{cpu * 1000:8.0f}ms  " + ("met" if p50 <= 0.1 else "NOT met")
                 )
+        print(f"(load average {os.getloadavg()[0]:.1f})")
 
 
 def build(location: Path, *, assessed: bool) -> None:
@@ -339,6 +350,19 @@ def slow_connections(host: str, port: int, n: int, stop: threading.Event) -> Non
                 socks.append(fresh)
     for s in socks:
         s.close()
+
+
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU seconds (user and system) the server's live processes have spent so far."""
+    root = psutil.Process(proc.pid)
+    total = 0.0
+    for p in [root, *root.children(recursive=True)]:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def tree(proc: subprocess.Popen) -> tuple[int, float]:
