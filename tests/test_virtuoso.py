@@ -1,10 +1,12 @@
-"""Virtuoso as the store: build, report and serve give what the embedded store gives (a
-real Virtuoso 7.2 the tests start; see the ``virtuoso_server`` fixture).
+"""Virtuoso as the store: build, assess, report and serve give what the embedded store
+gives (a real Virtuoso 7.2 the tests start; see the ``virtuoso_server`` fixture).
 
-The set-wise assessment does not run on Virtuoso 7.2 yet: it refuses one of the findings
-rules (SQ074) and answers stored booleans as integers, which the rules match. So Virtuoso
-stores and serves the verdicts the embedded engine computed, and a strict xfail records
-the gap (it fails the suite the day the engine runs there, so that this note goes)."""
+The assessment runs its rules in a scratch store of its own, so Virtuoso answers only the
+evidence queries (it refuses one of the findings rules, SQ074, and answers booleans as the
+integers 1 and 0). The other backend tests that run on `oxigraph serve` run on Virtuoso
+too (the ``store`` fixtures of conftest, test_store, test_protocol and test_cli, and
+test_staging_sweep), but for the one that kills the engine in the middle of a write;
+test_assessment_engine's remote comparison is this file's first test on Virtuoso."""
 
 from __future__ import annotations
 
