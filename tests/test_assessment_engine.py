@@ -28,7 +28,7 @@ from openness.assess.run import (
     subjects,
 )
 from openness.assess.store import Writer, save, stopped_runs
-from openness.namespaces import PREFIX_LINE
+from openness.namespaces import PREFIX_LINE, Graphs
 from openness.store import GraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,6 +246,15 @@ def _unlinked(store: GraphStore) -> int:
     )
 
 
+def _without_runs(store: GraphStore) -> int:
+    """The triples of the assessments graph, but for those about the runs themselves."""
+    return store.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o "
+        "FILTER NOT EXISTS { ?s a og:AssessmentRun } } }",
+        named_graphs=[Graphs.ASSESSMENTS],
+    )
+
+
 def _derived(store: GraphStore) -> set[ox.Triple]:
     return set(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[setwise.DERIVED]))
 
@@ -262,6 +271,9 @@ def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: 
     assert run.models == some and run.stored == some  # judged again, replacing what they had
     save(store, run, started=dt.datetime.now(dt.UTC))
     assert _derived(store) == before  # the same facts, the same names: none added or lost
+    # The same verdicts, each with one date and one run: the old ones were replaced.
+    assert _verdicts(store) == _verdicts(assessed)
+    assert _without_runs(store) == _without_runs(assessed)
 
 
 def test_a_rules_nodes_are_named_by_their_owner_and_content() -> None:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable
+
+import pyoxigraph as ox
 
 from openness import __version__
 from openness.assess.definitions import definitions
@@ -29,6 +32,7 @@ from openness.namespaces import (
     slug,
 )
 from openness.store import GraphStore
+from openness.store.base import _blank
 
 TOOL = mint("agent", "openness-graph")
 A = Graphs.ASSESSMENTS
@@ -118,28 +122,36 @@ def verdict_triples(
         out.link(a, DCTERMS + "hasPart", part)
 
 
-# Every update below keeps its patterns flat (no BIND inside a UNION branch, no NOT EXISTS):
-# SPARQL evaluates groups bottom-up, so a variable bound outside a branch is unbound in it.
+# Every pattern below is kept flat (no BIND inside a UNION branch, no NOT EXISTS): SPARQL
+# evaluates groups bottom-up, so a variable bound outside a branch is unbound in it.
+Scope = tuple[str, str, str]  # the triples of a graph about the nodes a pattern's variable binds
 
 
-def _delete(where: str, node: str, graph: str = A) -> str:
-    """Delete every triple of ``graph`` whose subject is ``node`` in the solutions of ``where``."""
+def _delete(scope: Scope) -> str:
+    """The update deleting the triples of ``scope``."""
+    where, node, graph = scope
     triples = f"GRAPH <{graph}> {{ {node} ?p_ ?o_ }}"
     return f"DELETE {{ {triples} }} WHERE {{ {where} {triples} }}"
 
 
-def _drop(models: list[str] | None, ids: list[str]) -> list[str]:
-    """The updates removing the assessments of ``models`` (all when None) against the
-    definitions ``ids``, with their result and progress nodes (requirement assessments are
-    shared and collected by _ORPHANS)."""
+def _held(scope: Scope) -> str:
+    """The query reading the triples of ``scope``."""
+    where, node, graph = scope
+    return (
+        f"CONSTRUCT {{ {node} ?p_ ?o_ }} WHERE {{ {where} GRAPH <{graph}> {{ {node} ?p_ ?o_ }} }}"
+    )
+
+
+def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
+    """The assessments of ``models`` against the definitions ``ids``, with their result and
+    progress nodes (requirement assessments are shared and collected by _ORPHANS)."""
     chosen = "VALUES ?d { " + " ".join(f'"{i}"' for i in ids) + " }"
-    if models is not None:
-        chosen += " VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    chosen += " VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r }}"
     return [
-        _delete(f"{scope} GRAPH <{A}> {{ ?r og:progress ?x }}", "?x"),
-        _delete(scope, "?r"),
-        _delete(scope, "?as"),
+        (f"{scope} GRAPH <{A}> {{ ?r og:progress ?x }}", "?x", A),
+        (scope, "?r", A),
+        (scope, "?as", A),
     ]
 
 
@@ -155,7 +167,7 @@ def _gone(store: GraphStore, present: set[str]) -> list[str]:
 _ORPHAN = f"""GRAPH <{A}> {{ ?part a og:Assessment ; earl:result ?r .
   OPTIONAL {{ ?part earl:subject ?s }} OPTIONAL {{ ?any dcterms:hasPart ?part }}
   FILTER (!BOUND(?s) && !BOUND(?any)) }}"""
-_ORPHANS = [_delete(_ORPHAN, "?r"), _delete(_ORPHAN, "?part")]
+_ORPHANS = [_delete((_ORPHAN, "?r", A)), _delete((_ORPHAN, "?part", A))]
 # Runs that generated none of the stored assessments any more, nor completed a stored run
 # that was stopped (else that run would look stopped again).
 _SPENT = f"""GRAPH <{A}> {{ ?run a og:AssessmentRun .
@@ -170,8 +182,8 @@ _SCORES = f"""SELECT ?m ?d ?r ?score WHERE {{ GRAPH <{A}> {{
   ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r . ?r og:score ?score }} }}"""
 
 
-def _forget(models: list[str]) -> list[str]:
-    """The updates removing what the rules derived about ``models``: about each model, its
+def _derived(models: list[str]) -> list[Scope]:
+    """What the rules derived about ``models``: about each model, its
     records and their components, with the nodes the rules hung on them (findings,
     expectations, a record's weights component: named under their IRI, see
     :func:`openness.assess.setwise.skolemize`)."""
@@ -182,13 +194,13 @@ def _forget(models: list[str]) -> list[str]:
         f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
         "GRAPH ?g { ?rec og:component ?x }"
     )
-    out = []
+    out: list[Scope] = []
     for owners, node in ((components, "?x"), (records, "?x"), (chosen, "?m")):
         hung = (
             f"{owners} GRAPH <{DERIVED}> {{ {node} ?link_ ?b_ "
             f'FILTER (isBlank(?b_) || STRSTARTS(STR(?b_), CONCAT(STR({node}), "#"))) }}'
         )  # (blank: as stores written before the rules' nodes were named hold them)
-        out += [_delete(hung, "?b_", DERIVED), _delete(owners, node, DERIVED)]
+        out += [(hung, "?b_", DERIVED), (owners, node, DERIVED)]
     return out
 
 
@@ -242,12 +254,31 @@ class Writer:
             verdict_triples(
                 out, v, self.run, iris[v.definition], batch.fingerprints[v.model], when, self.parts
             )
-        # Models judged for the first time have nothing to replace: their write only adds
-        # (on the embedded store one Store.extend, several times cheaper than an update).
-        before = [*_drop(batch.stored, ids), *_forget(batch.stored)] if batch.stored else []
-        if before:
-            before[0] = PREFIX_LINE + before[0]
-        self.written += self.store.write(add={A: out, DERIVED: batch.derived}, before=before)
+        self.written += self._replace(batch.stored, ids, {A: out, DERIVED: batch.derived})
+
+    def _replace(
+        self, stored: list[str], ids: list[str], new: dict[str, Iterable[ox.Triple]]
+    ) -> int:
+        """Write ``new`` in place of what is stored about the models ``stored`` (their
+        assessments against ``ids`` and their derived facts), in one transaction: only the
+        triples that differ (a verdict judged again the same differs by its date and run).
+        Models judged for the first time have nothing to replace: their write only adds
+        (on the embedded store one Store.extend, several times cheaper than an update)."""
+        if not stored:
+            return self.store.write(add=new)
+        scopes = [*_verdicts(stored, ids), *_derived(stored)]
+        held: dict[str, set[ox.Triple]] = {A: set(), DERIVED: set()}
+        for scope in scopes:
+            held[scope[2]].update(self.store.query(_held(scope)))
+        if any(_blank(t) for triples in held.values() for t in triples):
+            # Written before the rules' nodes were named: removed by pattern, not by value.
+            deletes = [_delete(s) for s in scopes]
+            return self.store.write(add=new, before=[PREFIX_LINE + deletes[0], *deletes[1:]])
+        wanted = {g: set(t) for g, t in new.items()}
+        return self.store.write(
+            remove={g: held[g] - wanted[g] for g in held},
+            add={g: wanted[g] - held[g] for g in wanted},
+        )
 
     def finish(self, run: Assessment) -> int:
         """End the run: drop the assessments of models no longer in the store, rank the
@@ -270,9 +301,9 @@ class Writer:
         unrank, ranks = _ranks(self.store, set(gone))
         before = [PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}", *unrank]
         if gone:
-            before += [*_drop(gone, list(definitions())), *_forget(gone)]
+            before += [_delete(s) for s in [*_verdicts(gone, list(definitions())), *_derived(gone)]]
         self.written += self.store.write(
-            add={A: [*out, *ranks]}, before=before, after=[*_ORPHANS, _delete(_SPENT, "?run")]
+            add={A: [*out, *ranks]}, before=before, after=[*_ORPHANS, _delete((_SPENT, "?run", A))]
         )
         return self.written
 
