@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import select
 import socket
 import threading
 import time
@@ -67,27 +68,40 @@ def client(request: pytest.FixtureRequest, location: Path) -> Iterator[FlaskClie
 
 
 class Listener:
-    """A loopback TCP listener that records every connection it receives."""
+    """A loopback TCP listener that records every connection it receives. A connection
+    still waiting to be accepted counts too, so that "received nothing" does not depend on
+    whether the listener's thread has run yet."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen()
-        self.sock.settimeout(0.2)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
-        self.connections = 0
+        self._count = 0
+        self._lock = threading.Lock()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
 
+    def _take_waiting(self) -> None:
+        # With the lock held: accept() only once select() says one waits, so neither
+        # thread ever blocks in it.
+        while select.select([self.sock], [], [], 0)[0]:
+            conn, _ = self.sock.accept()
+            self._count += 1
+            conn.close()
+
     def _accept(self) -> None:
         while not self.stopped.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            conn.close()
+            if select.select([self.sock], [], [], 0.2)[0]:
+                with self._lock:
+                    self._take_waiting()
+
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            self._take_waiting()
+            return self._count
 
     def close(self) -> None:
         self.stopped.set()
