@@ -27,6 +27,7 @@ from openness.ingest.records import (
     add_dataset,
     add_license,
     add_record,
+    load_yaml,
 )
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
@@ -307,7 +308,7 @@ def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: Ingest
             where = f"dataset_cards_2022/{path.name}, line {n}"
             try:
                 entry = json.loads(line)
-                card = yaml.safe_load(entry["front_matter_yaml"]) or {}
+                card = load_yaml(entry["front_matter_yaml"]) or {}
                 name = entry["dataset"]
             except (ValueError, KeyError, yaml.YAMLError) as e:
                 report.skip(RecordError(where, f"unreadable card: {e}"))

@@ -21,6 +21,7 @@ from openness.ingest.records import (
     add_producer,
     add_record,
     hub_repo_id,
+    load_yaml,
     source_version,
 )
 from openness.ingest.report import IngestReport, RecordError
@@ -103,7 +104,7 @@ def read_record(
 ) -> None:
     """One model file's triples (``rel`` names the file in messages and in the record)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as e:
         raise RecordError(rel, f"malformed YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict):

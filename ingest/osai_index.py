@@ -17,6 +17,7 @@ from openness.ingest.records import (
     add_producer,
     add_record,
     hub_repo_id,
+    load_yaml,
     source_version,
 )
 from openness.ingest.report import IngestReport, RecordError
@@ -92,7 +93,7 @@ def _record(
     rel = str(path.relative_to(folder))
     text = path.read_text(encoding="utf-8")
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as e:
         raise RecordError(rel, f"malformed YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("system"), dict):

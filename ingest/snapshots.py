@@ -26,7 +26,7 @@ from openness import __version__
 from openness.ingest import mof, osai_index
 from openness.ingest.identity import tokens
 from openness.ingest.rdf import Triples, literal, typed
-from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.records import IngestContext, load_yaml, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure
 from openness.namespaces import BASE, DCTERMS, ID, OG, PROV, RDF, VOID, XSD, Graphs, mint
@@ -97,7 +97,7 @@ _MOF_COMPONENT_RENAMES = {"license_name": "license", "location": "component_path
 def _current_mof_layout(text: str) -> str:
     """A MOF file in today's layout: older files name some fields differently."""
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError:
         return text  # the ingester reports it, naming the file
     release = doc.get("release") if isinstance(doc, dict) else None
