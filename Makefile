@@ -57,8 +57,13 @@ serve: build
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
+# Two worker processes (pytest-xdist), a test file to each in turn: a file's module fixtures
+# (a store built and assessed once for its tests) are built by one worker only.
+# PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= 2
+
 test: lint editor
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
