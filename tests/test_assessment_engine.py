@@ -15,6 +15,7 @@ import rdflib
 from conftest import copy_of
 
 from openness.assess import program, reference, setwise
+from openness.assess import store as assessment_store
 from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError
@@ -32,6 +33,8 @@ from openness.namespaces import PREFIX_LINE, Graphs
 from openness.store import GraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
+# When a batch was written and a run ended: two runs of the same judgements differ in them.
+WHEN = {"http://purl.org/dc/terms/date", "http://www.w3.org/ns/prov#endedAtTime"}
 CODE = [p for d in ("openness", "server", "bench") for p in (ROOT / d).rglob("*.py")]
 
 
@@ -340,6 +343,24 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
     assert again.models == six[len(first) :]
     completing.finish(again)
     assert stopped_runs(store) == []
+
+
+def test_a_writer_that_forgets_the_requirement_assessments_it_wrote_stores_the_same(
+    built: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    some = sorted(subjects(built, setwise.dataset(built)))[::25]
+    started = dt.datetime.now(dt.UTC)
+    stored, remembered = [], []
+    for kept in (0, assessment_store.PARTS_KEPT):  # forgets them after every batch, or never
+        monkeypatch.setattr(assessment_store, "PARTS_KEPT", kept)
+        store = copy_of(built)
+        writer = Writer(store, started=started)
+        writer.finish(assess(store, None, some, batch=4, sink=writer))
+        remembered.append(len(writer.parts))
+        graph = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[Graphs.ASSESSMENTS])
+        stored.append({t for t in graph if t.predicate.value not in WHEN})
+    assert remembered[0] < remembered[1]
+    assert stored[0] == stored[1]
 
 
 def _batch(name: str) -> Batch:

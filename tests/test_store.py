@@ -426,9 +426,13 @@ def test_stored_booleans_come_back_as_written(store: GraphStore) -> None:
     assert sorted(t.object.value for t in graph) == ["false", "true"]
 
 
-def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(tmp_path: Path) -> None:
-    from openness.store import EmbeddedStore
+@pytest.mark.parametrize("chunk", [1, 100_000])
+def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from openness.store import EmbeddedStore, embedded
 
+    monkeypatch.setattr(embedded, "COPY_CHUNK", chunk)  # read a quad at a time, or all at once
     disk = EmbeddedStore(tmp_path / "db")
     disk.replace_graph(G1, [triple("a", "p", "b"), triple("a", "name", ox.Literal("A"))])
     disk.replace_graph(G2, [triple("b", "p", "c")])
@@ -443,3 +447,26 @@ def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(tmp_path: 
     assert disk.reading_copy([G1, G2], limit=2) is disk
     memory = EmbeddedStore(None)
     assert memory.reading_copy([G1]) is memory
+
+
+def test_an_on_disk_store_flushes_its_write_buffers_every_so_many_quads_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openness.store import EmbeddedStore, embedded
+
+    monkeypatch.setattr(embedded, "FLUSH_EVERY", 4)
+    disk = EmbeddedStore(tmp_path / "db")
+
+    def tables() -> int:  # RocksDB writes its buffers to disk as .sst files
+        return len(list((tmp_path / "db").glob("*.sst")))
+
+    before = tables()
+    disk.write(add={G1: [triple("a", "p", "b"), triple("a", "p", "c")]})
+    disk.write(remove={G1: [triple("a", "p", "c")]})
+    assert tables() == before  # 3 quads written: still in memory
+    disk.write(add={G2: [triple("b", "p", "c")]})
+    assert tables() > before  # the 4th: flushed
+    flushed = tables()
+    disk.write(add={G2: [triple("b", "p", "d")]})
+    assert tables() == flushed  # counted again from 0
+    assert disk.graph_sizes() == {G1: 1, G2: 2}

@@ -50,6 +50,11 @@ def _tool(out: Triples, engine: str) -> None:
 
 
 Parts = dict[tuple[str, ...], str]  # a requirement assessment's content -> its IRI
+# Requirement assessments a Writer remembers having written. Past this it forgets them all:
+# those whose reasons name a model's records are shared by few models, so remembering every
+# one grew with the models (bundled + 3 000 synthetic: 6 583, 2.7 MB, ~780 B a model);
+# forgotten, a shared one is written again, which adds nothing to the store.
+PARTS_KEPT = 50_000
 
 
 def _requirement_part(
@@ -250,6 +255,8 @@ class Writer:
         out.add(self.run, PROV + "startedAtTime", literal(self.started))
         ids = sorted({v.definition for v in batch.verdicts})
         iris = {d: definitions()[d].iri for d in ids}
+        if len(self.parts) > PARTS_KEPT:
+            self.parts.clear()
         for v in batch.verdicts:
             verdict_triples(
                 out, v, self.run, iris[v.definition], batch.fingerprints[v.model], when, self.parts

@@ -21,6 +21,13 @@ from openness.store.results import QueryResult
 
 # Triples a reading copy may hold (~650 MB in memory a million triples).
 COPY_LIMIT = 2_000_000
+COPY_CHUNK = 100_000  # quads read at a time into a reading copy
+# Quads written to a store on disk between two flushes of its write buffers. Oxigraph opens
+# RocksDB with 128 MB write buffers in each of its 12 column families and no total limit, so
+# a long run of writes is held in memory until each buffer fills (~1 KB a quad written): an
+# assessment, which writes ~470 triples a model, grew by ~500 MB every 1 000 models. Flushed
+# every 100 000 quads, the buffers stay under ~100 MB.
+FLUSH_EVERY = 100_000
 
 
 class EmbeddedStore(GraphStore):
@@ -33,6 +40,7 @@ class EmbeddedStore(GraphStore):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._unflushed = 0  # quads written since the write buffers were last flushed
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -89,6 +97,18 @@ class EmbeddedStore(GraphStore):
         RSS)."""
         remove = {g: list(t) for g, t in (remove or {}).items()}
         add = {g: list(t) for g, t in (add or {}).items()}
+        written = self._write(replace, add, remove, before, after)
+        self._flush_past(FLUSH_EVERY, written + sum(len(t) for t in remove.values()))
+        return written
+
+    def _write(
+        self,
+        replace: dict[str, Triples] | None,
+        add: dict[str, list[ox.Triple]],
+        remove: dict[str, list[ox.Triple]],
+        before: Sequence[str],
+        after: Sequence[str],
+    ) -> int:
         # Blank nodes stay SPARQL's: INSERT DATA makes them fresh, extend would not.
         blank = any(_blank(t) for triples in add.values() for t in triples)
         if replace or before or after or blank or any(remove.values()):
@@ -105,6 +125,16 @@ class EmbeddedStore(GraphStore):
         )
         self.add_atomically(quads)
         return sum(len(t) for t in add.values())
+
+    def _flush_past(self, limit: int, quads: int) -> None:
+        """Count ``quads`` written; past ``limit`` since the last flush, write the store's
+        buffers to disk (see FLUSH_EVERY)."""
+        if self.path is None or self.read_only:
+            return
+        self._unflushed += quads
+        if self._unflushed >= limit:
+            self._store.flush()
+            self._unflushed = 0
 
     def add_atomically(self, quads: Iterable[ox.Quad]) -> None:
         """Add ``quads`` in one transaction (announced, as every write to a store on disk)."""
@@ -131,16 +161,14 @@ class EmbeddedStore(GraphStore):
         copy = EmbeddedStore(None)
         copied = 0
         for g in graphs:
-            quads = list(
-                itertools.islice(
-                    self._store.quads_for_pattern(None, None, None, ox.NamedNode(g)),
-                    limit - copied + 1,
-                )
-            )
-            copied += len(quads)
-            if copied > limit:
-                return self
-            copy._store.bulk_extend(quads)
+            found = self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+            # A chunk at a time: a graph's quads as Python objects took about as much
+            # memory as the copy itself (~500 B a quad).
+            while quads := list(itertools.islice(found, min(COPY_CHUNK, limit - copied + 1))):
+                copied += len(quads)
+                if copied > limit:
+                    return self
+                copy._store.bulk_extend(quads)
         return copy
 
     def graph_names(self) -> list[str]:
