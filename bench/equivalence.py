@@ -36,7 +36,9 @@ def _pyshacl(model: str) -> tuple[str, set[setwise.Result]]:
     if _store is None:
         _store = _bundled()
     data = reference.to_rdflib(reference.evidence(_store, model))
-    return model, set(reference.results(reference.report(data)))
+    # The evidence holds the base models a fine-tune's rules read, so pySHACL reports on
+    # them too: only the model's own results are its verdict's (as the test compares).
+    return model, {r for r in reference.results(reference.report(data)) if r.focus == model}
 
 
 def main() -> None:
