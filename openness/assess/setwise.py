@@ -151,7 +151,9 @@ def skolemize(triples: Iterable[ox.Triple], evidence: Iterable[ox.Triple] = ()) 
     others (a blank node is new in every write, and some engines refuse them in INSERT
     DATA), and a model's linked-data document, which holds the nodes under its IRI, shows
     them. Blank nodes of the ``evidence`` the rules read (a component written as one) are
-    kept, as are nodes linked to from those only."""
+    kept, as are nodes linked to from those only. A node's name reads its own statements,
+    a child node counting as ``_``: two nodes of one owner that differed only below would
+    share a name (the rules make no such pair)."""
     triples = list(triples)
     given = {n for t in evidence for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}
     said: dict[ox.BlankNode, list[str]] = {}

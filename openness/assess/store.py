@@ -32,7 +32,7 @@ from openness.namespaces import (
     slug,
 )
 from openness.store import GraphStore
-from openness.store.base import _blank
+from openness.store.base import has_blank
 
 TOOL = mint("agent", "openness-graph")
 A = Graphs.ASSESSMENTS
@@ -277,7 +277,7 @@ class Writer:
         held: dict[str, set[ox.Triple]] = {A: set(), DERIVED: set()}
         for scope in scopes:
             held[scope[2]].update(self.store.query(_held(scope)))
-        if any(_blank(t) for triples in held.values() for t in triples):
+        if any(has_blank(t) for triples in held.values() for t in triples):
             # Written before the rules' nodes were named: removed by pattern, not by value.
             deletes = [_delete(s) for s in scopes]
             return self.store.write(add=new, before=[PREFIX_LINE + deletes[0], *deletes[1:]])

@@ -85,7 +85,7 @@ class GraphStore(ABC):
                 # refuse them; a template with no pattern inserts the same, once. (Told by
                 # the terms: scanning the text for "_:" outside strings cost more than
                 # writing it.)
-                insert = "INSERT" if any(_blank(t) for t in triples) else "INSERT DATA"
+                insert = "INSERT" if any(has_blank(t) for t in triples) else "INSERT DATA"
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
@@ -104,11 +104,11 @@ class GraphStore(ABC):
         Returns the number of triples written. A graph with blank nodes is replaced whole
         (a blank node read back is not one that can be removed by value)."""
         given = list(triples)
-        if not any(_blank(t) for t in given):
+        if not any(has_blank(t) for t in given):
             old = set(self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph]))
             if not old:  # a first build: nothing to compare, no set of it all to hold
                 return self.write(add={graph: given})
-            if not any(_blank(t) for t in old):
+            if not any(has_blank(t) for t in old):
                 new = set(given)
                 del given
                 return self.write(remove={graph: old - new}, add={graph: new - old})
@@ -140,7 +140,9 @@ class GraphStore(ABC):
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
 
 
-def _blank(t: ox.Triple | ox.Quad) -> bool:
+def has_blank(t: ox.Triple | ox.Quad) -> bool:
+    """Whether a statement holds a blank node: such statements cannot be written as DATA
+    (a blank node is new in every write) and are matched by pattern instead."""
     return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
 
 

@@ -13,9 +13,9 @@ from openness.store.base import (
     GraphStore,
     StoreError,
     Triples,
-    _blank,
     announced_write,
     bind_values,
+    has_blank,
 )
 from openness.store.results import QueryResult
 
@@ -110,7 +110,7 @@ class EmbeddedStore(GraphStore):
         after: Sequence[str],
     ) -> int:
         # Blank nodes stay SPARQL's: INSERT DATA makes them fresh, extend would not.
-        blank = any(_blank(t) for triples in add.values() for t in triples)
+        blank = any(has_blank(t) for triples in add.values() for t in triples)
         if replace or before or after or blank or any(remove.values()):
             return super().write(
                 replace=replace, add=add, remove=remove, before=before, after=after
