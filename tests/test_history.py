@@ -211,6 +211,37 @@ def test_changes_name_the_requirement_and_the_record(store: GraphStore) -> None:
     assert {r["name"] for r in olmo} == {"OLMo-7B"}
 
 
+def test_each_change_lists_its_verdicts_reasons_and_records_once(store: GraphStore) -> None:
+    # The lists are grouped per verdict apart from one another (not multiplied into one
+    # row per combination): each holds exactly the verdict's own stored values, each once,
+    # and is left out where the verdict has none.
+    stored: dict[tuple[str, str, str], dict[str, set[str]]] = {}
+    for r in select(
+        store,
+        f"""SELECT ?model ?def ?date ?kind ?value WHERE {{ GRAPH <{VERDICT_HISTORY}> {{
+              ?v og:previousVerdict ?p ; earl:subject ?model ; og:definitionId ?def ;
+                 dcterms:date ?date ; ?kind ?value .
+              VALUES ?kind {{ og:reasonGained og:reasonLost og:changedRecord }} }} }}""",
+    ):
+        lists = stored.setdefault((r["model"], r["def"], r["date"]), {})
+        lists.setdefault(r["kind"].rpartition("#")[2], set()).add(r["value"])
+    rows = run(store, "verdict-changes")
+    assert len(rows) == len({(r["model"], r["definition"], r["date"]) for r in rows})
+    columns = {
+        "reasonGained": ("reasonsGained", " | "),
+        "reasonLost": ("reasonsLost", " | "),
+        "changedRecord": ("changedRecords", " "),
+    }
+    for r in rows:
+        lists = stored.get((r["model"], r["definition"], r["date"]), {})
+        for kind, (column, separator) in columns.items():
+            given = r[column].split(separator) if column in r else []
+            assert len(given) == len(set(given)), (column, r)
+            assert set(given) == lists.get(kind, set()), (column, r)
+    # A change with both kinds of reason: the case the grouping must not multiply.
+    assert any("reasonsGained" in r and "reasonsLost" in r for r in rows)
+
+
 def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
     timeline = [
         r for r in run(store, "model-timeline", model=HYENA) if r["definition"] == "eu-osai-index"
