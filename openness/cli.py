@@ -499,6 +499,8 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             click.echo(summary.summary().splitlines()[0], err=True)
         run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
         _history(store)
+        # What is served is read, not written, from now on: its files laid out for that.
+        store.optimize()
     finally:
         store.close()
 

@@ -470,3 +470,25 @@ def test_an_on_disk_store_flushes_its_write_buffers_every_so_many_quads_written(
     disk.write(add={G2: [triple("b", "p", "d")]})
     assert tables() == flushed  # counted again from 0
     assert disk.graph_sizes() == {G1: 1, G2: 2}
+
+
+def test_optimize_compacts_a_store_on_disk_and_keeps_its_data(tmp_path: Path) -> None:
+    # A graph replaced three times, each written to disk when the store closes: its files
+    # hold every version until a compaction keeps the last alone.
+    def files_size() -> int:
+        return sum(f.stat().st_size for f in tmp_path.joinpath("store").glob("*.sst"))
+
+    for version in range(3):
+        store = open_store(tmp_path / "store")
+        store.replace_graph(
+            G1, [triple(f"s{i}", "p", ox.Literal(f"version {version} " * 20)) for i in range(5000)]
+        )
+        store.close()
+    store = open_store(tmp_path / "store")
+    before, data = files_size(), store.export(ox.RdfFormat.N_QUADS)
+    store.optimize()
+    assert store.export(ox.RdfFormat.N_QUADS) == data
+    assert "version 2" in data.decode() and "version 1" not in data.decode()
+    assert files_size() < before / 2
+    store.close()
+    open_store(":memory:").optimize()  # nothing to lay out: a no-op

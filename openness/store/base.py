@@ -54,6 +54,9 @@ class GraphStore(ABC):
     def close(self) -> None:  # noqa: B027 - a no-op by default; backends with resources override
         """Release the store's resources."""
 
+    def optimize(self) -> None:  # noqa: B027 - a no-op where the engine keeps its own files
+        """Lay the store's files out for reading, after a long run of writes."""
+
     def write(
         self,
         *,
