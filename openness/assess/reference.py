@@ -5,8 +5,10 @@ holds the set-wise engine to the same results."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
@@ -18,18 +20,27 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor as RdflibProcessor
 
-from openness.assess.definitions import SH, shapes_graph
+from openness.assess.definitions import SH, Definition, definitions, shapes_graph
 from openness.assess.evidence import own, shared
+from openness.assess.grade import Subject, Verdict, grade
+from openness.assess.program import scoped
 from openness.assess.setwise import Result, dataset
+from openness.ingest.records import Progress, no_progress
+from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore
 
 
-def evidence(store: GraphStore, model: str) -> list[ox.Triple]:
+def evidence(
+    store: GraphStore, model: str, common: set[ox.Triple] | None = None
+) -> list[ox.Triple]:
     """The data graph a SHACL engine needs to judge ``model``: its evidence (with its type,
     the shapes' target; with that of the models it was fine-tuned from, which the engine
-    judges alongside it) and what every model's evidence shares."""
+    judges alongside it) and what every model's evidence shares (``common``, when the
+    caller read it once for many models)."""
     graphs = dataset(store)
-    return sorted(own(store, graphs, [model])[model] | shared(store, graphs), key=str)
+    if common is None:
+        common = shared(store, graphs)
+    return sorted(own(store, graphs, [model])[model] | common, key=str)
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
@@ -64,6 +75,85 @@ def results(graph: rdflib.Graph) -> list[Result]:
             )
         )
     return sorted(out, key=lambda r: (r.focus, r.shape, r.message))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What the reference engine finds for one model on its evidence alone: pySHACL's
+    results on it, the definitions' score queries and the sources of its records, both run
+    by rdflib on that graph."""
+
+    model: str
+    results: frozenset[Result]  # the model's own: its evidence judges its base models too
+    scores: dict[str, float]  # og:scoreQuery text -> the model's score
+    sources: frozenset[str]  # the source concepts of its records
+
+    def verdicts(self, subject: Subject, defs: Sequence[Definition]) -> list[Verdict]:
+        """The model's verdicts graded from these findings (``subject`` is the model)."""
+        return [
+            grade(
+                d,
+                subject,
+                self.results,
+                in_scope=not d.reads_source or d.reads_source in self.sources,
+                score=self.scores.get(d.score_query) if d.score_query else None,
+            )
+            for d in defs
+        ]
+
+
+def agreed(v: Verdict) -> tuple:
+    """What two engines must agree on in a verdict: its outcome, level, score, progress and
+    levels' outcomes, and each requirement's outcome with its reasons (the failed and the
+    cannot-tell requirements, and why)."""
+    requirements = tuple((r.id, r.outcome, tuple(r.reasons)) for r in v.requirements)
+    return (v.model, v.definition, v.outcome, v.level, v.score, v.in_scope) + (
+        sorted((v.progress or {}).items()),
+        sorted((v.level_outcomes or {}).items()),
+        requirements,
+    )
+
+
+def judge(model: str, data: rdflib.Graph) -> Reference:
+    """The reference engine on ``model``'s evidence graph ``data``."""
+    found = frozenset(r for r in results(report(data)) if r.focus == model)
+    scores = {}
+    for query in {d.score_query for d in definitions().values() if d.score_query}:
+        for row in data.query(PREFIX_LINE + scoped(query, "this", [model])):
+            if row.score is not None:  # type: ignore[union-attr]  # a SELECT's row
+                scores[query] = float(row.score)  # type: ignore[union-attr]
+    sources = data.query(
+        PREFIX_LINE + f"SELECT DISTINCT ?s WHERE {{ <{model}> og:hasRecord/og:source ?s }}"
+    )
+    return Reference(model, found, scores, frozenset(str(r.s) for r in sources))  # type: ignore[union-attr]
+
+
+def _judge_text(job: tuple[str, str]) -> Reference:
+    model, ntriples = job
+    return judge(model, rdflib.Graph().parse(data=ntriples, format="nt"))
+
+
+def judge_each(
+    store: GraphStore,
+    models: Sequence[str],
+    *,
+    workers: int = 2,
+    progress: Progress = no_progress,
+) -> dict[str, Reference]:
+    """The reference engine on each of ``models``, one evidence graph at a time, in
+    ``workers`` processes (pySHACL takes seconds a model; 0 or 1: in this one). The evidence
+    is read here, so the workers need no store."""
+    common = shared(store, dataset(store))
+    jobs = (
+        (m, ox.serialize(evidence(store, m, common), format=ox.RdfFormat.N_TRIPLES).decode())
+        for m in models
+    )
+    if workers <= 1:
+        return {r.model: r for r in progress(map(_judge_text, jobs), len(models), "pySHACL")}
+    # spawn: the store's threads are not forked into the workers
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        done = pool.imap_unordered(_judge_text, jobs, chunksize=2)
+        return {r.model: r for r in progress(done, len(models), "pySHACL")}
 
 
 class CachingSPARQLProcessor(SPARQLProcessor):

@@ -171,7 +171,7 @@ def assess(
             todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
             if todo:
                 found = judge(common.union(*(own[m] for m in todo)), todo, defs)
-                verdicts = _grade(defs, found, todo, everyone)
+                verdicts = graded(defs, found, todo, everyone)
                 run.outcomes.update((v.definition, v.outcome) for v in verdicts)
                 replaced = [m for m in todo if m in stored]
                 take(Batch(todo, verdicts, {m: prints[m] for m in todo}, found.derived, replaced))
@@ -238,9 +238,13 @@ def judge_stored(
     return judge(triples, models, defs or list(definitions().values()))
 
 
-def _grade(
-    defs: Sequence[Definition], found: Judgement, models: Sequence[str], everyone: dict
+def graded(
+    defs: Sequence[Definition],
+    found: Judgement,
+    models: Sequence[str],
+    everyone: dict[str, Subject],
 ) -> list[Verdict]:
+    """The verdicts on ``models`` (of ``everyone``, by IRI) from what the shapes found."""
     return [
         grade(
             d,
