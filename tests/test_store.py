@@ -455,6 +455,7 @@ def test_an_on_disk_store_flushes_its_write_buffers_every_so_many_quads_written(
     from openness.store import EmbeddedStore, embedded
 
     monkeypatch.setattr(embedded, "FLUSH_EVERY", 4)
+    monkeypatch.setattr(embedded, "BULK_MAX", 0)  # every write through the write buffers
     disk = EmbeddedStore(tmp_path / "db")
 
     def tables() -> int:  # RocksDB writes its buffers to disk as .sst files
@@ -492,3 +493,37 @@ def test_optimize_compacts_a_store_on_disk_and_keeps_its_data(tmp_path: Path) ->
     assert files_size() < before / 2
     store.close()
     open_store(":memory:").optimize()  # nothing to lay out: a no-op
+
+
+def test_an_on_disk_store_loads_small_additions_in_bulk_and_larger_ones_in_a_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write that only adds, of at most BULK_MAX quads, is one bulk load (one ingestion,
+    all or nothing, that bypasses the write buffers: not counted towards a flush); a larger
+    one is one Store.extend."""
+    from openness.store import EmbeddedStore, embedded
+
+    monkeypatch.setattr(embedded, "BULK_MAX", 2)
+    monkeypatch.setattr(embedded, "FLUSH_EVERY", 3)
+    disk = EmbeddedStore(tmp_path / "db")
+    real, calls = disk._store, []
+
+    class Spy:  # pyoxigraph's Store cannot be patched: it is wrapped instead
+        def __getattr__(self, name: str) -> object:
+            attr = getattr(real, name)
+            if name not in ("bulk_extend", "extend", "flush"):
+                return attr
+
+            def call(*args: object) -> object:
+                given = [list(a) for a in args]  # type: ignore[call-overload]
+                calls.append((name, *map(len, given)))
+                return attr(*given)
+
+            return call
+
+    disk._store = Spy()  # type: ignore[assignment]
+    assert disk.write(add={G1: [triple("a", "p", "b")], G2: [triple("a", "p", "c")]}) == 2
+    assert disk.write(add={G1: [triple("b", "p", str(i)) for i in range(3)]}) == 3
+    assert calls == [("bulk_extend", 2), ("extend", 3), ("flush",)]
+    disk._store = real
+    assert disk.graph_sizes() == {G1: 4, G2: 1}
