@@ -15,9 +15,7 @@ from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
 from openness.assess.definitions import definitions
-from openness.assess.explain import validation_report
 from openness.assess.program import RuleError
-from openness.assess.reference import evidence as evidence_triples
 from openness.assess.report import (
     as_csv,
     as_json,
@@ -744,6 +742,9 @@ def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], fo
 def evidence(opts: StoreOptions, model: str) -> None:
     """Print the data graph (Turtle) a SHACL engine needs to judge MODEL with the shapes of
     shapes/: run any engine with SHACL-SPARQL and SHACL-AF rules on it."""
+    # pySHACL takes ~0.7 CPU s to import: only the commands that run it load it.
+    from openness.assess.reference import evidence as evidence_triples
+
     store = opts.open()
     try:
         (iri,) = resolve_models(store, [model])[:1]
@@ -763,6 +764,8 @@ def evidence(opts: StoreOptions, model: str) -> None:
 @pass_store
 def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     """Print MODEL's full sh:ValidationReport (Turtle), made by pySHACL from its evidence."""
+    from openness.assess.explain import validation_report  # pySHACL, as in evidence
+
     wanted = _definition_ids(ids)
     store = opts.open()
     try:

@@ -15,7 +15,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from openness.assess.explain import validation_report
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
 from openness.ingest.identity import rebuild_identity
@@ -128,5 +127,9 @@ def validate_description(
         )
     out = Validation(run.verdicts)
     if reports:
+        # pySHACL and rdflib's SPARQL engine take ~0.7 CPU s to import: loaded by the
+        # runs that ask for reports, not by every command and page that imports this.
+        from openness.assess.explain import validation_report
+
         out.reports = {m: validation_report(store, m, ids) for m in run.models}
     return out
