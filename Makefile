@@ -58,12 +58,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # Two worker processes (pytest-xdist), a test file to each in turn: a file's module fixtures
-# (a store built and assessed once for its tests) are built by one worker only.
-# PYTEST_WORKERS=0 runs the suite in this process.
+# (a store built and assessed once for its tests) are built by one worker only. The files
+# are handed out in the order tests/conftest.py collects them, the longest first (xdist's
+# reordering by number of tests is off). PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= 2
 
 test: lint editor
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # pySHACL on every bundled model's evidence beside the set-wise engine (issue 9's done-when):
 # ~20 minutes on 2 cores, so not part of `make test`, which checks a sample of models.

@@ -174,6 +174,33 @@ def built() -> GraphStore:
     return store
 
 
+# `make test` runs the suite in two processes (pytest-xdist, `--dist loadfile`), a test file
+# to each in turn, in the order of the collection (`--no-loadscope-reorder`: xdist would
+# otherwise hand out the files with most tests first, and the longest, which have few
+# tests, ran last while the other process idled: 36 min at load 8, the pySHACL comparison
+# alone at the end). The files that take longest (CPU s measured in `make test`) are
+# collected first; the rest follow in their order. A file missing here only starts later.
+# (`--dist loadgroup` cannot share the bundled assessment across files: with pytest 9.2 it
+# silently groups nothing, pytest-xdist issue 1386.)
+LONGEST_FIRST = [
+    "tests/test_assessment_engine.py",  # 290: pySHACL on a sample of models
+    "tests/test_faults.py",  # 100: processes killed while they write
+    "tests/test_history.py",  # 75: verdicts as of eight dates
+    "tests/test_lineage_data_openwashing.py",  # 60
+    "tests/test_browser.py",  # 45: Chromium
+    "tests/test_assessment.py",  # 45
+    "tests/test_hub_live.py",  # 40
+    "tests/test_validate_and_report.py",  # 35
+]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FIRST)}
+    # A stable sort: each file's tests keep their order.
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @pytest.fixture(scope="session")
 def everything(built: GraphStore) -> tuple[GraphStore, Assessment]:
     """A copy of the bundled graph holding the stored verdicts of every model against every
