@@ -67,7 +67,8 @@ test: lint editor
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # pySHACL on every bundled model's evidence beside the set-wise engine (issue 9's done-when):
-# ~20 minutes on 2 cores, so not part of `make test`, which checks a sample of models.
+# ~1 350 CPU s (50 minutes wall on the loaded 2-core machine), so not part of `make test`,
+# which checks a sample of models.
 # EQUIVALENCE_WORKERS processes run pySHACL.
 EQUIVALENCE_WORKERS ?= 2
 

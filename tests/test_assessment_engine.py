@@ -154,7 +154,7 @@ def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
     assert _disagreements(store, found, sample, workers=1) == []
 
 
-# Every bundled model (issue 9's done-when): pySHACL takes ~1 200 CPU s, so the test is
+# Every bundled model (issue 9's done-when): pySHACL takes ~1 250 CPU s, so the test is
 # opt-in (`make test-equivalence`); EQUIVALENCE_WORKERS processes run it (default 2).
 @pytest.mark.equivalence
 @pytest.mark.timeout(7200)
