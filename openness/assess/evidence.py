@@ -86,14 +86,18 @@ def own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict
 
 
 def _own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set]:
-    rows = store.query(
+    result = store.query(
         declared_prefixes() + scoped(model_query(), "model", models), default_graphs=graphs
-    ).rows()
+    )
     out: dict[str, set[ox.Triple]] = defaultdict(set)
     for m in models:
         out[m].add(ox.Triple(ox.NamedNode(m), *MODEL_TYPE))
-    for r in rows:
-        out[r["model"].value].add(ox.Triple(r["s"], r["p"], r["o"]))
+    # Read by position, not as rows: a dict a solution was a fifth of this (65k solutions
+    # for the bundled graph's first assessment).
+    model, s, p, o = (result.variables.index(v) for v in ("model", "s", "p", "o"))
+    for solution in result:
+        terms = tuple(solution)
+        out[terms[model].value].add(ox.Triple(terms[s], terms[p], terms[o]))
     return out
 
 
