@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -20,6 +21,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from support.history import copy_store
+from support.shared import once_per_run
 
 from openness.assess.run import Assessment, assess
 from openness.assess.service import resolve_models
@@ -164,14 +166,28 @@ def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
     s.close()
 
 
-@pytest.fixture(scope="session")
-def built() -> GraphStore:
-    """An in-memory store holding the whole bundled snapshot, ingested once per session.
-    Tests must not modify it."""
+def _bundled() -> GraphStore:
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_all(store)
     return store
+
+
+def _save_graph(store: GraphStore, folder: Path) -> None:
+    (folder / "graph.nq").write_bytes(store.export(ox.RdfFormat.N_QUADS))
+
+
+def _load_graph(folder: Path) -> GraphStore:
+    store = EmbeddedStore(None)
+    store._store.load((folder / "graph.nq").read_bytes(), ox.RdfFormat.N_QUADS)  # noqa: SLF001
+    return store
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+    """An in-memory store holding the whole bundled snapshot, ingested once per run (the
+    other worker loads it). Tests must not modify it."""
+    return once_per_run(tmp_path_factory, "bundled", _bundled, _save_graph, _load_graph)
 
 
 # `make test` runs the suite in two processes (pytest-xdist, `--dist loadfile`), a test file
@@ -202,14 +218,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def everything(built: GraphStore) -> tuple[GraphStore, Assessment]:
+def everything(
+    built: GraphStore, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[GraphStore, Assessment]:
     """A copy of the bundled graph holding the stored verdicts of every model against every
     definition, and the run that computed them: the bundled assessment, run once per
-    session. Tests must not modify the store (``copy_of`` it)."""
-    store = copy_of(built)
-    run = assess(store)
-    save(store, run, started=dt.datetime.now(dt.UTC))
-    return store, run
+    test run (the other worker loads the store and the pickled run). Tests must not modify
+    the store (``copy_of`` it)."""
+
+    def make() -> tuple[GraphStore, Assessment]:
+        store = copy_of(built)
+        run = assess(store)
+        save(store, run, started=dt.datetime.now(dt.UTC))
+        return store, run
+
+    def keep(value: tuple[GraphStore, Assessment], folder: Path) -> None:
+        _save_graph(value[0], folder)
+        (folder / "run.pickle").write_bytes(pickle.dumps(value[1]))
+
+    def load(folder: Path) -> tuple[GraphStore, Assessment]:
+        return _load_graph(folder), pickle.loads((folder / "run.pickle").read_bytes())
+
+    return once_per_run(tmp_path_factory, "everything", make, keep, load)
 
 
 def copy_of(store: GraphStore) -> GraphStore:
@@ -232,13 +262,25 @@ REPORTED_MODELS = [
 
 @pytest.fixture(scope="session")
 def reported(built: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store on disk with the bundled graph and the verdicts of a few models."""
+    """A store on disk with the bundled graph and the verdicts of a few models: assessed
+    once per run, a copy of its folder for each worker."""
     location = tmp_path_factory.mktemp("reported") / "store"
-    store = copy_store(built, location)
-    models = resolve_models(store, REPORTED_MODELS)
-    save(store, assess(store, None, models), started=dt.datetime.now(dt.UTC))
-    store.close()
-    return location
+
+    def make() -> Path:
+        store = copy_store(built, location)
+        models = resolve_models(store, REPORTED_MODELS)
+        save(store, assess(store, None, models), started=dt.datetime.now(dt.UTC))
+        store.close()
+        return location
+
+    def keep(made: Path, folder: Path) -> None:
+        shutil.copytree(made, folder / "store")
+
+    def load(folder: Path) -> Path:
+        shutil.copytree(folder / "store", location)
+        return location
+
+    return once_per_run(tmp_path_factory, "reported", make, keep, load)
 
 
 def select(store: GraphStore, sparql: str, **kwargs: object) -> list[dict[str, str]]:
