@@ -242,10 +242,12 @@ def everything(
     return once_per_run(tmp_path_factory, "everything", make, keep, load)
 
 
-def copy_of(store: GraphStore) -> GraphStore:
-    """An in-memory copy of a store, for tests that write (assessing writes derived facts)."""
+def copy_of(store: EmbeddedStore) -> EmbeddedStore:
+    """An in-memory copy of a store, for tests that write (assessing writes derived facts).
+    The quads go from store to store: ~0.45 CPU s for the bundled graph, where writing and
+    parsing N-Quads took ~0.7, and the suite makes some fifty copies."""
     copy = EmbeddedStore(None)
-    copy._store.load(store.export(ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)  # noqa: SLF001
+    copy._store.extend(store._store)  # noqa: SLF001
     return copy
 
 
