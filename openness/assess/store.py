@@ -16,7 +16,7 @@ from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
 from openness.assess.run import Assessment, Batch
 from openness.assess.setwise import DERIVED
-from openness.ingest.rdf import Triples, literal, typed
+from openness.ingest.rdf import Triples, iri_values, literal, typed
 from openness.namespaces import (
     DCTERMS,
     DOAP,
@@ -55,6 +55,7 @@ Parts = dict[tuple[str, ...], str]  # a requirement assessment's content -> its 
 # one grew with the models (bundled + 3 000 synthetic: 6 583, 2.7 MB, ~780 B a model);
 # forgotten, a shared one is written again, which adds nothing to the store.
 PARTS_KEPT = 50_000
+PARTS_ASKED = 2_000  # requirement assessments looked up in the store in one query
 
 
 def _requirement_part(
@@ -87,8 +88,11 @@ def verdict_triples(
     fingerprint: str,
     when: dt.datetime,
     parts: Parts,
+    new_parts: dict[str, Triples] | None = None,
 ) -> None:
-    """A verdict's triples; ``parts`` holds the requirement assessments already written."""
+    """A verdict's triples; ``parts`` holds the requirement assessments already written.
+    With ``new_parts``, the triples of those not yet written go there, by IRI, not to
+    ``out``."""
     a = assessment_iri(v.definition, v.model)
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
     out.link(a, EARL + "subject", v.model)
@@ -123,7 +127,13 @@ def verdict_triples(
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
             out.link(m, EARL + "outcome", EARL + v.level_outcomes[label])
     for req in v.requirements:
-        part = _requirement_part(out, req.iri, req.outcome, req.reasons, parts)
+        if new_parts is None:
+            part = _requirement_part(out, req.iri, req.outcome, req.reasons, parts)
+        else:
+            fresh = Triples()
+            part = _requirement_part(fresh, req.iri, req.outcome, req.reasons, parts)
+            if len(fresh):
+                new_parts[part] = fresh
         out.link(a, DCTERMS + "hasPart", part)
 
 
@@ -257,11 +267,37 @@ class Writer:
         iris = {d: definitions()[d].iri for d in ids}
         if len(self.parts) > PARTS_KEPT:
             self.parts.clear()
+        new_parts: dict[str, Triples] = {}
         for v in batch.verdicts:
             verdict_triples(
-                out, v, self.run, iris[v.definition], batch.fingerprints[v.model], when, self.parts
+                out,
+                v,
+                self.run,
+                iris[v.definition],
+                batch.fingerprints[v.model],
+                when,
+                self.parts,
+                new_parts,
             )
+        # Models judged before mostly share the requirement assessments stored then (they
+        # are named by their content): those are not written again (a forced re-run of the
+        # bundled graph rewrote ~50 000 triples of them).
+        stored = self._stored_parts(list(new_parts)) if batch.stored else set()
+        for part, triples in new_parts.items():
+            if part not in stored:
+                out.extend(triples)
         self.written += self._replace(batch.stored, ids, {A: out, DERIVED: batch.derived})
+
+    def _stored_parts(self, parts: list[str]) -> set[str]:
+        """Those of the requirement assessments ``parts`` that the store holds."""
+        found: set[str] = set()
+        for i in range(0, len(parts), PARTS_ASKED):
+            rows = self.store.query(
+                f"SELECT ?p WHERE {{ VALUES ?p {{ {iri_values(parts[i : i + PARTS_ASKED])} }} "
+                f"GRAPH <{A}> {{ ?p earl:result ?r }} }}"
+            ).rows()
+            found.update(r["p"].value for r in rows)
+        return found
 
     def _replace(
         self, stored: list[str], ids: list[str], new: dict[str, Iterable[ox.Triple]]

@@ -1,0 +1,136 @@
+"""The assessment writer (openness.assess.store.Writer): a run judging models again writes
+what differs, keeps every requirement assessment a stored assertion links to, and leaves
+the assessments graph as it was when nothing changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyoxigraph as ox
+from conftest import copy_of
+from test_assessment_engine import _relicense
+
+from openness.assess import setwise
+from openness.assess.run import assess, subjects
+from openness.assess.store import Writer
+from openness.namespaces import Graphs
+from openness.store import GraphStore
+
+A = Graphs.ASSESSMENTS
+HAS_PART = ox.NamedNode("http://purl.org/dc/terms/hasPart")
+# When a batch was written: a run judging the same again differs in it.
+DATE = ox.NamedNode("http://purl.org/dc/terms/date")
+
+NS = {
+    "type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+    "earl": "http://www.w3.org/ns/earl#",
+    "og": "https://w3id.org/openness-graph/ns#",
+}
+
+
+def _graph(store: GraphStore) -> set[ox.Triple]:
+    return set(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[A]))
+
+
+def _parts(triples: set[ox.Triple]) -> set[ox.NamedNode | ox.BlankNode]:
+    return {t.object for t in triples if t.predicate == HAS_PART}  # type: ignore[misc]
+
+
+def _broken(triples: set[ox.Triple]) -> set[ox.NamedNode | ox.BlankNode]:
+    """The requirement assessments an assertion links to that are not whole: typed, naming
+    a requirement, with a typed result that has an outcome (read in Python: as one SPARQL
+    query with NOT EXISTS it took minutes)."""
+    about: dict[ox.NamedNode | ox.BlankNode, set[str]] = {}
+    for t in triples:
+        about.setdefault(t.subject, set()).add(t.predicate.value)
+        if t.predicate.value == NS["type"]:
+            about[t.subject].add(t.object.value)
+    earl, og = NS["earl"], NS["og"]
+    part = {NS["type"], og + "Assessment", earl + "Assertion", earl + "test", earl + "result"}
+    result = {NS["type"], earl + "TestResult", earl + "outcome"}
+    return {
+        p
+        for p in _parts(triples)
+        if not part <= about.get(p, set())
+        or not result <= about.get(ox.NamedNode(f"{p.value}/result"), set())
+    }
+
+
+def _orphans(triples: set[ox.Triple]) -> set[ox.NamedNode | ox.BlankNode]:
+    """Requirement assessments (assertions about no model) that no assertion links to."""
+    asserted = {t.subject for t in triples if t.predicate.value == NS["earl"] + "result"}
+    about_a_model = {t.subject for t in triples if t.predicate.value == NS["earl"] + "subject"}
+    return asserted - about_a_model - _parts(triples)
+
+
+def _but_runs(triples: set[ox.Triple]) -> set[ox.Triple]:
+    """The triples but those about runs and the dates of results, with every run named
+    alike: what a run judging the same again must leave as it found it."""
+    kind, run = ox.NamedNode(NS["type"]), ox.NamedNode(NS["og"] + "AssessmentRun")
+    runs = {t.subject for t in triples if t.predicate == kind and t.object == run}
+    some_run = ox.NamedNode("urn:run")
+    return {
+        ox.Triple(t.subject, t.predicate, some_run if t.object in runs else t.object)
+        for t in triples
+        if t.subject not in runs and t.predicate != DATE
+    }
+
+
+def _forced(store: GraphStore, models: list[str] | None) -> list[dict[str, list[ox.Triple]]]:
+    """Judge ``models`` (all: None) again as `openness assess --all` does, in batches;
+    returns what each of the writer's writes added, by graph."""
+    added: list[dict[str, list[ox.Triple]]] = []
+    write = store.write
+
+    def spy(**kwargs: object) -> int:
+        added.append({g: list(t) for g, t in (kwargs.get("add") or {}).items()})  # type: ignore[union-attr]
+        kwargs["add"] = added[-1]
+        return write(**kwargs)  # type: ignore[arg-type]
+
+    store.write = spy  # type: ignore[method-assign]
+    try:
+        writer = Writer(store, started=dt.datetime.now(dt.UTC))
+        writer.finish(assess(store, None, models, force=True, sink=writer))
+    finally:
+        del store.write
+    return added
+
+
+def test_a_forced_run_leaves_the_assessments_as_they_were_and_adds_no_stored_part(
+    everything,
+) -> None:
+    store = copy_of(everything[0])
+    before = _graph(store)
+    parts = _parts(before)
+    assert len(parts) > 1_000
+    added = _forced(store, None)
+    after = _graph(store)
+    assert _but_runs(after) == _but_runs(before)  # the same verdicts, parts and links
+    assert len(added) > 2  # (judged in several batches)
+    # No triple of a requirement assessment the store held was written again.
+    results = {ox.NamedNode(f"{p.value}/result") for p in parts}
+    again = [t for w in added for t in w.get(A, []) if t.subject in parts | results]
+    assert again == []
+    assert _broken(after) == set()
+
+
+def test_no_requirement_assessment_a_stored_assertion_links_to_is_missing_after_a_forced_run(
+    everything,
+) -> None:
+    store = copy_of(everything[0])
+    everyone = sorted(subjects(store, setwise.dataset(store)))
+    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    held = _parts(_graph(store))
+    # OLMo-7B's MOF record is relicensed: judged again, it needs requirement assessments
+    # the store does not hold, and stops linking some that other models still link to.
+    store.update(_relicense(olmo))
+    some = sorted({olmo, *everyone[::30]})
+    added = _forced(store, some)
+    after = _graph(store)
+    linked = _parts(after)
+    assert linked - held  # new ones were needed...
+    new = {t.subject for w in added for t in w.get(A, [])}
+    assert linked - held <= new  # ...and written
+    assert _broken(after) == set()
+    assert _orphans(after) == set()  # those none links to any more: gone
+    assert held - linked  # (some were left behind)
