@@ -144,25 +144,80 @@ def test_a_killed_ingest_leaves_every_graph_intact(tmp_path: Path) -> None:
     assert sizes(store)[mof] > before[mof]
 
 
-@pytest.mark.timeout(900)  # a hang guard: four assessments of the small home's graph
+@pytest.mark.timeout(900)  # a hang guard: up to eight assessments of the small home's graph
 def test_a_killed_assessment_leaves_the_stored_verdicts_intact(
     tmp_path: Path, small_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """`assess --all` writes each batch of models' verdicts and derived facts in one
+    transaction, replacing theirs: killed inside its first, the store holds what it held
+    before, or (killed between that write's commit and its announcement: the writer thread
+    may wait for the GIL the judging thread holds) what that write made; never a part of
+    it. The next `assess --all` completes it."""
     monkeypatch.setenv("OPENNESS_HOME", str(small_home))
-    store = tmp_path / "db"
+    store, kept, log = tmp_path / "db", tmp_path / "kept", tmp_path / "w"
     completes(store, "init")
     completes(store, "ingest")
     completes(store, "assess")
-    before = sizes(store)
-    # `assess --all` writes each batch of models' verdicts and derived facts in one
-    # transaction, replacing theirs: killed inside the first, nothing of it is stored.
-    for _ in range(2):
-        assert kill_inside_a_write(store, ["assess", "--all"], tmp_path / "w", 1), (
-            "not killed inside the write"
-        )
-        assert sizes(store) == before
+    shutil.copytree(store, kept)
+    # The graph sizes after each write of `assess --all` on that store, in this process.
+    states = [sizes(store)]
+    with recording_writes(states):
+        completes(store, "assess", "--all")
+    assert len(states) > 2 and states[-1] == states[0]
+    inside = 0
+    for _ in range(5):  # until two kills land inside a write (a short one may end first)
+        shutil.rmtree(store)
+        shutil.copytree(kept, store)
+        inside += killed_as_after_a_write(store, ["assess", "--all"], log, 1, states)
+        if inside == 2:
+            break
+    assert inside == 2, "five assessments of which fewer than two were killed inside a write"
     completes(store, "assess", "--all")
-    assert sizes(store) == before
+    # (A killed run that stored verdicts is named by the run completing it.)
+    assert verdicts_only(store) == verdicts_only(kept)
+
+
+@contextmanager
+def recording_writes(states: list[dict[str, int]]) -> Iterator[None]:
+    """Append to ``states`` the graph sizes of the store on disk after each of its writes
+    made in this process inside the block (every write is an update or an atomic add)."""
+    write, add = EmbeddedStore.update, EmbeddedStore.add_atomically
+
+    def recorded(self: EmbeddedStore, sparql: str, **kwargs: object) -> None:
+        write(self, sparql, **kwargs)
+        # Scratch stores (in memory: the assessment's, the history's) announce no writes.
+        if self.path is not None:
+            states.append(self.graph_sizes())
+
+    def added(self: EmbeddedStore, quads: object) -> None:
+        add(self, quads)
+        if self.path is not None:
+            states.append(self.graph_sizes())
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(EmbeddedStore, "update", recorded)
+        m.setattr(EmbeddedStore, "add_atomically", added)
+        yield
+
+
+def killed_as_after_a_write(
+    store: Path,
+    args: list[str],
+    log: Path,
+    nth: int,
+    states: list[dict[str, int]],
+    pause: float = 0.05,
+) -> bool:
+    """Kill ``openness ARGS`` as :func:`kill_inside_a_write` does and check that the store
+    holds what ``states`` (the graph sizes after each of its writes, as a run to its end
+    made them) says it held after the writes that announced their end, or, killed inside a
+    write (its end not announced), after that write too: never a part of one. Whether it
+    was killed inside a write."""
+    inside = kill_inside_a_write(store, args, log, nth, pause)
+    done = log.read_text().split().count("end")
+    expected = [states[done], *([states[done + 1]] if inside else [])]
+    assert sizes(store) in expected
+    return inside
 
 
 def without(graphs: dict[str, int], *names: str) -> dict[str, int]:
@@ -183,38 +238,15 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
     monkeypatch.setenv("OPENNESS_HOME", str(small_home))
     # The graph sizes after each write of a build on an empty store, in this process.
     states: list[dict[str, int]] = [{}]
-    write = EmbeddedStore.update
-
-    def recorded(self: EmbeddedStore, sparql: str, **kwargs: object) -> None:
-        write(self, sparql, **kwargs)
-        # Scratch stores (in memory: the assessment's, the history's) announce no writes.
-        if self.path is not None:
-            states.append(self.graph_sizes())
-
-    add = EmbeddedStore.add_atomically
-
-    def added(self: EmbeddedStore, quads: object) -> None:
-        add(self, quads)
-        if self.path is not None:
-            states.append(self.graph_sizes())
-
-    with monkeypatch.context() as m:
-        m.setattr(EmbeddedStore, "update", recorded)
-        m.setattr(EmbeddedStore, "add_atomically", added)
+    with recording_writes(states):
         built = CliRunner().invoke(cli, ["--store", str(tmp_path / "reference"), "build"])
     assert built.exit_code == 0, built.output
 
     store, log = tmp_path / "db", tmp_path / "w"
     for _ in range(5):  # until a kill lands inside a write (a short one may end first)
         shutil.rmtree(store, ignore_errors=True)
-        inside = kill_inside_a_write(
-            store, ["build"], log, random.randint(1, len(states) - 1), pause=0
-        )
-        done = log.read_text().split().count("end")
-        expected = [states[done]]
-        if inside:
-            expected.append(states[done + 1])
-        assert sizes(store) in expected
+        nth = random.randint(1, len(states) - 1)
+        inside = killed_as_after_a_write(store, ["build"], log, nth, states, pause=0)
         if inside:
             break
     assert inside, "five builds in a row were not killed inside a write"
