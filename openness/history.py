@@ -122,7 +122,7 @@ def _as_source(triples: list[ox.Triple], snap: Snapshot) -> list[ox.Triple]:
 
 class _Scratch:
     """One scratch store holding what has no history as it is today; each state replaces
-    the graphs of the sources that have one."""
+    the graphs of the sources that have one (only those whose snapshot changed)."""
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
@@ -137,6 +137,10 @@ class _Scratch:
             }
         )
         self.current = {s: _graph(store, Graphs.source(s)) for s in HISTORY_SOURCES}
+        # A snapshot is in force at several dates: each is read, renamed and split by
+        # record once (reading them again for every date was a third of the history's time).
+        self.read: dict[str, tuple[list[ox.Triple], dict[str, list[ox.Triple]]]] = {}
+        self.loaded: dict[str, str | None] = {}  # source -> the snapshot graph in scratch
 
     def source_triples(self, snap: Snapshot) -> list[ox.Triple]:
         if snap.current:
@@ -146,19 +150,33 @@ class _Scratch:
         beside = [t for t in self.current[snap.source] if not t.subject.value.startswith(prefix)]
         return beside + _as_source(_graph(self.store, snap.graph), snap)
 
-    def load(self, state: State) -> dict[str, list[ox.Triple]]:
-        """Put ``state`` in the scratch store, relink its models; each record's triples."""
-        graphs: dict[str, list[ox.Triple]] = {Graphs.source(s): [] for s in HISTORY_SOURCES}
-        by_record: dict[str, list[ox.Triple]] = defaultdict(list)
-        for source, snap in state.snapshots.items():
+    def snapshot(self, snap: Snapshot) -> tuple[list[ox.Triple], dict[str, list[ox.Triple]]]:
+        """A snapshot's triples as the source's, and those of each of its records."""
+        if snap.graph not in self.read:
             triples = self.source_triples(snap)
-            graphs[Graphs.source(source)] = triples
-            prefix = record_prefix(source)
+            prefix = record_prefix(snap.source)
+            by_record: dict[str, list[ox.Triple]] = defaultdict(list)
             for t in triples:
                 rec = _record_of(t.subject.value, prefix)
                 if rec:
                     by_record[rec].append(t)
-        self.scratch.write(replace=graphs)
+            self.read[snap.graph] = (triples, by_record)
+        return self.read[snap.graph]
+
+    def load(self, state: State) -> dict[str, list[ox.Triple]]:
+        """Put ``state`` in the scratch store, relink its models; each record's triples."""
+        graphs: dict[str, list[ox.Triple]] = {}
+        by_record: dict[str, list[ox.Triple]] = {}
+        for source in HISTORY_SOURCES:
+            snap = state.snapshots.get(source)
+            triples, records = self.snapshot(snap) if snap else ([], {})
+            by_record.update(records)
+            key = snap.graph if snap else None
+            if source not in self.loaded or self.loaded[source] != key:
+                graphs[Graphs.source(source)] = triples
+                self.loaded[source] = key
+        if graphs:
+            self.scratch.write(replace=graphs)
         self.scratch.drop_graph(Graphs.ASSESSMENTS)
         rebuild_identity(self.scratch)
         return by_record
