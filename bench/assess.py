@@ -7,8 +7,9 @@ definition, stored), models per second, the time of a second run with nothing ch
 the assessing process's peak RSS. The store is built (ingest, synthetic models) in one
 process and assessed in a fresh one, so that peak is the assessment's own, as `openness
 assess` on a built store would reach it; the building process's peak is printed beside it.
-The CPU seconds of the full run are printed beside its wall-clock seconds: on a shared
-machine they are the steadier figure. Then
+The CPU seconds of the full run (this process's and its judging workers') are printed
+beside its wall-clock seconds: on a shared machine they are the steadier figure; the
+largest worker's peak RSS beside the process's own. Then
 pySHACL, the reference engine, on a sample of models: its seconds per model, and the ratio
 of its time for all the bundled models to the set-wise engine's, measured in the same run.
 
@@ -38,9 +39,15 @@ from openness.store import EmbeddedStore  # noqa: E402
 from openness.vocabularies import load_vocabularies  # noqa: E402
 
 
-def peak_rss() -> float:
-    """This process's peak RSS in MB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss(who: int = resource.RUSAGE_SELF) -> float:
+    """This process's peak RSS in MB (or its largest child's, the judging workers')."""
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of its children that ended (the judging workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def build(path: Path, extra: int, queue: multiprocessing.Queue) -> None:
@@ -53,19 +60,23 @@ def build(path: Path, extra: int, queue: multiprocessing.Queue) -> None:
     queue.put(peak_rss())
 
 
-def one_size(path: Path, queue: multiprocessing.Queue) -> None:
+def one_size(path: Path, workers: int | None, queue: multiprocessing.Queue) -> None:
     store = EmbeddedStore(path)
-    start, cpu = time.perf_counter(), time.process_time()
+    start, used = time.perf_counter(), cpu()
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     with in_background(writer) as sink:  # as `openness assess` runs it
-        run = assess(store, sink=sink)
+        run = assess(store, sink=sink, workers=workers)
     writer.finish(run)
-    full, cpu = time.perf_counter() - start, time.process_time() - cpu
+    full, used = time.perf_counter() - start, cpu() - used
     start = time.perf_counter()
-    again = assess(store)
+    again = assess(store, workers=workers)
     second = time.perf_counter() - start
     store.close()
-    queue.put((len(run.models), full, cpu, second, len(again.models), peak_rss()))
+    queue.put((len(run.models), full, used, second, len(again.models), peak_rss(), workers_rss()))
+
+
+def workers_rss() -> float:
+    return peak_rss(resource.RUSAGE_CHILDREN)
 
 
 def reference_sample(k: int) -> tuple[int, float]:
@@ -101,21 +112,26 @@ def main() -> None:
         help="synthetic models added to the bundled graph, one run each",
     )
     parser.add_argument("--reference", type=int, default=10, help="pySHACL sample size (0: skip)")
+    parser.add_argument(
+        "--workers", type=int, help="processes judging batches (default: a spare core each)"
+    )
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
     print(
         f"{'models':>8}{'full s':>9}{'cpu s':>8}{'models/s':>10}{'again s':>9}{'redone':>8}"
-        f"{'peak RSS MB':>13}{'build RSS MB':>14}"
+        f"{'peak RSS MB':>13}{'worker RSS MB':>15}{'build RSS MB':>14}"
     )
     bundled = None
     for extra in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             built = in_process(ctx, build, Path(tmp) / "store", extra)
-            n, full, cpu, second, redone, rss = in_process(ctx, one_size, Path(tmp) / "store")
+            n, full, used, second, redone, rss, wrss = in_process(
+                ctx, one_size, Path(tmp) / "store", args.workers
+            )
         bundled = bundled or (n, full)
         print(
-            f"{n:>8}{full:>9.1f}{cpu:>8.1f}{n / full:>10.1f}{second:>9.1f}{redone:>8}{rss:>13.0f}"
-            f"{built:>14.0f}",
+            f"{n:>8}{full:>9.1f}{used:>8.1f}{n / full:>10.1f}{second:>9.1f}{redone:>8}{rss:>13.0f}"
+            f"{wrss:>15.0f}{built:>14.0f}",
             flush=True,
         )
     if args.reference and bundled:

@@ -18,6 +18,7 @@ from conftest import copy_of
 from openness.assess import program, reference, setwise
 from openness.assess import store as assessment_store
 from openness.assess.definitions import definitions, shapes_graph
+from openness.assess.evidence import own
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError
 from openness.assess.report import verdict_rows
@@ -193,6 +194,22 @@ def test_judging_in_batches_finds_what_one_batch_finds(judged) -> None:
                 assert {m: found.scores[d.score_query].get(m) for m in b} == {
                     m: whole.scores[d.score_query].get(m) for m in b
                 }
+
+
+def test_batches_judged_in_a_worker_process_get_what_batches_judged_here_get(built) -> None:
+    """A run on two cores judges its batches in another process: the evidence goes there
+    serialized, blank nodes (components written as one) and all, and the derived facts come
+    back so; the verdicts (in their order) and the derived facts are those of a run judging
+    every batch itself."""
+    graphs = setwise.dataset(built)
+    some = sorted(subjects(built, graphs))[::12]
+    read = own(built, graphs, some)
+    assert any(isinstance(t.subject, ox.BlankNode) for m in some for t in read[m])
+    here, there = (assess(built, None, some, batch=5, workers=n) for n in (0, 1))
+    assert there.models == here.models == some
+    assert there.verdicts == here.verdicts
+    assert sorted(map(str, there.derived)) == sorted(map(str, here.derived))
+    assert there.fingerprints == here.fingerprints
 
 
 def _split(items: list[str], size: int) -> list[list[str]]:

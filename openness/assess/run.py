@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +17,10 @@ from openness import __version__
 from openness.assess import evidence, setwise
 from openness.assess.definitions import Definition, definition, definitions, shapes_digest
 from openness.assess.grade import Subject, Verdict, grade
+from openness.assess.judge import Judgement, Judging, default_workers, judge, judges
 from openness.ingest.records import Progress, no_progress
-from openness.namespaces import BASE, Graphs
-from openness.store import EmbeddedStore, GraphStore
+from openness.namespaces import Graphs
+from openness.store import GraphStore
 
 ENGINE = "set-wise SPARQL"
 # Models judged together: each rule and constraint is one query for the batch, and each
@@ -27,7 +28,6 @@ ENGINE = "set-wise SPARQL"
 # stored. pyoxigraph's cost per quad grows with a transaction's size: at 100 models the
 # writes of the bundled graph took 34 CPU s, at 2000 43 s; judging is no slower.
 BATCH = 100
-EVIDENCE = BASE + "graph/evidence"
 
 
 @dataclass
@@ -139,6 +139,7 @@ def assess(
     progress: Progress = no_progress,
     batch: int = BATCH,
     sink: Callable[[Batch], object] | None = None,
+    workers: int | None = None,
 ) -> Assessment:
     """Assess the models in the store (all, or the given model IRIs) against the definitions
     (all, or ``ids``). Models whose evidence and shapes are unchanged since their stored
@@ -147,8 +148,10 @@ def assess(
     The models are read ``batch`` at a time: their evidence in one query, fingerprinted, and
     those whose fingerprint changed judged together in a scratch store holding only their
     evidence (every rule one update, every constraint one query for the batch). Each batch
-    judged goes to ``sink`` (:class:`openness.assess.store.Writer` stores it), or is
-    gathered into the returned :class:`Assessment` when there is none."""
+    judged goes to ``sink`` (:class:`openness.assess.store.Writer` stores it), in their
+    order, or is gathered into the returned :class:`Assessment` when there is none. The
+    batches are judged in ``workers`` other processes (default: one a spare core, when
+    there is more than one batch), or in this one (0)."""
     clock = time.perf_counter()
     defs = [definition(i) for i in ids] if ids else list(definitions().values())
     graphs = setwise.dataset(store)
@@ -162,70 +165,40 @@ def assess(
     common = evidence.shared(source, graphs)
     run = Assessment(defs, present=set(everyone))
     take = sink or run.gather
+    if workers is None:
+        workers = default_workers() if len(wanted) > batch else 0
+    # Batches judged elsewhere and not yet taken, oldest first: at most one more than the
+    # workers, so one waits for each while this process reads the next.
+    waiting: deque[tuple[list[str], dict[str, str], Judging]] = deque()
+
+    def taken() -> None:
+        todo, prints, judging = waiting.popleft()
+        found = judging()
+        verdicts = graded(defs, found, todo, everyone)
+        run.outcomes.update((v.definition, v.outcome) for v in verdicts)
+        replaced = [m for m in todo if m in stored]
+        take(Batch(todo, verdicts, prints, found.derived, replaced))
+        run.models += todo
+
     chunk: list[str] = []
-    for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
-        chunk.append(m)
-        if len(chunk) == batch or i == len(wanted):
-            own = evidence.own(source, graphs, chunk)
-            prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
-            todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
-            if todo:
-                found = judge(common.union(*(own[m] for m in todo)), todo, defs)
-                verdicts = graded(defs, found, todo, everyone)
-                run.outcomes.update((v.definition, v.outcome) for v in verdicts)
-                replaced = [m for m in todo if m in stored]
-                take(Batch(todo, verdicts, {m: prints[m] for m in todo}, found.derived, replaced))
-                run.models += todo
-            chunk = []
+    with judges(common, defs, workers) as judge_batch:
+        for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
+            chunk.append(m)
+            if len(chunk) == batch or i == len(wanted):
+                own = evidence.own(source, graphs, chunk)
+                prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
+                todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
+                if todo:
+                    judging = judge_batch(set().union(*(own[m] for m in todo)), todo)
+                    waiting.append((todo, {m: prints[m] for m in todo}, judging))
+                    if len(waiting) > workers:
+                        taken()
+                chunk = []
+        while waiting:
+            taken()
     run.kept = len(wanted) - len(run.models)
     run.seconds = time.perf_counter() - clock
     return run
-
-
-@dataclass
-class Judgement:
-    """What the shapes found for a batch of models, before grading."""
-
-    results: dict[str, list[setwise.Result]]  # model IRI -> its validation results
-    members: dict[str, set[str]]  # source concept IRI -> the batch's models it has records of
-    scores: dict[str, dict[str, float]]  # score query -> model IRI -> score
-    derived: list[ox.Triple]  # the facts the rules derived
-
-
-def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
-    """Run the shapes on ``models`` in a scratch store holding ``triples``, their evidence."""
-    scratch = EmbeddedStore(None)
-    scratch.extend(EVIDENCE, triples)
-    graphs = [EVIDENCE]
-    # The models whose findings the rules of ``models`` read (a fine-tune's base models)
-    # that are not judged here: their rules run first, and what they derive is not kept.
-    read = evidence.models_read(scratch, graphs, models)
-    others = sorted(set().union(*read.values()) - set(models))
-    context: set[ox.Triple] = set()
-    if others:
-        setwise.derive(scratch, graphs, others)
-        context = set(_staged(scratch))
-    setwise.derive(scratch, graphs, models, fresh=not others)
-    found: dict[str, list[setwise.Result]] = defaultdict(list)
-    for r in setwise.validate(scratch, graphs, models):
-        found[r.focus].append(r)
-    sources = [d.reads_source for d in defs if d.reads_source]
-    queries = {d.score_query for d in defs if d.score_query}
-    return Judgement(
-        dict(found),
-        setwise.members(scratch, sources, graphs),
-        {q: setwise.scores(scratch, q, graphs, models) for q in queries},
-        setwise.skolemize((t for t in _staged(scratch) if t not in context), triples),
-    )
-
-
-def _staged(scratch: GraphStore) -> list[ox.Triple]:
-    """The facts the rules derived in a scratch store."""
-    return list(
-        scratch.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
-        )
-    )
 
 
 def judge_stored(

@@ -1,0 +1,169 @@
+"""Judging a batch of models: the shapes run on the batch's evidence in a scratch in-memory
+store, in this process or in worker processes, a batch each.
+
+A batch's judging reads nothing but its evidence (what every model's evidence carries and
+the batch's own), so batches are judged independently: with a core to spare, in a second
+process while this one reads the next batch's evidence and stores the last. Threads would
+not do: most of a judging is Python (or holds the GIL while pyoxigraph hands back
+solutions); a thread judging beside a busy one took 2.5x as long (measured on the bundled
+graph). The evidence goes to a worker as N-Triples, which keep blank node labels, and the
+derived facts come back the same way: pickled, pyoxigraph's terms took 15x as long."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from openness.assess import evidence, setwise
+from openness.assess.definitions import Definition, definition
+from openness.namespaces import BASE
+from openness.store import EmbeddedStore, GraphStore
+
+EVIDENCE = BASE + "graph/evidence"
+NT = ox.RdfFormat.N_TRIPLES
+# Worker processes at most: beside this process, which reads the evidence, and the thread
+# storing the batches, the engine's own work is one judging at a time on two cores.
+MAX_WORKERS = 4
+
+
+@dataclass
+class Judgement:
+    """What the shapes found for a batch of models, before grading."""
+
+    results: dict[str, list[setwise.Result]]  # model IRI -> its validation results
+    members: dict[str, set[str]]  # source concept IRI -> the batch's models it has records of
+    scores: dict[str, dict[str, float]]  # score query -> model IRI -> score
+    derived: list[ox.Triple]  # the facts the rules derived
+
+
+def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
+    """Run the shapes on ``models`` in a scratch store holding ``triples``, their evidence."""
+    scratch = EmbeddedStore(None)
+    scratch.extend(EVIDENCE, triples)
+    graphs = [EVIDENCE]
+    # The models whose findings the rules of ``models`` read (a fine-tune's base models)
+    # that are not judged here: their rules run first, and what they derive is not kept.
+    read = evidence.models_read(scratch, graphs, models)
+    others = sorted(set().union(*read.values()) - set(models))
+    context: set[ox.Triple] = set()
+    if others:
+        setwise.derive(scratch, graphs, others)
+        context = set(_staged(scratch))
+    setwise.derive(scratch, graphs, models, fresh=not others)
+    found: dict[str, list[setwise.Result]] = defaultdict(list)
+    for r in setwise.validate(scratch, graphs, models):
+        found[r.focus].append(r)
+    sources = [d.reads_source for d in defs if d.reads_source]
+    queries = {d.score_query for d in defs if d.score_query}
+    return Judgement(
+        dict(found),
+        setwise.members(scratch, sources, graphs),
+        {q: setwise.scores(scratch, q, graphs, models) for q in queries},
+        setwise.skolemize((t for t in _staged(scratch) if t not in context), triples),
+    )
+
+
+def _staged(scratch: GraphStore) -> list[ox.Triple]:
+    """The facts the rules derived in a scratch store."""
+    return list(
+        scratch.query(
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
+        )
+    )
+
+
+def default_workers() -> int:
+    """Worker processes for a run: one a core this process may use, but one (this
+    process's own), at most MAX_WORKERS; none on one core."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(MAX_WORKERS, cores - 1))
+
+
+Judging = Callable[[], Judgement]  # a batch given to judge: called, gives its judgement
+Judge = Callable[[set[ox.Triple], Sequence[str]], Judging]
+
+
+@contextmanager
+def judges(common: set[ox.Triple], defs: Sequence[Definition], workers: int) -> Iterator[Judge]:
+    """A function that takes a batch to judge (its models' own evidence, and the models) and
+    returns what gives its judgement, whose evidence is also ``common``: judged at once
+    when ``workers`` is 0, else in one of ``workers`` processes, started at the first batch
+    (a run that judges nothing starts none). A judging's error is raised when its judgement
+    is asked for. On leaving, the batches not yet begun are dropped and those being judged
+    finish first.
+
+    Not judged here when the workers are busy: this process reads the evidence and its
+    writer thread stores the verdicts, which took more CPU than the judging (bundled graph:
+    main thread ~6.5 s, writer ~3.7 s and RocksDB's threads ~6 s against ~8.5 s in the
+    worker), and a judging here beside the writer only slowed both (the GIL)."""
+
+    def here(own: set[ox.Triple], models: Sequence[str]) -> Judging:
+        found = judge(common.union(own), models, defs)
+        return lambda: found
+
+    if workers < 1:
+        yield here
+        return
+    pool: ProcessPoolExecutor | None = None
+    shared = ox.serialize(common, format=NT)
+
+    def submit(own: set[ox.Triple], models: Sequence[str]) -> Judging:
+        nonlocal pool
+        if pool is None:
+            # Spawned, not forked: the store's threads (RocksDB's, the writer) hold locks a
+            # fork would copy locked.
+            pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=([d.id for d in defs],),
+            )
+        # The shared evidence goes with every batch (~100 KB, parsed in ~5 ms), not once
+        # to each worker: a process's arguments larger than a pipe's buffer hang its start
+        # when it fails before reading them.
+        future = pool.submit(_judge, shared, ox.serialize(own, format=NT), list(models))
+
+        def judgement() -> Judgement:
+            found, derived = future.result()
+            found.derived = list(_triples(derived))
+            return found
+
+        return judgement
+
+    try:
+        yield submit
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_defs: list[Definition] = []  # in a worker process: the definitions judged
+
+
+def _start(ids: list[str]) -> None:
+    _defs[:] = [definition(i) for i in ids]
+    # The shapes, read while the first batch's evidence is on its way.
+    setwise.rules()
+    setwise.constraints()
+
+
+def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, bytes]:
+    """A batch judged in a worker; its derived facts as N-Triples."""
+    found = judge({*_triples(common), *_triples(own)}, models, _defs)
+    derived = ox.serialize(found.derived, format=NT)
+    found.derived = []
+    return found, derived
+
+
+def _triples(data: bytes) -> Iterator[ox.Triple]:
+    return (q.triple for q in ox.parse(data, format=NT))
