@@ -13,7 +13,7 @@ from test_assessment_engine import _relicense
 from openness.assess import setwise
 from openness.assess.run import assess, subjects
 from openness.assess.store import Writer
-from openness.namespaces import Graphs
+from openness.namespaces import PREFIX_LINE, Graphs
 from openness.store import GraphStore
 
 A = Graphs.ASSESSMENTS
@@ -134,3 +134,59 @@ def test_no_requirement_assessment_a_stored_assertion_links_to_is_missing_after_
     assert _broken(after) == set()
     assert _orphans(after) == set()  # those none links to any more: gone
     assert held - linked  # (some were left behind)
+
+
+def _fine_tunes(store: GraphStore) -> dict[str, set[str]]:
+    """The models each base model is an ancestor of (fair4ml:fineTunedFrom, followed)."""
+    out: dict[str, set[str]] = {}
+    for r in store.query(
+        "SELECT DISTINCT ?b ?m WHERE { ?m fair4ml:fineTunedFrom+ ?b FILTER (?m != ?b) }"
+    ).rows():
+        out.setdefault(r["b"].value, set()).add(r["m"].value)
+    return out
+
+
+def _aspects_of(store: GraphStore, base: str) -> set[ox.Triple]:
+    """What the derived graph says about the aspects named after ``base`` (…/of/<base>)."""
+    return set(
+        store.query(
+            "CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o "
+            f'FILTER (STRENDS(STR(?x), CONCAT("/of/", ENCODE_FOR_URI("{base}")))) }}',
+            default_graphs=[setwise.DERIVED],
+        )
+    )
+
+
+def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(everything) -> None:
+    store = copy_of(everything[0])
+    tunes = _fine_tunes(store)
+    leaf = {m for ms in tunes.values() for m in ms} - set(tunes)  # fine-tunes of nothing
+    # A base with one fine-tune, and one with several: each loses one fine-tune (a leaf).
+    alone = next(b for b, ms in sorted(tunes.items()) if len(ms) == 1 and ms <= leaf)
+    shared = next(b for b, ms in sorted(tunes.items()) if len(ms) > 2 and ms & leaf)
+    (one,) = tunes[alone]
+    other = sorted(tunes[shared] & leaf)[0]
+    kept = _aspects_of(store, shared)
+    assert _aspects_of(store, alone) and kept
+    for m, b in ((one, alone), (other, shared)):
+        store.update(
+            PREFIX_LINE + f"DELETE WHERE {{ GRAPH ?g {{ <{m}> fair4ml:fineTunedFrom <{b}> }} }}"
+        )
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, sink=writer)
+    assert {one, other} <= set(run.models)  # judged again: no longer fine-tunes of them
+    writer.finish(run)
+    assert _aspects_of(store, alone) == set()  # no model names its aspects any more
+    assert _aspects_of(store, shared) == kept  # the other fine-tunes still do
+    # A store holding such labels from before there was a sweep: no run told which nodes it
+    # unlinked, all the derived graph is swept once a model is gone (or every model judged).
+    stale = ox.NamedNode(f"{next(iter(kept)).subject.value}-stale")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.write(add={setwise.DERIVED: [ox.Triple(stale, label, ox.Literal("left behind"))]})
+    store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{one}> ?p ?o }} }}")
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, sink=writer)
+    writer.finish(run)
+    assert one not in run.present
+    assert not store.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{stale.value}> ?p ?o }}")
+    assert _aspects_of(store, shared) == kept
