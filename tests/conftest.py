@@ -199,14 +199,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
 # (`--dist loadgroup` cannot share the bundled assessment across files: with pytest 9.2 it
 # silently groups nothing, pytest-xdist issue 1386.)
 LONGEST_FIRST = [
-    "tests/test_assessment_engine.py",  # 290: pySHACL on a sample of models
-    "tests/test_faults.py",  # 100: processes killed while they write
-    "tests/test_history.py",  # 75: verdicts as of eight dates
+    "tests/test_assessment_engine.py",  # 280: pySHACL on a sample of models
+    "tests/test_faults.py",  # 85: processes killed while they write
     "tests/test_lineage_data_openwashing.py",  # 60
-    "tests/test_browser.py",  # 45: Chromium
-    "tests/test_assessment.py",  # 45
-    "tests/test_hub_live.py",  # 40
-    "tests/test_validate_and_report.py",  # 35
+    "tests/test_assessment_writer.py",  # 58
+    "tests/test_history.py",  # 53: verdicts as of eight dates
+    "tests/test_browser.py",  # 46: Chromium
+    "tests/test_hub_live.py",  # 44
+    "tests/test_validate_and_report.py",  # 32
+    "tests/test_licence_verdicts.py",  # 27
+    "tests/test_assessment.py",  # 25
 ]
 
 
