@@ -27,10 +27,15 @@ def vocabulary_files() -> list[Path]:
 
 def load_vocabularies(store: GraphStore) -> int:
     """Replace the ontology graph with the ontology files and the shapes graph with the
-    shapes files, in one transaction; returns the triples stored."""
+    shapes files, in one transaction, and start the store's vocabulary summary if it has
+    none (see openness.store.summary); returns the triples stored."""
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
     shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
-    return store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes})
+    written = store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes})
+    # From here on every write keeps the store's vocabulary summary (a store starts here).
+    if not store.described():
+        store.describe()
+    return written
 
 
 def ensure_vocabularies(store: GraphStore) -> int:

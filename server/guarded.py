@@ -69,10 +69,20 @@ class GuardedStore(GraphStore):
         the server's own beyond a query, e.g. a SHACL validation)."""
         return self._run(function, *args)
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _writable(self) -> GraphStore:
         if getattr(self.store, "read_only", False):
             raise StoreError("this server's store is open read-only")
-        self.store.update(sparql, base_iri=base_iri)
+        return self.store
+
+    # Writes go to the store itself, whose own write keeps its summary (store.summary).
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._writable().update(sparql, base_iri=base_iri)
+
+    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        self._writable()._update(sparql, base_iri=base_iri)  # noqa: SLF001 - its own kind
+
+    def write(self, **kwargs: object) -> int:  # type: ignore[override]
+        return self._writable().write(**kwargs)  # type: ignore[arg-type]
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._run(export, fmt, self.max_bytes)

@@ -181,7 +181,8 @@ def test_a_killed_assessment_leaves_the_stored_verdicts_intact(
 def recording_writes(states: list[dict[str, int]]) -> Iterator[None]:
     """Append to ``states`` the graph sizes of the store on disk after each of its writes
     made in this process inside the block (every write is an update or an atomic add)."""
-    write, add = EmbeddedStore.update, EmbeddedStore.add_atomically
+    # Every update goes through _update (update() adds the summary's upkeep to it).
+    write, add = EmbeddedStore._update, EmbeddedStore.add_atomically  # noqa: SLF001
 
     def recorded(self: EmbeddedStore, sparql: str, **kwargs: object) -> None:
         write(self, sparql, **kwargs)
@@ -195,7 +196,7 @@ def recording_writes(states: list[dict[str, int]]) -> Iterator[None]:
             states.append(self.graph_sizes())
 
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(EmbeddedStore, "update", recorded)
+        m.setattr(EmbeddedStore, "_update", recorded)
         m.setattr(EmbeddedStore, "add_atomically", added)
         yield
 

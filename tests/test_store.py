@@ -13,11 +13,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from openness.store import GraphStore, open_store
+from openness.named_queries import named
+from openness.store import GraphStore, RemoteStore, open_store
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 G1, G2 = EX + "g1", EX + "g2"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def triple(s: str, p: str, o: str | ox.Literal) -> ox.Triple:
@@ -82,7 +84,7 @@ def test_named_graphs_restrict_graph_clause(filled: GraphStore) -> None:
 def test_ask_and_construct(filled: GraphStore) -> None:
     assert bool(filled.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}b> }}")) is True
     assert bool(filled.query(f"ASK {{ <{EX}a> <{EX}p> <{EX}c> }}")) is False
-    result = filled.query(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ ?s <{EX}p> ?o }}")
+    result = filled.query(f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }}")
     assert result.kind == "graph"
     turtle = result.serialize(ox.RdfFormat.TURTLE)
     parsed = list(ox.parse(turtle, ox.RdfFormat.TURTLE))
@@ -527,3 +529,47 @@ def test_an_on_disk_store_loads_small_additions_in_bulk_and_larger_ones_in_a_tra
     assert calls == [("bulk_extend", 2), ("extend", 3), ("flush",)]
     disk._store = real
     assert disk.graph_sizes() == {G1: 4, G2: 1}
+
+
+def _vocabulary(store: GraphStore) -> set[tuple[str, str]]:
+    """What the vocabulary-in-use named query answers from the store's summary (read
+    directly on Virtuoso, whose SPARQL compiler fails on the named query)."""
+    if isinstance(store, RemoteStore) and store.query_url == store.update_url:
+        rows = store.query(
+            "SELECT ?term ?kind WHERE { GRAPH <https://w3id.org/openness-graph/graph/void> "
+            "{ { [] void:classPartition [ void:class ?term ] BIND ('class' AS ?kind) } UNION "
+            "{ [] void:propertyPartition [ void:property ?term ] BIND ('property' AS ?kind) } } }"
+        ).rows()
+    else:
+        rows = store.query(named("vocabulary-in-use").sparql({})).rows()
+    return {(r["term"].value, r["kind"].value) for r in rows}
+
+
+def test_the_vocabulary_summary_follows_every_kind_of_write(store: GraphStore) -> None:
+    """vocabulary-in-use answers from the summary the writes keep: a term appears with the
+    first triple that uses it, whichever way it was written, and goes with the last."""
+    store.write(add={G1: [triple("a", "p", "b")]})
+    assert not store.described()  # a store keeps a summary only once told to
+    store.describe()
+    assert _vocabulary(store) == {(EX + "p", "property")}
+    kind = ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(RDF_TYPE), ox.NamedNode(EX + "K"))
+    store.write(add={G2: [triple("a", "q", "b"), kind]})  # added
+    assert _vocabulary(store) == {
+        (EX + "p", "property"),
+        (EX + "q", "property"),
+        (RDF_TYPE, "property"),
+        (EX + "K", "class"),
+    }
+    store.update_graph(G2, [triple("a", "q", "c")])  # removed: the class goes
+    assert _vocabulary(store) == {(EX + "p", "property"), (EX + "q", "property")}
+    store.update(
+        f"INSERT {{ GRAPH <{G1}> {{ ?s <{EX}r> ?o }} }} WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }}"
+    )
+    assert (EX + "r", "property") in _vocabulary(store)  # a term no write listed
+    store.update(f"PREFIX ex: <{EX}>\nINSERT DATA {{ GRAPH <{G1}> {{ ex:a ex:t 1 }} }}")
+    assert (EX + "t", "property") in _vocabulary(store)  # read from the update's text
+    store.update(f"DELETE WHERE {{ GRAPH ?g {{ ?s <{EX}r> ?o }} }}")
+    store.update(f"DELETE WHERE {{ GRAPH ?g {{ ?s <{EX}t> ?o }} }}")
+    store.drop_graph(G2)
+    store.replace_graph(G1, [triple("a", "s", "b")])
+    assert _vocabulary(store) == {(EX + "s", "property")}

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pyoxigraph as ox
 
+from openness.store import summary
 from openness.store.results import QueryResult
 
 Triples = Iterable[ox.Triple]
@@ -42,10 +43,31 @@ class GraphStore(ABC):
     ) -> QueryResult:
         """Run a SPARQL 1.1 query; relative IRIs in it resolve against ``base_iri``."""
 
-    @abstractmethod
+    # Prefixes of the graphs an engine keeps for itself, not part of the dataset.
+    engine_graphs: Sequence[str] = ()
+
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 update, all or nothing; relative IRIs in it resolve against
-        ``base_iri``."""
+        ``base_iri``. The store's vocabulary summary is kept true in the same request (see
+        :mod:`openness.store.summary`)."""
+        ops = summary.after_update(sparql, self.engine_graphs)
+        if ops and self.described():
+            # After a newline, so that a comment ending the update does not swallow them.
+            joint = "\n" if code_only(sparql).rstrip().endswith(";") else "\n;\n"
+            sparql = sparql + joint + " ;\n".join(ops)
+        self._update(sparql, base_iri=base_iri)
+
+    @abstractmethod
+    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 update as it is, all or nothing (what each backend provides)."""
+
+    def described(self) -> bool:
+        """Whether this store keeps a vocabulary summary (see :mod:`openness.store.summary`)."""
+        return bool(self.query(summary.IS_DESCRIBED).rows())
+
+    def describe(self) -> None:
+        """Start keeping a vocabulary summary, read from every graph once."""
+        self._update(" ;\n".join(summary.rebuilt(self.engine_graphs)))
 
     @abstractmethod
     def export(self, fmt: ox.RdfFormat) -> bytes:
@@ -74,13 +96,16 @@ class GraphStore(ABC):
         leaves a half-replaced source. Returns the number of triples written.
         """
         statements = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace or {})]
-        for graph, triples in (remove or {}).items():
+        remove = {g: list(t) for g, t in (remove or {}).items()}
+        for graph, triples in remove.items():
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             if body:
                 statements.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
         written = 0
+        added: list[list[ox.Triple]] = []
         for graph, given in [*(replace or {}).items(), *(add or {}).items()]:
             triples = list(given)
+            added.append(triples)
             body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
             if body:
                 written += len(triples)
@@ -92,8 +117,12 @@ class GraphStore(ABC):
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
+        if statements and self.described():
+            statements += summary.after_write(
+                added, bool(replace or any(remove.values())), [*before, *after], self.engine_graphs
+            )
         if statements:
-            self.update(" ;\n".join(statements))
+            self._update(" ;\n".join(statements))
         return written
 
     def replace_graph(self, graph: str, triples: Triples) -> int:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
+from openness.store import summary
 from openness.store.base import (
     GraphStore,
     StoreError,
@@ -82,7 +83,7 @@ class EmbeddedStore(GraphStore):
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return QueryResult(self._store.query(sparql, **kwargs))
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.path is None:  # a scratch store: nothing a fault could lose
             self._store.update(sparql, base_iri=base_iri)
             return
@@ -128,13 +129,19 @@ class EmbeddedStore(GraphStore):
         written = sum(len(t) for t in add.values())
         if not written:
             return 0, 0
+        # The summary's new partitions go in the same load (see openness.store.summary).
+        described = []
+        if self.described():
+            described = summary.partitions(
+                self, *summary.terms(t for triples in add.values() for t in triples)
+            )
         # Made as extend reads them, not held as a second copy of the write.
         quads = (
             ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
             for g, triples in add.items()
             for t in triples
         )
-        self.add_atomically(quads)
+        self.add_atomically(itertools.chain(quads, described))
         return written, 0 if written <= BULK_MAX else written
 
     def _flush_past(self, limit: int, quads: int) -> None:

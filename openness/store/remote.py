@@ -18,6 +18,7 @@ import httpx
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIX_LINE
+from openness.store import summary
 from openness.store.base import (
     GraphStore,
     StoreError,
@@ -191,13 +192,16 @@ def _run_of(staging_graph: str) -> str:
     return STAGING + staging_graph[len(STAGING) :].split("/", 1)[0] + "/"
 
 
-def _stamp(run: str) -> list[str]:
-    """The updates that stamp a staging run as alive now."""
+def _stamped(run: str, stage: str, chunk: list[ox.Triple]) -> dict:
+    """The arguments of a write of ``chunk`` to ``stage`` that also stamps its staging run
+    as alive now (the stamp is a triple added, not an INSERT, so that the write's terms
+    are known: see openness.store.summary)."""
     alive = f"{run}alive"
-    return [
-        f"DELETE WHERE {{ GRAPH <{alive}> {{ ?s ?p ?o }} }}",
-        f'INSERT DATA {{ GRAPH <{alive}> {{ <{run}> <{STAGED_AT}> "{time.time():.3f}" }} }}',
-    ]
+    stamp = ox.Triple(ox.NamedNode(run), ox.NamedNode(STAGED_AT), ox.Literal(f"{time.time():.3f}"))
+    return {
+        "add": {stage: chunk, alive: [stamp]},
+        "before": [f"DELETE WHERE {{ GRAPH <{alive}> {{ ?s ?p ?o }} }}"],
+    }
 
 
 class RemoteStore(GraphStore):
@@ -207,6 +211,8 @@ class RemoteStore(GraphStore):
     default to the siblings ``update`` and ``store`` of its last path segment, which is
     Oxigraph's layout; pass them for other servers (Fuseki: ``…/update``, ``…/data``).
     """
+
+    engine_graphs = ENGINE_GRAPHS
 
     def __init__(
         self,
@@ -369,7 +375,7 @@ class RemoteStore(GraphStore):
             raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
         return QueryResult([t.triple for t in ox.parse(_graph_terms(response.content), fmt)])
 
-    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
             self._post(
                 self.update_url,
@@ -428,26 +434,27 @@ class RemoteStore(GraphStore):
         try:
             for graph, stage in removing.items():
                 for chunk in _chunks(remove[graph]):
-                    super().write(add={stage: chunk}, after=_stamp(run))
+                    super().write(**_stamped(run, stage, chunk))
             for graph, stage in adding.items():
                 for chunk in _chunks(additions[graph]):
-                    written += super().write(add={stage: chunk}, after=_stamp(run))
-            self.update(
-                " ;\n".join(
-                    [
-                        *before,
-                        *(f"DROP SILENT GRAPH <{g}>" for g in replace),
-                        *(
-                            f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} "
-                            f"WHERE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }}"
-                            for g, stage in removing.items()
-                        ),
-                        *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in adding.items()),
-                        *after,
-                        *(f"DROP SILENT GRAPH <{g}>" for g in staging),
-                    ]
-                )
-            )
+                    written += super().write(**_stamped(run, stage, chunk)) - 1
+            final = [
+                *before,
+                *(f"DROP SILENT GRAPH <{g}>" for g in replace),
+                *(
+                    f"DELETE {{ GRAPH <{g}> {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH <{stage}> {{ ?s ?p ?o }} }}"
+                    for g, stage in removing.items()
+                ),
+                *(f"ADD SILENT <{stage}> TO <{g}>" for g, stage in adding.items()),
+                *after,
+                *(f"DROP SILENT GRAPH <{g}>" for g in staging),
+            ]
+            if self.described():
+                # The staged triples' terms are in the summary already (they were written
+                # by the writes above): what the staging graphs held is pruned.
+                final += summary.after_write([], True, [*before, *after], self.engine_graphs)
+            self._update(" ;\n".join(final))
         except BaseException:
             self._drop_quietly(staging)
             raise
