@@ -195,6 +195,10 @@ class EmbeddedStore(GraphStore):
                 copy._store.bulk_extend(quads)
         return copy
 
+    def described(self) -> bool:
+        # A key look-up, not a query: every write asks (see openness.store.summary).
+        return self._store.contains_named_graph(ox.NamedNode(summary.SUMMARY))
+
     def graph_names(self) -> list[str]:
         return [g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
 
