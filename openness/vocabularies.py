@@ -8,7 +8,7 @@ import pyoxigraph as ox
 
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir, shapes_dir
-from openness.store import GraphStore
+from openness.store import GraphStore, summary
 
 
 def parse_turtle(path: Path) -> list[ox.Triple]:
@@ -31,11 +31,10 @@ def load_vocabularies(store: GraphStore) -> int:
     none (see openness.store.summary); returns the triples stored."""
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
     shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
-    written = store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes})
-    # From here on every write keeps the store's vocabulary summary (a store starts here).
-    if not store.described():
-        store.describe()
-    return written
+    # From here on every write keeps the store's vocabulary summary (a store starts here):
+    # one that has none gets it in the same write.
+    after = [] if store.described() else summary.rebuilt(store.engine_graphs)
+    return store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes}, after=after)
 
 
 def ensure_vocabularies(store: GraphStore) -> int:
