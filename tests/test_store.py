@@ -546,7 +546,10 @@ def _vocabulary(store: GraphStore) -> set[tuple[str, str]]:
         rows = store.query(
             "SELECT ?term ?kind WHERE { GRAPH <https://w3id.org/openness-graph/graph/void> "
             "{ { [] void:classPartition [ void:class ?term ] BIND ('class' AS ?kind) } UNION "
-            "{ [] void:propertyPartition [ void:property ?term ] BIND ('property' AS ?kind) } } }"
+            "{ [] void:propertyPartition [ void:property ?term ] BIND ('property' AS ?kind) } }"
+            " FILTER EXISTS { GRAPH ?g { { ?s ?term ?o FILTER (?kind = 'property') } UNION "
+            "{ ?s a ?term FILTER (?kind = 'class') } } FILTER (?g != <https://w3id.org/"
+            "openness-graph/graph/void>) } }"
         ).rows()
     else:
         rows = store.query(named("vocabulary-in-use").sparql({})).rows()

@@ -50,7 +50,9 @@ class GraphStore(ABC):
         """Run a SPARQL 1.1 update, all or nothing; relative IRIs in it resolve against
         ``base_iri``. The store's vocabulary summary is kept true in the same request (see
         :mod:`openness.store.summary`)."""
-        ops = summary.after_update(sparql, self.engine_graphs)
+        # All after the update (a prologue may not follow ";" for pyoxigraph): updates sent
+        # as text are small next to the writes that list their triples (see ``write``).
+        ops = [*sum(summary.for_update(sparql, self.engine_graphs), [])]
         if ops and self.described():
             # After a newline, so that a comment ending the update does not swallow them.
             joint = "\n" if code_only(sparql).rstrip().endswith(";") else "\n;\n"
@@ -66,7 +68,8 @@ class GraphStore(ABC):
         return bool(self.query(summary.IS_DESCRIBED).rows())
 
     def describe(self) -> None:
-        """Start keeping a vocabulary summary, read from every graph once."""
+        """Start keeping a vocabulary summary, or make it exact again (its partitions of
+        terms no longer used removed), reading every graph once."""
         self._update(" ;\n".join(summary.rebuilt(self.engine_graphs)))
 
     @abstractmethod
@@ -118,9 +121,8 @@ class GraphStore(ABC):
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
         if statements and self.described():
-            statements += summary.after_write(
-                added, bool(replace or any(remove.values())), [*before, *after], self.engine_graphs
-            )
+            first, last = summary.for_write(added, [*before, *after], self.engine_graphs)
+            statements = [*first, *statements, *last]
         if statements:
             self._update(" ;\n".join(statements))
         return written

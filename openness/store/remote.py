@@ -451,9 +451,10 @@ class RemoteStore(GraphStore):
                 *(f"DROP SILENT GRAPH <{g}>" for g in staging),
             ]
             if self.described():
-                # The staged triples' terms are in the summary already (they were written
-                # by the writes above): what the staging graphs held is pruned.
-                final += summary.after_write([], True, [*before, *after], self.engine_graphs)
+                # The staged triples' terms are in the summary already (the writes above
+                # added them); only what ``before`` and ``after`` may add is not.
+                first, last = summary.for_write([], [*before, *after], self.engine_graphs)
+                final = [*first, *final, *last]
             self._update(" ;\n".join(final))
         except BaseException:
             self._drop_quietly(staging)
