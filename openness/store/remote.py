@@ -450,11 +450,10 @@ class RemoteStore(GraphStore):
                 *after,
                 *(f"DROP SILENT GRAPH <{g}>" for g in staging),
             ]
-            if self.described():
+            if summary.adds_unlisted([*before, *after]) and self.described():
                 # The staged triples' terms are in the summary already (the writes above
                 # added them); only what ``before`` and ``after`` may add is not.
-                first, last = summary.for_write([], [*before, *after], self.engine_graphs)
-                final = [*first, *final, *last]
+                final += summary.rebuilt(self.engine_graphs)
             self._update(" ;\n".join(final))
         except BaseException:
             self._drop_quietly(staging)

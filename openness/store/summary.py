@@ -3,15 +3,17 @@ every write in a graph of its own as W3C VoID property and class partitions.
 
 Listing the terms a graph uses means reading every triple (~560 000 in the bundled graph,
 ~0.4 s CPU, whatever the query's shape); the summary answers the same from a few hundred
-triples (queries/vocabulary-in-use.rq reads it). A write adds, in its own transaction, a
-partition for each term of the triples it adds that has none yet; an update that may add
-triples it does not list (a SPARQL INSERT … WHERE, LOAD, ADD, COPY, MOVE) is followed by
-a read of every triple; the triples of an INSERT DATA are read from its text. Writes do
-not remove partitions: a partition whose term no triple uses any more is an empty subset
-(VoID states no sizes here), which the query skips by one index look-up per partition,
-and ``describe`` removes. So the upkeep costs a write in proportion to what it adds:
-operations placed after a large write's data in one pyoxigraph update cost in proportion
-to that data (~1.3 s each after 40 000 triples), so the upkeep comes first.
+triples (queries/vocabulary-in-use.rq reads it). Before a write, the partitions of the
+terms of the triples it adds that have none yet are added, in an update of their own; an
+update that may add triples it does not list (a SPARQL INSERT … WHERE, LOAD, ADD, COPY,
+MOVE) is followed, in the same request, by a read of every triple; the triples of an
+INSERT DATA are read from its text. Writes do not remove partitions: a partition whose
+term no triple uses (any more, or yet: a write killed after its summary's update) is an
+empty subset (VoID states no sizes here), which the query skips by one index look-up per
+partition, and ``describe`` removes. So every term used has a partition, and the upkeep
+costs a write in proportion to what it adds: operations in the same pyoxigraph update as
+a large write cost in proportion to its data (a 10 000-model Hub sync took 22-44 % more
+CPU that way).
 
 Only a store that holds a summary keeps one (a scratch store of the assessment has none
 and pays nothing); ``describe`` starts it, as loading the vocabularies does. The summary
@@ -129,23 +131,34 @@ def _listed(sparql: str, code: str) -> list[ox.Quad] | None:
     return quads
 
 
-def for_update(sparql: str, engine: Sequence[str] = ()) -> tuple[list[str], list[str]]:
-    """The operations keeping the summary true through the update ``sparql``: those to run
-    before it and those to run after it, in the same request."""
+def adds_unlisted(operations: Sequence[str]) -> bool:
+    """Whether SPARQL update ``operations`` may add triples they do not list."""
+    return any(_ADDS_UNLISTED.search(base.code_only(op)) for op in operations)
+
+
+def listed(sparql: str) -> list[ox.Quad] | None:
+    """The triples the update ``sparql`` adds, when it lists them all (INSERT DATA)."""
     code = base.code_only(sparql)
-    listed = None if _ADDS_UNLISTED.search(code) else _listed(sparql, code)
-    if listed is None:
-        return [], rebuilt(engine)
-    return added(*terms(listed)), []
+    return None if _ADDS_UNLISTED.search(code) else _listed(sparql, code)
 
 
-def for_write(
-    additions: Iterable[Iterable[ox.Triple]], operations: Sequence[str], engine: Sequence[str] = ()
-) -> tuple[list[str], list[str]]:
-    """The same for a write adding ``additions`` and running the SPARQL ``operations``."""
-    if any(_ADDS_UNLISTED.search(base.code_only(op)) for op in operations):
-        return [], rebuilt(engine)
-    return added(*terms(t for triples in additions for t in triples)), []
+def known(store: base.GraphStore) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
+    """The properties and the classes ``store``'s summary has partitions for."""
+    found: tuple[set[ox.NamedNode], set[ox.NamedNode]] = (set(), set())
+    for given, (_, kind) in zip(found, _KINDS, strict=True):
+        rows = store.query(f"SELECT ?t WHERE {{ GRAPH <{SUMMARY}> {{ ?x <{VOID}{kind}> ?t }} }}")
+        given.update(row["t"] for row in rows.rows())
+    return found
+
+
+def missing(
+    store: base.GraphStore, properties: set[ox.NamedNode], classes: set[ox.NamedNode]
+) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
+    """The properties and the classes given that ``store``'s summary has no partition for."""
+    if not properties and not classes:
+        return set(), set()
+    have_properties, have_classes = known(store)
+    return properties - have_properties, classes - have_classes
 
 
 def partitions(
@@ -155,16 +168,9 @@ def partitions(
     write that adds quads rather than running an update."""
     graph, dataset = ox.NamedNode(SUMMARY), ox.NamedNode(DATASET)
     out = []
-    for given, (partition, kind) in zip((properties, classes), _KINDS, strict=True):
-        if not given:
-            continue
-        known = {
-            row["t"]
-            for row in store.query(
-                f"SELECT ?t WHERE {{ GRAPH <{SUMMARY}> {{ ?x <{VOID}{kind}> ?t }} }}"
-            ).rows()
-        }
-        for term in sorted(given - known, key=str):
+    lacking = missing(store, properties, classes)
+    for terms_, (partition, kind) in zip(lacking, _KINDS, strict=True):
+        for term in sorted(terms_, key=str):
             node = ox.BlankNode()
             out.append(ox.Quad(dataset, ox.NamedNode(VOID + partition), node, graph))
             out.append(ox.Quad(node, ox.NamedNode(VOID + kind), term, graph))
