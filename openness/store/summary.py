@@ -48,13 +48,14 @@ IS_DESCRIBED = f"SELECT ?d WHERE {{ GRAPH <{SUMMARY}> {{ ?d a <{VOID}Dataset> }}
 
 def terms(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
     """The properties and the classes (IRI objects of rdf:type) of ``triples``."""
-    properties: set[ox.NamedNode] = set()
-    classes: set[ox.NamedNode] = set()
-    for t in triples:
-        properties.add(t.predicate)
-        if t.predicate == _TYPE and isinstance(t.object, ox.NamedNode):
-            classes.add(t.object)
-    return properties, classes
+    given = triples if isinstance(triples, list) else list(triples)
+    # Comprehensions, and the classes only looked for when rdf:type is used: this runs on
+    # every triple a write adds (each attribute of a pyoxigraph term is a new object).
+    properties = {t.predicate for t in given}
+    if _TYPE not in properties:
+        return properties, set()
+    classes = {t.object for t in given if t.predicate == _TYPE}
+    return properties, {c for c in classes if isinstance(c, ox.NamedNode)}
 
 
 def added(properties: Iterable[ox.NamedNode], classes: Iterable[ox.NamedNode]) -> list[str]:
