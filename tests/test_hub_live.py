@@ -287,9 +287,11 @@ def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None
             "200",
             "--no-assess",
         ]
-        # write 1 loads the vocabularies into the fresh store, write 2 starts the pass,
-        # writes 3-5 are the pages: kill inside the second page.
-        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 4)
+        # write 1 loads the vocabularies into the fresh store; then come the start of the
+        # pass and the pages, a write that adds terms new to the store preceded by one
+        # adding them to its summary (openness.store.summary): write 6 is inside the
+        # second page, as the assertions below check.
+        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 6)
         state = EmbeddedStore(tmp_path / "db", read_only=True)
         try:
             assert len(repo_ids(state)) == 200  # the first page, whole; nothing of the second
