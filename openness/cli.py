@@ -481,6 +481,11 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
         # one interrupted while storing the history only redoes the history.
         graphs = store.graph_sizes()
         if if_missing and Graphs.ASSESSMENTS in graphs:
+            # A store built before the vocabulary summary existed (or written by other
+            # tools) would list only the declared terms in vocabulary-in-use.rq.
+            if not store.described():
+                click.echo("describing the vocabulary the graph uses (once)", err=True)
+                store.describe()
             if stopped_runs(store):
                 click.echo("the last assessment was interrupted; completing it", err=True)
                 run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))

@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from openness.cli import cli
-from openness.namespaces import Graphs
-from openness.store import open_store
+from openness.namespaces import VOID, Graphs
+from openness.store import GraphStore, open_store
+from openness.store.summary import SUMMARY
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso"])
@@ -62,19 +63,34 @@ def test_build_if_missing_skips_only_a_finished_build(store_args: list[str]) -> 
     stats = json.loads(run([*store_args, "stats", "--format", "json"])[1])
     assert stats["triples"] > 1000
     # The assessments graph is written last: its presence marks a build that finished.
-    if "--endpoint" in store_args:
-        options = dict(zip(store_args[::2], store_args[1::2], strict=True))
-        store = open_store(
-            endpoint=options["--endpoint"], update_endpoint=options.get("--update-endpoint")
-        )
-    else:
-        store = open_store(store_args[1])
+    store = opened(store_args)
     try:
         store.update(f"INSERT DATA {{ GRAPH <{Graphs.ASSESSMENTS}> {{ <urn:s> <urn:p> 1 }} }}")
+        # As a store built before the vocabulary summary existed: the build describes it.
+        store.drop_graph(SUMMARY)
+        assert not store.described()
     finally:
         store.close()
     code, _, err = run([*store_args, "build", "--if-missing"])
-    assert code == 0 and "already built" in err
+    assert code == 0 and "already built" in err and "describing the vocabulary" in err
+    store = opened(store_args)
+    try:
+        described = store.query(
+            f"SELECT ?t WHERE {{ GRAPH <{SUMMARY}> {{ ?x <{VOID}property> ?t }} }}"
+        ).rows()
+    finally:
+        store.close()
+    assert ox.NamedNode("urn:p") in {r["t"] for r in described}  # used by that triple alone
+
+
+def opened(store_args: list[str]) -> GraphStore:
+    """The store the global options ``store_args`` select."""
+    if "--endpoint" not in store_args:
+        return open_store(store_args[1])
+    options = dict(zip(store_args[::2], store_args[1::2], strict=True))
+    return open_store(
+        endpoint=options["--endpoint"], update_endpoint=options.get("--update-endpoint")
+    )
 
 
 def test_query_prints_csv_with_header(store_args: list[str]) -> None:
