@@ -113,7 +113,10 @@ def main() -> None:
     )
     parser.add_argument("--reference", type=int, default=10, help="pySHACL sample size (0: skip)")
     parser.add_argument(
-        "--workers", type=int, help="processes judging batches (default: a spare core each)"
+        "--workers",
+        type=int,
+        default=0,
+        help="processes judging batches (default 0: the assessing one; -1: one a spare core)",
     )
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
@@ -126,7 +129,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             built = in_process(ctx, build, Path(tmp) / "store", extra)
             n, full, used, second, redone, rss, wrss = in_process(
-                ctx, one_size, Path(tmp) / "store", args.workers
+                ctx, one_size, Path(tmp) / "store", None if args.workers < 0 else args.workers
             )
         bundled = bundled or (n, full)
         print(

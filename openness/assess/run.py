@@ -139,7 +139,7 @@ def assess(
     progress: Progress = no_progress,
     batch: int = BATCH,
     sink: Callable[[Batch], object] | None = None,
-    workers: int | None = None,
+    workers: int | None = 0,
 ) -> Assessment:
     """Assess the models in the store (all, or the given model IRIs) against the definitions
     (all, or ``ids``). Models whose evidence and shapes are unchanged since their stored
@@ -150,8 +150,10 @@ def assess(
     evidence (every rule one update, every constraint one query for the batch). Each batch
     judged goes to ``sink`` (:class:`openness.assess.store.Writer` stores it), in their
     order, or is gathered into the returned :class:`Assessment` when there is none. The
-    batches are judged in ``workers`` other processes (default: one a spare core, when
-    there is more than one batch), or in this one (0)."""
+    batches are judged in this process (``workers`` 0, the default), or in ``workers``
+    other processes (None: one a spare core, when there is more than one batch). On the
+    2-core machine shared with other work, a worker cost ~20% more CPU and shortened no run
+    (bench/assess.py --workers): it is not the default."""
     clock = time.perf_counter()
     defs = [definition(i) for i in ids] if ids else list(definitions().values())
     graphs = setwise.dataset(store)
