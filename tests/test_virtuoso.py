@@ -21,8 +21,10 @@ from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.service import resolve_models, run_assessment
 from openness.ingest.runner import ingest_all
+from openness.namespaces import VOID
 from openness.server import create_app
 from openness.store import GraphStore, open_store
+from openness.store.summary import SUMMARY
 from openness.vocabularies import load_vocabularies
 
 MODELS = ["OLMo-7B", "Llama-2-7B"]
@@ -61,6 +63,20 @@ def virtuoso(virtuoso_server: str, embedded: GraphStore) -> Iterator[GraphStore]
     store.close()
 
 
+def without(sizes: dict[str, int], graph: str) -> dict[str, int]:
+    return {g: n for g, n in sizes.items() if g != graph}
+
+
+def described_terms(store: GraphStore) -> set[tuple[str, str]]:
+    """The (kind, term) pairs the store's vocabulary summary has a partition for."""
+    rows = store.query(
+        f"""SELECT ?kind ?t WHERE {{ GRAPH <{SUMMARY}> {{
+             {{ ?x <{VOID}property> ?t BIND ("property" AS ?kind) }}
+             UNION {{ ?x <{VOID}class> ?t BIND ("class" AS ?kind) }} }} }}"""
+    ).rows()
+    return {(r["kind"].value, r["t"].value) for r in rows}
+
+
 def verdicts(store: GraphStore) -> list[dict[str, Any]]:
     return sorted(verdict_rows(store), key=lambda r: (r["model"], r["definition"]))
 
@@ -68,7 +84,16 @@ def verdicts(store: GraphStore) -> list[dict[str, Any]]:
 def test_the_same_graphs_and_verdicts_as_the_embedded_store(
     virtuoso: GraphStore, embedded: GraphStore
 ) -> None:
-    assert virtuoso.graph_sizes() == embedded.graph_sizes()
+    sizes = [without(s.graph_sizes(), SUMMARY) for s in (virtuoso, embedded)]
+    assert sizes[0] == sizes[1]
+    # The vocabulary summary may keep partitions of terms a write used for a while (a staged
+    # write's stamp, on Virtuoso): every term in use is described, and the others are unused.
+    described, ours = described_terms(virtuoso), described_terms(embedded)
+    assert ours <= described
+    for kind, term in described - ours:
+        pattern = f"?s a <{term}>" if kind == "class" else f"?s <{term}> ?o"
+        found = virtuoso.query(f"SELECT ?s WHERE {{ GRAPH ?g {{ {pattern} }} }} LIMIT 1")
+        assert not found.rows(), (kind, term)
     found = verdicts(virtuoso)
     assert len(found) == len(MODELS) * len(definitions())
     assert found == verdicts(embedded)
