@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -111,17 +112,26 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Virtuoso (Debian's virtuoso-opensource-7-bin) on free loopback ports, its
     SPARQL endpoint open for updates; yields the endpoint's URL. Skipped where Virtuoso
     is not installed, except in CI (.ci/run installs it)."""
+    with virtuoso_process(tmp_path_factory.mktemp("virtuoso")) as (url, _):
+        yield url
+
+
+@contextmanager
+def virtuoso_process(data: Path) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Virtuoso on the database in the folder ``data`` (made there when it holds none), on
+    free loopback ports, its SPARQL endpoint open for updates; yields the endpoint's URL
+    and the process (which a test may kill: started again on the same folder, Virtuoso
+    recovers from its transaction log)."""
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if not (binary and isql):
         if os.environ.get("CI"):
             pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin)")
-    data = tmp_path_factory.mktemp("virtuoso")
     ports = {"isql": free_port(), "http": free_port()}
     ini = data / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=data, **ports))
     log = data / "server.out"
-    with log.open("wb") as out:
+    with log.open("ab") as out:
         proc = subprocess.Popen(
             [binary, "-f", "-c", str(ini)], cwd=data, stdout=out, stderr=subprocess.STDOUT
         )
@@ -143,9 +153,11 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         capture_output=True,
         timeout=60,
     )
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso"])
@@ -202,6 +214,7 @@ LONGEST_FIRST = [
     "tests/test_assessment_engine.py",  # 280: pySHACL on a sample of models
     "tests/test_faults.py",  # 85: processes killed while they write
     "tests/test_lineage_data_openwashing.py",  # 60
+    "tests/test_store.py",  # ~80 s wall: Virtuoso killed and started again ~10 times
     "tests/test_assessment_writer.py",  # 58
     "tests/test_history.py",  # 53: verdicts as of eight dates
     "tests/test_browser.py",  # 46: Chromium

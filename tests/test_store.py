@@ -326,25 +326,23 @@ def _drop_staged(store: GraphStore, query_url: str) -> None:
         store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("limit", [50_000, 1000])
 def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
-    tmp_path: Path, limit: int
+    tmp_path: Path, limit: int, engine: str
 ) -> None:
     """The engine killed before each of a large write's requests in turn (the first chunk
     staged, a later one, the update that puts them in place): once it is back, every
     graph is as it was; the write then completes."""
-    from openness.store import RemoteStore
     from openness.store.base import StoreError
 
     kept, old, new = _page()
     cut, requests = 1, []
-    with _oxigraph(tmp_path) as (url, _):
-        store = RemoteStore(url)
+    with _engine(engine, tmp_path) as (store, _):
         store.write(add={G1: kept + old})
         store.close()
     while True:
-        with _oxigraph(tmp_path) as (url, proc):
-            store = RemoteStore(url)
+        with _engine(engine, tmp_path) as (store, proc):
             store.request_limit = limit
             assert store.graph_sizes() == {G1: 3000}
             assert _count(store, G1, "old") == 1500
@@ -358,8 +356,7 @@ def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
                 store.close()
             break
     assert cut == len(requests) + 1 and cut > (4 if limit == 1000 else 1)
-    with _oxigraph(tmp_path) as (url, _):
-        store = RemoteStore(url)
+    with _engine(engine, tmp_path) as (store, _):
         assert store.graph_sizes() == {G1: 3000}
         assert _count(store, G1, "new") == 1500 and _count(store, G1, "kept") == 1500
         store.close()
@@ -380,6 +377,21 @@ def _kill_before(store: GraphStore, proc: subprocess.Popen, cut: int) -> list[st
 
     store._post = killing  # type: ignore[attr-defined]  # noqa: SLF001
     return requests
+
+
+@contextmanager
+def _engine(engine: str, folder: Path) -> Iterator[tuple[RemoteStore, subprocess.Popen]]:
+    """A store on an engine of its own (``oxigraph`` serve or ``virtuoso``) keeping its
+    data in ``folder``, and the engine's process."""
+    from conftest import virtuoso_process
+
+    if engine == "oxigraph":
+        with _oxigraph(folder) as (url, proc):
+            yield RemoteStore(url), proc
+        return
+    (folder / "virtuoso").mkdir(exist_ok=True)
+    with virtuoso_process(folder / "virtuoso") as (url, proc):  # updates at its query URL
+        yield RemoteStore(url, update_url=url), proc
 
 
 @contextmanager

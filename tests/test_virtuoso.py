@@ -5,7 +5,7 @@ The assessment runs its rules in a scratch store of its own, so Virtuoso answers
 evidence queries (it refuses one of the findings rules, SQ074, and answers booleans as the
 integers 1 and 0). The other backend tests that run on `oxigraph serve` run on Virtuoso
 too (the ``store`` fixtures of conftest, test_store, test_protocol and test_cli, and
-test_staging_sweep), but for the one that kills the engine in the middle of a write;
+test_staging_sweep; test_store's killed-engine test starts a Virtuoso of its own);
 test_assessment_engine's remote comparison is this file's first test on Virtuoso."""
 
 from __future__ import annotations
