@@ -72,11 +72,8 @@ def one_size(path: Path, workers: int | None, queue: multiprocessing.Queue) -> N
     again = assess(store, workers=workers)
     second = time.perf_counter() - start
     store.close()
-    queue.put((len(run.models), full, used, second, len(again.models), peak_rss(), workers_rss()))
-
-
-def workers_rss() -> float:
-    return peak_rss(resource.RUSAGE_CHILDREN)
+    workers_peak = peak_rss(resource.RUSAGE_CHILDREN)  # the largest judging worker
+    queue.put((len(run.models), full, used, second, len(again.models), peak_rss(), workers_peak))
 
 
 def reference_sample(k: int) -> tuple[int, float]:

@@ -88,11 +88,10 @@ def verdict_triples(
     fingerprint: str,
     when: dt.datetime,
     parts: Parts,
-    new_parts: dict[str, Triples] | None = None,
+    new_parts: dict[str, Triples],
 ) -> None:
-    """A verdict's triples; ``parts`` holds the requirement assessments already written.
-    With ``new_parts``, the triples of those not yet written go there, by IRI, not to
-    ``out``."""
+    """A verdict's triples; ``parts`` holds the requirement assessments already written,
+    and the triples of those not yet written go to ``new_parts``, by IRI, not to ``out``."""
     a = assessment_iri(v.definition, v.model)
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
     out.link(a, EARL + "subject", v.model)
@@ -127,13 +126,10 @@ def verdict_triples(
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
             out.link(m, EARL + "outcome", EARL + v.level_outcomes[label])
     for req in v.requirements:
-        if new_parts is None:
-            part = _requirement_part(out, req.iri, req.outcome, req.reasons, parts)
-        else:
-            fresh = Triples()
-            part = _requirement_part(fresh, req.iri, req.outcome, req.reasons, parts)
-            if len(fresh):
-                new_parts[part] = fresh
+        fresh = Triples()
+        part = _requirement_part(fresh, req.iri, req.outcome, req.reasons, parts)
+        if len(fresh):
+            new_parts[part] = fresh
         out.link(a, DCTERMS + "hasPart", part)
 
 
