@@ -190,3 +190,35 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(ever
     assert one not in run.present
     assert not store.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{stale.value}> ?p ?o }}")
     assert _aspects_of(store, shared) == kept
+
+
+def test_a_first_assessment_ends_without_collecting_and_leaves_nothing_to_collect(built) -> None:
+    store = copy_of(built)
+    models = sorted(subjects(store, setwise.dataset(store)))[::40]
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, None, models, sink=writer)
+    assert run.models == models and not writer.replaced
+    updates: list[str] = []
+    update = store._update  # noqa: SLF001
+
+    def spy(sparql: str, **kwargs: object) -> None:
+        updates.append(sparql)
+        update(sparql, **kwargs)  # type: ignore[arg-type]
+
+    store._update = spy  # type: ignore[method-assign]  # noqa: SLF001
+    try:
+        writer.finish(run)
+    finally:
+        del store._update
+    # It only added: its end writes the run and the ranks, and looks at no derived fact.
+    assert updates and not any(setwise.DERIVED in u for u in updates)
+    triples = _graph(store)
+    assert not _orphans(triples) and not _broken(triples)
+    # What a sweep of the whole derived graph would remove, there is none of.
+    derived = "CONSTRUCT WHERE { ?s ?p ?o }"
+    held = set(store.query(derived, default_graphs=[setwise.DERIVED]))
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    again = assess(store, None, models, force=True, sink=writer)
+    writer.finish(again)  # replaced every model: collects, the whole derived graph swept
+    assert writer.replaced
+    assert set(store.query(derived, default_graphs=[setwise.DERIVED])) == held
