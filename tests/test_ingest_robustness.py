@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -9,8 +10,14 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from conftest import select
+from huggingface_hub import ModelInfo
 
 from openness.cli import cli
+from openness.ingest import hf
+from openness.ingest.hf import model_info, model_triples
+from openness.ingest.rdf import Triples
+from openness.ingest.records import IngestContext
+from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import StrictFailure, ingest_source
 from openness.namespaces import Graphs
 from openness.resources import sources_dir
@@ -102,3 +109,30 @@ def test_replacing_a_source_leaves_other_graphs_alone() -> None:
     )
     ingest_source(store, "curated")
     assert store.graph_sizes()[other] == 1
+
+
+def test_hub_model_triples_read_the_card_as_its_to_dict_has_it(monkeypatch) -> None:
+    # The card's fields are read without CardData.to_dict()'s deep copy: every recorded
+    # model must give the same triples as when read through to_dict.
+    bodies = sorted((sources_dir() / "hf" / "hub_api_recorded").glob("model_info*/*.json"))
+    assert len(bodies) > 35
+    ctx = IngestContext()
+
+    def triples(info: ModelInfo) -> list[ox.Triple]:
+        out = Triples()
+        model_triples(info, out, ctx, file="x", former_ids=["old/id"], report=IngestReport("hf"))
+        return list(out)
+
+    infos = [model_info(json.loads(p.read_text(encoding="utf-8")), p.name) for p in bodies]
+    assert sum(1 for i in infos if hf.card_fields(i).get("license")) > 20
+    fields = [triples(i) for i in infos]
+    monkeypatch.setattr(
+        hf, "card_fields", lambda i: i.card_data.to_dict() if i.card_data is not None else {}
+    )
+    assert [triples(i) for i in infos] == fields
+
+
+def test_a_hub_card_that_is_not_a_mapping_is_named() -> None:
+    with pytest.raises(RecordError, match="cardData is not a mapping") as e:
+        model_info({"id": "a/b", "cardData": "license: mit"}, "page[3]")
+    assert "page[3]" in str(e.value) and "a/b" in str(e.value)
