@@ -31,7 +31,7 @@ from openness.ingest.hf_live import (
 from openness.ingest.organizations import default_organizations
 from openness.ingest.renames import default_renames
 from openness.ingest.runner import ingest_source
-from openness.namespaces import Graphs
+from openness.namespaces import OG, RDF, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 from openness.vocabularies import load_vocabularies
@@ -288,10 +288,10 @@ def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None
             "--no-assess",
         ]
         # write 1 loads the vocabularies into the fresh store; then come the start of the
-        # pass and the pages, a write that adds terms new to the store preceded by one
-        # adding them to its summary (openness.store.summary): write 6 is inside the
-        # second page, as the assertions below check.
-        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 6)
+        # pass (write 2) and the pages, each one write that only adds (its records and the
+        # new state, bulk-loaded): write 4 is the second page's, as the assertions below
+        # check.
+        kill_inside_a_write(tmp_path / "db", args, tmp_path / "w", 4)
         state = EmbeddedStore(tmp_path / "db", read_only=True)
         try:
             assert len(repo_ids(state)) == 200  # the first page, whole; nothing of the second
@@ -308,6 +308,80 @@ def test_killed_inside_a_write_resumes_to_the_same_graph(tmp_path: Path) -> None
         assert graph_quads(resumed, Graphs.IDENTITY) == graph_quads(expected, Graphs.IDENTITY)
     finally:
         resumed.close()
+
+
+class DiesWritingAPage(EmbeddedStore):
+    """A store whose process dies (an exception here) as its ``nth`` write of Hub records
+    begins."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__(None)
+        self.left = nth
+
+    def write(self, **kwargs: object) -> int:
+        if (kwargs.get("add") or {}).get(GRAPH):
+            self.left -= 1
+            if self.left == 0:
+                raise KeyboardInterrupt
+        return super().write(**kwargs)
+
+
+def states(store: GraphStore) -> list[str]:
+    rows = select(store, "SELECT ?s WHERE { ?s a og:HubSyncState }", default_graphs=[STATE_GRAPH])
+    return [r["s"] for r in rows]
+
+
+def test_the_states_a_killed_run_left_are_read_and_removed() -> None:
+    # Pages that only add leave the states they supersede to the end of the run: killed
+    # before the third page, the run left the start's state and the first page's.
+    store = DiesWritingAPage(3)
+    with FakeHub(100) as hub:
+        with pytest.raises(KeyboardInterrupt):
+            sync(store, hub)
+        assert len(repo_ids(store)) == 50 and len(states(store)) == 3
+        state = SyncState.load(store, None)
+        assert state.step == 3 and state.cursor is not None
+        stale = {t.subject.value for t in state.stale} - {state.iri}
+        assert stale == set(states(store)) - {state.node()}
+        pages_before = hub.pages
+        report = sync(store, hub)
+        assert report.pages == 2 and hub.pages - pages_before == 2  # pages 3 and 4 only
+        assert report.written == 50 and report.unchanged == 0
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+        assert len(states(store)) == 1
+        expected = EmbeddedStore(None)
+        sync(expected, hub)  # as many states stored (the start and 4 pages): the same step
+        assert graph_quads(store, STATE_GRAPH) == graph_quads(expected, STATE_GRAPH)
+
+
+def test_a_state_stored_before_states_were_numbered_is_read_and_replaced() -> None:
+    store = EmbeddedStore(None)
+    with FakeHub(60) as hub:
+        sync(store, hub)
+        watermark = SyncState.load(store, None).watermark
+        # As such a state was: the scope's node holding its properties (the pending marks
+        # of the records go too: nothing else left to re-link).
+        scope = SyncState(hf_live.state_iri(None))
+        node = ox.NamedNode(scope.iri)
+        old = [
+            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "HubSync")),
+            ox.Triple(node, ox.NamedNode(OG + "syncWatermark"), ox.Literal(watermark)),
+        ]
+        store.write(replace={STATE_GRAPH: old})
+        assert states(store) == []
+        assert SyncState.load(store, None).watermark == watermark
+        hub.change([7])
+        report = sync(store, hub)
+        assert report.written == 1 and report.pages == 1
+        assert len(states(store)) == 1
+        rows = select(
+            store,
+            "SELECT ?p WHERE { ?s ?p ?o }",
+            default_graphs=[STATE_GRAPH],
+            substitutions={"s": ox.NamedNode(scope.iri)},
+        )
+        # The changed record awaits its assessment (--no-assess); nothing of the old state.
+        assert {r["p"] for r in rows} == {RDF + "type", OG + "syncState", OG + "syncPending"}
 
 
 def test_recorded_hub_answers_sync_through_the_cli(tmp_path: Path) -> None:
