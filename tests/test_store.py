@@ -596,3 +596,39 @@ def test_the_vocabulary_summary_follows_every_kind_of_write(store: GraphStore) -
     store.drop_graph(G2)
     store.replace_graph(G1, [triple("a", "s", "b")])
     assert _vocabulary(store) == {(EX + "s", "property")}
+
+
+class _Recording:
+    """A pyoxigraph store that records how each query was asked to read its default graph."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store, self.asked = store, []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+    def query(self, sparql: str, **kwargs: object) -> object:
+        self.asked.append("union" if kwargs.get("use_default_graph_as_union") else "list")
+        return self.store.query(sparql, **kwargs)
+
+
+def test_a_store_in_memory_reads_the_graphs_it_only_holds_as_their_union() -> None:
+    from openness.store import EmbeddedStore
+
+    s, p, o = ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o")
+    store = EmbeddedStore(None)
+    recording = _Recording(store._store)  # noqa: SLF001
+    store._store = recording  # type: ignore[assignment]  # noqa: SLF001
+    for g in ("urn:a", "urn:b"):  # the same triple in both: a merge keeps both solutions
+        store.write(add={g: [ox.Triple(s, p, o)]})
+    every = "SELECT ?o WHERE { ?s ?p ?o }"
+    assert len(store.query(every, default_graphs=["urn:a", "urn:b", "urn:none"]).rows()) == 2
+    assert len(store.query(every, default_graphs=["urn:a"]).rows()) == 1
+    assert recording.asked == ["union", "list"]
+    store.write(add={"urn:c": [ox.Triple(s, p, ox.Literal("elsewhere"))]})
+    assert {r["o"].value for r in store.query(every, default_graphs=["urn:a", "urn:b"]).rows()} == {
+        "o"
+    }
+    recording.store.add(ox.Quad(s, p, ox.Literal("default"), ox.DefaultGraph()))
+    assert len(store.query(every, default_graphs=["urn:a", "urn:b", "urn:c"]).rows()) == 3
+    assert recording.asked[2:] == ["list", "list"]

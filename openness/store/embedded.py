@@ -75,13 +75,27 @@ class EmbeddedStore(GraphStore):
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": base_iri}
-        if default_graphs:
+        if default_graphs and not self._holds_only(default_graphs):
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return QueryResult(self._store.query(sparql, **kwargs))
+
+    def _holds_only(self, graphs: Sequence[str]) -> bool:
+        """Whether this store is in memory and ``graphs`` name every graph holding triples:
+        then their merge is the union of all graphs, which Oxigraph reads as one index,
+        where a list of default graphs is read graph by graph (the evidence of the bundled
+        graph's models took 1.1-1.2 ms a model from a reading copy of its 11 graphs instead
+        of 2.4-2.6, the same solutions; a scratch store of the assessment holds its two).
+        Not looked up on disk, where listing the graphs costs a scan."""
+        if self.path is not None:
+            return False
+        if next(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None):
+            return False
+        wanted = set(graphs)
+        return all(g.value in wanted for g in self._store.named_graphs())
 
     def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.path is None:  # a scratch store: nothing a fault could lose
