@@ -43,6 +43,7 @@ from tqdm import tqdm
 
 from openness import __version__
 from openness.assess.service import run_assessment
+from openness.ingest.batch import fewer_collections
 from openness.ingest.hf import model_info, model_triples
 from openness.ingest.identity_update import update_identity
 from openness.ingest.rdf import Triples, iri_values, literal
@@ -837,10 +838,11 @@ def sync_hub(
     identities and re-assess what changed. Resumes an interrupted run."""
     started = dt.datetime.now(dt.UTC)
     client = HubClient(endpoint, retry=retry)
-    sync = HubSync(store, client, author=author, page_size=page_size, progress=progress)
-    report = sync.run(reconcile=reconcile, limit=limit)
-    record_run(store, started, report, client.endpoint)
-    report.assessed = finish(store, sync.stored.iri, assess=assess, echo=echo)
+    with fewer_collections():
+        sync = HubSync(store, client, author=author, page_size=page_size, progress=progress)
+        report = sync.run(reconcile=reconcile, limit=limit)
+        record_run(store, started, report, client.endpoint)
+        report.assessed = finish(store, sync.stored.iri, assess=assess, echo=echo)
     if client.rate_limited or client.retried:
         echo(
             f"hf --live: {client.rate_limited} rate-limited answers, {client.retried} "

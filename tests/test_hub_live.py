@@ -4,6 +4,7 @@ fake Hub that ``huggingface_hub`` talks to over HTTP (no network)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,6 +20,7 @@ from test_ingest_robustness import graph_quads
 from openness.assess.report import verdict_rows
 from openness.cli import cli
 from openness.ingest import hf_live
+from openness.ingest.batch import YOUNG
 from openness.ingest.hf_live import (
     GRAPH,
     STATE_GRAPH,
@@ -382,6 +384,26 @@ def test_a_state_stored_before_states_were_numbered_is_read_and_replaced() -> No
         )
         # The changed record awaits its assessment (--no-assess); nothing of the old state.
         assert {r["p"] for r in rows} == {RDF + "type", OG + "syncState", OG + "syncPending"}
+
+
+class SeesThreshold(EmbeddedStore):
+    """A store noting the garbage collector's young threshold at each write."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.thresholds: set[int] = set()
+
+    def write(self, **kwargs: object) -> int:
+        self.thresholds.add(gc.get_threshold()[0])
+        return super().write(**kwargs)
+
+
+def test_the_sync_collects_garbage_in_larger_batches_then_as_before() -> None:
+    store, before = SeesThreshold(), gc.get_threshold()
+    with FakeHub(30) as hub:
+        sync(store, hub)
+    assert store.thresholds == {YOUNG} and YOUNG > before[0]
+    assert gc.get_threshold() == before
 
 
 def test_recorded_hub_answers_sync_through_the_cli(tmp_path: Path) -> None:
