@@ -193,8 +193,8 @@ def recording_writes(states: list[dict[str, int]]) -> Iterator[None]:
         if self.path is not None:
             states.append(self.graph_sizes())
 
-    def added(self: EmbeddedStore, quads: object) -> None:
-        add(self, quads)
+    def added(self: EmbeddedStore, *args: object) -> None:
+        add(self, *args)
         if self.path is not None:
             states.append(self.graph_sizes())
 
