@@ -531,3 +531,30 @@ def test_every_rule_and_constraint_is_named_labelled_and_commented() -> None:
         assert iri.startswith("https://w3id.org/openness-graph/"), iri
         for p in (rdflib.RDFS.label, rdflib.RDFS.comment):
             assert graph.value(node, p) is not None, (iri, p)
+
+
+def test_the_evidence_of_many_models_on_disk_is_read_from_a_copy_in_memory(
+    built: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openness.store import EmbeddedStore
+
+    disk = EmbeddedStore(tmp_path / "db")
+    disk._store.bulk_extend(built._store)  # type: ignore[attr-defined]  # noqa: SLF001
+    models = sorted(subjects(disk, setwise.dataset(disk)))
+    copies: list[bool] = []
+    copy = EmbeddedStore.reading_copy
+
+    def recorded(self: EmbeddedStore, graphs: list[str], limit: int | None = None) -> object:
+        made = copy(self, graphs, limit)
+        copies.append(made is not self)
+        return made
+
+    monkeypatch.setattr(EmbeddedStore, "reading_copy", recorded)
+    # A copy of the bundled graph (~100 000 quads) pays for the reads of many models, not
+    # of one; every model read alike from either.
+    many = assess(disk, models=models[:200])
+    one = assess(disk, models=models[:1])
+    assert copies == [True, False]
+    assert {(v.model, v.definition, v.outcome) for v in many.verdicts if v.model == models[0]} == {
+        (v.model, v.definition, v.outcome) for v in one.verdicts
+    }

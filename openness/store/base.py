@@ -161,9 +161,10 @@ class GraphStore(ABC):
                 return self.write(remove={graph: old - new}, add={graph: new - old})
         return self.replace_graph(graph, given)
 
-    def reading_copy(self, graphs: Sequence[str]) -> GraphStore:
-        """A store to read ``graphs`` from many times: this one, unless a copy of them
-        answers faster (see :meth:`EmbeddedStore.reading_copy`)."""
+    def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
+        """A store to read ``graphs`` from many times: this one, unless a copy of them (of
+        at most ``limit`` triples: what the reads it saves are worth) answers faster (see
+        :meth:`EmbeddedStore.reading_copy`)."""
         return self
 
     def graph_names(self) -> list[str]:

@@ -211,12 +211,13 @@ class EmbeddedStore(GraphStore):
         which no reader shares and a crash may lose."""
         self._store.bulk_extend(_as_quads({graph: triples}))
 
-    def reading_copy(self, graphs: Sequence[str], limit: int = COPY_LIMIT) -> EmbeddedStore:
+    def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> EmbeddedStore:
         """An in-memory copy of ``graphs`` when this store is on disk and they hold at most
-        ``limit`` triples: a query that reads much of them (a batch of models' evidence)
-        runs ~15x faster in memory than on RocksDB, which pays for the copy on the first
-        read. Past ``limit`` the copy would cost more memory than it is worth (~650 MB a
-        million triples): this store is read instead."""
+        ``limit`` triples (and COPY_LIMIT): a query that reads much of them (a batch of
+        models' evidence) runs ~15x faster in memory than on RocksDB, which pays for the
+        copy when the reads are many. Past COPY_LIMIT the copy would cost more memory than
+        it is worth (~580 MB a million triples): this store is read instead."""
+        limit = COPY_LIMIT if limit is None else min(limit, COPY_LIMIT)
         if self.path is None:
             return self
         copy = EmbeddedStore(None)
