@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 BASE = "https://w3id.org/openness-graph/"
 
@@ -93,6 +94,10 @@ class Graphs:
         return f"{BASE}graph/source/{name}"
 
 
+# Remembered: a Hub sync slugs each repository id about ten times (its record's IRI, its
+# model's, its author's) and the identity rebuild again, at ~3 µs a time (normalization and
+# two regular expressions).
+@lru_cache(maxsize=1 << 16)
 def slug(text: str) -> str:
     """A readable, IRI-safe path segment for ``text``.
 
