@@ -45,6 +45,15 @@ class Judgement:
 
 def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
     """Run the shapes on ``models`` in a scratch store holding ``triples``, their evidence."""
+    found, derived = _judged(triples, models, defs)
+    found.derived = list(_triples(derived))
+    return found
+
+
+def _judged(
+    triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]
+) -> tuple[Judgement, bytes]:
+    """What :func:`judge` finds, its derived facts as N-Triples (not yet in the judgement)."""
     scratch = EmbeddedStore(None)
     scratch.extend(EVIDENCE, triples)
     graphs = [EVIDENCE]
@@ -52,7 +61,7 @@ def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definit
     # that are not judged here: their rules run first, and what they derive is not kept.
     read = evidence.models_read(scratch, graphs, models)
     others = sorted(set().union(*read.values()) - set(models))
-    context: set[ox.Triple] = set()
+    context: set[bytes] = set()
     if others:
         setwise.derive(scratch, graphs, others)
         context = set(_staged(scratch))
@@ -62,21 +71,20 @@ def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definit
         found[r.focus].append(r)
     sources = [d.reads_source for d in defs if d.reads_source]
     queries = {d.score_query for d in defs if d.score_query}
+    derived = b"\n".join(line for line in _staged(scratch) if line not in context)
     return Judgement(
         dict(found),
         setwise.members(scratch, sources, graphs),
         {q: setwise.scores(scratch, q, graphs, models) for q in queries},
-        setwise.skolemize((t for t in _staged(scratch) if t not in context), triples),
-    )
+        [],
+    ), setwise.skolemized(derived + b"\n" if derived else b"", setwise.blank_labels(triples))
 
 
-def _staged(scratch: GraphStore) -> list[ox.Triple]:
-    """The facts the rules derived in a scratch store."""
-    return list(
-        scratch.query(
-            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
-        )
-    )
+def _staged(scratch: GraphStore) -> list[bytes]:
+    """The facts the rules derived in a scratch store, as N-Triples lines (a blank node is
+    written with its label, the same in every query of the store)."""
+    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{setwise.STAGING}> {{ ?s ?p ?o }} }}"
+    return (scratch.query(query).serialize(NT) or b"").splitlines()
 
 
 def default_workers() -> int:
@@ -159,10 +167,7 @@ def _start(ids: list[str]) -> None:
 
 def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, bytes]:
     """A batch judged in a worker; its derived facts as N-Triples."""
-    found = judge({*_triples(common), *_triples(own)}, models, _defs)
-    derived = ox.serialize(found.derived, format=NT)
-    found.derived = []
-    return found, derived
+    return _judged({*_triples(common), *_triples(own)}, models, _defs)
 
 
 def _triples(data: bytes) -> Iterator[ox.Triple]:

@@ -5,7 +5,7 @@ it reads sh:rule, sh:sparql, sh:targetClass, sh:severity and sh:order from the s
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -150,6 +150,20 @@ def scoped(query: str, var: str, iris: Sequence[str] | None) -> str:
     return f"{query[:at]} {values(var, iris)} {query[at:]}"
 
 
-def render(message: str, solution: dict[str, str]) -> str:
-    """A constraint's sh:message with its {?var} placeholders filled from one solution."""
-    return re.sub(r"\{[?$](\w+)\}", lambda m: solution.get(m[1], m[0]), message)
+def renderer(message: str, variables: Sequence[str]) -> Callable[[Sequence[str | None]], str]:
+    """A constraint's sh:message as a function of one solution (its values in the order of
+    ``variables``, None when unbound) filling its {?var} placeholders; a placeholder of a
+    variable not bound stays as it is. The message is parsed once, not once a result."""
+    pieces = re.split(r"(\{[?$]\w+\})", message)  # odd pieces are the placeholders
+    slots = [
+        variables.index(p[2:-1]) if i % 2 and p[2:-1] in variables else None
+        for i, p in enumerate(pieces)
+    ]
+
+    def fill(values: Sequence[str | None]) -> str:
+        return "".join(
+            piece if slot is None or values[slot] is None else values[slot]
+            for piece, slot in zip(pieces, slots, strict=True)
+        )
+
+    return fill
