@@ -50,7 +50,7 @@ def dataset(store: GraphStore) -> list[str]:
     """The graphs the shapes read: the vocabularies, the shapes, the identities and every
     source's current graph (not derived facts, assessments or dated snapshots)."""
     fixed = [Graphs.ONTOLOGY, Graphs.SHAPES, Graphs.IDENTITY]
-    sources = sorted(g for g in store.graph_sizes() if g.startswith(Graphs.source("")))
+    sources = sorted(g for g in store.graph_names() if g.startswith(Graphs.source("")))
     return fixed + [g for g in sources if "/" not in g[len(Graphs.source("")) :]]
 
 
