@@ -145,12 +145,6 @@ def members(
     return out
 
 
-def skolemize(triples: Iterable[ox.Triple], evidence: Iterable[ox.Triple] = ()) -> list[ox.Triple]:
-    """The rules' facts with each node a rule made named (:func:`skolemized`), as triples."""
-    named = skolemized(ox.serialize(list(triples), format=NT), blank_labels(evidence))
-    return [q.triple for q in ox.parse(named, format=NT)]
-
-
 def blank_labels(triples: Iterable[ox.Triple]) -> set[str]:
     """The labels of the blank nodes in ``triples``."""
     return {n.value for t in triples for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}

@@ -218,7 +218,7 @@ def _derived(models: list[str]) -> list[Scope]:
     """What the rules derived about ``models``: about each model, its
     records and their components, with the nodes the rules hung on them (findings,
     expectations, a record's weights component: named under their IRI, see
-    :func:`openness.assess.setwise.skolemize`)."""
+    :func:`openness.assess.setwise.skolemized`)."""
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     records = f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?x }}"
     # (an update's default graph is no union of the named graphs: name them)
