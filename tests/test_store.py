@@ -463,6 +463,44 @@ def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(
     assert memory.reading_copy([G1]) is memory
 
 
+def test_a_reading_copy_too_large_for_memory_is_made_on_disk_read_as_a_union_and_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from openness.store import EmbeddedStore, embedded
+
+    monkeypatch.setattr(embedded, "COPY_LIMIT", 2)  # more than two triples: on disk
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where TMPDIR would say
+    disk = EmbeddedStore(tmp_path / "db")
+    # the same triple in G1 and G2: read from both graphs, it is two solutions
+    disk.replace_graph(G1, [triple("a", "p", "b"), triple("b", "p", "c")])
+    disk.replace_graph(G2, [triple("a", "p", "b")])
+    disk.replace_graph(EX + "g3", [triple("c", "p", "d")])  # not asked for
+    every = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    with disk.reading([G1, G2], limit=3) as copy:
+        assert isinstance(copy, EmbeddedStore) and copy.path is not None
+        assert copy.path.parent == tmp_path and copy.graph_sizes() == {G1: 2, G2: 1}
+        recording = _Recording(copy._store)  # noqa: SLF001
+        copy._store = recording  # type: ignore[assignment]  # noqa: SLF001
+        read = sorted(
+            (r["s"].value, r["o"].value) for r in copy.query(every, default_graphs=[G1, G2]).rows()
+        )
+        assert read == sorted(
+            (r["s"].value, r["o"].value) for r in disk.query(every, default_graphs=[G1, G2]).rows()
+        )
+        assert len(read) == 3
+        assert len(copy.query(every, default_graphs=[G2]).rows()) == 1
+        assert recording.asked == ["union", "list"]
+        folder = copy.path
+        copy._store = recording.store  # noqa: SLF001 - the copy's own, for closing
+        del recording
+    assert not folder.exists()
+    with disk.reading([G1, G2], limit=2) as same:  # worth less than the copy: none made
+        assert same is disk
+    assert len(disk.query(every).rows()) == 4  # the store itself untouched, still open
+
+
 def test_an_on_disk_store_flushes_its_write_buffers_every_so_many_quads_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,9 +74,13 @@ def _q(definition: str | None, model: str | None = None) -> str:
         "progress": PROGRESS % bound,
         "record": RECORDS % {"model": f"VALUES ?model {{ <{model}> }}" if model else ""},
     }
-    return "SELECT * WHERE {\n" + "\nUNION\n".join(
-        f'{{ {{ {text} }} BIND ("{part}" AS ?part) }}' for part, text in parts.items()
-    ) + "\n}"
+    return (
+        "SELECT * WHERE {\n"
+        + "\nUNION\n".join(
+            f'{{ {{ {text} }} BIND ("{part}" AS ?part) }}' for part, text in parts.items()
+        )
+        + "\n}"
+    )
 
 
 def verdict_rows(

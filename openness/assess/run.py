@@ -160,47 +160,48 @@ def assess(
     clock = time.perf_counter()
     defs = [definition(i) for i in ids] if ids else list(definitions().values())
     graphs = setwise.dataset(store)
-    # The evidence is read from a copy in memory when that is faster (an on-disk store):
-    # for every model, or for as many as make the copy pay.
-    source = store.reading_copy(graphs, len(models) * COPY_WORTH if models else None)
-    everyone = subjects(source, graphs)
-    wanted = [m for m in models if m in everyone] if models else sorted(everyone)
-    stored = stored_fingerprints(store)
-    salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
-    common = evidence.shared(source, graphs)
-    run = Assessment(defs, present=set(everyone))
-    take = sink or run.gather
-    if workers is None:
-        workers = default_workers() if len(wanted) > batch else 0
-    # Batches judged elsewhere and not yet taken, oldest first: at most one more than the
-    # workers, so one waits for each while this process reads the next.
-    waiting: deque[tuple[list[str], dict[str, str], Judging]] = deque()
+    # The evidence is read from a copy when that is faster (an on-disk store): for every
+    # model, or for as many as make the copy pay.
+    limit = len(models) * COPY_WORTH if models else None
+    with store.reading(graphs, limit) as source:
+        everyone = subjects(source, graphs)
+        wanted = [m for m in models if m in everyone] if models else sorted(everyone)
+        stored = stored_fingerprints(store)
+        salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
+        common = evidence.shared(source, graphs)
+        run = Assessment(defs, present=set(everyone))
+        take = sink or run.gather
+        if workers is None:
+            workers = default_workers() if len(wanted) > batch else 0
+        # Batches judged elsewhere and not yet taken, oldest first: at most one more than the
+        # workers, so one waits for each while this process reads the next.
+        waiting: deque[tuple[list[str], dict[str, str], Judging]] = deque()
 
-    def taken() -> None:
-        todo, prints, judging = waiting.popleft()
-        found = judging()
-        verdicts = graded(defs, found, todo, everyone)
-        run.outcomes.update((v.definition, v.outcome) for v in verdicts)
-        replaced = [m for m in todo if m in stored]
-        take(Batch(todo, verdicts, prints, found.derived, replaced))
-        run.models += todo
+        def taken() -> None:
+            todo, prints, judging = waiting.popleft()
+            found = judging()
+            verdicts = graded(defs, found, todo, everyone)
+            run.outcomes.update((v.definition, v.outcome) for v in verdicts)
+            replaced = [m for m in todo if m in stored]
+            take(Batch(todo, verdicts, prints, found.derived, replaced))
+            run.models += todo
 
-    chunk: list[str] = []
-    with judges(common, defs, workers) as judge_batch:
-        for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
-            chunk.append(m)
-            if len(chunk) == batch or i == len(wanted):
-                own = evidence.own(source, graphs, chunk)
-                prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
-                todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
-                if todo:
-                    judging = judge_batch(set().union(*(own[m] for m in todo)), todo)
-                    waiting.append((todo, {m: prints[m] for m in todo}, judging))
-                    if len(waiting) > workers:
-                        taken()
-                chunk = []
-        while waiting:
-            taken()
+        chunk: list[str] = []
+        with judges(common, defs, workers) as judge_batch:
+            for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
+                chunk.append(m)
+                if len(chunk) == batch or i == len(wanted):
+                    own = evidence.own(source, graphs, chunk)
+                    prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
+                    todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
+                    if todo:
+                        judging = judge_batch(set().union(*(own[m] for m in todo)), todo)
+                        waiting.append((todo, {m: prints[m] for m in todo}, judging))
+                        if len(waiting) > workers:
+                            taken()
+                    chunk = []
+            while waiting:
+                taken()
     run.kept = len(wanted) - len(run.models)
     run.seconds = time.perf_counter() - clock
     return run

@@ -164,8 +164,18 @@ class GraphStore(ABC):
     def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
         """A store to read ``graphs`` from many times: this one, unless a copy of them (of
         at most ``limit`` triples: what the reads it saves are worth) answers faster (see
-        :meth:`EmbeddedStore.reading_copy`)."""
+        :meth:`EmbeddedStore.reading_copy`); a copy is closed when done with."""
         return self
+
+    @contextmanager
+    def reading(self, graphs: Sequence[str], limit: int | None = None) -> Iterator[GraphStore]:
+        """:meth:`reading_copy` for a ``with`` block, closed at its end."""
+        copy = self.reading_copy(graphs, limit)
+        try:
+            yield copy
+        finally:
+            if copy is not self:
+                copy.close()
 
     def graph_names(self) -> list[str]:
         """The named graphs that hold triples (cheaper than :meth:`graph_sizes`)."""
