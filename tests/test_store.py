@@ -501,6 +501,39 @@ def test_a_reading_copy_too_large_for_memory_is_made_on_disk_read_as_a_union_and
     assert len(disk.query(every).rows()) == 4  # the store itself untouched, still open
 
 
+def test_a_reading_copy_that_does_not_fit_on_disk_leaves_the_store_to_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from openness.store import EmbeddedStore, embedded
+
+    monkeypatch.setattr(embedded, "COPY_LIMIT", 1)
+    made: list[EmbeddedStore] = []
+    temporary = EmbeddedStore._temporary  # noqa: SLF001
+
+    class Full:  # a store whose disk fills up at its first write
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.store, name)
+
+        def bulk_extend(self, quads: object) -> None:
+            raise OSError("IO error: No space left on device")
+
+    def full() -> EmbeddedStore:
+        copy = temporary()
+        wrapper = Full()
+        wrapper.store = copy._store  # type: ignore[attr-defined]  # noqa: SLF001
+        copy._store = wrapper  # type: ignore[assignment]  # noqa: SLF001
+        made.append(copy)
+        return copy
+
+    monkeypatch.setattr(EmbeddedStore, "_temporary", staticmethod(full))
+    disk = EmbeddedStore(tmp_path / "db")
+    disk.replace_graph(G1, [triple("a", "p", "b"), triple("b", "p", "c")])
+    with caplog.at_level("WARNING", logger="openness.store"):
+        assert disk.reading_copy([G1]) is disk
+    assert made and made[0].path is not None and not made[0].path.exists()
+    assert "No space left on device" in caplog.text and "the store is read instead" in caplog.text
+
+
 def test_an_on_disk_store_flushes_its_write_buffers_every_so_many_quads_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

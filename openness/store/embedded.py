@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from openness.store.base import (
 )
 from openness.store.results import QueryResult
 
+log = logging.getLogger("openness.store")
 # Triples a reading copy may hold in memory (~650 MB a million triples); a larger one is
 # made on disk, in a temporary folder.
 COPY_LIMIT = 2_000_000
@@ -237,19 +239,37 @@ class EmbeddedStore(GraphStore):
         )
         if limit is not None and size > limit:
             return self
-        copy = EmbeddedStore(None) if size <= COPY_LIMIT else EmbeddedStore._temporary()
+        if size <= COPY_LIMIT:
+            copy = EmbeddedStore(None)
+            self._copy_into(copy, graphs)
+        else:
+            try:
+                copy = EmbeddedStore._temporary()
+            except (OSError, StoreError) as e:
+                log.warning("no reading copy (%s): the store is read instead", e)
+                return self
+            try:
+                self._copy_into(copy, graphs)
+            except OSError as e:  # the temporary folder's disk is full, say
+                copy.close()
+                log.warning("no reading copy in %s (%s): the store is read instead", copy.path, e)
+                return self
+        copy._only = frozenset(graphs)
+        return copy
+
+    def _copy_into(self, copy: EmbeddedStore, graphs: Sequence[str]) -> None:
         for g in graphs:
             found = self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
             # A chunk at a time: a graph's quads as Python objects took about as much
             # memory as a copy in memory (~500 B a quad).
             while quads := list(itertools.islice(found, COPY_CHUNK)):
                 copy._store.bulk_extend(quads)
-        copy._only = frozenset(graphs)
-        return copy
 
     @classmethod
     def _temporary(cls) -> EmbeddedStore:
-        folder = tempfile.TemporaryDirectory(prefix="openness-copy-")
+        # A query's solutions still held (a traceback's frames) keep RocksDB open: what
+        # it writes meanwhile must not turn the end of a run into an error.
+        folder = tempfile.TemporaryDirectory(prefix="openness-copy-", ignore_cleanup_errors=True)
         store = cls(folder.name)
         store._folder = folder
         return store
