@@ -222,3 +222,39 @@ def test_a_first_assessment_ends_without_collecting_and_leaves_nothing_to_collec
     writer.finish(again)  # replaced every model: collects, the whole derived graph swept
     assert writer.replaced
     assert set(store.query(derived, default_graphs=[setwise.DERIVED])) == held
+
+
+def test_a_run_given_models_reads_and_drops_only_what_concerns_them(
+    everything, monkeypatch
+) -> None:
+    from openness.assess import run as running
+    from openness.assess.run import stored_fingerprints
+
+    store = copy_of(everything[0])
+    given, gone, elsewhere = sorted(subjects(store, setwise.dataset(store)))[:3]
+    for m in (gone, elsewhere):  # two models leave the store; their assessments stay
+        store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{m}> ?p ?o }} }}")
+    monkeypatch.setattr(running, "SCOPE_CHUNK", 1)  # a query a model
+    asked: list[str] = []
+    query = store.query
+
+    def spy(sparql: str, **kwargs: object) -> object:
+        asked.append(sparql)
+        return query(sparql, **kwargs)  # type: ignore[arg-type]
+
+    store.query = spy  # type: ignore[method-assign]
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, None, [gone, given], force=True, sink=writer)
+    writer.finish(run)
+    del store.query
+    assert run.models == [given] and run.present == {given}
+    # The records and the stored fingerprints were read for the given models, one a query.
+    reads = [q for q in asked if "og:fingerprint ?fp" in q or "og:sourceId ?id" in q]
+    assert reads and all(q.count("VALUES ?m {") == 1 for q in reads)
+    assert {q.count(f"<{given}>") + q.count(f"<{gone}>") for q in reads} == {1}
+    assessed = stored_fingerprints(store)
+    assert given in assessed and gone not in assessed  # a model given and gone: dropped
+    assert elsewhere in assessed  # gone but not given: left to a run over every model
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    writer.finish(assess(store, sink=writer))
+    assert elsewhere not in stored_fingerprints(store)

@@ -18,6 +18,7 @@ from openness.assess import evidence, setwise
 from openness.assess.definitions import Definition, definition, definitions, shapes_digest
 from openness.assess.grade import Subject, Verdict, grade
 from openness.assess.judge import Judgement, Judging, default_workers, judge, judges
+from openness.assess.program import scoped
 from openness.ingest.records import Progress, no_progress
 from openness.namespaces import Graphs
 from openness.store import GraphStore
@@ -31,6 +32,7 @@ BATCH = 100
 # Quads worth copying into memory for each model whose evidence is read: on disk a model's
 # evidence took ~31 ms, from a copy ~1.2, and copying cost 10-20 µs a quad (bundled graph).
 COPY_WORTH = 1_500
+SCOPE_CHUNK = 1_000  # models named in one query (a VALUES block) of a run given models
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Assessment:
     definitions: list[Definition]
     models: list[str] = field(default_factory=list)
     kept: int = 0
-    present: set[str] = field(default_factory=set)  # every model in the store
+    present: set[str] = field(default_factory=set)  # every model in the store (or of scope)
+    scope: list[str] | None = None  # the models the run was given (None: every model)
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (definition, outcome)
     verdicts: list[Verdict] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
@@ -104,14 +107,35 @@ def in_background(sink: Callable[[Batch], object]) -> Iterator[Callable[[Batch],
         raise failed[0]
 
 
-def subjects(store: GraphStore, graphs: Sequence[str]) -> dict[str, Subject]:
-    """Every model with its name and records."""
-    rows = store.query(
+def scoped_rows(
+    store: GraphStore, query: str, var: str, iris: Sequence[str] | None, **kwargs: object
+) -> list[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
+    """The solutions of a SELECT with ``?var`` bound to ``iris``, SCOPE_CHUNK of them a
+    query (the whole store's when None): a run given some models reads what concerns them,
+    not what the store holds (on disk at 10 489 models, every model's records took 6.2 CPU s
+    to read, every stored fingerprint 1.9-10.7)."""
+    if iris is None:
+        return store.query(query, **kwargs).rows()  # type: ignore[arg-type]
+    rows = []
+    for at in range(0, len(iris), SCOPE_CHUNK):
+        chunk = iris[at : at + SCOPE_CHUNK]
+        rows += store.query(scoped(query, var, chunk), **kwargs).rows()  # type: ignore[arg-type]
+    return rows
+
+
+def subjects(
+    store: GraphStore, graphs: Sequence[str], models: Sequence[str] | None = None
+) -> dict[str, Subject]:
+    """Every model (or those of ``models`` in the store) with its name and records."""
+    rows = scoped_rows(
+        store,
         """SELECT ?m ?name ?r ?source ?id WHERE {
              ?m a og:Model ; og:hasRecord ?r . OPTIONAL { ?m schema:name ?name }
              ?r og:source/skos:notation ?source ; og:sourceId ?id }""",
+        "m",
+        models,
         default_graphs=list(graphs),
-    ).rows()
+    )
     names: dict[str, str] = {}
     records: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for r in rows:
@@ -121,12 +145,18 @@ def subjects(store: GraphStore, graphs: Sequence[str]) -> dict[str, Subject]:
     return {m: Subject(m, names[m], tuple(sorted(set(records[m])))) for m in names}
 
 
-def stored_fingerprints(store: GraphStore) -> dict[str, set[str]]:
-    """Model IRI -> the fingerprints its stored assessments were computed from."""
-    rows = store.query(
+def stored_fingerprints(
+    store: GraphStore, models: Sequence[str] | None = None
+) -> dict[str, set[str]]:
+    """Model IRI -> the fingerprints its stored assessments were computed from (of every
+    model, or of ``models``)."""
+    rows = scoped_rows(
+        store,
         f"""SELECT ?m ?fp WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
-              ?a earl:subject ?m ; og:fingerprint ?fp }} }}"""
-    ).rows()
+              ?a earl:subject ?m ; og:fingerprint ?fp }} }}""",
+        "m",
+        models,
+    )
     out: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         out[r["m"].value].add(r["fp"].value)
@@ -164,12 +194,13 @@ def assess(
     # model, or for as many as make the copy pay.
     limit = len(models) * COPY_WORTH if models else None
     with store.reading(graphs, limit) as source:
-        everyone = subjects(source, graphs)
+        scope = sorted(set(models)) if models else None
+        everyone = subjects(source, graphs, scope)
         wanted = [m for m in models if m in everyone] if models else sorted(everyone)
-        stored = stored_fingerprints(store)
+        stored = stored_fingerprints(store, scope)
         salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
         common = evidence.shared(source, graphs)
-        run = Assessment(defs, present=set(everyone))
+        run = Assessment(defs, present=set(everyone), scope=scope)
         take = sink or run.gather
         if workers is None:
             workers = default_workers() if len(wanted) > batch else 0
