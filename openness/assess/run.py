@@ -54,8 +54,10 @@ class Assessment:
     definitions: list[Definition]
     models: list[str] = field(default_factory=list)
     kept: int = 0
-    present: set[str] = field(default_factory=set)  # every model in the store (or of scope)
-    scope: list[str] | None = None  # the models the run was given (None: every model)
+    present: set[str] = field(default_factory=set)  # every model in the store (or given)
+    # Models with stored assessments that are no longer in the store (of those given, when
+    # the run was given some: a Hub sync gives the models of what it removed).
+    gone: list[str] = field(default_factory=list)
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (definition, outcome)
     verdicts: list[Verdict] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
@@ -200,7 +202,7 @@ def assess(
         stored = stored_fingerprints(store, scope)
         salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
         common = evidence.shared(source, graphs)
-        run = Assessment(defs, present=set(everyone), scope=scope)
+        run = Assessment(defs, present=set(everyone), gone=sorted(set(stored) - set(everyone)))
         take = sink or run.gather
         if workers is None:
             workers = default_workers() if len(wanted) > batch else 0

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
-from openness.assess.run import Assessment, Batch, stored_fingerprints
+from openness.assess.run import Assessment, Batch
 from openness.assess.setwise import DERIVED
 from openness.ingest.rdf import Triples, iri_values, literal, typed
 from openness.namespaces import (
@@ -164,12 +164,6 @@ def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
         (scope, "?r", A),
         (scope, "?as", A),
     ]
-
-
-def _gone(store: GraphStore, run: Assessment) -> list[str]:
-    """Models with stored assessments that are no longer in the store (of those the run
-    was given, when it was given some: a Hub sync gives the models of what it removed)."""
-    return sorted(set(stored_fingerprints(store, run.scope)) - run.present)
 
 
 # Requirement assessments (assertions without a subject) that no assessment links to.
@@ -352,7 +346,7 @@ class Writer:
     def finish(self, run: Assessment) -> int:
         """End the run: drop the assessments of models no longer in the store, rank the
         scores, collect what no assessment uses; returns the triples the run wrote."""
-        gone = _gone(self.store, run)
+        gone = run.gone
         stopped = [r for r in stopped_runs(self.store) if r != self.run]
         if not run.models and not gone and not stopped:
             return self.written
