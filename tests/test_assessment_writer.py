@@ -258,3 +258,30 @@ def test_a_run_given_models_reads_and_drops_only_what_concerns_them(
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     writer.finish(assess(store, sink=writer))
     assert elsewhere not in stored_fingerprints(store)
+
+
+def test_a_run_judging_some_definitions_keeps_what_a_full_run_stored_and_judges_the_missing(
+    everything,
+) -> None:
+    from openness.assess.definitions import definitions
+
+    store = copy_of(everything[0])
+    one, other = sorted(definitions())[:2]
+    model = sorted(subjects(store, setwise.dataset(store)))[0]
+    # A full run stored every verdict: judging one definition again finds nothing changed,
+    # and neither does the full run after it.
+    run = assess(store, [one], [model], sink=Writer(store, started=dt.datetime.now(dt.UTC)))
+    assert run.models == [] and run.kept == 1
+    run = assess(store, None, [model])
+    assert run.models == [] and run.kept == 1
+    # A verdict never stored (here: removed) is judged by a run of its definition alone.
+    store.update(
+        PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a og:definitionId "
+        f'"{other}" ; earl:subject <{model}> ; ?p ?o }} }}'
+    )
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, [other], [model], sink=writer)
+    writer.finish(run)
+    assert run.models == [model]
+    assert {d for d, _ in run.outcomes} == {other}
+    assert assess(store, None, [model]).kept == 1

@@ -149,20 +149,26 @@ def subjects(
 
 def stored_fingerprints(
     store: GraphStore, models: Sequence[str] | None = None
-) -> dict[str, set[str]]:
-    """Model IRI -> the fingerprints its stored assessments were computed from (of every
-    model, or of ``models``)."""
+) -> dict[str, dict[str, str]]:
+    """Model IRI -> definition id -> the fingerprint its stored assessment against that
+    definition was computed from (of every model, or of ``models``)."""
     rows = scoped_rows(
         store,
-        f"""SELECT ?m ?fp WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
-              ?a earl:subject ?m ; og:fingerprint ?fp }} }}""",
+        f"""SELECT ?m ?d ?fp WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
+              ?a earl:subject ?m ; og:definitionId ?d ; og:fingerprint ?fp }} }}""",
         "m",
         models,
     )
-    out: dict[str, set[str]] = defaultdict(set)
+    out: dict[str, dict[str, str]] = defaultdict(dict)
     for r in rows:
-        out[r["m"].value].add(r["fp"].value)
+        out[r["m"].value][r["d"].value] = r["fp"].value
     return out
+
+
+def stale(held: dict[str, str], fingerprint: str, defs: Sequence[Definition]) -> bool:
+    """Whether a model's stored assessment against one of ``defs`` is missing or was
+    computed from other evidence or shapes (``held``: definition id -> fingerprint)."""
+    return any(held.get(d.id) != fingerprint for d in defs)
 
 
 def assess(
@@ -200,7 +206,10 @@ def assess(
         everyone = subjects(source, graphs, scope)
         wanted = [m for m in models if m in everyone] if models else sorted(everyone)
         stored = stored_fingerprints(store, scope)
-        salt = f"{shapes_digest()} {','.join(sorted(d.id for d in defs))} {__version__}"
+        # Not which definitions the run judges: a stored verdict is current while its
+        # evidence and the shapes are, whichever run stored it (a run given some, -d, finds
+        # those of a full run unchanged, and judges those never stored).
+        salt = f"{shapes_digest()} {__version__}"
         common = evidence.shared(source, graphs)
         run = Assessment(defs, present=set(everyone), gone=sorted(set(stored) - set(everyone)))
         take = sink or run.gather
@@ -226,7 +235,7 @@ def assess(
                 if len(chunk) == batch or i == len(wanted):
                     own = evidence.own(source, graphs, chunk)
                     prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
-                    todo = [m for m in chunk if force or stored.get(m) != {prints[m]}]
+                    todo = [m for m in chunk if force or stale(stored.get(m, {}), prints[m], defs)]
                     if todo:
                         judging = judge_batch(set().union(*(own[m] for m in todo)), todo)
                         waiting.append((todo, {m: prints[m] for m in todo}, judging))
