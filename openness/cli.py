@@ -69,7 +69,7 @@ class StoreOptions:
         self.timeout = timeout
 
     def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
-        """The store; unless the command ``creates`` one, the default store must exist."""
+        """The store; unless the command ``creates`` one, it must exist."""
         if not creates:
             self.require_built()
         try:
@@ -85,18 +85,19 @@ class StoreOptions:
             raise click.ClickException(str(e)) from e
 
     def require_built(self) -> None:
-        """Stop when no store was named and the default one does not exist: a command
-        that reads it would create an empty store and report an empty graph."""
-        if self.location or self.endpoint:
+        """Stop when the store named (or the default one) does not exist: a command that
+        reads it would create an empty store and report an empty graph."""
+        if self.endpoint or self.location == ":memory:":
             return
         try:
-            where = default_location()
+            where = Path(self.location) if self.location else default_location()
         except StoreError as e:
             raise click.ClickException(str(e)) from e
         if not where.exists():
+            hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
                 f"no store at {where}: build it with 'openness build' ('make build' in the "
-                "checkout), or name one with --store DIR or OPENNESS_STORE"
+                f"checkout){hint}"
             )
 
 

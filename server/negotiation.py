@@ -36,12 +36,15 @@ ALIASES = {
     "application/x-turtle": "text/turtle",
     "nt": "application/n-triples",
     "ntriples": "application/n-triples",
+    "n-triples": "application/n-triples",
     "text/plain": "application/n-triples",
     "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
     "jsonld": "application/ld+json",
     "json-ld": "application/ld+json",
     "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "n-quads": "application/n-quads",
     "trig": "application/trig",
 }
 GRAPH_ALIASES = {
@@ -80,6 +83,8 @@ def choose_with_parameter(
 
     >>> choose_with_parameter("xml", "*/*", GRAPH_TYPES)
     'application/rdf+xml'
+    >>> choose_with_parameter("nquads", "text/turtle", GRAPH_TYPES)
+    'application/n-quads'
     """
     if parameter:
         aliases = {**ALIASES, **GRAPH_ALIASES} if offered is GRAPH_TYPES else ALIASES

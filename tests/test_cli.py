@@ -42,6 +42,8 @@ def run(args: list[str]) -> tuple[int, str, str]:
 
 
 def test_stats_json_on_a_fresh_store(store_args: list[str]) -> None:
+    if "--store" in store_args:  # an empty folder: a store not named does not exist
+        Path(store_args[store_args.index("--store") + 1]).mkdir(parents=True)
     code, out, _ = run([*store_args, "stats", "--format", "json"])
     assert code == 0
     stats = json.loads(out)
@@ -118,6 +120,7 @@ def test_query_from_file_and_graph_formats(store_args: list[str], tmp_path: Path
 
 
 def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str]) -> None:
+    run([*store_args, "init"])
     code, _, err = run([*store_args, "query", "SELECT ?x WHERE { ?x ?p }"])
     assert code == 2
     assert "does not parse" in err and "1:" in err
@@ -181,6 +184,16 @@ def test_reading_a_default_store_that_does_not_exist_stops(
         assert code == 1 and f"no store at {home / 'var' / 'store'}" in err, command
         assert "openness build" in err and "--store" in err
     assert not (elsewhere / "var").exists() and not (home / "var").exists()
+
+
+def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
+    """A mistyped --store (or OPENNESS_STORE) used to be created empty, and the command
+    reported an empty graph (`stats`: every count 0, exit 0)."""
+    missing = tmp_path / "no-such-store"
+    for command in (["stats"], ["evidence", "OLMo-7B"], ["query", "ASK {}"]):
+        code, _, err = run(["--store", str(missing), *command])
+        assert code == 1 and f"no store at {missing}" in err, command
+    assert not missing.exists()
 
 
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
