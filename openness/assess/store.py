@@ -156,9 +156,16 @@ def _held(scope: Scope) -> str:
 def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
     """The assessments of ``models`` against the definitions ``ids``, with their result and
     progress nodes (requirement assessments are shared and collected by _ORPHANS)."""
-    chosen = "VALUES ?d { " + " ".join(f'"{i}"' for i in ids) + " }"
-    chosen += " VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
-    scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r }}"
+    # The definitions filtered, not bound by VALUES: Oxigraph then read every assessment
+    # against them before joining the models (100 models' of a 10 000-model store on disk:
+    # 2.4 CPU s a scope, 0.2 s filtered), which made replacing verdicts slower as the
+    # store grew.
+    chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    wanted = "FILTER (?d IN (" + ", ".join(f'"{i}"' for i in ids) + "))"
+    scope = (
+        f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r }}"
+        f" {wanted}"
+    )
     return [
         (f"{scope} GRAPH <{A}> {{ ?r og:progress ?x }}", "?x", A),
         (scope, "?r", A),
