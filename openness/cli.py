@@ -45,6 +45,7 @@ from openness.namespaces import PREFIXES, Graphs
 from openness.stats import collect_stats
 from openness.store import (
     GRAPH_FORMATS,
+    IN_MEMORY,
     RESULT_FORMATS,
     GraphStore,
     StoreError,
@@ -87,7 +88,7 @@ class StoreOptions:
     def require_built(self) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
         reads it would create an empty store and report an empty graph."""
-        if self.endpoint or self.location == ":memory:":
+        if self.endpoint or self.location == IN_MEMORY:
             return
         try:
             where = Path(self.location) if self.location else default_location()

@@ -24,6 +24,7 @@ def default_location() -> Path:
 
 __all__ = [
     "GRAPH_FORMATS",
+    "IN_MEMORY",
     "RESULT_FORMATS",
     "EmbeddedStore",
     "GraphStore",
@@ -33,6 +34,9 @@ __all__ = [
     "default_location",
     "open_store",
 ]
+
+
+IN_MEMORY = ":memory:"  # the location of an empty in-memory store
 
 
 def open_store(
@@ -47,14 +51,15 @@ def open_store(
     """Open the store the user asked for.
 
     A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
-    ``$OPENNESS_STORE``, else in :func:`default_location`. ``location=":memory:"`` gives an empty
-    in-memory store. ``timeout`` (seconds) bounds each request to a remote engine.
+    ``$OPENNESS_STORE``, else in :func:`default_location`. ``location=IN_MEMORY``
+    (``":memory:"``) gives an empty in-memory store. ``timeout`` (seconds) bounds each
+    request to a remote engine.
     """
     if endpoint:
         return RemoteStore(
             endpoint, update_url=update_endpoint, store_url=store_endpoint, timeout=timeout
         )
     location = location or os.environ.get("OPENNESS_STORE") or default_location()
-    if str(location) == ":memory:":
+    if str(location) == IN_MEMORY:
         return EmbeddedStore(None)
     return EmbeddedStore(location, read_only=read_only)
