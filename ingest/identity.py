@@ -29,7 +29,7 @@ from openness.ingest.conflicts import (
     weights_link_conflicts,
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
-from openness.ingest.rdf import Triples, iri_values
+from openness.ingest.rdf import SpooledTriples, Triples, iri_values
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
@@ -710,15 +710,19 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
     report = IngestReport("identity")
     records = read_records(store)
     report.read = len(records)
-    out = Triples()
+    out = SpooledTriples()  # on disk: at a million Hub models, ~10 million triples
     families = published_families(store)
     conflicts = Conflicts()
-    report.counts = link_records(records, orgs or default_organizations(), out, families, conflicts)
-    report.ingested = len(records)
-    del records  # not needed to write: at 100 000 models, memory the write can use
-    # Recomputed whole, written as what changed.
-    store.update_graph(Graphs.IDENTITY, out)
-    del out
+    try:
+        report.counts = link_records(
+            records, orgs or default_organizations(), out, families, conflicts
+        )
+        report.ingested = len(records)
+        del records  # not needed to write: at 100 000 models, memory the write can use
+        # Recomputed whole, written as what changed.
+        store.update_graph(Graphs.IDENTITY, out)
+    finally:
+        out.close()
     sources = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]
     graphs = [Graphs.IDENTITY, *sources, Graphs.ONTOLOGY]
     for found in (claims_conflicts(store, graphs), weights_link_conflicts(store, graphs)):

@@ -328,6 +328,43 @@ class DiesWritingAPage(EmbeddedStore):
         return super().write(**kwargs)
 
 
+class DiesWritingIdentities(EmbeddedStore):
+    """A store whose process dies as its ``nth`` write to the identity graph begins."""
+
+    def __init__(self, nth: int) -> None:
+        super().__init__(None)
+        self.left = nth
+
+    def write(self, **kwargs: object) -> int:
+        if (kwargs.get("add") or {}).get(Graphs.IDENTITY):
+            self.left -= 1
+            if self.left == 0:
+                raise KeyboardInterrupt
+        return super().write(**kwargs)
+
+
+def test_an_identity_graph_written_in_pieces_is_finished_by_the_next_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first sync's identity graph larger than a piece is written in pieces (each all or
+    nothing); killed between two, the next run brings it to what an uninterrupted run
+    writes."""
+    monkeypatch.setattr("openness.store.base.PIECE", 40)
+    store = DiesWritingIdentities(3)
+    load_vocabularies(store)
+    expected = EmbeddedStore(None)
+    load_vocabularies(expected)
+    with FakeHub(60) as hub:
+        with pytest.raises(KeyboardInterrupt):
+            sync(store, hub)
+        sync(expected, hub)
+        partial = graph_quads(store, Graphs.IDENTITY)
+        assert partial  # two pieces written, kept
+        assert partial != graph_quads(expected, Graphs.IDENTITY)
+        sync(store, hub)
+    assert graph_quads(store, Graphs.IDENTITY) == graph_quads(expected, Graphs.IDENTITY)
+
+
 def states(store: GraphStore) -> list[str]:
     rows = select(store, "SELECT ?s WHERE { ?s a og:HubSyncState }", default_graphs=[STATE_GRAPH])
     return [r["s"] for r in rows]

@@ -145,6 +145,35 @@ def test_update_graph_writes_only_what_differs(filled: GraphStore) -> None:
     assert sorted(filled.graph_names()) == [G1, G2]
 
 
+def test_a_large_difference_is_written_in_pieces_of_whole_subjects(
+    filled: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PIECE triples, update_graph writes in several writes, none of them touching a
+    subject another one touches, and the graph ends exactly as given."""
+    monkeypatch.setattr("openness.store.base.PIECE", 3)
+    given = [triple(s, p, o) for s in "abcde" for p, o in (("p", "x"), ("q", "y"))]
+    given.append(triple("a", "name", ox.Literal("A")))  # kept from what G1 holds
+    writes: list[set[str]] = []
+    write = filled.write
+
+    def spy(**kwargs: dict) -> int:
+        changed = [
+            t for part in ("add", "remove") for ts in (kwargs.get(part) or {}).values() for t in ts
+        ]
+        writes.append({t.subject.value for t in changed})
+        return write(**kwargs)
+
+    monkeypatch.setattr(filled, "write", spy)
+    assert filled.update_graph(G1, given) == 10
+    assert len(writes) > 1
+    for i, first in enumerate(writes):
+        for second in writes[i + 1 :]:
+            assert not first & second
+    held = set(filled.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[G1]))
+    assert held == set(given)
+    assert filled.update_graph(G1, given) == 0
+
+
 def test_literals_survive_a_round_trip(store: GraphStore) -> None:
     tricky = ox.Literal('quote " backslash \\ newline \n tab \t unicode é 🦜 {}')
     store.replace_graph(G1, [triple("s", "p", tricky)])
