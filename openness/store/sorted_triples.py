@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-RUN = 1_000_000  # lines sorted in memory at a time (~170 MB), then written to a file
+RUN = 250_000  # lines sorted in memory at a time (~40 MB), then written to a file
 BATCH = 10_000  # triples serialized at a time
 
 
