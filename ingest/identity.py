@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -137,8 +137,9 @@ class Record:
     repos: set[str] = field(default_factory=set)  # lower-case Hub ids, former ones included
     family: str | None = None
     bases: list[str] = field(default_factory=list)
-    former: set[str] = field(default_factory=set)  # lower-case former Hub ids
-    spelled: dict[str, str] = field(default_factory=dict)  # lower-case id -> as written
+    # Lower-case former Hub ids: rare, so one shared empty set until there is one.
+    former: frozenset[str] = frozenset()
+    spelled: dict[str, str] = field(default_factory=dict)  # lower-case id -> as written, if not
     refused: dict[str, str] = field(default_factory=dict)  # link not followed -> why
     stated_name: str | None = None  # the name as the source wrote it, when it was swapped
 
@@ -199,21 +200,26 @@ def _read_records(store: GraphStore, bound: str) -> dict[str, Record]:
            }}"""
     )
     records: dict[str, Record] = {}
-    sources: dict[str, str] = {}  # one string a source: a million records name a few
-    # Solution by solution, not as rows: at a million Hub records, rows took ~0.6 GB.
+    # One string a source and a producer: a million records name a few thousand. Solution
+    # by solution, not as rows: at a million Hub records, rows took ~0.6 GB.
+    shared: dict[str, str] = {}
     for r, source, name, producer, repo, former, family, base in solutions:
-        rec = records.get(r.value)
+        iri = r.value
+        rec = records.get(iri)
         if rec is None:
-            kind = sources.setdefault(source.value, source.value)
-            rec = records[r.value] = Record(r.value, kind, name.value)
+            kind = shared.setdefault(source.value, source.value)
+            rec = records[iri] = Record(iri, kind, name.value)
         if producer is not None:
-            rec.producer = producer.value
+            rec.producer = shared.setdefault(producer.value, producer.value)
         for linked in (repo, former):
             if linked is not None:
-                rec.repos.add(linked.value.lower())
-                rec.spelled[linked.value.lower()] = linked.value
-        if former is not None:
-            rec.former.add(former.value.lower())
+                written = linked.value
+                lower = written.lower()
+                rec.repos.add(lower)
+                if written != lower:
+                    rec.spelled[lower] = written
+                if linked is former:
+                    rec.former |= {lower}
         if family is not None:
             rec.family = family.value
         if base is not None and base.value not in rec.bases:
@@ -253,35 +259,53 @@ class _Clusters:
     """Union-find over records that refuses two merges: of two records of one source with
     different names (a source's own identity wins over a shared, often copy-pasted, link),
     and of records that name different Hub repositories (the repository wins over a name;
-    such pairs are kept in ``apart``, for a conflict to say why one name is two models)."""
+    such pairs are kept in ``apart``, for a conflict to say why one name is two models).
+
+    A record is its own cluster until merged: only merged ones have a parent, and only
+    merged clusters hold their names and repositories (at a Hub's scale, most records
+    match no other, and a table of each record's would take ~0.7 KB a record)."""
 
     def __init__(self, records: dict[str, Record]) -> None:
+        self.records = records
         self.apart: set[tuple[str, str]] = set()
-        self.parent = {iri: iri for iri in records}
-        self.names = {iri: {r.source: {r.name}} for iri, r in records.items()}
-        self.repos = {iri: set(r.repos) for iri, r in records.items()}
+        self.parent: dict[str, str] = {}
+        self.names: dict[str, dict[str, set[str]]] = {}
+        self.repos: dict[str, set[str]] = {}
 
     def find(self, x: str) -> str:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
+        root = x
+        while (up := self.parent.get(root)) is not None:
+            root = up
+        while x != root:  # path compression
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def _names(self, root: str) -> dict[str, set[str]]:
+        if root in self.names:
+            return self.names[root]
+        rec = self.records[root]
+        return {rec.source: {rec.name}}
+
+    def _repos(self, root: str) -> set[str]:
+        return self.repos[root] if root in self.repos else self.records[root].repos
 
     def union(self, a: str, b: str) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        na, nb = self.names[ra], self.names[rb]
+        na, nb = self._names(ra), self._names(rb)
         if any(na[s] != nb[s] for s in na.keys() & nb.keys()):
             return False
-        if self.repos[ra] and self.repos[rb] and not self.repos[ra] & self.repos[rb]:
+        repos_a, repos_b = self._repos(ra), self._repos(rb)
+        if repos_a and repos_b and not repos_a & repos_b:
             self.apart.add((min(a, b), max(a, b)))
             return False
         root, child = min(ra, rb), max(ra, rb)
         self.parent[child] = root
-        merged = {s: na.get(s, set()) | nb.get(s, set()) for s in na.keys() | nb.keys()}
-        self.names[root] = merged
-        self.repos[root] = self.repos[ra] | self.repos[rb]
+        self.names[root] = {s: na.get(s, set()) | nb.get(s, set()) for s in na.keys() | nb.keys()}
+        self.repos[root] = repos_a | repos_b
+        self.names.pop(child, None)
+        self.repos.pop(child, None)
         return True
 
 
@@ -337,18 +361,18 @@ def link(
         rec.check_links()
     uf = _Clusters(records)
     how: dict[str, str] = {}
-    by_key: dict[object, str] = {}
-    keyed = [(("hub", repo), rec) for rec in records.values() for repo in rec.repos]
-    keyed += [(key, rec) for rec in records.values() for key in rec.name_keys(words)]
-    for rule, group in (
-        ("hf-repo", keyed[: sum(len(r.repos) for r in records.values())]),
-        ("name+producer", keyed[sum(len(r.repos) for r in records.values()) :]),
+    for rule, shared in (
+        ("hf-repo", _sharing(records, lambda rec: rec.repos, _repo_key_order)),
+        ("name+producer", _sharing(records, lambda r: _name_keys(r, words), _name_key_order)),
     ):
-        for key, rec in sorted(group, key=lambda kr: (str(kr[0]), kr[1].iri)):
-            other = by_key.setdefault(key, rec.iri)
-            if other != rec.iri and uf.find(other) != uf.find(rec.iri) and uf.union(other, rec.iri):
-                how.setdefault(rec.iri, rule)
-                how.setdefault(other, rule)
+        # Each key's first record (in IRI order) takes the others; keys in a fixed order,
+        # as a merge refused (a source's two names, two repositories) depends on it.
+        for _, iris in sorted(shared):
+            other = iris[0]
+            for iri in iris[1:]:
+                if uf.find(other) != uf.find(iri) and uf.union(other, iri):
+                    how.setdefault(iri, rule)
+                    how.setdefault(other, rule)
     clusters: dict[str, list[Record]] = defaultdict(list)
     for rec in records.values():
         clusters[uf.find(rec.iri)].append(rec)
@@ -357,9 +381,10 @@ def link(
     used: set[str] = set()
     model_names: dict[str, list[Record]] = {}
     minted_from: dict[str, str] = {}
-    names = _release_names(clusters.values())
-    for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
+    for members in clusters.values():  # best record first
         members.sort(key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
+    renamed = _renamed_releases(clusters.values())
+    for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
         repo = next((r for m in members for r in m.current_repos), None)
         base = mint("model", repo) if repo else mint("model", members[0].name)
         iri, n = base, 1
@@ -370,7 +395,7 @@ def link(
         model_names[iri] = members
         minted_from[iri] = base
         out.types(iri, OG + "Model")
-        out.add(iri, SCHEMA + "name", names[id(members)])
+        out.add(iri, SCHEMA + "name", renamed.get(id(members), members[0].name))
         producer = next((m.producer for m in members if m.producer), None)
         out.link(iri, OG + "producer", producer)
         for m in members:
@@ -400,34 +425,64 @@ def link(
     return Linked(models, model_names, minted_from, dict(counts))
 
 
-def _release_names(clusters: object) -> dict[int, str]:
-    """The name of each release: its best record's. Where two releases would share a name
-    but one names a Hub repository that says more (DeepSeek-R1 on DeepSeek-R1-0528), that
-    one takes the repository's name, so that no two releases are told apart by id only."""
-    best: dict[int, tuple[str, list[Record]]] = {}
+def _repo_key_order(repo: str) -> str:
+    return str(("hub", repo))
+
+
+def _name_keys(rec: Record, words: dict[str, set[str]]) -> list[str]:
+    return [" ".join(key) + "\x1f" + (producer or "") for key, producer in rec.name_keys(words)]
+
+
+def _name_key_order(key: str) -> str:
+    toks, producer = key.split("\x1f")
+    return str((tuple(toks.split(" ")), producer or None))
+
+
+def _sharing(
+    records: dict[str, Record],
+    keys_of: Callable[[Record], Iterable[str]],
+    order: Callable[[str], str],
+) -> list[tuple[str, list[str]]]:
+    """The keys more than one record has, each with its records' IRIs sorted and with
+    ``order(key)``, the string the keys are taken in order of. A key is one string, not a
+    tuple of tokens: at a million records, each key's first record is held."""
+    first: dict[str, str] = {}
+    more: dict[str, list[str]] = {}
+    for rec in records.values():
+        for key in keys_of(rec):
+            seen = first.setdefault(key, rec.iri)
+            if seen != rec.iri:
+                more.setdefault(key, [seen]).append(rec.iri)
+    return [(order(key), sorted(iris)) for key, iris in more.items()]
+
+
+def _renamed_releases(clusters: Iterable[list[Record]]) -> dict[int, str]:
+    """The releases not named as their best record (each cluster's first): where two
+    releases would share a name but one names a Hub repository that says more (DeepSeek-R1
+    on DeepSeek-R1-0528), that one takes the repository's name, so that no two releases are
+    told apart by id only. By ``id`` of the cluster."""
+    first: dict[str, list[Record]] = {}
+    shared: dict[str, list[list[Record]]] = {}
     for members in clusters:
-        ranked = sorted(members, key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
-        best[id(members)] = (ranked[0].name, ranked)
-    by_name: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for key, (name, _) in best.items():
-        by_name[tokens(name)].append(key)
-    out = {key: name for key, (name, _) in best.items()}
-    for keys in by_name.values():
-        if len(keys) < 2:
-            continue
-        for key in keys:
-            name, ranked = best[key]
-            repo = next((r for m in ranked for r in m.current_repos), None)
-            if repo and tokens(repo.rsplit("/", 1)[-1]) != tokens(name):
-                out[key] = repo.rsplit("/", 1)[-1]
-    return out
+        name = " ".join(tokens(members[0].name))
+        seen = first.setdefault(name, members)
+        if seen is not members:
+            shared.setdefault(name, [seen]).append(members)
+    renamed = {}
+    for same in shared.values():
+        for members in same:
+            repo = next((r for m in members for r in m.current_repos), None)
+            if repo and tokens(repo.rsplit("/", 1)[-1]) != tokens(members[0].name):
+                renamed[id(members)] = repo.rsplit("/", 1)[-1]
+    return renamed
 
 
 def _link_conflicts(records: dict[str, Record], models: dict[str, str], out: Conflicts) -> None:
     """Conflicts of the links not followed and of the names a source swapped."""
+    refused = {repo for rec in records.values() for repo in rec.refused}
     owners: dict[str, list[Record]] = defaultdict(list)
     for rec in records.values():
-        for repo in rec.repos:
+        for repo in rec.repos & refused:
             owners[repo].append(rec)
     for rec in sorted(records.values(), key=lambda r: r.iri):
         model = models[rec.iri]
@@ -482,14 +537,24 @@ def _name_conflicts(
         out.add(conflict)
 
 
+def _base_key(base: str) -> tuple[str, ...]:
+    """What a base-model name is looked up by among the releases' name keys."""
+    return tuple(sorted(tokens(base.rsplit("/", 1)[-1])))
+
+
 def _release_index(
-    model_names: dict[str, list[Record]], words: dict[str, set[str]]
+    model_names: dict[str, list[Record]],
+    words: dict[str, set[str]],
+    wanted: set[tuple[str, ...]],
 ) -> dict[tuple[str, ...], set[str]]:
+    """The releases of each name key that is ``wanted`` (those of all keys would take
+    ~0.5 KB a release)."""
     index: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for model, members in model_names.items():
         for rec in members:
             for key, _ in rec.name_keys(words):
-                index[key].add(model)
+                if key in wanted:
+                    index[key].add(model)
     return index
 
 
@@ -506,11 +571,19 @@ def _bases(
     that repository (its former ids included), else the release its repository name names;
     a bare name is never read as a Hub id ('GPT2' is an architecture, not the gpt2 repo).
     ``outside``: the models of records not given, by ``identity_keys`` lookup key."""
-    index = _release_index(model_names, words)
+    bases = {base for rec in records.values() for base in rec.bases}
+    index = _release_index(model_names, words, {_base_key(base) for base in bases})
     for key, found in outside.items():
         if key.startswith("name:"):
             index[tuple(key[5:].split(" "))] |= found
-    repos = {r: model for model, members in model_names.items() for m in members for r in m.repos}
+    named = {base.lower() for base in bases if "/" in base}
+    repos = {
+        r: model
+        for model, members in model_names.items()
+        for m in members
+        for r in m.repos
+        if r in named
+    }
     for rec in records.values():
         for base in rec.bases:
             repo = repos.get(base.lower()) if "/" in base else None
@@ -520,8 +593,7 @@ def _bases(
                 # apart), the first in IRI order, as a rebuild's last-written one can't be.
                 candidates = {repo or min(elsewhere)} - {models[rec.iri]}
             else:
-                name = base.rsplit("/", 1)[-1]
-                candidates = index.get(tuple(sorted(tokens(name))), set()) - {models[rec.iri]}
+                candidates = index.get(_base_key(base), set()) - {models[rec.iri]}
             if len(candidates) == 1:
                 target = next(iter(candidates))
                 out.link(models[rec.iri], FAIR4ML + "fineTunedFrom", target)
@@ -569,7 +641,7 @@ def _names_itself(
     """
     if base.strip().lower() in not_model_names():
         return True
-    key = tuple(sorted(tokens(base.rsplit("/", 1)[-1])))
+    key = _base_key(base)
     if model in index.get(key, set()):
         return True
     if "/" in base:
@@ -632,6 +704,11 @@ def _families(
     for rec in records.values():
         if rec.family and rec.source == "osai-index":  # the Index rates the system
             out.link(family_iris[tokens(rec.family)], OG + "hasRecord", rec.iri)
+    # By first token: a name is of a family only if it starts with the family's name, and
+    # a Hub's million releases are each compared with a few families, not with all.
+    by_first: dict[str, list[tuple[int, tuple[str, ...], str | None]]] = defaultdict(list)
+    for at, (fam, (_, producer)) in enumerate(named.items()):
+        by_first[fam[0] if fam else ""].append((at, fam, producer))
     for model, members in model_names.items():
         best: tuple[str, ...] | None = None
         for rec in members:
@@ -643,7 +720,8 @@ def _families(
                 if len(toks) > 1 and toks[0] in words.get(rec.producer or "", set()):
                     variants.append(toks[1:])
                 for variant in variants:
-                    for fam, (_, producer) in named.items():
+                    start = by_first.get(variant[0], []) if variant else []
+                    for _, fam, producer in sorted(start + by_first.get("", [])):
                         if (
                             variant[: len(fam)] == fam
                             and not _other_version(fam, variant)
@@ -724,7 +802,7 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use
         # Recomputed whole, written as what changed.
-        store.update_graph(Graphs.IDENTITY, out)
+        store.update_graph(Graphs.IDENTITY, out.sorted())
     finally:
         out.close()
     sources = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]

@@ -131,6 +131,12 @@ class SpooledTriples(Triples):
         super().extend(triples)
         self._spill()
 
+    def sorted(self) -> SortedTriples:
+        """Every triple, as the sorted lines :meth:`GraphStore.update_graph` compares (closed
+        with these triples)."""
+        self._spill()
+        return self._spool
+
     def _spill(self) -> None:
         self._spool.extend(self._items)
         self._spooled += len(self._items)

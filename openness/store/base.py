@@ -6,7 +6,7 @@ import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pyoxigraph as ox
 
@@ -147,7 +147,7 @@ class GraphStore(ABC):
         """Replace the content of ``graph`` with ``triples`` in one transaction."""
         return self.write(replace={graph: triples})
 
-    def update_graph(self, graph: str, triples: Triples) -> int:
+    def update_graph(self, graph: str, triples: Triples | SortedTriples) -> int:
         """Make ``graph`` hold exactly ``triples``, as :meth:`replace_graph` does, writing
         only what differs: a graph recomputed whole of which little changed costs a read of
         it and a small write, not a rewrite. Returns the number of triples added.
@@ -160,8 +160,12 @@ class GraphStore(ABC):
         will be, and the caller makes a run killed half-way do it again (one transaction of
         a million Hub models' identity graph held ~1 KB a triple: 15 GB). A graph with blank
         nodes is replaced whole, in one write (a blank node read back is not one that can be
-        removed by value)."""
-        with SortedTriples(triples) as new:
+        removed by value). Triples already sorted are read as they are (and left open)."""
+        with (
+            nullcontext(triples)
+            if isinstance(triples, SortedTriples)
+            else SortedTriples(triples) as new
+        ):
             if new.blank:
                 return self.replace_graph(graph, parse(list(new.lines())))
             old_triples = self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph])
