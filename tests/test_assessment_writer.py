@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pyoxigraph as ox
+import pytest
 from conftest import copy_of
 from test_assessment_engine import _relicense
 
@@ -285,3 +286,56 @@ def test_a_run_judging_some_definitions_keeps_what_a_full_run_stored_and_judges_
     assert run.models == [model]
     assert {d for d, _ in run.outcomes} == {other}
     assert assess(store, None, [model]).kept == 1
+
+
+RANK = ox.NamedNode("https://w3id.org/openness-graph/ns#rank")
+SCORE = ox.NamedNode("https://w3id.org/openness-graph/ns#score")
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["all", "given"])
+def test_a_run_judging_one_model_again_collects_what_it_unlinked_and_writes_only_changed_ranks(
+    everything, given: bool
+) -> None:
+    store = copy_of(everything[0])
+    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    held = _parts(_graph(store))
+    store.update(_relicense(olmo))
+    # Two stored ranks gone wrong (one changed, one lost): the run puts them right.
+    scored = sorted(t.subject for t in _graph(store) if t.predicate == SCORE)
+    ranked = {t.subject: t.object for t in _graph(store) if t.predicate == RANK}
+    assert len(ranked) == len(scored) > 100
+    wrong, lost = scored[0], scored[1]
+    integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+    store.write(
+        remove={A: [ox.Triple(wrong, RANK, ranked[wrong]), ox.Triple(lost, RANK, ranked[lost])]},
+        add={A: [ox.Triple(wrong, RANK, ox.Literal("999", datatype=integer))]},
+    )
+    updates: list[str] = []
+    update = store._update  # noqa: SLF001
+
+    def spy(sparql: str, **kwargs: object) -> None:
+        updates.append(sparql)
+        update(sparql, **kwargs)  # type: ignore[arg-type]
+
+    # Judged again alone: the others kept, or not looked at (given, as by a Hub re-sync).
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    run = assess(store, None, [olmo] if given else None, sink=writer)
+    assert olmo in run.models and bool(run.kept) != given
+    store._update = spy  # type: ignore[method-assign]  # noqa: SLF001
+    try:
+        writer.finish(run)
+    finally:
+        del store._update
+    after = _graph(store)
+    assert held - _parts(after)  # OLMo-7B no longer links some requirement assessments...
+    assert _orphans(after) == set() and _broken(after) == set()  # ...which are gone
+    # The sweeps looked at those only, not at every requirement assessment or derived node.
+    assert any("VALUES ?part" in u for u in updates)
+    assert not any("?part a og:Assessment" in u and "VALUES ?part" not in u for u in updates)
+    assert not any("SELECT DISTINCT ?x" in u and "VALUES ?x" not in u for u in updates)
+    # Every scored result has its one rank again; the end wrote OLMo-7B's and the two.
+    ranks = {t.subject: t.object for t in after if t.predicate == RANK}
+    assert sorted(ranks) == sorted(t.subject for t in after if t.predicate == SCORE)
+    assert ranks[wrong] == ranked[wrong] and ranks[lost] == ranked[lost]
+    written = sum(u.count(f"{RANK}") for u in updates)
+    assert 2 <= written < len(ranked) / 10

@@ -55,6 +55,7 @@ class Assessment:
     models: list[str] = field(default_factory=list)
     kept: int = 0
     present: set[str] = field(default_factory=set)  # every model in the store (or given)
+    given: bool = False  # whether the run was given models (the others were not looked at)
     # Models with stored assessments that are no longer in the store (of those given, when
     # the run was given some: a Hub sync gives the models of what it removed).
     gone: list[str] = field(default_factory=list)
@@ -211,7 +212,12 @@ def assess(
         # those of a full run unchanged, and judges those never stored).
         salt = f"{shapes_digest()} {__version__}"
         common = evidence.shared(source, graphs)
-        run = Assessment(defs, present=set(everyone), gone=sorted(set(stored) - set(everyone)))
+        run = Assessment(
+            defs,
+            present=set(everyone),
+            gone=sorted(set(stored) - set(everyone)),
+            given=bool(models),
+        )
         take = sink or run.gather
         if workers is None:
             workers = default_workers() if len(wanted) > batch else 0
