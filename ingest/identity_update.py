@@ -207,10 +207,12 @@ def _models(store: GraphStore, records: Sequence[str]) -> dict[str, str]:
 
 def _record_families(store: GraphStore) -> list[tuple[str, str | None]]:
     """The families source records name, in record IRI order, as a rebuild reads them."""
+    # The type asked with EXISTS: as a pattern, Oxigraph started from it (two terms given),
+    # every record, where few name a family (2.8 CPU s at 300 000 Hub records, 0.06 now).
     rows = store.query(
         """SELECT ?r ?family ?producer WHERE {
-             ?r og:familyName ?family ; a og:SourceRecord ; og:source/skos:notation ?source ;
-                schema:name ?name .
+             ?r og:familyName ?family ; og:source/skos:notation ?source ; schema:name ?name .
+             FILTER EXISTS { ?r a og:SourceRecord }
              OPTIONAL { ?r og:producer ?producer } }"""
     ).rows()
     last: dict[str, tuple[str, str | None]] = {}
