@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 
 import yaml
 
@@ -35,6 +36,7 @@ from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import GraphStore
 
+T = TypeVar("T")
 # Which record names a release best, when records disagree on spelling.
 SOURCE_PRIORITY = {"mof": 0, "osai-index": 1, "curated": 2, "hf": 3}
 # A parameter count in a name: 7b, 1.5B, 220m, 8x7b.
@@ -446,14 +448,21 @@ def _sharing(
     """The keys more than one record has, each with its records' IRIs sorted and with
     ``order(key)``, the string the keys are taken in order of. A key is one string, not a
     tuple of tokens: at a million records, each key's first record is held."""
-    first: dict[str, str] = {}
-    more: dict[str, list[str]] = {}
-    for rec in records.values():
-        for key in keys_of(rec):
-            seen = first.setdefault(key, rec.iri)
-            if seen != rec.iri:
-                more.setdefault(key, [seen]).append(rec.iri)
+    more = _repeated((key, rec.iri) for rec in records.values() for key in keys_of(rec))
     return [(order(key), sorted(iris)) for key, iris in more.items()]
+
+
+def _repeated(pairs: Iterable[tuple[str, T]]) -> dict[str, list[T]]:
+    """The keys of (key, value) pairs that come with more than one value (each value a
+    distinct object), with their values in the order given. Only each key's first value is
+    held for the keys that come once: at a Hub's scale, nearly all of them."""
+    first: dict[str, T] = {}
+    more: dict[str, list[T]] = {}
+    for key, value in pairs:
+        seen = first.setdefault(key, value)
+        if seen is not value:
+            more.setdefault(key, [seen]).append(value)
+    return more
 
 
 def _renamed_releases(clusters: Iterable[list[Record]]) -> dict[int, str]:
@@ -461,13 +470,7 @@ def _renamed_releases(clusters: Iterable[list[Record]]) -> dict[int, str]:
     releases would share a name but one names a Hub repository that says more (DeepSeek-R1
     on DeepSeek-R1-0528), that one takes the repository's name, so that no two releases are
     told apart by id only. By ``id`` of the cluster."""
-    first: dict[str, list[Record]] = {}
-    shared: dict[str, list[list[Record]]] = {}
-    for members in clusters:
-        name = " ".join(tokens(members[0].name))
-        seen = first.setdefault(name, members)
-        if seen is not members:
-            shared.setdefault(name, [seen]).append(members)
+    shared = _repeated((" ".join(tokens(members[0].name)), members) for members in clusters)
     renamed = {}
     for same in shared.values():
         for members in same:
