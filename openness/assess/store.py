@@ -33,10 +33,11 @@ from openness.namespaces import (
     slug,
 )
 from openness.store import GraphStore
-from openness.store.base import has_blank
+from openness.store.sorted_triples import line_has_blank, parse
 
 TOOL = mint("agent", "openness-graph")
 A = Graphs.ASSESSMENTS
+NT = ox.RdfFormat.N_TRIPLES
 
 
 def assessment_iri(definition_id: str, model: str) -> str:
@@ -356,16 +357,20 @@ class Writer:
         if not stored:
             return self.store.write(add=new)
         scopes = [*_verdicts(stored, ids), *_derived(stored)]
-        held: dict[str, set[ox.Triple]] = {A: set(), DERIVED: set()}
+        # Compared as N-Triples lines, which pyoxigraph writes the same for the same triple:
+        # read as terms and hashed as such, the stored triples of a forced re-run took twice
+        # as long (10 000 Hub models: ~0.6 CPU s a batch of 100 against ~0.3).
+        held: dict[str, set[bytes]] = {A: set(), DERIVED: set()}
         for scope in scopes:
-            held[scope[2]].update(self.store.query(_held(scope)))
-        if any(has_blank(t) for triples in held.values() for t in triples):
+            found = self.store.query(_held(scope)).serialize(NT) or b""
+            held[scope[2]].update(found.splitlines(True))
+        if any(line_has_blank(line) for lines in held.values() for line in lines):
             # Written before the rules' nodes were named: removed by pattern, not by value.
             deletes = [_delete(s) for s in scopes]
             self.unlinked = self.unparted = None
             return self.store.write(add=new, before=[PREFIX_LINE + deletes[0], *deletes[1:]])
-        wanted = {g: set(t) for g, t in new.items()}
-        remove = {g: held[g] - wanted[g] for g in held}
+        wanted = {g: set(ox.serialize(t, format=NT).splitlines(True)) for g, t in new.items()}
+        remove = {g: parse(sorted(held[g] - wanted[g])) for g in held}
         if self.unlinked is not None:
             self.unlinked.update(
                 t.object.value for t in remove[DERIVED] if isinstance(t.object, ox.NamedNode)
@@ -376,7 +381,7 @@ class Writer:
             )
         return self.store.write(
             remove=remove,
-            add={g: wanted[g] - held[g] for g in wanted},
+            add={g: parse(sorted(wanted[g] - held[g])) for g in wanted},
         )
 
     def finish(self, run: Assessment) -> int:

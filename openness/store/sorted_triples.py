@@ -109,6 +109,16 @@ def parse(lines: list[bytes]) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)]
 
 
+def line_has_blank(line: bytes) -> bool:
+    """Whether an N-Triples line holds a blank node (see :func:`has_blank`): its subject or
+    its object is one (the subject and the predicate hold no space).
+
+    >>> line_has_blank(b'<urn:s> <urn:p> "_:x" .\\n'), line_has_blank(b'<urn:s> <urn:p> _:b .\\n')
+    (False, True)
+    """
+    return line.startswith(b"_:") or line.split(b" ", 2)[2].startswith(b"_:")
+
+
 def has_blank(t: ox.Triple | ox.Quad) -> bool:
     """Whether a statement holds a blank node: such statements cannot be written as DATA
     (a blank node is new in every write) and are matched by pattern instead."""
