@@ -168,11 +168,15 @@ class GraphStore(ABC):
         ):
             if new.blank:
                 return self.replace_graph(graph, parse(list(new.lines())))
-            old_triples = self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph])
-            with SortedTriples(old_triples) as old:
+            with SortedTriples(self.stored_triples(graph)) as old:
                 if old.blank:
                     return self.replace_graph(graph, parse(list(new.lines())))
                 return self._write_differences(graph, differences(old.lines(), new.lines()))
+
+    def stored_triples(self, graph: str) -> Iterable[ox.Triple]:
+        """The triples of ``graph``, read as they are iterated (a large graph is compared by
+        :meth:`update_graph` without being held)."""
+        return self.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[graph])
 
     def _write_differences(self, graph: str, changes: Iterable[tuple[bool, bytes]]) -> int:
         """Write (added, N-Triples line) changes to ``graph``, in pieces of about PIECE
