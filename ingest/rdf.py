@@ -33,9 +33,10 @@ def iri(value: str) -> ox.NamedNode:
 
 _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 _TERM = (ox.NamedNode, ox.BlankNode, ox.Literal)
-# Predicates and classes: a few hundred IRIs, named again in every triple (made anew, a
-# named node took about a microsecond, a tenth of a triple's cost in Triples.add).
-_vocabulary = lru_cache(maxsize=1024)(iri)
+# Predicates, classes and the nodes many triples share (a run, a definition, an outcome):
+# IRIs named again and again (made anew, a named node took about a microsecond, a tenth of
+# a triple's cost in Triples.add).
+recurring = lru_cache(maxsize=4096)(iri)
 
 
 def literal(value: object, *, lang: str | None = None) -> ox.Literal:
@@ -87,7 +88,7 @@ class Triples:
             return
         subject = iri(s) if isinstance(s, str) else s
         obj = o if isinstance(o, _TERM) else literal(o)
-        self._items.append(ox.Triple(subject, _vocabulary(p), obj))
+        self._items.append(ox.Triple(subject, recurring(p), obj))
 
     def link(self, s: Subject | str, p: str, o: str | None) -> None:
         """Add ``s p <o>`` where ``o`` is an IRI given as a string."""
@@ -96,7 +97,7 @@ class Triples:
 
     def types(self, s: Subject | str, *classes: str) -> None:
         for cls in classes:
-            self.add(s, RDF + "type", _vocabulary(cls))
+            self.add(s, RDF + "type", recurring(cls))
 
     def extend(self, triples: Iterable[ox.Triple]) -> None:
         self._items.extend(triples)

@@ -17,7 +17,7 @@ from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
 from openness.assess.run import Assessment, Batch
 from openness.assess.setwise import DERIVED
-from openness.ingest.rdf import Triples, iri_values, literal, typed
+from openness.ingest.rdf import Triples, iri, iri_values, literal, recurring, typed
 from openness.namespaces import (
     DCTERMS,
     DOAP,
@@ -94,45 +94,47 @@ def verdict_triples(
 ) -> None:
     """A verdict's triples; ``parts`` holds the requirement assessments already written,
     and the triples of those not yet written go to ``new_parts``, by IRI, not to ``out``."""
-    a = assessment_iri(v.definition, v.model)
+    # Nodes made once and passed as such: a node given as a string is made anew each time
+    # (on 10 000 Hub models this took ~1.5 ms a model, ~1.0 with the nodes made once).
+    name = assessment_iri(v.definition, v.model)
+    a, result = iri(name), iri(f"{name}/result")
     out.types(a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
-    out.link(a, EARL + "subject", v.model)
-    out.link(a, EARL + "test", definition_iri)
-    out.link(a, EARL + "assertedBy", TOOL)
-    out.link(a, EARL + "mode", EARL + "automatic")
+    out.add(a, EARL + "subject", iri(v.model))
+    out.add(a, EARL + "test", recurring(definition_iri))
+    out.add(a, EARL + "assertedBy", recurring(TOOL))
+    out.add(a, EARL + "mode", recurring(EARL + "automatic"))
     out.add(a, OG + "definitionId", v.definition)
     out.add(a, OG + "definitionVersion", v.version)
     out.add(a, OG + "fingerprint", fingerprint)
-    out.link(a, PROV + "wasGeneratedBy", run)
+    out.add(a, PROV + "wasGeneratedBy", recurring(run))
     if not v.in_scope:
         out.add(a, OG + "inScope", False)
     for record in v.evidence:
-        out.link(a, OG + "evidence", record)
-    result = f"{a}/result"
-    out.link(a, EARL + "result", result)
+        out.add(a, OG + "evidence", iri(record))
+    out.add(a, EARL + "result", result)
     out.types(result, EARL + "TestResult")
-    out.link(result, EARL + "outcome", EARL + v.outcome)
+    out.add(result, EARL + "outcome", recurring(EARL + v.outcome))
     out.add(result, DCTERMS + "date", literal(when))
     for reason in v.reasons:
         out.add(result, EARL + "info", reason)
     if v.level_iri:
-        out.link(result, OG + "level", v.level_iri)
+        out.add(result, OG + "level", recurring(v.level_iri))
     if v.score is not None:
         out.add(result, OG + "score", typed(f"{v.score}", XSD + "decimal"))
     for label, value in (v.progress or {}).items():
-        m = f"{a}/progress/{slug(label)}"
-        out.link(result, OG + "progress", m)
+        m = iri(f"{name}/progress/{slug(label)}")
+        out.add(result, OG + "progress", m)
         out.types(m, DQV + "QualityMeasurement")
         out.add(m, RDFS + "label", label)
         out.add(m, DQV + "value", typed(f"{value}", XSD + "decimal"))
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
-            out.link(m, EARL + "outcome", EARL + v.level_outcomes[label])
+            out.add(m, EARL + "outcome", recurring(EARL + v.level_outcomes[label]))
     for req in v.requirements:
         fresh = Triples()
         part = _requirement_part(fresh, req.iri, req.outcome, req.reasons, parts)
         if len(fresh):
             new_parts[part] = fresh
-        out.link(a, DCTERMS + "hasPart", part)
+        out.add(a, DCTERMS + "hasPart", recurring(part))
 
 
 # Every pattern below is kept flat (no BIND inside a UNION branch, no NOT EXISTS): SPARQL
