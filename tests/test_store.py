@@ -197,7 +197,7 @@ def test_update_graph_reads_the_stored_graph_as_it_comes_not_whole(
     monkeypatch.setattr(httpx.Response, "read", spy)
     given = [*stored[1:], triple("new", "p", "o")]
     assert store.update_graph(G1, given) == 1
-    assert max(whole) < 100_000
+    assert max(whole, default=0) < 100_000
     monkeypatch.undo()
     assert set(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[G1])) == set(given)
 
