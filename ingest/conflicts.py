@@ -80,6 +80,8 @@ class Conflicts:
         return len(self.items)
 
 
+CHUNK = 500  # models, or (model, aspect) pairs, named in one query's VALUES
+
 # What a record says of whether a component of model ?m of type ?type is released (?released):
 # a component it lists, or the Index's rating of the matching availability dimension. The
 # record's model comes first: pyoxigraph joins in the order of the parts a FILTER or an
@@ -109,8 +111,8 @@ def claims_conflicts(
     records of ``models``, when given."""
     if models is not None:
         out = Conflicts()
-        for at in range(0, len(models), 500):
-            chosen = f"VALUES ?m {{ {iri_values(models[at : at + 500])} }}"
+        for at in range(0, len(models), CHUNK):
+            chosen = f"VALUES ?m {{ {iri_values(models[at : at + CHUNK])} }}"
             out.items += _claims_conflicts(store, graphs, chosen).items
         return out
     return _claims_conflicts(store, graphs, "")
@@ -129,10 +131,10 @@ def _claims_conflicts(store: GraphStore, graphs: list[str], chosen: str) -> Conf
               UNION {{ {chosen} {_RATING_CLAIMS} FILTER (!?released) }} }}""",
         default_graphs=graphs,
     ).rows()
-    models = sorted(str(row["m"]) for row in denied)
+    models = sorted(row["m"].value for row in denied)
     candidates = []
-    for at in range(0, len(models), 500):
-        some = f"VALUES ?m {{ {' '.join(models[at : at + 500])} }}"
+    for at in range(0, len(models), CHUNK):
+        some = f"VALUES ?m {{ {iri_values(models[at : at + CHUNK])} }}"
         candidates += store.query(
             f"""SELECT ?m ?type WHERE {{ {{ {some} {_COMPONENT_CLAIMS} }}
                                       UNION {{ {some} {_RATING_CLAIMS} }} }}
@@ -141,8 +143,8 @@ def _claims_conflicts(store: GraphStore, graphs: list[str], chosen: str) -> Conf
         ).rows()
     pairs = sorted({f"({row['m']} {row['type']})" for row in candidates})
     rows = []
-    for at in range(0, len(pairs), 500):
-        values = f"VALUES (?m ?type) {{ {' '.join(pairs[at : at + 500])} }}"
+    for at in range(0, len(pairs), CHUNK):
+        values = f"VALUES (?m ?type) {{ {' '.join(pairs[at : at + CHUNK])} }}"
         rows += store.query(
             f"""SELECT ?m ?type ?r ?src ?id ?released ?how WHERE {{
                  {{
