@@ -15,6 +15,7 @@ import pytest
 
 from openness.named_queries import named
 from openness.store import GraphStore, RemoteStore, open_store
+from openness.store.lines import Lines, node, text
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -727,6 +728,52 @@ def test_the_vocabulary_summary_follows_every_kind_of_write(store: GraphStore) -
     store.drop_graph(G2)
     store.replace_graph(G1, [triple("a", "s", "b")])
     assert _vocabulary(store) == {(EX + "s", "property")}
+
+
+def test_lines_made_from_text_are_what_pyoxigraph_writes_for_the_triples() -> None:
+    """A writer's lines (openness.store.lines) are compared with lines read back from a
+    store: made from text, they are byte for byte what pyoxigraph writes."""
+    values = ['quote " backslash \\ newline \n tab \t unicode é 🦜 {}', "cr \r ctl \x01 \x7f", ""]
+    made = Lines()
+    for value in values:
+        made.add(node(EX + "s"), node(EX + "p"), text(value))
+    triples = [triple("s", "p", ox.Literal(value)) for value in values]
+    assert made.lines == Lines.of(triples).lines
+    assert list(made) == triples
+
+
+def test_triples_given_as_lines_are_written_and_described_as_the_triples(
+    store: GraphStore,
+) -> None:
+    kind = ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(RDF_TYPE), ox.NamedNode(EX + "K"))
+    tricky = triple("a", "q", ox.Literal('quote " backslash \\ newline \n é'))
+    store.describe()
+    store.write(add={G1: Lines.of([triple("a", "p", "b"), kind, tricky])})
+    assert set(store.stored_triples(G1)) == {triple("a", "p", "b"), kind, tricky}
+    assert _vocabulary(store) == {
+        (EX + "p", "property"),
+        (EX + "q", "property"),
+        (RDF_TYPE, "property"),
+        (EX + "K", "class"),
+    }
+    store.write(remove={G1: Lines.of([tricky])}, add={G2: Lines.of([triple("b", "p", "c")])})
+    assert set(store.stored_triples(G1)) == {triple("a", "p", "b"), kind}
+    assert set(store.stored_triples(G2)) == {triple("b", "p", "c")}
+
+
+def test_an_on_disk_store_loads_lines_as_they_are_and_keeps_their_blank_nodes(
+    tmp_path: Path,
+) -> None:
+    from openness.store import EmbeddedStore
+
+    disk = EmbeddedStore(tmp_path / "db")
+    tricky = triple("a", "q", ox.Literal('quote " newline \n é', language="fr"))
+    assert disk.write(add={G1: Lines.of([triple("a", "p", "b"), tricky])}) == 2
+    assert set(disk.stored_triples(G1)) == {triple("a", "p", "b"), tricky}
+    blank = ox.Triple(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "r"), ox.BlankNode())
+    disk.write(add={G2: Lines.of([blank, blank])})  # one node, written once
+    (stored,) = disk.stored_triples(G2)
+    assert isinstance(stored.object, ox.BlankNode)
 
 
 class _Recording:

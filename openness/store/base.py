@@ -11,8 +11,9 @@ from contextlib import contextmanager, nullcontext
 import pyoxigraph as ox
 
 from openness.store import summary
+from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
-from openness.store.sorted_triples import SortedTriples, differences, has_blank, parse, subject_of
+from openness.store.sorted_triples import SortedTriples, differences, parse, subject_of
 
 Triples = Iterable[ox.Triple]
 # Triples of a difference written at a time by update_graph (past it, in pieces).
@@ -60,16 +61,16 @@ class GraphStore(ABC):
                 joint = "\n" if code_only(sparql).rstrip().endswith(";") else "\n;\n"
                 sparql = sparql + joint + " ;\n".join(summary.rebuilt(self.engine_graphs))
             else:
-                self._describe_first(added)
+                self._describe_first([added])
         self._update(sparql, base_iri=base_iri)
 
-    def _describe_first(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
-        """Add the partitions of the terms of ``triples`` the summary lacks, before they are
-        written, in an update of its own: a summary may describe terms no longer (or not
-        yet) used, which its readers skip (see openness.store.summary), never lack one. In
-        the write's own update they cost in proportion to its data (a 10 000-model Hub
-        sync took 22 % more CPU)."""
-        ops = summary.added(*summary.missing(self, *summary.terms(triples)))
+    def _describe_first(self, groups: Iterable[Iterable[ox.Triple]]) -> None:
+        """Add the partitions of the terms of ``groups`` of triples the summary lacks,
+        before they are written, in an update of its own: a summary may describe terms no
+        longer (or not yet) used, which its readers skip (see openness.store.summary), never
+        lack one. In the write's own update they cost in proportion to its data (a 10 000-model
+        Hub sync took 22 % more CPU)."""
+        ops = summary.added(*summary.missing(self, *summary.terms_of(groups)))
         if ops:
             self._update(" ;\n".join(ops))
 
@@ -113,24 +114,24 @@ class GraphStore(ABC):
         leaves a half-replaced source. Returns the number of triples written.
         """
         statements = [*before, *(f"DROP SILENT GRAPH <{g}>" for g in replace or {})]
-        remove = {g: list(t) for g, t in (remove or {}).items()}
+        remove = {g: listed(t) for g, t in (remove or {}).items()}
         for graph, triples in remove.items():
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            body = as_text(triples).decode()
             if body:
                 statements.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
         written = 0
-        added: list[list[ox.Triple]] = []
+        added: list[list[ox.Triple] | Lines] = []
         for graph, given in [*(replace or {}).items(), *(add or {}).items()]:
-            triples = list(given)
+            triples = listed(given)
             added.append(triples)
-            body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+            body = as_text(triples).decode()
             if body:
                 written += len(triples)
                 # Blank nodes in INSERT DATA are standard, but some engines (Virtuoso)
                 # refuse them; a template with no pattern inserts the same, once. (Told by
                 # the terms: scanning the text for "_:" outside strings cost more than
                 # writing it.)
-                insert = "INSERT" if any(has_blank(t) for t in triples) else "INSERT DATA"
+                insert = "INSERT" if any_blank(triples) else "INSERT DATA"
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
@@ -138,7 +139,7 @@ class GraphStore(ABC):
             if summary.adds_unlisted([*before, *after]):
                 statements += summary.rebuilt(self.engine_graphs)
             else:
-                self._describe_first(t for triples in added for t in triples)
+                self._describe_first(added)
         if statements:
             self._update(" ;\n".join(statements))
         return written

@@ -18,8 +18,8 @@ from openness.store.base import (
     Triples,
     announced_write,
     bind_values,
-    has_blank,
 )
+from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
 
 log = logging.getLogger("openness.store")
@@ -44,7 +44,7 @@ FLUSH_EVERY = 100_000
 BULK_MAX = 200_000
 
 
-def nquads(add: dict[str, list[ox.Triple]], quads: list[ox.Quad]) -> bytes:
+def nquads(add: dict[str, list[ox.Triple] | Lines], quads: list[ox.Quad]) -> bytes:
     r"""``add`` (graph -> triples) and ``quads`` as N-Quads, for a bulk load. pyoxigraph's
     N-Triples serializer writes the triples, each line then given its graph: no Quad
     object is made (one of a triple whose object is a literal or a blank node cost ~2 µs,
@@ -59,7 +59,7 @@ def nquads(add: dict[str, list[ox.Triple]], quads: list[ox.Quad]) -> bytes:
     for graph, triples in add.items():
         # Every line ends " .\n", and nothing else does: a literal's line breaks are escaped.
         end = f" {ox.NamedNode(graph)} .\n".encode()
-        parts.append(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).replace(b" .\n", end))
+        parts.append(as_text(triples).replace(b" .\n", end))
     parts.append(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
     return b"".join(parts)
 
@@ -157,8 +157,8 @@ class EmbeddedStore(GraphStore):
         (atomic too), not a SPARQL update: the update's text and its parse took about twice
         the memory (an identity graph of 100 000 models written at once set the sync's peak
         RSS)."""
-        remove = {g: list(t) for g, t in (remove or {}).items()}
-        add = {g: list(t) for g, t in (add or {}).items()}
+        remove = {g: listed(t) for g, t in (remove or {}).items()}
+        add = {g: listed(t) for g, t in (add or {}).items()}
         written, buffered = self._write(replace, add, remove, before, after)
         self._flush_past(FLUSH_EVERY, buffered + sum(len(t) for t in remove.values()))
         return written
@@ -166,15 +166,15 @@ class EmbeddedStore(GraphStore):
     def _write(
         self,
         replace: dict[str, Triples] | None,
-        add: dict[str, list[ox.Triple]],
-        remove: dict[str, list[ox.Triple]],
+        add: dict[str, list[ox.Triple] | Lines],
+        remove: dict[str, list[ox.Triple] | Lines],
         before: Sequence[str],
         after: Sequence[str],
     ) -> tuple[int, int]:
         """The triples written, and how many of them went through the write buffers (a bulk
         load writes its own files)."""
         # Blank nodes stay SPARQL's: INSERT DATA makes them fresh, extend would not.
-        blank = any(has_blank(t) for triples in add.values() for t in triples)
+        blank = any(any_blank(triples) for triples in add.values())
         if replace or before or after or blank or any(remove.values()):
             written = super().write(
                 replace=replace, add=add, remove=remove, before=before, after=after
@@ -186,9 +186,7 @@ class EmbeddedStore(GraphStore):
         # The summary's new partitions go in the same load (see openness.store.summary).
         described = []
         if self.described():
-            described = summary.partitions(
-                self, *summary.terms(t for triples in add.values() for t in triples)
-            )
+            described = summary.partitions(self, *summary.terms_of(add.values()))
         self.add_atomically(add, described)
         return written, 0 if written <= BULK_MAX else written
 
@@ -202,7 +200,7 @@ class EmbeddedStore(GraphStore):
             self._store.flush()
             self._unflushed = 0
 
-    def add_atomically(self, add: dict[str, list[ox.Triple]], quads: list[ox.Quad]) -> None:
+    def add_atomically(self, add: dict[str, list[ox.Triple] | Lines], quads: list[ox.Quad]) -> None:
         """Add the triples of ``add`` (graph -> triples) and ``quads`` all or nothing
         (announced, as every write to a store on disk): at most BULK_MAX in one bulk load,
         more in one transaction."""

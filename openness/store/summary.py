@@ -32,6 +32,7 @@ from openness.namespaces import BASE, RDF, VOID
 
 # The module, not the name: base imports this module while it is being defined.
 from openness.store import base
+from openness.store.lines import Lines
 
 SUMMARY = BASE + "graph/void"  # the graph holding the summary
 DATASET = SUMMARY + "#dataset"  # the dataset it describes (the store's named graphs)
@@ -56,6 +57,19 @@ def terms(triples: Iterable[ox.Triple | ox.Quad]) -> tuple[set[ox.NamedNode], se
         return properties, set()
     classes = {t.object for t in given if t.predicate == _TYPE}
     return properties, {c for c in classes if isinstance(c, ox.NamedNode)}
+
+
+def terms_of(
+    groups: Iterable[Iterable[ox.Triple]],
+) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
+    """The properties and the classes of several groups of triples (lines read as text)."""
+    properties: set[ox.NamedNode] = set()
+    classes: set[ox.NamedNode] = set()
+    for group in groups:
+        found = group.terms() if isinstance(group, Lines) else terms(group)
+        properties |= found[0]
+        classes |= found[1]
+    return properties, classes
 
 
 def added(properties: Iterable[ox.NamedNode], classes: Iterable[ox.NamedNode]) -> list[str]:
