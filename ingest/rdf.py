@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -68,6 +69,19 @@ def literal(value: object, *, lang: str | None = None) -> ox.Literal:
 
 def typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=iri(datatype))
+
+
+def decimal(value: float) -> ox.Literal:
+    """An xsd:decimal literal in its canonical form, the one Oxigraph stores and gives back
+    ("50", not "50.0"): written otherwise, a value read back differs from the same value
+    written again, and every re-assessment rewrote the MOF progress values.
+
+    >>> decimal(50.0).value, decimal(12.5).value, decimal(1e-05).value
+    ('50', '12.5', '0.00001')
+    """
+    return ox.Literal(
+        format(Decimal(repr(value)).normalize(), "f"), datatype=recurring(XSD + "decimal")
+    )
 
 
 class Triples:

@@ -108,6 +108,17 @@ def test_a_forced_run_leaves_the_assessments_as_they_were_and_adds_no_stored_par
     after = _graph(store)
     assert _but_runs(after) == _but_runs(before)  # the same verdicts, parts and links
     assert len(added) > 2  # (judged in several batches)
+    # What was written again is only what a new run changes: the results' dates, the links
+    # to the run, and the ranks the end of a run puts back. A triple written otherwise than
+    # the store gives it back (the decimal "50.0", which Oxigraph stores as "50") would be
+    # compared as different and written again by every run.
+    kind, run = ox.NamedNode(NS["type"]), ox.NamedNode(NS["og"] + "AssessmentRun")
+    runs = {t.subject for t in after if t.predicate == kind and t.object == run}
+    tools = {t.object for t in after if t.predicate.value == NS["earl"] + "assertedBy"}
+    rewritten = {
+        t.predicate.value for w in added for t in w.get(A, []) if t.subject not in runs | tools
+    }
+    assert rewritten == {DATE.value, "http://www.w3.org/ns/prov#wasGeneratedBy", NS["og"] + "rank"}
     # No triple of a requirement assessment the store held was written again.
     results = {ox.NamedNode(f"{p.value}/result") for p in parts}
     again = [t for w in added for t in w.get(A, []) if t.subject in parts | results]

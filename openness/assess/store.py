@@ -17,7 +17,7 @@ from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
 from openness.assess.run import Assessment, Batch
 from openness.assess.setwise import DERIVED
-from openness.ingest.rdf import Triples, iri_values, literal, typed
+from openness.ingest.rdf import Triples, decimal, iri_values, literal, typed
 from openness.namespaces import (
     DCTERMS,
     DOAP,
@@ -131,13 +131,13 @@ def verdict_triples(
     if v.level_iri:
         out.add(result, node(OG + "level"), node(v.level_iri))
     if v.score is not None:
-        out.add(result, node(OG + "score"), str(typed(f"{v.score}", XSD + "decimal")))
+        out.add(result, node(OG + "score"), str(decimal(v.score)))
     for label, value in (v.progress or {}).items():
         m = node(f"{name}/progress/{slug(label)}")
         out.add(result, node(OG + "progress"), m)
         _typed(out, m, DQV + "QualityMeasurement")
         out.add(m, node(RDFS + "label"), text(label))
-        out.add(m, node(DQV + "value"), str(typed(f"{value}", XSD + "decimal")))
+        out.add(m, node(DQV + "value"), str(decimal(value)))
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
             out.add(m, node(EARL + "outcome"), node(EARL + v.level_outcomes[label]))
     for req in v.requirements:
