@@ -47,6 +47,7 @@ from openness.store import (
     GRAPH_FORMATS,
     IN_MEMORY,
     RESULT_FORMATS,
+    UPDATE_TIMEOUT,
     GraphStore,
     StoreError,
     default_location,
@@ -65,9 +66,10 @@ class StoreOptions:
         update: str | None,
         gsp: str | None,
         timeout: float = 60.0,
+        update_timeout: float = UPDATE_TIMEOUT,
     ) -> None:
         self.location, self.endpoint, self.update, self.gsp = location, endpoint, update, gsp
-        self.timeout = timeout
+        self.timeout, self.update_timeout = timeout, update_timeout
 
     def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
         """The store; unless the command ``creates`` one, it must exist."""
@@ -81,6 +83,7 @@ class StoreOptions:
                 store_endpoint=self.gsp,
                 read_only=read_only,
                 timeout=self.timeout,
+                update_timeout=self.update_timeout,
             )
         except StoreError as e:
             raise click.ClickException(str(e)) from e
@@ -134,7 +137,16 @@ pass_store = click.make_pass_decorator(StoreOptions)
     default=60.0,
     show_default=True,
     metavar="SECONDS",
-    help="How long one request to the remote engine may take (a whole-graph rule can be slow).",
+    help="How long one query to the remote engine may take (a whole-graph rule can be slow).",
+)
+@click.option(
+    "--remote-update-timeout",
+    type=float,
+    default=UPDATE_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for one update of the remote engine: the SPARQL Protocol cannot "
+    "cancel an update, so one abandoned may still be applied.",
 )
 @click.pass_context
 def cli(
@@ -144,9 +156,12 @@ def cli(
     update_endpoint: str | None,
     store_endpoint: str | None,
     remote_timeout: float,
+    remote_update_timeout: float,
 ) -> None:
     """Openness Graph: is this AI model open — by which definition, and why not?"""
-    ctx.obj = StoreOptions(location, endpoint, update_endpoint, store_endpoint, remote_timeout)
+    ctx.obj = StoreOptions(
+        location, endpoint, update_endpoint, store_endpoint, remote_timeout, remote_update_timeout
+    )
 
 
 @cli.command()

@@ -232,6 +232,50 @@ def test_a_remote_engine_that_does_not_answer_times_out() -> None:
         store.close()
 
 
+def test_an_update_is_waited_for_past_the_query_timeout() -> None:
+    """A query is bounded by the store's timeout (see above); an update, which the SPARQL
+    Protocol cannot cancel (abandoned, it may still be applied), by the longer update
+    timeout: an engine slow to answer one (busy writing its files) does not stop a sync."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from openness.store import RemoteStore
+
+    class SlowToUpdate(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/update":
+                time.sleep(1.0)
+                self.send_response(204)
+                self.end_headers()
+                return
+            body = b'{"head": {"vars": ["d"]}, "results": {"bindings": []}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowToUpdate)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/query"
+    insert = f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> <{EX}b> }} }}"
+    try:
+        patient = RemoteStore(url, timeout=0.5, update_timeout=120)
+        patient.update(insert)
+        patient.close()
+        hasty = RemoteStore(url, timeout=0.5, update_timeout=0.5)
+        with pytest.raises(TimeoutError, match="/update did not answer within 0.5 s"):
+            hasty.update(insert)
+        hasty.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_query_past_the_timeout_is_stopped_on_virtuoso(virtuoso_server: str) -> None:
     """Virtuoso is told the store's timeout with each query and stops the query there
     itself (the SPARQL Protocol cannot cancel one): its partial answer is a TimeoutError,

@@ -8,7 +8,7 @@ from pathlib import Path
 from openness.resources import project_root
 from openness.store.base import GraphStore, StoreError
 from openness.store.embedded import EmbeddedStore
-from openness.store.remote import RemoteStore
+from openness.store.remote import UPDATE_TIMEOUT, RemoteStore
 from openness.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResult
 
 
@@ -31,6 +31,7 @@ __all__ = [
     "QueryResult",
     "RemoteStore",
     "StoreError",
+    "UPDATE_TIMEOUT",
     "default_location",
     "open_store",
 ]
@@ -47,17 +48,22 @@ def open_store(
     store_endpoint: str | None = None,
     read_only: bool = False,
     timeout: float = 60.0,
+    update_timeout: float = UPDATE_TIMEOUT,
 ) -> GraphStore:
     """Open the store the user asked for.
 
     A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
     ``$OPENNESS_STORE``, else in :func:`default_location`. ``location=IN_MEMORY``
     (``":memory:"``) gives an empty in-memory store. ``timeout`` (seconds) bounds each
-    request to a remote engine.
+    query to a remote engine, ``update_timeout`` each update.
     """
     if endpoint:
         return RemoteStore(
-            endpoint, update_url=update_endpoint, store_url=store_endpoint, timeout=timeout
+            endpoint,
+            update_url=update_endpoint,
+            store_url=store_endpoint,
+            timeout=timeout,
+            update_timeout=update_timeout,
         )
     location = location or os.environ.get("OPENNESS_STORE") or default_location()
     if str(location) == IN_MEMORY:

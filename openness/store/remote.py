@@ -55,6 +55,12 @@ STAGING = "urn:x-openness-graph:staging:"
 # killed, and the first write of a later process drops its staging graphs.
 STAGED_AT = "urn:x-openness-graph:stagedAt"
 STALE_AFTER = 600.0
+# How long an update is waited for, unless told otherwise: longer than a query (the
+# store's ``timeout``), since the SPARQL Protocol cannot cancel an update, so one abandoned
+# may still be applied; and an engine busy writing its files can hold one for minutes (a
+# page of a 100 000-model Hub sync into `oxigraph serve`, on the loaded 2-core machine, was
+# not answered within 60 s and stopped the sync).
+UPDATE_TIMEOUT = 3600.0
 # Named as the whole dataset when there is no graph: an empty dataset, whatever the
 # engine's own default (Virtuoso's is every graph it holds).
 NO_GRAPH = "urn:x-openness-graph:none"
@@ -226,6 +232,7 @@ class RemoteStore(GraphStore):
         update_url: str | None = None,
         store_url: str | None = None,
         timeout: float = 60.0,
+        update_timeout: float = UPDATE_TIMEOUT,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.query_url = query_url
@@ -233,6 +240,7 @@ class RemoteStore(GraphStore):
         self.store_url = store_url or sibling_url(query_url, "store")
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers=headers or {})
+        self._update_timeout = httpx.Timeout(timeout, read=update_timeout)
         # The engine's time-limit parameter, once its Server header has named it.
         self._time_limit: str | None = None
         self._graphs: tuple[float, list[str]] | None = None
@@ -254,7 +262,8 @@ class RemoteStore(GraphStore):
                 response.read()
                 response.close()
         except httpx.TimeoutException as e:
-            raise TimeoutError(f"{url} did not answer within {self._http.timeout.read} s") from e
+            waited = request.extensions["timeout"]["read"]
+            raise TimeoutError(f"{url} did not answer within {waited:g} s") from e
         except httpx.HTTPError as e:
             raise StoreError(f"cannot reach {url}: {e}") from e
         if response.status_code == 400:
@@ -435,6 +444,7 @@ class RemoteStore(GraphStore):
                 # one line first, as for queries, so error positions are the caller's
                 content=(_base(base_iri) + "\n" + sparql).encode(),
                 headers={"Content-Type": "application/sparql-update"},
+                timeout=self._update_timeout,
             )
         self._graphs = None
 
