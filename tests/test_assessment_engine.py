@@ -37,7 +37,7 @@ from openness.store import GraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 # When a batch was written and a run ended: two runs of the same judgements differ in them.
-WHEN = {"http://purl.org/dc/terms/date", "http://www.w3.org/ns/prov#endedAtTime"}
+WHEN = {"http://www.w3.org/ns/prov#generatedAtTime", "http://www.w3.org/ns/prov#endedAtTime"}
 CODE = [p for d in ("openness", "server", "bench") for p in (ROOT / d).rglob("*.py")]
 
 
@@ -412,7 +412,7 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
     assert stopped_runs(store) == []
 
 
-def test_a_writer_that_forgets_the_requirement_assessments_it_wrote_stores_the_same(
+def test_a_writer_that_forgets_the_results_and_requirement_assessments_it_wrote_stores_the_same(
     built: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     some = sorted(subjects(built, setwise.dataset(built)))[::25]
@@ -423,7 +423,7 @@ def test_a_writer_that_forgets_the_requirement_assessments_it_wrote_stores_the_s
         store = copy_of(built)
         writer = Writer(store, started=started)
         writer.finish(assess(store, None, some, batch=4, sink=writer))
-        remembered.append(len(writer.parts))
+        remembered.append(len(writer.shared))
         graph = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[Graphs.ASSESSMENTS])
         stored.append({t for t in graph if t.predicate.value not in WHEN})
     assert remembered[0] < remembered[1]

@@ -20,7 +20,7 @@ from openness.store import GraphStore
 A = Graphs.ASSESSMENTS
 HAS_PART = ox.NamedNode("http://purl.org/dc/terms/hasPart")
 # When a batch was written: a run judging the same again differs in it.
-DATE = ox.NamedNode("http://purl.org/dc/terms/date")
+DATE = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 
 NS = {
     "type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
@@ -54,6 +54,16 @@ def _broken(triples: set[ox.Triple]) -> set[ox.NamedNode | ox.BlankNode]:
         for p in _parts(triples)
         if not part <= about.get(p, set())
         or not result <= about.get(ox.NamedNode(f"{p.value}/result"), set())
+    }
+
+
+def _result_links(triples: set[ox.Triple]) -> set[tuple[ox.NamedNode, ox.NamedNode]]:
+    """(assessment, result) for each assessment of a model."""
+    about_a_model = {t.subject for t in triples if t.predicate.value == NS["earl"] + "subject"}
+    return {
+        (t.subject, t.object)  # type: ignore[misc]
+        for t in triples
+        if t.predicate.value == NS["earl"] + "result" and t.subject in about_a_model
     }
 
 
@@ -108,19 +118,20 @@ def test_a_forced_run_leaves_the_assessments_as_they_were_and_adds_no_stored_par
     after = _graph(store)
     assert _but_runs(after) == _but_runs(before)  # the same verdicts, parts and links
     assert len(added) > 2  # (judged in several batches)
-    # What was written again is only what a new run changes: the results' dates, the links
-    # to the run, and the ranks the end of a run puts back. A triple written otherwise than
-    # the store gives it back (the decimal "50.0", which Oxigraph stores as "50") would be
-    # compared as different and written again by every run.
+    # What was written again is only what a new run changes: the assessments' times and
+    # their links to the run (their shared results, with their ranks, stay). A triple
+    # written otherwise than the store gives it back (the decimal "50.0", which Oxigraph
+    # stores as "50") would be compared as different and written again by every run.
     kind, run = ox.NamedNode(NS["type"]), ox.NamedNode(NS["og"] + "AssessmentRun")
     runs = {t.subject for t in after if t.predicate == kind and t.object == run}
     tools = {t.object for t in after if t.predicate.value == NS["earl"] + "assertedBy"}
     rewritten = {
         t.predicate.value for w in added for t in w.get(A, []) if t.subject not in runs | tools
     }
-    assert rewritten == {DATE.value, "http://www.w3.org/ns/prov#wasGeneratedBy", NS["og"] + "rank"}
-    # No triple of a requirement assessment the store held was written again.
-    results = {ox.NamedNode(f"{p.value}/result") for p in parts}
+    assert rewritten == {DATE.value, "http://www.w3.org/ns/prov#wasGeneratedBy"}
+    # No triple of a result or requirement assessment the store held was written again.
+    results = {t.object for t in before if t.predicate.value == NS["earl"] + "result"}
+    assert len(results) > len(parts)  # (the assessments' results and the parts')
     again = [t for w in added for t in w.get(A, []) if t.subject in parts | results]
     assert again == []
     assert _broken(after) == set()
@@ -310,6 +321,25 @@ def test_a_run_judging_one_model_again_collects_what_it_unlinked_and_writes_only
     store = copy_of(everything[0])
     (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
     held = _parts(_graph(store))
+    # One of OLMo-7B's results made its own: a copy no other model links to (its results,
+    # named by their content, are each shared with models judged alike).
+    graph = _graph(store)
+    progressing = {t.subject for t in graph if t.predicate.value == NS["og"] + "progress"}
+    mine = "/" + olmo.rsplit("/", 1)[1]
+    olmos, r = next(
+        (a, r) for a, r in _result_links(graph) if a.value.endswith(mine) and r not in progressing
+    )
+    own = ox.NamedNode("https://w3id.org/openness-graph/id/result/olmo-own")
+    link = ox.NamedNode(NS["earl"] + "result")
+    store.write(
+        remove={A: [ox.Triple(olmos, link, r)]},
+        add={
+            A: [
+                ox.Triple(olmos, link, own),
+                *(ox.Triple(own, t.predicate, t.object) for t in graph if t.subject == r),
+            ]
+        },
+    )
     store.update(_relicense(olmo))
     # Two stored ranks gone wrong (one changed, one lost): the run puts them right.
     scored = sorted(t.subject for t in _graph(store) if t.predicate == SCORE)
@@ -340,8 +370,16 @@ def test_a_run_judging_one_model_again_collects_what_it_unlinked_and_writes_only
     after = _graph(store)
     assert held - _parts(after)  # OLMo-7B no longer links some requirement assessments...
     assert _orphans(after) == set() and _broken(after) == set()  # ...which are gone
+    # Nor its own result, which nothing links to once it was judged again; and no result is
+    # left that nothing links to.
+    assert own not in {t.subject for t in after}
+    results = {t.subject for t in after if t.object.value == NS["earl"] + "TestResult"}
+    assert results == {r for _, r in _result_links(after)} | {
+        ox.NamedNode(f"{p.value}/result") for p in _parts(after)
+    }
     # The sweeps looked at those only, not at every requirement assessment or derived node.
     assert any("VALUES ?part" in u for u in updates)
+    assert any("VALUES ?res" in u for u in updates)
     assert not any("?part a og:Assessment" in u and "VALUES ?part" not in u for u in updates)
     assert not any("SELECT DISTINCT ?x" in u and "VALUES ?x" not in u for u in updates)
     # Every scored result has its one rank again; the end wrote OLMo-7B's and the two.

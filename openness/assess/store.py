@@ -1,7 +1,9 @@
-"""Verdicts in the assessments graph, compactly: one EARL assertion per model and definition
-with its result (outcome, reasons, level, progress, score, rank), and one link per
-requirement to a requirement assessment shared by every model that reached the same
-outcome for the same reasons. Full SHACL reports are made on demand (openness.assess.explain)."""
+"""Verdicts in the assessments graph, compactly: one EARL assertion per model and definition,
+linked to its result (outcome, reasons, level, progress, score, rank) and, per requirement,
+to a requirement assessment; results and requirement assessments are named by their
+content and shared by every verdict that reached them (a Hub model's verdicts wrote ~310
+triples with a result of their own, ~245 sharing, derived facts included). Full SHACL
+reports are made on demand (openness.assess.explain)."""
 
 from __future__ import annotations
 
@@ -53,13 +55,14 @@ def _tool(out: Triples, engine: str) -> None:
     out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes, run by {engine}.")
 
 
-Parts = dict[tuple[str, ...], str]  # a requirement assessment's content -> its IRI
-# Requirement assessments a Writer remembers having written. Past this it forgets them all:
-# those whose reasons name a model's records are shared by few models, so remembering every
-# one grew with the models (bundled + 3 000 synthetic: 6 583, 2.7 MB, ~780 B a model);
-# forgotten, a shared one is written again, which adds nothing to the store.
+Parts = dict[tuple[str, ...], str]  # a shared result's or requirement assessment's content -> IRI
+# Results and requirement assessments a Writer remembers having written. Past this it
+# forgets them all: those whose reasons name a model's records are shared by few models, so
+# remembering every one grew with the models (bundled + 3 000 synthetic: 6 583 requirement
+# assessments, 2.7 MB, ~780 B a model); forgotten, a shared one is written again, which
+# adds nothing to the store.
 PARTS_KEPT = 50_000
-PARTS_ASKED = 2_000  # requirement assessments looked up in the store in one query
+PARTS_ASKED = 2_000  # results and requirement assessments looked up in the store in one query
 
 
 _TYPE = node(RDF + "type")
@@ -71,17 +74,18 @@ def _typed(out: Lines, s: str, *classes: str) -> None:
 
 
 def _requirement_part(
-    out: Lines, req_iri: str, outcome: str, reasons: list[str], written: Parts
+    new: dict[str, Lines], req_iri: str, outcome: str, reasons: list[str], written: Parts
 ) -> str:
     """A requirement assessment named by its content, so that models with the same outcome
-    for the same reasons share it; its triples are added once (``written`` holds the parts
-    already written: most verdicts share most of theirs)."""
+    for the same reasons share it; its triples go to ``new`` once (``written`` holds the
+    parts already written: most verdicts share most of theirs)."""
     content = (req_iri, outcome, *reasons)
     part = written.get(content)
     if part:
         return part
     digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
     part = written[content] = mint("requirement-assessment", digest)
+    out = new[part] = Lines()
     p, result = node(part), node(f"{part}/result")
     _typed(out, p, OG + "Assessment", EARL + "Assertion")
     out.add(p, node(EARL + "test"), node(req_iri))
@@ -93,39 +97,25 @@ def _requirement_part(
     return part
 
 
-def verdict_triples(
-    out: Lines,
-    v: Verdict,
-    run: str,
-    definition_iri: str,
-    fingerprint: str,
-    when: str,
-    parts: Parts,
-    new_parts: dict[str, Lines],
-) -> None:
-    """A verdict's triples, as lines (``when``: the date, a literal as N-Triples writes
-    it); ``parts`` holds the requirement assessments already written, and the triples of
-    those not yet written go to ``new_parts``, by IRI, not to ``out``."""
-    name = assessment_iri(v.definition, v.model)
-    a, result = node(name), node(f"{name}/result")
-    _typed(out, a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
-    out.add(a, node(EARL + "subject"), node(v.model))
-    out.add(a, node(EARL + "test"), node(definition_iri))
-    out.add(a, node(EARL + "assertedBy"), node(TOOL))
-    out.add(a, node(EARL + "mode"), node(EARL + "automatic"))
-    out.add(a, node(OG + "definitionId"), text(v.definition))
-    if v.version:
-        out.add(a, node(OG + "definitionVersion"), text(v.version))
-    out.add(a, node(OG + "fingerprint"), text(fingerprint))
-    out.add(a, node(PROV + "wasGeneratedBy"), node(run))
-    if not v.in_scope:
-        out.add(a, node(OG + "inScope"), str(literal(False)))
-    for record in v.evidence:
-        out.add(a, node(OG + "evidence"), node(record))
-    out.add(a, node(EARL + "result"), result)
+def _verdict_result(new: dict[str, Lines], v: Verdict, definition_iri: str, written: Parts) -> str:
+    """A verdict's result, named by its content (outcome, reasons, level, score, progress),
+    so that the verdicts alike against a definition share it (10 000 Hub models: 80 000
+    verdicts, 11 150 results); its triples go to ``new`` once, as a part's."""
+    progress = [
+        f"{label}={value}={(v.level_outcomes or {}).get(label, '')}"
+        for label, value in (v.progress or {}).items()
+    ]
+    score = "" if v.score is None else f"{v.score}"
+    content = (definition_iri, v.outcome, v.level_iri or "", score, *progress, "", *v.reasons)
+    name = written.get(content)
+    if name:
+        return name
+    digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
+    name = written[content] = mint("result", digest)
+    out = new[name] = Lines()
+    result = node(name)
     _typed(out, result, EARL + "TestResult")
     out.add(result, node(EARL + "outcome"), node(EARL + v.outcome))
-    out.add(result, node(DCTERMS + "date"), when)
     for reason in filter(None, v.reasons):
         out.add(result, node(EARL + "info"), text(reason))
     if v.level_iri:
@@ -140,11 +130,42 @@ def verdict_triples(
         out.add(m, node(DQV + "value"), str(decimal(value)))
         if v.level_outcomes and label in v.level_outcomes:  # each level is three-valued
             out.add(m, node(EARL + "outcome"), node(EARL + v.level_outcomes[label]))
+    return name
+
+
+def verdict_triples(
+    out: Lines,
+    v: Verdict,
+    run: str,
+    definition_iri: str,
+    fingerprint: str,
+    when: str,
+    written: Parts,
+    new: dict[str, Lines],
+) -> None:
+    """A verdict's triples, as lines (``when``: the time, a literal as N-Triples writes
+    it): its assertion goes to ``out``; its result and requirement assessments are shared
+    with the verdicts alike, ``written`` holds those already written, and the triples of
+    those not yet written go to ``new``, by IRI."""
+    a = node(assessment_iri(v.definition, v.model))
+    _typed(out, a, OG + "Assessment", EARL + "Assertion", PROV + "Entity")
+    out.add(a, node(EARL + "subject"), node(v.model))
+    out.add(a, node(EARL + "test"), node(definition_iri))
+    out.add(a, node(EARL + "assertedBy"), node(TOOL))
+    out.add(a, node(EARL + "mode"), node(EARL + "automatic"))
+    out.add(a, node(OG + "definitionId"), text(v.definition))
+    if v.version:
+        out.add(a, node(OG + "definitionVersion"), text(v.version))
+    out.add(a, node(OG + "fingerprint"), text(fingerprint))
+    out.add(a, node(PROV + "wasGeneratedBy"), node(run))
+    out.add(a, node(PROV + "generatedAtTime"), when)
+    if not v.in_scope:
+        out.add(a, node(OG + "inScope"), str(literal(False)))
+    for record in v.evidence:
+        out.add(a, node(OG + "evidence"), node(record))
+    out.add(a, node(EARL + "result"), node(_verdict_result(new, v, definition_iri, written)))
     for req in v.requirements:
-        fresh = Lines()
-        part = _requirement_part(fresh, req.iri, req.outcome, req.reasons, parts)
-        if len(fresh):
-            new_parts[part] = fresh
+        part = _requirement_part(new, req.iri, req.outcome, req.reasons, written)
         out.add(a, node(DCTERMS + "hasPart"), node(part))
 
 
@@ -169,23 +190,17 @@ def _held(scope: Scope) -> str:
 
 
 def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
-    """The assessments of ``models`` against the definitions ``ids``, with their result and
-    progress nodes (requirement assessments are shared and collected by _orphans)."""
+    """The assessments of ``models`` against the definitions ``ids`` (their results and
+    requirement assessments are shared, and collected by _orphans once nothing links to
+    them)."""
     # The definitions filtered, not bound by VALUES: Oxigraph then read every assessment
     # against them before joining the models (100 models' of a 10 000-model store on disk:
     # 2.4 CPU s a scope, 0.2 s filtered), which made replacing verdicts slower as the
     # store grew.
     chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
     wanted = "FILTER (?d IN (" + ", ".join(f'"{i}"' for i in ids) + "))"
-    scope = (
-        f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d ; earl:result ?r }}"
-        f" {wanted}"
-    )
-    return [
-        (f"{scope} GRAPH <{A}> {{ ?r og:progress ?x }}", "?x", A),
-        (scope, "?r", A),
-        (scope, "?as", A),
-    ]
+    scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d }} {wanted}"
+    return [(scope, "?as", A)]
 
 
 # Requirement assessments (assertions without a subject) that no assessment links to.
@@ -197,13 +212,28 @@ _ORPHAN = f"""GRAPH <{A}> {{ ?part a og:Assessment ; earl:result ?r .
   FILTER NOT EXISTS {{ ?any dcterms:hasPart ?part }} }}"""
 
 
-def _orphans(parts: Iterable[str] | None) -> list[str]:
-    """The updates deleting those of the requirement assessments ``parts`` (None: any) that
-    no assessment links to any more, with their results."""
-    chosen = "" if parts is None else f"VALUES ?part {{ {iri_values(parts)} }} "
-    return [_delete((chosen + _ORPHAN, node, A)) for node in ("?r", "?part")]
+# Results (of assessments or of requirement assessments) that nothing links to.
+_ORPHAN_RESULT = f"""GRAPH <{A}> {{ ?res a earl:TestResult .
+  FILTER NOT EXISTS {{ ?any earl:result ?res }} }}"""
 
 
+def _orphans(nodes: Iterable[str] | None) -> list[str]:
+    """The updates deleting those of the results and requirement assessments ``nodes``
+    (None: any) that nothing links to any more; a requirement assessment with its result,
+    a result with its progress nodes."""
+    nodes = None if nodes is None else list(nodes)
+    parts = "" if nodes is None else f"VALUES ?part {{ {iri_values(nodes)} }} "
+    results = "" if nodes is None else f"VALUES ?res {{ {iri_values(nodes)} }} "
+    progress = f" GRAPH <{A}> {{ ?res og:progress ?x }}"
+    return [
+        *(_delete((parts + _ORPHAN, node, A)) for node in ("?r", "?part")),
+        _delete((results + _ORPHAN_RESULT + progress, "?x", A)),
+        _delete((results + _ORPHAN_RESULT, "?res", A)),
+    ]
+
+
+# An assessment's links to what it shares with others: its result, its requirements'.
+_LINKS_SHARED = (EARL + "result", DCTERMS + "hasPart")
 # Past this many nodes that a run's writes unlinked, all the derived graph is swept.
 UNLINKED_NAMED = 20_000
 
@@ -290,10 +320,11 @@ def _ranks(store: GraphStore, gone: set[str]) -> tuple[Triples, Triples]:
             if i == 0 or score < ranked[i - 1][0]:
                 rank = i + 1
             new = typed(f"{rank}", XSD + "integer")
-            if stored[result] != {new}:
+            if stored[result] != {new}:  # (once: the models alike share their result)
                 for old in stored[result]:
                     remove.add(result, OG + "rank", old)
                 add.add(result, OG + "rank", new)
+                stored[result] = {new}
     return remove, add
 
 
@@ -307,13 +338,13 @@ class Writer:
         self.store = store
         self.started = started
         self.run = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
-        self.parts: Parts = {}  # requirement assessments this run wrote
+        self.shared: Parts = {}  # results and requirement assessments this run wrote
         # Nodes the run's writes removed a derived link to (None: not known, as when
         # derived facts were deleted by pattern): swept by finish if nothing links to them.
         self.unlinked: set[str] | None = set()
-        # Requirement assessments the run's writes unlinked from an assessment (None: not
-        # known): the only ones that may have become orphans.
-        self.unparted: set[str] | None = set()
+        # Results and requirement assessments the run's writes unlinked from an assessment
+        # (None: not known): the only ones that may have become orphans.
+        self.unshared: set[str] | None = set()
         self.replaced = False  # whether a batch replaced stored assessments
         self.written = 0
 
@@ -327,9 +358,9 @@ class Writer:
         out.add(node(self.run), node(PROV + "startedAtTime"), str(literal(self.started)))
         ids = sorted({v.definition for v in batch.verdicts})
         iris = {d: definitions()[d].iri for d in ids}
-        if len(self.parts) > PARTS_KEPT:
-            self.parts.clear()
-        new_parts: dict[str, Lines] = {}
+        if len(self.shared) > PARTS_KEPT:
+            self.shared.clear()
+        new: dict[str, Lines] = {}
         for v in batch.verdicts:
             verdict_triples(
                 out,
@@ -338,27 +369,27 @@ class Writer:
                 iris[v.definition],
                 batch.fingerprints[v.model],
                 when,
-                self.parts,
-                new_parts,
+                self.shared,
+                new,
             )
-        # Models judged before mostly share the requirement assessments stored then (they
-        # are named by their content): those are not written again (a forced re-run of the
-        # bundled graph rewrote ~50 000 triples of them).
-        stored = self._stored_parts(list(new_parts)) if batch.stored else set()
+        # Models judged before mostly share the results and requirement assessments stored
+        # then (they are named by their content): those are not written again (a forced
+        # re-run of the bundled graph rewrote ~50 000 triples of requirement assessments).
+        stored = self._stored(list(new)) if batch.stored else set()
         self.replaced |= bool(batch.stored)
-        for part, lines in new_parts.items():
-            if part not in stored:
+        for shared, lines in new.items():
+            if shared not in stored:
                 out.lines += lines.lines
         derived = Lines.of(batch.derived)
         self.written += self._replace(batch.stored, ids, {A: out, DERIVED: derived})
 
-    def _stored_parts(self, parts: list[str]) -> set[str]:
-        """Those of the requirement assessments ``parts`` that the store holds."""
+    def _stored(self, nodes: list[str]) -> set[str]:
+        """Those of the results and requirement assessments ``nodes`` that the store holds."""
         found: set[str] = set()
-        for i in range(0, len(parts), PARTS_ASKED):
+        for i in range(0, len(nodes), PARTS_ASKED):
             rows = self.store.query(
-                f"SELECT ?p WHERE {{ VALUES ?p {{ {iri_values(parts[i : i + PARTS_ASKED])} }} "
-                f"GRAPH <{A}> {{ ?p earl:result ?r }} }}"
+                f"SELECT ?p WHERE {{ VALUES ?p {{ {iri_values(nodes[i : i + PARTS_ASKED])} }} "
+                f"GRAPH <{A}> {{ ?p a ?type }} }}"
             ).rows()
             found.update(r["p"].value for r in rows)
         return found
@@ -382,7 +413,7 @@ class Writer:
         if any(line_has_blank(line) for lines in held.values() for line in lines):
             # Written before the rules' nodes were named: removed by pattern, not by value.
             deletes = [_delete(s) for s in scopes]
-            self.unlinked = self.unparted = None
+            self.unlinked = self.unshared = None
             return self.store.write(add=new, before=[PREFIX_LINE + deletes[0], *deletes[1:]])
         wanted = {g: set(lines.lines) for g, lines in new.items()}
         remove = {g: Lines(sorted(held[g] - wanted[g])) for g in held}
@@ -390,9 +421,9 @@ class Writer:
             self.unlinked.update(
                 t.object.value for t in remove[DERIVED] if isinstance(t.object, ox.NamedNode)
             )
-        if self.unparted is not None:
-            self.unparted.update(
-                t.object.value for t in remove[A] if t.predicate.value == DCTERMS + "hasPart"
+        if self.unshared is not None:
+            self.unshared.update(
+                t.object.value for t in remove[A] if t.predicate.value in _LINKS_SHARED
             )
         return self.store.write(
             remove=remove,
@@ -435,11 +466,11 @@ class Writer:
             # it also cleans a store written before there was a sweep) — not when every
             # model given was (a Hub re-sync's changed ones).
             whole = gone or stopped or not (run.kept or run.given)
-            unparted, unlinked = self.unparted, self.unlinked
-            if whole or unparted is None or len(unparted) > UNLINKED_NAMED:
+            unshared, unlinked = self.unshared, self.unlinked
+            if whole or unshared is None or len(unshared) > UNLINKED_NAMED:
                 after += _orphans(None)
-            elif unparted:
-                after += _orphans(sorted(unparted))
+            elif unshared:
+                after += _orphans(sorted(unshared))
             after.append(_delete((_SPENT, "?run", A)))
             if whole or unlinked is None or len(unlinked) > UNLINKED_NAMED:
                 after.append(_delete(_unlinked(None)))
