@@ -55,7 +55,7 @@ def _tool(out: Triples, engine: str) -> None:
     out.add(TOOL, RDFS + "comment", f"Assesses models with SHACL shapes, run by {engine}.")
 
 
-Parts = dict[tuple[str, ...], str]  # a shared result's or requirement assessment's content -> IRI
+Parts = dict[tuple[str, ...], str]  # (kind, content) of a shared node -> its IRI
 # Results and requirement assessments a Writer remembers having written. Past this it
 # forgets them all: those whose reasons name a model's records are shared by few models, so
 # remembering every one grew with the models (bundled + 3 000 synthetic: 6 583 requirement
@@ -73,19 +73,31 @@ def _typed(out: Lines, s: str, *classes: str) -> None:
         out.add(s, _TYPE, node(cls))
 
 
+def _shared(
+    new: dict[str, Lines], written: Parts, kind: str, content: tuple[str, ...]
+) -> tuple[str, Lines | None]:
+    """The IRI of a node of ``kind`` named by its ``content``, shared by every verdict that
+    reaches it, and the lines its triples go to (in ``new``) when it is not written yet
+    (``written`` holds the nodes already written), else None."""
+    key = (kind, *content)
+    name = written.get(key)
+    if name:
+        return name, None
+    digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
+    name = written[key] = mint(kind, digest)
+    out = new[name] = Lines()
+    return name, out
+
+
 def _requirement_part(
     new: dict[str, Lines], req_iri: str, outcome: str, reasons: list[str], written: Parts
 ) -> str:
     """A requirement assessment named by its content, so that models with the same outcome
     for the same reasons share it; its triples go to ``new`` once (``written`` holds the
     parts already written: most verdicts share most of theirs)."""
-    content = (req_iri, outcome, *reasons)
-    part = written.get(content)
-    if part:
+    part, out = _shared(new, written, "requirement-assessment", (req_iri, outcome, *reasons))
+    if out is None:
         return part
-    digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
-    part = written[content] = mint("requirement-assessment", digest)
-    out = new[part] = Lines()
     p, result = node(part), node(f"{part}/result")
     _typed(out, p, OG + "Assessment", EARL + "Assertion")
     out.add(p, node(EARL + "test"), node(req_iri))
@@ -107,12 +119,9 @@ def _verdict_result(new: dict[str, Lines], v: Verdict, definition_iri: str, writ
     ]
     score = "" if v.score is None else f"{v.score}"
     content = (definition_iri, v.outcome, v.level_iri or "", score, *progress, "", *v.reasons)
-    name = written.get(content)
-    if name:
+    name, out = _shared(new, written, "result", content)
+    if out is None:
         return name
-    digest = hashlib.sha256("\n".join(content).encode()).hexdigest()[:24]
-    name = written[content] = mint("result", digest)
-    out = new[name] = Lines()
     result = node(name)
     _typed(out, result, EARL + "TestResult")
     out.add(result, node(EARL + "outcome"), node(EARL + v.outcome))
