@@ -565,6 +565,25 @@ def test_an_on_disk_store_is_read_from_a_copy_in_memory_up_to_a_limit(
     assert memory.reading_copy([G1]) is memory
 
 
+@pytest.mark.parametrize("store", ["remote", "virtuoso"], indirect=True)
+def test_a_remote_store_is_read_from_a_copy_in_this_process_up_to_a_limit(
+    store: GraphStore,
+) -> None:
+    """A run reading many models' evidence from a remote engine reads a copy of the graphs
+    in this process, each graph asked for once, rather than querying the engine a batch at
+    a time; past the limit the engine is queried."""
+    store.replace_graph(G1, [triple("a", "p", "b"), triple("a", "name", ox.Literal("Ä \n"))])
+    store.replace_graph(G2, [triple("b", "p", "c")])
+    store.replace_graph(EX + "g3", [triple("c", "p", "d")])  # not asked for
+    every = "CONSTRUCT WHERE { ?s ?p ?o }"
+    with store.reading([G1, G2], limit=3) as copy:
+        assert not isinstance(copy, RemoteStore) and copy.graph_sizes() == {G1: 2, G2: 1}
+        assert set(copy.query(every, default_graphs=[G1])) == set(
+            store.query(every, default_graphs=[G1])
+        )
+    assert store.reading_copy([G1, G2], limit=2) is store
+
+
 def test_a_reading_copy_too_large_for_memory_is_made_on_disk_read_as_a_union_and_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -218,53 +218,21 @@ class EmbeddedStore(GraphStore):
         which no reader shares and a crash may lose."""
         self._store.bulk_extend(_as_quads({graph: triples}))
 
-    def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> EmbeddedStore:
-        """A copy of ``graphs`` when this store is on disk and they hold at most ``limit``
-        triples (what the reads it saves are worth; any number when None), else this store.
+    def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
+        """A copy of ``graphs`` when this store is on disk (see :func:`reading_copy`),
+        else this store.
 
         A query reading many of a list of graphs (a batch of models' evidence) runs faster
         on a store that holds only them: it reads them as one union, where a list of graphs
         is read graph by graph (on RocksDB, 11 graphs: ~28 ms a model's evidence, from a
         copy on disk ~3.2, from one in memory ~1.1; copying cost 11-17 µs a quad either
-        way). Up to COPY_LIMIT triples the copy is in memory, past it on disk in a
-        temporary folder (``TMPDIR``), removed when the copy is closed."""
+        way)."""
         if self.path is None:
             return self
-        # Counted as far as the decision needs (~0.6 µs a quad on disk): past the limit,
-        # or past COPY_LIMIT when there is none.
-        enough = (COPY_LIMIT if limit is None else limit) + 1
-        size = self.count(
-            "SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?s WHERE { VALUES ?g { "
-            + " ".join(f"<{g}>" for g in graphs)
-            + f" }} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {enough} }} }}"
-        )
-        if limit is not None and size > limit:
-            return self
-        if size <= COPY_LIMIT:
-            copy = EmbeddedStore(None)
-            self._copy_into(copy, graphs)
-        else:
-            try:
-                copy = EmbeddedStore._temporary()
-            except (OSError, StoreError) as e:
-                log.warning("no reading copy (%s): the store is read instead", e)
-                return self
-            try:
-                self._copy_into(copy, graphs)
-            except OSError as e:  # the temporary folder's disk is full, say
-                copy.close()
-                log.warning("no reading copy in %s (%s): the store is read instead", copy.path, e)
-                return self
-        copy._only = frozenset(graphs)
-        return copy
+        return reading_copy(self, graphs, limit, self._quads_of)
 
-    def _copy_into(self, copy: EmbeddedStore, graphs: Sequence[str]) -> None:
-        for g in graphs:
-            found = self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-            # A chunk at a time: a graph's quads as Python objects took about as much
-            # memory as a copy in memory (~500 B a quad).
-            while quads := list(itertools.islice(found, COPY_CHUNK)):
-                copy._store.bulk_extend(quads)
+    def _quads_of(self, graph: str) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
     @classmethod
     def _temporary(cls) -> EmbeddedStore:
@@ -304,3 +272,53 @@ class EmbeddedStore(GraphStore):
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+
+
+def reading_copy(
+    source: GraphStore,
+    graphs: Sequence[str],
+    limit: int | None,
+    quads_of: Callable[[str], Iterable[ox.Quad]],
+) -> GraphStore:
+    """A copy of ``graphs`` of ``source`` (their quads as ``quads_of`` reads them), when
+    they hold at most ``limit`` triples (what the reads it saves are worth; any number when
+    None), else ``source``. Up to COPY_LIMIT triples the copy is in memory, past it on disk
+    in a temporary folder (``TMPDIR``), removed when the copy is closed."""
+    # Counted as far as the decision needs (~0.6 µs a quad on disk): past the limit,
+    # or past COPY_LIMIT when there is none.
+    enough = (COPY_LIMIT if limit is None else limit) + 1
+    size = source.count(
+        "SELECT (COUNT(*) AS ?n) WHERE { { SELECT ?s WHERE { VALUES ?g { "
+        + " ".join(f"<{g}>" for g in graphs)
+        + f" }} GRAPH ?g {{ ?s ?p ?o }} }} LIMIT {enough} }} }}"
+    )
+    if limit is not None and size > limit:
+        return source
+    if size <= COPY_LIMIT:
+        copy = EmbeddedStore(None)
+        _copy_into(copy, graphs, quads_of)
+    else:
+        try:
+            copy = EmbeddedStore._temporary()  # noqa: SLF001 - the module's own
+        except (OSError, StoreError) as e:
+            log.warning("no reading copy (%s): the store is read instead", e)
+            return source
+        try:
+            _copy_into(copy, graphs, quads_of)
+        except OSError as e:  # the temporary folder's disk is full, say
+            copy.close()
+            log.warning("no reading copy in %s (%s): the store is read instead", copy.path, e)
+            return source
+    copy._only = frozenset(graphs)  # noqa: SLF001
+    return copy
+
+
+def _copy_into(
+    copy: EmbeddedStore, graphs: Sequence[str], quads_of: Callable[[str], Iterable[ox.Quad]]
+) -> None:
+    for g in graphs:
+        found = iter(quads_of(g))
+        # A chunk at a time: a graph's quads as Python objects took about as much
+        # memory as a copy in memory (~500 B a quad).
+        while quads := list(itertools.islice(found, COPY_CHUNK)):
+            copy._store.bulk_extend(quads)  # noqa: SLF001

@@ -28,6 +28,7 @@ from openness.store.base import (
     bind_values,
     code_only,
 )
+from openness.store.embedded import reading_copy
 from openness.store.results import QueryResult
 
 # Our usual prefixes (PREFIX_LINE) are declared on one line, so error positions shift by
@@ -364,6 +365,17 @@ class RemoteStore(GraphStore):
             return QueryResult(result)
         fmt = self._graph_format(media)
         return QueryResult([t.triple for t in ox.parse(_graph_terms(response.content), fmt)])
+
+    def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
+        """A copy of ``graphs`` in this process (see
+        :func:`openness.store.embedded.reading_copy`): a run reading many models' evidence
+        then reads each graph from the engine once, rather than sending a query a batch,
+        which the engine answers graph by graph."""
+        return reading_copy(self, graphs, limit, self._quads_of)
+
+    def _quads_of(self, graph: str) -> Iterator[ox.Quad]:
+        g = ox.NamedNode(graph)
+        return (ox.Quad(t.subject, t.predicate, t.object, g) for t in self.stored_triples(graph))
 
     def stored_triples(self, graph: str) -> Iterator[ox.Triple]:
         """As for every store; the engine's answer goes to a temporary file as it comes and
