@@ -296,7 +296,7 @@ def reading_copy(
         return source
     if size <= COPY_LIMIT:
         copy = EmbeddedStore(None)
-        _copy_into(copy, graphs, quads_of)
+        copied = _copy_into(copy, graphs, quads_of)
     else:
         try:
             copy = EmbeddedStore._temporary()  # noqa: SLF001 - the module's own
@@ -304,21 +304,38 @@ def reading_copy(
             log.warning("no reading copy (%s): the store is read instead", e)
             return source
         try:
-            _copy_into(copy, graphs, quads_of)
+            copied = _copy_into(copy, graphs, quads_of)
         except OSError as e:  # the temporary folder's disk is full, say
             copy.close()
             log.warning("no reading copy in %s (%s): the store is read instead", copy.path, e)
             return source
+    if copied < size:
+        # An engine may cut an answer at a row limit without an error (Virtuoso's
+        # ResultSetMaxRows, 10 000 by default): a partial copy would hide evidence.
+        copy.close()
+        log.warning(
+            "no reading copy: %s gave %d of the %d triples of %s (a limit on answers?); "
+            "the store is read instead",
+            source,
+            copied,
+            size,
+            ", ".join(graphs),
+        )
+        return source
     copy._only = frozenset(graphs)  # noqa: SLF001
     return copy
 
 
 def _copy_into(
     copy: EmbeddedStore, graphs: Sequence[str], quads_of: Callable[[str], Iterable[ox.Quad]]
-) -> None:
+) -> int:
+    """Copy the quads of ``graphs``; returns how many were read."""
+    copied = 0
     for g in graphs:
         found = iter(quads_of(g))
         # A chunk at a time: a graph's quads as Python objects took about as much
         # memory as a copy in memory (~500 B a quad).
         while quads := list(itertools.islice(found, COPY_CHUNK)):
             copy._store.bulk_extend(quads)  # noqa: SLF001
+            copied += len(quads)
+    return copied
