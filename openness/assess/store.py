@@ -206,7 +206,7 @@ def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
     # against them before joining the models (100 models' of a 10 000-model store on disk:
     # 2.4 CPU s a scope, 0.2 s filtered), which made replacing verdicts slower as the
     # store grew.
-    chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    chosen = f"VALUES ?m {{ {iri_values(models)} }}"
     wanted = "FILTER (?d IN (" + ", ".join(f'"{i}"' for i in ids) + "))"
     scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d }} {wanted}"
     return [(scope, "?as", A)]
@@ -285,7 +285,7 @@ def _derived(models: list[str]) -> list[Scope]:
     records and their components, with the nodes the rules hung on them (findings,
     expectations, a record's weights component: named under their IRI, see
     :func:`openness.assess.setwise.skolemized`)."""
-    chosen = "VALUES ?m { " + " ".join(f"<{m}>" for m in models) + " }"
+    chosen = f"VALUES ?m {{ {iri_values(models)} }}"
     records = f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?x }}"
     # (an update's default graph is no union of the named graphs: name them)
     components = (
