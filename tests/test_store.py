@@ -850,6 +850,29 @@ def test_triples_given_as_lines_are_written_and_described_as_the_triples(
     assert set(store.stored_triples(G2)) == {triple("b", "p", "c")}
 
 
+def test_lines_name_the_properties_and_classes_their_triples_use() -> None:
+    """The summary's terms read from lines are those read from the triples: a subject that
+    is a blank node, a type that is a literal or a blank node (no class), and literals
+    that look like IRIs and spaces change nothing."""
+    from openness.store import summary
+
+    blank = ox.BlankNode()
+    kind = ox.NamedNode(RDF_TYPE)
+    triples = [
+        triple("a", "p", "b"),
+        ox.Triple(ox.NamedNode(EX + "a"), kind, ox.NamedNode(EX + "K")),
+        ox.Triple(blank, kind, ox.NamedNode(EX + "L")),
+        ox.Triple(ox.NamedNode(EX + "a"), kind, ox.Literal("<http://example.org/M> .")),
+        ox.Triple(ox.NamedNode(EX + "a"), kind, blank),
+        triple("a", "q", ox.Literal("> <http://example.org/r> <x> ", language="en")),
+    ]
+    assert Lines.of(triples).terms() == summary.terms(triples)
+    assert Lines.of(triples).terms() == (
+        {ox.NamedNode(EX + "p"), kind, ox.NamedNode(EX + "q")},
+        {ox.NamedNode(EX + "K"), ox.NamedNode(EX + "L")},
+    )
+
+
 def test_an_on_disk_store_loads_lines_as_they_are_and_keeps_their_blank_nodes(
     tmp_path: Path,
 ) -> None:
