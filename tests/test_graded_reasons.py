@@ -69,7 +69,7 @@ def test_mixtral_stores_the_one_requirement_its_reason_names(judged) -> None:
     stored = select(
         store,
         f"""SELECT ?test ?o WHERE {{ GRAPH ?g {{
-              <{assessment_iri("mof-1.0", v.model)}> dcterms:hasPart ?p .
+              <{assessment_iri("mof-1.0", v.model)}> earl:result/dcterms:hasPart ?p .
               ?p earl:test ?test ; earl:result/earl:outcome ?o }} }}""",
     )
     by_outcome: dict[str, set[str]] = {}

@@ -236,7 +236,7 @@ def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -
             store,
             """SELECT ?requirement ?o (COUNT(*) AS ?n) WHERE {
                  GRAPH <https://w3id.org/openness-graph/graph/assessments> {
-                   ?a og:definitionId "osaid-1.0" ; dcterms:hasPart ?part .
+                   ?a og:definitionId "osaid-1.0" ; earl:result/dcterms:hasPart ?part .
                    ?part earl:test ?requirement ; earl:result/earl:outcome ?o } }
                GROUP BY ?requirement ?o""",
         )

@@ -176,16 +176,18 @@ def test_stored_verdicts_are_compact_earl(reported: Path) -> None:
         ?a og:definitionId "osaid-1.0" ; earl:subject/schema:name "Llama-2-7B" ;
            og:evidence/og:sourceId "Llama-2-7B" ; og:definitionVersion "1.0" ; og:fingerprint ?fp ;
            earl:assertedBy ?tool ; earl:mode earl:automatic ; earl:result/earl:outcome ?outcome ;
-           dcterms:hasPart ?part . ?part earl:test/og:definitionId ?failedReq ;
+           earl:result/dcterms:hasPart ?part . ?part earl:test/og:definitionId ?failedReq ;
            earl:result/earl:outcome earl:failed .
         ?tool a earl:Software }""",
     )
     reports = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?r a sh:ValidationReport }")
+    # A verdict's requirement assessments are its result's: shared with the result.
+    held = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?a earl:subject ?m ; dcterms:hasPart ?p }")
     links, parts = (
         store.count(
             f"""SELECT (COUNT({d}?part) AS ?n) WHERE {{
                   GRAPH <https://w3id.org/openness-graph/graph/assessments> {{
-                    ?a dcterms:hasPart ?part }} }}"""
+                    ?a earl:result/dcterms:hasPart ?part }} }}"""
         )
         for d in ("", "DISTINCT ")
     )
@@ -193,6 +195,7 @@ def test_stored_verdicts_are_compact_earl(reported: Path) -> None:
     assert {r["outcome"] for r in rows} == {"http://www.w3.org/ns/earl#failed"}
     assert "osaid-1.0.F-use" in {r["failedReq"] for r in rows}
     assert reports == 0  # full reports are made on demand, not stored
+    assert held == 0
     # One requirement assessment serves every model with the same outcome and reasons.
     assert parts < links
 

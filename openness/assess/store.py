@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -109,22 +109,28 @@ def _requirement_part(
     return part
 
 
-def _verdict_result(new: dict[str, Lines], v: Verdict, definition_iri: str, written: Parts) -> str:
-    """A verdict's result, named by its content (outcome, reasons, level, score, progress),
-    so that the verdicts alike against a definition share it (10 000 Hub models: 80 000
-    verdicts, 11 150 results); its triples go to ``new`` once, as a part's."""
+def _verdict_result(
+    new: dict[str, Lines], v: Verdict, definition_iri: str, parts: list[str], written: Parts
+) -> str:
+    """A verdict's result, named by its content (outcome, level, score, progress, the
+    requirement assessments ``parts`` it is made of, reasons), so that the verdicts alike
+    against a definition share it (10 000 Hub models: 80 000 verdicts, 11 150 results)
+    with its links to its parts; its triples go to ``new`` once, as a part's."""
     progress = [
         f"{label}={value}={(v.level_outcomes or {}).get(label, '')}"
         for label, value in (v.progress or {}).items()
     ]
     score = "" if v.score is None else f"{v.score}"
-    content = (definition_iri, v.outcome, v.level_iri or "", score, *progress, "", *v.reasons)
-    name, out = _shared(new, written, "result", content)
+    # Neither a progress entry nor a part's IRI is empty: "" ends each list.
+    ranked = (definition_iri, v.outcome, v.level_iri or "", score, *progress, "")
+    name, out = _shared(new, written, "result", (*ranked, *parts, "", *v.reasons))
     if out is None:
         return name
     result = node(name)
     _typed(out, result, EARL + "TestResult")
     out.add(result, node(EARL + "outcome"), node(EARL + v.outcome))
+    for part in parts:
+        out.add(result, node(DCTERMS + "hasPart"), node(part))
     for reason in filter(None, v.reasons):
         out.add(result, node(EARL + "info"), text(reason))
     if v.level_iri:
@@ -172,10 +178,10 @@ def verdict_triples(
         out.add(a, node(OG + "inScope"), str(literal(False)))
     for record in v.evidence:
         out.add(a, node(OG + "evidence"), node(record))
-    out.add(a, node(EARL + "result"), node(_verdict_result(new, v, definition_iri, written)))
-    for req in v.requirements:
-        part = _requirement_part(new, req.iri, req.outcome, req.reasons, written)
-        out.add(a, node(DCTERMS + "hasPart"), node(part))
+    parts = sorted(
+        _requirement_part(new, req.iri, req.outcome, req.reasons, written) for req in v.requirements
+    )
+    out.add(a, node(EARL + "result"), node(_verdict_result(new, v, definition_iri, parts, written)))
 
 
 # Every pattern below is kept flat (no BIND inside a UNION branch, no NOT EXISTS): SPARQL
@@ -212,7 +218,8 @@ def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
     return [(scope, "?as", A)]
 
 
-# Requirement assessments (assertions without a subject) that no assessment links to.
+# Requirement assessments (assertions without a subject) that no result links to (nor an
+# assessment, as stores written before results held their parts do).
 # (What links to a node is asked with NOT EXISTS, not OPTIONAL and !BOUND: Oxigraph
 # evaluated the OPTIONAL on its own, every link of the graph, before joining the nodes
 # asked about: 4.9 CPU s for 300 requirement assessments at 10 000 Hub models, 0.01 now.)
@@ -228,17 +235,36 @@ _ORPHAN_RESULT = f"""GRAPH <{A}> {{ ?res a earl:TestResult .
 
 def _orphans(nodes: Iterable[str] | None) -> list[str]:
     """The updates deleting those of the results and requirement assessments ``nodes``
-    (None: any) that nothing links to any more; a requirement assessment with its result,
-    a result with its progress nodes."""
+    (None: any) that nothing links to any more; a result with its progress nodes, then a
+    requirement assessment with its result. (Results first: a result that goes unlinks its
+    parts, which ``nodes`` must then name, see :func:`parts_of`.)"""
     nodes = None if nodes is None else list(nodes)
     parts = "" if nodes is None else f"VALUES ?part {{ {iri_values(nodes)} }} "
     results = "" if nodes is None else f"VALUES ?res {{ {iri_values(nodes)} }} "
     progress = f" GRAPH <{A}> {{ ?res og:progress ?x }}"
     return [
-        *(_delete((parts + _ORPHAN, node, A)) for node in ("?r", "?part")),
         _delete((results + _ORPHAN_RESULT + progress, "?x", A)),
         _delete((results + _ORPHAN_RESULT, "?res", A)),
+        *(_delete((parts + _ORPHAN, node, A)) for node in ("?r", "?part")),
     ]
+
+
+def parts_of(store: GraphStore, results: Sequence[str]) -> set[str]:
+    """The requirement assessments that ``results`` link to."""
+    return _asked(store, results, f"?n <{DCTERMS}hasPart> ?found")
+
+
+def _asked(store: GraphStore, nodes: Sequence[str], pattern: str) -> set[str]:
+    """What ``?found`` is in the assessments graph's ``pattern`` for ``?n`` among ``nodes``,
+    PARTS_ASKED of them a query."""
+    found: set[str] = set()
+    for i in range(0, len(nodes), PARTS_ASKED):
+        rows = store.query(
+            f"SELECT ?found WHERE {{ VALUES ?n {{ {iri_values(nodes[i : i + PARTS_ASKED])} }} "
+            f"GRAPH <{A}> {{ {pattern} }} }}"
+        ).rows()
+        found.update(r["found"].value for r in rows)
+    return found
 
 
 # An assessment's links to what it shares with others: its result, its requirements'.
@@ -394,14 +420,7 @@ class Writer:
 
     def _stored(self, nodes: list[str]) -> set[str]:
         """Those of the results and requirement assessments ``nodes`` that the store holds."""
-        found: set[str] = set()
-        for i in range(0, len(nodes), PARTS_ASKED):
-            rows = self.store.query(
-                f"SELECT ?p WHERE {{ VALUES ?p {{ {iri_values(nodes[i : i + PARTS_ASKED])} }} "
-                f"GRAPH <{A}> {{ ?p a ?type }} }}"
-            ).rows()
-            found.update(r["p"].value for r in rows)
-        return found
+        return _asked(self.store, nodes, "?n a ?type BIND (?n AS ?found)")
 
     def _replace(self, stored: list[str], ids: list[str], new: dict[str, Lines]) -> int:
         """Write ``new`` in place of what is stored about the models ``stored`` (their
@@ -479,7 +498,7 @@ class Writer:
             if whole or unshared is None or len(unshared) > UNLINKED_NAMED:
                 after += _orphans(None)
             elif unshared:
-                after += _orphans(sorted(unshared))
+                after += _orphans(sorted(unshared | parts_of(self.store, sorted(unshared))))
             after.append(_delete((_SPENT, "?run", A)))
             if whole or unlinked is None or len(unlinked) > UNLINKED_NAMED:
                 after.append(_delete(_unlinked(None)))
