@@ -233,19 +233,44 @@ _ORPHAN_RESULT = f"""GRAPH <{A}> {{ ?res a earl:TestResult .
   FILTER NOT EXISTS {{ ?any earl:result ?res }} }}"""
 
 
+def _unlinked_among(var: str, nodes: list[str], kind: str, *absent: str) -> str:
+    """A subquery giving those of ``nodes`` (as ``?var``) of type ``kind`` for which none
+    of the ``absent`` patterns holds in the assessments graph. Each is asked of each node,
+    beside the VALUES block alone: in the GRAPH pattern that typed the nodes, the filters
+    made Oxigraph read every result of the graph first (a 1% re-sync of 100 000 Hub
+    models, 8 000 nodes: 36 CPU s of its ~60)."""
+    filters = " ".join(f"FILTER NOT EXISTS {{ GRAPH <{A}> {{ {p} }} }}" for p in absent)
+    return (
+        f"{{ SELECT ?{var} WHERE {{ VALUES ?{var} {{ {iri_values(nodes)} }} "
+        f"FILTER EXISTS {{ GRAPH <{A}> {{ ?{var} a {kind} }} }} {filters} }} }}"
+    )
+
+
 def _orphans(nodes: Iterable[str] | None) -> list[str]:
     """The updates deleting those of the results and requirement assessments ``nodes``
     (None: any) that nothing links to any more; a result with its progress nodes, then a
     requirement assessment with its result. (Results first: a result that goes unlinks its
     parts, which ``nodes`` must then name, see :func:`parts_of`.)"""
-    nodes = None if nodes is None else list(nodes)
-    parts = "" if nodes is None else f"VALUES ?part {{ {iri_values(nodes)} }} "
-    results = "" if nodes is None else f"VALUES ?res {{ {iri_values(nodes)} }} "
+    if nodes is None:
+        results, parts = _ORPHAN_RESULT, _ORPHAN
+    else:
+        named = list(nodes)
+        results = _unlinked_among("res", named, "earl:TestResult", "?any earl:result ?res")
+        parts = (
+            _unlinked_among(
+                "part",
+                named,
+                "og:Assessment",
+                "?any dcterms:hasPart ?part",
+                "?part earl:subject ?s",
+            )
+            + f" GRAPH <{A}> {{ ?part earl:result ?r }}"
+        )
     progress = f" GRAPH <{A}> {{ ?res og:progress ?x }}"
     return [
-        _delete((results + _ORPHAN_RESULT + progress, "?x", A)),
-        _delete((results + _ORPHAN_RESULT, "?res", A)),
-        *(_delete((parts + _ORPHAN, node, A)) for node in ("?r", "?part")),
+        _delete((results + progress, "?x", A)),
+        _delete((results, "?res", A)),
+        *(_delete((parts, node, A)) for node in ("?r", "?part")),
     ]
 
 
