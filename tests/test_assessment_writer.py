@@ -201,8 +201,27 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(ever
     writer.finish(run)
     assert _aspects_of(store, alone) == set()  # no model names its aspects any more
     assert _aspects_of(store, shared) == kept  # the other fine-tunes still do
-    # A store holding such labels from before there was a sweep: no run told which nodes it
-    # unlinked, all the derived graph is swept once a model is gone (or every model judged).
+    # A model gone: what only it linked to goes with its assessments, found from its links
+    # (one of its results made its own, as no other model's verdict shares it).
+    graph = _graph(store)
+    link = ox.NamedNode(NS["earl"] + "result")
+    mine, r = next(
+        (a, r)
+        for a, r in sorted(_result_links(graph))
+        if a.value.endswith("/" + one.rsplit("/", 1)[1])
+    )
+    own = ox.NamedNode("https://w3id.org/openness-graph/id/result/gone-own")
+    store.write(
+        remove={A: [ox.Triple(mine, link, r)]},
+        add={
+            A: [
+                ox.Triple(mine, link, own),
+                *(ox.Triple(own, t.predicate, t.object) for t in graph if t.subject == r),
+            ]
+        },
+    )
+    # A store holding derived labels from before there was a sweep: no run told which nodes
+    # it unlinked; a run with a model gone leaves them, one judging every model sweeps them.
     stale = ox.NamedNode(f"{next(iter(kept)).subject.value}-stale")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     store.write(add={setwise.DERIVED: [ox.Triple(stale, label, ox.Literal("left behind"))]})
@@ -211,7 +230,15 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(ever
     run = assess(store, sink=writer)
     writer.finish(run)
     assert one not in run.present
-    assert not store.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{stale.value}> ?p ?o }}")
+    after = _graph(store)
+    assert own not in {t.subject for t in after} and mine not in {t.subject for t in after}
+    assert _orphans(after) == set() and _broken(after) == set()
+    assert _aspects_of(store, shared) == kept
+    stale_left = f"SELECT (COUNT(*) AS ?n) WHERE {{ <{stale.value}> ?p ?o }}"
+    assert store.count(stale_left)
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    writer.finish(assess(store, force=True, sink=writer))
+    assert not store.count(stale_left)
     assert _aspects_of(store, shared) == kept
 
 
