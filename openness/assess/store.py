@@ -1,9 +1,10 @@
 """Verdicts in the assessments graph, compactly: one EARL assertion per model and definition,
-linked to its result (outcome, reasons, level, progress, score, rank) and, per requirement,
-to a requirement assessment; results and requirement assessments are named by their
-content and shared by every verdict that reached them (a Hub model's verdicts wrote ~310
-triples with a result of their own, ~245 sharing, derived facts included). Full SHACL
-reports are made on demand (openness.assess.explain)."""
+linked to its result (outcome, reasons, level, progress, score, rank), which holds a
+requirement assessment per requirement; results and requirement assessments are named by
+their content and shared by every verdict that reached them (a Hub model's verdicts wrote
+~310 triples with a result of their own, ~245 sharing, ~213 with the requirement
+assessments held by the result; derived facts included). Full SHACL reports are made on
+demand (openness.assess.explain)."""
 
 from __future__ import annotations
 
@@ -292,7 +293,8 @@ def _asked(store: GraphStore, nodes: Sequence[str], pattern: str) -> set[str]:
     return found
 
 
-# An assessment's links to what it shares with others: its result, its requirements'.
+# An assessment's links to what it shares with others: its result (and its requirements',
+# in stores written before the result held them).
 _LINKS_SHARED = (EARL + "result", DCTERMS + "hasPart")
 # Past this many nodes that a run's writes unlinked, all the derived graph is swept.
 UNLINKED_NAMED = 20_000
@@ -524,7 +526,7 @@ class Writer:
             # Hub models with 10 removed took 149 s wall sweeping them, 75 s now).
             held = self._stored_lines(scopes)
             if held is not None:
-                self._unlinking({g: Lines(sorted(lines)) for g, lines in held.items()})
+                self._unlinking({g: Lines(lines) for g, lines in held.items()})
         # A run that replaced no stored assessment, dropped no model and completed no
         # stopped run only added: it unlinked no requirement assessment, derived node or
         # run, so there is nothing to collect (on the bundled graph's first assessment the
