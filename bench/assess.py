@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synthetic import add_synthetic  # noqa: E402
-from openness.assess import reference, setwise  # noqa: E402
+from openness.assess import reference  # noqa: E402
 from openness.assess.run import assess, in_background, subjects  # noqa: E402
 from openness.assess.store import Writer  # noqa: E402
 from openness.ingest.runner import ingest_all  # noqa: E402
@@ -81,7 +81,7 @@ def reference_sample(k: int) -> tuple[int, float]:
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_all(store)
-    models = sorted(subjects(store, setwise.dataset(store)))
+    models = sorted(subjects(store))
     sample = models[:: max(1, len(models) // k)][:k]
     start = time.perf_counter()
     for m in sample:

@@ -16,7 +16,7 @@ import argparse
 import resource
 import time
 
-from openness.assess import reference, setwise
+from openness.assess import reference
 from openness.assess.definitions import definitions
 from openness.assess.run import graded, judge_stored, subjects
 from openness.ingest.runner import ingest_all
@@ -37,7 +37,7 @@ def main() -> None:
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_all(store)
-    everyone = subjects(store, setwise.dataset(store))
+    everyone = subjects(store)
     defs = list(definitions().values())
     wall, cpu = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
     found = judge_stored(store, sorted(everyone), defs)

@@ -72,7 +72,7 @@ def test_no_definition_requirement_or_component_is_named_in_python() -> None:
 @pytest.fixture(scope="module")
 def judged(built: GraphStore) -> tuple[GraphStore, Judgement]:
     """The bundled graph and what the shapes find for every model, judged in one batch."""
-    return built, judge_stored(built, sorted(subjects(built, setwise.dataset(built))))
+    return built, judge_stored(built, sorted(subjects(built)))
 
 
 def _results(found: Judgement) -> list[setwise.Result]:
@@ -100,7 +100,7 @@ def _sample(store: GraphStore, results: list[setwise.Result]) -> list[str]:
     the other fine-tunes (their base models are judged in their evidence), models whose
     records from two sources name one unidentified base model, and a stride through the
     rest."""
-    everyone = subjects(store, setwise.dataset(store))
+    everyone = subjects(store)
     conflicted = {
         r["m"].value
         for r in store.query(
@@ -133,7 +133,7 @@ def _disagreements(store: GraphStore, found: Judgement, models: list[str], worke
     ``found`` holds, every model judged in one batch) disagree: a model whose results
     differ, or a verdict (outcome, level, score, failed and cannot-tell requirements with
     their reasons) that differs."""
-    everyone = subjects(store, setwise.dataset(store))
+    everyone = subjects(store)
     defs = list(definitions().values())
     theirs = reference.judge_each(store, models, workers=workers)
     ours = {(v.model, v.definition): v for v in graded(defs, found, models, everyone)}
@@ -161,7 +161,7 @@ def test_set_wise_results_equal_pyshacl_on_each_models_evidence(judged) -> None:
 @pytest.mark.timeout(7200)
 def test_every_bundled_model_gets_the_same_verdicts_from_both_engines(judged) -> None:
     store, found = judged
-    models = sorted(subjects(store, setwise.dataset(store)))
+    models = sorted(subjects(store))
     assert len(models) > 400
     workers = int(os.environ.get("EQUIVALENCE_WORKERS", "2"))
     assert _disagreements(store, found, models, workers) == []
@@ -196,14 +196,26 @@ def test_judging_in_batches_finds_what_one_batch_finds(judged) -> None:
                 }
 
 
+def test_a_models_own_evidence_is_all_in_the_facts(built) -> None:
+    """The engine reads a model's own evidence (ev:ModelEvidence and the models it reads)
+    from the identities and sources alone: for every bundled model that is what the
+    vocabularies and shapes beside them give too (were the evidence query to reach into the
+    vocabularies, what it found there would be missing from every fingerprint)."""
+    models = sorted(subjects(built))
+    facts, everything = setwise.facts(built), setwise.dataset(built)
+    assert set(everything) - set(facts) == set(setwise.VOCABULARIES)
+    from_facts, from_all = own(built, facts, models), own(built, everything, models)
+    assert sum(map(len, from_facts.values())) > 10 * len(models)
+    assert from_facts == from_all
+
+
 def test_batches_judged_in_a_worker_process_get_what_batches_judged_here_get(built) -> None:
     """A run on two cores judges its batches in another process: the evidence goes there
     serialized, blank nodes (components written as one) and all, and the derived facts come
     back so; the verdicts (in their order) and the derived facts are those of a run judging
     every batch itself."""
-    graphs = setwise.dataset(built)
-    some = sorted(subjects(built, graphs))[::12]
-    read = own(built, graphs, some)
+    some = sorted(subjects(built))[::12]
+    read = own(built, setwise.facts(built), some)
     assert any(isinstance(t.subject, ox.BlankNode) for m in some for t in read[m])
     here, there = (assess(built, None, some, batch=5, workers=n) for n in (0, 1))
     assert there.models == here.models == some
@@ -230,7 +242,7 @@ def _load_remote(base: str, store: GraphStore) -> RemoteStore:
 def test_a_remote_engine_gives_the_same_verdicts(built: GraphStore, oxigraph_server: str) -> None:
     local = copy_of(built)
     remote = _load_remote(oxigraph_server, built)
-    some = sorted(subjects(local, setwise.dataset(local)))[::25]
+    some = sorted(subjects(local))[::25]
     for store in (local, remote):
         save(store, assess(store, None, some), started=dt.datetime.now(dt.UTC))
     strip = [
@@ -270,13 +282,13 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
     before = _verdicts(store)
     assert assess(store).models == []  # nothing changed
     # One record changes: OLMo-7B's MOF record is relicensed non-commercially.
-    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     nc = 'SELECT (COUNT(*) AS ?n) WHERE { ?s og:licenseString "CC-BY-NC-4.0" }'
     already = store.count(nc)
     store.update(_relicense(olmo))
     assert store.count(nc) > already
     run = assess(store)
-    assert run.models == [olmo] and run.kept == len(subjects(store, setwise.dataset(store))) - 1
+    assert run.models == [olmo] and run.kept == len(subjects(store)) - 1
     save(store, run, started=dt.datetime.now(dt.UTC))
     after = _verdicts(store)
     changed = {k for k in before if before[k] != after.get(k)}
@@ -289,7 +301,7 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
 
 def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphStore) -> None:
     store = copy_of(assessed)
-    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{olmo}> ?p ?o }} }}")
     run = assess(store)
     assert run.models == []  # nobody else changed
@@ -329,7 +341,7 @@ def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: 
     # The nodes the rules made (findings, ...) are named under the node linking to them.
     made = {t.object for t in before if t.object.value.startswith(f"{t.subject.value}#")}
     assert len(made) > 10_000
-    some = sorted(subjects(store, setwise.dataset(store)))[::40]
+    some = sorted(subjects(store))[::40]
     run = assess(store, None, some, force=True)
     assert run.models == some and run.stored == some  # judged again, replacing what they had
     save(store, run, started=dt.datetime.now(dt.UTC))
@@ -375,7 +387,7 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
     store = copy_of(assessed)
     before = set(_verdicts(store))
     # Six models' evidence changes (they are renamed): six to judge again, a few a batch.
-    six = sorted(subjects(store, setwise.dataset(store)))[::80][:6]
+    six = sorted(subjects(store))[::80][:6]
     for m in six:
         store.update(
             PREFIX_LINE + f"DELETE {{ GRAPH ?g {{ <{m}> schema:name ?n }} }} "
@@ -415,7 +427,7 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphS
 def test_a_writer_that_forgets_the_results_and_requirement_assessments_it_wrote_stores_the_same(
     built: GraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    some = sorted(subjects(built, setwise.dataset(built)))[::25]
+    some = sorted(subjects(built))[::25]
     started = dt.datetime.now(dt.UTC)
     stored, remembered = [], []
     for kept in (0, assessment_store.PARTS_KEPT):  # forgets them after every batch, or never
@@ -512,7 +524,7 @@ def test_a_failing_rule_is_named_and_nothing_stored_changes(
     )
     monkeypatch.setattr(setwise, "rules", lambda: (*rules, broken))
     # A few models suffice: the broken rule runs last, after every rule, on each batch.
-    some = sorted(subjects(store, setwise.dataset(store)))[::50]
+    some = sorted(subjects(store))[::50]
     with pytest.raises(RuleError, match="https://example.org/broken-rule"):
         assess(store, None, some, force=True)
     assert _verdicts(store) == before
@@ -547,7 +559,7 @@ def test_the_evidence_of_many_models_on_disk_is_read_from_a_copy_in_memory(
 
     disk = EmbeddedStore(tmp_path / "db")
     disk._store.bulk_extend(built._store)  # type: ignore[attr-defined]  # noqa: SLF001
-    models = sorted(subjects(disk, setwise.dataset(disk)))
+    models = sorted(subjects(disk))
     copies: list[bool] = []
     copy = EmbeddedStore.reading_copy
 

@@ -141,8 +141,8 @@ def test_no_requirement_assessment_a_stored_assertion_links_to_is_missing_after_
     everything,
 ) -> None:
     store = copy_of(everything[0])
-    everyone = sorted(subjects(store, setwise.dataset(store)))
-    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    everyone = sorted(subjects(store))
+    (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     held = _parts(_graph(store))
     # OLMo-7B's MOF record is relicensed: judged again, it needs requirement assessments
     # the store does not hold, and stops linking some that other models still link to.
@@ -244,7 +244,7 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(ever
 
 def test_a_first_assessment_ends_without_collecting_and_leaves_nothing_to_collect(built) -> None:
     store = copy_of(built)
-    models = sorted(subjects(store, setwise.dataset(store)))[::40]
+    models = sorted(subjects(store))[::40]
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     run = assess(store, None, models, sink=writer)
     assert run.models == models and not writer.replaced
@@ -281,7 +281,7 @@ def test_a_run_given_models_reads_and_drops_only_what_concerns_them(
     from openness.assess.run import stored_fingerprints
 
     store = copy_of(everything[0])
-    given, gone, elsewhere = sorted(subjects(store, setwise.dataset(store)))[:3]
+    given, gone, elsewhere = sorted(subjects(store))[:3]
     for m in (gone, elsewhere):  # two models leave the store; their assessments stay
         store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{m}> ?p ?o }} }}")
     monkeypatch.setattr(running, "SCOPE_CHUNK", 1)  # a query a model
@@ -317,7 +317,7 @@ def test_a_run_judging_some_definitions_keeps_what_a_full_run_stored_and_judges_
 
     store = copy_of(everything[0])
     one, other = sorted(definitions())[:2]
-    model = sorted(subjects(store, setwise.dataset(store)))[0]
+    model = sorted(subjects(store))[0]
     # A full run stored every verdict: judging one definition again finds nothing changed,
     # and neither does the full run after it.
     run = assess(store, [one], [model], sink=Writer(store, started=dt.datetime.now(dt.UTC)))
@@ -346,7 +346,7 @@ def test_a_run_judging_one_model_again_collects_what_it_unlinked_and_writes_only
     everything, given: bool
 ) -> None:
     store = copy_of(everything[0])
-    (olmo,) = [m for m, s in subjects(store, setwise.dataset(store)).items() if s.name == "OLMo-7B"]
+    (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     held = _parts(_graph(store))
     # One of OLMo-7B's results made its own: a copy no other model links to (its results,
     # named by their content, are each shared with models judged alike).

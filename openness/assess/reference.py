@@ -24,7 +24,7 @@ from openness.assess.definitions import SH, Definition, definitions, shapes_grap
 from openness.assess.evidence import own, shared
 from openness.assess.grade import Subject, Verdict, grade
 from openness.assess.program import scoped
-from openness.assess.setwise import Result, dataset
+from openness.assess.setwise import Result, dataset, facts
 from openness.ingest.records import Progress, no_progress
 from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore
@@ -37,10 +37,9 @@ def evidence(
     the shapes' target; with that of the models it was fine-tuned from, which the engine
     judges alongside it) and what every model's evidence shares (``common``, when the
     caller read it once for many models)."""
-    graphs = dataset(store)
     if common is None:
-        common = shared(store, graphs)
-    return sorted(own(store, graphs, [model])[model] | common, key=str)
+        common = shared(store, dataset(store))
+    return sorted(own(store, facts(store), [model])[model] | common, key=str)
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:

@@ -127,24 +127,38 @@ def scoped_rows(
 
 
 def subjects(
-    store: GraphStore, graphs: Sequence[str], models: Sequence[str] | None = None
+    store: GraphStore,
+    models: Sequence[str] | None = None,
+    *,
+    source: GraphStore | None = None,
 ) -> dict[str, Subject]:
-    """Every model (or those of ``models`` in the store) with its name and records."""
+    """Every model (or those of ``models`` in the store) with its name and records: the
+    records as ``source`` (a reading copy of the store's facts, or the store) holds them,
+    each source by its notation in the store's vocabularies."""
+    notations = {
+        r["s"].value: r["n"].value
+        for r in store.query(
+            "SELECT ?s ?n WHERE { ?s a og:Source ; skos:notation ?n }",
+            default_graphs=setwise.VOCABULARIES,
+        ).rows()
+    }
     rows = scoped_rows(
-        store,
+        source or store,
         """SELECT ?m ?name ?r ?source ?id WHERE {
              ?m a og:Model ; og:hasRecord ?r . OPTIONAL { ?m schema:name ?name }
-             ?r og:source/skos:notation ?source ; og:sourceId ?id }""",
+             ?r og:source ?source ; og:sourceId ?id }""",
         "m",
         models,
-        default_graphs=list(graphs),
+        default_graphs=setwise.facts(store),
     )
     names: dict[str, str] = {}
     records: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for r in rows:
-        m = r["m"].value
+        m, known = r["m"].value, notations.get(r["source"].value)
+        if known is None:  # a record of no source the vocabularies declare is not judged
+            continue
         names[m] = r["name"].value if "name" in r else m.rsplit("/", 1)[-1]
-        records[m].append((r["r"].value, r["source"].value, r["id"].value))
+        records[m].append((r["r"].value, known, r["id"].value))
     return {m: Subject(m, names[m], tuple(sorted(set(records[m])))) for m in names}
 
 
@@ -198,20 +212,20 @@ def assess(
     (bench/assess.py --workers): it is not the default."""
     clock = time.perf_counter()
     defs = [definition(i) for i in ids] if ids else list(definitions().values())
-    graphs = setwise.dataset(store)
-    # The evidence is read from a copy when that is faster (an on-disk store): for every
-    # model, or for as many as make the copy pay.
+    facts = setwise.facts(store)
+    # A model's own evidence is read from a copy of the facts when that is faster (an
+    # on-disk store): for every model, or for as many as make the copy pay.
     limit = len(models) * COPY_WORTH if models else None
-    with store.reading(graphs, limit) as source:
+    with store.reading(facts, limit) as source:
         scope = sorted(set(models)) if models else None
-        everyone = subjects(source, graphs, scope)
+        everyone = subjects(store, scope, source=source)
         wanted = [m for m in models if m in everyone] if models else sorted(everyone)
         stored = stored_fingerprints(store, scope)
         # Not which definitions the run judges: a stored verdict is current while its
         # evidence and the shapes are, whichever run stored it (a run given some, -d, finds
         # those of a full run unchanged, and judges those never stored).
         salt = f"{shapes_digest()} {__version__}"
-        common = evidence.shared(source, graphs)
+        common = evidence.shared(store, setwise.dataset(store))
         run = Assessment(
             defs,
             present=set(everyone),
@@ -239,7 +253,7 @@ def assess(
             for i, m in enumerate(progress(wanted, len(wanted), "models"), 1):
                 chunk.append(m)
                 if len(chunk) == batch or i == len(wanted):
-                    own = evidence.own(source, graphs, chunk)
+                    own = evidence.own(source, facts, chunk)
                     prints = {m: evidence.fingerprint(own[m], salt) for m in chunk}
                     todo = [m for m in chunk if force or stale(stored.get(m, {}), prints[m], defs)]
                     if todo:
@@ -259,9 +273,8 @@ def judge_stored(
     store: GraphStore, models: Sequence[str], defs: Sequence[Definition] | None = None
 ) -> Judgement:
     """Judge some models of the store in one batch, storing nothing (for comparisons)."""
-    graphs = setwise.dataset(store)
-    own = evidence.own(store, graphs, models)
-    triples = evidence.shared(store, graphs).union(*own.values())
+    own = evidence.own(store, setwise.facts(store), models)
+    triples = evidence.shared(store, setwise.dataset(store)).union(*own.values())
     return judge(triples, models, defs or list(definitions().values()))
 
 
