@@ -18,9 +18,9 @@ from conftest import copy_of
 from openness.assess import program, reference, setwise
 from openness.assess import store as assessment_store
 from openness.assess.definitions import definitions, shapes_graph
-from openness.assess.evidence import own
+from openness.assess.evidence import XSD, blank_labels, model_query, models_read, own, triples
 from openness.assess.grade import grade
-from openness.assess.program import Rule, RuleError
+from openness.assess.program import Rule, RuleError, declared_prefixes, scoped
 from openness.assess.report import verdict_rows
 from openness.assess.run import (
     Batch,
@@ -32,8 +32,8 @@ from openness.assess.run import (
     subjects,
 )
 from openness.assess.store import Writer, save, stopped_runs
-from openness.namespaces import PREFIX_LINE, Graphs
-from openness.store import GraphStore, RemoteStore
+from openness.namespaces import OG, PREFIX_LINE, RDF, Graphs
+from openness.store import EmbeddedStore, GraphStore, RemoteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 # When a batch was written and a run ended: two runs of the same judgements differ in them.
@@ -209,6 +209,61 @@ def test_a_models_own_evidence_is_all_in_the_facts(built) -> None:
     assert from_facts == from_all
 
 
+def test_evidence_lines_are_the_triples_the_evidence_query_gives(built) -> None:
+    """The evidence is read as text (SPARQL TSV, whose bare numbers and booleans are written
+    out): parsed as N-Triples, each model's lines are the triples its solutions bind, terms
+    compared as pyoxigraph reads them (literal datatypes, languages, blank node labels)."""
+    models = sorted(subjects(built))
+    facts = setwise.facts(built)
+    lines = own(built, facts, models)
+    query = declared_prefixes() + scoped(model_query(), "model", models)
+    solutions: dict[str, set[ox.Triple]] = {m: set() for m in models}
+    for r in built.query(query, default_graphs=facts).rows():
+        solutions[r["model"].value].add(ox.Triple(r["s"], r["p"], r["o"]))
+    lineage = models_read(built, facts, models)
+    rdf_type, model = ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "Model")
+    typed = set()
+    for m in models:
+        mine = [m, *lineage.get(m, ())]  # a fine-tune's evidence holds its bases'
+        expected = {ox.Triple(ox.NamedNode(n), rdf_type, model) for n in mine}
+        read = set(triples(lines[m]))
+        assert read == expected.union(*(solutions[n] for n in mine))
+        typed |= {t.object.datatype.value for t in read if isinstance(t.object, ox.Literal)}
+    # Among them, terms TSV writes bare: written out, they are the literals the store holds.
+    assert {XSD + "integer", XSD + "boolean"} <= typed
+
+
+def test_evidence_lines_write_out_every_kind_of_term() -> None:
+    """What TSV abbreviates or escapes (numbers, booleans, tabs, quotes, line breaks),
+    languages, datatypes and blank nodes read back as the terms the store holds."""
+    store = EmbeddedStore(None)
+    model, record = ox.NamedNode("https://e.org/m"), ox.NamedNode("https://e.org/r")
+    p = ox.NamedNode("https://e.org/p")
+    objects = [
+        ox.Literal("12", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("-0.5", datatype=ox.NamedNode(XSD + "decimal")),
+        ox.Literal("1.5E3", datatype=ox.NamedNode(XSD + "double")),
+        ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")),
+        ox.Literal("a\tb \"c\"\nd\\", language="en"),
+        ox.Literal("2026-12-04", datatype=ox.NamedNode(XSD + "date")),
+        ox.Literal("plain"),
+        ox.BlankNode("b1"),
+        ox.NamedNode("https://e.org/o"),
+    ]
+    said = [
+        ox.Triple(model, ox.NamedNode(OG + "hasRecord"), record),
+        *(ox.Triple(record, p, o) for o in objects),
+    ]
+    store.extend(Graphs.IDENTITY, said)
+    # As the store holds them (it writes numbers in their canonical form: 1.5E3 is 1500).
+    held = {ox.Triple(r["s"], r["p"], r["o"]) for r in store.query("SELECT * { ?s ?p ?o }").rows()}
+    assert len(held) == len(said)
+    (lines,) = own(store, [Graphs.IDENTITY], [model.value]).values()
+    model_type = ox.Triple(model, ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "Model"))
+    assert set(triples(lines)) == {*held, model_type}
+    assert blank_labels(lines) == {"b1"}
+
+
 def test_batches_judged_in_a_worker_process_get_what_batches_judged_here_get(built) -> None:
     """A run on two cores judges its batches in another process: the evidence goes there
     serialized, blank nodes (components written as one) and all, and the derived facts come
@@ -216,7 +271,7 @@ def test_batches_judged_in_a_worker_process_get_what_batches_judged_here_get(bui
     every batch itself."""
     some = sorted(subjects(built))[::12]
     read = own(built, setwise.facts(built), some)
-    assert any(isinstance(t.subject, ox.BlankNode) for m in some for t in read[m])
+    assert any(line.startswith("_:") for m in some for line in read[m])
     here, there = (assess(built, None, some, batch=5, workers=n) for n in (0, 1))
     assert there.models == here.models == some
     assert there.verdicts == here.verdicts
@@ -354,7 +409,8 @@ def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: 
 def _named(triples: list[ox.Triple], evidence: list[ox.Triple] | None = None) -> list[ox.Triple]:
     """The rules' facts ``triples`` named as the judge names them (setwise.skolemized)."""
     text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-    named = setwise.skolemized(text, setwise.blank_labels(evidence or []))
+    lines = ox.serialize(evidence or [], format=ox.RdfFormat.N_TRIPLES).decode().splitlines()
+    named = setwise.skolemized(text, blank_labels(lines))
     return [q.triple for q in ox.parse(named, format=ox.RdfFormat.N_TRIPLES)]
 
 

@@ -43,19 +43,21 @@ class Judgement:
     derived: list[ox.Triple]  # the facts the rules derived
 
 
-def judge(triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
-    """Run the shapes on ``models`` in a scratch store holding ``triples``, their evidence."""
-    found, derived = _judged(triples, models, defs)
+def judge(lines: set[str], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
+    """Run the shapes on ``models`` in a scratch store holding ``lines``, their evidence
+    (N-Triples lines, see :mod:`openness.assess.evidence`)."""
+    found, derived = _judged(evidence.text(lines), evidence.blank_labels(lines), models, defs)
     found.derived = list(_triples(derived))
     return found
 
 
 def _judged(
-    triples: set[ox.Triple], models: Sequence[str], defs: Sequence[Definition]
+    data: bytes, blanks: set[str], models: Sequence[str], defs: Sequence[Definition]
 ) -> tuple[Judgement, bytes]:
-    """What :func:`judge` finds, its derived facts as N-Triples (not yet in the judgement)."""
+    """What :func:`judge` finds on the evidence ``data`` (N-Triples; ``blanks``: the labels
+    of its blank nodes), its derived facts as N-Triples (not yet in the judgement)."""
     scratch = EmbeddedStore(None)
-    scratch.extend(EVIDENCE, triples)
+    scratch.load(EVIDENCE, data)
     graphs = [EVIDENCE]
     # The models whose findings the rules of ``models`` read (a fine-tune's base models)
     # that are not judged here: their rules run first, and what they derive is not kept.
@@ -77,7 +79,7 @@ def _judged(
         setwise.members(scratch, sources, graphs),
         {q: setwise.scores(scratch, q, graphs, models) for q in queries},
         [],
-    ), setwise.skolemized(derived + b"\n" if derived else b"", setwise.blank_labels(triples))
+    ), setwise.skolemized(derived + b"\n" if derived else b"", blanks)
 
 
 def _staged(scratch: GraphStore) -> list[bytes]:
@@ -98,11 +100,11 @@ def default_workers() -> int:
 
 
 Judging = Callable[[], Judgement]  # a batch given to judge: called, gives its judgement
-Judge = Callable[[set[ox.Triple], Sequence[str]], Judging]
+Judge = Callable[[set[str], Sequence[str]], Judging]
 
 
 @contextmanager
-def judges(common: set[ox.Triple], defs: Sequence[Definition], workers: int) -> Iterator[Judge]:
+def judges(common: set[str], defs: Sequence[Definition], workers: int) -> Iterator[Judge]:
     """A function that takes a batch to judge (its models' own evidence, and the models) and
     returns what gives its judgement, whose evidence is also ``common``: judged at once
     when ``workers`` is 0, else in one of ``workers`` processes, started at the first batch
@@ -115,7 +117,7 @@ def judges(common: set[ox.Triple], defs: Sequence[Definition], workers: int) -> 
     main thread ~6.5 s, writer ~3.7 s and RocksDB's threads ~6 s against ~8.5 s in the
     worker), and a judging here beside the writer only slowed both (the GIL)."""
 
-    def here(own: set[ox.Triple], models: Sequence[str]) -> Judging:
+    def here(own: set[str], models: Sequence[str]) -> Judging:
         found = judge(common.union(own), models, defs)
         return lambda: found
 
@@ -123,9 +125,9 @@ def judges(common: set[ox.Triple], defs: Sequence[Definition], workers: int) -> 
         yield here
         return
     pool: ProcessPoolExecutor | None = None
-    shared = ox.serialize(common, format=NT)
+    shared = evidence.text(common)
 
-    def submit(own: set[ox.Triple], models: Sequence[str]) -> Judging:
+    def submit(own: set[str], models: Sequence[str]) -> Judging:
         nonlocal pool
         if pool is None:
             # Spawned, not forked: the store's threads (RocksDB's, the writer) hold locks a
@@ -139,7 +141,7 @@ def judges(common: set[ox.Triple], defs: Sequence[Definition], workers: int) -> 
         # The shared evidence goes with every batch (~100 KB, parsed in ~5 ms), not once
         # to each worker: a process's arguments larger than a pipe's buffer hang its start
         # when it fails before reading them.
-        future = pool.submit(_judge, shared, ox.serialize(own, format=NT), list(models))
+        future = pool.submit(_judge, shared, evidence.text(own), list(models))
 
         def judgement() -> Judgement:
             found, derived = future.result()
@@ -167,7 +169,8 @@ def _start(ids: list[str]) -> None:
 
 def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, bytes]:
     """A batch judged in a worker; its derived facts as N-Triples."""
-    return _judged({*_triples(common), *_triples(own)}, models, _defs)
+    data = common + own
+    return _judged(data, evidence.blank_labels(data.decode().splitlines()), models, _defs)
 
 
 def _triples(data: bytes) -> Iterator[ox.Triple]:

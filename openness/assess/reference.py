@@ -21,7 +21,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor as RdflibProcessor
 
 from openness.assess.definitions import SH, Definition, definitions, shapes_graph
-from openness.assess.evidence import own, shared
+from openness.assess.evidence import own, shared, triples
 from openness.assess.grade import Subject, Verdict, grade
 from openness.assess.program import scoped
 from openness.assess.setwise import Result, dataset, facts
@@ -31,7 +31,7 @@ from openness.store import GraphStore
 
 
 def evidence(
-    store: GraphStore, model: str, common: set[ox.Triple] | None = None
+    store: GraphStore, model: str, common: set[str] | None = None
 ) -> list[ox.Triple]:
     """The data graph a SHACL engine needs to judge ``model``: its evidence (with its type,
     the shapes' target; with that of the models it was fine-tuned from, which the engine
@@ -39,7 +39,7 @@ def evidence(
     caller read it once for many models)."""
     if common is None:
         common = shared(store, dataset(store))
-    return sorted(own(store, facts(store), [model])[model] | common, key=str)
+    return sorted(triples(own(store, facts(store), [model])[model] | common), key=str)
 
 
 def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:

@@ -274,8 +274,8 @@ def judge_stored(
 ) -> Judgement:
     """Judge some models of the store in one batch, storing nothing (for comparisons)."""
     own = evidence.own(store, setwise.facts(store), models)
-    triples = evidence.shared(store, setwise.dataset(store)).union(*own.values())
-    return judge(triples, models, defs or list(definitions().values()))
+    lines = evidence.shared(store, setwise.dataset(store)).union(*own.values())
+    return judge(lines, models, defs or list(definitions().values()))
 
 
 def graded(

@@ -154,11 +154,6 @@ def members(
     return out
 
 
-def blank_labels(triples: Iterable[ox.Triple]) -> set[str]:
-    """The labels of the blank nodes in ``triples``."""
-    return {n.value for t in triples for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)}
-
-
 def skolemized(facts: bytes, given: Collection[str] = ()) -> bytes:
     """The rules' facts (N-Triples) with each node a rule made (a finding, an expectation, a
     record's weights component: a blank node that a derived fact links to from an IRI)

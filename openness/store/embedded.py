@@ -218,6 +218,11 @@ class EmbeddedStore(GraphStore):
         which no reader shares and a crash may lose."""
         self._store.bulk_extend(_as_quads({graph: triples}))
 
+    def load(self, graph: str, data: bytes) -> None:
+        """Add the N-Triples ``data`` to ``graph`` in bulk, outside any transaction, as
+        :meth:`extend` (parsed by the store: no Python object a triple)."""
+        self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+
     def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
         """A copy of ``graphs`` when this store is on disk (see :func:`reading_copy`),
         else this store.
