@@ -81,7 +81,7 @@ def models_read(
 
 
 def own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set[str]]:
-    """Model IRI -> its evidence (N-Triples lines, see :func:`lines`) for each of
+    """Model IRI -> its evidence (N-Triples lines, see the module's docstring) for each of
     ``models``: its own, and that of the models its rules read (judged alongside it), each
     with its type (the shapes' target)."""
     read = models_read(store, graphs, models)
@@ -112,9 +112,11 @@ def _solutions(result: QueryResult, *names: str) -> Iterator[list[str]]:
     """The terms bound to ``names`` in each solution, as the SPARQL TSV format writes them.
 
     The evidence is handled as text: read as pyoxigraph terms, made into triples, written
-    into the scratch store as quads and fingerprinted term by term, it held ~35% of a first
-    assessment in Python (py-spy, 10 000 Hub models); the answer serialized as TSV is
-    written in Rust, and its lines are split, compared and loaded as they are."""
+    into the scratch store as quads and fingerprinted term by term, it held ~30% of the
+    samples of a first assessment's main thread (py-spy, 10 000 Hub models); the answer
+    serialized as TSV is written in Rust, and its lines are split, compared and loaded as
+    they are. (Split at line feeds only: TSV escapes them, not every character Python's
+    ``splitlines`` breaks at.)"""
     rows = (result.serialize(ox.QueryResultsFormat.TSV) or b"").decode().split("\n")
     header = rows[0].split("\t")
     at = [header.index("?" + n) for n in names]

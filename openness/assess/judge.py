@@ -170,7 +170,7 @@ def _start(ids: list[str]) -> None:
 def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, bytes]:
     """A batch judged in a worker; its derived facts as N-Triples."""
     data = common + own
-    return _judged(data, evidence.blank_labels(data.decode().splitlines()), models, _defs)
+    return _judged(data, evidence.blank_labels(data.decode().split("\n")), models, _defs)
 
 
 def _triples(data: bytes) -> Iterator[ox.Triple]:
