@@ -256,7 +256,7 @@ def _bodies(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]],
         for new, olds in json.loads(renames_path.read_text(encoding="utf-8")).items():
             renames.setdefault(new, []).extend(olds)
     for path in sorted(folder.glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(jsonl_lines(path), 1):
             if not line.strip():
                 continue
             try:
@@ -265,6 +265,12 @@ def _bodies(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]],
                 report.read += 1
                 report.skip(RecordError(f"{path.name}, line {n}", f"malformed JSON: {e}"))
     return bodies, renames
+
+
+def jsonl_lines(path: Path) -> list[str]:
+    """The lines of a JSON Lines file, split at line feeds only: JSON writes U+2028 and NEL
+    in strings as they are, where Python's ``splitlines`` breaks lines too."""
+    return path.read_text(encoding="utf-8").split("\n")
 
 
 def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
@@ -313,7 +319,7 @@ def _same_repository(merged: dict[str, tuple[int, ModelInfo, str]]) -> dict[str,
 
 def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     for path in sorted((folder / "dataset_cards_2022").glob("*.jsonl")):
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = jsonl_lines(path)
         for n, line in enumerate(ctx.progress(lines, len(lines), "dataset cards"), 1):
             if not line.strip():
                 continue

@@ -434,6 +434,12 @@ def test_a_rules_nodes_are_named_by_their_owner_and_content() -> None:
     facts = [ox.Triple(component, says, ox.Literal("a")), ox.Triple(model, finding, record)]
     evidence = [ox.Triple(record, says, component)]
     assert _named(facts, evidence) == facts
+    # A line break N-Triples writes as it is (U+2028, NEL) is inside a line, not between two.
+    said = ox.BlankNode()
+    text = ox.Literal("one\u2028two\x85three")
+    named_link, named_text = _named([ox.Triple(model, finding, said), ox.Triple(said, says, text)])
+    assert named_text.object == text
+    assert named_link.object == named_text.subject
 
 
 class Stopped(Exception):

@@ -101,6 +101,22 @@ def test_legacy_records_with_only_model_id(tmp_path: Path) -> None:
     assert rows == [{"lic": "https://spdx.org/licenses/Apache-2.0"}]
 
 
+def test_a_jsonl_record_holding_a_unicode_line_separator_is_one_record(tmp_path: Path) -> None:
+    """JSON writes U+2028 and NEL in strings as they are (unless asked for ASCII), and a
+    JSON Lines file is split at line feeds only: where Python's splitlines breaks too, such
+    a record became two malformed ones."""
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    fixture = Path(__file__).parent / "fixtures" / "hf-legacy" / "models_2022-02.jsonl"
+    records = [json.loads(line) for line in fixture.read_text(encoding="utf-8").split("\n") if line]
+    records[0]["note"] = "one\u2028two\x85three"
+    written = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    assert "\u2028" in written
+    (folder / fixture.name).write_text(written, encoding="utf-8")
+    report = ingest_source(EmbeddedStore(None), "hf", folder=folder)
+    assert report.ingested == 60 and not report.problems
+
+
 def test_replacing_a_source_leaves_other_graphs_alone() -> None:
     store = EmbeddedStore(None)
     other = "http://example.org/mine"
