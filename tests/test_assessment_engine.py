@@ -34,6 +34,7 @@ from openness.assess.run import (
 from openness.assess.store import Writer, save, stopped_runs
 from openness.namespaces import OG, PREFIX_LINE, RDF, Graphs
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
+from openness.store.lines import Lines
 
 ROOT = Path(__file__).resolve().parent.parent
 # When a batch was written and a run ended: two runs of the same judgements differ in them.
@@ -175,6 +176,15 @@ def test_every_rule_and_constraint_is_run(judged) -> None:
     applies = rdflib.URIRef("https://w3id.org/openness-graph/ns#appliesLicense")
     staged = sum(1 for t in found.derived if t.predicate.value == str(applies))
     assert staged > 1000  # the governing-licence rule wrote what the findings read
+
+
+def test_derived_facts_are_lines_as_pyoxigraph_writes_them(judged) -> None:
+    """The rules' facts go to the writer as the lines the judge made of them, which it
+    compares with the lines pyoxigraph writes of what is stored: the same triple must be
+    the same line, or a model judged again would rewrite every fact it derived."""
+    _, found = judged
+    assert len(found.derived) > 1_000
+    assert sorted(found.derived.lines) == sorted(Lines.of(list(found.derived)).lines)
 
 
 def test_judging_in_batches_finds_what_one_batch_finds(judged) -> None:

@@ -25,6 +25,7 @@ from openness.assess import evidence, setwise
 from openness.assess.definitions import Definition, definition
 from openness.namespaces import BASE
 from openness.store import EmbeddedStore, GraphStore
+from openness.store.lines import Lines
 
 EVIDENCE = BASE + "graph/evidence"
 NT = ox.RdfFormat.N_TRIPLES
@@ -40,14 +41,14 @@ class Judgement:
     results: dict[str, list[setwise.Result]]  # model IRI -> its validation results
     members: dict[str, set[str]]  # source concept IRI -> the batch's models it has records of
     scores: dict[str, dict[str, float]]  # score query -> model IRI -> score
-    derived: list[ox.Triple]  # the facts the rules derived
+    derived: Lines  # the facts the rules derived
 
 
 def judge(lines: set[str], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
     """Run the shapes on ``models`` in a scratch store holding ``lines``, their evidence
     (N-Triples lines, see :mod:`openness.assess.evidence`)."""
     found, derived = _judged(evidence.text(lines), evidence.blank_labels(lines), models, defs)
-    found.derived = list(_triples(derived))
+    found.derived = Lines(derived.splitlines(True))
     return found
 
 
@@ -78,7 +79,7 @@ def _judged(
         dict(found),
         setwise.members(scratch, sources, graphs),
         {q: setwise.scores(scratch, q, graphs, models) for q in queries},
-        [],
+        Lines(),
     ), setwise.skolemized(derived + b"\n" if derived else b"", blanks)
 
 
@@ -145,7 +146,7 @@ def judges(common: set[str], defs: Sequence[Definition], workers: int) -> Iterat
 
         def judgement() -> Judgement:
             found, derived = future.result()
-            found.derived = list(_triples(derived))
+            found.derived = Lines(derived.splitlines(True))
             return found
 
         return judgement
@@ -171,7 +172,3 @@ def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, byt
     """A batch judged in a worker; its derived facts as N-Triples."""
     data = common + own
     return _judged(data, evidence.blank_labels(data.decode().split("\n")), models, _defs)
-
-
-def _triples(data: bytes) -> Iterator[ox.Triple]:
-    return (q.triple for q in ox.parse(data, format=NT))

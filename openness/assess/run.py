@@ -22,6 +22,7 @@ from openness.assess.program import scoped
 from openness.ingest.records import Progress, no_progress
 from openness.namespaces import Graphs
 from openness.store import GraphStore
+from openness.store.lines import Lines
 
 ENGINE = "set-wise SPARQL"
 # Models judged together: each rule and constraint is one query for the batch, and each
@@ -42,7 +43,7 @@ class Batch:
     models: list[str]
     verdicts: list[Verdict]
     fingerprints: dict[str, str]  # model IRI -> the fingerprint of its evidence
-    derived: list[ox.Triple]
+    derived: Lines
     stored: list[str]  # those of the models whose assessments stored before are replaced
 
 
@@ -62,7 +63,7 @@ class Assessment:
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (definition, outcome)
     verdicts: list[Verdict] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
-    derived: list[ox.Triple] = field(default_factory=list)
+    derived: Lines = field(default_factory=Lines)
     stored: list[str] = field(default_factory=list)
     seconds: float = 0.0
     engine: str = ENGINE
@@ -72,7 +73,7 @@ class Assessment:
         nothing, or store the run at once)."""
         self.verdicts += batch.verdicts
         self.fingerprints.update(batch.fingerprints)
-        self.derived += batch.derived
+        self.derived.lines += batch.derived.lines
         self.stored += batch.stored
 
 

@@ -457,8 +457,7 @@ class Writer:
         for shared, lines in new.items():
             if shared not in stored:
                 out.lines += lines.lines
-        derived = Lines.of(batch.derived)
-        self.written += self._replace(batch.stored, ids, {A: out, DERIVED: derived})
+        self.written += self._replace(batch.stored, ids, {A: out, DERIVED: batch.derived})
 
     def _stored(self, nodes: list[str]) -> set[str]:
         """Those of the results and requirement assessments ``nodes`` that the store holds."""
