@@ -360,6 +360,17 @@ def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:
     page.wait_for_selector("#result tr:has-text('OWD 0.3') td.passed", timeout=60_000)
 
 
+def test_what_is_typed_before_the_script_runs_is_validated(page, site: str) -> None:
+    """On a slow page the form can be typed in before validate.js listens for input."""
+    page.route("**/validate.js", lambda route: route.abort())
+    page.goto(site + "validate?from=llama-2-7b")
+    page.get_by_label("Model parameters (Final): licence").fill("Apache-2.0")
+    assert page.locator("#result tr:has-text('OWD 0.3') td.failed").count() == 1
+    page.unroute("**/validate.js")
+    page.add_script_tag(url=site + "static/validate.js")
+    page.wait_for_selector("#result tr:has-text('OWD 0.3') td.passed", timeout=60_000)
+
+
 def test_a_fine_tune_shows_what_it_inherits_and_leads_to_its_base(page, site: str) -> None:
     page.goto(site + "models/m-a-p--chatmusician")
     inherited = page.locator("section.inherited")

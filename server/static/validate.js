@@ -30,4 +30,12 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", later);
+  // What was typed while this script was still loading fired no event it could hear.
+  const edited = (field) =>
+    field.options
+      ? [...field.options].some((option) => option.selected !== option.defaultSelected)
+      : field.type === "checkbox" || field.type === "radio"
+        ? field.checked !== field.defaultChecked
+        : "defaultValue" in field && field.value !== field.defaultValue;
+  if ([...form.elements].some(edited)) later();
 })();
