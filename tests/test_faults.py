@@ -299,3 +299,41 @@ def verdicts_only(store: Path) -> dict[str, int]:
     (graph,) = [g for g in out if g.endswith("/assessments")]
     out[graph] -= runs
     return out
+
+
+WORKER = """
+import multiprocessing, time
+from openness.assess.definitions import definitions
+from openness.assess.judge import judges
+with judges(set(), list(definitions().values()), 1) as judge:
+    judging = judge(set(), [])
+    (worker,) = multiprocessing.active_children()
+    judging()  # the worker has started and judged a batch
+    print(worker.pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_killed_run_leaves_no_judging_worker_behind() -> None:
+    """A run killed while a worker process judges its batches ends that worker too: it
+    would otherwise wait for batches for ever."""
+    with subprocess.Popen([sys.executable, "-c", WORKER], stdout=subprocess.PIPE, text=True) as run:
+        try:
+            worker = int(run.stdout.readline())
+            assert _running(worker)
+        finally:
+            run.kill()
+    deadline = time.monotonic() + 120  # a bound for a loaded machine, not a measure
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _running(worker)

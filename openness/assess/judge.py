@@ -12,7 +12,9 @@ derived facts come back the same way: pickled, pyoxigraph's terms took 15x as lo
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -162,10 +164,21 @@ _defs: list[Definition] = []  # in a worker process: the definitions judged
 
 
 def _start(ids: list[str]) -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), daemon=True).start()
     _defs[:] = [definition(i) for i in ids]
     # The shapes, read while the first batch's evidence is on its way.
     setwise.rules()
     setwise.constraints()
+
+
+def _end_with(parent: int) -> None:
+    """End this worker when the process it judges for ends: one killed leaves its pool's
+    workers waiting for batches that never come (a spawned worker holds both ends of the
+    pool's queues, so it never reads their end)."""
+    multiprocessing.connection.wait([parent])
+    os._exit(1)
 
 
 def _judge(common: bytes, own: bytes, models: list[str]) -> tuple[Judgement, bytes]:
