@@ -16,6 +16,7 @@ import rdflib
 from conftest import copy_of
 
 from openness.assess import program, reference, setwise
+from openness.assess import run as run_module
 from openness.assess import store as assessment_store
 from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.evidence import XSD, blank_labels, model_query, models_read, own, triples
@@ -23,6 +24,7 @@ from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError, declared_prefixes, scoped
 from openness.assess.report import verdict_rows
 from openness.assess.run import (
+    BATCH,
     Batch,
     Judgement,
     assess,
@@ -31,6 +33,7 @@ from openness.assess.run import (
     judge_stored,
     subjects,
 )
+from openness.assess.service import run_assessment
 from openness.assess.store import Writer, save, stopped_runs
 from openness.namespaces import OG, PREFIX_LINE, RDF, Graphs
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
@@ -288,6 +291,25 @@ def test_batches_judged_in_a_worker_process_get_what_batches_judged_here_get(bui
     assert there.verdicts == here.verdicts
     assert sorted(map(str, there.derived)) == sorted(map(str, here.derived))
     assert there.fingerprints == here.fingerprints
+
+
+def test_a_stored_run_of_more_than_one_batch_is_judged_in_a_worker(built, monkeypatch) -> None:
+    """The commands' runs judge in a worker process (one a spare core) once there is more
+    than one batch; a run of one batch judges it here."""
+    asked = []
+    real = run_module.judges
+
+    def judges(common, defs, workers):  # records what it was asked, then judges here
+        asked.append(workers)
+        return real(common, defs, 0)
+
+    monkeypatch.setattr(run_module, "judges", judges)
+    monkeypatch.setattr(run_module, "default_workers", lambda: 1)
+    store = copy_of(built)
+    models = sorted(subjects(store))
+    for some in (models[: BATCH + 1], models[:BATCH]):
+        run_assessment(store, None, some, echo=lambda _: None)
+    assert asked == [1, 0]
 
 
 def _split(items: list[str], size: int) -> list[list[str]]:

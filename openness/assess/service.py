@@ -43,7 +43,10 @@ def run_assessment(
     and say what came out."""
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     with in_background(writer) as sink:
-        run = assess(store, ids, models, force=force, progress=tqdm_progress, sink=sink)
+        # A run of more than one batch judges them in a worker process (one a spare core).
+        run = assess(
+            store, ids, models, force=force, progress=tqdm_progress, sink=sink, workers=None
+        )
     writer.finish(run)
     counts = run.outcomes
     echo(
