@@ -74,6 +74,10 @@ NO_GRAPH = "urn:x-openness-graph:none"
 # a result. The client then waits a little longer than the engine, to hear it stop.
 ENGINE_TIME_LIMIT = {"Virtuoso/": "timeout"}
 INTERRUPTED = "S1TAT"
+# Virtuoso may instead cancel the query at that limit and answer an error with the SQL
+# state HY008, "operation canceled" (SR203: "Async statement killed by SQLCancel"; seen on a
+# loaded machine): a query sent with a time limit and cancelled is a timeout too.
+CANCELLED = "Virtuoso HY008 "
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -435,14 +439,20 @@ class RemoteStore(GraphStore):
             if query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
             else "application/sparql-results+json"
         )
-        response = self._post(
-            self.query_url, data=payload, headers={"Accept": accept}, stream=stream, **extra
+        stopped = TimeoutError(
+            f"{self.query_url} stopped the query at the {self.timeout:g} s time limit"
         )
+        try:
+            response = self._post(
+                self.query_url, data=payload, headers={"Accept": accept}, stream=stream, **extra
+            )
+        except Refused as e:
+            if extra and f": {CANCELLED}" in str(e):
+                raise stopped from e
+            raise
         if response.headers.get("x-sql-state") == INTERRUPTED:
             response.close()
-            raise TimeoutError(
-                f"{self.query_url} stopped the query at the {self.timeout:g} s time limit"
-            )
+            raise stopped
         return response
 
     def _graph_format(self, media: str) -> ox.RdfFormat:
