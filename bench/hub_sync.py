@@ -142,12 +142,11 @@ def settle(store_args: list[str], server: _Cpu) -> str:
         )
         used = float(done.stdout)
     else:
-        used = step = QUIET
+        used, step = 0.0, QUIET
         while step >= QUIET:
             time.sleep(2)
             step = server.used()
             used += step
-        used -= QUIET
     return f"    compactions after it: {used:.1f} CPU s over {time.perf_counter() - started:.0f} s"
 
 

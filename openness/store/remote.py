@@ -428,8 +428,9 @@ class RemoteStore(GraphStore):
             "named-graph-uri": list(named_graphs or everything),
         }
         extra: dict[str, object] = {}
-        if self._time_limit:  # the engine stops the query itself at our timeout
-            payload[self._time_limit] = str(int(self.timeout * 1000))
+        limit = self._time_limit  # (the answer to this query may change it)
+        if limit:  # the engine stops the query itself at our timeout
+            payload[limit] = str(int(self.timeout * 1000))
             grace = self.timeout + max(10.0, self.timeout / 2)
             extra["timeout"] = httpx.Timeout(self._http.timeout.connect, read=grace)
         # Ask for what the query form gives: an engine may answer a graph in a results
@@ -447,7 +448,7 @@ class RemoteStore(GraphStore):
                 self.query_url, data=payload, headers={"Accept": accept}, stream=stream, **extra
             )
         except Refused as e:
-            if extra and f": {CANCELLED}" in str(e):
+            if limit and f": {CANCELLED}" in str(e):
                 raise stopped from e
             raise
         if response.headers.get("x-sql-state") == INTERRUPTED:
