@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import itertools
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import httpx
 import pyoxigraph as ox
@@ -17,6 +20,7 @@ import pytest
 from openness.named_queries import named
 from openness.store import GraphStore, RemoteStore, open_store
 from openness.store.lines import Lines, node, text
+from openness.store.remote import Refused
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -233,16 +237,38 @@ def test_a_remote_engine_that_does_not_answer_times_out() -> None:
         store.close()
 
 
+class _Endpoint(BaseHTTPRequestHandler):
+    """A local SPARQL endpoint for what a test needs an engine to answer, quietly."""
+
+    def reply(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def _serving(endpoint: type[_Endpoint]) -> Iterator[str]:
+    """``endpoint`` served on loopback while in the block: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_an_update_is_waited_for_past_the_query_timeout() -> None:
     """A query is bounded by the store's timeout (see above); an update, which the SPARQL
     Protocol cannot cancel (abandoned, it may still be applied), by the longer update
     timeout: an engine slow to answer one (busy writing its files) does not stop a sync."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    from openness.store import RemoteStore
-
-    class SlowToUpdate(BaseHTTPRequestHandler):
+    class SlowToUpdate(_Endpoint):
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             self.rfile.read(int(self.headers["Content-Length"]))
             if self.path == "/update":
@@ -250,31 +276,17 @@ def test_an_update_is_waited_for_past_the_query_timeout() -> None:
                 self.send_response(204)
                 self.end_headers()
                 return
-            body = b'{"head": {"vars": ["d"]}, "results": {"bindings": []}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, b'{"head": {"vars": ["d"]}, "results": {"bindings": []}}')
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowToUpdate)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/query"
     insert = f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> <{EX}b> }} }}"
-    try:
-        patient = RemoteStore(url, timeout=0.5, update_timeout=120)
+    with _serving(SlowToUpdate) as base:
+        patient = RemoteStore(base + "/query", timeout=0.5, update_timeout=120)
         patient.update(insert)
         patient.close()
-        hasty = RemoteStore(url, timeout=0.5, update_timeout=0.5)
+        hasty = RemoteStore(base + "/query", timeout=0.5, update_timeout=0.5)
         with pytest.raises(TimeoutError, match="/update did not answer within 0.5 s"):
             hasty.update(insert)
         hasty.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_query_past_the_timeout_is_stopped_on_virtuoso(virtuoso_server: str) -> None:
@@ -300,13 +312,6 @@ def test_a_query_virtuoso_cancels_at_the_time_limit_is_a_timeout() -> None:
     """Virtuoso may answer a query it stopped at the time limit it was sent with an error
     (HY008, seen on a loaded machine) instead of a partial answer: a timeout too. Another
     error stays the engine's refusal, and a query sent with no limit is not a timeout."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from urllib.parse import parse_qs
-
-    from openness.store import RemoteStore
-    from openness.store.remote import Refused
-
     sent: list[dict[str, list[str]]] = []
     cancelled = (500, b"Virtuoso HY008 Error SR203: Async statement killed by SQLCancel.")
     answers = [
@@ -316,39 +321,28 @@ def test_a_query_virtuoso_cancels_at_the_time_limit_is_a_timeout() -> None:
         (500, b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error"),
     ]
 
-    class Cancelling(BaseHTTPRequestHandler):
+    class Cancelling(_Endpoint):
         server_version, sys_version = "Virtuoso/07.20.3240 (Linux)", ""
 
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             sent.append(parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()))
-            status, body = answers[min(len(sent), len(answers)) - 1]
-            self.send_response(status)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(*answers[min(len(sent), len(answers)) - 1])
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Cancelling)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    store = RemoteStore(f"http://127.0.0.1:{server.server_address[1]}/sparql", timeout=1)
     everything = {"default_graphs": ["urn:g"], "named_graphs": ["urn:g"]}
-    try:
-        with pytest.raises(Refused, match="HY008"):  # sent before the engine was named
-            store.query("SELECT * {}", **everything)
-        store.query("SELECT * {}", **everything)  # names the engine: later queries are limited
-        assert "timeout" not in sent[0] and "timeout" not in sent[1]
-        with pytest.raises(TimeoutError, match="stopped the query at the 1 s time limit"):
-            store.query("SELECT * {}", **everything)
-        assert sent[2]["timeout"] == ["1000"]
-        with pytest.raises(Refused, match="SP030"):
-            store.query("SELECT * {}", **everything)
-    finally:
-        store.close()
-        server.shutdown()
-        server.server_close()
+    with _serving(Cancelling) as base:
+        store = RemoteStore(base + "/sparql", timeout=1)
+        try:
+            with pytest.raises(Refused, match="HY008"):  # sent before the engine was named
+                store.query("SELECT * {}", **everything)
+            store.query("SELECT * {}", **everything)  # names the engine: later ones are limited
+            assert "timeout" not in sent[0] and "timeout" not in sent[1]
+            with pytest.raises(TimeoutError, match="stopped the query at the 1 s time limit"):
+                store.query("SELECT * {}", **everything)
+            assert sent[2]["timeout"] == ["1000"]
+            with pytest.raises(Refused, match="SP030"):
+                store.query("SELECT * {}", **everything)
+        finally:
+            store.close()
 
 
 def test_a_large_write_is_all_or_nothing_and_keeps_blank_nodes(store: GraphStore) -> None:
