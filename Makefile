@@ -56,6 +56,7 @@ serve: build
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Two worker processes (pytest-xdist), a test file to each in turn: a file's module fixtures
 # (a store built and assessed once for its tests) are built by one worker only. The files

@@ -61,7 +61,6 @@ def _links(value: Any) -> list[str]:
     return [v.strip() for v in values if isinstance(v, str) and v.strip().startswith("http")]
 
 
-
 def _named(value: object) -> str | None:
     """A model name as the Index writes it, or None for a blank or a placeholder.
 

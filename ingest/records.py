@@ -44,6 +44,8 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError:
         return yaml.safe_load(text)
+
+
 Progress = Callable[[Iterable[T], int | None, str], Iterator[T]]
 
 

@@ -195,8 +195,7 @@ def _documentation(triples: list[ox.Triple]) -> dict:
                 for v in f.get(RDFS + "range", []) + f.get("https://schema.org/rangeIncludes", [])
             ],
             "super": [
-                short(v)
-                for v in f.get(RDFS + "subClassOf", []) + f.get(RDFS + "subPropertyOf", [])
+                short(v) for v in f.get(RDFS + "subClassOf", []) + f.get(RDFS + "subPropertyOf", [])
             ],
         }
         if OWL + "Class" in kinds:

@@ -110,9 +110,7 @@ def matrix() -> Response:
             scored=[d for d in definitions().values() if d.score_query],
             by=by,
             # the links that switch the columns, keeping the name and producer filters
-            columns={
-                d: url_for(".matrix", **keep, by="requirements", definition=d) for d in defs
-            },
+            columns={d: url_for(".matrix", **keep, by="requirements", definition=d) for d in defs},
             per_definition=url_for(".matrix", **keep),
             rows=rows,
             args=request.args,

@@ -101,9 +101,7 @@ def with_dataset(sparql: str, using: list[str], named: list[str]) -> str:
     >>> with_dataset("DELETE { ?s ?p 1 } INSERT { ?s ?p 2 } WHERE { ?s ?p 1 }", [], ["urn:n"])
     'DELETE { ?s ?p 1 } INSERT { ?s ?p 2 } USING NAMED <urn:n> WHERE { ?s ?p 1 }'
     """
-    clause = "".join(f"USING <{g}> " for g in using) + "".join(
-        f"USING NAMED <{g}> " for g in named
-    )
+    clause = "".join(f"USING <{g}> " for g in using) + "".join(f"USING NAMED <{g}> " for g in named)
     code = code_only(sparql)
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
     depth, previous = 0, ""  # previous: the last token outside any group

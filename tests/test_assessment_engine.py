@@ -257,7 +257,7 @@ def test_evidence_lines_write_out_every_kind_of_term() -> None:
         ox.Literal("-0.5", datatype=ox.NamedNode(XSD + "decimal")),
         ox.Literal("1.5E3", datatype=ox.NamedNode(XSD + "double")),
         ox.Literal("false", datatype=ox.NamedNode(XSD + "boolean")),
-        ox.Literal("a\tb \"c\"\nd\\", language="en"),
+        ox.Literal('a\tb "c"\nd\\', language="en"),
         ox.Literal("2026-12-04", datatype=ox.NamedNode(XSD + "date")),
         ox.Literal("plain"),
         ox.Literal("written raw by TSV: \u2028 \x0c \x85 _:b2"),

@@ -30,9 +30,7 @@ from openness.namespaces import PREFIX_LINE
 from openness.store import GraphStore
 
 
-def evidence(
-    store: GraphStore, model: str, common: set[str] | None = None
-) -> list[ox.Triple]:
+def evidence(store: GraphStore, model: str, common: set[str] | None = None) -> list[ox.Triple]:
     """The data graph a SHACL engine needs to judge ``model``: its evidence (with its type,
     the shapes' target; with that of the models it was fine-tuned from, which the engine
     judges alongside it) and what every model's evidence shares (``common``, when the
