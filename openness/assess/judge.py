@@ -49,7 +49,11 @@ class Judgement:
 def judge(lines: set[str], models: Sequence[str], defs: Sequence[Definition]) -> Judgement:
     """Run the shapes on ``models`` in a scratch store holding ``lines``, their evidence
     (N-Triples lines, see :mod:`openness.assess.evidence`)."""
-    found, derived = _judged(evidence.text(lines), evidence.blank_labels(lines), models, defs)
+    return _with_derived(*_judged(evidence.text(lines), evidence.blank_labels(lines), models, defs))
+
+
+def _with_derived(found: Judgement, derived: bytes) -> Judgement:
+    """``found`` with the facts the rules derived (N-Triples, as :func:`_judged` gives)."""
     found.derived = Lines(derived.splitlines(True))
     return found
 
@@ -146,12 +150,7 @@ def judges(common: set[str], defs: Sequence[Definition], workers: int) -> Iterat
         # when it fails before reading them.
         future = pool.submit(_judge, shared, evidence.text(own), list(models))
 
-        def judgement() -> Judgement:
-            found, derived = future.result()
-            found.derived = Lines(derived.splitlines(True))
-            return found
-
-        return judgement
+        return lambda: _with_derived(*future.result())
 
     try:
         yield submit

@@ -440,21 +440,24 @@ class RemoteStore(GraphStore):
             if query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
             else "application/sparql-results+json"
         )
-        stopped = TimeoutError(
-            f"{self.query_url} stopped the query at the {self.timeout:g} s time limit"
-        )
         try:
             response = self._post(
                 self.query_url, data=payload, headers={"Accept": accept}, stream=stream, **extra
             )
         except Refused as e:
             if limit and f": {CANCELLED}" in str(e):
-                raise stopped from e
+                raise self._stopped() from e
             raise
         if response.headers.get("x-sql-state") == INTERRUPTED:
             response.close()
-            raise stopped
+            raise self._stopped()
         return response
+
+    def _stopped(self) -> TimeoutError:
+        """What a query the engine stopped at our time limit raises."""
+        return TimeoutError(
+            f"{self.query_url} stopped the query at the {self.timeout:g} s time limit"
+        )
 
     def _graph_format(self, media: str) -> ox.RdfFormat:
         fmt = ox.RdfFormat.from_media_type(media)
