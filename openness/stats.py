@@ -13,7 +13,7 @@ _COUNTED = {
     "datasets": "dcat:Dataset",
     "organizations": "og:Organization",
     "licenses": "og:License",
-    "assessments": "og:Assessment",
+    "assessments": "earl:Assertion",
 }
 
 

@@ -173,12 +173,30 @@ def test_stored_verdicts_are_compact_earl(reported: Path) -> None:
     rows = select(
         store,
         """SELECT ?outcome ?failedReq WHERE {
-        ?a og:definitionId "osaid-1.0" ; earl:subject/schema:name "Llama-2-7B" ;
-           og:evidence/og:sourceId "Llama-2-7B" ; og:definitionVersion "1.0" ; og:fingerprint ?fp ;
-           earl:assertedBy ?tool ; earl:mode earl:automatic ; earl:result/earl:outcome ?outcome ;
+        ?a a earl:Assertion ; og:definitionId "osaid-1.0" ; earl:subject/schema:name "Llama-2-7B" ;
+           og:evidence/og:sourceId "Llama-2-7B" ; earl:test/owl:versionInfo "1.0" ;
+           og:fingerprint ?fp ; prov:wasGeneratedBy/prov:startedAtTime ?when ;
+           earl:assertedBy ?tool ; earl:result/earl:outcome ?outcome ;
            earl:result/dcterms:hasPart ?part . ?part earl:test/og:definitionId ?failedReq ;
            earl:result/earl:outcome earl:failed .
         ?tool a earl:Software }""",
+    )
+    # An assertion states only what is its own: nothing every assertion would repeat (its
+    # run's time, its test's version, the types and mode the ontology and assertor imply).
+    stated = {
+        r["p"]
+        for r in select(
+            store,
+            """SELECT DISTINCT ?p WHERE {
+                 GRAPH <https://w3id.org/openness-graph/graph/assessments> {
+                   ?a earl:subject ?m ; ?p ?o } }""",
+        )
+    }
+    kinds = select(
+        store,
+        """SELECT DISTINCT ?kind WHERE {
+             GRAPH <https://w3id.org/openness-graph/graph/assessments> {
+               ?a earl:subject ?m ; a ?kind } }""",
     )
     reports = store.count("SELECT (COUNT(*) AS ?n) WHERE { ?r a sh:ValidationReport }")
     # A verdict's requirement assessments are its result's: shared with the result.
@@ -196,6 +214,16 @@ def test_stored_verdicts_are_compact_earl(reported: Path) -> None:
     assert "osaid-1.0.F-use" in {r["failedReq"] for r in rows}
     assert reports == 0  # full reports are made on demand, not stored
     assert held == 0
+    assert stated == {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+        *("http://www.w3.org/ns/earl#" + p for p in ("subject", "test", "assertedBy", "result")),
+        *(
+            "https://w3id.org/openness-graph/ns#" + p
+            for p in ("definitionId", "fingerprint", "evidence", "inScope")
+        ),
+        "http://www.w3.org/ns/prov#wasGeneratedBy",
+    }
+    assert [r["kind"] for r in kinds] == ["http://www.w3.org/ns/earl#Assertion"]
     # One requirement assessment serves every model with the same outcome and reasons.
     assert parts < links
 

@@ -34,7 +34,6 @@ class Verdict:
     model: str
     name: str
     definition: str
-    version: str
     outcome: str
     level: str | None = None  # the level's label
     level_iri: str | None = None
@@ -111,7 +110,6 @@ def grade(
         subject.model,
         subject.name,
         d.id,
-        d.version,
         PASSED,
         records=[
             {"source": s, "id": i} for _, s, i in sorted(subject.records, key=lambda r: r[1:])
