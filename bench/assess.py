@@ -112,8 +112,9 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=int,
-        default=0,
-        help="processes judging batches (default 0: the assessing one; -1: one a spare core)",
+        default=-1,
+        help="processes judging batches (default -1: one a spare core, as openness assess "
+        "does; 0: the assessing one)",
     )
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
