@@ -20,7 +20,6 @@ from openness.store import GraphStore
 
 A = Graphs.ASSESSMENTS
 HAS_PART = ox.NamedNode("http://purl.org/dc/terms/hasPart")
-# When a batch was written: a run judging the same again differs in it.
 
 NS = {
     "type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
