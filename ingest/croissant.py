@@ -95,7 +95,7 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
             dataset,
             text,
             ctx.resolver,
-            key=f"croissant-{path.stem}",
+            source=NAME,
             resolve_as=match.group(1) if match else None,
             warn=lambda m: report.warn(RecordError(path.name, m, field="license")),
         )

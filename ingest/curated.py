@@ -118,6 +118,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
             iri,
             entry.get("license"),
             ctx.resolver,
+            source=NAME,
             warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
             **how,
         )
@@ -147,7 +148,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 file, f"unknown data class {data_class!r}", record=entry["name"], field="data_class"
             )
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
-        entry_license(iri, entry, file, key="curated")
+        entry_license(iri, entry, file)
         report.count("datasets")
 
     def model(entry: dict[str, Any], file: str, i: int) -> None:

@@ -148,12 +148,10 @@ def model_triples(
     if card_licenses == ["other"] and card.get("license_name"):
         card_licenses = [str(card["license_name"])]
     for text in card_licenses:
-        add_license(out, iri, text, ctx.resolver, role="card", key=f"card-{text}", warn=warn)
+        add_license(out, iri, text, ctx.resolver, source=NAME, role="card", warn=warn)
     for tag in tags:
         if tag.startswith("license:") and tag[8:] not in card_licenses:
-            add_license(
-                out, iri, tag[8:], ctx.resolver, role="tag", key=f"tag-{tag[8:]}", warn=warn
-            )
+            add_license(out, iri, tag[8:], ctx.resolver, source=NAME, role="tag", warn=warn)
     out.link(
         iri,
         RDFS + "seeAlso",
@@ -186,7 +184,7 @@ def _files(
         for fmt in formats:
             out.add(weights, OG + "weightFormat", fmt)
         for text in licenses:
-            add_license(out, weights, text, ctx.resolver, key=f"card-{text}")
+            add_license(out, weights, text, ctx.resolver, source=NAME)
     if "README.md" in files:
         add_component(out, record, "model-card", location=f"{HUB}/{repo}/blob/main/README.md")
 
@@ -208,7 +206,7 @@ def _library(record: str, library: str | None, out: Triples, ctx: IngestContext)
         return
     code = add_component(out, record, "inference-code", location=entry["repository"])
     out.add(code, DCTERMS + "description", f"the {library} library, which runs the model")
-    add_license(out, code, entry["license"], ctx.resolver, key="library")
+    add_license(out, code, entry["license"], ctx.resolver, source=NAME)
 
 
 def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:
@@ -366,7 +364,7 @@ def _dataset(
     out.link(iri, OG + "location", f"{HUB}/datasets/{ctx.renames.current('dataset', name)}")
     out.add(iri, OG + "sourceFile", path)
     for text in _as_list(card.get("license") or card.get("licenses")):
-        add_license(out, iri, text, ctx.resolver, key=f"hf-{text}", warn=warn)
+        add_license(out, iri, text, ctx.resolver, source=NAME, warn=warn)
     for task in _as_list(card.get("task_categories")):
         out.add(iri, SCHEMA + "keywords", task)
     for size in _as_list(card.get("size_categories")):

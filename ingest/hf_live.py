@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -426,11 +427,12 @@ def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
 
 
 def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
-    """The triples of these records in the Hub graph: each record and the nodes minted under
-    it (``<record>#…``: licence statements and their expression trees; ``<record>/component/…``:
-    components and theirs). Shared nodes the records point at (organizations, datasets,
-    licences) are not theirs. Followed link by link with plain lookups: a property path
-    joined with the records made the engine walk the whole graph."""
+    """The triples of these records (or licence statements) in the Hub graph: each and the
+    nodes minted under it (``<record>#…``; ``<record>/component/…``: components and theirs;
+    a statement's ``#terms`` and ``#option-…``). Shared nodes the records point at
+    (licence statements, organizations, datasets, licences) are not theirs. Followed link
+    by link with plain lookups: a property path joined with the records made the engine
+    walk the whole graph."""
     owner = {r: r for r in records}  # node -> the record it belongs to
     frontier, out = list(records), set()
     while frontier:
@@ -453,6 +455,28 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
                     nxt.append(node.value)
         frontier = nxt
     return list(out)
+
+
+def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
+    """The triples of the licence statements that ``change`` unlinks from the last records
+    stating them: a statement is shared by the records that state the same licence (see
+    :func:`openness.ingest.records.add_license`), so it goes with the last of them, in the
+    same write."""
+    link = OG + "licenseStatement"
+    removed = Counter(t.object.value for t in set(change.remove) if t.predicate.value == link)
+    kept = {t.object.value for t in change.add if t.predicate.value == link}
+    candidates = sorted(set(removed) - kept)
+    if not candidates:
+        return []
+    held = {
+        r["s"].value: int(r["n"].value)
+        for r in store.query(
+            f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {iri_values(candidates)} }} "
+            "?x og:licenseStatement ?s } GROUP BY ?s",
+            default_graphs=[GRAPH],
+        ).rows()
+    }
+    return owned_triples(store, [s for s in candidates if held.get(s, 0) <= removed[s]])
 
 
 def _former_ids(old: Sequence[ox.Triple]) -> dict[str, set[str]]:
@@ -535,7 +559,8 @@ class HubSync:
         ]
         add = {GRAPH: change.add, STATE_GRAPH: [*state.triples(), *marks]}
         if change.remove or before:
-            remove = {GRAPH: change.remove, STATE_GRAPH: superseded}
+            dropped = [*change.remove, *unshared(self.store, change)]
+            remove = {GRAPH: dropped, STATE_GRAPH: superseded}
             self.store.write(remove=remove, add=add, before=before)
         else:
             self.store.write(add=add)

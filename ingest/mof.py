@@ -157,6 +157,7 @@ def read_record(
                     iri,
                     _text(entry.get("name"), rel, name, f"release.license.{role}.name", report),
                     ctx.resolver,
+                    source=NAME,
                     role=role,
                     warn=lambda m, role=role: report.warn(
                         RecordError(rel, m, record=name, field=f"release.license.{role}.name")
@@ -236,17 +237,18 @@ def _component(
     # Listed means released, unless the licence field says it is not included.
     license_text = _text(comp.get("license"), rel, name, f"{where}.license", report)
     out.add(iri, OG + "released", not (license_text and NOT_INCLUDED.search(license_text)))
+    license_path = _text(comp.get("license_path"), rel, name, f"{where}.license_path", report)
+    link = license_path.strip() if license_path else None
     add_license(
         out,
         iri,
         license_text,
         ctx.resolver,
+        source=NAME,
         empty_means_unlicensed=True,
+        see_also=link if link and link.startswith("http") else None,
         warn=lambda m: report.warn(RecordError(rel, m, record=name, field=f"{where}.license")),
     )
-    license_path = _text(comp.get("license_path"), rel, name, f"{where}.license_path", report)
-    if license_path and license_path.strip().startswith("http"):
-        out.link(f"{iri}#license", RDFS + "seeAlso", license_path.strip())
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:

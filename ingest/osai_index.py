@@ -134,6 +134,7 @@ def _record(
         iri,
         system.get("endmodellicense"),
         ctx.resolver,
+        source=NAME,
         role="end model",
         warn=lambda m: report.warn(
             RecordError(rel, m, record=path.stem, field="system.endmodellicense")

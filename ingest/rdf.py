@@ -90,6 +90,16 @@ class Triples:
 
     def __init__(self) -> None:
         self._items: list[ox.Triple] = []
+        self._shared: set[str] = set()
+
+    def first(self, node: str) -> bool:
+        """Whether ``node``, a node many subjects share (a licence statement named by its
+        content), is new here: the first time, it is noted and its triples are to be added;
+        later, only the links to it."""
+        if node in self._shared:
+            return False
+        self._shared.add(node)
+        return True
 
     def __len__(self) -> int:
         return len(self._items)

@@ -36,8 +36,10 @@ def _base() -> str:
 
 def _describe(iri: str) -> list[ox.Triple]:
     """The triples about an IRI: its own, those of the nodes minted under it (a record's
-    components and licence statements, an assessment's result and report), and of its
-    blank nodes two levels deep (a licence's ODRL rules and their constraints)."""
+    components, a licence statement's options and expression tree, an assessment's result
+    and report), and of its blank nodes two levels deep (a licence's ODRL rules and their
+    constraints). A licence statement, shared by the records stating it alike, is a
+    resource of its own that their descriptions link to."""
     if not is_iri(iri):
         return []
     # The second level's blank nodes are kept below, not by FILTER (isBlank(?s)): Virtuoso

@@ -590,17 +590,22 @@ def _findings(store: GraphStore, model: str, licence: str) -> int:
 
 
 def _relicense(model: str) -> str:
-    """An update putting every licence of the model's MOF record under a non-commercial one."""
+    """An update putting every licence of the model's MOF record under a non-commercial one:
+    its statements are shared with the records that state them alike, so the record (and
+    its components) link to copies that say CC-BY-NC-4.0 instead, as a new ingest would."""
     return (
         PREFIX_LINE
         + f"""
-      DELETE {{ GRAPH ?g {{ ?s og:licenseString ?old }} }}
-      INSERT {{ GRAPH ?g {{ ?s og:licenseString "CC-BY-NC-4.0" }} }}
+      DELETE {{ GRAPH ?g {{ ?x og:licenseStatement ?s }} }}
+      INSERT {{ GRAPH ?g {{ ?x og:licenseStatement ?nc . ?nc ?p ?said }} }}
       WHERE {{ GRAPH ?i {{ <{model}> og:hasRecord ?r }}
                GRAPH ?g {{ ?r og:source ?src .
-                 {{ ?r og:licenseStatement ?s }} UNION {{ ?r og:component/og:licenseStatement ?s }}
-                 ?s og:licenseString ?old }}
-               GRAPH ?o {{ ?src skos:notation "mof" }} }}"""
+                 {{ ?r og:licenseStatement ?s BIND (?r AS ?x) }}
+                 UNION {{ ?r og:component ?x . ?x og:licenseStatement ?s }}
+                 ?s ?p ?value }}
+               GRAPH ?o {{ ?src skos:notation "mof" }}
+               BIND (IF(?p = og:licenseString, "CC-BY-NC-4.0", ?value) AS ?said)
+               BIND (IRI(CONCAT(STR(?s), "-nc")) AS ?nc) }}"""
     )
 
 

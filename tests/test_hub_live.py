@@ -33,7 +33,7 @@ from openness.ingest.hf_live import (
 from openness.ingest.organizations import default_organizations
 from openness.ingest.renames import default_renames
 from openness.ingest.runner import ingest_source
-from openness.namespaces import OG, RDF, Graphs
+from openness.namespaces import ID, OG, RDF, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 from openness.vocabularies import load_vocabularies
@@ -213,6 +213,35 @@ def test_removed_repositories_are_removed(store: GraphStore) -> None:
         marks = select(store, "SELECT ?r WHERE { ?s og:syncSeen ?r }", default_graphs=[STATE_GRAPH])
         assert marks == []
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_a_licence_statement_goes_with_the_last_record_stating_it(store: GraphStore) -> None:
+    """Records stating a licence alike share its statement: removing records keeps the
+    statements others still state and removes those only they stated, in the same write."""
+    with FakeHub(80) as hub:
+        sync(store, hub)
+        links = select(
+            store, "SELECT ?x ?s WHERE { ?x og:licenseStatement ?s }", default_graphs=[GRAPH]
+        )
+        holders: dict[str, set[str]] = {}
+        for r in links:  # a statement -> the records stating it (or one of their components)
+            holders.setdefault(r["s"], set()).add(r["x"].split("/component/")[0])
+        rarest = min(holders, key=lambda s: len(holders[s]))
+        gone = holders[rarest]
+        assert len(gone) < 10  # a few records of the 80
+        kept = {s for s, records in holders.items() if records - gone}
+        index = {record_iri(hub.repo_id(i)): i for i in range(80)}
+        for record in gone:
+            hub.remove(index[record])
+        sync(store, hub, reconcile=True)
+        left = select(store, "SELECT ?s WHERE { ?s ?p ?o }", default_graphs=[GRAPH])
+        subjects = {r["s"] for r in left}
+        assert rarest not in subjects and not any(s.startswith(rarest + "#") for s in subjects)
+        assert kept <= subjects and len(kept) > 1
+        statements = ID + "license-statement/"
+        assert {q for q in graph_quads(store, GRAPH) if q.startswith("<" + statements)} == {
+            q for q in fresh_graph(hub) if q.startswith("<" + statements)
+        }
 
 
 def test_changed_models_and_their_descendants_are_reassessed(monkeypatch) -> None:

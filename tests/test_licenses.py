@@ -14,6 +14,7 @@ from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license
 from openness.ingest.report import IngestReport
 from openness.ingest.snapshots import snapshot_graph
+from openness.namespaces import ID, OG
 from openness.resources import queries_dir, sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -253,14 +254,59 @@ def test_unresolved_licences_name_the_snapshot_a_string_comes_from() -> None:
     load_vocabularies(store)
     date = dt.date(2024, 12, 31)
     out = Triples()
-    add_license(out, "https://example.org/r", "Pending evaluation", default_resolver())
-    add_license(out, "https://example.org/r", "Foo Licence", default_resolver(), key="other")
+    add_license(
+        out, "https://example.org/r", "Pending evaluation", default_resolver(), source="mof"
+    )
+    add_license(out, "https://example.org/r", "Foo Licence", default_resolver(), source="mof")
+    add_license(out, "https://example.org/q", "Foo Licence", default_resolver(), source="mof")
     store.write(add={snapshot_graph("mof", date): out})
     rows = select(store, (queries_dir() / "unresolved-licences.rq").read_text())
-    assert {(r["string"], r["source"], r["status"]) for r in rows} == {
-        ("Foo Licence", "mof as of 2024-12-31", "unresolved"),
-        ("Pending evaluation", "mof as of 2024-12-31", "unstated"),
+    assert {(r["string"], r["source"], r["status"], r["uses"]) for r in rows} == {
+        ("Foo Licence", "mof as of 2024-12-31", "unresolved", "2"),  # two records, one node
+        ("Pending evaluation", "mof as of 2024-12-31", "unstated", "1"),
     }
+
+
+def test_records_stating_a_licence_alike_share_one_statement() -> None:
+    """A statement is named by what it says among its source's: the same string in the same
+    role is one node, its triples written once however many records state it; a different
+    role, a different link to the licence's text or another source is another."""
+    resolver, out = default_resolver(), Triples()
+    said = "MIT OR Apache-2.0"
+    for r in ("a", "b"):
+        add_license(out, f"https://example.org/{r}", said, resolver, source="hf", role="card")
+    add_license(out, "https://example.org/c", said, resolver, source="hf", role="tag")
+    link = "https://example.org/LICENSE"
+    add_license(
+        out, "https://example.org/d", said, resolver, source="hf", role="tag", see_also=link
+    )
+    add_license(out, "https://example.org/e", said, resolver, source="mof", role="card")
+    stated = {
+        t.subject.value: t.object.value for t in out if t.predicate.value == OG + "licenseStatement"
+    }
+    assert stated["https://example.org/a"] == stated["https://example.org/b"]
+    assert len(set(stated.values())) == 4
+    assert stated["https://example.org/e"].startswith(ID + "record/mof/~license/")
+    triples = list(out)
+    assert len(triples) == len(set(triples))  # the shared statement's triples: once
+    store = EmbeddedStore(None)
+    store.write(add={"https://example.org/g": out})
+    rows = select(
+        store,
+        """SELECT ?x ?role ?link ?option WHERE {
+             ?x og:licenseStatement ?s . ?s og:licenseString ?string ; og:licenseRole ?role ;
+                og:licenseOption ?option . OPTIONAL { ?s rdfs:seeAlso ?link } }""",
+    )
+    assert {(r["x"][-1], r["role"], r.get("link")) for r in rows} == {
+        ("a", "card", None),
+        ("b", "card", None),
+        ("c", "tag", None),
+        ("d", "tag", link),
+        ("e", "card", None),
+    }
+    assert len(rows) == 10  # two options each: MIT, or Apache-2.0
+    # Its expression tree and options are named under it, as its linked-data page shows them.
+    assert {r["option"].split("#")[0] for r in rows} == set(stated.values())
 
 
 def test_expression_structure_is_kept() -> None:
@@ -273,7 +319,7 @@ def test_expression_structure_is_kept() -> None:
     store = EmbeddedStore(None)
     out = Triples()
     for name, text in (("a", a.text), ("b", b.text)):
-        add_license(out, f"https://example.org/{name}", text, resolver)
+        add_license(out, f"https://example.org/{name}", text, resolver, source="mof")
     store.write(add={"https://example.org/g": out})
     rows = select(
         store,
