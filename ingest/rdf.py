@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -15,6 +16,8 @@ from openness.namespaces import RDF, XSD
 from openness.store.sorted_triples import SortedTriples, parse
 
 Subject = ox.NamedNode | ox.BlankNode
+# A term of a triple, as pyoxigraph gives it (a quoted triple's subject or object aside).
+Term = TypeVar("Term", ox.NamedNode, ox.BlankNode, ox.Literal)
 SPOOL_BATCH = 10_000  # triples a SpooledTriples holds before they go to disk
 Value = ox.NamedNode | ox.BlankNode | ox.Literal | str | bool | int | float | dt.date
 
@@ -69,6 +72,18 @@ def literal(value: object, *, lang: str | None = None) -> ox.Literal:
 
 def typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=iri(datatype))
+
+
+def renamed(term: Term, old: str, new: str) -> Term:
+    """``term`` with the start ``old`` of its IRI made ``new`` (other terms as they are): a
+    source's IRIs as a snapshot's, and back, or a node named by its content.
+
+    >>> renamed(ox.NamedNode("urn:a#b"), "urn:a", "urn:c").value
+    'urn:c#b'
+    """
+    if isinstance(term, ox.NamedNode) and term.value.startswith(old):
+        return ox.NamedNode(new + term.value[len(old) :])
+    return term
 
 
 def decimal(value: float) -> ox.Literal:

@@ -14,7 +14,7 @@ import yaml
 
 from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default_resolver
 from openness.ingest.organizations import OrganizationIndex, default_organizations
-from openness.ingest.rdf import Triples, literal
+from openness.ingest.rdf import Triples, literal, renamed
 from openness.ingest.renames import HubRenames, default_renames
 from openness.namespaces import (
     COMPONENT,
@@ -194,7 +194,12 @@ def add_license(
     stmt = statement_iri(said, source)
     out.link(subject, OG + "licenseStatement", stmt)
     if out.first(stmt):
-        out.extend(_renamed(said, STATEMENT, stmt))
+        out.extend(
+            ox.Triple(
+                renamed(t.subject, STATEMENT, stmt), t.predicate, renamed(t.object, STATEMENT, stmt)
+            )
+            for t in said
+        )
     for message in resolution.warnings:
         if warn:
             warn(f"licence {text!r}: {message}")
@@ -226,18 +231,6 @@ def statement_iri(said: Iterable[ox.Triple], source: str) -> str:
     lines = sorted(str(t) for t in said)
     digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:24]
     return f"{ID}record/{source}/~license/{digest}"
-
-
-def _renamed(said: Iterable[ox.Triple], old: str, new: str) -> Iterator[ox.Triple]:
-    """``said`` with the nodes named under ``old`` (it, and ``old#…``) named under ``new``."""
-
-    def name(term):  # noqa: ANN001, ANN202
-        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-            return ox.NamedNode(new + term.value[len(old) :])
-        return term
-
-    for t in said:
-        yield ox.Triple(name(t.subject), t.predicate, name(t.object))
 
 
 _SETS = {"AND": "ConjunctiveLicenseSet", "OR": "DisjunctiveLicenseSet"}

@@ -25,7 +25,7 @@ import yaml
 from openness import __version__
 from openness.ingest import mof, osai_index
 from openness.ingest.identity import tokens
-from openness.ingest.rdf import Triples, literal, typed
+from openness.ingest.rdf import Triples, literal, renamed, typed
 from openness.ingest.records import IngestContext, load_yaml, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure
@@ -160,12 +160,6 @@ def as_snapshot(triples: Triples, source: str, date: dt.date) -> list[ox.Triple]
     under snapshot IRIs, typed og:SnapshotRecord; entities the records point to
     (organizations, licences) are left to the current graphs."""
     old, new = record_prefix(source), snapshot_prefix(source, date)
-
-    def rename(term: ox.NamedNode | ox.BlankNode | ox.Literal):  # noqa: ANN202
-        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-            return ox.NamedNode(new + term.value[len(old) :])
-        return term
-
     record_type, snapshot_type = (
         ox.NamedNode(OG + "SourceRecord"),
         ox.NamedNode(OG + "SnapshotRecord"),
@@ -177,9 +171,9 @@ def as_snapshot(triples: Triples, source: str, date: dt.date) -> list[ox.Triple]
         obj = (
             snapshot_type
             if t.predicate.value == RDF + "type" and t.object == record_type
-            else rename(t.object)
+            else renamed(t.object, old, new)
         )
-        out.append(ox.Triple(rename(t.subject), t.predicate, obj))
+        out.append(ox.Triple(renamed(t.subject, old, new), t.predicate, obj))
     return out
 
 

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
 from openness.ingest.identity import rebuild_identity
-from openness.ingest.rdf import Triples, typed
+from openness.ingest.rdf import Triples, renamed, typed
 from openness.ingest.snapshots import (
     HISTORY_SOURCES,
     SNAPSHOT_IDENTITY,
@@ -104,17 +104,11 @@ def _as_source(triples: list[ox.Triple], snap: Snapshot) -> list[ox.Triple]:
         ox.NamedNode(OG + "SnapshotRecord"),
         ox.NamedNode(OG + "SourceRecord"),
     )
-
-    def rename(term):  # noqa: ANN001, ANN202
-        if isinstance(term, ox.NamedNode) and term.value.startswith(old):
-            return ox.NamedNode(new + term.value[len(old) :])
-        return term
-
     return [
         ox.Triple(
-            rename(t.subject),
+            renamed(t.subject, old, new),
             t.predicate,
-            record_type if t.object == snapshot_type else rename(t.object),
+            record_type if t.object == snapshot_type else renamed(t.object, old, new),
         )
         for t in triples
     ]
