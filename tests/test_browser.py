@@ -456,7 +456,10 @@ def test_a_named_query_example_runs_with_its_parameters(page, site: str) -> None
 
 def test_a_definition_page_leads_to_the_models_it_judges(page, site: str) -> None:
     page.goto(site + "definitions/osaid-1.0")
-    page.get_by_role("link", name="the models passing it").click()
+    # Until the new page has loaded: the rows are read at once, not waited for (on a loaded
+    # machine they were read from a page still being parsed, and none was found).
+    with page.expect_navigation():
+        page.get_by_role("link", name="the models passing it").click()
     names = [r.locator("th").inner_text() for r in page.locator("#matrix tbody tr").all()]
     assert names == ["OLMo-7B"]  # of the models the tests assess, the one passing OSAID
     page.go_back()
