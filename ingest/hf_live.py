@@ -51,7 +51,7 @@ from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import OG, PROV, RDF, SCHEMA, Graphs, mint
+from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, Graphs, mint
 from openness.store import GraphStore
 
 T = TypeVar("T")
@@ -457,26 +457,45 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
     return list(out)
 
 
+# What the Hub graph holds for the records linking to it, and drops with the last link: a
+# fresh sync of the same listing writes none of it.
+SHARED = (OG + "LicenseStatement", OG + "Organization", DCAT + "Dataset")
+
+
 def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
-    """The triples of the licence statements that ``change`` unlinks from the last records
-    stating them: a statement is shared by the records that state the same licence (see
-    :func:`openness.ingest.records.add_license`), so it goes with the last of them, in the
-    same write."""
-    link = OG + "licenseStatement"
-    removed = Counter(t.object.value for t in set(change.remove) if t.predicate.value == link)
-    kept = {t.object.value for t in change.add if t.predicate.value == link}
-    candidates = sorted(set(removed) - kept)
-    if not candidates:
-        return []
-    held = {
-        r["s"].value: int(r["n"].value)
-        for r in store.query(
-            f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ VALUES ?s {{ {iri_values(candidates)} }} "
-            "?x og:licenseStatement ?s } GROUP BY ?s",
-            default_graphs=[GRAPH],
-        ).rows()
-    }
-    return owned_triples(store, [s for s in candidates if held.get(s, 0) <= removed[s]])
+    """The triples of the shared nodes (licence statements, organizations, datasets; see
+    SHARED) that ``change`` unlinks from the last records linking to them, and of those
+    these unlink in turn (a dataset's licence statement), to remove in the same write."""
+    out: list[ox.Triple] = []
+    kept = {t.object.value for t in change.add if isinstance(t.object, ox.NamedNode)}
+    removed, links, gone = set(change.remove), Counter[str](), set[str]()
+    while removed:
+        fresh = Counter(
+            t.object.value
+            for t in removed
+            if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF + "type"
+        )
+        links.update(fresh)  # the links to each node the change removes, in all rounds
+        candidates = sorted(set(fresh) - kept - gone)
+        held: dict[str, int] = {}
+        for at in range(0, len(candidates), 500):
+            held.update(
+                {
+                    r["n"].value: int(r["links"].value)
+                    for r in store.query(
+                        f"SELECT ?n (COUNT(?x) AS ?links) WHERE {{ {{ SELECT DISTINCT ?n "
+                        f"WHERE {{ VALUES ?n {{ {iri_values(candidates[at : at + 500])} }} "
+                        f"VALUES ?kind {{ {iri_values(SHARED)} }} ?n a ?kind }} }} "
+                        "OPTIONAL { ?x ?p ?n FILTER (?p != rdf:type) } } GROUP BY ?n",
+                        default_graphs=[GRAPH],
+                    ).rows()
+                }
+            )
+        orphans = [n for n, count in held.items() if count <= links[n]]
+        gone.update(orphans)
+        removed = set(owned_triples(store, orphans))
+        out += removed
+    return out
 
 
 def _former_ids(old: Sequence[ox.Triple]) -> dict[str, set[str]]:
