@@ -160,8 +160,8 @@ def add_license(
     An empty string says nothing, except where the source reads it as "unlicensed"
     (``empty_means_unlicensed``, the Model Openness Tool's rule). ``resolve_as`` is
     resolved in place of ``text`` when the source wraps an identifier (e.g. in a URL); the
-    statement still keeps ``text`` verbatim. ``see_also``: where the licence's text is (a link the
-    source gives). ``warn`` receives what is wrong but not fatal in the string (an
+    statement still keeps ``text`` verbatim. ``see_also``: where the licence's text is (a
+    link the source gives). ``warn`` receives what is wrong but not fatal in the string (an
     exception not on the SPDX list), for the caller to report with the record.
 
     The statement is named by its content among the ``source``'s (:func:`statement_iri`),

@@ -90,7 +90,11 @@ def _graph(store: GraphStore, graph: str) -> list[ox.Triple]:
 
 
 def _record_of(iri: str, prefix: str) -> str | None:
-    """The record a subject belongs to (its components and statements hang off its IRI)."""
+    """The record a subject belongs to (its components hang off its IRI). The source's
+    licence statements, which its records share, come out as one more "record" (``~license``,
+    see :func:`openness.ingest.records.statement_iri`) that no model has: a record's own
+    triples link to them by a digest of what they say, so its fingerprint still changes with
+    its licences."""
     if not iri.startswith(prefix):
         return None
     rest = iri[len(prefix) :]
