@@ -477,20 +477,16 @@ def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
         )
         links.update(fresh)  # the links to each node the change removes, in all rounds
         candidates = sorted(set(fresh) - kept - gone)
-        held: dict[str, int] = {}
+        held: dict[str, int] = {}  # shared node -> the links to it the graph holds
         for at in range(0, len(candidates), 500):
-            held.update(
-                {
-                    r["n"].value: int(r["links"].value)
-                    for r in store.query(
-                        f"SELECT ?n (COUNT(?x) AS ?links) WHERE {{ {{ SELECT DISTINCT ?n "
-                        f"WHERE {{ VALUES ?n {{ {iri_values(candidates[at : at + 500])} }} "
-                        f"VALUES ?kind {{ {iri_values(SHARED)} }} ?n a ?kind }} }} "
-                        "OPTIONAL { ?x ?p ?n FILTER (?p != rdf:type) } } GROUP BY ?n",
-                        default_graphs=[GRAPH],
-                    ).rows()
-                }
-            )
+            rows = store.query(
+                f"SELECT ?n (COUNT(?x) AS ?links) WHERE {{ {{ SELECT DISTINCT ?n "
+                f"WHERE {{ VALUES ?n {{ {iri_values(candidates[at : at + 500])} }} "
+                f"VALUES ?kind {{ {iri_values(SHARED)} }} ?n a ?kind }} }} "
+                "OPTIONAL { ?x ?p ?n FILTER (?p != rdf:type) } } GROUP BY ?n",
+                default_graphs=[GRAPH],
+            ).rows()
+            held.update({r["n"].value: int(r["links"].value) for r in rows})
         orphans = [n for n, count in held.items() if count <= links[n]]
         gone.update(orphans)
         removed = set(owned_triples(store, orphans))
