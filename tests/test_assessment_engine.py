@@ -13,13 +13,21 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import copy_of
+from conftest import copy_of, select
 
 from openness.assess import program, reference, setwise
 from openness.assess import run as run_module
 from openness.assess import store as assessment_store
 from openness.assess.definitions import definitions, shapes_graph
-from openness.assess.evidence import XSD, blank_labels, model_query, models_read, own, triples
+from openness.assess.evidence import (
+    XSD,
+    _monotone,
+    blank_labels,
+    model_query,
+    models_read,
+    own,
+    triples,
+)
 from openness.assess.grade import grade
 from openness.assess.program import Rule, RuleError, declared_prefixes, scoped
 from openness.assess.report import verdict_rows
@@ -35,7 +43,7 @@ from openness.assess.run import (
 )
 from openness.assess.service import run_assessment
 from openness.assess.store import Writer, save, stopped_runs
-from openness.namespaces import OG, PREFIX_LINE, RDF, Graphs
+from openness.namespaces import BASE, OG, PREFIX_LINE, RDF, Graphs
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
 from openness.store.lines import Lines
 
@@ -220,6 +228,38 @@ def test_a_models_own_evidence_is_all_in_the_facts(built) -> None:
     from_facts, from_all = own(built, facts, models), own(built, everything, models)
     assert sum(map(len, from_facts.values())) > 10 * len(models)
     assert from_facts == from_all
+
+
+def test_a_models_evidence_read_around_it_on_disk_is_what_the_facts_give(built, tmp_path) -> None:
+    """On disk, a batch's evidence is asked over the union of every graph (one index) and
+    then over a copy of the triples of the facts about the nodes that answer binds: the
+    same solutions as over the list of fact graphs, for every bundled model, though the
+    union answers more (here a component another graph gives a record)."""
+    store = EmbeddedStore(tmp_path / "store")
+    store._store.bulk_load(built.export(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)  # noqa: SLF001
+    facts, models = setwise.facts(store), sorted(subjects(built))
+    record = select(store, f"SELECT ?r WHERE {{ <{models[0]}> og:hasRecord ?r }}")[0]["r"]
+    elsewhere = f"{BASE}graph/derived"
+    store.update(
+        f"INSERT DATA {{ GRAPH <{elsewhere}> {{ <{record}> <{OG}component> <urn:x:c> . "
+        f'<urn:x:c> <{OG}note> "not evidence" }} }}'
+    )
+    wider = False
+    for batch in _split(models, 100):
+        query = declared_prefixes() + scoped(model_query(), "model", batch)
+        direct = store.query(query, default_graphs=facts).serialize(ox.QueryResultsFormat.TSV)
+        around = store.query_around(query, facts).serialize(ox.QueryResultsFormat.TSV)
+        assert sorted(around.splitlines()) == sorted(direct.splitlines())
+        union = store.query(query).serialize(ox.QueryResultsFormat.TSV)
+        wider |= len(union.splitlines()) > len(direct.splitlines())
+    assert wider
+
+
+def test_a_query_that_may_lose_solutions_is_not_read_around_its_answer() -> None:
+    assert _monotone(model_query())
+    for keyword in ("OPTIONAL { ?s ?p ?o }", "FILTER NOT EXISTS { ?s ?p ?o }", "MINUS { }"):
+        assert not _monotone(f"SELECT * WHERE {{ ?s ?p ?x {keyword} }}")
+    assert not _monotone("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
 
 
 def test_evidence_lines_are_the_triples_the_evidence_query_gives(built) -> None:

