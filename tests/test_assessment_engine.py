@@ -43,7 +43,7 @@ from openness.assess.run import (
 )
 from openness.assess.service import run_assessment
 from openness.assess.store import Writer, save, stopped_runs
-from openness.namespaces import BASE, OG, PREFIX_LINE, RDF, Graphs
+from openness.namespaces import OG, PREFIX_LINE, RDF, Graphs
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
 from openness.store.lines import Lines
 
@@ -239,9 +239,8 @@ def test_a_models_evidence_read_around_it_on_disk_is_what_the_facts_give(built, 
     store._store.bulk_load(built.export(ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)  # noqa: SLF001
     facts, models = setwise.facts(store), sorted(subjects(built))
     record = select(store, f"SELECT ?r WHERE {{ <{models[0]}> og:hasRecord ?r }}")[0]["r"]
-    elsewhere = f"{BASE}graph/derived"
     store.update(
-        f"INSERT DATA {{ GRAPH <{elsewhere}> {{ <{record}> <{OG}component> <urn:x:c> . "
+        f"INSERT DATA {{ GRAPH <{setwise.DERIVED}> {{ <{record}> <{OG}component> <urn:x:c> . "
         f'<urn:x:c> <{OG}note> "not evidence" }} }}'
     )
     wider = False
