@@ -513,6 +513,51 @@ def test_a_rules_nodes_are_named_by_their_owner_and_content() -> None:
     assert named_link.object == named_text.subject
 
 
+def test_nodes_alike_but_for_a_non_identifying_property_are_one_node() -> None:
+    """A record's statement that two checks read makes two findings alike but for their
+    og:aboutCheck, which the shapes declare og:NonIdentifyingProperty: they are stored as
+    one finding about both checks. A finding that differs in anything else stays apart."""
+    about = ox.NamedNode(OG + "aboutCheck")
+    assert f"<{about.value}>" in program.non_identifying()
+    model, finding = ox.NamedNode("https://e.org/m"), ox.NamedNode(OG + "finding")
+    says = ox.NamedNode(OG + "detail")
+
+    def facts(check: str, text: str) -> list[ox.Triple]:
+        node = ox.BlankNode()
+        return [
+            ox.Triple(model, finding, node),
+            ox.Triple(node, about, ox.NamedNode(f"https://e.org/check/{check}")),
+            ox.Triple(node, says, ox.Literal(text)),
+        ]
+
+    named = _named(facts("open", "restricts use") + facts("free", "restricts use"))
+    (one,) = {t.object for t in named if t.predicate == finding}
+    assert len(named) == 4  # one link, one sentence, two checks
+    assert {t.object.value for t in named if t.predicate == about} == {
+        "https://e.org/check/open",
+        "https://e.org/check/free",
+    }
+    assert all(t.subject == one for t in named if t.predicate != finding)
+    apart = _named(facts("open", "restricts use") + facts("free", "is accepted"))
+    assert len({t.object for t in apart if t.predicate == finding}) == 2
+
+
+def test_no_two_stored_findings_of_a_model_differ_only_in_their_checks(
+    assessed: GraphStore,
+) -> None:
+    """On the bundled graph: findings several checks read are stored once, about each."""
+    alike = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g {
+      ?m og:finding ?f, ?h . FILTER (STR(?f) < STR(?h))
+      ?f og:detail ?d . ?h og:detail ?d .
+      FILTER NOT EXISTS { ?f ?p ?o FILTER (?p != og:aboutCheck) FILTER NOT EXISTS { ?h ?p ?o } }
+      FILTER NOT EXISTS { ?h ?p ?o FILTER (?p != og:aboutCheck) FILTER NOT EXISTS { ?f ?p ?o } }
+    } }"""
+    assert assessed.count(PREFIX_LINE + alike, named_graphs=[setwise.DERIVED]) == 0
+    several = """SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { GRAPH ?g {
+      ?m og:finding ?f . ?f og:aboutCheck ?c, ?k FILTER (?c != ?k) } }"""
+    assert assessed.count(PREFIX_LINE + several, named_graphs=[setwise.DERIVED]) > 1_000
+
+
 class Stopped(Exception):
     """Raised by a sink to stop a run between two batches, as a kill would."""
 

@@ -12,7 +12,7 @@ from functools import cache
 import rdflib
 from rdflib.namespace import RDF
 
-from openness.assess.definitions import SH, shapes_graph
+from openness.assess.definitions import OGNS, SH, shapes_graph
 
 # A SPARQL text: everything up to the outermost group after the keyword, and that group.
 _CONSTRUCT = re.compile(r"^\s*CONSTRUCT\s*(\{.*?\})\s*WHERE\s*\{(.*)\}\s*$", re.S | re.I)
@@ -135,6 +135,17 @@ def constraints() -> tuple[Constraint, ...]:
             )
         )
     return tuple(out)
+
+
+@cache
+def non_identifying() -> frozenset[str]:
+    """The properties the shapes declare og:NonIdentifyingProperty, as N-Triples terms
+    (``<iri>``): left out of the name of a node a rule made (see
+    :func:`openness.assess.setwise.skolemized`)."""
+    graph = shapes_graph()
+    return frozenset(
+        f"<{p}>" for p in graph.subjects(RDF.type, OGNS.NonIdentifyingProperty, unique=True)
+    )
 
 
 def values(var: str, iris: Sequence[str] | None) -> str:
