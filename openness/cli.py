@@ -53,7 +53,13 @@ from openness.store import (
     default_location,
     open_store,
 )
+from openness.store.compaction import compacted_when_grown
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
+
+
+def _echo(message: str) -> None:
+    """Tell the user what a command is doing (on stderr: stdout holds its answer)."""
+    click.echo(message, err=True)
 
 
 class StoreOptions:
@@ -385,17 +391,18 @@ def ingest(
             raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
         store = _ingest_store(opts)
         try:
-            report = sync_hub(
-                store,
-                endpoint=hub_endpoint,
-                author=author,
-                limit=limit,
-                reconcile=reconcile,
-                assess=not no_assess,
-                page_size=page_size,
-                progress=True,
-                echo=lambda m: click.echo(m, err=True),
-            )
+            with compacted_when_grown(store, _echo):
+                report = sync_hub(
+                    store,
+                    endpoint=hub_endpoint,
+                    author=author,
+                    limit=limit,
+                    reconcile=reconcile,
+                    assess=not no_assess,
+                    page_size=page_size,
+                    progress=True,
+                    echo=_echo,
+                )
         except (HubUnreachable, HfHubHTTPError) as e:
             raise click.ClickException(
                 f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
@@ -443,7 +450,8 @@ def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestRepo
     nothing of that source stored, a source that cannot be read is a clear error."""
     store = _ingest_store(opts)
     try:
-        reports = work(store)
+        with compacted_when_grown(store, _echo):
+            reports = work(store)
     except StrictFailure as e:
         click.echo(e.report.summary(), err=True)
         click.echo(f"error: {e}; nothing of {e.report.source} was stored", err=True)
@@ -505,7 +513,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
                 store.describe()
             if stopped_runs(store):
                 click.echo("the last assessment was interrupted; completing it", err=True)
-                run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
+                run_assessment(store, None, None, echo=_echo)
             if VERDICT_HISTORY in graphs:
                 click.echo("the store is already built; nothing to do", err=True)
             else:
@@ -517,7 +525,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
         click.echo(f"ontology and concept schemes: {n} triples", err=True)
         for summary in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
             click.echo(summary.summary().splitlines()[0], err=True)
-        run_assessment(store, None, None, echo=lambda m: click.echo(m, err=True))
+        run_assessment(store, None, None, echo=_echo)
         _history(store)
         # What is served is read, not written, from now on: its files laid out for that.
         store.optimize()
@@ -529,7 +537,7 @@ def _history(store: GraphStore) -> None:
     """Store the bundled snapshots, then the verdicts as of each snapshot date."""
     for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
         click.echo(summary.summary().splitlines()[0], err=True)
-    build_verdict_history(store, echo=lambda m: click.echo(m, err=True))
+    build_verdict_history(store, echo=_echo)
 
 
 @cli.command()
@@ -749,7 +757,8 @@ def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], fo
     store = opts.open()
     try:
         iris = resolve_models(store, list(models)) if models else None
-        run_assessment(store, wanted, iris, echo=lambda m: click.echo(m, err=True), force=force)
+        with compacted_when_grown(store, _echo):
+            run_assessment(store, wanted, iris, echo=_echo, force=force)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     except RuleError as e:

@@ -97,6 +97,10 @@ class GraphStore(ABC):
     def optimize(self) -> None:  # noqa: B027 - a no-op where the engine keeps its own files
         """Lay the store's files out for reading, after a long run of writes."""
 
+    def size_on_disk(self) -> int | None:
+        """The bytes of the store's files (None where the engine keeps its own)."""
+        return None
+
     def write(
         self,
         *,

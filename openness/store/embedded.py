@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -300,6 +302,18 @@ class EmbeddedStore(GraphStore):
             return
         self._store.flush()
         self._store.optimize()
+
+    def size_on_disk(self) -> int | None:
+        if self.path is None:
+            return None
+        # RocksDB keeps its files in one folder, not below it, and its background
+        # compactions delete some while they are counted.
+        size = 0
+        with os.scandir(self.path) as files:
+            for f in files:
+                with contextlib.suppress(FileNotFoundError):
+                    size += f.stat().st_size if f.is_file() else 0
+        return size
 
     def close(self) -> None:
         if self._folder is not None:  # a reading copy on disk: nothing to keep
