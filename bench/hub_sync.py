@@ -113,7 +113,9 @@ def run(store_args: list[str], *args: str) -> tuple[float, int, str]:
     if proc.returncode != 0:
         raise SystemExit(f"openness {' '.join(args)} failed:\n" + "\n".join(lines[-20:]))
     summary = next((line for line in reversed(lines) if line.startswith("hf --live:")), "")
-    return seconds, peak, f"{summary}\n    CPU {_children_cpu() - cpu:.1f} s".lstrip()
+    # A step that grew the store a lot ends by compacting it (openness.store.compaction).
+    compacted = "".join(f"\n    {line}" for line in lines if line.startswith("compacted to"))
+    return seconds, peak, f"{summary}{compacted}\n    CPU {_children_cpu() - cpu:.1f} s".lstrip()
 
 
 # RocksDB compacts what a step wrote in the background, partly after the step has ended:
