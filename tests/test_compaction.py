@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from support.fake_hub import FakeHub
 
 from openness.cli import cli
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, RemoteStore
 from openness.store import compaction as compaction_module
 from openness.store.compaction import compacted_when_grown
 
@@ -40,15 +40,15 @@ class Counting:
         self._optimize()
 
 
-def test_a_store_on_disk_tells_the_size_of_its_files_and_one_in_memory_none(
-    tmp_path: Path,
-) -> None:
+def test_a_store_on_disk_tells_the_size_of_its_files_and_others_none(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     empty = store.size_on_disk()
     _write(store, 5_000, "a")
     assert empty is not None and store.size_on_disk() > empty
-    assert EmbeddedStore(None).size_on_disk() is None
     store.close()
+    # In memory, or an engine's own files: nothing to compact.
+    assert EmbeddedStore(None).size_on_disk() is None
+    assert RemoteStore("http://127.0.0.1:9/query").size_on_disk() is None
 
 
 def test_a_run_that_grew_the_store_enough_compacts_it(
