@@ -9,12 +9,12 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 from conftest import copy_of
-from test_assessment_engine import _relicense
+from test_assessment_engine import Stopped, _relicense
 
 from openness.assess import setwise
 from openness.assess import store as store_module
-from openness.assess.run import assess, subjects
-from openness.assess.store import Writer
+from openness.assess.run import Batch, assess, subjects
+from openness.assess.store import Writer, stopped_runs
 from openness.namespaces import PREFIX_LINE, Graphs
 from openness.store import GraphStore
 
@@ -223,8 +223,9 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(
             ]
         },
     )
-    # A store holding derived labels from before there was a sweep: no run told which nodes
-    # it unlinked; a run with a model gone leaves them, one judging every model sweeps them.
+    # Derived labels no run told of (a store whose history is not known): runs that name
+    # what they unlinked leave them, a model gone or every model judged again; the end of
+    # a run completing a stopped one, which never told, sweeps the whole graphs.
     stale = ox.NamedNode(f"{next(iter(kept)).subject.value}-stale")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     store.write(add={setwise.DERIVED: [ox.Triple(stale, label, ox.Literal("left behind"))]})
@@ -241,7 +242,20 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(
     assert store.count(stale_left)
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     writer.finish(assess(store, force=True, sink=writer))
-    assert not store.count(stale_left)
+    assert writer.replaced and store.count(stale_left)
+    stopping = Writer(store, started=dt.datetime.now(dt.UTC))
+
+    def stop_after_one(batch: Batch) -> None:
+        if stopping.written:
+            raise Stopped
+        stopping(batch)
+
+    with pytest.raises(Stopped):
+        assess(store, force=True, batch=2, sink=stop_after_one)
+    assert stopped_runs(store) == [stopping.run]
+    writer = Writer(store, started=dt.datetime.now(dt.UTC))
+    writer.finish(assess(store, sink=writer))
+    assert stopped_runs(store) == [] and not store.count(stale_left)
     assert _aspects_of(store, shared) == kept
 
 
