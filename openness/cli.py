@@ -239,7 +239,7 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
             )
         sys.stdout.buffer.write(result.serialize(target[fmt]))
     except SyntaxError as e:
-        click.echo(f"error: the query does not parse: {e}", err=True)
+        _echo(f"error: the query does not parse: {e}")
         sys.exit(2)
     finally:
         store.close()
@@ -306,7 +306,7 @@ def init(opts: StoreOptions) -> None:
         n = load_vocabularies(store)
     finally:
         store.close()
-    click.echo(f"ontology and concept schemes: {n} triples", err=True)
+    _echo(f"ontology and concept schemes: {n} triples")
 
 
 @cli.command()
@@ -410,7 +410,7 @@ def ingest(
             ) from e
         finally:
             store.close()
-        click.echo(report.summary(), err=True)
+        _echo(report.summary())
         return
     if as_of:
         _ingest_snapshot(opts, names, folder, as_of.date(), release, strict)
@@ -437,10 +437,9 @@ def _ingest_store(opts: StoreOptions) -> GraphStore:
         store.close()
         raise
     if loaded:
-        click.echo(
+        _echo(
             f"the store had no vocabularies: loaded the ontology, concept schemes and "
             f"shapes first ({loaded} triples)",
-            err=True,
         )
     return store
 
@@ -453,15 +452,15 @@ def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestRepo
         with compacted_when_grown(store, _echo):
             reports = work(store)
     except StrictFailure as e:
-        click.echo(e.report.summary(), err=True)
-        click.echo(f"error: {e}; nothing of {e.report.source} was stored", err=True)
+        _echo(e.report.summary())
+        _echo(f"error: {e}; nothing of {e.report.source} was stored")
         sys.exit(1)
     except RecordError as e:
         raise click.ClickException(str(e)) from e
     finally:
         store.close()
     for report in reports:
-        click.echo(report.summary(), err=True)
+        _echo(report.summary())
 
 
 def _ingest_snapshot(
@@ -509,22 +508,22 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             # A store built before the vocabulary summary existed (or written by other
             # tools) would list only the declared terms in vocabulary-in-use.rq.
             if not store.described():
-                click.echo("describing the vocabulary the graph uses (once)", err=True)
+                _echo("describing the vocabulary the graph uses (once)")
                 store.describe()
             if stopped_runs(store):
-                click.echo("the last assessment was interrupted; completing it", err=True)
+                _echo("the last assessment was interrupted; completing it")
                 run_assessment(store, None, None, echo=_echo)
             if VERDICT_HISTORY in graphs:
-                click.echo("the store is already built; nothing to do", err=True)
+                _echo("the store is already built; nothing to do")
             else:
-                click.echo("the store is already built; adding its history", err=True)
+                _echo("the store is already built; adding its history")
                 if store.query("ASK { ?r a og:SourceRecord }"):  # built from sources
                     _history(store)
             return
         n = load_vocabularies(store)
-        click.echo(f"ontology and concept schemes: {n} triples", err=True)
+        _echo(f"ontology and concept schemes: {n} triples")
         for summary in ingest_all(store, ctx=IngestContext(progress=tqdm_progress)):
-            click.echo(summary.summary().splitlines()[0], err=True)
+            _echo(summary.summary().splitlines()[0])
         run_assessment(store, None, None, echo=_echo)
         _history(store)
         # What is served is read, not written, from now on: its files laid out for that.
@@ -536,7 +535,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
 def _history(store: GraphStore) -> None:
     """Store the bundled snapshots, then the verdicts as of each snapshot date."""
     for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
-        click.echo(summary.summary().splitlines()[0], err=True)
+        _echo(summary.summary().splitlines()[0])
     build_verdict_history(store, echo=_echo)
 
 
@@ -678,12 +677,11 @@ def serve(
 
     updates = bool(update_token) or open_update
     if open_update and not update_token:
-        click.echo(
+        _echo(
             "warning: --open-update lets anyone who can reach this server change the graph",
-            err=True,
         )
     if updates and workers > 1:
-        click.echo("updates are enabled: serving with one worker, which writes", err=True)
+        _echo("updates are enabled: serving with one worker, which writes")
         workers = 1
     app = create_app(
         {
@@ -705,7 +703,7 @@ def serve(
             "BASE_IRI": base_iri,
         }
     )
-    click.echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
+    _echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
     run_server(
         app,
         host=host,
@@ -847,7 +845,7 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     try:
         run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
     except (OSError, UnreadableInput) as e:
-        click.echo(f"error: cannot read {file}: {e}", err=True)
+        _echo(f"error: cannot read {file}: {e}")
         sys.exit(2)
     if fmt == "json":
         click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
