@@ -426,6 +426,27 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
     assert set(after) == set(before)
 
 
+def test_a_change_to_what_every_models_evidence_shares_judges_every_model_again(
+    assessed: GraphStore,
+) -> None:
+    # The Model Openness Tool's licence table is shared evidence (ev:SharedEvidence): no
+    # model's own triples change when a MOF re-ingest drops an id from it.
+    store = copy_of(assessed)
+    (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
+    unlisted = "not an open licence in the tool's list"
+    assert not any(unlisted in r for r in _verdicts(store)[(olmo, "mof-1.0")][3])
+    store.update(
+        PREFIX_LINE + "DELETE WHERE { GRAPH ?g { ?t a og:LicenseTable ; og:acceptedLicenseId "
+        '"Apache-2.0" } }'
+    )
+    run = assess(store)
+    assert sorted(run.models) == sorted(subjects(store)) and run.kept == 0
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    reasons = _verdicts(store)[(olmo, "mof-1.0")][3]
+    assert any("'Apache-2.0', " + unlisted in r for r in reasons)
+    assert assess(store).models == []  # and, stored, it is the evidence's fingerprint
+
+
 def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphStore) -> None:
     store = copy_of(assessed)
     (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]

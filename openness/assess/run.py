@@ -224,11 +224,12 @@ def assess(
         everyone = subjects(store, scope, source=source)
         wanted = [m for m in models if m in everyone] if models else sorted(everyone)
         stored = stored_fingerprints(store, scope)
+        common = evidence.shared(store, setwise.dataset(store))
         # Not which definitions the run judges: a stored verdict is current while its
         # evidence and the shapes are, whichever run stored it (a run given some, -d, finds
-        # those of a full run unchanged, and judges those never stored).
-        salt = f"{shapes_digest()} {__version__}"
-        common = evidence.shared(store, setwise.dataset(store))
+        # those of a full run unchanged, and judges those never stored). What every model's
+        # evidence shares is part of each (a licence table re-ingested judges all again).
+        salt = evidence.fingerprint(common, f"{shapes_digest()} {__version__}")
         run = Assessment(
             defs,
             present=set(everyone),
