@@ -23,9 +23,11 @@ from openness.assess.evidence import (
     XSD,
     _monotone,
     blank_labels,
+    fingerprint,
     model_query,
     models_read,
     own,
+    shared,
     triples,
 )
 from openness.assess.grade import grade
@@ -445,6 +447,95 @@ def test_a_change_to_what_every_models_evidence_shares_judges_every_model_again(
     reasons = _verdicts(store)[(olmo, "mof-1.0")][3]
     assert any("'Apache-2.0', " + unlisted in r for r in reasons)
     assert assess(store).models == []  # and, stored, it is the evidence's fingerprint
+
+
+def test_which_sources_a_record_may_come_from_is_shared_evidence(built: GraphStore) -> None:
+    # The engine judges a model's records of the sources the vocabularies declare (run.py,
+    # subjects): declaring one more or one less changes every model's fingerprint.
+    lines = shared(built, setwise.dataset(built))
+    for source in select(built, "SELECT ?s WHERE { ?s a og:Source }"):
+        assert f"<{source['s']}> <{RDF}type> <{OG}Source> ." in lines
+
+
+def test_a_fingerprint_tells_which_blank_node_holds_what() -> None:
+    def evidence(held_by: str, a: str = "_:a", b: str = "_:b") -> list[str]:
+        lines = {"a": a, "b": b}
+        return [
+            f"<x:lic> <odrl:prohibition> {a} .",
+            f"<x:lic> <odrl:permission> {b} .",
+            f"{lines[held_by]} <odrl:action> <x:commercialUse> .",
+        ]
+
+    prohibited = fingerprint(evidence("a"), "")
+    assert fingerprint(evidence("a", "_:q", "_:r"), "") == prohibited  # labels are the store's
+    assert fingerprint(evidence("b"), "") != prohibited  # the clause moved to the permission
+    cycle = ["_:a <x:p> _:b .", "_:b <x:p> _:a .", '_:a <x:q> "1" .']
+    relabelled = ["_:m <x:p> _:n .", "_:n <x:p> _:m .", '_:m <x:q> "1" .']
+    assert fingerprint(cycle, "") == fingerprint(relabelled, "")
+
+
+def test_a_clause_moved_between_a_licences_rules_judges_its_models_again(
+    assessed: GraphStore,
+) -> None:
+    # A licence's ODRL rules are blank nodes (shapes/checks.ttl reads the actions each holds).
+    store = copy_of(assessed)
+    gemma = "https://w3id.org/openness-graph/id/license/gemma"
+    restricts = "'gemma' restricts fields of use"
+
+    def restricted(store: GraphStore) -> set[str]:
+        return {m for (m, d), v in _verdicts(store).items() if any(restricts in r for r in v[3])}
+
+    before = restricted(store)
+    assert before
+    store.update(
+        PREFIX_LINE
+        + f"""DELETE {{ GRAPH ?g {{ ?p odrl:action og:restrictedUse }} }}
+              INSERT {{ GRAPH ?g {{ ?q odrl:action og:restrictedUse }} }}
+              WHERE {{ GRAPH ?g {{ <{gemma}> odrl:prohibition ?p ; odrl:permission ?q .
+                                   ?p odrl:action og:restrictedUse }} }}"""
+    )
+    run = assess(store)
+    assert before <= set(run.models)
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    assert not restricted(store)
+
+
+def test_a_licence_named_by_a_statements_option_alone_is_in_the_models_evidence(
+    assessed: GraphStore,
+) -> None:
+    # The rules judge a statement by its options' licences (og:licenseOption/og:optionLicense);
+    # a statement whose licence resolves (og:resolvesTo) names it twice, the evidence must
+    # not depend on that: judged alone or beside a model that names it, the verdicts agree.
+    store = copy_of(assessed)
+    rows = select(
+        store,
+        """SELECT ?m ?s ?lic WHERE { GRAPH ?i { ?m og:hasRecord ?r } GRAPH ?g {
+             ?r og:licenseStatement ?s . ?s og:resolvesTo ?lic ;
+                og:licenseOption/og:optionLicense ?lic } ?lic expandedlicensing:isOsiApproved ?osi }
+           ORDER BY ?m LIMIT 1""",
+    )
+    (row,) = rows
+    model, statement, licence = row["m"], row["s"], row["lic"]
+    store.update(
+        PREFIX_LINE + f"DELETE WHERE {{ GRAPH ?g {{ <{statement}> og:resolvesTo <{licence}> }} }}"
+    )
+    assert store.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s og:resolvesTo <{licence}> }}"), (
+        "another statement still names the licence"
+    )
+    evidence = own(store, setwise.facts(store), [model])[model]
+    assert any(line.startswith(f"<{licence}> ") for line in evidence)
+    others = [
+        r["m"]
+        for r in select(
+            store,
+            f"""SELECT DISTINCT ?m WHERE {{ GRAPH ?i {{ ?m og:hasRecord ?r }}
+                  ?r (og:component|og:licenseStatement)*/og:resolvesTo <{licence}> }}
+                ORDER BY ?m LIMIT 1""",
+        )
+    ]
+    alone = assess(store, models=[model], force=True).verdicts
+    beside = assess(store, models=[model, *others], force=True).verdicts
+    assert [v for v in beside if v.model == model] == alone
 
 
 def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphStore) -> None:

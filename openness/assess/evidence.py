@@ -179,16 +179,48 @@ def blank_labels(lines: Iterable[str]) -> set[str]:
     return out
 
 
-def _masked(line: str) -> str:
-    """A line with its blank nodes written ``_``: their labels are the store's and change
-    when a source is written again, the evidence does not."""
-    if "_:" not in line:
-        return line
-    s, p, o = line[:-2].split(" ", 2)
-    return " ".join("_" if n.startswith("_:") else n for n in (s, p, o))
+class _Cycle(Exception):
+    """Blank nodes that hold one another: named by content, their names would depend on
+    where the naming started."""
+
+
+def _canonical(lines: Iterable[str]) -> list[str]:
+    """The lines with each blank node named by what it holds (its statements, the blank
+    nodes among them named so in turn): the store's labels change when a source is written
+    again, the evidence does not, and a name by content still tells which node holds what
+    (a licence's prohibition from its permission), which writing every blank node ``_``
+    did not. Blank nodes on a cycle are all written ``_``."""
+    plain, blank = [], []
+    for line in lines:
+        (blank if "_:" in line else plain).append(line)
+    if not blank:
+        return plain
+    split = [line[:-2].split(" ", 2) for line in blank]
+    holds: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for s, p, o in split:
+        if s.startswith("_:"):
+            holds[s].append((p, o))
+    names: dict[str, str] = {}
+
+    def name(node: str, path: frozenset[str]) -> str:
+        if node not in names:
+            if node in path:
+                raise _Cycle
+            inner = path | {node}
+            held = sorted(f"{p} {name(o, inner) if o[:2] == '_:' else o}" for p, o in holds[node])
+            names[node] = "_:" + hashlib.sha256("\n".join(held).encode()).hexdigest()[:32]
+        return names[node]
+
+    def term(node: str) -> str:
+        return name(node, frozenset()) if node[:2] == "_:" else node
+
+    try:
+        return plain + [f"{term(s)} {p} {term(o)} ." for s, p, o in split]
+    except _Cycle:
+        return plain + [" ".join("_" if n[:2] == "_:" else n for n in t) for t in split]
 
 
 def fingerprint(lines: Iterable[str], salt: str) -> str:
     """A digest of a model's evidence and ``salt`` (what else its verdicts depend on)."""
-    written = "\n".join(sorted(_masked(line) for line in lines))
+    written = "\n".join(sorted(_canonical(lines)))
     return hashlib.sha256(f"{written}\n{salt}".encode()).hexdigest()
