@@ -114,7 +114,23 @@ class StoreOptions:
 pass_store = click.make_pass_decorator(StoreOptions)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with a store that cannot be reached or did not answer in time said in
+    one line (``Error: ...``, exit 1), as other errors are, not as a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StoreError as e:
+            raise click.ClickException(str(e)) from e
+        except TimeoutError as e:
+            raise click.ClickException(
+                f"{e} (give a remote engine longer with --remote-timeout, or "
+                "--remote-update-timeout for updates)"
+            ) from e
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openness")
 @click.option(
     "--store",

@@ -207,6 +207,24 @@ def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> No
     assert err.splitlines()[-1].startswith(f"Error: hf --live: cannot reach the Hub at {hub}")
 
 
+def test_a_remote_engine_unreachable_or_silent_is_said_in_one_line() -> None:
+    with socket.socket() as silent, socket.socket() as closed:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections, never answers
+        closed.bind(("127.0.0.1", 0))  # nothing listens: the connection is refused
+        for sock, said in (
+            (silent, "did not answer within 0.5 s (give a remote engine longer with"),
+            (closed, "cannot reach http://127.0.0.1:"),
+        ):
+            endpoint = f"http://127.0.0.1:{sock.getsockname()[1]}/query"
+            args = ["--endpoint", endpoint, "--remote-timeout", "0.5", "query", "ASK {}"]
+            result = CliRunner().invoke(cli, args)  # what escapes the command is kept
+            assert result.exit_code == 1 and result.exception is not None
+            assert isinstance(result.exception, SystemExit), result.exception
+            assert result.stderr.splitlines()[-1].startswith("Error: "), result.stderr
+            assert said in result.stderr
+
+
 @pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
 def test_export_writes_the_whole_dataset(
     store_args: list[str], tmp_path: Path, fmt: str, rdf: ox.RdfFormat
