@@ -28,6 +28,8 @@ REPORT_KEYS = {
     "outcome",
     "level",
     "score",
+    "rank",
+    "inScope",
     "progress",
     "levelOutcomes",
     "reasons",
@@ -126,6 +128,9 @@ def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> 
         if r["name"] == "Meta-Llama-3-70B-Instruct" and r["definition"] == "eu-osai-index"
     )
     assert llama3["score"] == pytest.approx(2 / 12, abs=1e-4)
+    ranked = sorted((r for r in rows if r["score"] is not None), key=lambda r: r["rank"])
+    assert ranked[0]["rank"] == 1 and ranked[0]["score"] == max(r["score"] for r in ranked)
+    assert not olmo["eu-osai-index"]["inScope"] or olmo["eu-osai-index"]["rank"]
     assert {"source": "hf", "id": "meta-llama/Meta-Llama-3-70B-Instruct"} in llama3["records"]
 
 

@@ -55,6 +55,8 @@ class Verdict:
             "outcome": self.outcome,
             "level": self.level,
             "score": self.score,
+            "rank": None,  # a verdict judged alone is ranked among no other
+            "inScope": self.in_scope,
             "progress": self.progress,
             "levelOutcomes": self.level_outcomes,
             "reasons": self.reasons,

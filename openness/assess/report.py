@@ -36,6 +36,8 @@ VERDICT_KEYS = (
     "outcome",
     "level",
     "score",
+    "rank",
+    "inScope",
     "progress",
     "levelOutcomes",
     "reasons",

@@ -49,9 +49,11 @@ def run_assessment(
         )
     writer.finish(run)
     counts = run.outcomes
+    judged, defs = len(run.models), len(run.definitions)
     echo(
-        f"assessed {len(run.models)} models against {len(run.definitions)} definitions with "
-        f"{run.engine} in {run.seconds:.1f}s ({run.kept} unchanged, kept)"
+        f"assessed {judged} model{'s' * (judged != 1)} against {defs} "
+        f"definition{'s' * (defs != 1)} with {run.engine} in {run.seconds:.1f}s "
+        f"({run.kept} unchanged, kept)"
     )
     for d in run.definitions:
         if run.models:
