@@ -1,6 +1,6 @@
-"""Run the shapes set-wise inside the store: every rule is one SPARQL update and every
-constraint one SPARQL query for all models at once, on the embedded store or on a remote
-SPARQL 1.1 engine alike.
+"""Run the shapes set-wise: every rule is one SPARQL update and every constraint one SPARQL
+query for all the models of a store at once (the assessment gives it a scratch store holding
+a batch's evidence, :mod:`openness.assess.judge`).
 
 The rules write into a staging graph (the facts they derive: governing licences, findings);
 the constraints read the sources and that graph. pySHACL pre-binds ``$this`` to one focus
