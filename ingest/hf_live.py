@@ -823,25 +823,48 @@ def finish(
     echo: Callable[[str], None] = print,
 ) -> int:
     """Re-link the records the sync changed (the identity graph brought up to date for
-    them) and re-assess their models, with their descendants; then forget those records.
-    Returns how many models were re-assessed. Records stay pending re-assessment while
-    ``assess`` is off, but are re-linked once."""
+    them) and re-assess the models whose records or links changed, with their descendants;
+    then forget them. Returns how many models were re-assessed. While ``assess`` is off they
+    stay pending re-assessment, but are re-linked once."""
     relink = pending_records(store, state, "syncRelink")
-    records = pending_records(store, state) if assess else []
-    # Before re-linking: the models of records the sync removed or moved away.
-    before = models_of(store, records)
     if relink:
-        update_identity(store, relink)
+
+        def relinking(models: set[str] | None) -> None:
+            # Written before the links change, so that a run stopped once they did still
+            # re-assesses them: a model removed or merged away is found by nothing after.
+            marks = Triples()
+            if models is None:
+                marks.add(state, OG + "syncReassessAll", True)
+            for m in sorted(models or ()):
+                marks.link(state, OG + "syncReassess", m)
+            store.write(add={STATE_GRAPH: marks})
+
+        update_identity(store, relink, relinking=relinking)
         store.update(
             f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncRelink> ?r }} }}"
         )
-    if not records:
+    if not assess:
         return 0
-    models = sorted(with_descendants(store, before | models_of(store, records)))
-    if models:
+    records = pending_records(store, state)
+    relinked = set(pending_records(store, state, "syncReassess"))
+    every = store.query(
+        f"ASK {{ <{state}> og:syncReassessAll true }}", default_graphs=[STATE_GRAPH]
+    )
+    if not (records or relinked or every):
+        return 0
+    if every:  # a rebuild may have changed any model's links
+        judged = len(run_assessment(store, None, None, echo=echo).present)
+    else:
+        # Those that exist, their descendants, and those gone (whose assessments go).
+        models = sorted(with_descendants(store, models_of(store, records) | relinked) | relinked)
         run_assessment(store, None, models, echo=echo)
-    store.update(f"DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncPending> ?r }} }}")
-    return len(models)
+        judged = len(models)
+    store.update(
+        f"""DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncPending> ?r }} }};
+            DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncReassess> ?m }} }};
+            DELETE WHERE {{ GRAPH <{STATE_GRAPH}> {{ <{state}> <{OG}syncReassessAll> ?b }} }}"""
+    )
+    return judged
 
 
 def record_run(store: GraphStore, started: dt.datetime, report: SyncReport, endpoint: str) -> None:

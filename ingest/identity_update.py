@@ -17,7 +17,7 @@ record names one) falls back to a full rebuild.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
 
@@ -47,20 +47,28 @@ BATCH = 500
 
 
 def update_identity(
-    store: GraphStore, changed: Sequence[str], orgs: OrganizationIndex | None = None
+    store: GraphStore,
+    changed: Sequence[str],
+    orgs: OrganizationIndex | None = None,
+    *,
+    relinking: Callable[[set[str] | None], object] = lambda models: None,
 ) -> IngestReport:
     """Bring the identity graph up to date after the records ``changed`` (written, moved or
     removed) changed; a full rebuild when the graph has no lookup keys yet or most of it
-    changed."""
+    changed. Before writing, ``relinking`` is told the models whose links it rewrites: those
+    of the scope before and after (a model removed, renamed or merged into another among
+    them), or None for a rebuild, which may rewrite any."""
     orgs = orgs or default_organizations()
     if not changed:
         return IngestReport("identity")
     if len(changed) > INCREMENTAL_LIMIT or not _has_keys(store):
+        relinking(None)
         return rebuild_identity(store, orgs)
     words = producer_words(orgs)
     scope = _Scope(store, words)
     scope.grow(changed)
     if any(scope.records[r].family for r in set(changed) & scope.records.keys()):
+        relinking(None)
         return rebuild_identity(store, orgs)
     outside = Outside(families=_record_families(store))
     published = published_families(store)
@@ -77,6 +85,7 @@ def update_identity(
     report.counts = linked.counts
     models = sorted(linked.members)
     mine = scope.old_models | set(models) | scope.asked
+    relinking(scope.old_models | set(models))
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import select
+from conftest import copy_of, select
 from huggingface_hub.errors import HfHubHTTPError
 from support.fake_hub import FakeHub
 from support.hub_replay import HubReplay
@@ -18,6 +18,8 @@ from test_faults import completes, kill_inside_a_write
 from test_ingest_robustness import graph_quads
 
 from openness.assess.report import verdict_rows
+from openness.assess.run import Assessment
+from openness.assess.service import run_assessment
 from openness.cli import cli
 from openness.ingest import hf_live
 from openness.ingest.batch import YOUNG
@@ -30,6 +32,7 @@ from openness.ingest.hf_live import (
     record_iri,
     sync_hub,
 )
+from openness.ingest.identity import rebuild_identity
 from openness.ingest.organizations import default_organizations
 from openness.ingest.renames import default_renames
 from openness.ingest.runner import ingest_source
@@ -244,15 +247,19 @@ def test_a_licence_statement_goes_with_the_last_record_stating_it(store: GraphSt
 
 
 def test_changed_models_and_their_descendants_are_reassessed(monkeypatch) -> None:
-    assessed: list[list[str]] = []
+    assessed: list[list[str] | None] = []
     monkeypatch.setattr(
-        hf_live, "run_assessment", lambda store, ids, models, echo: assessed.append(models)
+        hf_live,
+        "run_assessment",
+        lambda store, ids, models, echo: assessed.append(models) or Assessment([]),
     )
     store = EmbeddedStore(None)
     load_vocabularies(store)  # the source concepts identities are linked by
     with FakeHub(120) as hub:
         sync(store, hub, assess=True)
-        assert len(assessed[0]) == 120  # every synced model, once
+        # A first sync rebuilds the identity graph, which may link any model anew: every
+        # model is assessed (those whose evidence did not change are kept).
+        assert assessed == [None]
         parents = {hub.parent(i): i for i in range(120) if hub.parent(i) is not None}
         parent = next(p for p, c in parents.items() if c in parents)  # with a grandchild
         child, grandchild = parents[parent], parents[parents[parent]]
@@ -270,6 +277,97 @@ def test_changed_models_and_their_descendants_are_reassessed(monkeypatch) -> Non
         select(store, "SELECT ?r WHERE { ?s og:syncPending ?r }", default_graphs=[STATE_GRAPH])
         == []
     )
+
+
+def _stored_verdicts(store: EmbeddedStore) -> dict[tuple[str, str], tuple]:
+    """Each stored (model, definition) verdict with what it says and the records it read."""
+    read: dict[tuple[str, str], set[str]] = {}
+    for r in select(
+        store,
+        "SELECT ?m ?d ?r WHERE { ?a earl:subject ?m ; og:definitionId ?d ; og:evidence ?r }",
+        default_graphs=[Graphs.ASSESSMENTS],
+    ):
+        read.setdefault((r["m"], r["d"]), set()).add(r["r"])
+    return {
+        (r["model"], r["definition"]): (
+            r["outcome"],
+            r["level"],
+            r["score"],
+            r["inScope"],
+            tuple(r["reasons"]),
+            frozenset(read.get((r["model"], r["definition"]), ())),
+        )
+        for r in verdict_rows(store)
+    }
+
+
+def _hub_store(with_mof: bool = False) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    if with_mof:  # Hub records then merge with the tool's releases of the same repository
+        ingest_source(store, "mof")
+        rebuild_identity(store)
+    return store
+
+
+def _base_removed(hub: FakeHub, store: EmbeddedStore) -> None:
+    sync(store, hub, assess=True)
+    assert hub.parent(4) == 1  # a fine-tune of model 1
+    hub.remove(1)
+    sync(store, hub, assess=True, reconcile=True)
+
+
+def _base_name_made_ambiguous(hub: FakeHub, store: EmbeddedStore) -> None:
+    # Model 4's card names model 1, which is never listed: its base is found by name.
+    name = hub.repo_id(1).split("/", 1)[1]
+    hub.remove(1)
+    sync(store, hub, assess=True)
+    hub.rename(30, f"google/{name}")
+    sync(store, hub, assess=True, reconcile=True)
+    hub.rename(31, f"allenai/{name}")  # two models of that name: the link goes
+    sync(store, hub, assess=True, reconcile=True)
+
+
+def _twin_renames_a_base(hub: FakeHub, store: EmbeddedStore) -> None:
+    sync(store, hub, assess=True)
+    # A model of the same name tokens as model 13 (a base, with a grand-fine-tune) arrives:
+    # model 13's release is named anew.
+    hub.rename(33, hub.repo_id(13).replace("-", "_"))
+    sync(store, hub, assess=True, reconcile=True)
+
+
+def _merged_record_removed_while_not_assessing(hub: FakeHub, store: EmbeddedStore) -> None:
+    hub.rename(20, "LLM360/Amber")  # merges with the tool's Amber
+    sync(store, hub, assess=True)
+    run_assessment(store, None, None, echo=lambda m: None)  # the tool's releases too
+    hub.remove(20)
+    sync(store, hub, assess=False, reconcile=True)
+    hub.change([5])
+    sync(store, hub, assess=True)
+
+
+@pytest.mark.parametrize(
+    "steps,size,with_mof",
+    [
+        (_base_removed, 40, False),
+        (_base_name_made_ambiguous, 40, False),
+        (_twin_renames_a_base, 60, False),
+        (_merged_record_removed_while_not_assessing, 30, True),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
+)
+def test_a_resync_leaves_the_verdicts_an_assessment_of_every_model_gives(
+    steps, size: int, with_mof: bool
+) -> None:
+    """A re-sync re-assesses the models whose records or links changed (a base removed, a
+    release named anew, a model merged away): what it leaves stored, and only that, is what
+    assessing every model again gives."""
+    store = _hub_store(with_mof)
+    with FakeHub(size) as hub:
+        steps(hub, store)
+    forced = copy_of(store)
+    run_assessment(forced, None, None, echo=lambda m: None, force=True)
+    assert _stored_verdicts(store) == _stored_verdicts(forced)
 
 
 def _descends(hub: FakeHub, i: int, ancestor: int) -> bool:
@@ -447,8 +545,15 @@ def test_a_state_stored_before_states_were_numbered_is_read_and_replaced() -> No
             default_graphs=[STATE_GRAPH],
             substitutions={"s": ox.NamedNode(scope.iri)},
         )
-        # The changed record awaits its assessment (--no-assess); nothing of the old state.
-        assert {r["p"] for r in rows} == {RDF + "type", OG + "syncState", OG + "syncPending"}
+        # The changed record awaits its assessment (--no-assess), and so does every model:
+        # without the vocabularies no record is linked, so the identity graph has no lookup
+        # keys and is rebuilt; nothing of the old state.
+        assert {r["p"] for r in rows} == {
+            RDF + "type",
+            OG + "syncState",
+            OG + "syncPending",
+            OG + "syncReassessAll",
+        }
 
 
 class SeesThreshold(EmbeddedStore):

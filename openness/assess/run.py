@@ -58,7 +58,7 @@ class Assessment:
     present: set[str] = field(default_factory=set)  # every model in the store (or given)
     given: bool = False  # whether the run was given models (the others were not looked at)
     # Models with stored assessments that are no longer in the store (of those given, when
-    # the run was given some: a Hub sync gives the models of what it removed).
+    # the run was given some: a Hub sync gives those its re-linking rewrote, removed ones too).
     gone: list[str] = field(default_factory=list)
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (definition, outcome)
     verdicts: list[Verdict] = field(default_factory=list)
