@@ -472,6 +472,8 @@ def test_a_fingerprint_tells_which_blank_node_holds_what() -> None:
     cycle = ["_:a <x:p> _:b .", "_:b <x:p> _:a .", '_:a <x:q> "1" .']
     relabelled = ["_:m <x:p> _:n .", "_:n <x:p> _:m .", '_:m <x:q> "1" .']
     assert fingerprint(cycle, "") == fingerprint(relabelled, "")
+    chain = [f"_:n{i} <x:rest> _:n{i + 1} ." for i in range(5_000)]  # a long RDF list
+    assert fingerprint(chain, "") == fingerprint([c.replace("_:n", "_:m") for c in chain], "")
 
 
 def test_a_clause_moved_between_a_licences_rules_judges_its_models_again(

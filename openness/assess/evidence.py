@@ -189,7 +189,8 @@ def _canonical(lines: Iterable[str]) -> list[str]:
     nodes among them named so in turn): the store's labels change when a source is written
     again, the evidence does not, and a name by content still tells which node holds what
     (a licence's prohibition from its permission), which writing every blank node ``_``
-    did not. Blank nodes on a cycle are all written ``_``."""
+    did not. Blank nodes on a cycle (or in a chain deeper than Python's recursion limit, as
+    a long RDF list would be) are all written ``_``."""
     plain, blank = [], []
     for line in lines:
         (blank if "_:" in line else plain).append(line)
@@ -216,7 +217,7 @@ def _canonical(lines: Iterable[str]) -> list[str]:
 
     try:
         return plain + [f"{term(s)} {p} {term(o)} ." for s, p, o in split]
-    except _Cycle:
+    except (_Cycle, RecursionError):
         return plain + [" ".join("_" if n[:2] == "_:" else n for n in t) for t in split]
 
 
