@@ -279,7 +279,7 @@ def test_changed_models_and_their_descendants_are_reassessed(monkeypatch) -> Non
     )
 
 
-def _stored_verdicts(store: EmbeddedStore) -> dict[tuple[str, str], tuple]:
+def _stored_verdicts(store: GraphStore) -> dict[tuple[str, str], tuple]:
     """Each stored (model, definition) verdict with what it says and the records it read."""
     read: dict[tuple[str, str], set[str]] = {}
     for r in select(
@@ -310,7 +310,7 @@ def _hub_store(with_mof: bool = False) -> EmbeddedStore:
     return store
 
 
-def _base_removed(hub: FakeHub, store: EmbeddedStore) -> None:
+def _base_removed(hub: FakeHub, store: GraphStore) -> None:
     sync(store, hub, assess=True)
     assert hub.parent(4) == 1  # a fine-tune of model 1
     hub.remove(1)
@@ -366,6 +366,19 @@ def test_a_resync_leaves_the_verdicts_an_assessment_of_every_model_gives(
     with FakeHub(size) as hub:
         steps(hub, store)
     forced = copy_of(store)
+    run_assessment(forced, None, None, echo=lambda m: None, force=True)
+    assert _stored_verdicts(store) == _stored_verdicts(forced)
+
+
+@pytest.mark.parametrize("store", ["remote"], indirect=True)
+def test_a_resync_into_a_remote_engine_leaves_what_assessing_every_model_gives(
+    store: GraphStore,
+) -> None:
+    load_vocabularies(store)
+    with FakeHub(40) as hub:
+        _base_removed(hub, store)
+    forced = EmbeddedStore(None)
+    forced._store.load(store.export(ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)  # noqa: SLF001
     run_assessment(forced, None, None, echo=lambda m: None, force=True)
     assert _stored_verdicts(store) == _stored_verdicts(forced)
 
