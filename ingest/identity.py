@@ -338,12 +338,14 @@ def link_records(
     out: Triples,
     families: list[tuple[str, str | None]] | None = None,
     conflicts: Conflicts | None = None,
+    releases: Callable[[str], str | None] | None = None,
 ) -> dict[str, int]:
     """Cluster records into releases and families; write the entities to ``out``.
     ``families`` are further (name, producer) families named outside records (published
-    verdicts). Links not followed and swapped names go to ``conflicts``. Returns how many
-    records were matched by each rule."""
-    return link(records, orgs, out, families, conflicts).counts
+    verdicts). Links not followed and swapped names go to ``conflicts``. ``releases`` groups
+    the records it names a model for as :func:`link` says. Returns how many records were
+    matched by each rule."""
+    return link(records, orgs, out, families, conflicts, releases=releases).counts
 
 
 def link(
@@ -353,11 +355,13 @@ def link(
     families: list[tuple[str, str | None]] | None = None,
     conflicts: Conflicts | None = None,
     outside: Outside | None = None,
+    releases: Callable[[str], str | None] | None = None,
 ) -> Linked:
     """``link_records``, returning the releases made. With ``outside``, ``records`` are some
     of the store's (whole clusters, with every record sharing a key with them): base-model
     names also resolve to the models of records outside them, and the families named are
-    ``outside``'s."""
+    ``outside``'s. With ``releases`` (record IRI -> model IRI, or None), the records it names
+    a model for are grouped into those models instead of as matched (the others as matched)."""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -375,12 +379,13 @@ def link(
                 if uf.find(other) != uf.find(iri) and uf.union(other, iri):
                     how.setdefault(iri, rule)
                     how.setdefault(other, rule)
+    given = {iri: m for iri in records if releases and (m := releases(iri))}
     clusters: dict[str, list[Record]] = defaultdict(list)
     for rec in records.values():
-        clusters[uf.find(rec.iri)].append(rec)
+        clusters[given.get(rec.iri) or uf.find(rec.iri)].append(rec)
 
     models: dict[str, str] = {}  # record IRI -> model IRI
-    used: set[str] = set()
+    used: set[str] = set(given.values())
     model_names: dict[str, list[Record]] = {}
     minted_from: dict[str, str] = {}
     for members in clusters.values():  # best record first
@@ -389,9 +394,9 @@ def link(
     for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
         repo = next((r for m in members for r in m.current_repos), None)
         base = mint("model", repo) if repo else mint("model", members[0].name)
-        iri, n = base, 1
-        while iri in used:  # two releases of one name from different producers
-            n += 1
+        iri, n = given.get(members[0].iri) or base, 1
+        while iri in used and members[0].iri not in given:  # two releases of one name
+            n += 1  # from different producers
             iri = f"{base}-{n}"
         used.add(iri)
         model_names[iri] = members
@@ -790,8 +795,13 @@ def published_families(store: GraphStore) -> list[tuple[str, str | None]]:
     return [(r["name"].value, r["producer"].value if "producer" in r else None) for r in rows]
 
 
-def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -> IngestReport:
-    """Recompute the identity graph from every source record in the store."""
+def rebuild_identity(
+    store: GraphStore,
+    orgs: OrganizationIndex | None = None,
+    releases: Callable[[str], str | None] | None = None,
+) -> IngestReport:
+    """Recompute the identity graph from every source record in the store (the records
+    ``releases`` names a model for grouped into that model, see :func:`link`)."""
     report = IngestReport("identity")
     records = read_records(store)
     report.read = len(records)
@@ -800,7 +810,7 @@ def rebuild_identity(store: GraphStore, orgs: OrganizationIndex | None = None) -
     conflicts = Conflicts()
     try:
         report.counts = link_records(
-            records, orgs or default_organizations(), out, families, conflicts
+            records, orgs or default_organizations(), out, families, conflicts, releases
         )
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use

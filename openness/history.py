@@ -7,8 +7,10 @@ A scratch store holding that state is assessed by the assessment service, and it
 are copied into the verdict-history graph under today's model entities (the snapshot
 records are linked to them by ``openness.ingest.snapshots``).
 
-Compactly: a model whose records of the dated sources did not change since the previous
-date is not re-assessed, and a verdict is stored only on the dates it changed (or first
+Each date's records are linked as today's models group them, so that each of today's models
+has one verdict a date, made from its own records then. Compactly: a model whose records of
+the dated sources (and its base models') did not change since the previous date is not
+re-assessed, and a verdict is stored only on the dates it changed (or first
 appeared) — a og:DatedVerdict with its date, outcome, level and score, the previous
 verdict it replaces, the reasons gained and lost, and the snapshot records that changed.
 The verdict at any date is the latest stored on or before it.
@@ -139,6 +141,7 @@ class _Scratch:
         # record once (reading them again for every date was a third of the history's time).
         self.read: dict[str, tuple[list[ox.Triple], dict[str, list[ox.Triple]]]] = {}
         self.loaded: dict[str, str | None] = {}  # source -> the snapshot graph in scratch
+        self.main = _main_models(store)  # snapshot and current record IRIs -> today's model
 
     def source_triples(self, snap: Snapshot) -> list[ox.Triple]:
         if snap.current:
@@ -176,7 +179,10 @@ class _Scratch:
         if graphs:
             self.scratch.write(replace=graphs)
         self.scratch.drop_graph(Graphs.ASSESSMENTS)
-        rebuild_identity(self.scratch)
+        # Linked as today's models group them (each record to the model its snapshot is of),
+        # not as that date's records would match: a date whose sources grouped them
+        # otherwise gave two verdicts for one of today's models, or one for two.
+        rebuild_identity(self.scratch, releases=lambda rec: self.main.get(_record_iri(rec, state)))
         return by_record
 
 
@@ -215,8 +221,8 @@ def compute_history(
     """Each (model, definition)'s verdict at each date where the model has records of a
     source with a history; only the given models (IRIs) when given."""
     wanted = set(models) if models else None
-    main = _main_models(store)
     builder = _Scratch(store)
+    main = builder.main
     scratch = builder.scratch
     history: dict[tuple[str, str], dict[dt.date, Dated]] = defaultdict(dict)
     previous: dict[str, dict[str, str]] = {}  # model -> its dated records' fingerprints
@@ -234,18 +240,21 @@ def compute_history(
         to_assess: dict[str, str] = {}  # scratch model -> main model
         dated_records: dict[str, list[str]] = {}
         changed: dict[str, list[str]] = {}
+        ancestors = _ancestors(scratch)
         for sm, recs in members.items():
-            iris = {x: _record_iri(x, state) for x in sorted(recs)}
-            model = next((main[i] for i in iris.values() if i in main), None)
+            # Its own records and its base models' (whose findings a fine-tune's rules read).
+            read = sorted({*recs, *(x for b in ancestors.get(sm, ()) for x in members.get(b, ()))})
+            iris = {x: _record_iri(x, state) for x in read}
+            model = next((main[iris[x]] for x in sorted(recs) if iris[x] in main), None)
             if model is None or (wanted is not None and model not in wanted):
                 continue
-            prints = {x: _fingerprint(by_record[x]) for x in recs}
-            dated_records[model] = list(iris.values())
+            prints = {x: _fingerprint(by_record[x]) for x in read}
+            dated_records[model] = [iris[x] for x in sorted(recs)]
             before = previous.get(model, {})
             if before != prints:
                 previous[model] = prints
                 to_assess[sm] = model
-                changed[model] = [iris[x] for x in sorted(recs) if before.get(x) != prints[x]]
+                changed[model] = [iris[x] for x in read if before.get(x) != prints[x]]
         echo(
             f"as of {state.date}: {len(dated_records)} models with dated records, "
             f"{len(to_assess)} changed"
@@ -273,6 +282,26 @@ def compute_history(
                 history[(model, definition)][state.date] = verdict
     scratch.close()
     return history
+
+
+def _ancestors(store: GraphStore) -> dict[str, set[str]]:
+    """Each fine-tune of the identity graph -> every model it descends from."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for r in store.query(
+        "SELECT ?m ?b WHERE { ?m fair4ml:fineTunedFrom ?b }", default_graphs=[Graphs.IDENTITY]
+    ).rows():
+        parents[r["m"].value].add(r["b"].value)
+    out: dict[str, set[str]] = {}
+    for m in parents:
+        seen: set[str] = set()
+        todo = [*parents[m]]
+        while todo:
+            b = todo.pop()
+            if b not in seen and b != m:
+                seen.add(b)
+                todo += parents.get(b, ())
+        out[m] = seen
+    return out
 
 
 def _levels(store: GraphStore) -> dict[str, str]:

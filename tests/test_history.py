@@ -17,7 +17,15 @@ from support.history import assessed, copy_store
 from support.live import serving
 
 from openness.assess.definitions import definitions
-from openness.history import VERDICT_HISTORY, build_verdict_history, states
+from openness.history import (
+    VERDICT_HISTORY,
+    _main_models,
+    _record_iri,
+    _Scratch,
+    build_verdict_history,
+    compute_history,
+    states,
+)
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
@@ -250,6 +258,39 @@ def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
     assert "2025-09-06" in scores and "2026-06-12" in scores
     before = max(d for d in scores if d < "2025-09-06")
     assert scores[before] < scores["2025-09-06"] < scores["2026-06-12"]
+
+
+def test_each_date_groups_its_records_as_todays_models_do(store: GraphStore) -> None:
+    # At some dates the bundled sources would match otherwise: Llama-2-Chat-70B's Index
+    # record alone in a model of its own beside its MOF record (2025-04-09), the Index's
+    # Llama-3.1 record with Meta-Llama-3-70B-Instruct's (2025-06-30). Each date's verdict of
+    # one of today's models is made from its records then, in one model, that model.
+    scratch, main = _Scratch(store), _main_models(store)
+    split = 0
+    for state in states(snapshots_in(store)):
+        dated = scratch.load(state)
+        for row in select(
+            scratch.scratch,
+            "SELECT ?m ?r WHERE { ?m a og:Model ; og:hasRecord ?r }",
+            default_graphs=[Graphs.IDENTITY],
+        ):
+            today = main.get(_record_iri(row["r"], state))
+            if row["r"] in dated and today is not None:
+                split += row["m"] != today
+    scratch.scratch.close()
+    assert split == 0
+
+
+def test_a_fine_tune_is_judged_again_when_its_base_models_records_changed(
+    store: GraphStore,
+) -> None:
+    # Pythia-Chat-Base-7B's lineage rules read Pythia-6.9B's findings; Pythia-6.9B's MOF
+    # record gained its licences by 2025-12-31, the fine-tune's own records did not change.
+    chat = MODEL + "togethercomputer--pythia-chat-base-7b"
+    dated = compute_history(store, [chat])[(chat, "mof-1.0")]
+    at = dated[dt.date(2025, 12, 31)]
+    assert any("pythia-6.9b" in r.lower() for r in at.changed), at.changed
+    assert at.changed != dated[dt.date(2025, 9, 6)].changed
 
 
 def test_unchanged_records_are_not_reassessed(store: GraphStore) -> None:
