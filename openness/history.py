@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from openness.assess.evidence import models_read
 from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
 from openness.ingest.identity import rebuild_identity
@@ -240,10 +241,11 @@ def compute_history(
         to_assess: dict[str, str] = {}  # scratch model -> main model
         dated_records: dict[str, list[str]] = {}
         changed: dict[str, list[str]] = {}
-        ancestors = _ancestors(scratch)
+        # The models whose findings each one's rules read (a fine-tune's base models, as
+        # ev:ModelsRead says): their records are part of what it is judged on.
+        reads = models_read(scratch, [Graphs.IDENTITY], sorted(members))
         for sm, recs in members.items():
-            # Its own records and its base models' (whose findings a fine-tune's rules read).
-            read = sorted({*recs, *(x for b in ancestors.get(sm, ()) for x in members.get(b, ()))})
+            read = sorted({*recs, *(x for b in reads.get(sm, ()) for x in members.get(b, ()))})
             iris = {x: _record_iri(x, state) for x in read}
             model = next((main[iris[x]] for x in sorted(recs) if iris[x] in main), None)
             if model is None or (wanted is not None and model not in wanted):
@@ -282,26 +284,6 @@ def compute_history(
                 history[(model, definition)][state.date] = verdict
     scratch.close()
     return history
-
-
-def _ancestors(store: GraphStore) -> dict[str, set[str]]:
-    """Each fine-tune of the identity graph -> every model it descends from."""
-    parents: dict[str, set[str]] = defaultdict(set)
-    for r in store.query(
-        "SELECT ?m ?b WHERE { ?m fair4ml:fineTunedFrom ?b }", default_graphs=[Graphs.IDENTITY]
-    ).rows():
-        parents[r["m"].value].add(r["b"].value)
-    out: dict[str, set[str]] = {}
-    for m in parents:
-        seen: set[str] = set()
-        todo = [*parents[m]]
-        while todo:
-            b = todo.pop()
-            if b not in seen and b != m:
-                seen.add(b)
-                todo += parents.get(b, ())
-        out[m] = seen
-    return out
 
 
 def _levels(store: GraphStore) -> dict[str, str]:
