@@ -232,14 +232,17 @@ def _read_records(store: GraphStore, bound: str) -> dict[str, Record]:
 def identity_keys(rec: Record, words: dict[str, set[str]]) -> set[str]:
     """What a record is found by (``og:identityKey`` in the identity graph): its Hub
     repositories and name keys, under which it is matched to other records, and the keys its
-    base-model names resolve by. A re-sync finds the records a change concerns by these,
-    instead of reading every record.
+    base-model names resolve by, and the repositories it links without following them. A
+    re-sync finds the records a change concerns by these, instead of reading every record.
 
     >>> rec = Record("r", "hf", "a/Foo-7B", None, {"a/foo-7b"}, bases=["a/Bar"])
     >>> sorted(identity_keys(rec, {}))
     ['base-name:bar', 'base-repo:a/bar', 'name:7b a foo', 'repo:a/foo-7b']
     """
     keys = {"repo:" + repo for repo in rec.repos}
+    # A link it does not follow: the record's conflict about it is made again with the
+    # repository's records.
+    keys |= {"refused-repo:" + repo for repo in rec.refused}
     keys |= {"name:" + " ".join(key) for key, _ in rec.name_keys(words)}
     for base in rec.bases:
         if "/" in base:

@@ -140,11 +140,13 @@ class _Scope:
                 self.old_models |= {r["m"].value for r in rows if "m" in r}
                 more |= {r["other"].value for r in rows if "other" in r}
                 keys |= {r["key"].value for r in rows if "key" in r}
-            # Records matched by a key of the scope, and those whose base-model names
-            # resolve by one (their lineage may change with it).
+            # Records matched by a key of the scope, those whose base-model names resolve
+            # by one (their lineage may change with it), and those linking a repository of
+            # it without following the link (their conflict about it is made again).
             ours = {k for k in keys if k.startswith(("repo:", "name:"))} - self.keys
             self.keys |= keys
             lookups = ours | {"base-" + k for k in ours}
+            lookups |= {"refused-" + k for k in ours if k.startswith("repo:")}
             more |= {r for r, _ in self._by_key(lookups)}
             frontier = more - self.asked
 
