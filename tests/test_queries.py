@@ -11,6 +11,7 @@ from conftest import REPORTED_MODELS, select
 from rdflib.plugins.sparql import prepareQuery
 
 from openness.assess.definitions import definitions
+from openness.assess.report import verdict_rows
 from openness.named_queries import QueryFileError, catalogue, load
 from openness.store import EmbeddedStore, summary
 
@@ -111,6 +112,23 @@ def test_conformance_matrix_is_every_named_verdict_in_order(reported: Path) -> N
     assert len(rows) >= len(REPORTED_MODELS) * len(definitions())
     assert any("level" in r for r in rows) and any("score" in r for r in rows)
     assert rows == expected
+
+
+def test_mof_class_beside_index_score_lists_the_models_both_grade(reported: Path) -> None:
+    rows = answer(reported, "mof-class-vs-index-score")
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        verdicts = {(v["model"], v["definition"]): v for v in verdict_rows(store)}
+    finally:
+        store.close()
+    both = {
+        m
+        for (m, d), v in verdicts.items()
+        if d == "mof-1.0" and v["inScope"] and verdicts[(m, "eu-osai-index")]["score"] is not None
+    }
+    # A model the tool does not describe is out of its scope, not of class "none".
+    assert rows and {r["model"] for r in rows} == both
+    assert any(v["score"] is not None for (m, d), v in verdicts.items() if m not in both)
 
 
 def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
