@@ -24,7 +24,7 @@ from openness.assess.report import (
     published_vs_computed,
     verdict_rows,
 )
-from openness.assess.service import resolve_models, run_assessment
+from openness.assess.service import resolve_model, resolve_models, run_assessment
 from openness.assess.store import stopped_runs
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
@@ -792,7 +792,7 @@ def evidence(opts: StoreOptions, model: str) -> None:
 
     store = opts.open()
     try:
-        (iri,) = resolve_models(store, [model])[:1]
+        iri = resolve_model(store, model)
         data = ox.serialize(
             evidence_triples(store, iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
         )
@@ -814,7 +814,7 @@ def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     wanted = _definition_ids(ids)
     store = opts.open()
     try:
-        (iri,) = resolve_models(store, [model])[:1]
+        iri = resolve_model(store, model)
         click.echo(validation_report(store, iri, wanted).serialize(format="turtle"), nl=False)
     except LookupError as e:
         raise click.ClickException(str(e)) from e

@@ -244,6 +244,16 @@ def test_explain_prints_the_pyshacl_report_of_a_stored_model(reported: Path) -> 
     assert shapes and all("/shapes/osaid-1.0#" in s for s in shapes)
 
 
+def test_a_name_two_models_share_is_refused_with_both(reported: Path) -> None:
+    # The tool's DeepSeek-Coder and DeepSeek-Coder-33B-Base both link this Hub repository.
+    for command in ("evidence", "explain"):
+        code, out, err = run(
+            "--store", str(reported), command, "deepseek-ai/deepseek-coder-33b-base"
+        )
+        assert code == 1 and not out
+        assert "names 2 models" in err and err.count("/id/model/deepseek-ai--deepseek-coder") == 2
+
+
 def test_evidence_alone_lets_pyshacl_reach_the_stored_verdict(reported: Path) -> None:
     """The shapes stand alone: the printed evidence and the shapes files are all pySHACL
     needs to find the requirement the stored verdict names as failed."""

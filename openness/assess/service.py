@@ -31,6 +31,17 @@ def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
     return out
 
 
+def resolve_model(store: GraphStore, given: str) -> str:
+    """The one model ``given`` names (see :func:`resolve_models`); a name several models
+    share is an error listing them, not the first of them."""
+    found = resolve_models(store, [given])
+    if len(found) > 1:
+        raise LookupError(
+            f"{given!r} names {len(found)} models: {', '.join(sorted(found))}; give one's IRI"
+        )
+    return found[0]
+
+
 def run_assessment(
     store: GraphStore,
     ids: Sequence[str] | None,
