@@ -16,7 +16,9 @@ def validation_report(
     store: GraphStore, model: str, ids: Sequence[str] | None = None
 ) -> rdflib.Graph:
     """The sh:ValidationReport of ``model``, with the results of the given definitions'
-    shapes (default: all). sh:conforms is false when any result remains."""
+    shapes (default: all). sh:conforms is false when any result remains, as SHACL says:
+    grading (:func:`openness.assess.grade.grade`) may still pass the model (a stand-in met,
+    a lower level reached) or rate it rather than pass it."""
     full = report(to_rdflib(evidence(store, model)))
     # The evidence carries the models it was fine-tuned from, judged alongside: keep its own.
     focus = rdflib.URIRef(model)
