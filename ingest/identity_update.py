@@ -84,8 +84,9 @@ def update_identity(
     report.read = report.ingested = len(scope.records)
     report.counts = linked.counts
     models = sorted(linked.members)
-    mine = scope.old_models | set(models) | scope.asked
-    relinking(scope.old_models | set(models))
+    relinked = scope.old_models | set(models)
+    relinking(relinked)
+    mine = relinked | scope.asked
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})

@@ -81,28 +81,22 @@ class StoreOptions:
         """The store; unless the command ``creates`` one, it must exist."""
         if not creates:
             self.require_built()
-        try:
-            return open_store(
-                self.location,
-                endpoint=self.endpoint,
-                update_endpoint=self.update,
-                store_endpoint=self.gsp,
-                read_only=read_only,
-                timeout=self.timeout,
-                update_timeout=self.update_timeout,
-            )
-        except StoreError as e:
-            raise click.ClickException(str(e)) from e
+        return open_store(
+            self.location,
+            endpoint=self.endpoint,
+            update_endpoint=self.update,
+            store_endpoint=self.gsp,
+            read_only=read_only,
+            timeout=self.timeout,
+            update_timeout=self.update_timeout,
+        )
 
     def require_built(self) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
         reads it would create an empty store and report an empty graph."""
         if self.endpoint or self.location == IN_MEMORY:
             return
-        try:
-            where = Path(self.location) if self.location else default_location()
-        except StoreError as e:
-            raise click.ClickException(str(e)) from e
+        where = Path(self.location) if self.location else default_location()
         if not where.exists():
             hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
