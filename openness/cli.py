@@ -42,7 +42,7 @@ from openness.ingest.snapshots import (
 )
 from openness.named_queries import QueryFileError, load
 from openness.namespaces import PREFIXES, Graphs
-from openness.stats import collect_stats
+from openness.stats import HEADLINES, collect_stats
 from openness.store import (
     GRAPH_FORMATS,
     IN_MEMORY,
@@ -186,8 +186,8 @@ def cli(
 )
 @pass_store
 def stats(opts: StoreOptions, fmt: str) -> None:
-    """Triples per named graph and counts of models, datasets, organizations, licences
-    and assessments."""
+    """Triples per named graph and counts of models, datasets, organizations, licences,
+    computed verdicts (one a model and definition) and published ones."""
     store = opts.open()
     try:
         numbers = collect_stats(store)
@@ -197,8 +197,8 @@ def stats(opts: StoreOptions, fmt: str) -> None:
         click.echo(json.dumps(numbers, indent=2, sort_keys=True))
         return
     click.echo(f"{'triples':<20}{numbers['triples']}")
-    for key in ("models", "datasets", "organizations", "licenses", "assessments"):
-        click.echo(f"{key:<20}{numbers[key]}")
+    for key, label in HEADLINES.items():
+        click.echo(f"{label:<20}{numbers[key]}")
     for source, n in sorted(numbers["records"].items()):
         click.echo(f"records {source:<12}{n}")
     click.echo("named graphs:")

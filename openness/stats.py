@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openness.namespaces import OG, SKOS
+from openness.namespaces import OG, SKOS, Graphs
 from openness.store import GraphStore
 
 # What each headline count counts: instances of a class in the union of all graphs.
@@ -13,8 +13,21 @@ _COUNTED = {
     "datasets": "dcat:Dataset",
     "organizations": "og:Organization",
     "licenses": "og:License",
-    "assessments": "earl:Assertion",
+    "publishedVerdicts": "og:PublishedVerdict",
 }
+# The headline counts, in the order shown, with what they are called there.
+HEADLINES = {
+    "models": "models",
+    "datasets": "datasets",
+    "organizations": "organizations",
+    "licenses": "licenses",
+    "verdicts": "verdicts",
+    "publishedVerdicts": "published verdicts",
+}
+# The verdicts computed on models, one a model and definition: the requirement
+# assessments they hold are EARL assertions too, and are not counted.
+_VERDICTS = f"""SELECT (COUNT(*) AS ?n) WHERE {{
+  GRAPH <{Graphs.ASSESSMENTS}> {{ ?a og:definitionId ?definition ; earl:subject ?model }} }}"""
 
 
 def collect_stats(store: GraphStore) -> dict[str, Any]:
@@ -25,6 +38,7 @@ def collect_stats(store: GraphStore) -> dict[str, Any]:
         stats[key] = store.count(
             f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a/rdfs:subClassOf* {cls} }}"
         )
+    stats["verdicts"] = store.count(_VERDICTS)
     rows = store.query(
         f"""SELECT ?source (COUNT(DISTINCT ?r) AS ?n) WHERE {{
               ?r a <{OG}SourceRecord> ; <{OG}source> ?s .

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.server.context import get_store
-from openness.stats import collect_stats
+from openness.stats import HEADLINES, collect_stats
 
 bp = Blueprint("home", __name__)
 
@@ -66,7 +66,11 @@ def index() -> Response:
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     if best == "application/json":
         return jsonify(numbers)
-    return Response(render_template("home.html", stats=numbers, runs=_runs(), chart=_chart()))
+    return Response(
+        render_template(
+            "home.html", stats=numbers, headlines=HEADLINES, runs=_runs(), chart=_chart()
+        )
+    )
 
 
 @bp.get("/favicon.ico")

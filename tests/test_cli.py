@@ -54,7 +54,8 @@ def test_stats_json_on_a_fresh_store(store_args: list[str]) -> None:
         "datasets",
         "organizations",
         "licenses",
-        "assessments",
+        "verdicts",
+        "publishedVerdicts",
     ):
         assert key in stats
     assert stats["triples"] == 0

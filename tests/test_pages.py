@@ -599,3 +599,16 @@ def test_without_yasgui_the_editor_says_its_script_is_missing(
     assert "@zazuko/yasgui" in page.text and "npm" in page.text
     assert "<script src=" not in page.text
     assert 'href="/sparql"' in page.text  # where queries can go meanwhile
+
+
+def test_home_counts_verdicts_not_every_earl_assertion(client: FlaskClient) -> None:
+    """The store holds each assessed model's verdict against each definition, and their
+    requirement assessments and the sources' published verdicts, all EARL assertions: the
+    home page's "verdicts" counts the first only."""
+    numbers = client.get("/", headers={"Accept": "application/json"}).json
+    # What the conformance API lists: one item a model and definition.
+    assert numbers["verdicts"] == client.get("/api/conformance").json["total"] > 0
+    assert numbers["verdicts"] % len(definitions()) == 0
+    assert numbers["publishedVerdicts"] == 17  # the curated source's
+    page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert re.search(rf'<th scope="row">verdicts</th><td>{numbers["verdicts"]}</td>', page)
