@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from pathlib import Path
@@ -105,10 +107,10 @@ def test_definition_pages_are_linked_from_home_matrix_and_index(client: FlaskCli
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
     matrix = client.get("/matrix?q=llama 2").text
     assert 'href="/matrix.csv?q=llama+2"' in matrix
-    rows = client.get("/matrix.csv?q=llama 2").text.splitlines()[1:]
-    assert rows and {r.split(",")[1] for r in rows} == {"Llama-2-7B"}
-    kept = client.get("/matrix.csv?kind=government").text.splitlines()[1:]
-    everything = client.get("/matrix.csv").text.splitlines()[1:]
+    rows = list(csv.reader(io.StringIO(client.get("/matrix.csv?q=llama 2").text)))[1:]
+    assert rows and {r[1] for r in rows} == {"Llama-2-7B"}
+    kept = list(csv.reader(io.StringIO(client.get("/matrix.csv?kind=government").text)))[1:]
+    everything = list(csv.reader(io.StringIO(client.get("/matrix.csv").text)))[1:]
     assert 0 < len(kept) < len(everything)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -149,9 +151,26 @@ def test_report_markdown_is_a_readable_matrix(reported: Path) -> None:
 def test_report_csv_and_one_definition(reported: Path) -> None:
     code, out, _ = run("--store", str(reported), "report", "-d", "mof-1.0", "--format", "csv")
     assert code == 0
-    lines = out.strip().splitlines()
-    assert lines[0].startswith("model,name,definition,outcome,level")
-    assert len(lines) > 5 and all(",mof-1.0," in line for line in lines[1:])
+    lines = list(csv.reader(io.StringIO(out)))
+    assert lines[0][:5] == ["model", "name", "definition", "outcome", "level"]
+    assert len(lines) > 5 and all(line[2] == "mof-1.0" for line in lines[1:])
+
+
+def test_report_csv_keeps_each_reason_whole(reported: Path) -> None:
+    """A reason may say "; " itself (sources disagreeing): the CSV's cell gives back each
+    reason the JSON report lists, one a line."""
+    wanted = json.loads(run("--store", str(reported), "report", "--format", "json")[1])
+    code, out, _ = run("--store", str(reported), "report", "--format", "csv")
+    assert code == 0
+    header, *rows = list(csv.reader(io.StringIO(out)))
+    cells = {(r[0], r[2]): dict(zip(header, r, strict=True)) for r in rows}
+    assert len(cells) == len(wanted)
+    tricky = 0
+    for verdict in wanted:
+        cell = cells[(verdict["model"], verdict["definition"])]
+        assert (cell["reasons"].split("\n") if cell["reasons"] else []) == verdict["reasons"]
+        tricky += any("; " in reason for reason in verdict["reasons"])
+    assert tricky  # CrystalCoder's sources disagree
 
 
 def test_one_models_verdicts_are_its_rows_of_the_whole_report(reported: Path) -> None:

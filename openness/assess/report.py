@@ -210,6 +210,8 @@ def as_json(rows: list[dict[str, Any]]) -> str:
 
 
 def as_csv(rows: list[dict[str, Any]]) -> str:
+    """One line a verdict; its reasons, and its records, one a line within their cell (a
+    reason may hold "; " or ", ", no reason a line break)."""
     levels = sorted({k for r in rows for k in (r["progress"] or {})})
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -239,8 +241,8 @@ def as_csv(rows: list[dict[str, Any]]) -> str:
                 "" if r["score"] is None else r["score"],
                 r["rank"] or "",
                 *(p.get(k, "") for k in levels),
-                "; ".join(r["reasons"]),
-                "; ".join(f"{x['source']}:{x['id']}" for x in r["records"]),
+                "\n".join(r["reasons"]),
+                "\n".join(f"{x['source']}:{x['id']}" for x in r["records"]),
             ]
         )
     return buf.getvalue()
