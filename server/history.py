@@ -15,6 +15,7 @@ from openness.assess.definitions import definitions
 from openness.named_queries import named
 from openness.server.context import get_store
 from openness.server.lookup import model_iri
+from openness.server.openapi_site import MODEL_NAMED, MODEL_OR_NAME
 from openness.server.sparql import text
 from openness.server.wording import OUTCOMES
 
@@ -291,20 +292,16 @@ OPENAPI_PATHS: dict[str, Any] = {
     "/api/models/{model_id}/history": {
         "get": {
             "summary": "A model's dated verdicts",
-            "parameters": [
-                {"name": "model_id", "description": "The model IRI's last segment", **_PATH_ID}
-            ],
-            "responses": {"200": _JSON, "404": _MISSING},
+            "parameters": [MODEL_OR_NAME],
+            "responses": {"200": _JSON, **MODEL_NAMED},
         }
     },
     "/changes": {"get": {"summary": "Every verdict change", "responses": {"200": _ATOM}}},
     "/models/{model_id}/changes": {
         "get": {
             "summary": "A model's verdict changes",
-            "parameters": [
-                {"name": "model_id", "description": "The model IRI's last segment", **_PATH_ID}
-            ],
-            "responses": {"200": _ATOM, "404": _MISSING},
+            "parameters": [MODEL_OR_NAME],
+            "responses": {"200": _ATOM, **MODEL_NAMED},
         }
     },
     "/definitions/{definition_id}/changes": {

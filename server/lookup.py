@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pyoxigraph as ox
-from flask import abort
+from flask import abort, redirect, request, url_for
 
+from openness.assess.service import resolve_models
 from openness.namespaces import ID, Graphs
 from openness.server.context import get_store
 from openness.server.sparql import text
@@ -26,16 +27,27 @@ def is_model(iri: str) -> bool:
 
 
 def model_iri(model_id: str) -> str:
+    """The model a route's ``model_id`` names: the last part of its IRI; else its name or a
+    source's id for it, answered with a redirect (303) to the route for the model's own
+    id, or with 300 and the models' ids when the name is several models'."""
     iri = f"{ID}model/{model_id}"
-    if not is_model(iri):
+    if is_model(iri):
+        return iri
+    try:
+        found = resolve_models(get_store(), [model_id])
+    except LookupError:
         abort(
             text(
-                f"no model {model_id!r} (use the last part of a model IRI, as listed by "
-                "/api/conformance)",
+                f"no model {model_id!r} (give the last part of a model IRI, as listed by "
+                "/api/conformance, or its name)",
                 404,
             )
         )
-    return iri
+    ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
+    if len(ids) > 1:
+        abort(text(f"{model_id!r} names {len(ids)} models: {', '.join(ids)}", 300))
+    args = {**(request.view_args or {}), "model_id": ids[0], **request.args.to_dict()}
+    abort(redirect(url_for(request.endpoint or "", **args), 303))
 
 
 def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,8 @@ from openness.server.openapi_site import (
     DEFINITION_ID,
     FORMAT,
     MODEL_ID,
+    MODEL_NAMED,
+    MODEL_OR_NAME,
     PATHS,
     RDF,
     RESULTS,
@@ -274,7 +276,7 @@ OPENAPI: dict[str, Any] = {
         "/api/models/{model_id}": {
             "get": {
                 "summary": "A model, its records in every source, and its verdicts",
-                "parameters": [MODEL_ID],
+                "parameters": [MODEL_OR_NAME],
                 "responses": {
                     "200": {
                         "description": "The model",
@@ -283,14 +285,14 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "404": plain("No such model"),
+                    **MODEL_NAMED,
                 },
             }
         },
         "/api/models/{model_id}/conformance": {
             "get": {
                 "summary": "The model's verdicts; as RDF, the EARL assertions and SHACL reports",
-                "parameters": [MODEL_ID, DEFINITION],
+                "parameters": [MODEL_OR_NAME, DEFINITION],
                 "responses": {
                     "200": {
                         "description": "Verdicts",
@@ -304,7 +306,7 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "404": plain("No such model"),
+                    **MODEL_NAMED,
                 },
             }
         },
@@ -315,7 +317,7 @@ OPENAPI: dict[str, Any] = {
                 "that would make the model pass it: one per requirement not passed that the "
                 "verdict needs (for a graded definition, those of its lowest level), in the "
                 "words of the requirement's shape, with why it is not passed now.",
-                "parameters": [MODEL_ID],
+                "parameters": [MODEL_OR_NAME],
                 "responses": {
                     "200": {
                         "description": "One item per definition not passed",
@@ -325,7 +327,7 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "404": plain("No such model"),
+                    **MODEL_NAMED,
                 },
             }
         },

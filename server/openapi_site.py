@@ -48,6 +48,19 @@ FORMAT = param(
     "A format by name or media type instead of Accept (also `output`, `results`)",
 )
 MODEL_ID = param("model_id", "path", "The last path segment of the model's IRI", True)
+# A route of the API for one model (server.lookup.model_iri) takes another name of it too.
+MODEL_OR_NAME = param(
+    "model_id",
+    "path",
+    "The last path segment of the model's IRI; or its name, a source's id or its Hub "
+    "repository without a slash, redirected to the route under its id",
+    True,
+)
+MODEL_NAMED = {
+    "300": plain("A name several models have: their ids, one to choose"),
+    "303": {"description": "Another name of one model: the same route under its id"},
+    "404": plain("No such model"),
+}
 DEFINITION_ID = param("definition_id", "path", "A definition id (see /definitions)", True)
 UPDATE_AUTH = {
     "401": plain("The bearer token is missing or wrong"),

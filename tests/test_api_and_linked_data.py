@@ -216,3 +216,30 @@ def test_licence_page_shows_restrictions_and_models(client: FlaskClient) -> None
     assert (None, odrl.leftOperand, og.monthlyActiveUsers) in graph
     page = client.get("/id/license/llama2", headers={"Accept": "text/html"}).data.decode()
     assert "Models under this licence" in page and "/models/llama-2-7b" in page
+
+
+def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> None:
+    """A name or a source's id of one model redirects (303) to the same route under the
+    model's id, its query kept; a name two models share lists both (300); none, 404."""
+    for named, expected in [
+        ("/api/models/OLMo-7B", f"/api/models/{OLMO}"),
+        (
+            "/api/models/OLMo-7B/conformance?definition=mof-1.0",
+            f"/api/models/{OLMO}/conformance?definition=mof-1.0",
+        ),
+        ("/api/models/Llama-2-7B/changes-to-pass", "/api/models/llama-2-7b/changes-to-pass"),
+    ]:
+        response = client.get(named)
+        assert response.status_code == 303, named
+        assert response.headers["Location"] == expected
+    followed = client.get(
+        "/api/models/OLMo-7B/conformance?definition=mof-1.0", follow_redirects=True
+    )
+    assert [v["definition"] for v in followed.json] == ["mof-1.0"]
+    shared = client.get("/api/models/XGen")  # two Salesforce models' family name
+    assert shared.status_code == 300
+    ids = shared.text.split(": ", 1)[1].strip().split(", ")
+    assert len(ids) == 2
+    for model_id in ids:
+        assert client.get(f"/api/models/{model_id}").json["name"]
+    assert client.get("/api/models/no-such-model").status_code == 404
