@@ -802,14 +802,21 @@ def evidence(opts: StoreOptions, model: str) -> None:
 @definitions_option
 @pass_store
 def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
-    """Print MODEL's full sh:ValidationReport (Turtle), made by pySHACL from its evidence."""
-    from openness.assess.explain import validation_report  # pySHACL, as in evidence
+    """Print MODEL's stored verdicts (EARL assertions: outcome, level, score, reasons) and
+    its full sh:ValidationReport, made by pySHACL from its evidence, as Turtle.
 
-    wanted = _definition_ids(ids)
+    The report's sh:conforms is SHACL's, false while any result remains; the verdict beside
+    it may still pass the model (a stand-in met, a lower level reached) or rate it."""
+    from openness.assess.explain import explanation  # pySHACL, as in evidence
+
+    wanted = _definition_ids(ids) or list(definitions())
     store = opts.open()
     try:
         iri = resolve_model(store, model)
-        click.echo(validation_report(store, iri, wanted).serialize(format="turtle"), nl=False)
+        triples = explanation(store, iri, wanted)
+        sys.stdout.buffer.write(
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        )
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     finally:

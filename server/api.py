@@ -9,11 +9,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.explain import validation_report
+from openness.assess.explain import explanation, stored_assertions
 from openness.assess.report import changes_to_pass, verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
-from openness.namespaces import Graphs
 from openness.server.context import get_store
 from openness.server.lanes import ProcessLanes
 from openness.server.lookup import is_iri, model_iri, organizations
@@ -95,7 +94,10 @@ def conformance() -> Response:
     media = _wants_rdf()
     if media:
         return _rdf(
-            _assertions([assessment_iri(r["definition"], r["model"]) for r in chunk]), media
+            stored_assertions(
+                get_store(), [assessment_iri(r["definition"], r["model"]) for r in chunk]
+            ),
+            media,
         )
     response = jsonify({"total": len(items), "page": page, "per_page": per_page, "items": chunk})
     if page * per_page < len(items):
@@ -103,42 +105,6 @@ def conformance() -> Response:
         link = url_for(".conformance", _external=True, **query)
         response.headers["Link"] = f'<{link}>; rel="next"'
     return response
-
-
-def _assertions(iris: list[str], *, model: str | None = None) -> list[ox.Triple]:
-    """The stored EARL assertions with their results, progress and requirement assessments
-    (their results', or their own when stored before 2026-12-04) as triples; with ``model``,
-    also its sh:ValidationReport, made on demand by pySHACL."""
-    # Each link written out: a path an assertion may or may not start (earl:result?) was
-    # not bound by the VALUES (5 ms became 3.5-5.7 s, bundled graph).
-    if not iris:
-        return []
-    values = " ".join(f"<{i}>" for i in iris)
-    rows = (
-        get_store()
-        .query(
-            f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
-              VALUES ?a {{ {values} }}
-              {{ ?a ?p ?o BIND (?a AS ?s) }} UNION {{ ?a earl:result ?s . ?s ?p ?o }}
-              UNION {{ ?a earl:result/og:progress ?s . ?s ?p ?o }}
-              UNION {{ ?a earl:result/dcterms:hasPart ?s . ?s ?p ?o }}
-              UNION {{ ?a earl:result/dcterms:hasPart/earl:result ?s . ?s ?p ?o }}
-              UNION {{ ?a dcterms:hasPart ?s . ?s ?p ?o }}
-              UNION {{ ?a dcterms:hasPart/earl:result ?s . ?s ?p ?o }} }} }}"""
-        )
-        .rows()
-    )
-    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
-    if model:
-        report = validation_report(get_store(), model, sorted({_definition_of(i) for i in iris}))
-        data = report.serialize(format="nt", encoding="utf-8")
-        triples += [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
-    return triples
-
-
-def _definition_of(assessment: str) -> str:
-    """The definition id in an assessment IRI (…/id/assessment/<definition>/<model>)."""
-    return assessment.rsplit("/", 2)[1]
 
 
 @bp.get("/models/<model_id>")
@@ -161,7 +127,8 @@ def model(model_id: str) -> Response:
     verdicts = verdict_rows(store, model=iri)
     media = _wants_rdf()
     if media:
-        return _rdf(_assertions([assessment_iri(v["definition"], iri) for v in verdicts]), media)
+        iris = [assessment_iri(v["definition"], iri) for v in verdicts]
+        return _rdf(stored_assertions(store, iris), media)
     return jsonify(
         {
             "model": iri,
@@ -186,8 +153,8 @@ def model_conformance(model_id: str) -> Response:
     verdicts = verdict_rows(get_store(), definition, model=iri)
     media = _wants_rdf()
     if media:
-        iris = [assessment_iri(v["definition"], iri) for v in verdicts]
-        return _rdf(_assertions(iris, model=iri), media)
+        judged = [v["definition"] for v in verdicts]
+        return _rdf(explanation(get_store(), iri, judged) if judged else [], media)
     return jsonify(verdicts)
 
 

@@ -263,6 +263,30 @@ def test_explain_prints_the_pyshacl_report_of_a_stored_model(reported: Path) -> 
     assert shapes and all("/shapes/osaid-1.0#" in s for s in shapes)
 
 
+def test_explain_prints_the_stored_verdict_beside_the_report(reported: Path) -> None:
+    """OLMo-7B reaches a MOF class with the paper standing in for the technical report: the
+    report keeps the technical report's result (sh:conforms false, as SHACL says), and the
+    stored verdict printed beside it says what the report command says."""
+    wanted = json.loads(
+        run("--store", str(reported), "report", "-d", "mof-1.0", "--format", "json")[1]
+    )
+    olmo = next(v for v in wanted if v["name"] == "OLMo-7B")
+    code, out, _ = run("--store", str(reported), "explain", "OLMo-7B", "-d", "mof-1.0")
+    assert code == 0
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    assert (None, sh.conforms, rdflib.Literal(False)) in graph
+    mof = definitions()["mof-1.0"]
+    (assertion,) = graph.subjects(earl.test, rdflib.URIRef(mof.iri))
+    assert str(graph.value(assertion, earl.subject)) == olmo["model"]
+    result = graph.value(assertion, earl.result)
+    assert str(graph.value(result, earl.outcome)).endswith("#" + olmo["outcome"])
+    assert mof.level_labels[str(graph.value(result, og.level))] == olmo["level"]
+    assert olmo["outcome"] == "passed" and olmo["level"]
+
+
 def test_a_name_two_models_share_is_refused_with_both(reported: Path) -> None:
     # The tool's DeepSeek-Coder and DeepSeek-Coder-33B-Base both link this Hub repository.
     for command in ("evidence", "explain"):
