@@ -40,7 +40,7 @@ from openness.ingest.snapshots import (
     ingest_snapshot,
     link_snapshot_records,
 )
-from openness.named_queries import QueryFileError, load
+from openness.named_queries import QueryFileError, load, run_named
 from openness.namespaces import PREFIXES, Graphs
 from openness.stats import HEADLINES, collect_stats
 from openness.store import (
@@ -413,6 +413,8 @@ def ingest(
                     progress=True,
                     echo=_echo,
                 )
+            if not no_assess:
+                _history_behind(store)
         except (HubUnreachable, HfHubHTTPError) as e:
             raise click.ClickException(
                 f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
@@ -494,6 +496,7 @@ def _ingest_snapshot(
             link_snapshot_records(store),
         ],
     )
+    _echo(f"`openness history` computes the verdicts as of {date} and the other dates")
 
 
 @cli.command()
@@ -547,6 +550,49 @@ def _history(store: GraphStore) -> None:
     for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
         _echo(summary.summary().splitlines()[0])
     build_verdict_history(store, echo=_echo)
+
+
+def _history_behind(store: GraphStore) -> None:
+    """Say so when today's verdicts of some models differ from the last the verdict
+    history holds (queries/history-behind.rq): it is computed by build and history only."""
+    if not store.query(f"ASK {{ GRAPH <{VERDICT_HISTORY}> {{ ?s ?p ?o }} }}"):
+        return
+    behind = {row["model"].value for row in run_named(store, "history-behind")}
+    if behind:
+        _echo(
+            f"the verdict history is behind today's verdicts of {len(behind)} "
+            f"model{'s' * (len(behind) != 1)} "
+            "(queries/history-behind.rq): `openness history` computes it again"
+        )
+
+
+@cli.command()
+@click.option(
+    "--model",
+    "-m",
+    "models",
+    multiple=True,
+    metavar="ID",
+    help="Only this model's dated verdicts: its IRI, name or a source's id (repeatable).",
+)
+@pass_store
+def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
+    """Compute the verdicts as of each snapshot date again, from the snapshots and today's
+    records and verdicts in the store (what build does last): after an ingest or an
+    assessment changed today's verdicts, or a snapshot was added with --as-of."""
+    store = opts.open()
+    try:
+        if not store.query("ASK { ?r a og:SnapshotRecord }"):
+            raise click.ClickException(
+                "the store holds no dated snapshot: add one with "
+                "`openness ingest SOURCE --from DIR --as-of DATE`"
+            )
+        iris = resolve_models(store, list(models)) if models else None
+        build_verdict_history(store, iris, echo=_echo)
+    except LookupError as e:
+        raise click.ClickException(str(e)) from e
+    finally:
+        store.close()
 
 
 @cli.command()
@@ -767,6 +813,7 @@ def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], fo
         iris = resolve_models(store, list(models)) if models else None
         with compacted_when_grown(store, _echo):
             run_assessment(store, wanted, iris, echo=_echo, force=force)
+        _history_behind(store)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     except RuleError as e:

@@ -335,10 +335,19 @@ def build_verdict_history(
     *,
     echo: Callable[[str], None] = lambda _: None,
 ) -> int:
-    """Compute the verdict history and replace its graph; the number of dated verdicts."""
+    """Compute the verdict history and replace its graph, or only the given models' dated
+    verdicts in it (IRIs), in one write; the number of dated verdicts computed."""
     history = compute_history(store, models, echo=echo)
     triples = history_triples(history, _levels(store))
-    store.replace_graph(VERDICT_HISTORY, triples)
+    if models is None:
+        store.replace_graph(VERDICT_HISTORY, triples)
+    else:
+        values = " ".join(f"<{m}>" for m in models)
+        stored = store.query(
+            f"""CONSTRUCT {{ ?v ?p ?o }} WHERE {{ GRAPH <{VERDICT_HISTORY}> {{
+                  VALUES ?m {{ {values} }} ?v earl:subject ?m ; ?p ?o }} }}"""
+        )
+        store.write(remove={VERDICT_HISTORY: list(stored)}, add={VERDICT_HISTORY: triples})
     n = sum(1 for t in triples if t.predicate.value == RDF + "type")
     echo(f"verdict history: {n} dated verdicts of {len({m for m, _ in history})} models")
     return n

@@ -17,6 +17,7 @@ from support.history import assessed, copy_store
 from support.live import serving
 
 from openness.assess.definitions import definitions
+from openness.assess.report import verdict_rows
 from openness.history import (
     VERDICT_HISTORY,
     _main_models,
@@ -185,6 +186,52 @@ def test_cli_ingests_a_snapshot_as_of_a_date(tmp_path: Path) -> None:
             ("mof", "2025-06-30", "da95cc6")
         ]
         assert Graphs.source("mof") not in store.graph_sizes()  # the current state untouched
+    finally:
+        store.close()
+
+
+def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path: Path) -> None:
+    """Today's records change after the history was computed: `assess` says the history
+    is behind (queries/history-behind.rq), `history -m` computes that model's dated
+    verdicts again, and the other models' stay as they were."""
+    location = tmp_path / "store"
+    shutil.copytree(history, location)
+    store = EmbeddedStore(location)
+    before = run(store, "model-timeline", model=PYTHIA)
+    # The tool's current record of OLMo-7B lists no component any more.
+    store.update(
+        f"""DELETE WHERE {{ GRAPH <{Graphs.source("mof")}> {{
+              <https://w3id.org/openness-graph/id/record/mof/olmo-7b>
+                <https://w3id.org/openness-graph/ns#component> ?c }} }}"""
+    )
+    store.close()
+    cli = [sys.executable, "-m", "openness.cli", "--store", str(location)]
+    done = subprocess.run(
+        [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
+    store = EmbeddedStore(location, read_only=True)
+    try:
+        behind = run(store, "history-behind")
+        assert {r["model"] for r in behind} == {OLMO}
+        assert "mof-1.0" in {r["definition"] for r in behind}
+    finally:
+        store.close()
+    done = subprocess.run(
+        [*cli, "history", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    store = EmbeddedStore(location, read_only=True)
+    try:
+        assert run(store, "history-behind") == []
+        (today,) = verdict_rows(store, "mof-1.0", model=OLMO)
+        timeline = [
+            r for r in run(store, "model-timeline", model=OLMO) if r["definition"] == "mof-1.0"
+        ]
+        assert timeline[-1]["outcome"] == today["outcome"] != "passed"
+        assert timeline[-2]["outcome"] == "passed"  # Class I by 2025-06-30, as before
+        assert run(store, "model-timeline", model=PYTHIA) == before
     finally:
         store.close()
 
