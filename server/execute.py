@@ -95,8 +95,18 @@ def _run(
 
 
 def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
-    """Run a protocol query and serialize its result in the format the client prefers."""
-    result = _run(store, job.query, job.default_graphs, job.named_graphs, job.base_iri)
+    """Run a protocol query and serialize its result in the format the client prefers.
+    Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
+    (one list given, the other is empty), else the query's FROM and FROM NAMED, else the
+    union of every graph and every named graph."""
+    listed = bool(job.default_graphs or job.named_graphs)
+    result = store.query(
+        job.query,
+        default_graphs=list(job.default_graphs) if listed else None,
+        named_graphs=list(job.named_graphs) if listed else None,
+        base_iri=job.base_iri,
+        as_given=True,
+    )
     offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
     media = choose_with_parameter(job.format, job.accept, offered)
     if media is None:

@@ -3,8 +3,6 @@ the VoID description. Writing (/update, /store) lives in ``update``."""
 
 from __future__ import annotations
 
-import re
-
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -12,7 +10,7 @@ from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
-from openness.store.base import code_only
+from openness.store.base import code_only, keyword
 
 bp = Blueprint("sparql", __name__)
 
@@ -29,7 +27,7 @@ RESULT_FORMAT_IRIS = [
     "N-Quads",
     "TriG",
 ]
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_SERVICE = keyword("SERVICE")
 _INTEGER = ox.NamedNode(XSD + "integer")
 
 
@@ -92,7 +90,14 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
                 400,
             )
         )
-    return query, params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    graphs = {name: params.getlist(name) for name in ("default-graph-uri", "named-graph-uri")}
+    for name, iris in graphs.items():
+        for iri in iris:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                abort(text(f"{name} {iri!r} is not an IRI", 400))
+    return query, graphs["default-graph-uri"], graphs["named-graph-uri"]
 
 
 @bp.route("/sparql", methods=["GET", "POST"])

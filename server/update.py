@@ -16,12 +16,13 @@ from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
 from openness.server.sparql import _SERVICE, request_base, text
-from openness.store.base import code_only
+from openness.store.base import code_only, keyword
 
 bp = Blueprint("update", __name__)
-_LOAD = re.compile(r"\bLOAD\b", re.IGNORECASE)
-_DATASET_CLAUSE = re.compile(r"\b(?:USING|WITH)\b", re.IGNORECASE)
-_TOKENS = re.compile(r"[{}]|\b(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)\b", re.IGNORECASE)
+_LOAD = keyword("LOAD")
+_DATASET_CLAUSE = keyword("(?:USING|WITH)")
+_KEYWORDS = keyword("(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)")
+_TOKENS = re.compile(rf"[{{}}]|{_KEYWORDS.pattern}", re.IGNORECASE)
 
 
 def _authorize() -> None:

@@ -104,6 +104,75 @@ def test_dataset_parameters_and_clauses_together_are_400(writable: str, update: 
     assert http.post(writable + "update", data={"update": update}).status_code == 204
 
 
+def solutions(base: str, query: str, **dataset: str) -> set[str]:
+    """The values of the query's one variable, its dataset given by protocol parameters
+    (``default_graph_uri``, ``named_graph_uri``)."""
+    params = {"query": query, **{k.replace("_", "-"): v for k, v in dataset.items()}}
+    r = http.get(
+        base + "sparql", params=params, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert r.status_code == 200, r.text
+    return {v["value"] for b in r.json()["results"]["bindings"] for v in b.values()}
+
+
+SUBJECTS = "SELECT ?s {} WHERE {{ ?s ?p ?o }}"
+GRAPHS = "SELECT ?g {} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
+def test_the_query_dataset_is_the_clients(writable: str, request: pytest.FixtureRequest) -> None:
+    """SPARQL 1.1 Protocol 2.1.4: the graphs the request lists (one list given, the other
+    empty), else the query's FROM and FROM NAMED, else the service's: the union. (A remote
+    engine reads the query's clauses itself: Virtuoso leaves every graph to GRAPH where a
+    query names FROM alone, and merges a FROM with the request's list.)"""
+    virtuoso = "virtuoso" in request.node.callspec.params.values()
+    assert solutions(writable, SUBJECTS.format("")) == {"urn:a", "urn:b"}
+    assert solutions(writable, GRAPHS.format("")) == {"urn:src", "urn:other"}
+    # The query's dataset clauses.
+    assert solutions(writable, SUBJECTS.format("FROM <urn:src>")) == {"urn:a"}
+    assert solutions(writable, SUBJECTS.format("FROM NAMED <urn:src>")) == set()
+    assert solutions(writable, GRAPHS.format("FROM NAMED <urn:src>")) == {"urn:src"}
+    if not virtuoso:
+        assert solutions(writable, GRAPHS.format("FROM <urn:src>")) == set()
+    # The request's lists, which override the query's clauses.
+    assert solutions(writable, SUBJECTS.format(""), default_graph_uri="urn:src") == {"urn:a"}
+    assert solutions(writable, GRAPHS.format(""), default_graph_uri="urn:src") == set()
+    assert solutions(writable, SUBJECTS.format(""), named_graph_uri="urn:other") == set()
+    assert solutions(writable, GRAPHS.format(""), named_graph_uri="urn:other") == {"urn:other"}
+    overridden = SUBJECTS.format("FROM <urn:src>")
+    if not virtuoso:  # which merges them
+        assert solutions(writable, overridden, default_graph_uri="urn:other") == {"urn:b"}
+
+
+def test_a_dataset_parameter_that_is_no_iri_is_400(writable: str) -> None:
+    for name in ("default-graph-uri", "named-graph-uri"):
+        r = http.get(writable + "sparql", params={"query": "ASK {}", name: "not an iri"})
+        assert r.status_code == 400 and name in r.text and "'not an iri'" in r.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?service WHERE { ?service ?p ?o }",
+        "PREFIX service: <urn:> SELECT ?s WHERE { ?s service:p ?o }",
+        "PREFIX from: <urn:> SELECT ?from WHERE { ?s from:p ?from }",
+    ],
+)
+def test_keywords_spelt_as_names_are_names(writable: str, query: str) -> None:
+    """A variable or prefixed name spelt SERVICE or FROM is neither a call to another
+    endpoint (refused) nor a dataset clause."""
+    assert solutions(writable, query)
+
+
+def test_an_update_naming_a_variable_load_or_with_runs(writable: str) -> None:
+    update = (
+        "PREFIX with: <urn:> INSERT { GRAPH <urn:dst> { ?load with:p 1 } } "
+        "WHERE { GRAPH <urn:src> { ?load ?p ?o } }"
+    )
+    r = http.post(writable + "update", data={"update": update, "using-named-graph-uri": "urn:src"})
+    assert r.status_code == 204, r.text
+    assert copied(writable, "urn:dst") == {"urn:a"}
+
+
 def test_relative_iris_resolve_against_the_request_url(writable: str) -> None:
     r = http.post(writable + "update", data={"update": "INSERT DATA { GRAPH <g> { <a> <p> <b> } }"})
     assert r.status_code == 204, r.text

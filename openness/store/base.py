@@ -44,8 +44,14 @@ class GraphStore(ABC):
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         base_iri: str | None = None,
+        as_given: bool = False,
     ) -> QueryResult:
-        """Run a SPARQL 1.1 query; relative IRIs in it resolve against ``base_iri``."""
+        """Run a SPARQL 1.1 query; relative IRIs in it resolve against ``base_iri``.
+
+        ``as_given`` asks for the dataset as the SPARQL 1.1 Protocol's client gives it: the
+        graphs listed, where one list given and not the other leaves that one empty; no
+        list, the query's own FROM and FROM NAMED; neither, the union as always. Without
+        it, graphs not listed default to every graph (what our own queries want)."""
 
     # Prefixes of the graphs an engine keeps for itself, not part of the dataset.
     engine_graphs: Sequence[str] = ()
@@ -269,6 +275,26 @@ _NOT_CODE = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
     r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>|#[^\n]*"
 )
+
+
+def keyword(word: str) -> re.Pattern[str]:
+    """A SPARQL keyword in :func:`code_only` text, not a variable (``?service``), a
+    prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling."""
+    return re.compile(rf"(?<![?$:\w.-]){word}(?![\w:.-])", re.IGNORECASE)
+
+
+_FROM = keyword("FROM")
+
+
+def names_dataset(sparql: str) -> bool:
+    """Whether a query has a dataset clause (FROM or FROM NAMED).
+
+    >>> names_dataset('SELECT ?from FROM <urn:g> { ?s from:p ?from } # FROM')
+    True
+    >>> names_dataset('SELECT ?from { ?s from:p ?from ; <urn:FROM> "FROM" }')
+    False
+    """
+    return bool(_FROM.search(code_only(sparql)))
 
 
 def code_only(sparql: str) -> str:

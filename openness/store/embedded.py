@@ -20,6 +20,7 @@ from openness.store.base import (
     Triples,
     announced_write,
     bind_values,
+    names_dataset,
 )
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
@@ -114,16 +115,24 @@ class EmbeddedStore(GraphStore):
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         base_iri: str | None = None,
+        as_given: bool = False,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": base_iri}
-        if default_graphs and not self._holds_only(default_graphs):
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        listed = default_graphs is not None or named_graphs is not None
+        if as_given and listed:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif as_given and names_dataset(sparql):
+            pass  # Oxigraph reads the query's FROM, unless told to take the union
         else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+            if default_graphs and not self._holds_only(default_graphs):
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+            else:
+                kwargs["use_default_graph_as_union"] = True
+            if named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         return QueryResult(self._store.query(sparql, **kwargs))
 
     def _holds_only(self, graphs: Sequence[str]) -> bool:

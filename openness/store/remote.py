@@ -27,6 +27,7 @@ from openness.store.base import (
     announced_write,
     bind_values,
     code_only,
+    names_dataset,
 )
 from openness.store.embedded import reading_copy
 from openness.store.results import QueryResult
@@ -349,11 +350,12 @@ class RemoteStore(GraphStore):
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         base_iri: str | None = None,
+        as_given: bool = False,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         form = query_form(sparql)
-        response = self._ask(sparql, default_graphs, named_graphs, base_iri)
+        response = self._ask(sparql, default_graphs, named_graphs, base_iri, as_given=as_given)
         media = _media(response)
         if media == "application/sparql-results+json":
             result = ox.parse_query_results(
@@ -414,19 +416,25 @@ class RemoteStore(GraphStore):
         base_iri: str | None,
         *,
         stream: bool = False,
+        as_given: bool = False,
     ) -> httpx.Response:
         """The engine's answer to a query, in the format its form gives."""
-        # Name the dataset explicitly, as the embedded store sees it: the union of the
-        # named graphs as default graph, and every named graph available to GRAPH.
-        # With no named graph at all, a graph that does not exist makes the dataset empty
-        # (naming none would leave the engine's default, every graph it holds on Virtuoso).
-        everything = [] if default_graphs and named_graphs else self._named_graphs()
-        everything = everything or [NO_GRAPH]
-        payload = {
-            "query": _prologue(sparql, base_iri),
-            "default-graph-uri": list(default_graphs or everything),
-            "named-graph-uri": list(named_graphs or everything),
-        }
+        payload: dict[str, object] = {"query": _prologue(sparql, base_iri)}
+        if as_given and (default_graphs is not None or named_graphs is not None):
+            # The client's lists, an empty one naming no graph (the protocol's parameters
+            # cannot say "none").
+            payload["default-graph-uri"] = list(default_graphs or [NO_GRAPH])
+            payload["named-graph-uri"] = list(named_graphs or [NO_GRAPH])
+        elif not (as_given and names_dataset(sparql)):  # else the engine reads its FROM
+            # Name the dataset explicitly, as the embedded store sees it: the union of the
+            # named graphs as default graph, and every named graph available to GRAPH.
+            # With no named graph at all, a graph that does not exist makes the dataset
+            # empty (naming none would leave the engine's default, every graph it holds on
+            # Virtuoso).
+            everything = [] if default_graphs and named_graphs else self._named_graphs()
+            everything = everything or [NO_GRAPH]
+            payload["default-graph-uri"] = list(default_graphs or everything)
+            payload["named-graph-uri"] = list(named_graphs or everything)
         extra: dict[str, object] = {}
         limit = self._time_limit  # (the answer to this query may change it)
         if limit:  # the engine stops the query itself at our timeout
