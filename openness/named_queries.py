@@ -10,6 +10,7 @@ declares its own prefixes, so any SPARQL tool reads it as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,13 @@ TYPES = {
     "boolean": XSD + "boolean",
     "date": XSD + "date",
 }
+# The lexical forms XSD allows for each type (pyoxigraph builds a literal of any text).
+LEXICAL = {
+    "integer": re.compile(r"[+-]?[0-9]+"),
+    "number": re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"),
+    "boolean": re.compile(r"true|false|1|0"),
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?"),
+}
 _PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
 
 
@@ -54,8 +62,20 @@ class Parameter:
         if self.type == "iri":
             return ox.NamedNode(value)
         if self.type:
+            if not LEXICAL[self.type].fullmatch(value) or (
+                self.type == "date" and not _is_date(value[:10])
+            ):
+                raise ValueError(f"{self.name}: {value!r} is not a {self.type}")
             return ox.Literal(value, datatype=ox.NamedNode(TYPES[self.type]))
         return ox.Literal(value)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass

@@ -444,6 +444,26 @@ def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
     assert plain.status_code == 400 and plain.mimetype == "text/plain"
 
 
+@pytest.mark.parametrize(
+    "path, good",
+    [
+        ("/queries/verdict-changes?from=notadate", "from=2025-01-01"),
+        ("/queries/verdict-changes?from=2025-02-30", "from=2025-02-28"),
+        ("/queries/open-but-opaque?threshold=abc", "threshold=40"),
+        ("/queries/open-but-opaque?threshold=4.5", "threshold=-5"),
+    ],
+)
+def test_a_typed_parameter_is_checked_against_its_type(
+    client: FlaskClient, path: str, good: str
+) -> None:
+    """A date or integer parameter that is none is 400 naming it, not a query compared
+    with an ill-typed literal that finds nothing."""
+    bad = client.get(path)
+    name = path.split("?")[1].split("=")[0]
+    assert bad.status_code == 400 and f"{name}: " in bad.text
+    assert client.get(path.split("?")[0] + "?" + good).status_code == 200
+
+
 def test_what_it_would_take_is_one_change_per_reason_of_each_verdict(
     client: FlaskClient,
 ) -> None:
