@@ -131,8 +131,17 @@ def _helpers() -> dict[str, Any]:
     }
 
 
+def _definition() -> str | None:
+    """The request's ``definition``, one of the definitions (else 400, as the conformance
+    API answers, not an empty list)."""
+    given = request.args.get("definition") or None
+    if given is not None and given not in definitions():
+        abort(text(f"unknown definition {given!r}; known: {', '.join(definitions())}", 400))
+    return given
+
+
 def _window() -> dict[str, str | None]:
-    """The ``from`` / ``to`` dates and ``definition`` of a request, the dates checked."""
+    """The ``from`` / ``to`` dates and ``definition`` of a request, checked."""
     args = request.args
     for key in ("from", "to"):
         if args.get(key):
@@ -140,7 +149,7 @@ def _window() -> dict[str, str | None]:
                 dt.date.fromisoformat(args[key])
             except ValueError:
                 abort(text(f"bad parameter value: {key}={args[key]!r} is not YYYY-MM-DD", 400))
-    return {"from": args.get("from"), "to": args.get("to"), "definition": args.get("definition")}
+    return {"from": args.get("from"), "to": args.get("to"), "definition": _definition()}
 
 
 @bp.get("/api/history/changes")
@@ -152,7 +161,7 @@ def api_changes() -> Response:
 @bp.get("/api/history/passing")
 def api_passing() -> Response:
     """How many models pass each definition at each snapshot date."""
-    return jsonify(named_rows("passing-over-time", definition=request.args.get("definition")))
+    return jsonify(named_rows("passing-over-time", definition=_definition()))
 
 
 @bp.get("/api/history/producers")
@@ -164,7 +173,7 @@ def api_producers() -> Response:
 @bp.get("/api/history/first-passed")
 def api_first_passed() -> Response:
     """When each model first passed each definition."""
-    return jsonify(named_rows("first-passed", definition=request.args.get("definition")))
+    return jsonify(named_rows("first-passed", definition=_definition()))
 
 
 @bp.get("/api/models/<model_id>/history")
@@ -256,7 +265,10 @@ _WINDOW = [
 ]
 _JSON = {"description": "Rows of the named query", "content": {"application/json": {}}}
 _ATOM = {"description": "An Atom feed, newest first", "content": {"application/atom+xml": {}}}
-_BAD = {"description": "A date is not YYYY-MM-DD", "content": {"text/plain": {}}}
+_BAD = {
+    "description": "A date is not YYYY-MM-DD, or no definition has that id",
+    "content": {"text/plain": {}},
+}
 _MISSING = {"description": "No such model or definition", "content": {"text/plain": {}}}
 _PATH_ID = {"in": "path", "required": True, "schema": {"type": "string"}}
 # The history routes in OpenAPI terms (server/openapi.py lists them with the others).
@@ -279,14 +291,14 @@ OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "summary": "How many models pass each definition at each snapshot date",
             "parameters": _WINDOW[2:],
-            "responses": {"200": _JSON},
+            "responses": {"200": _JSON, "400": _BAD},
         }
     },
     "/api/history/first-passed": {
         "get": {
             "summary": "When each model first passed each definition",
             "parameters": _WINDOW[2:],
-            "responses": {"200": _JSON},
+            "responses": {"200": _JSON, "400": _BAD},
         }
     },
     "/api/models/{model_id}/history": {

@@ -269,7 +269,7 @@ OPENAPI: dict[str, Any] = {
                         "description": "The matches, best first",
                         "content": {"application/json": {}},
                     },
-                    "400": plain("limit is not a number"),
+                    "400": plain("q is missing or limit is not a number"),
                 },
             }
         },

@@ -191,8 +191,12 @@ def search() -> Response:
 def api_search() -> Response:
     """The same answer as JSON: the matching models, best first, with their verdicts."""
     text = _asked()
+    if not text:
+        return Response(
+            "q, the model to look for, is required\n", 400, content_type="text/plain; charset=utf-8"
+        )
     try:
         limit = min(50, max(1, int(request.args.get("limit", 8))))
     except ValueError:
         return Response("limit is a number\n", 400, content_type="text/plain; charset=utf-8")
-    return jsonify({"query": text, "matches": answers(text, limit) if text else []})
+    return jsonify({"query": text, "matches": answers(text, limit)})

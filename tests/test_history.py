@@ -455,6 +455,10 @@ def test_history_api(client: FlaskClient) -> None:
     }
     producers = client.get("/api/history/producers?definition=mof-1.0").json
     assert {r["producerName"] for r in producers} >= {"Allen Institute for AI"}
+    # A definition no one defined is an error, as /api/conformance answers it, not [].
+    for route in ("changes", "passing", "producers", "first-passed"):
+        wrong = client.get(f"/api/history/{route}?definition=mof-9")
+        assert wrong.status_code == 400 and "'mof-9'" in wrong.text, route
 
 
 def test_atom_feeds_of_changes(client: FlaskClient) -> None:

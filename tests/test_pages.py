@@ -60,6 +60,8 @@ def test_search_matches_names_loosely(client: FlaskClient, typed: str, expected:
 
 def test_search_finds_nothing_for_nonsense(client: FlaskClient) -> None:
     assert client.get("/api/search?q=xyzzy qwv").json["matches"] == []
+    for asked in ("/api/search", "/api/search?q=", "/api/search?q=%20"):  # q is required
+        assert client.get(asked).status_code == 400, asked
     page = client.get("/search?q=xyzzy qwv")
     assert page.status_code == 200 and "No model in the graph" in page.text
 
