@@ -149,14 +149,27 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    iri = _base() + "id/" + rest
-    return respond(iri, _describe(iri))
+    return respond(*_named("id/", rest))
 
 
 @bp.get("/ns/<path:rest>")
 def concept(rest: str) -> Response:
-    iri = _base() + "ns/" + rest
-    return respond(iri, _describe(iri))
+    return respond(*_named("ns/", rest))
+
+
+def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:
+    """The IRI a request's path names, with what is known about it: the path as sent,
+    its percent-encoding kept, where the graph minted the IRI so (an aspect of a model
+    named by its IRI: …/of/https%3A%2F%2F…, which the decoded path would split), else the
+    path decoded (an IRI written with characters a client encodes)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    sent = raw.split("?", 1)[0].removeprefix(request.script_root + "/" + section)
+    decoded = _base() + section + rest
+    for iri in dict.fromkeys([_base() + section + sent, decoded]) if sent else [decoded]:
+        triples = _describe(iri)
+        if triples:
+            return iri, triples
+    return decoded, []
 
 
 @bp.get("/ns")

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
+from openness.store import EmbeddedStore
 
 OLMO = "allenai--olmo-7b"
 
@@ -243,3 +244,23 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
     for model_id in ids:
         assert client.get(f"/api/models/{model_id}").json["name"]
     assert client.get("/api/models/no-such-model").status_code == 404
+
+
+def test_an_iri_minted_with_percent_encoding_dereferences(reported: Path) -> None:
+    """A model's aspect is named by the model's IRI, percent-encoded into one segment
+    (…/of/https%3A%2F%2F…): the path as sent names it, not the path decoded."""
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        (row,) = store.query(
+            """SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o }
+                 FILTER (STRSTARTS(STR(?s), "https://w3id.org/openness-graph/ns/")
+                         && CONTAINS(STR(?s), "%2F")) } LIMIT 1"""
+        ).rows()
+    finally:
+        store.close()
+    iri = row["s"].value
+    client = create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
+    path = iri.removeprefix("https://w3id.org/openness-graph")
+    answer = client.get(path, headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200, answer.text
+    assert f"<{iri}>" in answer.text
