@@ -41,11 +41,15 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load(text)``, with libyaml. A document it refuses is parsed again by
-    PyYAML's own parser, whose error (with the offending line quoted) is the one raised."""
+    PyYAML's own parser, whose error (with the offending line quoted) is the one raised.
+    A value that looks like a date and is none (``2025-13-45``) is a YAMLError too, not
+    the ValueError PyYAML lets through."""
     try:
         return yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError:
         return yaml.safe_load(text)
+    except ValueError as e:
+        raise yaml.YAMLError(f"a date that is none: {e}") from e
 
 
 Progress = Callable[[Iterable[T], int | None, str], Iterator[T]]

@@ -45,6 +45,7 @@ def graph_quads(store: GraphStore, graph: str) -> set[str]:
 def test_malformed_and_wrong_records_are_named_and_the_rest_ingested(tmp_path: Path) -> None:
     folder = mof_folder(tmp_path, MOF_FILES[:5])
     (folder / "models" / "broken.yml").write_text("release: [unclosed\n")
+    (folder / "models" / "baddate.yml").write_text("release:\n  name: B\n  date: 2025-13-45\n")
     (folder / "models" / "odd.yml").write_text(
         "release:\n  name: Odd\n  producer: X\n  date: yesterday\n  license: {}\n"
         "  components:\n    - name: Model weights\n      license: MIT\n"
@@ -52,8 +53,9 @@ def test_malformed_and_wrong_records_are_named_and_the_rest_ingested(tmp_path: P
     )
     store = EmbeddedStore(None)
     report = ingest_source(store, "mof", folder=folder)
-    assert report.read == 7 and report.ingested == 6
+    assert report.read == 8 and report.ingested == 6
     assert any("broken.yml" in s and "malformed YAML" in s for s in report.skipped)
+    assert any("baddate.yml" in s and "month must be in 1..12" in s for s in report.skipped)
     problems = "\n".join(report.warnings)
     assert "odd.yml, record 'Odd', field 'release.date': not a date" in problems
     assert "field 'release.components[0]': unknown component 'Model weights'" in problems

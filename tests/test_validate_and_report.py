@@ -99,6 +99,7 @@ def test_validate_prints_the_shacl_report_as_turtle() -> None:
     "content,name,message",
     [
         ("not: [valid", "broken.yml", "malformed YAML"),
+        ("release:\n  name: X\n  date: 2025-13-45\n", "baddate.yml", "a date that is none"),
         ("ex:a ex:b", "broken.ttl", "Parser error"),
         ("<urn:x> <urn:y> <urn:z> .", "empty.ttl", "describes no og:Model"),
         ("{}", "model.txt", "unknown format"),
