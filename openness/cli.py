@@ -911,6 +911,8 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     except (OSError, UnreadableInput) as e:
         _echo(f"error: cannot read {file}: {e}")
         sys.exit(2)
+    for warning in run.warnings:  # left out of what is judged: say so before the verdicts
+        _echo(f"warning: {warning}")
     if fmt == "json":
         click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
     elif fmt == "ttl":

@@ -115,6 +115,22 @@ def test_unreadable_input_exits_2_with_the_reason(
     assert name in err and message in err
 
 
+def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
+    """A component the MOF reader does not know is left out of what is judged: validate
+    says so, as an ingest would, before the verdicts it still gives."""
+    path = tmp_path / "kestrel.yml"
+    path.write_text(
+        "release:\n  name: Kestrel\n  producer: K\n  components:\n"
+        "    - name: Model weights\n      license: MIT\n"
+    )
+    code, out, err = run("validate", str(path), "-d", "osaid-1.0")
+    assert code == 1 and out.startswith("Kestrel — osaid-1.0: ")
+    assert (
+        "warning: kestrel.yml, record 'Kestrel', field 'release.components[0]': "
+        "unknown component 'Model weights'" in err
+    )
+
+
 def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> None:
     code, out, _ = run("--store", str(reported), "report", "--format", "json")
     assert code == 0

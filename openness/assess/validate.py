@@ -43,8 +43,12 @@ class UnreadableInput(ValueError):
     """The file cannot be read as a model description; the message says why."""
 
 
-def description_triples(data: bytes, name: str) -> list[ox.Triple]:
-    """The triples of a description named ``name`` (its suffix tells the format)."""
+def description_triples(
+    data: bytes, name: str, warnings: list[str] | None = None
+) -> list[ox.Triple]:
+    """The triples of a description named ``name`` (its suffix tells the format); what the
+    MOF reader left out of a YAML file (an unknown component, a value of the wrong kind)
+    is added to ``warnings``, as ingesting the file would report it."""
     suffix = Path(name).suffix.lower()
     if suffix in MOF_SUFFIXES:
         out, report = Triples(), IngestReport("user")
@@ -52,6 +56,8 @@ def description_triples(data: bytes, name: str) -> list[ox.Triple]:
             read_record(data.decode("utf-8"), name, out, report, IngestContext())
         except (RecordError, UnicodeDecodeError) as e:
             raise UnreadableInput(str(e)) from e
+        if warnings is not None:
+            warnings += report.warnings
         return list(out)
     fmt = RDF_FORMATS.get(suffix)
     if fmt is None:
@@ -105,6 +111,7 @@ class Validation:
 
     verdicts: list[Verdict]
     reports: dict[str, rdflib.Graph] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # what the reader left out
 
 
 def validate_description(
@@ -112,7 +119,8 @@ def validate_description(
 ) -> Validation:
     """Judge the models a description holds against the definitions (default: all); with
     ``reports``, also each model's sh:ValidationReport from pySHACL."""
-    triples = description_triples(data, name)
+    warnings: list[str] = []
+    triples = description_triples(data, name, warnings)
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_source(store, "spdx")
@@ -125,7 +133,7 @@ def validate_description(
         raise UnreadableInput(
             f"{name}: no model to validate (a record needs og:source, og:sourceId and schema:name)"
         )
-    out = Validation(run.verdicts)
+    out = Validation(run.verdicts, warnings=warnings)
     if reports:
         # pySHACL and rdflib's SPARQL engine take ~0.7 CPU s to import: loaded by the
         # runs that ask for reports, not by every command and page that imports this.
