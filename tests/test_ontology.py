@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
+from openness.assess.definitions import shape_files
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir
 from openness.store import GraphStore
@@ -107,3 +108,25 @@ def test_ontology_loads_into_the_store(store: GraphStore, graph: Graph) -> None:
     assert sizes[Graphs.SHAPES] > 1000  # the definitions' shapes, loaded beside it
     ask = store.query("ASK { og:Model a owl:Class ; rdfs:isDefinedBy ?o }")
     assert bool(ask)
+
+
+def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph) -> None:
+    """What the shapes files name for others to read — a term in our namespace the
+    ontology does not declare (the constraints every requirement uses) and each check —
+    has a label, and its rdfs:isDefinedBy names the shapes document (an owl:Ontology) of
+    the file it is in; the terms in our namespace have a comment too."""
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    declared = declared_terms(graph)
+    missing = []
+    for path in shape_files():
+        g = Graph().parse(path, format="turtle")
+        (document,) = g.subjects(RDF.type, OWL.Ontology)
+        ours = {s for s in g.subjects(RDF.type, None) if str(s).startswith(str(OG))}
+        ours -= declared
+        checks = set(g.subjects(RDF.type, OG.Check))
+        for term in sorted(ours | checks | set(g.subjects(RDF.type, sh.SPARQLConstraint))):
+            wanted = [RDFS.label] + [RDFS.comment] * (term in ours)
+            missing += [f"{path.name}: {term} lacks {p}" for p in wanted if not g.value(term, p)]
+            if g.value(term, RDFS.isDefinedBy) != document:
+                missing.append(f"{path.name}: {term} is not defined by {document}")
+    assert not missing, "\n".join(missing)
