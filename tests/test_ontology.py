@@ -9,6 +9,7 @@ from openness.assess.definitions import shape_files
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir
 from openness.store import GraphStore
+from openness.store.base import code_only, keyword
 from openness.vocabularies import load_vocabularies, vocabulary_files
 
 OG = Namespace("https://w3id.org/openness-graph/ns#")
@@ -130,3 +131,19 @@ def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph)
             if g.value(term, RDFS.isDefinedBy) != document:
                 missing.append(f"{path.name}: {term} is not defined by {document}")
     assert not missing, "\n".join(missing)
+
+
+def test_the_shapes_queries_keep_to_what_pre_binding_allows() -> None:
+    """SHACL 5.3.1.1: a query run with $this pre-bound (a SPARQL constraint, a SPARQL
+    rule) must not hold VALUES, MINUS or SERVICE — an engine must report such a shapes
+    graph as a failure, whatever pySHACL lets through."""
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    banned = keyword("(?:VALUES|MINUS|SERVICE)")
+    found = []
+    for path in shape_files():
+        g = Graph().parse(path, format="turtle")
+        for prop in (sh.select, sh.ask, sh.construct):
+            for node, text in g.subject_objects(prop):
+                for word in banned.findall(code_only(str(text))):
+                    found.append(f"{path.name}: {node} uses {word}")
+    assert not found, "\n".join(found)
