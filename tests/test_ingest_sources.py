@@ -238,4 +238,18 @@ def test_every_run_is_a_prov_activity(built) -> None:
     )
     versions = {r["source"]: r["version"] for r in rows}
     assert versions["mof"] == "8b5d30e90a7c62d7d6ece48b91e69ff495920a4d"
-    assert set(versions) == {"spdx", "mof", "osai-index", "hf", "croissant", "curated"}
+    assert set(versions) == {"spdx", "mof", "osai-index", "hf", "croissant", "curated", "fmti"}
+
+
+def test_every_source_graph_is_a_source_of_the_vocabulary(built) -> None:
+    """Each source graph the build fills is described by its concept in the sources
+    scheme (the VoID description, the records' og:source and the pages read its licence
+    and origin from there)."""
+    prefix = Graphs.source("")
+    names = {g.removeprefix(prefix) for g in built.graph_names() if g.startswith(prefix)}
+    rows = select(
+        built,
+        """SELECT ?n WHERE { ?s a og:Source ; skos:notation ?n ;
+             dcterms:license ?l ; dcterms:source ?o }""",
+    )
+    assert names and names <= {r["n"] for r in rows}

@@ -149,7 +149,7 @@ def test_datasets_licences_and_provenance(reported: Path) -> None:
     unresolved = {r["string"] for r in answer(reported, "unresolved-licences")}
     assert "Undisclosed" in unresolved and "Apache-2.0" not in unresolved
     runs = {r["source"] for r in answer(reported, "ingestion-runs")}
-    assert runs == {"spdx", "mof", "osai-index", "hf", "croissant", "curated"}
+    assert runs == {"spdx", "mof", "osai-index", "hf", "croissant", "curated", "fmti"}
 
 
 def test_definitions_and_their_requirements(reported: Path) -> None:
