@@ -4,7 +4,7 @@ the VoID description. Writing (/update, /store) lives in ``update``."""
 from __future__ import annotations
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
@@ -57,6 +57,15 @@ def uses_service(query: str) -> bool:
     return bool(_SERVICE.search(code_only(query)))
 
 
+def body_text() -> str:
+    """A request's body as UTF-8, which a query or an update must be (else 400, not a
+    query with replacement characters in it)."""
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as e:
+        abort(text(f"the body is not UTF-8: {e}", 400))
+
+
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         abort(text(f"give one {name}, not {len(values)}", 400))
@@ -81,13 +90,13 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
         params = request.args
         if "query" in params:
             abort(text("a direct POST carries the query in its body, not in 'query='", 400))
-        query = request.get_data(as_text=True)
+        query = body_text()
     else:
         abort(
             text(
                 f"POST a query as application/x-www-form-urlencoded or "
                 f"application/sparql-query, not {request.mimetype or 'no media type'!r}",
-                400,
+                415,
             )
         )
     graphs = {name: params.getlist(name) for name in ("default-graph-uri", "named-graph-uri")}
@@ -106,6 +115,8 @@ def sparql() -> Response:
     """Answer a SPARQL query (or describe the service when there is none)."""
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
+        if choose(request.headers.get("Accept"), [*GRAPH_TYPES, "text/html"]) == "text/html":
+            return redirect(url_for("pages.editor"), 303)  # a browser: the query editor
         return service_description()
     if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:
         return text(
@@ -169,11 +180,11 @@ def _iri(value: str) -> ox.NamedNode:
 
 def service_description() -> Response:
     """An sd:Service: endpoint, languages, result formats, the dataset's graphs."""
-    base = request.url_root
-    svc, ds, dg = _iri(base + "sparql#service"), _iri(base + "sparql#dataset"), ox.BlankNode()
+    here = request.base_url  # /sparql or /query, whichever was asked
+    svc, ds, dg = _iri(here + "#service"), _iri(here + "#dataset"), ox.BlankNode()
     t = [
         ox.Triple(svc, _iri(RDF + "type"), _iri(SD + "Service")),
-        ox.Triple(svc, _iri(SD + "endpoint"), _iri(base + "sparql")),
+        ox.Triple(svc, _iri(SD + "endpoint"), _iri(here)),
         ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Query")),
         ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
         ox.Triple(svc, _iri(SD + "defaultDataset"), ds),

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
-from openness.server.sparql import _SERVICE, request_base, text
+from openness.server.sparql import _SERVICE, body_text, request_base, text
 from openness.store.base import code_only, keyword
 
 bp = Blueprint("update", __name__)
@@ -56,10 +56,10 @@ def update() -> Response:
             return text("give exactly one 'update' parameter", 400)
         sparql, params = values[0], request.form
     elif request.mimetype == "application/sparql-update":
-        sparql, params = request.get_data(as_text=True), request.args
+        sparql, params = body_text(), request.args
     else:
         return text(
-            "POST an update as application/x-www-form-urlencoded or application/sparql-update", 400
+            "POST an update as application/x-www-form-urlencoded or application/sparql-update", 415
         )
     code = code_only(sparql)
     if not current_app.config["ALLOW_SERVICE"]:

@@ -138,16 +138,28 @@ def test_unknown_client_parameters_are_tolerated(base: str) -> None:
         ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "update"),
         ({"method": "POST", "data": {"other": "x"}}, "no 'query'"),
         (
-            {"method": "POST", "content": COUNT, "headers": {"Content-Type": "text/plain"}},
-            "text/plain",
+            {
+                "method": "POST",
+                "content": b"SELECT * { ?s ?p '\xe9' }",  # Latin-1, not UTF-8
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            "not UTF-8",
         ),
-        ({"method": "POST", "content": COUNT}, "no media type"),
     ],
 )
 def test_bad_requests_are_400_with_a_reason(base: str, kwargs: dict, fragment: str) -> None:
     r = sparql(base, **kwargs)
     assert r.status_code == 400
     assert r.headers["content-type"].startswith("text/plain") and fragment in r.text
+
+
+@pytest.mark.parametrize(
+    "headers,fragment",
+    [({"Content-Type": "text/plain"}, "text/plain"), ({}, "no media type")],
+)
+def test_a_body_of_another_media_type_is_415(base: str, headers: dict, fragment: str) -> None:
+    r = sparql(base, method="POST", content=COUNT, headers=headers)
+    assert r.status_code == 415 and fragment in r.text
 
 
 def test_direct_post_and_dataset_parameters(base: str) -> None:
@@ -336,3 +348,16 @@ def test_graph_store_protocol(writable: str) -> None:
     )
     assert forged.status_code == 400 and "IRI" in forged.text
     assert http.get(url, params={"graph": "urn:k"}).status_code == 200
+
+
+def test_the_endpoint_describes_itself_where_it_was_asked(base: str) -> None:
+    """A browser asking /sparql for a page gets the query editor; a program, the service
+    description, naming the endpoint it fetched (/query as well as /sparql)."""
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = sparql(base, headers={"Accept": browser})
+    assert page.status_code == 303 and page.headers["Location"].endswith("/editor")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    for path in ("sparql", "query"):
+        answer = http.get(base + path, headers={"Accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=answer.text, format="turtle")
+        assert (None, sd.endpoint, rdflib.URIRef(base + path)) in graph
