@@ -904,7 +904,9 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 )
 def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
-    without storing it. Exit 0 if every definition passed, 1 if not, 2 if unreadable."""
+    without storing it. Exit 0 if every definition passed, 1 if one failed, 3 if none
+    failed and one cannot tell, 2 if unreadable; a definition that rates (the Index)
+    rather than passes counts for none of them."""
     wanted = _definition_ids(ids)
     try:
         run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
@@ -929,7 +931,9 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
             click.echo(f"{v.name} — {v.definition}: {v.outcome}{level}{score}{progress}")
             for reason in v.reasons:
                 click.echo(f"    {reason}")
-    sys.exit(0 if all(v.outcome == "passed" for v in run.verdicts) else 1)
+    known = definitions()
+    judged = {v.outcome for v in run.verdicts if known[v.definition].passes_models}
+    sys.exit(1 if "failed" in judged else 3 if judged - {"passed"} else 0)
 
 
 def main() -> None:

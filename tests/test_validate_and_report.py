@@ -69,11 +69,26 @@ def test_validate_a_turtle_description_that_passes() -> None:
     assert code == 0 and "Tiny Open LM — osaid-1.0: passed" in out
 
 
+def test_validate_exits_with_what_the_definitions_say(tmp_path: Path) -> None:
+    """0 when every definition that passes or fails models passed, 1 when one failed, 3
+    when none failed but one cannot tell; the Index, which rates, counts for none."""
+    open_model = str(EXAMPLES / "open-model.ttl")
+    assert run("validate", open_model, "-d", "osaid-1.0", "-d", "eu-osai-index")[0] == 0
+    code, out, _ = run("validate", open_model)  # the EU AI Act's exemption cannot tell
+    assert code == 3 and "eu-aia-foss: cantTell" in out and ": failed" not in out
+    restricted = tmp_path / "restricted.yml"
+    restricted.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n"
+        "    - name: Model parameters (Final)\n      license: CC-BY-NC-4.0\n"
+    )
+    assert run("validate", str(restricted), "-d", "osaid-1.0")[0] == 1
+
+
 def test_contradicting_sources_cannot_be_told_and_both_are_named() -> None:
     code, out, _ = run(
         "validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "json"
     )
-    assert code == 1
+    assert code == 3  # cannot tell, nothing failed
     (verdict,) = json.loads(out)
     assert verdict["outcome"] == "cantTell"
     terms = [r for r in verdict["reasons"] if r.startswith("osaid-1.0.P-terms")]
@@ -88,7 +103,7 @@ def test_validate_prints_the_shacl_report_as_turtle() -> None:
     code, out, _ = run(
         "validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "ttl"
     )
-    assert code == 1
+    assert code == 3  # cannot tell, nothing failed
     report = rdflib.Graph().parse(data=out, format="turtle")
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, rdflib.RDF.type, sh.ValidationReport) in report
@@ -124,7 +139,7 @@ def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
         "    - name: Model weights\n      license: MIT\n"
     )
     code, out, err = run("validate", str(path), "-d", "osaid-1.0")
-    assert code == 1 and out.startswith("Kestrel — osaid-1.0: ")
+    assert code == 3 and out.startswith("Kestrel — osaid-1.0: ")
     assert (
         "warning: kestrel.yml, record 'Kestrel', field 'release.components[0]': "
         "unknown component 'Model weights'" in err
