@@ -84,6 +84,32 @@ def test_validate_exits_with_what_the_definitions_say(tmp_path: Path) -> None:
     assert run("validate", str(restricted), "-d", "osaid-1.0")[0] == 1
 
 
+def test_a_licence_given_by_its_string_is_resolved_as_an_ingest_resolves_it(
+    tmp_path: Path,
+) -> None:
+    """In Turtle, a statement with og:licenseString alone is read as the MOF file's
+    licence would be: the weights' "CC-BY-NC-4.0" restricts use, and the release's
+    "Apache-2.0" governs its other components."""
+    path = tmp_path / "strings.ttl"
+    path.write_text(
+        """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+@prefix ex: <https://example.org/> .
+ex:m a og:Model ; <https://schema.org/name> "Strings LM" ;
+  og:licenseStatement [ og:licenseString "Apache-2.0" ; og:licenseRole "distribution" ] ;
+  og:component ex:w, ex:a .
+ex:w a og:Component ; og:componentType ogc:model-parameters-final ; og:released true ;
+  og:licenseStatement [ og:licenseString "CC-BY-NC-4.0" ] .
+ex:a a og:Component ; og:componentType ogc:model-architecture ; og:released true .
+"""
+    )
+    code, out, _ = run("validate", str(path), "-d", "owd-0.3", "--format", "json")
+    assert code == 1
+    (verdict,) = json.loads(out)
+    assert verdict["outcome"] == "failed"
+    assert any("'CC-BY-NC-4.0', which restricts use" in r for r in verdict["reasons"])
+
+
 def test_contradicting_sources_cannot_be_told_and_both_are_named() -> None:
     code, out, _ = run(
         "validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "json"

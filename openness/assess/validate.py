@@ -8,6 +8,7 @@ bundled licence facts.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,10 @@ import rdflib
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
 from openness.ingest.identity import rebuild_identity
+from openness.ingest.licenses import default_resolver
 from openness.ingest.mof import license_table, read_record
 from openness.ingest.rdf import Triples
-from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
 from openness.namespaces import OG, RDF, SCHEMA, Graphs
@@ -49,6 +51,7 @@ def description_triples(
     """The triples of a description named ``name`` (its suffix tells the format); what the
     MOF reader left out of a YAML file (an unknown component, a value of the wrong kind)
     is added to ``warnings``, as ingesting the file would report it."""
+    warnings = [] if warnings is None else warnings
     suffix = Path(name).suffix.lower()
     if suffix in MOF_SUFFIXES:
         out, report = Triples(), IngestReport("user")
@@ -56,8 +59,7 @@ def description_triples(
             read_record(data.decode("utf-8"), name, out, report, IngestContext())
         except (RecordError, UnicodeDecodeError) as e:
             raise UnreadableInput(str(e)) from e
-        if warnings is not None:
-            warnings += report.warnings
+        warnings += report.warnings
         return list(out)
     fmt = RDF_FORMATS.get(suffix)
     if fmt is None:
@@ -69,7 +71,42 @@ def description_triples(
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
-    return _as_records(triples, name)
+    return _as_records(_resolved(triples, name, warnings), name)
+
+
+def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
+    """A licence statement given by its string alone (og:licenseString, without
+    og:resolvesTo or og:licenseOption) made as an ingester makes one from that string —
+    resolved to its licences, its options and terms — where it would govern nothing."""
+    said: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = defaultdict(dict)
+    for t in triples:
+        said[t.subject][t.predicate.value] = t.object.value
+    bare = {
+        s
+        for s, facts in said.items()
+        if OG + "licenseString" in facts
+        and not {OG + "resolvesTo", OG + "licenseOption"} & facts.keys()
+    }
+    if not bare:
+        return triples
+    resolver, out = default_resolver(), Triples()
+    for t in triples:
+        if t.subject in bare:
+            continue  # made again below, for each subject that states it
+        if t.predicate.value == OG + "licenseStatement" and t.object in bare:
+            facts = said[t.object]
+            add_license(
+                out,
+                t.subject,
+                facts[OG + "licenseString"],
+                resolver,
+                source="user",
+                role=facts.get(OG + "licenseRole"),
+                warn=lambda m: warnings.append(f"{name}: {m}"),
+            )
+        else:
+            out.add(t.subject, t.predicate.value, t.object)
+    return list(out)
 
 
 def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
