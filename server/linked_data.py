@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, Graphs
+from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import choose_with_parameter, content_type, serialize_graph
@@ -155,6 +155,27 @@ def resource(rest: str) -> Response:
 @bp.get("/ns/<path:rest>")
 def concept(rest: str) -> Response:
     return respond(*_named("ns/", rest))
+
+
+@bp.get("/graph/<path:rest>")
+def graph(rest: str) -> Response:
+    """A named graph's IRI: what the graph says of it (a source's snapshot: its run,
+    version and size, in the provenance graph), and, where the store holds the graph, that
+    it is a dataset queried at /sparql whose triples the Graph Store Protocol gives."""
+    iri, triples = _named("graph/", rest)
+    if is_iri(iri) and get_store().query(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"):
+        node = ox.NamedNode(iri)
+        dump = url_for("update.read_graph", graph=iri, _external=True)
+        triples += [
+            ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "Dataset")),
+            ox.Triple(
+                node,
+                ox.NamedNode(VOID + "sparqlEndpoint"),
+                ox.NamedNode(url_for("sparql.sparql", _external=True)),
+            ),
+            ox.Triple(node, ox.NamedNode(VOID + "dataDump"), ox.NamedNode(dump)),
+        ]
+    return respond(iri, triples)
 
 
 def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:

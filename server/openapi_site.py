@@ -185,6 +185,11 @@ PATHS: dict[str, Any] = {
         "Any IRI the graph mints (records, organizations, licences, definitions, assessments)",
         param("rest", "path", "The IRI's path after /id/", True),
     ),
+    "/graph/{rest}": _linked(
+        "A named graph's IRI: what the graph says of it (provenance); its triples are at "
+        "/store?graph=IRI",
+        param("rest", "path", "The graph IRI's path after /graph/", True),
+    ),
     "/ns": _linked("The ontology: its documentation, or its Turtle"),
     "/ns/{rest}": _linked(
         "A concept of the vocabularies (component types, Index dimensions, ...)",

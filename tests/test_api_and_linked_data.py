@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from flask.testing import FlaskClient
@@ -264,3 +265,20 @@ def test_an_iri_minted_with_percent_encoding_dereferences(reported: Path) -> Non
     answer = client.get(path, headers={"Accept": "application/n-triples"})
     assert answer.status_code == 200, answer.text
     assert f"<{iri}>" in answer.text
+
+
+def test_a_named_graph_iri_dereferences(client: FlaskClient) -> None:
+    """A graph's IRI says what the graph says of it (a source's snapshot: its run) and
+    where its triples are (the Graph Store Protocol), which gives them."""
+    mof = "https://w3id.org/openness-graph/graph/source/mof"
+    answer = client.get("/graph/source/mof", headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    graph = {
+        (t.subject.value, t.predicate.value, t.object.value)
+        for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)
+    }
+    assert (mof, "http://www.w3.org/ns/prov#wasGeneratedBy") in {(s, p) for s, p, _ in graph}
+    (dump,) = [o for s, p, o in graph if p == "http://rdfs.org/ns/void#dataDump"]
+    triples = client.get(dump, headers={"Accept": "application/n-triples"})
+    assert "<https://w3id.org/openness-graph/id/record/mof/olmo-7b>" in triples.text
+    assert client.get("/graph/no-such-graph").status_code == 404
