@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -170,6 +171,18 @@ def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
         "warning: kestrel.yml, record 'Kestrel', field 'release.components[0]': "
         "unknown component 'Model weights'" in err
     )
+
+
+def test_a_missing_item_is_named_once(reported: Path) -> None:
+    """ "no evidence: <aspect> (<what the check asks>)", the bracket left out where a check
+    of one aspect asks what the aspect says (the EU AI Act's exemption's conditions)."""
+    verdicts = json.loads(run("--store", str(reported), "report", "--format", "json")[1])
+    reasons = [r.partition(": ")[2] for v in verdicts for r in v["reasons"]]
+    assert "no evidence: the model is not provided against a price or otherwise monetised" in (
+        reasons
+    )
+    doubled = [r for r in reasons if re.fullmatch(r"no evidence: (.+) \(\1\)", r)]
+    assert not doubled
 
 
 def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> None:
