@@ -93,14 +93,13 @@ def conformance() -> Response:
     chunk = items[(page - 1) * per_page : page * per_page]
     media = _wants_rdf()
     if media:
-        return _rdf(
-            stored_assertions(
-                get_store(), [assessment_iri(r["definition"], r["model"]) for r in chunk]
-            ),
-            media,
+        iris = [assessment_iri(r["definition"], r["model"]) for r in chunk]
+        response = _rdf(stored_assertions(get_store(), iris), media)
+    else:
+        response = jsonify(
+            {"total": len(items), "page": page, "per_page": per_page, "items": chunk}
         )
-    response = jsonify({"total": len(items), "page": page, "per_page": per_page, "items": chunk})
-    if page * per_page < len(items):
+    if page * per_page < len(items):  # the next page, in JSON or RDF alike
         query = {**args.to_dict(), "page": page + 1, "per_page": per_page}
         link = url_for(".conformance", _external=True, **query)
         response.headers["Link"] = f'<{link}>; rel="next"'

@@ -44,6 +44,9 @@ def test_conformance_as_turtle(client: FlaskClient) -> None:
     graph = rdflib.Graph().parse(data=r.data, format="turtle")
     earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
     assert len(set(graph.subjects(earl.outcome, None))) >= 6
+    # Paged as the JSON is: the next page's link.
+    first = client.get("/api/conformance?per_page=5", headers={"Accept": "text/turtle"})
+    assert "page=2" in first.headers["Link"] and 'rel="next"' in first.headers["Link"]
 
 
 def test_model_and_its_conformance(client: FlaskClient) -> None:
