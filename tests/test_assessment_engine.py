@@ -428,6 +428,24 @@ def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStor
     assert set(after) == set(before)
 
 
+def test_what_no_shape_reads_of_a_producer_judges_none_of_its_models_again(
+    assessed: GraphStore,
+) -> None:
+    """No shape reads what is said of a producer (its label, its Hub page, its kind): a
+    change to it is no change to its models' evidence, which judged them all again."""
+    store = copy_of(assessed)
+    allen = "https://w3id.org/openness-graph/id/org/allen-institute-for-ai"
+    produced = store.count(
+        f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m og:hasRecord/og:producer <{allen}> }}"
+    )
+    assert produced >= 5
+    store.update(
+        f"INSERT DATA {{ GRAPH <{Graphs.source('curated')}> {{ <{allen}> "
+        "<https://schema.org/url> <https://allenai.org/> } }"
+    )
+    assert assess(store).models == []
+
+
 def test_a_change_to_what_every_models_evidence_shares_judges_every_model_again(
     assessed: GraphStore,
 ) -> None:
