@@ -31,8 +31,11 @@ def _authorize() -> None:
         abort(text("updates are disabled on this server (start it with --update-token)", 403))
     if config["UPDATE_TOKEN"] is None:  # --open-update
         return
-    given = request.headers.get("Authorization", "")
-    if not hmac.compare_digest(given.encode(), f"Bearer {config['UPDATE_TOKEN']}".encode()):
+    # The scheme is case-insensitive (RFC 9110 §11.1); the token is compared in constant time.
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), config["UPDATE_TOKEN"].encode()
+    ):
         abort(
             Response(
                 "updates need 'Authorization: Bearer <token>'\n",
