@@ -30,6 +30,10 @@ from openness.server.lanes import LaneDied
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
+# The headers a cross-origin script may read beyond the CORS-safelisted ones: the next
+# page (Link), when to try again (Retry-After), a redirect's or a new resource's Location,
+# the validator (ETag) and the scheme a write needs (WWW-Authenticate).
+EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -116,8 +120,10 @@ def _overloaded(e: Overloaded) -> Response:
 
 
 def _cors(response: Response) -> Response:
-    """Any origin may query (reads carry no credentials); preflights are answered."""
+    """Any origin may query (reads carry no credentials) and read the headers in EXPOSED;
+    preflights are answered."""
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = request.headers.get(

@@ -37,3 +37,16 @@ def test_the_auth_scheme_is_case_insensitive(writable: FlaskClient, given: str) 
 def test_a_wrong_token_or_scheme_is_401(writable: FlaskClient, given: str) -> None:
     r = writable.post("/update", data=UPDATE, headers={"Authorization": given})
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.fixture
+def client() -> FlaskClient:
+    return create_app({"TESTING": True, "STORE": EmbeddedStore(None)}).test_client()
+
+
+def test_a_cross_origin_script_may_read_the_headers_that_matter(client: FlaskClient) -> None:
+    # Pagination (Link), 429/503 (Retry-After), redirects (Location), validators (ETag)
+    r = client.get("/api/conformance", headers={"Origin": "https://example.org"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"link", "retry-after", "location", "etag", "www-authenticate"} <= exposed
