@@ -96,9 +96,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(TimeoutError, lambda e: _plain(str(e), 503))
     app.register_error_handler(ResultTooLarge, lambda e: _plain(str(e), 413))
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
-    app.after_request(_cors)
-    app.after_request(_gzip)
+    # Flask runs these last registered first: the body is compressed, then If-None-Match is
+    # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)
+    app.after_request(_cors)
+    app.after_request(_conditional)
+    app.after_request(_gzip)
     return app
 
 
@@ -134,21 +137,33 @@ def _cors(response: Response) -> Response:
 
 
 def _gzip(response: Response) -> Response:
-    """Compress large bodies for clients that accept gzip."""
+    """Compress large bodies for clients that accept gzip (``gzip;q=0`` refuses it)."""
     if (
         response.direct_passthrough
         or response.status_code < 200
         or response.status_code >= 300
-        or "gzip" not in request.headers.get("Accept-Encoding", "")
         or "Content-Encoding" in response.headers
     ):
         return response
     body = response.get_data()
     if len(body) < GZIP_MIN_BYTES:
         return response
+    # Sent compressed or not by Accept-Encoding: caches must keep the two apart.
+    response.vary.add("Accept-Encoding")
+    if not request.accept_encodings["gzip"]:
+        return response
+    etag, weak = response.get_etag()
+    if etag:  # the compressed bytes are another representation (RFC 9110 §8.8.3)
+        response.set_etag(f"{etag}-gzip", weak)
     response.set_data(gzip.compress(body, compresslevel=5))
     response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def _conditional(response: Response) -> Response:
+    """Answer If-None-Match with 304 when it names the ETag of what would be sent."""
+    if response.status_code == 200 and response.get_etag()[0]:
+        response.make_conditional(request)
     return response
 
 

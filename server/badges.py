@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, redirect, url_for
 from pybadges2 import badge
 
 from openness.assess.definitions import definitions
@@ -33,8 +33,7 @@ def _svg(svg: str, status: int = 200) -> Response:
     response = Response(svg, status=status, content_type="image/svg+xml; charset=utf-8")
     response.headers["Cache-Control"] = CACHE
     if status == 200:
-        response.add_etag()
-        response.make_conditional(request)
+        response.add_etag()  # the app answers If-None-Match
     return response
 
 

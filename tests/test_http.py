@@ -3,11 +3,15 @@ headers caches read (Vary, ETag)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask.testing import FlaskClient
 
 from openness.server import create_app
 from openness.store import EmbeddedStore
+
+OLMO = "allenai--olmo-7b"
 
 UPDATE = {"update": "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }"}
 
@@ -39,14 +43,56 @@ def test_a_wrong_token_or_scheme_is_401(writable: FlaskClient, given: str) -> No
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-@pytest.fixture
-def client() -> FlaskClient:
-    return create_app({"TESTING": True, "STORE": EmbeddedStore(None)}).test_client()
+@pytest.fixture(scope="module")
+def client(reported: Path) -> FlaskClient:
+    return create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
 
 
 def test_a_cross_origin_script_may_read_the_headers_that_matter(client: FlaskClient) -> None:
     # Pagination (Link), 429/503 (Retry-After), redirects (Location), validators (ETag)
-    r = client.get("/api/conformance", headers={"Origin": "https://example.org"})
+    r = client.get("/api/conformance?per_page=1", headers={"Origin": "https://example.org"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     exposed = {h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")}
     assert {"link", "retry-after", "location", "etag", "www-authenticate"} <= exposed
+
+
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def test_a_compressed_answer_still_varies_by_accept(client: FlaskClient) -> None:
+    r = client.get("/id/model/llama-2-7b", headers={"Accept": "text/turtle", **GZIP})
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert "Accept" in r.vary and "Accept-Encoding" in r.vary
+
+
+@pytest.mark.parametrize("refusal", ["gzip;q=0, identity", "gzip;q=0, *", "identity", "br"])
+def test_gzip_refused_or_not_named_is_not_sent(client: FlaskClient, refusal: str) -> None:
+    r = client.get(
+        "/id/model/llama-2-7b", headers={"Accept": "text/turtle", "Accept-Encoding": refusal}
+    )
+    assert "Content-Encoding" not in r.headers and r.data.startswith(b"@prefix")
+    # a client accepting gzip would get other bytes: caches must not give it these
+    assert "Accept-Encoding" in r.vary
+
+
+@pytest.mark.parametrize("accepted", ["gzip", "deflate, gzip;q=0.5", "*"])
+def test_gzip_accepted_at_any_quality_is_sent(client: FlaskClient, accepted: str) -> None:
+    r = client.get("/id/model/llama-2-7b", headers={"Accept-Encoding": accepted})
+    assert r.headers["Content-Encoding"] == "gzip"
+
+
+def test_a_compressed_answer_has_its_own_etag_and_both_are_revalidated(
+    client: FlaskClient,
+) -> None:
+    badge = f"/badges/{OLMO}.svg"  # over GZIP_MIN_BYTES
+    plain, packed = client.get(badge), client.get(badge, headers=GZIP)
+    assert "Content-Encoding" not in plain.headers and packed.headers["Content-Encoding"] == "gzip"
+    # a strong ETag names one representation (RFC 9110 §8.8.3)
+    assert plain.headers["ETag"] != packed.headers["ETag"]
+    for got, headers in ((plain, {}), (packed, GZIP)):
+        again = client.get(badge, headers={**headers, "If-None-Match": got.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+        assert again.headers["ETag"] == got.headers["ETag"]
+    # the client holding the compressed bytes gets them again when it no longer takes gzip
+    other = client.get(badge, headers={"If-None-Match": packed.headers["ETag"]})
+    assert other.status_code == 200 and other.headers["ETag"] == plain.headers["ETag"]

@@ -133,7 +133,7 @@ def test_favicon(client: FlaskClient) -> None:
 
 def test_the_model_iri_in_a_browser_is_the_model_page(client: FlaskClient) -> None:
     page = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/html,*/*;q=0.8"})
-    assert page.status_code == 200 and page.headers["Vary"] == "Accept"
+    assert page.status_code == 200 and "Accept" in page.vary
     text = page.text
     assert "<h1>OLMo-7B</h1>" in text
     assert text.index("Verdicts") < text.index("What the sources say")
@@ -409,7 +409,7 @@ def test_a_named_query_in_a_browser_is_a_page(client: FlaskClient) -> None:
     editor and the same results as CSV and JSON; it used to download an XML file."""
     page = client.get("/queries/models-passing?definition=mof-1.0", headers={"Accept": BROWSER})
     assert page.status_code == 200 and page.mimetype == "text/html"
-    assert page.headers["Vary"] == "Accept"
+    assert "Accept" in page.vary
     assert 'role="search"' in page.text  # the shared layout
     assert "<td>OLMo-7B</td>" in page.text
     assert "<td>Class I</td>" in page.text
