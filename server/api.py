@@ -19,6 +19,7 @@ from openness.server.lookup import is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
     GRAPH_TYPES,
+    accept_header,
     choose,
     content_type,
     serialize_graph,
@@ -49,7 +50,7 @@ def _wants_rdf() -> str | None:
     """The RDF media type the client prefers over JSON, if any (406 when it takes
     neither)."""
     offered = ["application/json", *GRAPH_TYPES]
-    best = choose(request.headers.get("Accept"), offered)
+    best = choose(accept_header(), offered)
     if best is None:
         abort(text(f"this resource is offered as {', '.join(offered)}", 406))
     return best if best != "application/json" else None
@@ -206,7 +207,7 @@ def shacl() -> Response:
     stored ``graph`` (an IRI; every graph when left out); or, as multipart or form fields,
     ``shapes`` and optionally ``data`` (a form field's format is ``shapes-format`` /
     ``data-format``, Turtle by default)."""
-    media = choose(request.headers.get("Accept"), list(WRITABLE))
+    media = choose(accept_header(), list(WRITABLE))
     if media is None:
         return text(f"the report is offered as {', '.join(WRITABLE)}", 406)
     shapes, data = _posted("shapes"), _posted("data")

@@ -27,6 +27,7 @@ from openness.server import (
 from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
+from openness.server.negotiation import vary_by_accept
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -102,6 +103,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_cors)
     app.after_request(_conditional)
     app.after_request(_gzip)
+    app.after_request(vary_by_accept)
     return app
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.server.context import get_store
+from openness.server.negotiation import accept_header, choose
 from openness.stats import HEADLINES, collect_stats
 
 bp = Blueprint("home", __name__)
@@ -63,7 +64,7 @@ def _chart() -> list[dict]:
 def index() -> Response:
     """Counts per graph and entity kind; JSON when asked for by ``Accept``."""
     numbers = collect_stats(get_store())
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    best = choose(accept_header(), ["text/html", "application/json"])
     if best == "application/json":
         return jsonify(numbers)
     return Response(

@@ -16,7 +16,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
-from openness.server.negotiation import choose_with_parameter, content_type, serialize_graph
+from openness.server.negotiation import (
+    accept_header,
+    choose_with_parameter,
+    content_type,
+    serialize_graph,
+)
 from openness.server.sparql import text
 
 bp = Blueprint("linked_data", __name__)
@@ -79,20 +84,15 @@ def short(value: str) -> str:
 def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Response:
     if not triples:
         return text(f"nothing is known about <{iri}>", 404)
-    media = choose_with_parameter(
-        request.args.get("format"), request.headers.get("Accept"), OFFERED
-    )
+    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
     if media is None:
         return text(f"this resource is offered as {', '.join(OFFERED)}", 406)
     if media != "text/html":
         body = serialize_graph(triples, media, PREFIXES)
-        response = Response(body, content_type=content_type(media))
-    else:
-        page = _page(iri, triples, title)
-        page["related"] = _related(iri)
-        response = Response(render_template("resource.html", **page))
-    response.headers["Vary"] = "Accept"
-    return response
+        return Response(body, content_type=content_type(media))
+    page = _page(iri, triples, title)
+    page["related"] = _related(iri)
+    return Response(render_template("resource.html", **page))
 
 
 # For a licence, an organization or a dataset: the models it concerns.
@@ -200,9 +200,7 @@ def ontology() -> Response:
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}"
     )
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
-    media = choose_with_parameter(
-        request.args.get("format"), request.headers.get("Accept"), OFFERED
-    )
+    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
     if media != "text/html":
         return respond(ONTOLOGY_IRI, triples)
     return Response(render_template("ontology.html", **_documentation(triples)))

@@ -1,9 +1,10 @@
 """Content negotiation: pick the media type a client prefers among those we offer
-(werkzeug's MIMEAccept reads the Accept header)."""
+(werkzeug's MIMEAccept reads the Accept header), and tell caches the answer varies with it."""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
+from flask import Response, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -53,6 +54,21 @@ GRAPH_ALIASES = {
     "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
 }
+
+
+def accept_header() -> str | None:
+    """The request's Accept header, read to choose what to answer: the answer then varies
+    with it, which ``vary_by_accept`` tells caches."""
+    g.negotiated = True
+    return request.headers.get("Accept")
+
+
+def vary_by_accept(response: Response) -> Response:
+    """``Vary: Accept`` on an answer chosen by the Accept header (an after-request hook), so
+    that a cache does not hand one client's format to another (RFC 9110 §12.5.5)."""
+    if g.get("negotiated"):
+        response.vary.add("Accept")
+    return response
 
 
 def accepted(header: str | None, offered: list[str]) -> MIMEAccept:

@@ -34,7 +34,7 @@ from openness.server.context import get_store
 from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.fanout import at_once
 from openness.server.lookup import is_model, organizations
-from openness.server.negotiation import choose_with_parameter
+from openness.server.negotiation import accept_header, choose_with_parameter
 from openness.server.search import answers, kept, name_index
 from openness.server.wording import split_reason
 
@@ -165,14 +165,10 @@ def model(model_id: str) -> Response:
 def model_resource(model_id: str) -> Response:
     """The model's own IRI: in a browser its page (verdicts first), for programs its RDF."""
     iri = f"{ID}model/{model_id}"
-    media = choose_with_parameter(
-        request.args.get("format"), request.headers.get("Accept"), linked_data.OFFERED
-    )
+    media = choose_with_parameter(request.args.get("format"), accept_header(), linked_data.OFFERED)
     if media != "text/html" or not is_model(iri):
         return linked_data.resource("model/" + model_id)
-    response = Response(_model_page(iri, model_id))
-    response.headers["Vary"] = "Accept"
-    return response
+    return Response(_model_page(iri, model_id))
 
 
 def _model_name(iri: str, default: str) -> str:

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from openness.named_queries import NamedQuery, QueryFileError, catalogue
 from openness.server.context import get_store
 from openness.server.linked_data import short
-from openness.server.negotiation import RESULT_TYPES, choose
+from openness.server.negotiation import RESULT_TYPES, accept_header, choose
 from openness.server.sparql import format_parameter, run_query, text
 from openness.server.wording import local
 
@@ -54,7 +54,7 @@ def _describe(q: NamedQuery) -> dict:
 def index() -> Response:
     """The catalogue, as HTML for browsers and JSON for programs."""
     queries = _catalogue()
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    best = choose(accept_header(), ["text/html", "application/json"])
     if best == "application/json" or request.args.get("format") == "json":
         return jsonify([_describe(q) for q in queries.values()])
     return Response(render_template("queries.html", queries=queries.values()))
@@ -68,9 +68,7 @@ def run(name: str) -> Response:
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
     given = request.values.to_dict()
-    html = format_parameter() is None and choose(request.headers.get("Accept"), OFFERED) == (
-        "text/html"
-    )
+    html = format_parameter() is None and choose(accept_header(), OFFERED) == "text/html"
     try:
         sparql = query.sparql(given)
     except KeyError as e:
@@ -110,7 +108,7 @@ def _page(
         for total, solution in enumerate(result, 1):
             if total <= PAGE_ROWS:
                 rows.append([_cell(solution[v]) for v in variables])
-    response = Response(
+    return Response(
         render_template(
             "query.html",
             query=query,
@@ -126,5 +124,3 @@ def _page(
         ),
         status=400 if error else 200,
     )
-    response.headers["Vary"] = "Accept"
-    return response

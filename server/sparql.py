@@ -9,7 +9,13 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
+from openness.server.negotiation import (
+    GRAPH_TYPES,
+    accept_header,
+    choose,
+    content_type,
+    serialize_graph,
+)
 from openness.store.base import code_only, keyword
 
 bp = Blueprint("sparql", __name__)
@@ -135,7 +141,7 @@ def run_query(
         query,
         tuple(default_graphs),
         tuple(named_graphs),
-        accept or request.headers.get("Accept"),
+        accept or accept_header(),
         format_parameter(),
         request_base(),
     )
@@ -167,7 +173,7 @@ def format_parameter() -> str | None:
 
 
 def _graph_response(triples: list[ox.Triple]) -> Response:
-    media = choose(request.headers.get("Accept"), GRAPH_TYPES)
+    media = choose(accept_header(), GRAPH_TYPES)
     if media is None:
         return text(f"this description is offered as {', '.join(GRAPH_TYPES)}", 406)
     body = serialize_graph(triples, media, {"sd": SD, "void": VOID, "dcterms": DCTERMS})

@@ -14,7 +14,13 @@ from flask import Blueprint, Response, abort, current_app, request
 
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
-from openness.server.negotiation import GRAPH_TYPES, choose, content_type, serialize_graph
+from openness.server.negotiation import (
+    GRAPH_TYPES,
+    accept_header,
+    choose,
+    content_type,
+    serialize_graph,
+)
 from openness.server.sparql import _SERVICE, body_text, request_base, text
 from openness.store.base import code_only, keyword
 
@@ -158,7 +164,7 @@ def _target() -> str:
 @bp.route("/store", methods=["GET", "HEAD"])
 def read_graph() -> Response:
     """A named graph, or the default graph (the union) with ?default."""
-    media = choose(request.headers.get("Accept"), GRAPH_TYPES)
+    media = choose(accept_header(), GRAPH_TYPES)
     if media is None:
         return text(f"graphs are offered as {', '.join(GRAPH_TYPES)}", 406)
     store = get_store()

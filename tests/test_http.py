@@ -96,3 +96,37 @@ def test_a_compressed_answer_has_its_own_etag_and_both_are_revalidated(
     # the client holding the compressed bytes gets them again when it no longer takes gzip
     other = client.get(badge, headers={"If-None-Match": packed.headers["ETag"]})
     assert other.status_code == 200 and other.headers["ETag"] == plain.headers["ETag"]
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql?query=ASK%20{}", "application/sparql-results+xml"),
+        ("/sparql", "text/turtle"),  # the service description
+        ("/.well-known/void", "*/*"),
+        ("/store?graph=https://w3id.org/openness-graph/graph/ontology", "text/turtle"),
+        ("/api/conformance?per_page=1", "application/json"),
+        ("/api/conformance?per_page=1", "text/turtle"),
+        ("/api/conformance", "image/png"),  # 406
+        ("/api/models/llama-2-7b", "application/json"),
+        ("/api/models/llama-2-7b/conformance", "application/json"),
+        ("/ns", "text/html"),
+        ("/ns", "text/turtle"),
+        ("/id/model/llama-2-7b", "text/html"),
+        ("/id/org/allen-institute-for-ai", "application/ld+json"),
+        ("/queries/models-passing?definition=mof-1.0", "text/csv"),
+        ("/queries/models-passing?definition=mof-1.0", "text/html"),
+        ("/queries", "application/json"),
+        ("/", "application/json"),
+    ],
+)
+def test_an_answer_chosen_by_accept_says_so_in_vary(
+    client: FlaskClient, path: str, accept: str
+) -> None:
+    r = client.get(path, headers={"Accept": accept})
+    assert "Accept" in r.vary, (r.status_code, r.headers)
+
+
+def test_an_answer_in_one_format_does_not_vary_by_accept(client: FlaskClient) -> None:
+    r = client.get("/api/models/llama-2-7b/changes-to-pass", headers={"Accept": "*/*"})
+    assert r.status_code == 200 and "Accept" not in r.vary
