@@ -38,11 +38,12 @@ SHACL_FORM = {
         "data-format": {"enum": list(SHACL_INPUT), "description": "of a form field"},
     },
 }
-# The model's producer, where the graph knows it (the conformance matrix and a model).
+# The model's producer (the conformance matrix and a model): null where the graph does not
+# know it, its name or its kind.
 ORGANIZATION = {
-    "organization": {"type": "string", "format": "uri"},
-    "organizationName": {"type": "string"},
-    "organizationKind": {"type": "string"},
+    "organization": {"type": ["string", "null"], "format": "uri"},
+    "organizationName": {"type": ["string", "null"]},
+    "organizationKind": {"type": ["string", "null"]},
 }
 # Every level of every graded definition, lowest first within each.
 LEVELS = [d.level_labels[lv] for d in definitions().values() for lv in d.levels]
@@ -141,6 +142,7 @@ CHANGES_TO_PASS = {
     },
 }
 DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
+NOT_ACCEPTABLE = plain("Neither JSON nor an RDF format fits the Accept header")
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -248,7 +250,9 @@ OPENAPI: dict[str, Any] = {
                             },
                             **RDF,
                         },
-                    }
+                    },
+                    "400": plain("Unknown definition, or page or per_page not a number"),
+                    "406": NOT_ACCEPTABLE,
                 },
             }
         },
@@ -286,6 +290,7 @@ OPENAPI: dict[str, Any] = {
                         },
                     },
                     **MODEL_NAMED,
+                    "406": NOT_ACCEPTABLE,
                 },
             }
         },
@@ -306,7 +311,9 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
+                    "400": plain("Unknown definition"),
                     **MODEL_NAMED,
+                    "406": NOT_ACCEPTABLE,
                 },
             }
         },

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from flask.testing import FlaskClient
+from jsonschema import Draft202012Validator
 
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
@@ -141,21 +142,52 @@ def _undescribed(value: object, schema: dict, spec: dict, at: str = "") -> list[
     ]
 
 
+def _route(path: str) -> str:
+    """The path of /openapi.json that a request's path is answered by."""
+    return re.sub(r"^/api/models/[^/?]+", "/api/models/{model_id}", path.split("?")[0])
+
+
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/conformance?per_page=20",
+        "/api/conformance?per_page=1000",  # every item, ChatMusician's producer without a name
         "/api/models/llama-2-7b",
+        "/api/models/m-a-p--chatmusician",  # its producer has no name in the graph
         "/api/models/llama-2-7b/conformance",
         "/api/models/llama-2-7b/changes-to-pass",
     ],
 )
 def test_openapi_names_every_field_of_the_json_answers(client: FlaskClient, path: str) -> None:
+    """Each field of an answer is in its schema, and the answer is valid against it (a
+    null where the schema said a string, an outcome or level it does not list, fails)."""
     spec = client.get("/openapi.json").json
-    route = re.sub(r"llama-2-7b", "{model_id}", path.split("?")[0])
-    schema = spec["paths"][route]["get"]["responses"]["200"]["content"]["application/json"]
+    schema = spec["paths"][_route(path)]["get"]["responses"]["200"]["content"]["application/json"]
     answer = client.get(path).json
     assert answer and _undescribed(answer, schema["schema"], spec) == []
+    # The components beside it, for its references (#/components/schemas/…) to resolve.
+    validator = Draft202012Validator({**schema["schema"], "components": spec["components"]})
+    invalid = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(answer)]
+    assert invalid == []
+
+
+@pytest.mark.parametrize(
+    ("path", "accept", "status"),
+    [
+        ("/api/conformance?definition=nope", "*/*", 400),
+        ("/api/conformance?page=two", "*/*", 400),
+        ("/api/conformance?per_page=many", "*/*", 400),
+        ("/api/conformance", "image/png", 406),
+        ("/api/models/llama-2-7b", "image/png", 406),
+        ("/api/models/llama-2-7b/conformance?definition=nope", "*/*", 400),
+        ("/api/models/llama-2-7b/conformance", "text/html", 406),
+    ],
+)
+def test_openapi_names_the_errors_of_the_api(
+    client: FlaskClient, path: str, accept: str, status: int
+) -> None:
+    r = client.get(path, headers={"Accept": accept})
+    responses = client.get("/openapi.json").json["paths"][_route(path)]["get"]["responses"]
+    assert r.status_code == status and "text/plain" in responses[str(status)]["content"]
 
 
 @pytest.mark.parametrize(
