@@ -121,7 +121,7 @@ def sparql() -> Response:
     """Answer a SPARQL query (or describe the service when there is none)."""
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
-        if choose(request.headers.get("Accept"), [*GRAPH_TYPES, "text/html"]) == "text/html":
+        if choose(accept_header(), [*GRAPH_TYPES, "text/html"]) == "text/html":
             return redirect(url_for("pages.editor"), 303)  # a browser: the query editor
         return service_description()
     if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:

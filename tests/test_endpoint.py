@@ -356,6 +356,7 @@ def test_the_endpoint_describes_itself_where_it_was_asked(base: str) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     page = sparql(base, headers={"Accept": browser})
     assert page.status_code == 303 and page.headers["Location"].endswith("/editor")
+    assert "Accept" in page.headers["Vary"]
     sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
     for path in ("sparql", "query"):
         answer = http.get(base + path, headers={"Accept": "text/turtle"})
