@@ -22,7 +22,7 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.server.sparql import _SERVICE, body_text, request_base, text
-from openness.store.base import code_only, keyword
+from openness.store.base import StoreError, code_only, keyword
 
 bp = Blueprint("update", __name__)
 _LOAD = keyword("LOAD")
@@ -97,6 +97,10 @@ def update() -> Response:
         get_store().update(sparql, base_iri=request_base())
     except SyntaxError as e:
         return text(f"the update does not parse: {e}", 400)
+    except StoreError as e:  # a remote engine that cannot be reached or refused
+        return text(f"the store could not run the update: {e}", 502)
+    except RuntimeError as e:  # Oxigraph's: an operation that cannot be done, nothing written
+        return text(f"the update failed, nothing was changed: {e}", 400)
     return Response(status=204)
 
 

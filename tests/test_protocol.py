@@ -264,3 +264,14 @@ def test_an_api_client_refusing_json_gets_rdf(readable: str) -> None:
         readable + "api/conformance", headers={"Accept": "application/json;q=0, text/turtle"}
     )
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+
+
+def test_an_update_that_cannot_be_done_is_400_and_changes_nothing() -> None:
+    """CLEAR of a graph that does not exist (without SILENT) fails: a 400 naming why, and
+    the INSERT before it in the same request is not stored either."""
+    store = EmbeddedStore(None)
+    client = create_app({"STORE": store, "UPDATE_ENABLED": True}).test_client()
+    update = "INSERT DATA { GRAPH <urn:dst> { <urn:a> <urn:p> 1 } } ; CLEAR GRAPH <urn:missing>"
+    answer = client.post("/update", data={"update": update})
+    assert answer.status_code == 400 and "<urn:missing> does not exist" in answer.text
+    assert store.graph_names() == []
