@@ -133,6 +133,18 @@ def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph)
     assert not missing, "\n".join(missing)
 
 
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("SELECT * { ?s ?p ?o .VALUES ?x { 1 } }", ["VALUES"]),
+        ("SELECT * { ?s ?p ?o MINUS { ?s ?q 1 } }", ["MINUS"]),
+        ("SELECT ?values { ?values ex:minus ?o ; <urn:VALUES> 'SERVICE' }", []),
+    ],
+)
+def test_the_pre_binding_check_sees_a_keyword_however_spelt(query: str, found: list) -> None:
+    assert keyword("(?:VALUES|MINUS|SERVICE)").findall(code_only(query)) == found
+
+
 def test_the_shapes_queries_keep_to_what_pre_binding_allows() -> None:
     """SHACL 5.3.1.1: a query run with $this pre-bound (a SPARQL constraint, a SPARQL
     rule) must not hold VALUES, MINUS or SERVICE — an engine must report such a shapes

@@ -163,6 +163,20 @@ def test_keywords_spelt_as_names_are_names(writable: str, query: str) -> None:
     assert solutions(writable, query)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { BIND (1 AS ?x) .SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }",
+        "SELECT * WHERE { {}SERVICE <http://127.0.0.1:9/s> { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p ?o ;SERVICE <http://127.0.0.1:9/s> { ?a ?b ?c } }",
+        "SELECT * WHERE { service SILENT <http://127.0.0.1:9/s> { ?s ?p ?o } }",
+    ],
+)
+def test_a_service_call_however_spelt_is_refused(writable: str, query: str) -> None:
+    r = http.get(writable + "sparql", params={"query": query})
+    assert r.status_code == 400 and "SERVICE" in r.text
+
+
 def test_an_update_naming_a_variable_load_or_with_runs(writable: str) -> None:
     update = (
         "PREFIX with: <urn:> INSERT { GRAPH <urn:dst> { ?load with:p 1 } } "

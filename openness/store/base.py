@@ -279,8 +279,11 @@ _NOT_CODE = re.compile(
 
 def keyword(word: str) -> re.Pattern[str]:
     """A SPARQL keyword in :func:`code_only` text, not a variable (``?service``), a
-    prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling."""
-    return re.compile(rf"(?<![?$:\w.-]){word}(?![\w:.-])", re.IGNORECASE)
+    prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling.
+    A keyword right after a '.' (``?s ?p ?o .SERVICE <…>``) is one: where a name has that
+    spelling after a '.' (``ex:a.service``), it is taken for the keyword, which refuses a
+    query rather than letting a SERVICE call through."""
+    return re.compile(rf"(?<![?$:\w-]){word}(?![\w:-])", re.IGNORECASE)
 
 
 _FROM = keyword("FROM")
