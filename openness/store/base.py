@@ -10,6 +10,7 @@ from contextlib import contextmanager, nullcontext
 
 import pyoxigraph as ox
 
+from openness.namespaces import PREFIXES
 from openness.store import summary
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
@@ -287,6 +288,45 @@ def keyword(word: str) -> re.Pattern[str]:
 
 
 _FROM = keyword("FROM")
+
+
+_NAMED = re.compile(r"\s+(NAMED\s+)?", re.IGNORECASE)
+_CLAUSE_GRAPH = re.compile(r"<([^<>\s]*)>|([^\s{}<>:]*):([^\s{}<>]*)")
+_PREFIX = keyword(r"PREFIX\s+([^\s:]*):")
+_DECLARED = re.compile(r"\s*<([^<>\s]*)>")
+
+
+def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
+    """A query's FROM and FROM NAMED graphs (prefixed names resolved with the query's
+    prefixes, else ours), and the query with those clauses blanked out: for an engine
+    given the dataset by the protocol's parameters, which some (Oxigraph's server,
+    Virtuoso) merge with the clauses instead of taking in their place.
+
+    >>> dataset_clauses('PREFIX ex: <urn:x:> SELECT * FROM <urn:a> FROM NAMED ex:b {}')
+    ('PREFIX ex: <urn:x:> SELECT *                              {}', ['urn:a'], ['urn:x:b'])
+    """
+    code, out = code_only(sparql), list(sparql)
+    declared = dict(PREFIXES)
+    for m in _PREFIX.finditer(code):
+        iri = _DECLARED.match(sparql, m.end())  # on the text: the IRI is blank in the code
+        if iri:
+            declared[m[1]] = iri[1]
+    default: list[str] = []
+    named: list[str] = []
+    for m in _FROM.finditer(code):
+        after = _NAMED.match(sparql, m.end())  # on the text: the IRI is blank in the code
+        graph = _CLAUSE_GRAPH.match(sparql, after.end()) if after else None
+        if not graph:
+            continue
+        if graph[1] is not None:
+            iri = graph[1]
+        elif graph[2] in declared:
+            iri = declared[graph[2]] + graph[3]
+        else:
+            raise SyntaxError(f"the prefix {graph[2]!r} of FROM {graph[0]} is not declared")
+        (named if after[1] else default).append(iri)
+        out[m.start() : graph.end()] = " " * (graph.end() - m.start())
+    return "".join(out), default, named
 
 
 def names_dataset(sparql: str) -> bool:

@@ -27,6 +27,7 @@ from openness.store.base import (
     announced_write,
     bind_values,
     code_only,
+    dataset_clauses,
     names_dataset,
 )
 from openness.store.embedded import reading_copy
@@ -420,12 +421,22 @@ class RemoteStore(GraphStore):
     ) -> httpx.Response:
         """The engine's answer to a query, in the format its form gives."""
         payload: dict[str, object] = {"query": _prologue(sparql, base_iri)}
+        if as_given and names_dataset(sparql):
+            bare, default, named = dataset_clauses(sparql)
+            if default_graphs is None and named_graphs is None:
+                default_graphs, named_graphs = default, named
+            payload["query"] = _prologue(bare, base_iri)
         if as_given and (default_graphs is not None or named_graphs is not None):
-            # The client's lists, an empty one naming no graph (the protocol's parameters
-            # cannot say "none").
-            payload["default-graph-uri"] = list(default_graphs or [NO_GRAPH])
-            payload["named-graph-uri"] = list(named_graphs or [NO_GRAPH])
-        elif not (as_given and names_dataset(sparql)):  # else the engine reads its FROM
+            # The client's graphs (or its query's), sent whatever the engine would read of
+            # the query's clauses (Virtuoso merged them with its own graphs), and only
+            # those of the dataset: not the engine's own nor a write's staging graphs; an
+            # empty list names no graph (the protocol's parameters cannot say "none").
+            held = set(self._named_graphs())
+            payload["default-graph-uri"] = [g for g in default_graphs or () if g in held] or [
+                NO_GRAPH
+            ]
+            payload["named-graph-uri"] = [g for g in named_graphs or () if g in held] or [NO_GRAPH]
+        else:
             # Name the dataset explicitly, as the embedded store sees it: the union of the
             # named graphs as default graph, and every named graph available to GRAPH.
             # With no named graph at all, a graph that does not exist makes the dataset
