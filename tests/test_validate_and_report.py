@@ -17,7 +17,7 @@ from pyshacl import validate as pyshacl_validate
 
 from openness.assess.definitions import definitions, shape_files
 from openness.assess.report import verdict_rows
-from openness.assess.validate import validate_description
+from openness.assess.validate import description_triples, validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
 from openness.resources import ontology_dir, sources_dir
@@ -109,6 +109,39 @@ ex:a a og:Component ; og:componentType ogc:model-architecture ; og:released true
     (verdict,) = json.loads(out)
     assert verdict["outcome"] == "failed"
     assert any("'CC-BY-NC-4.0', which restricts use" in r for r in verdict["reasons"])
+
+
+def test_a_statement_resolved_keeps_what_the_description_said_of_it() -> None:
+    """Resolving a statement given by its string adds to it: its other facts stay (a
+    link to the licence text; a component that applies it), and two strings are read as
+    one, with a warning."""
+    warnings: list[str] = []
+    triples = description_triples(
+        b"""@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ex: <https://example.org/> .
+ex:m a og:Model ; og:component ex:w .
+ex:w og:appliesLicense ex:st ; og:licenseStatement ex:st .
+ex:st og:licenseString "MIT", "Apache-2.0" ;
+  <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/LICENSE> .
+""",
+        "two.ttl",
+        warnings,
+    )
+    said = {(t.subject.value, t.predicate.value, t.object.value) for t in triples}
+    st, og = "https://example.org/st", "https://w3id.org/openness-graph/ns#"
+    assert (
+        st,
+        "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+        "https://example.org/LICENSE",
+    ) in said
+    assert ("https://example.org/w", og + "appliesLicense", st) in said
+    assert (st, og + "resolvesTo", "https://spdx.org/licenses/Apache-2.0") in said
+    assert (
+        "https://example.org/w",
+        "http://purl.org/dc/terms/license",
+        "https://spdx.org/licenses/Apache-2.0",
+    ) in said
+    assert warnings == ["two.ttl: a licence statement with 2 strings, read as 'Apache-2.0'"]
 
 
 def test_contradicting_sources_cannot_be_told_and_both_are_named() -> None:

@@ -25,7 +25,7 @@ from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
-from openness.namespaces import OG, RDF, SCHEMA, Graphs
+from openness.namespaces import DCTERMS, OG, RDF, SCHEMA, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -76,37 +76,69 @@ def description_triples(
 
 def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
     """A licence statement given by its string alone (og:licenseString, without
-    og:resolvesTo or og:licenseOption) made as an ingester makes one from that string —
-    resolved to its licences, its options and terms — where it would govern nothing."""
-    said: dict[ox.NamedNode | ox.BlankNode, dict[str, str]] = defaultdict(dict)
+    og:resolvesTo or og:licenseOption) given what an ingester makes of that string — its
+    resolution, licences, options and terms — where it would govern nothing; the
+    statement and everything said of it are kept, and what states it gets dcterms:license
+    to each licence, as an ingest writes."""
+    strings: dict[ox.NamedNode | ox.BlankNode, list[str]] = defaultdict(list)
+    resolved = set()
     for t in triples:
-        said[t.subject][t.predicate.value] = t.object.value
-    bare = {
-        s
-        for s, facts in said.items()
-        if OG + "licenseString" in facts
-        and not {OG + "resolvesTo", OG + "licenseOption"} & facts.keys()
-    }
-    if not bare:
-        return triples
-    resolver, out = default_resolver(), Triples()
-    for t in triples:
-        if t.subject in bare:
-            continue  # made again below, for each subject that states it
-        if t.predicate.value == OG + "licenseStatement" and t.object in bare:
-            facts = said[t.object]
-            add_license(
-                out,
-                t.subject,
-                facts[OG + "licenseString"],
-                resolver,
-                source="user",
-                role=facts.get(OG + "licenseRole"),
-                warn=lambda m: warnings.append(f"{name}: {m}"),
+        if t.predicate.value == OG + "licenseString":
+            strings[t.subject].append(t.object.value)
+        elif t.predicate.value in (OG + "resolvesTo", OG + "licenseOption"):
+            resolved.add(t.subject)
+    out = list(triples)
+    resolver = default_resolver()
+    for stmt, given in strings.items():
+        if stmt in resolved:
+            continue
+        if len(given) > 1:
+            warnings.append(
+                f"{name}: a licence statement with {len(given)} strings, read as {min(given)!r}"
             )
-        else:
-            out.add(t.subject, t.predicate.value, t.object)
-    return list(out)
+        made = Triples()
+        add_license(
+            made,
+            _STATING,
+            min(given),
+            resolver,
+            source="user",
+            warn=lambda m: warnings.append(f"{name}: {m}"),
+        )
+        (placeholder,) = [t.object for t in made if t.predicate.value == OG + "licenseStatement"]
+        licences = [
+            t.object
+            for t in made
+            if t.subject == _STATING and t.predicate.value == DCTERMS + "license"
+        ]
+        for t in made:
+            if t.subject == _STATING or (
+                t.subject == placeholder and t.predicate.value in _SAID_BY_THE_USER
+            ):
+                continue
+            out.append(
+                ox.Triple(
+                    stmt if t.subject == placeholder else t.subject,
+                    t.predicate,
+                    stmt if t.object == placeholder else t.object,
+                )
+            )
+        stating = {
+            t.subject
+            for t in triples
+            if t.predicate.value == OG + "licenseStatement" and t.object == stmt
+        }
+        out += [
+            ox.Triple(x, ox.NamedNode(DCTERMS + "license"), lic)
+            for x in stating
+            for lic in licences
+        ]
+    return out
+
+
+# What add_license is given for a statement stated by the user, and the user's own words.
+_STATING = ox.NamedNode("urn:x-openness:stating")
+_SAID_BY_THE_USER = (OG + "licenseString", OG + "licenseRole")
 
 
 def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
