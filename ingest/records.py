@@ -14,7 +14,7 @@ import yaml
 
 from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default_resolver
 from openness.ingest.organizations import OrganizationIndex, default_organizations
-from openness.ingest.rdf import Triples, literal, renamed
+from openness.ingest.rdf import Subject, Triples, literal, renamed
 from openness.ingest.renames import HubRenames, default_renames
 from openness.namespaces import (
     COMPONENT,
@@ -146,7 +146,7 @@ def add_record(
 
 def add_license(
     out: Triples,
-    subject: str,
+    subject: Subject | str,
     text: str | None,
     resolver: LicenseResolver,
     *,

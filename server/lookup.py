@@ -46,8 +46,11 @@ def model_iri(model_id: str) -> str:
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
     if len(ids) > 1:
         abort(text(f"{model_id!r} names {len(ids)} models: {', '.join(ids)}", 300))
-    args = {**(request.view_args or {}), "model_id": ids[0], **request.args.to_dict()}
-    abort(redirect(url_for(request.endpoint or "", **args), 303))
+    # The route under the model's id, the query string as sent (none of its names can
+    # reach url_for's own options: _method, _anchor, or the path's model_id).
+    path = url_for(request.endpoint or "", **{**(request.view_args or {}), "model_id": ids[0]})
+    query = request.query_string.decode()
+    abort(redirect(f"{path}?{query}" if query else path, 303))
 
 
 def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:

@@ -273,6 +273,12 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
         "/api/models/OLMo-7B/conformance?definition=mof-1.0", follow_redirects=True
     )
     assert [v["definition"] for v in followed.json] == ["mof-1.0"]
+    # The query string goes along as sent, none of it taken for the route's own options.
+    odd = client.get("/api/models/OLMo-7B?_method=POST&_anchor=x&model_id=XGen&a=1&a=2")
+    assert odd.status_code == 303
+    assert odd.headers["Location"] == (
+        f"/api/models/{OLMO}?_method=POST&_anchor=x&model_id=XGen&a=1&a=2"
+    )
     shared = client.get("/api/models/XGen")  # two Salesforce models' family name
     assert shared.status_code == 300
     ids = shared.text.split(": ", 1)[1].strip().split(", ")
