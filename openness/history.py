@@ -221,7 +221,7 @@ def compute_history(
 ) -> dict[tuple[str, str], dict[dt.date, Dated]]:
     """Each (model, definition)'s verdict at each date where the model has records of a
     source with a history; only the given models (IRIs) when given."""
-    wanted = set(models) if models else None
+    wanted = None if models is None else set(models)
     builder = _Scratch(store)
     main = builder.main
     scratch = builder.scratch

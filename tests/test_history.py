@@ -236,6 +236,19 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
         store.close()
 
 
+def test_no_model_given_leaves_the_history_as_it_was(history: Path, tmp_path: Path) -> None:
+    """An empty list of models is no models, not every model on top of what is stored."""
+    location = tmp_path / "store"
+    shutil.copytree(history, location)
+    store = EmbeddedStore(location)
+    try:
+        before = set(store.stored_triples(VERDICT_HISTORY))
+        assert before and build_verdict_history(store, []) == 0
+        assert set(store.stored_triples(VERDICT_HISTORY)) == before
+    finally:
+        store.close()
+
+
 # --- verdicts over time ----------------------------------------------------------------
 
 
