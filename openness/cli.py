@@ -905,8 +905,8 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
     without storing it. Exit 0 if every definition passed, 1 if one failed, 3 if none
-    failed and one cannot tell, 2 if unreadable; a definition that rates (the Index)
-    rather than passes counts for none of them."""
+    failed and one cannot tell, 2 if unreadable; a definition that rates (the Index), or
+    reads only a source the description is not a record of, counts for none of them."""
     wanted = _definition_ids(ids)
     try:
         run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
@@ -932,7 +932,9 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
             for reason in v.reasons:
                 click.echo(f"    {reason}")
     known = definitions()
-    judged = {v.outcome for v in run.verdicts if known[v.definition].passes_models}
+    # Only what the definitions judge: not the Index's rating, nor a definition that reads
+    # one source's records (the tool's classes) on a description that is none of them.
+    judged = {v.outcome for v in run.verdicts if known[v.definition].passes_models and v.in_scope}
     sys.exit(1 if "failed" in judged else 3 if judged - {"passed"} else 0)
 
 
