@@ -566,15 +566,26 @@ def _history_behind(store: GraphStore) -> None:
         )
 
 
-@cli.command()
-@click.option(
+definitions_option = click.option(
+    "--definition",
+    "-d",
+    "ids",
+    multiple=True,
+    metavar="ID",
+    help="Only this definition (repeatable) [default: all].",
+)
+models_option = click.option(
     "--model",
     "-m",
     "models",
     multiple=True,
     metavar="ID",
-    help="Only this model's dated verdicts: its IRI, name or a source's id (repeatable).",
+    help="Only this model: its IRI, name or a source's id for it (repeatable).",
 )
+
+
+@cli.command()
+@models_option
 @pass_store
 def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
     """Compute the verdicts as of each snapshot date again, from the snapshots and today's
@@ -773,14 +784,6 @@ def serve(
 
 
 # -d/--definition ID, repeatable, for the commands that judge or explain.
-definitions_option = click.option(
-    "--definition",
-    "-d",
-    "ids",
-    multiple=True,
-    metavar="ID",
-    help="Only this definition (repeatable) [default: all].",
-)
 
 
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
@@ -793,14 +796,7 @@ def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
 
 @cli.command()
 @definitions_option
-@click.option(
-    "--model",
-    "-m",
-    "models",
-    multiple=True,
-    metavar="ID",
-    help="Only this model: its IRI, name or a source's id for it (repeatable).",
-)
+@models_option
 @click.option("--all", "force", is_flag=True, help="Judge every model again, changed or not.")
 @pass_store
 def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], force: bool) -> None:

@@ -9,13 +9,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.explain import explanation, stored_assertions
-from openness.assess.report import changes_to_pass, verdict_rows
+from openness.assess.explain import explanation
+from openness.assess.report import changes_to_pass, stored_assertions, verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.server.context import get_store
 from openness.server.lanes import ProcessLanes
-from openness.server.lookup import is_iri, model_iri, organizations
+from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
     GRAPH_TYPES,
@@ -64,9 +64,7 @@ def _rdf(triples: list[ox.Triple], media: str) -> Response:
 def conformance() -> Response:
     """The matrix, one item per (model, definition), filtered and paginated."""
     args = request.args
-    definition = args.get("definition")
-    if definition and definition not in definitions():
-        return text(f"unknown definition {definition!r}; known: {', '.join(definitions())}", 400)
+    definition = definition_asked()
     try:
         page = max(1, int(args.get("page", 1)))
         per_page = min(MAX_PER_PAGE, max(1, int(args.get("per_page", 100))))
@@ -147,9 +145,7 @@ def model_conformance(model_id: str) -> Response:
     """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions with their
     SHACL validation reports."""
     iri = model_iri(model_id)
-    definition = request.args.get("definition")
-    if definition and definition not in definitions():
-        return text(f"unknown definition {definition!r}", 400)
+    definition = definition_asked()
     verdicts = verdict_rows(get_store(), definition, model=iri)
     media = _wants_rdf()
     if media:

@@ -79,21 +79,6 @@ class _Capped:
         return b"".join(self.parts)
 
 
-def _run(
-    store: GraphStore,
-    query: str,
-    default_graphs: tuple,
-    named_graphs: tuple,
-    base_iri: str | None = None,
-):
-    return store.query(
-        query,
-        default_graphs=list(default_graphs) or None,
-        named_graphs=list(named_graphs) or None,
-        base_iri=base_iri,
-    )
-
-
 def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
@@ -124,15 +109,22 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
 def fetch(
     store: GraphStore,
     query: str,
-    default_graphs: tuple,
-    named_graphs: tuple,
+    default_graphs: tuple[str, ...] | None,
+    named_graphs: tuple[str, ...] | None,
     max_bytes: int,
     base_iri: str | None = None,
+    as_given: bool = False,
 ) -> tuple[str, bytes]:
     """Run a query for the server's own pages and API: the result's kind and its bytes
     (solutions as SPARQL TSV, triples as N-Triples: compact, lossless, quick to parse;
     a boolean as SPARQL JSON)."""
-    result = _run(store, query, default_graphs, named_graphs, base_iri)
+    result = store.query(
+        query,
+        default_graphs=None if default_graphs is None else list(default_graphs),
+        named_graphs=None if named_graphs is None else list(named_graphs),
+        base_iri=base_iri,
+        as_given=as_given,
+    )
     sink = _Capped(max_bytes)
     fmt = {
         "graph": ox.RdfFormat.N_TRIPLES,

@@ -44,16 +44,18 @@ class GuardedStore(GraphStore):
         named_graphs: Sequence[str] | None = None,
         substitutions: dict[str, ox.NamedNode | ox.Literal] | None = None,
         base_iri: str | None = None,
+        as_given: bool = False,
     ) -> QueryResult:
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         kind, data = self._run(
             fetch,
             sparql,
-            tuple(default_graphs or ()),
-            tuple(named_graphs or ()),
+            None if default_graphs is None else tuple(default_graphs),
+            None if named_graphs is None else tuple(named_graphs),
             self.max_bytes,
             base_iri,
+            as_given,
         )
         if kind == "graph":
             return QueryResult([q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)])

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 from openness.assess.definitions import definitions
 from openness.named_queries import named
 from openness.server.context import get_store
-from openness.server.lookup import model_iri
+from openness.server.lookup import definition_asked, model_iri
 from openness.server.openapi_site import MODEL_NAMED, MODEL_OR_NAME
 from openness.server.sparql import text
 from openness.server.wording import OUTCOMES
@@ -131,15 +131,6 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _definition() -> str | None:
-    """The request's ``definition``, one of the definitions (else 400, as the conformance
-    API answers, not an empty list)."""
-    given = request.args.get("definition") or None
-    if given is not None and given not in definitions():
-        abort(text(f"unknown definition {given!r}; known: {', '.join(definitions())}", 400))
-    return given
-
-
 def _window() -> dict[str, str | None]:
     """The ``from`` / ``to`` dates and ``definition`` of a request, checked."""
     args = request.args
@@ -149,7 +140,7 @@ def _window() -> dict[str, str | None]:
                 dt.date.fromisoformat(args[key])
             except ValueError:
                 abort(text(f"bad parameter value: {key}={args[key]!r} is not YYYY-MM-DD", 400))
-    return {"from": args.get("from"), "to": args.get("to"), "definition": _definition()}
+    return {"from": args.get("from"), "to": args.get("to"), "definition": definition_asked()}
 
 
 @bp.get("/api/history/changes")
@@ -161,7 +152,7 @@ def api_changes() -> Response:
 @bp.get("/api/history/passing")
 def api_passing() -> Response:
     """How many models pass each definition at each snapshot date."""
-    return jsonify(named_rows("passing-over-time", definition=_definition()))
+    return jsonify(named_rows("passing-over-time", definition=definition_asked()))
 
 
 @bp.get("/api/history/producers")
@@ -173,7 +164,7 @@ def api_producers() -> Response:
 @bp.get("/api/history/first-passed")
 def api_first_passed() -> Response:
     """When each model first passed each definition."""
-    return jsonify(named_rows("first-passed", definition=_definition()))
+    return jsonify(named_rows("first-passed", definition=definition_asked()))
 
 
 @bp.get("/api/models/<model_id>/history")

@@ -7,6 +7,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import abort, redirect, request, url_for
 
+from openness.assess.definitions import definitions
 from openness.assess.service import resolve_models
 from openness.namespaces import ID, Graphs
 from openness.server.context import get_store
@@ -51,6 +52,15 @@ def model_iri(model_id: str) -> str:
     path = url_for(request.endpoint or "", **{**(request.view_args or {}), "model_id": ids[0]})
     query = request.query_string.decode()
     abort(redirect(f"{path}?{query}" if query else path, 303))
+
+
+def definition_asked() -> str | None:
+    """The request's ``definition`` parameter: None, or one of the definitions (else 400
+    naming them, not an empty answer)."""
+    given = request.args.get("definition") or None
+    if given is not None and given not in definitions():
+        abort(text(f"unknown definition {given!r}; known: {', '.join(definitions())}", 400))
+    return given
 
 
 def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:

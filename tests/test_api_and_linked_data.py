@@ -150,7 +150,7 @@ def _route(path: str) -> str:
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/conformance?per_page=1000",  # every item, ChatMusician's producer without a name
+        "/api/conformance?per_page=1000",  # the largest page; ChatMusician has no producer name
         "/api/models/llama-2-7b",
         "/api/models/m-a-p--chatmusician",  # its producer has no name in the graph
         "/api/models/llama-2-7b/conformance",

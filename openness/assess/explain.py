@@ -11,30 +11,9 @@ import rdflib
 
 from openness.assess.definitions import SH, definition, definitions
 from openness.assess.reference import evidence, report, to_rdflib
+from openness.assess.report import stored_assertions
 from openness.assess.store import assessment_iri
-from openness.namespaces import Graphs
 from openness.store import GraphStore
-
-
-def stored_assertions(store: GraphStore, iris: Sequence[str]) -> list[ox.Triple]:
-    """The stored EARL assertions named, with their results, progress and requirement
-    assessments (their results', or their own when stored before 2026-12-04)."""
-    # Each link written out: a path an assertion may or may not start (earl:result?) was
-    # not bound by the VALUES (5 ms became 3.5-5.7 s, bundled graph).
-    if not iris:
-        return []
-    values = " ".join(f"<{i}>" for i in iris)
-    rows = store.query(
-        f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{
-          VALUES ?a {{ {values} }}
-          {{ ?a ?p ?o BIND (?a AS ?s) }} UNION {{ ?a earl:result ?s . ?s ?p ?o }}
-          UNION {{ ?a earl:result/og:progress ?s . ?s ?p ?o }}
-          UNION {{ ?a earl:result/dcterms:hasPart ?s . ?s ?p ?o }}
-          UNION {{ ?a earl:result/dcterms:hasPart/earl:result ?s . ?s ?p ?o }}
-          UNION {{ ?a dcterms:hasPart ?s . ?s ?p ?o }}
-          UNION {{ ?a dcterms:hasPart/earl:result ?s . ?s ?p ?o }} }} }}"""
-    ).rows()
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
 
 
 def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Triple]:

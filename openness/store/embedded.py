@@ -120,8 +120,8 @@ class EmbeddedStore(GraphStore):
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         kwargs: dict[str, object] = {"prefixes": PREFIXES, "base_iri": base_iri}
-        listed = default_graphs is not None or named_graphs is not None
-        if as_given and listed:
+        lists_given = default_graphs is not None or named_graphs is not None
+        if as_given and lists_given:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         elif as_given and names_dataset(sparql):
