@@ -566,6 +566,7 @@ def _history_behind(store: GraphStore) -> None:
         )
 
 
+# -d/--definition ID and -m/--model ID, repeatable, for the commands that judge or explain.
 definitions_option = click.option(
     "--definition",
     "-d",
@@ -781,9 +782,6 @@ def serve(
         max_connections=max_connections,
         read_timeout=read_timeout,
     )
-
-
-# -d/--definition ID, repeatable, for the commands that judge or explain.
 
 
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
