@@ -181,17 +181,19 @@ def validate() -> Response:
             )
         data, name = request.get_data(), "description" + suffix
     try:
-        verdicts = get_store().call(judge, data, name, chosen or None)
+        judged = get_store().call(judge, data, name, chosen or None)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
-    return jsonify(verdicts)
+    return jsonify(judged["verdicts"])
 
 
-def judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> list[dict]:
-    """A guard task: the verdicts on a posted description, as JSON (assessing it takes
-    seconds of CPU, so it runs in a lane, under the request's time limit). The API and the
-    validate page, whose guided form asks again as it is filled in, both run it."""
-    return [v.as_json() for v in validate_description(data, name, ids).verdicts]
+def judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> dict[str, list]:
+    """A guard task: the verdicts on a posted description, as JSON, and what the reader
+    left out of it (assessing it takes seconds of CPU, so it runs in a lane, under the
+    request's time limit). The API and the validate page, whose guided form asks again as
+    it is filled in, both run it."""
+    run = validate_description(data, name, ids)
+    return {"verdicts": [v.as_json() for v in run.verdicts], "warnings": run.warnings}
 
 
 @bp.post("/shacl")

@@ -379,6 +379,7 @@ def validate() -> Response:
     """Judge a description: pasted or uploaded (the text stays in the box after a submit),
     or made with the guided form, one row per component, whose MOF YAML is shown too."""
     verdicts, error, chosen, read_as, data = None, None, "", None, None
+    warnings: list[str] = []
     text = ""
     start = _record_answers(request.args.get("from", "")) if request.method == "GET" else {}
     guided = request.form.get("form") == "guided" or bool(start)
@@ -398,13 +399,15 @@ def validate() -> Response:
             read_as = FORMATS[suffix]
     if data is not None:
         try:
-            verdicts = get_store().call(api.judge, data, name, None)
+            judged = get_store().call(api.judge, data, name, None)
+            verdicts, warnings = judged["verdicts"], judged["warnings"]
         except UnreadableInput as e:
             error = str(e)
     return Response(
         render_template(
             "validate.html",
             verdicts=verdicts,
+            warnings=warnings,
             error=error,
             text=text,
             chosen=chosen,

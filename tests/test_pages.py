@@ -352,6 +352,18 @@ def test_validate_recognises_a_pasted_mof_yaml_and_keeps_it(client: FlaskClient)
     assert all(d.label in page.text for d in definitions().values())
 
 
+def test_validate_names_what_it_left_out(client: FlaskClient) -> None:
+    """A component the MOF reader does not know is named on the page, as the CLI names
+    it, above the verdicts it did not count towards."""
+    text = MOF_YAML.read_text(encoding="utf-8").replace(
+        "name: 'Model card'", "name: 'Model passport'", 1
+    )
+    assert "Model passport" in text
+    page = client.post("/validate", data={"description": text, "format": ""})
+    assert page.status_code == 200 and 'id="left-out"' in page.text
+    assert "unknown component &#39;Model passport&#39;" in page.text
+
+
 def test_validate_says_why_it_cannot_read(client: FlaskClient) -> None:
     broken = "@prefix og: <x> . <a> og:b"
     page = client.post("/validate", data={"description": broken, "format": ""})
