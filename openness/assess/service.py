@@ -18,17 +18,31 @@ def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
     """Model IRIs for what users call models: an IRI, a name, or a source's own id."""
     out = []
     for given in ids:
+        # Each name looked up as the literal the sources write (a plain string): an index
+        # lookup, where comparing STR() of every name read them all (10 489 models: 19-32 s).
         rows = store.query(
-            """SELECT DISTINCT ?m WHERE { ?m a og:Model .
-                 { ?m schema:name ?v } UNION { ?m og:hasRecord/og:sourceId ?v }
-                 UNION { ?m og:huggingFaceRepo ?v } UNION { BIND (?m AS ?i) FILTER (STR(?i) = ?x) }
-                 FILTER (STR(?v) = ?x || STR(?m) = ?x) }""",
+            """SELECT DISTINCT ?m WHERE {
+                 { ?m schema:name ?x } UNION { ?r og:sourceId ?x . ?m og:hasRecord ?r }
+                 UNION { ?m og:huggingFaceRepo ?x }
+                 ?m a og:Model }""",
             substitutions={"x": ox.Literal(given)},
         ).rows()
+        if not rows and _is_iri(given):
+            rows = store.query(
+                "SELECT ?m WHERE { ?m a og:Model }", substitutions={"m": ox.NamedNode(given)}
+            ).rows()
         if not rows:
             raise LookupError(f"no model called {given!r} (give its IRI, name or a source id)")
         out += [r["m"].value for r in rows]
     return out
+
+
+def _is_iri(value: str) -> bool:
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return ":" in value
 
 
 def resolve_model(store: GraphStore, given: str) -> str:
