@@ -66,14 +66,16 @@ def definition_asked() -> str | None:
 def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:
     """Each model's producer with its kind (only ``model``'s when given: a page about one
     model need not read every producer); where sources disagree on the kind, the curated
-    (reviewed) one is given."""
+    (reviewed) one is given. Its name is its label, else the name a source gives it (a
+    Hub author's)."""
     only = f"VALUES ?m {{ {ox.NamedNode(model)} }}" if model else ""
     rows = (
         get_store()
         .query(
             f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ {only}
               ?m a og:Model ; og:producer ?org .
-              OPTIONAL {{ ?org rdfs:label ?name }}
+              OPTIONAL {{ ?org rdfs:label ?label }} OPTIONAL {{ ?org schema:name ?called }}
+              BIND (COALESCE(?label, ?called) AS ?name)
               OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
                          BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}
             ORDER BY ?m ?curated"""

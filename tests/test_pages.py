@@ -648,3 +648,13 @@ def test_home_counts_verdicts_not_every_earl_assertion(client: FlaskClient) -> N
     assert numbers["publishedVerdicts"] == 17  # the curated source's
     page = client.get("/", headers={"Accept": "text/html"}).get_data(as_text=True)
     assert re.search(rf'<th scope="row">verdicts</th><td>{numbers["verdicts"]}</td>', page)
+
+
+def test_a_producer_is_named_by_the_name_a_source_gives(client: FlaskClient) -> None:
+    """An organisation known by its Hub author's name only (schema:name, no rdfs:label) is
+    named so on its models' pages and in the API, not by its IRI's last part."""
+    assert client.get("/api/models/salesforce--codet5p-16b").json["organizationName"] == (
+        "Salesforce"
+    )
+    page = client.get("/models/salesforce--codet5p-16b").text
+    assert ">Salesforce</a>" in page and ">salesforce</a>" not in page
