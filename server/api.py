@@ -21,6 +21,7 @@ from openness.server.negotiation import (
     GRAPH_TYPES,
     accept_header,
     choose,
+    choose_with_parameter,
     content_type,
     serialize_graph,
 )
@@ -50,7 +51,7 @@ def _wants_rdf() -> str | None:
     """The RDF media type the client prefers over JSON, if any (406 when it takes
     neither)."""
     offered = ["application/json", *GRAPH_TYPES]
-    best = choose(accept_header(), offered)
+    best = choose_with_parameter(request.args.get("format"), accept_header(), offered)
     if best is None:
         abort(text(f"this resource is offered as {', '.join(offered)}", 406))
     return best if best != "application/json" else None

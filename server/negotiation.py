@@ -91,6 +91,10 @@ def accepted(header: str | None, offered: list[str]) -> MIMEAccept:
     return MIMEAccept(values)
 
 
+# The short names of the types that are neither results nor graphs.
+PLAIN_ALIASES = {"json": "application/json", "html": "text/html"}
+
+
 def choose_with_parameter(
     parameter: str | None, header: str | None, offered: list[str]
 ) -> str | None:
@@ -101,12 +105,16 @@ def choose_with_parameter(
     'application/rdf+xml'
     >>> choose_with_parameter("nquads", "text/turtle", GRAPH_TYPES)
     'application/n-quads'
+    >>> choose_with_parameter("json", "text/html", ["text/html", *GRAPH_TYPES])
+    'application/ld+json'
     """
     if parameter:
-        aliases = {**ALIASES, **GRAPH_ALIASES} if offered is GRAPH_TYPES else ALIASES
-        named = aliases.get(parameter.lower(), parameter.lower())
-        if named in offered:
-            return named
+        # A short name means the first type it names that is offered: "json" is plain JSON
+        # from the API, SPARQL results from a query, JSON-LD from a resource.
+        for aliases in (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES):
+            named = aliases.get(parameter.lower(), parameter.lower())
+            if named in offered:
+                return named
     return choose(header, offered)
 
 

@@ -658,3 +658,15 @@ def test_a_producer_is_named_by_the_name_a_source_gives(client: FlaskClient) -> 
     )
     page = client.get("/models/salesforce--codet5p-16b").text
     assert ">Salesforce</a>" in page and ">salesforce</a>" not in page
+
+
+def test_a_format_link_gives_that_format_to_a_browser(client: FlaskClient) -> None:
+    """A browser sends Accept: text/html,…,application/xml;q=0.9: the model page's JSON
+    link must name its format (the API offers RDF/XML too), and format=json on a
+    resource is its JSON-LD, not its page."""
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    page = client.get("/models/llama-2-7b", headers=browser).text
+    link = re.search(r'<a href="(/api/models/llama-2-7b[^"]*)">JSON</a>', page)
+    assert link and client.get(unquote(link[1]), headers=browser).mimetype == "application/json"
+    resource = client.get("/id/model/llama-2-7b?format=json", headers=browser)
+    assert resource.mimetype == "application/ld+json"
