@@ -154,9 +154,17 @@ def model(model_id: str) -> Response:
         found = name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
+        # A name several models have is theirs to choose among (300), not a name no model has.
+        shared = len(name_index().exact(model_id))
         return Response(
-            render_template("search.html", query=model_id, matches=answers(model_id), missing=True),
-            status=404,
+            render_template(
+                "search.html",
+                query=model_id,
+                matches=answers(model_id),
+                missing=not shared,
+                shared=shared,
+            ),
+            status=300 if shared else 404,
         )
     return Response(_model_page(iri, model_id))
 

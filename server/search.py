@@ -102,10 +102,14 @@ class NameIndex:
 
         return sorted(best.values(), key=closeness)[:limit]
 
+    def exact(self, text: str) -> set[str]:
+        """The models with a name that is ``text`` (case and punctuation aside)."""
+        key = utils.default_process(text)
+        return {self.rows[i][0] for i, k in enumerate(self.keys) if k == key}
+
     def resolve(self, text: str) -> str | None:
         """The one model ``text`` names: an exact name of one model, or a clear best match."""
-        key = utils.default_process(text)
-        exact = {self.rows[i][0] for i, k in enumerate(self.keys) if k == key}
+        exact = self.exact(text)
         if len(exact) == 1:
             return exact.pop()
         if exact:

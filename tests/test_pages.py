@@ -122,7 +122,7 @@ def test_model_urls_resolve_names_to_the_model(client: FlaskClient) -> None:
         assert r.status_code == 303 and r.headers["Location"].endswith(f"/models/{OLMO}"), name
     assert client.get(f"/models/{OLMO}").status_code == 200
     family = client.get("/models/Llama 2")  # several releases: the person chooses
-    assert family.status_code == 404 and "Llama-2-7B" in family.text
+    assert family.status_code == 300 and "Llama-2-7B" in family.text
     assert client.get("/models/xyzzy qwv").status_code == 404
 
 
@@ -670,3 +670,10 @@ def test_a_format_link_gives_that_format_to_a_browser(client: FlaskClient) -> No
     assert link and client.get(unquote(link[1]), headers=browser).mimetype == "application/json"
     resource = client.get("/id/model/llama-2-7b?format=json", headers=browser)
     assert resource.mimetype == "application/ld+json"
+
+
+def test_a_name_two_models_have_is_a_choice_not_a_miss(client: FlaskClient) -> None:
+    page = client.get("/models/XGen")  # two Salesforce models' family name
+    assert page.status_code == 300
+    assert "2 models are called “XGen”" in page.text and "No model is called" not in page.text
+    assert client.get("/models/no-model-is-called-this").status_code == 404
