@@ -677,3 +677,13 @@ def test_a_name_two_models_have_is_a_choice_not_a_miss(client: FlaskClient) -> N
     assert page.status_code == 300
     assert "2 models are called “XGen”" in page.text and "No model is called" not in page.text
     assert client.get("/models/no-model-is-called-this").status_code == 404
+
+
+def test_a_finding_against_a_requirement_not_judged_says_so(client: FlaskClient) -> None:
+    """A requirement of a level above one not reached is not judged ('not tested'); a
+    finding against it would count against it then, not be 'evidence against' a verdict."""
+    page = client.get("/models/m-a-p--chatmusician").text
+    assert "not tested</span>" in page
+    for item in re.findall(r"<li>(.*?)</li>", page, re.S):
+        if "not tested</span>" in item:
+            assert "(evidence against)" not in item
