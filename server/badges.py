@@ -58,7 +58,11 @@ def page_link(model_id: str, verdict: dict[str, Any] | None = None) -> str:
     """Where a badge leads: the model page, at what it would take to pass a definition the
     model does not pass, else at its verdicts."""
     anchor = "verdicts"
-    if verdict is not None and verdict["outcome"] != "passed":
+    if (
+        verdict is not None
+        and verdict["outcome"] in ("failed", "cantTell")
+        and definitions()[verdict["definition"]].passes_models  # one that rates has no pass
+    ):
         anchor = f"to-pass-{verdict['definition']}"
     return url_for("pages.model", model_id=model_id, _external=True) + "#" + anchor
 

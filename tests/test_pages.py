@@ -489,7 +489,8 @@ def test_what_it_would_take_is_one_change_per_reason_of_each_verdict(
         answer = client.get(f"/api/models/{model_id}/changes-to-pass").json
         by_definition = {d["definition"]: d for d in answer}
         for v in (v for v in verdicts if v["model"] == model):
-            if v["outcome"] in ("passed", "inapplicable"):  # passed, or nothing to pass
+            # Passed, or nothing to pass: a definition that rates (rated or out of scope).
+            if v["outcome"] == "passed" or not definitions()[v["definition"]].passes_models:
                 assert v["definition"] not in by_definition, (model_id, v["definition"])
                 continue
             d = by_definition[v["definition"]]
@@ -687,3 +688,14 @@ def test_a_finding_against_a_requirement_not_judged_says_so(client: FlaskClient)
     for item in re.findall(r"<li>(.*?)</li>", page, re.S):
         if "not tested</span>" in item:
             assert "(evidence against)" not in item
+
+
+def test_what_it_would_take_leaves_out_a_definition_that_rates(client: FlaskClient) -> None:
+    """The Index passes no model: neither a model it rates nor one it does not is told
+    what would make it pass, and a badge of it leads to the verdicts, not to such a part."""
+    for model in ("llama-2-7b", "m-a-p--chatmusician"):
+        changes = client.get(f"/api/models/{model}/changes-to-pass").json
+        assert "eu-osai-index" not in {c["definition"] for c in changes}, model
+        page = client.get(f"/models/{model}").text
+        assert 'id="to-pass-eu-osai-index"' not in page
+        assert "#to-pass-eu-osai-index" not in page
