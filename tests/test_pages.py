@@ -699,3 +699,15 @@ def test_what_it_would_take_leaves_out_a_definition_that_rates(client: FlaskClie
         page = client.get(f"/models/{model}").text
         assert 'id="to-pass-eu-osai-index"' not in page
         assert "#to-pass-eu-osai-index" not in page
+
+
+def test_every_matrix_link_to_a_model_page_lands_on_its_part(client: FlaskClient) -> None:
+    """Each cell of the matrix links to its verdict on the model's page: the part exists
+    (a passed verdict has no reasons, so no 'why' part, which the cells linked to)."""
+    matrix = client.get("/matrix?q=olmo").text  # OLMo-7B passes OSAID: no reasons
+    links = set(re.findall(r'href="/models/([^"#]+)#([^"]+)"', matrix))
+    assert links
+    pages: dict[str, str] = {}
+    for model, part in sorted(links):
+        page = pages.setdefault(model, client.get(f"/models/{model}").text)
+        assert f'id="{part}"' in page, (model, part)
