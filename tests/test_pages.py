@@ -711,3 +711,8 @@ def test_every_matrix_link_to_a_model_page_lands_on_its_part(client: FlaskClient
     for model, part in sorted(links):
         page = pages.setdefault(model, client.get(f"/models/{model}").text)
         assert f'id="{part}"' in page, (model, part)
+
+
+def test_the_empty_search_page_links_no_empty_query(client: FlaskClient) -> None:
+    page = client.get("/search").text
+    assert page.count("/api/search?q=") == 0
