@@ -54,6 +54,10 @@ def timeline(model: str) -> list[dict[str, str]]:
     return named_rows("model-timeline", model=model)
 
 
+# Pixels between two date labels of the chart's axis, so that they do not overlap.
+TICK_GAP = 40
+
+
 def passing_chart(definition: str | None = None, width: int = 640, height: int = 220) -> dict:
     """The geometry of a line chart of models passing each definition over time (drawn
     as SVG by history/passing_chart.html): x is the date, y the count. A definition that
@@ -76,7 +80,7 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
         )
     dates = sorted({d for points in series.values() for d, _ in points})
     top = max(1, max(n for points in series.values() for _, n in points))
-    left, right, pad = 44, 150, 24
+    left, right, pad = 44, 24, 24
     span = max(1, (dates[-1] - dates[0]).days)
 
     def x(d: dt.date) -> float:
@@ -101,11 +105,15 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
                 "points": [
                     {"x": x(d), "y": y(n), "date": d.isoformat(), "n": n} for d, n in points
                 ],
-                "label_y": y(points[-1][1]),
                 "last": points[-1][1],
             }
         )
-    ticks = [{"x": x(d), "label": d.isoformat()} for d in dates]
+    # A date too close to the one labelled before it keeps its tick, not its label.
+    ticks, shown = [], -TICK_GAP
+    for d in dates:
+        far = x(d) - shown >= TICK_GAP
+        ticks.append({"x": x(d), "label": d.isoformat() if far else ""})
+        shown = x(d) if far else shown
     yticks = [{"y": y(n), "label": n} for n in sorted({0, top // 2, top})]
     return {
         "width": width,

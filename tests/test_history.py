@@ -4,6 +4,7 @@ answer (named queries, API, pages) and the Atom feeds of changes — on real sna
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -437,6 +438,18 @@ def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) 
     assert 'class="line-chart"' in page.text
     assert 'data-definition="mof-1.0"' in page.text and 'data-definition="owd-0.3"' not in page.text
     assert client.get("/api/history/passing?definition=mof-1.0").json
+    # People read the definitions' labels in the key and the points' tips, not their ids;
+    # no two date labels of the axis overlap.
+    mof = definitions()["mof-1.0"].label
+    assert f'<a href="/definitions/mof-1.0">{mof}</a>' in home.text
+    assert "<title>mof-1.0," not in home.text and f"<title>{mof}, " in home.text
+    xs = [
+        float(x)
+        for x, label in re.findall(
+            r'translate\(([\d.]+), [\d.]+\) rotate\(30\)" font-size="10">([^<]+)<', home.text
+        )
+    ]
+    assert xs and all(b - a >= 40 for a, b in zip(xs, xs[1:], strict=False))
 
 
 def test_a_definition_that_passes_no_model_is_not_charted_as_a_flat_zero(
