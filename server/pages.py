@@ -66,8 +66,9 @@ def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
         m["levels"][r["definition"]] = r["level"]
         m["scores"][r["definition"]] = r["score"]
     rows = list(by_model.values())
-    if args.get("definition") and args.get("outcome"):
-        rows = [m for m in rows if m["verdicts"].get(args["definition"]) == args["outcome"]]
+    if args.get("outcome"):  # on the definition chosen, else on any
+        chosen = [args["definition"]] if args.get("definition") else list(definitions())
+        rows = [m for m in rows if args["outcome"] in {m["verdicts"].get(d) for d in chosen}]
     if args.get("kind"):
         rows = [m for m in rows if m.get("organizationKind") == args["kind"]]
     if args.get("q"):

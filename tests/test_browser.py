@@ -80,6 +80,10 @@ def test_matrix_sorts_searches_and_moves_by_keyboard(page, site: str) -> None:
     page.get_by_role("button", name="Index score").click()  # descending: best first
     first = rows.nth(0).locator("th").inner_text()
     assert first  # sorted without error
+    # The column header says how it is sorted, to assistive technology.
+    sorted_by = page.locator("#matrix thead th[aria-sort]")
+    assert sorted_by.count() == 1 and sorted_by.get_attribute("aria-sort") == "descending"
+    assert "Index score" in sorted_by.inner_text()
     page.fill("#search", "olmo")
     visible = [r for r in rows.all() if r.is_visible()]
     assert [r.locator("th").inner_text() for r in visible] == ["OLMo-7B"]

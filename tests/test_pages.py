@@ -716,3 +716,12 @@ def test_every_matrix_link_to_a_model_page_lands_on_its_part(client: FlaskClient
 def test_the_empty_search_page_links_no_empty_query(client: FlaskClient) -> None:
     page = client.get("/search").text
     assert page.count("/api/search?q=") == 0
+
+
+def test_the_matrix_outcome_filter_on_any_definition(client: FlaskClient) -> None:
+    """'passed' with no definition chosen keeps the models that pass one, not every model."""
+    everything = list(csv.reader(io.StringIO(client.get("/matrix.csv").text)))[1:]
+    passing = list(csv.reader(io.StringIO(client.get("/matrix.csv?outcome=passed").text)))[1:]
+    kept = {r[0] for r in passing}
+    assert 0 < len(kept) < len({r[0] for r in everything})
+    assert all(any(r[3] == "passed" for r in passing if r[0] == m) for m in kept)

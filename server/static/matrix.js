@@ -21,9 +21,11 @@
     button.addEventListener("click", () => {
       const col = Number(button.dataset.sort);
       const numeric = button.dataset.numeric === "1";
-      const descending = button.getAttribute("aria-sort") === "ascending";
-      table.querySelectorAll("th button").forEach((b) => b.removeAttribute("aria-sort"));
-      button.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      // aria-sort belongs on the column header (the th), not on the button in it.
+      const header = button.closest("th");
+      const descending = header.getAttribute("aria-sort") === "ascending";
+      table.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
+      header.setAttribute("aria-sort", descending ? "descending" : "ascending");
       const rows = Array.from(body.rows);
       rows.sort((a, b) => {
         const x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
