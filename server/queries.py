@@ -96,7 +96,8 @@ def _page(
 ) -> Response:
     """The query's page: what it asks, a form for its parameters, its results as a table,
     and links to the same results as CSV and JSON and to the query in the editor."""
-    values = {p.name: given.get(p.name, p.default or "") for p in query.parameters}
+    # A field left blank shows the default it was run with.
+    values = {p.name: given.get(p.name) or p.default or "" for p in query.parameters}
     bound = {k: v for k, v in values.items() if v}
     here = url_for("queries.run", name=query.name)
     variables: list[str] = []

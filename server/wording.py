@@ -3,9 +3,11 @@ outcomes instead of their ids, and links that stay on this server for the IRIs w
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from flask import Blueprint, current_app, request
+from markupsafe import Markup, escape
 
 from openness.assess.definitions import definitions
 from openness.namespaces import BASE
@@ -31,6 +33,17 @@ def _requirement_labels() -> dict[str, str]:
 def outcome(value: str) -> str:
     """``cantTell`` → "can't tell"."""
     return OUTCOMES.get(value, value)
+
+
+@bp.app_template_filter("code_spans")
+def code_spans(text: str) -> Markup:
+    """A query file's description as HTML: its `backticked` names as code, the rest
+    escaped (the descriptions are written as Markdown).
+
+    >>> str(code_spans("the model `model` (<an IRI>)"))
+    'the model <code>model</code> (&lt;an IRI&gt;)'
+    """
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 @bp.app_template_filter("definition_label")

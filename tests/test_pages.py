@@ -725,3 +725,12 @@ def test_the_matrix_outcome_filter_on_any_definition(client: FlaskClient) -> Non
     kept = {r[0] for r in passing}
     assert 0 < len(kept) < len({r[0] for r in everything})
     assert all(any(r[3] == "passed" for r in passing if r[0] == m) for m in kept)
+
+
+def test_a_named_query_page_shows_its_description_and_what_it_ran(client: FlaskClient) -> None:
+    """A description's `names` are code, not backticks; a required field left blank shows
+    the default the query ran with, not an empty box beside its results."""
+    page = client.get("/queries/changes-to-pass?model=", headers={"Accept": BROWSER}).text
+    assert "<code>model</code>" in page and "`model`" not in page
+    default = catalogue()["changes-to-pass"].parameters[0].default
+    assert default and f'name="model" value="{default}"' in page
