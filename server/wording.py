@@ -46,6 +46,13 @@ def code_spans(text: str) -> Markup:
     return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
+@bp.app_template_test("judging")
+def judging(definition_id: str) -> bool:
+    """Whether a definition passes or fails models (the Index rates them)."""
+    d = definitions().get(definition_id)
+    return d is not None and d.passes_models
+
+
 @bp.app_template_filter("definition_label")
 def definition_label(definition_id: str) -> str:
     d = definitions().get(definition_id)

@@ -71,7 +71,8 @@ def test_the_search_page_shows_the_verdicts(client: FlaskClient) -> None:
     assert "Is “olmo 7b” open?" in page and 'href="/models/allenai--olmo-7b"' in page
     verdicts = client.get(f"/api/models/{OLMO}").json["verdicts"]
     passed = sum(v["outcome"] == "passed" for v in verdicts)
-    assert f"It passes {passed} of {len(verdicts)} definitions" in page
+    judging = sum(definitions()[v["definition"]].passes_models for v in verdicts)
+    assert f"It passes {passed} of {judging} definitions" in page
     for d in definitions().values():
         assert d.label in page
 
@@ -734,3 +735,11 @@ def test_a_named_query_page_shows_its_description_and_what_it_ran(client: FlaskC
     assert "<code>model</code>" in page and "`model`" not in page
     default = catalogue()["changes-to-pass"].parameters[0].default
     assert default and f'name="model" value="{default}"' in page
+
+
+def test_the_search_answer_counts_the_definitions_that_pass_or_fail(client: FlaskClient) -> None:
+    """'It passes N of M': M leaves out the Index, which rates."""
+    judging = sum(d.passes_models for d in definitions().values())
+    assert judging < len(definitions())
+    page = client.get("/search?q=olmo 7b").text
+    assert re.search(rf"It passes \d+ of {judging} definitions", page)
