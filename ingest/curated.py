@@ -65,19 +65,25 @@ def _load(folder: Path, name: str, report: IngestReport) -> list[dict[str, Any]]
     return entries
 
 
-def _each(folder: Path, name: str, report: IngestReport, ctx: IngestContext, fn: Any) -> None:
+def _each(
+    folder: Path, name: str, out: Triples, report: IngestReport, ctx: IngestContext, fn: Any
+) -> None:
+    """``fn`` on each entry of the file, writing into ``out``; an entry it cannot read is
+    skipped whole, none of its triples kept."""
     entries = _load(folder, name, report)
     for i, entry in enumerate(ctx.progress(entries, len(entries), name)):
         report.read += 1
         try:
             if not isinstance(entry, dict):
                 raise RecordError(name, "expected a mapping", record=f"#{i}")
-            fn(entry, name, i)
+            with out.all_or_nothing():
+                fn(entry, name, i)
             report.ingested += 1
         except RecordError as e:
             report.skip(e)
-        except (TypeError, KeyError, ValueError) as e:
-            report.skip(RecordError(name, f"bad entry ({e})", record=str(entry.get("name", i))))
+        except (TypeError, KeyError, ValueError, AttributeError) as e:
+            label = entry.get("name", i) if isinstance(entry, dict) else i
+            report.skip(RecordError(name, f"bad entry ({e})", record=str(label)))
 
 
 def _organization(out: Triples, entry: dict[str, Any]) -> None:
@@ -224,7 +230,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.link(iri, DCTERMS + "source", entry["source"])
         report.count("published verdicts")
 
-    _each(folder, "organizations.yaml", report, ctx, organization)
-    _each(folder, "datasets.yaml", report, ctx, dataset)
-    _each(folder, "models.yaml", report, ctx, model)
-    _each(folder, "verdicts.yaml", report, ctx, verdict)
+    _each(folder, "organizations.yaml", out, report, ctx, organization)
+    _each(folder, "datasets.yaml", out, report, ctx, dataset)
+    _each(folder, "models.yaml", out, report, ctx, model)
+    _each(folder, "verdicts.yaml", out, report, ctx, verdict)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
@@ -118,6 +119,19 @@ class Triples:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """Keep what the block adds only if it completes: a record that fails half-way
+        leaves none of its triples (nor its shared nodes marked as written). Not for
+        :class:`SpooledTriples`, whose lines already spilled to disk stay."""
+        kept, shared = len(self._items), set(self._shared)
+        try:
+            yield
+        except BaseException:
+            del self._items[kept:]
+            self._shared = shared
+            raise
 
     def __iter__(self) -> Iterator[ox.Triple]:
         return iter(self._items)

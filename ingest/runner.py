@@ -106,7 +106,18 @@ def ingest_source(
     started = dt.datetime.now(dt.UTC)
     if not folder.is_dir():
         raise RecordError(folder, "no such folder")
-    source.ingest(folder, out, report, ctx)
+    try:
+        source.ingest(folder, out, report, ctx)
+    except (RecordError, StrictFailure):
+        raise
+    except Exception as e:  # noqa: BLE001 - a value of a kind the reader did not expect
+        raise RecordError(
+            folder, f"cannot be read as the {name} source ({type(e).__name__}: {e}); nothing stored"
+        ) from e
+    if not report.ingested:  # a wrong or empty folder would empty the stored graph
+        raise RecordError(
+            folder, f"no {name} record in it ({report.read} read); the stored graph is kept"
+        )
     if strict and report.problems:
         raise StrictFailure(report)
     provenance = _activity(name, folder, started, report, len(out))

@@ -154,3 +154,59 @@ def test_a_hub_card_that_is_not_a_mapping_is_named() -> None:
     with pytest.raises(RecordError, match="cardData is not a mapping") as e:
         model_info({"id": "a/b", "cardData": "license: mit"}, "page[3]")
     assert "page[3]" in str(e.value) and "a/b" in str(e.value)
+
+
+@pytest.mark.parametrize("source", ["hf", "croissant", "curated", "fmti"])
+def test_a_folder_with_no_record_keeps_what_was_stored(
+    built: GraphStore, tmp_path: Path, source: str
+) -> None:
+    """An empty (or wrong) folder read nothing: an error naming it, and the source's
+    graph as it was — it was replaced by an empty one, models and verdicts lost."""
+    store = EmbeddedStore(None)
+    store._store.extend(built._store)  # noqa: SLF001 - a test's copy
+    before = graph_quads(store, Graphs.source(source))
+    assert before
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RecordError, match=f"no {source} record in it"):
+        ingest_source(store, source, folder=tmp_path / "empty")
+    assert graph_quads(store, Graphs.source(source)) == before
+
+
+def test_a_value_of_an_unexpected_kind_is_an_error_not_a_traceback(
+    built: GraphStore, tmp_path: Path
+) -> None:
+    """A component named by a list (the reader expects text) ends the ingest with an error
+    naming the folder and what went wrong, nothing stored; the CLI prints it in one line."""
+    folder = mof_folder(tmp_path, MOF_FILES[:3])
+    bad = folder / "models" / MOF_FILES[0].name
+    bad.write_text(
+        bad.read_text().replace("name: 'Model architecture'", "name: ['Model architecture']", 1)
+    )
+    assert "['Model architecture']" in bad.read_text()
+    store = EmbeddedStore(None)
+    store._store.extend(built._store)  # noqa: SLF001 - a test's copy
+    before = graph_quads(store, Graphs.source("mof"))
+    with pytest.raises(RecordError, match="cannot be read as the mof source"):
+        ingest_source(store, "mof", folder=folder)
+    assert graph_quads(store, Graphs.source("mof")) == before
+    result = CliRunner().invoke(
+        cli, ["--store", str(tmp_path / "store"), "ingest", "mof", "--from", str(folder)]
+    )
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "cannot be read as the mof source" in result.output
+
+
+def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> None:
+    """A published verdict whose date is no date is skipped whole: none of its triples stay
+    (its type, test and result were kept, without a date)."""
+    folder = tmp_path / "curated"
+    shutil.copytree(sources_dir() / "curated", folder)
+    verdicts = folder / "verdicts.yaml"
+    text = verdicts.read_text()
+    first_date = next(line for line in text.splitlines() if line.strip().startswith("date:"))
+    verdicts.write_text(text.replace(first_date, first_date.split(":")[0] + ": Oct 2024", 1))
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "curated", folder=folder)
+    assert any("verdicts.yaml" in s for s in report.skipped)
+    stored = store.count("SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v a og:PublishedVerdict }")
+    assert stored == report.counts["published verdicts"] == 16
