@@ -136,9 +136,16 @@ def ingest_all(
     strict: bool = False,
     ctx: IngestContext | None = None,
 ) -> list[IngestReport]:
-    """Ingest the named sources (all of them by default), then re-link records to models."""
-    reports = []
-    for name in names or list(SOURCES):
-        reports.append(ingest_source(store, name, folder=folder, strict=strict, ctx=ctx))
+    """Ingest the named sources (all of them by default), then re-link records to models —
+    also when a source stops the run (--strict, an unreadable folder): the sources stored
+    before it are linked, not left beside an identity graph naming records they dropped."""
+    reports: list[IngestReport] = []
+    try:
+        for name in names or list(SOURCES):
+            reports.append(ingest_source(store, name, folder=folder, strict=strict, ctx=ctx))
+    except BaseException:
+        if reports:
+            rebuild_identity(store)
+        raise
     reports.append(rebuild_identity(store))
     return reports

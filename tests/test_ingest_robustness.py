@@ -18,7 +18,7 @@ from openness.ingest.hf import model_info, model_triples
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
 from openness.ingest.report import IngestReport, RecordError
-from openness.ingest.runner import StrictFailure, ingest_source
+from openness.ingest.runner import StrictFailure, ingest_all, ingest_source
 from openness.namespaces import Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
@@ -210,3 +210,27 @@ def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> Non
     assert any("verdicts.yaml" in s for s in report.skipped)
     stored = store.count("SELECT (COUNT(DISTINCT ?v) AS ?n) WHERE { ?v a og:PublishedVerdict }")
     assert stored == report.counts["published verdicts"] == 16
+
+
+def test_sources_stored_before_a_strict_stop_are_linked(
+    built: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ingest --strict` of every source stops at the first with a warning (the bundled
+    Croissant files have one); the sources replaced before it are linked to models again,
+    so no model keeps a record the new MOF data no longer has."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for part in ("ontology", "shapes", "queries"):
+        (home / part).symlink_to(sources_dir().parent.parent / part)
+    shutil.copytree(sources_dir(), home / "data" / "sources")
+    (home / "data" / "sources" / "mof" / "models" / "Amber.yml").unlink()
+    monkeypatch.setenv("OPENNESS_HOME", str(home))
+    store = EmbeddedStore(None)
+    store._store.extend(built._store)  # noqa: SLF001 - a test's copy
+    amber = "https://w3id.org/openness-graph/id/record/mof/amber"
+    linked = f"ASK {{ GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord <{amber}> }} }}"
+    assert store.query(linked)
+    with pytest.raises(StrictFailure):
+        ingest_all(store, strict=True)
+    assert not store.query(f"ASK {{ <{amber}> ?p ?o }}")  # the MOF source was replaced
+    assert not store.query(linked)
