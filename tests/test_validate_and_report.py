@@ -220,6 +220,25 @@ def test_a_missing_item_is_named_once(reported: Path) -> None:
     assert not doubled
 
 
+def test_the_tools_reasons_read_whatever_a_component_is_called(tmp_path: Path) -> None:
+    """'Evaluation results is unlicensed' read badly for plural names: the reasons of the
+    tool's classes name a component without a verb that must agree with it."""
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n"
+        "    - name: 'Evaluation results'\n"
+        "    - name: 'Model parameters (Final)'\n      license: MIT\n"
+    )
+    code, out, _ = run("validate", str(path), "-d", "mof-1.0", "--format", "json")
+    reasons = json.loads(out)[0]["reasons"]
+    assert (
+        "mof-1.0.c3.eval-results: mof record 'R': Evaluation results listed without a licence"
+        in reasons
+    )
+    assert "mof-1.0.c3.tech-report: mof record 'R': no Technical report listed" in reasons
+    assert not [r for r in reasons if " is unlicensed" in r or " is not listed" in r]
+
+
 def test_report_json_has_one_object_per_model_and_definition(reported: Path) -> None:
     code, out, _ = run("--store", str(reported), "report", "--format", "json")
     assert code == 0
