@@ -743,3 +743,11 @@ def test_the_search_answer_counts_the_definitions_that_pass_or_fail(client: Flas
     assert judging < len(definitions())
     page = client.get("/search?q=olmo 7b").text
     assert re.search(rf"It passes \d+ of {judging} definitions", page)
+
+
+def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:
+    """Each row names the record it comes from (two of one source may disagree), linked."""
+    page = client.get("/models/salesforce--codet5p-16b").text
+    section = page.split("Where sources disagree", 1)[1].split("</table>", 1)[0]
+    assert "/id/record/mof/codet5-plus-220m" in section
+    assert ">codet5-plus-16b</a>" in section and ">codet5-plus-220m</a>" in section
