@@ -66,6 +66,11 @@ class NameIndex:
         self.rows = rows  # (model IRI, model name, alias)
         self.keys = [utils.default_process(alias) for _, _, alias in rows]
         self.names = {model: name for model, name, _ in rows}
+        # The models each normalized name is exactly, looked up rather than scanned: a miss
+        # on the model pages asks it twice (redirect or not, then shared or unknown).
+        self.named: dict[str, set[str]] = {}
+        for (model, _, _), key in zip(rows, self.keys, strict=True):
+            self.named.setdefault(key, set()).add(model)
 
     def search(self, text: str, limit: int = 8) -> list[Match]:
         """The models whose names are closest to ``text``, best first (one per model)."""
@@ -104,8 +109,7 @@ class NameIndex:
 
     def exact(self, text: str) -> set[str]:
         """The models with a name that is ``text`` (case and punctuation aside)."""
-        key = utils.default_process(text)
-        return {self.rows[i][0] for i, k in enumerate(self.keys) if k == key}
+        return set(self.named.get(utils.default_process(text), ()))
 
     def resolve(self, text: str) -> str | None:
         """The one model ``text`` names: an exact name of one model, or a clear best match."""
