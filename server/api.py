@@ -185,7 +185,9 @@ def validate() -> Response:
         judged = get_store().call(judge, data, name, chosen or None)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
-    return jsonify(judged["verdicts"])
+    # What the reader left out of the description bears on every verdict given on it; a
+    # field of each verdict carries it without changing the answer's shape (an array).
+    return jsonify([{**v, "warnings": judged["warnings"]} for v in judged["verdicts"]])
 
 
 def judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> dict[str, list]:

@@ -84,6 +84,21 @@ VERDICT = {
         **ORGANIZATION,
     },
 }
+# A verdict on a posted description, with what the reader left out of it.
+VALIDATED = {
+    **VERDICT,
+    "required": [*VERDICT["required"], "warnings"],
+    "properties": {
+        **VERDICT["properties"],
+        "warnings": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "what the reader left out of the description (an unknown component, "
+            "a value of the wrong kind), naming the file, record and field; the same for every "
+            "verdict on it",
+        },
+    },
+}
 MODEL = {
     "type": "object",
     "required": ["model", "name", "records", "verdicts"],
@@ -152,7 +167,7 @@ OPENAPI: dict[str, Any] = {
         "description": "Is this AI model open — by which definition, and why not? "
         "Verdicts with evidence, SPARQL, and SHACL validation.",
     },
-    "components": {"schemas": {"Verdict": VERDICT, "Model": MODEL}},
+    "components": {"schemas": {"Verdict": VERDICT, "ValidatedVerdict": VALIDATED, "Model": MODEL}},
     "paths": {
         "/sparql": {
             "get": {
@@ -390,7 +405,7 @@ OPENAPI: dict[str, Any] = {
                             "application/json": {
                                 "schema": {
                                     "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Verdict"},
+                                    "items": {"$ref": "#/components/schemas/ValidatedVerdict"},
                                 }
                             }
                         },

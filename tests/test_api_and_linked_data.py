@@ -160,14 +160,41 @@ def _route(path: str) -> str:
 def test_openapi_names_every_field_of_the_json_answers(client: FlaskClient, path: str) -> None:
     """Each field of an answer is in its schema, and the answer is valid against it (a
     null where the schema said a string, an outcome or level it does not list, fails)."""
+    _assert_described(client, path, "get", client.get(path).json)
+
+
+def _assert_described(client: FlaskClient, path: str, method: str, answer: object) -> None:
+    """The JSON answer names only fields its schema names, and is valid against it."""
     spec = client.get("/openapi.json").json
-    schema = spec["paths"][_route(path)]["get"]["responses"]["200"]["content"]["application/json"]
-    answer = client.get(path).json
-    assert answer and _undescribed(answer, schema["schema"], spec) == []
+    schema = spec["paths"][_route(path)][method]["responses"]["200"]["content"]
+    schema = schema["application/json"]["schema"]
+    assert answer and _undescribed(answer, schema, spec) == []
     # The components beside it, for its references (#/components/schemas/…) to resolve.
-    validator = Draft202012Validator({**schema["schema"], "components": spec["components"]})
+    validator = Draft202012Validator({**schema, "components": spec["components"]})
     invalid = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(answer)]
     assert invalid == []
+
+
+def test_validate_answers_what_the_reader_left_out(client: FlaskClient) -> None:
+    """A component the MOF reader does not know is left out of what is judged; the API says
+    so beside every verdict, as the page and the CLI do, in the shape its schema gives."""
+    yaml = (
+        b"release:\n  name: Kestrel\n  producer: K\n  components:\n"
+        b"    - name: Model weights\n      license: MIT\n"
+    )
+    r = client.post("/api/validate", data=yaml, content_type="application/yaml")
+    assert r.status_code == 200 and len(r.json) > 1
+    left_out = (
+        "description.yml, record 'Kestrel', field 'release.components[0]': "
+        "unknown component 'Model weights'"
+    )
+    assert all(len(v["warnings"]) == 1 for v in r.json)
+    assert all(v["warnings"][0].startswith(left_out) for v in r.json)
+    _assert_described(client, "/api/validate", "post", r.json)
+    clean = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_bytes()
+    r = client.post("/api/validate", data=clean, content_type="application/yaml")
+    assert all(v["warnings"] == [] for v in r.json)
+    _assert_described(client, "/api/validate", "post", r.json)
 
 
 @pytest.mark.parametrize(
