@@ -973,3 +973,40 @@ def test_a_store_in_memory_reads_the_graphs_it_only_holds_as_their_union() -> No
     recording.store.add(ox.Quad(s, p, ox.Literal("default"), ox.DefaultGraph()))
     assert len(store.query(every, default_graphs=["urn:a", "urn:b", "urn:c"]).rows()) == 3
     assert recording.asked[2:] == ["list", "list"]
+
+
+def test_a_query_naming_a_graph_another_client_just_made_reads_it(
+    oxigraph_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list of graphs a remote store keeps for a while (to send the dataset's graphs)
+    is read again when a query names a graph not on it: another client may have made it."""
+    monkeypatch.setattr("openness.store.remote._GRAPHS_TTL", 3600.0)
+    reader, writer = (
+        RemoteStore(oxigraph_server + "/query"),
+        RemoteStore(oxigraph_server + "/query"),
+    )
+    try:
+        writer.update("DROP ALL")
+        writer.write(
+            add={
+                "urn:old": [
+                    ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("old"))
+                ]
+            }
+        )
+        every = "SELECT ?o WHERE { ?s ?p ?o }"
+        assert len(reader.query(every, as_given=True).rows()) == 1  # the list read now
+        writer.write(
+            add={
+                "urn:new": [
+                    ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("new"))
+                ]
+            }
+        )
+        rows = reader.query("SELECT ?o FROM <urn:new> WHERE { ?s ?p ?o }", as_given=True).rows()
+        assert [r["o"].value for r in rows] == ["new"]
+        named = reader.query(every, default_graphs=["urn:new"], as_given=True).rows()
+        assert [r["o"].value for r in named] == ["new"]
+    finally:
+        reader.close()
+        writer.close()

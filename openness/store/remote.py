@@ -288,9 +288,9 @@ class RemoteStore(GraphStore):
         )
         return response
 
-    def _named_graphs(self) -> list[str]:
+    def _named_graphs(self, *, fresh: bool = False) -> list[str]:
         now = time.monotonic()
-        if self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
+        if fresh or self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
             names = self._stored_graphs()
             ours = [g for g in names if not g.startswith((*ENGINE_GRAPHS, STAGING))]
             self._graphs = (now, ours)
@@ -431,7 +431,10 @@ class RemoteStore(GraphStore):
             # the query's clauses (Virtuoso merged them with its own graphs), and only
             # those of the dataset: not the engine's own nor a write's staging graphs; an
             # empty list names no graph (the protocol's parameters cannot say "none").
+            asked = {*(default_graphs or ()), *(named_graphs or ())}
             held = set(self._named_graphs())
+            if not asked <= held:  # another client may have made it since the list was read
+                held = set(self._named_graphs(fresh=True))
             payload["default-graph-uri"] = [g for g in default_graphs or () if g in held] or [
                 NO_GRAPH
             ]
