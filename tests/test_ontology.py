@@ -114,8 +114,8 @@ def test_ontology_loads_into_the_store(store: GraphStore, graph: Graph) -> None:
 def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph) -> None:
     """What the shapes files name for others to read — a term in our namespace the
     ontology does not declare (the constraints every requirement uses) and each check —
-    has a label, and its rdfs:isDefinedBy names the shapes document (an owl:Ontology) of
-    the file it is in; the terms in our namespace have a comment too."""
+    has a label and a comment, and its rdfs:isDefinedBy names the shapes document (an
+    owl:Ontology) of the file it is in."""
     sh = Namespace("http://www.w3.org/ns/shacl#")
     declared = declared_terms(graph)
     missing = []
@@ -126,11 +126,30 @@ def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph)
         ours -= declared
         checks = set(g.subjects(RDF.type, OG.Check))
         for term in sorted(ours | checks | set(g.subjects(RDF.type, sh.SPARQLConstraint))):
-            wanted = [RDFS.label] + [RDFS.comment] * (term in ours)
-            missing += [f"{path.name}: {term} lacks {p}" for p in wanted if not g.value(term, p)]
+            missing += [
+                f"{path.name}: {term} lacks {p}"
+                for p in (RDFS.label, RDFS.comment)
+                if not g.value(term, p)
+            ]
             if g.value(term, RDFS.isDefinedBy) != document:
                 missing.append(f"{path.name}: {term} is not defined by {document}")
     assert not missing, "\n".join(missing)
+
+
+def test_a_checks_comment_cites_each_requirement_it_decides() -> None:
+    """A check's comment says which clauses it serves: the id of every requirement whose
+    og:checks names it (shared checks serve several definitions), so a requirement that
+    starts using a check is added to what the check says it is for."""
+    g = Graph()
+    for path in shape_files():
+        g.parse(path, format="turtle")
+    uncited = [
+        f"{check} does not cite {g.value(req, OG.definitionId)}"
+        for check in sorted(g.subjects(RDF.type, OG.Check))
+        for req in g.subjects(OG.checks, check)
+        if str(g.value(req, OG.definitionId)) not in str(g.value(check, RDFS.comment) or "")
+    ]
+    assert not uncited, "\n".join(uncited)
 
 
 @pytest.mark.parametrize(
