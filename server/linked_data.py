@@ -13,7 +13,7 @@ from collections import defaultdict
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from openness.namespaces import BASE, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
+from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
 from openness.server.lookup import is_iri
 from openness.server.negotiation import (
@@ -23,6 +23,7 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.server.sparql import text
+from openness.store import summary
 
 bp = Blueprint("linked_data", __name__)
 OFFERED = [
@@ -161,7 +162,10 @@ def concept(rest: str) -> Response:
 def graph(rest: str) -> Response:
     """A named graph's IRI: what the graph says of it (a source's snapshot: its run,
     version and size, in the provenance graph), and, where the store holds the graph, that
-    it is a dataset queried at /sparql whose triples the Graph Store Protocol gives."""
+    it is a dataset queried at /sparql whose triples the Graph Store Protocol gives. The
+    store's VoID summary is also the document of the dataset it describes
+    (``…/graph/void#dataset``, a hash IRI a client dereferences here): its answer holds
+    that description."""
     iri, triples = _named("graph/", rest)
     if is_iri(iri) and get_store().query(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"):
         node = ox.NamedNode(iri)
@@ -175,7 +179,22 @@ def graph(rest: str) -> Response:
             ),
             ox.Triple(node, ox.NamedNode(VOID + "dataDump"), ox.NamedNode(dump)),
         ]
+        if iri == summary.SUMMARY:
+            triples += _void_description(node)
     return respond(iri, triples)
+
+
+def _void_description(document: ox.NamedNode) -> list[ox.Triple]:
+    """The summary graph whole (a partition per term in use: a few hundred triples), as
+    VoID describes a description: the document whose primary topic is the dataset."""
+    rows = get_store().query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{summary.SUMMARY}> {{ ?s ?p ?o }} }}"
+    )
+    return [
+        ox.Triple(document, ox.NamedNode(RDF + "type"), ox.NamedNode(VOID + "DatasetDescription")),
+        ox.Triple(document, ox.NamedNode(FOAF + "primaryTopic"), ox.NamedNode(summary.DATASET)),
+        *(ox.Triple(r["s"], r["p"], r["o"]) for r in rows),
+    ]
 
 
 def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:

@@ -18,6 +18,13 @@ from openness.server import create_app
 from openness.store import EmbeddedStore
 
 OLMO = "allenai--olmo-7b"
+# What the linked-data routes offer besides HTML, with rdflib's name of each format.
+RDF_FORMATS = (
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "xml"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -235,12 +242,7 @@ def test_minted_iris_dereference_with_content_negotiation(client: FlaskClient, p
     iri = rdflib.URIRef("https://w3id.org/openness-graph" + path)
     html = client.get(path, headers={"Accept": "text/html"})
     assert html.status_code == 200 and html.mimetype == "text/html"
-    for accept, fmt in (
-        ("text/turtle", "turtle"),
-        ("application/ld+json", "json-ld"),
-        ("application/n-triples", "nt"),
-        ("application/rdf+xml", "xml"),
-    ):
+    for accept, fmt in RDF_FORMATS:
         r = client.get(path, headers={"Accept": accept})
         assert r.status_code == 200 and r.mimetype == accept, (path, accept)
         graph = rdflib.Graph().parse(data=r.data, format=fmt)
@@ -350,3 +352,27 @@ def test_a_named_graph_iri_dereferences(client: FlaskClient) -> None:
     triples = client.get(dump, headers={"Accept": "application/n-triples"})
     assert "<https://w3id.org/openness-graph/id/record/mof/olmo-7b>" in triples.text
     assert client.get("/graph/no-such-graph").status_code == 404
+
+
+def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
+    client: FlaskClient,
+) -> None:
+    """…/graph/void#dataset, the dataset the store's VoID summary describes, is a hash IRI: a
+    client dereferences it at /graph/void, which answers its description (its class and
+    property partitions) in each format, and names it as the document's primary topic."""
+    dataset = rdflib.URIRef("https://w3id.org/openness-graph/graph/void#dataset")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    for accept, fmt in RDF_FORMATS:
+        answer = client.get("/graph/void", headers={"Accept": accept})
+        assert answer.status_code == 200 and answer.mimetype == accept, accept
+        graph = rdflib.Graph().parse(data=answer.data, format=fmt)
+        assert (dataset, rdflib.RDF.type, void.Dataset) in graph, accept
+        classes = {
+            graph.value(p, void["class"]) for p in graph.objects(dataset, void.classPartition)
+        }
+        assert rdflib.URIRef("https://w3id.org/openness-graph/ns#Model") in classes, accept
+        assert graph.value(predicate=rdflib.FOAF.primaryTopic, object=dataset) == rdflib.URIRef(
+            "https://w3id.org/openness-graph/graph/void"
+        )
+    page = client.get("/graph/void", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and str(dataset) in page.text
