@@ -843,8 +843,9 @@ def evidence(opts: StoreOptions, model: str) -> None:
 @definitions_option
 @pass_store
 def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
-    """Print MODEL's stored verdicts (EARL assertions: outcome, level, score, reasons) and
-    its full sh:ValidationReport, made by pySHACL from its evidence, as Turtle.
+    """Print MODEL's stored verdicts (EARL assertions: outcome, level, score, reasons), each
+    with its sh:ValidationReport (og:validationReport), made by pySHACL from its evidence,
+    as Turtle.
 
     The report's sh:conforms is SHACL's, false while any result remains; the verdict beside
     it may still pass the model (a stand-in met, a lower level reached) or rate it."""

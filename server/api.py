@@ -143,8 +143,8 @@ def model(model_id: str) -> Response:
 
 @bp.get("/models/<model_id>/conformance")
 def model_conformance(model_id: str) -> Response:
-    """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions with their
-    SHACL validation reports."""
+    """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions, each with
+    the SHACL validation report of its definition's shapes (og:validationReport)."""
     iri = model_iri(model_id)
     definition = definition_asked()
     verdicts = verdict_rows(get_store(), definition, model=iri)

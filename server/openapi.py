@@ -311,7 +311,10 @@ OPENAPI: dict[str, Any] = {
         },
         "/api/models/{model_id}/conformance": {
             "get": {
-                "summary": "The model's verdicts; as RDF, the EARL assertions and SHACL reports",
+                "summary": (
+                    "The model's verdicts; as RDF, the EARL assertions, each linking its "
+                    "SHACL report (og:validationReport)"
+                ),
                 "parameters": [MODEL_OR_NAME, DEFINITION],
                 "responses": {
                     "200": {

@@ -13,6 +13,7 @@ import rdflib
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
+from openness.assess.definitions import definitions
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore
@@ -75,6 +76,34 @@ def test_model_and_its_conformance(client: FlaskClient) -> None:
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert (None, rdflib.RDF.type, sh.ValidationReport) in graph
     assert client.get("/api/models/no-such-model").status_code == 404
+
+
+def test_each_verdict_in_rdf_links_the_report_that_explains_it(client: FlaskClient) -> None:
+    """A model's conformance in RDF holds one sh:ValidationReport a definition, linked from
+    the EARL assertion it explains (og:validationReport), with that definition's results
+    alone: Llama 2's OSAID report has the restrictive licence's violation, its OWD report
+    none of OSAID's shapes."""
+    answer = client.get("/api/models/llama-2-7b/conformance", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    model = rdflib.URIRef("https://w3id.org/openness-graph/id/model/llama-2-7b")
+    verdicts = set(graph.subjects(earl.subject, model))
+    reports = {graph.value(a, og.validationReport) for a in verdicts}
+    assert len(verdicts) >= 6 and len(reports) == len(verdicts)
+    assert reports == set(graph.subjects(rdflib.RDF.type, sh.ValidationReport))
+    by_definition = {}
+    for assertion in verdicts:
+        report = graph.value(assertion, og.validationReport)
+        shapes = {str(graph.value(r, sh.sourceShape)) for r in graph.objects(report, sh.result)}
+        wanted = definitions()[str(graph.value(assertion, og.definitionId))]
+        assert shapes <= set(wanted.shapes), wanted.id
+        assert graph.value(report, sh.conforms) == rdflib.Literal(not shapes), wanted.id
+        by_definition[wanted.id] = report
+    osaid = by_definition["osaid-1.0"]
+    severities = {graph.value(r, sh.resultSeverity) for r in graph.objects(osaid, sh.result)}
+    assert sh.Violation in severities
 
 
 def test_validate_service(client: FlaskClient) -> None:

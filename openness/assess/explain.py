@@ -4,12 +4,12 @@ it is read beside."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
 import rdflib
 
-from openness.assess.definitions import SH, definition, definitions
+from openness.assess.definitions import OGNS, SH, definition, definitions
 from openness.assess.reference import evidence, report, to_rdflib
 from openness.assess.report import stored_assertions
 from openness.assess.store import assessment_iri
@@ -18,10 +18,17 @@ from openness.store import GraphStore
 
 def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Triple]:
     """The stored verdicts on ``model`` against the definitions ``ids`` (EARL assertions:
-    the graded outcome, level, score, reasons) and the model's sh:ValidationReport for
-    them, made now: what a result of the report weighs is the verdict's to say."""
+    the graded outcome, level, score, reasons) and, for each, the model's
+    sh:ValidationReport for that definition's shapes, made now and linked from its
+    assertion (og:validationReport; the assertion's IRI names the model and definition):
+    what a result of the report weighs is the verdict's to say."""
     triples = stored_assertions(store, [assessment_iri(i, model) for i in ids])
-    data = validation_report(store, model, ids).serialize(format="nt", encoding="utf-8")
+    full = _full_report(store, model)
+    out = rdflib.Graph()
+    for i in ids:
+        node = _add_report(out, full, model, definition(i).shapes)
+        out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
+    data = out.serialize(format="nt", encoding="utf-8")
     return triples + [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
 
 
@@ -32,18 +39,31 @@ def validation_report(
     shapes (default: all). sh:conforms is false when any result remains, as SHACL says:
     grading (:func:`openness.assess.grade.grade`) may still pass the model (a stand-in met,
     a lower level reached) or rate it rather than pass it."""
-    full = report(to_rdflib(evidence(store, model)))
-    # The evidence carries the models it was fine-tuned from, judged alongside: keep its own.
-    focus = rdflib.URIRef(model)
     chosen = [definition(i) for i in ids] if ids else list(definitions().values())
-    shapes = {s for d in chosen for s in d.shapes}
     out = rdflib.Graph()
     out.bind("sh", str(SH))
+    _add_report(out, _full_report(store, model), model, {s for d in chosen for s in d.shapes})
+    return out
+
+
+def _full_report(store: GraphStore, model: str) -> rdflib.Graph:
+    """pySHACL's report on the model's evidence, every shape run once (seconds of CPU)."""
+    return report(to_rdflib(evidence(store, model)))
+
+
+def _add_report(
+    out: rdflib.Graph, full: rdflib.Graph, model: str, shapes: Iterable[str]
+) -> rdflib.BNode:
+    """Add to ``out`` a report holding the results of ``full`` whose source shape is one of
+    ``shapes`` and whose focus is ``model`` (the evidence carries the models it was
+    fine-tuned from, judged alongside: keep its own); the report's node."""
+    focus = rdflib.URIRef(model)
+    wanted = set(shapes)
     node = rdflib.BNode()
     out.add((node, rdflib.RDF.type, SH.ValidationReport))
     kept = 0
     for result in full.objects(None, SH.result):
-        if str(full.value(result, SH.sourceShape)) in shapes and (
+        if str(full.value(result, SH.sourceShape)) in wanted and (
             full.value(result, SH.focusNode) == focus
         ):
             kept += 1
@@ -51,4 +71,4 @@ def validation_report(
             for t in full.triples((result, None, None)):
                 out.add(t)
     out.add((node, SH.conforms, rdflib.Literal(kept == 0)))
-    return out
+    return node
