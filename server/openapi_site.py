@@ -95,10 +95,19 @@ def _linked(summary: str, *parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 MATRIX_FILTERS = [
-    param("q", "query", "Part of a model's name (case, dashes and slashes do not count)"),
-    param("definition", "query", "With outcome: keep the models with that outcome on it"),
+    param(
+        "q",
+        "query",
+        "Part of a model's name or Hugging Face id (case, dashes and slashes do not count)",
+    ),
+    param(
+        "definition",
+        "query",
+        "With outcome: keep the models with that outcome on it; with by: whose requirements",
+    ),
     param("outcome", "query", "passed, failed, cantTell or inapplicable"),
     param("kind", "query", "Producer kind"),
+    param("by", "query", "requirements: one column per requirement of the definition"),
 ]
 
 GRAPH = param("graph", "query", "The named graph's IRI")
@@ -220,8 +229,12 @@ PATHS: dict[str, Any] = {
     "/matrix": _page("The conformance matrix", *MATRIX_FILTERS),
     "/matrix.csv": {
         "get": {
-            "summary": "The verdicts of the models the matrix keeps with the same filters",
-            "parameters": MATRIX_FILTERS,
+            "summary": "What the matrix shows with the same filters: its models' verdicts, "
+            "or with by=requirements a line a model and a column a requirement",
+            "parameters": [
+                *MATRIX_FILTERS,
+                param("search", "query", "What the table's search box holds: as q"),
+            ],
             "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
         }
     },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -17,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from rapidfuzz import utils
 
 from openness.assess.definitions import Definition, definitions
 from openness.assess.report import (
@@ -41,11 +42,19 @@ from openness.server.wording import split_reason
 bp = Blueprint("pages", __name__)
 
 
-def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
-    """The definitions, one row per model that the filters in the URL keep, and the
-    verdicts of those models (what the CSV export holds)."""
+def _matching(text: str) -> str:
+    """``text`` as the matrix's filters compare names: lower case, each run of anything but
+    letters and digits one space, so "llama 2" finds Llama-2-7B and "allenai/olmo-7b" the
+    Hub id allenai/OLMo-7B (matrix.js's ``normal`` does the same in the browser)."""
+    return re.sub(r"[\W_]+", " ", text.lower()).strip()
+
+
+def _matrix_rows(search: str = "") -> tuple[list[str], list[dict], list[dict]]:
+    """The definitions, one row per model that the filters in the URL keep (and
+    ``search``, the table's search box, when given), and the verdicts of those models."""
     args = request.args
     orgs = organizations()
+    hub = name_index().hub_repos
     by_model: dict[str, dict] = {}
     verdicts = verdict_rows(get_store())
     for r in verdicts:
@@ -55,6 +64,7 @@ def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
                 "model": r["model"],
                 "id": r["model"].removeprefix(ID + "model/"),
                 "name": r["name"],
+                "hub": hub.get(r["model"], []),
                 "verdicts": {},
                 "levels": {},
                 "scores": {},
@@ -71,10 +81,11 @@ def _matrix_rows() -> tuple[list[str], list[dict], list[dict]]:
         rows = [m for m in rows if args["outcome"] in {m["verdicts"].get(d) for d in chosen}]
     if args.get("kind"):
         rows = [m for m in rows if m.get("organizationKind") == args["kind"]]
-    if args.get("q"):
-        # "llama 2" finds Llama-2-7B: case, dashes and slashes do not count.
-        needle = utils.default_process(args["q"])
-        rows = [m for m in rows if needle in utils.default_process(m["name"] or "")]
+    for needle in (_matching(args.get("q", "")), _matching(search)):
+        if needle:  # in the model's name or one of its Hub ids
+            rows = [
+                m for m in rows if any(needle in _matching(n) for n in (m["name"] or "", *m["hub"]))
+            ]
     kept = {m["model"] for m in rows}
     return (
         list(definitions()),
@@ -96,6 +107,27 @@ def _by_requirement(rows: list[dict]) -> Definition | None:
     for m in rows:
         m["requirements"] = outcomes.get(m["model"], {})
     return d
+
+
+def _requirements_csv(d: Definition, rows: list[dict]) -> str:
+    """The matrix by requirement as its table shows it: a line a model, its outcome and
+    level on the definition, then a column a requirement (its id) with its outcome."""
+    reqs = [r.id for r in d.requirements.values()]
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(["model", "name", "definition", "outcome", "level", *reqs])
+    for m in rows:
+        writer.writerow(
+            [
+                m["model"],
+                m["name"],
+                d.id,
+                m["verdicts"].get(d.id, ""),
+                m["levels"].get(d.id) or "",
+                *(m["requirements"].get(r, "") for r in reqs),
+            ]
+        )
+    return buf.getvalue()
 
 
 @bp.get("/matrix")
@@ -122,10 +154,13 @@ def matrix() -> Response:
 
 @bp.get("/matrix.csv")
 def matrix_csv() -> Response:
-    """The verdicts of the models the matrix shows with the same filters."""
-    _, _, verdicts = _matrix_rows()
+    """What the matrix shows with the same filters, and the same search of its table
+    (``search``: matrix.js puts what is typed in the box on the export link): the
+    verdicts of its models, or by requirement the columns its table has."""
+    _, rows, verdicts = _matrix_rows(request.args.get("search", ""))
+    by = _by_requirement(rows)
     return Response(
-        as_csv(verdicts),
+        as_csv(verdicts) if by is None else _requirements_csv(by, rows),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=conformance.csv"},
     )

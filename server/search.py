@@ -62,14 +62,19 @@ class Match:
 class NameIndex:
     """Every name of every model, normalized for loose matching."""
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
-        self.rows = rows  # (model IRI, model name, alias)
-        self.keys = [utils.default_process(alias) for _, _, alias in rows]
-        self.names = {model: name for model, name, _ in rows}
+    def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
+        self.rows = [(model, name, alias) for model, name, alias, _ in rows]
+        self.keys = [utils.default_process(alias) for _, _, alias in self.rows]
+        self.names = {model: name for model, name, _ in self.rows}
+        # Each model's Hugging Face repository ids (the matrix's filters match them too).
+        self.hub_repos: dict[str, list[str]] = {}
+        for model, _, alias, kind in rows:
+            if kind == "hub-repo":
+                self.hub_repos.setdefault(model, []).append(alias)
         # The models each normalized name is exactly, looked up rather than scanned: a miss
         # on the model pages asks it twice (redirect or not, then shared or unknown).
         self.named: dict[str, set[str]] = {}
-        for (model, _, _), key in zip(rows, self.keys, strict=True):
+        for (model, _, _), key in zip(self.rows, self.keys, strict=True):
             self.named.setdefault(key, set()).add(model)
 
     def search(self, text: str, limit: int = 8) -> list[Match]:
@@ -142,7 +147,9 @@ def name_index() -> NameIndex:
 
     def build() -> NameIndex:
         rows = get_store().query(catalogue()["model-names"].text).rows()
-        return NameIndex([(r["model"].value, r["name"].value, r["alias"].value) for r in rows])
+        return NameIndex(
+            [(r["model"].value, r["name"].value, r["alias"].value, r["kind"].value) for r in rows]
+        )
 
     return kept("openness.names", build)
 

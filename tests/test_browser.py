@@ -4,6 +4,8 @@ basics. .ci/run installs Chromium; elsewhere these tests are skipped when it is 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import shutil
@@ -412,6 +414,34 @@ def test_the_matrix_shows_a_definitions_requirements_as_columns(page, site: str)
     page.go_back()
     page.locator("#columns").get_by_role("link", name="one per definition").click()
     assert "OWD 0.3" in page.locator("#matrix thead").inner_text()
+
+
+def test_the_matrix_search_finds_hub_ids_and_the_export_keeps_what_it_finds(
+    page, site: str
+) -> None:
+    """The table's search box matches a model's Hugging Face id as well as its name, and the
+    export link then gives the rows shown, by definition or by requirement alike."""
+
+    def shown() -> list[str]:
+        rows = page.locator("#matrix tbody tr").all()
+        return [r.locator("th").inner_text() for r in rows if r.is_visible()]
+
+    def exported() -> list[str]:
+        href = page.locator("#export").get_attribute("href")
+        text = page.request.get(site.rstrip("/") + href).text()
+        return sorted(r[1] for r in list(csv.reader(io.StringIO(text)))[1:])
+
+    page.goto(site + "matrix")
+    page.fill("#search", "allenai/OLMo-7B")
+    assert shown() == ["OLMo-7B"]
+    assert set(exported()) == {"OLMo-7B"}
+    page.fill("#search", "llama 2")
+    assert shown() == ["Llama-2-7B"] and set(exported()) == {"Llama-2-7B"}
+    page.fill("#search", "")
+    assert len(set(exported())) == len(shown()) > 1
+    page.goto(site + "matrix?by=requirements&definition=osaid-1.0")
+    page.fill("#search", "tiiuae/falcon")
+    assert shown() == exported() == ["Falcon-40B"]
 
 
 def test_the_editor_draws_a_chart_and_a_graph(page, site: str) -> None:

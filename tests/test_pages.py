@@ -751,3 +751,52 @@ def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:
     section = page.split("Where sources disagree", 1)[1].split("</table>", 1)[0]
     assert "/id/record/mof/codet5-plus-220m" in section
     assert ">codet5-plus-16b</a>" in section and ">codet5-plus-220m</a>" in section
+
+
+def test_the_matrix_filters_find_a_model_by_its_hub_id(client: FlaskClient) -> None:
+    """The name filter matches a Hugging Face id as well as the name (the name OLMo-7B does
+    not hold "allenai"); the rows carry their Hub ids for the table's search box."""
+    page = client.get("/matrix?q=allenai/OLMo-7B").text
+    assert re.findall(r'<th scope="row"><a href="/models/([^"]+)"', page) == [OLMO]
+    rows = list(csv.reader(io.StringIO(client.get("/matrix.csv?q=allenai/olmo-7b").text)))[1:]
+    assert rows and {r[1] for r in rows} == {"OLMo-7B"}
+    assert 'data-hub="allenai/OLMo-7B"' in client.get("/matrix").text
+
+
+def test_the_matrix_export_keeps_the_tables_search(client: FlaskClient) -> None:
+    """`search` (what is typed in the table's search box, which matrix.js puts on the export
+    link) keeps the rows the box shows, as `q` does: by name, dashes aside, or by Hub id."""
+    everything = list(csv.reader(io.StringIO(client.get("/matrix.csv").text)))[1:]
+    for typed, name in (("llama 2", "Llama-2-7B"), ("tiiuae/falcon", "Falcon-40B")):
+        found = client.get("/matrix.csv", query_string={"search": typed}).text
+        rows = list(csv.reader(io.StringIO(found)))[1:]
+        assert {r[1] for r in rows} == {name}, typed
+        assert len(rows) < len(everything)
+
+
+def test_the_matrix_by_requirement_exports_its_columns(client: FlaskClient) -> None:
+    """With a definition's requirements as the columns, the export has those columns: a line
+    a model, its outcome on the definition, then one column per requirement with the
+    outcome requirement-matrix.rq gives (what the table shows), not every verdict."""
+    osaid = definitions()["osaid-1.0"]
+    page = client.get("/matrix?by=requirements&definition=osaid-1.0").text
+    assert 'href="/matrix.csv?by=requirements&amp;definition=osaid-1.0"' in page
+    text = client.get("/matrix.csv?by=requirements&definition=osaid-1.0&search=llama 2").text
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    reqs = [r.id for r in osaid.requirements.values()]
+    assert header == ["model", "name", "definition", "outcome", "level", *reqs]
+    assert [r[1] for r in rows] == ["Llama-2-7B"]
+    llama = dict(zip(header, rows[0], strict=True))
+    assert llama["definition"] == "osaid-1.0" and llama["outcome"] == "failed"
+    answer = client.get(
+        "/queries/requirement-matrix",
+        query_string={"definition": "osaid-1.0"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json["results"]["bindings"]
+    shown = {
+        b["requirementId"]["value"]: b["outcome"]["value"]
+        for b in answer
+        if b["model"]["value"] == llama["model"]
+    }
+    assert shown and {r: llama[r] for r in reqs} == shown
+    assert "failed" in shown.values()

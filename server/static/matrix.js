@@ -35,14 +35,26 @@
       rows.forEach((row) => body.appendChild(row));
     });
   });
-  // "llama 2" finds Llama-2-7B: case, dashes and slashes do not count.
+  // "llama 2" finds Llama-2-7B: case, dashes and slashes do not count (the server's
+  // _matching in pages.py is the same, for the export).
   const normal = (s) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-  document.getElementById("search").addEventListener("input", (event) => {
-    const needle = normal(event.target.value);
+  // A row is found by its model's name or one of its Hugging Face ids (data-hub).
+  const names = (row) => [row.cells[0].textContent, ...(row.dataset.hub || "").split(" ")];
+  const search = document.getElementById("search");
+  const exported = document.getElementById("export");
+  function find() {
+    const needle = normal(search.value);
     Array.from(body.rows).forEach((row) => {
-      row.hidden = !normal(row.cells[0].textContent).includes(needle);
+      row.hidden = !names(row).some((name) => normal(name).includes(needle));
     });
-  });
+    // The export holds what is shown: the search goes with the link.
+    const url = new URL(exported.href);
+    if (needle) url.searchParams.set("search", search.value);
+    else url.searchParams.delete("search");
+    exported.href = url.pathname + url.search;
+  }
+  search.addEventListener("input", find);
+  find();  // a search the browser restored (back, reload) applies too
   body.addEventListener("focusin", (event) => {
     const cell = event.target.closest("td, th");
     if (cell && cell !== current) rove(cell, false);
