@@ -123,9 +123,25 @@ def test_model_page_for_olmo(page, site: str) -> None:
 def test_model_page_for_llama_2_says_why_not(page, site: str) -> None:
     page.goto(site + "models/llama-2-7b")
     row = page.locator("#verdicts tr", has_text="OSAID 1.0")
-    row.get_by_role("link", name="why").click()  # opens the reasons
-    assert page.locator("details[open] summary").inner_text() == "Why not: OSAID 1.0"
+    row.get_by_role("link", name="why").click()  # leads to the reasons, open
+    assert page.locator("details[open]:target summary").inner_text() == "Why not: OSAID 1.0"
     assert "Llama 2 Community License" in page.locator("main").inner_text()
+
+
+def test_a_why_link_shows_the_reasons_without_a_script(browser, site: str) -> None:
+    """Without JavaScript, following 'why' lands on reasons one can read, not on a closed
+    disclosure whose reasons are hidden."""
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site + "models/llama-2-7b")
+        row = page.locator("#verdicts tr", has_text="OSAID 1.0")
+        row.get_by_role("link", name="why").click()
+        assert page.url.endswith("#why-osaid-1.0")
+        reasons = page.locator(":target li", has_text="Llama 2 Community License")
+        assert reasons.first.is_visible()
+    finally:
+        context.close()
 
 
 def test_a_source_statement_leads_to_the_requirement_it_decided(page, site: str) -> None:
