@@ -22,6 +22,7 @@ from openness.assess.report import (
     as_markdown,
     open_washing,
     published_vs_computed,
+    score_text,
     verdict_rows,
 )
 from openness.assess.service import resolve_model, resolve_models, run_assessment
@@ -921,7 +922,7 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     else:
         for v in run.verdicts:
             level = f" ({v.level})" if v.level else ""
-            score = f" score {v.score}" if v.score is not None else ""
+            score = f" score {score_text(v.score)}" if v.score is not None else ""
             progress = "".join(f", {k} {p}%" for k, p in (v.progress or {}).items())
             click.echo(f"{v.name} — {v.definition}: {v.outcome}{level}{score}{progress}")
             for reason in v.reasons:

@@ -12,6 +12,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
+from openness.assess.report import score_text
 from openness.named_queries import named
 from openness.server.context import get_store
 from openness.server.lookup import definition_asked, model_iri
@@ -219,7 +220,7 @@ def _verdict_words(row: dict[str, str], when: str) -> str:
     if row.get(f"{when}Level"):
         words += f" ({row[f'{when}Level']})"
     elif row.get(f"{when}Score"):
-        words += f" (score {float(row[f'{when}Score']):.3f})"
+        words += f" (score {score_text(row[f'{when}Score'])})"
     return words
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request
 from markupsafe import Markup, escape
 
 from openness.assess.definitions import definitions
+from openness.assess.report import score_text
 from openness.namespaces import BASE
 
 bp = Blueprint("wording", __name__)
@@ -44,6 +45,12 @@ def code_spans(text: str) -> Markup:
     'the model <code>model</code> (&lt;an IRI&gt;)'
     """
     return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
+
+
+@bp.app_template_filter("score")
+def score(value: float | str) -> str:
+    """A score, as precise on every page as in the reports (0.667, never 0.67)."""
+    return score_text(value)
 
 
 @bp.app_template_test("judging")

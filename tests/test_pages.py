@@ -800,3 +800,21 @@ def test_the_matrix_by_requirement_exports_its_columns(client: FlaskClient) -> N
     }
     assert shown and {r: llama[r] for r in reqs} == shown
     assert "failed" in shown.values()
+
+
+def test_a_score_is_written_alike_on_every_page(client: FlaskClient) -> None:
+    """The Index's score, with one precision on the search page, the model page and the
+    matrix (the search page gave 0.42 where the model page gave 0.417)."""
+    rated = [
+        v
+        for v in client.get("/api/conformance?per_page=1000").json["items"]
+        if v["score"] is not None
+    ]
+    assert rated
+    for v in rated:
+        shown = f"{v['score']:.3f}"
+        model = v["model"].rsplit("/", 1)[1]
+        assert f"<td>{shown} (rank" in client.get(f"/models/{model}").text, v["name"]
+        search = client.get("/search", query_string={"q": v["name"]}).text
+        assert f"score {shown}" in search, v["name"]
+        assert f"<td>{shown}</td>" in client.get("/matrix", query_string={"q": v["name"]}).text

@@ -280,9 +280,16 @@ SYMBOL = {
 }
 
 
+def score_text(score: float | str) -> str:
+    """A score as every report and page writes it: three decimals tell apart every mean of
+    12 ratings of 1, 0.5 or 0 (steps of 1/24), none of them halfway between two (with two,
+    0.375 and 0.625 were rounded one up, one down)."""
+    return f"{float(score):.3f}"
+
+
 def _cell(r: dict[str, Any]) -> str:
     """An outcome with its level or score, where the definition grades."""
-    grade = r["level"] or ("" if r["score"] is None else f"{r['score']:.3f}")
+    grade = r["level"] or ("" if r["score"] is None else score_text(r["score"]))
     return SYMBOL.get(r["outcome"], "") + (f" ({grade})" if grade else "")
 
 
