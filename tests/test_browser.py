@@ -67,8 +67,11 @@ def test_home_page_shows_the_headline_chart(page, site: str) -> None:
     # A bar for each definition that passes or fails models; the one that only rates (the
     # Index) says so instead of drawing a 0% bar.
     passing = [d for d in definitions().values() if d.passes_models]
-    assert page.locator("svg[role=img] rect.bar").count() == len(passing)
-    assert page.locator("svg[role=img] text.rated").count() == len(definitions()) - len(passing)
+    chart = page.get_by_role("group", name="Share of assessed models that pass each definition")
+    assert chart.locator("rect.bar").count() == len(passing)
+    assert chart.locator("text.rated").count() == len(definitions()) - len(passing)
+    # each label is a link to its definition, reachable as one
+    assert chart.get_by_role("link").count() == len(definitions())
     assert "passes none by design" in page.locator("svg text.rated").first.text_content()
     labels = page.locator("svg").text_content()
     assert all(d.label in labels for d in definitions().values())

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -818,3 +819,38 @@ def test_a_score_is_written_alike_on_every_page(client: FlaskClient) -> None:
         search = client.get("/search", query_string={"q": v["name"]}).text
         assert f"score {shown}" in search, v["name"]
         assert f"<td>{shown}</td>" in client.get("/matrix", query_string={"q": v["name"]}).text
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _LinksInImages(HTMLParser):
+    """The links inside an element whose role is img (its children are presentational:
+    assistive technology is not shown them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[bool] = []  # for each open element, whether it is an img
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a" and any(self.open):
+            self.found.append(dict(attrs).get("href") or "")
+        if tag not in VOID:  # an element that is never closed holds nothing
+            self.open.append(dict(attrs).get("role") == "img")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # <rect … /> holds nothing
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.open:
+            self.open.pop()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_link_is_hidden_in_an_image(client: FlaskClient, path: str) -> None:
+    """A chart whose labels link to the definitions is a group, not an img (the home page's
+    bars were an img: its links were hidden from screen readers)."""
+    parser = _LinksInImages()
+    parser.feed(client.get(path, headers={"Accept": "text/html"}).text)
+    assert parser.found == []
