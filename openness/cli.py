@@ -43,7 +43,7 @@ from openness.ingest.snapshots import (
 )
 from openness.named_queries import QueryFileError, load, run_named
 from openness.namespaces import PREFIXES, Graphs
-from openness.stats import HEADLINES, collect_stats
+from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store import (
     GRAPH_FORMATS,
     IN_MEMORY,
@@ -200,8 +200,8 @@ def stats(opts: StoreOptions, fmt: str) -> None:
     click.echo(f"{'triples':<20}{numbers['triples']}")
     for key, label in HEADLINES.items():
         click.echo(f"{label:<20}{numbers[key]}")
-    for source, n in sorted(numbers["records"].items()):
-        click.echo(f"records {source:<12}{n}")
+    for source, held in numbers["holds"].items():
+        click.echo(f"source {source:<13}{held_words(held)}")
     click.echo("named graphs:")
     for graph, n in sorted(numbers["graphs"].items()):
         click.echo(f"  {n:>9}  {graph}")

@@ -10,13 +10,14 @@ from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.server.context import get_store
 from openness.server.negotiation import accept_header, choose
-from openness.stats import HEADLINES, collect_stats
+from openness.stats import HEADLINES, collect_stats, held_words
 
 bp = Blueprint("home", __name__)
 
 
-def _runs() -> list[dict[str, str]]:
-    """The latest ingestion run of each source."""
+def _runs(holds: dict[str, dict[str, int]]) -> list[dict[str, str]]:
+    """The latest ingestion run of each source, with what its graph holds (``holds``, from
+    collect_stats), in words."""
     rows = (
         get_store()
         .query(
@@ -31,6 +32,7 @@ def _runs() -> list[dict[str, str]]:
             "source": r["source"].value,
             "ended": r["ended"].value[:19].replace("T", " "),
             "version": r["version"].value,
+            "holds": held_words(holds.get(r["source"].value, {})),
         }
         for r in rows
     ]
@@ -69,7 +71,11 @@ def index() -> Response:
         return jsonify(numbers)
     return Response(
         render_template(
-            "home.html", stats=numbers, headlines=HEADLINES, runs=_runs(), chart=_chart()
+            "home.html",
+            stats=numbers,
+            headlines=HEADLINES,
+            runs=_runs(numbers["holds"]),
+            chart=_chart(),
         )
     )
 

@@ -854,3 +854,18 @@ def test_no_link_is_hidden_in_an_image(client: FlaskClient, path: str) -> None:
     parser = _LinksInImages()
     parser.feed(client.get(path, headers={"Accept": "text/html"}).text)
     assert parser.found == []
+
+
+def test_the_sources_table_says_what_each_source_holds(client: FlaskClient) -> None:
+    """No blank where a source has no model records: the Croissant descriptions hold
+    datasets, the SPDX list licences, the FMTI organizations, each counted."""
+    page = client.get("/", headers={"Accept": "text/html"}).text
+    table = page.split("<h2>Sources</h2>", 1)[1].split("</table>", 1)[0]
+    held = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td>", table))
+    assert {"croissant", "fmti", "spdx", "mof"} <= held.keys()
+    assert all(held.values()), held
+    stats = client.get("/", headers={"Accept": "application/json"}).json
+    assert held["spdx"].startswith("licenses ")
+    assert held["croissant"].startswith("datasets ")
+    assert held["fmti"].startswith("organizations ")
+    assert held["mof"].startswith(f"model records {stats['records']['mof']}, ")
