@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_dataset, add_license
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds
 from openness.namespaces import CR, DCAT, FOAF, OG, RAI, SCHEMA, mint
 
 NAME = "croissant"
@@ -35,7 +35,9 @@ def _https(term: Term) -> Term:
     return term
 
 
-def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+def _description(
+    path: Path, out: Triples, report: IngestReport, ctx: IngestContext, ids: RecordIds
+) -> None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as e:
@@ -43,6 +45,7 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
     if not isinstance(doc, dict):
         raise RecordError(path.name, "not a JSON-LD object")
     node = mint("croissant", path.stem)
+    ids.claim(node, path.name)
     doc = {**doc, "@id": node}
     try:
         triples = [
@@ -57,8 +60,16 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
             out.extend(
                 [ox.Triple(t.subject, ox.NamedNode(RAI + t.predicate.value[len(CR) :]), t.object)]
             )
-    url = doc.get("url") if isinstance(doc.get("url"), str) else None
-    stated, files = _dataset_repo(url), _files_repo(doc)
+    fields = Fields(report, path.name)
+    distribution = doc.get("distribution")
+    # JSON-LD writes one value as itself, several as a list.
+    items = distribution if isinstance(distribution, list) else [distribution]
+    urls = [
+        fields.text(item.get("contentUrl"), f"distribution[{i}].contentUrl")
+        for i, item in enumerate(items)
+        if isinstance(item, dict)
+    ]
+    stated, files = _dataset_repo(fields.text(doc.get("url"), "url")), _files_repo(urls)
     copied = bool(
         stated
         and files
@@ -69,13 +80,10 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
         # The files are what is described; a url (and the name and text beside it) that
         # names another dataset was copied from that one's description (prism-alignment's
         # says MNIST), and following it would make two datasets one.
-        report.warn(
-            RecordError(
-                path.name,
-                f"the url names the Hub dataset {stated} but the files come from {files}: "
-                f"described as {files}",
-                field="url",
-            )
+        fields.wrong(
+            "url",
+            f"the url names the Hub dataset {stated} but the files come from {files}: "
+            f"described as {files}",
         )
     repo = files or stated
     if repo:
@@ -85,10 +93,10 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
         out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
     out.link(node, FOAF + "primaryTopic", dataset)
     out.add(node, OG + "sourceFile", path.name)
-    if isinstance(doc.get("name"), str) and not copied:
-        out.add(dataset, SCHEMA + "name", doc["name"])
-    text = doc.get("license")
-    if isinstance(text, str) and text.strip():
+    if not copied:
+        out.add(dataset, SCHEMA + "name", fields.text(doc.get("name"), "name"))
+    text = fields.text(doc.get("license"), "license")
+    if text and text.strip():
         match = _CHOOSEALICENSE.match(text.strip())
         add_license(
             out,
@@ -97,7 +105,7 @@ def _description(path: Path, out: Triples, report: IngestReport, ctx: IngestCont
             ctx.resolver,
             source=NAME,
             resolve_as=match.group(1) if match else None,
-            warn=lambda m: report.warn(RecordError(path.name, m, field="license")),
+            warn=lambda m: fields.wrong("license", m),
         )
 
 
@@ -109,19 +117,17 @@ def _dataset_repo(url: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _files_repo(doc: dict) -> str | None:
+def _files_repo(urls: list[str | None]) -> str | None:
     """The Hub dataset the description's files come from (its FileObjects' ``contentUrl``
     on the Hub), when they all come from one; None otherwise.
 
-    >>> _files_repo({"distribution": [{"contentUrl":
-    ...     "https://huggingface.co/datasets/rajpurkar/squad/tree/refs%2Fconvert%2Fparquet"}]})
+    >>> _files_repo(["https://huggingface.co/datasets/rajpurkar/squad/tree/refs%2Fconvert%2Fparquet"])
     'rajpurkar/squad'
-    >>> _files_repo({"distribution": [{"contentUrl": "https://huggingface.co/datasets/mnist"}]})
+    >>> _files_repo(["https://huggingface.co/datasets/mnist", None])
     'mnist'
     """
     repos = set()
-    for item in doc.get("distribution") or []:
-        url = item.get("contentUrl") if isinstance(item, dict) else None
+    for url in urls:
         match = re.match(r"^https?://huggingface\.co/datasets/([^/?#]+)(?:/([^/?#]+))?", url or "")
         if match:
             owner, name = match.groups()
@@ -133,10 +139,11 @@ def _files_repo(doc: dict) -> str | None:
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     files = sorted(folder.glob("*.json"))
+    ids = RecordIds()
     for path in ctx.progress(files, len(files), "Croissant"):
         report.read += 1
         try:
-            _description(path, out, report, ctx)
+            _description(path, out, report, ctx, ids)
             report.ingested += 1
         except RecordError as e:
             report.skip(e)

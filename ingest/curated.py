@@ -5,8 +5,10 @@ it was checked against."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from openness.ingest.records import (
     add_producer,
     add_record,
 )
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import (
     CONCEPT,
     DCAT,
@@ -42,6 +44,7 @@ from openness.namespaces import (
 
 NAME = "curated"
 OUTCOMES = ("passed", "failed", "cantTell")
+Claim = Callable[[str], None]  # notes the node an entry makes (see _each)
 
 
 def definition_iri(definition_id: str) -> str:
@@ -68,26 +71,50 @@ def _load(folder: Path, name: str, report: IngestReport) -> list[dict[str, Any]]
 def _each(
     folder: Path, name: str, out: Triples, report: IngestReport, ctx: IngestContext, fn: Any
 ) -> None:
-    """``fn`` on each entry of the file, writing into ``out``; an entry it cannot read is
-    skipped whole, none of its triples kept."""
+    """``fn(entry, fields, claim)`` on each entry of the file, writing into ``out``, where
+    ``claim(iri)`` notes the node the entry makes (one made by an entry before it is an
+    error: two entries would merge into it). An entry it cannot read is skipped whole, none
+    of its triples kept."""
     entries = _load(folder, name, report)
+    ids = RecordIds()
     for i, entry in enumerate(ctx.progress(entries, len(entries), name)):
         report.read += 1
+        fields = Fields(report, name, f"#{i}")
+
+        def claim(iri: str, i: int = i, fields: Fields = fields) -> None:
+            ids.claim(iri, f"{name} #{i}", record=fields.record)
+
         try:
             if not isinstance(entry, dict):
-                raise RecordError(name, "expected a mapping", record=f"#{i}")
+                raise RecordError(name, f"expected a mapping, got {kind(entry)}", record=f"#{i}")
             with out.all_or_nothing():
-                fn(entry, name, i)
+                fn(entry, fields, claim)
             report.ingested += 1
         except RecordError as e:
             report.skip(e)
         except (TypeError, KeyError, ValueError, AttributeError) as e:
-            label = entry.get("name", i) if isinstance(entry, dict) else i
-            report.skip(RecordError(name, f"bad entry ({e})", record=str(label)))
+            report.skip(RecordError(name, f"bad entry ({e})", record=fields.record))
 
 
-def _organization(out: Triples, entry: dict[str, Any]) -> None:
-    org = Organization(**entry)
+def _organization(entry: dict[str, Any], fields: Fields) -> Organization:
+    """The organization an entry describes (the fields of :class:`Organization`)."""
+    unknown = sorted(set(entry) - {f.name for f in dataclasses.fields(Organization)})
+    if unknown:
+        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
+    fields.record = fields.required(entry.get("name"), "name")
+    return Organization(
+        name=fields.record,
+        kind=fields.text(entry.get("kind"), "kind"),
+        short=fields.text(entry.get("short"), "short"),
+        aliases=fields.texts(entry.get("aliases"), "aliases"),
+        hub=fields.texts(entry.get("hub"), "hub"),
+        homepage=fields.url(entry.get("homepage"), "homepage"),
+        source=fields.url(entry.get("source"), "source"),
+        parent=fields.text(entry.get("parent"), "parent"),
+    )
+
+
+def _write_organization(out: Triples, org: Organization) -> None:
     iri = org.iri
     out.types(iri, OG + "Organization")
     out.add(iri, RDFS + "label", org.name)
@@ -117,86 +144,120 @@ def _date(value: Any) -> Any:
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     orgs = ctx.organizations
 
-    def entry_license(iri: str, entry: dict[str, Any], file: str, **how: str) -> None:
+    def entry_license(iri: str, entry: dict[str, Any], fields: Fields, **how: str) -> None:
         """The entry's licence, on ``iri``; what is wrong in it is a warning naming the entry."""
         add_license(
             out,
             iri,
-            entry.get("license"),
+            fields.text(entry.get("license"), "license"),
             ctx.resolver,
             source=NAME,
-            warn=lambda m: report.warn(RecordError(file, m, record=entry["name"], field="license")),
+            warn=lambda m: fields.wrong("license", m),
             **how,
         )
 
-    def organization(entry: dict[str, Any], file: str, i: int) -> None:
-        _organization(out, entry)
-        parent = entry.get("parent")
-        if parent:
-            out.link(Organization(**entry).iri, ORG + "subOrganizationOf", orgs.iri(parent))
+    def organization(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
+        org = _organization(entry, fields)
+        claim(org.iri)
+        _write_organization(out, org)
+        if org.parent:
+            out.link(org.iri, ORG + "subOrganizationOf", orgs.iri(org.parent))
         report.count("organizations")
 
-    def dataset(entry: dict[str, Any], file: str, i: int) -> None:
-        hub = entry.get("hub")
+    def dataset(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
+        fields.record = fields.required(entry.get("name"), "name")
+        hub = fields.text(entry.get("hub"), "hub")
         if hub:
             iri = add_dataset(out, hub, ctx.renames)
         else:
-            iri = mint("dataset", entry["id"])
+            iri = mint("dataset", fields.required(entry.get("id"), "id"))
             out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
-        out.add(iri, SCHEMA + "name", entry["name"])
-        out.add(iri, DCTERMS + "publisher", entry.get("publisher"))
-        out.link(iri, OG + "location", entry.get("location"))
-        out.link(iri, DCTERMS + "source", entry["source"])
-        out.add(iri, OG + "note", entry.get("note"))
+        claim(iri)
+        out.add(iri, SCHEMA + "name", fields.record)
+        out.add(iri, DCTERMS + "publisher", fields.text(entry.get("publisher"), "publisher"))
+        out.link(iri, OG + "location", fields.url(entry.get("location"), "location"))
+        out.link(iri, DCTERMS + "source", fields.url(entry.get("source"), "source", required=True))
+        out.add(iri, OG + "note", fields.text(entry.get("note"), "note"))
         data_class = entry.get("data_class")
         if data_class not in ("open", "public", "obtainable", "unshareable"):
             raise RecordError(
-                file, f"unknown data class {data_class!r}", record=entry["name"], field="data_class"
+                fields.file,
+                f"unknown data class {data_class!r}",
+                record=fields.record,
+                field="data_class",
             )
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
-        entry_license(iri, entry, file)
+        entry_license(iri, entry, fields)
         report.count("datasets")
 
-    def model(entry: dict[str, Any], file: str, i: int) -> None:
-        iri = mint("record", NAME, entry["name"])
+    def model(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
+        name = fields.record = fields.required(entry.get("name"), "name")
+        iri = mint("record", NAME, name)
+        claim(iri)
         add_record(
             out,
             iri,
             source=NAME,
-            source_id=entry["name"],
-            file=file,
-            url=entry["source"],
-            name=entry["name"],
+            source_id=name,
+            file=fields.file,
+            url=fields.url(entry.get("source"), "source", required=True),
+            name=name,
         )
-        out.add(iri, OG + "familyName", entry.get("family"))
-        out.add(iri, OG + "huggingFaceRepo", entry.get("hub"))
-        add_producer(out, iri, entry.get("producer"), orgs)
-        entry_license(iri, entry, file, role="distribution")
-        for kind, key in (("model-parameters-final", "weights"), ("training-code", "code")):
-            if entry.get(key):
-                add_component(out, iri, kind, location=entry[key])
-        if entry.get("weights_released") is False:  # the producer says: never published
+        out.add(iri, OG + "familyName", fields.text(entry.get("family"), "family"))
+        out.add(iri, OG + "huggingFaceRepo", fields.text(entry.get("hub"), "hub"))
+        add_producer(out, iri, fields.text(entry.get("producer"), "producer"), orgs)
+        entry_license(iri, entry, fields, role="distribution")
+        for component, key in (("model-parameters-final", "weights"), ("training-code", "code")):
+            location = fields.url(entry.get(key), key)
+            if location:
+                add_component(out, iri, component, location=location)
+        if fields.flag(entry.get("weights_released"), "weights_released") is False:
+            # the producer says: never published
             add_component(out, iri, "model-parameters-final", released=False)
-        if entry.get("distribution"):
-            out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{entry['distribution']}")
-        if entry.get("trained_on"):
-            data = mint("dataset", entry["trained_on"])
+        distribution = fields.text(entry.get("distribution"), "distribution")
+        if distribution:
+            out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{distribution}")
+        trained_on = fields.text(entry.get("trained_on"), "trained_on")
+        if trained_on:
+            data = mint("dataset", trained_on)
             out.link(iri, FAIR4ML + "trainedOn", data)
             out.types(data, DCAT + "Dataset", SCHEMA + "Dataset")
-            out.add(data, SCHEMA + "name", entry["trained_on"])
+            out.add(data, SCHEMA + "name", trained_on)
 
-    def verdict(entry: dict[str, Any], file: str, i: int) -> None:
-        subject, definition = entry["subject"], entry["definition"]
-        if entry["outcome"] not in OUTCOMES:
+    def verdict(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
+        subject = entry.get("subject")
+        if not isinstance(subject, dict):
             raise RecordError(
-                file,
+                fields.file,
+                f"expected a mapping, got {kind(subject)}",
+                record=fields.record,
+                field="subject",
+            )
+        fields.record = str(subject)
+        family = fields.text(subject.get("family"), "subject.family")
+        name = fields.text(subject.get("model"), "subject.model")
+        licence = fields.text(subject.get("license"), "subject.license")
+        label = family or name or licence
+        if not label:
+            raise RecordError(
+                fields.file,
+                "names no family, model or licence",
+                record=fields.record,
+                field="subject",
+            )
+        definition = fields.required(entry.get("definition"), "definition")
+        outcome = fields.required(entry.get("outcome"), "outcome")
+        if outcome not in OUTCOMES:
+            raise RecordError(
+                fields.file,
                 f"outcome must be one of {', '.join(OUTCOMES)}",
-                record=str(subject),
+                record=fields.record,
                 field="outcome",
             )
-        publisher = orgs.iri(entry["publisher"])
-        label = subject.get("family") or subject.get("model") or subject.get("license")
-        iri = mint("verdict", entry["publisher"], label, definition)
+        publisher_name = fields.required(entry.get("publisher"), "publisher")
+        publisher = orgs.iri(publisher_name)
+        iri = mint("verdict", publisher_name, label, definition)
+        claim(iri)
         out.types(iri, OG + "PublishedVerdict", EARL + "Assertion")
         out.link(iri, EARL + "assertedBy", publisher)
         out.link(iri, PROV + "wasAttributedTo", publisher)
@@ -205,29 +266,34 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.add(iri, OG + "definitionId", definition)
         out.link(iri, OG + "source", f"{CONCEPT}source/{NAME}")
         if "license" in subject:
-            lic = ctx.resolver.by_id.get(subject["license"])
+            lic = ctx.resolver.by_id.get(licence or "")
             if lic is None:
                 raise RecordError(
-                    file,
+                    fields.file,
                     f"unknown licence id {subject['license']!r}",
                     record=label,
                     field="subject.license",
                 )
             out.link(iri, EARL + "subject", lic.iri)
         else:  # the identity step links the model or family of this name
-            out.add(iri, OG + "familyName", subject.get("family"))
-            out.add(iri, SCHEMA + "name", subject.get("model"))
-            if subject.get("producer"):
-                out.link(iri, OG + "producer", orgs.iri(subject["producer"]))
+            out.add(iri, OG + "familyName", family)
+            out.add(iri, SCHEMA + "name", name)
+            producer = fields.text(subject.get("producer"), "subject.producer")
+            if producer:
+                out.link(iri, OG + "producer", orgs.iri(producer))
         result = f"{iri}/result"
         out.link(iri, EARL + "result", result)
         out.types(result, EARL + "TestResult")
-        out.link(result, EARL + "outcome", EARL + entry["outcome"])
-        out.add(result, EARL + "info", entry["verdict"])
-        out.add(result, EARL + "info", entry.get("reason"))
-        out.add(result, DCTERMS + "date", _date(entry["date"]))
-        out.add(iri, OG + "againstVersion", str(entry["against_version"]))
-        out.link(iri, DCTERMS + "source", entry["source"])
+        out.link(result, EARL + "outcome", EARL + outcome)
+        out.add(result, EARL + "info", fields.required(entry.get("verdict"), "verdict"))
+        out.add(result, EARL + "info", fields.text(entry.get("reason"), "reason"))
+        out.add(result, DCTERMS + "date", _date(entry.get("date")))
+        out.add(
+            iri,
+            OG + "againstVersion",
+            fields.required(entry.get("against_version"), "against_version"),
+        )
+        out.link(iri, DCTERMS + "source", fields.url(entry.get("source"), "source", required=True))
         report.count("published verdicts")
 
     _each(folder, "organizations.yaml", out, report, ctx, organization)

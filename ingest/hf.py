@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from openness.ingest.records import (
     add_record,
     load_yaml,
 )
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, kind
 from openness.namespaces import (
     CONCEPT,
     DCTERMS,
@@ -58,15 +57,24 @@ GATING = {False: "open", "auto": "click-through", "manual": "approval-gated"}
 OPEN_CLAIM = re.compile(r"\bopen[- ]?source\b", re.IGNORECASE)
 
 
-def model_info(raw: dict[str, Any], where: str) -> ModelInfo:
+def model_info(raw: Any, where: str) -> ModelInfo:
     """A ModelInfo from an API body; legacy 2022 records name the repository only ``modelId``."""
+    if not isinstance(raw, dict):
+        raise RecordError(where, f"expected a mapping, got {kind(raw)}")
     if "id" not in raw and "modelId" in raw:
         raw = {**raw, "id": raw["modelId"]}
     if "id" not in raw:
         raise RecordError(where, "no 'id' or 'modelId'")
+    if not isinstance(raw["id"], str) or not raw["id"].strip():
+        raise RecordError(where, f"expected a repository id, got {raw['id']!r}", field="id")
+    # The Hub's internal id, by which two ids of one repository are told (_same_repository).
+    if not isinstance(raw.get("_id", ""), str):
+        raise RecordError(
+            where, f"expected text, got {kind(raw['_id'])}", record=raw["id"], field="_id"
+        )
     try:
         info = ModelInfo(**raw)
-    except (TypeError, ValueError, KeyError) as e:
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise RecordError(where, f"not a Hub model record: {e}", record=raw.get("id")) from e
     # ModelInfo keeps a cardData that is not a mapping as it is, which nothing can read.
     if info.card_data is not None and not isinstance(info.card_data, CardData):
@@ -82,13 +90,6 @@ def hub_org(out: Triples, namespace: str, ctx: IngestContext) -> str:
     out.add(iri, OG + "hubNamespace", namespace)
     out.link(iri, SCHEMA + "url", f"{HUB}/{namespace}")
     return iri
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    values = value if isinstance(value, list) else [value]
-    return [str(v).strip() for v in values if v is not None and str(v).strip()]
 
 
 def card_fields(info: ModelInfo) -> dict[str, Any]:
@@ -111,11 +112,7 @@ def model_triples(
 ) -> None:
     """The triples of one Hub model record; ``report`` receives its warnings."""
     repo = info.id
-
-    def warn(message: str) -> None:
-        if report is not None:
-            report.warn(RecordError(file, message, record=repo, field="cardData.license"))
-
+    fields = Fields(report or IngestReport(NAME), file, repo)
     iri = mint("record", NAME, repo)
     add_record(
         out, iri, source=NAME, source_id=repo, file=file, url=f"{HUB}/api/models/{repo}", name=repo
@@ -125,50 +122,60 @@ def model_triples(
     out.link(iri, OG + "location", f"{HUB}/{repo}")
     for old in former_ids or []:
         out.add(iri, OG + "formerHubId", old)
-    author = info.author or (repo.split("/")[0] if "/" in repo else None)
+    author = fields.text(info.author, "author") or (repo.split("/")[0] if "/" in repo else None)
     if author:
         out.link(iri, OG + "producer", hub_org(out, author, ctx))
-    out.add(iri, FAIR4ML + "mlTask", info.pipeline_tag)
-    out.add(iri, SCHEMA + "runtimePlatform", info.library_name)
-    out.add(iri, OG + "downloads", info.downloads)
-    out.add(iri, OG + "likes", info.likes)
-    out.add(iri, OG + "sourceVersion", info.sha)
+    out.add(iri, FAIR4ML + "mlTask", fields.text(info.pipeline_tag, "pipeline_tag"))
+    library = fields.text(info.library_name, "library_name")
+    out.add(iri, SCHEMA + "runtimePlatform", library)
+    out.add(iri, OG + "downloads", fields.count(info.downloads, "downloads"))
+    out.add(iri, OG + "likes", fields.count(info.likes, "likes"))
+    out.add(iri, OG + "sourceVersion", fields.text(info.sha, "sha"))
     if info.created_at:
         out.add(iri, DCTERMS + "created", literal(info.created_at))
     if info.last_modified:
         out.add(iri, DCTERMS + "modified", literal(info.last_modified))
-    if info.gated is not None:
-        out.add(iri, OG + "gated", info.gated is not False)
-        mode = GATING.get(info.gated)
+    gated = info.gated
+    if not isinstance(gated, bool | str | None):
+        fields.wrong("gated", f"expected true/false or text, got {kind(gated)}")
+    elif gated is not None:
+        out.add(iri, OG + "gated", gated is not False)
+        mode = GATING.get(gated)
         if mode:
             out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{mode}")
     card = card_fields(info)
-    tags = list(info.tags or [])
-    card_licenses = _as_list(card.get("license"))
-    if card_licenses == ["other"] and card.get("license_name"):
-        card_licenses = [str(card["license_name"])]
+    tags = fields.texts(info.tags or [], "tags")
+    card_licenses = fields.texts(card.get("license"), "cardData.license")
+    license_name = fields.text(card.get("license_name"), "cardData.license_name")
+    if card_licenses == ["other"] and license_name:
+        card_licenses = [license_name]
+
+    def warn(message: str) -> None:
+        fields.wrong("cardData.license", message)
+
     for text in card_licenses:
         add_license(out, iri, text, ctx.resolver, source=NAME, role="card", warn=warn)
     for tag in tags:
         if tag.startswith("license:") and tag[8:] not in card_licenses:
             add_license(out, iri, tag[8:], ctx.resolver, source=NAME, role="tag", warn=warn)
-    out.link(
-        iri,
-        RDFS + "seeAlso",
-        card.get("license_link")
-        if isinstance(card.get("license_link"), str) and card["license_link"].startswith("http")
-        else None,
-    )
-    for base in _as_list(card.get("base_model")):
+    link = fields.text(card.get("license_link"), "cardData.license_link")
+    out.link(iri, RDFS + "seeAlso", link if link and link.startswith("http") else None)
+    for base in fields.texts(card.get("base_model"), "cardData.base_model"):
         out.add(iri, OG + "baseModelName", base)
-    datasets = _as_list(card.get("datasets")) + [t[8:] for t in tags if t.startswith("dataset:")]
+    datasets = fields.texts(card.get("datasets"), "cardData.datasets")
+    datasets += [t[8:] for t in tags if t.startswith("dataset:")]
     for ds in dict.fromkeys(datasets):
         out.link(iri, FAIR4ML + "trainedOn", add_dataset(out, ds, ctx.renames))
-    for text in [*tags, *_as_list(card.get("tags"))]:
+    for text in [*tags, *fields.texts(card.get("tags"), "cardData.tags")]:
         if OPEN_CLAIM.search(text):
             out.add(iri, OG + "openClaim", text)
-    _files(iri, repo, [s.rfilename for s in info.siblings or []], card_licenses, out, ctx)
-    _library(iri, info.library_name, out, ctx)
+    files = [
+        s.rfilename
+        for i, s in enumerate(info.siblings or [])
+        if fields.text(s.rfilename, f"siblings[{i}].rfilename")
+    ]
+    _files(iri, repo, files, card_licenses, out, ctx)
+    _library(iri, library, out, ctx)
 
 
 def _files(
@@ -209,35 +216,50 @@ def _library(record: str, library: str | None, out: Triples, ctx: IngestContext)
     add_license(out, code, entry["license"], ctx.resolver, source=NAME)
 
 
+def _json_file(path: Path, expected: type, what: str) -> Any:
+    """The JSON of a file the folder's records are read by, which must be ``what``: one that
+    is not is an error (for the whole source: no record can be read without it)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise RecordError(path, f"malformed JSON: {e}") from e
+    if not isinstance(data, expected):
+        raise RecordError(path, f"expected {what}, got {kind(data)}")
+    return data
+
+
 def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]], dict]:
     """Bodies and renames of a recorded-responses folder (``index.json``)."""
     index_path = folder / "hub_api_recorded" / "index.json"
     if not index_path.is_file():
         return [], {}
-    try:
-        entries = json.loads(index_path.read_text(encoding="utf-8"))
-    except ValueError as e:
-        raise RecordError(index_path, f"malformed JSON: {e}") from e
+    entries = _json_file(index_path, list, "a list of responses")
     bodies, renames = [], {}
     for i, entry in enumerate(entries):
-        where = f"hub_api_recorded/index.json[{i}]"
-        path = entry.get("path", "")
+        fields = Fields(report, f"hub_api_recorded/index.json[{i}]")
+        if not isinstance(entry, dict):
+            report.read += 1
+            report.skip(RecordError(fields.file, f"expected a mapping, got {kind(entry)}"))
+            continue
+        path = fields.text(entry.get("path"), "path") or ""
+        body_file = fields.text(entry.get("body_file"), "body_file")
         if entry.get("status") == 307 and path.startswith("/api/models/"):
             old = path.split("?")[0][len("/api/models/") :]
-            new = entry.get("response_headers", {}).get("Location", "").split("?")[0]
-            renames.setdefault(new[len("/api/models/") :], []).append(old)
-        elif entry.get("status") == 200 and entry.get("body_file"):
-            body_path = folder / "hub_api_recorded" / entry["body_file"]
+            headers = fields.mapping(entry.get("response_headers"), "response_headers")
+            new = fields.text(headers.get("Location"), "response_headers.Location") or ""
+            renames.setdefault(new.split("?")[0][len("/api/models/") :], []).append(old)
+        elif entry.get("status") == 200 and body_file:
+            body_path = folder / "hub_api_recorded" / body_file
             try:
                 bodies.append(
                     (
                         json.loads(body_path.read_text(encoding="utf-8")),
-                        f"hub_api_recorded/{entry['body_file']}",
+                        f"hub_api_recorded/{body_file}",
                     )
                 )
             except (OSError, ValueError) as e:
                 report.read += 1
-                report.skip(RecordError(where, f"cannot read {entry['body_file']}: {e}"))
+                report.skip(RecordError(fields.file, f"cannot read {body_file}: {e}"))
     return bodies, renames
 
 
@@ -251,8 +273,11 @@ def _bodies(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]],
             report.skip(RecordError(f"models/{path.name}", f"malformed JSON: {e}"))
     renames_path = folder / "renames.json"
     if renames_path.is_file():
-        for new, olds in json.loads(renames_path.read_text(encoding="utf-8")).items():
-            renames.setdefault(new, []).extend(olds)
+        moved = _json_file(renames_path, dict, "a mapping of current ids to former ones")
+        for new, olds in moved.items():
+            renames.setdefault(new, []).extend(
+                Fields(report, "renames.json", new).texts(olds, "former ids")
+            )
     for path in sorted(folder.glob("*.jsonl")):
         for n, line in enumerate(jsonl_lines(path), 1):
             if not line.strip():
@@ -282,13 +307,15 @@ def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext
             report.skip(e)
             continue
         # Several bodies of one repository (e.g. an expand-only answer): keep the fullest.
-        if info.id not in merged or len(raw) > merged[info.id][0]:
-            merged[info.id] = (len(raw), info, where)
+        # The Hub's ids are one repository whatever their case, as the record's IRI is.
+        key = info.id.lower()
+        if key not in merged or len(raw) > merged[key][0]:
+            merged[key] = (len(raw), info, where)
     for old, new in _same_repository(merged).items():
         renames.setdefault(new, []).append(old)
-        del merged[old]
-    for repo, (_, info, where) in sorted(merged.items()):
-        former = sorted(set(renames.get(repo, [])))
+        del merged[old.lower()]
+    for _, (_, info, where) in sorted(merged.items()):
+        former = sorted(set(renames.get(info.id, [])))
         model_triples(info, out, ctx, file=where, former_ids=former, report=report)
         report.ingested += 1
     report.count("renames", sum(len(v) for v in renames.values()))
@@ -325,59 +352,57 @@ def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: Ingest
             where = f"dataset_cards_2022/{path.name}, line {n}"
             try:
                 entry = json.loads(line)
-                card = load_yaml(entry["front_matter_yaml"]) or {}
-                name = entry["dataset"]
-            except (ValueError, KeyError, yaml.YAMLError) as e:
+            except ValueError as e:
                 report.skip(RecordError(where, f"unreadable card: {e}"))
                 continue
-            if not isinstance(card, dict):
-                report.skip(RecordError(where, "front matter is not a mapping", record=name))
+            try:
+                if not isinstance(entry, dict):
+                    raise RecordError(where, f"expected a mapping, got {kind(entry)}")
+                fields = Fields(report, where)
+                fields.record = fields.required(entry.get("dataset"), "dataset")
+                front_matter = fields.required(entry.get("front_matter_yaml"), "front_matter_yaml")
+                try:
+                    card = load_yaml(front_matter) or {}
+                except yaml.YAMLError as e:
+                    raise RecordError(where, f"unreadable card: {e}", record=fields.record) from e
+                if not isinstance(card, dict):
+                    raise RecordError(where, "front matter is not a mapping", record=fields.record)
+            except RecordError as e:
+                report.skip(e)
                 continue
-            _dataset(
-                name,
-                card,
-                entry.get("path"),
-                out,
-                ctx,
-                lambda m, w=where, n=name: report.warn(
-                    RecordError(w, m, record=n, field="license")
-                ),
-            )
+            _dataset(card, fields.text(entry.get("path"), "path"), fields, out, ctx)
             report.ingested += 1
             report.count("datasets")
 
 
 def _dataset(
-    name: str,
-    card: dict[str, Any],
-    path: str | None,
-    out: Triples,
-    ctx: IngestContext,
-    warn: Callable[[str], None],
+    card: dict[str, Any], path: str | None, fields: Fields, out: Triples, ctx: IngestContext
 ) -> None:
+    name = fields.record
     iri = add_dataset(out, name, ctx.renames)
-    out.add(
-        iri,
-        SCHEMA + "name",
-        card.get("pretty_name") if isinstance(card.get("pretty_name"), str) else name,
-    )
+    pretty = fields.text(card.get("pretty_name"), "pretty_name")
+    out.add(iri, SCHEMA + "name", pretty or name)
     out.link(iri, OG + "location", f"{HUB}/datasets/{ctx.renames.current('dataset', name)}")
     out.add(iri, OG + "sourceFile", path)
-    for text in _as_list(card.get("license") or card.get("licenses")):
-        add_license(out, iri, text, ctx.resolver, source=NAME, warn=warn)
-    for task in _as_list(card.get("task_categories")):
+    key = "license" if card.get("license") else "licenses"  # the older name
+    for text in fields.texts(card.get(key), key):
+        add_license(
+            out, iri, text, ctx.resolver, source=NAME, warn=lambda m: fields.wrong("license", m)
+        )
+    for task in fields.texts(card.get("task_categories"), "task_categories"):
         out.add(iri, SCHEMA + "keywords", task)
-    for size in _as_list(card.get("size_categories")):
+    for size in fields.texts(card.get("size_categories"), "size_categories"):
         out.add(iri, SCHEMA + "size", size)
-    for lang in _as_list(card.get("language") or card.get("languages")):
+    key = "language" if card.get("language") else "languages"
+    for lang in fields.texts(card.get(key), key):
         out.add(iri, SCHEMA + "inLanguage", lang)
-    for src in _as_list(card.get("source_datasets")):
+    for src in fields.texts(card.get("source_datasets"), "source_datasets"):
         if src.startswith("extended|"):
             out.link(
                 iri, PROV + "wasDerivedFrom", add_dataset(out, src.split("|", 1)[1], ctx.renames)
             )
-    pwc = card.get("paperswithcode_id")
-    if isinstance(pwc, str) and pwc:
+    pwc = fields.text(card.get("paperswithcode_id"), "paperswithcode_id")
+    if pwc:
         out.link(iri, RDFS + "seeAlso", f"https://paperswithcode.com/dataset/{pwc}")
 
 

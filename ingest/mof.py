@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from openness.ingest.records import (
     load_yaml,
     source_version,
 )
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import (
     COMPONENT,
     DCTERMS,
@@ -82,18 +83,6 @@ def license_table(folder: Path, out: Triples) -> int:
     return len(accepted)
 
 
-def _text(value: Any, file: str, record: str, field: str, report: IngestReport) -> str | None:
-    """A string field; anything else is reported and left out."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float):  # YAML reads versions like 1.0 as numbers
-        return str(value)
-    report.warn(
-        RecordError(file, f"expected text, got {type(value).__name__}", record=record, field=field)
-    )
-    return None
-
-
 def read_record(
     text: str,
     rel: str,
@@ -101,8 +90,10 @@ def read_record(
     report: IngestReport,
     ctx: IngestContext,
     url: str | None = None,
+    ids: RecordIds | None = None,
 ) -> None:
-    """One model file's triples (``rel`` names the file in messages and in the record)."""
+    """One model file's triples (``rel`` names the file in messages and in the record);
+    ``ids``: the records read before it, of which it must be none."""
     try:
         doc = load_yaml(text)
     except yaml.YAMLError as e:
@@ -110,22 +101,24 @@ def read_record(
     if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict):
         raise RecordError(rel, "no 'release' mapping")
     release = doc["release"]
-    name = _text(release.get("name"), rel, "?", "release.name", report)
-    if not name or not name.strip():
-        raise RecordError(rel, "missing", field="release.name")
+    fields = Fields(report, rel)
+    name = fields.required(release.get("name"), "release.name")
+    fields.record = name
     iri = mint("record", NAME, Path(rel).stem)
+    if ids is not None:
+        ids.claim(iri, rel, record=name)
     add_record(out, iri, source=NAME, source_id=name, file=rel, url=url, name=name)
     out.types(iri, SCHEMA + "CreativeWork")
 
     def field(key: str) -> str | None:
-        return _text(release.get(key), rel, name, f"release.{key}", report)
+        return fields.text(release.get(key), f"release.{key}")
 
     out.add(iri, SCHEMA + "version", field("version"))
     date = field("date")
     if date and DATE.match(date):
         out.add(iri, DCTERMS + "issued", typed(date, XSD + "date"))
     elif date:
-        report.warn(RecordError(rel, f"not a date: {date!r}", record=name, field="release.date"))
+        fields.wrong("release.date", f"not a date: {date!r}")
     out.add(iri, OG + "modelType", field("type"))
     out.add(iri, OG + "architecture", field("architecture"))
     out.add(iri, OG + "treatment", field("treatment"))
@@ -141,36 +134,25 @@ def read_record(
         out.add(iri, OG + "huggingFaceRepo", repo_id)
         if hub.startswith("http"):
             out.link(iri, OG + "location", hub.strip())
-    framework = doc.get("framework") if isinstance(doc.get("framework"), dict) else {}
+    framework = fields.mapping(doc.get("framework"), "framework")
     out.add(
-        iri,
-        SCHEMA + "schemaVersion",
-        _text(framework.get("version"), rel, name, "framework.version", report),
+        iri, SCHEMA + "schemaVersion", fields.text(framework.get("version"), "framework.version")
     )
-    licenses = release.get("license")
-    if isinstance(licenses, dict):
-        for role in GLOBAL_ROLES:
-            entry = licenses.get(role)
-            if isinstance(entry, dict):
-                add_license(
-                    out,
-                    iri,
-                    _text(entry.get("name"), rel, name, f"release.license.{role}.name", report),
-                    ctx.resolver,
-                    source=NAME,
-                    role=role,
-                    warn=lambda m, role=role: report.warn(
-                        RecordError(rel, m, record=name, field=f"release.license.{role}.name")
-                    ),
-                )
-    elif licenses is not None:
-        report.warn(RecordError(rel, "expected a mapping", record=name, field="release.license"))
-    components = release.get("components") or []
-    if not isinstance(components, list):
-        report.warn(RecordError(rel, "expected a list", record=name, field="release.components"))
-        components = []
-    for i, comp in enumerate(components):
-        _component(comp, i, iri, rel, name, out, report, ctx)
+    licenses = fields.mapping(release.get("license"), "release.license")
+    for role in GLOBAL_ROLES:
+        where = f"release.license.{role}"
+        entry = fields.mapping(licenses.get(role), where)
+        add_license(
+            out,
+            iri,
+            fields.text(entry.get("name"), f"{where}.name"),
+            ctx.resolver,
+            source=NAME,
+            role=role,
+            warn=lambda m, where=where: fields.wrong(f"{where}.name", m),
+        )
+    for i, comp in enumerate(fields.items(release.get("components"), "release.components")):
+        _component(comp, i, iri, fields, out, ctx)
 
 
 def write_record(release: dict[str, str], components: list[dict[str, Any]]) -> str:
@@ -196,30 +178,16 @@ def write_record(release: dict[str, str], components: list[dict[str, Any]]) -> s
 
 
 def _component(
-    comp: Any,
-    i: int,
-    record: str,
-    rel: str,
-    name: str,
-    out: Triples,
-    report: IngestReport,
-    ctx: IngestContext,
+    comp: Any, i: int, record: str, fields: Fields, out: Triples, ctx: IngestContext
 ) -> None:
     types = _component_types()
     where = f"release.components[{i}]"
     if not isinstance(comp, dict):
-        report.warn(RecordError(rel, "expected a mapping", record=name, field=where))
+        fields.wrong(where, f"expected a mapping, got {kind(comp)}")
         return
-    comp_name = comp.get("name")
+    comp_name = fields.text(comp.get("name"), f"{where}.name")
     if comp_name not in types:
-        report.warn(
-            RecordError(
-                rel,
-                f"unknown component {comp_name!r}; known: {', '.join(sorted(types))}",
-                record=name,
-                field=where,
-            )
-        )
+        fields.wrong(where, f"unknown component {comp_name!r}; known: {', '.join(sorted(types))}")
         return
     iri = f"{record}/component/{slug(comp_name)}"
     out.link(record, OG + "component", iri)
@@ -227,17 +195,15 @@ def _component(
     out.link(iri, OG + "componentType", types[comp_name])
     out.add(iri, SCHEMA + "name", comp_name)
     out.add(
-        iri,
-        DCTERMS + "description",
-        _text(comp.get("description"), rel, name, f"{where}.description", report),
+        iri, DCTERMS + "description", fields.text(comp.get("description"), f"{where}.description")
     )
-    path = _text(comp.get("component_path"), rel, name, f"{where}.component_path", report)
+    path = fields.text(comp.get("component_path"), f"{where}.component_path")
     if path and path.strip().startswith("http"):
         out.link(iri, OG + "location", path.strip())
     # Listed means released, unless the licence field says it is not included.
-    license_text = _text(comp.get("license"), rel, name, f"{where}.license", report)
+    license_text = fields.text(comp.get("license"), f"{where}.license")
     out.add(iri, OG + "released", not (license_text and NOT_INCLUDED.search(license_text)))
-    license_path = _text(comp.get("license_path"), rel, name, f"{where}.license_path", report)
+    license_path = fields.text(comp.get("license_path"), f"{where}.license_path")
     link = license_path.strip() if license_path else None
     add_license(
         out,
@@ -247,29 +213,40 @@ def _component(
         source=NAME,
         empty_means_unlicensed=True,
         see_also=link if link and link.startswith("http") else None,
-        warn=lambda m: report.warn(RecordError(rel, m, record=name, field=f"{where}.license")),
+        warn=lambda m: fields.wrong(f"{where}.license", m),
     )
 
 
-def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    commit = None if source_version(folder) == "unknown" else source_version(folder)
-    files = sorted((folder / "models").glob("*.yml")) + sorted((folder / "models").glob("*.yaml"))
+def read_files(
+    folder: Path,
+    out: Triples,
+    report: IngestReport,
+    ctx: IngestContext,
+    commit: str | None,
+    layout: Callable[[str], str] = str,
+) -> None:
+    """The model files of ``folder`` (``models/*.yml``, ``*.yaml``), read in the order of
+    their paths: a file that cannot be read, or whose name makes the record id of one read
+    before it (``Foo.yaml`` and ``foo.yml``), is skipped and named. ``commit``: the upstream
+    commit each record links to; ``layout`` brings a file's text to the layout read."""
+    models = folder / "models"
+    files = sorted([*models.glob("*.yml"), *models.glob("*.yaml")])
     if not files:
-        raise RecordError(folder / "models", "no model files (*.yml)")
-    for path in ctx.progress(files, len(files), "MOF records"):
+        raise RecordError(models, "no model files (*.yml)")
+    ids = RecordIds()
+    for path in ctx.progress(files, len(files), f"MOF records {folder.name}"):
         report.read += 1
         url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
         try:
-            read_record(
-                path.read_text(encoding="utf-8"),
-                str(path.relative_to(folder)),
-                out,
-                report,
-                ctx,
-                url,
-            )
+            text = layout(path.read_text(encoding="utf-8"))
+            read_record(text, str(path.relative_to(folder)), out, report, ctx, url, ids)
             report.ingested += 1
         except RecordError as e:
             report.skip(e)
+
+
+def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    commit = source_version(folder)
+    read_files(folder, out, report, ctx, None if commit == "unknown" else commit)
     if (folder / "licenses.json").is_file():
         report.count("accepted licence ids", license_table(folder, out))

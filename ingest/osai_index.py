@@ -20,7 +20,7 @@ from openness.ingest.records import (
     load_yaml,
     source_version,
 )
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import CONCEPT, DCTERMS, INDEX_DIMENSION, OG, RDFS, SCHEMA, XSD, mint
 
 NAME = "osai-index"
@@ -56,11 +56,6 @@ KINDS = {
 _TAG = re.compile(r"^#\s*-\s*(Contributor type|National origin):\s*(.+?)\s*$", re.MULTILINE)
 
 
-def _links(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [v.strip() for v in values if isinstance(v, str) and v.strip().startswith("http")]
-
-
 def _named(value: object) -> str | None:
     """A model name as the Index writes it, or None for a blank or a placeholder.
 
@@ -88,6 +83,7 @@ def _record(
     report: IngestReport,
     ctx: IngestContext,
     commit: str | None,
+    ids: RecordIds,
 ) -> None:
     rel = str(path.relative_to(folder))
     text = path.read_text(encoding="utf-8")
@@ -97,84 +93,87 @@ def _record(
         raise RecordError(rel, f"malformed YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("system"), dict):
         raise RecordError(rel, "no 'system' mapping")
-    system, org = doc["system"], doc.get("org") if isinstance(doc.get("org"), dict) else {}
-    system_name = str(system.get("name") or "").strip()
-    if not system_name:
-        raise RecordError(rel, "missing", field="system.name")
+    fields = Fields(report, rel)
+    system = doc["system"]
+    system_name = fields.required(system.get("name"), "system.name").strip()
+    fields.record = path.stem
+    org = fields.mapping(doc.get("org"), "org")
     iri = mint("record", NAME, path.stem)
+    ids.claim(iri, rel, record=path.stem)
     url = f"{REPOSITORY}/blob/{commit}/{quote(path.name)}" if commit else None
     # A placeholder is no name: Lumo AI's end model "Undisclosed" is the system itself, not
     # a release called "Undisclosed" that every other undisclosed end model would join.
-    end_model = _named(system.get("endmodelname")) or system_name
-    add_record(out, iri, source=NAME, source_id=path.stem, file=rel, url=url, name=end_model)
+    end_model = _named(fields.text(system.get("endmodelname"), "system.endmodelname"))
+    add_record(
+        out, iri, source=NAME, source_id=path.stem, file=rel, url=url, name=end_model or system_name
+    )
     out.add(iri, RDFS + "label", system_name)
     out.add(iri, OG + "familyName", system_name)
-    out.add(iri, OG + "baseModelName", _named(system.get("basemodelname")))
-    link = system.get("link")
-    if isinstance(link, str) and link.strip():
-        out.link(iri, OG + "location", link.strip())
+    out.add(
+        iri,
+        OG + "baseModelName",
+        _named(fields.text(system.get("basemodelname"), "system.basemodelname")),
+    )
+    link = fields.url(system.get("link"), "system.link")
+    if link:
+        out.link(iri, OG + "location", link)
         out.add(iri, OG + "huggingFaceRepo", hub_repo_id(link))
-    out.add(iri, OG + "modelType", system.get("type"))
-    out.add(iri, OG + "performanceClass", system.get("performanceclass"))
-    out.add(iri, OG + "note", system.get("notes"))
-    if system.get("releasedate"):
-        issued = _date(system["releasedate"])
+    out.add(iri, OG + "modelType", fields.text(system.get("type"), "system.type"))
+    out.add(
+        iri,
+        OG + "performanceClass",
+        fields.text(system.get("performanceclass"), "system.performanceclass"),
+    )
+    out.add(iri, OG + "note", fields.text(system.get("notes"), "system.notes"))
+    released = fields.text(system.get("releasedate"), "system.releasedate")
+    if released:
+        issued = _date(released)
         if issued is None:
-            report.warn(
-                RecordError(
-                    rel,
-                    f"not a YYYY-MM date: {system['releasedate']!r}",
-                    record=path.stem,
-                    field="system.releasedate",
-                )
-            )
+            fields.wrong("system.releasedate", f"not a YYYY-MM date: {released!r}")
         out.add(iri, DCTERMS + "issued", issued)
     add_license(
         out,
         iri,
-        system.get("endmodellicense"),
+        fields.text(system.get("endmodellicense"), "system.endmodellicense"),
         ctx.resolver,
         source=NAME,
         role="end model",
-        warn=lambda m: report.warn(
-            RecordError(rel, m, record=path.stem, field="system.endmodellicense")
-        ),
+        warn=lambda m: fields.wrong("system.endmodellicense", m),
     )
-    producer = add_producer(out, iri, org.get("name"), ctx.organizations)
+    org_name = fields.text(org.get("name"), "org.name")
+    producer = add_producer(out, iri, org_name, ctx.organizations)
     tags = dict(_TAG.findall(text))
     if producer:
-        out.link(
-            producer,
-            SCHEMA + "url",
-            _links(org.get("link"))[0] if _links(org.get("link")) else None,
-        )
+        links = _links(fields, org.get("link"), "org.link")
+        out.link(producer, SCHEMA + "url", links[0] if links else None)
         out.add(producer, OG + "nationalOrigin", tags.get("National origin"))
-        kind = KINDS.get(tags.get("Contributor type", ""))
-        curated = ctx.organizations.find(str(org.get("name")))
+        org_kind = KINDS.get(tags.get("Contributor type", ""))
+        curated = ctx.organizations.find(str(org_name))
         # The curated kind was checked by hand against the organization's own page; the
         # Index's contributor type stays on the record (og:contributorType).
-        if kind and not (curated and curated.kind):
-            out.link(producer, OG + "organizationKind", f"{CONCEPT}org-kind/{kind}")
+        if org_kind and not (curated and curated.kind):
+            out.link(producer, OG + "organizationKind", f"{CONCEPT}org-kind/{org_kind}")
     out.add(iri, OG + "contributorType", tags.get("Contributor type"))
     for ref in DIMENSIONS:
-        _rating(doc.get(ref), ref, iri, rel, path.stem, out, report)
+        _rating(doc.get(ref), ref, iri, fields, out)
 
 
-def _rating(
-    entry: Any, ref: str, record: str, rel: str, stem: str, out: Triples, report: IngestReport
-) -> None:
-    if not isinstance(entry, dict):
-        report.warn(RecordError(rel, "dimension missing", record=stem, field=ref))
+def _links(fields: Fields, value: Any, field: str) -> list[str]:
+    """The URLs of a link field (one or a list; other text, a note, is not one)."""
+    return [v for v in fields.texts(value, field) if v.startswith("http")]
+
+
+def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> None:
+    if entry is None:
+        fields.wrong(ref, "dimension missing")
         return
-    value = str(entry.get("class") or "").strip().lower()
+    if not isinstance(entry, dict):
+        fields.wrong(ref, f"expected a mapping, got {kind(entry)}")
+        return
+    value = (fields.text(entry.get("class"), f"{ref}.class") or "").strip().lower()
     if value not in RATINGS:
-        report.warn(
-            RecordError(
-                rel,
-                f"rating {entry.get('class')!r} is not one of {', '.join(RATINGS)}",
-                record=stem,
-                field=f"{ref}.class",
-            )
+        fields.wrong(
+            f"{ref}.class", f"rating {entry.get('class')!r} is not one of {', '.join(RATINGS)}"
         )
         return
     rating = f"{record}/rating/{ref}"
@@ -182,20 +181,31 @@ def _rating(
     out.types(rating, OG + "DimensionRating")
     out.link(rating, OG + "dimension", INDEX_DIMENSION + ref)
     out.link(rating, OG + "ratingValue", f"{CONCEPT}rating/{value}")
-    for url in _links(entry.get("link")):
+    for url in _links(fields, entry.get("link"), f"{ref}.link"):
         out.link(rating, RDFS + "seeAlso", url)
-    out.add(rating, OG + "note", entry.get("notes"))
+    out.add(rating, OG + "note", fields.text(entry.get("notes"), f"{ref}.notes"))
+
+
+def read_files(
+    folder: Path, out: Triples, report: IngestReport, ctx: IngestContext, commit: str | None
+) -> None:
+    """The system files of ``folder`` (``models/*.yaml``, ``*.yml``), read in the order of
+    their paths: one that cannot be read, or whose name makes the record id of one read
+    before it, is skipped and named. ``commit``: the upstream commit each record links to."""
+    models = folder / "models"
+    files = sorted([*models.glob("*.yaml"), *models.glob("*.yml")])
+    if not files:
+        raise RecordError(models, "no system files (*.yaml)")
+    ids = RecordIds()
+    for path in ctx.progress(files, len(files), "Index systems"):
+        report.read += 1
+        try:
+            _record(path, folder, out, report, ctx, commit, ids)
+            report.ingested += 1
+        except RecordError as e:
+            report.skip(e)
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     commit = source_version(folder)
-    files = sorted((folder / "models").glob("*.yaml")) + sorted((folder / "models").glob("*.yml"))
-    if not files:
-        raise RecordError(folder / "models", "no system files (*.yaml)")
-    for path in ctx.progress(files, len(files), "Index systems"):
-        report.read += 1
-        try:
-            _record(path, folder, out, report, ctx, None if commit == "unknown" else commit)
-            report.ingested += 1
-        except RecordError as e:
-            report.skip(e)
+    read_files(folder, out, report, ctx, None if commit == "unknown" else commit)

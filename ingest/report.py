@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,3 +57,142 @@ class IngestReport:
         lines += [f"  skipped: {s}" for s in self.skipped]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+
+# How a value of each kind is named in a message.
+_KINDS = {
+    "str": "text",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "list": "a list",
+    "dict": "a mapping",
+    "NoneType": "nothing",
+}
+# An absolute IRI: a scheme (RFC 3986), no white space.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def kind(value: object) -> str:
+    """How ``value``'s kind reads in a message.
+
+    >>> kind(["a"]), kind({"k": 1}), kind(True), kind(dt.date(2024, 1, 1))
+    ('a list', 'a mapping', 'true/false', 'date')
+    """
+    return _KINDS.get(type(value).__name__, type(value).__name__)
+
+
+class Fields:
+    """A record's fields, each read as the kind its reader expects. A value of another kind
+    (a list where text is expected, a number where a mapping is) is a warning naming the
+    file, the record and the field, and is left out as if absent: the record and its other
+    fields are kept, where it stopped the whole source. A field the record cannot be without
+    (:meth:`required`) skips the record instead."""
+
+    def __init__(self, report: IngestReport, file: str | Path, record: str | None = None) -> None:
+        self.report, self.file, self.record = report, str(file), record
+
+    def wrong(self, field: str, message: str) -> None:
+        """Report what is wrong in ``field``; the caller leaves it out."""
+        self.report.warn(RecordError(self.file, message, record=self.record, field=field))
+
+    def text(self, value: object, field: str) -> str | None:
+        """A text field. YAML reads an unquoted version (``1.0``) as a number and an
+        unquoted date as a date: both are taken as the text they were written as."""
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        self.wrong(field, f"expected text, got {kind(value)}")
+        return None
+
+    def required(self, value: object, field: str) -> str:
+        """A text field the record cannot be without: missing, blank or of another kind,
+        a RecordError (the record is skipped)."""
+        if value is not None and not isinstance(value, str):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise RecordError(
+                    self.file, f"expected text, got {kind(value)}", record=self.record, field=field
+                )
+            value = str(value)
+        if not value or not value.strip():
+            raise RecordError(self.file, "missing", record=self.record, field=field)
+        return value
+
+    def url(self, value: object, field: str, *, required: bool = False) -> str | None:
+        """A URL, with its scheme (to be linked to): other text is reported and left out,
+        or, ``required``, skips the record, as no value does."""
+        text = self.required(value, field) if required else self.text(value, field)
+        if text is None or not text.strip():
+            return None
+        if not _URL.match(text.strip()):
+            message = f"not a URL: {text!r}"
+            if required:
+                raise RecordError(self.file, message, record=self.record, field=field)
+            self.wrong(field, message)
+            return None
+        return text.strip()
+
+    def texts(self, value: object, field: str) -> list[str]:
+        """A text or a list of texts (blank ones dropped); an item of another kind is
+        reported and left out."""
+        if isinstance(value, list):
+            found = [self.text(v, f"{field}[{i}]") for i, v in enumerate(value)]
+        else:
+            found = [self.text(value, field)]
+        return [t.strip() for t in found if t and t.strip()]
+
+    def count(self, value: object, field: str) -> int | None:
+        """A whole number (downloads, likes): another kind is reported and left out."""
+        if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+            return value
+        self.wrong(field, f"expected a whole number, got {kind(value)}")
+        return None
+
+    def mapping(self, value: object, field: str) -> dict:
+        """A mapping, empty when absent or of another kind (reported)."""
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return value
+        self.wrong(field, f"expected a mapping, got {kind(value)}")
+        return {}
+
+    def items(self, value: object, field: str) -> list:
+        """A list, empty when absent or of another kind (reported)."""
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return value
+        self.wrong(field, f"expected a list, got {kind(value)}")
+        return []
+
+    def flag(self, value: object, field: str) -> bool | None:
+        """A true/false field: None when absent; another kind (the text "true") reported."""
+        if value is None or isinstance(value, bool):
+            return value
+        self.wrong(field, f"expected true or false, got {kind(value)} {value!r}")
+        return None
+
+
+class RecordIds:
+    """The record ids a source has read, and where from. Two records of one id (two files
+    whose names make one IRI, an entry repeated) would merge into one node, each one's
+    facts on it; the first read is kept (the readers read files sorted by path, entries in
+    file order) and a later one is a RecordError naming both, to be skipped."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+
+    def claim(self, iri: str, where: str, *, record: str | None = None) -> None:
+        """Note that the record ``iri`` was read from ``where``, before any of its triples
+        are written; RecordError when another was read under it first."""
+        first = self._first.setdefault(iri, where)
+        if first != where:
+            raise RecordError(
+                where,
+                f"the same record id ({iri}) as {first}: {first} is kept, this one skipped",
+                record=record,
+            )

@@ -17,7 +17,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pyoxigraph as ox
 import yaml
@@ -125,25 +124,11 @@ def read_snapshot(
     out = Triples()
     if not folder.is_dir():
         raise RecordError(folder, "no such folder")
+    commit = version if len(version) == 40 else None  # a tag names no file's commit
     if source == "osai-index":
-        osai_index.ingest(folder, out, report, ctx)
-        return out
-    files = sorted((folder / "models").glob("*.yml")) + sorted((folder / "models").glob("*.yaml"))
-    if not files:
-        raise RecordError(folder / "models", "no model files (*.yml)")
-    for path in ctx.progress(files, len(files), f"MOF records {folder.name}"):
-        report.read += 1
-        url = (
-            f"{mof.REPOSITORY}/blob/{version}/models/{quote(path.name)}"
-            if len(version) == 40
-            else None
-        )
-        try:
-            text = _current_mof_layout(path.read_text(encoding="utf-8"))
-            mof.read_record(text, str(path.relative_to(folder)), out, report, ctx, url)
-            report.ingested += 1
-        except RecordError as e:
-            report.skip(e)
+        osai_index.read_files(folder, out, report, ctx, commit)
+    else:
+        mof.read_files(folder, out, report, ctx, commit, _current_mof_layout)
     return out
 
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from openness.ingest.licenses import CURATED_FILES
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import (
     CC,
     CONCEPT,
@@ -53,55 +53,79 @@ def _creative_commons(out: Triples, iri: str, lic_id: str) -> None:
         out.link(rule, ODRL + "action", CC + "DerivativeWorks")
 
 
-def _entries(path: Path, key: str, report: IngestReport) -> list[dict]:
+def _entries(
+    path: Path, key: str, id_key: str, report: IngestReport, ids: RecordIds
+) -> list[tuple[str, dict, Fields]]:
+    """The entries of an SPDX list file, each with its id and the reader of its fields. An
+    entry with no id, or the id of one before it, is skipped and named (the first of an id
+    is kept): two entries of one id would make one licence of both, two names and
+    contradicting flags on it."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entries = data[key]
-    except (OSError, ValueError, KeyError) as e:
+    except (OSError, ValueError, KeyError, TypeError) as e:
         raise RecordError(path, f"not an SPDX list file ({e})") from e
+    if not isinstance(entries, list):
+        raise RecordError(path, f"not an SPDX list file ('{key}' is not a list)")
     out = []
     for i, entry in enumerate(entries):
         report.read += 1
-        if not isinstance(entry, dict) or not entry.get(
-            "licenseId" if key == "licenses" else "licenseExceptionId"
-        ):
-            report.skip(RecordError(path, "entry has no id", record=f"#{i}"))
+        try:
+            if not isinstance(entry, dict):
+                raise RecordError(
+                    path.name, f"expected a mapping, got {kind(entry)}", record=f"#{i}"
+                )
+            fields = Fields(report, path.name, f"#{i}")
+            entry_id = fields.required(entry.get(id_key), id_key).strip()
+            fields.record = entry_id
+            ids.claim(SPDX_LICENSE + entry_id, f"{path.name} #{i}", record=entry_id)
+        except RecordError as e:
+            report.skip(e)
             continue
-        out.append(entry)
+        out.append((entry_id, entry, fields))
     return out
 
 
+def _license(out: Triples, iri: str, entry: dict, fields: Fields) -> None:
+    """What a licence and an exception both have: label, deprecation, text."""
+    out.add(iri, RDFS + "label", fields.text(entry.get("name"), "name"))
+    out.add(
+        iri,
+        SPDX_EL + "isDeprecatedLicenseId",
+        fields.flag(entry.get("isDeprecatedLicenseId"), "isDeprecatedLicenseId"),
+    )
+    out.link(iri, OG + "licenseText", fields.url(entry.get("reference"), "reference"))
+
+
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    licenses = _entries(folder / "licenses.json", "licenses", report)
+    ids = RecordIds()  # a licence and an exception of one id would be one node too
+    licenses = _entries(folder / "licenses.json", "licenses", "licenseId", report, ids)
     hf_ids: dict[str, list[str]] = {}
     with (sources_dir() / "hf-licenses" / "hf-licenses.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             if row["spdx_id"] and row["match"] not in ("family", "special"):
                 hf_ids.setdefault(row["spdx_id"], []).append(row["hf_id"])
-    for entry in ctx.progress(licenses, len(licenses), "SPDX licences"):
-        lic_id = entry["licenseId"]
+    for lic_id, entry, fields in ctx.progress(licenses, len(licenses), "SPDX licences"):
         iri = SPDX_LICENSE + lic_id
         out.types(iri, OG + "License", DCTERMS + "LicenseDocument")
         out.add(iri, DCTERMS + "identifier", lic_id)
-        out.add(iri, RDFS + "label", entry.get("name"))
-        out.add(iri, SPDX_EL + "isOsiApproved", entry.get("isOsiApproved"))
-        out.add(iri, SPDX_EL + "isFsfLibre", entry.get("isFsfLibre"))  # absent: unknown
-        out.add(iri, SPDX_EL + "isDeprecatedLicenseId", entry.get("isDeprecatedLicenseId"))
-        out.link(iri, OG + "licenseText", entry.get("reference"))
-        for url in entry.get("seeAlso") or []:
-            out.link(iri, RDFS + "seeAlso", url.strip())
+        _license(out, iri, entry, fields)
+        for flag in ("isOsiApproved", "isFsfLibre"):  # absent: unknown
+            out.add(iri, SPDX_EL + flag, fields.flag(entry.get(flag), flag))
+        for i, url in enumerate(fields.items(entry.get("seeAlso"), "seeAlso")):
+            out.link(iri, RDFS + "seeAlso", fields.url(url, f"seeAlso[{i}]"))
         for hf_id in hf_ids.get(lic_id, []):
             out.add(iri, OG + "alias", hf_id)
         _creative_commons(out, iri, lic_id)
         report.ingested += 1
-    for entry in _entries(folder / "exceptions.json", "exceptions", report):
-        exc_id = entry["licenseExceptionId"]
+    exceptions = _entries(
+        folder / "exceptions.json", "exceptions", "licenseExceptionId", report, ids
+    )
+    for exc_id, entry, fields in exceptions:
         iri = SPDX_LICENSE + exc_id
         out.types(iri, OG + "LicenseException")
         out.add(iri, DCTERMS + "identifier", exc_id)
-        out.add(iri, RDFS + "label", entry.get("name"))
-        out.add(iri, SPDX_EL + "isDeprecatedLicenseId", entry.get("isDeprecatedLicenseId"))
-        out.link(iri, OG + "licenseText", entry.get("reference"))
+        _license(out, iri, entry, fields)
         report.ingested += 1
     for name in CURATED_FILES:
         path = sources_dir() / "curated" / name

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import select
 from huggingface_hub import ModelInfo
 
 from openness.cli import cli
-from openness.ingest import hf
+from openness.ingest import hf, mof
 from openness.ingest.hf import model_info, model_triples
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import StrictFailure, ingest_all, ingest_source
-from openness.namespaces import Graphs
+from openness.namespaces import Graphs, mint
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 
@@ -172,17 +175,17 @@ def test_a_folder_with_no_record_keeps_what_was_stored(
     assert graph_quads(store, Graphs.source(source)) == before
 
 
-def test_a_value_of_an_unexpected_kind_is_an_error_not_a_traceback(
-    built: GraphStore, tmp_path: Path
+def test_a_reader_that_fails_is_an_error_not_a_traceback(
+    built: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A component named by a list (the reader expects text) ends the ingest with an error
-    naming the folder and what went wrong, nothing stored; the CLI prints it in one line."""
+    """A reader that fails on what it did not foresee ends the ingest with an error naming
+    the folder and what went wrong, nothing stored; the CLI prints it in one line."""
     folder = mof_folder(tmp_path, MOF_FILES[:3])
-    bad = folder / "models" / MOF_FILES[0].name
-    bad.write_text(
-        bad.read_text().replace("name: 'Model architecture'", "name: ['Model architecture']", 1)
-    )
-    assert "['Model architecture']" in bad.read_text()
+
+    def fails(*args: object) -> None:
+        raise TypeError("unhashable type: 'list'")
+
+    monkeypatch.setattr(mof, "_component", fails)
     store = EmbeddedStore(None)
     store._store.extend(built._store)  # noqa: SLF001 - a test's copy
     before = graph_quads(store, Graphs.source("mof"))
@@ -194,6 +197,148 @@ def test_a_value_of_an_unexpected_kind_is_an_error_not_a_traceback(
     )
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "cannot be read as the mof source" in result.output
+
+
+def _copy(tmp_path: Path, source: str, keep: int | None = None) -> Path:
+    """A copy of a bundled source's folder; ``keep``: only its first record files."""
+    folder = tmp_path / source
+    shutil.copytree(sources_dir() / source, folder)
+    files = sorted((folder / "models").glob("*")) if (folder / "models").is_dir() else []
+    files = files or sorted(folder.glob("*.json"))
+    for f in files[keep:] if keep else []:
+        f.unlink()
+    return folder
+
+
+def _edit_yaml(path: Path, edit: Callable[[dict], None]) -> None:
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+
+
+def _edit_json(path: Path, edit: Callable[[Any], None]) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def _component_name_a_list(tmp_path: Path) -> Path:
+    folder = _copy(tmp_path, "mof", 3)
+    first = sorted((folder / "models").glob("*.yml"))[0]
+    _edit_yaml(first, lambda d: d["release"]["components"][0].update(name=["Model architecture"]))
+    return folder
+
+
+def _link_no_url(tmp_path: Path) -> Path:
+    folder = _copy(tmp_path, "osai-index", 3)
+    first = sorted((folder / "models").glob("*.yaml"))[0]
+    _edit_yaml(first, lambda d: d["system"].update(link="see the paper", type={"a": "b"}))
+    return folder
+
+
+def _content_url_a_list(tmp_path: Path) -> Path:
+    folder = _copy(tmp_path, "croissant", 3)
+    first = sorted(folder.glob("*.json"))[0]
+    _edit_json(first, lambda d: d["distribution"][0].update(contentUrl=["a", "b"]))
+    return folder
+
+
+def _licence_id_a_list(tmp_path: Path) -> Path:
+    folder = _copy(tmp_path, "spdx")
+    _edit_json(folder / "licenses.json", lambda d: d["licenses"][1].update(licenseId=["X"]))
+    _edit_json(folder / "licenses.json", lambda d: d["licenses"][2].update(seeAlso=7))
+    return folder
+
+
+def _hub_values_of_other_kinds(tmp_path: Path) -> Path:
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    fixture = Path(__file__).parent / "fixtures" / "hf-legacy" / "models_2022-02.jsonl"
+    records = [json.loads(line) for line in fixture.read_text(encoding="utf-8").split("\n") if line]
+    records[0]["modelId"] = ["a/b"]
+    records[1]["cardData"] = {"license": {"k": "v"}, "datasets": ["squad", ["x"]]}
+    lines = "".join(json.dumps(r) + "\n" for r in records)
+    (folder / fixture.name).write_text(lines, encoding="utf-8")
+    cards = folder / "dataset_cards_2022"
+    cards.mkdir()
+    card = {"dataset": ["squad"], "front_matter_yaml": "license: mit\n"}
+    good = {"dataset": "squad", "front_matter_yaml": "license: [mit, {k: v}]\n"}
+    text = json.dumps(card) + "\n" + json.dumps(good) + "\n"
+    (cards / "cards.jsonl").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("source", "prepare", "ingested", "named"),
+    [
+        (
+            "mof",
+            _component_name_a_list,
+            3,
+            ["field 'release.components[0].name': expected text, got a list"],
+        ),
+        (
+            "osai-index",
+            _link_no_url,
+            3,
+            [
+                "field 'system.link': not a URL: 'see the paper'",
+                "field 'system.type': expected text, got a mapping",
+            ],
+        ),
+        (
+            "croissant",
+            _content_url_a_list,
+            3,
+            ["field 'distribution[0].contentUrl': expected text, got a list"],
+        ),
+        (
+            "spdx",
+            _licence_id_a_list,
+            None,
+            [
+                "licenses.json, record '#1', field 'licenseId': expected text, got a list",
+                "field 'seeAlso': expected a list, got a number",
+            ],
+        ),
+        (
+            "hf",
+            _hub_values_of_other_kinds,
+            60,
+            [
+                "models_2022-02.jsonl:1, field 'id': expected a repository id, got ['a/b']",
+                "field 'cardData.license': expected text, got a mapping",
+                "field 'cardData.datasets[1]': expected text, got a list",
+                "line 1, field 'dataset': expected text, got a list",
+                "line 2, record 'squad', field 'license[1]': expected text, got a mapping",
+            ],
+        ),
+    ],
+)
+def test_a_value_of_an_unexpected_kind_is_named_and_the_other_records_kept(
+    tmp_path: Path,
+    source: str,
+    prepare: Callable[[Path], Path],
+    ingested: int | None,
+    named: list[str],
+) -> None:
+    """A list where text is expected, text where a mapping or a URL is: the record's field
+    (or, its id, the record) is left out, named by file, record and field, and the other
+    records are stored — where the whole source stopped with an error, or the value was
+    stored as its Python spelling ("['a', 'b']"). Nothing of the kind is stored."""
+    folder = prepare(tmp_path)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, source, folder=folder)
+    problems = "\n".join(report.problems)
+    for message in named:
+        assert message in problems
+    if ingested is not None:
+        assert report.ingested == ingested
+    else:
+        assert report.ingested == report.read - 1
+    stored = "\n".join(graph_quads(store, Graphs.source(source)))
+    for spelling in ("['Model", "['a', 'b']", "['x']", "{'a': 'b'}", "{'k': 'v'}", "see the paper"):
+        assert spelling not in stored
 
 
 def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> None:
@@ -234,3 +379,93 @@ def test_sources_stored_before_a_strict_stop_are_linked(
         ingest_all(store, strict=True)
     assert not store.query(f"ASK {{ <{amber}> ?p ?o }}")  # the MOF source was replaced
     assert not store.query(linked)
+
+
+def test_spdx_entries_repeated_or_of_other_kinds_are_named_and_the_rest_kept(
+    tmp_path: Path,
+) -> None:
+    """An SPDX licence listed twice made one licence of both (two labels, contradicting
+    flags), a name given as a list was stored as its Python spelling, and "true" as text
+    stored a string where SHACL reads a boolean. The repeated entry is skipped naming both
+    (the first is kept), a field of another kind is left out naming the entry; the others
+    are kept."""
+    folder = _copy(tmp_path, "spdx")
+
+    def edit(doc: dict) -> None:
+        entries = doc["licenses"]
+        mit = next(e for e in entries if e["licenseId"] == "MIT")
+        entries.append({**mit, "name": "Not MIT", "isOsiApproved": False})
+        entries[0]["name"] = ["BSD Zero Clause License", "0BSD"]
+        entries[1]["isOsiApproved"] = "true"
+
+    _edit_json(folder / "licenses.json", edit)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "spdx", folder=folder)
+    count = len(json.loads((folder / "licenses.json").read_text())["licenses"])
+    assert any(
+        s.startswith(f"licenses.json #{count - 1}, record 'MIT': the same record id")
+        and "as licenses.json #" in s
+        for s in report.skipped
+    )
+    assert "licenses.json, record '0BSD', field 'name': expected text, got a list" in (
+        report.warnings
+    )
+    assert any(
+        "field 'isOsiApproved': expected true or false, got text 'true'" in w
+        for w in (report.warnings)
+    )
+    assert len(report.skipped) == 1 and report.ingested == report.read - 1
+    label = "SELECT ?l WHERE { <https://spdx.org/licenses/%s> rdfs:label ?l }"
+    assert select(store, label % "MIT") == [{"l": "MIT License"}]
+    osi = "SELECT ?o WHERE { <https://spdx.org/licenses/MIT> expandedlicensing:isOsiApproved ?o }"
+    assert select(store, osi) == [{"o": "true"}]
+    assert select(store, label % "0BSD") == []
+    second = json.loads((folder / "licenses.json").read_text())["licenses"][1]["licenseId"]
+    flags = f"ASK {{ <https://spdx.org/licenses/{second}> expandedlicensing:isOsiApproved ?o }}"
+    assert not store.query(flags)
+
+
+@pytest.mark.parametrize("source", ["mof", "osai-index"])
+def test_two_files_of_one_record_id_are_named_and_the_first_kept(
+    tmp_path: Path, source: str
+) -> None:
+    """Two files whose names make one record id (``X.yml`` and ``X.yaml``) merged into one
+    record silently, holding both files' facts (two files, two names). The later by path
+    is skipped naming both; the first is kept whole."""
+    folder = _copy(tmp_path, source, 2)
+    original = sorted((folder / "models").glob("*"))[0]
+    twin = original.with_suffix(".yml" if original.suffix == ".yaml" else ".yaml")
+    twin.write_text(original.read_text(encoding="utf-8").replace("name:", "name: x", 1))
+    kept, skipped = sorted([original, twin])
+    store = EmbeddedStore(None)
+    report = ingest_source(store, source, folder=folder)
+    record = yaml.safe_load(skipped.read_text())["release"]["name"] if source == "mof" else None
+    assert report.skipped == [
+        f"models/{skipped.name}, record {record or skipped.stem!r}: the same record id "
+        f"({mint('record', source, skipped.stem)}) as models/{kept.name}: models/{kept.name} "
+        "is kept, this one skipped"
+    ]
+    files = select(store, "SELECT ?f WHERE { ?r a og:SourceRecord ; og:sourceFile ?f }")
+    assert sorted(r["f"] for r in files) == sorted(
+        f"models/{p.name}" for p in (folder / "models").glob("*") if p != skipped
+    )
+
+
+def test_two_curated_entries_of_one_node_are_named_and_the_first_kept(tmp_path: Path) -> None:
+    """Two curated models of one name merged into one record (two licences, two sources)."""
+    folder = _copy(tmp_path, "curated")
+    models = folder / "models.yaml"
+    entries = yaml.safe_load(models.read_text(encoding="utf-8"))
+    entries.append({**entries[0], "license": "MIT", "source": "https://example.org/other"})
+    models.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+    report = ingest_source(store := EmbeddedStore(None), "curated", folder=folder)
+    name = entries[0]["name"]
+    assert report.skipped == [
+        f"models.yaml #{len(entries) - 1}, record {name!r}: the same record id "
+        f"({mint('record', 'curated', name)}) as models.yaml #0: models.yaml #0 is kept, "
+        "this one skipped"
+    ]
+    rows = select(
+        store, f"SELECT ?u WHERE {{ <{mint('record', 'curated', name)}> prov:wasDerivedFrom ?u }}"
+    )
+    assert rows == [{"u": entries[0]["source"]}]
