@@ -18,13 +18,13 @@ import yaml
 from openness.ingest.organizations import OrganizationIndex
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import IngestContext
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import DCTERMS, DQV, OG, PROV, RDFS, SCHEMA, SKOS, XSD, mint, slug
 
 NAME = "fmti"
 REPOSITORY = "https://github.com/stanford-crfm/fmti"
-# Columns of a scores file that are not developers.
-NOT_DEVELOPERS = {"Domain", "Subdomain", "Indicator", "Total"}
+# The columns of an indicators file that are read (others, its references, are not).
+INDICATOR_COLUMNS = ("Domain", "Subdomain", "Indicator", "Definition", "Notes")
 
 
 @dataclass(frozen=True)
@@ -33,44 +33,95 @@ class Edition:
     label: str
     scores: str  # the scores file, relative to the folder
     indicators: str  # the file defining its indicators (domain, subdomain, definition)
+    # The developers it scores, as the score file's columns name them (the edition's README
+    # lists them), and its other columns: a column of neither is an error naming it, where
+    # it was read as a developer scored 0 on every indicator.
+    developers: tuple[str, ...]
+    columns: tuple[str, ...] = ("Indicator",)
 
 
 EDITIONS = (
     Edition(
-        "2023-10", "FMTI October 2023", "October2023/October2023_scores.csv", "fmti-indicators.csv"
+        "2023-10",
+        "FMTI October 2023",
+        "October2023/October2023_scores.csv",
+        "fmti-indicators.csv",
+        (
+            "Meta", "Hugging Face", "OpenAI", "Stability AI", "Google", "Anthropic", "Cohere",
+            "AI21 Labs", "Inflection", "Amazon",
+        ),
+        ("Domain", "Subdomain", "Indicator", "Total"),
     ),
-    Edition("2024-05", "FMTI May 2024", "May2024/May2024_scores.csv", "fmti-indicators.csv"),
+    Edition(
+        "2024-05",
+        "FMTI May 2024",
+        "May2024/May2024_scores.csv",
+        "fmti-indicators.csv",
+        (
+            "Adept", "AI21 Labs", "Aleph Alpha", "Amazon", "Anthropic", "BigCode", "Google",
+            "IBM", "Meta", "Microsoft", "Mistral", "OpenAI", "Stability", "Writer",
+        ),
+    ),
     Edition(
         "2025-12",
         "FMTI December 2025",
         "Dec2025/Dec2025_scores.csv",
         "Dec2025/Dec2025_indicators.csv",
+        (
+            "AI21 Labs", "Alibaba", "Amazon", "Anthropic", "DeepSeek", "Google", "IBM", "Meta",
+            "Midjourney", "Mistral", "OpenAI", "Writer", "xAI",
+        ),
     ),
-)
+)  # fmt: skip
 
 
 def edition_iri(key: str) -> str:
     return mint("fmti", key)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def _rows(
+    folder: Path, rel: str, columns: tuple[str, ...], unknown: str | None = None
+) -> list[dict[str, str]]:
+    """The rows of a CSV file by column name. A column of ``columns`` missing (renamed
+    upstream), a column named twice, or, where ``unknown`` says why it is wrong, a column
+    not of ``columns`` is a RecordError naming the file and the column: read on, it would
+    be wrong data."""
+    path = folder / rel
     if not path.is_file():
-        raise RecordError(path, "no such file")
+        raise RecordError(rel, "no such file")
     with path.open(encoding="utf-8-sig", newline="") as f:
-        return [
-            {(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)
-        ]
+        reader = csv.DictReader(f)
+        # A column with no name names nothing (a trailing comma).
+        header = [k.strip() for k in reader.fieldnames or [] if k and k.strip()]
+        for column in header:
+            if header.count(column) > 1:
+                raise RecordError(rel, "a column named twice", field=column)
+        for column in columns:
+            if column not in header:
+                raise RecordError(
+                    rel, "no such column (renamed or removed upstream?)", field=column
+                )
+        for column in header:
+            if unknown and column not in columns:
+                raise RecordError(rel, f"unknown column: {unknown}", field=column)
+        return [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
 
 
-def _developers(folder: Path) -> dict[str, str]:
+def _developers(folder: Path, report: IngestReport) -> dict[str, str]:
     """FMTI developer name → the name our organization index knows it by, where they differ
     (``developers.yaml``, reviewed by hand)."""
     path = folder / "developers.yaml"
-    return (
-        {str(k): str(v) for k, v in (yaml.safe_load(path.read_text()) or {}).items()}
-        if path.is_file()
-        else {}
-    )
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise RecordError(path.name, f"malformed YAML: {e}") from e
+    if not isinstance(data, dict):
+        raise RecordError(path.name, f"expected a mapping of names, got {kind(data)}")
+    fields = Fields(report, path.name)
+    spelled = {str(name): fields.text(known, str(name)) for name, known in data.items()}
+    return {name: known for name, known in spelled.items() if known}
 
 
 def _organization(name: str, spelled: dict[str, str], orgs: OrganizationIndex, out: Triples) -> str:
@@ -113,11 +164,15 @@ def _edition(
 ) -> None:
     # Read both files before writing anything, so that an unreadable edition leaves
     # nothing behind (labels of shared domains included).
-    rows = _rows(folder / edition.scores)
-    developers = [c for c in (rows[0].keys() if rows else []) if c and c not in NOT_DEVELOPERS]
-    if not developers:
-        raise RecordError(edition.scores, "no developer columns")
-    definitions = _rows(folder / edition.indicators)
+    rows = _rows(
+        folder,
+        edition.scores,
+        (*edition.columns, *edition.developers),
+        f"not a developer the edition scores (fmti.EDITIONS lists them) nor one of "
+        f"{', '.join(edition.columns)}",
+    )
+    developers = list(edition.developers)
+    definitions = _rows(folder, edition.indicators, INDICATOR_COLUMNS)
     ed = edition_iri(edition.key)
     out.types(ed, OG + "TransparencyIndexEdition", SCHEMA + "Dataset")
     out.add(ed, RDFS + "label", edition.label)
@@ -132,6 +187,7 @@ def _edition(
         if row.get("Indicator", "").lower() == "total":
             stated = {d: row.get(d, "") for d in developers}
     orgs = {d: _organization(d, spelled, ctx.organizations, out) for d in developers}
+    ids = RecordIds()
     for position, row in enumerate(indicators):
         line = position + 2  # the header is line 1
         name = row.get("Indicator", "")
@@ -141,12 +197,17 @@ def _edition(
                 RecordError(edition.scores, f"line {line}: no indicator name", field="Indicator")
             )
             continue
+        ind = mint("fmti", edition.key, "indicator", slug(name))
+        try:  # an indicator named twice would be one, with two scores per developer
+            ids.claim(ind, f"{edition.scores}, line {line}", record=name)
+        except RecordError as e:
+            report.skip(e)
+            continue
         # Editions rename a few indicators ("Third-party …" / "Third party …"); their files
         # list the indicators in the same order, so the definition at the same position is it.
         definition = by_name.get(name.lower()) or (
             definitions[position] if position < len(definitions) else {}
         )
-        ind = mint("fmti", edition.key, "indicator", slug(name))
         out.types(ind, OG + "TransparencyIndicator", DQV + "Metric")
         out.add(ind, RDFS + "label", name)
         out.add(ind, SKOS + "definition", definition.get("Definition"))
@@ -202,7 +263,7 @@ def _edition(
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    spelled = _developers(folder)
+    spelled = _developers(folder, report)
     labelled: set[str] = set()
     for edition in ctx.progress(EDITIONS, len(EDITIONS), "FMTI editions"):
         part = Triples()  # an edition whose files cannot be read leaves nothing behind

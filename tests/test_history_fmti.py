@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,41 @@ def test_a_bad_score_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
     assert _scores(store, "2024-05") == {}
     assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
     assert _scores(store, "2025-12")["IBM"][1] == 95
+
+
+def _header(path: Path, edit: Callable[[str], str]) -> None:
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([edit(lines[0]), *lines[1:]]) + "\n", encoding="utf-8")
+
+
+def test_a_renamed_or_unknown_column_is_named_and_its_edition_left_out(tmp_path: Path) -> None:
+    """A score file whose indicator column is renamed stored every developer scored 0 (no
+    indicator read); a column that is no developer was taken for one (scored 0); an
+    indicator file without its definitions stored its indicators without them. Each is now
+    an error naming the file and the column, and leaves its edition out."""
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+    may, dec = folder / "May2024" / "May2024_scores.csv", folder / "Dec2025" / "Dec2025_scores.csv"
+    _header(may, lambda h: h.replace("Indicator", "Name"))
+    _header(dec, lambda h: h + ",Notes")
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "fmti", folder=folder)
+    assert _scores(store, "2024-05") == _scores(store, "2025-12") == {}
+    assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
+    assert report.skipped == [
+        "May2024/May2024_scores.csv, field 'Indicator': no such column (renamed or removed "
+        "upstream?)",
+        "Dec2025/Dec2025_scores.csv, field 'Notes': unknown column: not a developer the edition "
+        "scores (fmti.EDITIONS lists them) nor one of Indicator",
+    ]
+    shutil.copy(sources_dir() / "fmti" / "Dec2025" / "Dec2025_scores.csv", dec)
+    _header(folder / "Dec2025" / "Dec2025_indicators.csv", lambda h: h.replace("Definition", "Q"))
+    report = ingest_source(store, "fmti", folder=folder)
+    assert (
+        "Dec2025/Dec2025_indicators.csv, field 'Definition': no such column (renamed or removed "
+        "upstream?)"
+    ) in report.skipped
+    assert _scores(store, "2025-12") == {}
 
 
 def _run(store: GraphStore, name: str, **params: str) -> list[dict[str, str]]:
