@@ -23,7 +23,7 @@ from openness.ingest.records import (
     add_record,
     hub_repo_id,
     load_yaml,
-    source_version,
+    upstream_commit,
 )
 from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import (
@@ -246,7 +246,6 @@ def read_files(
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    commit = source_version(folder)
-    read_files(folder, out, report, ctx, None if commit == "unknown" else commit)
+    read_files(folder, out, report, ctx, upstream_commit(folder, report))
     if (folder / "licenses.json").is_file():
         report.count("accepted licence ids", license_table(folder, out))

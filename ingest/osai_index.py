@@ -18,7 +18,7 @@ from openness.ingest.records import (
     add_record,
     hub_repo_id,
     load_yaml,
-    source_version,
+    upstream_commit,
 )
 from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import CONCEPT, DCTERMS, INDEX_DIMENSION, OG, RDFS, SCHEMA, XSD, mint
@@ -207,5 +207,4 @@ def read_files(
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
-    commit = source_version(folder)
-    read_files(folder, out, report, ctx, None if commit == "unknown" else commit)
+    read_files(folder, out, report, ctx, upstream_commit(folder, report))

@@ -16,6 +16,7 @@ from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Subject, Triples, literal, renamed
 from openness.ingest.renames import HubRenames, default_renames
+from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
     COMPONENT,
     CONCEPT,
@@ -78,6 +79,24 @@ def source_version(folder: Path) -> str:
         if match:
             return match.group(0)
     return "unknown"
+
+
+def upstream_commit(folder: Path, report: IngestReport) -> str | None:
+    """The upstream commit the folder's SOURCE.md names, which each record's link to its
+    file upstream is made of; None, with a warning naming the folder, where there is none:
+    its records are stored without that link (a checkout read with ``--from`` has no
+    SOURCE.md)."""
+    version = source_version(folder)
+    if version == "unknown":
+        report.warn(
+            RecordError(
+                folder / "SOURCE.md",
+                "names no upstream commit (40 hex digits), or is missing: the records are "
+                "stored without a link to their file upstream",
+            )
+        )
+        return None
+    return version
 
 
 def hub_repo_id(value: str) -> str | None:

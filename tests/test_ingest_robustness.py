@@ -469,3 +469,20 @@ def test_two_curated_entries_of_one_node_are_named_and_the_first_kept(tmp_path: 
         store, f"SELECT ?u WHERE {{ <{mint('record', 'curated', name)}> prov:wasDerivedFrom ?u }}"
     )
     assert rows == [{"u": entries[0]["source"]}]
+
+
+@pytest.mark.parametrize("source", ["mof", "osai-index"])
+def test_a_folder_without_source_md_is_warned_of(tmp_path: Path, source: str) -> None:
+    """Each record links to its file upstream at the commit SOURCE.md names: without one
+    (a checkout read with --from), every link was dropped and nothing said so."""
+    folder = _copy(tmp_path, source, 2)
+    linked = "ASK { ?r a og:SourceRecord ; prov:wasDerivedFrom ?url }"
+    store = EmbeddedStore(None)
+    assert not ingest_source(store, source, folder=folder).problems and store.query(linked)
+    (folder / "SOURCE.md").unlink()
+    report = ingest_source(store, source, folder=folder)
+    assert report.warnings == [
+        f"{folder / 'SOURCE.md'}: names no upstream commit (40 hex digits), or is missing: "
+        "the records are stored without a link to their file upstream"
+    ]
+    assert report.ingested == 2 and not store.query(linked)
