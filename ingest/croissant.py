@@ -77,13 +77,14 @@ def _description(
         != ctx.renames.current("dataset", files).lower()
     )
     if copied:
-        # The files are what is described; a url (and the name and text beside it) that
-        # names another dataset was copied from that one's description (prism-alignment's
-        # says MNIST), and following it would make two datasets one.
+        # The files are what is described; a url (and the name, text and licence beside
+        # it) that names another dataset was copied from that one's description
+        # (prism-alignment's says MNIST, licensed as MNIST is), and following it would make
+        # two datasets one.
         fields.wrong(
             "url",
             f"the url names the Hub dataset {stated} but the files come from {files}: "
-            f"described as {files}",
+            f"described as {files}, without the name and licence given beside that url",
         )
     repo = files or stated
     if repo:
@@ -93,8 +94,9 @@ def _description(
         out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
     out.link(node, FOAF + "primaryTopic", dataset)
     out.add(node, OG + "sourceFile", path.name)
-    if not copied:
-        out.add(dataset, SCHEMA + "name", fields.text(doc.get("name"), "name"))
+    if copied:
+        return
+    out.add(dataset, SCHEMA + "name", fields.text(doc.get("name"), "name"))
     text = fields.text(doc.get("license"), "license")
     if text and text.strip():
         match = _CHOOSEALICENSE.match(text.strip())

@@ -486,3 +486,21 @@ def test_a_folder_without_source_md_is_warned_of(tmp_path: Path, source: str) ->
         "the records are stored without a link to their file upstream"
     ]
     assert report.ingested == 2 and not store.query(linked)
+
+
+def test_a_croissant_header_copied_from_another_dataset_gives_it_no_licence() -> None:
+    """prism-alignment's description (upstream, as bundled) carries MNIST's name, url, text
+    and licence, its files PRISM's: the warning says so, and PRISM is not given MNIST's MIT
+    licence (its name was already left out)."""
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "croissant")
+    licensed = """SELECT ?repo ?l WHERE { ?d og:huggingFaceRepo ?repo ; dcterms:license ?l
+                  FILTER (?repo IN ("HannahRoseKirk/prism-alignment", "ylecun/mnist")) }"""
+    assert select(store, licensed) == [
+        {"repo": "ylecun/mnist", "l": "https://spdx.org/licenses/MIT"}
+    ]
+    assert report.warnings == [
+        "huggingface-prism-alignment__croissant-1.0.json, field 'url': the url names the Hub "
+        "dataset mnist but the files come from HannahRoseKirk/prism-alignment: described as "
+        "HannahRoseKirk/prism-alignment, without the name and licence given beside that url"
+    ]
