@@ -798,6 +798,31 @@ def published_families(store: GraphStore) -> list[tuple[str, str | None]]:
     return [(r["name"].value, r["producer"].value if "producer" in r else None) for r in rows]
 
 
+def identity_behind(graph: str) -> Triples:
+    """The mark that the identity graph is behind the source graph ``graph`` (written since
+    the identity was last computed), for the provenance graph, in the source's own write:
+    the identity is computed in other writes after it, and a run killed between them left
+    it naming the records the source had dropped until the next ingest."""
+    out = Triples()
+    out.link(Graphs.IDENTITY, OG + "identityBehind", graph)
+    return out
+
+
+# The marks, removed in the identity's last write (the links and the conflicts are two).
+_BEHIND = f"GRAPH <{Graphs.PROVENANCE}> {{ <{Graphs.IDENTITY}> <{OG}identityBehind> ?g }}"
+
+
+def is_behind(store: GraphStore) -> bool:
+    """Whether a source was written since the identity graph was last computed."""
+    return bool(store.query(f"ASK {{ {_BEHIND} }}"))
+
+
+def identity_current(store: GraphStore) -> IngestReport | None:
+    """Compute the identity graph again if a source was written since it was last computed
+    (:func:`identity_behind`): its report, or None when it was current."""
+    return rebuild_identity(store) if is_behind(store) else None
+
+
 def rebuild_identity(
     store: GraphStore,
     orgs: OrganizationIndex | None = None,
@@ -829,5 +854,5 @@ def rebuild_identity(
     extra = Triples()
     verdict_subjects(store, extra)
     report.counts["source conflicts"] = conflicts.write(extra)
-    store.write(add={Graphs.IDENTITY: extra})
+    store.write(add={Graphs.IDENTITY: extra}, after=[f"DELETE WHERE {{ {_BEHIND} }}"])
     return report

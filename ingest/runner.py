@@ -13,16 +13,16 @@ from tqdm import tqdm
 
 from openness import __version__
 from openness.ingest import croissant, curated, fmti, hf, mof, osai_index, spdx
-from openness.ingest.identity import rebuild_identity
+from openness.ingest.identity import identity_behind, rebuild_identity
 from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import IngestContext, source_concept, source_version
 from openness.ingest.report import IngestReport, RecordError
-from openness.namespaces import BASE, OG, PROV, VOID, Graphs, mint
+from openness.namespaces import OG, PROV, VOID, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import GraphStore
 
 T = TypeVar("T")
-PROVENANCE_GRAPH = BASE + "graph/provenance"
+PROVENANCE_GRAPH = Graphs.PROVENANCE
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,9 @@ def ingest_source(
     if strict and report.problems:
         raise StrictFailure(report)
     provenance = _activity(name, folder, started, report, len(out))
+    # Cleared by the identity's last write: a run killed before it leaves the mark, and
+    # the next command that reads the identity graph computes it again (identity_current).
+    provenance.extend(identity_behind(Graphs.source(name)))
     replace = {Graphs.source(name): out}
     if name == hf.NAME:  # the live sync's records are replaced too: it starts afresh
         replace[Graphs.HUB_SYNC] = Triples()

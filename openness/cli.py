@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -30,6 +31,7 @@ from openness.assess.store import stopped_runs
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import HubUnreachable, sync_hub
+from openness.ingest.identity import identity_current, is_behind
 from openness.ingest.records import IngestContext, source_version
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import SOURCES as SOURCE_NAMES
@@ -402,6 +404,7 @@ def ingest(
             raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
         store = _ingest_store(opts)
         try:
+            _identity_current(store)  # the sync updates it, from what it holds
             with compacted_when_grown(store, _echo):
                 report = sync_hub(
                     store,
@@ -490,13 +493,13 @@ def _ingest_snapshot(
             f"{{{','.join(HISTORY_SOURCES)}}} --from DIR --as-of DATE"
         )
     snap = Snapshot(names[0], date, release or source_version(folder), folder)
-    _run_ingest(
-        opts,
-        lambda store: [
-            ingest_snapshot(store, snap, strict=strict, ctx=IngestContext(progress=tqdm_progress)),
-            link_snapshot_records(store),
-        ],
-    )
+
+    def work(store: GraphStore) -> list[IngestReport]:
+        _identity_current(store)  # the snapshot's records are linked to today's models
+        ctx = IngestContext(progress=tqdm_progress)
+        return [ingest_snapshot(store, snap, strict=strict, ctx=ctx), link_snapshot_records(store)]
+
+    _run_ingest(opts, work)
     _echo(f"`openness history` computes the verdicts as of {date} and the other dates")
 
 
@@ -519,6 +522,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
         # one interrupted while storing the history only redoes the history.
         graphs = store.graph_sizes()
         if if_missing and Graphs.ASSESSMENTS in graphs:
+            _identity_current(store)
             # A store built before the vocabulary summary existed (or written by other
             # tools) would list only the declared terms in vocabulary-in-use.rq.
             if not store.described():
@@ -551,6 +555,19 @@ def _history(store: GraphStore) -> None:
     for summary in ingest_history(store, ctx=IngestContext(progress=tqdm_progress)):
         _echo(summary.summary().splitlines()[0])
     build_verdict_history(store, echo=_echo)
+
+
+def _identity_current(store: GraphStore) -> None:
+    """Compute the identity graph again, and the snapshots' links to today's models, when a
+    source was stored after it was last computed: an ingest of several sources stopped
+    between a source's write and the identity's (ingest.identity.identity_behind)."""
+    report = identity_current(store)
+    if report is None:
+        return
+    _echo("an ingest stopped before linking the records it stored: linking them again")
+    _echo(report.summary().splitlines()[0])
+    if store.query("ASK { ?r a og:SnapshotRecord }"):
+        link_snapshot_records(store)
 
 
 def _history_behind(store: GraphStore) -> None:
@@ -595,6 +612,7 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
     assessment changed today's verdicts, or a snapshot was added with --as-of."""
     store = opts.open()
     try:
+        _identity_current(store)
         if not store.query("ASK { ?r a og:SnapshotRecord }"):
             raise click.ClickException(
                 "the store holds no dated snapshot: add one with "
@@ -740,7 +758,12 @@ def serve(
 ) -> None:
     """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
     named queries, the conformance API and dereferenceable IRIs."""
-    opts.require_built()
+    # Asked first of the store read only: another process may be writing to it.
+    with closing(opts.open(read_only=True)) as store:
+        behind = is_behind(store)
+    if behind:
+        with closing(opts.open()) as store:
+            _identity_current(store)
     from openness.server import create_app
     from openness.server.serve import run_server
 
@@ -805,6 +828,7 @@ def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], fo
     wanted = _definition_ids(ids)
     store = opts.open()
     try:
+        _identity_current(store)
         iris = resolve_models(store, list(models)) if models else None
         with compacted_when_grown(store, _echo):
             run_assessment(store, wanted, iris, echo=_echo, force=force)

@@ -81,6 +81,8 @@ class Graphs:
     SHAPES = BASE + "graph/shapes"
     ASSESSMENTS = BASE + "graph/assessments"
     IDENTITY = BASE + "graph/identity"
+    # Who made what: ingestion runs, the graphs they wrote, snapshots' dates.
+    PROVENANCE = BASE + "graph/provenance"
     # Where the live Hub sync stands (openness.ingest.hf_live): cursor, watermark, pending.
     HUB_SYNC = BASE + "graph/hub-sync"
 

@@ -33,7 +33,7 @@ from test_ingest_robustness import MOF_FILES, mof_folder
 
 from openness.cli import cli
 from openness.named_queries import named
-from openness.namespaces import PROV
+from openness.namespaces import PROV, Graphs
 from openness.resources import project_root
 from openness.store import EmbeddedStore
 from openness.store.base import WRITE_LOG
@@ -337,3 +337,72 @@ def test_a_killed_run_leaves_no_judging_worker_behind() -> None:
     while _running(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _running(worker)
+
+
+# A multi-source ingest killed at a chosen point: between a source's write and the
+# identity's (while the next source is read), or between the identity's two writes.
+KILLED_INGEST = """
+import os, signal, sys
+from pathlib import Path
+from openness.ingest import identity, runner
+from openness.store import EmbeddedStore
+
+def die(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+location, point = sys.argv[1:]
+if point == "after a source":
+    source = runner.SOURCES["osai-index"]
+    runner.SOURCES["osai-index"] = runner.Source(source.name, source.folder, die)
+else:
+    identity.verdict_subjects = die
+runner.ingest_all(EmbeddedStore(Path(location)), ["mof", "osai-index"])
+"""
+LINKED = (
+    "ASK { GRAPH <%s> { ?m og:hasRecord <https://w3id.org/openness-graph/id/record/mof/amber> } }"
+)
+ABOUT = "ASK { GRAPH <%s> { ?v earl:subject ?m } }"
+
+
+@pytest.mark.parametrize(
+    ("point", "command"),
+    [
+        ("after a source", ["assess", "-m", "Aquila-7B"]),
+        ("between the identity's writes", ["serve"]),
+    ],
+)
+def test_an_ingest_killed_before_the_identity_is_written_is_caught_up(
+    small_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    point: str,
+    command: list[str],
+) -> None:
+    """An ingest of several sources killed after it stored one (the MOF records without
+    Amber) and before the identity graph was computed again left the identity naming
+    Amber's record (or, killed between the identity's two writes, without the published
+    verdicts' models) until the next ingest: assess and serve judged and served that. The
+    mark written with the source makes the next one compute the identity first."""
+    home, location = tmp_path / "home", tmp_path / "db"
+    shutil.copytree(small_home, home, symlinks=True)
+    monkeypatch.setenv("OPENNESS_HOME", str(home))
+    completes(location, "init")
+    completes(location, "ingest")
+    (home / "data" / "sources" / "mof" / "models" / "Amber.yml").unlink()
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_INGEST, str(location), point], check=False
+    )
+    assert killed.returncode == -signal.SIGKILL
+    with reading(location) as store:
+        stale = LINKED if point == "after a source" else ABOUT
+        assert bool(store.query(stale % Graphs.IDENTITY)) == (point == "after a source")
+    monkeypatch.setattr("openness.server.serve.run_server", lambda app, **kw: None)
+    result = CliRunner().invoke(cli, ["--store", str(location), *command])
+    with reading(location) as store:
+        assert not store.query(LINKED % Graphs.IDENTITY)
+        assert store.query(ABOUT % Graphs.IDENTITY)
+        assert not store.query(
+            f"ASK {{ GRAPH <{Graphs.PROVENANCE}> {{ ?g og:identityBehind ?s }} }}"
+        )
+    assert result.exit_code == 0, result.output
+    assert "an ingest stopped before linking the records it stored" in result.output
