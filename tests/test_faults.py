@@ -250,7 +250,7 @@ def test_a_killed_build_leaves_the_store_as_after_its_last_write(
     history); killed inside one, the store holds exactly what the writes before it made
     (or, killed between its commit and its announcement, what that one made too), and the
     next `build --if-missing` completes it."""
-    from ingest.runner import PROVENANCE_GRAPH
+    from openness.ingest.runner import PROVENANCE_GRAPH
 
     # Every build below, this process's and the others', reads the small home's data.
     monkeypatch.setenv("OPENNESS_HOME", str(small_home))
