@@ -426,13 +426,13 @@ def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
     return {r["h"].value: r["r"].value for r in rows if r["r"].value != hub_ids.get(r["h"].value)}
 
 
-def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
-    """The triples of these records (or licence statements) in the Hub graph: each and the
-    nodes minted under it (``<record>#…``; ``<record>/component/…``: components and theirs;
-    a statement's ``#terms`` and ``#option-…``). Shared nodes the records point at
-    (licence statements, organizations, datasets, licences) are not theirs. Followed link
-    by link with plain lookups: a property path joined with the records made the engine
-    walk the whole graph."""
+def owned_triples(store: GraphStore, records: Sequence[str], graph: str = GRAPH) -> list[ox.Triple]:
+    """The triples of these records (or licence statements) in the Hub graph (or another
+    source's): each and the nodes minted under it (``<record>#…``; ``<record>/…``:
+    components and theirs; a statement's ``#terms`` and ``#option-…``). Shared nodes the
+    records point at (licence statements, organizations, datasets, licences) are not
+    theirs. Followed link by link with plain lookups: a property path joined with the
+    records made the engine walk the whole graph."""
     owner = {r: r for r in records}  # node -> the record it belongs to
     frontier, out = list(records), set()
     while frontier:
@@ -441,7 +441,7 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
             rows = store.query(
                 f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(frontier[at : at + 500])} }} "
                 "?s ?p ?o }",
-                default_graphs=[GRAPH],
+                default_graphs=[graph],
             ).rows()
             for r in rows:
                 out.add(ox.Triple(r["s"], r["p"], r["o"]))
@@ -449,7 +449,7 @@ def owned_triples(store: GraphStore, records: Sequence[str]) -> list[ox.Triple]:
                 if (
                     isinstance(node, ox.NamedNode)
                     and node.value not in owner
-                    and node.value.startswith((root + "#", root + "/component/"))
+                    and node.value.startswith((root + "#", root + "/"))
                 ):
                     owner[node.value] = root
                     nxt.append(node.value)

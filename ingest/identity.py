@@ -179,21 +179,24 @@ class Record:
             self.repos.discard(repo)
 
 
-def read_records(store: GraphStore, only: Sequence[str] | None = None) -> dict[str, Record]:
-    """Every source record of the store, or those of ``only``."""
+def read_records(
+    store: GraphStore, only: Sequence[str] | None = None, kind: str = OG + "SourceRecord"
+) -> dict[str, Record]:
+    """Every source record of the store, or those of ``only``; records of another ``kind``
+    (a dated snapshot's, og:SnapshotRecord) when given."""
     if only is not None:
         records: dict[str, Record] = {}
         for at in range(0, len(only), 500):
             chosen = f"VALUES ?r {{ {iri_values(only[at : at + 500])} }}"
-            records |= _read_records(store, chosen)
+            records |= _read_records(store, chosen, kind)
         return records
-    return _read_records(store, "")
+    return _read_records(store, "", kind)
 
 
-def _read_records(store: GraphStore, bound: str) -> dict[str, Record]:
+def _read_records(store: GraphStore, bound: str, kind: str) -> dict[str, Record]:
     solutions = store.query(
         f"""SELECT ?r ?source ?name ?producer ?repo ?former ?family ?base WHERE {{ {bound}
-             ?r a og:SourceRecord ; og:source/skos:notation ?source ; schema:name ?name .
+             ?r a <{kind}> ; og:source/skos:notation ?source ; schema:name ?name .
              OPTIONAL {{ ?r og:producer ?producer }}
              OPTIONAL {{ ?r og:huggingFaceRepo ?repo }}
              OPTIONAL {{ ?r og:formerHubId ?former }}

@@ -17,6 +17,7 @@ record names one) falls back to a full rebuild.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
 import pyoxigraph as ox
@@ -65,7 +66,7 @@ def update_identity(
         relinking(None)
         return rebuild_identity(store, orgs)
     words = producer_words(orgs)
-    scope = _Scope(store, words)
+    scope = Scope(store, words)
     scope.grow(changed)
     if any(scope.records[r].family for r in set(changed) & scope.records.keys()):
         relinking(None)
@@ -106,16 +107,40 @@ def update_identity(
     return report
 
 
-class _Scope:
-    """The records an identity update links again, found from the changed ones."""
+class Scope:
+    """The records an identity update links again, found from the changed ones.
 
-    def __init__(self, store: GraphStore, words: dict[str, set[str]]) -> None:
+    Records the store holds as no source record (a dated snapshot's: ``beside``, each with
+    the model it is of today, if any) join it as stored ones do: found by their keys (worked
+    out from them, as the identity graph keeps none for them) and with their model's
+    records. Without ``fine_tunes``, the records whose base-model names resolve by the
+    scope's keys do not join it: what its models are judged on does not depend on them."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        words: dict[str, set[str]],
+        beside: dict[str, tuple[Record, str | None]] | None = None,
+        *,
+        fine_tunes: bool = True,
+    ) -> None:
         self.store = store
         self.words = words
         self.records: dict[str, Record] = {}  # the scope's records that exist
         self.asked: set[str] = set()  # every record IRI looked at (removed ones too)
         self.old_models: set[str] = set()  # the models the scope's records belonged to
+        self.models: dict[str, str] = {}  # each record of the scope -> the model it is of
         self.keys: set[str] = set()  # the scope's lookup keys, before and after
+        self.fine_tunes = fine_tunes
+        self.beside = beside or {}
+        self.beside_keys: dict[str, set[str]] = defaultdict(set)  # key -> records beside
+        self.beside_of: dict[str, set[str]] = defaultdict(set)  # model -> its records beside
+        for iri, (rec, model) in self.beside.items():
+            rec.check_links()
+            for key in identity_keys(rec, words):
+                self.beside_keys[key].add(iri)
+            if model is not None:
+                self.beside_of[model].add(iri)
 
     def grow(self, start: Iterable[str]) -> None:
         """Add ``start`` and every record they concern, until nothing more is added."""
@@ -123,38 +148,49 @@ class _Scope:
         while frontier:
             batch = sorted(frontier)
             self.asked |= frontier
-            found = read_records(self.store, batch)
+            stored = [r for r in batch if r not in self.beside]
+            found = read_records(self.store, stored)
             for rec in found.values():
                 rec.check_links()
+            found |= {r: self.beside[r][0] for r in batch if r in self.beside}
             self.records |= found
             keys = {k for rec in found.values() for k in identity_keys(rec, self.words)}
             keys |= {"repo:" + r for rec in found.values() for r in rec.refused}
+            models: dict[str, str] = {}
             more: set[str] = set()
-            for at in range(0, len(batch), BATCH):
+            for at in range(0, len(stored), BATCH):
                 rows = self.store.query(
-                    f"""SELECT ?m ?other ?key WHERE {{
-                          VALUES ?r {{ {iri_values(batch[at : at + BATCH])} }}
+                    f"""SELECT ?r ?m ?other ?key WHERE {{
+                          VALUES ?r {{ {iri_values(stored[at : at + BATCH])} }}
                           {{ ?r og:recordOf ?m . ?m og:hasRecord ?other }}
                           UNION {{ ?r og:identityKey ?key }} }}""",
                     default_graphs=[Graphs.IDENTITY],
                 ).rows()
-                self.old_models |= {r["m"].value for r in rows if "m" in r}
+                models |= {r["r"].value: r["m"].value for r in rows if "m" in r}
                 more |= {r["other"].value for r in rows if "other" in r}
                 keys |= {r["key"].value for r in rows if "key" in r}
+            if self.beside:  # the records of their models, stored and beside
+                of = {r: m for r in batch if r in self.beside and (m := self.beside[r][1])}
+                elsewhere = set(of.values()) - set(models.values())
+                more |= {r for _, r in model_records(self.store, elsewhere)}
+                models |= of
+                more |= {r for m in set(models.values()) for r in self.beside_of.get(m, ())}
+            self.models |= models
+            self.old_models |= set(models.values())
             # Records matched by a key of the scope, those whose base-model names resolve
             # by one (their lineage may change with it), and those linking a repository of
             # it without following the link (their conflict about it is made again).
             ours = {k for k in keys if k.startswith(("repo:", "name:"))} - self.keys
             self.keys |= keys
-            lookups = ours | {"base-" + k for k in ours}
+            lookups = ours | ({"base-" + k for k in ours} if self.fine_tunes else set())
             lookups |= {"refused-" + k for k in ours if k.startswith("repo:")}
             more |= {r for r, _ in self._by_key(lookups)}
             frontier = more - self.asked
 
     def _by_key(self, keys: Iterable[str]) -> list[tuple[str, str]]:
-        """(record, key) of the stored records having one of ``keys``."""
+        """(record, key) of the records having one of ``keys``: stored, and beside."""
         keys = sorted(keys)
-        out: list[tuple[str, str]] = []
+        out = [(r, k) for k in keys for r in sorted(self.beside_keys.get(k, ()))]
         for at in range(0, len(keys), BATCH):
             literals = " ".join(str(ox.Literal(k)) for k in keys[at : at + BATCH])
             rows = self.store.query(
@@ -164,15 +200,20 @@ class _Scope:
             out += [(r["r"].value, r["key"].value) for r in rows]
         return out
 
-    def base_targets(self) -> dict[str, set[str]]:
-        """The models outside the scope that the scope's base-model names could name, by
-        lookup key (``repo:…`` and ``name:…``)."""
+    def base_records(self) -> list[tuple[str, str]]:
+        """(record, lookup key) of the records outside the scope that the scope's base-model
+        names could name, by key (``repo:…`` and ``name:…``)."""
         wanted = set()
         for rec in self.records.values():
             for key in identity_keys(rec, self.words):
                 if key.startswith("base-"):
                     wanted.add(key[len("base-") :])
-        pairs = [(r, k) for r, k in self._by_key(wanted) if r not in self.asked]
+        return [(r, k) for r, k in self._by_key(wanted) if r not in self.asked]
+
+    def base_targets(self) -> dict[str, set[str]]:
+        """The models outside the scope that the scope's base-model names could name, by
+        lookup key (``repo:…`` and ``name:…``)."""
+        pairs = self.base_records()
         models = _models(self.store, sorted({r for r, _ in pairs}))
         out: dict[str, set[str]] = {}
         for record, key in pairs:
@@ -183,21 +224,51 @@ class _Scope:
     def taken(self, minted_from: dict[str, str]) -> list[str]:
         """The records of stored releases outside the scope whose IRIs the scope's minted
         IRIs (or their numbered forms) are."""
-        iris = sorted(
-            {iri for base in minted_from.values() for iri in _numbered(base)} | set(minted_from)
-        )
-        rows = []
-        for at in range(0, len(iris), BATCH):
-            rows += self.store.query(
-                f"""SELECT ?r WHERE {{ VALUES ?m {{ {iri_values(iris[at : at + BATCH])} }}
-                      ?m og:hasRecord ?r }}""",
-                default_graphs=[Graphs.IDENTITY],
-            ).rows()
-        return sorted({r["r"].value for r in rows} - self.asked)
+        iris = {iri for base in minted_from.values() for iri in _numbered(base)} | set(minted_from)
+        return sorted({r for _, r in model_records(self.store, iris)} - self.asked)
+
+    def numbered(self, bases: Iterable[str], free: int) -> list[str]:
+        """The records of the stored releases whose IRIs are one of ``bases`` or its numbered
+        forms, up to where ``free`` of those forms are no stored release's: the releases a
+        release minted from a base can be told from by a number, when fewer than ``free``
+        others minted before it took numbers (it takes the first form no other has)."""
+        left = dict.fromkeys(bases, free)
+        out: set[str] = set()
+        start = 1
+        while left:
+            forms = {b: _numbered(b, start) for b in left}
+            pairs = model_records(self.store, {iri for found in forms.values() for iri in found})
+            held = {m for m, _ in pairs}
+            out |= {r for _, r in pairs}
+            left = {b: n - len(set(forms[b]) - held) for b, n in left.items()}
+            left = {b: n for b, n in left.items() if n > 0}
+            start += NUMBERED + 1
+        return sorted(out - self.asked)
 
 
-def _numbered(base: str) -> list[str]:
-    return [base] + [f"{base}-{n}" for n in range(2, NUMBERED + 2)]
+def _numbered(base: str, start: int = 1) -> list[str]:
+    """``base`` and its numbered forms, NUMBERED + 1 of them from the ``start``-th (the
+    first is ``base`` itself, the second ``base-2``)."""
+    return [base if n == 1 else f"{base}-{n}" for n in range(start, start + NUMBERED + 1)]
+
+
+def model_records(store: GraphStore, models: Iterable[str]) -> list[tuple[str, str]]:
+    """(model, record) of the stored records of ``models``."""
+    return _linked(store, models, "og:hasRecord")
+
+
+def _linked(store: GraphStore, subjects: Iterable[str], prop: str) -> list[tuple[str, str]]:
+    """(subject, object) of the identity graph's ``prop`` links from ``subjects``."""
+    subjects = sorted(subjects)
+    out: list[tuple[str, str]] = []
+    for at in range(0, len(subjects), BATCH):
+        rows = store.query(
+            f"""SELECT ?s ?o WHERE {{ VALUES ?s {{ {iri_values(subjects[at : at + BATCH])} }}
+                  ?s {prop} ?o }}""",
+            default_graphs=[Graphs.IDENTITY],
+        ).rows()
+        out += [(r["s"].value, r["o"].value) for r in rows]
+    return out
 
 
 def _has_keys(store: GraphStore) -> bool:
@@ -206,15 +277,7 @@ def _has_keys(store: GraphStore) -> bool:
 
 def _models(store: GraphStore, records: Sequence[str]) -> dict[str, str]:
     """record -> the model it belongs to, as stored."""
-    out: dict[str, str] = {}
-    for at in range(0, len(records), BATCH):
-        rows = store.query(
-            f"""SELECT ?r ?m WHERE {{ VALUES ?r {{ {iri_values(records[at : at + BATCH])} }}
-                  ?r og:recordOf ?m }}""",
-            default_graphs=[Graphs.IDENTITY],
-        ).rows()
-        out |= {r["r"].value: r["m"].value for r in rows}
-    return out
+    return dict(_linked(store, records, "og:recordOf"))
 
 
 def _record_families(store: GraphStore) -> list[tuple[str, str | None]]:

@@ -11,12 +11,14 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pyoxigraph as ox
 import pytest
 from conftest import select
 from flask.testing import FlaskClient
 from support.history import assessed, copy_store
 from support.live import serving
 
+import openness.history as history_module
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.history import (
@@ -28,6 +30,8 @@ from openness.history import (
     compute_history,
     states,
 )
+from openness.ingest.hf_live import owned_triples
+from openness.ingest.identity import rebuild_identity
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
@@ -38,7 +42,7 @@ from openness.ingest.snapshots import (
     snapshots_in,
 )
 from openness.named_queries import catalogue
-from openness.namespaces import Graphs
+from openness.namespaces import OG, SCHEMA, Graphs
 from openness.server import create_app
 from openness.server.history import OPENAPI_PATHS
 from openness.store import EmbeddedStore, GraphStore
@@ -352,6 +356,103 @@ def test_a_fine_tune_is_judged_again_when_its_base_models_records_changed(
     at = dated[dt.date(2025, 12, 31)]
     assert any("pythia-6.9b" in r.lower() for r in at.changed), at.changed
     assert at.changed != dated[dt.date(2025, 9, 6)].changed
+
+
+HUB = "https://w3id.org/openness-graph/id/record/hf/"
+WHISPER_TURBO = MODEL + "openai--whisper-large-v3-turbo"
+NEXUSRAVEN = MODEL + "nexusflow--nexusraven-v2-13b"
+
+
+def _hub_records(scratch: _Scratch) -> set[str]:
+    rows = select(
+        scratch.scratch,
+        f"SELECT ?r WHERE {{ GRAPH <{Graphs.source('hf')}> {{ ?r a og:SourceRecord }} }}",
+    )
+    return {r["r"] for r in rows}
+
+
+def test_the_scratch_holds_only_the_hub_records_a_dated_model_can_depend_on(
+    store: GraphStore,
+) -> None:
+    """The records of the sources without a history are copied only where what a dated
+    model is judged on can depend on them (at a million Hub models, copying them all took
+    ~170 GB): not a Hub model no dated record is related to; the base model of a dated
+    fine-tune that only the Hub describes (the Index's Whisper, fine-tuned from
+    openai/whisper-large-v3), and what the Hub graph says beside its records, whole."""
+    scratch = _Scratch(store)
+    try:
+        held = _hub_records(scratch)
+        datasets = "SELECT (COUNT(*) AS ?n) WHERE { ?d a dcat:Dataset ; ?p ?o }"
+        assert scratch.scratch.count(datasets, default_graphs=[Graphs.source("hf")]) == store.count(
+            datasets, default_graphs=[Graphs.source("hf")]
+        )
+    finally:
+        scratch.scratch.close()
+    assert HUB + "openai--whisper-large-v3" in held
+    assert HUB + "sentence-transformers--all-minilm-l6-v2" not in held
+
+
+def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describes(
+    store: GraphStore,
+) -> None:
+    """Asked for one model (``history -m``), the scratch holds that model's closure only,
+    its base model's Hub record in it: the fine-tune is judged on its base's findings, as
+    of each date as today."""
+    scratch = _Scratch(store, [WHISPER_TURBO])
+    try:
+        held = _hub_records(scratch)
+    finally:
+        scratch.scratch.close()
+    assert HUB + "openai--whisper-large-v3" in held
+    assert HUB + "meta-llama--llama-3.3-70b-instruct" not in held
+    dated = compute_history(store, [WHISPER_TURBO])[(WHISPER_TURBO, "owd-0.3")]
+    at = dated[dt.date(2025, 7, 8)]  # the Index's first record of it, before today's
+    assert any("of the base model 'openai/whisper-large-v3'" in r for r in at.reasons)
+
+
+def _hub_release(store: GraphStore, name: str, like: str) -> None:
+    """Add a Hub record of the repository ``name``, saying what the record of ``like``
+    says, and link the records again."""
+    old, new = HUB + like.replace("/", "--").lower(), HUB + name.replace("/", "--").lower()
+    renamed = {OG + p: ox.Literal(name) for p in ("huggingFaceRepo", "sourceId")} | {
+        SCHEMA + "name": ox.Literal(name)
+    }
+    added = []
+    for t in owned_triples(store, [old]):
+        o = t.object
+        if isinstance(o, ox.NamedNode) and o.value.startswith(old):
+            o = ox.NamedNode(new + o.value[len(old) :])
+        elif t.subject.value == old and t.predicate.value in renamed:
+            o = renamed[t.predicate.value]
+        added.append(ox.Triple(ox.NamedNode(new + t.subject.value[len(old) :]), t.predicate, o))
+    store.write(add={Graphs.source("hf"): added})
+    rebuild_identity(store)
+
+
+def test_a_models_history_from_its_closure_is_the_one_from_every_record(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scratch's records are enough: one model's history is the same from a scratch
+    holding every record. Google's 'Llama-2-13B' on the Hub beside Meta's (the tool's) makes
+    NexusRaven's base-model name name two releases, which the closure must hold to say so."""
+    copy = copy_store(store)
+    try:
+        _hub_release(copy, "google/Llama-2-13B", like="google-t5/t5-small")
+        models = [NEXUSRAVEN]
+        closure = compute_history(copy, models)
+        scope = history_module._scope
+
+        def every_record(*args: object) -> object:
+            found = scope(*args)
+            found.grow(r["r"] for r in select(copy, "SELECT ?r WHERE { ?r a og:SourceRecord }"))
+            return found
+
+        monkeypatch.setattr(history_module, "_scope", every_record)
+        assert compute_history(copy, models) == closure
+    finally:
+        copy.close()
+    at = closure[(NEXUSRAVEN, "owd-0.3")][dt.date(2025, 4, 9)]
+    assert any("'Llama-2-13B' (osai-index record), which names no model" in r for r in at.reasons)
 
 
 def test_unchanged_records_are_not_reassessed(store: GraphStore) -> None:
