@@ -288,6 +288,16 @@ def test_a_passing_models_components_are_used_by_the_requirements_it_passes(
     )
 
 
+def test_an_index_dimension_is_named_not_stated_passed(client: FlaskClient) -> None:
+    """The Index passes or fails no system: each dimension is named as such where a rating
+    lists the requirements that read it — 'Datasheet rated open' beside 'Closed' read as a
+    finding the page contradicted."""
+    page = client.get("/models/m-a-p--chatmusician").text  # its datasheet rated closed
+    named = re.findall(r'<a href="/definitions/eu-osai-index#[^"]+">([^<]+)</a>', page)
+    assert "EU Open Source AI Index: Datasheet" in named
+    assert not [n for n in named if "rated" in n]
+
+
 def test_an_index_rating_lists_every_check_that_read_it(client: FlaskClient) -> None:
     """ChatMusician's Index record rates its end-model weights open: the Index scores that
     rating, and the definitions' shared check of released weights reads it as evidence
@@ -869,3 +879,4 @@ def test_the_sources_table_says_what_each_source_holds(client: FlaskClient) -> N
     assert held["croissant"].startswith("datasets ")
     assert held["fmti"].startswith("organizations ")
     assert held["mof"].startswith(f"model records {stats['records']['mof']}, ")
+
