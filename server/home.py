@@ -21,9 +21,14 @@ def _runs(holds: dict[str, dict[str, int]]) -> list[dict[str, str]]:
     rows = (
         get_store()
         .query(
-            """SELECT ?source (MAX(?end) AS ?ended) (SAMPLE(?v) AS ?version) WHERE {
+            # The version of the latest run (a source ingested again keeps its earlier runs).
+            """SELECT ?source ?ended (SAMPLE(?v) AS ?version) WHERE {
+             { SELECT ?source (MAX(?end) AS ?ended) WHERE {
+                 ?run a og:IngestionRun ; og:source/skos:notation ?source ; prov:endedAtTime ?end
+               } GROUP BY ?source }
              ?run a og:IngestionRun ; og:source/skos:notation ?source ;
-                  prov:endedAtTime ?end ; og:sourceVersion ?v } GROUP BY ?source ORDER BY ?source"""
+                  prov:endedAtTime ?ended ; og:sourceVersion ?v
+           } GROUP BY ?source ?ended ORDER BY ?source"""
         )
         .rows()
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -880,3 +881,24 @@ def test_the_sources_table_says_what_each_source_holds(client: FlaskClient) -> N
     assert held["fmti"].startswith("organizations ")
     assert held["mof"].startswith(f"model records {stats['records']['mof']}, ")
 
+
+def test_the_sources_table_gives_the_latest_runs_version(tmp_path: Path) -> None:
+    """A source ingested again keeps its earlier runs in the provenance graph: the table
+    gives the version its latest run read, not any run's."""
+    from openness.ingest.runner import ingest_source
+    from openness.vocabularies import load_vocabularies
+
+    later = tmp_path / "spdx"
+    shutil.copytree(sources_dir() / "spdx", later)
+    note = later / "SOURCE.md"
+    note.write_text(re.sub(r"\b[0-9a-f]{40}\b", "0" * 40, note.read_text()), encoding="utf-8")
+    store = EmbeddedStore(tmp_path / "store")
+    load_vocabularies(store)  # the sources' concepts
+    for _ in range(6):  # runs enough that any run's version is unlikely to be the latest's
+        ingest_source(store, "spdx")  # the bundled folder, at its commit
+    ingest_source(store, "spdx", folder=later)
+    store.close()
+    app = create_app({"STORE_LOCATION": str(tmp_path / "store"), "TESTING": True})
+    page = app.test_client().get("/", headers={"Accept": "text/html"}).text
+    table = page.split("<h2>Sources</h2>", 1)[1].split("</table>", 1)[0]
+    assert "0" * 12 in table and ("0" * 40) in page
