@@ -55,17 +55,19 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     left tombstones that later queries scanned, so once a test had loaded and dropped the
     bundled graph the next remote tests ran 10-20 times slower. The tests that kill an
     engine start their own, on disk."""
+    with oxigraph_serving(tmp_path_factory.mktemp("oxigraph")) as base:
+        yield base
+
+
+@contextmanager
+def oxigraph_serving(folder: Path, *options: str) -> Iterator[str]:
+    """``oxigraph serve`` in memory with ``options`` on a free loopback port, its log in
+    ``folder``; yields its base URL and stops it after."""
     port = free_port()
-    data = tmp_path_factory.mktemp("oxigraph")
-    log = data / "server.log"
+    log = folder / "server.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                oxigraph_binary(),
-                "serve",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
+            [oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}", *options],
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -80,9 +82,11 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.kill()
                 pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
             time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 VIRTUOSO_INI = """[Database]

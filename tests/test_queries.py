@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPORTED_MODELS, select
+from conftest import REPORTED_MODELS, oxigraph_serving, select
 from rdflib.plugins.sparql import prepareQuery
+from support.history import copy_store
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
-from openness.named_queries import QueryFileError, catalogue, load
+from openness.assess.service import resolve_models
+from openness.history import build_verdict_history
+from openness.ingest.snapshots import ingest_history
+from openness.named_queries import NamedQuery, QueryFileError, catalogue, load
 from openness.store import EmbeddedStore, summary
 
 QUERIES = catalogue()
@@ -356,3 +363,149 @@ def test_parameters_are_written_in_unless_projected(tmp_path) -> None:
     # Projected, or tested with BOUND(): bound by VALUES, so they stay variables.
     assert 'VALUES (?_shown ?_opt) { ("a" "c") }' in sparql
     assert "og:x ?_shown" in sparql and "BOUND(?_opt)" in sparql
+
+
+# --- the files on another engine, as a researcher runs them --------------------------------
+
+# A value for each parameter, for the runs that give the optional ones.
+EXAMPLES = {
+    "model": "https://w3id.org/openness-graph/id/model/allenai--olmo-7b",
+    "definition": "mof-1.0",
+    "name": "OLMo-7B",
+    "from": "2025-01-01",
+    "to": "2025-07-01",
+    "threshold": "30",
+}
+XSD_PREFIX = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>"
+
+
+def grlc_text(query: NamedQuery, given: dict[str, str]) -> str:
+    """The file's query as grlc rewrites it (``rewrite_query`` of CLARIAH/grlc): each
+    parameter given pasted in place of its variable, an IRI in angle brackets, a typed
+    value as a typed literal (grlc writes its ``_number`` as it is), and the xsd prefix
+    written before every SELECT when the file lacks it. Parameters not given stay
+    variables, unbound."""
+    text = "\n".join(
+        line
+        for line in query.path.read_text(encoding="utf-8").split("\n")
+        if not line.startswith("#+")
+    )
+    for p in query.parameters:
+        if p.name not in given:
+            continue
+        value = given[p.name]
+        if p.type == "iri":
+            term = f"<{value}>"
+        elif p.type == "number":
+            term = value
+        elif p.type:
+            term = f'"{value}"^^xsd:{p.type}'
+        else:
+            term = f'"{value}"'
+        text = text.replace("?" + p.variable, term)
+    if any(p.type not in (None, "iri", "number") for p in query.parameters if p.name in given):
+        if XSD_PREFIX not in text:
+            text = text.replace("SELECT", XSD_PREFIX + "\n\nSELECT")
+    return text
+
+
+def runs(query: NamedQuery) -> list[dict[str, str]]:
+    """The parameters of each run: the defaults (a grlc client sends them), then, for a
+    query with optional parameters, each given as well."""
+    defaults = {p.name: p.default for p in query.parameters if p.default}
+    optional = [p.name for p in query.parameters if not p.required]
+    return [defaults] + [{**defaults, name: EXAMPLES[name]} for name in optional]
+
+
+def comparable(
+    rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]], query: NamedQuery
+) -> list[tuple]:
+    """Rows as sorted tuples of N-Triples terms: a GROUP_CONCAT's parts sorted (SPARQL
+    leaves their order to the engine), blank nodes unnamed, the order of rows left out
+    (ties of ORDER BY are the engine's too)."""
+    joined = {
+        var: sep
+        for sep, var in re.findall(
+            r'GROUP_CONCAT\([^;]*;\s*separator\s*=\s*"([^"]*)"\)\s*AS\s+\?(\w+)',
+            query.text,
+            re.IGNORECASE,
+        )
+    }
+    out = []
+    for row in rows:
+        cells = []
+        for var, term in sorted(row.items(), key=lambda cell: cell[0]):
+            if isinstance(term, ox.BlankNode):
+                term = "_:"
+            elif var in joined:
+                term = ox.Literal(joined[var].join(sorted(term.value.split(joined[var]))))
+            cells.append((var, str(term)))
+        out.append(tuple(cells))
+    return sorted(out)
+
+
+def remote_rows(
+    endpoint: str, sparql: str
+) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    answer = httpx.post(
+        endpoint,
+        data={"query": sparql},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=120,
+    )
+    assert answer.status_code == 200, answer.text
+    rows = []
+    for binding in answer.json()["results"]["bindings"]:
+        row = {}
+        for var, term in binding.items():
+            if term["type"] == "uri":
+                row[var] = ox.NamedNode(term["value"])
+            elif term["type"] == "bnode":
+                row[var] = ox.BlankNode(term["value"])
+            else:
+                datatype = term.get("datatype")
+                row[var] = ox.Literal(
+                    term["value"],
+                    language=term.get("xml:lang"),
+                    datatype=ox.NamedNode(datatype) if datatype else None,
+                )
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def elsewhere(reported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    """The reported store with the verdict history of OLMo-7B, and its dump (N-Quads, as
+    `openness export` writes it) loaded into a real `oxigraph serve`, as a researcher who
+    never runs our server would: (the store, the engine's query URL)."""
+    stored = EmbeddedStore(reported, read_only=True)
+    store = copy_store(stored)
+    stored.close()
+    ingest_history(store)
+    build_verdict_history(store, resolve_models(store, ["OLMo-7B"]))
+    with oxigraph_serving(tmp_path_factory.mktemp("elsewhere")) as base:
+        httpx.post(
+            base + "/store",
+            content=store.export(ox.RdfFormat.N_QUADS),
+            headers={"Content-Type": "application/n-quads"},
+            timeout=300,
+        ).raise_for_status()
+        yield store, base + "/query"
+    store.close()
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_file_answers_the_same_on_another_engine(elsewhere: tuple, name: str) -> None:
+    """Each file, its parameters written in as grlc writes them, run on `oxigraph serve`
+    loaded with the dump, its default graph the union of the named graphs
+    (`union-default-graph`, per request here, as the server's `--union-default-graph` does
+    for all), answers what the CLI, the API and the pages answer, with the defaults and
+    with each optional parameter given."""
+    store, endpoint = elsewhere
+    query = QUERIES[name]
+    for given in runs(query):
+        ours = comparable(store.query(query.sparql(given)).rows(), query)
+        text = grlc_text(query, given)
+        assert comparable(remote_rows(endpoint + "?union-default-graph", text), query) == ours, (
+            given
+        )
