@@ -49,6 +49,21 @@ def test_every_query_file_stands_alone(name: str) -> None:
     ox.Store().query(text)  # parses before it runs; an empty store has nothing to find
 
 
+def test_the_folders_readme_lists_every_file_with_its_parameters() -> None:
+    """queries/README.md has a row for each file, in order: its name, its parameters (each
+    typed, optional or not) and its summary, as the file says them."""
+    kinds = {"iri": "IRI", None: "text"}
+    rows = []
+    for name, q in QUERIES.items():
+        params = ", ".join(
+            f"`{p.name}` ({kinds.get(p.type, p.type)}{'' if p.required else ', optional'})"
+            for p in q.parameters
+        )
+        rows.append(f"| [`{name}`]({name}.rq) | {params or '—'} | {q.summary} |")
+    readme = (next(iter(QUERIES.values())).path.parent / "README.md").read_text(encoding="utf-8")
+    assert [line for line in readme.splitlines() if line.startswith("| [`")] == rows
+
+
 @pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_query_runs(reported: Path, name: str) -> None:
     answer(reported, name)  # a SyntaxError or a missing required parameter fails here
@@ -476,8 +491,8 @@ def remote_rows(
 @pytest.fixture(scope="module")
 def elsewhere(reported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
     """The reported store with the verdict history of OLMo-7B, and its dump (N-Quads, as
-    `openness export` writes it) loaded into a real `oxigraph serve`, as a researcher who
-    never runs our server would: (the store, the engine's query URL)."""
+    `openness export` writes it) loaded into a real `oxigraph serve`, as queries/README.md
+    tells a researcher who never runs our server: (the store, the engine's query URL)."""
     stored = EmbeddedStore(reported, read_only=True)
     store = copy_store(stored)
     stored.close()
