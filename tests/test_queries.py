@@ -49,6 +49,27 @@ def test_every_query_file_stands_alone(name: str) -> None:
     ox.Store().query(text)  # parses before it runs; an empty store has nothing to find
 
 
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_description_names_the_parameters_and_the_columns(name: str) -> None:
+    """grlc has no place for what a parameter or a column means but the description: a
+    reader of the file (or of grlc's API page) finds each named there, in backquotes."""
+    q = QUERIES[name]
+    columns = [str(v) for v in prepareQuery(q.path.read_text(encoding="utf-8")).algebra["PV"]]
+    unnamed = [n for n in columns + [p.name for p in q.parameters] if f"`{n}`" not in q.description]
+    assert not unnamed, f"{name}.rq's description does not name {', '.join(unnamed)}"
+
+
+def test_a_description_listing_definition_ids_lists_every_one() -> None:
+    """A description that lists the definitions a parameter takes lists them all: one
+    added to shapes/ is not left out of the list."""
+    ids = set(definitions())
+    for q in QUERIES.values():
+        listed = {
+            i for i in ids if re.search(rf"(?<![\w.-]){re.escape(i)}(?![\w.-])", q.description)
+        }
+        assert len(listed) <= 2 or listed == ids, (q.name, sorted(ids - listed))
+
+
 def test_the_folders_readme_lists_every_file_with_its_parameters() -> None:
     """queries/README.md has a row for each file, in order: its name, its parameters (each
     typed, optional or not) and its summary, as the file says them."""
