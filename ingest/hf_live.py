@@ -51,7 +51,7 @@ from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, Graphs, mint
+from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, VOID, Graphs, mint
 from openness.store import GraphStore
 
 T = TypeVar("T")
@@ -881,7 +881,10 @@ def record_run(store: GraphStore, started: dt.datetime, report: SyncReport, endp
     out.add(run, OG + "recordsRead", report.listed)
     out.add(run, OG + "recordsIngested", report.written)
     out.link(GRAPH, PROV + "wasGeneratedBy", run)
-    store.write(add={PROVENANCE_GRAPH: out})
+    # The graph holds what this run and the earlier ones made (the bundled ingest's size, if
+    # one was given, no longer holds); the VoID description counts it as it is.
+    stale = f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{GRAPH}> <{VOID}triples> ?n }} }}"
+    store.write(add={PROVENANCE_GRAPH: out}, before=[stale])
 
 
 def sync_hub(

@@ -72,13 +72,18 @@ class IngestContext:
 
 
 def source_version(folder: Path) -> str:
-    """The commit named first in the folder's SOURCE.md, else 'unknown'."""
+    """The commit named first in the folder's SOURCE.md — in full, else as a note that
+    gives it abbreviated ("Commit: `f4500c5`") — or 'unknown'."""
     note = folder / "SOURCE.md"
     if note.is_file():
-        match = re.search(r"\b[0-9a-f]{40}\b", note.read_text(encoding="utf-8"))
+        text = note.read_text(encoding="utf-8")
+        match = re.search(r"\b([0-9a-f]{40})\b", text) or _SHORT_COMMIT.search(text)
         if match:
-            return match.group(0)
+            return match.group(1)
     return "unknown"
+
+
+_SHORT_COMMIT = re.compile(r"\bcommit:\s*`([0-9a-f]{7,39})`", re.IGNORECASE)
 
 
 def upstream_commit(folder: Path, report: IngestReport) -> str | None:
@@ -91,7 +96,7 @@ def upstream_commit(folder: Path, report: IngestReport) -> str | None:
         report.warn(
             RecordError(
                 folder / "SOURCE.md",
-                "names no upstream commit (40 hex digits), or is missing: the records are "
+                "names no upstream commit, or is missing: the records are "
                 "stored without a link to their file upstream",
             )
         )

@@ -23,6 +23,9 @@ from openness.store import GraphStore
 
 T = TypeVar("T")
 PROVENANCE_GRAPH = Graphs.PROVENANCE
+# What the provenance graph says of how a graph was made: one run's, true until the next
+# run replaces the graph.
+GENERATION = (PROV + "wasGeneratedBy", PROV + "generatedAtTime", VOID + "triples")
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,21 @@ def _activity(
         out.add(run, OG + "skipped", problem)
     graph = Graphs.source(name)
     out.types(graph, PROV + "Entity")
+    out.link(graph, OG + "source", source_concept(name))  # whose data: its licence, origin
     out.link(graph, PROV + "wasGeneratedBy", run)
     out.add(graph, PROV + "generatedAtTime", literal(ended))
     out.add(graph, VOID + "triples", literal(triples))
     return out
+
+
+def superseded(graph: str, *also: str) -> str:
+    """The update removing what the provenance graph says of how ``graph`` was made (and
+    the properties ``also``), for the run that replaces it: the earlier runs stay, but
+    neither made what the graph now holds, its time nor its size."""
+    values = " ".join(f"<{p}>" for p in (*GENERATION, *also))
+    return f"""DELETE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{graph}> ?p ?o }} }}
+               WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+                 VALUES ?p {{ {values} }} <{graph}> ?p ?o }} }}"""
 
 
 def ingest_source(
@@ -120,14 +134,19 @@ def ingest_source(
         )
     if strict and report.problems:
         raise StrictFailure(report)
-    provenance = _activity(name, folder, started, report, len(out))
+    # The size the graph will have: a triple the readers add twice (a shared node) is one.
+    provenance = _activity(name, folder, started, report, len(set(out)))
     # Cleared by the identity's last write: a run killed before it leaves the mark, and
     # the next command that reads the identity graph computes it again (identity_current).
     provenance.extend(identity_behind(Graphs.source(name)))
     replace = {Graphs.source(name): out}
     if name == hf.NAME:  # the live sync's records are replaced too: it starts afresh
         replace[Graphs.HUB_SYNC] = Triples()
-    store.write(replace=replace, add={PROVENANCE_GRAPH: provenance})
+    store.write(
+        replace=replace,
+        add={PROVENANCE_GRAPH: provenance},
+        before=[superseded(Graphs.source(name))],
+    )
     return report
 
 

@@ -27,7 +27,7 @@ from openness.ingest.identity import tokens
 from openness.ingest.rdf import Triples, literal, renamed, typed
 from openness.ingest.records import IngestContext, load_yaml, source_concept
 from openness.ingest.report import IngestReport, RecordError
-from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure
+from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure, superseded
 from openness.namespaces import BASE, DCTERMS, ID, OG, PROV, RDF, VOID, XSD, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import GraphStore
@@ -226,7 +226,8 @@ def ingest_snapshot(
         raise StrictFailure(report)
     store.write(
         replace={snap.graph: triples},
-        add={PROVENANCE_GRAPH: _provenance(snap, started, report, len(triples))},
+        add={PROVENANCE_GRAPH: _provenance(snap, started, report, len(set(triples)))},
+        before=[superseded(snap.graph, OG + "sourceVersion")],  # --release may name another
     )
     return report
 

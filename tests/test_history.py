@@ -8,12 +8,13 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import feedparser
 import pyoxigraph as ox
 import pytest
-from conftest import select
+from conftest import copy_of, select
 from flask.testing import FlaskClient
 from support.history import assessed, copy_store
 from support.live import serving
@@ -37,6 +38,7 @@ from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
     history_dir,
     ingest_history,
+    ingest_snapshot,
     manifest,
     snapshot_graph,
     snapshots_in,
@@ -104,6 +106,24 @@ def test_each_snapshot_is_its_own_dated_graph(store: GraphStore) -> None:
     assert [(r["issued"], r["version"], r["records"]) for r in rows] == [
         ("2025-04-09", "v1.0.0", "137")
     ]
+
+
+def test_a_snapshot_ingested_again_is_described_as_that_run_made_it(built: GraphStore) -> None:
+    """A snapshot graph is said to be made by the run that last replaced it, with the size
+    it holds (a triple two records add is one) and the release it was read from."""
+    store = copy_of(built)
+    (snap,) = [s for s in manifest() if s.source == "osai-index" and s.version == "v1.0.1"]
+    ingest_snapshot(store, snap)
+    ingest_snapshot(store, replace(snap, version="v1.0.1-again"))
+    rows = select(
+        store,
+        f"""SELECT ?run ?size ?version WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              <{snap.graph}> prov:wasGeneratedBy ?run ; og:sourceVersion ?version ;
+                <http://rdfs.org/ns/void#triples> ?size }} }}""",
+    )
+    assert len(rows) == 1, rows
+    assert rows[0]["size"] == str(store.graph_sizes()[snap.graph])
+    assert rows[0]["version"] == "v1.0.1-again"
 
 
 def test_snapshot_records_leave_the_current_state_alone(

@@ -35,7 +35,7 @@ from openness.ingest.hf_live import (
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.organizations import default_organizations
 from openness.ingest.renames import default_renames
-from openness.ingest.runner import ingest_source
+from openness.ingest.runner import PROVENANCE_GRAPH, ingest_source
 from openness.namespaces import OG, RDF, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
@@ -621,6 +621,22 @@ def test_ingesting_the_bundled_hub_source_starts_the_sync_afresh() -> None:
         ingest_source(store, "hf")  # replaces the Hub graph with the bundled snapshot
         assert SyncState.load(store, None).watermark is None
         assert sync(store, hub).written == 30
+
+
+def test_a_sync_leaves_no_size_of_the_hub_graph_it_outgrew() -> None:
+    """The provenance graph gave the Hub graph the bundled ingest's size; a sync adds to
+    the graph, so that size goes (the VoID description counts the graph as it is)."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_source(store, "hf")
+    with FakeHub(30) as hub:
+        sync(store, hub)
+    sizes = select(
+        store,
+        f"""SELECT ?n WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              <{GRAPH}> <http://rdfs.org/ns/void#triples> ?n }} }}""",
+    )
+    assert {int(r["n"]) for r in sizes} <= {store.graph_sizes()[GRAPH]}
 
 
 def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import select
+from conftest import copy_of, select
 
+from openness.ingest.records import source_version
+from openness.ingest.runner import PROVENANCE_GRAPH, ingest_source
 from openness.namespaces import Graphs
+from openness.resources import sources_dir
 
 MOF = "https://w3id.org/openness-graph/id/record/mof/"
 IDX = "https://w3id.org/openness-graph/id/record/osai-index/"
@@ -253,3 +256,42 @@ def test_every_source_graph_is_a_source_of_the_vocabulary(built) -> None:
              dcterms:license ?l ; dcterms:source ?o }""",
     )
     assert names and names <= {r["n"] for r in rows}
+
+
+def generation(store, graph: str) -> list[dict[str, str]]:
+    """What the provenance graph says made ``graph``: each run, with the size and the
+    source it gives the graph."""
+    return select(
+        store,
+        f"""SELECT ?run ?size ?source WHERE {{
+              GRAPH <{PROVENANCE_GRAPH}> {{ <{graph}> prov:wasGeneratedBy ?run
+                OPTIONAL {{ <{graph}> <http://rdfs.org/ns/void#triples> ?size }} }}
+              OPTIONAL {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{graph}> og:source ?concept }}
+                         ?concept skos:notation ?source }} }}""",
+    )
+
+
+def test_a_source_graph_is_described_as_its_last_run_made_it(built) -> None:
+    """Each source graph is said to be made by the run that made what it holds — its size
+    as stored (a triple two records add is one) and its source, whose licence and origin a
+    consumer reads — and a run that replaces it is then the only one said to have."""
+    store = copy_of(built)
+    ingest_source(store, "curated")
+    sizes = store.graph_sizes()
+    prefix = Graphs.source("")
+    for graph in (g for g in sizes if g.startswith(prefix)):
+        rows = generation(store, graph)
+        assert len(rows) == 1, (graph, rows)
+        assert rows[0].get("size") == str(sizes[graph]), graph
+        assert rows[0].get("source") == graph.removeprefix(prefix), graph
+
+
+def test_a_source_note_giving_its_commit_abbreviated_versions_the_run(built) -> None:
+    # fmti/SOURCE.md: "Commit: `f4500c5`"; the run said 'unknown'.
+    assert source_version(sources_dir() / "fmti") == "f4500c5"
+    rows = select(
+        built,
+        """SELECT ?version WHERE { ?run a og:IngestionRun ; og:sourceVersion ?version ;
+             og:source/skos:notation "fmti" }""",
+    )
+    assert rows == [{"version": "f4500c5"}]
