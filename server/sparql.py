@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
+from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
@@ -16,6 +17,7 @@ from openness.server.negotiation import (
     content_type,
     serialize_graph,
 )
+from openness.store import summary
 from openness.store.base import code_only, keyword
 
 bp = Blueprint("sparql", __name__)
@@ -218,9 +220,11 @@ def service_description() -> Response:
 @bp.get("/.well-known/void")
 def void() -> Response:
     """A VoID description: the dataset, its named graphs as subsets with their size,
-    source and licence, and the SPARQL endpoint."""
+    source and licence, and the SPARQL endpoint. The dataset is the one the store's own
+    summary describes (``…/graph/void#dataset``), not a name of this server's: a client
+    merging the two, or reaching the server by another host name, sees one dataset."""
     base = request.url_root
-    ds = _iri(base + ".well-known/void#dataset")
+    ds = _iri(summary.DATASET)
     sizes = get_store().graph_sizes()
     t = [
         ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
@@ -230,15 +234,6 @@ def void() -> Response:
             ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=_INTEGER)
         ),
     ]
-    sources = {
-        row["notation"].value: row
-        for row in get_store()
-        .query(
-            """SELECT ?notation ?license ?source WHERE { ?c a og:Source ; skos:notation ?notation .
-             OPTIONAL { ?c dcterms:license ?license } OPTIONAL { ?c dcterms:source ?source } }"""
-        )
-        .rows()
-    }
     for graph, size in sorted(sizes.items()):
         sub = _iri(graph)
         t += [
@@ -246,13 +241,24 @@ def void() -> Response:
             ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
             ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
         ]
-        name = graph.removeprefix(Graphs.source(""))
-        if name in sources:
-            row = sources[name]
-            t.append(ox.Triple(sub, _iri(DCTERMS + "source"), row.get("source") or _iri(graph)))
-            if "license" in row:
-                t += [
-                    ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
-                    ox.Triple(ds, _iri(DCTERMS + "license"), row["license"]),
-                ]
+    # Whose data each graph holds: a source's graph, or a dated snapshot of one, as the
+    # provenance graph says (a store ingested before it said so: by the graph's name).
+    whose = get_store().query(
+        f"""SELECT DISTINCT ?g ?license ?source WHERE {{
+              {{ ?c a og:Source . GRAPH <{PROVENANCE_GRAPH}> {{ ?g og:source ?c }} }}
+              UNION {{ ?c a og:Source ; skos:notation ?notation
+                       BIND (IRI(CONCAT("{Graphs.source("")}", ?notation)) AS ?g) }}
+              OPTIONAL {{ ?c dcterms:license ?license }} OPTIONAL {{ ?c dcterms:source ?source }}
+            }}"""
+    )
+    for row in whose.rows():
+        if row["g"].value not in sizes:
+            continue
+        sub = row["g"]
+        t.append(ox.Triple(sub, _iri(DCTERMS + "source"), row.get("source") or sub))
+        if "license" in row:
+            t += [
+                ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
+                ox.Triple(ds, _iri(DCTERMS + "license"), row["license"]),
+            ]
     return _graph_response(sorted(set(t), key=str))

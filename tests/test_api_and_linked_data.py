@@ -303,6 +303,25 @@ def test_the_ontology_namespace_serves_turtle_and_documentation(client: FlaskCli
     assert json.loads(client.get("/shapes/osaid-1.0?format=jsonld").data)
 
 
+def test_the_well_known_void_describes_the_dataset_the_summary_does(
+    client: FlaskClient,
+) -> None:
+    """/.well-known/void and the store's VoID summary (/graph/void) describe one dataset,
+    by its IRI, whatever host the server is reached at: its title, endpoint and parts."""
+    dataset = rdflib.URIRef("https://w3id.org/openness-graph/graph/void#dataset")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    answer = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    assert (dataset, rdflib.RDF.type, void.Dataset) in graph
+    assert graph.value(dataset, rdflib.DCTERMS.title) is not None
+    assert graph.value(dataset, void.sparqlEndpoint) == rdflib.URIRef("http://localhost/sparql")
+    mof = rdflib.URIRef("https://w3id.org/openness-graph/graph/source/mof")
+    assert (dataset, void.subset, mof) in graph
+    assert set(graph.subjects(rdflib.RDF.type, void.Dataset)) - set(
+        graph.objects(dataset, void.subset)
+    ) == {dataset}
+
+
 def test_licence_page_shows_restrictions_and_models(client: FlaskClient) -> None:
     turtle = client.get("/id/license/llama2", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.data, format="turtle")

@@ -126,6 +126,20 @@ def test_a_snapshot_ingested_again_is_described_as_that_run_made_it(built: Graph
     assert rows[0]["version"] == "v1.0.1-again"
 
 
+def test_the_void_description_gives_each_snapshot_its_sources_licence(history: Path) -> None:
+    client = create_app({"STORE_LOCATION": str(history), "TESTING": True}).test_client()
+    answer = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    licences = {
+        (t.subject.value, t.object.value)
+        for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)
+        if t.predicate.value == "http://purl.org/dc/terms/license"
+    }
+    mit, cc_by = "https://spdx.org/licenses/MIT", "https://creativecommons.org/licenses/by/4.0/"
+    for snap in manifest():
+        expected = mit if snap.source == "mof" else cc_by
+        assert (snap.graph, expected) in licences, snap.graph
+
+
 def test_snapshot_records_leave_the_current_state_alone(
     built: GraphStore, store: GraphStore
 ) -> None:
