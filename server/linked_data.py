@@ -155,7 +155,16 @@ def resource(rest: str) -> Response:
 
 @bp.get("/ns/<path:rest>")
 def concept(rest: str) -> Response:
-    return respond(*_named("ns/", rest))
+    iri, triples = _named("ns/", rest)
+    if (
+        not triples
+        and is_iri(iri)
+        and get_store().query(
+            f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> <{OWL}versionIRI> <{iri}> }} }}"
+        )
+    ):  # the ontology's version IRI, this version's: the ontology (older ones are not kept)
+        return ontology()
+    return respond(iri, triples)
 
 
 @bp.get("/graph/<path:rest>")

@@ -303,6 +303,24 @@ def test_the_ontology_namespace_serves_turtle_and_documentation(client: FlaskCli
     assert json.loads(client.get("/shapes/osaid-1.0?format=jsonld").data)
 
 
+def test_the_ontologys_version_and_its_parts_dereference(client: FlaskClient) -> None:
+    """The IRIs the ontology's header names — its version IRI, the documents it sees also —
+    are ours, and answer at their path like every IRI we mint."""
+    turtle = client.get("/ns", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
+    ontology = rdflib.URIRef("https://w3id.org/openness-graph/ns")
+    named = [*graph.objects(ontology, rdflib.OWL.versionIRI)]
+    named += [*graph.objects(ontology, rdflib.RDFS.seeAlso)]
+    assert len(named) >= 3
+    for iri in named:
+        path = str(iri).removeprefix("https://w3id.org/openness-graph")
+        answer = client.get(path, headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200, path
+        described = rdflib.Graph().parse(data=answer.data, format="turtle")
+        assert (iri, None, None) in described or (None, None, iri) in described, path
+    assert client.get("/ns/0.0.1", headers={"Accept": "text/turtle"}).status_code == 404
+
+
 def test_the_well_known_void_describes_the_dataset_the_summary_does(
     client: FlaskClient,
 ) -> None:
