@@ -134,6 +134,8 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.extend(triples)
         ai = {t.subject for t in triples if t.object == ox.NamedNode(OG + "AILicense")}
         custom = {t.subject for t in triples if t.object == ox.NamedNode(OG + "CustomLicense")}
+        for lic in ai | custom:  # typed as the SPDX list's are, for a reader without RDFS
+            out.types(lic, OG + "License", DCTERMS + "LicenseDocument")
         if ai:
             report.count("AI licences", len(ai))
         if custom:

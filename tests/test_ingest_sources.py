@@ -295,3 +295,16 @@ def test_a_source_note_giving_its_commit_abbreviated_versions_the_run(built) -> 
              og:source/skos:notation "fmti" }""",
     )
     assert rows == [{"version": "f4500c5"}]
+
+
+def test_every_licence_a_record_names_is_typed_as_a_licence(built) -> None:
+    """A licence a resource names with dcterms:license is typed dcterms:LicenseDocument (its
+    range) and og:License, those outside the SPDX list as those in it: a consumer who does
+    not infer from our subclass axioms finds them all."""
+    rows = select(
+        built,
+        f"""SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ ?x dcterms:license ?l }}
+              FILTER (STRSTARTS(STR(?g), "{Graphs.source("")}"))
+              FILTER NOT EXISTS {{ ?l a dcterms:LicenseDocument, og:License }} }}""",
+    )
+    assert rows == []
