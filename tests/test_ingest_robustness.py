@@ -482,7 +482,7 @@ def test_a_folder_without_source_md_is_warned_of(tmp_path: Path, source: str) ->
     (folder / "SOURCE.md").unlink()
     report = ingest_source(store, source, folder=folder)
     assert report.warnings == [
-        f"{folder / 'SOURCE.md'}: names no upstream commit (40 hex digits), or is missing: "
+        f"{folder / 'SOURCE.md'}: names no upstream commit, or is missing: "
         "the records are stored without a link to their file upstream"
     ]
     assert report.ingested == 2 and not store.query(linked)
