@@ -82,6 +82,23 @@ def kind(value: object) -> str:
     return _KINDS.get(type(value).__name__, type(value).__name__)
 
 
+def written_text(value: object) -> str | None:
+    """``value`` as text: YAML reads an unquoted version (``1.0``) as a number and an
+    unquoted date as a date, both taken as the text they were written as; None for no
+    value or one of another kind.
+
+    >>> [written_text(v) for v in (1.0, dt.date(2024, 10, 22), True, ["a"])]
+    ['1.0', '2024-10-22', None, None]
+    """
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return None
+
+
 class Fields:
     """A record's fields, each read as the kind its reader expects. A value of another kind
     (a list where text is expected, a number where a mapping is) is a warning naming the
@@ -97,29 +114,24 @@ class Fields:
         self.report.warn(RecordError(self.file, message, record=self.record, field=field))
 
     def text(self, value: object, field: str) -> str | None:
-        """A text field. YAML reads an unquoted version (``1.0``) as a number and an
-        unquoted date as a date: both are taken as the text they were written as."""
-        if value is None or isinstance(value, str):
-            return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        self.wrong(field, f"expected text, got {kind(value)}")
-        return None
+        """A text field (:func:`written_text`: an unquoted version or date is the text it
+        was written as)."""
+        found = written_text(value)
+        if value is not None and found is None:
+            self.wrong(field, f"expected text, got {kind(value)}")
+        return found
 
     def required(self, value: object, field: str) -> str:
-        """A text field the record cannot be without: missing, blank or of another kind,
-        a RecordError (the record is skipped)."""
-        if value is not None and not isinstance(value, str):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise RecordError(
-                    self.file, f"expected text, got {kind(value)}", record=self.record, field=field
-                )
-            value = str(value)
-        if not value or not value.strip():
+        """A text field the record cannot be without (read as :meth:`text` reads one):
+        missing, blank or of another kind, a RecordError (the record is skipped)."""
+        found = written_text(value)
+        if value is not None and found is None:
+            raise RecordError(
+                self.file, f"expected text, got {kind(value)}", record=self.record, field=field
+            )
+        if not found or not found.strip():
             raise RecordError(self.file, "missing", record=self.record, field=field)
-        return value
+        return found
 
     def url(self, value: object, field: str, *, required: bool = False) -> str | None:
         """A URL, with its scheme (to be linked to): other text is reported and left out,

@@ -357,6 +357,26 @@ def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> Non
     assert stored == report.counts["published verdicts"] == 16
 
 
+def test_a_required_field_yaml_read_as_a_date_is_kept_as_written(tmp_path: Path) -> None:
+    """An unquoted date where text is required (a verdict's against_version, as a dated
+    criteria text has it) is the text it was written as, as in an optional text field: the
+    verdict was skipped as 'expected text, got date', where it was stored before."""
+    folder = tmp_path / "curated"
+    shutil.copytree(sources_dir() / "curated", folder)
+    verdicts = folder / "verdicts.yaml"
+    text = verdicts.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if "against_version:" in line)
+    indent = first[: len(first) - len(first.lstrip())]
+    verdicts.write_text(
+        text.replace(first, indent + "against_version: 2024-10-22", 1), encoding="utf-8"
+    )
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "curated", folder=folder)
+    assert not report.skipped
+    assert report.counts["published verdicts"] == 17
+    assert store.query('ASK { ?v a og:PublishedVerdict ; og:againstVersion "2024-10-22" }')
+
+
 def test_sources_stored_before_a_strict_stop_are_linked(
     built: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
