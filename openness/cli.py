@@ -758,12 +758,16 @@ def serve(
 ) -> None:
     """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
     named queries, the conformance API and dereferenceable IRIs."""
-    # Asked first of the store read only: another process may be writing to it.
+    # Asked of the store read only, and only said: serving writes nothing, and an ingest
+    # in progress (which holds the store) leaves the mark until its last write.
     with closing(opts.open(read_only=True)) as store:
-        behind = is_behind(store)
-    if behind:
-        with closing(opts.open()) as store:
-            _identity_current(store)
+        if is_behind(store):
+            _echo(
+                "warning: a source was stored after the records were last linked to models "
+                "(an ingest running, or stopped before its end): the pages may name records "
+                "a source no longer holds until 'openness ingest' or 'openness assess' links "
+                "them again"
+            )
     from openness.server import create_app
     from openness.server.serve import run_server
 
