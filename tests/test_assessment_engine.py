@@ -893,3 +893,21 @@ def test_the_evidence_of_many_models_on_disk_is_read_from_a_copy_in_memory(
     assert {(v.model, v.definition, v.outcome) for v in many.verdicts if v.model == models[0]} == {
         (v.model, v.definition, v.outcome) for v in one.verdicts
     }
+
+
+def test_a_licence_no_longer_restrictive_loses_its_derived_fact(assessed: GraphStore) -> None:
+    """og:restrictsUse hangs on a licence statement, not a model: judged again once the
+    licence's prohibitions are gone, the models leave no statement said to restrict use."""
+    store = copy_of(assessed)
+    gemma = "https://w3id.org/openness-graph/id/license/gemma"
+    said = f"""ASK {{ GRAPH <{setwise.DERIVED}> {{ ?s og:restrictsUse true }}
+                     ?s og:licenseOption/og:optionLicense <{gemma}> }}"""
+    assert store.query(PREFIX_LINE + said)
+    store.update(
+        PREFIX_LINE
+        + f"""DELETE {{ GRAPH ?g {{ <{gemma}> odrl:prohibition ?p }} }}
+              WHERE {{ GRAPH ?g {{ <{gemma}> odrl:prohibition ?p }} }}"""
+    )
+    run = assess(store)
+    save(store, run, started=dt.datetime.now(dt.UTC))
+    assert not store.query(PREFIX_LINE + said)

@@ -351,9 +351,9 @@ _SCORES = f"""SELECT ?m ?d ?r ?score ?rank WHERE {{ GRAPH <{A}> {{
 
 
 def _derived(models: list[str]) -> list[Scope]:
-    """What the rules derived about ``models``: about each model, its
-    records and their components, with the nodes the rules hung on them (findings,
-    expectations, a record's weights component: named under their IRI, see
+    """What the rules derived about ``models``: about each model, its records, their
+    components and the licence statements they name, with the nodes the rules hung on them
+    (findings, expectations, a record's weights component: named under their IRI, see
     :func:`openness.assess.setwise.skolemized`)."""
     chosen = f"VALUES ?m {{ {iri_values(models)} }}"
     records = f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?x }}"
@@ -362,7 +362,14 @@ def _derived(models: list[str]) -> list[Scope]:
         f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
         "GRAPH ?g { ?rec og:component ?x }"
     )
-    out: list[Scope] = []
+    # What the rules derive of a licence statement (og:restrictsUse, the options of one
+    # written by hand) depends on the statement alone: each model judged again derives it
+    # again for every statement its records name now.
+    statements = (
+        f"{chosen} GRAPH <{Graphs.IDENTITY}> {{ ?m og:hasRecord ?rec }} "
+        "GRAPH ?g { ?rec og:component?/og:licenseStatement ?x }"
+    )
+    out: list[Scope] = [(statements, "?x", DERIVED)]
     for owners, owned in ((components, "?x"), (records, "?x"), (chosen, "?m")):
         hung = (
             f"{owners} GRAPH <{DERIVED}> {{ {owned} ?link_ ?b_ "
