@@ -62,7 +62,7 @@ def update_identity(
     orgs = orgs or default_organizations()
     if not changed:
         return IngestReport("identity")
-    if len(changed) > INCREMENTAL_LIMIT or not _has_keys(store):
+    if len(changed) > INCREMENTAL_LIMIT or not has_keys(store):
         relinking(None)
         return rebuild_identity(store, orgs)
     words = producer_words(orgs)
@@ -271,7 +271,9 @@ def _linked(store: GraphStore, subjects: Iterable[str], prop: str) -> list[tuple
     return out
 
 
-def _has_keys(store: GraphStore) -> bool:
+def has_keys(store: GraphStore) -> bool:
+    """Whether the identity graph holds the records' lookup keys (``og:identityKey``): one
+    written before them holds none."""
     return bool(store.query("ASK { ?r og:identityKey ?k }", default_graphs=[Graphs.IDENTITY]))
 
 

@@ -31,7 +31,7 @@ from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
 from openness.ingest.hf_live import owned_triples
 from openness.ingest.identity import producer_words, read_records, rebuild_identity
-from openness.ingest.identity_update import Scope, model_records
+from openness.ingest.identity_update import Scope, has_keys, model_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples, renamed, typed
 from openness.ingest.snapshots import (
@@ -232,6 +232,9 @@ def _scope(store: GraphStore, main: dict[str, str], models: Sequence[str] | None
         {r: (rec, of.get(r)) for r, rec in dated.items()},
         fine_tunes=False,
     )
+    if not has_keys(store):  # an identity graph written before its lookup keys: every record
+        scope.grow(read_records(store))
+        return scope
     lost = [r for r in dated if r not in of]  # of releases no longer described
     if models is None:
         scope.grow([*dated, *main])

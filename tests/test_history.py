@@ -426,6 +426,20 @@ def test_the_scratch_holds_only_the_hub_records_a_dated_model_can_depend_on(
     assert HUB + "sentence-transformers--all-minilm-l6-v2" not in held
 
 
+def test_without_lookup_keys_the_scratch_holds_every_record(store: GraphStore) -> None:
+    """An identity graph written before the records' lookup keys (og:identityKey) gives the
+    scope nothing to follow: the scratch holds every record, as before the scope, rather
+    than a history judged without the records the keys would have found."""
+    keyless = copy_of(store)
+    keyless.update(f"DELETE WHERE {{ GRAPH <{Graphs.IDENTITY}> {{ ?r <{OG}identityKey> ?k }} }}")
+    scratch = _Scratch(keyless, [WHISPER_TURBO])
+    try:
+        held = _hub_records(scratch)
+    finally:
+        scratch.scratch.close()
+    assert HUB + "sentence-transformers--all-minilm-l6-v2" in held
+
+
 def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describes(
     store: GraphStore,
 ) -> None:
