@@ -48,7 +48,7 @@ from openness.ingest.batch import fewer_collections
 from openness.ingest.hf import model_info, model_triples
 from openness.ingest.identity_update import update_identity
 from openness.ingest.rdf import Triples, iri_values, literal
-from openness.ingest.records import IngestContext, source_concept
+from openness.ingest.records import IngestContext, owned_triples, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, VOID, Graphs, mint
@@ -426,37 +426,6 @@ def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
     return {r["h"].value: r["r"].value for r in rows if r["r"].value != hub_ids.get(r["h"].value)}
 
 
-def owned_triples(store: GraphStore, records: Sequence[str], graph: str = GRAPH) -> list[ox.Triple]:
-    """The triples of these records (or licence statements) in the Hub graph (or another
-    source's): each and the nodes minted under it (``<record>#…``; ``<record>/…``:
-    components and theirs; a statement's ``#terms`` and ``#option-…``). Shared nodes the
-    records point at (licence statements, organizations, datasets, licences) are not
-    theirs. Followed link by link with plain lookups: a property path joined with the
-    records made the engine walk the whole graph."""
-    owner = {r: r for r in records}  # node -> the record it belongs to
-    frontier, out = list(records), set()
-    while frontier:
-        nxt = []
-        for at in range(0, len(frontier), 500):
-            rows = store.query(
-                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(frontier[at : at + 500])} }} "
-                "?s ?p ?o }",
-                default_graphs=[graph],
-            ).rows()
-            for r in rows:
-                out.add(ox.Triple(r["s"], r["p"], r["o"]))
-                node, root = r["o"], owner[r["s"].value]
-                if (
-                    isinstance(node, ox.NamedNode)
-                    and node.value not in owner
-                    and node.value.startswith((root + "#", root + "/"))
-                ):
-                    owner[node.value] = root
-                    nxt.append(node.value)
-        frontier = nxt
-    return list(out)
-
-
 # What the Hub graph holds for the records linking to it, and drops with the last link: a
 # fresh sync of the same listing writes none of it.
 SHARED = (OG + "LicenseStatement", OG + "Organization", DCAT + "Dataset")
@@ -489,7 +458,7 @@ def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
             held.update({r["n"].value: int(r["links"].value) for r in rows})
         orphans = [n for n, count in held.items() if count <= links[n]]
         gone.update(orphans)
-        removed = set(owned_triples(store, orphans))
+        removed = set(owned_triples(store, orphans, GRAPH))
         out += removed
     return out
 
@@ -600,7 +569,7 @@ class HubSync:
         self.report.unchanged += len(infos) - len(todo)
         drop = [record_iri(i.id) for i in todo if record_iri(i.id) in stored]
         drop += [moved[i.id] for i in todo if i.id in moved and moved[i.id] not in drop]
-        old = owned_triples(self.store, drop)
+        old = owned_triples(self.store, drop, GRAPH)
         change.remove += old
         ids = _former_ids(old)
         rewritten = {record_iri(i.id) for i in todo}
@@ -755,7 +724,7 @@ class HubSync:
                 change.seen.append(record)
                 info = self.client.model(repo)
                 if info is None:
-                    change.remove += owned_triples(self.store, [record])
+                    change.remove += owned_triples(self.store, [record], GRAPH)
                     change.pending.append(record)
                     self.report.removed += 1
                     continue

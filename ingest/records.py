@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 import yaml
 
 from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default_resolver
 from openness.ingest.organizations import OrganizationIndex, default_organizations
-from openness.ingest.rdf import Subject, Triples, literal, renamed
+from openness.ingest.rdf import Subject, Triples, iri_values, literal, renamed
 from openness.ingest.renames import HubRenames, default_renames
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
@@ -31,6 +31,9 @@ from openness.namespaces import (
     SPDX_LICENSE,
     mint,
 )
+
+if TYPE_CHECKING:
+    from openness.store import GraphStore
 
 T = TypeVar("T")
 
@@ -314,3 +317,34 @@ def add_producer(
     out.types(org, OG + "Organization")
     out.add(org, SCHEMA + "name", name)
     return org
+
+
+def owned_triples(store: GraphStore, records: Sequence[str], graph: str) -> list[ox.Triple]:
+    """The triples of these records (or licence statements) in a source's graph: each and
+    the nodes minted under it (``<record>#…``; ``<record>/…``: components and theirs; a
+    statement's ``#terms`` and ``#option-…``). Shared nodes the
+    records point at (licence statements, organizations, datasets, licences) are not
+    theirs. Followed link by link with plain lookups: a property path joined with the
+    records made the engine walk the whole graph."""
+    owner = {r: r for r in records}  # node -> the record it belongs to
+    frontier, out = list(records), set()
+    while frontier:
+        nxt = []
+        for at in range(0, len(frontier), 500):
+            rows = store.query(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {iri_values(frontier[at : at + 500])} }} "
+                "?s ?p ?o }",
+                default_graphs=[graph],
+            ).rows()
+            for r in rows:
+                out.add(ox.Triple(r["s"], r["p"], r["o"]))
+                node, root = r["o"], owner[r["s"].value]
+                if (
+                    isinstance(node, ox.NamedNode)
+                    and node.value not in owner
+                    and node.value.startswith((root + "#", root + "/"))
+                ):
+                    owner[node.value] = root
+                    nxt.append(node.value)
+        frontier = nxt
+    return list(out)

@@ -29,11 +29,11 @@ import pyoxigraph as ox
 from openness.assess.evidence import models_read
 from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
-from openness.ingest.hf_live import owned_triples
 from openness.ingest.identity import producer_words, read_records, rebuild_identity
 from openness.ingest.identity_update import Scope, has_keys, model_records
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples, renamed, typed
+from openness.ingest.records import owned_triples
 from openness.ingest.snapshots import (
     HISTORY_SOURCES,
     SNAPSHOT_IDENTITY,

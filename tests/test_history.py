@@ -31,8 +31,8 @@ from openness.history import (
     compute_history,
     states,
 )
-from openness.ingest.hf_live import owned_triples
 from openness.ingest.identity import rebuild_identity
+from openness.ingest.records import owned_triples
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
@@ -466,7 +466,7 @@ def _hub_release(store: GraphStore, name: str, like: str) -> None:
         SCHEMA + "name": ox.Literal(name)
     }
     added = []
-    for t in owned_triples(store, [old]):
+    for t in owned_triples(store, [old], Graphs.source("hf")):
         o = t.object
         if isinstance(o, ox.NamedNode) and o.value.startswith(old):
             o = ox.NamedNode(new + o.value[len(old) :])
