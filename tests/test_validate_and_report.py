@@ -545,3 +545,16 @@ def test_a_written_mof_file_reads_back_with_its_verdicts() -> None:
     assert verdicts["mof-1.0"].outcome == "failed"
     assert any("Model parameters (Final)" in r for r in verdicts["mof-1.0"].reasons)
     assert verdicts["osaid-1.0"].outcome == "failed"  # stated as not released: positive evidence
+
+
+def test_a_report_is_linked_only_from_an_assertion_that_is_stored(built: EmbeddedStore) -> None:
+    """Explained before it is assessed, a model's report stands alone: linking it from the
+    IRI its assertion would have said an assertion exists that nothing stored."""
+    from openness.assess.explain import explanation
+
+    model = "https://w3id.org/openness-graph/id/model/allenai--olmo-7b"
+    triples = explanation(built, model, ["mof-1.0"])
+    predicates = {t.predicate.value for t in triples}
+    types = {t.object.value for t in triples if t.predicate.value.endswith("#type")}
+    assert "http://www.w3.org/ns/shacl#ValidationReport" in types
+    assert "https://w3id.org/openness-graph/ns#validationReport" not in predicates

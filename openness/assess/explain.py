@@ -19,15 +19,17 @@ from openness.store import GraphStore
 def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Triple]:
     """The stored verdicts on ``model`` against the definitions ``ids`` (EARL assertions:
     the graded outcome, level, score, reasons) and, for each, the model's
-    sh:ValidationReport for that definition's shapes, made now and linked from its
+    sh:ValidationReport for that definition's shapes, made now and linked from its stored
     assertion (og:validationReport; the assertion's IRI names the model and definition):
     what a result of the report weighs is the verdict's to say."""
     triples = stored_assertions(store, [assessment_iri(i, model) for i in ids])
+    stored = {t.subject.value for t in triples}
     full = _full_report(store, model)
     out = rdflib.Graph()
     for i in ids:
         node = _add_report(out, full, model, definition(i).shapes)
-        out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
+        if assessment_iri(i, model) in stored:  # (a model not yet assessed has none to link)
+            out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
     data = out.serialize(format="nt", encoding="utf-8")
     return triples + [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
 
