@@ -405,6 +405,15 @@ def _hub_records(scratch: _Scratch) -> set[str]:
     return {r["r"] for r in rows}
 
 
+def _held(store: GraphStore, models: list[str]) -> set[str]:
+    """The Hub records a scratch made for ``models``' history holds."""
+    scratch = _Scratch(store, models)
+    try:
+        return _hub_records(scratch)
+    finally:
+        scratch.scratch.close()
+
+
 def test_the_scratch_holds_only_the_hub_records_a_dated_model_can_depend_on(
     store: GraphStore,
 ) -> None:
@@ -432,12 +441,7 @@ def test_without_lookup_keys_the_scratch_holds_every_record(store: GraphStore) -
     than a history judged without the records the keys would have found."""
     keyless = copy_of(store)
     keyless.update(f"DELETE WHERE {{ GRAPH <{Graphs.IDENTITY}> {{ ?r <{OG}identityKey> ?k }} }}")
-    scratch = _Scratch(keyless, [WHISPER_TURBO])
-    try:
-        held = _hub_records(scratch)
-    finally:
-        scratch.scratch.close()
-    assert HUB + "sentence-transformers--all-minilm-l6-v2" in held
+    assert HUB + "sentence-transformers--all-minilm-l6-v2" in _held(keyless, [WHISPER_TURBO])
 
 
 def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describes(
@@ -446,11 +450,7 @@ def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describe
     """Asked for one model (``history -m``), the scratch holds that model's closure only,
     its base model's Hub record in it: the fine-tune is judged on its base's findings, as
     of each date as today."""
-    scratch = _Scratch(store, [WHISPER_TURBO])
-    try:
-        held = _hub_records(scratch)
-    finally:
-        scratch.scratch.close()
+    held = _held(store, [WHISPER_TURBO])
     assert HUB + "openai--whisper-large-v3" in held
     assert HUB + "meta-llama--llama-3.3-70b-instruct" not in held
     dated = compute_history(store, [WHISPER_TURBO])[(WHISPER_TURBO, "owd-0.3")]
