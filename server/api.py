@@ -13,6 +13,7 @@ from openness.assess.explain import explanation
 from openness.assess.report import changes_to_pass, stored_assertions, verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
+from openness.namespaces import RDFS
 from openness.server.context import get_store
 from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
@@ -61,6 +62,26 @@ def _rdf(triples: list[ox.Triple], media: str) -> Response:
     return Response(serialize_graph(triples, media), content_type=content_type(media))
 
 
+def _assertions_linked(rows: list[dict]) -> list[ox.Triple]:
+    """The stored assertions of the verdict ``rows``, each with rdfs:seeAlso the model's
+    conformance for its definition, where its sh:ValidationReport is: a report costs
+    seconds of pySHACL to make, too many to make for every assertion of a list."""
+    iris = {assessment_iri(r["definition"], r["model"]): r for r in rows}
+    triples = stored_assertions(get_store(), list(iris))
+    for a in sorted({t.subject.value for t in triples} & iris.keys()):
+        row = iris[a]
+        report = url_for(
+            ".model_conformance",
+            model_id=row["model"].rsplit("/", 1)[1],
+            definition=row["definition"],
+            _external=True,
+        )
+        triples.append(
+            ox.Triple(ox.NamedNode(a), ox.NamedNode(RDFS + "seeAlso"), ox.NamedNode(report))
+        )
+    return triples
+
+
 @bp.get("/conformance")
 def conformance() -> Response:
     """The matrix, one item per (model, definition), filtered and paginated."""
@@ -93,8 +114,7 @@ def conformance() -> Response:
     chunk = items[(page - 1) * per_page : page * per_page]
     media = _wants_rdf()
     if media:
-        iris = [assessment_iri(r["definition"], r["model"]) for r in chunk]
-        response = _rdf(stored_assertions(get_store(), iris), media)
+        response = _rdf(_assertions_linked(chunk), media)
     else:
         response = jsonify(
             {"total": len(items), "page": page, "per_page": per_page, "items": chunk}
@@ -126,8 +146,7 @@ def model(model_id: str) -> Response:
     verdicts = verdict_rows(store, model=iri)
     media = _wants_rdf()
     if media:
-        iris = [assessment_iri(v["definition"], iri) for v in verdicts]
-        return _rdf(stored_assertions(store, iris), media)
+        return _rdf(_assertions_linked(verdicts), media)
     return jsonify(
         {
             "model": iri,

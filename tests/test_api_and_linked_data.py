@@ -106,6 +106,28 @@ def test_each_verdict_in_rdf_links_the_report_that_explains_it(client: FlaskClie
     assert sh.Violation in severities
 
 
+def test_listed_verdicts_in_rdf_link_where_their_report_is(client: FlaskClient) -> None:
+    """The list of verdicts (and a model's) in RDF gives each assertion without its report,
+    which costs seconds to make, but with rdfs:seeAlso the document that holds it: that
+    document links the same assertion to its sh:ValidationReport."""
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    for path in ("/api/conformance?definition=osaid-1.0&per_page=3", "/api/models/llama-2-7b"):
+        answer = client.get(path, headers={"Accept": "text/turtle"})
+        graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+        assertions = set(graph.subjects(rdflib.RDF.type, earl.Assertion))
+        assert assertions, path
+        for assertion in sorted(assertions)[:2]:
+            (link,) = graph.objects(assertion, rdflib.RDFS.seeAlso)
+            held = client.get(
+                str(link).removeprefix("http://localhost"), headers={"Accept": "text/turtle"}
+            )
+            there = rdflib.Graph().parse(data=held.data, format="turtle")
+            sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+            report = there.value(assertion, og.validationReport)
+            assert (report, rdflib.RDF.type, sh.ValidationReport) in there, (path, link)
+
+
 def test_validate_service(client: FlaskClient) -> None:
     yaml = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_bytes()
     r = client.post("/api/validate?definition=mof-1.0", data=yaml, content_type="application/yaml")
