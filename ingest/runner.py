@@ -14,6 +14,7 @@ from tqdm import tqdm
 from openness import __version__
 from openness.ingest import croissant, curated, fmti, hf, mof, osai_index, spdx
 from openness.ingest.identity import identity_behind, rebuild_identity
+from openness.ingest.provenance import data_path
 from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import IngestContext, source_concept, source_version
 from openness.ingest.report import IngestReport, RecordError
@@ -74,7 +75,7 @@ def _activity(
     out.add(run, PROV + "startedAtTime", literal(started))
     out.add(run, PROV + "endedAtTime", literal(ended))
     out.add(run, OG + "sourceVersion", source_version(folder))
-    out.add(run, OG + "sourceFile", str(folder))
+    out.add(run, OG + "sourceFile", data_path(folder))
     out.add(run, OG + "toolVersion", __version__)
     out.add(run, OG + "recordsRead", report.read)
     out.add(run, OG + "recordsIngested", report.ingested)

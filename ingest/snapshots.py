@@ -24,6 +24,7 @@ import yaml
 from openness import __version__
 from openness.ingest import mof, osai_index
 from openness.ingest.identity import tokens
+from openness.ingest.provenance import data_path
 from openness.ingest.rdf import Triples, literal, renamed, typed
 from openness.ingest.records import IngestContext, load_yaml, source_concept
 from openness.ingest.report import IngestReport, RecordError
@@ -176,7 +177,7 @@ def _provenance(
     out.add(run, PROV + "startedAtTime", literal(started))
     out.add(run, PROV + "endedAtTime", literal(ended))
     out.add(run, OG + "sourceVersion", snap.version)
-    out.add(run, OG + "sourceFile", str(snap.folder))
+    out.add(run, OG + "sourceFile", data_path(snap.folder))
     out.add(run, OG + "toolVersion", __version__)
     out.add(run, OG + "recordsRead", report.read)
     out.add(run, OG + "recordsIngested", report.ingested)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from conftest import copy_of, select
 
 from openness.ingest.records import source_version
-from openness.ingest.runner import PROVENANCE_GRAPH, ingest_source
+from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_source
 from openness.namespaces import Graphs
 from openness.resources import sources_dir
+from openness.store import EmbeddedStore
 
 MOF = "https://w3id.org/openness-graph/id/record/mof/"
 IDX = "https://w3id.org/openness-graph/id/record/osai-index/"
@@ -284,6 +288,29 @@ def test_a_source_graph_is_described_as_its_last_run_made_it(built) -> None:
         assert len(rows) == 1, (graph, rows)
         assert rows[0].get("size") == str(sizes[graph]), graph
         assert rows[0].get("source") == graph.removeprefix(prefix), graph
+
+
+def test_a_run_names_the_folder_it_read_the_same_wherever_the_data_is(
+    built, tmp_path: Path
+) -> None:
+    """A run's og:sourceFile is the folder's path under data/sources/ (or, read from
+    elsewhere, its name): not the builder's absolute path, which told the machine's layout
+    and made two builds of the same data in two places differ."""
+    bundled = select(
+        built,
+        """SELECT ?source ?file WHERE { ?run a og:IngestionRun ;
+             og:source/skos:notation ?source ; og:sourceFile ?file }""",
+    )
+    assert {r["source"]: r["file"] for r in bundled} == {s: s for s in SOURCES}
+    said = []
+    for where in (tmp_path / "one", tmp_path / "two" / "deeper"):
+        shutil.copytree(sources_dir() / "fmti", where / "fmti")
+        store = EmbeddedStore(None)
+        ingest_source(store, "fmti", folder=where / "fmti")
+        said.append(
+            select(store, "SELECT ?file WHERE { ?run a og:IngestionRun ; og:sourceFile ?file }")
+        )
+    assert said[0] == said[1] == [{"file": "fmti"}]
 
 
 def test_a_source_note_giving_its_commit_abbreviated_versions_the_run(built) -> None:
