@@ -42,15 +42,14 @@ from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
 from huggingface_hub.utils import get_session, hf_raise_for_status
 from tqdm import tqdm
 
-from openness import __version__
 from openness.assess.service import run_assessment
 from openness.ingest.batch import fewer_collections
 from openness.ingest.hf import model_info, model_triples
 from openness.ingest.identity_update import update_identity
+from openness.ingest.provenance import PROVENANCE_GRAPH, activity, run_iri
 from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, owned_triples, source_concept
 from openness.ingest.report import IngestReport, RecordError
-from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, VOID, Graphs, mint
 from openness.store import GraphStore
 
@@ -839,14 +838,12 @@ def finish(
 def record_run(store: GraphStore, started: dt.datetime, report: SyncReport, endpoint: str) -> None:
     """The sync as an ingestion run in the provenance graph."""
     ended = dt.datetime.now(dt.UTC)
-    run = mint("run", SOURCE, "live", started.strftime("%Y%m%dT%H%M%S%fZ"))
+    run = run_iri(started, SOURCE, "live")
     out = Triples()
-    out.types(run, OG + "IngestionRun", PROV + "Activity")
+    listing = f"{endpoint}/api/models"
+    activity(out, run, OG + "IngestionRun", started, ended, used=[listing])
     out.link(run, OG + "source", source_concept(SOURCE))
-    out.add(run, PROV + "startedAtTime", literal(started))
-    out.add(run, PROV + "endedAtTime", literal(ended))
-    out.add(run, OG + "sourceFile", f"{endpoint}/api/models")
-    out.add(run, OG + "toolVersion", __version__)
+    out.add(run, OG + "sourceFile", listing)
     out.add(run, OG + "recordsRead", report.listed)
     out.add(run, OG + "recordsIngested", report.written)
     out.link(GRAPH, PROV + "wasGeneratedBy", run)

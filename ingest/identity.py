@@ -14,6 +14,7 @@ holds the releases whose name starts with the family's name. Base-model names be
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -30,6 +31,7 @@ from openness.ingest.conflicts import (
     weights_link_conflicts,
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.provenance import computed
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
@@ -826,6 +828,12 @@ def identity_current(store: GraphStore) -> IngestReport | None:
     return rebuild_identity(store) if is_behind(store) else None
 
 
+def linked_by(started: dt.datetime, read: Sequence[str]) -> tuple[Triples, list[str]]:
+    """The provenance of the identity graph, for its last write: linked by an
+    og:IdentityRun from ``started`` to now, reading ``read`` (see :func:`computed`)."""
+    return computed(Graphs.IDENTITY, OG + "IdentityRun", started, read, "identity")
+
+
 def rebuild_identity(
     store: GraphStore,
     orgs: OrganizationIndex | None = None,
@@ -833,6 +841,7 @@ def rebuild_identity(
 ) -> IngestReport:
     """Recompute the identity graph from every source record in the store (the records
     ``releases`` names a model for grouped into that model, see :func:`link`)."""
+    started = dt.datetime.now(dt.UTC)
     report = IngestReport("identity")
     records = read_records(store)
     report.read = len(records)
@@ -857,5 +866,10 @@ def rebuild_identity(
     extra = Triples()
     verdict_subjects(store, extra)
     report.counts["source conflicts"] = conflicts.write(extra)
-    store.write(add={Graphs.IDENTITY: extra}, after=[f"DELETE WHERE {{ {_BEHIND} }}"])
+    made, before = linked_by(started, graphs[1:])
+    store.write(
+        add={Graphs.IDENTITY: extra, Graphs.PROVENANCE: made},
+        before=before,
+        after=[f"DELETE WHERE {{ {_BEHIND} }}"],
+    )
     return report

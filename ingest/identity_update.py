@@ -17,6 +17,7 @@ record names one) falls back to a full rebuild.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 
@@ -28,6 +29,7 @@ from openness.ingest.identity import (
     Record,
     identity_keys,
     link,
+    linked_by,
     producer_words,
     published_families,
     read_records,
@@ -59,6 +61,7 @@ def update_identity(
     changed. Before writing, ``relinking`` is told the models whose links it rewrites: those
     of the scope before and after (a model removed, renamed or merged into another among
     them), or None for a rebuild, which may rewrite any."""
+    started = dt.datetime.now(dt.UTC)
     orgs = orgs or default_organizations()
     if not changed:
         return IngestReport("identity")
@@ -103,7 +106,12 @@ def update_identity(
     verdict_subjects(store, extra, models)
     report.counts["source conflicts"] = conflicts.write(extra)
     new, old = set(extra), set(_about(store, sorted(scope.old_models | set(models))))
-    store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})
+    made, before = linked_by(started, graphs[1:])
+    store.write(
+        remove={Graphs.IDENTITY: old - new},
+        add={Graphs.IDENTITY: new - old, Graphs.PROVENANCE: made},
+        before=before,
+    )
     return report
 
 

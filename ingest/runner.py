@@ -11,22 +11,25 @@ from typing import TypeVar
 
 from tqdm import tqdm
 
-from openness import __version__
 from openness.ingest import croissant, curated, fmti, hf, mof, osai_index, spdx
 from openness.ingest.identity import identity_behind, rebuild_identity
-from openness.ingest.provenance import data_path
+from openness.ingest.provenance import (
+    PROVENANCE_GRAPH,
+    activity,
+    data_path,
+    files_read,
+    generated,
+    run_iri,
+    superseded,
+)
 from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import IngestContext, source_concept, source_version
 from openness.ingest.report import IngestReport, RecordError
-from openness.namespaces import OG, PROV, VOID, Graphs, mint
+from openness.namespaces import OG, VOID, Graphs
 from openness.resources import sources_dir
 from openness.store import GraphStore
 
 T = TypeVar("T")
-PROVENANCE_GRAPH = Graphs.PROVENANCE
-# What the provenance graph says of how a graph was made: one run's, true until the next
-# run replaces the graph.
-GENERATION = (PROV + "wasGeneratedBy", PROV + "generatedAtTime", VOID + "triples")
 
 
 @dataclass(frozen=True)
@@ -68,36 +71,23 @@ def _activity(
     name: str, folder: Path, started: dt.datetime, report: IngestReport, triples: int
 ) -> Triples:
     ended = dt.datetime.now(dt.UTC)
-    run = mint("run", name, started.strftime("%Y%m%dT%H%M%S%fZ"))
+    run = run_iri(started, name)
     out = Triples()
-    out.types(run, OG + "IngestionRun", PROV + "Activity")
+    version = source_version(folder)
+    files = files_read(out, name, folder, version)
+    activity(out, run, OG + "IngestionRun", started, ended, used=[files])
     out.link(run, OG + "source", source_concept(name))
-    out.add(run, PROV + "startedAtTime", literal(started))
-    out.add(run, PROV + "endedAtTime", literal(ended))
-    out.add(run, OG + "sourceVersion", source_version(folder))
+    out.add(run, OG + "sourceVersion", version)
     out.add(run, OG + "sourceFile", data_path(folder))
-    out.add(run, OG + "toolVersion", __version__)
     out.add(run, OG + "recordsRead", report.read)
     out.add(run, OG + "recordsIngested", report.ingested)
     for problem in report.problems:
         out.add(run, OG + "skipped", problem)
     graph = Graphs.source(name)
-    out.types(graph, PROV + "Entity")
+    generated(out, graph, run, ended, derived_from=[files])
     out.link(graph, OG + "source", source_concept(name))  # whose data: its licence, origin
-    out.link(graph, PROV + "wasGeneratedBy", run)
-    out.add(graph, PROV + "generatedAtTime", literal(ended))
     out.add(graph, VOID + "triples", literal(triples))
     return out
-
-
-def superseded(graph: str, *also: str) -> str:
-    """The update removing what the provenance graph says of how ``graph`` was made (and
-    the properties ``also``), for the run that replaces it: the earlier runs stay, but
-    neither made what the graph now holds, its time nor its size."""
-    values = " ".join(f"<{p}>" for p in (*GENERATION, *also))
-    return f"""DELETE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{graph}> ?p ?o }} }}
-               WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
-                 VALUES ?p {{ {values} }} <{graph}> ?p ?o }} }}"""
 
 
 def ingest_source(

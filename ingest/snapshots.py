@@ -21,15 +21,23 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from openness import __version__
 from openness.ingest import mof, osai_index
 from openness.ingest.identity import tokens
-from openness.ingest.provenance import data_path
+from openness.ingest.provenance import (
+    PROVENANCE_GRAPH,
+    activity,
+    computed,
+    data_path,
+    files_read,
+    generated,
+    run_iri,
+    superseded,
+)
 from openness.ingest.rdf import Triples, literal, renamed, typed
 from openness.ingest.records import IngestContext, load_yaml, source_concept
 from openness.ingest.report import IngestReport, RecordError
-from openness.ingest.runner import PROVENANCE_GRAPH, StrictFailure, superseded
-from openness.namespaces import BASE, DCTERMS, ID, OG, PROV, RDF, VOID, XSD, Graphs, mint
+from openness.ingest.runner import StrictFailure
+from openness.namespaces import BASE, DCTERMS, ID, OG, RDF, VOID, XSD, Graphs
 from openness.resources import sources_dir
 from openness.store import GraphStore
 
@@ -167,29 +175,24 @@ def _provenance(
     snap: Snapshot, started: dt.datetime, report: IngestReport, triples: int
 ) -> Triples:
     ended = dt.datetime.now(dt.UTC)
-    run = mint(
-        "run", f"{snap.source}-{snap.date.isoformat()}", started.strftime("%Y%m%dT%H%M%S%fZ")
-    )
+    run = run_iri(started, f"{snap.source}-{snap.date.isoformat()}")
     out = Triples()
+    files = files_read(out, snap.source, snap.folder, snap.version)
     # Not an og:IngestionRun: those are the runs of the current states.
-    out.types(run, OG + "SnapshotIngestion", PROV + "Activity")
+    activity(out, run, OG + "SnapshotIngestion", started, ended, used=[files])
     out.link(run, OG + "source", source_concept(snap.source))
-    out.add(run, PROV + "startedAtTime", literal(started))
-    out.add(run, PROV + "endedAtTime", literal(ended))
     out.add(run, OG + "sourceVersion", snap.version)
     out.add(run, OG + "sourceFile", data_path(snap.folder))
-    out.add(run, OG + "toolVersion", __version__)
     out.add(run, OG + "recordsRead", report.read)
     out.add(run, OG + "recordsIngested", report.ingested)
     for problem in report.problems:
         out.add(run, OG + "skipped", problem)
     g = snap.graph
-    out.types(g, OG + "SourceSnapshot", PROV + "Entity")
+    generated(out, g, run, ended, derived_from=[files])
+    out.types(g, OG + "SourceSnapshot")
     out.link(g, OG + "source", source_concept(snap.source))
     out.add(g, DCTERMS + "issued", typed(snap.date.isoformat(), XSD + "date"))
     out.add(g, OG + "sourceVersion", snap.version)
-    out.link(g, PROV + "wasGeneratedBy", run)
-    out.add(g, PROV + "generatedAtTime", literal(ended))
     out.add(g, VOID + "triples", literal(triples))
     return out
 
@@ -255,14 +258,16 @@ def link_snapshot_records(store: GraphStore) -> IngestReport:
     model its source's record of the same id belongs to today; a record the source has
     since dropped or renamed is matched by Hugging Face repository, else by name from the
     same producer (as the identity graph matches records)."""
+    started = dt.datetime.now(dt.UTC)
     report = IngestReport("snapshot identity")
+    today = [Graphs.IDENTITY, Graphs.ONTOLOGY, *map(Graphs.source, HISTORY_SOURCES)]
     current = store.query(
         """SELECT ?m ?source ?id ?name ?producer ?repo WHERE {
              ?m a og:Model ; og:hasRecord ?r .
              ?r og:source/skos:notation ?source ; og:sourceId ?id .
              OPTIONAL { ?r schema:name ?name } OPTIONAL { ?r og:producer ?producer }
              OPTIONAL { ?m og:huggingFaceRepo ?repo } }""",
-        default_graphs=[Graphs.IDENTITY, Graphs.ONTOLOGY, *map(Graphs.source, HISTORY_SOURCES)],
+        default_graphs=today,
     ).rows()
     by_id: dict[tuple[str, str], str] = {}
     by_repo: dict[str, set[str]] = defaultdict(set)
@@ -314,7 +319,11 @@ def link_snapshot_records(store: GraphStore) -> IngestReport:
         report.count(f"matched by {how}")
     report.ingested = len(matched)
     report.count("records of releases no longer described", report.read - len(matched))
-    store.replace_graph(SNAPSHOT_IDENTITY, out)
+    read = [*today, *(s.graph for s in snapshots_in(store) if not s.current)]
+    made, before = computed(
+        SNAPSHOT_IDENTITY, OG + "IdentityRun", started, read, "snapshot-identity"
+    )
+    store.write(replace={SNAPSHOT_IDENTITY: out}, add={PROVENANCE_GRAPH: made}, before=before)
     return report
 
 

@@ -29,9 +29,11 @@ import pyoxigraph as ox
 from openness.assess.evidence import models_read
 from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
+from openness.assess.setwise import dataset
 from openness.ingest.identity import producer_words, read_records, rebuild_identity
 from openness.ingest.identity_update import Scope, has_keys, model_records
 from openness.ingest.organizations import default_organizations
+from openness.ingest.provenance import computed
 from openness.ingest.rdf import Triples, renamed, typed
 from openness.ingest.records import owned_triples
 from openness.ingest.snapshots import (
@@ -414,17 +416,33 @@ def build_verdict_history(
 ) -> int:
     """Compute the verdict history and replace its graph, or only the given models' dated
     verdicts in it (IRIs), in one write; the number of dated verdicts computed."""
+    started = dt.datetime.now(dt.UTC)
     history = compute_history(store, models, echo=echo)
     triples = history_triples(history, _levels(store))
+    # Read: the dated snapshots and their links to today's models, the sources as they are
+    # today and their identities, today's verdicts (the last date's), shapes and vocabulary.
+    read = [
+        *dataset(store),
+        Graphs.ASSESSMENTS,
+        SNAPSHOT_IDENTITY,
+        *(s.graph for s in snapshots_in(store) if not s.current),
+    ]
+    made, before = computed(VERDICT_HISTORY, OG + "HistoryRun", started, read, "history")
     if models is None:
-        store.replace_graph(VERDICT_HISTORY, triples)
-    else:
+        store.write(
+            replace={VERDICT_HISTORY: triples}, add={Graphs.PROVENANCE: made}, before=before
+        )
+    elif models:  # (none given: nothing computed, nothing to write)
         values = " ".join(f"<{m}>" for m in models)
         stored = store.query(
             f"""CONSTRUCT {{ ?v ?p ?o }} WHERE {{ GRAPH <{VERDICT_HISTORY}> {{
                   VALUES ?m {{ {values} }} ?v earl:subject ?m ; ?p ?o }} }}"""
         )
-        store.write(remove={VERDICT_HISTORY: list(stored)}, add={VERDICT_HISTORY: triples})
+        store.write(
+            remove={VERDICT_HISTORY: list(stored)},
+            add={VERDICT_HISTORY: triples, Graphs.PROVENANCE: made},
+            before=before,
+        )
     n = sum(1 for t in triples if t.predicate.value == RDF + "type")
     echo(f"verdict history: {n} dated verdicts of {len({m for m, _ in history})} models")
     return n

@@ -9,6 +9,7 @@ import datetime as dt
 import pyoxigraph as ox
 import pytest
 from conftest import copy_of
+from support.provenance import made
 from test_assessment_engine import Stopped, _relicense
 
 from openness.assess import setwise
@@ -123,7 +124,13 @@ def test_a_forced_run_leaves_the_assessments_as_they_were_and_adds_no_stored_par
     # stores as "50") would be compared as different and written again by every run.
     kind, run = ox.NamedNode(NS["type"]), ox.NamedNode(NS["og"] + "AssessmentRun")
     runs = {t.subject for t in after if t.predicate == kind and t.object == run}
-    tools = {t.object for t in after if t.predicate.value == NS["earl"] + "assertedBy"}
+    # (and the software: the assertor, and the release that ran the run)
+    tools = {
+        t.object
+        for t in after
+        if t.predicate.value
+        in (NS["earl"] + "assertedBy", "http://www.w3.org/ns/prov#wasAssociatedWith")
+    }
     rewritten = {
         t.predicate.value for w in added for t in w.get(A, []) if t.subject not in runs | tools
     }
@@ -278,7 +285,7 @@ def test_a_first_assessment_ends_without_collecting_and_leaves_nothing_to_collec
     finally:
         del store._update
     # It only added: its end writes the run and the ranks, and looks at no derived fact.
-    assert updates and not any(setwise.DERIVED in u for u in updates)
+    assert updates and not any(f"GRAPH <{setwise.DERIVED}>" in u for u in updates)
     triples = _graph(store)
     assert not _orphans(triples) and not _broken(triples)
     # What a sweep of the whole derived graph would remove, there is none of.
@@ -437,3 +444,18 @@ def test_a_run_judging_one_model_again_collects_what_it_unlinked_and_writes_only
     assert ranks[wrong] == ranked[wrong] and ranks[lost] == ranked[lost]
     written = sum(u.count(f"{RANK}") for u in updates)
     assert 2 <= written < len(ranked) / 10
+
+
+def test_an_assessment_run_names_its_release_and_the_graphs_it_read_and_made(
+    everything,
+) -> None:
+    """The run that last judged models is associated with this software at its version and
+    used the graphs the shapes read; the assessments and derived graphs, which no source
+    says, are each said to be made by it from those graphs."""
+    store = everything[0]
+    read = {*setwise.dataset(store)}
+    assert {Graphs.IDENTITY, Graphs.SHAPES, Graphs.ONTOLOGY, Graphs.source("mof")} <= read
+    for graph in (A, setwise.DERIVED):
+        (run,) = made(store, graph)
+        assert run.kind == NS["og"] + "AssessmentRun"
+        assert run.used == read and run.derived_from == read

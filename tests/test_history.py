@@ -18,6 +18,7 @@ from conftest import copy_of, select
 from flask.testing import FlaskClient
 from support.history import assessed, copy_store
 from support.live import serving
+from support.provenance import made
 
 import openness.history as history_module
 from openness.assess.definitions import definitions
@@ -124,6 +125,26 @@ def test_a_snapshot_ingested_again_is_described_as_that_run_made_it(built: Graph
     assert len(rows) == 1, rows
     assert rows[0]["size"] == str(store.graph_sizes()[snap.graph])
     assert rows[0]["version"] == "v1.0.1-again"
+
+
+def test_the_history_graphs_are_described_as_the_runs_that_computed_them_made_them(
+    store: GraphStore,
+) -> None:
+    """The verdict history and the snapshot records' links to today's models, which no
+    source says, are each said to be made by the run that computed them, associated with
+    this software at its version, from the graphs it read: the dated snapshots among them.
+    A snapshot's run used the files of its folder, named by their path under data/sources/."""
+    snapshots = {s.graph for s in manifest() if not s.current}
+    for graph, kind in ((VERDICT_HISTORY, "HistoryRun"), (SNAPSHOT_IDENTITY, "IdentityRun")):
+        (run,) = made(store, graph)
+        assert run.kind == OG + kind
+        assert snapshots | {Graphs.IDENTITY} <= run.derived_from == run.used
+    (history_run,) = made(store, VERDICT_HISTORY)
+    assert {Graphs.ASSESSMENTS, SNAPSHOT_IDENTITY} <= history_run.used
+    snap = next(s for s in manifest() if s.source == "mof")  # (the oldest: a dated one)
+    (run,) = made(store, snap.graph)
+    rows = select(store, f"SELECT ?file WHERE {{ <{run.run}> og:sourceFile ?file }}")
+    assert rows == [{"file": f"history/mof/{snap.date.isoformat()}"}]
 
 
 def test_the_void_description_gives_each_snapshot_its_sources_licence(history: Path) -> None:

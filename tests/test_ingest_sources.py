@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 from conftest import copy_of, select
+from support.provenance import made
 
+from openness.ingest.identity import rebuild_identity
 from openness.ingest.records import source_version
 from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_source
-from openness.namespaces import Graphs
+from openness.namespaces import OG, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 
@@ -311,6 +313,40 @@ def test_a_run_names_the_folder_it_read_the_same_wherever_the_data_is(
             select(store, "SELECT ?file WHERE { ?run a og:IngestionRun ; og:sourceFile ?file }")
         )
     assert said[0] == said[1] == [{"file": "fmti"}]
+
+
+def test_a_run_is_associated_with_its_release_and_used_the_files_it_read(built) -> None:
+    """Each ingestion run was associated with this software at its version (a
+    prov:SoftwareAgent) and used the files it read (a prov:Entity named by their content,
+    the same for two runs that read the same files), which the graph it made was derived
+    from."""
+    for source in SOURCES:
+        (run,) = made(built, Graphs.source(source))
+        assert run.kind == OG + "IngestionRun"
+        (files,) = run.used
+        assert run.derived_from == {files}
+        assert files.startswith(mint("files", source) + "/")
+        rows = select(
+            built, f"SELECT ?file WHERE {{ <{files}> a prov:Entity ; og:sourceFile ?file }}"
+        )
+        assert rows == [{"file": source}]
+    store = EmbeddedStore(None)
+    ingest_source(store, "fmti")
+    assert made(store, Graphs.source("fmti"))[0].used == made(built, Graphs.source("fmti"))[0].used
+
+
+def test_the_identity_graph_is_described_as_the_run_that_linked_it_made_it(built) -> None:
+    """The identity graph, which no source says, is said to be made by the run that last
+    linked the records, from the source graphs it read; a later run is then the only one
+    said to have made it."""
+    store = copy_of(built)
+    (before,) = made(store, Graphs.IDENTITY)
+    assert before.kind == OG + "IdentityRun"
+    sources = {Graphs.source(s) for s in SOURCES}
+    assert sources <= before.used and sources <= before.derived_from
+    rebuild_identity(store)
+    (after,) = made(store, Graphs.IDENTITY)
+    assert after.run != before.run and after.derived_from == before.derived_from
 
 
 def test_a_source_note_giving_its_commit_abbreviated_versions_the_run(built) -> None:

@@ -20,7 +20,15 @@ from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
 from openness.assess.run import Assessment, Batch
-from openness.assess.setwise import DERIVED
+from openness.assess.setwise import DERIVED, dataset
+from openness.ingest.provenance import (
+    PROVENANCE_GRAPH,
+    TOOL,
+    activity,
+    generated,
+    run_iri,
+    superseded,
+)
 from openness.ingest.rdf import Triples, decimal, iri_values, literal, typed
 from openness.namespaces import (
     DCTERMS,
@@ -41,7 +49,6 @@ from openness.store import GraphStore
 from openness.store.lines import Lines, node, text
 from openness.store.sorted_triples import line_has_blank
 
-TOOL = mint("agent", "openness-graph")
 A = Graphs.ASSESSMENTS
 NT = ox.RdfFormat.N_TRIPLES
 
@@ -335,10 +342,11 @@ def _unlinked(nodes: Iterable[str] | None) -> Scope:
 
 
 # Runs that generated none of the stored assessments any more, nor completed a stored run
-# that was stopped (else that run would look stopped again).
+# that was stopped (else that run would look stopped again), nor last wrote the graphs.
 _SPENT = f"""GRAPH <{A}> {{ ?run a og:AssessmentRun .
   FILTER NOT EXISTS {{ ?any prov:wasGeneratedBy ?run }}
-  FILTER NOT EXISTS {{ ?run prov:wasInformedBy ?stopped . ?stopped a og:AssessmentRun }} }}"""
+  FILTER NOT EXISTS {{ ?run prov:wasInformedBy ?stopped . ?stopped a og:AssessmentRun }} }}
+  FILTER NOT EXISTS {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?graph prov:wasGeneratedBy ?run }} }}"""
 # Runs that stored verdicts but were stopped before their end, and no later run completed.
 _STOPPED = f"""SELECT ?run WHERE {{ GRAPH <{A}> {{ ?run a og:AssessmentRun .
   FILTER NOT EXISTS {{ ?run prov:endedAtTime ?end }}
@@ -423,7 +431,7 @@ class Writer:
     def __init__(self, store: GraphStore, *, started: dt.datetime) -> None:
         self.store = store
         self.started = started
-        self.run = mint("run", "assess", started.strftime("%Y%m%dT%H%M%S%fZ"))
+        self.run = run_iri(started, "assess")
         self.shared: Parts = {}  # results and requirement assessments this run wrote
         # Nodes the run's writes removed a derived link to (None: not known, as when
         # derived facts were deleted by pattern): swept by finish if nothing links to them.
@@ -528,17 +536,23 @@ class Writer:
             return self.written
         out = Triples()
         _tool(out, run.engine)
-        out.types(self.run, OG + "AssessmentRun", PROV + "Activity")
-        out.add(self.run, PROV + "startedAtTime", literal(self.started))
-        out.add(self.run, PROV + "endedAtTime", literal(dt.datetime.now(dt.UTC)))
-        out.add(self.run, OG + "toolVersion", __version__)
+        ended, read = dt.datetime.now(dt.UTC), dataset(self.store)
+        activity(out, self.run, OG + "AssessmentRun", self.started, ended, used=read)
         judged = f"{len(run.models)} models judged, {run.kept} unchanged"
         out.add(self.run, RDFS + "comment", judged)
-        out.link(self.run, PROV + "wasAssociatedWith", TOOL)
         for earlier in stopped:  # its verdicts stand: this run used them
             out.link(self.run, PROV + "wasInformedBy", earlier)
+        # The graphs as they now stand, last written by this run (a run judges the models
+        # that changed: the others' verdicts are earlier runs', which it was informed by).
+        made = Triples()
+        for graph in (A, DERIVED):
+            generated(made, graph, self.run, ended, derived_from=read)
         unrank, ranks = _ranks(self.store, set(gone))
-        before = [PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}"]
+        before = [
+            PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}",
+            superseded(A),
+            superseded(DERIVED),
+        ]
         if gone:
             scopes = [*_verdicts(gone, list(definitions())), *_derived(gone)]
             before += [_delete(s) for s in scopes]
@@ -574,7 +588,10 @@ class Writer:
             elif unlinked:
                 after += [_delete(_unlinked(named)) for named in _chunks(sorted(unlinked))]
         self.written += self.store.write(
-            add={A: [*out, *ranks]}, remove={A: unrank}, before=before, after=after
+            add={A: [*out, *ranks], PROVENANCE_GRAPH: made},
+            remove={A: unrank},
+            before=before,
+            after=after,
         )
         return self.written
 
