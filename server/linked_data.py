@@ -156,13 +156,17 @@ def resource(rest: str) -> Response:
 @bp.get("/ns/<path:rest>")
 def concept(rest: str) -> Response:
     iri, triples = _named("ns/", rest)
+    # A version IRI of the ontology — this version's, or one before it (owl:priorVersion,
+    # and the priors a version's IRI names): the ontology, which names them; the older
+    # documents are not kept, and each version only added terms.
+    versions = f"(<{OWL}versionIRI>|<{OWL}priorVersion>)/<{OWL}priorVersion>*"
     if (
         not triples
         and is_iri(iri)
         and get_store().query(
-            f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> <{OWL}versionIRI> <{iri}> }} }}"
+            f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> {versions} <{iri}> }} }}"
         )
-    ):  # the ontology's version IRI, this version's: the ontology (older ones are not kept)
+    ):
         return ontology()
     return respond(iri, triples)
 

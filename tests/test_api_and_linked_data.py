@@ -343,6 +343,23 @@ def test_the_ontologys_version_and_its_parts_dereference(client: FlaskClient) ->
     assert client.get("/ns/0.0.1", headers={"Accept": "text/turtle"}).status_code == 404
 
 
+def test_the_ontologys_new_version_and_the_one_before_it_dereference(client: FlaskClient) -> None:
+    """Terms were added since 0.1.0: the ontology is 0.2.0 and names 0.1.0 as its prior
+    version; both version IRIs answer (the older one as the links made to it expect)."""
+    ns = "https://w3id.org/openness-graph/ns"
+    ontology = rdflib.URIRef(ns)
+    turtle = client.get("/ns", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
+    assert graph.value(ontology, rdflib.OWL.versionIRI) == rdflib.URIRef(ns + "/0.2.0")
+    assert str(graph.value(ontology, rdflib.OWL.versionInfo)) == "0.2.0"
+    assert graph.value(ontology, rdflib.OWL.priorVersion) == rdflib.URIRef(ns + "/0.1.0")
+    for version in ("0.2.0", "0.1.0"):
+        answer = client.get(f"/ns/{version}", headers={"Accept": "text/turtle"})
+        assert answer.status_code == 200, version
+        described = rdflib.Graph().parse(data=answer.data, format="turtle")
+        assert (ontology, None, rdflib.URIRef(f"{ns}/{version}")) in described, version
+
+
 def test_the_well_known_void_describes_the_dataset_the_summary_does(
     client: FlaskClient,
 ) -> None:
