@@ -5,16 +5,13 @@ it was checked against."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from openness.ingest.organizations import Organization
+from openness.ingest.organizations import Organization, read_organization
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
@@ -24,7 +21,7 @@ from openness.ingest.records import (
     add_producer,
     add_record,
 )
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind, yaml_entries
 from openness.namespaces import (
     CONCEPT,
     DCAT,
@@ -51,23 +48,6 @@ def definition_iri(definition_id: str) -> str:
     return mint("definition", definition_id)
 
 
-def _load(folder: Path, name: str, report: IngestReport) -> list[dict[str, Any]]:
-    path = folder / name
-    if not path.is_file():
-        return []
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as e:
-        report.read += 1
-        report.skip(RecordError(name, f"malformed YAML: {e}"))
-        return []
-    if not isinstance(entries, list):
-        report.read += 1
-        report.skip(RecordError(name, "expected a list of entries"))
-        return []
-    return entries
-
-
 def _each(
     folder: Path, name: str, out: Triples, report: IngestReport, ctx: IngestContext, fn: Any
 ) -> None:
@@ -75,7 +55,7 @@ def _each(
     ``claim(iri)`` notes the node the entry makes (one made by an entry before it is an
     error: two entries would merge into it). An entry it cannot read is skipped whole, none
     of its triples kept."""
-    entries = _load(folder, name, report)
+    entries = yaml_entries(folder / name, report)
     ids = RecordIds()
     for i, entry in enumerate(ctx.progress(entries, len(entries), name)):
         report.read += 1
@@ -94,24 +74,6 @@ def _each(
             report.skip(e)
         except (TypeError, KeyError, ValueError, AttributeError) as e:
             report.skip(RecordError(name, f"bad entry ({e})", record=fields.record))
-
-
-def _organization(entry: dict[str, Any], fields: Fields) -> Organization:
-    """The organization an entry describes (the fields of :class:`Organization`)."""
-    unknown = sorted(set(entry) - {f.name for f in dataclasses.fields(Organization)})
-    if unknown:
-        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
-    fields.record = fields.required(entry.get("name"), "name")
-    return Organization(
-        name=fields.record,
-        kind=fields.text(entry.get("kind"), "kind"),
-        short=fields.text(entry.get("short"), "short"),
-        aliases=fields.texts(entry.get("aliases"), "aliases"),
-        hub=fields.texts(entry.get("hub"), "hub"),
-        homepage=fields.url(entry.get("homepage"), "homepage"),
-        source=fields.url(entry.get("source"), "source"),
-        parent=fields.text(entry.get("parent"), "parent"),
-    )
 
 
 def _write_organization(out: Triples, org: Organization) -> None:
@@ -157,7 +119,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         )
 
     def organization(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
-        org = _organization(entry, fields)
+        org = read_organization(entry, fields)
         claim(org.iri)
         _write_organization(out, org)
         if org.parent:

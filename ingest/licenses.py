@@ -24,8 +24,9 @@ from pathlib import Path
 import license_expression
 import pyoxigraph as ox
 
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
 from openness.namespaces import CONCEPT, DCTERMS, OG, RDF, RDFS, SKOS, SPDX_LICENSE
-from openness.resources import sources_dir
+from openness.resources import SourceFiles, sources_dir
 
 # Words that carry no identity in a licence name ("the MIT License" = "MIT").
 _NOISE = re.compile(r"\b(the|licen[cs]e[sd]?|agreement|version)\b")
@@ -238,6 +239,58 @@ class LicenseResolver:
 
 CURATED_FILES = ("ai-licenses.ttl", "license-facts.ttl", "license-placeholders.ttl")
 _CUSTOM = {OG + "AILicense", OG + "CustomLicense"}
+# The columns of the Hugging Face licence id table read here.
+HF_COLUMNS = ("hf_id", "spdx_id", "match")
+
+
+def spdx_list(path: Path, key: str) -> list:
+    """The entries of a file in the SPDX License List's JSON layout (``licenses`` or
+    ``exceptions``); one that is not in that layout is a RecordError naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise RecordError(path, f"not an SPDX list file ({e})") from e
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise RecordError(path, f"not an SPDX list file (no list '{key}')")
+    return entries
+
+
+def spdx_entries(
+    path: Path, entries: list, id_key: str, report: IngestReport, ids: RecordIds | None = None
+) -> list[tuple[str, dict, Fields]]:
+    """The entries of an SPDX list file, each with its id and the reader of its fields. An
+    entry with no id, or (``ids``) the id of one before it, is skipped and named (the first
+    of an id is kept): two entries of one id would make one licence of both, two names and
+    contradicting flags on it."""
+    out = []
+    for i, entry in enumerate(entries):
+        try:
+            if not isinstance(entry, dict):
+                raise RecordError(
+                    path.name, f"expected a mapping, got {kind(entry)}", record=f"#{i}"
+                )
+            fields = Fields(report, path.name, f"#{i}")
+            entry_id = fields.required(entry.get(id_key), id_key).strip()
+            fields.record = entry_id
+            if ids is not None:
+                ids.claim(SPDX_LICENSE + entry_id, f"{path.name} #{i}", record=entry_id)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        out.append((entry_id, entry, fields))
+    return out
+
+
+def hf_license_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of the Hugging Face licence id table; a column missing is a RecordError
+    naming it (every row would be read without it)."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in HF_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise RecordError(path, f"no column {missing[0]!r}")
+        return [{c: row[c] or "" for c in HF_COLUMNS} for row in reader]
 
 
 @dataclass
@@ -247,26 +300,41 @@ class _Curated:
     placeholders: dict[str, str]  # string -> resolution notation
 
 
-def _curated(folder: Path) -> _Curated:
+def _curated(files: SourceFiles, report: IngestReport) -> _Curated:
     """Licences SPDX lacks, aliases (of those and of SPDX licences) and the strings that
-    name no licence, from the curated licence files."""
-    triples = []
+    name no licence, from the curated licence files. A licence without an identifier or a
+    label is left out, named."""
+    triples, typed_in = [], {}  # typed_in: a licence -> the file typing it
     for name in CURATED_FILES:
-        path = folder / name
+        path = files.path("curated", name)
         if path.is_file():
-            with path.open("rb") as f:
-                triples += [q.triple for q in ox.parse(f, ox.RdfFormat.TURTLE)]
+            try:
+                with path.open("rb") as f:
+                    found = [q.triple for q in ox.parse(f, ox.RdfFormat.TURTLE)]
+            except SyntaxError as e:
+                raise RecordError(path, f"not Turtle: {e}") from e
+            triples += found
+            for t in found:
+                if t.predicate.value == RDF + "type" and t.object.value in _CUSTOM:
+                    typed_in.setdefault(t.subject.value, path.name)
     facts: dict[tuple[str, str], list[str]] = {}
     for t in triples:
         facts.setdefault((t.subject.value, t.predicate.value), []).append(t.object.value)
-    custom = sorted(
-        {t.subject.value for t in triples if t.predicate.value == RDF + "type"}
-        & {t.subject.value for t in triples if t.object.value in _CUSTOM}
-    )
     out = _Curated([], {}, {})
-    for node in custom:
-        lic_id = facts[(node, DCTERMS + "identifier")][0]
-        out.licenses.append(License(lic_id, node, facts[(node, RDFS + "label")][0], False))
+    for node, file in sorted(typed_in.items()):
+        fields = Fields(report, file, node)
+        try:
+            lic_id, label = (
+                fields.required(min(facts.get((node, p), [None])), field)
+                for p, field in (
+                    (DCTERMS + "identifier", "dcterms:identifier"),
+                    (RDFS + "label", "rdfs:label"),
+                )
+            )
+        except RecordError as e:
+            report.skip(e)
+            continue
+        out.licenses.append(License(lic_id, node, label, False))
     ids = {lic.iri: lic.id for lic in out.licenses}
     for (subject, predicate), values in facts.items():
         if predicate == OG + "alias" and subject in ids:
@@ -278,35 +346,45 @@ def _curated(folder: Path) -> _Curated:
     return out
 
 
-def load_resolver(root: Path) -> LicenseResolver:
-    """The resolver over the licence sources in ``root`` (the layout of data/sources)."""
-    spdx = json.loads((root / "spdx" / "licenses.json").read_text(encoding="utf-8"))
-    licenses = [
-        License(e["licenseId"], SPDX_LICENSE + e["licenseId"], e["name"], True)
-        for e in spdx["licenses"]
-    ]
-    aliases = {e["name"]: e["licenseId"] for e in spdx["licenses"]}
-    curated = _curated(root / "curated")
+def load_resolver(files: SourceFiles, report: IngestReport) -> LicenseResolver:
+    """The resolver over the licence sources ``files`` locates: the SPDX list, the Hugging
+    Face id table, the curated licence files. What is wrong in them is reported to
+    ``report`` and left out, as the readers of those files leave it out."""
+    path = files.path("spdx", "licenses.json")
+    ids = RecordIds()  # the first of an id is the licence, as the spdx reader keeps it
+    licenses, aliases = [], {}
+    for lic_id, entry, fields in spdx_entries(
+        path, spdx_list(path, "licenses"), "licenseId", report, ids
+    ):
+        name = fields.text(entry.get("name"), "name")
+        licenses.append(License(lic_id, SPDX_LICENSE + lic_id, name or lic_id, True))
+        if name:
+            aliases[name] = lic_id
+    curated = _curated(files, report)
     licenses += curated.licenses
     aliases.update(curated.aliases)
     known = {lic.id for lic in licenses}
-    with (root / "hf-licenses" / "hf-licenses.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            target = row["spdx_id"] if row["match"] not in ("family", "special") else ""
-            if target in known:
-                aliases[row["hf_id"]] = target
-            elif row["hf_id"] in known:  # an AI licence whose id is the Hub's
-                aliases[row["hf_id"]] = row["hf_id"]
-    exceptions = json.loads((root / "spdx" / "exceptions.json").read_text(encoding="utf-8"))
+    for row in hf_license_rows(files.path("hf-licenses", "hf-licenses.csv")):
+        target = row["spdx_id"] if row["match"] not in ("family", "special") else ""
+        if target in known:
+            aliases[row["hf_id"]] = target
+        elif row["hf_id"] in known:  # an AI licence whose id is the Hub's
+            aliases[row["hf_id"]] = row["hf_id"]
+    path = files.path("spdx", "exceptions.json")
+    exceptions = spdx_entries(
+        path, spdx_list(path, "exceptions"), "licenseExceptionId", report, ids
+    )
     return LicenseResolver(
-        licenses,
-        aliases,
-        {e["licenseExceptionId"] for e in exceptions["exceptions"]},
-        curated.placeholders,
+        licenses, aliases, {exc_id for exc_id, _, _ in exceptions}, curated.placeholders
     )
 
 
 @cache
 def default_resolver() -> LicenseResolver:
-    """The resolver over the bundled licence sources."""
-    return load_resolver(sources_dir())
+    """The resolver over the bundled licence sources, which must read without a problem
+    (the spdx ingest names each)."""
+    report = IngestReport("licences")
+    resolver = load_resolver(SourceFiles(), report)
+    if report.problems:
+        raise RecordError(sources_dir(), f"the bundled licence sources: {report.problems[0]}")
+    return resolver

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from openness.ingest.report import (
+    Fields,
+    IngestReport,
+    RecordError,
+    RecordIds,
+    kind,
+    yaml_entries,
+)
 from openness.namespaces import mint
 from openness.resources import sources_dir
 
@@ -64,11 +71,54 @@ class OrganizationIndex:
         return org.iri if org else mint("org", name)
 
 
-def load_organizations(path: Path) -> OrganizationIndex:
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return OrganizationIndex([Organization(**entry) for entry in entries])
+def read_organization(entry: object, fields: Fields) -> Organization:
+    """The organization an entry of ``organizations.yaml`` describes (the fields of
+    :class:`Organization`), each field checked (see :class:`Fields`); an entry that is no
+    mapping, names a field we do not know or no name is a RecordError (it is skipped)."""
+    if not isinstance(entry, dict):
+        raise RecordError(
+            fields.file, f"expected a mapping, got {kind(entry)}", record=fields.record
+        )
+    unknown = sorted(set(entry) - {f.name for f in dataclasses.fields(Organization)})
+    if unknown:
+        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
+    fields.record = fields.required(entry.get("name"), "name")
+    return Organization(
+        name=fields.record,
+        kind=fields.text(entry.get("kind"), "kind"),
+        short=fields.text(entry.get("short"), "short"),
+        aliases=fields.texts(entry.get("aliases"), "aliases"),
+        hub=fields.texts(entry.get("hub"), "hub"),
+        homepage=fields.url(entry.get("homepage"), "homepage"),
+        source=fields.url(entry.get("source"), "source"),
+        parent=fields.text(entry.get("parent"), "parent"),
+    )
+
+
+def load_organizations(path: Path, report: IngestReport) -> OrganizationIndex:
+    """The index of the organizations in ``path`` (``organizations.yaml``), read as the
+    curated reader reads them: an entry it skips is left out, a field it leaves out is
+    left out, each named in ``report``."""
+    orgs, ids = [], RecordIds()
+    for i, entry in enumerate(yaml_entries(path, report)):
+        fields = Fields(report, path.name, f"#{i}")
+        try:
+            org = read_organization(entry, fields)
+            ids.claim(org.iri, f"{path.name} #{i}", record=fields.record)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        orgs.append(org)
+    return OrganizationIndex(orgs)
 
 
 @cache
 def default_organizations() -> OrganizationIndex:
-    return load_organizations(sources_dir() / "curated" / "organizations.yaml")
+    """The index of the bundled organizations, which must read without a problem (the
+    curated ingest names each)."""
+    path = sources_dir() / "curated" / "organizations.yaml"
+    report = IngestReport("organizations")
+    index = load_organizations(path, report)
+    if report.problems:
+        raise RecordError(path, report.problems[0])
+    return index

@@ -5,15 +5,25 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 import yaml
 
-from openness.ingest.licenses import LicenseResolver, Resolution, Terms, default_resolver
-from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.licenses import (
+    LicenseResolver,
+    Resolution,
+    Terms,
+    default_resolver,
+    load_resolver,
+)
+from openness.ingest.organizations import (
+    OrganizationIndex,
+    default_organizations,
+    load_organizations,
+)
 from openness.ingest.rdf import Subject, Triples, iri_values, literal, renamed
 from openness.ingest.renames import HubRenames, default_renames
 from openness.ingest.report import IngestReport, RecordError
@@ -31,6 +41,7 @@ from openness.namespaces import (
     SPDX_LICENSE,
     mint,
 )
+from openness.resources import SourceFiles
 
 if TYPE_CHECKING:
     from openness.store import GraphStore
@@ -72,6 +83,17 @@ class IngestContext:
     organizations: OrganizationIndex = field(default_factory=default_organizations)
     renames: HubRenames = field(default_factory=default_renames)
     progress: Progress = no_progress
+
+    def reading(self, bundled: str, folder: Path, report: IngestReport) -> IngestContext:
+        """This context with the licence resolver and the organization index read from
+        ``folder`` in place of the bundled folder ``bundled`` (a run's ``--from``), each
+        file it lacks from the bundled one; what is wrong in them goes to ``report``."""
+        files = SourceFiles({bundled: folder})
+        return replace(
+            self,
+            resolver=load_resolver(files, report),
+            organizations=load_organizations(files.path("curated", "organizations.yaml"), report),
+        )
 
 
 def source_version(folder: Path) -> str:

@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 
 class RecordError(ValueError):
@@ -42,6 +45,13 @@ class IngestReport:
 
     def count(self, kind: str, n: int = 1) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + n
+
+    def absorb(self, other: IngestReport) -> None:
+        """Add the problems of ``other`` this report does not hold yet: what was wrong in
+        the files a run's licence resolver and organization index were read from, which
+        the source's reader names too where it reads the same file."""
+        self.skipped += [s for s in other.skipped if s not in self.skipped]
+        self.warnings += [w for w in other.warnings if w not in self.warnings]
 
     @property
     def problems(self) -> list[str]:
@@ -187,6 +197,24 @@ class Fields:
             return value
         self.wrong(field, f"expected true or false, got {kind(value)} {value!r}")
         return None
+
+
+def yaml_entries(path: Path, report: IngestReport) -> list[Any]:
+    """The entries of a YAML file holding a list (none when it is missing); one that does
+    not parse, or holds no list, counts as one record read and skipped, named."""
+    if not path.is_file():
+        return []
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as e:
+        report.read += 1
+        report.skip(RecordError(path.name, f"malformed YAML: {e}"))
+        return []
+    if not isinstance(entries, list):
+        report.read += 1
+        report.skip(RecordError(path.name, "expected a list of entries"))
+        return []
+    return entries
 
 
 class RecordIds:

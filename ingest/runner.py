@@ -104,15 +104,20 @@ def ingest_source(
     twice gives the same graph; run metadata goes to the provenance graph.
     """
     source = SOURCES[name]
-    folder = folder or sources_dir() / source.folder
     ctx = ctx or IngestContext()
     report = IngestReport(name)
+    given = folder is not None  # --from: the context reads the files it holds
+    folder = folder or sources_dir() / source.folder
     out = Triples()
     started = dt.datetime.now(dt.UTC)
     if not folder.is_dir():
         raise RecordError(folder, "no such folder")
+    found = IngestReport(name)  # what is wrong in the files the context was read from
     try:
+        if given:
+            ctx = ctx.reading(source.folder, folder, found)
         source.ingest(folder, out, report, ctx)
+        report.absorb(found)
     except (RecordError, StrictFailure):
         raise
     except Exception as e:  # noqa: BLE001 - a value of a kind the reader did not expect

@@ -7,16 +7,14 @@ licences, strings that name no licence).
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from openness.ingest.licenses import CURATED_FILES
+from openness.ingest.licenses import CURATED_FILES, hf_license_rows, spdx_entries, spdx_list
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import Fields, IngestReport, RecordIds
 from openness.namespaces import (
     CC,
     CONCEPT,
@@ -56,34 +54,10 @@ def _creative_commons(out: Triples, iri: str, lic_id: str) -> None:
 def _entries(
     path: Path, key: str, id_key: str, report: IngestReport, ids: RecordIds
 ) -> list[tuple[str, dict, Fields]]:
-    """The entries of an SPDX list file, each with its id and the reader of its fields. An
-    entry with no id, or the id of one before it, is skipped and named (the first of an id
-    is kept): two entries of one id would make one licence of both, two names and
-    contradicting flags on it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data[key]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise RecordError(path, f"not an SPDX list file ({e})") from e
-    if not isinstance(entries, list):
-        raise RecordError(path, f"not an SPDX list file ('{key}' is not a list)")
-    out = []
-    for i, entry in enumerate(entries):
-        report.read += 1
-        try:
-            if not isinstance(entry, dict):
-                raise RecordError(
-                    path.name, f"expected a mapping, got {kind(entry)}", record=f"#{i}"
-                )
-            fields = Fields(report, path.name, f"#{i}")
-            entry_id = fields.required(entry.get(id_key), id_key).strip()
-            fields.record = entry_id
-            ids.claim(SPDX_LICENSE + entry_id, f"{path.name} #{i}", record=entry_id)
-        except RecordError as e:
-            report.skip(e)
-            continue
-        out.append((entry_id, entry, fields))
-    return out
+    """The entries of an SPDX list file, each read as a record (see ``spdx_entries``)."""
+    entries = spdx_list(path, key)
+    report.read += len(entries)
+    return spdx_entries(path, entries, id_key, report, ids)
 
 
 def _license(out: Triples, iri: str, entry: dict, fields: Fields) -> None:
@@ -101,10 +75,9 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
     ids = RecordIds()  # a licence and an exception of one id would be one node too
     licenses = _entries(folder / "licenses.json", "licenses", "licenseId", report, ids)
     hf_ids: dict[str, list[str]] = {}
-    with (sources_dir() / "hf-licenses" / "hf-licenses.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            if row["spdx_id"] and row["match"] not in ("family", "special"):
-                hf_ids.setdefault(row["spdx_id"], []).append(row["hf_id"])
+    for row in hf_license_rows(sources_dir() / "hf-licenses" / "hf-licenses.csv"):
+        if row["spdx_id"] and row["match"] not in ("family", "special"):
+            hf_ids.setdefault(row["spdx_id"], []).append(row["hf_id"])
     for lic_id, entry, fields in ctx.progress(licenses, len(licenses), "SPDX licences"):
         iri = SPDX_LICENSE + lic_id
         out.types(iri, OG + "License", DCTERMS + "LicenseDocument")

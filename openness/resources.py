@@ -8,6 +8,8 @@ how ``make serve`` runs) or under ``$OPENNESS_HOME``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 # Resolved once: Path.resolve() makes a system call per path component (~0.5 ms), and a
@@ -44,3 +46,24 @@ def queries_dir() -> Path:
 def sources_dir() -> Path:
     """The bundled snapshot of every source, one folder each."""
     return project_root() / "data" / "sources"
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """Where a run reads a file of the bundled sources: from the folder it was given for
+    that file's folder (``openness ingest SOURCE --from DIR`` for ``data/sources/SOURCE``)
+    when it holds the file, else from the bundled folder — a checkout may lack our files."""
+
+    given: Mapping[str, Path] = field(default_factory=dict)  # bundled folder name -> folder
+
+    def path(self, folder: str, name: str) -> Path:
+        """The file ``name`` of the bundled folder ``folder``, as this run reads it.
+
+        >>> SourceFiles({"curated": Path("/nowhere")}).path("curated", "x.yaml") == (
+        ...     sources_dir() / "curated" / "x.yaml")
+        True
+        """
+        mine = self.given.get(folder)
+        if mine is not None and (mine / name).is_file():
+            return mine / name
+        return sources_dir() / folder / name

@@ -524,3 +524,66 @@ def test_a_croissant_header_copied_from_another_dataset_gives_it_no_licence() ->
         "dataset mnist but the files come from HannahRoseKirk/prism-alignment: described as "
         "HannahRoseKirk/prism-alignment, without the name and licence given beside that url"
     ]
+
+
+ACME_LICENCE = "https://w3id.org/openness-graph/id/license/acme-model-licence"
+
+
+def _curated_folder(tmp_path: Path, organizations: list, licences: str) -> Path:
+    """A small curated folder: these organizations, one model produced by 'Acme AI' under
+    the 'Acme-Model-Licence', and ``licences`` as its AI licence file."""
+    folder = tmp_path / "curated"
+    folder.mkdir()
+    (folder / "organizations.yaml").write_text(yaml.safe_dump(organizations), encoding="utf-8")
+    model = {
+        "name": "Acme Model",
+        "producer": "Acme AI",
+        "license": "Acme-Model-Licence",
+        "source": "https://example.org/acme-model",
+    }
+    (folder / "models.yaml").write_text(yaml.safe_dump([model]), encoding="utf-8")
+    (folder / "ai-licenses.ttl").write_text(licences, encoding="utf-8")
+    return folder
+
+
+def test_a_curated_folder_given_names_the_organizations_and_licences_its_records_use(
+    tmp_path: Path,
+) -> None:
+    """`ingest curated --from DIR` named a model's producer and resolved its licence by the
+    bundled organization and licence files, not DIR's: a producer DIR's organizations.yaml
+    spells by an alias was minted as an organization of its own, and a licence DIR's
+    ai-licenses.ttl adds stayed unresolved. What is wrong in those files is named once,
+    by file, record and field, and the rest of them is read."""
+    organizations = [
+        {"name": "Acme Research Lab", "aliases": ["Acme AI", {"bad": "alias"}], "kind": "company"},
+        {"name": "Odd Org", "colour": "blue"},
+    ]
+    licences = f"""
+        <{ACME_LICENCE}> a <https://w3id.org/openness-graph/ns#AILicense> ;
+          <http://purl.org/dc/terms/identifier> "Acme-Model-Licence" ;
+          <http://www.w3.org/2000/01/rdf-schema#label> "Acme Model Licence" .
+        <{ACME_LICENCE}-2> a <https://w3id.org/openness-graph/ns#AILicense> ;
+          <http://purl.org/dc/terms/identifier> "Acme-Model-Licence-2" .
+    """
+    folder = _curated_folder(tmp_path, organizations, licences)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "curated", folder=folder)
+    record = mint("record", "curated", "Acme Model")
+    rows = select(store, f"SELECT ?o WHERE {{ <{record}> og:producer ?o }}")
+    assert rows == [{"o": mint("org", "Acme Research Lab")}]
+    rows = select(store, f"SELECT ?l WHERE {{ <{record}> dcterms:license ?l }}")
+    assert rows == [{"l": ACME_LICENCE}]
+    assert report.warnings == [
+        "organizations.yaml, record 'Acme Research Lab', field 'aliases[1]': "
+        "expected text, got a mapping"
+    ]
+    assert report.skipped == [
+        "organizations.yaml, record '#1', field 'colour': unknown field",
+        f"ai-licenses.ttl, record '{ACME_LICENCE}-2', field 'rdfs:label': missing",
+    ]
+
+
+def test_a_curated_licence_file_that_is_no_turtle_is_named(tmp_path: Path) -> None:
+    folder = _curated_folder(tmp_path, [{"name": "Acme Research Lab"}], "<not turtle")
+    with pytest.raises(RecordError, match=r"ai-licenses\.ttl: not Turtle"):
+        ingest_source(EmbeddedStore(None), "curated", folder=folder)
