@@ -5,7 +5,6 @@ own classification later. Also the tool's licence table (``licenses.json`` overl
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import cache
@@ -15,6 +14,7 @@ from urllib.parse import quote
 
 import yaml
 
+from openness.ingest.licenses import spdx_entries, spdx_list
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
@@ -36,7 +36,7 @@ from openness.namespaces import (
     mint,
     slug,
 )
-from openness.resources import sources_dir
+from openness.resources import SourceFiles, sources_dir
 
 NAME = "mof"
 GLOBAL_ROLES = ("distribution", "code", "data", "document")
@@ -50,24 +50,48 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPOSITORY = "https://github.com/lfai/model_openness_tool"
 
 
+SETTINGS = "mof.settings.yml"  # the tool's settings: its component list
+
+
+def component_types(path: Path) -> dict[str, str]:
+    """MOF component name → our concept IRI, from the tool's settings file (its
+    ``components``, each with a ``name``). A file not so is a RecordError naming it and
+    what is wrong: no component of any record could be read without it."""
+    try:
+        settings = load_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError) as e:
+        raise RecordError(path, f"cannot be read as the tool's settings: {e}") from e
+    components = settings.get("components") if isinstance(settings, dict) else None
+    if not isinstance(components, list):
+        raise RecordError(path, "no list of components ('components')")
+    out = {}
+    for i, component in enumerate(components):
+        name = component.get("name") if isinstance(component, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise RecordError(path, "a component without a name", record=f"#{i}", field="name")
+        out[name] = COMPONENT + slug(name.replace("(", "").replace(")", ""))
+    return out
+
+
 @cache
-def _component_types() -> dict[str, str]:
-    """MOF component name → our concept IRI (the names of mof.settings.yml)."""
-    settings = yaml.safe_load((sources_dir() / "mof" / "mof.settings.yml").read_text())
-    return {
-        c["name"]: COMPONENT + slug(c["name"].replace("(", "").replace(")", ""))
-        for c in settings["components"]
-    }
+def _bundled_components() -> dict[str, str]:
+    return component_types(sources_dir() / NAME / SETTINGS)
 
 
-def license_table(folder: Path, out: Triples) -> int:
+def license_table(folder: Path, out: Triples, report: IngestReport) -> int:
     """The ids the tool's licence table flags OSI-approved or FSF-libre, after the overlay
-    (a later entry replaces the earlier record; a missing flag counts as false)."""
-    table: dict[str, dict[str, Any]] = {}
+    (a later entry replaces the earlier record; a missing flag counts as false). An entry
+    or a flag that cannot be read is left out, named in ``report``."""
+    table: dict[str, bool] = {}
     for name in ("licenses.json", "mof-licenses.json"):
-        data = json.loads((folder / name).read_text(encoding="utf-8"))
-        for entry in data["licenses"]:
-            table[entry["licenseId"]] = entry
+        path = folder / name
+        if not path.is_file():
+            report.warn(RecordError(path, "missing: the licence table is read without it"))
+            continue
+        entries = spdx_entries(path, spdx_list(path, "licenses"), "licenseId", report)
+        for lic_id, entry, fields in entries:
+            flags = [fields.flag(entry.get(flag), flag) for flag in ("isOsiApproved", "isFsfLibre")]
+            table[lic_id] = any(flags)
     node = mint("mof-tool", "license-table")
     out.types(node, OG + "LicenseTable")
     out.add(node, RDFS + "label", "Model Openness Tool licence table")
@@ -77,7 +101,7 @@ def license_table(folder: Path, out: Triples) -> int:
         "Licence ids the Model Openness Tool's licence table flags "
         "OSI-approved or FSF-libre (licenses.json overlaid by mof-licenses.json).",
     )
-    accepted = sorted(i for i, e in table.items() if e.get("isOsiApproved") or e.get("isFsfLibre"))
+    accepted = sorted(i for i, flagged in table.items() if flagged)
     for lic_id in accepted:
         out.add(node, OG + "acceptedLicenseId", lic_id)
     return len(accepted)
@@ -91,9 +115,11 @@ def read_record(
     ctx: IngestContext,
     url: str | None = None,
     ids: RecordIds | None = None,
+    components: dict[str, str] | None = None,
 ) -> None:
     """One model file's triples (``rel`` names the file in messages and in the record);
-    ``ids``: the records read before it, of which it must be none."""
+    ``ids``: the records read before it, of which it must be none; ``components``: the
+    component names known (:func:`component_types`; the bundled settings' by default)."""
     try:
         doc = load_yaml(text)
     except yaml.YAMLError as e:
@@ -151,8 +177,9 @@ def read_record(
             role=role,
             warn=lambda m, where=where: fields.wrong(f"{where}.name", m),
         )
+    types = components or _bundled_components()
     for i, comp in enumerate(fields.items(release.get("components"), "release.components")):
-        _component(comp, i, iri, fields, out, ctx)
+        _component(comp, i, iri, fields, out, ctx, types)
 
 
 def write_record(release: dict[str, str], components: list[dict[str, Any]]) -> str:
@@ -178,9 +205,14 @@ def write_record(release: dict[str, str], components: list[dict[str, Any]]) -> s
 
 
 def _component(
-    comp: Any, i: int, record: str, fields: Fields, out: Triples, ctx: IngestContext
+    comp: Any,
+    i: int,
+    record: str,
+    fields: Fields,
+    out: Triples,
+    ctx: IngestContext,
+    types: dict[str, str],
 ) -> None:
-    types = _component_types()
     where = f"release.components[{i}]"
     if not isinstance(comp, dict):
         fields.wrong(where, f"expected a mapping, got {kind(comp)}")
@@ -228,7 +260,9 @@ def read_files(
     """The model files of ``folder`` (``models/*.yml``, ``*.yaml``), read in the order of
     their paths: a file that cannot be read, or whose name makes the record id of one read
     before it (``Foo.yaml`` and ``foo.yml``), is skipped and named. ``commit``: the upstream
-    commit each record links to; ``layout`` brings a file's text to the layout read."""
+    commit each record links to; ``layout`` brings a file's text to the layout read. The
+    components known are those of the folder's settings file, else the bundled one's."""
+    types = component_types(SourceFiles({NAME: folder}).path(NAME, SETTINGS))
     models = folder / "models"
     files = sorted([*models.glob("*.yml"), *models.glob("*.yaml")])
     if not files:
@@ -239,7 +273,8 @@ def read_files(
         url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
         try:
             text = layout(path.read_text(encoding="utf-8"))
-            read_record(text, str(path.relative_to(folder)), out, report, ctx, url, ids)
+            rel = str(path.relative_to(folder))
+            read_record(text, rel, out, report, ctx, url, ids, types)
             report.ingested += 1
         except RecordError as e:
             report.skip(e)
@@ -248,4 +283,4 @@ def read_files(
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     read_files(folder, out, report, ctx, upstream_commit(folder, report))
     if (folder / "licenses.json").is_file():
-        report.count("accepted licence ids", license_table(folder, out))
+        report.count("accepted licence ids", license_table(folder, out, report))

@@ -35,7 +35,7 @@ from openness.ingest.provenance import (
 )
 from openness.ingest.rdf import Triples, literal, renamed, typed
 from openness.ingest.records import IngestContext, load_yaml, source_concept
-from openness.ingest.report import IngestReport, RecordError
+from openness.ingest.report import Fields, IngestReport, RecordError, kind
 from openness.ingest.runner import StrictFailure
 from openness.namespaces import BASE, DCTERMS, ID, OG, RDF, VOID, XSD, Graphs
 from openness.resources import sources_dir
@@ -75,26 +75,56 @@ def history_dir() -> Path:
 
 
 def manifest(path: Path | None = None) -> list[Snapshot]:
-    """The bundled snapshots (``data/sources/history/snapshots.yaml``), oldest first."""
+    """The bundled snapshots (``data/sources/history/snapshots.yaml``), oldest first. A
+    file that cannot be read, or an entry without what it needs, is a RecordError naming
+    the file, the entry and the field: which snapshots there are is read from it whole."""
     path = path or history_dir() / "snapshots.yaml"
-    out = []
-    for i, entry in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
-        try:
-            source, date = entry["source"], entry["date"]
-            if source not in HISTORY_SOURCES:
-                raise ValueError(f"no history for source {source!r}")
-            current = bool(entry.get("current"))
-            folder = sources_dir() / source if current else path.parent / entry["folder"]
-            out.append(Snapshot(source, _date(date), str(entry["version"]), folder, current))
-        except (KeyError, ValueError, TypeError) as e:
-            raise RecordError(path, f"entry {i + 1}: {e}") from e
-    return sorted(out, key=lambda s: (s.date, s.source))
+    try:
+        entries = load_yaml(path.read_text(encoding="utf-8")) or []
+    except (OSError, ValueError, yaml.YAMLError) as e:
+        raise RecordError(path, f"cannot be read: {e}") from e
+    if not isinstance(entries, list):
+        raise RecordError(path, f"expected a list of snapshots, got {kind(entries)}")
+    out: dict[tuple[str, dt.date], Snapshot] = {}
+    for i, entry in enumerate(entries, 1):
+        snap = _snapshot(entry, path, f"entry {i}")
+        if (snap.source, snap.date) in out:
+            raise RecordError(
+                path, "a second snapshot of this source and date", record=f"entry {i}"
+            )
+        out[(snap.source, snap.date)] = snap
+    return sorted(out.values(), key=lambda s: (s.date, s.source))
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+def _snapshot(entry: object, path: Path, where: str) -> Snapshot:
+    """The snapshot an entry of the manifest describes."""
+    if not isinstance(entry, dict):
+        raise RecordError(path, f"expected a mapping, got {kind(entry)}", record=where)
+    fields = Fields(IngestReport("snapshots"), path, where)  # every problem here is an error
+    source = fields.required(entry.get("source"), "source")
+    if source not in HISTORY_SOURCES:
+        raise RecordError(
+            path,
+            f"no history for source {source!r} (one of {', '.join(HISTORY_SOURCES)})",
+            record=where,
+            field="source",
+        )
+    current = entry.get("current", False)
+    if not isinstance(current, bool):
+        raise RecordError(
+            path, f"expected true or false, got {kind(current)}", record=where, field="current"
+        )
+    written = fields.required(entry.get("date"), "date")
+    try:
+        date = dt.date.fromisoformat(written)
+    except ValueError as e:
+        raise RecordError(path, f"not a date: {e}", record=where, field="date") from e
+    folder = (
+        sources_dir() / source
+        if current
+        else path.parent / fields.required(entry.get("folder"), "folder")
+    )
+    return Snapshot(source, date, fields.required(entry.get("version"), "version"), folder, current)
 
 
 # The Model Openness Tool's older file layout (2024) → today's field names.

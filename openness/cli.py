@@ -112,13 +112,14 @@ pass_store = click.make_pass_decorator(StoreOptions)
 
 
 class _Commands(click.Group):
-    """The commands, with a store that cannot be reached or did not answer in time said in
-    one line (``Error: ...``, exit 1), as other errors are, not as a traceback."""
+    """The commands, with a store that cannot be reached or did not answer in time, or a
+    bundled file that cannot be read (the snapshots' manifest), said in one line
+    (``Error: ...``, exit 1), as other errors are, not as a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except StoreError as e:
+        except (StoreError, RecordError) as e:
             raise click.ClickException(str(e)) from e
         except TimeoutError as e:
             raise click.ClickException(

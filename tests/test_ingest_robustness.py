@@ -15,14 +15,16 @@ from click.testing import CliRunner
 from conftest import select
 from huggingface_hub import ModelInfo
 
+import openness.cli as cli_module
 from openness.cli import cli
-from openness.ingest import hf, mof
+from openness.ingest import hf, mof, snapshots
 from openness.ingest.hf import model_info, model_triples
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import StrictFailure, ingest_all, ingest_source
-from openness.namespaces import Graphs, mint
+from openness.ingest.snapshots import manifest
+from openness.namespaces import COMPONENT, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 
@@ -587,3 +589,129 @@ def test_a_curated_licence_file_that_is_no_turtle_is_named(tmp_path: Path) -> No
     folder = _curated_folder(tmp_path, [{"name": "Acme Research Lab"}], "<not turtle")
     with pytest.raises(RecordError, match=r"ai-licenses\.ttl: not Turtle"):
         ingest_source(EmbeddedStore(None), "curated", folder=folder)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("- source: mof\n  date: [2024\n", "cannot be read: while parsing"),
+        ("source: mof\n", "expected a list of snapshots, got a mapping"),
+        ("- mof 2024-12-31\n", "record 'entry 1': expected a mapping, got text"),
+        ("- date: 2024-12-31\n", "record 'entry 1', field 'source': missing"),
+        (
+            "- {source: mof, date: 2024-12-31, folder: x, version: v1}\n"
+            "- {source: hf, date: 2024-12-31, folder: x, version: v1}\n",
+            "record 'entry 2', field 'source': no history for source 'hf' (one of mof, ",
+        ),
+        (
+            "- {source: mof, date: 2024-13-31, folder: x, version: v1}\n",
+            "cannot be read: a date that is none",
+        ),
+        ("- {source: mof, date: soon, folder: x, version: v1}\n", "field 'date': not a date"),
+        ("- {source: mof, date: 2024-12-31, version: v1}\n", "field 'folder': missing"),
+        ("- {source: mof, date: 2024-12-31, folder: x}\n", "field 'version': missing"),
+        (
+            "- {source: mof, date: 2024-12-31, current: yes please, version: v1}\n",
+            "field 'current': expected true or false, got text",
+        ),
+        (
+            "- {source: mof, date: 2024-12-31, folder: x, version: v1}\n"
+            "- {source: mof, date: 2024-12-31, folder: y, version: v2}\n",
+            "record 'entry 2': a second snapshot of this source and date",
+        ),
+    ],
+)
+def test_a_snapshot_manifest_that_cannot_be_read_is_named(
+    tmp_path: Path, text: str, named: str
+) -> None:
+    """The snapshots' manifest was read unchecked: an entry without a field was a KeyError
+    reported as "entry 1: 'version'", malformed YAML or no list a traceback."""
+    path = tmp_path / "snapshots.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RecordError) as e:
+        manifest(path)
+    assert str(e.value).startswith(f"{path}") and named in str(e.value)
+    path.unlink()
+    with pytest.raises(RecordError, match="cannot be read"):
+        manifest(path)
+
+
+@pytest.mark.parametrize(
+    ("settings", "named"),
+    [
+        ("components: [unclosed\n", "cannot be read as the tool's settings"),
+        ("components: {name: Datasets}\n", "no list of components ('components')"),
+        ("components:\n  - id: 15\n", "record '#0', field 'name': a component without a name"),
+    ],
+)
+def test_a_mof_settings_file_that_cannot_be_read_is_named(
+    tmp_path: Path, settings: str, named: str
+) -> None:
+    """The tool's settings (its component list) were read from the bundled folder only and
+    unchecked: a folder given with --from that holds its own is read, and one that cannot
+    be is an error naming it and what is wrong, nothing stored."""
+    folder = mof_folder(tmp_path, MOF_FILES[:2])
+    (folder / "mof.settings.yml").write_text(settings, encoding="utf-8")
+    with pytest.raises(RecordError) as e:
+        ingest_source(EmbeddedStore(None), "mof", folder=folder)
+    assert str(e.value).startswith(str(folder / "mof.settings.yml")) and named in str(e.value)
+
+
+def test_a_mof_folder_with_its_own_settings_reads_its_components(tmp_path: Path) -> None:
+    """A component the folder's settings name is read (the bundled settings do not know it)."""
+    folder = mof_folder(tmp_path, MOF_FILES[:1])
+    settings = yaml.safe_load((sources_dir() / "mof" / "mof.settings.yml").read_text())
+    settings["components"].append({"name": "Model sandbox"})
+    (folder / "mof.settings.yml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    _edit_yaml(
+        folder / "models" / MOF_FILES[0].name,
+        lambda d: d["release"]["components"].append({"name": "Model sandbox", "license": "MIT"}),
+    )
+    report = ingest_source(store := EmbeddedStore(None), "mof", folder=folder)
+    assert not report.problems
+    assert store.query(f"ASK {{ ?c og:componentType <{COMPONENT}model-sandbox> }}")
+
+
+def test_a_mof_licence_table_entry_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    """An entry of the tool's licence table without an id stopped the whole source
+    (KeyError), a flag written as text counted as true: each is named and left out, the
+    other entries and the records kept."""
+    folder = mof_folder(tmp_path, MOF_FILES[:2])
+
+    def edit(doc: dict) -> None:
+        doc["licenses"] += [
+            {"name": "No id", "isOsiApproved": True},
+            {"licenseId": "Acme-Text-Flag", "isOsiApproved": "true"},
+        ]
+
+    _edit_json(folder / "mof-licenses.json", edit)
+    count = len(json.loads((folder / "mof-licenses.json").read_text())["licenses"])
+    report = ingest_source(store := EmbeddedStore(None), "mof", folder=folder)
+    assert report.skipped == [
+        f"mof-licenses.json, record '#{count - 2}', field 'licenseId': missing"
+    ]
+    assert report.warnings == [
+        "mof-licenses.json, record 'Acme-Text-Flag', field 'isOsiApproved': "
+        "expected true or false, got text 'true'"
+    ]
+    assert report.ingested == 2 and report.counts["accepted licence ids"] > 100
+    assert not store.query('ASK { ?t og:acceptedLicenseId "Acme-Text-Flag" }')
+
+
+def test_build_names_a_manifest_that_cannot_be_read_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness build` stopped with a traceback on a snapshots' manifest it could not
+    read; it is one line naming the file, the entry and the field."""
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / "snapshots.yaml").write_text("- {source: mof, date: 2024-12-31, folder: x}\n")
+    monkeypatch.setattr(snapshots, "history_dir", lambda: history)
+    monkeypatch.setattr(cli_module, "ingest_all", lambda *args, **kwargs: [])
+    monkeypatch.setattr(cli_module, "run_assessment", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "store"), "build"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (
+        f"Error: {history / 'snapshots.yaml'}, record 'entry 1', field 'version': missing"
+        in result.output
+    )

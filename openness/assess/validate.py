@@ -194,7 +194,7 @@ def validate_description(
     load_vocabularies(store)
     ingest_source(store, "spdx")
     table = Triples()  # the Model Openness Tool's licence table, which its definition reads
-    license_table(sources_dir() / "mof", table)
+    license_table(sources_dir() / "mof", table, IngestReport("mof"))
     store.write(replace={Graphs.source("user"): triples, Graphs.source("mof"): table})
     rebuild_identity(store)
     run = assess(store, ids)
