@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -298,19 +299,14 @@ def jsonl_lines(path: Path) -> list[str]:
 
 def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     bodies, renames = _bodies(folder, report)
-    merged: dict[str, tuple[int, ModelInfo, str]] = {}
+    read: list[Body] = []
     for raw, where in ctx.progress(bodies, len(bodies), "Hub models"):
         report.read += 1
         try:
-            info = model_info(raw, where)
+            read.append((len(raw), model_info(raw, where), where))
         except RecordError as e:
             report.skip(e)
-            continue
-        # Several bodies of one repository (e.g. an expand-only answer): keep the fullest.
-        # The Hub's ids are one repository whatever their case, as the record's IRI is.
-        key = info.id.lower()
-        if key not in merged or len(raw) > merged[key][0]:
-            merged[key] = (len(raw), info, where)
+    merged = one_per_repository(read, report.skip)
     for old, new in _same_repository(merged).items():
         renames.setdefault(new, []).append(old)
         del merged[old.lower()]
@@ -321,7 +317,48 @@ def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext
     report.count("renames", sum(len(v) for v in renames.values()))
 
 
-def _same_repository(merged: dict[str, tuple[int, ModelInfo, str]]) -> dict[str, str]:
+# A Hub model body read: its size (fields), the record it makes and where it was read.
+Body = tuple[int, ModelInfo, str]
+
+
+def one_per_repository(
+    bodies: Iterable[Body], skip: Callable[[RecordError], None]
+) -> dict[str, Body]:
+    """One body per Hub repository, by its id in lower case: the Hub's ids are one
+    repository whatever their case, as the record's IRI is. Several bodies of one id (an
+    expand-only answer beside the full one) are one record's, and the fullest is kept.
+    Ids that differ only in case (``Org/Model``, ``org/model``) would merge into one
+    record silently: the fullest body is kept, else the most recently modified, else the
+    id first in code-point order — whatever order they were read in — and each other is
+    given to ``skip``, naming both."""
+    groups: dict[str, list[Body]] = {}
+    for body in bodies:
+        groups.setdefault(body[1].id.lower(), []).append(body)
+    out = {}
+    for key, group in groups.items():
+        kept = min(group, key=_preferred)
+        for _, info, where in group:
+            if info.id != kept[1].id:
+                skip(
+                    RecordError(
+                        where,
+                        f"the same Hub repository as {kept[1].id} ({kept[2]}), the ids "
+                        f"differing only in case: {kept[1].id} is kept, this one skipped",
+                        record=info.id,
+                    )
+                )
+        out[key] = kept
+    return out
+
+
+def _preferred(body: Body) -> tuple:
+    """The order in which bodies of one repository are kept (the least first)."""
+    size, info, where = body
+    modified = info.last_modified.timestamp() if info.last_modified else float("-inf")
+    return (-size, -modified, info.id, where)
+
+
+def _same_repository(merged: dict[str, Body]) -> dict[str, str]:
     """Former id -> current id, for bodies of one repository recorded under two ids.
 
     The Hub keeps a repository's internal ``_id`` through renames and still answers at the

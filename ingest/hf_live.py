@@ -44,7 +44,7 @@ from tqdm import tqdm
 
 from openness.assess.service import run_assessment
 from openness.ingest.batch import fewer_collections
-from openness.ingest.hf import model_info, model_triples
+from openness.ingest.hf import model_info, model_triples, one_per_repository
 from openness.ingest.identity_update import update_identity
 from openness.ingest.provenance import PROVENANCE_GRAPH, activity, run_iri
 from openness.ingest.rdf import Triples, iri_values, literal
@@ -592,14 +592,16 @@ class HubSync:
                 self.report.problem(str(problem))
 
     def _infos(self, page: list[dict[str, Any]], where: str) -> list[ModelInfo]:
-        infos = []
+        """The models of a listing page, one per repository (see ``one_per_repository``)."""
+        bodies = []
         for n, raw in enumerate(page):
             self.report.listed += 1
             try:
-                infos.append(model_info(raw, f"{where}[{n}]"))
+                bodies.append((len(raw), model_info(raw, f"{where}[{n}]"), f"{where}[{n}]"))
             except RecordError as e:
                 self.report.problem(str(e))
-        return infos
+        kept = one_per_repository(bodies, lambda e: self.report.problem(str(e)))
+        return [info for _, info, _ in kept.values()]
 
     def _oldest(self) -> dt.datetime | None:
         """The oldest lastModified of the scope: one model, listed oldest first."""

@@ -651,3 +651,22 @@ def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> Non
 def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "mof", "--live"])
     assert result.exit_code == 2 and "--live applies to the hf source" in result.output
+
+
+def test_a_listing_of_ids_differing_only_in_case_keeps_one_and_says_so(
+    store: GraphStore,
+) -> None:
+    """Two models of one page whose ids differ only in case were written into one record
+    (one IRI), two ids and both bodies' facts on it, without a word: one is kept (as a
+    recorded listing keeps one: tests/test_ingest_robustness.py) and the other named."""
+    with FakeHub(30) as hub:
+        twins = {hub.repo_id(20), hub.repo_id(20).swapcase()}
+        hub.renamed[21] = hub.repo_id(20).swapcase()  # listed beside model 20
+        report = sync(store, hub)
+    ids = repo_ids(store)
+    assert len(ids) == 29
+    (kept,) = twins & ids
+    (skipped,) = twins - {kept}
+    assert report.skipped == 1
+    assert f"record {skipped!r}: the same Hub repository as {kept} (" in report.problems[0]
+    assert report.problems[0].endswith(f"{kept} is kept, this one skipped")

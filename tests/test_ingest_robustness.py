@@ -29,6 +29,7 @@ from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 
 MOF_FILES = sorted((sources_dir() / "mof" / "models").glob("*.yml"))
+MODEL_TEMPLATE = "HuggingFaceH4__zephyr-7b-beta.json"  # a recorded Hub model body
 
 
 def mof_folder(tmp_path: Path, files: list[Path]) -> Path:
@@ -715,3 +716,35 @@ def test_build_names_a_manifest_that_cannot_be_read_in_one_line(
         f"Error: {history / 'snapshots.yaml'}, record 'entry 1', field 'version': missing"
         in result.output
     )
+
+
+@pytest.mark.parametrize("names", [("a.json", "b.json"), ("b.json", "a.json")])
+def test_hub_bodies_whose_ids_differ_only_in_case_are_named_and_one_kept(
+    tmp_path: Path, names: tuple[str, str]
+) -> None:
+    """Two Hub bodies of ids differing only in case (``Acme/Model-X``, ``acme/model-x``)
+    merged into one record silently, the fuller one's facts kept under the id read first
+    or last. One is kept whatever the order they are read in — the fuller, else the more
+    recently modified — and the other skipped, naming both; two bodies of one id (a full
+    answer and an expand-only one) stay one record without a word."""
+    template = json.loads(
+        (sources_dir() / "hf" / "hub_api_recorded" / "model_info" / MODEL_TEMPLATE).read_text()
+    )
+    older = {**template, "id": "Acme/Model-X", "lastModified": "2024-01-01T00:00:00.000Z"}
+    newer = {**template, "id": "acme/model-x", "lastModified": "2024-06-01T00:00:00.000Z"}
+    expand = {"_id": template["_id"], "id": "acme/model-x", "inferenceProviderMapping": {}}
+    folder = tmp_path / "hf"
+    (folder / "models").mkdir(parents=True)
+    for name, body in zip(names, (older, newer), strict=True):
+        (folder / "models" / name).write_text(json.dumps(body), encoding="utf-8")
+    (folder / "models" / "c.json").write_text(json.dumps(expand), encoding="utf-8")
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "hf", folder=folder)
+    kept, skipped = f"models/{names[1]}", f"models/{names[0]}"
+    assert report.skipped == [
+        f"{skipped}, record 'Acme/Model-X': the same Hub repository as acme/model-x ({kept}), "
+        "the ids differing only in case: acme/model-x is kept, this one skipped"
+    ]
+    assert report.read == 3 and report.ingested == 1
+    rows = select(store, "SELECT ?id ?f WHERE { ?r og:sourceId ?id ; og:sourceFile ?f }")
+    assert rows == [{"id": "acme/model-x", "f": kept}]
