@@ -17,11 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TypeVar
 
+import pyoxigraph as ox
 import yaml
 
 from openness.ingest.conflicts import (
@@ -330,14 +331,27 @@ class Outside:
 
 
 @dataclass
+class Issued:
+    """The model IRIs the identity graph issued before (:func:`read_issued`), which keep
+    denoting what they denoted: each with the records it denoted — a model's (og:hasRecord),
+    a retired IRI's (og:formerRecord) — and the former Hub ids' IRIs (``aliases``: retired
+    with no record of their own, see :func:`link`)."""
+
+    denoted: dict[str, list[str]] = field(default_factory=dict)  # IRI -> its records
+    aliases: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Linked:
     """The releases ``link_records`` made: each record's model, each model's records and
-    the IRI it was minted from (before a number told it from another release's)."""
+    the IRI it was minted from (before a number told it from another release's); and the
+    retired IRIs, each with the model that now has its records (og:supersededBy)."""
 
     models: dict[str, str]
     members: dict[str, list[Record]]
     minted_from: dict[str, str]
     counts: dict[str, int]
+    retired: dict[str, str] = field(default_factory=dict)
 
 
 def link_records(
@@ -347,13 +361,14 @@ def link_records(
     families: list[tuple[str, str | None]] | None = None,
     conflicts: Conflicts | None = None,
     releases: Callable[[str], str | None] | None = None,
+    issued: Issued | None = None,
 ) -> dict[str, int]:
     """Cluster records into releases and families; write the entities to ``out``.
     ``families`` are further (name, producer) families named outside records (published
     verdicts). Links not followed and swapped names go to ``conflicts``. ``releases`` groups
-    the records it names a model for as :func:`link` says. Returns how many records were
-    matched by each rule."""
-    return link(records, orgs, out, families, conflicts, releases=releases).counts
+    the records it names a model for, and ``issued`` keeps the IRIs issued before, as
+    :func:`link` says. Returns how many records were matched by each rule."""
+    return link(records, orgs, out, families, conflicts, releases=releases, issued=issued).counts
 
 
 def link(
@@ -364,12 +379,23 @@ def link(
     conflicts: Conflicts | None = None,
     outside: Outside | None = None,
     releases: Callable[[str], str | None] | None = None,
+    issued: Issued | None = None,
 ) -> Linked:
     """``link_records``, returning the releases made. With ``outside``, ``records`` are some
     of the store's (whole clusters, with every record sharing a key with them): base-model
     names also resolve to the models of records outside them, and the families named are
     ``outside``'s. With ``releases`` (record IRI -> model IRI, or None), the records it names
-    a model for are grouped into those models instead of as matched (the others as matched)."""
+    a model for are grouped into those models instead of as matched (the others as matched).
+
+    A release is named by the IRI ``issued`` before to its records (:func:`_keep_issued`),
+    else minted from its first Hub repository or its best record's name, numbered (``-2``)
+    where that IRI is another's — never one issued before: a consumer's stored IRI keeps
+    denoting the release it did, where minting alone moved it to another (a new record of
+    the same name taking the plain IRI, a Hub link renaming its release). An issued IRI no
+    release keeps whose records are still linked is retired: og:supersededBy the release
+    holding most of them (a merge), with the records it denoted (og:formerRecord), which a
+    later split gives it back by. So is the IRI of a Hub repository's former id, to the
+    release linking it. An IRI whose records are all gone is no longer issued."""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -393,18 +419,28 @@ def link(
         clusters[given.get(rec.iri) or uf.find(rec.iri)].append(rec)
 
     models: dict[str, str] = {}  # record IRI -> model IRI
-    used: set[str] = set(given.values())
     model_names: dict[str, list[Record]] = {}
     minted_from: dict[str, str] = {}
     for members in clusters.values():  # best record first
         members.sort(key=lambda r: (SOURCE_PRIORITY.get(r.source, 9), r.iri))
     renamed = _renamed_releases(clusters.values())
-    for members in sorted(clusters.values(), key=lambda m: min(r.iri for r in m)):
-        repo = next((r for m in members for r in m.current_repos), None)
-        base = mint("model", repo) if repo else mint("model", members[0].name)
-        iri, n = given.get(members[0].iri) or base, 1
-        while iri in used and members[0].iri not in given:  # two releases of one name
-            n += 1  # from different producers
+    ordered = sorted(clusters.values(), key=lambda m: min(r.iri for r in m))
+    bases = [_minted(members) for members in ordered]
+    issued = issued or Issued()
+    kept = _keep_issued(ordered, bases, issued)
+    used = set(given.values()) | set(kept.values())
+    retiring = {
+        iri
+        for iri, denoted in issued.denoted.items()
+        if iri not in used and any(r in records for r in denoted)
+    }
+    aliases = _former_ids(records)
+    used |= retiring | (issued.aliases & aliases.keys())
+    for at, members in enumerate(ordered):
+        base = bases[at]
+        iri, n = kept.get(at) or given.get(members[0].iri) or base, 1
+        while iri in used and at not in kept and members[0].iri not in given:
+            n += 1  # two releases of one name from different producers
             iri = f"{base}-{n}"
         used.add(iri)
         model_names[iri] = members
@@ -422,6 +458,11 @@ def link(
                 out.add(m.iri, OG + "identityKey", key)
         for repo_id in sorted({r for m in members for r in m.current_repos}):
             out.add(iri, OG + "huggingFaceRepo", repo_id)
+    retired = _retire(retiring, issued, models, out)
+    for alias, rec in sorted(aliases.items()):
+        if alias not in model_names and alias not in retiring:
+            retired[alias] = models[rec]
+            out.link(alias, OG + "supersededBy", models[rec])
     if conflicts is not None:
         _link_conflicts(records, models, conflicts)
         _name_conflicts(records, models, uf.apart, conflicts)
@@ -437,7 +478,69 @@ def link(
         counts[how.get(rec.iri, "unique")] += 1
     counts["models"] = len(model_names)
     counts["families"] = n_families
-    return Linked(models, model_names, minted_from, dict(counts))
+    return Linked(models, model_names, minted_from, dict(counts), retired)
+
+
+def _minted(members: list[Record]) -> str:
+    """The IRI a release is minted from: its first Hub repository's, else its best name's."""
+    repo = next((r for m in members for r in m.current_repos), None)
+    return mint("model", repo) if repo else mint("model", members[0].name)
+
+
+def _keep_issued(clusters: list[list[Record]], bases: list[str], issued: Issued) -> dict[int, str]:
+    """The IRI each release (by its place in ``clusters``) keeps of those ``issued`` before
+    to its records: the one denoting most of them, then the one it holds the records of
+    best (fewest records one has and the other lacks: a split release gets back its retired
+    IRI), then the one it is minted from (``bases``), then the first. Each IRI to one
+    release, the closest pairs first."""
+    of: dict[str, list[str]] = defaultdict(list)
+    for iri, denoted in issued.denoted.items():
+        for record in denoted:
+            of[record].append(iri)
+    pairs = []
+    for at, members in enumerate(clusters):
+        common: dict[str, int] = defaultdict(int)
+        for m in members:
+            for iri in of.get(m.iri, ()):
+                common[iri] += 1
+        for iri, n in common.items():
+            apart = len(issued.denoted[iri]) + len(members) - 2 * n
+            pairs.append((-n, apart, iri != bases[at], iri, at))
+    kept: dict[int, str] = {}
+    taken: set[str] = set()
+    for *_, iri, at in sorted(pairs):
+        if at not in kept and iri not in taken:
+            kept[at] = iri
+            taken.add(iri)
+    return kept
+
+
+def _retire(
+    retiring: set[str], issued: Issued, models: dict[str, str], out: Triples
+) -> dict[str, str]:
+    """Write each retired IRI's successor (the release holding most of its records that are
+    left, the first of equals) and those records; returns IRI -> successor."""
+    retired: dict[str, str] = {}
+    for iri in sorted(retiring):
+        left = sorted(r for r in issued.denoted[iri] if r in models)
+        held: dict[str, int] = defaultdict(int)
+        for record in left:
+            held[models[record]] += 1
+        retired[iri] = min(held, key=lambda m: (-held[m], m))
+        out.link(iri, OG + "supersededBy", retired[iri])
+        for record in left:
+            out.link(iri, OG + "formerRecord", record)
+    return retired
+
+
+def _former_ids(records: dict[str, Record]) -> dict[str, str]:
+    """The IRI each former Hub id of the records would be minted (as a release linking it
+    was, before its repository moved) -> the first record naming it."""
+    out: dict[str, str] = {}
+    for iri in sorted(r.iri for r in records.values() if r.former):
+        for former in sorted(records[iri].former):
+            out.setdefault(mint("model", former), iri)
+    return out
 
 
 def _repo_key_order(repo: str) -> str:
@@ -803,6 +906,36 @@ def published_families(store: GraphStore) -> list[tuple[str, str | None]]:
     return [(r["name"].value, r["producer"].value if "producer" in r else None) for r in rows]
 
 
+def read_issued(
+    store: GraphStore, records: Sequence[str] | None = None, models: Sequence[str] | None = None
+) -> Issued:
+    """The model IRIs the identity graph issued (:class:`Issued`); with ``records`` and
+    ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
+    retired to one of ``models``."""
+    issued = Issued()
+    denoted = "{ ?iri a og:Model ; og:hasRecord ?v } UNION { ?iri og:formerRecord ?v }"
+    for iri, record in _solutions(store, records, denoted):
+        issued.denoted.setdefault(iri.value, []).append(record.value)
+    alias = "?iri og:supersededBy ?v FILTER NOT EXISTS { ?iri og:formerRecord ?any }"
+    issued.aliases = {iri.value for iri, _ in _solutions(store, models, alias)}
+    return issued
+
+
+def _solutions(
+    store: GraphStore, values: Sequence[str] | None, pattern: str
+) -> Iterator[tuple[ox.NamedNode, ox.NamedNode]]:
+    """(?iri, ?v) of the identity graph's solutions of ``pattern``, ?v one of ``values``
+    when given (asked 500 at a time). Solution by solution: at a million Hub records, rows
+    would be a dictionary each."""
+    chosen = (
+        [None] if values is None else [values[at : at + 500] for at in range(0, len(values), 500)]
+    )
+    for some in chosen:
+        bound = f"VALUES ?v {{ {iri_values(some)} }}" if some is not None else ""
+        query = f"SELECT ?iri ?v WHERE {{ {bound} {pattern} }}"
+        yield from store.query(query, default_graphs=[Graphs.IDENTITY])
+
+
 def identity_behind(graph: str) -> Triples:
     """The mark that the identity graph is behind the source graph ``graph`` (written since
     the identity was last computed), for the provenance graph, in the source's own write:
@@ -848,9 +981,11 @@ def rebuild_identity(
     out = SpooledTriples()  # on disk: at a million Hub models, ~10 million triples
     families = published_families(store)
     conflicts = Conflicts()
+    # Records grouped as ``releases`` says are named by it (a dated state's, as today's).
+    issued = read_issued(store) if releases is None else None
     try:
         report.counts = link_records(
-            records, orgs or default_organizations(), out, families, conflicts, releases
+            records, orgs or default_organizations(), out, families, conflicts, releases, issued
         )
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use

@@ -9,10 +9,11 @@ grows by the records of the models they belong to and by every record sharing a 
 record in it (before or after the change), until nothing is added; the models whose base-model
 names resolve by its keys join it too (their lineage may change). Then the scope is linked as
 a rebuild links everything: every record that could be matched with one of it is in it, so
-its releases are the ones a rebuild makes. Where a minted model IRI is one a release outside
-the scope has, that release joins the scope and it is linked again (which release gets the
-plain IRI and which a number depends on all of them). A change to the families named (no Hub
-record names one) falls back to a full rebuild.
+its releases are the ones a rebuild makes, with the IRIs issued before to the scope's records
+(``identity.read_issued``; a retired IRI's records join the scope with it). Where a minted
+model IRI is one issued outside the scope, its release joins the scope and it is linked
+again (so it keeps its IRI and the new release takes a number). A change to the families
+named (no Hub record names one) falls back to a full rebuild.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from openness.ingest.identity import (
     linked_by,
     producer_words,
     published_families,
+    read_issued,
     read_records,
     rebuild_identity,
     verdict_subjects,
@@ -79,7 +81,8 @@ def update_identity(
     while True:
         out, conflicts = Triples(), Conflicts()
         outside.keys = scope.base_targets()
-        linked = link(dict(scope.records), orgs, out, published, conflicts, outside)
+        issued = read_issued(store, sorted(scope.asked), sorted(scope.old_models))
+        linked = link(dict(scope.records), orgs, out, published, conflicts, outside, issued=issued)
         taken = scope.taken(linked.minted_from)
         if not taken:
             break
@@ -90,7 +93,8 @@ def update_identity(
     models = sorted(linked.members)
     relinked = scope.old_models | set(models)
     relinking(relinked)
-    mine = relinked | scope.asked
+    # The IRIs retired before (their records in the scope) and now.
+    mine = relinked | scope.asked | issued.denoted.keys() | issued.aliases | linked.retired.keys()
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})
@@ -171,6 +175,7 @@ class Scope:
                     f"""SELECT ?r ?m ?other ?key WHERE {{
                           VALUES ?r {{ {iri_values(stored[at : at + BATCH])} }}
                           {{ ?r og:recordOf ?m . ?m og:hasRecord ?other }}
+                          UNION {{ ?retired og:formerRecord ?r , ?other }}
                           UNION {{ ?r og:identityKey ?key }} }}""",
                     default_graphs=[Graphs.IDENTITY],
                 ).rows()
@@ -230,10 +235,21 @@ class Scope:
         return out
 
     def taken(self, minted_from: dict[str, str]) -> list[str]:
-        """The records of stored releases outside the scope whose IRIs the scope's minted
-        IRIs (or their numbered forms) are."""
-        iris = {iri for base in minted_from.values() for iri in _numbered(base)} | set(minted_from)
-        return sorted({r for _, r in model_records(self.store, iris)} - self.asked)
+        """The records of what outside the scope was issued the IRIs the scope's minted IRIs
+        (or their numbered forms) are: a release, a retired IRI (the records it denoted) or
+        a former Hub id's (its release's)."""
+        iris = {iri for base in minted_from.values() for iri in _numbered(base)}
+        iris = sorted(iris | set(minted_from))
+        found: set[str] = set()
+        for at in range(0, len(iris), BATCH):
+            rows = self.store.query(
+                f"""SELECT ?r WHERE {{ VALUES ?iri {{ {iri_values(iris[at : at + BATCH])} }}
+                      {{ ?iri og:hasRecord|og:formerRecord ?r }}
+                      UNION {{ ?iri og:supersededBy/og:hasRecord ?r }} }}""",
+                default_graphs=[Graphs.IDENTITY],
+            ).rows()
+            found |= {row["r"].value for row in rows}
+        return sorted(found - self.asked)
 
     def numbered(self, bases: Iterable[str], free: int) -> list[str]:
         """The records of the stored releases whose IRIs are one of ``bases`` or its numbered

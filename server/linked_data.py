@@ -11,11 +11,20 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
-from openness.server.lookup import is_iri
+from openness.server.lookup import is_iri, successor
 from openness.server.negotiation import (
     accept_header,
     choose_with_parameter,
@@ -150,7 +159,14 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    return respond(*_named("id/", rest))
+    """An IRI we mint; a retired model IRI is sent (303) to the model it is now, the format
+    asked kept, for the client to ask that model's IRI as it asked this one."""
+    iri, triples = _named("id/", rest)
+    moved = successor(iri)
+    if moved is not None:
+        query = request.query_string.decode()
+        return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
+    return respond(iri, triples)
 
 
 @bp.get("/ns/<path:rest>")

@@ -27,15 +27,26 @@ def is_model(iri: str) -> bool:
     return is_iri(iri) and bool(get_store().query(f"ASK {{ <{iri}> a og:Model }}"))
 
 
+def successor(iri: str) -> str | None:
+    """The model a retired model IRI is now (og:supersededBy: merged into it, or a former
+    Hub id of its repository), or None."""
+    if not is_iri(iri):
+        return None
+    rows = get_store().query(f"SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m }}").rows()
+    return rows[0]["m"].value if rows else None
+
+
 def model_iri(model_id: str) -> str:
-    """The model a route's ``model_id`` names: the last part of its IRI; else its name or a
-    source's id for it, answered with a redirect (303) to the route for the model's own
-    id, or with 300 and the models' ids when the name is several models'."""
+    """The model a route's ``model_id`` names: the last part of its IRI; else a retired
+    IRI's model, its name or a source's id for it, answered with a redirect (303) to the
+    route for the model's own id, or with 300 and the models' ids when the name is several
+    models'."""
     iri = f"{ID}model/{model_id}"
     if is_model(iri):
         return iri
     try:
-        found = resolve_models(get_store(), [model_id])
+        moved = successor(iri)
+        found = [moved] if moved else resolve_models(get_store(), [model_id])
     except LookupError:
         abort(
             text(

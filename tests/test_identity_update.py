@@ -117,7 +117,7 @@ def test_unchanged_models_are_not_rewritten(monkeypatch) -> None:
         monkeypatch.setattr(
             identity_update,
             "link",
-            lambda records, *a: linked.append(len(records)) or real(records, *a),
+            lambda records, *a, **k: linked.append(len(records)) or real(records, *a, **k),
         )
         hub.change(changed)
         sync(store, hub)

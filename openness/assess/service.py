@@ -15,7 +15,8 @@ from openness.store import GraphStore
 
 
 def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
-    """Model IRIs for what users call models: an IRI, a name, or a source's own id."""
+    """Model IRIs for what users call models: an IRI (a retired one: the model it is now),
+    a name, or a source's own id (a former Hub id of a repository that moved included)."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -24,13 +25,18 @@ def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
             """SELECT DISTINCT ?m WHERE {
                  { ?m schema:name ?x } UNION { ?r og:sourceId ?x . ?m og:hasRecord ?r }
                  UNION { ?m og:huggingFaceRepo ?x }
+                 UNION { ?r og:formerHubId ?x . ?m og:hasRecord ?r }
                  ?m a og:Model }""",
             substitutions={"x": ox.Literal(given)},
         ).rows()
         if not rows and _is_iri(given):
-            rows = store.query(
-                "SELECT ?m WHERE { ?m a og:Model }", substitutions={"m": ox.NamedNode(given)}
-            ).rows()
+            iri = ox.NamedNode(given)
+            rows = store.query("SELECT ?m WHERE { ?m a og:Model }", substitutions={"m": iri}).rows()
+            if not rows:  # a retired IRI: the model it is now
+                rows = store.query(
+                    "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
+                    substitutions={"retired": iri},
+                ).rows()
         if not rows:
             raise LookupError(f"no model called {given!r} (give its IRI, name or a source id)")
         out += [r["m"].value for r in rows]
