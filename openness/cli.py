@@ -51,11 +51,13 @@ from openness.store import (
     IN_MEMORY,
     RESULT_FORMATS,
     UPDATE_TIMEOUT,
+    EmbeddedStore,
     GraphStore,
     StoreError,
     default_location,
     open_store,
 )
+from openness.store import dump as dumps
 from openness.store.compaction import compacted_when_grown
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
 
@@ -313,14 +315,53 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @pass_store
+def dump(opts: StoreOptions) -> None:
+    """Write the whole dataset, every named graph, as gzipped N-Quads beside the store,
+    where `openness serve` offers it (/dump/openness.nq.gz) and its DCAT catalogue
+    describes it (/catalog). Build writes it, and the commands that write the graph keep
+    a store's dump current."""
+    store = opts.open()
+    try:
+        if not _on_disk(store):
+            raise click.ClickException(
+                "a remote engine's data are dumped by the engine (or `openness export`): "
+                "only a store on disk keeps a dump beside it"
+            )
+        _write_dump(store)
+    finally:
+        store.close()
+
+
+def _on_disk(store: GraphStore) -> bool:
+    return isinstance(store, EmbeddedStore) and store.path is not None
+
+
+def _write_dump(store: EmbeddedStore) -> None:
+    written = dumps.write(store)
+    _echo(
+        f"the whole dataset: {written.quads} quads in {written.graphs} named graphs, "
+        f"{written.size} bytes gzipped, in {written.path}"
+    )
+
+
+def _dump_kept(store: GraphStore) -> None:
+    """After a command wrote the graph: the dump beside a store that keeps one written
+    again, holding what it now holds (its writes made the previous one outdated)."""
+    if _on_disk(store) and dumps.folder(store.path).exists():
+        _write_dump(store)
+
+
+@cli.command()
+@pass_store
 def init(opts: StoreOptions) -> None:
     """Load (or reload) the ontology and concept schemes into their named graph."""
     store = opts.open(creates=True)
     try:
         n = load_vocabularies(store)
+        _echo(f"ontology and concept schemes: {n} triples")
+        _dump_kept(store)
     finally:
         store.close()
-    _echo(f"ontology and concept schemes: {n} triples")
 
 
 @cli.command()
@@ -420,6 +461,7 @@ def ingest(
                 )
             if not no_assess:
                 _history_behind(store)
+            _dump_kept(store)
         except (HubUnreachable, HfHubHTTPError) as e:
             raise click.ClickException(
                 f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
@@ -468,6 +510,9 @@ def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestRepo
     try:
         with compacted_when_grown(store, _echo):
             reports = work(store)
+        for report in reports:
+            _echo(report.summary())
+        _dump_kept(store)
     except StrictFailure as e:
         _echo(e.report.summary())
         _echo(f"error: {e}; nothing of {e.report.source} was stored")
@@ -476,8 +521,6 @@ def _run_ingest(opts: StoreOptions, work: Callable[[GraphStore], list[IngestRepo
         raise click.ClickException(str(e)) from e
     finally:
         store.close()
-    for report in reports:
-        _echo(report.summary())
 
 
 def _ingest_snapshot(
@@ -514,7 +557,7 @@ def _ingest_snapshot(
 def build(opts: StoreOptions, if_missing: bool) -> None:
     """Build the default graph from the bundled data: vocabularies and shapes, every
     source and its dated snapshots, then the assessments and the verdicts as of each
-    snapshot date."""
+    snapshot date; last, in a store on disk, the whole dataset's dump (see `dump`)."""
     store = opts.open(creates=True)
     try:
         # Assessments are written last but for their history, so their graph marks a
@@ -538,6 +581,11 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
                 _echo("the store is already built; adding its history")
                 if store.query("ASK { ?r a og:SourceRecord }"):  # built from sources
                     _history(store)
+            if _on_disk(store):  # a store built before dumps were, or written since
+                try:
+                    dumps.current(store, dumps.folder(store.path))
+                except dumps.NoDump:
+                    _write_dump(store)
             return
         n = load_vocabularies(store)
         _echo(f"ontology and concept schemes: {n} triples")
@@ -547,6 +595,8 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
         _history(store)
         # What is served is read, not written, from now on: its files laid out for that.
         store.optimize()
+        if _on_disk(store):
+            _write_dump(store)
     finally:
         store.close()
 
@@ -621,6 +671,7 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
             )
         iris = resolve_models(store, list(models)) if models else None
         build_verdict_history(store, iris, echo=_echo)
+        _dump_kept(store)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -838,6 +889,7 @@ def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], fo
         with compacted_when_grown(store, _echo):
             run_assessment(store, wanted, iris, echo=_echo, force=force)
         _history_behind(store)
+        _dump_kept(store)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     except RuleError as e:

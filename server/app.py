@@ -12,6 +12,7 @@ from flask import Flask, Response, g, request
 from openness.server import (
     api,
     badges,
+    catalog,
     health,
     history,
     home,
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         badges.bp,
         openapi.bp,
         linked_data.bp,
+        catalog.bp,
         pages.bp,
         search.bp,
         wording.bp,

@@ -18,6 +18,7 @@ from openness.server.admission import Guard, Limits
 from openness.server.guarded import GuardedStore
 from openness.server.lanes import ProcessLanes, ThreadLanes
 from openness.store import EmbeddedStore, GraphStore, open_store
+from openness.store import dump as dumps
 
 _KEY = "openness.guarded"
 _lock = threading.Lock()
@@ -100,3 +101,15 @@ def current_guard(app: Flask) -> Guard | None:
     """The guard of ``app`` in this process, if it has one yet."""
     guarded = app.extensions.get(_KEY)
     return guarded.guard if guarded is not None and guarded.pid == os.getpid() else None
+
+
+def served_dump() -> dumps.Dump:
+    """The dump of the store this app serves when it holds what the store holds (else
+    NoDump, saying why): kept beside a store on disk (openness.store.dump)."""
+    store = get_store()
+    path = getattr(store.store, "path", None)
+    if path is None:
+        raise dumps.NoDump(
+            "this server's store is a remote engine or in memory, beside which no dump is kept"
+        )
+    return dumps.current(store, dumps.folder(path))

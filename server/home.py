@@ -8,9 +8,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
-from openness.server.context import get_store
+from openness.server.context import get_store, served_dump
 from openness.server.negotiation import accept_header, choose
 from openness.stats import HEADLINES, collect_stats, held_words
+from openness.store.dump import NoDump
 
 bp = Blueprint("home", __name__)
 
@@ -74,6 +75,10 @@ def index() -> Response:
     best = choose(accept_header(), ["text/html", "application/json"])
     if best == "application/json":
         return jsonify(numbers)
+    try:
+        dump = served_dump()
+    except NoDump:
+        dump = None  # not linked: /dump says why
     return Response(
         render_template(
             "home.html",
@@ -81,6 +86,7 @@ def index() -> Response:
             headlines=HEADLINES,
             runs=_runs(numbers["holds"]),
             chart=_chart(),
+            dump=dump,
         )
     )
 

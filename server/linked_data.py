@@ -45,7 +45,7 @@ OFFERED = [
 ONTOLOGY_IRI = BASE + "ns"
 
 
-def _base() -> str:
+def minted_base() -> str:
     return current_app.config.get("BASE_IRI") or BASE
 
 
@@ -79,7 +79,7 @@ def _under(value: str, iri: str) -> bool:
 
 def _local(value: str) -> str:
     """A link that stays on this server for IRIs we mint."""
-    base = _base()
+    base = minted_base()
     return request.url_root + value[len(base) :] if value.startswith(base) else value
 
 
@@ -233,8 +233,8 @@ def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:
     path decoded (an IRI written with characters a client encodes)."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     sent = raw.split("?", 1)[0].removeprefix(request.script_root + "/" + section)
-    decoded = _base() + section + rest
-    for iri in dict.fromkeys([_base() + section + sent, decoded]) if sent else [decoded]:
+    decoded = minted_base() + section + rest
+    for iri in dict.fromkeys([minted_base() + section + sent, decoded]) if sent else [decoded]:
         triples = _describe(iri)
         if triples:
             return iri, triples
@@ -298,7 +298,7 @@ def shapes(name: str) -> Response:
     """A definition's shapes, from the shapes graph."""
     if not all(c.isalnum() or c in "-._" for c in name):
         abort(404)
-    prefix = f"{_base()}shapes/{name}"
+    prefix = f"{minted_base()}shapes/{name}"
     rows = get_store().query(
         f"""SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }}
               FILTER (STR(?s) = "{prefix}" || STRSTARTS(STR(?s), "{prefix}#")) }}"""

@@ -169,8 +169,22 @@ PATHS: dict[str, Any] = {
     "/store": STORE,
     "/.well-known/void": {
         "get": {
-            "summary": "VoID: the named graphs, their triple counts, sources and licences",
+            "summary": "VoID: the named graphs, their triple counts, sources and licences, "
+            "the dump",
             "responses": {"200": {"description": "The VoID description", "content": RDF}},
+        }
+    },
+    "/catalog": _linked("The DCAT catalogue: the dataset, its distributions, the SPARQL service"),
+    "/dump/openness.nq.gz": {
+        "get": {
+            "summary": "The whole dataset, every named graph, as gzipped N-Quads (written by "
+            "openness build or dump); ETag (its SHA-256), Last-Modified and ranges",
+            "responses": {
+                "200": {"description": "The file", "content": {"application/gzip": {}}},
+                "206": {"description": "A range of it", "content": {"application/gzip": {}}},
+                "304": {"description": "Not modified"},
+                "404": plain("No dump holds what the store holds: why, and what writes one"),
+            },
         }
     },
     "/health": {

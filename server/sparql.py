@@ -3,12 +3,15 @@ the VoID description. Writing (/update, /store) lives in ``update``."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import DCTERMS, RDF, SD, VOID, XSD, Graphs
-from openness.server.context import get_runner, get_store
+from openness.namespaces import DCTERMS, RDF, RDFS, SD, VOID, XSD, Graphs
+from openness.server.context import get_runner, get_store, served_dump
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
     GRAPH_TYPES,
@@ -19,6 +22,7 @@ from openness.server.negotiation import (
 )
 from openness.store import summary
 from openness.store.base import code_only, keyword
+from openness.store.dump import NoDump
 
 bp = Blueprint("sparql", __name__)
 
@@ -37,6 +41,7 @@ RESULT_FORMAT_IRIS = [
 ]
 _SERVICE = keyword("SERVICE")
 _INTEGER = ox.NamedNode(XSD + "integer")
+TITLE = ox.Literal("Openness Graph", language="en")  # the dataset's, in VoID and DCAT
 
 
 def text(message: str, status: int) -> Response:
@@ -220,20 +225,25 @@ def service_description() -> Response:
 @bp.get("/.well-known/void")
 def void() -> Response:
     """A VoID description: the dataset, its named graphs as subsets with their size,
-    source and licence, and the SPARQL endpoint. The dataset is the one the store's own
-    summary describes (``…/graph/void#dataset``), not a name of this server's: a client
-    merging the two, or reaching the server by another host name, sees one dataset."""
+    source and licence, the SPARQL endpoint, the dump when one is current and the DCAT
+    catalogue. The dataset is the one the store's own summary describes
+    (``…/graph/void#dataset``), not a name of this server's: a client merging the two, or
+    reaching the server by another host name, sees one dataset."""
     base = request.url_root
     ds = _iri(summary.DATASET)
     sizes = get_store().graph_sizes()
     t = [
         ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-        ox.Triple(ds, _iri(DCTERMS + "title"), ox.Literal("Openness Graph", language="en")),
+        ox.Triple(ds, _iri(DCTERMS + "title"), TITLE),
         ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
         ox.Triple(
             ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=_INTEGER)
         ),
+        ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("catalog.catalog", _external=True))),
     ]
+    with contextlib.suppress(NoDump):  # what the server says of an outdated dump: nothing
+        served_dump()
+        t.append(ox.Triple(ds, _iri(VOID + "dataDump"), _iri(dump_url())))
     for graph, size in sorted(sizes.items()):
         sub = _iri(graph)
         t += [
@@ -241,24 +251,43 @@ def void() -> Response:
             ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
             ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
         ]
-    # Whose data each graph holds: a source's graph, or a dated snapshot of one, as the
-    # provenance graph says (a store ingested before it said so: by the graph's name).
-    whose = get_store().query(
-        f"""SELECT DISTINCT ?g ?license ?source WHERE {{
+    for sub, source, licence in whose_graphs(sizes):
+        t.append(ox.Triple(sub, _iri(DCTERMS + "source"), source))
+        if licence:
+            t += [
+                ox.Triple(sub, _iri(DCTERMS + "license"), licence),
+                ox.Triple(ds, _iri(DCTERMS + "license"), licence),
+            ]
+    return _graph_response(sorted(set(t), key=str))
+
+
+def dump_url() -> str:
+    """Where this server offers the dump (server.catalog)."""
+    return url_for("catalog.download", _external=True)
+
+
+def whose_graphs(
+    graphs: Iterable[str],
+) -> list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | None]]:
+    """Whose data each of ``graphs`` holds that is a source's graph, or a dated snapshot
+    of one, as the provenance graph says (a store ingested before it said so: by the
+    graph's name): (the graph, the source's origin or else the graph, the source's licence
+    if it states one)."""
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT DISTINCT ?g ?license ?source WHERE {{
               {{ ?c a og:Source . GRAPH <{PROVENANCE_GRAPH}> {{ ?g og:source ?c }} }}
               UNION {{ ?c a og:Source ; skos:notation ?notation
                        BIND (IRI(CONCAT("{Graphs.source("")}", ?notation)) AS ?g) }}
               OPTIONAL {{ ?c dcterms:license ?license }} OPTIONAL {{ ?c dcterms:source ?source }}
             }}"""
+        )
+        .rows()
     )
-    for row in whose.rows():
-        if row["g"].value not in sizes:
-            continue
-        sub = row["g"]
-        t.append(ox.Triple(sub, _iri(DCTERMS + "source"), row.get("source") or sub))
-        if "license" in row:
-            t += [
-                ox.Triple(sub, _iri(DCTERMS + "license"), row["license"]),
-                ox.Triple(ds, _iri(DCTERMS + "license"), row["license"]),
-            ]
-    return _graph_response(sorted(set(t), key=str))
+    wanted = set(graphs)
+    return [
+        (row["g"], row.get("source") or row["g"], row.get("license"))
+        for row in rows
+        if row["g"].value in wanted
+    ]

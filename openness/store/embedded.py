@@ -9,11 +9,12 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store import summary
+from openness.store import dump, summary
 from openness.store.base import (
     GraphStore,
     StoreError,
@@ -156,8 +157,17 @@ class EmbeddedStore(GraphStore):
         if self.path is None:  # a scratch store: nothing a fault could lose
             self._store.update(sparql, base_iri=base_iri)
             return
-        with announced_write():
+        with self._announced():
             self._store.update(sparql, base_iri=base_iri)
+
+    @contextlib.contextmanager
+    def _announced(self) -> Iterator[None]:
+        """A write to the store on disk: its dump is no longer current from before it
+        starts (see openness.store.dump), and it is announced."""
+        if not self.read_only:  # a write to a store read only fails: it changes nothing
+            dump.outdate(self.path)
+        with announced_write():
+            yield
 
     def write(
         self,
@@ -222,7 +232,7 @@ class EmbeddedStore(GraphStore):
         if self.path is None:
             self._store.extend(itertools.chain(_as_quads(add), quads))
             return
-        with announced_write():
+        with self._announced():
             if sum(len(t) for t in add.values()) + len(quads) <= BULK_MAX:
                 self._store.bulk_load(nquads(add, quads), format=ox.RdfFormat.N_QUADS)
             else:
@@ -300,6 +310,11 @@ class EmbeddedStore(GraphStore):
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
         return self._store.dump(format=fmt)
+
+    def export_into(self, output: IO[bytes], fmt: ox.RdfFormat) -> None:
+        """The whole dataset in a quad format written to ``output`` as it is read (a
+        large store is not held in memory)."""
+        self._store.dump(output, format=fmt)
 
     def optimize(self) -> None:
         """Compact the store on disk (RocksDB's full compaction): a build writes in

@@ -1,0 +1,167 @@
+"""The dataset's DCAT catalogue (/catalog) and its dump (/dump/openness.nq.gz).
+
+The catalogue (``<base>catalog``) lists one dcat:Dataset, the one VoID describes
+(``…/graph/void#dataset``): its title, description, publisher (the vocabulary's creator),
+when the store's latest run ended, the licence of each source's graph (as parts: the
+dataset holds data under several licences, and the graphs the tool computes state none,
+so the dataset names no licence of its own), its distributions, and the SPARQL endpoint as
+a dcat:DataService. DCAT-AP 3's conventions are followed where they cost nothing: media
+types as IANA IRIs, the byte size as xsd:nonNegativeInteger, the checksum as an
+spdx:Checksum, an access URL beside each download URL.
+
+The dump is served as the file it is, ``application/gzip`` (RFC 6713), not as N-Quads
+with ``Content-Encoding: gzip``: HTTP clients undo a content coding as they read, so the
+bytes saved would not be the file whose size and checksum the catalogue gives, and a range
+would count bytes of a coding rather than of the file. What it holds, N-Quads, the
+catalogue says: dcat:mediaType beside dcat:compressFormat, as DCAT 3 describes a
+compressed file. A dump that no longer holds what the store holds is neither served nor
+described (openness.store.dump).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request, send_file, url_for
+
+from openness.ingest.rdf import Triples, typed
+from openness.namespaces import DCAT, DCTERMS, FOAF, ONTOLOGY, RDFS, VOID, XSD, Graphs
+from openness.server.context import get_store, served_dump
+from openness.server.linked_data import minted_base, respond
+from openness.server.sparql import FORMATS, TITLE, dump_url, text, whose_graphs
+from openness.store import dump as dumps
+from openness.store import summary
+
+bp = Blueprint("catalog", __name__)
+
+IANA = "http://www.iana.org/assignments/media-types/"
+SPDX = "http://spdx.org/rdf/terms#"  # SPDX 2's RDF terms, whose checksum DCAT 3 reuses
+SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
+DESCRIPTION = ox.Literal(
+    "AI model releases as several sources describe them (their components, licences and "
+    "published verdicts), linked into one entity per model, and the verdicts of each "
+    "model against openness definitions, with the evidence and reasons behind each, "
+    "the definitions' shapes and the vocabulary: every named graph of the store.",
+    language="en",
+)
+RIGHTS = ox.Literal(
+    "Each source's graph is under that source's licence (its dcterms:license, a part of "
+    "the dataset); the graphs the tool computes from them (identity, assessments, derived "
+    "facts, history, provenance) state no licence of their own.",
+    language="en",
+)
+
+
+@bp.get("/catalog")
+def catalog() -> Response:
+    """The DCAT catalogue: HTML for browsers, RDF by Accept or ``format``."""
+    here = minted_base() + "catalog"
+    cat, ds = here, summary.DATASET
+    t = Triples()
+    t.types(cat, DCAT + "Catalog")
+    t.types(ds, DCAT + "Dataset")
+    for resource in (cat, ds):
+        t.add(resource, DCTERMS + "title", TITLE)
+        t.add(resource, DCTERMS + "description", DESCRIPTION)
+        t.link(resource, RDFS + "seeAlso", url_for("sparql.void", _external=True))
+    t.link(cat, DCAT + "dataset", ds)
+    t.link(cat, FOAF + "homepage", request.url_root)
+    publisher = _publisher(t, here + "#publisher")
+    latest = dumps.latest_run(get_store())
+    for resource in (cat, ds):
+        t.link(resource, DCTERMS + "publisher", publisher)
+        if latest:
+            t.add(resource, DCTERMS + "modified", typed(latest, XSD + "dateTime"))
+    t.link(ds, DCTERMS + "rights", here + "#rights")
+    t.types(here + "#rights", DCTERMS + "RightsStatement")
+    t.add(here + "#rights", RDFS + "label", RIGHTS)
+    for graph, source, licence in whose_graphs(get_store().graph_names()):
+        t.add(ds, DCTERMS + "hasPart", graph)
+        t.add(graph, DCTERMS + "source", source)
+        t.add(graph, DCTERMS + "license", licence)
+    endpoint = url_for("sparql.sparql", _external=True)
+    service, queried = here + "#sparql", here + "#sparql-access"
+    t.link(cat, DCAT + "service", service)
+    t.types(service, DCAT + "DataService")
+    t.add(service, DCTERMS + "title", ox.Literal("SPARQL 1.1 endpoint", language="en"))
+    t.link(service, DCAT + "endpointURL", endpoint)
+    t.link(service, DCAT + "endpointDescription", endpoint)  # the service description
+    t.link(service, DCTERMS + "conformsTo", SPARQL_PROTOCOL)
+    t.link(service, DCAT + "servesDataset", ds)
+    t.link(ds, DCAT + "distribution", queried)
+    t.types(queried, DCAT + "Distribution")
+    t.add(queried, DCTERMS + "title", ox.Literal("Queried at the SPARQL endpoint", language="en"))
+    t.link(queried, DCAT + "accessURL", endpoint)
+    t.link(queried, DCAT + "accessService", service)
+    with contextlib.suppress(dumps.NoDump):  # an outdated dump is not described: /dump says why
+        _dump(t, ds, here + "#dump", served_dump())
+    return respond(here, sorted(t, key=str), "Openness Graph catalogue")  # by subject
+
+
+def _publisher(t: Triples, iri: str) -> str | None:
+    """The publisher, a foaf:Agent named as the vocabulary names its creator (no deployment
+    states its own yet)."""
+    rows = (
+        get_store()
+        .query(
+            f"SELECT ?name WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> dcterms:creator "
+            "?name FILTER (isLiteral(?name)) } } LIMIT 1"
+        )
+        .rows()
+    )
+    if not rows:
+        return None
+    t.types(iri, FOAF + "Agent")
+    t.add(iri, FOAF + "name", rows[0]["name"])
+    return iri
+
+
+def _dump(t: Triples, ds: str, dist: str, dump: dumps.Dump) -> None:
+    """The dump as a distribution of ``ds``, and as its VoID data dump."""
+    url = dump_url()
+    t.link(ds, DCAT + "distribution", dist)
+    t.link(ds, VOID + "dataDump", url)
+    t.types(dist, DCAT + "Distribution")
+    t.add(
+        dist,
+        DCTERMS + "title",
+        ox.Literal("The whole dataset, every named graph, as gzipped N-Quads", language="en"),
+    )
+    t.link(dist, DCAT + "downloadURL", url)
+    t.link(dist, DCAT + "accessURL", url)
+    t.link(dist, DCAT + "mediaType", IANA + "application/n-quads")
+    t.link(dist, DCAT + "compressFormat", IANA + "application/gzip")
+    t.link(dist, DCTERMS + "conformsTo", FORMATS + "N-Quads")
+    t.add(dist, DCAT + "byteSize", typed(str(dump.size), XSD + "nonNegativeInteger"))
+    t.add(dist, DCTERMS + "issued", typed(dump.written, XSD + "dateTime"))
+    checksum = dist + "-checksum"
+    t.link(dist, SPDX + "checksum", checksum)
+    t.types(checksum, SPDX + "Checksum")
+    t.link(checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256")
+    t.add(checksum, SPDX + "checksumValue", typed(dump.sha256, XSD + "hexBinary"))
+
+
+@bp.get("/dump/" + dumps.FILE)
+def download() -> Response:
+    """The dump, when one holds what the store holds: the file as it is, with its checksum
+    as ETag, its time as Last-Modified and ranges (Flask's send_file); else 404 saying
+    why."""
+    try:
+        dump = served_dump()
+    except dumps.NoDump as e:
+        return text(
+            f"no current dump of the whole dataset: {e} (meanwhile each named graph is at "
+            "/store?graph=IRI)",
+            404,
+        )
+    return send_file(
+        dump.path,
+        mimetype="application/gzip",
+        as_attachment=True,
+        download_name=dumps.FILE,
+        etag=dump.sha256,
+        last_modified=dt.datetime.fromisoformat(dump.written),
+        conditional=True,
+    )

@@ -1,0 +1,296 @@
+"""The whole dataset for linked-data consumers: its dump beside the store (written by the
+commands, replaced whole, withdrawn when the store changes) and the DCAT catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from openness.cli import cli
+from openness.namespaces import Graphs
+from openness.server import create_app
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
+
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.DCTERMS
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+IANA = "http://www.iana.org/assignments/media-types/"
+CATALOG = rdflib.URIRef("https://w3id.org/openness-graph/catalog")
+DATASET = rdflib.URIRef("https://w3id.org/openness-graph/graph/void#dataset")
+DUMP = "/dump/openness.nq.gz"
+URL = rdflib.URIRef("http://localhost" + DUMP)
+MOF = Graphs.source("mof")
+RECORD = ox.Triple(
+    ox.NamedNode("https://w3id.org/openness-graph/id/record/mof/x"),
+    ox.NamedNode("https://schema.org/name"),
+    ox.Literal("X"),
+)
+RDF_FORMATS = (
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "xml"),
+)
+
+
+def _run(store: EmbeddedStore, ended: str) -> None:
+    """A run recorded in the provenance graph, as an ingest or an assessment records one."""
+    store.write(
+        add={
+            Graphs.PROVENANCE: [
+                ox.Triple(
+                    ox.NamedNode(f"urn:x:run/{ended}"),
+                    ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"),
+                    ox.Literal(
+                        ended, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
+                    ),
+                )
+            ]
+        }
+    )
+
+
+@pytest.fixture
+def location(tmp_path: Path) -> Path:
+    """A small store on disk: the vocabularies (the sources' licences, the ontology's
+    creator), one record in the MOF source's graph and one run."""
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    try:
+        load_vocabularies(store)
+        store.write(add={MOF: [RECORD]})
+        _run(store, "2026-01-02T03:04:05Z")
+    finally:
+        store.close()
+    return path
+
+
+def openness(location: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--store", str(location), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stderr
+
+
+@contextmanager
+def serving(location: Path) -> Iterator[tuple[EmbeddedStore, FlaskClient]]:
+    """The store opened for writing and the app serving it, which sees its writes."""
+    store = EmbeddedStore(location)
+    try:
+        yield store, create_app({"STORE": store, "TESTING": True}).test_client()
+    finally:
+        store.close()
+
+
+def _download(client: FlaskClient, **headers: str) -> TestResponse:
+    """The dump's answer, read and closed (the file it streams released)."""
+    answer = client.get(DUMP, headers=headers)
+    answer.get_data()  # kept by the response
+    answer.close()
+    return answer
+
+
+def _stored(store: EmbeddedStore) -> list[ox.Quad]:
+    return list(ox.parse(store.export(ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
+
+
+def _catalogue(
+    client: FlaskClient, accept: str = "text/turtle", fmt: str = "turtle"
+) -> rdflib.Graph:
+    answer = client.get("/catalog", headers={"Accept": accept})
+    assert answer.status_code == 200 and answer.mimetype == accept, answer.text
+    return rdflib.Graph().parse(data=answer.data, format=fmt)
+
+
+def _void(client: FlaskClient) -> rdflib.Graph:
+    answer = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    return rdflib.Graph().parse(data=answer.data, format="turtle")
+
+
+def test_the_dump_is_every_quad_of_the_store_with_its_graph(location: Path) -> None:
+    """`openness dump` writes every quad, in its named graph, as gzipped N-Quads, served as
+    the file it is (application/gzip, no content coding) with its SHA-256 as ETag, and
+    ranges and conditional requests answered."""
+    said = openness(location, "dump")
+    with serving(location) as (store, client):
+        answer = _download(client)
+        assert answer.status_code == 200, answer.text
+        assert answer.mimetype == "application/gzip" and "Content-Encoding" not in answer.headers
+        body = answer.get_data()
+        quads = list(ox.parse(gzip.decompress(body), ox.RdfFormat.N_QUADS))
+        stored = _stored(store)
+        assert len(quads) == len(stored) > 1000 and f"{len(stored)} quads" in said
+        assert {q.graph_name for q in quads} == {q.graph_name for q in stored}
+        assert ox.Quad(*RECORD, ox.NamedNode(MOF)) in quads  # a graph name kept
+        sha256 = hashlib.sha256(body).hexdigest()
+        assert answer.get_etag() == (sha256, False) and answer.last_modified
+        again = _download(client, **{"If-None-Match": f'"{sha256}"'})
+        assert again.status_code == 304
+        part = _download(client, Range="bytes=10-19")
+        assert part.status_code == 206 and part.get_data() == body[10:20]
+
+
+def test_the_catalogue_describes_the_dataset_its_dump_and_its_endpoint(location: Path) -> None:
+    """/catalog: one dcat:Dataset (VoID's) with title, description, publisher, the end of
+    the latest run, each source graph's licence, the dump as a distribution (download URL,
+    IANA media types, size, SHA-256) and the SPARQL endpoint as a data service; in each RDF
+    format and as a page. VoID links the catalogue and the dump, the home page both."""
+    openness(location, "dump")
+    with serving(location) as (_, client):
+        body = _download(client).get_data()
+        g = _catalogue(client)
+        assert (CATALOG, rdflib.RDF.type, DCAT.Catalog) in g
+        assert (CATALOG, DCAT.dataset, DATASET) in g
+        assert (DATASET, rdflib.RDF.type, DCAT.Dataset) in g
+        for resource in (CATALOG, DATASET):
+            assert g.value(resource, DCT.title) and g.value(resource, DCT.description)
+            publisher = g.value(resource, DCT.publisher)
+            assert str(g.value(publisher, rdflib.FOAF.name)) == "Openness Graph contributors"
+            modified = g.value(resource, DCT.modified)
+            assert modified.datatype == rdflib.XSD.dateTime
+            assert modified.toPython() == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+        mof = rdflib.URIRef(MOF)
+        assert (DATASET, DCT.hasPart, mof) in g
+        assert g.value(mof, DCT.license) == rdflib.URIRef("https://spdx.org/licenses/MIT")
+        (dump,) = g.subjects(DCAT.downloadURL, URL)
+        assert (DATASET, DCAT.distribution, dump) in g and (DATASET, VOID.dataDump, URL) in g
+        assert g.value(dump, DCAT.mediaType) == rdflib.URIRef(IANA + "application/n-quads")
+        assert g.value(dump, DCAT.compressFormat) == rdflib.URIRef(IANA + "application/gzip")
+        size = g.value(dump, DCAT.byteSize)
+        assert size.datatype == rdflib.XSD.nonNegativeInteger and int(size) == len(body)
+        checksum = g.value(dump, SPDX.checksum)
+        assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        assert str(g.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
+        (service,) = g.subjects(rdflib.RDF.type, DCAT.DataService)
+        assert g.value(service, DCAT.endpointURL) == rdflib.URIRef("http://localhost/sparql")
+        assert g.value(service, DCT.conformsTo) == rdflib.URIRef(
+            "https://www.w3.org/TR/sparql11-protocol/"
+        )
+        assert (service, DCAT.servesDataset, DATASET) in g and (CATALOG, DCAT.service, service) in g
+        for accept, fmt in RDF_FORMATS:
+            assert len(_catalogue(client, accept, fmt)) == len(g), accept
+        page = client.get("/catalog", headers={"Accept": "text/html"})
+        assert page.status_code == 200 and DUMP in page.text
+        void = _void(client)
+        assert (DATASET, VOID.dataDump, URL) in void
+        assert (DATASET, rdflib.RDFS.seeAlso, rdflib.URIRef("http://localhost/catalog")) in void
+        home = client.get("/", headers={"Accept": "text/html"}).text
+        assert f'href="{DUMP}"' in home and 'href="/catalog"' in home
+
+
+def test_without_a_dump_the_route_says_how_to_write_one(location: Path) -> None:
+    """A store never dumped (a fresh clone's before its build ends): 404 saying what
+    writes one; the catalogue still describes the dataset and its endpoint, not a dump.
+    A store in memory keeps none."""
+    with serving(location) as (_, client):
+        answer = _download(client)
+        assert answer.status_code == 404 and answer.mimetype == "text/plain"
+        assert "`openness dump`" in answer.text
+        g = _catalogue(client)
+        assert (CATALOG, DCAT.dataset, DATASET) in g
+        assert next(g.subjects(rdflib.RDF.type, DCAT.DataService), None) is not None
+        assert not list(g.subjects(DCAT.downloadURL, None))
+        assert not list(_void(client).objects(DATASET, VOID.dataDump))
+        assert DUMP not in client.get("/", headers={"Accept": "text/html"}).text
+    memory = create_app({"STORE": EmbeddedStore(None), "TESTING": True}).test_client()
+    answer = memory.get(DUMP)
+    assert answer.status_code == 404 and "in memory" in answer.text
+
+
+def test_a_write_after_the_dump_withdraws_it(location: Path) -> None:
+    """A write to the store after its dump (an ingest, /update) leaves no current dump until
+    it is written again: not served, not in the catalogue nor in VoID."""
+    openness(location, "dump")
+    with serving(location) as (store, client):
+        assert _download(client).status_code == 200
+        store.write(add={MOF: [ox.Triple(RECORD.subject, RECORD.predicate, ox.Literal("Y"))]})
+        answer = _download(client)
+        assert answer.status_code == 404 and "written after its dump" in answer.text
+        assert not list(_catalogue(client).subjects(DCAT.downloadURL, None))
+        assert not list(_void(client).objects(DATASET, VOID.dataDump))
+    openness(location, "dump")
+    with serving(location) as (store, client):
+        quads = gzip.decompress(_download(client).get_data()).count(b"\n")
+        assert quads == len(_stored(store))
+
+
+def test_a_store_whose_latest_run_is_not_the_dumps_is_not_offered(location: Path) -> None:
+    """A store written by other means (another version, a store put in its place) beside a
+    dump whose record survived: its latest run is not the dump's, so the dump is not
+    offered as current."""
+    openness(location, "dump")
+    record = location.with_name("store-dump") / "dump.json"
+    kept = record.read_bytes()
+    with serving(location) as (store, client):
+        _run(store, "2026-02-03T04:05:06Z")
+        record.write_bytes(kept)  # as a writer that does not withdraw it leaves it
+        answer = _download(client)
+        assert answer.status_code == 404
+        assert "2026-01-02T03:04:05Z" in answer.text and "2026-02-03T04:05:06Z" in answer.text
+        assert not list(_catalogue(client).subjects(DCAT.downloadURL, None))
+
+
+def test_a_dump_is_replaced_whole_or_not_at_all(
+    location: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dump that fails half-way leaves the previous one served whole and nothing of its
+    own; one that completes replaces it, and a reader who opened the previous file reads
+    it to its end."""
+    openness(location, "dump")
+    folder = location.with_name("store-dump")
+    before = sorted(p.name for p in folder.iterdir())
+    with serving(location) as (_, client):
+        first = _download(client).get_data()
+
+    def cut(self: EmbeddedStore, output: object, fmt: ox.RdfFormat) -> None:
+        output.write(self.export(fmt)[:100_000])  # type: ignore[attr-defined]
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(EmbeddedStore, "export_into", cut)
+        result = CliRunner().invoke(cli, ["--store", str(location), "dump"])
+    assert result.exit_code != 0 and "No space left" in str(result.exception)
+    assert sorted(p.name for p in folder.iterdir()) == before  # no part left behind
+    with serving(location) as (store, client):
+        assert _download(client).get_data() == first
+        store.write(add={MOF: [ox.Triple(RECORD.subject, RECORD.predicate, ox.Literal("Y"))]})
+    (old,) = folder.glob("openness-*.nq.gz")
+    with old.open("rb") as reader:
+        openness(location, "dump")
+        assert reader.read() == first
+    (new,) = folder.glob("openness-*.nq.gz")
+    assert new != old and not old.exists()
+    with serving(location) as (store, client):
+        second = _download(client).get_data()
+        assert second != first
+        assert gzip.decompress(second).count(b"\n") == len(_stored(store))
+
+
+def test_build_and_the_commands_that_write_keep_the_dump(location: Path) -> None:
+    """`build --if-missing` on a built store without a dump (what `make serve` runs) writes
+    it; a command that writes the graph writes a kept dump again; a store in memory keeps
+    none."""
+    with serving(location) as (store, _):  # the assessments graph marks a finished build
+        store.write(add={Graphs.ASSESSMENTS: [RECORD]})
+    said = openness(location, "build", "--if-missing")
+    assert "the whole dataset:" in said
+    with serving(location) as (_, client):
+        assert _download(client).status_code == 200
+    said = openness(location, "init")  # its writes withdraw the dump: it writes it again
+    assert "the whole dataset:" in said
+    with serving(location) as (_, client):
+        assert _download(client).status_code == 200
+    result = CliRunner().invoke(cli, ["--store", ":memory:", "dump"])
+    assert result.exit_code == 1 and "only a store on disk keeps a dump" in result.stderr
