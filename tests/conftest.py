@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import re
 import shutil
 import socket
 import subprocess
@@ -151,17 +152,25 @@ def virtuoso_process(data: Path) -> Iterator[tuple[str, subprocess.Popen]]:
                 pytest.fail(f"virtuoso did not start: {log.read_text()}")
             time.sleep(0.2)
     # Anonymous SPARQL may update, as oxigraph serve's /update does (loopback only).
-    subprocess.run(
-        [isql, str(ports["isql"]), "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
+    virtuoso_sql(data, 'grant SPARQL_UPDATE to "SPARQL";')
     try:
         yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def virtuoso_sql(data: Path, statements: str) -> None:
+    """Run SQL ``statements`` as dba on the Virtuoso that ``virtuoso_process`` runs on the
+    database in the folder ``data`` (its isql port read from the virtuoso.ini written there)."""
+    port = re.search(r"ServerPort = 127\.0\.0\.1:(\d+)", (data / "virtuoso.ini").read_text())
+    assert port, "no ServerPort in virtuoso.ini"
+    subprocess.run(
+        [shutil.which("isql-vt") or "isql-vt", port[1], "dba", "dba", f"exec={statements}"],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(params=["embedded", "remote", "virtuoso"])

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import REPORTED_MODELS, oxigraph_serving, select
+from conftest import (
+    REPORTED_MODELS,
+    copy_of,
+    oxigraph_serving,
+    select,
+    virtuoso_process,
+    virtuoso_sql,
+)
 from rdflib.plugins.sparql import prepareQuery
 from support.history import copy_store
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.service import resolve_models
-from openness.history import build_verdict_history
+from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.snapshots import ingest_history
 from openness.named_queries import NamedQuery, QueryFileError, catalogue, load
-from openness.store import EmbeddedStore, summary
+from openness.namespaces import DCTERMS, EARL, OG, RDF, XSD, Graphs
+from openness.store import EmbeddedStore, GraphStore, summary
 
 QUERIES = catalogue()
 
@@ -547,3 +559,127 @@ def test_every_file_answers_the_same_on_another_engine(elsewhere: tuple, name: s
             given
         )
         assert comparable(remote_rows(endpoint, text), query) in ([], ours), given
+
+
+# Virtuoso 7.2's own bugs in these two, noted for users in queries/README.md (not fixed:
+# the files say what they mean, and no rewrite found yet gives Virtuoso the same rows).
+VIRTUOSO_BUGS = {
+    "model-evidence-use": "the OPTIONAL's FILTER reads variables bound outside it, which "
+    "Virtuoso does not see: most rows lack licenseString and licenseRole",
+    "published-vs-computed": "agrees is false where the computed verdict is missing (unbound "
+    "here), and a model given comes back a string, not an IRI",
+}
+NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "boolean")}
+XSD_DATE = ox.NamedNode(XSD + "date")
+
+
+@contextmanager
+def virtuoso_loaded(folder: Path, dump: bytes) -> Iterator[str]:
+    """A Virtuoso 7.2 of its own with the N-Quads ``dump`` bulk-loaded, as queries/README.md
+    tells (its default dataset is every graph): its query URL."""
+    with virtuoso_process(folder) as (url, _):
+        (folder / "dump.nq").write_bytes(dump)
+        virtuoso_sql(folder, f"ld_dir('{folder}', 'dump.nq', 'urn:unused'); rdf_loader_run();")
+        yield url
+
+
+@pytest.fixture(scope="module")
+def on_virtuoso(elsewhere: tuple, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``elsewhere``'s dump on Virtuoso: its query URL."""
+    with virtuoso_loaded(
+        tmp_path_factory.mktemp("virtuoso-elsewhere"), elsewhere[0].export(ox.RdfFormat.N_QUADS)
+    ) as url:
+        yield url
+
+
+def in_common(
+    rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]],
+) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Rows as both Virtuoso 7 and we give them, its known habits undone: a boolean or a
+    number as the number it is (it gives booleans as 1 and 0, ROUND as an integer, 1 as
+    "1.0E0"), a date-time as the instant (it writes a second's six digits), an empty text
+    as no value (its empty GROUP_CONCAT)."""
+    out = []
+    for row in rows:
+        kept = {}
+        for var, term in row.items():
+            if isinstance(term, ox.Literal):
+                datatype = term.datatype.value
+                if datatype in NUMBERS:
+                    value = {"true": "1", "false": "0"}.get(term.value, term.value)
+                    term = ox.Literal(str(Decimal(value).normalize()))
+                elif datatype == XSD + "dateTime":
+                    term = ox.Literal(dt.datetime.fromisoformat(term.value).isoformat())
+                elif not term.value:
+                    continue
+            kept[var] = term
+        out.append(kept)
+    return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_BUGS[n]))
+        if n in VIRTUOSO_BUGS
+        else n
+        for n in sorted(QUERIES)
+    ],
+)
+def test_every_file_answers_the_same_on_virtuoso(
+    elsewhere: tuple, on_virtuoso: str, name: str
+) -> None:
+    """Each file, as grlc writes it, on Virtuoso 7.2 loaded with the dump answers what our
+    store answers, defaults and each optional parameter given, Virtuoso's habits allowed
+    for: its compiler took model-sources, open-washing and vocabulary-in-use (SP031) and it
+    miscounted passing-over-time before they were written as they are."""
+    store, _ = elsewhere
+    query = QUERIES[name]
+    for given in runs(query):
+        ours = comparable(in_common(store.query(query.sparql(given)).rows()), query)
+        theirs = in_common(remote_rows(on_virtuoso, grlc_text(query, given)))
+        assert comparable(theirs, query) == ours, given
+
+
+def test_passing_over_time_counts_on_virtuoso_what_it_counts_here(
+    built: GraphStore, tmp_path: Path
+) -> None:
+    """Over the bundled graph and a verdict history of 40 models (made up: 8 definitions,
+    each verdict at 1 to 4 of 8 snapshot dates, passed or failed), Virtuoso counts every
+    date and definition as our store does — where it left some of the 64 counts short,
+    different ones each run. It took a history of some ten models, and the rest of a graph
+    as large as ours (alone, the made-up history was counted right): the store of the
+    other tests has the history of one model."""
+    rnd = random.Random(43)
+    dates = [f"2025-{m:02}-01" for m in range(1, 9)]
+    quads = []
+
+    def add(s: ox.NamedNode, p: str, o: ox.NamedNode | ox.Literal, graph: str) -> None:
+        quads.append(ox.Quad(s, ox.NamedNode(p), o, ox.NamedNode(graph)))
+
+    for i, date in enumerate(dates):
+        snapshot = ox.NamedNode(f"https://example.org/snapshot/{i}")
+        add(snapshot, RDF + "type", ox.NamedNode(OG + "SourceSnapshot"), Graphs.PROVENANCE)
+        add(snapshot, DCTERMS + "issued", ox.Literal(date, datatype=XSD_DATE), Graphs.PROVENANCE)
+    for m in range(40):
+        for d in range(8):
+            for date in rnd.sample(dates, rnd.randint(1, 4)):
+                v = ox.NamedNode(f"https://example.org/verdict/{m}/{d}/{date}")
+                add(
+                    v,
+                    EARL + "subject",
+                    ox.NamedNode(f"https://example.org/model/{m}"),
+                    VERDICT_HISTORY,
+                )
+                add(v, OG + "definitionId", ox.Literal(f"def-{d}"), VERDICT_HISTORY)
+                add(v, DCTERMS + "date", ox.Literal(date, datatype=XSD_DATE), VERDICT_HISTORY)
+                outcome = EARL + rnd.choice(["passed", "failed"])
+                add(v, EARL + "outcome", ox.NamedNode(outcome), VERDICT_HISTORY)
+    store = copy_of(built)
+    store._store.extend(quads)  # noqa: SLF001 - a test's made-up graph
+    query = QUERIES["passing-over-time"]
+    ours = comparable(store.query(query.sparql({})).rows(), query)
+    assert len(ours) == 64 and any(dict(r)["passing"] != f'"0"^^<{XSD}integer>' for r in ours)
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+        for _ in range(3):  # its miscounts differed from run to run
+            assert comparable(remote_rows(url, grlc_text(query, {})), query) == ours
