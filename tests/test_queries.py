@@ -298,6 +298,17 @@ def test_the_requirement_matrix_agrees_with_the_counts_and_the_verdicts(reported
         assert all(r["requirementId"].startswith(d + ".") for r in rows)
 
 
+def test_the_requirement_matrix_comes_model_by_model_requirement_by_requirement(
+    reported: Path,
+) -> None:
+    """Its rows in order — by model (its IRI), then requirement id — on every engine, not
+    in the order the engine happened to join them."""
+    rows = answer(reported, "requirement-matrix", definition="osaid-1.0")
+    keys = [(r["model"], r["requirementId"]) for r in rows]
+    assert len({model for model, _ in keys}) > 1
+    assert keys == sorted(keys)
+
+
 def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -> None:
     """Each requirement's outcomes counted over the verdicts of the definition, as a plain
     count of every verdict's requirement assessments gives them."""
