@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 import pyoxigraph as ox
-import rdflib
 from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
@@ -983,7 +982,11 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
     without storing it. Exit 0 if every definition passed, 1 if one failed, 3 if none
     failed and one cannot tell, 2 if unreadable; a definition that rates (the Index), or
-    reads only a source the description is not a record of, counts for none of them."""
+    reads only a source the description is not a record of, counts for none of them.
+
+    --format ttl prints what `openness explain` prints of a stored model: each verdict an
+    EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
+    made by pySHACL (seconds of CPU a model)."""
     wanted = _definition_ids(ids)
     try:
         run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
@@ -995,11 +998,10 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
     elif fmt == "ttl":
-        merged = rdflib.Graph()
-        for graph in run.reports.values():
-            merged += graph
-        merged.bind("sh", "http://www.w3.org/ns/shacl#")
-        click.echo(merged.serialize(format="turtle"))
+        triples = [t for model in run.reports.values() for t in model]
+        sys.stdout.buffer.write(
+            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        )
     else:
         for v in run.verdicts:
             level = f" ({v.level})" if v.level else ""

@@ -352,7 +352,8 @@ def test_pyshacl_cannot_tell_either(unidentified: Validation) -> None:
         UNIDENTIFIED.read_bytes(), UNIDENTIFIED.name, ["osaid-1.0"], reports=True
     )
     (orphan,) = [v.model for v in run.verdicts if v.name == "Lineage Orphan Chat"]
-    results = [r for r in reference.results(run.reports[orphan]) if r.focus == orphan]
+    report = reference.to_rdflib(run.reports[orphan])
+    results = [r for r in reference.results(report) if r.focus == orphan]
     assert results and all(r.severity == "Warning" for r in results)
     assert all("Nowhere-Base-7B" in r.message for r in results)
 

@@ -172,6 +172,34 @@ def test_validate_prints_the_shacl_report_as_turtle() -> None:
     assert set(report.objects(None, sh.resultSeverity)) == {sh.Warning}
 
 
+def test_validate_prints_each_verdict_beside_its_definitions_report() -> None:
+    """As `explain` prints a stored model's: each verdict an EARL assertion linked to the
+    sh:ValidationReport of its definition's shapes. A report alone said sh:conforms true
+    for the Model Openness Tool's definition, which cannot tell on a description that is no
+    record of the tool, and one report held every definition's results."""
+    args = ["validate", str(EXAMPLES / "open-model.ttl"), "-d", "osaid-1.0", "-d", "mof-1.0"]
+    verdicts = {v["definition"]: v for v in json.loads(run(*args, "--format", "json")[1])}
+    code, out, _ = run(*args, "--format", "ttl")
+    assert code == 0
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    reports = set(graph.subjects(rdflib.RDF.type, sh.ValidationReport))
+    assert len(reports) == 2
+    for definition_id, verdict in verdicts.items():
+        (assertion,) = graph.subjects(og.definitionId, rdflib.Literal(definition_id))
+        assert str(graph.value(assertion, earl.subject)) == verdict["model"]
+        outcome = graph.value(graph.value(assertion, earl.result), earl.outcome)
+        assert str(outcome) == str(earl) + verdict["outcome"]
+        report = graph.value(assertion, og.validationReport)
+        assert report in reports
+        shapes = {str(graph.value(r, sh.sourceShape)) for r in graph.objects(report, sh.result)}
+        assert all(f"/shapes/{definition_id}#" in s for s in shapes)
+    assert verdicts["mof-1.0"]["outcome"] == "cantTell"
+    assert verdicts["osaid-1.0"]["outcome"] == "passed"
+
+
 @pytest.mark.parametrize(
     "content,name,message",
     [

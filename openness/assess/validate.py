@@ -8,16 +8,18 @@ bundled licence facts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-import rdflib
 
+from openness.assess.definitions import definitions
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
+from openness.assess.store import save
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.licenses import default_resolver
 from openness.ingest.mof import license_table, read_record
@@ -179,7 +181,9 @@ class Validation:
     """The verdicts on the models a description holds, and on demand their SHACL reports."""
 
     verdicts: list[Verdict]
-    reports: dict[str, rdflib.Graph] = field(default_factory=dict)
+    # Per model, as `openness explain` prints a stored model's: each verdict an EARL
+    # assertion linked (og:validationReport) to its definition's sh:ValidationReport.
+    reports: dict[str, list[ox.Triple]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what the reader left out
 
 
@@ -187,7 +191,8 @@ def validate_description(
     data: bytes, name: str, ids: Sequence[str] | None = None, *, reports: bool = False
 ) -> Validation:
     """Judge the models a description holds against the definitions (default: all); with
-    ``reports``, also each model's sh:ValidationReport from pySHACL."""
+    ``reports``, also each model's verdicts as EARL assertions, each with its definition's
+    sh:ValidationReport from pySHACL (:func:`openness.assess.explain.explanation`)."""
     warnings: list[str] = []
     triples = description_triples(data, name, warnings)
     store = EmbeddedStore(None)
@@ -206,7 +211,12 @@ def validate_description(
     if reports:
         # pySHACL and rdflib's SPARQL engine take ~0.7 CPU s to import: loaded by the
         # runs that ask for reports, not by every command and page that imports this.
-        from openness.assess.explain import validation_report
+        from openness.assess.explain import explanation
 
-        out.reports = {m: validation_report(store, m, ids) for m in run.models}
+        # Stored in the scratch store, the verdicts are explained as a stored model's are:
+        # the report beside its verdict, which may outweigh a result (a stand-in met) or
+        # rest on no result (a definition that reads a source the description is none of).
+        save(store, run, started=dt.datetime.now(dt.UTC))
+        chosen = list(ids) if ids else list(definitions())
+        out.reports = {m: explanation(store, m, chosen) for m in run.models}
     return out
