@@ -976,7 +976,11 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @definitions_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "ttl", "evidence"]),
+    default="text",
+    show_default=True,
 )
 def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
@@ -986,10 +990,18 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
 
     --format ttl prints what `openness explain` prints of a stored model: each verdict an
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
-    made by pySHACL (seconds of CPU a model)."""
+    made by pySHACL (seconds of CPU a model). --format evidence prints the data graph the
+    shapes judge the description on (as `openness evidence` prints a stored model's), for
+    any other SHACL engine: the description as written is none."""
     wanted = _definition_ids(ids)
     try:
-        run = validate_description(file.read_bytes(), file.name, wanted, reports=fmt == "ttl")
+        run = validate_description(
+            file.read_bytes(),
+            file.name,
+            wanted,
+            reports=fmt == "ttl",
+            evidence=fmt == "evidence",
+        )
     except (OSError, UnreadableInput) as e:
         _echo(f"error: cannot read {file}: {e}")
         sys.exit(2)
@@ -997,8 +1009,8 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
         _echo(f"warning: {warning}")
     if fmt == "json":
         click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
-    elif fmt == "ttl":
-        triples = [t for model in run.reports.values() for t in model]
+    elif fmt in ("ttl", "evidence"):
+        triples = run.evidence or [t for model in run.reports.values() for t in model]
         sys.stdout.buffer.write(
             ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         )

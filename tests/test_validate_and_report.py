@@ -469,6 +469,33 @@ def test_evidence_alone_lets_pyshacl_reach_the_stored_verdict(reported: Path) ->
     assert "https://w3id.org/openness-graph/shapes/osaid-1.0#UseFreedomShape" in violated
 
 
+def test_validate_prints_the_evidence_another_engine_judges_a_description_on() -> None:
+    """One's own description, run elsewhere: the description as written holds no record,
+    resolved licence or label the shapes read, so pySHACL found nothing on it (every shape
+    'conforms'); the evidence `validate --format evidence` prints gives pySHACL the results
+    `validate --format ttl` reports."""
+    args = ["validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0"]
+    code, out, _ = run(*args, "--format", "evidence")
+    assert code == 3  # the verdict's exit code, as in every format
+    shapes = rdflib.Graph()
+    for path in shape_files():
+        shapes.parse(path, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+    def results(report: rdflib.Graph) -> set[tuple[str, ...]]:
+        return {
+            (str(report.value(r, sh.focusNode)), str(report.value(r, sh.sourceShape)))
+            + (str(report.value(r, sh.resultSeverity)), str(report.value(r, sh.value)))
+            for r in report.objects(None, sh.result)
+            if "/shapes/osaid-1.0#" in str(report.value(r, sh.sourceShape))
+        }
+
+    data = rdflib.Graph().parse(data=out, format="turtle")
+    _, elsewhere, _ = pyshacl_validate(data, shacl_graph=shapes, advanced=True)
+    explained = rdflib.Graph().parse(data=run(*args, "--format", "ttl")[1], format="turtle")
+    assert results(elsewhere) == results(explained) != set()
+
+
 def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
     from openness.resources import queries_dir
 

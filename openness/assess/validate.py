@@ -17,8 +17,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from openness.assess.definitions import definitions
+from openness.assess.evidence import shared
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
+from openness.assess.setwise import dataset
 from openness.assess.store import save
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.licenses import default_resolver
@@ -185,14 +187,23 @@ class Validation:
     # assertion linked (og:validationReport) to its definition's sh:ValidationReport.
     reports: dict[str, list[ox.Triple]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # what the reader left out
+    # On demand, the data graph the shapes judge the models on (`openness evidence`'s).
+    evidence: list[ox.Triple] = field(default_factory=list)
 
 
 def validate_description(
-    data: bytes, name: str, ids: Sequence[str] | None = None, *, reports: bool = False
+    data: bytes,
+    name: str,
+    ids: Sequence[str] | None = None,
+    *,
+    reports: bool = False,
+    evidence: bool = False,
 ) -> Validation:
     """Judge the models a description holds against the definitions (default: all); with
     ``reports``, also each model's verdicts as EARL assertions, each with its definition's
-    sh:ValidationReport from pySHACL (:func:`openness.assess.explain.explanation`)."""
+    sh:ValidationReport from pySHACL (:func:`openness.assess.explain.explanation`); with
+    ``evidence``, the data graph any SHACL engine judges them on with the shapes files (the
+    description as written is none: the shapes read records, resolved licences, labels)."""
     warnings: list[str] = []
     triples = description_triples(data, name, warnings)
     store = EmbeddedStore(None)
@@ -208,6 +219,13 @@ def validate_description(
             f"{name}: no model to validate (a record needs og:source, og:sourceId and schema:name)"
         )
     out = Validation(run.verdicts, warnings=warnings)
+    if evidence:
+        from openness.assess.reference import evidence as evidence_of  # pySHACL, as below
+
+        common = shared(store, dataset(store))
+        out.evidence = sorted(
+            {t for m in run.models for t in evidence_of(store, m, common)}, key=str
+        )
     if reports:
         # pySHACL and rdflib's SPARQL engine take ~0.7 CPU s to import: loaded by the
         # runs that ask for reports, not by every command and page that imports this.
