@@ -13,7 +13,7 @@ from openness.assess.explain import explanation
 from openness.assess.report import changes_to_pass, stored_assertions, verdict_rows
 from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
-from openness.namespaces import RDFS
+from openness.namespaces import PREFIXES, RDFS
 from openness.server.context import get_store
 from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
@@ -183,11 +183,14 @@ def model_changes_to_pass(model_id: str) -> Response:
 
 @bp.post("/validate")
 def validate() -> Response:
-    """Check a posted model description against all or chosen definitions (not stored)."""
+    """Check a posted model description against all or chosen definitions (not stored); as
+    RDF, each verdict an EARL assertion linked to its sh:ValidationReport (`openness
+    validate --format ttl`)."""
     chosen = request.args.getlist("definition")
     unknown = [d for d in chosen if d not in definitions()]
     if unknown:
         return text(f"unknown definition(s) {unknown}; known: {', '.join(definitions())}", 400)
+    media = _wants_rdf()
     upload = request.files.get("file")
     if upload is not None:
         data, name = upload.read(), upload.filename or "upload"
@@ -201,6 +204,9 @@ def validate() -> Response:
             )
         data, name = request.get_data(), "description" + suffix
     try:
+        if media:
+            body = get_store().call(explain_description, data, name, chosen or None, media)
+            return Response(body, content_type=content_type(media))
         judged = get_store().call(judge, data, name, chosen or None)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
@@ -216,6 +222,16 @@ def judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> dict
     it is filled in, both run it."""
     run = validate_description(data, name, ids)
     return {"verdicts": [v.as_json() for v in run.verdicts], "warnings": run.warnings}
+
+
+def explain_description(
+    _store: object, data: bytes, name: str, ids: list[str] | None, media: str
+) -> bytes:
+    """A guard task: the verdicts on a posted description with their SHACL reports, in
+    ``media`` (pySHACL takes seconds of CPU a model, under the request's time limit)."""
+    run = validate_description(data, name, ids, reports=True)
+    triples = [t for model in run.reports.values() for t in model]
+    return serialize_graph(triples, media, PREFIXES)
 
 
 @bp.post("/shacl")

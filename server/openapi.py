@@ -392,6 +392,11 @@ OPENAPI: dict[str, Any] = {
         "/api/validate": {
             "post": {
                 "summary": "Validate your own model description without storing it",
+                "description": "As JSON, one verdict per model and definition, with what "
+                "the reader left out of the description (warnings); as RDF (by Accept), "
+                "each verdict an EARL assertion linked (og:validationReport) to the "
+                "sh:ValidationReport of its definition's shapes, made by pySHACL (seconds "
+                "of CPU a model), as a stored model's conformance is.",
                 "parameters": [DEFINITION],
                 "requestBody": {
                     "content": {
@@ -410,10 +415,12 @@ OPENAPI: dict[str, Any] = {
                                     "type": "array",
                                     "items": {"$ref": "#/components/schemas/ValidatedVerdict"},
                                 }
-                            }
+                            },
+                            **RDF,
                         },
                     },
                     "400": plain("Unreadable description"),
+                    "406": NOT_ACCEPTABLE,
                     "413": plain("Description over the size limit"),
                 },
             }

@@ -140,6 +140,33 @@ def test_validate_service(client: FlaskClient) -> None:
     assert client.post("/api/validate", data=b"x", content_type="image/png").status_code == 400
 
 
+def test_validate_service_answers_the_reports_in_rdf(client: FlaskClient) -> None:
+    """Asked for Turtle, one's own description's verdicts come as a stored model's
+    conformance does: EARL assertions, each linked to its sh:ValidationReport — where the
+    JSON came whatever the Accept, and no route gave a description's report."""
+    turtle = (ontology_dir() / "examples" / "sources-disagree.ttl").read_bytes()
+    r = client.post(
+        "/api/validate?definition=osaid-1.0",
+        data=turtle,
+        content_type="text/turtle",
+        headers={"Accept": "text/turtle"},
+    )
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    (assertion,) = graph.subjects(og.definitionId, rdflib.Literal("osaid-1.0"))
+    report = graph.value(assertion, og.validationReport)
+    assert graph.value(report, sh.conforms) == rdflib.Literal(False)
+    assert {graph.value(r, sh.resultSeverity) for r in graph.objects(report, sh.result)} == {
+        sh.Warning
+    }
+    refused = client.post(
+        "/api/validate", data=turtle, content_type="text/turtle", headers={"Accept": "image/png"}
+    )
+    assert refused.status_code == 406
+
+
 def test_shacl_service(client: FlaskClient) -> None:
     shapes = b"""@prefix sh: <http://www.w3.org/ns/shacl#> .
       @prefix og: <https://w3id.org/openness-graph/ns#> .
