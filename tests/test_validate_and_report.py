@@ -236,6 +236,25 @@ def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
     )
 
 
+def test_validate_warns_of_a_release_licence_without_a_role(tmp_path: Path) -> None:
+    """A model's licence stated without og:licenseRole governs none of its components (the
+    evidence rules give a component without a licence of its own the record's licence for
+    a role): the weights' licence could not be told, and nothing said why."""
+    path = tmp_path / "tern.ttl"
+    path.write_text(
+        "@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+        "@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .\n"
+        "<#m> a og:Model ; <https://schema.org/name> 'Tern' ; og:licenseStatement\n"
+        "  [ a og:LicenseStatement ; og:licenseString 'Apache-2.0' ] ;\n"
+        "  og:component [ a og:Component ; og:componentType ogc:model-parameters-final ;\n"
+        "    og:released true ] .\n"
+    )
+    code, out, err = run("validate", str(path), "-d", "owd-0.3")
+    assert code == 3 and "no evidence: Model parameters (Final)" in out
+    assert "warning: tern.ttl: the licence statement 'Apache-2.0' of " in err
+    assert "has no og:licenseRole, so it governs no component" in err
+
+
 def test_a_missing_item_is_named_once(reported: Path) -> None:
     """ "no evidence: <aspect> (<what the check asks>)", the bracket left out where a check
     of one aspect asks what the aspect says (the EU AI Act's exemption's conditions)."""

@@ -75,7 +75,31 @@ def description_triples(
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
+    _warn_roleless(triples, name, warnings)
     return _as_records(_resolved(triples, name, warnings), name)
+
+
+def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
+    """Warn of a licence statement a model or record states without og:licenseRole: the
+    evidence rules give a component without a licence of its own the record's licence for
+    a role, so such a statement governs no component, which would pass unsaid."""
+    typed = {
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF + "type"
+        and t.object.value in (OG + "Model", OG + "SourceRecord")
+    }
+    roled = {t.subject for t in triples if t.predicate.value == OG + "licenseRole"}
+    said = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseString"}
+    for t in triples:
+        if t.predicate.value == OG + "licenseStatement" and t.subject in typed:
+            if t.object not in roled:
+                stated = repr(said[t.object]) if t.object in said else str(t.object)
+                warnings.append(
+                    f"{name}: the licence statement {stated} of {t.subject} has no "
+                    "og:licenseRole, so it governs no component (one without a licence of "
+                    "its own takes the record's licence for a role, e.g. 'distribution')"
+                )
 
 
 def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
