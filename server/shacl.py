@@ -44,6 +44,7 @@ from pyshacl import validate as shacl_validate
 from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib.plugins.sparql.parser import parseQuery
 
+from openness.assess.validate import remote_contexts
 from openness.server.execute import Answer, ResultTooLarge
 from openness.store import GraphStore
 
@@ -151,24 +152,6 @@ def offline() -> Iterator[None]:
 # --- reading and checking --------------------------------------------------------------
 
 
-def _remote_contexts(node: Any) -> list[str]:
-    """The contexts a JSON-LD document would fetch: string contexts and @import."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                for context in value if isinstance(value, list) else [value]:
-                    if isinstance(context, str):
-                        found.append(context)
-                    elif isinstance(context, dict) and isinstance(context.get("@import"), str):
-                        found.append(context["@import"])
-            found += _remote_contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += _remote_contexts(item)
-    return found
-
-
 def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph:
     """Parse a posted document with rdflib, literals as written; 400 naming the problem."""
     fmt = READABLE.get(posted.media_type)
@@ -183,7 +166,7 @@ def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph
         raise ShaclError(f"the {what} are not UTF-8: {e}") from e
     if fmt == "json-ld":
         try:
-            remote = _remote_contexts(json.loads(text))
+            remote = remote_contexts(json.loads(text))
         except json.JSONDecodeError as e:
             raise ShaclError(f"the {what} do not parse as JSON-LD: {e}") from e
         if remote:

@@ -208,6 +208,11 @@ def test_validate_prints_each_verdict_beside_its_definitions_report() -> None:
         ("ex:a ex:b", "broken.ttl", "Parser error"),
         ("<urn:x> <urn:y> <urn:z> .", "empty.ttl", "describes no og:Model"),
         ("{}", "model.txt", "unknown format"),
+        (
+            '{"@context": "https://schema.org/", "@type": "Model"}',
+            "remote.jsonld",
+            "a remote JSON-LD context (https://schema.org/), which is never fetched",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_with_the_reason(

@@ -9,10 +9,12 @@ bundled licence facts.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -71,12 +73,46 @@ def description_triples(
             f"{name}: unknown format {suffix!r}; give a MOF YAML file "
             f"(.yml) or RDF ({', '.join(sorted(RDF_FORMATS))})"
         )
+    if fmt == ox.RdfFormat.JSON_LD:
+        _no_remote_context(data, name)
     try:
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
     _warn_roleless(triples, name, warnings)
     return _as_records(_resolved(triples, name, warnings), name)
+
+
+def _no_remote_context(data: bytes, name: str) -> None:
+    """Refuse JSON-LD that would fetch a context, saying which: nothing is fetched, and
+    the parser's own words ('No LoadDocumentCallback') named neither the context nor that."""
+    try:
+        remote = remote_contexts(json.loads(data))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return  # the parser says what is wrong, and where
+    if remote:
+        raise UnreadableInput(
+            f"{name}: names a remote JSON-LD context ({remote[0]}), which is never fetched: "
+            "put the context in the document"
+        )
+
+
+def remote_contexts(node: Any) -> list[str]:
+    """The contexts a JSON-LD document would fetch: string contexts and @import."""
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                for context in value if isinstance(value, list) else [value]:
+                    if isinstance(context, str):
+                        found.append(context)
+                    elif isinstance(context, dict) and isinstance(context.get("@import"), str):
+                        found.append(context["@import"])
+            found += remote_contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += remote_contexts(item)
+    return found
 
 
 def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
