@@ -15,6 +15,7 @@ from openness.assess.store import assessment_iri
 from openness.assess.validate import UnreadableInput, validate_description
 from openness.namespaces import PREFIXES, RDFS
 from openness.server.context import get_store
+from openness.server.execute import QueryTimeout
 from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
 from openness.server.negotiation import (
@@ -210,6 +211,8 @@ def validate() -> Response:
         judged = get_store().call(judge, data, name, chosen or None)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
+    except QueryTimeout:
+        return _too_long("fewer models (`openness validate` runs without a time limit)")
     # What the reader left out of the description bears on every verdict given on it; a
     # field of each verdict carries it without changing the answer's shape (an array).
     return jsonify([{**v, "warnings": judged["warnings"]} for v in judged["verdicts"]])
@@ -274,7 +277,19 @@ def shacl() -> Response:
         report = get_store().call(run_validation, job, limits)
     except ShaclError as e:
         return text(str(e), e.status)
+    except QueryTimeout:
+        return _too_long("less data or simpler shapes")
     return Response(report.body, content_type=content_type(report.media_type))
+
+
+def _too_long(less: str) -> Response:
+    """503 for a validation stopped at the time limit (the guard's words are a query's)."""
+    limit = current_app.config["QUERY_TIMEOUT"]
+    return text(
+        f"the validation ran longer than the {limit:g} s limit and was stopped; validate "
+        f"{less}, or ask the operator for a longer --query-timeout",
+        503,
+    )
 
 
 def _posted(name: str) -> Posted | None:

@@ -408,8 +408,23 @@ def test_runaway_shapes_are_stopped_at_the_timeout(location: Path) -> None:
         data,
     )
     assert runaway.status_code == 503, runaway.text
+    # Said of a validation, not of a query to narrow with LIMIT.
+    assert runaway.text.startswith("the validation ran longer than the 3 s limit")
     after = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; sh:class ex:X .", data)
     assert len(results(report(after))) == 1
+    # A description of 40 models, asked for their reports (pySHACL: seconds a model).
+    models = "\n".join(
+        f"<#m{i}> a og:Model ; <https://schema.org/name> 'M{i}' ." for i in range(40)
+    )
+    slow = client.post(
+        "/api/validate",
+        data=f"@prefix og: <https://w3id.org/openness-graph/ns#> .\n{models}",
+        content_type="text/turtle",
+        headers={"Accept": "text/turtle"},
+    )
+    assert slow.status_code == 503
+    assert slow.text.startswith("the validation ran longer than the 3 s limit")
+    assert "fewer models" in slow.text
 
 
 def test_shacl_af_functions_run_only_in_a_process_of_their_own(
