@@ -1002,8 +1002,11 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
             reports=fmt == "ttl",
             evidence=fmt == "evidence",
         )
-    except (OSError, UnreadableInput) as e:
-        _echo(f"error: cannot read {file}: {e}")
+    except OSError as e:  # (names the file)
+        _echo(f"error: cannot read {file}: {e.strerror or e}")
+        sys.exit(2)
+    except UnreadableInput as e:  # (names the file, and the record and field or line)
+        _echo(f"error: cannot read {e}")
         sys.exit(2)
     for warning in run.warnings:  # left out of what is judged: say so before the verdicts
         _echo(f"warning: {warning}")

@@ -225,6 +225,7 @@ def test_unreadable_input_exits_2_with_the_reason(
     code, _, err = run("validate", str(path))
     assert code == 2
     assert name in err and message in err
+    assert err.count(name) == 1  # (was said twice: 'cannot read …/x.ttl: x.ttl: …')
 
 
 def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
