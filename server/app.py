@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from openness.server import (
     api,
@@ -98,6 +99,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # A remote engine that stopped the query at its time limit (see store.remote).
     app.register_error_handler(TimeoutError, lambda e: _plain(str(e), 503))
     app.register_error_handler(ResultTooLarge, lambda e: _plain(str(e), 413))
+    # Werkzeug's own page is HTML and names no limit; every other answer of ours is text.
+    app.register_error_handler(
+        RequestEntityTooLarge,
+        lambda e: _plain(
+            f"the request body is over the {app.config['MAX_CONTENT_LENGTH'] / 2**20:g} MiB "
+            "this server reads",
+            413,
+        ),
+    )
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.

@@ -140,6 +140,14 @@ def test_validate_service(client: FlaskClient) -> None:
     assert client.post("/api/validate", data=b"x", content_type="image/png").status_code == 400
 
 
+def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:
+    """413 in plain text naming the limit, as the API's other errors — where it was
+    Werkzeug's HTML page ('The data value transmitted exceeds the capacity limit')."""
+    r = client.post("/api/validate", data=b"#" * (10 * 2**20 + 1), content_type="text/turtle")
+    assert r.status_code == 413 and r.mimetype == "text/plain"
+    assert r.text == "the request body is over the 10 MiB this server reads\n"
+
+
 def test_validate_service_answers_the_reports_in_rdf(client: FlaskClient) -> None:
     """Asked for Turtle, one's own description's verdicts come as a stored model's
     conformance does: EARL assertions, each linked to its sh:ValidationReport — where the
