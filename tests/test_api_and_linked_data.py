@@ -106,6 +106,17 @@ def test_each_verdict_in_rdf_links_the_report_that_explains_it(client: FlaskClie
     assert sh.Violation in severities
 
 
+def test_a_browser_opening_the_api_gets_json(client: FlaskClient) -> None:
+    """A browser's Accept prefers HTML, which the API has not, and takes application/xml
+    (an alias of RDF/XML) over */*: it is answered JSON, what it shows; a client asking for
+    RDF/XML by name still gets it."""
+    firefox = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for path in ("/api/conformance?per_page=1", f"/api/models/{OLMO}"):
+        assert client.get(path, headers={"Accept": firefox}).mimetype == "application/json"
+        named = client.get(path, headers={"Accept": "application/rdf+xml"})
+        assert named.mimetype == "application/rdf+xml", path
+
+
 def test_listed_verdicts_in_rdf_link_where_their_report_is(client: FlaskClient) -> None:
     """The list of verdicts (and a model's) in RDF gives each assertion without its report,
     which costs seconds to make, but with rdfs:seeAlso the document that holds it: that
