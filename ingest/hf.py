@@ -28,6 +28,7 @@ from openness.ingest.records import (
     add_license,
     add_record,
     load_yaml,
+    retire,
 )
 from openness.ingest.report import Fields, IngestReport, RecordError, kind
 from openness.namespaces import (
@@ -123,6 +124,7 @@ def model_triples(
     out.link(iri, OG + "location", f"{HUB}/{repo}")
     for old in former_ids or []:
         out.add(iri, OG + "formerHubId", old)
+        retire(out, mint("record", NAME, old), iri)
     author = fields.text(info.author, "author") or (repo.split("/")[0] if "/" in repo else None)
     if author:
         out.link(iri, OG + "producer", hub_org(out, author, ctx))
@@ -311,10 +313,23 @@ def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext
         renames.setdefault(new, []).append(old)
         del merged[old.lower()]
     for _, (_, info, where) in sorted(merged.items()):
-        former = sorted(set(renames.get(info.id, [])))
+        former = sorted(_every_former(renames, info.id))
         model_triples(info, out, ctx, file=where, former_ids=former, report=report)
         report.ingested += 1
     report.count("renames", sum(len(v) for v in renames.values()))
+
+
+def _every_former(renames: dict[str, list[str]], repo_id: str) -> set[str]:
+    """The ids ``repo_id`` had, through every move (A to B, B to C: C had A and B), each
+    retired straight to it rather than along the chain."""
+    out: set[str] = set()
+    todo = [repo_id]
+    while todo:
+        for old in renames.get(todo.pop(), []):
+            if old != repo_id and old not in out:
+                out.add(old)
+                todo.append(old)
+    return out
 
 
 # A Hub model body read: its size (fields), the record it makes and where it was read.

@@ -430,6 +430,12 @@ def _moved(store: GraphStore, infos: Sequence[ModelInfo]) -> dict[str, str]:
 SHARED = (OG + "LicenseStatement", OG + "Organization", DCAT + "Dataset")
 
 
+# What names a node without linking a record to it: its type, and a retired IRI (a
+# dataset's former Hub id's) that goes with it (``records.owned_triples``).
+NOT_LINKS = (RDF + "type", OG + "supersededBy")
+_NOT_LINKS = ", ".join(f"<{p}>" for p in NOT_LINKS)
+
+
 def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
     """The triples of the shared nodes (licence statements, organizations, datasets; see
     SHARED) that ``change`` unlinks from the last records linking to them, and of those
@@ -441,7 +447,7 @@ def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
         fresh = Counter(
             t.object.value
             for t in removed
-            if isinstance(t.object, ox.NamedNode) and t.predicate.value != RDF + "type"
+            if isinstance(t.object, ox.NamedNode) and t.predicate.value not in NOT_LINKS
         )
         links.update(fresh)  # the links to each node the change removes, in all rounds
         candidates = sorted(set(fresh) - kept - gone)
@@ -451,7 +457,7 @@ def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
                 f"SELECT ?n (COUNT(?x) AS ?links) WHERE {{ {{ SELECT DISTINCT ?n "
                 f"WHERE {{ VALUES ?n {{ {iri_values(candidates[at : at + 500])} }} "
                 f"VALUES ?kind {{ {iri_values(SHARED)} }} ?n a ?kind }} }} "
-                "OPTIONAL { ?x ?p ?n FILTER (?p != rdf:type) } } GROUP BY ?n",
+                f"OPTIONAL {{ ?x ?p ?n FILTER (?p NOT IN ({_NOT_LINKS})) }} }} GROUP BY ?n",
                 default_graphs=[GRAPH],
             ).rows()
             held.update({r["n"].value: int(r["links"].value) for r in rows})

@@ -160,14 +160,26 @@ _NOT_OWNERS = {"docs", "blog", "models", "papers", "organizations", "collections
 
 def add_dataset(out: Triples, hub_id: str, renames: HubRenames) -> str:
     """The dataset of a Hub dataset id, under its current id when it moved (``mnist`` is
-    ``ylecun/mnist``): one entity whichever id a source writes. Returns its IRI."""
+    ``ylecun/mnist``): one entity whichever id a source writes. Every old id the renames
+    list knows of it is stated (as the list writes it) and its IRI retired to this one
+    (:func:`retire`), whichever id was written. Returns its IRI."""
     current = renames.current("dataset", hub_id)
     iri = mint("dataset", current)
     out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
     out.add(iri, OG + "huggingFaceRepo", current)
-    if current != hub_id:
-        out.add(iri, OG + "formerHubId", hub_id)
+    for old in renames.former("dataset", current):
+        out.add(iri, OG + "formerHubId", old)
+        retire(out, mint("dataset", old), iri)
     return iri
+
+
+def retire(out: Triples, old: str, iri: str) -> None:
+    """State that the IRI ``old`` (of a Hub repository's former id) is now ``iri``'s, for
+    the server to answer it with 303 See Other and a query to follow: in the graph of the
+    reader that knows the move, beside the entity, so that replacing the source replaces
+    both. Nothing where both ids mint one IRI (they differ in case only)."""
+    if old != iri:
+        out.link(old, OG + "supersededBy", iri)
 
 
 def source_concept(source: str) -> str:
@@ -344,12 +356,20 @@ def add_producer(
 def owned_triples(store: GraphStore, records: Sequence[str], graph: str) -> list[ox.Triple]:
     """The triples of these records (or licence statements) in a source's graph: each and
     the nodes minted under it (``<record>#…``; ``<record>/…``: components and theirs; a
-    statement's ``#terms`` and ``#option-…``). Shared nodes the
-    records point at (licence statements, organizations, datasets, licences) are not
+    statement's ``#terms`` and ``#option-…``) — and the retired IRIs of each
+    (``?old og:supersededBy <record>``, see :func:`retire`), which go with it. Shared nodes
+    the records point at (licence statements, organizations, datasets, licences) are not
     theirs. Followed link by link with plain lookups: a property path joined with the
     records made the engine walk the whole graph."""
     owner = {r: r for r in records}  # node -> the record it belongs to
     frontier, out = list(records), set()
+    for at in range(0, len(records), 500):
+        retired = store.query(
+            f"SELECT ?s ?o WHERE {{ VALUES ?o {{ {iri_values(records[at : at + 500])} }} "
+            "?s og:supersededBy ?o }",
+            default_graphs=[graph],
+        )
+        out.update(ox.Triple(s, ox.NamedNode(OG + "supersededBy"), o) for s, o in retired)
     while frontier:
         nxt = []
         for at in range(0, len(frontier), 500):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -19,18 +19,44 @@ class HubRenames:
     moved: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def current(self, kind: str, repo_id: str) -> str:
-        """The id ``repo_id`` has now (itself when it never moved).
+        """The id ``repo_id`` has now (itself when it never moved), through every move (an
+        id moved twice, A to B to C, is C: a source writing A names today's repository).
 
         >>> default_renames().current("dataset", "MNIST")
         'ylecun/mnist'
         >>> default_renames().current("dataset", "ylecun/mnist")
         'ylecun/mnist'
+        >>> HubRenames({"dataset": {"a": "b", "b": "c"}}).current("dataset", "A")
+        'c'
         """
-        return self.moved.get(kind, {}).get(repo_id.lower(), repo_id)
+        moved, seen = self.moved.get(kind, {}), {repo_id.lower()}
+        while repo_id.lower() in moved:
+            repo_id = moved[repo_id.lower()]
+            if repo_id.lower() in seen:  # a list naming a cycle: where it closes
+                break
+            seen.add(repo_id.lower())
+        return repo_id
 
     def former(self, kind: str, repo_id: str) -> list[str]:
-        """The old ids of ``repo_id``."""
-        return sorted(o for o, n in self.moved.get(kind, {}).items() if n == repo_id)
+        """The old ids of the repository ``repo_id`` names, through every move, as the list
+        writes them (lower case), its current id's own spelling left out.
+
+        >>> HubRenames({"dataset": {"a": "b", "b": "c"}}).former("dataset", "B")
+        ['a', 'b']
+        """
+        return self._formers.get((kind, self.current(kind, repo_id).lower()), [])
+
+    @cached_property
+    def _formers(self) -> dict[tuple[str, str], list[str]]:
+        """(kind, current id in lower case) -> its old ids; asked for every dataset a
+        record names, so made once."""
+        out: dict[tuple[str, str], list[str]] = {}
+        for kind, moved in self.moved.items():
+            for old in sorted(moved):
+                now = self.current(kind, old).lower()
+                if old != now:
+                    out.setdefault((kind, now), []).append(old)
+        return out
 
 
 def load_renames(path: Path) -> HubRenames:

@@ -159,8 +159,9 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    """An IRI we mint; a retired model IRI is sent (303) to the model it is now, the format
-    asked kept, for the client to ask that model's IRI as it asked this one."""
+    """An IRI we mint; a retired one (a model's, a Hub record's or a dataset's) is sent
+    (303) to what it is now, the format asked kept, for the client to ask that IRI as it
+    asked this one."""
     iri, triples = _named("id/", rest)
     moved = successor(iri)
     if moved is not None:

@@ -28,8 +28,8 @@ def is_model(iri: str) -> bool:
 
 
 def successor(iri: str) -> str | None:
-    """The model a retired model IRI is now (og:supersededBy: merged into it, or a former
-    Hub id of its repository), or None."""
+    """What a retired IRI is now (og:supersededBy), or None: a model's (merged into it, or
+    a former Hub id of its repository), a Hub record's or a dataset's (a former id)."""
     if not is_iri(iri):
         return None
     rows = get_store().query(f"SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m }}").rows()

@@ -36,7 +36,7 @@ from openness.ingest.identity import rebuild_identity
 from openness.ingest.organizations import default_organizations
 from openness.ingest.renames import default_renames
 from openness.ingest.runner import PROVENANCE_GRAPH, ingest_source
-from openness.namespaces import OG, RDF, Graphs
+from openness.namespaces import OG, RDF, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
 from openness.vocabularies import load_vocabularies
@@ -215,6 +215,24 @@ def test_removed_repositories_are_removed(store: GraphStore) -> None:
         assert leftovers == []  # licence statements and components went with the records
         marks = select(store, "SELECT ?r WHERE { ?s og:syncSeen ?r }", default_graphs=[STATE_GRAPH])
         assert marks == []
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
+def test_a_moved_datasets_old_iri_is_retired_and_goes_with_the_dataset(store: GraphStore) -> None:
+    """Cards naming c4, which the Hub moved to allenai/c4: the sync states c4's IRI
+    superseded by the dataset, and removes that with the dataset once no record names it
+    (the statement is no link holding the dataset)."""
+    old, new = mint("dataset", "c4"), mint("dataset", "allenai/c4")
+    retired = f"SELECT ?d WHERE {{ <{old}> og:supersededBy ?d }}"
+    with FakeHub(80) as hub:
+        sync(store, hub)
+        naming = [i for i in range(80) if "dataset:c4" in hub.body(i).get("tags", [])]
+        assert naming
+        assert select(store, retired, default_graphs=[GRAPH]) == [{"d": new}]
+        for i in naming:
+            hub.remove(i)
+        sync(store, hub, reconcile=True)
+        assert select(store, retired, default_graphs=[GRAPH]) == []
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
 
 

@@ -1,7 +1,8 @@
 """A model IRI, once issued, keeps denoting its model (``ingest.identity``): another model's
 new record does not take it, a Hub link added to a record does not rename it, a merged
 model's IRI is retired to the survivor and a renamed Hub repository's old id to its model,
-each answered 303 See Other by the server and found by the lookups."""
+each answered 303 See Other by the server and found by the lookups. So are the record and
+dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ from support.fake_hub import FakeHub
 from test_hub_live import sync
 
 from openness.assess.service import resolve_model
+from openness.ingest.hf_live import GRAPH as HUB_GRAPH
+from openness.ingest.hf_live import record_iri
+from openness.ingest.rdf import Triples
+from openness.ingest.records import add_dataset
+from openness.ingest.renames import HubRenames
 from openness.ingest.runner import ingest_all
 from openness.named_queries import catalogue
-from openness.namespaces import ID, mint
+from openness.namespaces import BASE, ID, OG, mint
 from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
@@ -24,6 +30,7 @@ from openness.vocabularies import load_vocabularies
 
 MODEL = ID + "model/"
 RECORD = ID + "record/"
+DATASET = ID + "dataset/"
 
 
 def records_of(store: GraphStore, model: str) -> set[str]:
@@ -36,8 +43,29 @@ def successor(store: GraphStore, iri: str) -> str | None:
     return rows[0]["m"] if rows else None
 
 
+def successors(store: GraphStore, iri: str) -> set[str]:
+    return {r["m"] for r in select(store, f"SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m }}")}
+
+
 def client(store: GraphStore) -> FlaskClient:
     return create_app({"STORE": store, "TESTING": True}).test_client()
+
+
+def redirects(web: FlaskClient, path: str, to: str) -> None:
+    """``path`` answers 303 See Other to ``to`` (as RDF and as HTML, the format asked kept),
+    which answers."""
+    for asked, accept in (
+        (path, "text/turtle"),
+        (path, "text/html"),
+        (f"{path}?format=jsonld", "*/*"),
+    ):
+        answer = web.get(asked, headers={"Accept": accept})
+        assert answer.status_code == 303, asked
+        location = answer.headers["Location"].split("?")
+        assert location[0].endswith(to), location
+        assert location[1:] == asked.split("?")[1:]  # the format asked kept
+        followed = web.get(answer.headers["Location"], headers={"Accept": accept})
+        assert followed.status_code == 200
 
 
 def mof_with_link(tmp_path: Path, file: str, repo: str | None) -> Path:
@@ -104,18 +132,7 @@ def test_a_merged_models_iri_answers_303_to_the_survivor_and_a_split_gives_it_ba
     assert not records_of(store, retired)
     web = client(store)
     name = retired.removeprefix(MODEL)
-    for path, accept in (
-        (f"/id/model/{name}", "text/turtle"),
-        (f"/id/model/{name}", "text/html"),
-        (f"/id/model/{name}?format=jsonld", "*/*"),
-    ):
-        answer = web.get(path, headers={"Accept": accept})
-        assert answer.status_code == 303, path
-        location = answer.headers["Location"].split("?")
-        assert location[0].endswith("/id/model/" + survivor.removeprefix(MODEL))
-        assert location[1:] == path.split("?")[1:]  # the format asked kept
-        followed = web.get(answer.headers["Location"], headers={"Accept": accept})
-        assert followed.status_code == 200
+    redirects(web, f"/id/model/{name}", "/id/model/" + survivor.removeprefix(MODEL))
     assert web.get(f"/models/{name}").status_code == 303
     assert web.get(f"/api/models/{name}").status_code == 303
     assert resolve_model(store, retired) == survivor
@@ -164,3 +181,81 @@ def test_a_repository_renamed_on_the_hub_keeps_its_old_iri_as_a_redirect() -> No
     assert records_of(store, new) and not records_of(store, mint("model", old))
     assert successor(store, mint("model", old)) == new
     assert resolve_model(store, old) == new
+
+
+def test_a_renamed_hub_repositorys_old_record_iri_answers_303_to_its_record(built) -> None:
+    """The Hub graph states the old id's record IRI superseded by the record (a SPARQL
+    user follows it as the server does)."""
+    old = RECORD + "hf/meta-llama--meta-llama-3.1-8b-instruct"
+    new = RECORD + "hf/meta-llama--llama-3.1-8b-instruct"
+    web = client(built)
+    ask = f"ASK {{ GRAPH <{HUB_GRAPH}> {{ <{old}> <{OG}supersededBy> <{new}> }} }}"
+    results = {"Accept": "application/sparql-results+json"}
+    answer = web.get("/sparql", query_string={"query": ask}, headers=results)
+    assert answer.status_code == 200 and answer.get_json()["boolean"] is True
+    redirects(web, "/id/record/hf/meta-llama--meta-llama-3.1-8b-instruct", new.removeprefix(ID))
+    assert successor(built, RECORD + "hf/bert-base-uncased") == RECORD + (
+        "hf/google-bert--bert-base-uncased"
+    )
+
+
+def test_a_moved_datasets_old_iri_answers_303_to_the_dataset(built) -> None:
+    """mnist moved to ylecun/mnist on the Hub (data/sources/curated/hub-renames.yaml):
+    every graph naming the dataset states its old IRI superseded by it."""
+    old, new = DATASET + "mnist", DATASET + "ylecun--mnist"
+    graphs = select(built, f"SELECT ?g WHERE {{ GRAPH ?g {{ <{old}> og:supersededBy <{new}> }} }}")
+    assert graphs
+    assert successors(built, old) == {new}
+    redirects(client(built), "/id/dataset/mnist", "/id/dataset/ylecun--mnist")
+
+
+def test_a_dataset_moved_twice_retires_both_old_iris_straight_to_the_current_one() -> None:
+    """The renames list saying A became B, then B became C: a source naming A names C, and
+    A's and B's IRIs each point at C, none at B (no chain of 303)."""
+    out = Triples()
+    renames = HubRenames({"dataset": {"org/a": "org/b", "org/b": "org/c"}})
+    assert add_dataset(out, "org/a", renames) == mint("dataset", "org/c")
+    store = EmbeddedStore(None)
+    store.write(add={HUB_GRAPH: list(out)})
+    for old in ("org/a", "org/b"):
+        assert successors(store, mint("dataset", old)) == {mint("dataset", "org/c")}
+
+
+def test_a_repository_moved_twice_retires_both_old_iris_straight_to_the_current_one() -> None:
+    """A live sync seeing a repository move A to B, then B to C: A's and B's record and
+    model IRIs each point at C's, none at B's (no chain of 303); both ids find C's model."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        first = hub.repo_id(7)
+        hub.rename(7, "neworg/renamed-seven")
+        sync(store, hub, reconcile=True)
+        assert successors(store, record_iri(first)) == {record_iri("neworg/renamed-seven")}
+        hub.rename(7, "thirdorg/renamed-again")
+        hub.change([7])
+        sync(store, hub)
+    current = record_iri("thirdorg/renamed-again")
+    web = client(store)
+    for old in (first, "neworg/renamed-seven"):
+        assert successors(store, record_iri(old)) == {current}
+        assert successors(store, mint("model", old)) == {mint("model", "thirdorg/renamed-again")}
+        assert resolve_model(store, old) == mint("model", "thirdorg/renamed-again")
+        redirects(web, "/" + record_iri(old).removeprefix(BASE), current.removeprefix(BASE))
+
+
+def test_a_recorded_chain_of_redirects_retires_each_old_id_to_the_current_one(
+    built, tmp_path
+) -> None:
+    """Recorded answers saying bert-v0 became bert-base-uncased, which became
+    google-bert/bert-base-uncased: the record has both former ids, each IRI pointing at it."""
+    folder = tmp_path / "hf"
+    shutil.copytree(sources_dir() / "hf", folder)
+    (folder / "renames.json").write_text('{"bert-base-uncased": ["bert-v0"]}', encoding="utf-8")
+    store = copy_of(built)
+    ingest_all(store, ["hf"], folder=folder)
+    current = RECORD + "hf/google-bert--bert-base-uncased"
+    former = select(store, f"SELECT ?f WHERE {{ <{current}> og:formerHubId ?f }} ORDER BY ?f")
+    assert [r["f"] for r in former] == ["bert-base-uncased", "bert-v0"]
+    for old in ("bert-v0", "bert-base-uncased"):
+        assert successors(store, RECORD + "hf/" + old) == {current}
