@@ -11,6 +11,7 @@ from openness.assess.definitions import definitions
 from openness.assess.service import resolve_models
 from openness.namespaces import ID, Graphs
 from openness.server.context import get_store
+from openness.server.search import name_index
 from openness.server.sparql import text
 
 
@@ -46,15 +47,9 @@ def model_iri(model_id: str) -> str:
         return iri
     try:
         moved = successor(iri)
-        found = [moved] if moved else resolve_models(get_store(), [model_id])
-    except LookupError:
-        abort(
-            text(
-                f"no model {model_id!r} (give the last part of a model IRI, as listed by "
-                "/api/conformance, or its name)",
-                404,
-            )
-        )
+        found = [moved] if moved else resolve_models(get_store(), [model_id], name_index())
+    except LookupError as e:
+        abort(text(f"{e}; the ids of the models are listed by /api/conformance", 404))
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
     if len(ids) > 1:
         abort(text(f"{model_id!r} names {len(ids)} models: {', '.join(ids)}", 300))

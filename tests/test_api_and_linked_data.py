@@ -117,6 +117,14 @@ def test_a_browser_opening_the_api_gets_json(client: FlaskClient) -> None:
         assert named.mimetype == "application/rdf+xml", path
 
 
+def test_a_model_id_no_model_has_is_answered_with_those_most_like_it(
+    client: FlaskClient,
+) -> None:
+    answer = client.get("/api/models/olmo%207")
+    assert answer.status_code == 404 and answer.mimetype == "text/plain"
+    assert "did you mean OLMo-7B (allenai--olmo-7b)" in answer.text
+
+
 def test_listed_verdicts_in_rdf_link_where_their_report_is(client: FlaskClient) -> None:
     """The list of verdicts (and a model's) in RDF gives each assertion without its report,
     which costs seconds to make, but with rdfs:seeAlso the document that holds it: that

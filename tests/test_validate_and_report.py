@@ -666,3 +666,14 @@ def test_a_description_of_many_models_is_read_in_a_few_passes() -> None:
     read = validate_module._as_records(resolved, "many.ttl")
     assert Counted.passes <= 4
     assert len({t.subject for t in read if t.predicate.value.endswith("#sourceId")}) == 30
+
+
+def test_a_name_no_model_has_is_answered_with_the_names_most_like_it(reported: Path) -> None:
+    """A typo'd name names the models called most like it, with their ids, as the search
+    box finds them; a name like none names none."""
+    result = CliRunner().invoke(cli, ["--store", str(reported), "evidence", "olmo 7"])
+    assert result.exit_code != 0
+    assert "no model called 'olmo 7'" in result.stderr
+    assert "did you mean OLMo-7B (allenai--olmo-7b)" in result.stderr
+    result = CliRunner().invoke(cli, ["--store", str(reported), "evidence", "zzqqxx"])
+    assert result.exit_code != 0 and "did you mean" not in result.stderr

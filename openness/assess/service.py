@@ -11,12 +11,17 @@ import pyoxigraph as ox
 from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
+from openness.names import NameIndex
 from openness.store import GraphStore
 
 
-def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
+def resolve_models(
+    store: GraphStore, ids: Sequence[str], names: NameIndex | None = None
+) -> list[str]:
     """Model IRIs for what users call models: an IRI (a retired one: the model it is now),
-    a name, or a source's own id (a former Hub id of a repository that moved included)."""
+    a name, or a source's own id (a former Hub id of a repository that moved included).
+    What names no model is an error naming the models called most like it (from ``names``,
+    else an index of the store's names made for it)."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -38,9 +43,17 @@ def resolve_models(store: GraphStore, ids: Sequence[str]) -> list[str]:
                     substitutions={"retired": iri},
                 ).rows()
         if not rows:
-            raise LookupError(f"no model called {given!r} (give its IRI, name or a source id)")
+            raise LookupError(
+                f"no model called {given!r} (give its IRI, name or a source id)"
+                + _did_you_mean(names or NameIndex.of(store), given)
+            )
         out += [r["m"].value for r in rows]
     return out
+
+
+def _did_you_mean(names: NameIndex, given: str) -> str:
+    near = names.search(given, limit=3)
+    return "; did you mean " + ", ".join(f"{m.name} ({m.id})" for m in near) if near else ""
 
 
 def _is_iri(value: str) -> bool:
