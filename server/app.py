@@ -38,6 +38,10 @@ GZIP_MIN_BYTES = 1024
 # the validator (ETag) and the scheme a write needs (WWW-Authenticate).
 EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate"
 
+# Seconds from a request's arrival within which its queries must be answered, unless the
+# configuration says otherwise (`openness serve --query-timeout`).
+QUERY_TIMEOUT = 30.0
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application.
@@ -60,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ENDPOINT=None,
         UPDATE_ENDPOINT=None,
         STORE_ENDPOINT=None,
-        QUERY_TIMEOUT=30.0,
+        QUERY_TIMEOUT=QUERY_TIMEOUT,
         QUERY_PROCESSES=3,
         QUERY_QUEUE=16,
         CLIENT_LIMIT=8,

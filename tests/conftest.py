@@ -29,6 +29,7 @@ from openness.assess.run import Assessment, assess
 from openness.assess.service import resolve_models
 from openness.assess.store import save
 from openness.ingest.runner import ingest_all
+from openness.server import app as server_app
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
 from openness.vocabularies import load_vocabularies
 
@@ -46,6 +47,14 @@ def oxigraph_binary() -> str:
     if not found:
         pytest.fail("the oxigraph server is missing: pip install oxigraph (make test does)")
     return found
+
+
+@pytest.fixture(autouse=True)
+def unhurried_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app a test makes gives its requests minutes, not the served default's 30 s: CI's
+    machine is loaded, and a validation's first request (a query process starting, pySHACL
+    loading) took over 30 s there. A test of the time limit sets QUERY_TIMEOUT itself."""
+    monkeypatch.setattr(server_app, "QUERY_TIMEOUT", 600.0)
 
 
 @pytest.fixture(scope="session")
