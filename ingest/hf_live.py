@@ -46,11 +46,17 @@ from openness.assess.service import run_assessment
 from openness.ingest.batch import fewer_collections
 from openness.ingest.hf import model_info, model_triples, one_per_repository
 from openness.ingest.identity_update import update_identity
-from openness.ingest.provenance import PROVENANCE_GRAPH, activity, run_iri
+from openness.ingest.provenance import (
+    PROVENANCE_GRAPH,
+    activity,
+    generated,
+    run_iri,
+    superseded,
+)
 from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, owned_triples, source_concept
 from openness.ingest.report import IngestReport, RecordError
-from openness.namespaces import DCAT, OG, PROV, RDF, SCHEMA, VOID, Graphs, mint
+from openness.namespaces import DCAT, OG, RDF, SCHEMA, Graphs, mint
 from openness.store import GraphStore
 
 T = TypeVar("T")
@@ -854,11 +860,12 @@ def record_run(store: GraphStore, started: dt.datetime, report: SyncReport, endp
     out.add(run, OG + "sourceFile", listing)
     out.add(run, OG + "recordsRead", report.listed)
     out.add(run, OG + "recordsIngested", report.written)
-    out.link(GRAPH, PROV + "wasGeneratedBy", run)
-    # The graph holds what this run and the earlier ones made (the bundled ingest's size, if
-    # one was given, no longer holds); the VoID description counts it as it is.
-    stale = f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{GRAPH}> <{VOID}triples> ?n }} }}"
-    store.write(add={PROVENANCE_GRAPH: out}, before=[stale])
+    # The graph as it stands is this run's work, as a source graph is its last ingest's
+    # (one generation, where every sync added another): the earlier runs stay described,
+    # but made what it held before. No size is given — the bundled ingest's, if there was
+    # one, no longer holds; the VoID description counts the graph as it is.
+    generated(out, GRAPH, run, ended, derived_from=[listing])
+    store.write(add={PROVENANCE_GRAPH: out}, before=[superseded(GRAPH)])
 
 
 def sync_hub(

@@ -657,6 +657,30 @@ def test_a_sync_leaves_no_size_of_the_hub_graph_it_outgrew() -> None:
     assert {int(r["n"]) for r in sizes} <= {store.graph_sizes()[GRAPH]}
 
 
+def test_the_hub_graph_is_described_as_the_last_sync_made_it() -> None:
+    """Each sync replaces what the provenance graph says made the Hub graph, as an ingest
+    does for its source graph: after two syncs the graph has one generation, the second
+    run's, derived from the listing it read (every sync added another)."""
+    store = EmbeddedStore(None)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        sync(store, hub)
+        listing = f"{hub.url}/api/models"
+    rows = select(
+        store,
+        f"""SELECT ?run ?started ?from WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              <{GRAPH}> prov:wasGeneratedBy ?run ; prov:wasDerivedFrom ?from .
+              ?run prov:startedAtTime ?started }} }}""",
+    )
+    runs = select(
+        store,
+        f"""SELECT ?started WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              ?run a og:IngestionRun ; prov:used <{listing}> ; prov:startedAtTime ?started }} }}""",
+    )
+    assert len(runs) == 2  # the earlier run stays described
+    assert [(r["started"], r["from"]) for r in rows] == [(max(r["started"] for r in runs), listing)]
+
+
 def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> None:
     t0 = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
     with Progress("test", enabled=False, oldest=t0) as bar:
