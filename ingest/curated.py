@@ -21,6 +21,7 @@ from openness.ingest.records import (
     add_producer,
     add_record,
 )
+from openness.ingest.renames import RENAMES_FILE, load_renames
 from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind, yaml_entries
 from openness.namespaces import (
     CONCEPT,
@@ -262,3 +263,6 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
     _each(folder, "datasets.yaml", out, report, ctx, dataset)
     _each(folder, "models.yaml", out, report, ctx, model)
     _each(folder, "verdicts.yaml", out, report, ctx, verdict)
+    # The Hub's moves are read by every reader naming a repository (the context's); they
+    # are checked here, with the folder that holds them.
+    load_renames(folder / RENAMES_FILE, report)

@@ -25,7 +25,7 @@ from openness.ingest.organizations import (
     load_organizations,
 )
 from openness.ingest.rdf import Subject, Triples, iri_values, literal, renamed
-from openness.ingest.renames import HubRenames, default_renames
+from openness.ingest.renames import RENAMES_FILE, HubRenames, default_renames, load_renames
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import (
     COMPONENT,
@@ -85,14 +85,16 @@ class IngestContext:
     progress: Progress = no_progress
 
     def reading(self, bundled: str, folder: Path, report: IngestReport) -> IngestContext:
-        """This context with the licence resolver and the organization index read from
-        ``folder`` in place of the bundled folder ``bundled`` (a run's ``--from``), each
-        file it lacks from the bundled one; what is wrong in them goes to ``report``."""
+        """This context with the licence resolver, the organization index and the Hub's
+        moves read from ``folder`` in place of the bundled folder ``bundled`` (a run's
+        ``--from``), each file it lacks from the bundled one; what is wrong in them goes to
+        ``report``."""
         files = SourceFiles({bundled: folder})
         return replace(
             self,
             resolver=load_resolver(files, report),
             organizations=load_organizations(files.path("curated", "organizations.yaml"), report),
+            renames=load_renames(files.path("curated", RENAMES_FILE), report),
         )
 
 

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-import yaml
-
+from openness.ingest.report import Fields, IngestReport, RecordError, kind, yaml_entries
 from openness.resources import sources_dir
 
 
@@ -51,22 +50,64 @@ class HubRenames:
         """(kind, current id in lower case) -> its old ids; asked for every dataset a
         record names, so made once."""
         out: dict[tuple[str, str], list[str]] = {}
-        for kind, moved in self.moved.items():
+        for repo_kind, moved in self.moved.items():
             for old in sorted(moved):
-                now = self.current(kind, old).lower()
+                now = self.current(repo_kind, old).lower()
                 if old != now:
-                    out.setdefault((kind, now), []).append(old)
+                    out.setdefault((repo_kind, now), []).append(old)
         return out
 
 
-def load_renames(path: Path) -> HubRenames:
-    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or [] if path.is_file() else []
+# The kinds of repository the Hub has that our sources name.
+KINDS = ("model", "dataset")
+FIELDS = {"kind", "from", "to", "source", "seen_in"}
+# The file, in the curated folder.
+RENAMES_FILE = "hub-renames.yaml"
+
+
+def load_renames(path: Path, report: IngestReport) -> HubRenames:
+    """The moves ``path`` (``hub-renames.yaml``) lists; an entry that is no mapping, names a
+    field we do not know, lacks a kind, old or new id, or moves an id to itself is left
+    out, named in ``report`` (the other entries hold)."""
     renames = HubRenames()
-    for entry in entries:
-        renames.moved.setdefault(entry["kind"], {})[entry["from"].lower()] = entry["to"]
+    for i, entry in enumerate(yaml_entries(path, report)):
+        fields = Fields(report, path.name, f"#{i}")
+        try:
+            repo_kind, old, new = _move(entry, fields)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        renames.moved.setdefault(repo_kind, {})[old.lower()] = new
     return renames
+
+
+def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
+    if not isinstance(entry, dict):
+        raise RecordError(
+            fields.file, f"expected a mapping, got {kind(entry)}", record=fields.record
+        )
+    unknown = sorted(set(entry) - FIELDS)
+    if unknown:
+        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
+    old = fields.record = fields.required(entry.get("from"), "from")
+    new = fields.required(entry.get("to"), "to")
+    repo_kind = fields.required(entry.get("kind"), "kind")
+    if repo_kind not in KINDS:
+        raise RecordError(
+            fields.file,
+            f"{repo_kind!r} is no kind of Hub repository ({' or '.join(KINDS)})",
+            record=fields.record,
+            field="kind",
+        )
+    if old.lower() == new.lower():
+        raise RecordError(fields.file, f"moves {old!r} to itself", record=fields.record, field="to")
+    fields.url(entry.get("source"), "source")  # what the move's evidence is, kept in the file
+    fields.text(entry.get("seen_in"), "seen_in")
+    return repo_kind, old, new
 
 
 @cache
 def default_renames() -> HubRenames:
-    return load_renames(sources_dir() / "curated" / "hub-renames.yaml")
+    """The bundled moves; an entry that cannot be read is left out here, and named by the
+    curated ingest, which checks the file."""
+    return load_renames(sources_dir() / "curated" / RENAMES_FILE, IngestReport("curated"))

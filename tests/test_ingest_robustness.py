@@ -586,6 +586,46 @@ def test_a_curated_folder_given_names_the_organizations_and_licences_its_records
     ]
 
 
+def test_a_curated_folder_given_moves_its_datasets_by_its_own_hub_renames(
+    tmp_path: Path,
+) -> None:
+    """`ingest curated --from DIR` read the Hub's moves from the bundled hub-renames.yaml,
+    not DIR's, and no one checked either: a dataset DIR moved kept its old id, and an
+    entry without a target stopped the reader with a KeyError. DIR's moves are read; an
+    entry that cannot be read is named by file, record and field, the others hold."""
+    folder = _curated_folder(tmp_path, [{"name": "Acme Research Lab"}], "")
+    dataset = {
+        "name": "Acme Corpus",
+        "hub": "acme-corpus",
+        "data_class": "open",
+        "source": "https://example.org/acme-corpus",
+    }
+    (folder / "datasets.yaml").write_text(yaml.safe_dump([dataset]), encoding="utf-8")
+    moves = [
+        {"kind": "dataset", "from": "acme-corpus", "to": "acme/acme-corpus"},
+        {"kind": "dataset", "from": "other"},
+        {"kind": "space", "from": "a-space", "to": "acme/a-space"},
+        {"kind": "dataset", "from": "same", "to": "SAME"},
+        "mnist -> ylecun/mnist",
+        {"kind": "dataset", "from": "c", "to": "d", "sorce": "https://example.org"},
+    ]
+    (folder / "hub-renames.yaml").write_text(yaml.safe_dump(moves), encoding="utf-8")
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "curated", folder=folder)
+    rows = select(store, "SELECT ?repo WHERE { ?d og:huggingFaceRepo ?repo }")
+    assert rows == [{"repo": "acme/acme-corpus"}]
+    retired = f"ASK {{ <{mint('dataset', 'acme-corpus')}> og:supersededBy ?now }}"
+    assert store.query(retired)
+    assert report.skipped == [
+        "hub-renames.yaml, record 'other', field 'to': missing",
+        "hub-renames.yaml, record 'a-space', field 'kind': "
+        "'space' is no kind of Hub repository (model or dataset)",
+        "hub-renames.yaml, record 'same', field 'to': moves 'same' to itself",
+        "hub-renames.yaml, record '#4': expected a mapping, got text",
+        "hub-renames.yaml, record '#5', field 'sorce': unknown field",
+    ]
+
+
 def test_a_curated_licence_file_that_is_no_turtle_is_named(tmp_path: Path) -> None:
     folder = _curated_folder(tmp_path, [{"name": "Acme Research Lab"}], "<not turtle")
     with pytest.raises(RecordError, match=r"ai-licenses\.ttl: not Turtle"):
