@@ -344,9 +344,18 @@ def _write_dump(store: EmbeddedStore) -> None:
 
 
 def _dump_kept(store: GraphStore) -> None:
-    """After a command wrote the graph: the dump beside a store that keeps one written
-    again, holding what it now holds (its writes made the previous one outdated)."""
+    """After a command that may have written the graph: the dump beside a store that
+    keeps one written again when its writes made it outdated — not when it wrote nothing
+    (an assessment with no model to judge), which would rewrite the whole dataset."""
     if _on_disk(store) and dumps.folder(store.path).exists():
+        _dump_current(store)
+
+
+def _dump_current(store: EmbeddedStore) -> None:
+    """The dump beside ``store`` written when none holds what it holds."""
+    try:
+        dumps.current(store, dumps.folder(store.path))
+    except dumps.NoDump:
         _write_dump(store)
 
 
@@ -581,10 +590,7 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
                 if store.query("ASK { ?r a og:SourceRecord }"):  # built from sources
                     _history(store)
             if _on_disk(store):  # a store built before dumps were, or written since
-                try:
-                    dumps.current(store, dumps.folder(store.path))
-                except dumps.NoDump:
-                    _write_dump(store)
+                _dump_current(store)
             return
         n = load_vocabularies(store)
         _echo(f"ontology and concept schemes: {n} triples")

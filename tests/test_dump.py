@@ -294,3 +294,16 @@ def test_build_and_the_commands_that_write_keep_the_dump(location: Path) -> None
         assert _download(client).status_code == 200
     result = CliRunner().invoke(cli, ["--store", ":memory:", "dump"])
     assert result.exit_code == 1 and "only a store on disk keeps a dump" in result.stderr
+
+
+def test_a_command_that_wrote_nothing_leaves_the_dump_as_it_was(location: Path) -> None:
+    """An assessment with no model to judge writes nothing: the dump still holds what the
+    store holds and is not written again (the whole dataset, at the Hub's scale minutes);
+    a command that wrote (init) writes it again."""
+    openness(location, "dump")
+    (written,) = location.with_name("store-dump").glob("openness-*.nq.gz")
+    when = written.stat().st_mtime_ns
+    said = openness(location, "assess")
+    assert "assessed 0 models" in said and "the whole dataset:" not in said
+    assert written.stat().st_mtime_ns == when
+    assert "the whole dataset:" in openness(location, "init")
