@@ -117,6 +117,24 @@ def test_a_browser_opening_the_api_gets_json(client: FlaskClient) -> None:
         assert named.mimetype == "application/rdf+xml", path
 
 
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/html, text/turtle;q=0.5", "text/turtle"),
+        ("text/html, application/ld+json;q=0.5", "application/ld+json"),
+        ("text/*", "text/turtle"),
+    ],
+)
+def test_a_client_taking_html_and_rdf_but_not_json_gets_rdf(
+    client: FlaskClient, accept: str, media: str
+) -> None:
+    """HTML first, then an RDF type and no JSON (a linked-data client that also takes
+    pages): the RDF it takes, not 406 because the API has no HTML and it refuses JSON."""
+    for path in ("/api/conformance?per_page=1", f"/api/models/{OLMO}"):
+        answer = client.get(path, headers={"Accept": accept})
+        assert answer.status_code == 200 and answer.mimetype == media, (path, answer.text)
+
+
 def test_a_model_id_no_model_has_is_answered_with_those_most_like_it(
     client: FlaskClient,
 ) -> None:
