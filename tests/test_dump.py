@@ -307,3 +307,15 @@ def test_a_command_that_wrote_nothing_leaves_the_dump_as_it_was(location: Path) 
     assert "assessed 0 models" in said and "the whole dataset:" not in said
     assert written.stat().st_mtime_ns == when
     assert "the whole dataset:" in openness(location, "init")
+
+
+def test_a_dump_killed_half_way_leaves_no_part_behind_the_next(location: Path) -> None:
+    """A dump killed before its end (no `finally` runs) leaves its temporary file, as large
+    as the dump so far; the next dump removes it, where each kill left one for good."""
+    openness(location, "dump")
+    folder = location.with_name("store-dump")
+    killed = folder / ".k1ll3d_x.part"  # named as tempfile.mkstemp names the dump's
+    killed.write_bytes(b"\x1f\x8b" + b"\0" * 1000)
+    openness(location, "dump")
+    assert not killed.exists()
+    assert sorted(p.suffix for p in folder.iterdir()) == [".gz", ".json"]

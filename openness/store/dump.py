@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 FILE = "openness.nq.gz"  # the name a client saves it under
 _RECORD = "dump.json"
 _DATA = "openness-*.nq.gz"  # the files, named by their checksum
+_PART = ".part"  # a file being written, under a temporary name (".<random>.part")
 _AGAIN = "`openness dump` writes it again"
 _LATEST_RUN = "SELECT (MAX(?end) AS ?latest) WHERE { ?run prov:endedAtTime ?end }"
 
@@ -100,8 +101,12 @@ def write(store: EmbeddedStore) -> Dump:
     assert store.path is not None, "a store in memory keeps no dump"
     where = folder(store.path)
     where.mkdir(parents=True, exist_ok=True)
+    # What a write killed before its end left (its `finally` did not run): as large as the
+    # dump so far, and no other writer's, as this one holds the store.
+    for left in where.glob(".*" + _PART):
+        left.unlink(missing_ok=True)
     modified, graphs = latest_run(store), len(store.graph_names())
-    handle, part = tempfile.mkstemp(prefix=".", suffix=".part", dir=where)
+    handle, part = tempfile.mkstemp(prefix=".", suffix=_PART, dir=where)
     try:
         _readable(handle)
         with os.fdopen(handle, "wb") as raw:
@@ -146,7 +151,7 @@ def _readable(handle: int) -> None:
 
 def _replace(path: Path, text: str) -> None:
     """Write ``path`` whole under a temporary name, then rename it into place."""
-    handle, part = tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
+    handle, part = tempfile.mkstemp(prefix=".", suffix=_PART, dir=path.parent)
     try:
         _readable(handle)
         with os.fdopen(handle, "w", encoding="utf-8") as f:
