@@ -22,6 +22,7 @@ from openness.assess.report import verdict_rows
 from openness.assess.validate import description_triples, validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
+from openness.namespaces import ID
 from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore
 
@@ -677,3 +678,17 @@ def test_a_name_no_model_has_is_answered_with_the_names_most_like_it(reported: P
     assert "did you mean OLMo-7B (allenai--olmo-7b)" in result.stderr
     result = CliRunner().invoke(cli, ["--store", str(reported), "evidence", "zzqqxx"])
     assert result.exit_code != 0 and "did you mean" not in result.stderr
+
+
+def test_the_id_a_suggestion_names_is_taken_by_the_commands(reported: Path) -> None:
+    """The id the suggestion gives in brackets (the last part of the model's IRI, as the
+    API's routes take it) names the model to the commands too, and a retired IRI's id the
+    model it is now: where `evidence allenai--olmo-7b` answered 'no model called
+    'allenai--olmo-7b' …; did you mean OLMo-7B (allenai--olmo-7b)'."""
+    for given, model in (
+        ("allenai--olmo-7b", "allenai--olmo-7b"),
+        ("meta-llama--meta-llama-3.1-8b-instruct", "meta-llama--llama-3.1-8b-instruct"),
+    ):
+        result = CliRunner().invoke(cli, ["--store", str(reported), "evidence", given])
+        assert result.exit_code == 0, result.stderr
+        assert f"<{ID}model/{model}>" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -12,16 +13,17 @@ from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
 from openness.names import NameIndex
+from openness.namespaces import ID
 from openness.store import GraphStore
 
 
 def resolve_models(
     store: GraphStore, ids: Sequence[str], names: NameIndex | None = None
 ) -> list[str]:
-    """Model IRIs for what users call models: an IRI (a retired one: the model it is now),
-    a name, or a source's own id (a former Hub id of a repository that moved included).
-    What names no model is an error naming the models called most like it (from ``names``,
-    else an index of the store's names made for it)."""
+    """Model IRIs for what users call models: an IRI or its id (a retired one's: the model
+    it is now), a name, or a source's own id (a former Hub id of a repository that moved
+    included). What names no model is an error naming the models called most like it
+    (from ``names``, else an index of the store's names made for it)."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -34,21 +36,34 @@ def resolve_models(
                  ?m a og:Model }""",
             substitutions={"x": ox.Literal(given)},
         ).rows()
-        if not rows and _is_iri(given):
-            iri = ox.NamedNode(given)
-            rows = store.query("SELECT ?m WHERE { ?m a og:Model }", substitutions={"m": iri}).rows()
-            if not rows:  # a retired IRI: the model it is now
-                rows = store.query(
-                    "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
-                    substitutions={"retired": iri},
-                ).rows()
+        if not rows:
+            rows = _named_by_iri(store, given)
         if not rows:
             raise LookupError(
-                f"no model called {given!r} (give its IRI, name or a source id)"
+                f"no model called {given!r} (give its IRI or id, name or a source id)"
                 + _did_you_mean(names or NameIndex.of(store), given)
             )
         out += [r["m"].value for r in rows]
     return out
+
+
+def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
+    """The model an IRI names — itself, or the one a retired IRI is now — given whole or
+    as its id (the last part of a model IRI, as the API's routes and the suggestions of
+    :func:`_did_you_mean` name it)."""
+    for iri in (given, f"{ID}model/{given}"):
+        if not _is_iri(iri):
+            continue
+        node = ox.NamedNode(iri)
+        rows = store.query("SELECT ?m WHERE { ?m a og:Model }", substitutions={"m": node}).rows()
+        if not rows:  # a retired IRI: the model it is now
+            rows = store.query(
+                "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
+                substitutions={"retired": node},
+            ).rows()
+        if rows:
+            return rows
+    return []
 
 
 def _did_you_mean(names: NameIndex, given: str) -> str:
