@@ -42,7 +42,7 @@ from openness.ingest.snapshots import (
     ingest_snapshot,
     link_snapshot_records,
 )
-from openness.named_queries import QueryFileError, load, run_named
+from openness.named_queries import NamedQuery, QueryFileError, load, run_named
 from openness.namespaces import PREFIXES, Graphs
 from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store import (
@@ -237,15 +237,16 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
     A query that does not parse exits with status 2 and the parser's message.
     """
     path = Path(query_or_file)
+    named: NamedQuery | None = None
+    given: dict[str, str] = {}
     if path.suffix in {".rq", ".sparql"} or (len(query_or_file) < 256 and path.is_file()):
-        text = _bound_query_file(path, params)
+        named, given = _query_file(path, params)
     elif params:
         raise click.UsageError("--param binds the parameters of a query file, not of inline text")
-    else:
-        text = query_or_file
     store = opts.open()
     try:
-        result = store.query(text)
+        # A file runs as the server runs a named query: its joined columns' parts sorted.
+        result = named.run(store, given) if named else store.query(query_or_file)
         target = RESULT_FORMATS if result.kind != "graph" else GRAPH_FORMATS
         if fmt not in target:
             wanted = "an RDF format" if result.kind == "graph" else "a results format"
@@ -260,9 +261,9 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         store.close()
 
 
-def _bound_query_file(path: Path, params: tuple[str, ...]) -> str:
-    """A query file's text with the ``--param`` values bound the way the server binds a
-    named query's (:meth:`NamedQuery.sparql`)."""
+def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[str, str]]:
+    """A query file and the ``--param`` values, checked as the server checks a named
+    query's (:meth:`NamedQuery.sparql`), for :meth:`NamedQuery.run`."""
     try:
         named = load(path, catalogued=False)
     except OSError as e:
@@ -283,11 +284,12 @@ def _bound_query_file(path: Path, params: tuple[str, ...]) -> str:
             f"its parameters: {', '.join(known) or 'none'}"
         )
     try:
-        return named.sparql(given)
+        named.sparql(given)
     except KeyError as e:
         raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
     except ValueError as e:
         raise click.UsageError(f"{path.name}: bad parameter value: {e}") from e
+    return named, given
 
 
 @cli.command()

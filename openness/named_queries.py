@@ -6,6 +6,11 @@ is required, ``?__name`` optional (unbound when not given), and a suffix types t
 ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
+
+SPARQL 1.1 leaves the order of the parts a GROUP_CONCAT joins to the engine, so the header
+names each column a GROUP_CONCAT makes, with its separator (``joined: {reasons: " | "}``),
+and :meth:`NamedQuery.run` sorts that column's parts: the CLI, the API and the pages show
+one answer whichever engine gave it.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ import yaml
 
 from openness.namespaces import XSD
 from openness.resources import queries_dir
-from openness.store import GraphStore
-from openness.store.base import bind_values
+from openness.store import GraphStore, QueryResult
+from openness.store.base import bind_values, code_only, keyword
 
 # The header keys this project reads. grlc defines more (endpoint, pagination, method,
 # enumerate, transform, …); a file using one would be served as if it were not there, so
-# the catalogue refuses it, as it refuses a typo.
-KEYS = {"summary", "description", "tags", "defaults"}
+# the catalogue refuses it, as it refuses a typo. "joined" is ours (grlc reads only the
+# keys it knows).
+KEYS = {"summary", "description", "tags", "defaults", "joined"}
 TYPES = {
     "iri": None,
     "integer": XSD + "integer",
@@ -44,6 +50,14 @@ LEXICAL = {
     "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:Z|[+-][0-9]{2}:[0-9]{2})?"),
 }
 _PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
+# A GROUP_CONCAT (found in the code, not in a comment) and the column it makes: its
+# expression (with a call of its own at most, as STR(?x)), its separator, its variable.
+_GROUP_CONCAT = keyword("GROUP_CONCAT")
+_CONCATENATION = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?"
+    r"""(?:;\s*SEPARATOR\s*=\s*(?:"([^"\\]*)"|'([^'\\]*)'))?\s*\)\s*AS\s*[?$](\w+)""",
+    re.IGNORECASE,
+)
 
 
 class QueryFileError(ValueError):
@@ -88,6 +102,8 @@ class NamedQuery:
     tags: list[str] = field(default_factory=list)
     parameters: list[Parameter] = field(default_factory=list)
     header: dict[str, Any] = field(default_factory=dict)
+    # Each column a GROUP_CONCAT makes → its separator (the header's "joined").
+    joined: dict[str, str] = field(default_factory=dict)
 
     def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the parameters from request values (or defaults); a required one
@@ -124,12 +140,52 @@ class NamedQuery:
                 text = re.sub(rf"[?$]{re.escape(var)}(?!\w)", lambda _m, t=term: str(t), text)
         return bind_values(text, values) if values else text
 
+    def run(self, store: GraphStore, given: dict[str, str]) -> QueryResult:
+        """The answer with the parameters bound from ``given`` (see :meth:`sparql`) and the
+        parts of each joined column sorted by code point: what the CLI, the API and the
+        pages show, the same whichever engine answers."""
+        return store.query(self.sparql(given)).sorted_parts(self.joined)
+
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
     name, _, suffix = body.rpartition("_")
     if suffix not in TYPES or not name:
         name, suffix = body, ""
     return Parameter(name, prefix + body, prefix == "_", suffix or None, defaults.get(name))
+
+
+def _concatenations(path: Path, body: str) -> dict[str, str]:
+    """Each column a GROUP_CONCAT of ``body`` makes, with its separator (SPARQL's default
+    is one space); one written otherwise raises QueryFileError naming the file."""
+    out = {}
+    for found in _GROUP_CONCAT.finditer(code_only(body)):
+        m = _CONCATENATION.match(body, found.start())
+        if m is None:
+            raise QueryFileError(
+                f"{path.name}: a GROUP_CONCAT not written as "
+                '`GROUP_CONCAT(… ; SEPARATOR="…") AS ?column`: its parts could not be sorted'
+            )
+        out[m[3]] = next((sep for sep in m.groups()[:2] if sep is not None), " ")
+    return out
+
+
+def _joined(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> dict[str, str]:
+    """The header's ``joined``, checked against the query: every GROUP_CONCAT's column
+    with its separator, as the query writes it (a file outside the catalogue may leave
+    ``joined`` out, and gets the engine's order)."""
+    joined = header.get("joined") or {}
+    if not isinstance(joined, dict) or not all(
+        isinstance(sep, str) and sep for sep in joined.values()
+    ):
+        raise QueryFileError(f'{path.name}: joined must map columns to separators ({{x: " | "}})')
+    joined = {str(column): sep for column, sep in joined.items()}
+    made = _concatenations(path, body)
+    if joined != made and (catalogued or joined):
+        raise QueryFileError(
+            f"{path.name}: the header's joined must name each column a GROUP_CONCAT makes, "
+            f"with its separator: {made or 'none'}; it says {joined or 'none'}"
+        )
+    return joined
 
 
 def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
@@ -179,6 +235,7 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
         list(header.get("tags") or []),
         list(params.values()),
         header,
+        _joined(path, header, body, catalogued),
     )
 
 
@@ -223,5 +280,6 @@ def run_named(
     store: GraphStore, name: str, **params: str
 ) -> list[dict[str, ox.NamedNode | ox.Literal]]:
     """The solutions of the named query ``name`` (queries/<name>.rq) with its parameters
-    bound: the one text the CLI, the API and the pages read for that question."""
-    return store.query(named(name).sparql(params)).rows()
+    bound: the one text the CLI, the API and the pages read for that question, its joined
+    columns' parts sorted (:meth:`NamedQuery.run`)."""
+    return named(name).run(store, params).rows()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from openness.named_queries import named
+from openness.named_queries import run_named
 from openness.namespaces import ID
 from openness.server.context import get_store
 
 
 def named_query(name: str, **params: str) -> list:
     """The rows of a named query of queries/, its parameters bound from ``params``."""
-    return get_store().query(named(name).sparql(params)).rows()
+    return run_named(get_store(), name, **params)
 
 
 def _values(row: dict) -> dict[str, str]:

@@ -57,6 +57,8 @@ class Job:
     accept: str | None
     format: str | None = None  # a format=/output= request parameter
     base_iri: str | None = None  # what relative IRIs in the query resolve against
+    # A named query's joined columns and their separators, whose parts are sorted.
+    joined: tuple[tuple[str, str], ...] = ()
 
 
 class _Capped:
@@ -83,7 +85,8 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
     (one list given, the other is empty), else the query's FROM and FROM NAMED, else the
-    union of every graph and every named graph."""
+    union of every graph and every named graph. A named query's joined columns come with
+    their parts sorted, as everywhere else its answer is shown (NamedQuery.run)."""
     listed = bool(job.default_graphs or job.named_graphs)
     result = store.query(
         job.query,
@@ -91,7 +94,7 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
         named_graphs=list(job.named_graphs) if listed else None,
         base_iri=job.base_iri,
         as_given=True,
-    )
+    ).sorted_parts(dict(job.joined))
     offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
     media = choose_with_parameter(job.format, job.accept, offered)
     if media is None:

@@ -33,10 +33,10 @@ def named_rows(name: str, **params: str | None) -> list[dict[str, str]]:
     query = named(name)
     given = {k: v for k, v in params.items() if v}
     try:
-        bindings = query.bindings(given)
+        query.bindings(given)  # a malformed value is the client's: 400, before any query
     except ValueError as e:
         abort(text(f"bad parameter value: {e}", 400))
-    rows = get_store().query(query.text, substitutions=bindings).rows()
+    rows = query.run(get_store(), given).rows()
     return [
         {k: v.value for k, v in row.items() if isinstance(v, ox.Literal | ox.NamedNode)}
         for row in rows

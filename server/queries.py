@@ -76,7 +76,9 @@ def run(name: str) -> Response:
     except ValueError as e:
         error = f"bad parameter value: {e}"
     else:
-        return _page(query, given, sparql) if html else run_query(sparql, [], [])
+        if html:
+            return _page(query, given, sparql)
+        return run_query(sparql, [], [], joined=query.joined)
     return _page(query, given, None, error) if html else text(error, 400)
 
 
@@ -104,7 +106,7 @@ def _page(
     rows: list[list[tuple[str, str | None]]] = []
     total = 0
     if sparql is not None:
-        result = get_store().query(sparql)
+        result = query.run(get_store(), given)
         variables = result.variables
         for total, solution in enumerate(result, 1):
             if total <= PAGE_ROWS:

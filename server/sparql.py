@@ -141,9 +141,14 @@ def sparql() -> Response:
 
 
 def run_query(
-    query: str, default_graphs: list[str], named_graphs: list[str], accept: str | None = None
+    query: str,
+    default_graphs: list[str],
+    named_graphs: list[str],
+    accept: str | None = None,
+    joined: dict[str, str] | None = None,
 ) -> Response:
-    """Run a query for a request and answer it, mapping failures to protocol statuses."""
+    """Run a query for a request and answer it, mapping failures to protocol statuses;
+    ``joined`` is a named query's (see :meth:`QueryResult.sorted_parts`)."""
     job = Job(
         query,
         tuple(default_graphs),
@@ -151,6 +156,7 @@ def run_query(
         accept or accept_header(),
         format_parameter(),
         request_base(),
+        tuple((joined or {}).items()),
     )
     try:
         result = get_runner().run(job)
