@@ -33,7 +33,7 @@ from openness.ingest.conflicts import (
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.provenance import computed
-from openness.ingest.rdf import SpooledTriples, Triples, iri_values
+from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
@@ -334,24 +334,28 @@ class Outside:
 class Issued:
     """The model IRIs the identity graph issued before (:func:`read_issued`), which keep
     denoting what they denoted: each with the records it denoted — a model's (og:hasRecord),
-    a retired IRI's (og:formerRecord) — and the former Hub ids' IRIs (``aliases``: retired
-    with no record of their own, see :func:`link`)."""
+    a retired or withdrawn IRI's (og:formerRecord) — and the former Hub ids' IRIs, each with
+    the model it points at (``aliases``: retired with no record of their own, see
+    :func:`link`)."""
 
     denoted: dict[str, list[str]] = field(default_factory=dict)  # IRI -> its records
-    aliases: set[str] = field(default_factory=set)
+    aliases: dict[str, str] = field(default_factory=dict)  # IRI -> og:supersededBy
 
 
 @dataclass
 class Linked:
     """The releases ``link_records`` made: each record's model, each model's records and
-    the IRI it was minted from (before a number told it from another release's); and the
-    retired IRIs, each with the model that now has its records (og:supersededBy)."""
+    the IRI it was minted from (before a number told it from another release's); the
+    retired IRIs, each with the model that now has its records (og:supersededBy); and the
+    withdrawn ones, whose records are all gone, each with those records (for
+    :func:`tombstones` to write)."""
 
     models: dict[str, str]
     members: dict[str, list[Record]]
     minted_from: dict[str, str]
     counts: dict[str, int]
     retired: dict[str, str] = field(default_factory=dict)
+    withdrawn: dict[str, list[str]] = field(default_factory=dict)
 
 
 def link_records(
@@ -395,7 +399,10 @@ def link(
     release keeps whose records are still linked is retired: og:supersededBy the release
     holding most of them (a merge), with the records it denoted (og:formerRecord), which a
     later split gives it back by. So is the IRI of a Hub repository's former id, to the
-    release linking it. An IRI whose records are all gone is no longer issued."""
+    release linking it. An IRI whose records are all gone is withdrawn (``Linked.withdrawn``,
+    a tombstone the callers write with :func:`tombstones`): no release is given it, a new one
+    minted to it takes a number, and the release holding one of its records again gets it
+    back; a former Hub id's IRI pointing at it keeps pointing at it."""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -435,7 +442,11 @@ def link(
         if iri not in used and any(r in records for r in denoted)
     }
     aliases = _former_ids(records)
-    used |= retiring | (issued.aliases & aliases.keys())
+    withdrawn = _withdrawn(records, issued, used | retiring | aliases.keys())
+    # A former Hub id's IRI of a model withdrawn: the records naming the id are gone too.
+    kept_aliases = {a: m for a, m in issued.aliases.items() if m in withdrawn}
+    used |= retiring | withdrawn.keys() | kept_aliases.keys()
+    used |= issued.aliases.keys() & aliases.keys()
     for at, members in enumerate(ordered):
         base = bases[at]
         iri, n = kept.get(at) or given.get(members[0].iri) or base, 1
@@ -463,6 +474,10 @@ def link(
         if alias not in model_names and alias not in retiring:
             retired[alias] = models[rec]
             out.link(alias, OG + "supersededBy", models[rec])
+    for alias, model in sorted(kept_aliases.items()):
+        if alias not in aliases:
+            retired[alias] = model
+            out.link(alias, OG + "supersededBy", model)
     if conflicts is not None:
         _link_conflicts(records, models, conflicts)
         _name_conflicts(records, models, uf.apart, conflicts)
@@ -478,7 +493,7 @@ def link(
         counts[how.get(rec.iri, "unique")] += 1
     counts["models"] = len(model_names)
     counts["families"] = n_families
-    return Linked(models, model_names, minted_from, dict(counts), retired)
+    return Linked(models, model_names, minted_from, dict(counts), retired, withdrawn)
 
 
 def _minted(members: list[Record]) -> str:
@@ -531,6 +546,49 @@ def _retire(
         for record in left:
             out.link(iri, OG + "formerRecord", record)
     return retired
+
+
+def _withdrawn(records: dict[str, Record], issued: Issued, taken: set[str]) -> dict[str, list[str]]:
+    """The IRIs ``issued`` before that are not ``taken`` and none of whose records is left,
+    each with the records it denoted. Not one whose Hub record moved (a present record's
+    former id's record): its model is under the current id's IRI, not gone."""
+    moved = {mint("record", rec.source, f) for rec in records.values() for f in rec.former}
+    return {
+        iri: sorted(denoted)
+        for iri, denoted in sorted(issued.denoted.items())
+        if iri not in taken and not any(r in records or r in moved for r in denoted)
+    }
+
+
+def tombstones(
+    store: GraphStore, withdrawn: dict[str, list[str]], at: dt.datetime, out: Triples
+) -> None:
+    """Keep each IRI ``withdrawn`` (its model gone: no source describes it any more) as an
+    og:WithdrawnModel in ``out``: its last name and when it was withdrawn
+    (prov:invalidatedAtTime) as the identity graph said them if it was one already, else
+    its name (a retired IRI: its model's) and ``at``; and the records it denoted
+    (og:formerRecord), which give it back to their model if they come back."""
+    iris = sorted(withdrawn)
+    said: dict[str, tuple[ox.Literal | None, ox.Literal | None]] = {}
+    for start in range(0, len(iris), 500):
+        chosen = f"VALUES ?iri {{ {iri_values(iris[start : start + 500])} }}"
+        rows = store.query(
+            f"""SELECT ?iri ?name ?when WHERE {{ {chosen}
+                  OPTIONAL {{ ?iri prov:invalidatedAtTime ?when }}
+                  OPTIONAL {{ ?iri schema:name ?own }}
+                  OPTIONAL {{ ?iri og:supersededBy/schema:name ?then }}
+                  BIND (COALESCE(?own, ?then) AS ?name) }} ORDER BY DESC(?name)""",
+            default_graphs=[Graphs.IDENTITY],
+        ).rows()
+        # One row an IRI; the least name, were there several (rows in reverse order).
+        said |= {r["iri"].value: (r.get("name"), r.get("when")) for r in rows}
+    for iri in iris:
+        name, when = said.get(iri, (None, None))
+        out.types(iri, OG + "WithdrawnModel")
+        out.add(iri, SCHEMA + "name", name)
+        out.add(iri, PROV + "invalidatedAtTime", when or literal(at))
+        for record in withdrawn[iri]:
+            out.link(iri, OG + "formerRecord", record)
 
 
 def _former_ids(records: dict[str, Record]) -> dict[str, str]:
@@ -911,13 +969,15 @@ def read_issued(
 ) -> Issued:
     """The model IRIs the identity graph issued (:class:`Issued`); with ``records`` and
     ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
-    retired to one of ``models``."""
+    retired to one of ``models`` or of those."""
     issued = Issued()
     denoted = "{ ?iri a og:Model ; og:hasRecord ?v } UNION { ?iri og:formerRecord ?v }"
     for iri, record in _solutions(store, records, denoted):
         issued.denoted.setdefault(iri.value, []).append(record.value)
+    # Those pointing at a model withdrawn too (kept while it is).
+    targets = None if models is None else sorted({*models, *issued.denoted})
     alias = "?iri og:supersededBy ?v FILTER NOT EXISTS { ?iri og:formerRecord ?any }"
-    issued.aliases = {iri.value for iri, _ in _solutions(store, models, alias)}
+    issued.aliases = {iri.value: v.value for iri, v in _solutions(store, targets, alias)}
     return issued
 
 
@@ -984,9 +1044,18 @@ def rebuild_identity(
     # Records grouped as ``releases`` says are named by it (a dated state's, as today's).
     issued = read_issued(store) if releases is None else None
     try:
-        report.counts = link_records(
-            records, orgs or default_organizations(), out, families, conflicts, releases, issued
+        linked = link(
+            records,
+            orgs or default_organizations(),
+            out,
+            families,
+            conflicts,
+            None,
+            releases,
+            issued,
         )
+        tombstones(store, linked.withdrawn, started, out)
+        report.counts = linked.counts
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use
         # Recomputed whole, written as what changed.

@@ -36,6 +36,7 @@ from openness.ingest.identity import (
     read_issued,
     read_records,
     rebuild_identity,
+    tombstones,
     verdict_subjects,
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
@@ -87,6 +88,7 @@ def update_identity(
         if not taken:
             break
         scope.grow(taken)
+    tombstones(store, linked.withdrawn, started, out)
     report = IngestReport("identity")
     report.read = report.ingested = len(scope.records)
     report.counts = linked.counts
@@ -94,7 +96,8 @@ def update_identity(
     relinked = scope.old_models | set(models)
     relinking(relinked)
     # The IRIs retired before (their records in the scope) and now.
-    mine = relinked | scope.asked | issued.denoted.keys() | issued.aliases | linked.retired.keys()
+    mine = relinked | scope.asked | issued.denoted.keys() | issued.aliases.keys()
+    mine |= linked.retired.keys()
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})
@@ -245,7 +248,7 @@ class Scope:
             rows = self.store.query(
                 f"""SELECT ?r WHERE {{ VALUES ?iri {{ {iri_values(iris[at : at + BATCH])} }}
                       {{ ?iri og:hasRecord|og:formerRecord ?r }}
-                      UNION {{ ?iri og:supersededBy/og:hasRecord ?r }} }}""",
+                      UNION {{ ?iri og:supersededBy/(og:hasRecord|og:formerRecord) ?r }} }}""",
                 default_graphs=[Graphs.IDENTITY],
             ).rows()
             found |= {row["r"].value for row in rows}

@@ -22,8 +22,8 @@ from openness.server.negotiation import (
     ALIASES,
     GRAPH_TYPES,
     accept_header,
+    api_format,
     choose,
-    choose_with_parameter,
     content_type,
     serialize_graph,
 )
@@ -51,15 +51,10 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 def _wants_rdf() -> str | None:
     """The RDF media type the client prefers over JSON, if any (406 when it takes
-    neither). A client preferring HTML is a browser, which shows JSON: its
-    ``application/xml;q=0.9`` would otherwise pick RDF/XML (an alias of it). One that
-    takes no JSON (``text/html, text/turtle;q=0.5``, ``text/*``) gets what it takes."""
-    offered = ["application/json", *GRAPH_TYPES]
-    header = accept_header()
-    best = choose_with_parameter(request.args.get("format"), header, ["text/html", *offered])
-    if best == "text/html":
-        best = choose(header, ["application/json"]) or choose(header, offered)
+    neither: :func:`api_format`)."""
+    best = api_format()
     if best is None:
+        offered = ["application/json", *GRAPH_TYPES]
         abort(text(f"this resource is offered as {', '.join(offered)}", 406))
     return best if best != "application/json" else None
 

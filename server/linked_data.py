@@ -24,7 +24,7 @@ from flask import (
 
 from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
-from openness.server.lookup import is_iri, successor
+from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
     accept_header,
     choose_with_parameter,
@@ -43,6 +43,7 @@ OFFERED = [
     "application/rdf+xml",
 ]
 ONTOLOGY_IRI = BASE + "ns"
+RDF_TYPE, WITHDRAWN = ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "WithdrawnModel")
 
 
 def minted_base() -> str:
@@ -161,12 +162,16 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
 def resource(rest: str) -> Response:
     """An IRI we mint; a retired one (a model's, a Hub record's or a dataset's) is sent
     (303) to what it is now, the format asked kept, for the client to ask that IRI as it
-    asked this one."""
+    asked this one; a withdrawn model's answers 410 Gone (its tombstone as RDF, or a page,
+    else text)."""
     iri, triples = _named("id/", rest)
     moved = successor(iri)
     if moved is not None:
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
+    if triples and ox.Triple(ox.NamedNode(iri), RDF_TYPE, WITHDRAWN) in triples:
+        media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
+        return gone(iri, withdrawn(iri), media)
     return respond(iri, triples)
 
 

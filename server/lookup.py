@@ -1,16 +1,18 @@
-"""Lookups the API and the pages share: a model by its id, producers and their kinds."""
+"""Lookups the API and the pages share: a model by its id (a withdrawn one's 410 Gone),
+producers and their kinds."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pyoxigraph as ox
-from flask import abort, redirect, request, url_for
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.service import resolve_models
-from openness.namespaces import ID, Graphs
+from openness.assess.service import resolve_models, tombstone, withdrawal
+from openness.namespaces import ID, PREFIXES, Graphs
 from openness.server.context import get_store
+from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.search import name_index
 from openness.server.sparql import text
 
@@ -37,14 +39,54 @@ def successor(iri: str) -> str | None:
     return rows[0]["m"].value if rows else None
 
 
+def withdrawn(iri: str) -> list[ox.Triple]:
+    """The tombstone of a model IRI whose model is gone (og:WithdrawnModel, in the identity
+    graph: its last name, when it was withdrawn, its records), or none."""
+    return tombstone(get_store(), iri) if is_iri(iri) else []
+
+
+def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:
+    """410 Gone for a withdrawn model's IRI, naming its last name and the day it was
+    withdrawn, in ``media``: a page (HTML), JSON (the API's), the tombstone (an RDF type),
+    else text. The models now called by its name are named: another IRI, which a consumer
+    may judge to be the same model come back under new records."""
+    said = withdrawal(triples)
+    rows = (
+        get_store()
+        .query(
+            "SELECT ?m WHERE { ?m a og:Model ; schema:name ?name } ORDER BY ?m",
+            substitutions={"name": ox.Literal(said["name"])},
+        )
+        .rows()
+    )
+    now = [r["m"].value for r in rows]
+    message = said["message"] + (f". Now called {said['name']!r}: {', '.join(now)}" if now else "")
+    if media == "text/html":
+        pages = [(m, url_for("pages.model", model_id=m.removeprefix(f"{ID}model/"))) for m in now]
+        model_id = iri.removeprefix(f"{ID}model/")
+        page = render_template("gone.html", iri=iri, model_id=model_id, now=pages, **said)
+        return Response(page, status=410)
+    if media == "application/json":
+        answer = jsonify({"model": iri, **said, "message": message, "sameName": now})
+        answer.status_code = 410
+        return answer
+    if media in GRAPH_TYPES:
+        body = serialize_graph(triples, media, PREFIXES)
+        return Response(body, status=410, content_type=content_type(media))
+    return text(message, 410)
+
+
 def model_iri(model_id: str) -> str:
     """The model a route's ``model_id`` names: the last part of its IRI; else a retired
     IRI's model, its name or a source's id for it, answered with a redirect (303) to the
     route for the model's own id, or with 300 and the models' ids when the name is several
-    models'."""
+    models'; a withdrawn model's IRI with 410 Gone (JSON, or RDF if asked)."""
     iri = f"{ID}model/{model_id}"
     if is_model(iri):
         return iri
+    triples = withdrawn(iri)
+    if triples:
+        abort(gone(iri, triples, api_format()))
     try:
         moved = successor(iri)
         found = [moved] if moved else resolve_models(get_store(), [model_id], name_index())

@@ -146,6 +146,20 @@ def choose(header: str | None, offered: list[str]) -> str | None:
     return chosen
 
 
+def api_format() -> str | None:
+    """What an API route answers the request in: JSON or the RDF type the client prefers
+    over it, or None when it takes neither. A client preferring HTML is a browser, which
+    shows JSON: its ``application/xml;q=0.9`` would otherwise pick RDF/XML (an alias of it).
+    One that takes no JSON (``text/html, text/turtle;q=0.5``, ``text/*``) gets what it
+    takes."""
+    header = accept_header()
+    offered = ["application/json", *GRAPH_TYPES]
+    best = choose_with_parameter(request.args.get("format"), header, ["text/html", *offered])
+    if best == "text/html":
+        return choose(header, ["application/json"]) or choose(header, offered)
+    return best
+
+
 def results_format(media_type: str) -> ox.QueryResultsFormat:
     fmt = ox.QueryResultsFormat.from_media_type(media_type)
     assert fmt is not None, media_type

@@ -60,6 +60,12 @@ MODEL_NAMED = {
     "300": plain("A name several models have: their ids, one to choose"),
     "303": {"description": "Another name of one model: the same route under its id"},
     "404": plain("No such model"),
+    "410": {
+        "description": "A withdrawn model's IRI (every record of it removed): its last name, "
+        "the day it was withdrawn, its former records and the models now called so (JSON; "
+        "its tombstone in an RDF format asked; text when neither is taken)",
+        "content": {"application/json": {}, "text/turtle": {}, "text/plain": {}},
+    },
 }
 DEFINITION_ID = param("definition_id", "path", "A definition id (see /definitions)", True)
 UPDATE_AUTH = {

@@ -34,7 +34,7 @@ from openness.server import api, badges, history, linked_data
 from openness.server.context import get_store
 from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.fanout import at_once
-from openness.server.lookup import is_model, organizations, successor
+from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
 from openness.server.negotiation import accept_header, choose_with_parameter
 from openness.server.search import answers, kept, name_index
 from openness.server.wording import split_reason
@@ -187,6 +187,9 @@ def model(model_id: str) -> Response:
     for it, a misspelling) is sent there (303), anything else gets the closest names."""
     iri = f"{ID}model/{model_id}"
     if not is_model(iri):
+        tombstone = withdrawn(iri)
+        if tombstone:  # said gone, not sent to a model of a name like it
+            return gone(iri, tombstone, "text/html")
         found = successor(iri) or name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)

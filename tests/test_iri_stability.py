@@ -2,13 +2,17 @@
 new record does not take it, a Hub link added to a record does not rename it, a merged
 model's IRI is retired to the survivor and a renamed Hub repository's old id to its model,
 each answered 303 See Other by the server and found by the lookups. So are the record and
-dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move."""
+dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move. A
+model whose records are all gone leaves a tombstone, answered 410 Gone, until they come back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
 from conftest import copy_of, select
 from flask.testing import FlaskClient
 from support.fake_hub import FakeHub
@@ -17,12 +21,13 @@ from test_hub_live import sync
 from openness.assess.service import resolve_model
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
+from openness.ingest.identity import rebuild_identity
 from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
 from openness.ingest.runner import ingest_all
 from openness.named_queries import catalogue
-from openness.namespaces import BASE, ID, OG, mint
+from openness.namespaces import BASE, ID, OG, PROV, RDF, Graphs, mint
 from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
@@ -259,3 +264,138 @@ def test_a_recorded_chain_of_redirects_retires_each_old_id_to_the_current_one(
     assert [r["f"] for r in former] == ["bert-base-uncased", "bert-v0"]
     for old in ("bert-v0", "bert-base-uncased"):
         assert successors(store, RECORD + "hf/" + old) == {current}
+
+
+def without(tmp_path: Path, source: str, *files: str) -> Path:
+    """The bundled folder of ``source`` without ``files``: a source that dropped records."""
+    folder = tmp_path / f"{source}-without"
+    shutil.copytree(sources_dir() / source, folder)
+    for file in files:
+        (folder / file).unlink()
+    return folder
+
+
+def tombstone(store: GraphStore, iri: str) -> dict[str, set[str]]:
+    """What the identity graph says of ``iri``, property -> values."""
+    rows = select(store, f"SELECT ?p ?o WHERE {{ GRAPH <{Graphs.IDENTITY}> {{ <{iri}> ?p ?o }} }}")
+    said: dict[str, set[str]] = {}
+    for r in rows:
+        said.setdefault(r["p"], set()).add(r["o"])
+    return said
+
+
+def gone(web: FlaskClient, model_id: str, name: str, day: str) -> None:
+    """The model's IRI, page and API answer 410 Gone, naming its last name and the day it
+    was withdrawn: as RDF (the tombstone), HTML, JSON or text, as the client asks."""
+    iri = MODEL + model_id
+    for path, accept, media in (
+        (f"/id/model/{model_id}", "text/turtle", "text/turtle"),
+        (f"/id/model/{model_id}?format=jsonld", "*/*", "application/ld+json"),
+        (f"/id/model/{model_id}", "text/html", "text/html"),
+        (f"/id/model/{model_id}", "image/png", "text/plain"),
+        (f"/models/{model_id}", "text/html", "text/html"),
+        (f"/api/models/{model_id}", "*/*", "application/json"),
+        (f"/api/models/{model_id}", "text/html,*/*;q=0.8", "application/json"),
+        (f"/api/models/{model_id}", "text/turtle", "text/turtle"),
+        (f"/api/models/{model_id}/conformance", "application/json", "application/json"),
+    ):
+        answer = web.get(path, headers={"Accept": accept})
+        assert answer.status_code == 410, (path, accept)
+        assert answer.mimetype == media, (path, accept)
+        body = answer.get_data(as_text=True)
+        if media == "application/json":
+            said = answer.get_json()
+            assert (said["model"], said["name"], said["withdrawn"]) == (iri, name, day)
+        elif media in ("text/turtle", "application/ld+json"):
+            graph = list(ox.parse(body.encode(), format=ox.RdfFormat.from_media_type(media)))
+            subject = ox.NamedNode(iri)
+            found = {(q.predicate.value, q.object.value) for q in graph if q.subject == subject}
+            assert (RDF + "type", OG + "WithdrawnModel") in found
+            assert ("https://schema.org/name", name) in found
+            assert any(p == PROV + "invalidatedAtTime" and o.startswith(day) for p, o in found)
+        else:
+            assert name in body and day in body, (path, accept)
+
+
+def test_a_model_whose_records_all_go_answers_410_gone_and_comes_back_with_its_iri(
+    built, tmp_path
+) -> None:
+    """MOF drops T5, its only record: its IRI is kept as a tombstone in the identity graph
+    (its last name, when it was withdrawn, its records), answered 410 Gone, kept as it was
+    by the ingests after; the record back, the model has its IRI again and the tombstone
+    goes."""
+    store = copy_of(built)
+    t5 = MODEL + "t5"
+    assert records_of(store, t5) == {RECORD + "mof/t5"}
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/T5.yml"))
+    assert not records_of(store, t5)
+    said = tombstone(store, t5)
+    assert said.keys() == {
+        RDF + "type",
+        "https://schema.org/name",
+        PROV + "invalidatedAtTime",
+        OG + "formerRecord",
+    }
+    assert said[RDF + "type"] == {OG + "WithdrawnModel"}
+    assert said["https://schema.org/name"] == {"T5"}
+    assert said[OG + "formerRecord"] == {RECORD + "mof/t5"}
+    (when,) = said[PROV + "invalidatedAtTime"]
+    assert dt.datetime.fromisoformat(when).tzinfo is not None
+    gone(client(store), "t5", "T5", when[:10])
+    with pytest.raises(LookupError, match="withdrawn"):
+        resolve_model(store, t5)
+    ingest_all(store, ["curated"])  # the identity linked again: the tombstone as it was
+    assert tombstone(store, t5) == said
+    ingest_all(store, ["mof"])
+    assert records_of(store, t5) == {RECORD + "mof/t5"}
+    assert OG + "WithdrawnModel" not in tombstone(store, t5)[RDF + "type"]
+    assert PROV + "invalidatedAtTime" not in tombstone(store, t5)
+    assert client(store).get("/id/model/t5", headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_path) -> None:
+    """A curated T5 of another producer after MOF's went: it takes t5-2, and t5's answer
+    names it as the model now called T5."""
+    store = copy_of(built)
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/T5.yml"))
+    folder = tmp_path / "curated"
+    shutil.copytree(sources_dir() / "curated", folder)
+    with (folder / "models.yaml").open("a", encoding="utf-8") as f:
+        f.write("- name: T5\n  producer: IBM-NASA Geospatial\n  source: https://example.org/t5\n")
+    ingest_all(store, ["curated"], folder=folder)
+    assert records_of(store, MODEL + "t5-2") == {RECORD + "curated/t5"}
+    assert not records_of(store, MODEL + "t5")
+    assert OG + "WithdrawnModel" in tombstone(store, MODEL + "t5")[RDF + "type"]
+    answer = client(store).get("/api/models/t5")
+    assert answer.status_code == 410
+    assert answer.get_json()["sameName"] == [MODEL + "t5-2"]
+
+
+def test_a_hub_repository_deleted_leaves_a_tombstone_a_resync_keeps_and_its_return_lifts(
+    tmp_path,
+) -> None:
+    """The live sync's identity update (not a rebuild) writes the tombstone a rebuild
+    keeps; the repository listed again, its model has its IRI back."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        repo = hub.repo_id(9)
+        iri = mint("model", repo)
+        assert records_of(store, iri) == {record_iri(repo)}
+        hub.remove(9)
+        sync(store, hub, reconcile=True)
+        said = tombstone(store, iri)
+        assert said[RDF + "type"] == {OG + "WithdrawnModel"}
+        assert said[OG + "formerRecord"] == {record_iri(repo)}
+        rebuilt = copy_of(store)
+        rebuild_identity(rebuilt)
+        assert tombstone(rebuilt, iri) == said
+        model_id = iri.removeprefix(MODEL)
+        (name,) = said["https://schema.org/name"]
+        gone(client(store), model_id, name, next(iter(said[PROV + "invalidatedAtTime"]))[:10])
+        hub.removed.discard(9)
+        hub.change([9])
+        sync(store, hub)
+    assert records_of(store, iri) == {record_iri(repo)}
+    assert PROV + "invalidatedAtTime" not in tombstone(store, iri)

@@ -4,7 +4,7 @@ say what came out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,7 +13,7 @@ from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
 from openness.names import NameIndex
-from openness.namespaces import ID
+from openness.namespaces import ID, OG, PROV, SCHEMA, Graphs
 from openness.store import GraphStore
 
 
@@ -23,7 +23,8 @@ def resolve_models(
     """Model IRIs for what users call models: an IRI or its id (a retired one's: the model
     it is now), a name, or a source's own id (a former Hub id of a repository that moved
     included). What names no model is an error naming the models called most like it
-    (from ``names``, else an index of the store's names made for it)."""
+    (from ``names``, else an index of the store's names made for it); a withdrawn model's
+    IRI or id, one saying so."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -50,7 +51,7 @@ def resolve_models(
 def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
     """The model an IRI names — itself, or the one a retired IRI is now — given whole or
     as its id (the last part of a model IRI, as the API's routes and the suggestions of
-    :func:`_did_you_mean` name it)."""
+    :func:`_did_you_mean` name it); a withdrawn model's is an error saying so."""
     for iri in (given, f"{ID}model/{given}"):
         if not _is_iri(iri):
             continue
@@ -63,7 +64,41 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
             ).rows()
         if rows:
             return rows
+        if gone := tombstone(store, iri):
+            raise LookupError(withdrawal(gone)["message"])
     return []
+
+
+def tombstone(store: GraphStore, iri: str) -> list[ox.Triple]:
+    """The tombstone of a model IRI whose model is gone (og:WithdrawnModel, in the identity
+    graph: its last name, when it was withdrawn, its records), or none."""
+    node = ox.NamedNode(iri)  # a CONSTRUCT's template takes no substitutions
+    return list(
+        store.query(
+            f"""CONSTRUCT {{ {node} ?p ?o }} WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
+                  {node} a og:WithdrawnModel ; ?p ?o }} }}"""
+        )
+    )
+
+
+def withdrawal(tombstone: Iterable[ox.Triple]) -> dict[str, Any]:
+    """What a withdrawn model's tombstone says: its IRI's last ``name``, the day it was
+    ``withdrawn``, its ``formerRecords``, and a ``message`` saying so."""
+    said: dict[str, list[str]] = {}
+    iri = ""
+    for t in tombstone:
+        iri = t.subject.value
+        said.setdefault(t.predicate.value, []).append(t.object.value)
+    name = min(said.get(SCHEMA + "name", [iri]))
+    day = min(said.get(PROV + "invalidatedAtTime", ["an unknown day"]))[:10]
+    return {
+        "name": name,
+        "withdrawn": day,
+        "formerRecords": sorted(said.get(OG + "formerRecord", [])),
+        "message": f"{iri} was the model {name!r}, withdrawn on {day}: no source describes it "
+        "any more. The IRI stays its own: it answers again if one of its records comes back, "
+        "and is given to no other model",
+    }
 
 
 def _did_you_mean(names: NameIndex, given: str) -> str:
