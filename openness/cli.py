@@ -657,7 +657,7 @@ models_option = click.option(
     "models",
     multiple=True,
     metavar="ID",
-    help="Only this model: its IRI, name or a source's id for it (repeatable).",
+    help="Only this model: its IRI, a record's IRI, its name or a source's id for it (repeatable).",
 )
 
 

@@ -3,7 +3,8 @@ new record does not take it, a Hub link added to a record does not rename it, a 
 model's IRI is retired to the survivor and a renamed Hub repository's old id to its model,
 each answered 303 See Other by the server and found by the lookups. So are the record and
 dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move. A
-model whose records are all gone leaves a tombstone, answered 410 Gone, until they come back."""
+model whose records are all gone leaves a tombstone, answered 410 Gone, until they come back;
+and a record's IRI names its model on the command line."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
 from support.fake_hub import FakeHub
+from support.history import copy_store
 from test_hub_live import sync
 
 from openness.assess.service import resolve_model
+from openness.cli import cli
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
 from openness.ingest.identity import rebuild_identity
@@ -399,3 +403,19 @@ def test_a_hub_repository_deleted_leaves_a_tombstone_a_resync_keeps_and_its_retu
         sync(store, hub)
     assert records_of(store, iri) == {record_iri(repo)}
     assert PROV + "invalidatedAtTime" not in tombstone(store, iri)
+
+
+def test_a_record_iri_names_its_model_on_the_command_line(built, tmp_path) -> None:
+    """`openness evidence` (and `assess -m`, `history -m`, which resolve alike) take a
+    source record's IRI for its model, a former Hub id's record IRI too."""
+    assert resolve_model(built, RECORD + "mof/t5") == MODEL + "t5"
+    assert resolve_model(built, RECORD + "hf/meta-llama--meta-llama-3.1-8b-instruct") == (
+        MODEL + "meta-llama--llama-3.1-8b-instruct"
+    )
+    location = tmp_path / "store"
+    copy_store(built, location).close()
+    runner = CliRunner()
+    by_record = runner.invoke(cli, ["--store", str(location), "evidence", RECORD + "mof/t5"])
+    by_model = runner.invoke(cli, ["--store", str(location), "evidence", MODEL + "t5"])
+    assert by_record.exit_code == 0, by_record.output
+    assert by_record.stdout == by_model.stdout and "mof/t5" in by_record.stdout

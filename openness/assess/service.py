@@ -21,10 +21,10 @@ def resolve_models(
     store: GraphStore, ids: Sequence[str], names: NameIndex | None = None
 ) -> list[str]:
     """Model IRIs for what users call models: an IRI or its id (a retired one's: the model
-    it is now), a name, or a source's own id (a former Hub id of a repository that moved
-    included). What names no model is an error naming the models called most like it
-    (from ``names``, else an index of the store's names made for it); a withdrawn model's
-    IRI or id, one saying so."""
+    it is now; a source record's: its model), a name, or a source's own id (a former Hub id
+    of a repository that moved included). What names no model is an error naming the
+    models called most like it (from ``names``, else an index of the store's names made for
+    it); a withdrawn model's IRI or id, one saying so."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -49,8 +49,9 @@ def resolve_models(
 
 
 def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
-    """The model an IRI names — itself, or the one a retired IRI is now — given whole or
-    as its id (the last part of a model IRI, as the API's routes and the suggestions of
+    """The model an IRI names — itself, the one a retired IRI is now, or the one a source
+    record's IRI is of (a former Hub id's record: the current one's) — given whole or as its
+    id (the last part of a model IRI, as the API's routes and the suggestions of
     :func:`_did_you_mean` name it); a withdrawn model's is an error saying so."""
     for iri in (given, f"{ID}model/{given}"):
         if not _is_iri(iri):
@@ -61,6 +62,12 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
             rows = store.query(
                 "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
                 substitutions={"retired": node},
+            ).rows()
+        if not rows:
+            rows = store.query(
+                """SELECT DISTINCT ?m WHERE {
+                     ?given og:supersededBy? ?r . ?m og:hasRecord ?r ; a og:Model }""",
+                substitutions={"given": node},
             ).rows()
         if rows:
             return rows
