@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
-from openness.assess.definitions import definitions
+from openness.assess.definitions import definitions, worded_reason
 from openness.assess.program import RuleError
 from openness.assess.report import (
     as_csv,
@@ -1031,8 +1031,8 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
             score = f" score {score_text(v.score)}" if v.score is not None else ""
             progress = "".join(f", {k} {p}%" for k, p in (v.progress or {}).items())
             click.echo(f"{v.name} — {v.definition}: {v.outcome}{level}{score}{progress}")
-            for reason in v.reasons:
-                click.echo(f"    {reason}")
+            for reason in v.reasons:  # worded as the /validate page words them
+                click.echo(f"    {worded_reason(reason)}")
     known = definitions()
     # Only what the definitions judge: not the Index's rating, nor a definition that reads
     # one source's records (the tool's classes) on a description that is none of them.

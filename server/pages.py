@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 
-from openness.assess.definitions import Definition, definitions
+from openness.assess.definitions import Definition, definitions, split_reason
 from openness.assess.report import (
     as_csv,
     changes_to_pass,
@@ -37,7 +37,6 @@ from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
 from openness.server.negotiation import accept_header, choose_with_parameter
 from openness.server.search import answers, kept, name_index
-from openness.server.wording import split_reason
 
 bp = Blueprint("pages", __name__)
 

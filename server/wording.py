@@ -4,12 +4,11 @@ outcomes instead of their ids, and links that stay on this server for the IRIs w
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from flask import Blueprint, current_app, request
 from markupsafe import Markup, escape
 
-from openness.assess.definitions import definitions
+from openness.assess.definitions import definitions, worded_reason
 from openness.assess.report import score_text
 from openness.namespaces import BASE
 
@@ -23,11 +22,6 @@ OUTCOMES = {
     "inapplicable": "rated",
     "untested": "not tested",  # a level above one that is not reached
 }
-
-
-@cache
-def _requirement_labels() -> dict[str, str]:
-    return {r.id: r.label for d in definitions().values() for r in d.requirements.values()}
 
 
 @bp.app_template_filter("outcome")
@@ -66,19 +60,8 @@ def definition_label(definition_id: str) -> str:
     return d.label if d else definition_id
 
 
-def split_reason(reason: str) -> tuple[str | None, str]:
-    """A reason as the assessment words it ("<requirement id>: why") as the requirement's
-    label and the why; a reason about no requirement is returned whole."""
-    head, sep, rest = reason.partition(": ")
-    label = _requirement_labels().get(head) if sep else None
-    return (label, rest) if label else (None, reason)
-
-
-@bp.app_template_filter("reason")
-def reason(text: str) -> str:
-    """A reason with its requirement's label in place of the requirement's id."""
-    label, why = split_reason(text)
-    return f"{label}: {why}" if label else why
+# A reason with its requirement's label in place of the requirement's id.
+bp.add_app_template_filter(worded_reason, "reason")
 
 
 @bp.app_template_filter("local")

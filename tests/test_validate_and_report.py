@@ -73,6 +73,24 @@ def test_validate_a_turtle_description_that_passes() -> None:
     assert code == 0 and "Tiny Open LM — osaid-1.0: passed" in out
 
 
+def test_validate_text_names_each_requirement_by_its_label(tmp_path: Path) -> None:
+    """The text reasons name the requirement as the /validate page does, by its label from
+    the shapes ("osaid-1.0.P-terms: …" said only its id); the JSON keeps the id, a key."""
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n"
+        "    - name: Model parameters (Final)\n      license: CC-BY-NC-4.0\n"
+    )
+    requirements = definitions()["osaid-1.0"].requirements.values()
+    (terms,) = [r for r in requirements if r.id == "osaid-1.0.P-terms"]
+    why = "mof record 'R': the final parameters are under 'CC-BY-NC-4.0', which restricts use"
+    out = run("validate", str(path), "-d", "osaid-1.0")[1]
+    assert f"    {terms.label}: {why}\n" in out
+    assert "osaid-1.0." not in out
+    as_json = json.loads(run("validate", str(path), "-d", "osaid-1.0", "--format", "json")[1])
+    assert f"osaid-1.0.P-terms: {why}" in as_json[0]["reasons"]
+
+
 def test_validate_exits_with_what_the_definitions_say(tmp_path: Path) -> None:
     """0 when every definition that passes or fails models passed, 1 when one failed, 3
     when none failed but one cannot tell; the Index, which rates, counts for none."""

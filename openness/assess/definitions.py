@@ -127,6 +127,26 @@ def _level_labels() -> dict[str, str]:
     return {str(s): str(graph.value(s, RDFS.label)) for s in graph.subjects(RDF.type, OGNS.Level)}
 
 
+@cache
+def _requirement_labels() -> dict[str, str]:
+    return {r.id: r.label for d in definitions().values() for r in d.requirements.values()}
+
+
+def split_reason(reason: str) -> tuple[str | None, str]:
+    """A reason as the assessment words it ("<requirement id>: why") as the requirement's
+    label and the why; a reason about no requirement is returned whole."""
+    head, sep, rest = reason.partition(": ")
+    label = _requirement_labels().get(head) if sep else None
+    return (label, rest) if label else (None, reason)
+
+
+def worded_reason(reason: str) -> str:
+    """A reason with its requirement's label in place of its id, for people (the pages,
+    `openness validate`'s text); the JSON and the stored verdicts keep the id, a key."""
+    label, why = split_reason(reason)
+    return f"{label}: {why}" if label else why
+
+
 def definition(did: str) -> Definition:
     try:
         return definitions()[did]
