@@ -46,6 +46,16 @@ NOT_INCLUDED = re.compile(r"component\s+(component\s+)?not\s+includ", re.IGNOREC
 NOT_RELEASED = "Component not included"
 # The header of every model file the tool writes.
 FRAMEWORK = {"name": "Model Openness Framework", "version": "1.0", "date": "2024-12-15"}
+# The keys of a model file: the tool's schema's (mof_schema.json; the framework's are
+# FRAMEWORK's), and repository and huggingface, which its files carry beyond it. Any other
+# key is read by nothing here, so it is reported (a mistyped ``licence``), not dropped.
+DOCUMENT_KEYS = ("framework", "release")
+RELEASE_KEYS = (
+    "name", "version", "date", "type", "architecture", "treatment", "origin", "producer",
+    "contact", "repository", "huggingface", "license", "components",
+)  # fmt: skip
+LICENSE_KEYS = ("name", "path")  # of each global licence (GLOBAL_ROLES)
+COMPONENT_KEYS = ("name", "description", "license", "license_path", "component_path")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 REPOSITORY = "https://github.com/lfai/model_openness_tool"
 
@@ -133,6 +143,8 @@ def read_record(
     iri = mint("record", NAME, Path(rel).stem)
     if ids is not None:
         ids.claim(iri, rel, record=name)
+    fields.keys(doc, None, DOCUMENT_KEYS)
+    fields.keys(release, "release", RELEASE_KEYS)
     add_record(out, iri, source=NAME, source_id=name, file=rel, url=url, name=name)
     out.types(iri, SCHEMA + "CreativeWork")
 
@@ -161,13 +173,16 @@ def read_record(
         if hub.startswith("http"):
             out.link(iri, OG + "location", hub.strip())
     framework = fields.mapping(doc.get("framework"), "framework")
+    fields.keys(framework, "framework", FRAMEWORK)
     out.add(
         iri, SCHEMA + "schemaVersion", fields.text(framework.get("version"), "framework.version")
     )
     licenses = fields.mapping(release.get("license"), "release.license")
+    fields.keys(licenses, "release.license", GLOBAL_ROLES)
     for role in GLOBAL_ROLES:
         where = f"release.license.{role}"
         entry = fields.mapping(licenses.get(role), where)
+        fields.keys(entry, where, LICENSE_KEYS)
         add_license(
             out,
             iri,
@@ -217,6 +232,7 @@ def _component(
     if not isinstance(comp, dict):
         fields.wrong(where, f"expected a mapping, got {kind(comp)}")
         return
+    fields.keys(comp, where, COMPONENT_KEYS)
     comp_name = fields.text(comp.get("name"), f"{where}.name")
     if comp_name not in types:
         fields.wrong(where, f"unknown component {comp_name!r}; known: {', '.join(sorted(types))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,15 @@ class Fields:
     def wrong(self, field: str, message: str) -> None:
         """Report what is wrong in ``field``; the caller leaves it out."""
         self.report.warn(RecordError(self.file, message, record=self.record, field=field))
+
+    def keys(self, value: dict, field: str | None, known: Collection[str]) -> None:
+        """Report each key of the mapping ``value`` (at ``field``; None: the document) that
+        is not ``known``, naming the known ones: a mistyped field name (``xcomponents``,
+        ``licence``) is read by no reader, and was dropped without a word."""
+        for key in value:
+            if key not in known:
+                where = f"{field}.{key}" if field else str(key)
+                self.wrong(where, f"unknown key, left out; known: {', '.join(sorted(known))}")
 
     def text(self, value: object, field: str) -> str | None:
         """A text field (:func:`written_text`: an unquoted version or date is the text it

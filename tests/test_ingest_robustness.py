@@ -713,6 +713,60 @@ def test_a_mof_folder_with_its_own_settings_reads_its_components(tmp_path: Path)
     assert store.query(f"ASK {{ ?c og:componentType <{COMPONENT}model-sandbox> }}")
 
 
+def test_an_unknown_key_of_a_mof_file_is_named_and_the_record_kept(tmp_path: Path) -> None:
+    """A key the reader does not know (a mistyped field) was dropped without a word: a
+    component's 'licence' left it unlicensed, 'xcomponents' the release without components.
+    Each is named by file, record and key, with the keys known; the record is kept."""
+    folder = mof_folder(tmp_path, MOF_FILES[:1])
+    (folder / "models" / "typo.yml").write_text(
+        "framework: {name: Model Openness Framework, version: '1.0', edition: 2}\n"
+        "release:\n  name: Typo\n  producer: P\n  xcomponents: []\n"
+        "  license: {distrbution: {name: MIT}, code: {name: MIT, url: x}}\n"
+        "  components:\n    - name: Model card\n      licence: CC-BY-4.0\n",
+        encoding="utf-8",
+    )
+    report = ingest_source(store := EmbeddedStore(None), "mof", folder=folder)
+    assert report.ingested == 2 and not report.skipped
+    where = "models/typo.yml, record 'Typo', field"
+    unknown = [w.partition("; known: ") for w in report.warnings]
+    assert [(w, known.split(", ")[:2]) for w, _, known in unknown] == [
+        (f"{where} 'release.xcomponents': unknown key, left out", ["architecture", "components"]),
+        (f"{where} 'framework.edition': unknown key, left out", ["date", "name"]),
+        (f"{where} 'release.license.distrbution': unknown key, left out", ["code", "data"]),
+        (f"{where} 'release.license.code.url': unknown key, left out", ["name", "path"]),
+        (
+            f"{where} 'release.components[0].licence': unknown key, left out",
+            ["component_path", "description"],
+        ),
+    ]
+    assert unknown[-1][2] == "component_path, description, license, license_path, name"
+    record = mint("record", "mof", "typo")
+    assert store.query(f"ASK {{ <{record}> og:producer ?p ; og:component ?c }}")
+
+
+def _every_key(schema: dict) -> object:
+    """A value holding every key a JSON Schema defines (a list of one item)."""
+    if schema.get("type") == "object":
+        return {k: _every_key(v) for k, v in schema.get("properties", {}).items()}
+    if schema.get("type") == "array":
+        return [_every_key(schema["items"])]
+    return "x"
+
+
+def test_the_keys_of_the_tools_schema_and_of_every_bundled_mof_file_are_known() -> None:
+    """No false alarm: a file with every key of the tool's schema, and every bundled model
+    file, today's and the dated snapshots' (in today's layout), name no unknown key."""
+    schema = json.loads((sources_dir() / "mof" / "mof_schema.json").read_text(encoding="utf-8"))
+    report, ctx = IngestReport("mof"), IngestContext()
+    mof.read_record(yaml.safe_dump(_every_key(schema)), "all.yml", Triples(), report, ctx)
+    mof.read_files(sources_dir() / "mof", Triples(), report, ctx, None)
+    dated = [s for s in manifest() if s.source == "mof" and not s.current]
+    for snap in dated:
+        snapshots.read_snapshot("mof", snap.folder, snap.version, report, ctx)
+    assert dated and report.ingested == report.read
+    assert not [w for w in report.warnings if "unknown key" in w]
+
+
 def test_a_mof_licence_table_entry_that_cannot_be_read_is_named(tmp_path: Path) -> None:
     """An entry of the tool's licence table without an id stopped the whole source
     (KeyError), a flag written as text counted as true: each is named and left out, the

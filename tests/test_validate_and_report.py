@@ -263,6 +263,21 @@ def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
     )
 
 
+def test_validate_names_a_mistyped_key_of_a_yaml_file(tmp_path: Path) -> None:
+    """A key the MOF reader does not know ('licence' for 'license') left the weights
+    unlicensed without a word: validate names it and the keys it knows."""
+    path = tmp_path / "tern.yml"
+    path.write_text(
+        "release:\n  name: Tern\n  producer: K\n  components:\n"
+        "    - name: Model parameters (Final)\n      licence: Apache-2.0\n"
+    )
+    err = run("validate", str(path), "-d", "osaid-1.0")[2]
+    assert (
+        "warning: tern.yml, record 'Tern', field 'release.components[0].licence': unknown key, "
+        "left out; known: component_path, description, license, license_path, name\n" in err
+    )
+
+
 def test_validate_warns_of_a_release_licence_without_a_role(tmp_path: Path) -> None:
     """A model's licence stated without og:licenseRole governs none of its components (the
     evidence rules give a component without a licence of its own the record's licence for
