@@ -34,8 +34,9 @@ from openness.ingest.conflicts import (
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
+from openness.ingest.records import hub_page
 from openness.ingest.report import IngestReport
-from openness.namespaces import EARL, FAIR4ML, OG, PROV, SCHEMA, Graphs, mint
+from openness.namespaces import EARL, FAIR4ML, FOAF, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import GraphStore
 
@@ -469,6 +470,7 @@ def link(
                 out.add(m.iri, OG + "identityKey", key)
         for repo_id in sorted({r for m in members for r in m.current_repos}):
             out.add(iri, OG + "huggingFaceRepo", repo_id)
+            out.link(iri, FOAF + "page", hub_page("model", repo_id))
     retired = _retire(retiring, issued, models, out)
     for alias, rec in sorted(aliases.items()):
         if alias not in model_names and alias not in retiring:

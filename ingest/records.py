@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import yaml
@@ -131,6 +132,22 @@ def upstream_commit(folder: Path, report: IngestReport) -> str | None:
     return version
 
 
+def hub_page(kind: str, repo_id: str) -> str:
+    """The Hub's page of the repository ``repo_id`` of ``kind`` ('model', 'dataset'): what
+    a consumer keyed on Hub URLs joins by (foaf:page, dcat:landingPage), where the graph
+    gave only the id as a literal.
+
+    >>> hub_page("dataset", "ylecun/mnist"), hub_page("model", "allenai/OLMo-7B")
+    ('https://huggingface.co/datasets/ylecun/mnist', 'https://huggingface.co/allenai/OLMo-7B')
+    """
+    path = quote(repo_id, safe="/")
+    return (
+        f"https://huggingface.co/{path}"
+        if kind == "model"
+        else f"https://huggingface.co/{kind}s/{path}"
+    )
+
+
 def hub_repo_id(value: str) -> str | None:
     """The Hugging Face repository id in a Hub URL or an ``owner/name`` string.
 
@@ -169,6 +186,7 @@ def add_dataset(out: Triples, hub_id: str, renames: HubRenames) -> str:
     iri = mint("dataset", current)
     out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
     out.add(iri, OG + "huggingFaceRepo", current)
+    out.link(iri, DCAT + "landingPage", hub_page("dataset", current))
     for old in renames.former("dataset", current):
         out.add(iri, OG + "formerHubId", old)
         retire(out, mint("dataset", old), iri)

@@ -20,6 +20,8 @@ from openness.resources import queries_dir
 
 ORG = "https://w3id.org/openness-graph/id/org/salesforce"
 REC = "https://w3id.org/openness-graph/id/record/"
+MODEL = "https://w3id.org/openness-graph/id/model/"
+DATASET = "https://w3id.org/openness-graph/id/dataset/"
 
 
 @pytest.fixture(scope="module")
@@ -318,6 +320,32 @@ def test_datasets_are_one_entity_whichever_hub_id(built) -> None:
         assert len({r["d"] for r in rows}) == 1, current
         assert len({r["g"] for r in rows}) >= 2, current
         assert select(built, f'SELECT ?d WHERE {{ ?d og:formerHubId "{old}" }}')
+
+
+def test_models_and_datasets_link_their_hub_pages(built) -> None:
+    """A model or dataset with a Hub repository links its page there (foaf:page,
+    dcat:landingPage), which a consumer keyed on Hub URLs joins by — where only the id was
+    given, as a literal, for them to build the URL from."""
+    rows = select(
+        built,
+        """SELECT ?x ?repo ?page WHERE {
+             { ?x a og:Model ; og:huggingFaceRepo ?repo OPTIONAL { ?x foaf:page ?page } }
+             UNION { ?x a dcat:Dataset ; og:huggingFaceRepo ?repo
+                     OPTIONAL { ?x dcat:landingPage ?page } } }""",
+    )
+    pages: dict[str, set[str]] = defaultdict(set)
+    repos: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        repos[r["x"]].add(r["repo"])
+        pages[r["x"]].add(r.get("page", ""))
+    assert pages[f"{MODEL}allenai--olmo-7b"] == {"https://huggingface.co/allenai/OLMo-7B"}
+    assert pages[f"{DATASET}ylecun--mnist"] == {"https://huggingface.co/datasets/ylecun/mnist"}
+    # Every one with a repository has a page a repository, and no other.
+    assert len(repos) > 100
+    for x, theirs in repos.items():
+        assert len(pages[x]) == len(theirs) and all(
+            p.startswith("https://huggingface.co/") for p in pages[x]
+        ), x
 
 
 def test_never_published_weights_claimed_released_are_a_conflict(built) -> None:
