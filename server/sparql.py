@@ -198,9 +198,12 @@ def _iri(value: str) -> ox.NamedNode:
 
 
 def service_description() -> Response:
-    """An sd:Service: endpoint, languages, result formats, the dataset's graphs."""
+    """An sd:Service: endpoint, languages, result formats, the dataset's graphs. Its
+    default dataset is the one the VoID descriptions describe (``…/graph/void#dataset``,
+    with a link to ``/.well-known/void``), not a name of this server's: the two
+    descriptions merge into one dataset, its licences and sources beside its graphs."""
     here = request.base_url  # /sparql or /query, whichever was asked
-    svc, ds, dg = _iri(here + "#service"), _iri(here + "#dataset"), ox.BlankNode()
+    svc, ds, dg = _iri(here + "#service"), _iri(summary.DATASET), ox.BlankNode()
     t = [
         ox.Triple(svc, _iri(RDF + "type"), _iri(SD + "Service")),
         ox.Triple(svc, _iri(SD + "endpoint"), _iri(here)),
@@ -208,6 +211,7 @@ def service_description() -> Response:
         ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
         ox.Triple(svc, _iri(SD + "defaultDataset"), ds),
         ox.Triple(ds, _iri(RDF + "type"), _iri(SD + "Dataset")),
+        ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("sparql.void", _external=True))),
         ox.Triple(ds, _iri(SD + "defaultGraph"), dg),
         ox.Triple(dg, _iri(RDF + "type"), _iri(SD + "Graph")),
     ]

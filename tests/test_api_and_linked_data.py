@@ -451,6 +451,27 @@ def test_the_well_known_void_describes_the_dataset_the_summary_does(
     ) == {dataset}
 
 
+def test_the_service_description_names_the_dataset_void_describes(client: FlaskClient) -> None:
+    """The SPARQL service's default dataset is the VoID dataset (with where its VoID
+    description is), so that merging the two descriptions gives one dataset with its
+    named graphs, subsets and licences — where it was ``<host>/sparql#dataset``, joined to
+    the VoID only through void:sparqlEndpoint."""
+    dataset = rdflib.URIRef("https://w3id.org/openness-graph/graph/void#dataset")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    answer = client.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    assert set(graph.objects(None, sd.defaultDataset)) == {dataset}
+    described = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert set(graph.objects(dataset, rdflib.RDFS.seeAlso)) == {
+        rdflib.URIRef("http://localhost/.well-known/void")
+    }
+    graph.parse(data=described.data, format="turtle")
+    mof = rdflib.URIRef("https://w3id.org/openness-graph/graph/source/mof")
+    assert (dataset, void.subset, mof) in graph
+    assert any(graph.value(g, sd.name) == mof for g in graph.objects(dataset, sd.namedGraph))
+
+
 def test_licence_page_shows_restrictions_and_models(client: FlaskClient) -> None:
     turtle = client.get("/id/license/llama2", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
