@@ -174,6 +174,9 @@ def _joined(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> 
     with its separator, as the query writes it (a file outside the catalogue may leave
     ``joined`` out, and gets the engine's order)."""
     joined = header.get("joined") or {}
+    if not catalogued and not joined:
+        # Nothing to sort: any SPARQL file runs as it is, whatever its GROUP_CONCATs.
+        return {}
     if not isinstance(joined, dict) or not all(
         isinstance(sep, str) and sep for sep in joined.values()
     ):
