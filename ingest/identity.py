@@ -403,7 +403,8 @@ def link(
     release linking it. An IRI whose records are all gone is withdrawn (``Linked.withdrawn``,
     a tombstone the callers write with :func:`tombstones`): no release is given it, a new one
     minted to it takes a number, and the release holding one of its records again gets it
-    back; a former Hub id's IRI pointing at it keeps pointing at it."""
+    back; a former Hub id's IRI pointing at it keeps pointing at it, then too. (A former Hub
+    id's IRI keeps its target while that is issued, when no record names the id any more.)"""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -444,8 +445,11 @@ def link(
     }
     aliases = _former_ids(records)
     withdrawn = _withdrawn(records, issued, used | retiring | aliases.keys())
-    # A former Hub id's IRI of a model withdrawn: the records naming the id are gone too.
-    kept_aliases = {a: m for a, m in issued.aliases.items() if m in withdrawn}
+    # A former Hub id's IRI keeps pointing at the IRI it did while that is issued, when no
+    # record names the id any more: a model withdrawn (the records naming the id went with
+    # it), and so the model given that IRI back when its records return without the id.
+    still = withdrawn.keys() | used | retiring
+    kept_aliases = {a: m for a, m in issued.aliases.items() if m in still}
     used |= retiring | withdrawn.keys() | kept_aliases.keys()
     used |= issued.aliases.keys() & aliases.keys()
     for at, members in enumerate(ordered):

@@ -419,3 +419,32 @@ def test_a_record_iri_names_its_model_on_the_command_line(built, tmp_path) -> No
     by_model = runner.invoke(cli, ["--store", str(location), "evidence", MODEL + "t5"])
     assert by_record.exit_code == 0, by_record.output
     assert by_record.stdout == by_model.stdout and "mof/t5" in by_record.stdout
+
+
+def test_a_former_hub_ids_iri_keeps_pointing_at_its_model_after_it_comes_back() -> None:
+    """A repository moved (its old id's IRI retired to its model), then deleted (the old
+    id's IRI kept, pointing at the tombstone), then listed again: the model has its IRI
+    back, and the old id's IRI still points at it — where it went (404), the records
+    naming the old id gone, as a sync and a rebuild both left it."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        old = mint("model", hub.repo_id(9))
+        hub.rename(9, "neworg/moved-9")
+        sync(store, hub, reconcile=True)
+        model = mint("model", "neworg/moved-9")
+        assert successor(store, old) == model
+        hub.remove(9)
+        sync(store, hub, reconcile=True)
+        assert OG + "WithdrawnModel" in tombstone(store, model)[RDF + "type"]
+        assert successor(store, old) == model
+        hub.removed.discard(9)
+        hub.change([9])
+        sync(store, hub)
+    assert records_of(store, model) == {record_iri("neworg/moved-9")}
+    rebuilt = copy_of(store)
+    rebuild_identity(rebuilt)
+    for linked in (store, rebuilt):
+        assert successor(linked, old) == model
+    redirects(client(store), old.removeprefix(BASE), model.removeprefix(BASE))
