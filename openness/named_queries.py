@@ -51,11 +51,14 @@ LEXICAL = {
 }
 _PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
 # A GROUP_CONCAT (found in the code, not in a comment) and the column it makes: its
-# expression (with a call of its own at most, as STR(?x)), its separator, its variable.
+# expression (with a call of its own at most, as STR(?x); no ';', which would let it take
+# in a separator this does not read), its separator (a string, escapes and all), its
+# variable.
 _GROUP_CONCAT = keyword("GROUP_CONCAT")
 _CONCATENATION = re.compile(
-    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?"
-    r"""(?:;\s*SEPARATOR\s*=\s*(?:"([^"\\]*)"|'([^'\\]*)'))?\s*\)\s*AS\s*[?$](\w+)""",
+    r"GROUP_CONCAT\s*\((?:[^();]|\([^()]*\))*?"
+    r"""(?:;\s*SEPARATOR\s*=\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?"""
+    r"\s*\)\s*AS\s*[?$](\w+)",
     re.IGNORECASE,
 )
 
@@ -165,8 +168,15 @@ def _concatenations(path: Path, body: str) -> dict[str, str]:
                 f"{path.name}: a GROUP_CONCAT not written as "
                 '`GROUP_CONCAT(… ; SEPARATOR="…") AS ?column`: its parts could not be sorted'
             )
-        out[m[3]] = next((sep for sep in m.groups()[:2] if sep is not None), " ")
+        out[m[2]] = _string(m[1]) if m[1] else " "
     return out
+
+
+def _string(quoted: str) -> str:
+    """The value of a SPARQL string written ``"…"`` or ``'…'``, its escapes (``\\n``,
+    ``\\u00e9``) read: Turtle writes strings as SPARQL does."""
+    (quad,) = ox.parse(f"<x:s> <x:p> {quoted} .", format=ox.RdfFormat.TURTLE)
+    return quad.object.value
 
 
 def _joined(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> dict[str, str]:

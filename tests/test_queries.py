@@ -744,6 +744,22 @@ def test_every_concatenation_is_named_in_the_header_with_its_separator(tmp_path:
     assert load(path).joined == {"os": " "}  # SPARQL's default separator
 
 
+def test_a_separator_written_with_an_escape_is_read_as_sparql_reads_it(tmp_path: Path) -> None:
+    """SEPARATOR="\\n" joins with a line break: the header must say so. The separator
+    was taken for SPARQL's default (one space) — a header saying " " passed and the parts
+    were cut at every space — and one saying the line break was refused."""
+    path = tmp_path / "q.rq"
+    query = 'SELECT (GROUP_CONCAT(?o; SEPARATOR="\\n") AS ?os) { ?s ?p ?o }\n'
+    path.write_text('#+ summary: s\n#+ joined: {os: "\\n"}\n' + query)
+    assert load(path).joined == {"os": "\n"}
+    path.write_text("#+ summary: s\n#+ joined: {os: ' '}\n" + query)
+    with pytest.raises(QueryFileError, match=r"q.rq: the header's joined must name"):
+        load(path)
+    quoted = query.replace('"\\n"', "'a\\'b\\u00e9'")  # single quotes, an escaped quote
+    path.write_text('#+ summary: s\n#+ joined: {os: "a\'b\\u00e9"}\n' + quoted)
+    assert load(path).joined == {"os": "a'bé"}
+
+
 @pytest.mark.parametrize("engine", ["oxigraph serve", "virtuoso"])
 @pytest.mark.parametrize("name", JOINED)
 def test_joined_parts_come_sorted_whatever_the_engine(
