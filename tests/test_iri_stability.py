@@ -448,3 +448,23 @@ def test_a_former_hub_ids_iri_keeps_pointing_at_its_model_after_it_comes_back() 
     for linked in (store, rebuilt):
         assert successor(linked, old) == model
     redirects(client(store), old.removeprefix(BASE), model.removeprefix(BASE))
+
+
+def test_a_withdrawn_models_record_and_former_id_say_it_was_withdrawn(built, tmp_path) -> None:
+    """The commands take a record's IRI and a former Hub id's for their model: of a model
+    withdrawn, they say so, as its own IRI does — where they answered 'no model called
+    …; did you mean' models of other names (google-t5/t5-small for T5's record)."""
+    store = copy_of(built)
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/T5.yml"))
+    alias = MODEL + "t5-former-id"  # as a sync that knew a move of T5's repository left it
+    store.write(
+        add={
+            Graphs.IDENTITY: [
+                ox.Triple(*map(ox.NamedNode, (alias, OG + "supersededBy", MODEL + "t5")))
+            ]
+        }
+    )
+    for given in (MODEL + "t5", "t5", RECORD + "mof/t5", alias):
+        with pytest.raises(LookupError) as raised:
+            resolve_model(store, given)
+        assert str(raised.value).startswith(f"{MODEL}t5 was the model 'T5', withdrawn on "), given

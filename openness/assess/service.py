@@ -52,7 +52,8 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
     """The model an IRI names — itself, the one a retired IRI is now, or the one a source
     record's IRI is of (a former Hub id's record: the current one's) — given whole or as its
     id (the last part of a model IRI, as the API's routes and the suggestions of
-    :func:`_did_you_mean` name it); a withdrawn model's is an error saying so."""
+    :func:`_did_you_mean` name it); a withdrawn model's (its IRI, its record's, a former Hub
+    id's) is an error saying so."""
     for iri in (given, f"{ID}model/{given}"):
         if not _is_iri(iri):
             continue
@@ -71,8 +72,15 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
             ).rows()
         if rows:
             return rows
-        if gone := tombstone(store, iri):
-            raise LookupError(withdrawal(gone)["message"])
+        # A withdrawn model's IRI, a former Hub id's pointing at it, or a record it had.
+        withdrawn = store.query(
+            """SELECT ?t WHERE { ?t a og:WithdrawnModel .
+                 { ?given og:supersededBy? ?t } UNION { ?t og:formerRecord ?given } }
+               ORDER BY ?t LIMIT 1""",
+            substitutions={"given": node},
+        ).rows()
+        if withdrawn:
+            raise LookupError(withdrawal(tombstone(store, withdrawn[0]["t"].value))["message"])
     return []
 
 
