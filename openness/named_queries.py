@@ -10,7 +10,9 @@ declares its own prefixes, so any SPARQL tool reads it as it is.
 SPARQL 1.1 leaves the order of the parts a GROUP_CONCAT joins to the engine, so the header
 names each column a GROUP_CONCAT makes, with its separator (``joined: {reasons: " | "}``),
 and :meth:`NamedQuery.run` sorts that column's parts: the CLI, the API and the pages show
-one answer whichever engine gave it.
+one answer whichever engine gave it. It leaves the order of rows that tie under ORDER BY to
+the engine too, so a file's ORDER BY names every column (every GROUP BY key in a grouped
+query), or its header says why one is left out (``unordered: {reasons: "…"}``).
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ from openness.store.base import bind_values, code_only, keyword
 
 # The header keys this project reads. grlc defines more (endpoint, pagination, method,
 # enumerate, transform, …); a file using one would be served as if it were not there, so
-# the catalogue refuses it, as it refuses a typo. "joined" is ours (grlc reads only the
-# keys it knows).
-KEYS = {"summary", "description", "tags", "defaults", "joined"}
+# the catalogue refuses it, as it refuses a typo. "joined" and "unordered" are ours (grlc
+# reads only the keys it knows).
+KEYS = {"summary", "description", "tags", "defaults", "joined", "unordered"}
 TYPES = {
     "iri": None,
     "integer": XSD + "integer",
@@ -61,6 +63,14 @@ _CONCATENATION = re.compile(
     r"\s*\)\s*AS\s*[?$](\w+)",
     re.IGNORECASE,
 )
+
+# The outermost query's solution modifiers: the code after its WHERE group's last brace.
+_GROUP_BY = keyword(r"GROUP\s+BY")
+_ORDER_BY = keyword(r"ORDER\s+BY")
+_NEXT_CLAUSE = keyword(r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)")
+_SELECT = keyword("SELECT")
+_AGGREGATE = re.compile(r"(?<![?$:\w-])(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
+_VARIABLE = re.compile(r"[?$](\w+)")
 
 
 class QueryFileError(ValueError):
@@ -201,6 +211,67 @@ def _joined(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> 
     return joined
 
 
+def _clause(modifiers: str, start: re.Pattern[str]) -> str | None:
+    """The text of one solution modifier (up to the next), or None when there is none."""
+    found = start.search(modifiers)
+    if found is None:
+        return None
+    end = _NEXT_CLAUSE.search(modifiers, found.end())
+    return modifiers[found.end() : end.start() if end else len(modifiers)]
+
+
+def _projection(code: str) -> tuple[list[str], bool]:
+    """The columns of the outermost SELECT (its variables, and each ``(… AS ?x)``'s name;
+    none for ``SELECT *``), and whether it aggregates."""
+    select = _SELECT.search(code)
+    if select is None:
+        return [], False
+    head = code[select.end() :].split("{", 1)[0]
+    columns, depth, named = [], 0, False
+    for token in re.finditer(r"[()]|[?$]\w+|\bAS\b", head, re.IGNORECASE):
+        text = token.group()
+        if text in "()":
+            depth += 1 if text == "(" else -1
+        elif text.upper() == "AS":
+            named = True
+        elif depth == 0 or (depth == 1 and named):
+            columns.append(text[1:])
+            named = False
+    return columns, _AGGREGATE.search(head) is not None
+
+
+def _check_order(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> None:
+    """Check that the query's ORDER BY is total over its rows, so that no engine orders
+    ties its own way: it names each column (each GROUP BY key, in a grouped query; a
+    column within an expression counts, as ``STR(?label)``), but those the header's
+    ``unordered`` leaves out, each with why. An aggregate without GROUP BY answers one row,
+    and ``SELECT *`` names no column: neither is held to it; nor is a file outside the
+    catalogue, unless it says ``unordered``."""
+    unordered = header.get("unordered") or {}
+    if not isinstance(unordered, dict) or not all(
+        isinstance(why, str) and why.strip() for why in unordered.values()
+    ):
+        raise QueryFileError(f'{path.name}: unordered must map columns to why ({{x: "…"}})')
+    code = code_only(body)
+    modifiers = code[code.rindex("}") + 1 :] if "}" in code else ""
+    grouped = _clause(modifiers, _GROUP_BY)
+    columns, aggregates = _projection(code)
+    if grouped is not None:
+        keys = set(_VARIABLE.findall(grouped))
+    else:
+        keys = set() if aggregates else set(columns)
+    ordered = set(_VARIABLE.findall(_clause(modifiers, _ORDER_BY) or ""))
+    left = keys - ordered
+    if left != {str(column) for column in unordered} and (catalogued or unordered):
+        raise QueryFileError(
+            f"{path.name}: ORDER BY must name every column "
+            f"({'GROUP BY key' if grouped is not None else 'projected'}): rows that tie "
+            f"come in each engine's own order. It leaves out "
+            f"{', '.join(sorted(left)) or 'none'}; the header's unordered names "
+            f"{', '.join(sorted(map(str, unordered))) or 'none'}"
+        )
+
+
 def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
     """Parse one query file; a malformed header raises QueryFileError naming the file.
     A file of the catalogue needs a summary; any other (``openness query FILE``) may have
@@ -239,6 +310,7 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
             f"{path.name}: default(s) for {', '.join(sorted(stray))}, which the query "
             "does not use as parameters (?_name or ?__name)"
         )
+    _check_order(path, header, body, catalogued)
     return NamedQuery(
         path.stem,
         path,
