@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -110,9 +110,13 @@ def model_triples(
     *,
     file: str,
     former_ids: list[str] | None = None,
+    live: Container[str] = (),
     report: IngestReport | None = None,
 ) -> None:
-    """The triples of one Hub model record; ``report`` receives its warnings."""
+    """The triples of one Hub model record; ``report`` receives its warnings. Each of its
+    ``former_ids`` is stated, and its record IRI retired to this record unless it is one
+    of ``live`` (a record IRI of a repository of its own: a new repository took the id,
+    and its record is what the IRI now denotes)."""
     repo = info.id
     fields = Fields(report or IngestReport(NAME), file, repo)
     iri = mint("record", NAME, repo)
@@ -124,7 +128,8 @@ def model_triples(
     out.link(iri, OG + "location", f"{HUB}/{repo}")
     for old in former_ids or []:
         out.add(iri, OG + "formerHubId", old)
-        retire(out, mint("record", NAME, old), iri)
+        if mint("record", NAME, old) not in live:
+            retire(out, mint("record", NAME, old), iri)
     author = fields.text(info.author, "author") or (repo.split("/")[0] if "/" in repo else None)
     if author:
         out.link(iri, OG + "producer", hub_org(out, author, ctx))
@@ -312,9 +317,10 @@ def _models(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext
     for old, new in _same_repository(merged).items():
         renames.setdefault(new, []).append(old)
         del merged[old.lower()]
+    live = {mint("record", NAME, info.id) for _, info, _ in merged.values()}
     for _, (_, info, where) in sorted(merged.items()):
         former = sorted(_every_former(renames, info.id))
-        model_triples(info, out, ctx, file=where, former_ids=former, report=report)
+        model_triples(info, out, ctx, file=where, former_ids=former, live=live, report=report)
         report.ingested += 1
     report.count("renames", sum(len(v) for v in renames.values()))
 

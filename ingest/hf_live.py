@@ -440,6 +440,7 @@ SHARED = (OG + "LicenseStatement", OG + "Organization", DCAT + "Dataset")
 # dataset's former Hub id's) that goes with it (``records.owned_triples``).
 NOT_LINKS = (RDF + "type", OG + "supersededBy")
 _NOT_LINKS = ", ".join(f"<{p}>" for p in NOT_LINKS)
+SUPERSEDED_BY = ox.NamedNode(OG + "supersededBy")
 
 
 def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
@@ -472,6 +473,24 @@ def unshared(store: GraphStore, change: Change) -> list[ox.Triple]:
         removed = set(owned_triples(store, orphans, GRAPH))
         out += removed
     return out
+
+
+def _records_and_retired(
+    store: GraphStore, iris: Sequence[str]
+) -> tuple[set[str], list[ox.Triple]]:
+    """Of ``iris``: those the Hub graph holds a record at, and the retirements
+    (og:supersededBy) it states of them."""
+    records: set[str] = set()
+    retired: list[ox.Triple] = []
+    for at in range(0, len(iris), 500):
+        rows = store.query(
+            f"""SELECT ?r ?id ?to WHERE {{ VALUES ?r {{ {iri_values(iris[at : at + 500])} }}
+                  {{ ?r og:sourceId ?id }} UNION {{ ?r og:supersededBy ?to }} }}""",
+            default_graphs=[GRAPH],
+        ).rows()
+        records |= {r["r"].value for r in rows if "id" in r}
+        retired += [ox.Triple(r["r"], SUPERSEDED_BY, r["to"]) for r in rows if "to" in r]
+    return records, retired
 
 
 def _former_ids(old: Sequence[ox.Triple]) -> dict[str, set[str]]:
@@ -585,17 +604,32 @@ class HubSync:
         ids = _former_ids(old)
         rewritten = {record_iri(i.id) for i in todo}
         change.pending += [r for r in drop if r not in rewritten]
+        formers: dict[str, list[str]] = {}
         for info in todo:
-            iri = record_iri(info.id)
             # A rewritten record keeps the ids it had before, as recorded renames do.
-            former = ids.get(iri, set()) - {info.id}
+            former = ids.get(record_iri(info.id), set()) - {info.id}
             if info.id in moved:
                 former |= ids.get(moved[info.id], set())
                 self.report.renamed += 1
-            former = {f for f in former if f.lower() != info.id.lower()}
+            formers[info.id] = sorted(f for f in former if f.lower() != info.id.lower())
+        # A former id a new repository took is that one's record, not retired; and the
+        # retirement a record written at a former id's IRI finds there goes.
+        asked = rewritten | {record_iri(f) for former in formers.values() for f in former}
+        records, retired = _records_and_retired(self.store, sorted(asked))
+        live = (records - set(drop)) | rewritten
+        dropped = set(old)
+        change.remove += [t for t in retired if t.subject.value in rewritten and t not in dropped]
+        for info in todo:
+            iri = record_iri(info.id)
             warnings = IngestReport(SOURCE)
             model_triples(
-                info, change.add, self.ctx, file=FILE, former_ids=sorted(former), report=warnings
+                info,
+                change.add,
+                self.ctx,
+                file=FILE,
+                former_ids=formers[info.id],
+                live=live,
+                report=warnings,
             )
             change.add.add(iri, SCHEMA + "identifier", getattr(info, "_id", None))
             change.pending.append(iri)

@@ -10,11 +10,14 @@ from flask import Response, abort, jsonify, redirect, render_template, request, 
 
 from openness.assess.definitions import definitions
 from openness.assess.service import resolve_models, tombstone, withdrawal
-from openness.namespaces import ID, PREFIXES, Graphs
+from openness.namespaces import ID, OG, PREFIXES, Graphs
 from openness.server.context import get_store
 from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.search import name_index
 from openness.server.sparql import text
+
+# The types of what is said of an IRI no longer issued: it is no live resource.
+TOMBSTONES = ", ".join(f"<{OG}{kind}>" for kind in ("WithdrawnModel",))
 
 
 def is_iri(value: str) -> bool:
@@ -32,10 +35,21 @@ def is_model(iri: str) -> bool:
 
 def successor(iri: str) -> str | None:
     """What a retired IRI is now (og:supersededBy), or None: a model's (merged into it, or
-    a former Hub id of its repository), a Hub record's or a dataset's (a former id)."""
+    a former Hub id of its repository), a Hub record's or a dataset's (a former id). None
+    too where the IRI is a live resource of its own (of a type, a tombstone's aside),
+    whatever a graph says of it: a new Hub repository created under a former id is its
+    record, not the moved one's."""
     if not is_iri(iri):
         return None
-    rows = get_store().query(f"SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m }}").rows()
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m
+                  FILTER NOT EXISTS {{ <{iri}> a ?kind FILTER (?kind NOT IN ({TOMBSTONES})) }}
+                }}"""
+        )
+        .rows()
+    )
     return rows[0]["m"].value if rows else None
 
 

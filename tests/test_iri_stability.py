@@ -175,17 +175,24 @@ def test_a_renamed_hub_repositorys_old_id_finds_its_model(built) -> None:
     )
 
 
+def moved_on_the_hub(hub: FakeHub) -> tuple[GraphStore, str]:
+    """A store a live sync of ``hub`` wrote, then synced again after model 7 moved to
+    neworg/renamed-seven; and the id it had."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    sync(store, hub)
+    first = hub.repo_id(7)
+    assert records_of(store, mint("model", first))
+    hub.rename(7, "neworg/renamed-seven")
+    sync(store, hub, reconcile=True)
+    return store, first
+
+
 def test_a_repository_renamed_on_the_hub_keeps_its_old_iri_as_a_redirect() -> None:
     """A live sync sees a repository under a new id: its model is the new id's, and the IRI
     of the old one answers 303 to it."""
-    store = EmbeddedStore(None)
-    load_vocabularies(store)
     with FakeHub(30) as hub:
-        sync(store, hub)
-        old = hub.repo_id(7)
-        assert records_of(store, mint("model", old))
-        hub.rename(7, "neworg/renamed-seven")
-        sync(store, hub, reconcile=True)
+        store, old = moved_on_the_hub(hub)
     new = mint("model", "neworg/renamed-seven")
     assert records_of(store, new) and not records_of(store, mint("model", old))
     assert successor(store, mint("model", old)) == new
@@ -233,13 +240,8 @@ def test_a_dataset_moved_twice_retires_both_old_iris_straight_to_the_current_one
 def test_a_repository_moved_twice_retires_both_old_iris_straight_to_the_current_one() -> None:
     """A live sync seeing a repository move A to B, then B to C: A's and B's record and
     model IRIs each point at C's, none at B's (no chain of 303); both ids find C's model."""
-    store = EmbeddedStore(None)
-    load_vocabularies(store)
     with FakeHub(30) as hub:
-        sync(store, hub)
-        first = hub.repo_id(7)
-        hub.rename(7, "neworg/renamed-seven")
-        sync(store, hub, reconcile=True)
+        store, first = moved_on_the_hub(hub)
         assert successors(store, record_iri(first)) == {record_iri("neworg/renamed-seven")}
         hub.rename(7, "thirdorg/renamed-again")
         hub.change([7])
@@ -268,6 +270,72 @@ def test_a_recorded_chain_of_redirects_retires_each_old_id_to_the_current_one(
     assert [r["f"] for r in former] == ["bert-base-uncased", "bert-v0"]
     for old in ("bert-v0", "bert-base-uncased"):
         assert successors(store, RECORD + "hf/" + old) == {current}
+
+
+def test_a_former_hub_id_a_new_repository_takes_is_its_record_not_a_redirect() -> None:
+    """A repository moved A to B, then a new one created under A (the Hub's redirect from A
+    ends): A's record IRI is the new repository's record, not retired to B's — the Hub
+    graph says the one thing, the server serves the record, a record IRI names its model —
+    and stays so when B's record is written again; B keeps A as a former id."""
+    with FakeHub(30) as hub:
+        store, first = moved_on_the_hub(hub)
+        moved = record_iri("neworg/renamed-seven")
+        assert successors(store, record_iri(first)) == {moved}
+        hub.create(first)
+        sync(store, hub)
+        taken = {"new": successors(store, record_iri(first))}
+        hub.change([7])
+        sync(store, hub)
+        taken["after B's"] = successors(store, record_iri(first))
+    assert taken == {"new": set(), "after B's": set()}
+    former = select(store, f"SELECT ?f WHERE {{ <{moved}> og:formerHubId ?f }}")
+    assert [r["f"] for r in former] == [first]
+    answer = client(store).get(
+        "/" + record_iri(first).removeprefix(BASE), headers={"Accept": "text/turtle"}
+    )
+    assert answer.status_code == 200
+    assert f'"{first}"'.encode() in answer.data and b"renamed-seven" not in answer.data
+    (model,) = select(store, f"SELECT ?m WHERE {{ ?m og:hasRecord <{record_iri(first)}> }}")
+    assert resolve_model(store, record_iri(first)) == model["m"]
+
+
+def test_a_recorded_former_id_that_is_another_repositorys_own_is_not_retired(tmp_path) -> None:
+    """Recorded answers saying google-bert/bert-base-uncased was once CompVis/stable-
+    diffusion-v1-4, a repository the recording has of its own: bert's record states the
+    former id, and retires bert-base-uncased's IRI, not CompVis's."""
+    folder = tmp_path / "hf"
+    shutil.copytree(sources_dir() / "hf", folder)
+    (folder / "renames.json").write_text(
+        '{"google-bert/bert-base-uncased": ["CompVis/stable-diffusion-v1-4"]}', encoding="utf-8"
+    )
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_all(store, ["hf"], folder=folder)
+    bert, other = (
+        RECORD + "hf/google-bert--bert-base-uncased",
+        RECORD + "hf/compvis--stable-diffusion-v1-4",
+    )
+    former = select(store, f"SELECT ?f WHERE {{ <{bert}> og:formerHubId ?f }} ORDER BY ?f")
+    assert [r["f"] for r in former] == ["CompVis/stable-diffusion-v1-4", "bert-base-uncased"]
+    assert successors(store, RECORD + "hf/bert-base-uncased") == {bert}
+    assert successors(store, other) == set()
+
+
+def test_a_live_resource_a_graph_also_says_retired_is_served_not_redirected() -> None:
+    """A dataset IRI a source describes while another says it moved (a curated dataset's id
+    that was a Hub dataset's old id) is served as the dataset: a live resource comes
+    before a retirement, as a tombstone comes after one."""
+    old, new = DATASET + "org--a", DATASET + "org--b"
+    store = EmbeddedStore(None)
+    out = Triples()
+    out.add(old, "https://schema.org/name", "a dataset of its own")
+    out.types(old, "http://www.w3.org/ns/dcat#Dataset")
+    retired = Triples()
+    retired.link(old, OG + "supersededBy", new)
+    retired.types(new, "http://www.w3.org/ns/dcat#Dataset")
+    store.write(add={Graphs.source("curated"): out, HUB_GRAPH: retired})
+    answer = client(store).get("/id/dataset/org--a", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200 and b"a dataset of its own" in answer.data
 
 
 def without(tmp_path: Path, source: str, *files: str) -> Path:

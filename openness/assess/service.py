@@ -64,10 +64,13 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
                 "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
                 substitutions={"retired": node},
             ).rows()
-        if not rows:
+        if not rows:  # a record's, or a retired one's that is no record again
             rows = store.query(
                 """SELECT DISTINCT ?m WHERE {
-                     ?given og:supersededBy? ?r . ?m og:hasRecord ?r ; a og:Model }""",
+                     { ?m og:hasRecord ?given }
+                     UNION { ?given og:supersededBy/^og:hasRecord ?m
+                             FILTER NOT EXISTS { ?given a og:SourceRecord } }
+                     ?m a og:Model }""",
                 substitutions={"given": node},
             ).rows()
         if rows:

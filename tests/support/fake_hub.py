@@ -63,7 +63,7 @@ class FakeHub:
         ]
         self.touched: dict[int, int] = {}  # model -> its lastModified, once changed or added
         self.versions: dict[int, int] = {}  # model -> how many times it changed
-        self.renamed: dict[int, str] = {}  # model -> its new id
+        self.renamed: dict[int, str] = {}  # model -> its new id (or the id it was created under)
         self.moved: dict[str, int] = {}  # a former id (lower case) -> model
         self.current: dict[str, int] = {}  # a new id (lower case) -> model
         self.removed: set[int] = set()
@@ -110,6 +110,18 @@ class FakeHub:
             self.moved[self.repo_id(i).lower()] = i
             self.renamed[i] = new_id
             self.current[new_id.lower()] = i
+
+    def create(self, repo_id: str) -> int:
+        """A new model under ``repo_id``, listed first by lastModified. An id a renamed
+        model had is taken by it and, as on the Hub, no longer redirects to that model."""
+        with self._lock:
+            i = self.size
+            self.size += 1
+            self.touched[i] = self._tick()
+            self.renamed[i] = repo_id
+            self.current[repo_id.lower()] = i
+            self.moved.pop(repo_id.lower(), None)
+            return i
 
     def remove(self, i: int) -> None:
         with self._lock:
