@@ -10,7 +10,11 @@ synthetic models:
    ``--no-assess``; the assessment engine, not the sync, sets its pace);
 3. after ``--change`` (1%) of the models got new commits, ``openness ingest hf --live``
    again: the incremental re-sync, identities and re-assessment of what changed;
-4. ``openness serve`` and a lookup of a few synced models at ``/api/models/<id>``.
+4. ``openness serve`` and a lookup of a few synced models at ``/api/models/<id>``;
+5. with ``--remove``, twice: that share of the models deleted from the Hub, then
+   ``openness ingest hf --live --reconcile --no-assess`` (only a reconcile finds deletions):
+   the re-sync and identities with the removed records' and models' tombstones, how many
+   tombstones the identity graph holds, and the answers (410) to a few removed records' IRIs.
 
 After each of the first three steps the store is left idle until the engine's background
 compactions of what the step wrote stop: their CPU is printed with the step, not counted in
@@ -20,6 +24,7 @@ the next one (see ``settle``).
     nice -n 10 .venv/bin/python bench/hub_sync.py --size 100000 --no-assess
     nice -n 10 .venv/bin/python bench/hub_sync.py --size 1000000 --no-assess --engine embedded
     nice -n 10 .venv/bin/python bench/hub_sync.py --size 10000 --on-bundled   # as after make serve
+    nice -n 10 .venv/bin/python bench/hub_sync.py --size 10000 --no-assess --remove 0.01
 
 The store starts with the vocabularies and shapes alone (``openness init``), or with the
 bundled graph built (``--on-bundled``, as ``make serve`` leaves it): then the Hub models'
@@ -55,7 +60,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from support.fake_hub import FakeHub  # noqa: E402 - the tests' fake Hub, beside this folder
 
-from openness.namespaces import mint  # noqa: E402
+from openness.namespaces import Graphs, mint  # noqa: E402
 
 OPENNESS = ["nice", "-n", "10", sys.executable, "-m", "openness.cli"]
 
@@ -206,8 +211,9 @@ def wait_for(probe: object, seconds: float = 120) -> None:
             time.sleep(0.2)
 
 
-def lookups(store_args: list[str], repos: list[str]) -> list[float]:
-    """Serve the store and look each model up at /api/models/<id>; seconds per answer."""
+def lookups(store_args: list[str], repos: list[str], path: str = "/api/models/") -> list[float]:
+    """Serve the store and look each model up at /api/models/<id> (or the path given, its
+    record at /id/record/hf/<id>, which answers 410 once removed); seconds per answer."""
     port = free_port()
     proc = subprocess.Popen(
         [*OPENNESS, *store_args, "serve", "--port", str(port), "--workers", "1"],
@@ -222,9 +228,9 @@ def lookups(store_args: list[str], repos: list[str]) -> list[float]:
             for repo in repos:
                 model_id = mint("model", repo).rsplit("/", 1)[1]
                 started = time.perf_counter()
-                response = http.get(f"{base}/api/models/{model_id}")
+                response = http.get(f"{base}{path}{model_id}")
                 times.append(time.perf_counter() - started)
-                if response.status_code != 200:
+                if response.status_code != (200 if path == "/api/models/" else 410):
                     print(f"    lookup of {repo}: HTTP {response.status_code}")
     finally:
         proc.terminate()
@@ -233,7 +239,13 @@ def lookups(store_args: list[str], repos: list[str]) -> list[float]:
 
 
 def bench(
-    engine: str, size: int, change: float, assess: bool, page_size: int, on_bundled: bool
+    engine: str,
+    size: int,
+    change: float,
+    assess: bool,
+    page_size: int,
+    on_bundled: bool,
+    remove: float = 0.0,
 ) -> None:
     folder = Path(tempfile.mkdtemp(prefix=f"hub-bench-{engine}-"))
     base = "the bundled graph" if on_bundled else "the vocabularies alone"
@@ -278,9 +290,52 @@ def bench(
                 f"  served lookup /api/models/<id>: median {statistics.median(times) * 1000:.0f}"
                 f" ms, max {max(times) * 1000:.0f} ms ({len(times)} models)"
             )
+            for _ in range(2 if remove else 0):
+                removals(hub, store_args, server, folder, remove, page_size)
         print(f"  store on disk: {_size(folder) / 2**20:.0f} MB")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+TOMBSTONES = """SELECT ?kind (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?t a ?kind } }
+GROUP BY ?kind ORDER BY ?kind"""
+
+
+def removals(
+    hub: FakeHub, store_args: list[str], server: _Cpu, folder: Path, share: float, page_size: int
+) -> None:
+    """``share`` of the Hub's models deleted, then a reconcile re-sync: its time, the
+    tombstones the identity graph holds after it, and the answers to removed records."""
+    listed = sorted(set(range(hub.size)) - hub.removed)
+    gone = random.Random(len(hub.removed)).sample(listed, max(1, round(len(listed) * share)))
+    for i in gone:
+        hub.remove(i)
+    sync = ["ingest", "hf", "--live", "--endpoint", hub.url, "--page-size", str(page_size)]
+    seconds, peak, summary = run(store_args, *sync, "--reconcile", "--no-assess")
+    print(
+        f"  {len(gone)} removed, re-sync --reconcile + identities: {seconds:8.1f} s"
+        f"  peak RSS {peak / 2**20:7.0f} MB"
+    )
+    print(f"    {summary}{server.since()}")
+    query = folder / "tombstones.rq"
+    query.write_text(TOMBSTONES % Graphs.IDENTITY, encoding="utf-8")
+    counted = subprocess.run(
+        [*OPENNESS, *store_args, "query", str(query), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    kinds = [line.split(",") for line in counted.stdout.splitlines()[1:] if line.strip()]
+    print(
+        "    types in the identity graph: "
+        + ", ".join(f"{k.rsplit('#')[-1]} {n}" for k, n in kinds)
+    )
+    print(settle(store_args, server))
+    times = lookups(store_args, [hub.repo_id(i) for i in gone[:10]], "/id/record/hf/")
+    print(
+        f"  served 410 /id/record/hf/<removed id>: median {statistics.median(times) * 1000:.0f}"
+        f" ms, max {max(times) * 1000:.0f} ms ({len(times)} records)"
+    )
 
 
 class _Cpu:
@@ -325,6 +380,12 @@ def main() -> None:
         "--no-assess", action="store_true", help="leave the assessments out (large sizes)"
     )
     parser.add_argument(
+        "--remove",
+        type=float,
+        default=0.0,
+        help="after the lookups, twice: this share of the models deleted, then a reconcile",
+    )
+    parser.add_argument(
         "--on-bundled",
         action="store_true",
         help="sync into the bundled graph (openness build), not the vocabularies alone",
@@ -332,7 +393,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"fake Hub: {args.size} models; cores: {os.cpu_count()}")
     for engine in ["embedded", "oxigraph"] if args.engine == "both" else [args.engine]:
-        bench(engine, args.size, args.change, not args.no_assess, args.page_size, args.on_bundled)
+        bench(
+            engine,
+            args.size,
+            args.change,
+            not args.no_assess,
+            args.page_size,
+            args.on_bundled,
+            args.remove,
+        )
 
 
 if __name__ == "__main__":

@@ -597,6 +597,53 @@ def tombstones(
             out.link(iri, OG + "formerRecord", record)
 
 
+def record_tombstones(
+    store: GraphStore, candidates: Sequence[str], at: dt.datetime, out: Triples
+) -> set[str]:
+    """Keep each of the record IRIs ``candidates`` that no source has any more (a source
+    dropped the record, a Hub repository was deleted) as an og:WithdrawnRecord in ``out``,
+    if the identity graph linked it to a model or kept it so: when the identity step found
+    it gone (prov:invalidatedAtTime) and the model it was a record of (og:formerRecordOf),
+    as the identity graph said them if it was one already, else ``at`` and its model. Not
+    one a source retired (og:supersededBy: a Hub repository's former id, which moved and
+    answers 303), nor one never linked. Returns those that are no record and were or are
+    one, whose triples an update rewrites (a record again is rewritten with its links);
+    asked by IRI, ``candidates`` at a time, never every record or tombstone."""
+    handled: set[str] = set()
+    for start in range(0, len(candidates), 500):
+        chosen = f"VALUES ?r {{ {iri_values(candidates[start : start + 500])} }}"
+        rows = store.query(
+            f"""SELECT ?r ?model ?when ?was ?moved ?live WHERE {{ {chosen}
+                  OPTIONAL {{ GRAPH <{Graphs.IDENTITY}> {{ ?r og:recordOf ?model }} }}
+                  OPTIONAL {{ GRAPH <{Graphs.IDENTITY}> {{
+                    ?r a og:WithdrawnRecord ; prov:invalidatedAtTime ?when
+                    OPTIONAL {{ ?r og:formerRecordOf ?was }} }} }}
+                  OPTIONAL {{ ?r og:supersededBy ?moved }}
+                  OPTIONAL {{ ?r a og:SourceRecord BIND (true AS ?live) }}
+                  FILTER (BOUND(?model) || BOUND(?when)) }} ORDER BY DESC(?model)""",
+        ).rows()
+        said = {r["r"].value: r for r in rows}  # one row a record, the least model's
+        for iri, row in sorted(said.items()):
+            if "live" in row:
+                continue
+            handled.add(iri)
+            if "moved" in row:
+                continue
+            out.types(iri, OG + "WithdrawnRecord")
+            out.add(iri, PROV + "invalidatedAtTime", row.get("when") or literal(at))
+            was = row.get("was") if "when" in row else row.get("model")
+            out.link(iri, OG + "formerRecordOf", was.value if was else None)
+    return handled
+
+
+def withdrawn_records(store: GraphStore) -> list[str]:
+    """The record IRIs the identity graph keeps as og:WithdrawnRecord."""
+    rows = store.query(
+        "SELECT ?r WHERE { ?r a og:WithdrawnRecord }", default_graphs=[Graphs.IDENTITY]
+    )
+    return [r.value for (r,) in rows]
+
+
 def _former_ids(records: dict[str, Record]) -> dict[str, str]:
     """The IRI each former Hub id of the records would be minted (as a release linking it
     was, before its repository moved) -> the first record naming it."""
@@ -1061,6 +1108,10 @@ def rebuild_identity(
             issued,
         )
         tombstones(store, linked.withdrawn, started, out)
+        if issued is not None:  # the records linked before, or kept as gone, no source has
+            linked_before = {r for denoted in issued.denoted.values() for r in denoted}
+            gone = (linked_before | set(withdrawn_records(store))) - records.keys()
+            record_tombstones(store, sorted(gone), started, out)
         report.counts = linked.counts
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use

@@ -36,13 +36,14 @@ from openness.ingest.identity import (
     read_issued,
     read_records,
     rebuild_identity,
+    record_tombstones,
     tombstones,
     verdict_subjects,
 )
 from openness.ingest.organizations import OrganizationIndex, default_organizations
 from openness.ingest.rdf import Triples, iri_values
 from openness.ingest.report import IngestReport
-from openness.namespaces import EARL, Graphs
+from openness.namespaces import EARL, Graphs, mint
 from openness.store import GraphStore
 
 # Above this many changed records a rebuild reads less than the lookups would (a first sync).
@@ -89,6 +90,11 @@ def update_identity(
             break
         scope.grow(taken)
     tombstones(store, linked.withdrawn, started, out)
+    # The scope's records gone, and its former Hub ids' records (a tombstone of one a source
+    # retired since goes).
+    formers = {mint("record", r.source, f) for r in scope.records.values() for f in r.former}
+    gone = (scope.asked | formers) - scope.records.keys()
+    handled = record_tombstones(store, sorted(gone), started, out)
     report = IngestReport("identity")
     report.read = report.ingested = len(scope.records)
     report.counts = linked.counts
@@ -97,7 +103,7 @@ def update_identity(
     relinking(relinked)
     # The IRIs retired before (their records in the scope) and now.
     mine = relinked | scope.asked | issued.denoted.keys() | issued.aliases.keys()
-    mine |= linked.retired.keys()
+    mine |= linked.retired.keys() | handled
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})

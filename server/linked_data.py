@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 
+from openness.assess.service import TOMBSTONES
 from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
 from openness.server.context import get_store
 from openness.server.lookup import gone, is_iri, successor, withdrawn
@@ -43,7 +44,7 @@ OFFERED = [
     "application/rdf+xml",
 ]
 ONTOLOGY_IRI = BASE + "ns"
-RDF_TYPE, WITHDRAWN = ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "WithdrawnModel")
+RDF_TYPE = ox.NamedNode(RDF + "type")
 
 
 def minted_base() -> str:
@@ -162,14 +163,15 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
 def resource(rest: str) -> Response:
     """An IRI we mint; a retired one (a model's, a Hub record's or a dataset's) is sent
     (303) to what it is now, the format asked kept, for the client to ask that IRI as it
-    asked this one; a withdrawn model's answers 410 Gone (its tombstone as RDF, or a page,
-    else text)."""
+    asked this one; a withdrawn model's or removed record's answers 410 Gone (its
+    tombstone as RDF, or a page, else text)."""
     iri, triples = _named("id/", rest)
     moved = successor(iri)
     if moved is not None:
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
-    if triples and ox.Triple(ox.NamedNode(iri), RDF_TYPE, WITHDRAWN) in triples:
+    kinds = {t.object.value for t in triples if t.predicate == RDF_TYPE and t.subject.value == iri}
+    if kinds & set(TOMBSTONES):
         media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
         return gone(iri, withdrawn(iri), media)
     return respond(iri, triples)

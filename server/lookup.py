@@ -9,15 +9,14 @@ import pyoxigraph as ox
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.service import resolve_models, tombstone, withdrawal
-from openness.namespaces import ID, OG, PREFIXES, Graphs
+from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
+from openness.namespaces import ID, PREFIXES, Graphs
 from openness.server.context import get_store
 from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.search import name_index
 from openness.server.sparql import text
 
-# The types of what is said of an IRI no longer issued: it is no live resource.
-TOMBSTONES = ", ".join(f"<{OG}{kind}>" for kind in ("WithdrawnModel",))
+KINDS = ", ".join(f"<{kind}>" for kind in TOMBSTONES)  # no live resource's types
 
 
 def is_iri(value: str) -> bool:
@@ -45,7 +44,7 @@ def successor(iri: str) -> str | None:
         get_store()
         .query(
             f"""SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m
-                  FILTER NOT EXISTS {{ <{iri}> a ?kind FILTER (?kind NOT IN ({TOMBSTONES})) }}
+                  FILTER NOT EXISTS {{ <{iri}> a ?kind FILTER (?kind NOT IN ({KINDS})) }}
                 }}"""
         )
         .rows()
@@ -54,8 +53,8 @@ def successor(iri: str) -> str | None:
 
 
 def withdrawn(iri: str) -> list[ox.Triple]:
-    """The tombstone of a model IRI whose model is gone (og:WithdrawnModel, in the identity
-    graph: its last name, when it was withdrawn, its records), or none."""
+    """The tombstone of an IRI whose model or record is gone (og:WithdrawnModel,
+    og:WithdrawnRecord, in the identity graph), or none."""
     return tombstone(get_store(), iri) if is_iri(iri) else []
 
 
@@ -63,8 +62,18 @@ def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:
     """410 Gone for a withdrawn model's IRI, naming its last name and the day it was
     withdrawn, in ``media``: a page (HTML), JSON (the API's), the tombstone (an RDF type),
     else text. The models now called by its name are named: another IRI, which a consumer
-    may judge to be the same model come back under new records."""
+    may judge to be the same model come back under new records. A removed record's names
+    the day and the model it was of."""
     said = withdrawal(triples)
+    if media in GRAPH_TYPES:
+        body = serialize_graph(triples, media, PREFIXES)
+        return Response(body, status=410, content_type=content_type(media))
+    if "recordOf" in said:
+        if media != "text/html":
+            return text(said["message"], 410)
+        model = said["recordOf"]
+        page = model and url_for("pages.model", model_id=model.removeprefix(f"{ID}model/"))
+        return Response(render_template("removed.html", iri=iri, page=page, **said), status=410)
     rows = (
         get_store()
         .query(
@@ -84,9 +93,6 @@ def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:
         answer = jsonify({"model": iri, **said, "message": message, "sameName": now})
         answer.status_code = 410
         return answer
-    if media in GRAPH_TYPES:
-        body = serialize_graph(triples, media, PREFIXES)
-        return Response(body, status=410, content_type=content_type(media))
     return text(message, 410)
 
 

@@ -85,19 +85,37 @@ def _page(summary: str, *parameters: dict[str, Any], **responses: Any) -> dict[s
     }
 
 
-def _linked(summary: str, *parameters: dict[str, Any]) -> dict[str, Any]:
-    """A resource that dereferences: HTML for a browser, RDF by Accept or ``format``."""
+def _linked(
+    summary: str, *parameters: dict[str, Any], more: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A resource that dereferences: HTML for a browser, RDF by Accept or ``format``;
+    ``more``: the other answers it may give."""
     return {
         "get": {
             "summary": summary,
             "parameters": [*parameters, FORMAT],
             "responses": {
                 "200": {"description": "Its description", "content": {**HTML, **RDF}},
+                **(more or {}),
                 "404": plain("Nothing is said about it here"),
                 "406": plain("No acceptable format"),
             },
         }
     }
+
+
+# What an IRI no longer issued answers: where it went, or that it is gone.
+ISSUED_BEFORE = {
+    "303": {
+        "description": "A retired IRI (a merged model's, a Hub repository's former id's "
+        "record or dataset): what it is now, the format asked kept"
+    },
+    "410": {
+        "description": "A withdrawn model's or a removed source record's IRI: its tombstone "
+        "(when, its last name or the model it was of) as RDF, a page, else text",
+        "content": {**HTML, **RDF, "text/plain": {}},
+    },
+}
 
 
 MATRIX_FILTERS = [
@@ -208,11 +226,12 @@ PATHS: dict[str, Any] = {
         }
     },
     "/id/model/{model_id}": _linked(
-        "A model's IRI: in a browser its page, verdicts first", MODEL_ID
+        "A model's IRI: in a browser its page, verdicts first", MODEL_ID, more=ISSUED_BEFORE
     ),
     "/id/{rest}": _linked(
         "Any IRI the graph mints (records, organizations, licences, definitions, assessments)",
         param("rest", "path", "The IRI's path after /id/", True),
+        more=ISSUED_BEFORE,
     ),
     "/graph/{rest}": _linked(
         "A named graph's IRI: what the graph says of it (provenance); its triples are at "

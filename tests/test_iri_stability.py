@@ -2,8 +2,9 @@
 new record does not take it, a Hub link added to a record does not rename it, a merged
 model's IRI is retired to the survivor and a renamed Hub repository's old id to its model,
 each answered 303 See Other by the server and found by the lookups. So are the record and
-dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move. A
-model whose records are all gone leaves a tombstone, answered 410 Gone, until they come back;
+dataset IRIs of a Hub repository's former ids, retired by the reader that knows the move, but
+not once a new repository took the id. A model whose records are all gone leaves a tombstone,
+answered 410 Gone, until they come back, and so does a record its source no longer has;
 and a record's IRI names its model on the command line."""
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from test_hub_live import sync
 
 from openness.assess.service import resolve_model
 from openness.cli import cli
+from openness.ingest import identity_update
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
-from openness.ingest.identity import rebuild_identity
+from openness.ingest.identity import rebuild_identity, record_tombstones
 from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
@@ -536,3 +538,124 @@ def test_a_withdrawn_models_record_and_former_id_say_it_was_withdrawn(built, tmp
         with pytest.raises(LookupError) as raised:
             resolve_model(store, given)
         assert str(raised.value).startswith(f"{MODEL}t5 was the model 'T5', withdrawn on "), given
+
+
+def removed(web: FlaskClient, record: str, day: str, model: str | None) -> None:
+    """The record's IRI answers 410 Gone, naming the day it was removed and the model it
+    was of: as RDF (the tombstone), a page or text, as the client asks."""
+    path = "/" + record.removeprefix(BASE)
+    for accept, media in (
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("text/html", "text/html"),
+        ("image/png", "text/plain"),
+    ):
+        answer = web.get(path, headers={"Accept": accept})
+        assert (answer.status_code, answer.mimetype) == (410, media), accept
+        body = answer.get_data(as_text=True)
+        if media in ("text/turtle", "application/ld+json"):
+            graph = list(ox.parse(body.encode(), format=ox.RdfFormat.from_media_type(media)))
+            found = {(q.predicate.value, q.object.value) for q in graph}
+            assert (RDF + "type", OG + "WithdrawnRecord") in found
+            assert any(p == PROV + "invalidatedAtTime" and o.startswith(day) for p, o in found)
+            assert ((OG + "formerRecordOf", model) in found) is (model is not None)
+        else:
+            assert day in body and (model is None or model in body), accept
+
+
+def test_a_record_a_source_drops_answers_410_gone_until_the_source_has_it_again(
+    built, tmp_path
+) -> None:
+    """MOF drops Zephyr-141B, one of its model's three records: the model lives on, the
+    record's IRI is kept as a tombstone in the identity graph (when it was removed, the
+    model it was of), answered 410 Gone — an IRI never issued still 404 — and kept as it
+    was by the ingests after; the record back, its IRI answers it again."""
+    store = copy_of(built)
+    record, model = RECORD + "mof/zephyr-141b", MODEL + "huggingfaceh4--zephyr-orpo-141b-a35b-v0.1"
+    assert record in records_of(store, model)
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/Zephyr-141B.yml"))
+    assert records_of(store, model) and record not in records_of(store, model)
+    said = tombstone(store, record)
+    assert said.keys() == {RDF + "type", PROV + "invalidatedAtTime", OG + "formerRecordOf"}
+    assert said[RDF + "type"] == {OG + "WithdrawnRecord"}
+    assert said[OG + "formerRecordOf"] == {model}
+    (when,) = said[PROV + "invalidatedAtTime"]
+    web = client(store)
+    removed(web, record, when[:10], model)
+    assert web.get("/id/record/mof/never-issued").status_code == 404
+    with pytest.raises(LookupError, match="removed on"):
+        resolve_model(store, record)
+    ingest_all(store, ["curated"])  # the identity linked again: the tombstone as it was
+    assert tombstone(store, record) == said
+    ingest_all(store, ["mof"])
+    assert record in records_of(store, model)
+    assert OG + "WithdrawnRecord" not in tombstone(store, record).get(RDF + "type", set())
+    answer = client(store).get("/id/record/mof/zephyr-141b", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+
+
+def test_a_deleted_hub_repositorys_record_answers_410_and_a_sync_reads_no_other_tombstone(
+    monkeypatch,
+) -> None:
+    """The live sync's identity update (not a rebuild) keeps the record IRI of a deleted
+    repository as a tombstone, which a rebuild keeps as it is; the next sync's update asks
+    about its own records only, not every tombstone kept (at a Hub's scale, a scan a sync);
+    the repository back, the tombstone goes. A repository that moved leaves none: its old
+    record IRI answers 303."""
+    asked: list[str] = []
+
+    def spy(store: GraphStore, candidates: list[str], *args: object) -> set[str]:
+        asked.extend(candidates)
+        return record_tombstones(store, candidates, *args)
+
+    monkeypatch.setattr(identity_update, "record_tombstones", spy)
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        repo = hub.repo_id(9)
+        hub.remove(9)
+        sync(store, hub, reconcile=True)
+        said = tombstone(store, record_iri(repo))
+        assert said[OG + "formerRecordOf"] == {mint("model", repo)}
+        rebuilt = copy_of(store)
+        rebuild_identity(rebuilt)
+        assert tombstone(rebuilt, record_iri(repo)) == said
+        (when,) = said[PROV + "invalidatedAtTime"]
+        removed(client(store), record_iri(repo), when[:10], mint("model", repo))
+        asked.clear()
+        first = hub.repo_id(7)
+        hub.remove(11)
+        hub.rename(7, "neworg/renamed-seven")
+        sync(store, hub, reconcile=True)
+        assert record_iri(hub.repo_id(11)) in asked and record_iri(repo) not in asked
+        assert tombstone(store, record_iri(repo)) == said
+        assert OG + "WithdrawnRecord" in tombstone(store, record_iri(hub.repo_id(11)))[RDF + "type"]
+        assert not tombstone(store, record_iri(first))
+        assert client(store).get("/" + record_iri(first).removeprefix(BASE)).status_code == 303
+        hub.removed.discard(9)
+        hub.change([9])
+        sync(store, hub)
+    assert OG + "WithdrawnRecord" not in tombstone(store, record_iri(repo)).get(RDF + "type", set())
+    answer = client(store).get("/" + record_iri(repo).removeprefix(BASE))
+    assert answer.status_code == 200
+
+
+def test_a_new_repository_under_a_former_id_deleted_leaves_a_tombstone_a_retirement_lifts() -> None:
+    """A moved to B, a new repository created under A and deleted: A's record IRI is a
+    tombstone (410), the Hub having no A; B's record written again retires A's IRI to it
+    (the moves it keeps), and the tombstone goes: the graph says one thing of an IRI."""
+    with FakeHub(30) as hub:
+        store, first = moved_on_the_hub(hub)
+        created = hub.create(first)
+        sync(store, hub)
+        hub.remove(created)
+        sync(store, hub, reconcile=True)
+        assert OG + "WithdrawnRecord" in tombstone(store, record_iri(first))[RDF + "type"]
+        assert not successors(store, record_iri(first))
+        assert client(store).get("/" + record_iri(first).removeprefix(BASE)).status_code == 410
+        hub.change([7])
+        sync(store, hub)
+    assert not tombstone(store, record_iri(first))
+    assert successors(store, record_iri(first)) == {record_iri("neworg/renamed-seven")}
+    assert client(store).get("/" + record_iri(first).removeprefix(BASE)).status_code == 303

@@ -13,7 +13,7 @@ from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
 from openness.names import NameIndex
-from openness.namespaces import ID, OG, PROV, SCHEMA, Graphs
+from openness.namespaces import ID, OG, PROV, RDF, SCHEMA, Graphs
 from openness.store import GraphStore
 
 
@@ -53,7 +53,7 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
     record's IRI is of (a former Hub id's record: the current one's) — given whole or as its
     id (the last part of a model IRI, as the API's routes and the suggestions of
     :func:`_did_you_mean` name it); a withdrawn model's (its IRI, its record's, a former Hub
-    id's) is an error saying so."""
+    id's) is an error saying so, as is a removed record's."""
     for iri in (given, f"{ID}model/{given}"):
         if not _is_iri(iri):
             continue
@@ -84,31 +84,52 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
         ).rows()
         if withdrawn:
             raise LookupError(withdrawal(tombstone(store, withdrawn[0]["t"].value))["message"])
+        if gone := tombstone(store, iri):  # a record its source no longer has
+            raise LookupError(withdrawal(gone)["message"])
     return []
 
 
+# What the identity graph keeps of an IRI no longer issued (a tombstone): a model's whose
+# records are all gone, a record's that its source no longer has.
+WITHDRAWN_MODEL, WITHDRAWN_RECORD = OG + "WithdrawnModel", OG + "WithdrawnRecord"
+TOMBSTONES = (WITHDRAWN_MODEL, WITHDRAWN_RECORD)
+
+
 def tombstone(store: GraphStore, iri: str) -> list[ox.Triple]:
-    """The tombstone of a model IRI whose model is gone (og:WithdrawnModel, in the identity
-    graph: its last name, when it was withdrawn, its records), or none."""
+    """The tombstone of an IRI whose model or record is gone (og:WithdrawnModel: its last
+    name, when it was withdrawn, its records; og:WithdrawnRecord: when it was removed, the
+    model it was of — in the identity graph), or none."""
     node = ox.NamedNode(iri)  # a CONSTRUCT's template takes no substitutions
+    kinds = " ".join(f"<{kind}>" for kind in TOMBSTONES)
     return list(
         store.query(
             f"""CONSTRUCT {{ {node} ?p ?o }} WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
-                  {node} a og:WithdrawnModel ; ?p ?o }} }}"""
+                  VALUES ?kind {{ {kinds} }} {node} a ?kind ; ?p ?o }} }}"""
         )
     )
 
 
 def withdrawal(tombstone: Iterable[ox.Triple]) -> dict[str, Any]:
     """What a withdrawn model's tombstone says: its IRI's last ``name``, the day it was
-    ``withdrawn``, its ``formerRecords``, and a ``message`` saying so."""
+    ``withdrawn``, its ``formerRecords``, and a ``message`` saying so; a removed record's:
+    the day it was ``withdrawn``, the model it was a record of (``recordOf``, or None) and
+    a ``message``."""
     said: dict[str, list[str]] = {}
     iri = ""
     for t in tombstone:
         iri = t.subject.value
         said.setdefault(t.predicate.value, []).append(t.object.value)
-    name = min(said.get(SCHEMA + "name", [iri]))
     day = min(said.get(PROV + "invalidatedAtTime", ["an unknown day"]))[:10]
+    if WITHDRAWN_RECORD in said.get(RDF + "type", []):
+        model = min(said.get(OG + "formerRecordOf", [""])) or None
+        return {
+            "withdrawn": day,
+            "recordOf": model,
+            "message": f"{iri} was a source record{f' of the model {model}' if model else ''}, "
+            f"removed on {day}: its source no longer has it. The IRI answers again if the "
+            "source has the record again",
+        }
+    name = min(said.get(SCHEMA + "name", [iri]))
     return {
         "name": name,
         "withdrawn": day,
