@@ -109,7 +109,7 @@ def model_iri(model_id: str) -> str:
         abort(gone(iri, triples, api_format()))
     try:
         moved = successor(iri)
-        found = [moved] if moved else resolve_models(get_store(), [model_id], name_index())
+        found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)
     except LookupError as e:
         abort(text(f"{e}; the ids of the models are listed by /api/conformance", 404))
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
+from openness.names import NameIndex
 from openness.namespaces import ID, Graphs
 from openness.server import create_app
 from openness.server.guarded import GuardedStore
@@ -109,3 +110,24 @@ def test_one_models_verdicts_are_read_by_its_assessments(reported: Path, monkeyp
     reading = [q for q in asked if Graphs.ASSESSMENTS in q]
     assert reading and all("VALUES ?a {" in q and mine in q for q in reading)
     assert all("VALUES ?model {" in q for q in asked if "og:hasRecord" in q)
+
+
+def test_a_name_that_resolves_makes_no_index_of_every_name(
+    reported: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index of every model's names, which the "did you mean" of an unknown name reads,
+    is made only for a name no model has: a name that resolves (answered with a redirect)
+    made it too, reading every name of the graph (a million at the Hub's scale)."""
+    made: list[int] = []
+    real = NameIndex.of.__func__
+
+    def counted(cls: type[NameIndex], store: object) -> NameIndex:
+        made.append(1)
+        return real(cls, store)
+
+    monkeypatch.setattr(NameIndex, "of", classmethod(counted))
+    fresh = create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
+    assert fresh.get("/api/models/OLMo-7B").status_code == 303
+    assert not made
+    assert fresh.get("/api/models/olmo%207").status_code == 404
+    assert made == [1]

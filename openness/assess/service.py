@@ -18,13 +18,14 @@ from openness.store import GraphStore
 
 
 def resolve_models(
-    store: GraphStore, ids: Sequence[str], names: NameIndex | None = None
+    store: GraphStore, ids: Sequence[str], names: Callable[[], NameIndex] | None = None
 ) -> list[str]:
     """Model IRIs for what users call models: an IRI or its id (a retired one's: the model
     it is now; a source record's: its model), a name, or a source's own id (a former Hub id
     of a repository that moved included). What names no model is an error naming the
-    models called most like it (from ``names``, else an index of the store's names made for
-    it); a withdrawn model's IRI or id, one saying so."""
+    models called most like it (from the index ``names`` gives, asked only then: a server
+    keeps one, made from every name; else one made for it); a withdrawn model's IRI or id,
+    one saying so."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -42,7 +43,7 @@ def resolve_models(
         if not rows:
             raise LookupError(
                 f"no model called {given!r} (give its IRI or id, name or a source id)"
-                + _did_you_mean(names or NameIndex.of(store), given)
+                + _did_you_mean(names() if names else NameIndex.of(store), given)
             )
         out += [r["m"].value for r in rows]
     return out
