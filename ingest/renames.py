@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
-from openness.ingest.report import Fields, IngestReport, RecordError, kind, yaml_entries
+from openness.ingest.report import (
+    Fields,
+    IngestReport,
+    RecordError,
+    RecordIds,
+    kind,
+    written_text,
+    yaml_entries,
+)
 from openness.resources import sources_dir
 
 
@@ -68,12 +76,14 @@ RENAMES_FILE = "hub-renames.yaml"
 def load_renames(path: Path, report: IngestReport) -> HubRenames:
     """The moves ``path`` (``hub-renames.yaml``) lists; an entry that is no mapping, names a
     field we do not know, lacks a kind, old or new id, or moves an id to itself is left
-    out, named in ``report`` (the other entries hold)."""
-    renames = HubRenames()
+    out, named in ``report`` (the other entries hold); so is a second move of one id (the
+    first is kept)."""
+    renames, ids = HubRenames(), RecordIds()
     for i, entry in enumerate(yaml_entries(path, report)):
         fields = Fields(report, path.name, f"#{i}")
         try:
             repo_kind, old, new = _move(entry, fields)
+            ids.claim(f"{repo_kind} {old.lower()}", f"{path.name} #{i}", record=old)
         except RecordError as e:
             report.skip(e)
             continue
@@ -86,6 +96,7 @@ def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
         raise RecordError(
             fields.file, f"expected a mapping, got {kind(entry)}", record=fields.record
         )
+    fields.record = written_text(entry.get("from")) or fields.record
     unknown = sorted(set(entry) - FIELDS)
     if unknown:
         raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])

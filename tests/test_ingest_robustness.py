@@ -608,6 +608,7 @@ def test_a_curated_folder_given_moves_its_datasets_by_its_own_hub_renames(
         {"kind": "dataset", "from": "same", "to": "SAME"},
         "mnist -> ylecun/mnist",
         {"kind": "dataset", "from": "c", "to": "d", "sorce": "https://example.org"},
+        {"kind": "dataset", "from": "Acme-Corpus", "to": "elsewhere/acme-corpus"},
     ]
     (folder / "hub-renames.yaml").write_text(yaml.safe_dump(moves), encoding="utf-8")
     store = EmbeddedStore(None)
@@ -622,7 +623,9 @@ def test_a_curated_folder_given_moves_its_datasets_by_its_own_hub_renames(
         "'space' is no kind of Hub repository (model or dataset)",
         "hub-renames.yaml, record 'same', field 'to': moves 'same' to itself",
         "hub-renames.yaml, record '#4': expected a mapping, got text",
-        "hub-renames.yaml, record '#5', field 'sorce': unknown field",
+        "hub-renames.yaml, record 'c', field 'sorce': unknown field",
+        "hub-renames.yaml #6, record 'Acme-Corpus': the same record id (dataset acme-corpus) "
+        "as hub-renames.yaml #0: hub-renames.yaml #0 is kept, this one skipped",
     ]
 
 
