@@ -345,7 +345,7 @@ class Issued:
 
 @dataclass
 class Linked:
-    """The releases ``link_records`` made: each record's model, each model's records and
+    """The releases :func:`link` made: each record's model, each model's records and
     the IRI it was minted from (before a number told it from another release's); the
     retired IRIs, each with the model that now has its records (og:supersededBy); and the
     withdrawn ones, whose records are all gone, each with those records (for
@@ -359,23 +359,6 @@ class Linked:
     withdrawn: dict[str, list[str]] = field(default_factory=dict)
 
 
-def link_records(
-    records: dict[str, Record],
-    orgs: OrganizationIndex,
-    out: Triples,
-    families: list[tuple[str, str | None]] | None = None,
-    conflicts: Conflicts | None = None,
-    releases: Callable[[str], str | None] | None = None,
-    issued: Issued | None = None,
-) -> dict[str, int]:
-    """Cluster records into releases and families; write the entities to ``out``.
-    ``families`` are further (name, producer) families named outside records (published
-    verdicts). Links not followed and swapped names go to ``conflicts``. ``releases`` groups
-    the records it names a model for, and ``issued`` keeps the IRIs issued before, as
-    :func:`link` says. Returns how many records were matched by each rule."""
-    return link(records, orgs, out, families, conflicts, releases=releases, issued=issued).counts
-
-
 def link(
     records: dict[str, Record],
     orgs: OrganizationIndex,
@@ -386,7 +369,11 @@ def link(
     releases: Callable[[str], str | None] | None = None,
     issued: Issued | None = None,
 ) -> Linked:
-    """``link_records``, returning the releases made. With ``outside``, ``records`` are some
+    """Cluster records into releases and families; write the entities to ``out`` and return
+    the releases made (:class:`Linked`, with how many records each rule matched).
+    ``families`` are further (name, producer) families named outside records (published
+    verdicts). Links not followed and swapped names go to ``conflicts``. With ``outside``,
+    ``records`` are some
     of the store's (whole clusters, with every record sharing a key with them): base-model
     names also resolve to the models of records outside them, and the families named are
     ``outside``'s. With ``releases`` (record IRI -> model IRI, or None), the records it names

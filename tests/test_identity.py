@@ -10,7 +10,7 @@ from conftest import copy_of, select
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.ingest.conflicts import Conflicts
-from openness.ingest.identity import Record, link_records
+from openness.ingest.identity import Record, link
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.runner import ingest_source
@@ -114,7 +114,7 @@ def test_two_records_one_source_keeps_apart_are_never_merged() -> None:
         for i, size in enumerate(["220M", "770M", "2B", "6B", "16B"])
     }
     records[f"{REC}hf/x"] = Record(f"{REC}hf/x", "hf", "Salesforce/codet5p-16b", ORG, set(repo))
-    counts = link_records(records, default_organizations(), Triples())
+    counts = link(records, default_organizations(), Triples()).counts
     assert counts["models"] == 5
 
 
@@ -291,14 +291,14 @@ def test_copied_hub_links_are_not_followed_but_recorded(built) -> None:
     dbrx = _models_of(built, ["mof/dbrx-instruct", "mof/deepseek-moe-16b-base"])
     assert len(set(dbrx.values())) == 2
     claims = set().union(*_conflicts(built, "og:huggingFaceRepo").values())
-    for record, link in [
+    for record, repo in [
         ("mof/codet5-plus-220m", "Salesforce/codet5p-16b"),
         ("mof/codet5-plus-6b", "Salesforce/codet5p-16b"),
         ("mof/codegemma-2b", "google/codegemma-7b"),
         ("mof/codegemma-7b", "google/codegemma-2b"),
         ("mof/dbrx-instruct", "deepseek-ai/deepseek-moe-16b-base"),
     ]:
-        assert (record, "huggingFaceRepo", link) in claims
+        assert (record, "huggingFaceRepo", repo) in claims
     assert ("mof/codet5-plus-16b", "name", "CodeT5+-16B") in claims  # the link's owner
     # The named query shows them, on the model of the record and of the repository.
     text = (queries_dir() / "sources-disagree.rq").read_text()
@@ -372,7 +372,7 @@ def test_a_contradicted_link_gives_a_conflict_not_a_merge() -> None:
         f"{REC}hf/b": Record(f"{REC}hf/b", "hf", "google/codegemma-7b", ORG, set(repo)),
     }
     conflicts = Conflicts()
-    counts = link_records(records, default_organizations(), Triples(), conflicts=conflicts)
+    counts = link(records, default_organizations(), Triples(), conflicts=conflicts).counts
     assert counts["models"] == 2
     [conflict] = conflicts.items
     assert conflict.prop.endswith("#huggingFaceRepo") and "2b" in conflict.note

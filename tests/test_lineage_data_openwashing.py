@@ -16,7 +16,7 @@ from openness.assess.run import assess, judge_stored
 from openness.assess.service import resolve_models
 from openness.assess.store import save
 from openness.assess.validate import Validation, validate_description
-from openness.ingest.identity import Record, link_records
+from openness.ingest.identity import Record, link
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.namespaces import FAIR4ML, PREFIX_LINE, Graphs
@@ -299,7 +299,7 @@ def test_a_hub_base_model_id_links_the_release_of_that_repository() -> None:
         f"{REC}mof/santacoder": Record(f"{REC}mof/santacoder", "mof", "SantaCoder", bases=["GPT2"]),
     }
     out = Triples()
-    link_records(records, default_organizations(), out)
+    link(records, default_organizations(), out)
     links = {
         (t.subject.value.rsplit("/", 1)[-1], t.object.value.rsplit("/", 1)[-1])
         for t in out
