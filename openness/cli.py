@@ -1000,7 +1000,9 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
     made by pySHACL (seconds of CPU a model). --format evidence prints the data graph the
     shapes judge the description on (as `openness evidence` prints a stored model's), for
-    any other SHACL engine: the description as written is none."""
+    any other SHACL engine: the description as written is none. Both, and the JSON, name
+    the description's models and verdicts under urn:openness:description:<digest>/, a
+    digest of its name and content: never a stored model's IRIs, the same every run."""
     wanted = _definition_ids(ids)
     try:
         run = validate_description(

@@ -90,6 +90,13 @@ VALIDATED = {
     "required": [*VERDICT["required"], "warnings"],
     "properties": {
         **VERDICT["properties"],
+        "model": {
+            "type": "string",
+            "format": "uri",
+            "description": "the description's own IRI for the model, in a namespace named by "
+            "a digest of the description (urn:openness:description:<digest>/model/…), never "
+            "a stored model's; the RDF answer's earl:subject",
+        },
         "warnings": {
             "type": "array",
             "items": {"type": "string"},

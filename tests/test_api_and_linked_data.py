@@ -574,3 +574,46 @@ def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
         )
     page = client.get("/graph/void", headers={"Accept": "text/html"})
     assert page.status_code == 200 and str(dataset) in page.text
+
+
+def test_a_posted_description_names_its_nodes_apart_from_the_stored_graph(
+    client: FlaskClient, reported: Path
+) -> None:
+    """Posted, the bundled Amber.yml got the stored model's IRIs (…/id/model/llm360--amber,
+    …/id/assessment/mof-1.0/llm360--amber, which this server serves): merged with the stored
+    graph, two verdicts stood on one assertion. Its nodes are now its own, named by its
+    content (the same in JSON and RDF, and for the same description posted again), and no
+    node it describes or judges is one the stored graph describes."""
+    yaml = (sources_dir() / "mof" / "models" / "Amber.yml").read_bytes()
+
+    def posted(accept: str) -> FlaskClient:
+        return client.post(
+            "/api/validate?definition=mof-1.0",
+            data=yaml,
+            content_type="application/yaml",
+            headers={"Accept": accept},
+        )
+
+    def answer() -> list[ox.Triple]:
+        return list(ox.parse(posted("application/n-triples").data, ox.RdfFormat.N_TRIPLES))
+
+    triples = answer()
+    earl = "http://www.w3.org/ns/earl#"
+    (model,) = {t.object.value for t in triples if t.predicate.value == earl + "subject"}
+    assert [v["model"] for v in posted("application/json").json] == [model]
+    described = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        shared = [
+            iri
+            for iri in sorted(described | {model})
+            if store.query(f"ASK {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}")
+        ]
+    finally:
+        store.close()
+    assert described and shared == []
+
+    def named(triples: list[ox.Triple]) -> set[str]:
+        return {x.value for t in triples for x in t if isinstance(x, ox.NamedNode)}
+
+    assert named(answer()) == named(triples)
