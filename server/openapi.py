@@ -403,7 +403,8 @@ OPENAPI: dict[str, Any] = {
                 "the reader left out of the description (warnings); as RDF (by Accept), "
                 "each verdict an EARL assertion linked (og:validationReport) to the "
                 "sh:ValidationReport of its definition's shapes, made by pySHACL (seconds "
-                "of CPU a model), as a stored model's conformance is.",
+                "of CPU a model), as a stored model's conformance is, and stating the "
+                "warnings (og:readerWarning).",
                 "parameters": [DEFINITION],
                 "requestBody": {
                     "content": {

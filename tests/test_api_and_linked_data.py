@@ -12,6 +12,7 @@ import pytest
 import rdflib
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
 from openness.resources import ontology_dir, sources_dir
@@ -327,6 +328,32 @@ def test_validate_answers_what_the_reader_left_out(client: FlaskClient) -> None:
     _assert_described(client, "/api/validate", "post", r.json)
 
 
+def test_validate_in_rdf_states_what_the_reader_left_out(client: FlaskClient) -> None:
+    """As RDF the answer gives the JSON's warnings too, on each assertion (og:readerWarning):
+    it had no trace of a component the reader left out ('Model weightz')."""
+    yaml = (
+        b"release:\n  name: Kestrel\n  producer: K\n  components:\n"
+        b"    - name: Model weightz\n      license: MIT\n"
+    )
+    (verdict,) = _posted_yaml(client, yaml, "osaid-1.0", "application/json").json
+    answer = _posted_yaml(client, yaml, "osaid-1.0", "text/turtle")
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    (assertion,) = graph.subjects(rdflib.URIRef("http://www.w3.org/ns/earl#subject"), None)
+    assert [str(w) for w in graph.objects(assertion, og.readerWarning)] == verdict["warnings"]
+    assert "unknown component 'Model weightz'" in verdict["warnings"][0]
+
+
+def _posted_yaml(client: FlaskClient, yaml: bytes, definition: str, accept: str) -> TestResponse:
+    """The answer of POST /api/validate to a MOF YAML file, judged against ``definition``."""
+    return client.post(
+        f"/api/validate?definition={definition}",
+        data=yaml,
+        content_type="application/yaml",
+        headers={"Accept": accept},
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "accept", "status"),
     [
@@ -586,21 +613,15 @@ def test_a_posted_description_names_its_nodes_apart_from_the_stored_graph(
     node it describes or judges is one the stored graph describes."""
     yaml = (sources_dir() / "mof" / "models" / "Amber.yml").read_bytes()
 
-    def posted(accept: str) -> FlaskClient:
-        return client.post(
-            "/api/validate?definition=mof-1.0",
-            data=yaml,
-            content_type="application/yaml",
-            headers={"Accept": accept},
-        )
-
     def answer() -> list[ox.Triple]:
-        return list(ox.parse(posted("application/n-triples").data, ox.RdfFormat.N_TRIPLES))
+        posted = _posted_yaml(client, yaml, "mof-1.0", "application/n-triples")
+        return list(ox.parse(posted.data, ox.RdfFormat.N_TRIPLES))
 
     triples = answer()
     earl = "http://www.w3.org/ns/earl#"
     (model,) = {t.object.value for t in triples if t.predicate.value == earl + "subject"}
-    assert [v["model"] for v in posted("application/json").json] == [model]
+    verdicts = _posted_yaml(client, yaml, "mof-1.0", "application/json").json
+    assert [v["model"] for v in verdicts] == [model]
     described = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
     store = EmbeddedStore(reported, read_only=True)
     try:

@@ -278,6 +278,28 @@ def test_validate_names_a_mistyped_key_of_a_yaml_file(tmp_path: Path) -> None:
     )
 
 
+def test_validate_as_turtle_states_what_it_left_out_on_each_verdict(tmp_path: Path) -> None:
+    """The warnings printed before the verdicts are in the graph too (og:readerWarning on
+    each assertion, as the JSON gives them on each verdict): the Turtle had no trace of a
+    component left out, so a verdict read from it alone rested on an unsaid gap."""
+    path = tmp_path / "kestrel.yml"
+    path.write_text(
+        "release:\n  name: Kestrel\n  producer: K\n  components:\n"
+        "    - name: Model weightz\n      license: MIT\n"
+    )
+    code, out, err = run(
+        "validate", str(path), "-d", "osaid-1.0", "-d", "mof-1.0", "--format", "ttl"
+    )
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    assertions = set(graph.subjects(earl.subject, None))
+    warned = {a: [str(w) for w in graph.objects(a, og.readerWarning)] for a in assertions}
+    (warning,) = [line.removeprefix("warning: ") for line in err.splitlines()]
+    assert "unknown component 'Model weightz'" in warning
+    assert len(assertions) == 2 and all(w == [warning] for w in warned.values())
+
+
 def test_validate_warns_of_a_release_licence_without_a_role(tmp_path: Path) -> None:
     """A model's licence stated without og:licenseRole governs none of its components (the
     evidence rules give a component without a licence of its own the record's licence for

@@ -33,7 +33,7 @@ from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
-from openness.namespaces import DCTERMS, ID, OG, PROV, RDF, SCHEMA, Graphs
+from openness.namespaces import DCTERMS, EARL, ID, OG, PROV, RDF, SCHEMA, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -209,7 +209,6 @@ def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[
 # What add_license is given for a statement stated by the user, and the user's own words.
 _STATING = ox.NamedNode("urn:x-openness:stating")
 _SAID_BY_THE_USER = (OG + "licenseString", OG + "licenseRole")
-WAS_GENERATED = PROV + "wasGeneratedBy"
 
 
 def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
@@ -348,13 +347,19 @@ def validate_description(
         # rest on no result (a definition that reads a source the description is none of).
         save(store, run, started=dt.datetime.now(dt.UTC))
         chosen = list(ids) if ids else list(definitions())
-        # The run a stored assertion names (prov:wasGeneratedBy) is here this validation,
-        # named by its time and described only in the scratch store: left out, the same
-        # description gives the same graph.
         out.reports = {
-            own.iri(m): own.triples(
-                [t for t in explanation(store, m, chosen) if t.predicate.value != WAS_GENERATED]
-            )
+            own.iri(m): own.triples(_answered(explanation(store, m, chosen), warnings))
             for m in run.models
         }
     return out
+
+
+def _answered(explained: list[ox.Triple], warnings: list[str]) -> list[ox.Triple]:
+    """A description's explained verdicts as answered: each assertion states what the
+    reader left out (og:readerWarning, the JSON's warnings). The run a stored assertion
+    names (prov:wasGeneratedBy) is here this validation, named by its time and described
+    only in the scratch store: left out, the same description gives the same graph."""
+    kept = [t for t in explained if t.predicate.value != PROV + "wasGeneratedBy"]
+    assertions = {t.subject for t in kept if t.predicate.value == EARL + "subject"}
+    said = ox.NamedNode(OG + "readerWarning")
+    return kept + [ox.Triple(a, said, ox.Literal(w)) for a in assertions for w in warnings]
