@@ -4,6 +4,8 @@
 assessments) and ``<base>ns`` (the ontology and its concepts) are answered at the same path
 here, the IRIs in the data unchanged: HTML for browsers, Turtle, JSON-LD, N-Triples or
 RDF/XML by ``Accept`` or ``?format=``. The ontology namespace also has a documentation page.
+An IRI the graph uses but says nothing of answers the triples that name it; one it does not
+use, 404.
 """
 
 from __future__ import annotations
@@ -73,6 +75,21 @@ def _describe(iri: str) -> list[ox.Triple]:
         for r in rows
         if isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
     ]
+
+
+# How many of the triples naming an IRI answer for it, where the graph says nothing of it.
+NAMING = 200
+
+
+def _naming(iri: str) -> list[ox.Triple]:
+    """The triples that name ``iri`` (at most NAMING), for an IRI the graph uses and
+    describes nowhere — an organization only a dated record names, a definition a published
+    verdict tests (OSI's 'osd'), a node a Croissant description refers to without
+    describing it: where it is used is what the graph says of it, where it answered 404."""
+    if not is_iri(iri):
+        return []
+    rows = get_store().query(f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {NAMING}").rows()
+    return [ox.Triple(r["s"], r["p"], ox.NamedNode(iri)) for r in rows]
 
 
 def _under(value: str, iri: str) -> bool:
@@ -179,20 +196,17 @@ def resource(rest: str) -> Response:
 
 @bp.get("/ns/<path:rest>")
 def concept(rest: str) -> Response:
-    iri, triples = _named("ns/", rest)
     # A version IRI of the ontology — this version's, or one before it (owl:priorVersion,
     # and the priors a version's IRI names): the ontology, which names them; the older
-    # documents are not kept, and each version only added terms.
+    # documents are not kept, and each version only added terms. Asked first: the
+    # ontology's header names a version, which would otherwise answer with that alone.
+    iri = minted_base() + "ns/" + rest
     versions = f"(<{OWL}versionIRI>|<{OWL}priorVersion>)/<{OWL}priorVersion>*"
-    if (
-        not triples
-        and is_iri(iri)
-        and get_store().query(
-            f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> {versions} <{iri}> }} }}"
-        )
+    if is_iri(iri) and get_store().query(
+        f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> {versions} <{iri}> }} }}"
     ):
         return ontology()
-    return respond(iri, triples)
+    return respond(*_named("ns/", rest))
 
 
 @bp.get("/graph/<path:rest>")
@@ -238,14 +252,17 @@ def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:
     """The IRI a request's path names, with what is known about it: the path as sent,
     its percent-encoding kept, where the graph minted the IRI so (an aspect of a model
     named by its IRI: …/of/https%3A%2F%2F…, which the decoded path would split), else the
-    path decoded (an IRI written with characters a client encodes)."""
+    path decoded (an IRI written with characters a client encodes); one the graph names
+    but says nothing of, with the triples that name it."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     sent = raw.split("?", 1)[0].removeprefix(request.script_root + "/" + section)
     decoded = minted_base() + section + rest
-    for iri in dict.fromkeys([minted_base() + section + sent, decoded]) if sent else [decoded]:
-        triples = _describe(iri)
-        if triples:
-            return iri, triples
+    named = list(dict.fromkeys([minted_base() + section + sent, decoded])) if sent else [decoded]
+    for find in (_describe, _naming):
+        for iri in named:
+            triples = find(iri)
+            if triples:
+                return iri, triples
     return decoded, []
 
 

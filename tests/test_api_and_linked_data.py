@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
+from openness.namespaces import BASE
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore
@@ -457,6 +458,7 @@ def test_the_ontologys_new_version_and_the_one_before_it_dereference(client: Fla
         assert answer.status_code == 200, version
         described = rdflib.Graph().parse(data=answer.data, format="turtle")
         assert (ontology, None, rdflib.URIRef(f"{ns}/{version}")) in described, version
+        assert (rdflib.URIRef(ns + "#Model"), None, None) in described, version  # all of it
 
 
 def test_the_well_known_void_describes_the_dataset_the_summary_does(
@@ -638,3 +640,38 @@ def test_a_posted_description_names_its_nodes_apart_from_the_stored_graph(
         return {x.value for t in triples for x in t if isinstance(x, ox.NamedNode)}
 
     assert named(answer()) == named(triples)
+
+
+def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everything) -> None:
+    """Each kind of IRI of ours the bundled graph and its verdicts use (…/id/<kind>/…,
+    …/ns/<scheme>/…, an aspect a fine-tune inherits, …/of/…) answers 200 or 303 at its path:
+    the first few of each kind, and every IRI the graph names but states nothing of, where a
+    server finds least to say. An organization only a dated record names, a definition a
+    published verdict tests (OSI's 'osd') and a node a Croissant description refers to
+    without describing answered 404 (as did an inherited Index dimension, until the lineage
+    rule labelled it)."""
+    store, _ = everything
+    ours = (BASE + "id/", BASE + "ns/")
+    used: set[str] = set()
+    subjects: set[str] = set()
+    for quad in store._store:  # noqa: SLF001 - every quad, fastest from the store itself
+        if isinstance(quad.subject, ox.NamedNode):
+            subjects.add(quad.subject.value)
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(ours):
+                used.add(term.value.split("#", 1)[0])
+    kinds: dict[str, list[str]] = {}
+    for iri in sorted(used):
+        parts = iri.removeprefix(BASE).split("/")
+        inherited = [p for p in parts if p in ("of", "of-unidentified")]
+        kinds.setdefault("/".join(parts[:2] + inherited), []).append(iri)
+    asked = {iri for members in kinds.values() for iri in members[:3]} | (used - subjects)
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    answers = {
+        iri: client.get(
+            iri.removeprefix(BASE[:-1]), headers={"Accept": "application/n-triples"}
+        ).status_code
+        for iri in sorted(asked)
+    }
+    assert len(kinds) > 30 and any("/of" in kind for kind in kinds)
+    assert {iri: code for iri, code in answers.items() if code not in (200, 303)} == {}
