@@ -391,7 +391,8 @@ def link(
     a tombstone the callers write with :func:`tombstones`): no release is given it, a new one
     minted to it takes a number, and the release holding one of its records again gets it
     back; a former Hub id's IRI pointing at it keeps pointing at it, then too. (A former Hub
-    id's IRI keeps its target while that is issued, when no record names the id any more.)"""
+    id's IRI keeps its target while that is issued, when no record names the id any more;
+    a target merged into another model, that one.)"""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -469,8 +470,9 @@ def link(
             out.link(alias, OG + "supersededBy", models[rec])
     for alias, model in sorted(kept_aliases.items()):
         if alias not in aliases:
-            retired[alias] = model
-            out.link(alias, OG + "supersededBy", model)
+            # Straight at what a retiring model's IRI now is: no chain of retirements.
+            retired[alias] = retired.get(model, model)
+            out.link(alias, OG + "supersededBy", retired[alias])
     if conflicts is not None:
         _link_conflicts(records, models, conflicts)
         _name_conflicts(records, models, uf.apart, conflicts)

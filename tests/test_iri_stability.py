@@ -27,7 +27,14 @@ from openness.cli import cli
 from openness.ingest import identity_update
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
-from openness.ingest.identity import rebuild_identity, record_tombstones
+from openness.ingest.identity import (
+    Issued,
+    Record,
+    link,
+    rebuild_identity,
+    record_tombstones,
+)
+from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
@@ -518,6 +525,29 @@ def test_a_former_hub_ids_iri_keeps_pointing_at_its_model_after_it_comes_back() 
     for linked in (store, rebuilt):
         assert successor(linked, old) == model
     redirects(client(store), old.removeprefix(BASE), model.removeprefix(BASE))
+
+
+def test_a_former_hub_ids_iri_whose_model_merged_points_straight_at_the_survivor() -> None:
+    """A former Hub id's IRI no record names any more (its repository deleted and listed
+    again) keeps pointing at its model's IRI; when that model then merges into another
+    (a MOF record of the repository, the Index's two), the old id's IRI points at the
+    survivor, as the merged IRI does — where it pointed at the merged IRI, a chain of two
+    303s, which the commands' lookup did not follow ('no model called …/model/org--a')."""
+    old, merged, survivor = MODEL + "org--a", MODEL + "zeta", MODEL + "org--b"
+    hub, index, mof = RECORD + "hf/org--b", RECORD + "osai-index/b", RECORD + "mof/zeta"
+    issued = Issued(denoted={survivor: [hub, index], merged: [mof]}, aliases={old: merged})
+    records = {
+        hub: Record(hub, "hf", "org/b", None, {"org/b"}),
+        index: Record(index, "osai-index", "b", None, {"org/b"}),
+        mof: Record(mof, "mof", "b", None, {"org/b"}),
+    }
+    out = Triples()
+    linked = link(records, default_organizations(), out, issued=issued)
+    assert linked.retired == {merged: survivor, old: survivor}
+    store = EmbeddedStore(None)
+    store.write(add={Graphs.IDENTITY: out})
+    assert successors(store, old) == {survivor}
+    assert resolve_model(store, old) == survivor
 
 
 def test_a_withdrawn_models_record_and_former_id_say_it_was_withdrawn(built, tmp_path) -> None:
