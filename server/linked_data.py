@@ -188,7 +188,9 @@ def resource(rest: str) -> Response:
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
     kinds = {t.object.value for t in triples if t.predicate == RDF_TYPE and t.subject.value == iri}
-    if kinds & set(TOMBSTONES):
+    # Gone only if nothing else: a record its source has again is live before the identity
+    # step lifts its tombstone (a Hub sync relinks at its end), as successor() takes it.
+    if kinds and kinds <= set(TOMBSTONES):
         media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
         return gone(iri, withdrawn(iri), media)
     return respond(iri, triples)

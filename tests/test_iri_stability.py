@@ -24,7 +24,7 @@ from test_hub_live import sync
 
 from openness.assess.service import resolve_model
 from openness.cli import cli
-from openness.ingest import identity_update
+from openness.ingest import hf_live, identity_update
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
 from openness.ingest.identity import (
@@ -669,6 +669,40 @@ def test_a_deleted_hub_repositorys_record_answers_410_and_a_sync_reads_no_other_
     assert OG + "WithdrawnRecord" not in tombstone(store, record_iri(repo)).get(RDF + "type", set())
     answer = client(store).get("/" + record_iri(repo).removeprefix(BASE))
     assert answer.status_code == 200
+
+
+def test_a_record_listed_again_answers_before_the_sync_relinks_it(monkeypatch) -> None:
+    """A deleted repository listed again: its record is in the Hub graph from the page that
+    lists it, while the identity graph keeps its tombstone until the sync's identity update
+    at its end (or the next sync's, when one stops before it). Its IRI answers the record,
+    as a live resource comes before a retirement — it answered 410 Gone all that while."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        record = record_iri(hub.repo_id(9))
+        hub.remove(9)
+        sync(store, hub, reconcile=True)
+        assert OG + "WithdrawnRecord" in tombstone(store, record)[RDF + "type"]
+        hub.removed.discard(9)
+        hub.change([9])
+
+        def stopped(*args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt  # the sync stopped after its pages, before relinking
+
+        monkeypatch.setattr(hf_live, "update_identity", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            sync(store, hub)
+    path = "/" + record.removeprefix(BASE)
+    for accept in ("text/turtle", "text/html"):
+        answer = client(store).get(path, headers={"Accept": accept})
+        assert answer.status_code == 200, accept
+        if accept == "text/turtle":
+            said = {
+                (q.predicate.value, q.object.value)
+                for q in ox.parse(answer.data, format=ox.RdfFormat.TURTLE)
+            }
+            assert (RDF + "type", OG + "SourceRecord") in said
 
 
 def test_a_new_repository_under_a_former_id_deleted_leaves_a_tombstone_a_retirement_lifts() -> None:
