@@ -42,6 +42,8 @@ from openness.namespaces import (
 
 NAME = "curated"
 OUTCOMES = ("passed", "failed", "cantTell")
+# OSI's data classes (OSAID 1.0 FAQ), the concepts of ogs:data-class.
+DATA_CLASSES = ("open", "public", "obtainable", "unshareable")
 Claim = Callable[[str], None]  # notes the node an entry makes (see _each)
 
 
@@ -141,14 +143,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         out.link(iri, OG + "location", fields.url(entry.get("location"), "location"))
         out.link(iri, DCTERMS + "source", fields.url(entry.get("source"), "source", required=True))
         out.add(iri, OG + "note", fields.text(entry.get("note"), "note"))
-        data_class = entry.get("data_class")
-        if data_class not in ("open", "public", "obtainable", "unshareable"):
-            raise RecordError(
-                fields.file,
-                f"unknown data class {data_class!r}",
-                record=fields.record,
-                field="data_class",
-            )
+        data_class = fields.choice(entry.get("data_class"), "data_class", DATA_CLASSES)
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
         entry_license(iri, entry, fields)
         report.count("datasets")
@@ -209,14 +204,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 field="subject",
             )
         definition = fields.required(entry.get("definition"), "definition")
-        outcome = fields.required(entry.get("outcome"), "outcome")
-        if outcome not in OUTCOMES:
-            raise RecordError(
-                fields.file,
-                f"outcome must be one of {', '.join(OUTCOMES)}",
-                record=fields.record,
-                field="outcome",
-            )
+        outcome = fields.choice(entry.get("outcome"), "outcome", OUTCOMES)
         publisher_name = fields.required(entry.get("publisher"), "publisher")
         publisher = orgs.iri(publisher_name)
         iri = mint("verdict", publisher_name, label, definition)

@@ -102,14 +102,7 @@ def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
         raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
     old = fields.record = fields.required(entry.get("from"), "from")
     new = fields.required(entry.get("to"), "to")
-    repo_kind = fields.required(entry.get("kind"), "kind")
-    if repo_kind not in KINDS:
-        raise RecordError(
-            fields.file,
-            f"{repo_kind!r} is no kind of Hub repository ({' or '.join(KINDS)})",
-            record=fields.record,
-            field="kind",
-        )
+    repo_kind = fields.choice(entry.get("kind"), "kind", KINDS)
     if old.lower() == new.lower():
         raise RecordError(fields.file, f"moves {old!r} to itself", record=fields.record, field="to")
     fields.url(entry.get("source"), "source")  # what the move's evidence is, kept in the file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,19 @@ class Fields:
             )
         if not found or not found.strip():
             raise RecordError(self.file, "missing", record=self.record, field=field)
+        return found
+
+    def choice(self, value: object, field: str, choices: Sequence[str]) -> str:
+        """A required text field (:meth:`required`) holding one of ``choices``; another
+        value is a RecordError naming them (the record is skipped)."""
+        found = self.required(value, field)
+        if found not in choices:
+            raise RecordError(
+                self.file,
+                f"{found!r} is none of {', '.join(choices)}",
+                record=self.record,
+                field=field,
+            )
         return found
 
     def url(self, value: object, field: str, *, required: bool = False) -> str | None:

@@ -620,8 +620,7 @@ def test_a_curated_folder_given_moves_its_datasets_by_its_own_hub_renames(
     assert store.query(retired)
     assert report.skipped == [
         "hub-renames.yaml, record 'other', field 'to': missing",
-        "hub-renames.yaml, record 'a-space', field 'kind': "
-        "'space' is no kind of Hub repository (model or dataset)",
+        "hub-renames.yaml, record 'a-space', field 'kind': 'space' is none of model, dataset",
         "hub-renames.yaml, record 'same', field 'to': moves 'same' to itself",
         "hub-renames.yaml, record '#4': expected a mapping, got text",
         "hub-renames.yaml, record 'c', field 'sorce': unknown field",
