@@ -593,14 +593,6 @@ def test_every_file_answers_the_same_on_another_engine(elsewhere: tuple, name: s
         assert comparable(remote_rows(endpoint, text), query) in ([], ours), given
 
 
-# Virtuoso 7.2's own bugs in these two, noted for users in queries/README.md (not fixed:
-# the files say what they mean, and no rewrite found yet gives Virtuoso the same rows).
-VIRTUOSO_BUGS = {
-    "model-evidence-use": "the OPTIONAL's FILTER reads variables bound outside it, which "
-    "Virtuoso does not see: most rows lack licenseString and licenseRole",
-    "published-vs-computed": "agrees is false where the computed verdict is missing (unbound "
-    "here), and a model given comes back a string, not an IRI",
-}
 NUMBERS = {XSD + t for t in ("integer", "decimal", "double", "float", "boolean")}
 XSD_DATE = ox.NamedNode(XSD + "date")
 
@@ -649,22 +641,16 @@ def in_common(
     return out
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=VIRTUOSO_BUGS[n]))
-        if n in VIRTUOSO_BUGS
-        else n
-        for n in sorted(QUERIES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(QUERIES))
 def test_every_file_answers_the_same_on_virtuoso(
     elsewhere: tuple, on_virtuoso: str, name: str
 ) -> None:
     """Each file, as grlc writes it, on Virtuoso 7.2 loaded with the dump answers what our
     store answers, defaults and each optional parameter given, Virtuoso's habits allowed
-    for: its compiler took model-sources, open-washing and vocabulary-in-use (SP031) and it
-    miscounted passing-over-time before they were written as they are."""
+    for: its compiler took model-sources, open-washing and vocabulary-in-use (SP031), it
+    miscounted passing-over-time, lost licence columns and rows of model-evidence-use and
+    said published-vs-computed's agrees false where nothing was computed (and a model given
+    as a string) before they were written as they are."""
     store, _ = elsewhere
     query = QUERIES[name]
     for given in runs(query):
