@@ -86,7 +86,9 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
     (one list given, the other is empty), else the query's FROM and FROM NAMED, else the
     union of every graph and every named graph. A named query's joined columns come with
-    their parts sorted, as everywhere else its answer is shown (NamedQuery.run)."""
+    their parts sorted, as everywhere else its answer is shown (NamedQuery.run): a solution
+    at a time as the answer is written, so the limit stops that too before the result is
+    held whole."""
     listed = bool(job.default_graphs or job.named_graphs)
     result = store.query(
         job.query,

@@ -8,6 +8,7 @@ import io
 import os
 import random
 import re
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -37,7 +38,8 @@ from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.snapshots import ingest_history
 from openness.named_queries import NamedQuery, QueryFileError, catalogue, load, run_named
 from openness.namespaces import DCTERMS, EARL, ID, OG, RDF, XSD, Graphs
-from openness.server import create_app
+from openness.server import create_app, execute
+from openness.server.negotiation import RESULT_TYPES
 from openness.store import EmbeddedStore, GraphStore, RemoteStore, summary
 
 QUERIES = catalogue()
@@ -838,6 +840,68 @@ def test_every_way_to_an_answer_gives_the_parts_sorted(elsewhere: tuple, way: st
     seen = several_parts(rows, concatenated(QUERIES[name]))
     assert seen, "no value of several parts: the test would show nothing"
     assert all(parts == sorted(parts) for parts in seen), seen
+
+
+# A result of the server's protocol path with a joined column: three parts a subject.
+JOINED_QUERY = (
+    'SELECT ?s (GROUP_CONCAT(?o; SEPARATOR=" | ") AS ?os) WHERE { ?s <urn:p> ?o } '
+    "GROUP BY ?s ORDER BY ?s"
+)
+
+
+def joined_answer(store: GraphStore, media: str, max_bytes: int) -> bytes:
+    """The server's protocol answer to JOINED_QUERY as a named query gets it (its joined
+    column named), in ``media``, within ``max_bytes``."""
+    job = execute.Job(JOINED_QUERY, (), (), media, joined=(("os", " | "),))
+    return execute.answer(store, job, max_bytes).body
+
+
+def store_of_parts(subjects: int) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    store._store.extend(  # noqa: SLF001 - a test's made-up graph
+        ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(f"part {k} of {i}"))
+        for i in range(subjects)
+        for k in (2, 0, 1)
+    )
+    return store
+
+
+def test_a_joined_answer_over_the_limit_is_refused_before_it_is_held_whole() -> None:
+    """The protocol answer of a named query with joined columns sorts their parts a
+    solution at a time, as it writes the answer within the server's limit: one over the
+    limit is refused having held a small part of the result (tracemalloc's peak). The
+    result was first written whole as SPARQL JSON and read into a dict: 12 MB of Python
+    memory to refuse at 10 kB a result of 1.2 MB, and a Hub-scale one held whole."""
+    store = store_of_parts(10_000)
+    whole = len(store.query(JOINED_QUERY).serialize(ox.QueryResultsFormat.JSON) or b"")
+    try:
+        for media in ("application/sparql-results+json", "text/csv"):
+            tracemalloc.start()
+            try:
+                with pytest.raises(execute.ResultTooLarge):
+                    joined_answer(store, media, 10_000)
+                peak = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+            assert peak < whole / 10, (media, peak, whole)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("media", RESULT_TYPES)
+def test_a_joined_answer_that_fits_the_limit_is_given_whole(media: str) -> None:
+    """The limit is the answer's as written, in whatever format it is asked for (as CSV a
+    fraction of its SPARQL JSON): an answer of exactly the limit's size is given whole, its
+    parts sorted, and refused under a limit a byte smaller."""
+    store = store_of_parts(300)
+    try:
+        whole = joined_answer(store, media, 10**9)
+        assert whole.count(b"part 0 of 7 | part 1 of 7 | part 2 of 7") == 1
+        assert joined_answer(store, media, len(whole)) == whole
+        with pytest.raises(execute.ResultTooLarge):
+            joined_answer(store, media, len(whole) - 1)
+    finally:
+        store.close()
 
 
 # --- the order of rows, one for every engine ---------------------------------------------

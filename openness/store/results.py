@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -75,19 +75,18 @@ class QueryResult:
         """The solutions with each column of ``joined`` (a column name → the separator its
         values join their parts with) holding its parts sorted by code point: SPARQL 1.1
         leaves the order of the parts a GROUP_CONCAT joins to the engine, and each engine
-        (even Oxigraph embedded and served) joins them in its own. Consumes this result;
-        gives it back as it is when there is nothing to sort."""
+        (even Oxigraph embedded and served) joins them in its own. Consumes this result, a
+        solution at a time as the one given back is read, so that no more of a result is
+        held than what its reader keeps (the server's protocol answer stops at its size
+        limit); gives it back as it is when there is nothing to sort."""
         if self.kind != "solutions" or not joined:
             return self
-        # Rewritten through SPARQL JSON results: solutions cannot be built term by term.
-        data = json.loads(self.serialize(ox.QueryResultsFormat.JSON) or b"{}")
-        for binding in data["results"]["bindings"]:
-            for var, separator in joined.items():
-                term = binding.get(var)
-                if term and term["type"] == "literal":
-                    term["value"] = separator.join(sorted(term["value"].split(separator)))
+        # Solutions cannot be built term by term: they are written as SPARQL TSV (each
+        # term in its N-Triples form, lossless) and parsed back as the text is read.
         return QueryResult(
-            ox.parse_query_results(json.dumps(data).encode(), ox.QueryResultsFormat.JSON)
+            ox.parse_query_results(
+                _Lines(_sorted_tsv(self._native, joined)), ox.QueryResultsFormat.TSV
+            )
         )
 
     def serialize(
@@ -102,3 +101,54 @@ class QueryResult:
         if not isinstance(fmt, ox.QueryResultsFormat):
             raise ValueError(f"a {self.kind} result cannot be written as {fmt.name}")
         return self._native.serialize(output, format=fmt)
+
+
+def _sorted_tsv(solutions: ox.QuerySolutions, joined: Mapping[str, str]) -> Iterator[bytes]:
+    """SPARQL TSV of ``solutions``, a line at a time, each joined column's parts sorted."""
+    names = [v.value for v in solutions.variables]
+    yield ("\t".join("?" + name for name in names) + "\n").encode()
+    for solution in solutions:
+        cells = []
+        for name, term in zip(names, solution, strict=True):
+            if isinstance(term, ox.Literal) and name in joined:
+                separator = joined[name]
+                value = separator.join(sorted(term.value.split(separator)))
+                term = (
+                    ox.Literal(value, language=term.language, direction=term.direction)
+                    if term.language
+                    else ox.Literal(value, datatype=term.datatype)
+                )
+            cells.append("" if term is None else _tsv_term(term))
+        yield ("\t".join(cells) + "\n").encode()
+
+
+def _tsv_term(term: Any) -> str:
+    """A term as SPARQL TSV writes it: N-Triples, a triple term within ``<<( )>>``."""
+    if isinstance(term, ox.Triple):
+        inner = (_tsv_term(t) for t in (term.subject, term.predicate, term.object))
+        return "<<( " + " ".join(inner) + " )>>"
+    return str(term)
+
+
+class _Lines(io.RawIOBase):
+    """A binary reader over an iterator of byte strings, drawing only as much of it as
+    each read asks for."""
+
+    def __init__(self, lines: Iterator[bytes]) -> None:
+        self._lines, self._pending = lines, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunks, size = [self._pending], len(self._pending)
+        while size < len(buffer):
+            line = next(self._lines, None)
+            if line is None:
+                break
+            chunks.append(line)
+            size += len(line)
+        data = b"".join(chunks)
+        size = min(size, len(buffer))
+        buffer[:size], self._pending = data[:size], data[size:]
+        return size
