@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
-from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 
 from openness.assess.definitions import shape_files
 from openness.namespaces import Graphs
@@ -134,6 +140,58 @@ def test_the_shapes_terms_are_documented_and_defined_by_their_file(graph: Graph)
             if g.value(term, RDFS.isDefinedBy) != document:
                 missing.append(f"{path.name}: {term} is not defined by {document}")
     assert not missing, "\n".join(missing)
+
+
+def last_change(paths: list[Path]) -> datetime.date | None:
+    """The author date of the last commit touching any of ``paths`` (kept by a rebase,
+    unlike the committer date), or None outside a full git checkout."""
+    root = paths[0].parent.parent
+    git = shutil.which("git")
+    if git is None or not (root / ".git").exists():
+        return None
+    shallow = subprocess.run(
+        [git, "rev-parse", "--is-shallow-repository"], cwd=root, capture_output=True, text=True
+    )
+    if shallow.returncode or shallow.stdout.strip() != "false":
+        return None
+    dates = subprocess.run(
+        [git, "log", "-1", "--format=%as", "--", *map(str, paths)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return datetime.date.fromisoformat(dates) if dates else None
+
+
+def test_each_shapes_document_has_its_own_revision_and_date() -> None:
+    """A shapes document's revision is a semantic version of its own, not the version of
+    the definition it encodes (which the definition resource carries), and its
+    dcterms:modified is no older than its file's last commit (shapes/README.md § Versions)."""
+    wrong = []
+    for path in shape_files():
+        g = Graph().parse(path, format="turtle")
+        (document,) = g.subjects(RDF.type, OWL.Ontology)
+        revision = str(g.value(document, OWL.versionInfo) or "")
+        if not re.fullmatch(r"\d+\.\d+\.\d+", revision):
+            wrong.append(f"{path.name}: revision {revision!r} is not MAJOR.MINOR.PATCH")
+        modified = g.value(document, DCTERMS.modified)
+        if modified is None:
+            wrong.append(f"{path.name}: no dcterms:modified")
+            continue
+        changed = last_change([path])
+        if changed is not None and modified.toPython() < changed:
+            wrong.append(f"{path.name}: dcterms:modified {modified} before its change of {changed}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_vocabulary_date_follows_its_files(graph: Graph) -> None:
+    """The vocabulary's dcterms:modified is no older than the last commit to any of its
+    files (they share one version: shapes/README.md § Versions)."""
+    changed = last_change(list(vocabulary_files()))
+    if changed is None:
+        pytest.skip("not a full git checkout: no history to compare the date with")
+    assert graph.value(ONTOLOGY, DCTERMS.modified).toPython() >= changed
 
 
 def test_a_checks_comment_cites_each_requirement_it_decides() -> None:
