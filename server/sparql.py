@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import DCTERMS, RDF, RDFS, SD, VOID, XSD, Graphs
+from openness.namespaces import DCTERMS, ID, RDF, RDFS, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store, served_dump
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
@@ -250,6 +250,12 @@ def void() -> Response:
             ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=_INTEGER)
         ),
         ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("catalog.catalog", _external=True))),
+        # The IRIs the dataset mints (a crawler tells ours from those we only link to).
+        ox.Triple(ds, _iri(VOID + "uriSpace"), ox.Literal(ID)),
+        *(
+            ox.Triple(ds, _iri(VOID + "vocabulary"), _iri(namespace))
+            for namespace in summary.vocabularies(get_store())
+        ),
     ]
     with contextlib.suppress(NoDump):  # what the server says of an outdated dump: nothing
         served_dump()

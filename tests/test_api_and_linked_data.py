@@ -478,6 +478,19 @@ def test_the_well_known_void_describes_the_dataset_the_summary_does(
     assert set(graph.subjects(rdflib.RDF.type, void.Dataset)) - set(
         graph.objects(dataset, void.subset)
     ) == {dataset}
+    # Which IRIs are ours, and the vocabularies the data uses (namespaces, not terms).
+    assert graph.value(dataset, void.uriSpace) == rdflib.Literal(
+        "https://w3id.org/openness-graph/id/"
+    )
+    vocabularies = set(map(str, graph.objects(dataset, void.vocabulary)))
+    assert {
+        "https://w3id.org/openness-graph/ns#",
+        "http://www.w3.org/ns/dcat#",
+        "http://purl.org/dc/terms/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/ns/earl#",
+    } <= vocabularies
+    assert all(v.endswith(("#", "/")) for v in vocabularies), vocabularies
 
 
 def test_the_service_description_names_the_dataset_void_describes(client: FlaskClient) -> None:

@@ -166,6 +166,14 @@ def known(store: base.GraphStore) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]
     return found
 
 
+def vocabularies(store: base.GraphStore) -> list[str]:
+    """The namespaces of the properties and classes ``store``'s summary lists, sorted (a
+    term's IRI up to its last ``#``, else its last ``/``): what VoID calls the dataset's
+    vocabularies, read from a few hundred triples rather than the data."""
+    names = {str(t.value) for found in known(store) for t in found}
+    return sorted({n[: n.rfind("#") + 1] if "#" in n else n[: n.rfind("/") + 1] for n in names})
+
+
 def missing(
     store: base.GraphStore, properties: set[ox.NamedNode], classes: set[ox.NamedNode]
 ) -> tuple[set[ox.NamedNode], set[ox.NamedNode]]:
