@@ -12,7 +12,6 @@ from openness.ingest.report import (
     IngestReport,
     RecordError,
     RecordIds,
-    kind,
     yaml_entries,
 )
 from openness.namespaces import mint
@@ -75,13 +74,7 @@ def read_organization(entry: object, fields: Fields) -> Organization:
     """The organization an entry of ``organizations.yaml`` describes (the fields of
     :class:`Organization`), each field checked (see :class:`Fields`); an entry that is no
     mapping, names a field we do not know or no name is a RecordError (it is skipped)."""
-    if not isinstance(entry, dict):
-        raise RecordError(
-            fields.file, f"expected a mapping, got {kind(entry)}", record=fields.record
-        )
-    unknown = sorted(set(entry) - {f.name for f in dataclasses.fields(Organization)})
-    if unknown:
-        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
+    entry = fields.entry(entry, {f.name for f in dataclasses.fields(Organization)})
     fields.record = fields.required(entry.get("name"), "name")
     return Organization(
         name=fields.record,

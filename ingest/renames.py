@@ -11,8 +11,6 @@ from openness.ingest.report import (
     IngestReport,
     RecordError,
     RecordIds,
-    kind,
-    written_text,
     yaml_entries,
 )
 from openness.resources import sources_dir
@@ -92,14 +90,7 @@ def load_renames(path: Path, report: IngestReport) -> HubRenames:
 
 
 def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
-    if not isinstance(entry, dict):
-        raise RecordError(
-            fields.file, f"expected a mapping, got {kind(entry)}", record=fields.record
-        )
-    fields.record = written_text(entry.get("from")) or fields.record
-    unknown = sorted(set(entry) - FIELDS)
-    if unknown:
-        raise RecordError(fields.file, "unknown field", record=fields.record, field=unknown[0])
+    entry = fields.entry(entry, FIELDS, named_by="from")
     old = fields.record = fields.required(entry.get("from"), "from")
     new = fields.required(entry.get("to"), "to")
     repo_kind = fields.choice(entry.get("kind"), "kind", KINDS)

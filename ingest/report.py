@@ -124,6 +124,21 @@ class Fields:
         """Report what is wrong in ``field``; the caller leaves it out."""
         self.report.warn(RecordError(self.file, message, record=self.record, field=field))
 
+    def entry(self, value: object, known: Collection[str], named_by: str | None = None) -> dict:
+        """``value`` as an entry of a hand-written list: a mapping of ``known`` fields, the
+        record named by its field ``named_by`` where it has one. Anything else is a
+        RecordError (the entry is skipped): a mistyped field would be read by no reader."""
+        if not isinstance(value, dict):
+            raise RecordError(
+                self.file, f"expected a mapping, got {kind(value)}", record=self.record
+            )
+        if named_by:
+            self.record = written_text(value.get(named_by)) or self.record
+        unknown = sorted(set(value) - set(known))
+        if unknown:
+            raise RecordError(self.file, "unknown field", record=self.record, field=unknown[0])
+        return value
+
     def keys(self, value: dict, field: str | None, known: Collection[str]) -> None:
         """Report each key of the mapping ``value`` (at ``field``; None: the document) that
         is not ``known``, naming the known ones: a mistyped field name (``xcomponents``,
