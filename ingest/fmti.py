@@ -10,6 +10,7 @@ a ``dqv:QualityMeasurement`` computed on the organization.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,27 @@ import yaml
 from openness.ingest.organizations import OrganizationIndex
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import IngestContext
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import (
+    Fields,
+    IngestReport,
+    RecordError,
+    RecordIds,
+    kind,
+    yaml_entries,
+)
 from openness.namespaces import DCTERMS, DQV, OG, PROV, RDFS, SCHEMA, SKOS, XSD, mint, slug
+from openness.resources import SourceFiles
 
 NAME = "fmti"
 REPOSITORY = "https://github.com/stanford-crfm/fmti"
 # The columns of an indicators file that are read (others, its references, are not).
 INDICATOR_COLUMNS = ("Domain", "Subdomain", "Indicator", "Definition", "Notes")
+
+
+# The editions to read: ours, beside the source's files (a new edition is data, not code).
+EDITIONS_FILE = "editions.yaml"
+EDITION_FIELDS = ("key", "label", "scores", "indicators", "developers", "columns")
+YEAR_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -33,46 +48,56 @@ class Edition:
     label: str
     scores: str  # the scores file, relative to the folder
     indicators: str  # the file defining its indicators (domain, subdomain, definition)
-    # The developers it scores, as the score file's columns name them (the edition's README
-    # lists them), and its other columns: a column of neither is an error naming it, where
-    # it was read as a developer scored 0 on every indicator.
+    # The developers it scores, as the score file's columns name them, and its other
+    # columns: a column of neither is an error naming it, where it was read as a developer
+    # scored 0 on every indicator.
     developers: tuple[str, ...]
     columns: tuple[str, ...] = ("Indicator",)
 
 
-EDITIONS = (
-    Edition(
-        "2023-10",
-        "FMTI October 2023",
-        "October2023/October2023_scores.csv",
-        "fmti-indicators.csv",
-        (
-            "Meta", "Hugging Face", "OpenAI", "Stability AI", "Google", "Anthropic", "Cohere",
-            "AI21 Labs", "Inflection", "Amazon",
-        ),
-        ("Domain", "Subdomain", "Indicator", "Total"),
-    ),
-    Edition(
-        "2024-05",
-        "FMTI May 2024",
-        "May2024/May2024_scores.csv",
-        "fmti-indicators.csv",
-        (
-            "Adept", "AI21 Labs", "Aleph Alpha", "Amazon", "Anthropic", "BigCode", "Google",
-            "IBM", "Meta", "Microsoft", "Mistral", "OpenAI", "Stability", "Writer",
-        ),
-    ),
-    Edition(
-        "2025-12",
-        "FMTI December 2025",
-        "Dec2025/Dec2025_scores.csv",
-        "Dec2025/Dec2025_indicators.csv",
-        (
-            "AI21 Labs", "Alibaba", "Amazon", "Anthropic", "DeepSeek", "Google", "IBM", "Meta",
-            "Midjourney", "Mistral", "OpenAI", "Writer", "xAI",
-        ),
-    ),
-)  # fmt: skip
+def load_editions(path: Path, report: IngestReport) -> list[Edition]:
+    """The editions ``path`` (``editions.yaml``) lists. An entry that is no mapping, names a
+    field we do not know, lacks one, is dated otherwise than by a year and month, or names
+    a column twice is left out, named in ``report`` (the others are read); so is a second
+    entry of one key (the first is kept)."""
+    editions, ids = [], RecordIds()
+    for i, entry in enumerate(yaml_entries(path, report)):
+        fields = Fields(report, path.name, f"#{i}")
+        try:
+            edition = _edition_entry(entry, fields)
+            ids.claim(edition_iri(edition.key), f"{path.name} #{i}", record=edition.key)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        editions.append(edition)
+    return editions
+
+
+def _edition_entry(entry: object, fields: Fields) -> Edition:
+    entry = fields.entry(entry, EDITION_FIELDS, named_by="key")
+    key = fields.record = fields.required(entry.get("key"), "key").strip()
+    if not YEAR_MONTH.fullmatch(key):  # it is the edition's date (xsd:gYearMonth)
+        raise RecordError(
+            fields.file, f"not a year and month (YYYY-MM): {key!r}", record=key, field="key"
+        )
+    developers = tuple(fields.texts(entry.get("developers"), "developers"))
+    if not developers:
+        raise RecordError(fields.file, "missing", record=key, field="developers")
+    columns = tuple(fields.texts(entry.get("columns"), "columns")) or Edition.columns
+    named = (*columns, *developers)
+    # A developer named twice would be scored twice, its total doubled.
+    for name in named:
+        if named.count(name) > 1:
+            where = "developers" if developers.count(name) else "columns"
+            raise RecordError(fields.file, f"{name!r} named twice", record=key, field=where)
+    return Edition(
+        key,
+        fields.required(entry.get("label"), "label").strip(),
+        fields.required(entry.get("scores"), "scores").strip(),
+        fields.required(entry.get("indicators"), "indicators").strip(),
+        developers,
+        columns,
+    )
 
 
 def edition_iri(key: str) -> str:
@@ -168,7 +193,7 @@ def _edition(
         folder,
         edition.scores,
         (*edition.columns, *edition.developers),
-        f"not a developer the edition scores (fmti.EDITIONS lists them) nor one of "
+        f"not a developer the edition scores ({EDITIONS_FILE} lists them) nor one of "
         f"{', '.join(edition.columns)}",
     )
     developers = list(edition.developers)
@@ -263,9 +288,12 @@ def _edition(
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
+    # A folder without a list of its own (a checkout of upstream's repository) is read
+    # with the bundled one, which names upstream's files.
+    editions = load_editions(SourceFiles({NAME: folder}).path(NAME, EDITIONS_FILE), report)
     spelled = _developers(folder, report)
     labelled: set[str] = set()
-    for edition in ctx.progress(EDITIONS, len(EDITIONS), "FMTI editions"):
+    for edition in ctx.progress(editions, len(editions), "FMTI editions"):
         part = Triples()  # an edition whose files cannot be read leaves nothing behind
         try:
             _edition(folder, edition, spelled, part, report, ctx, labelled)

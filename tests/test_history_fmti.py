@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import select
 from flask.testing import FlaskClient
 from support.history import assessed, copy_store
@@ -110,7 +111,7 @@ def test_a_renamed_or_unknown_column_is_named_and_its_edition_left_out(tmp_path:
         "May2024/May2024_scores.csv, field 'Indicator': no such column (renamed or removed "
         "upstream?)",
         "Dec2025/Dec2025_scores.csv, field 'Notes': unknown column: not a developer the edition "
-        "scores (fmti.EDITIONS lists them) nor one of Indicator",
+        "scores (editions.yaml lists them) nor one of Indicator",
     ]
     shutil.copy(sources_dir() / "fmti" / "Dec2025" / "Dec2025_scores.csv", dec)
     _header(folder / "Dec2025" / "Dec2025_indicators.csv", lambda h: h.replace("Definition", "Q"))
@@ -120,6 +121,94 @@ def test_a_renamed_or_unknown_column_is_named_and_its_edition_left_out(tmp_path:
         "upstream?)"
     ) in report.skipped
     assert _scores(store, "2025-12") == {}
+
+
+def _editions(folder: Path, edit: Callable[[list[dict]], None]) -> None:
+    path = folder / "editions.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(entries)
+    path.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+
+
+def test_a_new_edition_is_data(tmp_path: Path) -> None:
+    """An edition copied into the folder and listed in its editions.yaml is ingested, where
+    the editions were a tuple in the ingester's code; a folder without the list (a checkout
+    of upstream's) reads the bundled one."""
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+    (folder / "Jun2026").mkdir()
+    shutil.copy(folder / "Dec2025" / "Dec2025_scores.csv", folder / "Jun2026" / "scores.csv")
+
+    def add(entries: list[dict]) -> None:
+        entries.append({**entries[-1], "key": "2026-06", "scores": "Jun2026/scores.csv"})
+
+    _editions(folder, add)
+    store = EmbeddedStore(None)
+    assert ingest_source(store, "fmti", folder=folder).problems == []
+    assert _scores(store, "2026-06") == _scores(store, "2025-12")
+    assert _scores(store, "2026-06")["IBM"] == ("ibm", 95)
+    (folder / "editions.yaml").unlink()
+    store = EmbeddedStore(None)
+    assert ingest_source(store, "fmti", folder=folder).problems == []
+    assert _scores(store, "2026-06") == {} and _scores(store, "2023-10")["Meta"] == ("meta", 54)
+
+
+def test_a_bad_edition_entry_is_named_and_the_others_ingested(tmp_path: Path) -> None:
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+
+    def spoil(entries: list[dict]) -> None:
+        october, may, december = entries
+        del may["scores"]
+        entries += [
+            {**october, "label": "a second October"},
+            {**december, "key": "2025"},
+            {**december, "key": "2025-11", "developer": december["developers"]},
+            {**december, "key": "2025-10", "developers": ["IBM", "Meta", "IBM"]},
+            "2025-09",
+        ]
+
+    _editions(folder, spoil)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "fmti", folder=folder)
+    assert report.skipped == [
+        "editions.yaml, record '2024-05', field 'scores': missing",
+        "editions.yaml #3, record '2023-10': the same record id "
+        "(https://w3id.org/openness-graph/id/fmti/2023-10) as editions.yaml #0: editions.yaml "
+        "#0 is kept, this one skipped",
+        "editions.yaml, record '2025', field 'key': not a year and month (YYYY-MM): '2025'",
+        "editions.yaml, record '2025-11', field 'developer': unknown field",
+        "editions.yaml, record '2025-10', field 'developers': 'IBM' named twice",
+        "editions.yaml, record '#7': expected a mapping, got text",
+    ]
+    assert _scores(store, "2024-05") == {}
+    assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
+    assert _scores(store, "2025-12")["IBM"] == ("ibm", 95)
+    labels = select(store, "SELECT ?l WHERE { ?e a og:TransparencyIndexEdition ; rdfs:label ?l }")
+    assert sorted(r["l"] for r in labels) == ["FMTI December 2025", "FMTI October 2023"]
+
+
+def test_a_developer_the_score_file_lacks_or_holds_unlisted_is_named(tmp_path: Path) -> None:
+    """editions.yaml names the developers of each edition: one the score file has no column
+    for, or a column of the file it does not name, leaves the edition out, named."""
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+
+    def spoil(entries: list[dict]) -> None:
+        entries[1]["developers"].remove("Writer")
+        entries[2]["developers"].append("Hugging Face")
+
+    _editions(folder, spoil)
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "fmti", folder=folder)
+    assert report.skipped == [
+        "May2024/May2024_scores.csv, field 'Writer': unknown column: not a developer the "
+        "edition scores (editions.yaml lists them) nor one of Indicator",
+        "Dec2025/Dec2025_scores.csv, field 'Hugging Face': no such column (renamed or removed "
+        "upstream?)",
+    ]
+    assert _scores(store, "2024-05") == _scores(store, "2025-12") == {}
+    assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
 
 
 def _run(store: GraphStore, name: str, **params: str) -> list[dict[str, str]]:
