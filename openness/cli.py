@@ -685,6 +685,17 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
         store.close()
 
 
+def _iri(value: str | None, param: click.Parameter) -> str | None:
+    """``value`` if it is an absolute IRI (or not given); else the option is refused."""
+    if value is None:
+        return None
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an absolute IRI", param=param) from None
+    return value
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT", type=int)
@@ -793,6 +804,16 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
     help="Prefix of the IRIs the data mints, answered at their paths here "
     "[default: https://w3id.org/openness-graph/].",
 )
+@click.option(
+    "--publisher",
+    metavar="IRI",
+    callback=lambda _ctx, param, value: _iri(value, param),
+    help="Who publishes this deployment's dataset, in the DCAT catalogue (/catalog): an "
+    "agent's IRI, e.g. its ROR or Wikidata IRI [default: the vocabulary's creator].",
+)
+@click.option(
+    "--publisher-name", metavar="NAME", help="The publisher's name (foaf:name), with --publisher."
+)
 @pass_store
 def serve(
     opts: StoreOptions,
@@ -814,6 +835,8 @@ def serve(
     update_token: str | None,
     open_update: bool,
     base_iri: str | None,
+    publisher: str | None,
+    publisher_name: str | None,
 ) -> None:
     """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
     named queries, the conformance API and dereferenceable IRIs."""
@@ -830,6 +853,8 @@ def serve(
     from openness.server import create_app
     from openness.server.serve import run_server
 
+    if publisher_name and not publisher:
+        raise click.UsageError("--publisher-name names the agent --publisher gives: give both")
     updates = bool(update_token) or open_update
     if open_update and not update_token:
         _echo(
@@ -856,6 +881,8 @@ def serve(
             "UPDATE_ENABLED": updates,
             "UPDATE_TOKEN": update_token,
             "BASE_IRI": base_iri,
+            "PUBLISHER": publisher,
+            "PUBLISHER_NAME": publisher_name,
         }
     )
     _echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")

@@ -77,6 +77,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         UPDATE_ENABLED=False,
         UPDATE_TOKEN=None,
         BASE_IRI=None,  # the prefix of the IRIs we mint; the default is our w3id namespace
+        PUBLISHER=None,  # the catalogue's publisher (an IRI); the default names our creator
+        PUBLISHER_NAME=None,
     )
     if config:
         app.config.update(config)

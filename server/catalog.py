@@ -1,7 +1,8 @@
 """The dataset's DCAT catalogue (/catalog) and its dump (/dump/openness.nq.gz).
 
 The catalogue (``<base>catalog``) lists one dcat:Dataset, the one VoID describes
-(``…/graph/void#dataset``): its title, description, publisher (the vocabulary's creator),
+(``…/graph/void#dataset``): its title, description, publisher (the deployment's, as
+``openness serve --publisher`` names it, else the vocabulary's creator),
 when the store's latest run ended, the licence of each source's graph (as parts: the
 dataset holds data under several licences, and the graphs the tool computes state none,
 so the dataset names no licence of its own), its distributions, and the SPARQL endpoint as
@@ -24,7 +25,7 @@ import contextlib
 import datetime as dt
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request, send_file, url_for
+from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from openness.ingest.rdf import Triples, typed
 from openness.namespaces import DCAT, DCTERMS, FOAF, ONTOLOGY, RDFS, VOID, XSD, Graphs
@@ -101,20 +102,30 @@ def catalog() -> Response:
 
 
 def _publisher(t: Triples, iri: str) -> str | None:
-    """The publisher, a foaf:Agent named as the vocabulary names its creator (no deployment
-    states its own yet)."""
-    rows = (
-        get_store()
-        .query(
-            f"SELECT ?name WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> dcterms:creator "
-            "?name FILTER (isLiteral(?name)) } } LIMIT 1"
+    """The publisher, a foaf:Agent: the one the deployment names (``PUBLISHER``, an IRI such
+    as its organisation's ROR or Wikidata IRI, with ``PUBLISHER_NAME``), else one named as
+    the vocabulary names its creator (``iri``, a node of the catalogue's)."""
+    name: ox.Literal | None = None
+    configured = current_app.config.get("PUBLISHER")
+    if configured:
+        iri = configured
+        given = current_app.config.get("PUBLISHER_NAME")
+        name = ox.Literal(given) if given else None
+    else:
+        rows = (
+            get_store()
+            .query(
+                f"SELECT ?name WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY}> dcterms:creator "
+                "?name FILTER (isLiteral(?name)) } } LIMIT 1"
+            )
+            .rows()
         )
-        .rows()
-    )
-    if not rows:
-        return None
+        if not rows:
+            return None
+        name = rows[0]["name"]
     t.types(iri, FOAF + "Agent")
-    t.add(iri, FOAF + "name", rows[0]["name"])
+    if name is not None:
+        t.add(iri, FOAF + "name", name)
     return iri
 
 

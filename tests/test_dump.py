@@ -190,6 +190,38 @@ def test_the_catalogue_describes_the_dataset_its_dump_and_its_endpoint(location:
         assert f'href="{DUMP}"' in home and 'href="/catalog"' in home
 
 
+def test_a_deployment_names_its_own_publisher(
+    location: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness serve --publisher IRI --publisher-name NAME` makes that agent the
+    catalogue's publisher (a deployment of someone else's data is not ours); an option
+    that is no absolute IRI, or a name without the agent, is refused before serving."""
+    served: dict = {}
+    monkeypatch.setattr(
+        "openness.server.serve.run_server", lambda app, **kw: served.update(app.config)
+    )
+    ror = "https://ror.org/05gq02987"
+    args = ["--store", str(location), "serve", "--publisher", ror]
+    result = CliRunner().invoke(cli, [*args, "--publisher-name", "Example Lab"])
+    assert result.exit_code == 0, result.output
+    store = EmbeddedStore(location)
+    try:
+        app = create_app({"STORE": store, "TESTING": True, **served})
+        g = _catalogue(app.test_client())
+    finally:
+        store.close()
+    for resource in (CATALOG, DATASET):
+        assert g.value(resource, DCT.publisher) == rdflib.URIRef(ror)
+    assert (rdflib.URIRef(ror), rdflib.RDF.type, rdflib.FOAF.Agent) in g
+    assert str(g.value(rdflib.URIRef(ror), rdflib.FOAF.name)) == "Example Lab"
+    assert "Openness Graph contributors" not in set(map(str, g.objects(None, rdflib.FOAF.name)))
+    served.clear()
+    refused = CliRunner().invoke(cli, [*args[:-1], "Example Lab"])
+    assert refused.exit_code == 2 and "not an absolute IRI" in refused.output
+    alone = CliRunner().invoke(cli, [*args[:-2], "--publisher-name", "Example Lab"])
+    assert alone.exit_code == 2 and "--publisher" in alone.output and not served
+
+
 def test_without_a_dump_the_route_says_how_to_write_one(location: Path) -> None:
     """A store never dumped (a fresh clone's before its build ends): 404 saying what
     writes one; the catalogue still describes the dataset and its endpoint, not a dump.
