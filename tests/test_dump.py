@@ -206,7 +206,10 @@ def test_a_deployment_names_its_own_publisher(
     assert result.exit_code == 0, result.output
     store = EmbeddedStore(location)
     try:
-        app = create_app({"STORE": store, "TESTING": True, **served})
+        # What serve gave the app about its publisher (the rest of its configuration would
+        # query the store by path, in other processes, while this one holds it open).
+        given = {k: served[k] for k in ("PUBLISHER", "PUBLISHER_NAME")}
+        app = create_app({"STORE": store, "TESTING": True, **given})
         g = _catalogue(app.test_client())
     finally:
         store.close()
