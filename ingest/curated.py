@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from openness.ingest.organizations import Organization, read_organization
+from openness.ingest.organizations import KIND, Organization, read_organization
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
@@ -87,7 +87,7 @@ def _write_organization(out: Triples, org: Organization) -> None:
     for alias in [org.short, *org.aliases]:
         out.add(iri, SKOS + "altLabel", alias)
     if org.kind:
-        out.link(iri, OG + "organizationKind", f"{CONCEPT}org-kind/{org.kind}")
+        out.link(iri, OG + "organizationKind", KIND + org.kind)
     for ns in org.hub:
         out.add(iri, OG + "hubNamespace", ns)
     out.link(iri, FOAF + "homepage", org.homepage)

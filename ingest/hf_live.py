@@ -543,7 +543,7 @@ class HubSync:
         self.client = client
         self.author = author
         self.page_size = page_size
-        self.ctx = ctx or IngestContext()
+        self.ctx = (ctx or IngestContext()).holding(store)
         self.progress = progress
         self.report = SyncReport()
         self.stored = SyncState.load(store, author)  # the state as the store holds it

@@ -31,7 +31,7 @@ from openness.ingest.conflicts import (
     claims_conflicts,
     weights_link_conflicts,
 )
-from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
 from openness.ingest.records import hub_page
@@ -1075,7 +1075,8 @@ def rebuild_identity(
     releases: Callable[[str], str | None] | None = None,
 ) -> IngestReport:
     """Recompute the identity graph from every source record in the store (the records
-    ``releases`` names a model for grouped into that model, see :func:`link`)."""
+    ``releases`` names a model for grouped into that model, see :func:`link`), their
+    producers known by ``orgs`` (by default the organizations the store holds)."""
     started = dt.datetime.now(dt.UTC)
     report = IngestReport("identity")
     records = read_records(store)
@@ -1088,7 +1089,7 @@ def rebuild_identity(
     try:
         linked = link(
             records,
-            orgs or default_organizations(),
+            orgs or held_organizations(store),
             out,
             families,
             conflicts,

@@ -40,7 +40,7 @@ from openness.ingest.identity import (
     tombstones,
     verdict_subjects,
 )
-from openness.ingest.organizations import OrganizationIndex, default_organizations
+from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.rdf import Triples, iri_values
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, Graphs, mint
@@ -66,9 +66,9 @@ def update_identity(
     of the scope before and after (a model removed, renamed or merged into another among
     them), or None for a rebuild, which may rewrite any."""
     started = dt.datetime.now(dt.UTC)
-    orgs = orgs or default_organizations()
     if not changed:
         return IngestReport("identity")
+    orgs = orgs or held_organizations(store)
     if len(changed) > INCREMENTAL_LIMIT or not has_keys(store):
         relinking(None)
         return rebuild_identity(store, orgs)

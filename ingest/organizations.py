@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openness.ingest.report import (
     Fields,
@@ -14,8 +15,16 @@ from openness.ingest.report import (
     RecordIds,
     yaml_entries,
 )
-from openness.namespaces import mint
+from openness.namespaces import CONCEPT, OG, SKOS, Graphs, mint
 from openness.resources import sources_dir
+
+if TYPE_CHECKING:
+    from openness.store import GraphStore
+
+# The bundled folder whose organizations.yaml names them: its source's graph holds them.
+FOLDER = "curated"
+FILE = "organizations.yaml"
+KIND = f"{CONCEPT}org-kind/"  # an organization's kind, a concept of this scheme
 
 
 def name_key(name: str) -> str:
@@ -109,9 +118,44 @@ def load_organizations(path: Path, report: IngestReport) -> OrganizationIndex:
 def default_organizations() -> OrganizationIndex:
     """The index of the bundled organizations, which must read without a problem (the
     curated ingest names each)."""
-    path = sources_dir() / "curated" / "organizations.yaml"
+    path = sources_dir() / FOLDER / FILE
     report = IngestReport("organizations")
     index = load_organizations(path, report)
     if report.problems:
         raise RecordError(path, report.problems[0])
     return index
+
+
+def held_organizations(store: GraphStore) -> OrganizationIndex:
+    """The index of the organizations the store's curated graph holds: the curated source
+    as last ingested, from the bundled folder or the one given (``ingest curated --from``),
+    which so names the organizations of every later run until it is replaced. The bundled
+    index where it holds none (no curated graph, or one read from a folder without
+    organizations.yaml, whose run read the bundled file in its place)."""
+    # The nodes the curated reader writes for its entries (skos:prefLabel: a producer a
+    # record names is an og:Organization too, with its schema:name only), with what the
+    # index is read for: names, Hub namespaces, kind (a short name is one more altLabel).
+    rows = store.query(
+        f"""SELECT ?org ?p ?v WHERE {{ GRAPH <{Graphs.source(FOLDER)}> {{
+              ?org a og:Organization ; <{SKOS}prefLabel> [] ; ?p ?v .
+              VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{OG}hubNamespace>
+                           <{OG}organizationKind> }} }} }}"""
+    )
+    said: dict[str, dict[str, list[str]]] = {}
+    for org, p, v in rows:
+        said.setdefault(org.value, {}).setdefault(p.value, []).append(v.value)
+    if not said:
+        return default_organizations()
+    # In IRI order: the file's order is not stored (it decides only between two entries
+    # sharing a name, which no entry of the bundled file does).
+    return OrganizationIndex(
+        [
+            Organization(
+                name=min(values[SKOS + "prefLabel"]),
+                kind=min(values.get(OG + "organizationKind", [KIND]))[len(KIND) :] or None,
+                aliases=sorted(values.get(SKOS + "altLabel", [])),
+                hub=sorted(values.get(OG + "hubNamespace", [])),
+            )
+            for _, values in sorted(said.items())
+        ]
+    )

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import yaml
 
+from openness.ingest.organizations import KIND
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
@@ -152,7 +153,7 @@ def _record(
         # The curated kind was checked by hand against the organization's own page; the
         # Index's contributor type stays on the record (og:contributorType).
         if org_kind and not (curated and curated.kind):
-            out.link(producer, OG + "organizationKind", f"{CONCEPT}org-kind/{org_kind}")
+            out.link(producer, OG + "organizationKind", KIND + org_kind)
     out.add(iri, OG + "contributorType", tags.get("Contributor type"))
     for ref in DIMENSIONS:
         _rating(doc.get(ref), ref, iri, fields, out)

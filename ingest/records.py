@@ -21,8 +21,11 @@ from openness.ingest.licenses import (
     load_resolver,
 )
 from openness.ingest.organizations import (
+    FILE,
+    FOLDER,
     OrganizationIndex,
     default_organizations,
+    held_organizations,
     load_organizations,
 )
 from openness.ingest.rdf import Subject, Triples, iri_values, literal, renamed
@@ -86,17 +89,25 @@ class IngestContext:
     progress: Progress = no_progress
 
     def reading(self, bundled: str, folder: Path, report: IngestReport) -> IngestContext:
-        """This context with the licence resolver, the organization index and the Hub's
-        moves read from ``folder`` in place of the bundled folder ``bundled`` (a run's
-        ``--from``), each file it lacks from the bundled one; what is wrong in them goes to
-        ``report``."""
+        """This context with the licence resolver — and, ``folder`` being the curated one,
+        the organization index and the Hub's moves — read from ``folder`` in place of the
+        bundled folder ``bundled`` (a run's ``--from``), each file it lacks from the bundled
+        one; what is wrong in them goes to ``report``."""
         files = SourceFiles({bundled: folder})
+        ctx = replace(self, resolver=load_resolver(files, report))
+        if bundled != FOLDER:  # another source's run keeps the index it was given
+            return ctx
         return replace(
-            self,
-            resolver=load_resolver(files, report),
-            organizations=load_organizations(files.path("curated", "organizations.yaml"), report),
-            renames=load_renames(files.path("curated", RENAMES_FILE), report),
+            ctx,
+            organizations=load_organizations(files.path(FOLDER, FILE), report),
+            renames=load_renames(files.path(FOLDER, RENAMES_FILE), report),
         )
+
+    def holding(self, store: GraphStore) -> IngestContext:
+        """This context with the organization index ``store`` holds
+        (:func:`~openness.ingest.organizations.held_organizations`), for a run reading
+        another source than the one naming the organizations."""
+        return replace(self, organizations=held_organizations(store))
 
 
 def source_version(folder: Path) -> str:

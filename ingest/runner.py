@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from openness.ingest import croissant, curated, fmti, hf, mof, osai_index, spdx
 from openness.ingest.identity import identity_behind, rebuild_identity
+from openness.ingest.organizations import FOLDER as ORGANIZATIONS_FOLDER
 from openness.ingest.provenance import (
     PROVENANCE_GRAPH,
     activity,
@@ -105,6 +106,8 @@ def ingest_source(
     """
     source = SOURCES[name]
     ctx = ctx or IngestContext()
+    if source.folder != ORGANIZATIONS_FOLDER:  # that source's run reads its folder's, as stored
+        ctx = ctx.holding(store)
     report = IngestReport(name)
     given = folder is not None  # --from: the context reads the files it holds
     folder = folder or sources_dir() / source.folder

@@ -250,7 +250,7 @@ def ingest_snapshot(
     in the provenance graph and link its records to today's model entities."""
     if snap.current:
         raise ValueError("the current state is ingested with `openness ingest SOURCE`")
-    ctx = ctx or IngestContext()
+    ctx = (ctx or IngestContext()).holding(store)
     report = IngestReport(f"{snap.source} as of {snap.date.isoformat()}")
     started = dt.datetime.now(dt.UTC)
     triples = as_snapshot(

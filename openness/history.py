@@ -32,7 +32,7 @@ from openness.assess.service import run_assessment
 from openness.assess.setwise import dataset
 from openness.ingest.identity import producer_words, read_records, rebuild_identity
 from openness.ingest.identity_update import Scope, has_keys, model_records
-from openness.ingest.organizations import default_organizations
+from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import Triples, renamed, typed
 from openness.ingest.records import owned_triples
@@ -142,7 +142,8 @@ class _Scratch:
         ]
         # Snapshot and current record IRIs -> today's model.
         self.main = _main_models(store)
-        scope = _scope(store, self.main, models)
+        self.orgs = held_organizations(store)  # as today's identity step knows them
+        scope = _scope(store, self.main, models, self.orgs)
         self.main |= scope.models
         held: dict[str, list[str]] = defaultdict(list)  # source graph -> its records held
         for iri, rec in scope.records.items():
@@ -201,7 +202,9 @@ class _Scratch:
         # Linked as today's models group them (each record to the model its snapshot is of),
         # not as that date's records would match: a date whose sources grouped them
         # otherwise gave two verdicts for one of today's models, or one for two.
-        rebuild_identity(self.scratch, releases=lambda rec: self.main.get(_record_iri(rec, state)))
+        rebuild_identity(
+            self.scratch, self.orgs, releases=lambda rec: self.main.get(_record_iri(rec, state))
+        )
         return by_record
 
 
@@ -218,19 +221,24 @@ def _main_models(store: GraphStore) -> dict[str, str]:
     return {r["r"].value: r["m"].value for r in rows}
 
 
-def _scope(store: GraphStore, main: dict[str, str], models: Sequence[str] | None) -> Scope:
+def _scope(
+    store: GraphStore,
+    main: dict[str, str],
+    models: Sequence[str] | None,
+    orgs: OrganizationIndex,
+) -> Scope:
     """The records what the dated models' verdicts (only ``models``' when given) can depend
     on, of every source: theirs, those they could be matched with or told from (sharing a
     lookup key, ``identity.identity_keys``, as of any date: a snapshot record's are worked
     out from it), those their base-model names could name and theirs (a fine-tune is judged
     on its base models' findings), and the releases a dated record no model of today's has
     could be minted beside (its IRI takes the first number none of them has). ``main``: the
-    dated records' models (:func:`_main_models`)."""
+    dated records' models (:func:`_main_models`); ``orgs``: the organizations the store holds."""
     dated = read_records(store, kind=OG + "SnapshotRecord")
     of = {r: m for r, m in main.items() if r in dated}
     scope = Scope(
         store,
-        producer_words(default_organizations()),
+        producer_words(orgs),
         {r: (rec, of.get(r)) for r, rec in dated.items()},
         fine_tunes=False,
     )

@@ -19,6 +19,8 @@ import openness.cli as cli_module
 from openness.cli import cli
 from openness.ingest import hf, mof, snapshots
 from openness.ingest.hf import model_info, model_triples
+from openness.ingest.identity import producer_words
+from openness.ingest.organizations import default_organizations, held_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
 from openness.ingest.report import IngestReport, RecordError
@@ -27,6 +29,7 @@ from openness.ingest.snapshots import manifest
 from openness.namespaces import COMPONENT, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore
+from openness.vocabularies import load_vocabularies
 
 MOF_FILES = sorted((sources_dir() / "mof" / "models").glob("*.yml"))
 MODEL_TEMPLATE = "HuggingFaceH4__zephyr-7b-beta.json"  # a recorded Hub model body
@@ -627,6 +630,57 @@ def test_a_curated_folder_given_moves_its_datasets_by_its_own_hub_renames(
         "hub-renames.yaml #6, record 'Acme-Corpus': the same record id (dataset acme-corpus) "
         "as hub-renames.yaml #0: hub-renames.yaml #0 is kept, this one skipped",
     ]
+
+
+def test_a_curated_folder_given_names_the_organizations_of_later_runs_until_replaced(
+    tmp_path: Path,
+) -> None:
+    """After `ingest curated --from DIR`, the later runs of other sources and the identity
+    step knew the organizations by the bundled organizations.yaml, not by DIR's, which the
+    store holds: a MOF producer spelled by an alias of DIR's was minted as an organization
+    of its own, and a record named with the producer's one-word name ('Zorblax Quill-7B')
+    was not matched with the same release named without it ('Quill-7B'). They follow what
+    the store holds, until the curated source is ingested again from another folder."""
+    org = "Zorblax Research Lab"
+    folder = _curated_folder(tmp_path, [{"name": org, "short": "Zorblax", "aliases": ["ZBX"]}], "")
+    model = {"name": "Zorblax Quill-7B", "producer": org, "source": "https://example.org/quill"}
+    (folder / "models.yaml").write_text(yaml.safe_dump([model]), encoding="utf-8")
+    store = EmbeddedStore(None)
+    load_vocabularies(store)  # the identity step reads them
+    ingest_source(store, "curated", folder=folder)
+    mof_dir = mof_folder(tmp_path, [])
+    for name, producer in (("Quill-7B", org), ("Inkwell-3B", "ZBX")):
+        (mof_dir / "models" / f"{name}.yml").write_text(
+            yaml.safe_dump({"release": {"name": name, "producer": producer}}), encoding="utf-8"
+        )
+    ingest_all(store, ["mof"], folder=mof_dir)  # the identity step last
+    producer = f"SELECT ?o WHERE {{ <{mint('record', 'mof', 'inkwell-3b')}> og:producer ?o }}"
+    assert select(store, producer) == [{"o": mint("org", org)}]
+    models = select(
+        store,
+        f"""SELECT ?m WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
+              ?m og:hasRecord <{mint("record", "curated", "Zorblax Quill-7B")}>,
+                              <{mint("record", "mof", "quill-7b")}> }} }}""",
+    )
+    assert len(models) == 1
+    ingest_source(store, "curated")  # the bundled folder, which knows no Zorblax
+    ingest_source(store, "mof", folder=mof_dir)
+    assert select(store, producer) == [{"o": mint("org", "ZBX")}]
+
+
+def test_the_organizations_a_built_store_holds_are_the_bundled_ones(built: GraphStore) -> None:
+    """Read back from the curated graph, the organizations are known by every name,
+    one-word name and Hub namespace of the bundled file, as the same IRIs, of its kind."""
+    bundled, held = default_organizations(), held_organizations(built)
+    assert sorted(o.iri for o in held.known) == sorted(o.iri for o in bundled.known)
+    for org in bundled.known:
+        assert held.find(org.name).kind == org.kind, org.name
+        for name in [org.name, org.short, *org.aliases]:
+            assert name is None or held.iri(name) == org.iri, name
+        for namespace in org.hub:
+            found = held.by_hub(namespace)
+            assert found is not None and found.iri == org.iri, namespace
+    assert producer_words(held) == producer_words(bundled)
 
 
 def test_a_curated_licence_file_that_is_no_turtle_is_named(tmp_path: Path) -> None:
