@@ -145,6 +145,10 @@ STORE = {
             "400": plain("No graph named"),
             "404": plain("No such graph"),
             "406": plain("No acceptable format"),
+            "413": plain(
+                "The graph is over the result size limit: where to get it instead (the "
+                "dump of the whole dataset, the named graphs one at a time), also as Link"
+            ),
         },
     },
     **{

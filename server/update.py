@@ -10,9 +10,10 @@ import hmac
 import re
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, current_app, request, url_for
 
-from openness.server.context import get_store
+from openness.server.context import get_store, served_dump
+from openness.server.execute import ResultTooLarge
 from openness.server.lookup import is_iri
 from openness.server.negotiation import (
     GRAPH_TYPES,
@@ -21,8 +22,9 @@ from openness.server.negotiation import (
     content_type,
     serialize_graph,
 )
-from openness.server.sparql import _SERVICE, body_text, request_base, text
+from openness.server.sparql import _SERVICE, body_text, dump_url, request_base, text
 from openness.store.base import StoreError, code_only, keyword
+from openness.store.dump import NoDump
 
 bp = Blueprint("update", __name__)
 _LOAD = keyword("LOAD")
@@ -172,14 +174,46 @@ def read_graph() -> Response:
     if media is None:
         return text(f"graphs are offered as {', '.join(GRAPH_TYPES)}", 406)
     store = get_store()
-    if "default" in request.args:
-        result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    else:
-        graph = _target()
-        if graph not in store.graph_sizes():
-            return text(f"no graph <{graph}> here", 404)
-        result = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    graph = None if "default" in request.args else _target()
+    try:
+        if graph is None:
+            result = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        else:
+            if graph not in store.graph_sizes():
+                return text(f"no graph <{graph}> here", 404)
+            result = store.query(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+            )
+    except ResultTooLarge as e:
+        return _too_large(graph, e.limit)
     return Response(serialize_graph(list(result), media), content_type=content_type(media))
+
+
+def _too_large(graph: str | None, limit: int) -> Response:
+    """413 for a graph (None: the default graph) over the result limit, saying where its
+    triples are to be had: the dump of the whole dataset (when it holds what the store
+    holds; also a ``Link``), the named graphs one at a time (the catalogue lists them; also
+    a ``Link``), a query in pages."""
+    catalogue = url_for("catalog.catalog", _external=True)
+    links = [f'<{catalogue}>; rel="describedby"']
+    try:
+        served_dump()
+    except NoDump as e:
+        whole = f"no current dump of the whole dataset ({e})"
+    else:
+        whole = f"the whole dataset is at {dump_url()} (gzipped N-Quads, graph names kept)"
+        links.insert(0, f'<{dump_url()}>; rel="alternate"; type="application/gzip"')
+    if graph is None:
+        what = "the default graph (the union of the named graphs)"
+        parts = f"each named graph at /store?graph=IRI (the catalogue, {catalogue}, lists them)"
+    else:
+        what = f"the graph <{graph}>"
+        parts = "its triples a page at a time at /sparql (LIMIT and OFFSET)"
+    answer = text(
+        f"{what} is larger than this server's limit of {limit} bytes; {whole}; {parts}", 413
+    )
+    answer.headers["Link"] = ", ".join(links)
+    return answer
 
 
 def _body_triples() -> list[ox.Triple]:

@@ -20,6 +20,7 @@ from werkzeug.test import TestResponse
 from openness.cli import cli
 from openness.namespaces import Graphs
 from openness.server import create_app
+from openness.server.context import current_guard
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
 
@@ -242,6 +243,48 @@ def test_without_a_dump_the_route_says_how_to_write_one(location: Path) -> None:
     memory = create_app({"STORE": EmbeddedStore(None), "TESTING": True}).test_client()
     answer = memory.get(DUMP)
     assert answer.status_code == 404 and "in memory" in answer.text
+
+
+def test_a_graph_over_the_result_limit_points_to_the_dump_and_the_named_graphs(
+    location: Path,
+) -> None:
+    """GET /store?default over the result size limit was a 413 saying to narrow a query or
+    add LIMIT, which a Graph Store request has not: it says where the triples are to be had
+    — the dump of the whole dataset while it is current, each named graph at
+    /store?graph=IRI (listed by the catalogue) — in its text and as Link headers. A named
+    graph over the limit points to the dump and to paged queries."""
+    openness(location, "dump")
+
+    def get(path: str) -> TestResponse:
+        # Served as `openness serve` serves, its queries in processes of their own.
+        app = create_app(
+            {"STORE_LOCATION": str(location), "TESTING": True, "MAX_RESULT_BYTES": 2000}
+        )
+        try:
+            return app.test_client().get(path, headers={"Accept": "text/turtle"})
+        finally:
+            current_guard(app).close()
+
+    default, named = get("/store?default"), get(f"/store?graph={Graphs.ONTOLOGY}")
+    for answer in (default, named):
+        assert answer.status_code == 413 and answer.mimetype == "text/plain"
+        assert f"limit of 2000 bytes; the whole dataset is at {URL}" in answer.text
+        assert answer.headers["Link"] == (
+            f'<{URL}>; rel="alternate"; type="application/gzip", '
+            '<http://localhost/catalog>; rel="describedby"'
+        )
+    assert "the default graph (the union of the named graphs) is larger" in default.text
+    assert "each named graph at /store?graph=IRI" in default.text
+    assert f"the graph <{Graphs.ONTOLOGY}> is larger" in named.text
+    assert "a page at a time at /sparql" in named.text
+    store = EmbeddedStore(location)
+    _run(store, "2026-02-03T04:05:06Z")  # the dump no longer holds what the store holds
+    store.close()
+    answer = get("/store?default")
+    assert answer.status_code == 413 and "no current dump of the whole dataset" in answer.text
+    assert answer.headers["Link"] == '<http://localhost/catalog>; rel="describedby"'
+    small = get(f"/store?graph={MOF}")
+    assert small.status_code == 200 and small.mimetype == "text/turtle"
 
 
 def test_a_write_after_the_dump_withdraws_it(location: Path) -> None:
