@@ -61,15 +61,16 @@ def _description(
                 [ox.Triple(t.subject, ox.NamedNode(RAI + t.predicate.value[len(CR) :]), t.object)]
             )
     fields = Fields(report, path.name)
+    keys = fields.of(doc)
     distribution = doc.get("distribution")
     # JSON-LD writes one value as itself, several as a list.
     items = distribution if isinstance(distribution, list) else [distribution]
     urls = [
-        fields.text(item.get("contentUrl"), f"distribution[{i}].contentUrl")
+        fields.of(item, f"distribution[{i}]").text("contentUrl")
         for i, item in enumerate(items)
         if isinstance(item, dict)
     ]
-    stated, files = _dataset_repo(fields.text(doc.get("url"), "url")), _files_repo(urls)
+    stated, files = _dataset_repo(keys.text("url")), _files_repo(urls)
     copied = bool(
         stated
         and files
@@ -96,8 +97,8 @@ def _description(
     out.add(node, OG + "sourceFile", path.name)
     if copied:
         return
-    out.add(dataset, SCHEMA + "name", fields.text(doc.get("name"), "name"))
-    text = fields.text(doc.get("license"), "license")
+    out.add(dataset, SCHEMA + "name", keys.text("name"))
+    text = keys.text("license")
     if text and text.strip():
         match = _CHOOSEALICENSE.match(text.strip())
         add_license(

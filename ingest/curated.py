@@ -114,7 +114,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         add_license(
             out,
             iri,
-            fields.text(entry.get("license"), "license"),
+            fields.of(entry).text("license"),
             ctx.resolver,
             source=NAME,
             warn=lambda m: fields.wrong("license", m),
@@ -130,26 +130,28 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         report.count("organizations")
 
     def dataset(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
-        fields.record = fields.required(entry.get("name"), "name")
-        hub = fields.text(entry.get("hub"), "hub")
+        keys = fields.of(entry)
+        fields.record = keys.required("name")
+        hub = keys.text("hub")
         if hub:
             iri = add_dataset(out, hub, ctx.renames)
         else:
-            iri = mint("dataset", fields.required(entry.get("id"), "id"))
+            iri = mint("dataset", keys.required("id"))
             out.types(iri, DCAT + "Dataset", SCHEMA + "Dataset")
         claim(iri)
         out.add(iri, SCHEMA + "name", fields.record)
-        out.add(iri, DCTERMS + "publisher", fields.text(entry.get("publisher"), "publisher"))
-        out.link(iri, OG + "location", fields.url(entry.get("location"), "location"))
-        out.link(iri, DCTERMS + "source", fields.url(entry.get("source"), "source", required=True))
-        out.add(iri, OG + "note", fields.text(entry.get("note"), "note"))
-        data_class = fields.choice(entry.get("data_class"), "data_class", DATA_CLASSES)
+        out.add(iri, DCTERMS + "publisher", keys.text("publisher"))
+        out.link(iri, OG + "location", keys.url("location"))
+        out.link(iri, DCTERMS + "source", keys.url("source", required=True))
+        out.add(iri, OG + "note", keys.text("note"))
+        data_class = keys.choice("data_class", DATA_CLASSES)
         out.link(iri, OG + "dataClass", f"{CONCEPT}data-class/{data_class}")
         entry_license(iri, entry, fields)
         report.count("datasets")
 
     def model(entry: dict[str, Any], fields: Fields, claim: Claim) -> None:
-        name = fields.record = fields.required(entry.get("name"), "name")
+        keys = fields.of(entry)
+        name = fields.record = keys.required("name")
         iri = mint("record", NAME, name)
         claim(iri)
         add_record(
@@ -158,24 +160,23 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
             source=NAME,
             source_id=name,
             file=fields.file,
-            url=fields.url(entry.get("source"), "source", required=True),
+            url=keys.url("source", required=True),
             name=name,
         )
-        out.add(iri, OG + "familyName", fields.text(entry.get("family"), "family"))
-        out.add(iri, OG + "huggingFaceRepo", fields.text(entry.get("hub"), "hub"))
-        add_producer(out, iri, fields.text(entry.get("producer"), "producer"), orgs)
+        out.add(iri, OG + "familyName", keys.text("family"))
+        out.add(iri, OG + "huggingFaceRepo", keys.text("hub"))
+        add_producer(out, iri, keys.text("producer"), orgs)
         entry_license(iri, entry, fields, role="distribution")
         for component, key in (("model-parameters-final", "weights"), ("training-code", "code")):
-            location = fields.url(entry.get(key), key)
+            location = keys.url(key)
             if location:
                 add_component(out, iri, component, location=location)
-        if fields.flag(entry.get("weights_released"), "weights_released") is False:
-            # the producer says: never published
+        if keys.flag("weights_released") is False:  # the producer says: never published
             add_component(out, iri, "model-parameters-final", released=False)
-        distribution = fields.text(entry.get("distribution"), "distribution")
+        distribution = keys.text("distribution")
         if distribution:
             out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{distribution}")
-        trained_on = fields.text(entry.get("trained_on"), "trained_on")
+        trained_on = keys.text("trained_on")
         if trained_on:
             data = mint("dataset", trained_on)
             out.link(iri, FAIR4ML + "trainedOn", data)
@@ -192,9 +193,8 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 field="subject",
             )
         fields.record = str(subject)
-        family = fields.text(subject.get("family"), "subject.family")
-        name = fields.text(subject.get("model"), "subject.model")
-        licence = fields.text(subject.get("license"), "subject.license")
+        keys, said = fields.of(entry), fields.of(subject, "subject")
+        family, name, licence = said.text("family"), said.text("model"), said.text("license")
         label = family or name or licence
         if not label:
             raise RecordError(
@@ -203,9 +203,9 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
                 record=fields.record,
                 field="subject",
             )
-        definition = fields.required(entry.get("definition"), "definition")
-        outcome = fields.choice(entry.get("outcome"), "outcome", OUTCOMES)
-        publisher_name = fields.required(entry.get("publisher"), "publisher")
+        definition = keys.required("definition")
+        outcome = keys.choice("outcome", OUTCOMES)
+        publisher_name = keys.required("publisher")
         publisher = orgs.iri(publisher_name)
         iri = mint("verdict", publisher_name, label, definition)
         claim(iri)
@@ -229,22 +229,18 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         else:  # the identity step links the model or family of this name
             out.add(iri, OG + "familyName", family)
             out.add(iri, SCHEMA + "name", name)
-            producer = fields.text(subject.get("producer"), "subject.producer")
+            producer = said.text("producer")
             if producer:
                 out.link(iri, OG + "producer", orgs.iri(producer))
         result = f"{iri}/result"
         out.link(iri, EARL + "result", result)
         out.types(result, EARL + "TestResult")
         out.link(result, EARL + "outcome", EARL + outcome)
-        out.add(result, EARL + "info", fields.required(entry.get("verdict"), "verdict"))
-        out.add(result, EARL + "info", fields.text(entry.get("reason"), "reason"))
+        out.add(result, EARL + "info", keys.required("verdict"))
+        out.add(result, EARL + "info", keys.text("reason"))
         out.add(result, DCTERMS + "date", _date(entry.get("date")))
-        out.add(
-            iri,
-            OG + "againstVersion",
-            fields.required(entry.get("against_version"), "against_version"),
-        )
-        out.link(iri, DCTERMS + "source", fields.url(entry.get("source"), "source", required=True))
+        out.add(iri, OG + "againstVersion", keys.required("against_version"))
+        out.link(iri, DCTERMS + "source", keys.url("source", required=True))
         report.count("published verdicts")
 
     _each(folder, "organizations.yaml", out, report, ctx, organization)

@@ -74,16 +74,16 @@ def load_editions(path: Path, report: IngestReport) -> list[Edition]:
 
 
 def _edition_entry(entry: object, fields: Fields) -> Edition:
-    entry = fields.entry(entry, EDITION_FIELDS, named_by="key")
-    key = fields.record = fields.required(entry.get("key"), "key").strip()
+    keys = fields.of(fields.entry(entry, EDITION_FIELDS, named_by="key"))
+    key = fields.record = keys.required("key").strip()
     if not YEAR_MONTH.fullmatch(key):  # it is the edition's date (xsd:gYearMonth)
         raise RecordError(
             fields.file, f"not a year and month (YYYY-MM): {key!r}", record=key, field="key"
         )
-    developers = tuple(fields.texts(entry.get("developers"), "developers"))
+    developers = tuple(keys.texts("developers"))
     if not developers:
         raise RecordError(fields.file, "missing", record=key, field="developers")
-    columns = tuple(fields.texts(entry.get("columns"), "columns")) or Edition.columns
+    columns = tuple(keys.texts("columns")) or Edition.columns
     named = (*columns, *developers)
     # A developer named twice would be scored twice, its total doubled.
     for name in named:
@@ -92,9 +92,9 @@ def _edition_entry(entry: object, fields: Fields) -> Edition:
             raise RecordError(fields.file, f"{name!r} named twice", record=key, field=where)
     return Edition(
         key,
-        fields.required(entry.get("label"), "label").strip(),
-        fields.required(entry.get("scores"), "scores").strip(),
-        fields.required(entry.get("indicators"), "indicators").strip(),
+        keys.required("label").strip(),
+        keys.required("scores").strip(),
+        keys.required("indicators").strip(),
         developers,
         columns,
     )

@@ -30,7 +30,7 @@ from openness.ingest.records import (
     load_yaml,
     retire,
 )
-from openness.ingest.report import Fields, IngestReport, RecordError, kind
+from openness.ingest.report import Fields, IngestReport, Keys, RecordError, kind
 from openness.namespaces import (
     CONCEPT,
     DCTERMS,
@@ -151,30 +151,30 @@ def model_triples(
         mode = GATING.get(gated)
         if mode:
             out.link(iri, OG + "distributionMode", f"{CONCEPT}distribution/{mode}")
-    card = card_fields(info)
+    card = fields.of(card_fields(info), "cardData")
     tags = fields.texts(info.tags or [], "tags")
-    card_licenses = fields.texts(card.get("license"), "cardData.license")
-    license_name = fields.text(card.get("license_name"), "cardData.license_name")
+    card_licenses = card.texts("license")
+    license_name = card.text("license_name")
     if card_licenses == ["other"] and license_name:
         card_licenses = [license_name]
 
     def warn(message: str) -> None:
-        fields.wrong("cardData.license", message)
+        fields.wrong(card.path("license"), message)
 
     for text in card_licenses:
         add_license(out, iri, text, ctx.resolver, source=NAME, role="card", warn=warn)
     for tag in tags:
         if tag.startswith("license:") and tag[8:] not in card_licenses:
             add_license(out, iri, tag[8:], ctx.resolver, source=NAME, role="tag", warn=warn)
-    link = fields.text(card.get("license_link"), "cardData.license_link")
+    link = card.text("license_link")
     out.link(iri, RDFS + "seeAlso", link if link and link.startswith("http") else None)
-    for base in fields.texts(card.get("base_model"), "cardData.base_model"):
+    for base in card.texts("base_model"):
         out.add(iri, OG + "baseModelName", base)
-    datasets = fields.texts(card.get("datasets"), "cardData.datasets")
+    datasets = card.texts("datasets")
     datasets += [t[8:] for t in tags if t.startswith("dataset:")]
     for ds in dict.fromkeys(datasets):
         out.link(iri, FAIR4ML + "trainedOn", add_dataset(out, ds, ctx.renames))
-    for text in [*tags, *fields.texts(card.get("tags"), "cardData.tags")]:
+    for text in [*tags, *card.texts("tags")]:
         if OPEN_CLAIM.search(text):
             out.add(iri, OG + "openClaim", text)
     files = [
@@ -249,12 +249,12 @@ def _recorded(folder: Path, report: IngestReport) -> tuple[list[tuple[dict, str]
             report.read += 1
             report.skip(RecordError(fields.file, f"expected a mapping, got {kind(entry)}"))
             continue
-        path = fields.text(entry.get("path"), "path") or ""
-        body_file = fields.text(entry.get("body_file"), "body_file")
+        keys = fields.of(entry)
+        path = keys.text("path") or ""
+        body_file = keys.text("body_file")
         if entry.get("status") == 307 and path.startswith("/api/models/"):
             old = path.split("?")[0][len("/api/models/") :]
-            headers = fields.mapping(entry.get("response_headers"), "response_headers")
-            new = fields.text(headers.get("Location"), "response_headers.Location") or ""
+            new = keys.at("response_headers").text("Location") or ""
             renames.setdefault(new.split("?")[0][len("/api/models/") :], []).append(old)
         elif entry.get("status") == 200 and body_file:
             body_path = folder / "hub_api_recorded" / body_file
@@ -417,8 +417,9 @@ def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: Ingest
                 if not isinstance(entry, dict):
                     raise RecordError(where, f"expected a mapping, got {kind(entry)}")
                 fields = Fields(report, where)
-                fields.record = fields.required(entry.get("dataset"), "dataset")
-                front_matter = fields.required(entry.get("front_matter_yaml"), "front_matter_yaml")
+                keys = fields.of(entry)
+                fields.record = keys.required("dataset")
+                front_matter = keys.required("front_matter_yaml")
                 try:
                     card = load_yaml(front_matter) or {}
                 except yaml.YAMLError as e:
@@ -428,38 +429,37 @@ def _dataset_cards(folder: Path, out: Triples, report: IngestReport, ctx: Ingest
             except RecordError as e:
                 report.skip(e)
                 continue
-            _dataset(card, fields.text(entry.get("path"), "path"), fields, out, ctx)
+            _dataset(fields.of(card), keys.text("path"), out, ctx)
             report.ingested += 1
             report.count("datasets")
 
 
-def _dataset(
-    card: dict[str, Any], path: str | None, fields: Fields, out: Triples, ctx: IngestContext
-) -> None:
+def _dataset(card: Keys, path: str | None, out: Triples, ctx: IngestContext) -> None:
+    fields = card.fields
     name = fields.record
     iri = add_dataset(out, name, ctx.renames)
-    pretty = fields.text(card.get("pretty_name"), "pretty_name")
+    pretty = card.text("pretty_name")
     out.add(iri, SCHEMA + "name", pretty or name)
     out.link(iri, OG + "location", f"{HUB}/datasets/{ctx.renames.current('dataset', name)}")
     out.add(iri, OG + "sourceFile", path)
-    key = "license" if card.get("license") else "licenses"  # the older name
-    for text in fields.texts(card.get(key), key):
+    key = "license" if card.mapping.get("license") else "licenses"  # the older name
+    for text in card.texts(key):
         add_license(
             out, iri, text, ctx.resolver, source=NAME, warn=lambda m: fields.wrong("license", m)
         )
-    for task in fields.texts(card.get("task_categories"), "task_categories"):
+    for task in card.texts("task_categories"):
         out.add(iri, SCHEMA + "keywords", task)
-    for size in fields.texts(card.get("size_categories"), "size_categories"):
+    for size in card.texts("size_categories"):
         out.add(iri, SCHEMA + "size", size)
-    key = "language" if card.get("language") else "languages"
-    for lang in fields.texts(card.get(key), key):
+    key = "language" if card.mapping.get("language") else "languages"
+    for lang in card.texts(key):
         out.add(iri, SCHEMA + "inLanguage", lang)
-    for src in fields.texts(card.get("source_datasets"), "source_datasets"):
+    for src in card.texts("source_datasets"):
         if src.startswith("extended|"):
             out.link(
                 iri, PROV + "wasDerivedFrom", add_dataset(out, src.split("|", 1)[1], ctx.renames)
             )
-    pwc = fields.text(card.get("paperswithcode_id"), "paperswithcode_id")
+    pwc = card.text("paperswithcode_id")
     if pwc:
         out.link(iri, RDFS + "seeAlso", f"https://paperswithcode.com/dataset/{pwc}")
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import license_expression
 import pyoxigraph as ox
 
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import Fields, IngestReport, Keys, RecordError, RecordIds, kind
 from openness.namespaces import CONCEPT, DCTERMS, OG, RDF, RDFS, SKOS, SPDX_LICENSE
 from openness.resources import SourceFiles, sources_dir
 
@@ -258,8 +258,8 @@ def spdx_list(path: Path, key: str) -> list:
 
 def spdx_entries(
     path: Path, entries: list, id_key: str, report: IngestReport, ids: RecordIds | None = None
-) -> list[tuple[str, dict, Fields]]:
-    """The entries of an SPDX list file, each with its id and the reader of its fields. An
+) -> list[tuple[str, Keys]]:
+    """The entries of an SPDX list file, each with its id and its fields, read by key. An
     entry with no id, or (``ids``) the id of one before it, is skipped and named (the first
     of an id is kept): two entries of one id would make one licence of both, two names and
     contradicting flags on it."""
@@ -270,15 +270,14 @@ def spdx_entries(
                 raise RecordError(
                     path.name, f"expected a mapping, got {kind(entry)}", record=f"#{i}"
                 )
-            fields = Fields(report, path.name, f"#{i}")
-            entry_id = fields.required(entry.get(id_key), id_key).strip()
-            fields.record = entry_id
+            keys = Fields(report, path.name, f"#{i}").of(entry)
+            entry_id = keys.fields.record = keys.required(id_key).strip()
             if ids is not None:
                 ids.claim(SPDX_LICENSE + entry_id, f"{path.name} #{i}", record=entry_id)
         except RecordError as e:
             report.skip(e)
             continue
-        out.append((entry_id, entry, fields))
+        out.append((entry_id, keys))
     return out
 
 
@@ -353,10 +352,8 @@ def load_resolver(files: SourceFiles, report: IngestReport) -> LicenseResolver:
     path = files.path("spdx", "licenses.json")
     ids = RecordIds()  # the first of an id is the licence, as the spdx reader keeps it
     licenses, aliases = [], {}
-    for lic_id, entry, fields in spdx_entries(
-        path, spdx_list(path, "licenses"), "licenseId", report, ids
-    ):
-        name = fields.text(entry.get("name"), "name")
+    for lic_id, keys in spdx_entries(path, spdx_list(path, "licenses"), "licenseId", report, ids):
+        name = keys.text("name")
         licenses.append(License(lic_id, SPDX_LICENSE + lic_id, name or lic_id, True))
         if name:
             aliases[name] = lic_id
@@ -375,7 +372,7 @@ def load_resolver(files: SourceFiles, report: IngestReport) -> LicenseResolver:
         path, spdx_list(path, "exceptions"), "licenseExceptionId", report, ids
     )
     return LicenseResolver(
-        licenses, aliases, {exc_id for exc_id, _, _ in exceptions}, curated.placeholders
+        licenses, aliases, {exc_id for exc_id, _ in exceptions}, curated.placeholders
     )
 
 

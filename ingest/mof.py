@@ -99,8 +99,8 @@ def license_table(folder: Path, out: Triples, report: IngestReport) -> int:
             report.warn(RecordError(path, "missing: the licence table is read without it"))
             continue
         entries = spdx_entries(path, spdx_list(path, "licenses"), "licenseId", report)
-        for lic_id, entry, fields in entries:
-            flags = [fields.flag(entry.get(flag), flag) for flag in ("isOsiApproved", "isFsfLibre")]
+        for lic_id, keys in entries:
+            flags = [keys.flag(flag) for flag in ("isOsiApproved", "isFsfLibre")]
             table[lic_id] = any(flags)
     node = mint("mof-tool", "license-table")
     out.types(node, OG + "LicenseTable")
@@ -136,64 +136,57 @@ def read_record(
         raise RecordError(rel, f"malformed YAML: {e}") from e
     if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict):
         raise RecordError(rel, "no 'release' mapping")
-    release = doc["release"]
     fields = Fields(report, rel)
-    name = fields.required(release.get("name"), "release.name")
+    top, release = fields.of(doc), fields.of(doc["release"], "release")
+    name = release.required("name")
     fields.record = name
     iri = mint("record", NAME, Path(rel).stem)
     if ids is not None:
         ids.claim(iri, rel, record=name)
-    fields.keys(doc, None, DOCUMENT_KEYS)
-    fields.keys(release, "release", RELEASE_KEYS)
+    top.known(DOCUMENT_KEYS)
+    release.known(RELEASE_KEYS)
     add_record(out, iri, source=NAME, source_id=name, file=rel, url=url, name=name)
     out.types(iri, SCHEMA + "CreativeWork")
-
-    def field(key: str) -> str | None:
-        return fields.text(release.get(key), f"release.{key}")
-
-    out.add(iri, SCHEMA + "version", field("version"))
-    date = field("date")
+    out.add(iri, SCHEMA + "version", release.text("version"))
+    date = release.text("date")
     if date and DATE.match(date):
         out.add(iri, DCTERMS + "issued", typed(date, XSD + "date"))
     elif date:
-        fields.wrong("release.date", f"not a date: {date!r}")
-    out.add(iri, OG + "modelType", field("type"))
-    out.add(iri, OG + "architecture", field("architecture"))
-    out.add(iri, OG + "treatment", field("treatment"))
-    out.add(iri, OG + "baseModelName", field("origin"))
-    out.add(iri, SCHEMA + "email", field("contact"))
-    add_producer(out, iri, field("producer"), ctx.organizations)
-    repo = field("repository")
+        fields.wrong(release.path("date"), f"not a date: {date!r}")
+    out.add(iri, OG + "modelType", release.text("type"))
+    out.add(iri, OG + "architecture", release.text("architecture"))
+    out.add(iri, OG + "treatment", release.text("treatment"))
+    out.add(iri, OG + "baseModelName", release.text("origin"))
+    out.add(iri, SCHEMA + "email", release.text("contact"))
+    add_producer(out, iri, release.text("producer"), ctx.organizations)
+    repo = release.text("repository")
     if repo and repo.startswith("http"):
         out.link(iri, SCHEMA + "codeRepository", repo.strip())
-    hub = field("huggingface")
+    hub = release.text("huggingface")
     if hub:
         repo_id = hub_repo_id(hub)
         out.add(iri, OG + "huggingFaceRepo", repo_id)
         if hub.startswith("http"):
             out.link(iri, OG + "location", hub.strip())
-    framework = fields.mapping(doc.get("framework"), "framework")
-    fields.keys(framework, "framework", FRAMEWORK)
-    out.add(
-        iri, SCHEMA + "schemaVersion", fields.text(framework.get("version"), "framework.version")
-    )
-    licenses = fields.mapping(release.get("license"), "release.license")
-    fields.keys(licenses, "release.license", GLOBAL_ROLES)
+    framework = top.at("framework")
+    framework.known(FRAMEWORK)
+    out.add(iri, SCHEMA + "schemaVersion", framework.text("version"))
+    licenses = release.at("license")
+    licenses.known(GLOBAL_ROLES)
     for role in GLOBAL_ROLES:
-        where = f"release.license.{role}"
-        entry = fields.mapping(licenses.get(role), where)
-        fields.keys(entry, where, LICENSE_KEYS)
+        entry = licenses.at(role)
+        entry.known(LICENSE_KEYS)
         add_license(
             out,
             iri,
-            fields.text(entry.get("name"), f"{where}.name"),
+            entry.text("name"),
             ctx.resolver,
             source=NAME,
             role=role,
-            warn=lambda m, where=where: fields.wrong(f"{where}.name", m),
+            warn=lambda m, entry=entry: fields.wrong(entry.path("name"), m),
         )
     types = components or _bundled_components()
-    for i, comp in enumerate(fields.items(release.get("components"), "release.components")):
+    for i, comp in enumerate(release.items("components")):
         _component(comp, i, iri, fields, out, ctx, types)
 
 
@@ -232,8 +225,9 @@ def _component(
     if not isinstance(comp, dict):
         fields.wrong(where, f"expected a mapping, got {kind(comp)}")
         return
-    fields.keys(comp, where, COMPONENT_KEYS)
-    comp_name = fields.text(comp.get("name"), f"{where}.name")
+    entry = fields.of(comp, where)
+    entry.known(COMPONENT_KEYS)
+    comp_name = entry.text("name")
     if comp_name not in types:
         fields.wrong(where, f"unknown component {comp_name!r}; known: {', '.join(sorted(types))}")
         return
@@ -242,16 +236,14 @@ def _component(
     out.types(iri, OG + "Component")
     out.link(iri, OG + "componentType", types[comp_name])
     out.add(iri, SCHEMA + "name", comp_name)
-    out.add(
-        iri, DCTERMS + "description", fields.text(comp.get("description"), f"{where}.description")
-    )
-    path = fields.text(comp.get("component_path"), f"{where}.component_path")
+    out.add(iri, DCTERMS + "description", entry.text("description"))
+    path = entry.text("component_path")
     if path and path.strip().startswith("http"):
         out.link(iri, OG + "location", path.strip())
     # Listed means released, unless the licence field says it is not included.
-    license_text = fields.text(comp.get("license"), f"{where}.license")
+    license_text = entry.text("license")
     out.add(iri, OG + "released", not (license_text and NOT_INCLUDED.search(license_text)))
-    license_path = fields.text(comp.get("license_path"), f"{where}.license_path")
+    license_path = entry.text("license_path")
     link = license_path.strip() if license_path else None
     add_license(
         out,
@@ -261,7 +253,7 @@ def _component(
         source=NAME,
         empty_means_unlicensed=True,
         see_also=link if link and link.startswith("http") else None,
-        warn=lambda m: fields.wrong(f"{where}.license", m),
+        warn=lambda m: fields.wrong(entry.path("license"), m),
     )
 
 

@@ -83,17 +83,17 @@ def read_organization(entry: object, fields: Fields) -> Organization:
     """The organization an entry of ``organizations.yaml`` describes (the fields of
     :class:`Organization`), each field checked (see :class:`Fields`); an entry that is no
     mapping, names a field we do not know or no name is a RecordError (it is skipped)."""
-    entry = fields.entry(entry, {f.name for f in dataclasses.fields(Organization)})
-    fields.record = fields.required(entry.get("name"), "name")
+    keys = fields.of(fields.entry(entry, {f.name for f in dataclasses.fields(Organization)}))
+    fields.record = keys.required("name")
     return Organization(
         name=fields.record,
-        kind=fields.text(entry.get("kind"), "kind"),
-        short=fields.text(entry.get("short"), "short"),
-        aliases=fields.texts(entry.get("aliases"), "aliases"),
-        hub=fields.texts(entry.get("hub"), "hub"),
-        homepage=fields.url(entry.get("homepage"), "homepage"),
-        source=fields.url(entry.get("source"), "source"),
-        parent=fields.text(entry.get("parent"), "parent"),
+        kind=keys.text("kind"),
+        short=keys.text("short"),
+        aliases=keys.texts("aliases"),
+        hub=keys.texts("hub"),
+        homepage=keys.url("homepage"),
+        source=keys.url("source"),
+        parent=keys.text("parent"),
     )
 
 

@@ -21,7 +21,7 @@ from openness.ingest.records import (
     load_yaml,
     upstream_commit,
 )
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import Fields, IngestReport, Keys, RecordError, RecordIds, kind
 from openness.namespaces import CONCEPT, DCTERMS, INDEX_DIMENSION, OG, RDFS, SCHEMA, XSD, mint
 
 NAME = "osai-index"
@@ -95,57 +95,49 @@ def _record(
     if not isinstance(doc, dict) or not isinstance(doc.get("system"), dict):
         raise RecordError(rel, "no 'system' mapping")
     fields = Fields(report, rel)
-    system = doc["system"]
-    system_name = fields.required(system.get("name"), "system.name").strip()
+    system = fields.of(doc["system"], "system")
+    system_name = system.required("name").strip()
     fields.record = path.stem
-    org = fields.mapping(doc.get("org"), "org")
+    org = fields.of(doc).at("org")
     iri = mint("record", NAME, path.stem)
     ids.claim(iri, rel, record=path.stem)
     url = f"{REPOSITORY}/blob/{commit}/{quote(path.name)}" if commit else None
     # A placeholder is no name: Lumo AI's end model "Undisclosed" is the system itself, not
     # a release called "Undisclosed" that every other undisclosed end model would join.
-    end_model = _named(fields.text(system.get("endmodelname"), "system.endmodelname"))
+    end_model = _named(system.text("endmodelname"))
     add_record(
         out, iri, source=NAME, source_id=path.stem, file=rel, url=url, name=end_model or system_name
     )
     out.add(iri, RDFS + "label", system_name)
     out.add(iri, OG + "familyName", system_name)
-    out.add(
-        iri,
-        OG + "baseModelName",
-        _named(fields.text(system.get("basemodelname"), "system.basemodelname")),
-    )
-    link = fields.url(system.get("link"), "system.link")
+    out.add(iri, OG + "baseModelName", _named(system.text("basemodelname")))
+    link = system.url("link")
     if link:
         out.link(iri, OG + "location", link)
         out.add(iri, OG + "huggingFaceRepo", hub_repo_id(link))
-    out.add(iri, OG + "modelType", fields.text(system.get("type"), "system.type"))
-    out.add(
-        iri,
-        OG + "performanceClass",
-        fields.text(system.get("performanceclass"), "system.performanceclass"),
-    )
-    out.add(iri, OG + "note", fields.text(system.get("notes"), "system.notes"))
-    released = fields.text(system.get("releasedate"), "system.releasedate")
+    out.add(iri, OG + "modelType", system.text("type"))
+    out.add(iri, OG + "performanceClass", system.text("performanceclass"))
+    out.add(iri, OG + "note", system.text("notes"))
+    released = system.text("releasedate")
     if released:
         issued = _date(released)
         if issued is None:
-            fields.wrong("system.releasedate", f"not a YYYY-MM date: {released!r}")
+            fields.wrong(system.path("releasedate"), f"not a YYYY-MM date: {released!r}")
         out.add(iri, DCTERMS + "issued", issued)
     add_license(
         out,
         iri,
-        fields.text(system.get("endmodellicense"), "system.endmodellicense"),
+        system.text("endmodellicense"),
         ctx.resolver,
         source=NAME,
         role="end model",
-        warn=lambda m: fields.wrong("system.endmodellicense", m),
+        warn=lambda m: fields.wrong(system.path("endmodellicense"), m),
     )
-    org_name = fields.text(org.get("name"), "org.name")
+    org_name = org.text("name")
     producer = add_producer(out, iri, org_name, ctx.organizations)
     tags = dict(_TAG.findall(text))
     if producer:
-        links = _links(fields, org.get("link"), "org.link")
+        links = _links(org)
         out.link(producer, SCHEMA + "url", links[0] if links else None)
         out.add(producer, OG + "nationalOrigin", tags.get("National origin"))
         org_kind = KINDS.get(tags.get("Contributor type", ""))
@@ -159,9 +151,9 @@ def _record(
         _rating(doc.get(ref), ref, iri, fields, out)
 
 
-def _links(fields: Fields, value: Any, field: str) -> list[str]:
+def _links(keys: Keys) -> list[str]:
     """The URLs of a link field (one or a list; other text, a note, is not one)."""
-    return [v for v in fields.texts(value, field) if v.startswith("http")]
+    return [v for v in keys.texts("link") if v.startswith("http")]
 
 
 def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> None:
@@ -171,10 +163,11 @@ def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> 
     if not isinstance(entry, dict):
         fields.wrong(ref, f"expected a mapping, got {kind(entry)}")
         return
-    value = (fields.text(entry.get("class"), f"{ref}.class") or "").strip().lower()
+    keys = fields.of(entry, ref)
+    value = (keys.text("class") or "").strip().lower()
     if value not in RATINGS:
         fields.wrong(
-            f"{ref}.class", f"rating {entry.get('class')!r} is not one of {', '.join(RATINGS)}"
+            keys.path("class"), f"rating {entry.get('class')!r} is not one of {', '.join(RATINGS)}"
         )
         return
     rating = f"{record}/rating/{ref}"
@@ -182,9 +175,9 @@ def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> 
     out.types(rating, OG + "DimensionRating")
     out.link(rating, OG + "dimension", INDEX_DIMENSION + ref)
     out.link(rating, OG + "ratingValue", f"{CONCEPT}rating/{value}")
-    for url in _links(fields, entry.get("link"), f"{ref}.link"):
+    for url in _links(keys):
         out.link(rating, RDFS + "seeAlso", url)
-    out.add(rating, OG + "note", fields.text(entry.get("notes"), f"{ref}.notes"))
+    out.add(rating, OG + "note", keys.text("notes"))
 
 
 def read_files(

@@ -90,14 +90,14 @@ def load_renames(path: Path, report: IngestReport) -> HubRenames:
 
 
 def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
-    entry = fields.entry(entry, FIELDS, named_by="from")
-    old = fields.record = fields.required(entry.get("from"), "from")
-    new = fields.required(entry.get("to"), "to")
-    repo_kind = fields.choice(entry.get("kind"), "kind", KINDS)
+    keys = fields.of(fields.entry(entry, FIELDS, named_by="from"))
+    old = fields.record = keys.required("from")
+    new = keys.required("to")
+    repo_kind = keys.choice("kind", KINDS)
     if old.lower() == new.lower():
         raise RecordError(fields.file, f"moves {old!r} to itself", record=fields.record, field="to")
-    fields.url(entry.get("source"), "source")  # what the move's evidence is, kept in the file
-    fields.text(entry.get("seen_in"), "seen_in")
+    keys.url("source")  # what the move's evidence is, kept in the file
+    keys.text("seen_in")
     return repo_kind, old, new
 
 

@@ -236,6 +236,56 @@ class Fields:
         self.wrong(field, f"expected true or false, got {kind(value)} {value!r}")
         return None
 
+    def of(self, mapping: dict, prefix: str | None = None) -> Keys:
+        """The fields of ``mapping``, read by key (:class:`Keys`), at ``prefix`` in the
+        record (None: its top level)."""
+        return Keys(self, mapping, prefix)
+
+
+class Keys:
+    """A mapping of a record read key by key: each method reads ``mapping[key]`` as the
+    :class:`Fields` method of its name reads a value — the same checks, the same messages —
+    naming the field by its path, ``prefix.key`` (the key alone at the record's top level),
+    so that a reader spells each key once."""
+
+    def __init__(self, fields: Fields, mapping: dict, prefix: str | None = None) -> None:
+        self.fields, self.mapping, self.prefix = fields, mapping, prefix
+
+    def path(self, key: str) -> str:
+        """How the field ``key`` is named in a message."""
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def known(self, known: Collection[str]) -> None:
+        """Report each key that is not ``known`` (:meth:`Fields.keys`)."""
+        self.fields.keys(self.mapping, self.prefix, known)
+
+    def text(self, key: str) -> str | None:
+        return self.fields.text(self.mapping.get(key), self.path(key))
+
+    def required(self, key: str) -> str:
+        return self.fields.required(self.mapping.get(key), self.path(key))
+
+    def choice(self, key: str, choices: Sequence[str]) -> str:
+        return self.fields.choice(self.mapping.get(key), self.path(key), choices)
+
+    def url(self, key: str, *, required: bool = False) -> str | None:
+        return self.fields.url(self.mapping.get(key), self.path(key), required=required)
+
+    def texts(self, key: str) -> list[str]:
+        return self.fields.texts(self.mapping.get(key), self.path(key))
+
+    def items(self, key: str) -> list:
+        return self.fields.items(self.mapping.get(key), self.path(key))
+
+    def flag(self, key: str) -> bool | None:
+        return self.fields.flag(self.mapping.get(key), self.path(key))
+
+    def at(self, key: str) -> Keys:
+        """The mapping at ``key`` (:meth:`Fields.mapping`: empty when absent or of another
+        kind, reported), read key by key."""
+        path = self.path(key)
+        return Keys(self.fields, self.fields.mapping(self.mapping.get(key), path), path)
+
 
 def yaml_entries(path: Path, report: IngestReport) -> list[Any]:
     """The entries of a YAML file holding a list (none when it is missing); one that does

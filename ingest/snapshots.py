@@ -100,8 +100,9 @@ def _snapshot(entry: object, path: Path, where: str) -> Snapshot:
     """The snapshot an entry of the manifest describes."""
     if not isinstance(entry, dict):
         raise RecordError(path, f"expected a mapping, got {kind(entry)}", record=where)
-    fields = Fields(IngestReport("snapshots"), path, where)  # every problem here is an error
-    source = fields.required(entry.get("source"), "source")
+    # Every problem here is an error.
+    keys = Fields(IngestReport("snapshots"), path, where).of(entry)
+    source = keys.required("source")
     if source not in HISTORY_SOURCES:
         raise RecordError(
             path,
@@ -114,17 +115,13 @@ def _snapshot(entry: object, path: Path, where: str) -> Snapshot:
         raise RecordError(
             path, f"expected true or false, got {kind(current)}", record=where, field="current"
         )
-    written = fields.required(entry.get("date"), "date")
+    written = keys.required("date")
     try:
         date = dt.date.fromisoformat(written)
     except ValueError as e:
         raise RecordError(path, f"not a date: {e}", record=where, field="date") from e
-    folder = (
-        sources_dir() / source
-        if current
-        else path.parent / fields.required(entry.get("folder"), "folder")
-    )
-    return Snapshot(source, date, fields.required(entry.get("version"), "version"), folder, current)
+    folder = sources_dir() / source if current else path.parent / keys.required("folder")
+    return Snapshot(source, date, keys.required("version"), folder, current)
 
 
 # The Model Openness Tool's older file layout (2024) → today's field names.

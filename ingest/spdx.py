@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from openness.ingest.licenses import CURATED_FILES, hf_license_rows, spdx_entries, spdx_list
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext
-from openness.ingest.report import Fields, IngestReport, RecordIds
+from openness.ingest.report import IngestReport, Keys, RecordIds
 from openness.namespaces import (
     CC,
     CONCEPT,
@@ -53,22 +53,18 @@ def _creative_commons(out: Triples, iri: str, lic_id: str) -> None:
 
 def _entries(
     path: Path, key: str, id_key: str, report: IngestReport, ids: RecordIds
-) -> list[tuple[str, dict, Fields]]:
+) -> list[tuple[str, Keys]]:
     """The entries of an SPDX list file, each read as a record (see ``spdx_entries``)."""
     entries = spdx_list(path, key)
     report.read += len(entries)
     return spdx_entries(path, entries, id_key, report, ids)
 
 
-def _license(out: Triples, iri: str, entry: dict, fields: Fields) -> None:
+def _license(out: Triples, iri: str, keys: Keys) -> None:
     """What a licence and an exception both have: label, deprecation, text."""
-    out.add(iri, RDFS + "label", fields.text(entry.get("name"), "name"))
-    out.add(
-        iri,
-        SPDX_EL + "isDeprecatedLicenseId",
-        fields.flag(entry.get("isDeprecatedLicenseId"), "isDeprecatedLicenseId"),
-    )
-    out.link(iri, OG + "licenseText", fields.url(entry.get("reference"), "reference"))
+    out.add(iri, RDFS + "label", keys.text("name"))
+    out.add(iri, SPDX_EL + "isDeprecatedLicenseId", keys.flag("isDeprecatedLicenseId"))
+    out.link(iri, OG + "licenseText", keys.url("reference"))
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
@@ -78,15 +74,15 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
     for row in hf_license_rows(sources_dir() / "hf-licenses" / "hf-licenses.csv"):
         if row["spdx_id"] and row["match"] not in ("family", "special"):
             hf_ids.setdefault(row["spdx_id"], []).append(row["hf_id"])
-    for lic_id, entry, fields in ctx.progress(licenses, len(licenses), "SPDX licences"):
+    for lic_id, keys in ctx.progress(licenses, len(licenses), "SPDX licences"):
         iri = SPDX_LICENSE + lic_id
         out.types(iri, OG + "License", DCTERMS + "LicenseDocument")
         out.add(iri, DCTERMS + "identifier", lic_id)
-        _license(out, iri, entry, fields)
+        _license(out, iri, keys)
         for flag in ("isOsiApproved", "isFsfLibre"):  # absent: unknown
-            out.add(iri, SPDX_EL + flag, fields.flag(entry.get(flag), flag))
-        for i, url in enumerate(fields.items(entry.get("seeAlso"), "seeAlso")):
-            out.link(iri, RDFS + "seeAlso", fields.url(url, f"seeAlso[{i}]"))
+            out.add(iri, SPDX_EL + flag, keys.flag(flag))
+        for i, url in enumerate(keys.items("seeAlso")):
+            out.link(iri, RDFS + "seeAlso", keys.fields.url(url, f"seeAlso[{i}]"))
         for hf_id in hf_ids.get(lic_id, []):
             out.add(iri, OG + "alias", hf_id)
         _creative_commons(out, iri, lic_id)
@@ -94,11 +90,11 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
     exceptions = _entries(
         folder / "exceptions.json", "exceptions", "licenseExceptionId", report, ids
     )
-    for exc_id, entry, fields in exceptions:
+    for exc_id, keys in exceptions:
         iri = SPDX_LICENSE + exc_id
         out.types(iri, OG + "LicenseException")
         out.add(iri, DCTERMS + "identifier", exc_id)
-        _license(out, iri, entry, fields)
+        _license(out, iri, keys)
         report.ingested += 1
     for name in CURATED_FILES:
         path = sources_dir() / "curated" / name
