@@ -37,7 +37,7 @@ from openness.cli import cli
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.snapshots import ingest_history
 from openness.named_queries import NamedQuery, QueryFileError, catalogue, load, run_named
-from openness.namespaces import DCTERMS, EARL, ID, OG, RDF, XSD, Graphs
+from openness.namespaces import DCTERMS, EARL, ID, ODRL, OG, RDF, RDFS, XSD, Graphs
 from openness.server import create_app, execute
 from openness.server.negotiation import RESULT_TYPES
 from openness.store import EmbeddedStore, GraphStore, RemoteStore, summary
@@ -198,6 +198,39 @@ def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
     rows = answer(reported, "restrictive-licences")
     llama = [r for r in rows if r["label"] == "Llama 2 Community License Agreement"]
     assert any(r.get("value") == "700000000" for r in llama)
+
+
+def test_restrictive_licences_order_a_threshold_by_its_number(tmp_path: Path) -> None:
+    """A licence's thresholds on one operand come by their number, 9 before 10 (by their
+    text, 10 and 100 came first), a value in words beside them in one place too: on our
+    store and on Virtuoso alike."""
+    licence, graph = ox.NamedNode(ID + "license/made-up"), ox.NamedNode(Graphs.source("curated"))
+    quads = [ox.Quad(licence, ox.NamedNode(RDFS + "label"), ox.Literal("Made-up"), graph)]
+    for value in (
+        ox.Literal("EU"),
+        *(ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer")) for n in (100, 9, 10)),
+    ):
+        rule, constraint = ox.BlankNode(), ox.BlankNode()
+        quads += [
+            ox.Quad(licence, ox.NamedNode(ODRL + "prohibition"), rule, graph),
+            ox.Quad(rule, ox.NamedNode(ODRL + "action"), ox.NamedNode(ODRL + "use"), graph),
+            ox.Quad(rule, ox.NamedNode(ODRL + "constraint"), constraint, graph),
+            ox.Quad(
+                constraint,
+                ox.NamedNode(ODRL + "leftOperand"),
+                ox.NamedNode(OG + "monthlyActiveUsers"),
+                graph,
+            ),
+            ox.Quad(constraint, ox.NamedNode(ODRL + "rightOperand"), value, graph),
+        ]
+    store = EmbeddedStore(None)
+    store._store.extend(quads)  # noqa: SLF001 - a test's made-up graph
+    query = QUERIES["restrictive-licences"]
+    ours = [r["value"] for r in select(store, query.sparql({}))]
+    assert ours == ["EU", "9", "10", "100"]
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+        theirs = [r["value"].value for r in remote_rows(url, grlc_text(query, {}))]
+    assert theirs == ours
 
 
 def test_public_ai_lists_government_producers(reported: Path) -> None:
