@@ -38,7 +38,7 @@ from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
-from openness.ingest.runner import ingest_all
+from openness.ingest.runner import ingest_all, ingest_source
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, ID, OG, PROV, RDF, Graphs, mint
 from openness.resources import sources_dir
@@ -622,6 +622,27 @@ def test_a_record_a_source_drops_answers_410_gone_until_the_source_has_it_again(
     assert OG + "WithdrawnRecord" not in tombstone(store, record).get(RDF + "type", set())
     answer = client(store).get("/id/record/mof/zephyr-141b", headers={"Accept": "text/turtle"})
     assert answer.status_code == 200
+
+
+def test_a_record_its_source_has_again_names_its_model_before_the_identity_step_links_it(
+    built, tmp_path
+) -> None:
+    """MOF drops Zephyr-141B's record, then has it again: until the identity step links it
+    (the window a sync or an ingest stopped before that step leaves), the record's IRI
+    answers the record, as a live resource comes before its tombstone, and the commands
+    take it for the model it was of, which that step gives it back — where they said it
+    was removed."""
+    store = copy_of(built)
+    record, model = RECORD + "mof/zephyr-141b", MODEL + "huggingfaceh4--zephyr-orpo-141b-a35b-v0.1"
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/Zephyr-141B.yml"))
+    ingest_source(store, "mof")  # the record back; the identity not linked again yet
+    assert OG + "WithdrawnRecord" in tombstone(store, record)[RDF + "type"]
+    assert record not in records_of(store, model)
+    answer = client(store).get("/id/record/mof/zephyr-141b", headers={"Accept": "text/turtle"})
+    assert answer.status_code == 200
+    assert resolve_model(store, record) == model
+    rebuild_identity(store)
+    assert record in records_of(store, model) and resolve_model(store, record) == model
 
 
 def test_a_deleted_hub_repositorys_record_answers_410_and_a_sync_reads_no_other_tombstone(

@@ -51,7 +51,8 @@ def resolve_models(
 
 def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
     """The model an IRI names — itself, the one a retired IRI is now, or the one a source
-    record's IRI is of (a former Hub id's record: the current one's) — given whole or as its
+    record's IRI is of (a former Hub id's record: the current one's; one its source has
+    again, not linked yet: the one it was of) — given whole or as its
     id (the last part of a model IRI, as the API's routes and the suggestions of
     :func:`_did_you_mean` name it); a withdrawn model's (its IRI, its record's, a former Hub
     id's) is an error saying so, as is a removed record's."""
@@ -65,12 +66,18 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
                 "SELECT ?m WHERE { ?retired og:supersededBy ?m . ?m a og:Model }",
                 substitutions={"retired": node},
             ).rows()
-        if not rows:  # a record's, or a retired one's that is no record again
+        # A record's; a retired one's that is no record again; or one its source has again
+        # (a deleted Hub repository listed again) before the identity step links it, live
+        # as the server answers it, not removed: the model it was of (or that model's
+        # successor), which that step gives it back.
+        if not rows:
             rows = store.query(
                 """SELECT DISTINCT ?m WHERE {
                      { ?m og:hasRecord ?given }
                      UNION { ?given og:supersededBy/^og:hasRecord ?m
                              FILTER NOT EXISTS { ?given a og:SourceRecord } }
+                     UNION { ?given a og:SourceRecord ; og:formerRecordOf/og:supersededBy? ?m
+                             FILTER NOT EXISTS { ?linked og:hasRecord ?given } }
                      ?m a og:Model }""",
                 substitutions={"given": node},
             ).rows()
