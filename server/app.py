@@ -35,8 +35,9 @@ log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
 # The headers a cross-origin script may read beyond the CORS-safelisted ones: the next
 # page (Link), when to try again (Retry-After), a redirect's or a new resource's Location,
-# the validator (ETag) and the scheme a write needs (WWW-Authenticate).
-EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate"
+# the validator (ETag), the scheme a write needs (WWW-Authenticate) and the day a model
+# whose history is answered was withdrawn (Withdrawn).
+EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate, Withdrawn"
 
 # Seconds from a request's arrival within which its queries must be answered, unless the
 # configuration says otherwise (`openness serve --query-timeout`).

@@ -13,9 +13,10 @@ from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import score_text
+from openness.assess.service import withdrawal
 from openness.named_queries import named
 from openness.server.context import get_store
-from openness.server.lookup import definition_asked, model_iri
+from openness.server.lookup import WITHDRAWN, definition_asked, model_or_withdrawn
 from openness.server.openapi_site import MODEL_NAMED, MODEL_OR_NAME
 from openness.server.sparql import text
 from openness.server.wording import OUTCOMES
@@ -178,8 +179,14 @@ def api_first_passed() -> Response:
 
 @bp.get("/api/models/<model_id>/history")
 def api_model_history(model_id: str) -> Response:
-    """One model's dated verdicts."""
-    return jsonify(timeline(model_iri(model_id)))
+    """One model's dated verdicts; a withdrawn model's too (its history is not gone with
+    it), the day it was withdrawn in the ``Withdrawn`` header, as the ``withdrawn`` field
+    of the model's own answer (410) gives it."""
+    iri, tombstone = model_or_withdrawn(model_id)
+    answer = jsonify(timeline(iri))
+    if tombstone:
+        answer.headers[WITHDRAWN] = withdrawal(tombstone)["withdrawn"]
+    return answer
 
 
 def _feed(title: str, path: str, rows: list[dict[str, str]]) -> Response:
@@ -232,9 +239,13 @@ def changes() -> Response:
 
 @bp.get("/models/<model_id>/changes")
 def model_changes(model_id: str) -> Response:
-    iri = model_iri(model_id)
+    """A model's verdict changes; a withdrawn model's too, its title saying so."""
+    iri, tombstone = model_or_withdrawn(model_id)
     rows = named_rows("verdict-changes", model=iri)
-    return _feed(f"Verdict changes of {model_id}", f"/models/{model_id}/changes", rows)
+    title = f"Verdict changes of {model_id}"
+    if tombstone:
+        title += f" (withdrawn on {withdrawal(tombstone)['withdrawn']})"
+    return _feed(title, f"/models/{model_id}/changes", rows)
 
 
 @bp.get("/definitions/<definition_id>/changes")
@@ -271,6 +282,18 @@ _BAD = {
 }
 _MISSING = {"description": "No such model or definition", "content": {"text/plain": {}}}
 _PATH_ID = {"in": "path", "required": True, "schema": {"type": "string"}}
+# A withdrawn model's history is answered, not 410 Gone: the model's other answers but that.
+_NAMED_DATED = {status: answer for status, answer in MODEL_NAMED.items() if status != "410"}
+_MODEL_JSON = {
+    **_JSON,
+    "description": "Rows of the named query; a withdrawn model's too",
+    "headers": {
+        WITHDRAWN: {
+            "description": "Of a withdrawn model: the day it was withdrawn",
+            "schema": {"type": "string", "format": "date"},
+        }
+    },
+}
 # The history routes in OpenAPI terms (server/openapi.py lists them with the others).
 OPENAPI_PATHS: dict[str, Any] = {
     "/api/history/changes": {
@@ -305,15 +328,15 @@ OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "summary": "A model's dated verdicts",
             "parameters": [MODEL_OR_NAME],
-            "responses": {"200": _JSON, **MODEL_NAMED},
+            "responses": {"200": _MODEL_JSON, **_NAMED_DATED},
         }
     },
     "/changes": {"get": {"summary": "Every verdict change", "responses": {"200": _ATOM}}},
     "/models/{model_id}/changes": {
         "get": {
-            "summary": "A model's verdict changes",
+            "summary": "A model's verdict changes (a withdrawn model's too)",
             "parameters": [MODEL_OR_NAME],
-            "responses": {"200": _ATOM, **MODEL_NAMED},
+            "responses": {"200": _ATOM, **_NAMED_DATED},
         }
     },
     "/definitions/{definition_id}/changes": {

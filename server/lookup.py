@@ -17,6 +17,9 @@ from openness.server.search import name_index
 from openness.server.sparql import text
 
 KINDS = ", ".join(f"<{kind}>" for kind in TOMBSTONES)  # no live resource's types
+# The header of an answer about a withdrawn model that is not gone with it (its history):
+# the day it was withdrawn.
+WITHDRAWN = "Withdrawn"
 
 
 def is_iri(value: str) -> bool:
@@ -101,12 +104,22 @@ def model_iri(model_id: str) -> str:
     IRI's model, its name or a source's id for it, answered with a redirect (303) to the
     route for the model's own id, or with 300 and the models' ids when the name is several
     models'; a withdrawn model's IRI with 410 Gone (JSON, or RDF if asked)."""
+    iri, tombstone = model_or_withdrawn(model_id)
+    if tombstone:
+        abort(gone(iri, tombstone, api_format()))
+    return iri
+
+
+def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
+    """The model a route's ``model_id`` names, as :func:`model_iri` finds it, with no
+    tombstone; or a withdrawn model's IRI with its tombstone: for the routes answering
+    what outlives a model, its dated verdicts."""
     iri = f"{ID}model/{model_id}"
     if is_model(iri):
-        return iri
+        return iri, []
     triples = withdrawn(iri)
     if triples:
-        abort(gone(iri, triples, api_format()))
+        return iri, triples
     try:
         moved = successor(iri)
         found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)

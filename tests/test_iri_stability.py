@@ -24,6 +24,7 @@ from test_hub_live import sync
 
 from openness.assess.service import resolve_model
 from openness.cli import cli
+from openness.history import VERDICT_HISTORY
 from openness.ingest import hf_live, identity_update
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
@@ -40,7 +41,7 @@ from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
 from openness.ingest.runner import ingest_all, ingest_source
 from openness.named_queries import catalogue
-from openness.namespaces import BASE, ID, OG, PROV, RDF, Graphs, mint
+from openness.namespaces import BASE, DCTERMS, EARL, ID, OG, PROV, RDF, XSD, Graphs, mint
 from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
@@ -432,6 +433,52 @@ def test_a_model_whose_records_all_go_answers_410_gone_and_comes_back_with_its_i
     assert OG + "WithdrawnModel" not in tombstone(store, t5)[RDF + "type"]
     assert PROV + "invalidatedAtTime" not in tombstone(store, t5)
     assert client(store).get("/id/model/t5", headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_a_withdrawn_models_dated_verdicts_answer_saying_it_was_withdrawn(built, tmp_path) -> None:
+    """The verdict history keeps a withdrawn model's dated verdicts: its history (the API)
+    and its verdict changes (the feed) answer them, saying it was withdrawn — the day in a
+    Withdrawn header, as the model's own answer (410) has it in its withdrawn field, and
+    in the feed's title — where both answered 410 Gone. Its other routes still do."""
+    store = copy_of(built)
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/T5.yml"))
+    (when,) = tombstone(store, MODEL + "t5")[PROV + "invalidatedAtTime"]
+    dated = []
+    for i, (date, outcome) in enumerate((("2025-01-01", "failed"), ("2025-06-30", "passed"))):
+        v = ox.NamedNode(f"https://example.org/dated-verdict/{i}")
+        dated += [
+            ox.Triple(v, ox.NamedNode(EARL + "subject"), ox.NamedNode(MODEL + "t5")),
+            ox.Triple(v, ox.NamedNode(OG + "definitionId"), ox.Literal("mof-1.0")),
+            ox.Triple(
+                v,
+                ox.NamedNode(DCTERMS + "date"),
+                ox.Literal(date, datatype=ox.NamedNode(XSD + "date")),
+            ),
+            ox.Triple(v, ox.NamedNode(EARL + "outcome"), ox.NamedNode(EARL + outcome)),
+        ]
+    dated.append(
+        ox.Triple(
+            ox.NamedNode("https://example.org/dated-verdict/1"),
+            ox.NamedNode(OG + "previousVerdict"),
+            ox.NamedNode("https://example.org/dated-verdict/0"),
+        )
+    )
+    store.write(add={VERDICT_HISTORY: dated})
+    web = client(store)
+    history = web.get("/api/models/t5/history", headers={"Origin": "https://example.org"})
+    assert history.status_code == 200
+    assert [(r["date"], r["definition"], r["outcome"]) for r in history.json] == [
+        ("2025-01-01", "mof-1.0", "failed"),
+        ("2025-06-30", "mof-1.0", "passed"),
+    ]
+    assert history.headers["Withdrawn"] == when[:10]
+    assert "withdrawn" in history.headers["Access-Control-Expose-Headers"].lower()
+    feed = web.get("/models/t5/changes")
+    assert feed.status_code == 200
+    assert f"(withdrawn on {when[:10]})" in feed.text and "T5: mof-1.0 failed → passed" in feed.text
+    assert web.get("/api/models/t5").status_code == 410
+    live = web.get("/api/models/llama-2-7b/history")
+    assert live.status_code == 200 and "Withdrawn" not in live.headers
 
 
 def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_path) -> None:
