@@ -4,13 +4,14 @@
 assessments) and ``<base>ns`` (the ontology and its concepts) are answered at the same path
 here, the IRIs in the data unchanged: HTML for browsers, Turtle, JSON-LD, N-Triples or
 RDF/XML by ``Accept`` or ``?format=``. The ontology namespace also has a documentation page.
-An IRI the graph uses but says nothing of answers the triples that name it; one it does not
-use, 404.
+An IRI the graph uses but says nothing of answers the triples that name it (the first
+NAMING, and a link to the query giving every one when more do); one it does not use, 404.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import (
@@ -81,15 +82,31 @@ def _describe(iri: str) -> list[ox.Triple]:
 NAMING = 200
 
 
-def _naming(iri: str) -> list[ox.Triple]:
-    """The triples that name ``iri`` (at most NAMING), for an IRI the graph uses and
-    describes nowhere — an organization only a dated record names, a definition a published
-    verdict tests (OSI's 'osd'), a node a Croissant description refers to without
-    describing it: where it is used is what the graph says of it, where it answered 404."""
+def _naming(iri: str) -> tuple[list[ox.Triple], bool]:
+    """The triples that name ``iri`` (the first NAMING), and whether more do, for an IRI
+    the graph uses and describes nowhere — an organization only a dated record names, a
+    definition a published verdict tests (OSI's 'osd'), a node a Croissant description
+    refers to without describing it: where it is used is what the graph says of it, where
+    it answered 404. The first by subject and property as strings, whatever the engine
+    (Virtuoso orders a string as it is by its first 20 characters); a blank subject, which
+    has no name outside the answer, after every IRI, those among themselves as the engine
+    gives them."""
     if not is_iri(iri):
-        return []
-    rows = get_store().query(f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {NAMING}").rows()
-    return [ox.Triple(r["s"], r["p"], ox.NamedNode(iri)) for r in rows]
+        return [], False
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }}
+                ORDER BY isBlank(?s) STR(?s) STR(?p) LIMIT {NAMING + 1}"""
+        )
+        .rows()
+    )
+    return [ox.Triple(r["s"], r["p"], ox.NamedNode(iri)) for r in rows[:NAMING]], len(rows) > NAMING
+
+
+def every_naming(iri: str) -> str:
+    """The query of every triple naming ``iri``: where a capped answer sends for the rest."""
+    return f"CONSTRUCT {{ ?s ?p <{iri}> }} WHERE {{ ?s ?p <{iri}> }}"
 
 
 def _under(value: str, iri: str) -> bool:
@@ -110,7 +127,12 @@ def short(value: str) -> str:
     return value
 
 
-def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Response:
+def respond(
+    iri: str, triples: list[ox.Triple], title: str | None = None, *, more: bool = False
+) -> Response:
+    """``triples`` as the client asks; ``more``: they are the first NAMING of those naming
+    ``iri``, which a page says, and every answer links to the query giving them all (a
+    ``Link`` header, as the API links its next page)."""
     if not triples:
         return text(f"nothing is known about <{iri}>", 404)
     media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
@@ -118,10 +140,20 @@ def respond(iri: str, triples: list[ox.Triple], title: str | None = None) -> Res
         return text(f"this resource is offered as {', '.join(OFFERED)}", 406)
     if media != "text/html":
         body = serialize_graph(triples, media, PREFIXES)
-        return Response(body, content_type=content_type(media))
-    page = _page(iri, triples, title)
-    page["related"] = _related(iri)
-    return Response(render_template("resource.html", **page))
+        answer = Response(body, content_type=content_type(media))
+    else:
+        page = _page(iri, triples, title)
+        page["related"] = _related(iri)
+        page["every"] = url_for("pages.editor", query=every_naming(iri)) if more else None
+        page["cap"] = NAMING
+        answer = Response(render_template("resource.html", **page))
+    if more:
+        every = url_for("sparql.sparql", query=every_naming(iri), _external=True)
+        answer.headers["Link"] = (
+            f'<{every}>; rel="alternate"; title="every triple naming it: '
+            f'this answer has the first {NAMING}"'
+        )
+    return answer
 
 
 # For a licence, an organization or a dataset: the models it concerns.
@@ -182,7 +214,8 @@ def resource(rest: str) -> Response:
     (303) to what it is now, the format asked kept, for the client to ask that IRI as it
     asked this one; a withdrawn model's or removed record's answers 410 Gone (its
     tombstone as RDF, or a page, else text)."""
-    iri, triples = _named("id/", rest)
+    found = _named("id/", rest)
+    iri, triples = found.iri, found.triples
     moved = successor(iri)
     if moved is not None:
         query = request.query_string.decode()
@@ -193,7 +226,7 @@ def resource(rest: str) -> Response:
     if kinds and kinds <= set(TOMBSTONES):
         media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
         return gone(iri, withdrawn(iri), media)
-    return respond(iri, triples)
+    return respond(iri, triples, more=found.more)
 
 
 @bp.get("/ns/<path:rest>")
@@ -208,7 +241,8 @@ def concept(rest: str) -> Response:
         f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ <{ONTOLOGY_IRI}> {versions} <{iri}> }} }}"
     ):
         return ontology()
-    return respond(*_named("ns/", rest))
+    found = _named("ns/", rest)
+    return respond(found.iri, found.triples, more=found.more)
 
 
 @bp.get("/graph/<path:rest>")
@@ -219,7 +253,8 @@ def graph(rest: str) -> Response:
     store's VoID summary is also the document of the dataset it describes
     (``…/graph/void#dataset``, a hash IRI a client dereferences here): its answer holds
     that description."""
-    iri, triples = _named("graph/", rest)
+    found = _named("graph/", rest)
+    iri, triples = found.iri, found.triples
     if is_iri(iri) and get_store().query(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"):
         node = ox.NamedNode(iri)
         dump = url_for("update.read_graph", graph=iri, _external=True)
@@ -234,7 +269,7 @@ def graph(rest: str) -> Response:
         ]
         if iri == summary.SUMMARY:
             triples += _void_description(node)
-    return respond(iri, triples)
+    return respond(iri, triples, more=found.more)
 
 
 def _void_description(document: ox.NamedNode) -> list[ox.Triple]:
@@ -250,7 +285,17 @@ def _void_description(document: ox.NamedNode) -> list[ox.Triple]:
     ]
 
 
-def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:
+@dataclass
+class Found:
+    """What the graph says of an IRI: its description, else the triples naming it (the
+    first NAMING; ``more`` when others do), else nothing."""
+
+    iri: str
+    triples: list[ox.Triple] = field(default_factory=list)
+    more: bool = False
+
+
+def _named(section: str, rest: str) -> Found:
     """The IRI a request's path names, with what is known about it: the path as sent,
     its percent-encoding kept, where the graph minted the IRI so (an aspect of a model
     named by its IRI: …/of/https%3A%2F%2F…, which the decoded path would split), else the
@@ -260,12 +305,14 @@ def _named(section: str, rest: str) -> tuple[str, list[ox.Triple]]:
     sent = raw.split("?", 1)[0].removeprefix(request.script_root + "/" + section)
     decoded = minted_base() + section + rest
     named = list(dict.fromkeys([minted_base() + section + sent, decoded])) if sent else [decoded]
-    for find in (_describe, _naming):
-        for iri in named:
-            triples = find(iri)
-            if triples:
-                return iri, triples
-    return decoded, []
+    for iri in named:
+        if triples := _describe(iri):
+            return Found(iri, triples)
+    for iri in named:
+        triples, more = _naming(iri)
+        if triples:
+            return Found(iri, triples, more=more)
+    return Found(decoded)
 
 
 @bp.get("/ns")

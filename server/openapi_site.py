@@ -95,7 +95,12 @@ def _linked(
             "summary": summary,
             "parameters": [*parameters, FORMAT],
             "responses": {
-                "200": {"description": "Its description", "content": {**HTML, **RDF}},
+                "200": {
+                    "description": "Its description; of one the graph names without "
+                    "describing it, the triples naming it, the first few hundred (then a "
+                    "Link header to the query giving every one)",
+                    "content": {**HTML, **RDF},
+                },
                 **(more or {}),
                 "404": plain("Nothing is said about it here"),
                 "406": plain("No acceptable format"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -15,10 +16,10 @@ from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
-from openness.namespaces import BASE
+from openness.namespaces import BASE, ID, OG, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, GraphStore
 
 OLMO = "allenai--olmo-7b"
 # What the linked-data routes offer besides HTML, with rdflib's name of each format.
@@ -688,3 +689,41 @@ def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everyth
     }
     assert len(kinds) > 30 and any("/of" in kind for kind in kinds)
     assert {iri: code for iri, code in answers.items() if code not in (200, 303)} == {}
+
+
+def test_the_triples_naming_an_iri_are_the_first_by_subject_and_say_when_more_do(
+    store: GraphStore,
+) -> None:
+    """An IRI the graph describes nowhere answers the first 200 triples naming it, the same
+    ones whatever the engine (by subject, then property, as strings: Virtuoso orders a
+    string as it is by its first 20 characters), and says there are more: a Link to the
+    query giving every one, which a page says too. It answered 200 of them in the engine's
+    order, never saying others were left out."""
+    named = ID + "organization/named-often"
+    subjects = [f"{ID}record/somewhere-with-a-long-name/{i}" for i in range(230)]
+    random.Random(45).shuffle(subjects)  # written in no order
+    triples = [
+        ox.Triple(ox.NamedNode(s), ox.NamedNode(OG + "mentions"), ox.NamedNode(named))
+        for s in subjects
+    ]
+    triples.append(ox.Triple(ox.BlankNode(), ox.NamedNode(OG + "mentions"), ox.NamedNode(named)))
+    few = ID + "organization/named-once"
+    triples.append(
+        ox.Triple(ox.NamedNode(subjects[0]), ox.NamedNode(OG + "mentions"), ox.NamedNode(few))
+    )
+    store.write(add={Graphs.source("curated"): triples})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    answer = web.get("/id/organization/named-often", headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    given = [t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)]
+    assert given == sorted(subjects)[:200]
+    link, rel = answer.headers["Link"].split(">; rel=", 1)
+    assert rel.startswith('"alternate"') and "first 200" in rel
+    every = web.get(
+        link.removeprefix("<http://localhost"), headers={"Accept": "application/n-triples"}
+    )
+    assert len(list(ox.parse(every.data, ox.RdfFormat.N_TRIPLES))) == 231
+    page = web.get("/id/organization/named-often", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "the first 200 triples that name it" in page.text
+    once = web.get("/id/organization/named-once", headers={"Accept": "text/turtle"})
+    assert once.status_code == 200 and "Link" not in once.headers
