@@ -11,6 +11,7 @@ NAMING, and a link to the query giving every one when more do); one it does not 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -214,6 +215,13 @@ def resource(rest: str) -> Response:
     (303) to what it is now, the format asked kept, for the client to ask that IRI as it
     asked this one; a withdrawn model's or removed record's answers 410 Gone (its
     tombstone as RDF, or a page, else text)."""
+    return dereference(rest)
+
+
+def dereference(rest: str, undescribed: Callable[[Found], Response] | None = None) -> Response:
+    """The answer for ``<base>id/<rest>`` (see :func:`resource`); ``undescribed``: the page
+    a browser gets instead where the graph describes the IRI nowhere, given what names it
+    (a model IRI's: the model pages' 404 with the names like it); RDF is answered alike."""
     found = _named("id/", rest)
     iri, triples = found.iri, found.triples
     moved = successor(iri)
@@ -221,11 +229,13 @@ def resource(rest: str) -> Response:
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
     kinds = {t.object.value for t in triples if t.predicate == RDF_TYPE and t.subject.value == iri}
+    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
     # Gone only if nothing else: a record its source has again is live before the identity
     # step lifts its tombstone (a Hub sync relinks at its end), as successor() takes it.
     if kinds and kinds <= set(TOMBSTONES):
-        media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
         return gone(iri, withdrawn(iri), media)
+    if undescribed is not None and not found.described and media == "text/html":
+        return undescribed(found)
     return respond(iri, triples, more=found.more)
 
 
@@ -287,11 +297,12 @@ def _void_description(document: ox.NamedNode) -> list[ox.Triple]:
 
 @dataclass
 class Found:
-    """What the graph says of an IRI: its description, else the triples naming it (the
-    first NAMING; ``more`` when others do), else nothing."""
+    """What the graph says of an IRI: its description (``described``), else the triples
+    naming it (the first NAMING; ``more`` when others do), else nothing."""
 
     iri: str
     triples: list[ox.Triple] = field(default_factory=list)
+    described: bool = False
     more: bool = False
 
 
@@ -307,7 +318,7 @@ def _named(section: str, rest: str) -> Found:
     named = list(dict.fromkeys([minted_base() + section + sent, decoded])) if sent else [decoded]
     for iri in named:
         if triples := _describe(iri):
-            return Found(iri, triples)
+            return Found(iri, triples, described=True)
     for iri in named:
         triples, more = _naming(iri)
         if triples:

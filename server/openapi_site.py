@@ -101,9 +101,9 @@ def _linked(
                     "Link header to the query giving every one)",
                     "content": {**HTML, **RDF},
                 },
-                **(more or {}),
                 "404": plain("Nothing is said about it here"),
                 "406": plain("No acceptable format"),
+                **(more or {}),
             },
         }
     }
@@ -235,7 +235,16 @@ PATHS: dict[str, Any] = {
         }
     },
     "/id/model/{model_id}": _linked(
-        "A model's IRI: in a browser its page, verdicts first", MODEL_ID, more=ISSUED_BEFORE
+        "A model's IRI: in a browser its page, verdicts first",
+        MODEL_ID,
+        more={
+            **ISSUED_BEFORE,
+            "404": {
+                "description": "No model has it and nothing is said about it here (text); "
+                "in a browser, that of no model, the models called most like it (a page)",
+                "content": {**HTML, "text/plain": {}},
+            },
+        },
     ),
     "/id/{rest}": _linked(
         "Any IRI the graph mints (records, organizations, licences, definitions, assessments)",

@@ -192,29 +192,43 @@ def model(model_id: str) -> Response:
         found = successor(iri) or name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
-        # A name several models have is theirs to choose among (300), not a name no model has.
-        shared = len(name_index().exact(model_id))
-        return Response(
-            render_template(
-                "search.html",
-                query=model_id,
-                matches=answers(model_id),
-                missing=not shared,
-                shared=shared,
-            ),
-            status=300 if shared else 404,
-        )
+        return _no_model(model_id)
     return Response(_model_page(iri, model_id))
+
+
+def _no_model(model_id: str, status: int | None = None, named: str | None = None) -> Response:
+    """The models called most like ``model_id``, which no model is: 404, or 300 where it is
+    a name several models have (theirs to choose among, not a name no model has);
+    ``named``: the IRI, where the graph names it without describing it."""
+    shared = len(name_index().exact(model_id))
+    return Response(
+        render_template(
+            "search.html",
+            query=model_id,
+            matches=answers(model_id),
+            missing=not shared,
+            shared=shared,
+            named=named,
+        ),
+        status=status or (300 if shared else 404),
+    )
 
 
 @bp.get("/id/model/<path:model_id>")
 def model_resource(model_id: str) -> Response:
-    """The model's own IRI: in a browser its page (verdicts first), for programs its RDF."""
+    """The model's own IRI: in a browser its page (verdicts first), for programs its RDF.
+    An IRI no model has (one the graph only names, or none) gets in a browser what
+    /models/ answers a name no model has, 404 and the models called most like it, but no
+    redirect to one of them: an IRI is not a name (its RDF answers the triples naming it,
+    or 404)."""
     iri = f"{ID}model/{model_id}"
     media = choose_with_parameter(request.args.get("format"), accept_header(), linked_data.OFFERED)
-    if media != "text/html" or not is_model(iri):
-        return linked_data.resource("model/" + model_id)
-    return Response(_model_page(iri, model_id))
+    if media == "text/html" and is_model(iri):
+        return Response(_model_page(iri, model_id))
+    return linked_data.dereference(
+        "model/" + model_id,
+        lambda found: _no_model(model_id, 404, found.iri if found.triples else None),
+    )
 
 
 def _model_name(iri: str, default: str) -> str:

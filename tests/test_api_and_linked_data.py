@@ -11,12 +11,14 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import copy_of
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
-from openness.namespaces import BASE, ID, OG, Graphs
+from openness.history import VERDICT_HISTORY
+from openness.namespaces import BASE, EARL, ID, OG, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
@@ -689,6 +691,36 @@ def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everyth
     }
     assert len(kinds) > 30 and any("/of" in kind for kind in kinds)
     assert {iri: code for iri, code in answers.items() if code not in (200, 303)} == {}
+
+
+def test_a_model_iri_the_graph_only_names_answers_a_browser_as_the_model_pages_do(
+    built: GraphStore,
+) -> None:
+    """A model IRI of ours the graph names but describes nowhere (a release the verdict
+    history dates, no longer described) answers programs the triples naming it, as any
+    such IRI; a browser got a page of those triples (200) where /models/ answers 404 with
+    the models called most like it: it gets that 404 now, and so does an IRI no triple
+    names, where it got a line of text. Neither is sent to a model of a name like it."""
+    store = copy_of(built)
+    iri = ID + "model/olmo-7b-preview"
+    verdict = ox.NamedNode("https://example.org/dated-verdict")
+    store.write(
+        add={
+            VERDICT_HISTORY: [ox.Triple(verdict, ox.NamedNode(EARL + "subject"), ox.NamedNode(iri))]
+        }
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    for path in ("/id/model/olmo-7b-preview", "/id/model/olmo-7b-previews"):
+        page = web.get(path, headers={"Accept": "text/html"})
+        like = web.get(path.replace("/id/model/", "/models/"), headers={"Accept": "text/html"})
+        assert (page.status_code, page.mimetype) == (404, "text/html"), path
+        assert like.status_code == 404 and "Accept" in page.vary, path
+        assert "No model is called" in page.text and f"/models/{OLMO}" in page.text, path
+    said = web.get("/id/model/olmo-7b-preview", headers={"Accept": "application/n-triples"})
+    assert said.status_code == 200
+    assert said.text == f"{verdict} <{EARL}subject> <{iri}> .\n"
+    assert web.get("/id/model/olmo-7b-previews?format=nt").status_code == 404
+    assert web.get(f"/id/model/{OLMO}", headers={"Accept": "text/html"}).status_code == 200
 
 
 def test_the_triples_naming_an_iri_are_the_first_by_subject_and_say_when_more_do(
