@@ -49,12 +49,17 @@ def oxigraph_binary() -> str:
     return found
 
 
-@pytest.fixture(autouse=True)
-def unhurried_server(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def unhurried_server() -> Iterator[None]:
     """An app a test makes gives its requests minutes, not the served default's 30 s: CI's
     machine is loaded, and a validation's first request (a query process starting, pySHACL
-    loading) took over 30 s there. A test of the time limit sets QUERY_TIMEOUT itself."""
-    monkeypatch.setattr(server_app, "QUERY_TIMEOUT", 600.0)
+    loading) took over 30 s there. Session-wide, so that it is in place before the apps of
+    module-scoped fixtures are made (pytest sets up wider scopes first: a function-scoped
+    patch came after them, and their requests kept 30 s). A test of the time limit sets
+    QUERY_TIMEOUT itself."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(server_app, "QUERY_TIMEOUT", 600.0)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -34,3 +34,15 @@ def test_home_page_as_json(client: FlaskClient) -> None:
     response = client.get("/", headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.json["graphs"]["https://w3id.org/openness-graph/graph/ontology"] > 1000
+
+
+@pytest.fixture(scope="module")
+def module_app() -> Flask:
+    return create_app({"TESTING": True, "STORE_LOCATION": ":memory:"})
+
+
+def test_an_app_a_module_shares_gives_requests_minutes(module_app: Flask) -> None:
+    """The tests' apps answer within minutes on a loaded machine, those made once for a
+    module too (conftest's unhurried_server): a module's app made before a function-scoped
+    patch kept the served 30 s, and a validation's first request got 503 under CI's load."""
+    assert module_app.config["QUERY_TIMEOUT"] == 600.0
