@@ -29,9 +29,9 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from openness.ingest.rdf import Triples, typed
 from openness.namespaces import DCAT, DCTERMS, FOAF, ONTOLOGY, RDFS, VOID, XSD, Graphs
-from openness.server.context import get_store, served_dump
-from openness.server.linked_data import minted_base, respond
-from openness.server.sparql import FORMATS, TITLE, dump_url, text, whose_graphs
+from openness.server.context import get_store, minted_base, served_dump
+from openness.server.linked_data import respond
+from openness.server.sparql import FORMATS, TITLE, dump_url, rights_statement, text, whose_graphs
 from openness.store import dump as dumps
 from openness.store import summary
 
@@ -45,12 +45,6 @@ DESCRIPTION = ox.Literal(
     "published verdicts), linked into one entity per model, and the verdicts of each "
     "model against openness definitions, with the evidence and reasons behind each, "
     "the definitions' shapes and the vocabulary: every named graph of the store.",
-    language="en",
-)
-RIGHTS = ox.Literal(
-    "Each source's graph is under that source's licence (its dcterms:license, a part of "
-    "the dataset); the graphs the tool computes from them (identity, assessments, derived "
-    "facts, history, provenance) state no licence of their own.",
     language="en",
 )
 
@@ -75,9 +69,7 @@ def catalog() -> Response:
         t.link(resource, DCTERMS + "publisher", publisher)
         if latest:
             t.add(resource, DCTERMS + "modified", typed(latest, XSD + "dateTime"))
-    t.link(ds, DCTERMS + "rights", here + "#rights")
-    t.types(here + "#rights", DCTERMS + "RightsStatement")
-    t.add(here + "#rights", RDFS + "label", RIGHTS)
+    t.extend(rights_statement(here))
     for graph, source, licence in whose_graphs(get_store().graph_names()):
         t.add(ds, DCTERMS + "hasPart", graph)
         t.add(graph, DCTERMS + "source", source)

@@ -14,6 +14,7 @@ from functools import partial
 
 from flask import Flask, current_app, g, has_request_context, request
 
+from openness.namespaces import BASE
 from openness.server.admission import Guard, Limits
 from openness.server.guarded import GuardedStore
 from openness.server.lanes import ProcessLanes, ThreadLanes
@@ -85,6 +86,11 @@ def _budget(timeout: float):  # noqa: ANN202
         return request.remote_addr or "-", max(g.get("arrival", now), ready_at) + timeout
 
     return budget
+
+
+def minted_base() -> str:
+    """The prefix of the IRIs the data mints, as this deployment answers them (``--base-iri``)."""
+    return current_app.config.get("BASE_IRI") or BASE
 
 
 def get_store() -> GuardedStore:

@@ -19,7 +19,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from flask import (
 
 from openness.assess.service import TOMBSTONES
 from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
-from openness.server.context import get_store
+from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
     accept_header,
@@ -49,10 +48,6 @@ OFFERED = [
 ]
 ONTOLOGY_IRI = BASE + "ns"
 RDF_TYPE = ox.NamedNode(RDF + "type")
-
-
-def minted_base() -> str:
-    return current_app.config.get("BASE_IRI") or BASE
 
 
 def _describe(iri: str) -> list[ox.Triple]:

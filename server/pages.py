@@ -29,9 +29,9 @@ from openness.assess.report import (
 from openness.assess.validate import UnreadableInput
 from openness.ingest.mof import write_record
 from openness.named_queries import NamedQuery, catalogue
-from openness.namespaces import BASE, ID, PREFIXES
+from openness.namespaces import ID, PREFIXES
 from openness.server import api, badges, history, linked_data
-from openness.server.context import get_store
+from openness.server.context import get_store, minted_base
 from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
@@ -511,7 +511,7 @@ def editor() -> Response:
         "endpoint": url_for("sparql.sparql", _external=True),
         "defaultQuery": DEFAULT_QUERY,
         "prefixes": PREFIXES,
-        "base": current_app.config.get("BASE_IRI") or BASE,
+        "base": minted_base(),
         "queries": {q.name: _example(q) for q in catalogue().values()},
         **_vocabulary(),
     }

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCTERMS, ID, RDF, RDFS, SD, VOID, XSD, Graphs
-from openness.server.context import get_runner, get_store, served_dump
+from openness.server.context import get_runner, get_store, minted_base, served_dump
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
     GRAPH_TYPES,
@@ -42,6 +42,12 @@ RESULT_FORMAT_IRIS = [
 _SERVICE = keyword("SERVICE")
 _INTEGER = ox.NamedNode(XSD + "integer")
 TITLE = ox.Literal("Openness Graph", language="en")  # the dataset's, in VoID and DCAT
+RIGHTS = ox.Literal(
+    "Each source's graph is under that source's licence (its dcterms:license, a part of "
+    "the dataset); the graphs the tool computes from them (identity, assessments, derived "
+    "facts, history, provenance) state no licence of their own.",
+    language="en",
+)
 
 
 def text(message: str, status: int) -> Response:
@@ -267,14 +273,25 @@ def void() -> Response:
             ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
             ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
         ]
+    # Each part's licence, the dataset's none: several on one resource read as "all" or as
+    # "any" as the reader likes; what they mean together is the catalogue's statement.
+    t += rights_statement(minted_base() + "catalog")
     for sub, source, licence in whose_graphs(sizes):
         t.append(ox.Triple(sub, _iri(DCTERMS + "source"), source))
         if licence:
-            t += [
-                ox.Triple(sub, _iri(DCTERMS + "license"), licence),
-                ox.Triple(ds, _iri(DCTERMS + "license"), licence),
-            ]
+            t.append(ox.Triple(sub, _iri(DCTERMS + "license"), licence))
     return _graph_response(sorted(set(t), key=str))
+
+
+def rights_statement(catalogue: str) -> list[ox.Triple]:
+    """The dataset's dcterms:rights, a statement of the catalogue (``catalogue``, its IRI)
+    saying which licences its parts are under."""
+    ds, statement = _iri(summary.DATASET), _iri(catalogue + "#rights")
+    return [
+        ox.Triple(ds, _iri(DCTERMS + "rights"), statement),
+        ox.Triple(statement, _iri(RDF + "type"), _iri(DCTERMS + "RightsStatement")),
+        ox.Triple(statement, _iri(RDFS + "label"), RIGHTS),
+    ]
 
 
 def dump_url() -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 from markupsafe import Markup, escape
 
 from openness.assess.definitions import definitions, worded_reason
 from openness.assess.report import score_text
-from openness.namespaces import BASE
+from openness.server.context import minted_base
 
 bp = Blueprint("wording", __name__)
 
@@ -67,5 +67,5 @@ bp.add_app_template_filter(worded_reason, "reason")
 @bp.app_template_filter("local")
 def local(iri: str) -> str:
     """A link that stays on this server for the IRIs we mint (they dereference here)."""
-    base = current_app.config.get("BASE_IRI") or BASE
+    base = minted_base()
     return request.url_root + iri[len(base) :] if iri.startswith(base) else iri
