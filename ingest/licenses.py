@@ -15,6 +15,7 @@ ingesters report with the record.
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 import re
 from dataclasses import dataclass
@@ -194,6 +195,16 @@ class LicenseResolver:
         if placeholder:
             return Resolution(text, placeholder)
         return self._expression(text, stripped)
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """The ids of the known licences whose names are spelt most like ``text``, for a
+        person to choose from (a resolution never guesses).
+
+        >>> default_resolver().suggest("apache 2")[0], default_resolver().suggest("GPL3+")
+        ('Apache-2.0', ['GPL-3.0+'])
+        """
+        close = difflib.get_close_matches(license_key(text), self._by_key, n=n, cutoff=0.75)
+        return list(dict.fromkeys(self._by_key[k].id for k in close))
 
     def _expression(self, text: str, stripped: str) -> Resolution:
         try:

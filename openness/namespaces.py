@@ -74,6 +74,18 @@ PREFIXES: dict[str, str] = {
 PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
 
 
+def short(value: str) -> str:
+    """An IRI as a prefixed name where one of our prefixes fits, else whole.
+
+    >>> short(OG + "Model"), short("https://example.org/x")
+    ('og:Model', 'https://example.org/x')
+    """
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns) and len(value) > len(ns):
+            return f"{prefix}:{value[len(ns) :]}"
+    return value
+
+
 class Graphs:
     """Named graphs: one per source, one each for vocabularies, shapes and assessments."""
 

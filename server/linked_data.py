@@ -26,7 +26,7 @@ from flask import (
 )
 
 from openness.assess.service import TOMBSTONES
-from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs
+from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
@@ -113,14 +113,6 @@ def _local(value: str) -> str:
     """A link that stays on this server for IRIs we mint."""
     base = minted_base()
     return request.url_root + value[len(base) :] if value.startswith(base) else value
-
-
-def short(value: str) -> str:
-    """An IRI as a prefixed name where one of our prefixes fits, else whole."""
-    for prefix, ns in PREFIXES.items():
-        if value.startswith(ns) and len(value) > len(ns):
-            return f"{prefix}:{value[len(ns) :]}"
-    return value
 
 
 def respond(

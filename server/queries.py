@@ -8,8 +8,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from openness.named_queries import NamedQuery, QueryFileError, catalogue
+from openness.namespaces import short
 from openness.server.context import get_store
-from openness.server.linked_data import short
 from openness.server.negotiation import RESULT_TYPES, accept_header, choose
 from openness.server.sparql import format_parameter, run_query, text
 from openness.server.wording import local

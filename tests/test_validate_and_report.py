@@ -319,6 +319,127 @@ def test_validate_warns_of_a_release_licence_without_a_role(tmp_path: Path) -> N
     assert "has no og:licenseRole, so it governs no component" in err
 
 
+WREN = """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+@prefix schema: <https://schema.org/> .
+<#m> a og:Model ; schema:name "Wren" ; og:licenseStatement %(release)s ;
+  og:component <#w>, <#c> .
+<#w> a og:Component ; og:componentType %(weights)s ; og:released %(released)s .
+<#c> a og:Component ; og:componentType ogc:training-code ; og:released true ;
+  %(code)s .
+"""
+WREN_RIGHT = {
+    "release": "[ og:licenseString 'Apache-2.0' ; og:licenseRole 'distribution' ]",
+    "weights": "ogc:model-parameters-final",
+    "released": "true",
+    "code": "og:licenseStatement [ og:licenseString 'MIT' ]",
+}
+
+
+def _warned(text: str, name: str = "wren.ttl") -> list[str]:
+    warnings: list[str] = []
+    description_triples(text.encode(), name, warnings)
+    return warnings
+
+
+def test_a_description_written_right_is_read_without_a_warning() -> None:
+    """What the checks below name is none of the worked examples', nor a bundled MOF
+    file's with known licences."""
+    assert _warned(WREN % WREN_RIGHT) == []
+    for path in [*EXAMPLES.glob("*.ttl"), sources_dir() / "mof" / "models" / "Amber.yml"]:
+        assert _warned(path.read_text(), path.name) == [], path
+
+
+@pytest.mark.parametrize(
+    "changed,warning",
+    [
+        (
+            {"release": "'Apache-2.0'"},
+            "og:licenseStatement of <urn:openness:user:wren.ttl#m> is the text 'Apache-2.0', "
+            "where the vocabulary expects a node (og:LicenseStatement), so it is not read "
+            "(a licence by its name: og:licenseStatement [ og:licenseString 'Apache-2.0' ])",
+        ),
+        (
+            {"weights": "ogc:model-weights"},
+            "ogc:model-weights is not a term of the Openness Graph vocabulary, so what it says "
+            "is not read",
+        ),
+        (
+            {"code": "og:licenceStatement [ og:licenseString 'MIT' ]"},
+            "og:licenceStatement is not a term of the Openness Graph vocabulary, so what it "
+            "says is not read; did you mean og:licenseStatement?",
+        ),
+        (
+            {"released": "'yes'"},
+            "og:released of <urn:openness:user:wren.ttl#w> is 'yes', where the vocabulary "
+            "expects an xsd:boolean (written without quotes), so it is not read",
+        ),
+        (
+            {"released": "1"},
+            "og:released of <urn:openness:user:wren.ttl#w> is '1', where the vocabulary "
+            "expects an xsd:boolean",
+        ),
+        (
+            {"code": "schema:license 'MIT'"},
+            "schema:license of <urn:openness:user:wren.ttl#c> is not read: the definitions "
+            "read a licence from og:licenseStatement (og:licenseStatement [ og:licenseString "
+            "'MIT' ])",
+        ),
+        (
+            {"code": "<http://purl.org/dc/terms/license> <https://spdx.org/licenses/MIT>"},
+            "dcterms:license of <urn:openness:user:wren.ttl#c> is not read",
+        ),
+    ],
+)
+def test_validate_names_what_a_turtle_description_says_that_is_not_read(
+    changed: dict[str, str], warning: str
+) -> None:
+    """The rules match the vocabulary's terms exactly: a misspelt term, a text for a
+    licence statement or a boolean, another vocabulary's licence property were left out
+    without a word, and the verdict read 'no evidence' (a text licence was even said to
+    lack a role)."""
+    warned = _warned(WREN % {**WREN_RIGHT, **changed})
+    assert len(warned) == 1 and warned[0].startswith("wren.ttl: " + warning), warned
+
+
+def test_a_prefix_bound_to_another_namespace_is_named_once_for_its_terms() -> None:
+    """A description whose og: prefix is bound to …/ns/ (or http://) describes no og:Model:
+    the error says which namespace its terms are in, not only that no model was found."""
+    for wrong in ("https://w3id.org/openness-graph/ns/", "http://w3id.org/openness-graph/ns#"):
+        text = WREN.replace("https://w3id.org/openness-graph/ns#", wrong) % WREN_RIGHT
+        with pytest.raises(validate_module.UnreadableInput) as e:
+            _warned(text)
+        assert str(e.value).startswith("wren.ttl: describes no og:Model or og:SourceRecord; ")
+        assert f"in {wrong} are not read: the vocabulary's terms of those names are in " in (
+            str(e.value)
+        )
+        named = str(e.value).partition("; ")[2].partition(f" in {wrong}")[0].split(", ")
+        assert {"Model", "licenseStatement", "released"} <= set(named)
+        assert str(e.value).count(wrong) == 1
+
+
+@pytest.mark.parametrize("name", ["wren.ttl", "wren.yml"])
+def test_a_licence_no_known_licence_resolves_is_named_with_those_spelt_like_it(
+    name: str,
+) -> None:
+    """'apache 2' resolves to nothing (a resolution never guesses), so a definition read
+    'no evidence' for a component whose licence was given: the warning says so and offers
+    the licences spelt like it, in a Turtle description as in a MOF YAML file."""
+    if name.endswith(".ttl"):
+        text = WREN % {
+            **WREN_RIGHT,
+            "release": "[ og:licenseString 'apache 2' ; og:licenseRole 'distribution' ]",
+        }
+    else:
+        text = "release:\n  name: Wren\n  license:\n    distribution:\n      name: apache 2\n"
+    (warning,) = _warned(text, name)
+    assert warning.startswith(
+        f"{name}: licence 'apache 2' is no licence the licence list knows (an SPDX identifier "
+        "or expression, or a name of one), so no definition can tell whether it is open; "
+        "did you mean Apache-2.0 or "
+    )
+
+
 def test_a_missing_item_is_named_once(reported: Path) -> None:
     """ "no evidence: <aspect> (<what the check asks>)", the bracket left out where a check
     of one aspect asks what the aspect says (the EU AI Act's exemption's conditions)."""

@@ -20,6 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from openness.assess import terms
 from openness.assess.definitions import definitions
 from openness.assess.evidence import shared
 from openness.assess.grade import Verdict
@@ -27,7 +28,7 @@ from openness.assess.run import assess
 from openness.assess.setwise import dataset
 from openness.assess.store import save
 from openness.ingest.identity import rebuild_identity
-from openness.ingest.licenses import default_resolver
+from openness.ingest.licenses import RESOLUTION, default_resolver
 from openness.ingest.mof import license_table, read_record
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license, source_concept
@@ -72,6 +73,7 @@ def description_triples(
         except (RecordError, UnicodeDecodeError) as e:
             raise UnreadableInput(str(e)) from e
         warnings += report.warnings
+        _warn_unresolved(list(out), name, warnings)
         return list(out)
     fmt = RDF_FORMATS.get(suffix)
     if fmt is None:
@@ -85,8 +87,12 @@ def description_triples(
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
+    unread = terms.unread(triples)
+    warnings += [f"{name}: {message}" for message in unread]
     _warn_roleless(triples, name, warnings)
-    return _as_records(_resolved(triples, name, warnings), name)
+    resolved = _resolved(triples, name, warnings)
+    _warn_unresolved(resolved, name, warnings)
+    return _as_records(resolved, name, unread)
 
 
 def _no_remote_context(data: bytes, name: str) -> None:
@@ -135,13 +141,37 @@ def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> 
     said = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseString"}
     for t in triples:
         if t.predicate.value == OG + "licenseStatement" and t.subject in typed:
-            if t.object not in roled:
+            # A text there is no statement at all, which terms.unread names.
+            if t.object not in roled and not isinstance(t.object, ox.Literal):
                 stated = repr(said[t.object]) if t.object in said else str(t.object)
                 warnings.append(
                     f"{name}: the licence statement {stated} of {t.subject} has no "
                     "og:licenseRole, so it governs no component (one without a licence of "
                     "its own takes the record's licence for a role, e.g. 'distribution')"
                 )
+
+
+def _warn_unresolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
+    """Warn of each licence string no known licence resolves: a definition cannot tell
+    whether it is open, and the verdict would read 'no evidence' though a licence was
+    given; the known licences spelt most like it are offered, never chosen."""
+    unresolved = {
+        t.subject
+        for t in triples
+        if t.predicate.value == OG + "resolution" and t.object.value == RESOLUTION + "unresolved"
+    }
+    strings = {
+        t.object.value
+        for t in triples
+        if t.subject in unresolved and t.predicate.value == OG + "licenseString"
+    }
+    for text in sorted(strings):
+        like = default_resolver().suggest(text)
+        warnings.append(
+            f"{name}: licence {text!r} is no licence the licence list knows (an SPDX "
+            "identifier or expression, or a name of one), so no definition can tell whether "
+            "it is open" + (f"; did you mean {' or '.join(like)}?" if like else "")
+        )
 
 
 def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
@@ -211,8 +241,10 @@ _STATING = ox.NamedNode("urn:x-openness:stating")
 _SAID_BY_THE_USER = (OG + "licenseString", OG + "licenseRole")
 
 
-def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
-    """A model described directly becomes its own record, from the 'user' source."""
+def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ()) -> list[ox.Triple]:
+    """A model described directly becomes its own record, from the 'user' source; a
+    description of none says why, with what ``unread`` found (a type in the wrong
+    namespace)."""
 
     records, models, linked = set(), [], set()
     names: dict[ox.NamedNode | ox.BlankNode, str] = {}
@@ -226,7 +258,9 @@ def _as_records(triples: list[ox.Triple], name: str) -> list[ox.Triple]:
         elif t.predicate.value == SCHEMA + "name":
             names.setdefault(t.subject, t.object.value)
     if not records and not models:
-        raise UnreadableInput(f"{name}: describes no og:Model or og:SourceRecord")
+        raise UnreadableInput(
+            f"{name}: describes no og:Model or og:SourceRecord" + "".join(f"; {m}" for m in unread)
+        )
     out = list(triples)
     for node in dict.fromkeys(models):
         if node in linked:

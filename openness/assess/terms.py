@@ -1,0 +1,159 @@
+"""What a model description written in RDF says that the evidence rules will not read.
+
+The rules match the vocabulary's terms exactly, so a misspelt property (og:licenceStatement),
+a prefix bound to another namespace (…/ns/ for …/ns#), a licence given as a text where a
+licence statement is expected, "yes" for a boolean, or a licence given with dcterms:license or
+schema:license is left out, and the verdict reads 'no evidence' with nothing saying why. Each
+is named here, from the vocabulary's own files (its terms, property kinds and ranges).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+import pyoxigraph as ox
+
+from openness.namespaces import (
+    DCTERMS,
+    OG,
+    ONTOLOGY,
+    OWL,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SPDX_LICENSE,
+    XSD,
+    short,
+)
+from openness.vocabularies import parse_turtle, vocabulary_files
+
+# IRIs that look like the vocabulary's: its namespaces all start so, and http:// is the
+# likeliest wrong spelling of them.
+_OURS = (ONTOLOGY, "http" + ONTOLOGY.removeprefix("https"))
+# Text, where a typed value is expected.
+_TEXT = (XSD + "string", RDF + "langString")
+# Licence properties other vocabularies use, which the evidence rules do not read.
+_OTHER_LICENCE = (DCTERMS + "license", SCHEMA + "license")
+_LOCAL = re.compile(r"[^#/]*$")
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    terms: frozenset[str]  # every IRI the vocabulary's files describe
+    nodes: dict[str, str]  # an object property: its range
+    typed: dict[str, str]  # a datatype property whose range is no text: its range
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    triples = [t for path in vocabulary_files() for t in parse_turtle(path)]
+    kinds: dict[str, set[str]] = defaultdict(set)
+    ranges: dict[str, str] = {}
+    for t in triples:
+        if t.predicate.value == RDF + "type":
+            kinds[t.subject.value].add(t.object.value)
+        elif t.predicate.value == RDFS + "range":
+            ranges[t.subject.value] = t.object.value
+    return _Vocabulary(
+        frozenset(t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)),
+        {p: ranges.get(p, "") for p, k in kinds.items() if OWL + "ObjectProperty" in k},
+        {
+            p: r
+            for p, r in ranges.items()
+            if OWL + "DatatypeProperty" in kinds[p] and r.startswith(XSD) and r not in _TEXT
+        },
+    )
+
+
+def unread(triples: list[ox.Triple]) -> list[str]:
+    """What in ``triples`` (a description as its user wrote it) the evidence rules do not
+    read, one message each; a namespace wrongly written is named once for all its terms.
+
+    >>> ns = "https://w3id.org/openness-graph/ns"
+    >>> said = [ox.Triple(ox.NamedNode("urn:m"), ox.NamedNode(ns + "#licenceStatement"),
+    ...                   ox.Literal("MIT"))]
+    >>> print(*unread(said))  # doctest: +NORMALIZE_WHITESPACE
+    og:licenceStatement is not a term of the Openness Graph vocabulary, so what it says is not
+    read; did you mean og:licenseStatement?
+    """
+    vocabulary = _vocabulary()
+    unknown: dict[str, None] = {}
+    out: list[str] = []
+    licensed = {t.subject for t in triples if t.predicate.value == OG + "licenseStatement"}
+    for t in triples:
+        for term in (t.predicate, t.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(_OURS):
+                if term.value not in vocabulary.terms:
+                    unknown[term.value] = None
+        said, p = t.object, t.predicate.value
+        if p in vocabulary.nodes and isinstance(said, ox.Literal):
+            out.append(
+                f"{short(p)} of {t.subject} is the text {said.value!r}, where the vocabulary "
+                f"expects a node ({short(vocabulary.nodes[p]) or 'an IRI'}), so it is not read"
+                + (
+                    f" (a licence by its name: {short(p)} [ og:licenseString {said.value!r} ])"
+                    if p == OG + "licenseStatement"
+                    else ""
+                )
+            )
+        elif p in vocabulary.typed and not _fits(said, vocabulary.typed[p]):
+            written = repr(said.value) if isinstance(said, ox.Literal) else str(said)
+            out.append(
+                f"{short(p)} of {t.subject} is {written}, where the vocabulary expects an "
+                f"{short(vocabulary.typed[p])} (written without quotes), so it is not read"
+            )
+        elif p in _OTHER_LICENCE and t.subject not in licensed:
+            named = said.value.removeprefix(SPDX_LICENSE) if said.value != SPDX_LICENSE else ""
+            out.append(
+                f"{short(p)} of {t.subject} is not read: the definitions read a licence from "
+                f"og:licenseStatement (og:licenseStatement [ og:licenseString {named!r} ])"
+            )
+    return _unknown(list(unknown), vocabulary.terms) + out
+
+
+def _fits(value: ox.Term, datatype: str) -> bool:
+    """Whether ``value`` is a literal the rules match as of ``datatype``: not a text, and
+    for a boolean a boolean (SPARQL compares the numbers of any numeric type)."""
+    if not isinstance(value, ox.Literal) or value.datatype.value in _TEXT:
+        return False
+    return datatype != XSD + "boolean" or value.datatype.value == datatype
+
+
+def _unknown(iris: list[str], terms: frozenset[str]) -> list[str]:
+    """A message for each IRI like ours the vocabulary does not define, with the term it
+    likely meant; IRIs whose namespace alone is wrong, one message for that namespace."""
+    moved: dict[tuple[str, str], list[str]] = defaultdict(list)
+    out = []
+    for iri in iris:
+        meant = _meant(iri, terms)
+        if meant and _LOCAL.search(meant)[0] == _LOCAL.search(iri)[0]:
+            wrong, right = (x.removesuffix(_LOCAL.search(x)[0]) for x in (iri, meant))
+            moved[(wrong, right)].append(_LOCAL.search(iri)[0])
+            continue
+        out.append(
+            f"{short(iri)} is not a term of the Openness Graph vocabulary, so what it says "
+            "is not read" + (f"; did you mean {short(meant)}?" if meant else "")
+        )
+    return [
+        f"{', '.join(names)} in {wrong} are not read: the vocabulary's terms of those names "
+        f"are in {right} (check the prefix declared for it)"
+        for (wrong, right), names in moved.items()
+    ] + out
+
+
+def _meant(iri: str, terms: frozenset[str]) -> str | None:
+    """The term of the vocabulary ``iri`` most likely meant: one of the same name in
+    another namespace, else one of a close name in the same namespace."""
+    local = _LOCAL.search(iri)[0]
+    namespace = iri.removesuffix(local)
+    same_name = [t for t in terms if local and _LOCAL.search(t)[0] == local]
+    if same_name:
+        return max(sorted(same_name), key=lambda t: difflib.SequenceMatcher(None, t, iri).ratio())
+    near = {_LOCAL.search(t)[0]: t for t in terms if t.startswith(namespace)}
+    near = {n: t for n, t in near.items() if t == namespace + n}
+    close = difflib.get_close_matches(local, list(near), n=1, cutoff=0.8)
+    return near[close[0]] if close else None
