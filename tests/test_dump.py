@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -318,6 +319,25 @@ def test_a_store_whose_latest_run_is_not_the_dumps_is_not_offered(location: Path
         assert answer.status_code == 404
         assert "2026-01-02T03:04:05Z" in answer.text and "2026-02-03T04:05:06Z" in answer.text
         assert not list(_catalogue(client).subjects(DCAT.downloadURL, None))
+
+
+def test_a_server_reading_the_store_from_before_the_dump_says_to_restart(
+    location: Path,
+) -> None:
+    """A server opens the store read-only when it starts and never sees a later write: a
+    command run beside it (assess, history) wrote the store and its dump again, and the 404
+    told to run `openness dump`, which changed nothing. The dump's run is after the one the
+    server reads: it says to restart the server."""
+    openness(location, "dump")
+    record = location.with_name("store-dump") / "dump.json"
+    written = json.loads(record.read_text())
+    record.write_text(json.dumps({**written, "modified": "2026-02-03T04:05:06.123456Z"}))
+    with serving(location) as (_, client):
+        answer = _download(client)
+        assert answer.status_code == 404
+        assert "restart it to serve what was written since" in answer.text
+        assert "`openness dump`" not in answer.text
+        assert "2026-01-02T03:04:05Z" in answer.text and "2026-02-03T04:05:06" in answer.text
 
 
 def test_a_dump_is_replaced_whole_or_not_at_all(

@@ -181,9 +181,30 @@ def current(store: GraphStore, where: Path) -> Dump:
     if not dump.path.is_file() or dump.path.stat().st_size != dump.size:
         raise NoDump(f"the dump's file {dump.path.name} is missing or cut short: {_AGAIN}")
     latest = latest_run(store)
+    if _later(dump.modified, latest):
+        # A server's store is opened read-only when it starts and never sees a later write;
+        # the commands that wrote it wrote the dump again, which "write it again" would not
+        # help.
+        raise NoDump(
+            f"the dump holds a later state of the store (its latest run ended {dump.modified}) "
+            f"than the one read here (its latest run ended {latest or '(none)'}): a server "
+            "reads the store as it was when it started, so restart it to serve what was "
+            "written since"
+        )
     if latest != dump.modified:
         raise NoDump(
             f"the dump holds the store as of its run ended {dump.modified or '(none)'}, and "
             f"its latest run ended {latest or '(none)'}: {_AGAIN}"
         )
     return dump
+
+
+def _later(one: str | None, other: str | None) -> bool:
+    """Whether the time ``one`` (xsd:dateTime, as a run's end is written) is after
+    ``other``; None is before any time, and a time that does not read is after none."""
+    if one is None:
+        return False
+    try:
+        return other is None or dt.datetime.fromisoformat(one) > dt.datetime.fromisoformat(other)
+    except ValueError:
+        return False
