@@ -44,6 +44,26 @@ def test_search_answers_with_one_line_per_definition(client: FlaskClient) -> Non
     assert {m["name"] for m in answer["matches"]} >= {"Llama-2-13B", "Llama-2-70B"}
 
 
+def test_a_verdicts_one_line_gives_a_reason_of_its_own_outcome(client: FlaskClient) -> None:
+    """A failed verdict's reasons also name what cannot be told; the first of them, sorted,
+    made the answer read "fails — FSF ML 2024: The training data is released: no evidence:
+    Datasets", blaming a gap where the verdict rests on a licence that restricts use. Each
+    line's reason is now one of a requirement with the verdict's own outcome, as the
+    changes it would take to pass tell them."""
+    (best, *_) = client.get("/api/search?q=llama 2").json["matches"]
+    changes = client.get(f"/api/models/{best['id']}/changes-to-pass").json
+    told = {
+        (d["definition"], c["outcome"], f"{c['id']}: {now}")
+        for d in changes
+        for c in d["changes"]
+        for now in c["now"]
+    }
+    failed = [v for v in best["verdicts"] if v["outcome"] == "failed"]
+    assert {v["definition"] for v in failed} >= {"fsf-ml-2024", "osaid-1.0"}
+    for v in failed:
+        assert (v["definition"], "failed", v["why"]) in told, v
+
+
 @pytest.mark.parametrize(
     "typed, expected",
     [

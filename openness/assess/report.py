@@ -95,8 +95,8 @@ def verdict_rows(
     only one definition's or one model's (an IRI) when given."""
     if definition is not None and any(c in definition for c in '"\\\n'):
         raise ValueError(f"not a definition id: {definition!r}")
-    if model is not None and any(c in model for c in '<>"{}|\\^` \n'):
-        raise ValueError(f"not a model IRI: {model!r}")
+    if model is not None:
+        _an_iri(model)
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in store.query(_q(definition, model)).rows():
         rows[row.pop("part").value].append(row)
@@ -134,6 +134,34 @@ def verdict_rows(
             }
         )
     return sorted(out, key=lambda r: ((r["name"] or "").lower(), r["model"], r["definition"]))
+
+
+def _an_iri(model: str) -> None:
+    """Refuse a model that is no IRI, which the queries write in."""
+    if any(c in model for c in '<>"{}|\\^` \n'):
+        raise ValueError(f"not a model IRI: {model!r}")
+
+
+# The reasons of the requirements whose outcome is the verdict's own, by definition: a
+# verdict's reasons also name its requirements of another outcome (a failed verdict, what
+# cannot be told), which as its one reason would say it failed for what no record says.
+DECIDING = """SELECT ?def ?rid ?info WHERE {
+  GRAPH <%(g)s> { VALUES ?a { %(iris)s }
+    ?a og:definitionId ?def ; earl:result ?res . ?res earl:outcome ?o ; dcterms:hasPart ?ra .
+    ?ra earl:test ?req ; earl:result ?rr . ?rr earl:outcome ?o ; earl:info ?info }
+  GRAPH <%(shapes)s> { ?req og:definitionId ?rid } }"""
+
+
+def deciding_reasons(store: GraphStore, model: str) -> dict[str, list[str]]:
+    """For each definition, the reasons (as a verdict words them, "<requirement id>: why",
+    sorted) of the requirements on which ``model`` (an IRI) has the verdict's outcome."""
+    _an_iri(model)
+    iris = " ".join(f"<{assessment_iri(d, model)}>" for d in definitions())
+    out: dict[str, list[str]] = defaultdict(list)
+    sparql = DECIDING % {"g": Graphs.ASSESSMENTS, "shapes": Graphs.SHAPES, "iris": iris}
+    for row in store.query(sparql).rows():
+        out[row["def"].value].append(f"{row['rid'].value}: {row['info'].value}")
+    return {d: sorted(reasons) for d, reasons in out.items()}
 
 
 def _ordered(by_level: dict[str, Any] | None, rank: dict[str, int]) -> dict[str, Any] | None:
