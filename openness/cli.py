@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Callable
 from contextlib import closing
@@ -44,6 +45,7 @@ from openness.ingest.snapshots import (
 )
 from openness.named_queries import NamedQuery, QueryFileError, load, run_named
 from openness.namespaces import PREFIXES, Graphs
+from openness.resources import queries_dir
 from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store import (
     GRAPH_FORMATS,
@@ -232,17 +234,27 @@ def stats(opts: StoreOptions, fmt: str) -> None:
 )
 @pass_store
 def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, ...]) -> None:
-    """Run a SPARQL query given inline or as a file path; our usual prefixes are declared.
+    """Run a SPARQL query given inline, as a file path or by the name of a named query
+    (models-passing for queries/models-passing.rq, as /queries/<name>); our usual prefixes
+    are declared.
 
     A query that does not parse exits with status 2 and the parser's message.
     """
     path = Path(query_or_file)
+    # A name as /queries/<name> gives it (read as SPARQL, 'expected CONSTRUCT'), wherever
+    # the command runs from; a file of that name here comes first.
+    a_name = re.fullmatch(r"[A-Za-z0-9][\w-]*", query_or_file) is not None
+    if a_name and not path.exists():
+        catalogued = queries_dir() / f"{query_or_file}.rq"
+        path = catalogued if catalogued.is_file() else path
     named: NamedQuery | None = None
     given: dict[str, str] = {}
     if path.suffix in {".rq", ".sparql"} or (len(query_or_file) < 256 and path.is_file()):
         named, given = _query_file(path, params)
     elif params:
-        raise click.UsageError("--param binds the parameters of a query file, not of inline text")
+        raise click.UsageError(
+            "--param binds the parameters of a query file or a named query, not of inline text"
+        )
     store = opts.open()
     try:
         # A file runs as the server runs a named query: its joined columns' parts sorted.
@@ -255,7 +267,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
             )
         sys.stdout.buffer.write(result.serialize(target[fmt]))
     except SyntaxError as e:
-        _echo(f"error: the query does not parse: {e}")
+        known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
+        _echo(f"error: the query does not parse: {e}{known}")
         sys.exit(2)
     finally:
         store.close()

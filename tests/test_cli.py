@@ -153,6 +153,24 @@ def test_query_file_parameters_are_bound_with_param(tmp_path: Path) -> None:
     assert code == 2 and "query file" in err
 
 
+def test_a_named_query_runs_by_its_name_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/queries/models-passing is `openness query models-passing`, from any folder: the
+    name was read as SPARQL ('expected CONSTRUCT'), and with --param refused as inline
+    text; a name that is no named query says so beside the parser's words."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run([*store, "query", "models-passing", "-p", "definition=mof-1.0"])
+    assert code == 0, err
+    assert out.splitlines() == ["model,name,level,score"]
+    code, _, err = run([*store, "query", "models-passing", "-p", "defn=mof-1.0"])
+    assert code == 2 and "no parameter defn" in err
+    code, _, err = run([*store, "query", "model-passing"])
+    assert code == 2 and "does not parse" in err and "'model-passing' is no named query" in err
+
+
 def test_a_query_file_runs_whatever_its_group_concats(tmp_path: Path) -> None:
     """A file of one's own whose GROUP_CONCAT is inside another call, or joins a call of
     a call, is plain SPARQL, which `openness query FILE` runs: since the catalogue's
