@@ -11,7 +11,7 @@ from openness.named_queries import NamedQuery, QueryFileError, catalogue
 from openness.namespaces import short
 from openness.server.context import get_store
 from openness.server.negotiation import RESULT_TYPES, accept_header, choose
-from openness.server.sparql import format_parameter, run_query, text
+from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
 from openness.server.wording import local
 
 bp = Blueprint("queries", __name__)
@@ -69,7 +69,16 @@ def run(name: str) -> Response:
         return text(f"no query named {name!r}; see /queries", 404)
     given = request.values.to_dict()
     html = format_parameter() is None and choose(accept_header(), OFFERED) == "text/html"
+    known = [p.name for p in query.parameters]
+    # A name the query has no parameter of (a typo: defn=) ran it with the defaults, a
+    # 200 answering another question; `openness query` refuses it alike.
+    unknown = sorted(set(given) - set(known) - set(FORMAT_PARAMETERS))
     try:
+        if unknown:
+            raise KeyError(
+                f"{name} has no parameter {', '.join(unknown)}; its parameters: "
+                f"{', '.join(known) or 'none'}"
+            )
         sparql = query.sparql(given)
     except KeyError as e:
         error = str(e.args[0])

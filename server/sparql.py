@@ -182,9 +182,13 @@ def run_query(
     return Response(result.body, content_type=content_type(result.media_type))
 
 
+# The parameters by which clients ask for a format, as several do.
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
 def format_parameter() -> str | None:
     """A format a client asked for by parameter, as several clients do."""
-    for name in ("format", "output", "results"):
+    for name in FORMAT_PARAMETERS:
         value = request.values.get(name)
         if value:
             return value

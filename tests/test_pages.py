@@ -491,6 +491,20 @@ def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
     assert plain.status_code == 400 and plain.mimetype == "text/plain"
 
 
+def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> None:
+    """defn= for definition= ran the query with its default (OSAID's passing models, 200)
+    where `openness query` refuses the name: 400 naming it and the parameters there are;
+    the format parameters are the protocol's, not the query's."""
+    plain = client.get("/queries/models-passing?defn=mof-1.0")
+    assert plain.status_code == 400 and plain.mimetype == "text/plain"
+    assert plain.text == "models-passing has no parameter defn; its parameters: definition\n"
+    page = client.get("/queries/models-passing?defn=mof-1.0", headers={"Accept": BROWSER})
+    assert page.status_code == 400 and "has no parameter defn" in page.text
+    for asked in ("format=csv", "output=csv", "results=csv"):
+        answer = client.get(f"/queries/models-passing?definition=mof-1.0&{asked}")
+        assert answer.status_code == 200 and answer.mimetype == "text/csv", asked
+
+
 @pytest.mark.parametrize(
     "path, good",
     [
