@@ -59,6 +59,7 @@ from openness.store import (
     open_store,
 )
 from openness.store import dump as dumps
+from openness.store.base import parse_error
 from openness.store.compaction import compacted_when_grown
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
 
@@ -268,7 +269,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         sys.stdout.buffer.write(result.serialize(target[fmt]))
     except SyntaxError as e:
         known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
-        _echo(f"error: the query does not parse: {e}{known}")
+        text = named.sparql(given) if named else query_or_file
+        _echo(f"error: the query does not parse: {parse_error(text, e)}{known}")
         sys.exit(2)
     finally:
         store.close()

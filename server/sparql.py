@@ -21,7 +21,7 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.store import summary
-from openness.store.base import code_only, keyword
+from openness.store.base import code_only, keyword, parse_error
 from openness.store.dump import NoDump
 
 bp = Blueprint("sparql", __name__)
@@ -167,7 +167,7 @@ def run_query(
     try:
         result = get_runner().run(job)
     except SyntaxError as e:
-        return text(f"the query does not parse: {e}", 400)
+        return text(f"the query does not parse: {parse_error(query, e)}", 400)
     except NotAcceptable as e:
         return text(f"nothing fits the Accept header: {e}", 406)
     except QueryTimeout as e:

@@ -127,6 +127,17 @@ def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str
     assert "does not parse" in err and "1:" in err
 
 
+def test_a_prefix_not_declared_is_named_with_those_that_are(tmp_path: Path) -> None:
+    """Oxigraph's words ('expected one of Prefix not found, …' and every character a name
+    may hold) named no prefix."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    code, _, err = run([*store, "query", "SELECT * WHERE { ?m a og:Model ; dct:title ?t }"])
+    assert code == 2 and "Prefix not found" not in err
+    assert "error at 1:43: the prefix 'dct:' is not declared: declare it (PREFIX dct: <…>)" in err
+    assert "dcterms:" in err
+
+
 def test_query_file_parameters_are_bound_with_param(tmp_path: Path) -> None:
     """--param binds a query file's parameters as the server binds a named query's: typed,
     defaults from the header, a missing required one or an unknown name a usage error."""

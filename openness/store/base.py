@@ -329,6 +329,39 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
     return "".join(out), default, named
 
 
+_AT = re.compile(r"error at (\d+):(\d+): ")
+_NAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
+
+
+def parse_error(sparql: str, error: SyntaxError) -> str:
+    """The parser's message on ``sparql``, where it is about a prefix nothing declares
+    said as that: Oxigraph's ('expected one of Prefix not found, …') goes on to list every
+    character a name may hold, and names no prefix.
+
+    >>> print(parse_error("SELECT * { ?m dct:title ?t }", SyntaxError(
+    ...     "error at 1:24: expected one of Prefix not found, ['%'], ['-' | …")))
+    ... # doctest: +ELLIPSIS
+    error at 1:24: the prefix 'dct:' is not declared: declare it (PREFIX dct: <…>) or use ...
+    """
+    said = str(error)
+    at = _AT.match(said)
+    if "Prefix not found" not in said or not at:
+        return said
+    lines = sparql.splitlines()
+    row, column = int(at[1]), int(at[2])
+    line = lines[row - 1][: column - 1] if 0 < row <= len(lines) else ""
+    name = _NAME_BEFORE.search(line.rstrip())
+    if not name:
+        return said
+    prefix = name[1] or ""
+    declared = [*PREFIXES, *(m[1] for m in _PREFIX.finditer(code_only(sparql)))]
+    return (
+        f"error at {row}:{column}: the prefix '{prefix}:' is not declared: declare it "
+        f"(PREFIX {prefix}: <…>) or use one of those declared here "
+        f"({', '.join(dict.fromkeys(p + ':' for p in declared))})"
+    )
+
+
 def names_dataset(sparql: str) -> bool:
     """Whether a query has a dataset clause (FROM or FROM NAMED).
 
