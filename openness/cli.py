@@ -87,7 +87,7 @@ class StoreOptions:
     def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
         """The store; unless the command ``creates`` one, it must exist."""
         if not creates:
-            self.require_built()
+            self.require_built(read_only=read_only)
         return open_store(
             self.location,
             endpoint=self.endpoint,
@@ -98,13 +98,14 @@ class StoreOptions:
             update_timeout=self.update_timeout,
         )
 
-    def require_built(self) -> None:
+    def require_built(self, *, read_only: bool = False) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
-        reads it would create an empty store and report an empty graph."""
+        reads it would create an empty store and report an empty graph. A command that
+        only reads finds none in an empty folder either (it opens none there)."""
         if self.endpoint or self.location == IN_MEMORY:
             return
         where = Path(self.location) if self.location else default_location()
-        if not where.exists():
+        if not where.exists() or (read_only and not any(where.iterdir())):
             hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
                 f"no store at {where}: build it with 'openness build' ('make build' in the "
@@ -196,7 +197,7 @@ def cli(
 def stats(opts: StoreOptions, fmt: str) -> None:
     """Triples per named graph and counts of models, datasets, organizations, licences,
     computed verdicts (one a model and definition) and published ones."""
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         numbers = collect_stats(store)
     finally:
@@ -256,7 +257,7 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         raise click.UsageError(
             "--param binds the parameters of a query file or a named query, not of inline text"
         )
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         # A file runs as the server runs a named query: its joined columns' parts sorted.
         result = named.run(store, given) if named else store.query(query_or_file)
@@ -318,7 +319,7 @@ def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[s
 @pass_store
 def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
     """Export the whole dataset with its named graphs."""
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         data = store.export(GRAPH_FORMATS[fmt])
     finally:
@@ -956,7 +957,7 @@ def evidence(opts: StoreOptions, model: str) -> None:
     # pySHACL takes ~0.7 CPU s to import: only the commands that run it load it.
     from openness.assess.reference import evidence as evidence_triples
 
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         iri = resolve_model(store, model)
         data = ox.serialize(
@@ -983,7 +984,7 @@ def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     from openness.assess.explain import explanation  # pySHACL, as in evidence
 
     wanted = _definition_ids(ids) or list(definitions())
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         iri = resolve_model(store, model)
         triples = explanation(store, iri, wanted)
@@ -1007,7 +1008,7 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     sections (md), one object per model and definition (json), or a table (csv)."""
     if definition_id:
         _definition_ids((definition_id,))
-    store = opts.open()
+    store = opts.open(read_only=True)
     try:
         rows = verdict_rows(store, definition_id)
         if fmt == "json":

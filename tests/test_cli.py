@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -13,6 +17,7 @@ from click.testing import CliRunner
 
 from openness.cli import cli
 from openness.namespaces import VOID, Graphs
+from openness.resources import sources_dir
 from openness.store import GraphStore, open_store
 from openness.store.summary import SUMMARY
 
@@ -42,8 +47,8 @@ def run(args: list[str]) -> tuple[int, str, str]:
 
 
 def test_stats_json_on_a_fresh_store(store_args: list[str]) -> None:
-    if "--store" in store_args:  # an empty folder: a store not named does not exist
-        Path(store_args[store_args.index("--store") + 1]).mkdir(parents=True)
+    if "--store" in store_args:  # an empty store: a store not named does not exist
+        open_store(store_args[store_args.index("--store") + 1]).close()
     code, out, _ = run([*store_args, "stats", "--format", "json"])
     assert code == 0
     stats = json.loads(out)
@@ -244,6 +249,57 @@ def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None
         code, _, err = run(["--store", str(missing), *command])
         assert code == 1 and f"no store at {missing}" in err, command
     assert not missing.exists()
+    # An empty folder holds none either: a command that reads opens no store there (it
+    # used to make one, and report an empty graph).
+    missing.mkdir()
+    for command in (["stats"], ["report"], ["export"]):
+        code, _, err = run(["--store", str(missing), *command])
+        assert code == 1 and f"no store at {missing}" in err, command
+    assert not any(missing.iterdir())
+
+
+def test_the_commands_that_read_run_beside_one_that_writes(tmp_path: Path) -> None:
+    """The commands that only read opened the store as RocksDB's primary: beside a
+    command writing it (an ingest, an assessment) they failed on its lock ('IO error: While
+    lock file: …/LOCK: Resource temporarily unavailable'). They open it read-only and read
+    what the writer has committed."""
+    store = ["--store", str(tmp_path / "store")]
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        (folder / "models").mkdir(parents=True)
+    models = sources_dir() / "mof" / "models"
+    shutil.copy(models / "Amber.yml", first / "models")
+    assert run([*store, "ingest", "mof", "--from", str(first)])[0] == 0
+    assert run([*store, "assess", "-m", "Amber"])[0] == 0
+    # The second ingest reads its one record from a pipe: opened here once the ingest,
+    # which holds the store from its start, reads it, and written when the test is done.
+    record = second / "models" / "OLMo-7B.yml"
+    os.mkfifo(record)
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "openness.cli", *store, "ingest", "mof", "--from", str(second)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with record.open("w") as pipe:
+            assert writer.poll() is None
+            code, out, err = run([*store, "stats", "--format", "json"])
+            assert code == 0, err
+            assert json.loads(out)["models"] == 1
+            named = "SELECT ?name WHERE { ?m a og:Model ; schema:name ?name }"
+            assert run([*store, "query", named]) == (0, "name\nAmber\n", "")
+            code, out, err = run([*store, "report", "--format", "json"])
+            assert code == 0 and {row["name"] for row in json.loads(out)} == {"Amber"}, err
+            for command in (["evidence", "Amber"], ["explain", "Amber"], ["export"]):
+                code, out, err = run([*store, *command])
+                assert code == 0 and "amber" in out.lower(), (command, err)
+            pipe.write((models / "OLMo-7B.yml").read_text(encoding="utf-8"))
+        assert writer.wait() == 0, writer.stderr.read()
+    finally:
+        writer.kill()
+        writer.communicate()
+    assert "OLMo-7B" in run([*store, "query", named])[1]
 
 
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
