@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -56,6 +57,7 @@ from openness.store import (
     GraphStore,
     StoreError,
     default_location,
+    holders,
     open_store,
 )
 from openness.store import dump as dumps
@@ -83,34 +85,87 @@ class StoreOptions:
     ) -> None:
         self.location, self.endpoint, self.update, self.gsp = location, endpoint, update, gsp
         self.timeout, self.update_timeout = timeout, update_timeout
+        self.beside_server = False  # --force: write while a server serves the store
 
     def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
-        """The store; unless the command ``creates`` one, it must exist."""
+        """The store; unless the command ``creates`` one, it must exist. A command that
+        writes holds a store on disk while it is open, and is refused while a server or
+        another command holds it (openness.store.holders); one that reads holds nothing."""
         if not creates:
             self.require_built(read_only=read_only)
+        holder = None
+        if not read_only and self.folder() is not None:
+            command = click.get_current_context().info_name
+            holder = f"`openness {command}` (pid {os.getpid()})"
+        try:
+            return self._open(read_only, holder)
+        except holders.StoreBusy as e:
+            if not e.served:
+                raise
+            if not self.beside_server:
+                raise holders.StoreBusy(
+                    f"{e} (or give --force to write while it serves: it goes on serving the "
+                    "store as it was, which Oxigraph leaves undefined while another process "
+                    "writes it)",
+                    served=True,
+                ) from e
+            _echo(f"warning: {e}; writing all the same (--force)")
+            return self._open(read_only, None)
+
+    def _open(self, read_only: bool, holder: str | None) -> GraphStore:
         return open_store(
             self.location,
             endpoint=self.endpoint,
             update_endpoint=self.update,
             store_endpoint=self.gsp,
             read_only=read_only,
+            holder=holder,
             timeout=self.timeout,
             update_timeout=self.update_timeout,
         )
+
+    def folder(self) -> Path | None:
+        """The folder of the embedded store on disk; None for a remote engine or memory."""
+        if self.endpoint or self.location == IN_MEMORY:
+            return None
+        return Path(self.location) if self.location else default_location()
 
     def require_built(self, *, read_only: bool = False) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
         reads it would create an empty store and report an empty graph. A command that
         only reads finds none in an empty folder either (it opens none there)."""
-        if self.endpoint or self.location == IN_MEMORY:
+        where = self.folder()
+        if where is None:
             return
-        where = Path(self.location) if self.location else default_location()
-        if not where.exists() or (read_only and not any(where.iterdir())):
+        if not where.exists() or (read_only and not _holds_files(where)):
             hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
                 f"no store at {where}: build it with 'openness build' ('make build' in the "
                 f"checkout){hint}"
             )
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether ``folder`` holds a file other than the store's lock file (see holders)."""
+    return any(f.name != holders.FILE for f in folder.iterdir())
+
+
+def _beside_server(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    opts = ctx.find_object(StoreOptions)  # the group's, made before a command's options
+    if opts is not None:
+        opts.beside_server = value
+
+
+# --force, for the commands that write the graph (see StoreOptions.open).
+force_option = click.option(
+    "--force",
+    "beside_server",
+    is_flag=True,
+    expose_value=False,
+    callback=_beside_server,
+    help="Write even while `openness serve` serves the store: it goes on serving the store as "
+    "it was when it started, until started again.",
+)
 
 
 pass_store = click.make_pass_decorator(StoreOptions)
@@ -331,6 +386,7 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@force_option
 @pass_store
 def dump(opts: StoreOptions) -> None:
     """Write the whole dataset, every named graph, as gzipped N-Quads beside the store,
@@ -378,6 +434,7 @@ def _dump_current(store: EmbeddedStore) -> None:
 
 
 @cli.command()
+@force_option
 @pass_store
 def init(opts: StoreOptions) -> None:
     """Load (or reload) the ontology and concept schemes into their named graph."""
@@ -446,6 +503,7 @@ def init(opts: StoreOptions) -> None:
     show_default=True,
     help="hf --live: models per listing page, each stored in one transaction.",
 )
+@force_option
 @pass_store
 def ingest(
     opts: StoreOptions,
@@ -579,11 +637,15 @@ def _ingest_snapshot(
     is_flag=True,
     help="Do nothing when the store already holds assessments (a build ran to its end).",
 )
+@force_option
 @pass_store
 def build(opts: StoreOptions, if_missing: bool) -> None:
     """Build the default graph from the bundled data: vocabularies and shapes, every
     source and its dated snapshots, then the assessments and the verdicts as of each
     snapshot date; last, in a store on disk, the whole dataset's dump (see `dump`)."""
+    if if_missing and _built(opts):
+        _echo("the store is already built; nothing to do")
+        return
     store = opts.open(creates=True)
     try:
         # Assessments are written last but for their history, so their graph marks a
@@ -622,6 +684,29 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             _write_dump(store)
     finally:
         store.close()
+
+
+def _built(opts: StoreOptions) -> bool:
+    """Whether the store holds all a build writes, its dump current (see below): asked
+    read only, so that `make serve` beside a server of the same store, which refuses a
+    command that writes, finds nothing to do without writing."""
+    folder = opts.folder()
+    if folder is not None and not (folder.exists() and _holds_files(folder)):
+        return False
+    with closing(opts.open(read_only=True)) as store:
+        graphs = store.graph_sizes()
+        if Graphs.ASSESSMENTS not in graphs or is_behind(store) or not store.described():
+            return False
+        if stopped_runs(store):
+            return False
+        if VERDICT_HISTORY not in graphs and store.query("ASK { ?r a og:SourceRecord }"):
+            return False
+        if _on_disk(store):
+            try:
+                dumps.current(store, dumps.folder(store.path))
+            except dumps.NoDump:
+                return False
+        return True
 
 
 def _history(store: GraphStore) -> None:
@@ -679,6 +764,7 @@ models_option = click.option(
 
 @cli.command()
 @models_option
+@force_option
 @pass_store
 def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
     """Compute the verdicts as of each snapshot date again, from the snapshots and today's
@@ -855,23 +941,33 @@ def serve(
     publisher_name: str | None,
 ) -> None:
     """Serve the graph over HTTP with gunicorn: the web pages, the SPARQL 1.1 Protocol,
-    named queries, the conformance API and dereferenceable IRIs."""
+    named queries, the conformance API and dereferenceable IRIs.
+
+    A store on disk is held while the server runs (by this process, for the workers it
+    starts), so that the commands that write it are refused meanwhile: the server reads
+    the store as it was when it started (openness.store.holders)."""
+    if publisher_name and not publisher:
+        raise click.UsageError("--publisher-name names the agent --publisher gives: give both")
+    updates = bool(update_token) or open_update
+    folder = opts.folder()
+    if folder is not None:
+        opts.require_built(read_only=True)
+        server = f"`openness serve` (pid {os.getpid()}) on http://{host}:{port}/"
+        # Released when the command's context closes, once the server has stopped.
+        click.get_current_context().with_resource(holders.hold(folder, server, writes=updates))
     # Asked of the store read only, and only said: serving writes nothing, and an ingest
-    # in progress (which holds the store) leaves the mark until its last write.
+    # stopped before its end leaves the mark until the next one.
     with closing(opts.open(read_only=True)) as store:
         if is_behind(store):
             _echo(
                 "warning: a source was stored after the records were last linked to models "
-                "(an ingest running, or stopped before its end): the pages may name records "
+                "(an ingest stopped before its end): the pages may name records "
                 "a source no longer holds until 'openness ingest' or 'openness assess' links "
                 "them again"
             )
     from openness.server import create_app
     from openness.server.serve import run_server
 
-    if publisher_name and not publisher:
-        raise click.UsageError("--publisher-name names the agent --publisher gives: give both")
-    updates = bool(update_token) or open_update
     if open_update and not update_token:
         _echo(
             "warning: --open-update lets anyone who can reach this server change the graph",
@@ -885,6 +981,7 @@ def serve(
             "ENDPOINT": opts.endpoint,
             "UPDATE_ENDPOINT": opts.update,
             "STORE_ENDPOINT": opts.gsp,
+            "STORE_HELD": folder is not None,
             "QUERY_TIMEOUT": query_timeout,
             "QUERY_PROCESSES": query_processes,
             "QUERY_QUEUE": query_queue,
@@ -926,6 +1023,7 @@ def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
 @definitions_option
 @models_option
 @click.option("--all", "force", is_flag=True, help="Judge every model again, changed or not.")
+@force_option
 @pass_store
 def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], force: bool) -> None:
     """(Re)compute and store the verdicts of models against openness definitions. Only

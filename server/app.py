@@ -49,9 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     Config keys: ``STORE`` (a GraphStore to serve, e.g. in tests), or ``STORE_LOCATION`` /
     ``ENDPOINT`` / ``UPDATE_ENDPOINT`` / ``STORE_ENDPOINT`` to open one lazily in each
-    worker process; ``QUERY_TIMEOUT`` (seconds from a request's arrival), ``QUERY_PROCESSES``
-    (query lanes), ``QUERY_QUEUE`` (queries that may wait for a lane), ``CLIENT_LIMIT``
-    (queries one client may have running or waiting), ``MAX_RESULT_BYTES``,
+    worker process (``STORE_HELD``: the process that runs the app holds the store on disk,
+    which a worker then does not: see openness.store.holders); ``QUERY_TIMEOUT`` (seconds
+    from a request's arrival), ``QUERY_PROCESSES`` (query lanes), ``QUERY_QUEUE`` (queries
+    that may wait for a lane), ``CLIENT_LIMIT`` (queries one client may have running or
+    waiting), ``MAX_RESULT_BYTES``,
     ``MAX_CONTENT_LENGTH`` (request bodies), ``SHACL_MAX_SHAPES_TRIPLES``,
     ``SHACL_MAX_DATA_TRIPLES`` (what the SHACL service reads) and ``SHACL_MAX_MEMORY`` (bytes
     one validation may add to its query process), ``ALLOW_SERVICE``,
@@ -65,6 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ENDPOINT=None,
         UPDATE_ENDPOINT=None,
         STORE_ENDPOINT=None,
+        STORE_HELD=False,
         QUERY_TIMEOUT=QUERY_TIMEOUT,
         QUERY_PROCESSES=3,
         QUERY_QUEUE=16,

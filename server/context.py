@@ -28,12 +28,16 @@ _lock = threading.Lock()
 def _open(app: Flask) -> GraphStore:
     store = app.config.get("STORE")
     if store is None:
+        # A store on disk is held while it is served (see openness.store.holders): by
+        # `openness serve` for the workers it forks (STORE_HELD), else by this process.
+        held = app.config["STORE_HELD"]
         store = open_store(
             app.config["STORE_LOCATION"],
             endpoint=app.config["ENDPOINT"],
             update_endpoint=app.config["UPDATE_ENDPOINT"],
             store_endpoint=app.config["STORE_ENDPOINT"],
             read_only=not app.config["UPDATE_ENABLED"],
+            holder=None if held else f"a server (pid {os.getpid()})",
             timeout=app.config["QUERY_TIMEOUT"],
         )
         app.config["STORE"] = store

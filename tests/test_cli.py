@@ -262,7 +262,8 @@ def test_the_commands_that_read_run_beside_one_that_writes(tmp_path: Path) -> No
     """The commands that only read opened the store as RocksDB's primary: beside a
     command writing it (an ingest, an assessment) they failed on its lock ('IO error: While
     lock file: …/LOCK: Resource temporarily unavailable'). They open it read-only and read
-    what the writer has committed."""
+    what the writer has committed; a server, or a second command that writes, is refused
+    while it runs, naming it."""
     store = ["--store", str(tmp_path / "store")]
     first, second = tmp_path / "first", tmp_path / "second"
     for folder in (first, second):
@@ -294,12 +295,24 @@ def test_the_commands_that_read_run_beside_one_that_writes(tmp_path: Path) -> No
             for command in (["evidence", "Amber"], ["explain", "Amber"], ["export"]):
                 code, out, err = run([*store, *command])
                 assert code == 0 and "amber" in out.lower(), (command, err)
+            for command in (["serve"], ["dump"]):
+                code, _, err = run([*store, *command])
+                assert code == 1, command
+                assert f"`openness ingest` (pid {writer.pid}) is writing the store" in err
             pipe.write((models / "OLMo-7B.yml").read_text(encoding="utf-8"))
         assert writer.wait() == 0, writer.stderr.read()
     finally:
         writer.kill()
         writer.communicate()
     assert "OLMo-7B" in run([*store, "query", named])[1]
+    # A writer killed holding the store leaves nothing that refuses the next one.
+    ingest = [sys.executable, "-m", "openness.cli", *store, "ingest", "mof", "--from", str(second)]
+    with subprocess.Popen(ingest, stderr=subprocess.DEVNULL) as killed:
+        with record.open("w"):
+            assert killed.poll() is None
+            assert run([*store, "dump"])[0] == 1
+            killed.kill()
+    assert run([*store, "dump"])[0] == 0
 
 
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:

@@ -7,6 +7,9 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import free_port
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -338,6 +342,71 @@ def test_a_server_reading_the_store_from_before_the_dump_says_to_restart(
         assert "restart it to serve what was written since" in answer.text
         assert "`openness dump`" not in answer.text
         assert "2026-01-02T03:04:05Z" in answer.text and "2026-02-03T04:05:06" in answer.text
+
+
+def test_a_command_that_writes_is_refused_while_a_server_serves_the_store(
+    location: Path,
+) -> None:
+    """`openness serve` reads the store as it was when it started: the commands the README's
+    tour runs beside it (assess, history, dump) wrote the store, which Oxigraph leaves
+    undefined beside a reader, and the server went on serving what it had read. They are
+    refused while it runs, naming it, its pid and address (--force writes all the same);
+    once it has stopped they run. A command that only reads runs beside it and writes
+    nothing in the store's folder (opened as RocksDB's primary, it wrote a new MANIFEST,
+    log and OPTIONS there)."""
+    openness(location, "dump")
+    dumped = location.with_name("store-dump")
+    port = free_port()
+    args = ["--port", str(port), "--workers", "1", "--query-processes", "1"]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openness.cli", "--store", str(location), "serve", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Said once it holds the store, before gunicorn starts.
+        assert any(line.startswith("serving on") for line in server.stderr)
+        held = f"`openness serve` (pid {server.pid}) on http://127.0.0.1:{port}/ serves the store"
+        files, record = sorted(location.iterdir()), (dumped / "dump.json").read_text()
+        openness(location, "stats")
+        assert sorted(location.iterdir()) == files
+        for command in ("dump", "init"):
+            refused = CliRunner().invoke(cli, ["--store", str(location), command])
+            assert refused.exit_code == 1, refused.output
+            assert held in refused.stderr and "stop it, run this again" in refused.stderr
+            assert "give --force" in refused.stderr
+        assert sorted(location.iterdir()) == files
+        assert (dumped / "dump.json").read_text() == record
+        assert f"warning: {held}" in openness(location, "dump", "--force")
+    finally:
+        server.terminate()
+        server.communicate()
+    assert "warning" not in openness(location, "dump")
+
+
+def test_an_app_serving_a_store_by_its_location_holds_it(location: Path) -> None:
+    """An app given the store's folder (run by gunicorn or another WSGI server, not by
+    `openness serve`) holds the store while it has it open, as `openness serve` does; a
+    build of a store that holds all a build writes reads that without writing, so a second
+    `make serve` beside the first starts."""
+    store = EmbeddedStore(location)
+    verdict = ox.Triple(ox.NamedNode("urn:x:verdict"), RECORD.predicate, ox.Literal("passed"))
+    store.write(add={Graphs.ASSESSMENTS: [verdict]})  # built from no source: no history
+    store.close()
+    openness(location, "dump")
+    app = create_app({"STORE_LOCATION": str(location), "TESTING": True})
+    try:
+        assert _download(app.test_client()).status_code == 200  # the store opened
+        refused = CliRunner().invoke(cli, ["--store", str(location), "dump"])
+        assert refused.exit_code == 1
+        assert f"a server (pid {os.getpid()}) serves the store at {location}" in refused.stderr
+        said = openness(location, "build", "--if-missing")
+        assert "already built; nothing to do" in said
+    finally:
+        current_guard(app).close()
+        app.config["STORE"].close()
+    openness(location, "dump")
 
 
 def test_a_dump_is_replaced_whole_or_not_at_all(

@@ -14,7 +14,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
-from openness.store import dump, summary
+from openness.store import dump, holders, summary
 from openness.store.base import (
     GraphStore,
     StoreError,
@@ -85,24 +85,34 @@ class EmbeddedStore(GraphStore):
     """A pyoxigraph store in ``path`` (a directory), or in memory when ``path`` is None.
 
     ``read_only`` opens an existing store for reading, so several server workers can
-    share it; nothing may write to it meanwhile.
+    share it; nothing may write to it meanwhile. A ``holder`` (how this process is named
+    to another) holds the store on disk while it is open, shared when read only, else
+    exclusively (see openness.store.holders): StoreBusy when it cannot.
     """
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path | None = None, *, read_only: bool = False, holder: str | None = None
+    ) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._unflushed = 0  # quads written since the write buffers were last flushed
         self._only: frozenset[str] | None = None  # a reading copy: the graphs it holds
         self._folder: tempfile.TemporaryDirectory[str] | None = None  # a copy on disk's
+        self._hold = holders.Hold(None)
         try:
             if self.path is None:
                 self._store = ox.Store()
-            elif read_only:
+                return
+            if not read_only:
+                self.path.mkdir(parents=True, exist_ok=True)
+            if holder is not None:  # before RocksDB opens: never beside a refused holder
+                self._hold = holders.hold(self.path, holder, writes=not read_only)
+            if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
-                self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as e:
+            self._hold.release()
             raise StoreError(f"cannot open the store at {self.path}: {e}") from e
 
     def __repr__(self) -> str:
@@ -347,6 +357,7 @@ class EmbeddedStore(GraphStore):
         if self.path is not None and not self.read_only:
             self._store.flush()
         del self._store
+        self._hold.release()
 
 
 def reading_copy(

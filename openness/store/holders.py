@@ -1,0 +1,119 @@
+"""Who holds a store on disk: the servers that read it, or the one process that writes it.
+
+A server on the embedded store reads it through ``Store.read_only``: a snapshot of the
+store as it was when the server started, which never sees a later write, and which
+Oxigraph calls undefined while another process writes the store. Two ways out were
+weighed. The server could reopen its store (and restart its query processes) when the
+store's latest run changes; but it would still read beside the writer while the write
+runs, and reopen beside it — the undefined case, twice — and pyoxigraph 0.5 has no RocksDB
+secondary instance, which can follow a writer safely (its ``Store`` offers ``read_only``
+and ``backup``; 0.3's ``secondary`` is gone). So the server cannot be made to see a write
+safely, and the writes are kept from running beside it instead:
+
+- a server holds a shared lock (``flock``) on ``openness.lock`` in the store's folder for
+  as long as it serves (``openness serve`` for all its worker processes, or the process
+  that opened the store for an app run otherwise);
+- a command that writes holds an exclusive one for as long as it has the store open;
+- neither waits: the one refused is told who holds the store, as the holder wrote it in
+  the file (its command, process id and address), and what to do.
+
+The kernel drops a lock with the process holding it, so a server or command killed leaves
+nothing stale behind (the file's text is read only while its writer holds the lock). A
+command that only reads opens the store read-only and takes no lock: beside a server it
+writes nothing, and beside a writer it reads what the writer has committed (RocksDB
+replays the write-ahead log) — undefined too by Oxigraph's word, but for one command, not
+for as long as a server would serve it. RocksDB leaves the file alone: it removes only the
+files it names.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+from pathlib import Path
+from types import TracebackType
+
+from openness.store.base import StoreError
+
+FILE = "openness.lock"
+
+
+class StoreBusy(StoreError):
+    """The store is held by a process beside which this one may not hold it: who, and what
+    to do. ``served``: a server holds it (not a command that writes)."""
+
+    def __init__(self, message: str, *, served: bool) -> None:
+        super().__init__(message)
+        self.served = served
+
+
+class Hold:
+    """A lock held on a store (or none: see :func:`hold`), released by :meth:`release` or
+    at the end of a ``with`` block."""
+
+    def __init__(self, fd: int | None) -> None:
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # the lock goes with the file's last descriptor
+            self._fd = None
+
+    def __enter__(self) -> Hold:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def hold(folder: Path, holder: str, *, writes: bool) -> Hold:
+    """Hold the store in ``folder`` (which exists): exclusively when this process ``writes``
+    it, else shared with the other servers; ``holder`` names this process to one refused.
+    Raises StoreBusy, naming the process that holds it, when that cannot be now."""
+    path = folder / FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        # A server run as a user who may not write the folder (or on a read-only mount)
+        # locks the file the store's owner made; without one, nothing here can be written
+        # by this user, and nothing is held.
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return Hold(None)
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_EX if writes else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _busy(path) from None
+    with contextlib.suppress(OSError):  # a descriptor read only: the lock is held all the same
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"holder": holder, "writes": writes}).encode(), 0)
+    return Hold(fd)
+
+
+def _busy(path: Path) -> StoreBusy:
+    """Why the store whose lock file is ``path`` cannot be held now, as its holder says."""
+    try:
+        said = json.loads(path.read_text(encoding="utf-8"))
+        holder, writes = str(said["holder"]), bool(said["writes"])
+    except (OSError, ValueError, KeyError, TypeError):  # being written by a holder just now
+        holder, writes = "another process", True
+    folder = path.parent
+    if writes:
+        return StoreBusy(
+            f"{holder} is writing the store at {folder}: run this again once it has ended",
+            served=False,
+        )
+    return StoreBusy(
+        f"{holder} serves the store at {folder} as it was when it started, and would not "
+        "serve what this writes: stop it, run this again, then start it again",
+        served=True,
+    )
