@@ -344,18 +344,10 @@ def test_a_server_reading_the_store_from_before_the_dump_says_to_restart(
         assert "2026-01-02T03:04:05Z" in answer.text and "2026-02-03T04:05:06" in answer.text
 
 
-def test_a_command_that_writes_is_refused_while_a_server_serves_the_store(
-    location: Path,
-) -> None:
-    """`openness serve` reads the store as it was when it started: the commands the README's
-    tour runs beside it (assess, history, dump) wrote the store, which Oxigraph leaves
-    undefined beside a reader, and the server went on serving what it had read. They are
-    refused while it runs, naming it, its pid and address (--force writes all the same);
-    once it has stopped they run. A command that only reads runs beside it and writes
-    nothing in the store's folder (opened as RocksDB's primary, it wrote a new MANIFEST,
-    log and OPTIONS there)."""
-    openness(location, "dump")
-    dumped = location.with_name("store-dump")
+@contextmanager
+def served(location: Path) -> Iterator[str]:
+    """`openness serve` on ``location`` in a process of its own, holding the store: how a
+    command refused names it."""
     port = free_port()
     args = ["--port", str(port), "--workers", "1", "--query-processes", "1"]
     server = subprocess.Popen(
@@ -367,21 +359,41 @@ def test_a_command_that_writes_is_refused_while_a_server_serves_the_store(
     try:
         # Said once it holds the store, before gunicorn starts.
         assert any(line.startswith("serving on") for line in server.stderr)
-        held = f"`openness serve` (pid {server.pid}) on http://127.0.0.1:{port}/ serves the store"
+        yield f"`openness serve` (pid {server.pid}) on http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.communicate()
+
+
+def test_a_command_that_writes_is_refused_while_a_server_serves_the_store(
+    location: Path,
+) -> None:
+    """`openness serve` reads the store as it was when it started: the commands the README's
+    tour runs beside it (assess, history, dump) wrote the store, which Oxigraph leaves
+    undefined beside a reader, and the server went on serving what it had read. They are
+    refused while it runs, naming it, its pid and address (--force writes all the same);
+    once it has stopped they run, and a server started next is named alone. A command that
+    only reads runs beside it and writes nothing in the store's folder (opened as RocksDB's
+    primary, it wrote a new MANIFEST, log and OPTIONS there)."""
+    openness(location, "dump")
+    dumped = location.with_name("store-dump")
+    with served(location) as first:
         files, record = sorted(location.iterdir()), (dumped / "dump.json").read_text()
         openness(location, "stats")
         assert sorted(location.iterdir()) == files
         for command in ("dump", "init"):
             refused = CliRunner().invoke(cli, ["--store", str(location), command])
             assert refused.exit_code == 1, refused.output
-            assert held in refused.stderr and "stop it, run this again" in refused.stderr
+            assert f"{first} serves the store at {location} as it was" in refused.stderr
+            assert "stop it, run this again" in refused.stderr
             assert "give --force" in refused.stderr
         assert sorted(location.iterdir()) == files
         assert (dumped / "dump.json").read_text() == record
-        assert f"warning: {held}" in openness(location, "dump", "--force")
-    finally:
-        server.terminate()
-        server.communicate()
+        assert f"warning: {first} serves the store" in openness(location, "dump", "--force")
+    with served(location) as second:
+        refused = CliRunner().invoke(cli, ["--store", str(location), "dump"])
+        assert refused.exit_code == 1
+        assert f"Error: {second} serves the store" in refused.stderr
     assert "warning" not in openness(location, "dump")
 
 

@@ -14,11 +14,11 @@ safely, and the writes are kept from running beside it instead:
   as long as it serves (``openness serve`` for all its worker processes, or the process
   that opened the store for an app run otherwise);
 - a command that writes holds an exclusive one for as long as it has the store open;
-- neither waits: the one refused is told who holds the store, as the holder wrote it in
-  the file (its command, process id and address), and what to do.
+- neither waits: the one refused is told who holds the store, as the holders wrote it in
+  the file (each its command, process id and address), and what to do.
 
 The kernel drops a lock with the process holding it, so a server or command killed leaves
-nothing stale behind (the file's text is read only while its writer holds the lock). A
+no lock behind, and the file's names of processes no longer running are passed over. A
 command that only reads opens the store read-only and takes no lock: beside a server it
 writes nothing, and beside a writer it reads what the writer has committed (RocksDB
 replays the write-ahead log) — undefined too by Oxigraph's word, but for one command, not
@@ -93,27 +93,56 @@ def hold(folder: Path, holder: str, *, writes: bool) -> Hold:
     except BlockingIOError:
         os.close(fd)
         raise _busy(path) from None
+    # Named beside the other servers still running (a writer holds the store alone, and
+    # one that has let it go may run on: a test's process).
+    named = {} if writes else {p: s for p, s in _alive(path).items() if not s.get("writes")}
+    named[str(os.getpid())] = {"holder": holder, "writes": writes}
     with contextlib.suppress(OSError):  # a descriptor read only: the lock is held all the same
         os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps({"holder": holder, "writes": writes}).encode(), 0)
+        os.pwrite(fd, json.dumps(named).encode(), 0)
     return Hold(fd)
 
 
-def _busy(path: Path) -> StoreBusy:
-    """Why the store whose lock file is ``path`` cannot be held now, as its holder says."""
+def _alive(path: Path) -> dict[str, dict[str, object]]:
+    """The processes the lock file ``path`` names that still run (pid -> holder and whether
+    it writes): one killed could not take its name out."""
     try:
-        said = json.loads(path.read_text(encoding="utf-8"))
-        holder, writes = str(said["holder"]), bool(said["writes"])
-    except (OSError, ValueError, KeyError, TypeError):  # being written by a holder just now
-        holder, writes = "another process", True
+        named = json.loads(path.read_text(encoding="utf-8"))
+        return {p: said for p, said in named.items() if isinstance(said, dict) and _runs(int(p))}
+    except (OSError, ValueError, AttributeError):  # being written by a holder just now
+        return {}
+
+
+def _runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
+def _busy(path: Path) -> StoreBusy:
+    """Why the store whose lock file is ``path`` cannot be held now, as its holders say."""
+    alive = _alive(path).values()
+    named = [str(said.get("holder")) for said in alive]
+    writers = [str(said.get("holder")) for said in alive if said.get("writes")]
     folder = path.parent
-    if writes:
+    if writers:
         return StoreBusy(
-            f"{holder} is writing the store at {folder}: run this again once it has ended",
+            f"{writers[0]} is writing the store at {folder}: run this again once it has ended",
             served=False,
         )
+    if not named:  # a server's worker outliving it, say
+        return StoreBusy(
+            f"another process holds the store at {folder}: run this again once it has ended",
+            served=False,
+        )
+    one = len(named) == 1
     return StoreBusy(
-        f"{holder} serves the store at {folder} as it was when it started, and would not "
-        "serve what this writes: stop it, run this again, then start it again",
+        f"{' and '.join(named)} {'serves' if one else 'serve'} the store at {folder} as it was "
+        f"when {'it' if one else 'each'} started, and would not serve what this writes: stop "
+        f"{'it' if one else 'them'}, run this again, then start {'it' if one else 'them'} again",
         served=True,
     )
