@@ -106,8 +106,19 @@ def test_the_folders_readme_lists_every_file_with_its_parameters() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_every_query_runs(reported: Path, name: str) -> None:
-    answer(reported, name)  # a SyntaxError or a missing required parameter fails here
+def test_every_query_runs_and_gives_each_row_once(reported: Path, name: str) -> None:
+    """A SyntaxError or a missing required parameter fails here, and so does a row given
+    twice: the default graph is the union of the named graphs, and a triple that several
+    sources state is once in it on Jena (an RDF merge is a set) but once per graph on
+    Oxigraph 0.5 and Virtuoso, which gave datasets-by-data-class's rows up to seven times
+    each where Jena gave each once."""
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        rows = store.query(QUERIES[name].sparql({})).rows()
+    finally:
+        store.close()
+    seen = [tuple(sorted((var, str(term)) for var, term in row.items())) for row in rows]
+    assert len(set(seen)) == len(seen), [row for row in seen if seen.count(row) > 1][:3]
 
 
 def test_models_passing_osaid(reported: Path) -> None:
