@@ -273,10 +273,20 @@ def _beside_records(store: GraphStore, graph: str) -> list[ox.Triple]:
         elif not s.value.startswith(prefix) or s.value.startswith(prefix + "~"):
             named.append(s.value)
     out = owned_triples(store, named, graph=graph)
-    if blank:  # a blank node cannot be named in a query: looked for among all triples
-        out += store.query(
-            f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}
-                  FILTER (isBLANK(?s)) }}"""
+    if blank:
+        # A blank node cannot be named in a query: looked for among all triples. Its label
+        # names it within one answer only (Jena writes b0, b1, … in each), so the triples
+        # that point at one come in the same answer as its own triples, not from the
+        # lookups above (on Fuseki a licence lost its restrictions that way).
+        subjects = {t.subject for t in out}
+        out = [t for t in out if not isinstance(t.object, ox.BlankNode)]
+        out += (
+            t
+            for t in store.query(
+                f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }}
+                      FILTER (isBLANK(?s) || isBLANK(?o)) }}"""
+            )
+            if isinstance(t.subject, ox.BlankNode) or t.subject in subjects
         )
     return out
 
