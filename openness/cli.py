@@ -19,9 +19,11 @@ from openness import __version__
 from openness.assess.definitions import definitions, worded_reason
 from openness.assess.program import RuleError
 from openness.assess.report import (
+    SYMBOL,
     as_csv,
     as_json,
     as_markdown,
+    by_outcome,
     open_washing,
     published_vs_computed,
     score_text,
@@ -1174,8 +1176,10 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
             score = f" score {score_text(v.score)}" if v.score is not None else ""
             progress = "".join(f", {k} {p}%" for k, p in (v.progress or {}).items())
             click.echo(f"{v.name} — {v.definition}: {v.outcome}{level}{score}{progress}")
-            for reason in v.reasons:  # worded as the /validate page words them
-                click.echo(f"    {worded_reason(reason)}")
+            # Worded and marked as the /validate page words them: a failed verdict's
+            # reasons also name what cannot be told, which did not make it fail.
+            for outcome, reason in by_outcome(v.as_json()):
+                click.echo(f"    {SYMBOL[outcome]} — {worded_reason(reason)}")
     known = definitions()
     # Only what the definitions judge: not the Index's rating, nor a definition that reads
     # one source's records (the tool's classes) on a description that is none of them.

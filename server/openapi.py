@@ -65,6 +65,13 @@ VERDICT = {
             "additionalProperties": {"enum": ["passed", "failed", "cantTell"]},
         },
         "reasons": {"type": "array", "items": {"type": "string"}},
+        "reasonOutcomes": {
+            "type": "array",
+            "description": "the outcome of each reason's requirement, in the order of "
+            "reasons (a failed verdict's reasons also name what cannot be told); a reason "
+            "about no requirement has the verdict's outcome",
+            "items": {"enum": ["failed", "cantTell"]},
+        },
         "records": {
             "type": "array",
             "items": {

@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask import (
@@ -23,6 +24,7 @@ from flask import (
 from openness.assess.definitions import Definition, definitions, split_reason
 from openness.assess.report import (
     as_csv,
+    by_outcome,
     changes_to_pass,
     verdict_rows,
 )
@@ -236,17 +238,20 @@ def _model_name(iri: str, default: str) -> str:
     return rows[0]["name"].value if rows else default
 
 
-def _why_not(verdicts: list[dict]) -> dict[str, dict[str, list[str]]]:
-    """For each verdict with reasons, its reasons grouped by requirement label: why it did
-    not pass, or on a graded definition why the next level is not reached."""
-    out: dict[str, dict[str, list[str]]] = {}
+def _why_not(verdicts: list[dict]) -> dict[str, dict[str, dict[str, Any]]]:
+    """For each verdict with reasons, its reasons grouped by requirement label, each group
+    with its requirement's outcome, those failed first: why it did not pass (a failed
+    verdict's reasons also name what cannot be told), or on a graded definition why the
+    next level is not reached."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
     for v in verdicts:
         if not v["reasons"]:
             continue
         groups = out.setdefault(v["definition"], {})
-        for reason in v["reasons"]:
+        for outcome, reason in by_outcome(v):
             label, why = split_reason(reason)
-            groups.setdefault(label or "", []).append(why)
+            group = groups.setdefault(label or "", {"outcome": outcome, "reasons": []})
+            group["reasons"].append(why)
     return out
 
 

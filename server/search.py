@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from openness.assess.definitions import definitions
-from openness.assess.report import deciding_reasons, verdict_rows
+from openness.assess.report import by_outcome, verdict_rows
 from openness.names import NameIndex
 from openness.server.context import get_store
 
@@ -45,14 +45,13 @@ def name_index() -> NameIndex:
 
 
 def verdict_lines(model: str) -> list[dict[str, Any]]:
-    """One line per definition: the outcome, its level or score, and the first reason of a
-    requirement with that outcome (a failed verdict's first reason was often of one that
-    cannot be told: 'fails: … no evidence: Datasets')."""
+    """One line per definition: the outcome, its level or score, and its first reason, of a
+    requirement that failed if one did (a failed verdict's first reason, sorted, was often
+    of one that cannot be told: 'fails: … no evidence: Datasets')."""
     labels = {d.id: d.label for d in definitions().values()}
-    deciding = deciding_reasons(get_store(), model)
     lines = []
     for v in verdict_rows(get_store(), model=model):
-        reasons = deciding.get(v["definition"]) or v["reasons"]
+        reasons = [reason for _, reason in by_outcome(v)]
         lines.append(
             {
                 "definition": v["definition"],

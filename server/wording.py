@@ -9,7 +9,7 @@ from flask import Blueprint, request
 from markupsafe import Markup, escape
 
 from openness.assess.definitions import definitions, worded_reason
-from openness.assess.report import score_text
+from openness.assess.report import by_outcome, score_text
 from openness.server.context import minted_base
 
 bp = Blueprint("wording", __name__)
@@ -62,6 +62,8 @@ def definition_label(definition_id: str) -> str:
 
 # A reason with its requirement's label in place of the requirement's id.
 bp.add_app_template_filter(worded_reason, "reason")
+# A verdict's reasons beside their requirements' outcomes, those failed first.
+bp.add_app_template_filter(by_outcome, "by_outcome")
 
 
 @bp.app_template_filter("local")

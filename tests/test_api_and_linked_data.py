@@ -332,6 +332,28 @@ def test_validate_answers_what_the_reader_left_out(client: FlaskClient) -> None:
     _assert_described(client, "/api/validate", "post", r.json)
 
 
+def test_a_verdicts_reasons_carry_their_requirements_outcomes(client: FlaskClient) -> None:
+    """A failed verdict's reasons also name what cannot be told: each verdict's
+    `reasonOutcomes` gives each reason's requirement's own outcome, the one the changes it
+    would take to pass name (queries/changes-to-pass.rq)."""
+    verdicts = client.get("/api/models/llama-2-7b").json["verdicts"]
+    changes = client.get("/api/models/llama-2-7b/changes-to-pass").json
+    told = {
+        (d["definition"], f"{c['id']}: {now}"): c["outcome"]
+        for d in changes
+        for c in d["changes"]
+        for now in c["now"]
+    }
+    failed = [v for v in verdicts if v["outcome"] == "failed"]
+    assert failed
+    for v in failed:
+        pairs = zip(v["reasons"], v["reasonOutcomes"], strict=True)
+        assert {(v["definition"], r): o for r, o in pairs} == {
+            k: o for k, o in told.items() if k[0] == v["definition"]
+        }
+    assert {o for v in failed for o in v["reasonOutcomes"]} == {"failed", "cantTell"}
+
+
 def test_validate_in_rdf_states_what_the_reader_left_out(client: FlaskClient) -> None:
     """As RDF the answer gives the JSON's warnings too, on each assertion (og:readerWarning):
     it had no trace of a component the reader left out ('Model weightz')."""

@@ -22,6 +22,7 @@ from openness.assess.report import verdict_rows
 from openness.assess.validate import description_triples, validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
+from openness.named_queries import catalogue
 from openness.namespaces import ID
 from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore
@@ -39,6 +40,7 @@ REPORT_KEYS = {
     "progress",
     "levelOutcomes",
     "reasons",
+    "reasonOutcomes",
     "records",
 }
 
@@ -85,10 +87,64 @@ def test_validate_text_names_each_requirement_by_its_label(tmp_path: Path) -> No
     (terms,) = [r for r in requirements if r.id == "osaid-1.0.P-terms"]
     why = "mof record 'R': the final parameters are under 'CC-BY-NC-4.0', which restricts use"
     out = run("validate", str(path), "-d", "osaid-1.0")[1]
-    assert f"    {terms.label}: {why}\n" in out
+    assert f"    ❌ failed — {terms.label}: {why}\n" in out
     assert "osaid-1.0." not in out
     as_json = json.loads(run("validate", str(path), "-d", "osaid-1.0", "--format", "json")[1])
     assert f"osaid-1.0.P-terms: {why}" in as_json[0]["reasons"]
+
+
+RESTRICTED = (
+    "release:\n  name: R\n  producer: P\n  components:\n"
+    "    - name: Model parameters (Final)\n      license: CC-BY-NC-4.0\n"
+)
+
+
+def test_a_failed_verdicts_reasons_say_which_failed_and_which_cannot_be_told(
+    tmp_path: Path,
+) -> None:
+    """A failed verdict's reasons also name what cannot be told ("no evidence: Training
+    code"), and the text listed them alike, so which made it fail was not said. Each now
+    carries its requirement's own outcome: marked in the text, those that failed first; in
+    the JSON, `reasonOutcomes`, one for each reason."""
+    path = tmp_path / "r.yml"
+    path.write_text(RESTRICTED)
+    (verdict,) = json.loads(run("validate", str(path), "-d", "osaid-1.0", "--format", "json")[1])
+    assert verdict["outcome"] == "failed"
+    told = dict(zip(verdict["reasons"], verdict["reasonOutcomes"], strict=True))
+    # What the file says restricts use failed; what it leaves out cannot be told.
+    assert {told[r] for r in told if r.endswith("restricts use")} == {"failed"}
+    assert {told[r] for r in told if ": no evidence: " in r} == {"cantTell"}
+    assert set(told.values()) == {"failed", "cantTell"}
+    lines = run("validate", str(path), "-d", "osaid-1.0")[1].splitlines()[1:]
+    marks = [line.split(" — ")[0].strip() for line in lines]
+    failed = sum(1 for o in told.values() if o == "failed")
+    assert marks == ["❌ failed"] * failed + ["❔ can't tell"] * (len(told) - failed)
+    assert all(line.endswith("restricts use") for line in lines[:failed])
+
+
+def test_a_stored_verdicts_reasons_carry_their_requirements_outcomes(reported: Path) -> None:
+    """The report's `reasonOutcomes` are the stored requirement assessments' outcomes, as
+    the requirement matrix (queries/requirement-matrix.rq) gives them; a reason about no
+    requirement (no record of the one source a definition reads) has the verdict's."""
+    rows = json.loads(run("--store", str(reported), "report", "--format", "json")[1])
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        matrix = {
+            (r["model"], r["requirementId"]): r["outcome"]
+            for d in definitions()
+            for r in select(store, catalogue()["requirement-matrix"].sparql({"definition": d}))
+        }
+    finally:
+        store.close()
+    both = 0
+    for row in rows:
+        expected = [
+            matrix.get((row["model"], reason.partition(": ")[0]), row["outcome"])
+            for reason in row["reasons"]
+        ]
+        assert row["reasonOutcomes"] == expected, (row["name"], row["definition"])
+        both += row["outcome"] == "failed" and "cantTell" in row["reasonOutcomes"]
+    assert both  # failed verdicts whose reasons also name what cannot be told
 
 
 def test_validate_exits_with_what_the_definitions_say(tmp_path: Path) -> None:
@@ -515,7 +571,7 @@ def test_report_csv_and_one_definition(reported: Path) -> None:
 
 def test_report_csv_keeps_each_reason_whole(reported: Path) -> None:
     """A reason may say "; " itself (sources disagreeing): the CSV's cell gives back each
-    reason the JSON report lists, one a line."""
+    reason the JSON report lists, one a line, and the next cell its requirement's outcome."""
     wanted = json.loads(run("--store", str(reported), "report", "--format", "json")[1])
     code, out, _ = run("--store", str(reported), "report", "--format", "csv")
     assert code == 0
@@ -526,6 +582,8 @@ def test_report_csv_keeps_each_reason_whole(reported: Path) -> None:
     for verdict in wanted:
         cell = cells[(verdict["model"], verdict["definition"])]
         assert (cell["reasons"].split("\n") if cell["reasons"] else []) == verdict["reasons"]
+        outcomes = cell["reasonOutcomes"].split("\n") if cell["reasonOutcomes"] else []
+        assert outcomes == verdict["reasonOutcomes"]
         tricky += any("; " in reason for reason in verdict["reasons"])
     assert tricky  # CrystalCoder's sources disagree
 

@@ -4,7 +4,7 @@ What each definition asks for is read from its shapes (openness.assess.definitio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,8 +60,21 @@ class Verdict:
             "progress": self.progress,
             "levelOutcomes": self.level_outcomes,
             "reasons": self.reasons,
+            "reasonOutcomes": reason_outcomes(
+                self.reasons, {r.id: r.outcome for r in self.requirements}, self.outcome
+            ),
             "records": self.records,
         }
+
+
+def reason_outcomes(
+    reasons: Iterable[str], requirements: Mapping[str, str], outcome: str
+) -> list[str]:
+    """The outcome of each reason's requirement (a reason is "<requirement id>: why", and
+    ``requirements`` the outcome by requirement id), in order: a failed verdict's reasons
+    also name what cannot be told, which did not make it fail. A reason about no
+    requirement (the one source a definition reads is silent) is the verdict's own."""
+    return [requirements.get(r.partition(": ")[0], outcome) for r in reasons]
 
 
 @dataclass(frozen=True)
