@@ -147,6 +147,31 @@ def test_a_stored_verdicts_reasons_carry_their_requirements_outcomes(reported: P
     assert both  # failed verdicts whose reasons also name what cannot be told
 
 
+def test_a_description_judged_on_the_tools_classes_is_told_what_record_it_reads(
+    tmp_path: Path,
+) -> None:
+    """A description that is no Model Openness Tool record cannot be told on mof-1.0, and
+    "no Model Openness Tool record describes this model" read as a gap in the file. The
+    reason, the definition's own (og:withoutSourceReason), says what the tool's record is
+    in RDF; written so, the description is judged on the tool's classes."""
+    example = EXAMPLES / "open-model.ttl"
+    (verdict,) = json.loads(run("validate", str(example), "-d", "mof-1.0", "--format", "json")[1])
+    assert not verdict["inScope"]
+    (reason,) = verdict["reasons"]
+    assert reason == definitions()["mof-1.0"].without_source_reason
+    assert "a MOF YAML file" in reason
+    source = re.search(r"og:SourceRecord with og:source <([^>]+)>", reason)[1]
+    record = example.read_text().replace(
+        "ex:model a og:Model ;",
+        f'ex:model a og:SourceRecord ; og:source <{source}> ; og:sourceId "Tiny Open LM" ;',
+    )
+    (tmp_path / "record.ttl").write_text(record)
+    (verdict,) = json.loads(
+        run("validate", str(tmp_path / "record.ttl"), "-d", "mof-1.0", "--format", "json")[1]
+    )
+    assert verdict["inScope"] and reason not in verdict["reasons"]
+
+
 def test_validate_exits_with_what_the_definitions_say(tmp_path: Path) -> None:
     """0 when every definition that passes or fails models passed, 1 when one failed, 3
     when none failed but one cannot tell; the Index, which rates, counts for none."""
