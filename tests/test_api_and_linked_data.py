@@ -332,6 +332,37 @@ def test_validate_answers_what_the_reader_left_out(client: FlaskClient) -> None:
     _assert_described(client, "/api/validate", "post", r.json)
 
 
+def test_validate_names_a_json_ld_key_no_context_maps(client: FlaskClient) -> None:
+    """JSON-LD expansion drops a key no term of the @context maps before any check sees
+    the triples: the API names it, with its JSON path, beside every verdict, as the CLI."""
+    document = {
+        "@context": {
+            "og": "https://w3id.org/openness-graph/ns#",
+            "name": "https://schema.org/name",
+            "license": "og:licenseStatement",
+            "licenseString": "og:licenseString",
+            "licenseRole": "og:licenseRole",
+        },
+        "@id": "#m",
+        "@type": "og:Model",
+        "name": "Wren",
+        "licence": {"licenseString": "Apache-2.0", "licenseRole": "distribution"},
+    }
+    r = client.post(
+        "/api/validate?definition=osaid-1.0",
+        data=json.dumps(document),
+        content_type="application/ld+json",
+    )
+    assert r.status_code == 200
+    (verdict,) = r.json
+    assert verdict["warnings"] == [
+        "description.jsonld: the JSON-LD key 'licence' at $.licence is mapped by no term of "
+        "its @context, so JSON-LD expansion drops it and what it says is not read; did you "
+        "mean 'license'?"
+    ]
+    _assert_described(client, "/api/validate", "post", r.json)
+
+
 def test_a_verdicts_reasons_carry_their_requirements_outcomes(client: FlaskClient) -> None:
     """A failed verdict's reasons also name what cannot be told: each verdict's
     `reasonOutcomes` gives each reason's requirement's own outcome, the one the changes it

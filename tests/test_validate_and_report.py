@@ -483,6 +483,103 @@ def test_validate_names_what_a_turtle_description_says_that_is_not_read(
     assert len(warned) == 1 and warned[0].startswith("wren.ttl: " + warning), warned
 
 
+WREN_JSONLD = {
+    "@context": {
+        "og": "https://w3id.org/openness-graph/ns#",
+        "ogc": "https://w3id.org/openness-graph/ns/component/",
+        "name": "https://schema.org/name",
+        "component": "og:component",
+        "componentType": {"@id": "og:componentType", "@type": "@id"},
+        "released": "og:released",
+        "license": "og:licenseStatement",
+        "licenseString": "og:licenseString",
+        "licenseRole": "og:licenseRole",
+    },
+    "@graph": [
+        {
+            "@id": "#m",
+            "@type": "og:Model",
+            "name": "Wren",
+            "license": {"licenseString": "Apache-2.0", "licenseRole": "distribution"},
+            "component": [
+                {
+                    "@type": "og:Component",
+                    "componentType": "ogc:model-parameters-final",
+                    "released": True,
+                    "license": {"licenseString": "CC-BY-NC-4.0"},
+                }
+            ],
+        }
+    ],
+}
+
+
+def _jsonld(changed: dict[str, object]) -> str:
+    """WREN_JSONLD with each of ``changed`` (a JSON path, dot-separated) given its value,
+    or renamed to it where the value is a key ('>licence')."""
+    document = json.loads(json.dumps(WREN_JSONLD))
+    for path, value in changed.items():
+        *parents, last = path.split(".")
+        node = document
+        for step in parents:
+            node = node[int(step)] if step.isdigit() else node[step]
+        if isinstance(value, str) and value.startswith(">"):
+            node[value[1:]] = node.pop(last)
+        else:
+            node[last] = value
+    return json.dumps(document)
+
+
+def test_a_json_ld_description_written_right_is_read_without_a_warning() -> None:
+    assert _warned(_jsonld({}), "wren.jsonld") == []
+
+
+@pytest.mark.parametrize(
+    "changed,warning,keys",
+    [
+        (
+            {"@graph.0.component.0.license": ">licence"},
+            "the JSON-LD key 'licence' at $[\"@graph\"][0].component[0].licence is mapped by no "
+            "term of its @context, so JSON-LD expansion drops it and what it says is not read; "
+            "did you mean 'license'?",
+            1,
+        ),
+        (  # the keys inside a dropped one are not named again
+            {"@graph.0.component": ">components"},
+            "the JSON-LD key 'components' at $[\"@graph\"][0].components is mapped by no term",
+            1,
+        ),
+        (  # a context that starts afresh maps none of the terms before it: the node's 3 keys
+            {"@graph.0.component.0.@context": None},
+            "the JSON-LD key 'componentType' at $[\"@graph\"][0].component[0].componentType is "
+            "mapped by no term",
+            3,
+        ),
+    ],
+)
+def test_validate_names_a_json_ld_key_no_context_maps(
+    changed: dict[str, object], warning: str, keys: int
+) -> None:
+    """JSON-LD expansion drops a key no term of the @context maps before any triple is
+    made, so what it said was left out without a word (the weights' licence 'CC-BY-NC-4.0'
+    written under 'licence' gave no evidence, not a restriction). Each key dropped is
+    named, with its JSON path, on the CLI and /api/validate alike."""
+    warned = _warned(_jsonld(changed), "wren.jsonld")
+    assert warned and warned[0].startswith("wren.jsonld: " + warning), warned
+    assert len([w for w in warned if "JSON-LD key" in w]) == keys, warned
+
+
+def test_validate_says_a_json_ld_key_was_dropped_beside_the_verdicts(tmp_path: Path) -> None:
+    path = tmp_path / "wren.jsonld"
+    path.write_text(_jsonld({"@graph.0.component.0.license": ">licence"}))
+    code, out, err = run("validate", str(path), "-d", "osaid-1.0")
+    assert "warning: wren.jsonld: the JSON-LD key 'licence' at " in err
+    assert code == 3 and "CC-BY-NC-4.0" not in out  # what it said is not judged
+    path.write_text(_jsonld({}))
+    code, out, err = run("validate", str(path), "-d", "osaid-1.0")
+    assert code == 1 and "CC-BY-NC-4.0" in out and err == ""
+
+
 def test_a_prefix_bound_to_another_namespace_is_named_once_for_its_terms() -> None:
     """A description whose og: prefix is bound to …/ns/ (or http://) describes no og:Model:
     the error says which namespace its terms are in, not only that no model was found."""

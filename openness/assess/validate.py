@@ -20,7 +20,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from openness.assess import terms
+from openness.assess import jsonld, terms
 from openness.assess.definitions import definitions
 from openness.assess.evidence import shared
 from openness.assess.grade import Verdict
@@ -81,13 +81,13 @@ def description_triples(
             f"{name}: unknown format {suffix!r}; give a MOF YAML file "
             f"(.yml) or RDF ({', '.join(sorted(RDF_FORMATS))})"
         )
-    if fmt == ox.RdfFormat.JSON_LD:
-        _no_remote_context(data, name)
+    document = _no_remote_context(data, name) if fmt == ox.RdfFormat.JSON_LD else None
     try:
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
-    unread = terms.unread(triples)
+    # What JSON-LD expansion dropped first: the triples hold no trace of it.
+    unread = (jsonld.dropped(document) if document is not None else []) + terms.unread(triples)
     warnings += [f"{name}: {message}" for message in unread]
     _warn_roleless(triples, name, warnings)
     resolved = _resolved(triples, name, warnings)
@@ -95,18 +95,22 @@ def description_triples(
     return _as_records(resolved, name, unread)
 
 
-def _no_remote_context(data: bytes, name: str) -> None:
-    """Refuse JSON-LD that would fetch a context, saying which: nothing is fetched, and
-    the parser's own words ('No LoadDocumentCallback') named neither the context nor that."""
+def _no_remote_context(data: bytes, name: str) -> Any:
+    """The JSON-LD document, parsed (None where it is no JSON: the parser says what is
+    wrong, and where); refused when it would fetch a context, saying which: nothing is
+    fetched, and the parser's own words ('No LoadDocumentCallback') named neither the
+    context nor that."""
     try:
-        remote = remote_contexts(json.loads(data))
+        document = json.loads(data)
+        remote = remote_contexts(document)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
-        return  # the parser says what is wrong, and where
+        return None
     if remote:
         raise UnreadableInput(
             f"{name}: names a remote JSON-LD context ({remote[0]}), which is never fetched: "
             "put the context in the document"
         )
+    return document
 
 
 def remote_contexts(node: Any) -> list[str]:
