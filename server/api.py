@@ -25,6 +25,7 @@ from openness.server.negotiation import (
     api_format,
     choose,
     content_type,
+    offered_types,
     serialize_graph,
 )
 from openness.server.shacl import READABLE, SUFFIXES, WRITABLE, Posted, ShaclError, Validation
@@ -55,7 +56,7 @@ def _wants_rdf() -> str | None:
     best = api_format()
     if best is None:
         offered = ["application/json", *GRAPH_TYPES]
-        abort(text(f"this resource is offered as {', '.join(offered)}", 406))
+        abort(text(f"this resource is offered as {offered_types(offered)}", 406))
     return best if best != "application/json" else None
 
 
@@ -248,7 +249,7 @@ def shacl() -> Response:
     ``data-format``, Turtle by default)."""
     media = choose(accept_header(), list(WRITABLE))
     if media is None:
-        return text(f"the report is offered as {', '.join(WRITABLE)}", 406)
+        return text(f"the report is offered as {offered_types(list(WRITABLE))}", 406)
     shapes, data = _posted("shapes"), _posted("data")
     if shapes is None:
         return text(

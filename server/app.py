@@ -29,7 +29,7 @@ from openness.server import (
 from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
-from openness.server.negotiation import vary_by_accept
+from openness.server.negotiation import UnknownFormat, vary_by_accept
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -119,6 +119,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
+    # A format= naming no format, on whichever route reads one.
+    app.register_error_handler(UnknownFormat, lambda e: _plain(str(e), 400))
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)

@@ -16,6 +16,7 @@ from openness.server.negotiation import (
     RESULT_TYPES,
     choose_with_parameter,
     graph_format,
+    offered_types,
     results_format,
 )
 from openness.store import GraphStore
@@ -104,7 +105,7 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
         # pyoxigraph's results may only be dropped in the thread that made them: not
         # later, wherever the traceback of this error ends.
         del result
-        raise NotAcceptable(f"{kind} offered as {', '.join(offered)}")
+        raise NotAcceptable(f"{kind} offered as {offered_types(offered)}")
     fmt = graph_format(media) if offered is GRAPH_TYPES else results_format(media)
     sink = _Capped(max_bytes)
     result.serialize(fmt, sink)

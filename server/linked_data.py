@@ -33,6 +33,7 @@ from openness.server.negotiation import (
     accept_header,
     choose_with_parameter,
     content_type,
+    offered_types,
     serialize_graph,
 )
 from openness.server.sparql import text
@@ -125,7 +126,7 @@ def respond(
         return text(f"nothing is known about <{iri}>", 404)
     media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
     if media is None:
-        return text(f"this resource is offered as {', '.join(OFFERED)}", 406)
+        return text(f"this resource is offered as {offered_types(OFFERED)}", 406)
     if media != "text/html":
         body = serialize_graph(triples, media, PREFIXES)
         answer = Response(body, content_type=content_type(media))

@@ -41,6 +41,8 @@ ALIASES = {
     "text/plain": "application/n-triples",
     "rdfxml": "application/rdf+xml",
     "rdf": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",  # SPARQLWrapper's name
+    "n3": "text/turtle",  # SPARQLWrapper's; Turtle is N3
     "jsonld": "application/ld+json",
     "json-ld": "application/ld+json",
     "nq": "application/n-quads",
@@ -54,6 +56,73 @@ GRAPH_ALIASES = {
     "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
 }
+# The short names of the types that are neither results nor graphs.
+PLAIN_ALIASES = {"json": "application/json", "html": "text/html"}
+# The tables an Accept header's types and a format parameter's names are read through, in
+# turn: a name means the first type it names that is offered ("json" is plain JSON from the
+# API, SPARQL results from a query, JSON-LD from a resource).
+ACCEPT_TABLES = (GRAPH_ALIASES, ALIASES)
+PARAMETER_TABLES = (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES)
+# Every type some route answers: a format parameter naming none of them names no format.
+EVERY_TYPE = [*RESULT_TYPES, *GRAPH_TYPES, "application/json", "text/html"]
+
+
+class UnknownFormat(ValueError):
+    """A format parameter names no format (400): the message gives those there are."""
+
+    def __init__(self, given: str, offered: list[str]) -> None:
+        super().__init__(
+            f"the format {given!r} is none this offers: give format= one of "
+            f"{', '.join(format_names(offered))}"
+        )
+
+
+def _as_offered(name: str, offered: list[str], tables: tuple[dict[str, str], ...]) -> str | None:
+    """The offered type ``name`` is or means (read through ``tables`` in turn), if any."""
+    name = name.lower()
+    if name in offered:
+        return name
+    return next((t[name] for t in tables if t.get(name) in offered), None)
+
+
+def named_format(name: str, offered: list[str]) -> str | None:
+    """The offered type a format parameter's value names, if any."""
+    return _as_offered(name, offered, PARAMETER_TABLES)
+
+
+def offered_types(offered: list[str]) -> str:
+    """Every media type an Accept header may name to get one of ``offered`` (each, then the
+    other names it is read by), for a 406 to list: read from the tables ``accepted`` reads.
+
+    >>> offered_types(RESULT_TYPES)  # doctest: +NORMALIZE_WHITESPACE
+    'application/sparql-results+json, application/json, application/sparql-results+xml,
+     application/xml, text/csv, text/tab-separated-values'
+    """
+    return ", ".join(_names_of(offered, ACCEPT_TABLES, media_types=True))
+
+
+def format_names(offered: list[str]) -> list[str]:
+    """Every value of a format parameter that names one of ``offered``: each type, then its
+    short names, as ``choose_with_parameter`` reads them.
+
+    >>> format_names(["text/html", "text/turtle"])
+    ['text/html', 'html', 'text/turtle', 'turtle', 'ttl', 'application/x-turtle', 'n3']
+    """
+    return _names_of(offered, PARAMETER_TABLES)
+
+
+def _names_of(
+    offered: list[str], tables: tuple[dict[str, str], ...], media_types: bool = False
+) -> list[str]:
+    """Each offered type, then the names in ``tables`` (media types only, if asked) that
+    are read as it."""
+    names = [n for table in tables for n in table if "/" in n or not media_types]
+    return [
+        name
+        for media in offered
+        for name in dict.fromkeys([media, *names])
+        if _as_offered(name, offered, tables) == media
+    ]
 
 
 def accept_header() -> str | None:
@@ -83,23 +152,18 @@ def accepted(header: str | None, offered: list[str]) -> MIMEAccept:
     values = []
     for value, q in parse_accept_header(header or "*/*", MIMEAccept):
         media = value.split(";")[0].strip().lower()
-        for aliases in (GRAPH_ALIASES, ALIASES):
-            if media not in offered and aliases.get(media) in offered:
-                media = aliases[media]
-                break
-        values.append((media, q))
+        values.append((_as_offered(media, offered, ACCEPT_TABLES) or media, q))
     return MIMEAccept(values)
-
-
-# The short names of the types that are neither results nor graphs.
-PLAIN_ALIASES = {"json": "application/json", "html": "text/html"}
 
 
 def choose_with_parameter(
     parameter: str | None, header: str | None, offered: list[str]
 ) -> str | None:
-    """A format named by a request parameter (format=, output=) wins when it names one of
-    the offered types; otherwise the Accept header decides.
+    """The offered type a format named by a request parameter (format=, output=) means;
+    without one, the one the Accept header prefers. None when the format named is one
+    that is not offered here, as when the Accept header names none (406); a parameter
+    naming no format at all is a bad request (UnknownFormat), not one to answer in another
+    format.
 
     >>> choose_with_parameter("xml", "*/*", GRAPH_TYPES)
     'application/rdf+xml'
@@ -107,15 +171,15 @@ def choose_with_parameter(
     'application/n-quads'
     >>> choose_with_parameter("json", "text/html", ["text/html", *GRAPH_TYPES])
     'application/ld+json'
+    >>> choose_with_parameter("csv", "*/*", GRAPH_TYPES) is None
+    True
     """
-    if parameter:
-        # A short name means the first type it names that is offered: "json" is plain JSON
-        # from the API, SPARQL results from a query, JSON-LD from a resource.
-        for aliases in (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES):
-            named = aliases.get(parameter.lower(), parameter.lower())
-            if named in offered:
-                return named
-    return choose(header, offered)
+    if not parameter:
+        return choose(header, offered)
+    named = named_format(parameter, offered)
+    if named is None and named_format(parameter, EVERY_TYPE) is None:
+        raise UnknownFormat(parameter, offered)
+    return named
 
 
 def choose(header: str | None, offered: list[str]) -> str | None:

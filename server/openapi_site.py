@@ -45,7 +45,8 @@ HTML = {"text/html": {}}
 FORMAT = param(
     "format",
     "query",
-    "A format by name or media type instead of Accept (also `output`, `results`)",
+    "A format by name or media type instead of Accept (also `output`, `results`); one "
+    "naming no format is 400, which lists those there are",
 )
 MODEL_ID = param("model_id", "path", "The last path segment of the model's IRI", True)
 # A route of the API for one model (server.lookup.model_iri) takes another name of it too.

@@ -10,7 +10,12 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from openness.named_queries import NamedQuery, QueryFileError, catalogue
 from openness.namespaces import short
 from openness.server.context import get_store
-from openness.server.negotiation import RESULT_TYPES, accept_header, choose
+from openness.server.negotiation import (
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    accept_header,
+    choose_with_parameter,
+)
 from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
 from openness.server.wording import local
 
@@ -54,8 +59,9 @@ def _describe(q: NamedQuery) -> dict:
 def index() -> Response:
     """The catalogue, as HTML for browsers and JSON for programs."""
     queries = _catalogue()
-    best = choose(accept_header(), ["text/html", "application/json"])
-    if best == "application/json" or request.args.get("format") == "json":
+    offered = ["text/html", "application/json"]
+    best = choose_with_parameter(request.args.get("format"), accept_header(), offered)
+    if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
     return Response(render_template("queries.html", queries=queries.values()))
 
@@ -68,7 +74,9 @@ def run(name: str) -> Response:
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
     given = request.values.to_dict()
-    html = format_parameter() is None and choose(accept_header(), OFFERED) == "text/html"
+    # format=html asks for the page as a browser's Accept does; another format, the results.
+    asked = format_parameter([*OFFERED, *GRAPH_TYPES])
+    html = choose_with_parameter(asked, accept_header(), OFFERED) == "text/html"
     known = [p.name for p in query.parameters]
     # A name the query has no parameter of (a typo: defn=) ran it with the defaults, a
     # 200 answering another question; `openness query` refuses it alike.

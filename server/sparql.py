@@ -14,10 +14,15 @@ from openness.namespaces import DCTERMS, ID, RDF, RDFS, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store, minted_base, served_dump
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
+    EVERY_TYPE,
     GRAPH_TYPES,
+    RESULT_TYPES,
+    UnknownFormat,
     accept_header,
-    choose,
+    choose_with_parameter,
     content_type,
+    named_format,
+    offered_types,
     serialize_graph,
 )
 from openness.store import summary
@@ -134,7 +139,9 @@ def sparql() -> Response:
     """Answer a SPARQL query (or describe the service when there is none)."""
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
-        if choose(accept_header(), [*GRAPH_TYPES, "text/html"]) == "text/html":
+        described = [*GRAPH_TYPES, "text/html"]
+        asked = format_parameter(described)
+        if choose_with_parameter(asked, accept_header(), described) == "text/html":
             return redirect(url_for("pages.editor"), 303)  # a browser: the query editor
         return service_description()
     if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:
@@ -169,7 +176,8 @@ def run_query(
     except SyntaxError as e:
         return text(f"the query does not parse: {parse_error(query, e)}", 400)
     except NotAcceptable as e:
-        return text(f"nothing fits the Accept header: {e}", 406)
+        asked = f"format={job.format}" if job.format else "the Accept header"
+        return text(f"nothing fits {asked}: {e}", 406)
     except QueryTimeout as e:
         return text(str(e), 503)
     limit = current_app.config["MAX_RESULT_BYTES"]
@@ -184,21 +192,30 @@ def run_query(
 
 # The parameters by which clients ask for a format, as several do.
 FORMAT_PARAMETERS = ("format", "output", "results")
+# What a query's answer comes in, whatever its kind.
+QUERY_TYPES = [*RESULT_TYPES, *GRAPH_TYPES]
 
 
-def format_parameter() -> str | None:
-    """A format a client asked for by parameter, as several clients do."""
-    for name in FORMAT_PARAMETERS:
-        value = request.values.get(name)
-        if value:
-            return value
+def format_parameter(offered: list[str] = QUERY_TYPES) -> str | None:
+    """A format a client asked for by parameter, as several clients do: the first value
+    naming one of ``offered``, else the first naming a format (SPARQLWrapper repeats its
+    ask under each name, and as a media type beside a name other engines refuse:
+    ``format=tsv&format=text/tab-separated-values``). Values that all name no format are a
+    bad request (UnknownFormat), not one to answer in the default format."""
+    given = [v for name in FORMAT_PARAMETERS for v in request.values.getlist(name) if v]
+    for types in (offered, EVERY_TYPE):
+        for value in given:
+            if named_format(value, types):
+                return value
+    if given:
+        raise UnknownFormat(given[0], offered)
     return None
 
 
 def _graph_response(triples: list[ox.Triple]) -> Response:
-    media = choose(accept_header(), GRAPH_TYPES)
+    media = choose_with_parameter(format_parameter(GRAPH_TYPES), accept_header(), GRAPH_TYPES)
     if media is None:
-        return text(f"this description is offered as {', '.join(GRAPH_TYPES)}", 406)
+        return text(f"this description is offered as {offered_types(GRAPH_TYPES)}", 406)
     body = serialize_graph(triples, media, {"sd": SD, "void": VOID, "dcterms": DCTERMS})
     return Response(body, content_type=content_type(media))
 

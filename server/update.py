@@ -20,6 +20,7 @@ from openness.server.negotiation import (
     accept_header,
     choose,
     content_type,
+    offered_types,
     serialize_graph,
 )
 from openness.server.sparql import _SERVICE, body_text, dump_url, request_base, text
@@ -172,7 +173,7 @@ def read_graph() -> Response:
     """A named graph, or the default graph (the union) with ?default."""
     media = choose(accept_header(), GRAPH_TYPES)
     if media is None:
-        return text(f"graphs are offered as {', '.join(GRAPH_TYPES)}", 406)
+        return text(f"graphs are offered as {offered_types(GRAPH_TYPES)}", 406)
     store = get_store()
     graph = None if "default" in request.args else _target()
     try:

@@ -1,12 +1,14 @@
-"""HTTP details every answer shares: authorization of writes, CORS, compression, and the
-headers caches read (Vary, ETag)."""
+"""HTTP details every answer shares: authorization of writes, CORS, compression, the
+headers caches read (Vary, ETag), and what a format asked for that is not there gets."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from openness.server import create_app
 from openness.store import EmbeddedStore
@@ -130,3 +132,107 @@ def test_an_answer_chosen_by_accept_says_so_in_vary(
 def test_an_answer_in_one_format_does_not_vary_by_accept(client: FlaskClient) -> None:
     r = client.get("/api/models/llama-2-7b/changes-to-pass", headers={"Accept": "*/*"})
     assert r.status_code == 200 and "Accept" not in r.vary
+
+
+ASK = "/sparql?query=" + quote("ASK {}")
+CONSTRUCT = "/sparql?query=" + quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1")
+
+
+def _listed(answer: TestResponse, after: str) -> list[str]:
+    """The comma-separated list an answer's text ends with, after ``after``."""
+    return answer.text.rstrip().split(after, 1)[1].split(", ")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ASK + "&format=bogus",
+        ASK + "&output=bogus",
+        ASK + "&results=bogus",
+        "/sparql?format=bogus",  # the service description
+        "/queries/models-passing?definition=mof-1.0&format=bogus",
+        "/id/model/llama-2-7b?format=bogus",
+        "/ns?format=bogus",
+        "/catalog?format=bogus",
+        "/api/models/llama-2-7b?format=bogus",
+    ],
+)
+def test_a_format_parameter_naming_no_format_is_400_naming_those_there_are(
+    client: FlaskClient, path: str
+) -> None:
+    """format=bogus answered 200 in the default format, as if nothing had been asked: the
+    client learnt neither that its name was wrong nor which are right. Each name the 400
+    gives is one the route reads (400 no more)."""
+    r = client.get(path)
+    assert r.status_code == 400 and r.mimetype == "text/plain", r.text
+    assert "'bogus'" in r.text
+    names = _listed(r, " one of ")
+    assert "ttl" in names and "bogus" not in names
+    if path.startswith(("/sparql", "/id/")):  # every name, on two routes: a request each
+        for name in names:
+            assert client.get(path.replace("bogus", quote(name, safe=""))).status_code != 400
+
+
+@pytest.mark.parametrize(
+    ("path", "media"),
+    [
+        # SPARQLWrapper asks under each name, a media type beside a name some engines refuse
+        (ASK + "&format=tsv&format=text/tab-separated-values", "text/tab-separated-values"),
+        (CONSTRUCT + "&format=rdf+xml&format=application/rdf%2Bxml", "application/rdf+xml"),
+        (CONSTRUCT + "&format=n3&output=n3", "text/turtle"),
+        (ASK + "&format=bogus&output=csv", "text/csv"),  # a value naming a format wins
+    ],
+)
+def test_a_format_asked_under_several_names_is_the_one_known(
+    client: FlaskClient, path: str, media: str
+) -> None:
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == media, r.text
+
+
+def test_a_format_the_result_has_not_is_406_not_another_format(client: FlaskClient) -> None:
+    """format=csv on a CONSTRUCT answered Turtle: what the Accept header chose."""
+    r = client.get(CONSTRUCT + "&format=csv")
+    assert r.status_code == 406 and "format=csv" in r.text
+    assert "text/turtle" in _listed(r, " offered as ")
+
+
+# Media types a client may name: some offered on a route, some other names of them, some
+# of no format of ours.
+MEDIA = [
+    "application/sparql-results+json",
+    "application/json",
+    "application/xml",
+    "text/csv",
+    "text/plain",
+    "text/turtle",
+    "application/x-turtle",
+    "application/ld+json",
+    "application/n-quads",
+    "text/html",
+    "image/png",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        (ASK, "text/plain"),
+        (CONSTRUCT, "text/csv"),
+        ("/sparql", "image/png"),  # the service description
+        ("/id/model/llama-2-7b", "image/png"),
+        ("/api/models/llama-2-7b", "image/png"),
+        ("/store?graph=https://w3id.org/openness-graph/graph/ontology", "image/png"),
+    ],
+)
+def test_a_406_lists_every_type_that_is_accepted(
+    client: FlaskClient, path: str, refused: str
+) -> None:
+    """/sparql's 406 for text/plain listed its four result types, not application/json,
+    which it answers: a type the 406 lists is answered, and one answered is listed."""
+    r = client.get(path, headers={"Accept": refused})
+    assert r.status_code == 406 and r.mimetype == "text/plain", r.text
+    listed = _listed(r, " offered as ")
+    for media in dict.fromkeys([*listed, *MEDIA]):
+        answered = client.get(path, headers={"Accept": media}).status_code == 200
+        assert answered == (media in listed), media
