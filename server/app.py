@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from openness.server import (
     api,
@@ -121,9 +121,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
     # A format= naming no format, on whichever route reads one.
     app.register_error_handler(UnknownFormat, lambda e: _plain(str(e), 400))
+    app.register_error_handler(MethodNotAllowed, _method_not_allowed)
+    app.register_error_handler(NotFound, _api_not_found)
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)
+    app.after_request(_plain_redirect)
     app.after_request(_cors)
     app.after_request(_conditional)
     app.after_request(_gzip)
@@ -138,6 +141,33 @@ def _start_timer() -> None:
 
 def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def _method_not_allowed(e: MethodNotAllowed) -> Response:
+    """405 as text naming the methods the route takes (Werkzeug's is an HTML page), with
+    its Allow header."""
+    allowed = sorted(e.valid_methods or [])
+    named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
+    response = _plain(f"{request.path} takes {' or '.join(named)}, not {request.method}", 405)
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _api_not_found(e: NotFound) -> Response | NotFound:
+    """A path under /api/ that is no route of the API: text, as the API's other errors
+    (pages keep Werkzeug's page)."""
+    if not request.path.startswith(f"{api.bp.url_prefix}/"):
+        return e
+    return _plain(f"{request.path} is no route of the API: /openapi.json lists them", 404)
+
+
+def _plain_redirect(response: Response) -> Response:
+    """A redirect's body as text naming where it goes: Werkzeug writes an HTML page, which
+    an API client reading the body gets where every other answer of ours is text."""
+    if 300 <= response.status_code < 400 and response.location and response.mimetype == "text/html":
+        response.set_data(f"see {response.location}\n")
+        response.content_type = "text/plain; charset=utf-8"
+    return response
 
 
 def _overloaded(e: Overloaded) -> Response:

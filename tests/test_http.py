@@ -236,3 +236,33 @@ def test_a_406_lists_every_type_that_is_accepted(
     for media in dict.fromkeys([*listed, *MEDIA]):
         answered = client.get(path, headers={"Accept": media}).status_code == 200
         assert answered == (media in listed), media
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/api/validate", "POST"),
+        ("DELETE", f"/api/models/{OLMO}", "GET"),
+        ("PUT", "/sparql", "GET or POST"),
+    ],
+)
+def test_a_method_a_route_does_not_take_is_405_in_text(
+    client: FlaskClient, method: str, path: str, allowed: str
+) -> None:
+    """GET /api/validate got Werkzeug's HTML page, where the API's other errors are text."""
+    r = client.open(path, method=method)
+    assert r.status_code == 405 and r.mimetype == "text/plain", r.text
+    assert r.text == f"{path} takes {allowed}, not {method}\n"
+    assert set(allowed.split(" or ")) <= {m.strip() for m in r.headers["Allow"].split(",")}
+
+
+def test_a_path_of_no_api_route_is_404_in_text(client: FlaskClient) -> None:
+    r = client.get("/api/modles")
+    assert r.status_code == 404 and r.mimetype == "text/plain" and "/openapi.json" in r.text
+
+
+def test_a_redirect_says_where_in_text(client: FlaskClient) -> None:
+    """/api/models/OLMo-7B (a name, not the id) was sent on with an HTML body."""
+    r = client.get("/api/models/OLMo-7B")
+    assert r.status_code == 303 and r.headers["Location"] == f"/api/models/{OLMO}"
+    assert r.mimetype == "text/plain" and r.text == f"see /api/models/{OLMO}\n"
