@@ -1,4 +1,6 @@
-"""The dataset's DCAT catalogue (/catalog) and its dump (/dump/openness.nq.gz).
+"""The dataset's DCAT catalogue (/catalog), its VoID description (/.well-known/void) and
+its dump (/dump/openness.nq.gz). Both descriptions are HTML for browsers, RDF by Accept or
+``format``, as every resource of ours (``linked_data.respond``).
 
 The catalogue (``<base>catalog``) lists one dcat:Dataset, the one VoID describes
 (``…/graph/void#dataset``): its title, description, publisher (the deployment's, as
@@ -28,9 +30,21 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from openness.ingest.rdf import Triples, typed
-from openness.namespaces import DCAT, DCTERMS, FOAF, ONTOLOGY, RDFS, VOID, XSD, Graphs
+from openness.namespaces import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ID,
+    ONTOLOGY,
+    PREFIXES,
+    RDFS,
+    VOID,
+    XSD,
+    Graphs,
+)
 from openness.server.context import get_store, minted_base, served_dump
 from openness.server.linked_data import respond
+from openness.server.negotiation import GRAPH_TYPES
 from openness.server.sparql import FORMATS, TITLE, dump_url, rights_statement, text, whose_graphs
 from openness.store import dump as dumps
 from openness.store import summary
@@ -60,7 +74,7 @@ def catalog() -> Response:
     for resource in (cat, ds):
         t.add(resource, DCTERMS + "title", TITLE)
         t.add(resource, DCTERMS + "description", DESCRIPTION)
-        t.link(resource, RDFS + "seeAlso", url_for("sparql.void", _external=True))
+        t.link(resource, RDFS + "seeAlso", url_for("catalog.void", _external=True))
     t.link(cat, DCAT + "dataset", ds)
     t.link(cat, FOAF + "homepage", request.url_root)
     publisher = _publisher(t, here + "#publisher")
@@ -91,6 +105,52 @@ def catalog() -> Response:
     with contextlib.suppress(dumps.NoDump):  # an outdated dump is not described: /dump says why
         _dump(t, ds, here + "#dump", served_dump())
     return respond(here, sorted(t, key=str), "Openness Graph catalogue")  # by subject
+
+
+# VoID is read by programs at a well-known path: one accepting anything (*/*) gets Turtle, as
+# before the page existed; a browser names text/html.
+VOID_OFFERED = [*GRAPH_TYPES, "text/html"]
+
+
+@bp.get("/.well-known/void")
+def void() -> Response:
+    """A VoID description: the dataset, its named graphs as subsets with their size,
+    source and licence, the SPARQL endpoint, the dump when one is current and the DCAT
+    catalogue. The dataset is the one the store's own summary describes
+    (``…/graph/void#dataset``), not a name of this server's: a client merging the two, or
+    reaching the server by another host name, sees one dataset."""
+    ds = summary.DATASET
+    sizes = get_store().graph_sizes()
+    t = Triples()
+    t.types(ds, VOID + "Dataset")
+    t.add(ds, DCTERMS + "title", TITLE)
+    t.link(ds, VOID + "sparqlEndpoint", url_for("sparql.sparql", _external=True))
+    t.add(ds, VOID + "triples", typed(str(sum(sizes.values())), XSD + "integer"))
+    t.link(ds, RDFS + "seeAlso", url_for("catalog.catalog", _external=True))
+    # The IRIs the dataset mints (a crawler tells ours from those we only link to).
+    t.add(ds, VOID + "uriSpace", ox.Literal(ID))
+    for namespace in summary.vocabularies(get_store()):
+        t.link(ds, VOID + "vocabulary", namespace)
+    with contextlib.suppress(dumps.NoDump):  # what the server says of an outdated dump: nothing
+        served_dump()
+        t.link(ds, VOID + "dataDump", dump_url())
+    for graph, size in sorted(sizes.items()):
+        t.link(ds, VOID + "subset", graph)
+        t.types(graph, VOID + "Dataset")
+        t.add(graph, VOID + "triples", typed(str(size), XSD + "integer"))
+    # Each part's licence, the dataset's none: several on one resource read as "all" or as
+    # "any" as the reader likes; what they mean together is the catalogue's statement.
+    t.extend(rights_statement(minted_base() + "catalog"))
+    for graph, source, licence in whose_graphs(sizes):
+        t.add(graph, DCTERMS + "source", source)
+        t.add(graph, DCTERMS + "license", licence)
+    return respond(
+        ds,
+        sorted(set(t), key=str),
+        f"{TITLE.value}: VoID description",
+        offered=VOID_OFFERED,
+        prefixes={**PREFIXES, "void": VOID},
+    )
 
 
 def _publisher(t: Triples, iri: str) -> str | None:

@@ -117,18 +117,24 @@ def _local(value: str) -> str:
 
 
 def respond(
-    iri: str, triples: list[ox.Triple], title: str | None = None, *, more: bool = False
+    iri: str,
+    triples: list[ox.Triple],
+    title: str | None = None,
+    *,
+    more: bool = False,
+    offered: list[str] = OFFERED,
+    prefixes: dict[str, str] = PREFIXES,
 ) -> Response:
-    """``triples`` as the client asks; ``more``: they are the first NAMING of those naming
-    ``iri``, which a page says, and every answer links to the query giving them all (a
-    ``Link`` header, as the API links its next page)."""
+    """``triples`` as the client asks, among ``offered``; ``more``: they are the first
+    NAMING of those naming ``iri``, which a page says, and every answer links to the query
+    giving them all (a ``Link`` header, as the API links its next page)."""
     if not triples:
         return text(f"nothing is known about <{iri}>", 404)
-    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
+    media = choose_with_parameter(request.args.get("format"), accept_header(), offered)
     if media is None:
-        return text(f"this resource is offered as {offered_types(OFFERED)}", 406)
+        return text(f"this resource is offered as {offered_types(offered)}", 406)
     if media != "text/html":
-        body = serialize_graph(triples, media, PREFIXES)
+        body = serialize_graph(triples, media, prefixes)
         answer = Response(body, content_type=content_type(media))
     else:
         page = _page(iri, triples, title)

@@ -201,13 +201,10 @@ PATHS: dict[str, Any] = {
         }
     },
     "/store": STORE,
-    "/.well-known/void": {
-        "get": {
-            "summary": "VoID: the named graphs, their triple counts, sources and licences, "
-            "the dump",
-            "responses": {"200": {"description": "The VoID description", "content": RDF}},
-        }
-    },
+    "/.well-known/void": _linked(
+        "VoID: the named graphs, their triple counts, sources and licences, the dump (Turtle "
+        "for */*, a page for a browser)"
+    ),
     "/catalog": _linked("The DCAT catalogue: the dataset, its distributions, the SPARQL service"),
     "/dump/openness.nq.gz": {
         "get": {

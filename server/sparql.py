@@ -1,17 +1,16 @@
-"""The SPARQL 1.1 Protocol for queries at /sparql and /query, the service description and
-the VoID description. Writing (/update, /store) lives in ``update``."""
+"""The SPARQL 1.1 Protocol for queries at /sparql and /query, and the service description.
+Writing (/update, /store) lives in ``update``; the VoID description, in ``catalog``."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import DCTERMS, ID, RDF, RDFS, SD, VOID, XSD, Graphs
-from openness.server.context import get_runner, get_store, minted_base, served_dump
+from openness.namespaces import DCTERMS, RDF, RDFS, SD, VOID, XSD, Graphs
+from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
     EVERY_TYPE,
@@ -27,7 +26,6 @@ from openness.server.negotiation import (
 )
 from openness.store import summary
 from openness.store.base import code_only, keyword, parse_error
-from openness.store.dump import NoDump
 
 bp = Blueprint("sparql", __name__)
 
@@ -238,7 +236,7 @@ def service_description() -> Response:
         ox.Triple(svc, _iri(SD + "feature"), _iri(SD + "UnionDefaultGraph")),
         ox.Triple(svc, _iri(SD + "defaultDataset"), ds),
         ox.Triple(ds, _iri(RDF + "type"), _iri(SD + "Dataset")),
-        ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("sparql.void", _external=True))),
+        ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("catalog.void", _external=True))),
         ox.Triple(ds, _iri(SD + "defaultGraph"), dg),
         ox.Triple(dg, _iri(RDF + "type"), _iri(SD + "Graph")),
     ]
@@ -257,51 +255,6 @@ def service_description() -> Response:
             ),
         ]
     return _graph_response(t)
-
-
-@bp.get("/.well-known/void")
-def void() -> Response:
-    """A VoID description: the dataset, its named graphs as subsets with their size,
-    source and licence, the SPARQL endpoint, the dump when one is current and the DCAT
-    catalogue. The dataset is the one the store's own summary describes
-    (``…/graph/void#dataset``), not a name of this server's: a client merging the two, or
-    reaching the server by another host name, sees one dataset."""
-    base = request.url_root
-    ds = _iri(summary.DATASET)
-    sizes = get_store().graph_sizes()
-    t = [
-        ox.Triple(ds, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-        ox.Triple(ds, _iri(DCTERMS + "title"), TITLE),
-        ox.Triple(ds, _iri(VOID + "sparqlEndpoint"), _iri(base + "sparql")),
-        ox.Triple(
-            ds, _iri(VOID + "triples"), ox.Literal(str(sum(sizes.values())), datatype=_INTEGER)
-        ),
-        ox.Triple(ds, _iri(RDFS + "seeAlso"), _iri(url_for("catalog.catalog", _external=True))),
-        # The IRIs the dataset mints (a crawler tells ours from those we only link to).
-        ox.Triple(ds, _iri(VOID + "uriSpace"), ox.Literal(ID)),
-        *(
-            ox.Triple(ds, _iri(VOID + "vocabulary"), _iri(namespace))
-            for namespace in summary.vocabularies(get_store())
-        ),
-    ]
-    with contextlib.suppress(NoDump):  # what the server says of an outdated dump: nothing
-        served_dump()
-        t.append(ox.Triple(ds, _iri(VOID + "dataDump"), _iri(dump_url())))
-    for graph, size in sorted(sizes.items()):
-        sub = _iri(graph)
-        t += [
-            ox.Triple(ds, _iri(VOID + "subset"), sub),
-            ox.Triple(sub, _iri(RDF + "type"), _iri(VOID + "Dataset")),
-            ox.Triple(sub, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
-        ]
-    # Each part's licence, the dataset's none: several on one resource read as "all" or as
-    # "any" as the reader likes; what they mean together is the catalogue's statement.
-    t += rights_statement(minted_base() + "catalog")
-    for sub, source, licence in whose_graphs(sizes):
-        t.append(ox.Triple(sub, _iri(DCTERMS + "source"), source))
-        if licence:
-            t.append(ox.Triple(sub, _iri(DCTERMS + "license"), licence))
-    return _graph_response(sorted(set(t), key=str))
 
 
 def rights_statement(catalogue: str) -> list[ox.Triple]:

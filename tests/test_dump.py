@@ -196,6 +196,33 @@ def test_the_catalogue_describes_the_dataset_its_dump_and_its_endpoint(location:
         assert f'href="{DUMP}"' in home and 'href="/catalog"' in home
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_the_void_description_is_a_page_for_a_browser_and_rdf_for_programs(
+    location: Path,
+) -> None:
+    """/.well-known/void answered text/html 406, and a browser (which also takes XML and
+    anything) RDF to download: it is a page there, as the catalogue is, and RDF for an RDF
+    Accept header, for */* (a program at a well-known path) and by format=."""
+    openness(location, "dump")
+    with serving(location) as (_, client):
+        for accept in ("text/html", BROWSER):
+            page = client.get("/.well-known/void", headers={"Accept": accept})
+            assert page.status_code == 200 and page.mimetype == "text/html", accept
+            assert "Openness Graph: VoID description" in page.text and MOF in page.text
+            assert 'href="?format=ttl"' in page.text
+        rdf = _void(client)
+        assert (DATASET, VOID.subset, rdflib.URIRef(MOF)) in rdf
+        for accept, fmt in (("*/*", "turtle"), *RDF_FORMATS):
+            answer = client.get("/.well-known/void", headers={"Accept": accept})
+            assert answer.status_code == 200 and answer.mimetype != "text/html", accept
+            assert len(rdflib.Graph().parse(data=answer.data, format=fmt)) == len(rdf), accept
+        for asked, media in (("ttl", "text/turtle"), ("nq", "application/n-quads")):
+            answer = client.get(f"/.well-known/void?format={asked}", headers={"Accept": BROWSER})
+            assert answer.mimetype == media, asked
+
+
 def test_a_deployment_names_its_own_publisher(
     location: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
