@@ -61,7 +61,7 @@ def _wants_rdf() -> str | None:
 
 
 def _rdf(triples: list[ox.Triple], media: str) -> Response:
-    return Response(serialize_graph(triples, media), content_type=content_type(media))
+    return Response(serialize_graph(triples, media, PREFIXES), content_type=content_type(media))
 
 
 def _assertions_linked(rows: list[dict]) -> list[ox.Triple]:

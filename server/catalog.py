@@ -36,7 +36,6 @@ from openness.namespaces import (
     FOAF,
     ID,
     ONTOLOGY,
-    PREFIXES,
     RDFS,
     VOID,
     XSD,
@@ -45,7 +44,15 @@ from openness.namespaces import (
 from openness.server.context import get_store, minted_base, served_dump
 from openness.server.linked_data import respond
 from openness.server.negotiation import GRAPH_TYPES
-from openness.server.sparql import FORMATS, TITLE, dump_url, rights_statement, text, whose_graphs
+from openness.server.sparql import (
+    DESCRIPTION_PREFIXES,
+    FORMATS,
+    TITLE,
+    dump_url,
+    rights_statement,
+    text,
+    whose_graphs,
+)
 from openness.store import dump as dumps
 from openness.store import summary
 
@@ -149,7 +156,7 @@ def void() -> Response:
         sorted(set(t), key=str),
         f"{TITLE.value}: VoID description",
         offered=VOID_OFFERED,
-        prefixes={**PREFIXES, "void": VOID},
+        prefixes=DESCRIPTION_PREFIXES,
     )
 
 

@@ -3,10 +3,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pyoxigraph as ox
 from flask import Response, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
+
+from openness.namespaces import RDF, XSD
+
+RDF_TYPE = RDF + "type"
+XSD_STRING = XSD + "string"
 
 # What we offer, first = default when the client accepts anything.
 RESULT_TYPES = [
@@ -240,8 +247,60 @@ def serialize_graph(
     triples: list[ox.Triple], media_type: str, prefixes: dict[str, str] | None = None
 ) -> bytes:
     """Triples in an RDF media type (pyoxigraph writes them to the default graph in the
-    quad formats)."""
+    quad formats); JSON-LD with ``prefixes`` compacted by them (pyoxigraph's JSON-LD is
+    expanded whatever the prefixes: every key a full IRI)."""
+    if media_type == "application/ld+json" and prefixes:
+        return compact_json_ld(triples, prefixes)
     return ox.serialize(triples, format=graph_format(media_type), prefixes=prefixes)
+
+
+def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """Triples as compacted JSON-LD: ``prefixes`` its @context, every key, type and IRI a
+    prefixed name where one fits (the longest namespace), one node object a subject in
+    @graph. It is what JSON-LD's fromRdf (without native types) then compaction give: a
+    literal keeps its lexical form and datatype, so the graph read back is the one written.
+    rdflib's serializer, given a context, writes numbers and booleans as JSON ones, so "01"
+    comes back as "1" and an ill-typed "yes"^^xsd:boolean as a plain string.
+
+    >>> t = ox.Triple(ox.NamedNode("urn:m"), ox.NamedNode(RDF + "type"), ox.NamedNode(XSD + "x"))
+    >>> json.loads(compact_json_ld([t], {"xsd": XSD}))["@graph"]
+    [{'@id': 'urn:m', '@type': 'xsd:x'}]
+    """
+    namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+
+    def name(iri: str) -> str:
+        for prefix, namespace in namespaces:
+            rest = iri[len(namespace) :]
+            # JSON-LD reads "p://…" as an IRI, not as the prefix p
+            if iri.startswith(namespace) and rest and not rest.startswith("//"):
+                return f"{prefix}:{rest}"
+        return iri
+
+    def node(term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else name(term.value)
+
+    def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | dict[str, str]:
+        if not isinstance(term, ox.Literal):
+            return {"@id": node(term)}
+        if term.language:
+            tagged = {"@value": term.value, "@language": term.language}
+            return {**tagged, "@direction": term.direction} if term.direction else tagged
+        if term.datatype.value == XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": name(term.datatype.value)}
+
+    nodes: dict[str, dict[str, list]] = {}
+    for t in triples:
+        about = nodes.setdefault(node(t.subject), {})
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            about.setdefault("@type", []).append(name(t.object.value))
+        else:
+            about.setdefault(name(t.predicate.value), []).append(value(t.object))
+    graph = [
+        {"@id": subject, **{k: v[0] if len(v) == 1 else v for k, v in sorted(about.items())}}
+        for subject, about in nodes.items()
+    ]
+    return json.dumps({"@context": prefixes, "@graph": graph}, ensure_ascii=False).encode()
 
 
 def content_type(media_type: str) -> str:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 
 from openness.ingest.runner import PROVENANCE_GRAPH
-from openness.namespaces import DCTERMS, RDF, RDFS, SD, VOID, XSD, Graphs
+from openness.namespaces import DCTERMS, PREFIXES, RDF, RDFS, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, NotAcceptable, QueryTimeout
 from openness.server.negotiation import (
@@ -43,6 +43,8 @@ RESULT_FORMAT_IRIS = [
     "TriG",
 ]
 _SERVICE = keyword("SERVICE")
+# The prefixes of the service and VoID descriptions: ours and their vocabularies'.
+DESCRIPTION_PREFIXES = {**PREFIXES, "sd": SD, "void": VOID}
 _INTEGER = ox.NamedNode(XSD + "integer")
 TITLE = ox.Literal("Openness Graph", language="en")  # the dataset's, in VoID and DCAT
 RIGHTS = ox.Literal(
@@ -214,7 +216,7 @@ def _graph_response(triples: list[ox.Triple]) -> Response:
     media = choose_with_parameter(format_parameter(GRAPH_TYPES), accept_header(), GRAPH_TYPES)
     if media is None:
         return text(f"this description is offered as {offered_types(GRAPH_TYPES)}", 406)
-    body = serialize_graph(triples, media, {"sd": SD, "void": VOID, "dcterms": DCTERMS})
+    body = serialize_graph(triples, media, DESCRIPTION_PREFIXES)
     return Response(body, content_type=content_type(media))
 
 

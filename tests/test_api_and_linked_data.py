@@ -18,9 +18,10 @@ from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
 from openness.history import VERDICT_HISTORY
-from openness.namespaces import BASE, EARL, ID, OG, Graphs
+from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
+from openness.server.negotiation import serialize_graph
 from openness.store import EmbeddedStore, GraphStore
 
 OLMO = "allenai--olmo-7b"
@@ -455,6 +456,86 @@ def test_minted_iris_dereference_with_content_negotiation(client: FlaskClient, p
         graph = rdflib.Graph().parse(data=r.data, format=fmt)
         assert (iri, None, None) in graph, (path, accept)
     assert client.get(path + "?format=ttl").mimetype == "text/turtle"
+
+
+def _canonical(triples: list[ox.Triple]) -> list[str]:
+    """A graph as sorted lines, its blank nodes named by their place in it."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return sorted(str(q) for q in dataset)
+
+
+def _json_ld_triples(body: bytes) -> list[ox.Triple]:
+    return [q.triple for q in ox.parse(body, format=ox.RdfFormat.JSON_LD)]
+
+
+def test_compacted_json_ld_reads_back_as_the_graph_written() -> None:
+    """Compacted by our prefixes, each term comes back as it was: lexical forms (a
+    non-canonical or ill-typed literal), datatypes, languages, blank nodes, IRIs no prefix
+    fits, one a prefix's namespace is and one that JSON-LD would read as an IRI."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    model, node, other = ox.NamedNode(ID + "model/x"), ox.BlankNode("b1"), ox.BlankNode("b2")
+
+    def og(name: str) -> ox.NamedNode:
+        return ox.NamedNode(OG + name)
+
+    def typed(value: str, datatype: str) -> ox.Literal:
+        return ox.Literal(value, datatype=ox.NamedNode(xsd + datatype))
+
+    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [
+        ox.Triple(model, kind, og("Model")),
+        ox.Triple(model, kind, og("Other")),
+        ox.Triple(model, og("n"), typed("01", "integer")),
+        ox.Triple(model, og("released"), typed("yes", "boolean")),
+        ox.Triple(model, og("released"), ox.Literal(True)),
+        ox.Triple(model, og("d"), typed("1e0", "double")),
+        ox.Triple(model, og("when"), typed("2026-01-02T03:04:05Z", "dateTime")),
+        ox.Triple(model, og("s"), ox.Literal("plain")),
+        ox.Triple(model, og("s"), ox.Literal("anglais", language="fr")),
+        ox.Triple(model, og("part"), node),
+        ox.Triple(node, og("x"), ox.Literal("y")),
+        ox.Triple(node, kind, other),
+        ox.Triple(model, og("elsewhere"), ox.NamedNode("http://example.org/z")),
+        ox.Triple(model, og("namespace"), ox.NamedNode(OG)),
+        ox.Triple(model, og("slashes"), ox.NamedNode(BASE + "ns/component//x")),
+    ]
+    body = serialize_graph(triples, "application/ld+json", PREFIXES)
+    document = json.loads(body)
+    assert document["@context"] == PREFIXES
+    described = next(n for n in document["@graph"] if n["@id"] == ID + "model/x")
+    assert described["@type"] == ["og:Model", "og:Other"]
+    assert described["og:n"] == {"@value": "01", "@type": "xsd:integer"}
+    assert _canonical(_json_ld_triples(body)) == _canonical(triples)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/model/llama-2-7b",
+        "/id/org/allen-institute-for-ai",
+        "/id/definition/osaid-1.0",
+        "/ns",
+        "/catalog",
+        "/.well-known/void",
+        "/sparql",  # the service description
+        "/api/models/llama-2-7b",
+    ],
+)
+def test_json_ld_of_a_resource_is_compacted_by_our_prefixes(client: FlaskClient, path: str) -> None:
+    """Expanded, every key was a full IRI and there was no @context to read them by: the
+    prefixes are its context now, and the graph is the one the other formats give."""
+    answer = client.get(path, headers={"Accept": "application/ld+json"})
+    assert answer.status_code == 200 and answer.mimetype == "application/ld+json"
+    document = json.loads(answer.data)
+    assert set(document) == {"@context", "@graph"}
+    assert document["@context"].get("dcterms") == "http://purl.org/dc/terms/"
+    keys = {k for n in document["@graph"] for k in n}
+    assert any(k.startswith(("dcterms:", "schema:", "og:", "sd:")) for k in keys), keys
+    assert not any(k.startswith(tuple(PREFIXES.values())) for k in keys), keys
+    triples = client.get(path, headers={"Accept": "application/n-triples"}).data
+    expected = [t for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
+    assert _canonical(_json_ld_triples(answer.data)) == _canonical(expected)
 
 
 def test_unknown_iri_is_404(client: FlaskClient) -> None:
