@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 
 import click
@@ -46,7 +47,7 @@ from openness.ingest.snapshots import (
     ingest_snapshot,
     link_snapshot_records,
 )
-from openness.named_queries import NamedQuery, QueryFileError, load, run_named
+from openness.named_queries import NamedQuery, QueryFileError, first_column, load, run_named
 from openness.namespaces import PREFIXES, Graphs
 from openness.resources import queries_dir
 from openness.stats import HEADLINES, collect_stats, held_words
@@ -316,6 +317,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         )
     store = opts.open(read_only=True)
     try:
+        if named:
+            _check_values(named, given, store)
         # A file runs as the server runs a named query: its joined columns' parts sorted.
         result = named.run(store, given) if named else store.query(query_or_file)
         target = RESULT_FORMATS if result.kind != "graph" else GRAPH_FORMATS
@@ -363,6 +366,15 @@ def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[s
     except ValueError as e:
         raise click.UsageError(f"{path.name}: bad parameter value: {e}") from e
     return named, given
+
+
+def _check_values(named: NamedQuery, given: dict[str, str], store: GraphStore) -> None:
+    """Refuse a value outside an enumerated parameter's values, as /queries/<name> does
+    (it ran the query, answering nothing)."""
+    try:
+        named.bindings(given, named.enumerations(partial(first_column, store)))
+    except ValueError as e:
+        raise click.UsageError(f"{named.path.name}: bad parameter value: {e}") from e
 
 
 @cli.command()

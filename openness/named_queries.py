@@ -7,6 +7,12 @@ is required, ``?__name`` optional (unbound when not given), and a suffix types t
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
 
+A parameter whose values form a small closed set is listed in the header's ``enumerate``
+(grlc's key), with its values, or without them and with the named query that gives them in
+``enumerate_from`` (ours): a value outside them is refused, the page offers them as a
+choice, and the API description gives them as its ``enum``. Values from the store are those
+of the data (the definition ids the store holds), never written in a file.
+
 SPARQL 1.1 leaves the order of the parts a GROUP_CONCAT joins to the engine, so the header
 names each column a GROUP_CONCAT makes, with its separator (``joined: {reasons: " | "}``),
 and :meth:`NamedQuery.run` sorts that column's parts: the CLI, the API and the pages show
@@ -20,7 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +40,19 @@ from openness.store import GraphStore, QueryResult
 from openness.store.base import bind_values, code_only, keyword
 
 # The header keys this project reads. grlc defines more (endpoint, pagination, method,
-# enumerate, transform, …); a file using one would be served as if it were not there, so
-# the catalogue refuses it, as it refuses a typo. "joined" and "unordered" are ours (grlc
-# reads only the keys it knows).
-KEYS = {"summary", "description", "tags", "defaults", "joined", "unordered"}
+# transform, …); a file using one would be served as if it were not there, so the catalogue
+# refuses it, as it refuses a typo. "joined", "unordered" and "enumerate_from" are ours
+# (grlc reads only the keys it knows).
+KEYS = {
+    "summary",
+    "description",
+    "tags",
+    "defaults",
+    "enumerate",
+    "enumerate_from",
+    "joined",
+    "unordered",
+}
 TYPES = {
     "iri": None,
     "integer": XSD + "integer",
@@ -84,6 +100,9 @@ class Parameter:
     required: bool
     type: str | None  # a TYPES key, or None for a plain literal
     default: str | None = None
+    # The header's enumerate: the values it lists, or the named query giving them.
+    values: tuple[str, ...] = ()
+    values_from: str | None = None
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         if self.type == "iri":
@@ -118,10 +137,13 @@ class NamedQuery:
     # Each column a GROUP_CONCAT makes → its separator (the header's "joined").
     joined: dict[str, str] = field(default_factory=dict)
 
-    def bindings(self, given: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    def bindings(
+        self, given: dict[str, str], allowed: Mapping[str, Sequence[str]] | None = None
+    ) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the parameters from request values (or defaults); a required one
-        missing raises KeyError naming it, a malformed value ValueError. An empty value
-        counts as not given (a form's field left blank)."""
+        missing raises KeyError naming it, a malformed value ValueError, and so does a
+        value not among those ``allowed`` for its parameter (:meth:`enumerations`). An
+        empty value counts as not given (a form's field left blank)."""
         out = {}
         for p in self.parameters:
             value = given.get(p.name) or p.default
@@ -129,17 +151,46 @@ class NamedQuery:
                 if p.required:
                     raise KeyError(f"the query {self.name!r} needs the parameter {p.name!r}")
                 continue
+            if allowed and p.name in allowed and value not in allowed[p.name]:
+                raise ValueError(
+                    f"{p.name}: {value!r} is not one of its values: {', '.join(allowed[p.name])}"
+                )
             out[p.variable] = p.term(value)
         return out
 
-    def sparql(self, given: dict[str, str]) -> str:
+    @property
+    def enumerated(self) -> list[Parameter]:
+        """The parameters the header's ``enumerate`` lists."""
+        return [p for p in self.parameters if p.values or p.values_from]
+
+    def values_query(self, p: Parameter) -> NamedQuery:
+        """The named query that gives the values of ``p`` (its ``enumerate_from``): a file
+        beside this one."""
+        assert p.values_from, p.name
+        return _load_cached(os.path.join(self.path.parent, p.values_from + ".rq"))
+
+    def enumerations(self, values_of: Callable[[NamedQuery], list[str]]) -> dict[str, list[str]]:
+        """The values of each enumerated parameter: those the header lists, or those of
+        the named query its ``enumerate_from`` names, read by ``values_of`` (such as
+        :func:`first_column` on a store; a server keeps them). One the store gives none
+        (a store without the vocabularies yet) takes any value, as before it was listed."""
+        out = {}
+        for p in self.enumerated:
+            values = list(p.values) if p.values else values_of(self.values_query(p))
+            if values:
+                out[p.name] = values
+        return out
+
+    def sparql(
+        self, given: dict[str, str], allowed: Mapping[str, Sequence[str]] | None = None
+    ) -> str:
         """The query text with its parameters bound (from request values or defaults). A
         parameter the query does not project is written in as its term, so that the engine
         plans around a constant (pyoxigraph does not push a VALUES block into a GRAPH
         pattern: models-passing took 20 s bound by VALUES, 12 ms written in); a projected
         one, or one the query tests with BOUND(), is bound by VALUES. Terms come from parsed
-        values, never pasted text."""
-        bindings = self.bindings(given)
+        values, never pasted text; ``allowed`` as for :meth:`bindings`."""
+        bindings = self.bindings(given, allowed)
         if not bindings:
             return self.text
         head = self.text[: self.text.index("{")]  # up to the WHERE group: the projection
@@ -272,6 +323,60 @@ def _check_order(path: Path, header: dict[str, Any], body: str, catalogued: bool
         )
 
 
+def _enumerate(
+    path: Path, header: dict[str, Any], params: dict[str, Parameter]
+) -> dict[str, Parameter]:
+    """The parameters with the values the header's ``enumerate`` gives them: grlc's list
+    of ``name: [values]``, a name without values taking those of the named query (a file
+    beside this one) that ``enumerate_from`` names for it."""
+    listed = header.get("enumerate") or []
+    sources = header.get("enumerate_from") or {}
+    if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
+        # A bare name (`- definition`) is grlc's too, but grlc looks each item up as a
+        # mapping and fails on a string: `- definition:` is read alike by both.
+        raise QueryFileError(
+            f"{path.name}: enumerate must be a list of `- name: [values]`, or `- name:` for "
+            "values from the store"
+        )
+    if not isinstance(sources, dict) or not all(isinstance(q, str) for q in sources.values()):
+        raise QueryFileError(f"{path.name}: enumerate_from must map parameters to query names")
+    named: dict[str, tuple[str, ...]] = {}
+    for item in listed:
+        for name, values in item.items():
+            if values is not None and (
+                not isinstance(values, list)
+                or not values
+                or any(isinstance(v, (dict, list)) for v in values)
+            ):
+                raise QueryFileError(f"{path.name}: enumerate's {name} must list values, or none")
+            named[str(name)] = tuple(str(v) for v in values or ())
+    stray = (set(named) | set(sources)) - set(params)
+    if stray:
+        raise QueryFileError(
+            f"{path.name}: enumerate names {', '.join(sorted(stray))}, which the query does "
+            "not use as parameters (?_name or ?__name)"
+        )
+    unsourced = {n for n, values in named.items() if not values} ^ set(sources)
+    if unsourced:
+        raise QueryFileError(
+            f"{path.name}: enumerate_from must name the query giving the values of each "
+            "parameter enumerate lists without values, and only those: "
+            f"{', '.join(sorted(unsourced))}"
+        )
+    for name, source in sources.items():
+        if source == path.stem or not (path.parent / f"{source}.rq").is_file():
+            raise QueryFileError(
+                f"{path.name}: enumerate_from takes {name}'s values from {source}, which is "
+                f"no other query of {path.parent.name}/"
+            )
+    for name, values in named.items():
+        default = params[name].default
+        if values and default is not None and default not in values:
+            raise QueryFileError(f"{path.name}: the default of {name} is none of its values")
+        params[name] = replace(params[name], values=values, values_from=sources.get(name))
+    return params
+
+
 def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
     """Parse one query file; a malformed header raises QueryFileError naming the file.
     A file of the catalogue needs a summary; any other (``openness query FILE``) may have
@@ -310,6 +415,7 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
             f"{path.name}: default(s) for {', '.join(sorted(stray))}, which the query "
             "does not use as parameters (?_name or ?__name)"
         )
+    params = _enumerate(path, header, params)
     _check_order(path, header, body, catalogued)
     return NamedQuery(
         path.stem,
@@ -359,6 +465,14 @@ def named(name: str) -> NamedQuery:
         return _load_cached(os.path.join(queries_dir(), name + ".rq"))
     except FileNotFoundError:
         raise KeyError(name) from None
+
+
+def first_column(store: GraphStore, query: NamedQuery) -> list[str]:
+    """The values of the first column of ``query``'s answer, once each and in its order:
+    those of a parameter whose ``enumerate_from`` names ``query``."""
+    result = query.run(store, {})
+    column = result.variables[0]
+    return list(dict.fromkeys(row[column].value for row in result.rows() if column in row))
 
 
 def run_named(

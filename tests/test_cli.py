@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+from openness.assess.definitions import definitions
 from openness.cli import cli
 from openness.namespaces import VOID, Graphs
 from openness.resources import sources_dir
@@ -185,6 +186,20 @@ def test_a_named_query_runs_by_its_name_from_anywhere(
     assert code == 2 and "no parameter defn" in err
     code, _, err = run([*store, "query", "model-passing"])
     assert code == 2 and "does not parse" in err and "'model-passing' is no named query" in err
+
+
+def test_a_named_query_refuses_a_value_outside_its_parameters_values(tmp_path: Path) -> None:
+    """`--param definition=nope` ran the query and printed no row: refused naming the
+    definition ids the store holds, as /queries/models-passing?definition=nope is."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    code, _, err = run([*store, "query", "models-passing", "-p", "definition=nope"])
+    ids = ", ".join(sorted(definitions()))
+    assert code == 2
+    refused = "models-passing.rq: bad parameter value: definition: 'nope' is not one of its"
+    assert f"{refused} values: {ids}" in err
+    code, out, err = run([*store, "query", "models-passing", "-p", "definition=eu-osai-index"])
+    assert code == 0 and out.splitlines() == ["model,name,level,score"], err
 
 
 def test_a_query_file_runs_whatever_its_group_concats(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -36,7 +37,14 @@ from openness.assess.service import resolve_models
 from openness.cli import cli
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.snapshots import ingest_history
-from openness.named_queries import NamedQuery, QueryFileError, catalogue, load, run_named
+from openness.named_queries import (
+    NamedQuery,
+    QueryFileError,
+    catalogue,
+    first_column,
+    load,
+    run_named,
+)
 from openness.namespaces import DCTERMS, EARL, ID, ODRL, OG, RDF, RDFS, XSD, Graphs
 from openness.server import create_app, execute
 from openness.server.negotiation import RESULT_TYPES
@@ -429,6 +437,93 @@ def test_header_keys_not_implemented_are_refused_when_the_catalogue_loads(tmp_pa
         catalogue(tmp_path)
     (tmp_path / "paged.rq").unlink()
     assert list(catalogue(tmp_path)) == ["good"]
+
+
+def test_enumerate_lists_a_parameters_values_or_takes_them_from_a_named_query(
+    tmp_path: Path,
+) -> None:
+    """grlc's enumerate: `- o: [v1, v2]` lists the values; `- kind:` takes them from the
+    store, the first column of the named query enumerate_from names, once each in its
+    order; a value outside them is refused naming them. A store that gives none leaves the
+    parameter free. The catalogue refused the key ('not implemented')."""
+    (tmp_path / "kinds.rq").write_text(
+        "#+ summary: kinds\nSELECT ?k ?x WHERE { ?x <urn:kind> ?k } ORDER BY DESC(?k) ?x\n"
+    )
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "#+ summary: q\n#+ enumerate:\n#+   - o: [v1, v2]\n#+   - kind:\n"
+        "#+ enumerate_from: {kind: kinds}\n"
+        "SELECT ?s WHERE { ?s <urn:p> ?_o ; <urn:kind> ?__kind } ORDER BY ?s\n"
+    )
+    store = EmbeddedStore(None)
+    store.update('INSERT DATA { <urn:a> <urn:kind> "a" . <urn:b> <urn:kind> "b", "a" }')
+    query = load(path)
+    allowed = query.enumerations(partial(first_column, store))
+    assert allowed == {"o": ["v1", "v2"], "kind": ["b", "a"]}
+    assert str(query.bindings({"o": "v2", "kind": "a"}, allowed)["__kind"]) == '"a"'
+    with pytest.raises(ValueError, match="^kind: 'z' is not one of its values: b, a$"):
+        query.bindings({"o": "v1", "kind": "z"}, allowed)
+    with pytest.raises(ValueError, match="^o: 'v3' is not one of its values: v1, v2$"):
+        query.sparql({"o": "v3"}, allowed)
+    assert query.enumerations(partial(first_column, EmbeddedStore(None))) == {"o": ["v1", "v2"]}
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        # grlc's bare name: grlc itself fails on it (it reads each item as a mapping)
+        ("#+ enumerate: [o]", r"enumerate must be a list of `- name: \[values\]`, or `- name:`"),
+        ("#+ enumerate:\n#+   - o: v1", "enumerate's o must list values, or none"),
+        ("#+ enumerate:\n#+   - p: [v]", "enumerate names p, which the query does not use"),
+        ("#+ enumerate:\n#+   - o:", "enumerate_from must name the query giving .* only those: o$"),
+        (
+            "#+ enumerate:\n#+   - o: [v]\n#+ enumerate_from: {o: kinds}",
+            "enumerate_from .* only those: o$",
+        ),
+        (
+            "#+ enumerate:\n#+   - o:\n#+ enumerate_from: {o: none}",
+            "enumerate_from takes o.s values from none, which is no other query",
+        ),
+        (
+            "#+ defaults:\n#+   - o: w\n#+ enumerate:\n#+   - o: [v]",
+            "the default of o is none of its values$",
+        ),
+    ],
+)
+def test_an_enumerate_that_cannot_be_honoured_is_refused(
+    tmp_path: Path, header: str, message: str
+) -> None:
+    (tmp_path / "kinds.rq").write_text(
+        "#+ summary: kinds\nSELECT ?k WHERE { ?x ?p ?k } ORDER BY ?k\n"
+    )
+    path = tmp_path / "q.rq"
+    path.write_text(f"#+ summary: q\n{header}\nSELECT ?s WHERE {{ ?s ?p ?_o }} ORDER BY ?s\n")
+    with pytest.raises(QueryFileError, match="^q.rq: " + message):
+        load(path)
+
+
+def test_every_definition_parameter_takes_the_ids_the_store_holds(reported: Path) -> None:
+    """Each file with a `definition` parameter enumerates it, with the id of every
+    definition of shapes/ (eu-osai-index too, which passes no model: the values its own
+    pattern binds would leave it out), read from the store; public-ai's `kind` takes the
+    ontology's organization kinds; each default is among its parameter's values."""
+    store = EmbeddedStore(reported, read_only=True)
+    try:
+        enumerated = {
+            q.name: q.enumerations(partial(first_column, store)) for q in QUERIES.values()
+        }
+    finally:
+        store.close()
+    with_definition = {
+        n for n, q in QUERIES.items() if "definition" in {p.name for p in q.parameters}
+    }
+    assert len(with_definition) >= 9
+    assert {n for n, e in enumerated.items() if "definition" in e} == with_definition
+    assert all(enumerated[n]["definition"] == sorted(definitions()) for n in with_definition)
+    assert {"government", "company", "academic"} <= set(enumerated["public-ai"]["kind"])
+    for name, values in enumerated.items():
+        for p in QUERIES[name].parameters:
+            assert p.name not in values or p.default in (None, *values[p.name]), (name, p.name)
 
 
 def test_the_catalogue_parses_a_file_again_only_when_it_changed(tmp_path: Path) -> None:
