@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify
 from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.report import VERDICT_KEYS
-from openness.server import history
+from openness.server import history, queries
 from openness.server.openapi_site import (
     DEFINITION_ID,
     FORMAT,
@@ -232,7 +232,10 @@ OPENAPI: dict[str, Any] = {
                 **({"requestBody": {"content": FORM}} if method == "post" else {}),
                 "responses": {
                     "200": {"description": "Results (a page for a browser)", "content": RESULTS},
-                    "400": plain("A required parameter is missing or malformed"),
+                    "400": plain(
+                        "A parameter is unknown or missing, or a value malformed or not one "
+                        "of its parameter's values (each query's own path names them)"
+                    ),
                     "404": plain("No such query"),
                 },
             }
@@ -482,4 +485,5 @@ OPENAPI["paths"]["/query"] = OPENAPI["paths"]["/sparql"]
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(OPENAPI)
+    # Each named query's parameters and values are read from its file and the store.
+    return jsonify({**OPENAPI, "paths": {**OPENAPI["paths"], **queries.openapi_paths()}})

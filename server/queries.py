@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 
-from openness.named_queries import NamedQuery, QueryFileError, catalogue
+from openness.named_queries import NamedQuery, Parameter, QueryFileError, catalogue, first_column
 from openness.namespaces import short
 from openness.server.context import get_store
 from openness.server.negotiation import (
@@ -16,8 +27,10 @@ from openness.server.negotiation import (
     accept_header,
     choose_with_parameter,
 )
+from openness.server.openapi_site import FORMAT, RESULTS, plain
 from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
 from openness.server.wording import local
+from openness.store import dump as dumps
 
 bp = Blueprint("queries", __name__)
 
@@ -35,7 +48,31 @@ def _catalogue() -> dict[str, NamedQuery]:
         abort(text(str(e), 500))
 
 
+def enumerations(query: NamedQuery) -> dict[str, list[str]]:
+    """The values of each enumerated parameter of ``query`` (see
+    :meth:`NamedQuery.enumerations`)."""
+    return query.enumerations(_kept_values)
+
+
+def _kept_values(source: NamedQuery) -> list[str]:
+    """The values the named query ``source`` gives, kept by this app until the store's
+    latest run (``prov:endedAtTime``) or the file changes: that marker is read once a
+    request (0.25 ms through the query processes), and the values query runs again only
+    after a build, an ingest or an assessment. A write that is no run (a SPARQL update) is
+    seen after the next run."""
+    store = get_store()
+    if "store_state" not in g:
+        g.store_state = dumps.latest_run(store)
+    kept = current_app.extensions.setdefault("openness.enumerations", {})
+    state = (g.store_state, source.text)
+    hit = kept.get(source.path)
+    if hit is None or hit[0] != state:
+        kept[source.path] = hit = (state, first_column(store, source))
+    return hit[1]
+
+
 def _describe(q: NamedQuery) -> dict:
+    values = enumerations(q)
     return {
         "name": q.name,
         "summary": q.summary,
@@ -48,6 +85,7 @@ def _describe(q: NamedQuery) -> dict:
                 "required": p.required,
                 "type": p.type or "literal",
                 "default": p.default,
+                "enum": values.get(p.name),
             }
             for p in q.parameters
         ],
@@ -63,7 +101,8 @@ def index() -> Response:
     best = choose_with_parameter(request.args.get("format"), accept_header(), offered)
     if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
-    return Response(render_template("queries.html", queries=queries.values()))
+    values = {q.name: enumerations(q) for q in queries.values()}
+    return Response(render_template("queries.html", queries=queries.values(), values=values))
 
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])
@@ -81,22 +120,25 @@ def run(name: str) -> Response:
     # A name the query has no parameter of (a typo: defn=) ran it with the defaults, a
     # 200 answering another question; `openness query` refuses it alike.
     unknown = sorted(set(given) - set(known) - set(FORMAT_PARAMETERS))
+    # A value outside an enumerated parameter's (definition=nope) answered 200 with no
+    # rows: refused naming them, as `openness query` refuses it.
+    allowed = enumerations(query)
     try:
         if unknown:
             raise KeyError(
                 f"{name} has no parameter {', '.join(unknown)}; its parameters: "
                 f"{', '.join(known) or 'none'}"
             )
-        sparql = query.sparql(given)
+        sparql = query.sparql(given, allowed)
     except KeyError as e:
         error = str(e.args[0])
     except ValueError as e:
         error = f"bad parameter value: {e}"
     else:
         if html:
-            return _page(query, given, sparql)
+            return _page(query, given, allowed, sparql)
         return run_query(sparql, [], [], joined=query.joined)
-    return _page(query, given, None, error) if html else text(error, 400)
+    return _page(query, given, allowed, None, error) if html else text(error, 400)
 
 
 def _cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> tuple[str, str | None]:
@@ -111,10 +153,15 @@ def _cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> tuple[str, s
 
 
 def _page(
-    query: NamedQuery, given: dict[str, str], sparql: str | None, error: str = ""
+    query: NamedQuery,
+    given: dict[str, str],
+    allowed: dict[str, list[str]],
+    sparql: str | None,
+    error: str = "",
 ) -> Response:
-    """The query's page: what it asks, a form for its parameters, its results as a table,
-    and links to the same results as CSV and JSON and to the query in the editor."""
+    """The query's page: what it asks, a form for its parameters (a choice among an
+    enumerated one's values), its results as a table, and links to the same results as
+    CSV and JSON and to the query in the editor."""
     # A field left blank shows the default it was run with.
     values = {p.name: given.get(p.name) or p.default or "" for p in query.parameters}
     bound = {k: v for k, v in values.items() if v}
@@ -133,6 +180,7 @@ def _page(
             "query.html",
             query=query,
             values=values,
+            allowed=allowed,
             error=error,
             variables=variables,
             rows=rows,
@@ -144,3 +192,63 @@ def _page(
         ),
         status=400 if error else 200,
     )
+
+
+# A parameter's type as JSON Schema gives it, and how its values are written in JSON.
+SCHEMAS: dict[str | None, dict[str, str]] = {
+    None: {"type": "string"},
+    "iri": {"type": "string", "format": "uri"},
+    "integer": {"type": "integer"},
+    "number": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+}
+_JSON_VALUES = {"integer": int, "number": float, "boolean": lambda v: v in ("true", "1")}
+
+
+def _schema(p: Parameter, values: list[str] | None) -> dict[str, Any]:
+    as_json = _JSON_VALUES.get(p.type or "", str)
+    schema: dict[str, Any] = dict(SCHEMAS[p.type])
+    if values is not None:
+        schema["enum"] = [as_json(v) for v in values]
+    if p.default is not None:
+        schema["default"] = as_json(p.default)
+    return schema
+
+
+def openapi_paths() -> dict[str, Any]:
+    """Each named query as an operation of its own, as grlc describes a query folder: its
+    parameters typed, an enumerated one's values as its ``enum``."""
+    paths = {}
+    for q in _catalogue().values():
+        values = enumerations(q)
+        parameters = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.required and p.default is None,
+                "description": f"?{p.variable} in the query"
+                + (
+                    f"; its values are those the {p.values_from} query gives"
+                    if p.values_from
+                    else ""
+                ),
+                "schema": _schema(p, values.get(p.name)),
+            }
+            for p in q.parameters
+        ]
+        paths[f"/queries/{q.name}"] = {
+            "get": {
+                "summary": q.summary,
+                "description": q.description,
+                "parameters": [*parameters, FORMAT],
+                "responses": {
+                    "200": {"description": "Results (a page for a browser)", "content": RESULTS},
+                    "400": plain(
+                        "A parameter is unknown or missing, or a value malformed or not one "
+                        "of its parameter's values"
+                    ),
+                },
+            }
+        }
+    return paths

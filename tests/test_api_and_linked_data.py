@@ -18,6 +18,7 @@ from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
 from openness.history import VERDICT_HISTORY
+from openness.named_queries import catalogue
 from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
@@ -242,7 +243,8 @@ def test_shacl_service(client: FlaskClient) -> None:
 
 def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> None:
     """Each route of the app (but the static files) and each of its methods is in
-    /openapi.json, and nothing else; each path's placeholders are its path parameters."""
+    /openapi.json, and nothing else but each named query's own path (/queries/{name} for
+    that name, as grlc describes them); each path's placeholders are its path parameters."""
     spec = client.get("/openapi.json").json
     assert spec["openapi"].startswith("3.")
     served: dict[str, set[str]] = {}
@@ -252,7 +254,9 @@ def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> No
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         methods = {m.lower() for m in rule.methods or ()} - {"head", "options"}
         served.setdefault(path, set()).update(methods)
-    assert {path: set(ops) for path, ops in spec["paths"].items()} == served
+    named = {f"/queries/{name}": {"get"} for name in catalogue()}
+    assert {path: set(ops) for path, ops in spec["paths"].items()} == {**served, **named}
+    assert all(ops <= served["/queries/{name}"] for ops in named.values())
     for path, ops in spec["paths"].items():
         placeholders = set(re.findall(r"{([^}]+)}", path))
         for method, op in ops.items():

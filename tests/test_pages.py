@@ -14,16 +14,18 @@ from urllib.parse import unquote
 
 import pytest
 import yaml
+from conftest import copy_of
 from flask.testing import FlaskClient
 from markupsafe import escape
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
+from openness.namespaces import OG, XSD, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app, pages
 from openness.server.admission import Guard, Overloaded
 from openness.server.pages import detect_format
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, GraphStore
 from openness.store.base import bind_values
 
 OLMO = "allenai--olmo-7b"
@@ -459,7 +461,7 @@ def test_a_named_query_in_a_browser_is_a_page(client: FlaskClient) -> None:
     assert "<td>OLMo-7B</td>" in page.text
     assert "<td>Class I</td>" in page.text
     assert 'href="http://localhost/id/model/' in page.text  # result IRIs open here
-    assert 'name="definition" value="mof-1.0"' in page.text
+    assert '<option value="mof-1.0" selected>' in page.text  # the form keeps the value
     assert 'href="/queries/models-passing?definition=mof-1.0&amp;format=csv"' in page.text
     assert 'href="/queries/models-passing?definition=mof-1.0&amp;format=json"' in page.text
     editor = page.text.split('href="/editor?query=')[1].split('"')[0]
@@ -503,6 +505,88 @@ def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> No
     for asked in ("format=csv", "output=csv", "results=csv"):
         answer = client.get(f"/queries/models-passing?definition=mof-1.0&{asked}")
         assert answer.status_code == 200 and answer.mimetype == "text/csv", asked
+
+
+def test_a_named_query_refuses_a_value_outside_its_parameters_values(client: FlaskClient) -> None:
+    """definition=nope answered 200 with no rows: 400 naming the definition ids the store
+    holds, on the page too. eu-osai-index is one (it passes no model: no row, 200). The
+    page offers the values as a choice, the one given chosen (and "any" for an optional
+    parameter); the catalogue lists them."""
+    ids = sorted(definitions())
+    plain = client.get("/queries/models-passing?definition=nope")
+    assert plain.status_code == 400 and plain.mimetype == "text/plain"
+    assert plain.text == (
+        f"bad parameter value: definition: 'nope' is not one of its values: {', '.join(ids)}\n"
+    )
+    index = client.get("/queries/models-passing?definition=eu-osai-index&format=csv")
+    assert index.status_code == 200 and index.text.splitlines() == ["model,name,level,score"]
+    page = client.get("/queries/models-passing?definition=nope", headers={"Accept": BROWSER})
+    assert page.status_code == 400 and "&#39;nope&#39; is not one of its values" in page.text
+
+    def offered(path: str) -> list[tuple[str, bool]]:
+        html = client.get(path, headers={"Accept": BROWSER}).text
+        select = html.split('<select id="param-definition" name="definition"')[1]
+        options = select.split("</select>")[0]
+        return re.findall(r'<option value="([^"]*)"( selected)?>', options)
+
+    assert offered("/queries/models-passing?definition=mof-1.0") == [
+        (i, " selected" if i == "mof-1.0" else "") for i in ids
+    ]
+    assert offered("/queries/first-passed") == [("", ""), *((i, "") for i in ids)]
+    described = {q["name"]: q for q in client.get("/queries?format=json").json}
+    assert described["models-passing"]["parameters"][0]["enum"] == ids
+    assert described["model-lineage"]["parameters"][0]["enum"] is None
+    listed = client.get("/queries", headers={"Accept": BROWSER}).text
+    assert f"(required, literal, default osaid-1.0): one of {', '.join(ids)}" in listed
+
+
+def test_the_api_description_gives_each_named_query_with_its_parameters_values(
+    client: FlaskClient,
+) -> None:
+    """/openapi.json described /queries/{name} alone, no query's parameters: each named
+    query is an operation of its own, as grlc describes a folder of queries, each
+    parameter typed and defaulted, an enumerated one's values as its enum."""
+    spec = client.get("/openapi.json").json["paths"]
+    named = {path for path in spec if path.startswith("/queries/") and "{" not in path}
+    assert named == {f"/queries/{name}" for name in catalogue()}
+    definition, fmt = spec["/queries/models-passing"]["get"]["parameters"]
+    assert definition["schema"] == {
+        "type": "string",
+        "enum": sorted(definitions()),
+        "default": "osaid-1.0",
+    }
+    assert definition["required"] is False and fmt["name"] == "format"  # it has a default
+    threshold = spec["/queries/open-but-opaque"]["get"]["parameters"][0]
+    assert threshold["name"] == "threshold"
+    assert threshold["schema"] == {"type": "integer", "default": 50}
+    (kind, _) = spec["/queries/public-ai"]["get"]["parameters"]
+    assert "government" in kind["schema"]["enum"]
+    (model, _) = spec["/queries/model-lineage"]["get"]["parameters"]
+    assert model["schema"]["format"] == "uri" and "enum" not in model["schema"]
+
+
+def test_enumerated_values_are_read_again_when_the_store_has_a_later_run(
+    built: GraphStore,
+) -> None:
+    """The values a page offers are kept while the store's latest run stays the same (no
+    values query per page), and read again once a later run ended."""
+    store = copy_of(built)
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+
+    def refused() -> str:
+        return client.get("/queries/models-passing?definition=nope").text
+
+    assert "new-definition" not in refused()
+    store.update(
+        f"INSERT DATA {{ GRAPH <{Graphs.SHAPES}> {{ <urn:new> a <{OG}OpennessDefinition> ; "
+        f'<{OG}definitionId> "new-definition" }} }}'
+    )
+    assert "new-definition" not in refused()  # kept: no run since
+    store.update(
+        "INSERT DATA { GRAPH <urn:run> { <urn:run> <http://www.w3.org/ns/prov#endedAtTime> "
+        f'"2999-01-01T00:00:00Z"^^<{XSD}dateTime> }} }}'
+    )
+    assert "new-definition" in refused()
 
 
 @pytest.mark.parametrize(

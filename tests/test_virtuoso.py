@@ -119,3 +119,22 @@ def test_the_api_pages_and_endpoint_serve_it(virtuoso: GraphStore, embedded: Gra
     for page in ("/", "/matrix", "/models/allenai--olmo-7b", "/id/license/llama2"):
         html = ours.get(page, headers={"Accept": "text/html"})
         assert html.status_code == 200 and html.mimetype == "text/html", (page, html.text[:500])
+
+
+def test_a_named_querys_values_come_from_it_as_from_ours(
+    virtuoso: GraphStore, embedded: GraphStore
+) -> None:
+    """An enumerated parameter's values (the definition ids, by the definition-ids query;
+    the store's latest run as the marker they are kept by) read from Virtuoso: a value
+    outside them is refused naming them, and /openapi.json gives them, as on ours."""
+    ids = ", ".join(sorted(definitions()))
+    for store in (virtuoso, embedded):
+        client = create_app({"STORE": store, "TESTING": True}).test_client()
+        refused = client.get("/queries/models-passing?definition=nope")
+        assert refused.status_code == 400
+        assert refused.text.endswith(f"is not one of its values: {ids}\n")
+        spec = client.get("/openapi.json").json["paths"]
+        (kind, _) = spec["/queries/public-ai"]["get"]["parameters"]
+        assert {"government", "company"} <= set(kind["schema"]["enum"])
+        chosen = client.get("/queries/requirement-matrix?definition=mof-1.0&format=csv")
+        assert chosen.status_code == 200 and "mof-1.0" in chosen.text
