@@ -266,15 +266,22 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     >>> json.loads(compact_json_ld([t], {"xsd": XSD}))["@graph"]
     [{'@id': 'urn:m', '@type': 'xsd:x'}]
     """
-    namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+    # An IRI written whole whose scheme is a prefix of the context ('cr:foo', as a source
+    # that lacked its own context wrote it) would be read as that prefixed name: such a
+    # prefix is left out of the context, and the IRIs it would shorten are written whole.
+    iris = {
+        term.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object, getattr(t.object, "datatype", None))
+        if isinstance(term, ox.NamedNode)
+    }
+    namespaces = _longest_first(prefixes)
+    while clashing := {i.split(":", 1)[0] for i in _whole(iris, namespaces)} & set(prefixes):
+        prefixes = {p: ns for p, ns in prefixes.items() if p not in clashing}
+        namespaces = _longest_first(prefixes)
 
     def name(iri: str) -> str:
-        for prefix, namespace in namespaces:
-            rest = iri[len(namespace) :]
-            # JSON-LD reads "p://…" as an IRI, not as the prefix p
-            if iri.startswith(namespace) and rest and not rest.startswith("//"):
-                return f"{prefix}:{rest}"
-        return iri
+        return _short(iri, namespaces)
 
     def node(term: ox.NamedNode | ox.BlankNode) -> str:
         return f"_:{term.value}" if isinstance(term, ox.BlankNode) else name(term.value)
@@ -284,7 +291,7 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
             return {"@id": node(term)}
         if term.language:
             tagged = {"@value": term.value, "@language": term.language}
-            return {**tagged, "@direction": term.direction} if term.direction else tagged
+            return {**tagged, "@direction": term.direction.value} if term.direction else tagged
         if term.datatype.value == XSD_STRING:
             return term.value
         return {"@value": term.value, "@type": name(term.datatype.value)}
@@ -301,6 +308,25 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
         for subject, about in nodes.items()
     ]
     return json.dumps({"@context": prefixes, "@graph": graph}, ensure_ascii=False).encode()
+
+
+def _longest_first(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(prefixes.items(), key=lambda p: -len(p[1]))
+
+
+def _short(iri: str, namespaces: list[tuple[str, str]]) -> str:
+    """``iri`` as a compact IRI of the first of ``namespaces`` that fits, else whole."""
+    for prefix, namespace in namespaces:
+        rest = iri[len(namespace) :]
+        # JSON-LD reads "p://…" as an IRI, not as the prefix p
+        if iri.startswith(namespace) and rest and not rest.startswith("//"):
+            return f"{prefix}:{rest}"
+    return iri
+
+
+def _whole(iris: set[str], namespaces: list[tuple[str, str]]) -> list[str]:
+    """The ``iris`` no namespace shortens."""
+    return [iri for iri in iris if _short(iri, namespaces) == iri]
 
 
 def content_type(media_type: str) -> str:

@@ -513,6 +513,29 @@ def test_compacted_json_ld_reads_back_as_the_graph_written() -> None:
     assert _canonical(_json_ld_triples(body)) == _canonical(triples)
 
 
+def test_compacted_json_ld_keeps_iris_whose_scheme_is_a_prefix_and_directions() -> None:
+    """An IRI whose scheme is one of our prefixes ('cr:foo', as a source that lacked its
+    own context wrote one: the bundled graph holds 'acitivity:PIIremoval') was written whole
+    and read back as the prefixed name, another IRI; a literal with a base direction
+    (RDF 1.2, as JSON-LD's @direction or Turtle's "x"@ar--rtl give) failed to serialize."""
+    subject = ox.NamedNode("urn:x:s")
+    triples = [
+        ox.Triple(subject, ox.NamedNode(OG + "part"), ox.NamedNode("cr:foo")),
+        ox.Triple(ox.NamedNode("schema:x"), ox.NamedNode("og:licence"), ox.Literal("t")),
+        ox.Triple(subject, ox.NamedNode(OG + "n"), ox.Literal("1", datatype=ox.NamedNode("xsd:y"))),
+        ox.Triple(subject, ox.NamedNode(PREFIXES["cr"] + "kept"), ox.Literal("x")),
+        ox.Triple(
+            subject,
+            ox.NamedNode(OG + "said"),
+            ox.Literal("نص", language="ar", direction=ox.BaseDirection.RTL),
+        ),
+    ]
+    body = serialize_graph(triples, "application/ld+json", PREFIXES)
+    assert _canonical(_json_ld_triples(body)) == _canonical(triples)
+    context = json.loads(body)["@context"]
+    assert "cr" not in context and context["dcterms"] == PREFIXES["dcterms"]
+
+
 @pytest.mark.parametrize(
     "path",
     [
