@@ -580,6 +580,32 @@ def test_validate_says_a_json_ld_key_was_dropped_beside_the_verdicts(tmp_path: P
     assert code == 1 and "CC-BY-NC-4.0" in out and err == ""
 
 
+def test_the_licence_of_the_description_itself_is_no_warning() -> None:
+    """A description licensing itself (`<> dcterms:license …`, as Turtle files often do)
+    was told its licence 'is not read' and to write it as an og:licenseStatement: the
+    licence of the metadata is no model's, component's or record's."""
+    document = "<> <http://purl.org/dc/terms/license> <https://spdx.org/licenses/CC0-1.0> .\n"
+    assert _warned(WREN % WREN_RIGHT + document) == []
+
+
+def test_a_json_ld_prefix_declared_nowhere_is_named() -> None:
+    """JSON-LD reads 'og:Model' beside a @context without "og" as an IRI of the scheme og:
+    (no error, no key dropped): the description was said to describe no og:Model, and a
+    key of an undeclared prefix left out without a word."""
+    document = json.loads(_jsonld({}))
+    del document["@context"]["og"]
+    with pytest.raises(validate_module.UnreadableInput) as e:
+        _warned(json.dumps(document), "wren.jsonld")
+    assert "og:Model, og:licenseStatement, " in str(e.value)
+    assert "the prefix og is declared nowhere" in str(e.value)
+    warned = _warned(_jsonld({"@graph.0.schema:description": "a small model"}), "wren.jsonld")
+    assert warned == [
+        "wren.jsonld: schema:description is an IRI of the scheme 'schema:', not a term of "
+        "https://schema.org/, so what it says is not read: the prefix schema is declared "
+        'nowhere (in JSON-LD, give "schema": "https://schema.org/" in the @context)'
+    ]
+
+
 def test_a_prefix_bound_to_another_namespace_is_named_once_for_its_terms() -> None:
     """A description whose og: prefix is bound to …/ns/ (or http://) describes no og:Model:
     the error says which namespace its terms are in, not only that no model was found."""

@@ -22,6 +22,7 @@ from openness.namespaces import (
     OG,
     ONTOLOGY,
     OWL,
+    PREFIXES,
     RDF,
     RDFS,
     SCHEMA,
@@ -82,13 +83,27 @@ def unread(triples: list[ox.Triple]) -> list[str]:
     """
     vocabulary = _vocabulary()
     unknown: dict[str, None] = {}
+    undeclared: dict[str, dict[str, None]] = defaultdict(dict)  # by the prefix it lacks
     out: list[str] = []
     licensed = {t.subject for t in triples if t.predicate.value == OG + "licenseStatement"}
+    # What the rules may read a licence of: a node of our classes, or one our terms link
+    # to; not the document's own licence (<> dcterms:license …), nor another vocabulary's.
+    ours = {
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF + "type" and t.object.value.startswith(_OURS)
+    } | {t.object for t in triples if t.predicate.value.startswith(_OURS)}
     for t in triples:
         for term in (t.predicate, t.object):
             if isinstance(term, ox.NamedNode) and term.value.startswith(_OURS):
                 if term.value not in vocabulary.terms:
                     unknown[term.value] = None
+        for term in (t.subject, t.predicate, t.object):
+            scheme = term.value.split(":", 1)[0] if isinstance(term, ox.NamedNode) else None
+            if scheme in PREFIXES:
+                # A prefixed name whose prefix nothing declares: JSON-LD reads it as an
+                # IRI of that scheme ("og:Model" beside a @context without "og").
+                undeclared[scheme][term.value] = None
         said, p = t.object, t.predicate.value
         if p in vocabulary.nodes and isinstance(said, ox.Literal):
             out.append(
@@ -106,13 +121,25 @@ def unread(triples: list[ox.Triple]) -> list[str]:
                 f"{short(p)} of {t.subject} is {written}, where the vocabulary expects an "
                 f"{short(vocabulary.typed[p])} (written without quotes), so it is not read"
             )
-        elif p in _OTHER_LICENCE and t.subject not in licensed:
+        elif p in _OTHER_LICENCE and t.subject in ours and t.subject not in licensed:
             named = said.value.removeprefix(SPDX_LICENSE) if said.value != SPDX_LICENSE else ""
             out.append(
                 f"{short(p)} of {t.subject} is not read: the definitions read a licence from "
                 f"og:licenseStatement (og:licenseStatement [ og:licenseString {named!r} ])"
             )
-    return _unknown(list(unknown), vocabulary.terms) + out
+    return _undeclared(undeclared) + _unknown(list(unknown), vocabulary.terms) + out
+
+
+def _undeclared(iris: dict[str, dict[str, None]]) -> list[str]:
+    """A message for each prefix of ours that IRIs are written with but nothing declares."""
+    return [
+        f"{', '.join(named)} {'is an IRI' if len(named) == 1 else 'are IRIs'} of the scheme "
+        f"'{prefix}:', not {'a term' if len(named) == 1 else 'terms'} of {PREFIXES[prefix]}, "
+        f"so what {'it says' if len(named) == 1 else 'they say'} is not read: the prefix "
+        f'{prefix} is declared nowhere (in JSON-LD, give "{prefix}": "{PREFIXES[prefix]}" '
+        "in the @context)"
+        for prefix, named in iris.items()
+    ]
 
 
 def _fits(value: ox.Term, datatype: str) -> bool:
