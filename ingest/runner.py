@@ -157,12 +157,16 @@ def ingest_all(
     strict: bool = False,
     ctx: IngestContext | None = None,
 ) -> list[IngestReport]:
-    """Ingest the named sources (all of them by default), then re-link records to models —
-    also when a source stops the run (--strict, an unreadable folder): the sources stored
-    before it are linked, not left beside an identity graph naming records they dropped."""
+    """Ingest the named sources (all of them by default, the curated one first), then
+    re-link records to models — also when a source stops the run (--strict, an unreadable
+    folder): the sources stored before it are linked, not left beside an identity graph
+    naming records they dropped."""
     reports: list[IngestReport] = []
+    # The curated run first: every other source names the organizations it stores
+    # (IngestContext.holding), not those of a folder it replaces later in the run.
+    ordered = sorted(names or SOURCES, key=lambda n: SOURCES[n].folder != ORGANIZATIONS_FOLDER)
     try:
-        for name in names or list(SOURCES):
+        for name in ordered:
             reports.append(ingest_source(store, name, folder=folder, strict=strict, ctx=ctx))
     except BaseException:
         if reports:

@@ -668,6 +668,24 @@ def test_a_curated_folder_given_names_the_organizations_of_later_runs_until_repl
     assert select(store, producer) == [{"o": mint("org", "ZBX")}]
 
 
+def test_a_run_of_several_sources_names_organizations_as_its_curated_run_stores_them(
+    tmp_path: Path,
+) -> None:
+    """After `ingest curated --from DIR`, a run of several bundled sources (`openness
+    ingest`, or `ingest mof curated`) read the MOF records' producers by DIR's organizations,
+    which its curated run then replaced with the bundled ones: DIR's alias 'LLM360' named
+    Amber's producer DIR's organization, which the store no longer held, where a build
+    names the bundled LLM360. The curated source is ingested first in a run."""
+    folder = _curated_folder(
+        tmp_path, [{"name": "Zorblax Research Lab", "aliases": ["LLM360"]}], ""
+    )
+    store = EmbeddedStore(None)
+    ingest_source(store, "curated", folder=folder)
+    ingest_all(store, ["mof", "curated"])  # the bundled folders
+    producer = f"SELECT ?o WHERE {{ <{mint('record', 'mof', 'amber')}> og:producer ?o }}"
+    assert select(store, producer) == [{"o": mint("org", "LLM360")}]
+
+
 def test_the_organizations_a_built_store_holds_are_the_bundled_ones(built: GraphStore) -> None:
     """Read back from the curated graph, the organizations are known by every name,
     one-word name and Hub namespace of the bundled file, as the same IRIs, of its kind."""
