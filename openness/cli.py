@@ -133,6 +133,13 @@ class StoreOptions:
             return None
         return Path(self.location) if self.location else default_location()
 
+    def no_file(self) -> None:
+        """Stop when the store named is a file: no store is one (read as a folder, it
+        ended in a traceback)."""
+        where = self.folder()
+        if where is not None and where.exists() and not where.is_dir():
+            raise click.ClickException(f"{where} is no folder: --store names a store's folder")
+
     def require_built(self, *, read_only: bool = False) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
         reads it would create an empty store and report an empty graph. A command that
@@ -140,6 +147,7 @@ class StoreOptions:
         where = self.folder()
         if where is None:
             return
+        self.no_file()
         if not where.exists() or (read_only and not _holds_files(where)):
             hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
@@ -705,6 +713,7 @@ def _built(opts: StoreOptions) -> bool:
     read only, so that `make serve` beside a server of the same store, which refuses a
     command that writes, finds nothing to do without writing."""
     folder = opts.folder()
+    opts.no_file()
     if folder is not None and not (folder.exists() and _holds_files(folder)):
         return False
     with closing(opts.open(read_only=True)) as store:

@@ -273,6 +273,17 @@ def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None
     assert not any(missing.iterdir())
 
 
+def test_a_store_named_by_a_file_is_refused_in_a_line(tmp_path: Path) -> None:
+    """--store naming a file, not a folder: the commands that read (and serve, and build
+    --if-missing) ended in a traceback ('NotADirectoryError') where they said why."""
+    file = tmp_path / "store.nq"
+    file.write_text("")
+    for command in (["stats"], ["report"], ["serve"], ["build", "--if-missing"]):
+        result = CliRunner().invoke(cli, ["--store", str(file), *command])
+        assert result.exit_code == 1 and not isinstance(result.exception, OSError), command
+        assert f"{file}" in result.stderr and "no folder" in result.stderr, command
+
+
 def test_the_commands_that_read_run_beside_one_that_writes(tmp_path: Path) -> None:
     """The commands that only read opened the store as RocksDB's primary: beside a
     command writing it (an ingest, an assessment) they failed on its lock ('IO error: While
