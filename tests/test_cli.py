@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from openness.assess.definitions import definitions
 from openness.cli import cli
 from openness.namespaces import VOID, Graphs
 from openness.resources import sources_dir
-from openness.store import GraphStore, open_store
+from openness.store import GraphStore, holders, open_store
 from openness.store.summary import SUMMARY
 
 
@@ -339,6 +340,24 @@ def test_the_commands_that_read_run_beside_one_that_writes(tmp_path: Path) -> No
             assert run([*store, "dump"])[0] == 1
             killed.kill()
     assert run([*store, "dump"])[0] == 0
+
+
+def test_a_server_that_names_itself_nowhere_is_told_from_a_writer(tmp_path: Path) -> None:
+    """A server run by a user who may not write openness.lock holds the store shared by a
+    read-only descriptor and names itself nowhere: a command that writes was told that
+    'another process holds the store … run this again once it has ended', as beside a
+    writer, and --force did nothing. The kind of lock held tells a server from a writer."""
+    store = ["--store", str(tmp_path / "store")]
+    assert run([*store, "init"])[0] == 0
+    fd = os.open(tmp_path / "store" / holders.FILE, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)  # as a server holds it by a read-only descriptor
+        code, _, err = run([*store, "init"])
+        assert code == 1 and "a server that " in err and "give --force" in err, err
+        code, _, err = run([*store, "init", "--force"])
+        assert code == 0 and "writing all the same (--force)" in err, err
+    finally:
+        os.close(fd)
 
 
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:

@@ -91,8 +91,12 @@ def hold(folder: Path, holder: str, *, writes: bool) -> Hold:
     try:
         fcntl.flock(fd, (fcntl.LOCK_EX if writes else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
+        # Servers hold it if a shared lock is to be had (a writer holds it alone): the
+        # kernel's word, where the file's may be missing (a server run by a user who may
+        # not write the file names itself nowhere).
+        served = writes and _shared_free(fd)
         os.close(fd)
-        raise _busy(path) from None
+        raise _busy(path, served=served) from None
     # Named beside the other servers still running (a writer holds the store alone, and
     # one that has let it go may run on: a test's process).
     named = {} if writes else {p: s for p, s in _alive(path).items() if not s.get("writes")}
@@ -123,22 +127,32 @@ def _runs(pid: int) -> bool:
     return True
 
 
-def _busy(path: Path) -> StoreBusy:
-    """Why the store whose lock file is ``path`` cannot be held now, as its holders say."""
+def _shared_free(fd: int) -> bool:
+    """Whether a shared lock on ``fd``'s file is to be had now (it is let go at once)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    return True
+
+
+def _busy(path: Path, *, served: bool) -> StoreBusy:
+    """Why the store whose lock file is ``path`` cannot be held now: ``served``, servers
+    hold it, else a writer does; named as the holders name themselves in the file."""
     alive = _alive(path).values()
-    named = [str(said.get("holder")) for said in alive]
-    writers = [str(said.get("holder")) for said in alive if said.get("writes")]
     folder = path.parent
-    if writers:
+    if not served:
+        writers = [str(said.get("holder")) for said in alive if said.get("writes")]
         return StoreBusy(
-            f"{writers[0]} is writing the store at {folder}: run this again once it has ended",
+            f"{writers[0] if writers else 'another process'} is writing the store at "
+            f"{folder}: run this again once it has ended",
             served=False,
         )
-    if not named:  # a server's worker outliving it, say
-        return StoreBusy(
-            f"another process holds the store at {folder}: run this again once it has ended",
-            served=False,
-        )
+    named = [str(said.get("holder")) for said in alive if not said.get("writes")] or [
+        f"a server that {path} does not name (one run by a user who may not write the "
+        "file, or a worker outliving its server)"
+    ]
     one = len(named) == 1
     return StoreBusy(
         f"{' and '.join(named)} {'serves' if one else 'serve'} the store at {folder} as it was "
