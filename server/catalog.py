@@ -31,6 +31,7 @@ from flask import Blueprint, Response, current_app, request, send_file, url_for
 
 from openness.ingest.rdf import Triples, typed
 from openness.namespaces import (
+    BASE,
     DCAT,
     DCTERMS,
     FOAF,
@@ -135,7 +136,7 @@ def void() -> Response:
     t.add(ds, VOID + "triples", typed(str(sum(sizes.values())), XSD + "integer"))
     t.link(ds, RDFS + "seeAlso", url_for("catalog.catalog", _external=True))
     # The IRIs the dataset mints (a crawler tells ours from those we only link to).
-    t.add(ds, VOID + "uriSpace", ox.Literal(ID))
+    t.add(ds, VOID + "uriSpace", ox.Literal(minted_base() + ID.removeprefix(BASE)))
     for namespace in summary.vocabularies(get_store()):
         t.link(ds, VOID + "vocabulary", namespace)
     with contextlib.suppress(dumps.NoDump):  # what the server says of an outdated dump: nothing

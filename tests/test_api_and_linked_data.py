@@ -657,6 +657,20 @@ def test_the_well_known_void_describes_the_dataset_the_summary_does(
     assert all(v.endswith(("#", "/")) for v in vocabularies), vocabularies
 
 
+def test_the_void_uri_space_is_the_deployments_minted_base() -> None:
+    """A deployment answering the IRIs minted under its own base (--base-iri) stated ours as
+    VoID's uriSpace, beside a rights statement under its own base."""
+    base = "https://example.org/og/"
+    web = create_app({"STORE": EmbeddedStore(None), "BASE_IRI": base, "TESTING": True})
+    answer = web.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    assert set(graph.objects(None, void.uriSpace)) == {rdflib.Literal(base + "id/")}
+    assert set(graph.objects(None, rdflib.DCTERMS.rights)) == {
+        rdflib.URIRef(base + "catalog#rights")
+    }
+
+
 def test_the_service_description_names_the_dataset_void_describes(client: FlaskClient) -> None:
     """The SPARQL service's default dataset is the VoID dataset (with where its VoID
     description is), so that merging the two descriptions gives one dataset with its
