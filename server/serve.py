@@ -269,5 +269,8 @@ def run_server(
             "post_worker_init": _post_worker_init,
             "worker_exit": _worker_exit,
             "accesslog": None,  # the app logs each request with its duration
+            # gunicorn's control socket (gunicornc) is one per user by default, so a second
+            # server (`make serve` twice, on two stores) took the first's; nothing here uses it.
+            "control_socket_disable": True,
         },
     ).run()

@@ -8,6 +8,7 @@ while the slow connections were still open.
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 import subprocess
@@ -41,8 +42,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store: Path, read_timeout: float) -> Iterator[int]:
-    """`openness serve` with one worker of ``THREADS`` threads; yields its port."""
+def serve(store: Path, read_timeout: float, env: dict[str, str] | None = None) -> Iterator[int]:
+    """`openness serve` with one worker of ``THREADS`` threads (in ``env``, if given); yields
+    its port once it answers queries."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "openness.cli", "--store", str(store), "serve"]
@@ -51,6 +53,7 @@ def serve(store: Path, read_timeout: float) -> Iterator[int]:
         + ["--read-timeout", str(read_timeout)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     try:
         deadline = time.monotonic() + 120  # a hang guard: the query process opens the store
@@ -139,3 +142,18 @@ def test_a_client_too_slow_to_send_its_request_is_disconnected(reported: Path) -
                 time.sleep(0.2)
         finally:
             s.close()
+
+
+def test_a_server_leaves_no_control_socket_another_would_take(
+    reported: Path, tmp_path: Path
+) -> None:
+    """gunicorn (25 and later) opens a control socket at one path per user
+    ($XDG_RUNTIME_DIR/gunicorn.ctl) unless told not to, so a second server — `make serve`
+    beside another — took the first's; openness uses none. (gunicorn starts it as soon as
+    its workers are forked, long before a worker answers queries.)"""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(tmp_path)}
+    with serve(reported, read_timeout=30, env=env):
+        assert not (runtime / "gunicorn.ctl").exists()
+        assert not (tmp_path / ".gunicorn").exists()
