@@ -266,6 +266,7 @@ def test_without_a_dump_the_route_says_how_to_write_one(location: Path) -> None:
         answer = _download(client)
         assert answer.status_code == 404 and answer.mimetype == "text/plain"
         assert "`openness dump`" in answer.text
+        assert "once the server serving the store, if one does, is stopped" in answer.text
         g = _catalogue(client)
         assert (CATALOG, DCAT.dataset, DATASET) in g
         assert next(g.subjects(rdflib.RDF.type, DCAT.DataService), None) is not None

@@ -37,7 +37,12 @@ FILE = "openness.nq.gz"  # the name a client saves it under
 _RECORD = "dump.json"
 _DATA = "openness-*.nq.gz"  # the files, named by their checksum
 _PART = ".part"  # a file being written, under a temporary name (".<random>.part")
-_AGAIN = "`openness dump` writes it again"
+# Read at a server's /dump too, beside which `openness dump` is refused (store.holders).
+_STOPPED = (
+    "(once the server serving the store, if one does, is stopped: a command that writes is "
+    "refused while one serves it)"
+)
+_AGAIN = f"`openness dump` writes it again {_STOPPED}"
 _LATEST_RUN = "SELECT (MAX(?end) AS ?latest) WHERE { ?run prov:endedAtTime ?end }"
 
 
@@ -174,7 +179,7 @@ def current(store: GraphStore, where: Path) -> Dump:
             raise NoDump(f"the store was written after its dump was: {_AGAIN}") from None
         raise NoDump(
             "no dump of the dataset has been written here: `openness dump` (or `openness "
-            "build`) writes it"
+            f"build`) writes it {_STOPPED}"
         ) from None
     except (ValueError, KeyError, TypeError) as e:
         raise NoDump(f"the dump's record {where / _RECORD} cannot be read ({e}): {_AGAIN}") from e
