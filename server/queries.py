@@ -120,6 +120,16 @@ def run(name: str) -> Response:
     # A name the query has no parameter of (a typo: defn=) ran it with the defaults, a
     # 200 answering another question; `openness query` refuses it alike.
     unknown = sorted(set(given) - set(known) - set(FORMAT_PARAMETERS))
+    notice = ""
+    if unknown and html:
+        # A page's link may carry parameters a site appended (fbclid=, utm_source=): it is
+        # shown with them left out, said above its results, where a program is refused.
+        notice = (
+            f"Left out: {', '.join(unknown)} — not a parameter of {name} "
+            f"(its parameters: {', '.join(known) or 'none'})."
+        )
+        given = {k: v for k, v in given.items() if k not in unknown}
+        unknown = []
     # A value outside an enumerated parameter's (definition=nope) answered 200 with no
     # rows: refused naming them, as `openness query` refuses it.
     allowed = enumerations(query)
@@ -136,7 +146,7 @@ def run(name: str) -> Response:
         error = f"bad parameter value: {e}"
     else:
         if html:
-            return _page(query, given, allowed, sparql)
+            return _page(query, given, allowed, sparql, notice=notice)
         return run_query(sparql, [], [], joined=query.joined)
     return _page(query, given, allowed, None, error) if html else text(error, 400)
 
@@ -158,6 +168,7 @@ def _page(
     allowed: dict[str, list[str]],
     sparql: str | None,
     error: str = "",
+    notice: str = "",
 ) -> Response:
     """The query's page: what it asks, a form for its parameters (a choice among an
     enumerated one's values), its results as a table, and links to the same results as
@@ -182,6 +193,7 @@ def _page(
             values=values,
             allowed=allowed,
             error=error,
+            notice=notice,
             variables=variables,
             rows=rows,
             total=total,

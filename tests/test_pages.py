@@ -496,12 +496,18 @@ def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
 def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> None:
     """defn= for definition= ran the query with its default (OSAID's passing models, 200)
     where `openness query` refuses the name: 400 naming it and the parameters there are;
-    the format parameters are the protocol's, not the query's."""
+    the format parameters are the protocol's, not the query's. A page (a link a site
+    appended fbclid= to) is shown without it, saying so above the results."""
     plain = client.get("/queries/models-passing?defn=mof-1.0")
     assert plain.status_code == 400 and plain.mimetype == "text/plain"
     assert plain.text == "models-passing has no parameter defn; its parameters: definition\n"
-    page = client.get("/queries/models-passing?defn=mof-1.0", headers={"Accept": BROWSER})
-    assert page.status_code == 400 and "has no parameter defn" in page.text
+    page = client.get(
+        "/queries/models-passing?definition=mof-1.0&fbclid=x1", headers={"Accept": BROWSER}
+    )
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    assert "Left out: fbclid — not a parameter of models-passing" in page.text
+    assert "OLMo-7B" in page.text  # the results of the parameters it has
+    assert 'value="mof-1.0" selected' in page.text
     for asked in ("format=csv", "output=csv", "results=csv"):
         answer = client.get(f"/queries/models-passing?definition=mof-1.0&{asked}")
         assert answer.status_code == 200 and answer.mimetype == "text/csv", asked
