@@ -93,8 +93,13 @@ def _as_offered(name: str, offered: list[str], tables: tuple[dict[str, str], ...
 
 
 def named_format(name: str, offered: list[str]) -> str | None:
-    """The offered type a format parameter's value names, if any."""
-    return _as_offered(name, offered, PARAMETER_TABLES)
+    """The offered type a format parameter's value names, if any; a media type's
+    parameters dropped, as ``accepted`` drops them from Accept.
+
+    >>> named_format("application/sparql-results+json;charset=utf-8", RESULT_TYPES)
+    'application/sparql-results+json'
+    """
+    return _as_offered(name.split(";")[0].strip(), offered, PARAMETER_TABLES)
 
 
 def offered_types(offered: list[str]) -> str:

@@ -190,6 +190,16 @@ def test_a_format_asked_under_several_names_is_the_one_known(
     assert r.status_code == 200 and r.mimetype == media, r.text
 
 
+def test_a_format_named_with_its_media_type_parameters_is_read(client: FlaskClient) -> None:
+    """format= a media type with parameters is read as Accept reads one (its parameters
+    dropped), where it was 400 'names no format'."""
+    r = client.get(
+        "/sparql",
+        query_string={"query": "ASK {}", "format": "application/sparql-results+json;charset=utf-8"},
+    )
+    assert r.status_code == 200 and r.mimetype == "application/sparql-results+json", r.text
+
+
 def test_a_format_the_result_has_not_is_406_not_another_format(client: FlaskClient) -> None:
     """format=csv on a CONSTRUCT answered Turtle: what the Accept header chose."""
     r = client.get(CONSTRUCT + "&format=csv")
