@@ -70,7 +70,8 @@ VERDICT = {
             "description": "the outcome of each reason's requirement, in the order of "
             "reasons (a failed verdict's reasons also name what cannot be told); a reason "
             "about no requirement has the verdict's outcome",
-            "items": {"enum": ["failed", "cantTell"]},
+            # A reason about no requirement takes the verdict's outcome: any of them.
+            "items": {"enum": ["passed", "failed", "cantTell", "inapplicable"]},
         },
         "records": {
             "type": "array",
