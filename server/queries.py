@@ -26,6 +26,7 @@ from openness.server.negotiation import (
     RESULT_TYPES,
     accept_header,
     choose_with_parameter,
+    offered_types,
 )
 from openness.server.openapi_site import FORMAT, RESULTS, plain
 from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
@@ -98,7 +99,9 @@ def index() -> Response:
     """The catalogue, as HTML for browsers and JSON for programs."""
     queries = _catalogue()
     offered = ["text/html", "application/json"]
-    best = choose_with_parameter(request.args.get("format"), accept_header(), offered)
+    best = choose_with_parameter(format_parameter(offered), accept_header(), offered)
+    if best is None:  # an Accept naming neither (image/png) was answered with the page
+        return text(f"the catalogue is offered as {offered_types(offered)}", 406)
     if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
     values = {q.name: enumerations(q) for q in queries.values()}

@@ -200,6 +200,19 @@ def test_a_format_named_with_its_media_type_parameters_is_read(client: FlaskClie
     assert r.status_code == 200 and r.mimetype == "application/sparql-results+json", r.text
 
 
+def test_the_query_catalogue_is_406_to_an_accept_naming_neither_of_its_formats(
+    client: FlaskClient,
+) -> None:
+    """/queries is a page or JSON: an Accept naming neither (image/png) is 406 listing
+    them, where it got the page; a browser's and a program's get theirs."""
+    refused = client.get("/queries", headers={"Accept": "image/png"})
+    assert refused.status_code == 406 and "text/html, application/json" in refused.text
+    assert client.get("/queries", headers={"Accept": "*/*"}).mimetype == "text/html"
+    listed = client.get("/queries", headers={"Accept": "application/json"})
+    assert listed.status_code == 200 and listed.mimetype == "application/json"
+    assert client.get("/queries?format=json").mimetype == "application/json"
+
+
 def test_a_format_the_result_has_not_is_406_not_another_format(client: FlaskClient) -> None:
     """format=csv on a CONSTRUCT answered Turtle: what the Accept header chose."""
     r = client.get(CONSTRUCT + "&format=csv")
