@@ -447,11 +447,18 @@ def _dump_kept(store: GraphStore) -> None:
         _dump_current(store)
 
 
-def _dump_current(store: EmbeddedStore) -> None:
-    """The dump beside ``store`` written when none holds what it holds."""
+def _dump_is_current(store: EmbeddedStore) -> bool:
+    """Whether a dump beside ``store`` holds what it holds."""
     try:
         dumps.current(store, dumps.folder(store.path))
     except dumps.NoDump:
+        return False
+    return True
+
+
+def _dump_current(store: EmbeddedStore) -> None:
+    """The dump beside ``store`` written when none holds what it holds."""
+    if not _dump_is_current(store):
         _write_dump(store)
 
 
@@ -724,12 +731,7 @@ def _built(opts: StoreOptions) -> bool:
             return False
         if VERDICT_HISTORY not in graphs and store.query("ASK { ?r a og:SourceRecord }"):
             return False
-        if _on_disk(store):
-            try:
-                dumps.current(store, dumps.folder(store.path))
-            except dumps.NoDump:
-                return False
-        return True
+        return not _on_disk(store) or _dump_is_current(store)
 
 
 def _history(store: GraphStore) -> None:
@@ -810,8 +812,9 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
         store.close()
 
 
-def _iri(value: str | None, param: click.Parameter) -> str | None:
-    """``value`` if it is an absolute IRI (or not given); else the option is refused."""
+def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``value`` if it is an absolute IRI (or not given); else the option is refused (a
+    click callback)."""
     if value is None:
         return None
     try:
@@ -932,7 +935,7 @@ def _iri(value: str | None, param: click.Parameter) -> str | None:
 @click.option(
     "--publisher",
     metavar="IRI",
-    callback=lambda _ctx, param, value: _iri(value, param),
+    callback=_iri,
     help="Who publishes this deployment's dataset, in the DCAT catalogue (/catalog): an "
     "agent's IRI, e.g. its ROR or Wikidata IRI [default: the vocabulary's creator].",
 )
