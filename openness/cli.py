@@ -90,14 +90,18 @@ class StoreOptions:
         self.timeout, self.update_timeout = timeout, update_timeout
         self.beside_server = False  # --force: write while a server serves the store
 
-    def open(self, *, read_only: bool = False, creates: bool = False) -> GraphStore:
-        """The store; unless the command ``creates`` one, it must exist. A command that
-        writes holds a store on disk while it is open, and is refused while a server or
-        another command holds it (openness.store.holders); one that reads holds nothing."""
+    def open(
+        self, *, read_only: bool = False, creates: bool = False, held: bool = False
+    ) -> GraphStore:
+        """The store; unless the command ``creates`` one, it must exist. A store on disk is
+        held while it is open (openness.store.holders), unless this process ``held`` it
+        already: by a command that writes alone, refused while a server or another command
+        holds it; by one that reads beside servers and other readers, refused while a
+        command writes it."""
         if not creates:
             self.require_built(read_only=read_only)
         holder = None
-        if not read_only and self.folder() is not None:
+        if not held and self.folder() is not None:
             command = click.get_current_context().info_name
             holder = f"`openness {command}` (pid {os.getpid()})"
         try:
@@ -980,10 +984,12 @@ def serve(
         opts.require_built(read_only=True)
         server = f"`openness serve` (pid {os.getpid()}) on http://{host}:{port}/"
         # Released when the command's context closes, once the server has stopped.
-        click.get_current_context().with_resource(holders.hold(folder, server, writes=updates))
+        click.get_current_context().with_resource(
+            holders.hold(folder, server, writes=updates, serves=True)
+        )
     # Asked of the store read only, and only said: serving writes nothing, and an ingest
     # stopped before its end leaves the mark until the next one.
-    with closing(opts.open(read_only=True)) as store:
+    with closing(opts.open(read_only=True, held=True)) as store:
         if is_behind(store):
             _echo(
                 "warning: a source was stored after the records were last linked to models "

@@ -38,6 +38,7 @@ def _open(app: Flask) -> GraphStore:
             store_endpoint=app.config["STORE_ENDPOINT"],
             read_only=not app.config["UPDATE_ENABLED"],
             holder=None if held else f"a server (pid {os.getpid()})",
+            serves=True,
             timeout=app.config["QUERY_TIMEOUT"],
         )
         app.config["STORE"] = store

@@ -48,6 +48,7 @@ def open_store(
     store_endpoint: str | None = None,
     read_only: bool = False,
     holder: str | None = None,
+    serves: bool = False,
     timeout: float = 60.0,
     update_timeout: float = UPDATE_TIMEOUT,
 ) -> GraphStore:
@@ -56,8 +57,8 @@ def open_store(
     A remote ``endpoint`` wins; otherwise the embedded store in ``location``, else in
     ``$OPENNESS_STORE``, else in :func:`default_location`. ``location=IN_MEMORY``
     (``":memory:"``) gives an empty in-memory store; ``holder`` holds the store on disk
-    while it is open (see :class:`EmbeddedStore`). ``timeout`` (seconds) bounds each query to
-    a remote engine, ``update_timeout`` each update.
+    while it is open (see :class:`EmbeddedStore`, for ``serves`` too). ``timeout``
+    (seconds) bounds each query to a remote engine, ``update_timeout`` each update.
     """
     if endpoint:
         return RemoteStore(
@@ -70,4 +71,4 @@ def open_store(
     location = location or os.environ.get("OPENNESS_STORE") or default_location()
     if str(location) == IN_MEMORY:
         return EmbeddedStore(None)
-    return EmbeddedStore(location, read_only=read_only, holder=holder)
+    return EmbeddedStore(location, read_only=read_only, holder=holder, serves=serves)

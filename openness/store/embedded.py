@@ -87,11 +87,17 @@ class EmbeddedStore(GraphStore):
     ``read_only`` opens an existing store for reading, so several server workers can
     share it; nothing may write to it meanwhile. A ``holder`` (how this process is named
     to another) holds the store on disk while it is open, shared when read only, else
-    exclusively (see openness.store.holders): StoreBusy when it cannot.
+    exclusively (see openness.store.holders): StoreBusy when it cannot. ``serves``: the
+    holder is a server, which holds the store until it is stopped, not a command.
     """
 
     def __init__(
-        self, path: str | Path | None = None, *, read_only: bool = False, holder: str | None = None
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        holder: str | None = None,
+        serves: bool = False,
     ) -> None:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
@@ -106,7 +112,7 @@ class EmbeddedStore(GraphStore):
             if not read_only:
                 self.path.mkdir(parents=True, exist_ok=True)
             if holder is not None:  # before RocksDB opens: never beside a refused holder
-                self._hold = holders.hold(self.path, holder, writes=not read_only)
+                self._hold = holders.hold(self.path, holder, writes=not read_only, serves=serves)
             if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:

@@ -17,13 +17,18 @@ safely, and the writes are kept from running beside it instead:
 - neither waits: the one refused is told who holds the store, as the holders wrote it in
   the file (each its command, process id and address), and what to do.
 
+A command that only reads (``stats``, ``query``, ``export`` …) opens the store read-only
+and holds it shared, as a server does: it runs beside servers and other readers, and is
+refused beside a writer, as a writer is refused beside it. It read beside writers once,
+taking no lock, as "undefined … but for one command": RocksDB then failed to open the
+store now and again ("Corruption: … No such file or directory: …/000053.sst … MANIFEST …
+may be corrupted") when the writer's compaction removed a file the MANIFEST it had just
+read named — a scare about a store that is sound, and a read that could as well have gone
+wrong unnoticed.
+
 The kernel drops a lock with the process holding it, so a server or command killed leaves
-no lock behind, and the file's names of processes no longer running are passed over. A
-command that only reads opens the store read-only and takes no lock: beside a server it
-writes nothing, and beside a writer it reads what the writer has committed (RocksDB
-replays the write-ahead log) — undefined too by Oxigraph's word, but for one command, not
-for as long as a server would serve it. RocksDB leaves the file alone: it removes only the
-files it names.
+no lock behind, and the file's names of processes no longer running are passed over.
+RocksDB leaves the file alone: it removes only the files it names.
 """
 
 from __future__ import annotations
@@ -73,10 +78,12 @@ class Hold:
         self.release()
 
 
-def hold(folder: Path, holder: str, *, writes: bool) -> Hold:
+def hold(folder: Path, holder: str, *, writes: bool, serves: bool) -> Hold:
     """Hold the store in ``folder`` (which exists): exclusively when this process ``writes``
-    it, else shared with the other servers; ``holder`` names this process to one refused.
-    Raises StoreBusy, naming the process that holds it, when that cannot be now."""
+    it, else shared with the servers and the commands that read; ``holder`` names this
+    process to one refused, and ``serves`` tells a server (which holds the store until it
+    is stopped) from a command that reads (which lets it go when it ends). Raises
+    StoreBusy, naming the process that holds it, when that cannot be now."""
     path = folder / FILE
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
@@ -100,7 +107,7 @@ def hold(folder: Path, holder: str, *, writes: bool) -> Hold:
     # Named beside the other servers still running (a writer holds the store alone, and
     # one that has let it go may run on: a test's process).
     named = {} if writes else {p: s for p, s in _alive(path).items() if not s.get("writes")}
-    named[str(os.getpid())] = {"holder": holder, "writes": writes}
+    named[str(os.getpid())] = {"holder": holder, "writes": writes, "serves": serves}
     with contextlib.suppress(OSError):  # a descriptor read only: the lock is held all the same
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(named).encode(), 0)
@@ -149,7 +156,17 @@ def _busy(path: Path, *, served: bool) -> StoreBusy:
             f"{folder}: run this again once it has ended",
             served=False,
         )
-    named = [str(said.get("holder")) for said in alive if not said.get("writes")] or [
+    shared = [said for said in alive if not said.get("writes")]
+    # A file naming older servers has no "serves": those were all servers.
+    readers = [str(said.get("holder")) for said in shared if said.get("serves") is False]
+    if readers and len(readers) == len(shared):
+        return StoreBusy(
+            f"{' and '.join(readers)} {'is' if len(readers) == 1 else 'are'} reading the store "
+            f"at {folder}: run this again once {'it has' if len(readers) == 1 else 'they have'} "
+            "ended",
+            served=False,
+        )
+    named = [str(said.get("holder")) for said in shared if said.get("serves") is not False] or [
         f"a server that {path} does not name (one run by a user who may not write the "
         "file, or a worker outliving its server)"
     ]
