@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -683,27 +684,15 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
     try:
         # Assessments are written last but for their history, so their graph marks a
         # build past its ingests; a build interrupted before it is redone from the start,
-        # one interrupted while storing the verdicts judges the models it did not store,
-        # one interrupted while storing the history only redoes the history.
-        graphs = store.graph_sizes()
-        if if_missing and Graphs.ASSESSMENTS in graphs:
-            _identity_current(store)
-            # A store built before the vocabulary summary existed (or written by other
-            # tools) would list only the declared terms in vocabulary-in-use.rq.
-            if not store.described():
-                _echo("describing the vocabulary the graph uses (once)")
-                store.describe()
-            if stopped_runs(store):
-                _echo("the last assessment was interrupted; completing it")
-                run_assessment(store, None, None, echo=_echo)
-            if VERDICT_HISTORY in graphs:
+        # one interrupted later is completed (_COMPLETION).
+        if if_missing and Graphs.ASSESSMENTS in store.graph_sizes():
+            needed = 0
+            for step in _COMPLETION:
+                if step.needed(store):
+                    step.run(store)
+                    needed += 1
+            if not needed:
                 _echo("the store is already built; nothing to do")
-            else:
-                _echo("the store is already built; adding its history")
-                if store.query("ASK { ?r a og:SourceRecord }"):  # built from sources
-                    _history(store)
-            if _on_disk(store):  # a store built before dumps were, or written since
-                _dump_current(store)
             return
         n = load_vocabularies(store)
         _echo(f"ontology and concept schemes: {n} triples")
@@ -717,25 +706,6 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
             _write_dump(store)
     finally:
         store.close()
-
-
-def _built(opts: StoreOptions) -> bool:
-    """Whether the store holds all a build writes, its dump current (see below): asked
-    read only, so that `make serve` beside a server of the same store, which refuses a
-    command that writes, finds nothing to do without writing."""
-    folder = opts.folder()
-    opts.no_file()
-    if folder is not None and not (folder.exists() and _holds_files(folder)):
-        return False
-    with closing(opts.open(read_only=True)) as store:
-        graphs = store.graph_sizes()
-        if Graphs.ASSESSMENTS not in graphs or is_behind(store) or not store.described():
-            return False
-        if stopped_runs(store):
-            return False
-        if VERDICT_HISTORY not in graphs and store.query("ASK { ?r a og:SourceRecord }"):
-            return False
-        return not _on_disk(store) or _dump_is_current(store)
 
 
 def _history(store: GraphStore) -> None:
@@ -756,6 +726,70 @@ def _identity_current(store: GraphStore) -> None:
     _echo(report.summary().splitlines()[0])
     if store.query("ASK { ?r a og:SnapshotRecord }"):
         link_snapshot_records(store)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Step:
+    """What `build --if-missing` completes of a store a build left with its assessments
+    stored: whether it is ``needed``, what is ``said`` before it is done, and how it is
+    ``done``."""
+
+    needed: Callable[[GraphStore], bool]
+    said: str | None  # None: the step says what it does itself
+    done: Callable[[GraphStore], object]
+
+    def run(self, store: GraphStore) -> None:
+        if self.said is not None:
+            _echo(f"the store is already built; {self.said}")
+        self.done(store)
+
+
+# In order: each step's question is asked when the steps before it are done, and all of
+# them, read only, by _built, which finds nothing to do where none is needed.
+_COMPLETION = (
+    # An ingest of several sources stopped between a source's write and the identity's.
+    _Step(is_behind, None, _identity_current),
+    # A store built before the vocabulary summary existed (or written by other tools)
+    # would list only the declared terms in vocabulary-in-use.rq.
+    _Step(
+        lambda s: not s.described(),
+        "describing the vocabulary the graph uses (once)",
+        lambda s: s.describe(),
+    ),
+    _Step(
+        lambda s: bool(stopped_runs(s)),
+        "the last assessment was interrupted: completing it",
+        lambda s: run_assessment(s, None, None, echo=_echo),
+    ),
+    # A store built from sources (not one assessed from data of its own) has a history.
+    _Step(
+        lambda s: (
+            VERDICT_HISTORY not in s.graph_sizes() and bool(s.query("ASK { ?r a og:SourceRecord }"))
+        ),
+        "adding its history",
+        _history,
+    ),
+    # A store built before dumps were, or written since.
+    _Step(
+        lambda s: _on_disk(s) and not _dump_is_current(s),
+        None,  # the dump written says where
+        _write_dump,
+    ),
+)
+
+
+def _built(opts: StoreOptions) -> bool:
+    """Whether the store holds all a build writes (_COMPLETION), asked read only, so that
+    `make serve` beside a server of the same store, which refuses a command that writes,
+    finds nothing to do without writing."""
+    folder = opts.folder()
+    opts.no_file()
+    if folder is not None and not (folder.exists() and _holds_files(folder)):
+        return False
+    with closing(opts.open(read_only=True)) as store:
+        if Graphs.ASSESSMENTS not in store.graph_sizes():
+            return False
+        return not any(step.needed(store) for step in _COMPLETION)
 
 
 def _history_behind(store: GraphStore) -> None:
