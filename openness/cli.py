@@ -67,6 +67,7 @@ from openness.store import (
 from openness.store import dump as dumps
 from openness.store.base import parse_error
 from openness.store.compaction import compacted_when_grown
+from openness.turtle import turtle
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
 
 
@@ -1124,10 +1125,7 @@ def evidence(opts: StoreOptions, model: str) -> None:
     store = opts.open(read_only=True)
     try:
         iri = resolve_model(store, model)
-        data = ox.serialize(
-            evidence_triples(store, iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES
-        )
-        click.echo(data.decode(), nl=False)
+        click.echo(turtle(evidence_triples(store, iri), PREFIXES).decode(), nl=False)
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -1152,9 +1150,7 @@ def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     try:
         iri = resolve_model(store, model)
         triples = explanation(store, iri, wanted)
-        sys.stdout.buffer.write(
-            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        )
+        sys.stdout.buffer.write(turtle(triples, PREFIXES))
     except LookupError as e:
         raise click.ClickException(str(e)) from e
     finally:
@@ -1231,9 +1227,7 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
         click.echo(json.dumps([v.as_json() for v in run.verdicts], indent=2, ensure_ascii=False))
     elif fmt in ("ttl", "evidence"):
         triples = run.evidence or [t for model in run.reports.values() for t in model]
-        sys.stdout.buffer.write(
-            ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        )
+        sys.stdout.buffer.write(turtle(triples, PREFIXES))
     else:
         for v in run.verdicts:
             level = f" ({v.level})" if v.level else ""

@@ -11,6 +11,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from openness.namespaces import RDF, XSD
+from openness.turtle import turtle
 
 RDF_TYPE = RDF + "type"
 XSD_STRING = XSD + "string"
@@ -253,9 +254,12 @@ def serialize_graph(
 ) -> bytes:
     """Triples in an RDF media type (pyoxigraph writes them to the default graph in the
     quad formats); JSON-LD with ``prefixes`` compacted by them (pyoxigraph's JSON-LD is
-    expanded whatever the prefixes: every key a full IRI)."""
+    expanded whatever the prefixes: every key a full IRI), Turtle with them grouped by
+    subject, its blank nodes nested (openness.turtle)."""
     if media_type == "application/ld+json" and prefixes:
         return compact_json_ld(triples, prefixes)
+    if media_type == "text/turtle" and prefixes:
+        return turtle(triples, prefixes)
     return ox.serialize(triples, format=graph_format(media_type), prefixes=prefixes)
 
 

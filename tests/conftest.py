@@ -330,3 +330,13 @@ def reported(built: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def select(store: GraphStore, sparql: str, **kwargs: object) -> list[dict[str, str]]:
     """Rows of a SELECT as plain strings, for readable assertions."""
     return [{k: v.value for k, v in row.items()} for row in store.query(sparql, **kwargs).rows()]
+
+
+def stated(turtle: str) -> list[str]:
+    """The subject of each statement of a Turtle document (a line that starts one), in
+    order; a blank node written in place (``[``) is none."""
+    return [
+        line.split(" ", 1)[0]
+        for line in turtle.splitlines()
+        if line and not line[0].isspace() and not line.startswith(("@prefix", "]"))
+    ]

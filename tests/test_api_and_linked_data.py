@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import copy_of
+from conftest import copy_of, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
@@ -111,6 +111,33 @@ def test_each_verdict_in_rdf_links_the_report_that_explains_it(client: FlaskClie
     osaid = by_definition["osaid-1.0"]
     severities = {graph.value(r, sh.resultSeverity) for r in graph.objects(osaid, sh.result)}
     assert sh.Violation in severities
+
+
+@pytest.mark.parametrize("route", ["conformance", "validate"])
+def test_a_report_in_turtle_states_each_subject_once_the_same_each_time(
+    client: FlaskClient, route: str
+) -> None:
+    """As `openness explain` prints it (the same writer): the report nested in place in the
+    assertion that links it, no blank node's label, each subject stated once, the same
+    text each time though pySHACL names its nodes anew."""
+
+    def answer() -> str:
+        if route == "conformance":
+            path = "/api/models/llama-2-7b/conformance?definition=osaid-1.0"
+            return client.get(path, headers={"Accept": "text/turtle"}).data.decode()
+        return client.post(
+            "/api/validate?definition=osaid-1.0",
+            data=(ontology_dir() / "examples" / "sources-disagree.ttl").read_bytes(),
+            content_type="text/turtle",
+            headers={"Accept": "text/turtle"},
+        ).data.decode()
+
+    turtle = answer()
+    subjects = stated(turtle)
+    assert len(set(subjects)) == len(subjects) and "_:" not in turtle
+    assert "/assessment/osaid-1.0/" in subjects[0]
+    assert "    og:validationReport [\n        a sh:ValidationReport ;" in turtle
+    assert answer() == turtle
 
 
 def test_a_browser_opening_the_api_gets_json(client: FlaskClient) -> None:
@@ -511,6 +538,67 @@ def test_compacted_json_ld_reads_back_as_the_graph_written() -> None:
     assert described["@type"] == ["og:Model", "og:Other"]
     assert described["og:n"] == {"@value": "01", "@type": "xsd:integer"}
     assert _canonical(_json_ld_triples(body)) == _canonical(triples)
+
+
+def test_turtle_reads_back_as_the_graph_written_each_subject_stated_once() -> None:
+    """Written for people (openness.turtle), each term comes back as it was — a literal's
+    lexical form and datatype, which rdflib's pretty serializer changes ("01", "1" as a
+    boolean, an ill-typed "yes") — each subject is stated once, and a blank node is written
+    in place where it is the object of one triple: one two triples name, one alone, a
+    cycle of them and a chain deeper than nesting goes keep a label."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    model = ox.NamedNode(ID + "model/x")
+
+    def og(name: str) -> ox.NamedNode:
+        return ox.NamedNode(OG + name)
+
+    def typed(value: str, datatype: str) -> ox.Literal:
+        return ox.Literal(value, datatype=ox.NamedNode(xsd + datatype))
+
+    once, shared, alone, empty = (ox.BlankNode(n) for n in ("once", "shared", "alone", "empty"))
+    cycle = [ox.BlankNode("c1"), ox.BlankNode("c2")]
+    chain = [ox.BlankNode(f"d{i}") for i in range(12)]
+    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [
+        ox.Triple(model, og("n"), typed(v, t))
+        for v, t in [
+            ("01", "integer"),
+            ("+5", "integer"),
+            ("1.50", "decimal"),
+            ("1", "boolean"),
+            ("yes", "boolean"),
+            ("true", "boolean"),
+            ("0.1", "double"),
+            ("1.0E0", "double"),
+            ("INF", "double"),
+            ("2026-01-02T03:04:05.000Z", "dateTime"),
+            ("5", "int"),
+        ]
+    ] + [
+        ox.Triple(model, kind, og("Model")),
+        ox.Triple(model, og("s"), ox.Literal('a "quoted"\nline\\')),
+        ox.Triple(model, og("s"), ox.Literal("anglais", language="fr")),
+        ox.Triple(model, og("part"), once),
+        ox.Triple(once, og("x"), ox.Literal("y")),
+        ox.Triple(once, og("next"), shared),
+        ox.Triple(model, og("other"), shared),
+        ox.Triple(shared, og("x"), ox.Literal("z")),
+        ox.Triple(model, og("nothing"), empty),
+        ox.Triple(alone, og("x"), ox.Literal("w")),
+        ox.Triple(cycle[0], og("next"), cycle[1]),
+        ox.Triple(cycle[1], og("next"), cycle[0]),
+        ox.Triple(model, og("slashes"), ox.NamedNode(BASE + "ns/component//x")),
+        ox.Triple(model, og("dotted"), ox.NamedNode(OG + "x.")),
+        *(ox.Triple(a, og("next"), b) for a, b in zip([model, *chain], chain, strict=False)),
+    ]
+    body = serialize_graph(triples, "text/turtle", PREFIXES).decode()
+    read = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+    assert _canonical(read) == _canonical(triples)
+    subjects = stated(body)
+    assert len(set(subjects)) == len(subjects)
+    assert '    og:part [\n        og:next _:shared ;\n        og:x "y"\n    ] ;' in body
+    assert "_:once" not in body and "og:nothing [] ;" in body and "_:shared og:x" in body
+    assert subjects[0] == "<" + ID + "model/x>" and "_:alone" not in body
 
 
 def test_compacted_json_ld_keeps_iris_whose_scheme_is_a_prefix_and_directions() -> None:

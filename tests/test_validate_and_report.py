@@ -13,7 +13,7 @@ import pytest
 import rdflib
 import yaml
 from click.testing import CliRunner
-from conftest import select
+from conftest import select, stated
 from pyshacl import validate as pyshacl_validate
 
 from openness.assess import validate as validate_module
@@ -848,6 +848,34 @@ def test_explain_prints_the_stored_verdict_beside_the_report(reported: Path) -> 
     assert str(graph.value(result, earl.outcome)).endswith("#" + olmo["outcome"])
     assert mof.level_labels[str(graph.value(result, og.level))] == olmo["level"]
     assert olmo["outcome"] == "passed" and olmo["level"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("explain", "Llama-2-7B", "-d", "osaid-1.0"),
+        ("validate", str(EXAMPLES / "sources-disagree.ttl"), "-d", "osaid-1.0", "--format", "ttl"),
+    ],
+)
+def test_a_report_in_turtle_states_each_subject_once_in_a_stable_order(
+    reported: Path, args: tuple[str, ...]
+) -> None:
+    """pyoxigraph's writer stated a report's blank node in three places, linked by a label
+    pySHACL makes anew each run, and the subjects in the order the triples came: now each
+    subject is stated once, the assertion first and its result next, a blank node the
+    object of one triple is written there (``og:validationReport [ … ]``, its results
+    inside), and the same verdicts print the same text."""
+    code, out, _ = run("--store", str(reported), *args)
+    assert code in (0, 3) and out == run("--store", str(reported), *args)[1]
+    subjects = stated(out)
+    assert len(subjects) == len(set(subjects)) and "_:" not in out
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    (assertion,) = graph.subjects(og.validationReport, None)  # the verdict's
+    assert subjects[:2] == [f"<{assertion}>", f"<{graph.value(assertion, earl.result)}>"]
+    assert "    og:validationReport [\n        a sh:ValidationReport ;" in out
+    assert "        sh:result [\n            a sh:ValidationResult ;" in out
 
 
 def test_a_name_two_models_share_is_refused_with_both(reported: Path) -> None:

@@ -1,0 +1,164 @@
+"""Turtle for people to read: each subject stated once, a blank node written where it is
+the object of one triple (``[ … ]``), and the subjects in a stable order.
+
+pyoxigraph's serializer writes the triples in the order given, grouping only those next to
+each other, and names every blank node (``_:N0137…``), so a report stated its validation
+report in three places. rdflib's pretty serializer groups and nests, but writes literals
+as their values: ``"01"^^xsd:integer`` comes back ``1``, ``"1"^^xsd:boolean`` as the
+integer ``1``, ``"0.1"^^xsd:double`` as ``1e-01`` and an ill-typed ``"yes"^^xsd:boolean``
+as a bare ``yes``, which is no Turtle. Here each term is written as pyoxigraph gives it,
+a literal in its own lexical form, so the graph read back is the one written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from functools import cache
+
+import pyoxigraph as ox
+
+from openness.namespaces import RDF, XSD
+
+Subject = ox.NamedNode | ox.BlankNode
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+INDENT = "    "
+# Blank nodes nested deeper than this are named and stated on their own (a long RDF list
+# would otherwise nest as deep as it is long).
+MAX_DEPTH = 8
+# A local name written after a prefix: a conservative subset of Turtle's PN_LOCAL, so that
+# nothing needs escaping (an IRI with another character is written whole).
+_LOCAL = re.compile(r"([A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?")
+# Literals Turtle writes bare, each of its datatype with the lexical form kept as written.
+_BARE = {
+    XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.?[0-9]+)[eE][+-]?[0-9]+"),
+    XSD + "boolean": re.compile(r"true|false"),
+}
+_STRING = XSD + "string"
+_TYPE = RDF + "type"
+
+
+def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """``triples`` as Turtle, with those of ``prefixes`` it uses.
+
+    The subjects no triple has as its object come first (sorted), each followed by what it
+    refers to, depth first; a blank node that is the object of one triple alone is written
+    in its place, and any left (a cycle of them) after.
+
+    >>> s, b = ox.NamedNode("urn:x:a"), ox.BlankNode("b")
+    >>> said = [ox.Triple(b, ox.NamedNode("urn:x:q"), ox.Literal("01", datatype=ox.NamedNode(
+    ...     XSD + "integer"))), ox.Triple(s, ox.NamedNode("urn:x:p"), b)]
+    >>> print(turtle(said, {"x": "urn:x:"}).decode())
+    @prefix x: <urn:x:> .
+    <BLANKLINE>
+    x:a x:p [
+            x:q 01
+        ] .
+    <BLANKLINE>
+    """
+    about: dict[Subject, dict[ox.NamedNode, set[Term]]] = {}
+    for t in triples:
+        about.setdefault(t.subject, {}).setdefault(t.predicate, set()).add(t.object)
+    objects = Counter(o for said in about.values() for values in said.values() for o in values)
+    namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+    key = _ordering(about)
+    used: set[str] = set()
+    written: set[Subject] = set()
+
+    def name(term: Term) -> str:
+        if isinstance(term, ox.Literal):
+            return literal(term)
+        if isinstance(term, ox.BlankNode):
+            return str(term)
+        for prefix, namespace in namespaces:
+            if term.value.startswith(namespace) and _LOCAL.fullmatch(
+                local := term.value[len(namespace) :]
+            ):
+                used.add(prefix)
+                return f"{prefix}:{local}"
+        return str(term)
+
+    def literal(term: ox.Literal) -> str:
+        if term.language:
+            return str(term)
+        datatype = term.datatype.value
+        bare = _BARE.get(datatype)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+        text = str(ox.Literal(term.value))
+        return text if datatype == _STRING else f"{text}^^{name(term.datatype)}"
+
+    def statement(subject: Subject, depth: int, follow: list[Subject]) -> str:
+        """What ``subject`` says, its nested blank nodes written in place; the subjects
+        it refers to that are written on their own are added to ``follow``."""
+        written.add(subject)
+        said = about.get(subject, {})
+        lines = []
+        for predicate in sorted(said, key=lambda p: (p.value != _TYPE, p.value)):
+            verb = "a" if predicate.value == _TYPE else name(predicate)
+            text = ""
+            for o in sorted(said[predicate], key=key):
+                written_here = value(o, depth, follow)
+                # a nested node's bracket follows the comma: `] , [`
+                apart = " , " if written_here.startswith("[\n") else f" ,\n{INDENT * (depth + 2)}"
+                text += (apart if text else "") + written_here
+            lines.append(f"{verb} {text}")
+        return f" ;\n{INDENT * (depth + 1)}".join(lines)
+
+    def value(term: Term, depth: int, follow: list[Subject]) -> str:
+        nested = isinstance(term, ox.BlankNode) and objects[term] == 1 and term not in written
+        if nested and term not in about:
+            return "[]"
+        if nested and depth < MAX_DEPTH:
+            inner = statement(term, depth + 1, follow)
+            return f"[\n{INDENT * (depth + 2)}{inner}\n{INDENT * (depth + 1)}]"
+        if not isinstance(term, ox.Literal) and term in about and term not in written:
+            follow.append(term)
+        return name(term)
+
+    roots = sorted((s for s in about if s not in objects), key=key)
+    rest = sorted((s for s in about if s in objects), key=key)
+    stack = [*reversed(rest), *reversed(roots)]
+    blocks = []
+    while stack:
+        subject = stack.pop()
+        if subject in written:
+            continue
+        follow: list[Subject] = []
+        if isinstance(subject, ox.BlankNode) and subject not in objects:
+            blocks.append(f"[\n{INDENT}{statement(subject, 0, follow)}\n] .")
+        else:
+            blocks.append(f"{name(subject)} {statement(subject, 0, follow)} .")
+        stack += reversed(follow)
+    header = [f"@prefix {p}: <{ns}> ." for p, ns in prefixes.items() if p in used]
+    return "\n\n".join(b for b in ("\n".join(header), *blocks) if b).encode() + b"\n"
+
+
+def _ordering(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> Callable[[Term], tuple]:
+    """A sort key putting terms in a stable order: IRIs, then blank nodes, then literals,
+    each by its text; a blank node by what it says (its label is any), to some depth."""
+
+    @cache
+    def said(node: ox.BlankNode, depth: int) -> str:
+        if depth == MAX_DEPTH:
+            return ""
+        return "\n".join(
+            sorted(
+                f"{p.value} {said(o, depth + 1) if isinstance(o, ox.BlankNode) else o}"
+                for p, values in about.get(node, {}).items()
+                for o in values
+            )
+        )
+
+    def key(term: Term) -> tuple:
+        if isinstance(term, ox.Literal):
+            return (2, term.value, term.datatype.value, term.language or "")
+        if isinstance(term, ox.BlankNode):
+            return (1, said(term, 0), term.value, "")
+        return (0, term.value, "", "")
+
+    return key
