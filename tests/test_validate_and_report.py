@@ -483,6 +483,30 @@ def test_validate_names_what_a_turtle_description_says_that_is_not_read(
     assert len(warned) == 1 and warned[0].startswith("wren.ttl: " + warning), warned
 
 
+def test_an_unknown_component_type_spelt_like_none_is_told_the_types_there_are() -> None:
+    """ogc:model-weights is spelt like none of the vocabulary's component types (the
+    weights are ogc:model-parameters-final), and nothing was suggested: the values
+    og:componentType takes are listed now, as the ontology's files have them; a name
+    spelt like one is still told that one alone."""
+    (warning,) = _warned(WREN % {**WREN_RIGHT, "weights": "ogc:model-weights"})
+    ontology = rdflib.Graph()
+    for path in ontology_dir().glob("*.ttl"):
+        ontology.parse(path, format="turtle")
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    kinds = sorted(
+        "ogc:" + str(kind).removeprefix("https://w3id.org/openness-graph/ns/component/")
+        for kind in ontology.subjects(rdflib.RDF.type, og.ComponentType)
+    )
+    assert "ogc:model-parameters-final" in kinds
+    assert warning.endswith(
+        "ogc:model-weights is not a term of the Openness Graph vocabulary, so what it says "
+        "is not read; og:componentType takes one of the vocabulary's og:ComponentType terms: "
+        + ", ".join(kinds)
+    )
+    (close,) = _warned(WREN % {**WREN_RIGHT, "weights": "ogc:model-paramters-final"})
+    assert close.endswith("; did you mean ogc:model-parameters-final?")
+
+
 WREN_JSONLD = {
     "@context": {
         "og": "https://w3id.org/openness-graph/ns#",

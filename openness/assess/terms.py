@@ -47,6 +47,7 @@ class _Vocabulary:
     terms: frozenset[str]  # every IRI the vocabulary's files describe
     nodes: dict[str, str]  # an object property: its range
     typed: dict[str, str]  # a datatype property whose range is no text: its range
+    members: dict[str, list[str]]  # a class: the terms of the vocabulary it is the type of
 
 
 @cache
@@ -54,9 +55,12 @@ def _vocabulary() -> _Vocabulary:
     triples = [t for path in vocabulary_files() for t in parse_turtle(path)]
     kinds: dict[str, set[str]] = defaultdict(set)
     ranges: dict[str, str] = {}
+    members: dict[str, list[str]] = defaultdict(list)
     for t in triples:
         if t.predicate.value == RDF + "type":
             kinds[t.subject.value].add(t.object.value)
+            if isinstance(t.subject, ox.NamedNode):
+                members[t.object.value].append(t.subject.value)
         elif t.predicate.value == RDFS + "range":
             ranges[t.subject.value] = t.object.value
     return _Vocabulary(
@@ -67,6 +71,7 @@ def _vocabulary() -> _Vocabulary:
             for p, r in ranges.items()
             if OWL + "DatatypeProperty" in kinds[p] and r.startswith(XSD) and r not in _TEXT
         },
+        {c: sorted(set(m)) for c, m in members.items()},
     )
 
 
@@ -82,7 +87,7 @@ def unread(triples: list[ox.Triple]) -> list[str]:
     read; did you mean og:licenseStatement?
     """
     vocabulary = _vocabulary()
-    unknown: dict[str, None] = {}
+    unknown: dict[str, str | None] = {}  # with the property it is a value of, if one
     undeclared: dict[str, dict[str, None]] = defaultdict(dict)  # by the prefix it lacks
     out: list[str] = []
     licensed = {t.subject for t in triples if t.predicate.value == OG + "licenseStatement"}
@@ -97,7 +102,8 @@ def unread(triples: list[ox.Triple]) -> list[str]:
         for term in (t.predicate, t.object):
             if isinstance(term, ox.NamedNode) and term.value.startswith(_OURS):
                 if term.value not in vocabulary.terms:
-                    unknown[term.value] = None
+                    value_of = t.predicate.value if term == t.object else None
+                    unknown[term.value] = unknown.get(term.value) or value_of
         for term in (t.subject, t.predicate, t.object):
             scheme = term.value.split(":", 1)[0] if isinstance(term, ox.NamedNode) else None
             if scheme in PREFIXES:
@@ -127,7 +133,7 @@ def unread(triples: list[ox.Triple]) -> list[str]:
                 f"{short(p)} of {t.subject} is not read: the definitions read a licence from "
                 f"og:licenseStatement (og:licenseStatement [ og:licenseString {named!r} ])"
             )
-    return _undeclared(undeclared) + _unknown(list(unknown), vocabulary.terms) + out
+    return _undeclared(undeclared) + _unknown(unknown, vocabulary) + out
 
 
 def _undeclared(iris: dict[str, dict[str, None]]) -> list[str]:
@@ -150,20 +156,31 @@ def _fits(value: ox.Term, datatype: str) -> bool:
     return datatype != XSD + "boolean" or value.datatype.value == datatype
 
 
-def _unknown(iris: list[str], terms: frozenset[str]) -> list[str]:
+def _unknown(iris: dict[str, str | None], vocabulary: _Vocabulary) -> list[str]:
     """A message for each IRI like ours the vocabulary does not define, with the term it
-    likely meant; IRIs whose namespace alone is wrong, one message for that namespace."""
+    likely meant, else, for the value of a property whose range the vocabulary has terms
+    of (og:componentType's og:ComponentType), those terms; IRIs whose namespace alone is
+    wrong, one message for that namespace."""
     moved: dict[tuple[str, str], list[str]] = defaultdict(list)
     out = []
-    for iri in iris:
-        meant = _meant(iri, terms)
+    for iri, value_of in iris.items():
+        meant = _meant(iri, vocabulary.terms)
         if meant and _LOCAL.search(meant)[0] == _LOCAL.search(iri)[0]:
             wrong, right = (x.removesuffix(_LOCAL.search(x)[0]) for x in (iri, meant))
             moved[(wrong, right)].append(_LOCAL.search(iri)[0])
             continue
+        kind = vocabulary.nodes.get(value_of or "", "")
+        listed = vocabulary.members.get(kind)
+        if meant:
+            hint = f"; did you mean {short(meant)}?"
+        elif value_of and listed:  # no name close enough: what there is to choose from
+            terms = ", ".join(short(m) for m in listed)
+            hint = f"; {short(value_of)} takes one of the vocabulary's {short(kind)} terms: {terms}"
+        else:
+            hint = ""
         out.append(
             f"{short(iri)} is not a term of the Openness Graph vocabulary, so what it says "
-            "is not read" + (f"; did you mean {short(meant)}?" if meant else "")
+            "is not read" + hint
         )
     return [
         f"{', '.join(names)} in {wrong} are not read: the vocabulary's terms of those names "
