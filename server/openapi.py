@@ -451,7 +451,9 @@ OPENAPI: dict[str, Any] = {
                 "server's time and size limits. Posted data is validated as written (its "
                 "literals are not canonicalised). SERVICE and FROM in the shapes' SPARQL "
                 "are refused (SERVICE is allowed with --allow-service); remote JSON-LD "
-                "contexts and owl:imports are never fetched.",
+                "contexts and owl:imports are never fetched. A JSON-LD key of the shapes or "
+                "the data that no @context term maps, which expansion drops, is named on "
+                "the report (og:readerWarning).",
                 "parameters": [
                     param("graph", "query", "a stored graph's IRI to validate (default: all)")
                 ],

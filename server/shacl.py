@@ -23,7 +23,9 @@ memory, open for writing, or remote) they are refused with 400.
 The posted data is validated as rdflib parses it (``"5"^^xsd:int`` stays an ``xsd:int``,
 ``"1.50"`` stays ``"1.50"``); it never passes through the store, which would canonicalise
 its literals. The report is the standard ``sh:ValidationReport``: ``sh:conforms`` is
-false whenever there is a result, whatever its severity.
+false whenever there is a result, whatever its severity. A JSON-LD key of the shapes or
+the data that no @context term maps, which expansion drops before any triple is made, is
+named on the report (``og:readerWarning``), as ``/api/validate`` names it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ from pyshacl import validate as shacl_validate
 from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 from rdflib.plugins.sparql.parser import parseQuery
 
+from openness.assess import jsonld
+from openness.assess.definitions import OGNS
 from openness.assess.validate import remote_contexts
 from openness.server.execute import Answer, ResultTooLarge
 from openness.store import GraphStore
@@ -152,8 +156,10 @@ def offline() -> Iterator[None]:
 # --- reading and checking --------------------------------------------------------------
 
 
-def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph:
-    """Parse a posted document with rdflib, literals as written; 400 naming the problem."""
+def read(posted: Posted, what: str, base: str, max_triples: int) -> tuple[rdflib.Graph, list[str]]:
+    """Parse a posted document with rdflib, literals as written; 400 naming the problem.
+    With it, what the document says that is not read: the JSON-LD keys its @context maps
+    to nothing, which expansion drops without a word (as `openness validate` names them)."""
     fmt = READABLE.get(posted.media_type)
     if fmt is None:
         raise ShaclError(
@@ -164,9 +170,11 @@ def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph
         text = posted.data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ShaclError(f"the {what} are not UTF-8: {e}") from e
+    document = None
     if fmt == "json-ld":
         try:
-            remote = remote_contexts(json.loads(text))
+            document = json.loads(text)
+            remote = remote_contexts(document)
         except json.JSONDecodeError as e:
             raise ShaclError(f"the {what} do not parse as JSON-LD: {e}") from e
         if remote:
@@ -189,7 +197,19 @@ def read(posted: Posted, what: str, base: str, max_triples: int) -> rdflib.Graph
             f"the {what} have {len(graph)} triples; this service takes at most {max_triples}",
             413,
         )
-    return graph
+    return graph, [f"the {what}: {m}" for m in _dropped_keys(document)]
+
+
+def _dropped_keys(document: Any) -> list[str]:
+    """The keys of a JSON-LD ``document`` its contexts map to nothing (none for None).
+    They are told by parsing it again with pyoxigraph (openness.assess.jsonld); a document
+    rdflib read and pyoxigraph does not is validated as read, its keys not told."""
+    if document is None:
+        return []
+    try:
+        return jsonld.dropped(document)
+    except (SyntaxError, ValueError):
+        return []
 
 
 def _constructs(node: Any) -> Iterator[str]:
@@ -297,10 +317,11 @@ def _memory_bound(extra: int | None) -> Iterator[None]:
 
 
 def _validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
-    shapes = read(job.shapes, "shapes", job.base, limits.max_shapes_triples)
+    shapes, unread = read(job.shapes, "shapes", job.base, limits.max_shapes_triples)
     check_shapes(shapes, allow_service=limits.allow_service, isolated=limits.isolated)
     if job.data is not None:
-        data = read(job.data, "data", job.base, limits.max_data_triples)
+        data, unread_data = read(job.data, "data", job.base, limits.max_data_triples)
+        unread += unread_data
     else:
         data = _stored(store, job.graph, limits.max_data_triples)
     try:
@@ -324,6 +345,11 @@ def _validate(store: GraphStore, job: Validation, limits: Limits) -> Answer:
         raise ShaclError(f"the shapes cannot be used: {type(e).__name__}: {e}") from e
     if isinstance(report, ValidationFailure):
         raise ShaclError(f"the shapes cannot be used: {report.message}")
+    # Said on the report as /api/validate says it on each assertion (og:readerWarning).
+    node = report.value(None, rdflib.RDF.type, SH.ValidationReport)
+    report.bind("og", OGNS)
+    for message in unread:
+        report.add((node, OGNS.readerWarning, rdflib.Literal(message)))
     body = report.serialize(format=WRITABLE[job.report_type], encoding="utf-8")
     if len(body) > limits.max_bytes:
         raise ResultTooLarge(limits.max_bytes)

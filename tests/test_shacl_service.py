@@ -239,6 +239,49 @@ def test_formats_multipart_files_and_content_negotiation(client: FlaskClient) ->
     assert refused.status_code == 406 and "text/turtle" in refused.text
 
 
+def test_a_json_ld_key_no_context_maps_is_named_on_the_report(client: FlaskClient) -> None:
+    """JSON-LD expansion drops a key its @context maps to nothing before any triple is
+    made: a misspelt constraint ('mincount') left the shape without it, and the report
+    said the data conforms, without a word; a data key likewise. Each is named on the
+    report (og:readerWarning), as /api/validate names them; Turtle has nothing to drop."""
+    og = rdflib.Namespace("https://w3id.org/openness-graph/ns#")
+    shapes = {
+        "@context": {
+            "sh": str(SH),
+            "ex": str(EX),
+            "targetNode": {"@id": "sh:targetNode", "@type": "@id"},
+            "property": "sh:property",
+            "path": {"@id": "sh:path", "@type": "@id"},
+            "minCount": "sh:minCount",
+        },
+        "@id": "ex:S",
+        "@type": "sh:NodeShape",
+        "targetNode": "ex:a",
+        "property": {"path": "ex:name", "mincount": 1},
+    }
+    data = {"@context": {"ex": str(EX), "name": "ex:name"}, "@id": "ex:a", "names": "Wren"}
+    r = client.post(
+        "/api/shacl",
+        data={
+            "shapes": json.dumps(shapes),
+            "shapes-format": "application/ld+json",
+            "data": json.dumps(data),
+            "data-format": "application/ld+json",
+        },
+    )
+    graph = report(r)
+    (node,) = graph.subjects(rdflib.RDF.type, SH.ValidationReport)
+    assert sorted(str(w) for w in graph.objects(node, og.readerWarning)) == [
+        "the data: the JSON-LD key 'names' at $.names is mapped by no term of its @context, so "
+        "JSON-LD expansion drops it and what it says is not read; did you mean 'name'?",
+        "the shapes: the JSON-LD key 'mincount' at $.property.mincount is mapped by no term "
+        "of its @context, so JSON-LD expansion drops it and what it says is not read; did "
+        "you mean 'minCount'?",
+    ]
+    turtle = post(client, "ex:S a sh:NodeShape ; sh:targetNode ex:a .", "ex:a ex:nmae 1 .")
+    assert (None, og.readerWarning, None) not in report(turtle)
+
+
 def test_relative_iris_resolve_against_the_service(client: FlaskClient) -> None:
     graph = report(
         post(client, "<#S> a sh:NodeShape ; sh:targetNode <a> ; sh:class ex:Model .", "")
