@@ -21,6 +21,7 @@ from flask import (
 from openness.named_queries import NamedQuery, Parameter, QueryFileError, catalogue, first_column
 from openness.namespaces import short
 from openness.server.context import get_store
+from openness.server.execute import QueryTimeout
 from openness.server.negotiation import (
     GRAPH_TYPES,
     RESULT_TYPES,
@@ -31,6 +32,7 @@ from openness.server.negotiation import (
 from openness.server.openapi_site import FORMAT, RESULTS, plain
 from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
 from openness.server.wording import local
+from openness.store import StoreError
 from openness.store import dump as dumps
 
 bp = Blueprint("queries", __name__)
@@ -231,23 +233,46 @@ def _schema(p: Parameter, values: list[str] | None) -> dict[str, Any]:
     return schema
 
 
+def _described(p: Parameter, listed: bool, unreadable: bool) -> str:
+    """A parameter's description in OpenAPI: its variable, and where its values come from
+    (why they are not listed, when the store could not be read)."""
+    out = f"?{p.variable} in the query"
+    if p.values_from:
+        out += f"; its values are those the {p.values_from} query gives"
+        if unreadable and not listed:
+            out += " (not listed here: the store could not be read; they are once it can be)"
+    return out
+
+
 def openapi_paths() -> dict[str, Any]:
     """Each named query as an operation of its own, as grlc describes a query folder: its
-    parameters typed, an enumerated one's values as its ``enum``."""
+    parameters typed, an enumerated one's values as its ``enum``.
+
+    The description is the interface's, not the data's: a store that cannot be read (not
+    built, unreadable, a remote engine down or past the time limit) leaves out the values
+    it gives, each such parameter saying why, rather than the whole answer failing; it is
+    asked once a request, not once an enumerated parameter."""
+    unreadable: list[Exception] = []  # the store's error, said in the log alone
+
+    def values_of(source: NamedQuery) -> list[str]:
+        if unreadable:
+            return []
+        try:
+            return _kept_values(source)
+        except (StoreError, TimeoutError, QueryTimeout) as e:
+            current_app.logger.warning("/openapi.json without the store's values: %s", e)
+            unreadable.append(e)
+            return []
+
     paths = {}
     for q in _catalogue().values():
-        values = enumerations(q)
+        values = q.enumerations(values_of)
         parameters = [
             {
                 "name": p.name,
                 "in": "query",
                 "required": p.required and p.default is None,
-                "description": f"?{p.variable} in the query"
-                + (
-                    f"; its values are those the {p.values_from} query gives"
-                    if p.values_from
-                    else ""
-                ),
+                "description": _described(p, p.name in values, bool(unreadable)),
                 "schema": _schema(p, values.get(p.name)),
             }
             for p in q.parameters

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import copy_of, stated
+from conftest import copy_of, free_port, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from werkzeug.test import TestResponse
@@ -290,6 +290,39 @@ def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> No
             named = {p["name"] for p in op.get("parameters", []) if p["in"] == "path"}
             assert named == placeholders, (path, method)
             assert op["summary"] and op["responses"], (path, method)
+
+
+@pytest.mark.parametrize("store", ["missing", "no store", "engine down"])
+def test_openapi_is_answered_without_the_stores_values_when_the_store_cannot_be_read(
+    client: FlaskClient, tmp_path: Path, store: str
+) -> None:
+    """/openapi.json reads the values of enumerated parameters from the store: a store not
+    built, a folder that holds none or a remote engine that is down made it a 500 page.
+    The interface is the same whatever the data: it is described, each parameter whose
+    values the store gives saying they are not listed, and nothing of the store told."""
+    folder = tmp_path / "store"
+    if store == "no store":
+        folder.mkdir()
+        (folder / "CURRENT").write_text("not a store\n")
+    config = (
+        {"ENDPOINT": f"http://127.0.0.1:{free_port()}/sparql"}
+        if store == "engine down"
+        else {"STORE_LOCATION": str(folder)}
+    )
+    answer = create_app({**config, "TESTING": True}).test_client().get("/openapi.json")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert str(tmp_path) not in answer.text and "127.0.0.1" not in answer.text
+    whole = client.get("/openapi.json").json
+    assert answer.json["paths"].keys() == whole["paths"].keys()
+    definition, _ = answer.json["paths"]["/queries/models-passing"]["get"]["parameters"]
+    assert definition["schema"] == {"type": "string", "default": "osaid-1.0"}
+    assert definition["description"] == (
+        "?_definition in the query; its values are those the definition-ids query gives (not "
+        "listed here: the store could not be read; they are once it can be)"
+    )
+    listed, _ = whole["paths"]["/queries/models-passing"]["get"]["parameters"]
+    assert listed["schema"]["enum"] == sorted(definitions())
+    assert "not listed" not in listed["description"]
 
 
 def _undescribed(value: object, schema: dict, spec: dict, at: str = "") -> list[str]:

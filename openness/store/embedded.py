@@ -117,7 +117,9 @@ class EmbeddedStore(GraphStore):
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self._store = ox.Store(str(self.path))
-        except OSError as e:
+        except StoreError:  # (StoreBusy: held by another, which says by whom)
+            raise
+        except (OSError, RuntimeError) as e:  # RuntimeError: a folder RocksDB cannot read
             self._hold.release()
             raise StoreError(f"cannot open the store at {self.path}: {e}") from e
 
