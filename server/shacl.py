@@ -268,11 +268,18 @@ def _stored(store: GraphStore, graph: str | None, max_triples: int) -> rdflib.Gr
         where = f"GRAPH <{graph}> {{ ?s ?p ?o }}"
     else:
         raise ShaclError(f"no graph <{graph}>; leave graph out (every graph) or name one", 404)
-    query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }} LIMIT {max_triples + 1}"
+    # DISTINCT before LIMIT: a triple several graphs hold is a solution of the union once
+    # per graph, and CONSTRUCT keeps it once, so limit + 1 solutions could be fewer
+    # triples than the limit — the data cut short unsaid, and the shapes judging a part.
+    query = (
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} "
+        f"LIMIT {max_triples + 1} }}"
+    )
     triples = list(store.query(query))
     if len(triples) > max_triples:
+        held = "the graph has" if graph is not None else "the graphs together have"
         raise ShaclError(
-            f"the graph has more than {max_triples} triples, the most this service "
+            f"{held} more than {max_triples} triples, the most this service "
             "validates; name a smaller graph or post the data",
             413,
         )
