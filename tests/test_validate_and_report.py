@@ -958,6 +958,49 @@ def test_validate_prints_the_evidence_another_engine_judges_a_description_on() -
     assert results(elsewhere) == results(explained) != set()
 
 
+def test_the_evidence_of_a_model_described_directly_holds_no_model_but_the_judged_one() -> None:
+    """The worked example describes its og:Model directly, which is read as its own
+    record: the evidence kept that node an og:Model beside the model judged, so pySHACL on
+    it judged a second model that has no record — 'no evidence' on every requirement of
+    every definition, beside the verdict that passes."""
+    example = str(EXAMPLES / "open-model.ttl")
+    verdicts = json.loads(run("validate", example, "--format", "json")[1])
+    code, out, _ = run("validate", example, "--format", "evidence")
+    assert code == 3
+    shapes = rdflib.Graph()
+    for path in shape_files():
+        shapes.parse(path, format="turtle")
+    data = rdflib.Graph().parse(data=out, format="turtle")
+    _, report, _ = pyshacl_validate(data, shacl_graph=shapes, advanced=True)
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    focus = {str(report.value(r, sh.focusNode)) for r in report.objects(None, sh.result)}
+    assert focus == {v["model"] for v in verdicts}
+
+
+def test_a_model_linking_its_records_is_judged_once(tmp_path: Path) -> None:
+    """A description may name its model and link its records to it (og:hasRecord, as the
+    vocabulary defines it): the model node and the model the records are linked into were
+    both judged, two verdicts for one model on each definition."""
+    path = tmp_path / "linked.ttl"
+    path.write_text(
+        """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+@prefix schema: <https://schema.org/> .
+@prefix ex: <https://example.org/> .
+ex:kite a og:Model ; schema:name "Kite-1B" ; og:hasRecord ex:record .
+ex:record a og:SourceRecord ; og:source <https://w3id.org/openness-graph/ns/source/user> ;
+  og:sourceId "Kite-1B" ; schema:name "Kite-1B" ;
+  og:component [ og:componentType ogc:model-parameters-final ; og:released true ;
+                 og:licenseStatement [ og:licenseString "CC-BY-NC-4.0" ] ] .
+"""
+    )
+    code, out, _ = run("validate", str(path), "-d", "osaid-1.0", "--format", "json")
+    assert code == 1
+    (verdict,) = json.loads(out)
+    assert verdict["name"] == "Kite-1B" and verdict["outcome"] == "failed"
+    assert verdict["records"] == [{"source": "user", "id": "Kite-1B"}]
+
+
 def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
     from openness.resources import queries_dir
 

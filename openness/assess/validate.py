@@ -248,7 +248,10 @@ _SAID_BY_THE_USER = (OG + "licenseString", OG + "licenseRole")
 def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ()) -> list[ox.Triple]:
     """A model described directly becomes its own record, from the 'user' source; a
     description of none says why, with what ``unread`` found (a type in the wrong
-    namespace)."""
+    namespace). The identity step links the records into the models judged, as it links
+    any source's: a description's og:Model node is left no og:Model, or it would be judged
+    too (one linking records) and handed to another engine as a model without records
+    (one described directly, in the printed evidence)."""
 
     records, models, linked = set(), [], set()
     names: dict[ox.NamedNode | ox.BlankNode, str] = {}
@@ -265,7 +268,8 @@ def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ())
         raise UnreadableInput(
             f"{name}: describes no og:Model or og:SourceRecord" + "".join(f"; {m}" for m in unread)
         )
-    out = list(triples)
+    model = ox.NamedNode(OG + "Model")
+    out = [t for t in triples if not (t.predicate.value == RDF + "type" and t.object == model)]
     for node in dict.fromkeys(models):
         if node in linked:
             continue
