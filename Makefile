@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
-STORE  ?= var/store
+# The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store.
+STORE  ?= $(or $(OPENNESS_STORE),var/store)
 BIN     = $(VENV)/bin
 
 .PHONY: serve test test-equivalence lint build clean editor

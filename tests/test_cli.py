@@ -426,3 +426,19 @@ def test_every_command_has_help() -> None:
     for name in cli.commands:
         code, out, _ = run([name, "--help"])
         assert code == 0 and "Usage" in out, name
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_serve_builds_and_serves_the_store_openness_store_names(tmp_path: Path) -> None:
+    """README: a command's store is moved by --store or OPENNESS_STORE; `make serve` gave
+    --store var/store itself, so `OPENNESS_STORE=DIR make serve` built and served
+    var/store, saying nothing of DIR."""
+    mine = tmp_path / "mine"
+    env = {k: v for k, v in os.environ.items() if k != "STORE"} | {"OPENNESS_STORE": str(mine)}
+    root = Path(__file__).resolve().parents[1]
+    dry = subprocess.run(
+        ["make", "-n", "-C", str(root), "serve"], env=env, capture_output=True, text=True
+    )
+    assert dry.returncode == 0, dry.stderr
+    commands = [line for line in dry.stdout.splitlines() if "openness --store" in line]
+    assert [c.split()[2] for c in commands] == [str(mine), str(mine)]
