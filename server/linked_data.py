@@ -26,7 +26,7 @@ from flask import (
 )
 
 from openness.assess.service import TOMBSTONES
-from openness.namespaces import BASE, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
+from openness.namespaces import BASE, EARL, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
@@ -56,22 +56,27 @@ def _describe(iri: str) -> list[ox.Triple]:
     components, a licence statement's options and expression tree, an assessment's result
     and report), and of its blank nodes two levels deep (a licence's ODRL rules and their
     constraints). A licence statement, shared by the records stating it alike, is a
-    resource of its own that their descriptions link to."""
+    resource of its own that their descriptions link to. A model's verdicts name it
+    (earl:subject) and it names none of them: those triples of the current verdicts are
+    part of it, so a program reaches its verdicts from its IRI as a browser does."""
     if not is_iri(iri):
         return []
     # The second level's blank nodes are kept below, not by FILTER (isBlank(?s)): Virtuoso
     # evaluates that filter over every triple first (50 s for one licence, 0.07 s without).
-    query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{
+    query = f"""SELECT DISTINCT ?s ?p ?o ?verdict WHERE {{
           {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
           UNION {{ <{iri}> ?link ?s . ?s ?p ?o
                    FILTER (isBlank(?s) || (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
                                                      || STRSTARTS(STR(?s), "{iri}/")))) }}
-          UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }} }}"""
+          UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
+          UNION {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?s <{EARL}subject> <{iri}> }}
+                   BIND (<{EARL}subject> AS ?p) BIND (<{iri}> AS ?o)
+                   BIND (true AS ?verdict) }} }}"""
     rows = get_store().query(query).rows()
     return [
         ox.Triple(r["s"], r["p"], r["o"])
         for r in rows
-        if isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
+        if "verdict" in r or isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
     ]
 
 

@@ -522,6 +522,25 @@ def test_minted_iris_dereference_with_content_negotiation(client: FlaskClient, p
     assert client.get(path + "?format=ttl").mimetype == "text/turtle"
 
 
+def test_a_models_rdf_links_its_verdicts(client: FlaskClient) -> None:
+    """A program following links from a model's IRI reaches its verdicts, as a browser
+    does from its page: the model's RDF held its records and findings, and no triple
+    naming an assertion about it (they name the model, earl:subject, not it them). Its
+    current verdicts only: the dated ones are its history's (/api/models/<id>/history)."""
+    iri = rdflib.URIRef(f"{ID}model/{OLMO}")
+    earl = rdflib.Namespace(EARL)
+    r = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=r.data, format="turtle")
+    verdicts = set(graph.subjects(earl.subject, iri))
+    assert {str(v) for v in verdicts} == {f"{ID}assessment/{d}/{OLMO}" for d in definitions()}
+    outcome = client.get(
+        "/" + str(min(verdicts)).removeprefix(BASE), headers={"Accept": "text/turtle"}
+    )
+    assert outcome.status_code == 200 and (None, earl.subject, iri) in rdflib.Graph().parse(
+        data=outcome.data, format="turtle"
+    )
+
+
 def _canonical(triples: list[ox.Triple]) -> list[str]:
     """A graph as sorted lines, its blank nodes named by their place in it."""
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)

@@ -119,6 +119,18 @@ def test_the_api_pages_and_endpoint_serve_it(virtuoso: GraphStore, embedded: Gra
     for page in ("/", "/matrix", "/models/allenai--olmo-7b", "/id/license/llama2"):
         html = ours.get(page, headers={"Accept": "text/html"})
         assert html.status_code == 200 and html.mimetype == "text/html", (page, html.text[:500])
+    # A model's RDF names its verdicts there as here.
+    verdicts = [
+        {
+            line.split()[0]
+            for line in c.get(
+                "/id/model/allenai--olmo-7b", headers={"Accept": "application/n-triples"}
+            ).text.splitlines()
+            if "<http://www.w3.org/ns/earl#subject>" in line
+        }
+        for c in (ours, theirs)
+    ]
+    assert len(verdicts[0]) == len(definitions()) and verdicts[0] == verdicts[1]
 
 
 def test_a_named_querys_values_come_from_it_as_from_ours(
