@@ -163,8 +163,9 @@ class StoreOptions:
 
 
 def _holds_files(folder: Path) -> bool:
-    """Whether ``folder`` holds a file other than the store's lock file (see holders)."""
-    return any(f.name != holders.FILE for f in folder.iterdir())
+    """Whether ``folder`` holds a file other than the store's lock and its holders' names
+    (see holders)."""
+    return any(f.name not in (holders.FILE, holders.NAMES) for f in folder.iterdir())
 
 
 def _beside_server(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -14,8 +14,16 @@ safely, and the writes are kept from running beside it instead:
   as long as it serves (``openness serve`` for all its worker processes, or the process
   that opened the store for an app run otherwise);
 - a command that writes holds an exclusive one for as long as it has the store open;
-- neither waits: the one refused is told who holds the store, as the holders wrote it in
-  the file (each its command, process id and address), and what to do.
+- neither waits: the one refused is told who holds the store, as the holders name
+  themselves (each its command, process id and address), and what to do.
+
+Each holder names itself in a file of its own in ``openness.lock.d`` beside the lock,
+written whole under another name and renamed into place, and removed when it lets the
+store go. They once wrote one list into ``openness.lock`` itself, each reading the names
+there and writing them back with its own: two servers (or readers) starting together both
+read the list before either wrote it, and the last to write dropped the other's name; one
+refused could read the file emptied, before a holder wrote it again. The kernel's lock on
+``openness.lock`` says who holds the store; the names serve only to tell whom.
 
 A command that only reads (``stats``, ``query``, ``export`` …) opens the store read-only
 and holds it shared, as a server does: it runs beside servers and other readers, and is
@@ -27,8 +35,9 @@ read named — a scare about a store that is sound, and a read that could as wel
 wrong unnoticed.
 
 The kernel drops a lock with the process holding it, so a server or command killed leaves
-no lock behind, and the file's names of processes no longer running are passed over.
-RocksDB leaves the file alone: it removes only the files it names.
+no lock behind; the name it leaves is passed over once its process no longer runs, and
+removed by the next holder. RocksDB leaves the file and the folder alone: it removes only
+the files it names.
 """
 
 from __future__ import annotations
@@ -37,12 +46,14 @@ import contextlib
 import fcntl
 import json
 import os
+import secrets
 from pathlib import Path
 from types import TracebackType
 
 from openness.store.base import StoreError
 
 FILE = "openness.lock"
+NAMES = "openness.lock.d"  # a file a hold: <pid>.<token>.json (.part while written)
 
 
 class StoreBusy(StoreError):
@@ -58,10 +69,16 @@ class Hold:
     """A lock held on a store (or none: see :func:`hold`), released by :meth:`release` or
     at the end of a ``with`` block."""
 
-    def __init__(self, fd: int | None) -> None:
-        self._fd = fd
+    def __init__(self, fd: int | None, name: Path | None = None) -> None:
+        self._fd, self._name, self._pid = fd, name, os.getpid()
 
     def release(self) -> None:
+        # A process forked from the holder (a server's worker) ends holding its copy of the
+        # descriptor, not the name, which is the holder's while it holds the store.
+        if self._name is not None and os.getpid() == self._pid:
+            with contextlib.suppress(OSError):
+                self._name.unlink()  # before the lock goes: never a name without a lock
+        self._name = None
         if self._fd is not None:
             os.close(self._fd)  # the lock goes with the file's last descriptor
             self._fd = None
@@ -99,29 +116,57 @@ def hold(folder: Path, holder: str, *, writes: bool, serves: bool) -> Hold:
         fcntl.flock(fd, (fcntl.LOCK_EX if writes else fcntl.LOCK_SH) | fcntl.LOCK_NB)
     except BlockingIOError:
         # Servers hold it if a shared lock is to be had (a writer holds it alone): the
-        # kernel's word, where the file's may be missing (a server run by a user who may
-        # not write the file names itself nowhere).
+        # kernel's word, where a name may be missing (a server run by a user who may not
+        # write the store's folder names itself nowhere).
         served = writes and _shared_free(fd)
         os.close(fd)
         raise _busy(path, served=served) from None
-    # Named beside the other servers still running (a writer holds the store alone, and
-    # one that has let it go may run on: a test's process).
-    named = {} if writes else {p: s for p, s in _alive(path).items() if not s.get("writes")}
-    named[str(os.getpid())] = {"holder": holder, "writes": writes, "serves": serves}
-    with contextlib.suppress(OSError):  # a descriptor read only: the lock is held all the same
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(named).encode(), 0)
-    return Hold(fd)
+    return Hold(fd, _name(folder / NAMES, holder, writes=writes, serves=serves))
 
 
-def _alive(path: Path) -> dict[str, dict[str, object]]:
-    """The processes the lock file ``path`` names that still run (pid -> holder and whether
-    it writes): one killed could not take its name out."""
+def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | None:
+    """Name this process as holding the store in a file of its own in the folder ``names``,
+    read whole or not at all (written under another name, then renamed), and take out the
+    files of holders no longer running: the file, or None where this user may not write."""
+    pid = os.getpid()
+    said = {"holder": holder, "writes": writes, "serves": serves}
+    # Unique to this hold: a process may hold a store twice (a test's, or an app's beside a
+    # command run in its process), and let one hold go before the other.
+    part = names / f"{pid}.{secrets.token_hex(8)}.part"
     try:
-        named = json.loads(path.read_text(encoding="utf-8"))
-        return {p: said for p, said in named.items() if isinstance(said, dict) and _runs(int(p))}
-    except (OSError, ValueError, AttributeError):  # being written by a holder just now
-        return {}
+        names.mkdir(exist_ok=True)
+        for dead in _holders(names)[1]:
+            with contextlib.suppress(OSError):  # taken out by another holder just now
+                dead.unlink()
+        part.write_text(json.dumps(said), encoding="utf-8")
+        return part.replace(part.with_suffix(".json"))
+    except OSError:
+        with contextlib.suppress(OSError):
+            part.unlink()
+        return None
+
+
+def _holders(names: Path) -> tuple[list[dict[str, object]], list[Path]]:
+    """What the holders named in the folder ``names`` that still run say of themselves (in
+    the order of their files' names), and the files of those that no longer run: one killed
+    could not take its file out (nor, killed while writing it, its part file)."""
+    alive: list[dict[str, object]] = []
+    dead: list[Path] = []
+    try:
+        paths = sorted(names.iterdir())
+    except OSError:  # no holder has named itself here
+        return alive, dead
+    for path in paths:
+        try:
+            pid = int(path.name.partition(".")[0])
+            said = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else {}
+        except (OSError, ValueError):  # taken out just now, or no holder's
+            continue
+        if not _runs(pid):
+            dead.append(path)
+        elif path.suffix == ".json":
+            alive.append(said)
+    return alive, dead
 
 
 def _runs(pid: int) -> bool:
@@ -146,8 +191,8 @@ def _shared_free(fd: int) -> bool:
 
 def _busy(path: Path, *, served: bool) -> StoreBusy:
     """Why the store whose lock file is ``path`` cannot be held now: ``served``, servers
-    hold it, else a writer does; named as the holders name themselves in the file."""
-    alive = _alive(path).values()
+    hold it, else a writer does; named as the holders name themselves."""
+    alive = _holders(path.with_name(NAMES))[0]
     folder = path.parent
     if not served:
         writers = [str(said.get("holder")) for said in alive if said.get("writes")]
@@ -167,8 +212,8 @@ def _busy(path: Path, *, served: bool) -> StoreBusy:
             served=False,
         )
     named = [str(said.get("holder")) for said in shared if said.get("serves") is not False] or [
-        f"a server that {path} does not name (one run by a user who may not write the "
-        "file, or a worker outliving its server)"
+        f"a server that {path.with_name(NAMES)} does not name (one run by a user who may "
+        "not write there, or a worker outliving its server)"
     ]
     one = len(named) == 1
     return StoreBusy(

@@ -1,0 +1,82 @@
+"""The names of the processes holding a store on disk (openness.store.holders), told to one
+refused: every holder's, and only those of holders still running."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import warnings
+from multiprocessing.synchronize import Barrier
+from pathlib import Path
+
+import pytest
+
+from openness.store import holders
+
+SERVERS = 4  # holding the store together, a round at a time
+ROUNDS = 20
+
+
+def _serve(folder: Path, number: int, start: Barrier, held: Barrier) -> None:
+    """Hold the store in ``folder`` shared, as server ``number`` does, once a round: all the
+    servers take it at once, and hold it until the test has been refused beside them."""
+    for _ in range(ROUNDS):
+        start.wait()
+        with holders.hold(folder, f"server {number}", writes=False, serves=True):
+            held.wait()  # every server holds the store
+            held.wait()  # the test has been refused
+
+
+def test_servers_starting_together_are_all_named(tmp_path: Path) -> None:
+    """Servers (and commands that read) hold the store shared and once wrote their names
+    into one list, each reading it and writing it back with its own: two starting together
+    both read it before either wrote, and the last to write dropped the other's name. A
+    command refused beside servers that took the store at once names every one of them."""
+    spawn = multiprocessing.get_context("spawn")
+    start, held = spawn.Barrier(SERVERS), spawn.Barrier(SERVERS + 1)
+    servers = [
+        spawn.Process(target=_serve, args=(tmp_path, n, start, held)) for n in range(SERVERS)
+    ]
+    for server in servers:
+        server.start()
+    try:
+        for _ in range(ROUNDS):
+            held.wait()
+            with pytest.raises(holders.StoreBusy) as refused:
+                holders.hold(tmp_path, "a writer", writes=True, serves=False)
+            held.wait()
+            named = [f"server {n}" for n in range(SERVERS) if f"server {n} " in str(refused.value)]
+            assert len(named) == SERVERS, str(refused.value)
+    except BaseException:  # the servers wait no more
+        held.abort()
+        start.abort()
+        raise
+    finally:
+        for server in servers:
+            server.join(60)
+            server.kill()
+    assert [server.exitcode for server in servers] == [0] * SERVERS
+    # Each let the store go and took its name out: a writer holds it, named alone.
+    with holders.hold(tmp_path, "a writer", writes=True, serves=False):
+        with pytest.raises(holders.StoreBusy, match="^a writer is writing the store at "):
+            holders.hold(tmp_path, "a reader", writes=False, serves=False)
+    assert list((tmp_path / holders.NAMES).iterdir()) == []
+
+
+def test_a_process_forked_from_a_holder_leaves_it_named(tmp_path: Path) -> None:
+    """A server's workers are forked from the process holding the store, its hold with
+    them; a worker that ends (gunicorn replaces one now and again) lets its copy go, and
+    the server goes on being named."""
+    with holders.hold(tmp_path, "a server", writes=False, serves=True) as held:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # a fork beside threads
+            pid = os.fork()
+        if pid == 0:  # the worker
+            try:
+                held.release()
+                os._exit(0)
+            finally:
+                os._exit(1)
+        assert os.waitpid(pid, 0)[1] == 0
+        with pytest.raises(holders.StoreBusy, match="^a server serves the store at "):
+            holders.hold(tmp_path, "a writer", writes=True, serves=False)
