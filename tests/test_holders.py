@@ -3,8 +3,11 @@ refused: every holder's, and only those of holders still running."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import subprocess
+import sys
 import warnings
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
@@ -80,3 +83,35 @@ def test_a_process_forked_from_a_holder_leaves_it_named(tmp_path: Path) -> None:
         assert os.waitpid(pid, 0)[1] == 0
         with pytest.raises(holders.StoreBusy, match="^a server serves the store at "):
             holders.hold(tmp_path, "a writer", writes=True, serves=False)
+
+
+def test_a_holder_whose_process_has_ended_is_not_named(tmp_path: Path) -> None:
+    """A process's id is given to another once it has ended: a name left by a server that
+    was killed, its id now another process's, named that process as serving the store.
+    That name is passed over, as is one whose process no longer runs, and the next holder
+    takes both out; a server running is named."""
+    names = tmp_path / holders.NAMES
+    with holders.hold(tmp_path, "a server", writes=False, serves=True):
+        (mine,) = names.iterdir()
+        said = json.loads(mine.read_text(encoding="utf-8"))
+        assert isinstance(said["started"], int)
+        ended = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        # Left by killed servers: one whose id no process has now, and one whose id is
+        # this process's since (started later than it).
+        for pid, started in (
+            (int(ended.stdout), said["started"]),
+            (os.getpid(), said["started"] - 1),
+        ):
+            left = {**said, "holder": f"a killed server (pid {pid})", "started": started}
+            (names / f"{pid}.left.json").write_text(json.dumps(left), encoding="utf-8")
+        with pytest.raises(holders.StoreBusy) as refused:
+            holders.hold(tmp_path, "a writer", writes=True, serves=False)
+        told = str(refused.value)
+        assert told.startswith(f"a server serves the store at {tmp_path} "), told
+        with holders.hold(tmp_path, "a reader", writes=False, serves=False):
+            assert not list(names.glob("*.left.json"))

@@ -36,8 +36,10 @@ wrong unnoticed.
 
 The kernel drops a lock with the process holding it, so a server or command killed leaves
 no lock behind; the name it leaves is passed over once its process no longer runs, and
-removed by the next holder. RocksDB leaves the file and the folder alone: it removes only
-the files it names.
+removed by the next holder. A process's id is given to another once it has ended, so a name
+records when its process started (on Linux) and is passed over beside a process started at
+another time. RocksDB leaves the file and the folder alone: it removes only the files it
+names.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | Non
     read whole or not at all (written under another name, then renamed), and take out the
     files of holders no longer running: the file, or None where this user may not write."""
     pid = os.getpid()
-    said = {"holder": holder, "writes": writes, "serves": serves}
+    said = {"holder": holder, "writes": writes, "serves": serves, "started": _started(pid)}
     # Unique to this hold: a process may hold a store twice (a test's, or an app's beside a
     # command run in its process), and let one hold go before the other.
     part = names / f"{pid}.{secrets.token_hex(8)}.part"
@@ -160,23 +162,37 @@ def _holders(names: Path) -> tuple[list[dict[str, object]], list[Path]]:
         try:
             pid = int(path.name.partition(".")[0])
             said = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else {}
-        except (OSError, ValueError):  # taken out just now, or no holder's
+            started = said.get("started")
+        except (OSError, ValueError, AttributeError):  # taken out just now, or no holder's
             continue
-        if not _runs(pid):
+        if not _runs(pid, started if isinstance(started, int) else None):
             dead.append(path)
         elif path.suffix == ".json":
             alive.append(said)
     return alive, dead
 
 
-def _runs(pid: int) -> bool:
+def _runs(pid: int, started: int | None) -> bool:
+    """Whether process ``pid`` runs and, where both are known, started at ``started``: an
+    ended process's id is given to the next one that starts."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's
-        return True
-    return True
+        pass
+    return started is None or _started(pid) in (None, started)
+
+
+def _started(pid: int) -> int | None:
+    """When process ``pid`` started, in clock ticks since the machine did (field 22 of
+    /proc/<pid>/stat); None where there is no /proc (not Linux) or the process has ended."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+        # Its name (field 2), in parentheses, may hold spaces and parentheses of its own.
+        return int(stat.rpartition(b")")[2].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _shared_free(fd: int) -> bool:
