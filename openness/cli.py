@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -1025,14 +1027,13 @@ def serve(
         )
     # Asked of the store read only, and only said: serving writes nothing, and an ingest
     # stopped before its end leaves the mark until the next one.
-    with closing(opts.open(read_only=True, held=True)) as store:
-        if is_behind(store):
-            _echo(
-                "warning: a source was stored after the records were last linked to models "
-                "(an ingest stopped before its end): the pages may name records "
-                "a source no longer holds until 'openness ingest' or 'openness assess' links "
-                "them again"
-            )
+    if _asked_apart(opts, is_behind):
+        _echo(
+            "warning: a source was stored after the records were last linked to models "
+            "(an ingest stopped before its end): the pages may name records "
+            "a source no longer holds until 'openness ingest' or 'openness assess' links "
+            "them again"
+        )
     from openness.server import create_app
     from openness.server.serve import run_server
 
@@ -1077,6 +1078,23 @@ def serve(
         max_connections=max_connections,
         read_timeout=read_timeout,
     )
+
+
+def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:
+    """``question(store)`` of the store read only, asked in a child process that opens the
+    store and ends, for a process that forks afterwards (gunicorn's arbiter forks the
+    server's workers). Opening a store on disk starts RocksDB's background threads, which a
+    fork does not copy: a worker forked after them joined them as it exited (RocksDB's exit
+    handler) and crashed there (SIGSEGV), or, where their memory was in use again, waited
+    until gunicorn killed it 30 s later, the store held meanwhile."""
+    fork = multiprocessing.get_context("fork")  # quick: `openness serve` has no other thread
+    with ProcessPoolExecutor(1, mp_context=fork) as child:
+        return child.submit(_ask, opts, question).result()
+
+
+def _ask(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:
+    with closing(opts.open(read_only=True, held=True)) as store:
+        return question(store)
 
 
 def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:

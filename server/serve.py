@@ -253,7 +253,9 @@ def run_server(
     Each worker starts its query processes before its first request, so no store handle
     crosses a fork and no request waits for a process to start; one line per request is
     logged with its duration. ``timeout`` is gunicorn's: a worker silent that long is
-    restarted.
+    restarted. The calling process forks the workers, so it must not have opened a store
+    on disk: RocksDB's background threads do not cross the fork, and RocksDB's exit handler
+    in a worker joins them (``openness serve`` asks the store in a child process).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _RequestSocket.read_timeout = read_timeout  # inherited by the forked workers

@@ -1,4 +1,4 @@
-"""`openness serve` (gunicorn) with clients that send their requests slowly.
+"""`openness serve` (gunicorn) with clients that send their requests slowly, and stopped.
 
 A real server process on a loopback port, with few connection threads, so that slow
 clients outnumbering them would show. No test asserts how long anything took: the read
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -17,9 +18,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
+from click.testing import CliRunner
+
+from openness.cli import cli
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
 
 HANG_GUARD = 60.0
 THREADS = 4
@@ -42,17 +49,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(store: Path, read_timeout: float, env: dict[str, str] | None = None) -> Iterator[int]:
-    """`openness serve` with one worker of ``THREADS`` threads (in ``env``, if given); yields
-    its port once it answers queries."""
+def serve(
+    store: Path,
+    read_timeout: float,
+    env: dict[str, str] | None = None,
+    *,
+    workers: int = 1,
+    log: IO[bytes] | None = None,
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`openness serve` with ``workers`` of ``THREADS`` threads (in ``env``, if given; its
+    output to ``log``); yields its port and process once it answers queries."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "openness.cli", "--store", str(store), "serve"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         + ["--threads", str(THREADS), "--query-processes", "1"]
         + ["--read-timeout", str(read_timeout)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log or subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
         env=env,
     )
     try:
@@ -65,7 +79,7 @@ def serve(store: Path, read_timeout: float, env: dict[str, str] | None = None) -
                 pass
             assert proc.poll() is None and time.monotonic() < deadline, "no server"
             time.sleep(0.2)
-        yield port
+        yield port, proc
     finally:
         proc.terminate()
         proc.wait(30)
@@ -99,7 +113,7 @@ def answer(s: socket.socket) -> bytes:
 def port(reported: Path) -> Iterator[int]:
     # The read timeout is far past the hang guard: slow clients are never closed in time
     # to let the health check through; only not holding a thread while they send can.
-    with serve(reported, read_timeout=600) as port:
+    with serve(reported, read_timeout=600) as (port, _):
         yield port
 
 
@@ -129,7 +143,7 @@ def test_health_is_answered_while_slow_clients_hold_their_connections(port: int)
 
 
 def test_a_client_too_slow_to_send_its_request_is_disconnected(reported: Path) -> None:
-    with serve(reported, read_timeout=1) as port:
+    with serve(reported, read_timeout=1) as (port, _):
         s = connect(port, SLOW_HEAD)
         try:
             deadline = time.monotonic() + HANG_GUARD
@@ -157,3 +171,34 @@ def test_a_server_leaves_no_control_socket_another_would_take(
     with serve(reported, read_timeout=30, env=env):
         assert not (runtime / "gunicorn.ctl").exists()
         assert not (tmp_path / ".gunicorn").exists()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
+def test_a_server_stopped_ends_and_lets_a_command_write_the_store(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """Stopping a server (Ctrl-C, or SIGTERM) logged "Worker (pid:…) was sent SIGSEGV!" each
+    time, and now and again took gunicorn's graceful timeout (30 s) to end with SIGKILL, the
+    store held meanwhile: a command writing it right after was refused. `openness serve` had
+    opened the store before gunicorn forked its workers, and RocksDB's exit handler in each
+    worker joined that process's background threads, which a fork does not copy. A stop
+    takes about a second now; 25 s, short of the graceful timeout, only tells a worker
+    killed at it from one that ended."""
+    location = tmp_path / "store"
+    store = EmbeddedStore(location)
+    load_vocabularies(store)
+    store.close()
+    writer = ["--store", str(location), "init"]
+    log = tmp_path / "log"
+    with log.open("wb") as output, serve(location, 30, workers=2, log=output) as (port, proc):
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=HANG_GUARD) as client:
+            for path in ("/health", "/", "/definitions", "/sparql?query=ASK%7B%7D") * 3:
+                assert client.get(path).status_code == 200, path
+        refused = CliRunner().invoke(cli, writer)
+        assert refused.exit_code == 1 and "serves the store" in refused.stderr
+        proc.send_signal(stop)
+        assert proc.wait(timeout=25) == 0
+    said = log.read_text()
+    assert "was sent" not in said, said  # SIGSEGV, or SIGKILL at the graceful timeout
+    written = CliRunner().invoke(cli, writer)
+    assert written.exit_code == 0, written.output
