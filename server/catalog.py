@@ -5,9 +5,10 @@ its dump (/dump/openness.nq.gz). Both descriptions are HTML for browsers, RDF by
 The catalogue (``<base>catalog``) lists one dcat:Dataset, the one VoID describes
 (``…/graph/void#dataset``): its title, description, publisher (the deployment's, as
 ``openness serve --publisher`` names it, else the vocabulary's creator),
-when the store's latest run ended, the licence of each source's graph (as parts: the
-dataset holds data under several licences, and the graphs the tool computes state none,
-so the dataset names no licence of its own), its distributions, and the SPARQL endpoint as
+when the store's latest run ended, the licence of each source's graph and of the
+vocabulary's and the shapes' graphs as their documents declare it (as parts: the dataset
+holds data under several licences, and the graphs the tool computes state none, so the
+dataset names no licence of its own), its distributions, and the SPARQL endpoint as
 a dcat:DataService. DCAT-AP 3's conventions are followed where they cost nothing: media
 types as IANA IRIs, the byte size as xsd:nonNegativeInteger, the checksum as an
 spdx:Checksum, an access URL beside each download URL.
@@ -49,6 +50,7 @@ from openness.server.sparql import (
     DESCRIPTION_PREFIXES,
     FORMATS,
     TITLE,
+    declared_licences,
     dump_url,
     rights_statement,
     text,
@@ -95,6 +97,9 @@ def catalog() -> Response:
     for graph, source, licence in whose_graphs(get_store().graph_names()):
         t.add(ds, DCTERMS + "hasPart", graph)
         t.add(graph, DCTERMS + "source", source)
+        t.add(graph, DCTERMS + "license", licence)
+    for graph, licence in declared_licences(get_store().graph_names()):
+        t.add(ds, DCTERMS + "hasPart", graph)
         t.add(graph, DCTERMS + "license", licence)
     endpoint = url_for("sparql.sparql", _external=True)
     service, queried = here + "#sparql", here + "#sparql-access"
@@ -151,6 +156,8 @@ def void() -> Response:
     t.extend(rights_statement(minted_base() + "catalog"))
     for graph, source, licence in whose_graphs(sizes):
         t.add(graph, DCTERMS + "source", source)
+        t.add(graph, DCTERMS + "license", licence)
+    for graph, licence in declared_licences(sizes):
         t.add(graph, DCTERMS + "license", licence)
     return respond(
         ds,

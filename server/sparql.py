@@ -49,8 +49,9 @@ _INTEGER = ox.NamedNode(XSD + "integer")
 TITLE = ox.Literal("Openness Graph", language="en")  # the dataset's, in VoID and DCAT
 RIGHTS = ox.Literal(
     "Each source's graph is under that source's licence (its dcterms:license, a part of "
-    "the dataset); the graphs the tool computes from them (identity, assessments, derived "
-    "facts, history, provenance) state no licence of their own.",
+    "the dataset), and the vocabulary's and the shapes' graphs under the licences their "
+    "documents declare; the graphs the tool computes from them (identity, assessments, "
+    "derived facts, history, provenance) state no licence of their own.",
     language="en",
 )
 
@@ -300,3 +301,22 @@ def whose_graphs(
         for row in rows
         if row["g"].value in wanted
     ]
+
+
+def declared_licences(graphs: Iterable[str]) -> list[tuple[ox.NamedNode, ox.Term]]:
+    """The licences of those of ``graphs`` that hold the project's own documents (the
+    vocabulary's and the shapes' graphs), as the documents there declare them: (the graph,
+    an owl:Ontology's dcterms:license or schema:license). The header of each file says
+    what it is under; a graph none of whose documents says so states no licence."""
+    rows = (
+        get_store()
+        .query(
+            f"""SELECT DISTINCT ?g ?license WHERE {{
+              VALUES ?g {{ <{Graphs.ONTOLOGY}> <{Graphs.SHAPES}> }}
+              GRAPH ?g {{ ?document a owl:Ontology ; dcterms:license|schema:license ?license }}
+            }}"""
+        )
+        .rows()
+    )
+    wanted = set(graphs)
+    return [(row["g"], row["license"]) for row in rows if row["g"].value in wanted]

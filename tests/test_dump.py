@@ -24,6 +24,7 @@ from werkzeug.test import TestResponse
 
 from openness.cli import cli
 from openness.namespaces import Graphs
+from openness.resources import ontology_dir, shapes_dir
 from openness.server import create_app
 from openness.server.context import current_guard
 from openness.store import EmbeddedStore
@@ -32,6 +33,7 @@ from openness.vocabularies import load_vocabularies
 DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 DCT = rdflib.DCTERMS
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+SCHEMA = rdflib.Namespace("https://schema.org/")
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
 IANA = "http://www.iana.org/assignments/media-types/"
 CATALOG = rdflib.URIRef("https://w3id.org/openness-graph/catalog")
@@ -194,6 +196,43 @@ def test_the_catalogue_describes_the_dataset_its_dump_and_its_endpoint(location:
         assert (DATASET, rdflib.RDFS.seeAlso, rdflib.URIRef("http://localhost/catalog")) in void
         home = client.get("/", headers={"Accept": "text/html"}).text
         assert f'href="{DUMP}"' in home and 'href="/catalog"' in home
+
+
+def _declared(folder: Path) -> set[rdflib.URIRef]:
+    """The licences the headers (owl:Ontology) of a folder's Turtle files declare."""
+    g = rdflib.Graph()
+    for path in folder.glob("*.ttl"):
+        g.parse(path, format="turtle")
+    return {
+        licence
+        for document in g.subjects(rdflib.RDF.type, rdflib.OWL.Ontology)
+        for p in (DCT.license, SCHEMA.license)
+        for licence in g.objects(document, p)
+    }
+
+
+def test_the_vocabulary_and_shapes_graphs_state_the_licence_their_documents_declare(
+    location: Path,
+) -> None:
+    """VoID and the catalogue gave the ontology graph no licence though
+    ontology/openness.ttl's header declares CC BY 4.0: each of the vocabulary's and the
+    shapes' graphs states the licences its documents declare (dcterms: or schema:license),
+    as the store holds them, so a licence a shapes file's header gains is stated too; the
+    graphs the tool computes still state none."""
+    ontology, shapes = rdflib.URIRef(Graphs.ONTOLOGY), rdflib.URIRef(Graphs.SHAPES)
+    declared = _declared(ontology_dir())
+    assert declared  # the data this test is about: openness.ttl's CC BY 4.0
+    with serving(location) as (store, client):
+        for g in (_void(client), _catalogue(client)):
+            assert set(g.objects(ontology, DCT.license)) == declared
+            assert set(g.objects(shapes, DCT.license)) == _declared(shapes_dir())
+            assert g.value(rdflib.URIRef(Graphs.PROVENANCE), DCT.license) is None
+        assert (DATASET, DCT.hasPart, ontology) in _catalogue(client)
+        gained = ox.NamedNode("https://spdx.org/licenses/CC0-1.0")
+        checks = ox.NamedNode("https://w3id.org/openness-graph/shapes/checks")
+        store.write(add={Graphs.SHAPES: [ox.Triple(checks, ox.NamedNode(SCHEMA.license), gained)]})
+        for g in (_void(client), _catalogue(client)):
+            assert rdflib.URIRef(gained.value) in set(g.objects(shapes, DCT.license))
 
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
