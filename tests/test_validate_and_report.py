@@ -604,6 +604,39 @@ def test_validate_says_a_json_ld_key_was_dropped_beside_the_verdicts(tmp_path: P
     assert code == 1 and "CC-BY-NC-4.0" in out and err == ""
 
 
+def test_a_warning_names_a_node_without_an_iri_by_what_the_file_says_of_it() -> None:
+    """A component written without an @id (JSON-LD) or as [ … ] (Turtle) was named in a
+    warning by the label the parser made up for it (`og:released of
+    _:cb19530867507f627b5ccc3c5425e6b2 is 'true'`), which names nothing in the user's
+    file: it is named by its type and the node holding it (or its name), and a node with no
+    type by the property holding it."""
+    wren = "<urn:openness:user:wren.%s#m>"
+    weights = "the component of type ogc:model-parameters-final of " + wren % "jsonld"
+    jsonld = _warned(_jsonld({"@graph.0.component.0.released": "true"}), "wren.jsonld")
+    assert jsonld == [
+        f"wren.jsonld: og:released of {weights} is 'true', where the vocabulary expects an "
+        "xsd:boolean (written without quotes), so it is not read"
+    ]
+    turtle = _warned(
+        WREN.split("<#m>")[0] + "<#m> a og:Model ; schema:name 'Wren' ; og:component\n"
+        "  [ a og:Component ; og:componentType ogc:training-code ; og:released 'true' ;\n"
+        "    og:licenseStatement [ og:licenseString 'MIT' ; schema:license 'MIT' ] ],\n"
+        "  [ og:released 'yes' ] .\n"
+        "[] og:released 1 .\n"
+        "[] a og:Model ; schema:name 'Tern' ; og:licenseStatement [ og:licenseString 'MIT' ] .\n"
+    )
+    code = "the component of type ogc:training-code of " + wren % "ttl"
+    assert {w.split(" is ")[0].removeprefix("wren.ttl: ") for w in turtle} == {
+        f"og:released of {code}",
+        f"schema:license of the og:licenseStatement of {code}",
+        f"og:released of the og:component of {wren % 'ttl'}",
+        "og:released of a node without an IRI",
+        "the licence statement 'MIT' of the og:Model 'Tern' has no og:licenseRole, so it "
+        "governs no component (one without a licence of its own takes the record's licence "
+        "for a role, e.g. 'distribution')",
+    }, turtle
+
+
 def test_the_licence_of_the_description_itself_is_no_warning() -> None:
     """A description licensing itself (`<> dcterms:license …`, as Turtle files often do)
     was told its licence 'is not read' and to write it as an og:licenseStatement: the

@@ -13,7 +13,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import pyoxigraph as ox
 
@@ -90,6 +90,7 @@ def unread(triples: list[ox.Triple]) -> list[str]:
     unknown: dict[str, str | None] = {}  # with the property it is a value of, if one
     undeclared: dict[str, dict[str, None]] = defaultdict(dict)  # by the prefix it lacks
     out: list[str] = []
+    called = Names(triples)
     licensed = {t.subject for t in triples if t.predicate.value == OG + "licenseStatement"}
     # What the rules may read a licence of: a node of our classes, or one our terms link
     # to; not the document's own licence (<> dcterms:license …), nor another vocabulary's.
@@ -113,8 +114,9 @@ def unread(triples: list[ox.Triple]) -> list[str]:
         said, p = t.object, t.predicate.value
         if p in vocabulary.nodes and isinstance(said, ox.Literal):
             out.append(
-                f"{short(p)} of {t.subject} is the text {said.value!r}, where the vocabulary "
-                f"expects a node ({short(vocabulary.nodes[p]) or 'an IRI'}), so it is not read"
+                f"{short(p)} of {called(t.subject)} is the text {said.value!r}, where the "
+                f"vocabulary expects a node ({short(vocabulary.nodes[p]) or 'an IRI'}), so it "
+                "is not read"
                 + (
                     f" (a licence by its name: {short(p)} [ og:licenseString {said.value!r} ])"
                     if p == OG + "licenseStatement"
@@ -124,16 +126,64 @@ def unread(triples: list[ox.Triple]) -> list[str]:
         elif p in vocabulary.typed and not _fits(said, vocabulary.typed[p]):
             written = repr(said.value) if isinstance(said, ox.Literal) else str(said)
             out.append(
-                f"{short(p)} of {t.subject} is {written}, where the vocabulary expects an "
+                f"{short(p)} of {called(t.subject)} is {written}, where the vocabulary expects an "
                 f"{short(vocabulary.typed[p])} (written without quotes), so it is not read"
             )
         elif p in _OTHER_LICENCE and t.subject in ours and t.subject not in licensed:
             named = said.value.removeprefix(SPDX_LICENSE) if said.value != SPDX_LICENSE else ""
             out.append(
-                f"{short(p)} of {t.subject} is not read: the definitions read a licence from "
-                f"og:licenseStatement (og:licenseStatement [ og:licenseString {named!r} ])"
+                f"{short(p)} of {called(t.subject)} is not read: the definitions read a "
+                "licence from og:licenseStatement (og:licenseStatement [ og:licenseString "
+                f"{named!r} ])"
             )
     return _undeclared(undeclared) + _unknown(unknown, vocabulary) + out
+
+
+class Names:
+    """How a message names a node of a description: an IRI as it is; a blank node, whose
+    label the parser made up and which names nothing in the user's file, by what the file
+    says of it — a component by its type, a node by its type and name, and one with
+    neither by the node holding it (``the component of type ogc:training-code of the
+    og:Model 'Finch'``)."""
+
+    DEPTH = 3  # holders named at the most, a cycle of blank nodes included
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self._triples = triples
+
+    @cached_property
+    def _index(
+        self,
+    ) -> tuple[dict[ox.Term, dict[str, ox.Term]], dict[ox.Term, tuple[ox.Term, str]]]:
+        """Of each blank node, the first value of each property, and what first holds it
+        (built once, when a message names a blank node)."""
+        said: dict[ox.Term, dict[str, ox.Term]] = defaultdict(dict)
+        held: dict[ox.Term, tuple[ox.Term, str]] = {}
+        for t in self._triples:
+            if isinstance(t.subject, ox.BlankNode):
+                said[t.subject].setdefault(t.predicate.value, t.object)
+            if isinstance(t.object, ox.BlankNode):
+                held.setdefault(t.object, (t.subject, t.predicate.value))
+        return said, held
+
+    def __call__(self, node: ox.Term, depth: int = 0) -> str:
+        if not isinstance(node, ox.BlankNode):
+            return str(node)
+        said, held = self._index
+        of = said.get(node, {})
+        kind, name = of.get(OG + "componentType"), of.get(SCHEMA + "name")
+        called = f"the component of type {short(kind.value)}" if kind is not None else None
+        if isinstance(name, ox.Literal):
+            typed = f"the {short(of[RDF + 'type'].value)}" if RDF + "type" in of else "the node"
+            return f"{called or typed} {name.value!r}"
+        if node in held and depth < self.DEPTH:
+            holder, p = held[node]
+            # A component's type tells it from the holder's others; another node, the
+            # property the file gives it by.
+            return f"{called or 'the ' + short(p)} of {self(holder, depth + 1)}"
+        if called is None and RDF + "type" in of:
+            return f"the {short(of[RDF + 'type'].value)} without an IRI"
+        return called or "a node without an IRI"
 
 
 def _undeclared(iris: dict[str, dict[str, None]]) -> list[str]:

@@ -143,13 +143,19 @@ def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> 
     }
     roled = {t.subject for t in triples if t.predicate.value == OG + "licenseRole"}
     said = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseString"}
+    called = terms.Names(triples)
     for t in triples:
         if t.predicate.value == OG + "licenseStatement" and t.subject in typed:
             # A text there is no statement at all, which terms.unread names.
             if t.object not in roled and not isinstance(t.object, ox.Literal):
-                stated = repr(said[t.object]) if t.object in said else str(t.object)
+                if t.object in said:
+                    stated = f"the licence statement {said[t.object]!r}"
+                elif isinstance(t.object, ox.BlankNode):
+                    stated = "a licence statement"
+                else:
+                    stated = f"the licence statement {t.object}"
                 warnings.append(
-                    f"{name}: the licence statement {stated} of {t.subject} has no "
+                    f"{name}: {stated} of {called(t.subject)} has no "
                     "og:licenseRole, so it governs no component (one without a licence of "
                     "its own takes the record's licence for a role, e.g. 'distribution')"
                 )
