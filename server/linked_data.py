@@ -129,13 +129,17 @@ def respond(
     more: bool = False,
     offered: list[str] = OFFERED,
     prefixes: dict[str, str] = PREFIXES,
+    hint: Callable[[], str] | None = None,
 ) -> Response:
     """``triples`` as the client asks, among ``offered``; ``more``: they are the first
     NAMING of those naming ``iri``, which a page says, and every answer links to the query
-    giving them all (a ``Link`` header, as the API links its next page)."""
-    if not triples:
-        return text(f"nothing is known about <{iri}>", 404)
+    giving them all (a ``Link`` header, as the API links its next page). None: 404, a page
+    for a browser, else text, which ``hint`` adds to (what the client may have meant)."""
     media = choose_with_parameter(request.args.get("format"), accept_header(), offered)
+    if not triples:
+        if media == "text/html":
+            return Response(render_template("unknown.html", iri=iri), status=404)
+        return text(f"nothing is known about <{iri}>" + (hint() if hint else ""), 404)
     if media is None:
         return text(f"this resource is offered as {offered_types(offered)}", 406)
     if media != "text/html":
@@ -217,10 +221,15 @@ def resource(rest: str) -> Response:
     return dereference(rest)
 
 
-def dereference(rest: str, undescribed: Callable[[Found], Response] | None = None) -> Response:
+def dereference(
+    rest: str,
+    undescribed: Callable[[Found], Response] | None = None,
+    hint: Callable[[], str] | None = None,
+) -> Response:
     """The answer for ``<base>id/<rest>`` (see :func:`resource`); ``undescribed``: the page
     a browser gets instead where the graph describes the IRI nowhere, given what names it
-    (a model IRI's: the model pages' 404 with the names like it); RDF is answered alike."""
+    (a model IRI's: the model pages' 404 with the names like it); RDF is answered alike,
+    and a 404 in text adds ``hint`` (a model IRI's: those names)."""
     found = _named("id/", rest)
     iri, triples = found.iri, found.triples
     moved = successor(iri)
@@ -235,7 +244,7 @@ def dereference(rest: str, undescribed: Callable[[Found], Response] | None = Non
         return gone(iri, withdrawn(iri), media)
     if undescribed is not None and not found.described and media == "text/html":
         return undescribed(found)
-    return respond(iri, triples, more=found.more)
+    return respond(iri, triples, more=found.more, hint=hint)
 
 
 @bp.get("/ns/<path:rest>")

@@ -102,7 +102,10 @@ def _linked(
                     "Link header to the query giving every one)",
                     "content": {**HTML, **RDF},
                 },
-                "404": plain("Nothing is said about it here"),
+                "404": {
+                    "description": "Nothing is said about it here (a page for a browser)",
+                    "content": {**HTML, "text/plain": {}},
+                },
                 "406": plain("No acceptable format"),
                 **(more or {}),
             },
@@ -238,8 +241,9 @@ PATHS: dict[str, Any] = {
         more={
             **ISSUED_BEFORE,
             "404": {
-                "description": "No model has it and nothing is said about it here (text); "
-                "in a browser, that of no model, the models called most like it (a page)",
+                "description": "No model has it and nothing is said about it here (text "
+                "naming the three models called most like it); in a browser, that of no "
+                "model, the models called most like it (a page)",
                 "content": {**HTML, "text/plain": {}},
             },
         },

@@ -28,6 +28,7 @@ from openness.assess.report import (
     changes_to_pass,
     verdict_rows,
 )
+from openness.assess.service import did_you_mean
 from openness.assess.validate import UnreadableInput
 from openness.ingest.mof import write_record
 from openness.named_queries import NamedQuery, catalogue
@@ -222,7 +223,7 @@ def model_resource(model_id: str) -> Response:
     An IRI no model has (one the graph only names, or none) gets in a browser what
     /models/ answers a name no model has, 404 and the models called most like it, but no
     redirect to one of them: an IRI is not a name (its RDF answers the triples naming it,
-    or 404)."""
+    or 404 in text naming those models)."""
     iri = f"{ID}model/{model_id}"
     media = choose_with_parameter(request.args.get("format"), accept_header(), linked_data.OFFERED)
     if media == "text/html" and is_model(iri):
@@ -230,6 +231,7 @@ def model_resource(model_id: str) -> Response:
     return linked_data.dereference(
         "model/" + model_id,
         lambda found: _no_model(model_id, 404, found.iri if found.triples else None),
+        lambda: did_you_mean(name_index(), model_id),
     )
 
 

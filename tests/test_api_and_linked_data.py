@@ -709,6 +709,29 @@ def test_unknown_iri_is_404(client: FlaskClient) -> None:
     assert client.get("/id/model/never-minted").status_code == 404
 
 
+def test_an_iri_nothing_is_known_about_is_a_page_for_a_browser_and_text_naming_models_like_it(
+    client: FlaskClient,
+) -> None:
+    """A guessed model IRI (/id/model/olmo-7b) answered programs `nothing is known about
+    <…>` where a browser gets the models called most like it: the text names them too, the
+    page's first three. Any other IRI nothing is known about (an organization's, a
+    concept's, a graph's) answered a browser a line of text: a page now, as a model's."""
+    said = client.get("/id/model/olmo-7b", headers={"Accept": "text/turtle"})
+    assert (said.status_code, said.mimetype) == (404, "text/plain")
+    assert "; did you mean " in said.text, said.text
+    page = client.get("/id/model/olmo-7b", headers={"Accept": "text/html"}).text
+    shown = list(dict.fromkeys(re.findall(r'href="/models/([^"]+)"', page)))
+    named = re.findall(r"\(([^()]+)\)", said.text.split("; did you mean ", 1)[1])
+    assert OLMO in shown[:3] and named == shown[:3], (said.text, shown)
+    for path in ("/id/org/nope", "/ns/component/nope", "/graph/nope"):
+        page = client.get(path, headers={"Accept": "text/html,*/*;q=0.8"})
+        assert (page.status_code, page.mimetype) == (404, "text/html"), path
+        assert "Nothing is known about" in page.text and "Accept" in page.vary, path
+        said = client.get(path, headers={"Accept": "text/turtle"})
+        assert (said.status_code, said.mimetype) == (404, "text/plain"), path
+        assert said.text == f"nothing is known about <{BASE}{path[1:]}>\n", path
+
+
 @pytest.mark.parametrize(
     "path", ["/api/models/{}", "/api/models/{}/conformance", "/models/{}", "/id/model/{}"]
 )

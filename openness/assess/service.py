@@ -43,7 +43,7 @@ def resolve_models(
         if not rows:
             raise LookupError(
                 f"no model called {given!r} (give its IRI or id, name or a source id)"
-                + _did_you_mean(names() if names else NameIndex.of(store), given)
+                + did_you_mean(names() if names else NameIndex.of(store), given)
             )
         out += [r["m"].value for r in rows]
     return out
@@ -54,7 +54,7 @@ def _named_by_iri(store: GraphStore, given: str) -> list[dict[str, Any]]:
     record's IRI is of (a former Hub id's record: the current one's; one its source has
     again, not linked yet: the one it was of) — given whole or as its
     id (the last part of a model IRI, as the API's routes and the suggestions of
-    :func:`_did_you_mean` name it); a withdrawn model's (its IRI, its record's, a former Hub
+    :func:`did_you_mean` name it); a withdrawn model's (its IRI, its record's, a former Hub
     id's) is an error saying so, as is a removed record's."""
     for iri in (given, f"{ID}model/{given}"):
         if not _is_iri(iri):
@@ -148,7 +148,8 @@ def withdrawal(tombstone: Iterable[ox.Triple]) -> dict[str, Any]:
     }
 
 
-def _did_you_mean(names: NameIndex, given: str) -> str:
+def did_you_mean(names: NameIndex, given: str) -> str:
+    """'; did you mean' and the three models called most like ``given``, or nothing."""
     near = names.search(given, limit=3)
     return "; did you mean " + ", ".join(f"{m.name} ({m.id})" for m in near) if near else ""
 
