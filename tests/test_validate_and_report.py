@@ -637,6 +637,34 @@ def test_a_warning_names_a_node_without_an_iri_by_what_the_file_says_of_it() -> 
     }, turtle
 
 
+def test_a_model_or_record_written_without_an_iri_is_validated(tmp_path: Path) -> None:
+    """A JSON-LD model without @id, or a Turtle record written [ … ], stopped `openness
+    validate` with a traceback (ValueError: No scheme found in an absolute IRI): the
+    identity step links records by their IRIs. It is given one in the file's namespace,
+    the same in every run, and judged."""
+    document = json.loads(_jsonld({}))
+    del document["@graph"][0]["@id"]
+    record = (
+        WREN.split("<#m>")[0] + "[] a og:SourceRecord ; schema:name 'Tern' ; og:sourceId 'Tern' ;\n"
+        "  og:source <https://w3id.org/openness-graph/ns/source/user> ;\n"
+        "  og:component [ a og:Component ; og:componentType ogc:training-code ;\n"
+        "    og:released true ] .\n"
+    )
+    # Wren's weights under CC-BY-NC-4.0 fail OSAID; Tern says nothing of its weights.
+    for name, text, model, failed in (
+        ("wren.jsonld", json.dumps(document), "Wren", 1),
+        ("tern.ttl", record, "Tern", 3),
+    ):
+        path = tmp_path / name
+        path.write_text(text)
+        answers = [run("validate", str(path), "-d", "osaid-1.0", "--format", "json") for _ in "12"]
+        code, out, err = answers[0]
+        assert code == failed and err == "", (name, err)
+        assert [v["name"] for v in json.loads(out)] == [model], name
+        evidence = [run("validate", str(path), "--format", "evidence")[1] for _ in "12"]
+        assert answers[0] == answers[1] and evidence[0] == evidence[1], name
+
+
 def test_the_licence_of_the_description_itself_is_no_warning() -> None:
     """A description licensing itself (`<> dcterms:license …`, as Turtle files often do)
     was told its licence 'is not read' and to write it as an og:licenseStatement: the

@@ -30,7 +30,7 @@ from openness.assess.store import save
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.licenses import RESOLUTION, default_resolver
 from openness.ingest.mof import license_table, read_record
-from openness.ingest.rdf import Triples
+from openness.ingest.rdf import Triples, iri
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
@@ -83,7 +83,7 @@ def description_triples(
         )
     document = _no_remote_context(data, name) if fmt == ox.RdfFormat.JSON_LD else None
     try:
-        triples = [q.triple for q in ox.parse(data, fmt, base_iri=f"urn:openness:user:{name}#")]
+        triples = [q.triple for q in ox.parse(data, fmt, base_iri=_base(name))]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
     # What JSON-LD expansion dropped first: the triples hold no trace of it.
@@ -279,13 +279,37 @@ def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ())
     for node in dict.fromkeys(models):
         if node in linked:
             continue
+        records.add(node)
         label = names.get(node, node.value)
         out += [
             ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(OG + "SourceRecord")),
             ox.Triple(node, ox.NamedNode(OG + "source"), ox.NamedNode(source_concept("user"))),
             ox.Triple(node, ox.NamedNode(OG + "sourceId"), ox.Literal(label)),
         ]
-    return out
+    return _records_named(out, records, name)
+
+
+def _base(name: str) -> str:
+    """What the IRIs a description named ``name`` writes relative to resolve against."""
+    return f"urn:openness:user:{name}#"
+
+
+def _records_named(
+    triples: list[ox.Triple], records: set[ox.NamedNode | ox.BlankNode], name: str
+) -> list[ox.Triple]:
+    """``triples`` with each record written without an IRI (a JSON-LD node without @id, a
+    Turtle [ … ]) given one in the file's namespace: the identity step links records by
+    their IRIs. Numbered in the order the file gives them, the same file gets the same."""
+    blank = dict.fromkeys(
+        t.subject for t in triples if isinstance(t.subject, ox.BlankNode) and t.subject in records
+    )
+    named = {node: iri(f"{_base(name)}record-without-iri-{n}") for n, node in enumerate(blank, 1)}
+    if not named:
+        return triples
+    return [
+        ox.Triple(named.get(t.subject, t.subject), t.predicate, named.get(t.object, t.object))
+        for t in triples
+    ]
 
 
 def description_namespace(data: bytes, name: str) -> str:
