@@ -5,8 +5,9 @@ describe gives on a requirement (earl:subject the model, earl:test the requireme
 earl:result/earl:outcome the outcome). Each file is judged as `openness validate` judges it.
 
 A requirement whose check no rule of the shapes writes a finding for (the EU AI Act's
-monetisation, the DPG Standard's public-interest indicators: no source states them) can
-only be 'cannot tell'; its fixtures say so instead."""
+monetisation, the DPG Standard's public-interest indicators: no source states them, and the
+shapes declare the check an og:UnrecordedCheck) can only be 'cannot tell'; its fixtures say
+so instead, and its reason that no source records it."""
 
 from __future__ import annotations
 
@@ -67,13 +68,28 @@ def judged(rel: str) -> dict[tuple[str, str], Verdict]:
     return {(v.name, v.definition): v for v in run.verdicts}
 
 
-def _decided_by_a_rule(requirement_iri: str) -> bool:
-    """Whether some rule of the shapes writes findings about the requirement's check."""
-    graph = shapes_graph()
-    check = graph.value(rdflib.URIRef(requirement_iri), OG.checks)
+def _written_by_a_rule(check: rdflib.term.Node) -> bool:
+    """Whether some rule of the shapes writes findings about the check."""
     local = re.split(r"[#/]", str(check))[-1]
     written = re.compile(rf"({re.escape(str(check))}|:{re.escape(local)})(?![\w-])")
-    return any(written.search(str(text)) for text in graph.objects(None, SH.construct))
+    return any(written.search(str(text)) for text in shapes_graph().objects(None, SH.construct))
+
+
+def _decided_by_a_rule(requirement_iri: str) -> bool:
+    """Whether some rule of the shapes writes findings about the requirement's check."""
+    return _written_by_a_rule(shapes_graph().value(rdflib.URIRef(requirement_iri), OG.checks))
+
+
+def test_the_checks_no_rule_decides_are_declared_unrecorded() -> None:
+    """og:UnrecordedCheck, which words the reason 'no source records this', is stated on
+    exactly the checks no rule writes a finding on: a rule written for one later, or a check
+    added without one, makes the declaration wrong."""
+    graph = shapes_graph()
+    checks = set(graph.subjects(RDF.type, OG.Check))
+    declared = set(graph.subjects(RDF.type, OG.UnrecordedCheck))
+    assert declared, "the shapes declare no check unrecorded"
+    assert declared <= checks
+    assert {c for c in checks if not _written_by_a_rule(c)} == declared
 
 
 def test_the_fixtures_cover_every_definition_that_passes_models() -> None:
@@ -97,5 +113,9 @@ def test_each_requirement_passes_and_fails_on_its_fixtures(requirement: str) -> 
         verdict = judged(rel)[(name, DEFINITION_OF[requirement])]
         (got,) = [r for r in verdict.requirements if r.id == requirement]
         assert got.outcome == expected, (rel, name, got.reasons)
+        if not _decided_by_a_rule(iri):  # the reason asks for nothing a description could give
+            assert got.reasons and all(
+                r.startswith("no source records this: ") for r in got.reasons
+            )
         if expected == "failed":  # failed on positive evidence, named in the reasons
             assert got.reasons and all(": no evidence" not in r for r in got.reasons)

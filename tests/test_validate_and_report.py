@@ -734,11 +734,38 @@ def test_a_missing_item_is_named_once(reported: Path) -> None:
     of one aspect asks what the aspect says (the EU AI Act's exemption's conditions)."""
     verdicts = json.loads(run("--store", str(reported), "report", "--format", "json")[1])
     reasons = [r.partition(": ")[2] for v in verdicts for r in v["reasons"]]
-    assert "no evidence: the model is not provided against a price or otherwise monetised" in (
-        reasons
-    )
-    doubled = [r for r in reasons if re.fullmatch(r"no evidence: (.+) \(\1\)", r)]
+    assert "no evidence: training compute below 10^25 FLOP (no presumed systemic risk)" in reasons
+    assert (
+        "no source records this: the model is not provided against a price or otherwise "
+        "monetised (cannot be told of any model)"
+    ) in reasons
+    said = r"(?:no evidence|no source records this): (.+) \(\1\)"
+    doubled = [r for r in reasons if re.fullmatch(said, r)]
     assert not doubled
+
+
+def test_what_no_source_records_is_not_asked_for(tmp_path: Path) -> None:
+    """A requirement whose check no source can decide (og:UnrecordedCheck: whether a model
+    is monetised, the DPG Standard's attestations) read "no evidence: …", which a researcher
+    reads as "add it" though no description can; its reason says no source records it,
+    while an aspect a description could give still reads "no evidence"."""
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n    - name: Model parameters (Final)\n"
+    )
+    args = ["validate", str(path), "-d", "eu-aia-foss", "-d", "dpg-std-ai-2025", "--format", "json"]
+    reasons = {r for v in json.loads(run(*args)[1]) for r in v["reasons"]}
+    assert {
+        "eu-aia-foss.not-monetised: no source records this: the model is not provided against "
+        "a price or otherwise monetised (cannot be told of any model)",
+        "dpg-std-ai-2025.public-interest: no source records this: SDG relevance, ownership, "
+        "privacy and do-no-harm attestations (cannot be told of any model)",
+        "eu-aia-foss.licence-freedoms: no evidence: Model parameters (Final) (the final "
+        "parameters are under an open licence)",
+        "eu-aia-foss.no-systemic-risk: no evidence: training compute below 10^25 FLOP (no "
+        "presumed systemic risk)",
+    } <= reasons
+    assert sum("no source records this" in r for r in reasons) == 2
 
 
 def test_the_tools_reasons_read_whatever_a_component_is_called(tmp_path: Path) -> None:
