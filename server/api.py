@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.explain import explanation
@@ -20,12 +20,9 @@ from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
-    GRAPH_TYPES,
-    accept_header,
     api_format,
-    choose,
     content_type,
-    offered_types,
+    negotiate,
     serialize_graph,
 )
 from openness.server.shacl import READABLE, SUFFIXES, WRITABLE, Posted, ShaclError, Validation
@@ -54,9 +51,6 @@ def _wants_rdf() -> str | None:
     """The RDF media type the client prefers over JSON, if any (406 when it takes
     neither: :func:`api_format`)."""
     best = api_format()
-    if best is None:
-        offered = ["application/json", *GRAPH_TYPES]
-        abort(text(f"this resource is offered as {offered_types(offered)}", 406))
     return best if best != "application/json" else None
 
 
@@ -247,9 +241,7 @@ def shacl() -> Response:
     stored ``graph`` (an IRI; every graph when left out); or, as multipart or form fields,
     ``shapes`` and optionally ``data`` (a form field's format is ``shapes-format`` /
     ``data-format``, Turtle by default)."""
-    media = choose(accept_header(), list(WRITABLE))
-    if media is None:
-        return text(f"the report is offered as {offered_types(list(WRITABLE))}", 406)
+    media = negotiate(list(WRITABLE), "the report is")
     shapes, data = _posted("shapes"), _posted("data")
     if shapes is None:
         return text(

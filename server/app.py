@@ -29,7 +29,7 @@ from openness.server import (
 from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
-from openness.server.negotiation import UnknownFormat, vary_by_accept
+from openness.server.negotiation import NotAcceptable, UnknownFormat, vary_by_accept
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -119,8 +119,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
-    # A format= naming no format, on whichever route reads one.
+    # A format= naming no format, and no format fitting what is asked, on whichever route
+    # negotiates (negotiation.negotiate): both list the route's formats.
     app.register_error_handler(UnknownFormat, lambda e: _plain(str(e), 400))
+    app.register_error_handler(NotAcceptable, lambda e: _plain(str(e), 406))
     app.register_error_handler(MethodNotAllowed, _method_not_allowed)
     app.register_error_handler(NotFound, _api_not_found)
     # Flask runs these last registered first: the body is compressed, then If-None-Match is

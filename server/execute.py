@@ -14,9 +14,9 @@ import pyoxigraph as ox
 from openness.server.negotiation import (
     GRAPH_TYPES,
     RESULT_TYPES,
+    NotAcceptable,
     choose_with_parameter,
     graph_format,
-    offered_types,
     results_format,
 )
 from openness.store import GraphStore
@@ -24,10 +24,6 @@ from openness.store import GraphStore
 
 class QueryTimeout(RuntimeError):
     """The request's time ran out before its query had an answer."""
-
-
-class NotAcceptable(ValueError):
-    """No offered format fits the client's Accept header."""
 
 
 class ResultTooLarge(RuntimeError):
@@ -60,6 +56,9 @@ class Job:
     base_iri: str | None = None  # what relative IRIs in the query resolve against
     # A named query's joined columns and their separators, whose parts are sorted.
     joined: tuple[tuple[str, str], ...] = ()
+    # What the route answers itself besides the result (a named query's page): listed
+    # with the result's formats where a format is refused.
+    also: tuple[str, ...] = ()
 
 
 class _Capped:
@@ -98,15 +97,20 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
         base_iri=job.base_iri,
         as_given=True,
     ).sorted_parts(dict(job.joined))
-    offered = GRAPH_TYPES if result.kind == "graph" else RESULT_TYPES
-    media = choose_with_parameter(job.format, job.accept, offered)
-    if media is None:
-        kind = "a graph result is" if result.kind == "graph" else "query results are"
+    graph = result.kind == "graph"
+    kind_types = GRAPH_TYPES if graph else RESULT_TYPES
+    offered = [*kind_types, *job.also]
+    try:
+        media = choose_with_parameter(job.format, job.accept, offered)
+        if media not in kind_types:  # none, or one the route answers itself
+            subject = "a graph result is" if graph else "query results are"
+            raise NotAcceptable(offered, job.format, subject)
+    except ValueError:  # that, or UnknownFormat: refused listing what the result offers
         # pyoxigraph's results may only be dropped in the thread that made them: not
         # later, wherever the traceback of this error ends.
         del result
-        raise NotAcceptable(f"{kind} offered as {offered_types(offered)}")
-    fmt = graph_format(media) if offered is GRAPH_TYPES else results_format(media)
+        raise
+    fmt = graph_format(media) if graph else results_format(media)
     sink = _Capped(max_bytes)
     result.serialize(fmt, sink)
     return Answer(media, sink.getvalue())

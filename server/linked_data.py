@@ -29,13 +29,7 @@ from openness.assess.service import TOMBSTONES
 from openness.namespaces import BASE, EARL, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
-from openness.server.negotiation import (
-    accept_header,
-    choose_with_parameter,
-    content_type,
-    offered_types,
-    serialize_graph,
-)
+from openness.server.negotiation import content_type, negotiate, preferred, serialize_graph
 from openness.server.sparql import text
 from openness.store import summary
 
@@ -135,13 +129,11 @@ def respond(
     NAMING of those naming ``iri``, which a page says, and every answer links to the query
     giving them all (a ``Link`` header, as the API links its next page). None: 404, a page
     for a browser, else text, which ``hint`` adds to (what the client may have meant)."""
-    media = choose_with_parameter(request.args.get("format"), accept_header(), offered)
     if not triples:
-        if media == "text/html":
+        if preferred(offered) == "text/html":
             return Response(render_template("unknown.html", iri=iri), status=404)
         return text(f"nothing is known about <{iri}>" + (hint() if hint else ""), 404)
-    if media is None:
-        return text(f"this resource is offered as {offered_types(offered)}", 406)
+    media = negotiate(offered, "this resource is")
     if media != "text/html":
         body = serialize_graph(triples, media, prefixes)
         answer = Response(body, content_type=content_type(media))
@@ -237,7 +229,7 @@ def dereference(
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
     kinds = {t.object.value for t in triples if t.predicate == RDF_TYPE and t.subject.value == iri}
-    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
+    media = preferred(OFFERED)
     # Gone only if nothing else: a record its source has again is live before the identity
     # step lifts its tombstone (a Hub sync relinks at its end), as successor() takes it.
     if kinds and kinds <= set(TOMBSTONES):
@@ -341,8 +333,7 @@ def ontology() -> Response:
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}"
     )
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
-    media = choose_with_parameter(request.args.get("format"), accept_header(), OFFERED)
-    if media != "text/html":
+    if preferred(OFFERED) != "text/html":
         return respond(ONTOLOGY_IRI, triples)
     return Response(render_template("ontology.html", **_documentation(triples)))
 

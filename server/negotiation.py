@@ -75,14 +75,36 @@ PARAMETER_TABLES = (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES)
 EVERY_TYPE = [*RESULT_TYPES, *GRAPH_TYPES, "application/json", "text/html"]
 
 
+# The parameters by which clients ask for a format, as several do.
+FORMAT_PARAMETERS = ("format", "output", "results")
+
+
 class UnknownFormat(ValueError):
     """A format parameter names no format (400): the message gives those there are."""
 
     def __init__(self, given: str, offered: list[str]) -> None:
-        super().__init__(
-            f"the format {given!r} is none this offers: give format= one of "
-            f"{', '.join(format_names(offered))}"
+        super().__init__(given, offered)  # as they are: the error crosses processes
+        self.given, self.offered = given, offered
+
+    def __str__(self) -> str:
+        return (
+            f"the format {self.given!r} is none this offers: give format= one of "
+            f"{', '.join(format_names(self.offered))}"
         )
+
+
+class NotAcceptable(ValueError):
+    """No type a route offers is the format asked (``asked``) or fits the Accept header
+    (406): the message lists them, as UnknownFormat does, from the same ``offered``.
+    ``subject`` names what is offered (``the report is``)."""
+
+    def __init__(self, offered: list[str], asked: str | None, subject: str = "this is") -> None:
+        super().__init__(offered, asked, subject)  # as they are: the error crosses processes
+        self.offered, self.asked, self.subject = offered, asked, subject
+
+    def __str__(self) -> str:
+        asked = f"format={self.asked}" if self.asked else "the Accept header"
+        return f"nothing fits {asked}: {self.subject} offered as {offered_types(self.offered)}"
 
 
 def _as_offered(name: str, offered: list[str], tables: tuple[dict[str, str], ...]) -> str | None:
@@ -223,18 +245,55 @@ def choose(header: str | None, offered: list[str]) -> str | None:
     return chosen
 
 
-def api_format() -> str | None:
+def format_parameter(offered: list[str]) -> str | None:
+    """A format a client asked for by parameter, as several clients do: the first value
+    naming one of ``offered``, else the first naming a format (SPARQLWrapper repeats its
+    ask under each name, and as a media type beside a name other engines refuse:
+    ``format=tsv&format=text/tab-separated-values``), else the first given, which
+    ``choose_with_parameter`` refuses (UnknownFormat) rather than answer in the default
+    format."""
+    given = [v for name in FORMAT_PARAMETERS for v in request.values.getlist(name) if v]
+    for types in (offered, EVERY_TYPE):
+        for value in given:
+            if named_format(value, types):
+                return value
+    return given[0] if given else None
+
+
+def preferred(offered: list[str], accept: str | None = None) -> str | None:
+    """The type of ``offered`` a request asks for: by a format parameter, else by
+    ``accept`` (the request's Accept header when None); None when it is none of them. A
+    parameter naming no format is refused (UnknownFormat), listing ``offered``."""
+    header = accept_header() if accept is None else accept
+    return choose_with_parameter(format_parameter(offered), header, offered)
+
+
+def negotiate(offered: list[str], subject: str = "this is", accept: str | None = None) -> str:
+    """What a route answers the request in: a type of ``offered``, the route's table of
+    what it answers (as :func:`preferred` chooses). The format parameter naming no format
+    (UnknownFormat, 400) and none of ``offered`` fitting (NotAcceptable, 406) are refused
+    listing ``offered`` alike, so the two lists name the same types."""
+    media = preferred(offered, accept)
+    if media is None:
+        raise NotAcceptable(offered, format_parameter(offered), subject)
+    return media
+
+
+# What the API answers: JSON, or RDF to a client that prefers it.
+API_TYPES = ["application/json", *GRAPH_TYPES]
+
+
+def api_format() -> str:
     """What an API route answers the request in: JSON or the RDF type the client prefers
-    over it, or None when it takes neither. A client preferring HTML is a browser, which
-    shows JSON: its ``application/xml;q=0.9`` would otherwise pick RDF/XML (an alias of it).
-    One that takes no JSON (``text/html, text/turtle;q=0.5``, ``text/*``) gets what it
-    takes."""
+    over it (NotAcceptable when it takes neither). A client preferring HTML is a browser,
+    which shows JSON: its ``application/xml;q=0.9`` would otherwise pick RDF/XML (an alias
+    of it). One that takes no JSON (``text/html, text/turtle;q=0.5``, ``text/*``) gets what
+    it takes; format=html is no format of the API's (406)."""
     header = accept_header()
-    offered = ["application/json", *GRAPH_TYPES]
-    best = choose_with_parameter(request.args.get("format"), header, ["text/html", *offered])
-    if best == "text/html":
-        return choose(header, ["application/json"]) or choose(header, offered)
-    return best
+    browser = choose(header, ["text/html", *API_TYPES]) == "text/html"
+    if browser and choose(header, ["application/json"]):
+        header = "application/json"
+    return negotiate(API_TYPES, "this resource is", header)
 
 
 def results_format(media_type: str) -> ox.QueryResultsFormat:

@@ -38,7 +38,7 @@ from openness.server.context import get_store, minted_base
 from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
-from openness.server.negotiation import accept_header, choose_with_parameter
+from openness.server.negotiation import preferred
 from openness.server.search import answers, kept, name_index
 
 bp = Blueprint("pages", __name__)
@@ -225,8 +225,7 @@ def model_resource(model_id: str) -> Response:
     redirect to one of them: an IRI is not a name (its RDF answers the triples naming it,
     or 404 in text naming those models)."""
     iri = f"{ID}model/{model_id}"
-    media = choose_with_parameter(request.args.get("format"), accept_header(), linked_data.OFFERED)
-    if media == "text/html" and is_model(iri):
+    if preferred(linked_data.OFFERED) == "text/html" and is_model(iri):
         return Response(_model_page(iri, model_id))
     return linked_data.dereference(
         "model/" + model_id,

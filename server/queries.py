@@ -23,14 +23,16 @@ from openness.namespaces import short
 from openness.server.context import get_store
 from openness.server.execute import QueryTimeout
 from openness.server.negotiation import (
-    GRAPH_TYPES,
+    FORMAT_PARAMETERS,
     RESULT_TYPES,
     accept_header,
-    choose_with_parameter,
-    offered_types,
+    choose,
+    format_parameter,
+    named_format,
+    negotiate,
 )
 from openness.server.openapi_site import FORMAT, RESULTS, plain
-from openness.server.sparql import FORMAT_PARAMETERS, format_parameter, run_query, text
+from openness.server.sparql import QUERY_TYPES, run_query, text
 from openness.server.wording import local
 from openness.store import StoreError
 from openness.store import dump as dumps
@@ -39,7 +41,8 @@ bp = Blueprint("queries", __name__)
 
 # A browser names text/html; a client that accepts anything (*/*) keeps getting SPARQL
 # results, as before the page existed (our order breaks ties, and text/html comes last).
-OFFERED = [*RESULT_TYPES, "text/html"]
+PAGE = "text/html"
+OFFERED = [*RESULT_TYPES, PAGE]
 # Rows the page shows; the CSV and JSON links give them all.
 PAGE_ROWS = 1000
 
@@ -100,10 +103,7 @@ def _describe(q: NamedQuery) -> dict:
 def index() -> Response:
     """The catalogue, as HTML for browsers and JSON for programs."""
     queries = _catalogue()
-    offered = ["text/html", "application/json"]
-    best = choose_with_parameter(format_parameter(offered), accept_header(), offered)
-    if best is None:  # an Accept naming neither (image/png) was answered with the page
-        return text(f"the catalogue is offered as {offered_types(offered)}", 406)
+    best = negotiate(["text/html", "application/json"], "the catalogue is")
     if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
     values = {q.name: enumerations(q) for q in queries.values()}
@@ -118,9 +118,10 @@ def run(name: str) -> Response:
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
     given = request.values.to_dict()
-    # format=html asks for the page as a browser's Accept does; another format, the results.
-    asked = format_parameter([*OFFERED, *GRAPH_TYPES])
-    html = choose_with_parameter(asked, accept_header(), OFFERED) == "text/html"
+    # format=html asks for the page as a browser's Accept does; another format, or a name
+    # of none, the results (refused by their kind's formats and the page's: run_query).
+    asked = format_parameter([*QUERY_TYPES, PAGE])
+    html = (named_format(asked, [PAGE]) if asked else choose(accept_header(), OFFERED)) == PAGE
     known = [p.name for p in query.parameters]
     # A name the query has no parameter of (a typo: defn=) ran it with the defaults, a
     # 200 answering another question; `openness query` refuses it alike.
@@ -152,7 +153,7 @@ def run(name: str) -> Response:
     else:
         if html:
             return _page(query, given, allowed, sparql, notice=notice)
-        return run_query(sparql, [], [], joined=query.joined)
+        return run_query(sparql, [], [], joined=query.joined, also=(PAGE,))
     return _page(query, given, allowed, None, error) if html else text(error, 400)
 
 

@@ -11,17 +11,14 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, ur
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCTERMS, PREFIXES, RDF, RDFS, SD, VOID, XSD, Graphs
 from openness.server.context import get_runner, get_store
-from openness.server.execute import Job, NotAcceptable, QueryTimeout
+from openness.server.execute import Job, QueryTimeout
 from openness.server.negotiation import (
-    EVERY_TYPE,
     GRAPH_TYPES,
     RESULT_TYPES,
-    UnknownFormat,
     accept_header,
-    choose_with_parameter,
     content_type,
-    named_format,
-    offered_types,
+    format_parameter,
+    negotiate,
     serialize_graph,
 )
 from openness.store import summary
@@ -43,6 +40,8 @@ RESULT_FORMAT_IRIS = [
     "TriG",
 ]
 _SERVICE = keyword("SERVICE")
+# What a query's answer comes in, whatever its kind.
+QUERY_TYPES = [*RESULT_TYPES, *GRAPH_TYPES]
 # The prefixes of the service and VoID descriptions: ours and their vocabularies'.
 DESCRIPTION_PREFIXES = {**PREFIXES, "sd": SD, "void": VOID}
 _INTEGER = ox.NamedNode(XSD + "integer")
@@ -140,11 +139,10 @@ def sparql() -> Response:
     """Answer a SPARQL query (or describe the service when there is none)."""
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
-        described = [*GRAPH_TYPES, "text/html"]
-        asked = format_parameter(described)
-        if choose_with_parameter(asked, accept_header(), described) == "text/html":
+        media = negotiate([*GRAPH_TYPES, "text/html"], "this description is")
+        if media == "text/html":
             return redirect(url_for("pages.editor"), 303)  # a browser: the query editor
-        return service_description()
+        return service_description(media)
     if uses_service(query) and not current_app.config["ALLOW_SERVICE"]:
         return text(
             "SERVICE calls to other endpoints are disabled on this server "
@@ -160,25 +158,25 @@ def run_query(
     named_graphs: list[str],
     accept: str | None = None,
     joined: dict[str, str] | None = None,
+    also: tuple[str, ...] = (),
 ) -> Response:
     """Run a query for a request and answer it, mapping failures to protocol statuses;
-    ``joined`` is a named query's (see :meth:`QueryResult.sorted_parts`)."""
+    ``joined`` is a named query's (see :meth:`QueryResult.sorted_parts`); ``also``, what
+    the route answers itself besides the result (see :class:`Job`)."""
     job = Job(
         query,
         tuple(default_graphs),
         tuple(named_graphs),
         accept or accept_header(),
-        format_parameter(),
+        format_parameter([*QUERY_TYPES, *also]),
         request_base(),
         tuple((joined or {}).items()),
+        also,
     )
     try:
         result = get_runner().run(job)
     except SyntaxError as e:
         return text(f"the query does not parse: {parse_error(query, e)}", 400)
-    except NotAcceptable as e:
-        asked = f"format={job.format}" if job.format else "the Accept header"
-        return text(f"nothing fits {asked}: {e}", 406)
     except QueryTimeout as e:
         return text(str(e), 503)
     limit = current_app.config["MAX_RESULT_BYTES"]
@@ -191,45 +189,16 @@ def run_query(
     return Response(result.body, content_type=content_type(result.media_type))
 
 
-# The parameters by which clients ask for a format, as several do.
-FORMAT_PARAMETERS = ("format", "output", "results")
-# What a query's answer comes in, whatever its kind.
-QUERY_TYPES = [*RESULT_TYPES, *GRAPH_TYPES]
-
-
-def format_parameter(offered: list[str] = QUERY_TYPES) -> str | None:
-    """A format a client asked for by parameter, as several clients do: the first value
-    naming one of ``offered``, else the first naming a format (SPARQLWrapper repeats its
-    ask under each name, and as a media type beside a name other engines refuse:
-    ``format=tsv&format=text/tab-separated-values``). Values that all name no format are a
-    bad request (UnknownFormat), not one to answer in the default format."""
-    given = [v for name in FORMAT_PARAMETERS for v in request.values.getlist(name) if v]
-    for types in (offered, EVERY_TYPE):
-        for value in given:
-            if named_format(value, types):
-                return value
-    if given:
-        raise UnknownFormat(given[0], offered)
-    return None
-
-
-def _graph_response(triples: list[ox.Triple]) -> Response:
-    media = choose_with_parameter(format_parameter(GRAPH_TYPES), accept_header(), GRAPH_TYPES)
-    if media is None:
-        return text(f"this description is offered as {offered_types(GRAPH_TYPES)}", 406)
-    body = serialize_graph(triples, media, DESCRIPTION_PREFIXES)
-    return Response(body, content_type=content_type(media))
-
-
 def _iri(value: str) -> ox.NamedNode:
     return ox.NamedNode(value)
 
 
-def service_description() -> Response:
+def service_description(media: str) -> Response:
     """An sd:Service: endpoint, languages, result formats, the dataset's graphs. Its
     default dataset is the one the VoID descriptions describe (``…/graph/void#dataset``,
     with a link to ``/.well-known/void``), not a name of this server's: the two
-    descriptions merge into one dataset, its licences and sources beside its graphs."""
+    descriptions merge into one dataset, its licences and sources beside its graphs; in
+    the RDF type ``media``."""
     here = request.base_url  # /sparql or /query, whichever was asked
     svc, ds, dg = _iri(here + "#service"), _iri(summary.DATASET), ox.BlankNode()
     t = [
@@ -257,7 +226,8 @@ def service_description() -> Response:
                 ox.Literal(str(size), datatype=_INTEGER),
             ),
         ]
-    return _graph_response(t)
+    body = serialize_graph(t, media, DESCRIPTION_PREFIXES)
+    return Response(body, content_type=content_type(media))
 
 
 def rights_statement(catalogue: str) -> list[ox.Triple]:

@@ -17,10 +17,8 @@ from openness.server.execute import ResultTooLarge
 from openness.server.lookup import is_iri
 from openness.server.negotiation import (
     GRAPH_TYPES,
-    accept_header,
-    choose,
     content_type,
-    offered_types,
+    negotiate,
     serialize_graph,
 )
 from openness.server.sparql import _SERVICE, body_text, dump_url, request_base, text
@@ -171,9 +169,7 @@ def _target() -> str:
 @bp.route("/store", methods=["GET", "HEAD"])
 def read_graph() -> Response:
     """A named graph, or the default graph (the union) with ?default."""
-    media = choose(accept_header(), GRAPH_TYPES)
-    if media is None:
-        return text(f"graphs are offered as {offered_types(GRAPH_TYPES)}", 406)
+    media = negotiate(GRAPH_TYPES, "graphs are")
     store = get_store()
     graph = None if "default" in request.args else _target()
     try:

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from flask import url_for
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -144,33 +145,36 @@ def _listed(answer: TestResponse, after: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "named", "not_named"),
     [
-        ASK + "&format=bogus",
-        ASK + "&output=bogus",
-        ASK + "&results=bogus",
-        "/sparql?format=bogus",  # the service description
-        "/queries/models-passing?definition=mof-1.0&format=bogus",
-        "/id/model/llama-2-7b?format=bogus",
-        "/ns?format=bogus",
-        "/catalog?format=bogus",
-        "/api/models/llama-2-7b?format=bogus",
+        (ASK + "&format=bogus", "csv", "ttl"),  # the names of a result's formats
+        (ASK + "&output=bogus", "csv", "ttl"),
+        (ASK + "&results=bogus", "csv", "ttl"),
+        (CONSTRUCT + "&format=bogus", "ttl", "csv"),
+        ("/sparql?format=bogus", "ttl", "csv"),  # the service description
+        ("/queries/models-passing?definition=mof-1.0&format=bogus", "csv", "ttl"),
+        ("/id/model/llama-2-7b?format=bogus", "ttl", "csv"),
+        ("/ns?format=bogus", "ttl", "csv"),
+        ("/catalog?format=bogus", "ttl", "csv"),
+        ("/api/models/llama-2-7b?format=bogus", "ttl", "html"),
     ],
 )
 def test_a_format_parameter_naming_no_format_is_400_naming_those_there_are(
-    client: FlaskClient, path: str
+    client: FlaskClient, path: str, named: str, not_named: str
 ) -> None:
     """format=bogus answered 200 in the default format, as if nothing had been asked: the
     client learnt neither that its name was wrong nor which are right. Each name the 400
-    gives is one the route reads (400 no more)."""
+    gives is one the route answers: a query's, those of its result (an ASK's named the
+    RDF formats too, each then 406); the API's, no html (read, it gave JSON)."""
     r = client.get(path)
     assert r.status_code == 400 and r.mimetype == "text/plain", r.text
     assert "'bogus'" in r.text
     names = _listed(r, " one of ")
-    assert "ttl" in names and "bogus" not in names
+    assert named in names and not_named not in names and "bogus" not in names
     if path.startswith(("/sparql", "/id/")):  # every name, on two routes: a request each
         for name in names:
-            assert client.get(path.replace("bogus", quote(name, safe=""))).status_code != 400
+            answer = client.get(path.replace("bogus", quote(name, safe="")))
+            assert answer.status_code in (200, 303), (name, answer.text)  # 303: the editor
 
 
 @pytest.mark.parametrize(
@@ -257,7 +261,8 @@ def test_a_406_lists_every_type_that_is_accepted(
     assert r.status_code == 406 and r.mimetype == "text/plain", r.text
     listed = _listed(r, " offered as ")
     for media in dict.fromkeys([*listed, *MEDIA]):
-        answered = client.get(path, headers={"Accept": media}).status_code == 200
+        # the service description's page is the query editor: a redirect
+        answered = client.get(path, headers={"Accept": media}).status_code in (200, 303)
         assert answered == (media in listed), media
 
 
@@ -289,3 +294,69 @@ def test_a_redirect_says_where_in_text(client: FlaskClient) -> None:
     r = client.get("/api/models/OLMo-7B")
     assert r.status_code == 303 and r.headers["Location"] == f"/api/models/{OLMO}"
     assert r.mimetype == "text/plain" and r.text == f"see /api/models/{OLMO}\n"
+
+
+# What each route's placeholders and query string are given, by endpoint, to reach its
+# answer (a route missing here fails the walk below: give it a sample).
+SAMPLES: dict[str, dict[str, str]] = {
+    "api.model": {"model_id": OLMO},
+    "api.model_changes_to_pass": {"model_id": OLMO},
+    "api.model_conformance": {"model_id": OLMO},
+    "history.api_model_history": {"model_id": OLMO},
+    "history.model_changes": {"model_id": OLMO},
+    "pages.model": {"model_id": OLMO},
+    "pages.model_resource": {"model_id": OLMO},
+    "badges.combined_badge": {"model_id": OLMO},
+    "badges.definition_badge": {"model_id": OLMO, "definition_id": "osaid-1.0"},
+    "pages.definition": {"definition_id": "osaid-1.0"},
+    "history.definition_changes": {"definition_id": "osaid-1.0"},
+    "linked_data.shapes": {"name": "osaid-1.0"},
+    "linked_data.resource": {"rest": "org/allen-institute-for-ai"},
+    "linked_data.concept": {"rest": "component/model-architecture"},
+    "linked_data.graph": {"rest": "ontology"},
+    "queries.run": {"name": "definitions"},
+    "update.read_graph": {"graph": "https://w3id.org/openness-graph/graph/ontology"},
+    "sparql.query": {"query": "ASK {}"},
+    "search.api_search": {"q": "olmo"},  # /sparql without one is the service description
+}
+
+
+def _routes(client: FlaskClient) -> list[tuple[str, str, dict[str, str]]]:
+    """Each route of the app (but the static files) as a method, a path and a query string
+    reaching it: GET where it takes GET, else POST; one taking neither (PUT /store) is a
+    write."""
+    routes = []
+    with client.application.test_request_context():
+        for rule in client.application.url_map.iter_rules():
+            if rule.endpoint == "static" or not rule.methods & {"GET", "POST"}:
+                continue
+            samples = SAMPLES.get(rule.endpoint, {})
+            assert set(rule.arguments) <= samples.keys(), f"give {rule} a sample"
+            path = url_for(rule.endpoint, **{k: samples[k] for k in rule.arguments})
+            query = {k: v for k, v in samples.items() if k not in rule.arguments}
+            routes.append(("GET" if "GET" in rule.methods else "POST", path, query))
+    return routes
+
+
+def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_and_400(
+    client: FlaskClient,
+) -> None:
+    """Each route whose answer varies by Accept answers 406 to an Accept naming none of
+    its formats and 400 to a format= naming no format, each listing what the route
+    answers: the same media types. The API's 400 listed text/html (format=html was read,
+    a browser got JSON), its 406 did not; the service description's and a named query's
+    406 left out the page (text/html) format=html gives; / answered its page to image/png."""
+    walked = []
+    for method, path, query in _routes(client):
+        with client.open(path, method=method, query_string=query) as plain:
+            if "Accept" not in plain.vary:
+                continue  # one format: not negotiated
+        walked.append(path)
+        png = {"Accept": "image/png"}
+        refused = client.open(path, method=method, query_string=query, headers=png)
+        assert refused.status_code == 406 and refused.mimetype == "text/plain", (path, refused.text)
+        unknown = client.open(path, method=method, query_string={**query, "format": "bogus"})
+        assert unknown.status_code == 400 and unknown.mimetype == "text/plain", (path, unknown.text)
+        named = [n for n in _listed(unknown, " one of ") if "/" in n]  # its short names left out
+        assert sorted(named) == sorted(_listed(refused, " offered as ")), path
+    assert len(walked) >= 15, walked
