@@ -30,6 +30,7 @@ from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
 from openness.server.negotiation import NotAcceptable, UnknownFormat, vary_by_accept
+from openness.server.sparql import text
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -105,24 +106,24 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.before_request(_start_timer)
     app.register_error_handler(Overloaded, _overloaded)
-    app.register_error_handler(QueryTimeout, lambda e: _plain(str(e), 503))
+    app.register_error_handler(QueryTimeout, lambda e: text(str(e), 503))
     # A remote engine that stopped the query at its time limit (see store.remote).
-    app.register_error_handler(TimeoutError, lambda e: _plain(str(e), 503))
-    app.register_error_handler(ResultTooLarge, lambda e: _plain(str(e), 413))
+    app.register_error_handler(TimeoutError, lambda e: text(str(e), 503))
+    app.register_error_handler(ResultTooLarge, lambda e: text(str(e), 413))
     # Werkzeug's own page is HTML and names no limit; every other answer of ours is text.
     app.register_error_handler(
         RequestEntityTooLarge,
-        lambda e: _plain(
+        lambda e: text(
             f"the request body is over the {app.config['MAX_CONTENT_LENGTH'] / 2**20:g} MiB "
             "this server reads",
             413,
         ),
     )
-    app.register_error_handler(LaneDied, lambda e: _plain(str(e), 500))
+    app.register_error_handler(LaneDied, lambda e: text(str(e), 500))
     # A format= naming no format, and no format fitting what is asked, on whichever route
     # negotiates (negotiation.negotiate): both list the route's formats.
-    app.register_error_handler(UnknownFormat, lambda e: _plain(str(e), 400))
-    app.register_error_handler(NotAcceptable, lambda e: _plain(str(e), 406))
+    app.register_error_handler(UnknownFormat, lambda e: text(str(e), 400))
+    app.register_error_handler(NotAcceptable, lambda e: text(str(e), 406))
     app.register_error_handler(MethodNotAllowed, _method_not_allowed)
     app.register_error_handler(NotFound, _api_not_found)
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
@@ -141,16 +142,12 @@ def _start_timer() -> None:
     g.arrival = time.monotonic()
 
 
-def _plain(message: str, status: int) -> Response:
-    return Response(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
 def _method_not_allowed(e: MethodNotAllowed) -> Response:
     """405 as text naming the methods the route takes (Werkzeug's is an HTML page), with
     its Allow header."""
     allowed = sorted(e.valid_methods or [])
     named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
-    response = _plain(f"{request.path} takes {' or '.join(named)}, not {request.method}", 405)
+    response = text(f"{request.path} takes {' or '.join(named)}, not {request.method}", 405)
     response.headers["Allow"] = ", ".join(allowed)
     return response
 
@@ -160,7 +157,7 @@ def _api_not_found(e: NotFound) -> Response | NotFound:
     (pages keep Werkzeug's page)."""
     if not request.path.startswith(f"{api.bp.url_prefix}/"):
         return e
-    return _plain(f"{request.path} is no route of the API: /openapi.json lists them", 404)
+    return text(f"{request.path} is no route of the API: /openapi.json lists them", 404)
 
 
 def _plain_redirect(response: Response) -> Response:
@@ -175,7 +172,7 @@ def _plain_redirect(response: Response) -> Response:
 def _overloaded(e: Overloaded) -> Response:
     """A query turned away: 503 (server busy) or 429 (this client's limit), with when to
     try again."""
-    response = _plain(str(e), e.status)
+    response = text(str(e), e.status)
     response.headers["Retry-After"] = str(e.retry_after)
     return response
 

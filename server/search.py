@@ -13,6 +13,7 @@ from openness.assess.definitions import definitions
 from openness.assess.report import by_outcome, verdict_rows
 from openness.names import NameIndex
 from openness.server.context import get_store
+from openness.server.sparql import text
 
 bp = Blueprint("search", __name__)
 T = TypeVar("T")
@@ -66,8 +67,8 @@ def verdict_lines(model: str) -> list[dict[str, Any]]:
     return lines
 
 
-def answers(text: str, limit: int = 8) -> list[dict[str, Any]]:
-    """The matches for ``text``, each with its verdict lines."""
+def answers(asked: str, limit: int = 8) -> list[dict[str, Any]]:
+    """The matches for ``asked``, each with its verdict lines."""
     return [
         {
             "model": m.model,
@@ -78,7 +79,7 @@ def answers(text: str, limit: int = 8) -> list[dict[str, Any]]:
             "page": url_for("pages.model", model_id=m.id),
             "verdicts": verdict_lines(m.model),
         }
-        for m in name_index().search(text, limit)
+        for m in name_index().search(asked, limit)
     ]
 
 
@@ -90,21 +91,19 @@ def _asked() -> str:
 @bp.get("/search")
 def search() -> Response:
     """The answer page for the search box of every page."""
-    text = _asked()
-    found = answers(text) if text else []
-    return Response(render_template("search.html", query=text, matches=found))
+    asked = _asked()
+    found = answers(asked) if asked else []
+    return Response(render_template("search.html", query=asked, matches=found))
 
 
 @bp.get("/api/search")
 def api_search() -> Response:
     """The same answer as JSON: the matching models, best first, with their verdicts."""
-    text = _asked()
-    if not text:
-        return Response(
-            "q, the model to look for, is required\n", 400, content_type="text/plain; charset=utf-8"
-        )
+    asked = _asked()
+    if not asked:
+        return text("q, the model to look for, is required", 400)
     try:
         limit = min(50, max(1, int(request.args.get("limit", 8))))
     except ValueError:
-        return Response("limit is a number\n", 400, content_type="text/plain; charset=utf-8")
-    return jsonify({"query": text, "matches": answers(text, limit)})
+        return text("limit is a number", 400)
+    return jsonify({"query": asked, "matches": answers(asked, limit)})

@@ -56,6 +56,7 @@ RIGHTS = ox.Literal(
 
 
 def text(message: str, status: int) -> Response:
+    """A plain-text answer ending in one newline, as every error of ours is."""
     return Response(
         message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8"
     )

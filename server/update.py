@@ -43,14 +43,9 @@ def _authorize() -> None:
     if scheme.lower() != "bearer" or not hmac.compare_digest(
         token.strip().encode(), config["UPDATE_TOKEN"].encode()
     ):
-        abort(
-            Response(
-                "updates need 'Authorization: Bearer <token>'\n",
-                status=401,
-                headers={"WWW-Authenticate": 'Bearer realm="openness"'},
-                content_type="text/plain; charset=utf-8",
-            )
-        )
+        refused = text("updates need 'Authorization: Bearer <token>'", 401)
+        refused.headers["WWW-Authenticate"] = 'Bearer realm="openness"'
+        abort(refused)
 
 
 @bp.post("/update")
