@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from openness.server.negotiation import RESULT_TYPES
+
 
 def plain(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"text/plain": {}}}
@@ -32,15 +34,7 @@ RDF = {
     m: {}
     for m in ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
 }
-RESULTS = {
-    m: {}
-    for m in (
-        "application/sparql-results+json",
-        "application/sparql-results+xml",
-        "text/csv",
-        "text/tab-separated-values",
-    )
-}
+RESULTS = {m: {} for m in RESULT_TYPES}
 HTML = {"text/html": {}}
 FORMAT = param(
     "format",
