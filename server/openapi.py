@@ -173,6 +173,18 @@ CHANGES_TO_PASS = {
 }
 DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
 NOT_ACCEPTABLE = plain("Neither JSON nor an RDF format fits the Accept header")
+SVG = {"image/svg+xml": {}}
+
+
+def _badge(missing: str) -> dict[str, Any]:
+    """A badge route's answers; ``missing``: what its 404, a badge too, says."""
+    return {
+        "200": {"description": "The badge", "content": SVG},
+        "303": {"description": "The badge under the model's own id"},
+        "304": {"description": "Not modified (If-None-Match)"},
+        "404": {"description": f"{missing} (as a badge)", "content": SVG},
+    }
+
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -381,30 +393,14 @@ OPENAPI: dict[str, Any] = {
                 "(at what it would take to pass, when it does not). Another name of one "
                 "model is redirected (303) to the badge under the model's id.",
                 "parameters": [MODEL_ID, DEFINITION_ID],
-                "responses": {
-                    "200": {"description": "The badge", "content": {"image/svg+xml": {}}},
-                    "303": {"description": "The badge under the model's own id"},
-                    "304": {"description": "Not modified (If-None-Match)"},
-                    "404": {
-                        "description": "No such model or definition (as a badge)",
-                        "content": {"image/svg+xml": {}},
-                    },
-                },
+                "responses": _badge("No such model or definition"),
             }
         },
         "/badges/{model_id}.svg": {
             "get": {
                 "summary": "A badge naming the definitions the model passes",
                 "parameters": [MODEL_ID],
-                "responses": {
-                    "200": {"description": "The badge", "content": {"image/svg+xml": {}}},
-                    "303": {"description": "The badge under the model's own id"},
-                    "304": {"description": "Not modified (If-None-Match)"},
-                    "404": {
-                        "description": "No such model (as a badge)",
-                        "content": {"image/svg+xml": {}},
-                    },
-                },
+                "responses": _badge("No such model"),
             }
         },
         "/api/validate": {
