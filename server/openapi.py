@@ -16,9 +16,12 @@ from openness.server.openapi_site import (
     MODEL_ID,
     MODEL_NAMED,
     MODEL_OR_NAME,
+    NO_FORMAT,
+    NOT_OFFERED,
     PATHS,
     RDF,
     RESULTS,
+    or_no_format,
     param,
     plain,
 )
@@ -172,7 +175,6 @@ CHANGES_TO_PASS = {
     },
 }
 DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
-NOT_ACCEPTABLE = plain("Neither JSON nor an RDF format fits the Accept header")
 SVG = {"image/svg+xml": {}}
 
 
@@ -208,7 +210,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
                     "400": plain("Malformed query or bad request"),
-                    "406": plain("No acceptable format"),
+                    "406": NOT_OFFERED,
                     "413": plain("Result over the size limit"),
                     "503": plain("Query stopped at the time limit"),
                 },
@@ -230,11 +232,14 @@ OPENAPI: dict[str, Any] = {
         "/queries": {
             "get": {
                 "summary": "The named queries",
+                "parameters": [FORMAT],
                 "responses": {
                     "200": {
                         "description": "The catalogue",
                         "content": {"application/json": {}, "text/html": {}},
-                    }
+                    },
+                    "400": plain(NO_FORMAT),
+                    "406": NOT_OFFERED,
                 },
             }
         },
@@ -245,11 +250,12 @@ OPENAPI: dict[str, Any] = {
                 **({"requestBody": {"content": FORM}} if method == "post" else {}),
                 "responses": {
                     "200": {"description": "Results (a page for a browser)", "content": RESULTS},
-                    "400": plain(
+                    "400": or_no_format(
                         "A parameter is unknown or missing, or a value malformed or not one "
                         "of its parameter's values (each query's own path names them)"
                     ),
                     "404": plain("No such query"),
+                    "406": NOT_OFFERED,
                 },
             }
             for method, where in (("get", "query string"), ("post", "form"))
@@ -274,6 +280,7 @@ OPENAPI: dict[str, Any] = {
                         "Items per page (at most 1000)",
                         schema={"type": "integer"},
                     ),
+                    FORMAT,
                 ],
                 "responses": {
                     "200": {
@@ -296,8 +303,8 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "400": plain("Unknown definition, or page or per_page not a number"),
-                    "406": NOT_ACCEPTABLE,
+                    "400": or_no_format("Unknown definition, or page or per_page not a number"),
+                    "406": NOT_OFFERED,
                 },
             }
         },
@@ -325,7 +332,7 @@ OPENAPI: dict[str, Any] = {
         "/api/models/{model_id}": {
             "get": {
                 "summary": "A model, its records in every source, and its verdicts",
-                "parameters": [MODEL_OR_NAME],
+                "parameters": [MODEL_OR_NAME, FORMAT],
                 "responses": {
                     "200": {
                         "description": "The model",
@@ -334,8 +341,9 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
+                    "400": plain(NO_FORMAT),
                     **MODEL_NAMED,
-                    "406": NOT_ACCEPTABLE,
+                    "406": NOT_OFFERED,
                 },
             }
         },
@@ -345,7 +353,7 @@ OPENAPI: dict[str, Any] = {
                     "The model's verdicts; as RDF, the EARL assertions, each linking its "
                     "SHACL report (og:validationReport)"
                 ),
-                "parameters": [MODEL_OR_NAME, DEFINITION],
+                "parameters": [MODEL_OR_NAME, DEFINITION, FORMAT],
                 "responses": {
                     "200": {
                         "description": "Verdicts",
@@ -359,9 +367,9 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "400": plain("Unknown definition"),
+                    "400": or_no_format("Unknown definition"),
                     **MODEL_NAMED,
-                    "406": NOT_ACCEPTABLE,
+                    "406": NOT_OFFERED,
                 },
             }
         },
@@ -412,7 +420,7 @@ OPENAPI: dict[str, Any] = {
                 "sh:ValidationReport of its definition's shapes, made by pySHACL (seconds "
                 "of CPU a model), as a stored model's conformance is, and stating the "
                 "warnings (og:readerWarning).",
-                "parameters": [DEFINITION],
+                "parameters": [DEFINITION, FORMAT],
                 "requestBody": {
                     "content": {
                         "text/turtle": {},
@@ -434,8 +442,8 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "400": plain("Unreadable description"),
-                    "406": NOT_ACCEPTABLE,
+                    "400": or_no_format("Unreadable description"),
+                    "406": NOT_OFFERED,
                     "413": plain("Description over the size limit"),
                 },
             }
@@ -451,7 +459,8 @@ OPENAPI: dict[str, Any] = {
                 "the data that no @context term maps, which expansion drops, is named on "
                 "the report (og:readerWarning).",
                 "parameters": [
-                    param("graph", "query", "a stored graph's IRI to validate (default: all)")
+                    param("graph", "query", "a stored graph's IRI to validate (default: all)"),
+                    FORMAT,
                 ],
                 "requestBody": {
                     "content": {
@@ -462,9 +471,11 @@ OPENAPI: dict[str, Any] = {
                 },
                 "responses": {
                     "200": {"description": "The sh:ValidationReport", "content": RDF},
-                    "400": plain("The shapes or data do not parse, cannot be used, or reach out"),
+                    "400": or_no_format(
+                        "The shapes or data do not parse, cannot be used, or reach out"
+                    ),
                     "404": plain("No such graph"),
-                    "406": plain("No report format fits the Accept header"),
+                    "406": NOT_OFFERED,
                     "413": plain(
                         "The shapes, the data, the report or the memory used are over the limits"
                     ),

@@ -42,6 +42,17 @@ FORMAT = param(
     "A format by name or media type instead of Accept (also `output`, `results`); one "
     "naming no format is 400, which lists those there are",
 )
+# A route that negotiates answers a format= naming no format 400 (alone, or beside its
+# other causes: or_no_format) and one fitting nothing it offers 406, each listing them.
+NO_FORMAT = "format= names no format (the answer lists those there are)"
+NOT_OFFERED = plain("No format offered fits the Accept header or format= (it lists them)")
+
+
+def or_no_format(causes: str) -> dict[str, Any]:
+    """The 400 of a route that negotiates and refuses ``causes`` too."""
+    return plain(f"{causes}; or {NO_FORMAT}")
+
+
 MODEL_ID = param("model_id", "path", "The last path segment of the model's IRI", True)
 # A route of the API for one model (server.lookup.model_iri) takes another name of it too.
 MODEL_OR_NAME = param(
@@ -96,11 +107,12 @@ def _linked(
                     "Link header to the query giving every one)",
                     "content": {**HTML, **RDF},
                 },
+                "400": plain(NO_FORMAT),
                 "404": {
                     "description": "Nothing is said about it here (a page for a browser)",
                     "content": {**HTML, "text/plain": {}},
                 },
-                "406": plain("No acceptable format"),
+                "406": NOT_OFFERED,
                 **(more or {}),
             },
         }
@@ -142,12 +154,12 @@ GRAPH = param("graph", "query", "The named graph's IRI")
 STORE = {
     "get": {
         "summary": "SPARQL 1.1 Graph Store Protocol: a named graph, or with ?default the union",
-        "parameters": [GRAPH, param("default", "query", "The default graph (the union)")],
+        "parameters": [GRAPH, param("default", "query", "The default graph (the union)"), FORMAT],
         "responses": {
             "200": {"description": "The graph", "content": RDF},
-            "400": plain("No graph named"),
+            "400": or_no_format("No graph named"),
             "404": plain("No such graph"),
-            "406": plain("No acceptable format"),
+            "406": NOT_OFFERED,
             "413": plain(
                 "The graph is over the result size limit: where to get it instead (the "
                 "dump of the whole dataset, the named graphs one at a time), also as Link"
@@ -260,7 +272,20 @@ PATHS: dict[str, Any] = {
     "/shapes/{name}": _linked(
         "A definition's shapes", param("name", "path", "The shapes graph's name", True)
     ),
-    "/": _page("Home: what the graph holds and how many models pass each definition"),
+    "/": {
+        "get": {
+            "summary": "Home: what the graph holds and how many models pass each definition",
+            "parameters": [FORMAT],
+            "responses": {
+                "200": {
+                    "description": "The page, or its counts as JSON",
+                    "content": {**HTML, "application/json": {}},
+                },
+                "400": plain(NO_FORMAT),
+                "406": NOT_OFFERED,
+            },
+        }
+    },
     "/favicon.ico": {
         "get": {
             "summary": "The site's icon",

@@ -31,7 +31,7 @@ from openness.server.negotiation import (
     named_format,
     negotiate,
 )
-from openness.server.openapi_site import FORMAT, RESULTS, plain
+from openness.server.openapi_site import FORMAT, NOT_OFFERED, RESULTS, or_no_format
 from openness.server.sparql import QUERY_TYPES, run_query, text
 from openness.server.wording import local
 from openness.store import StoreError
@@ -285,10 +285,11 @@ def openapi_paths() -> dict[str, Any]:
                 "parameters": [*parameters, FORMAT],
                 "responses": {
                     "200": {"description": "Results (a page for a browser)", "content": RESULTS},
-                    "400": plain(
+                    "400": or_no_format(
                         "A parameter is unknown or missing, or a value malformed or not one "
                         "of its parameter's values"
                     ),
+                    "406": NOT_OFFERED,
                 },
             }
         }

@@ -3,12 +3,14 @@ headers caches read (Vary, ETag), and what a format asked for that is not there 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from flask import url_for
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from openness.server import create_app
@@ -316,17 +318,17 @@ SAMPLES: dict[str, dict[str, str]] = {
     "linked_data.graph": {"rest": "ontology"},
     "queries.run": {"name": "definitions"},
     "update.read_graph": {"graph": "https://w3id.org/openness-graph/graph/ontology"},
-    "sparql.query": {"query": "ASK {}"},
-    "search.api_search": {"q": "olmo"},  # /sparql without one is the service description
+    "sparql.query": {"query": "ASK {}"},  # /sparql without one is the service description
+    "search.api_search": {"q": "olmo"},
 }
 
 
-def _routes(client: FlaskClient) -> list[tuple[str, str, dict[str, str]]]:
-    """Each route of the app (but the static files) as a method, a path and a query string
-    reaching it: GET where it takes GET, else POST; one taking neither (PUT /store) is a
-    write."""
+def _negotiating(client: FlaskClient) -> list[tuple[Rule, str, str, dict[str, str]]]:
+    """Each route of the app whose answer varies by Accept, as its rule, a method, a path
+    and a query string reaching it: GET where it takes GET, else POST (PUT /store is a
+    write)."""
     routes = []
-    with client.application.test_request_context():
+    with client.application.test_request_context():  # for url_for; its g is the requests'
         for rule in client.application.url_map.iter_rules():
             if rule.endpoint == "static" or not rule.methods & {"GET", "POST"}:
                 continue
@@ -334,8 +336,14 @@ def _routes(client: FlaskClient) -> list[tuple[str, str, dict[str, str]]]:
             assert set(rule.arguments) <= samples.keys(), f"give {rule} a sample"
             path = url_for(rule.endpoint, **{k: samples[k] for k in rule.arguments})
             query = {k: v for k, v in samples.items() if k not in rule.arguments}
-            routes.append(("GET" if "GET" in rule.methods else "POST", path, query))
-    return routes
+            routes.append((rule, "GET" if "GET" in rule.methods else "POST", path, query))
+    negotiating = []
+    for rule, method, path, query in routes:
+        with client.open(path, method=method, query_string=query) as plain:
+            if "Accept" in plain.vary:  # else one format: not negotiated
+                negotiating.append((rule, method, path, query))
+    assert len(negotiating) >= 15, negotiating
+    return negotiating
 
 
 def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_and_400(
@@ -346,12 +354,7 @@ def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_a
     answers: the same media types. The API's 400 listed text/html (format=html was read,
     a browser got JSON), its 406 did not; the service description's and a named query's
     406 left out the page (text/html) format=html gives; / answered its page to image/png."""
-    walked = []
-    for method, path, query in _routes(client):
-        with client.open(path, method=method, query_string=query) as plain:
-            if "Accept" not in plain.vary:
-                continue  # one format: not negotiated
-        walked.append(path)
+    for _, method, path, query in _negotiating(client):
         png = {"Accept": "image/png"}
         refused = client.open(path, method=method, query_string=query, headers=png)
         assert refused.status_code == 406 and refused.mimetype == "text/plain", (path, refused.text)
@@ -359,4 +362,15 @@ def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_a
         assert unknown.status_code == 400 and unknown.mimetype == "text/plain", (path, unknown.text)
         named = [n for n in _listed(unknown, " one of ") if "/" in n]  # its short names left out
         assert sorted(named) == sorted(_listed(refused, " offered as ")), path
-    assert len(walked) >= 15, walked
+
+
+def test_the_description_of_every_route_whose_answer_varies_by_accept_names_format_and_406(
+    client: FlaskClient,
+) -> None:
+    """/openapi.json gives each route that negotiates its format parameter, its 400 and its
+    406: the API's routes, /store and / named no format=, / and /queries no 406."""
+    spec = client.get("/openapi.json").json["paths"]
+    for rule, method, path, _ in _negotiating(client):
+        operation = spec[re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)][method.lower()]
+        named = {p["name"] for p in operation.get("parameters", [])}
+        assert "format" in named and {"400", "406"} <= operation["responses"].keys(), path
