@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from openness.namespaces import RDF, XSD
 
 Subject = ox.NamedNode | ox.BlankNode
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a triple term: RDF 1.2
 
 INDENT = "    "
 # Blank nodes nested deeper than this are named and stated on their own (a long RDF list
@@ -64,6 +64,11 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     for t in triples:
         about.setdefault(t.subject, {}).setdefault(t.predicate, set()).add(t.object)
     objects = Counter(o for said in about.values() for values in said.values() for o in values)
+    # A blank node inside a triple term is written by its label there, so never in place
+    # elsewhere (nor as a subject of its own without one): counted as named twice.
+    for term in list(objects):
+        for inner in _quoted_blank_nodes(term):
+            objects[inner] += 2
     namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
     key = _ordering(about)
     used: set[str] = set()
@@ -74,6 +79,8 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
             return literal(term)
         if isinstance(term, ox.BlankNode):
             return str(term)
+        if isinstance(term, ox.Triple):
+            return f"<<( {name(term.subject)} {name(term.predicate)} {name(term.object)} )>>"
         for prefix, namespace in namespaces:
             if term.value.startswith(namespace) and _LOCAL.fullmatch(
                 local := term.value[len(namespace) :]
@@ -116,7 +123,7 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
         if nested and depth < MAX_DEPTH:
             inner = statement(term, depth + 1, follow)
             return f"[\n{INDENT * (depth + 2)}{inner}\n{INDENT * (depth + 1)}]"
-        if not isinstance(term, ox.Literal) and term in about and term not in written:
+        if isinstance(term, Subject) and term in about and term not in written:
             follow.append(term)
         return name(term)
 
@@ -138,9 +145,21 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     return "\n\n".join(b for b in ("\n".join(header), *blocks) if b).encode() + b"\n"
 
 
+def _quoted_blank_nodes(term: Term) -> list[ox.BlankNode]:
+    """The blank nodes inside ``term`` if it is a triple term (at any depth)."""
+    if not isinstance(term, ox.Triple):
+        return []
+    return [
+        b
+        for inner in (term.subject, term.object)
+        for b in ([inner] if isinstance(inner, ox.BlankNode) else _quoted_blank_nodes(inner))
+    ]
+
+
 def _ordering(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> Callable[[Term], tuple]:
     """A sort key putting terms in a stable order: IRIs, then blank nodes, then literals,
-    each by its text; a blank node by what it says (its label is any), to some depth."""
+    then triple terms, each by its text; a blank node by what it says (its label is any),
+    to some depth."""
 
     @cache
     def said(node: ox.BlankNode, depth: int) -> str:
@@ -157,6 +176,8 @@ def _ordering(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> Callable[[
     def key(term: Term) -> tuple:
         if isinstance(term, ox.Literal):
             return (2, term.value, term.datatype.value, term.language or "")
+        if isinstance(term, ox.Triple):
+            return (3, str(term), "", "")
         if isinstance(term, ox.BlankNode):
             return (1, said(term, 0), term.value, "")
         return (0, term.value, "", "")

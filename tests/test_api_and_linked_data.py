@@ -653,6 +653,31 @@ def test_turtle_reads_back_as_the_graph_written_each_subject_stated_once() -> No
     assert subjects[0] == "<" + ID + "model/x>" and "_:alone" not in body
 
 
+def test_turtle_writes_triple_terms_and_the_blank_nodes_inside_them() -> None:
+    """RDF 1.2: a store takes a triple term (``<<( s p o )>>``, an annotation's
+    rdf:reifies) from an update or a Graph Store upload, and a resource holding one was a
+    500 in Turtle (AttributeError: 'Triple' object has no attribute 'value'), where
+    N-Triples answered it. A blank node inside a triple term is written by its label, so
+    it is not nested in place elsewhere, nor stated without one: the graph reads back as
+    written."""
+    model = ox.NamedNode(ID + "model/x")
+    inside, nested = ox.BlankNode("inside"), ox.BlankNode("nested")
+    quoted = ox.Triple(model, ox.NamedNode(OG + "p"), inside)
+    triples = [
+        ox.Triple(model, ox.NamedNode(OG + "said"), quoted),
+        ox.Triple(
+            model, ox.NamedNode(OG + "said"), ox.Triple(nested, ox.NamedNode(OG + "p"), quoted)
+        ),
+        ox.Triple(model, ox.NamedNode(OG + "p"), inside),  # else the object of one triple
+        ox.Triple(inside, ox.NamedNode(OG + "x"), ox.Literal("y")),
+        ox.Triple(nested, ox.NamedNode(OG + "x"), ox.Literal("z")),  # else a subject alone
+    ]
+    body = serialize_graph(triples, "text/turtle", PREFIXES).decode()
+    read = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+    assert _canonical(read) == _canonical(triples), body
+    assert "<<( <" + ID + "model/x> og:p _:inside )>>" in body
+
+
 def test_compacted_json_ld_keeps_iris_whose_scheme_is_a_prefix_and_directions() -> None:
     """An IRI whose scheme is one of our prefixes ('cr:foo', as a source that lacked its
     own context wrote one: the bundled graph holds 'acitivity:PIIremoval') was written whole
