@@ -378,6 +378,25 @@ def test_a_server_that_names_itself_nowhere_is_told_from_a_writer(tmp_path: Path
         os.close(fd)
 
 
+def test_force_writes_beside_a_server_never_beside_a_command_reading(tmp_path: Path) -> None:
+    """--force writes while a server serves the store (it goes on serving it as it was),
+    not while a command reads it: beside a server and a reader both, the refusal named the
+    server alone and --force wrote, under the reader that the shared hold is there to
+    keep from reading beside a writer. The reader is named, and --force waits for it."""
+    store = ["--store", str(tmp_path / "store")]
+    assert run([*store, "init"])[0] == 0
+    server = "`openness serve` (pid 4242) on http://127.0.0.1:8000/"
+    reader = "`openness export` (pid 4243)"
+    with holders.hold(tmp_path / "store", server, writes=False, serves=True):
+        with holders.hold(tmp_path / "store", reader, writes=False, serves=False):
+            for command in (["init"], ["init", "--force"]):
+                code, _, err = run([*store, *command])
+                assert code == 1 and f"{reader} is reading the store at " in err, err
+                assert "--force" not in err and "writing all the same" not in err, err
+        code, _, err = run([*store, "init", "--force"])  # the server alone: written
+        assert code == 0 and f"warning: {server} serves the store" in err, err
+
+
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port nothing listens on: the connection is refused
         s.bind(("127.0.0.1", 0))

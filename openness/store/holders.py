@@ -206,8 +206,9 @@ def _shared_free(fd: int) -> bool:
 
 
 def _busy(path: Path, *, served: bool) -> StoreBusy:
-    """Why the store whose lock file is ``path`` cannot be held now: ``served``, servers
-    hold it, else a writer does; named as the holders name themselves."""
+    """Why the store whose lock file is ``path`` cannot be held now: ``served``, it is
+    held shared (by servers, or commands that read), else a writer holds it; named as the
+    holders name themselves."""
     alive = _holders(path.with_name(NAMES))[0]
     folder = path.parent
     if not served:
@@ -220,7 +221,9 @@ def _busy(path: Path, *, served: bool) -> StoreBusy:
     shared = [said for said in alive if not said.get("writes")]
     # A file naming older servers has no "serves": those were all servers.
     readers = [str(said.get("holder")) for said in shared if said.get("serves") is False]
-    if readers and len(readers) == len(shared):
+    # Beside servers too: --force writes beside a server, never beside a command reading,
+    # which ends by itself (served=False, so --force does not write).
+    if readers:
         return StoreBusy(
             f"{' and '.join(readers)} {'is' if len(readers) == 1 else 'are'} reading the store "
             f"at {folder}: run this again once {'it has' if len(readers) == 1 else 'they have'} "
