@@ -103,7 +103,7 @@ class StoreOptions:
         holds it; by one that reads beside servers and other readers, refused while a
         command writes it."""
         if not creates:
-            self.require_built(read_only=read_only)
+            self.require_built()
         holder = None
         if not held and self.folder() is not None:
             command = click.get_current_context().info_name
@@ -148,15 +148,16 @@ class StoreOptions:
         if where is not None and where.exists() and not where.is_dir():
             raise click.ClickException(f"{where} is no folder: --store names a store's folder")
 
-    def require_built(self, *, read_only: bool = False) -> None:
+    def require_built(self) -> None:
         """Stop when the store named (or the default one) does not exist: a command that
-        reads it would create an empty store and report an empty graph. A command that
-        only reads finds none in an empty folder either (it opens none there)."""
+        reads it would create an empty store and report an empty graph, or fail on
+        RocksDB's own error, read only; and nothing is held (or written) in a folder that
+        holds no store."""
         where = self.folder()
         if where is None:
             return
         self.no_file()
-        if not where.exists() or (read_only and not _holds_files(where)):
+        if not _is_store(where):
             hint = "" if self.location else ", or name one with --store DIR or OPENNESS_STORE"
             raise click.ClickException(
                 f"no store at {where}: build it with 'openness build' ('make build' in the "
@@ -164,10 +165,11 @@ class StoreOptions:
             )
 
 
-def _holds_files(folder: Path) -> bool:
-    """Whether ``folder`` holds a file other than the store's lock and its holders' names
-    (see holders)."""
-    return any(f.name not in (holders.FILE, holders.NAMES) for f in folder.iterdir())
+def _is_store(folder: Path) -> bool:
+    """Whether ``folder`` holds a store: RocksDB's ``CURRENT`` (the name of the store's
+    manifest), which it writes when it makes the store and which no store is without. A
+    folder holding other files (or only the lock and names a holder left) holds none."""
+    return (folder / "CURRENT").is_file()
 
 
 def _beside_server(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -788,7 +790,7 @@ def _built(opts: StoreOptions) -> bool:
     finds nothing to do without writing."""
     folder = opts.folder()
     opts.no_file()
-    if folder is not None and not (folder.exists() and _holds_files(folder)):
+    if folder is not None and not _is_store(folder):
         return False
     with closing(opts.open(read_only=True)) as store:
         if Graphs.ASSESSMENTS not in store.graph_sizes():
@@ -1019,7 +1021,7 @@ def serve(
     updates = bool(update_token) or open_update
     folder = opts.folder()
     if folder is not None:
-        opts.require_built(read_only=True)
+        opts.require_built()
         server = f"`openness serve` (pid {os.getpid()}) on http://{host}:{port}/"
         # Released when the command's context closes, once the server has stopped.
         click.get_current_context().with_resource(

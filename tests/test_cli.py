@@ -272,6 +272,14 @@ def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None
         code, _, err = run(["--store", str(missing), *command])
         assert code == 1 and f"no store at {missing}" in err, command
     assert not any(missing.iterdir())
+    # Nor does a folder holding other files: a command that read failed on RocksDB's own
+    # error ('IO error: … CURRENT') and left the store's lock and its holders' folder in it;
+    # a command that writes (but builds none) wrote a store there.
+    (missing / "notes.txt").write_text("hi")
+    for command in (["stats"], ["query", "ASK {}"], ["assess"], ["dump"], ["history"]):
+        code, _, err = run(["--store", str(missing), *command])
+        assert code == 1 and f"no store at {missing}" in err, (command, err)
+    assert [f.name for f in missing.iterdir()] == ["notes.txt"]
 
 
 def test_a_store_named_by_a_file_is_refused_in_a_line(tmp_path: Path) -> None:
@@ -285,7 +293,9 @@ def test_a_store_named_by_a_file_is_refused_in_a_line(tmp_path: Path) -> None:
         assert f"{file}" in result.stderr and "no folder" in result.stderr, command
 
 
-def test_the_commands_that_read_wait_for_one_that_writes_and_it_for_them(tmp_path: Path) -> None:
+def test_the_commands_that_read_are_refused_beside_one_that_writes_and_it_beside_them(
+    tmp_path: Path,
+) -> None:
     """The commands that only read opened the store read-only beside a command writing it,
     holding nothing — undefined by Oxigraph's word, and now and again RocksDB failed to open
     it ('Corruption: … No such file or directory: …/000053.sst … may be corrupted': the
