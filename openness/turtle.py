@@ -42,12 +42,15 @@ _STRING = XSD + "string"
 _TYPE = RDF + "type"
 
 
-def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+def turtle(
+    triples: list[ox.Triple], prefixes: dict[str, str], first: ox.NamedNode | None = None
+) -> bytes:
     """``triples`` as Turtle, with those of ``prefixes`` it uses.
 
-    The subjects no triple has as its object come first (sorted), each followed by what it
-    refers to, depth first; a blank node that is the object of one triple alone is written
-    in its place, and any left (a cycle of them) after.
+    ``first`` (the resource the triples describe) comes first, then the subjects no triple
+    has as its object (sorted), each followed by what it refers to, depth first; a blank
+    node that is the object of one triple alone is written in its place, and any left (a
+    cycle of them) after.
 
     >>> s, b = ox.NamedNode("urn:x:a"), ox.BlankNode("b")
     >>> said = [ox.Triple(b, ox.NamedNode("urn:x:q"), ox.Literal("01", datatype=ox.NamedNode(
@@ -130,6 +133,8 @@ def turtle(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
     roots = sorted((s for s in about if s not in objects), key=key)
     rest = sorted((s for s in about if s in objects), key=key)
     stack = [*reversed(rest), *reversed(roots)]
+    if first in about:  # a model's page opened with one of its verdicts, which name it
+        stack.append(first)
     blocks = []
     while stack:
         subject = stack.pop()

@@ -135,7 +135,7 @@ def respond(
         return text(f"nothing is known about <{iri}>" + (hint() if hint else ""), 404)
     media = negotiate(offered, "this resource is")
     if media != "text/html":
-        body = serialize_graph(triples, media, prefixes)
+        body = serialize_graph(triples, media, prefixes, ox.NamedNode(iri))
         answer = Response(body, content_type=content_type(media))
     else:
         page = _page(iri, triples, title)

@@ -309,16 +309,20 @@ def graph_format(media_type: str) -> ox.RdfFormat:
 
 
 def serialize_graph(
-    triples: list[ox.Triple], media_type: str, prefixes: dict[str, str] | None = None
+    triples: list[ox.Triple],
+    media_type: str,
+    prefixes: dict[str, str] | None = None,
+    about: ox.NamedNode | None = None,
 ) -> bytes:
     """Triples in an RDF media type (pyoxigraph writes them to the default graph in the
     quad formats); JSON-LD with ``prefixes`` compacted by them (pyoxigraph's JSON-LD is
     expanded whatever the prefixes: every key a full IRI), Turtle with them grouped by
-    subject, its blank nodes nested (openness.turtle)."""
+    subject, its blank nodes nested (openness.turtle), the resource they are ``about``
+    first."""
     if media_type == "application/ld+json" and prefixes:
         return compact_json_ld(triples, prefixes)
     if media_type == "text/turtle" and prefixes:
-        return turtle(triples, prefixes)
+        return turtle(triples, prefixes, about)
     return ox.serialize(triples, format=graph_format(media_type), prefixes=prefixes)
 
 

@@ -533,6 +533,10 @@ def test_a_models_rdf_links_its_verdicts(client: FlaskClient) -> None:
     r = client.get(f"/id/model/{OLMO}", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=r.data, format="turtle")
     verdicts = set(graph.subjects(earl.subject, iri))
+    # The model is stated first, each verdict after it: the verdicts, which no triple
+    # names, came first (one before the model, the others at the end).
+    blocks = r.data.decode().split("\n\n")[1:]  # after the prefixes
+    assert blocks[0].startswith(f"<{iri}> ") or blocks[0].startswith(f"id:model/{OLMO} "), blocks[0]
     assert {str(v) for v in verdicts} == {f"{ID}assessment/{d}/{OLMO}" for d in definitions()}
     outcome = client.get(
         "/" + str(min(verdicts)).removeprefix(BASE), headers={"Accept": "text/turtle"}
