@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from functools import partial
 from pathlib import Path
@@ -1091,7 +1092,13 @@ def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> 
     until gunicorn killed it 30 s later, the store held meanwhile."""
     fork = multiprocessing.get_context("fork")  # quick: `openness serve` has no other thread
     with ProcessPoolExecutor(1, mp_context=fork) as child:
-        return child.submit(_ask, opts, question).result()
+        try:
+            return child.submit(_ask, opts, question).result()
+        except BrokenProcessPool as e:  # killed, or crashed in RocksDB
+            raise click.ClickException(
+                f"the store at {opts.folder()} could not be read: the process reading it "
+                f"ended ({e})"
+            ) from e
 
 
 def _ask(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:

@@ -11,13 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
 from openness.assess.definitions import definitions
-from openness.cli import cli
+from openness.cli import StoreOptions, _asked_apart, cli
 from openness.namespaces import VOID, Graphs
 from openness.resources import sources_dir
 from openness.store import GraphStore, holders, open_store
@@ -471,3 +472,19 @@ def test_make_serve_builds_and_serves_the_store_openness_store_names(tmp_path: P
     assert dry.returncode == 0, dry.stderr
     commands = [line for line in dry.stdout.splitlines() if "openness --store" in line]
     assert [c.split()[2] for c in commands] == [str(mine), str(mine)]
+
+
+def _ended(_store: GraphStore) -> bool:
+    os._exit(3)  # as a process killed, or crashed in RocksDB, reading the store
+
+
+def test_a_question_asked_apart_whose_process_ends_is_said_in_a_line(tmp_path: Path) -> None:
+    """`openness serve` asks the store in a process of its own (so that the server's first
+    process never opens it); that process ending (killed, crashed) ended serve in a
+    BrokenProcessPool traceback."""
+    location = tmp_path / "store"
+    assert run(["--store", str(location), "init"])[0] == 0
+    opts = StoreOptions(str(location), None, None, None)
+    with pytest.raises(click.ClickException) as said:
+        _asked_apart(opts, _ended)
+    assert f"the store at {location} could not be read" in said.value.message
