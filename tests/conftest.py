@@ -338,5 +338,5 @@ def stated(turtle: str) -> list[str]:
     return [
         line.split(" ", 1)[0]
         for line in turtle.splitlines()
-        if line and not line[0].isspace() and not line.startswith(("@prefix", "]"))
+        if line and not line[0].isspace() and not line.startswith(("@prefix", "[", "]"))
     ]

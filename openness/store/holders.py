@@ -219,8 +219,7 @@ def _busy(path: Path, *, served: bool) -> StoreBusy:
             served=False,
         )
     shared = [said for said in alive if not said.get("writes")]
-    # A file naming older servers has no "serves": those were all servers.
-    readers = [str(said.get("holder")) for said in shared if said.get("serves") is False]
+    readers = [str(said.get("holder")) for said in shared if not said.get("serves")]
     # Beside servers too: --force writes beside a server, never beside a command reading,
     # which ends by itself (served=False, so --force does not write).
     if readers:
@@ -230,7 +229,7 @@ def _busy(path: Path, *, served: bool) -> StoreBusy:
             "ended",
             served=False,
         )
-    named = [str(said.get("holder")) for said in shared if said.get("serves") is not False] or [
+    named = [str(said.get("holder")) for said in shared if said.get("serves")] or [
         f"a server that {path.with_name(NAMES)} does not name (one run by a user who may "
         "not write there, or a worker outliving its server)"
     ]
