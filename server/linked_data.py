@@ -29,7 +29,13 @@ from openness.assess.service import TOMBSTONES
 from openness.namespaces import BASE, EARL, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
-from openness.server.negotiation import content_type, negotiate, preferred, serialize_graph
+from openness.server.negotiation import (
+    content_type,
+    expressible,
+    negotiate,
+    preferred,
+    serialize_graph,
+)
 from openness.server.sparql import text
 from openness.store import summary
 
@@ -133,12 +139,14 @@ def respond(
         if preferred(offered) == "text/html":
             return Response(render_template("unknown.html", iri=iri), status=404)
         return text(f"nothing is known about <{iri}>" + (hint() if hint else ""), 404)
+    offered = expressible(offered, triples)
     media = negotiate(offered, "this resource is")
     if media != "text/html":
         body = serialize_graph(triples, media, prefixes, ox.NamedNode(iri))
         answer = Response(body, content_type=content_type(media))
     else:
         page = _page(iri, triples, title)
+        page["json_ld"] = "application/ld+json" in offered
         page["related"] = _related(iri)
         page["every"] = url_for("pages.editor", query=every_naming(iri)) if more else None
         page["cap"] = NAMING
@@ -187,7 +195,7 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
         shown = (
             (short(o.value), _local(o.value), True)
             if isinstance(o, ox.NamedNode)
-            else (o.value, "", False)
+            else (_said(o), "", False)
         )
         target = about if t.subject.value == iri else others[t.subject.value]
         target[short(t.predicate.value)].append(shown)
@@ -195,13 +203,25 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
             RDFS + "label",
             "https://schema.org/name",
         ):
-            label = label or o.value
+            label = label or _said(o)
     return {
         "iri": iri,
         "label": label or short(iri),
         "about": dict(sorted(about.items())),
         "others": {s: dict(sorted(p.items())) for s, p in sorted(others.items())},
     }
+
+
+def _said(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term as a page shows it: an IRI by its prefixed name, a literal or a blank node
+    by its value, a triple term (RDF 1.2) as ``<<( s p o )>>`` of its terms, a literal in
+    it quoted as N-Triples writes it, so the three read apart."""
+    if isinstance(term, ox.NamedNode):
+        return short(term.value)
+    if isinstance(term, ox.Triple):
+        inner = (str(t) if isinstance(t, ox.Literal | ox.BlankNode) else _said(t) for t in term)
+        return f"<<( {' '.join(inner)} )>>"
+    return term.value
 
 
 @bp.get("/id/<path:rest>")

@@ -279,6 +279,20 @@ def negotiate(offered: list[str], subject: str = "this is", accept: str | None =
     return media
 
 
+def expressible(offered: list[str], triples: list[ox.Triple]) -> list[str]:
+    """``offered`` less JSON-LD where a triple's object is a triple term (RDF 1.2, which
+    the store takes from an update or an upload): JSON-LD 1.1 cannot express one, so asking
+    for it is refused (406) listing the formats that can.
+
+    >>> said = ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"))
+    >>> expressible(GRAPH_TYPES, [ox.Triple(said.subject, said.predicate, said)])[3:]
+    ['application/n-quads', 'application/trig']
+    """
+    if any(isinstance(t.object, ox.Triple) for t in triples):
+        return [media for media in offered if media != "application/ld+json"]
+    return offered
+
+
 # What the API answers: JSON, or RDF to a client that prefers it.
 API_TYPES = ["application/json", *GRAPH_TYPES]
 

@@ -546,6 +546,40 @@ def test_a_models_rdf_links_its_verdicts(client: FlaskClient) -> None:
     )
 
 
+def test_a_resource_holding_a_triple_term_offers_no_json_ld_and_its_page_shows_it(
+    built: GraphStore,
+) -> None:
+    """RDF 1.2: a store takes a triple term from an update or an upload. JSON-LD 1.1 cannot
+    express one, so a resource holding one is not offered in it (406 naming what is, where
+    it was a 500: 'Triple' object has no attribute 'value'), the other formats are, and its
+    page shows the triple term, as <<( s p o )>> of prefixed names (also a 500)."""
+    store = copy_of(built)
+    model = ox.NamedNode(f"{ID}model/{OLMO}")
+    org = ox.NamedNode(f"{ID}org/allen-institute-for-ai")
+    said = ox.Triple(model, ox.NamedNode(OG + "producer"), org)
+    store.write(
+        add={
+            "urn:x:g": [ox.Triple(node, ox.NamedNode("urn:x:said"), said) for node in (model, org)]
+        }
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    for path in (f"/id/model/{OLMO}", "/id/org/allen-institute-for-ai"):
+        for asked in (
+            {"headers": {"Accept": "application/ld+json"}},
+            {"query_string": "format=jsonld"},
+        ):
+            refused = web.get(path, **asked)
+            assert refused.status_code == 406, (path, asked, refused.text)
+            assert "text/turtle" in refused.text and "ld+json" not in refused.text, refused.text
+        for accept, _ in RDF_FORMATS[:1] + RDF_FORMATS[2:]:
+            assert web.get(path, headers={"Accept": accept}).status_code == 200, (path, accept)
+    page = web.get("/id/org/allen-institute-for-ai", headers={"Accept": "text/html"})
+    assert page.status_code == 200, page.text
+    shown = f"&lt;&lt;( {model.value} og:producer {org.value} )&gt;&gt;"
+    assert shown in page.text, page.text
+    assert "format=jsonld" not in page.text and "format=ttl" in page.text
+
+
 def _canonical(triples: list[ox.Triple]) -> list[str]:
     """A graph as sorted lines, its blank nodes named by their place in it."""
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
