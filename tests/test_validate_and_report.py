@@ -1089,6 +1089,37 @@ ex:record a og:SourceRecord ; og:source <https://w3id.org/openness-graph/ns/sour
     assert verdict["records"] == [{"source": "user", "id": "Kite-1B"}]
 
 
+def test_what_a_model_linking_its_records_states_of_its_own_is_said_to_be_unread() -> None:
+    """Components or a licence stated on a model node that links records (og:hasRecord)
+    are read nowhere: it is judged on its records. That passed without a word, its verdicts
+    reading 'no evidence' of the components it stated; the reader now says so."""
+    kite = """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+@prefix schema: <https://schema.org/> .
+@prefix ex: <https://example.org/> .
+ex:record a og:SourceRecord ; og:source <https://w3id.org/openness-graph/ns/source/user> ;
+  og:sourceId "Kite-1B" .
+%s a og:Model ; schema:name "Kite-1B" ; og:hasRecord ex:record ;
+  og:component [ og:componentType ogc:model-parameters-final ; og:released true ] ;
+  og:licenseStatement [ og:licenseString "MIT" ; og:licenseRole "distribution" ] .
+"""
+    unread = (
+        "is not read: a model linking its records (og:hasRecord) is judged on them, so state "
+        "it on one of its records"
+    )
+    assert _warned(kite % "ex:kite", "kite.ttl") == [
+        f"kite.ttl: og:component of <https://example.org/kite> {unread}",
+        f"kite.ttl: og:licenseStatement of <https://example.org/kite> {unread}",
+    ]
+    assert _warned(kite % "[]", "kite.ttl") == [
+        f"kite.ttl: og:component of the og:Model 'Kite-1B' {unread}",
+        f"kite.ttl: og:licenseStatement of the og:Model 'Kite-1B' {unread}",
+    ]
+    # Described directly, the model is its own record and what it states is read.
+    alone = kite.replace(" og:hasRecord ex:record ;", "")
+    assert _warned(alone % "ex:kite", "kite.ttl") == []
+
+
 def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
     from openness.resources import queries_dir
 

@@ -34,7 +34,7 @@ from openness.ingest.rdf import Triples, iri
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
-from openness.namespaces import DCTERMS, EARL, ID, OG, PROV, RDF, SCHEMA, Graphs
+from openness.namespaces import DCTERMS, EARL, ID, OG, PROV, RDF, SCHEMA, Graphs, short
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -90,6 +90,7 @@ def description_triples(
     unread = (jsonld.dropped(document) if document is not None else []) + terms.unread(triples)
     warnings += [f"{name}: {message}" for message in unread]
     _warn_roleless(triples, name, warnings)
+    _warn_unread_on_linking_models(triples, name, warnings)
     resolved = _resolved(triples, name, warnings)
     _warn_unresolved(resolved, name, warnings)
     return _as_records(resolved, name, unread)
@@ -159,6 +160,38 @@ def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> 
                     "og:licenseRole, so it governs no component (one without a licence of "
                     "its own takes the record's licence for a role, e.g. 'distribution')"
                 )
+
+
+# What a record states and a model node that links records may state too, where the
+# evidence rules, which read a model's records, never read it.
+_RECORDS_STATE = (OG + "component", OG + "licenseStatement")
+
+
+def _warn_unread_on_linking_models(
+    triples: list[ox.Triple], name: str, warnings: list[str]
+) -> None:
+    """Warn of the components and licence statements stated on a model node that links its
+    records (og:hasRecord): it is judged on those records, so what the node itself states
+    is read nowhere, which passed unsaid (its verdicts read 'no evidence'). It is not made
+    a record of its own: the records linked are where the user put the model's evidence,
+    and a record made of the node would be judged beside them, a source they never named."""
+    called = terms.Names(triples)
+    linking = {t.subject for t in triples if t.predicate.value == OG + "hasRecord"}
+    models = {
+        t.subject
+        for t in triples
+        if t.predicate.value == RDF + "type" and t.object.value == OG + "Model"
+    }
+    stated = dict.fromkeys(  # once each, in the file's order
+        (t.subject, t.predicate.value)
+        for t in triples
+        if t.subject in linking & models and t.predicate.value in _RECORDS_STATE
+    )
+    for node, predicate in stated:
+        warnings.append(
+            f"{name}: {short(predicate)} of {called(node)} is not read: a model linking its "
+            "records (og:hasRecord) is judged on them, so state it on one of its records"
+        )
 
 
 def _warn_unresolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
