@@ -693,13 +693,16 @@ def build(opts: StoreOptions, if_missing: bool) -> None:
         # build past its ingests; a build interrupted before it is redone from the start,
         # one interrupted later is completed (_COMPLETION).
         if if_missing and Graphs.ASSESSMENTS in store.graph_sizes():
-            needed = 0
+            ran = []
             for step in _COMPLETION:
                 if step.needed(store):
                     step.run(store)
-                    needed += 1
-            if not needed:
+                    ran.append(step)
+            if not ran:
                 _echo("the store is already built; nothing to do")
+            # Laid out for reading as a full build leaves it, once its writes are done.
+            if any(step.writes for step in ran):
+                store.optimize()
             return
         n = load_vocabularies(store)
         _echo(f"ontology and concept schemes: {n} triples")
@@ -744,6 +747,7 @@ class _Step:
     needed: Callable[[GraphStore], bool]
     said: str | None  # None: the step says what it does itself
     done: Callable[[GraphStore], object]
+    writes: bool = True  # False: it writes beside the store, not in it (the dump)
 
     def run(self, store: GraphStore) -> None:
         if self.said is not None:
@@ -781,6 +785,7 @@ _COMPLETION = (
         lambda s: _on_disk(s) and not _dump_is_current(s),
         None,  # the dump written says where
         _write_dump,
+        writes=False,
     ),
 )
 

@@ -21,7 +21,8 @@ from openness.assess.definitions import definitions
 from openness.cli import StoreOptions, _asked_apart, cli
 from openness.namespaces import VOID, Graphs
 from openness.resources import sources_dir
-from openness.store import GraphStore, holders, open_store
+from openness.store import EmbeddedStore, GraphStore, holders, open_store
+from openness.store import dump as dumps
 from openness.store.summary import SUMMARY
 
 
@@ -92,6 +93,39 @@ def test_build_if_missing_skips_only_a_finished_build(store_args: list[str]) -> 
     finally:
         store.close()
     assert ox.NamedNode("urn:p") in {r["t"] for r in described}  # used by that triple alone
+
+
+def test_build_if_missing_lays_the_store_out_for_reading_after_writing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full build compacts its store for serving (optimize); a completed one kept the
+    layout its writes left. It compacts it once, after steps that wrote the store, and not
+    when none was needed or only the dump, written beside the store, was."""
+    location = tmp_path / "store"
+    assert run(["--store", str(location), "init"])[0] == 0
+    store = open_store(str(location))
+    try:
+        store.update(f"INSERT DATA {{ GRAPH <{Graphs.ASSESSMENTS}> {{ <urn:s> <urn:p> 1 }} }}")
+        store.drop_graph(SUMMARY)  # a step to complete: describing the vocabulary
+    finally:
+        store.close()
+    optimized: list[EmbeddedStore] = []
+    optimize = EmbeddedStore.optimize
+
+    def spied(self: EmbeddedStore) -> None:
+        optimized.append(self)
+        optimize(self)
+
+    monkeypatch.setattr(EmbeddedStore, "optimize", spied)
+    code, _, err = run(["--store", str(location), "build", "--if-missing"])
+    assert code == 0 and "describing the vocabulary" in err and "the whole dataset:" in err
+    assert len(optimized) == 1
+    shutil.rmtree(dumps.folder(location))
+    code, _, err = run(["--store", str(location), "build", "--if-missing"])
+    assert code == 0 and "the whole dataset:" in err and "describing" not in err
+    code, _, err = run(["--store", str(location), "build", "--if-missing"])
+    assert code == 0 and "nothing to do" in err
+    assert len(optimized) == 1
 
 
 def opened(store_args: list[str]) -> GraphStore:
