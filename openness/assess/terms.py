@@ -143,7 +143,7 @@ class Names:
     """How a message names a node of a description: an IRI as it is; a blank node, whose
     label the parser made up and which names nothing in the user's file, by what the file
     says of it — a component by its type, a node by its type and name, and one with
-    neither by the node holding it (``the component of type ogc:training-code of the
+    neither by the node holding it (``the component of type ogc:<its type> of the
     og:Model 'Finch'``)."""
 
     DEPTH = 3  # holders named at the most, a cycle of blank nodes included
