@@ -4,7 +4,8 @@ pyoxigraph cannot cancel a query, so a store on disk served read-only runs each 
 process of its own that holds the store open read-only; a query past its deadline is
 stopped by killing its process, and a replacement is started in the background. Queries
 are only handed to processes that have finished starting, so start-up never counts
-against a query's time.
+against a query's time. A query process ends as soon as the process it serves has ended,
+however that ended (see ``_end_with_owner``).
 
 An in-memory store, a store open for writing (updates enabled) and a remote engine cannot
 be shared with other processes: their queries run in threads. A thread past its deadline is
@@ -96,8 +97,26 @@ class Lanes:
 # --- processes -------------------------------------------------------------------------
 
 
+def _end_with_owner() -> None:
+    """End this process once the one that started it has ended (SIGKILL, a crash: nothing
+    of its own clean-up runs). Only that one stops a query past its time: a runaway query
+    ran on with nobody left to stop it, taking a CPU and keeping open the stdout and stderr
+    it inherited (a test run, waiting for them to close, hung). The owner's end of the
+    parent sentinel closes when it ends; pyoxigraph releases the GIL while it queries, so
+    the watching thread runs beside a query."""
+    owner = multiprocessing.parent_process()
+    assert owner is not None  # always started by a ProcessLanes
+
+    def watch() -> None:
+        owner.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="openness-owner-watch").start()
+
+
 def _serve(location: str, conn: Connection) -> None:
     """A query process: open the store, say so, then run one task at a time."""
+    _end_with_owner()
     try:
         store = EmbeddedStore(location, read_only=True)
     except Exception as e:  # reported to the pool, which logs it and tries again

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -224,6 +226,39 @@ def kill_all(app) -> None:  # noqa: ANN001
     for pid in pids:
         os.kill(pid, signal.SIGKILL)
     until(lambda: not any(alive(pid) for pid in pids))
+
+
+def gone(pid: int) -> bool:
+    """Ended: no such process, or a zombie (an orphan's new parent may never reap it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_query_process_ends_with_the_process_it_serves(reported: Path) -> None:
+    """Its owner killed (SIGKILL: no clean-up runs), a query process running a runaway
+    query ends too, rather than run it on with nobody left to stop it: it held the CPU and
+    the stderr of a test run, which hung waiting for that pipe to close."""
+    owner = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "support" / "query_owner.py"), str(reported)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    query = 0
+    try:
+        assert owner.stdout is not None
+        query = int(owner.stdout.readline())
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        until(lambda: gone(query) or os.getpriority(os.PRIO_PROCESS, query) > ours)  # runs it
+        owner.kill()
+        owner.wait(HANG_GUARD)
+        until(lambda: gone(query))
+    finally:
+        owner.kill()
+        if query and not gone(query):  # before reading to the end: it holds the pipe
+            os.kill(query, signal.SIGKILL)
+        owner.communicate()
 
 
 def test_processes_are_started_before_the_first_request(app) -> None:  # noqa: ANN001
