@@ -64,6 +64,7 @@ class Guard:
         # Per client, when each of its running queries got its lane.
         self._running: defaultdict[str, list[float]] = defaultdict(list)
         self.refused = Counter[str]()  # by reason, for the health report
+        self._closed = False
 
     @property
     def per_client(self) -> int:
@@ -136,6 +137,10 @@ class Guard:
                     limits.retry_after,
                 )
             while lane is None:
+                if self._closed:  # no lane will come back
+                    self._waiting.remove(ticket)
+                    self._release(client)
+                    raise Overloaded("the server is stopping", 503, limits.retry_after)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self._waiting.remove(ticket)
@@ -160,7 +165,7 @@ class Guard:
         """An idle lane if ``ticket`` is next: of the waiting queries whose client may run
         one more, one whose client's running queries have run the least time so far, the
         first to arrive among those (called with the condition held)."""
-        if not self.lanes.idle:
+        if self._closed or not self.lanes.idle:
             return None
         now = time.monotonic()
         candidates = [w for w in self._waiting if len(self._running[w.client]) < self._share]
@@ -188,4 +193,10 @@ class Guard:
             }
 
     def close(self) -> None:
+        """Stop the lanes' processes (their queries end 500) and refuse the queries waiting
+        for one, now and from now on: they waited until their deadline for a lane that
+        would never come back (a test's storm of runaways, hours)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
         self.lanes.close()
