@@ -31,7 +31,7 @@ from openness.server.negotiation import (
     named_format,
     negotiate,
 )
-from openness.server.openapi_site import FORMAT, NOT_OFFERED, RESULTS, or_no_format
+from openness.server.openapi_site import FORMAT, NOT_OFFERED, RESULTS, or_no_format, param
 from openness.server.sparql import QUERY_TYPES, run_query, text
 from openness.server.wording import local
 from openness.store import StoreError
@@ -269,13 +269,13 @@ def openapi_paths() -> dict[str, Any]:
     for q in _catalogue().values():
         values = q.enumerations(values_of)
         parameters = [
-            {
-                "name": p.name,
-                "in": "query",
-                "required": p.required and p.default is None,
-                "description": _described(p, p.name in values, bool(unreadable)),
-                "schema": _schema(p, values.get(p.name)),
-            }
+            param(
+                p.name,
+                "query",
+                _described(p, p.name in values, bool(unreadable)),
+                p.required and p.default is None,
+                _schema(p, values.get(p.name)),
+            )
             for p in q.parameters
         ]
         paths[f"/queries/{q.name}"] = {
