@@ -1,9 +1,14 @@
 """Croissant JSON-LD dataset descriptions (``*.json``), as the Hugging Face Hub serves them.
 
-Relative ``@id``s are resolved against a base of their own per file, so two descriptions
-never collide; schema.org is kept on ``https://``; the Hub's RAI-like keys under ``cr:`` are
-repeated under ``rai:``. Each description is linked (``foaf:primaryTopic``) to the dataset
-it describes, with its licence resolved.
+Relative ``@id``s are resolved against the URL the description was published at, as JSON-LD
+resolves them against a document's URL, where the folder's ``origins.yaml`` lists it (the
+bundled files: mlcommons/croissant's, at a commit; a user's: the Hub's
+``/api/datasets/<id>/croissant``, say), so a file set or field is the node of that name in
+the published document; a description not listed has a base of its own, under its record's
+IRI. Two descriptions never collide. schema.org is kept on ``https://``; the Hub's RAI-like
+keys under ``cr:`` are repeated under ``rai:``. Each description is linked
+(``foaf:primaryTopic``) to the dataset it describes, with its licence resolved, and
+(``prov:wasDerivedFrom``) to the document it was published as, where that is known.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ import pyoxigraph as ox
 
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_dataset, add_license
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds
-from openness.namespaces import CR, DCAT, FOAF, OG, RAI, SCHEMA, mint
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, yaml_entries
+from openness.namespaces import CR, DCAT, FOAF, OG, PROV, RAI, SCHEMA, mint
 
 NAME = "croissant"
+ORIGINS = "origins.yaml"
+ORIGIN_FIELDS = ("file", "url")
 _HTTP_SCHEMA = "http://schema.org/"
 _CHOOSEALICENSE = re.compile(r"^https?://choosealicense\.com/licenses/([^/]+)/?$")
 # Keys the Hub writes under cr: that Croissant RAI defines under rai:.
@@ -35,8 +42,46 @@ def _https(term: Term) -> Term:
     return term
 
 
+def load_origins(folder: Path, report: IngestReport) -> dict[str, str]:
+    """The URL each description in ``folder`` was published at, by file name, as the
+    folder's ``origins.yaml`` lists them (none without one). An entry that is no mapping,
+    has a field we do not know, lacks the file or a URL, or names a file or a URL another
+    entry named first is left out, named in ``report``: its description keeps a base of its
+    own. An entry may name a file the folder lacks (a copy holding some of the files)."""
+    path = folder / ORIGINS
+    origins: dict[str, str] = {}
+    ids = RecordIds()
+    for i, entry in enumerate(yaml_entries(path, report)):
+        fields = Fields(report, path.name, f"#{i}")
+        where = f"{path.name} #{i}"
+        try:
+            keys = fields.of(fields.entry(entry, ORIGIN_FIELDS, named_by="file"))
+            name, url = keys.required("file"), _base(keys.url("url", required=True), fields)
+            ids.claim(name, where, record=name)
+            # Two files resolved against one document would describe its nodes twice.
+            ids.claim(url, where, record=name)
+        except RecordError as e:
+            report.skip(e)
+            continue
+        origins[name] = url
+    return origins
+
+
+def _base(url: str | None, fields: Fields) -> str:
+    """``url`` (required, so not None) where the JSON-LD parser takes it as a base IRI."""
+    try:
+        return ox.NamedNode(url or "").value
+    except ValueError as e:
+        raise RecordError(fields.file, f"not an IRI: {e}", record=fields.record, field="url") from e
+
+
 def _description(
-    path: Path, out: Triples, report: IngestReport, ctx: IngestContext, ids: RecordIds
+    path: Path,
+    out: Triples,
+    report: IngestReport,
+    ctx: IngestContext,
+    ids: RecordIds,
+    origin: str | None,
 ) -> None:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -47,10 +92,11 @@ def _description(
     node = mint("croissant", path.stem)
     ids.claim(node, path.name)
     doc = {**doc, "@id": node}
+    base = origin or node + "/"
     try:
         triples = [
             q.triple
-            for q in ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD, base_iri=node + "/")
+            for q in ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD, base_iri=base)
         ]
     except SyntaxError as e:
         raise RecordError(path.name, f"not valid JSON-LD: {e}") from e
@@ -95,6 +141,8 @@ def _description(
         out.types(dataset, DCAT + "Dataset", SCHEMA + "Dataset")
     out.link(node, FOAF + "primaryTopic", dataset)
     out.add(node, OG + "sourceFile", path.name)
+    if origin:  # the document its nodes are named against, for a reader to fetch
+        out.link(node, PROV + "wasDerivedFrom", origin)
     if copied:
         return
     out.add(dataset, SCHEMA + "name", keys.text("name"))
@@ -142,11 +190,12 @@ def _files_repo(urls: list[str | None]) -> str | None:
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:
     files = sorted(folder.glob("*.json"))
+    origins = load_origins(folder, report)
     ids = RecordIds()
     for path in ctx.progress(files, len(files), "Croissant"):
         report.read += 1
         try:
-            _description(path, out, report, ctx, ids)
+            _description(path, out, report, ctx, ids, origins.get(path.name))
             report.ingested += 1
         except RecordError as e:
             report.skip(e)

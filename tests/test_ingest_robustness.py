@@ -533,6 +533,62 @@ def test_a_croissant_header_copied_from_another_dataset_gives_it_no_licence() ->
     ]
 
 
+MNIST_CROISSANT = "huggingface-mnist__croissant-1.0.json"
+FILE_SET = """SELECT ?set ?doc WHERE { ?d schema:distribution ?set ; og:sourceFile ?file .
+              ?set a cr:FileSet OPTIONAL { ?d prov:wasDerivedFrom ?doc } }"""
+
+
+def test_a_croissant_description_from_elsewhere_has_a_base_of_its_own_unless_its_origin_is_listed(
+    tmp_path: Path,
+) -> None:
+    """A folder read with --from is not the bundled one, though it holds a file of the same
+    name: without an origins.yaml of its own its relative ids resolve under its record, as
+    the bundled list does not tell where it was published; listed as fetched from the
+    Hub's /api/datasets/<id>/croissant, they resolve against that URL, as JSON-LD does."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(sources_dir() / "croissant" / MNIST_CROISSANT, folder)
+    store = EmbeddedStore(None)
+    assert not ingest_source(store, "croissant", folder=folder).problems
+    own = mint("croissant", "huggingface-mnist__croissant-1.0") + "/"
+    assert select(store, FILE_SET) == [{"set": own + "parquet-files"}]
+    hub = "https://huggingface.co/api/datasets/ylecun/mnist/croissant"
+    (folder / "origins.yaml").write_text(yaml.safe_dump([{"file": MNIST_CROISSANT, "url": hub}]))
+    assert not ingest_source(store, "croissant", folder=folder).problems
+    assert select(store, FILE_SET) == [
+        {"set": "https://huggingface.co/api/datasets/ylecun/mnist/parquet-files", "doc": hub}
+    ]
+
+
+def test_what_is_wrong_in_a_croissant_folder_names_its_file(tmp_path: Path) -> None:
+    """An origins.yaml entry that cannot be used is named (its description keeps a base of
+    its own, the others hold), and a description that cannot be read still names its
+    file."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    shutil.copy(sources_dir() / "croissant" / MNIST_CROISSANT, folder)
+    (folder / "broken.json").write_text("{", encoding="utf-8")
+    hub = "https://huggingface.co/api/datasets/ylecun/mnist/croissant"
+    entries = [
+        {"file": MNIST_CROISSANT, "url": hub},
+        {"file": "broken.json", "url": hub},
+        {"file": "a.json", "url": "see the Hub"},
+        {"file": "b.json", "url": "https://[example.org/b"},
+        {"file": "c.json", "link": hub},
+    ]
+    (folder / "origins.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
+    report = ingest_source(EmbeddedStore(None), "croissant", folder=folder)
+    assert report.read == 2 and report.ingested == 1 and not report.warnings
+    assert report.skipped[:4] == [
+        f"origins.yaml #1, record 'broken.json': the same record id ({hub}) as origins.yaml #0: "
+        "origins.yaml #0 is kept, this one skipped",
+        "origins.yaml, record 'a.json', field 'url': not a URL: 'see the Hub'",
+        "origins.yaml, record 'b.json', field 'url': not an IRI: Invalid character '[' in host",
+        "origins.yaml, record 'c.json', field 'link': unknown field",
+    ]
+    assert len(report.skipped) == 5 and report.skipped[4].startswith("broken.json: malformed JSON")
+
+
 ACME_LICENCE = "https://w3id.org/openness-graph/id/license/acme-model-licence"
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from conftest import copy_of, select
 from support.provenance import made
 
+from openness.ingest.croissant import load_origins
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.records import source_version
+from openness.ingest.report import IngestReport
 from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_source
 from openness.namespaces import OG, Graphs, mint
 from openness.resources import sources_dir
@@ -179,6 +181,44 @@ def test_croissant_relative_ids_do_not_collide(built) -> None:
               schema:name ?name . FILTER(STR(?name) = "repo") }""",
     )
     assert len(rows) == len({r["repo"] for r in rows}) >= 10
+
+
+UPSTREAM_CROISSANT = (
+    "https://raw.githubusercontent.com/mlcommons/croissant/"
+    "401f6fff81db26a49c0d1704f02bffc4e4fa8fe2/datasets/"
+)
+
+
+def test_croissant_nodes_are_named_against_the_url_each_description_was_published_at(
+    built,
+) -> None:
+    """JSON-LD resolves a relative @id against its document's URL: mnist's file set is the
+    node its published file names 'parquet-files', not one under our copy's name, and the
+    description (our record, as before) names that file."""
+    published = UPSTREAM_CROISSANT + "1.0/huggingface-mnist/"
+    rows = select(
+        built,
+        f"""SELECT ?set ?doc WHERE {{
+        <{mint("croissant", "huggingface-mnist__croissant-1.0")}> schema:distribution ?set ;
+            prov:wasDerivedFrom ?doc . ?set a cr:FileSet }}""",
+    )
+    assert rows == [{"set": published + "parquet-files", "doc": published + "metadata.json"}]
+
+
+def test_each_bundled_croissant_file_is_listed_where_it_was_published() -> None:
+    """origins.yaml gives each bundled description the URL SOURCE.md's rule makes of its
+    name, at the commit it names: a file added or copied again without its line would be
+    given a base of its own, silently."""
+    folder = sources_dir() / "croissant"
+    report = IngestReport("croissant")
+    listed = load_origins(folder, report)
+    commit = source_version(folder)
+    assert UPSTREAM_CROISSANT.split("/")[5] == commit
+    expected = {}
+    for path in folder.glob("*.json"):
+        name, version = path.stem.split("__croissant-")
+        expected[path.name] = f"{UPSTREAM_CROISSANT}{version}/{name}/metadata.json"
+    assert listed == expected and len(expected) == 24 and not report.problems
 
 
 def test_croissant_licence_urls_resolve(built) -> None:
