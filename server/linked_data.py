@@ -26,7 +26,20 @@ from flask import (
 )
 
 from openness.assess.service import TOMBSTONES
-from openness.namespaces import BASE, EARL, FOAF, OG, OWL, PREFIXES, RDF, RDFS, VOID, Graphs, short
+from openness.namespaces import (
+    BASE,
+    EARL,
+    FOAF,
+    OG,
+    OWL,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    VOID,
+    Graphs,
+    short,
+)
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
@@ -54,7 +67,8 @@ RDF_TYPE = ox.NamedNode(RDF + "type")
 def _describe(iri: str) -> list[ox.Triple]:
     """The triples about an IRI: its own, those of the nodes minted under it (a record's
     components, a licence statement's options and expression tree, an assessment's result
-    and report), and of its blank nodes two levels deep (a licence's ODRL rules and their
+    and report) or named under the document it was read from (:func:`_document_nodes`),
+    and of its blank nodes two levels deep (a licence's ODRL rules and their
     constraints). A licence statement, shared by the records stating it alike, is a
     resource of its own that their descriptions link to. A model's verdicts name it
     (earl:subject) and it names none of them: those triples of the current verdicts are
@@ -73,11 +87,37 @@ def _describe(iri: str) -> list[ox.Triple]:
                    BIND (<{EARL}subject> AS ?p) BIND (<{iri}> AS ?o)
                    BIND (true AS ?verdict) }} }}"""
     rows = get_store().query(query).rows()
-    return [
+    triples = [
         ox.Triple(r["s"], r["p"], r["o"])
         for r in rows
         if "verdict" in r or isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
     ]
+    return triples + _document_nodes(iri, triples)
+
+
+def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples of the nodes ``iri`` links to that the document it was read from
+    (``prov:wasDerivedFrom``, not one of ours) names relative to its URL: a Croissant
+    description's file sets and record sets, named against the URL it was published at
+    (JSON-LD's base), as they would have been minted under it with a base of our own. Not
+    one of ours: a fine-tune is derived from its base model, whose neighbours are models of
+    their own."""
+    folders = {
+        t.object.value.rsplit("/", 1)[0] + "/"
+        for t in triples
+        if t.subject.value == iri
+        and t.predicate.value == PROV + "wasDerivedFrom"
+        and isinstance(t.object, ox.NamedNode)
+        and not t.object.value.startswith(minted_base())
+    }
+    if not folders:
+        return []
+    under = " || ".join(f'STRSTARTS(STR(?s), "{folder}")' for folder in sorted(folders))
+    rows = get_store().query(
+        f"""SELECT DISTINCT ?s ?p ?o WHERE {{ <{iri}> ?link ?s . ?s ?p ?o
+              FILTER (isIRI(?s) && ({under})) }}"""
+    )
+    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows.rows()]
 
 
 # How many of the triples naming an IRI answer for it, where the graph says nothing of it.
@@ -87,12 +127,12 @@ NAMING = 200
 def _naming(iri: str) -> tuple[list[ox.Triple], bool]:
     """The triples that name ``iri`` (the first NAMING), and whether more do, for an IRI
     the graph uses and describes nowhere — an organization only a dated record names, a
-    definition a published verdict tests (OSI's 'osd'), a node a Croissant description
-    refers to without describing it: where it is used is what the graph says of it, where
-    it answered 404. The first by subject and property as strings, whatever the engine
-    (Virtuoso orders a string as it is by its first 20 characters); a blank subject, which
-    has no name outside the answer, after every IRI, those among themselves as the engine
-    gives them."""
+    definition a published verdict tests (OSI's 'osd'), a node a Croissant description of
+    no known origin refers to without describing it: where it is used is what the graph
+    says of it, where it answered 404. The first by subject and property as strings,
+    whatever the engine (Virtuoso orders a string as it is by its first 20 characters); a
+    blank subject, which has no name outside the answer, after every IRI, those among
+    themselves as the engine gives them."""
     if not is_iri(iri):
         return [], False
     rows = (

@@ -1051,6 +1051,34 @@ def test_a_named_graph_iri_dereferences(client: FlaskClient) -> None:
     assert client.get("/graph/no-such-graph").status_code == 404
 
 
+def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_url(
+    client: FlaskClient,
+) -> None:
+    """A Croissant description's file sets and record sets are named against the URL it was
+    published at, no longer minted under its IRI: what its IRI answers still holds those it
+    links to, and a page shows them. A model derived from another of ours (a fine-tune,
+    prov:wasDerivedFrom its base) takes in none of that model's triples."""
+    iri = ID + "croissant/huggingface-mnist__croissant-1.0"
+    published = (
+        "https://raw.githubusercontent.com/mlcommons/croissant/"
+        "401f6fff81db26a49c0d1704f02bffc4e4fa8fe2/datasets/1.0/huggingface-mnist/"
+    )
+
+    def subjects(path: str) -> set[str]:
+        answer = client.get(path, headers={"Accept": "application/n-triples"})
+        assert answer.status_code == 200
+        return {t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)}
+
+    nodes = {published + n for n in ("repo", "parquet-files", "mnist_splits", "default")}
+    assert subjects(iri.removeprefix(BASE[:-1])) == {iri} | nodes
+    page = client.get(iri.removeprefix(BASE[:-1]), headers={"Accept": "text/html"}).text
+    assert all(f"<code>{node}</code>" in page for node in nodes)
+    query = "SELECT ?m ?b WHERE { ?m fair4ml:fineTunedFrom ?b ; prov:wasDerivedFrom ?b } LIMIT 1"
+    answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
+    model, base = answer.text.splitlines()[1].split(",")
+    assert base not in subjects(model.removeprefix(BASE[:-1]))
+
+
 def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
     client: FlaskClient,
 ) -> None:
