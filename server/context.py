@@ -62,7 +62,7 @@ def _guard(app: Flask) -> GuardedStore:
     config = app.config
     store = _open(app)
     size = config["QUERY_PROCESSES"]
-    if isinstance(store, EmbeddedStore) and store.path and store.read_only:
+    if isinstance(store, EmbeddedStore) and store.unchanging:
         # Killable query processes need a store on disk that nothing writes meanwhile.
         lanes = partial(ProcessLanes, str(store.path), size)
     else:

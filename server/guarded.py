@@ -62,6 +62,10 @@ class GuardedStore(GraphStore):
         fmt = ox.QueryResultsFormat.TSV if kind == "solutions" else ox.QueryResultsFormat.JSON
         return QueryResult(ox.parse_query_results(data, fmt))
 
+    @property
+    def unchanging(self) -> bool:
+        return self.store.unchanging
+
     def run(self, job: Job) -> Answer:
         """A protocol query's result, serialized for the client in its lane."""
         return self._run(answer, job, self.max_bytes)

@@ -65,10 +65,11 @@ def _kept_values(source: NamedQuery) -> list[str]:
     latest run (``prov:endedAtTime``) or the file changes: that marker is read once a
     request (0.25 ms through the query processes), and the values query runs again only
     after a build, an ingest or an assessment. A write that is no run (a SPARQL update) is
-    seen after the next run."""
+    seen after the next run. A store served read-only from disk is not written while it
+    is served (:attr:`EmbeddedStore.unchanging`): its marker is not read at all."""
     store = get_store()
     if "store_state" not in g:
-        g.store_state = dumps.latest_run(store)
+        g.store_state = None if store.unchanging else dumps.latest_run(store)
     kept = current_app.extensions.setdefault("openness.enumerations", {})
     state = (g.store_state, source.text)
     hit = kept.get(source.path)

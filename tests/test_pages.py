@@ -24,8 +24,9 @@ from openness.namespaces import OG, XSD, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app, pages
 from openness.server.admission import Guard, Overloaded
+from openness.server.guarded import GuardedStore
 from openness.server.pages import detect_format
-from openness.store import EmbeddedStore, GraphStore
+from openness.store import EmbeddedStore, GraphStore, QueryResult, RemoteStore
 from openness.store.base import bind_values
 
 OLMO = "allenai--olmo-7b"
@@ -593,6 +594,37 @@ def test_enumerated_values_are_read_again_when_the_store_has_a_later_run(
         f'"2999-01-01T00:00:00Z"^^<{XSD}dateTime> }} }}'
     )
     assert "new-definition" in refused()
+
+
+@pytest.mark.parametrize("served", ["read-only on disk", "in memory", "remote"])
+def test_the_latest_run_is_asked_again_only_where_the_store_may_change(
+    served: str,
+    client: FlaskClient,
+    built: GraphStore,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The enumerated values a request lists are kept until the store's latest run
+    changes, which was asked once a request even of a store on disk served read-only,
+    which nothing writes while it is served; a store in memory or a remote engine, which
+    may be written, is still asked."""
+    if served == "in memory":
+        client = create_app({"STORE": copy_of(built), "TESTING": True}).test_client()
+    elif served == "remote":
+        remote = RemoteStore(request.getfixturevalue("oxigraph_server") + "/query")
+        request.addfinalizer(remote.close)
+        client = create_app({"STORE": remote, "TESTING": True}).test_client()
+    assert client.get("/queries", headers={"Accept": "application/json"}).status_code == 200
+    asked: list[str] = []
+    query = GuardedStore.query
+
+    def counted(self: GuardedStore, sparql: str, **kwargs: object) -> QueryResult:
+        asked.append(sparql)
+        return query(self, sparql, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GuardedStore, "query", counted)
+    assert client.get("/queries", headers={"Accept": "application/json"}).status_code == 200
+    assert len(asked) == (0 if served == "read-only on disk" else 1), asked
 
 
 @pytest.mark.parametrize(

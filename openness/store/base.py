@@ -108,6 +108,12 @@ class GraphStore(ABC):
         """The bytes of the store's files (None where the engine keeps its own)."""
         return None
 
+    @property
+    def unchanging(self) -> bool:
+        """Whether what the store holds stays as it is for as long as it is open; not so
+        of a remote engine, which others may write, nor of a store this process writes."""
+        return False
+
     def write(
         self,
         *,

@@ -126,6 +126,14 @@ class EmbeddedStore(GraphStore):
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path) if self.path else 'memory'})"
 
+    @property
+    def unchanging(self) -> bool:
+        """A store on disk opened read-only: a snapshot of it as it was when opened, which
+        sees no later write, and which no command writes while a server holds it
+        (openness.store.holders; one given --force does, and what a server serves is
+        undefined until it is started again)."""
+        return self.path is not None and self.read_only
+
     def query(
         self,
         sparql: str,
