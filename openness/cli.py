@@ -336,11 +336,13 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
             "--param binds the parameters of a query file or a named query, not of inline text"
         )
     store = opts.open(read_only=True)
+    text = query_or_file
     try:
         if named:
-            _check_values(named, given, store)
-        # A file runs as the server runs a named query: its joined columns' parts sorted.
-        result = named.run(store, given) if named else store.query(query_or_file)
+            text = _bound(named, given, store)
+        # A file runs as the server runs a named query (NamedQuery.run): its joined
+        # columns' parts sorted.
+        result = store.query(text).sorted_parts(named.joined if named else {})
         target = RESULT_FORMATS if result.kind != "graph" else GRAPH_FORMATS
         if fmt not in target:
             wanted = "an RDF format" if result.kind == "graph" else "a results format"
@@ -350,7 +352,6 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         sys.stdout.buffer.write(result.serialize(target[fmt]))
     except SyntaxError as e:
         known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
-        text = named.sparql(given) if named else query_or_file
         _echo(f"error: the query does not parse: {parse_error(text, e)}{known}")
         sys.exit(2)
     finally:
@@ -358,8 +359,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
 
 
 def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[str, str]]:
-    """A query file and the ``--param`` values, checked as the server checks a named
-    query's (:meth:`NamedQuery.sparql`), for :meth:`NamedQuery.run`."""
+    """A query file and the ``--param`` values, each the name of one of its parameters
+    (their values are checked as they are bound: :func:`_bound`)."""
     try:
         named = load(path, catalogued=False)
     except OSError as e:
@@ -379,20 +380,18 @@ def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[s
             f"{path.name} has no parameter {', '.join(unknown)}; "
             f"its parameters: {', '.join(known) or 'none'}"
         )
-    try:
-        named.sparql(given)
-    except KeyError as e:
-        raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
-    except ValueError as e:
-        raise click.UsageError(f"{path.name}: bad parameter value: {e}") from e
     return named, given
 
 
-def _check_values(named: NamedQuery, given: dict[str, str], store: GraphStore) -> None:
-    """Refuse a value outside an enumerated parameter's values, as /queries/<name> does
-    (it ran the query, answering nothing)."""
+def _bound(named: NamedQuery, given: dict[str, str], store: GraphStore) -> str:
+    """The text of ``named`` with the ``--param`` values ``given`` bound, checked as
+    /queries/<name> checks them (:meth:`NamedQuery.sparql`): a required one missing, a
+    malformed value or one outside an enumerated parameter's values (which ran the query,
+    answering nothing) is refused."""
     try:
-        named.bindings(given, named.enumerations(partial(first_column, store)))
+        return named.sparql(given, named.enumerations(partial(first_column, store)))
+    except KeyError as e:
+        raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
     except ValueError as e:
         raise click.UsageError(f"{named.path.name}: bad parameter value: {e}") from e
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from openness.assess.definitions import definitions
 from openness.cli import StoreOptions, _asked_apart, cli
+from openness.named_queries import NamedQuery
 from openness.namespaces import VOID, Graphs
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore, GraphStore, holders, open_store
@@ -236,6 +237,27 @@ def test_a_named_query_refuses_a_value_outside_its_parameters_values(tmp_path: P
     assert f"{refused} values: {ids}" in err
     code, out, err = run([*store, "query", "models-passing", "-p", "definition=eu-osai-index"])
     assert code == 0 and out.splitlines() == ["model,name,level,score"], err
+
+
+def test_a_named_querys_parameters_are_bound_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The --param values were bound three times for one run: checked without the store,
+    checked again against the enumerated values, and bound for the run. One path checks
+    and binds them, once."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    bound = []
+    bindings = NamedQuery.bindings
+
+    def counted(self: NamedQuery, *args: object) -> dict[str, ox.NamedNode | ox.Literal]:
+        bound.append(self.name)
+        return bindings(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(NamedQuery, "bindings", counted)
+    code, out, err = run([*store, "query", "models-passing", "-p", "definition=mof-1.0"])
+    assert code == 0 and out.splitlines() == ["model,name,level,score"], err
+    assert bound.count("models-passing") == 1, bound
 
 
 def test_a_query_file_runs_whatever_its_group_concats(tmp_path: Path) -> None:
