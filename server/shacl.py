@@ -48,7 +48,6 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from openness.assess import jsonld
 from openness.assess.definitions import OGNS
-from openness.assess.validate import remote_contexts
 from openness.server.execute import Answer, ResultTooLarge
 from openness.store import GraphStore
 
@@ -174,7 +173,7 @@ def read(posted: Posted, what: str, base: str, max_triples: int) -> tuple[rdflib
     if fmt == "json-ld":
         try:
             document = json.loads(text)
-            remote = remote_contexts(document)
+            remote = jsonld.remote_contexts(document)
         except json.JSONDecodeError as e:
             raise ShaclError(f"the {what} do not parse as JSON-LD: {e}") from e
         if remote:

@@ -315,6 +315,11 @@ def test_validate_prints_each_verdict_beside_its_definitions_report() -> None:
             "remote.jsonld",
             "a remote JSON-LD context (https://schema.org/), which is never fetched",
         ),
+        (  # imported by a term's scoped context
+            '{"@context": {"m": {"@id": "urn:m", "@context": {"@import": "https://e.org/c"}}}}',
+            "scoped.jsonld",
+            "a remote JSON-LD context (https://e.org/c), which is never fetched",
+        ),
     ],
 )
 def test_unreadable_input_exits_2_with_the_reason(
@@ -578,6 +583,19 @@ def test_a_json_ld_description_written_right_is_read_without_a_warning() -> None
             "the JSON-LD key 'componentType' at $[\"@graph\"][0].component[0].componentType is "
             "mapped by no term",
             3,
+        ),
+        (  # a term a term's scoped context defines is offered too
+            {
+                "@context.component": {
+                    "@id": "og:component",
+                    "@context": {"weightsLicense": "og:licenseStatement"},
+                },
+                "@graph.0.component.0.license": ">weightsLicence",
+            },
+            "the JSON-LD key 'weightsLicence' at $[\"@graph\"][0].component[0].weightsLicence is "
+            "mapped by no term of its @context, so JSON-LD expansion drops it and what it says "
+            "is not read; did you mean 'weightsLicense'?",
+            1,
         ),
     ],
 )

@@ -65,7 +65,9 @@ def _dropped(document: Any) -> list[str]:
         if not any(path[: len(p)] == p for p in outer):
             at[key].append(path)
             outer.append(path)
-    terms = sorted(_terms(document))
+    terms = sorted(
+        {k for c in contexts(document) if isinstance(c, dict) for k in c if not k.startswith("@")}
+    )
     out = []
     for key, paths in at.items():
         where = ", ".join(json_path(p) for p in paths[:SHOWN])
@@ -96,27 +98,17 @@ def _triples(document: Any) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(data, ox.RdfFormat.JSON_LD, base_iri="urn:x-openness:")]
 
 
-def _under(document: Any, context: dict[str, str]) -> Any:
-    """``document`` with ``context`` under its own: first in each top-level node's, and
-    again after each context that starts afresh (null)."""
-    if isinstance(document, list):
-        return [_under(node, context) for node in document]
-    if not isinstance(document, dict):
-        return document
-    out = {k: _under_nested(v, context) for k, v in document.items() if k != "@context"}
-    own = _listed(document["@context"]) if "@context" in document else []
-    return {**out, "@context": _after_null([context, *own], context)}
-
-
-def _under_nested(node: Any, context: dict[str, str]) -> Any:
-    """``node`` with ``context`` after each null context in it."""
+def _under(node: Any, context: dict[str, str], top: bool = True) -> Any:
+    """``node`` with ``context`` under its own: first in each ``top``-level node's (the
+    document's), and again after each context in it that starts afresh (null)."""
     if isinstance(node, list):
-        return [_under_nested(item, context) for item in node]
+        return [_under(item, context, top) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _under_nested(v, context) for k, v in node.items() if k != "@context"}
-    if "@context" in node:
-        out["@context"] = _after_null(_listed(node["@context"]), context)
+    out = {k: _under(v, context, False) for k, v in node.items() if k != "@context"}
+    if top or "@context" in node:
+        own = _listed(node["@context"]) if "@context" in node else []
+        out["@context"] = _after_null([context, *own] if top else own, context)
     return out
 
 
@@ -164,17 +156,25 @@ def _marked(node: Any, marked: dict[Path, int], path: Path) -> Any:
     return out
 
 
-def _terms(node: Any) -> set[str]:
-    """The terms the document's contexts define."""
-    out: set[str] = set()
+def contexts(node: Any) -> list[Any]:
+    """Every context the JSON-LD ``node`` (parsed) lists, in its order: its nodes' and
+    those inside a context (a term's scoped context)."""
+    found: list[Any] = []
     if isinstance(node, dict):
         for key, value in node.items():
             if key == "@context":
-                for context in _listed(value):
-                    if isinstance(context, dict):
-                        out |= {k for k in context if not k.startswith("@")}
-            out |= _terms(value)
+                found += _listed(value)
+            found += contexts(value)
     elif isinstance(node, list):
         for item in node:
-            out |= _terms(item)
-    return out
+            found += contexts(item)
+    return found
+
+
+def remote_contexts(node: Any) -> list[str]:
+    """The contexts a JSON-LD document would fetch: string contexts and @import."""
+    return [
+        c if isinstance(c, str) else c["@import"]
+        for c in contexts(node)
+        if isinstance(c, str) or (isinstance(c, dict) and isinstance(c.get("@import"), str))
+    ]

@@ -103,7 +103,7 @@ def _no_remote_context(data: bytes, name: str) -> Any:
     context nor that."""
     try:
         document = json.loads(data)
-        remote = remote_contexts(document)
+        remote = jsonld.remote_contexts(document)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None
     if remote:
@@ -112,24 +112,6 @@ def _no_remote_context(data: bytes, name: str) -> Any:
             "put the context in the document"
         )
     return document
-
-
-def remote_contexts(node: Any) -> list[str]:
-    """The contexts a JSON-LD document would fetch: string contexts and @import."""
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@context":
-                for context in value if isinstance(value, list) else [value]:
-                    if isinstance(context, str):
-                        found.append(context)
-                    elif isinstance(context, dict) and isinstance(context.get("@import"), str):
-                        found.append(context["@import"])
-            found += remote_contexts(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += remote_contexts(item)
-    return found
 
 
 def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
