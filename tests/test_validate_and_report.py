@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest import select, stated
 from pyshacl import validate as pyshacl_validate
 
+from openness.assess import terms
 from openness.assess import validate as validate_module
 from openness.assess.definitions import definitions, shape_files
 from openness.assess.report import verdict_rows
@@ -1136,6 +1137,45 @@ ex:record a og:SourceRecord ; og:source <https://w3id.org/openness-graph/ns/sour
     # Described directly, the model is its own record and what it states is read.
     alone = kite.replace(" og:hasRecord ex:record ;", "")
     assert _warned(alone % "ex:kite", "kite.ttl") == []
+
+
+def test_a_descriptions_nodes_are_named_by_one_index_for_all_its_warnings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The warnings name a blank node by what the description says of it, from an index
+    of its triples that each kind of warning built again for the same description (three
+    times): it is built once."""
+    made = []
+    names = terms.Names.__init__
+
+    def counted(self: terms.Names, triples: list[ox.Triple]) -> None:
+        made.append(len(triples))
+        names(self, triples)
+
+    monkeypatch.setattr(terms.Names, "__init__", counted)
+    warned = _warned(
+        """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+@prefix schema: <https://schema.org/> .
+<#record> a og:SourceRecord ; og:source <https://w3id.org/openness-graph/ns/source/user> ;
+  og:sourceId "Kite-1B" .
+[] a og:Model ; schema:name "Kite-1B" ; og:hasRecord <#record> ;
+  og:component [ og:componentType ogc:model-parameters-final ; og:released 'yes' ] ;
+  og:licenseStatement [ og:licenseString "MIT" ] .
+""",
+        "kite.ttl",
+    )
+    said = [w.split(" of ", 1)[0] for w in warned]
+    # One warning of each kind: a value not read, a licence without a role, what a model
+    # linking its records states.
+    assert said == [
+        "kite.ttl: og:released",
+        "kite.ttl: the licence statement 'MIT'",
+        "kite.ttl: og:component",
+        "kite.ttl: og:licenseStatement",
+    ], warned
+    assert all("the og:Model 'Kite-1B'" in w for w in warned), warned
+    assert len(made) == 1, made
 
 
 def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:

@@ -75,9 +75,10 @@ def _vocabulary() -> _Vocabulary:
     )
 
 
-def unread(triples: list[ox.Triple]) -> list[str]:
+def unread(triples: list[ox.Triple], called: Names | None = None) -> list[str]:
     """What in ``triples`` (a description as its user wrote it) the evidence rules do not
-    read, one message each; a namespace wrongly written is named once for all its terms.
+    read, one message each, a node named by ``called`` (its :class:`Names`, made here if
+    not given); a namespace wrongly written is named once for all its terms.
 
     >>> ns = "https://w3id.org/openness-graph/ns"
     >>> said = [ox.Triple(ox.NamedNode("urn:m"), ox.NamedNode(ns + "#licenceStatement"),
@@ -90,7 +91,7 @@ def unread(triples: list[ox.Triple]) -> list[str]:
     unknown: dict[str, str | None] = {}  # with the property it is a value of, if one
     undeclared: dict[str, dict[str, None]] = defaultdict(dict)  # by the prefix it lacks
     out: list[str] = []
-    called = Names(triples)
+    called = called or Names(triples)
     licensed = {t.subject for t in triples if t.predicate.value == OG + "licenseStatement"}
     # What the rules may read a licence of: a node of our classes, or one our terms link
     # to; not the document's own licence (<> dcterms:license …), nor another vocabulary's.

@@ -86,11 +86,15 @@ def description_triples(
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=_base(name))]
     except (SyntaxError, ValueError) as e:
         raise UnreadableInput(f"{name}: {e}") from e
+    # How the messages name a node, built once for them all (its index with it).
+    called = terms.Names(triples)
     # What JSON-LD expansion dropped first: the triples hold no trace of it.
-    unread = (jsonld.dropped(document) if document is not None else []) + terms.unread(triples)
+    unread = (jsonld.dropped(document) if document is not None else []) + terms.unread(
+        triples, called
+    )
     warnings += [f"{name}: {message}" for message in unread]
-    _warn_roleless(triples, name, warnings)
-    _warn_unread_on_linking_models(triples, name, warnings)
+    _warn_roleless(triples, name, warnings, called)
+    _warn_unread_on_linking_models(triples, name, warnings, called)
     resolved = _resolved(triples, name, warnings)
     _warn_unresolved(resolved, name, warnings)
     return _as_records(resolved, name, unread)
@@ -114,7 +118,9 @@ def _no_remote_context(data: bytes, name: str) -> Any:
     return document
 
 
-def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
+def _warn_roleless(
+    triples: list[ox.Triple], name: str, warnings: list[str], called: terms.Names
+) -> None:
     """Warn of a licence statement a model or record states without og:licenseRole: the
     evidence rules give a component without a licence of its own the record's licence for
     a role, so such a statement governs no component, which would pass unsaid."""
@@ -126,7 +132,6 @@ def _warn_roleless(triples: list[ox.Triple], name: str, warnings: list[str]) -> 
     }
     roled = {t.subject for t in triples if t.predicate.value == OG + "licenseRole"}
     said = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseString"}
-    called = terms.Names(triples)
     for t in triples:
         if t.predicate.value == OG + "licenseStatement" and t.subject in typed:
             # A text there is no statement at all, which terms.unread names.
@@ -150,14 +155,13 @@ _RECORDS_STATE = (OG + "component", OG + "licenseStatement")
 
 
 def _warn_unread_on_linking_models(
-    triples: list[ox.Triple], name: str, warnings: list[str]
+    triples: list[ox.Triple], name: str, warnings: list[str], called: terms.Names
 ) -> None:
     """Warn of the components and licence statements stated on a model node that links its
     records (og:hasRecord): it is judged on those records, so what the node itself states
     is read nowhere, which passed unsaid (its verdicts read 'no evidence'). It is not made
     a record of its own: the records linked are where the user put the model's evidence,
     and a record made of the node would be judged beside them, a source they never named."""
-    called = terms.Names(triples)
     linking = {t.subject for t in triples if t.predicate.value == OG + "hasRecord"}
     models = {
         t.subject
