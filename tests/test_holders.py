@@ -85,6 +85,17 @@ def test_a_process_forked_from_a_holder_leaves_it_named(tmp_path: Path) -> None:
             holders.hold(tmp_path, "a writer", writes=True, serves=False)
 
 
+def _ended() -> int:
+    """The id of a process that has ended (no process has it now, unless given again)."""
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(ended.stdout)
+
+
 def test_a_holder_whose_process_has_ended_is_not_named(tmp_path: Path) -> None:
     """A process's id is given to another once it has ended: a name left by a server that
     was killed, its id now another process's, named that process as serving the store.
@@ -95,16 +106,10 @@ def test_a_holder_whose_process_has_ended_is_not_named(tmp_path: Path) -> None:
         (mine,) = names.iterdir()
         said = json.loads(mine.read_text(encoding="utf-8"))
         assert isinstance(said["started"], int)
-        ended = subprocess.run(
-            [sys.executable, "-c", "import os; print(os.getpid())"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
         # Left by killed servers: one whose id no process has now, and one whose id is
         # this process's since (started later than it).
         for pid, started in (
-            (int(ended.stdout), said["started"]),
+            (_ended(), said["started"]),
             (os.getpid(), said["started"] - 1),
         ):
             left = {**said, "holder": f"a killed server (pid {pid})", "started": started}
@@ -115,3 +120,26 @@ def test_a_holder_whose_process_has_ended_is_not_named(tmp_path: Path) -> None:
         assert told.startswith(f"a server serves the store at {tmp_path} "), told
         with holders.hold(tmp_path, "a reader", writes=False, serves=False):
             assert not list(names.glob("*.left.json"))
+
+
+def test_a_holder_in_another_pid_namespace_is_named_and_kept(tmp_path: Path) -> None:
+    """Containers sharing a store's volume see each other's holders under ids of no
+    process here (or of another one): a server's name written in another PID namespace was
+    judged ended, taken out by the next holder and left out of the refusal. A name records
+    its namespace; one from another is kept and named as such."""
+    names = tmp_path / holders.NAMES
+    pid = _ended()  # no process has it here
+    with holders.hold(tmp_path, "a server", writes=False, serves=True):
+        (mine,) = names.iterdir()
+        said = json.loads(mine.read_text(encoding="utf-8"))
+        assert said["namespace"] == os.readlink("/proc/self/ns/pid")
+        theirs = {**said, "holder": f"a server (pid {pid})", "namespace": "pid:[1]"}
+        foreign = names / f"{pid}.theirs.json"
+        foreign.write_text(json.dumps(theirs), encoding="utf-8")
+        with holders.hold(tmp_path, "a reader", writes=False, serves=False):
+            assert foreign.exists()  # not taken out by the reader's hold
+        with pytest.raises(holders.StoreBusy) as refused:
+            holders.hold(tmp_path, "a writer", writes=True, serves=False)
+    told = str(refused.value)
+    assert f"a server (pid {pid}) in another PID namespace" in told, told
+    assert told.count("a server") == 2 and " serve the store at " in told, told

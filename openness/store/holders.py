@@ -38,8 +38,13 @@ The kernel drops a lock with the process holding it, so a server or command kill
 no lock behind; the name it leaves is passed over once its process no longer runs, and
 removed by the next holder. A process's id is given to another once it has ended, so a name
 records when its process started (on Linux) and is passed over beside a process started at
-another time. RocksDB leaves the file and the folder alone: it removes only the files it
-names.
+another time. A process id is a number in one PID namespace alone: containers sharing the
+store's volume see each other's holders under ids of no process or of another, so a name
+records its holder's namespace, and one from another namespace is never judged (nor taken
+out: its own namespace's holders do that) but said as a process's in another PID
+namespace. (A part file has no namespace to read until written: one from another namespace
+may be taken out as its holder writes it, which leaves that holder unnamed.) RocksDB leaves
+the file and the folder alone: it removes only the files it names.
 """
 
 from __future__ import annotations
@@ -131,7 +136,13 @@ def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | Non
     read whole or not at all (written under another name, then renamed), and take out the
     files of holders no longer running: the file, or None where this user may not write."""
     pid = os.getpid()
-    said = {"holder": holder, "writes": writes, "serves": serves, "started": _started(pid)}
+    said = {
+        "holder": holder,
+        "writes": writes,
+        "serves": serves,
+        "started": _started(pid),
+        "namespace": _namespace(),
+    }
     # Unique to this hold: a process may hold a store twice (a test's, or an app's beside a
     # command run in its process), and let one hold go before the other.
     part = names / f"{pid}.{secrets.token_hex(8)}.part"
@@ -151,21 +162,25 @@ def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | Non
 def _holders(names: Path) -> tuple[list[dict[str, object]], list[Path]]:
     """What the holders named in the folder ``names`` that still run say of themselves (in
     the order of their files' names), and the files of those that no longer run: one killed
-    could not take its file out (nor, killed while writing it, its part file)."""
+    could not take its file out (nor, killed while writing it, its part file). A holder in
+    another PID namespace is said as such, whether it runs or not (it cannot be told)."""
     alive: list[dict[str, object]] = []
     dead: list[Path] = []
     try:
         paths = sorted(names.iterdir())
     except OSError:  # no holder has named itself here
         return alive, dead
+    here = _namespace()
     for path in paths:
         try:
             pid = int(path.name.partition(".")[0])
             said = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else {}
-            started = said.get("started")
+            started, there = said.get("started"), said.get("namespace")
         except (OSError, ValueError, AttributeError):  # taken out just now, or no holder's
             continue
-        if not _runs(pid, started if isinstance(started, int) else None):
+        if there is not None and there != here:
+            alive.append({**said, "holder": f"{said.get('holder')} in another PID namespace"})
+        elif not _runs(pid, started if isinstance(started, int) else None):
             dead.append(path)
         elif path.suffix == ".json":
             alive.append(said)
@@ -182,6 +197,15 @@ def _runs(pid: int, started: int | None) -> bool:
     except PermissionError:  # another user's
         pass
     return started is None or _started(pid) in (None, started)
+
+
+def _namespace() -> str | None:
+    """This process's PID namespace (``pid:[<inode>]``), in which alone its process ids
+    name processes; None where there is no /proc (not Linux)."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return None
 
 
 def _started(pid: int) -> int | None:
