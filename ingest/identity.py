@@ -785,7 +785,8 @@ def _bases(
     out: Triples,
     outside: dict[str, set[str]],
 ) -> None:
-    """A base-model name that names exactly one other release becomes a derivation link. A
+    """A base-model name that names exactly one other release becomes a derivation link,
+    unless curated as naming no model (:func:`not_model_names`). A
     Hub repository id with its namespace (the Hub's base_model) names the release that links
     that repository (its former ids included), else the release its repository name names;
     a bare name is never read as a Hub id ('GPT2' is an architecture, not the gpt2 repo).
@@ -805,6 +806,10 @@ def _bases(
     }
     for rec in records.values():
         for base in rec.bases:
+            if base.strip().lower() in not_model_names():
+                # Curated as no model's name even where a release is so called: the Model
+                # Openness Tool gives 'GPT-3', a model of the graph, as an architecture.
+                continue
             repo = repos.get(base.lower()) if "/" in base else None
             elsewhere = outside.get("repo:" + base.lower(), set()) if "/" in base else set()
             if repo is not None or elsewhere:
@@ -849,17 +854,13 @@ def _names_itself(
     index: dict[tuple[str, ...], set[str]],
 ) -> bool:
     """Whether a base-model name that names no other single release is no base at all: the
-    release's own name or Hub repository, its family's name ('OLMo' on OLMo-7B:
-    ``_extends_as_family``), or a name that is no model's (curated).
+    release's own name or Hub repository, or its family's name ('OLMo' on OLMo-7B:
+    ``_extends_as_family``).
 
     >>> names = {"m": [Record("r", "mof", "OLMo-7B-hf")]}
     >>> _names_itself("OLMo", "m", names, {}), _names_itself("OLMo-7B-Instruct", "m", names, {})
     (True, False)
-    >>> _names_itself("Apache-2.0", "m", names, {})
-    True
     """
-    if base.strip().lower() in not_model_names():
-        return True
     key = _base_key(base)
     if model in index.get(key, set()):
         return True

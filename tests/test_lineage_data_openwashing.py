@@ -367,6 +367,21 @@ def test_an_unmatched_base_on_the_bundled_graph_is_named(built: GraphStore) -> N
     assert v.reasons and all("base model 'Qwen2.5-1.5B'" in r for r in v.reasons), v.reasons
 
 
+def test_an_architecture_given_as_origin_makes_no_fine_tune(built: GraphStore) -> None:
+    """The Model Openness Tool gives Jais 13B the origin 'GPT-3': its decoder's design (Jais
+    was trained from scratch), not a model whose weights it inherits — it was linked as a
+    fine-tune of GPT-3, and judged on that closed model's licence and data."""
+    rows = select(
+        built,
+        PREFIX_LINE
+        + """SELECT ?m ?base ?unidentified WHERE {
+               ?m a og:Model ; og:huggingFaceRepo "inceptionai/jais-13b-chat" .
+               OPTIONAL { ?m fair4ml:fineTunedFrom ?base }
+               OPTIONAL { ?m og:hasRecord/og:unidentifiedBaseModelName ?unidentified } }""",
+    )
+    assert len(rows) == 1 and set(rows[0]) == {"m"}, rows
+
+
 def _unidentified_bases(built: GraphStore) -> dict[str, set[str]]:
     rows = select(
         built,
