@@ -143,3 +143,25 @@ def test_a_holder_in_another_pid_namespace_is_named_and_kept(tmp_path: Path) -> 
     told = str(refused.value)
     assert f"a server (pid {pid}) in another PID namespace" in told, told
     assert told.count("a server") == 2 and " serve the store at " in told, told
+
+
+def test_a_writer_takes_out_the_names_left_in_another_pid_namespace(tmp_path: Path) -> None:
+    """A name written in another PID namespace (a container sharing the store's volume) is
+    judged by none of this one's holders: left by a container that was killed, it was named
+    by every refusal after, for ever — a reader's kept --force from writing beside a server
+    (a command reading ends by itself). A writer holds the store alone: every name it finds
+    is of a holder that has ended, and it takes them out."""
+    names = tmp_path / holders.NAMES
+    names.mkdir()
+    killed = {"writes": False, "serves": False, "started": 1, "namespace": "pid:[1]"}
+    left = names / f"{_ended()}.theirs.json"
+    left.write_text(json.dumps({**killed, "holder": "a reader (pid 7)"}), encoding="utf-8")
+    with holders.hold(tmp_path, "a writer", writes=True, serves=False):
+        assert not left.exists()
+    with (
+        holders.hold(tmp_path, "a server", writes=False, serves=True),
+        pytest.raises(holders.StoreBusy) as refused,
+    ):
+        holders.hold(tmp_path, "a writer", writes=True, serves=False)
+    told = str(refused.value)
+    assert refused.value.served and told.startswith(f"a server serves the store at {tmp_path} ")

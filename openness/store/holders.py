@@ -40,11 +40,15 @@ removed by the next holder. A process's id is given to another once it has ended
 records when its process started (on Linux) and is passed over beside a process started at
 another time. A process id is a number in one PID namespace alone: containers sharing the
 store's volume see each other's holders under ids of no process or of another, so a name
-records its holder's namespace, and one from another namespace is never judged (nor taken
-out: its own namespace's holders do that) but said as a process's in another PID
-namespace. (A part file has no namespace to read until written: one from another namespace
-may be taken out as its holder writes it, which leaves that holder unnamed.) RocksDB leaves
-the file and the folder alone: it removes only the files it names.
+records its holder's namespace, and one from another namespace is never judged but said as
+a process's in another PID namespace. It is taken out by its own namespace's holders, or by
+the next command that writes: that one holds the lock alone, so every name it finds is of a
+holder that has ended (a container killed leaves its names, which the next container, in a
+namespace of its own, would otherwise name for ever — a reader's among them, which keeps
+--force from writing beside a server). (A part file has no namespace to read until written:
+one from another namespace may be taken out as its holder writes it, which leaves that
+holder unnamed.) RocksDB leaves the file and the folder alone: it removes only the files it
+names.
 """
 
 from __future__ import annotations
@@ -148,7 +152,9 @@ def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | Non
     part = names / f"{pid}.{secrets.token_hex(8)}.part"
     try:
         names.mkdir(exist_ok=True)
-        for dead in _holders(names)[1]:
+        # A writer holds the store alone: every name left is of a holder that has ended,
+        # one written in another PID namespace too, which no other holder can tell ended.
+        for dead in sorted(names.iterdir()) if writes else _holders(names)[1]:
             with contextlib.suppress(OSError):  # taken out by another holder just now
                 dead.unlink()
         part.write_text(json.dumps(said), encoding="utf-8")
