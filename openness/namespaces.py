@@ -135,3 +135,26 @@ def mint(kind: str, *parts: str) -> str:
     'https://w3id.org/openness-graph/id/record/mof/olmo-7b'
     """
     return ID + kind + "/" + "/".join(slug(p) for p in parts)
+
+
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
+
+
+def url_folder(url: str) -> str | None:
+    """What a relative reference with no '/' (a Croissant ``@id`` such as 'parquet-files')
+    in the document at ``url`` resolves under, as RFC 3986 resolves it (JSON-LD's base):
+    its path up to its last '/', the query and fragment dropped; None for a URL with no
+    authority (a URN), against which such references do not resolve so.
+
+    >>> url_folder("https://huggingface.co/api/datasets/ylecun/mnist/croissant")
+    'https://huggingface.co/api/datasets/ylecun/mnist/'
+    >>> url_folder("https://x.ai"), url_folder("https://e.org/get?path=a/b")
+    ('https://x.ai/', 'https://e.org/')
+    >>> url_folder("urn:x:y") is None
+    True
+    """
+    authority = _AUTHORITY.match(url)
+    if authority is None:
+        return None
+    path = re.split("[?#]", url[authority.end() :], maxsplit=1)[0]
+    return authority[0] + path[: path.rfind("/") + 1] if path else authority[0] + "/"

@@ -39,6 +39,7 @@ from openness.namespaces import (
     VOID,
     Graphs,
     short,
+    url_folder,
 )
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
@@ -103,12 +104,15 @@ def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
     one of ours: a fine-tune is derived from its base model, whose neighbours are models of
     their own."""
     folders = {
-        t.object.value.rsplit("/", 1)[0] + "/"
+        folder
         for t in triples
         if t.subject.value == iri
         and t.predicate.value == PROV + "wasDerivedFrom"
         and isinstance(t.object, ox.NamedNode)
         and not t.object.value.startswith(minted_base())
+        # Where the document's relative ids resolve, not the URL cut at its last '/':
+        # 'https://x.ai' was read as under 'https://', every node the resource links to.
+        and (folder := url_folder(t.object.value))
     }
     if not folders:
         return []

@@ -20,7 +20,7 @@ from werkzeug.test import TestResponse
 from openness.assess.definitions import definitions
 from openness.history import VERDICT_HISTORY
 from openness.named_queries import catalogue
-from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, Graphs
+from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDFS, Graphs
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
 from openness.server.negotiation import serialize_graph
@@ -1077,6 +1077,45 @@ def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_
     answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
     model, base = answer.text.splitlines()[1].split(",")
     assert base not in subjects(model.removeprefix(BASE[:-1]))
+
+
+@pytest.mark.parametrize(
+    "document, named",
+    [
+        ("https://x.ai", "https://x.ai/notes"),
+        ("https://e.org/get?path=a/b", "https://e.org/notes"),
+        ("urn:x:notes", None),
+    ],
+)
+def test_a_resource_takes_in_only_the_nodes_its_document_names(
+    document: str, named: str | None, store: GraphStore
+) -> None:
+    """A resource read from a document outside our namespace answers the nodes it links to
+    that the document names relatively ('notes', as JSON-LD resolves it against the
+    document's URL), and no other resource: one from a site's root (https://x.ai) was read
+    as under 'https://', and a record's description took in the organization it names; one
+    with a '/' in its query was read under its query, leaving out the node it names."""
+    record, org = ID + "record/curated/grok-0", ID + "organization/xai"
+    about = [(org, "xAI")] + ([(named, "notes")] if named else [])
+    triples = [
+        ox.Triple(
+            ox.NamedNode(record), ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(document)
+        ),
+        *(
+            ox.Triple(ox.NamedNode(record), ox.NamedNode(OG + "mentions"), ox.NamedNode(n))
+            for n, _ in about
+        ),
+        *(
+            ox.Triple(ox.NamedNode(n), ox.NamedNode(RDFS + "label"), ox.Literal(label))
+            for n, label in about
+        ),
+    ]
+    store.write(add={Graphs.source("curated"): triples})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    answer = web.get(record.removeprefix(BASE[:-1]), headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    subjects = {t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)}
+    assert subjects == {record} | ({named} if named else set())
 
 
 def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
