@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_dataset, add_license
 from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, yaml_entries
-from openness.namespaces import CR, DCAT, FOAF, OG, PROV, RAI, SCHEMA, mint
+from openness.namespaces import CR, DCAT, FOAF, OG, PROV, RAI, SCHEMA, mint, url_folder
 
 NAME = "croissant"
 ORIGINS = "origins.yaml"
@@ -45,9 +45,10 @@ def _https(term: Term) -> Term:
 def load_origins(folder: Path, report: IngestReport) -> dict[str, str]:
     """The URL each description in ``folder`` was published at, by file name, as the
     folder's ``origins.yaml`` lists them (none without one). An entry that is no mapping,
-    has a field we do not know, lacks the file or a URL, or names a file or a URL another
-    entry named first is left out, named in ``report``: its description keeps a base of its
-    own. An entry may name a file the folder lacks (a copy holding some of the files)."""
+    has a field we do not know, lacks the file or a URL, or names a file another entry named
+    first, or a URL whose relative ids resolve where another's do, is left out, named in
+    ``report``: its description keeps a base of its own. An entry may name a file the folder
+    lacks (a copy holding some of the files)."""
     path = folder / ORIGINS
     origins: dict[str, str] = {}
     ids = RecordIds()
@@ -58,13 +59,30 @@ def load_origins(folder: Path, report: IngestReport) -> dict[str, str]:
             keys = fields.of(fields.entry(entry, ORIGIN_FIELDS, named_by="file"))
             name, url = keys.required("file"), _base(keys.url("url", required=True), fields)
             ids.claim(name, where, record=name)
-            # Two files resolved against one document would describe its nodes twice.
-            ids.claim(url, where, record=name)
+            # Two descriptions whose relative ids resolve under one folder (one URL twice, or
+            # two documents published side by side) would name one node each 'repo',
+            # 'parquet-files' …, and describe it twice as one.
+            ids.claim(_folder(url, fields), where, record=name)
         except RecordError as e:
             report.skip(e)
             continue
         origins[name] = url
     return origins
+
+
+def _folder(url: str, fields: Fields) -> str:
+    """Where the relative ids of the description published at ``url`` resolve: a URL with no
+    authority (a URN) has none of its own, and would resolve them where every other such
+    URL does (``urn:x:a``'s 'repo' is ``urn:repo``, as ``urn:x:b``'s)."""
+    folder = url_folder(url)
+    if folder is None:
+        raise RecordError(
+            fields.file,
+            f"{url!r} is no URL with a folder its relative ids would resolve under",
+            record=fields.record,
+            field="url",
+        )
+    return folder
 
 
 def _base(url: str | None, fields: Fields) -> str:

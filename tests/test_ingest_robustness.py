@@ -568,7 +568,8 @@ def test_what_is_wrong_in_a_croissant_folder_names_its_file(tmp_path: Path) -> N
     folder.mkdir()
     shutil.copy(sources_dir() / "croissant" / MNIST_CROISSANT, folder)
     (folder / "broken.json").write_text("{", encoding="utf-8")
-    hub = "https://huggingface.co/api/datasets/ylecun/mnist/croissant"
+    hub_folder = "https://huggingface.co/api/datasets/ylecun/mnist/"
+    hub = hub_folder + "croissant"
     entries = [
         {"file": MNIST_CROISSANT, "url": hub},
         {"file": "broken.json", "url": hub},
@@ -580,13 +581,44 @@ def test_what_is_wrong_in_a_croissant_folder_names_its_file(tmp_path: Path) -> N
     report = ingest_source(EmbeddedStore(None), "croissant", folder=folder)
     assert report.read == 2 and report.ingested == 1 and not report.warnings
     assert report.skipped[:4] == [
-        f"origins.yaml #1, record 'broken.json': the same record id ({hub}) as origins.yaml #0: "
+        f"origins.yaml #1, record 'broken.json': the same record id ({hub_folder}) as "
+        "origins.yaml #0: "
         "origins.yaml #0 is kept, this one skipped",
         "origins.yaml, record 'a.json', field 'url': not a URL: 'see the Hub'",
         "origins.yaml, record 'b.json', field 'url': not an IRI: Invalid character '[' in host",
         "origins.yaml, record 'c.json', field 'link': unknown field",
     ]
     assert len(report.skipped) == 5 and report.skipped[4].startswith("broken.json: malformed JSON")
+
+
+def test_croissant_descriptions_published_side_by_side_keep_their_nodes_apart(
+    tmp_path: Path,
+) -> None:
+    """Two descriptions published in one folder (…/c/a.json, …/c/b.json) name their nodes
+    alike: JSON-LD resolves the one's 'parquet-files' and the other's to …/c/parquet-files,
+    one node described as both (two contentUrls, two descriptions' fields). The second
+    listed is named and keeps a base of its own, as one listed at a URN does, against which
+    every description's relative ids resolve alike ('repo' in urn:x:c is urn:repo)."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in ("a.json", "b.json", "c.json"):
+        shutil.copy(sources_dir() / "croissant" / MNIST_CROISSANT, folder / name)
+    entries = [
+        {"file": "a.json", "url": "https://e.org/c/a.json"},
+        {"file": "b.json", "url": "https://e.org/c/b.json"},
+        {"file": "c.json", "url": "urn:x:c"},
+    ]
+    (folder / "origins.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "croissant", folder=folder)
+    assert report.skipped == [
+        "origins.yaml #1, record 'b.json': the same record id (https://e.org/c/) as "
+        "origins.yaml #0: origins.yaml #0 is kept, this one skipped",
+        "origins.yaml, record 'c.json', field 'url': 'urn:x:c' is no URL with a folder its "
+        "relative ids would resolve under",
+    ]
+    rows = select(store, FILE_SET)
+    assert len(rows) == len({r["set"] for r in rows}) == 3, rows
 
 
 ACME_LICENCE = "https://w3id.org/openness-graph/id/license/acme-model-licence"
