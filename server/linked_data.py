@@ -97,12 +97,14 @@ def _describe(iri: str) -> list[ox.Triple]:
 
 
 def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples of the nodes ``iri`` links to that the document it was read from
-    (``prov:wasDerivedFrom``, not one of ours) names relative to its URL: a Croissant
-    description's file sets and record sets, named against the URL it was published at
-    (JSON-LD's base), as they would have been minted under it with a base of our own. Not
-    one of ours: a fine-tune is derived from its base model, whose neighbours are models of
-    their own."""
+    """The triples of the nodes that the document ``iri`` was read from
+    (``prov:wasDerivedFrom``, not one of ours) names relative to its URL, reached from
+    ``iri`` through such nodes, with their blank nodes two levels deep: a Croissant
+    description's file sets and record sets, their fields and sub-fields, and each field's
+    source, named against the URL it was published at (JSON-LD's base). Minted under the
+    description, each had an IRI of ours that answered it; named upstream, none does, so
+    the description answers them all. Not one of ours: a fine-tune is derived from its base
+    model, whose neighbours are models of their own."""
     folders = {
         folder
         for t in triples
@@ -114,14 +116,31 @@ def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
         # 'https://x.ai' was read as under 'https://', every node the resource links to.
         and (folder := url_folder(t.object.value))
     }
-    if not folders:
-        return []
-    under = " || ".join(f'STRSTARTS(STR(?s), "{folder}")' for folder in sorted(folders))
-    rows = get_store().query(
-        f"""SELECT DISTINCT ?s ?p ?o WHERE {{ <{iri}> ?link ?s . ?s ?p ?o
-              FILTER (isIRI(?s) && ({under})) }}"""
-    )
-    return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows.rows()]
+    under = " || ".join(f'STRSTARTS(STR(?n), "{folder}")' for folder in sorted(folders))
+    found: dict[ox.Triple, None] = {}
+    seen, frontier = {iri}, [iri] if folders else []
+    while frontier:  # a level of the document a query: a field is two links from iri
+        # A node's blank nodes are asked with it: a blank node is named in one answer alone.
+        rows = (
+            get_store()
+            .query(
+                f"""SELECT DISTINCT ?n ?s ?p ?o WHERE {{
+                  VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
+                  ?x ?link ?n FILTER (isIRI(?n) && ({under}))
+                  {{ ?n ?p ?o BIND (?n AS ?s) }}
+                  UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
+                  UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}
+                }}"""
+            )
+            .rows()
+        )
+        reached = {r["n"].value for r in rows} - seen
+        seen |= reached
+        found |= dict.fromkeys(
+            ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["n"].value in reached
+        )
+        frontier = sorted(reached)
+    return list(found)
 
 
 # How many of the triples naming an IRI answer for it, where the graph says nothing of it.

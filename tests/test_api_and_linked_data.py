@@ -1056,7 +1056,9 @@ def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_
 ) -> None:
     """A Croissant description's file sets and record sets are named against the URL it was
     published at, no longer minted under its IRI: what its IRI answers still holds those it
-    links to, and a page shows them. A model derived from another of ours (a fine-tune,
+    links to, and a page shows them; and their fields, with each field's source (blank
+    nodes), which no IRI of ours answers now (minted under the description, each field's
+    did), and which were left out. A model derived from another of ours (a fine-tune,
     prov:wasDerivedFrom its base) takes in none of that model's triples."""
     iri = ID + "croissant/huggingface-mnist__croissant-1.0"
     published = (
@@ -1064,13 +1066,21 @@ def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_
         "401f6fff81db26a49c0d1704f02bffc4e4fa8fe2/datasets/1.0/huggingface-mnist/"
     )
 
-    def subjects(path: str) -> set[str]:
+    def said(path: str) -> list[ox.Triple]:
         answer = client.get(path, headers={"Accept": "application/n-triples"})
         assert answer.status_code == 200
-        return {t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)}
+        return list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+
+    def subjects(path: str) -> set[str]:
+        return {t.subject.value for t in said(path)}
 
     nodes = {published + n for n in ("repo", "parquet-files", "mnist_splits", "default")}
-    assert subjects(iri.removeprefix(BASE[:-1])) == {iri} | nodes
+    fields = ("default/image", "default/label", "default/split", "mnist_splits/split_name")
+    described = said(iri.removeprefix(BASE[:-1]))
+    named = {t.subject.value for t in described if isinstance(t.subject, ox.NamedNode)}
+    assert named == {iri} | nodes | {published + f for f in fields}
+    blank = {t.object for t in described if isinstance(t.object, ox.BlankNode)}
+    assert blank and blank <= {t.subject for t in described}  # a field's source among them
     page = client.get(iri.removeprefix(BASE[:-1]), headers={"Accept": "text/html"}).text
     assert all(f"<code>{node}</code>" in page for node in nodes)
     query = "SELECT ?m ?b WHERE { ?m fair4ml:fineTunedFrom ?b ; prov:wasDerivedFrom ?b } LIMIT 1"
@@ -1116,6 +1126,36 @@ def test_a_resource_takes_in_only_the_nodes_its_document_names(
     assert answer.status_code == 200
     subjects = {t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)}
     assert subjects == {record} | ({named} if named else set())
+
+
+def test_a_resource_answers_its_documents_nodes_at_every_depth(store: GraphStore) -> None:
+    """The nodes a document names relatively are answered by the resource read from it,
+    whatever engine: those it links to, those they link to (a record set's fields, a
+    field's sub-fields: minted under the resource, each had an IRI of ours that answered
+    it; none does now) and their blank nodes two levels deep (a field's source and what
+    it extracts), where those two links away and the blank nodes were left out."""
+    c = "https://e.org/c/"
+    turtle = f"""@prefix og: <{OG}> . @prefix prov: <{PROV}> . @prefix rdfs: <{RDFS}> .
+    <{ID}croissant/c> prov:wasDerivedFrom <{c}metadata.json> ; og:mentions <{c}set> .
+    <{c}set> og:mentions <{c}set/field> . <{c}set/field> og:mentions <{c}set/field/sub> .
+    <{c}set/field/sub> og:source [ og:extract [ rdfs:label "column" ] ] ;
+        og:mentions <{ID}organization/e> . <{ID}organization/e> rdfs:label "E" .
+    """
+    store.write(
+        add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    answer = web.get("/id/croissant/c", headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    said = list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+    named = {t.subject.value for t in said if isinstance(t.subject, ox.NamedNode)}
+    assert named == {ID + "croissant/c"} | {c + n for n in ("set", "set/field", "set/field/sub")}
+    blank = [t for t in said if isinstance(t.subject, ox.BlankNode)]
+    assert len(blank) == 2 and ox.Literal("column") in {t.object for t in blank}, said
+    # The sub-field's source is the blank node described, in each engine's answer.
+    assert {t.object for t in said if t.predicate.value == OG + "source"} < {
+        t.subject for t in blank
+    }
 
 
 def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
