@@ -1,5 +1,6 @@
 """Turtle for people to read: each subject stated once, a blank node written where it is
-the object of one triple (``[ … ]``), and the subjects in a stable order.
+the object of one triple (``[ … ]``), an RDF list as a collection (``( a b c )``), and
+the subjects in a stable order.
 
 pyoxigraph's serializer writes the triples in the order given, grouping only those next to
 each other, and names every blank node (``_:N0137…``), so a report stated its validation
@@ -40,6 +41,9 @@ _BARE = {
 }
 _STRING = XSD + "string"
 _TYPE = RDF + "type"
+_FIRST, _REST, _NIL = (ox.NamedNode(RDF + n) for n in ("first", "rest", "nil"))
+# A collection longer than this is written an item a line.
+LINE = 80
 
 
 def turtle(
@@ -49,8 +53,8 @@ def turtle(
 
     ``first`` (the resource the triples describe) comes first, then the subjects no triple
     has as its object (sorted), each followed by what it refers to, depth first; a blank
-    node that is the object of one triple alone is written in its place, and any left (a
-    cycle of them) after.
+    node that is the object of one triple alone is written in its place (an RDF list as a
+    collection, when each of its nodes is), and any left (a cycle of them) after.
 
     >>> s, b = ox.NamedNode("urn:x:a"), ox.BlankNode("b")
     >>> said = [ox.Triple(b, ox.NamedNode("urn:x:q"), ox.Literal("01", datatype=ox.NamedNode(
@@ -114,21 +118,62 @@ def turtle(
             for o in sorted(said[predicate], key=key):
                 written_here = value(o, depth, follow)
                 # a nested node's bracket follows the comma: `] , [`
-                apart = " , " if written_here.startswith("[\n") else f" ,\n{INDENT * (depth + 2)}"
+                apart = (
+                    " , "
+                    if written_here.startswith(("[\n", "(\n"))
+                    else f" ,\n{INDENT * (depth + 2)}"
+                )
                 text += (apart if text else "") + written_here
             lines.append(f"{verb} {text}")
         return f" ;\n{INDENT * (depth + 1)}".join(lines)
 
     def value(term: Term, depth: int, follow: list[Subject]) -> str:
+        if term == _NIL:
+            return "()"  # the empty list
         nested = isinstance(term, ox.BlankNode) and objects[term] == 1 and term not in written
         if nested and term not in about:
             return "[]"
         if nested and depth < MAX_DEPTH:
+            items = collection(term)
+            if items is not None:
+                return listed(items, depth, follow)
             inner = statement(term, depth + 1, follow)
             return f"[\n{INDENT * (depth + 2)}{inner}\n{INDENT * (depth + 1)}]"
         if isinstance(term, Subject) and term in about and term not in written:
             follow.append(term)
         return name(term)
+
+    def collection(head: ox.BlankNode) -> list[Term] | None:
+        """The items of the RDF list ``head`` starts, taken as written, when each of its
+        nodes says its rdf:first and rdf:rest alone and is the object of one triple (so
+        written nowhere else); else None, and the list is written node by node."""
+        items: list[Term] = []
+        nodes: list[ox.BlankNode] = []
+        node: Term = head
+        while node != _NIL:
+            said = about.get(node, {}) if isinstance(node, ox.BlankNode) else {}
+            if (
+                said.keys() != {_FIRST, _REST}
+                or any(len(values) != 1 for values in said.values())
+                or objects[node] != 1
+                or node in written
+                or node in nodes
+            ):
+                return None
+            nodes.append(node)
+            items += said[_FIRST]
+            (node,) = said[_REST]
+        written.update(nodes)
+        return items
+
+    def listed(items: list[Term], depth: int, follow: list[Subject]) -> str:
+        """A collection of ``items``: on one line when it is short, else an item a line."""
+        each = [value(item, depth + 1, follow) for item in items]
+        line = f"( {' '.join(each)} )"
+        if len(line) <= LINE and "\n" not in line:
+            return line
+        inside = "".join(f"{INDENT * (depth + 2)}{item}\n" for item in each)
+        return f"(\n{inside}{INDENT * (depth + 1)})"
 
     roots = sorted((s for s in about if s not in objects), key=key)
     rest = sorted((s for s in about if s in objects), key=key)

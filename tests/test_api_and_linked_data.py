@@ -752,18 +752,59 @@ def _random_graph(seed: int) -> list[ox.Triple]:
         chain = [ox.BlankNode() for _ in range(12)]
         triples |= {ox.Triple(a, ox.NamedNode(OG + "next"), b) for a, b in pairwise(chain)}
         triples.add(ox.Triple(chain[-1], ox.NamedNode(OG + "next"), chain[0]))
+    if r.random() < 0.4:  # an RDF list: well formed, or shared, said more of, cut or cyclic
+        rdf = PREFIXES["rdf"]
+        nodes = [ox.BlankNode() for _ in range(r.randint(1, 4))]
+        end = r.choice([ox.NamedNode(rdf + "nil")] * 4 + [r.choice(nodes), iri()])
+        for a, b in zip(nodes, [*nodes[1:], end], strict=True):
+            triples.add(ox.Triple(a, ox.NamedNode(rdf + "first"), term()))
+            triples.add(ox.Triple(a, ox.NamedNode(rdf + "rest"), b))
+        for _ in range(r.choice([0, 1, 1, 1, 2])):
+            triples.add(ox.Triple(node(), iri(), r.choice(nodes)))
+        if r.random() < 0.2:
+            triples.add(ox.Triple(r.choice(nodes), iri(), term()))
     return list(triples)
 
 
 def test_turtle_reads_back_as_random_graphs_written() -> None:
     """Random graphs (those terms, blank nodes shared, in cycles, in chains and inside
-    triple terms, and the empty graph) read back by pyoxigraph as the graphs written: the
-    writer is ours, so what no example above thought of is drawn here."""
+    triple terms, RDF lists, and the empty graph) read back by pyoxigraph as the graphs
+    written: the writer is ours, so what no example above thought of is drawn here."""
     for seed in range(300):
         triples = _random_graph(seed)
         body = serialize_graph(triples, "text/turtle", PREFIXES)
         read = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
         assert _canonical(read) == _canonical(triples), (seed, body.decode())
+
+
+def test_turtle_writes_rdf_lists_as_collections() -> None:
+    """A shape's sh:in and sh:or are RDF lists: written ( … ), their blank nodes in place,
+    where they were rdf:first / rdf:rest nodes nested eight deep, then labels. A list that
+    is not one a collection can write — a node named twice, saying more, a list cut short
+    or running in a circle — keeps those: the graph reads back as written either way."""
+    shapes = """
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        @prefix og: <https://w3id.org/openness-graph/ns#> .
+        og:Shape a sh:NodeShape ;
+            sh:property [ sh:path og:kind ; sh:in ( "open" "closed" og:Other 1 ) ] ;
+            sh:or ( [ sh:class og:A ] [ sh:class og:B ; sh:in ( ( 1 2 ) () ) ] ) ;
+            sh:ignoredProperties ( og:alpha og:beta og:gamma og:delta og:epsilon og:zeta
+                og:eta og:theta og:iota og:kappa og:lambda ) .
+        og:t og:shared _:shared . og:u og:shared _:shared .
+        _:shared rdf:first 1 ; rdf:rest () .
+        og:t og:more [ rdf:first 1 ; rdf:rest () ; og:more 2 ] .
+        og:t og:cut [ rdf:first 1 ; rdf:rest og:elsewhere ] .
+        og:t og:circle _:c1 . _:c1 rdf:first 1 ; rdf:rest _:c2 . _:c2 rdf:first 2 ; rdf:rest _:c1 .
+    """
+    triples = [q.triple for q in ox.parse(shapes, format=ox.RdfFormat.TURTLE)]
+    body = serialize_graph(triples, "text/turtle", PREFIXES).decode()
+    read = [q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)]
+    assert _canonical(read) == _canonical(triples), body
+    assert 'sh:in ( "open" "closed" og:Other 1 ) ;' in body, body
+    assert "    sh:or (\n        [\n            sh:class og:A\n        ]\n        [\n" in body
+    assert "sh:in ( ( 1 2 ) () )" in body and "sh:ignoredProperties (\n        og:alpha\n" in body
+    assert body.count("rdf:first") == 5, body  # the four that are no collection's
 
 
 def test_compacted_json_ld_keeps_iris_whose_scheme_is_a_prefix_and_directions() -> None:
