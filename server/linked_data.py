@@ -69,8 +69,9 @@ def _describe(iri: str) -> list[ox.Triple]:
     """The triples about an IRI: its own, those of the nodes minted under it (a record's
     components, a licence statement's options and expression tree, an assessment's result
     and report) or named under the document it was read from (:func:`_document_nodes`),
-    and of its blank nodes two levels deep (a licence's ODRL rules and their
-    constraints). A licence statement, shared by the records stating it alike, is a
+    of its blank nodes two levels deep (a licence's ODRL rules and their constraints), and
+    of the nodes of its RDF lists (a definition's levels), which a list longer than two
+    lost. A licence statement, shared by the records stating it alike, is a
     resource of its own that their descriptions link to. A model's verdicts name it
     (earl:subject) and it names none of them: those triples of the current verdicts are
     part of it, so a program reaches its verdicts from its IRI as a browser does."""
@@ -84,6 +85,7 @@ def _describe(iri: str) -> list[ox.Triple]:
                    FILTER (isBlank(?s) || (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
                                                      || STRSTARTS(STR(?s), "{iri}/")))) }}
           UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
+          UNION {{ <{iri}> ?link ?b . ?b <{RDF}rest>+ ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
           UNION {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?s <{EARL}subject> <{iri}> }}
                    BIND (<{EARL}subject> AS ?p) BIND (<{iri}> AS ?o)
                    BIND (true AS ?verdict) }} }}"""

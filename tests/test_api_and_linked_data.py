@@ -807,6 +807,31 @@ def test_turtle_writes_rdf_lists_as_collections() -> None:
     assert body.count("rdf:first") == 5, body  # the four that are no collection's
 
 
+def test_a_definitions_levels_are_written_as_a_collection(
+    client: FlaskClient, built: GraphStore
+) -> None:
+    """A definition's og:levels is an RDF list: its Turtle writes it ( … ), every level
+    (its description held a list's nodes two deep: the third was an empty node), the
+    graph the same as its N-Triples."""
+    (definition,) = {
+        r["d"].value
+        for r in built.query(
+            "SELECT ?d WHERE { ?d og:levels/rdf:rest/rdf:rest/rdf:first ?l } LIMIT 1"
+        ).rows()
+    }
+    levels = built.query(f"SELECT ?l WHERE {{ <{definition}> og:levels/rdf:rest*/rdf:first ?l }}")
+    path = "/" + definition.removeprefix(BASE)
+    said = client.get(path, headers={"Accept": "text/turtle"})
+    assert said.status_code == 200 and "    og:levels (\n" in said.text, said.text
+    listed = said.text.split("    og:levels (\n", 1)[1].split("    )", 1)[0].split()
+    assert sorted(listed) == sorted(f"<{r['l'].value}>" for r in levels.rows()), said.text
+    assert "rdf:first" not in said.text, said.text
+    triples = client.get(path, headers={"Accept": "application/n-triples"}).data
+    expected = [q.triple for q in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
+    read = [q.triple for q in ox.parse(said.data, format=ox.RdfFormat.TURTLE)]
+    assert _canonical(read) == _canonical(expected)
+
+
 def test_compacted_json_ld_keeps_iris_whose_scheme_is_a_prefix_and_directions() -> None:
     """An IRI whose scheme is one of our prefixes ('cr:foo', as a source that lacked its
     own context wrote one: the bundled graph holds 'acitivity:PIIremoval') was written whole
