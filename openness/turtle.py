@@ -1,6 +1,7 @@
 """Turtle for people to read: each subject stated once, a blank node written where it is
-the object of one triple (``[ … ]``), an RDF list as a collection (``( a b c )``), and
-the subjects in a stable order.
+the object of one triple (``[ … ]``), an RDF list as a collection (``( a b c )``), the
+subjects in a stable order and the blank nodes that keep a label named in writing order
+(``_:b1``), so the same graph reads the same whatever its nodes were called.
 
 pyoxigraph's serializer writes the triples in the order given, grouping only those next to
 each other, and names every blank node (``_:N0137…``), so a report stated its validation
@@ -13,6 +14,7 @@ a literal in its own lexical form, so the graph read back is the one written.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -77,15 +79,17 @@ def turtle(
         for inner in _quoted_blank_nodes(term):
             objects[inner] += 2
     namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
-    key = _ordering(about)
+    key = _ordering(about, objects)
     used: set[str] = set()
     written: set[Subject] = set()
+    labels: dict[ox.BlankNode, str] = {}
 
     def name(term: Term) -> str:
         if isinstance(term, ox.Literal):
             return literal(term)
         if isinstance(term, ox.BlankNode):
-            return str(term)
+            # in writing order: the store's or pySHACL's labels change from run to run
+            return "_:" + labels.setdefault(term, f"b{len(labels) + 1}")
         if isinstance(term, ox.Triple):
             return f"<<( {name(term.subject)} {name(term.predicate)} {name(term.object)} )>>"
         for prefix, namespace in namespaces:
@@ -206,10 +210,14 @@ def _quoted_blank_nodes(term: Term) -> list[ox.BlankNode]:
     ]
 
 
-def _ordering(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> Callable[[Term], tuple]:
+def _ordering(
+    about: dict[Subject, dict[ox.NamedNode, set[Term]]], objects: Counter[Term]
+) -> Callable[[Term], tuple]:
     """A sort key putting terms in a stable order: IRIs, then blank nodes, then literals,
-    then triple terms, each by its text; a blank node by what it says (its label is any),
-    to some depth."""
+    then triple terms, each by its text; a blank node by what it says, with the nodes it
+    nests, to some depth, then by its colour (:func:`_colours`), never by its label, which
+    is any."""
+    colours = _colours(about)
 
     @cache
     def said(node: ox.BlankNode, depth: int) -> str:
@@ -217,19 +225,74 @@ def _ordering(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> Callable[[
             return ""
         return "\n".join(
             sorted(
-                f"{p.value} {said(o, depth + 1) if isinstance(o, ox.BlankNode) else o}"
+                f"{p.value} {text(o, depth + 1)}"
                 for p, values in about.get(node, {}).items()
                 for o in values
             )
         )
 
+    def text(term: Term, depth: int) -> str:
+        # a node shared or in a cycle by its colour: what it says, copied wherever it is
+        # named, grew as the number of paths to it (a node naming itself four times, 4**8)
+        if isinstance(term, ox.BlankNode):
+            return f"[{said(term, depth)}]" if objects[term] == 1 else colours[term]
+        if isinstance(term, ox.Triple):
+            return f"<<( {' '.join(text(t, depth) for t in term)} )>>"
+        return str(term)  # a literal's text has its language and direction
+
     def key(term: Term) -> tuple:
         if isinstance(term, ox.Literal):
-            return (2, term.value, term.datatype.value, term.language or "")
+            direction = term.direction.value if term.direction else ""
+            return (2, term.value, term.datatype.value, term.language or "", direction)
         if isinstance(term, ox.Triple):
-            return (3, str(term), "", "")
+            return (3, text(term, 0), [colours[b] for b in _quoted_blank_nodes(term)])
         if isinstance(term, ox.BlankNode):
-            return (1, said(term, 0), term.value, "")
-        return (0, term.value, "", "")
+            return (1, said(term, 0), colours[term])
+        return (0, term.value)
 
     return key
+
+
+def _colours(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> dict[ox.BlankNode, str]:
+    """Each blank node's colour: a digest of the triples it is in, its neighbours named by
+    their colours, refined until no more nodes are told apart or MAX_DEPTH times (colour
+    refinement, the first dimension of Weisfeiler–Leman; each round costs a pass over the
+    triples, and a chain of alike nodes would take a round for every two of them). Blank
+    nodes of one text and one colour are alike as far as the writer looks, MAX_DEPTH
+    triples each way, so which is written first changes no text (unless they differ only
+    further off, or in graphs made to defeat the refinement, which no store or validator
+    writes): it is never their labels, which are any, that order them."""
+    triples: dict[ox.BlankNode, list[ox.Triple]] = {}
+    for subject, said in about.items():
+        for p, values in said.items():
+            for o in values:
+                inside = [subject, o] if isinstance(o, ox.BlankNode) else [subject]
+                for node in {*inside, *_quoted_blank_nodes(o)}:
+                    if isinstance(node, ox.BlankNode):
+                        triples.setdefault(node, []).append(ox.Triple(subject, p, o))
+    colours = dict.fromkeys(triples, "")
+
+    def named(term: Term, node: ox.BlankNode) -> str:
+        if term == node:
+            return "@"
+        if isinstance(term, ox.BlankNode):
+            return colours[term]
+        if isinstance(term, ox.Triple):
+            return f"<<( {' '.join(named(t, node) for t in term)} )>>"
+        return str(term)
+
+    kinds = 1
+    for _ in range(MAX_DEPTH):
+        colours = {
+            node: hashlib.blake2b(
+                "\n".join(
+                    [colours[node], *sorted(" ".join(named(t, node) for t in s) for s in said)]
+                ).encode(),
+                digest_size=16,
+            ).hexdigest()
+            for node, said in triples.items()
+        }
+        if len(set(colours.values())) == kinds:
+            break
+        kinds = len(set(colours.values()))
+    return colours
