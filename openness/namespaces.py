@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 BASE = "https://w3id.org/openness-graph/"
@@ -74,16 +75,44 @@ PREFIXES: dict[str, str] = {
 PREFIX_LINE = " ".join(f"PREFIX {p}: <{iri}>" for p, iri in PREFIXES.items()) + "\n"
 
 
-def short(value: str) -> str:
-    """An IRI as a prefixed name where one of our prefixes fits, else whole.
+def longest_first(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    """``prefixes`` as (prefix, namespace) pairs, the longest namespace first, so that an
+    IRI under two (croissant's ``cr:`` and its ``rai:``) takes the nearer one."""
+    return sorted(prefixes.items(), key=lambda p: -len(p[1]))
 
-    >>> short(OG + "Model"), short("https://example.org/x")
-    ('og:Model', 'https://example.org/x')
+
+def shorten(
+    iri: str, namespaces: list[tuple[str, str]], fits: Callable[[str], object] = bool
+) -> tuple[str, str] | None:
+    """The prefix and local name of the first of ``namespaces`` (longest first) that holds
+    ``iri`` with a local name that ``fits`` the syntax it is written in, if any.
+
+    The three shorteners differ in that alone: :func:`short` for people (any local name
+    but none), ``openness.turtle`` (Turtle's PN_LOCAL, written unescaped, the namespace
+    itself too) and ``server.negotiation``'s JSON-LD compaction (none starting ``//``,
+    which JSON-LD reads as an IRI).
+
+    >>> shorten(RAI + "x", longest_first(PREFIXES)), shorten(OG, longest_first(PREFIXES))
+    (('rai', 'x'), None)
     """
-    for prefix, ns in PREFIXES.items():
-        if value.startswith(ns) and len(value) > len(ns):
-            return f"{prefix}:{value[len(ns) :]}"
-    return value
+    for prefix, namespace in namespaces:
+        if iri.startswith(namespace) and fits(local := iri[len(namespace) :]):
+            return prefix, local
+    return None
+
+
+_OURS = longest_first(PREFIXES)
+
+
+def short(value: str) -> str:
+    """An IRI as a prefixed name where one of our prefixes fits, else whole: for people to
+    read (messages, pages), so the local name is any but none.
+
+    >>> short(OG + "Model"), short("https://example.org/x"), short(RAI + "x")
+    ('og:Model', 'https://example.org/x', 'rai:x')
+    """
+    found = shorten(value, _OURS)
+    return f"{found[0]}:{found[1]}" if found else value
 
 
 class Graphs:

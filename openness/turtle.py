@@ -22,7 +22,7 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from openness.namespaces import RDF, XSD
+from openness.namespaces import RDF, XSD, longest_first, shorten
 
 Subject = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a triple term: RDF 1.2
@@ -78,7 +78,7 @@ def turtle(
     for term in list(objects):
         for inner in _quoted_blank_nodes(term):
             objects[inner] += 2
-    namespaces = sorted(prefixes.items(), key=lambda p: -len(p[1]))
+    namespaces = longest_first(prefixes)
     key = _ordering(about, objects)
     used: set[str] = set()
     written: set[Subject] = set()
@@ -92,13 +92,12 @@ def turtle(
             return "_:" + labels.setdefault(term, f"b{len(labels) + 1}")
         if isinstance(term, ox.Triple):
             return f"<<( {name(term.subject)} {name(term.predicate)} {name(term.object)} )>>"
-        for prefix, namespace in namespaces:
-            if term.value.startswith(namespace) and _LOCAL.fullmatch(
-                local := term.value[len(namespace) :]
-            ):
-                used.add(prefix)
-                return f"{prefix}:{local}"
-        return str(term)
+        # a local name Turtle reads unescaped (as namespaces.shorten shortens for the others)
+        found = shorten(term.value, namespaces, _LOCAL.fullmatch)
+        if found is None:
+            return str(term)
+        used.add(found[0])
+        return f"{found[0]}:{found[1]}"
 
     def literal(term: ox.Literal) -> str:
         if term.language:

@@ -10,7 +10,7 @@ from flask import Response, g, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from openness.namespaces import RDF, XSD
+from openness.namespaces import RDF, XSD, longest_first, shorten
 from openness.turtle import turtle
 
 RDF_TYPE = RDF + "type"
@@ -361,10 +361,10 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
         for term in (t.subject, t.predicate, t.object, getattr(t.object, "datatype", None))
         if isinstance(term, ox.NamedNode)
     }
-    namespaces = _longest_first(prefixes)
+    namespaces = longest_first(prefixes)
     while clashing := {i.split(":", 1)[0] for i in _whole(iris, namespaces)} & set(prefixes):
         prefixes = {p: ns for p, ns in prefixes.items() if p not in clashing}
-        namespaces = _longest_first(prefixes)
+        namespaces = longest_first(prefixes)
 
     def name(iri: str) -> str:
         return _short(iri, namespaces)
@@ -396,18 +396,12 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     return json.dumps({"@context": prefixes, "@graph": graph}, ensure_ascii=False).encode()
 
 
-def _longest_first(prefixes: dict[str, str]) -> list[tuple[str, str]]:
-    return sorted(prefixes.items(), key=lambda p: -len(p[1]))
-
-
 def _short(iri: str, namespaces: list[tuple[str, str]]) -> str:
-    """``iri`` as a compact IRI of the first of ``namespaces`` that fits, else whole."""
-    for prefix, namespace in namespaces:
-        rest = iri[len(namespace) :]
-        # JSON-LD reads "p://…" as an IRI, not as the prefix p
-        if iri.startswith(namespace) and rest and not rest.startswith("//"):
-            return f"{prefix}:{rest}"
-    return iri
+    """``iri`` as a compact IRI of the first of ``namespaces`` that fits, else whole (as
+    namespaces.shorten shortens for the others)."""
+    # JSON-LD reads "p://…" as an IRI, not as the prefix p
+    found = shorten(iri, namespaces, lambda rest: rest and not rest.startswith("//"))
+    return f"{found[0]}:{found[1]}" if found else iri
 
 
 def _whole(iris: set[str], namespaces: list[tuple[str, str]]) -> list[str]:
