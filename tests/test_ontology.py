@@ -6,12 +6,17 @@ import datetime
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pyparsing import ParseResults
 from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 
 from openness.assess.definitions import shape_files
+from openness.assess.program import declared_prefixes
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir
 from openness.store import GraphStore
@@ -222,17 +227,70 @@ def test_the_pre_binding_check_sees_a_keyword_however_spelt(query: str, found: l
     assert keyword("(?:VALUES|MINUS|SERVICE)").findall(code_only(query)) == found
 
 
-def test_the_shapes_queries_keep_to_what_pre_binding_allows() -> None:
-    """SHACL 5.3.1.1: a query run with $this pre-bound (a SPARQL constraint, a SPARQL
-    rule) must not hold VALUES, MINUS or SERVICE — an engine must report such a shapes
-    graph as a failure, whatever pySHACL lets through."""
+def shapes_queries() -> Iterator[tuple[str, URIRef, str]]:
+    """(file name, node, query text) of every query the shapes run with $this pre-bound: a
+    SPARQL constraint's SELECT or ASK, a SPARQL rule's CONSTRUCT."""
     sh = Namespace("http://www.w3.org/ns/shacl#")
-    banned = keyword("(?:VALUES|MINUS|SERVICE)")
-    found = []
     for path in shape_files():
         g = Graph().parse(path, format="turtle")
         for prop in (sh.select, sh.ask, sh.construct):
             for node, text in g.subject_objects(prop):
-                for word in banned.findall(code_only(str(text))):
-                    found.append(f"{path.name}: {node} uses {word}")
+                yield path.name, node, str(text)
+
+
+def test_the_shapes_queries_keep_to_what_pre_binding_allows() -> None:
+    """SHACL 5.3.1.1: a query run with $this pre-bound (a SPARQL constraint, a SPARQL
+    rule) must not hold VALUES, MINUS or SERVICE — an engine must report such a shapes
+    graph as a failure, whatever pySHACL lets through."""
+    banned = keyword("(?:VALUES|MINUS|SERVICE)")
+    found = [
+        f"{name}: {node} uses {word}"
+        for name, node, text in shapes_queries()
+        for word in banned.findall(code_only(text))
+    ]
+    assert not found, "\n".join(found)
+
+
+def sub_select_projections(node: object) -> Iterator[list[str] | None]:
+    """The variables each sub-SELECT of a parsed query returns (None for SELECT *)."""
+    if isinstance(node, CompValue):
+        if node.name == "SubSelect":
+            # CompValue.get gives the key itself for a key it lacks: ask with `in`.
+            yield (
+                [str(p["evar"] if "evar" in p else p["var"]) for p in node["projection"]]
+                if "projection" in node
+                else None
+            )
+        for value in node.values():
+            yield from sub_select_projections(value)
+    elif isinstance(node, (list, ParseResults)):
+        for value in node:
+            yield from sub_select_projections(value)
+
+
+@pytest.mark.parametrize(
+    "query, returned",
+    [
+        ("SELECT $this { { SELECT ?r (MIN(?x) AS ?m) { ?r ?p ?x } GROUP BY ?r } }", [["r", "m"]]),
+        (
+            "SELECT $this { { SELECT $this ?r { $this ?p ?r } } { SELECT * { ?s ?p ?o } } }",
+            [["this", "r"], None],
+        ),
+        ("CONSTRUCT { $this ?p ?o } WHERE { $this ?p ?o }", []),
+    ],
+)
+def test_the_sub_select_check_reads_what_each_returns(query: str, returned: list) -> None:
+    assert list(sub_select_projections(parseQuery(query))) == returned
+
+
+def test_the_shapes_subqueries_return_this() -> None:
+    """SHACL's pre-binding appendix (syntax rule pre-binding-limitations): every subquery of a
+    query run with $this pre-bound returns $this, whether or not it reads it. An engine that
+    holds the shapes to the rule rejects the query, and a rule it rejects writes nothing."""
+    found = [
+        f"{name}: a subquery of {node} returns {returned}, not $this"
+        for name, node, text in shapes_queries()
+        for returned in sub_select_projections(parseQuery(declared_prefixes() + text))
+        if returned is None or "this" not in returned
+    ]
     assert not found, "\n".join(found)
