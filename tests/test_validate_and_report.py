@@ -1346,3 +1346,51 @@ def test_the_id_a_suggestion_names_is_taken_by_the_commands(reported: Path) -> N
         result = CliRunner().invoke(cli, ["--store", str(reported), "evidence", given])
         assert result.exit_code == 0, result.stderr
         assert f"<{ID}model/{model}>" in result.stdout
+
+
+def test_the_weights_licence_does_not_hang_on_the_order_the_shapes_list_their_rules(
+    tmp_path: Path,
+) -> None:
+    """SHACL-AF 8.4: what a rule infers is hidden from the rules of its own order, and a
+    graph's triples have no order. ev:ReleaseLicenceOfWeights gives a record that states
+    only the end model's licence a weights component; ev:FallbackLicence, of the same
+    order, read that component when pySHACL ran it second — the shapes listing the rules
+    the other way round — and gave the weights the record's data licence too: six
+    weights-licence requirements 'sources disagree' where they pass."""
+    path = tmp_path / "two-roles.ttl"
+    path.write_text(
+        """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix schema: <https://schema.org/> .
+@prefix ex: <https://example.org/> .
+ex:m a og:Model ; schema:name "Two Roles LM" ; og:licenseStatement ex:end-model, ex:data .
+ex:end-model a og:LicenseStatement ; og:licenseString "Apache-2.0" ; og:licenseRole "end model" .
+ex:data a og:LicenseStatement ; og:licenseString "CC-BY-NC-4.0" ; og:licenseRole "data" .
+"""
+    )
+    _, out, _ = run("validate", str(path), "--format", "evidence")
+    data = rdflib.Graph().parse(data=out, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    as_written = rdflib.Graph()
+    for shapes_file in shape_files():
+        as_written.parse(shapes_file, format="turtle")
+    # The same triples, the rules of each shape added (so listed to pySHACL) backwards.
+    listed_back = rdflib.Graph()
+    for triple in as_written.triples((None, None, None)):
+        if triple[1] != sh.rule:
+            listed_back.add(triple)
+    for triple in reversed(list(as_written.triples((None, sh.rule, None)))):
+        listed_back.add(triple)
+
+    def results(shapes: rdflib.Graph) -> set[tuple[str, str]]:
+        _, report, _ = pyshacl_validate(
+            rdflib.Graph() + data, shacl_graph=shapes, advanced=True, allow_warnings=True
+        )
+        return {
+            (str(report.value(r, sh.sourceShape)), str(report.value(r, sh.value)))
+            for r in report.objects(None, sh.result)
+        }
+
+    found = results(as_written)
+    assert results(listed_back) == found
+    terms = "https://w3id.org/openness-graph/shapes/osaid-1.0#ParametersTermsEvidenceShape"
+    assert not [value for shape, value in found if shape == terms]
