@@ -239,9 +239,9 @@ def shapes_queries() -> Iterator[tuple[str, URIRef, str]]:
 
 
 def test_the_shapes_queries_keep_to_what_pre_binding_allows() -> None:
-    """SHACL 5.3.1.1: a query run with $this pre-bound (a SPARQL constraint, a SPARQL
-    rule) must not hold VALUES, MINUS or SERVICE — an engine must report such a shapes
-    graph as a failure, whatever pySHACL lets through."""
+    """SHACL Appendix A (pre-binding): a query run with $this pre-bound (a SPARQL
+    constraint, a SPARQL rule) must not hold VALUES, MINUS or SERVICE — an engine must
+    report such a shapes graph as a failure, whatever pySHACL lets through."""
     banned = keyword("(?:VALUES|MINUS|SERVICE)")
     found = [
         f"{name}: {node} uses {word}"
@@ -284,9 +284,10 @@ def test_the_sub_select_check_reads_what_each_returns(query: str, returned: list
 
 
 def test_the_shapes_subqueries_return_this() -> None:
-    """SHACL's pre-binding appendix (syntax rule pre-binding-limitations): every subquery of a
-    query run with $this pre-bound returns $this, whether or not it reads it. An engine that
-    holds the shapes to the rule rejects the query, and a rule it rejects writes nothing."""
+    """SHACL Appendix A (pre-binding, syntax rule pre-binding-limitations): every subquery
+    of a query run with $this pre-bound returns $this, whether or not it reads it. An engine
+    that holds the shapes to the rule rejects the query, and a rule it rejects writes
+    nothing."""
     found = [
         f"{name}: a subquery of {node} returns {returned}, not $this"
         for name, node, text in shapes_queries()

@@ -1355,7 +1355,7 @@ def test_the_weights_licence_does_not_hang_on_the_order_the_shapes_list_their_ru
     graph's triples have no order. ev:ReleaseLicenceOfWeights gives a record that states
     only the end model's licence a weights component; ev:FallbackLicence, of the same
     order, read that component when pySHACL ran it second — the shapes listing the rules
-    the other way round — and gave the weights the record's data licence too: six
+    the other way round — and gave the weights the record's data licence too: seven
     weights-licence requirements 'sources disagree' where they pass."""
     path = tmp_path / "two-roles.ttl"
     path.write_text(
