@@ -45,7 +45,6 @@ from openness.namespaces import (
 )
 from openness.server.context import get_store, minted_base, served_dump
 from openness.server.linked_data import respond
-from openness.server.negotiation import GRAPH_TYPES
 from openness.server.sparql import (
     DESCRIPTION_PREFIXES,
     FORMATS,
@@ -120,11 +119,6 @@ def catalog() -> Response:
     return respond(here, sorted(t, key=str), "Openness Graph catalogue")  # by subject
 
 
-# VoID is read by programs at a well-known path: one accepting anything (*/*) gets Turtle, as
-# before the page existed; a browser names text/html.
-VOID_OFFERED = [*GRAPH_TYPES, "text/html"]
-
-
 @bp.get("/.well-known/void")
 def void() -> Response:
     """A VoID description: the dataset, its named graphs as subsets with their size,
@@ -163,7 +157,6 @@ def void() -> Response:
         ds,
         sorted(set(t), key=str),
         f"{TITLE.value}: VoID description",
-        offered=VOID_OFFERED,
         prefixes=DESCRIPTION_PREFIXES,
     )
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.server.context import get_store, served_dump
-from openness.server.negotiation import negotiate
+from openness.server.negotiation import PAGE_TYPES, negotiate
 from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store.dump import NoDump
 
@@ -72,7 +72,7 @@ def _chart() -> list[dict]:
 def index() -> Response:
     """Counts per graph and entity kind; JSON when asked for by ``Accept``."""
     numbers = collect_stats(get_store())
-    best = negotiate(["text/html", "application/json"], "this page is")
+    best = negotiate(PAGE_TYPES, "this page is")
     if best == "application/json":
         return jsonify(numbers)
     try:

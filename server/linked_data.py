@@ -44,6 +44,7 @@ from openness.namespaces import (
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
 from openness.server.negotiation import (
+    RESOURCE_TYPES,
     content_type,
     expressible,
     negotiate,
@@ -54,13 +55,6 @@ from openness.server.sparql import text
 from openness.store import summary
 
 bp = Blueprint("linked_data", __name__)
-OFFERED = [
-    "text/html",
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-]
 ONTOLOGY_IRI = BASE + "ns"
 RDF_TYPE = ox.NamedNode(RDF + "type")
 
@@ -192,7 +186,7 @@ def respond(
     title: str | None = None,
     *,
     more: bool = False,
-    offered: list[str] = OFFERED,
+    offered: list[str] = RESOURCE_TYPES,
     prefixes: dict[str, str] = PREFIXES,
     hint: Callable[[], str] | None = None,
 ) -> Response:
@@ -314,7 +308,7 @@ def dereference(
         query = request.query_string.decode()
         return redirect(_local(moved) + (f"?{query}" if query else ""), 303)
     kinds = {t.object.value for t in triples if t.predicate == RDF_TYPE and t.subject.value == iri}
-    media = preferred(OFFERED)
+    media = preferred(RESOURCE_TYPES)
     # Gone only if nothing else: a record its source has again is live before the identity
     # step lifts its tombstone (a Hub sync relinks at its end), as successor() takes it.
     if kinds and kinds <= set(TOMBSTONES):
@@ -418,7 +412,7 @@ def ontology() -> Response:
         f"SELECT ?s ?p ?o WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} }}"
     )
     triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
-    if preferred(OFFERED) != "text/html":
+    if preferred(RESOURCE_TYPES) != "text/html":
         return respond(ONTOLOGY_IRI, triples)
     return Response(render_template("ontology.html", **_documentation(triples)))
 

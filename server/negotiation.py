@@ -31,6 +31,16 @@ GRAPH_TYPES = [
     "application/n-quads",
     "application/trig",
 ]
+# What a route answers by kind: the first type is what a client naming none gets (`*/*`,
+# curl's and most HTTP libraries' Accept, or no Accept). A resource of the graph (an IRI
+# it mints, the vocabulary, a named graph, the shapes) and a description of the data (the
+# catalogue, VoID, the service description) is RDF first: the W3C's recipes for
+# publishing RDF vocabularies serve RDF unless HTML is asked for, and VoID's well-known
+# URI names a VoID file; its page is for a client naming text/html, as browsers do. A
+# page (home, the query catalogue) is HTML first, its JSON asked for. A query's answer is
+# SPARQL results JSON or Turtle (RESULT_TYPES, GRAPH_TYPES first), the API's JSON.
+RESOURCE_TYPES = [*GRAPH_TYPES, "text/html"]
+PAGE_TYPES = ["text/html", "application/json"]
 # Clients' other names for the formats (`format=`/`output=` values, older media types).
 # "json" and "xml" name a results format or an RDF format, by the kind of result.
 ALIASES = {

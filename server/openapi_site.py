@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openness.server.negotiation import RESULT_TYPES
+from openness.server.negotiation import RESOURCE_TYPES, RESULT_TYPES
 
 
 def plain(description: str) -> dict[str, Any]:
@@ -36,6 +36,7 @@ RDF = {
 }
 RESULTS = {m: {} for m in RESULT_TYPES}
 HTML = {"text/html": {}}
+RESOURCE = {m: {} for m in RESOURCE_TYPES}
 FORMAT = param(
     "format",
     "query",
@@ -94,8 +95,8 @@ def _page(summary: str, *parameters: dict[str, Any], **responses: Any) -> dict[s
 def _linked(
     summary: str, *parameters: dict[str, Any], more: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """A resource that dereferences: HTML for a browser, RDF by Accept or ``format``;
-    ``more``: the other answers it may give."""
+    """A resource that dereferences: RDF (Turtle for */*) by Accept or ``format``, HTML for
+    a client naming it (a browser); ``more``: the other answers it may give."""
     return {
         "get": {
             "summary": summary,
@@ -105,7 +106,7 @@ def _linked(
                     "description": "Its description; of one the graph names without "
                     "describing it, the triples naming it, the first few hundred (then a "
                     "Link header to the query giving every one)",
-                    "content": {**HTML, **RDF},
+                    "content": RESOURCE,
                 },
                 "400": plain(NO_FORMAT),
                 "404": {
@@ -128,7 +129,7 @@ ISSUED_BEFORE = {
     "410": {
         "description": "A withdrawn model's or a removed source record's IRI: its tombstone "
         "(when, its last name or the model it was of) as RDF, a page, else text",
-        "content": {**HTML, **RDF, "text/plain": {}},
+        "content": {**RESOURCE, "text/plain": {}},
     },
 }
 

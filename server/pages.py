@@ -38,7 +38,7 @@ from openness.server.context import get_store, minted_base
 from openness.server.evidence import evidence, inherited, named_query, uses
 from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
-from openness.server.negotiation import preferred
+from openness.server.negotiation import RESOURCE_TYPES, preferred
 from openness.server.search import answers, kept, name_index
 
 bp = Blueprint("pages", __name__)
@@ -225,7 +225,7 @@ def model_resource(model_id: str) -> Response:
     redirect to one of them: an IRI is not a name (its RDF answers the triples naming it,
     or 404 in text naming those models)."""
     iri = f"{ID}model/{model_id}"
-    if preferred(linked_data.OFFERED) == "text/html" and is_model(iri):
+    if preferred(RESOURCE_TYPES) == "text/html" and is_model(iri):
         return Response(_model_page(iri, model_id))
     return linked_data.dereference(
         "model/" + model_id,

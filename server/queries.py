@@ -24,6 +24,7 @@ from openness.server.context import get_store
 from openness.server.execute import QueryTimeout
 from openness.server.negotiation import (
     FORMAT_PARAMETERS,
+    PAGE_TYPES,
     RESULT_TYPES,
     accept_header,
     choose,
@@ -104,7 +105,7 @@ def _describe(q: NamedQuery) -> dict:
 def index() -> Response:
     """The catalogue, as HTML for browsers and JSON for programs."""
     queries = _catalogue()
-    best = negotiate(["text/html", "application/json"], "the catalogue is")
+    best = negotiate(PAGE_TYPES, "the catalogue is")
     if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
     values = {q.name: enumerations(q) for q in queries.values()}

@@ -14,6 +14,7 @@ from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, QueryTimeout
 from openness.server.negotiation import (
     GRAPH_TYPES,
+    RESOURCE_TYPES,
     RESULT_TYPES,
     accept_header,
     content_type,
@@ -140,7 +141,7 @@ def sparql() -> Response:
     """Answer a SPARQL query (or describe the service when there is none)."""
     query, default_graphs, named_graphs = _protocol_request()
     if query is None:
-        media = negotiate([*GRAPH_TYPES, "text/html"], "this description is")
+        media = negotiate(RESOURCE_TYPES, "this description is")
         if media == "text/html":
             return redirect(url_for("pages.editor"), 303)  # a browser: the query editor
         return service_description(media)

@@ -364,6 +364,76 @@ def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_a
         assert sorted(named) == sorted(_listed(refused, " offered as ")), path
 
 
+# What a client naming no type gets (`*/*`, curl's and most HTTP libraries' Accept, or none),
+# by the kind of route (README, "What a client naming no format gets"): a resource of the
+# graph, a description of the data or an RDF answer is Turtle, a page HTML, a query's
+# results SPARQL JSON, the API's answer JSON. A route missing here fails the test below.
+FIRST = {
+    "rdf": "text/turtle",
+    "page": "text/html",
+    "results": "application/sparql-results+json",
+    "api": "application/json",
+}
+KINDS = {
+    "linked_data.resource": "rdf",
+    "pages.model_resource": "rdf",
+    "linked_data.concept": "rdf",
+    "linked_data.ontology": "rdf",
+    "linked_data.graph": "rdf",
+    "linked_data.shapes": "rdf",
+    "catalog.catalog": "rdf",
+    "catalog.void": "rdf",
+    "sparql.sparql": "rdf",  # without a query: the service description
+    "update.read_graph": "rdf",
+    "api.shacl": "rdf",  # a sh:ValidationReport
+    "home.index": "page",
+    "queries.index": "page",
+    "sparql.query": "results",  # ASK {}
+    "queries.run": "results",
+    "api.conformance": "api",
+    "api.model": "api",
+    "api.model_conformance": "api",
+    "api.validate": "api",
+}
+# What the routes that read a body are given (Content-Type, body, query string).
+BODIES = {
+    "api.validate": (
+        "application/yaml",
+        b"release:\n  name: Kestrel\n  producer: K\n  components: []\n",
+        {},
+    ),
+    "api.shacl": (
+        "text/turtle",
+        b"<urn:s> a <http://www.w3.org/ns/shacl#NodeShape> .",
+        {"graph": "https://w3id.org/openness-graph/graph/ontology"},
+    ),
+}
+
+
+def test_a_client_naming_no_format_gets_the_first_of_its_routes_kind(
+    client: FlaskClient,
+) -> None:
+    """`curl /id/model/<x>` (Accept `*/*`) got the model's page where `curl
+    /.well-known/void` got Turtle: every IRI of the graph, the catalogue, a named graph and
+    the vocabulary answered HTML to a client that did not ask for it. Each route that
+    negotiates answers `*/*` and no Accept alike, in its kind's first format."""
+    negotiating = _negotiating(client)
+    assert {rule.endpoint for rule, *_ in negotiating} == KINDS.keys()
+    for rule, method, path, query in negotiating:
+        mimetype, body, more = BODIES.get(rule.endpoint, (None, None, {}))
+        for accept in ({"Accept": "*/*"}, {}):
+            r = client.open(
+                path,
+                method=method,
+                query_string={**query, **more},
+                headers=accept,
+                data=body,
+                content_type=mimetype,
+            )
+            assert r.status_code == 200, (path, accept, r.text)
+            assert r.mimetype == FIRST[KINDS[rule.endpoint]], (path, accept)
+
+
 def test_the_description_of_every_route_whose_answer_varies_by_accept_names_format_and_406(
     client: FlaskClient,
 ) -> None:
