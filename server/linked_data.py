@@ -387,8 +387,9 @@ class Found:
 
 def _named(section: str, rest: str) -> Found:
     """The IRI a request's path names, with what is known about it: the path as sent,
-    its percent-encoding kept, where the graph minted the IRI so (an aspect of a model
-    named by its IRI: …/of/https%3A%2F%2F…, which the decoded path would split), else the
+    its percent-encoding kept, where the graph minted the IRI so (an aspect of a base model
+    a record names by a name holding a slash: …/base-model/meta-llama%2FLlama-2-7b/…,
+    which the decoded path would split), else the
     path decoded (an IRI written with characters a client encodes); one the graph names
     but says nothing of, with the triples that name it."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""

@@ -1139,14 +1139,14 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
 
 
 def test_an_iri_minted_with_percent_encoding_dereferences(reported: Path) -> None:
-    """A model's aspect is named by the model's IRI, percent-encoded into one segment
-    (…/of/https%3A%2F%2F…): the path as sent names it, not the path decoded."""
+    """A base model's aspect is named by the base's name as a record wrote it, percent-
+    encoded into one segment (…/base-model/meta-llama%2FMeta-Llama-3-70B/…): the path as
+    sent names it, not the path decoded."""
     store = EmbeddedStore(reported, read_only=True)
     try:
         (row,) = store.query(
-            """SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o }
-                 FILTER (STRSTARTS(STR(?s), "https://w3id.org/openness-graph/ns/")
-                         && CONTAINS(STR(?s), "%2F")) } LIMIT 1"""
+            f"""SELECT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+                 FILTER (STRSTARTS(STR(?s), "{ID}") && CONTAINS(STR(?s), "%2F")) }} LIMIT 1"""
         ).rows()
     finally:
         store.close()
@@ -1345,7 +1345,7 @@ def test_a_posted_description_names_its_nodes_apart_from_the_stored_graph(
 
 def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everything) -> None:
     """Each kind of IRI of ours the bundled graph and its verdicts use (…/id/<kind>/…,
-    …/ns/<scheme>/…, an aspect a fine-tune inherits, …/of/…) answers 200 or 303 at its path:
+    …/ns/<scheme>/…, an aspect a fine-tune inherits, …/aspect/…) answers 200 or 303 at its path:
     the first few of each kind, and every IRI the graph names but states nothing of, where a
     server finds least to say. An organization only a dated record names, a definition a
     published verdict tests (OSI's 'osd') and a node a Croissant description refers to
@@ -1364,7 +1364,7 @@ def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everyth
     kinds: dict[str, list[str]] = {}
     for iri in sorted(used):
         parts = iri.removeprefix(BASE).split("/")
-        inherited = [p for p in parts if p in ("of", "of-unidentified")]
+        inherited = [p for p in parts if p in ("aspect", "base-model")]
         kinds.setdefault("/".join(parts[:2] + inherited), []).append(iri)
     asked = {iri for members in kinds.values() for iri in members[:3]} | (used - subjects)
     client = create_app({"STORE": store, "TESTING": True}).test_client()
@@ -1374,8 +1374,39 @@ def test_every_kind_of_iri_the_graph_uses_in_our_namespaces_dereferences(everyth
         ).status_code
         for iri in sorted(asked)
     }
-    assert len(kinds) > 30 and any("/of" in kind for kind in kinds)
+    assert len(kinds) > 30 and any(kind.endswith("/aspect") for kind in kinds)
     assert {iri: code for iri, code in answers.items() if code not in (200, 303)} == {}
+
+
+def test_every_iri_of_ours_the_data_uses_is_in_the_void_uri_space_or_a_defined_term(
+    everything,
+) -> None:
+    """VoID's uriSpace (…/id/) says which IRIs the dataset mints; the rest of ours are the
+    vocabulary's and the shapes' terms, the named graphs and what their documents name
+    (…/graph/void#dataset, the dataset the VoID graph describes). The aspects a fine-tune
+    inherits were minted in the vocabulary's namespace (…/ns/component/datasets/of/<base
+    model IRI>, 496 of them): instance data a crawler took for a term no document defines."""
+    store, _ = everything
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    void = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    (space,) = [
+        t.object.value
+        for t in ox.parse(void.data, ox.RdfFormat.N_TRIPLES)
+        if t.predicate.value == "http://rdfs.org/ns/void#uriSpace"
+    ]
+    outside = store.query(
+        f"""SELECT DISTINCT ?iri WHERE {{
+          GRAPH ?g {{ {{ ?iri ?p ?o }} UNION {{ ?s ?iri ?o }} UNION {{ ?s ?p ?iri }} }}
+          FILTER (?g NOT IN (<{Graphs.ONTOLOGY}>, <{Graphs.SHAPES}>))
+          FILTER (isIRI(?iri) && STRSTARTS(STR(?iri), "{BASE}")
+                  && !STRSTARTS(STR(?iri), "{space}"))
+          FILTER NOT EXISTS {{ GRAPH ?defining {{ ?iri ?q ?v }}
+                               FILTER (?defining IN (<{Graphs.ONTOLOGY}>, <{Graphs.SHAPES}>)) }}
+          BIND (IRI(REPLACE(STR(?iri), "#.*$", "")) AS ?document)
+          FILTER NOT EXISTS {{ GRAPH ?document {{ ?a ?b ?c }} }}
+        }} ORDER BY ?iri LIMIT 5"""
+    )
+    assert space == ID and [r["iri"].value for r in outside] == []
 
 
 def test_a_model_iri_the_graph_only_names_answers_a_browser_as_the_model_pages_do(

@@ -176,11 +176,11 @@ def _fine_tunes(store: GraphStore) -> dict[str, set[str]]:
 
 
 def _aspects_of(store: GraphStore, base: str) -> set[ox.Triple]:
-    """What the derived graph says about the aspects named after ``base`` (…/of/<base>)."""
+    """What the derived graph says about the aspects named under ``base`` (<base>/aspect/…)."""
     return set(
         store.query(
             "CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o "
-            f'FILTER (STRENDS(STR(?x), CONCAT("/of/", ENCODE_FOR_URI("{base}")))) }}',
+            f'FILTER (STRSTARTS(STR(?x), "{base}/aspect/")) }}',
             default_graphs=[setwise.DERIVED],
         )
     )
@@ -233,7 +233,7 @@ def test_a_shared_aspect_no_model_links_to_any_more_loses_its_derived_facts(
     # Derived labels no run told of (a store whose history is not known): runs that name
     # what they unlinked leave them, a model gone or every model judged again; the end of
     # a run completing a stopped one, which never told, sweeps the whole graphs.
-    stale = ox.NamedNode(f"{next(iter(kept)).subject.value}-stale")
+    stale = ox.NamedNode(next(iter(kept)).subject.value.replace("/aspect/", "/stale-aspect/"))
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     store.write(add={setwise.DERIVED: [ox.Triple(stale, label, ox.Literal("left behind"))]})
     store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{one}> ?p ?o }} }}")

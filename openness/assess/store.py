@@ -326,9 +326,10 @@ NAMED_CHUNK = 5_000
 
 def _unlinked(nodes: Iterable[str] | None) -> Scope:
     """What the rules said about those of ``nodes`` (None: any node) that nothing links to
-    any more. The lineage rules label shared aspects named after a base model (…/of/<base>,
-    …/of-unidentified/<source>/<name>); a model judged again replaces only its own facts and
-    the nodes under its IRI, so once no model's expectation or finding names such an
+    any more. The lineage rules label shared aspects named under a base model
+    (<base>/aspect/…) or under the record naming an unidentified base
+    (<record>/base-model/<name>/aspect/…); a model judged again replaces only its own facts
+    and the nodes hung on its IRI, so once no model's expectation or finding names such an
     aspect, its labels were left behind. (Every other node the rules describe is a model,
     a record or a component, which the sources link to, or hangs under one and goes with
     it.)"""
