@@ -108,6 +108,42 @@ def test_index_dimensions_and_osaid_groups(graph: Graph) -> None:
     )
 
 
+SKOS_MAPPINGS = (
+    SKOS.exactMatch,
+    SKOS.closeMatch,
+    SKOS.broadMatch,
+    SKOS.narrowMatch,
+    SKOS.relatedMatch,
+)
+
+
+def test_classes_are_aligned_by_rdfs_and_owl_not_skos(graph: Graph) -> None:
+    """`og:Assessment skos:exactMatch earl:Assertion` mapped a class with SKOS, whose
+    mapping properties relate concepts (their domain and range make each a skos:Concept)
+    and say nothing a reasoner reads, where og:Assessment is a subclass of earl:Assertion;
+    og:Model, og:License and og:AILicense were skos:closeMatch'ed to classes likewise. No
+    class of the vocabulary (a class by its type or an rdfs:subClassOf) is the subject or
+    object of a SKOS mapping; the concepts keep theirs."""
+    classes = {
+        *graph.subjects(RDF.type, OWL.Class),
+        *graph.subjects(RDF.type, RDFS.Class),
+        *graph.subjects(RDFS.subClassOf, None),
+        *graph.objects(None, RDFS.subClassOf),
+        *graph.objects(None, RDFS.domain),
+        *graph.objects(None, RDFS.range),
+    }
+    names = graph.namespace_manager
+    mapped = [
+        f"{s.n3(names)} {p.n3(names)} {o.n3(names)}"
+        for p in SKOS_MAPPINGS
+        for s, o in graph.subject_objects(p)
+        if s in classes or o in classes
+    ]
+    assert mapped == []
+    assert (OG.Assessment, RDFS.subClassOf, URIRef("http://www.w3.org/ns/earl#Assertion")) in graph
+    assert any(graph.subject_objects(SKOS.closeMatch))  # concepts still mapped
+
+
 def test_examples_parse(graph: Graph) -> None:
     for path in sorted((ontology_dir() / "examples").glob("*.ttl")):
         Graph().parse(path, format="turtle")
