@@ -39,6 +39,7 @@ from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, FOAF, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
 from openness.store import GraphStore
+from openness.vocabularies import entailment
 
 T = TypeVar("T")
 # Which record names a release best, when records disagree on spelling.
@@ -1119,8 +1120,10 @@ def rebuild_identity(
     verdict_subjects(store, extra)
     report.counts["source conflicts"] = conflicts.write(extra)
     made, before = linked_by(started, graphs[1:])
+    gone, entailed = entailment(store)
     store.write(
-        add={Graphs.IDENTITY: extra, Graphs.PROVENANCE: made},
+        remove={Graphs.ENTAILED: gone},
+        add={Graphs.IDENTITY: extra, Graphs.PROVENANCE: made, Graphs.ENTAILED: entailed},
         before=before,
         after=[f"DELETE WHERE {{ {_BEHIND} }}"],
     )

@@ -45,6 +45,7 @@ from openness.ingest.rdf import Triples, iri_values
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, Graphs, mint
 from openness.store import GraphStore
+from openness.vocabularies import entailment
 
 # Above this many changed records a rebuild reads less than the lookups would (a first sync).
 INCREMENTAL_LIMIT = 20_000
@@ -106,6 +107,7 @@ def update_identity(
     mine |= linked.retired.keys() | handled
     new = {t for t in out if t.subject.value in mine}
     old = set(_described(store, mine))
+    producers = _producers(store, relinked)  # (a model gone leaves one no longer typed)
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})
     # Then what reads the links just written: claim conflicts and published verdicts.
     sources = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]
@@ -120,12 +122,24 @@ def update_identity(
     report.counts["source conflicts"] = conflicts.write(extra)
     new, old = set(extra), set(_about(store, sorted(scope.old_models | set(models))))
     made, before = linked_by(started, graphs[1:])
+    # The types the ontology entails, of the models relinked and their producers before
+    # and after (a rebuild states them for every node).
+    producers |= _producers(store, relinked)
+    gone, entailed = entailment(store, sorted(relinked | producers))
     store.write(
-        remove={Graphs.IDENTITY: old - new},
-        add={Graphs.IDENTITY: new - old, Graphs.PROVENANCE: made},
+        remove={Graphs.IDENTITY: old - new, Graphs.ENTAILED: gone},
+        add={Graphs.IDENTITY: new - old, Graphs.PROVENANCE: made, Graphs.ENTAILED: entailed},
         before=before,
     )
     return report
+
+
+def _producers(store: GraphStore, models: Iterable[str]) -> set[str]:
+    rows = store.query(
+        f"SELECT DISTINCT ?p WHERE {{ VALUES ?m {{ {iri_values(models)} }} ?m og:producer ?p }}",
+        default_graphs=[Graphs.IDENTITY],
+    ).rows()
+    return {r["p"].value for r in rows}
 
 
 class Scope:

@@ -122,6 +122,9 @@ class Graphs:
     SHAPES = BASE + "graph/shapes"
     ASSESSMENTS = BASE + "graph/assessments"
     IDENTITY = BASE + "graph/identity"
+    # The types RDFS entails for the instances of the classes the vocabulary marks
+    # (og:instancesTypedWithSuperclasses), for consumers without a reasoner.
+    ENTAILED = BASE + "graph/entailed"
     # Who made what: ingestion runs, the graphs they wrote, snapshots' dates.
     PROVENANCE = BASE + "graph/provenance"
     # Where the live Hub sync stands (openness.ingest.hf_live): cursor, watermark, pending.

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from openness.namespaces import Graphs
+from openness.ingest.rdf import iri_values
+from openness.namespaces import ONTOLOGY, PREFIX_LINE, RDF, Graphs
 from openness.resources import ontology_dir, shapes_dir
 from openness.store import GraphStore, summary
+
+# The types RDFS entails that a consumer without a reasoner misses: the instances of each
+# class the vocabulary marks og:instancesTypedWithSuperclasses, typed with every class of
+# another vocabulary it is a subclass of (through ours too). Which classes, and their
+# superclasses, the ontology graph says. (Each class's superclasses are asked with the
+# class written in, and filtered outside the subquery following the path: Virtuoso refuses
+# a path of `+` whose start is a variable, or whose end is filtered, "transitive start not
+# given".)
+_MARKED = f"""SELECT ?class WHERE {{ GRAPH <{Graphs.ONTOLOGY}> {{
+  ?class og:instancesTypedWithSuperclasses true }} }} ORDER BY ?class"""
+_SUPERCLASSES = f"""SELECT ?super WHERE {{
+  {{ SELECT DISTINCT ?super WHERE {{
+       GRAPH <{Graphs.ONTOLOGY}> {{ %s rdfs:subClassOf+ ?super }} }} }}
+  FILTER (isIRI(?super))
+  FILTER NOT EXISTS {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?super rdfs:isDefinedBy <{ONTOLOGY}> }} }} }}"""
+# The instances typed so (?x bound by the caller's VALUES, or not at all), and as stated.
+_ENTAILED = f"""SELECT DISTINCT ?x ?super WHERE {{ VALUES (?class ?super) {{ %s }} %s
+  GRAPH ?g {{ ?x a ?class }} FILTER (?g != <{Graphs.ENTAILED}>) }}"""
+_STATED = f"SELECT ?x ?super WHERE {{ %s GRAPH <{Graphs.ENTAILED}> {{ ?x a ?super }} }}"
 
 
 def parse_turtle(path: Path) -> list[ox.Triple]:
@@ -34,7 +55,34 @@ def load_vocabularies(store: GraphStore) -> int:
     # From here on every write keeps the store's vocabulary summary (a store starts here):
     # one that has none gets it in the same write.
     after = [] if store.described() else summary.rebuilt(store.engine_graphs)
-    return store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes}, after=after)
+    written = store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes}, after=after)
+    gone, entailed = entailment(store)  # the classes' superclasses may have changed
+    if gone or entailed:
+        written += store.write(remove={Graphs.ENTAILED: gone}, add={Graphs.ENTAILED: entailed})
+    return written
+
+
+def entailment(
+    store: GraphStore, nodes: Iterable[str] | None = None
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """What the entailed graph is to lose and to gain so that it types ``nodes`` (None:
+    every node) as the ontology's marked classes entail (``_ENTAILED``), no more: the
+    types of a node no longer of such a class, or of a superclass no longer stated, go."""
+    chosen = "" if nodes is None else f"VALUES ?x {{ {iri_values(nodes)} }}"
+    pairs = [
+        f"({row['class']} {above['super']})"
+        for row in store.query(PREFIX_LINE + _MARKED).rows()
+        for above in store.query(PREFIX_LINE + _SUPERCLASSES % row["class"]).rows()
+    ]
+    rdf_type = ox.NamedNode(RDF + "type")
+
+    def typed(query: str) -> set[ox.Triple]:
+        rows = store.query(PREFIX_LINE + query).rows()
+        return {ox.Triple(r["x"], rdf_type, r["super"]) for r in rows}
+
+    held = typed(_ENTAILED % (" ".join(pairs), chosen)) if pairs else set()
+    stated = typed(_STATED % chosen)
+    return sorted(stated - held, key=str), sorted(held - stated, key=str)
 
 
 def ensure_vocabularies(store: GraphStore) -> int:

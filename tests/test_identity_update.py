@@ -18,11 +18,11 @@ from openness.store import EmbeddedStore, GraphStore
 MOF_REPO = "google/gemma-2b"  # a MOF record's Hub repository the bundled Hub records lack
 
 
-def rebuilt(store: GraphStore) -> set[str]:
-    """The identity graph a full rebuild of ``store``'s records makes."""
+def rebuilt(store: GraphStore, graph: str = Graphs.IDENTITY) -> set[str]:
+    """The identity graph (or ``graph``) a full rebuild of ``store``'s records makes."""
     copy = copy_of(store)
     rebuild_identity(copy)
-    return graph_quads(copy, Graphs.IDENTITY)
+    return graph_quads(copy, graph)
 
 
 class Writes:
@@ -90,6 +90,11 @@ def test_a_resync_relinks_what_changed_as_a_rebuild_would(built, monkeypatch) ->
     assert rebuilds == []
     after = graph_quads(store, Graphs.IDENTITY)
     assert after != before and after == rebuilt(store)
+    # The types the ontology entails, of the models relinked, merged or gone and of their
+    # producers, are as a rebuild states them.
+    entailed = graph_quads(store, Graphs.ENTAILED)
+    assert len(entailed) > len(graph_quads(built, Graphs.ENTAILED))
+    assert entailed == rebuilt(store, Graphs.ENTAILED)
     # The MOF record and the renamed Hub record are one model now.
     merged = models_of(store, [MOF_REPO])
     assert len(merged) == 1

@@ -144,6 +144,31 @@ def test_classes_are_aligned_by_rdfs_and_owl_not_skos(graph: Graph) -> None:
     assert any(graph.subject_objects(SKOS.closeMatch))  # concepts still mapped
 
 
+def test_a_consumer_without_rdfs_finds_models_and_organizations_by_their_superclasses(
+    built: GraphStore, graph: Graph
+) -> None:
+    """A consumer applying no RDFS reasoning saw models typed og:Model alone and
+    organizations og:Organization alone (audit-joining-the-graph 2.7): the entailed graph
+    types each instance of a class the vocabulary marks og:instancesTypedWithSuperclasses
+    with every superclass of another vocabulary the files give it (rdflib's closure here),
+    and nothing else."""
+    instances: dict[URIRef, set[str]] = {}
+    expected = set()
+    for cls in graph.subjects(OG.instancesTypedWithSuperclasses, Literal(True)):
+        supers = set(graph.transitive_objects(cls, RDFS.subClassOf)) - {cls}
+        external = {c for c in supers if (c, RDFS.isDefinedBy, ONTOLOGY) not in graph}
+        rows = built.query(f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x a <{cls}> }} }}")
+        instances[cls] = {r["x"].value for r in rows.rows()}
+        expected |= {(x, str(c)) for x in instances[cls] for c in external}
+    rows = built.query(f"SELECT ?x ?c WHERE {{ GRAPH <{Graphs.ENTAILED}> {{ ?x a ?c }} }}")
+    stated = {(r["x"].value, r["c"].value) for r in rows.rows()}
+    assert stated == expected
+    schema = "https://schema.org/"
+    for cls, found in ((OG.Model, "CreativeWork"), (OG.Organization, "Organization")):
+        typed = {x for x, c in stated if c == schema + found}
+        assert len(instances.get(cls, ())) > 100 and typed == instances[cls], cls
+
+
 def test_examples_parse(graph: Graph) -> None:
     for path in sorted((ontology_dir() / "examples").glob("*.ttl")):
         Graph().parse(path, format="turtle")
