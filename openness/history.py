@@ -384,7 +384,9 @@ def compute_history(
 
 
 def _levels(store: GraphStore) -> dict[str, str]:
-    rows = store.query("SELECT ?lv ?label WHERE { ?lv a og:Level ; rdfs:label ?label }").rows()
+    rows = store.query(
+        "SELECT ?lv ?label WHERE { ?lv a og:Level ; rdfs:label ?label FILTER (isLiteral(?label)) }"
+    ).rows()
     return {r["label"].value: r["lv"].value for r in rows}
 
 

@@ -127,9 +127,12 @@ def model(model_id: str) -> Response:
     """A model: its name, producer, records in every source, and its verdicts."""
     iri = model_iri(model_id)
     store = get_store()
+    # A name is a literal: a triple term (RDF 1.2) an upload gave one is none
     about = store.query(
-        f"""SELECT ?name ?family ?familyName WHERE {{ <{iri}> schema:name ?name .
-              OPTIONAL {{ <{iri}> og:family ?family . ?family schema:name ?familyName }} }}"""
+        f"""SELECT ?name ?family ?familyName WHERE {{
+              OPTIONAL {{ <{iri}> schema:name ?name FILTER (isLiteral(?name)) }}
+              OPTIONAL {{ <{iri}> og:family ?family . ?family schema:name ?familyName
+                         FILTER (isLiteral(?familyName)) }} }}"""
     ).rows()[0]
     records = [
         {"record": r["r"].value, "source": r["source"].value, "id": r["id"].value}
@@ -146,7 +149,7 @@ def model(model_id: str) -> Response:
     return jsonify(
         {
             "model": iri,
-            "name": about["name"].value,
+            "name": about["name"].value if "name" in about else iri.rsplit("/", 1)[1],
             "family": about["family"].value if "family" in about else None,
             "familyName": about["familyName"].value if "familyName" in about else None,
             **organizations(iri).get(iri, {}),

@@ -222,13 +222,14 @@ def respond(
 # For a licence, an organization or a dataset: the models it concerns.
 RELATED = {
     "models under this licence": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
-        og:hasRecord ?r ; schema:name ?name .
+        og:hasRecord ?r ; schema:name ?name . FILTER (isLiteral(?name))
         { ?r og:licenseStatement/og:resolvesTo ?x } UNION
         { ?r og:component/og:licenseStatement/og:resolvesTo ?x } } ORDER BY ?name""",
     "models it produced": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ; og:producer ?x ;
-        schema:name ?name } ORDER BY ?name""",
+        schema:name ?name FILTER (isLiteral(?name)) } ORDER BY ?name""",
     "models trained on it": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
-        og:hasRecord/fair4ml:trainedOn ?x ; schema:name ?name } ORDER BY ?name""",
+        og:hasRecord/fair4ml:trainedOn ?x ; schema:name ?name FILTER (isLiteral(?name)) }
+        ORDER BY ?name""",
 }
 
 
@@ -258,11 +259,12 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
         )
         target = about if t.subject.value == iri else others[t.subject.value]
         target[short(t.predicate.value)].append(shown)
-        if t.subject.value == iri and t.predicate.value in (
-            RDFS + "label",
-            "https://schema.org/name",
+        if (
+            t.subject.value == iri
+            and t.predicate.value in (RDFS + "label", "https://schema.org/name")
+            and isinstance(o, ox.Literal)  # a triple term (RDF 1.2) is no name
         ):
-            label = label or _said(o)
+            label = label or o.value
     return {
         "iri": iri,
         "label": label or short(iri),
@@ -421,7 +423,8 @@ def ontology() -> Response:
 def _documentation(triples: list[ox.Triple]) -> dict:
     facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        facts[t.subject.value][t.predicate.value].append(t.object.value)
+        if not isinstance(t.object, ox.Triple):  # a triple term (RDF 1.2) documents nothing
+            facts[t.subject.value][t.predicate.value].append(t.object.value)
     terms = {"classes": [], "properties": []}
     for subject, f in sorted(facts.items()):
         if not subject.startswith(OG):

@@ -155,7 +155,8 @@ def organizations(model: str | None = None) -> dict[str, dict[str, Any]]:
         .query(
             f"""SELECT ?m ?org ?name ?kind ?curated WHERE {{ {only}
               ?m a og:Model ; og:producer ?org .
-              OPTIONAL {{ ?org rdfs:label ?label }} OPTIONAL {{ ?org schema:name ?called }}
+              OPTIONAL {{ ?org rdfs:label ?label FILTER (isLiteral(?label)) }}
+              OPTIONAL {{ ?org schema:name ?called FILTER (isLiteral(?called)) }}
               BIND (COALESCE(?label, ?called) AS ?name)
               OPTIONAL {{ GRAPH ?g {{ ?org og:organizationKind ?k }} ?k skos:notation ?kind
                          BIND (?g = <{Graphs.source("curated")}> AS ?curated) }} }}

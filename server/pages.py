@@ -235,7 +235,11 @@ def model_resource(model_id: str) -> Response:
 
 
 def _model_name(iri: str, default: str) -> str:
-    rows = get_store().query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name }}").rows()
+    rows = (
+        get_store()
+        .query(f"SELECT ?name WHERE {{ <{iri}> schema:name ?name FILTER (isLiteral(?name)) }}")
+        .rows()
+    )
     return rows[0]["name"].value if rows else default
 
 

@@ -580,6 +580,39 @@ def test_a_resource_holding_a_triple_term_offers_no_json_ld_and_its_page_shows_i
     assert "format=jsonld" not in page.text and "format=ttl" in page.text
 
 
+def test_names_given_as_triple_terms_are_no_names(everything) -> None:
+    """RDF 1.2: a name or a label (schema:name, rdfs:label) that an update or an upload
+    gives as a triple term is no name. The named queries answer as they do without them
+    (reading each name's value, the pages and the API were 500s: 'Triple' object has no
+    attribute 'value'), and every page and API route that reads names answers 200."""
+    stored, _ = everything
+    store = copy_of(stored)
+    named: dict[str, list[ox.Triple]] = {}
+    for r in stored.query(
+        "SELECT ?g ?s ?p WHERE { VALUES ?p { schema:name rdfs:label } GRAPH ?g { ?s ?p ?o } }"
+    ).rows():
+        quoted = ox.Triple(r["s"], r["p"], ox.Literal("quoted"))
+        named.setdefault(r["g"].value, []).append(ox.Triple(r["s"], r["p"], quoted))
+    store.write(add=named)
+    for query in catalogue().values():
+        said, was = (sorted(map(str, query.run(s, {}).rows())) for s in (store, stored))
+        assert said == was, query.name
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    paths = [
+        *("/", "/matrix", "/matrix.csv", "/changes", "/definitions", "/ns", "/search?q=olmo"),
+        *(f"/models/{OLMO}", f"/models/{OLMO}/changes", f"/badges/{OLMO}.svg"),
+        *("/definitions/osaid-1.0/changes", "/id/org/allen-institute-for-ai"),
+        *("/api/conformance", "/api/search?q=olmo", f"/api/models/{OLMO}"),
+        *(f"/api/models/{OLMO}/changes-to-pass", f"/api/models/{OLMO}/history"),
+        *(f"/queries/{name}" for name in catalogue()),
+    ]
+    for path in paths:
+        assert web.get(path).status_code == 200, path
+    assert web.get(f"/models/{OLMO}").text.count("quoted") == 0
+    explained = web.get(f"/api/models/{OLMO}/conformance", headers={"Accept": "text/turtle"})
+    assert explained.status_code == 200, explained.text
+
+
 def _canonical(triples: list[ox.Triple]) -> list[str]:
     """A graph as sorted lines, its blank nodes named by their place in it."""
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)

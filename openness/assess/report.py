@@ -28,8 +28,8 @@ SELECT ?a ?res ?model ?name ?def ?outcome ?level ?score ?rank ?inScope WHERE {
     OPTIONAL { ?res og:rank ?rank }
   }
   %(filter)s
-  OPTIONAL { ?model schema:name ?name }
-  OPTIONAL { GRAPH <%(g)s> { ?res og:level ?lv } ?lv rdfs:label ?level }
+  OPTIONAL { ?model schema:name ?name FILTER (isLiteral(?name)) }
+  OPTIONAL { GRAPH <%(g)s> { ?res og:level ?lv } ?lv rdfs:label ?level FILTER (isLiteral(?level)) }
   BIND (STRAFTER(STR(?o), "#") AS ?outcome)
 }"""
 # The fields of one verdict in JSON, as the CLI report and the HTTP API give it.
@@ -68,6 +68,7 @@ MODEL_REQUIREMENTS = """SELECT ?res ?req ?ro WHERE { GRAPH <%(g)s> { %(values)s
   FILTER (?ro IN (earl:failed, earl:cantTell)) } }"""
 PROGRESS = """SELECT ?a ?level ?value ?outcome WHERE { GRAPH <%(g)s> { %(values)s
   ?a og:definitionId ?def ; earl:result/og:progress ?m . ?m rdfs:label ?level ; dqv:value ?value
+  FILTER (isLiteral(?level))
   OPTIONAL { ?m earl:outcome ?o } }
   BIND (STRAFTER(STR(?o), "#") AS ?outcome)
   %(filter)s }"""

@@ -146,7 +146,8 @@ def subjects(
     rows = scoped_rows(
         source or store,
         """SELECT ?m ?name ?r ?source ?id WHERE {
-             ?m a og:Model ; og:hasRecord ?r . OPTIONAL { ?m schema:name ?name }
+             ?m a og:Model ; og:hasRecord ?r .
+             OPTIONAL { ?m schema:name ?name FILTER (isLiteral(?name)) }
              ?r og:source ?source ; og:sourceId ?id }""",
         "m",
         models,
