@@ -20,8 +20,10 @@ from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
+    API_TYPES,
     api_format,
     content_type,
+    expressible,
     negotiate,
     serialize_graph,
 )
@@ -54,7 +56,15 @@ def _wants_rdf() -> str | None:
     return best if best != "application/json" else None
 
 
-def _rdf(triples: list[ox.Triple], media: str) -> Response:
+def _rdf(triples: list[ox.Triple], media: str) -> Response | None:
+    """``triples`` in ``media``; but where that is JSON-LD and they hold a triple term (RDF
+    1.2), which it cannot express, in what the client takes of the other types (406 when
+    none): None when that is JSON, which the route answers itself."""
+    offered = expressible(API_TYPES, triples)
+    if media not in offered:
+        media = api_format(offered)
+        if media == "application/json":
+            return None
     return Response(serialize_graph(triples, media, PREFIXES), content_type=content_type(media))
 
 
@@ -109,9 +119,8 @@ def conformance() -> Response:
         items.append(row)
     chunk = items[(page - 1) * per_page : page * per_page]
     media = _wants_rdf()
-    if media:
-        response = _rdf(_assertions_linked(chunk), media)
-    else:
+    response = _rdf(_assertions_linked(chunk), media) if media else None
+    if response is None:
         response = jsonify(
             {"total": len(items), "page": page, "per_page": per_page, "items": chunk}
         )
@@ -144,8 +153,9 @@ def model(model_id: str) -> Response:
     ]
     verdicts = verdict_rows(store, model=iri)
     media = _wants_rdf()
-    if media:
-        return _rdf(_assertions_linked(verdicts), media)
+    answer = _rdf(_assertions_linked(verdicts), media) if media else None
+    if answer is not None:
+        return answer
     return jsonify(
         {
             "model": iri,
@@ -169,7 +179,9 @@ def model_conformance(model_id: str) -> Response:
     media = _wants_rdf()
     if media:
         judged = [v["definition"] for v in verdicts]
-        return _rdf(explanation(get_store(), iri, judged) if judged else [], media)
+        answer = _rdf(explanation(get_store(), iri, judged) if judged else [], media)
+        if answer is not None:
+            return answer
     return jsonify(verdicts)
 
 

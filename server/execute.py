@@ -7,6 +7,7 @@ computes it nor crosses to the one that answers the request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -16,10 +17,12 @@ from openness.server.negotiation import (
     RESULT_TYPES,
     NotAcceptable,
     choose_with_parameter,
+    expressible,
     graph_format,
     results_format,
 )
 from openness.store import GraphStore
+from openness.store.results import QueryResult
 
 
 class QueryTimeout(RuntimeError):
@@ -81,14 +84,32 @@ class _Capped:
         return b"".join(self.parts)
 
 
-def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
+class _TripleTerm(Exception):
+    """A triple term (RDF 1.2) met writing JSON-LD, which cannot express one."""
+
+    def __init__(self, triple: ox.Triple) -> None:
+        super().__init__(triple)
+        self.triple = triple
+
+
+def _expressed(triples: QueryResult) -> Iterator[ox.Triple]:
+    """``triples`` as JSON-LD writes them, stopped by a triple term (:class:`_TripleTerm`)."""
+    for t in triples:
+        if isinstance(t.object, ox.Triple):
+            raise _TripleTerm(t)
+        yield t
+
+
+def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, ...] = ()) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
     (one list given, the other is empty), else the query's FROM and FROM NAMED, else the
     union of every graph and every named graph. A named query's joined columns come with
     their parts sorted, as everywhere else its answer is shown (NamedQuery.run): a solution
     at a time as the answer is written, so the limit stops that too before the result is
-    held whole."""
+    held whole. A graph holding a triple term, which JSON-LD cannot express, is asked again
+    (``said``: one such triple) and written in what the client takes of the other types,
+    else refused (406) listing them: where it was a 500 once JSON-LD met it."""
     listed = bool(job.default_graphs or job.named_graphs)
     result = store.query(
         job.query,
@@ -98,7 +119,7 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
         as_given=True,
     ).sorted_parts(dict(job.joined))
     graph = result.kind == "graph"
-    kind_types = GRAPH_TYPES if graph else RESULT_TYPES
+    kind_types = expressible(GRAPH_TYPES, list(said)) if graph else RESULT_TYPES
     offered = [*kind_types, *job.also]
     try:
         media = choose_with_parameter(job.format, job.accept, offered)
@@ -112,8 +133,17 @@ def answer(store: GraphStore, job: Job, max_bytes: int) -> Answer:
         raise
     fmt = graph_format(media) if graph else results_format(media)
     sink = _Capped(max_bytes)
-    result.serialize(fmt, sink)
-    return Answer(media, sink.getvalue())
+    try:
+        if fmt == ox.RdfFormat.JSON_LD:
+            QueryResult(_expressed(result)).serialize(fmt, sink)
+        else:
+            result.serialize(fmt, sink)
+    except _TripleTerm as e:
+        said = (e.triple,)
+    else:
+        return Answer(media, sink.getvalue())
+    del result  # here, as above: a 406 asked again would carry this frame to another thread
+    return answer(store, job, max_bytes, said)
 
 
 def fetch(

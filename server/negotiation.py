@@ -307,17 +307,17 @@ def expressible(offered: list[str], triples: list[ox.Triple]) -> list[str]:
 API_TYPES = ["application/json", *GRAPH_TYPES]
 
 
-def api_format() -> str:
+def api_format(offered: list[str] = API_TYPES) -> str:
     """What an API route answers the request in: JSON or the RDF type the client prefers
-    over it (NotAcceptable when it takes neither). A client preferring HTML is a browser,
-    which shows JSON: its ``application/xml;q=0.9`` would otherwise pick RDF/XML (an alias
-    of it). One that takes no JSON (``text/html, text/turtle;q=0.5``, ``text/*``) gets what
-    it takes; format=html is no format of the API's (406)."""
+    over it, among ``offered`` (NotAcceptable when it takes none). A client preferring HTML
+    is a browser, which shows JSON: its ``application/xml;q=0.9`` would otherwise pick
+    RDF/XML (an alias of it). One that takes no JSON (``text/html, text/turtle;q=0.5``,
+    ``text/*``) gets what it takes; format=html is no format of the API's (406)."""
     header = accept_header()
-    browser = choose(header, ["text/html", *API_TYPES]) == "text/html"
+    browser = choose(header, ["text/html", *offered]) == "text/html"
     if browser and choose(header, ["application/json"]):
         header = "application/json"
-    return negotiate(API_TYPES, "this resource is", header)
+    return negotiate(offered, "this resource is", header)
 
 
 def results_format(media_type: str) -> ox.QueryResultsFormat:

@@ -18,6 +18,7 @@ from openness.server.lookup import is_iri
 from openness.server.negotiation import (
     GRAPH_TYPES,
     content_type,
+    expressible,
     negotiate,
     serialize_graph,
 )
@@ -178,7 +179,10 @@ def read_graph() -> Response:
             )
     except ResultTooLarge as e:
         return _too_large(graph, e.limit)
-    return Response(serialize_graph(list(result), media), content_type=content_type(media))
+    triples = list(result)
+    # chosen again where JSON-LD was and the graph holds a triple term, which it cannot express
+    media = negotiate(expressible(GRAPH_TYPES, triples), "graphs are")
+    return Response(serialize_graph(triples, media), content_type=content_type(media))
 
 
 def _too_large(graph: str | None, limit: int) -> Response:

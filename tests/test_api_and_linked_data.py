@@ -584,7 +584,9 @@ def test_names_given_as_triple_terms_are_no_names(everything) -> None:
     """RDF 1.2: a name or a label (schema:name, rdfs:label) that an update or an upload
     gives as a triple term is no name. The named queries answer as they do without them
     (reading each name's value, the pages and the API were 500s: 'Triple' object has no
-    attribute 'value'), and every page and API route that reads names answers 200."""
+    attribute 'value'), every page and API route that reads names answers 200, and asked
+    for JSON-LD, which cannot express a triple term, a CONSTRUCT, a stored graph and the
+    API's RDF answer in what else the client takes, else 406 listing what is offered."""
     stored, _ = everything
     store = copy_of(stored)
     named: dict[str, list[ox.Triple]] = {}
@@ -611,6 +613,22 @@ def test_names_given_as_triple_terms_are_no_names(everything) -> None:
     assert web.get(f"/models/{OLMO}").text.count("quoted") == 0
     explained = web.get(f"/api/models/{OLMO}/conformance", headers={"Accept": "text/turtle"})
     assert explained.status_code == 200, explained.text
+    construct = {"query": f"CONSTRUCT WHERE {{ <{ID}model/{OLMO}> schema:name ?name }}"}
+    curated = {"graph": Graphs.source("curated")}
+    for path, given, offered in (
+        ("/sparql", construct, "text/turtle"),
+        ("/store", curated, "text/turtle"),
+        (f"/api/models/{OLMO}", {}, "application/json"),
+    ):
+        for refused in (
+            web.get(path, query_string=given, headers={"Accept": "application/ld+json"}),
+            web.get(path, query_string={**given, "format": "jsonld"}),
+        ):
+            assert refused.status_code == 406, (path, refused.text)
+            assert "ld+json" not in refused.text and "text/turtle" in refused.text, refused.text
+        fallback = f"application/ld+json, {offered};q=0.5"
+        answer = web.get(path, query_string=given, headers={"Accept": fallback})
+        assert (answer.status_code, answer.mimetype) == (200, offered), (path, answer.text)
 
 
 def _canonical(triples: list[ox.Triple]) -> list[str]:
