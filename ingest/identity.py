@@ -202,6 +202,7 @@ def _read_records(store: GraphStore, bound: str, kind: str) -> dict[str, Record]
     solutions = store.query(
         f"""SELECT ?r ?source ?name ?producer ?repo ?former ?family ?base WHERE {{ {bound}
              ?r a <{kind}> ; og:source/skos:notation ?source ; schema:name ?name .
+             FILTER (isLiteral(?name))
              OPTIONAL {{ ?r og:producer ?producer }}
              OPTIONAL {{ ?r og:huggingFaceRepo ?repo }}
              OPTIONAL {{ ?r og:formerHubId ?former }}

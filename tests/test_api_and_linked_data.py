@@ -584,7 +584,8 @@ def test_names_given_as_triple_terms_are_no_names(everything) -> None:
     """RDF 1.2: a name or a label (schema:name, rdfs:label) that an update or an upload
     gives as a triple term is no name. The named queries answer as they do without them
     (reading each name's value, the pages and the API were 500s: 'Triple' object has no
-    attribute 'value'), every page and API route that reads names answers 200, and asked
+    attribute 'value'), every page and API route that reads names answers 200 (a posted
+    description's names too), and asked
     for JSON-LD, which cannot express a triple term, a CONSTRUCT, a stored graph and the
     API's RDF answer in what else the client takes, else 406 listing what is offered."""
     stored, _ = everything
@@ -613,6 +614,16 @@ def test_names_given_as_triple_terms_are_no_names(everything) -> None:
     assert web.get(f"/models/{OLMO}").text.count("quoted") == 0
     explained = web.get(f"/api/models/{OLMO}/conformance", headers={"Accept": "text/turtle"})
     assert explained.status_code == 200, explained.text
+    described = (ontology_dir() / "examples" / "sources-disagree.ttl").read_text()
+    described += '\nex:mof-record schema:name <<( ex:x schema:name "quoted" )>> .\n'
+    for accept in ("application/json", "text/turtle"):
+        judged = web.post(
+            "/api/validate?definition=osaid-1.0",
+            data=described,
+            content_type="text/turtle",
+            headers={"Accept": accept},
+        )
+        assert judged.status_code == 200, (accept, judged.text)
     construct = {"query": f"CONSTRUCT WHERE {{ <{ID}model/{OLMO}> schema:name ?name }}"}
     curated = {"graph": Graphs.source("curated")}
     for path, given, offered in (

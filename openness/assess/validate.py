@@ -287,8 +287,8 @@ def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ())
             models.append(t.subject)
         elif t.predicate.value == OG + "hasRecord":
             linked.add(t.subject)
-        elif t.predicate.value == SCHEMA + "name":
-            names.setdefault(t.subject, t.object.value)
+        elif t.predicate.value == SCHEMA + "name" and isinstance(t.object, ox.Literal):
+            names.setdefault(t.subject, t.object.value)  # a triple term (RDF 1.2) is no name
     if not records and not models:
         raise UnreadableInput(
             f"{name}: describes no og:Model or og:SourceRecord" + "".join(f"; {m}" for m in unread)
