@@ -36,7 +36,7 @@ import yaml
 
 from openness.namespaces import XSD
 from openness.resources import queries_dir
-from openness.store import GraphStore, QueryResult
+from openness.store import GraphStore, QueryResult, term_value
 from openness.store.base import bind_values, code_only, keyword
 
 # The header keys this project reads. grlc defines more (endpoint, pagination, method,
@@ -472,7 +472,7 @@ def first_column(store: GraphStore, query: NamedQuery) -> list[str]:
     those of a parameter whose ``enumerate_from`` names ``query``."""
     result = query.run(store, {})
     column = result.variables[0]
-    return list(dict.fromkeys(row[column].value for row in result.rows() if column in row))
+    return list(dict.fromkeys(term_value(row[column]) for row in result.rows() if column in row))
 
 
 def run_named(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rapidfuzz import fuzz, process, utils
 
 from openness.named_queries import catalogue
@@ -113,8 +114,14 @@ class NameIndex:
 
     @classmethod
     def of(cls, store: GraphStore) -> NameIndex:
-        """The index of every name ``store``'s models have."""
+        """The index of every name ``store``'s models have: text, which a name or alias
+        given as a triple term (RDF 1.2) is not — what was typed matched its ``<<( … )>>``
+        (a model's IRI in it) and showed it as the model's name."""
         rows = store.query(catalogue()["model-names"].text).rows()
         return cls(
-            [(r["model"].value, r["name"].value, r["alias"].value, r["kind"].value) for r in rows]
+            [
+                (r["model"].value, r["name"].value, r["alias"].value, r["kind"].value)
+                for r in rows
+                if not isinstance(r["name"], ox.Triple) and not isinstance(r["alias"], ox.Triple)
+            ]
         )

@@ -31,6 +31,7 @@ from openness.server.shacl import READABLE, SUFFIXES, WRITABLE, Posted, ShaclErr
 from openness.server.shacl import Limits as ShaclLimits
 from openness.server.shacl import validate as run_validation
 from openness.server.sparql import text
+from openness.store import term_value
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 1000
@@ -144,7 +145,7 @@ def model(model_id: str) -> Response:
                          FILTER (isLiteral(?familyName)) }} }}"""
     ).rows()[0]
     records = [
-        {"record": r["r"].value, "source": r["source"].value, "id": r["id"].value}
+        {"record": r["r"].value, "source": r["source"].value, "id": term_value(r["id"])}
         for r in store.query(
             f"""SELECT ?r ?source ?id WHERE {{ <{iri}> og:hasRecord ?r .
                          ?r og:source/skos:notation ?source ; og:sourceId ?id }}

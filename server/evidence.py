@@ -8,15 +8,12 @@ from collections import defaultdict
 from openness.named_queries import run_named
 from openness.namespaces import ID
 from openness.server.context import get_store
+from openness.store import row_values
 
 
 def named_query(name: str, **params: str) -> list:
     """The rows of a named query of queries/, its parameters bound from ``params``."""
     return run_named(get_store(), name, **params)
-
-
-def _values(row: dict) -> dict[str, str]:
-    return {k: v.value for k, v in row.items()}
 
 
 def _add_use(uses: dict[tuple[str, str], dict], r: dict[str, str]) -> None:
@@ -41,7 +38,7 @@ def evidence(iri: str) -> list[dict]:
     source record: its licences, access, base model, components and ratings."""
     cards: dict[str, dict] = {}
     for row in named_query("model-evidence", model=iri):
-        r = _values(row)
+        r = row_values(row)
         card = cards.setdefault(
             r["record"],
             {
@@ -72,7 +69,7 @@ def uses(iri: str, cards: list[dict]) -> None:
     by_record = {c["record"]: c for c in cards}
     used: dict[tuple, dict[tuple[str, str], dict]] = defaultdict(dict)
     for row in named_query("model-evidence-use", model=iri):
-        r = _values(row)
+        r = row_values(row)
         card = by_record.get(r["record"])
         if card is None:
             continue
@@ -121,7 +118,7 @@ def inherited(iri: str) -> list[dict]:
     but found in no record of the graph makes a group with no ``base``."""
     groups: dict[str, dict] = {}
     for row in named_query("model-inherited-findings", model=iri):
-        r = _values(row)
+        r = row_values(row)
         base = r.get("base")
         group = groups.setdefault(
             base or r.get("unidentified", ""),

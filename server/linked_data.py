@@ -222,14 +222,13 @@ def respond(
 # For a licence, an organization or a dataset: the models it concerns.
 RELATED = {
     "models under this licence": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
-        og:hasRecord ?r ; schema:name ?name . FILTER (isLiteral(?name))
+        og:hasRecord ?r ; schema:name ?name .
         { ?r og:licenseStatement/og:resolvesTo ?x } UNION
         { ?r og:component/og:licenseStatement/og:resolvesTo ?x } } ORDER BY ?name""",
     "models it produced": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ; og:producer ?x ;
-        schema:name ?name FILTER (isLiteral(?name)) } ORDER BY ?name""",
+        schema:name ?name } ORDER BY ?name""",
     "models trained on it": """SELECT DISTINCT ?m ?name WHERE { ?m a og:Model ;
-        og:hasRecord/fair4ml:trainedOn ?x ; schema:name ?name FILTER (isLiteral(?name)) }
-        ORDER BY ?name""",
+        og:hasRecord/fair4ml:trainedOn ?x ; schema:name ?name } ORDER BY ?name""",
 }
 
 
@@ -239,7 +238,7 @@ def _related(iri: str) -> dict[str, list[tuple[str, str]]]:
         rows = get_store().query(query, substitutions={"x": ox.NamedNode(iri)}).rows()
         if rows:
             out[heading] = [
-                (r["name"].value, "/models/" + r["m"].value.rsplit("/", 1)[1]) for r in rows
+                (said(r["name"]), "/models/" + r["m"].value.rsplit("/", 1)[1]) for r in rows
             ]
     return out
 
@@ -255,7 +254,7 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
         shown = (
             (short(o.value), _local(o.value), True)
             if isinstance(o, ox.NamedNode)
-            else (_said(o), "", False)
+            else (said(o), "", False)
         )
         target = about if t.subject.value == iri else others[t.subject.value]
         target[short(t.predicate.value)].append(shown)
@@ -273,14 +272,14 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
     }
 
 
-def _said(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+def said(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """A term as a page shows it: an IRI by its prefixed name, a literal or a blank node
     by its value, a triple term (RDF 1.2) as ``<<( s p o )>>`` of its terms, a literal in
     it quoted as N-Triples writes it, so the three read apart."""
     if isinstance(term, ox.NamedNode):
         return short(term.value)
     if isinstance(term, ox.Triple):
-        inner = (str(t) if isinstance(t, ox.Literal | ox.BlankNode) else _said(t) for t in term)
+        inner = (str(t) if isinstance(t, ox.Literal | ox.BlankNode) else said(t) for t in term)
         return f"<<( {' '.join(inner)} )>>"
     return term.value
 
@@ -423,7 +422,9 @@ def ontology() -> Response:
 def _documentation(triples: list[ox.Triple]) -> dict:
     facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        if not isinstance(t.object, ox.Triple):  # a triple term (RDF 1.2) documents nothing
+        # a triple term (RDF 1.2) documents nothing: a term's label and comment are its
+        # literals, shown one each as its title and description
+        if not isinstance(t.object, ox.Triple):
             facts[t.subject.value][t.predicate.value].append(t.object.value)
     terms = {"classes": [], "properties": []}
     for subject, f in sorted(facts.items()):

@@ -40,6 +40,7 @@ from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
 from openness.server.negotiation import RESOURCE_TYPES, preferred
 from openness.server.search import answers, kept, name_index
+from openness.store import row_values, term_value
 
 bp = Blueprint("pages", __name__)
 
@@ -288,13 +289,14 @@ def _model_page(iri: str, model_id: str) -> str:
             # The published verdicts about this model only (the query bound to it): reading
             # every published verdict and keeping this model's took ~0.2 s CPU of the page.
             "published": lambda: [
-                {k: v.value for k, v in row.items()}
-                for row in named_query("published-vs-computed", model=iri)
+                row_values(row) for row in named_query("published-vs-computed", model=iri)
             ],
-            "disagree": lambda: named_query("sources-disagree", model=iri),
+            "disagree": lambda: [
+                row_values(row) for row in named_query("sources-disagree", model=iri)
+            ],
             "producer": producer,
             "timeline": lambda: history.timeline(iri),
-            "lineage": lambda: named_query("model-lineage", model=iri),
+            "lineage": lambda: [row_values(row) for row in named_query("model-lineage", model=iri)],
             "name": lambda: _model_name(iri, model_id),
         }
     )
@@ -395,7 +397,7 @@ def _guided(form: Mapping[str, str]) -> tuple[dict[str, str], list[dict[str, str
     release = {k: form.get(k, "").strip() for k in RELEASE_FIELDS}
     rows = []
     for r in named_query("mof-components"):
-        row = {k: v.value for k, v in r.items()}
+        row = row_values(r)
         key = row["mofId"]
         row["released"] = form.get(f"released-{key}", "")
         row["license"] = form.get(f"license-{key}", "").strip()
@@ -413,7 +415,7 @@ def _licence_ids() -> list[dict[str, str]]:
     """The licences models in the graph use, most used first, to suggest in the form."""
 
     def build() -> list[dict[str, str]]:
-        return [{k: v.value for k, v in r.items()} for r in named_query("licence-usage")]
+        return [row_values(r) for r in named_query("licence-usage")]
 
     return kept("openness.licences", build)
 
@@ -425,7 +427,7 @@ def _record_answers(model_id: str) -> dict[str, str]:
     iri = f"{ID}model/{model_id}"
     if not model_id or not is_model(iri):
         return {}
-    keys = {r["name"].value: r["mofId"].value for r in named_query("mof-components")}
+    keys = {term_value(r["name"]): r["mofId"].value for r in named_query("mof-components")}
     answers = {
         "name": _model_name(iri, model_id),
         "producer": organizations(iri).get(iri, {}).get("organizationName") or "",

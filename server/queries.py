@@ -22,6 +22,7 @@ from openness.named_queries import NamedQuery, Parameter, QueryFileError, catalo
 from openness.namespaces import short
 from openness.server.context import get_store
 from openness.server.execute import QueryTimeout
+from openness.server.linked_data import said
 from openness.server.negotiation import (
     FORMAT_PARAMETERS,
     PAGE_TYPES,
@@ -159,15 +160,19 @@ def run(name: str) -> Response:
     return _page(query, given, allowed, None, error) if html else text(error, 400)
 
 
-def _cell(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> tuple[str, str | None]:
-    """A result term as the page shows it: text, and a link for an IRI."""
+def _cell(
+    term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple | None,
+) -> tuple[str, str | None]:
+    """A result term as the page shows it: text, and a link for an IRI. Any column may
+    hold a triple term (RDF 1.2), a name's too: it reads ``<<( s p o )>>`` as on a
+    resource's page."""
     if term is None:
         return "", None
     if isinstance(term, ox.NamedNode):
         return short(term.value), local(term.value)
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", None
-    return term.value, None
+    return said(term), None
 
 
 def _page(

@@ -16,7 +16,7 @@ from openness.assess.grade import reason_outcomes
 from openness.assess.store import assessment_iri
 from openness.named_queries import run_named
 from openness.namespaces import Graphs
-from openness.store import GraphStore
+from openness.store import GraphStore, row_values, term_value
 
 VERDICTS = """
 SELECT ?a ?res ?model ?name ?def ?outcome ?level ?score ?rank ?inScope WHERE {
@@ -136,7 +136,9 @@ def verdict_rows(
             tiers[row["a"].value][row["level"].value] = row["outcome"].value
     records: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows["record"]:
-        records[row["model"].value].append({"source": row["source"].value, "id": row["id"].value})
+        records[row["model"].value].append(
+            {"source": row["source"].value, "id": term_value(row["id"])}
+        )
     # Levels lowest first, as each definition lists them.
     rank = {d.level_labels[lv]: i for d in definitions().values() for i, lv in enumerate(d.levels)}
     out = []
@@ -178,7 +180,7 @@ def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
     None where no computed verdict stands beside it."""
     rows = []
     for row in run_named(store, "published-vs-computed"):
-        r = {k: v.value for k, v in row.items()}
+        r = row_values(row)
         r["agrees"] = {"true": True, "false": False}.get(r.get("agrees", ""))
         rows.append(r)
     return rows
@@ -191,7 +193,7 @@ def open_washing(store: GraphStore) -> list[dict[str, Any]]:
     return [
         {
             "model": r["model"].value,
-            "name": r["name"].value if "name" in r else None,
+            "name": term_value(r["name"]) if "name" in r else None,
             "definition": r["definition"].value,
             "outcome": r["outcome"].value,
             "claims": r["claims"].value.split(" | "),
@@ -206,7 +208,7 @@ def changes_to_pass(store: GraphStore, model: str) -> list[dict[str, Any]]:
     that would make it pass, in the requirements' own words (queries/changes-to-pass.rq)."""
     out: dict[str, dict[str, Any]] = {}
     for row in run_named(store, "changes-to-pass", model=model):
-        r = {k: v.value for k, v in row.items()}
+        r = row_values(row)
         now = r["now"].split(" | ") if r.get("now") else []
         d = out.setdefault(
             r["definition"],

@@ -9,7 +9,13 @@ from openness.resources import project_root
 from openness.store.base import GraphStore, StoreError
 from openness.store.embedded import EmbeddedStore
 from openness.store.remote import UPDATE_TIMEOUT, RemoteStore
-from openness.store.results import GRAPH_FORMATS, RESULT_FORMATS, QueryResult
+from openness.store.results import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    QueryResult,
+    row_values,
+    term_value,
+)
 
 
 def default_location() -> Path:
@@ -34,6 +40,8 @@ __all__ = [
     "UPDATE_TIMEOUT",
     "default_location",
     "open_store",
+    "row_values",
+    "term_value",
 ]
 
 

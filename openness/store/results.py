@@ -122,6 +122,19 @@ def _sorted_tsv(solutions: ox.QuerySolutions, joined: Mapping[str, str]) -> Iter
         yield ("\t".join(cells) + "\n").encode()
 
 
+def term_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term's value as text: an IRI's, a blank node's, a literal's lexical form, and a
+    triple term (RDF 1.2), which has no value, as SPARQL TSV writes it (``<<( s p o )>>``
+    of N-Triples): any column of an answer may hold one, a name's too (an update or an
+    upload may say so), and is shown, sorted and joined on as any other term."""
+    return _tsv_term(term) if isinstance(term, ox.Triple) else term.value
+
+
+def row_values(row: Mapping[str, Any]) -> dict[str, str]:
+    """A row of :meth:`QueryResult.rows` as the values of its terms (:func:`term_value`)."""
+    return {name: term_value(term) for name, term in row.items()}
+
+
 def _tsv_term(term: Any) -> str:
     """A term as SPARQL TSV writes it: N-Triples, a triple term within ``<<( )>>``."""
     if isinstance(term, ox.Triple):
