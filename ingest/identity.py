@@ -1068,8 +1068,11 @@ def identity_current(store: GraphStore) -> IngestReport | None:
 
 def linked_by(started: dt.datetime, read: Sequence[str]) -> tuple[Triples, list[str]]:
     """The provenance of the identity graph, for its last write: linked by an
-    og:IdentityRun from ``started`` to now, reading ``read`` (see :func:`computed`)."""
-    return computed(Graphs.IDENTITY, OG + "IdentityRun", started, read, "identity")
+    og:IdentityRun from ``started`` to now, reading ``read`` (see :func:`computed`), which
+    also wrote the entailed graph (each write of the identities keeps it)."""
+    return computed(
+        Graphs.IDENTITY, OG + "IdentityRun", started, read, "identity", also=[Graphs.ENTAILED]
+    )
 
 
 def rebuild_identity(

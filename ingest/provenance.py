@@ -86,19 +86,27 @@ def generated(
 
 
 def computed(
-    graph: str, kind: str, started: dt.datetime, read: Sequence[str], *name: str
+    graph: str,
+    kind: str,
+    started: dt.datetime,
+    read: Sequence[str],
+    *name: str,
+    also: Sequence[str] = (),
 ) -> tuple[Triples, list[str]]:
     """For the write of a graph of ours that is computed from others (the identities, the
     verdict history): the run of class ``kind`` (named ``name``) that computed ``graph``,
     from ``started`` to now, reading the graphs ``read``, and that ``graph`` as it stands is
     its work, to add to the provenance graph; and the update removing what the run before
-    it was said to have made, to run first."""
+    it was said to have made, to run first. The graphs ``also`` are the same run's work,
+    derived from ``graph`` and what it read (the entailed graph, from the identities)."""
     ended = dt.datetime.now(dt.UTC)
     run = run_iri(started, *name)
     out = Triples()
     activity(out, run, kind, started, ended, used=read)
     generated(out, graph, run, ended, derived_from=read)
-    return out, [superseded(graph)]
+    for other in also:
+        generated(out, other, run, ended, derived_from=[graph, *read])
+    return out, [superseded(g) for g in (graph, *also)]
 
 
 def superseded(graph: str, *also: str) -> str:

@@ -15,7 +15,7 @@ from openness.ingest.report import IngestReport
 from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_source
 from openness.namespaces import OG, Graphs, mint
 from openness.resources import sources_dir
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, summary
 
 MOF = "https://w3id.org/openness-graph/id/record/mof/"
 IDX = "https://w3id.org/openness-graph/id/record/osai-index/"
@@ -330,6 +330,28 @@ def test_a_source_graph_is_described_as_its_last_run_made_it(built) -> None:
         assert len(rows) == 1, (graph, rows)
         assert rows[0].get("size") == str(sizes[graph]), graph
         assert rows[0].get("source") == graph.removeprefix(prefix), graph
+
+
+def test_every_computed_graph_says_which_run_made_it(built) -> None:
+    """Each graph the tool computes is said to be made by a run, as a source's is: the
+    entailed graph (the types the vocabulary entails) was the one without, though the
+    identity run writes it — so the run that wrote it last, from the identities, alone,
+    after a source's ingest links them again. The vocabularies' graphs are files loaded,
+    the provenance and VoID graphs describe the others."""
+    described = {Graphs.ONTOLOGY, Graphs.SHAPES, PROVENANCE_GRAPH, summary.SUMMARY}
+    unmade = [g for g in built.graph_names() if g not in described and not generation(built, g)]
+    assert unmade == []
+    store = copy_of(built)
+    ingest_source(store, "curated")
+    (entailed,) = generation(store, Graphs.ENTAILED)
+    (identity,) = generation(store, Graphs.IDENTITY)
+    assert entailed["run"] == identity["run"]
+    rows = select(
+        store,
+        f"""SELECT ?from WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+              <{Graphs.ENTAILED}> prov:wasDerivedFrom ?from }} }}""",
+    )
+    assert Graphs.IDENTITY in {r["from"] for r in rows}
 
 
 def test_a_run_names_the_folder_it_read_the_same_wherever_the_data_is(
