@@ -230,14 +230,17 @@ def last_change(paths: list[Path]) -> datetime.date | None:
     return datetime.date.fromisoformat(dates) if dates else None
 
 
-def test_each_shapes_document_has_its_own_revision_and_date() -> None:
+def test_each_shapes_document_has_its_own_revision_date_and_licence() -> None:
     """A shapes document's revision is a semantic version of its own, not the version of
-    the definition it encodes (which the definition resource carries), and its
-    dcterms:modified is no older than its file's last commit (shapes/README.md § Versions)."""
+    the definition it encodes (which the definition resource carries), its
+    dcterms:modified is no older than its file's last commit (shapes/README.md § Versions),
+    and it states the repository's licence, which the catalogue and VoID repeat."""
     wrong = []
     for path in shape_files():
         g = Graph().parse(path, format="turtle")
         (document,) = g.subjects(RDF.type, OWL.Ontology)
+        if set(g.objects(document, DCTERMS.license)) != {URIRef("https://spdx.org/licenses/MIT")}:
+            wrong.append(f"{path.name}: states no MIT licence (the repository's LICENSE)")
         revision = str(g.value(document, OWL.versionInfo) or "")
         if not re.fullmatch(r"\d+\.\d+\.\d+", revision):
             wrong.append(f"{path.name}: revision {revision!r} is not MAJOR.MINOR.PATCH")
