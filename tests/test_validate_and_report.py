@@ -24,7 +24,7 @@ from openness.assess.validate import description_triples, validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
 from openness.named_queries import catalogue
-from openness.namespaces import ID
+from openness.namespaces import ID, OG
 from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore
 
@@ -1063,6 +1063,42 @@ def test_validate_prints_the_evidence_another_engine_judges_a_description_on() -
     _, elsewhere, _ = pyshacl_validate(data, shacl_graph=shapes, advanced=True)
     explained = rdflib.Graph().parse(data=run(*args, "--format", "ttl")[1], format="turtle")
     assert results(elsewhere) == results(explained) != set()
+
+
+@pytest.mark.parametrize(
+    ("producer", "named"),
+    [
+        ("Ai2", ID + "org/allen-institute-for-ai"),  # an alias in curated/organizations.yaml
+        ("Zorblax Labs", None),  # no curated organization: the description's own
+    ],
+)
+def test_a_described_producer_the_curated_organizations_name_keeps_the_graphs_iri(
+    tmp_path: Path, producer: str, named: str | None
+) -> None:
+    """A description's own nodes are named in its urn: namespace, never as stored ones; a
+    producer the curated organizations know is the graph's organization, not a copy of it
+    in that namespace, so a consumer of the evidence or the report follows it there."""
+    path = tmp_path / "Amber.yml"
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "release": {
+                    "name": "Amber",
+                    "producer": producer,
+                    "components": [{"name": "Model parameters (Final)", "license": "MIT"}],
+                }
+            }
+        )
+    )
+    _, out, _ = run("validate", str(path), "-d", "osaid-1.0", "--format", "evidence")
+    data = rdflib.Graph().parse(data=out, format="turtle")
+    (org,) = set(data.objects(None, rdflib.URIRef(OG + "producer")))
+    if named:
+        assert str(org) == named
+    else:
+        assert str(org).startswith("urn:openness:description:") and str(org).endswith(
+            "/org/zorblax-labs"
+        )
 
 
 def test_the_evidence_of_a_model_described_directly_holds_no_model_but_the_judged_one() -> None:

@@ -30,6 +30,7 @@ from openness.assess.store import save
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.licenses import RESOLUTION, default_resolver
 from openness.ingest.mof import license_table, read_record
+from openness.ingest.organizations import held_organizations
 from openness.ingest.rdf import Triples, iri
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
@@ -347,7 +348,8 @@ def description_namespace(data: bytes, name: str) -> str:
 @dataclass(frozen=True)
 class _Own:
     """Renames into a description's namespace the IRIs of ours that were minted for it
-    (those the graph's vocabularies, shapes, licences and the tool do not hold)."""
+    (those the graph's vocabularies, shapes, licences, curated organizations and the tool
+    do not hold)."""
 
     namespace: str
     graphs: frozenset[str]
@@ -412,7 +414,10 @@ def validate_description(
     table = Triples()  # the Model Openness Tool's licence table, which its definition reads
     license_table(sources_dir() / "mof", table, IngestReport("mof"))
     store.write(replace={Graphs.source("mof"): table})
-    own = _Own(description_namespace(data, name), _iris_of_ours(store))
+    # A producer the curated organizations name keeps the graph's IRI (the identity step
+    # and the reader took it from that index): a consumer follows it to the stored one.
+    curated = frozenset(org.iri for org in held_organizations(store).known)
+    own = _Own(description_namespace(data, name), _iris_of_ours(store) | curated)
     store.write(replace={Graphs.source("user"): triples})
     rebuild_identity(store)
     run = assess(store, ids)
