@@ -464,6 +464,28 @@ def test_force_writes_beside_a_server_never_beside_a_command_reading(tmp_path: P
         assert code == 0 and f"warning: {server} serves the store" in err, err
 
 
+def test_force_writes_past_a_dead_readers_name_from_another_pid_namespace(
+    tmp_path: Path,
+) -> None:
+    """A reader's name written in another PID namespace (a container sharing the store's
+    volume) and left there, its reader killed, was judged by no holder here: --force was
+    refused beside a server, told to wait for that reader, for ever. Its lock is to be had:
+    --force writes beside the server."""
+    store = ["--store", str(tmp_path / "store")]
+    assert run([*store, "init"])[0] == 0
+    names = tmp_path / "store" / holders.NAMES
+    names.mkdir(exist_ok=True)
+    left = {"holder": "`openness stats` (pid 7)", "writes": False, "serves": False}
+    (names / "7.theirs.json").write_text(
+        json.dumps({**left, "namespace": "pid:[1]"}), encoding="utf-8"
+    )
+    server = "`openness serve` (pid 4242) on http://127.0.0.1:8000/"
+    with holders.hold(tmp_path / "store", server, writes=False, serves=True):
+        code, _, err = run([*store, "init", "--force"])
+    assert code == 0 and f"warning: {server} serves the store" in err, err
+    assert "pid 7" not in err, err
+
+
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
     with socket.socket() as s:  # a port nothing listens on: the connection is refused
         s.bind(("127.0.0.1", 0))

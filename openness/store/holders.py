@@ -35,20 +35,33 @@ read named — a scare about a store that is sound, and a read that could as wel
 wrong unnoticed.
 
 The kernel drops a lock with the process holding it, so a server or command killed leaves
-no lock behind; the name it leaves is passed over once its process no longer runs, and
-removed by the next holder. A process's id is given to another once it has ended, so a name
-records when its process started (on Linux) and is passed over beside a process started at
-another time. A process id is a number in one PID namespace alone: containers sharing the
-store's volume see each other's holders under ids of no process or of another, so a name
-records its holder's namespace, and one from another namespace is never judged but said as
-a process's in another PID namespace. It is taken out by its own namespace's holders, or by
-the next command that writes: that one holds the lock alone, so every name it finds is of a
-holder that has ended (a container killed leaves its names, which the next container, in a
-namespace of its own, would otherwise name for ever — a reader's among them, which keeps
---force from writing beside a server). (A part file has no namespace to read until written:
-one from another namespace may be taken out as its holder writes it, which leaves that
-holder unnamed.) RocksDB leaves the file and the folder alone: it removes only the files it
-names.
+no lock behind, and the kernel says which names are of holders that have ended too: each
+holder keeps an exclusive lock (``flock``) on its own name file for as long as it holds the
+store, taken on the part file before anything is written there and kept through the
+rename (the file is the same). A name whose lock is to be had is of a holder that has
+ended, and is passed over, and removed by the next holder; one whose lock is not, of a
+holder that runs. Process ids judged the names once: an id is given to another process
+once its own has ended, and is a number in one PID namespace alone, so containers sharing
+the store's volume saw each other's holders under ids of no process or of another, and a
+name from another namespace could not be judged at all — one left by a container killed
+(a reader's, which keeps --force from writing beside a server) was named by every refusal
+until a command wrote the store. A lock is the same in every PID namespace on the kernel
+that holds it (every container sharing a local volume on one machine); a name still
+records its holder's command, pid and namespace, to tell one refused whom to wait for
+(``… in another PID namespace``). Names written before holders locked them hold no lock,
+and are taken out as ended. ``flock`` and not ``lockf`` (fcntl's record locks): those are
+the process's, not inherited by the processes it forks, and let go when it closes any
+descriptor of the file (one reading a name); a ``flock`` is the open file's, which the
+processes forked from the holder share, as they share its lock on ``openness.lock`` — a
+server's workers, the process ``openness serve`` reads the store in before it serves: the
+name lives while any of them has it (a worker outliving its server killed still reads the
+store), and one that ends lets its copy go, not the lock. Those judging a name take its
+lock shared, for a moment, and never wait for it: its holder takes it exclusively, and
+waits that moment out when it has just made the file, which is empty until it holds the
+lock — so an empty file's lock says nothing, and it is left to the next command that
+writes. That one holds the store alone, so every name it finds is of a holder that has
+ended, and it takes them all out. RocksDB leaves the file and the folder alone: it removes
+only the files it names.
 """
 
 from __future__ import annotations
@@ -80,19 +93,24 @@ class Hold:
     """A lock held on a store (or none: see :func:`hold`), released by :meth:`release` or
     at the end of a ``with`` block."""
 
-    def __init__(self, fd: int | None, name: Path | None = None) -> None:
-        self._fd, self._name, self._pid = fd, name, os.getpid()
+    def __init__(self, fd: int | None, name: tuple[Path, int] | None = None) -> None:
+        self._fd, self._pid = fd, os.getpid()
+        # The holder's name file, and the descriptor by which it holds the file's lock.
+        self._name, self._named = name or (None, None)
 
     def release(self) -> None:
-        # A process forked from the holder (a server's worker) ends holding its copy of the
-        # descriptor, not the name, which is the holder's while it holds the store.
+        # A process forked from the holder (a server's worker) ends holding its copies of
+        # the descriptors, not the name, which is the holder's while it holds the store.
         if self._name is not None and os.getpid() == self._pid:
             with contextlib.suppress(OSError):
                 self._name.unlink()  # before the lock goes: never a name without a lock
         self._name = None
-        if self._fd is not None:
-            os.close(self._fd)  # the lock goes with the file's last descriptor
-            self._fd = None
+        # Closed, never unlocked: a lock goes with its file's last descriptor, and those of
+        # the processes forked from the holder are copies of these.
+        for fd in (self._named, self._fd):
+            if fd is not None:
+                os.close(fd)
+        self._named = self._fd = None
 
     def __enter__(self) -> Hold:
         return self
@@ -135,41 +153,40 @@ def hold(folder: Path, holder: str, *, writes: bool, serves: bool) -> Hold:
     return Hold(fd, _name(folder / NAMES, holder, writes=writes, serves=serves))
 
 
-def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> Path | None:
+def _name(names: Path, holder: str, *, writes: bool, serves: bool) -> tuple[Path, int] | None:
     """Name this process as holding the store in a file of its own in the folder ``names``,
-    read whole or not at all (written under another name, then renamed), and take out the
-    files of holders no longer running: the file, or None where this user may not write."""
-    pid = os.getpid()
-    said = {
-        "holder": holder,
-        "writes": writes,
-        "serves": serves,
-        "started": _started(pid),
-        "namespace": _namespace(),
-    }
+    read whole or not at all (written under another name, then renamed), locked for as
+    long as it holds the store, and take out the files of holders that have ended: the
+    file and the descriptor holding its lock, or None where this user may not write."""
+    said = {"holder": holder, "writes": writes, "serves": serves, "namespace": _namespace()}
     # Unique to this hold: a process may hold a store twice (a test's, or an app's beside a
     # command run in its process), and let one hold go before the other.
-    part = names / f"{pid}.{secrets.token_hex(8)}.part"
+    part = names / f"{os.getpid()}.{secrets.token_hex(8)}.part"
+    fd = None
     try:
         names.mkdir(exist_ok=True)
-        # A writer holds the store alone: every name left is of a holder that has ended,
-        # one written in another PID namespace too, which no other holder can tell ended.
+        # A writer holds the store alone: every name left is of a holder that has ended.
         for dead in sorted(names.iterdir()) if writes else _holders(names)[1]:
             with contextlib.suppress(OSError):  # taken out by another holder just now
                 dead.unlink()
-        part.write_text(json.dumps(said), encoding="utf-8")
-        return part.replace(part.with_suffix(".json"))
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits while one judging the empty file holds it
+        with open(fd, "w", encoding="utf-8", closefd=False) as file:
+            file.write(json.dumps(said))
+        return part.replace(part.with_suffix(".json")), fd
     except OSError:
         with contextlib.suppress(OSError):
             part.unlink()
+        if fd is not None:
+            os.close(fd)
         return None
 
 
 def _holders(names: Path) -> tuple[list[dict[str, object]], list[Path]]:
-    """What the holders named in the folder ``names`` that still run say of themselves (in
-    the order of their files' names), and the files of those that no longer run: one killed
-    could not take its file out (nor, killed while writing it, its part file). A holder in
-    another PID namespace is said as such, whether it runs or not (it cannot be told)."""
+    """What the holders named in the folder ``names`` that hold their names' locks say of
+    themselves (in the order of their files' names), and the files of those that have
+    ended: one killed could not take its file out (nor, killed while writing it, its part
+    file). A holder in another PID namespace is said as such."""
     alive: list[dict[str, object]] = []
     dead: list[Path] = []
     try:
@@ -179,30 +196,25 @@ def _holders(names: Path) -> tuple[list[dict[str, object]], list[Path]]:
     here = _namespace()
     for path in paths:
         try:
-            pid = int(path.name.partition(".")[0])
-            said = json.loads(path.read_text(encoding="utf-8")) if path.suffix == ".json" else {}
-            started, there = said.get("started"), said.get("namespace")
-        except (OSError, ValueError, AttributeError):  # taken out just now, or no holder's
+            with path.open("rb") as file:
+                try:
+                    fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:  # its holder's (a part file is not whole yet)
+                    said = json.load(file) if path.suffix == ".json" else None
+                else:
+                    # Let go as the file closes. Empty, it is one its holder has just made
+                    # and not yet locked (or one killed before it did: left to a writer).
+                    if os.fstat(file.fileno()).st_size:
+                        dead.append(path)
+                    continue
+        except (OSError, ValueError):  # taken out just now, or no holder's
             continue
-        if there is not None and there != here:
-            alive.append({**said, "holder": f"{said.get('holder')} in another PID namespace"})
-        elif not _runs(pid, started if isinstance(started, int) else None):
-            dead.append(path)
-        elif path.suffix == ".json":
+        if isinstance(said, dict):
+            there = said.get("namespace")
+            if there is not None and there != here:
+                said = {**said, "holder": f"{said.get('holder')} in another PID namespace"}
             alive.append(said)
     return alive, dead
-
-
-def _runs(pid: int, started: int | None) -> bool:
-    """Whether process ``pid`` runs and, where both are known, started at ``started``: an
-    ended process's id is given to the next one that starts."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        pass
-    return started is None or _started(pid) in (None, started)
 
 
 def _namespace() -> str | None:
@@ -211,17 +223,6 @@ def _namespace() -> str | None:
     try:
         return os.readlink("/proc/self/ns/pid")
     except OSError:
-        return None
-
-
-def _started(pid: int) -> int | None:
-    """When process ``pid`` started, in clock ticks since the machine did (field 22 of
-    /proc/<pid>/stat); None where there is no /proc (not Linux) or the process has ended."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_bytes()
-        # Its name (field 2), in parentheses, may hold spaces and parentheses of its own.
-        return int(stat.rpartition(b")")[2].split()[19])
-    except (OSError, ValueError, IndexError):
         return None
 
 
