@@ -245,6 +245,7 @@ LONGEST_FIRST = [
     "tests/test_assessment_writer.py",  # 58
     "tests/test_history.py",  # 53: verdicts as of eight dates
     "tests/test_browser.py",  # 46: Chromium
+    "tests/test_second_shacl_engine.py",  # 45: pySHACL, and TopBraid SHACL in a JVM beside it
     "tests/test_hub_live.py",  # 44
     "tests/test_validate_and_report.py",  # 32
     "tests/test_licence_verdicts.py",  # 27
