@@ -8,7 +8,11 @@ the published document; a description not listed has a base of its own, under it
 IRI. Two descriptions never collide. schema.org is kept on ``https://``; the Hub's RAI-like
 keys under ``cr:`` are repeated under ``rai:``. Each description is linked
 (``foaf:primaryTopic``) to the dataset it describes, with its licence resolved, and
-(``prov:wasDerivedFrom``) to the document it was published as, where that is known.
+(``prov:wasDerivedFrom``) to the document it was published as, where that is known; each
+node that document names under its URL (a file set, a record set, a field) is
+``rdfs:isDefinedBy`` it, as the shapes graph's nodes are by their shapes document, which is
+how a reader (the server's description of the resource) tells them from the other IRIs
+outside our namespace the description links to.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pyoxigraph as ox
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_dataset, add_license
 from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, yaml_entries
-from openness.namespaces import CR, DCAT, FOAF, OG, PROV, RAI, SCHEMA, mint, url_folder
+from openness.namespaces import CR, DCAT, FOAF, OG, PROV, RAI, RDFS, SCHEMA, mint, url_folder
 
 NAME = "croissant"
 ORIGINS = "origins.yaml"
@@ -161,6 +165,12 @@ def _description(
     out.add(node, OG + "sourceFile", path.name)
     if origin:  # the document its nodes are named against, for a reader to fetch
         out.link(node, PROV + "wasDerivedFrom", origin)
+        # The document's own nodes are those named under its folder (load_origins keeps only
+        # URLs with one): an absolute @id elsewhere (a Hub page's) is not defined by it.
+        folder = url_folder(origin)
+        for s in dict.fromkeys(t.subject for t in triples):
+            if isinstance(s, ox.NamedNode) and folder and s.value.startswith(folder):
+                out.link(s, RDFS + "isDefinedBy", origin)
     if copied:
         return
     out.add(dataset, SCHEMA + "name", keys.text("name"))

@@ -39,7 +39,6 @@ from openness.namespaces import (
     VOID,
     Graphs,
     short,
-    url_folder,
 )
 from openness.server.context import get_store, minted_base
 from openness.server.lookup import gone, is_iri, successor, withdrawn
@@ -93,28 +92,23 @@ def _describe(iri: str) -> list[ox.Triple]:
 
 
 def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples of the nodes that the document ``iri`` was read from
-    (``prov:wasDerivedFrom``, not one of ours) names relative to its URL, reached from
-    ``iri`` through such nodes, with their blank nodes two levels deep: a Croissant
-    description's file sets and record sets, their fields and sub-fields, and each field's
-    source, named against the URL it was published at (JSON-LD's base). Minted under the
-    description, each had an IRI of ours that answered it; named upstream, none does, so
-    the description answers them all. Not one of ours: a fine-tune is derived from its base
-    model, whose neighbours are models of their own."""
-    folders = {
-        folder
+    """The triples of the nodes defined (``rdfs:isDefinedBy``) by a document ``iri`` was
+    read from (``prov:wasDerivedFrom``), reached from ``iri`` through such nodes, with their
+    blank nodes two levels deep: a Croissant description's file sets and record sets, their
+    fields and sub-fields, and each field's source, named against the URL it was published
+    at (JSON-LD's base), which the ingester marks as that document's. No IRI of ours answers
+    them, so the description answers them all. Where a resource was read from says nothing
+    of what it links to: a record read from its source's page, a fine-tune derived from its
+    base model, name no node their document defines, and take in none."""
+    documents = sorted(
+        t.object.value
         for t in triples
         if t.subject.value == iri
         and t.predicate.value == PROV + "wasDerivedFrom"
         and isinstance(t.object, ox.NamedNode)
-        and not t.object.value.startswith(minted_base())
-        # Where the document's relative ids resolve, not the URL cut at its last '/':
-        # 'https://x.ai' was read as under 'https://', every node the resource links to.
-        and (folder := url_folder(t.object.value))
-    }
-    under = " || ".join(f'STRSTARTS(STR(?n), "{folder}")' for folder in sorted(folders))
+    )
     found: dict[ox.Triple, None] = {}
-    seen, frontier = {iri}, [iri] if folders else []
+    seen, frontier = {iri}, [iri] if documents else []
     while frontier:  # a level of the document a query: a field is two links from iri
         # A node's blank nodes are asked with it: a blank node is named in one answer alone.
         rows = (
@@ -122,7 +116,8 @@ def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
             .query(
                 f"""SELECT DISTINCT ?n ?s ?p ?o WHERE {{
                   VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
-                  ?x ?link ?n FILTER (isIRI(?n) && ({under}))
+                  VALUES ?document {{ {" ".join(f"<{d}>" for d in documents)} }}
+                  ?x ?link ?n . ?n <{RDFS}isDefinedBy> ?document FILTER (isIRI(?n))
                   {{ ?n ?p ?o BIND (?n AS ?s) }}
                   UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
                   UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}

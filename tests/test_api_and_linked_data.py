@@ -1297,35 +1297,29 @@ def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_
     assert base not in subjects(model.removeprefix(BASE[:-1]))
 
 
-@pytest.mark.parametrize(
-    "document, named",
-    [
-        ("https://x.ai", "https://x.ai/notes"),
-        ("https://e.org/get?path=a/b", "https://e.org/notes"),
-        ("urn:x:notes", None),
-    ],
-)
-def test_a_resource_takes_in_only_the_nodes_its_document_names(
-    document: str, named: str | None, store: GraphStore
-) -> None:
-    """A resource read from a document outside our namespace answers the nodes it links to
-    that the document names relatively ('notes', as JSON-LD resolves it against the
-    document's URL), and no other resource: one from a site's root (https://x.ai) was read
-    as under 'https://', and a record's description took in the organization it names; one
-    with a '/' in its query was read under its query, leaving out the node it names."""
-    record, org = ID + "record/curated/grok-0", ID + "organization/xai"
-    about = [(org, "xAI")] + ([(named, "notes")] if named else [])
+def test_a_resource_takes_in_only_the_nodes_its_document_defines(store: GraphStore) -> None:
+    """A resource read from a document answers the nodes it links to that the document
+    defines (rdfs:isDefinedBy, as the Croissant ingester marks a description's), and no
+    other: a curated record derived from its source's page (https://github.com/e/) took in
+    each node under that URL's folder it links to, a repository the graph describes among
+    them, as if the page had named it. A node another document defines is not this one's,
+    nor is a node of ours (an organization) ever."""
+    record, org, page = ID + "record/curated/e", ID + "organization/e", "https://github.com/e/"
+    repo, notes, other = page + "repo", page + "notes", "https://e.org/other"
+    defined = {notes: page, other: "https://e.org/doc"}
     triples = [
-        ox.Triple(
-            ox.NamedNode(record), ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(document)
+        ox.Triple(ox.NamedNode(record), ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(page)),
+        *(
+            t
+            for n in (org, repo, notes, other)
+            for t in (
+                ox.Triple(ox.NamedNode(record), ox.NamedNode(OG + "mentions"), ox.NamedNode(n)),
+                ox.Triple(ox.NamedNode(n), ox.NamedNode(RDFS + "label"), ox.Literal(n)),
+            )
         ),
         *(
-            ox.Triple(ox.NamedNode(record), ox.NamedNode(OG + "mentions"), ox.NamedNode(n))
-            for n, _ in about
-        ),
-        *(
-            ox.Triple(ox.NamedNode(n), ox.NamedNode(RDFS + "label"), ox.Literal(label))
-            for n, label in about
+            ox.Triple(ox.NamedNode(n), ox.NamedNode(RDFS + "isDefinedBy"), ox.NamedNode(d))
+            for n, d in defined.items()
         ),
     ]
     store.write(add={Graphs.source("curated"): triples})
@@ -1333,21 +1327,26 @@ def test_a_resource_takes_in_only_the_nodes_its_document_names(
     answer = web.get(record.removeprefix(BASE[:-1]), headers={"Accept": "application/n-triples"})
     assert answer.status_code == 200
     subjects = {t.subject.value for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)}
-    assert subjects == {record} | ({named} if named else set())
+    assert subjects == {record, notes}
 
 
 def test_a_resource_answers_its_documents_nodes_at_every_depth(store: GraphStore) -> None:
-    """The nodes a document names relatively are answered by the resource read from it,
+    """The nodes a document defines are answered by the resource read from it,
     whatever engine: those it links to, those they link to (a record set's fields, a
     field's sub-fields: minted under the resource, each had an IRI of ours that answered
     it; none does now) and their blank nodes two levels deep (a field's source and what
     it extracts), where those two links away and the blank nodes were left out."""
     c = "https://e.org/c/"
+    # Under the document's folder, <{c}other> is no node it defines: not taken in.
     turtle = f"""@prefix og: <{OG}> . @prefix prov: <{PROV}> . @prefix rdfs: <{RDFS}> .
     <{ID}croissant/c> prov:wasDerivedFrom <{c}metadata.json> ; og:mentions <{c}set> .
-    <{c}set> og:mentions <{c}set/field> . <{c}set/field> og:mentions <{c}set/field/sub> .
+    <{c}set> og:mentions <{c}set/field>, <{c}other> .
+    <{c}set/field> og:mentions <{c}set/field/sub> .
     <{c}set/field/sub> og:source [ og:extract [ rdfs:label "column" ] ] ;
         og:mentions <{ID}organization/e> . <{ID}organization/e> rdfs:label "E" .
+    <{c}set> rdfs:isDefinedBy <{c}metadata.json> .
+    <{c}set/field> rdfs:isDefinedBy <{c}metadata.json> .
+    <{c}set/field/sub> rdfs:isDefinedBy <{c}metadata.json> . <{c}other> rdfs:label "other" .
     """
     store.write(
         add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}

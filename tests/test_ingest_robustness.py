@@ -543,21 +543,25 @@ def test_a_croissant_description_from_elsewhere_has_a_base_of_its_own_unless_its
 ) -> None:
     """A folder read with --from is not the bundled one, though it holds a file of the same
     name: without an origins.yaml of its own its relative ids resolve under its record, as
-    the bundled list does not tell where it was published; listed as fetched from the
-    Hub's /api/datasets/<id>/croissant, they resolve against that URL, as JSON-LD does."""
+    the bundled list does not tell where it was published, and no node is said to be
+    defined by a document; listed as fetched from the Hub's /api/datasets/<id>/croissant,
+    they resolve against that URL, as JSON-LD does, and are rdfs:isDefinedBy it."""
     folder = tmp_path / "mine"
     folder.mkdir()
     shutil.copy(sources_dir() / "croissant" / MNIST_CROISSANT, folder)
     store = EmbeddedStore(None)
+    defined = "SELECT DISTINCT ?d WHERE { ?n rdfs:isDefinedBy ?d }"
     assert not ingest_source(store, "croissant", folder=folder).problems
     own = mint("croissant", "huggingface-mnist__croissant-1.0") + "/"
     assert select(store, FILE_SET) == [{"set": own + "parquet-files"}]
+    assert not select(store, defined)
     hub = "https://huggingface.co/api/datasets/ylecun/mnist/croissant"
     (folder / "origins.yaml").write_text(yaml.safe_dump([{"file": MNIST_CROISSANT, "url": hub}]))
     assert not ingest_source(store, "croissant", folder=folder).problems
     assert select(store, FILE_SET) == [
         {"set": "https://huggingface.co/api/datasets/ylecun/mnist/parquet-files", "doc": hub}
     ]
+    assert select(store, defined) == [{"d": hub}]
 
 
 def test_what_is_wrong_in_a_croissant_folder_names_its_file(tmp_path: Path) -> None:

@@ -205,6 +205,30 @@ def test_croissant_nodes_are_named_against_the_url_each_description_was_publishe
     assert rows == [{"set": published + "parquet-files", "doc": published + "metadata.json"}]
 
 
+def test_the_nodes_a_croissant_description_names_under_its_url_are_defined_by_it(built) -> None:
+    """The nodes mnist's published file names under its URL (file sets, record sets, their
+    fields) are rdfs:isDefinedBy that document, which the description is
+    prov:wasDerivedFrom: a reader tells them by that mark from the other IRIs outside our
+    namespace it links (the server took every node under a derived-from URL's folder as
+    the document's, for any source). Nothing else the description names is (its dataset,
+    its licence), and no other source marks a node so."""
+    published = UPSTREAM_CROISSANT + "1.0/huggingface-mnist/"
+    document = published + "metadata.json"
+    rows = select(built, f"SELECT ?n WHERE {{ ?n rdfs:isDefinedBy <{document}> }}")
+    names = ("repo", "parquet-files", "mnist_splits", "default")
+    fields = ("default/image", "default/label", "default/split", "mnist_splits/split_name")
+    assert sorted(r["n"] for r in rows) == sorted(published + n for n in names + fields)
+    by = select(built, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?n rdfs:isDefinedBy ?d } }")
+    # Elsewhere only the vocabularies' terms and the shapes, by their own documents.
+    assert {r["g"] for r in by} == {Graphs.ONTOLOGY, Graphs.SHAPES, Graphs.source("croissant")}
+    # Every upstream node of every description is marked, by the one it is derived from.
+    unmarked = f"""ASK {{ GRAPH <{Graphs.source("croissant")}> {{ ?n ?p ?o
+        FILTER (STRSTARTS(STR(?n), "{UPSTREAM_CROISSANT}"))
+        FILTER NOT EXISTS {{ ?n rdfs:isDefinedBy ?d . ?description prov:wasDerivedFrom ?d }}
+    }} }}"""
+    assert not built.query(unmarked)
+
+
 def test_each_bundled_croissant_file_is_listed_where_it_was_published() -> None:
     """origins.yaml gives each bundled description the URL SOURCE.md's rule makes of its
     name, at the commit it names: a file added or copied again without its line would be
