@@ -6,19 +6,23 @@ here, the IRIs in the data unchanged: HTML for browsers, Turtle, JSON-LD, N-Trip
 RDF/XML by ``Accept`` or ``?format=``. The ontology namespace also has a documentation page.
 An IRI the graph uses but says nothing of answers the triples that name it (the first
 NAMING, and a link to the query giving every one when more do); one it does not use, 404.
+An IRI outside our namespace the graph describes is answered alike at ``/resource?iri=``,
+where pages link it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from flask import (
     Blueprint,
     Response,
     abort,
+    g,
     redirect,
     render_template,
     request,
@@ -175,6 +179,27 @@ def _local(value: str) -> str:
     return request.url_root + value[len(base) :] if value.startswith(base) else value
 
 
+def page_links(iris: Iterable[str]) -> dict[str, str]:
+    """Where a page links each of ``iris``: one we mint to its path here; one outside our
+    namespace that the graph describes (the subject of a triple: an SPDX licence, a
+    Croissant description's file set, named where it was published, which may answer 404)
+    to its page here (:func:`outside`), which shows the IRI and links to it; any other to
+    itself, as the graph says nothing more of it. Asked of the store once for all the
+    IRIs, and once a request for each (a model's page links a licence from each
+    component)."""
+    iris, base = list(iris), minted_base()
+    known: dict[str, str] = g.setdefault("page_links", {})
+    asked = sorted({i for i in iris if not i.startswith(base) and i not in known and is_iri(i)})
+    if asked:
+        rows = get_store().query(
+            f"""SELECT DISTINCT ?x WHERE {{
+                  VALUES ?x {{ {" ".join(f"<{i}>" for i in asked)} }} ?x ?p ?o }}"""
+        )
+        described = {r["x"].value for r in rows.rows()}
+        known |= {i: url_for("linked_data.outside", iri=i) if i in described else i for i in asked}
+    return {i: _local(i) if i.startswith(base) else known.get(i, i) for i in iris}
+
+
 def respond(
     iri: str,
     triples: list[ox.Triple],
@@ -201,6 +226,10 @@ def respond(
     else:
         page = _page(iri, triples, title)
         page["json_ld"] = "application/ld+json" in offered
+        page["outside"] = not iri.startswith(minted_base())
+        # The other formats' links keep the page's own parameters (/resource's iri=).
+        kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
+        page["as_format"] = lambda name: "?" + urlencode([*kept, ("format", name)])
         page["related"] = _related(iri)
         page["every"] = url_for("pages.editor", query=every_naming(iri)) if more else None
         page["cap"] = NAMING
@@ -244,10 +273,11 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
         lambda: defaultdict(list)
     )
     label = title
+    links = page_links(t.object.value for t in triples if isinstance(t.object, ox.NamedNode))
     for t in triples:
         o = t.object
         shown = (
-            (short(o.value), _local(o.value), True)
+            (short(o.value), links[o.value], True)
             if isinstance(o, ox.NamedNode)
             else (said(o), "", False)
         )
@@ -312,6 +342,26 @@ def dereference(
     if undescribed is not None and not found.described and media == "text/html":
         return undescribed(found)
     return respond(iri, triples, more=found.more, hint=hint)
+
+
+@bp.get("/resource")
+def outside() -> Response:
+    """An IRI outside our namespace (``?iri=``), as the graph describes it, in each format
+    an IRI of ours is answered in: where a page links one the graph says something of
+    (:func:`page_links`), whose own address may answer nothing (a Croissant file set's, 404)
+    or say nothing of what the graph adds (the models under an SPDX licence). One we mint
+    is sent (303) to its own path, the format asked kept."""
+    iri = request.args.get("iri", "")
+    if not is_iri(iri):
+        return text("iri= names no absolute IRI: /resource?iri=<an IRI the graph uses>", 400)
+    if iri.startswith(minted_base()):
+        asked = request.args.get("format")
+        return redirect(_local(iri) + (f"?{urlencode({'format': asked})}" if asked else ""), 303)
+    triples = _describe(iri)
+    if triples:
+        return respond(iri, triples)
+    triples, more = _naming(iri)
+    return respond(iri, triples, more=more)
 
 
 @bp.get("/ns/<path:rest>")

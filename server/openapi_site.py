@@ -260,6 +260,15 @@ PATHS: dict[str, Any] = {
         param("rest", "path", "The IRI's path after /id/", True),
         more=ISSUED_BEFORE,
     ),
+    "/resource": _linked(
+        "An IRI outside our namespace the graph describes (an SPDX licence, a Croissant "
+        "description's file set): what the graph says of it, where pages link it",
+        param("iri", "query", "The IRI", True, {"type": "string", "format": "uri"}),
+        more={
+            "303": {"description": "One we mint: its own path, the format asked kept"},
+            "400": or_no_format("iri= names no absolute IRI"),
+        },
+    ),
     "/graph/{rest}": _linked(
         "A named graph's IRI: what the graph says of it (provenance); its triples are at "
         "/store?graph=IRI",

@@ -22,7 +22,7 @@ from openness.named_queries import NamedQuery, Parameter, QueryFileError, catalo
 from openness.namespaces import short
 from openness.server.context import get_store
 from openness.server.execute import QueryTimeout
-from openness.server.linked_data import said
+from openness.server.linked_data import page_links, said
 from openness.server.negotiation import (
     FORMAT_PARAMETERS,
     PAGE_TYPES,
@@ -35,7 +35,6 @@ from openness.server.negotiation import (
 )
 from openness.server.openapi_site import FORMAT, NOT_OFFERED, RESULTS, or_no_format, param
 from openness.server.sparql import QUERY_TYPES, run_query, text
-from openness.server.wording import local
 from openness.store import StoreError
 from openness.store import dump as dumps
 
@@ -160,16 +159,17 @@ def run(name: str) -> Response:
     return _page(query, given, allowed, None, error) if html else text(error, 400)
 
 
-def _cell(
-    term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple | None,
-) -> tuple[str, str | None]:
-    """A result term as the page shows it: text, and a link for an IRI. Any column may
-    hold a triple term (RDF 1.2), a name's too: it reads ``<<( s p o )>>`` as on a
-    resource's page."""
+Term = ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple | None
+
+
+def _cell(term: Term, links: dict[str, str]) -> tuple[str, str | None]:
+    """A result term as the page shows it: text, and a link for an IRI (``links``: where
+    pages link each, :func:`page_links`). Any column may hold a triple term (RDF 1.2), a
+    name's too: it reads ``<<( s p o )>>`` as on a resource's page."""
     if term is None:
         return "", None
     if isinstance(term, ox.NamedNode):
-        return short(term.value), local(term.value)
+        return short(term.value), links[term.value]
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", None
     return said(term), None
@@ -191,14 +191,16 @@ def _page(
     bound = {k: v for k, v in values.items() if v}
     here = url_for("queries.run", name=query.name)
     variables: list[str] = []
-    rows: list[list[tuple[str, str | None]]] = []
+    terms: list[list[Term]] = []
     total = 0
     if sparql is not None:
         result = query.run(get_store(), given)
         variables = result.variables
         for total, solution in enumerate(result, 1):
             if total <= PAGE_ROWS:
-                rows.append([_cell(solution[v]) for v in variables])
+                terms.append([solution[v] for v in variables])
+    links = page_links(t.value for row in terms for t in row if isinstance(t, ox.NamedNode))
+    rows = [[_cell(t, links) for t in row] for row in terms]
     return Response(
         render_template(
             "query.html",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, request
+from flask import Blueprint
 from markupsafe import Markup, escape
 
 from openness.assess.definitions import definitions, worded_reason
 from openness.assess.report import by_outcome, score_text
-from openness.server.context import minted_base
+from openness.server.linked_data import page_links
 
 bp = Blueprint("wording", __name__)
 
@@ -68,6 +68,6 @@ bp.add_app_template_filter(by_outcome, "by_outcome")
 
 @bp.app_template_filter("local")
 def local(iri: str) -> str:
-    """A link that stays on this server for the IRIs we mint (they dereference here)."""
-    base = minted_base()
-    return request.url_root + iri[len(base) :] if iri.startswith(base) else iri
+    """Where a page links ``iri``: here for the IRIs we mint and those the graph describes
+    (:func:`openness.server.linked_data.page_links`), else to itself."""
+    return page_links([iri])[iri]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
 from itertools import pairwise
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -1295,6 +1296,56 @@ def test_a_croissant_description_answers_the_nodes_it_names_under_its_published_
     answer = client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/csv"})
     model, base = answer.text.splitlines()[1].split(",")
     assert base not in subjects(model.removeprefix(BASE[:-1]))
+
+
+def _links(page: str) -> dict[str, str]:
+    """Each link of a page, by its text."""
+    return {
+        html.unescape(text): html.unescape(href)
+        for href, text in re.findall(r'<a href="([^"]*)">([^<]*)</a>', page)
+    }
+
+
+def test_a_page_links_an_outside_iri_the_graph_describes_to_its_page_here(
+    client: FlaskClient,
+) -> None:
+    """A Croissant description's file set is named where the description was published
+    (raw.githubusercontent.com/…/parquet-files, a 404), and its page linked it there. A
+    page now links an IRI outside our namespace that the graph describes to its page here
+    (/resource?iri=), which answers what the graph says of it, in each format, the IRI
+    shown and linked; an SPDX licence alike, on a model's page and in a named query's
+    results (its page lists the models under it). One the graph says nothing of, only
+    names (schema:Dataset, a class), is linked as it is; one of ours, at its path."""
+    published = (
+        "https://raw.githubusercontent.com/mlcommons/croissant/"
+        "401f6fff81db26a49c0d1704f02bffc4e4fa8fe2/datasets/1.0/huggingface-mnist/"
+    )
+    file_set = published + "parquet-files"
+    html_only = {"Accept": "text/html"}
+    description = client.get("/id/croissant/huggingface-mnist__croissant-1.0", headers=html_only)
+    links = _links(description.text)
+    assert links["schema:Dataset"] == "https://schema.org/Dataset"
+    assert links[ID + "dataset/ylecun--mnist"].endswith("/id/dataset/ylecun--mnist")
+    here = links[file_set]
+    assert here.startswith("/resource?") and parse_qs(urlsplit(here).query) == {"iri": [file_set]}
+    page = client.get(here, headers=html_only)
+    assert page.status_code == 200 and f"<code>{file_set}</code>" in page.text
+    on_page = _links(page.text)
+    assert on_page[file_set] == file_set
+    # Its other formats' links keep the iri= the page was asked with.
+    rdf = client.get("/resource" + on_page["N-Triples"])
+    said = list(ox.parse(rdf.data, ox.RdfFormat.N_TRIPLES))
+    assert {t.subject.value for t in said} == {file_set}
+    assert (file_set, RDFS + "isDefinedBy") in {(t.subject.value, t.predicate.value) for t in said}
+    mit = "https://spdx.org/licenses/MIT"
+    model = _links(client.get(f"/models/{OLMO}", headers=html_only).text)
+    apache = "https://spdx.org/licenses/Apache-2.0"
+    assert parse_qs(urlsplit(model["Apache License 2.0"]).query) == {"iri": [apache]}
+    usage = _links(client.get("/queries/licence-usage", headers=html_only).text)
+    assert parse_qs(urlsplit(usage["spdx:MIT"]).query) == {"iri": [mit]}
+    licence = client.get(usage["spdx:MIT"], headers=html_only).text
+    assert "Models under this licence" in licence and f"/models/{OLMO}" not in licence
+    assert f"/models/{OLMO}" in client.get(model["Apache License 2.0"], headers=html_only).text
 
 
 def test_a_resource_takes_in_only_the_nodes_its_document_defines(store: GraphStore) -> None:

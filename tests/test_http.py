@@ -316,6 +316,7 @@ SAMPLES: dict[str, dict[str, str]] = {
     "linked_data.resource": {"rest": "org/allen-institute-for-ai"},
     "linked_data.concept": {"rest": "component/model-architecture"},
     "linked_data.graph": {"rest": "ontology"},
+    "linked_data.outside": {"iri": "https://spdx.org/licenses/MIT"},
     "queries.run": {"name": "definitions"},
     "update.read_graph": {"graph": "https://w3id.org/openness-graph/graph/ontology"},
     "sparql.query": {"query": "ASK {}"},  # /sparql without one is the service description
@@ -376,6 +377,7 @@ FIRST = {
 }
 KINDS = {
     "linked_data.resource": "rdf",
+    "linked_data.outside": "rdf",
     "pages.model_resource": "rdf",
     "linked_data.concept": "rdf",
     "linked_data.ontology": "rdf",
