@@ -26,6 +26,7 @@ from openness.namespaces import RDF, XSD, longest_first, shorten
 
 Subject = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple  # a triple term: RDF 1.2
+Said = dict[Subject, dict[ox.NamedNode, set[Term]]]  # what each subject says
 
 INDENT = "    "
 # Blank nodes nested deeper than this are named and stated on their own (a long RDF list
@@ -69,15 +70,7 @@ def turtle(
         ] .
     <BLANKLINE>
     """
-    about: dict[Subject, dict[ox.NamedNode, set[Term]]] = {}
-    for t in triples:
-        about.setdefault(t.subject, {}).setdefault(t.predicate, set()).add(t.object)
-    objects = Counter(o for said in about.values() for values in said.values() for o in values)
-    # A blank node inside a triple term is written by its label there, so never in place
-    # elsewhere (nor as a subject of its own without one): counted as named twice.
-    for term in list(objects):
-        for inner in _quoted_blank_nodes(term):
-            objects[inner] += 2
+    about, objects = statements(triples)
     namespaces = longest_first(prefixes)
     key = _ordering(about, objects)
     used: set[str] = set()
@@ -137,37 +130,15 @@ def turtle(
         if nested and term not in about:
             return "[]"
         if nested and depth < MAX_DEPTH:
-            items = collection(term)
-            if items is not None:
-                return listed(items, depth, follow)
+            found = collection(term, about, objects)
+            if found is not None and written.isdisjoint(found[1]):
+                written.update(found[1])
+                return listed(found[0], depth, follow)
             inner = statement(term, depth + 1, follow)
             return f"[\n{INDENT * (depth + 2)}{inner}\n{INDENT * (depth + 1)}]"
         if isinstance(term, Subject) and term in about and term not in written:
             follow.append(term)
         return name(term)
-
-    def collection(head: ox.BlankNode) -> list[Term] | None:
-        """The items of the RDF list ``head`` starts, taken as written, when each of its
-        nodes says its rdf:first and rdf:rest alone and is the object of one triple (so
-        written nowhere else); else None, and the list is written node by node."""
-        items: list[Term] = []
-        nodes: list[ox.BlankNode] = []
-        node: Term = head
-        while node != _NIL:
-            said = about.get(node, {}) if isinstance(node, ox.BlankNode) else {}
-            if (
-                said.keys() != {_FIRST, _REST}
-                or any(len(values) != 1 for values in said.values())
-                or objects[node] != 1
-                or node in written
-                or node in nodes
-            ):
-                return None
-            nodes.append(node)
-            items += said[_FIRST]
-            (node,) = said[_REST]
-        written.update(nodes)
-        return items
 
     def listed(items: list[Term], depth: int, follow: list[Subject]) -> str:
         """A collection of ``items``: on one line when it is short, else an item a line."""
@@ -198,6 +169,57 @@ def turtle(
     return "\n\n".join(b for b in ("\n".join(header), *blocks) if b).encode() + b"\n"
 
 
+def statements(triples: list[ox.Triple]) -> tuple[Said, Counter[Term]]:
+    """What each subject of ``triples`` says (each triple once), and how many triples each
+    term is the object of. A blank node inside a triple term is named by its label there,
+    so never in place elsewhere (nor as a subject of its own without one): counted as the
+    object of two triples more."""
+    about: Said = {}
+    for t in triples:
+        about.setdefault(t.subject, {}).setdefault(t.predicate, set()).add(t.object)
+    objects = Counter(o for said in about.values() for values in said.values() for o in values)
+    for term in list(objects):
+        for inner in _quoted_blank_nodes(term):
+            objects[inner] += 2
+    return about, objects
+
+
+def collection(
+    head: Term, about: Said, objects: Counter[Term]
+) -> tuple[list[Term], list[ox.BlankNode]] | None:
+    """The items of the RDF list ``head`` starts, in order, and its nodes, where it is one
+    to write or show as a list: each node a blank node saying one rdf:first and one
+    rdf:rest alone and the object of one triple (so said nowhere else), the last's rest
+    rdf:nil; else None, and the list is a chain of nodes like any other (``about`` and
+    ``objects`` as :func:`statements` gives them).
+
+    >>> b1, b2, x = ox.BlankNode("b1"), ox.BlankNode("b2"), ox.NamedNode("urn:x")
+    >>> said = [ox.Triple(x, x, b1), ox.Triple(b1, _FIRST, x), ox.Triple(b1, _REST, b2),
+    ...         ox.Triple(b2, _FIRST, ox.Literal("y")), ox.Triple(b2, _REST, _NIL)]
+    >>> items, nodes = collection(b1, *statements(said))
+    >>> [item.value for item in items], nodes == [b1, b2]
+    (['urn:x', 'y'], True)
+    >>> collection(b1, *statements([*said, ox.Triple(x, _FIRST, b1)])) is None  # shared
+    True
+    """
+    items: list[Term] = []
+    nodes: list[ox.BlankNode] = []
+    node = head
+    while node != _NIL:
+        said = about.get(node, {}) if isinstance(node, ox.BlankNode) else {}
+        if (
+            said.keys() != {_FIRST, _REST}
+            or any(len(values) != 1 for values in said.values())
+            or objects[node] != 1
+            or node in nodes
+        ):
+            return None
+        nodes.append(node)
+        items += said[_FIRST]
+        (node,) = said[_REST]
+    return items, nodes
+
+
 def _quoted_blank_nodes(term: Term) -> list[ox.BlankNode]:
     """The blank nodes inside ``term`` if it is a triple term (at any depth)."""
     if not isinstance(term, ox.Triple):
@@ -209,9 +231,7 @@ def _quoted_blank_nodes(term: Term) -> list[ox.BlankNode]:
     ]
 
 
-def _ordering(
-    about: dict[Subject, dict[ox.NamedNode, set[Term]]], objects: Counter[Term]
-) -> Callable[[Term], tuple]:
+def _ordering(about: Said, objects: Counter[Term]) -> Callable[[Term], tuple]:
     """A sort key putting terms in a stable order: IRIs, then blank nodes, then literals,
     then triple terms, each by its text; a blank node by what it says, with the nodes it
     nests, to some depth, then by its colour (:func:`_colours`), never by its label, which
@@ -252,7 +272,7 @@ def _ordering(
     return key
 
 
-def _colours(about: dict[Subject, dict[ox.NamedNode, set[Term]]]) -> dict[ox.BlankNode, str]:
+def _colours(about: Said) -> dict[ox.BlankNode, str]:
     """Each blank node's colour: a digest of the triples it is in, its neighbours named by
     their colours, refined until no more nodes are told apart or MAX_DEPTH times (colour
     refinement, the first dimension of Weisfeiler–Leman; each round costs a pass over the

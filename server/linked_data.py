@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ from flask import (
     url_for,
 )
 
+from openness import turtle
 from openness.assess.service import TOMBSTONES
 from openness.namespaces import (
     BASE,
@@ -267,22 +269,45 @@ def _related(iri: str) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+class Shown(NamedTuple):
+    """A value as a page shows it: its text, where it links (an IRI's, else ""), and, for
+    an RDF list, its items shown so, in the list's order (else None)."""
+
+    text: str
+    link: str = ""
+    listed: tuple[Shown, ...] | None = None
+
+
 def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
-    about: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
-    others: dict[str, dict[str, list[tuple[str, str, bool]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    label = title
+    about: dict[str, list[Shown]] = defaultdict(list)
+    others: dict[str, dict[str, list[Shown]]] = defaultdict(lambda: defaultdict(list))
+    # An RDF list (a definition's levels) is shown where it is named, its items in order,
+    # as the Turtle writes it: its nodes were sections of rdf:first and rdf:rest in the
+    # order of their labels, the list's read by following them. One the writer keeps as
+    # nodes (shared, saying more, cut short) is shown as nodes too.
+    statements, objects = turtle.statements(triples)
+    lists = {s: found for s in statements if (found := turtle.collection(s, statements, objects))}
+    listed: set[ox.BlankNode] = set()
     links = page_links(t.object.value for t in triples if isinstance(t.object, ox.NamedNode))
-    for t in triples:
+
+    def shown(o: turtle.Term, whole: bool) -> Shown:
+        if whole and o in lists:
+            items, nodes = lists[o]
+            listed.update(nodes)
+            return Shown(said(o), listed=tuple(shown(item, whole) for item in items))
+        if isinstance(o, ox.NamedNode):
+            return Shown(short(o.value), links[o.value])
+        return Shown(said(o))
+
+    label = title
+    # A list's nodes are shown within it, so after every other subject: one no list shown
+    # holds (lists holding each other alone) is shown as nodes.
+    for t in sorted(dict.fromkeys(triples), key=lambda t: t.subject in lists):
+        if t.subject in listed:
+            continue
         o = t.object
-        shown = (
-            (short(o.value), links[o.value], True)
-            if isinstance(o, ox.NamedNode)
-            else (said(o), "", False)
-        )
         target = about if t.subject.value == iri else others[t.subject.value]
-        target[short(t.predicate.value)].append(shown)
+        target[short(t.predicate.value)].append(shown(o, t.subject not in lists))
         if (
             t.subject.value == iri
             and t.predicate.value in (RDFS + "label", "https://schema.org/name")

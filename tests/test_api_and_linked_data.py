@@ -16,13 +16,14 @@ import rdflib
 from conftest import copy_of, free_port, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from rdflib.collection import Collection
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
 from openness.history import VERDICT_HISTORY
 from openness.named_queries import catalogue
-from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDFS, Graphs
-from openness.resources import ontology_dir, sources_dir
+from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDF, RDFS, Graphs
+from openness.resources import ontology_dir, shapes_dir, sources_dir
 from openness.server import create_app
 from openness.server.negotiation import serialize_graph
 from openness.store import EmbeddedStore, GraphStore
@@ -916,6 +917,86 @@ def test_a_definitions_levels_are_written_as_a_collection(
     expected = [q.triple for q in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
     read = [q.triple for q in ox.parse(said.data, format=ox.RdfFormat.TURTLE)]
     assert _canonical(read) == _canonical(expected)
+
+
+def _rows(html: str) -> list[tuple[str, str]]:
+    """The (property, value) rows of a resource page's table, its values as HTML."""
+    return re.findall(r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td></tr>', html, re.S)
+
+
+def _sections(page: str) -> dict[str, list[tuple[str, str]]]:
+    """A resource page's sections of other subjects (its blank nodes), by heading."""
+    found = re.findall(r"<h2><code>(.*?)</code></h2>(.*?)</section>", page, re.S)
+    return {heading: _rows(rows) for heading, rows in found}
+
+
+def test_a_definitions_page_lists_its_levels_in_the_order_its_shapes_state(
+    client: FlaskClient,
+) -> None:
+    """A definition's og:levels is an RDF list: its page shows the levels as a numbered
+    list in the list's order, each a link as any other value, where it showed a blank
+    node's label and a section per list node (rdf:first, rdf:rest) in the order of their
+    labels. The order expected is the shapes' own, read by rdflib."""
+    levels = rdflib.URIRef(OG + "levels")
+    stated_levels = {}
+    for path in sorted(shapes_dir().glob("*.ttl")):
+        shapes = rdflib.Graph().parse(path)
+        for definition, head in shapes.subject_objects(levels):
+            stated_levels[str(definition)] = [str(level) for level in Collection(shapes, head)]
+    assert len(stated_levels) >= 2 and all(len(v) >= 3 for v in stated_levels.values())
+    for definition, expected in stated_levels.items():
+        page = client.get("/" + definition.removeprefix(BASE), headers={"Accept": "text/html"})
+        assert page.status_code == 200, definition
+        (shown,) = [value for p, value in _rows(page.text) if p == "og:levels"]
+        assert shown.startswith('<ol class="collection">'), shown
+        links = re.findall(r'<li><a href="([^"]*)">', shown)
+        assert links == ["http://localhost/" + iri.removeprefix(BASE) for iri in expected]
+        assert "rdf:first" not in page.text and "rdf:rest" not in page.text, page.text
+
+
+def test_a_page_shows_a_list_nodes_say_more_of_as_nodes() -> None:
+    """A list that is no collection (a node with two rdf:first, a node two triples name)
+    is shown as its nodes, each a section with its rdf:first and rdf:rest, as the Turtle
+    writes it node by node: nothing of it lost. A well-formed list beside it, one nested
+    in it and one inside another's item are shown as lists, in order."""
+    described = """
+        @prefix x: <urn:x:> .
+        @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+        <https://w3id.org/openness-graph/id/example/lists>
+            x:listed ( [ x:said "l0" ] "l1" <urn:x:item> ) ;
+            x:nested ( ( "n1" ) "n2" ) ;
+            x:twice _:twice ;
+            x:shared _:shared ; x:again _:shared .
+        _:twice rdf:first "t1", "t2" ; rdf:rest ( "t3" ) .
+        _:shared rdf:first "s1" ; rdf:rest () .
+    """
+    store = EmbeddedStore(None)
+    store.write(add={"urn:x:g": [q.triple for q in ox.parse(described, ox.RdfFormat.TURTLE)]})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    page = web.get("/id/example/lists", headers={"Accept": "text/html"})
+    assert page.status_code == 200, page.text
+    about = dict(_rows(page.text.split("</table>", 1)[0]))
+    listed = re.fullmatch(
+        r'<ol class="collection"><li>(\w+)</li><li>l1</li>'
+        r'<li><a href="urn:x:item">urn:x:item</a></li></ol>',
+        about["urn:x:listed"],
+    )
+    assert listed, about["urn:x:listed"]
+    inner = '<ol class="collection"><li>n1</li></ol>'
+    assert about["urn:x:nested"] == f'<ol class="collection"><li>{inner}</li><li>n2</li></ol>'
+    sections = _sections(page.text)
+    assert sections.pop(listed[1]) == [("urn:x:said", "l0")]  # an item: a node like any other
+    twice, shared = about["urn:x:twice"], about["urn:x:shared"]
+    assert about["urn:x:again"] == shared
+    # a property's values in the store's order
+    assert {heading: sorted(rows) for heading, rows in sections.items()} == {
+        twice: [
+            ("rdf:first", "t1"),
+            ("rdf:first", "t2"),
+            ("rdf:rest", '<ol class="collection"><li>t3</li></ol>'),
+        ],
+        shared: [("rdf:first", "s1"), ("rdf:rest", f'<a href="{RDF}nil">rdf:nil</a>')],
+    }, sections
 
 
 def _relabelled(triples: list[ox.Triple], seed: int) -> list[ox.Triple]:
