@@ -17,6 +17,7 @@ ONTOLOGY = BASE + "ns"
 CONCEPT = BASE + "ns/"  # concept schemes: ns/component/…, ns/org-kind/…
 COMPONENT = CONCEPT + "component/"
 INDEX_DIMENSION = CONCEPT + "index-dimension/"
+LEVEL = CONCEPT + "level/"  # a graded definition's levels, as its requirements name them
 ID = BASE + "id/"
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -49,6 +50,7 @@ PREFIXES: dict[str, str] = {
     "og": OG,
     "ogc": COMPONENT,
     "oxd": INDEX_DIMENSION,
+    "ogl": LEVEL,
     "rdf": RDF,
     "rdfs": RDFS,
     "xsd": XSD,

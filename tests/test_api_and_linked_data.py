@@ -909,9 +909,11 @@ def test_a_definitions_levels_are_written_as_a_collection(
     levels = built.query(f"SELECT ?l WHERE {{ <{definition}> og:levels/rdf:rest*/rdf:first ?l }}")
     path = "/" + definition.removeprefix(BASE)
     said = client.get(path, headers={"Accept": "text/turtle"})
-    assert said.status_code == 200 and "    og:levels (\n" in said.text, said.text
-    listed = said.text.split("    og:levels (\n", 1)[1].split("    )", 1)[0].split()
-    assert sorted(listed) == sorted(f"<{r['l'].value}>" for r in levels.rows()), said.text
+    collection = re.search(r"\n    og:levels \((.*?)\)", said.text, re.S)
+    assert said.status_code == 200 and collection, said.text
+    listed = collection[1].split()
+    written = [PREFIXES[n.split(":")[0]] + n.split(":", 1)[1] for n in listed]  # ogl:…
+    assert sorted(written) == sorted(r["l"].value for r in levels.rows()), said.text
     assert "rdf:first" not in said.text, said.text
     triples = client.get(path, headers={"Accept": "application/n-triples"}).data
     expected = [q.triple for q in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
@@ -936,7 +938,8 @@ def test_a_definitions_page_lists_its_levels_in_the_order_its_shapes_state(
     """A definition's og:levels is an RDF list: its page shows the levels as a numbered
     list in the list's order, each a link as any other value, where it showed a blank
     node's label and a section per list node (rdf:first, rdf:rest) in the order of their
-    labels. The order expected is the shapes' own, read by rdflib."""
+    labels; each by a prefixed name, where no prefix covered the levels. The order
+    expected is the shapes' own, read by rdflib."""
     levels = rdflib.URIRef(OG + "levels")
     stated_levels = {}
     for path in sorted(shapes_dir().glob("*.ttl")):
@@ -949,8 +952,13 @@ def test_a_definitions_page_lists_its_levels_in_the_order_its_shapes_state(
         assert page.status_code == 200, definition
         (shown,) = [value for p, value in _rows(page.text) if p == "og:levels"]
         assert shown.startswith('<ol class="collection">'), shown
-        links = re.findall(r'<li><a href="([^"]*)">', shown)
-        assert links == ["http://localhost/" + iri.removeprefix(BASE) for iri in expected]
+        links = re.findall(r'<li><a href="([^"]*)">([^<]*)</a></li>', shown)
+        assert [link for link, _ in links] == [
+            "http://localhost/" + iri.removeprefix(BASE) for iri in expected
+        ]
+        # by a prefixed name, as the components and dimensions their requirements name
+        names = [name.split(":", 1) for _, name in links]
+        assert [PREFIXES.get(prefix, "?") + local for prefix, local in names] == expected
         assert "rdf:first" not in page.text and "rdf:rest" not in page.text, page.text
 
 
