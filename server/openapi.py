@@ -496,4 +496,11 @@ OPENAPI["paths"]["/query"] = OPENAPI["paths"]["/sparql"]
 @bp.get("/openapi.json")
 def openapi() -> Response:
     # Each named query's parameters and values are read from its file and the store.
-    return jsonify({**OPENAPI, "paths": {**OPENAPI["paths"], **queries.openapi_paths()}})
+    paths, listed = queries.openapi_paths()
+    response = jsonify({**OPENAPI, "paths": {**OPENAPI["paths"], **paths}})
+    if not listed:
+        # A 200 without Cache-Control may be kept on a cache's own heuristic (RFC 9111
+        # 4.2.2): a description lacking the store's values is kept by none, so a client
+        # (Swagger UI, a browser, a proxy) asks again and gets them once the store is read.
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -237,6 +237,9 @@ PATHS: dict[str, Any] = {
     "/openapi.json": {
         "get": {
             "summary": "This description",
+            "description": "The values of a named query's enumerated parameter are read "
+            "from the store: while it cannot be read they are left out, the parameter saying "
+            "so, and the answer is sent with Cache-Control: no-store, to be asked again.",
             "responses": {
                 "200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}
             },

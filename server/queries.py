@@ -254,9 +254,10 @@ def _described(p: Parameter, listed: bool, unreadable: bool) -> str:
     return out
 
 
-def openapi_paths() -> dict[str, Any]:
+def openapi_paths() -> tuple[dict[str, Any], bool]:
     """Each named query as an operation of its own, as grlc describes a query folder: its
-    parameters typed, an enumerated one's values as its ``enum``.
+    parameters typed, an enumerated one's values as its ``enum``; and whether every such
+    value was listed.
 
     The description is the interface's, not the data's: a store that cannot be read (not
     built, unreadable, a remote engine down or past the time limit) leaves out the values
@@ -302,4 +303,4 @@ def openapi_paths() -> dict[str, Any]:
                 },
             }
         }
-    return paths
+    return paths, not unreadable

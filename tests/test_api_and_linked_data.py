@@ -10,10 +10,11 @@ from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
+import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import copy_of, free_port, stated
+from conftest import copy_of, free_port, oxigraph_serving, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from rdflib.collection import Collection
@@ -302,7 +303,8 @@ def test_openapi_is_answered_without_the_stores_values_when_the_store_cannot_be_
     """/openapi.json reads the values of enumerated parameters from the store: a store not
     built, a folder that holds none or a remote engine that is down made it a 500 page.
     The interface is the same whatever the data: it is described, each parameter whose
-    values the store gives saying they are not listed, and nothing of the store told."""
+    values the store gives saying they are not listed, nothing of the store told, and no
+    cache keeping it (it had no Cache-Control, as the complete one has none)."""
     folder = tmp_path / "store"
     if store == "no store":
         folder.mkdir()
@@ -313,19 +315,50 @@ def test_openapi_is_answered_without_the_stores_values_when_the_store_cannot_be_
         else {"STORE_LOCATION": str(folder)}
     )
     answer = create_app({**config, "TESTING": True}).test_client().get("/openapi.json")
-    assert answer.status_code == 200 and answer.mimetype == "application/json"
     assert str(tmp_path) not in answer.text and "127.0.0.1" not in answer.text
-    whole = client.get("/openapi.json").json
-    assert answer.json["paths"].keys() == whole["paths"].keys()
+    _assert_without_the_stores_values(answer, client.get("/openapi.json"))
+
+
+def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse) -> None:
+    """``answer`` is the description ``whole`` is, but the values the store gives: each
+    parameter of those says they are not listed, and no cache keeps it (a 200 without
+    Cache-Control may be kept on a cache's heuristic, as if it were complete)."""
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert answer.json["paths"].keys() == whole.json["paths"].keys()
     definition, _ = answer.json["paths"]["/queries/models-passing"]["get"]["parameters"]
     assert definition["schema"] == {"type": "string", "default": "osaid-1.0"}
     assert definition["description"] == (
         "?_definition in the query; its values are those the definition-ids query gives (not "
         "listed here: the store could not be read; they are once it can be)"
     )
-    listed, _ = whole["paths"]["/queries/models-passing"]["get"]["parameters"]
+    assert answer.headers["Cache-Control"] == "no-store"
+    listed, _ = whole.json["paths"]["/queries/models-passing"]["get"]["parameters"]
     assert listed["schema"]["enum"] == sorted(definitions())
     assert "not listed" not in listed["description"]
+    assert "Cache-Control" not in whole.headers
+
+
+@pytest.mark.remote
+def test_openapi_of_a_remote_engine_that_stops_lists_its_values_until_then(
+    built: GraphStore, tmp_path: Path
+) -> None:
+    """A server on a real `oxigraph serve` lists the definitions it holds in /openapi.json;
+    once the engine has stopped, the description is still answered, without them and kept
+    by no cache (the values the server keeps from the engine are not told as current)."""
+    shapes = built.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{Graphs.SHAPES}> {{ ?s ?p ?o }} }}"
+    )
+    with oxigraph_serving(tmp_path) as base:
+        httpx.post(
+            f"{base}/store",
+            params={"graph": Graphs.SHAPES},
+            content=ox.serialize(shapes, format=ox.RdfFormat.N_TRIPLES),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=60,
+        ).raise_for_status()
+        remote = create_app({"ENDPOINT": f"{base}/query", "TESTING": True}).test_client()
+        up = remote.get("/openapi.json")  # complete: the helper checks its values
+    _assert_without_the_stores_values(remote.get("/openapi.json"), up)
 
 
 def _undescribed(value: object, schema: dict, spec: dict, at: str = "") -> list[str]:
