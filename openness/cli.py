@@ -338,11 +338,11 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
     store = opts.open(read_only=True)
     text = query_or_file
     try:
-        if named:
+        if named:  # a file answers as the server answers a named query
             text = _bound(named, given, store)
-        # A file runs as the server runs a named query (NamedQuery.run): its joined
-        # columns' parts sorted.
-        result = store.query(text).sorted_parts(named.joined if named else {})
+            result = named.answer(store, text)
+        else:
+            result = store.query(text)
         target = RESULT_FORMATS if result.kind != "graph" else GRAPH_FORMATS
         if fmt not in target:
             wanted = "an RDF format" if result.kind == "graph" else "a results format"
@@ -359,8 +359,9 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
 
 
 def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[str, str]]:
-    """A query file and the ``--param`` values, each the name of one of its parameters
-    (their values are checked as they are bound: :func:`_bound`)."""
+    """A query file and the ``--param`` values, each the name of one of its parameters and
+    every required one given or defaulted (no store is needed to tell; their values are
+    checked as they are bound: :func:`_bound`)."""
     try:
         named = load(path, catalogued=False)
     except OSError as e:
@@ -380,18 +381,20 @@ def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[s
             f"{path.name} has no parameter {', '.join(unknown)}; "
             f"its parameters: {', '.join(known) or 'none'}"
         )
+    try:
+        named.require(given)
+    except KeyError as e:
+        raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
     return named, given
 
 
 def _bound(named: NamedQuery, given: dict[str, str], store: GraphStore) -> str:
     """The text of ``named`` with the ``--param`` values ``given`` bound, checked as
-    /queries/<name> checks them (:meth:`NamedQuery.sparql`): a required one missing, a
-    malformed value or one outside an enumerated parameter's values (which ran the query,
-    answering nothing) is refused."""
+    /queries/<name> checks them (:meth:`NamedQuery.sparql`): a malformed value or one
+    outside an enumerated parameter's values (which ran the query, answering nothing) is
+    refused (a required one missing was, before the store was opened: :func:`_query_file`)."""
     try:
         return named.sparql(given, named.enumerations(partial(first_column, store)))
-    except KeyError as e:
-        raise click.UsageError(f"{e.args[0]}: give it with --param NAME=VALUE") from e
     except ValueError as e:
         raise click.UsageError(f"{named.path.name}: bad parameter value: {e}") from e
 

@@ -137,19 +137,26 @@ class NamedQuery:
     # Each column a GROUP_CONCAT makes → its separator (the header's "joined").
     joined: dict[str, str] = field(default_factory=dict)
 
+    def require(self, given: Mapping[str, str]) -> None:
+        """Raise KeyError naming the first required parameter that neither ``given`` (an
+        empty value counts as not given: a form's field left blank) nor a default values:
+        what needs no store, told before the enumerated values are asked of one."""
+        for p in self.parameters:
+            if p.required and (given.get(p.name) or p.default) is None:
+                raise KeyError(f"the query {self.name!r} needs the parameter {p.name!r}")
+
     def bindings(
         self, given: dict[str, str], allowed: Mapping[str, Sequence[str]] | None = None
     ) -> dict[str, ox.NamedNode | ox.Literal]:
         """Terms for the parameters from request values (or defaults); a required one
-        missing raises KeyError naming it, a malformed value ValueError, and so does a
-        value not among those ``allowed`` for its parameter (:meth:`enumerations`). An
-        empty value counts as not given (a form's field left blank)."""
+        missing raises KeyError naming it (:meth:`require`), a malformed value ValueError,
+        and so does a value not among those ``allowed`` for its parameter
+        (:meth:`enumerations`)."""
+        self.require(given)
         out = {}
         for p in self.parameters:
             value = given.get(p.name) or p.default
             if value is None:
-                if p.required:
-                    raise KeyError(f"the query {self.name!r} needs the parameter {p.name!r}")
                 continue
             if allowed and p.name in allowed and value not in allowed[p.name]:
                 raise ValueError(
@@ -205,10 +212,15 @@ class NamedQuery:
         return bind_values(text, values) if values else text
 
     def run(self, store: GraphStore, given: dict[str, str]) -> QueryResult:
-        """The answer with the parameters bound from ``given`` (see :meth:`sparql`) and the
-        parts of each joined column sorted by code point: what the CLI, the API and the
-        pages show, the same whichever engine answers."""
-        return store.query(self.sparql(given)).sorted_parts(self.joined)
+        """The answer with the parameters bound from ``given`` (see :meth:`sparql`), as
+        :meth:`answer` gives it."""
+        return self.answer(store, self.sparql(given))
+
+    def answer(self, store: GraphStore, text: str) -> QueryResult:
+        """The answer to ``text``, this query's bound (:meth:`sparql`), with the parts of
+        each joined column sorted by code point: what the CLI, the API and the pages show,
+        the same whichever engine answers."""
+        return store.query(text).sorted_parts(self.joined)
 
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:

@@ -21,7 +21,7 @@ from openness.assess.definitions import definitions
 from openness.cli import StoreOptions, _asked_apart, cli
 from openness.named_queries import NamedQuery
 from openness.namespaces import VOID, Graphs
-from openness.resources import sources_dir
+from openness.resources import queries_dir, sources_dir
 from openness.store import EmbeddedStore, GraphStore, holders, open_store
 from openness.store import dump as dumps
 from openness.store.summary import SUMMARY
@@ -258,6 +258,37 @@ def test_a_named_querys_parameters_are_bound_once(
     code, out, err = run([*store, "query", "models-passing", "-p", "definition=mof-1.0"])
     assert code == 0 and out.splitlines() == ["model,name,level,score"], err
     assert bound.count("models-passing") == 1, bound
+
+
+def test_a_missing_parameter_is_refused_before_the_store_is_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A query file's required parameter not given was refused once the store was opened
+    and the values of its enumerated parameters asked of it (a query each, the answer
+    then dropped): it needs no store, and none is asked."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    default = "#+ defaults:\n#+   - definition: osaid-1.0\n"
+    for name in ("models-passing", "definition-ids"):  # the second enumerates the first's
+        text = (queries_dir() / f"{name}.rq").read_text(encoding="utf-8")
+        (tmp_path / f"{name}.rq").write_text(text.replace(default, ""), encoding="utf-8")
+    asked: list[str] = []
+    query = EmbeddedStore.query
+
+    def counted(self: EmbeddedStore, sparql: str, **kwargs: object) -> object:
+        asked.append(sparql)
+        return query(self, sparql, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(EmbeddedStore, "query", counted)
+    code, _, err = run([*store, "query", str(tmp_path / "models-passing.rq")])
+    assert code == 2, err
+    assert "needs the parameter 'definition': give it with --param NAME=VALUE" in err
+    assert asked == []
+    code, out, err = run(
+        [*store, "query", str(tmp_path / "models-passing.rq"), "-p", "definition=mof-1.0"]
+    )
+    assert code == 0 and out.splitlines() == ["model,name,level,score"], err
+    assert len(asked) == 2  # the definitions' ids, then the query
 
 
 def test_a_query_file_runs_whatever_its_group_concats(tmp_path: Path) -> None:
