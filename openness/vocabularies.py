@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from openness.ingest.provenance import computed
 from openness.ingest.rdf import iri_values
-from openness.namespaces import ONTOLOGY, PREFIX_LINE, RDF, Graphs
+from openness.namespaces import OG, ONTOLOGY, PREFIX_LINE, RDF, Graphs
 from openness.resources import ontology_dir, shapes_dir
 from openness.store import GraphStore, summary
 
@@ -49,7 +51,10 @@ def vocabulary_files() -> list[Path]:
 def load_vocabularies(store: GraphStore) -> int:
     """Replace the ontology graph with the ontology files and the shapes graph with the
     shapes files, in one transaction, and start the store's vocabulary summary if it has
-    none (see openness.store.summary); returns the triples stored."""
+    none (see openness.store.summary); returns the triples stored. When the types the
+    ontology entails changed, the load rewrites the entailed graph and is said to have made
+    it (an og:VocabularyRun), no longer the identity run before it."""
+    started = dt.datetime.now(dt.UTC)
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
     shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
     # From here on every write keeps the store's vocabulary summary (a store starts here):
@@ -58,7 +63,16 @@ def load_vocabularies(store: GraphStore) -> int:
     written = store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes}, after=after)
     gone, entailed = entailment(store)  # the classes' superclasses may have changed
     if gone or entailed:
-        written += store.write(remove={Graphs.ENTAILED: gone}, add={Graphs.ENTAILED: entailed})
+        # Derived, as the identity run says it, from the graphs whose instances it types.
+        typed = [g for g in store.graph_names() if g.startswith(Graphs.source(""))]
+        read = [Graphs.ONTOLOGY, Graphs.IDENTITY, *typed]
+        run = OG + "VocabularyRun"
+        made, before = computed(Graphs.ENTAILED, run, started, read, "vocabularies")
+        written += store.write(
+            remove={Graphs.ENTAILED: gone},
+            add={Graphs.ENTAILED: entailed, Graphs.PROVENANCE: made},
+            before=before,
+        )
     return written
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import copy_of, select
 from support.provenance import made
 
+from openness import vocabularies
 from openness.ingest.croissant import load_origins
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.records import source_version
 from openness.ingest.report import IngestReport
 from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_source
 from openness.namespaces import OG, Graphs, mint
-from openness.resources import sources_dir
+from openness.resources import ontology_dir, sources_dir
 from openness.store import EmbeddedStore, summary
+from openness.vocabularies import load_vocabularies
 
 MOF = "https://w3id.org/openness-graph/id/record/mof/"
 IDX = "https://w3id.org/openness-graph/id/record/osai-index/"
@@ -376,6 +379,32 @@ def test_every_computed_graph_says_which_run_made_it(built) -> None:
               <{Graphs.ENTAILED}> prov:wasDerivedFrom ?from }} }}""",
     )
     assert Graphs.IDENTITY in {r["from"] for r in rows}
+
+
+def test_a_vocabulary_load_that_changes_the_entailed_types_says_it_made_them(
+    built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load of the vocabularies whose superclasses changed rewrote the entailed graph,
+    which the provenance graph still said the last identity run had made: the load (an
+    og:VocabularyRun) is said to have made it, from the ontology and the identities, and a
+    load that changes nothing leaves it so."""
+    store = copy_of(built)
+    (identity,) = made(store, Graphs.IDENTITY)
+    folder = tmp_path / "ontology"
+    shutil.copytree(ontology_dir(), folder)
+    release = "https://example.org/Release"
+    (folder / "release.ttl").write_text(
+        f"<{OG}Model> <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{release}> .\n"
+    )
+    monkeypatch.setattr(vocabularies, "ontology_dir", lambda: folder)
+    load_vocabularies(store)
+    assert store.query(f"ASK {{ GRAPH <{Graphs.ENTAILED}> {{ ?m a <{release}> }} }}")
+    (entailed,) = made(store, Graphs.ENTAILED)
+    assert entailed.kind == OG + "VocabularyRun" and entailed.run != identity.run
+    assert {Graphs.ONTOLOGY, Graphs.IDENTITY} <= entailed.derived_from <= entailed.used
+    assert made(store, Graphs.IDENTITY) == [identity]
+    load_vocabularies(store)
+    assert made(store, Graphs.ENTAILED) == [entailed]
 
 
 def test_a_run_names_the_folder_it_read_the_same_wherever_the_data_is(
