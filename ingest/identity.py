@@ -343,6 +343,7 @@ class Issued:
 
     denoted: dict[str, list[str]] = field(default_factory=dict)  # IRI -> its records
     aliases: dict[str, str] = field(default_factory=dict)  # IRI -> og:supersededBy
+    models: set[str] = field(default_factory=set)  # the IRIs of models (not retired, withdrawn)
 
 
 @dataclass
@@ -392,9 +393,11 @@ def link(
     release linking it. An IRI whose records are all gone is withdrawn (``Linked.withdrawn``,
     a tombstone the callers write with :func:`tombstones`): no release is given it, a new one
     minted to it takes a number, and the release holding one of its records again gets it
-    back; a former Hub id's IRI pointing at it keeps pointing at it, then too. (A former Hub
-    id's IRI keeps its target while that is issued, when no record names the id any more;
-    a target merged into another model, that one.)"""
+    back; a former Hub id's IRI pointing at it keeps pointing at it, then too. A model whose
+    source named its records anew is not withdrawn: the release minted to its IRI from a
+    record of that source keeps it (:func:`_rekeyed`). (A former Hub id's IRI keeps its
+    target while that is issued, when no record names the id any more; a target merged
+    into another model, that one.)"""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -427,6 +430,7 @@ def link(
     bases = [_minted(members) for members in ordered]
     issued = issued or Issued()
     kept = _keep_issued(ordered, bases, issued)
+    kept |= _rekeyed(ordered, bases, kept, given, issued, records)
     used = set(given.values()) | set(kept.values())
     retiring = {
         iri
@@ -525,6 +529,35 @@ def _keep_issued(clusters: list[list[Record]], bases: list[str], issued: Issued)
             kept[at] = iri
             taken.add(iri)
     return kept
+
+
+def _rekeyed(
+    clusters: list[list[Record]],
+    bases: list[str],
+    kept: dict[int, str],
+    given: dict[str, str],
+    issued: Issued,
+    records: dict[str, Record],
+) -> dict[int, str]:
+    """The IRI each release keeps (by its place in ``clusters``, as :func:`_keep_issued`)
+    that was a model's until now, whose records are all gone, where the release is minted
+    to it (``bases``) and has a record of a source one of those was of: that source named
+    the model's records anew (MOF names a record by its file), which withdrew the model and
+    gave the same release a number. One already withdrawn is not taken back so."""
+    out: dict[int, str] = {}
+    taken = set(kept.values()) | set(given.values())
+    for at, members in enumerate(clusters):
+        base = bases[at]
+        if at in kept or members[0].iri in given or base in taken or base not in issued.models:
+            continue
+        denoted = issued.denoted[base]
+        if any(r in records for r in denoted):
+            continue  # the model's records are another release's now
+        sources = {mint("record", m.source) + "/" for m in members}
+        if any(r.startswith(s) for r in denoted for s in sources):
+            out[at] = base
+            taken.add(base)
+    return out
 
 
 def _retire(
@@ -1016,8 +1049,10 @@ def read_issued(
     ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
     retired to one of ``models`` or of those."""
     issued = Issued()
-    denoted = "{ ?iri a og:Model ; og:hasRecord ?v } UNION { ?iri og:formerRecord ?v }"
-    for iri, record in _solutions(store, records, denoted):
+    for iri, record in _solutions(store, records, "?iri a og:Model ; og:hasRecord ?v"):
+        issued.denoted.setdefault(iri.value, []).append(record.value)
+        issued.models.add(iri.value)
+    for iri, record in _solutions(store, records, "?iri og:formerRecord ?v"):
         issued.denoted.setdefault(iri.value, []).append(record.value)
     # Those pointing at a model withdrawn too (kept while it is).
     targets = None if models is None else sorted({*models, *issued.denoted})

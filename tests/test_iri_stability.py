@@ -481,6 +481,23 @@ def test_a_withdrawn_models_dated_verdicts_answer_saying_it_was_withdrawn(built,
     assert live.status_code == 200 and "Withdrawn" not in live.headers
 
 
+def test_a_model_whose_only_record_its_source_renames_keeps_its_iri(built, tmp_path) -> None:
+    """MOF names a record by its file: T5's file renamed, its only record is another. The
+    model was withdrawn and the same release came back as t5-2 (its old IRI seen as
+    another's); it keeps t5, with the new record, and the old record is the one withdrawn."""
+    store = copy_of(built)
+    t5 = MODEL + "t5"
+    assert records_of(store, t5) == {RECORD + "mof/t5"}
+    folder = without(tmp_path, "mof")
+    (folder / "models" / "T5.yml").rename(folder / "models" / "T5-base.yml")
+    ingest_all(store, ["mof"], folder=folder)
+    assert records_of(store, t5) == {RECORD + "mof/t5-base"}
+    assert not tombstone(store, MODEL + "t5-2")
+    assert OG + "WithdrawnModel" not in tombstone(store, t5)[RDF + "type"]
+    old = tombstone(store, RECORD + "mof/t5")
+    assert old[RDF + "type"] == {OG + "WithdrawnRecord"} and old[OG + "formerRecordOf"] == {t5}
+
+
 def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_path) -> None:
     """A curated T5 of another producer after MOF's went: it takes t5-2, and t5's answer
     names it as the model now called T5."""
