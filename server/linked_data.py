@@ -181,14 +181,27 @@ def _local(value: str) -> str:
     return request.url_root + value[len(base) :] if value.startswith(base) else value
 
 
+# The schemes of the IRIs a page may link as they are: a browser follows them and runs
+# nothing. An IRI is data: one the graph holds (from a source, or an update) may be
+# javascript:…, which a link would run on this server's pages when clicked.
+FOLLOWED = frozenset({"http", "https", "ftp", "mailto"})
+
+
+def followed(iri: str) -> bool:
+    """Whether a page may link ``iri`` as it is (its scheme, case aside, is FOLLOWED)."""
+    scheme, colon, _ = iri.partition(":")
+    return bool(colon) and scheme.lower() in FOLLOWED
+
+
 def page_links(iris: Iterable[str]) -> dict[str, str]:
     """Where a page links each of ``iris``: one we mint to its path here; one outside our
     namespace that the graph describes (the subject of a triple: an SPDX licence, a
     Croissant description's file set, named where it was published, which may answer 404)
     to its page here (:func:`outside`), which shows the IRI and links to it; any other to
-    itself, as the graph says nothing more of it. Asked of the store once for all the
-    IRIs, and once a request for each (a model's page links a licence from each
-    component)."""
+    itself, as the graph says nothing more of it, unless a browser would not merely follow
+    it (not :func:`followed`): to its page here too, which answers what names it. Asked of
+    the store once for all the IRIs, and once a request for each (a model's page links a
+    licence from each component)."""
     iris, base = list(iris), minted_base()
     known: dict[str, str] = g.setdefault("page_links", {})
     asked = sorted({i for i in iris if not i.startswith(base) and i not in known and is_iri(i)})
@@ -198,7 +211,10 @@ def page_links(iris: Iterable[str]) -> dict[str, str]:
                   VALUES ?x {{ {" ".join(f"<{i}>" for i in asked)} }} ?x ?p ?o }}"""
         )
         described = {r["x"].value for r in rows.rows()}
-        known |= {i: url_for("linked_data.outside", iri=i) if i in described else i for i in asked}
+        known |= {
+            i: i if followed(i) and i not in described else url_for("linked_data.outside", iri=i)
+            for i in asked
+        }
     return {i: _local(i) if i.startswith(base) else known.get(i, i) for i in iris}
 
 
@@ -228,7 +244,9 @@ def respond(
     else:
         page = _page(iri, triples, title)
         page["json_ld"] = "application/ld+json" in offered
+        # An IRI outside our namespace: its own address, linked where a browser may follow it.
         page["outside"] = not iri.startswith(minted_base())
+        page["followed"] = followed(iri)
         # The other formats' links keep the page's own parameters (/resource's iri=).
         kept = [(k, v) for k, v in request.args.items(multi=True) if k != "format"]
         page["as_format"] = lambda name: "?" + urlencode([*kept, ("format", name)])

@@ -999,7 +999,8 @@ def test_a_page_shows_a_list_nodes_say_more_of_as_nodes() -> None:
     """A list that is no collection (a node with two rdf:first, a node two triples name)
     is shown as its nodes, each a section with its rdf:first and rdf:rest, as the Turtle
     writes it node by node: nothing of it lost. A well-formed list beside it, one nested
-    in it and one inside another's item are shown as lists, in order."""
+    in it and one inside another's item are shown as lists, in order (an urn: item linked
+    to what names it: no browser follows it)."""
     described = """
         @prefix x: <urn:x:> .
         @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -1019,7 +1020,7 @@ def test_a_page_shows_a_list_nodes_say_more_of_as_nodes() -> None:
     about = dict(_rows(page.text.split("</table>", 1)[0]))
     listed = re.fullmatch(
         r'<ol class="collection"><li>(\w+)</li><li>l1</li>'
-        r'<li><a href="urn:x:item">urn:x:item</a></li></ol>',
+        r'<li><a href="/resource\?iri=urn:x:item">urn:x:item</a></li></ol>',
         about["urn:x:listed"],
     )
     assert listed, about["urn:x:listed"]
@@ -1468,6 +1469,37 @@ def test_a_page_links_an_outside_iri_the_graph_describes_to_its_page_here(
     licence = client.get(usage["spdx:MIT"], headers=html_only).text
     assert "Models under this licence" in licence and f"/models/{OLMO}" not in licence
     assert f"/models/{OLMO}" in client.get(model["Apache License 2.0"], headers=html_only).text
+
+
+def test_a_page_links_no_iri_to_a_scheme_a_browser_would_run() -> None:
+    """An IRI is linked as it is only where the graph says nothing of it: one whose scheme
+    a browser runs (``javascript:``, any case), held by the graph (from a source, or an
+    update), was a link that ran its script on this server's pages when clicked — as a
+    value, in a list, and as the address of the IRI /resource?iri= describes. Such an IRI
+    links to /resource?iri=, which answers what names it; an https: one still to itself."""
+    script, shout, web_page = "javascript:alert(1)", "JavaScript:alert(2)", "https://e.org/x"
+    described = f"""@prefix rdfs: <{RDFS}> .
+        <{ID}example/links> rdfs:seeAlso <{script}>, <{web_page}> ; rdfs:member ( <{shout}> ) .
+        <{shout}> rdfs:label "shouted" .
+    """
+    store = EmbeddedStore(None)
+    store.write(add={"urn:x:g": [q.triple for q in ox.parse(described, ox.RdfFormat.TURTLE)]})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    html_only = {"Accept": "text/html"}
+    pages = [
+        web.get("/id/example/links", headers=html_only),
+        web.get("/resource", query_string={"iri": shout}, headers=html_only),
+        web.get("/resource", query_string={"iri": script}, headers=html_only),
+    ]
+    for page in pages:
+        assert page.status_code == 200, page.text
+        hrefs = [html.unescape(h) for h in re.findall(r'href="([^"]*)"', page.text)]
+        assert not [h for h in hrefs if h.lower().startswith("javascript:")], hrefs
+    links = _links(pages[0].text)
+    assert links[web_page] == web_page
+    for iri in (script, shout):
+        assert parse_qs(urlsplit(links[iri]).query) == {"iri": [iri]}, links
+    assert f"<code>{shout}</code>" in pages[1].text
 
 
 def test_a_resource_takes_in_only_the_nodes_its_document_defines(store: GraphStore) -> None:
