@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 from flask import (
@@ -398,8 +398,10 @@ def outside() -> Response:
     if not is_iri(iri):
         return text("iri= names no absolute IRI: /resource?iri=<an IRI the graph uses>", 400)
     if iri.startswith(minted_base()):
-        asked = request.args.get("format")
-        return redirect(_local(iri) + (f"?{urlencode({'format': asked})}" if asked else ""), 303)
+        # The format asked goes in the query, before a hash IRI's fragment (…/ns#Model).
+        where, asked = urlsplit(_local(iri)), request.args.get("format")
+        query = "&".join(q for q in (where.query, asked and urlencode({"format": asked})) if q)
+        return redirect(urlunsplit(where._replace(query=query)), 303)
     triples = _describe(iri)
     if triples:
         return respond(iri, triples)

@@ -1502,6 +1502,23 @@ def test_a_page_links_no_iri_to_a_scheme_a_browser_would_run() -> None:
     assert f"<code>{shout}</code>" in pages[1].text
 
 
+def test_an_iri_of_ours_asked_at_resource_keeps_the_format_before_its_fragment() -> None:
+    """/resource?iri= sends an IRI we mint to its own path, the format asked kept: for a
+    hash IRI (an ontology term, the VoID dataset) the format was put after the fragment,
+    which a client never sends, so it got the page's default (Turtle for curl, HTML for a
+    browser), not the format it asked for."""
+    web = create_app({"STORE": EmbeddedStore(None), "TESTING": True}).test_client()
+    for iri, path in ((BASE + "ns#Model", "/ns"), (BASE + "graph/void#dataset", "/graph/void")):
+        sent = web.get("/resource", query_string={"iri": iri, "format": "nt"})
+        assert sent.status_code == 303
+        where = urlsplit(sent.headers["Location"])
+        assert (where.path, parse_qs(where.query), where.fragment) == (
+            path,
+            {"format": ["nt"]},
+            iri.rsplit("#", 1)[1],
+        ), sent.headers["Location"]
+
+
 def test_a_resource_takes_in_only_the_nodes_its_document_defines(store: GraphStore) -> None:
     """A resource read from a document answers the nodes it links to that the document
     defines (rdfs:isDefinedBy, as the Croissant ingester marks a description's), and no
