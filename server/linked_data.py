@@ -187,8 +187,13 @@ def _local(value: str) -> str:
 FOLLOWED = frozenset({"http", "https", "ftp", "mailto"})
 
 
-def followed(iri: str) -> bool:
-    """Whether a page may link ``iri`` as it is (its scheme, case aside, is FOLLOWED)."""
+@bp.app_template_test("followed")
+def followed(iri: object) -> bool:
+    """Whether a page may link ``iri`` as it is (its scheme, case aside, is FOLLOWED): a
+    template's test for the addresses the data gives (a record's page, where a model or a
+    component is), which link out as they are."""
+    if not isinstance(iri, str):
+        return False
     scheme, colon, _ = iri.partition(":")
     return bool(colon) and scheme.lower() in FOLLOWED
 

@@ -1084,3 +1084,41 @@ def test_the_sources_table_gives_the_latest_runs_version(tmp_path: Path) -> None
     page = app.test_client().get("/", headers={"Accept": "text/html"}).text
     table = page.split("<h2>Sources</h2>", 1)[1].split("</table>", 1)[0]
     assert "0" * 12 in table and ("0" * 40) in page
+
+
+def test_a_model_page_links_no_address_the_data_gives_in_a_scheme_a_browser_would_run(
+    built: GraphStore,
+) -> None:
+    """The addresses a model's records give (the record's page at its source, where the
+    release and each component are, the pages a rating cites) are data: a source or an
+    update may give javascript:…, which the page linked as it is, so clicking ran script
+    on this server's pages. Such an address is not linked; an https: one still is."""
+    store = copy_of(built)
+    script = "javascript:alert(document.domain)"
+    model = store.query(
+        f'SELECT ?m WHERE {{ ?m a <{OG}Model> FILTER (STRENDS(STR(?m), "/{OLMO}")) }}'
+    ).rows()[0]["m"]
+    prefixes = f"""PREFIX og: <{OG}> PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>"""
+    # Each address of OLMo's records (a page shows one of several) replaced by the script.
+    for held in ("?record prov:wasDerivedFrom", "?record og:location", "?c og:location"):
+        store.update(
+            f"""{prefixes} DELETE {{ GRAPH ?g {{ {held} ?x }} }}
+            INSERT {{ GRAPH ?g {{ {held} <{script}> }} }}
+            WHERE {{ GRAPH ?i {{ {model} og:hasRecord ?record }}
+                     GRAPH ?g {{ OPTIONAL {{ ?record og:component ?c }} {held} ?x }} }}"""
+        )
+    store.update(
+        f"""{prefixes} INSERT {{ GRAPH ?g {{ ?r rdfs:seeAlso <{script}> }} }}
+        WHERE {{ GRAPH ?i {{ {model} og:hasRecord ?record }}
+                 GRAPH ?g {{ ?record og:rating ?r }} }}"""
+    )
+    before = create_app({"STORE": built, "TESTING": True}).test_client().get(f"/models/{OLMO}")
+    page = create_app({"STORE": store, "TESTING": True}).test_client().get(f"/models/{OLMO}")
+    assert before.status_code == page.status_code == 200
+    hrefs = re.findall(r'href="([^"]*)"', page.text)
+    assert not [h for h in hrefs if h.lower().startswith("javascript:")]
+    # Where the addresses were https:, they were linked, and are not now.
+    for link in ("The record at its source", "Where the model is"):
+        assert re.search(rf'<a href="https://[^"]*">{link}</a>', before.text)
+        assert link not in page.text
