@@ -311,7 +311,14 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
     statements, objects = turtle.statements(triples)
     lists = {s: found for s in statements if (found := turtle.collection(s, statements, objects))}
     listed: set[ox.BlankNode] = set()
-    links = page_links(t.object.value for t in triples if isinstance(t.object, ox.NamedNode))
+    # The subjects too: one heading a section links to its page (the IRIs naming one the
+    # graph only names are those of the resources to go to).
+    links = page_links(
+        term.value
+        for t in triples
+        for term in (t.subject, t.object)
+        if isinstance(term, ox.NamedNode)
+    )
 
     def shown(o: turtle.Term, whole: bool) -> Shown:
         if whole and o in lists:
@@ -342,6 +349,7 @@ def _page(iri: str, triples: list[ox.Triple], title: str | None) -> dict:
         "label": label or short(iri),
         "about": dict(sorted(about.items())),
         "others": {s: dict(sorted(p.items())) for s, p in sorted(others.items())},
+        "heads": {s: links.get(s, "") for s in others},
     }
 
 

@@ -1780,3 +1780,27 @@ def test_the_triples_naming_an_iri_are_the_first_by_subject_and_say_when_more_do
     assert page.status_code == 200 and "the first 200 triples that name it" in page.text
     once = web.get("/id/organization/named-once", headers={"Accept": "text/turtle"})
     assert once.status_code == 200 and "Link" not in once.headers
+
+
+def test_a_section_of_an_iri_the_graph_only_names_links_to_the_resource_naming_it() -> None:
+    """An IRI the graph says nothing of is answered the triples naming it, a section per
+    subject: each section's subject links to its own page (ours to its path, an outside
+    one the graph describes to /resource?iri=), where it was text alone, so the page of
+    an IRI only named led nowhere."""
+    named, ours, theirs = "https://e.org/only-named", ID + "example/a", "https://e.org/b"
+    described = f"""@prefix rdfs: <{RDFS}> .
+        <{ours}> rdfs:seeAlso <{named}> . <{theirs}> rdfs:seeAlso <{named}> .
+    """
+    store = EmbeddedStore(None)
+    store.write(add={"urn:x:g": [q.triple for q in ox.parse(described, ox.RdfFormat.TURTLE)]})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    page = web.get("/resource", query_string={"iri": named}, headers={"Accept": "text/html"})
+    assert page.status_code == 200, page.text
+    headings = dict(
+        (html.unescape(code), html.unescape(href))
+        for href, code in re.findall(
+            r'<h2><a href="([^"]*)"><code>([^<]*)</code></a></h2>', page.text
+        )
+    )
+    assert urlsplit(headings[ours]).path == "/id/example/a"
+    assert parse_qs(urlsplit(headings[theirs]).query) == {"iri": [theirs]}
