@@ -28,7 +28,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 # The editor's YASGUI is the npm package that package-lock.json pins, not a copy kept in
 # git: `npm ci` runs only when node_modules is missing or package.json or the lock changed,
 # and its two built files are copied where the page loads them (an ignored folder). Without
-# npm the server still starts and /editor says that the editor's script is missing.
+# npm the server still starts and /editor says that the editor's script is missing. The
+# same `npm ci` installs axe-core (a devDependency), which the page tests read from
+# node_modules to check the pages' accessibility: it is copied nowhere the server serves.
 YASGUI_BUILD = node_modules/@zazuko/yasgui/build
 YASGUI_DIR   = server/static/vendor/yasgui
 YASGUI_FILES = yasgui.min.js yasgui.min.css
