@@ -1,6 +1,7 @@
 """The web pages in real headless Chromium (Debian's, driven by Playwright): the home page,
-the matrix, model pages, a query run from the editor, a validation, and accessibility
-basics. .ci/run installs Chromium; elsewhere these tests are skipped when it is missing."""
+the matrix, model pages, a query run from the editor, a validation, accessibility basics,
+and axe-core's WCAG 2.1 AA rules on a page of every kind. .ci/run installs Chromium;
+elsewhere these tests are skipped when it is missing."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,9 +18,16 @@ import pytest
 from support.live import serving
 
 from openness.assess.definitions import definitions
+from openness.assess.service import resolve_models
+from openness.history import build_verdict_history
+from openness.ingest.identity import rebuild_identity
+from openness.ingest.records import owned_triples
+from openness.ingest.snapshots import ingest_history, manifest
 from openness.named_queries import catalogue
+from openness.namespaces import Graphs, mint
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
+from openness.store import EmbeddedStore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None and os.environ.get("CI") != "true":
@@ -38,8 +47,22 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def site(reported: Path):
-    app = create_app({"STORE_LOCATION": str(reported)})
+def site(reported: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The reported models' store with what the pages of the other kinds show: a verdict
+    history (OLMo-7B's, as of the Model Openness Tool's first snapshot and today's: ~10 s
+    where every snapshot took ~40) and a withdrawn model (Chinchilla, whose one record the
+    tool dropped, as an ingest drops it)."""
+    location = tmp_path_factory.mktemp("site") / "store"
+    shutil.copytree(reported, location)
+    store = EmbeddedStore(location)
+    mof = [s for s in manifest() if s.source == "mof"]
+    ingest_history(store, [mof[0], next(s for s in mof if s.current)])
+    build_verdict_history(store, resolve_models(store, ["OLMo-7B"]))
+    dropped, graph = mint("record", "mof", "Chinchilla"), Graphs.source("mof")
+    store.write(remove={graph: owned_triples(store, [dropped], graph)})
+    rebuild_identity(store)
+    store.close()
+    app = create_app({"STORE_LOCATION": str(location)})
     with serving(app) as url:
         yield url
 
@@ -73,7 +96,7 @@ def test_home_page_shows_the_headline_chart(page, site: str) -> None:
     # each label is a link to its definition, reachable as one
     assert chart.get_by_role("link").count() == len(definitions())
     assert "passes none by design" in page.locator("svg text.rated").first.text_content()
-    labels = page.locator("svg").text_content()
+    labels = chart.text_content()
     assert all(d.label in labels for d in definitions().values())
 
 
@@ -520,3 +543,124 @@ def test_a_definition_page_leads_to_the_models_it_judges(page, site: str) -> Non
     page.go_back()
     page.get_by_role("link", name="every model's outcome on each requirement").click()
     assert page.locator("#matrix caption").inner_text().endswith("requirements of OSAID 1.0")
+
+
+# --- axe-core: WCAG 2.1 A and AA on one page of every kind ------------------------------
+
+# axe-core, the npm package package.json lists for the tests only (devDependencies): `make`
+# installs it with YASGUI and copies it nowhere the server serves it from.
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+# The editor's page around YASGUI is ours, and so are the views editor-views.js draws in
+# it; what YASGUI draws itself (its tabs, the query's editor, the results' header and
+# table) is third-party markup, whose violations the audit reports and leaves to it.
+YASGUI, OWN_VIEWS = "#yasgui", ".results-chart, .results-graph"
+
+
+def axe(page, rules: list[str] | None = None) -> list[dict]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as shown now (or those of the
+    given ``rules`` only): each rule's id, its impact and the elements (a CSS selector each,
+    and whether YASGUI drew it)."""
+    if not AXE.exists():
+        message = "axe-core is missing: `make editor` installs it (npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    if page.evaluate("typeof axe") == "undefined":
+        page.add_script_tag(path=AXE)
+    chosen = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": WCAG_21_AA}
+    return page.evaluate(
+        """(a) => axe.run(document, {runOnly: a.chosen}).then((r) =>
+             r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => {
+               const e = document.querySelector(n.target[0]);
+               return {target: n.target.join(" "),
+                       yasgui: !!e?.closest(a.yasgui) && !e.closest(a.ours)};
+             })})))""",
+        {"chosen": chosen, "yasgui": YASGUI, "ours": OWN_VIEWS},
+    )
+
+
+def every_kind_of_page(page, site: str) -> Iterator[str]:
+    """Show one page of each kind the server has, in turn, and yield its name: the history's
+    parts are on the home page (the chart), a definition's (its chart) and OLMo-7B's (its
+    verdicts over time); the editor and the validation page also once they show results."""
+    osaid = definitions()["osaid-1.0"]
+    requirement = next(iter(osaid.requirements.values())).iri
+    for name, path in {
+        "home": "",
+        "matrix": "matrix",
+        "matrix by requirement": f"matrix?by=requirements&definition={osaid.id}",
+        "definitions": "definitions",
+        "definition": f"definitions/{osaid.id}",
+        "requirement": requirement.split("/openness-graph/", 1)[1],
+        "model passing": "models/allenai--olmo-7b",
+        "model failing": "models/llama-2-7b",
+        "fine-tune": "models/m-a-p--chatmusician",
+        "search": "search?q=llama",
+        "named queries": "queries",
+        "named query": "queries/models-passing",
+        "organization": "id/org/meta",
+        "licence": "resource?" + urlencode({"iri": "https://spdx.org/licenses/Apache-2.0"}),
+        "ontology": "ns",
+        "catalogue": "catalog",
+        "VoID": ".well-known/void",
+        "graph": "graph/assessments",
+        "404 IRI": "id/org/no-such-organization",
+        "404 model": "models/no-such-model",
+        "404 route": "no-such-page",
+        "410 model": "models/chinchilla",
+        "410 record": "id/record/mof/chinchilla",
+        "editor": "editor",
+        "validate": "validate",
+        "validate, from a model": "validate?from=llama-2-7b",  # the guided form's verdicts
+    }.items():
+        page.goto(site + path)
+        yield name
+    page.goto(site + "editor")
+    run_query(page, "SELECT ?m ?n WHERE { ?m a og:Model ; schema:name ?n } LIMIT 3")
+    page.wait_for_selector(".yasr_response_chip:has-text('3 results')")
+    yield "editor, results"
+    run_query(page, "SELECT ?d (COUNT(?a) AS ?n) WHERE { ?a og:definitionId ?d } GROUP BY ?d")
+    page.wait_for_selector(".yasr_response_chip:has-text('results')")
+    page.locator(".yasr_btn.select_chart").click()
+    page.wait_for_selector("svg.results-chart")
+    yield "editor, chart"
+    run_query(
+        page, "CONSTRUCT { ?m schema:name ?n } WHERE { ?m a og:Model ; schema:name ?n } LIMIT 3"
+    )
+    page.locator(".yasr_btn.select_graph:visible").click()
+    page.wait_for_selector("svg.results-graph")
+    yield "editor, graph"
+    page.goto(site + "validate")
+    page.fill("#description", (ontology_dir() / "examples" / "open-model.ttl").read_text())
+    page.get_by_role("button", name="Validate", exact=True).click()
+    page.wait_for_selector("#result")
+    yield "validate, validated"
+
+
+# The rules whose outcome changes with the width of the screen: where tables scroll, and
+# the colours of what a narrow layout moves (the other rules read the markup alike).
+BY_LAYOUT = ["scrollable-region-focusable", "color-contrast"]
+
+
+def test_no_page_has_a_critical_or_serious_wcag_violation(page, site: str) -> None:
+    """axe-core finds no critical or serious WCAG 2.1 A/AA violation on any kind of page,
+    its folded parts (details) open, wide and 400 px wide (where tables scroll), in what
+    the pages are made of here (docs/audit-accessibility.md: what it found, YASGUI's own,
+    and what it cannot check)."""
+    found = []
+    for name in every_kind_of_page(page, site):
+        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        for width, rules in ((1280, None), (400, BY_LAYOUT)):
+            page.set_viewport_size({"width": width, "height": 720})
+            for v in axe(page, rules):
+                ours = [n["target"] for n in v["nodes"] if not n["yasgui"]]
+                if ours and v["impact"] in ("critical", "serious"):
+                    found.append(
+                        f"{name} at {width} px: {v['impact']} {v['id']} ({len(ours)}): "
+                        + ", ".join(ours[:3])
+                    )
+        page.set_viewport_size({"width": 1280, "height": 720})
+    assert not found, f"{len(found)} violations:\n" + "\n".join(found)

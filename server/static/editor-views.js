@@ -112,8 +112,10 @@
         const angle = (2 * Math.PI * n.index) / nodes.size;
         return [size / 2 + radius * Math.cos(angle), size / 2 + radius * Math.sin(angle)];
       };
+      // A group, not an img: an img's children are presentational, and its links to the
+      // nodes' pages would be hidden from assistive technology.
       const svg = make("svg", {
-        class: "results-graph", role: "img", viewBox: `0 0 ${size} ${size}`,
+        class: "results-graph", role: "group", viewBox: `0 0 ${size} ${size}`,
         "aria-label": `${nodes.size} nodes, ${edges.length} edges`,
       });
       for (const [s, p, o] of edges) {
