@@ -225,15 +225,36 @@ def test_every_form_control_has_a_label_and_outcomes_have_contrast(page, site: s
                    && !e.getAttribute("aria-label")).map((e) => e.outerHTML)""")
         assert unlabeled == [], path
     page.goto(site + "matrix")
-    ratio = page.evaluate("""() => {
-        const lum = (c) => { const [r, g, b] = c.match(/\\d+/g).slice(0, 3).map((v) => {
-            v = v / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
-            return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-        return Array.from(document.querySelectorAll('td.passed, td.failed, td.cantTell'))
-          .slice(0, 50).map((td) => { const s = getComputedStyle(td);
-            const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
-            return (a + 0.05) / (b + 0.05); }).reduce((m, x) => Math.min(m, x), 21); }""")
-    assert ratio >= 4.5
+    cells = page.evaluate("""Array.from(document.querySelectorAll(
+        'td.passed, td.failed, td.cantTell')).slice(0, 50).map((td) => {
+            const s = getComputedStyle(td); return [s.color, s.backgroundColor]; })""")
+    assert min(contrast(fg, bg) for fg, bg in cells) >= 4.5
+
+
+def contrast(one: str, other: str) -> float:
+    """The contrast ratio of two CSS colours as computed styles give them (``rgb(r, g, b)``),
+    as WCAG 2.1 defines it."""
+
+    def luminance(colour: str) -> float:
+        channels = [float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3]]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    high, low = sorted((luminance(one), luminance(other)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_focus_stands_out_on_white_and_on_the_outcomes(page, site: str) -> None:
+    """The focus ring has one colour of 3:1 or more against the white page and one against
+    each outcome's cell (WCAG 1.4.11): the amber ring alone had 1.9:1 on white."""
+    page.goto(site + "matrix")
+    page.locator("#matrix tbody [tabindex='0']").focus()
+    ring = page.evaluate("""(() => { const s = getComputedStyle(document.activeElement);
+        return [s.outlineColor, ...(s.boxShadow.match(/rgba?\\([^)]*\\)/g) || [])]; })()""")
+    backgrounds = page.evaluate("""['passed', 'failed', 'cantTell'].map((o) =>
+        getComputedStyle(document.querySelector('td.' + o)).backgroundColor)""")
+    for background in ["rgb(255, 255, 255)", *backgrounds]:
+        assert max(contrast(c, background) for c in ring) >= 3, (ring, background)
 
 
 def test_asking_whether_llama_2_is_open(page, site: str) -> None:
@@ -334,6 +355,20 @@ def test_the_editor_completes_this_graphs_terms(page, site: str) -> None:
     page.keyboard.press("Control+Space")
     hints.wait_for()
     assert hints.inner_text().split() == ["<https://w3id.org/openness-graph/graph/assessments>"]
+
+
+def test_the_editor_says_how_to_leave_the_query_and_that_way_leaves_it(page, site: str) -> None:
+    """In the query Tab indents, as YASGUI's editor has it: the page tells a keyboard user
+    that Esc, then Tab, leaves it (WCAG 2.1.2, no keyboard trap), and that way does."""
+    page.goto(site + "editor")
+    assert "Esc, then Tab, leaves it" in page.locator("main p").first.inner_text()
+    in_query = "document.activeElement.matches('.CodeMirror textarea')"
+    page.locator(".CodeMirror:visible").click()
+    page.keyboard.press("Tab")
+    assert page.evaluate(in_query)
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not page.evaluate(in_query)
 
 
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
