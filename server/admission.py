@@ -101,6 +101,8 @@ class Guard:
                 "for a longer --query-timeout"
             ) from None
         except LaneDied:
+            if self._closed:  # stopped by close(): the client may ask again elsewhere
+                raise self._stopping() from None
             raise
         except Exception:  # the task's own error: the lane is fine
             healthy = True
@@ -140,7 +142,7 @@ class Guard:
                 if self._closed:  # no lane will come back
                     self._waiting.remove(ticket)
                     self._release(client)
-                    raise Overloaded("the server is stopping", 503, limits.retry_after)
+                    raise self._stopping()
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self._waiting.remove(ticket)
@@ -175,6 +177,9 @@ class Guard:
         first = min(candidates, key=lambda w: sum(now - t for t in self._running[w.client]))
         return self.lanes.take() if first is ticket else None
 
+    def _stopping(self) -> Overloaded:
+        return Overloaded("the server is stopping", 503, self.limits.retry_after)
+
     def _release(self, client: str) -> None:
         self._admitted[client] -= 1
         if self._admitted[client] <= 0:
@@ -193,9 +198,10 @@ class Guard:
             }
 
     def close(self) -> None:
-        """Stop the lanes' processes (their queries end 500) and refuse the queries waiting
-        for one, now and from now on: they waited until their deadline for a lane that
-        would never come back (a test's storm of runaways, hours)."""
+        """Stop the queries running (a process is killed, a thread abandoned) and refuse
+        those waiting for a lane, now and from now on, all with 503 "the server is
+        stopping": they waited until their deadline for a lane that would never come back
+        (a test's storm of runaways, hours), and a stopping server waited for them."""
         with self._changed:
             self._closed = True
             self._changed.notify_all()

@@ -10,7 +10,8 @@ however that ended (see ``_end_with_owner``).
 An in-memory store, a store open for writing (updates enabled) and a remote engine cannot
 be shared with other processes: their queries run in threads. A thread past its deadline is
 abandoned, not stopped (a remote engine's request ends at its own timeout); its lane stays
-taken until the thread ends, so abandoned queries cannot pile up.
+taken until the thread ends, so abandoned queries cannot pile up. Closing the lanes (the
+server stopping) kills the processes and abandons the threads: their tasks end at once.
 
 A task is a module-level function called as ``function(store, *args)``; what it returns or
 raises is handed back to the caller.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +68,7 @@ class Lanes:
     def __init__(self, size: int, changed: threading.Condition) -> None:
         self.size = size
         self.changed = changed
+        self.closed = False
         self._idle: list[Lane] = []
 
     def take(self) -> Lane | None:
@@ -90,8 +93,11 @@ class Lanes:
             self._idle.append(lane)
             self.changed.notify_all()
 
-    def close(self) -> None:  # noqa: B027 - thread lanes hold nothing to release
-        """Stop whatever the lanes hold."""
+    def close(self) -> None:
+        """Stop whatever the lanes hold; a task running in one ends as ``LaneDied``."""
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
 
 
 # --- processes -------------------------------------------------------------------------
@@ -117,6 +123,11 @@ def _end_with_owner() -> None:
 def _serve(location: str, conn: Connection) -> None:
     """A query process: open the store, say so, then run one task at a time."""
     _end_with_owner()
+    # Ctrl-C reaches every process of the terminal's group: the server's worker stops its
+    # query processes itself as it stops, answering the requests they serve. Each idle one
+    # died of it, printing a KeyboardInterrupt traceback, and the queries handed to it
+    # ended 500.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         store = EmbeddedStore(location, read_only=True)
     except Exception as e:  # reported to the pool, which logs it and tries again
@@ -215,7 +226,6 @@ class ProcessLanes(Lanes):
         # the SHACL service's), so a replacement is ready in a fraction of a second.
         self._ctx.set_forkserver_preload(["openness.server.execute", "openness.server.shacl"])
         self._all: set[QueryProcess] = set()
-        self._closed = False
         self._lock = threading.Lock()
         for _ in range(size):
             self._start_one()
@@ -225,12 +235,12 @@ class ProcessLanes(Lanes):
 
     def _start(self) -> None:
         delay = 0.5
-        while not self._closed:
+        while not self.closed:
             process = QueryProcess(self._ctx, self.location)
             with self._lock:
                 self._all.add(process)
             problem = process.wait_ready(START_TIMEOUT)
-            if problem is None and not self._closed:
+            if problem is None and not self.closed:
                 self._add_idle(process)
                 return
             self._discard(process)
@@ -261,7 +271,7 @@ class ProcessLanes(Lanes):
         assert isinstance(lane, QueryProcess)
         if lane.lowered and healthy:
             healthy = lane.restore_priority()
-        if healthy and not self._closed:
+        if healthy and not self.closed:
             self._add_idle(lane)
             return
         # Killed and replaced in the background: the request's answer does not wait.
@@ -276,7 +286,7 @@ class ProcessLanes(Lanes):
             return sorted(p.pid for p in self._all)
 
     def close(self) -> None:
-        self._closed = True
+        super().close()
         with self._lock:
             processes = list(self._all)
         for process in processes:
@@ -292,8 +302,7 @@ class _Thread(Lane):
 
     def run(self, task: Task, timeout: float) -> Any:
         box: dict[str, Any] = {}
-        done = threading.Event()
-        lock = threading.Lock()
+        changed = self.lanes.changed
 
         def target() -> None:
             function, args = task
@@ -301,18 +310,21 @@ class _Thread(Lane):
                 box["value"] = function(self.lanes.store, *args)
             except BaseException as e:  # handed to the waiting request below
                 box["error"] = e
-            with lock:
+            with changed:
                 box["finished"] = True
-                abandoned = box.get("abandoned", False)
-            done.set()
-            if abandoned:  # the request has gone: the lane is free only now
-                self.lanes._add_idle(self)
+                changed.notify_all()
+                if box.get("abandoned"):  # the request has gone: the lane is free only now
+                    self.lanes._add_idle(self)
 
         threading.Thread(target=target, daemon=True, name="openness-query").start()
-        done.wait(max(timeout, 0.0))
-        with lock:
-            if not box.get("finished"):
+        # Closing the lanes (the server stopping) ends the wait too: the request is
+        # answered, not held until its deadline, while the thread runs on to its end.
+        with changed:
+            changed.wait_for(lambda: "finished" in box or self.lanes.closed, max(timeout, 0.0))
+            if "finished" not in box:
                 box["abandoned"] = True
+                if self.lanes.closed:
+                    raise LaneDied("the server is stopping")
                 raise Stuck
         if "error" in box:
             raise box["error"]

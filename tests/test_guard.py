@@ -170,19 +170,25 @@ def test_an_abandoned_thread_keeps_its_lane_until_it_ends() -> None:
     assert g.run((quick, ()), client="a", deadline=time.monotonic() + HANG_GUARD) == "quick"
 
 
-def test_closing_refuses_the_queries_waiting_for_a_lane() -> None:
-    """They waited until their deadline for a lane that would never come back."""
+def stopping(answer: Any) -> bool:
+    return isinstance(answer, Overloaded) and answer.status == 503 and "stopping" in str(answer)
+
+
+def test_closing_answers_the_queries_running_and_waiting() -> None:
+    """Those waiting waited until their deadline for a lane that would never come back, and
+    the one running in a thread, which cannot be stopped, held its request (and a server
+    stopping) until it ended; all are answered 503 at once."""
     g, release = guard(1), threading.Event()
-    running = Background(g, (blocked, (release,)), "a")
+    running = Background(g, (blocked, (release,)), "a", timeout=3600.0)
     until(lambda: g.status()["running"] == 1)
     waiting = Background(g, (quick, ()), "b", timeout=3600.0)
     until(lambda: g.status()["waiting"] == 1)
     g.close()
-    refused = waiting.join()
-    assert isinstance(refused, Overloaded) and refused.status == 503
-    assert "stopping" in str(refused)
+    assert stopping(waiting.join())
+    assert stopping(running.join())
+    assert g.status()["idle"] == 0  # the thread runs on, its lane taken
     release.set()
-    assert running.join() == "released"  # a thread cannot be stopped: it ends on its own
+    until(lambda: g.status()["idle"] == 1)  # given back as it ended
 
 
 # --- the real query processes, through the app ------------------------------------------
@@ -251,6 +257,22 @@ def gone(pid: int) -> bool:
         return True
 
 
+def slow_query(app, client: str = "127.0.0.1") -> tuple[threading.Thread, dict[str, Any]]:  # noqa: ANN001
+    """The runaway query asked of ``app`` by ``client`` in a thread: the thread, and the
+    dict its answer goes in (as "r")."""
+    slow: dict[str, Any] = {}
+    thread = threading.Thread(
+        target=lambda: slow.setdefault(
+            "r",
+            app.test_client().get(
+                "/sparql", query_string={"query": SLOW}, environ_base={"REMOTE_ADDR": client}
+            ),
+        )
+    )
+    thread.start()
+    return thread, slow
+
+
 def test_a_query_process_ends_with_the_process_it_serves(reported: Path) -> None:
     """Its owner killed (SIGKILL: no clean-up runs), a query process running a runaway
     query ends too, rather than run it on with nobody left to stop it: it held the CPU and
@@ -286,13 +308,7 @@ def test_killed_query_processes_are_replaced(app) -> None:  # noqa: ANN001
     assert ask(app).status_code == 200
     kill_all(app)
     assert ask(app).status_code == 200
-    slow: dict[str, Any] = {}
-    thread = threading.Thread(
-        target=lambda: slow.setdefault(
-            "r", app.test_client().get("/sparql", query_string={"query": SLOW})
-        )
-    )
-    thread.start()
+    thread, slow = slow_query(app)
     until_a_process_runs_it(app)
     kill_all(app)  # one of them runs the slow query
     thread.join(HANG_GUARD)
@@ -302,16 +318,7 @@ def test_killed_query_processes_are_replaced(app) -> None:  # noqa: ANN001
 
 
 def test_overload_is_answered_with_retry_after(app) -> None:  # noqa: ANN001
-    slow: dict[str, Any] = {}
-    thread = threading.Thread(
-        target=lambda: slow.setdefault(
-            "r",
-            app.test_client().get(
-                "/sparql", query_string={"query": SLOW}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
-            ),
-        )
-    )
-    thread.start()
+    thread, slow = slow_query(app, "10.0.0.9")
     until(lambda: current_guard(app).status()["running"] == 1)
     mine = ask(app, "10.0.0.9")  # this client's one query is running
     assert mine.status_code == 429 and int(mine.headers["Retry-After"]) >= 1
@@ -323,6 +330,26 @@ def test_overload_is_answered_with_retry_after(app) -> None:  # noqa: ANN001
     thread.join(HANG_GUARD)
     assert slow["r"].status_code == 500
     until(lambda: current_guard(app).status()["idle"] == 2)
+
+
+def test_closing_answers_a_query_running_in_a_process(reported: Path) -> None:
+    """Its process is killed: the query is answered 503 (the server is stopping), where it
+    was 500, as for a process that died by itself."""
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "TESTING": True,
+            "QUERY_PROCESSES": 1,
+            "QUERY_TIMEOUT": 3600.0,
+        }
+    )
+    prepare(app)
+    thread, slow = slow_query(app)
+    until_a_process_runs_it(app)
+    current_guard(app).close()
+    thread.join(HANG_GUARD)
+    assert slow["r"].status_code == 503 and "stopping" in slow["r"].text
+    assert int(slow["r"].headers["Retry-After"]) >= 1
 
 
 def test_pages_api_and_graph_store_reads_are_bounded(reported: Path) -> None:
@@ -415,11 +442,13 @@ def test_cheap_requests_are_answered_through_a_runaway_storm(reported: Path) -> 
         assert guard.refused == {"queue full": 5}
         until_a_process_runs_it(app)
     finally:
-        # Closing kills the running runaway and refuses the waiting ones. (Killing every
+        # Closing kills the running runaway and refuses the waiting ones, each answered
+        # 503 "the server is stopping". (Killing every
         # query process until the runaways had ended raced their replacements, which a
         # loaded machine starts slower than the loop killed them; stopped by pytest's
         # timeout, it left the guard open and the runaways running for their hour.)
         guard.close()
         for t in storm:
             t.join(HANG_GUARD)
-    assert sorted(r.status_code for r in answers[5:]) == [500, 503, 503]
+    assert [r.status_code for r in answers[5:]] == [503] * 3
+    assert all("stopping" in r.text for r in answers[5:])
