@@ -21,6 +21,7 @@ import logging
 import re
 import selectors
 import socket
+import threading
 import time
 from functools import partial
 from typing import Any
@@ -37,6 +38,10 @@ LOOP_BYTES = 1024 * 1024
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 # A chunked body's end, or a body sent only after "100 Continue", is for the thread.
 _THREAD_READS_BODY = re.compile(rb"\r\n(?:transfer-encoding|expect)[ \t]*:", re.IGNORECASE)
+# Seconds the queries under way when a worker is told to stop (SIGTERM) may go on before
+# they are stopped and answered 503: enough for a page's, far short of gunicorn's graceful
+# timeout (30 s), which a runaway query outlasted (until its own deadline, 30 s by default).
+STOP_GRACE = 5.0
 
 
 def request_arrived(data: bytes | bytearray) -> bool:
@@ -152,11 +157,42 @@ class GuardedThreadWorker(ThreadWorker):
     """gthread whose event loop reads each request before a thread takes it (see
     ``_RequestSocket``); requests not in by their deadline are dropped there."""
 
+    _quitting = False  # told to quit (see handle_quit)
+
     def init_process(self) -> None:
         # Connections whose request the loop is reading, oldest deadline first (dicts keep
         # insertion order, and every request has the same time).
         self._reading: dict[TConn, None] = {}
         super().init_process()
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        """SIGTERM: gunicorn stops accepting and waits for the requests under way (up to
+        its graceful timeout); their queries are stopped ``STOP_GRACE`` seconds from now.
+        A request waiting for a runaway query held the worker until the query's deadline,
+        or until gunicorn killed it, the store held meanwhile."""
+        # Started by the event loop: a thread started here could wait forever for a lock
+        # the interrupted thread holds (the event loop starts the pool's threads).
+        if self.alive:
+            self.method_queue.defer(self._stop_queries)
+        super().handle_exit(sig, frame)
+
+    def _stop_queries(self) -> None:
+        guard = current_guard(self.wsgi)
+        if guard is not None:
+            timer = threading.Timer(STOP_GRACE, guard.close)
+            timer.daemon = True  # a worker done sooner does not wait for it to exit
+            timer.start()
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        """SIGQUIT or SIGINT: gunicorn exits at once, the queries under way stopped as the
+        worker exits (``_worker_exit``). Only the first is heeded: Ctrl-C reaches the worker
+        as SIGINT and again from the arbiter as SIGQUIT, and a second one raised
+        SystemExit inside the first one's clean-up, skipping the rest of it; the queries
+        then ran on, and the exit, which waits for the threads answering them, with them."""
+        if self._quitting:
+            return
+        self._quitting = True
+        super().handle_quit(sig, frame)
 
     def accept(self, listener: socket.socket) -> None:
         if self.cfg.is_ssl:  # TLS is read by the thread; nothing here reads ahead of it
@@ -253,9 +289,11 @@ def run_server(
     Each worker starts its query processes before its first request, so no store handle
     crosses a fork and no request waits for a process to start; one line per request is
     logged with its duration. ``timeout`` is gunicorn's: a worker silent that long is
-    restarted. The calling process forks the workers, so it must not have opened a store
-    on disk: RocksDB's background threads do not cross the fork, and RocksDB's exit handler
-    in a worker joins them (``openness serve`` asks the store in a child process).
+    restarted. Stopped (SIGTERM), a worker answers the requests under way, their queries
+    stopped ``STOP_GRACE`` seconds later (503); on Ctrl-C, at once. The calling process
+    forks the workers, so it must not have opened a store on disk: RocksDB's background
+    threads do not cross the fork, and RocksDB's exit handler in a worker joins them
+    (``openness serve`` asks the store in a child process).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _RequestSocket.read_timeout = read_timeout  # inherited by the forked workers

@@ -8,7 +8,10 @@ while the slow connections were still open.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import select
 import signal
 import socket
@@ -16,15 +19,20 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import IO
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from gunicorn.config import Config
+from test_guard import until
 
 from openness.cli import cli
+from openness.server.serve import GuardedThreadWorker
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
 
@@ -33,6 +41,7 @@ THREADS = 4
 SLOW = 50  # connections, well over THREADS
 SLOW_HEAD = b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "
 QUERY = b"ASK { ?m a og:Model }"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SLOW_BODY = (
     b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
     b"Accept: application/sparql-results+json\r\nConnection: close\r\nContent-Length: "
@@ -173,6 +182,15 @@ def test_a_server_leaves_no_control_socket_another_would_take(
         assert not (tmp_path / ".gunicorn").exists()
 
 
+def small_store(tmp_path: Path) -> Path:
+    """A store on disk holding the vocabularies: quick to build, enough to serve."""
+    location = tmp_path / "store"
+    store = EmbeddedStore(location)
+    load_vocabularies(store)
+    store.close()
+    return location
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name)
 def test_a_server_stopped_ends_and_lets_a_command_write_the_store(
     tmp_path: Path, stop: signal.Signals
@@ -185,10 +203,7 @@ def test_a_server_stopped_ends_and_lets_a_command_write_the_store(
     server's first process (gunicorn's arbiter) runs none of RocksDB's threads now, and its
     workers, stopped, end by themselves (the wait is a guard against a hang, not a time
     the test expects: a stop takes about a second)."""
-    location = tmp_path / "store"
-    store = EmbeddedStore(location)
-    load_vocabularies(store)
-    store.close()
+    location = small_store(tmp_path)
     writer = ["--store", str(location), "init"]
     log = tmp_path / "log"
     with log.open("wb") as output, serve(location, 30, workers=2, log=output) as (port, proc):
@@ -206,3 +221,94 @@ def test_a_server_stopped_ends_and_lets_a_command_write_the_store(
     assert "was sent" not in said, said  # SIGSEGV, or SIGKILL at the graceful timeout
     written = CliRunner().invoke(cli, writer)
     assert written.exit_code == 0, written.output
+
+
+def queries(port: int) -> dict[str, int]:
+    return httpx.get(f"http://127.0.0.1:{port}/health", timeout=HANG_GUARD).json()["queries"]
+
+
+def answers_queries(port: int, proc: subprocess.Popen[str]) -> bool:
+    """Whether the server answers queries yet (it has not ended meanwhile)."""
+    assert proc.poll() is None, "no server"
+    try:
+        return bool(queries(port))
+    except (httpx.HTTPError, KeyError, ValueError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+@pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
+def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_ends_cleanly(
+    tmp_path: Path, stop: str
+) -> None:
+    """Stopped while a runaway query ran and another waited, a server's worker waited for
+    them: on SIGTERM gunicorn waits for the requests under way, which waited for their
+    queries' deadline, so the worker was killed at gunicorn's graceful timeout (30 s) with
+    the store held, their clients' connections reset. On Ctrl-C the worker, told twice to
+    quit (SIGINT from the terminal, SIGQUIT from the arbiter), now and again skipped the
+    clean-up that stops its queries, and its exit waited for them the same way. Now the
+    queries under way are stopped and answered 503 (after a grace, on SIGTERM), and every
+    process ends by itself: the server, its worker (whether its arbiter reaped it or not),
+    and the processes the worker started — only its query processes are killed, as a
+    query is stopped. The reaper sees all of them, and waits until none is left."""
+    location = small_store(tmp_path)
+    port, log = free_port(), tmp_path / "log"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    # Two query processes: the client may use one at a time (the other is kept for others),
+    # so its second query waits while a process is idle.
+    server += ["--threads", str(THREADS), "--query-processes", "2", "--query-timeout", "3600"]
+    reaper = Path(__file__).parent / "support" / "reaper.py"
+    reaping = subprocess.Popen(
+        [sys.executable, str(reaper), str(log), *server], stdout=subprocess.PIPE, text=True
+    )
+    assert reaping.stdout is not None
+    pid = int(reaping.stdout.readline())
+    try:
+        until(lambda: answers_queries(port, reaping))
+        with ThreadPoolExecutor(2) as pool:
+            ask = partial(httpx.get, f"http://127.0.0.1:{port}/sparql", timeout=HANG_GUARD)
+            running = pool.submit(ask, params={"query": RUNAWAY})
+            until(lambda: queries(port)["running"] == 1)
+            waiting = pool.submit(ask, params={"query": RUNAWAY})
+            until(lambda: queries(port)["waiting"] == 1)
+            if stop == "SIGTERM":
+                os.kill(pid, signal.SIGTERM)
+            else:  # the terminal signals every process of the server's group
+                os.killpg(pid, signal.SIGINT)
+            answers = [running.result(HANG_GUARD), waiting.result(HANG_GUARD)]
+        out, _ = reaping.communicate(timeout=HANG_GUARD)
+    finally:
+        if reaping.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            reaping.kill()
+            reaping.communicate()
+    said = log.read_text()
+    for r in answers:
+        assert r.status_code == 503 and "stopping" in r.text, r.text
+    ended = {int(p): how for p, how in json.loads(out.splitlines()[-1]).items()}
+    assert ended.pop(pid) == "exit 0", said
+    workers = [int(w) for w in re.findall(r"Booting worker with pid: (\d+)", said)]
+    for worker in workers:
+        assert ended.pop(worker, "exit 0") == "exit 0", said
+        assert f"Worker exiting (pid: {worker})" in said, said
+    assert "was sent" not in said and "exited with code" not in said, said
+    assert "Traceback" not in said, said  # an idle query process killed by Ctrl-C
+    assert set(ended.values()) <= {"exit 0", "SIGKILL"}, (ended, said)
+    written = CliRunner().invoke(cli, ["--store", str(location), "init"])
+    assert written.exit_code == 0, written.output
+
+
+def test_a_worker_told_twice_to_quit_heeds_the_first() -> None:
+    """Ctrl-C reaches a worker as SIGINT, and again from gunicorn's arbiter as SIGQUIT: the
+    second one's SystemExit, raised inside the clean-up the first began, skipped the rest
+    of it (stopping the worker's queries), and the worker's exit waited for them."""
+    worker = GuardedThreadWorker(0, os.getpid(), [], None, 30, Config(), None)
+    worker.tpool = ThreadPoolExecutor(1)  # gthread's quit shuts its pool down
+    try:
+        with pytest.raises(SystemExit):
+            worker.handle_quit(signal.SIGINT, None)
+        worker.handle_quit(signal.SIGQUIT, None)
+    finally:
+        worker.tmp.close()
