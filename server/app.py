@@ -40,6 +40,36 @@ GZIP_MIN_BYTES = 1024
 # whose history is answered was withdrawn (Withdrawn).
 EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate, Withdrawn"
 
+# What a page of ours may load and run (README, "What a page may run"), behind the escaping
+# and the link filter (linked_data.followed): markup a source or an update slipped into a
+# page still runs no script, inline or from a javascript: link, nor loads a plugin.
+# - script-src 'self': our files and YASGUI's, served from static/; no inline script, no
+#   eval (the editor's config is a JSON block, which is data, not script).
+# - style-src 'unsafe-inline': YASGUI and CodeMirror write style attributes in the markup
+#   they insert (refused, the editor logs each), as the history chart's swatches carry
+#   their colour; a style runs no code.
+# - img-src data:: the image CodeMirror (in YASGUI) drags a selection with.
+# - connect-src https: http:: the editor may be pointed at another SPARQL endpoint (its
+#   endpoint box), anywhere; limiting it would only matter once a script were injected,
+#   which script-src prevents, and what it could read is public.
+# - frame-ancestors 'self': the pages are not framed elsewhere (badges are images, which
+#   this does not govern): a framed editor holding a query of the framer's choosing could
+#   be clicked into running it, with any header (a write's token) the reader set in YASGUI.
+# - base-uri, form-action: injected markup cannot redirect relative links or forms.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self' https: http:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    )
+)
+
 # Seconds from a request's arrival within which its queries must be answered, unless the
 # configuration says otherwise (`openness serve --query-timeout`).
 QUERY_TIMEOUT = 30.0
@@ -129,6 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)
+    app.after_request(_content_security_policy)
     app.after_request(_plain_redirect)
     app.after_request(_cors)
     app.after_request(_conditional)
@@ -166,6 +197,14 @@ def _plain_redirect(response: Response) -> Response:
     if 300 <= response.status_code < 400 and response.location and response.mimetype == "text/html":
         response.set_data(f"see {response.location}\n")
         response.content_type = "text/plain; charset=utf-8"
+    return response
+
+
+def _content_security_policy(response: Response) -> Response:
+    """A page (any HTML answer, Werkzeug's error pages too) says what it may run; other
+    answers are not documents a browser runs script in."""
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
 
 

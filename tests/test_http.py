@@ -324,10 +324,9 @@ SAMPLES: dict[str, dict[str, str]] = {
 }
 
 
-def _negotiating(client: FlaskClient) -> list[tuple[Rule, str, str, dict[str, str]]]:
-    """Each route of the app whose answer varies by Accept, as its rule, a method, a path
-    and a query string reaching it: GET where it takes GET, else POST (PUT /store is a
-    write)."""
+def _routes(client: FlaskClient) -> list[tuple[Rule, str, str, dict[str, str]]]:
+    """Each route of the app as its rule, a method, a path and a query string reaching it:
+    GET where it takes GET, else POST (PUT /store is a write)."""
     routes = []
     with client.application.test_request_context():  # for url_for; its g is the requests'
         for rule in client.application.url_map.iter_rules():
@@ -338,6 +337,12 @@ def _negotiating(client: FlaskClient) -> list[tuple[Rule, str, str, dict[str, st
             path = url_for(rule.endpoint, **{k: samples[k] for k in rule.arguments})
             query = {k: v for k, v in samples.items() if k not in rule.arguments}
             routes.append((rule, "GET" if "GET" in rule.methods else "POST", path, query))
+    return routes
+
+
+def _negotiating(client: FlaskClient) -> list[tuple[Rule, str, str, dict[str, str]]]:
+    """Each route of the app whose answer varies by Accept (as :func:`_routes`)."""
+    routes = _routes(client)
     negotiating = []
     for rule, method, path, query in routes:
         with client.open(path, method=method, query_string=query) as plain:
@@ -446,3 +451,37 @@ def test_the_description_of_every_route_whose_answer_varies_by_accept_names_form
         operation = spec[re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)][method.lower()]
         named = {p["name"] for p in operation.get("parameters", [])}
         assert "format" in named and {"400", "406"} <= operation["responses"].keys(), path
+
+
+def test_every_page_says_what_it_may_run(client: FlaskClient) -> None:
+    """Every HTML answer, whichever route gives it (a page, a resource's page, a named
+    query's, a 404), carries the Content-Security-Policy that keeps markup slipped into the
+    data from running script: only this server's files, no inline script, no eval, no
+    plugin, no <base>. No page carried one: a javascript: link a source gave ran when
+    clicked. Other answers (Turtle, JSON, results, badges) are no page to run script in."""
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    pages = {}
+    for rule, method, path, query in _routes(client):
+        with client.open(path, method=method, query_string=query, headers=browser) as r:
+            if r.mimetype == "text/html":
+                pages[rule.endpoint] = r.headers.get("Content-Security-Policy")
+    pages["(no route)"] = client.get("/no/such/page", headers=browser).headers.get(
+        "Content-Security-Policy"
+    )
+    # the page kinds: those a person opens, a resource's, a named query's and the editor
+    assert {
+        "home.index",
+        "pages.model",
+        "pages.definition",
+        "pages.editor",
+        "pages.validate",
+        "queries.run",
+        "linked_data.resource",
+        "search.search",
+    } <= pages.keys(), sorted(pages)
+    for endpoint, policy in pages.items():
+        assert policy is not None, endpoint
+        directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+        assert directives["script-src"] == ["'self'"], endpoint
+        assert directives["object-src"] == ["'none'"] and directives["base-uri"] == ["'none'"]
+        assert "'unsafe-eval'" not in policy, endpoint
