@@ -524,6 +524,10 @@ def editor() -> Response:
         "defaultQuery": DEFAULT_QUERY,
         "prefixes": PREFIXES,
         "base": minted_base(),
+        # The graph view links an IRI as it is only in these schemes (as the pages do), any
+        # other (a javascript: one the data holds) to the page here that answers it.
+        "followed": sorted(linked_data.FOLLOWED),
+        "resource": url_for("linked_data.outside"),
         "queries": {q.name: _example(q) for q in catalogue().values()},
         **_vocabulary(),
     }
