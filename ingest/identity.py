@@ -19,7 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -344,6 +344,9 @@ class Issued:
     denoted: dict[str, list[str]] = field(default_factory=dict)  # IRI -> its records
     aliases: dict[str, str] = field(default_factory=dict)  # IRI -> og:supersededBy
     models: set[str] = field(default_factory=set)  # the IRIs of models (not retired, withdrawn)
+    # A model's producer (og:producer), asked only of the few a release may keep by
+    # :func:`_rekeyed`: at a Hub's scale every model's would be a second table as large.
+    producer: Callable[[str], str | None] = lambda iri: None
 
 
 @dataclass
@@ -541,23 +544,44 @@ def _rekeyed(
 ) -> dict[int, str]:
     """The IRI each release keeps (by its place in ``clusters``, as :func:`_keep_issued`)
     that was a model's until now, whose records are all gone, where the release is minted
-    to it (``bases``) and has a record of a source one of those was of: that source named
-    the model's records anew (MOF names a record by its file), which withdrew the model and
-    gave the same release a number. One already withdrawn is not taken back so."""
+    to it (``bases``, or that numbered: ``-2``, a second release of the name) and has a
+    record of a source one of those was of: that source named the model's records anew
+    (MOF names a record by its file), which withdrew the model and gave the same release a
+    number. A release minted from its name keeps one only of its producer: another's of
+    that name is another model (records match by name and producer), even where its file
+    came as the model's went. One already withdrawn is not taken back so."""
     out: dict[int, str] = {}
     taken = set(kept.values()) | set(given.values())
     for at, members in enumerate(clusters):
-        base = bases[at]
-        if at in kept or members[0].iri in given or base in taken or base not in issued.models:
+        if at in kept or members[0].iri in given:
             continue
-        denoted = issued.denoted[base]
-        if any(r in records for r in denoted):
-            continue  # the model's records are another release's now
+        by_name = not any(m.current_repos for m in members)
+        producer = next((m.producer for m in members if m.producer), None)
         sources = {mint("record", m.source) + "/" for m in members}
-        if any(r.startswith(s) for r in denoted for s in sources):
-            out[at] = base
-            taken.add(base)
+        for iri in _numbered(bases[at], issued):
+            if iri in taken or iri not in issued.models:
+                continue
+            denoted = issued.denoted[iri]
+            if any(r in records for r in denoted):
+                continue  # the model's records are another release's now
+            if not any(r.startswith(s) for r in denoted for s in sources):
+                continue
+            if by_name and issued.producer(iri) != producer:
+                continue
+            out[at] = iri
+            taken.add(iri)
+            break
     return out
+
+
+def _numbered(base: str, issued: Issued) -> Iterator[str]:
+    """``base`` and the IRIs numbered from it that were issued (``-2``, ``-3``, …: minted
+    each where the ones before it were taken, so the first not issued ends them)."""
+    yield base
+    n = 2
+    while (iri := f"{base}-{n}") in issued.denoted or iri in issued.aliases:
+        yield iri
+        n += 1
 
 
 def _retire(
@@ -1048,7 +1072,7 @@ def read_issued(
     """The model IRIs the identity graph issued (:class:`Issued`); with ``records`` and
     ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
     retired to one of ``models`` or of those."""
-    issued = Issued()
+    issued = Issued(producer=partial(_producer, store))
     for iri, record in _solutions(store, records, "?iri a og:Model ; og:hasRecord ?v"):
         issued.denoted.setdefault(iri.value, []).append(record.value)
         issued.models.add(iri.value)
@@ -1059,6 +1083,15 @@ def read_issued(
     alias = "?iri og:supersededBy ?v FILTER NOT EXISTS { ?iri og:formerRecord ?any }"
     issued.aliases = {iri.value: v.value for iri, v in _solutions(store, targets, alias)}
     return issued
+
+
+def _producer(store: GraphStore, model: str) -> str | None:
+    """The producer the identity graph gives ``model`` (the least, were there several)."""
+    rows = store.query(
+        f"SELECT (MIN(STR(?p)) AS ?p) WHERE {{ <{model}> og:producer ?p }}",
+        default_graphs=[Graphs.IDENTITY],
+    ).rows()
+    return rows[0]["p"].value if rows and "p" in rows[0] else None
 
 
 def _solutions(

@@ -498,6 +498,51 @@ def test_a_model_whose_only_record_its_source_renames_keeps_its_iri(built, tmp_p
     assert old[RDF + "type"] == {OG + "WithdrawnRecord"} and old[OG + "formerRecordOf"] == {t5}
 
 
+def mof_t5_of(folder: Path, file: str, producer: str) -> None:
+    """Write, in the MOF folder ``folder``, a release named T5 as the bundled one is, in
+    ``file``, by ``producer``: another model of that name."""
+    google = (sources_dir() / "mof" / "models" / "T5.yml").read_text(encoding="utf-8")
+    text = google.replace("producer: Google", f"producer: {producer}")
+    (folder / "models" / file).write_text(text, encoding="utf-8")
+
+
+def test_a_model_of_another_producer_in_a_renamed_file_takes_no_withdrawn_iri(
+    built, tmp_path
+) -> None:
+    """MOF replaces Google's T5 by Meta's, a file gone and one new in one ingest: Meta's T5
+    is another model (name and producer match records), so it takes a number, and t5
+    is withdrawn with Google's record — it was given t5, as a file renamed would be."""
+    store = copy_of(built)
+    folder = without(tmp_path, "mof", "models/T5.yml")
+    mof_t5_of(folder, "T5-meta.yml", "Meta")
+    ingest_all(store, ["mof"], folder=folder)
+    assert records_of(store, MODEL + "t5-2") == {RECORD + "mof/t5-meta"}
+    withdrawn = tombstone(store, MODEL + "t5")
+    assert withdrawn[RDF + "type"] == {OG + "WithdrawnModel"}
+    assert withdrawn[OG + "formerRecord"] == {RECORD + "mof/t5"}
+
+
+def test_a_numbered_model_whose_only_record_is_renamed_keeps_its_number(built, tmp_path) -> None:
+    """Two T5s, Google's (t5) and Meta's (t5-2): Meta's file renamed, Meta's T5 keeps t5-2
+    (it was withdrawn and came back as t5-3: only a model at the IRI it is minted from kept
+    it); then Google's file gone and Meta's renamed again in one ingest, Meta's T5 still
+    keeps t5-2 and t5 is withdrawn (Meta's took Google's t5 and t5-2 was withdrawn)."""
+    store = copy_of(built)
+    folder = tmp_path / "mof"
+    shutil.copytree(sources_dir() / "mof", folder)
+    for step, file in enumerate(("T5-meta.yml", "T5-meta-2.yml", "T5-meta-3.yml")):
+        for old in (folder / "models").glob("T5-meta*.yml"):
+            old.unlink()
+        if step == 2:
+            (folder / "models" / "T5.yml").unlink()
+        mof_t5_of(folder, file, "Meta")
+        ingest_all(store, ["mof"], folder=folder)
+        record = RECORD + "mof/" + file.removesuffix(".yml").lower()
+        assert records_of(store, MODEL + "t5-2") == {record}, step
+        assert not tombstone(store, MODEL + "t5-3"), step
+    assert OG + "WithdrawnModel" in tombstone(store, MODEL + "t5")[RDF + "type"]
+
+
 def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_path) -> None:
     """A curated T5 of another producer after MOF's went: it takes t5-2, and t5's answer
     names it as the model now called T5."""
