@@ -202,7 +202,10 @@ def _plain_redirect(response: Response) -> Response:
 
 def _content_security_policy(response: Response) -> Response:
     """A page (any HTML answer, Werkzeug's error pages too) says what it may run; other
-    answers are not documents a browser runs script in."""
+    answers are not documents a browser runs script in, and none is to be read as one:
+    ``nosniff`` on every answer keeps a browser from taking text the data fills (a CSV or
+    Turtle answer, a plain-text error quoting a query) for HTML by its content."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
