@@ -67,11 +67,13 @@ RDF_TYPE = ox.NamedNode(RDF + "type")
 def _describe(iri: str) -> list[ox.Triple]:
     """The triples about an IRI: its own, those of the nodes minted under it (a record's
     components, a licence statement's options and expression tree, an assessment's result
-    and report) or named under the document it was read from (:func:`_document_nodes`),
-    of its blank nodes two levels deep (a licence's ODRL rules and their constraints), and
-    of the nodes of its RDF lists (a definition's levels), which a list longer than two
-    lost. A licence statement, shared by the records stating it alike, is a
-    resource of its own that their descriptions link to. A model's verdicts name it
+    and report, a record set's fields) or named under the document it was read from
+    (:func:`_document_nodes`), each with its blank nodes two levels deep (a field's
+    source, which a record set's page showed as ``[]``), of its blank nodes as deep (a
+    licence's ODRL rules and their constraints), and of the nodes of its RDF lists (a
+    definition's levels), which a list longer than two lost. A licence statement, shared
+    by the records stating it alike, is a resource of its own that their descriptions
+    link to. A model's verdicts name it
     (earl:subject) and it names none of them: those triples of the current verdicts are
     part of it, so a program reaches its verdicts from its IRI as a browser does."""
     if not is_iri(iri):
@@ -80,21 +82,22 @@ def _describe(iri: str) -> list[ox.Triple]:
     # evaluates that filter over every triple first (50 s for one licence, 0.07 s without).
     query = f"""SELECT DISTINCT ?s ?p ?o ?verdict WHERE {{
           {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
-          UNION {{ <{iri}> ?link ?s . ?s ?p ?o
-                   FILTER (isBlank(?s) || (isIRI(?s) && (STRSTARTS(STR(?s), "{iri}#")
-                                                     || STRSTARTS(STR(?s), "{iri}/")))) }}
+          UNION {{ <{iri}> ?link ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
           UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
           UNION {{ <{iri}> ?link ?b . ?b <{RDF}rest>+ ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
           UNION {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?s <{EARL}subject> <{iri}> }}
                    BIND (<{EARL}subject> AS ?p) BIND (<{iri}> AS ?o)
                    BIND (true AS ?verdict) }} }}"""
     rows = get_store().query(query).rows()
-    triples = [
+    triples = dict.fromkeys(
         ox.Triple(r["s"], r["p"], r["o"])
         for r in rows
         if "verdict" in r or isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
-    ]
-    return triples + _document_nodes(iri, triples)
+    )
+    # The nodes minted under it, with their blank nodes (a record set's fields' sources).
+    children = f'?x ?link ?n FILTER (STRSTARTS(STR(?n), "{iri}#") || STRSTARTS(STR(?n), "{iri}/"))'
+    triples |= dict.fromkeys(ox.Triple(r["s"], r["p"], r["o"]) for r in _nodes([iri], children))
+    return list(triples) + _document_nodes(iri, list(triples))
 
 
 def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
@@ -116,20 +119,10 @@ def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
     found: dict[ox.Triple, None] = {}
     seen, frontier = {iri}, [iri] if documents else []
     while frontier:  # a level of the document a query: a field is two links from iri
-        # A node's blank nodes are asked with it: a blank node is named in one answer alone.
-        rows = (
-            get_store()
-            .query(
-                f"""SELECT DISTINCT ?n ?s ?p ?o WHERE {{
-                  VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
-                  VALUES ?document {{ {" ".join(f"<{d}>" for d in documents)} }}
-                  ?x ?link ?n . ?n <{RDFS}isDefinedBy> ?document FILTER (isIRI(?n))
-                  {{ ?n ?p ?o BIND (?n AS ?s) }}
-                  UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
-                  UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}
-                }}"""
-            )
-            .rows()
+        rows = _nodes(
+            frontier,
+            f"""VALUES ?document {{ {" ".join(f"<{d}>" for d in documents)} }}
+                ?x ?link ?n . ?n <{RDFS}isDefinedBy> ?document""",
         )
         reached = {r["n"].value for r in rows} - seen
         seen |= reached
@@ -138,6 +131,25 @@ def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
         )
         frontier = sorted(reached)
     return list(found)
+
+
+def _nodes(frontier: list[str], reach: str) -> list[dict]:
+    """Rows ``?n ?s ?p ?o``: the triples of each IRI ``?n`` the pattern ``reach`` finds from
+    an ``?x`` of ``frontier``, and of its blank nodes two levels deep."""
+    # A node's blank nodes are asked with it: a blank node is named in one answer alone.
+    return (
+        get_store()
+        .query(
+            f"""SELECT DISTINCT ?n ?s ?p ?o WHERE {{
+              VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
+              {reach} FILTER (isIRI(?n))
+              {{ ?n ?p ?o BIND (?n AS ?s) }}
+              UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
+              UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}
+            }}"""
+        )
+        .rows()
+    )
 
 
 # How many of the triples naming an IRI answer for it, where the graph says nothing of it.

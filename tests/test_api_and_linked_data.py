@@ -1587,6 +1587,30 @@ def test_a_resource_answers_its_documents_nodes_at_every_depth(store: GraphStore
     }
 
 
+def test_a_resource_answers_the_blank_nodes_of_the_nodes_minted_under_it(
+    store: GraphStore,
+) -> None:
+    """The nodes minted under a resource (a record set's fields, at ``{iri}/…``) are
+    answered with their blank nodes two levels deep, whatever engine: a field's source
+    (and what it extracts) was left out, and a record set's page showed ``cr:source []``."""
+    r = ID + "croissant/r"
+    turtle = f"""@prefix og: <{OG}> . @prefix rdfs: <{RDFS}> .
+    <{r}> og:mentions <{r}/f> .
+    <{r}/f> og:source [ og:extract [ rdfs:label "column" ] ] ."""
+    store.write(
+        add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    answer = web.get("/id/croissant/r", headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    said = list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+    source = {t.object for t in said if t.predicate.value == OG + "source"}
+    extract = {
+        t.object for t in said if t.subject in source and t.predicate.value == OG + "extract"
+    }
+    assert {t.object for t in said if t.subject in extract} == {ox.Literal("column")}, said
+
+
 def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
     client: FlaskClient,
 ) -> None:
