@@ -51,6 +51,15 @@ PREFIXES: dict[str, str] = {
     "ogc": COMPONENT,
     "oxd": INDEX_DIMENSION,
     "ogl": LEVEL,
+    # The other concept schemes, so their concepts read as names on pages and in Turtle.
+    "ogsrc": CONCEPT + "source/",
+    "ogdc": CONCEPT + "data-class/",
+    "ogk": CONCEPT + "org-kind/",
+    "oglc": CONCEPT + "license-category/",
+    "oglr": CONCEPT + "license-resolution/",
+    "ogdist": CONCEPT + "distribution/",
+    "osaidg": CONCEPT + "osaid-group/",  # as ontology/components.ttl declares it
+    "ogr": CONCEPT + "rating/",
     "rdf": RDF,
     "rdfs": RDFS,
     "xsd": XSD,

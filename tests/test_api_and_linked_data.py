@@ -995,6 +995,29 @@ def test_a_definitions_page_lists_its_levels_in_the_order_its_shapes_state(
         assert "rdf:first" not in page.text and "rdf:rest" not in page.text, page.text
 
 
+def test_a_licence_and_a_definition_show_the_concepts_they_name_by_prefixed_names(
+    client: FlaskClient, built: GraphStore
+) -> None:
+    """A licence's category and a definition's sources are concepts of our schemes (…/ns/
+    license-category/…, …/ns/source/…): their pages show them by prefixed names, as the
+    components, dimensions and levels, where no prefix covered those schemes and they
+    showed whole."""
+    for prop in (OG + "licenseCategory", OG + "readsSource"):
+        rows = built.query(f"SELECT ?s ?o WHERE {{ ?s <{prop}> ?o }} ORDER BY ?s LIMIT 1")
+        ((subject, concept),) = [(r["s"].value, r["o"].value) for r in rows.rows()]
+        page = client.get(
+            "/resource",
+            query_string={"iri": subject},
+            headers={"Accept": "text/html"},
+            follow_redirects=True,
+        )
+        assert page.status_code == 200, subject
+        (shown,) = [value for p, value in _rows(page.text) if p == "og:" + prop.split("#")[1]]
+        (name,) = re.findall(r'<a href="[^"]*">([^<]*)</a>', shown)
+        prefix, local = name.split(":", 1)
+        assert prefix in PREFIXES and PREFIXES[prefix] + local == concept, (subject, shown)
+
+
 def test_a_page_shows_a_list_nodes_say_more_of_as_nodes() -> None:
     """A list that is no collection (a node with two rdf:first, a node two triples name)
     is shown as its nodes, each a section with its rdf:first and rdf:rest, as the Turtle
