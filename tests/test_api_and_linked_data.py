@@ -1575,6 +1575,17 @@ def test_a_resource_takes_in_only_the_nodes_its_document_defines(store: GraphSto
     assert subjects == {record, notes}
 
 
+def _answered(store: GraphStore, turtle: str, path: str) -> list[ox.Triple]:
+    """The triples ``path`` answers once ``turtle`` is written in the croissant graph."""
+    store.write(
+        add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    answer = web.get(path, headers={"Accept": "application/n-triples"})
+    assert answer.status_code == 200
+    return list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+
+
 def test_a_resource_answers_its_documents_nodes_at_every_depth(store: GraphStore) -> None:
     """The nodes a document defines are answered by the resource read from it,
     whatever engine: those it links to, those they link to (a record set's fields, a
@@ -1593,13 +1604,7 @@ def test_a_resource_answers_its_documents_nodes_at_every_depth(store: GraphStore
     <{c}set/field> rdfs:isDefinedBy <{c}metadata.json> .
     <{c}set/field/sub> rdfs:isDefinedBy <{c}metadata.json> . <{c}other> rdfs:label "other" .
     """
-    store.write(
-        add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}
-    )
-    web = create_app({"STORE": store, "TESTING": True}).test_client()
-    answer = web.get("/id/croissant/c", headers={"Accept": "application/n-triples"})
-    assert answer.status_code == 200
-    said = list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+    said = _answered(store, turtle, "/id/croissant/c")
     named = {t.subject.value for t in said if isinstance(t.subject, ox.NamedNode)}
     assert named == {ID + "croissant/c"} | {c + n for n in ("set", "set/field", "set/field/sub")}
     blank = [t for t in said if isinstance(t.subject, ox.BlankNode)]
@@ -1620,13 +1625,7 @@ def test_a_resource_answers_the_blank_nodes_of_the_nodes_minted_under_it(
     turtle = f"""@prefix og: <{OG}> . @prefix rdfs: <{RDFS}> .
     <{r}> og:mentions <{r}/f> .
     <{r}/f> og:source [ og:extract [ rdfs:label "column" ] ] ."""
-    store.write(
-        add={Graphs.source("croissant"): list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE))}
-    )
-    web = create_app({"STORE": store, "TESTING": True}).test_client()
-    answer = web.get("/id/croissant/r", headers={"Accept": "application/n-triples"})
-    assert answer.status_code == 200
-    said = list(ox.parse(answer.data, ox.RdfFormat.N_TRIPLES))
+    said = _answered(store, turtle, "/id/croissant/r")
     source = {t.object for t in said if t.predicate.value == OG + "source"}
     extract = {
         t.object for t in said if t.subject in source and t.predicate.value == OG + "extract"
