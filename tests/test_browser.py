@@ -640,16 +640,21 @@ AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.m
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-# The editor's page around YASGUI is ours, and so are the views editor-views.js draws in
-# it; what YASGUI draws itself (its tabs, the query's editor, the results' header and
-# table) is third-party markup, whose violations the audit reports and leaves to it.
-YASGUI, OWN_VIEWS = "#yasgui", ".results-chart, .results-graph"
+# What YASGUI draws itself is third-party markup; editor.js names its unnamed controls and
+# style.css mends its colours, but what only a change to YASGUI's files would mend, the audit
+# reports and the test leaves out: each axe rule, and the elements it may find there.
+YASGUI_OWN = {
+    # Its tab list (role="tablist") also holds the "add a tab" button, which a tablist may
+    # not own; YASGUI inserts each new tab before that button's box, so the box cannot be
+    # moved out of the list from here.
+    "aria-required-children": "#yasgui .tabsList",
+}
 
 
 def axe(page, rules: list[str] | None = None) -> list[dict]:
     """axe-core's WCAG 2.1 A and AA violations on the page as shown now (or those of the
     given ``rules`` only): each rule's id, its impact and the elements (a CSS selector each,
-    and whether YASGUI drew it)."""
+    and whether it is one of YASGUI's own that the test leaves out)."""
     if not AXE.exists():
         message = "axe-core is missing: `make editor` installs it (npm ci)"
         if os.environ.get("CI") == "true":
@@ -667,9 +672,9 @@ def axe(page, rules: list[str] | None = None) -> list[dict]:
              r.violations.map((v) => ({id: v.id, impact: v.impact, nodes: v.nodes.map((n) => {
                const e = document.querySelector(n.target[0]);
                return {target: n.target.join(" "),
-                       yasgui: !!e?.closest(a.yasgui) && !e.closest(a.ours)};
+                       yasgui: v.id in a.yasgui && !!e?.closest(a.yasgui[v.id])};
              })})))""",
-        {"chosen": chosen, "yasgui": YASGUI, "ours": OWN_VIEWS},
+        {"chosen": chosen, "yasgui": YASGUI_OWN},
     )
 
 

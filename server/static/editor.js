@@ -83,6 +83,7 @@
     "input.autocomplete": () => "SPARQL endpoint",
     "a[role=tab] input": () => "Name of the tab",
     ".selector select": (e) => "Results format for " + e.previousElementSibling.textContent,
+    "select.tableSizer": () => "Results per page",  // beside a "Page size" text, not a label
   };
   const label = (root) => Object.entries(names).forEach(([selector, name]) => {
     root.querySelectorAll(selector).forEach((e) => {
