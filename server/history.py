@@ -22,8 +22,10 @@ from openness.server.sparql import text
 from openness.server.wording import OUTCOMES
 
 bp = Blueprint("history", __name__)
-# Line colours of the chart, one per definition (colour-blind safe, Okabe–Ito).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
+# Line colours of the chart, one per definition: Okabe–Ito's (colour-blind safe) with its
+# orange made darker and its sky blue and yellow replaced by a purple and a grey: they were
+# under the 3:1 on the white page that WCAG 1.4.11 asks of a line (each has 3:1 or more).
+PALETTE = ("#0072B2", "#A66900", "#009E73", "#CC79A7", "#6A3D9A", "#D55E00", "#000000", "#666666")
 # The newest changes a feed lists (readers poll it; the API gives the whole history).
 FEED_ENTRIES = 200
 OUTCOME_WORDS = OUTCOMES  # "cantTell" → "can't tell", "inapplicable" → "rated"

@@ -268,6 +268,22 @@ def test_the_focus_stands_out_on_white_and_on_the_outcomes(page, site: str) -> N
         assert max(contrast(c, background) for c in ring) >= 3, (ring, background)
 
 
+def test_the_over_time_chart_lines_stand_out_on_the_page(page, site: str) -> None:
+    """Each line of the passing-over-time chart, and its swatch in the key, has 3:1 or more
+    against the page's background (WCAG 1.4.11): Okabe–Ito's yellow had 1.3:1, its orange
+    and sky blue 2.2–2.3:1."""
+    page.goto(site)
+    colours = page.evaluate("""[...document.querySelectorAll('.line-chart .series path')]
+        .map((e) => getComputedStyle(e).stroke).concat([...document.querySelectorAll(
+        '.legend .swatch')].map((e) => getComputedStyle(e).backgroundColor))""")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert len(colours) >= 2 * 2, colours  # lines and swatches are drawn (two definitions or more)
+    # A transparent body shows the canvas, white
+    page_colour = "rgb(255, 255, 255)" if background == "rgba(0, 0, 0, 0)" else background
+    weak = {c: round(contrast(c, page_colour), 2) for c in colours if contrast(c, page_colour) < 3}
+    assert not weak, weak
+
+
 def test_asking_whether_llama_2_is_open(page, site: str) -> None:
     page.goto(site + "matrix")  # the box is on every page
     page.get_by_label("Is it open?").fill("llama 2")
