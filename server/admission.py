@@ -64,7 +64,6 @@ class Guard:
         # Per client, when each of its running queries got its lane.
         self._running: defaultdict[str, list[float]] = defaultdict(list)
         self.refused = Counter[str]()  # by reason, for the health report
-        self._closed = False
 
     @property
     def per_client(self) -> int:
@@ -101,7 +100,7 @@ class Guard:
                 "for a longer --query-timeout"
             ) from None
         except LaneDied:
-            if self._closed:  # stopped by close(): the client may ask again elsewhere
+            if self.lanes.closed:  # stopped by close(): the client may ask again elsewhere
                 raise self._stopping() from None
             raise
         except Exception:  # the task's own error: the lane is fine
@@ -139,7 +138,7 @@ class Guard:
                     limits.retry_after,
                 )
             while lane is None:
-                if self._closed:  # no lane will come back
+                if self.lanes.closed:  # no lane will come back
                     self._waiting.remove(ticket)
                     self._release(client)
                     raise self._stopping()
@@ -167,7 +166,7 @@ class Guard:
         """An idle lane if ``ticket`` is next: of the waiting queries whose client may run
         one more, one whose client's running queries have run the least time so far, the
         first to arrive among those (called with the condition held)."""
-        if self._closed or not self.lanes.idle:
+        if self.lanes.closed or not self.lanes.idle:
             return None
         now = time.monotonic()
         candidates = [w for w in self._waiting if len(self._running[w.client]) < self._share]
@@ -202,7 +201,4 @@ class Guard:
         those waiting for a lane, now and from now on, all with 503 "the server is
         stopping": they waited until their deadline for a lane that would never come back
         (a test's storm of runaways, hours), and a stopping server waited for them."""
-        with self._changed:
-            self._closed = True
-            self._changed.notify_all()
-        self.lanes.close()
+        self.lanes.close()  # marked closed, the waiting woken (one condition), then stopped

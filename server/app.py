@@ -159,7 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)
-    app.after_request(_content_security_policy)
+    app.after_request(_security_headers)
     app.after_request(_plain_redirect)
     app.after_request(_cors)
     app.after_request(_conditional)
@@ -200,7 +200,7 @@ def _plain_redirect(response: Response) -> Response:
     return response
 
 
-def _content_security_policy(response: Response) -> Response:
+def _security_headers(response: Response) -> Response:
     """A page (any HTML answer, Werkzeug's error pages too) says what it may run; other
     answers are not documents a browser runs script in, and none is to be read as one:
     ``nosniff`` on every answer keeps a browser from taking text the data fills (a CSV or
