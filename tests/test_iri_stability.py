@@ -40,6 +40,12 @@ from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
 from openness.ingest.runner import ingest_all, ingest_source
+from openness.ingest.snapshots import (
+    ingest_snapshot,
+    link_snapshot_records,
+    manifest,
+    snapshot_prefix,
+)
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, DCTERMS, EARL, ID, OG, PROV, RDF, XSD, Graphs, mint
 from openness.resources import sources_dir
@@ -541,6 +547,42 @@ def test_a_numbered_model_whose_only_record_is_renamed_keeps_its_number(built, t
         assert records_of(store, MODEL + "t5-2") == {record}, step
         assert not tombstone(store, MODEL + "t5-3"), step
     assert OG + "WithdrawnModel" in tombstone(store, MODEL + "t5")[RDF + "type"]
+
+
+def test_a_record_rekeyed_and_renamed_is_a_withdrawal_and_a_new_model(built, tmp_path) -> None:
+    """A file renamed with the name in it (T5.yml -> Flan.yml, T5 -> Flan): no name, file
+    or repository of the record is left to tie Flan to T5 — the producer alone would tie
+    a model dropped to another added beside it — so t5 is withdrawn with its record and
+    Flan is a new model, nothing linking the two; the dated T5 (a MOF snapshot's) is of
+    no model today. A record linking a Hub repository keeps its model's IRI so renamed
+    (the repository is the release): gemma-2b's, renamed Gemma Two."""
+    store = copy_of(built)
+    dated = next(s for s in manifest() if s.source == "mof" and s.date == dt.date(2025, 12, 31))
+    ingest_snapshot(store, dated)
+    link_snapshot_records(store)
+    t5, flan = MODEL + "t5", MODEL + "flan"
+    of_dated_t5 = f"SELECT ?m WHERE {{ <{snapshot_prefix('mof', dated.date)}t5> og:snapshotOf ?m }}"
+    assert select(store, of_dated_t5) == [{"m": t5}]  # by its source id, before
+    folder = without(tmp_path, "mof", "models/T5.yml", "models/gemma-2b.yml")
+    for bundled, file, name, renamed in (
+        ("T5.yml", "Flan.yml", "T5", "Flan"),
+        ("gemma-2b.yml", "Gemma-Two.yml", "gemma-2b", "Gemma Two"),
+    ):
+        text = (sources_dir() / "mof" / "models" / bundled).read_text(encoding="utf-8")
+        assert text.count(f"  name: {name}\n") == 1
+        text = text.replace(f"  name: {name}\n", f"  name: {renamed}\n")
+        (folder / "models" / file).write_text(text, encoding="utf-8")
+    ingest_all(store, ["mof"], folder=folder)
+    link_snapshot_records(store)
+    said = tombstone(store, t5)
+    assert said[RDF + "type"] == {OG + "WithdrawnModel"}
+    assert said[OG + "formerRecord"] == {RECORD + "mof/t5"}
+    assert records_of(store, flan) == {RECORD + "mof/flan"}
+    assert OG + "supersededBy" not in said and OG + "supersededBy" not in tombstone(store, flan)
+    assert not select(store, of_dated_t5)
+    gemma = MODEL + "google--gemma-2b"
+    assert records_of(store, gemma) == {RECORD + "mof/gemma-two"}
+    assert OG + "WithdrawnModel" not in tombstone(store, gemma)[RDF + "type"]
 
 
 def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_path) -> None:
