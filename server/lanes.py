@@ -123,11 +123,18 @@ def _end_with_owner() -> None:
 def _serve(location: str, conn: Connection) -> None:
     """A query process: open the store, say so, then run one task at a time."""
     _end_with_owner()
-    # Ctrl-C reaches every process of the terminal's group: the server's worker stops its
-    # query processes itself as it stops, answering the requests they serve. Each idle one
-    # died of it, printing a KeyboardInterrupt traceback, and the queries handed to it
-    # ended 500.
+    # Ctrl-C reaches every process of the terminal's group, and a stop by systemd
+    # (KillMode=control-group) sends SIGTERM to every process of the service: the server's
+    # worker stops its query processes itself as it stops, answering the requests they
+    # serve. Killed by either, a query under way ended 500 ("ended without answering"), and
+    # an idle one printed a KeyboardInterrupt traceback. Ignored here (as Python's own
+    # resource tracker does), a signal to the group stops the server as one to the worker
+    # alone does, its grace included. Answering a query process's death as a stop instead
+    # would cut every query off at once, and could not tell a stop from a crash when the
+    # death is seen before the worker's handler has run. A query process still ends with
+    # its owner (_end_with_owner); to end one alone, SIGKILL it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         store = EmbeddedStore(location, read_only=True)
     except Exception as e:  # reported to the pool, which logs it and tries again

@@ -236,8 +236,22 @@ def answers_queries(port: int, proc: subprocess.Popen[str]) -> bool:
         return False
 
 
+def forkservers(session: int) -> set[int]:
+    """The multiprocessing fork servers among the processes of ``session``: of those
+    whose command line is a fork server's, the ones not forked by one (a query process
+    is, and keeps its command line)."""
+    parents = {}
+    for proc in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            if os.getsid(int(proc.name)) == session:
+                if b"multiprocessing.forkserver" in (proc / "cmdline").read_bytes():
+                    stat = (proc / "stat").read_text()
+                    parents[int(proc.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return {p for p, parent in parents.items() if parent not in parents}
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
-@pytest.mark.parametrize("stop", ["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGTERM to the group", "Ctrl-C"])
 def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_ends_cleanly(
     tmp_path: Path, stop: str
 ) -> None:
@@ -250,7 +264,9 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
     queries under way are stopped and answered 503 (after a grace, on SIGTERM), and every
     process ends by itself: the server, its worker (whether its arbiter reaped it or not),
     and the processes the worker started — only its query processes are killed, as a
-    query is stopped. The reaper sees all of them, and waits until none is left."""
+    query is stopped. The reaper sees all of them, and waits until none is left. Sent to
+    the whole group (systemd's stop), SIGTERM killed the query processes too, mid-query:
+    their clients were answered 500."""
     location = small_store(tmp_path)
     port, log = free_port(), tmp_path / "log"
     server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
@@ -272,8 +288,11 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
             until(lambda: queries(port)["running"] == 1)
             waiting = pool.submit(ask, params={"query": RUNAWAY})
             until(lambda: queries(port)["waiting"] == 1)
+            forking = forkservers(pid)
             if stop == "SIGTERM":
                 os.kill(pid, signal.SIGTERM)
+            elif stop == "SIGTERM to the group":  # systemd's KillMode=control-group
+                os.killpg(pid, signal.SIGTERM)
             else:  # the terminal signals every process of the server's group
                 os.killpg(pid, signal.SIGINT)
             answers = [running.result(HANG_GUARD), waiting.result(HANG_GUARD)]
@@ -287,6 +306,7 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
     said = log.read_text()
     for r in answers:
         assert r.status_code == 503 and "stopping" in r.text, r.text
+        assert r.headers["Retry-After"].isdigit(), r.headers
     ended = {int(p): how for p, how in json.loads(out.splitlines()[-1]).items()}
     assert ended.pop(pid) == "exit 0", said
     workers = [int(w) for w in re.findall(r"Booting worker with pid: (\d+)", said)]
@@ -295,6 +315,10 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
         assert f"Worker exiting (pid: {worker})" in said, said
     assert "was sent" not in said and "exited with code" not in said, said
     assert "Traceback" not in said, said  # an idle query process killed by Ctrl-C
+    if stop == "SIGTERM to the group":
+        # The fork server, which only starts query processes, has nothing under way.
+        for forker in forking:
+            assert ended.pop(forker, "exit 0") in ("exit 0", "SIGTERM"), (ended, said)
     assert set(ended.values()) <= {"exit 0", "SIGKILL"}, (ended, said)
     written = CliRunner().invoke(cli, ["--store", str(location), "init"])
     assert written.exit_code == 0, written.output
