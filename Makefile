@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+# Seconds a stopped server's queries may go on (`openness serve --stop-grace`), if given.
+STOP_GRACE ?=
 # The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store.
 STORE  ?= $(or $(OPENNESS_STORE),var/store)
 BIN     = $(VENV)/bin
@@ -55,7 +57,7 @@ build: $(VENV)/.installed-run editor
 	$(BIN)/openness --store $(STORE) build --if-missing
 
 serve: build
-	$(BIN)/openness --store $(STORE) serve --host $(HOST) --port $(PORT)
+	$(BIN)/openness --store $(STORE) serve --host $(HOST) --port $(PORT) $(if $(STOP_GRACE),--stop-grace $(STOP_GRACE))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

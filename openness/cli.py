@@ -937,6 +937,14 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     help="Seconds a client has to send its whole request (headers and body).",
 )
 @click.option(
+    "--stop-grace",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds the queries under way when the server is stopped (SIGTERM) may go on "
+    "before they are stopped and answered 503.",
+)
+@click.option(
     "--max-result-bytes",
     default=50 * 1024 * 1024,
     show_default=True,
@@ -1007,6 +1015,7 @@ def serve(
     threads: int,
     max_connections: int,
     read_timeout: float,
+    stop_grace: float,
     max_result_bytes: int,
     shacl_max_data_triples: int,
     shacl_max_shapes_triples: int,
@@ -1087,6 +1096,7 @@ def serve(
         threads=threads,
         max_connections=max_connections,
         read_timeout=read_timeout,
+        stop_grace=stop_grace,
     )
 
 

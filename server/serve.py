@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import re
 import selectors
 import socket
@@ -38,10 +39,6 @@ LOOP_BYTES = 1024 * 1024
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 # A chunked body's end, or a body sent only after "100 Continue", is for the thread.
 _THREAD_READS_BODY = re.compile(rb"\r\n(?:transfer-encoding|expect)[ \t]*:", re.IGNORECASE)
-# Seconds the queries under way when a worker is told to stop (SIGTERM) may go on before
-# they are stopped and answered 503: enough for a page's, far short of gunicorn's graceful
-# timeout (30 s), which a runaway query outlasted (until its own deadline, 30 s by default).
-STOP_GRACE = 5.0
 
 
 def request_arrived(data: bytes | bytearray) -> bool:
@@ -158,6 +155,11 @@ class GuardedThreadWorker(ThreadWorker):
     ``_RequestSocket``); requests not in by their deadline are dropped there."""
 
     _quitting = False  # told to quit (see handle_quit)
+    # Seconds the queries under way when the worker is told to stop (SIGTERM) may go on
+    # before they are stopped and answered 503 (``openness serve --stop-grace``): by
+    # default enough for a page's; without it, a runaway query held the stop until its own
+    # deadline (30 s by default) or gunicorn's graceful timeout.
+    stop_grace = 5.0
 
     def init_process(self) -> None:
         # Connections whose request the loop is reading, oldest deadline first (dicts keep
@@ -167,7 +169,7 @@ class GuardedThreadWorker(ThreadWorker):
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         """SIGTERM: gunicorn stops accepting and waits for the requests under way (up to
-        its graceful timeout); their queries are stopped ``STOP_GRACE`` seconds from now.
+        its graceful timeout); their queries are stopped ``stop_grace`` seconds from now.
         A request waiting for a runaway query held the worker until the query's deadline,
         or until gunicorn killed it, the store held meanwhile."""
         # Started by the event loop: a thread started here could wait forever for a lock
@@ -179,7 +181,7 @@ class GuardedThreadWorker(ThreadWorker):
     def _stop_queries(self) -> None:
         guard = current_guard(self.wsgi)
         if guard is not None:
-            timer = threading.Timer(STOP_GRACE, guard.close)
+            timer = threading.Timer(self.stop_grace, guard.close)
             timer.daemon = True  # a worker done sooner does not wait for it to exit
             timer.start()
 
@@ -283,6 +285,7 @@ def run_server(
     threads: int = 128,
     max_connections: int = 1000,
     read_timeout: float = 30.0,
+    stop_grace: float = 5.0,
 ) -> None:
     """Serve ``app`` on ``host:port`` with ``workers`` processes until interrupted.
 
@@ -290,13 +293,15 @@ def run_server(
     crosses a fork and no request waits for a process to start; one line per request is
     logged with its duration. ``timeout`` is gunicorn's: a worker silent that long is
     restarted. Stopped (SIGTERM), a worker answers the requests under way, their queries
-    stopped ``STOP_GRACE`` seconds later (503); on Ctrl-C, at once. The calling process
+    stopped ``stop_grace`` seconds later (503); on Ctrl-C, at once. The calling process
     forks the workers, so it must not have opened a store on disk: RocksDB's background
     threads do not cross the fork, and RocksDB's exit handler in a worker joins them
     (``openness serve`` asks the store in a child process).
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    _RequestSocket.read_timeout = read_timeout  # inherited by the forked workers
+    # Inherited by the forked workers.
+    _RequestSocket.read_timeout = read_timeout
+    GuardedThreadWorker.stop_grace = stop_grace
     _Gunicorn(
         app,
         {
@@ -306,6 +311,9 @@ def run_server(
             "threads": threads,
             "worker_connections": max_connections,
             "timeout": timeout,
+            # The requests under way get their grace, then gunicorn's default 30 s to be
+            # answered, before the arbiter kills the worker: a longer grace is honoured.
+            "graceful_timeout": math.ceil(stop_grace) + 30,
             "post_worker_init": _post_worker_init,
             "worker_exit": _worker_exit,
             "accesslog": None,  # the app logs each request with its duration

@@ -18,7 +18,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -65,15 +65,16 @@ def serve(
     *,
     workers: int = 1,
     log: IO[bytes] | None = None,
+    options: Sequence[str] = (),
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """`openness serve` with ``workers`` of ``THREADS`` threads (in ``env``, if given; its
-    output to ``log``); yields its port and process once it answers queries."""
+    """`openness serve` with ``workers`` of ``THREADS`` threads and ``options`` (in ``env``,
+    if given; its output to ``log``); yields its port and process once it answers queries."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "openness.cli", "--store", str(store), "serve"]
         + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         + ["--threads", str(THREADS), "--query-processes", "1"]
-        + ["--read-timeout", str(read_timeout)],
+        + ["--read-timeout", str(read_timeout), *options],
         stdout=log or subprocess.DEVNULL,
         stderr=log or subprocess.DEVNULL,
         env=env,
@@ -322,6 +323,42 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
     assert set(ended.values()) <= {"exit 0", "SIGKILL"}, (ended, said)
     written = CliRunner().invoke(cli, ["--store", str(location), "init"])
     assert written.exit_code == 0, written.output
+
+
+@pytest.mark.parametrize(
+    ("grace", "timeout", "answered"),
+    [
+        ("0", "3600", "the server is stopping"),
+        ("3600", "10", "ran longer than the 10 s limit"),
+    ],
+    ids=["no grace", "a grace past the query's deadline"],
+)
+def test_a_stopped_server_gives_the_queries_under_way_the_grace_asked(
+    tmp_path: Path, grace: str, timeout: str, answered: str
+) -> None:
+    """`--stop-grace` is how long a query under way when the server is stopped (SIGTERM)
+    may go on (it was 5 s, whatever the deployment): none, and it is stopped at once, the
+    client told to ask again (503 with Retry-After), though its own deadline is an hour
+    away; one longer than the query's time, and the query runs until it ends by itself
+    (here at its deadline: 503 without Retry-After, the same query would be stopped
+    again). Either way the server then ends by itself."""
+    location = small_store(tmp_path)
+    options = ["--stop-grace", grace, "--query-timeout", timeout]
+    with (
+        (tmp_path / "log").open("wb") as log,
+        serve(location, 30, log=log, options=options) as (port, proc),
+        ThreadPoolExecutor(1) as pool,
+    ):
+        ask = partial(httpx.get, f"http://127.0.0.1:{port}/sparql", timeout=HANG_GUARD)
+        running = pool.submit(ask, params={"query": RUNAWAY})
+        until(lambda: queries(port)["running"] == 1)
+        proc.send_signal(signal.SIGTERM)
+        r = running.result(HANG_GUARD)
+        assert proc.wait(HANG_GUARD) == 0
+    assert r.status_code == 503 and answered in r.text, r.text
+    assert ("Retry-After" in r.headers) == (grace == "0"), r.headers
+    said = (tmp_path / "log").read_text()
+    assert "was sent" not in said and "Traceback" not in said, said
 
 
 def test_a_worker_told_twice_to_quit_heeds_the_first() -> None:
