@@ -19,8 +19,10 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import os
 import re
 import selectors
+import signal
 import socket
 import threading
 import time
@@ -155,6 +157,7 @@ class GuardedThreadWorker(ThreadWorker):
     ``_RequestSocket``); requests not in by their deadline are dropped there."""
 
     _quitting = False  # told to quit (see handle_quit)
+    _interrupted = False  # told to quit by SIGINT (Ctrl-C)
     # Seconds the queries under way when the worker is told to stop (SIGTERM) may go on
     # before they are stopped and answered 503 (``openness serve --stop-grace``): by
     # default enough for a page's; without it, a runaway query held the stop until its own
@@ -190,10 +193,20 @@ class GuardedThreadWorker(ThreadWorker):
         worker exits (``_worker_exit``). Only the first is heeded: Ctrl-C reaches the worker
         as SIGINT and again from the arbiter as SIGQUIT, and a second one raised
         SystemExit inside the first one's clean-up, skipping the rest of it; the queries
-        then ran on, and the exit, which waits for the threads answering them, with them."""
+        then ran on, and the exit, which waits for the threads answering them, with them.
+
+        A second SIGINT (Ctrl-C pressed again) ends the worker there and then: the exit
+        waits for its request threads, and one writing the store (``/update``, ``/store``)
+        held it until the write ended, or until the arbiter killed the worker at its
+        graceful timeout, each further Ctrl-C ignored. The write under way is lost whole
+        (every write to the store is atomic, and the ones done are in RocksDB's log) and
+        its client gets no answer, as on that kill."""
         if self._quitting:
+            if sig == signal.SIGINT and self._interrupted:
+                os._exit(1)
             return
         self._quitting = True
+        self._interrupted = sig == signal.SIGINT
         super().handle_quit(sig, frame)
 
     def accept(self, listener: socket.socket) -> None:

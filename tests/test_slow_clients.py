@@ -34,6 +34,7 @@ from test_guard import until
 from openness.cli import cli
 from openness.server.serve import GuardedThreadWorker
 from openness.store import EmbeddedStore
+from openness.store.base import WRITE_LOG
 from openness.vocabularies import load_vocabularies
 
 HANG_GUARD = 60.0
@@ -237,6 +238,38 @@ def answers_queries(port: int, proc: subprocess.Popen[str]) -> bool:
         return False
 
 
+@contextmanager
+def reaped(
+    log: Path, command: list[str], env: dict[str, str] | None = None
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """``command`` run under tests/support/reaper.py, its output to ``log``: yields its pid
+    (its process group's) and the reaper, whose last line says how each process ended.
+    What is still running at the end is killed."""
+    reaper = Path(__file__).parent / "support" / "reaper.py"
+    reaping = subprocess.Popen(
+        [sys.executable, str(reaper), str(log), *command],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert reaping.stdout is not None
+    pid = int(reaping.stdout.readline())
+    try:
+        yield pid, reaping
+    finally:
+        if reaping.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            reaping.kill()
+            reaping.communicate()
+
+
+def endings(reaping: subprocess.Popen[str]) -> dict[int, str]:
+    """How each process the reaper saw ended, once all have."""
+    out, _ = reaping.communicate(timeout=HANG_GUARD)
+    return {int(p): how for p, how in json.loads(out.splitlines()[-1]).items()}
+
+
 def forkservers(session: int) -> set[int]:
     """The multiprocessing fork servers among the processes of ``session``: of those
     whose command line is a fork server's, the ones not forked by one (a query process
@@ -275,13 +308,7 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
     # Two query processes: the client may use one at a time (the other is kept for others),
     # so its second query waits while a process is idle.
     server += ["--threads", str(THREADS), "--query-processes", "2", "--query-timeout", "3600"]
-    reaper = Path(__file__).parent / "support" / "reaper.py"
-    reaping = subprocess.Popen(
-        [sys.executable, str(reaper), str(log), *server], stdout=subprocess.PIPE, text=True
-    )
-    assert reaping.stdout is not None
-    pid = int(reaping.stdout.readline())
-    try:
+    with reaped(log, server) as (pid, reaping):
         until(lambda: answers_queries(port, reaping))
         with ThreadPoolExecutor(2) as pool:
             ask = partial(httpx.get, f"http://127.0.0.1:{port}/sparql", timeout=HANG_GUARD)
@@ -297,18 +324,11 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
             else:  # the terminal signals every process of the server's group
                 os.killpg(pid, signal.SIGINT)
             answers = [running.result(HANG_GUARD), waiting.result(HANG_GUARD)]
-        out, _ = reaping.communicate(timeout=HANG_GUARD)
-    finally:
-        if reaping.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            reaping.kill()
-            reaping.communicate()
+        ended = endings(reaping)
     said = log.read_text()
     for r in answers:
         assert r.status_code == 503 and "stopping" in r.text, r.text
         assert r.headers["Retry-After"].isdigit(), r.headers
-    ended = {int(p): how for p, how in json.loads(out.splitlines()[-1]).items()}
     assert ended.pop(pid) == "exit 0", said
     workers = [int(w) for w in re.findall(r"Booting worker with pid: (\d+)", said)]
     for worker in workers:
@@ -359,6 +379,49 @@ def test_a_stopped_server_gives_the_queries_under_way_the_grace_asked(
     assert ("Retry-After" in r.headers) == (grace == "0"), r.headers
     said = (tmp_path / "log").read_text()
     assert "was sent" not in said and "Traceback" not in said, said
+
+
+RUNAWAY_UPDATE = (  # an update's default graph is the store's, which is empty
+    "INSERT { GRAPH <urn:x-test:g> { ?a ?b ?c } } "
+    "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?j ?k ?l } }"
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+def test_a_second_ctrl_c_ends_a_worker_whose_write_runs_on(tmp_path: Path) -> None:
+    """A write (/update, /store) runs in the request thread, and a worker's exit waits for
+    its request threads: after Ctrl-C, one writing on held the worker, Ctrl-C pressed again
+    was ignored, and the arbiter killed it at its graceful timeout. Now a second Ctrl-C ends
+    the worker at once; the write under way is lost whole, its client unanswered, and the
+    store is left whole and free for the next command."""
+    location = small_store(tmp_path)
+    port, log, writes = free_port(), tmp_path / "log", tmp_path / "writes"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--threads", str(THREADS)]
+    server += ["--open-update"]
+    with reaped(log, server, {**os.environ, WRITE_LOG: str(writes)}) as (pid, reaping):
+        until(lambda: answers_queries(port, reaping))
+        with ThreadPoolExecutor(1) as pool:
+            url = f"http://127.0.0.1:{port}/update"
+            writing = pool.submit(httpx.post, url, data={"update": RUNAWAY_UPDATE}, timeout=600)
+            until(lambda: writes.exists() and "begin" in writes.read_text())
+            os.killpg(pid, signal.SIGINT)
+            # The first was heeded (two signals sent at once would be delivered as one).
+            until(lambda: "Worker exiting" in log.read_text())
+            os.killpg(pid, signal.SIGINT)
+            with pytest.raises(httpx.HTTPError):
+                writing.result(HANG_GUARD)
+        ended = endings(reaping)
+    said = log.read_text()
+    assert ended.pop(pid) == "exit 0", said
+    (worker,) = (int(w) for w in re.findall(r"Booting worker with pid: (\d+)", said))
+    # Reaped by the arbiter or, once it has gone, here.
+    assert ended.pop(worker, "exit 1") == "exit 1", (ended, said)
+    assert f"Worker (pid:{worker}) exited with code 1" in said, said
+    assert "was sent" not in said and "Traceback" not in said, said
+    assert "end" not in writes.read_text().split()
+    written = CliRunner().invoke(cli, ["--store", str(location), "init"])
+    assert written.exit_code == 0, written.output
 
 
 def test_a_worker_told_twice_to_quit_heeds_the_first() -> None:
