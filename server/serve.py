@@ -32,6 +32,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import NoMoreData
+from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from openness.server.context import current_guard, prepare
@@ -207,7 +208,12 @@ class GuardedThreadWorker(ThreadWorker):
             return
         self._quitting = True
         self._interrupted = sig == signal.SIGINT
-        super().handle_quit(sig, frame)
+        # Not gthread's own quit, which shuts the request threads' pool down first: the
+        # handler runs between two steps of the event loop, which may be inside the pool's
+        # submit, holding the lock that shutdown waits for; the worker hung until the
+        # arbiter killed it. Nothing is lost: the pool's threads end with the worker (as
+        # they did, shutdown(wait=False) waited for none of them).
+        Worker.handle_quit(self, sig, frame)
 
     def accept(self, listener: socket.socket) -> None:
         if self.cfg.is_ssl:  # TLS is read by the thread; nothing here reads ahead of it

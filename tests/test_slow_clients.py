@@ -429,10 +429,29 @@ def test_a_worker_told_twice_to_quit_heeds_the_first() -> None:
     second one's SystemExit, raised inside the clean-up the first began, skipped the rest
     of it (stopping the worker's queries), and the worker's exit waited for them."""
     worker = GuardedThreadWorker(0, os.getpid(), [], None, 30, Config(), None)
-    worker.tpool = ThreadPoolExecutor(1)  # gthread's quit shuts its pool down
+    worker.tpool = ThreadPoolExecutor(1)
     try:
         with pytest.raises(SystemExit):
             worker.handle_quit(signal.SIGINT, None)
         worker.handle_quit(signal.SIGQUIT, None)
     finally:
+        worker.tmp.close()
+
+
+def test_a_worker_told_to_quit_while_handing_a_request_to_a_thread_quits() -> None:
+    """A signal's handler runs between two steps of the worker's event loop, which may be
+    handing a request to a thread (``ThreadPoolExecutor.submit``, holding the pool's lock):
+    gthread's quit shut that pool down, waiting for the same lock, for ever. The worker hung
+    until the arbiter killed it at its graceful timeout, its clients unanswered (seen now and
+    again in the Ctrl-C stop test above)."""
+    worker = GuardedThreadWorker(0, os.getpid(), [], None, 30, Config(), None)
+    worker.tpool = ThreadPoolExecutor(1)
+    quit_ = ThreadPoolExecutor(1)  # run aside: a hang would hang no more than that thread
+    try:
+        with worker.tpool._shutdown_lock:  # as submit holds it
+            quitting = quit_.submit(worker.handle_quit, signal.SIGINT, None)
+            with pytest.raises(SystemExit):
+                quitting.result(HANG_GUARD)
+    finally:
+        quit_.shutdown(wait=False)
         worker.tmp.close()
