@@ -334,6 +334,19 @@ def test_unreadable_input_exits_2_with_the_reason(
     assert err.count(name) == 1  # (was said twice: 'cannot read …/x.ttl: x.ttl: …')
 
 
+def test_a_yaml_file_not_in_utf8_is_named_with_the_line_of_its_first_bad_byte(
+    tmp_path: Path,
+) -> None:
+    """Python's 'utf-8 codec can't decode byte 0xe9 in position 27' named neither the file
+    nor where in it; the page and the API say what the command line says."""
+    path = tmp_path / "latin1.yml"
+    path.write_bytes("release:\n  name: Caf\u00e9-7B\n".encode("latin-1"))
+    code, _, err = run("validate", str(path))
+    assert code == 2
+    assert "latin1.yml: not UTF-8 (byte 0xe9 on line 2)" in err
+    assert "codec" not in err
+
+
 def test_validate_says_what_it_left_out_of_a_yaml_file(tmp_path: Path) -> None:
     """A component the MOF reader does not know is left out of what is judged: validate
     says so, as an ingest would, before the verdicts it still gives."""

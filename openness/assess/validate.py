@@ -70,8 +70,16 @@ def description_triples(
     if suffix in MOF_SUFFIXES:
         out, report = Triples(), IngestReport("user")
         try:
-            read_record(data.decode("utf-8"), name, out, report, IngestContext())
-        except (RecordError, UnicodeDecodeError) as e:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:  # (Python's words named neither the file nor a line)
+            line = data.count(b"\n", 0, e.start) + 1
+            raise UnreadableInput(
+                f"{name}: not UTF-8 (byte 0x{data[e.start]:02x} on line {line}); "
+                "save it as UTF-8, as YAML is read"
+            ) from e
+        try:
+            read_record(text, name, out, report, IngestContext())
+        except RecordError as e:
             raise UnreadableInput(str(e)) from e
         warnings += report.warnings
         _warn_unresolved(list(out), name, warnings)
