@@ -4,6 +4,7 @@ Writing (/update, /store) lives in ``update``; the VoID description, in ``catalo
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
@@ -92,6 +93,16 @@ def body_text() -> str:
         abort(text(f"the body is not UTF-8: {e}", 400))
 
 
+def _percent_decoded_utf8(encoded: bytes, where: str) -> None:
+    """Refuse (400) parameters whose percent-encoded bytes are not UTF-8: Werkzeug reads
+    them with replacement characters, and a query for 'caf%E9' (Latin-1) answered nothing,
+    200, as a direct POST's body that is not UTF-8 is refused (:func:`body_text`)."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError as e:
+        abort(text(f"{where} is not UTF-8 once percent-decoded: {e.reason} at byte {e.start}", 400))
+
+
 def _single(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         abort(text(f"give one {name}, not {len(values)}", 400))
@@ -100,12 +111,14 @@ def _single(values: list[str], name: str) -> str | None:
 
 def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     """The query and dataset of a protocol request; bad requests are answered with 400."""
+    _percent_decoded_utf8(request.query_string, "the URL's query string")
     if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             abort(text("updates must be sent by POST to /update", 400))
         params = request.args
         query = _single(params.getlist("query"), "query")
     elif request.mimetype == "application/x-www-form-urlencoded":
+        _percent_decoded_utf8(request.get_data(), "the form")  # (cached: the form reads it)
         params = request.form
         if "update" in params:
             abort(text("a query request cannot carry an update; send updates to /update", 400))

@@ -362,3 +362,37 @@ def test_the_endpoint_describes_itself_where_it_was_asked(base: str) -> None:
         answer = http.get(base + path, headers={"Accept": "text/turtle"})
         graph = rdflib.Graph().parse(data=answer.text, format="turtle")
         assert (None, sd.endpoint, rdflib.URIRef(base + path)) in graph
+
+
+@pytest.fixture(scope="module")
+def two_graphs(tmp_path_factory: pytest.TempPathFactory):
+    """A read-only endpoint on a store of two small graphs, for the protocol's details."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("two") / "store")
+    store.update(
+        "INSERT DATA { GRAPH <urn:one> { <urn:a> <urn:p> 'café' } "
+        "GRAPH <urn:two> { <urn:b> <urn:p> 1 . <urn:c> <urn:p> 2 } }"
+    )
+    with serving(create_app({"STORE": store})) as url:
+        yield url
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"url": "?query=ASK%20%7B%20?s%20?p%20%22caf%E9%22%20%7D"},  # Latin-1 é
+        {
+            "method": "POST",
+            "content": b"query=ASK%20%7B%20?s%20?p%20%22caf%E9%22%20%7D",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        },
+    ],
+)
+def test_a_query_percent_encoded_from_another_charset_is_400(two_graphs: str, kwargs) -> None:
+    """Werkzeug decodes %E9 as a replacement character: the query ran, asking for
+    'caf\\ufffd', and answered false (200) where it meant 'café'."""
+    url = two_graphs + "sparql" + kwargs.pop("url", "")
+    r = http.request(kwargs.pop("method", "GET"), url, **kwargs)
+    assert r.status_code == 400 and "not UTF-8" in r.text
+    utf8 = http.get(two_graphs + "sparql", params={"query": "ASK { ?s ?p 'café' }"})
+    assert utf8.json()["boolean"] is True
