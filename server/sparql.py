@@ -119,7 +119,9 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
         query = _single(params.getlist("query"), "query")
     elif request.mimetype == "application/x-www-form-urlencoded":
         _percent_decoded_utf8(request.get_data(), "the form")  # (cached: the form reads it)
-        params = request.form
+        # The protocol puts every parameter in the body; a default-graph-uri left in the
+        # URL, as servlet-based endpoints read it, was ignored: another dataset's answer.
+        params = request.values
         if "update" in params:
             abort(text("a query request cannot carry an update; send updates to /update", 400))
         query = _single(params.getlist("query"), "query")

@@ -396,3 +396,23 @@ def test_a_query_percent_encoded_from_another_charset_is_400(two_graphs: str, kw
     assert r.status_code == 400 and "not UTF-8" in r.text
     utf8 = http.get(two_graphs + "sparql", params={"query": "ASK { ?s ?p 'café' }"})
     assert utf8.json()["boolean"] is True
+
+
+def test_a_form_posts_dataset_parameters_in_its_url_are_read(two_graphs: str) -> None:
+    """A form POST whose default-graph-uri is in the URL (as servlet endpoints read it) was
+    answered over the whole dataset, silently: 3 triples, not the graph's 1."""
+    count = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
+    r = http.post(
+        two_graphs + "sparql",
+        params={"default-graph-uri": "urn:one"},
+        data={"query": count},
+        headers={"Accept": "text/csv"},
+    )
+    assert r.status_code == 200 and r.text.split() == ["n", "1"]
+    both = http.post(  # one in the URL, one in the body: the union of both
+        two_graphs + "sparql",
+        params={"default-graph-uri": "urn:one"},
+        data={"query": count, "default-graph-uri": "urn:two"},
+        headers={"Accept": "text/csv"},
+    )
+    assert both.text.split() == ["n", "3"]
