@@ -373,6 +373,8 @@ def _query_file(path: Path, params: tuple[str, ...]) -> tuple[NamedQuery, dict[s
         name, sep, value = param.partition("=")
         if not sep:
             raise click.UsageError(f"--param {param!r}: write it as NAME=VALUE")
+        if name in given:  # (the last was taken, where /queries/<name> took the first)
+            raise click.UsageError(f"{path.name} takes one value of {name}, not several")
         given[name] = value
     known = [p.name for p in named.parameters]
     unknown = sorted(set(given) - set(known))

@@ -141,7 +141,12 @@ def run(name: str) -> Response:
     # A value outside an enumerated parameter's (definition=nope) answered 200 with no
     # rows: refused naming them, as `openness query` refuses it.
     allowed = enumerations(query)
+    # A parameter given twice ran with its first value, where `openness query` took its
+    # last: one request, two answers. Refused, as /sparql refuses two queries.
+    repeated = [p for p in known if len(request.values.getlist(p)) > 1]
     try:
+        if repeated:
+            raise KeyError(f"{name} takes one value of {', '.join(repeated)}, not several")
         if unknown:
             raise KeyError(
                 f"{name} has no parameter {', '.join(unknown)}; its parameters: "

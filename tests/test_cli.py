@@ -223,6 +223,9 @@ def test_a_named_query_runs_by_its_name_from_anywhere(
     assert code == 2 and "no parameter defn" in err
     code, _, err = run([*store, "query", "model-passing"])
     assert code == 2 and "does not parse" in err and "'model-passing' is no named query" in err
+    twice = ["-p", "definition=mof-1.0", "-p", "definition=osaid-1.0"]
+    code, _, err = run([*store, "query", "models-passing", *twice])
+    assert code == 2 and "takes one value of definition, not several" in err
 
 
 def test_a_named_query_refuses_a_value_outside_its_parameters_values(tmp_path: Path) -> None:

@@ -494,6 +494,14 @@ def test_a_named_query_page_names_a_bad_parameter(client: FlaskClient) -> None:
     assert plain.status_code == 400 and plain.mimetype == "text/plain"
 
 
+def test_a_named_query_refuses_a_parameter_given_twice(client: FlaskClient) -> None:
+    """definition=mof-1.0&definition=osaid-1.0 ran with the first (MOF's 31 models), where
+    `openness query` took the last (OSAID's 15): refused by both."""
+    plain = client.get("/queries/models-passing?definition=mof-1.0&definition=osaid-1.0")
+    assert plain.status_code == 400 and plain.mimetype == "text/plain"
+    assert plain.text == "models-passing takes one value of definition, not several\n"
+
+
 def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> None:
     """defn= for definition= ran the query with its default (OSAID's passing models, 200)
     where `openness query` refuses the name: 400 naming it and the parameters there are;
