@@ -106,7 +106,10 @@ class Parameter:
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         if self.type == "iri":
-            return ox.NamedNode(value)
+            try:
+                return ox.NamedNode(value)
+            except ValueError as e:  # (Oxigraph's words named neither parameter nor value)
+                raise ValueError(f"{self.name}: {value!r} is not an IRI ({e})") from e
         if self.type:
             if not LEXICAL[self.type].fullmatch(value) or (
                 self.type == "date" and not _is_date(value[:10])

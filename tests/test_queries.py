@@ -549,6 +549,9 @@ def test_parameters_are_typed_and_required_ones_enforced(tmp_path: Path) -> None
         q.bindings({})
     with pytest.raises(KeyError, match="model"):  # a form's field left blank
         q.bindings({"model": ""})
+    # (was Oxigraph's 'No scheme found in an absolute IRI', naming neither)
+    with pytest.raises(ValueError, match="model: 'OLMo-7B' is not an IRI"):
+        q.bindings({"model": "OLMo-7B"})
     bound = q.bindings({"model": "https://example.org/m", "limit": "3"})
     assert str(bound["_model_iri"]) == "<https://example.org/m>"
     assert bound["__limit_integer"].datatype.value.endswith("#integer")
