@@ -133,6 +133,10 @@ def test_unknown_client_parameters_are_tolerated(base: str) -> None:
     [
         ({"params": {"query": "SELECT ?x WHERE { ?x"}}, "1:"),
         ({"params": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
+        (  # (was Oxigraph's 'expected CONSTRUCT')
+            {"params": {"query": "INSERT DATA { <urn:a> <urn:b> 1 }"}},
+            "it is a SPARQL update (INSERT), not a query",
+        ),
         ({"params": [("query", COUNT), ("query", COUNT)]}, "one query"),
         ({"method": "POST", "data": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
         ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "update"),

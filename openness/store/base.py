@@ -339,10 +339,23 @@ _AT = re.compile(r"error at (\d+):(\d+): ")
 _NAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
 
 
+# An update's first operation, after the prologue (in :func:`code_only` text).
+_UPDATE_START = re.compile(
+    r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
+    re.IGNORECASE,
+)
+
+
 def parse_error(sparql: str, error: SyntaxError) -> str:
     """The parser's message on ``sparql``, where it is about a prefix nothing declares
     said as that: Oxigraph's ('expected one of Prefix not found, …') goes on to list every
-    character a name may hold, and names no prefix.
+    character a name may hold, and names no prefix; and an update given as a query said as
+    such, where Oxigraph said 'expected CONSTRUCT'.
+
+    >>> parse_error("PREFIX x: <urn:x> INSERT DATA { x:a x:b 1 }", SyntaxError(
+    ...     "error at 1:19: expected CONSTRUCT"))
+    'it is a SPARQL update (INSERT), not a query'
 
     >>> print(parse_error("SELECT * { ?m dct:title ?t }", SyntaxError(
     ...     "error at 1:24: expected one of Prefix not found, ['%'], ['-' | …")))
@@ -350,6 +363,9 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     error at 1:24: the prefix 'dct:' is not declared: declare it (PREFIX dct: <…>) or use ...
     """
     said = str(error)
+    update = _UPDATE_START.match(code_only(sparql))
+    if update:
+        return f"it is a SPARQL update ({update[1].upper()}), not a query"
     at = _AT.match(said)
     if "Prefix not found" not in said or not at:
         return said
