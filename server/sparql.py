@@ -232,16 +232,17 @@ def service_description(media: str) -> Response:
     if current_app.config["UPDATE_ENABLED"]:
         t.append(ox.Triple(svc, _iri(SD + "supportedLanguage"), _iri(SD + "SPARQL11Update")))
     t += [ox.Triple(svc, _iri(SD + "resultFormat"), _iri(FORMATS + f)) for f in RESULT_FORMAT_IRIS]
+    # As the service description's own example: the size is the sd:graph's, the graph
+    # the name names (on the sd:NamedGraph, a reader following sd:graph found none).
     for graph, size in sorted(get_store().graph_sizes().items()):
-        named = ox.BlankNode()
+        named, held = ox.BlankNode(), ox.BlankNode()
         t += [
             ox.Triple(ds, _iri(SD + "namedGraph"), named),
+            ox.Triple(named, _iri(RDF + "type"), _iri(SD + "NamedGraph")),
             ox.Triple(named, _iri(SD + "name"), _iri(graph)),
-            ox.Triple(
-                named,
-                _iri(VOID + "triples"),
-                ox.Literal(str(size), datatype=_INTEGER),
-            ),
+            ox.Triple(named, _iri(SD + "graph"), held),
+            ox.Triple(held, _iri(RDF + "type"), _iri(SD + "Graph")),
+            ox.Triple(held, _iri(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
         ]
     body = serialize_graph(t, media, DESCRIPTION_PREFIXES)
     return Response(body, content_type=content_type(media))

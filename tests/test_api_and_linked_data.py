@@ -1326,6 +1326,25 @@ def test_the_service_description_names_the_dataset_void_describes(client: FlaskC
     assert any(graph.value(g, sd.name) == mof for g in graph.objects(dataset, sd.namedGraph))
 
 
+def test_the_service_descriptions_named_graphs_are_sized_as_its_recommendation_has_it(
+    client: FlaskClient,
+) -> None:
+    """Each sd:namedGraph is an sd:NamedGraph whose sd:graph, an sd:Graph, has the
+    void:triples (SPARQL 1.1 Service Description, its example): the size was on the
+    named graph itself, where a client following sd:graph found nothing."""
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    answer = client.get("/sparql", headers={"Accept": "text/turtle"})
+    graph = rdflib.Graph().parse(data=answer.data, format="turtle")
+    named = list(graph.objects(None, sd.namedGraph))
+    assert len(named) > 5
+    for node in named:
+        assert (node, rdflib.RDF.type, sd.NamedGraph) in graph
+        held = graph.value(node, sd.graph)
+        assert (held, rdflib.RDF.type, sd.Graph) in graph
+        assert int(graph.value(held, void.triples)) > 0
+
+
 def test_licence_page_shows_restrictions_and_models(client: FlaskClient) -> None:
     turtle = client.get("/id/license/llama2", headers={"Accept": "text/turtle"})
     graph = rdflib.Graph().parse(data=turtle.data, format="turtle")
