@@ -93,7 +93,7 @@ def body_text() -> str:
         abort(text(f"the body is not UTF-8: {e}", 400))
 
 
-def _percent_decoded_utf8(encoded: bytes, where: str) -> None:
+def percent_decoded_utf8(encoded: bytes, where: str) -> None:
     """Refuse (400) parameters whose percent-encoded bytes are not UTF-8: Werkzeug reads
     them with replacement characters, and a query for 'caf%E9' (Latin-1) answered nothing,
     200, as a direct POST's body that is not UTF-8 is refused (:func:`body_text`)."""
@@ -111,14 +111,14 @@ def _single(values: list[str], name: str) -> str | None:
 
 def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     """The query and dataset of a protocol request; bad requests are answered with 400."""
-    _percent_decoded_utf8(request.query_string, "the URL's query string")
+    percent_decoded_utf8(request.query_string, "the URL's query string")
     if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             abort(text("updates must be sent by POST to /update", 400))
         params = request.args
         query = _single(params.getlist("query"), "query")
     elif request.mimetype == "application/x-www-form-urlencoded":
-        _percent_decoded_utf8(request.get_data(), "the form")  # (cached: the form reads it)
+        percent_decoded_utf8(request.get_data(), "the form")  # (cached: the form reads it)
         # The protocol puts every parameter in the body; a default-graph-uri left in the
         # URL, as servlet-based endpoints read it, was ignored: another dataset's answer.
         params = request.values

@@ -317,6 +317,24 @@ def test_update_needs_the_token(writable: str) -> None:
     assert direct.status_code == 204
 
 
+def test_an_update_percent_encoded_from_another_charset_is_400_and_stores_nothing(
+    writable: str,
+) -> None:
+    """A form's 'caf%E9' (Latin-1) was stored as 'caf\ufffd', 204."""
+    r = http.post(
+        writable + "update",
+        content=b"update=INSERT%20DATA%20%7B%20GRAPH%20%3Curn:g%3E%20%7B%20%3Curn:a%3E%20"
+        b"%3Curn:b%3E%20%22caf%E9%22%20%7D%20%7D",
+        headers={
+            "Authorization": "Bearer s3cret",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert r.status_code == 400 and "not UTF-8" in r.text
+    stored = http.get(writable + "sparql", params={"query": "ASK { GRAPH <urn:g> { ?s ?p ?o } }"})
+    assert stored.json()["boolean"] is False
+
+
 def test_graph_store_protocol(writable: str) -> None:
     ok = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
     url = writable + "store"
