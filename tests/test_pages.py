@@ -502,6 +502,15 @@ def test_a_named_query_refuses_a_parameter_given_twice(client: FlaskClient) -> N
     assert plain.text == "models-passing takes one value of definition, not several\n"
 
 
+def test_a_named_query_refuses_a_value_percent_encoded_from_another_charset(
+    client: FlaskClient,
+) -> None:
+    """name=OLMo-7%C2 (not UTF-8) ran for 'OLMo-7\ufffd' and answered no row, 200."""
+    plain = client.get("/queries/model-verdicts?name=OLMo-7%C2")
+    assert plain.status_code == 400 and "not UTF-8" in plain.text
+    assert client.get("/queries/model-verdicts?name=OLMo-7B").status_code == 200
+
+
 def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> None:
     """defn= for definition= ran the query with its default (OSAID's passing models, 200)
     where `openness query` refuses the name: 400 naming it and the parameters there are;
