@@ -70,7 +70,9 @@ def update() -> Response:
         values = request.form.getlist("update")
         if len(values) != 1:
             return text("give exactly one 'update' parameter", 400)
-        sparql, params = values[0], request.form
+        # using-graph-uri left in the URL (as servlet endpoints read it) was ignored: the
+        # update read the store's own default graph.
+        sparql, params = values[0], request.values
     elif request.mimetype == "application/sparql-update":
         sparql, params = body_text(), request.args
     else:

@@ -335,6 +335,28 @@ def test_an_update_percent_encoded_from_another_charset_is_400_and_stores_nothin
     assert stored.json()["boolean"] is False
 
 
+def test_a_form_updates_using_graph_uri_in_its_url_is_read(writable: str) -> None:
+    """using-graph-uri in the URL of a form POST was ignored: the update read the store's
+    own default graph, and copied nothing (204)."""
+    token = {"Authorization": "Bearer s3cret"}
+    insert = (
+        "INSERT DATA { GRAPH <urn:one> { <urn:a> <urn:p> 1 } "
+        "GRAPH <urn:two> { <urn:b> <urn:p> 2 } }"
+    )
+    assert http.post(writable + "update", data={"update": insert}, headers=token).status_code == 204
+    copy = "INSERT { GRAPH <urn:dst> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
+    r = http.post(
+        writable + "update",
+        params={"using-graph-uri": "urn:one"},
+        data={"update": copy},
+        headers=token,
+    )
+    assert r.status_code == 204, r.text
+    query = "SELECT ?s { GRAPH <urn:dst> { ?s ?p ?o } }"
+    copied = http.get(writable + "sparql", params={"query": query}).json()
+    assert [b["s"]["value"] for b in copied["results"]["bindings"]] == ["urn:a"]
+
+
 def test_graph_store_protocol(writable: str) -> None:
     ok = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
     url = writable + "store"
