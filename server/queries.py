@@ -34,7 +34,7 @@ from openness.server.negotiation import (
     negotiate,
 )
 from openness.server.openapi_site import FORMAT, NOT_OFFERED, RESULTS, or_no_format, param
-from openness.server.sparql import QUERY_TYPES, percent_decoded_utf8, run_query, text
+from openness.server.sparql import QUERY_TYPES, run_query, text, utf8_parameters
 from openness.store import StoreError
 from openness.store import dump as dumps
 
@@ -120,9 +120,7 @@ def run(name: str) -> Response:
     if query is None:
         return text(f"no query named {name!r}; see /queries", 404)
     # (name=Caf%E9, Latin-1, ran for 'Caf\ufffd' and answered no row)
-    percent_decoded_utf8(request.query_string, "the URL's query string")
-    if request.mimetype == "application/x-www-form-urlencoded":
-        percent_decoded_utf8(request.get_data(), "the form")
+    utf8_parameters()
     given = request.values.to_dict()
     # format=html asks for the page as a browser's Accept does; another format, or a name
     # of none, the results (refused by their kind's formats and the page's: run_query).

@@ -93,14 +93,20 @@ def body_text() -> str:
         abort(text(f"the body is not UTF-8: {e}", 400))
 
 
-def percent_decoded_utf8(encoded: bytes, where: str) -> None:
-    """Refuse (400) parameters whose percent-encoded bytes are not UTF-8: Werkzeug reads
-    them with replacement characters, and a query for 'caf%E9' (Latin-1) answered nothing,
-    200, as a direct POST's body that is not UTF-8 is refused (:func:`body_text`)."""
-    try:
-        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError as e:
-        abort(text(f"{where} is not UTF-8 once percent-decoded: {e.reason} at byte {e.start}", 400))
+def utf8_parameters() -> None:
+    """Refuse (400) a request whose parameters, in its URL or its form, are not UTF-8 once
+    percent-decoded: Werkzeug reads them with replacement characters, and a query for
+    'caf%E9' (Latin-1) answered nothing, 200, as a direct POST's body that is not UTF-8 is
+    refused (:func:`body_text`). The form's bytes are cached: the form is read from them."""
+    given = [(request.query_string, "the URL's query string")]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        given.append((request.get_data(), "the form"))
+    for encoded, where in given:
+        try:
+            unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError as e:
+            reason = f"{e.reason} at byte {e.start}"
+            abort(text(f"{where} is not UTF-8 once percent-decoded: {reason}", 400))
 
 
 def _single(values: list[str], name: str) -> str | None:
@@ -111,14 +117,13 @@ def _single(values: list[str], name: str) -> str | None:
 
 def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     """The query and dataset of a protocol request; bad requests are answered with 400."""
-    percent_decoded_utf8(request.query_string, "the URL's query string")
+    utf8_parameters()
     if request.method in ("GET", "HEAD"):
         if "update" in request.args:
             abort(text("updates must be sent by POST to /update", 400))
         params = request.args
         query = _single(params.getlist("query"), "query")
     elif request.mimetype == "application/x-www-form-urlencoded":
-        percent_decoded_utf8(request.get_data(), "the form")  # (cached: the form reads it)
         # The protocol puts every parameter in the body; a default-graph-uri left in the
         # URL, as servlet-based endpoints read it, was ignored: another dataset's answer.
         params = request.values

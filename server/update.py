@@ -26,9 +26,9 @@ from openness.server.sparql import (
     _SERVICE,
     body_text,
     dump_url,
-    percent_decoded_utf8,
     request_base,
     text,
+    utf8_parameters,
 )
 from openness.store.base import StoreError, code_only, keyword
 from openness.store.dump import NoDump
@@ -61,10 +61,8 @@ def update() -> Response:
     """Run a SPARQL update sent as a form (update=) or directly, with the protocol's
     ``using-graph-uri`` / ``using-named-graph-uri`` and the request URL as base IRI."""
     _authorize()
-    percent_decoded_utf8(request.query_string, "the URL's query string")
+    utf8_parameters()  # (else 'caf%E9', Latin-1, was stored as 'caf\ufffd')
     if request.mimetype == "application/x-www-form-urlencoded":
-        # (else 'caf%E9', Latin-1, was stored as 'caf\ufffd': Werkzeug replaces the byte)
-        percent_decoded_utf8(request.get_data(), "the form")
         if "query" in request.form:
             return text("an update request cannot carry a query", 400)
         values = request.form.getlist("update")
