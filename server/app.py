@@ -7,7 +7,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from openness.server import (
@@ -29,7 +29,13 @@ from openness.server import (
 from openness.server.admission import Overloaded
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
-from openness.server.negotiation import NotAcceptable, UnknownFormat, vary_by_accept
+from openness.server.negotiation import (
+    NotAcceptable,
+    UnknownFormat,
+    accept_header,
+    choose,
+    vary_by_accept,
+)
 from openness.server.sparql import text
 
 log = logging.getLogger("openness.server")
@@ -154,8 +160,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # negotiates (negotiation.negotiate): both list the route's formats.
     app.register_error_handler(UnknownFormat, lambda e: text(str(e), 400))
     app.register_error_handler(NotAcceptable, lambda e: text(str(e), 406))
-    app.register_error_handler(MethodNotAllowed, _method_not_allowed)
-    app.register_error_handler(NotFound, _api_not_found)
+    app.register_error_handler(MethodNotAllowed, _not_answered)
+    app.register_error_handler(NotFound, _not_answered)
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
     # answered against the ETag of what is sent, and the status logged is the one sent.
     app.after_request(_log_request)
@@ -173,22 +179,33 @@ def _start_timer() -> None:
     g.arrival = time.monotonic()
 
 
-def _method_not_allowed(e: MethodNotAllowed) -> Response:
-    """405 as text naming the methods the route takes (Werkzeug's is an HTML page), with
-    its Allow header."""
-    allowed = sorted(e.valid_methods or [])
-    named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
-    response = text(f"{request.path} takes {' or '.join(named)}, not {request.method}", 405)
-    response.headers["Allow"] = ", ".join(allowed)
+def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
+    """A path no route answers (404, or a route's own ``abort(404)``) or a method its route
+    does not take (405, with its Allow header), in words: a page of the site for a browser,
+    as the site's other 404s are, and text for any other client, as every other error of
+    ours is. Werkzeug's own answer is a bare HTML page (no layout, no language, no way
+    back). Under /api/ it is text for a browser too: the API answers no pages."""
+    allowed = sorted(e.valid_methods or []) if isinstance(e, MethodNotAllowed) else []
+    in_api = request.path.startswith(f"{api.bp.url_prefix}/")
+    if allowed:
+        named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
+        message = f"{request.path} takes {' or '.join(named)}, not {request.method}"
+    elif in_api:
+        message = f"{request.path} is no route of the API: /openapi.json lists them"
+    else:
+        message = f"nothing is at {request.path}"
+    # Text where the client takes it as well as HTML (curl's */*): a browser names HTML.
+    page = choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
+    if page and not in_api:
+        response = Response(
+            render_template("error.html", status=e.code, phrase=e.name, message=message),
+            status=e.code,
+        )
+    else:
+        response = text(message, e.code)
+    if allowed:
+        response.headers["Allow"] = ", ".join(allowed)
     return response
-
-
-def _api_not_found(e: NotFound) -> Response | NotFound:
-    """A path under /api/ that is no route of the API: text, as the API's other errors
-    (pages keep Werkzeug's page)."""
-    if not request.path.startswith(f"{api.bp.url_prefix}/"):
-        return e
-    return text(f"{request.path} is no route of the API: /openapi.json lists them", 404)
 
 
 def _plain_redirect(response: Response) -> Response:

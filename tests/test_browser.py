@@ -722,6 +722,7 @@ def every_kind_of_page(page, site: str) -> Iterator[str]:
         "404 IRI": "id/org/no-such-organization",
         "404 model": "models/no-such-model",
         "404 route": "no-such-page",
+        "405 method": "update",  # a route that takes POST alone, asked by GET
         "410 model": "models/chinchilla",
         "410 record": "id/record/mof/chinchilla",
         "editor": "editor",

@@ -291,6 +291,34 @@ def test_a_path_of_no_api_route_is_404_in_text(client: FlaskClient) -> None:
     assert r.status_code == 404 and r.mimetype == "text/plain" and "/openapi.json" in r.text
 
 
+FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no-such-page", 404), ("GET", "/update", 405), ("GET", "/shapes/a b", 404)],
+)
+def test_a_path_or_method_no_route_answers_is_the_sites_page_or_text(
+    method: str, path: str, status: int
+) -> None:
+    """An unknown route (or a method its route does not take, or a route's own 404) got
+    Werkzeug's bare page, whatever was asked: no layout, no language, no way back, where
+    the site's other 404s (an unknown model) are its pages and the API's errors text. A
+    browser gets the site's page, with the policy every page has; another client text."""
+    web = create_app({"STORE": EmbeddedStore(None), "TESTING": True}).test_client()
+    page = web.open(path, method=method, headers={"Accept": FIREFOX})
+    assert page.status_code == status and page.mimetype == "text/html", page.text
+    assert '<html lang="en">' in page.text and '<nav aria-label="Main">' in page.text
+    assert re.search(r"<h1>[^<]+</h1>", page.text) and 'href="/"' in page.text
+    assert "Content-Security-Policy" in page.headers
+    for accept in ("application/json", "*/*"):
+        answer = web.open(path, method=method, headers={"Accept": accept})
+        assert answer.status_code == status and answer.mimetype == "text/plain", accept
+        assert answer.text.startswith(path) or answer.text == f"nothing is at {path}\n"
+    if status == 405:
+        assert page.headers["Allow"] == answer.headers["Allow"] and "POST" in page.headers["Allow"]
+
+
 def test_a_redirect_says_where_in_text(client: FlaskClient) -> None:
     """/api/models/OLMo-7B (a name, not the id) was sent on with an HTML body."""
     r = client.get("/api/models/OLMo-7B")
