@@ -268,6 +268,37 @@ def test_the_focus_stands_out_on_white_and_on_the_outcomes(page, site: str) -> N
         assert max(contrast(c, background) for c in ring) >= 3, (ring, background)
 
 
+def test_the_focus_ring_is_whole_at_a_scrolling_tables_edge(page, site: str) -> None:
+    """The focus ring of a cell or link the arrow keys move to in the matrix, which scrolls
+    inside its own box at 400 px, is drawn whole: the box clips what is drawn outside it,
+    and the ring's outer amber band (a box-shadow) was cut off where the focus scrolled the
+    cell to the box's edge."""
+    page.set_viewport_size({"width": 400, "height": 720})
+    page.goto(site + "matrix")
+    page.locator("#matrix tbody [tabindex='0']").focus()
+    clipped = []
+    for key in ["ArrowRight"] * 12 + ["Home", "ArrowDown", "End", "ArrowLeft", "Home"]:
+        page.keyboard.press(key)
+        clipped += page.evaluate(
+            """(key) => { const e = document.activeElement, s = getComputedStyle(e);
+              const table = e.closest('table');
+              const lengths = s.boxShadow.replace(/rgba?\\([^)]*\\)/g, '').match(/-?[\\d.]+px/g);
+              const spread = lengths && !s.boxShadow.includes('inset') ? parseFloat(lengths[3]) : 0;
+              const reach = Math.max(
+                spread, parseFloat(s.outlineWidth) + parseFloat(s.outlineOffset));
+              const box = e.getBoundingClientRect(), edge = table.getBoundingClientRect();
+              const left = edge.left + table.clientLeft, top = edge.top + table.clientTop;
+              const cut = box.left - reach < left - 0.5 || box.top - reach < top - 0.5
+                || box.right + reach > left + table.clientWidth + 0.5
+                || box.bottom + reach > top + table.clientHeight + 0.5;
+              return cut ? [`${key}: ${e.tagName} ${e.textContent.trim().slice(0, 20)}: ring
+                ${box.left - reach}–${box.right + reach}, box ${left}–${left + table.clientWidth}`]
+                : []; }""",
+            key,
+        )
+    assert not clipped, clipped
+
+
 def test_the_over_time_chart_lines_stand_out_on_the_page(page, site: str) -> None:
     """Each line of the passing-over-time chart, and its swatch in the key, has 3:1 or more
     against the page's background (WCAG 1.4.11): Okabe–Ito's yellow had 1.3:1, its orange

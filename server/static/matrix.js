@@ -10,7 +10,12 @@
     if (current) target(current).tabIndex = -1;
     current = cell;
     target(cell).tabIndex = 0;
-    if (focus) target(cell).focus();
+    if (focus) {
+      target(cell).focus();
+      // focus() leaves a cell the table's edge cuts as it is (Chromium): shown whole, with
+      // its focus ring (the table's scroll-padding), wherever the arrow keys lead.
+      cell.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
   Array.from(body.rows).forEach((row) => Array.from(row.cells).forEach((cell) => {
     target(cell).tabIndex = -1;
