@@ -75,81 +75,78 @@ def _describe(iri: str) -> list[ox.Triple]:
     by the records stating it alike, is a resource of its own that their descriptions
     link to. A model's verdicts name it
     (earl:subject) and it names none of them: those triples of the current verdicts are
-    part of it, so a program reaches its verdicts from its IRI as a browser does."""
+    part of it, so a program reaches its verdicts from its IRI as a browser does.
+
+    One query asks them all: SPARQL scopes a blank node's label to its answer, so an
+    engine may label each answer's anew, and a blank node that two queries reached (from
+    the IRI and from a node under it) would be two nodes."""
     if not is_iri(iri):
         return []
+    children = f"""VALUES ?x {{ <{iri}> }} ?x ?link ?n
+        FILTER (isIRI(?n) && (STRSTARTS(STR(?n), "{iri}#") || STRSTARTS(STR(?n), "{iri}/")))"""
+    defined = " ".join(f"<{n}>" for n in _document_nodes(iri))
+    documents = f"UNION {{ {_nodes(f'VALUES ?n {{ {defined} }}')} }}" if defined else ""
     # The second level's blank nodes are kept below, not by FILTER (isBlank(?s)): Virtuoso
     # evaluates that filter over every triple first (50 s for one licence, 0.07 s without).
-    query = f"""SELECT DISTINCT ?s ?p ?o ?verdict WHERE {{
+    query = f"""SELECT DISTINCT ?s ?p ?o ?kept WHERE {{
           {{ <{iri}> ?p ?o . BIND (<{iri}> AS ?s) }}
           UNION {{ <{iri}> ?link ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
           UNION {{ <{iri}> ?link ?b . ?b ?inner ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
           UNION {{ <{iri}> ?link ?b . ?b <{RDF}rest>+ ?s . ?s ?p ?o FILTER (isBlank(?b)) }}
           UNION {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?s <{EARL}subject> <{iri}> }}
                    BIND (<{EARL}subject> AS ?p) BIND (<{iri}> AS ?o)
-                   BIND (true AS ?verdict) }} }}"""
+                   BIND (true AS ?kept) }}
+          UNION {{ {_nodes(children)} }}
+          {documents} }}"""
     rows = get_store().query(query).rows()
-    triples = dict.fromkeys(
-        ox.Triple(r["s"], r["p"], r["o"])
-        for r in rows
-        if "verdict" in r or isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
+    return list(
+        dict.fromkeys(
+            ox.Triple(r["s"], r["p"], r["o"])
+            for r in rows
+            if "kept" in r or isinstance(r["s"], ox.BlankNode) or _under(r["s"].value, iri)
+        )
     )
-    # The nodes minted under it, with their blank nodes (a record set's fields' sources).
-    children = f'?x ?link ?n FILTER (STRSTARTS(STR(?n), "{iri}#") || STRSTARTS(STR(?n), "{iri}/"))'
-    triples |= dict.fromkeys(ox.Triple(r["s"], r["p"], r["o"]) for r in _nodes([iri], children))
-    return list(triples) + _document_nodes(iri, list(triples))
 
 
-def _document_nodes(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The triples of the nodes defined (``rdfs:isDefinedBy``) by a document ``iri`` was
-    read from (``prov:wasDerivedFrom``), reached from ``iri`` through such nodes, with their
-    blank nodes two levels deep: a Croissant description's file sets and record sets, their
-    fields and sub-fields, and each field's source, named against the URL it was published
-    at (JSON-LD's base), which the ingester marks as that document's. No IRI of ours answers
-    them, so the description answers them all. Where a resource was read from says nothing
-    of what it links to: a record read from its source's page, a fine-tune derived from its
+def _document_nodes(iri: str) -> list[str]:
+    """The nodes defined (``rdfs:isDefinedBy``) by a document ``iri`` was read from
+    (``prov:wasDerivedFrom``), reached from ``iri`` through such nodes: a Croissant
+    description's file sets and record sets, their fields and sub-fields, named against
+    the URL it was published at (JSON-LD's base), which the ingester marks as that
+    document's. No IRI of ours answers them, so the description answers them all, with
+    their blank nodes (a field's source). Where a resource was read from says nothing of
+    what it links to: a record read from its source's page, a fine-tune derived from its
     base model, name no node their document defines, and take in none."""
-    documents = sorted(
-        t.object.value
-        for t in triples
-        if t.subject.value == iri
-        and t.predicate.value == PROV + "wasDerivedFrom"
-        and isinstance(t.object, ox.NamedNode)
-    )
-    found: dict[ox.Triple, None] = {}
-    seen, frontier = {iri}, [iri] if documents else []
-    while frontier:  # a level of the document a query: a field is two links from iri
-        rows = _nodes(
-            frontier,
-            f"""VALUES ?document {{ {" ".join(f"<{d}>" for d in documents)} }}
-                ?x ?link ?n . ?n <{RDFS}isDefinedBy> ?document""",
-        )
-        reached = {r["n"].value for r in rows} - seen
-        seen |= reached
-        found |= dict.fromkeys(
-            ox.Triple(r["s"], r["p"], r["o"]) for r in rows if r["n"].value in reached
-        )
-        frontier = sorted(reached)
-    return list(found)
-
-
-def _nodes(frontier: list[str], reach: str) -> list[dict]:
-    """Rows ``?n ?s ?p ?o``: the triples of each IRI ``?n`` the pattern ``reach`` finds from
-    an ``?x`` of ``frontier``, and of its blank nodes two levels deep."""
-    # A node's blank nodes are asked with it: a blank node is named in one answer alone.
-    return (
-        get_store()
+    documents = " ".join(
+        f"<{r['d'].value}>"
+        for r in get_store()
         .query(
-            f"""SELECT DISTINCT ?n ?s ?p ?o WHERE {{
-              VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
-              {reach} FILTER (isIRI(?n))
-              {{ ?n ?p ?o BIND (?n AS ?s) }}
-              UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
-              UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}
-            }}"""
+            f"SELECT DISTINCT ?d WHERE {{ <{iri}> <{PROV}wasDerivedFrom> ?d FILTER (isIRI(?d)) }}"
         )
         .rows()
     )
+    seen, frontier = {iri}, [iri] if documents else []
+    while frontier:  # a level of the document a query: a field is two links from iri
+        rows = get_store().query(
+            f"""SELECT DISTINCT ?n WHERE {{
+                  VALUES ?x {{ {" ".join(f"<{x}>" for x in frontier)} }}
+                  VALUES ?document {{ {documents} }}
+                  ?x ?link ?n . ?n <{RDFS}isDefinedBy> ?document FILTER (isIRI(?n)) }}"""
+        )
+        frontier = sorted({r["n"].value for r in rows.rows()} - seen)
+        seen |= set(frontier)
+    return sorted(seen - {iri})
+
+
+def _nodes(reach: str) -> str:
+    """The pattern of the triples ``?s ?p ?o`` of each IRI ``?n`` the pattern ``reach``
+    finds (IRIs alone: Virtuoso's compiler fails on FILTER (isIRI(?n)) beside VALUES ?n)
+    and of its blank nodes two levels deep, all of them kept (``?kept``)."""
+    return f"""{reach}
+              {{ ?n ?p ?o BIND (?n AS ?s) }}
+              UNION {{ ?n ?l ?s . ?s ?p ?o FILTER (isBlank(?s)) }}
+              UNION {{ ?n ?l ?b . ?b ?i ?s . ?s ?p ?o FILTER (isBlank(?b) && isBlank(?s)) }}
+              BIND (true AS ?kept)"""
 
 
 # How many of the triples naming an IRI answer for it, where the graph says nothing of it.

@@ -6,7 +6,7 @@ import html
 import json
 import random
 import re
-from itertools import pairwise
+from itertools import count, pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -28,6 +28,7 @@ from openness.resources import ontology_dir, shapes_dir, sources_dir
 from openness.server import create_app
 from openness.server.negotiation import serialize_graph
 from openness.store import EmbeddedStore, GraphStore
+from openness.store.results import QueryResult
 
 OLMO = "allenai--olmo-7b"
 # What the linked-data routes offer besides HTML, with rdflib's name of each format.
@@ -1650,6 +1651,62 @@ def test_a_resource_answers_the_blank_nodes_of_the_nodes_minted_under_it(
         t.object for t in said if t.subject in source and t.predicate.value == OG + "extract"
     }
     assert {t.object for t in said if t.subject in extract} == {ox.Literal("column")}, said
+
+
+# A blank node the resource links to, that a node minted under it links to, and that a
+# node its document defines links to.
+SHARED_C, SHARED_R = "https://e.org/c/", ID + "croissant/s"
+SHARED = f"""@prefix og: <{OG}> . @prefix prov: <{PROV}> . @prefix rdfs: <{RDFS}> .
+    <{SHARED_R}> prov:wasDerivedFrom <{SHARED_C}metadata.json> ;
+        og:mentions <{SHARED_R}/f>, <{SHARED_C}set>, _:b .
+    <{SHARED_R}/f> og:source _:b .
+    <{SHARED_C}set> og:source _:b ; rdfs:isDefinedBy <{SHARED_C}metadata.json> .
+    _:b rdfs:label "shared" ; og:extract [ rdfs:label "column" ] ."""
+
+
+def _one_shared_node(said: list[ox.Triple]) -> None:
+    """``said`` holds the blank node of SHARED once, linked from its three nodes, each of
+    its triples once."""
+    shared = {t.subject for t in said if t.object == ox.Literal("shared")}
+    assert len(shared) == 1, said
+    linked = {t.subject.value: t.object for t in said if isinstance(t.object, ox.BlankNode)}
+    linkers = {SHARED_R, SHARED_R + "/f", SHARED_C + "set"}
+    assert linked.keys() == linkers | {t.value for t in shared}, said
+    assert {linked[n] for n in linkers} == shared, said
+    assert len({t for t in said if t.object == ox.Literal("column")}) == 1, said
+    assert len(said) == len(set(said)), said
+
+
+def test_a_blank_node_reached_along_several_paths_is_one_node(store: GraphStore) -> None:
+    """A blank node reached from the resource, from a node minted under it and from a
+    node its document defines is one node, each of its triples said once, whatever the
+    engine: the triples the resource's query and its document's found were answered
+    twice (two queries, each finding the node)."""
+    _one_shared_node(_answered(store, SHARED, "/id/croissant/s"))
+
+
+def test_a_blank_node_is_one_node_where_each_answer_labels_them_anew(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SPARQL's results formats scope a blank node's label to the answer: an engine may
+    label each answer's anew (oxigraph serve and Virtuoso write the ids they store, the
+    same in every answer). The description asked the resource's blank nodes and those of
+    the nodes under it and of its document in three queries, and held as many nodes."""
+    answers = count()
+
+    def relabelled(result: QueryResult) -> list[dict]:
+        n = next(answers)
+        return [
+            {
+                k: ox.BlankNode(f"a{n}x{v.value}") if isinstance(v, ox.BlankNode) else v
+                for k, v in row.items()
+            }
+            for row in rows(result)
+        ]
+
+    rows = QueryResult.rows
+    monkeypatch.setattr(QueryResult, "rows", relabelled)
+    _one_shared_node(_answered(EmbeddedStore(None), SHARED, "/id/croissant/s"))
 
 
 def test_the_void_summary_is_the_document_of_the_dataset_it_describes(
