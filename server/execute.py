@@ -140,6 +140,11 @@ def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, .
             result.serialize(fmt, sink)
     except _TripleTerm as e:
         said = (e.triple,)
+    except ResultTooLarge as e:
+        # As above, and the frames under this one (the sink's, the triples' generator)
+        # hold the result too: the error leaves without them.
+        del result
+        raise e.with_traceback(None) from None
     else:
         return Answer(media, sink.getvalue())
     del result  # here, as above: a 406 asked again would carry this frame to another thread

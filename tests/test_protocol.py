@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -292,3 +293,19 @@ def test_an_update_that_cannot_be_done_is_400_and_changes_nothing() -> None:
     answer = client.post("/update", data={"update": update})
     assert answer.status_code == 400 and "<urn:missing> does not exist" in answer.text
     assert store.graph_names() == []
+
+
+def test_a_result_over_the_limit_is_dropped_in_the_thread_that_made_it() -> None:
+    """A result stopped at the limit (413) is dropped in the lane's thread, as pyoxigraph
+    requires: the frames of the error held it, and wherever that ended (collected here)
+    it was an unraisable 'unsendable, but is being dropped on another thread'."""
+    store = EmbeddedStore(None)  # in memory: queries run in threads, not processes
+    client = create_app({"STORE": store, "MAX_RESULT_BYTES": 2000}).test_client()
+    values = " ".join(str(n) for n in range(500))
+    query = f"CONSTRUCT {{ <urn:a> <urn:p> ?n }} WHERE {{ VALUES ?n {{ {values} }} }}"
+    for accept in ("text/turtle", "application/ld+json"):
+        r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        assert r.status_code == 413 and "larger than this server's limit" in r.text, accept
+    del r
+    gc.collect()
+    store.close()
