@@ -12,14 +12,18 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from openness.namespaces import PREFIXES
 from openness.server.negotiation import (
+    COMPACTED,
     GRAPH_TYPES,
     RESULT_TYPES,
     NotAcceptable,
     choose_with_parameter,
     expressible,
     graph_format,
+    json_ld_form,
     results_format,
+    serialize_graph,
 )
 from openness.store import GraphStore
 from openness.store.results import QueryResult
@@ -47,6 +51,7 @@ class ResultTooLarge(RuntimeError):
 class Answer:
     media_type: str
     body: bytes
+    profile: str | None = None  # the JSON-LD form asked for and given
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,19 @@ def _expressed(triples: QueryResult) -> Iterator[ox.Triple]:
         yield t
 
 
+def _held(triples: Iterator[ox.Triple], limit: int) -> list[ox.Triple]:
+    """``triples`` held in a list, refused (:class:`ResultTooLarge`) once their
+    N-Triples pass ``limit``: what is held stays near the size the streamed formats'
+    sink stops at (compacted JSON-LD, with its prefixes, is rarely larger)."""
+    held, size = [], 0
+    for t in triples:
+        size += len(str(t)) + 3  # " .\n"
+        if size > limit:
+            raise ResultTooLarge(limit)
+        held.append(t)
+    return held
+
+
 def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, ...] = ()) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
@@ -132,21 +150,31 @@ def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, .
         del result
         raise
     fmt = graph_format(media) if graph else results_format(media)
+    # JSON-LD is written as the engine writes it, expanded and streamed under the limit,
+    # unless the client asks for the compacted form (the profile parameter): then as the
+    # resources at /id and the API write it, compacted with our prefixes, which needs
+    # every triple held to group them by subject. Those answer compacted without being
+    # asked, being documents of ours to read; a query's answer stays the engine's, as
+    # the graph store's (/store) is, and a big CONSTRUCT is not held whole for a form the
+    # client did not ask for.
+    form = json_ld_form(job.accept) if fmt == ox.RdfFormat.JSON_LD else None
     sink = _Capped(max_bytes)
     try:
-        if fmt == ox.RdfFormat.JSON_LD:
+        if form == COMPACTED:
+            sink.write(serialize_graph(_held(_expressed(result), max_bytes), media, PREFIXES))
+        elif fmt == ox.RdfFormat.JSON_LD:
             QueryResult(_expressed(result)).serialize(fmt, sink)
         else:
             result.serialize(fmt, sink)
     except _TripleTerm as e:
         said = (e.triple,)
     except ResultTooLarge as e:
-        # As above, and the frames under this one (the sink's, the triples' generator)
+        # As above, and the frames under this one (the sink's, the triples' generators)
         # hold the result too: the error leaves without them.
         del result
         raise e.with_traceback(None) from None
     else:
-        return Answer(media, sink.getvalue())
+        return Answer(media, sink.getvalue(), form)
     del result  # here, as above: a 406 asked again would carry this frame to another thread
     return answer(store, job, max_bytes, said)
 

@@ -8,7 +8,7 @@ import json
 import pyoxigraph as ox
 from flask import Response, g, request
 from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_accept_header, parse_options_header
 
 from openness.namespaces import RDF, XSD, longest_first, shorten
 from openness.turtle import turtle
@@ -41,6 +41,11 @@ GRAPH_TYPES = [
 # SPARQL results JSON or Turtle (RESULT_TYPES, GRAPH_TYPES first), the API's JSON.
 RESOURCE_TYPES = [*GRAPH_TYPES, "text/html"]
 PAGE_TYPES = ["text/html", "application/json"]
+# The JSON-LD document forms a client may ask for by the profile parameter of
+# application/ld+json (JSON-LD 1.1 § 9, IANA considerations) that a query's answer honours.
+JSON_LD = "application/ld+json"
+EXPANDED = "http://www.w3.org/ns/json-ld#expanded"
+COMPACTED = "http://www.w3.org/ns/json-ld#compacted"
 # Clients' other names for the formats (`format=`/`output=` values, older media types).
 # "json" and "xml" name a results format or an RDF format, by the kind of result.
 ALIASES = {
@@ -270,6 +275,27 @@ def format_parameter(offered: list[str]) -> str | None:
     return given[0] if given else None
 
 
+def json_ld_form(header: str | None) -> str | None:
+    """The JSON-LD form (COMPACTED or EXPANDED) that the application/ld+json range the
+    Accept ``header`` weighs most asks for by its profile parameter (a list of IRIs), if
+    it names one; the others (flattened, framed, …) are ignored, as the media type's
+    registration says a server does with the profiles it does not recognise.
+
+    >>> json_ld_form('text/turtle, application/ld+json;profile="urn:x %s"' % COMPACTED)
+    'http://www.w3.org/ns/json-ld#compacted'
+    >>> json_ld_form("application/ld+json") is None
+    True
+    """
+    ranges = [
+        (q, options.get("profile", "").split())
+        for value, q in parse_accept_header(header or "", MIMEAccept)
+        for media, options in [parse_options_header(value)]
+        if media.lower() == JSON_LD and q > 0
+    ]
+    asked = max(ranges, key=lambda r: r[0])[1] if ranges else []
+    return next((form for form in (COMPACTED, EXPANDED) if form in asked), None)
+
+
 def preferred(offered: list[str], accept: str | None = None) -> str | None:
     """The type of ``offered`` a request asks for: by a format parameter, else by
     ``accept`` (the request's Accept header when None); None when it is none of them. A
@@ -419,6 +445,13 @@ def _whole(iris: set[str], namespaces: list[tuple[str, str]]) -> list[str]:
     return [iri for iri in iris if _short(iri, namespaces) == iri]
 
 
-def content_type(media_type: str) -> str:
-    """The Content-Type header for a media type (text types say their charset)."""
+def content_type(media_type: str, profile: str | None = None) -> str:
+    """The Content-Type header for a media type (text types say their charset), with
+    the ``profile`` the answer honours (a JSON-LD form) if one was asked.
+
+    >>> content_type(JSON_LD, COMPACTED)
+    'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"'
+    """
+    if profile:
+        return f'{media_type}; profile="{profile}"'
     return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type

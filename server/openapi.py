@@ -188,6 +188,12 @@ def _badge(missing: str) -> dict[str, Any]:
     }
 
 
+# JSON-LD 1.1 § 9: the profile parameter asks for a document form.
+QUERY_ANSWER = (
+    "Results or a graph; a graph's JSON-LD expanded, or compacted by the prefixes the "
+    'resources are when Accept asks application/ld+json;profile="'
+    'http://www.w3.org/ns/json-ld#compacted" (the Content-Type names the profile given)'
+)
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -208,7 +214,7 @@ OPENAPI: dict[str, Any] = {
                     FORMAT,
                 ],
                 "responses": {
-                    "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
+                    "200": {"description": QUERY_ANSWER, "content": {**RESULTS, **RDF}},
                     "400": plain("Malformed query or bad request"),
                     "406": NOT_OFFERED,
                     "413": plain("Result over the size limit"),
@@ -224,7 +230,7 @@ OPENAPI: dict[str, Any] = {
                     }
                 },
                 "responses": {
-                    "200": {"description": "Results or a graph", "content": {**RESULTS, **RDF}},
+                    "200": {"description": QUERY_ANSWER, "content": {**RESULTS, **RDF}},
                     "400": plain("Malformed query or bad request"),
                 },
             },

@@ -208,7 +208,7 @@ def run_query(
             f"{limit} bytes; narrow the query or add LIMIT",
             413,
         )
-    return Response(result.body, content_type=content_type(result.media_type))
+    return Response(result.body, content_type=content_type(result.media_type, result.profile))
 
 
 def _iri(value: str) -> ox.NamedNode:

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 from support.live import serving
 
+from openness.namespaces import OG, RDFS, XSD
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
 
@@ -260,6 +263,49 @@ def test_content_negotiation(readable: str, query: str, accept: str, media: str)
     assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media
 
 
+JSON_LD_FORM = "http://www.w3.org/ns/json-ld#"
+SHAPED = f"""PREFIX og: <{OG}> PREFIX rdfs: <{RDFS}> PREFIX xsd: <{XSD}>
+CONSTRUCT {{ og:x a og:Model ; og:count "01"^^xsd:integer ; og:ref <urn:y> ;
+                  og:part [ rdfs:label "l"@en ] }} WHERE {{}}"""
+
+
+@pytest.mark.parametrize("query", [SHAPED, "DESCRIBE <urn:a>"])
+def test_json_ld_is_compacted_when_the_profile_asks(readable: str, query: str) -> None:
+    """JSON-LD 1.1's profile parameter asking for the compacted form gets it, with the
+    prefixes the resources at /id are compacted by, the same triples as the N-Triples
+    answer, and the profile in its Content-Type; asked for none, the answer stays the
+    engine's expanded JSON-LD."""
+
+    def ask(accept: str) -> httpx.Response:
+        r = http.get(readable + "sparql", params={"query": query}, headers={"Accept": accept})
+        assert r.status_code == 200, r.text
+        return r
+
+    compacted = ask(f'text/turtle;q=0.5, application/ld+json;profile="{JSON_LD_FORM}compacted"')
+    assert compacted.headers["content-type"] == (
+        f'application/ld+json; profile="{JSON_LD_FORM}compacted"'
+    )
+    assert "Accept" in compacted.headers["vary"]
+    document = compacted.json()
+    assert document["@context"]["og"] == OG and isinstance(document["@graph"], list)
+    if query == SHAPED:
+        (node,) = [n for n in document["@graph"] if n["@id"] == "og:x"]
+        assert node["@type"] == "og:Model" and node["og:ref"] == {"@id": "urn:y"}
+    triples = Graph().parse(data=ask("application/n-triples").text, format="nt")
+    assert isomorphic(Graph().parse(data=compacted.text, format="json-ld"), triples)
+    for accept, content_type in [
+        ("application/ld+json", "application/ld+json"),
+        (
+            f'application/ld+json;profile="{JSON_LD_FORM}expanded"',
+            f'application/ld+json; profile="{JSON_LD_FORM}expanded"',
+        ),
+    ]:
+        expanded = ask(accept)
+        assert expanded.headers["content-type"] == content_type
+        assert isinstance(expanded.json(), list)  # node objects, every key a full IRI
+        assert isomorphic(Graph().parse(data=expanded.text, format="json-ld"), triples)
+
+
 @pytest.mark.parametrize(
     ("path", "accept", "offered"),
     [
@@ -295,15 +341,32 @@ def test_an_update_that_cannot_be_done_is_400_and_changes_nothing() -> None:
     assert store.graph_names() == []
 
 
+def test_compacted_json_ld_refuses_a_triple_term() -> None:
+    """JSON-LD cannot express a triple term, in the compacted form as in the expanded:
+    refused (406), else answered in what else the client takes."""
+    store = EmbeddedStore(None)
+    client = create_app({"STORE": store}).test_client()
+    compacted = f'application/ld+json;profile="{JSON_LD_FORM}compacted"'
+    quoted = {"query": "CONSTRUCT { <urn:a> <urn:p> <<( <urn:a> <urn:p> 1 )>> } WHERE {}"}
+    refused = client.get("/sparql", query_string=quoted, headers={"Accept": compacted})
+    assert refused.status_code == 406 and "ld+json" not in refused.text, refused.text
+    fallback = f"{compacted}, text/turtle;q=0.5"
+    answer = client.get("/sparql", query_string=quoted, headers={"Accept": fallback})
+    assert (answer.status_code, answer.mimetype) == (200, "text/turtle"), answer.text
+    store.close()
+
+
 def test_a_result_over_the_limit_is_dropped_in_the_thread_that_made_it() -> None:
     """A result stopped at the limit (413) is dropped in the lane's thread, as pyoxigraph
     requires: the frames of the error held it, and wherever that ended (collected here)
-    it was an unraisable 'unsendable, but is being dropped on another thread'."""
+    it was an unraisable 'unsendable, but is being dropped on another thread'. The
+    compacted JSON-LD, which holds every triple, is stopped in the lane as well."""
     store = EmbeddedStore(None)  # in memory: queries run in threads, not processes
     client = create_app({"STORE": store, "MAX_RESULT_BYTES": 2000}).test_client()
     values = " ".join(str(n) for n in range(500))
     query = f"CONSTRUCT {{ <urn:a> <urn:p> ?n }} WHERE {{ VALUES ?n {{ {values} }} }}"
-    for accept in ("text/turtle", "application/ld+json"):
+    compacted = f'application/ld+json;profile="{JSON_LD_FORM}compacted"'
+    for accept in ("text/turtle", "application/ld+json", compacted):
         r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
         assert r.status_code == 413 and "larger than this server's limit" in r.text, accept
     del r
