@@ -426,7 +426,10 @@ def validate_description(
     # and the reader took it from that index): a consumer follows it to the stored one.
     curated = frozenset(org.iri for org in held_organizations(store).known)
     own = _Own(description_namespace(data, name), _iris_of_ours(store) | curated)
-    store.write(replace={Graphs.source("user"): triples})
+    # Added in bulk, as a scratch store may be, and each once (the MOF reader gives a
+    # component type's triples again for each time a file lists it): written as a SPARQL
+    # update, its text and parse held ~1.8 KB a triple (docs/measurements.md).
+    store.extend(Graphs.source("user"), dict.fromkeys(triples))
     rebuild_identity(store)
     run = assess(store, ids)
     if not run.verdicts:
