@@ -36,7 +36,7 @@ from openness.assess.report import (
 )
 from openness.assess.service import resolve_model, resolve_models, run_assessment
 from openness.assess.store import stopped_runs
-from openness.assess.validate import UnreadableInput, validate_description
+from openness.assess.validate import INPUT_FORMATS, UnreadableInput, validate_description
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import HubUnreachable, sync_hub
 from openness.ingest.identity import identity_current, is_behind
@@ -1231,7 +1231,7 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @definitions_option
 @click.option(
     "--format",
@@ -1240,11 +1240,18 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     default="text",
     show_default=True,
 )
-def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
+@click.option(
+    "--input-format",
+    type=click.Choice(INPUT_FORMATS),
+    help="The description's format, as its suffix would say it: needed for standard "
+    "input (-) [default: the file's suffix].",
+)
+def validate(file: Path, ids: tuple[str, ...], fmt: str, input_format: str | None) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
-    without storing it. Exit 0 if every definition passed, 1 if one failed, 3 if none
-    failed and one cannot tell, 2 if unreadable; a definition that rates (the Index), or
-    reads only a source the description is not a record of, counts for none of them.
+    without storing it; a FILE of - is standard input, read in its --input-format. Exit 0 if
+    every definition passed, 1 if one failed, 3 if none failed and one cannot tell, 2 if
+    unreadable; a definition that rates (the Index), or reads only a source the description
+    is not a record of, counts for none of them.
 
     --format ttl prints what `openness explain` prints of a stored model: each verdict an
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
@@ -1254,10 +1261,20 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str) -> None:
     the description's models and verdicts under urn:openness:description:<digest>/, a
     digest of its name and content: never a stored model's IRIs, the same every run."""
     wanted = _definition_ids(ids)
+    stdin = str(file) == "-"
+    if stdin and input_format is None:  # (the suffix tells the format; standard input has none)
+        raise click.UsageError(
+            f"standard input (-) needs --input-format ({', '.join(INPUT_FORMATS)})"
+        )
+    # The name tells the reader the format (and names a MOF file's record).
+    name = (
+        file.name if input_format is None else f"{'stdin' if stdin else file.stem}.{input_format}"
+    )
     try:
+        data = sys.stdin.buffer.read() if stdin else file.read_bytes()
         run = validate_description(
-            file.read_bytes(),
-            file.name,
+            data,
+            name,
             wanted,
             reports=fmt == "ttl",
             evidence=fmt == "evidence",

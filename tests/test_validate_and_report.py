@@ -334,6 +334,26 @@ def test_unreadable_input_exits_2_with_the_reason(
     assert err.count(name) == 1  # (was said twice: 'cannot read …/x.ttl: x.ttl: …')
 
 
+def test_validate_reads_standard_input_in_the_format_given() -> None:
+    """`openness validate -` read no standard input ('cannot read -: No such file')."""
+    olmo = sources_dir() / "mof" / "models" / "OLMo-7B.yml"
+    args = ["validate", "-", "-d", "mof-1.0", "--format", "json", "--input-format", "yml"]
+    result = CliRunner().invoke(cli, args, input=olmo.read_bytes(), catch_exceptions=False)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)[0]["level"] == "Class I"
+    turtle = (EXAMPLES / "open-model.ttl").read_bytes()
+    args = ["validate", "-", "-d", "osaid-1.0", "--input-format", "ttl"]
+    result = CliRunner().invoke(cli, args, input=turtle, catch_exceptions=False)
+    assert result.exit_code == 0 and "osaid-1.0: passed" in result.stdout
+
+
+def test_standard_input_without_a_format_is_refused_naming_the_option() -> None:
+    result = CliRunner().invoke(cli, ["validate", "-"], input=b"release:\n  name: x\n")
+    assert result.exit_code == 2
+    assert "standard input (-) needs --input-format (" in result.stderr
+    assert "yml" in result.stderr and "ttl" in result.stderr
+
+
 def test_a_descriptions_triples_are_added_without_an_updates_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

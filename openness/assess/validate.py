@@ -49,6 +49,9 @@ RDF_FORMATS = {
     ".trig": ox.RdfFormat.TRIG,
 }
 MOF_SUFFIXES = {".yml", ".yaml"}
+# A description's formats by name, as the suffixes that tell them (for a description whose
+# name tells none: standard input, a file named otherwise).
+INPUT_FORMATS = sorted(suffix.removeprefix(".") for suffix in (*MOF_SUFFIXES, *RDF_FORMATS))
 # Where a description's own nodes are named (its models, records, verdicts, findings): not
 # under the graph's /id/, whose IRIs name stored things and dereference, but in a namespace
 # of its own, named by its content (see description_namespace).
