@@ -212,7 +212,7 @@ def validate() -> Response:
             return text(
                 "post Turtle, JSON-LD, N-Triples, RDF/XML or a MOF YAML file "
                 "(by Content-Type, or as a multipart 'file')",
-                400,
+                415,  # (as /sparql answers a query of a media type it does not read)
             )
         data, name = request.get_data(), "description" + suffix
     try:

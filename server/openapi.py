@@ -451,6 +451,7 @@ OPENAPI: dict[str, Any] = {
                     "400": or_no_format("Unreadable description"),
                     "406": NOT_OFFERED,
                     "413": plain("Description over the size limit"),
+                    "415": plain("A body of a media type that is no description's"),
                 },
             }
         },

@@ -213,7 +213,15 @@ def test_validate_service(client: FlaskClient) -> None:
     assert r.json[0]["outcome"] == "passed"
     bad = client.post("/api/validate", data=b"not turtle at all", content_type="text/turtle")
     assert bad.status_code == 400 and b"cannot read" in bad.data
-    assert client.post("/api/validate", data=b"x", content_type="image/png").status_code == 400
+
+
+@pytest.mark.parametrize("media", ["image/png", "application/x-www-form-urlencoded"])
+def test_a_description_of_a_media_type_not_read_is_415(client: FlaskClient, media: str) -> None:
+    """As /sparql answers a query of a media type it does not read (curl --data-binary
+    sends a form's type unless told): 415, not 400, with the formats it reads."""
+    r = client.post("/api/validate", data=b"release:\n  name: x\n", content_type=media)
+    assert r.status_code == 415 and b"MOF YAML" in r.data
+    assert "415" in client.get("/openapi.json").json["paths"]["/api/validate"]["post"]["responses"]
 
 
 def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:
