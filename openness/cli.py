@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -15,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 import pyoxigraph as ox
@@ -878,6 +880,23 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return value
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds from ``minimum`` to a week: a timer or deadline set from
+    ``inf``, ``nan`` or a number past what a timer takes (1e300) failed with a traceback,
+    as the server started or, worse, as it stopped; a week is past any wait one means."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float) -> None:
+        super().__init__(minimum, 7 * 24 * 3600)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):  # (it compares false with the range's ends, so passed it)
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT", type=int)
@@ -892,7 +911,7 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "--query-timeout",
     default=30.0,
     show_default=True,
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1),
     help="Seconds from a request's arrival after which its query is stopped and answered with 503.",
 )
 @click.option(
@@ -935,14 +954,14 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "--read-timeout",
     default=30.0,
     show_default=True,
-    type=click.FloatRange(0.1),
+    type=Seconds(0.1),
     help="Seconds a client has to send its whole request (headers and body).",
 )
 @click.option(
     "--stop-grace",
     default=5.0,
     show_default=True,
-    type=click.FloatRange(0),
+    type=Seconds(0),
     help="Seconds the queries under way when the server is stopped (SIGTERM) may go on "
     "before they are stopped and answered 503.",
 )

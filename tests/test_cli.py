@@ -600,3 +600,18 @@ def test_a_question_asked_apart_whose_process_ends_is_said_in_a_line(tmp_path: P
     with pytest.raises(click.ClickException) as said:
         _asked_apart(opts, _ended)
     assert f"the store at {location} could not be read" in said.value.message
+
+
+@pytest.mark.parametrize("option", ["--stop-grace", "--query-timeout", "--read-timeout"])
+@pytest.mark.parametrize("value", ["inf", "nan", "1e300"])
+def test_serve_refuses_seconds_no_timer_takes(option: str, value: str) -> None:
+    """A stop's grace, a query's or a request's time of inf, nan or 1e300 seconds: the
+    server failed with a traceback as it started, or served and failed (500, or a
+    traceback) as it read a request or stopped: no timer takes them. Now the option is
+    refused as it is read, saying why; nothing is started."""
+    serve = cli.commands["serve"]
+    with pytest.raises(click.BadParameter) as refused:
+        serve.make_context("serve", [option, value])
+    assert refused.value.param is not None and refused.value.param.opts == [option]
+    taken = serve.make_context("serve", [option, "3600"]).params
+    assert taken[option[2:].replace("-", "_")] == 3600
