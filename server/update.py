@@ -63,14 +63,17 @@ def update() -> Response:
     _authorize()
     utf8_parameters()  # (else 'caf%E9', Latin-1, was stored as 'caf\ufffd')
     if request.mimetype == "application/x-www-form-urlencoded":
-        if "query" in request.form:
+        # The URL's parameters are read beside the body's, as /sparql reads them: a
+        # using-graph-uri left in the URL (as servlet endpoints read it) was ignored, the
+        # update reading the store's own default graph; an update= there beside the body's
+        # was dropped unsaid, and a query= there let through.
+        params = request.values
+        if "query" in params:
             return text("an update request cannot carry a query", 400)
-        values = request.form.getlist("update")
+        values = params.getlist("update")
         if len(values) != 1:
             return text("give exactly one 'update' parameter", 400)
-        # using-graph-uri left in the URL (as servlet endpoints read it) was ignored: the
-        # update read the store's own default graph.
-        sparql, params = values[0], request.values
+        sparql = values[0]
     elif request.mimetype == "application/sparql-update":
         sparql, params = body_text(), request.args
     else:

@@ -357,6 +357,33 @@ def test_a_form_updates_using_graph_uri_in_its_url_is_read(writable: str) -> Non
     assert [b["s"]["value"] for b in copied["results"]["bindings"]] == ["urn:a"]
 
 
+@pytest.mark.parametrize(
+    ("in_url", "refused"),
+    [
+        ({"update": "INSERT DATA { GRAPH <urn:g> { <urn:url> <urn:p> 1 } }"}, "exactly one"),
+        ({"query": "ASK {}"}, "cannot carry a query"),
+    ],
+    ids=["an update in the URL too", "a query in the URL"],
+)
+def test_a_form_updates_url_is_read_beside_its_body(
+    writable: str, in_url: dict[str, str], refused: str
+) -> None:
+    """A form POST's URL is read with its body, as /sparql reads it (and as the update's
+    using-graph-uri is): an update in the URL beside the body's was dropped unsaid, and a
+    query there let through — the body's update ran, 204. Now each is refused and nothing
+    is stored; an update in the URL alone runs, as /sparql runs a query there."""
+    token = {"Authorization": "Bearer s3cret"}
+    body = {"update": "INSERT DATA { GRAPH <urn:g> { <urn:body> <urn:p> 1 } }"}
+    r = http.post(writable + "update", params=in_url, data=body, headers=token)
+    assert r.status_code == 400 and refused in r.text, r.text
+    ask = {"query": "ASK { GRAPH <urn:g> { ?s ?p ?o } }"}
+    assert http.get(writable + "sparql", params=ask).json()["boolean"] is False
+    form = {**token, "Content-Type": "application/x-www-form-urlencoded"}
+    alone = http.post(writable + "update", params=body, content=b"", headers=form)
+    assert alone.status_code == 204, alone.text
+    assert http.get(writable + "sparql", params=ask).json()["boolean"] is True
+
+
 def test_graph_store_protocol(writable: str) -> None:
     ok = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
     url = writable + "store"
