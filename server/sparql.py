@@ -97,16 +97,23 @@ def utf8_parameters() -> None:
     """Refuse (400) a request whose parameters, in its URL or its form, are not UTF-8 once
     percent-decoded: Werkzeug reads them with replacement characters, and a query for
     'caf%E9' (Latin-1) answered nothing, 200, as a direct POST's body that is not UTF-8 is
-    refused (:func:`body_text`). The form's bytes are cached: the form is read from them."""
-    given = [(request.query_string, "the URL's query string")]
+    refused (:func:`body_text`). The form's bytes are cached: the form is read from them.
+    The parameter is named, and the byte counted in its value (in the whole string
+    decoded, 'query=' and the parameters before it counted, it was no place one wrote)."""
+    given = [(request.query_string, "the URL")]
     if request.mimetype == "application/x-www-form-urlencoded":
         given.append((request.get_data(), "the form"))
     for encoded, where in given:
-        try:
-            unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError as e:
-            reason = f"{e.reason} at byte {e.start}"
-            abort(text(f"{where} is not UTF-8 once percent-decoded: {reason}", 400))
+        for pair in encoded.split(b"&"):
+            name, _, value = (unquote_to_bytes(p) for p in pair.replace(b"+", b" ").partition(b"="))
+            for part, of in ((name, "name"), (value, "value")):
+                try:
+                    part.decode("utf-8")
+                except UnicodeDecodeError as e:
+                    called = name.decode("utf-8", "replace")
+                    at = f"0x{part[e.start]:02x}, byte {e.start + 1} of its {of}"
+                    said = f"{called!r} in {where} is not UTF-8 once percent-decoded"
+                    abort(text(f"{said}: {e.reason} ({at})", 400))
 
 
 def _single(values: list[str], name: str) -> str | None:

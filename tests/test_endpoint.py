@@ -469,6 +469,27 @@ def test_a_query_percent_encoded_from_another_charset_is_400(two_graphs: str, kw
     assert utf8.json()["boolean"] is True
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"url": "?format=json&query=ASK%20%7B%20?s%20?p%20%22caf%E9%22%20%7D"},
+        {
+            "method": "POST",
+            "content": b"format=json&query=ASK+%7B+?s+?p+%22caf%E9%22+%7D",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+        },
+    ],
+    ids=["URL", "form"],
+)
+def test_a_parameter_not_utf8_is_named_with_its_byte(two_graphs: str, kwargs) -> None:
+    """The refusal counted the byte in the whole string decoded ('at byte 34': 'format=json&'
+    and 'query=' counted), a place in nothing one wrote, and named no parameter."""
+    url = two_graphs + "sparql" + kwargs.pop("url", "")
+    r = http.request(kwargs.pop("method", "GET"), url, **kwargs)
+    assert r.status_code == 400
+    assert "'query' in the " in r.text and "(0xe9, byte 17 of its value)" in r.text, r.text
+
+
 def test_a_form_posts_dataset_parameters_in_its_url_are_read(two_graphs: str) -> None:
     """A form POST whose default-graph-uri is in the URL (as servlet endpoints read it) was
     answered over the whole dataset, silently: 3 triples, not the graph's 1."""
