@@ -262,6 +262,11 @@ OPENAPI: dict[str, Any] = {
                     ),
                     "404": plain("No such query"),
                     "406": NOT_OFFERED,
+                    **(
+                        {"415": plain("The body is not a URL-encoded form")}
+                        if method == "post"
+                        else {}
+                    ),
                 },
             }
             for method, where in (("get", "query string"), ("post", "form"))

@@ -511,6 +511,23 @@ def test_a_named_query_refuses_a_value_percent_encoded_from_another_charset(
     assert client.get("/queries/model-verdicts?name=OLMo-7B").status_code == 200
 
 
+def test_a_named_query_takes_a_form_only_url_encoded(client: FlaskClient) -> None:
+    """A multipart form's name=OLMo-7\xe9 (not UTF-8) was read with a replacement
+    character, which the UTF-8 check never sees, and the query answered no row, 200: a
+    POST's body is a URL-encoded form (as /openapi.json says), else 415; one without a
+    body takes the URL's parameters."""
+    latin1 = b'--B\r\nContent-Disposition: form-data; name="name"\r\n\r\nOLMo-7\xe9\r\n--B--\r\n'
+    multipart = client.post(
+        "/queries/model-verdicts", data=latin1, content_type="multipart/form-data; boundary=B"
+    )
+    assert multipart.status_code == 415 and "x-www-form-urlencoded" in multipart.text
+    json_body = client.post("/queries/model-verdicts", json={"name": "OLMo-7B"})
+    assert json_body.status_code == 415
+    form = client.post("/queries/model-verdicts", data={"name": "OLMo-7B"})
+    assert form.status_code == 200
+    assert client.post("/queries/model-verdicts?name=OLMo-7B").status_code == 200
+
+
 def test_a_named_query_refuses_a_parameter_it_has_not(client: FlaskClient) -> None:
     """defn= for definition= ran the query with its default (OSAID's passing models, 200)
     where `openness query` refuses the name: 400 naming it and the parameters there are;
