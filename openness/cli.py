@@ -213,6 +213,23 @@ class _Commands(click.Group):
             ) from e
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds from ``minimum`` to a week: a timer or deadline set from
+    ``inf``, ``nan`` or a number past what a timer takes (1e300) failed with a traceback,
+    as the server started or, worse, as it stopped; a week is past any wait one means."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float) -> None:
+        super().__init__(minimum, 7 * 24 * 3600)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if math.isnan(seconds):  # (it compares false with the range's ends, so passed it)
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="openness")
 @click.option(
@@ -238,7 +255,7 @@ class _Commands(click.Group):
 )
 @click.option(
     "--remote-timeout",
-    type=float,
+    type=Seconds(0.1),
     default=60.0,
     show_default=True,
     metavar="SECONDS",
@@ -246,7 +263,7 @@ class _Commands(click.Group):
 )
 @click.option(
     "--remote-update-timeout",
-    type=float,
+    type=Seconds(0.1),
     default=UPDATE_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
@@ -878,23 +895,6 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an absolute IRI", param=param) from None
     return value
-
-
-class Seconds(click.FloatRange):
-    """A number of seconds from ``minimum`` to a week: a timer or deadline set from
-    ``inf``, ``nan`` or a number past what a timer takes (1e300) failed with a traceback,
-    as the server started or, worse, as it stopped; a week is past any wait one means."""
-
-    name = "seconds"
-
-    def __init__(self, minimum: float) -> None:
-        super().__init__(minimum, 7 * 24 * 3600)
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        seconds = super().convert(value, param, ctx)
-        if math.isnan(seconds):  # (it compares false with the range's ends, so passed it)
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return seconds
 
 
 @cli.command()

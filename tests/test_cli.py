@@ -615,3 +615,18 @@ def test_serve_refuses_seconds_no_timer_takes(option: str, value: str) -> None:
     assert refused.value.param is not None and refused.value.param.opts == [option]
     taken = serve.make_context("serve", [option, "3600"]).params
     assert taken[option[2:].replace("-", "_")] == 3600
+
+
+@pytest.mark.parametrize("option", ["--remote-timeout", "--remote-update-timeout"])
+@pytest.mark.parametrize("value", ["-5", "0", "inf", "nan", "1e300"])
+def test_a_remote_engines_timeouts_take_a_number_of_seconds(option: str, value: str) -> None:
+    """How long a request to a remote engine may take: a negative, zero, infinite or
+    not-a-number time was taken, and reached the HTTP client as its timeout (refused by
+    it, or waiting for ever). Refused as the option is read, as serve's times are."""
+    with pytest.raises(click.BadParameter) as refused:
+        cli.make_context("openness", [option, value, "stats"])
+    assert refused.value.param is not None and refused.value.param.opts == [option]
+    assert (
+        cli.make_context("openness", [option, "90", "stats"]).params[option[2:].replace("-", "_")]
+        == 90
+    )
