@@ -977,7 +977,8 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     default=300_000,
     show_default=True,
     type=click.IntRange(1),
-    help="The SHACL service validates at most this many data triples (413 past it).",
+    help="The SHACL service, and the validation of a posted description, validate at most "
+    "this many data triples (413 past it).",
 )
 @click.option(
     "--shacl-max-shapes-triples",

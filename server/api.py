@@ -12,7 +12,7 @@ from openness.assess.definitions import definitions
 from openness.assess.explain import explanation
 from openness.assess.report import changes_to_pass, stored_assertions, verdict_rows
 from openness.assess.store import assessment_iri
-from openness.assess.validate import UnreadableInput, validate_description
+from openness.assess.validate import TooLarge, UnreadableInput, validate_description
 from openness.namespaces import PREFIXES, RDFS
 from openness.server.context import get_store
 from openness.server.execute import QueryTimeout
@@ -215,11 +215,14 @@ def validate() -> Response:
                 415,  # (as /sparql answers a query of a media type it does not read)
             )
         data, name = request.get_data(), "description" + suffix
+    cap = current_app.config["SHACL_MAX_DATA_TRIPLES"]
     try:
         if media:
-            body = get_store().call(explain_description, data, name, chosen or None, media)
+            body = get_store().call(explain_description, data, name, chosen or None, media, cap)
             return Response(body, content_type=content_type(media))
-        judged = get_store().call(judge, data, name, chosen or None)
+        judged = get_store().call(judge, data, name, chosen or None, cap)
+    except TooLarge as e:
+        return text(str(e), 413)
     except UnreadableInput as e:
         return text(f"cannot read the description: {e}", 400)
     except QueryTimeout:
@@ -229,21 +232,25 @@ def validate() -> Response:
     return jsonify([{**v, "warnings": judged["warnings"]} for v in judged["verdicts"]])
 
 
-def judge(_store: object, data: bytes, name: str, ids: list[str] | None) -> dict[str, list]:
+def judge(
+    _store: object, data: bytes, name: str, ids: list[str] | None, max_triples: int
+) -> dict[str, list]:
     """A guard task: the verdicts on a posted description, as JSON, and what the reader
     left out of it (assessing it takes seconds of CPU, so it runs in a lane, under the
-    request's time limit). The API and the validate page, whose guided form asks again as
-    it is filled in, both run it."""
-    run = validate_description(data, name, ids)
+    request's time limit, and a description of more than ``max_triples`` is refused before
+    it is judged: :class:`TooLarge`). The API and the validate page, whose guided form asks
+    again as it is filled in, both run it."""
+    run = validate_description(data, name, ids, max_triples=max_triples)
     return {"verdicts": [v.as_json() for v in run.verdicts], "warnings": run.warnings}
 
 
 def explain_description(
-    _store: object, data: bytes, name: str, ids: list[str] | None, media: str
+    _store: object, data: bytes, name: str, ids: list[str] | None, media: str, max_triples: int
 ) -> bytes:
     """A guard task: the verdicts on a posted description with their SHACL reports, in
-    ``media`` (pySHACL takes seconds of CPU a model, under the request's time limit)."""
-    run = validate_description(data, name, ids, reports=True)
+    ``media`` (pySHACL takes seconds of CPU a model, under the request's time limit; at
+    most ``max_triples``, as :func:`judge`)."""
+    run = validate_description(data, name, ids, reports=True, max_triples=max_triples)
     triples = [t for model in run.reports.values() for t in model]
     return serialize_graph(triples, media, PREFIXES)
 

@@ -471,7 +471,9 @@ def validate() -> Response:
             read_as = FORMATS[suffix]
     if data is not None:
         try:
-            judged = get_store().call(api.judge, data, name, None)
+            judged = get_store().call(
+                api.judge, data, name, None, current_app.config["SHACL_MAX_DATA_TRIPLES"]
+            )
             verdicts, warnings = judged["verdicts"], judged["warnings"]
         except UnreadableInput as e:
             error = str(e)

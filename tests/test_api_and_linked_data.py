@@ -224,6 +224,31 @@ def test_a_description_of_a_media_type_not_read_is_415(client: FlaskClient, medi
     assert "415" in client.get("/openapi.json").json["paths"]["/api/validate"]["post"]["responses"]
 
 
+def test_a_description_of_more_triples_than_validated_here_is_413(reported: Path) -> None:
+    """A description is judged in a query process, ~5 KB of memory a triple: one of more
+    distinct triples than the server validates (--shacl-max-data-triples, as for the
+    SHACL service) is refused 413 before it is judged, in words naming both numbers — the
+    API as JSON and as RDF, and the validate page. One within the limit is judged."""
+    turtle = (ontology_dir() / "examples" / "sources-disagree.ttl").read_bytes()
+    held = len(set(rdflib.Graph().parse(data=turtle, format="turtle")))
+    config = {"STORE_LOCATION": str(reported), "TESTING": True}
+    small = create_app({**config, "SHACL_MAX_DATA_TRIPLES": held - 1}).test_client()
+    for accept in ("application/json", "text/turtle"):
+        r = small.post(
+            "/api/validate?definition=osaid-1.0",
+            data=turtle,
+            content_type="text/turtle",
+            headers={"Accept": accept},
+        )
+        assert r.status_code == 413 and r.mimetype == "text/plain", accept
+        assert f"{held} triples, more than the {held - 1} validated here" in r.text
+    page = small.post("/validate", data={"description": turtle.decode(), "format": ".ttl"})
+    assert f"{held} triples, more than the {held - 1} validated here" in page.text
+    enough = create_app({**config, "SHACL_MAX_DATA_TRIPLES": held}).test_client()
+    r = enough.post("/api/validate?definition=osaid-1.0", data=turtle, content_type="text/turtle")
+    assert r.status_code == 200 and r.json
+
+
 def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:
     """413 in plain text naming the limit, as the API's other errors — where it was
     Werkzeug's HTML page ('The data value transmitted exceeds the capacity limit')."""
