@@ -784,6 +784,37 @@ def every_kind_of_page(page, site: str) -> Iterator[str]:
     yield "validate, validated"
 
 
+def accessibility_tree(page) -> list[dict]:
+    """What Chromium gives a screen reader for the page (its accessibility tree, through the
+    DevTools protocol): each node it does not ignore, as its role, its accessible name and
+    its properties (``level``, ``live``, …)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        cdp.detach()
+    return [
+        {
+            "role": n["role"]["value"],
+            "name": n.get("name", {}).get("value", ""),
+            **{p["name"]: p["value"].get("value") for p in n.get("properties", [])},
+        }
+        for n in nodes
+        if not n.get("ignored")
+    ]
+
+
+def test_every_table_has_a_name_a_screen_reader_says(page, site: str) -> None:
+    """A screen reader says a table's name as it enters it and lists the page's tables by
+    name: each of ours has one, its caption or the heading above it, and so has YASGUI's
+    results table (named by editor.js)."""
+    unnamed = []
+    for name in every_kind_of_page(page, site):
+        tables = [n for n in accessibility_tree(page) if n["role"] in ("table", "grid")]
+        unnamed += [name for table in tables if not table["name"].strip()]
+    assert unnamed == []
+
+
 # The rules whose outcome changes with the width of the screen: where tables scroll, and
 # the colours of what a narrow layout moves (the other rules read the markup alike).
 BY_LAYOUT = ["scrollable-region-focusable", "color-contrast"]

@@ -84,6 +84,7 @@
     "a[role=tab] input": () => "Name of the tab",
     ".selector select": (e) => "Results format for " + e.previousElementSibling.textContent,
     "select.tableSizer": () => "Results per page",  // beside a "Page size" text, not a label
+    "table.dataTable": () => "Query results",  // no caption: a screen reader says "table"
   };
   const label = (root) => Object.entries(names).forEach(([selector, name]) => {
     root.querySelectorAll(selector).forEach((e) => {
