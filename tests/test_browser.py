@@ -815,6 +815,28 @@ def test_every_table_has_a_name_a_screen_reader_says(page, site: str) -> None:
     assert unnamed == []
 
 
+def test_links_of_the_same_name_lead_to_the_same_place(page, site: str) -> None:
+    """A screen reader lists a page's links by name: on a model page and the matrix, links
+    that read alike go to one place, so none is a run of "why", "what it would take", "[1]"
+    or a definition's name leading to different places. The matrix's cells are left out:
+    each is one of a grid's cells, said with its row's and column's headers."""
+    alike = {}
+    for path in ("models/llama-2-7b", "models/m-a-p--chatmusician", "matrix"):
+        page.goto(site + path)
+        links = page.evaluate(
+            """Array.from(document.querySelectorAll("a[href]"))
+                 .filter((a) => !a.closest("#matrix td"))
+                 .map((a) => [a.textContent + [...a.querySelectorAll("img")].map((i) => i.alt),
+                              a.href])
+                 .map(([name, href]) => [name.replace(/\\s+/g, " ").trim(), href])"""
+        )
+        places: dict[str, set[str]] = {}
+        for name, href in links:
+            places.setdefault(name, set()).add(href)
+        alike |= {f"{path}: {name}": len(p) for name, p in places.items() if len(p) > 1}
+    assert alike == {}
+
+
 # The rules whose outcome changes with the width of the screen: where tables scroll, and
 # the colours of what a narrow layout moves (the other rules read the markup alike).
 BY_LAYOUT = ["scrollable-region-focusable", "color-contrast"]
