@@ -429,6 +429,30 @@ def test_the_editor_says_how_to_leave_the_query_and_that_way_leaves_it(page, sit
     assert not page.evaluate(in_query)
 
 
+def test_the_editor_says_a_querys_answer_to_a_screen_reader(page, site: str) -> None:
+    """The answer comes without a page load: a live region that was on the page before it
+    (one added with its text is not announced) says how many results, an ASK's answer, or
+    why the query failed."""
+    page.goto(site + "editor")
+
+    def said(words: str) -> list[str]:
+        """What the live regions read, once one of them reads ``words``."""
+        page.wait_for_function(
+            "(w) => [...document.querySelectorAll('[aria-live], [role=status]')]"
+            ".some((e) => e.textContent.includes(w))",
+            arg=words,
+        )
+        return [n["text"] for n in accessibility_tree(page) if n.get("live") == "polite"]
+
+    assert [n for n in accessibility_tree(page) if n.get("live") == "polite"]
+    run_query(page, "SELECT ?m WHERE { ?m a og:Model } LIMIT 3")
+    assert any(text.startswith("3 results") for text in said("3 results"))
+    run_query(page, "SELECT ?m WHERE { ?m a og:Model ")  # does not parse
+    assert any("does not parse" in text for text in said("The query failed"))
+    run_query(page, "ASK { ?m a og:Model }")  # its answer is neither a count nor a table
+    assert any(text.startswith("True (Response") for text in said("True"))
+
+
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
     page.goto(site + "editor")
     run_query(page, "SELECT ?d WHERE { ?d a og:OpennessDefinition }")  # kept by the browser
@@ -786,17 +810,25 @@ def every_kind_of_page(page, site: str) -> Iterator[str]:
 
 def accessibility_tree(page) -> list[dict]:
     """What Chromium gives a screen reader for the page (its accessibility tree, through the
-    DevTools protocol): each node it does not ignore, as its role, its accessible name and
-    its properties (``level``, ``live``, …)."""
+    DevTools protocol): each node it does not ignore, as its role, its accessible name, its
+    properties (``level``, ``live``, …) and ``text``, what its subtree reads."""
     cdp = page.context.new_cdp_session(page)
     try:
         nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
     finally:
         cdp.detach()
+    by_id = {n["nodeId"]: n for n in nodes}
+
+    def text(node: dict) -> str:
+        if node["role"]["value"] == "StaticText":
+            return node.get("name", {}).get("value", "")
+        return " ".join(text(by_id[c]) for c in node.get("childIds", []) if c in by_id).strip()
+
     return [
         {
             "role": n["role"]["value"],
             "name": n.get("name", {}).get("value", ""),
+            "text": text(n),
             **{p["name"]: p["value"].get("value") for p in n.get("properties", [])},
         }
         for n in nodes

@@ -73,6 +73,19 @@
     history.replaceState(null, "", url);
   });
 
+  // An answer arrives without a page load: a screen reader hears it (its count, or why the
+  // query failed) from a status region that stays on the page; YASR draws its own anew
+  // with each answer, and a live region added with its text is not announced.
+  const status = document.getElementById("query-status");
+  yasgui.on("queryResponse", (_yasgui, tab) => tab.getYasr().once("drawn", (yasr) => {
+    const error = yasr.resultsEl.querySelector(".errorResult");
+    const ask = yasr.resultsEl.querySelector(".booleanResult"); // an ASK's True or False
+    const chip = yasr.headerEl.querySelector(".yasr_response_chip").textContent;
+    status.textContent = error // the message, not the header's "Try query…" button
+      ? "The query failed: " + [...error.children].slice(1).map((e) => e.innerText).join(" ")
+      : ask ? `${ask.textContent} (${chip})` : chip;
+  }));
+
   // IRIs this project mints dereference on this server: results link here.
   const rewrite = (root) => root.querySelectorAll(`a[href^="${config.base}"]`).forEach((a) => {
     a.href = "/" + a.getAttribute("href").slice(config.base.length);
