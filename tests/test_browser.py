@@ -518,6 +518,26 @@ def test_the_guided_form_gives_verdicts_as_it_is_filled_in(page, site: str) -> N
     assert "Form LM" in page.locator("#result").inner_text()
 
 
+def test_the_guided_forms_verdicts_are_said_to_a_screen_reader(page, site: str) -> None:
+    """The guided form's verdicts come without a page load: a live region that was on the
+    page before them says them (one put in with its text is not announced), and says the
+    verdicts alone, not the MOF YAML and the reasons that come with them."""
+    page.goto(site + "validate")
+    page.evaluate(
+        "document.querySelectorAll('[aria-live], [role=status]')"
+        ".forEach((e) => { e.dataset.fromTheStart = 'yes'; })"
+    )
+    page.get_by_label("Name").fill("Form LM")
+    page.get_by_label("Model parameters (Final): released?").select_option("yes")
+    page.wait_for_selector("#verdict-bar:has-text('Form LM')", timeout=60_000)
+    said = page.evaluate(
+        "[...document.querySelectorAll('[aria-live], [role=status]')]"
+        ".filter((e) => e.dataset.fromTheStart).map((e) => e.textContent)"
+    )
+    assert any(s.startswith("Verdicts on Form LM:") and "MOF 1.0: " in s for s in said)
+    assert not any("name: Form LM" in s for s in said)  # the YAML
+
+
 def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:
     page.goto(site + "models/llama-2-7b")
     page.get_by_role("link", name="Try changes in the validation form").click()

@@ -20,6 +20,12 @@
       const fresh = page.getElementById("outcome");
       const shown = document.getElementById("outcome");
       if (fresh && shown) shown.replaceWith(fresh);
+      // A screen reader hears the verdicts from a status region that stays on the page (a
+      // live region put in with its text is not announced; an error is an alert, which is).
+      const bar = fresh && fresh.querySelector("#verdict-bar");
+      document.getElementById("verdicts-said").textContent = bar
+        ? [...bar.children].map((e) => e.textContent.trim()).join(", ").replace(":,", ":")
+        : "";
     } catch (e) {
       if (e.name !== "AbortError") throw e;
     }
