@@ -867,6 +867,28 @@ def test_every_table_has_a_name_a_screen_reader_says(page, site: str) -> None:
     assert unnamed == []
 
 
+# What a screen reader says by its name alone: a control, a gauge, a picture.
+NAMED_BY_THEIR_NAME = set(
+    "button checkbox combobox image listbox meter progressbar radio searchbox slider"
+    " spinbutton switch textbox".split()
+)
+
+
+def test_every_control_gauge_and_picture_has_a_name(page, site: str) -> None:
+    """Chromium's accessibility tree names every control, meter, progress bar and image
+    (a chart, a badge) on every kind of page: without one a screen reader says "meter 37"
+    and nothing of what is measured (the FMTI scores' meters had none)."""
+    unnamed = []
+    for name in every_kind_of_page(page, site):
+        tree = accessibility_tree(page)
+        unnamed += [
+            (name, n["role"])
+            for n in tree
+            if n["role"] in NAMED_BY_THEIR_NAME and not n["name"].strip()
+        ]
+    assert unnamed == []
+
+
 def test_links_of_the_same_name_lead_to_the_same_place(page, site: str) -> None:
     """A screen reader lists a page's links by name: on a model page and the matrix, links
     that read alike go to one place, so none is a run of "why", "what it would take", "[1]"
