@@ -453,6 +453,17 @@ def test_the_editor_says_a_querys_answer_to_a_screen_reader(page, site: str) -> 
     assert any(text.startswith("True (Response") for text in said("True"))
 
 
+def test_the_editors_buttons_are_named_in_words(page, site: str) -> None:
+    """A screen reader says a button by its name: each of the editor's, YASGUI's too, has a
+    word in it, none a symbol alone (YASGUI's "✖" that clears the endpoint was said as
+    "heavy multiplication x")."""
+    page.goto(site + "editor")
+    run_query(page, "SELECT ?m WHERE { ?m a og:Model } LIMIT 3")
+    page.wait_for_selector(".yasr_response_chip:has-text('3 results')")
+    buttons = [n["name"] for n in accessibility_tree(page) if n["role"] == "button"]
+    assert buttons and [name for name in buttons if not re.search(r"[a-z]", name, re.I)] == []
+
+
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
     page.goto(site + "editor")
     run_query(page, "SELECT ?d WHERE { ?d a og:OpennessDefinition }")  # kept by the browser

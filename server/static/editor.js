@@ -98,6 +98,8 @@
     ".selector select": (e) => "Results format for " + e.previousElementSibling.textContent,
     "select.tableSizer": () => "Results per page",  // beside a "Page size" text, not a label
     "table.dataTable": () => "Query results",  // no caption: a screen reader says "table"
+    // "✖", said as "heavy multiplication x": its title is not its name
+    "button.clearEndpointBtn": () => "Clear the endpoint",
   };
   const label = (root) => Object.entries(names).forEach(([selector, name]) => {
     root.querySelectorAll(selector).forEach((e) => {
