@@ -19,6 +19,7 @@ import pytest
 
 from openness.named_queries import named
 from openness.store import GraphStore, RemoteStore, open_store
+from openness.store.base import parse_error
 from openness.store.lines import Lines, node, text
 from openness.store.remote import Refused
 
@@ -1010,3 +1011,21 @@ def test_a_query_naming_a_graph_another_client_just_made_reads_it(
     finally:
         reader.close()
         writer.close()
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT # what follows\n DATA { <urn:a> <urn:b> 1 }",
+        "DELETE\n# every triple\nWHERE { ?s ?p ?o }",
+        "CLEAR # the lot\n ALL",
+        "LOAD<http://example.org/data.ttl>",
+        "ADD<urn:g> TO DEFAULT",
+    ],
+)
+def test_an_update_given_as_a_query_is_called_one_whatever_its_spacing(update: str) -> None:
+    """A comment between an update's keyword and what follows it, or an IRI written with
+    no space after it, is still an update: the parser's 'expected CONSTRUCT' is not said."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(update)
+    assert parse_error(update, refused.value).endswith("), not a query")

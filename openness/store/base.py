@@ -340,29 +340,30 @@ _NAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
 
 
 # An update's first operation, after the prologue (in :func:`code_only` text), and what
-# must follow each keyword for the text to be one (in the text itself: an IRI is blanked
-# there): a query that merely begins with such a word ("Add me …") is not called one.
+# must follow each keyword for the text to be one (in the text with only its comments
+# blanked: an IRI is blanked in the other): a query that merely begins with such a word
+# ("Add me …") is not called one. An IRI may follow a keyword with no space between.
 _UPDATE_START = re.compile(
     r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*"
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
     re.IGNORECASE,
 )
-_IRI_NEXT = r"(?:<|[A-Za-z][\w.-]*:|:)"  # an IRI or a prefixed name begins
-_GRAPHS = r"\s+(?:SILENT\s+)?(?:GRAPH|DEFAULT|NAMED|ALL)\b"
-_MOVED = rf"\s+(?:SILENT\s+)?(?:DEFAULT\b|GRAPH\b|{_IRI_NEXT})"
+_IRI_NEXT = r"(?:\s*<|\s+(?:[A-Za-z][\w.-]*)?:)"  # an IRI or a prefixed name begins
+_GRAPHS = r"(?:\s+SILENT)?\s+(?:GRAPH|DEFAULT|NAMED|ALL)\b"
+_MOVED = rf"(?:\s+SILENT)?(?:\s+(?:DEFAULT|GRAPH)\b|{_IRI_NEXT})"
 _UPDATE_GOES_ON = {
     keyword: re.compile(follows, re.IGNORECASE)
     for keyword, follows in {
         "INSERT": r"\s*(?:DATA\b|\{)",
         "DELETE": r"\s*(?:DATA\b|WHERE\b|\{)",
-        "LOAD": rf"\s+(?:SILENT\s+)?{_IRI_NEXT}",
+        "LOAD": rf"(?:\s+SILENT)?{_IRI_NEXT}",
         "CLEAR": _GRAPHS,
         "DROP": _GRAPHS,
-        "CREATE": r"\s+(?:SILENT\s+)?GRAPH\b",
+        "CREATE": r"(?:\s+SILENT)?\s+GRAPH\b",
         "COPY": _MOVED,
         "MOVE": _MOVED,
         "ADD": _MOVED,
-        "WITH": rf"\s*{_IRI_NEXT}",
+        "WITH": _IRI_NEXT,
     }.items()
 }
 
@@ -386,7 +387,8 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     """
     said = str(error)
     update = _UPDATE_START.match(code_only(sparql))
-    if update and _UPDATE_GOES_ON[update[1].upper()].match(sparql, update.end()):
+    uncommented = _NOT_CODE.sub(lambda m: " " * len(m[0]) if m[0][0] == "#" else m[0], sparql)
+    if update and _UPDATE_GOES_ON[update[1].upper()].match(uncommented, update.end()):
         return f"it is a SPARQL update ({update[1].upper()}), not a query"
     at = _AT.match(said)
     if "Prefix not found" not in said or not at:
