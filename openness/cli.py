@@ -1286,18 +1286,15 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str, input_format: str | Non
         raise click.UsageError(
             f"standard input (-) needs --input-format ({', '.join(INPUT_FORMATS)})"
         )
-    # The name tells the reader the format (and names a MOF file's record).
-    name = (
-        file.name if input_format is None else f"{'stdin' if stdin else file.stem}.{input_format}"
-    )
     try:
         data = sys.stdin.buffer.read() if stdin else file.read_bytes()
         run = validate_description(
             data,
-            name,
+            "stdin" if stdin else file.name,  # (named so in messages and a MOF file's record)
             wanted,
             reports=fmt == "ttl",
             evidence=fmt == "evidence",
+            suffix=input_format and f".{input_format}",
         )
     except OSError as e:  # (names the file)
         _echo(f"error: cannot read {file}: {e.strerror or e}")

@@ -354,6 +354,25 @@ def test_standard_input_without_a_format_is_refused_naming_the_option() -> None:
     assert "yml" in result.stderr and "ttl" in result.stderr
 
 
+def test_a_file_read_in_the_format_given_is_named_as_given(tmp_path: Path) -> None:
+    """--input-format tells the reader the format, not the file's name: a failure in
+    'x.yml' read as Turtle said 'cannot read x.ttl', a file there is none of, and a MOF
+    file named 'described' was warned about as 'described.yml'."""
+    (tmp_path / "x.yml").write_text("release:\n  name: x\n")
+    args = ["validate", str(tmp_path / "x.yml"), "--input-format", "ttl"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "x.yml: " in result.stderr and "x.ttl" not in result.stderr
+    (tmp_path / "described").write_text(
+        "release:\n  name: Marked\n  unknown: 1\n  components:\n"
+        "    - name: Model parameters (Final)\n"
+    )
+    args = ["validate", str(tmp_path / "described"), "-d", "osaid-1.0", "--input-format", "yml"]
+    result = CliRunner().invoke(cli, args)
+    assert "warning: described, record 'Marked'" in result.stderr, result.stderr
+    assert "described.yml" not in result.stderr
+
+
 def test_a_descriptions_triples_are_added_without_an_updates_text(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -67,13 +67,14 @@ class TooLarge(UnreadableInput):
 
 
 def description_triples(
-    data: bytes, name: str, warnings: list[str] | None = None
+    data: bytes, name: str, warnings: list[str] | None = None, suffix: str | None = None
 ) -> list[ox.Triple]:
-    """The triples of a description named ``name`` (its suffix tells the format); what the
-    MOF reader left out of a YAML file (an unknown component, a value of the wrong kind)
-    is added to ``warnings``, as ingesting the file would report it."""
+    """The triples of a description named ``name`` (its suffix tells the format, unless
+    ``suffix`` is given: standard input, a file named otherwise); what the MOF reader left
+    out of a YAML file (an unknown component, a value of the wrong kind) is added to
+    ``warnings``, as ingesting the file would report it."""
     warnings = [] if warnings is None else warnings
-    suffix = Path(name).suffix.lower()
+    suffix = (suffix or Path(name).suffix).lower()
     if suffix in MOF_SUFFIXES:
         out, report = Triples(), IngestReport("user")
         try:
@@ -416,6 +417,7 @@ def validate_description(
     reports: bool = False,
     evidence: bool = False,
     max_triples: int | None = None,
+    suffix: str | None = None,
 ) -> Validation:
     """Judge the models a description holds against the definitions (default: all); with
     ``reports``, also each model's verdicts as EARL assertions, each with its definition's
@@ -424,11 +426,12 @@ def validate_description(
     description as written is none: the shapes read records, resolved licences, labels).
     A description of more than ``max_triples`` distinct triples is refused (:class:`TooLarge`)
     before it is judged: judging one takes ~5 KB and ~0.1 CPU ms a triple (20 000
-    components with licences of their own, 240 000 triples: 1.2 GB, 21 s)."""
+    components with licences of their own, 240 000 triples: 1.2 GB, 21 s). ``suffix``
+    tells the format where ``name`` does not (as description_triples)."""
     warnings: list[str] = []
     # Each once (the MOF reader gives a component type's triples again for each time a
     # file lists it).
-    triples = list(dict.fromkeys(description_triples(data, name, warnings)))
+    triples = list(dict.fromkeys(description_triples(data, name, warnings, suffix)))
     if max_triples is not None and len(triples) > max_triples:
         raise TooLarge(
             f"{name}: {len(triples)} triples, more than the {max_triples} validated here "
