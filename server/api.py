@@ -206,13 +206,16 @@ def validate() -> Response:
     upload = request.files.get("file")
     if upload is not None:
         data, name = upload.read(), upload.filename or "upload"
+    elif request.mimetype == "multipart/form-data":  # (read, but the part is missing)
+        return text("post the description as the multipart form's 'file'", 400)
     else:
         suffix = UPLOAD_SUFFIX.get(request.mimetype or "")
         if suffix is None:
-            return text(
-                "post Turtle, JSON-LD, N-Triples, RDF/XML or a MOF YAML file "
-                "(by Content-Type, or as a multipart 'file')",
-                415,  # (as /sparql answers a query of a media type it does not read)
+            return text(  # (as /sparql answers a query of a media type it does not read)
+                "post Turtle, JSON-LD, N-Triples, RDF/XML or a MOF YAML file as "
+                f"{', '.join(UPLOAD_SUFFIX)} (or as a multipart form's 'file'), "
+                f"not {request.mimetype!r}",
+                415,
             )
         data, name = request.get_data(), "description" + suffix
     cap = current_app.config["SHACL_MAX_DATA_TRIPLES"]

@@ -6,6 +6,7 @@ import html
 import json
 import random
 import re
+from io import BytesIO
 from itertools import count, pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
@@ -247,6 +248,21 @@ def test_a_description_of_more_triples_than_validated_here_is_413(reported: Path
     enough = create_app({**config, "SHACL_MAX_DATA_TRIPLES": held}).test_client()
     r = enough.post("/api/validate?definition=osaid-1.0", data=turtle, content_type="text/turtle")
     assert r.status_code == 200 and r.json
+
+
+def test_a_description_refused_says_what_is_read_and_what_was_missing(
+    client: FlaskClient,
+) -> None:
+    """A 415 names the media types a description is read in and the one sent, as
+    /sparql's does; a multipart form, which is read, without its 'file' part is a bad
+    request (400) saying so, not a media type unread."""
+    r = client.post("/api/validate", data=b"x", content_type="application/x-turtle")
+    assert r.status_code == 415
+    assert b"text/turtle" in r.data and b"application/yaml" in r.data
+    assert b"'application/x-turtle'" in r.data
+    form = {"description": (BytesIO(b"release:\n  name: x\n"), "x.yml")}
+    r = client.post("/api/validate", data=form, content_type="multipart/form-data")
+    assert r.status_code == 400 and b"'file'" in r.data
 
 
 def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:
