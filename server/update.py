@@ -75,7 +75,11 @@ def update() -> Response:
             return text("give exactly one 'update' parameter", 400)
         sparql = values[0]
     elif request.mimetype == "application/sparql-update":
-        sparql, params = body_text(), request.args
+        params = request.args
+        # (else dropped unsaid, the body's update run, where a form refuses both)
+        if "update" in params or "query" in params:
+            return text("a direct POST carries the update in its body, not in the URL", 400)
+        sparql = body_text()
     else:
         return text(
             "POST an update as application/x-www-form-urlencoded or application/sparql-update", 415

@@ -384,6 +384,26 @@ def test_a_form_updates_url_is_read_beside_its_body(
     assert http.get(writable + "sparql", params=ask).json()["boolean"] is True
 
 
+@pytest.mark.parametrize(
+    "in_url",
+    [{"update": "DROP GRAPH <urn:g>"}, {"query": "ASK {}"}],
+    ids=["an update in the URL", "a query in the URL"],
+)
+def test_a_direct_updates_url_carries_no_update_nor_query(
+    writable: str, in_url: dict[str, str]
+) -> None:
+    """A direct POST (application/sparql-update) carries its update in its body, as
+    /sparql's direct POST carries its query: an update= in the URL was dropped unsaid
+    and a query= there let through, the body's update run (204), where a form POST
+    refuses both. Now 400, and nothing is stored."""
+    headers = {"Authorization": "Bearer s3cret", "Content-Type": "application/sparql-update"}
+    body = b"INSERT DATA { GRAPH <urn:g> { <urn:body> <urn:p> 1 } }"
+    r = http.post(writable + "update", params=in_url, content=body, headers=headers)
+    assert r.status_code == 400 and "in its body" in r.text, r.text
+    ask = {"query": "ASK { GRAPH <urn:g> { ?s ?p ?o } }"}
+    assert http.get(writable + "sparql", params=ask).json()["boolean"] is False
+
+
 def test_graph_store_protocol(writable: str) -> None:
     ok = {"Authorization": "Bearer s3cret", "Content-Type": "text/turtle"}
     url = writable + "store"
