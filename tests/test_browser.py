@@ -329,6 +329,19 @@ def test_asking_whether_llama_2_is_open(page, site: str) -> None:
     assert page.locator("h1").inner_text() == "OLMo-7B"
 
 
+def test_the_other_models_verdicts_say_whose_they_are(page, site: str) -> None:
+    """A screen reader lists a page's buttons by name: each other model's disclosure of its
+    verdicts says whose they are: on "llama" seven said "Verdicts" and the badges, if any,
+    and nothing of whose."""
+    page.goto(site + "search?q=llama")
+    others = page.locator("ul.others > li")
+    models = others.evaluate_all("(li) => li.map((e) => e.querySelector('a').textContent)")
+    summaries = [n["name"] for n in accessibility_tree(page) if n["role"] == "DisclosureTriangle"]
+    assert len(models) > 1
+    pairs = zip(summaries, models, strict=True)  # one disclosure to each model
+    assert [s for s, m in pairs if not s.startswith(f"Verdicts on {m}")] == []
+
+
 def test_no_page_scrolls_sideways_at_400_pixels(page, site: str) -> None:
     page.set_viewport_size({"width": 400, "height": 800})
     for path in (
