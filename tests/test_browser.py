@@ -10,7 +10,7 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -547,19 +547,43 @@ def test_the_guided_forms_verdicts_are_said_to_a_screen_reader(page, site: str) 
     page before them says them (one put in with its text is not announced), and says the
     verdicts alone, not the MOF YAML and the reasons that come with them."""
     page.goto(site + "validate")
+    said = live_regions_from_the_start(page)
+    page.get_by_label("Name").fill("Form LM")
+    page.get_by_label("Model parameters (Final): released?").select_option("yes")
+    page.wait_for_selector("#verdict-bar:has-text('Form LM')", timeout=60_000)
+    assert any(s.startswith("Verdicts on Form LM:") and "MOF 1.0: " in s for s in said())
+    assert not any("name: Form LM" in s for s in said())  # the YAML
+
+
+def test_the_guided_form_says_what_it_left_out_to_a_screen_reader(page, site: str) -> None:
+    """What the guided form left out of what is judged comes with its verdicts, in the
+    outcome validate.js puts in: the status region that says the verdicts says how many
+    things were left out too (the note's own region is put in with its text, unannounced)."""
+    page.goto(site + "validate")
+    said = live_regions_from_the_start(page)
+    page.get_by_label("Name").fill("Form LM")
+    page.get_by_label("Model parameters (Final): released?").select_option("yes")
+    page.get_by_label("Model parameters (Final): licence").fill("No Such Licence At All")
+    page.wait_for_selector("#left-out", timeout=60_000)
+    left_out = page.locator("#left-out li").count()
+    things = "thing" if left_out == 1 else "things"
+    assert any(
+        s.startswith("Verdicts on Form LM:") and f"{left_out} {things} left out of what" in s
+        for s in said()
+    )
+
+
+def live_regions_from_the_start(page) -> Callable[[], list[str]]:
+    """Mark the page's live regions now; what is returned reads what the marked ones say
+    later (a live region put in with its text is not announced, so the others are not)."""
     page.evaluate(
         "document.querySelectorAll('[aria-live], [role=status]')"
         ".forEach((e) => { e.dataset.fromTheStart = 'yes'; })"
     )
-    page.get_by_label("Name").fill("Form LM")
-    page.get_by_label("Model parameters (Final): released?").select_option("yes")
-    page.wait_for_selector("#verdict-bar:has-text('Form LM')", timeout=60_000)
-    said = page.evaluate(
+    return lambda: page.evaluate(
         "[...document.querySelectorAll('[aria-live], [role=status]')]"
         ".filter((e) => e.dataset.fromTheStart).map((e) => e.textContent)"
     )
-    assert any(s.startswith("Verdicts on Form LM:") and "MOF 1.0: " in s for s in said)
-    assert not any("name: Form LM" in s for s in said)  # the YAML
 
 
 def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:

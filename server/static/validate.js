@@ -22,9 +22,12 @@
       if (fresh && shown) shown.replaceWith(fresh);
       // A screen reader hears the verdicts from a status region that stays on the page (a
       // live region put in with its text is not announced; an error is an alert, which is).
+      // What was left out of what is judged is counted after them: its note is put in too.
       const bar = fresh && fresh.querySelector("#verdict-bar");
+      const left = fresh ? fresh.querySelectorAll("#left-out li").length : 0;
       document.getElementById("verdicts-said").textContent = bar
-        ? [...bar.children].map((e) => e.textContent.trim()).join(", ").replace(":,", ":")
+        ? [...bar.children].map((e) => e.textContent.trim()).join(", ").replace(":,", ":") +
+          (left ? `. ${left} ${left === 1 ? "thing" : "things"} left out of what is judged.` : "")
         : "";
     } catch (e) {
       if (e.name !== "AbortError") throw e;
