@@ -477,6 +477,17 @@ def test_the_editors_buttons_are_named_in_words(page, site: str) -> None:
     assert buttons and [name for name in buttons if not re.search(r"[a-z]", name, re.I)] == []
 
 
+def test_the_editors_results_say_each_columns_name(page, site: str) -> None:
+    """A screen reader says a cell's column header as it moves along a row: each header of
+    YASR's results table has a name, its row numbers' too (named by editor.js)."""
+    page.goto(site + "editor")
+    run_query(page, "SELECT ?m ?n WHERE { ?m a og:Model ; schema:name ?n } LIMIT 3")
+    page.wait_for_selector(".yasr_response_chip:has-text('3 results')")
+    headers = [n["name"] for n in accessibility_tree(page) if n["role"] == "columnheader"]
+    assert len(headers) == 3 and headers[0].strip(), headers
+    assert [name.split()[0] for name in headers[1:]] == ["m", "n"]  # the variables' own
+
+
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
     page.goto(site + "editor")
     run_query(page, "SELECT ?d WHERE { ?d a og:OpennessDefinition }")  # kept by the browser

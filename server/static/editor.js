@@ -98,6 +98,8 @@
     ".selector select": (e) => "Results format for " + e.previousElementSibling.textContent,
     "select.tableSizer": () => "Results per page",  // beside a "Page size" text, not a label
     "table.dataTable": () => "Query results",  // no caption: a screen reader says "table"
+    // the row numbers' column, whose header is empty: its cells were said with no column
+    "table.dataTable th[data-dt-column='0']:has(.dt-column-title:empty)": () => "Row",
     // "✖", said as "heavy multiplication x": its title is not its name
     "button.clearEndpointBtn": () => "Clear the endpoint",
   };
