@@ -39,6 +39,8 @@ MAX_PER_PAGE = 1000
 # the format from a file name).
 UPLOAD_SUFFIX = {
     "text/turtle": ".ttl",
+    "application/x-turtle": ".ttl",  # (Turtle's name before its registration; rdflib's)
+    "application/trig": ".trig",
     "application/ld+json": ".jsonld",
     "application/n-triples": ".nt",
     "application/rdf+xml": ".rdf",

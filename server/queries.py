@@ -125,7 +125,7 @@ def run(name: str) -> Response:
     # with replacement characters, which no check sees (name=OLMo-7\xe9 ran, no row, 200).
     form = "application/x-www-form-urlencoded"
     if request.method == "POST" and request.mimetype not in ("", form):
-        return text(f"POST the parameters as {form} (or in the URL)", 415)
+        return text(f"POST the parameters as {form} (or in the URL), not {request.mimetype}", 415)
     given = request.values.to_dict()
     # format=html asks for the page as a browser's Accept does; another format, or a name
     # of none, the results (refused by their kind's formats and the page's: run_query).

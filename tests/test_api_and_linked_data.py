@@ -256,13 +256,30 @@ def test_a_description_refused_says_what_is_read_and_what_was_missing(
     """A 415 names the media types a description is read in and the one sent, as
     /sparql's does; a multipart form, which is read, without its 'file' part is a bad
     request (400) saying so, not a media type unread."""
-    r = client.post("/api/validate", data=b"x", content_type="application/x-turtle")
+    r = client.post("/api/validate", data=b"x", content_type="text/n3")
     assert r.status_code == 415
     assert b"text/turtle" in r.data and b"application/yaml" in r.data
-    assert b"'application/x-turtle'" in r.data
+    assert b"'text/n3'" in r.data
     form = {"description": (BytesIO(b"release:\n  name: x\n"), "x.yml")}
     r = client.post("/api/validate", data=form, content_type="multipart/form-data")
     assert r.status_code == 400 and b"'file'" in r.data
+
+
+@pytest.mark.parametrize("media", ["application/x-turtle", "application/trig"])
+def test_a_description_is_read_in_turtles_older_name_and_in_trig(
+    client: FlaskClient, media: str
+) -> None:
+    """Turtle under its name before registration (rdflib's, and older clients') and TriG,
+    which `openness validate` reads by suffix, were refused 415 by the API."""
+    turtle = ontology_dir() / "examples" / "sources-disagree.ttl"
+    body = turtle.read_bytes()
+    if media.endswith("trig"):  # the same triples in a named graph
+        described = rdflib.Dataset()
+        described.graph(rdflib.URIRef("urn:x:g")).parse(turtle, format="turtle")
+        body = described.serialize(format="trig").encode()
+    r = client.post("/api/validate?definition=osaid-1.0", data=body, content_type=media)
+    assert r.status_code == 200, r.text
+    assert {v["definition"] for v in r.json} == {"osaid-1.0"}
 
 
 def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:

@@ -521,6 +521,7 @@ def test_a_named_query_takes_a_form_only_url_encoded(client: FlaskClient) -> Non
         "/queries/model-verdicts", data=latin1, content_type="multipart/form-data; boundary=B"
     )
     assert multipart.status_code == 415 and "x-www-form-urlencoded" in multipart.text
+    assert "not multipart/form-data" in multipart.text  # the type sent, named
     json_body = client.post("/queries/model-verdicts", json={"name": "OLMo-7B"})
     assert json_body.status_code == 415
     form = client.post("/queries/model-verdicts", data={"name": "OLMo-7B"})
