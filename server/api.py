@@ -41,6 +41,7 @@ UPLOAD_SUFFIX = {
     "text/turtle": ".ttl",
     "application/x-turtle": ".ttl",  # (Turtle's name before its registration; rdflib's)
     "application/trig": ".trig",
+    "application/n-quads": ".nq",
     "application/ld+json": ".jsonld",
     "application/n-triples": ".nt",
     "application/rdf+xml": ".rdf",

@@ -265,18 +265,25 @@ def test_a_description_refused_says_what_is_read_and_what_was_missing(
     assert r.status_code == 400 and b"'file'" in r.data
 
 
-@pytest.mark.parametrize("media", ["application/x-turtle", "application/trig"])
-def test_a_description_is_read_in_turtles_older_name_and_in_trig(
-    client: FlaskClient, media: str
+@pytest.mark.parametrize(
+    ("media", "dataset"),
+    [
+        ("application/x-turtle", None),
+        ("application/trig", "trig"),
+        ("application/n-quads", "nquads"),
+    ],
+)
+def test_a_description_is_read_in_turtles_older_name_and_in_quads(
+    client: FlaskClient, media: str, dataset: str | None
 ) -> None:
-    """Turtle under its name before registration (rdflib's, and older clients') and TriG,
-    which `openness validate` reads by suffix, were refused 415 by the API."""
+    """Turtle under its name before registration (rdflib's, and older clients'), TriG and
+    N-Quads were refused 415 by the API (and N-Quads by `openness validate` too)."""
     turtle = ontology_dir() / "examples" / "sources-disagree.ttl"
     body = turtle.read_bytes()
-    if media.endswith("trig"):  # the same triples in a named graph
+    if dataset:  # the same triples in a named graph
         described = rdflib.Dataset()
         described.graph(rdflib.URIRef("urn:x:g")).parse(turtle, format="turtle")
-        body = described.serialize(format="trig").encode()
+        body = described.serialize(format=dataset).encode()
     r = client.post("/api/validate?definition=osaid-1.0", data=body, content_type=media)
     assert r.status_code == 200, r.text
     assert {v["definition"] for v in r.json} == {"osaid-1.0"}

@@ -345,6 +345,14 @@ def test_validate_reads_standard_input_in_the_format_given() -> None:
     args = ["validate", "-", "-d", "osaid-1.0", "--input-format", "ttl"]
     result = CliRunner().invoke(cli, args, input=turtle, catch_exceptions=False)
     assert result.exit_code == 0 and "osaid-1.0: passed" in result.stdout
+    # The same triples as N-Quads, in a graph of their own.
+    quads = b"".join(
+        str(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode("urn:x:g"))).encode() + b" .\n"
+        for q in ox.parse(turtle, ox.RdfFormat.TURTLE)
+    )
+    args = ["validate", "-", "-d", "osaid-1.0", "--input-format", "nq"]
+    result = CliRunner().invoke(cli, args, input=quads, catch_exceptions=False)
+    assert result.exit_code == 0 and "osaid-1.0: passed" in result.stdout
 
 
 def test_standard_input_without_a_format_is_refused_naming_the_option() -> None:

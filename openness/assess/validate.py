@@ -47,6 +47,7 @@ RDF_FORMATS = {
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".rdf": ox.RdfFormat.RDF_XML,
     ".trig": ox.RdfFormat.TRIG,
+    ".nq": ox.RdfFormat.N_QUADS,
 }
 MOF_SUFFIXES = {".yml", ".yaml"}
 # A description's formats by name, as the suffixes that tell them (for a description whose
