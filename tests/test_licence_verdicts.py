@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pyshacl
 import pytest
 from conftest import copy_of
 
 from openness.assess import reference
+from openness.assess.definitions import OGNS, shapes_graph
+from openness.assess.grade import RequirementVerdict
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.assess.validate import Validation, validate_description
@@ -23,23 +26,30 @@ WEIGHTS_LICENCE = {
 }
 
 
-def _validate_olmo_with_weights_under(licence: str, *, reports: bool = False) -> Validation:
+def _validate_olmo_with_weights_under(
+    licence: str, *, reports: bool = False, evidence: bool = False
+) -> Validation:
     """The bundled OLMo-7B record with its final parameters under ``licence``, validated."""
     text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
     weights = "      description: 'Trained model parameters, weights and biases'\n"
     changed = text.replace(weights, weights + f"      license: '{licence}'\n", 1)
     assert changed != text
-    return validate_description(changed.encode(), "OLMo-7B.yml", reports=reports)
+    return validate_description(changed.encode(), "OLMo-7B.yml", reports=reports, evidence=evidence)
 
 
-def _olmo_with_weights_under(licence: str) -> dict[str, str]:
-    """The outcome of each definition's weights-licence requirement on that record."""
+def _weights_licence_requirements(licence: str) -> dict[str, RequirementVerdict]:
+    """Each definition's weights-licence requirement, judged on that record."""
     return {
-        v.definition: r.outcome
+        v.definition: r
         for v in _validate_olmo_with_weights_under(licence).verdicts
         for r in v.requirements
         if r.id == WEIGHTS_LICENCE.get(v.definition)
     }
+
+
+def _olmo_with_weights_under(licence: str) -> dict[str, str]:
+    """The outcome of each definition's weights-licence requirement on that record."""
+    return {d: r.outcome for d, r in _weights_licence_requirements(licence).items()}
 
 
 def test_cc0_weights_pass_every_weights_licence_requirement() -> None:
@@ -144,6 +154,54 @@ def test_pyshacl_judges_expressions_by_their_options_too() -> None:
     assert naming("MIT OR CC-BY-NC-4.0") == []
     refuted = naming("MIT AND CC-BY-NC-4.0")
     assert refuted and all(r.severity == "Violation" for r in refuted)
+
+
+def _reasons_on_weights_under(licence: str) -> dict[str, list[str]]:
+    """The reasons each definition's weights-licence requirement gives on that record."""
+    return {d: r.reasons for d, r in _weights_licence_requirements(licence).items()}
+
+
+def test_each_definition_says_how_it_read_a_choice_of_licences() -> None:
+    """'Apache-2.0 OR CC-BY-NC-4.0' fails MOF and passes the definitions that let the
+    licensee pick an alternative: MOF's reason says the tool matched the expression whole
+    and took no alternative (it said only 'not an open licence in the tool's list'), and
+    where every alternative restricts use the others' reasons say so of each."""
+    mof = "mof record 'OLMo-7B': Model parameters (Final) under '{}', not an open licence in the tool's list: the tool matches an SPDX expression whole, as one licence id"  # noqa: E501
+    either = "Apache-2.0 OR CC-BY-NC-4.0"
+    assert _reasons_on_weights_under(either)["mof-1.0"] == [
+        mof.format(either) + ", and takes none of its OR alternatives"
+    ]
+    both = "MIT AND CC-BY-NC-4.0"  # an expression too, but no choice in it
+    assert _reasons_on_weights_under(both)["mof-1.0"] == [mof.format(both)]
+    neither = "CC-BY-NC-4.0 OR CC-BY-NC-SA-4.0"
+    reasons = _reasons_on_weights_under(neither)
+    assert reasons.pop("mof-1.0") == [
+        mof.format(neither) + ", and takes none of its OR alternatives"
+    ]
+    assert reasons == dict.fromkeys(
+        reasons,
+        [
+            f"mof record 'OLMo-7B': the final parameters are under '{neither}', which restricts"
+            " use under each of its OR alternatives"
+        ],
+    )
+    assert set(reasons) == set(WEIGHTS_LICENCE) - {"mof-1.0"}
+
+
+def test_the_finding_for_a_choice_of_licences_says_the_licensee_may_choose() -> None:
+    """A passed requirement gives no reason; the finding it passed on (stored in
+    graph/derived) says how the expression was read. pySHACL runs the
+    shapes' rules in place on the description's evidence."""
+    licence = "Apache-2.0 OR CC-BY-NC-4.0"
+    data = reference.to_rdflib(_validate_olmo_with_weights_under(licence, evidence=True).evidence)
+    pyshacl.validate(
+        data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, inplace=True
+    )
+    details = {str(d) for d in data.objects(None, OGNS.detail) if f"'{licence}'" in d}
+    assert (
+        f"mof record 'OLMo-7B': the final parameters are under '{licence}', one of whose OR"
+        " alternatives, accepted, the licensee may choose"
+    ) in details
 
 
 def test_a_conjunction_with_a_restrictive_licence_fails_instead_of_disagreeing(built) -> None:
