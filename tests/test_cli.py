@@ -168,6 +168,10 @@ def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str
     code, _, err = run([*store_args, "query", "SELECT ?x WHERE { ?x ?p }"])
     assert code == 2
     assert "does not parse" in err and "1:" in err
+    # Braces that do not pair up are counted before the engine's words and position.
+    code, _, err = run([*store_args, "query", "SELECT ?x WHERE { { ?x ?p ?o }"])
+    assert code == 2
+    assert "does not parse: 2 '{' but 1 '}': a '{' is not closed; " in err
 
 
 def test_a_prefix_not_declared_is_named_with_those_that_are(tmp_path: Path) -> None:

@@ -137,6 +137,17 @@ def test_unknown_client_parameters_are_tolerated(base: str) -> None:
             {"params": {"query": "INSERT DATA { <urn:a> <urn:b> 1 }"}},
             "it is a SPARQL update (INSERT), not a query",
         ),
+        # (was Oxigraph's words alone, 'expected [_]' or a list of tokens where it stopped;
+        # they stay, with their position, after the count)
+        (
+            {"params": {"query": "SELECT * { { ?s ?p ?o }"}},
+            "2 '{' but 1 '}': a '{' is not closed; error at 1:",
+        ),
+        (
+            {"params": {"query": "SELECT * { ?s ?p ?o } }"}},
+            "1 '{' but 2 '}': a '}' closes no '{'; error at 1:",
+        ),
+        ({"params": {"query": "SELECT * { ?s ?p ?o FILTER((?o > 1) }"}}, "2 '(' but 1 ')'"),
         ({"params": [("query", COUNT), ("query", COUNT)]}, "one query"),
         ({"method": "POST", "data": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
         ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "update"),

@@ -371,8 +371,10 @@ _UPDATE_GOES_ON = {
 def parse_error(sparql: str, error: SyntaxError) -> str:
     """The parser's message on ``sparql``, where it is about a prefix nothing declares
     said as that: Oxigraph's ('expected one of Prefix not found, …') goes on to list every
-    character a name may hold, and names no prefix; and an update given as a query said as
-    such, where Oxigraph said 'expected CONSTRUCT'.
+    character a name may hold, and names no prefix; an update given as a query said as
+    such, where Oxigraph said 'expected CONSTRUCT'; and braces or parentheses that do not
+    pair up counted before the parser's words (:func:`unpaired`), which name only what it
+    expected where it stopped, often the end of the text.
 
     >>> parse_error("PREFIX x: <urn:x> INSERT DATA { x:a x:b 1 }", SyntaxError(
     ...     "error at 1:19: expected CONSTRUCT"))
@@ -380,19 +382,25 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     >>> parse_error("Add me to the list", SyntaxError("error at 1:1: expected CONSTRUCT"))
     'error at 1:1: expected CONSTRUCT'
 
-    >>> print(parse_error("SELECT * { ?m dct:title ?t }", SyntaxError(
+    >>> print(parse_error("SELECT * { ?m dct:title ?t", SyntaxError(
     ...     "error at 1:24: expected one of Prefix not found, ['%'], ['-' | …")))
     ... # doctest: +ELLIPSIS
     error at 1:24: the prefix 'dct:' is not declared: declare it (PREFIX dct: <…>) or use ...
+
+    >>> print(parse_error("SELECT * { ?s ?p ?o ", SyntaxError(
+    ...     'error at 1:21: expected one of ".", "}", [_]')))
+    1 '{' but 0 '}': a '{' is not closed; error at 1:21: expected one of ".", "}", [_]
     """
     said = str(error)
-    update = _UPDATE_START.match(code_only(sparql))
+    code = code_only(sparql)
+    update = _UPDATE_START.match(code)
     uncommented = _NOT_CODE.sub(lambda m: " " * len(m[0]) if m[0][0] == "#" else m[0], sparql)
     if update and _UPDATE_GOES_ON[update[1].upper()].match(uncommented, update.end()):
         return f"it is a SPARQL update ({update[1].upper()}), not a query"
+    # An undeclared prefix is where the parser stopped, before any brace left open.
     at = _AT.match(said)
     if "Prefix not found" not in said or not at:
-        return said
+        return f"{unpaired(code)}; {said}" if unpaired(code) else said
     lines = sparql.splitlines()
     row, column = int(at[1]), int(at[2])
     line = lines[row - 1][: column - 1] if 0 < row <= len(lines) else ""
@@ -400,12 +408,37 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     if not name:
         return said
     prefix = name[1] or ""
-    declared = [*PREFIXES, *(m[1] for m in _PREFIX.finditer(code_only(sparql)))]
+    declared = [*PREFIXES, *(m[1] for m in _PREFIX.finditer(code))]
     return (
         f"error at {row}:{column}: the prefix '{prefix}:' is not declared: declare it "
         f"(PREFIX {prefix}: <…>) or use one of those declared here "
         f"({', '.join(dict.fromkeys(p + ':' for p in declared))})"
     )
+
+
+def unpaired(code: str) -> str:
+    """What does not pair up among the braces and parentheses of ``code`` (a query's
+    :func:`code_only` text, where a brace in a string, IRI or comment is blanked), said as
+    counts, or '' when they pair up. Counted, not parsed: a count is a fact of the text
+    whatever the parser made of it, where the position of an error is its own guess.
+
+    >>> unpaired("SELECT * { { ?s ?p ?o }")
+    "2 '{' but 1 '}': a '{' is not closed"
+    >>> unpaired("SELECT * { ?s ?p ?o FILTER((?o > 1) }")
+    "2 '(' but 1 ')': a '(' is not closed"
+    >>> unpaired("SELECT * { ?s ?p ?o } }")
+    "1 '{' but 2 '}': a '}' closes no '{'"
+    >>> unpaired("SELECT * { ?s ?p ?o }")
+    ''
+    """
+    for opening, closing in ("{}", "()"):
+        opened, closed = code.count(opening), code.count(closing)
+        counts = f"{opened} '{opening}' but {closed} '{closing}'"
+        if opened > closed:
+            return f"{counts}: a '{opening}' is not closed"
+        if closed > opened:
+            return f"{counts}: a '{closing}' closes no '{opening}'"
+    return ""
 
 
 def names_dataset(sparql: str) -> bool:
