@@ -70,7 +70,7 @@ from openness.store import (
     open_store,
 )
 from openness.store import dump as dumps
-from openness.store.base import parse_error
+from openness.store.base import Unanswerable, parse_error
 from openness.store.compaction import compacted_when_grown
 from openness.turtle import turtle
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
@@ -337,7 +337,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
     (models-passing for queries/models-passing.rq, as /queries/<name>); our usual prefixes
     are declared.
 
-    A query that does not parse exits with status 2 and the parser's message.
+    A query that does not parse, or calls a function the engine does not have, exits with
+    status 2 and the engine's message.
     """
     path = Path(query_or_file)
     # A name as /queries/<name> gives it (read as SPARQL, 'expected CONSTRUCT'), wherever
@@ -372,6 +373,9 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
     except SyntaxError as e:
         known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
         _echo(f"error: the query does not parse: {parse_error(text, e)}{known}")
+        sys.exit(2)
+    except Unanswerable as e:
+        _echo(f"error: the query cannot be answered: {e}")
         sys.exit(2)
     finally:
         store.close()

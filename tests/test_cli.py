@@ -185,6 +185,16 @@ def test_a_prefix_not_declared_is_named_with_those_that_are(tmp_path: Path) -> N
     assert "dcterms:" in err
 
 
+def test_a_function_the_engine_lacks_exits_2_naming_it(tmp_path: Path) -> None:
+    """Oxigraph raises a function it does not have as it raises a store failing: a
+    traceback once."""
+    store = ["--store", str(tmp_path / "store")]
+    run([*store, "init"])
+    code, _, err = run([*store, "query", "SELECT * { ?s ?p ?o FILTER(<urn:x:f>(?o)) }"])
+    assert code == 2 and "Traceback" not in err
+    assert "cannot be answered: The custom function <urn:x:f> is not supported" in err
+
+
 def test_query_file_parameters_are_bound_with_param(tmp_path: Path) -> None:
     """--param binds a query file's parameters as the server binds a named query's: typed,
     defaults from the header, a missing required one or an unknown name a usage error."""

@@ -148,6 +148,16 @@ def test_unknown_client_parameters_are_tolerated(base: str) -> None:
             "1 '{' but 2 '}': a '}' closes no '{'; error at 1:",
         ),
         ({"params": {"query": "SELECT * { ?s ?p ?o FILTER((?o > 1) }"}}, "2 '(' but 1 ')'"),
+        (  # another engine's function (Virtuoso's): a 500, Oxigraph's error for a store failing
+            {
+                "params": {
+                    "query": "SELECT * { ?s ?p ?o "
+                    "FILTER(<http://www.openlinksw.com/schemas/bif#contains>(?o, 'x')) }"
+                }
+            },
+            "cannot be answered: The custom function "
+            "<http://www.openlinksw.com/schemas/bif#contains> is not supported by this engine",
+        ),
         ({"params": [("query", COUNT), ("query", COUNT)]}, "one query"),
         ({"method": "POST", "data": {"query": COUNT, "update": "CLEAR ALL"}}, "update"),
         ({"method": "POST", "data": {"update": "CLEAR ALL"}}, "update"),

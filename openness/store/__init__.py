@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from openness.resources import project_root
-from openness.store.base import GraphStore, StoreError
+from openness.store.base import GraphStore, StoreError, Unanswerable
 from openness.store.embedded import EmbeddedStore
 from openness.store.remote import UPDATE_TIMEOUT, RemoteStore
 from openness.store.results import (
@@ -37,6 +37,7 @@ __all__ = [
     "QueryResult",
     "RemoteStore",
     "StoreError",
+    "Unanswerable",
     "UPDATE_TIMEOUT",
     "default_location",
     "open_store",

@@ -27,6 +27,12 @@ class StoreError(RuntimeError):
     """The store could not be opened, read or written (not a problem with the query)."""
 
 
+class Unanswerable(ValueError):
+    """A query that parses but calls a function the engine does not have (one of
+    another engine's, as Virtuoso's ``bif:``, or a misspelled IRI): the request's fault, as
+    a syntax error is, where the engine raised the error it raises for a store that fails."""
+
+
 class GraphStore(ABC):
     """An RDF dataset we can query, update and replace named graphs of.
 

@@ -6,6 +6,7 @@ import contextlib
 import itertools
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -19,6 +20,7 @@ from openness.store.base import (
     GraphStore,
     StoreError,
     Triples,
+    Unanswerable,
     announced_write,
     bind_values,
     names_dataset,
@@ -50,6 +52,22 @@ FLUSH_EVERY = 100_000
 # 200 000 quads made 9 files, one per column family, 1 200 000 made 17.) Larger writes are
 # a transaction (Store.extend).
 BULK_MAX = 200_000
+
+
+# Oxigraph's words for a function it does not have, raised as RuntimeError: the error it
+# raises for a store that fails too, so the words tell the two apart.
+_NO_FUNCTION = re.compile(r"The custom function <[^>]*> is not supported")
+
+
+@contextlib.contextmanager
+def _answerable() -> Iterator[None]:
+    """Oxigraph's error for a function it does not have raised as :class:`Unanswerable`."""
+    try:
+        yield
+    except RuntimeError as e:
+        if not _NO_FUNCTION.fullmatch(str(e)):
+            raise
+        raise Unanswerable(f"{e} by this engine (Oxigraph)") from e
 
 
 def nquads(add: dict[str, list[ox.Triple] | Lines], quads: list[ox.Quad]) -> bytes:
@@ -160,7 +178,8 @@ class EmbeddedStore(GraphStore):
                 kwargs["use_default_graph_as_union"] = True
             if named_graphs:
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        return QueryResult(self._store.query(sparql, **kwargs))
+        with _answerable():
+            return QueryResult(self._store.query(sparql, **kwargs))
 
     def _holds_only(self, graphs: Sequence[str]) -> bool:
         """Whether ``graphs`` name every graph holding triples, known for a reading copy and
