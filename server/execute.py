@@ -17,13 +17,13 @@ from openness.server.negotiation import (
     COMPACTED,
     GRAPH_TYPES,
     RESULT_TYPES,
+    CompactedJsonLd,
     NotAcceptable,
     choose_with_parameter,
     expressible,
     graph_format,
     json_ld_form,
     results_format,
-    serialize_graph,
 )
 from openness.store import GraphStore
 from openness.store.results import QueryResult
@@ -105,19 +105,6 @@ def _expressed(triples: QueryResult) -> Iterator[ox.Triple]:
         yield t
 
 
-def _held(triples: Iterator[ox.Triple], limit: int) -> list[ox.Triple]:
-    """``triples`` held in a list, refused (:class:`ResultTooLarge`) once their
-    N-Triples pass ``limit``: what is held stays near the size the streamed formats'
-    sink stops at (compacted JSON-LD, with its prefixes, is rarely larger)."""
-    held, size = [], 0
-    for t in triples:
-        size += len(str(t)) + 3  # " .\n"
-        if size > limit:
-            raise ResultTooLarge(limit)
-        held.append(t)
-    return held
-
-
 def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, ...] = ()) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
@@ -161,7 +148,14 @@ def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, .
     sink = _Capped(max_bytes)
     try:
         if form == COMPACTED:
-            sink.write(serialize_graph(_held(_expressed(result), max_bytes), media, PREFIXES))
+            # Held no further than the size the answer comes to passes the limit; the
+            # sink then measures the bytes sent, as in the other formats.
+            document = CompactedJsonLd(PREFIXES)
+            for triple in _expressed(result):
+                document.add(triple)
+                if document.size > max_bytes:
+                    raise ResultTooLarge(max_bytes)
+            sink.write(document.serialize())
         elif fmt == ox.RdfFormat.JSON_LD:
             QueryResult(_expressed(result)).serialize(fmt, sink)
         else:

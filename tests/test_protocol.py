@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -371,4 +372,32 @@ def test_a_result_over_the_limit_is_dropped_in_the_thread_that_made_it() -> None
         assert r.status_code == 413 and "larger than this server's limit" in r.text, accept
     del r
     gc.collect()
+    store.close()
+
+
+def test_compacted_json_ld_is_limited_by_the_bytes_it_sends() -> None:
+    """The result limit measures compacted JSON-LD as sent, as it does the other formats:
+    an answer whose compacted bytes are within the limit is given though its N-Triples
+    are not (it was refused by those), and one a byte over is refused."""
+    store = EmbeddedStore(None)
+    numbers = " ".join(str(n) for n in range(60))
+    query = f"""PREFIX og: <{OG}> CONSTRUCT {{ ?s og:part ?o }} WHERE {{ VALUES ?n {{ {numbers} }}
+        BIND(IRI(CONCAT(STR(og:), "m", STR(?n))) AS ?s)
+        BIND(IRI(CONCAT(STR(og:), "c", STR(?n))) AS ?o) }}"""
+    compacted = f'application/ld+json;profile="{JSON_LD_FORM}compacted"'
+
+    def ask(limit: int, accept: str) -> tuple[int, bytes]:
+        client = create_app({"STORE": store, "MAX_RESULT_BYTES": limit}).test_client()
+        r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        return r.status_code, r.data
+
+    unlimited = 10**6
+    status, sent = ask(unlimited, compacted)
+    assert status == 200 and json.loads(sent)["@graph"]
+    status, triples = ask(unlimited, "application/n-triples")
+    assert status == 200 and len(triples) > len(sent)
+    assert ask(len(sent), "application/n-triples")[0] == 413
+    assert ask(len(sent), compacted) == (200, sent)
+    status, refusal = ask(len(sent) - 1, compacted)
+    assert status == 413 and b"larger than this server's limit" in refusal
     store.close()
