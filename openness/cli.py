@@ -1267,12 +1267,23 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
 @click.option(
     "--input-format",
     type=click.Choice(INPUT_FORMATS),
-    help="The description's format, as its suffix would say it: needed for standard "
-    "input (-) [default: the file's suffix].",
+    help="The description's format, as its suffix would say it [default: the suffix of "
+    "its --name].",
 )
-def validate(file: Path, ids: tuple[str, ...], fmt: str, input_format: str | None) -> None:
+@click.option(
+    "--name",
+    metavar="NAME",
+    help="The name the description is judged under: its models' IRIs are minted from it "
+    "and its content, messages and a MOF file's record name it, and its suffix tells the "
+    "format [default: the file's name; standard input's is stdin].",
+)
+def validate(
+    file: Path, ids: tuple[str, ...], fmt: str, input_format: str | None, name: str | None
+) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
-    without storing it; a FILE of - is standard input, read in its --input-format. Exit 0 if
+    without storing it; a FILE of - is standard input, read in its --input-format or as its
+    --name's suffix says (`openness validate - --name x.ttl < x.ttl` prints what
+    `openness validate x.ttl` does). Exit 0 if
     every definition passed, 1 if one failed, 3 if none failed and one cannot tell, 2 if
     unreadable; a definition that rates (the Index), or reads only a source the description
     is not a record of, counts for none of them.
@@ -1283,18 +1294,20 @@ def validate(file: Path, ids: tuple[str, ...], fmt: str, input_format: str | Non
     shapes judge the description on (as `openness evidence` prints a stored model's), for
     any other SHACL engine: the description as written is none. Both, and the JSON, name
     the description's models and verdicts under urn:openness:description:<digest>/, a
-    digest of its name and content: never a stored model's IRIs, the same every run."""
+    digest of its --name and content: never a stored model's IRIs, the same every run."""
     wanted = _definition_ids(ids)
     stdin = str(file) == "-"
-    if stdin and input_format is None:  # (the suffix tells the format; standard input has none)
+    name = name or ("stdin" if stdin else file.name)
+    if stdin and input_format is None and not Path(name).suffix:
         raise click.UsageError(
-            f"standard input (-) needs --input-format ({', '.join(INPUT_FORMATS)})"
+            f"standard input (-) needs --input-format ({', '.join(INPUT_FORMATS)}) "
+            "or a --name with its suffix"
         )
     try:
         data = sys.stdin.buffer.read() if stdin else file.read_bytes()
         run = validate_description(
             data,
-            "stdin" if stdin else file.name,  # (named so in messages and a MOF file's record)
+            name,
             wanted,
             reports=fmt == "ttl",
             evidence=fmt == "evidence",

@@ -359,7 +359,29 @@ def test_standard_input_without_a_format_is_refused_naming_the_option() -> None:
     result = CliRunner().invoke(cli, ["validate", "-"], input=b"release:\n  name: x\n")
     assert result.exit_code == 2
     assert "standard input (-) needs --input-format (" in result.stderr
+    assert "or a --name with its suffix" in result.stderr
     assert "yml" in result.stderr and "ttl" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        (sources_dir() / "mof" / "models" / "OLMo-7B.yml", "json"),
+        (EXAMPLES / "open-model.ttl", "json"),
+        (EXAMPLES / "open-model.ttl", "ttl"),
+    ],
+)
+def test_standard_input_given_the_files_name_is_judged_as_the_file(path: Path, fmt: str) -> None:
+    """The description's IRIs are minted from its name and content: standard input, named
+    'stdin', had other IRIs than the file under --format json and ttl. Given the file's
+    name (--name, whose suffix also tells the format), it prints what the file does."""
+    args = ["validate", "-d", "osaid-1.0", "--format", fmt]
+    as_file = CliRunner().invoke(cli, [*args, str(path)], catch_exceptions=False)
+    named = ["--name", path.name, "-"]
+    as_input = CliRunner().invoke(cli, [*args, *named], input=path.read_bytes())
+    assert as_input.exit_code == as_file.exit_code != 2, as_input.stderr
+    assert "urn:openness:description:" in as_file.stdout
+    assert (as_input.stdout, as_input.stderr) == (as_file.stdout, as_file.stderr)
 
 
 def test_a_file_read_in_the_format_given_is_named_as_given(tmp_path: Path) -> None:
