@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
 import threading
@@ -234,6 +235,14 @@ class ProcessLanes(Lanes):
         self._ctx.set_forkserver_preload(["openness.server.execute", "openness.server.shacl"])
         self._all: set[QueryProcess] = set()
         self._lock = threading.Lock()
+        # At exit multiprocessing sends its daemonic children SIGTERM, which these ignore
+        # (_serve), and waits for them: a process ending with its lanes open (an app a test
+        # made, held to the end by a failing test's traceback) waited for ever. Its
+        # finalizers of priority 0 run before that: the processes are killed there, as by
+        # close(), or once the lanes are collected.
+        self._kill_all = multiprocessing.util.Finalize(
+            self, _kill_all, args=(self._all, self._lock), exitpriority=0
+        )
         for _ in range(size):
             self._start_one()
 
@@ -294,10 +303,15 @@ class ProcessLanes(Lanes):
 
     def close(self) -> None:
         super().close()
-        with self._lock:
-            processes = list(self._all)
-        for process in processes:
-            self._discard(process)
+        self._kill_all()
+
+
+def _kill_all(processes: set[QueryProcess], lock: threading.Lock) -> None:
+    with lock:
+        killed = list(processes)
+        processes.clear()
+    for process in killed:
+        process.kill()
 
 
 # --- threads ---------------------------------------------------------------------------

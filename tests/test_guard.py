@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -273,29 +274,45 @@ def slow_query(app, client: str = "127.0.0.1") -> tuple[threading.Thread, dict[s
     return thread, slow
 
 
-def test_a_query_process_ends_with_the_process_it_serves(reported: Path) -> None:
-    """Its owner killed (SIGKILL: no clean-up runs), a query process running a runaway
-    query ends too, rather than run it on with nobody left to stop it: it held the CPU and
-    the stderr of a test run, which hung waiting for that pipe to close."""
+@contextmanager
+def query_owner(store: Path, *args: str) -> Iterator[tuple[subprocess.Popen, int]]:
+    """tests/support/query_owner.py on ``store`` and the pid of its query process; both
+    ended after."""
+    script = Path(__file__).parent / "support" / "query_owner.py"
     owner = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "support" / "query_owner.py"), str(reported)],
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, str(script), str(store), *args], stdout=subprocess.PIPE, text=True
     )
     query = 0
     try:
         assert owner.stdout is not None
         query = int(owner.stdout.readline())
-        ours = os.getpriority(os.PRIO_PROCESS, 0)
-        until(lambda: gone(query) or os.getpriority(os.PRIO_PROCESS, query) > ours)  # runs it
-        owner.kill()
-        owner.wait(HANG_GUARD)
-        until(lambda: gone(query))
+        yield owner, query
     finally:
         owner.kill()
         if query and not gone(query):  # before reading to the end: it holds the pipe
             os.kill(query, signal.SIGKILL)
         owner.communicate()
+
+
+def test_a_query_process_ends_with_the_process_it_serves(reported: Path) -> None:
+    """Its owner killed (SIGKILL: no clean-up runs), a query process running a runaway
+    query ends too, rather than run it on with nobody left to stop it: it held the CPU and
+    the stderr of a test run, which hung waiting for that pipe to close."""
+    with query_owner(reported) as (owner, query):
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        until(lambda: gone(query) or os.getpriority(os.PRIO_PROCESS, query) > ours)  # runs it
+        owner.kill()
+        owner.wait(HANG_GUARD)
+        until(lambda: gone(query))
+
+
+def test_a_process_ending_with_its_query_processes_open_exits(reported: Path) -> None:
+    """A process that ends without closing its lanes exits, its query processes with it:
+    multiprocessing's exit sent them SIGTERM, which they ignore, and waited for them, and
+    they for it (a test run whose failing test's traceback held its app, never exiting)."""
+    with query_owner(reported, "exit") as (owner, query):
+        assert owner.wait(HANG_GUARD) == 0
+        until(lambda: gone(query))
 
 
 def test_processes_are_started_before_the_first_request(app) -> None:  # noqa: ANN001
