@@ -638,9 +638,14 @@ def test_the_matrix_shows_a_definitions_requirements_as_columns(page, site: str)
     assert [h.rstrip(" ↕") for h in headers[2:]] == [r.label for r in osaid.requirements.values()]
     rows = page.locator("#matrix tbody tr")
     olmo = rows.filter(has=page.locator("th", has_text=re.compile("^OLMo-7B$")))
-    assert set(olmo.locator("td").all_inner_texts()) == {"passed"}  # it passes OSAID 1.0
+
+    def shown(cells) -> list[str]:
+        """Each cell's shown text: the words a screen reader alone is given follow a break."""
+        return [t.split("\n", 1)[0] for t in cells.all_inner_texts()]
+
+    assert set(shown(olmo.locator("td"))) == {"passed"}  # it passes OSAID 1.0
     llama = rows.filter(has=page.locator("th", has_text=re.compile("^Llama-2-7B$"))).locator("td")
-    assert llama.first.inner_text() == "failed" and "failed" in llama.all_inner_texts()[1:]
+    assert shown(llama)[0] == "failed" and "failed" in shown(llama)[1:]
     page.fill("#search", "llama 2")  # the search and the keyboard work as before
     assert [
         r.locator("th").inner_text()
@@ -654,6 +659,57 @@ def test_the_matrix_shows_a_definitions_requirements_as_columns(page, site: str)
     page.go_back()
     page.locator("#columns").get_by_role("link", name="one per definition").click()
     assert "OWD 0.3" in page.locator("#matrix thead").inner_text()
+
+
+def test_each_matrix_cell_says_whose_verdict_it_is_and_on_what(page, site: str) -> None:
+    """A matrix cell's link is named by its outcome, its row's model and its column's
+    definition (and requirement), as Chromium's accessibility tree gives it: a screen
+    reader's list of links read "passed" ×32 leading to as many verdicts. The shown outcome
+    starts the name (WCAG 2.5.3), and sorting goes by what is shown."""
+    osaid = definitions()["osaid-1.0"]
+    for path in ("matrix", f"matrix?by=requirements&definition={osaid.id}"):
+        page.goto(site + path)
+        cells = page.evaluate(
+            """Array.from(document.querySelectorAll("#matrix td a")).map((a) => {
+                 const td = a.closest("td"), shown = a.cloneNode(true);
+                 shown.querySelectorAll(".sr-only").forEach((e) => e.remove());
+                 const header = (i) => td.closest("table").tHead.rows[0].cells[i]
+                   .querySelector("a").textContent;
+                 return {shown: shown.textContent, model: td.parentElement.cells[0].textContent,
+                         column: header(td.cellIndex), definition: header(1)};
+               })"""
+        )
+        names = accessible_names(page, "#matrix td a")
+        assert len(names) == len(cells) > 20
+        for name, cell in zip(names, cells, strict=True):
+            assert name.startswith(cell["shown"]), (name, cell)
+            assert cell["model"] in name and cell["column"] in name, (name, cell)
+            assert "\n" not in name and " :" not in name, name  # said as one phrase
+            if "by=" in path:
+                assert cell["definition"] in name, (name, cell)
+        assert len(set(names)) == len(names)  # each leads to its own verdict
+
+
+def test_the_matrix_sorts_by_what_a_cell_shows(page, site: str) -> None:
+    """Sorting by a definition orders the rows by the outcome shown, and rows of one outcome
+    keep the order they had (here by model), ascending or descending: the words a screen
+    reader alone is given in a cell (whose verdict, on what) are not sorted on."""
+    page.goto(site + "matrix")
+    page.get_by_role("button", name="model", exact=True).click()
+    by_osaid = page.get_by_role("button", name="Sort by OSAID 1.0")
+    column = int(by_osaid.get_attribute("data-sort"))
+    for _ in range(2):  # ascending, then descending
+        by_osaid.click()
+        rows = page.evaluate(
+            """(c) => Array.from(document.querySelectorAll("#matrix tbody tr"))
+                 .map((tr) => [tr.cells[c].className, tr.cells[0].textContent.trim()])""",
+            column,
+        )
+        runs: dict[str, list[str]] = {}
+        for outcome, model in rows:
+            runs.setdefault(outcome, []).append(model)
+        assert len(runs) > 1 and any(len(models) > 1 for models in runs.values())
+        assert all(models == sorted(models, key=str.casefold) for models in runs.values()), runs
 
 
 def test_the_matrix_search_finds_hub_ids_and_the_export_keeps_what_it_finds(
@@ -915,6 +971,25 @@ def accessibility_tree(page) -> list[dict]:
     ]
 
 
+def accessible_names(page, selector: str) -> list[str]:
+    """The accessible name Chromium computes for each element the CSS ``selector`` finds,
+    in the document's order (its accessibility tree, through the DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        found = cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})
+        return [
+            cdp.send("Accessibility.getPartialAXTree", {"nodeId": node, "fetchRelatives": False})[
+                "nodes"
+            ][0]
+            .get("name", {})
+            .get("value", "")
+            for node in found["nodeIds"]
+        ]
+    finally:
+        cdp.detach()
+
+
 def test_every_table_has_a_name_a_screen_reader_says(page, site: str) -> None:
     """A screen reader says a table's name as it enters it and lists the page's tables by
     name: each of ours has one, its caption or the heading above it, and so has YASGUI's
@@ -950,15 +1025,13 @@ def test_every_control_gauge_and_picture_has_a_name(page, site: str) -> None:
 
 def test_links_of_the_same_name_lead_to_the_same_place(page, site: str) -> None:
     """A screen reader lists a page's links by name: on a model page and the matrix, links
-    that read alike go to one place, so none is a run of "why", "what it would take", "[1]"
-    or a definition's name leading to different places. The matrix's cells are left out:
-    each is one of a grid's cells, said with its row's and column's headers."""
+    that read alike go to one place, so none is a run of "why", "what it would take", "[1]",
+    a definition's name or a matrix cell's "passed" leading to different places."""
     alike = {}
     for path in ("models/llama-2-7b", "models/m-a-p--chatmusician", "matrix"):
         page.goto(site + path)
         links = page.evaluate(
             """Array.from(document.querySelectorAll("a[href]"))
-                 .filter((a) => !a.closest("#matrix td"))
                  .map((a) => [a.textContent + [...a.querySelectorAll("img")].map((i) => i.alt),
                               a.href])
                  .map(([name, href]) => [name.replace(/\\s+/g, " ").trim(), href])"""

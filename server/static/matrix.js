@@ -22,6 +22,13 @@
   }));
   if (body.rows.length) rove(body.rows[0].cells[0], false);
 
+  // A cell sorts by what it shows: the words only a screen reader is given (whose verdict,
+  // on what) would order alike outcomes by model, reversed in a descending sort.
+  const shown = (cell) => {
+    const copy = cell.cloneNode(true);
+    copy.querySelectorAll(".sr-only").forEach((e) => e.remove());
+    return copy.textContent.trim();
+  };
   table.querySelectorAll("th button[data-sort]").forEach((button) => {
     button.addEventListener("click", () => {
       const col = Number(button.dataset.sort);
@@ -33,7 +40,7 @@
       header.setAttribute("aria-sort", descending ? "descending" : "ascending");
       const rows = Array.from(body.rows);
       rows.sort((a, b) => {
-        const x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
+        const x = shown(a.cells[col]), y = shown(b.cells[col]);
         const order = numeric ? (parseFloat(x) || -1) - (parseFloat(y) || -1) : x.localeCompare(y);
         return descending ? -order : order;
       });
