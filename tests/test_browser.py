@@ -488,6 +488,33 @@ def test_the_editors_results_say_each_columns_name(page, site: str) -> None:
     assert [name.split()[0] for name in headers[1:]] == ["m", "n"]  # the variables' own
 
 
+def test_the_editors_endpoint_history_says_which_endpoint_each_button_removes(
+    page, site: str
+) -> None:
+    """The endpoint list shows the endpoints asked before, each with YASGUI's "✖" that
+    removes it from the history: each button is named by the endpoint it removes, so a
+    screen reader's list of buttons does not read "heavy multiplication x" over and over."""
+    page.goto(site + "editor")
+    field = page.locator("input.autocomplete:visible")
+    asked = ["https://example.org/sparql", "https://example.com/other/sparql"]
+    for endpoint in asked:
+        field.fill(endpoint)
+        field.press("Enter")
+    field.fill("")  # the list opens with the history and this server's endpoint
+    page.wait_for_selector(".autocompleteList button.removeItem", state="attached")
+    # A remove button is shown (and in the tree) on the item the arrow keys chose alone;
+    # the field's own "✖" (named already) is in the tree throughout.
+    removes = []
+    for _ in range(page.locator(".autocompleteList li").count()):
+        field.press("ArrowDown")
+        removes += [
+            n["name"]
+            for n in accessibility_tree(page)
+            if n["role"] == "button" and n["text"] == "✖" and n["name"] != "Clear the endpoint"
+        ]
+    assert sorted(removes) == sorted(f"Remove endpoint {endpoint}" for endpoint in asked)
+
+
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
     page.goto(site + "editor")
     run_query(page, "SELECT ?d WHERE { ?d a og:OpennessDefinition }")  # kept by the browser

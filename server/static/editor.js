@@ -102,6 +102,8 @@
     "table.dataTable th[data-dt-column='0']:has(.dt-column-title:empty)": () => "Row",
     // "✖", said as "heavy multiplication x": its title is not its name
     "button.clearEndpointBtn": () => "Clear the endpoint",
+    // the endpoint list's "✖" beside each endpoint of its history: which one it removes
+    "button.removeItem": (e) => "Remove endpoint " + e.previousElementSibling.textContent,
   };
   const label = (root) => Object.entries(names).forEach(([selector, name]) => {
     root.querySelectorAll(selector).forEach((e) => {
