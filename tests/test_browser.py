@@ -611,6 +611,24 @@ def test_the_guided_form_says_what_it_left_out_to_a_screen_reader(page, site: st
     )
 
 
+def test_the_guided_forms_left_out_count_is_said_once(page, site: str) -> None:
+    """The guided form's status region says the verdicts and how many things were left out;
+    the note that lists them is not a live region too (one put in with its text is said by
+    some screen readers, and then the count was said twice, the list with it)."""
+    page.goto(site + "validate")
+    page.get_by_label("Name").fill("Form LM")
+    page.get_by_label("Model parameters (Final): released?").select_option("yes")
+    page.get_by_label("Model parameters (Final): licence").fill("No Such Licence At All")
+    page.wait_for_selector("#left-out", timeout=60_000)
+    page.wait_for_function("document.getElementById('verdicts-said').textContent")
+    # Chromium marks a live region's root alone (its "text" reads what it holds).
+    regions = [
+        n["text"] for n in accessibility_tree(page) if n.get("live") in ("polite", "assertive")
+    ]
+    said = [r for r in regions if "left out" in r.lower()]
+    assert len(said) == 1 and said[0].startswith("Verdicts on Form LM:"), said
+
+
 def live_regions_from_the_start(page) -> Callable[[], list[str]]:
     """Mark the page's live regions now; what is returned reads what the marked ones say
     later (a live region put in with its text is not announced, so the others are not)."""
