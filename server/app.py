@@ -37,6 +37,7 @@ from openness.server.negotiation import (
     vary_by_accept,
 )
 from openness.server.sparql import text
+from openness.store import StoreError
 
 log = logging.getLogger("openness.server")
 GZIP_MIN_BYTES = 1024
@@ -156,6 +157,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     app.register_error_handler(LaneDied, lambda e: text(str(e), 500))
+    app.register_error_handler(StoreError, _store_unreadable)
     # A format= naming no format, and no format fitting what is asked, on whichever route
     # negotiates (negotiation.negotiate): both list the route's formats.
     app.register_error_handler(UnknownFormat, lambda e: text(str(e), 400))
@@ -226,6 +228,14 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
+
+
+def _store_unreadable(e: StoreError) -> Response:
+    """The store failed under a request (a remote engine stopped, or answering an error): 503 in
+    words, as a query past its time is, where it was Werkzeug's 500 page and a traceback.
+    Where the store is, and why, go to the log only, as /openapi.json keeps them."""
+    log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
+    return text("the store could not answer: the server's log says why", 503)
 
 
 def _overloaded(e: Overloaded) -> Response:

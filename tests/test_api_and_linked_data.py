@@ -393,6 +393,34 @@ def test_openapi_is_answered_without_the_stores_values_when_the_store_cannot_be_
     _assert_without_the_stores_values(answer, client.get("/openapi.json"))
 
 
+def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server whose remote engine cannot be reached (stopped, restarting) answered every
+    route that reads the store with Werkzeug's '500 Internal Server Error' page, to a
+    program as to a browser, and logged a traceback. It is 503 in words, as a query past
+    its time is, the engine's address kept to the log (as /openapi.json keeps it), which
+    says why in one line."""
+    engine = f"http://127.0.0.1:{free_port()}/sparql"
+    app = create_app({"ENDPOINT": engine, "TESTING": False})
+    app.testing = False  # as served: an exception no handler takes is a 500
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="openness.server"):
+        for path, accept in [
+            ("/api/models/llm360--amber", "application/json"),
+            ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json"),
+            ("/models/llm360--amber", "text/html"),
+        ]:
+            answer = client.get(path, headers={"Accept": accept})
+            assert answer.status_code == 503, (path, answer.status_code)
+            assert answer.mimetype == "text/plain", path
+            assert answer.text == "the store could not answer: the server's log says why\n"
+    said = [
+        r.getMessage() for r in caplog.records if "the store could not answer" in r.getMessage()
+    ]
+    assert said and all(engine in m and r"Traceback" not in m for m in said), said
+
+
 def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse) -> None:
     """``answer`` is the description ``whole`` is, but the values the store gives: each
     parameter of those says they are not listed, and no cache keeps it (a 200 without
