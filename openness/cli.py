@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import json
 import math
 import multiprocessing
 import os
 import re
+import socket
 import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -1065,6 +1067,8 @@ def serve(
     folder = opts.folder()
     if folder is not None:
         opts.require_built()
+    _can_listen(host, port)
+    if folder is not None:
         server = f"`openness serve` (pid {os.getpid()}) on http://{host}:{port}/"
         # Released when the command's context closes, once the server has stopped.
         click.get_current_context().with_resource(
@@ -1124,6 +1128,20 @@ def serve(
         read_timeout=read_timeout,
         stop_grace=stop_grace,
     )
+
+
+def _can_listen(host: str, port: int) -> None:
+    """Stop at once where the server could not listen: gunicorn, given an address in use,
+    retries for five seconds, logging each try, after `serve` has said it serves there.
+    Bound as gunicorn binds it (SO_REUSEADDR, which create_server sets), then let go."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        socket.create_server((host, port), family=family).close()
+    except OSError as e:
+        why = "the address is in use" if e.errno == errno.EADDRINUSE else e.strerror or str(e)
+        raise click.ClickException(
+            f"cannot serve on {host}:{port}: {why} (give another --port; with make serve, PORT=…)"
+        ) from e
 
 
 def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:

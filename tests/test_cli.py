@@ -362,6 +362,20 @@ def test_reading_a_default_store_that_does_not_exist_stops(
     assert not (elsewhere / "var").exists() and not (home / "var").exists()
 
 
+def test_serve_on_a_port_in_use_stops_at_once_saying_so(tmp_path: Path) -> None:
+    """`openness serve` (`make serve` with a PORT another server holds) said "serving on
+    http://127.0.0.1:PORT/" and then gunicorn's "Connection in use" ten times over five
+    seconds and "Can't connect to ('127.0.0.1', PORT)": never served, though it said so.
+    It stops before anything else, naming the port and how to choose another."""
+    open_store(tmp_path / "store").close()  # a store to serve (empty: the port is the point)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, out, err = run(["--store", str(tmp_path / "store"), "serve", "--port", str(port)])
+    assert code == 1 and "serving on" not in out + err, (code, out, err)
+    assert f"cannot serve on 127.0.0.1:{port}: the address is in use" in err, err
+    assert "--port" in err and "PORT=" in err, err
+
+
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
     """A mistyped --store (or OPENNESS_STORE) used to be created empty, and the command
     reported an empty graph (`stats`: every count 0, exit 0)."""
