@@ -1009,7 +1009,8 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "--update-token",
     metavar="TOKEN",
     envvar="OPENNESS_UPDATE_TOKEN",
-    help="Enable /update and writes to /store for 'Authorization: Bearer TOKEN'.",
+    help="Enable /update and writes to /store for 'Authorization: Bearer TOKEN' [env "
+    "OPENNESS_UPDATE_TOKEN, which keeps it out of the process list].",
 )
 @click.option(
     "--open-update", is_flag=True, help="Enable updates without a token (local experiments only)."
