@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,7 +34,7 @@ from openness.ingest.provenance import (
     superseded,
 )
 from openness.ingest.rdf import Triples, literal, renamed, typed
-from openness.ingest.records import IngestContext, load_yaml, source_concept
+from openness.ingest.records import IngestContext, load_yaml, source_concept, source_version
 from openness.ingest.report import Fields, IngestReport, RecordError, kind
 from openness.ingest.runner import StrictFailure
 from openness.namespaces import BASE, DCTERMS, ID, OG, RDF, VOID, XSD, Graphs
@@ -232,8 +232,24 @@ def date_current(store: GraphStore, snap: Snapshot) -> None:
     out.link(g, OG + "source", source_concept(snap.source))
     out.add(g, DCTERMS + "issued", typed(snap.date.isoformat(), XSD + "date"))
     out.add(g, OG + "sourceVersion", snap.version)
-    store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{g}> <{DCTERMS}issued> ?d }} }}")
+    for dated_by in (DCTERMS + "issued", OG + "sourceVersion"):
+        store.update(f"DELETE WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ <{g}> <{dated_by}> ?x }} }}")
     store.write(add={PROVENANCE_GRAPH: out})
+
+
+def date_ingested(store: GraphStore, names: list[str] | None, folder: Path | None) -> None:
+    """Date again the current states an ingest of ``names`` (every source: None) replaced,
+    where the store dates them (it holds their history): the bundled folder as the
+    manifest dates it, another (``--from``) as of the day it was read, by the commit its
+    SOURCE.md names. Left dated as the bundled folder, a checkout's changes were put at the
+    bundled commit's date in the verdict history, before they were made."""
+    dated = {s.source for s in snapshots_in(store) if s.current}
+    for snap in manifest():
+        if snap.current and snap.source in dated and (names is None or snap.source in names):
+            if folder is not None:
+                today = dt.datetime.now(dt.UTC).date()
+                snap = replace(snap, date=today, version=source_version(folder), folder=folder)
+            date_current(store, snap)
 
 
 def ingest_snapshot(

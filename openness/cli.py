@@ -51,6 +51,7 @@ from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
 from openness.ingest.snapshots import (
     HISTORY_SOURCES,
     Snapshot,
+    date_ingested,
     ingest_history,
     ingest_snapshot,
     link_snapshot_records,
@@ -633,6 +634,7 @@ def ingest(
         reports = ingest_all(
             store, names, folder=folder, strict=strict, ctx=IngestContext(progress=tqdm_progress)
         )
+        date_ingested(store, names, folder)
         if store.query("ASK { ?r a og:SnapshotRecord }"):  # today's models were re-linked
             reports.append(link_snapshot_records(store))
         return reports

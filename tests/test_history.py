@@ -39,6 +39,7 @@ from openness.ingest.records import owned_triples
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
+    date_current,
     history_dir,
     ingest_history,
     ingest_snapshot,
@@ -48,6 +49,7 @@ from openness.ingest.snapshots import (
 )
 from openness.named_queries import catalogue
 from openness.namespaces import ID, ODRL, OG, SCHEMA, Graphs
+from openness.resources import sources_dir
 from openness.server import create_app
 from openness.server.history import OPENAPI_PATHS
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
@@ -251,6 +253,46 @@ def test_cli_ingests_a_snapshot_as_of_a_date(tmp_path: Path) -> None:
         assert Graphs.source("mof") not in store.graph_sizes()  # the current state untouched
     finally:
         store.close()
+
+
+def test_a_current_state_read_from_another_folder_is_dated_when_it_was_read(
+    tmp_path: Path,
+) -> None:
+    """`openness ingest mof --from CHECKOUT` replaced the current state but left it dated
+    as the bundled one (snapshots.yaml: its date and commit), so the verdict history put
+    every change the checkout brought at the bundled commit's date, months before it was
+    made. It is dated as of the ingest, with the commit the folder's SOURCE.md names; the
+    bundled folder ingested again is dated as the manifest dates it."""
+    location = tmp_path / "store"
+    bundled = next(s for s in manifest() if s.current and s.source == "mof")
+    store = EmbeddedStore(location)
+    try:
+        date_current(store, bundled)  # as `openness build` dates it
+    finally:
+        store.close()
+    folder = tmp_path / "mof"
+    shutil.copytree(sources_dir() / "mof", folder)
+    newer = "0123456789abcdef0123456789abcdef01234567"
+    note = folder / "SOURCE.md"
+    note.write_text(note.read_text(encoding="utf-8").replace(bundled.version, newer))
+    cli = [sys.executable, "-m", "openness.cli", "--store", str(location), "ingest", "mof"]
+
+    def current() -> tuple[dt.date, str]:
+        store = EmbeddedStore(location, read_only=True)
+        try:
+            (snap,) = [s for s in snapshots_in(store) if s.current]
+            return snap.date, snap.version
+        finally:
+            store.close()
+
+    before = dt.datetime.now(dt.UTC).date()
+    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    date, version = current()
+    assert before <= date <= dt.datetime.now(dt.UTC).date() and version == newer
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert current() == (bundled.date, bundled.version)
 
 
 def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path: Path) -> None:
