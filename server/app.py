@@ -293,8 +293,10 @@ def _conditional(response: Response) -> Response:
 
 def _log_request(response: Response) -> Response:
     elapsed = (time.monotonic() - g.get("arrival", time.monotonic())) * 1000
+    # The client's address first: the limits (--client-limit's 429) are per address.
     log.info(
-        "%s %s %s %.1fms",
+        "%s %s %s %s %.1fms",
+        request.remote_addr,
         request.method,
         request.full_path.rstrip("?"),
         response.status_code,

@@ -396,6 +396,17 @@ def test_health_names_the_server_process_its_counts_are_of(reported: Path) -> No
             guard.close()
 
 
+def test_each_request_is_logged_with_the_clients_address(
+    reported: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The 429 of --client-limit is per client address, but the log line of a request named
+    none: an operator reading 80 lines of 429 could not tell whose they were."""
+    app = create_app({"STORE_LOCATION": str(reported), "TESTING": True})
+    with caplog.at_level("INFO", logger="openness.server"):
+        app.test_client().get("/health", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert "192.0.2.7 GET /health 200 " in caplog.text, caplog.text
+
+
 def test_the_queue_is_full_for_every_client(reported: Path) -> None:
     app = create_app(
         {
