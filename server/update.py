@@ -43,7 +43,13 @@ _TOKENS = re.compile(rf"[{{}}]|{_KEYWORDS.pattern}", re.IGNORECASE)
 def _authorize() -> None:
     config = current_app.config
     if not config["UPDATE_ENABLED"]:
-        abort(text("updates are disabled on this server (start it with --update-token)", 403))
+        abort(
+            text(
+                "updates are disabled on this server (start it with --update-token, or "
+                "OPENNESS_UPDATE_TOKEN set)",
+                403,
+            )
+        )
     if config["UPDATE_TOKEN"] is None:  # --open-update
         return
     # The scheme is case-insensitive (RFC 9110 §11.1); the token is compared in constant time.

@@ -311,6 +311,8 @@ def test_named_queries(base: str) -> None:
 def test_updates_are_off_by_default(base: str) -> None:
     r = http.post(base + "update", data={"update": "CLEAR ALL"})
     assert r.status_code == 403
+    # Both ways to turn them on: `make serve` passes no --update-token, the variable it does.
+    assert "--update-token" in r.text and "OPENNESS_UPDATE_TOKEN" in r.text, r.text
     assert http.put(base + "store", params={"graph": "urn:g"}, content=b"").status_code == 403
 
 
