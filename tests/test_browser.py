@@ -735,6 +735,26 @@ def test_each_matrix_cell_says_whose_verdict_it_is_and_on_what(page, site: str) 
         assert len(set(names)) == len(names)  # each leads to its own verdict
 
 
+def test_the_matrix_column_headers_say_their_label_once(page, site: str) -> None:
+    """A screen reader says a cell's column header as it moves along a row: a header of the
+    matrix is named by its label alone, not by all it holds (its label's link and its sort
+    button, which said the label twice: "OSAID 1.0 Sort by OSAID 1.0"), on both matrices;
+    the sort buttons keep their names."""
+    osaid = definitions()["osaid-1.0"]
+    for path in ("matrix", f"matrix?by=requirements&definition={osaid.id}"):
+        page.goto(site + path)
+        labels = page.eval_on_selector_all(
+            "#matrix thead th", "(ths) => ths.map((th) => (th.querySelector('a') || th).innerText)"
+        )
+        assert accessible_names(page, "#matrix thead th") == labels
+        linked = page.eval_on_selector_all(
+            "#matrix thead th a", "(as) => as.map((a) => a.innerText)"
+        )
+        assert len(linked) > 1
+        sorts = accessible_names(page, "#matrix thead th a ~ button")
+        assert sorts == [f"Sort by {label}" for label in linked]
+
+
 def test_the_matrix_sorts_by_what_a_cell_shows(page, site: str) -> None:
     """Sorting by a definition orders the rows by the outcome shown, and rows of one outcome
     keep the order they had (here by model), ascending or descending: the words a screen
