@@ -488,18 +488,27 @@ def test_the_editors_results_say_each_columns_name(page, site: str) -> None:
     assert [name.split()[0] for name in headers[1:]] == ["m", "n"]  # the variables' own
 
 
+ASKED = ["https://example.org/sparql", "https://example.com/other/sparql"]
+
+
+def ask_endpoints(page, site: str) -> sync_api.Locator:
+    """The editor, its endpoint history holding the endpoints ``ASKED`` (typed in its
+    endpoint field, Enter after each): the field."""
+    page.goto(site + "editor")
+    field = page.locator("input.autocomplete:visible")
+    for endpoint in ASKED:
+        field.fill(endpoint)
+        field.press("Enter")
+    return field
+
+
 def test_the_editors_endpoint_history_says_which_endpoint_each_button_removes(
     page, site: str
 ) -> None:
     """The endpoint list shows the endpoints asked before, each with YASGUI's "✖" that
     removes it from the history: each button is named by the endpoint it removes, so a
     screen reader's list of buttons does not read "heavy multiplication x" over and over."""
-    page.goto(site + "editor")
-    field = page.locator("input.autocomplete:visible")
-    asked = ["https://example.org/sparql", "https://example.com/other/sparql"]
-    for endpoint in asked:
-        field.fill(endpoint)
-        field.press("Enter")
+    field = ask_endpoints(page, site)
     field.fill("")  # the list opens with the history and this server's endpoint
     page.wait_for_selector(".autocompleteList button.removeItem", state="attached")
     # A remove button is shown (and in the tree) on the item the arrow keys chose alone;
@@ -512,7 +521,52 @@ def test_the_editors_endpoint_history_says_which_endpoint_each_button_removes(
             for n in accessibility_tree(page)
             if n["role"] == "button" and n["text"] == "✖" and n["name"] != "Clear the endpoint"
         ]
-    assert sorted(removes) == sorted(f"Remove endpoint {endpoint}" for endpoint in asked)
+    assert sorted(removes) == sorted(f"Remove endpoint {endpoint}" for endpoint in ASKED)
+
+
+def test_the_editors_endpoint_history_buttons_work_from_the_keyboard(page, site: str) -> None:
+    """YASGUI removes an endpoint from the history on a mouse press on its "✖" alone, and
+    closes the list as the endpoint field loses the focus: from the keyboard nothing was
+    removed (Tab closed the list, the focus fell to the page). Tab from the endpoint the
+    arrow keys chose reaches its "✖"; Enter or Space there removes the endpoint for good
+    (a reload does not bring it back) and gives the focus back to the field; Tab on leaves
+    the list closed."""
+    errors: list[Exception] = []
+    page.on("pageerror", lambda error: errors.append(error))
+    field = ask_endpoints(page, site)
+    chosen = page.evaluate("yasgui.getTab().getEndpoint()")  # the last one asked
+
+    def listed() -> list[str]:
+        field.fill("")  # the list opens with the history and this server's endpoint
+        page.wait_for_selector(".autocompleteList li", state="attached")
+        return page.eval_on_selector_all(
+            ".autocompleteList li", "(ls) => ls.map((l) => l.firstChild.textContent)"
+        )
+
+    def focused() -> str:
+        return page.evaluate("(({ activeElement: e }) => e.ariaLabel ?? e.tagName)(document)")
+
+    assert set(ASKED) < set(listed())
+    field.press("ArrowDown")
+    field.press("Tab")
+    assert focused().startswith("Remove endpoint ")  # the chosen endpoint's "✖"
+    page.keyboard.press("Tab")
+    assert page.locator(".autocompleteList li").count() == 0
+    for key in ("Enter", " "):
+        listed()
+        field.press("ArrowDown")
+        field.press("Tab")
+        name = focused()
+        assert name in {f"Remove endpoint {endpoint}" for endpoint in ASKED}, name
+        page.keyboard.press(key)
+        assert focused() == "SPARQL endpoint"
+        assert name.removeprefix("Remove endpoint ") not in listed()
+    # the key pressed the "✖" alone: no endpoint was chosen by it, and YASGUI's removing
+    # was not broken off (the list closed under it)
+    assert page.evaluate("yasgui.getTab().getEndpoint()") == chosen
+    assert errors == []
+    page.reload()
+    assert not set(ASKED) & set(listed())
 
 
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:

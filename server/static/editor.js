@@ -118,6 +118,35 @@
     label(node.parentNode || node);
   }))).observe(container, { childList: true, subtree: true });
 
+  // YASGUI's "✖" beside an endpoint of the history removes it on a mouse press alone, and
+  // the list closes as the endpoint field loses the focus: from the keyboard the button was
+  // out of reach. The list stays open while Tab moves the focus from the field to the chosen
+  // endpoint's "✖" (the one shown), Enter or Space there press it as the mouse does, and
+  // the focus goes back to the field.
+  const removes = (e) => e instanceof Element && e.matches(".autocompleteList .removeItem");
+  const field = (e) => e instanceof Element && e.matches("input.autocomplete");
+  container.addEventListener("blur", (event) => {
+    if (field(event.target) && removes(event.relatedTarget)) event.stopPropagation();
+  }, true);
+  container.addEventListener("keydown", (event) => {
+    if (!removes(event.target) || !["Enter", " "].includes(event.key)) return;
+    event.preventDefault(); // no click: the list would take it for choosing the endpoint
+    const input = event.target.closest(".autocompleteWrapper").querySelector("input.autocomplete");
+    event.target.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+    // back to the field once the key is up: YASGUI takes an Enter let go in the field for
+    // the endpoint typed there (added to the history, or the list closed and the field left)
+    document.addEventListener("keyup", () => input.focus(), { once: true });
+  });
+  // The focus leaving the "✖" for an element other than the field closes the list, as a
+  // press elsewhere does. Not for no element: so the focus goes as YASGUI removes the
+  // pressed button, and closing the list then broke its removing off (YASGUI's own field,
+  // too, keeps the list open when the focus goes to no element).
+  container.addEventListener("focusout", (event) => {
+    if (removes(event.target) && event.relatedTarget && !field(event.relatedTarget)) {
+      document.dispatchEvent(new MouseEvent("mousedown"));
+    }
+  });
+
   document.getElementById("example").addEventListener("change", (event) => {
     const text = config.queries[event.target.value];
     if (text) load(text);
