@@ -22,6 +22,7 @@ from rdflib.namespace import RDF
 from openness.assess.definitions import OGNS, shapes_graph
 from openness.assess.program import declared_prefixes, scoped
 from openness.store import GraphStore
+from openness.store.lines import text_lines
 from openness.store.results import QueryResult
 
 MODEL_TYPE = f"<{RDF.type}> <{OGNS.Model}>"
@@ -136,13 +137,12 @@ def _solutions(result: QueryResult, *names: str) -> Iterator[list[str]]:
     serialized as TSV is written in Rust, and its lines are split, compared and loaded as
     they are. (Split at line feeds only: TSV escapes them, not every character Python's
     ``splitlines`` breaks at.)"""
-    rows = (result.serialize(ox.QueryResultsFormat.TSV) or b"").decode().split("\n")
-    header = rows[0].split("\t")
+    rows = text_lines(result.serialize(ox.QueryResultsFormat.TSV) or b"")
+    header = next(rows, "").split("\t")
     at = [header.index("?" + n) for n in names]
-    for row in rows[1:]:
-        if row:  # the answer ends with a line break
-            terms = row.split("\t")  # a tab in a literal is written escaped
-            yield [terms[i] for i in at]
+    for row in rows:
+        terms = row.split("\t")  # a tab in a literal is written escaped
+        yield [terms[i] for i in at]
 
 
 def _term(term: str) -> str:

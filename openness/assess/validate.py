@@ -451,6 +451,9 @@ def validate_description(
     # Added in bulk, as a scratch store may be: written as a SPARQL update, its text and
     # parse held ~1.8 KB a triple (docs/measurements.md).
     store.extend(Graphs.source("user"), triples)
+    # Not held through the judging: the triples of 50 000 components with licences of their
+    # own (~600 000) held ~160 MB beside it (docs/measurements.md).
+    del triples
     rebuild_identity(store)
     run = assess(store, ids)
     if not run.verdicts:

@@ -10,6 +10,7 @@ from the start (see :mod:`openness.assess.store`).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -101,3 +102,13 @@ def any_blank(triples: Iterable[ox.Triple]) -> bool:
     if isinstance(triples, Lines):
         return triples.has_blank()
     return any(has_blank(t) for t in triples)
+
+
+def text_lines(data: bytes) -> Iterator[str]:
+    """The lines of UTF-8 text (N-Triples, a TSV answer) but empty ones, one at a time:
+    split whole, a large description's evidence or derived facts took several times their
+    size at once. Split at line feeds only: N-Triples and TSV write U+2028 and NEL as they
+    are, and Python's splitlines breaks lines there too."""
+    for line in io.BytesIO(data):  # (which splits at b"\n" alone)
+        if line := line.rstrip(b"\n"):
+            yield line.decode()
