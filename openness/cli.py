@@ -40,7 +40,14 @@ from openness.assess.report import (
 )
 from openness.assess.service import resolve_model, resolve_models, run_assessment
 from openness.assess.store import stopped_runs
-from openness.assess.validate import INPUT_FORMATS, UnreadableInput, validate_description
+from openness.assess.validate import (
+    BYTES_A_TRIPLE,
+    INPUT_FORMATS,
+    TooLarge,
+    UnreadableInput,
+    memory_needed,
+    validate_description,
+)
 from openness.history import VERDICT_HISTORY, build_verdict_history
 from openness.ingest.hf_live import HubUnreachable, sync_hub
 from openness.ingest.identity import identity_current, is_behind
@@ -1298,16 +1305,28 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     "and its content, messages and a MOF file's record name it, and its suffix tells the "
     "format [default: the file's name; standard input's is stdin].",
 )
+@click.option(
+    "--max-data-triples",
+    type=click.IntRange(1),
+    help="Refuse (exit 2) a description of more than this many distinct triples, saying "
+    f"how much memory it would take (~{BYTES_A_TRIPLE / 1000:g} KB a triple) [default: "
+    "none; a posted one's is `openness serve --shacl-max-data-triples`].",
+)
 def validate(
-    file: Path, ids: tuple[str, ...], fmt: str, input_format: str | None, name: str | None
+    file: Path,
+    ids: tuple[str, ...],
+    fmt: str,
+    input_format: str | None,
+    name: str | None,
+    max_data_triples: int | None,
 ) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
     without storing it; a FILE of - is standard input, read in its --input-format or as its
     --name's suffix says (`openness validate - --name x.ttl < x.ttl` prints what
     `openness validate x.ttl` does). Exit 0 if
     every definition passed, 1 if one failed, 3 if none failed and one cannot tell, 2 if
-    unreadable; a definition that rates (the Index), or reads only a source the description
-    is not a record of, counts for none of them.
+    unreadable or refused (--max-data-triples); a definition that rates (the Index), or
+    reads only a source the description is not a record of, counts for none of them.
 
     --format ttl prints what `openness explain` prints of a stored model: each verdict an
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
@@ -1333,9 +1352,18 @@ def validate(
             reports=fmt == "ttl",
             evidence=fmt == "evidence",
             suffix=input_format and f".{input_format}",
+            max_triples=max_data_triples,
         )
     except OSError as e:  # (names the file)
         _echo(f"error: cannot read {file}: {e.strerror or e}")
+        sys.exit(2)
+    except TooLarge as e:  # (the user's own file: what it would take, and how to judge it)
+        _echo(
+            f"error: {e.name}: {e.triples} triples, more than --max-data-triples "
+            f"{e.limit}; judging it would take about "
+            f"{-(-memory_needed(e.triples) // 2**20)} MB of memory: raise "
+            "--max-data-triples, or leave it out, to judge it"
+        )
         sys.exit(2)
     except UnreadableInput as e:  # (names the file, and the record and field or line)
         _echo(f"error: cannot read {e}")

@@ -334,6 +334,21 @@ def test_unreadable_input_exits_2_with_the_reason(
     assert err.count(name) == 1  # (was said twice: 'cannot read …/x.ttl: x.ttl: …')
 
 
+def test_validate_refuses_a_description_above_max_data_triples_naming_what_to_raise() -> None:
+    """`openness validate` took a description of any size, ~3-5 KB of memory a triple, and
+    had no way to refuse one (the server refuses one posted above
+    --shacl-max-data-triples): --max-data-triples refuses it before it is judged, naming
+    the file, its count, the option and the memory it would take; one within it is judged."""
+    path = EXAMPLES / "sources-disagree.ttl"
+    held = len(set(rdflib.Graph().parse(path, format="turtle")))
+    code, out, err = run("validate", str(path), "-d", "osaid-1.0", "--max-data-triples", "5")
+    assert code == 2 and out == ""
+    assert f"error: {path.name}: {held} triples, more than --max-data-triples 5;" in err
+    assert re.search(r"judging it would take about \d+ MB of memory", err)
+    code, out, _ = run("validate", str(path), "-d", "osaid-1.0", "--max-data-triples", str(held))
+    assert code != 2 and "osaid-1.0" in out
+
+
 def test_validate_reads_standard_input_in_the_format_given() -> None:
     """`openness validate -` read no standard input ('cannot read -: No such file')."""
     olmo = sources_dir() / "mof" / "models" / "OLMo-7B.yml"

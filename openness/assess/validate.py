@@ -64,7 +64,28 @@ class UnreadableInput(ValueError):
 
 
 class TooLarge(UnreadableInput):
-    """The description holds more triples than the caller validates (a server's limit)."""
+    """The description holds more triples than the caller validates (a server's limit, the
+    command's --max-data-triples): ``triples`` of ``name``, more than ``limit``."""
+
+    def __init__(self, name: str, triples: int, limit: int) -> None:
+        super().__init__(
+            f"{name}: {triples} triples, more than the {limit} validated here "
+            "(`openness validate` takes any size)"
+        )
+        self.name, self.triples, self.limit = name, triples, limit
+
+
+# A validation's peak memory, roughly: the interpreter, vocabularies and licences, and so
+# much a distinct triple of the description (fitted to MOF files of 5 000 to 50 000
+# components with licences of their own, docs/measurements.md).
+BYTES_AT_LEAST = 120 * 2**20
+BYTES_A_TRIPLE = 2_500
+
+
+def memory_needed(triples: int) -> int:
+    """Roughly the peak memory (bytes) of validating a description of ``triples`` distinct
+    triples (without --format ttl, whose pySHACL reports take more)."""
+    return BYTES_AT_LEAST + triples * BYTES_A_TRIPLE
 
 
 def description_triples(
@@ -426,18 +447,16 @@ def validate_description(
     ``evidence``, the data graph any SHACL engine judges them on with the shapes files (the
     description as written is none: the shapes read records, resolved licences, labels).
     A description of more than ``max_triples`` distinct triples is refused (:class:`TooLarge`)
-    before it is judged: judging one takes ~5 KB and ~0.1 CPU ms a triple (20 000
-    components with licences of their own, 240 000 triples: 1.2 GB, 21 s). ``suffix``
+    before it is judged: judging one peaks at :func:`memory_needed` (20 000 components
+    with licences of their own, 240 000 triples: ~0.7 GB), and its CPU time
+    grows faster than its size (docs/measurements.md). ``suffix``
     tells the format where ``name`` does not (as description_triples)."""
     warnings: list[str] = []
     # Each once (the MOF reader gives a component type's triples again for each time a
     # file lists it).
     triples = list(dict.fromkeys(description_triples(data, name, warnings, suffix)))
     if max_triples is not None and len(triples) > max_triples:
-        raise TooLarge(
-            f"{name}: {len(triples)} triples, more than the {max_triples} validated here "
-            "(`openness validate` takes any size)"
-        )
+        raise TooLarge(name, len(triples), max_triples)
     store = EmbeddedStore(None)
     load_vocabularies(store)
     ingest_source(store, "spdx")
