@@ -1296,14 +1296,14 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     "--input-format",
     type=click.Choice(INPUT_FORMATS),
     help="The description's format, as its suffix would say it [default: the suffix of "
-    "its --name].",
+    "its --name where that names a format, else the file's].",
 )
 @click.option(
     "--name",
     metavar="NAME",
     help="The name the description is judged under: its models' IRIs are minted from it "
-    "and its content, messages and a MOF file's record name it, and its suffix tells the "
-    "format [default: the file's name; standard input's is stdin].",
+    "and its content, messages and a MOF file's record name it, and its suffix, where it "
+    "names a format, tells the format [default: the file's name; standard input's is stdin].",
 )
 @click.option(
     "--max-data-triples",
@@ -1338,11 +1338,15 @@ def validate(
     wanted = _definition_ids(ids)
     stdin = str(file) == "-"
     name = name or ("stdin" if stdin else file.name)
-    if stdin and input_format is None and not Path(name).suffix:
+    # A name's suffix tells the format only when it is a format's ('llama-3.1' is no
+    # format '.1'); else a file's own suffix does, as without --name.
+    told = Path(name).suffix.lower().removeprefix(".") in INPUT_FORMATS
+    if stdin and input_format is None and not told:
         raise click.UsageError(
             f"standard input (-) needs --input-format ({', '.join(INPUT_FORMATS)}) "
             "or a --name with its suffix"
         )
+    suffix = f".{input_format}" if input_format else None if told or stdin else file.suffix
     try:
         data = sys.stdin.buffer.read() if stdin else file.read_bytes()
         run = validate_description(
@@ -1351,7 +1355,7 @@ def validate(
             wanted,
             reports=fmt == "ttl",
             evidence=fmt == "evidence",
-            suffix=input_format and f".{input_format}",
+            suffix=suffix,
             max_triples=max_data_triples,
         )
     except OSError as e:  # (names the file)

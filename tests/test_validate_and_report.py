@@ -399,6 +399,24 @@ def test_standard_input_given_the_files_name_is_judged_as_the_file(path: Path, f
     assert (as_input.stdout, as_input.stderr) == (as_file.stdout, as_file.stderr)
 
 
+@pytest.mark.parametrize("name", ["olmo", "llama-3.1", "olmo.v2"])
+def test_a_name_without_a_formats_suffix_leaves_the_file_its_own(name: str) -> None:
+    """--name's suffix tells the format where it names one: a name without ('olmo') or
+    with a version's dot ('llama-3.1', read as format '.1') made a file whose suffix says
+    Turtle unreadable ('cannot read olmo: unknown format'). From standard input such a
+    name leaves the format untold: refused as without --name."""
+    path = EXAMPLES / "open-model.ttl"
+    args = ["validate", "-d", "osaid-1.0", "--name", name]
+    named = CliRunner().invoke(cli, [*args, str(path)])
+    assert (
+        named.exit_code
+        == CliRunner().invoke(cli, ["validate", "-d", "osaid-1.0", str(path)]).exit_code
+    )
+    assert named.exit_code != 2, named.stderr
+    piped = CliRunner().invoke(cli, [*args, "-"], input=path.read_bytes())
+    assert piped.exit_code == 2 and "needs --input-format" in piped.stderr
+
+
 def test_a_file_read_in_the_format_given_is_named_as_given(tmp_path: Path) -> None:
     """--input-format tells the reader the format, not the file's name: a failure in
     'x.yml' read as Turtle said 'cannot read x.ttl', a file there is none of, and a MOF
