@@ -235,13 +235,16 @@ class ProcessLanes(Lanes):
         self._ctx.set_forkserver_preload(["openness.server.execute", "openness.server.shacl"])
         self._all: set[QueryProcess] = set()
         self._lock = threading.Lock()
+        # Set once every process is killed (close, exit): one a start under way makes
+        # after that is killed too, not left for multiprocessing's exit to wait for.
+        self._ended = threading.Event()
         # At exit multiprocessing sends its daemonic children SIGTERM, which these ignore
         # (_serve), and waits for them: a process ending with its lanes open (an app a test
         # made, held to the end by a failing test's traceback) waited for ever. Its
         # finalizers of priority 0 run before that: the processes are killed there, as by
         # close(), or once the lanes are collected.
         self._kill_all = multiprocessing.util.Finalize(
-            self, _kill_all, args=(self._all, self._lock), exitpriority=0
+            self, _kill_all, args=(self._all, self._lock, self._ended), exitpriority=0
         )
         for _ in range(size):
             self._start_one()
@@ -254,7 +257,12 @@ class ProcessLanes(Lanes):
         while not self.closed:
             process = QueryProcess(self._ctx, self.location)
             with self._lock:
-                self._all.add(process)
+                ended = self._ended.is_set()
+                if not ended:
+                    self._all.add(process)
+            if ended:
+                process.kill()
+                return
             problem = process.wait_ready(START_TIMEOUT)
             if problem is None and not self.closed:
                 self._add_idle(process)
@@ -306,8 +314,9 @@ class ProcessLanes(Lanes):
         self._kill_all()
 
 
-def _kill_all(processes: set[QueryProcess], lock: threading.Lock) -> None:
+def _kill_all(processes: set[QueryProcess], lock: threading.Lock, ended: threading.Event) -> None:
     with lock:
+        ended.set()
         killed = list(processes)
         processes.clear()
     for process in killed:

@@ -315,6 +315,15 @@ def test_a_process_ending_with_its_query_processes_open_exits(reported: Path) ->
         until(lambda: gone(query))
 
 
+def test_a_process_ending_while_a_query_process_starts_exits(reported: Path) -> None:
+    """A query process started (a replacement, in the background) after the lanes' exit
+    killed theirs was left running, ignoring multiprocessing's SIGTERM: the exit waited for
+    it for ever, as it waited for the lanes' own before they were killed there."""
+    with query_owner(reported, "exit-starting") as (owner, query):
+        assert owner.wait(HANG_GUARD) == 0
+        until(lambda: gone(query))
+
+
 def test_processes_are_started_before_the_first_request(app) -> None:  # noqa: ANN001
     status = current_guard(app).status()
     assert status["idle"] == status["lanes"] == 2
