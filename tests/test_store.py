@@ -1029,3 +1029,20 @@ def test_an_update_given_as_a_query_is_called_one_whatever_its_spacing(update: s
     with pytest.raises(SyntaxError) as refused:
         ox.Store().query(update)
     assert parse_error(update, refused.value).endswith("), not a query")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { ?s ?p ?o FILTER(?o<1&&(?s>2)) ?s }",  # a comparison, no IRI
+        "SELECT * { ?s ?p ?o FILTER(?o<?x||(?o>1)) ?s }",
+        "SELECT * { ?s <http://e/Foo_(bar)> ?o . ?s }",  # an IRI's own parentheses
+    ],
+)
+def test_the_bracket_count_reads_a_comparison_as_one(query: str) -> None:
+    """The count of unpaired brackets before the parser's words took the text between a
+    less-than and a greater-than sign for an IRI and left its brackets out: '1 '(' but 2
+    ')'' of a query whose parentheses pair up."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(query)
+    assert parse_error(query, refused.value) == str(refused.value)

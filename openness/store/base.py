@@ -406,7 +406,7 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     # An undeclared prefix is where the parser stopped, before any brace left open.
     at = _AT.match(said)
     if "Prefix not found" not in said or not at:
-        return f"{unpaired(code)}; {said}" if unpaired(code) else said
+        return f"{unpaired(sparql)}; {said}" if unpaired(sparql) else said
     lines = sparql.splitlines()
     row, column = int(at[1]), int(at[2])
     line = lines[row - 1][: column - 1] if 0 < row <= len(lines) else ""
@@ -422,11 +422,11 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     )
 
 
-def unpaired(code: str) -> str:
-    """What does not pair up among the braces and parentheses of ``code`` (a query's
-    :func:`code_only` text, where a brace in a string, IRI or comment is blanked), said as
-    counts, or '' when they pair up. Counted, not parsed: a count is a fact of the text
-    whatever the parser made of it, where the position of an error is its own guess.
+def unpaired(sparql: str) -> str:
+    """What does not pair up among the braces and parentheses of ``sparql`` outside its
+    strings, IRIs and comments, said as counts, or '' when they pair up. Counted, not
+    parsed: a count is a fact of the text whatever the parser made of it, where the
+    position of an error is its own guess.
 
     >>> unpaired("SELECT * { { ?s ?p ?o }")
     "2 '{' but 1 '}': a '{' is not closed"
@@ -434,9 +434,10 @@ def unpaired(code: str) -> str:
     "2 '(' but 1 ')': a '(' is not closed"
     >>> unpaired("SELECT * { ?s ?p ?o } }")
     "1 '{' but 2 '}': a '}' closes no '{'"
-    >>> unpaired("SELECT * { ?s ?p ?o }")
+    >>> unpaired("SELECT * { ?s <urn:a_(b)> '{' FILTER(?o<1&&(?s>2)) } # (")
     ''
     """
+    code = _NOT_CODE.sub(_blanked_unless_compared, sparql)
     for opening, closing in ("{}", "()"):
         opened, closed = code.count(opening), code.count(closing)
         counts = f"{opened} '{opening}' but {closed} '{closing}'"
@@ -445,6 +446,21 @@ def unpaired(code: str) -> str:
         if closed > opened:
             return f"{counts}: a '{closing}' closes no '{opening}'"
     return ""
+
+
+# What an IRI may not hold (SPARQL's IRIREF), besides spaces and angle brackets.
+_NOT_IN_IRI = re.compile(r'[{}|^`\\"]')
+
+
+def _blanked_unless_compared(found: re.Match[str]) -> str:
+    """A string, IRI or comment :data:`_NOT_CODE` found, blanked; but not a span between
+    a less-than and a greater-than sign that holds what an IRI may not, or parentheses
+    that do not pair up (``?a<1&&(?b>2)``; an IRI's do, ``<…/Foo_(bar)>``): its brackets
+    are the query's own."""
+    text = found[0]
+    if text[0] == "<" and (_NOT_IN_IRI.search(text) or text.count("(") != text.count(")")):
+        return text
+    return " " * len(text)
 
 
 def names_dataset(sparql: str) -> bool:
