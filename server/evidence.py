@@ -110,6 +110,24 @@ def uses(iri: str, cards: list[dict]) -> None:
         }
 
 
+def passed_findings(iri: str) -> dict[str, list[dict]]:
+    """What each requirement the model passed read (the model-passed-findings query), by
+    definition id, one entry per requirement (``label``, ``read``) in the query's order: a
+    passed requirement gives no reason, its findings say what it passed on (after what
+    the requirement's assessment says itself, as a stand-in met)."""
+    out: dict[str, dict[str, dict]] = {}
+    for row in named_query("model-passed-findings", model=iri):
+        r = row_values(row)
+        req = out.setdefault(r["definition"], {}).setdefault(
+            r["requirementId"], {"label": r["requirementLabel"], "read": []}
+        )
+        for text in (r.get("said"), r.get("read")):
+            # (a row a finding: its words repeat once a check of the requirement it is on)
+            if text and text not in req["read"]:
+                req["read"].append(text)
+    return {d: list(reqs.values()) for d, reqs in out.items()}
+
+
 def inherited(iri: str) -> list[dict]:
     """What a fine-tune inherits (the model-inherited-findings query), one group per model
     it was fine-tuned from: ``findings``, each base record's findings with the requirements

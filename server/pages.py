@@ -35,7 +35,7 @@ from openness.named_queries import NamedQuery, catalogue
 from openness.namespaces import ID, PREFIXES
 from openness.server import api, badges, history, linked_data
 from openness.server.context import get_store, minted_base
-from openness.server.evidence import evidence, inherited, named_query, uses
+from openness.server.evidence import evidence, inherited, named_query, passed_findings, uses
 from openness.server.fanout import at_once
 from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
 from openness.server.negotiation import RESOURCE_TYPES, preferred
@@ -286,6 +286,7 @@ def _model_page(iri: str, model_id: str) -> str:
             "verdicts": lambda: verdict_rows(store, model=iri),
             "to_pass": lambda: changes_to_pass(store, iri),
             "inherited": lambda: inherited(iri),
+            "passed": lambda: passed_findings(iri),
             # The published verdicts about this model only (the query bound to it): reading
             # every published verdict and keeping this model's took ~0.2 s CPU of the page.
             "published": lambda: [
@@ -315,6 +316,7 @@ def _model_page(iri: str, model_id: str) -> str:
         name=parts["name"],
         verdicts=verdicts,
         why_not=_why_not(verdicts),
+        passed=parts["passed"],
         to_pass=parts["to_pass"],
         badges=badges.snippets(model_id, verdicts),
         next_level={v["definition"]: _next_level(v) for v in verdicts},

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import html
+from pathlib import Path
+
 import pyshacl
 import pytest
+import rdflib
+from click.testing import CliRunner
 from conftest import copy_of
+from rdflib.namespace import DCTERMS
 
 from openness.assess import reference
-from openness.assess.definitions import OGNS, shapes_graph
+from openness.assess.definitions import OGNS, definition, shapes_graph
 from openness.assess.grade import RequirementVerdict
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.assess.validate import Validation, validate_description
+from openness.cli import cli
 from openness.ingest.licenses import default_resolver
 from openness.resources import ontology_dir, sources_dir
+from openness.server import create_app
+
+EARL = rdflib.Namespace("http://www.w3.org/ns/earl#")
 
 # The requirement of each definition that asks for the licence of the final parameters.
 WEIGHTS_LICENCE = {
@@ -26,15 +36,21 @@ WEIGHTS_LICENCE = {
 }
 
 
-def _validate_olmo_with_weights_under(
-    licence: str, *, reports: bool = False, evidence: bool = False
-) -> Validation:
-    """The bundled OLMo-7B record with its final parameters under ``licence``, validated."""
+def _olmo_with_weights_record(licence: str) -> str:
+    """The bundled OLMo-7B record (MOF YAML) with its final parameters under ``licence``."""
     text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
     weights = "      description: 'Trained model parameters, weights and biases'\n"
     changed = text.replace(weights, weights + f"      license: '{licence}'\n", 1)
     assert changed != text
-    return validate_description(changed.encode(), "OLMo-7B.yml", reports=reports, evidence=evidence)
+    return changed
+
+
+def _validate_olmo_with_weights_under(
+    licence: str, *, reports: bool = False, evidence: bool = False
+) -> Validation:
+    """The bundled OLMo-7B record with its final parameters under ``licence``, validated."""
+    changed = _olmo_with_weights_record(licence).encode()
+    return validate_description(changed, "OLMo-7B.yml", reports=reports, evidence=evidence)
 
 
 def _weights_licence_requirements(licence: str) -> dict[str, RequirementVerdict]:
@@ -202,6 +218,61 @@ def test_the_finding_for_a_choice_of_licences_says_the_licensee_may_choose() -> 
         f"mof record 'OLMo-7B': the final parameters are under '{licence}', one of whose OR"
         " alternatives, accepted, the licensee may choose"
     ) in details
+
+
+def test_a_passed_requirement_shows_the_finding_it_passed_on(tmp_path: Path) -> None:
+    """Stored weights under 'Apache-2.0 OR CC-BY-NC-4.0' fail MOF with a reason and pass
+    OSAID, whose passed requirement gave no word why: its finding, stored in graph/derived,
+    was shown neither on the model page nor by `openness explain`. Both now give it: the
+    page under the verdict's "why" (a section of passed requirements), explain as the
+    model's finding on the check the passed requirement checks (og:checks, at the
+    requirement's IRI)."""
+    licence = "Apache-2.0 OR CC-BY-NC-4.0"
+    read = (
+        f"mof record 'OLMo-7B': the final parameters are under '{licence}', one of whose OR"
+        " alternatives, accepted, the licensee may choose"
+    )
+    models = tmp_path / "mof" / "models"
+    models.mkdir(parents=True)
+    (models / "OLMo-7B.yml").write_text(_olmo_with_weights_record(licence), encoding="utf-8")
+    store = ["--store", str(tmp_path / "store")]
+    judged = ["-d", "osaid-1.0", "-d", "mof-1.0"]
+    for command in (
+        ["ingest", "spdx", "curated"],  # the licences' facts, read by the checks
+        ["ingest", "mof", "--from", str(tmp_path / "mof")],
+        ["assess", "-m", "OLMo-7B", *judged],
+    ):
+        result = CliRunner().invoke(cli, [*store, *command], catch_exceptions=False)
+        assert result.exit_code == 0, (command, result.output)
+
+    explained = CliRunner().invoke(cli, [*store, "explain", "OLMo-7B", *judged])
+    assert explained.exit_code == 0, explained.output
+    graph = rdflib.Graph().parse(data=explained.stdout, format="turtle")
+    (terms,) = (
+        iri
+        for iri, r in definition("osaid-1.0").requirements.items()
+        if r.id == WEIGHTS_LICENCE["osaid-1.0"]
+    )
+    found = graph.query(
+        """SELECT ?read WHERE {
+             ?a og:definitionId "osaid-1.0" ; earl:result/dcterms:hasPart ?part .
+             ?part earl:test ?req ; earl:result/earl:outcome earl:passed .
+             ?model og:finding ?f .
+             ?f og:aboutCheck ?check ; og:supports true ; og:detail ?read }""",
+        initNs={"og": OGNS, "earl": EARL, "dcterms": DCTERMS},
+        initBindings={
+            "req": rdflib.URIRef(terms),
+            "check": shapes_graph().value(rdflib.URIRef(terms), OGNS.checks),
+        },
+    )
+    assert read in {str(row.read) for row in found}
+
+    page = create_app({"STORE_LOCATION": str(tmp_path / "store"), "TESTING": True})
+    text = html.unescape(page.test_client().get("/models/allenai--olmo-7b").text)
+    assert 'href="#passed-osaid-1.0"' in text  # the passed verdict's "why"
+    section = text[text.index('<details id="passed-osaid-1.0"') :]
+    assert read in section[: section.index("</details>")]
+    assert f"Model parameters (Final) under '{licence}', not an open licence" in text  # MOF's
 
 
 def test_a_conjunction_with_a_restrictive_licence_fails_instead_of_disagreeing(built) -> None:

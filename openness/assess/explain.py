@@ -13,6 +13,8 @@ from openness.assess.definitions import OGNS, SH, definition, definitions
 from openness.assess.reference import evidence, report, to_rdflib
 from openness.assess.report import stored_assertions
 from openness.assess.store import assessment_iri
+from openness.named_queries import run_named
+from openness.namespaces import OG
 from openness.store import GraphStore
 
 
@@ -21,7 +23,9 @@ def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Tr
     the graded outcome, level, score, reasons) and, for each, the model's
     sh:ValidationReport for that definition's shapes, made now and linked from its stored
     assertion (og:validationReport; the assertion's IRI names the model and definition):
-    what a result of the report weighs is the verdict's to say."""
+    what a result of the report weighs is the verdict's to say. A requirement passed
+    gives no reason: the findings it passed on come with the checks they are about
+    (:func:`passed_findings`)."""
     triples = stored_assertions(store, [assessment_iri(i, model) for i in ids])
     stored = {t.subject.value for t in triples}
     full = _full_report(store, model)
@@ -31,7 +35,36 @@ def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Tr
         if assessment_iri(i, model) in stored:  # (a model not yet assessed has none to link)
             out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
     data = out.serialize(format="nt", encoding="utf-8")
-    return triples + [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
+    reports = [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
+    return triples + reports + passed_findings(store, model, ids)
+
+
+def passed_findings(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Triple]:
+    """The findings each requirement ``model`` passed against the definitions ``ids`` read
+    (the model-passed-findings query), as the derived graph holds them: the model's
+    og:finding, each finding's check, sentence, record and og:supports. A stored
+    requirement assessment (earl:test) leads to them by its requirement's og:checks, at
+    the requirement's IRI: said here, it would describe a node of the stored graph, where
+    a posted description's answer describes only its own."""
+
+    def og(name: str) -> ox.NamedNode:
+        return ox.NamedNode(OG + name)
+
+    wanted, subject = set(ids), ox.NamedNode(model)
+    out: dict[ox.Triple, None] = {}
+    for row in run_named(store, "model-passed-findings", model=model):
+        finding = row.get("finding")  # (none: the requirement assessment's own words)
+        if finding is None or row["definition"].value not in wanted:
+            continue
+        for s, p, o in (
+            (subject, og("finding"), finding),
+            (finding, og("aboutCheck"), row["check"]),
+            (finding, og("supports"), ox.Literal(True)),
+            (finding, og("fromRecord"), row["record"]),
+            (finding, og("detail"), row["read"]),
+        ):
+            out[ox.Triple(s, p, o)] = None
+    return list(out)
 
 
 def validation_report(
