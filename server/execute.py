@@ -17,13 +17,13 @@ from openness.server.negotiation import (
     COMPACTED,
     GRAPH_TYPES,
     RESULT_TYPES,
-    CompactedJsonLd,
     NotAcceptable,
     choose_with_parameter,
     expressible,
     graph_format,
     json_ld_form,
     results_format,
+    serialize_graph,
 )
 from openness.store import GraphStore
 from openness.store.results import QueryResult
@@ -34,17 +34,22 @@ class QueryTimeout(RuntimeError):
 
 
 class ResultTooLarge(RuntimeError):
-    """A result is larger than the server's limit."""
+    """A result is larger than the server's limit; ``held``: a result held whole to be
+    compacted (JSON-LD's compacted form), measured as it is held."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, held: bool = False) -> None:
         super().__init__(
-            f"the result is larger than this server's limit of {limit} bytes; "
+            "the result, held whole to be compacted, passed this server's limit of "
+            f"{limit} bytes as N-Triples; ask for expanded JSON-LD or another format, "
+            "measured as sent, narrow the query or add LIMIT"
+            if held
+            else f"the result is larger than this server's limit of {limit} bytes; "
             "narrow the query or add LIMIT"
         )
-        self.limit = limit
+        self.limit, self.held = limit, held
 
-    def __reduce__(self) -> tuple:  # keep ``limit`` when the error crosses processes
-        return (ResultTooLarge, (self.limit,))
+    def __reduce__(self) -> tuple:  # keep its arguments when the error crosses processes
+        return (ResultTooLarge, (self.limit, self.held))
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,22 @@ def _expressed(triples: QueryResult) -> Iterator[ox.Triple]:
         yield t
 
 
+def _held(triples: Iterator[ox.Triple], limit: int) -> list[ox.Triple]:
+    """``triples`` held in a list, refused (:class:`ResultTooLarge`) once their
+    N-Triples pass ``limit``: what is held stays near the size the streamed formats'
+    sink stops at. Compacted JSON-LD, with its prefixes, is smaller: measured by its own
+    size, a result as large would be held three times the memory (the bundled graph
+    whole: ~1 GB a query process against ~0.4, docs/review-s50.md), so its refusal says
+    how it was measured and which forms are measured as sent."""
+    held, size = [], 0
+    for t in triples:
+        size += len(str(t)) + 3  # " .\n"
+        if size > limit:
+            raise ResultTooLarge(limit, held=True)
+        held.append(t)
+    return held
+
+
 def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, ...] = ()) -> Answer:
     """Run a protocol query and serialize its result in the format the client prefers.
     Its dataset is the client's (SPARQL 1.1 Protocol 2.1.4): the graphs the request lists
@@ -148,14 +169,7 @@ def answer(store: GraphStore, job: Job, max_bytes: int, said: tuple[ox.Triple, .
     sink = _Capped(max_bytes)
     try:
         if form == COMPACTED:
-            # Held no further than the size the answer comes to passes the limit; the
-            # sink then measures the bytes sent, as in the other formats.
-            document = CompactedJsonLd(PREFIXES)
-            for triple in _expressed(result):
-                document.add(triple)
-                if document.size > max_bytes:
-                    raise ResultTooLarge(max_bytes)
-            sink.write(document.serialize())
+            sink.write(serialize_graph(_held(_expressed(result), max_bytes), media, PREFIXES))
         elif fmt == ox.RdfFormat.JSON_LD:
             QueryResult(_expressed(result)).serialize(fmt, sink)
         else:

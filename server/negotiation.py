@@ -401,70 +401,35 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     while clashing := {i.split(":", 1)[0] for i in _whole(iris, namespaces)} & set(prefixes):
         prefixes = {p: ns for p, ns in prefixes.items() if p not in clashing}
         namespaces = longest_first(prefixes)
-    names = _Names(prefixes)
-    nodes: dict[str, dict[str, list]] = {}
-    for t in triples:
-        key, value = names.entry(t)
-        nodes.setdefault(names.node(t.subject), {}).setdefault(key, []).append(value)
-    graph = [
-        {"@id": subject, **{k: v[0] if len(v) == 1 else v for k, v in sorted(about.items())}}
-        for subject, about in nodes.items()
-    ]
-    return json.dumps({"@context": prefixes, "@graph": graph}, ensure_ascii=False).encode()
 
+    def name(iri: str) -> str:
+        return _short(iri, namespaces)
 
-class CompactedJsonLd:
-    """Triples gathered a triple at a time for :func:`compact_json_ld`, and ``size``: the
-    bytes their node objects come to at least (each subject, key and value once), for a
-    caller that must stop holding triples once their answer is too large to send."""
+    def node(term: ox.NamedNode | ox.BlankNode) -> str:
+        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else name(term.value)
 
-    def __init__(self, prefixes: dict[str, str]) -> None:
-        self.prefixes, self.triples, self.size = prefixes, [], 0
-        self._names = _Names(prefixes)
-        self._keys: dict[ox.NamedNode | ox.BlankNode, set[str]] = {}
-
-    def add(self, triple: ox.Triple) -> None:
-        # Named under every prefix: one compact_json_ld leaves out for a clash writes
-        # the names it shortened longer, whole or by a shorter namespace.
-        key, value = self._names.entry(triple)
-        keys = self._keys.setdefault(triple.subject, set())
-        written = [value, *([] if key in keys else [key])]
-        written += [] if keys else [self._names.node(triple.subject)]
-        keys.add(key)
-        self.size += sum(len(json.dumps(w, ensure_ascii=False).encode()) for w in written)
-        self.triples.append(triple)
-
-    def serialize(self) -> bytes:
-        return compact_json_ld(self.triples, self.prefixes)
-
-
-class _Names:
-    """Terms as compacted JSON-LD writes them under ``prefixes``."""
-
-    def __init__(self, prefixes: dict[str, str]) -> None:
-        self.namespaces = longest_first(prefixes)
-
-    def name(self, iri: str) -> str:
-        return _short(iri, self.namespaces)
-
-    def node(self, term: ox.NamedNode | ox.BlankNode) -> str:
-        return f"_:{term.value}" if isinstance(term, ox.BlankNode) else self.name(term.value)
-
-    def value(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | dict[str, str]:
+    def value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | dict[str, str]:
         if not isinstance(term, ox.Literal):
-            return {"@id": self.node(term)}
+            return {"@id": node(term)}
         if term.language:
             tagged = {"@value": term.value, "@language": term.language}
             return {**tagged, "@direction": term.direction.value} if term.direction else tagged
         if term.datatype.value == XSD_STRING:
             return term.value
-        return {"@value": term.value, "@type": self.name(term.datatype.value)}
+        return {"@value": term.value, "@type": name(term.datatype.value)}
 
-    def entry(self, t: ox.Triple) -> tuple[str, str | dict[str, str]]:
-        """The key and value ``t`` is written as in its subject's node object."""
+    nodes: dict[str, dict[str, list]] = {}
+    for t in triples:
+        about = nodes.setdefault(node(t.subject), {})
         if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            return "@type", self.name(t.object.value)
-        return self.name(t.predicate.value), self.value(t.object)
+            about.setdefault("@type", []).append(name(t.object.value))
+        else:
+            about.setdefault(name(t.predicate.value), []).append(value(t.object))
+    graph = [
+        {"@id": subject, **{k: v[0] if len(v) == 1 else v for k, v in sorted(about.items())}}
+        for subject, about in nodes.items()
+    ]
+    return json.dumps({"@context": prefixes, "@graph": graph}, ensure_ascii=False).encode()
 
 
 def _short(iri: str, namespaces: list[tuple[str, str]]) -> str:
