@@ -80,7 +80,7 @@ from openness.store import (
     open_store,
 )
 from openness.store import dump as dumps
-from openness.store.base import Unanswerable, parse_error
+from openness.store.base import Unanswerable, refusal
 from openness.store.compaction import compacted_when_grown
 from openness.turtle import turtle
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
@@ -382,10 +382,10 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         sys.stdout.buffer.write(result.serialize(target[fmt]))
     except SyntaxError as e:
         known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
-        _echo(f"error: the query does not parse: {parse_error(text, e)}{known}")
+        _echo(f"error: {refusal(text, e)}{known}")
         sys.exit(2)
     except Unanswerable as e:
-        _echo(f"error: the query cannot be answered: {e}")
+        _echo(f"error: {refusal(text, e)}")
         sys.exit(2)
     finally:
         store.close()

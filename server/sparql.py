@@ -24,7 +24,7 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.store import summary
-from openness.store.base import Unanswerable, code_only, keyword, parse_error
+from openness.store.base import Unanswerable, code_only, keyword, refusal
 
 bp = Blueprint("sparql", __name__)
 
@@ -204,10 +204,8 @@ def run_query(
     )
     try:
         result = get_runner().run(job)
-    except SyntaxError as e:
-        return text(f"the query does not parse: {parse_error(query, e)}", 400)
-    except Unanswerable as e:
-        return text(f"the query cannot be answered: {e}", 400)
+    except (SyntaxError, Unanswerable) as e:
+        return text(refusal(query, e), 400)
     except QueryTimeout as e:
         return text(str(e), 503)
     limit = current_app.config["MAX_RESULT_BYTES"]

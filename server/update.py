@@ -30,7 +30,7 @@ from openness.server.sparql import (
     text,
     utf8_parameters,
 )
-from openness.store.base import StoreError, code_only, keyword
+from openness.store.base import StoreError, Unanswerable, code_only, keyword, refusal
 from openness.store.dump import NoDump
 
 bp = Blueprint("update", __name__)
@@ -115,8 +115,8 @@ def update() -> Response:
         sparql = with_dataset(sparql, using, named)
     try:
         get_store().update(sparql, base_iri=request_base())
-    except SyntaxError as e:
-        return text(f"the update does not parse: {e}", 400)
+    except (SyntaxError, Unanswerable) as e:  # positions are in the text as sent
+        return text(refusal(sparql, e, update=True), 400)
     except StoreError as e:  # a remote engine that cannot be reached or refused
         return text(f"the store could not run the update: {e}", 502)
     except RuntimeError as e:  # Oxigraph's: an operation that cannot be done, nothing written

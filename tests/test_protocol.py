@@ -341,6 +341,60 @@ def test_an_update_that_cannot_be_done_is_400_and_changes_nothing() -> None:
     assert store.graph_names() == []
 
 
+BIF = "<http://www.openlinksw.com/schemas/bif#contains>"
+
+
+@pytest.mark.parametrize(
+    ("update", "said"),
+    [
+        (  # (was Oxigraph's words alone: 'expected one of "$", "'", …', every name character)
+            "DELETE { ?s ?p ?o } WHERE { { ?s ?p ?o }",
+            "the update does not parse: 3 '{' but 2 '}': a '{' is not closed; error at 1:",
+        ),
+        (  # (was 'the update failed, nothing was changed: The custom function …')
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER({BIF}(?o, 'x')) }}",
+            f"the update cannot be answered: The custom function {BIF} is not supported by "
+            "this engine (Oxigraph)",
+        ),
+        (  # an update is given none of our prefixes: none is offered
+            "DELETE WHERE { ?s dct:title ?o }",
+            "the update does not parse: error at 1:28: the prefix 'dct:' is not declared: "
+            "declare it (PREFIX dct: <…>)\n",
+        ),
+    ],
+)
+def test_an_update_is_refused_in_the_words_a_query_is(update: str, said: str) -> None:
+    """/update says what /sparql says of the same fault: the brackets that do not pair up
+    counted, a function the engine lacks said as that, an undeclared prefix named."""
+    store = EmbeddedStore(None)
+    store.update("INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:p> 'x' } }")
+    client = create_app({"STORE": store, "UPDATE_ENABLED": True}).test_client()
+    answer = client.post("/update", data={"update": update})
+    assert answer.status_code == 400 and answer.text.startswith(said), answer.text
+    assert len(store.query("SELECT * { ?s ?p ?o }").rows()) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "text"),
+    [
+        ("/sparql", "query", "SELECT * WHERE {{ ?s ?p ?o FILTER({}(?o, 'x')) }}"),
+        ("/update", "update", "DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER({}(?o, 'x')) }}"),
+    ],
+)
+def test_an_undeclared_prefix_in_a_function_call_is_named(path: str, field: str, text: str) -> None:
+    """What a Virtuoso user pastes, bif:contains with bif: undeclared, was told only
+    'error at 1:42: expected ENCODE_FOR_URI': Oxigraph's words there name no prefix."""
+    client = create_app({"STORE": EmbeddedStore(None), "UPDATE_ENABLED": True}).test_client()
+    answer = client.post(path, data={field: text.format("bif:contains")})
+    assert answer.status_code == 400, answer.text
+    assert "the prefix 'bif:' is not declared: declare it (PREFIX bif: <…>)" in answer.text
+    assert "ENCODE_FOR_URI" not in answer.text
+    # Declared, the parser goes on to the function, which Oxigraph has not.
+    declared = f"PREFIX bif: <{BIF[1:-9]}> " + text.format("bif:contains")
+    answer = client.post(path, data={field: declared})
+    assert answer.status_code == 400 and f"The custom function {BIF}" in answer.text
+
+
 def test_compacted_json_ld_refuses_a_triple_term() -> None:
     """JSON-LD cannot express a triple term, in the compacted form as in the expanded:
     refused (406), else answered in what else the client takes."""

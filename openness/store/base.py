@@ -342,7 +342,9 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
-_NAME_BEFORE = re.compile(r"([A-Za-z][\w.-]*)?:[\w.%-]*$")
+# A prefixed name's prefix, in :func:`code_only` text: not a blank node label (``_:b``),
+# nor a colon in a local name (``ex:a:b``).
+_PREFIXED = re.compile(r"(?<![\w.:?$-])([^\W\d_](?:[\w.-]*[\w-])?)?:")
 
 
 # An update's first operation, after the prologue (in :func:`code_only` text), and what
@@ -374,13 +376,30 @@ _UPDATE_GOES_ON = {
 }
 
 
-def parse_error(sparql: str, error: SyntaxError) -> str:
-    """The parser's message on ``sparql``, where it is about a prefix nothing declares
-    said as that: Oxigraph's ('expected one of Prefix not found, …') goes on to list every
-    character a name may hold, and names no prefix; an update given as a query said as
-    such, where Oxigraph said 'expected CONSTRUCT'; and braces or parentheses that do not
-    pair up counted before the parser's words (:func:`unpaired`), which name only what it
-    expected where it stopped, often the end of the text.
+def refusal(sparql: str, error: SyntaxError | Unanswerable, *, update: bool = False) -> str:
+    """What to tell whoever sent ``sparql`` (an update if ``update``) that the parser
+    refused or the engine cannot answer: the same words from /sparql, /update and the CLI.
+
+    >>> refusal("SELECT * { ?s ?p ?o", SyntaxError("error at 1:20: expected one of"))
+    "the query does not parse: 1 '{' but 0 '}': a '{' is not closed; error at 1:20: expected one of"
+    >>> refusal("…", Unanswerable("The custom function <urn:f> is not supported"), update=True)
+    'the update cannot be answered: The custom function <urn:f> is not supported'
+    """
+    what = "update" if update else "query"
+    if isinstance(error, Unanswerable):
+        return f"the {what} cannot be answered: {error}"
+    return f"the {what} does not parse: {parse_error(sparql, error, update=update)}"
+
+
+def parse_error(sparql: str, error: SyntaxError, *, update: bool = False) -> str:
+    """The parser's message on ``sparql`` (an update if ``update``: our prefixes are not
+    declared in one), where it stopped at or past a prefix nothing declares said as that:
+    Oxigraph's words there name no prefix ('expected one of Prefix not found, …', going on
+    to list every character a name may hold; in a function call, 'expected
+    ENCODE_FOR_URI'); an update given as a query said as such, where Oxigraph said
+    'expected CONSTRUCT'; and braces or parentheses that do not pair up counted before the
+    parser's words (:func:`unpaired`), which name only what it expected where it stopped,
+    often the end of the text.
 
     >>> parse_error("PREFIX x: <urn:x> INSERT DATA { x:a x:b 1 }", SyntaxError(
     ...     "error at 1:19: expected CONSTRUCT"))
@@ -392,6 +411,9 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     ...     "error at 1:24: expected one of Prefix not found, ['%'], ['-' | …")))
     ... # doctest: +ELLIPSIS
     error at 1:24: the prefix 'dct:' is not declared: declare it (PREFIX dct: <…>) or use ...
+    >>> print(parse_error('SELECT * { ?s ?p ?o FILTER(bif:contains(?o, "x")) }',
+    ...     SyntaxError("error at 1:42: expected ENCODE_FOR_URI")))  # doctest: +ELLIPSIS
+    error at 1:42: the prefix 'bif:' is not declared: declare it (PREFIX bif: <…>) or use ...
 
     >>> print(parse_error("SELECT * { ?s ?p ?o ", SyntaxError(
     ...     'error at 1:21: expected one of ".", "}", [_]')))
@@ -399,27 +421,36 @@ def parse_error(sparql: str, error: SyntaxError) -> str:
     """
     said = str(error)
     code = code_only(sparql)
-    update = _UPDATE_START.match(code)
+    update_start = _UPDATE_START.match(code)
     uncommented = _NOT_CODE.sub(lambda m: " " * len(m[0]) if m[0][0] == "#" else m[0], sparql)
-    if update and _UPDATE_GOES_ON[update[1].upper()].match(uncommented, update.end()):
-        return f"it is a SPARQL update ({update[1].upper()}), not a query"
-    # An undeclared prefix is where the parser stopped, before any brace left open.
+    if (
+        not update
+        and update_start
+        and _UPDATE_GOES_ON[update_start[1].upper()].match(uncommented, update_start.end())
+    ):
+        return f"it is a SPARQL update ({update_start[1].upper()}), not a query"
+    ours = () if update else PREFIXES
+    declared = [*ours, *(m[1] for m in _PREFIX.finditer(code))]
     at = _AT.match(said)
-    if "Prefix not found" not in said or not at:
+    # The names are read from the text, not from the parser's words, which name the prefix
+    # nowhere in a function call; the first undeclared one is where a parser that got that
+    # far stopped (and before any brace left open), so it is said only then.
+    used = next((m for m in _PREFIXED.finditer(code) if (m[1] or "") not in declared), None)
+    if not at or not used or (int(at[1]), int(at[2])) < _row_column(sparql, used.start()):
         return f"{unpaired(sparql)}; {said}" if unpaired(sparql) else said
-    lines = sparql.splitlines()
-    row, column = int(at[1]), int(at[2])
-    line = lines[row - 1][: column - 1] if 0 < row <= len(lines) else ""
-    name = _NAME_BEFORE.search(line.rstrip())
-    if not name:
-        return said
-    prefix = name[1] or ""
-    declared = [*PREFIXES, *(m[1] for m in _PREFIX.finditer(code))]
+    prefix = used[1] or ""
+    named = f"error at {at[1]}:{at[2]}: the prefix '{prefix}:' is not declared: declare it "
+    if not declared:
+        return f"{named}(PREFIX {prefix}: <…>)"
     return (
-        f"error at {row}:{column}: the prefix '{prefix}:' is not declared: declare it "
-        f"(PREFIX {prefix}: <…>) or use one of those declared here "
+        f"{named}(PREFIX {prefix}: <…>) or use one of those declared here "
         f"({', '.join(dict.fromkeys(p + ':' for p in declared))})"
     )
+
+
+def _row_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1, in characters, as Oxigraph counts) of ``offset``."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
 def unpaired(sparql: str) -> str:

@@ -200,9 +200,10 @@ class EmbeddedStore(GraphStore):
 
     def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.path is None:  # a scratch store: nothing a fault could lose
-            self._store.update(sparql, base_iri=base_iri)
+            with _answerable():
+                self._store.update(sparql, base_iri=base_iri)
             return
-        with self._announced():
+        with self._announced(), _answerable():
             self._store.update(sparql, base_iri=base_iri)
 
     @contextlib.contextmanager
