@@ -36,20 +36,29 @@ WEIGHTS_LICENCE = {
 }
 
 
-def _olmo_with_weights_record(licence: str) -> str:
-    """The bundled OLMo-7B record (MOF YAML) with its final parameters under ``licence``."""
+# Components of the bundled OLMo-7B record, by their description there (the first of two
+# so described: the final parameters).
+WEIGHTS = "Trained model parameters, weights and biases"
+TRAINING_CODE = "Code used for training the model"
+DATASETS = "Training, validation and testing datasets used for the model"
+
+
+def _olmo_with_weights_record(licence: str, on: str = WEIGHTS) -> str:
+    """The bundled OLMo-7B record (MOF YAML) with its final parameters (or the component
+    described ``on``) under ``licence``."""
     text = (sources_dir() / "mof" / "models" / "OLMo-7B.yml").read_text(encoding="utf-8")
-    weights = "      description: 'Trained model parameters, weights and biases'\n"
-    changed = text.replace(weights, weights + f"      license: '{licence}'\n", 1)
+    component = f"      description: '{on}'\n"
+    changed = text.replace(component, component + f"      license: '{licence}'\n", 1)
     assert changed != text
     return changed
 
 
 def _validate_olmo_with_weights_under(
-    licence: str, *, reports: bool = False, evidence: bool = False
+    licence: str, *, on: str = WEIGHTS, reports: bool = False, evidence: bool = False
 ) -> Validation:
-    """The bundled OLMo-7B record with its final parameters under ``licence``, validated."""
-    changed = _olmo_with_weights_record(licence).encode()
+    """The bundled OLMo-7B record with its final parameters (or the component described
+    ``on``) under ``licence``, validated."""
+    changed = _olmo_with_weights_record(licence, on).encode()
     return validate_description(changed, "OLMo-7B.yml", reports=reports, evidence=evidence)
 
 
@@ -204,20 +213,57 @@ def test_each_definition_says_how_it_read_a_choice_of_licences() -> None:
     assert set(reasons) == set(WEIGHTS_LICENCE) - {"mof-1.0"}
 
 
-def test_the_finding_for_a_choice_of_licences_says_the_licensee_may_choose() -> None:
-    """A passed requirement gives no reason; the finding it passed on (stored in
-    graph/derived) says how the expression was read. pySHACL runs the
-    shapes' rules in place on the description's evidence."""
-    licence = "Apache-2.0 OR CC-BY-NC-4.0"
-    data = reference.to_rdflib(_validate_olmo_with_weights_under(licence, evidence=True).evidence)
+def _findings_under(licence: str, on: str = WEIGHTS) -> set[str]:
+    """The findings' words on the licence of the component described ``on``, given
+    ``licence``: pySHACL runs the shapes' rules in place on the description's evidence."""
+    validated = _validate_olmo_with_weights_under(licence, on=on, evidence=True)
+    data = reference.to_rdflib(validated.evidence)
     pyshacl.validate(
         data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, inplace=True
     )
-    details = {str(d) for d in data.objects(None, OGNS.detail) if f"'{licence}'" in d}
+    return {str(d) for d in data.objects(None, OGNS.detail) if f"'{licence}'" in d}
+
+
+def test_the_finding_for_a_choice_of_licences_says_the_licensee_may_choose() -> None:
+    """A passed requirement gives no reason; the finding it passed on (stored in
+    graph/derived) says how the expression was read."""
+    licence = "Apache-2.0 OR CC-BY-NC-4.0"
     assert (
         f"mof record 'OLMo-7B': the final parameters are under '{licence}', one of whose OR"
         " alternatives, accepted, the licensee may choose"
-    ) in details
+    ) in _findings_under(licence)
+
+
+def test_the_code_findings_say_how_a_choice_of_licences_was_read() -> None:
+    """The code's licence rule says a choice (OR) as the weights' does: approved under the
+    alternative the licensee may choose, or under none of them."""
+    either = "Apache-2.0 OR CC-BY-NC-4.0"
+    assert _findings_under(either, TRAINING_CODE) >= {
+        f"mof record 'OLMo-7B': Training code is under '{either}', {kind} under one of its OR"
+        " alternatives, which the licensee may choose"
+        for kind in ("OSI-approved", "FSF-libre")
+    }
+    neither = "CC-BY-NC-4.0 OR CC-BY-NC-SA-4.0"
+    assert _findings_under(neither, TRAINING_CODE) >= {
+        f"mof record 'OLMo-7B': Training code is under '{neither}', not {kind} under any of its"
+        " OR alternatives, which restricts use"
+        for kind in ("OSI-approved", "FSF-libre")
+    }
+
+
+def test_the_data_findings_say_how_a_choice_of_licences_was_read() -> None:
+    """The data's licence rule says a choice (OR) as the weights' does: one alternative
+    accepted, which the licensee may choose, or every one restricting use."""
+    either = "Apache-2.0 OR CC-BY-NC-4.0"
+    assert (
+        f"mof record 'OLMo-7B': Datasets under '{either}', one of whose OR alternatives,"
+        " accepted, the licensee may choose"
+    ) in _findings_under(either, DATASETS)
+    neither = "CC-BY-NC-4.0 OR CC-BY-NC-SA-4.0"
+    assert (
+        f"mof record 'OLMo-7B': Datasets under '{neither}', which restricts use under each of"
+        " its OR alternatives"
+    ) in _findings_under(neither, DATASETS)
 
 
 def test_a_passed_requirement_shows_the_finding_it_passed_on(tmp_path: Path) -> None:
