@@ -38,13 +38,16 @@
       const descending = header.getAttribute("aria-sort") === "ascending";
       table.querySelectorAll("th[aria-sort]").forEach((th) => th.removeAttribute("aria-sort"));
       header.setAttribute("aria-sort", descending ? "descending" : "ascending");
-      const rows = Array.from(body.rows);
-      rows.sort((a, b) => {
-        const x = shown(a.cells[col]), y = shown(b.cells[col]);
-        const order = numeric ? (parseFloat(x) || -1) - (parseFloat(y) || -1) : x.localeCompare(y);
+      // Each row's key read once, not in every comparison (a clone of its cell each time).
+      const keyed = Array.from(body.rows, (row) => {
+        const words = shown(row.cells[col]);
+        return { row, key: numeric ? parseFloat(words) || -1 : words };
+      });
+      keyed.sort((a, b) => {
+        const order = numeric ? a.key - b.key : a.key.localeCompare(b.key);
         return descending ? -order : order;
       });
-      rows.forEach((row) => body.appendChild(row));
+      keyed.forEach(({ row }) => body.appendChild(row));
     });
   });
   // "llama 2" finds Llama-2-7B: case, dashes and slashes do not count (the server's
