@@ -74,6 +74,9 @@ class TooLarge(UnreadableInput):
         )
         self.name, self.triples, self.limit = name, triples, limit
 
+    def __reduce__(self) -> tuple:  # raised in a query process, it crosses to the server's
+        return (TooLarge, (self.name, self.triples, self.limit))
+
 
 # A validation's peak memory, roughly: the interpreter, vocabularies and licences, and so
 # much a distinct triple of the description (fitted to MOF files of 5 000 to 50 000
