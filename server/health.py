@@ -1,14 +1,22 @@
-"""A health check for load balancers and monitors: it never touches the store."""
+"""Health checks for load balancers and monitors: ``/health`` (liveness) never touches the
+store; ``/health/ready`` (readiness) asks the store a trivial query."""
 
 from __future__ import annotations
 
+import logging
 import os
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from openness.server.context import current_guard
+from openness.server.context import current_guard, get_store
+from openness.store import StoreError
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger("openness.server")
+
+# Seconds the readiness check waits for the store: a monitor polls every few seconds, and
+# an engine slower than this to answer ASK {} is taken as not ready.
+READY_WITHIN = 2.0
 
 
 @bp.get("/health")
@@ -20,3 +28,31 @@ def health() -> Response:
     return jsonify(
         {"status": "ok", "process": os.getpid(), "queries": guard.status() if guard else None}
     )
+
+
+@bp.get("/health/ready")
+def ready() -> Response:
+    """``{"status": "ready"}`` once the store answers ``ASK {}`` within READY_WITHIN
+    seconds, else 503 ``{"status": "not ready", "reason": …}``: /health says the server
+    process lives, which it does while a remote engine is down and every route reading the
+    store answers 503. Where the engine is, and its error, go to the log only (as the 503
+    of any route keeps them)."""
+    try:
+        get_store().store.answers(READY_WITHIN)
+    except TimeoutError as e:
+        log.warning("readiness: %s", e)
+        reason = f"the store did not answer within {READY_WITHIN:g} s"
+    except StoreError as e:
+        log.warning("readiness: the store could not answer: %s", e)
+        reason = "the store could not answer: the server's log says why"
+    else:
+        return _uncached(jsonify({"status": "ready", "process": os.getpid()}))
+    answer = jsonify({"status": "not ready", "reason": reason, "process": os.getpid()})
+    answer.status_code = 503
+    return _uncached(answer)
+
+
+def _uncached(response: Response) -> Response:
+    """A readiness answer is of this moment: no cache between the monitor and us keeps it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

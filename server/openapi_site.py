@@ -230,8 +230,23 @@ PATHS: dict[str, Any] = {
     },
     "/health": {
         "get": {
-            "summary": "Whether the server answers, and the state of its query processes",
+            "summary": "Liveness: whether the server process answers, and the state of its "
+            "query processes; the store is not asked (see /health/ready)",
             "responses": {"200": {"description": "ok", "content": {"application/json": {}}}},
+        }
+    },
+    "/health/ready": {
+        "get": {
+            "summary": "Readiness: whether the store answers a trivial query (ASK {}) within "
+            "2 s, for a load balancer to stop sending traffic while a remote engine is down",
+            "responses": {
+                "200": {"description": "ready", "content": {"application/json": {}}},
+                "503": {
+                    "description": "not ready: the reason in words (the engine's address and "
+                    "error go to the server's log)",
+                    "content": {"application/json": {}},
+                },
+            },
         }
     },
     "/openapi.json": {

@@ -6,6 +6,7 @@ import html
 import json
 import random
 import re
+import socket
 from io import BytesIO
 from itertools import count, pairwise
 from pathlib import Path
@@ -27,6 +28,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDF, RDFS, Graphs
 from openness.resources import ontology_dir, shapes_dir, sources_dir
 from openness.server import create_app
+from openness.server.health import READY_WITHIN
 from openness.server.negotiation import serialize_graph
 from openness.store import EmbeddedStore, GraphStore
 from openness.store.results import QueryResult
@@ -461,6 +463,40 @@ def test_openapi_of_a_remote_engine_that_stops_lists_its_values_until_then(
         remote = create_app({"ENDPOINT": f"{base}/query", "TESTING": True}).test_client()
         up = remote.get("/openapi.json")  # complete: the helper checks its values
     _assert_without_the_stores_values(remote.get("/openapi.json"), up)
+
+
+@pytest.mark.remote
+def test_readiness_asks_the_store_where_liveness_does_not(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/health says the process lives, without touching the store: "ok" while the remote
+    engine is down, so a load balancer polling it kept sending traffic every route reading
+    the store answered 503 to. /health/ready asks the engine: ready while a real `oxigraph
+    serve` answers, 503 in words once it has stopped, the engine's address in the log only."""
+    with oxigraph_serving(tmp_path) as base:
+        app = create_app({"ENDPOINT": f"{base}/query", "TESTING": True})
+        client = app.test_client()
+        up = client.get("/health/ready")
+        assert up.status_code == 200 and up.json["status"] == "ready", up.text
+    with caplog.at_level("WARNING", logger="openness.server"):
+        down = client.get("/health/ready")
+    assert down.status_code == 503 and down.mimetype == "application/json", down.text
+    assert down.json["status"] == "not ready"
+    assert down.json["reason"] == "the store could not answer: the server's log says why"
+    assert down.headers["Cache-Control"] == "no-store"
+    assert base not in down.text and base in caplog.text
+    assert client.get("/health").json["status"] == "ok"  # liveness: the process answers
+
+
+def test_readiness_waits_for_an_engine_that_does_not_answer_only_so_long() -> None:
+    """An engine that takes the connection and never answers (hung, or a full backlog) is
+    not ready, said so once the readiness check's own wait is over, not the query timeout's."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never accepts
+        engine = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        app = create_app({"ENDPOINT": engine, "TESTING": True, "QUERY_TIMEOUT": 600})
+        down = app.test_client().get("/health/ready")
+    assert down.status_code == 503, down.text
+    assert down.json["reason"] == f"the store did not answer within {READY_WITHIN:g} s"
 
 
 def _undescribed(value: object, schema: dict, spec: dict, at: str = "") -> list[str]:

@@ -104,6 +104,12 @@ class GraphStore(ABC):
     def export(self, fmt: ox.RdfFormat) -> bytes:
         """The whole dataset in a quad format (N-Quads or TriG), named graphs kept."""
 
+    def answers(self, within: float) -> None:
+        """Return once the store answers a trivial query, else raise :class:`StoreError`
+        (or :class:`TimeoutError` past ``within`` seconds where waiting is possible): what
+        a readiness check asks. A store in this process answers at once."""
+        self.query("ASK {}")
+
     def close(self) -> None:  # noqa: B027 - a no-op by default; backends with resources override
         """Release the store's resources."""
 

@@ -288,6 +288,15 @@ class RemoteStore(GraphStore):
         )
         return response
 
+    def answers(self, within: float) -> None:
+        # Sent bare: the dataset clauses _ask adds would first list the engine's graphs.
+        self._post(
+            self.query_url,
+            data={"query": "ASK {}"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=within,
+        )
+
     def _named_graphs(self, *, fresh: bool = False) -> list[str]:
         now = time.monotonic()
         if fresh or self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
