@@ -60,7 +60,8 @@ class GraphStore(ABC):
         list, the query's own FROM and FROM NAMED; neither, the union as always. Without
         it, graphs not listed default to every graph (what our own queries want)."""
 
-    # Prefixes of the graphs an engine keeps for itself, not part of the dataset.
+    # Prefixes of graphs not part of the dataset (those an engine keeps for itself, a
+    # write's staging graphs): the vocabulary summary does not describe them.
     engine_graphs: Sequence[str] = ()
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -152,7 +153,8 @@ class GraphStore(ABC):
         added: list[list[ox.Triple] | Lines] = []
         for graph, given in [*(replace or {}).items(), *(add or {}).items()]:
             triples = listed(given)
-            added.append(triples)
+            if not graph.startswith(tuple(self.engine_graphs)):
+                added.append(triples)
             body = as_text(triples).decode()
             if body:
                 written += len(triples)

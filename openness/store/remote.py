@@ -215,7 +215,7 @@ def _run_of(staging_graph: str) -> str:
 def _stamped(run: str, stage: str, chunk: list[ox.Triple]) -> dict:
     """The arguments of a write of ``chunk`` to ``stage`` that also stamps its staging run
     as alive now (the stamp is a triple added, not an INSERT, so that the write's terms
-    are known: see openness.store.summary)."""
+    are known: see openness.store.summary; a staging graph's terms are not described)."""
     alive = f"{run}alive"
     stamp = ox.Triple(ox.NamedNode(run), ox.NamedNode(STAGED_AT), ox.Literal(f"{time.time():.3f}"))
     return {
@@ -232,7 +232,9 @@ class RemoteStore(GraphStore):
     Oxigraph's layout; pass them for other servers (Fuseki: ``…/update``, ``…/data``).
     """
 
-    engine_graphs = ENGINE_GRAPHS
+    # A staged write's graphs are not described either: its terms are, before it is
+    # staged (see write), and its stamp's, of no graph of the dataset, never.
+    engine_graphs = (*ENGINE_GRAPHS, STAGING)
 
     def __init__(
         self,
@@ -301,7 +303,7 @@ class RemoteStore(GraphStore):
         now = time.monotonic()
         if fresh or self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
             names = self._stored_graphs()
-            ours = [g for g in names if not g.startswith((*ENGINE_GRAPHS, STAGING))]
+            ours = [g for g in names if not g.startswith(tuple(self.engine_graphs))]
             self._graphs = (now, ours)
         return self._graphs[1]
 
@@ -553,6 +555,8 @@ class RemoteStore(GraphStore):
         removing = {g: f"{run}remove/{i}" for i, g in enumerate(remove) if remove[g]}
         staging = [*removing.values(), *adding.values(), f"{run}alive"]
         written = 0
+        if adding and self.described():
+            self._describe_first(additions.values())
         try:
             for graph, stage in removing.items():
                 for chunk in _chunks(remove[graph]):
@@ -573,8 +577,8 @@ class RemoteStore(GraphStore):
                 *(f"DROP SILENT GRAPH <{g}>" for g in staging),
             ]
             if summary.adds_unlisted([*before, *after]) and self.described():
-                # The staged triples' terms are in the summary already (the writes above
-                # added them); only what ``before`` and ``after`` may add is not.
+                # The staged triples' terms are in the summary already (described before
+                # they were staged); only what ``before`` and ``after`` may add is not.
                 final += summary.rebuilt(self.engine_graphs)
             self._update(" ;\n".join(final))
         except BaseException:
