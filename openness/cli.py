@@ -38,7 +38,7 @@ from openness.assess.report import (
     score_text,
     verdict_rows,
 )
-from openness.assess.service import resolve_model, resolve_models, run_assessment
+from openness.assess.service import FEW_MODELS, resolve_model, resolve_models, run_assessment
 from openness.assess.store import stopped_runs
 from openness.assess.validate import (
     BYTES_A_TRIPLE,
@@ -1189,19 +1189,27 @@ def _definition_ids(ids: tuple[str, ...]) -> list[str] | None:
 @definitions_option
 @models_option
 @click.option("--all", "force", is_flag=True, help="Judge every model again, changed or not.")
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help=f"Name every model judged again (up to {FEW_MODELS} are named anyway).",
+)
 @force_option
 @pass_store
-def assess(opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], force: bool) -> None:
+def assess(
+    opts: StoreOptions, ids: tuple[str, ...], models: tuple[str, ...], force: bool, verbose: bool
+) -> None:
     """(Re)compute and store the verdicts of models against openness definitions. Only
     models whose evidence (or the shapes) changed since their stored verdicts are judged
-    again, unless --all."""
+    again, unless --all; those judged again are named when few, or -v."""
     wanted = _definition_ids(ids)
     store = opts.open()
     try:
         _identity_current(store)
         iris = resolve_models(store, list(models)) if models else None
         with compacted_when_grown(store, _echo):
-            run_assessment(store, wanted, iris, echo=_echo, force=force)
+            run_assessment(store, wanted, iris, echo=_echo, force=force, verbose=verbose)
         _history_behind(store)
         _dump_kept(store)
     except LookupError as e:

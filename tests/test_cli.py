@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from openness.assess.definitions import definitions
+from openness.assess.service import FEW_MODELS
 from openness.cli import StoreOptions, _asked_apart, cli
 from openness.named_queries import NamedQuery
 from openness.namespaces import VOID, Graphs
@@ -410,6 +411,36 @@ def test_a_store_named_by_a_file_is_refused_in_a_line(tmp_path: Path) -> None:
         result = CliRunner().invoke(cli, ["--store", str(file), *command])
         assert result.exit_code == 1 and not isinstance(result.exception, OSError), command
         assert f"{file}" in result.stderr and "no folder" in result.stderr, command
+
+
+def test_assess_names_the_models_it_judged_again_when_few_or_asked(tmp_path: Path) -> None:
+    """assess said how many models it judged again, not which: after a re-ingest the
+    operator learnt they were Amber and its fine-tune only from history-behind. Up to
+    FEW_MODELS are named in the summary line; more, one a line with -v."""
+    store = ["--store", str(tmp_path / "store")]
+    folder = tmp_path / "mof"
+    (folder / "models").mkdir(parents=True)
+    files = sorted((sources_dir() / "mof" / "models").glob("*.yml"))[: FEW_MODELS + 1]
+    for file in files:
+        shutil.copy(file, folder / "models")
+    assert run([*store, "ingest", "mof", "--from", str(folder)])[0] == 0
+    ingested = open_store(str(tmp_path / "store"), read_only=True)
+    try:
+        rows = ingested.query("SELECT ?n WHERE { ?m a og:Model ; schema:name ?n }").rows()
+        names = sorted(r["n"].value for r in rows)
+    finally:
+        ingested.close()
+    assert len(names) == FEW_MODELS + 1
+    code, _, out = run([*store, "assess"])
+    line = next(x for x in out.splitlines() if x.startswith("assessed "))
+    assert code == 0 and line.endswith("(0 unchanged, kept)"), out  # too many to name
+    assert "judged again" not in out
+    code, _, out = run([*store, "assess", "--all", "-v"])
+    listed = out.split("judged again:\n")[1].splitlines()
+    assert code == 0 and [x.strip() for x in listed] == names, out
+    code, _, out = run([*store, "assess", "--all", "-m", names[0], "-m", names[1]])
+    line = next(x for x in out.splitlines() if x.startswith("assessed "))
+    assert code == 0 and line.endswith(f"kept): {names[0]}, {names[1]}"), out
 
 
 def test_the_commands_that_read_are_refused_beside_one_that_writes_and_it_beside_them(

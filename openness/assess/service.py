@@ -173,6 +173,21 @@ def resolve_model(store: GraphStore, given: str) -> str:
     return found[0]
 
 
+# Models judged again that the summary line names; more are named only when asked for
+# (each on a line of its own), as a whole build's are not.
+FEW_MODELS = 10
+
+
+def _names(store: GraphStore, models: Sequence[str]) -> list[str]:
+    """What each of ``models`` (IRIs) is called (its IRI where it has no name), sorted."""
+    values = " ".join(f"<{m}>" for m in models)
+    rows = store.query(
+        f"SELECT ?m (MIN(STR(?n)) AS ?name) WHERE {{ VALUES ?m {{ {values} }} "
+        "OPTIONAL { ?m schema:name ?n } } GROUP BY ?m"
+    ).rows()
+    return sorted((r["name"] or r["m"]).value for r in rows)
+
+
 def run_assessment(
     store: GraphStore,
     ids: Sequence[str] | None,
@@ -180,9 +195,11 @@ def run_assessment(
     *,
     echo: Callable[[str], None],
     force: bool = False,
+    verbose: bool = False,
 ) -> Assessment:
     """Assess the models whose evidence changed (all with ``force``), store the verdicts,
-    and say what came out."""
+    and say what came out: which models were judged again when they are few (up to
+    FEW_MODELS), or ``verbose``."""
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     with in_background(writer) as sink:
         # A run of more than one batch judges them in a worker process (one a spare core).
@@ -192,10 +209,12 @@ def run_assessment(
     writer.finish(run)
     counts = run.outcomes
     judged, defs = len(run.models), len(run.definitions)
+    few = judged <= FEW_MODELS
+    names = _names(store, run.models) if run.models and (few or verbose) else []
     echo(
         f"assessed {judged} model{'s' * (judged != 1)} against {defs} "
         f"definition{'s' * (defs != 1)} with {run.engine} in {run.seconds:.1f}s "
-        f"({run.kept} unchanged, kept)"
+        f"({run.kept} unchanged, kept)" + (f": {', '.join(names)}" if names and few else "")
     )
     for d in run.definitions:
         if run.models:
@@ -204,4 +223,8 @@ def run_assessment(
                 f"{counts[(d.id, 'failed')]:>4}   cannot tell {counts[(d.id, 'cantTell')]:>4}"
                 + (f"   rated {counts[(d.id, 'inapplicable')]:>4}" if not d.passes_models else "")
             )
+    if names and not few:
+        echo("judged again:")
+        for name in names:
+            echo(f"  {name}")
     return run
