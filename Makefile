@@ -8,7 +8,8 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 # Seconds a stopped server's queries may go on (`openness serve --stop-grace`), if given.
 STOP_GRACE ?=
-# The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store.
+# The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store;
+# a remote engine named by OPENNESS_ENDPOINT (read by `openness` itself) wins over it.
 STORE  ?= $(or $(OPENNESS_STORE),var/store)
 BIN     = $(VENV)/bin
 

@@ -251,17 +251,25 @@ class Seconds(click.FloatRange):
     "project's folder, the checkout or OPENNESS_HOME].",
 )
 @click.option(
-    "--endpoint", metavar="URL", help="Use a remote SPARQL 1.1 engine: its query endpoint."
+    "--endpoint",
+    envvar="OPENNESS_ENDPOINT",
+    metavar="URL",
+    help="Use a remote SPARQL 1.1 engine: its query endpoint (it wins over --store) "
+    "[env OPENNESS_ENDPOINT].",
 )
 @click.option(
     "--update-endpoint",
+    envvar="OPENNESS_UPDATE_ENDPOINT",
     metavar="URL",
-    help="Its update endpoint [default: sibling 'update' of --endpoint].",
+    help="Its update endpoint [env OPENNESS_UPDATE_ENDPOINT; default: sibling 'update' of "
+    "--endpoint].",
 )
 @click.option(
     "--store-endpoint",
+    envvar="OPENNESS_STORE_ENDPOINT",
     metavar="URL",
-    help="Its Graph Store Protocol endpoint [default: sibling 'store'].",
+    help="Its Graph Store Protocol endpoint [env OPENNESS_STORE_ENDPOINT; default: sibling "
+    "'store'].",
 )
 @click.option(
     "--remote-timeout",

@@ -608,6 +608,34 @@ def test_a_remote_engine_unreachable_or_silent_is_said_in_one_line() -> None:
             assert said in result.stderr
 
 
+def test_the_remote_engine_is_also_named_by_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make serve` gives --store itself and had no way to name a remote engine: the
+    endpoints are also read from OPENNESS_ENDPOINT, OPENNESS_UPDATE_ENDPOINT and
+    OPENNESS_STORE_ENDPOINT, and the engine wins over --store."""
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))  # nothing listens: the connection is refused
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}/query"
+        environment = {
+            "OPENNESS_ENDPOINT": endpoint,
+            "OPENNESS_UPDATE_ENDPOINT": "http://127.0.0.1:1/u",
+            "OPENNESS_STORE_ENDPOINT": "http://127.0.0.1:1/s",
+        }
+        args = ["--store", str(tmp_path / "store"), "query", "ASK {}"]
+        result = CliRunner(env=environment).invoke(cli, args)
+    assert result.exit_code == 1, result.stderr
+    assert f"cannot reach {endpoint}" in result.stderr, result.stderr
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    given = cli.make_context("openness", ["stats"]).params
+    assert (given["endpoint"], given["update_endpoint"], given["store_endpoint"]) == (
+        endpoint,
+        "http://127.0.0.1:1/u",
+        "http://127.0.0.1:1/s",
+    )
+
+
 @pytest.mark.parametrize("fmt,rdf", [("nq", ox.RdfFormat.N_QUADS), ("trig", ox.RdfFormat.TRIG)])
 def test_export_writes_the_whole_dataset(
     store_args: list[str], tmp_path: Path, fmt: str, rdf: ox.RdfFormat
