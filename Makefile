@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 # Seconds a stopped server's queries may go on (`openness serve --stop-grace`), if given.
 STOP_GRACE ?=
 # The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store;
-# a remote engine named by OPENNESS_ENDPOINT (read by `openness` itself) wins over it.
+# a remote engine named by OPENNESS_ENDPOINT (read by `openness` itself) instead, where given.
 STORE  ?= $(or $(OPENNESS_STORE),var/store)
 BIN     = $(VENV)/bin
 
@@ -55,10 +55,10 @@ $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES)): node_modules/.package-lock.json
 editor: $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES))
 
 build: $(VENV)/.installed-run editor
-	$(BIN)/openness --store $(STORE) build --if-missing
+	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) build --if-missing
 
 serve: build
-	$(BIN)/openness --store $(STORE) serve --host $(HOST) --port $(PORT) $(if $(STOP_GRACE),--stop-grace $(STOP_GRACE))
+	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) serve --host $(HOST) --port $(PORT) $(if $(STOP_GRACE),--stop-grace $(STOP_GRACE))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 import pyoxigraph as ox
+from click.core import ParameterSource
 from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
@@ -254,8 +255,8 @@ class Seconds(click.FloatRange):
     "--endpoint",
     envvar="OPENNESS_ENDPOINT",
     metavar="URL",
-    help="Use a remote SPARQL 1.1 engine: its query endpoint (it wins over --store) "
-    "[env OPENNESS_ENDPOINT].",
+    help="Use a remote SPARQL 1.1 engine: its query endpoint (it wins over --store; named "
+    "by the environment, over OPENNESS_STORE only) [env OPENNESS_ENDPOINT].",
 )
 @click.option(
     "--update-endpoint",
@@ -299,6 +300,11 @@ def cli(
     remote_update_timeout: float,
 ) -> None:
     """Openness Graph: is this AI model open — by which definition, and why not?"""
+    # The command line before the environment: a store given by --store is not overridden
+    # by an engine named only in OPENNESS_ENDPOINT (an engine given by --endpoint wins).
+    from_command_line = ctx.get_parameter_source("location") is ParameterSource.COMMANDLINE
+    if from_command_line and ctx.get_parameter_source("endpoint") is ParameterSource.ENVIRONMENT:
+        endpoint = update_endpoint = store_endpoint = None
     ctx.obj = StoreOptions(
         location, endpoint, update_endpoint, store_endpoint, remote_timeout, remote_update_timeout
     )

@@ -613,7 +613,8 @@ def test_the_remote_engine_is_also_named_by_the_environment(
 ) -> None:
     """`make serve` gives --store itself and had no way to name a remote engine: the
     endpoints are also read from OPENNESS_ENDPOINT, OPENNESS_UPDATE_ENDPOINT and
-    OPENNESS_STORE_ENDPOINT, and the engine wins over --store."""
+    OPENNESS_STORE_ENDPOINT; the engine wins over OPENNESS_STORE, not over --store (the
+    command line before the environment)."""
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # nothing listens: the connection is refused
         endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}/query"
@@ -622,10 +623,14 @@ def test_the_remote_engine_is_also_named_by_the_environment(
             "OPENNESS_UPDATE_ENDPOINT": "http://127.0.0.1:1/u",
             "OPENNESS_STORE_ENDPOINT": "http://127.0.0.1:1/s",
         }
-        args = ["--store", str(tmp_path / "store"), "query", "ASK {}"]
+        stored = {**environment, "OPENNESS_STORE": str(tmp_path / "store")}
+        result = CliRunner(env=stored).invoke(cli, ["query", "ASK {}"])
+        assert result.exit_code == 1, result.stderr
+        assert f"cannot reach {endpoint}" in result.stderr, result.stderr
+        args = ["--store", str(tmp_path / "store"), "init"]
         result = CliRunner(env=environment).invoke(cli, args)
-    assert result.exit_code == 1, result.stderr
-    assert f"cannot reach {endpoint}" in result.stderr, result.stderr
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "store").is_dir()
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     given = cli.make_context("openness", ["stats"]).params
