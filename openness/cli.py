@@ -1157,10 +1157,15 @@ def serve(
 def _can_listen(host: str, port: int) -> None:
     """Stop at once where the server could not listen: gunicorn, given an address in use,
     retries for five seconds, logging each try, after `serve` has said it serves there.
-    Bound as gunicorn binds it (SO_REUSEADDR, which create_server sets), then let go."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    Bound as gunicorn binds it, then let go: an IPv6 address in brackets (`[::1]`, as its
+    bind takes one), SO_REUSEADDR, and IPV6_V6ONLY left as the system has it (``::``
+    takes IPv4 too, where the system does)."""
+    address = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
     try:
-        socket.create_server((host, port), family=family).close()
+        with socket.socket(family, socket.SOCK_STREAM) as trial:
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            trial.bind((address, port))
     except OSError as e:
         why = "the address is in use" if e.errno == errno.EADDRINUSE else e.strerror or str(e)
         raise click.ClickException(

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from openness.assess.definitions import definitions
 from openness.assess.service import FEW_MODELS
-from openness.cli import StoreOptions, _asked_apart, cli
+from openness.cli import StoreOptions, _asked_apart, _can_listen, cli
 from openness.named_queries import NamedQuery
 from openness.namespaces import VOID, Graphs
 from openness.resources import queries_dir, sources_dir
@@ -375,6 +375,34 @@ def test_serve_on_a_port_in_use_stops_at_once_saying_so(tmp_path: Path) -> None:
     assert code == 1 and "serving on" not in out + err, (code, out, err)
     assert f"cannot serve on 127.0.0.1:{port}: the address is in use" in err, err
     assert "--port" in err and "PORT=" in err, err
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_serve_checks_an_ipv6_address_as_gunicorn_binds_it() -> None:
+    """gunicorn binds an IPv6 address written in brackets (`--host [::1]`, the only way
+    its bind takes one) and ``::`` for both IPv6 and IPv4 where the system does: the check
+    before it took the brackets for a host name ('Name or service not known') and stopped
+    a server that would have served, and bound ``::`` for IPv6 alone, passing a port an
+    IPv4 program held."""
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as free:
+        port = free.getsockname()[1]
+    _can_listen("[::1]", port)  # free: no error
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as taken:
+        with pytest.raises(click.ClickException, match="the address is in use"):
+            _can_listen("[::1]", taken.getsockname()[1])
+    if Path("/proc/sys/net/ipv6/bindv6only").read_text().strip() != "0":
+        return  # (`::` is IPv6 alone here)
+    with socket.create_server(("0.0.0.0", 0)) as taken:
+        with pytest.raises(click.ClickException, match="the address is in use"):
+            _can_listen("::", taken.getsockname()[1])
 
 
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
