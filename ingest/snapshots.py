@@ -246,7 +246,8 @@ def date_ingested(store: GraphStore, names: list[str] | None, folder: Path | Non
     dated = {s.source for s in snapshots_in(store) if s.current}
     for snap in manifest():
         if snap.current and snap.source in dated and (names is None or snap.source in names):
-            if folder is not None:
+            # (the bundled folder named by --from is read as without it)
+            if folder is not None and folder.resolve() != snap.folder.resolve():
                 today = dt.datetime.now(dt.UTC).date()
                 snap = replace(snap, date=today, version=source_version(folder), folder=folder)
             date_current(store, snap)

@@ -40,6 +40,7 @@ from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
     date_current,
+    date_ingested,
     history_dir,
     ingest_history,
     ingest_snapshot,
@@ -293,6 +294,24 @@ def test_a_current_state_read_from_another_folder_is_dated_when_it_was_read(
     done = subprocess.run(cli, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert current() == (bundled.date, bundled.version)
+
+
+def test_the_bundled_folder_named_by_from_keeps_the_manifests_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness ingest mof --from data/sources/mof` reads the bundled folder, as without
+    --from: it was dated as of the day it was read, as a checkout is, and the verdict
+    history put the bundled state's changes months after they were made."""
+    bundled = next(s for s in manifest() if s.current and s.source == "mof")
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        date_current(store, bundled)
+        monkeypatch.chdir(sources_dir())
+        date_ingested(store, ["mof"], Path("mof"))  # (written as the user wrote it)
+        (snap,) = [s for s in snapshots_in(store) if s.current]
+        assert (snap.date, snap.version) == (bundled.date, bundled.version)
+    finally:
+        store.close()
 
 
 def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path: Path) -> None:
