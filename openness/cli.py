@@ -1091,6 +1091,9 @@ def serve(
     folder = opts.folder()
     if folder is not None:
         opts.require_built()
+    # An IPv6 address in brackets, as a URL and gunicorn's bind write one ('::1:8000' is
+    # no address to either).
+    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     _can_listen(host, port)
     if folder is not None:
         server = f"`openness serve` (pid {os.getpid()}) on http://{host}:{port}/"
@@ -1157,9 +1160,9 @@ def serve(
 def _can_listen(host: str, port: int) -> None:
     """Stop at once where the server could not listen: gunicorn, given an address in use,
     retries for five seconds, logging each try, after `serve` has said it serves there.
-    Bound as gunicorn binds it, then let go: an IPv6 address in brackets (`[::1]`, as its
-    bind takes one), SO_REUSEADDR, and IPV6_V6ONLY left as the system has it (``::``
-    takes IPv4 too, where the system does)."""
+    Bound as gunicorn binds it, then let go: ``host`` an IPv6 address in brackets
+    (`[::1]`, as its bind takes one), SO_REUSEADDR, and IPV6_V6ONLY left as the system
+    has it (``::`` takes IPv4 too, where the system does)."""
     address = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     try:

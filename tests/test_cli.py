@@ -405,6 +405,38 @@ def test_serve_checks_an_ipv6_address_as_gunicorn_binds_it() -> None:
             _can_listen("::", taken.getsockname()[1])
 
 
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_serve_on_an_ipv6_address_binds_it_as_gunicorn_reads_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness serve --host ::1` said 'serving on http://::1:PORT/' and gunicorn, bound
+    to '::1:PORT', read a port of '' and stopped ("'' is not a valid port number"): its
+    bind, as a URL, writes an IPv6 address in brackets."""
+    from gunicorn.util import parse_address
+
+    from openness.server import serve
+
+    bound: list[str] = []
+
+    class Gunicorn:  # (gunicorn's application, its options kept and nothing served)
+        def __init__(self, _app: object, options: dict) -> None:
+            bound.append(options["bind"])
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
+    open_store(tmp_path / "store").close()
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as free:
+        port = free.getsockname()[1]
+    for host in ("::1", "[::1]"):
+        args = ["--store", str(tmp_path / "store"), "serve", "--host", host, "--port", str(port)]
+        code, out, err = run(args)
+        assert code == 0, (code, out, err)
+        assert parse_address(bound.pop()) == ("::1", port)
+        assert f"serving on http://[::1]:{port}/" in out + err, out + err
+
+
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
     """A mistyped --store (or OPENNESS_STORE) used to be created empty, and the command
     reported an empty graph (`stats`: every count 0, exit 0)."""
