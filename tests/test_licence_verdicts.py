@@ -427,3 +427,23 @@ def test_the_upstage_solar_licence_is_apache_with_a_naming_duty() -> None:
         "'Upstage Solar License', which is not an accepted licence" in r for r in terms.reasons
     ), terms.reasons
     assert not any("restricts use" in r for r in terms.reasons)
+
+
+def test_a_requirement_passed_on_no_finding_says_so(tmp_path: Path) -> None:
+    """A requirement whose check passes where nothing read counts against it (no source
+    records the absence of what it refuses) has no finding to show: under 'What the passed
+    requirements read' it stood with nothing beneath it (119 models of the bundled graph),
+    where the section says each shows the findings it passed on."""
+    store = ["--store", str(tmp_path / "store")]
+    for command in (
+        ["ingest", "spdx", "curated", "mof"],
+        ["assess", "-m", "OLMo-7B", "-d", "g7-openness-2026"],
+    ):
+        result = CliRunner().invoke(cli, [*store, *command], catch_exceptions=False)
+        assert result.exit_code == 0, (command, result.output)
+    page = create_app({"STORE_LOCATION": str(tmp_path / "store"), "TESTING": True})
+    text = html.unescape(page.test_client().get("/models/allenai--olmo-7b").text)
+    section = text[text.index('<details id="passed-g7-openness-2026"') :]
+    items = section[: section.index("</details>")].split('<li><span class="passed badge">')[1:]
+    assert items and all("<li" in item for item in items), items  # each with words under it
+    assert any("no finding: nothing read counts against it" in item for item in items), items
