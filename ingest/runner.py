@@ -156,11 +156,13 @@ def ingest_all(
     folder: Path | None = None,
     strict: bool = False,
     ctx: IngestContext | None = None,
+    stored: Callable[[str], None] | None = None,
 ) -> list[IngestReport]:
     """Ingest the named sources (all of them by default, the curated one first), then
     re-link records to models — also when a source stops the run (--strict, an unreadable
     folder): the sources stored before it are linked, not left beside an identity graph
-    naming records they dropped."""
+    naming records they dropped. ``stored(name)`` is called as each source is stored, so
+    what follows a store (dating a current state) is done for them too."""
     reports: list[IngestReport] = []
     # The curated run first: every other source names the organizations it stores
     # (IngestContext.holding), not those of a folder it replaces later in the run.
@@ -168,6 +170,8 @@ def ingest_all(
     try:
         for name in ordered:
             reports.append(ingest_source(store, name, folder=folder, strict=strict, ctx=ctx))
+            if stored is not None:
+                stored(name)
     except BaseException:
         if reports:
             rebuild_identity(store)

@@ -237,15 +237,15 @@ def date_current(store: GraphStore, snap: Snapshot) -> None:
     store.write(add={PROVENANCE_GRAPH: out})
 
 
-def date_ingested(store: GraphStore, names: list[str] | None, folder: Path | None) -> None:
-    """Date again the current states an ingest of ``names`` (every source: None) replaced,
-    where the store dates them (it holds their history): the bundled folder as the
-    manifest dates it, another (``--from``) as of the day it was read, by the commit its
-    SOURCE.md names. Left dated as the bundled folder, a checkout's changes were put at the
-    bundled commit's date in the verdict history, before they were made."""
+def date_ingested(store: GraphStore, source: str, folder: Path | None) -> None:
+    """Date again the current state of ``source`` an ingest just replaced, where the store
+    dates it (it holds its history): the bundled folder as the manifest dates it, another
+    (``--from``) as of the day it was read, by the commit its SOURCE.md names. Left dated
+    as the bundled folder, a checkout's changes were put at the bundled commit's date in
+    the verdict history, before they were made."""
     dated = {s.source for s in snapshots_in(store) if s.current}
     for snap in manifest():
-        if snap.current and snap.source in dated and (names is None or snap.source in names):
+        if snap.current and snap.source == source and source in dated:
             # (the bundled folder named by --from is read as without it)
             if folder is not None and folder.resolve() != snap.folder.resolve():
                 today = dt.datetime.now(dt.UTC).date()

@@ -653,9 +653,14 @@ def ingest(
 
     def work(store: GraphStore) -> list[IngestReport]:
         reports = ingest_all(
-            store, names, folder=folder, strict=strict, ctx=IngestContext(progress=tqdm_progress)
+            store,
+            names,
+            folder=folder,
+            strict=strict,
+            ctx=IngestContext(progress=tqdm_progress),
+            # dated as each is stored: a later source may stop the run
+            stored=lambda name: date_ingested(store, name, folder),
         )
-        date_ingested(store, names, folder)
         if store.query("ASK { ?r a og:SnapshotRecord }"):  # today's models were re-linked
             reports.append(link_snapshot_records(store))
         return reports

@@ -15,6 +15,7 @@ from pathlib import Path
 import feedparser
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
 from support.history import assessed, copy_store
@@ -24,6 +25,7 @@ from support.provenance import made
 import openness.history as history_module
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
+from openness.cli import cli as openness_cli
 from openness.history import (
     VERDICT_HISTORY,
     _beside_records,
@@ -36,7 +38,8 @@ from openness.history import (
 )
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.records import owned_triples
-from openness.ingest.runner import PROVENANCE_GRAPH
+from openness.ingest.report import RecordError
+from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
     date_current,
@@ -307,7 +310,38 @@ def test_the_bundled_folder_named_by_from_keeps_the_manifests_date(
     try:
         date_current(store, bundled)
         monkeypatch.chdir(sources_dir())
-        date_ingested(store, ["mof"], Path("mof"))  # (written as the user wrote it)
+        date_ingested(store, "mof", Path("mof"))  # (written as the user wrote it)
+        (snap,) = [s for s in snapshots_in(store) if s.current]
+        assert (snap.date, snap.version) == (bundled.date, bundled.version)
+    finally:
+        store.close()
+
+
+def test_an_ingest_stopped_by_a_later_source_dates_the_sources_it_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness ingest` (every source, or --strict) stopped by a source after mof (one
+    that cannot be read, a problem under --strict) had stored the bundled mof but never
+    dated it: a current state dated by an earlier `ingest mof --from CHECKOUT` kept the
+    checkout's date and commit over the bundled records, and the verdict history dated
+    them so. Each source is dated as it is stored."""
+    bundled = next(s for s in manifest() if s.current and s.source == "mof")
+    location = tmp_path / "store"
+    store = EmbeddedStore(location)
+    try:  # as `ingest mof --from CHECKOUT` dated it
+        date_current(store, replace(bundled, date=dt.date(2026, 1, 2), version="0" * 40))
+    finally:
+        store.close()
+
+    def unreadable(folder: Path, *_: object) -> None:
+        raise RecordError(folder, "cannot be read")
+
+    monkeypatch.setitem(SOURCES, "croissant", replace(SOURCES["croissant"], ingest=unreadable))
+    args = ["--store", str(location), "ingest", "mof", "croissant"]
+    result = CliRunner().invoke(openness_cli, args, catch_exceptions=False)
+    assert result.exit_code == 1 and "cannot be read" in result.output, result.output
+    store = EmbeddedStore(location, read_only=True)
+    try:
         (snap,) = [s for s in snapshots_in(store) if s.current]
         assert (snap.date, snap.version) == (bundled.date, bundled.version)
     finally:
