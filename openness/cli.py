@@ -45,6 +45,7 @@ from openness.assess.validate import (
     BYTES_A_TRIPLE,
     INPUT_FORMATS,
     TooLarge,
+    UnknownFormat,
     UnreadableInput,
     memory_needed,
     validate_description,
@@ -1276,7 +1277,9 @@ def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     as Turtle.
 
     The report's sh:conforms is SHACL's, false while any result remains; the verdict beside
-    it may still pass the model (a stand-in met, a lower level reached) or rate it."""
+    it may still pass the model (a stand-in met, a lower level reached) or rate it. A
+    passed requirement gives no reason: the findings it passed on (og:finding, as the
+    model page shows them, queries/model-passed-findings.rq) are printed too."""
     from openness.assess.explain import explanation  # pySHACL, as in evidence
 
     wanted = _definition_ids(ids) or list(definitions())
@@ -1363,7 +1366,7 @@ def validate(
     unreadable or refused (--max-data-triples); a definition that rates (the Index), or
     reads only a source the description is not a record of, counts for none of them.
 
-    --format ttl prints what `openness explain` prints of a stored model: each verdict an
+    --format ttl prints, as `openness explain` does of a stored model, each verdict an
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
     made by pySHACL (seconds of CPU a model). --format evidence prints the data graph the
     shapes judge the description on (as `openness evidence` prints a stored model's), for
@@ -1403,6 +1406,9 @@ def validate(
             f"{-(-memory_needed(e.triples) // 2**20)} MB of memory: raise "
             "--max-data-triples, or leave it out, to judge it"
         )
+        sys.exit(2)
+    except UnknownFormat as e:  # (the name's suffix, which --input-format stands in for)
+        _echo(f"error: cannot read {e}; or say its format with --input-format")
         sys.exit(2)
     except UnreadableInput as e:  # (names the file, and the record and field or line)
         _echo(f"error: cannot read {e}")

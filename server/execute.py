@@ -40,8 +40,8 @@ class ResultTooLarge(RuntimeError):
     def __init__(self, limit: int, held: bool = False) -> None:
         super().__init__(
             "the result, held whole to be compacted, passed this server's limit of "
-            f"{limit} bytes as N-Triples; ask for expanded JSON-LD or another format, "
-            "measured as sent, narrow the query or add LIMIT"
+            f"{limit} bytes as N-Triples; ask for Turtle, smaller and measured as sent, "
+            "narrow the query or add LIMIT"
             if held
             else f"the result is larger than this server's limit of {limit} bytes; "
             "narrow the query or add LIMIT"
@@ -119,7 +119,7 @@ def _held(triples: Iterator[ox.Triple], limit: int) -> list[ox.Triple]:
     how it was measured and which forms are measured as sent."""
     held, size = [], 0
     for t in triples:
-        size += len(str(t)) + 3  # " .\n"
+        size += len(str(t).encode()) + 3  # " .\n"
         if size > limit:
             raise ResultTooLarge(limit, held=True)
         held.append(t)

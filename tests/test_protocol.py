@@ -452,5 +452,18 @@ def test_compacted_json_ld_refused_at_the_limit_says_how_it_was_measured() -> No
     assert status == 413, said
     assert f"held whole to be compacted, passed this server's limit of {limit} bytes" in said
     assert "bytes as N-Triples" in said
-    assert "ask for expanded JSON-LD or another format, measured as sent" in said
+    assert "ask for Turtle, smaller and measured as sent" in said
+    store.close()
+
+
+def test_compacted_json_ld_is_held_by_the_bytes_of_its_n_triples() -> None:
+    """Held by its N-Triples' characters, a result of non-ASCII text passed the byte limit
+    it names: 'é' is one character and two bytes."""
+    store = EmbeddedStore(None)
+    query = "CONSTRUCT { <urn:a> <urn:p> ?o } WHERE { VALUES ?o { 'éééééééééééééééééééé' } }"
+    triple = '<urn:a> <urn:p> "éééééééééééééééééééé" .\n'
+    client = create_app({"STORE": store, "MAX_RESULT_BYTES": len(triple)}).test_client()
+    accept = f'application/ld+json;profile="{JSON_LD_FORM}compacted"'
+    r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 413 and "as N-Triples" in r.text, r.text
     store.close()

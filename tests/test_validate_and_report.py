@@ -417,6 +417,16 @@ def test_a_name_without_a_formats_suffix_leaves_the_file_its_own(name: str) -> N
     assert piped.exit_code == 2 and "needs --input-format" in piped.stderr
 
 
+def test_a_file_whose_format_nothing_tells_is_told_of_input_format(tmp_path: Path) -> None:
+    """A file without a suffix, named with a version's dot, said only "unknown format
+    '.1'": the command names the option that tells the format."""
+    bare = tmp_path / "described"
+    bare.write_bytes((EXAMPLES / "open-model.ttl").read_bytes())
+    told = CliRunner().invoke(cli, ["validate", str(bare), "--name", "llama-3.1"])
+    assert told.exit_code == 2
+    assert "unknown format" in told.stderr and "with --input-format" in told.stderr
+
+
 def test_a_file_read_in_the_format_given_is_named_as_given(tmp_path: Path) -> None:
     """--input-format tells the reader the format, not the file's name: a failure in
     'x.yml' read as Turtle said 'cannot read x.ttl', a file there is none of, and a MOF

@@ -63,6 +63,10 @@ class UnreadableInput(ValueError):
     """The file cannot be read as a model description; the message says why."""
 
 
+class UnknownFormat(UnreadableInput):
+    """The description's name (or the suffix given) names no format read here."""
+
+
 class TooLarge(UnreadableInput):
     """The description holds more triples than the caller validates (a server's limit, the
     command's --max-data-triples): ``triples`` of ``name``, more than ``limit``."""
@@ -119,7 +123,7 @@ def description_triples(
         return list(out)
     fmt = RDF_FORMATS.get(suffix)
     if fmt is None:
-        raise UnreadableInput(
+        raise UnknownFormat(
             f"{name}: unknown format {suffix!r}; give a MOF YAML file "
             f"(.yml) or RDF ({', '.join(sorted(RDF_FORMATS))})"
         )
