@@ -30,6 +30,7 @@ import os
 import signal
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -339,6 +340,10 @@ class _Thread(Lane):
             try:
                 box["value"] = function(self.lanes.store, *args)
             except BaseException as e:  # handed to the waiting request below
+                # The locals of its frames let go here: a result of pyoxigraph's among
+                # them must be dropped in the thread that made it, not wherever the error
+                # is collected ('unsendable, but is being dropped on another thread').
+                traceback.clear_frames(e.__traceback__)
                 box["error"] = e
             with changed:
                 box["finished"] = True

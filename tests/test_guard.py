@@ -7,6 +7,7 @@ the assertions are on statuses and on the order of events.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -26,6 +27,7 @@ from openness.server.admission import Guard, Limits, Overloaded
 from openness.server.context import current_guard, prepare
 from openness.server.execute import QueryTimeout
 from openness.server.lanes import ThreadLanes
+from openness.store import EmbeddedStore
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HANG_GUARD = 60.0
@@ -503,3 +505,32 @@ def test_cheap_requests_are_answered_through_a_runaway_storm(reported: Path) -> 
             t.join(HANG_GUARD)
     assert [r.status_code for r in answers[5:]] == [503] * 3
     assert all("stopping" in r.text for r in answers[5:])
+
+
+def test_an_error_of_a_query_thread_leaves_its_results_in_that_thread() -> None:
+    """A task that fails in a query thread with a pyoxigraph result among its frames'
+    locals: the error, held in a cycle and collected in another thread, dropped the result
+    there ('PyQuerySolutions is unsendable, but is being dropped on another thread', an
+    unraisable error failing whichever test the collection fell in)."""
+    store = EmbeddedStore(None)
+    lanes = ThreadLanes(store, 1, threading.Condition())
+    (lane,) = lanes._idle
+
+    def fails(store: EmbeddedStore) -> None:
+        solutions = store.query("SELECT * WHERE { VALUES ?x { 1 } }")  # noqa: F841
+        raise ValueError("after the query")
+
+    caught: list[BaseException] = []
+    with pytest.raises(ValueError) as raised:
+        lane.run((fails, ()), HANG_GUARD)
+    caught.append(raised.value)
+    caught.append(caught)  # a cycle: only the collector frees it
+    unraisable: list[object] = []
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        del caught, raised
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert not unraisable, [getattr(u, "exc_value", u) for u in unraisable]
+    store.close()
