@@ -36,7 +36,7 @@ from openness.server.negotiation import (
     choose,
     vary_by_accept,
 )
-from openness.server.sparql import text
+from openness.server.sparql import STORE_UNREADABLE, text
 from openness.store import StoreError
 
 log = logging.getLogger("openness.server")
@@ -235,7 +235,7 @@ def _store_unreadable(e: StoreError) -> Response:
     words, as a query past its time is, where it was Werkzeug's 500 page and a traceback.
     Where the store is, and why, go to the log only, as /openapi.json keeps them."""
     log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
-    return text("the store could not answer: the server's log says why", 503)
+    return text(STORE_UNREADABLE, 503)
 
 
 def _overloaded(e: Overloaded) -> Response:

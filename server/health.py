@@ -9,6 +9,7 @@ import os
 from flask import Blueprint, Response, current_app, jsonify
 
 from openness.server.context import current_guard, get_store
+from openness.server.sparql import STORE_UNREADABLE
 from openness.store import StoreError
 
 bp = Blueprint("health", __name__)
@@ -44,7 +45,7 @@ def ready() -> Response:
         reason = f"the store did not answer within {READY_WITHIN:g} s"
     except StoreError as e:
         log.warning("readiness: the store could not answer: %s", e)
-        reason = "the store could not answer: the server's log says why"
+        reason = STORE_UNREADABLE
     else:
         return _uncached(jsonify({"status": "ready", "process": os.getpid()}))
     answer = jsonify({"status": "not ready", "reason": reason, "process": os.getpid()})

@@ -57,6 +57,11 @@ RIGHTS = ox.Literal(
 )
 
 
+# What a client is told when the store fails under its request (a remote engine stopped):
+# where the store is, and why, go to the log only.
+STORE_UNREADABLE = "the store could not answer: the server's log says why"
+
+
 def text(message: str, status: int) -> Response:
     """A plain-text answer ending in one newline, as every error of ours is."""
     return Response(
