@@ -39,7 +39,13 @@ from openness.assess.report import (
     score_text,
     verdict_rows,
 )
-from openness.assess.service import FEW_MODELS, resolve_model, resolve_models, run_assessment
+from openness.assess.service import (
+    FEW_MODELS,
+    model_options,
+    resolve_model,
+    resolve_models,
+    run_assessment,
+)
 from openness.assess.store import stopped_runs
 from openness.assess.validate import (
     BYTES_A_TRIPLE,
@@ -50,7 +56,7 @@ from openness.assess.validate import (
     memory_needed,
     validate_description,
 )
-from openness.history import VERDICT_HISTORY, build_verdict_history
+from openness.history import VERDICT_HISTORY, build_verdict_history, dated_anew
 from openness.ingest.hf_live import HubUnreachable, sync_hub
 from openness.ingest.identity import identity_current, is_behind
 from openness.ingest.records import IngestContext, source_version
@@ -868,12 +874,17 @@ def _history_behind(store: GraphStore) -> None:
     if not store.query(f"ASK {{ GRAPH <{VERDICT_HISTORY}> {{ ?s ?p ?o }} }}"):
         return
     behind = {row["model"].value for row in run_named(store, "history-behind")}
-    if behind:
-        _echo(
-            f"the verdict history is behind today's verdicts of {len(behind)} "
-            f"model{'s' * (len(behind) != 1)} "
-            "(queries/history-behind.rq): `openness history` computes it again"
-        )
+    if not behind:
+        return
+    # A few models' timelines are computed again in seconds; every model's takes minutes.
+    if len(behind) <= FEW_MODELS and not dated_anew(store):
+        hint = f"`openness history {' '.join(model_options(store, list(behind)))}` computes theirs"
+    else:
+        hint = "`openness history` computes it"
+    _echo(
+        f"the verdict history is behind today's verdicts of {len(behind)} "
+        f"model{'s' * (len(behind) != 1)} (queries/history-behind.rq): {hint} again"
+    )
 
 
 # -d/--definition ID and -m/--model ID, repeatable, for the commands that judge or explain.

@@ -428,6 +428,20 @@ def history_triples(
     return out
 
 
+def dated_anew(store: GraphStore) -> bool:
+    """Whether a dated source (a snapshot, or a source's dated current state) was written
+    after the verdict history was computed: its date may be new (``ingest --from`` dates
+    the current state the day it was read), which only a run over every model dates
+    every timeline by; a run over some models (``history -m``) would leave the others'
+    on the old date."""
+    return store.query(
+        f"""ASK {{ GRAPH <{Graphs.PROVENANCE}> {{
+              <{VERDICT_HISTORY}> prov:generatedAtTime ?computed .
+              ?g a og:SourceSnapshot ; prov:generatedAtTime ?written .
+              FILTER (?written > ?computed) }} }}"""
+    )
+
+
 def build_verdict_history(
     store: GraphStore,
     models: Sequence[str] | None = None,

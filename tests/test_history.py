@@ -15,6 +15,7 @@ from pathlib import Path
 import feedparser
 import pyoxigraph as ox
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
@@ -369,6 +370,8 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
     )
     assert done.returncode == 0, done.stderr
     assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
+    # One model's timeline is named to compute again, not the whole history's.
+    assert "`openness history -m OLMo-7B` computes theirs again" in done.stderr
     store = EmbeddedStore(location, read_only=True)
     try:
         behind = run(store, "history-behind")
@@ -392,6 +395,32 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
         assert run(store, "model-timeline", model=PYTHIA) == before
     finally:
         store.close()
+
+
+def test_a_state_dated_anew_asks_for_the_whole_history_again(history: Path, tmp_path: Path) -> None:
+    """After `ingest mof --from CHECKOUT` the current state is dated the day it was read:
+    computing only the changed model's timeline would leave every other model's on the old
+    date, so the hint names the whole `openness history`, not `-m`."""
+    location = tmp_path / "store"
+    shutil.copytree(history, location)
+    folder = tmp_path / "mof"
+    shutil.copytree(sources_dir() / "mof", folder)
+    record = folder / "models" / "OLMo-7B.yml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data["release"]["components"] = []  # the checkout's OLMo-7B lists no component
+    record.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cli = [sys.executable, "-m", "openness.cli", "--store", str(location)]
+    done = subprocess.run(
+        [*cli, "ingest", "mof", "--from", str(folder)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
+    assert "`openness history` computes it again" in done.stderr
+    assert "history -m" not in done.stderr
 
 
 def test_no_model_given_leaves_the_history_as_it_was(history: Path, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ say what came out."""
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -178,14 +179,26 @@ def resolve_model(store: GraphStore, given: str) -> str:
 FEW_MODELS = 10
 
 
-def _names(store: GraphStore, models: Sequence[str]) -> list[str]:
-    """What each of ``models`` (IRIs) is called (its IRI where it has no name), sorted."""
+def _called(store: GraphStore, models: Sequence[str]) -> dict[str, str]:
+    """What each of ``models`` (IRIs) is called: its IRI where it has no name."""
     values = " ".join(f"<{m}>" for m in models)
     rows = store.query(
         f"SELECT ?m (MIN(STR(?n)) AS ?name) WHERE {{ VALUES ?m {{ {values} }} "
         "OPTIONAL { ?m schema:name ?n } } GROUP BY ?m"
     ).rows()
-    return sorted((r["name"] or r["m"]).value for r in rows)
+    return {r["m"].value: (r["name"] or r["m"]).value for r in rows}
+
+
+def _names(store: GraphStore, models: Sequence[str]) -> list[str]:
+    return sorted(_called(store, models).values())
+
+
+def model_options(store: GraphStore, models: Sequence[str]) -> list[str]:
+    """``-m MODEL`` for each of ``models`` (IRIs), sorted, shell-quoted: its name where
+    the name gives that model alone (:func:`resolve_models`), else its IRI."""
+    called = _called(store, models)
+    words = [n if resolve_models(store, [n]) == [m] else m for m, n in called.items()]
+    return [f"-m {shlex.quote(w)}" for w in sorted(words)]
 
 
 def run_assessment(
