@@ -502,6 +502,35 @@ def ask_endpoints(page, site: str) -> sync_api.Locator:
     return field
 
 
+def shown_endpoints(page) -> list[str]:
+    """The endpoints the endpoint field's list shows, in order."""
+    return page.eval_on_selector_all(
+        ".autocompleteList li", "(ls) => ls.map((l) => l.firstChild.textContent)"
+    )
+
+
+def listed_endpoints(page, field: sync_api.Locator) -> list[str]:
+    """Open the endpoint field's list (emptied, it shows the whole history and this server's
+    endpoint), with the focus in the field: the endpoints it lists, in order."""
+    field.fill("")
+    page.wait_for_selector(".autocompleteList li", state="attached")
+    return shown_endpoints(page)
+
+
+def focused_name(page) -> str:
+    """The focused element's name given by editor.js (its tag name if it has none)."""
+    return page.evaluate("(({ activeElement: e }) => e.ariaLabel ?? e.tagName)(document)")
+
+
+def list_settled(page) -> int:
+    """How many endpoints the field's list shows once what a focus or key set going in the
+    page (YASGUI's list is drawn after a zero-delay timer and a promise) has run."""
+    return page.evaluate(
+        """() => new Promise((done) => setTimeout(() => requestAnimationFrame(() =>
+             done(document.querySelectorAll('.autocompleteList li').length))))"""
+    )
+
+
 def test_the_editors_endpoint_history_says_which_endpoint_each_button_removes(
     page, site: str
 ) -> None:
@@ -536,37 +565,87 @@ def test_the_editors_endpoint_history_buttons_work_from_the_keyboard(page, site:
     field = ask_endpoints(page, site)
     chosen = page.evaluate("yasgui.getTab().getEndpoint()")  # the last one asked
 
-    def listed() -> list[str]:
-        field.fill("")  # the list opens with the history and this server's endpoint
-        page.wait_for_selector(".autocompleteList li", state="attached")
-        return page.eval_on_selector_all(
-            ".autocompleteList li", "(ls) => ls.map((l) => l.firstChild.textContent)"
-        )
-
-    def focused() -> str:
-        return page.evaluate("(({ activeElement: e }) => e.ariaLabel ?? e.tagName)(document)")
-
-    assert set(ASKED) < set(listed())
+    assert set(ASKED) < set(listed_endpoints(page, field))
     field.press("ArrowDown")
     field.press("Tab")
-    assert focused().startswith("Remove endpoint ")  # the chosen endpoint's "✖"
+    assert focused_name(page).startswith("Remove endpoint ")  # the chosen endpoint's "✖"
     page.keyboard.press("Tab")
     assert page.locator(".autocompleteList li").count() == 0
     for key in ("Enter", " "):
-        listed()
+        listed_endpoints(page, field)
         field.press("ArrowDown")
         field.press("Tab")
-        name = focused()
+        name = focused_name(page)
         assert name in {f"Remove endpoint {endpoint}" for endpoint in ASKED}, name
         page.keyboard.press(key)
-        assert focused() == "SPARQL endpoint"
-        assert name.removeprefix("Remove endpoint ") not in listed()
+        assert focused_name(page) == "SPARQL endpoint"
+        assert page.inner_text("#query-status") == (
+            name.removeprefix("Remove endpoint ") + " removed from the endpoint history."
+        )
+        assert name.removeprefix("Remove endpoint ") not in listed_endpoints(page, field)
     # the key pressed the "✖" alone: no endpoint was chosen by it, and YASGUI's removing
     # was not broken off (the list closed under it)
     assert page.evaluate("yasgui.getTab().getEndpoint()") == chosen
     assert errors == []
     page.reload()
-    assert not set(ASKED) & set(listed())
+    assert not set(ASKED) & set(listed_endpoints(page, field))
+
+
+def test_every_endpoint_of_the_history_is_removed_from_the_keyboard(page, site: str) -> None:
+    """The arrow keys highlight an endpoint of the list with the focus in the field (the
+    combobox pattern); Shift+Delete there removes the highlighted endpoint from the history,
+    whichever it is, keeps the focus and what is typed in the field, and leaves the list open
+    with the others, and the status region says what went. The endpoint in use stays; a
+    reload does not bring the removed back."""
+    errors: list[Exception] = []
+    page.on("pageerror", lambda error: errors.append(error))
+    field = ask_endpoints(page, site)
+    chosen = page.evaluate("yasgui.getTab().getEndpoint()")
+    for endpoint in ASKED:
+        endpoints = listed_endpoints(page, field)
+        for _ in range(endpoints.index(endpoint) + 1):
+            field.press("ArrowDown")
+        highlighted = ".autocompleteList .autoComplete_selected"
+        assert page.locator(highlighted).inner_text().startswith(endpoint)
+        field.press("Shift+Delete")
+        assert focused_name(page) == "SPARQL endpoint"
+        assert field.input_value() == ""  # the key removed no text
+        left = [e for e in endpoints if e != endpoint]
+        assert list_settled(page) == len(left)  # the list stays open, without it
+        assert shown_endpoints(page) == left
+        # said to a screen reader, whose focus stayed in the field
+        assert page.inner_text("#query-status") == f"{endpoint} removed from the endpoint history."
+        field.press("ArrowUp")  # the arrow keys go over the list as it is now
+        assert page.locator(highlighted).inner_text().startswith(left[-1])
+    # with no endpoint highlighted, Shift+Delete is the field's: no endpoint goes
+    endpoints = listed_endpoints(page, field)
+    field.press("Shift+Delete")
+    assert listed_endpoints(page, field) == endpoints
+    assert page.evaluate("yasgui.getTab().getEndpoint()") == chosen
+    assert errors == []
+    page.reload()
+    assert not set(ASKED) & set(listed_endpoints(page, field))
+
+
+def test_escape_on_an_endpoints_remove_button_closes_the_list(page, site: str) -> None:
+    """Escape on the "✖" of an endpoint of the list closes the list and gives the focus back
+    to the endpoint field, holding the endpoint in use, as Escape in the combobox pattern
+    does; nothing is removed and the list stays closed until asked for again."""
+    errors: list[Exception] = []
+    page.on("pageerror", lambda error: errors.append(error))
+    field = ask_endpoints(page, site)
+    chosen = page.evaluate("yasgui.getTab().getEndpoint()")
+    endpoints = listed_endpoints(page, field)
+    for _ in range(endpoints.index(ASKED[1]) + 1):  # not the first: any endpoint's "✖"
+        field.press("ArrowDown")
+    field.press("Tab")
+    assert focused_name(page) == f"Remove endpoint {ASKED[1]}"
+    page.keyboard.press("Escape")
+    assert focused_name(page) == "SPARQL endpoint"
+    assert list_settled(page) == 0
+    assert field.input_value() == chosen
+    assert listed_endpoints(page, field) == endpoints  # typing opens it again, all there
+    assert errors == []
 
 
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:

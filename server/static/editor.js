@@ -122,21 +122,68 @@
   // the list closes as the endpoint field loses the focus: from the keyboard the button was
   // out of reach. The list stays open while Tab moves the focus from the field to the chosen
   // endpoint's "✖" (the one shown), Enter or Space there press it as the mouse does, and
-  // the focus goes back to the field.
+  // the focus goes back to the field; Escape there closes the list.
   const removes = (e) => e instanceof Element && e.matches(".autocompleteList .removeItem");
   const field = (e) => e instanceof Element && e.matches("input.autocomplete");
   container.addEventListener("blur", (event) => {
     if (field(event.target) && removes(event.relatedTarget)) event.stopPropagation();
   }, true);
+  let quiet = false; // the field's next focus is Escape's, from a "✖"
+  const fieldOf = (e) => e.closest(".autocompleteWrapper").querySelector("input.autocomplete");
+  const press = (button) => button.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
   container.addEventListener("keydown", (event) => {
-    if (!removes(event.target) || !["Enter", " "].includes(event.key)) return;
+    if (!removes(event.target) || !["Enter", " ", "Escape"].includes(event.key)) return;
     event.preventDefault(); // no click: the list would take it for choosing the endpoint
-    const input = event.target.closest(".autocompleteWrapper").querySelector("input.autocomplete");
-    event.target.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
-    // back to the field once the key is up: YASGUI takes an Enter let go in the field for
-    // the endpoint typed there (added to the history, or the list closed and the field left)
+    const input = fieldOf(event.target);
+    if (event.key === "Escape") {
+      // Escape closes the list and the focus goes back to the field (the combobox
+      // pattern's Escape), the field holding the endpoint in use, as a press elsewhere
+      // leaves it; the field's focus would open the list again
+      document.addEventListener("keyup", () => {
+        document.dispatchEvent(new MouseEvent("mousedown"));
+        quiet = true;
+        input.focus();
+      }, { once: true });
+      return;
+    }
+    press(event.target);
+    // back to the field once the key is up: YASGUI takes an Enter or Escape let go in the
+    // field for its own (the endpoint typed there added to the history, or the field left)
     document.addEventListener("keyup", () => input.focus(), { once: true });
   });
+  // The focus given back to the field by Escape does not open the list (YASGUI's
+  // autocompleter opens it on the field's focusin: stopped before it reaches the field).
+  container.addEventListener("focusin", (event) => {
+    if (quiet && field(event.target)) event.stopPropagation();
+    quiet = false;
+  }, true);
+  // Every endpoint's "✖" from the field itself. The ARIA Authoring Practices' combobox
+  // pattern keeps the focus in the field while the arrow keys highlight an option of its
+  // list (the list's options are not in the Tab order; the Tab above reaches the one "✖"
+  // YASGUI shows, the highlighted endpoint's): a key on the highlighted option, then. The
+  // Practices name no key for removing an option, and the field's own keys (Delete deletes
+  // text) are to be left to it; Shift+Delete is the key browsers' address bars take for
+  // removing the highlighted entry of their history, and only with an endpoint highlighted
+  // is it taken from the field (where it cuts the text, on some systems).
+  container.addEventListener("keydown", (event) => {
+    if (!field(event.target) || event.key !== "Delete" || !event.shiftKey) return;
+    const wrapper = event.target.closest(".autocompleteWrapper");
+    const button = wrapper.querySelector(".autocompleteList .autoComplete_selected .removeItem");
+    if (!button) return;
+    event.preventDefault();
+    press(button);
+    // the list drawn anew without it: YASGUI's autocompleter keeps the list's length and
+    // highlighted item from when it drew it, and the arrow keys would step past its end
+    event.target.dispatchEvent(new Event("input"));
+  });
+  // Removed (by a key or the mouse), an endpoint leaves the list with the focus elsewhere,
+  // in the field: the status region says so (seen before YASGUI's own handler stops the
+  // press going further).
+  container.addEventListener("mousedown", (event) => {
+    if (!removes(event.target)) return;
+    const endpoint = event.target.previousElementSibling.textContent;
+    status.textContent = `${endpoint} removed from the endpoint history.`;
+  }, true);
   // The focus leaving the "✖" for an element other than the field closes the list, as a
   // press elsewhere does. Not for no element: so the focus goes as YASGUI removes the
   // pressed button, and closing the list then broke its removing off (YASGUI's own field,
