@@ -595,11 +595,13 @@ def test_every_endpoint_of_the_history_is_removed_from_the_keyboard(page, site: 
     """The arrow keys highlight an endpoint of the list with the focus in the field (the
     combobox pattern); Shift+Delete there removes the highlighted endpoint from the history,
     whichever it is, keeps the focus and what is typed in the field, and leaves the list open
-    with the others, and the status region says what went. The endpoint in use stays; a
-    reload does not bring the removed back."""
+    with the others, and the status region says what went; the editor's help says the key.
+    The endpoint in use stays; a reload does not bring the removed back."""
     errors: list[Exception] = []
     page.on("pageerror", lambda error: errors.append(error))
     field = ask_endpoints(page, site)
+    key_help = "Shift+Delete removes the endpoint the arrow keys chose from the history"
+    assert key_help in page.locator("main p").first.inner_text()
     chosen = page.evaluate("yasgui.getTab().getEndpoint()")
     for endpoint in ASKED:
         endpoints = listed_endpoints(page, field)
