@@ -27,6 +27,9 @@ from typing import Any
 from openness.server.execute import QueryTimeout
 from openness.server.lanes import Lane, LaneDied, Lanes, Stuck, Task
 
+# Said to a query stopped, and by /health/ready, once the server is told to stop.
+STOPPING = "the server is stopping"
+
 
 class Overloaded(RuntimeError):
     """The server cannot take this query now; the client should retry after a while."""
@@ -177,7 +180,7 @@ class Guard:
         return self.lanes.take() if first is ticket else None
 
     def _stopping(self) -> Overloaded:
-        return Overloaded("the server is stopping", 503, self.limits.retry_after)
+        return Overloaded(STOPPING, 503, self.limits.retry_after)
 
     def _release(self, client: str) -> None:
         self._admitted[client] -= 1

@@ -22,6 +22,7 @@ from openness.store import EmbeddedStore, GraphStore, open_store
 from openness.store import dump as dumps
 
 _KEY = "openness.guarded"
+_STOPPING = "openness.stopping"
 _lock = threading.Lock()
 
 
@@ -112,6 +113,16 @@ def current_guard(app: Flask) -> Guard | None:
     """The guard of ``app`` in this process, if it has one yet."""
     guarded = app.extensions.get(_KEY)
     return guarded.guard if guarded is not None and guarded.pid == os.getpid() else None
+
+
+def stop_begun(app: Flask) -> None:
+    """This process has been told to stop (SIGTERM): from now on it says it is not ready."""
+    app.extensions[_STOPPING] = True
+
+
+def stopping() -> bool:
+    """Whether this process has been told to stop (see :func:`stop_begun`)."""
+    return bool(current_app.extensions.get(_STOPPING))
 
 
 def served_dump() -> dumps.Dump:

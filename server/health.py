@@ -8,7 +8,8 @@ import os
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from openness.server.context import current_guard, get_store
+from openness.server.admission import STOPPING, Limits
+from openness.server.context import current_guard, get_store, stopping
 from openness.server.sparql import STORE_UNREADABLE
 from openness.store import StoreError
 
@@ -37,7 +38,14 @@ def ready() -> Response:
     seconds, else 503 ``{"status": "not ready", "reason": …}``: /health says the server
     process lives, which it does while a remote engine is down and every route reading the
     store answers 503. Where the engine is, and its error, go to the log only (as the 503
-    of any route keeps them)."""
+    of any route keeps them). A server told to stop (SIGTERM) is not ready from that moment,
+    its answer saying when to ask again (Retry-After), so that a load balancer sends the
+    requests elsewhere while this one answers those under way; /health still answers 200."""
+    if stopping():
+        answer = jsonify({"status": "not ready", "reason": STOPPING, "process": os.getpid()})
+        answer.status_code = 503
+        answer.headers["Retry-After"] = str(Limits.retry_after)
+        return _uncached(answer)
     try:
         get_store().store.answers(READY_WITHIN)
     except TimeoutError as e:

@@ -243,7 +243,8 @@ PATHS: dict[str, Any] = {
                 "200": {"description": "ready", "content": {"application/json": {}}},
                 "503": {
                     "description": "not ready: the reason in words (the engine's address and "
-                    "error go to the server's log)",
+                    "error go to the server's log); from the moment the server is told to "
+                    "stop (SIGTERM), 'the server is stopping' with Retry-After",
                     "content": {"application/json": {}},
                 },
             },

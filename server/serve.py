@@ -35,13 +35,14 @@ from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from openness.server.context import current_guard, prepare
+from openness.server.context import current_guard, prepare, stop_begun
 
 # Bytes of one request the event loop reads before a thread takes over the rest.
 LOOP_BYTES = 1024 * 1024
 _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 # A chunked body's end, or a body sent only after "100 Continue", is for the thread.
 _THREAD_READS_BODY = re.compile(rb"\r\n(?:transfer-encoding|expect)[ \t]*:", re.IGNORECASE)
+log = logging.getLogger("openness.server")
 
 
 def request_arrived(data: bytes | bytearray) -> bool:
@@ -179,10 +180,15 @@ class GuardedThreadWorker(ThreadWorker):
         # Started by the event loop: a thread started here could wait forever for a lock
         # the interrupted thread holds (the event loop starts the pool's threads).
         if self.alive:
+            stop_begun(self.wsgi)  # /health/ready answers 503 from now on
             self.method_queue.defer(self._stop_queries)
         super().handle_exit(sig, frame)
 
     def _stop_queries(self) -> None:
+        log.info(
+            "stopping: not ready (/health/ready answers 503); queries under way stopped in %g s",
+            self.stop_grace,
+        )
         guard = current_guard(self.wsgi)
         if guard is not None:
             timer = threading.Timer(self.stop_grace, guard.close)
@@ -235,6 +241,11 @@ class GuardedThreadWorker(ThreadWorker):
         self.poller.unregister(client)
         self.keepalived_conns.remove(conn)
         self._read_request(conn)
+        # Read what is here now: a stopping worker closes the connections whose request
+        # has not arrived (murder_pending) before the poller would say this one's has, and
+        # a request on a kept-alive connection is answered through the stop (gunicorn's
+        # STOP_KEEPALIVE_LINGER) — a load balancer's readiness check among them.
+        self._readable(conn, client)
 
     def _read_request(self, conn: TConn) -> None:
         conn.sock.begin()

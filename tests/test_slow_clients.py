@@ -381,6 +381,45 @@ def test_a_stopped_server_gives_the_queries_under_way_the_grace_asked(
     assert "was sent" not in said and "Traceback" not in said, said
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+def test_a_stopping_server_says_it_is_not_ready_and_still_lives(tmp_path: Path) -> None:
+    """Told to stop (SIGTERM), a server answered /health/ready 200 "ready" throughout its
+    stop grace, so a load balancer polling it went on sending it requests. Now, from the
+    moment the stop begins, readiness is 503 with Retry-After, while /health (liveness)
+    still answers 200: asked on connections kept alive from before the stop (a stopping
+    server accepts no new ones), while a query under way holds the stop."""
+    location = small_store(tmp_path)
+    port, log = free_port(), tmp_path / "log"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    server += ["--threads", str(THREADS), "--query-processes", "2"]
+    server += ["--stop-grace", "3600", "--query-timeout", "3600"]
+    base = f"http://127.0.0.1:{port}"
+    with (
+        reaped(log, server) as (pid, reaping),
+        httpx.Client(base_url=base, timeout=HANG_GUARD) as balancer,
+        httpx.Client(base_url=base, timeout=HANG_GUARD) as monitor,
+        ThreadPoolExecutor(1) as pool,
+    ):
+        until(lambda: answers_queries(port, reaping))
+        running = pool.submit(
+            httpx.get, f"{base}/sparql", params={"query": RUNAWAY}, timeout=HANG_GUARD
+        )
+        until(lambda: queries(port)["running"] == 1)
+        assert balancer.get("/health/ready").status_code == 200
+        assert monitor.get("/health").status_code == 200
+        os.kill(pid, signal.SIGTERM)
+        until(lambda: "stopping: not ready" in log.read_text())
+        ready, alive = balancer.get("/health/ready"), monitor.get("/health")
+        os.killpg(pid, signal.SIGINT)  # the query under way would run for its hour
+        running.result(HANG_GUARD)
+        endings(reaping)
+    assert ready.status_code == 503, ready.text
+    assert ready.json()["status"] == "not ready" and "stopping" in ready.json()["reason"]
+    assert ready.headers["Retry-After"].isdigit(), ready.headers
+    assert alive.status_code == 200 and alive.json()["status"] == "ok", alive.text
+
+
 RUNAWAY_UPDATE = (  # an update's default graph is the store's, which is empty
     "INSERT { GRAPH <urn:x-test:g> { ?a ?b ?c } } "
     "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?j ?k ?l } }"
