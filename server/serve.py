@@ -44,6 +44,30 @@ _LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d+)", re.IGNORECASE)
 _THREAD_READS_BODY = re.compile(rb"\r\n(?:transfer-encoding|expect)[ \t]*:", re.IGNORECASE)
 log = logging.getLogger("openness.server")
 
+# The logging of a server, set up once by gunicorn (its logconfig_dict, merged over its
+# defaults): its own lines and ours, the request log among them, in one format on standard
+# error, the pid telling which process (the arbiter, a worker) said each.
+LOGGING: dict[str, Any] = {
+    "formatters": {
+        "server": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "INFO", "handlers": ["stderr"]},
+    "loggers": {
+        # gunicorn's own lines go to the root's handler, without one of their own.
+        "gunicorn.error": {"level": "INFO", "handlers": [], "propagate": True},
+        # The app logs each request (with its duration); gunicorn's request log, which a
+        # logging config turns on, would say each twice.
+        "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+    },
+}
+
 
 def request_arrived(data: bytes | bytearray) -> bool:
     """Whether a thread can take a request over from the event loop: its head and body
@@ -328,7 +352,6 @@ def run_server(
     threads do not cross the fork, and RocksDB's exit handler in a worker joins them
     (``openness serve`` asks the store in a child process).
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Inherited by the forked workers.
     _RequestSocket.read_timeout = read_timeout
     GuardedThreadWorker.stop_grace = stop_grace
@@ -347,6 +370,7 @@ def run_server(
             "post_worker_init": _post_worker_init,
             "worker_exit": _worker_exit,
             "accesslog": None,  # the app logs each request with its duration
+            "logconfig_dict": LOGGING,
             # gunicorn's control socket (gunicornc) is one per user by default, so a second
             # server (`make serve` twice, on two stores) took the first's; nothing here uses it.
             "control_socket_disable": True,

@@ -381,6 +381,30 @@ def test_a_stopped_server_gives_the_queries_under_way_the_grace_asked(
     assert "was sent" not in said and "Traceback" not in said, said
 
 
+# One log line: when, which process, how grave, whose logger, what.
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} \[\d+\] [A-Z]+ [\w.]+: \S")
+
+
+def test_the_servers_log_lines_have_one_shape(tmp_path: Path) -> None:
+    """gunicorn's lines (`[date] [pid] [INFO] Booting worker…`) and ours, the request log
+    among them (`date,ms openness.server 127.0.0.1 GET …`), interleaved on standard error in
+    two formats, the second without the process: a log collector needed two patterns. Now
+    every line the server logs, from its start to its stop, has one shape, with the pid."""
+    with (
+        (tmp_path / "log").open("wb") as log,
+        serve(small_store(tmp_path), 30, log=log) as (port, _),
+    ):
+        httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}, timeout=HANG_GUARD)
+    said = (tmp_path / "log").read_text().splitlines()
+    # What the command says before it serves is its own, as every command's.
+    served = said[[i for i, line in enumerate(said) if line.startswith("serving on")][0] + 1 :]
+    assert any("Booting worker" in line for line in served), said
+    # Once: gunicorn's own request log, which a logging config turns on, stays off.
+    assert len([line for line in served if "GET /sparql?query=ASK" in line]) == 1, said
+    assert any("Shutting down" in line for line in served), said
+    assert [line for line in served if not LOG_LINE.match(line)] == [], said
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
 def test_a_stopping_server_says_it_is_not_ready_and_still_lives(tmp_path: Path) -> None:
     """Told to stop (SIGTERM), a server answered /health/ready 200 "ready" throughout its
