@@ -1012,6 +1012,16 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "before they are stopped and answered 503.",
 )
 @click.option(
+    "--proxy-hops",
+    default=0,
+    show_default=True,
+    envvar="OPENNESS_PROXY_HOPS",
+    type=click.IntRange(0),
+    help="Reverse proxies in front of the server: a client's address (the request log, "
+    "--client-limit) is then read from the X-Forwarded-For they add. Leave at 0 without "
+    "a proxy: any client can write that header [env OPENNESS_PROXY_HOPS].",
+)
+@click.option(
     "--max-result-bytes",
     default=50 * 1024 * 1024,
     show_default=True,
@@ -1085,6 +1095,7 @@ def serve(
     max_connections: int,
     read_timeout: float,
     stop_grace: float,
+    proxy_hops: int,
     max_result_bytes: int,
     shacl_max_data_triples: int,
     shacl_max_shapes_triples: int,
@@ -1148,6 +1159,7 @@ def serve(
             "QUERY_PROCESSES": query_processes,
             "QUERY_QUEUE": query_queue,
             "CLIENT_LIMIT": client_limit,
+            "PROXY_HOPS": proxy_hops,
             "MAX_RESULT_BYTES": max_result_bytes,
             "SHACL_MAX_DATA_TRIPLES": shacl_max_data_triples,
             "SHACL_MAX_SHAPES_TRIPLES": shacl_max_shapes_triples,

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from openness.server import (
     api,
@@ -96,7 +97,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``SHACL_MAX_DATA_TRIPLES`` (what the SHACL service reads) and ``SHACL_MAX_MEMORY`` (bytes
     one validation may add to its query process), ``ALLOW_SERVICE``,
     ``UPDATE_ENABLED`` and ``UPDATE_TOKEN`` (None with updates enabled means no token:
-    --open-update).
+    --open-update), ``PROXY_HOPS`` (reverse proxies in front whose X-Forwarded-For is
+    trusted: --proxy-hops).
     """
     app = Flask(__name__)
     app.config.from_mapping(
@@ -121,9 +123,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         BASE_IRI=None,  # the prefix of the IRIs we mint; the default is our w3id namespace
         PUBLISHER=None,  # the catalogue's publisher (an IRI); the default names our creator
         PUBLISHER_NAME=None,
+        PROXY_HOPS=0,
     )
     if config:
         app.config.update(config)
+    if app.config["PROXY_HOPS"]:
+        # The client's address (the request log, the per-client limit) is the one the
+        # nearest PROXY_HOPS proxies were sent by; without proxies in front the header is
+        # the client's own word, so it is read only when asked.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0)
     for blueprint in (
         health.bp,
         history.bp,

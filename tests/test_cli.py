@@ -16,6 +16,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from flask import Flask
 
 from openness.assess.definitions import definitions
 from openness.assess.service import FEW_MODELS
@@ -435,6 +436,47 @@ def test_serve_on_an_ipv6_address_binds_it_as_gunicorn_reads_one(
         assert code == 0, (code, out, err)
         assert parse_address(bound.pop()) == ("::1", port)
         assert f"serving on http://[::1]:{port}/" in out + err, out + err
+
+
+@pytest.mark.parametrize("given", ["--proxy-hops", "OPENNESS_PROXY_HOPS"])
+def test_serve_trusts_a_proxys_forwarded_address_when_told_how_many_proxies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, given: str
+) -> None:
+    """`openness serve --proxy-hops N` (or OPENNESS_PROXY_HOPS, which `make serve` passes
+    on) makes the server read a client's address from X-Forwarded-For; not given, the
+    header is ignored (tests/test_guard.py has the addresses read)."""
+    from openness.server import serve
+
+    served: list[Flask] = []
+
+    class Gunicorn:  # (gunicorn's application, its app kept and nothing served)
+        def __init__(self, app: Flask, _options: dict) -> None:
+            served.append(app)
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
+    open_store(tmp_path / "store").close()
+    args = ["--store", str(tmp_path / "store"), "serve", "--port", "0"]
+    if given.startswith("--"):
+        args += [given, "1"]
+    else:
+        monkeypatch.setenv(given, "1")
+    for told in (True, False):
+        code, out, err = run(args)
+        assert code == 0, (code, out, err)
+        caplog.clear()
+        with caplog.at_level("INFO", logger="openness.server"):
+            served.pop().test_client().get(
+                "/health",
+                headers={"X-Forwarded-For": "198.51.100.9"},
+                environ_base={"REMOTE_ADDR": "192.0.2.7"},
+            )
+        client = "198.51.100.9" if told else "192.0.2.7"
+        assert f"{client} GET /health 200 " in caplog.text, caplog.text
+        args = args[:5]
+        monkeypatch.delenv("OPENNESS_PROXY_HOPS", raising=False)
 
 
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:

@@ -418,6 +418,24 @@ def test_each_request_is_logged_with_the_clients_address(
     assert "192.0.2.7 GET /health 200 " in caplog.text, caplog.text
 
 
+@pytest.mark.parametrize("hops", [0, 1, 2])
+def test_a_proxys_forwarded_address_is_the_clients_only_when_asked(
+    reported: Path, caplog: pytest.LogCaptureFixture, hops: int
+) -> None:
+    """Behind a reverse proxy every client was the proxy's address, in the request log and
+    to --client-limit (one limit for the whole team). --proxy-hops N reads the address the
+    N proxies in front were sent by from X-Forwarded-For; without it (the default) the
+    header, which any client can write, is ignored."""
+    config = {"STORE_LOCATION": str(reported), "TESTING": True, "PROXY_HOPS": hops}
+    forwarded = {"X-Forwarded-For": "203.0.113.5, 198.51.100.9"}  # the nearest proxy's last
+    with caplog.at_level("INFO", logger="openness.server"):
+        create_app(config).test_client().get(
+            "/health", headers=forwarded, environ_base={"REMOTE_ADDR": "192.0.2.7"}
+        )
+    client = {0: "192.0.2.7", 1: "198.51.100.9", 2: "203.0.113.5"}[hops]
+    assert f"{client} GET /health 200 " in caplog.text, caplog.text
+
+
 def test_the_queue_is_full_for_every_client(reported: Path) -> None:
     app = create_app(
         {
