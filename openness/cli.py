@@ -1012,6 +1012,15 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "before they are stopped and answered 503.",
 )
 @click.option(
+    "--keep-alive",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0),
+    metavar="SECONDS",
+    help="Seconds an idle connection is kept open for the client's next request; behind a "
+    "load balancer that keeps its connections, longer than its idle timeout.",
+)
+@click.option(
     "--proxy-hops",
     default=0,
     show_default=True,
@@ -1095,6 +1104,7 @@ def serve(
     max_connections: int,
     read_timeout: float,
     stop_grace: float,
+    keep_alive: int,
     proxy_hops: int,
     max_result_bytes: int,
     shacl_max_data_triples: int,
@@ -1183,6 +1193,7 @@ def serve(
         max_connections=max_connections,
         read_timeout=read_timeout,
         stop_grace=stop_grace,
+        keep_alive=keep_alive,
     )
 
 

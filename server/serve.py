@@ -340,13 +340,15 @@ def run_server(
     max_connections: int = 1000,
     read_timeout: float = 30.0,
     stop_grace: float = 5.0,
+    keep_alive: int = 2,
 ) -> None:
     """Serve ``app`` on ``host:port`` with ``workers`` processes until interrupted.
 
     Each worker starts its query processes before its first request, so no store handle
     crosses a fork and no request waits for a process to start; one line per request is
     logged with its duration. ``timeout`` is gunicorn's: a worker silent that long is
-    restarted. Stopped (SIGTERM), a worker answers the requests under way, their queries
+    restarted; an idle connection is kept open ``keep_alive`` seconds for its next
+    request. Stopped (SIGTERM), a worker answers the requests under way, their queries
     stopped ``stop_grace`` seconds later (503); on Ctrl-C, at once. The calling process
     forks the workers, so it must not have opened a store on disk: RocksDB's background
     threads do not cross the fork, and RocksDB's exit handler in a worker joins them
@@ -364,6 +366,7 @@ def run_server(
             "threads": threads,
             "worker_connections": max_connections,
             "timeout": timeout,
+            "keepalive": keep_alive,
             # The requests under way get their grace, then gunicorn's default 30 s to be
             # answered, before the arbiter kills the worker: a longer grace is honoured.
             "graceful_timeout": math.ceil(stop_grace) + 30,
