@@ -88,7 +88,7 @@ from openness.store import (
     open_store,
 )
 from openness.store import dump as dumps
-from openness.store.base import Unanswerable, refusal
+from openness.store.base import Refused, Unanswerable, refusal
 from openness.store.compaction import compacted_when_grown
 from openness.turtle import turtle
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
@@ -368,8 +368,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
     (models-passing for queries/models-passing.rq, as /queries/<name>); our usual prefixes
     are declared.
 
-    A query that does not parse, or calls a function the engine does not have, exits with
-    status 2 and the engine's message.
+    A query that does not parse, calls a function the engine does not have, or that a
+    remote engine refuses (answers an error), exits with status 2 and the engine's message.
     """
     path = Path(query_or_file)
     # A name as /queries/<name> gives it (read as SPARQL, 'expected CONSTRUCT'), wherever
@@ -405,7 +405,7 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         known = f"; {query_or_file!r} is no named query ({queries_dir()})" if a_name else ""
         _echo(f"error: {refusal(text, e)}{known}")
         sys.exit(2)
-    except Unanswerable as e:
+    except (Unanswerable, Refused) as e:
         _echo(f"error: {refusal(text, e)}")
         sys.exit(2)
     finally:

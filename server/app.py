@@ -37,7 +37,7 @@ from openness.server.negotiation import (
     choose,
     vary_by_accept,
 )
-from openness.server.sparql import STORE_UNREADABLE, text
+from openness.server.sparql import store_failed, text
 from openness.store import StoreError
 
 log = logging.getLogger("openness.server")
@@ -165,7 +165,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     app.register_error_handler(LaneDied, lambda e: text(str(e), 500))
-    app.register_error_handler(StoreError, _store_unreadable)
+    app.register_error_handler(StoreError, store_failed)
     # A format= naming no format, and no format fitting what is asked, on whichever route
     # negotiates (negotiation.negotiate): both list the route's formats.
     app.register_error_handler(UnknownFormat, lambda e: text(str(e), 400))
@@ -236,14 +236,6 @@ def _security_headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     return response
-
-
-def _store_unreadable(e: StoreError) -> Response:
-    """The store failed under a request (a remote engine stopped, or answering an error): 503 in
-    words, as a query past its time is, where it was Werkzeug's 500 page and a traceback.
-    Where the store is, and why, go to the log only, as /openapi.json keeps them."""
-    log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
-    return text(STORE_UNREADABLE, 503)
 
 
 def _overloaded(e: Overloaded) -> Response:

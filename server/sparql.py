@@ -3,6 +3,7 @@ Writing (/update, /store) lives in ``update``; the VoID description, in ``catalo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
@@ -24,9 +25,10 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.store import summary
-from openness.store.base import Unanswerable, code_only, keyword, refusal
+from openness.store.base import Refused, StoreError, Unanswerable, code_only, keyword, refusal
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger("openness.server")
 
 FORMATS = "http://www.w3.org/ns/formats/"
 RESULT_FORMAT_IRIS = [
@@ -67,6 +69,18 @@ def text(message: str, status: int) -> Response:
     return Response(
         message.rstrip() + "\n", status=status, content_type="text/plain; charset=utf-8"
     )
+
+
+def store_failed(e: StoreError, *, update: bool = False) -> Response:
+    """The store failed under a request (an update's, if ``update``): where the store is,
+    and why, go to the log. A remote engine that answered with an error (a query it
+    refuses as too costly, say) is 502 with its own words, not its address: asked again,
+    it answers the same, so the client is told why. One that could not be reached or read
+    is 503: the store may answer later."""
+    log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
+    if isinstance(e, Refused):
+        return text(refusal("", e, update=update), 502)
+    return text(STORE_UNREADABLE, 503)
 
 
 def request_base() -> str | None:

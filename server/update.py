@@ -27,6 +27,7 @@ from openness.server.sparql import (
     body_text,
     dump_url,
     request_base,
+    store_failed,
     text,
     utf8_parameters,
 )
@@ -118,7 +119,7 @@ def update() -> Response:
     except (SyntaxError, Unanswerable) as e:  # positions are in the text as sent
         return text(refusal(sparql, e, update=True), 400)
     except StoreError as e:  # a remote engine that cannot be reached or refused
-        return text(f"the store could not run the update: {e}", 502)
+        return store_failed(e, update=True)
     except RuntimeError as e:  # Oxigraph's: an operation that cannot be done, nothing written
         return text(f"the update failed, nothing was changed: {e}", 400)
     return Response(status=204)

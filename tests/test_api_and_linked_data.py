@@ -20,6 +20,7 @@ from conftest import copy_of, free_port, oxigraph_serving, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from rdflib.collection import Collection
+from support.fake_engine import Endpoint, serving
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
@@ -421,6 +422,52 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
         r.getMessage() for r in caplog.records if "the store could not answer" in r.getMessage()
     ]
     assert said and all(engine in m and r"Traceback" not in m for m in said), said
+
+
+def test_a_query_the_remote_engine_refuses_is_502_in_the_engines_words(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An engine that answers a request with an error (Virtuoso refusing a query it
+    estimates too costly, HTTP 500) was told as a store that cannot be read, '503 the store
+    could not answer', its words in the log alone: a 503 invites the client to try again,
+    and the same query is refused again. It is 502 with the engine's words, on every route
+    that reads the store and at /update, which said the engine's address too; the address
+    stays in the log. An engine that cannot be reached is 503, at /update as well."""
+    words = "Virtuoso 42000 Error The estimated execution time 9000 (sec) exceeds the limit"
+
+    class Refusing(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(500, f"{words}\n\n".encode())
+
+    update = {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}
+    with serving(Refusing) as base:
+        engine = base + "/sparql"
+        config = {"ENDPOINT": engine, "UPDATE_ENDPOINT": engine, "UPDATE_ENABLED": True}
+        app = create_app({**config, "TESTING": False})
+        app.testing = False
+        client = app.test_client()
+        with caplog.at_level("WARNING", logger="openness.server"):
+            answers = [
+                client.get(path, headers={"Accept": accept})
+                for path, accept in [
+                    ("/api/models/llm360--amber", "application/json"),
+                    ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json"),
+                    ("/models/llm360--amber", "text/html"),
+                ]
+            ] + [client.post("/update", data=update)]
+    for answer in answers:
+        assert answer.status_code == 502, (answer.request.path, answer.status_code)
+        assert answer.mimetype == "text/plain", answer.request.path
+        assert f"answering 500: {words}\n" in answer.text, answer.text
+        assert "127.0.0.1" not in answer.text, answer.text
+    said = [m.getMessage() for m in caplog.records if words in m.getMessage()]
+    assert len(said) == len(answers) and all(engine in m for m in said), said
+    down = f"http://127.0.0.1:{free_port()}/sparql"
+    config = {"ENDPOINT": down, "UPDATE_ENDPOINT": down, "UPDATE_ENABLED": True}
+    unreachable = create_app({**config, "TESTING": True}).test_client().post("/update", data=update)
+    assert unreachable.status_code == 503, unreachable.text
+    assert unreachable.text == "the store could not answer: the server's log says why\n"
 
 
 def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse) -> None:

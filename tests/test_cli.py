@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from support.fake_engine import Endpoint, serving
 
 from openness.assess.definitions import definitions
 from openness.assess.service import FEW_MODELS
@@ -708,6 +709,24 @@ def test_a_remote_engine_unreachable_or_silent_is_said_in_one_line() -> None:
             assert isinstance(result.exception, SystemExit), result.exception
             assert result.stderr.splitlines()[-1].startswith("Error: "), result.stderr
             assert said in result.stderr
+
+
+def test_a_query_the_remote_engine_refuses_says_so_in_its_words() -> None:
+    """A query the engine answers with an error (Virtuoso refusing it as too costly) was
+    'Error: URL answered 500: …', exit 1, as if the store had failed: the query is the
+    cause, and it is told as a query the engine cannot answer is, exit 2."""
+    words = "Virtuoso 42000 Error The estimated execution time 9000 (sec) exceeds the limit"
+
+    class Refusing(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(500, words.encode())
+
+    with serving(Refusing) as base:
+        result = CliRunner().invoke(cli, ["--endpoint", base + "/query", "query", "ASK {}"])
+    assert result.exit_code == 2, result.stderr
+    said = f"error: the store's engine refused the query, answering 500: {words}\n"
+    assert result.stderr.endswith(said), result.stderr
 
 
 def test_the_remote_engine_is_also_named_by_the_environment(

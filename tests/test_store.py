@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import itertools
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import httpx
 import pyoxigraph as ox
 import pytest
+from support.fake_engine import Endpoint, serving
 
 from openness.named_queries import named
 from openness.store import GraphStore, RemoteStore, open_store, summary
@@ -238,38 +237,12 @@ def test_a_remote_engine_that_does_not_answer_times_out() -> None:
         store.close()
 
 
-class _Endpoint(BaseHTTPRequestHandler):
-    """A local SPARQL endpoint for what a test needs an engine to answer, quietly."""
-
-    def reply(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def _serving(endpoint: type[_Endpoint]) -> Iterator[str]:
-    """``endpoint`` served on loopback while in the block: its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), endpoint)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_an_update_is_waited_for_past_the_query_timeout() -> None:
     """A query is bounded by the store's timeout (see above); an update, which the SPARQL
     Protocol cannot cancel (abandoned, it may still be applied), by the longer update
     timeout: an engine slow to answer one (busy writing its files) does not stop a sync."""
 
-    class SlowToUpdate(_Endpoint):
+    class SlowToUpdate(Endpoint):
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
             self.rfile.read(int(self.headers["Content-Length"]))
             if self.path == "/update":
@@ -280,7 +253,7 @@ def test_an_update_is_waited_for_past_the_query_timeout() -> None:
             self.reply(200, b'{"head": {"vars": ["d"]}, "results": {"bindings": []}}')
 
     insert = f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> <{EX}b> }} }}"
-    with _serving(SlowToUpdate) as base:
+    with serving(SlowToUpdate) as base:
         patient = RemoteStore(base + "/query", timeout=0.5, update_timeout=120)
         patient.update(insert)
         patient.close()
@@ -322,7 +295,7 @@ def test_a_query_virtuoso_cancels_at_the_time_limit_is_a_timeout() -> None:
         (500, b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error"),
     ]
 
-    class Cancelling(_Endpoint):
+    class Cancelling(Endpoint):
         server_version, sys_version = "Virtuoso/07.20.3240 (Linux)", ""
 
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
@@ -330,7 +303,7 @@ def test_a_query_virtuoso_cancels_at_the_time_limit_is_a_timeout() -> None:
             self.reply(*answers[min(len(sent), len(answers)) - 1])
 
     everything = {"default_graphs": ["urn:g"], "named_graphs": ["urn:g"]}
-    with _serving(Cancelling) as base:
+    with serving(Cancelling) as base:
         store = RemoteStore(base + "/sparql", timeout=1)
         try:
             with pytest.raises(Refused, match="HY008"):  # sent before the engine was named

@@ -27,6 +27,20 @@ class StoreError(RuntimeError):
     """The store could not be opened, read or written (not a problem with the query)."""
 
 
+class Refused(StoreError):
+    """A remote engine answered a request with an error status (not a lost connection):
+    ``words`` is its answer's text, trimmed, for a client to be told (:func:`refusal`); the
+    message adds the engine's address, for its operator's log."""
+
+    def __init__(self, url: str, status: int, words: str) -> None:
+        # All three as args: the error crosses from a query process by pickling whole.
+        super().__init__(url, status, words)
+        self.url, self.status, self.words = url, status, words
+
+    def __str__(self) -> str:
+        return f"{self.url} answered {self.status}: {self.words}"
+
+
 class Unanswerable(ValueError):
     """A query that parses but calls a function the engine does not have (one of
     another engine's, as Virtuoso's ``bif:``, or a misspelled IRI): the request's fault, as
@@ -384,16 +398,23 @@ _UPDATE_GOES_ON = {
 }
 
 
-def refusal(sparql: str, error: SyntaxError | Unanswerable, *, update: bool = False) -> str:
+def refusal(
+    sparql: str, error: SyntaxError | Unanswerable | Refused, *, update: bool = False
+) -> str:
     """What to tell whoever sent ``sparql`` (an update if ``update``) that the parser
-    refused or the engine cannot answer: the same words from /sparql, /update and the CLI.
+    refused, the engine cannot answer or a remote engine answered an error (in its words,
+    not its address): the same words from /sparql, /update and the CLI.
 
     >>> refusal("SELECT * { ?s ?p ?o", SyntaxError("error at 1:20: expected one of"))
     "the query does not parse: 1 '{' but 0 '}': a '{' is not closed; error at 1:20: expected one of"
     >>> refusal("…", Unanswerable("The custom function <urn:f> is not supported"), update=True)
     'the update cannot be answered: The custom function <urn:f> is not supported'
+    >>> refusal("…", Refused("http://engine/sparql", 500, "Virtuoso 42000 Error …"))
+    "the store's engine refused the query, answering 500: Virtuoso 42000 Error …"
     """
     what = "update" if update else "query"
+    if isinstance(error, Refused):
+        return f"the store's engine refused the {what}, answering {error.status}: {error.words}"
     if isinstance(error, Unanswerable):
         return f"the {what} cannot be answered: {error}"
     return f"the {what} does not parse: {parse_error(sparql, error, update=update)}"

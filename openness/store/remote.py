@@ -22,6 +22,7 @@ from openness.namespaces import PREFIX_LINE
 from openness.store import summary
 from openness.store.base import (
     GraphStore,
+    Refused,
     StoreError,
     Triples,
     announced_write,
@@ -81,10 +82,6 @@ INTERRUPTED = "S1TAT"
 # loaded machine): a query sent with a time limit and cancelled is a timeout too.
 CANCELLED = "Virtuoso HY008 "
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-
-
-class Refused(StoreError):
-    """The engine answered a request with an error (not a lost connection)."""
 
 
 def query_form(sparql: str) -> str:
@@ -282,7 +279,7 @@ class RemoteStore(GraphStore):
             # Our prefixes take exactly one line: report positions in the caller's text.
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
-            raise Refused(f"{url} answered {response.status_code}: {response.text[:500]}")
+            raise Refused(url, response.status_code, response.text.strip()[:500])
         server = response.headers.get("server", "")
         self._time_limit = next(
             (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
