@@ -52,12 +52,26 @@ def test_the_requirements_not_met_are_exactly_the_reasons(judged) -> None:
 
 
 def test_olmo_reaches_class_i_with_the_paper_standing_in_for_the_report(judged) -> None:
-    _, verdicts = judged
+    """The words the requirement stood in for stores (earl:info, on the model page) name
+    the one standing in by its label, as the page names requirements, not by its id."""
+    store, verdicts = judged
     v = _named(verdicts, "OLMo-7B", "mof-1.0")
     assert v.level == "Class I" and v.reasons == []
     (report,) = [r for r in v.requirements if r.id == "mof-1.0.c3.tech-report"]
     assert report.outcome == "passed"
-    assert report.reasons and "mof-1.0.c1.research-paper" in report.reasons[0]
+    (paper,) = [
+        r for r in definitions()["mof-1.0"].requirements.values() if r.stands_in_for == report.iri
+    ]
+    assert report.reasons and report.reasons[0].startswith(
+        f"met by '{paper.label}', which stands in for it ("
+    )
+    stored = select(
+        store,
+        f"""SELECT ?info WHERE {{ GRAPH ?g {{
+              <{assessment_iri("mof-1.0", v.model)}> earl:result/dcterms:hasPart ?p .
+              ?p earl:test <{report.iri}> ; earl:result/earl:info ?info }} }}""",
+    )
+    assert [row["info"] for row in stored] == report.reasons
 
 
 def test_mixtral_stores_the_one_requirement_its_reason_names(judged) -> None:

@@ -250,9 +250,10 @@ def _as_graded(
     above = set(d.levels[d.levels.index(following) + 1 :]) if following else set()
     for r in verdict.requirements:
         if r.iri in skip and r.outcome != PASSED:
-            by = d.requirements[skip[r.iri]].id
+            # Named by its label, as the pages name requirements (its id is the IRI's).
+            by = d.requirements[skip[r.iri]].label
             r.outcome = PASSED
-            r.reasons = [f"met by {by}, which stands in for it ({why})" for why in r.reasons]
+            r.reasons = [f"met by '{by}', which stands in for it ({why})" for why in r.reasons]
         elif d.requirements[r.iri].level in above:
             r.outcome = UNTESTED
             r.reasons = [f"not judged: {d.level_labels[following]} is not reached"]
