@@ -246,9 +246,27 @@ def test_the_code_findings_say_how_a_choice_of_licences_was_read() -> None:
     neither = "CC-BY-NC-4.0 OR CC-BY-NC-SA-4.0"
     assert _findings_under(neither, TRAINING_CODE) >= {
         f"mof record 'OLMo-7B': Training code is under '{neither}', not {kind} under any of its"
-        " OR alternatives, which restricts use"
+        " OR alternatives, each of which restricts use"
         for kind in ("OSI-approved", "FSF-libre")
     }
+
+
+def test_the_restriction_findings_say_each_alternative_restricts() -> None:
+    """'Licence A OR B restricts use' read as if the licensee had no choice: the rules on
+    use restrictions and on the Open Weight Definition's clauses say, as the licence rules
+    do, that each OR alternative restricts, or that one the licensee may choose does not."""
+    neither = "CC-BY-NC-4.0 OR CC-BY-NC-SA-4.0"
+    assert _findings_under(neither) >= {
+        f"mof record 'OLMo-7B': licence '{neither}' restricts use under each of its OR"
+        " alternatives",
+        f"mof record 'OLMo-7B': '{neither}' restricts fields of use under each of its OR"
+        " alternatives",
+    }
+    either = "Apache-2.0 OR CC-BY-NC-4.0"
+    assert (
+        f"mof record 'OLMo-7B': '{either}' does not restrict fields of use under one of its OR"
+        " alternatives, which the licensee may choose"
+    ) in _findings_under(either)
 
 
 def test_the_data_findings_say_how_a_choice_of_licences_was_read() -> None:
