@@ -88,8 +88,9 @@ from openness.store import (
     open_store,
 )
 from openness.store import dump as dumps
-from openness.store.base import Refused, Unanswerable, refusal
 from openness.store.compaction import compacted_when_grown
+from openness.store.errors import Refused, Unanswerable
+from openness.store.sparql_text import refusal
 from openness.turtle import turtle
 from openness.vocabularies import ensure_vocabularies, load_vocabularies
 

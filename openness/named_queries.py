@@ -37,7 +37,7 @@ import yaml
 from openness.namespaces import XSD
 from openness.resources import queries_dir
 from openness.store import GraphStore, QueryResult, term_value
-from openness.store.base import bind_values, code_only, keyword
+from openness.store.sparql_text import bind_values, code_only, keyword
 
 # The header keys this project reads. grlc defines more (endpoint, pagination, method,
 # transform, …); a file using one would be served as if it were not there, so the catalogue

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from openness.server.admission import Guard
 from openness.server.execute import Answer, Job, answer, export, fetch
 from openness.store import GraphStore, QueryResult, StoreError
-from openness.store.base import bind_values
+from openness.store.sparql_text import bind_values
 
 # Who asks and by when the answer is due: (client address, deadline on the monotonic clock).
 Budget = Callable[[], tuple[str, float]]

@@ -25,7 +25,8 @@ from openness.server.negotiation import (
     serialize_graph,
 )
 from openness.store import summary
-from openness.store.base import Refused, StoreError, Unanswerable, code_only, keyword, refusal
+from openness.store.errors import Refused, StoreError, Unanswerable
+from openness.store.sparql_text import code_only, keyword, refusal
 
 bp = Blueprint("sparql", __name__)
 log = logging.getLogger("openness.server")

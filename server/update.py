@@ -31,8 +31,9 @@ from openness.server.sparql import (
     text,
     utf8_parameters,
 )
-from openness.store.base import StoreError, Unanswerable, code_only, keyword, refusal
 from openness.store.dump import NoDump
+from openness.store.errors import StoreError, Unanswerable
+from openness.store.sparql_text import code_only, keyword, refusal
 
 bp = Blueprint("update", __name__)
 _LOAD = keyword("LOAD")

@@ -166,7 +166,9 @@ def test_query_from_file_and_graph_formats(store_args: list[str], tmp_path: Path
     assert code == 2  # a graph cannot be written as CSV: usage error
 
 
-def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str]) -> None:
+def test_query_syntax_error_exits_2_with_the_parser_message(
+    store_args: list[str], request: pytest.FixtureRequest
+) -> None:
     run([*store_args, "init"])
     code, _, err = run([*store_args, "query", "SELECT ?x WHERE { ?x ?p }"])
     assert code == 2
@@ -175,6 +177,14 @@ def test_query_syntax_error_exits_2_with_the_parser_message(store_args: list[str
     code, _, err = run([*store_args, "query", "SELECT ?x WHERE { { ?x ?p ?o }"])
     assert code == 2
     assert "does not parse: 2 '{' but 1 '}': a '{' is not closed; " in err
+    # A misspelled keyword is named where it stands, not where the parser gave up (by
+    # Virtuoso's own words, which the query is sent to unparsed, where it is the engine).
+    code, _, err = run([*store_args, "query", "SELECT ?x WHERE { ?x ?p ?o } LIMT 1"])
+    assert code == 2
+    if request.node.callspec.params["store_args"] == "virtuoso":
+        assert "syntax error at 'LIMT'" in err
+    else:
+        assert "does not parse: error at 1:30: 'LIMT' is not a SPARQL keyword (LIMIT?)" in err
 
 
 def test_a_prefix_not_declared_is_named_with_those_that_are(tmp_path: Path) -> None:

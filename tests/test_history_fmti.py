@@ -17,7 +17,7 @@ from openness.named_queries import catalogue
 from openness.resources import sources_dir
 from openness.server import create_app
 from openness.store import EmbeddedStore, GraphStore
-from openness.store.base import bind_values
+from openness.store.sparql_text import bind_values
 
 SCORES = """SELECT ?dev ?org ?score WHERE {
   ?s a og:TransparencyScore ; og:edition ?ed ; og:developerName ?dev ; dqv:computedOn ?org ;

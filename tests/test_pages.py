@@ -27,7 +27,7 @@ from openness.server.admission import Guard, Overloaded
 from openness.server.guarded import GuardedStore
 from openness.server.pages import detect_format
 from openness.store import EmbeddedStore, GraphStore, QueryResult, RemoteStore
-from openness.store.base import bind_values
+from openness.store.sparql_text import bind_values
 
 OLMO = "allenai--olmo-7b"
 

@@ -17,10 +17,11 @@ import pytest
 from support.fake_engine import Endpoint, serving
 
 from openness.named_queries import named
+from openness.resources import queries_dir, shapes_dir
 from openness.store import GraphStore, RemoteStore, open_store, summary
-from openness.store.base import parse_error
+from openness.store.errors import Refused
 from openness.store.lines import Lines, node, text
-from openness.store.remote import Refused
+from openness.store.sparql_text import not_a_keyword, parse_error
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -483,7 +484,7 @@ def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
     """The engine killed before each of a large write's requests in turn (the first chunk
     staged, a later one, the update that puts them in place): once it is back, every
     graph is as it was; the write then completes."""
-    from openness.store.base import StoreError
+    from openness.store.errors import StoreError
 
     kept, old, new = _page()
     cut, requests = 1, []
@@ -1044,3 +1045,41 @@ def test_the_bracket_count_reads_a_comparison_as_one(query: str) -> None:
     with pytest.raises(SyntaxError) as refused:
         ox.Store().query(query)
     assert parse_error(query, refused.value) == str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [  # (Oxigraph said 'error at 1:10: expected CONSTRUCT', '… expected one of HAVING, …')
+        ("SELET ?x WHERE { ?x ?p ?o }", "error at 1:1: 'SELET' is not a SPARQL keyword (SELECT?)"),
+        ("SELECT ?x WHRE { ?x ?p ?o }", "error at 1:11: 'WHRE' is not a SPARQL keyword (WHERE?)"),
+        (
+            "SELECT ?x {\n  ?x ?p ?o\n} LIMT 10",
+            "error at 3:3: 'LIMT' is not a SPARQL keyword (LIMIT?)",
+        ),
+        (
+            "SELECT * { ?x ?p ?o FILTER(STRSTART(?o, 'a')) }",
+            "error at 1:28: 'STRSTART' is not a SPARQL keyword (STRSTARTS?)",
+        ),
+        ("SELECT ?x { ?x ?p ?o } LIMIT 1 Maybe", "error at 1:32: 'Maybe' is not a SPARQL keyword"),
+    ],
+)
+def test_a_misspelled_keyword_is_named_where_it_stands(query: str, said: str) -> None:
+    """The parser names only what it expected where it stopped, often past the word it
+    could not read; the word is named, where it stands, with the keyword spelled most like
+    it (none when no keyword is close)."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(query)
+    assert parse_error(query, refused.value) == said
+
+
+def test_every_word_of_the_projects_own_sparql_is_a_keyword() -> None:
+    """The keyword list is complete for what the project runs: no bare word of a named
+    query or of a shape's SPARQL would be called misspelled."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in queries_dir().glob("*.rq")}
+    for path in shapes_dir().glob("*.ttl"):
+        for quad in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            if isinstance(quad.object, ox.Literal) and "{" in quad.object.value:
+                texts[f"{path.name} {quad.subject}"] = quad.object.value
+    assert len(texts) > 50
+    end = (10**9, 0)
+    assert {name: not_a_keyword(text, end) for name, text in texts.items()} == dict.fromkeys(texts)

@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from openness.resources import project_root
-from openness.store.base import GraphStore, StoreError, Unanswerable
+from openness.store.base import GraphStore
 from openness.store.embedded import EmbeddedStore
+from openness.store.errors import StoreError, Unanswerable
 from openness.store.remote import UPDATE_TIMEOUT, RemoteStore
 from openness.store.results import (
     GRAPH_FORMATS,

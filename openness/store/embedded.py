@@ -16,17 +16,11 @@ import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
 from openness.store import dump, holders, summary
-from openness.store.base import (
-    GraphStore,
-    StoreError,
-    Triples,
-    Unanswerable,
-    announced_write,
-    bind_values,
-    names_dataset,
-)
+from openness.store.base import GraphStore, Triples, announced_write
+from openness.store.errors import StoreError, Unanswerable
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
+from openness.store.sparql_text import bind_values, names_dataset
 
 log = logging.getLogger("openness.store")
 # Triples a reading copy may hold in memory (~300-400 MB a million triples); a larger one is

@@ -74,7 +74,7 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
-from openness.store.base import StoreError
+from openness.store.errors import StoreError
 
 FILE = "openness.lock"
 NAMES = "openness.lock.d"  # a file a hold: <pid>.<token>.json (.part while written)

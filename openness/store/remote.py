@@ -20,19 +20,11 @@ import pyoxigraph as ox
 
 from openness.namespaces import PREFIX_LINE
 from openness.store import summary
-from openness.store.base import (
-    GraphStore,
-    Refused,
-    StoreError,
-    Triples,
-    announced_write,
-    bind_values,
-    code_only,
-    dataset_clauses,
-    names_dataset,
-)
+from openness.store.base import GraphStore, Triples, announced_write
 from openness.store.embedded import reading_copy
+from openness.store.errors import Refused, StoreError
 from openness.store.results import QueryResult
+from openness.store.sparql_text import bind_values, code_only, dataset_clauses, names_dataset
 
 # Our usual prefixes (PREFIX_LINE) are declared on one line, so error positions shift by
 # exactly one line.

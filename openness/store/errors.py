@@ -1,0 +1,30 @@
+"""What a store raises: the store failing, a remote engine refusing, a query no engine
+here can answer. Apart from the stores, so that reading SPARQL's text
+(:mod:`openness.store.sparql_text`) can say each in words without importing a store."""
+
+from __future__ import annotations
+
+
+class StoreError(RuntimeError):
+    """The store could not be opened, read or written (not a problem with the query)."""
+
+
+class Refused(StoreError):
+    """A remote engine answered a request with an error status (not a lost connection):
+    ``words`` is its answer's text, trimmed, for a client to be told
+    (:func:`openness.store.sparql_text.refusal`); the message adds the engine's address,
+    for its operator's log."""
+
+    def __init__(self, url: str, status: int, words: str) -> None:
+        # All three as args: the error crosses from a query process by pickling whole.
+        super().__init__(url, status, words)
+        self.url, self.status, self.words = url, status, words
+
+    def __str__(self) -> str:
+        return f"{self.url} answered {self.status}: {self.words}"
+
+
+class Unanswerable(ValueError):
+    """A query that parses but calls a function the engine does not have (one of
+    another engine's, as Virtuoso's ``bif:``, or a misspelled IRI): the request's fault, as
+    a syntax error is, where the engine raised the error it raises for a store that fails."""
