@@ -61,5 +61,5 @@ def test_a_prefix_not_declared_is_named(client: FlaskClient) -> None:
     )
     assert "dcterms:" in answer.text and answer.text.rstrip().endswith(", ex:)")
     assert "Prefix not found" not in answer.text
-    other = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMT 3"})
-    assert other.status_code == 400 and "expected one of" in other.text  # said as it was
+    other = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p } LIMIT 3"})
+    assert other.status_code == 400 and ": expected " in other.text  # said as it was
