@@ -20,7 +20,7 @@ from openness.assess.program import declared_prefixes
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir
 from openness.store import GraphStore
-from openness.store.base import code_only, keyword
+from openness.store.sparql_text import code_only, keyword
 from openness.vocabularies import load_vocabularies, vocabulary_files
 
 OG = Namespace("https://w3id.org/openness-graph/ns#")
