@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -214,14 +215,21 @@ def _provenance(
     out.add(run, OG + "recordsIngested", report.ingested)
     for problem in report.problems:
         out.add(run, OG + "skipped", problem)
+    _dated(out, snap, run, ended, files, triples)
+    return out
+
+
+def _dated(
+    out: Triples, snap: Snapshot, run: str, ended: dt.datetime, read: str, triples: int
+) -> None:
+    """That the snapshot's graph was made by ``run`` from ``read``, and its date."""
     g = snap.graph
-    generated(out, g, run, ended, derived_from=[files])
+    generated(out, g, run, ended, derived_from=[read])
     out.types(g, OG + "SourceSnapshot")
     out.link(g, OG + "source", source_concept(snap.source))
     out.add(g, DCTERMS + "issued", typed(snap.date.isoformat(), XSD + "date"))
     out.add(g, OG + "sourceVersion", snap.version)
     out.add(g, VOID + "triples", literal(triples))
-    return out
 
 
 def date_current(store: GraphStore, snap: Snapshot) -> None:
@@ -237,20 +245,67 @@ def date_current(store: GraphStore, snap: Snapshot) -> None:
     store.write(add={PROVENANCE_GRAPH: out})
 
 
-def date_ingested(store: GraphStore, source: str, folder: Path | None) -> None:
-    """Date again the current state of ``source`` an ingest just replaced, where the store
-    dates it (it holds its history): the bundled folder as the manifest dates it, another
-    (``--from``) as of the day it was read, by the commit its SOURCE.md names. Left dated
-    as the bundled folder, a checkout's changes were put at the bundled commit's date in
-    the verdict history, before they were made."""
-    dated = {s.source for s in snapshots_in(store) if s.current}
+def _dated_as(store: GraphStore, source: str, folder: Path | None) -> Snapshot | None:
+    """How an ingest of ``source`` from ``folder`` (else the bundled one) dates its current
+    state, where the store dates it (it holds its history): the bundled folder as the
+    manifest dates it, another (``--from``) as of the day it was read, by the commit its
+    SOURCE.md names. Left dated as the bundled folder, a checkout's changes were put at the
+    bundled commit's date in the verdict history, before they were made."""
+    if not any(s.current and s.source == source for s in snapshots_in(store)):
+        return None
     for snap in manifest():
-        if snap.current and snap.source == source and source in dated:
+        if snap.current and snap.source == source:
             # (the bundled folder named by --from is read as without it)
             if folder is not None and folder.resolve() != snap.folder.resolve():
                 today = dt.datetime.now(dt.UTC).date()
-                snap = replace(snap, date=today, version=source_version(folder), folder=folder)
+                return replace(snap, date=today, version=source_version(folder), folder=folder)
+            return snap
+    return None
+
+
+def dating(store: GraphStore, sources: Sequence[str], folder: Path | None) -> Callable[[str], None]:
+    """What to do as an ingest stores each of ``sources`` (``ingest_all``'s ``stored``):
+    date its current state again (:func:`_dated_as`) and, where that date is later than
+    the one of the state it replaced, keep that state first as a snapshot of its own date
+    (read now, before the ingest replaces it; kept only if the ingest stores the source).
+    The verdict history has one date for the current state: two checkouts ingested on two
+    days were one state, the first one's changes dated the second day."""
+    kept: dict[str, tuple[Snapshot, list[ox.Triple]]] = {}
+    held = snapshots_in(store)
+    for source in sources:
+        now = next((s for s in held if s.current and s.source == source), None)
+        then = _dated_as(store, source, folder) if now else None
+        if (
+            now
+            and then
+            and now.date < then.date
+            and snapshot_graph(source, now.date) not in {s.graph for s in held}
+        ):
+            triples = list(store.stored_triples(Graphs.source(source)))
+            if triples:
+                kept[source] = (now, triples)
+
+    def stored(source: str) -> None:
+        if source in kept:
+            _keep(store, *kept.pop(source))
+        snap = _dated_as(store, source, folder)
+        if snap is not None:
             date_current(store, snap)
+
+    return stored
+
+
+def _keep(store: GraphStore, state: Snapshot, triples: list[ox.Triple]) -> None:
+    """Store the current state ``state`` held (``triples``) as a snapshot of its date."""
+    started = dt.datetime.now(dt.UTC)
+    snap = replace(state, current=False)
+    kept = as_snapshot(triples, snap.source, snap.date)
+    out = Triples()
+    run = run_iri(started, f"{snap.source}-{snap.date.isoformat()}")
+    read = Graphs.source(snap.source)
+    activity(out, run, OG + "SnapshotIngestion", started, dt.datetime.now(dt.UTC), used=[read])
+    _dated(out, snap, run, dt.datetime.now(dt.UTC), read, len(set(kept)))
+    store.write(replace={snap.graph: kept}, add={PROVENANCE_GRAPH: out})
 
 
 def ingest_snapshot(

@@ -66,7 +66,7 @@ from openness.ingest.runner import StrictFailure, ingest_all, tqdm_progress
 from openness.ingest.snapshots import (
     HISTORY_SOURCES,
     Snapshot,
-    date_ingested,
+    dating,
     ingest_history,
     ingest_snapshot,
     link_snapshot_records,
@@ -667,7 +667,7 @@ def ingest(
             strict=strict,
             ctx=IngestContext(progress=tqdm_progress),
             # dated as each is stored: a later source may stop the run
-            stored=lambda name: date_ingested(store, name, folder),
+            stored=dating(store, names or list(SOURCE_NAMES), folder),
         )
         if store.query("ASK { ?r a og:SnapshotRecord }"):  # today's models were re-linked
             reports.append(link_snapshot_records(store))

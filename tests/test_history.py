@@ -44,7 +44,7 @@ from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES
 from openness.ingest.snapshots import (
     SNAPSHOT_IDENTITY,
     date_current,
-    date_ingested,
+    dating,
     history_dir,
     ingest_history,
     ingest_snapshot,
@@ -300,6 +300,64 @@ def test_a_current_state_read_from_another_folder_is_dated_when_it_was_read(
     assert current() == (bundled.date, bundled.version)
 
 
+def test_a_state_replaced_by_a_later_checkout_is_kept_as_a_snapshot_of_its_date(
+    tmp_path: Path,
+) -> None:
+    """The verdict history has one date for the current state: a checkout ingested with
+    --from one day and another on a later day were one state, the first one's changes
+    dated the second day. The state a later-dated ingest replaces is kept as a snapshot of
+    its own date; one replaced the same day, or by an ingest that fails, is not."""
+    location = tmp_path / "store"
+    bundled = next(s for s in manifest() if s.current and s.source == "mof")
+    cli = [sys.executable, "-m", "openness.cli", "--store", str(location), "ingest", "mof"]
+    done = subprocess.run(cli, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    store = EmbeddedStore(location)
+    try:  # as a first checkout, read some days ago, dated it
+        date_current(store, replace(bundled, date=dt.date(2026, 1, 2), version="1" * 40))
+    finally:
+        store.close()
+    folder = tmp_path / "mof"
+    shutil.copytree(sources_dir() / "mof", folder)
+    record = folder / "models" / "OLMo-7B.yml"
+    data = yaml.safe_load(record.read_text(encoding="utf-8"))
+    data["release"]["components"] = []  # the second checkout's OLMo-7B lists none
+    record.write_text(yaml.safe_dump(data), encoding="utf-8")
+    components = """SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?r og:sourceId "OLMo-7B" ;
+                       og:component ?c } }"""
+
+    def held() -> tuple[list[tuple[str, dt.date, str]], dict[str, int]]:
+        store = EmbeddedStore(location, read_only=True)
+        try:
+            snaps = [(s.graph, s.date, s.version) for s in snapshots_in(store)]
+            counts = {
+                g: int(store.query(components.replace("?g", f"<{g}>")).rows()[0]["n"].value)
+                for g, *_ in snaps
+            }
+            return snaps, counts
+        finally:
+            store.close()
+
+    (before,), first = held()
+    assert before[1] == dt.date(2026, 1, 2) and first[before[0]] > 0
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    done = subprocess.run([*cli, "--from", str(broken)], capture_output=True, text=True)
+    assert done.returncode != 0 and held()[0] == [before]  # nothing stored, nothing kept
+    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    snaps, counts = held()
+    kept = snapshot_graph("mof", dt.date(2026, 1, 2))
+    today = dt.datetime.now(dt.UTC).date()
+    assert [(g, d) for g, d, _ in snaps] == [(kept, before[1]), (Graphs.source("mof"), today)]
+    assert snaps[0][2] == "1" * 40  # the kept state's commit
+    assert counts == {kept: first[before[0]], Graphs.source("mof"): 0}
+    # The same day again: the state it replaces is today's, replaced in place.
+    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert [(g, d) for g, d, _ in held()[0]] == [(kept, before[1]), (Graphs.source("mof"), today)]
+
+
 def test_the_bundled_folder_named_by_from_keeps_the_manifests_date(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -311,7 +369,7 @@ def test_the_bundled_folder_named_by_from_keeps_the_manifests_date(
     try:
         date_current(store, bundled)
         monkeypatch.chdir(sources_dir())
-        date_ingested(store, "mof", Path("mof"))  # (written as the user wrote it)
+        dating(store, ["mof"], Path("mof"))("mof")  # (written as the user wrote it)
         (snap,) = [s for s in snapshots_in(store) if s.current]
         assert (snap.date, snap.version) == (bundled.date, bundled.version)
     finally:
