@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 from conftest import copy_of
 from rdflib.namespace import DCTERMS
 
-from openness.assess import reference
+from openness.assess import program, reference
 from openness.assess.definitions import OGNS, definition, shapes_graph
 from openness.assess.grade import RequirementVerdict
 from openness.assess.run import assess
@@ -282,6 +283,46 @@ def test_the_data_findings_say_how_a_choice_of_licences_was_read() -> None:
         f"mof record 'OLMo-7B': Datasets under '{neither}', which restricts use under each of"
         " its OR alternatives"
     ) in _findings_under(neither, DATASETS)
+
+
+def test_whether_a_records_licences_restrict_use_is_asked_once_a_record() -> None:
+    """checks#UnrestrictedReleaseRule finds the final parameters under an open licence
+    unrestricted when no licence of their record restricts use. Oxigraph asked that beside
+    each final-parameters component, walking all the record's components each time:
+    quadratic (20 000 components: 109 s of a validation's 169, docs/measurements.md). Counted
+    through a function the question calls, on the rule's solutions for a record listing its
+    final parameters 5 times, each under a licence statement of its own: asked once, for
+    the one record (no timing: the count is what grew)."""
+    text = _olmo_with_weights_record("Apache-2.0")
+    listed = text[text.index("    -\n      name: 'Model parameters (Final)'") :]
+    listed = listed[: listed.index("    -\n", 1)]
+    # Each with a licence statement of its own (a row of the rule's each): its own path.
+    copies = "".join(
+        f"{listed}      license_path: 'https://example.org/LICENSE-{i}'\n" for i in range(4)
+    )
+    text = text.replace(listed, listed + copies, 1)
+    validated = validate_description(text.encode(), "OLMo-7B.yml", evidence=True)
+    data = reference.to_rdflib(validated.evidence)
+    # The rules' facts (the governing licences) the rule reads.
+    pyshacl.shacl_rules(data, shacl_graph=shapes_graph(), inplace=True)
+    store = ox.Store()
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    (rule,) = (r for r in program.rules() if r.iri.endswith("#UnrestrictedReleaseRule"))
+    question = rule.where.rindex("NOT EXISTS {", 0, rule.where.index("og:restrictsUse true"))
+    opened = question + len("NOT EXISTS {")
+    counted = f"{rule.where[:opened]} BIND (<urn:asked>() AS ?asked) {rule.where[opened:]}"
+    asked: list[None] = []
+
+    def ask() -> ox.Literal:
+        asked.append(None)
+        return ox.Literal(True)
+
+    solutions = store.query(
+        f"{rule.prefixes}\nSELECT ?s WHERE {{ ?this a <{rule.target}> .\n{counted}\n}}",
+        custom_functions={ox.NamedNode("urn:asked"): ask},
+    )
+    assert len({s["s"] for s in solutions}) == 5
+    assert len(asked) == 1
 
 
 def test_a_passed_requirement_shows_the_finding_it_passed_on(tmp_path: Path) -> None:
