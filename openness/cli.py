@@ -1382,7 +1382,8 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     "--max-data-triples",
     type=click.IntRange(1),
     help="Refuse (exit 2) a description of more than this many distinct triples, saying "
-    f"how much memory it would take (~{BYTES_A_TRIPLE / 1000:g} KB a triple) [default: "
+    f"how much memory it would take (~{BYTES_A_TRIPLE / 1000:g} KB a triple; more with "
+    "--format ttl, whose pySHACL reports the estimate leaves out) [default: "
     "none; a posted one's is `openness serve --shacl-max-data-triples`].",
 )
 def validate(
@@ -1438,8 +1439,10 @@ def validate(
         _echo(
             f"error: {e.name}: {e.triples} triples, more than --max-data-triples "
             f"{e.limit}; judging it would take about "
-            f"{-(-memory_needed(e.triples) // 2**20)} MB of memory: raise "
-            "--max-data-triples, or leave it out, to judge it"
+            f"{-(-memory_needed(e.triples) // 2**20)} MB of memory"
+            # pySHACL's reports (rdflib graphs of the evidence) are not in the estimate.
+            + (", and more for --format ttl's pySHACL reports" if fmt == "ttl" else "")
+            + ": raise --max-data-triples, or leave it out, to judge it"
         )
         sys.exit(2)
     except UnknownFormat as e:  # (the name's suffix, which --input-format stands in for)
