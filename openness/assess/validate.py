@@ -455,8 +455,8 @@ def validate_description(
     description as written is none: the shapes read records, resolved licences, labels).
     A description of more than ``max_triples`` distinct triples is refused (:class:`TooLarge`)
     before it is judged: judging one peaks at :func:`memory_needed` (20 000 components
-    with licences of their own, 240 000 triples: ~0.7 GB), and its CPU time
-    grows faster than its size (docs/measurements.md). ``suffix``
+    with licences of their own, 240 000 triples: ~0.7 GB) and takes CPU time about linear
+    in its size (docs/measurements.md). ``suffix``
     tells the format where ``name`` does not (as description_triples)."""
     warnings: list[str] = []
     # Each once (the MOF reader gives a component type's triples again for each time a
