@@ -183,6 +183,7 @@ class GuardedThreadWorker(ThreadWorker):
     ``_RequestSocket``); requests not in by their deadline are dropped there."""
 
     _quitting = False  # told to quit (see handle_quit)
+    _grace_ends = 0.0  # when the stop grace ends, on the monotonic clock (see handle_exit)
     _interrupted = False  # told to quit by SIGINT (Ctrl-C)
     # Seconds the queries under way when the worker is told to stop (SIGTERM) may go on
     # before they are stopped and answered 503 (``openness serve --stop-grace``): by
@@ -205,8 +206,17 @@ class GuardedThreadWorker(ThreadWorker):
         # the interrupted thread holds (the event loop starts the pool's threads).
         if self.alive:
             stop_begun(self.wsgi)  # /health/ready answers 503 from now on
+            self._grace_ends = time.monotonic() + self.stop_grace
             self.method_queue.defer(self._stop_queries)
         super().handle_exit(sig, frame)
+
+    def _cap_keepalive(self, deadline: float) -> None:
+        """A stopping worker keeps its kept-alive connections (at most their keep-alive
+        time) through the stop grace, not gunicorn's 2 s (its STOP_KEEPALIVE_LINGER): a
+        load balancer's readiness check on one hears 'not ready' while queries under way
+        hold the stop, where after 2 s it found the connection closed and no new one
+        accepted."""
+        super()._cap_keepalive(max(deadline, self._grace_ends))
 
     def _stop_queries(self) -> None:
         log.info(
