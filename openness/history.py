@@ -83,14 +83,14 @@ class Dated:
 
 def states(snapshots: Sequence[Snapshot]) -> list[State]:
     """Each date any source changed, with every source's snapshot in force then."""
-    out = []
-    for date in sorted({s.date for s in snapshots}):
-        latest: dict[str, Snapshot] = {}
-        for s in snapshots:
-            if s.date <= date and (s.source not in latest or latest[s.source].date < s.date):
-                latest[s.source] = s
-        out.append(State(date, latest))
-    return out
+    # Oldest first, a current state after a snapshot of its own date, so that it is the
+    # one in force then: an ingest that went back to the bundled folder's date keeps the
+    # snapshot it made of that state when a checkout replaced it (ingest.snapshots.dating).
+    ordered = sorted(snapshots, key=lambda s: (s.date, s.current))
+    return [
+        State(date, {s.source: s for s in ordered if s.date <= date})
+        for date in sorted({s.date for s in snapshots})
+    ]
 
 
 def _graph(store: GraphStore, graph: str) -> list[ox.Triple]:

@@ -42,7 +42,9 @@ from openness.ingest.records import owned_triples
 from openness.ingest.report import RecordError
 from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES
 from openness.ingest.snapshots import (
+    HISTORY_SOURCES,
     SNAPSHOT_IDENTITY,
+    Snapshot,
     date_current,
     dating,
     history_dir,
@@ -216,6 +218,19 @@ def test_states_take_the_latest_snapshot_of_each_source() -> None:
     july = by_date["2025-07-08"].snapshots
     assert july["mof"].date.isoformat() == "2025-06-30" and july["osai-index"].version == "v1.0.1"
     assert by_date["2026-06-12"].current and not by_date["2026-05-11"].current
+
+
+def test_a_current_state_is_in_force_at_the_date_of_a_snapshot_it_shares() -> None:
+    """A checkout ingested with --from keeps the bundled state it replaces as a snapshot
+    of the bundled date; an ingest of the bundled folder then dates the current state that
+    day again. Whichever the store listed first was in force: the snapshot, so the last
+    state was not the current one and today's verdicts were not the timeline's end."""
+    day = dt.date(2026, 5, 11)
+    current = [Snapshot(source, day, "c", Path(), current=True) for source in HISTORY_SOURCES]
+    kept = Snapshot(HISTORY_SOURCES[0], day, "k", Path())
+    for held in ([kept, *current], [*current, kept]):
+        (state,) = states(held)
+        assert state.current, state
 
 
 def test_cli_ingests_a_snapshot_as_of_a_date(tmp_path: Path) -> None:
