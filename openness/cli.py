@@ -407,6 +407,8 @@ def query(opts: StoreOptions, query_or_file: str, fmt: str, params: tuple[str, .
         _echo(f"error: {refusal(text, e)}{known}")
         sys.exit(2)
     except (Unanswerable, Refused) as e:
+        if isinstance(e, Refused) and not e.final:
+            raise  # the store failing, not the query: said as any command says it
         _echo(f"error: {refusal(text, e)}")
         sys.exit(2)
     finally:

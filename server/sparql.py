@@ -76,10 +76,11 @@ def store_failed(e: StoreError, *, update: bool = False) -> Response:
     """The store failed under a request (an update's, if ``update``): where the store is,
     and why, go to the log. A remote engine that answered with an error (a query it
     refuses as too costly, say) is 502 with its own words, not its address: asked again,
-    it answers the same, so the client is told why. One that could not be reached or read
-    is 503: the store may answer later."""
+    it answers the same, so the client is told why. One that could not be reached or read,
+    or answered that it cannot answer now (:attr:`Refused.final`), is 503: the store may
+    answer later."""
     log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
-    if isinstance(e, Refused):
+    if isinstance(e, Refused) and e.final:
         return text(refusal("", e, update=update), 502)
     return text(STORE_UNREADABLE, 503)
 

@@ -470,6 +470,28 @@ def test_a_query_the_remote_engine_refuses_is_502_in_the_engines_words(
     assert unreachable.text == "the store could not answer: the server's log says why\n"
 
 
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_an_engine_that_cannot_answer_now_is_503_not_a_refusal(status: int) -> None:
+    """An engine restarting (503), or a proxy in front of it that cannot reach it (502,
+    504), was told as the engine refusing the query, 502 'asked again, it answers the
+    same': it is the store that cannot answer now, 503, as an engine not reached is."""
+
+    class Unavailable(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(status, b"<html><body>Bad Gateway</body></html>")
+
+    update = {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}
+    with serving(Unavailable) as base:
+        engine = base + "/sparql"
+        config = {"ENDPOINT": engine, "UPDATE_ENDPOINT": engine, "UPDATE_ENABLED": True}
+        client = create_app({**config, "TESTING": True}).test_client()
+        answers = [client.get("/sparql?query=ASK%20%7B%7D"), client.post("/update", data=update)]
+    for answer in answers:
+        assert answer.status_code == 503, (answer.request.path, answer.text)
+        assert answer.text == "the store could not answer: the server's log says why\n"
+
+
 def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse) -> None:
     """``answer`` is the description ``whole`` is, but the values the store gives: each
     parameter of those says they are not listed, and no cache keeps it (a 200 without

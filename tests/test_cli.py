@@ -739,6 +739,21 @@ def test_a_query_the_remote_engine_refuses_says_so_in_its_words() -> None:
     assert result.stderr.endswith(said), result.stderr
 
 
+def test_an_engine_that_cannot_answer_now_fails_as_the_store_not_the_query() -> None:
+    """An engine restarting (503) was told as one refusing the query, exit 2 'the store's
+    engine refused the query': the query is not the cause, the store failing is (exit 1)."""
+
+    class Unavailable(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(503, b"Service Unavailable")
+
+    with serving(Unavailable) as base:
+        result = CliRunner().invoke(cli, ["--endpoint", base + "/query", "query", "ASK {}"])
+    assert result.exit_code == 1, result.stderr
+    assert "refused" not in result.stderr and "answered 503" in result.stderr, result.stderr
+
+
 def test_the_remote_engine_is_also_named_by_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

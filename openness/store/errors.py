@@ -23,6 +23,18 @@ class Refused(StoreError):
     def __str__(self) -> str:
         return f"{self.url} answered {self.status}: {self.words}"
 
+    @property
+    def final(self) -> bool:
+        """Whether the engine refused the request itself, and would refuse it again: not
+        a status saying it cannot answer now (busy, restarting, or a proxy in front of it
+        that could not reach it), after which the same request may be answered."""
+        return self.status not in _NOT_NOW
+
+
+# An engine busy (429) or unavailable (503), or a gateway in front of it that got no
+# answer from it (502, 504).
+_NOT_NOW = frozenset({429, 502, 503, 504})
+
 
 class Unanswerable(ValueError):
     """A query that parses but calls a function the engine does not have (one of
