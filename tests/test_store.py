@@ -1072,6 +1072,23 @@ def test_a_misspelled_keyword_is_named_where_it_stands(query: str, said: str) ->
     assert parse_error(query, refused.value) == said
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX ex.a: <urn:x:> SELECT * { ?s ex.a:p ?o . ?s ?p }",  # a prefix with a dot
+        "PREFIX ex: <urn:x:> SELECT * { ?s ex:a\\~b ?o . ?s ?p }",  # an escape in a name
+        "PREFIX ex: <urn:x:> SELECT * { ?s ex:a\u00b7b ?o . ?s ?p }",  # a middle dot in one
+    ],
+)
+def test_a_prefixed_name_is_no_misspelled_keyword(query: str) -> None:
+    """Names SPARQL allows were read as bare words: the prefix 'ex.a:' as 'ex', the local
+    name 'a\\~b' as 'b' ('b' is not a SPARQL keyword (BY?)), where the parser stopped
+    elsewhere for another reason; its own words are said."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(query)
+    assert parse_error(query, refused.value) == str(refused.value)
+
+
 def test_every_word_of_the_projects_own_sparql_is_a_keyword() -> None:
     """The keyword list is complete for what the project runs: no bare word of a named
     query or of a shape's SPARQL would be called misspelled."""

@@ -204,9 +204,14 @@ KEYWORDS = frozenset(
     TRIPLE ISTRIPLE SUBJECT PREDICATE OBJECT LANGDIR HASLANG HASLANGDIR STRLANGDIR""".split()
 )
 # A word standing alone in :func:`code_only` text: not a variable, a prefixed name or
-# either part of one, a blank node label, a language tag or a number's exponent, nor
-# right after a '.', where it may be a local name's end (``ex:a.b``).
-_BARE_WORD = re.compile(r"(?<![\w?$:@.^-])[A-Za-z_][\w-]*(?![\w:-])")
+# either part of one (a prefix may hold a '.', ``ex.a:``; a local name an escape or a
+# middle dot, ``ex:a\~b``, ``ex:a·b``), a blank node label, a language tag or a number's
+# exponent, nor right after a '.', where it may be a local name's end (``ex:a.b``).
+_NAME = r"\w\-\u00b7\u203f\u2040"  # what a name holds besides its first letter
+_BARE_WORD = re.compile(
+    rf"(?<![{_NAME}?$:@.^])(?<!\\[_~.\-!$&'()*+,;=/?#@%])[A-Za-z_][{_NAME}]*"
+    rf"(?![{_NAME}:]|[{_NAME}.]*[{_NAME}]:)"
+)
 
 
 def not_a_keyword(sparql: str, stopped: tuple[int, int]) -> str | None:
