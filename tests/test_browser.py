@@ -531,64 +531,90 @@ def list_settled(page) -> int:
     )
 
 
-def test_the_editors_endpoint_history_says_which_endpoint_each_button_removes(
-    page, site: str
-) -> None:
-    """The endpoint list shows the endpoints asked before, each with YASGUI's "✖" that
-    removes it from the history: each button is named by the endpoint it removes, so a
-    screen reader's list of buttons does not read "heavy multiplication x" over and over."""
+def endpoint_combobox(page) -> dict:
+    """What Chromium's accessibility tree says of the endpoint field (its role, name,
+    ``expanded``, …), and, from the page, the option its ``aria-activedescendant`` names
+    (its role and text, or None) and the listbox its ``aria-controls`` names (its role)."""
+    fields = [n for n in accessibility_tree(page) if n["name"] == "SPARQL endpoint"]
+    assert len(fields) == 1, fields
+    return fields[0] | page.evaluate(
+        """() => {
+             const field = [...document.querySelectorAll("input.autocomplete")]
+               .find((e) => e.offsetParent);  // the shown tab's
+             const of = (e) => e && {role: e.getAttribute("role"), text: e.textContent};
+             return {
+               active: of(document.getElementById(field.getAttribute("aria-activedescendant"))),
+               controls: of(document.getElementById(field.getAttribute("aria-controls"))),
+             };
+           }"""
+    )
+
+
+def test_the_endpoint_field_says_which_endpoint_the_arrow_keys_highlight(page, site: str) -> None:
+    """The endpoint field and its list are the ARIA Authoring Practices' combobox with a
+    listbox: the field is a combobox (its list collapsed or expanded) controlling a listbox
+    named for what it lists, whose options are the endpoints; the arrow keys move the field's
+    active descendant, the option selected, with the highlight YASGUI draws (a class alone
+    before), also once Shift+Delete removed one; the list closed, nothing is active. The
+    "✖" beside each endpoint is out of the tree (the option's text is the endpoint's alone)."""
     field = ask_endpoints(page, site)
-    field.fill("")  # the list opens with the history and this server's endpoint
-    page.wait_for_selector(".autocompleteList button.removeItem", state="attached")
-    # A remove button is shown (and in the tree) on the item the arrow keys chose alone;
-    # the field's own "✖" (named already) is in the tree throughout.
-    removes = []
-    for _ in range(page.locator(".autocompleteList li").count()):
+    closed = endpoint_combobox(page)
+    assert (closed["role"], closed.get("expanded"), closed["active"]) == ("combobox", False, None)
+    assert closed["controls"]["role"] == "listbox"
+    endpoints = listed_endpoints(page, field)
+    opened = endpoint_combobox(page)
+    assert (opened.get("expanded"), opened["active"]) == (True, None)
+    tree = accessibility_tree(page)
+    assert [n["name"] for n in tree if n["role"] == "listbox"] == ["SPARQL endpoints"]
+    # (the page's other options are the named queries' select)
+    assert [n["name"] for n in tree if n["role"] == "option" and n["name"] in endpoints] == (
+        endpoints
+    )
+    for endpoint in endpoints:
         field.press("ArrowDown")
-        removes += [
-            n["name"]
-            for n in accessibility_tree(page)
-            if n["role"] == "button" and n["text"] == "✖" and n["name"] != "Clear the endpoint"
-        ]
-    assert sorted(removes) == sorted(f"Remove endpoint {endpoint}" for endpoint in ASKED)
+        assert endpoint_combobox(page)["active"] == {"role": "option", "text": endpoint}
+        tree = accessibility_tree(page)
+        selected = [n["name"] for n in tree if n["role"] == "option" and n.get("selected")]
+        assert [name for name in selected if name in endpoints] == [endpoint]
+        # the "✖" the highlighted endpoint shows is not in the tree (nor in the option)
+        buttons = [n["name"] for n in tree if n["role"] == "button" and n["text"] == "✖"]
+        assert buttons == ["Clear the endpoint"]
+    field.press("ArrowUp")  # the last but one: an endpoint of the history
+    field.press("Shift+Delete")
+    assert list_settled(page) == len(endpoints) - 1
+    field.press("ArrowUp")  # the list drawn anew: the last again
+    assert endpoint_combobox(page)["active"] == {"role": "option", "text": endpoints[-1]}
+    page.keyboard.press("Escape")  # YASGUI's: the list closes
+    assert list_settled(page) == 0
+    closed = endpoint_combobox(page)
+    assert (closed["expanded"], closed["active"]) == (False, None)
 
 
-def test_the_editors_endpoint_history_buttons_work_from_the_keyboard(page, site: str) -> None:
-    """YASGUI removes an endpoint from the history on a mouse press on its "✖" alone, and
-    closes the list as the endpoint field loses the focus: from the keyboard nothing was
-    removed (Tab closed the list, the focus fell to the page). Tab from the endpoint the
-    arrow keys chose reaches its "✖"; Enter or Space there removes the endpoint for good
-    (a reload does not bring it back) and gives the focus back to the field; Tab on leaves
-    the list closed."""
+def test_the_endpoint_lists_remove_buttons_are_out_of_the_tab_order(page, site: str) -> None:
+    """Shift+Delete removes the highlighted endpoint with the focus in the field, as the
+    combobox pattern keeps it; the "✖" beside it, a control inside an option, leaves the Tab
+    order (Tab from the field goes on past the list, which closes). The mouse still presses
+    it: the endpoint goes for good (a reload does not bring it back), the status region
+    says so, and the endpoint in use stays."""
     errors: list[Exception] = []
     page.on("pageerror", lambda error: errors.append(error))
     field = ask_endpoints(page, site)
     chosen = page.evaluate("yasgui.getTab().getEndpoint()")  # the last one asked
-
     assert set(ASKED) < set(listed_endpoints(page, field))
     field.press("ArrowDown")
     field.press("Tab")
-    assert focused_name(page).startswith("Remove endpoint ")  # the chosen endpoint's "✖"
-    page.keyboard.press("Tab")
-    assert page.locator(".autocompleteList li").count() == 0
-    for key in ("Enter", " "):
-        listed_endpoints(page, field)
-        field.press("ArrowDown")
-        field.press("Tab")
-        name = focused_name(page)
-        assert name in {f"Remove endpoint {endpoint}" for endpoint in ASKED}, name
-        page.keyboard.press(key)
-        assert focused_name(page) == "SPARQL endpoint"
-        assert page.inner_text("#query-status") == (
-            name.removeprefix("Remove endpoint ") + " removed from the endpoint history."
-        )
-        assert name.removeprefix("Remove endpoint ") not in listed_endpoints(page, field)
-    # the key pressed the "✖" alone: no endpoint was chosen by it, and YASGUI's removing
-    # was not broken off (the list closed under it)
+    assert focused_name(page) == "Clear the endpoint"  # the field's own "✖", past the list
+    assert list_settled(page) == 0
+    endpoints = listed_endpoints(page, field)
+    field.press("ArrowDown")  # the first: its "✖" is shown
+    removed = endpoints[0]
+    page.locator(".autocompleteList .autoComplete_selected .removeItem").click()
+    assert page.inner_text("#query-status") == f"{removed} removed from the endpoint history."
+    assert removed not in listed_endpoints(page, field)
     assert page.evaluate("yasgui.getTab().getEndpoint()") == chosen
     assert errors == []
     page.reload()
-    assert not set(ASKED) & set(listed_endpoints(page, field))
+    assert removed not in listed_endpoints(page, field)
 
 
 def test_every_endpoint_of_the_history_is_removed_from_the_keyboard(page, site: str) -> None:
@@ -627,27 +653,6 @@ def test_every_endpoint_of_the_history_is_removed_from_the_keyboard(page, site: 
     assert errors == []
     page.reload()
     assert not set(ASKED) & set(listed_endpoints(page, field))
-
-
-def test_escape_on_an_endpoints_remove_button_closes_the_list(page, site: str) -> None:
-    """Escape on the "✖" of an endpoint of the list closes the list and gives the focus back
-    to the endpoint field, holding the endpoint in use, as Escape in the combobox pattern
-    does; nothing is removed and the list stays closed until asked for again."""
-    errors: list[Exception] = []
-    page.on("pageerror", lambda error: errors.append(error))
-    field = ask_endpoints(page, site)
-    chosen = page.evaluate("yasgui.getTab().getEndpoint()")
-    endpoints = listed_endpoints(page, field)
-    for _ in range(endpoints.index(ASKED[1]) + 1):  # not the first: any endpoint's "✖"
-        field.press("ArrowDown")
-    field.press("Tab")
-    assert focused_name(page) == f"Remove endpoint {ASKED[1]}"
-    page.keyboard.press("Escape")
-    assert focused_name(page) == "SPARQL endpoint"
-    assert list_settled(page) == 0
-    assert field.input_value() == chosen
-    assert listed_endpoints(page, field) == endpoints  # typing opens it again, all there
-    assert errors == []
 
 
 def test_a_permalink_opens_beside_the_work_in_progress(page, site: str) -> None:
@@ -1087,7 +1092,8 @@ def axe(page, rules: list[str] | None = None) -> list[dict]:
 def every_kind_of_page(page, site: str) -> Iterator[str]:
     """Show one page of each kind the server has, in turn, and yield its name: the history's
     parts are on the home page (the chart), a definition's (its chart) and OLMo-7B's (its
-    verdicts over time); the editor and the validation page also once they show results."""
+    verdicts over time); the editor and the validation page also once they show results, and
+    the editor with its endpoint list open, an endpoint highlighted."""
     osaid = definitions()["osaid-1.0"]
     requirement = next(iter(osaid.requirements.values())).iri
     for name, path in {
@@ -1141,6 +1147,11 @@ def every_kind_of_page(page, site: str) -> Iterator[str]:
     page.get_by_role("button", name="Validate", exact=True).click()
     page.wait_for_selector("#result")
     yield "validate, validated"
+    # last: the endpoints asked stay in the browser's storage
+    field = ask_endpoints(page, site)
+    listed_endpoints(page, field)
+    field.press("ArrowDown")  # an endpoint of the history, its "✖" shown
+    yield "editor, endpoint list"
 
 
 def accessibility_tree(page) -> list[dict]:

@@ -102,8 +102,7 @@
     "table.dataTable th[data-dt-column='0']:has(.dt-column-title:empty)": () => "Row",
     // "✖", said as "heavy multiplication x": its title is not its name
     "button.clearEndpointBtn": () => "Clear the endpoint",
-    // the endpoint list's "✖" beside each endpoint of its history: which one it removes
-    "button.removeItem": (e) => "Remove endpoint " + e.previousElementSibling.textContent,
+    "ul.autocompleteList": () => "SPARQL endpoints",
   };
   const label = (root) => Object.entries(names).forEach(([selector, name]) => {
     root.querySelectorAll(selector).forEach((e) => {
@@ -111,60 +110,66 @@
     });
   });
   const container = document.getElementById("yasgui");
+  // The endpoint field and its list of endpoints (YASGUI's autocompleter marks the endpoint
+  // the arrow keys highlight by a class alone): the ARIA Authoring Practices' combobox with
+  // a listbox, so a screen reader says the list is open and which endpoint is highlighted.
+  // An option's children are presentational, and a "✖" inside one would be a control in a
+  // control (axe's nested-interactive): the option is the endpoint's text beside its "✖",
+  // and the "✖" leaves the Tab order and the accessibility tree, Shift+Delete (below)
+  // standing for it from the keyboard, the mouse still pressing it.
+  const lists = (root) => root.querySelectorAll("ul.autocompleteList:not([role])");
+  let made = 0;
+  const combobox = (root) => lists(root).forEach((list) => {
+    const input = list.closest(".autocompleteWrapper").querySelector("input.autocomplete");
+    list.id = `endpoint-list-${++made}`;
+    list.setAttribute("role", "listbox");
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    const follow = () => {
+      let highlighted = null;
+      [...list.children].filter((item) => item.matches("li")).forEach((item, i) => {
+        const option = item.firstElementChild; // the endpoint's text, a "✖" after it
+        item.setAttribute("role", "none");
+        option.id = `${list.id}-${i}`;
+        option.setAttribute("role", "option");
+        const selected = item.classList.contains("autoComplete_selected");
+        option.setAttribute("aria-selected", String(selected));
+        if (selected) highlighted = option;
+        item.querySelectorAll("button.removeItem").forEach((button) => {
+          button.tabIndex = -1;
+          button.setAttribute("aria-hidden", "true");
+        });
+      });
+      input.setAttribute("aria-expanded", String(!!list.querySelector("li")));
+      if (highlighted) input.setAttribute("aria-activedescendant", highlighted.id);
+      else input.removeAttribute("aria-activedescendant");
+    };
+    follow();
+    // YASGUI draws the list anew as it is typed in and moves the class with the arrow keys
+    new MutationObserver(follow).observe(list, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["class"],
+    });
+  });
   label(container);
+  combobox(container);
   new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((node) => {
     if (node.nodeType !== 1) return;
     rewrite(node.parentNode || node);
     label(node.parentNode || node);
+    combobox(node.parentNode || node);
   }))).observe(container, { childList: true, subtree: true });
 
-  // YASGUI's "✖" beside an endpoint of the history removes it on a mouse press alone, and
-  // the list closes as the endpoint field loses the focus: from the keyboard the button was
-  // out of reach. The list stays open while Tab moves the focus from the field to the chosen
-  // endpoint's "✖" (the one shown), Enter or Space there press it as the mouse does, and
-  // the focus goes back to the field; Escape there closes the list.
-  const removes = (e) => e instanceof Element && e.matches(".autocompleteList .removeItem");
-  const field = (e) => e instanceof Element && e.matches("input.autocomplete");
-  container.addEventListener("blur", (event) => {
-    if (field(event.target) && removes(event.relatedTarget)) event.stopPropagation();
-  }, true);
-  let quiet = false; // the field's next focus is Escape's, from a "✖"
-  const fieldOf = (e) => e.closest(".autocompleteWrapper").querySelector("input.autocomplete");
-  const press = (button) => button.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
-  container.addEventListener("keydown", (event) => {
-    if (!removes(event.target) || !["Enter", " ", "Escape"].includes(event.key)) return;
-    event.preventDefault(); // no click: the list would take it for choosing the endpoint
-    const input = fieldOf(event.target);
-    if (event.key === "Escape") {
-      // Escape closes the list and the focus goes back to the field (the combobox
-      // pattern's Escape), the field holding the endpoint in use, as a press elsewhere
-      // leaves it; the field's focus would open the list again
-      document.addEventListener("keyup", () => {
-        document.dispatchEvent(new MouseEvent("mousedown"));
-        quiet = true;
-        input.focus();
-      }, { once: true });
-      return;
-    }
-    press(event.target);
-    // back to the field once the key is up: YASGUI takes an Enter or Escape let go in the
-    // field for its own (the endpoint typed there added to the history, or the field left)
-    document.addEventListener("keyup", () => input.focus(), { once: true });
-  });
-  // The focus given back to the field by Escape does not open the list (YASGUI's
-  // autocompleter opens it on the field's focusin: stopped before it reaches the field).
-  container.addEventListener("focusin", (event) => {
-    if (quiet && field(event.target)) event.stopPropagation();
-    quiet = false;
-  }, true);
-  // Every endpoint's "✖" from the field itself. The ARIA Authoring Practices' combobox
-  // pattern keeps the focus in the field while the arrow keys highlight an option of its
-  // list (the list's options are not in the Tab order; the Tab above reaches the one "✖"
-  // YASGUI shows, the highlighted endpoint's): a key on the highlighted option, then. The
+  // YASGUI's "✖" beside an endpoint of the history removes it on a mouse press alone. The
+  // ARIA Authoring Practices' combobox pattern keeps the focus in the field while the arrow
+  // keys highlight an option of its list: a key on the highlighted option, then. The
   // Practices name no key for removing an option, and the field's own keys (Delete deletes
   // text) are to be left to it; Shift+Delete is the key browsers' address bars take for
   // removing the highlighted entry of their history, and only with an endpoint highlighted
   // is it taken from the field (where it cuts the text, on some systems).
+  const removes = (e) => e instanceof Element && e.matches(".autocompleteList .removeItem");
+  const field = (e) => e instanceof Element && e.matches("input.autocomplete");
+  const press = (button) => button.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
   container.addEventListener("keydown", (event) => {
     if (!field(event.target) || event.key !== "Delete" || !event.shiftKey) return;
     const wrapper = event.target.closest(".autocompleteWrapper");
@@ -176,7 +181,7 @@
     // highlighted item from when it drew it, and the arrow keys would step past its end
     event.target.dispatchEvent(new Event("input"));
   });
-  // Removed (by a key or the mouse), an endpoint leaves the list with the focus elsewhere,
+  // Removed (by the key or the mouse), an endpoint leaves the list with the focus elsewhere,
   // in the field: the status region says so (seen before YASGUI's own handler stops the
   // press going further).
   container.addEventListener("mousedown", (event) => {
@@ -184,15 +189,6 @@
     const endpoint = event.target.previousElementSibling.textContent;
     status.textContent = `${endpoint} removed from the endpoint history.`;
   }, true);
-  // The focus leaving the "✖" for an element other than the field closes the list, as a
-  // press elsewhere does. Not for no element: so the focus goes as YASGUI removes the
-  // pressed button, and closing the list then broke its removing off (YASGUI's own field,
-  // too, keeps the list open when the focus goes to no element).
-  container.addEventListener("focusout", (event) => {
-    if (removes(event.target) && event.relatedTarget && !field(event.relatedTarget)) {
-      document.dispatchEvent(new MouseEvent("mousedown"));
-    }
-  });
 
   document.getElementById("example").addEventListener("change", (event) => {
     const text = config.queries[event.target.value];
