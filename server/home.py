@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from openness.assess.definitions import definitions
-from openness.assess.report import verdict_rows
 from openness.server.context import get_store, served_dump
+from openness.server.evidence import named_query
 from openness.server.negotiation import PAGE_TYPES, negotiate
 from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store.dump import NoDump
@@ -46,16 +44,18 @@ def _runs(holds: dict[str, dict[str, int]]) -> list[dict[str, str]]:
 
 def _chart() -> list[dict]:
     """Per definition, the share of models passing among those it can judge (for the
-    tool's and the Index's definitions, the models their source describes). A definition
-    that passes or fails no model (the Index rates and ranks) has no share passing: its row
+    tool's and the Index's definitions, the models their source describes): the
+    verdict-counts query's rows, which the chart links to as its table. A definition that
+    passes or fails no model (the Index rates and ranks) has no share passing: its row
     says how many models it rates (``rated``) instead of drawing a 0% bar."""
-    rows = [r for r in verdict_rows(get_store()) if r["inScope"]]
-    counts = Counter((r["definition"], r["outcome"]) for r in rows)
     known = definitions()
     out = []
-    for definition in sorted({d for d, _ in counts}):
-        total = sum(n for (d, _), n in counts.items() if d == definition)
-        passed = counts[(definition, "passed")]
+    for row in named_query("verdict-counts"):
+        definition, passed, total = (
+            row["definition"].value,
+            int(row["passed"].value),
+            int(row["judged"].value),
+        )
         out.append(
             {
                 "definition": definition,

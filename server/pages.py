@@ -173,9 +173,12 @@ def matrix_csv() -> Response:
 def definitions_index(missing: str | None = None) -> Response:
     """Every definition, with what it is and how many models pass it (404 with the list
     when a definition that does not exist was asked for)."""
+    # The verdict-counts query's, as the home page's chart; 0 for a definition not assessed.
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for v in verdict_rows(get_store()):
-        counts[v["definition"]][v["outcome"]] += 1
+    for r in named_query("verdict-counts"):
+        counts[r["definition"].value].update(
+            (k, int(v.value)) for k, v in r.items() if k != "definition"
+        )
     return Response(
         render_template(
             "definitions.html", definitions=definitions().values(), counts=counts, missing=missing

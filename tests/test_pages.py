@@ -881,6 +881,38 @@ def test_home_counts_verdicts_not_every_earl_assertion(client: FlaskClient) -> N
     assert re.search(rf'<th scope="row">verdicts</th><td>{numbers["verdicts"]}</td>', page)
 
 
+def test_the_home_chart_and_the_definitions_page_count_as_the_named_query(
+    client: FlaskClient,
+) -> None:
+    """One question, one answer: the home page's chart (passed out of the models each
+    definition can judge) and the definitions page's outcome columns are the
+    verdict-counts query's rows, which the chart links to as its table (a reader citing a
+    bar can download its numbers); and those rows are what the verdicts themselves add up
+    to (the conformance API, item by item)."""
+    rows = list(csv.DictReader(io.StringIO(client.get("/queries/verdict-counts?format=csv").text)))
+    assert {r["definition"] for r in rows} == set(definitions())
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    assert 'href="/queries/verdict-counts"' in home
+    index = client.get("/definitions").text
+    for r in rows:
+        d = definitions()[r["definition"]]
+        mine = client.get(f"/api/conformance?definition={d.id}&per_page=1000").json["items"]
+        assert len(mine) < 1000  # one page holds them all
+        for outcome in ("passed", "failed", "cantTell", "inapplicable"):
+            assert int(r[outcome]) == sum(v["outcome"] == outcome for v in mine), (d.id, outcome)
+        assert int(r["judged"]) == sum(v["inScope"] for v in mine)
+        assert int(r["verdicts"]) == len(mine)
+        if d.passes_models:
+            assert f"({r['passed']}/{r['judged']})" in home
+        else:
+            assert f"rates {r['judged']} models" in home
+        cells = "".join(
+            f"<td>{r[o]}</td>" for o in ("passed", "failed", "cantTell", "inapplicable")
+        )
+        row = rf'href="/definitions/{re.escape(d.id)}".*?</th>\s*<td>[^<]*</td><td>[^<]*</td>\s*'
+        assert re.search(row + cells, index, re.S), d.id
+
+
 def test_a_producer_is_named_by_the_name_a_source_gives(client: FlaskClient) -> None:
     """An organisation known by its Hub author's name only (schema:name, no rdfs:label) is
     named so on its models' pages and in the API, not by its IRI's last part."""
