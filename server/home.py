@@ -47,7 +47,8 @@ def _chart() -> list[dict]:
     tool's and the Index's definitions, the models their source describes): the
     verdict-counts query's rows, which the chart links to as its table. A definition that
     passes or fails no model (the Index rates and ranks) has no share passing: its row
-    says how many models it rates (``rated``) instead of drawing a 0% bar."""
+    says how many models it rates (``rated``) instead of drawing a 0% bar; one with a
+    requirement no source records (``unrecorded``) says that no model can pass it."""
     known = definitions()
     out = []
     for row in named_query("verdict-counts"):
@@ -63,6 +64,7 @@ def _chart() -> list[dict]:
                 "total": total,
                 "share": passed / total if total else 0.0,
                 "rated": definition in known and not known[definition].passes_models,
+                "unrecorded": int(row["unrecorded"].value),
             }
         )
     return out

@@ -913,6 +913,29 @@ def test_the_home_chart_and_the_definitions_page_count_as_the_named_query(
         assert re.search(row + cells, index, re.S), d.id
 
 
+def test_the_home_chart_says_which_definitions_no_model_can_pass(client: FlaskClient) -> None:
+    """A definition with a requirement no source records (its reason: "cannot be told of
+    any model") passes no model whatever the models are: its 0% bar says so, as the
+    verdict-counts query's `unrecorded` counts them, where a bare 0% read as every model
+    failing it."""
+    rows = list(csv.DictReader(io.StringIO(client.get("/queries/verdict-counts?format=csv").text)))
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    said = re.findall(r'<a href="/definitions/([^"]+)">.*?</g>', home, re.S)
+    told = {}
+    for d in said:
+        bar = re.search(rf'<a href="/definitions/{re.escape(d)}">.*?</g>', home, re.S)
+        told[d] = "none can pass" in bar.group(0)
+    unrecorded = set()
+    for r in rows:
+        items = client.get(f"/api/conformance?definition={r['definition']}&per_page=1000").json
+        if any(
+            "cannot be told of any model" in why for v in items["items"] for why in v["reasons"]
+        ):
+            unrecorded.add(r["definition"])
+        assert (int(r["unrecorded"]) > 0) == (r["definition"] in unrecorded), r["definition"]
+    assert unrecorded and told == {d: d in unrecorded for d in definitions()}
+
+
 def test_a_producer_is_named_by_the_name_a_source_gives(client: FlaskClient) -> None:
     """An organisation known by its Hub author's name only (schema:name, no rdfs:label) is
     named so on its models' pages and in the API, not by its IRI's last part."""
