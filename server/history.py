@@ -5,6 +5,7 @@ named query (queries/*.rq), never from SPARQL of its own."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import pyoxigraph as ox
@@ -110,13 +111,15 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
                     {"x": x(d), "y": y(n), "date": d.isoformat(), "n": n} for d, n in points
                 ],
                 "last": points[-1][1],
+                "lastDate": points[-1][0].isoformat(),
             }
         )
-    # A date too close to the one labelled before it keeps its tick, not its label.
-    ticks, shown = [], -TICK_GAP
-    for d in dates:
-        far = x(d) - shown >= TICK_GAP
-        ticks.append({"x": x(d), "label": d.isoformat() if far else ""})
+    # A date too close to the one labelled after it keeps its tick, not its label: the
+    # last date, which the key's counts are of, is always labelled.
+    ticks, shown = [], math.inf
+    for d in reversed(dates):
+        far = shown - x(d) >= TICK_GAP
+        ticks.insert(0, {"x": x(d), "label": d.isoformat() if far else ""})
         shown = x(d) if far else shown
     yticks = [{"y": y(n), "label": n} for n in sorted({0, top // 2, top})]
     return {

@@ -58,6 +58,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import ID, ODRL, OG, SCHEMA, Graphs
 from openness.resources import sources_dir
 from openness.server import create_app
+from openness.server import history as server_history
 from openness.server.history import OPENAPI_PATHS
 from openness.store import EmbeddedStore, GraphStore, RemoteStore
 from openness.store import remote as remote_module
@@ -864,6 +865,26 @@ def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) 
         )
     ]
     assert xs and all(b - a >= 40 for a, b in zip(xs, xs[1:], strict=False))
+
+
+def test_the_chart_labels_its_last_date_and_its_key_dates_its_counts(
+    client: FlaskClient,
+) -> None:
+    """The key gives each line's last count: it says of which date (beside today's totals
+    in the bar chart above, a bare '106' read as contradicting '130/489'), and the axis
+    labels that date whatever the dates before it crowd out (the first date was labelled
+    and the last one, the latest snapshot, lost its label where two were close)."""
+    rows = client.get("/api/history/passing").json
+    last = max(r["date"] for r in rows)
+    home = client.get("/").text
+    for d in definitions().values():
+        if d.passes_models:
+            n = next(r["passing"] for r in rows if r["definition"] == d.id and r["date"] == last)
+            assert f"{d.label}</a>: {n} on {last}</li>" in home, d.id
+    with client.application.test_request_context("/"):
+        narrow = server_history.passing_chart(width=160)
+    labelled = [t["label"] for t in narrow["ticks"] if t["label"]]
+    assert len(labelled) < len(narrow["ticks"]) and labelled[-1] == last
 
 
 def test_a_definition_that_passes_no_model_is_not_charted_as_a_flat_zero(
