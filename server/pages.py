@@ -350,9 +350,18 @@ def definition(definition_id: str) -> Response:
         key=lambda r: -(counts[r.iri]["failed"] + counts[r.iri]["cantTell"]),
     )
     shapes = {req: shape for shape, req in d.shapes.items()}
+    # The text the definition encodes, where a reader checks the shapes against it.
+    text = next(
+        (r["source"].value for r in named_query("definitions") if r["id"].value == d.id), None
+    )
     return Response(
         render_template(
-            "definition.html", d=d, requirements=requirements, counts=counts, shapes=shapes
+            "definition.html",
+            d=d,
+            requirements=requirements,
+            counts=counts,
+            shapes=shapes,
+            text=text,
         )
     )
 

@@ -13,10 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+import rdflib
 import yaml
 from conftest import copy_of
 from flask.testing import FlaskClient
 from markupsafe import escape
+from rdflib.namespace import DCTERMS
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
@@ -130,6 +132,17 @@ def test_definition_pages_are_linked_from_home_matrix_and_index(client: FlaskCli
         text = client.get(path, headers={"Accept": "text/html"}).text
         for d in definitions():
             assert f'href="/definitions/{d}"' in text, (path, d)
+
+
+def test_a_definition_page_links_the_text_it_encodes(client: FlaskClient) -> None:
+    """A reader checking a verdict reads the definition itself: its page links the text its
+    shapes say they encode (dcterms:source), as the definitions query gives it."""
+    for d in definitions().values():
+        shapes = rdflib.Graph().parse(d.file)
+        texts = {str(o) for o in shapes.objects(rdflib.URIRef(d.iri), DCTERMS.source)}
+        assert len(texts) == 1, d.id
+        page = client.get(f"/definitions/{d.id}").text
+        assert f'<a id="definition-text" href="{escape(texts.pop())}">' in page, d.id
 
 
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
