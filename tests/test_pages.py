@@ -145,6 +145,25 @@ def test_a_definition_page_links_the_text_it_encodes(client: FlaskClient) -> Non
         assert f'<a id="definition-text" href="{escape(texts.pop())}">' in page, d.id
 
 
+def test_the_home_page_leads_to_where_definitions_and_sources_disagree(
+    client: FlaskClient,
+) -> None:
+    """A reader asking where the definitions disagree finds the named queries that answer
+    it from the home page, not only in the catalogue of every query."""
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    section = home.split('id="disagree"', 1)[1].split("</ul>", 1)[0]
+    for name in (
+        "open-washing",
+        "open-weights-closed-data",
+        "mof-class-vs-index-score",
+        "published-vs-computed",
+        "sources-disagree",
+        "transparent-but-closed",
+        "open-but-opaque",
+    ):
+        assert name in catalogue() and f'href="/queries/{name}"' in section, name
+
+
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
     matrix = client.get("/matrix?q=llama 2").text
     assert 'href="/matrix.csv?q=llama+2"' in matrix
