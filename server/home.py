@@ -9,7 +9,7 @@ from openness.server.context import get_store, served_dump
 from openness.server.evidence import named_query
 from openness.server.negotiation import PAGE_TYPES, negotiate
 from openness.stats import HEADLINES, collect_stats, held_words
-from openness.store.dump import NoDump
+from openness.store.dump import NoDump, latest_run
 
 bp = Blueprint("home", __name__)
 
@@ -89,6 +89,8 @@ def index() -> Response:
             runs=_runs(numbers["holds"]),
             chart=_chart(),
             dump=dump,
+            # the data's version to cite, as the catalogue's dcterms:modified gives it
+            modified=latest_run(get_store()),
         )
     )
 

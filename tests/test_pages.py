@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import shutil
@@ -162,6 +163,22 @@ def test_the_home_page_leads_to_where_definitions_and_sources_disagree(
         "open-but-opaque",
     ):
         assert name in catalogue() and f'href="/queries/{name}"' in section, name
+
+
+def test_the_home_page_says_how_to_cite_and_which_data(client: FlaskClient) -> None:
+    """A reader citing a verdict or a chart needs the data's version beside it: the home
+    page says how to cite, giving the time the graph last changed as the catalogue gives it
+    (dcterms:modified)."""
+    catalog = rdflib.Graph().parse(
+        data=client.get("/catalog", headers={"Accept": "text/turtle"}).text, format="turtle"
+    )
+    modified = {o.toPython() for o in catalog.objects(None, DCTERMS.modified)}
+    assert len(modified) == 1
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    cite = home.split('<h2 id="cite">', 1)[1].split("<h2", 1)[0]
+    said = re.findall(r'<time datetime="([^"]+)">', cite)
+    assert [dt.datetime.fromisoformat(t) for t in said] == list(modified)
+    assert "/id/model/" in cite
 
 
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
