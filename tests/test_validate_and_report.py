@@ -939,6 +939,38 @@ def test_what_no_source_records_is_not_asked_for(tmp_path: Path) -> None:
     assert sum("no source records this" in r for r in reasons) == 2
 
 
+def test_no_evidence_names_a_licence_that_names_none(tmp_path: Path) -> None:
+    """A component a record lists under 'unlicensed' (or a string naming no licence known
+    here) is no evidence for or against its licence check (A-20), but "no evidence: Data
+    card" read as if no source mentioned it, beside the tool's own "Data card listed
+    without a licence" on the same record (CrystalCoder's page, audit s51): the reason names
+    the record and the string. A component stated not included is not said to be listed."""
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n"
+        "    - name: 'Data card'\n      license: unlicensed\n"
+        "    - name: 'Model parameters (Final)'\n      license: 'Modified MIT License'\n"
+        "    - name: 'Training code'\n      license: unknown\n"
+        "    - name: 'Inference code'\n      license: 'Component not included'\n"
+    )
+    reasons = {
+        r
+        for v in json.loads(run("validate", str(path), "--format", "json")[1])
+        for r in v["reasons"]
+    }
+    assert {
+        "osaid-1.0.DI-terms: no evidence: Data card (the data information is under open "
+        "terms); mof record 'R' lists it without a licence ('unlicensed')",
+        "osaid-1.0.P-terms: no evidence: Model parameters (Final) (the final parameters are "
+        "under an open licence); mof record 'R' lists it under 'Modified MIT License', which is "
+        "no licence the licence list knows",
+        "osaid-1.0.C-licence: no evidence: Training code (the code is under OSI-approved "
+        "licences); mof record 'R' lists it under 'unknown', which names no licence",
+        "osaid-1.0.C-licence: no evidence: Inference code (the code is under OSI-approved "
+        "licences)",
+    } <= reasons
+
+
 def test_the_tools_reasons_read_whatever_a_component_is_called(tmp_path: Path) -> None:
     """'Evaluation results is unlicensed' read badly for plural names: the reasons of the
     tool's classes name a component without a verb that must agree with it."""
