@@ -424,6 +424,36 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
     assert said and all(engine in m and r"Traceback" not in m for m in said), said
 
 
+@pytest.mark.parametrize(
+    ("status", "page", "said"),
+    [  # an error page naming the endpoint; a redirect's page, naming where it leads
+        (500, "Error at {engine}: too costly (host {host})", "Error at (the engine): too costly"),
+        (301, "Moved to http://10.0.0.5:8890/sparql", "answering 301: a redirect, not followed"),
+    ],
+)
+def test_a_refusing_engines_address_is_not_passed_on(status: int, page: str, said: str) -> None:
+    """The 502 gives the engine's words, and an engine's error page may name its own
+    address (or a redirect's, another): the client is told neither, which the operator's
+    log keeps."""
+
+    class Refusing(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            engine = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+            body = page.format(engine=engine, host="127.0.0.1").encode()
+            self.send_response(status)
+            self.send_header("Location", "http://10.0.0.5:8890/sparql")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    with serving(Refusing) as base:
+        client = create_app({"ENDPOINT": base + "/sparql", "TESTING": True}).test_client()
+        answer = client.get("/sparql?query=ASK%20%7B%7D")
+    assert answer.status_code == 502 and said in answer.text, answer.text
+    assert "127.0.0.1" not in answer.text and "10.0.0.5" not in answer.text, answer.text
+
+
 def test_a_query_the_remote_engine_refuses_is_502_in_the_engines_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -76,6 +76,28 @@ CANCELLED = "Virtuoso HY008 "
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
+def engine_words(response: httpx.Response, url: str) -> str:
+    """What an engine's error answer to ``url`` says, for whoever sent the request: its
+    text, trimmed, with the engine's address left out (an error page may name the
+    endpoint; the operator's log has it), and of a redirect only that it was one (its page
+    names where it leads).
+
+    >>> engine_words(httpx.Response(500, text="Error at http://db:8890/sparql: database db"),
+    ...              "http://db:8890/sparql")
+    'Error at (the engine): database (the engine)'
+    >>> engine_words(httpx.Response(301, headers={"Location": "http://10.0.0.5/"}), "http://x/")
+    'a redirect, not followed'
+    """
+    if response.is_redirect:
+        return "a redirect, not followed"
+    words = response.text.strip()[:500]
+    parts = urlsplit(url)
+    for address in (url, parts.netloc, parts.hostname):
+        if address:  # whole: the host "db" is not left out of "database"
+            words = re.sub(rf"(?<![\w.-]){re.escape(address)}(?![\w-])", "(the engine)", words)
+    return words
+
+
 def query_form(sparql: str) -> str:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings, IRIs
     and comments (SELECT when there is none: the engine will say what is wrong).
@@ -267,11 +289,11 @@ class RemoteStore(GraphStore):
         except httpx.HTTPError as e:
             raise StoreError(f"cannot reach {url}: {e}") from e
         if response.status_code == 400:
-            message = response.text.strip() or f"{url} rejected the request"
+            message = engine_words(response, url) or "the engine rejected the request"
             # Our prefixes take exactly one line: report positions in the caller's text.
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
-            raise Refused(url, response.status_code, response.text.strip()[:500])
+            raise Refused(url, response.status_code, engine_words(response, url))
         server = response.headers.get("server", "")
         self._time_limit = next(
             (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
