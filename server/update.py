@@ -36,6 +36,15 @@ from openness.store.errors import StoreError, Unanswerable
 from openness.store.sparql_text import code_only, keyword, refusal
 
 bp = Blueprint("update", __name__)
+
+
+@bp.errorhandler(StoreError)
+def _store_failed(e: StoreError) -> Response:
+    """A graph's write (/store) the store failed under is said as an update's: the app's
+    handler, for reads, said a write the engine refused was a query."""
+    return store_failed(e, update=request.method not in ("GET", "HEAD"))
+
+
 _LOAD = keyword("LOAD")
 _DATASET_CLAUSE = keyword("(?:USING|WITH)")
 _KEYWORDS = keyword("(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)")

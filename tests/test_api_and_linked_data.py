@@ -454,6 +454,28 @@ def test_a_refusing_engines_address_is_not_passed_on(status: int, page: str, sai
     assert "127.0.0.1" not in answer.text and "10.0.0.5" not in answer.text, answer.text
 
 
+def test_a_graphs_write_the_engine_refuses_is_said_as_an_update() -> None:
+    """/store's writes failed into the app's handler for reads: a PUT the engine refused
+    was told 'the store's engine refused the query'."""
+
+    class Refusing(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(500, b"Virtuoso 42000 Error: the write is refused")
+
+    with serving(Refusing) as base:
+        engine = base + "/sparql"
+        config = {"ENDPOINT": engine, "UPDATE_ENDPOINT": engine, "UPDATE_ENABLED": True}
+        client = create_app({**config, "TESTING": True}).test_client()
+        answer = client.put(
+            "/store?graph=urn:x-test:g",
+            data="<urn:a> <urn:b> <urn:c> .",
+            headers={"Content-Type": "application/n-triples"},
+        )
+    assert answer.status_code == 502, answer.text
+    assert answer.text.startswith("the store's engine refused the update, answering 500: ")
+
+
 def test_a_query_the_remote_engine_refuses_is_502_in_the_engines_words(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
