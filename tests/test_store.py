@@ -1089,6 +1089,26 @@ def test_a_prefixed_name_is_no_misspelled_keyword(query: str) -> None:
     assert parse_error(query, refused.value) == str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        # a combining accent (U+0301, a text in Unicode's decomposed form) in a local name
+        "PREFIX ex: <urn:x:> SELECT * { ?s ex:e\u0301b ?o . ?s ?p }",
+        # ... and in a prefix, and a middle dot in one (PN_CHARS holds both)
+        "PREFIX e\u0301x: <urn:x:> SELECT * { ?s e\u0301x:p ?o . ?s ?p }",
+        "PREFIX e\u00b7x: <urn:x:> SELECT * { ?s e\u00b7x:p ?o . ?s ?p }",
+    ],
+)
+def test_a_name_with_a_combining_mark_or_a_middle_dot_is_read_whole(query: str) -> None:
+    """SPARQL's names hold combining marks (U+0300–U+036F) and a middle dot, which Python's
+    \\w does not: the letters after one were read as a word or a prefix of their own — "'b' is
+    not a SPARQL keyword (A?)", placed there, or "the prefix 'x:' is not declared" beside a
+    declared 'éx:' — where the parser stopped elsewhere for another reason."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(query)
+    assert parse_error(query, refused.value) == str(refused.value)
+
+
 def test_every_word_of_the_projects_own_sparql_is_a_keyword() -> None:
     """The keyword list is complete for what the project runs: no bare word of a named
     query or of a shape's SPARQL would be called misspelled."""

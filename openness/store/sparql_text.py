@@ -72,9 +72,12 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
+# What a SPARQL name holds besides its first letter (PN_CHARS) that Python's \w does not:
+# a combining mark (U+0300–U+036F: text in Unicode's decomposed form), a middle dot, '‿', '⁀'.
+_NAME = r"\w\-\u00b7\u0300-\u036f\u203f\u2040"
 # A prefixed name's prefix, in :func:`code_only` text: not a blank node label (``_:b``),
 # nor a colon in a local name (``ex:a:b``).
-_PREFIXED = re.compile(r"(?<![\w.:?$-])([^\W\d_](?:[\w.-]*[\w-])?)?:")
+_PREFIXED = re.compile(rf"(?<![{_NAME}.:?$])([^\W\d_](?:[{_NAME}.]*[{_NAME}])?)?:")
 
 
 # An update's first operation, after the prologue (in :func:`code_only` text), and what
@@ -207,7 +210,6 @@ KEYWORDS = frozenset(
 # either part of one (a prefix may hold a '.', ``ex.a:``; a local name an escape or a
 # middle dot, ``ex:a\~b``, ``ex:a·b``), a blank node label, a language tag or a number's
 # exponent, nor right after a '.', where it may be a local name's end (``ex:a.b``).
-_NAME = r"\w\-\u00b7\u203f\u2040"  # what a name holds besides its first letter
 _BARE_WORD = re.compile(
     rf"(?<![{_NAME}?$:@.^])(?<!\\[_~.\-!$&'()*+,;=/?#@%])[A-Za-z_][{_NAME}]*"
     rf"(?![{_NAME}:]|[{_NAME}.]*[{_NAME}]:)"
