@@ -33,7 +33,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.base import Worker
-from gunicorn.workers.gthread import TConn, ThreadWorker
+from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 from openness.server.context import current_guard, prepare, stop_begun
 
@@ -215,8 +215,25 @@ class GuardedThreadWorker(ThreadWorker):
         time) through the stop grace, not gunicorn's 2 s (its STOP_KEEPALIVE_LINGER): a
         load balancer's readiness check on one hears 'not ready' while queries under way
         hold the stop, where after 2 s it found the connection closed and no new one
-        accepted."""
+        accepted. With nothing under way, the 2 s (murder_keepalived)."""
         super()._cap_keepalive(max(deadline, self._grace_ends))
+
+    def finish_request(self, conn: TConn, fs: Any) -> None:
+        super().finish_request(conn, fs)
+        # An answer sent before the stop and finished after it: gunicorn kept its connection
+        # for its linger alone (inline, not through _cap_keepalive), so whether a balancer's
+        # check just answered was heard again depended on which the event loop saw first.
+        if not self.alive and self.keepalived_conns and self.keepalived_conns[-1] is conn:
+            conn.set_timeout()
+            self._cap_keepalive(time.monotonic())
+
+    def murder_keepalived(self, force: bool = False) -> None:
+        # Stopping with nothing under way (every connection left is idle): nothing holds
+        # the stop, and its exit, which waits for the kept connections, need not wait for
+        # the grace's end — gunicorn's linger, from now.
+        if not self.alive and self.nr_conns == len(self.keepalived_conns):
+            ThreadWorker._cap_keepalive(self, time.monotonic() + STOP_KEEPALIVE_LINGER)
+        super().murder_keepalived(force)
 
     def _stop_queries(self) -> None:
         log.info(

@@ -454,6 +454,31 @@ def test_a_stopping_server_says_it_is_not_ready_and_still_lives(tmp_path: Path) 
     assert alive.status_code == 200 and alive.json()["status"] == "ok", alive.text
 
 
+def test_a_stopping_server_with_nothing_under_way_ends_beside_an_idle_connection(
+    tmp_path: Path,
+) -> None:
+    """A stopping worker keeps its kept-alive connections through the stop grace, for a
+    balancer's check while a query holds the stop; with no request under way it kept them
+    all the same, and its exit waited for them: a SIGTERM with a client's idle connection
+    open lasted the whole grace (here an hour, the guard failing), where it lasted
+    gunicorn's 2 s linger. Now, nothing under way, they are closed as gunicorn closes them."""
+    location = small_store(tmp_path)
+    port, log = free_port(), tmp_path / "log"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    server += ["--stop-grace", "3600", "--keep-alive", "3600"]
+    base = f"http://127.0.0.1:{port}"
+    with (
+        reaped(log, server) as (pid, reaping),
+        httpx.Client(base_url=base, timeout=HANG_GUARD, limits=KEPT) as idle,
+    ):
+        until(lambda: answers_queries(port, reaping))
+        assert idle.get("/health").status_code == 200  # its connection kept alive, idle
+        os.kill(pid, signal.SIGTERM)
+        ended = endings(reaping)  # within the guard, not after the hour's grace
+    assert ended[pid] == "exit 0", log.read_text()
+
+
 RUNAWAY_UPDATE = (  # an update's default graph is the store's, which is empty
     "INSERT { GRAPH <urn:x-test:g> { ?a ?b ?c } } "
     "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?j ?k ?l } }"
