@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pyoxigraph as ox
 import pytest
+from playwright.sync_api import expect
 from support.live import serving
 
 from openness.assess.definitions import definitions
@@ -221,7 +222,8 @@ def test_pasting_a_mof_yaml_validates_it_and_keeps_it(page, site: str) -> None:
     page.goto(site + "validate")
     page.fill("#description", text)  # the format is left to be recognised
     page.get_by_role("button", name="Validate", exact=True).click()
-    assert page.get_by_text("Read as MOF YAML.").count() == 1
+    # Waited for (up to a minute): counted at once, the answer might not be shown yet.
+    expect(page.get_by_text("Read as MOF YAML.")).to_have_count(1, timeout=60_000)
     result = page.locator("#result").inner_text()
     assert "OLMo-7B" in result and "MOF 1.0" in result and "cantTell" not in result
     assert page.input_value("#description").strip() == text.strip()
@@ -784,9 +786,12 @@ def live_regions_from_the_start(page) -> Callable[[], list[str]]:
 
 def test_trying_a_relicensing_from_the_model_page(page, site: str) -> None:
     page.goto(site + "models/llama-2-7b")
-    page.get_by_role("link", name="Try changes in the validation form").click()
+    # Until the form's page has loaded: its rows are counted at once, not waited for (on a
+    # loaded machine none was found, the page not parsed yet).
+    with page.expect_navigation():
+        page.get_by_role("link", name="Try changes in the validation form").click()
     owd = page.locator("#result tr", has_text="OWD 0.3")
-    assert owd.locator("td.failed").count() == 1
+    expect(owd.locator("td.failed")).to_have_count(1, timeout=60_000)
     page.get_by_label("Model parameters (Final): licence").fill("Apache-2.0")  # relicense
     page.wait_for_selector("#result tr:has-text('OWD 0.3') td.passed", timeout=60_000)
 
@@ -957,7 +962,7 @@ def test_the_editor_draws_a_chart_and_a_graph(page, site: str) -> None:
     page.wait_for_selector(f".yasr_response_chip:has-text('{len(definitions())} results')")
     page.get_by_role("button", name="Shows Chart view").click()
     chart = page.locator("svg.results-chart")
-    assert chart.locator("rect.bar").count() == len(definitions())
+    expect(chart.locator("rect.bar")).to_have_count(len(definitions()), timeout=60_000)
     assert set(chart.locator("text").all_text_contents()) >= set(definitions())
     graph = "CONSTRUCT { ?m schema:name ?n } WHERE { ?m a og:Model ; schema:name ?n } LIMIT 5"
     page.goto(site + "editor?" + urlencode({"query": graph}))
@@ -965,7 +970,8 @@ def test_the_editor_draws_a_chart_and_a_graph(page, site: str) -> None:
     page.wait_for_selector(".yasr_response_chip:visible:has-text('5 results')")
     page.locator(".yasr_btn.select_graph:visible").click()
     drawn = page.locator("svg.results-graph:visible")
-    assert drawn.locator("circle").count() == 10 and drawn.locator("line").count() == 5
+    expect(drawn.locator("circle")).to_have_count(10, timeout=60_000)
+    expect(drawn.locator("line")).to_have_count(5, timeout=60_000)
     model = drawn.locator("a").first
     name = model.locator("title").text_content()  # the model's IRI
     model.click()
