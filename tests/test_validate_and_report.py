@@ -971,6 +971,29 @@ def test_no_evidence_names_a_licence_that_names_none(tmp_path: Path) -> None:
     } <= reasons
 
 
+def test_no_evidence_names_one_listing_of_a_missing_aspect(tmp_path: Path) -> None:
+    """A record listing the Data card twice under strings naming no licence (or two
+    sources listing it) gave the one missing aspect one reason a listing: it has one,
+    naming the first listing (by record and string)."""
+    path = tmp_path / "r.yml"
+    path.write_text(
+        "release:\n  name: R\n  producer: P\n  components:\n"
+        "    - name: 'Data card'\n      license: unlicensed\n"
+        "    - name: 'Data card'\n      license: 'Weird Licence'\n"
+    )
+    reasons = [
+        r
+        for v in json.loads(run("validate", str(path), "--format", "json")[1])
+        for r in v["reasons"]
+        if r.startswith("osaid-1.0.DI-terms: ")
+    ]
+    assert reasons == [
+        "osaid-1.0.DI-terms: no evidence: Data card (the data information is under open "
+        "terms); mof record 'R' lists it under 'Weird Licence', which is no licence the licence "
+        "list knows"
+    ]
+
+
 def test_the_tools_reasons_read_whatever_a_component_is_called(tmp_path: Path) -> None:
     """'Evaluation results is unlicensed' read badly for plural names: the reasons of the
     tool's classes name a component without a verb that must agree with it."""
