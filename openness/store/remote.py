@@ -82,9 +82,11 @@ def engine_words(response: httpx.Response, url: str) -> str:
     endpoint; the operator's log has it), and of a redirect only that it was one (its page
     names where it leads).
 
-    >>> engine_words(httpx.Response(500, text="Error at http://db:8890/sparql: database db"),
+    >>> engine_words(httpx.Response(500, text="Error at http://db:8890/sparql: db.lan, db"),
     ...              "http://db:8890/sparql")
-    'Error at (the engine): database (the engine)'
+    'Error at (the engine): db.lan, db'
+    >>> engine_words(httpx.Response(500, text="10.0.0.5 is read-only"), "http://10.0.0.5/q")
+    '(the engine) is read-only'
     >>> engine_words(httpx.Response(301, headers={"Location": "http://10.0.0.5/"}), "http://x/")
     'a redirect, not followed'
     """
@@ -92,8 +94,14 @@ def engine_words(response: httpx.Response, url: str) -> str:
         return "a redirect, not followed"
     words = response.text.strip()[:500]
     parts = urlsplit(url)
-    for address in (url, parts.netloc, parts.hostname):
-        if address:  # whole: the host "db" is not left out of "database"
+    # A host name that is a word ("store") is left in the words, where it is likelier one.
+    host = (
+        parts.hostname
+        if parts.hostname and ("." in parts.hostname or ":" in parts.hostname)
+        else None
+    )
+    for address in (url, parts.netloc, host):
+        if address:  # whole: the host "db.lan" is not left out of "db.lan2"
             words = re.sub(rf"(?<![\w.-]){re.escape(address)}(?![\w-])", "(the engine)", words)
     return words
 
