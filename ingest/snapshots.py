@@ -245,14 +245,12 @@ def date_current(store: GraphStore, snap: Snapshot) -> None:
     store.write(add={PROVENANCE_GRAPH: out})
 
 
-def _dated_as(store: GraphStore, source: str, folder: Path | None) -> Snapshot | None:
+def _dated_as(source: str, folder: Path | None) -> Snapshot | None:
     """How an ingest of ``source`` from ``folder`` (else the bundled one) dates its current
     state, where the store dates it (it holds its history): the bundled folder as the
     manifest dates it, another (``--from``) as of the day it was read, by the commit its
     SOURCE.md names. Left dated as the bundled folder, a checkout's changes were put at the
     bundled commit's date in the verdict history, before they were made."""
-    if not any(s.current and s.source == source for s in snapshots_in(store)):
-        return None
     for snap in manifest():
         if snap.current and snap.source == source:
             # (the bundled folder named by --from is read as without it)
@@ -271,16 +269,15 @@ def dating(store: GraphStore, sources: Sequence[str], folder: Path | None) -> Ca
     The verdict history has one date for the current state: two checkouts ingested on two
     days were one state, the first one's changes dated the second day."""
     kept: dict[str, tuple[Snapshot, list[ox.Triple]]] = {}
+    dated: dict[str, Snapshot] = {}  # the date each source's state will have, where dated
     held = snapshots_in(store)
     for source in sources:
         now = next((s for s in held if s.current and s.source == source), None)
-        then = _dated_as(store, source, folder) if now else None
-        if (
-            now
-            and then
-            and now.date < then.date
-            and snapshot_graph(source, now.date) not in {s.graph for s in held}
-        ):
+        then = _dated_as(source, folder) if now else None
+        if now is None or then is None:
+            continue
+        dated[source] = then
+        if now.date < then.date and snapshot_graph(source, now.date) not in {s.graph for s in held}:
             triples = list(store.stored_triples(Graphs.source(source)))
             if triples:
                 kept[source] = (now, triples)
@@ -288,9 +285,8 @@ def dating(store: GraphStore, sources: Sequence[str], folder: Path | None) -> Ca
     def stored(source: str) -> None:
         if source in kept:
             _keep(store, *kept.pop(source))
-        snap = _dated_as(store, source, folder)
-        if snap is not None:
-            date_current(store, snap)
+        if source in dated:
+            date_current(store, dated[source])
 
     return stored
 
@@ -303,8 +299,9 @@ def _keep(store: GraphStore, state: Snapshot, triples: list[ox.Triple]) -> None:
     out = Triples()
     run = run_iri(started, f"{snap.source}-{snap.date.isoformat()}")
     read = Graphs.source(snap.source)
-    activity(out, run, OG + "SnapshotIngestion", started, dt.datetime.now(dt.UTC), used=[read])
-    _dated(out, snap, run, dt.datetime.now(dt.UTC), read, len(set(kept)))
+    ended = dt.datetime.now(dt.UTC)
+    activity(out, run, OG + "SnapshotIngestion", started, ended, used=[read])
+    _dated(out, snap, run, ended, read, len(set(kept)))
     store.write(replace={snap.graph: kept}, add={PROVENANCE_GRAPH: out})
 
 
