@@ -946,6 +946,19 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return value
 
 
+def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``value`` if it is an http(s) origin (or not given); else the option is refused (a
+    click callback)."""
+    from openness.server.public_url import NotAnOrigin, origin
+
+    if value:
+        try:
+            origin(value)
+        except NotAnOrigin as e:
+            raise click.BadParameter(str(e), param=param) from None
+    return value or None
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT", type=int)
@@ -1034,6 +1047,15 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     "a proxy: any client can write that header [env OPENNESS_PROXY_HOPS].",
 )
 @click.option(
+    "--public-url",
+    envvar="OPENNESS_PUBLIC_URL",
+    metavar="URL",
+    callback=_public_url,
+    help="The address clients reach the server at behind a proxy (https://graph.example.org): "
+    "the links it writes about itself (the SPARQL endpoint in VoID and the catalogue, feeds, "
+    "badges) name it instead of --host and --port [env OPENNESS_PUBLIC_URL].",
+)
+@click.option(
     "--max-result-bytes",
     default=50 * 1024 * 1024,
     show_default=True,
@@ -1109,6 +1131,7 @@ def serve(
     stop_grace: float,
     keep_alive: int,
     proxy_hops: int,
+    public_url: str | None,
     max_result_bytes: int,
     shacl_max_data_triples: int,
     shacl_max_shapes_triples: int,
@@ -1173,6 +1196,7 @@ def serve(
             "QUERY_QUEUE": query_queue,
             "CLIENT_LIMIT": client_limit,
             "PROXY_HOPS": proxy_hops,
+            "PUBLIC_URL": public_url,
             "MAX_RESULT_BYTES": max_result_bytes,
             "SHACL_MAX_DATA_TRIPLES": shacl_max_data_triples,
             "SHACL_MAX_SHAPES_TRIPLES": shacl_max_shapes_triples,
@@ -1185,7 +1209,10 @@ def serve(
             "PUBLISHER_NAME": publisher_name,
         }
     )
-    _echo(f"serving on http://{host}:{port}/ (SPARQL at /sparql)")
+    _echo(
+        f"serving on http://{host}:{port}/ (SPARQL at /sparql)"
+        + (f", reached at {public_url}" if public_url else "")
+    )
     run_server(
         app,
         host=host,

@@ -37,6 +37,7 @@ from openness.server.negotiation import (
     choose,
     vary_by_accept,
 )
+from openness.server.public_url import PublicOrigin
 from openness.server.sparql import store_failed, text
 from openness.store import StoreError
 
@@ -98,7 +99,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     one validation may add to its query process), ``ALLOW_SERVICE``,
     ``UPDATE_ENABLED`` and ``UPDATE_TOKEN`` (None with updates enabled means no token:
     --open-update), ``PROXY_HOPS`` (reverse proxies in front whose X-Forwarded-For is
-    trusted: --proxy-hops).
+    trusted: --proxy-hops), ``PUBLIC_URL`` (the scheme and host clients reach the server
+    at, which the links it writes about itself name: --public-url).
     """
     app = Flask(__name__)
     app.config.from_mapping(
@@ -124,6 +126,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PUBLISHER=None,  # the catalogue's publisher (an IRI); the default names our creator
         PUBLISHER_NAME=None,
         PROXY_HOPS=0,
+        PUBLIC_URL=None,
     )
     if config:
         app.config.update(config)
@@ -132,6 +135,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # nearest PROXY_HOPS proxies were sent by; without proxies in front the header is
         # the client's own word, so it is read only when asked.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0)
+    if app.config["PUBLIC_URL"]:
+        app.wsgi_app = PublicOrigin(app.wsgi_app, app.config["PUBLIC_URL"])
     for blueprint in (
         health.bp,
         history.bp,

@@ -417,27 +417,34 @@ def test_serve_checks_an_ipv6_address_as_gunicorn_binds_it() -> None:
             _can_listen("::", taken.getsockname()[1])
 
 
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Flask, dict]]:
+    """What `openness serve` hands gunicorn (the app and the options), each run's in turn,
+    with gunicorn's application replaced so that nothing is served."""
+    from openness.server import serve
+
+    handed: list[tuple[Flask, dict]] = []
+
+    class Gunicorn:
+        def __init__(self, app: Flask, options: dict) -> None:
+            handed.append((app, options))
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
+    return handed
+
+
 @pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
 def test_serve_on_an_ipv6_address_binds_it_as_gunicorn_reads_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, served: list[tuple[Flask, dict]]
 ) -> None:
     """`openness serve --host ::1` said 'serving on http://::1:PORT/' and gunicorn, bound
     to '::1:PORT', read a port of '' and stopped ("'' is not a valid port number"): its
     bind, as a URL, writes an IPv6 address in brackets."""
     from gunicorn.util import parse_address
 
-    from openness.server import serve
-
-    bound: list[str] = []
-
-    class Gunicorn:  # (gunicorn's application, its options kept and nothing served)
-        def __init__(self, _app: object, options: dict) -> None:
-            bound.append(options["bind"])
-
-        def run(self) -> None:
-            pass
-
-    monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
     open_store(tmp_path / "store").close()
     with socket.create_server(("::1", 0), family=socket.AF_INET6) as free:
         port = free.getsockname()[1]
@@ -445,29 +452,21 @@ def test_serve_on_an_ipv6_address_binds_it_as_gunicorn_reads_one(
         args = ["--store", str(tmp_path / "store"), "serve", "--host", host, "--port", str(port)]
         code, out, err = run(args)
         assert code == 0, (code, out, err)
-        assert parse_address(bound.pop()) == ("::1", port)
+        assert parse_address(served.pop()[1]["bind"]) == ("::1", port)
         assert f"serving on http://[::1]:{port}/" in out + err, out + err
 
 
 @pytest.mark.parametrize("given", ["--proxy-hops", "OPENNESS_PROXY_HOPS"])
 def test_serve_trusts_a_proxys_forwarded_address_when_told_how_many_proxies(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, given: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    served: list[tuple[Flask, dict]],
+    given: str,
 ) -> None:
     """`openness serve --proxy-hops N` (or OPENNESS_PROXY_HOPS, which `make serve` passes
     on) makes the server read a client's address from X-Forwarded-For; not given, the
     header is ignored (tests/test_guard.py has the addresses read)."""
-    from openness.server import serve
-
-    served: list[Flask] = []
-
-    class Gunicorn:  # (gunicorn's application, its app kept and nothing served)
-        def __init__(self, app: Flask, _options: dict) -> None:
-            served.append(app)
-
-        def run(self) -> None:
-            pass
-
-    monkeypatch.setattr(serve, "_Gunicorn", Gunicorn)
     open_store(tmp_path / "store").close()
     args = ["--store", str(tmp_path / "store"), "serve", "--port", "0"]
     if given.startswith("--"):
@@ -479,7 +478,7 @@ def test_serve_trusts_a_proxys_forwarded_address_when_told_how_many_proxies(
         assert code == 0, (code, out, err)
         caplog.clear()
         with caplog.at_level("INFO", logger="openness.server"):
-            served.pop().test_client().get(
+            served.pop()[0].test_client().get(
                 "/health",
                 headers={"X-Forwarded-For": "198.51.100.9"},
                 environ_base={"REMOTE_ADDR": "192.0.2.7"},
@@ -488,6 +487,39 @@ def test_serve_trusts_a_proxys_forwarded_address_when_told_how_many_proxies(
         assert f"{client} GET /health 200 " in caplog.text, caplog.text
         args = args[:5]
         monkeypatch.delenv("OPENNESS_PROXY_HOPS", raising=False)
+
+
+@pytest.mark.parametrize("given", ["--public-url", "OPENNESS_PUBLIC_URL"])
+def test_serve_takes_the_public_url_its_links_name(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    served: list[tuple[Flask, dict]],
+    given: str,
+) -> None:
+    """`openness serve --public-url URL` (or OPENNESS_PUBLIC_URL, which `make serve`
+    passes on) is the address the served app writes its links under
+    (tests/test_public_url.py reads them); a URL with a path is refused at once, naming
+    it, before any server starts."""
+    open_store(tmp_path / "store").close()
+    args = ["--store", str(tmp_path / "store"), "serve", "--port", "0"]
+
+    def serve_at(url: str) -> tuple[int, str]:
+        if given.startswith("--"):
+            code, out, err = run([*args, given, url])
+        else:
+            monkeypatch.setenv(given, url)
+            code, out, err = run(args)
+        return code, out + err
+
+    code, said = serve_at("https://graph.example.org")
+    assert code == 0, said
+    assert "reached at https://graph.example.org" in said, said
+    app, _ = served.pop()
+    page = app.test_client().get("/catalog", headers={"Accept": "text/turtle"})
+    assert "<https://graph.example.org/sparql>" in page.get_data(as_text=True)
+    code, said = serve_at("https://graph.example.org/og/")
+    assert code == 2 and "'https://graph.example.org/og/' names a path" in said, said
+    assert not served
 
 
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
