@@ -10,7 +10,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from feedgen.feed import FeedGenerator
-from flask import Blueprint, Response, abort, jsonify, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import score_text
@@ -18,7 +18,15 @@ from openness.assess.service import withdrawal
 from openness.named_queries import named
 from openness.server.context import get_store
 from openness.server.lookup import WITHDRAWN, definition_asked, model_or_withdrawn
-from openness.server.openapi_site import MODEL_NAMED, MODEL_OR_NAME
+from openness.server.negotiation import negotiate
+from openness.server.openapi_site import (
+    FORMAT,
+    MODEL_NAMED,
+    MODEL_OR_NAME,
+    NO_FORMAT,
+    NOT_OFFERED,
+    plain,
+)
 from openness.server.sparql import text
 from openness.server.wording import OUTCOMES
 
@@ -236,9 +244,23 @@ def _verdict_words(row: dict[str, str], when: str) -> str:
     return words
 
 
+# What a feed's address answers: Atom first (a feed reader's `*/*` or Atom), the named
+# query's page to a client preferring HTML.
+FEED_TYPES = ["application/atom+xml", "text/html"]
+
+
+def _page_for_a_browser(**params: str) -> None:
+    """A browser following a "what changed" link showed the feed's XML: a client preferring
+    HTML (or format=html) is sent (303) to the page of the named query the feed is made
+    from, with the feed's parameters, so a person reads the same changes as a table."""
+    if negotiate(FEED_TYPES, "the verdict changes are") == "text/html":
+        abort(redirect(url_for("queries.run", name="verdict-changes", **params), 303))
+
+
 @bp.get("/changes")
 def changes() -> Response:
     """Every verdict change, as Atom."""
+    _page_for_a_browser()
     return _feed("Openness Graph: verdict changes", "/changes", named_rows("verdict-changes"))
 
 
@@ -246,6 +268,7 @@ def changes() -> Response:
 def model_changes(model_id: str) -> Response:
     """A model's verdict changes; a withdrawn model's too, its title saying so."""
     iri, tombstone = model_or_withdrawn(model_id)
+    _page_for_a_browser(model=iri)
     rows = named_rows("verdict-changes", model=iri)
     title = f"Verdict changes of {model_id}"
     if tombstone:
@@ -257,6 +280,7 @@ def model_changes(model_id: str) -> Response:
 def definition_changes(definition_id: str) -> Response:
     if definition_id not in definitions():
         return text(f"no definition {definition_id!r}", 404)
+    _page_for_a_browser(definition=definition_id)
     rows = named_rows("verdict-changes", definition=definition_id)
     return _feed(
         f"Verdict changes on {definition_id}", f"/definitions/{definition_id}/changes", rows
@@ -281,6 +305,9 @@ _WINDOW = [
 ]
 _JSON = {"description": "Rows of the named query", "content": {"application/json": {}}}
 _ATOM = {"description": "An Atom feed, newest first", "content": {"application/atom+xml": {}}}
+# A feed negotiates: Atom, or (303) the named query's page to a client preferring HTML.
+_TO_PAGE = "To a client preferring HTML, the page of the named query verdict-changes"
+_FEED = {"200": _ATOM, "303": {"description": _TO_PAGE}, "406": NOT_OFFERED}
 _BAD = {
     "description": "A date is not YYYY-MM-DD, or no definition has that id",
     "content": {"text/plain": {}},
@@ -336,12 +363,23 @@ OPENAPI_PATHS: dict[str, Any] = {
             "responses": {"200": _MODEL_JSON, **_NAMED_DATED},
         }
     },
-    "/changes": {"get": {"summary": "Every verdict change", "responses": {"200": _ATOM}}},
+    "/changes": {
+        "get": {
+            "summary": "Every verdict change",
+            "parameters": [FORMAT],
+            "responses": {**_FEED, "400": plain(NO_FORMAT)},
+        }
+    },
     "/models/{model_id}/changes": {
         "get": {
             "summary": "A model's verdict changes (a withdrawn model's too)",
-            "parameters": [MODEL_OR_NAME],
-            "responses": {"200": _ATOM, **_NAMED_DATED},
+            "parameters": [MODEL_OR_NAME, FORMAT],
+            "responses": {
+                **_NAMED_DATED,
+                **_FEED,
+                "303": {"description": f"{_NAMED_DATED['303']['description']}; or {_TO_PAGE}"},
+                "400": plain(NO_FORMAT),
+            },
         }
     },
     "/definitions/{definition_id}/changes": {
@@ -352,9 +390,10 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "name": "definition_id",
                     "description": "a definition id (see /definitions)",
                     **_PATH_ID,
-                }
+                },
+                FORMAT,
             ],
-            "responses": {"200": _ATOM, "404": _MISSING},
+            "responses": {**_FEED, "400": plain(NO_FORMAT), "404": _MISSING},
         }
     },
 }

@@ -80,14 +80,14 @@ GRAPH_ALIASES = {
     "application/xml": "application/rdf+xml",
 }
 # The short names of the types that are neither results nor graphs.
-PLAIN_ALIASES = {"json": "application/json", "html": "text/html"}
+PLAIN_ALIASES = {"json": "application/json", "html": "text/html", "atom": "application/atom+xml"}
 # The tables an Accept header's types and a format parameter's names are read through, in
 # turn: a name means the first type it names that is offered ("json" is plain JSON from the
 # API, SPARQL results from a query, JSON-LD from a resource).
 ACCEPT_TABLES = (GRAPH_ALIASES, ALIASES)
 PARAMETER_TABLES = (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES)
 # Every type some route answers: a format parameter naming none of them names no format.
-EVERY_TYPE = [*RESULT_TYPES, *GRAPH_TYPES, "application/json", "text/html"]
+EVERY_TYPE = [*RESULT_TYPES, *GRAPH_TYPES, "application/json", "text/html", "application/atom+xml"]
 
 
 # The parameters by which clients ask for a format, as several do.

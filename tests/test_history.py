@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import feedparser
 import pyoxigraph as ox
@@ -944,6 +945,34 @@ def test_atom_feeds_of_changes(client: FlaskClient) -> None:
     assert {e.tags[0].term for e in definition.entries} == {"mof-1.0"}
     assert client.get("/definitions/nope/changes").status_code == 404
     assert client.get("/models/nope/changes").status_code == 404
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's
+FEED_READER = "application/atom+xml,application/rss+xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_following_a_feed_gets_the_changes_page(client: FlaskClient) -> None:
+    """The over-time chart's "what changed" link is a feed, which a browser showed as its
+    XML: a client preferring HTML is sent to the named query's page of the same changes
+    (one question, one answer), a feed reader still gets Atom."""
+    olmo = "https://w3id.org/openness-graph/id/model/allenai--olmo-7b"
+    for path, given in (
+        ("/changes", {}),
+        ("/models/allenai--olmo-7b/changes", {"model": olmo}),
+        ("/definitions/mof-1.0/changes", {"definition": "mof-1.0"}),
+    ):
+        sent = client.get(path, headers={"Accept": BROWSER})
+        assert sent.status_code == 303 and "Accept" in sent.vary, (path, sent.status_code)
+        where = urlsplit(sent.location)
+        assert where.path == "/queries/verdict-changes", sent.location
+        assert dict(parse_qsl(where.query)) == given, sent.location
+        page = client.get(sent.location, headers={"Accept": BROWSER})
+        assert page.status_code == 200 and "OLMo-7B" in page.text, path
+        for accept in (FEED_READER, "*/*"):
+            feed = client.get(path, headers={"Accept": accept})
+            assert feed.status_code == 200, (path, accept)
+            assert feed.content_type.startswith("application/atom+xml"), (path, accept)
+    assert client.get("/models/nope/changes", headers={"Accept": BROWSER}).status_code == 404
 
 
 def test_the_charts_render_in_chromium(history: Path) -> None:

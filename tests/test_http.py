@@ -401,12 +401,14 @@ def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_a
 # What a client naming no type gets (`*/*`, curl's and most HTTP libraries' Accept, or none),
 # by the kind of route (README, "What a client naming no format gets"): a resource of the
 # graph, a description of the data or an RDF answer is Turtle, a page HTML, a query's
-# results SPARQL JSON, the API's answer JSON. A route missing here fails the test below.
+# results SPARQL JSON, the API's answer JSON, a feed Atom. A route missing here fails the
+# test below.
 FIRST = {
     "rdf": "text/turtle",
     "page": "text/html",
     "results": "application/sparql-results+json",
     "api": "application/json",
+    "feed": "application/atom+xml",
 }
 KINDS = {
     "linked_data.resource": "rdf",
@@ -429,6 +431,9 @@ KINDS = {
     "api.model": "api",
     "api.model_conformance": "api",
     "api.validate": "api",
+    "history.changes": "feed",
+    "history.model_changes": "feed",
+    "history.definition_changes": "feed",
 }
 # What the routes that read a body are given (Content-Type, body, query string).
 BODIES = {
