@@ -55,6 +55,23 @@ def named_rows(name: str, **params: str | None) -> list[dict[str, str]]:
     ]
 
 
+def round_ticks(highest: int, most: int = 4) -> list[int]:
+    """The values of a count axis: 0 and its multiples of a round step (1, 2 or 5 times a
+    power of ten), through the first at or above ``highest``, at most ``most`` steps —
+    0, 57, 115 (half the highest, then the highest) read slower than 0, 50, 100, 150.
+
+    >>> round_ticks(115), round_ticks(7), round_ticks(0), round_ticks(400)
+    ([0, 50, 100, 150], [0, 2, 4, 6, 8], [0, 1], [0, 100, 200, 300, 400])
+    """
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            steps = math.ceil(highest / step)
+            if steps <= most:
+                return list(range(0, max(1, steps) * step + 1, step))
+        power *= 10
+
+
 def transparency(organization: str | None) -> list[dict[str, Any]]:
     """The FMTI scores of an organization (an IRI), oldest edition first."""
     if not organization:
@@ -92,7 +109,8 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
             (dt.date.fromisoformat(r["date"]), int(r["passing"]))
         )
     dates = sorted({d for points in series.values() for d, _ in points})
-    top = max(1, max(n for points in series.values() for _, n in points))
+    yvalues = round_ticks(max(n for points in series.values() for _, n in points))
+    top = yvalues[-1]
     left, right, pad = 44, 24, 24
     span = max(1, (dates[-1] - dates[0]).days)
 
@@ -129,7 +147,7 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
         far = shown - x(d) >= TICK_GAP
         ticks.insert(0, {"x": x(d), "label": d.isoformat() if far else ""})
         shown = x(d) if far else shown
-    yticks = [{"y": y(n), "label": n} for n in sorted({0, top // 2, top})]
+    yticks = [{"y": y(n), "label": n} for n in yvalues]
     return {
         "width": width,
         "height": height,

@@ -893,6 +893,15 @@ def test_the_chart_labels_its_last_date_and_its_key_dates_its_counts(
         narrow = server_history.passing_chart(width=160)
     labelled = [t["label"] for t in narrow["ticks"] if t["label"]]
     assert len(labelled) < len(narrow["ticks"]) and labelled[-1] == last
+    # The count axis is labelled by round numbers (it was 0, half the highest count and
+    # the highest: 0, 57, 115), through one at or above every count drawn.
+    values = [t["label"] for t in narrow["yticks"]]
+    step = values[1]
+    assert values == list(range(0, len(values) * step, step)), values
+    assert step / 10 ** (len(str(step)) - 1) in (1, 2, 5), values
+    assert values[-1] >= max(int(r["passing"]) for r in rows) > values[-2], values
+    highest = min(p["y"] for line in narrow["lines"] for p in line["points"])
+    assert highest >= narrow["top"] == narrow["yticks"][-1]["y"], (highest, narrow["yticks"])
 
 
 def test_a_definition_that_passes_no_model_is_not_charted_as_a_flat_zero(
