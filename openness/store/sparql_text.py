@@ -72,12 +72,18 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
-# What a SPARQL name holds besides its first letter (PN_CHARS) that Python's \w does not:
-# a combining mark (U+0300–U+036F: text in Unicode's decomposed form), a middle dot, '‿', '⁀'.
-_NAME = r"\w\-\u00b7\u0300-\u036f\u203f\u2040"
-# A prefixed name's prefix, in :func:`code_only` text: not a blank node label (``_:b``),
-# nor a colon in a local name (``ex:a:b``).
-_PREFIXED = re.compile(rf"(?<![{_NAME}.:?$])([^\W\d_](?:[{_NAME}.]*[{_NAME}])?)?:")
+# The characters of a SPARQL name, as SPARQL 1.1's grammar has them, not Python's \w, which
+# misses many (a combining mark, '、', '℃', '！', an emoji): a name was read split at one.
+# [164] PN_CHARS_BASE: what a prefix begins with.
+_NAME_START = (
+    r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+# [165] PN_CHARS_U and [167] PN_CHARS: what a name holds after its first character.
+_NAME = _NAME_START + r"_\-0-9\u00b7\u0300-\u036f\u203f\u2040"
+# A prefixed name's prefix ([168] PN_PREFIX), in :func:`code_only` text: not a blank node
+# label (``_:b``), nor a colon in a local name (``ex:a:b``).
+_PREFIXED = re.compile(rf"(?<![{_NAME}.:?$])([{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:")
 
 
 # An update's first operation, after the prologue (in :func:`code_only` text), and what
