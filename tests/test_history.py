@@ -372,14 +372,20 @@ def test_a_state_replaced_by_a_later_checkout_is_kept_as_a_snapshot_of_its_date(
     assert snaps[0][2] == "1" * 40  # the kept state's commit
     assert counts == {kept: first[before[0]], Graphs.source("mof"): 0}
     # Again: a state replaced the day it was read is replaced in place (one read the day
-    # before, if midnight fell in between, kept).
+    # before, if midnight fell in between, kept, and the current state dated the new day).
     done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     again = [(g, d) for g, d, _ in held()[0]]
     if again[-1][1] == day:
         assert again == [(kept, before[1]), (Graphs.source("mof"), day)]
     else:
-        assert again[:2] == [(kept, before[1]), (snapshot_graph("mof", day), day)]
+        new_day = again[-1][1]
+        assert day < new_day <= dt.datetime.now(dt.UTC).date()
+        assert again == [
+            (kept, before[1]),
+            (snapshot_graph("mof", day), day),
+            (Graphs.source("mof"), new_day),
+        ]
 
 
 def test_the_bundled_folder_named_by_from_keeps_the_manifests_date(
