@@ -33,7 +33,7 @@ from openness.assess.setwise import dataset
 from openness.ingest.identity import producer_words, read_records, rebuild_identity
 from openness.ingest.identity_update import Scope, has_keys, model_records
 from openness.ingest.organizations import OrganizationIndex, held_organizations
-from openness.ingest.provenance import computed
+from openness.ingest.provenance import computed, run_iri
 from openness.ingest.rdf import Triples, renamed, typed
 from openness.ingest.records import owned_triples
 from openness.ingest.snapshots import (
@@ -430,15 +430,29 @@ def history_triples(
 
 def dated_anew(store: GraphStore) -> bool:
     """Whether a dated source (a snapshot, or a source's dated current state) was written
-    after the verdict history was computed: its date may be new (``ingest --from`` dates
-    the current state the day it was read), which only a run over every model dates
-    every timeline by; a run over some models (``history -m``) would leave the others'
-    on the old date."""
+    after some model's timeline was last computed: its date may be new (``ingest --from``
+    dates the current state the day it was read), which only a run over every model dates
+    every timeline by. A run over some models (``history -m``: og:computedFor them) dates
+    theirs only, and leaves the others' on the old date."""
+    # The runs ended since the last dated source was written, and the models each computed.
+    since: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(
+        f"""SELECT ?run ?model WHERE {{ GRAPH <{Graphs.PROVENANCE}> {{
+              {{ SELECT (MAX(?written) AS ?latest) WHERE {{
+                   ?g a og:SourceSnapshot ; prov:generatedAtTime ?written }} }}
+              ?run a og:HistoryRun ; prov:endedAtTime ?ended .
+              FILTER (?ended >= ?latest)
+              OPTIONAL {{ ?run og:computedFor ?model }} }} }}"""
+    ).rows():
+        since[row["run"].value].update([row["model"].value] if "model" in row else [])
+    if any(not models for models in since.values()):
+        return False  # a whole run since
+    computed = ", ".join(f"<{m}>" for m in sorted(set().union(*since.values())))
     return store.query(
-        f"""ASK {{ GRAPH <{Graphs.PROVENANCE}> {{
-              <{VERDICT_HISTORY}> prov:generatedAtTime ?computed .
-              ?g a og:SourceSnapshot ; prov:generatedAtTime ?written .
-              FILTER (?written > ?computed) }} }}"""
+        f"""ASK {{ {{ SELECT ?g WHERE {{ GRAPH <{Graphs.PROVENANCE}> {{ ?g a og:SourceSnapshot }} }}
+                LIMIT 1 }}
+              GRAPH <{VERDICT_HISTORY}> {{ ?v earl:subject ?m }}
+              {f"FILTER (?m NOT IN ({computed}))" if computed else ""} }}"""
     )
 
 
@@ -462,6 +476,8 @@ def build_verdict_history(
         *(s.graph for s in snapshots_in(store) if not s.current),
     ]
     made, before = computed(VERDICT_HISTORY, OG + "HistoryRun", started, read, "history")
+    for model in models or ():  # a run over some models names them (see dated_anew)
+        made.link(run_iri(started, "history"), OG + "computedFor", model)
     if models is None:
         store.write(
             replace={VERDICT_HISTORY: triples}, add={Graphs.PROVENANCE: made}, before=before

@@ -488,7 +488,8 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
 def test_a_state_dated_anew_asks_for_the_whole_history_again(history: Path, tmp_path: Path) -> None:
     """After `ingest mof --from CHECKOUT` the current state is dated the day it was read:
     computing only the changed model's timeline would leave every other model's on the old
-    date, so the hint names the whole `openness history`, not `-m`."""
+    date, so the hint names the whole `openness history`, not `-m` — and still does after
+    a `history -m` run, which dated only its models' timelines anew (it cleared it)."""
     location = tmp_path / "store"
     shutil.copytree(history, location)
     folder = tmp_path / "mof"
@@ -502,13 +503,28 @@ def test_a_state_dated_anew_asks_for_the_whole_history_again(history: Path, tmp_
         [*cli, "ingest", "mof", "--from", str(folder)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
+
+    def hint() -> str:
+        done = subprocess.run(
+            [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, done.stderr
+        assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
+        return done.stderr
+
+    assert "`openness history` computes it again" in hint()
     done = subprocess.run(
-        [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
+        [*cli, "history", "-m", "Pythia-6.9B"], capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, done.stderr
-    assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
-    assert "`openness history` computes it again" in done.stderr
-    assert "history -m" not in done.stderr
+    store = EmbeddedStore(location, read_only=True)
+    try:  # the run is said to be over Pythia's timeline only
+        (run,) = made(store, VERDICT_HISTORY)
+        rows = select(store, f"SELECT ?m WHERE {{ <{run.run}> og:computedFor ?m }}")
+        assert rows == [{"m": PYTHIA}]
+    finally:
+        store.close()
+    assert "`openness history` computes it again" in hint()
 
 
 def test_no_model_given_leaves_the_history_as_it_was(history: Path, tmp_path: Path) -> None:
