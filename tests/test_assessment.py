@@ -197,3 +197,28 @@ def test_the_index_ratings_and_licence_reach_every_definition(built) -> None:
     (code,) = [r for r in verdicts["osaid-1.0"].requirements if r.id == "osaid-1.0.C-complete"]
     assert code.outcome == "failed"
     assert code.reasons == ["osai-index record 'Baguettotron': training code rated closed"]
+
+
+def test_the_index_open_training_code_rating_is_evidence_it_is_released(built) -> None:
+    """Audit s51 § 1.1: the Index rates Olmo 3.1's training code open (the model has only
+    that record). That is evidence the training code is released, as 'closed' is that it is
+    not: OSAID's code requirement no longer says 'no evidence: Training code' (it still
+    cannot tell the inference code and the architecture, which the Index does not rate).
+    The rating names no licence, so the code's licence is still not known. Gemma 3's
+    training code is rated partial (sparse code), which says neither."""
+    store = copy_of(built)
+    models = resolve_models(store, ["Olmo-3.1-32B-Think", "Gemma-3-27B-IT"])
+    verdicts = {v.name: v for v in assess(store, ["osaid-1.0"], models).verdicts}
+    reasons = {
+        (name, r.id.removeprefix("osaid-1.0.")): (r.outcome, r.reasons)
+        for name, v in verdicts.items()
+        for r in v.requirements
+    }
+    untold = "no evidence: Training code (the code to train and run the model is released)"
+    outcome, said = reasons["Olmo-3.1-32B-Think", "C-complete"]
+    assert outcome == "cantTell" and untold not in said
+    assert "no evidence: Inference code (the code to train and run the model is released)" in said
+    _, licence = reasons["Olmo-3.1-32B-Think", "C-licence"]
+    assert "no evidence: Training code (the code is under OSI-approved licences)" in licence
+    _, gemma = reasons["Gemma-3-27B-IT", "C-complete"]
+    assert untold in gemma
