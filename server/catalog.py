@@ -44,6 +44,7 @@ from openness.namespaces import (
     Graphs,
 )
 from openness.server.context import get_store, minted_base, served_dump
+from openness.server.evidence import named_query
 from openness.server.linked_data import respond
 from openness.server.sparql import (
     DESCRIPTION_PREFIXES,
@@ -56,7 +57,7 @@ from openness.server.sparql import (
     whose_graphs,
 )
 from openness.store import dump as dumps
-from openness.store import summary
+from openness.store import row_values, summary
 
 bp = Blueprint("catalog", __name__)
 
@@ -159,6 +160,30 @@ def void() -> Response:
         f"{TITLE.value}: VoID description",
         prefixes=DESCRIPTION_PREFIXES,
     )
+
+
+def sources() -> list[dict]:
+    """The sources ingested, as the ``sources`` named query gives them: one per source,
+    with the licences its data are under (``licences``: IRI and name, the IRI where the
+    graph names it not), its latest ingest and how many dated snapshots of it the store
+    holds — what the home page's table shows and the charts credit."""
+    found: dict[str, dict] = {}
+    for row in named_query("sources"):
+        r = row_values(row)
+        source = found.setdefault(
+            r["source"],
+            {
+                "source": r["source"],
+                "name": r["name"],
+                "ended": r["ended"],
+                "version": r["version"],
+                "snapshots": int(r["snapshots"]),
+                "licences": [],
+            },
+        )
+        if r.get("license"):
+            source["licences"].append((r["license"], r.get("licenseLabel") or r["license"]))
+    return list(found.values())
 
 
 def _publisher(t: Triples, iri: str) -> str | None:

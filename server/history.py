@@ -16,6 +16,7 @@ from openness.assess.definitions import definitions
 from openness.assess.report import score_text
 from openness.assess.service import withdrawal
 from openness.named_queries import named
+from openness.server.catalog import sources
 from openness.server.context import get_store
 from openness.server.lookup import WITHDRAWN, definition_asked, model_or_withdrawn
 from openness.server.negotiation import negotiate
@@ -92,7 +93,8 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
     """The geometry of a line chart of models passing each definition over time (drawn
     as SVG by history/passing_chart.html): x is the date, y the count. A definition that
     passes or fails no model (og:passesModels false: it rates) has no line, which would be
-    a flat zero: asked for alone, it gets ``{"rated": True}`` and the page says why."""
+    a flat zero: asked for alone, it gets ``{"rated": True}`` and the page says why. With
+    the sources it counts (``sources``, catalog.sources), whom the chart credits."""
     rated = {d.id for d in definitions().values() if not d.passes_models}
     if definition in rated:
         return {"rated": True}
@@ -158,6 +160,8 @@ def passing_chart(definition: str | None = None, width: int = 640, height: int =
         "lines": lines,
         "ticks": ticks,
         "yticks": yticks,
+        # whom it counts: the sources with dated snapshots, as passing-over-time counts
+        "sources": [s for s in sources() if s["snapshots"]],
     }
 
 

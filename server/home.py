@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from openness.assess.definitions import definitions
+from openness.server.catalog import sources
 from openness.server.context import get_store, served_dump
 from openness.server.evidence import named_query
 from openness.server.negotiation import PAGE_TYPES, negotiate
@@ -14,31 +15,16 @@ from openness.store.dump import NoDump, latest_run
 bp = Blueprint("home", __name__)
 
 
-def _runs(holds: dict[str, dict[str, int]]) -> list[dict[str, str]]:
-    """The latest ingestion run of each source, with what its graph holds (``holds``, from
-    collect_stats), in words."""
-    rows = (
-        get_store()
-        .query(
-            # The version of the latest run (a source ingested again keeps its earlier runs).
-            """SELECT ?source ?ended (SAMPLE(?v) AS ?version) WHERE {
-             { SELECT ?source (MAX(?end) AS ?ended) WHERE {
-                 ?run a og:IngestionRun ; og:source/skos:notation ?source ; prov:endedAtTime ?end
-               } GROUP BY ?source }
-             ?run a og:IngestionRun ; og:source/skos:notation ?source ;
-                  prov:endedAtTime ?ended ; og:sourceVersion ?v
-           } GROUP BY ?source ?ended ORDER BY ?source"""
-        )
-        .rows()
-    )
+def _runs(holds: dict[str, dict[str, int]]) -> list[dict]:
+    """Each source ingested (catalog.sources: its licences, its latest run), with what its
+    graph holds (``holds``, from collect_stats), in words."""
     return [
         {
-            "source": r["source"].value,
-            "ended": r["ended"].value[:19].replace("T", " "),
-            "version": r["version"].value,
-            "holds": held_words(holds.get(r["source"].value, {})),
+            **source,
+            "ended": source["ended"][:19].replace("T", " "),
+            "holds": held_words(holds.get(source["source"], {})),
         }
-        for r in rows
+        for source in sources()
     ]
 
 

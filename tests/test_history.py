@@ -20,6 +20,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
+from support.credits import catalogued_licences, credited
 from support.history import assessed, copy_store
 from support.live import serving
 from support.provenance import made
@@ -895,6 +896,28 @@ def test_home_and_definition_pages_chart_passing_over_time(client: FlaskClient) 
         )
     ]
     assert xs and all(b - a >= 40 for a, b in zip(xs, xs[1:], strict=False))
+
+
+def test_the_chart_over_time_credits_the_sources_it_counts(
+    client: FlaskClient, store: GraphStore
+) -> None:
+    """The chart over time counts the models of the sources with dated snapshots: under it,
+    on the home page and a definition's, a line names those sources and their licences as
+    the catalogue states them (a chart reused in a report owes them attribution)."""
+    dated = {
+        r["n"]
+        for r in select(
+            store,
+            f"""SELECT DISTINCT ?n WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{
+                  ?g a og:SourceSnapshot ; og:source ?s }} ?s skos:notation ?n }}""",
+        )
+    }
+    assert {"mof", "osai-index"} <= dated
+    stated = catalogued_licences(client)
+    expected = {source: stated[source] for source in dated}
+    for path in ("/", "/definitions/mof-1.0"):
+        chart = client.get(path).text.split('class="history-chart"', 1)[1]
+        assert credited(chart) == expected, path
 
 
 def test_the_chart_labels_its_last_date_and_its_key_dates_its_counts(

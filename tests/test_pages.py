@@ -20,6 +20,7 @@ from conftest import copy_of
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
+from support.credits import catalogued_licences, credited, data_catalogue
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
@@ -169,16 +170,34 @@ def test_the_home_page_says_how_to_cite_and_which_data(client: FlaskClient) -> N
     """A reader citing a verdict or a chart needs the data's version beside it: the home
     page says how to cite, giving the time the graph last changed as the catalogue gives it
     (dcterms:modified)."""
-    catalog = rdflib.Graph().parse(
-        data=client.get("/catalog", headers={"Accept": "text/turtle"}).text, format="turtle"
-    )
-    modified = {o.toPython() for o in catalog.objects(None, DCTERMS.modified)}
+    modified = {o.toPython() for o in data_catalogue(client).objects(None, DCTERMS.modified)}
     assert len(modified) == 1
     home = client.get("/", headers={"Accept": "text/html"}).text
     cite = home.split('<h2 id="cite">', 1)[1].split("<h2", 1)[0]
     said = re.findall(r'<time datetime="([^"]+)">', cite)
     assert [dt.datetime.fromisoformat(t) for t in said] == list(modified)
     assert "/id/model/" in cite
+
+
+def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
+    client: FlaskClient,
+) -> None:
+    """A chart reused in a report owes its sources attribution: the home page's sources
+    table gives each source's licence as the catalogue states its graph's
+    (dcterms:license), and the chart above credits each source it counts with them."""
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="col">licence</th>' in table
+    shown = {
+        row[0]: sorted(re.findall(r'href="([^"]+)"', row[1]))
+        for row in re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", table)
+    }
+    assert "osai-index" in shown and "fmti" in shown
+    stated = catalogued_licences(client)
+    assert shown == {s: stated[s] for s in shown}
+    assert shown["osai-index"] == ["https://creativecommons.org/licenses/by/4.0/"]
+    # the chart counts the verdicts, which every source's data informs
+    assert credited(home.split('id="chart-title"', 1)[1]) == shown
 
 
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:

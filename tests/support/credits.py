@@ -1,0 +1,39 @@
+"""What the pages say of the sources' licences, read from their HTML: the catalogue's
+licence of each source graph, and the sources a chart's credit line names."""
+
+from __future__ import annotations
+
+import re
+
+import rdflib
+from flask.testing import FlaskClient
+from rdflib.namespace import DCTERMS
+
+from openness.namespaces import Graphs
+
+
+def data_catalogue(client: FlaskClient) -> rdflib.Graph:
+    """The catalogue (/catalog) as RDF."""
+    return rdflib.Graph().parse(
+        data=client.get("/catalog", headers={"Accept": "text/turtle"}).text, format="turtle"
+    )
+
+
+def catalogued_licences(client: FlaskClient) -> dict[str, list[str]]:
+    """Each source's licences (by the source's id), as the catalogue states its graph's
+    dcterms:license, sorted."""
+    stated: dict[str, list[str]] = {}
+    for graph, licence in data_catalogue(client).subject_objects(DCTERMS.license):
+        if str(graph).startswith(Graphs.source("")):
+            stated.setdefault(str(graph).removeprefix(Graphs.source("")), []).append(str(licence))
+    return {source: sorted(licences) for source, licences in stated.items()}
+
+
+def credited(html: str) -> dict[str, list[str]]:
+    """The sources the first credit line in ``html`` names, each with the licences it
+    links, sorted."""
+    line = html.split('<p class="muted credit">', 1)[1].split("</p>", 1)[0]
+    return {
+        source: sorted(re.findall(r'class="licence" href="([^"]+)"', part))
+        for source, part in re.findall(r'data-source="([^"]+)">(.*?)</span>', line, re.S)
+    }
