@@ -41,6 +41,7 @@ from openness.server.lookup import gone, is_model, organizations, successor, wit
 from openness.server.negotiation import RESOURCE_TYPES, preferred
 from openness.server.search import answers, kept, name_index
 from openness.store import row_values, term_value
+from openness.store.dump import latest_run
 
 bp = Blueprint("pages", __name__)
 
@@ -302,6 +303,8 @@ def _model_page(iri: str, model_id: str) -> str:
             "timeline": lambda: history.timeline(iri),
             "lineage": lambda: [row_values(row) for row in named_query("model-lineage", model=iri)],
             "name": lambda: _model_name(iri, model_id),
+            # the data's version to cite the page by (the catalogue's dcterms:modified)
+            "modified": lambda: latest_run(store),
         }
     )
     verdicts, found = parts["verdicts"], parts["evidence"]
@@ -333,6 +336,7 @@ def _model_page(iri: str, model_id: str) -> str:
         # read here with the rest rather than by the history templates as they render
         model_timeline=parts["timeline"],
         producer_fmti=fmti,
+        modified=parts["modified"],
     )
 
 

@@ -9,6 +9,7 @@ import io
 import re
 import shutil
 import threading
+import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -179,6 +180,20 @@ def test_the_home_page_says_how_to_cite_and_which_data(client: FlaskClient) -> N
     assert "/id/model/" in cite
 
 
+def test_a_model_page_says_how_to_cite_it(client: FlaskClient) -> None:
+    """A reader citing a model's verdicts from its page gets, under the IRI, the IRI to
+    cite and the data's version as the catalogue gives it (dcterms:modified), with a link
+    to the home page's How to cite."""
+    modified = list(data_catalogue(client).objects(None, DCTERMS.modified))
+    assert len(set(modified)) == 1
+    page = client.get(f"/models/{OLMO}").text
+    cite = page.split('id="cite">', 1)[1].split("</span>", 1)[0]
+    assert f"<code>https://w3id.org/openness-graph/id/model/{OLMO}</code>" in cite
+    said = re.findall(r'<time datetime="([^"]+)">', cite)
+    assert [dt.datetime.fromisoformat(t) for t in said] == [modified[0].toPython()]
+    assert 'href="/#cite"' in cite
+
+
 def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
     client: FlaskClient,
 ) -> None:
@@ -198,6 +213,21 @@ def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
     assert shown["osai-index"] == ["https://creativecommons.org/licenses/by/4.0/"]
     # the chart counts the verdicts, which every source's data informs
     assert credited(home.split('id="chart-title"', 1)[1]) == shown
+
+
+def test_the_citation_file_gives_what_citation_file_format_requires() -> None:
+    """CITATION.cff (GitHub's "Cite this repository", Zenodo) parses as YAML and has the
+    keys CFF 1.2.0 requires, its licence and version those of pyproject.toml."""
+    root = Path(__file__).resolve().parents[1]
+    cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert cff["cff-version"] == "1.2.0"
+    assert cff["message"] and cff["title"] == "Openness Graph"
+    assert cff["type"] in {"software", "dataset"}
+    assert cff["authors"] and all(a.get("name") for a in cff["authors"])
+    assert {a["name"] for a in cff["authors"]} == {a["name"] for a in project["authors"]}
+    assert (cff["license"], cff["version"]) == (project["license"], project["version"])
+    assert "CITATION.cff" in (root / "README.md").read_text(encoding="utf-8")
 
 
 def test_csv_export_honours_the_filter(client: FlaskClient) -> None:
