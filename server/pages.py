@@ -180,12 +180,40 @@ def definitions_index(missing: str | None = None) -> Response:
         counts[r["definition"].value].update(
             (k, int(v.value)) for k, v in r.items() if k != "definition"
         )
+    compared, pairs, top = _disagreements()
     return Response(
         render_template(
-            "definitions.html", definitions=definitions().values(), counts=counts, missing=missing
+            "definitions.html",
+            definitions=definitions().values(),
+            counts=counts,
+            compared=compared,
+            pairs=pairs,
+            top=top,
+            missing=missing,
         ),
         status=404 if missing else 200,
     )
+
+
+def _disagreements() -> tuple[list[Definition], dict[tuple[str, str], dict], int]:
+    """The definitions-disagree query's rows laid out as a table: the definitions that pass
+    models (a definition that only rates, the Index, passes none by design: the query
+    counts its models apart, as verdict-counts does), each pair's row with the
+    requirements it parts on (their labels, their counts) and the largest count of models
+    passing one and failing the other, against which the table's shades are drawn."""
+    known = definitions()
+    pairs: dict[tuple[str, str], dict] = {}
+    for row in named_query("definitions-disagree"):
+        r = row_values(row)
+        other = known.get(r["other"])
+        labels = {q.id: q.label for q in other.requirements.values()} if other else {}
+        # Each part of partsOn is "requirement-id (n)": the id and how many failed it.
+        parts = [p.removesuffix(")").rpartition(" (") for p in r.get("partsOn", "").split(" | ")]
+        r["parts"] = [{"id": q, "label": labels.get(q, q), "models": n} for q, _, n in parts if q]
+        pairs[r["definition"], r["other"]] = r
+    compared = [d for d in known.values() if d.passes_models]
+    top = max((int(r["passedFailed"]) for r in pairs.values()), default=0)
+    return compared, pairs, top
 
 
 @bp.get("/models/<path:model_id>")

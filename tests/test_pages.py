@@ -165,6 +165,7 @@ def test_the_home_page_leads_to_where_definitions_and_sources_disagree(
         "open-but-opaque",
     ):
         assert name in catalogue() and f'href="/queries/{name}"' in section, name
+    assert 'href="/definitions#disagree-heading"' in section  # definitions-disagree's table
 
 
 def test_the_home_page_says_how_to_cite_and_which_data(client: FlaskClient) -> None:
@@ -1009,6 +1010,44 @@ def test_the_home_chart_and_the_definitions_page_count_as_the_named_query(
         )
         row = rf'href="/definitions/{re.escape(d.id)}".*?</th>\s*<td>[^<]*</td><td>[^<]*</td>\s*'
         assert re.search(row + cells, index, re.S), d.id
+
+
+def test_the_definitions_page_tables_where_two_definitions_disagree(client: FlaskClient) -> None:
+    """One question, one answer: the definitions page's table of disagreements (a row for
+    the definition passing, a column for the one failing, headed so, with its number in
+    each cell) is the definitions-disagree query's rows, which it links to as its table;
+    the Index, which passes no model by design, has no row or column but is named; each
+    count of models the table links to the requirements they part on."""
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/queries/definitions-disagree?format=csv").text))
+    )
+    page = client.get("/definitions").text
+    assert 'href="/queries/definitions-disagree"' in page
+    table = page.split('<table id="disagree"', 1)[1].split("</table>", 1)[0]
+    compared = [d for d in definitions().values() if d.passes_models]
+    heads = re.findall(r'<th scope="col">fails ([^<]+)</th>', table)
+    assert heads == [str(escape(d.label)) for d in compared]
+    row = r'<th scope="row">passes ([^<]+)</th>(.*?)</tr>'
+    cell = r'<td class="(?:heat-\d|same)">(?:<a href="#[^"]+">)?(\d+|—)'
+    said = {label: re.findall(cell, cells) for label, cells in re.findall(row, table, re.S)}
+    assert list(said) == heads
+    counts = {(r["definition"], r["other"]): r["passedFailed"] for r in rows}
+    assert any(int(n) for n in counts.values())  # the reported models part somewhere
+    for d in compared:
+        assert said[str(escape(d.label))] == [
+            "—" if o.id == d.id else counts[d.id, o.id] for o in compared
+        ], d.id
+    rated = [d for d in definitions().values() if not d.passes_models]
+    assert rated and all(f"{escape(d.label)} has no row or column" in page for d in rated)
+    for r in rows:
+        if int(r["passedFailed"]) and r.get("partsOn"):
+            anchor = f"{r['definition']}--{r['other']}"
+            assert f'href="#{anchor}"' in table
+            item = page.split(f'<li id="{anchor}">', 1)[1].split("</li>", 1)[0]
+            for part in r["partsOn"].split(" | "):
+                requirement, _, n = part.removesuffix(")").rpartition(" (")
+                assert f'href="/definitions/{r["other"]}#{requirement}"' in item
+                assert f"</a> ({n})" in item
 
 
 def test_the_home_chart_says_which_definitions_no_model_can_pass(client: FlaskClient) -> None:

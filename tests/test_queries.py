@@ -48,7 +48,7 @@ from openness.named_queries import (
 from openness.namespaces import DCTERMS, EARL, ID, ODRL, OG, RDF, RDFS, XSD, Graphs
 from openness.server import create_app, execute
 from openness.server.negotiation import RESULT_TYPES
-from openness.store import EmbeddedStore, GraphStore, RemoteStore, summary
+from openness.store import EmbeddedStore, GraphStore, RemoteStore, row_values, summary
 
 QUERIES = catalogue()
 
@@ -398,6 +398,127 @@ def test_most_failed_requirements_counts_each_verdicts_outcome(reported: Path) -
     assert sum(sum(v.values()) for v in got.values()) >= len(REPORTED_MODELS)
     everything = answer(reported, "most-failed-requirements")
     assert [r for r in everything if r["definition"] == "osaid-1.0"] == rows
+
+
+# A made-up graph of verdicts: definitions d-a and d-b pass or fail models, d-r only rates
+# them (as the Index does); m2's verdict on d-b holds its requirement assessments itself, as
+# one stored before 2026-12-04 does; m6 has a verdict on d-a only.
+DISAGREE_TRIG = """
+@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix earl: <http://www.w3.org/ns/earl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix : <https://example.org/> .
+<https://w3id.org/openness-graph/graph/shapes> {
+  :b1 og:definitionId "d-b.r1" . :b2 og:definitionId "d-b.r2" . :a1 og:definitionId "d-a.r1" .
+}
+<https://w3id.org/openness-graph/graph/assessments> {
+  :m1a og:definitionId "d-a" ; earl:subject :m1 ; earl:result [ earl:outcome earl:passed ] .
+  :m1b og:definitionId "d-b" ; earl:subject :m1 ; earl:result :m1b-r .
+  :m1b-r earl:outcome earl:failed ; dcterms:hasPart :p-b1-failed, :p-b2-failed .
+  :m1r og:definitionId "d-r" ; earl:subject :m1 ; earl:result [ earl:outcome earl:inapplicable ] .
+  :m2a og:definitionId "d-a" ; earl:subject :m2 ; earl:result [ earl:outcome earl:passed ] .
+  :m2b og:definitionId "d-b" ; earl:subject :m2 ; earl:result [ earl:outcome earl:failed ] ;
+    dcterms:hasPart :p-b1-failed, :p-b2-passed .
+  :m2r og:definitionId "d-r" ; earl:subject :m2 ; earl:result [ earl:outcome earl:inapplicable ] .
+  :m3a og:definitionId "d-a" ; earl:subject :m3 ; earl:result [ earl:outcome earl:passed ] .
+  :m3b og:definitionId "d-b" ; earl:subject :m3 ; earl:result [ earl:outcome earl:passed ] .
+  :m3r og:definitionId "d-r" ; earl:subject :m3 ; earl:result [ earl:outcome earl:inapplicable ] .
+  :m4a og:definitionId "d-a" ; earl:subject :m4 ; earl:result :m4a-r .
+  :m4a-r earl:outcome earl:failed ; dcterms:hasPart :p-a1-failed .
+  :m4b og:definitionId "d-b" ; earl:subject :m4 ; earl:result :m4b-r .
+  :m4b-r earl:outcome earl:failed ; dcterms:hasPart :p-b1-failed .
+  :m4r og:definitionId "d-r" ; earl:subject :m4 ; earl:result [ earl:outcome earl:cantTell ] .
+  :m5a og:definitionId "d-a" ; earl:subject :m5 ; earl:result [ earl:outcome earl:cantTell ] .
+  :m5b og:definitionId "d-b" ; earl:subject :m5 ; earl:result [ earl:outcome earl:passed ] .
+  :m5r og:definitionId "d-r" ; earl:subject :m5 ; earl:result [ earl:outcome earl:inapplicable ] .
+  :m6a og:definitionId "d-a" ; earl:subject :m6 ; earl:result [ earl:outcome earl:passed ] .
+  :p-b1-failed earl:test :b1 ; earl:result [ earl:outcome earl:failed ] .
+  :p-b2-failed earl:test :b2 ; earl:result [ earl:outcome earl:failed ] .
+  :p-b2-passed earl:test :b2 ; earl:result [ earl:outcome earl:passed ] .
+  :p-a1-failed earl:test :a1 ; earl:result [ earl:outcome earl:failed ] .
+}
+"""
+
+
+def made_up(trig: str) -> EmbeddedStore:
+    """An in-memory store holding a test's made-up TriG."""
+    store = EmbeddedStore(None)
+    store._store.load(trig.encode(), ox.RdfFormat.TRIG)  # noqa: SLF001 - a test's graph
+    return store
+
+
+def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(tmp_path: Path) -> None:
+    """On a graph of five models' verdicts made up for it, each ordered pair of definitions
+    counts the models one passes and the other fails, both pass, both fail, cannot be told
+    on either and are rated (the Index's kind: no pass, no fail), and names the
+    requirements of the failing one those models failed, with how many failed each: as
+    written out here by hand, on our store and on Virtuoso alike."""
+    columns = ("passedFailed", "bothPassed", "bothFailed", "cantTell", "inapplicable", "models")
+    expected = {
+        ("d-a", "d-b"): ((2, 1, 1, 1, 0, 5), "d-b.r1 (2) | d-b.r2 (1)"),
+        ("d-a", "d-r"): ((0, 0, 0, 1, 4, 5), None),
+        ("d-b", "d-a"): ((0, 1, 1, 1, 0, 5), None),  # m1 and m2 are the row above's
+        ("d-b", "d-r"): ((0, 0, 0, 1, 4, 5), None),
+        ("d-r", "d-a"): ((0, 0, 0, 1, 4, 5), None),
+        ("d-r", "d-b"): ((0, 0, 0, 1, 4, 5), None),
+    }
+    store = made_up(DISAGREE_TRIG)
+    query = QUERIES["definitions-disagree"]
+    rows = [row_values(r) for r in query.run(store, {}).rows()]
+    assert [
+        (
+            (r["definition"], r["other"]),
+            (tuple(int(r[c]) for c in columns), r.get("partsOn")),
+        )
+        for r in rows
+    ] == list(expected.items())
+    ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+        theirs = in_common(remote_rows(url, grlc_text(query, {})))
+    assert_same_answer(comparable(theirs, query), ours, {})
+
+
+def test_definitions_disagree_pairs_the_bundled_verdicts(reported: Path) -> None:
+    """On the bundled graph, each pair's counts are the stored verdicts (the conformance
+    matrix) paired model by model, and its requirements those the requirement matrix
+    says failed for the models one definition passes and the other fails."""
+    verdicts: dict[str, dict[str, str]] = {}
+    for r in answer(reported, "conformance-matrix"):
+        verdicts.setdefault(r["model"], {})[r["definition"]] = r["outcome"]
+    rows = answer(reported, "definitions-disagree")
+    assert {(r["definition"], r["other"]) for r in rows} == {
+        (d, o) for d in definitions() for o in definitions() if d != o
+    }
+    failing: dict[str, dict[str, set[str]]] = {}
+    for d in definitions():
+        for r in answer(reported, "requirement-matrix", definition=d):
+            if r["outcome"] == "failed":
+                failing.setdefault(d, {}).setdefault(r["model"], set()).add(r["requirementId"])
+    seen = set()
+    for r in rows:
+        d, o = r["definition"], r["other"]
+        both = [(v[d], v[o]) for v in verdicts.values() if d in v and o in v]
+        rated = [p for p in both if "inapplicable" in p]
+        told = [p for p in both if "inapplicable" not in p]
+        assert int(r["models"]) == len(both), (d, o)
+        assert int(r["inapplicable"]) == len(rated), (d, o)
+        assert int(r["cantTell"]) == sum("cantTell" in p for p in told), (d, o)
+        for column, pair in (
+            ("passedFailed", ("passed", "failed")),
+            ("bothPassed", ("passed", "passed")),
+            ("bothFailed", ("failed", "failed")),
+        ):
+            assert int(r[column]) == both.count(pair), (d, o, column)
+        apart = [m for m, v in verdicts.items() if (v.get(d), v.get(o)) == ("passed", "failed")]
+        counted: dict[str, int] = {}
+        for m in apart:
+            for q in failing.get(o, {}).get(m, ()):
+                counted[q] = counted.get(q, 0) + 1
+        parts = sorted(f"{q} ({n})" for q, n in counted.items())
+        assert sorted(r.get("partsOn", "").split(" | ")) == (parts or [""]), (d, o)
+        seen |= {c for c in ("passedFailed", "bothPassed", "bothFailed") if int(r[c])}
+    # The reported models give pairs of each kind, and some that part on a requirement.
+    assert seen == {"passedFailed", "bothPassed", "bothFailed"}
 
 
 def test_open_weights_closed_data_reads_the_index_ratings(reported: Path) -> None:
