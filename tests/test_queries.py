@@ -521,6 +521,55 @@ def test_definitions_disagree_pairs_the_bundled_verdicts(reported: Path) -> None
     assert seen == {"passedFailed", "bothPassed", "bothFailed"}
 
 
+def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(tmp_path: Path) -> None:
+    """A published verdict beside each computed one of the family it names: the same
+    outcome agrees, a pass beside a fail differs, and a cannot-tell on either side
+    contradicts neither (where it said `agrees` false); a verdict about no model judged
+    here has no agreement. On a made-up graph, on our store and on Virtuoso alike."""
+    store = made_up("""
+@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix earl: <http://www.w3.org/ns/earl#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix : <https://example.org/> .
+:osi rdfs:label "OSI" .
+:fam schema:name "Fam" .
+:f1 a og:Model ; og:family :fam ; schema:name "Fam-1" .
+:f2 a og:Model ; og:family :fam ; schema:name "Fam-2" .
+:f3 a og:Model ; og:family :fam ; schema:name "Fam-3" .
+:said-fam a og:PublishedVerdict ; og:definitionId "d-a" ; earl:subject :fam ;
+  earl:assertedBy :osi ; earl:result [ earl:outcome earl:passed ] ;
+  og:againstVersion "1.0" ; dcterms:source :page .
+:said-f3 a og:PublishedVerdict ; og:definitionId "d-b" ; earl:subject :f3 ;
+  earl:assertedBy :osi ; earl:result [ earl:outcome earl:cantTell ] ;
+  og:againstVersion "1.0" ; dcterms:source :page .
+:said-licence a og:PublishedVerdict ; og:definitionId "d-a" ; earl:subject :licence ;
+  earl:assertedBy :osi ; earl:result [ earl:outcome earl:failed ] ;
+  og:againstVersion "1.0" ; dcterms:source :page .
+<https://w3id.org/openness-graph/graph/assessments> {
+  :f1a og:definitionId "d-a" ; earl:subject :f1 ; earl:result [ earl:outcome earl:passed ] .
+  :f2a og:definitionId "d-a" ; earl:subject :f2 ; earl:result [ earl:outcome earl:failed ] .
+  :f3a og:definitionId "d-a" ; earl:subject :f3 ; earl:result [ earl:outcome earl:cantTell ] .
+  :f3b og:definitionId "d-b" ; earl:subject :f3 ; earl:result [ earl:outcome earl:failed ] .
+}
+""")
+    query = QUERIES["published-vs-computed"]
+    rows = [row_values(r) for r in query.run(store, {}).rows()]
+    said = [(r["def"], r.get("modelName"), r.get("computed"), r.get("agreement")) for r in rows]
+    assert said == [
+        ("d-a", None, None, None),  # the licence, which no model stands beside
+        ("d-a", "Fam-1", "passed", "agrees"),
+        ("d-a", "Fam-2", "failed", "differs"),
+        ("d-a", "Fam-3", "cantTell", "cantTell"),
+        ("d-b", "Fam-3", "failed", "cantTell"),  # published cannot tell
+    ]
+    ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+        theirs = in_common(remote_rows(url, grlc_text(query, {})))
+    assert_same_answer(comparable(theirs, query), ours, {})
+
+
 def test_open_weights_closed_data_reads_the_index_ratings(reported: Path) -> None:
     rows = {r["name"]: r for r in answer(reported, "open-weights-closed-data")}
     assert {k: rows["33x-Coder"][k] for k in ("system", "weights", "baseData", "endData")} == {

@@ -1043,7 +1043,8 @@ def test_report_markdown_is_a_readable_matrix(reported: Path) -> None:
     crystal = next(
         line for line in out.splitlines() if line.startswith("| CrystalCoder | osaid-1.0")
     )
-    assert "**no**" in crystal  # OSI passed it; our evidence cannot tell
+    # OSI passed it; our evidence cannot tell, which contradicts neither
+    assert crystal.endswith("| cannot tell |") and "**no**" not in crystal
     assert "## Open-washing" in out and "Meta-Llama-3-70B-Instruct" in out
 
 
@@ -1421,13 +1422,22 @@ def test_a_descriptions_nodes_are_named_by_one_index_for_all_its_warnings(
     assert len(made) == 1, made
 
 
-def test_published_verdicts_query_lists_disagreements(reported: Path) -> None:
+def test_published_verdicts_query_tells_cannot_tell_from_a_disagreement(reported: Path) -> None:
+    """OSI published CrystalCoder passed and T5 failed; here both cannot be told: that
+    contradicts neither (it was `agrees` false), and the report counts no disagreement
+    for them, saying "cannot tell"."""
     from openness.resources import queries_dir
 
     store = EmbeddedStore(reported, read_only=True)
     rows = select(store, (queries_dir() / "published-vs-computed.rq").read_text())
     store.close()
-    assert {"CrystalCoder", "T5"} <= {r["modelName"] for r in rows if r.get("agrees") == "false"}
+    told = {r["modelName"]: (r["computed"], r["agreement"]) for r in rows if "modelName" in r}
+    assert told["CrystalCoder"] == told["T5"] == ("cantTell", "cantTell")
+    assert told["OLMo-7B"] == ("passed", "agrees")
+    md = CliRunner().invoke(cli, ["--store", str(reported), "report", "--format", "md"]).stdout
+    assert re.search(r"\| CrystalCoder \| cantTell \| cannot tell \|", md), md
+    differ = sum(r.get("agreement") == "differs" for r in rows)
+    assert f"\n{differ} disagreement(s) between published and computed verdicts." in md
 
 
 def test_the_report_prints_the_published_verdicts_the_named_query_gives(reported: Path) -> None:

@@ -176,14 +176,9 @@ def _ordered(by_level: dict[str, Any] | None, rank: dict[str, int]) -> dict[str,
 
 def published_vs_computed(store: GraphStore) -> list[dict[str, Any]]:
     """Each published verdict beside the computed verdicts of the models it is about
-    (queries/published-vs-computed.rq, the rows the model pages read too); ``agrees`` is
-    None where no computed verdict stands beside it."""
-    rows = []
-    for row in run_named(store, "published-vs-computed"):
-        r = row_values(row)
-        r["agrees"] = {"true": True, "false": False}.get(r.get("agrees", ""))
-        rows.append(r)
-    return rows
+    (queries/published-vs-computed.rq, the rows the model pages read too): ``agreement``
+    is agrees, differs or cantTell, absent where no computed verdict stands beside it."""
+    return [row_values(row) for row in run_named(store, "published-vs-computed")]
 
 
 def open_washing(store: GraphStore) -> list[dict[str, Any]]:
@@ -335,6 +330,16 @@ def _cell(r: dict[str, Any]) -> str:
     return SYMBOL.get(r["outcome"], "") + (f" ({grade})" if grade else "")
 
 
+# How a published verdict stands beside the computed one (published-vs-computed's
+# agreement): a cannot-tell contradicts neither, so only "differs" is a disagreement.
+AGREEMENT = {
+    "agrees": "yes",
+    "differs": "**no**",
+    "cantTell": "cannot tell",
+    None: "no computed verdict",
+}
+
+
 def as_markdown(
     rows: list[dict[str, Any]], published: list[dict[str, Any]], flags: list[dict[str, Any]]
 ) -> str:
@@ -387,13 +392,13 @@ def as_markdown(
         "|---|---|---|---|---|---|",
     ]
     for p in published:
-        agrees = {True: "yes", False: "**no**", None: "no computed verdict"}[p["agrees"]]
+        agrees = AGREEMENT[p.get("agreement")]
         lines.append(
             f"| {p.get('subjectName', p['subject'])} | {p['def']} | {p['published']} "
             f"({p['publisher']}, {p['againstVersion']}) | {p.get('modelName', '')} | "
             f"{p.get('computed', '')} | {agrees} |"
         )
-    disagree = [p for p in published if p["agrees"] is False]
+    disagree = [p for p in published if p.get("agreement") == "differs"]
     lines += ["", f"{len(disagree)} disagreement(s) between published and computed verdicts."]
     lines += [
         "",
