@@ -197,34 +197,45 @@ def weights_link_conflicts(
     store: GraphStore, graphs: list[str], models: Sequence[str] | None = None
 ) -> Conflicts:
     """Records whose own links disagree on which Hub repository the release is: the Index's
-    system link (followed) against the link it gives for the end model's weights (Viking-33B
-    linked, LumiOpen/Viking-7B's weights). A namespace that moved (THUDM's repositories are
-    zai-org's now) is no disagreement: the repository names must differ. Only the records of
-    ``models``, when given."""
+    system link against the link it gives for the end model's weights, one of which the
+    record follows (the one nearer its end-model name, ``osai_index``): Viking-33B follows
+    its system link, LumiOpen/Viking-33B, not its weights' LumiOpen/Viking-7B; DeepSeek-R1
+    its weights', not its system's DeepSeek-R1-0528. A namespace that moved (THUDM's
+    repositories are zai-org's now) is no disagreement: the repository names must differ.
+    Only the records of ``models``, when given."""
     chosen = "" if models is None else f"VALUES ?m {{ {iri_values(models)} }}"
     rows = store.query(
-        f"""SELECT ?m ?r ?src ?id ?repo ?url WHERE {{ {chosen}
-             ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel ; rdfs:seeAlso ?url .
-             ?r og:huggingFaceRepo ?repo ; og:recordOf ?m ;
+        f"""SELECT ?m ?r ?src ?id ?name ?repo ?url ?said WHERE {{ {chosen}
+             ?r og:rating ?x . ?x og:dimension oxd:weights_endmodel .
+             ?r og:huggingFaceRepo ?repo ; og:recordOf ?m ; schema:name ?name ;
                 og:source/skos:notation ?src ; og:sourceId ?id .
              ?m og:huggingFaceRepo ?repo .
-           }} ORDER BY ?m ?r ?url""",
+             {{ ?x rdfs:seeAlso ?url BIND ("end-model weights" AS ?said) }}
+             UNION {{ ?r og:location ?url BIND ("system" AS ?said) }}
+           }} ORDER BY ?m ?r ?said ?url""",
         default_graphs=graphs,
     ).rows()
-    out = Conflicts()
+    others: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
-        repo, weights = row["repo"].value, hub_repo_id(row["url"].value)
-        if weights is None or weights.split("/")[-1].lower() == repo.split("/")[-1].lower():
+        repo, other = row["repo"].value, hub_repo_id(row["url"].value)
+        if other is None or other.split("/")[-1].lower() == repo.split("/")[-1].lower():
             continue
+        others[(row["m"].value, row["r"].value)].append(row | {"other": other})
+    out = Conflicts()
+    for (model, record), links in others.items():
+        first = links[0]
+        repo = first["repo"].value
+        named = ", ".join(f"its {row['said'].value} link {row['other']}" for row in links)
         conflict = Conflict(
-            row["m"].value,
+            model,
             OG + "huggingFaceRepo",
-            f"{row['src'].value} record '{row['id'].value}': the release links {repo}, "
-            f"its end-model weights {weights}",
+            f"{first['src'].value} record '{first['id'].value}' links two releases: read as "
+            f"{repo}, the one nearer its end-model name '{first['name'].value}', not {named}",
         )
-        conflict.claim(row["r"].value, OG + "huggingFaceRepo", repo)
-        conflict.claim(
-            row["r"].value, RDFS + "seeAlso", weights, "end-model weights at " + row["url"].value
-        )
+        conflict.claim(record, OG + "huggingFaceRepo", repo)
+        for row in links:
+            said = row["said"].value
+            prop = OG + "location" if said == "system" else RDFS + "seeAlso"
+            conflict.claim(record, prop, row["other"], f"{said} link {row['url'].value}")
         out.add(conflict)
     return out

@@ -7,7 +7,10 @@ but never two records that name different repositories: the repository decides b
 name. A Hub link a source copied from another model (its name or size contradicts the link:
 ``CodeT5+-220M`` on ``codet5p-16b``) is not followed; it is kept, and a source conflict
 records it (``openness.ingest.conflicts``). So are end-model and base-model names a source
-swapped (the link names the base name). A family (the Index's "system", OSI's "Pythia")
+swapped (the link names the base name). An Index record names its release by the Hub
+repository nearer its end-model name of its system link and its end-model weights link, as
+its ratings are the end model's (``osai_index``); the other link is a source conflict too.
+A family (the Index's "system", OSI's "Pythia")
 holds the releases whose name starts with the family's name. Base-model names become
 ``fair4ml:fineTunedFrom`` links when they name one release.
 """
@@ -742,9 +745,9 @@ def _repeated(pairs: Iterable[tuple[str, T]]) -> dict[str, list[T]]:
 
 def _renamed_releases(clusters: Iterable[list[Record]]) -> dict[int, str]:
     """The releases not named as their best record (each cluster's first): where two
-    releases would share a name but one names a Hub repository that says more (DeepSeek-R1
-    on DeepSeek-R1-0528), that one takes the repository's name, so that no two releases are
-    told apart by id only. By ``id`` of the cluster."""
+    releases would share a name but one names a Hub repository that says more (a record
+    named 'DeepSeek-R1' linking DeepSeek-R1-0528), that one takes the repository's name, so
+    that no two releases are told apart by id only. By ``id`` of the cluster."""
     shared = _repeated((" ".join(tokens(members[0].name)), members) for members in clusters)
     renamed = {}
     for same in shared.values():
@@ -794,7 +797,8 @@ def _name_conflicts(
 ) -> None:
     """Conflicts of records that give one name (from one producer) to different Hub
     repositories: both are kept, as two releases, and the conflict names each record's name
-    and link (the Index's 'DeepSeek-R1' on DeepSeek-R1-0528 beside MOF's DeepSeek-R1)."""
+    and link (a record named 'DeepSeek-R1' linking DeepSeek-R1-0528 beside one linking
+    DeepSeek-R1)."""
     for a, b in sorted(apart):
         first, second = records[a], records[b]
         if models[a] == models[b]:

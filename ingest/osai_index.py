@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import yaml
 
+from openness.ingest.identity import tokens
 from openness.ingest.organizations import KIND
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
@@ -114,7 +116,6 @@ def _record(
     link = system.url("link")
     if link:
         out.link(iri, OG + "location", link)
-        out.add(iri, OG + "huggingFaceRepo", hub_repo_id(link))
     out.add(iri, OG + "modelType", system.text("type"))
     out.add(iri, OG + "performanceClass", system.text("performanceclass"))
     out.add(iri, OG + "note", system.text("notes"))
@@ -147,8 +148,44 @@ def _record(
         if org_kind and not (curated and curated.kind):
             out.link(producer, OG + "organizationKind", KIND + org_kind)
     out.add(iri, OG + "contributorType", tags.get("Contributor type"))
-    for ref in DIMENSIONS:
-        _rating(doc.get(ref), ref, iri, fields, out)
+    links = {ref: _rating(doc.get(ref), ref, iri, fields, out) for ref in DIMENSIONS}
+    if link:
+        repo = _release_repo(end_model or system_name, link, links["weights_endmodel"])
+        out.add(iri, OG + "huggingFaceRepo", repo)
+
+
+def _release_repo(name: str, system_link: str, weights_links: list[str]) -> str | None:
+    """The Hub repository of the release a record rates: its system link's, unless a link
+    it gives the end model's weights names another repository whose name is nearer the
+    end-model ``name`` (the larger share of the words either name has in common), the
+    system's on a tie. The ratings are the end model's, and the system link is sometimes a
+    landing page of a later or sibling release (a system linking DeepSeek-R1-0528 rates
+    DeepSeek-R1, its end-model name and weights link), as the weights link is sometimes a
+    sibling's (a Viking-33B system links Viking-7B's weights): neither link wins by kind.
+    The link not followed stays in the record (og:location; the rating's rdfs:seeAlso), and
+    the identity step records the two as a source conflict (``weights_link_conflicts``). A
+    system with no Hub link names no repository: a weights link alone is not taken for it.
+
+    >>> _release_repo("DeepSeek-R1", "https://huggingface.co/deepseek-ai/DeepSeek-R1-0528",
+    ...               ["https://huggingface.co/deepseek-ai/DeepSeek-R1"])
+    'deepseek-ai/DeepSeek-R1'
+    >>> _release_repo("Viking-33B", "https://huggingface.co/LumiOpen/Viking-33B",
+    ...               ["https://huggingface.co/LumiOpen/Viking-7B"])
+    'LumiOpen/Viking-33B'
+    >>> _release_repo("Bark", "https://github.com/suno-ai/bark", ["https://huggingface.co/suno/bark"])
+    """
+    system = hub_repo_id(system_link)
+    if system is None:
+        return None
+    words = set(tokens(name))
+
+    def nearness(repo: str) -> Fraction:
+        theirs = set(tokens(repo.rsplit("/", 1)[-1]))
+        return Fraction(len(words & theirs), len(words | theirs) or 1)
+
+    # max() keeps the first of equals: the system link on a tie.
+    repos = [system, *(r for r in map(hub_repo_id, weights_links) if r)]
+    return max(repos, key=nearness)
 
 
 def _links(keys: Keys) -> list[str]:
@@ -156,28 +193,31 @@ def _links(keys: Keys) -> list[str]:
     return [v for v in keys.texts("link") if v.startswith("http")]
 
 
-def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> None:
+def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> list[str]:
+    """Write a dimension's rating; returns its links (none if it cannot be read)."""
     if entry is None:
         fields.wrong(ref, "dimension missing")
-        return
+        return []
     if not isinstance(entry, dict):
         fields.wrong(ref, f"expected a mapping, got {kind(entry)}")
-        return
+        return []
     keys = fields.of(entry, ref)
     value = (keys.text("class") or "").strip().lower()
     if value not in RATINGS:
         fields.wrong(
             keys.path("class"), f"rating {entry.get('class')!r} is not one of {', '.join(RATINGS)}"
         )
-        return
+        return []
     rating = f"{record}/rating/{ref}"
     out.link(record, OG + "rating", rating)
     out.types(rating, OG + "DimensionRating")
     out.link(rating, OG + "dimension", INDEX_DIMENSION + ref)
     out.link(rating, OG + "ratingValue", f"{CONCEPT}rating/{value}")
-    for url in _links(keys):
+    links = _links(keys)
+    for url in links:
         out.link(rating, RDFS + "seeAlso", url)
     out.add(rating, OG + "note", keys.text("notes"))
+    return links
 
 
 def read_files(

@@ -10,13 +10,15 @@ from conftest import copy_of, select
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.ingest.conflicts import Conflicts
-from openness.ingest.identity import Record, link
+from openness.ingest.identity import Record, link, rebuild_identity
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.runner import ingest_source
 from openness.named_queries import catalogue
 from openness.namespaces import OG
 from openness.resources import queries_dir
+from openness.store import EmbeddedStore
+from openness.vocabularies import load_vocabularies
 
 ORG = "https://w3id.org/openness-graph/id/org/salesforce"
 REC = "https://w3id.org/openness-graph/id/record/"
@@ -47,6 +49,8 @@ def links(built) -> dict[str, dict[str, set[tuple[str, str]]]]:
         ("Mixtral-8x22B-v0.1", "Mixtral-8x22B-v0.1", "Zephyr"),
         ("T5", "T5", "T5"),
         ("Amber", "Amber", "amber"),
+        # The Index's system link names DeepSeek-R1-0528; its end model is DeepSeek-R1.
+        ("DeepSeek-R1", "DeepSeek-R1", "deepseek-R1"),
     ],
 )
 def test_model_is_one_entity_linked_to_mof_and_index(
@@ -119,8 +123,6 @@ def test_two_records_one_source_keeps_apart_are_never_merged() -> None:
 
 
 def test_match_counts_are_reported(built) -> None:
-    from openness.ingest.identity import rebuild_identity
-
     # On a copy: a rebuild adds its run to the provenance graph, and the store is shared.
     report = rebuild_identity(copy_of(built))
     assert report.counts["hf-repo"] > 0 and report.counts["name+producer"] > 0
@@ -158,36 +160,49 @@ def test_a_renamed_hub_repository_is_one_model(built) -> None:
     assert rows == []
 
 
-def test_two_releases_of_one_name_stay_two_models(built) -> None:
-    """MOF's DeepSeek-R1 (deepseek-ai/DeepSeek-R1) and the Index's 'DeepSeek-R1' end model
-    linked to deepseek-ai/DeepSeek-R1-0528 are two releases, named apart."""
-    models = _models_of(built, ["mof/deepseek-r1", "osai-index/deepseek-r1"])
-    assert len(set(models.values())) == 2
-    names = {
-        r["name"]
-        for r in select(
-            built,
-            f"""SELECT ?name WHERE {{ VALUES ?m {{ {" ".join(f"<{m}>" for m in models.values())} }}
-                 ?m schema:name ?name }}""",
-        )
+def test_two_releases_of_one_name_stay_two_models() -> None:
+    """Unit level: two sources' records of one name and producer that link different Hub
+    repositories (DeepSeek-R1, DeepSeek-R1-0528) are two releases, named apart, and a
+    conflict on both names each record's name and Hub link."""
+    records = {
+        f"{REC}mof/a": Record(
+            f"{REC}mof/a", "mof", "DeepSeek-R1", ORG, {"deepseek-ai/deepseek-r1"}
+        ),
+        f"{REC}osai-index/b": Record(
+            f"{REC}osai-index/b", "osai-index", "DeepSeek-R1", ORG, {"deepseek-ai/deepseek-r1-0528"}
+        ),
     }
-    assert names == {"DeepSeek-R1", "DeepSeek-R1-0528"}
-    # Not silently: a conflict on both models names each record's name and Hub link.
+    conflicts, out = Conflicts(), Triples()
+    linked = link(records, default_organizations(), out, conflicts=conflicts)
+    assert len(set(linked.models.values())) == 2
+    names = {t.object.value for t in out if t.predicate.value.endswith("schema.org/name")}
+    assert names == {"DeepSeek-R1", "deepseek-r1-0528"}
+    [conflict] = conflicts.items
+    assert {conflict.model} | conflict.about == set(linked.models.values())
+    assert {(r[len(REC) :], v) for r, p, v in conflict.claims if p.endswith("huggingFaceRepo")} == {
+        ("mof/a", "deepseek-ai/deepseek-r1"),
+        ("osai-index/b", "deepseek-ai/deepseek-r1-0528"),
+    }
+
+
+def test_the_index_deepseek_r1_is_deepseek_r1(built) -> None:
+    """The Index's DeepSeek R1 links its system to deepseek-ai/DeepSeek-R1-0528 but names
+    and links its end model DeepSeek-R1, the release its ratings are of: it is MOF's
+    DeepSeek-R1, the system link kept as a conflict on it. No model's records name two
+    different current Hub repositories."""
+    models = _models_of(built, ["mof/deepseek-r1", "osai-index/deepseek-r1"])
+    assert len(set(models.values())) == 1
     rows = select(
         built,
-        """SELECT ?m ?r ?v WHERE { ?c a og:SourceConflict ; og:conflictAbout ?m ;
+        """SELECT ?m ?r ?p ?v WHERE { ?c a og:SourceConflict ; og:conflictAbout ?m ;
              og:conflictProperty og:huggingFaceRepo ; og:claim ?s .
-             ?s rdf:subject ?r ; rdf:predicate og:huggingFaceRepo ; rdf:object ?v }""",
+             ?s rdf:subject ?r ; rdf:predicate ?p ; rdf:object ?v }""",
     )
-    claims = {(r["r"][len(REC) :], r["v"]) for r in rows if r["m"] in models.values()}
+    claims = {(r["r"][len(REC) :], r["p"], r["v"]) for r in rows if r["m"] in models.values()}
     assert claims == {
-        ("mof/deepseek-r1", "deepseek-ai/DeepSeek-R1"),
-        ("osai-index/deepseek-r1", "deepseek-ai/DeepSeek-R1-0528"),
+        ("osai-index/deepseek-r1", OG + "huggingFaceRepo", "deepseek-ai/DeepSeek-R1"),
+        ("osai-index/deepseek-r1", OG + "location", "deepseek-ai/DeepSeek-R1-0528"),
     }
-    assert {r["m"] for r in rows if r["r"] == REC + "osai-index/deepseek-r1"} >= set(
-        models.values()
-    )
-    # Generally: no model's records name two different current Hub repositories.
     rows = select(
         built,
         """SELECT ?m WHERE { ?m a og:Model ; og:huggingFaceRepo ?repo }
@@ -505,3 +520,45 @@ def test_a_records_own_links_that_disagree_are_a_conflict(built) -> None:
         said[r["name"]].add(r["v"])
     assert {"LumiOpen/Viking-33B", "LumiOpen/Viking-7B"} <= said["Viking-33B"]
     assert not [n for n in said if n.lower().startswith("codegeex")]
+
+
+INDEX_RECORD = """system:
+    name: Example R1
+    link: https://huggingface.co/example-ai/Example-R1-0528
+    endmodelname: Example-R1
+org:
+    name: Example AI
+weights_endmodel:
+    class: open
+    link: https://huggingface.co/example-ai/Example-R1
+"""
+
+
+def test_an_index_record_is_of_the_release_its_end_model_names(tmp_path) -> None:
+    """An Index record rates its end model: where its system link names another Hub
+    repository than its end-model weights link, the one nearer the end-model name is the
+    release it describes (the other was followed before: the record described
+    Example-R1-0528), and the link not followed is a source conflict on that release."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "example-r1.yaml").write_text(INDEX_RECORD)
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_source(store, "osai-index", folder=tmp_path)
+    rebuild_identity(store)
+    rows = select(
+        store,
+        """SELECT ?repo WHERE { ?r og:sourceId "example-r1" ; og:recordOf ?m .
+             ?m og:huggingFaceRepo ?repo }""",
+    )
+    assert [r["repo"] for r in rows] == ["example-ai/Example-R1"]
+    rows = select(
+        store,
+        """SELECT ?note ?p ?v WHERE { ?c a og:SourceConflict ; rdfs:comment ?note ;
+             og:conflictAbout/og:huggingFaceRepo "example-ai/Example-R1" ;
+             og:claim [ rdf:predicate ?p ; rdf:object ?v ] }""",
+    )
+    assert {(r["p"], r["v"]) for r in rows} == {
+        (OG + "huggingFaceRepo", "example-ai/Example-R1"),
+        (OG + "location", "example-ai/Example-R1-0528"),
+    }
+    assert "links two releases" in rows[0]["note"] and "'Example-R1'" in rows[0]["note"]

@@ -890,8 +890,8 @@ def test_the_guided_form_starts_from_a_models_records(client: FlaskClient) -> No
     [
         # A claim cross-checked: MOF's 'released' against the curated 'never published'.
         ("claude-1", "not released according to curated"),
-        # One name on two Hub repositories: two releases, and the page says why.
-        ("deepseek-ai--deepseek-r1-0528", "kept as two releases"),
+        # A record whose system and end-model weights links name two Hub repositories.
+        ("deepseek-ai--deepseek-r1", "links two releases: read as deepseek-ai/DeepSeek-R1"),
         # A Hub link copied from another model: the record keeps its own model.
         ("codegemma-2b", "the name says 2b, the Hub repository 7b"),
     ],
