@@ -19,10 +19,10 @@ from support.fake_engine import Endpoint, serving
 
 from openness.named_queries import named
 from openness.resources import queries_dir, shapes_dir
-from openness.store import GraphStore, RemoteStore, open_store, summary
+from openness.store import EmbeddedStore, GraphStore, RemoteStore, open_store, summary
 from openness.store.errors import Refused
 from openness.store.lines import Lines, node, text
-from openness.store.sparql_text import not_a_keyword, parse_error
+from openness.store.sparql_text import dataset_clauses, names_dataset, not_a_keyword, parse_error
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -1147,6 +1147,21 @@ def test_a_name_with_a_character_beyond_word_characters_is_read_whole(
     with pytest.raises(SyntaxError) as refused:
         ox.Store().query(query)
     assert parse_error(query, refused.value) == str(refused.value)
+
+
+@pytest.mark.parametrize("char", ["\u00b7", "\u0301", *BEYOND_WORD])
+def test_a_name_ending_in_from_after_such_a_character_names_no_dataset(char: str) -> None:
+    """A local name such as 'a·from' was read as the keyword FROM after the character \\w
+    misses: the query was said to name a dataset, so the embedded store read its default
+    graph alone (no solution) instead of every graph, and a remote one was sent the name's
+    next word as a FROM graph."""
+    store = EmbeddedStore(None)
+    triple = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))
+    store.write(add={"urn:g": [triple]})
+    query = f"PREFIX ex: <urn:x:> SELECT ?o {{ ?s ?p ?o OPTIONAL {{ ?s ex:a{char}from ex:b }} }}"
+    assert not names_dataset(query)
+    assert dataset_clauses(query) == (query, [], [])
+    assert [r["o"].value for r in store.query(query, as_given=True).rows()] == ["o"]
 
 
 def test_a_name_with_a_character_beyond_the_basic_plane_is_read_whole() -> None:

@@ -20,13 +20,25 @@ _NOT_CODE = re.compile(
 )
 
 
+# The characters of a SPARQL name, as SPARQL 1.1's grammar has them, not Python's \w, which
+# misses many (a combining mark, '、', '℃', '！', an emoji): a name was read split at one.
+# [164] PN_CHARS_BASE: what a prefix begins with.
+_NAME_START = (
+    r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
+    r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+# [165] PN_CHARS_U and [167] PN_CHARS: what a name holds after its first character.
+_NAME = _NAME_START + r"_\-0-9\u00b7\u0300-\u036f\u203f\u2040"
+
+
 def keyword(word: str) -> re.Pattern[str]:
     """A SPARQL keyword in :func:`code_only` text, not a variable (``?service``), a
     prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling.
     A keyword right after a '.' (``?s ?p ?o .SERVICE <…>``) is one: where a name has that
     spelling after a '.' (``ex:a.service``), it is taken for the keyword, which refuses a
-    query rather than letting a SERVICE call through."""
-    return re.compile(rf"(?<![?$:\w-]){word}(?![\w:-])", re.IGNORECASE)
+    query rather than letting a SERVICE call through. A name's characters are the grammar's,
+    not \\w's: ``ex:a·from`` is a name, not a FROM clause."""
+    return re.compile(rf"(?<![?$:{_NAME}]){word}(?![{_NAME}:])", re.IGNORECASE)
 
 
 _FROM = keyword("FROM")
@@ -72,15 +84,6 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
-# The characters of a SPARQL name, as SPARQL 1.1's grammar has them, not Python's \w, which
-# misses many (a combining mark, '、', '℃', '！', an emoji): a name was read split at one.
-# [164] PN_CHARS_BASE: what a prefix begins with.
-_NAME_START = (
-    r"A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
-    r"\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-# [165] PN_CHARS_U and [167] PN_CHARS: what a name holds after its first character.
-_NAME = _NAME_START + r"_\-0-9\u00b7\u0300-\u036f\u203f\u2040"
 # A prefixed name's prefix ([168] PN_PREFIX), in :func:`code_only` text: not a blank node
 # label (``_:b``), nor a colon in a local name (``ex:a:b``).
 _PREFIXED = re.compile(rf"(?<![{_NAME}.:?$])([{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:")
