@@ -1164,6 +1164,24 @@ def test_a_name_ending_in_from_after_such_a_character_names_no_dataset(char: str
     assert [r["o"].value for r in store.query(query, as_given=True).rows()] == ["o"]
 
 
+@pytest.mark.parametrize(
+    "update",
+    [
+        "PREFIX \u65e5\u672c: <urn:x:> LOAD \u65e5\u672c:g",
+        "PREFIX \u00e9x: <urn:x:> ADD \u00e9x:a TO \u00e9x:b",
+        "PREFIX e\u00b7x: <urn:x:> WITH e\u00b7x:g DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    ],
+)
+def test_an_update_on_a_graph_of_a_non_ascii_prefix_is_told_an_update(update: str) -> None:
+    """An update sent as a query whose graph is a prefixed name with a prefix beyond ASCII
+    letters (SPARQL's PN_PREFIX allows '日本', 'éx', 'e·x') was told in the parser's words
+    alone ('expected CONSTRUCT'), not as an update."""
+    with pytest.raises(SyntaxError) as refused:
+        ox.Store().query(update)
+    said = parse_error(update, refused.value)
+    assert said.startswith("it is a SPARQL update ("), said
+
+
 def test_a_name_with_a_character_beyond_the_basic_plane_is_read_whole() -> None:
     """The grammar's names hold U+10000–U+EFFFF too (an emoji), which Oxigraph 0.5's parser
     refuses but another engine's reads: where that one stopped past the name, the name is

@@ -98,7 +98,8 @@ _UPDATE_START = re.compile(
     r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
     re.IGNORECASE,
 )
-_IRI_NEXT = r"(?:\s*<|\s+(?:[A-Za-z][\w.-]*)?:)"  # an IRI or a prefixed name begins
+# An IRI or a prefixed name begins (its prefix of the grammar's name characters: ``日本:g``).
+_IRI_NEXT = rf"(?:\s*<|\s+(?:[{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:)"
 _GRAPHS = r"(?:\s+SILENT)?\s+(?:GRAPH|DEFAULT|NAMED|ALL)\b"
 _MOVED = rf"(?:\s+SILENT)?(?:\s+(?:DEFAULT|GRAPH)\b|{_IRI_NEXT})"
 _UPDATE_GOES_ON = {
