@@ -448,11 +448,13 @@ def dated_anew(store: GraphStore) -> bool:
     if any(not models for models in since.values()):
         return False  # a whole run since
     computed = ", ".join(f"<{m}>" for m in sorted(set().union(*since.values())))
-    return store.query(
-        f"""ASK {{ {{ SELECT ?g WHERE {{ GRAPH <{Graphs.PROVENANCE}> {{ ?g a og:SourceSnapshot }} }}
-                LIMIT 1 }}
+    return bool(
+        store.query(
+            f"""ASK {{ {{ SELECT ?g WHERE {{
+                  GRAPH <{Graphs.PROVENANCE}> {{ ?g a og:SourceSnapshot }} }} LIMIT 1 }}
               GRAPH <{VERDICT_HISTORY}> {{ ?v earl:subject ?m }}
               {f"FILTER (?m NOT IN ({computed}))" if computed else ""} }}"""
+        )
     )
 
 
