@@ -79,13 +79,20 @@ GRAPH_ALIASES = {
     "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
 }
+# Atom is XML (RFC 4287, RFC 7303 § 8): a feed reader naming only XML gets the feed. Read
+# after the tables above, so these names mean RDF/XML or SPARQL XML where those are offered.
+FEED_ALIASES = {
+    "xml": "application/atom+xml",
+    "application/xml": "application/atom+xml",
+    "text/xml": "application/atom+xml",
+}
 # The short names of the types that are neither results nor graphs.
 PLAIN_ALIASES = {"json": "application/json", "html": "text/html", "atom": "application/atom+xml"}
 # The tables an Accept header's types and a format parameter's names are read through, in
 # turn: a name means the first type it names that is offered ("json" is plain JSON from the
 # API, SPARQL results from a query, JSON-LD from a resource).
-ACCEPT_TABLES = (GRAPH_ALIASES, ALIASES)
-PARAMETER_TABLES = (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES)
+ACCEPT_TABLES = (GRAPH_ALIASES, ALIASES, FEED_ALIASES)
+PARAMETER_TABLES = (PLAIN_ALIASES, ALIASES, GRAPH_ALIASES, FEED_ALIASES)
 # Every type some route answers: a format parameter naming none of them names no format.
 EVERY_TYPE = [*RESULT_TYPES, *GRAPH_TYPES, "application/json", "text/html", "application/atom+xml"]
 

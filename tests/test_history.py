@@ -1029,6 +1029,25 @@ def test_a_browser_following_a_feed_gets_the_changes_page(client: FlaskClient) -
     assert client.get("/models/nope/changes", headers={"Accept": BROWSER}).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "accept", ["application/xml", "text/xml", "application/rss+xml, application/xml;q=0.9"]
+)
+def test_a_feed_reader_asking_for_xml_gets_the_atom_feed(client: FlaskClient, accept: str) -> None:
+    """Atom is XML (RFC 4287, RFC 7303 § 8): a reader naming only application/xml or
+    text/xml (or RSS, then XML) got the feed before the feeds negotiated; it got 406."""
+    for path in ("/changes", "/models/allenai--olmo-7b/changes", "/definitions/mof-1.0/changes"):
+        feed = client.get(path, headers={"Accept": accept})
+        assert feed.status_code == 200, (path, feed.status_code, feed.text[:200])
+        assert feed.content_type.startswith("application/atom+xml"), (path, feed.content_type)
+        assert feedparser.parse(feed.data).entries, path
+    named = client.get("/changes?format=xml")  # as format= names RDF/XML on a graph
+    assert named.status_code == 200 and named.content_type.startswith("application/atom+xml")
+    # …and a 406 lists them among the names the feed is offered by.
+    refused = client.get("/changes", headers={"Accept": "image/png"})
+    assert refused.status_code == 406
+    assert "application/xml" in refused.text and "text/xml" in refused.text, refused.text
+
+
 def test_the_charts_render_in_chromium(history: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
