@@ -224,14 +224,16 @@ def api_model_history(model_id: str) -> Response:
     return answer
 
 
-def _feed(title: str, path: str, rows: list[dict[str, str]]) -> Response:
-    """An Atom feed of verdict changes, newest first."""
+def _feed(title: str, path: str, **params: str) -> Response:
+    """An Atom feed of the verdict changes the named query verdict-changes gives with
+    ``params``, newest first; its alternate (HTML) is that query's page of them."""
+    rows = named_rows("verdict-changes", **params)
     fg = FeedGenerator()
     base = request.host_url.rstrip("/")
     fg.id(base + path)
     fg.title(title)
     fg.link(href=base + path, rel="self")
-    fg.link(href=base + "/", rel="alternate")
+    fg.link(href=_changes_page(**params, _external=True), rel="alternate")
     fg.author({"name": "Openness Graph"})
     fg.subtitle("Verdict changes, dated by the source snapshots they rest on.")
     newest = max((r["date"] for r in rows), default="1970-01-01")
@@ -276,14 +278,19 @@ def _page_for_a_browser(**params: str) -> None:
     HTML (or format=html) is sent (303) to the page of the named query the feed is made
     from, with the feed's parameters, so a person reads the same changes as a table."""
     if negotiate(FEED_TYPES, "the verdict changes are") == "text/html":
-        abort(redirect(url_for("queries.run", name="verdict-changes", **params), 303))
+        abort(redirect(_changes_page(**params), 303))
+
+
+def _changes_page(**params: Any) -> str:
+    """The address of the named query verdict-changes's page with ``params``."""
+    return url_for("queries.run", name="verdict-changes", **params)
 
 
 @bp.get("/changes")
 def changes() -> Response:
     """Every verdict change, as Atom."""
     _page_for_a_browser()
-    return _feed("Openness Graph: verdict changes", "/changes", named_rows("verdict-changes"))
+    return _feed("Openness Graph: verdict changes", "/changes")
 
 
 @bp.get("/models/<model_id>/changes")
@@ -291,11 +298,10 @@ def model_changes(model_id: str) -> Response:
     """A model's verdict changes; a withdrawn model's too, its title saying so."""
     iri, tombstone = model_or_withdrawn(model_id)
     _page_for_a_browser(model=iri)
-    rows = named_rows("verdict-changes", model=iri)
     title = f"Verdict changes of {model_id}"
     if tombstone:
         title += f" (withdrawn on {withdrawal(tombstone)['withdrawn']})"
-    return _feed(title, f"/models/{model_id}/changes", rows)
+    return _feed(title, f"/models/{model_id}/changes", model=iri)
 
 
 @bp.get("/definitions/<definition_id>/changes")
@@ -303,9 +309,10 @@ def definition_changes(definition_id: str) -> Response:
     if definition_id not in definitions():
         return text(f"no definition {definition_id!r}", 404)
     _page_for_a_browser(definition=definition_id)
-    rows = named_rows("verdict-changes", definition=definition_id)
     return _feed(
-        f"Verdict changes on {definition_id}", f"/definitions/{definition_id}/changes", rows
+        f"Verdict changes on {definition_id}",
+        f"/definitions/{definition_id}/changes",
+        definition=definition_id,
     )
 
 

@@ -1029,6 +1029,16 @@ def test_a_browser_following_a_feed_gets_the_changes_page(client: FlaskClient) -
     assert client.get("/models/nope/changes", headers={"Accept": BROWSER}).status_code == 404
 
 
+def test_a_feeds_alternate_is_the_page_of_its_changes(client: FlaskClient) -> None:
+    """A feed's alternate (RFC 4287: the same content in another form) is the page a
+    browser is sent to, the named query's table of the same changes; it was the home page."""
+    for path in ("/changes", "/models/allenai--olmo-7b/changes", "/definitions/mof-1.0/changes"):
+        page = client.get(path, headers={"Accept": BROWSER}).location
+        feed = feedparser.parse(client.get(path, headers={"Accept": FEED_READER}).data).feed
+        (alternate,) = [link.href for link in feed.links if link.rel == "alternate"]
+        assert alternate == "http://localhost" + page, (path, alternate)
+
+
 @pytest.mark.parametrize(
     "accept", ["application/xml", "text/xml", "application/rss+xml, application/xml;q=0.9"]
 )
