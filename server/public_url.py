@@ -2,7 +2,7 @@
 
 Behind a TLS-terminating proxy a request arrives as ``http://127.0.0.1:8000/…``, and every
 link the server writes about itself — the VoID description's and the catalogue's SPARQL
-endpoint, the Atom feeds, the OpenAPI servers, the badges' links — would name that inner
+endpoint, the Atom feeds, the named queries' catalogue, the badges' links — would name that inner
 address, which no reader can follow. ``--public-url`` names the outer one. It is set from
 configuration, not read from X-Forwarded-Proto/-Host: those headers are whatever a client
 wrote unless every proxy in front overwrites them, and a link written into an answer a
