@@ -350,6 +350,9 @@ class Issued:
     # A model's producer (og:producer), asked only of the few a release may keep by
     # :func:`_rekeyed`: at a Hub's scale every model's would be a second table as large.
     producer: Callable[[str], str | None] = lambda iri: None
+    # Models' Hub repositories (og:huggingFaceRepo), asked, as ``producer``, only of the few
+    # a release may keep though it links no repository they are minted from (:func:`_strayed`).
+    repos: Callable[[list[str]], dict[str, set[str]]] = lambda iris: {}
 
 
 @dataclass
@@ -396,12 +399,15 @@ def link(
     release keeps whose records are still linked is retired: og:supersededBy the release
     holding most of them (a merge), with the records it denoted (og:formerRecord), which a
     later split gives it back by. So is the IRI of a Hub repository's former id, to the
-    release linking it. An IRI whose records are all gone is withdrawn (``Linked.withdrawn``,
-    a tombstone the callers write with :func:`tombstones`): no release is given it, a new one
-    minted to it takes a number, and the release holding one of its records again gets it
-    back; a former Hub id's IRI pointing at it keeps pointing at it, then too. A model whose
-    source named its records anew is not withdrawn: the release minted to its IRI from a
-    record of that source keeps it (:func:`_rekeyed`). (A former Hub id's IRI keeps its
+    release linking it, and an IRI minted from a Hub repository that the release holding its
+    records links under none of its ids, linking others (:func:`_strayed`): a release of
+    that repository takes it back (:func:`_reclaimed`). An IRI whose records are all gone
+    is withdrawn (``Linked.withdrawn``, a tombstone the callers write with
+    :func:`tombstones`): no release is given it, a new one minted to it takes a number, and
+    the release holding one of its records again gets it back; a former Hub id's IRI
+    pointing at it keeps pointing at it, then too. A model whose source named its records
+    anew is not withdrawn: the release minted to its IRI from a record of that source keeps
+    it (:func:`_rekeyed`). (A former Hub id's IRI keeps its
     target while that is issued, when no record names the id any more; a target merged
     into another model, that one.)"""
     words = producer_words(orgs)
@@ -443,6 +449,10 @@ def link(
         for iri, denoted in issued.denoted.items()
         if iri not in used and any(r in records for r in denoted)
     }
+    reclaimed = _reclaimed(ordered, kept, given, retiring, issued)
+    kept |= reclaimed
+    used |= set(reclaimed.values())
+    retiring -= set(reclaimed.values())
     aliases = _former_ids(records)
     withdrawn = _withdrawn(records, issued, used | retiring | aliases.keys())
     # A former Hub id's IRI keeps pointing at the IRI it did while that is issued, when no
@@ -528,13 +538,72 @@ def _keep_issued(clusters: list[list[Record]], bases: list[str], issued: Issued)
         for iri, n in common.items():
             apart = len(issued.denoted[iri]) + len(members) - 2 * n
             pairs.append((-n, apart, iri != bases[at], iri, at))
+    strayed = _strayed(clusters, [(iri, at) for *_, iri, at in pairs], issued)
     kept: dict[int, str] = {}
     taken: set[str] = set()
     for *_, iri, at in sorted(pairs):
-        if at not in kept and iri not in taken:
+        if at not in kept and iri not in taken and (iri, at) not in strayed:
             kept[at] = iri
             taken.add(iri)
     return kept
+
+
+def _minted_from(members: list[Record]) -> set[str]:
+    """The IRIs a release's Hub repositories, its records' former ids included, mint."""
+    return {mint("model", repo) for m in members for repo in m.repos}
+
+
+def _strayed(
+    clusters: list[list[Record]], pairs: list[tuple[str, int]], issued: Issued
+) -> set[tuple[str, int]]:
+    """The (IRI, release) of ``pairs`` where the IRI, a model's, was minted from a Hub
+    repository of that model, and the release links other Hub repositories but that one
+    under none of its ids (its former ids are the renames the Hub's redirects recorded): a
+    source now reads the records as another repository's, whose release is not the model
+    the IRI named. Kept, the IRI would name that release here and the repository's in a
+    store built afresh. A release linking no repository keeps any (a Hub link added, or a
+    repository deleted, renames nothing)."""
+    asked = [
+        (iri, at)
+        for iri, at in pairs
+        if iri in issued.models
+        and any(m.repos for m in clusters[at])
+        and iri not in _minted_from(clusters[at])
+    ]
+    repos = issued.repos(sorted({iri for iri, _ in asked})) if asked else {}
+    return {
+        (iri, at)
+        for iri, at in asked
+        if any(mint("model", repo) == iri for repo in repos.get(iri, ()))
+    }
+
+
+def _reclaimed(
+    clusters: list[list[Record]],
+    kept: dict[int, str],
+    given: dict[str, str],
+    retiring: set[str],
+    issued: Issued,
+) -> dict[int, str]:
+    """The IRI each release (by its place in ``clusters``, as :func:`_keep_issued`) takes
+    of those ``retiring`` that one of its Hub repositories mints, where no release holding
+    the IRI's records links that repository: the IRI went with records a source now reads
+    as another repository's (:func:`_strayed`), and comes to the repository it was minted
+    from, as a store built afresh gives it."""
+    at_of = {m.iri: at for at, members in enumerate(clusters) for m in members}
+    out: dict[int, str] = {}
+    for at, members in enumerate(clusters):
+        if at in kept or members[0].iri in given:
+            continue
+        for repo in sorted({r for m in members for r in m.repos - m.former}):
+            iri = mint("model", repo)
+            if iri not in retiring or iri in out.values():
+                continue
+            holders = {at_of[r] for r in issued.denoted[iri] if r in at_of}
+            if not any(repo in m.repos for h in holders for m in clusters[h]):
+                out[at] = iri
+                break
+    return out
 
 
 def _rekeyed(
@@ -1076,7 +1145,7 @@ def read_issued(
     """The model IRIs the identity graph issued (:class:`Issued`); with ``records`` and
     ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
     retired to one of ``models`` or of those."""
-    issued = Issued(producer=partial(_producer, store))
+    issued = Issued(producer=partial(_producer, store), repos=partial(_repos, store))
     for iri, record in _solutions(store, records, "?iri a og:Model ; og:hasRecord ?v"):
         issued.denoted.setdefault(iri.value, []).append(record.value)
         issued.models.add(iri.value)
@@ -1098,9 +1167,17 @@ def _producer(store: GraphStore, model: str) -> str | None:
     return rows[0]["p"].value if rows and "p" in rows[0] else None
 
 
+def _repos(store: GraphStore, models: list[str]) -> dict[str, set[str]]:
+    """The Hub repositories the identity graph gives each of ``models`` (og:huggingFaceRepo)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for repo, model in _solutions(store, models, "?v a og:Model ; og:huggingFaceRepo ?iri"):
+        out[model.value].add(repo.value)
+    return out
+
+
 def _solutions(
     store: GraphStore, values: Sequence[str] | None, pattern: str
-) -> Iterator[tuple[ox.NamedNode, ox.NamedNode]]:
+) -> Iterator[tuple[ox.NamedNode | ox.Literal, ox.NamedNode]]:
     """(?iri, ?v) of the identity graph's solutions of ``pattern``, ?v one of ``values``
     when given (asked 500 at a time). Solution by solution: at a million Hub records, rows
     would be a dictionary each."""

@@ -895,3 +895,85 @@ def test_a_new_repository_under_a_former_id_deleted_leaves_a_tombstone_a_retirem
     assert not tombstone(store, record_iri(first))
     assert successors(store, record_iri(first)) == {record_iri("neworg/renamed-seven")}
     assert client(store).get("/" + record_iri(first).removeprefix(BASE)).status_code == 303
+
+
+def index_record(system: str, end_model: str, weights: str | None = None) -> str:
+    """An Index record of ``end_model``, its system linking the Hub repository ``system``
+    (and its end-model weights ``weights``)."""
+    text = (
+        f"system:\n    name: {end_model}\n    link: https://huggingface.co/{system}\n"
+        f"    endmodelname: {end_model}\norg:\n    name: Example AI\n"
+    )
+    if weights:
+        text += f"weights_endmodel:\n    class: open\n    link: https://huggingface.co/{weights}\n"
+    return text
+
+
+def model_iris(store: GraphStore) -> dict[str, str]:
+    """Each Index record's source id -> its model's IRI."""
+    rows = select(store, "SELECT ?id ?m WHERE { ?r og:sourceId ?id ; og:recordOf ?m }")
+    return {r["id"]: r["m"] for r in rows}
+
+
+def test_an_iri_a_records_release_no_longer_links_goes_to_the_repository_it_was_minted_from(
+    tmp_path,
+) -> None:
+    """An Index record read first as a record of Example-R1-0528 (its system link), then of
+    Example-R1 (its end-model weights link, nearer its end-model name): the IRI minted from
+    example-ai/Example-R1-0528 does not follow the record to Example-R1, which no rename
+    made of it — it is retired to Example-R1's IRI, and a record of Example-R1-0528 coming
+    later gets it, as a store built afresh gives it. Before, Example-R1 kept it, and
+    Example-R1-0528 was minted …-2: one IRI named two models by how the store was made."""
+    folder = tmp_path / "index"
+    (folder / "models").mkdir(parents=True)
+    r1 = folder / "models" / "example-r1.yaml"
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1"))
+    ingest_source(store, "osai-index", folder=folder)
+    rebuild_identity(store)
+    old, new = MODEL + "example-ai--example-r1-0528", MODEL + "example-ai--example-r1"
+    assert model_iris(store) == {"example-r1": old}
+    r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1", "example-ai/Example-R1"))
+    ingest_source(store, "osai-index", folder=folder)
+    rebuild_identity(store)
+    assert model_iris(store) == {"example-r1": new}
+    assert successor(store, old) == new
+    redirects(client(store), old.removeprefix(BASE), new.removeprefix(BASE))
+    (folder / "models" / "example-r1-0528.yaml").write_text(
+        index_record("example-ai/Example-R1-0528", "Example-R1-0528")
+    )
+    ingest_source(store, "osai-index", folder=folder)
+    rebuild_identity(store)
+    fresh = EmbeddedStore(None)
+    load_vocabularies(fresh)
+    ingest_source(fresh, "osai-index", folder=folder)
+    rebuild_identity(fresh)
+    assert model_iris(store) == model_iris(fresh) == {"example-r1": new, "example-r1-0528": old}
+    assert successor(store, old) is None
+
+
+def test_an_iri_whose_repository_a_record_links_under_a_former_id_stays_its_models() -> None:
+    """A record now reading org/b, where its model's IRI was minted from org/a: org/a renamed
+    to org/b (a former id of the record's) keeps the IRI; another repository retires it to
+    the release now holding the record, which a record of org/a later takes it back from."""
+    iri, index = MODEL + "org--a", RECORD + "osai-index/x"
+    repos = {iri: {"org/a"}}
+
+    def linked(records: dict[str, Record], issued: Issued) -> tuple[dict[str, str], Triples]:
+        out = Triples()
+        return link(records, default_organizations(), out, issued=issued).models, out
+
+    issued = Issued(denoted={iri: [index]}, models={iri}, repos=lambda iris: repos)
+    moved = Record(index, "osai-index", "b", None, {"org/b", "org/a"}, former=frozenset({"org/a"}))
+    assert linked({index: moved}, issued)[0] == {index: iri}
+    other = Record(index, "osai-index", "b", None, {"org/b"})
+    models, out = linked({index: other}, issued)
+    assert models == {index: MODEL + "org--b"}
+    store = EmbeddedStore(None)
+    store.write(add={Graphs.IDENTITY: out})
+    assert successor(store, iri) == MODEL + "org--b"
+    issued = Issued(denoted={iri: [index], MODEL + "org--b": [index]}, models={MODEL + "org--b"})
+    mof = RECORD + "mof/a"
+    again = {index: other, mof: Record(mof, "mof", "a", None, {"org/a"})}
+    assert linked(again, issued)[0] == {index: MODEL + "org--b", mof: iri}
