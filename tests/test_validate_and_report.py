@@ -1601,6 +1601,7 @@ def test_the_id_a_suggestion_names_is_taken_by_the_commands(reported: Path) -> N
         assert f"<{ID}model/{model}>" in result.stdout
 
 
+@pytest.mark.timeout(1200)  # a hang guard: pySHACL twice over every shape (327 s at load 12)
 def test_the_weights_licence_does_not_hang_on_the_order_the_shapes_list_their_rules(
     tmp_path: Path,
 ) -> None:
