@@ -222,3 +222,39 @@ def test_the_index_open_training_code_rating_is_evidence_it_is_released(built) -
     assert "no evidence: Training code (the code is under OSI-approved licences)" in licence
     _, gemma = reasons["Gemma-3-27B-IT", "C-complete"]
     assert untold in gemma
+
+
+def test_fsf_scripts_are_the_data_processing_code_and_withheld_code_fails_the_software(
+    built,
+) -> None:
+    """FSF, 22 Oct 2024: 'all its training data and the related scripts for processing it'
+    must be free; the training and inference software is the software clause's. SEA-LION's
+    MOF record states its data-preprocessing code released and says nothing of its
+    inference code: the scripts pass (they could not be told, for the inference code), and
+    the code's licence, which the record does not give, is the software's to tell.
+    Baguettotron (an Index record only: training code rated closed) failed the scripts on its
+    training code; the withheld training code now fails the software, naming the rating."""
+    store = copy_of(built)
+    models = resolve_models(store, ["SEA-LION", "Baguettotron"])
+    verdicts = {v.name: v for v in assess(store, ["fsf-ml-2024"], models).verdicts}
+    requirements = {
+        (name, r.id.removeprefix("fsf-ml-2024.")): r
+        for name, v in verdicts.items()
+        for r in v.requirements
+    }
+    assert requirements["SEA-LION", "scripts"].outcome == "passed"
+    assert requirements["SEA-LION", "software"].outcome == "cantTell"
+    assert any(
+        r.startswith("no evidence: Data preprocessing code (the software is free software")
+        for r in requirements["SEA-LION", "software"].reasons
+    )
+    assert verdicts["Baguettotron"].outcome == "failed"
+    assert requirements["Baguettotron", "scripts"].outcome == "cantTell"
+    assert requirements["Baguettotron", "scripts"].reasons == [
+        "no evidence: Data preprocessing code "
+        "(the scripts for processing the training data are released)"
+    ]
+    assert requirements["Baguettotron", "software"].outcome == "failed"
+    assert requirements["Baguettotron", "software"].reasons == [
+        "osai-index record 'Baguettotron': training code rated closed"
+    ]
