@@ -28,7 +28,7 @@ import contextlib
 import datetime as dt
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request, send_file, url_for
+from flask import Blueprint, Response, current_app, g, request, send_file, url_for
 
 from openness.ingest.rdf import Triples, typed
 from openness.namespaces import (
@@ -166,7 +166,14 @@ def sources() -> list[dict]:
     """The sources ingested, as the ``sources`` named query gives them: one per source,
     with the licences its data are under (``licences``: IRI and name, the IRI where the
     graph names it not), its latest ingest and how many dated snapshots of it the store
-    holds — what the home page's table shows and the charts credit."""
+    holds — what the home page's table shows and the charts credit. Read once a request:
+    the home page's sources table and its over-time chart's credit both ask."""
+    if "sources" not in g:
+        g.sources = _read_sources()
+    return g.sources
+
+
+def _read_sources() -> list[dict]:
     found: dict[str, dict] = {}
     for row in named_query("sources"):
         r = row_values(row)
