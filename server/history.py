@@ -226,7 +226,9 @@ def api_model_history(model_id: str) -> Response:
 
 def _feed(title: str, path: str, **params: str) -> Response:
     """An Atom feed of the verdict changes the named query verdict-changes gives with
-    ``params``, newest first; its alternate (HTML) is that query's page of them."""
+    ``params``, newest first; its alternate (HTML) is that query's page of them, where a
+    browser is sent instead."""
+    _page_for_a_browser(**params)
     rows = named_rows("verdict-changes", **params)
     fg = FeedGenerator()
     base = request.host_url.rstrip("/")
@@ -289,7 +291,6 @@ def _changes_page(**params: Any) -> str:
 @bp.get("/changes")
 def changes() -> Response:
     """Every verdict change, as Atom."""
-    _page_for_a_browser()
     return _feed("Openness Graph: verdict changes", "/changes")
 
 
@@ -297,7 +298,6 @@ def changes() -> Response:
 def model_changes(model_id: str) -> Response:
     """A model's verdict changes; a withdrawn model's too, its title saying so."""
     iri, tombstone = model_or_withdrawn(model_id)
-    _page_for_a_browser(model=iri)
     title = f"Verdict changes of {model_id}"
     if tombstone:
         title += f" (withdrawn on {withdrawal(tombstone)['withdrawn']})"
@@ -308,7 +308,6 @@ def model_changes(model_id: str) -> Response:
 def definition_changes(definition_id: str) -> Response:
     if definition_id not in definitions():
         return text(f"no definition {definition_id!r}", 404)
-    _page_for_a_browser(definition=definition_id)
     return _feed(
         f"Verdict changes on {definition_id}",
         f"/definitions/{definition_id}/changes",
