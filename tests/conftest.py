@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import random
 import re
 import shutil
 import socket
@@ -34,7 +35,31 @@ from openness.store import EmbeddedStore, GraphStore, RemoteStore
 from openness.vocabularies import load_vocabularies
 
 
+def ephemeral_ports() -> range:
+    """The ports the kernel gives client sockets (Linux's ip_local_port_range; its
+    default where that file is missing)."""
+    ranges = Path("/proc/sys/net/ipv4/ip_local_port_range")
+    low, high = map(int, ranges.read_text().split()) if ranges.exists() else (32768, 60999)
+    return range(low, high + 1)
+
+
 def free_port() -> int:
+    """A loopback port no one listens on, outside the kernel's ephemeral range.
+
+    A port bind(0) gives is ephemeral: a client socket may take it before the server we
+    start binds it, or the probe waiting for that server may connect to itself (TCP
+    self-connect: the probe's own local port is the one it dials). CI saw both at once: a
+    probe's read timed out and Virtuoso "Failed HTTP listen" on its port."""
+    ephemeral = ephemeral_ports()
+    candidates = [p for p in range(10000, 65536) if p not in ephemeral]
+    for port in random.sample(candidates, min(200, len(candidates))):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    # A kernel whose ephemeral range spans every port leaves no choice but its own.
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -147,6 +172,8 @@ def virtuoso_process(data: Path) -> Iterator[tuple[str, subprocess.Popen]]:
             pytest.fail("virtuoso-t is missing: apt-get install virtuoso-opensource-7-bin")
         pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin)")
     ports = {"isql": free_port(), "http": free_port()}
+    while ports["http"] == ports["isql"]:  # two picks at random may meet
+        ports["http"] = free_port()
     ini = data / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(d=data, **ports))
     log = data / "server.out"

@@ -16,6 +16,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
 from flask import Flask
 from support.fake_engine import Endpoint, serving
 
@@ -725,9 +726,7 @@ def test_force_writes_past_a_dead_readers_name_from_another_pid_namespace(
 
 
 def test_live_hub_sync_without_network_says_so_in_one_line(tmp_path: Path) -> None:
-    with socket.socket() as s:  # a port nothing listens on: the connection is refused
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nothing listens there: the connection is refused
     store = ["--store", str(tmp_path / "store")]
     hub = f"http://127.0.0.1:{port}"
     code, _, err = run([*store, "ingest", "hf", "--live", "--endpoint", hub, "--limit", "5"])

@@ -28,6 +28,7 @@ from typing import IO
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
 from gunicorn.config import Config
 from gunicorn.workers import gthread
 from test_guard import until
@@ -51,12 +52,6 @@ SLOW_BODY = (
     + b"\r\n\r\n"
     + QUERY[:3]
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
