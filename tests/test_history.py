@@ -170,7 +170,7 @@ def test_the_void_description_gives_each_snapshot_its_sources_licence(history: P
         for t in ox.parse(answer.data, ox.RdfFormat.N_TRIPLES)
         if t.predicate.value == "http://purl.org/dc/terms/license"
     }
-    mit, cc_by = "https://spdx.org/licenses/MIT", "https://creativecommons.org/licenses/by/4.0/"
+    mit, cc_by = "https://spdx.org/licenses/MIT", "https://spdx.org/licenses/CC-BY-4.0"
     for snap in manifest():
         expected = mit if snap.source == "mof" else cc_by
         assert (snap.graph, expected) in licences, snap.graph

@@ -211,7 +211,14 @@ def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
     assert "osai-index" in shown and "fmti" in shown
     stated = catalogued_licences(client)
     assert shown == {s: stated[s] for s in shown}
-    assert shown["osai-index"] == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert shown["osai-index"] == ["https://spdx.org/licenses/CC-BY-4.0"]
+    # each licence by its name, as the SPDX License List gives it, never a bare IRI
+    names = re.findall(r'<a class="licence" href="([^"]+)">([^<]+)</a>', table)
+    assert names and all(name != iri for iri, name in names), names
+    assert (
+        "https://spdx.org/licenses/CC-BY-4.0",
+        "Creative Commons Attribution 4.0 International",
+    ) in names
     # the chart counts the verdicts, which every source's data informs
     assert credited(home.split('id="chart-title"', 1)[1]) == shown
 
