@@ -947,14 +947,14 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
 
 
 def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``value`` if it is an http(s) origin (or not given); else the option is refused (a
-    click callback)."""
-    from openness.server.public_url import NotAnOrigin, origin
+    """``value`` if it is an http(s) URL the server can be served at (or not given); else
+    the option is refused (a click callback)."""
+    from openness.server.public_url import NotAPublicUrl, public_url
 
     if value:
         try:
-            origin(value)
-        except NotAnOrigin as e:
+            public_url(value)
+        except NotAPublicUrl as e:
             raise click.BadParameter(str(e), param=param) from None
     return value or None
 
@@ -1051,9 +1051,10 @@ def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) 
     envvar="OPENNESS_PUBLIC_URL",
     metavar="URL",
     callback=_public_url,
-    help="The address clients reach the server at behind a proxy (https://graph.example.org): "
-    "the links it writes about itself (the SPARQL endpoint in VoID and the catalogue, feeds, "
-    "badges) name it instead of --host and --port [env OPENNESS_PUBLIC_URL].",
+    help="The address clients reach the server at behind a proxy (https://graph.example.org, "
+    "or under a path: https://example.org/graph): the links it writes about itself (its "
+    "pages' links, the SPARQL endpoint in VoID and the catalogue, feeds, badges) name it "
+    "instead of --host and --port [env OPENNESS_PUBLIC_URL].",
 )
 @click.option(
     "--max-result-bytes",

@@ -99,8 +99,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     one validation may add to its query process), ``ALLOW_SERVICE``,
     ``UPDATE_ENABLED`` and ``UPDATE_TOKEN`` (None with updates enabled means no token:
     --open-update), ``PROXY_HOPS`` (reverse proxies in front whose X-Forwarded-For is
-    trusted: --proxy-hops), ``PUBLIC_URL`` (the scheme and host clients reach the server
-    at, which the links it writes about itself name: --public-url).
+    trusted: --proxy-hops), ``PUBLIC_URL`` (the scheme, host and path clients reach the
+    server at, which the links it writes about itself name: --public-url).
     """
     app = Flask(__name__)
     app.config.from_mapping(

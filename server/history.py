@@ -224,17 +224,16 @@ def api_model_history(model_id: str) -> Response:
     return answer
 
 
-def _feed(title: str, path: str, **params: str) -> Response:
+def _feed(title: str, **params: str) -> Response:
     """An Atom feed of the verdict changes the named query verdict-changes gives with
     ``params``, newest first; its alternate (HTML) is that query's page of them, where a
     browser is sent instead."""
     _page_for_a_browser(**params)
     rows = named_rows("verdict-changes", **params)
     fg = FeedGenerator()
-    base = request.host_url.rstrip("/")
-    fg.id(base + path)
+    fg.id(request.base_url)
     fg.title(title)
-    fg.link(href=base + path, rel="self")
+    fg.link(href=request.base_url, rel="self")
     fg.link(href=_changes_page(**params, _external=True), rel="alternate")
     fg.author({"name": "Openness Graph"})
     fg.subtitle("Verdict changes, dated by the source snapshots they rest on.")
@@ -247,7 +246,7 @@ def _feed(title: str, path: str, **params: str) -> Response:
         entry = fg.add_entry()
         entry.id(f"{r['model']}#{r['definition']}-{r['date']}")
         entry.title(f"{r['name']}: {r['definition']} {before} → {after}")
-        entry.link(href=base + url_for("pages.model", model_id=model_id))
+        entry.link(href=url_for("pages.model", model_id=model_id, _external=True))
         entry.updated(dt.datetime.fromisoformat(r["date"]).replace(tzinfo=dt.UTC))
         entry.category(term=r["definition"])
         lines = [f"As of {r['date']}, {r['name']} {after} {r['definition']} (was {before})."]
@@ -291,7 +290,7 @@ def _changes_page(**params: Any) -> str:
 @bp.get("/changes")
 def changes() -> Response:
     """Every verdict change, as Atom."""
-    return _feed("Openness Graph: verdict changes", "/changes")
+    return _feed("Openness Graph: verdict changes")
 
 
 @bp.get("/models/<model_id>/changes")
@@ -301,18 +300,14 @@ def model_changes(model_id: str) -> Response:
     title = f"Verdict changes of {model_id}"
     if tombstone:
         title += f" (withdrawn on {withdrawal(tombstone)['withdrawn']})"
-    return _feed(title, f"/models/{model_id}/changes", model=iri)
+    return _feed(title, model=iri)
 
 
 @bp.get("/definitions/<definition_id>/changes")
 def definition_changes(definition_id: str) -> Response:
     if definition_id not in definitions():
         return text(f"no definition {definition_id!r}", 404)
-    return _feed(
-        f"Verdict changes on {definition_id}",
-        f"/definitions/{definition_id}/changes",
-        definition=definition_id,
-    )
+    return _feed(f"Verdict changes on {definition_id}", definition=definition_id)
 
 
 def _query_param(name: str, description: str, fmt: str | None = None) -> dict[str, Any]:

@@ -296,7 +296,8 @@ def _related(iri: str) -> dict[str, list[tuple[str, str]]]:
         rows = get_store().query(query, substitutions={"x": ox.NamedNode(iri)}).rows()
         if rows:
             out[heading] = [
-                (said(r["name"]), "/models/" + r["m"].value.rsplit("/", 1)[1]) for r in rows
+                (said(r["name"]), url_for("pages.model", model_id=r["m"].value.rsplit("/", 1)[1]))
+                for r in rows
             ]
     return out
 
@@ -506,7 +507,8 @@ def _named(section: str, rest: str) -> Found:
     path decoded (an IRI written with characters a client encodes); one the graph names
     but says nothing of, with the triples that name it."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    sent = raw.split("?", 1)[0].removeprefix(request.script_root + "/" + section)
+    # The public path is on it where the proxy passed the request as sent (public_url).
+    sent = raw.split("?", 1)[0].removeprefix(request.script_root).removeprefix("/" + section)
     decoded = minted_base() + section + rest
     named = list(dict.fromkeys([minted_base() + section + sent, decoded])) if sent else [decoded]
     for iri in named:

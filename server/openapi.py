@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from openness import __version__
 from openness.assess.definitions import definitions
@@ -509,7 +509,10 @@ OPENAPI["paths"]["/query"] = OPENAPI["paths"]["/sparql"]
 def openapi() -> Response:
     # Each named query's parameters and values are read from its file and the store.
     paths, listed = queries.openapi_paths()
-    response = jsonify({**OPENAPI, "paths": {**OPENAPI["paths"], **paths}})
+    # The paths are under the public URL's path (--public-url), which a client resolves
+    # this relative server against this document's address to reach.
+    servers = [{"url": request.script_root or "/"}]
+    response = jsonify({**OPENAPI, "servers": servers, "paths": {**OPENAPI["paths"], **paths}})
     if not listed:
         # A 200 without Cache-Control may be kept on a cache's own heuristic (RFC 9111
         # 4.2.2): a description lacking the store's values is kept by none, so a client

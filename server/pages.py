@@ -572,6 +572,7 @@ def editor() -> Response:
         "defaultQuery": DEFAULT_QUERY,
         "prefixes": PREFIXES,
         "base": minted_base(),
+        "root": url_for("home.index"),  # where the IRIs under base are served here
         # The graph view links an IRI as it is only in these schemes (as the pages do), any
         # other (a javascript: one the data holds) to the page here that answers it.
         "followed": sorted(linked_data.FOLLOWED),

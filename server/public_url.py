@@ -4,57 +4,86 @@ Behind a TLS-terminating proxy a request arrives as ``http://127.0.0.1:8000/…`
 link the server writes about itself — the VoID description's and the catalogue's SPARQL
 endpoint, the Atom feeds, the named queries' catalogue, the badges' links — would name that inner
 address, which no reader can follow. ``--public-url`` names the outer one. It is set from
-configuration, not read from X-Forwarded-Proto/-Host: those headers are whatever a client
-wrote unless every proxy in front overwrites them, and a link written into an answer a
-cache keeps would then name the client's choice.
+configuration, not read from X-Forwarded-Proto/-Host/-Prefix: those headers are whatever a
+client wrote unless every proxy in front overwrites them, and a link written into an answer
+a cache keeps would then name the client's choice.
+
+The outer address may hold a path (``https://example.org/graph``): the server is then
+served under it, as WSGI's ``SCRIPT_NAME``, which ``url_for``, ``request.script_root`` and
+``request.url_root`` put before every path they write; the pages and scripts write their
+links from these.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
+# A path's characters kept to those written alike encoded or not (RFC 3986's unreserved),
+# so that the root written into links is the one the proxy matches, with no escaping to
+# differ on.
+PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 
-class NotAnOrigin(ValueError):
-    """A public URL that is not ``http(s)://host[:port]``."""
+
+class NotAPublicUrl(ValueError):
+    """A public URL that is not ``http(s)://host[:port][/path]``."""
 
 
-def origin(url: str) -> tuple[str, str]:
-    """The scheme and the host (with its port, if any) of ``url``, which names no path.
+class PublicUrl(NamedTuple):
+    scheme: str
+    host: str  # with its port, if any
+    root: str  # the path the server is served under, "" or "/…" with no "/" at its end
 
-    The pages link each other from the root (``/sparql``), so a server reached under a
-    path (``https://example.org/graph/``) would write links its proxy does not route:
-    refused, rather than half working."""
+
+def public_url(url: str) -> PublicUrl:
+    """The scheme, host (with its port, if any) and path of ``url``, which names no query,
+    fragment or credentials."""
     try:
         parts = urlsplit(url)
         _ = parts.port  # read to raise ValueError for a port that is no number in range
     except ValueError as e:
-        raise NotAnOrigin(f"{url!r} is not a URL: {e}") from None
+        raise NotAPublicUrl(f"{url!r} is not a URL: {e}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise NotAnOrigin(f"{url!r} is not an http(s) URL with a host, e.g. https://example.org")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise NotAnOrigin(
-            f"{url!r} names a path, a query or a fragment: the server is served from the "
-            "root of its address (https://example.org), which the proxy maps to it whole"
+        raise NotAPublicUrl(f"{url!r} is not an http(s) URL with a host, e.g. https://example.org")
+    if parts.query or parts.fragment:
+        raise NotAPublicUrl(
+            f"{url!r} names a query or a fragment: the server is served at an origin "
+            "(https://example.org) or under a path (https://example.org/graph)"
         )
     if parts.username is not None or parts.password is not None:
-        raise NotAnOrigin(f"{url!r} holds a user name or password, which no link may carry")
-    return parts.scheme, parts.netloc
+        raise NotAPublicUrl(f"{url!r} holds a user name or password, which no link may carry")
+    root = parts.path.rstrip("/")
+    if not PATH.fullmatch(root) or any(s in (".", "..") for s in root.split("/")):
+        raise NotAPublicUrl(
+            f"{url!r} has a path of other than letters, digits and . _ ~ - between slashes"
+        )
+    return PublicUrl(parts.scheme, parts.netloc, root)
 
 
 class PublicOrigin:
-    """WSGI middleware: each request is seen under the public scheme and host, so that
-    ``url_for(..., _external=True)``, ``request.url_root`` and ``request.host_url`` name
-    the address clients use."""
+    """WSGI middleware: each request is seen under the public scheme, host and path, so
+    that ``url_for``, ``request.url_root`` and ``request.host_url`` name the address
+    clients use.
+
+    A proxy may send a request with the public path taken off (nginx's
+    ``proxy_pass http://127.0.0.1:8000/;``) or as the client sent it (``proxy_pass
+    http://127.0.0.1:8000;``, which keeps its percent-encoding): the path is taken off
+    here if it is still on, so either reaches the route."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], url: str) -> None:
         self.app = app
-        self.scheme, self.host = origin(url)
+        self.scheme, self.host, self.root = public_url(url)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         environ["wsgi.url_scheme"] = self.scheme
         environ["HTTP_HOST"] = self.host
+        if self.root:
+            path = environ.get("PATH_INFO", "")
+            if path == self.root or path.startswith(self.root + "/"):
+                environ["PATH_INFO"] = path[len(self.root) :] or "/"
+            environ["SCRIPT_NAME"] = self.root
         return self.app(environ, start_response)

@@ -1647,10 +1647,17 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
     assert client.get("/api/models/no-such-model").status_code == 404
 
 
-def test_an_iri_minted_with_percent_encoding_dereferences(reported: Path) -> None:
+@pytest.mark.parametrize(
+    ("public_url", "sent_under"),
+    [(None, ""), ("https://example.org/og", ""), ("https://example.org/og", "/og")],
+)
+def test_an_iri_minted_with_percent_encoding_dereferences(
+    reported: Path, public_url: str | None, sent_under: str
+) -> None:
     """A base model's aspect is named by the base's name as a record wrote it, percent-
     encoded into one segment (…/base-model/meta-llama%2FMeta-Llama-3-70B/…): the path as
-    sent names it, not the path decoded."""
+    sent names it, not the path decoded. Served under a public path, the proxy in front
+    passes it on with that path (``sent_under``) or without."""
     store = EmbeddedStore(reported, read_only=True)
     try:
         (row,) = store.query(
@@ -1660,8 +1667,9 @@ def test_an_iri_minted_with_percent_encoding_dereferences(reported: Path) -> Non
     finally:
         store.close()
     iri = row["s"].value
-    client = create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
-    path = iri.removeprefix("https://w3id.org/openness-graph")
+    config = {"STORE_LOCATION": str(reported), "TESTING": True, "PUBLIC_URL": public_url}
+    client = create_app(config).test_client()
+    path = sent_under + iri.removeprefix("https://w3id.org/openness-graph")
     answer = client.get(path, headers={"Accept": "application/n-triples"})
     assert answer.status_code == 200, answer.text
     assert f"<{iri}>" in answer.text

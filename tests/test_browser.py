@@ -29,6 +29,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import Graphs, mint
 from openness.resources import ontology_dir, sources_dir
 from openness.server import create_app
+from openness.server.public_url import PublicOrigin
 from openness.store import EmbeddedStore
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -1051,6 +1052,39 @@ def test_a_javascript_link_the_data_gives_runs_nothing(browser) -> None:
             assert ran is None and refused.startswith("script-src"), (ran, refused)
     finally:
         context.close()
+
+
+def test_served_under_a_path_the_pages_and_the_editor_stay_under_it(page, reported: Path) -> None:
+    """Served under a path (--public-url …/openness), the editor asked the SPARQL endpoint
+    and linked the IRIs it shows from the root, which the proxy in front does not route:
+    its query, its table's and its graph's links and the pages' own links stay under the
+    path. The server is asked under the path, as a proxy passing requests as sent asks."""
+    app = create_app({"STORE_LOCATION": str(reported)})
+    with serving(app) as url:
+        # The public URL names the port the server was given, known once it serves.
+        app.wsgi_app = PublicOrigin(app.wsgi_app, url + "openness")
+        under = url + "openness/"
+        page.goto(under)
+        with page.expect_navigation():
+            page.get_by_role("link", name="Conformance matrix", exact=True).click()
+        assert page.url == under + "matrix"
+        models = "SELECT ?m WHERE { ?m a og:Model } LIMIT 3"
+        page.goto(under + "editor?" + urlencode({"query": models}))
+        page.locator(".yasqe_queryButton").click()
+        page.wait_for_selector(".yasr_response_chip:has-text('3 results')")
+        links = page.locator(".yasr tbody a[href^='/openness/id/model/']")
+        expect(links).to_have_count(3, timeout=60_000)
+        graph = "CONSTRUCT { ?m schema:name ?n } WHERE { ?m a og:Model ; schema:name ?n } LIMIT 5"
+        page.goto(under + "editor?" + urlencode({"query": graph}))
+        page.locator(".yasqe_queryButton:visible").click()
+        page.wait_for_selector(".yasr_response_chip:visible:has-text('5 results')")
+        page.locator(".yasr_btn.select_graph:visible").click()
+        model = page.locator("svg.results-graph:visible a").first
+        expect(model).to_have_count(1, timeout=60_000)
+        with page.expect_navigation():
+            model.click()
+        assert page.url.startswith(under + "id/model/"), page.url
+        assert page.locator("#verdicts").is_visible()
 
 
 def test_a_definition_page_leads_to_the_models_it_judges(page, site: str) -> None:

@@ -499,8 +499,8 @@ def test_serve_takes_the_public_url_its_links_name(
 ) -> None:
     """`openness serve --public-url URL` (or OPENNESS_PUBLIC_URL, which `make serve`
     passes on) is the address the served app writes its links under
-    (tests/test_public_url.py reads them); a URL with a path is refused at once, naming
-    it, before any server starts."""
+    (tests/test_public_url.py reads them), under its path if it has one; a URL with a
+    query is refused at once, naming it, before any server starts."""
     open_store(tmp_path / "store").close()
     args = ["--store", str(tmp_path / "store"), "serve", "--port", "0"]
 
@@ -519,7 +519,12 @@ def test_serve_takes_the_public_url_its_links_name(
     page = app.test_client().get("/catalog", headers={"Accept": "text/turtle"})
     assert "<https://graph.example.org/sparql>" in page.get_data(as_text=True)
     code, said = serve_at("https://graph.example.org/og/")
-    assert code == 2 and "'https://graph.example.org/og/' names a path" in said, said
+    assert code == 0, said
+    app, _ = served.pop()
+    page = app.test_client().get("/catalog", headers={"Accept": "text/turtle"})
+    assert "<https://graph.example.org/og/sparql>" in page.get_data(as_text=True)
+    code, said = serve_at("https://graph.example.org/og/?x=1")
+    assert code == 2 and "'https://graph.example.org/og/?x=1' names a query" in said, said
     assert not served
 
 

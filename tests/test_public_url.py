@@ -1,25 +1,31 @@
 """The links a server writes about itself name the address clients reach it at
-(--public-url), not the one its proxy sends requests to."""
+(--public-url), not the one its proxy sends requests to; under a path too."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from openness.server import create_app
-from openness.server.public_url import NotAnOrigin, origin
+from openness.server.public_url import NotAPublicUrl, public_url
 
 INNER = {"Host": "127.0.0.1:8000"}  # what a proxy in front sends, by default
+UNDER = "https://example.org/openness"  # served under a path, by a proxy in front
+PREFIX = "/openness"
 
 
 @pytest.fixture(scope="module")
 def apps(reported: Path) -> dict[str | None, Flask]:
     return {
         url: create_app({"STORE_LOCATION": str(reported), "TESTING": True, "PUBLIC_URL": url})
-        for url in (None, "https://graph.example.org", "http://graph.example.org:8443/")
+        for url in (None, "https://graph.example.org", "http://graph.example.org:8443/", UNDER)
     }
 
 
@@ -45,11 +51,14 @@ def test_self_links_name_the_public_address(
     for url, base in (
         ("https://graph.example.org", "https://graph.example.org/"),
         ("http://graph.example.org:8443/", "http://graph.example.org:8443/"),
+        (UNDER, UNDER + "/"),
     ):
         answer = apps[url].test_client().get(path, headers=headers)
         body = answer.get_data(as_text=True)
         assert answer.status_code == 200, body[:500]
         assert base in body and "127.0.0.1:8000" not in body, body[:2000]
+        if url == UNDER:  # every link to this server under the path
+            assert "https://example.org/" not in body.replace(base, ""), body[:2000]
 
 
 def test_a_model_page_links_its_iri_to_the_public_address(apps: dict[str | None, Flask]) -> None:
@@ -67,8 +76,10 @@ def test_a_model_page_links_its_iri_to_the_public_address(apps: dict[str | None,
 @pytest.mark.parametrize(
     ("url", "says"),
     [
-        ("https://graph.example.org/og/", "names a path"),
-        ("https://graph.example.org/?x=1", "names a path, a query"),
+        ("https://graph.example.org/og/?x=1", "names a query or a fragment"),
+        ("https://graph.example.org/#top", "names a query or a fragment"),
+        ("https://graph.example.org/a%20b", "has a path of other than"),
+        ("https://graph.example.org/og/../x", "has a path of other than"),
         ("ftp://graph.example.org", "is not an http(s) URL"),
         ("graph.example.org", "is not an http(s) URL"),
         ("https://", "is not an http(s) URL"),
@@ -76,14 +87,104 @@ def test_a_model_page_links_its_iri_to_the_public_address(apps: dict[str | None,
         ("https://me:secret@graph.example.org", "user name or password"),
     ],
 )
-def test_a_public_url_is_an_origin(url: str, says: str) -> None:
-    """The pages link each other from the root, so an address under a path would be
-    half followed: it is refused, as anything else that is no http(s) origin."""
-    with pytest.raises(NotAnOrigin, match=re.escape(says)) as refused:
-        origin(url)
+def test_a_public_url_is_an_http_address_with_no_query(url: str, says: str) -> None:
+    """Anything but an http(s) address, or one with a query, fragment or credentials, or a
+    path whose characters are written otherwise encoded than not, is refused."""
+    with pytest.raises(NotAPublicUrl, match=re.escape(says)) as refused:
+        public_url(url)
     assert repr(url) in str(refused.value)
 
 
-def test_an_origin_keeps_its_port() -> None:
-    assert origin("https://graph.example.org") == ("https", "graph.example.org")
-    assert origin("http://[::1]:8443/") == ("http", "[::1]:8443")
+def test_a_public_url_keeps_its_port_and_path() -> None:
+    assert public_url("https://graph.example.org") == ("https", "graph.example.org", "")
+    assert public_url("http://[::1]:8443/") == ("http", "[::1]:8443", "")
+    assert public_url("https://example.org/a/og-1/") == ("https", "example.org", "/a/og-1")
+
+
+# Pages a crawl from the home page does not reach by a link: a model no name finds (the
+# 404 page), a search's answers.
+SEEDS = ["/", "/models/no-such-model", "/search?q=OLMo", "/search?q=no-such-thing"]
+LINK = re.compile(r'(?:href|src|action)="([^"]*)"')
+
+
+def _kind(path: str) -> tuple[str, int]:
+    """Pages alike but for a name in their path (two models' pages): one is read for its
+    links."""
+    segments = urlsplit(path).path.split("/")
+    return segments[1] if len(segments) > 1 else "", len(segments)
+
+
+def _resolves(client: FlaskClient, link: str) -> str:
+    """``link``, written under the public path, asked as a proxy in front sends it (the
+    path taken off): the page it ends at (redirects followed, each to under the path),
+    which is not a 404. A redirect's body or an RDF answer is fine; its links are not read."""
+    assert link.startswith(PREFIX + "/"), link
+    path = link.removeprefix(PREFIX)
+    while True:
+        with client.get(path, headers={**INNER, "Accept": "text/html"}) as answer:
+            body = answer.get_data(as_text=True)
+        if answer.status_code not in (301, 302, 303, 307, 308):
+            break
+        location = answer.headers["Location"].removeprefix("https://example.org")
+        assert location.startswith(PREFIX + "/"), (link, location)
+        path = location.removeprefix(PREFIX)
+    assert answer.status_code != 404, (link, path)
+    for header in answer.headers.get_all("Link"):
+        for target in re.findall(r"<([^>]*)>", header):
+            assert target.startswith(UNDER + "/"), (link, header)
+    return body if answer.mimetype == "text/html" else ""
+
+
+def test_every_link_of_every_page_is_under_the_public_path(apps: dict[str | None, Flask]) -> None:
+    """Served under a path (https://example.org/openness, the proxy passing /openness/x on
+    as /x), the pages linked each other from the root (href="/matrix"), which the proxy
+    does not route: every link, form and script of every kind of page is written under
+    the path, and each one resolves. A link to this server written whole names the path
+    too (the editor's SPARQL endpoint)."""
+    client = apps[UNDER].test_client()
+    read: set[tuple[str, int]] = set()
+    asked: set[str] = set()
+    pages = [(seed, PREFIX + seed) for seed in SEEDS]
+    while pages:
+        path, link = pages.pop()
+        with client.get(path, headers=INNER) as answer:
+            body = answer.get_data(as_text=True)
+        for found in map(html.unescape, LINK.findall(body)):
+            if found.startswith("//") or found.startswith("https://example.org/"):
+                assert found.startswith(UNDER + "/"), (link, found)
+            elif found.startswith("/"):
+                target = found.split("#", 1)[0]
+                if target not in asked:
+                    asked.add(target)
+                    page = _resolves(client, target)
+                    if page and _kind(target.removeprefix(PREFIX)) not in read:
+                        read.add(_kind(target.removeprefix(PREFIX)))
+                        pages.append((target.removeprefix(PREFIX), target))
+    assert {("matrix", 2), ("models", 3), ("definitions", 3), ("editor", 2), ("ns", 2)} <= read
+    editor = client.get("/editor", headers=INNER).get_data(as_text=True)
+    config = json.loads(
+        html.unescape(re.search(r'id="editor-config"[^>]*>(.*?)</script>', editor, re.S)[1])
+    )
+    assert config["endpoint"] == UNDER + "/sparql"
+    assert config["root"] == PREFIX + "/" and config["resource"] == PREFIX + "/resource"
+
+
+def test_a_proxy_may_pass_the_path_on(apps: dict[str | None, Flask]) -> None:
+    """A proxy passing the request as the client sent it (nginx's proxy_pass with no path,
+    which keeps its percent-encoding) reaches the same routes."""
+    client = apps[UNDER].test_client()
+    for path in ("/openness/matrix", "/openness", "/openness/"):
+        answer = client.get(path, headers=INNER)
+        assert answer.status_code == 200, path
+        assert 'href="/openness/definitions"' in answer.get_data(as_text=True)
+    assert client.get("/openness-other/matrix", headers=INNER).status_code == 404
+
+
+def test_the_api_description_names_the_path_its_paths_are_under(
+    apps: dict[str | None, Flask],
+) -> None:
+    """OpenAPI resolves a relative server against the description's own address; with no
+    server given a client asked https://example.org/sparql."""
+    for url, server in ((None, "/"), (UNDER, PREFIX)):
+        described = apps[url].test_client().get("/openapi.json", headers=INNER).get_json()
+        assert described["servers"] == [{"url": server}]

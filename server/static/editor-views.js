@@ -32,7 +32,7 @@
   // Ours to its path here; another in a scheme a browser merely follows as it is; any
   // other (javascript:, which would run when clicked) to the page here that answers it.
   const href = (iri) => {
-    if (iri.startsWith(config.base)) return "/" + iri.slice(config.base.length);
+    if (iri.startsWith(config.base)) return config.root + iri.slice(config.base.length);
     const scheme = iri.slice(0, Math.max(iri.indexOf(":"), 0)).toLowerCase();
     return config.followed.includes(scheme) ? iri : `${config.resource}?${new URLSearchParams({ iri })}`;
   };

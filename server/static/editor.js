@@ -88,7 +88,7 @@
 
   // IRIs this project mints dereference on this server: results link here.
   const rewrite = (root) => root.querySelectorAll(`a[href^="${config.base}"]`).forEach((a) => {
-    a.href = "/" + a.getAttribute("href").slice(config.base.length);
+    a.href = config.root + a.getAttribute("href").slice(config.base.length);
   });
   // YASGUI leaves some of its controls without a name for screen readers.
   const names = {
