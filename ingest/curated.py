@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from openness.ingest.organizations import KIND, Organization, read_organization
+from openness.ingest.published import PUBLISHED_FILE, load_published
 from openness.ingest.rdf import Triples, typed
 from openness.ingest.records import (
     IngestContext,
@@ -250,3 +251,5 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
     # The Hub's moves are read by every reader naming a repository (the context's); they
     # are checked here, with the folder that holds them.
     load_renames(folder / RENAMES_FILE, report)
+    # So are the IRIs earlier releases published, read by the identity step.
+    load_published(folder / PUBLISHED_FILE, report)

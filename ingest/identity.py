@@ -36,6 +36,7 @@ from openness.ingest.conflicts import (
 )
 from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.provenance import computed
+from openness.ingest.published import default_published
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
 from openness.ingest.records import hub_page
 from openness.ingest.report import IngestReport
@@ -687,13 +688,19 @@ def _withdrawn(records: dict[str, Record], issued: Issued, taken: set[str]) -> d
 
 
 def tombstones(
-    store: GraphStore, withdrawn: dict[str, list[str]], at: dt.datetime, out: Triples
+    store: GraphStore,
+    withdrawn: dict[str, list[str]],
+    at: dt.datetime,
+    out: Triples,
+    named: dict[str, tuple[str, dt.datetime]] | None = None,
 ) -> None:
     """Keep each IRI ``withdrawn`` (its model gone: no source describes it any more) as an
     og:WithdrawnModel in ``out``: its last name and when it was withdrawn
     (prov:invalidatedAtTime) as the identity graph said them if it was one already, else
-    its name (a retired IRI: its model's) and ``at``; and the records it denoted
-    (og:formerRecord), which give it back to their model if they come back."""
+    its name (a retired IRI: its model's) and ``at`` — or, for one the identity graph says
+    nothing of, as ``named`` gives them (an IRI an earlier release published); and the
+    records it denoted (og:formerRecord), which give it back to their model if they come
+    back."""
     iris = sorted(withdrawn)
     said: dict[str, tuple[ox.Literal | None, ox.Literal | None]] = {}
     for start in range(0, len(iris), 500):
@@ -710,11 +717,39 @@ def tombstones(
         said |= {r["iri"].value: (r.get("name"), r.get("when")) for r in rows}
     for iri in iris:
         name, when = said.get(iri, (None, None))
+        given, day = (named or {}).get(iri, (None, at))
         out.types(iri, OG + "WithdrawnModel")
-        out.add(iri, SCHEMA + "name", name)
-        out.add(iri, PROV + "invalidatedAtTime", when or literal(at))
+        out.add(iri, SCHEMA + "name", name or given)
+        out.add(iri, PROV + "invalidatedAtTime", when or literal(day))
         for record in withdrawn[iri]:
             out.link(iri, OG + "formerRecord", record)
+
+
+def _published(
+    store: GraphStore, linked: Linked, issued: Issued, out: Triples
+) -> dict[str, tuple[str, dt.datetime]]:
+    """Retire or withdraw each IRI an earlier release published (:func:`default_published`)
+    that the store issued none of and no release took, as :func:`link` does an issued IRI
+    no release keeps: one whose records a release holds is og:supersededBy the release
+    holding most of them, with those records (:func:`_retire`), one whose records are all
+    gone withdrawn (added to ``linked``, for :func:`tombstones`). A store built afresh so
+    answers them as a store that issued them does, and a later run reads them as issued.
+    Not before the store holds a graph of each source its records are of: a build
+    ingests the sources one by one, and an IRI withdrawn before its records came would be
+    given back to their model. Returns the withdrawn ones' last names and days, which the
+    store cannot say."""
+    known = issued.denoted.keys() | issued.aliases.keys() | linked.members.keys()
+    known |= linked.retired.keys() | linked.withdrawn.keys()
+    held = {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
+    unknown = {
+        iri: p for iri, p in default_published().items() if iri not in known and p.sources <= held
+    }
+    left = {iri for iri, p in unknown.items() if any(r in linked.models for r in p.records)}
+    denoted = {iri: list(unknown[iri].records) for iri in left}
+    linked.retired |= _retire(left, Issued(denoted=denoted), linked.models, out)
+    gone = sorted(unknown.keys() - left)
+    linked.withdrawn |= {iri: sorted(unknown[iri].records) for iri in gone}
+    return {iri: (unknown[iri].name, unknown[iri].on) for iri in gone}
 
 
 def record_tombstones(
@@ -1252,7 +1287,8 @@ def rebuild_identity(
             releases,
             issued,
         )
-        tombstones(store, linked.withdrawn, started, out)
+        named = {} if issued is None else _published(store, linked, issued, out)
+        tombstones(store, linked.withdrawn, started, out, named)
         if issued is not None:  # the records linked before, or kept as gone, no source has
             linked_before = {r for denoted in issued.denoted.values() for r in denoted}
             gone = (linked_before | set(withdrawn_records(store))) - records.keys()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
@@ -25,7 +26,7 @@ from test_hub_live import sync
 from openness.assess.service import resolve_model
 from openness.cli import cli
 from openness.history import VERDICT_HISTORY
-from openness.ingest import hf_live, identity_update
+from openness.ingest import hf_live, identity, identity_update
 from openness.ingest.hf_live import GRAPH as HUB_GRAPH
 from openness.ingest.hf_live import record_iri
 from openness.ingest.identity import (
@@ -36,9 +37,11 @@ from openness.ingest.identity import (
     record_tombstones,
 )
 from openness.ingest.organizations import default_organizations
+from openness.ingest.published import load_published
 from openness.ingest.rdf import Triples
 from openness.ingest.records import add_dataset
 from openness.ingest.renames import HubRenames
+from openness.ingest.report import IngestReport
 from openness.ingest.runner import ingest_all, ingest_source
 from openness.ingest.snapshots import (
     ingest_snapshot,
@@ -977,3 +980,94 @@ def test_an_iri_whose_repository_a_record_links_under_a_former_id_stays_its_mode
     mof = RECORD + "mof/a"
     again = {index: other, mof: Record(mof, "mof", "a", None, {"org/a"})}
     assert linked(again, issued)[0] == {index: MODEL + "org--b", mof: iri}
+
+
+def published_file(path: Path, entries: list[dict[str, object]]) -> Path:
+    """A list of the IRIs earlier releases published, as ``published-iris.yaml`` holds it."""
+    path.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_store_built_afresh_answers_an_iri_an_earlier_release_published_as_one_upgraded(
+    tmp_path, monkeypatch
+) -> None:
+    """Index records read anew by a later release: one of Example-R1-0528 becomes one of
+    Example-R1, one is dropped, and one matched by name (its system link refused) comes to
+    link its Hub repository. A store upgraded across the change retires the first's IRI to
+    Example-R1, withdraws the second's and keeps the third's name-minted IRI. A store built
+    afresh from the later records, given the list of IRIs releases published, answers the
+    first two as the upgraded store does (303 to Example-R1; 410 Gone naming the model and
+    the day the list gives) and the name-minted IRI with a 303 to its Hub-minted one, which
+    the upgraded store, given the list, answers with a 303 the other way; a later run reads
+    them as issued. Built afresh without the list, a store answered none of them."""
+    folder = tmp_path / "index"
+    (folder / "models").mkdir(parents=True)
+    r1, dropped = folder / "models" / "example-r1.yaml", folder / "models" / "example-gone.yaml"
+    coder = folder / "models" / "example-coder.yaml"
+    r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1"))
+    dropped.write_text(index_record("example-ai/Example-Gone-7B", "Example-Gone-7B"))
+    coder.write_text(index_record("example-ai/Example-Coder-2B", "Example-Coder-14B"))
+    old, new = MODEL + "example-ai--example-r1-0528", MODEL + "example-ai--example-r1"
+    withdrawn = MODEL + "example-ai--example-gone-7b"
+    by_name, by_repo = MODEL + "example-coder-14b", MODEL + "example-ai--example-coder-14b"
+
+    def linked(store: GraphStore) -> GraphStore:
+        ingest_source(store, "osai-index", folder=folder)
+        rebuild_identity(store)
+        return store
+
+    def empty() -> GraphStore:
+        store = EmbeddedStore(None)
+        load_vocabularies(store)
+        return store
+
+    upgraded = linked(empty())
+    assert set(model_iris(upgraded).values()) == {old, withdrawn, by_name}
+    r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1", "example-ai/Example-R1"))
+    dropped.unlink()
+    coder.write_text(
+        index_record(
+            "example-ai/Example-Coder-2B", "Example-Coder-14B", "example-ai/Example-Coder-14B"
+        )
+    )
+    assert model_iris(linked(empty())) == {"example-r1": new, "example-coder": by_repo}
+    assert not any(tombstone(linked(empty()), iri) for iri in (old, withdrawn, by_name))
+    record = {"records": ["osai-index/example-coder"], "date": "2026-01-02"}
+    listed = published_file(
+        tmp_path / "published-iris.yaml",
+        [
+            {"id": "example-ai--example-r1-0528", "name": "Example-R1",
+             "records": ["osai-index/example-r1"], "date": "2026-01-02"},
+            {"id": "example-ai--example-gone-7b", "name": "Example-Gone-7B",
+             "records": ["osai-index/example-gone"], "date": "2026-01-02"},
+            {"id": "example-coder-14b", "name": "Example-Coder-14B", **record},
+            {"id": "example-ai--example-coder-14b", "name": "Example-Coder-14B", **record},
+        ],
+    )  # fmt: skip
+    report = IngestReport("curated")
+    monkeypatch.setattr(identity, "default_published", lambda: load_published(listed, report))
+    linked(upgraded)  # the later release, shipping the list
+    assert model_iris(upgraded) == {"example-r1": new, "example-coder": by_name}
+    assert successor(upgraded, old) == new
+    assert tombstone(upgraded, withdrawn)[RDF + "type"] == {OG + "WithdrawnModel"}
+    assert successor(upgraded, by_repo) == by_name
+    redirects(client(upgraded), by_repo.removeprefix(BASE), by_name.removeprefix(BASE))
+
+    fresh = linked(empty())
+    assert not report.problems
+    assert model_iris(fresh) == {"example-r1": new, "example-coder": by_repo}
+    for iri in (old, withdrawn):
+        said, before = tombstone(fresh, iri), tombstone(upgraded, iri)
+        when = said.pop(PROV + "invalidatedAtTime", None)
+        assert (when is None) == (before.pop(PROV + "invalidatedAtTime", None) is None)
+        assert said == before, iri
+    (when,) = tombstone(fresh, withdrawn)[PROV + "invalidatedAtTime"]
+    assert when.startswith("2026-01-02")
+    web = client(fresh)
+    redirects(web, old.removeprefix(BASE), new.removeprefix(BASE))
+    redirects(web, by_name.removeprefix(BASE), by_repo.removeprefix(BASE))
+    gone(web, "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
+    before = {iri: tombstone(fresh, iri) for iri in (old, withdrawn, by_name)}
+    linked(fresh)  # a later run: the IRIs are the store's own now, kept as they were
+    assert {iri: tombstone(fresh, iri) for iri in (old, withdrawn, by_name)} == before
+    assert model_iris(fresh) == {"example-r1": new, "example-coder": by_repo}
