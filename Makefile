@@ -8,6 +8,8 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 # Seconds a stopped server's queries may go on (`openness serve --stop-grace`), if given.
 STOP_GRACE ?=
+# Seconds a stopped server goes on taking new requests first (`openness serve --drain`), if given.
+DRAIN ?=
 # The store `openness` reads without --store (OPENNESS_STORE, as README says), else var/store;
 # a remote engine named by OPENNESS_ENDPOINT (read by `openness` itself) instead, where given.
 STORE  ?= $(or $(OPENNESS_STORE),var/store)
@@ -58,7 +60,7 @@ build: $(VENV)/.installed-run editor
 	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) build --if-missing
 
 serve: build
-	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) serve --host $(HOST) --port $(PORT) $(if $(STOP_GRACE),--stop-grace $(STOP_GRACE))
+	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) serve --host $(HOST) --port $(PORT) $(if $(STOP_GRACE),--stop-grace $(STOP_GRACE)) $(if $(DRAIN),--drain $(DRAIN))
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

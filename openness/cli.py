@@ -1028,6 +1028,16 @@ def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) 
     "before they are stopped and answered 503.",
 )
 @click.option(
+    "--drain",
+    default=0.0,
+    show_default=True,
+    type=Seconds(0),
+    help="Seconds a server told to stop (SIGTERM) goes on taking new requests, saying it is "
+    "not ready (/health/ready 503) and closing each connection after its answer, before "
+    "it stops accepting: behind a load balancer, longer than its readiness checks' "
+    "interval times the failures it waits for.",
+)
+@click.option(
     "--keep-alive",
     default=2,
     show_default=True,
@@ -1130,6 +1140,7 @@ def serve(
     max_connections: int,
     read_timeout: float,
     stop_grace: float,
+    drain: float,
     keep_alive: int,
     proxy_hops: int,
     public_url: str | None,
@@ -1224,6 +1235,7 @@ def serve(
         max_connections=max_connections,
         read_timeout=read_timeout,
         stop_grace=stop_grace,
+        drain=drain,
         keep_alive=keep_alive,
     )
 

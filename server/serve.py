@@ -190,6 +190,12 @@ class GuardedThreadWorker(ThreadWorker):
     # default enough for a page's; without it, a runaway query held the stop until its own
     # deadline (30 s by default) or gunicorn's graceful timeout.
     stop_grace = 5.0
+    # Seconds a worker told to stop goes on accepting before its stop begins (``openness
+    # serve --drain``): a load balancer learns of the stop at its next readiness check, and
+    # until then still sends new connections, which a worker that stopped accepting at
+    # once left refused.
+    drain = 0.0
+    _draining = False
 
     def init_process(self) -> None:
         # Connections whose request the loop is reading, oldest deadline first (dicts keep
@@ -198,17 +204,39 @@ class GuardedThreadWorker(ThreadWorker):
         super().init_process()
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        """SIGTERM: gunicorn stops accepting and waits for the requests under way (up to
-        its graceful timeout); their queries are stopped ``stop_grace`` seconds from now.
+        """SIGTERM: after the drain, if any, gunicorn stops accepting and waits for the
+        requests under way (up to its graceful timeout); their queries are stopped
+        ``stop_grace`` seconds from then.
         A request waiting for a runaway query held the worker until the query's deadline,
         or until gunicorn killed it, the store held meanwhile."""
-        # Started by the event loop: a thread started here could wait forever for a lock
-        # the interrupted thread holds (the event loop starts the pool's threads).
-        if self.alive:
-            stop_begun(self.wsgi)  # /health/ready answers 503 from now on
-            self._grace_ends = time.monotonic() + self.stop_grace
-            self.method_queue.defer(self._stop_queries)
-        super().handle_exit(sig, frame)
+        # A second SIGTERM changes nothing: under systemd (KillMode=control-group) the
+        # worker gets the group's and then the arbiter's.
+        if not self.alive or self._draining:
+            return
+        stop_begun(self.wsgi)  # /health/ready answers 503 from now on
+        if self.drain:
+            self._draining = True
+            # Started by the event loop: a thread started here could wait forever for a
+            # lock the interrupted thread holds (the event loop starts the pool's threads).
+            self.method_queue.defer(self._drain_then_stop)
+        else:
+            self._stop()
+
+    def _stop(self) -> None:
+        self._grace_ends = time.monotonic() + self.stop_grace
+        self.method_queue.defer(self._stop_queries)
+        super().handle_exit(signal.SIGTERM, None)
+
+    def _drain_then_stop(self) -> None:
+        log.info(
+            "draining: not ready (/health/ready answers 503); new requests taken for %g s, "
+            "each answered with Connection: close",
+            self.drain,
+        )
+        # The stop itself runs on the event loop, as it does when signalled.
+        timer = threading.Timer(self.drain, self.method_queue.defer, (self._stop,))
+        timer.daemon = True
+        timer.start()
 
     def _cap_keepalive(self, deadline: float) -> None:
         """A stopping worker keeps its kept-alive connections (at most their keep-alive
@@ -350,6 +378,13 @@ def _post_worker_init(worker: Any) -> None:
     prepare(worker.wsgi)
 
 
+def _pre_request(worker: Any, req: Any) -> None:
+    """A draining worker closes each connection after its answer, so that a client keeping
+    its connection opens the next one through the balancer, to a server not stopping."""
+    if worker._draining:  # noqa: SLF001
+        req.force_close()
+
+
 def _worker_exit(server: Any, worker: Any) -> None:
     guard = current_guard(worker.wsgi)
     if guard is not None:
@@ -367,6 +402,7 @@ def run_server(
     max_connections: int = 1000,
     read_timeout: float = 30.0,
     stop_grace: float = 5.0,
+    drain: float = 0.0,
     keep_alive: int = 2,
 ) -> None:
     """Serve ``app`` on ``host:port`` with ``workers`` processes until interrupted.
@@ -375,7 +411,8 @@ def run_server(
     crosses a fork and no request waits for a process to start; one line per request is
     logged with its duration. ``timeout`` is gunicorn's: a worker silent that long is
     restarted; an idle connection is kept open ``keep_alive`` seconds for its next
-    request. Stopped (SIGTERM), a worker answers the requests under way, their queries
+    request. Stopped (SIGTERM), a worker says it is not ready and goes on taking new
+    requests for ``drain`` seconds, then answers the requests under way, their queries
     stopped ``stop_grace`` seconds later (503); on Ctrl-C, at once. The calling process
     forks the workers, so it must not have opened a store on disk: RocksDB's background
     threads do not cross the fork, and RocksDB's exit handler in a worker joins them
@@ -384,6 +421,7 @@ def run_server(
     # Inherited by the forked workers.
     _RequestSocket.read_timeout = read_timeout
     GuardedThreadWorker.stop_grace = stop_grace
+    GuardedThreadWorker.drain = drain
     _Gunicorn(
         app,
         {
@@ -394,10 +432,12 @@ def run_server(
             "worker_connections": max_connections,
             "timeout": timeout,
             "keepalive": keep_alive,
-            # The requests under way get their grace, then gunicorn's default 30 s to be
-            # answered, before the arbiter kills the worker: a longer grace is honoured.
-            "graceful_timeout": math.ceil(stop_grace) + 30,
+            # The drain, then the requests under way get their grace, then gunicorn's
+            # default 30 s to be answered, before the arbiter kills the worker: a longer
+            # drain or grace is honoured.
+            "graceful_timeout": math.ceil(drain + stop_grace) + 30,
             "post_worker_init": _post_worker_init,
+            "pre_request": _pre_request,
             "worker_exit": _worker_exit,
             "accesslog": None,  # the app logs each request with its duration
             "logconfig_dict": LOGGING,

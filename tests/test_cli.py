@@ -876,7 +876,7 @@ def test_a_question_asked_apart_whose_process_ends_is_said_in_a_line(tmp_path: P
     assert f"the store at {location} could not be read" in said.value.message
 
 
-@pytest.mark.parametrize("option", ["--stop-grace", "--query-timeout", "--read-timeout"])
+@pytest.mark.parametrize("option", ["--stop-grace", "--drain", "--query-timeout", "--read-timeout"])
 @pytest.mark.parametrize("value", ["inf", "nan", "1e300"])
 def test_serve_refuses_seconds_no_timer_takes(option: str, value: str) -> None:
     """A stop's grace, a query's or a request's time of inf, nan or 1e300 seconds: the

@@ -474,6 +474,59 @@ def test_a_stopping_server_with_nothing_under_way_ends_beside_an_idle_connection
     assert ended[pid] == "exit 0", log.read_text()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGTERM to the group"])
+def test_a_draining_server_answers_new_connections_and_says_it_is_not_ready(
+    tmp_path: Path, stop: str
+) -> None:
+    """Told to stop, a server stopped accepting at once, while a load balancer, which
+    learns of the stop at its next readiness check, still sent it new connections: refused.
+    With `--drain`, for that long it answers new connections, each closed after its answer
+    (Connection: close: the client's next goes through the balancer), /health/ready says
+    503, and the stop has not begun. Under systemd the worker hears SIGTERM twice (the
+    group's, then the arbiter's): the second does not cut the drain short."""
+    location = small_store(tmp_path)
+    port, log = free_port(), tmp_path / "log"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+    server += ["--drain", "3600"]  # never over before the test ends it
+    base = f"http://127.0.0.1:{port}"
+    with reaped(log, server) as (pid, reaping):
+        until(lambda: answers_queries(port, reaping))
+        if stop == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+        else:
+            os.killpg(pid, signal.SIGTERM)
+        until(lambda: "draining: not ready" in log.read_text())
+        with httpx.Client(base_url=base, timeout=HANG_GUARD) as late:  # opened after the stop
+            asked = late.get("/sparql", params={"query": "ASK {}"})
+            ready = late.get("/health/ready")
+        os.killpg(pid, signal.SIGINT)  # Ctrl-C ends the drain at once
+        ended = endings(reaping)
+    said = log.read_text()
+    assert asked.status_code == 200 and asked.json()["boolean"] is True, asked.text
+    assert asked.headers["Connection"] == "close", asked.headers
+    assert ready.status_code == 503 and "stopping" in ready.json()["reason"], ready.text
+    assert "stopping: not ready" not in said, said  # the stop proper never began
+    assert "Traceback" not in said and "was sent" not in said, said
+    assert ended[pid] == "exit 0", said
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a subreaper is Linux's")
+def test_a_drain_ends_by_itself_and_the_stop_follows(tmp_path: Path) -> None:
+    location = small_store(tmp_path)
+    port, log = free_port(), tmp_path / "log"
+    server = [sys.executable, "-m", "openness.cli", "--store", str(location), "serve"]
+    server += ["--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--drain", "1"]
+    with reaped(log, server) as (pid, reaping):
+        until(lambda: answers_queries(port, reaping))
+        os.kill(pid, signal.SIGTERM)
+        ended = endings(reaping)
+    said = log.read_text()
+    assert said.index("draining: not ready") < said.index("stopping: not ready"), said
+    assert set(ended.values()) == {"exit 0"}, (ended, said)
+
+
 RUNAWAY_UPDATE = (  # an update's default graph is the store's, which is empty
     "INSERT { GRAPH <urn:x-test:g> { ?a ?b ?c } } "
     "WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?i { ?j ?k ?l } }"
