@@ -183,7 +183,7 @@ def _read_sources() -> list[dict]:
                 "source": r["source"],
                 "name": r["name"],
                 "ended": r["ended"],
-                "version": r["version"],
+                "version": r.get("version"),  # unbound where the run states none
                 "snapshots": int(r["snapshots"]),
                 "licences": [],
             },

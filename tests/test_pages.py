@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import pytest
 import rdflib
 import yaml
-from conftest import copy_of
+from conftest import copy_of, select
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
@@ -193,6 +193,46 @@ def test_a_model_page_says_how_to_cite_it(client: FlaskClient) -> None:
     said = re.findall(r'<time datetime="([^"]+)">', cite)
     assert [dt.datetime.fromisoformat(t) for t in said] == [modified[0].toPython()]
     assert 'href="/#cite"' in cite
+
+
+def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphStore) -> None:
+    """A source is on the home page's table, and credited under its chart, whenever a run
+    ingested it: one whose concept has no name (skos:prefLabel) is named by the IRI of the
+    graph its run made, one with no id (skos:notation) by its concept's IRI, and one whose
+    run states no version has none. The sources query joined them, and they dropped out."""
+    store = copy_of(built)
+    concepts = {
+        r["s"]: r["concept"]
+        for r in select(
+            store,
+            """PREFIX og: <https://w3id.org/openness-graph/ns#>
+            PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT DISTINCT ?s ?concept WHERE {
+              ?run a og:IngestionRun ; og:source ?concept . ?concept skos:notation ?s }""",
+        )
+    }
+    assert {"mof", "fmti", "spdx"} <= set(concepts)
+    store.update(
+        f"""PREFIX og: <https://w3id.org/openness-graph/ns#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        DELETE WHERE {{ GRAPH ?g {{ <{concepts["mof"]}> skos:prefLabel ?label }} }};
+        DELETE WHERE {{ GRAPH ?g {{ <{concepts["fmti"]}> skos:notation ?id }} }};
+        DELETE {{ GRAPH ?g {{ ?run og:sourceVersion ?v }} }}
+        WHERE {{ GRAPH ?g {{ ?run og:source <{concepts["spdx"]}> ; og:sourceVersion ?v }} }}"""
+    )
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
+    rows = dict(
+        re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>(.*?)</td>", table)
+    )
+    listed = {s for s in concepts if s != "fmti"} | {concepts["fmti"]}
+    assert set(rows) == listed
+    assert rows["spdx"] == "" and rows["mof"].startswith("<code>")
+    credit = home.split('id="chart-title"', 1)[1].split('<p class="muted credit">', 1)[1]
+    names = dict(re.findall(r'data-source="([^"]+)">(.*?)\n', credit.split("</p>", 1)[0]))
+    assert set(names) == listed
+    assert names["mof"] == Graphs.source("mof")
 
 
 def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
