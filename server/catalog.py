@@ -88,7 +88,7 @@ def catalog() -> Response:
     t.link(cat, DCAT + "dataset", ds)
     t.link(cat, FOAF + "homepage", request.url_root)
     publisher = _publisher(t, here + "#publisher")
-    latest = dumps.latest_run(get_store())
+    latest = modified()
     for resource in (cat, ds):
         t.link(resource, DCTERMS + "publisher", publisher)
         if latest:
@@ -160,6 +160,21 @@ def void() -> Response:
         f"{TITLE.value}: VoID description",
         prefixes=DESCRIPTION_PREFIXES,
     )
+
+
+def modified() -> str | None:
+    """The data's version to cite, the catalogue's ``dcterms:modified`` (when the store's
+    latest run ended, as written). Read once a request: a page and the charts it includes
+    each cite it."""
+    if "modified" not in g:
+        g.modified = dumps.latest_run(get_store())
+    return g.modified
+
+
+@bp.app_context_processor
+def _cited() -> dict[str, object]:
+    # The charts other blueprints' pages include cite the data's version with this.
+    return {"data_modified": modified}
 
 
 def sources() -> list[dict]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from openness.assess.definitions import definitions
-from openness.server.catalog import sources
+from openness.server.catalog import modified, sources
 from openness.server.context import get_store, served_dump
 from openness.server.evidence import named_query
 from openness.server.negotiation import PAGE_TYPES, negotiate
 from openness.stats import HEADLINES, collect_stats, held_words
-from openness.store.dump import NoDump, latest_run
+from openness.store.dump import NoDump
 
 bp = Blueprint("home", __name__)
 
@@ -76,7 +76,7 @@ def index() -> Response:
             chart=_chart(),
             dump=dump,
             # the data's version to cite, as the catalogue's dcterms:modified gives it
-            modified=latest_run(get_store()),
+            modified=modified(),
         )
     )
 

@@ -3,6 +3,7 @@ outcomes instead of their ids, and links that stay on this server for the IRIs w
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import Blueprint
@@ -45,6 +46,25 @@ def code_spans(text: str) -> Markup:
 def score(value: float | str) -> str:
     """A score, as precise on every page as in the reports (0.667, never 0.67)."""
     return score_text(value)
+
+
+@bp.app_template_filter("instant")
+def instant(value: str) -> str:
+    """An xsd:dateTime to the minute, in UTC where it gives its offset (a remote store's
+    times may have any), as written where it gives none: such a time is in no zone we know.
+
+    >>> instant("2026-12-07T04:41:56.5+02:00")
+    '2026-12-07 02:41 UTC'
+    >>> instant("2026-12-07T04:41:56")
+    '2026-12-07 04:41'
+    """
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:  # what Python does not read (hour 24, a year past 9999): as written
+        return value
+    if t.tzinfo is None:
+        return t.strftime("%Y-%m-%d %H:%M")
+    return t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @bp.app_template_test("judging")

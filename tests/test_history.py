@@ -20,7 +20,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import copy_of, select
 from flask.testing import FlaskClient
-from support.credits import catalogued_licences, credited
+from rdflib.namespace import DCTERMS
+from support.credits import catalogued_licences, cited, credited, data_catalogue
 from support.history import assessed, copy_store
 from support.live import serving
 from support.provenance import made
@@ -918,6 +919,24 @@ def test_the_chart_over_time_credits_the_sources_it_counts(
     for path in ("/", "/definitions/mof-1.0"):
         chart = client.get(path).text.split('class="history-chart"', 1)[1]
         assert credited(chart) == expected, path
+
+
+def test_the_chart_over_time_says_how_to_cite_it(client: FlaskClient) -> None:
+    """Under the chart over time, on the home page and a definition's, a reader citing it
+    gets what the model page gives (the same template piece): the address of what it
+    charts, the named query's page with the chart's definition, and the data's version as
+    the catalogue gives it (dcterms:modified), with a link to the home page's How to cite."""
+    modified = {o.toPython() for o in data_catalogue(client).objects(None, DCTERMS.modified)}
+    assert len(modified) == 1
+    for path, address in (
+        ("/", "/queries/passing-over-time"),
+        ("/definitions/mof-1.0", "/queries/passing-over-time?definition=mof-1.0"),
+    ):
+        chart = client.get(path).text.split('class="history-chart"', 1)[1].split("</section>")[0]
+        said, times = cited(chart)
+        assert said == "http://localhost" + address, path
+        assert {dt.datetime.fromisoformat(t) for t in times} == modified, path
+        assert 'href="/#cite"' in chart, path
 
 
 def test_the_chart_labels_its_last_date_and_its_key_dates_its_counts(

@@ -21,7 +21,7 @@ from conftest import copy_of, select
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
-from support.credits import catalogued_licences, credited, data_catalogue
+from support.credits import catalogued_licences, cited, credited, data_catalogue
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
@@ -193,6 +193,51 @@ def test_a_model_page_says_how_to_cite_it(client: FlaskClient) -> None:
     said = re.findall(r'<time datetime="([^"]+)">', cite)
     assert [dt.datetime.fromisoformat(t) for t in said] == [modified[0].toPython()]
     assert 'href="/#cite"' in cite
+
+
+def test_the_home_chart_and_the_disagreements_table_say_how_to_cite_them(
+    client: FlaskClient,
+) -> None:
+    """Under the home page's chart and the definitions page's table of disagreements, a
+    reader citing what they see gets what the model page gives (the same template piece):
+    the address of the named query each shows as a table, and the data's version as the
+    catalogue gives it (dcterms:modified)."""
+    modified = {o.toPython() for o in data_catalogue(client).objects(None, DCTERMS.modified)}
+    assert len(modified) == 1
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    chart = home.split('id="chart-title"', 1)[1].split("<h2", 1)[0]
+    table = client.get("/definitions").text.split('<table id="disagree"', 1)[1].split("<h3", 1)[0]
+    for shown, name in ((chart, "verdict-counts"), (table, "definitions-disagree")):
+        address, times = cited(shown)
+        assert address == f"http://localhost/queries/{name}"
+        assert {dt.datetime.fromisoformat(t) for t in times} == modified
+        assert 'href="/#cite"' in shown
+
+
+@pytest.mark.parametrize(
+    "written, shown",
+    [
+        ("2999-06-01T01:30:00+02:00", "2999-05-31 23:30 UTC"),  # a remote store's offset
+        ("2999-06-01T01:30:00.123Z", "2999-06-01 01:30 UTC"),  # ours
+        ("2999-06-01T01:30:00", "2999-06-01 01:30"),  # no offset: in no zone we know
+    ],
+)
+def test_the_cite_line_gives_the_time_in_utc_whatever_its_offset(
+    built: GraphStore, written: str, shown: str
+) -> None:
+    """The data's version is the latest run's end as the store writes it: the cite line
+    gave its first 16 characters and "UTC", which is right for the times written here (Z)
+    and wrong for a remote store's with another offset or none."""
+    store = copy_of(built)
+    store.update(
+        f"""PREFIX prov: <http://www.w3.org/ns/prov#>
+        INSERT DATA {{ GRAPH <{Graphs.PROVENANCE}> {{
+          <urn:test:run> prov:endedAtTime "{written}"^^<{XSD}dateTime> }} }}"""
+    )
+    client = create_app({"STORE": store, "TESTING": True}).test_client()
+    for path in (f"/models/{OLMO}", "/"):
+        page = client.get(path, headers={"Accept": "text/html"}).text
+        assert f'<time datetime="{written}">{shown}</time>' in page, path
 
 
 def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphStore) -> None:

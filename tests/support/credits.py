@@ -37,3 +37,12 @@ def credited(html: str) -> dict[str, list[str]]:
         source: sorted(re.findall(r'class="licence" href="([^"]+)"', part))
         for source, part in re.findall(r'data-source="([^"]+)">(.*?)</span>', line, re.S)
     }
+
+
+def cited(html: str) -> tuple[str, list[str]]:
+    """What the first "To cite" line in ``html`` gives: the address or IRI to cite and the
+    times it gives (their ``datetime``)."""
+    line = html.split('class="muted cite"', 1)[1].split("</span>", 1)[0]
+    address = re.search(r"<code>([^<]+)</code>", line)
+    assert address, line
+    return address[1], re.findall(r'<time datetime="([^"]+)">', line)
