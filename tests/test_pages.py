@@ -1119,7 +1119,7 @@ def test_the_definitions_page_tables_where_two_definitions_disagree(client: Flas
     compared = [d for d in definitions().values() if d.passes_models]
     heads = re.findall(r'<th scope="col">fails ([^<]+)</th>', table)
     assert heads == [str(escape(d.label)) for d in compared]
-    row = r'<th scope="row">passes ([^<]+)</th>(.*?)</tr>'
+    row = r'<th scope="row">passes ([^<]+?)\s*(?:<a class="why".*?)?</th>(.*?)</tr>'
     cell = r'<td class="(?:heat-\d|same)">(?:<a href="#[^"]+">)?(\d+|—)'
     said = {label: re.findall(cell, cells) for label, cells in re.findall(row, table, re.S)}
     assert list(said) == heads
@@ -1140,6 +1140,38 @@ def test_the_definitions_page_tables_where_two_definitions_disagree(client: Flas
                 requirement, _, n = part.removesuffix(")").rpartition(" (")
                 assert f'href="/definitions/{r["other"]}#{requirement}"' in item
                 assert f"</a> ({n})" in item
+
+
+def test_a_row_of_the_disagreements_that_counts_no_model_says_why(client: FlaskClient) -> None:
+    """A definition that passes no model has a row of 0s in the table of disagreements: the
+    row links to a line saying so and why, as the verdict-counts query answers it (while
+    a requirement of it no source records, no model can pass it; else it passed none of
+    the models it judges), where the 0s read as a definition agreeing with every other."""
+    counts = {
+        r["definition"]: r
+        for r in csv.DictReader(io.StringIO(client.get("/queries/verdict-counts?format=csv").text))
+    }
+    page = client.get("/definitions").text
+    table = page.split('<table id="disagree"', 1)[1].split("</table>", 1)[0]
+    none = {
+        d.id for d in definitions().values() if d.passes_models and counts[d.id]["passed"] == "0"
+    }
+    assert none  # the bundled data have some: a requirement no source records
+    for d in definitions().values():
+        if not d.passes_models:
+            continue
+        row = table.split(f"passes {escape(d.label)}", 1)[1].split("</th>", 1)[0]
+        linked = f'href="#passes-none-{d.id}"' in row
+        assert linked == (d.id in none), d.id
+        if d.id not in none:
+            continue
+        line = page.split(f'<p id="passes-none-{d.id}">', 1)[1].split("</p>", 1)[0]
+        assert "passes none" in line, d.id
+        unrecorded = int(counts[d.id]["unrecorded"])
+        if unrecorded:
+            assert f"no source records {unrecorded} of" in line, d.id
+        else:
+            assert f"of the {counts[d.id]['judged']} models it judges" in line, d.id
 
 
 def test_the_home_chart_says_which_definitions_no_model_can_pass(client: FlaskClient) -> None:
