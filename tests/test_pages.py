@@ -1031,6 +1031,33 @@ def test_a_model_page_shows_the_published_verdicts_about_it(client: FlaskClient)
     assert "Published verdicts beside ours" not in page
 
 
+def test_a_model_page_says_whether_a_published_verdict_and_ours_agree(
+    client: FlaskClient,
+) -> None:
+    """One question, one answer: beside each published verdict the model page says how it
+    and ours stand (agrees, differs, can't tell), as the published-vs-computed query that
+    the API and CSV give answers for that model."""
+    for model in ("llama-2-7b", OLMO):
+        iri = f"https://w3id.org/openness-graph/id/model/{model}"
+        rows = list(
+            csv.DictReader(
+                io.StringIO(
+                    client.get(
+                        "/queries/published-vs-computed",
+                        query_string={"model": iri, "format": "csv"},
+                    ).text
+                )
+            )
+        )
+        assert rows and all(r["agreement"] for r in rows), model
+        page = client.get(f"/models/{model}").text
+        table = page.split('<h2 id="published-heading">', 1)[1].split("</table>", 1)[0]
+        assert re.findall(r'<th scope="col">([^<]+)</th>', table)[-1] == "agreement"
+        said = re.findall(r"<td>([^<]*)</td></tr>", table)
+        words = {"agrees": "agrees", "differs": "differs", "cantTell": "can&#39;t tell"}
+        assert said == [words[r["agreement"]] for r in rows], model
+
+
 def test_the_editor_loads_yasgui_that_make_installed(client: FlaskClient) -> None:
     """The page loads YASGUI's script and style from the static folder, where `make` copies
     them from the npm package (they are not in git)."""
