@@ -1317,6 +1317,25 @@ def test_the_search_answer_counts_the_definitions_that_pass_or_fail(client: Flas
     assert re.search(rf"It passes \d+ of {judging} definitions", page)
 
 
+def test_the_search_answer_says_none_in_words(client: FlaskClient) -> None:
+    """ "It passes 0 of 7 definitions" read as a table's cell: a model passing none of them
+    "passes none of 7", one passing them all "passes all 7"."""
+    said = []
+    for typed in ("llama 2", "olmo 7b"):
+        best = client.get("/api/search", query_string={"q": typed}).json["matches"][0]
+        passed = sum(v["outcome"] == "passed" for v in best["verdicts"])
+        judging = sum(definitions()[v["definition"]].passes_models for v in best["verdicts"])
+        words = {0: f"none of {judging}", judging: f"all {judging}"}.get(
+            passed, f"{passed} of {judging}"
+        )
+        assert (
+            f"It passes {words} definitions"
+            in client.get("/search", query_string={"q": typed}).text
+        )
+        said.append(passed)
+    assert 0 in said
+
+
 def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:
     """Each row names the record it comes from (two of one source may disagree), linked."""
     page = client.get("/models/salesforce--codet5p-16b").text
