@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -109,7 +110,20 @@ def index() -> Response:
     if best == "application/json":
         return jsonify([_describe(q) for q in queries.values()])
     values = {q.name: enumerations(q) for q in queries.values()}
-    return Response(render_template("queries.html", queries=queries.values(), values=values))
+    # A table of contents by the tags of their headers (a query under each of its tags), for
+    # a reader looking for a question rather than a query's name.
+    by_tag: dict[str, list[NamedQuery]] = defaultdict(list)
+    for q in queries.values():
+        for tag in q.tags:
+            by_tag[tag].append(q)
+    return Response(
+        render_template(
+            "queries.html",
+            queries=queries.values(),
+            values=values,
+            by_tag=sorted(by_tag.items()),
+        )
+    )
 
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])

@@ -773,6 +773,28 @@ def test_a_named_query_refuses_a_value_outside_its_parameters_values(client: Fla
     assert f"(required, literal, default osaid-1.0): one of {', '.join(ids)}" in listed
 
 
+def test_the_catalogue_of_queries_has_a_table_of_contents_by_tag(client: FlaskClient) -> None:
+    """/queries listed its queries one after the other, each with its full description: a
+    reader looking for a question, not a query's name, now finds under each tag of the
+    queries' headers the summary of each query tagged with it, linking to its entry."""
+    page = client.get("/queries", headers={"Accept": BROWSER}).text
+    contents = page.split('<dl class="by-tag">', 1)[1].split("</dl>", 1)[0]
+    listed = {
+        tag: re.findall(r'<a href="#([^"]+)">', entries)
+        for tag, entries in re.findall(
+            r'<dt id="tag-[^"]+">([^<]+)</dt>\s*<dd>(.*?)</dd>', contents, re.S
+        )
+    }
+    tags = sorted({t for q in catalogue().values() for t in q.tags})
+    assert list(listed) == tags
+    for tag in tags:
+        assert listed[tag] == [q.name for q in catalogue().values() if tag in q.tags], tag
+    for q in catalogue().values():
+        assert f'<h2 id="{q.name}">' in page
+        if q.tags:
+            assert f'<a href="#{q.name}">{escape(q.summary)}</a>' in contents, q.name
+
+
 def test_the_api_description_gives_each_named_query_with_its_parameters_values(
     client: FlaskClient,
 ) -> None:
