@@ -19,12 +19,7 @@ def _runs(holds: dict[str, dict[str, int]]) -> list[dict]:
     """Each source ingested (catalog.sources: its licences, its latest run), with what its
     graph holds (``holds``, from collect_stats), in words."""
     return [
-        {
-            **source,
-            "ended": source["ended"][:19].replace("T", " "),
-            "holds": held_words(holds.get(source["source"], {})),
-        }
-        for source in sources()
+        {**source, "holds": held_words(holds.get(source["source"], {}))} for source in sources()
     ]
 
 

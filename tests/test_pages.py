@@ -240,6 +240,21 @@ def test_the_cite_line_gives_the_time_in_utc_whatever_its_offset(
         assert f'<time datetime="{written}">{shown}</time>' in page, path
 
 
+def test_the_sources_table_gives_each_last_ingest_as_the_cite_line_gives_a_time(
+    client: FlaskClient,
+) -> None:
+    """The sources table printed each run's end as the store wrote it
+    (2026-12-07T02:44:15.323374Z), beside a cite line giving the same kind of time in UTC
+    to the minute."""
+    home = client.get("/", headers={"Accept": "text/html"}).text
+    table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
+    times = re.findall(r'<time datetime="([^"]+)">([^<]+)</time>', table)
+    assert times, table
+    for written, shown in times:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", shown), (written, shown)
+        assert written.startswith(shown[:10]), (written, shown)
+
+
 def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphStore) -> None:
     """A source is on the home page's table, and credited under its chart, whenever a run
     ingested it: one whose concept has no name (skos:prefLabel) is named by the IRI of the
@@ -268,9 +283,7 @@ def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphS
     client = create_app({"STORE": store, "TESTING": True}).test_client()
     home = client.get("/", headers={"Accept": "text/html"}).text
     table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
-    rows = dict(
-        re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>[^<]*</td><td>(.*?)</td>", table)
-    )
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>.*?</td><td>(.*?)</td>", table))
     listed = {s for s in concepts if s != "fmti"} | {concepts["fmti"]}
     assert set(rows) == listed
     assert rows["spdx"] == "" and rows["mof"].startswith("<code>")
