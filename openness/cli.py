@@ -1062,7 +1062,7 @@ def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) 
     metavar="URL",
     callback=_public_url,
     help="The address clients reach the server at behind a proxy (https://graph.example.org, "
-    "or under a path: https://example.org/graph): the links it writes about itself (its "
+    "or under a path: https://example.org/openness): the links it writes about itself (its "
     "pages' links, the SPARQL endpoint in VoID and the catalogue, feeds, badges) name it "
     "instead of --host and --port [env OPENNESS_PUBLIC_URL].",
 )
@@ -1187,6 +1187,7 @@ def serve(
             "them again"
         )
     from openness.server import create_app
+    from openness.server.public_url import NotAPublicUrl
     from openness.server.serve import run_server
 
     if open_update and not update_token:
@@ -1196,31 +1197,33 @@ def serve(
     if updates and workers > 1:
         _echo("updates are enabled: serving with one worker, which writes")
         workers = 1
-    app = create_app(
-        {
-            "STORE_LOCATION": opts.location,
-            "ENDPOINT": opts.endpoint,
-            "UPDATE_ENDPOINT": opts.update,
-            "STORE_ENDPOINT": opts.gsp,
-            "STORE_HELD": folder is not None,
-            "QUERY_TIMEOUT": query_timeout,
-            "QUERY_PROCESSES": query_processes,
-            "QUERY_QUEUE": query_queue,
-            "CLIENT_LIMIT": client_limit,
-            "PROXY_HOPS": proxy_hops,
-            "PUBLIC_URL": public_url,
-            "MAX_RESULT_BYTES": max_result_bytes,
-            "SHACL_MAX_DATA_TRIPLES": shacl_max_data_triples,
-            "SHACL_MAX_SHAPES_TRIPLES": shacl_max_shapes_triples,
-            "SHACL_MAX_MEMORY": shacl_max_memory * 1024**2,
-            "ALLOW_SERVICE": allow_service,
-            "UPDATE_ENABLED": updates,
-            "UPDATE_TOKEN": update_token,
-            "BASE_IRI": base_iri,
-            "PUBLISHER": publisher,
-            "PUBLISHER_NAME": publisher_name,
-        }
-    )
+    config = {
+        "STORE_LOCATION": opts.location,
+        "ENDPOINT": opts.endpoint,
+        "UPDATE_ENDPOINT": opts.update,
+        "STORE_ENDPOINT": opts.gsp,
+        "STORE_HELD": folder is not None,
+        "QUERY_TIMEOUT": query_timeout,
+        "QUERY_PROCESSES": query_processes,
+        "QUERY_QUEUE": query_queue,
+        "CLIENT_LIMIT": client_limit,
+        "PROXY_HOPS": proxy_hops,
+        "PUBLIC_URL": public_url,
+        "MAX_RESULT_BYTES": max_result_bytes,
+        "SHACL_MAX_DATA_TRIPLES": shacl_max_data_triples,
+        "SHACL_MAX_SHAPES_TRIPLES": shacl_max_shapes_triples,
+        "SHACL_MAX_MEMORY": shacl_max_memory * 1024**2,
+        "ALLOW_SERVICE": allow_service,
+        "UPDATE_ENABLED": updates,
+        "UPDATE_TOKEN": update_token,
+        "BASE_IRI": base_iri,
+        "PUBLISHER": publisher,
+        "PUBLISHER_NAME": publisher_name,
+    }
+    try:
+        app = create_app(config)
+    except NotAPublicUrl as e:  # a path the server's own routes begin with
+        raise click.BadParameter(str(e), param_hint="'--public-url'") from None
     _echo(
         f"serving on http://{host}:{port}/ (SPARQL at /sparql)"
         + (f", reached at {public_url}" if public_url else "")

@@ -135,8 +135,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # nearest PROXY_HOPS proxies were sent by; without proxies in front the header is
         # the client's own word, so it is read only when asked.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0)
-    if app.config["PUBLIC_URL"]:
-        app.wsgi_app = PublicOrigin(app.wsgi_app, app.config["PUBLIC_URL"])
     for blueprint in (
         health.bp,
         history.bp,
@@ -154,6 +152,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         wording.bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["PUBLIC_URL"]:
+        routes = {rule.rule.split("/")[1] for rule in app.url_map.iter_rules()}
+        app.wsgi_app = PublicOrigin(app.wsgi_app, app.config["PUBLIC_URL"], routes)
     app.before_request(_start_timer)
     app.register_error_handler(Overloaded, _overloaded)
     app.register_error_handler(QueryTimeout, lambda e: text(str(e), 503))

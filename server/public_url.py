@@ -8,7 +8,7 @@ configuration, not read from X-Forwarded-Proto/-Host/-Prefix: those headers are 
 client wrote unless every proxy in front overwrites them, and a link written into an answer
 a cache keeps would then name the client's choice.
 
-The outer address may hold a path (``https://example.org/graph``): the server is then
+The outer address may hold a path (``https://example.org/openness``): the server is then
 served under it, as WSGI's ``SCRIPT_NAME``, which ``url_for``, ``request.script_root`` and
 ``request.url_root`` put before every path they write; the pages and scripts write their
 links from these.
@@ -25,6 +25,11 @@ from urllib.parse import urlsplit
 # so that the root written into links is the one the proxy matches, with no escaping to
 # differ on.
 PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
+
+
+# Set in a request's environ when the proxy passed its path with the public path still on
+# (the raw request line, RAW_URI, then begins with it).
+SENT_WHOLE = "openness.public_path_sent"
 
 
 class NotAPublicUrl(ValueError):
@@ -50,7 +55,7 @@ def public_url(url: str) -> PublicUrl:
     if parts.query or parts.fragment:
         raise NotAPublicUrl(
             f"{url!r} names a query or a fragment: the server is served at an origin "
-            "(https://example.org) or under a path (https://example.org/graph)"
+            "(https://example.org) or under a path (https://example.org/openness)"
         )
     if parts.username is not None or parts.password is not None:
         raise NotAPublicUrl(f"{url!r} holds a user name or password, which no link may carry")
@@ -72,9 +77,21 @@ class PublicOrigin:
     http://127.0.0.1:8000;``, which keeps its percent-encoding): the path is taken off
     here if it is still on, so either reaches the route."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], url: str) -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], url: str, routes: Iterable[str] = ()
+    ) -> None:
+        """``routes``: the first segments of the app's routes (``sparql``, ``models``…).
+        A path beginning with one is refused: a request the proxy passed with the path
+        taken off would then look like one passed with it on (with /graph, the named
+        graph /graph/<g> would be taken for the page /<g>)."""
         self.app = app
         self.scheme, self.host, self.root = public_url(url)
+        first = self.root.split("/")[1] if self.root else None
+        if first in set(routes):
+            raise NotAPublicUrl(
+                f"{url!r}: the server's own addresses begin with /{first}, so a request "
+                f"under the path could not be told from one to /{first}; choose another path"
+            )
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -85,5 +102,6 @@ class PublicOrigin:
             path = environ.get("PATH_INFO", "")
             if path == self.root or path.startswith(self.root + "/"):
                 environ["PATH_INFO"] = path[len(self.root) :] or "/"
+                environ[SENT_WHOLE] = True
             environ["SCRIPT_NAME"] = self.root
         return self.app(environ, start_response)

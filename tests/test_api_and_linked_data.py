@@ -1649,7 +1649,13 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
 
 @pytest.mark.parametrize(
     ("public_url", "sent_under"),
-    [(None, ""), ("https://example.org/og", ""), ("https://example.org/og", "/og")],
+    [
+        (None, ""),
+        ("https://example.org/og", ""),
+        ("https://example.org/og", "/og"),
+        # a public path the IRI's own path begins with, by its letters: /i, then /id/…
+        ("https://example.org/i", ""),
+    ],
 )
 def test_an_iri_minted_with_percent_encoding_dereferences(
     reported: Path, public_url: str | None, sent_under: str

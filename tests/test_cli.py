@@ -500,7 +500,8 @@ def test_serve_takes_the_public_url_its_links_name(
     """`openness serve --public-url URL` (or OPENNESS_PUBLIC_URL, which `make serve`
     passes on) is the address the served app writes its links under
     (tests/test_public_url.py reads them), under its path if it has one; a URL with a
-    query is refused at once, naming it, before any server starts."""
+    query, or a path beginning as the server's own addresses, is refused, naming it, before
+    any server starts."""
     open_store(tmp_path / "store").close()
     args = ["--store", str(tmp_path / "store"), "serve", "--port", "0"]
 
@@ -525,6 +526,8 @@ def test_serve_takes_the_public_url_its_links_name(
     assert "<https://graph.example.org/og/sparql>" in page.get_data(as_text=True)
     code, said = serve_at("https://graph.example.org/og/?x=1")
     assert code == 2 and "'https://graph.example.org/og/?x=1' names a query" in said, said
+    code, said = serve_at("https://graph.example.org/sparql")
+    assert code == 2 and "--public-url" in said and "begin with /sparql" in said, said
     assert not served
 
 

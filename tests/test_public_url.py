@@ -188,3 +188,18 @@ def test_the_api_description_names_the_path_its_paths_are_under(
     for url, server in ((None, "/"), (UNDER, PREFIX)):
         described = apps[url].test_client().get("/openapi.json", headers=INNER).get_json()
         assert described["servers"] == [{"url": server}]
+
+
+@pytest.mark.parametrize("path", ["/graph", "/sparql", "/models/x", "/static"])
+def test_a_public_path_beginning_as_the_servers_own_addresses_is_refused(
+    reported: Path, path: str
+) -> None:
+    """Served under /graph, a request the proxy passed with the path taken off
+    (/graph/source/mof, the named graph) looked like one passed with it on, and was taken
+    for the page /source/mof: 404. A path whose first segment is one of the server's own
+    is refused, naming it; one that only contains such a segment later is served."""
+    config = {"STORE_LOCATION": str(reported), "TESTING": True}
+    with pytest.raises(NotAPublicUrl, match=f"begin with /{path.split('/')[1]}"):
+        create_app({**config, "PUBLIC_URL": "https://example.org" + path})
+    client = create_app({**config, "PUBLIC_URL": "https://example.org/og" + path}).test_client()
+    assert client.get("/graph/source/mof", headers={"Accept": "text/turtle"}).status_code == 200
