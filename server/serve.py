@@ -19,11 +19,13 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import multiprocessing
 import os
 import re
 import selectors
 import signal
 import socket
+import sys
 import threading
 import time
 from functools import partial
@@ -31,6 +33,7 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.base import Worker
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
@@ -196,6 +199,10 @@ class GuardedThreadWorker(ThreadWorker):
     # once left refused.
     drain = 0.0
     _draining = False
+    # Set by the arbiter as the server stops (``_Arbiter``), before it tells its workers:
+    # a reload (SIGHUP) or fewer workers (SIGTTOU) retire workers with SIGTERM too, while
+    # new ones take the requests, and a worker draining then said "not ready" for nothing.
+    server_stopping: Any = None
 
     def init_process(self) -> None:
         # Connections whose request the loop is reading, oldest deadline first (dicts keep
@@ -214,7 +221,7 @@ class GuardedThreadWorker(ThreadWorker):
         if not self.alive or self._draining:
             return
         stop_begun(self.wsgi)  # /health/ready answers 503 from now on
-        if self.drain:
+        if self.drain and self.server_stopping is not None and self.server_stopping.value:
             self._draining = True
             # Started by the event loop: a thread started here could wait forever for a
             # lock the interrupted thread holds (the event loop starts the pool's threads).
@@ -359,6 +366,12 @@ class GuardedThreadWorker(ThreadWorker):
             conn.close()
 
 
+class _Arbiter(Arbiter):  # type: ignore[misc]
+    def stop(self, graceful: bool = True) -> None:
+        GuardedThreadWorker.server_stopping.value = 1  # shared with the forked workers
+        super().stop(graceful)
+
+
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
         self.application = app
@@ -371,6 +384,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         return self.application
+
+    def run(self) -> None:
+        try:
+            _Arbiter(self).run()
+        except RuntimeError as e:  # as gunicorn's own run says it
+            sys.exit(f"\nError: {e}\n")
 
 
 def _post_worker_init(worker: Any) -> None:
@@ -422,6 +441,7 @@ def run_server(
     _RequestSocket.read_timeout = read_timeout
     GuardedThreadWorker.stop_grace = stop_grace
     GuardedThreadWorker.drain = drain
+    GuardedThreadWorker.server_stopping = multiprocessing.RawValue("b", 0)
     _Gunicorn(
         app,
         {
