@@ -18,7 +18,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from openness.assess.definitions import shape_files
 from openness.assess.program import declared_prefixes
 from openness.namespaces import Graphs
-from openness.resources import ontology_dir
+from openness.resources import ontology_dir, sources_dir
 from openness.store import GraphStore
 from openness.store.sparql_text import code_only, keyword
 from openness.vocabularies import load_vocabularies, vocabulary_files
@@ -251,6 +251,37 @@ def test_each_shapes_document_has_its_own_revision_date_and_licence() -> None:
         changed = last_change([path])
         if changed is not None and modified.toPython() < changed:
             wrong.append(f"{path.name}: dcterms:modified {modified} before its change of {changed}")
+    assert not wrong, "\n".join(wrong)
+
+
+# A phrase of each licence's own text, to recognise it in a LICENSE file (the SPDX IRIs the
+# sources are stated under).
+LICENCE_TEXT = {
+    "https://spdx.org/licenses/MIT": "Permission is hereby granted, free of charge",
+    "https://spdx.org/licenses/Apache-2.0": "Version 2.0, January 2004",
+    "https://spdx.org/licenses/CC-BY-4.0": "Attribution 4.0 International",
+    "https://spdx.org/licenses/CC-BY-3.0": "Attribution 3.0",
+}
+
+
+def test_each_sources_stated_licence_is_the_one_its_bundled_folder_carries(graph: Graph) -> None:
+    """A source's dcterms:license (ontology/schemes.ttl), which the catalogue, VoID, the home
+    page and every chart's credits repeat, is the licence of the copy this repository
+    bundles: its folder's LICENSE (data/sources/<notation>/LICENSE or LICENSE.md) carries
+    that licence."""
+    checked, wrong = [], []
+    for source in graph.subjects(RDF.type, OG.Source):
+        notation = graph.value(source, SKOS.notation)
+        files = [sources_dir() / str(notation) / name for name in ("LICENSE", "LICENSE.md")]
+        file = next((f for f in files if f.is_file()), None)
+        if notation is None or file is None:
+            continue
+        text = file.read_text(encoding="utf-8")
+        for licence in graph.objects(source, DCTERMS.license):
+            checked.append(notation)
+            if LICENCE_TEXT[str(licence)] not in text:
+                wrong.append(f"{notation}: stated {licence}, not the licence of {file}")
+    assert {"spdx", "mof", "osai-index", "hf", "fmti"} <= set(map(str, checked))
     assert not wrong, "\n".join(wrong)
 
 
