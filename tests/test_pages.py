@@ -21,7 +21,7 @@ from conftest import copy_of, select
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
-from support.credits import catalogued_licences, cited, credited, data_catalogue
+from support.credits import catalogued_licences, cited, credited, data_catalogue, source_rows
 
 from openness.assess.definitions import definitions
 from openness.named_queries import catalogue
@@ -257,9 +257,11 @@ def test_the_sources_table_gives_each_last_ingest_as_the_cite_line_gives_a_time(
 
 def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphStore) -> None:
     """A source is on the home page's table, and credited under its chart, whenever a run
-    ingested it: one whose concept has no name (skos:prefLabel) is named by the IRI of the
-    graph its run made, one with no id (skos:notation) by its concept's IRI, and one whose
-    run states no version has none. The sources query joined them, and they dropped out."""
+    ingested it, by what a person reads: its name (skos:prefLabel), else its id. One whose
+    concept has no id (skos:notation) was shown by its concept's IRI and held "none of the
+    kinds counted": its id is the last segment of a concept IRI of ours, which ingestion
+    mints from it, and of another vocabulary's IRI none is made up. One with no name was
+    named by the IRI of the graph its run made; one whose run states no version has none."""
     store = copy_of(built)
     concepts = {
         r["s"]: r["concept"]
@@ -272,25 +274,31 @@ def test_a_source_the_graph_names_not_is_still_listed_and_credited(built: GraphS
         )
     }
     assert {"mof", "fmti", "spdx"} <= set(concepts)
+    other = "https://example.org/ns/source/other"  # a concept of no vocabulary of ours
     store.update(
         f"""PREFIX og: <https://w3id.org/openness-graph/ns#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
         DELETE WHERE {{ GRAPH ?g {{ <{concepts["mof"]}> skos:prefLabel ?label }} }};
         DELETE WHERE {{ GRAPH ?g {{ <{concepts["fmti"]}> skos:notation ?id }} }};
         DELETE {{ GRAPH ?g {{ ?run og:sourceVersion ?v }} }}
-        WHERE {{ GRAPH ?g {{ ?run og:source <{concepts["spdx"]}> ; og:sourceVersion ?v }} }}"""
+        WHERE {{ GRAPH ?g {{ ?run og:source <{concepts["spdx"]}> ; og:sourceVersion ?v }} }};
+        INSERT DATA {{ GRAPH <{Graphs.PROVENANCE}> {{ <urn:x-test:run> a og:IngestionRun ;
+          og:source <{other}> ; prov:endedAtTime "2001-01-01T00:00:00Z"^^<{XSD}dateTime> }} }}"""
     )
     client = create_app({"STORE": store, "TESTING": True}).test_client()
     home = client.get("/", headers={"Accept": "text/html"}).text
-    table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
-    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>[^<]*</td><td>.*?</td><td>(.*?)</td>", table))
-    listed = {s for s in concepts if s != "fmti"} | {concepts["fmti"]}
-    assert set(rows) == listed
-    assert rows["spdx"] == "" and rows["mof"].startswith("<code>")
+    rows = source_rows(home)
+    assert set(rows) == set(concepts) | {other}
+    shown = {source: cells[0] for source, cells in rows.items()}
+    assert shown["fmti"] == "Foundation Model Transparency Index"
+    assert shown["mof"] == "mof" and shown[other] == other
+    assert [s for s in shown.values() if "://" in s] == [other]  # ours by name or id alone
+    assert rows["fmti"][1].startswith("organizations ")  # what its graph holds, found
+    assert rows["spdx"][3] == "" and rows["mof"][3].startswith("<code>")
     credit = home.split('id="chart-title"', 1)[1].split('<p class="muted credit">', 1)[1]
     names = dict(re.findall(r'data-source="([^"]+)">(.*?)\n', credit.split("</p>", 1)[0]))
-    assert set(names) == listed
-    assert names["mof"] == Graphs.source("mof")
+    assert names == shown
 
 
 def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
@@ -303,8 +311,8 @@ def test_the_sources_licences_are_on_the_home_page_as_the_catalogue_states_them(
     table = home.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
     assert '<th scope="col">licence</th>' in table
     shown = {
-        row[0]: sorted(re.findall(r'href="([^"]+)"', row[1]))
-        for row in re.findall(r"<tr><td>([^<]+)</td>(.*?)</tr>", table)
+        source: sorted(re.findall(r'href="([^"]+)"', "".join(cells)))
+        for source, cells in source_rows(home).items()
     }
     assert "osai-index" in shown and "fmti" in shown
     stated = catalogued_licences(client)
@@ -1485,8 +1493,7 @@ def test_the_sources_table_says_what_each_source_holds(client: FlaskClient) -> N
     """No blank where a source has no model records: the Croissant descriptions hold
     datasets, the SPDX list licences, the FMTI organizations, each counted."""
     page = client.get("/", headers={"Accept": "text/html"}).text
-    table = page.split(">Sources</h2>", 1)[1].split("</table>", 1)[0]
-    held = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]*)</td>", table))
+    held = {source: cells[1] for source, cells in source_rows(page).items()}
     assert {"croissant", "fmti", "spdx", "mof"} <= held.keys()
     assert all(held.values()), held
     stats = client.get("/", headers={"Accept": "application/json"}).json

@@ -46,3 +46,12 @@ def cited(html: str) -> tuple[str, list[str]]:
     address = re.search(r"<code>([^<]+)</code>", line)
     assert address, line
     return address[1], re.findall(r'<time datetime="([^"]+)">', line)
+
+
+def source_rows(html: str) -> dict[str, list[str]]:
+    """The home page's sources table: each row's cells (their HTML) by the source's id."""
+    table = html.split('<h2 id="sources">', 1)[1].split("</table>", 1)[0]
+    return {
+        source: re.findall(r"<td>(.*?)</td>", cells)
+        for source, cells in re.findall(r'<tr data-source="([^"]+)">(.*?)</tr>', table)
+    }
