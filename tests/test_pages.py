@@ -1379,6 +1379,28 @@ def test_the_search_answer_says_none_in_words(client: FlaskClient) -> None:
     assert 0 in said
 
 
+def test_the_search_answers_count_heads_the_rows_it_counts(client: FlaskClient) -> None:
+    """ "It passes none of 7 definitions" stood over 8 rows, the Index's among them, which
+    rates models and passes none by design: the count heads the rows of the definitions
+    it counts, and a definition that rates is listed apart, saying it passes none."""
+    rating = {d.id: d.label for d in definitions().values() if not d.passes_models}
+    seen = set()
+    for typed in ("llama 2", "olmo 7b"):
+        best = client.get("/api/search", query_string={"q": typed}).json["matches"][0]
+        rated = [v["definition"] for v in best["verdicts"] if v["definition"] in rating]
+        page = client.get("/search", query_string={"q": typed}).text
+        answer = page.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
+        counted = re.search(r"It passes (?:none of |all |\d+ of )(\d+) definitions? that", answer)
+        lists = re.findall(r'<ul class="verdicts">(.*?)</ul>', answer, re.S)
+        assert lists[0].count("<li>") == int(counted[1]) == len(best["verdicts"]) - len(rated)
+        if rated:
+            said = answer.split('<p class="rated">', 1)[1].split("</p>", 1)[0]
+            assert all(rating[d] in said for d in rated) and "none by design" in said
+            assert len(lists) == 2 and lists[1].count("<li>") == len(rated)
+            seen.add(typed)
+    assert seen  # a model the Index rates was asked
+
+
 def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:
     """Each row names the record it comes from (two of one source may disagree), linked."""
     page = client.get("/models/salesforce--codet5p-16b").text
