@@ -7,7 +7,7 @@ import logging
 import time
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, g, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -203,13 +203,14 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     back). Under /api/ it is text for a browser too: the API answers no pages."""
     allowed = sorted(e.valid_methods or []) if isinstance(e, MethodNotAllowed) else []
     in_api = request.path.startswith(f"{api.bp.url_prefix}/")
+    asked = request.script_root + request.path  # as the client asked it, under a public path
     if allowed:
         named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
-        message = f"{request.path} takes {' or '.join(named)}, not {request.method}"
+        message = f"{asked} takes {' or '.join(named)}, not {request.method}"
     elif in_api:
-        message = f"{request.path} is no route of the API: /openapi.json lists them"
+        message = f"{asked} is no route of the API: {url_for('openapi.openapi')} lists them"
     else:
-        message = f"nothing is at {request.path}"
+        message = f"nothing is at {asked}"
     # Text where the client takes it as well as HTML (curl's */*): a browser names HTML.
     page = choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
     if page and not in_api:

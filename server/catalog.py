@@ -271,7 +271,7 @@ def download() -> Response:
     except dumps.NoDump as e:
         return text(
             f"no current dump of the whole dataset: {e} (meanwhile each named graph is at "
-            "/store?graph=IRI)",
+            f"{url_for('update.read_graph')}?graph=IRI)",
             404,
         )
     return send_file(

@@ -420,7 +420,11 @@ def outside() -> Response:
     is sent (303) to its own path, the format asked kept."""
     iri = request.args.get("iri", "")
     if not is_iri(iri):
-        return text("iri= names no absolute IRI: /resource?iri=<an IRI the graph uses>", 400)
+        return text(
+            f"iri= names no absolute IRI: {url_for('linked_data.outside')}?iri=<an IRI the "
+            "graph uses>",
+            400,
+        )
     if iri.startswith(minted_base()):
         # The format asked goes in the query, before a hash IRI's fragment (…/ns#Model).
         where, asked = urlsplit(_local(iri)), request.args.get("format")

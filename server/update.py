@@ -186,8 +186,8 @@ def _target() -> str:
     if "default" in request.args or len(graphs) != 1:
         abort(
             text(
-                "name one graph: /store?graph=<IRI> (the default graph is the union of "
-                "the named graphs and cannot be written)",
+                f"name one graph: {url_for('update.read_graph')}?graph=<IRI> (the default "
+                "graph is the union of the named graphs and cannot be written)",
                 400,
             )
         )
@@ -235,10 +235,13 @@ def _too_large(graph: str | None, limit: int) -> Response:
         links.insert(0, f'<{dump_url()}>; rel="alternate"; type="application/gzip"')
     if graph is None:
         what = "the default graph (the union of the named graphs)"
-        parts = f"each named graph at /store?graph=IRI (the catalogue, {catalogue}, lists them)"
+        parts = (
+            f"each named graph at {url_for('update.read_graph')}?graph=IRI (the catalogue, "
+            f"{catalogue}, lists them)"
+        )
     else:
         what = f"the graph <{graph}>"
-        parts = "its triples a page at a time at /sparql (LIMIT and OFFSET)"
+        parts = f"its triples a page at a time at {url_for('sparql.sparql')} (LIMIT and OFFSET)"
     answer = text(
         f"{what} is larger than this server's limit of {limit} bytes; {whole}; {parts}", 413
     )

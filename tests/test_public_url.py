@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,7 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from openness.namespaces import Graphs
 from openness.server import create_app
+from openness.server.context import current_guard
 from openness.server.public_url import NotAPublicUrl, public_url
 
 INNER = {"Host": "127.0.0.1:8000"}  # what a proxy in front sends, by default
@@ -178,6 +181,52 @@ def test_a_proxy_may_pass_the_path_on(apps: dict[str | None, Flask]) -> None:
         assert answer.status_code == 200, path
         assert 'href="/openness/definitions"' in answer.get_data(as_text=True)
     assert client.get("/openness-other/matrix", headers=INNER).status_code == 404
+
+
+# What a client is told in words where it asked amiss, each answer naming a route of ours.
+SAID = [
+    ("GET", "/store?graph=urn:a&graph=urn:b", 400, f"name one graph: {PREFIX}/store?graph="),
+    ("GET", "/store?default", 413, f"each named graph at {PREFIX}/store?graph=IRI"),
+    ("GET", f"/store?graph={Graphs.ONTOLOGY}", 413, f"a page at a time at {PREFIX}/sparql "),
+    ("GET", "/dump/openness.nq.gz", 404, f"each named graph is at {PREFIX}/store?graph=IRI"),
+    ("GET", "/resource?iri=x", 400, f"absolute IRI: {PREFIX}/resource?iri=<"),
+    ("GET", "/api/x", 404, f"{PREFIX}/api/x is no route of the API: {PREFIX}/openapi.json "),
+    ("GET", "/x", 404, f"nothing is at {PREFIX}/x"),
+    ("DELETE", "/catalog", 405, f"{PREFIX}/catalog takes GET"),
+]
+ROOTED = re.compile(r"(?:^|[\s(<:])(/[A-Za-z][^\s)>]*)")
+
+
+@pytest.fixture(scope="module")
+def limited(reported: Path) -> Iterator[FlaskClient]:
+    """Served under a path, with a result limit the large graphs are over."""
+    app = create_app(
+        {
+            "STORE_LOCATION": str(reported),
+            "TESTING": True,
+            "PUBLIC_URL": UNDER,
+            "MAX_RESULT_BYTES": 2000,
+        }
+    )
+    yield app.test_client()
+    guard = current_guard(app)
+    if guard is not None:  # made by the first query; a test run alone may make none
+        guard.close()
+
+
+@pytest.mark.parametrize(("method", "path", "status", "says"), SAID)
+def test_an_answer_in_words_names_the_path_a_client_must_use(
+    limited: FlaskClient, method: str, path: str, status: int, says: str
+) -> None:
+    """Served under a path, the answers in words named the routes a client should use
+    from the root (/store?graph=IRI, /resource?iri=, /sparql, /openapi.json, the path it
+    asked), which the proxy in front does not route: each names them under the path."""
+    headers = {**INNER, "Accept": "text/turtle" if "/store" in path else "text/plain"}
+    answer = limited.open(path, method=method, headers=headers)
+    assert (answer.status_code, answer.mimetype) == (status, "text/plain")
+    assert says in answer.text, answer.text
+    for rooted in ROOTED.findall(answer.text):
+        assert rooted.startswith(PREFIX + "/"), answer.text
 
 
 def test_the_api_description_names_the_path_its_paths_are_under(
