@@ -693,14 +693,15 @@ def tombstones(
     at: dt.datetime,
     out: Triples,
     named: dict[str, tuple[str, dt.datetime]] | None = None,
-) -> None:
+) -> dict[str, ox.Literal]:
     """Keep each IRI ``withdrawn`` (its model gone: no source describes it any more) as an
     og:WithdrawnModel in ``out``: its last name and when it was withdrawn
     (prov:invalidatedAtTime) as the identity graph said them if it was one already, else
     its name (a retired IRI: its model's) and ``at`` — or, for one the identity graph says
     nothing of, as ``named`` gives them (an IRI an earlier release published); and the
     records it denoted (og:formerRecord), which give it back to their model if they come
-    back."""
+    back. Returns when each was withdrawn, as written."""
+    days: dict[str, ox.Literal] = {}
     iris = sorted(withdrawn)
     said: dict[str, tuple[ox.Literal | None, ox.Literal | None]] = {}
     for start in range(0, len(iris), 500):
@@ -720,9 +721,11 @@ def tombstones(
         given, day = (named or {}).get(iri, (None, at))
         out.types(iri, OG + "WithdrawnModel")
         out.add(iri, SCHEMA + "name", name or given)
-        out.add(iri, PROV + "invalidatedAtTime", when or literal(day))
+        days[iri] = when or literal(day)
+        out.add(iri, PROV + "invalidatedAtTime", days[iri])
         for record in withdrawn[iri]:
             out.link(iri, OG + "formerRecord", record)
+    return days
 
 
 def _published(
@@ -753,17 +756,24 @@ def _published(
 
 
 def record_tombstones(
-    store: GraphStore, candidates: Sequence[str], at: dt.datetime, out: Triples
+    store: GraphStore,
+    candidates: Sequence[str],
+    at: dt.datetime,
+    out: Triples,
+    named: dict[str, tuple[str, ox.Literal]] | None = None,
 ) -> set[str]:
     """Keep each of the record IRIs ``candidates`` that no source has any more (a source
     dropped the record, a Hub repository was deleted) as an og:WithdrawnRecord in ``out``,
     if the identity graph linked it to a model or kept it so: when the identity step found
     it gone (prov:invalidatedAtTime) and the model it was a record of (og:formerRecordOf),
-    as the identity graph said them if it was one already, else ``at`` and its model. Not
-    one a source retired (og:supersededBy: a Hub repository's former id, which moved and
-    answers 303), nor one never linked. Returns those that are no record and were or are
-    one, whose triples an update rewrites (a record again is rewritten with its links);
-    asked by IRI, ``candidates`` at a time, never every record or tombstone."""
+    as the identity graph said them if it was one already, else ``at`` and its model — or,
+    for one the identity graph says nothing of, the model and day ``named`` gives (a
+    withdrawn model's record, :func:`gone_with`). Not one a source retired
+    (og:supersededBy: a Hub repository's former id, which moved and answers 303), nor one
+    never linked nor named. Returns those that are no record and were or are one, whose triples an
+    update rewrites (a record again is rewritten with its links); asked by IRI,
+    ``candidates`` at a time, never every record or tombstone."""
+    named = named or {}
     handled: set[str] = set()
     for start in range(0, len(candidates), 500):
         chosen = f"VALUES ?r {{ {iri_values(candidates[start : start + 500])} }}"
@@ -775,20 +785,33 @@ def record_tombstones(
                     OPTIONAL {{ ?r og:formerRecordOf ?was }} }} }}
                   OPTIONAL {{ ?r og:supersededBy ?moved }}
                   OPTIONAL {{ ?r a og:SourceRecord BIND (true AS ?live) }}
-                  FILTER (BOUND(?model) || BOUND(?when)) }} ORDER BY DESC(?model)""",
+                }} ORDER BY DESC(?model)""",
         ).rows()
         said = {r["r"].value: r for r in rows}  # one row a record, the least model's
         for iri, row in sorted(said.items()):
-            if "live" in row:
+            linked = "model" in row or "when" in row
+            if "live" in row or not (linked or iri in named):
                 continue
             handled.add(iri)
             if "moved" in row:
                 continue
+            model, day = (None, literal(at)) if linked else named[iri]
             out.types(iri, OG + "WithdrawnRecord")
-            out.add(iri, PROV + "invalidatedAtTime", row.get("when") or literal(at))
+            out.add(iri, PROV + "invalidatedAtTime", row.get("when") or day)
             was = row.get("was") if "when" in row else row.get("model")
-            out.link(iri, OG + "formerRecordOf", was.value if was else None)
+            out.link(iri, OG + "formerRecordOf", was.value if was else model)
     return handled
+
+
+def gone_with(
+    withdrawn: dict[str, list[str]], days: dict[str, ox.Literal]
+) -> dict[str, tuple[str, ox.Literal]]:
+    """Each record of the IRIs ``withdrawn`` (each withdrawn on its day of ``days``), with
+    its IRI and that day: a record gone with its model, for :func:`record_tombstones` to
+    keep as a store that linked it did where the identity graph says nothing of it — a
+    record of an IRI an earlier release published, withdrawn in a store built afresh, or
+    one a run killed between two writes of the identity graph left without its tombstone."""
+    return {r: (iri, day) for iri, day in days.items() for r in withdrawn[iri]}
 
 
 def withdrawn_records(store: GraphStore) -> list[str]:
@@ -1288,11 +1311,12 @@ def rebuild_identity(
             issued,
         )
         named = {} if issued is None else _published(store, linked, issued, out)
-        tombstones(store, linked.withdrawn, started, out, named)
+        days = tombstones(store, linked.withdrawn, started, out, named)
         if issued is not None:  # the records linked before, or kept as gone, no source has
             linked_before = {r for denoted in issued.denoted.values() for r in denoted}
             gone = (linked_before | set(withdrawn_records(store))) - records.keys()
-            record_tombstones(store, sorted(gone), started, out)
+            went = gone_with(linked.withdrawn, days)
+            record_tombstones(store, sorted(gone | went.keys()), started, out, went)
         report.counts = linked.counts
         report.ingested = len(records)
         del records  # not needed to write: at 100 000 models, memory the write can use

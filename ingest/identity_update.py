@@ -28,6 +28,7 @@ from openness.ingest.conflicts import Conflicts, claims_conflicts, weights_link_
 from openness.ingest.identity import (
     Outside,
     Record,
+    gone_with,
     identity_keys,
     link,
     linked_by,
@@ -90,12 +91,13 @@ def update_identity(
         if not taken:
             break
         scope.grow(taken)
-    tombstones(store, linked.withdrawn, started, out)
+    days = tombstones(store, linked.withdrawn, started, out)
     # The scope's records gone, and its former Hub ids' records (a tombstone of one a source
     # retired since goes).
     formers = {mint("record", r.source, f) for r in scope.records.values() for f in r.former}
     gone = (scope.asked | formers) - scope.records.keys()
-    handled = record_tombstones(store, sorted(gone), started, out)
+    went = gone_with(linked.withdrawn, days)
+    handled = record_tombstones(store, sorted(gone | went.keys()), started, out, went)
     report = IngestReport("identity")
     report.read = report.ingested = len(scope.records)
     report.counts = linked.counts

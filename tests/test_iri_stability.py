@@ -982,10 +982,42 @@ def test_an_iri_whose_repository_a_record_links_under_a_former_id_stays_its_mode
     assert linked(again, issued)[0] == {index: MODEL + "org--b", mof: iri}
 
 
-def published_file(path: Path, entries: list[dict[str, object]]) -> Path:
-    """A list of the IRIs earlier releases published, as ``published-iris.yaml`` holds it."""
+def shipping(monkeypatch, folder: Path, entries: list[dict[str, object]]) -> IngestReport:
+    """The identity step reads ``entries`` as the list of the IRIs earlier releases published
+    (as ``published-iris.yaml`` holds it, written in ``folder``); the report of reading it."""
+    path = folder / PUBLISHED_FILE
     path.write_text(yaml.safe_dump(entries, sort_keys=False), encoding="utf-8")
-    return path
+    report = IngestReport("curated")
+    monkeypatch.setattr(identity, "default_published", lambda: load_published(path, report))
+    return report
+
+
+def gone_listed(**more: object) -> dict[str, object]:
+    """The entry of Example-Gone-7B's IRI, withdrawn, in the list of IRIs published."""
+    entry = {"id": "example-ai--example-gone-7b", "name": "Example-Gone-7B"}
+    return entry | {"records": ["osai-index/example-gone"], "date": "2026-01-02"} | more
+
+
+def index_folder(tmp_path: Path, **records: str) -> Path:
+    """A folder of Index records, each file named by its id (``index_record``'s text)."""
+    folder = tmp_path / "index"
+    (folder / "models").mkdir(parents=True)
+    for name, text in records.items():
+        (folder / "models" / f"{name.replace('_', '-')}.yaml").write_text(text)
+    return folder
+
+
+def empty_store() -> GraphStore:
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    return store
+
+
+def index_linked(store: GraphStore, folder: Path) -> GraphStore:
+    """``store`` with the Index records of ``folder``, linked again by a rebuild."""
+    ingest_source(store, "osai-index", folder=folder)
+    rebuild_identity(store)
+    return store
 
 
 def test_a_store_built_afresh_answers_an_iri_an_earlier_release_published_as_one_upgraded(
@@ -1000,28 +1032,20 @@ def test_a_store_built_afresh_answers_an_iri_an_earlier_release_published_as_one
     the day the list gives) and the name-minted IRI with a 303 to its Hub-minted one, which
     the upgraded store, given the list, answers with a 303 the other way; a later run reads
     them as issued. Built afresh without the list, a store answered none of them."""
-    folder = tmp_path / "index"
-    (folder / "models").mkdir(parents=True)
+    folder = index_folder(
+        tmp_path,
+        example_r1=index_record("example-ai/Example-R1-0528", "Example-R1"),
+        example_gone=index_record("example-ai/Example-Gone-7B", "Example-Gone-7B"),
+        example_coder=index_record("example-ai/Example-Coder-2B", "Example-Coder-14B"),
+    )
     r1, dropped = folder / "models" / "example-r1.yaml", folder / "models" / "example-gone.yaml"
     coder = folder / "models" / "example-coder.yaml"
-    r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1"))
-    dropped.write_text(index_record("example-ai/Example-Gone-7B", "Example-Gone-7B"))
-    coder.write_text(index_record("example-ai/Example-Coder-2B", "Example-Coder-14B"))
     old, new = MODEL + "example-ai--example-r1-0528", MODEL + "example-ai--example-r1"
     withdrawn = MODEL + "example-ai--example-gone-7b"
     by_name, by_repo = MODEL + "example-coder-14b", MODEL + "example-ai--example-coder-14b"
+    monkeypatch.setattr(identity, "default_published", dict)  # the earlier release's: none
 
-    def linked(store: GraphStore) -> GraphStore:
-        ingest_source(store, "osai-index", folder=folder)
-        rebuild_identity(store)
-        return store
-
-    def empty() -> GraphStore:
-        store = EmbeddedStore(None)
-        load_vocabularies(store)
-        return store
-
-    upgraded = linked(empty())
+    upgraded = index_linked(empty_store(), folder)
     assert set(model_iris(upgraded).values()) == {old, withdrawn, by_name}
     r1.write_text(index_record("example-ai/Example-R1-0528", "Example-R1", "example-ai/Example-R1"))
     dropped.unlink()
@@ -1030,30 +1054,33 @@ def test_a_store_built_afresh_answers_an_iri_an_earlier_release_published_as_one
             "example-ai/Example-Coder-2B", "Example-Coder-14B", "example-ai/Example-Coder-14B"
         )
     )
-    assert model_iris(linked(empty())) == {"example-r1": new, "example-coder": by_repo}
-    assert not any(tombstone(linked(empty()), iri) for iri in (old, withdrawn, by_name))
+    assert model_iris(index_linked(empty_store(), folder)) == {
+        "example-r1": new,
+        "example-coder": by_repo,
+    }
+    assert not any(
+        tombstone(index_linked(empty_store(), folder), iri) for iri in (old, withdrawn, by_name)
+    )
     record = {"records": ["osai-index/example-coder"], "date": "2026-01-02"}
-    listed = published_file(
-        tmp_path / "published-iris.yaml",
+    report = shipping(
+        monkeypatch,
+        tmp_path,
         [
             {"id": "example-ai--example-r1-0528", "name": "Example-R1",
              "records": ["osai-index/example-r1"], "date": "2026-01-02"},
-            {"id": "example-ai--example-gone-7b", "name": "Example-Gone-7B",
-             "records": ["osai-index/example-gone"], "date": "2026-01-02"},
+            gone_listed(),
             {"id": "example-coder-14b", "name": "Example-Coder-14B", **record},
             {"id": "example-ai--example-coder-14b", "name": "Example-Coder-14B", **record},
         ],
     )  # fmt: skip
-    report = IngestReport("curated")
-    monkeypatch.setattr(identity, "default_published", lambda: load_published(listed, report))
-    linked(upgraded)  # the later release, shipping the list
+    index_linked(upgraded, folder)  # the later release, shipping the list
     assert model_iris(upgraded) == {"example-r1": new, "example-coder": by_name}
     assert successor(upgraded, old) == new
     assert tombstone(upgraded, withdrawn)[RDF + "type"] == {OG + "WithdrawnModel"}
     assert successor(upgraded, by_repo) == by_name
     redirects(client(upgraded), by_repo.removeprefix(BASE), by_name.removeprefix(BASE))
 
-    fresh = linked(empty())
+    fresh = index_linked(empty_store(), folder)
     assert not report.problems
     assert model_iris(fresh) == {"example-r1": new, "example-coder": by_repo}
     for iri in (old, withdrawn):
@@ -1068,9 +1095,44 @@ def test_a_store_built_afresh_answers_an_iri_an_earlier_release_published_as_one
     redirects(web, by_name.removeprefix(BASE), by_repo.removeprefix(BASE))
     gone(web, "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
     before = {iri: tombstone(fresh, iri) for iri in (old, withdrawn, by_name)}
-    linked(fresh)  # a later run: the IRIs are the store's own now, kept as they were
+    index_linked(fresh, folder)  # a later run: the IRIs are the store's own now, kept as they were
     assert {iri: tombstone(fresh, iri) for iri in (old, withdrawn, by_name)} == before
     assert model_iris(fresh) == {"example-r1": new, "example-coder": by_repo}
+
+
+def test_a_withdrawn_published_iris_records_answer_410_in_a_store_built_afresh_as_upgraded(
+    tmp_path, monkeypatch
+) -> None:
+    """The Index drops Example-Gone-7B's one record: a store upgraded across the change
+    keeps the record's IRI as a tombstone naming the model withdrawn, answered 410 Gone. A
+    store built afresh from the later records, given the list of IRIs releases published,
+    answers the record's IRI alike, gone on the day the list gives, and a later run keeps
+    it as it is; before, it answered 404 there."""
+    folder = index_folder(
+        tmp_path,
+        example_r1=index_record("example-ai/Example-R1", "Example-R1"),
+        example_gone=index_record("example-ai/Example-Gone-7B", "Example-Gone-7B"),
+    )
+    withdrawn, record = MODEL + "example-ai--example-gone-7b", RECORD + "osai-index/example-gone"
+    monkeypatch.setattr(identity, "default_published", dict)  # the earlier release's: none
+    upgraded = index_linked(empty_store(), folder)
+    (folder / "models" / "example-gone.yaml").unlink()
+    shipping(monkeypatch, tmp_path, [gone_listed()])
+    index_linked(upgraded, folder)
+    fresh = index_linked(empty_store(), folder)
+    said, before = tombstone(fresh, record), tombstone(upgraded, record)
+    (when,) = said.pop(PROV + "invalidatedAtTime")
+    assert before.pop(PROV + "invalidatedAtTime")
+    assert (
+        said
+        == before
+        == {RDF + "type": {OG + "WithdrawnRecord"}, OG + "formerRecordOf": {withdrawn}}
+    )
+    assert when.startswith("2026-01-02")
+    removed(client(fresh), record, "2026-01-02", withdrawn)
+    kept = tombstone(fresh, record)
+    index_linked(fresh, folder)  # a later run: the store's own tombstone now
+    assert tombstone(fresh, record) == kept
 
 
 def test_each_iri_earlier_releases_published_answers_in_the_bundled_build_as_listed(built) -> None:
