@@ -36,7 +36,7 @@ from openness.ingest.conflicts import (
 )
 from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.provenance import computed
-from openness.ingest.published import default_published
+from openness.ingest.published import Published, default_published
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
 from openness.ingest.records import hub_page
 from openness.ingest.report import IngestReport
@@ -354,6 +354,9 @@ class Issued:
     # Models' Hub repositories (og:huggingFaceRepo), asked, as ``producer``, only of the few
     # a release may keep though it links no repository they are minted from (:func:`_strayed`).
     repos: Callable[[list[str]], dict[str, set[str]]] = lambda iris: {}
+    # The IRIs earlier releases published (:func:`default_published`) the identity graph says
+    # nothing of: each one a store upgraded from those releases issued (:func:`link`).
+    published: dict[str, Published] = field(default_factory=dict)
 
 
 @dataclass
@@ -410,7 +413,10 @@ def link(
     anew is not withdrawn: the release minted to its IRI from a record of that source keeps
     it (:func:`_rekeyed`). (A former Hub id's IRI keeps its
     target while that is issued, when no record names the id any more; a target merged
-    into another model, that one.)"""
+    into another model, that one.) An IRI an earlier release published that the store did
+    not issue (``issued.published``) is given as a store upgraded from that release, which
+    issued it, gives it: to a release holding one of its records, or taken back as a
+    retiring one is (:func:`_reclaimed`); a release holding none of them takes a number."""
     words = producer_words(orgs)
     for rec in records.values():
         rec.check_links()
@@ -450,7 +456,13 @@ def link(
         for iri, denoted in issued.denoted.items()
         if iri not in used and any(r in records for r in denoted)
     }
-    reclaimed = _reclaimed(ordered, kept, given, retiring, issued)
+    # An IRI an earlier release published is one a store upgraded from it issued: a release
+    # whose Hub repository mints it takes it back as one of a retiring IRI, and a release
+    # holding none of its records is not minted to it (it takes a number).
+    listed = {iri: set(p.records) for iri, p in issued.published.items()}
+    denoted = {iri: issued.denoted[iri] for iri in retiring}
+    denoted |= {iri: sorted(rs) for iri, rs in listed.items() if any(r in records for r in rs)}
+    reclaimed = _reclaimed(ordered, kept, given, denoted)
     kept |= reclaimed
     used |= set(reclaimed.values())
     retiring -= set(reclaimed.values())
@@ -466,7 +478,11 @@ def link(
     for at, members in enumerate(ordered):
         base = bases[at]
         iri, n = kept.get(at) or given.get(members[0].iri) or base, 1
-        while iri in used and at not in kept and members[0].iri not in given:
+        while (
+            (iri in used or (iri in listed and listed[iri].isdisjoint(m.iri for m in members)))
+            and at not in kept
+            and members[0].iri not in given
+        ):
             n += 1  # two releases of one name from different producers
             iri = f"{base}-{n}"
         used.add(iri)
@@ -583,14 +599,14 @@ def _reclaimed(
     clusters: list[list[Record]],
     kept: dict[int, str],
     given: dict[str, str],
-    retiring: set[str],
-    issued: Issued,
+    retiring: dict[str, list[str]],
 ) -> dict[int, str]:
     """The IRI each release (by its place in ``clusters``, as :func:`_keep_issued`) takes
-    of those ``retiring`` that one of its Hub repositories mints, where no release holding
-    the IRI's records links that repository: the IRI went with records a source now reads
-    as another repository's (:func:`_strayed`), and comes to the repository it was minted
-    from, as a store built afresh gives it."""
+    of those ``retiring`` (each with the records it denoted) that one of its Hub
+    repositories mints, where no release holding the IRI's records links that repository:
+    the IRI went with records a source now reads as another repository's
+    (:func:`_strayed`), and comes to the repository it was minted from, as a store built
+    afresh gives it."""
     at_of = {m.iri: at for at, members in enumerate(clusters) for m in members}
     out: dict[int, str] = {}
     for at, members in enumerate(clusters):
@@ -600,7 +616,7 @@ def _reclaimed(
             iri = mint("model", repo)
             if iri not in retiring or iri in out.values():
                 continue
-            holders = {at_of[r] for r in issued.denoted[iri] if r in at_of}
+            holders = {at_of[r] for r in retiring[iri] if r in at_of}
             if not any(repo in m.repos for h in holders for m in clusters[h]):
                 out[at] = iri
                 break
@@ -731,8 +747,8 @@ def tombstones(
 def _published(
     store: GraphStore, linked: Linked, issued: Issued, out: Triples
 ) -> dict[str, tuple[str, dt.datetime]]:
-    """Retire or withdraw each IRI an earlier release published (:func:`default_published`)
-    that the store issued none of and no release took, as :func:`link` does an issued IRI
+    """Retire or withdraw each IRI an earlier release published that the store issued none
+    of (``issued.published``) and no release took, as :func:`link` does an issued IRI
     no release keeps: one whose records a release holds is og:supersededBy the release
     holding most of them, with those records (:func:`_retire`), one whose records are all
     gone withdrawn (added to ``linked``, for :func:`tombstones`). A store built afresh so
@@ -741,11 +757,10 @@ def _published(
     ingests the sources one by one, and an IRI withdrawn before its records came would be
     given back to their model. Returns the withdrawn ones' last names and days, which the
     store cannot say."""
-    known = issued.denoted.keys() | issued.aliases.keys() | linked.members.keys()
-    known |= linked.retired.keys() | linked.withdrawn.keys()
-    held = {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
+    known = linked.members.keys() | linked.retired.keys() | linked.withdrawn.keys()
+    held = _held_sources(store)
     unknown = {
-        iri: p for iri, p in default_published().items() if iri not in known and p.sources <= held
+        iri: p for iri, p in issued.published.items() if iri not in known and p.sources <= held
     }
     left = {iri for iri, p in unknown.items() if any(r in linked.models for r in p.records)}
     denoted = {iri: list(unknown[iri].records) for iri in left}
@@ -753,6 +768,26 @@ def _published(
     gone = sorted(unknown.keys() - left)
     linked.withdrawn |= {iri: sorted(unknown[iri].records) for iri in gone}
     return {iri: (unknown[iri].name, unknown[iri].on) for iri in gone}
+
+
+def _held_sources(store: GraphStore) -> set[str]:
+    """The sources the store holds a graph of, by name."""
+    return {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
+
+
+def unissued_published(store: GraphStore) -> dict[str, Published]:
+    """The IRIs earlier releases published (:func:`default_published`) the identity graph
+    says nothing of."""
+    listed = default_published()
+    if not listed:
+        return {}
+    rows = store.query(
+        f"SELECT DISTINCT ?iri WHERE {{ VALUES ?iri {{ {iri_values(sorted(listed))} }} "
+        "?iri ?p ?o }",
+        default_graphs=[Graphs.IDENTITY],
+    )
+    said = {iri.value for (iri,) in rows}
+    return {iri: p for iri, p in listed.items() if iri not in said}
 
 
 def record_tombstones(
@@ -1203,7 +1238,11 @@ def read_issued(
     """The model IRIs the identity graph issued (:class:`Issued`); with ``records`` and
     ``models``, only those that denoted one of ``records`` and the former Hub ids' IRIs
     retired to one of ``models`` or of those."""
-    issued = Issued(producer=partial(_producer, store), repos=partial(_repos, store))
+    issued = Issued(
+        producer=partial(_producer, store),
+        repos=partial(_repos, store),
+        published=unissued_published(store),
+    )
     for iri, record in _solutions(store, records, "?iri a og:Model ; og:hasRecord ?v"):
         issued.denoted.setdefault(iri.value, []).append(record.value)
         issued.models.add(iri.value)

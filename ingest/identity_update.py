@@ -12,8 +12,9 @@ a rebuild links everything: every record that could be matched with one of it is
 its releases are the ones a rebuild makes, with the IRIs issued before to the scope's records
 (``identity.read_issued``; a retired IRI's records join the scope with it). Where a minted
 model IRI is one issued outside the scope, its release joins the scope and it is linked
-again (so it keeps its IRI and the new release takes a number). A change to the families
-named (no Hub record names one) falls back to a full rebuild.
+again (so it keeps its IRI and the new release takes a number); so is an IRI an earlier
+release published that the identity graph says nothing of (``identity.Issued.published``). A
+change to the families named (no Hub record names one) falls back to a full rebuild.
 """
 
 from __future__ import annotations

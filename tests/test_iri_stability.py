@@ -1135,6 +1135,52 @@ def test_a_withdrawn_published_iris_records_answer_410_in_a_store_built_afresh_a
     assert tombstone(fresh, record) == kept
 
 
+def test_a_new_model_minted_to_a_published_iri_is_given_it_in_a_store_built_afresh_as_upgraded(
+    tmp_path, monkeypatch
+) -> None:
+    """After the Index dropped Example-Gone-7B's record and read Example-R1's by its
+    weights link (Example-R1-0528's IRI retired to Example-R1's), new records come: another
+    model linking the Hub repository of Example-Gone-7B, and one of Example-R1-0528. A store
+    upgraded across the changes numbers the first (the withdrawn IRI stays withdrawn) and
+    gives the second the retired IRI minted from its repository; a store built afresh from
+    the last records, given the list of IRIs releases published, does the same. Before, it
+    gave the withdrawn IRI to the new model, and answered no 410 for it."""
+    folder = index_folder(
+        tmp_path,
+        example_r1=index_record("example-ai/Example-R1-0528", "Example-R1"),
+        example_gone=index_record("example-ai/Example-Gone-7B", "Example-Gone-7B"),
+    )
+    models = folder / "models"
+    old, new = MODEL + "example-ai--example-r1-0528", MODEL + "example-ai--example-r1"
+    withdrawn = MODEL + "example-ai--example-gone-7b"
+    monkeypatch.setattr(identity, "default_published", dict)  # the earlier release's: none
+    upgraded = index_linked(empty_store(), folder)
+    (models / "example-gone.yaml").unlink()
+    weights = index_record("example-ai/Example-R1-0528", "Example-R1", "example-ai/Example-R1")
+    (models / "example-r1.yaml").write_text(weights)
+    shipping(
+        monkeypatch,
+        tmp_path,
+        [
+            gone_listed(),
+            {"id": "example-ai--example-r1-0528", "name": "Example-R1",
+             "records": ["osai-index/example-r1"], "date": "2026-01-02"},
+        ],
+    )  # fmt: skip
+    index_linked(upgraded, folder)
+    assert successor(upgraded, old) == new
+    again = index_record("example-ai/Example-Gone-7B", "Example-Gone-7B-Again")
+    (models / "example-again.yaml").write_text(again)
+    r1_0528 = index_record("example-ai/Example-R1-0528", "Example-R1-0528")
+    (models / "example-r1-0528.yaml").write_text(r1_0528)
+    index_linked(upgraded, folder)
+    fresh = index_linked(empty_store(), folder)
+    expected = {"example-r1": new, "example-again": withdrawn + "-2", "example-r1-0528": old}
+    assert model_iris(upgraded) == expected
+    assert model_iris(fresh) == expected
+    gone(client(fresh), "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
+
+
 def test_each_iri_earlier_releases_published_answers_in_the_bundled_build_as_listed(built) -> None:
     """A build from the bundled data answers each model IRI ``published-iris.yaml`` lists
     as the list says it became: 303 to the model now holding its records ('replaced by'),
