@@ -790,6 +790,17 @@ def unissued_published(store: GraphStore) -> dict[str, Published]:
     return {iri: p for iri, p in listed.items() if iri not in said}
 
 
+def published_pending(store: GraphStore) -> bool:
+    """Whether an IRI an earlier release published waits for a rebuild to retire or
+    withdraw it (:func:`_published`): the identity graph says nothing of it, and the store
+    holds each source its records are of (the list came with a release after the store's
+    last rebuild, or a sync brought a source). Only a rebuild reads the whole store, as
+    retiring one to the model holding its records and withdrawing one whose records are
+    all gone need; a rebuild gives each one, so the next update is incremental."""
+    held = _held_sources(store)
+    return any(p.sources <= held for p in unissued_published(store).values())
+
+
 def record_tombstones(
     store: GraphStore,
     candidates: Sequence[str],

@@ -14,7 +14,8 @@ its releases are the ones a rebuild makes, with the IRIs issued before to the sc
 model IRI is one issued outside the scope, its release joins the scope and it is linked
 again (so it keeps its IRI and the new release takes a number); so is an IRI an earlier
 release published that the identity graph says nothing of (``identity.Issued.published``). A
-change to the families named (no Hub record names one) falls back to a full rebuild.
+change to the families named (no Hub record names one), or such an IRI whose sources the
+store holds, falls back to a full rebuild, which retires or withdraws it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from openness.ingest.identity import (
     linked_by,
     producer_words,
     published_families,
+    published_pending,
     read_issued,
     read_records,
     rebuild_identity,
@@ -64,15 +66,16 @@ def update_identity(
     relinking: Callable[[set[str] | None], object] = lambda models: None,
 ) -> IngestReport:
     """Bring the identity graph up to date after the records ``changed`` (written, moved or
-    removed) changed; a full rebuild when the graph has no lookup keys yet or most of it
-    changed. Before writing, ``relinking`` is told the models whose links it rewrites: those
-    of the scope before and after (a model removed, renamed or merged into another among
-    them), or None for a rebuild, which may rewrite any."""
+    removed) changed; a full rebuild when the graph has no lookup keys yet, most of it
+    changed or an IRI an earlier release published waits for one
+    (``identity.published_pending``). Before writing, ``relinking`` is told the models
+    whose links it rewrites: those of the scope before and after (a model removed, renamed
+    or merged into another among them), or None for a rebuild, which may rewrite any."""
     started = dt.datetime.now(dt.UTC)
     if not changed:
         return IngestReport("identity")
     orgs = orgs or held_organizations(store)
-    if len(changed) > INCREMENTAL_LIMIT or not has_keys(store):
+    if len(changed) > INCREMENTAL_LIMIT or not has_keys(store) or published_pending(store):
         relinking(None)
         return rebuild_identity(store, orgs)
     words = producer_words(orgs)

@@ -1181,6 +1181,50 @@ def test_a_new_model_minted_to_a_published_iri_is_given_it_in_a_store_built_afre
     gone(client(fresh), "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
 
 
+def test_a_hub_sync_gives_no_new_repository_an_iri_an_earlier_release_published(
+    tmp_path, monkeypatch
+) -> None:
+    """The list of IRIs releases published comes with a release after the store's last
+    rebuild, naming an IRI of a model whose records are all gone and one whose records are
+    of a source the store does not hold. New Hub repositories minted to them come: the
+    sync's identity update rebuilds once, as only a rebuild withdraws the first (410 Gone,
+    as a store that issued it does), and numbers both new models, as that store would; the
+    sync after it is incremental again. Before, the update gave both IRIs to the new models
+    (the list was read by rebuilds only)."""
+    folder = index_folder(tmp_path, example_r1=index_record("example-ai/Example-R1", "Example-R1"))
+    monkeypatch.setattr(identity, "default_published", dict)  # the earlier release's: none
+    store = index_linked(empty_store(), folder)
+    rebuilds: list[GraphStore] = []
+
+    def counted(store: GraphStore, *args: object) -> IngestReport:
+        rebuilds.append(store)
+        return rebuild_identity(store, *args)
+
+    monkeypatch.setattr(identity_update, "rebuild_identity", counted)
+    gone_id, unheld_id = "example-ai/Example-Gone-7B", "example-ai/Example-Unheld-7B"
+    withdrawn, unheld = mint("model", gone_id), mint("model", unheld_id)
+    with FakeHub(10) as hub:
+        sync(store, hub)
+        assert not rebuilds
+        listed = {"id": "example-ai--example-unheld-7b", "name": "Example-Unheld-7B"}
+        shipping(
+            monkeypatch,
+            tmp_path,
+            [gone_listed(), listed | {"records": ["mof/example-unheld-7b"], "date": "2026-01-02"}],
+        )
+        hub.create(gone_id)
+        hub.create(unheld_id)
+        sync(store, hub)
+        assert len(rebuilds) == 1
+        hub.create("example-ai/Example-Later-7B")
+        sync(store, hub)
+        assert len(rebuilds) == 1
+    assert records_of(store, withdrawn + "-2") == {record_iri(gone_id)}
+    assert records_of(store, unheld + "-2") == {record_iri(unheld_id)}
+    assert not records_of(store, withdrawn) and not records_of(store, unheld)
+    gone(client(store), "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
+
+
 def test_each_iri_earlier_releases_published_answers_in_the_bundled_build_as_listed(built) -> None:
     """A build from the bundled data answers each model IRI ``published-iris.yaml`` lists
     as the list says it became: 303 to the model now holding its records ('replaced by'),
