@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from conftest import copy_of
 from rdflib.namespace import DCTERMS
 
-from openness.assess import program, reference
+from openness.assess import program, reference, setwise
 from openness.assess.definitions import OGNS, definition, shapes_graph
 from openness.assess.grade import RequirementVerdict
 from openness.assess.run import assess
@@ -285,6 +286,43 @@ def test_the_data_findings_say_how_a_choice_of_licences_was_read() -> None:
     ) in _findings_under(neither, DATASETS)
 
 
+def _olmo_listing_weights_under(*licences: str) -> ox.Store:
+    """The bundled OLMo-7B record listing its final parameters once under each of
+    ``licences``, each listing with a licence statement of its own (its own path), and so
+    a finding of its own: its evidence and the rules' facts (pySHACL's), in a store."""
+    text = _olmo_with_weights_record("Apache-2.0")
+    listed = text[text.index("    -\n      name: 'Model parameters (Final)'") :]
+    listed = listed[: listed.index("    -\n", 1)]
+    copies = "".join(
+        f"{listed.replace('Apache-2.0', licence)}"
+        f"      license_path: 'https://example.org/LICENSE-{i}'\n"
+        for i, licence in enumerate(licences)
+    )
+    text = text.replace(listed, copies, 1)
+    validated = validate_description(text.encode(), "OLMo-7B.yml", evidence=True)
+    data = reference.to_rdflib(validated.evidence)
+    pyshacl.shacl_rules(data, shacl_graph=shapes_graph(), inplace=True)
+    store = ox.Store()
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _counted(where: str, at: int, store: ox.Store, query: str) -> tuple[list, int]:
+    """The solutions of ``query`` (which holds ``where``) and how many times a function
+    called at index ``at`` of ``where`` was evaluated."""
+    asked: list[None] = []
+
+    def ask() -> ox.Literal:
+        asked.append(None)
+        return ox.Literal(True)
+
+    counted = f"{where[:at]} BIND (<urn:asked>() AS ?asked) {where[at:]}"
+    solutions = store.query(
+        query.replace(where, counted), custom_functions={ox.NamedNode("urn:asked"): ask}
+    )
+    return [tuple(t.value for t in s) for s in solutions], len(asked)
+
+
 def test_whether_a_records_licences_restrict_use_is_asked_once_a_record() -> None:
     """checks#UnrestrictedReleaseRule finds the final parameters under an open licence
     unrestricted when no licence of their record restricts use. Oxigraph asked that beside
@@ -293,36 +331,48 @@ def test_whether_a_records_licences_restrict_use_is_asked_once_a_record() -> Non
     through a function the question calls, on the rule's solutions for a record listing its
     final parameters 5 times, each under a licence statement of its own: asked once, for
     the one record (no timing: the count is what grew)."""
-    text = _olmo_with_weights_record("Apache-2.0")
-    listed = text[text.index("    -\n      name: 'Model parameters (Final)'") :]
-    listed = listed[: listed.index("    -\n", 1)]
-    # Each with a licence statement of its own (a row of the rule's each): its own path.
-    copies = "".join(
-        f"{listed}      license_path: 'https://example.org/LICENSE-{i}'\n" for i in range(4)
-    )
-    text = text.replace(listed, listed + copies, 1)
-    validated = validate_description(text.encode(), "OLMo-7B.yml", evidence=True)
-    data = reference.to_rdflib(validated.evidence)
-    # The rules' facts (the governing licences) the rule reads.
-    pyshacl.shacl_rules(data, shacl_graph=shapes_graph(), inplace=True)
-    store = ox.Store()
-    store.load(data.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store = _olmo_listing_weights_under(*["Apache-2.0"] * 5)
     (rule,) = (r for r in program.rules() if r.iri.endswith("#UnrestrictedReleaseRule"))
     question = rule.where.rindex("NOT EXISTS {", 0, rule.where.index("og:restrictsUse true"))
-    opened = question + len("NOT EXISTS {")
-    counted = f"{rule.where[:opened]} BIND (<urn:asked>() AS ?asked) {rule.where[opened:]}"
-    asked: list[None] = []
+    query = f"{rule.prefixes}\nSELECT ?s WHERE {{ ?this a <{rule.target}> .\n{rule.where}\n}}"
+    solutions, asked = _counted(rule.where, question + len("NOT EXISTS {"), store, query)
+    assert len(set(solutions)) == 5
+    assert asked == 1
 
-    def ask() -> ox.Literal:
-        asked.append(None)
-        return ox.Literal(True)
 
-    solutions = store.query(
-        f"{rule.prefixes}\nSELECT ?s WHERE {{ ?this a <{rule.target}> .\n{counted}\n}}",
-        custom_functions={ox.NamedNode("urn:asked"): ask},
-    )
-    assert len({s["s"] for s in solutions}) == 5
-    assert len(asked) == 1
+def _constraint(name: str) -> program.Constraint:
+    (found,) = (c for c in program.constraints() if c.iri.endswith(f"#{name}"))
+    return found
+
+
+def test_sources_that_disagree_are_reported_once_a_sentence_not_once_a_pair_of_findings() -> None:
+    """og:ConflictingEvidenceConstraint joins a model's findings for a check with its findings
+    against it. A record listing its final parameters many times, some under a licence that
+    restricts use, has one finding a listing, and the join gave a solution for every pair:
+    2 000 listings, 100 of them under the Gemma terms, 1.33 million results and 1.35 GB of
+    memory to validate (docs/measurements.md). Each side is now its sentences, once each: on
+    a record listing the final parameters 5 times under Apache-2.0 and 5 times under the
+    Gemma terms, each shape using the constraint gives each of its sentences once (25 times
+    each before; no timing: the count is what grew). og:RefutedConstraint, which looks for
+    a finding for beside each finding against, joined them likewise: 25 pairs a shape, 5
+    now (one for each finding against)."""
+    store = _olmo_listing_weights_under(*["Apache-2.0"] * 5, *["gemma"] * 5)
+    conflicting = _constraint("ConflictingEvidenceConstraint")
+    results = store.query(setwise.constraint_query(conflicting, None))
+    said = [(shape, value) for _, shape, value in (tuple(t.value for t in s) for s in results)]
+    assert (
+        "sources disagree: mof record 'OLMo-7B': the final parameters are under"
+        " 'Apache-2.0'; but mof record 'OLMo-7B': the final parameters are under 'gemma',"
+        " which restricts use"
+    ) in {value for _, value in said}
+    assert len(said) == len(set(said))
+    refuted = _constraint("RefutedConstraint")
+    # The join's solutions, before the filter keeps those with no finding for: on OSAID's
+    # parameters-terms shape alone (its check is the one both sides speak to).
+    (terms,) = (s for s in refuted.shapes if s[0].endswith("osaid-1.0#ParametersTermsShape"))
+    query = setwise.constraint_query(dataclasses.replace(refuted, shapes=(terms,)), None)
+    paired = store.query(query.replace("FILTER (!BOUND(?for))", ""))
+    assert len(list(paired)) == 5
 
 
 def test_a_passed_requirement_shows_the_finding_it_passed_on(tmp_path: Path) -> None:
