@@ -51,7 +51,7 @@ def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
 
 def report(data: rdflib.Graph) -> rdflib.Graph:
     """pySHACL's sh:ValidationReport for a data graph, with every shapes file."""
-    with parsed_queries_cached():
+    with _parsed_queries_cached():
         _, graph, _ = validate(
             data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, inference=None
         )
@@ -173,7 +173,7 @@ class CachingSPARQLProcessor(SPARQLProcessor):
 
 
 @contextmanager
-def parsed_queries_cached() -> Iterator[None]:
+def _parsed_queries_cached() -> Iterator[None]:
     """Use the caching processor for rdflib's default "sparql" processor, then restore it."""
     plugin.register("sparql", RdflibProcessor, __name__, "CachingSPARQLProcessor")
     try:
