@@ -124,7 +124,7 @@ def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
         moved = successor(iri)
         found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)
     except LookupError as e:
-        abort(text(f"{e}; the ids of the models are listed by /api/conformance", 404))
+        abort(text(f"{e}; the ids of the models are listed by {url_for('api.conformance')}", 404))
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
     if len(ids) > 1:
         abort(text(f"{model_id!r} names {len(ids)} models: {', '.join(ids)}", 300))

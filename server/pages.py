@@ -601,7 +601,8 @@ def _example(query: NamedQuery) -> str:
     given = [f"#   {p.name} = {p.default}" for p in query.parameters if p.default]
     if not given:
         return text
-    head = f"# /queries/{query.name} with its parameters' defaults, written in below:\n"
+    where = url_for("queries.run", name=query.name)
+    head = f"# {where} with its parameters' defaults, written in below:\n"
     return head + "\n".join(given) + "\n" + text
 
 

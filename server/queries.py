@@ -132,7 +132,7 @@ def run(name: str) -> Response:
     results for a browser, SPARQL results in the format asked for otherwise."""
     query = _catalogue().get(name)
     if query is None:
-        return text(f"no query named {name!r}; see /queries", 404)
+        return text(f"no query named {name!r}; see {url_for('queries.index')}", 404)
     # (name=Caf%E9, Latin-1, ran for 'Caf\ufffd' and answered no row)
     utf8_parameters()
     # A form is URL-encoded (as the API describes it): a multipart one's values are read

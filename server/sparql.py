@@ -148,7 +148,7 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
     utf8_parameters()
     if request.method in ("GET", "HEAD"):
         if "update" in request.args:
-            abort(text("updates must be sent by POST to /update", 400))
+            abort(text(f"updates must be sent by POST to {url_for('update.update')}", 400))
         params = request.args
         query = _single(params.getlist("query"), "query")
     elif request.mimetype == "application/x-www-form-urlencoded":
@@ -156,7 +156,13 @@ def _protocol_request() -> tuple[str | None, list[str], list[str]]:
         # URL, as servlet-based endpoints read it, was ignored: another dataset's answer.
         params = request.values
         if "update" in params:
-            abort(text("a query request cannot carry an update; send updates to /update", 400))
+            abort(
+                text(
+                    "a query request cannot carry an update; send updates to "
+                    f"{url_for('update.update')}",
+                    400,
+                )
+            )
         query = _single(params.getlist("query"), "query")
         if query is None:
             abort(text("the form has no 'query' parameter", 400))

@@ -74,6 +74,13 @@ def judging(definition_id: str) -> bool:
     return d is not None and d.passes_models
 
 
+@bp.app_template_test("rating")
+def rating(definition_id: str) -> bool:
+    """Whether a definition rates models and passes none (one no longer listed does neither)."""
+    d = definitions().get(definition_id)
+    return d is not None and not d.passes_models
+
+
 @bp.app_template_filter("definition_label")
 def definition_label(definition_id: str) -> str:
     d = definitions().get(definition_id)

@@ -18,6 +18,7 @@ import pytest
 import rdflib
 import yaml
 from conftest import copy_of, select
+from flask import render_template
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
@@ -1399,6 +1400,51 @@ def test_the_search_answers_count_heads_the_rows_it_counts(client: FlaskClient) 
             assert len(lists) == 2 and lists[1].count("<li>") == len(rated)
             seen.add(typed)
     assert seen  # a model the Index rates was asked
+
+
+def _search_summary(client: FlaskClient, outcomes: dict[str, str]) -> tuple[str, list[str]]:
+    """The search answer's summary and the definitions its lists name, for a model with a
+    verdict of each definition of ``outcomes`` (by id) with its outcome."""
+    verdicts = [
+        {"definition": d, "label": d, "outcome": o, "words": o, "level": None, "score": None}
+        for d, o in outcomes.items()
+    ]
+    match = {"name": "M", "matched": "M", "page": "/models/m", "verdicts": verdicts}
+    with client.application.test_request_context("/search?q=M"):
+        page = render_template("search.html", query="M", matches=[match])
+    answer = page.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
+    summary = re.search(r'<p class="summary">(.*?)</p>', answer, re.S)
+    listed = re.findall(r'href="/definitions/([^"]+)"', answer)
+    return (summary[1] if summary else ""), listed
+
+
+def test_the_search_answer_is_worded_for_one_definition_none_and_one_no_longer_listed(
+    client: FlaskClient,
+) -> None:
+    """The count's sentence said "passes none of 1 definition", "passes all 1 definition…;
+    where it does not, the first reason is given", nothing at all over a model only the
+    Index rates, and a verdict of a definition the server no longer lists (a store judged
+    before it was taken out) was listed as one that "ranks models by score … by design"."""
+    judging = [d.id for d in definitions().values() if d.passes_models]
+    rating = [d.id for d in definitions().values() if not d.passes_models]
+    one, two = judging[:2]
+    said, _ = _search_summary(client, {one: "failed"})
+    assert said == (
+        "It does not pass the one definition that passes or fails a model; the first"
+        " reason is given."
+    )
+    said, _ = _search_summary(client, {one: "passed"})
+    assert said == "It passes the one definition that passes or fails a model."
+    said, _ = _search_summary(client, {one: "passed", two: "passed"})
+    assert said == "It passes all 2 definitions that pass or fail a model."
+    said, _ = _search_summary(client, {one: "passed", two: "cannotTell"})
+    assert said.startswith("It passes 1 of 2 definitions") and "first reason" in said
+    said, listed = _search_summary(client, {rating[0]: "failed"})
+    assert said == "No definition that passes or fails a model has judged it yet."
+    assert listed == [rating[0]]
+    said, listed = _search_summary(client, {one: "failed", "no-longer-listed-1.0": "failed"})
+    assert said.startswith("It does not pass the one definition")
+    assert listed == [one]
 
 
 def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:

@@ -193,6 +193,8 @@ SAID = [
     ("GET", "/api/x", 404, f"{PREFIX}/api/x is no route of the API: {PREFIX}/openapi.json "),
     ("GET", "/x", 404, f"nothing is at {PREFIX}/x"),
     ("DELETE", "/catalog", 405, f"{PREFIX}/catalog takes GET"),
+    ("GET", "/queries/no-such-query", 404, f"see {PREFIX}/queries"),
+    ("GET", "/sparql?update=CLEAR%20ALL", 400, f"by POST to {PREFIX}/update"),
 ]
 ROOTED = re.compile(r"(?:^|[\s(<:])(/[A-Za-z][^\s)>]*)")
 
@@ -227,6 +229,17 @@ def test_an_answer_in_words_names_the_path_a_client_must_use(
     assert says in answer.text, answer.text
     for rooted in ROOTED.findall(answer.text):
         assert rooted.startswith(PREFIX + "/"), answer.text
+
+
+def test_a_model_the_api_does_not_know_is_answered_with_the_list_under_the_path(
+    apps: dict[str | None, Flask],
+) -> None:
+    """The API's 404 for an unknown model named /api/conformance, the list of the models'
+    ids, from the root (a store with no result limit: finding no model reads the names)."""
+    web = apps[UNDER].test_client()
+    answer = web.get("/api/models/no-such-model", headers={**INNER, "Accept": "text/plain"})
+    assert answer.status_code == 404, answer.text
+    assert f"the ids of the models are listed by {PREFIX}/api/conformance" in answer.text
 
 
 def test_the_api_description_names_the_path_its_paths_are_under(
