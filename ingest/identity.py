@@ -34,11 +34,12 @@ from openness.ingest.conflicts import (
     claims_conflicts,
     weights_link_conflicts,
 )
+from openness.ingest.hf import NAME as HUB
 from openness.ingest.organizations import OrganizationIndex, held_organizations
 from openness.ingest.provenance import computed
 from openness.ingest.published import Published, default_published
 from openness.ingest.rdf import SpooledTriples, Triples, iri_values, literal
-from openness.ingest.records import hub_page
+from openness.ingest.records import hub_page, source_concept
 from openness.ingest.report import IngestReport
 from openness.namespaces import EARL, FAIR4ML, FOAF, OG, PROV, SCHEMA, Graphs, mint
 from openness.resources import sources_dir
@@ -753,7 +754,7 @@ def _published(
     holding most of them, with those records (:func:`_retire`), one whose records are all
     gone withdrawn (added to ``linked``, for :func:`tombstones`). A store built afresh so
     answers them as a store that issued them does, and a later run reads them as issued.
-    Not before the store holds a graph of each source its records are of: a build
+    Not before the store holds the whole of each source its records are of: a build
     ingests the sources one by one, and an IRI withdrawn before its records came would be
     given back to their model. Returns the withdrawn ones' last names and days, which the
     store cannot say."""
@@ -771,8 +772,24 @@ def _published(
 
 
 def _held_sources(store: GraphStore) -> set[str]:
-    """The sources the store holds a graph of, by name."""
-    return {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
+    """The sources the store holds the whole of, by name: each it holds a graph of that a
+    run ingested from files (a snapshot: the bundled data or a folder given), and the Hub
+    once a live sync of the whole Hub has finished a pass. One author's models, or a first
+    pass under way, say nothing of the repositories not yet listed, and an IRI of theirs
+    would be withdrawn (410) where a store that issued it and synced alike answers 404."""
+    rows = store.query(
+        f"""SELECT DISTINCT ?concept WHERE {{
+              {{ GRAPH <{Graphs.PROVENANCE}> {{
+                   ?run a og:IngestionRun ; prov:used ?files .
+                   ?files og:source ?concept ; og:sourceFile ?folder }} }}
+              UNION
+              {{ GRAPH <{Graphs.HUB_SYNC}> {{
+                   ?sync a og:HubSync ; og:syncState/og:syncWatermark ?listed
+                   FILTER NOT EXISTS {{ ?sync og:syncScope ?author }} }}
+                 BIND (<{source_concept(HUB)}> AS ?concept) }} }}"""
+    ).rows()
+    whole = {r["concept"].value.removeprefix(source_concept("")) for r in rows}
+    return whole & {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
 
 
 def unissued_published(store: GraphStore) -> dict[str, Published]:
@@ -793,8 +810,9 @@ def unissued_published(store: GraphStore) -> dict[str, Published]:
 def published_pending(store: GraphStore) -> bool:
     """Whether an IRI an earlier release published waits for a rebuild to retire or
     withdraw it (:func:`_published`): the identity graph says nothing of it, and the store
-    holds each source its records are of (the list came with a release after the store's
-    last rebuild, or a sync brought a source). Only a rebuild reads the whole store, as
+    holds the whole of each source its records are of (:func:`_held_sources`; the list came
+    with a release after the store's last rebuild, or a sync brought a source, or finished
+    the Hub's first pass). Only a rebuild reads the whole store, as
     retiring one to the model holding its records and withdrawing one whose records are
     all gone need; a rebuild gives each one, so the next update is incremental."""
     held = _held_sources(store)

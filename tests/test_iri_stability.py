@@ -1225,6 +1225,41 @@ def test_a_hub_sync_gives_no_new_repository_an_iri_an_earlier_release_published(
     gone(client(store), "example-ai--example-gone-7b", "Example-Gone-7B", "2026-01-02")
 
 
+def test_a_hub_synced_in_part_withdraws_no_iri_of_a_repository_it_has_not_listed(
+    tmp_path, monkeypatch
+) -> None:
+    """A listed IRI of a Hub repository the store has not listed (one author's models
+    synced) was withdrawn, 410 with its record, and each sync of such a store rebuilt to
+    do so: the store held a Hub graph, so the repository's record seemed gone. Until the
+    whole Hub is synced through a pass it is left unissued (404), as a store that issued it
+    and synced alike answers, and no sync rebuilds for it; a whole-Hub sync that does not
+    list the repository withdraws it."""
+    listed = {"id": "elsewhere--gone-7b", "name": "elsewhere/Gone-7B", "date": "2026-01-02"}
+    shipping(monkeypatch, tmp_path, [listed | {"records": ["hf/elsewhere--gone-7b"]}])
+    rebuilds: list[GraphStore] = []
+
+    def counted(store: GraphStore, *args: object) -> IngestReport:
+        rebuilds.append(store)
+        return rebuild_identity(store, *args)
+
+    monkeypatch.setattr(identity_update, "rebuild_identity", counted)
+    store, iri = empty_store(), MODEL + "elsewhere--gone-7b"
+    with FakeHub(10) as hub:
+        author = hub.repo_id(0).split("/")[0]
+        sync(store, hub, author=author)  # the first links every record: a rebuild
+        rebuilds.clear()
+        hub.create(f"{author}/Later-7B")
+        sync(store, hub, author=author)
+        assert not rebuilds
+        web = client(store)
+        assert web.get("/id/model/elsewhere--gone-7b").status_code == 404
+        assert web.get("/id/record/hf/elsewhere--gone-7b").status_code == 404
+        sync(store, hub)
+    assert len(rebuilds) == 1
+    gone(client(store), "elsewhere--gone-7b", "elsewhere/Gone-7B", "2026-01-02")
+    assert not records_of(store, iri)
+
+
 def test_each_iri_earlier_releases_published_answers_in_the_bundled_build_as_listed(built) -> None:
     """A build from the bundled data answers each model IRI ``published-iris.yaml`` lists
     as the list says it became: 303 to the model now holding its records ('replaced by'),
