@@ -777,18 +777,20 @@ def _held_sources(store: GraphStore) -> set[str]:
     once a live sync of the whole Hub has finished a pass. One author's models, or a first
     pass under way, say nothing of the repositories not yet listed, and an IRI of theirs
     would be withdrawn (410) where a store that issued it and synced alike answers 404."""
-    rows = store.query(
-        f"""SELECT DISTINCT ?concept WHERE {{
-              {{ GRAPH <{Graphs.PROVENANCE}> {{
-                   ?run a og:IngestionRun ; prov:used ?files .
-                   ?files og:source ?concept ; og:sourceFile ?folder }} }}
-              UNION
-              {{ GRAPH <{Graphs.HUB_SYNC}> {{
-                   ?sync a og:HubSync ; og:syncState/og:syncWatermark ?listed
-                   FILTER NOT EXISTS {{ ?sync og:syncScope ?author }} }}
-                 BIND (<{source_concept(HUB)}> AS ?concept) }} }}"""
+    # Two queries, not a UNION with a BIND: Virtuoso answered that with a row binding none.
+    ingested = store.query(
+        f"""SELECT DISTINCT ?concept WHERE {{ GRAPH <{Graphs.PROVENANCE}> {{
+              ?run a og:IngestionRun ; prov:used ?files .
+              ?files og:source ?concept ; og:sourceFile ?folder }} }}"""
     ).rows()
-    whole = {r["concept"].value.removeprefix(source_concept("")) for r in rows}
+    whole = {r["concept"].value.removeprefix(source_concept("")) for r in ingested}
+    synced = store.query(
+        f"""SELECT ?sync WHERE {{ GRAPH <{Graphs.HUB_SYNC}> {{
+              ?sync a og:HubSync ; og:syncState/og:syncWatermark ?listed
+              FILTER NOT EXISTS {{ ?sync og:syncScope ?author }} }} }} LIMIT 1"""
+    ).rows()
+    if synced:
+        whole.add(HUB)
     return whole & {g.removeprefix(Graphs.source("")) for g in store.graph_names()}
 
 
