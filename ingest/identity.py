@@ -814,11 +814,14 @@ def published_pending(store: GraphStore) -> bool:
     withdraw it (:func:`_published`): the identity graph says nothing of it, and the store
     holds the whole of each source its records are of (:func:`_held_sources`; the list came
     with a release after the store's last rebuild, or a sync brought a source, or finished
-    the Hub's first pass). Only a rebuild reads the whole store, as
-    retiring one to the model holding its records and withdrawing one whose records are
-    all gone need; a rebuild gives each one, so the next update is incremental."""
+    the Hub's first pass). Only a rebuild reads the whole store, as retiring one to the
+    model holding its records and withdrawing one whose records are all gone need; a
+    rebuild gives each one, so the next update is incremental."""
+    waiting = unissued_published(store)
+    if not waiting:  # every update asks; once a rebuild gave each listed IRI, no more is read
+        return False
     held = _held_sources(store)
-    return any(p.sources <= held for p in unissued_published(store).values())
+    return any(p.sources <= held for p in waiting.values())
 
 
 def record_tombstones(
