@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from flask import Blueprint
 from markupsafe import Markup, escape
@@ -67,18 +68,18 @@ def instant(value: str) -> str:
     return t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@bp.app_template_test("judging")
-def judging(definition_id: str) -> bool:
-    """Whether a definition passes or fails models (the Index rates them)."""
-    d = definitions().get(definition_id)
-    return d is not None and d.passes_models
-
-
-@bp.app_template_test("rating")
-def rating(definition_id: str) -> bool:
-    """Whether a definition rates models and passes none (one no longer listed does neither)."""
-    d = definitions().get(definition_id)
-    return d is not None and not d.passes_models
+@bp.app_template_filter("apart")
+def apart(verdicts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A model's verdicts as the search page lists them: those of the definitions that pass
+    or fail models, and apart those of the ones that rate them; a verdict of a
+    definition this server no longer lists (a store judged before it was taken out) is in
+    neither."""
+    listed = definitions()
+    kept = [v for v in verdicts if v["definition"] in listed]
+    return (
+        [v for v in kept if listed[v["definition"]].passes_models],
+        [v for v in kept if not listed[v["definition"]].passes_models],
+    )
 
 
 @bp.app_template_filter("definition_label")

@@ -1447,6 +1447,31 @@ def test_the_search_answer_is_worded_for_one_definition_none_and_one_no_longer_l
     assert listed == [one]
 
 
+def test_the_other_matches_leave_out_a_definition_no_longer_listed(client: FlaskClient) -> None:
+    """The main answer left out a verdict of a definition the server no longer lists (a
+    store judged before it was taken out); the other matches below it still showed one, as
+    a badge and a row: each match's verdicts are those the main answer would list, the
+    Index's apart."""
+    judging = next(d for d in definitions().values() if d.passes_models)
+    rating = next(d for d in definitions().values() if not d.passes_models)
+    kept = {judging.id: "failed", "no-longer-listed-1.0": "failed", rating.id: "inapplicable"}
+    verdicts = [
+        {"definition": d, "label": d, "outcome": o, "words": o, "level": None, "score": None}
+        for d, o in kept.items()
+    ]
+    matches = [
+        {"name": n, "matched": n, "page": f"/models/{n}", "verdicts": verdicts} for n in "MN"
+    ]
+    with client.application.test_request_context("/search?q=M"):
+        page = render_template("search.html", query="M", matches=matches)
+    answer = page.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
+    other = page.split('<ul class="others">', 1)[1]
+    listed = [re.findall(r'href="/definitions/([^"]+)"', part) for part in (answer, other)]
+    assert listed[0] == listed[1] == [judging.id, rating.id]
+    assert "no-longer-listed-1.0" not in other
+    assert "none by design" in other.split('<p class="rated">', 1)[1]
+
+
 def test_where_sources_disagree_names_each_record(client: FlaskClient) -> None:
     """Each row names the record it comes from (two of one source may disagree), linked."""
     page = client.get("/models/salesforce--codet5p-16b").text
