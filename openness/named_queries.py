@@ -2,7 +2,8 @@
 
 A file starts with ``#+`` lines holding YAML (summary, description, tags, defaults, …);
 the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
-is required, ``?__name`` optional (unbound when not given), and a suffix types the value:
+is required, ``?__name`` optional (unbound when not given: bound to UNDEF, for Virtuoso's
+strict mode), and a suffix types the value:
 ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
@@ -85,6 +86,7 @@ _GROUP_BY = keyword(r"GROUP\s+BY")
 _ORDER_BY = keyword(r"ORDER\s+BY")
 _NEXT_CLAUSE = keyword(r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)")
 _SELECT = keyword("SELECT")
+_SUBQUERY = re.compile(r"\s*SELECT\b", re.IGNORECASE)  # after the brace that holds it
 _AGGREGATE = re.compile(r"(?<![?$:\w-])(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
 _VARIABLE = re.compile(r"[?$](\w+)")
 
@@ -198,14 +200,18 @@ class NamedQuery:
         parameter the query does not project is written in as its term, so that the engine
         plans around a constant (pyoxigraph does not push a VALUES block into a GRAPH
         pattern: models-passing took 20 s bound by VALUES, 12 ms written in); a projected
-        one, or one the query tests with BOUND(), is bound by VALUES. Terms come from parsed
-        values, never pasted text; ``allowed`` as for :meth:`bindings`."""
+        one, or one the query tests with BOUND(), is bound by VALUES. An optional one not
+        given is bound to UNDEF (:func:`_undefined`). Terms come from parsed values, never
+        pasted text; ``allowed`` as for :meth:`bindings`."""
         bindings = self.bindings(given, allowed)
+        text = _undefined(
+            self.text, [p.variable for p in self.parameters if p.variable not in bindings]
+        )
         if not bindings:
-            return self.text
-        head = self.text[: self.text.index("{")]  # up to the WHERE group: the projection
+            return text
+        head = text[: text.index("{")]  # up to the WHERE group: the projection
         projected = set(re.findall(r"[?$](\w+)", head))
-        text, values = self.text, {}
+        values = {}
         for var, term in bindings.items():
             # Projected, or asked whether it is bound: it must stay a variable.
             if var in projected or re.search(rf"BOUND\s*\(\s*[?$]{re.escape(var)}\b", text, re.I):
@@ -224,6 +230,39 @@ class NamedQuery:
         each joined column sorted by code point: what the CLI, the API and the pages show,
         the same whichever engine answers."""
         return store.query(text).sorted_parts(self.joined)
+
+
+def _undefined(text: str, variables: list[str]) -> str:
+    """``text`` with each of ``variables`` (optional parameters not given) bound to nothing
+    by a ``VALUES (?v) { (UNDEF) }`` opening the innermost group around each place it is
+    used: the answer of leaving it unbound, but Virtuoso in strict mode (``define
+    sql:signal-void-variables 1``, which its /sparql form sets) refuses a variable that
+    nothing binds (SP031), and it takes a group's FILTER in an OPTIONAL, or a subquery, not
+    to see what an outer group binds."""
+    if not variables:
+        return text
+    code = code_only(text)
+    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
+    opened: list[int] = []  # the braces open at each point
+    groups: dict[int, list[str]] = {}  # a group's opening brace → the variables it uses
+    for m in re.finditer(rf"[{{}}]|{used.pattern}", code):
+        if m[0] == "{":
+            opened.append(m.start())
+        elif m[0] == "}":
+            opened.pop()
+        else:
+            brace = opened[-1] if opened else -1
+            if brace < 0 or _SUBQUERY.match(code, brace + 1):
+                # Outside every group, or in a subquery's projection: its WHERE group.
+                brace = code.index("{", m.end())
+            groups.setdefault(brace, [])
+            if m[1] not in groups[brace]:
+                groups[brace].append(m[1])
+    for brace, names in sorted(groups.items(), reverse=True):
+        values = " ".join("?" + n for n in names)
+        undef = " ".join(["UNDEF"] * len(names))
+        text = f"{text[: brace + 1]} VALUES ({values}) {{ ({undef}) }}{text[brace + 1 :]}"
+    return text
 
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
