@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -477,21 +478,39 @@ def _drop_staged(store: GraphStore, query_url: str) -> None:
         store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
+@pytest.fixture(scope="module")
+def page_written(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """The folder of an engine's data holding ``_page``'s kept and old triples in G1, for
+    each engine written once a module (a new Virtuoso database takes ~10 s to make, twice
+    a restart's): a test copies it and kills its own engine on the copy."""
+    written: dict[str, Path] = {}
+
+    def of(engine: str) -> Path:
+        if engine not in written:
+            folder = tmp_path_factory.mktemp(f"page-on-{engine}")
+            kept, old, _ = _page()
+            with _engine(engine, folder) as (store, _):
+                store.write(add={G1: kept + old})
+                store.close()
+            written[engine] = folder
+        return written[engine]
+
+    return of
+
+
 @pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("limit", [50_000, 1000])
 def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
-    tmp_path: Path, limit: int, engine: str
+    tmp_path: Path, page_written: Callable[[str], Path], limit: int, engine: str
 ) -> None:
     """The engine killed before each of a large write's requests in turn (the first chunk
     staged, a later one, the update that puts them in place): once it is back, every
     graph is as it was; the write then completes."""
     from openness.store.errors import StoreError
 
-    kept, old, new = _page()
+    _, old, new = _page()
     cut, requests = 1, []
-    with _engine(engine, tmp_path) as (store, _):
-        store.write(add={G1: kept + old})
-        store.close()
+    shutil.copytree(page_written(engine), tmp_path, dirs_exist_ok=True)
     while True:
         with _engine(engine, tmp_path) as (store, proc):
             store.request_limit = limit
