@@ -57,6 +57,15 @@ KINDS = {
     "Non-academic (Chinese AI Tiger)": "company",
 }
 _TAG = re.compile(r"^#\s*-\s*(Contributor type|National origin):\s*(.+?)\s*$", re.MULTILINE)
+# The dimension whose notes name each part's licence in turn, as the reviewers write them:
+# "Weights: Apache-2.0. Code: MIT. Data: not disclosed." The code's licence is read from the
+# part labelled "Code" (to the full stop before the next label, or the end); prose about the
+# code ("Only Inference code shared under Apache 2.0") is not, it says which code in words.
+LICENCES = "licenses"
+_CODE_PART = re.compile(r"(?:^|\.\s+)Code:\s*(.*?)(?:\.\s+(?=[A-Z][\w ]*:)|\.?\s*$)")
+# The reviewers' wording for code with no licence because none is released: no licence, so
+# nothing is recorded (the Training Code dimension's rating says whether it is released).
+_NOT_RELEASED = re.compile(r"not\s+released", re.IGNORECASE)
 
 
 def _named(value: object) -> str | None:
@@ -148,7 +157,7 @@ def _record(
         if org_kind and not (curated and curated.kind):
             out.link(producer, OG + "organizationKind", KIND + org_kind)
     out.add(iri, OG + "contributorType", tags.get("Contributor type"))
-    links = {ref: _rating(doc.get(ref), ref, iri, fields, out) for ref in DIMENSIONS}
+    links = {ref: _rating(doc.get(ref), ref, iri, fields, out, ctx) for ref in DIMENSIONS}
     if link:
         repo = _release_repo(end_model or system_name, link, links["weights_endmodel"])
         out.add(iri, OG + "huggingFaceRepo", repo)
@@ -193,8 +202,12 @@ def _links(keys: Keys) -> list[str]:
     return [v for v in keys.texts("link") if v.startswith("http")]
 
 
-def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> list[str]:
-    """Write a dimension's rating; returns its links (none if it cannot be read)."""
+def _rating(
+    entry: Any, ref: str, record: str, fields: Fields, out: Triples, ctx: IngestContext
+) -> list[str]:
+    """Write a dimension's rating; returns its links (none if it cannot be read). The
+    licences rating also carries the code's licence its note names (role "code"), resolved
+    as every licence string is, which the evidence rules read (shapes/evidence.ttl)."""
     if entry is None:
         fields.wrong(ref, "dimension missing")
         return []
@@ -216,7 +229,19 @@ def _rating(entry: Any, ref: str, record: str, fields: Fields, out: Triples) -> 
     links = _links(keys)
     for url in links:
         out.link(rating, RDFS + "seeAlso", url)
-    out.add(rating, OG + "note", keys.text("notes"))
+    note = keys.text("notes")
+    out.add(rating, OG + "note", note)
+    code = _CODE_PART.search(note or "") if ref == LICENCES else None
+    if code and not _NOT_RELEASED.fullmatch(code.group(1).strip()):
+        add_license(
+            out,
+            rating,
+            code.group(1),
+            ctx.resolver,
+            source=NAME,
+            role="code",
+            warn=lambda m: fields.wrong(keys.path("notes"), m),
+        )
     return links
 
 

@@ -115,6 +115,34 @@ def test_index_system_has_all_twelve_dimensions(built) -> None:
     assert rows == [{"org": "AMD", "kind": "company", "system": "AMD OLMo"}]
 
 
+def test_the_index_licences_note_gives_the_codes_licence(built) -> None:
+    """Audit s53 § 1: the Index's licences note names each part's licence ('Weights: MIT.
+    Code: MIT. Data: Creative Commons'). The code's is recorded on the licences rating as
+    the record states it, resolved as every licence string is: an SPDX id to its licence,
+    'unlicensed' as stated unlicensed and a name the list does not know kept unresolved.
+    'not released' names no licence and is not recorded; prose about the code (Gemma's
+    'Only Inference code shared under Apache 2.0') is not read."""
+    stems = ("ChatMusician", "AudioLDM", "AltDiffusion", "DeepFloyd", "33x-coder", "Gemma")
+    records = " ".join(f"<{mint('record', 'osai-index', stem)}>" for stem in stems)
+    rows = select(
+        built,
+        f"""SELECT ?id ?text ?resolution ?licence WHERE {{
+        VALUES ?r {{ {records} }}
+        ?r og:sourceId ?id ; og:rating ?x . ?x og:dimension/skos:notation "licenses" ;
+           og:licenseStatement ?s .
+        ?s og:licenseRole "code" ; og:licenseString ?text ;
+           og:resolution/skos:notation ?resolution .
+        OPTIONAL {{ ?s og:resolvesTo ?licence }} }} ORDER BY ?id""",
+    )
+    spdx = "https://spdx.org/licenses/"
+    assert [tuple(r.get(k) for k in ("id", "text", "resolution", "licence")) for r in rows] == [
+        ("AltDiffusion", "unlicensed", "none", None),
+        ("AudioLDM", "CC-BY-NC-SA-4.0", "exact", spdx + "CC-BY-NC-SA-4.0"),
+        ("ChatMusician", "MIT", "exact", spdx + "MIT"),
+        ("DeepFloyd", "Modified MIT", "unresolved", None),
+    ]
+
+
 def test_every_index_rating_is_ingested(built) -> None:
     n = built.count("SELECT (COUNT(*) AS ?n) WHERE { ?r a og:DimensionRating }")
     assert n == 193 * 12

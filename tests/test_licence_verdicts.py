@@ -451,6 +451,31 @@ def test_a_conjunction_with_a_restrictive_licence_fails_instead_of_disagreeing(b
     ) in terms.reasons
 
 
+def test_the_code_licence_the_index_note_names_is_the_training_codes(built) -> None:
+    """Audit s53 § 1: the licence the Index's licences note names for the code is read as
+    the training code's (shapes/evidence.ttl, ev:IndexCodeLicence), not the rating. The
+    AudioLDM record rates its licences open and names 'Code: CC-BY-NC-SA-4.0': evidence
+    against an OSI-approved and a free code licence, so AudioLDM2's code licence fails on it,
+    where it said 'no evidence: Training code'. ChatMusician's 'Code: MIT' is evidence for:
+    that reason is gone and the finding names the licence and the record."""
+    store = copy_of(built)
+    models = resolve_models(store, ["AudioLDM2", "ChatMusician"])
+    run = assess(store, ["osaid-1.0", "fsf-ml-2024"], models)
+    reasons = {(v.name, r.id): (r.outcome, r.reasons) for v in run.verdicts for r in v.requirements}
+    against = "osai-index record 'AudioLDM': Training code is under 'CC-BY-NC-SA-4.0', not "
+    assert reasons["AudioLDM2", "osaid-1.0.C-licence"] == (
+        "failed",
+        [against + "OSI-approved, which restricts use"],
+    )
+    outcome, said = reasons["AudioLDM2", "fsf-ml-2024.software"]
+    assert outcome == "failed" and against + "FSF-libre, which restricts use" in said
+    outcome, said = reasons["ChatMusician", "osaid-1.0.C-licence"]
+    assert outcome == "cantTell" and not any("Training code" in r for r in said), said
+    assert "no evidence: Inference code (the code is under OSI-approved licences)" in said
+    found = "osai-index record 'ChatMusician': Training code is under 'MIT', OSI-approved"
+    assert any(found.encode() in line for line in run.derived.lines)
+
+
 def test_licences_stated_without_an_expression_apply_together() -> None:
     """A hand-written description (ontology/examples/open-model.ttl, which passes OSAID)
     whose weights name two licences without an expression: both apply, so the
