@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -32,6 +33,7 @@ from openness.assess.report import verdict_rows
 from openness.cli import cli as openness_cli
 from openness.history import (
     VERDICT_HISTORY,
+    Dated,
     _beside_records,
     _main_models,
     _record_iri,
@@ -613,41 +615,62 @@ def test_index_scores_rise_with_the_ratings(store: GraphStore) -> None:
     assert scores[before] < scores["2025-09-06"] < scores["2026-06-12"]
 
 
-def test_each_date_groups_its_records_as_todays_models_do(store: GraphStore) -> None:
+@pytest.fixture(scope="module")
+def whole(store: GraphStore) -> Iterator[_Scratch]:
+    """The scratch of every dated model's history, made once (~3.5 CPU s): a test that
+    loads states into it replaces only the graphs of the sources with a history and the
+    identities, and the others read only the graphs of the sources without one."""
+    scratch = _Scratch(store)
+    yield scratch
+    scratch.scratch.close()
+
+
+def test_each_date_groups_its_records_as_todays_models_do(
+    store: GraphStore, whole: _Scratch
+) -> None:
     # At some dates the bundled sources would match otherwise: Llama-2-Chat-70B's Index
     # record alone in a model of its own beside its MOF record (2025-04-09), the Index's
     # Llama-3.1 record with Meta-Llama-3-70B-Instruct's (2025-06-30). Each date's verdict of
     # one of today's models is made from its records then, in one model, that model.
-    scratch, main = _Scratch(store), _main_models(store)
+    main = _main_models(store)
     split = 0
     for state in states(snapshots_in(store)):
-        dated = scratch.load(state)
+        dated = whole.load(state)
         for row in select(
-            scratch.scratch,
+            whole.scratch,
             "SELECT ?m ?r WHERE { ?m a og:Model ; og:hasRecord ?r }",
             default_graphs=[Graphs.IDENTITY],
         ):
             today = main.get(_record_iri(row["r"], state))
             if row["r"] in dated and today is not None:
                 split += row["m"] != today
-    scratch.scratch.close()
     assert split == 0
 
 
+CHAT = MODEL + "togethercomputer--pythia-chat-base-7b"
+WHISPER_TURBO = MODEL + "openai--whisper-large-v3-turbo"
+
+
+@pytest.fixture(scope="module")
+def fine_tunes(store: GraphStore) -> dict[tuple[str, str], dict[dt.date, Dated]]:
+    """The dated verdicts of two fine-tunes, computed in one run: each run loads every
+    snapshot state whatever it computes (~12 CPU s), and a model's history is the one its
+    closure gives, whichever models are computed beside it."""
+    return compute_history(store, [CHAT, WHISPER_TURBO])
+
+
 def test_a_fine_tune_is_judged_again_when_its_base_models_records_changed(
-    store: GraphStore,
+    fine_tunes: dict[tuple[str, str], dict[dt.date, Dated]],
 ) -> None:
     # Pythia-Chat-Base-7B's lineage rules read Pythia-6.9B's findings; Pythia-6.9B's MOF
     # record gained its licences by 2025-12-31, the fine-tune's own records did not change.
-    chat = MODEL + "togethercomputer--pythia-chat-base-7b"
-    dated = compute_history(store, [chat])[(chat, "mof-1.0")]
+    dated = fine_tunes[(CHAT, "mof-1.0")]
     at = dated[dt.date(2025, 12, 31)]
     assert any("pythia-6.9b" in r.lower() for r in at.changed), at.changed
     assert at.changed != dated[dt.date(2025, 9, 6)].changed
 
 
 HUB = "https://w3id.org/openness-graph/id/record/hf/"
-WHISPER_TURBO = MODEL + "openai--whisper-large-v3-turbo"
 NEXUSRAVEN = MODEL + "nexusflow--nexusraven-v2-13b"
 
 
@@ -669,22 +692,18 @@ def _held(store: GraphStore, models: list[str]) -> set[str]:
 
 
 def test_the_scratch_holds_only_the_hub_records_a_dated_model_can_depend_on(
-    store: GraphStore,
+    store: GraphStore, whole: _Scratch
 ) -> None:
     """The records of the sources without a history are copied only where what a dated
     model is judged on can depend on them (at a million Hub models, copying them all took
     ~170 GB): not a Hub model no dated record is related to; the base model of a dated
     fine-tune that only the Hub describes (the Index's Whisper, fine-tuned from
     openai/whisper-large-v3), and what the Hub graph says beside its records, whole."""
-    scratch = _Scratch(store)
-    try:
-        held = _hub_records(scratch)
-        datasets = "SELECT (COUNT(*) AS ?n) WHERE { ?d a dcat:Dataset ; ?p ?o }"
-        assert scratch.scratch.count(datasets, default_graphs=[Graphs.source("hf")]) == store.count(
-            datasets, default_graphs=[Graphs.source("hf")]
-        )
-    finally:
-        scratch.scratch.close()
+    held = _hub_records(whole)
+    datasets = "SELECT (COUNT(*) AS ?n) WHERE { ?d a dcat:Dataset ; ?p ?o }"
+    assert whole.scratch.count(datasets, default_graphs=[Graphs.source("hf")]) == store.count(
+        datasets, default_graphs=[Graphs.source("hf")]
+    )
     assert HUB + "openai--whisper-large-v3" in held
     assert HUB + "sentence-transformers--all-minilm-l6-v2" not in held
 
@@ -743,7 +762,7 @@ def test_what_a_source_says_beside_its_records_keeps_its_blank_nodes_on_any_engi
 
 
 def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describes(
-    store: GraphStore,
+    store: GraphStore, fine_tunes: dict[tuple[str, str], dict[dt.date, Dated]]
 ) -> None:
     """Asked for one model (``history -m``), the scratch holds that model's closure only,
     its base model's Hub record in it: the fine-tune is judged on its base's findings, as
@@ -751,7 +770,7 @@ def test_a_dated_fine_tune_inherits_the_findings_of_a_base_only_the_hub_describe
     held = _held(store, [WHISPER_TURBO])
     assert HUB + "openai--whisper-large-v3" in held
     assert HUB + "meta-llama--llama-3.3-70b-instruct" not in held
-    dated = compute_history(store, [WHISPER_TURBO])[(WHISPER_TURBO, "owd-0.3")]
+    dated = fine_tunes[(WHISPER_TURBO, "owd-0.3")]
     at = dated[dt.date(2025, 7, 8)]  # the Index's first record of it, before today's
     assert any("of the base model 'openai/whisper-large-v3'" in r for r in at.reasons)
 
@@ -781,7 +800,7 @@ def test_a_models_history_from_its_closure_is_the_one_from_every_record(
     """The scratch's records are enough: one model's history is the same from a scratch
     holding every record. Google's 'Llama-2-13B' on the Hub beside Meta's (the tool's) makes
     NexusRaven's base-model name name two releases, which the closure must hold to say so."""
-    copy = copy_store(store)
+    copy = copy_of(store)
     try:
         _hub_release(copy, "google/Llama-2-13B", like="google-t5/t5-small")
         models = [NEXUSRAVEN]
