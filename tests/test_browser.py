@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -84,16 +85,26 @@ def browser():
 REFUSED = "Content Security Policy"
 
 
-@pytest.fixture
-def page(browser):
-    """A page whose visits end with nothing refused by the server's Content-Security-Policy:
-    a refusal is a script, style or request a page needs that the policy broke."""
+@contextmanager
+def watched(browser) -> Iterator[tuple[sync_api.Page, list[str]]]:
+    """A page in a context of its own, and what the server's Content-Security-Policy refused
+    it (what Chromium logged), filled in as it goes; the context is closed after."""
     context = browser.new_context()
     page = context.new_page()
     refused: list[str] = []
     page.on("console", lambda message: REFUSED in message.text and refused.append(message.text))
-    yield page
-    context.close()
+    try:
+        yield page, refused
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose visits end with nothing refused by the server's Content-Security-Policy:
+    a refusal is a script, style or request a page needs that the policy broke."""
+    with watched(browser) as (page, refused):
+        yield page
     assert refused == []
 
 
@@ -1146,11 +1157,6 @@ def axe(page, rules: list[str] | None = None) -> list[dict]:
     """axe-core's WCAG 2.1 A and AA violations on the page as shown now (or those of the
     given ``rules`` only): each rule's id, its impact and the elements (a CSS selector each,
     and whether it is one of YASGUI's own that the test leaves out)."""
-    if not AXE.exists():
-        message = "axe-core is missing: `make editor` installs it (npm ci)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
     if page.evaluate("typeof axe") == "undefined":
         # As a file of the page's origin: the pages' policy refuses an inline script. The
         # test answers the request; the server has no such file.
@@ -1283,80 +1289,112 @@ def accessible_names(page, selector: str) -> list[str]:
         cdp.detach()
 
 
-def test_every_table_has_a_name_a_screen_reader_says(page, site: str) -> None:
-    """A screen reader says a table's name as it enters it and lists the page's tables by
-    name: each of ours has one, its caption or the heading above it, and so has YASGUI's
-    results table (named by editor.js)."""
-    unnamed = []
-    for name in every_kind_of_page(page, site):
-        tables = [n for n in accessibility_tree(page) if n["role"] in ("table", "grid")]
-        unnamed += [name for table in tables if not table["name"].strip()]
-    assert unnamed == []
-
-
 # What a screen reader says by its name alone: a control, a gauge, a picture.
 NAMED_BY_THEIR_NAME = set(
     "button checkbox combobox image listbox meter progressbar radio searchbox slider"
     " spinbutton switch textbox".split()
 )
 
-
-def test_every_control_gauge_and_picture_has_a_name(page, site: str) -> None:
-    """Chromium's accessibility tree names every control, meter, progress bar and image
-    (a chart, a badge) on every kind of page: without one a screen reader says "meter 37"
-    and nothing of what is measured (the FMTI scores' meters had none)."""
-    unnamed = []
-    for name in every_kind_of_page(page, site):
-        tree = accessibility_tree(page)
-        unnamed += [
-            (name, n["role"])
-            for n in tree
-            if n["role"] in NAMED_BY_THEIR_NAME and not n["name"].strip()
-        ]
-    assert unnamed == []
-
-
-def test_links_of_the_same_name_lead_to_the_same_place(page, site: str) -> None:
-    """A screen reader lists a page's links by name: on a model page and the matrix, links
-    that read alike go to one place, so none is a run of "why", "what it would take", "[1]",
-    a definition's name or a matrix cell's "passed" leading to different places."""
-    alike = {}
-    for path in ("models/llama-2-7b", "models/m-a-p--chatmusician", "matrix"):
-        page.goto(site + path)
-        links = page.evaluate(
-            """Array.from(document.querySelectorAll("a[href]"))
-                 .map((a) => [a.textContent + [...a.querySelectorAll("img")].map((i) => i.alt),
-                              a.href])
-                 .map(([name, href]) => [name.replace(/\\s+/g, " ").trim(), href])"""
-        )
-        places: dict[str, set[str]] = {}
-        for name, href in links:
-            places.setdefault(name, set()).add(href)
-        alike |= {f"{path}: {name}": len(p) for name, p in places.items() if len(p) > 1}
-    assert alike == {}
-
-
 # The rules whose outcome changes with the width of the screen: where tables scroll, and
 # the colours of what a narrow layout moves (the other rules read the markup alike).
 BY_LAYOUT = ["scrollable-region-focusable", "color-contrast"]
 
 
-def test_no_page_has_a_critical_or_serious_wcag_violation(page, site: str) -> None:
+@pytest.fixture(scope="module")
+def shown(browser, site: str) -> dict[str, dict]:
+    """Every kind of page shown once for the four tests below, which each read a page of
+    every kind (~30, and the Chromium walk was most of each test's time): per page, as it
+    was shown, the roles and names of its accessibility tree's nodes, its links (name,
+    place) and axe-core's critical or serious violations of ours (``None`` without axe),
+    folded parts open, wide and 400 px wide. Nothing on the way refused by the policy."""
+    with watched(browser) as (page, refused):
+        found = {}
+        for name in every_kind_of_page(page, site):
+            tree = [(n["role"], n["name"]) for n in accessibility_tree(page)]
+            links = page.evaluate(
+                """Array.from(document.querySelectorAll("a[href]"))
+                     .map((a) => [a.textContent + [...a.querySelectorAll("img")].map((i) => i.alt),
+                                  a.href])
+                     .map(([name, href]) => [name.replace(/\\s+/g, " ").trim(), href])"""
+            )
+            found[name] = {"tree": tree, "links": links, "violations": audit(page, name)}
+    assert refused == []
+    return found
+
+
+def audit(page, name: str) -> list[str] | None:
+    """axe-core's critical or serious violations of ours on the page, its folded parts open,
+    wide and 400 px wide; the parts are folded again after, as the page showed them."""
+    if not AXE.exists():
+        return None
+    page.evaluate(
+        """() => { window.foldedForAxe = [...document.querySelectorAll("details")]
+                     .filter((d) => !d.open);
+                   window.foldedForAxe.forEach((d) => { d.open = true; }); }"""
+    )
+    found = []
+    for width, rules in ((1280, None), (400, BY_LAYOUT)):
+        page.set_viewport_size({"width": width, "height": 720})
+        for v in axe(page, rules):
+            ours = [n["target"] for n in v["nodes"] if not n["yasgui"]]
+            if ours and v["impact"] in ("critical", "serious"):
+                found.append(
+                    f"{name} at {width} px: {v['impact']} {v['id']} ({len(ours)}): "
+                    + ", ".join(ours[:3])
+                )
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.evaluate("() => window.foldedForAxe.forEach((d) => { d.open = false; })")
+    return found
+
+
+def test_every_table_has_a_name_a_screen_reader_says(shown: dict[str, dict]) -> None:
+    """A screen reader says a table's name as it enters it and lists the page's tables by
+    name: each of ours has one, its caption or the heading above it, and so has YASGUI's
+    results table (named by editor.js)."""
+    unnamed = [
+        name
+        for name, seen in shown.items()
+        for role, label in seen["tree"]
+        if role in ("table", "grid") and not label.strip()
+    ]
+    assert unnamed == []
+
+
+def test_every_control_gauge_and_picture_has_a_name(shown: dict[str, dict]) -> None:
+    """Chromium's accessibility tree names every control, meter, progress bar and image
+    (a chart, a badge) on every kind of page: without one a screen reader says "meter 37"
+    and nothing of what is measured (the FMTI scores' meters had none)."""
+    unnamed = [
+        (name, role)
+        for name, seen in shown.items()
+        for role, label in seen["tree"]
+        if role in NAMED_BY_THEIR_NAME and not label.strip()
+    ]
+    assert unnamed == []
+
+
+def test_links_of_the_same_name_lead_to_the_same_place(shown: dict[str, dict]) -> None:
+    """A screen reader lists a page's links by name: on a model page and the matrix, links
+    that read alike go to one place, so none is a run of "why", "what it would take", "[1]",
+    a definition's name or a matrix cell's "passed" leading to different places."""
+    alike = {}
+    for page in ("model failing", "fine-tune", "matrix"):
+        places: dict[str, set[str]] = {}
+        for name, href in shown[page]["links"]:
+            places.setdefault(name, set()).add(href)
+        alike |= {f"{page}: {name}": len(p) for name, p in places.items() if len(p) > 1}
+    assert alike == {}
+
+
+def test_no_page_has_a_critical_or_serious_wcag_violation(shown: dict[str, dict]) -> None:
     """axe-core finds no critical or serious WCAG 2.1 A/AA violation on any kind of page,
     its folded parts (details) open, wide and 400 px wide (where tables scroll), in what
     the pages are made of here (docs/audit-accessibility.md: what it found, YASGUI's own,
     and what it cannot check)."""
-    found = []
-    for name in every_kind_of_page(page, site):
-        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-        for width, rules in ((1280, None), (400, BY_LAYOUT)):
-            page.set_viewport_size({"width": width, "height": 720})
-            for v in axe(page, rules):
-                ours = [n["target"] for n in v["nodes"] if not n["yasgui"]]
-                if ours and v["impact"] in ("critical", "serious"):
-                    found.append(
-                        f"{name} at {width} px: {v['impact']} {v['id']} ({len(ours)}): "
-                        + ", ".join(ours[:3])
-                    )
-        page.set_viewport_size({"width": 1280, "height": 720})
+    if not AXE.exists():
+        message = "axe-core is missing: `make editor` installs it (npm ci)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    found = [v for seen in shown.values() for v in seen["violations"]]
     assert not found, f"{len(found)} violations:\n" + "\n".join(found)
