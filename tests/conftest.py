@@ -260,23 +260,25 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
 # to each in turn, in the order of the collection (`--no-loadscope-reorder`: xdist would
 # otherwise hand out the files with most tests first, and the longest, which have few
 # tests, ran last while the other process idled: 36 min at load 8, the pySHACL comparison
-# alone at the end). The files that take longest (CPU s measured in `make test`) are
-# collected first; the rest follow in their order. A file missing here only starts later.
+# alone at the end). The files that take longest (CPU s measured in `make test`, or of the
+# file run alone, `-p no:xdist`, less pytest's start and the session fixtures a run builds
+# once) are collected first; the rest follow in their order. A file missing here only starts
+# later.
 # (`--dist loadgroup` cannot share the bundled assessment across files: with pytest 9.2 it
 # silently groups nothing, pytest-xdist issue 1386.)
 LONGEST_FIRST = [
     "tests/test_assessment_engine.py",  # 280: pySHACL on a sample of models
     "tests/test_faults.py",  # 85: processes killed while they write
+    "tests/test_browser.py",  # 75: Chromium
+    "tests/test_validate_and_report.py",  # 69
     "tests/test_lineage_data_openwashing.py",  # 60
     "tests/test_store.py",  # ~80 s wall: Virtuoso killed and started again ~10 times
     "tests/test_assessment_writer.py",  # 58
     "tests/test_history.py",  # 53: verdicts as of eight dates
-    "tests/test_browser.py",  # 46: Chromium
     "tests/test_second_shacl_engine.py",  # 45: pySHACL, and TopBraid SHACL in a JVM beside it
     "tests/test_hub_live.py",  # 44
-    "tests/test_validate_and_report.py",  # 32
-    "tests/test_licence_verdicts.py",  # 27
     "tests/test_assessment.py",  # 25
+    "tests/test_licence_verdicts.py",  # 24
 ]
 
 
