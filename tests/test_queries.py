@@ -482,6 +482,36 @@ def made_up(trig: str) -> EmbeddedStore:
     return store
 
 
+def test_a_part_a_verdict_holds_both_ways_counts_once(store: GraphStore) -> None:
+    """A requirement assessment that a verdict holds itself and in its result too (the two
+    paths the files read a verdict's parts by) is counted once by most-failed-requirements
+    and is one row of requirement-matrix, on every engine: SPARQL 1.1 keeps a row for each
+    alternative of a path (p|q) that reaches it, where pyoxigraph keeps one."""
+    turtle = f"""
+        @prefix og: <{OG}> . @prefix earl: <{EARL}> . @prefix dcterms: <{DCTERMS}> .
+        <x:verdict> og:definitionId "d-1" ; earl:subject <x:model> ; earl:result <x:result> ;
+            dcterms:hasPart <x:part> .
+        <x:result> earl:outcome earl:failed ; dcterms:hasPart <x:part> .
+        <x:part> earl:test <x:requirement> ; earl:result <x:partResult> .
+        <x:partResult> earl:outcome earl:failed .
+    """
+    store.write(
+        add={
+            Graphs.ASSESSMENTS: list(ox.parse(turtle.encode(), ox.RdfFormat.TURTLE)),
+            Graphs.SHAPES: [
+                ox.Triple(ox.NamedNode("x:requirement"), p, ox.Literal("d-1.r"))
+                for p in (ox.NamedNode(OG + "definitionId"), ox.NamedNode(RDFS + "label"))
+            ],
+        }
+    )
+    counts = select(store, QUERIES["most-failed-requirements"].sparql({"definition": "d-1"}))
+    assert [(r["requirement"], r["failed"]) for r in counts] == [("x:requirement", "1")]
+    matrix = select(store, QUERIES["requirement-matrix"].sparql({"definition": "d-1"}))
+    assert [(r["model"], r["requirementId"], r["outcome"]) for r in matrix] == [
+        ("x:model", "d-1.r", "failed")
+    ]
+
+
 def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(tmp_path: Path) -> None:
     """On a graph of five models' verdicts made up for it, each ordered pair of definitions
     counts the models one passes and the other fails, both pass, both fail, cannot be told
