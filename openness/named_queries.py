@@ -3,8 +3,8 @@
 A file starts with ``#+`` lines holding YAML (summary, description, tags, defaults, …);
 the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
 is required, ``?__name`` optional (unbound when not given: bound to UNDEF, for Virtuoso's
-strict mode), and a suffix types the value:
-``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
+strict mode, in the WHERE group, the only place one may be used), and a suffix types the
+value: ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
 
@@ -81,7 +81,7 @@ _CONCATENATION = re.compile(
     re.IGNORECASE,
 )
 
-# The outermost query's solution modifiers: the code after its WHERE group's last brace.
+# The outermost query's solution modifiers: the code after its WHERE group.
 _GROUP_BY = keyword(r"GROUP\s+BY")
 _ORDER_BY = keyword(r"ORDER\s+BY")
 _NEXT_CLAUSE = keyword(r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)")
@@ -238,31 +238,69 @@ def _undefined(text: str, variables: list[str]) -> str:
     used: the answer of leaving it unbound, but Virtuoso in strict mode (``define
     sql:signal-void-variables 1``, which its /sparql form sets) refuses a variable that
     nothing binds (SP031), and it takes a group's FILTER in an OPTIONAL, or a subquery, not
-    to see what an outer group binds."""
+    to see what an outer group binds. Only the uses in the WHERE group are bound:
+    :func:`load` refuses an optional parameter used outside it."""
     if not variables:
         return text
-    code = code_only(text)
-    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
-    opened: list[int] = []  # the braces open at each point
-    groups: dict[int, list[str]] = {}  # a group's opening brace → the variables it uses
-    for m in re.finditer(rf"[{{}}]|{used.pattern}", code):
-        if m[0] == "{":
-            opened.append(m.start())
-        elif m[0] == "}":
-            opened.pop()
-        else:
-            brace = opened[-1] if opened else -1
-            if brace < 0 or _SUBQUERY.match(code, brace + 1):
-                # Outside every group, or in a subquery's projection: its WHERE group.
-                brace = code.index("{", m.end())
-            groups.setdefault(brace, [])
-            if m[1] not in groups[brace]:
-                groups[brace].append(m[1])
+    groups, _ = _uses(code_only(text), variables)
     for brace, names in sorted(groups.items(), reverse=True):
         values = " ".join("?" + n for n in names)
         undef = " ".join(["UNDEF"] * len(names))
         text = f"{text[: brace + 1]} VALUES ({values}) {{ ({undef}) }}{text[brace + 1 :]}"
     return text
+
+
+_CONSTRUCT_TEMPLATE = keyword(r"CONSTRUCT\s*\Z")
+
+
+def _where_group(code: str) -> tuple[int, int] | None:
+    """Where the outermost query's WHERE group opens and closes in ``code``
+    (:func:`code_only` text): its first group at depth 0, past a CONSTRUCT template; a
+    VALUES block after it, and a template, are no group of it. None for a query without
+    one (``DESCRIBE <x>``) or whose braces do not pair up."""
+    depth, opened = 0, 0
+    for m in re.finditer(r"[{}]", code):
+        if m[0] == "{":
+            if depth == 0:
+                opened = m.start()
+            depth += 1
+        else:
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and not _CONSTRUCT_TEMPLATE.search(code, 0, opened):
+                return opened, m.start()
+    return None
+
+
+def _uses(code: str, variables: list[str]) -> tuple[dict[int, list[str]], list[str]]:
+    """Where ``variables`` are used in ``code`` (:func:`code_only` text): the groups of the
+    WHERE group using them, each by its opening brace, with those it uses (a subquery's
+    projection and solution modifiers count as its WHERE group: a VALUES before its SELECT
+    does not parse); and those used outside the WHERE group (the projection, a CONSTRUCT
+    template, the solution modifiers, a VALUES block after it). Neither in a query without
+    a WHERE group, or whose braces do not pair up: the parser says what is wrong."""
+    where = _where_group(code)
+    if where is None:
+        return {}, []
+    start, end = where
+    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
+    outside = [m[1] for m in used.finditer(code) if not start < m.start() < end]
+    opened: list[int] = []  # the braces open at each point
+    groups: dict[int, list[str]] = {}  # a group's opening brace → the variables it uses
+    for m in re.compile(rf"[{{}}]|{used.pattern}").finditer(code, start, end + 1):
+        if m[0] == "{":
+            opened.append(m.start())
+        elif m[0] == "}":
+            opened.pop()
+        else:
+            brace = opened[-1]
+            if _SUBQUERY.match(code, brace + 1):
+                brace = code.index("{", brace + 1)  # the subquery's WHERE group
+            groups.setdefault(brace, [])
+            if m[1] not in groups[brace]:
+                groups[brace].append(m[1])
+    return groups, list(dict.fromkeys(outside))
 
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
@@ -345,6 +383,21 @@ def _projection(code: str) -> tuple[list[str], bool]:
     return columns, _AGGREGATE.search(head) is not None
 
 
+def _check_optional(path: Path, body: str, params: dict[str, Parameter]) -> None:
+    """Refuse an optional parameter used outside the WHERE group (in the projection, a
+    CONSTRUCT template or a solution modifier): not given, it is bound to nothing in the
+    groups that use it (:func:`_undefined`), which no such place is."""
+    optional = [p.variable for p in params.values() if not p.required]
+    outside = _uses(code_only(body), optional)[1] if optional else []
+    if outside:
+        raise QueryFileError(
+            f"{path.name}: the optional parameter(s) {', '.join('?' + v for v in outside)} "
+            "used outside the WHERE group (in the projection, a CONSTRUCT template or a "
+            "solution modifier), where nothing binds one not given, as Virtuoso's strict "
+            "mode needs: use it within the WHERE group"
+        )
+
+
 def _check_order(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> None:
     """Check that the query's ORDER BY is total over its rows, so that no engine orders
     ties its own way: it names each column (each GROUP BY key, in a grouped query; a
@@ -358,7 +411,8 @@ def _check_order(path: Path, header: dict[str, Any], body: str, catalogued: bool
     ):
         raise QueryFileError(f'{path.name}: unordered must map columns to why ({{x: "…"}})')
     code = code_only(body)
-    modifiers = code[code.rindex("}") + 1 :] if "}" in code else ""
+    where = _where_group(code)  # (not the last '}': a VALUES block may follow its modifiers)
+    modifiers = code[where[1] + 1 :] if where else ""
     grouped = _clause(modifiers, _GROUP_BY)
     columns, aggregates = _projection(code)
     if grouped is not None:
@@ -470,6 +524,7 @@ def load(path: Path, *, catalogued: bool = True) -> NamedQuery:
             "does not use as parameters (?_name or ?__name)"
         )
     params = _enumerate(path, header, params)
+    _check_optional(path, body, params)
     _check_order(path, header, body, catalogued)
     return NamedQuery(
         path.stem,

@@ -809,6 +809,14 @@ def test_parameters_are_written_in_unless_projected(tmp_path) -> None:
     assert "og:x ?_shown" in sparql and "BOUND(?_opt)" in sparql
 
 
+def _valued(*values: tuple[str, int]) -> ox.Store:
+    """A store holding ``<x:s> <x:p> v`` for each (s, v)."""
+    store = ox.Store()
+    for s, v in values:
+        store.add(ox.Quad(ox.NamedNode("x:" + s), ox.NamedNode("x:p"), ox.Literal(v)))
+    return store
+
+
 def test_an_optional_parameter_not_given_is_bound_to_nothing_where_it_is_used(
     tmp_path: Path,
 ) -> None:
@@ -831,12 +839,67 @@ def test_an_optional_parameter_not_given_is_bound_to_nothing_where_it_is_used(
     assert "WHERE { VALUES (?__min) { (UNDEF) } ?s <x:p>" in sparql
     assert "OPTIONAL { { VALUES (?__not) { (UNDEF) } ?s <x:q>" in sparql
     assert "?__min" not in query.sparql({"min": "1"})
-    store = ox.Store()
-    for s, v in (("a", 1), ("a", 2), ("b", 0), ("c", 3)):
-        store.add(ox.Quad(ox.NamedNode("x:" + s), ox.NamedNode("x:p"), ox.Literal(v)))
+    store = _valued(("a", 1), ("a", 2), ("b", 0), ("c", 3))
     rows = [[str(t) for t in r] for r in store.query(query.sparql({}))]
     assert rows == [[str(t) for t in r] for r in store.query(query.text)]
     assert [r[0] for r in rows] == ["<x:a>", "<x:c>"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        # After the WHERE group alone: was ValueError('substring not found').
+        "SELECT ?s WHERE { ?s <x:p> ?o } ORDER BY COALESCE(?__k, ?s)",
+        # In HAVING before a VALUES block: UNDEF was written into the block (no parse).
+        "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s\n"
+        "HAVING (COUNT(*) > COALESCE(?__min_integer, 0)) ORDER BY ?s VALUES ?s { <x:a> }",
+        # In a CONSTRUCT template: UNDEF was written into it (no parse).
+        "CONSTRUCT { ?s <x:q> ?__v } WHERE { ?s <x:p> ?o }",
+        # In the projection: nothing binds it there either.
+        "SELECT ?s (COALESCE(?__v, 0) AS ?v) WHERE { ?s <x:p> ?o } ORDER BY ?s ?v",
+    ],
+)
+def test_an_optional_parameter_used_outside_the_where_group_is_refused(
+    tmp_path: Path, query: str
+) -> None:
+    """An optional parameter used outside the WHERE group (a solution modifier, a CONSTRUCT
+    template, the projection) is refused when the file loads, naming the file and the
+    parameter: not given, it is bound to nothing in the groups using it, and there is
+    none."""
+    (tmp_path / "q.rq").write_text(f"#+ summary: test\n{query}\n")
+    with pytest.raises(QueryFileError, match=r"^q.rq: the optional parameter\(s\) \?__\w+ used"):
+        load(tmp_path / "q.rq")
+
+
+def test_an_optional_parameter_in_a_subquerys_modifiers_is_bound_in_its_where_group(
+    tmp_path: Path,
+) -> None:
+    """One used in a subquery's HAVING (after its WHERE group) is bound to nothing in that
+    subquery's WHERE group, not in a group that follows it (an OPTIONAL's here, where the
+    subquery would not see it); a CONSTRUCT's template is no group of the query, the WHERE
+    group after it is."""
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "#+ summary: test\n"
+        "SELECT ?s ?n ?w WHERE {\n"
+        "  { SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s\n"
+        "    HAVING (COUNT(*) > COALESCE(?__min_integer, 0)) }\n"
+        "  OPTIONAL { ?s <x:q> ?w } } ORDER BY ?s ?n ?w\n"
+    )
+    query = load(path)
+    sparql = query.sparql({})
+    assert sparql.count("VALUES (?__min_integer) { (UNDEF) }") == 1
+    assert "WHERE { VALUES (?__min_integer) { (UNDEF) } ?s <x:p>" in sparql
+    store = _valued(("a", 1), ("a", 2), ("b", 0))
+    assert [str(r[0]) for r in store.query(sparql)] == ["<x:a>", "<x:b>"]
+    assert [str(r[0]) for r in store.query(query.sparql({"min": "1"}))] == ["<x:a>"]
+    path.write_text(
+        "#+ summary: test\n"
+        "CONSTRUCT { ?s <x:q> ?o } WHERE { ?s <x:p> ?o FILTER (?o != COALESCE(?__not, -1)) }\n"
+    )
+    sparql = load(path).sparql({})
+    assert "CONSTRUCT { ?s <x:q> ?o } WHERE { VALUES (?__not) { (UNDEF) } ?s" in sparql
+    assert len(list(store.query(sparql))) == 3
 
 
 # --- the files on another engine, as a researcher runs them --------------------------------
@@ -1343,7 +1406,8 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
     orders by every column (every GROUP BY key, in a grouped query; a column within an
     expression counts), or its header's ``unordered`` names each one left out with why;
     a file that leaves one out unsaid, or whose ``unordered`` names a column it orders by,
-    is refused."""
+    is refused. The ORDER BY is the one after the WHERE group, a VALUES block after it or
+    not."""
     path = tmp_path / "q.rq"
     refused = {
         "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s": "leaves out o; the header's unordered names none",
@@ -1351,6 +1415,8 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
         "SELECT ?s (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s ?p ORDER BY ?s": "leaves out p;",
         "#+ unordered: {s: why}\nSELECT ?s ?o { ?s ?p ?o } ORDER BY ?s": "names s",
         "#+ unordered: {o: ''}\nSELECT ?s ?o { ?s ?p ?o } ORDER BY ?s": "unordered must map",
+        # The ORDER BY before a VALUES block read (the modifiers were read after its brace).
+        "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s VALUES ?s { <x:a> }": "leaves out o;",
     }
     for query, message in refused.items():
         path.write_text("#+ summary: s\n" + query + "\n")
@@ -1362,6 +1428,7 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
         "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",  # one row
         "#+ unordered: {o: one per subject}\nSELECT ?s ?o { ?s ?p ?o } ORDER BY ?s",
         "SELECT ?s { { SELECT ?s { ?s ?p ?o } ORDER BY ?o LIMIT 1 } } ORDER BY ?s",
+        "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s ?o VALUES ?s { <x:a> }",
     ):
         path.write_text("#+ summary: s\n" + query + "\n")
         load(path)
