@@ -174,6 +174,57 @@ CHANGES_TO_PASS = {
         },
     },
 }
+# /api/search's answer: the models named like the text, each with its verdicts as the
+# search page lists them (those of the definitions listed).
+SEARCH_VERDICT = {
+    "type": "object",
+    "required": ["definition", "label", "outcome", "words", "level", "score", "why", "rates"],
+    "properties": {
+        "definition": {"type": "string"},
+        "label": {"type": "string"},
+        "outcome": {"enum": ["passed", "failed", "cantTell", "inapplicable"]},
+        "words": {"type": "string", "description": "the outcome in words ('passes')"},
+        "level": {"enum": [*LEVELS, None]},
+        "score": {"type": ["number", "null"]},
+        "why": {
+            "type": ["string", "null"],
+            "description": "the first reason it is not passed (of a failed requirement if any)",
+        },
+        "rates": {
+            "type": "boolean",
+            "description": "true for a definition that rates models by score rather than "
+            "passing or failing them (its outcome is inapplicable): listed apart on the page",
+        },
+    },
+}
+SEARCH = {
+    "type": "object",
+    "required": ["query", "matches"],
+    "properties": {
+        "query": {"type": "string", "description": "q as read (at most 200 characters)"},
+        "matches": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["model", "id", "name", "matched", "score", "page", "verdicts"],
+                "properties": {
+                    "model": {"type": "string", "format": "uri"},
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "matched": {"type": "string", "description": "the name that matched"},
+                    "score": {"type": "number", "description": "how close it is (0-100)"},
+                    "page": {"type": "string", "description": "the model's page"},
+                    "verdicts": {
+                        "type": "array",
+                        "description": "a verdict of a definition this server no longer "
+                        "lists (a store judged before it was taken out) is left out",
+                        "items": SEARCH_VERDICT,
+                    },
+                },
+            },
+        },
+    },
+}
 DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
 SVG = {"image/svg+xml": {}}
 
@@ -334,7 +385,7 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": {
                         "description": "The matches, best first",
-                        "content": {"application/json": {}},
+                        "content": {"application/json": {"schema": SEARCH}},
                     },
                     "400": plain("q is missing or limit is not a number"),
                 },

@@ -45,23 +45,46 @@ def name_index() -> NameIndex:
     return kept("openness.names", lambda: NameIndex.of(get_store()))
 
 
+def listed(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A model's verdicts as /search and /api/search list them: those of the definitions
+    this server lists, each with ``rates``, true for one that rates models rather than
+    passing or failing them (og:passesModels false: the Index); a verdict of a definition
+    no longer listed (a store judged before it was taken out) is left out."""
+    known = definitions()
+    return [
+        {**v, "rates": not known[v["definition"]].passes_models}
+        for v in verdicts
+        if v["definition"] in known
+    ]
+
+
+@bp.app_template_filter("apart")
+def apart(verdicts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The verdicts :func:`listed` keeps: those of the definitions that pass or fail models,
+    and apart those of the ones that rate them."""
+    kept = listed(verdicts)
+    return [v for v in kept if not v["rates"]], [v for v in kept if v["rates"]]
+
+
 def verdict_lines(model: str) -> list[dict[str, Any]]:
-    """One line per definition: the outcome, its level or score, and its first reason, of a
-    requirement that failed if one did (a failed verdict's first reason, sorted, was often
-    of one that cannot be told: 'fails: … no evidence: Datasets')."""
-    labels = {d.id: d.label for d in definitions().values()}
+    """One line per definition listed (:func:`listed`): the outcome, its level or score,
+    and its first reason, of a requirement that failed if one did (a failed verdict's first
+    reason, sorted, was often of one that cannot be told: 'fails: … no evidence: Datasets'),
+    and whether the definition rates rather than passes."""
+    known = definitions()
     lines = []
-    for v in verdict_rows(get_store(), model=model):
+    for v in listed(verdict_rows(get_store(), model=model)):
         reasons = [reason for _, reason in by_outcome(v)]
         lines.append(
             {
                 "definition": v["definition"],
-                "label": labels.get(v["definition"], v["definition"]),
+                "label": known[v["definition"]].label,
                 "outcome": v["outcome"],
                 "words": OUTCOME_WORDS[v["outcome"]],
                 "level": v["level"],
                 "score": v["score"],
                 "why": reasons[0] if reasons and v["outcome"] != "passed" else None,
+                "rates": v["rates"],
             }
         )
     return lines

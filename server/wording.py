@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from flask import Blueprint
 from markupsafe import Markup, escape
@@ -66,20 +65,6 @@ def instant(value: str) -> str:
     if t.tzinfo is None:
         return t.strftime("%Y-%m-%d %H:%M")
     return t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-@bp.app_template_filter("apart")
-def apart(verdicts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A model's verdicts as the search page lists them: those of the definitions that pass
-    or fail models, and apart those of the ones that rate them; a verdict of a
-    definition this server no longer lists (a store judged before it was taken out) is in
-    neither."""
-    listed = definitions()
-    kept = [v for v in verdicts if v["definition"] in listed]
-    return (
-        [v for v in kept if listed[v["definition"]].passes_models],
-        [v for v in kept if not listed[v["definition"]].passes_models],
-    )
 
 
 @bp.app_template_filter("definition_label")

@@ -650,12 +650,45 @@ def _route(path: str) -> str:
         "/api/models/m-a-p--chatmusician",  # its producer has no name in the graph
         "/api/models/llama-2-7b/conformance",
         "/api/models/llama-2-7b/changes-to-pass",
+        "/api/search?q=llama 2",
     ],
 )
 def test_openapi_names_every_field_of_the_json_answers(client: FlaskClient, path: str) -> None:
     """Each field of an answer is in its schema, and the answer is valid against it (a
     null where the schema said a string, an outcome or level it does not list, fails)."""
     _assert_described(client, path, "get", client.get(path).json)
+
+
+def test_the_search_api_lists_a_models_verdicts_as_the_search_page_does(reported: Path) -> None:
+    """/api/search kept every stored verdict, one of a definition the server no longer
+    lists (a store judged before it was taken out) labelled by its id, and did not say which
+    definitions rate models rather than pass them, where the /search page leaves the one out
+    and lists the others apart: each verdict now says ``rates``, and the unlisted one is
+    left out, as on the page."""
+    stored = EmbeddedStore(reported, read_only=True)
+    store = copy_of(stored)
+    stored.close()
+    model, judged = f"{ID}model/llama-2-7b", next(iter(definitions()))
+    store.update(
+        f"""PREFIX og: <{OG}> PREFIX earl: <{EARL}>
+        DELETE {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a og:definitionId "{judged}" }} }}
+        INSERT {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a og:definitionId "no-longer-listed-1.0" }} }}
+        WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a earl:subject <{model}> ;
+                                                   og:definitionId "{judged}" }} }}"""
+    )
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    best = web.get("/api/search?q=Llama-2-7B").json["matches"][0]
+    assert best["model"] == model
+    verdicts = {v["definition"]: v["rates"] for v in best["verdicts"]}
+    assert verdicts == {d.id: not d.passes_models for d in definitions().values() if d.id != judged}
+    assert any(verdicts.values()) and not all(verdicts.values())
+    page = web.get("/search?q=Llama-2-7B").text
+    answer = page.split('<section class="answer"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r'href="/definitions/([^"]+)"', answer)
+    assert listed == [d for d, rates in verdicts.items() if not rates] + [
+        d for d, rates in verdicts.items() if rates
+    ]
+    store.close()
 
 
 def _assert_described(client: FlaskClient, path: str, method: str, answer: object) -> None:
