@@ -2,14 +2,15 @@
 
 The known licences are the SPDX License List, the licences SPDX lacks
 (``curated/ai-licenses.ttl``) and the Hugging Face licence ids. A string resolves when it
-is an identifier (exactly or in another case), a known alias, or an SPDX expression all of
-whose licences resolve; the expression is parsed with ``license-expression`` and kept as a
-tree, so ``(MIT OR Apache-2.0) AND CC-BY-4.0`` and ``MIT OR (Apache-2.0 AND CC-BY-4.0)``
-stay different. A string the curated placeholders list says names no licence ("Undisclosed",
-"other") or is no licence at all (a URL, a dataset list) is recorded as such. Anything else
-stays unresolved: the string is kept, never guessed. A string written as an SPDX expression
-(upper-case operators, parentheses) that does not parse is also a warning, which the
-ingesters report with the record.
+is an identifier (exactly or in another case), a known alias (a spelling two licences share
+is no alias, unless one is a deprecated id and the other the id SPDX names in its place),
+or an SPDX expression all of whose licences resolve; the expression is parsed with
+``license-expression`` and kept as a tree, so ``(MIT OR Apache-2.0) AND CC-BY-4.0`` and
+``MIT OR (Apache-2.0 AND CC-BY-4.0)`` stay different. A string the curated placeholders
+list says names no licence ("Undisclosed", "other") or is no licence at all (a URL, a
+dataset list) is recorded as such. Anything else stays unresolved: the string is kept,
+never guessed. A string written as an SPDX expression (upper-case operators, parentheses)
+that does not parse is also a warning, which the ingesters report with the record.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import license_expression
 import pyoxigraph as ox
 
 from openness.ingest.report import Fields, IngestReport, Keys, RecordError, RecordIds, kind
-from openness.namespaces import CONCEPT, DCTERMS, OG, RDF, RDFS, SKOS, SPDX_LICENSE
+from openness.namespaces import CONCEPT, DCTERMS, OG, RDF, RDFS, SKOS, SPDX_EL, SPDX_LICENSE
 from openness.resources import SourceFiles, sources_dir
 
 # Words that carry no identity in a licence name ("the MIT License" = "MIT").
@@ -150,6 +151,7 @@ class LicenseResolver:
         aliases: dict[str, str],
         exceptions: set[str] | None = None,
         placeholders: dict[str, str] | None = None,
+        successors: dict[str, str] | None = None,
     ) -> None:
         self.by_id = {lic.id: lic for lic in licenses}
         self._by_lower: dict[str, License] = {}
@@ -160,8 +162,16 @@ class LicenseResolver:
             keyed.setdefault(license_key(alias), set()).add(lic_id)
         for lic in licenses:
             keyed.setdefault(license_key(lic.id), set()).add(lic.id)
-        # A key two different licences share would be a guess: leave it out.
-        self._by_key = {k: self.by_id[next(iter(v))] for k, v in keyed.items() if len(v) == 1}
+        # A key two different licences share would be a guess: leave it out. A deprecated id
+        # and the id SPDX names as its successor (``successors``) are one licence, the
+        # successor: GitHub's "AGPL-3.0 license" keys as the deprecated AGPL-3.0 and as the
+        # Hub's agpl-3.0, which is AGPL-3.0-only.
+        successors = successors or {}
+        self._by_key = {}
+        for key, ids in keyed.items():
+            ids = {i for i in ids if successors.get(i) not in ids}
+            if len(ids) == 1:
+                self._by_key[key] = self.by_id[ids.pop()]
         self._exceptions = {e.lower(): e for e in exceptions or ()}
         self._placeholders = {license_key(k): v for k, v in (placeholders or {}).items()}
 
@@ -308,6 +318,7 @@ class _Curated:
     licenses: list[License]
     aliases: dict[str, str]  # alias -> licence id
     placeholders: dict[str, str]  # string -> resolution notation
+    successors: dict[str, str]  # deprecated SPDX id -> the id SPDX names in its place
 
 
 def _curated(files: SourceFiles, report: IngestReport) -> _Curated:
@@ -330,7 +341,7 @@ def _curated(files: SourceFiles, report: IngestReport) -> _Curated:
     facts: dict[tuple[str, str], list[str]] = {}
     for t in triples:
         facts.setdefault((t.subject.value, t.predicate.value), []).append(t.object.value)
-    out = _Curated([], {}, {})
+    out = _Curated([], {}, {}, {})
     for node, file in sorted(typed_in.items()):
         fields = Fields(report, file, node)
         try:
@@ -353,6 +364,12 @@ def _curated(files: SourceFiles, report: IngestReport) -> _Curated:
             out.aliases.update(dict.fromkeys(values, subject[len(SPDX_LICENSE) :]))
         elif predicate == SKOS + "hiddenLabel" and subject.startswith(RESOLUTION):
             out.placeholders.update(dict.fromkeys(values, subject[len(RESOLUTION) :]))
+        elif (  # two successors (the -only and the -or-later licence) name no one licence
+            predicate == SPDX_EL + "obsoletedBy"
+            and subject.startswith(SPDX_LICENSE)
+            and len(values) == 1
+        ):
+            out.successors[subject[len(SPDX_LICENSE) :]] = values[0]
     return out
 
 
@@ -383,7 +400,11 @@ def load_resolver(files: SourceFiles, report: IngestReport) -> LicenseResolver:
         path, spdx_list(path, "exceptions"), "licenseExceptionId", report, ids
     )
     return LicenseResolver(
-        licenses, aliases, {exc_id for exc_id, _ in exceptions}, curated.placeholders
+        licenses,
+        aliases,
+        {exc_id for exc_id, _ in exceptions},
+        curated.placeholders,
+        curated.successors,
     )
 
 

@@ -121,8 +121,9 @@ def test_the_index_licences_note_gives_the_codes_licence(built) -> None:
     the record states it, resolved as every licence string is: an SPDX id to its licence,
     'unlicensed' as stated unlicensed and a name the list does not know kept unresolved.
     'not released' names no licence and is not recorded; prose about the code (Gemma's
-    'Only Inference code shared under Apache 2.0') is not read."""
-    stems = ("ChatMusician", "AudioLDM", "AltDiffusion", "DeepFloyd", "33x-coder", "Gemma")
+    'Only Inference code shared under Apache 2.0') is not read. CascadeV's 'AGPL-3.0
+    license' (GitHub's label) is AGPL-3.0-only, the deprecated AGPL-3.0's successor."""
+    stems = "ChatMusician AudioLDM AltDiffusion DeepFloyd 33x-coder Gemma CascadeV".split()
     records = " ".join(f"<{mint('record', 'osai-index', stem)}>" for stem in stems)
     rows = select(
         built,
@@ -138,6 +139,7 @@ def test_the_index_licences_note_gives_the_codes_licence(built) -> None:
     assert [tuple(r.get(k) for k in ("id", "text", "resolution", "licence")) for r in rows] == [
         ("AltDiffusion", "unlicensed", "none", None),
         ("AudioLDM", "CC-BY-NC-SA-4.0", "exact", spdx + "CC-BY-NC-SA-4.0"),
+        ("CascadeV", "AGPL-3.0 license", "alias", spdx + "AGPL-3.0-only"),
         ("ChatMusician", "MIT", "exact", spdx + "MIT"),
         ("DeepFloyd", "Modified MIT", "unresolved", None),
     ]

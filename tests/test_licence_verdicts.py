@@ -457,9 +457,11 @@ def test_the_code_licence_the_index_note_names_is_the_training_codes(built) -> N
     AudioLDM record rates its licences open and names 'Code: CC-BY-NC-SA-4.0': evidence
     against an OSI-approved and a free code licence, so AudioLDM2's code licence fails on it,
     where it said 'no evidence: Training code'. ChatMusician's 'Code: MIT' is evidence for:
-    that reason is gone and the finding names the licence and the record."""
+    that reason is gone and the finding names the licence and the record. So is CascadeV's
+    'AGPL-3.0 license' (GitHub's label, AGPL-3.0-only): it was 'no licence the licence list
+    knows'."""
     store = copy_of(built)
-    models = resolve_models(store, ["AudioLDM2", "ChatMusician"])
+    models = resolve_models(store, ["AudioLDM2", "ChatMusician", "CascadeV"])
     run = assess(store, ["osaid-1.0", "fsf-ml-2024"], models)
     reasons = {(v.name, r.id): (r.outcome, r.reasons) for v in run.verdicts for r in v.requirements}
     against = "osai-index record 'AudioLDM': Training code is under 'CC-BY-NC-SA-4.0', not "
@@ -474,6 +476,14 @@ def test_the_code_licence_the_index_note_names_is_the_training_codes(built) -> N
     assert "no evidence: Inference code (the code is under OSI-approved licences)" in said
     found = "osai-index record 'ChatMusician': Training code is under 'MIT', OSI-approved"
     assert any(found.encode() in line for line in run.derived.lines)
+    for requirement, kind in (
+        ("osaid-1.0.C-licence", "OSI-approved"),
+        ("fsf-ml-2024.software", "FSF-libre"),
+    ):
+        said = reasons["CascadeV", requirement][1]  # cannot tell still, on other code
+        assert not any("Training code" in r for r in said), said
+        found = f"osai-index record 'CascadeV': Training code is under 'AGPL-3.0 license', {kind}"
+        assert any(found.encode() in line for line in run.derived.lines)
 
 
 def test_licences_stated_without_an_expression_apply_together() -> None:

@@ -8,13 +8,13 @@ import json
 import pytest
 from conftest import select
 
-from openness.ingest.licenses import default_resolver
+from openness.ingest.licenses import License, LicenseResolver, default_resolver
 from openness.ingest.mof import read_record
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license
 from openness.ingest.report import IngestReport
 from openness.ingest.snapshots import snapshot_graph
-from openness.namespaces import ID, OG
+from openness.namespaces import ID, OG, SPDX_LICENSE
 from openness.resources import queries_dir, sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -47,6 +47,10 @@ from openness.vocabularies import load_vocabularies
         # one part does not resolve: no guess
         ("Apache-2.0 and CC-BY-NC-4.0 and additional terms", "unresolved", []),
         ("BSD-3", "alias", ["BSD-3-Clause"]),  # CodeT5+'s Hub cards say bsd-3-clause
+        # GitHub's labels: each spelling is both a deprecated id's and its successor's
+        ("AGPL-3.0 license", "alias", ["AGPL-3.0-only"]),  # the Index's CascadeV
+        ("GPL-2.0 License", "alias", ["GPL-2.0-only"]),
+        ("LGPL-3.0 license", "alias", ["LGPL-3.0-only"]),
         ("BSD", "case-insensitive", ["bsd"]),  # the family, clauses not stated
         ("Undisclosed", "unstated", []),  # the source says: no licence named
         ("Component not included", "not-a-license", []),  # the Model Openness Tool's wording
@@ -68,6 +72,24 @@ def test_resolution(text: str, kind: str, ids: list[str]) -> None:
     assert resolution.kind == kind
     assert [lic.id for lic in resolution.licenses] == ids
     assert resolution.text == text
+
+
+def test_a_deprecated_id_and_its_successor_are_one_licence_not_a_guess() -> None:
+    """The Index's CascadeV record names its code's licence 'AGPL-3.0 license' (GitHub's
+    label), spelt as the deprecated AGPL-3.0 and as the Hub's agpl-3.0, which is
+    AGPL-3.0-only: SPDX names AGPL-3.0-only in the deprecated id's place
+    (curated/license-facts.ttl), so the spelling is that licence; it was left unresolved as
+    a guess between two. A spelling two different licences share still resolves to neither."""
+    (licence,) = default_resolver().resolve("AGPL-3.0 license").licenses
+    assert licence.iri == SPDX_LICENSE + "AGPL-3.0-only"
+    known = [License(i, SPDX_LICENSE + i, i, True) for i in ("AGPL-3.0", "AGPL-3.0-or-later")]
+    # the deprecated id's successor is not the other claimant: two licences, no guess
+    resolver = LicenseResolver(
+        [*known, License("AGPL-3.0-only", SPDX_LICENSE + "AGPL-3.0-only", "only", True)],
+        {"agpl-3.0": "AGPL-3.0-or-later"},
+        successors={"AGPL-3.0": "AGPL-3.0-only"},
+    )
+    assert resolver.resolve("AGPL-3.0 license").kind == "unresolved"
 
 
 def test_every_spdx_licence_and_ai_licence_is_a_licence(built) -> None:
