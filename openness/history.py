@@ -131,8 +131,9 @@ class _Scratch:
     the graphs of the sources that have one (only those whose snapshot changed).
 
     Of the records of the sources without a history, it holds only those what a dated
-    model (or one of ``models``) is judged on can depend on (:func:`_scope`); what those
-    sources say beside their records (organisations, datasets, licences) whole."""
+    model (or one of ``models``) is judged on can depend on (:func:`_scope`); of those with
+    one, every record, or only those when ``models`` are given; what the sources say beside
+    their records (organisations, datasets, licences) whole."""
 
     def __init__(self, store: GraphStore, models: Sequence[str] | None = None) -> None:
         self.store = store
@@ -145,6 +146,9 @@ class _Scratch:
         self.orgs = held_organizations(store)  # as today's identity step knows them
         scope = _scope(store, self.main, models, self.orgs)
         self.main |= scope.models
+        # Of the sources with a history too, for some models: linking and assessing all
+        # their records (~300 a source) at each date was most of a `history -m` run.
+        self.in_scope = None if models is None else set(scope.records)
         held: dict[str, list[str]] = defaultdict(list)  # source graph -> its records held
         for iri, rec in scope.records.items():
             if iri not in scope.beside:
@@ -164,12 +168,24 @@ class _Scratch:
         self.loaded: dict[str, str | None] = {}  # source -> the snapshot graph in scratch
 
     def source_triples(self, snap: Snapshot) -> list[ox.Triple]:
-        if snap.current:
-            return self.current[snap.source]
         prefix = record_prefix(snap.source)
+        current = [t for t in self.current[snap.source] if self.holds(t.subject.value, prefix)]
+        if snap.current:
+            return current
         # What the source says beside its records (the tool's licence table) is today's.
-        beside = [t for t in self.current[snap.source] if not t.subject.value.startswith(prefix)]
-        return beside + _as_source(_graph(self.store, snap.graph), snap)
+        beside = [t for t in current if not t.subject.value.startswith(prefix)]
+        old = snapshot_prefix(snap.source, snap.date)
+        dated = [t for t in _graph(self.store, snap.graph) if self.holds(t.subject.value, old)]
+        return beside + _as_source(dated, snap)
+
+    def holds(self, iri: str, prefix: str) -> bool:
+        """Whether the scratch holds the triples of ``iri``, in a graph whose records' IRIs
+        start with ``prefix``: unless it is of a record outside the scope (a source's licence
+        statements, ``~…``, are its records' to share)."""
+        if self.in_scope is None:
+            return True
+        rec = _record_of(iri, prefix)
+        return rec is None or rec in self.in_scope or rec.startswith(prefix + "~")
 
     def snapshot(self, snap: Snapshot) -> tuple[list[ox.Triple], dict[str, list[ox.Triple]]]:
         """A snapshot's triples as the source's, and those of each of its records."""
