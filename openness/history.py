@@ -161,7 +161,11 @@ class _Scratch:
                 for g in sources
             }
         )
-        self.current = {s: _graph(store, Graphs.source(s)) for s in HISTORY_SOURCES}
+        self.current: dict[str, list[ox.Triple]] = {}  # held once: each snapshot reads them
+        for s in HISTORY_SOURCES:
+            prefix = record_prefix(s)
+            graph = _graph(store, Graphs.source(s))
+            self.current[s] = [t for t in graph if self.holds(t.subject.value, prefix)]
         # A snapshot is in force at several dates: each is read, renamed and split by
         # record once (reading them again for every date was a third of the history's time).
         self.read: dict[str, tuple[list[ox.Triple], dict[str, list[ox.Triple]]]] = {}
@@ -169,7 +173,7 @@ class _Scratch:
 
     def source_triples(self, snap: Snapshot) -> list[ox.Triple]:
         prefix = record_prefix(snap.source)
-        current = [t for t in self.current[snap.source] if self.holds(t.subject.value, prefix)]
+        current = self.current[snap.source]
         if snap.current:
             return current
         # What the source says beside its records (the tool's licence table) is today's.
