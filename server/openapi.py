@@ -193,8 +193,18 @@ SEARCH_VERDICT = {
         "rates": {
             "type": "boolean",
             "description": "true for a definition that rates models by score rather than "
-            "passing or failing them (its outcome is inapplicable): listed apart on the page",
+            "passing or failing them: its outcome is inapplicable with a score when it "
+            "rated the model, cantTell with a null score when it could not; listed apart "
+            "on the page",
         },
+    },
+    # What the description says, checked: a rating passes or fails no model.
+    "if": {"properties": {"rates": {"const": True}}},
+    "then": {
+        "anyOf": [
+            {"properties": {"outcome": {"const": "inapplicable"}, "score": {"type": "number"}}},
+            {"properties": {"outcome": {"const": "cantTell"}, "score": {"type": "null"}}},
+        ]
     },
 }
 SEARCH = {

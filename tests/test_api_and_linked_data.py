@@ -16,7 +16,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import copy_of, free_port, oxigraph_serving, stated
+from conftest import REPORTED_MODELS, copy_of, free_port, oxigraph_serving, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from rdflib.collection import Collection
@@ -2231,3 +2231,27 @@ def test_a_section_of_an_iri_the_graph_only_names_links_to_the_resource_naming_i
     )
     assert urlsplit(headings[ours]).path == "/id/example/a"
     assert parse_qs(urlsplit(headings[theirs]).query) == {"iri": [theirs]}
+
+
+def test_the_search_schema_says_each_outcome_a_rating_takes(client: FlaskClient) -> None:
+    """/api/search's schema said a definition that rates (``rates``) has the outcome
+    inapplicable, where one that could not rate a model says cantTell, its score null (295
+    such verdicts on the bundled store): the description names each outcome a rating takes
+    on the test store, and each such verdict is valid against the schema."""
+    spec = client.get("/openapi.json").json
+    schema = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]
+    verdict = schema["application/json"]["schema"]["properties"]["matches"]["items"]
+    verdict = verdict["properties"]["verdicts"]["items"]
+    rated = [
+        v
+        for name in REPORTED_MODELS
+        for match in client.get(f"/api/search?q={name}").json["matches"][:1]
+        for v in match["verdicts"]
+        if v["rates"]
+    ]
+    outcomes = {v["outcome"] for v in rated}
+    assert len(outcomes) > 1, outcomes  # both kinds are on the test store
+    words = verdict["properties"]["rates"]["description"]
+    assert [o for o in sorted(outcomes) if o not in words] == []
+    validator = Draft202012Validator(verdict)
+    assert [e.message for v in rated for e in validator.iter_errors(v)] == []
