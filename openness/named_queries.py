@@ -3,7 +3,8 @@
 A file starts with ``#+`` lines holding YAML (summary, description, tags, defaults, …);
 the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
 is required, ``?__name`` optional (unbound when not given: bound to UNDEF, for Virtuoso's
-strict mode, in the WHERE group, the only place one may be used), and a suffix types the
+strict mode, in the groups using it, or opening the WHERE group for a use outside it; a query
+without a WHERE group may use none), and a suffix types the
 value: ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
@@ -209,7 +210,8 @@ class NamedQuery:
         )
         if not bindings:
             return text
-        head = text[: text.index("{")]  # up to the WHERE group: the projection
+        where = _where_group(code_only(text))
+        head = text[: where[0] if where else len(text)]  # up to the WHERE group: the projection
         projected = set(re.findall(r"[?$](\w+)", head))
         values = {}
         for var, term in bindings.items():
@@ -218,7 +220,10 @@ class NamedQuery:
                 values[var] = term
             else:
                 text = re.sub(rf"[?$]{re.escape(var)}(?!\w)", lambda _m, t=term: str(t), text)
-        return bind_values(text, values) if values else text
+        if not values or where is None:  # (without a WHERE group, bind_values says so)
+            return bind_values(text, values) if values else text
+        # At the WHERE group's brace, not the first one (an EXISTS in the projection).
+        return text[: where[0]] + bind_values(text[where[0] :], values)
 
     def run(self, store: GraphStore, given: dict[str, str]) -> QueryResult:
         """The answer with the parameters bound from ``given`` (see :meth:`sparql`), as
@@ -238,8 +243,9 @@ def _undefined(text: str, variables: list[str]) -> str:
     used: the answer of leaving it unbound, but Virtuoso in strict mode (``define
     sql:signal-void-variables 1``, which its /sparql form sets) refuses a variable that
     nothing binds (SP031), and it takes a group's FILTER in an OPTIONAL, or a subquery, not
-    to see what an outer group binds. Only the uses in the WHERE group are bound:
-    :func:`load` refuses an optional parameter used outside it."""
+    to see what an outer group binds. A use outside the WHERE group (the projection, a
+    CONSTRUCT template, the solution modifiers) is bound in it, at its opening: they all
+    read its solutions. :func:`load` refuses one in a query without a WHERE group."""
     if not variables:
         return text
     groups, _ = _uses(code_only(text), variables)
@@ -253,23 +259,29 @@ def _undefined(text: str, variables: list[str]) -> str:
 _CONSTRUCT_TEMPLATE = keyword(r"CONSTRUCT\s*\Z")
 
 
-def _where_group(code: str) -> tuple[int, int] | None:
-    """Where the outermost query's WHERE group opens and closes in ``code``
-    (:func:`code_only` text): its first group at depth 0, past a CONSTRUCT template; a
-    VALUES block after it, and a template, are no group of it. None for a query without
-    one (``DESCRIBE <x>``) or whose braces do not pair up."""
-    depth, opened = 0, 0
-    for m in re.finditer(r"[{}]", code):
-        if m[0] == "{":
-            if depth == 0:
-                opened = m.start()
+def _where_group(code: str, start: int = 0) -> tuple[int, int] | None:
+    """Where the WHERE group of the query at ``start`` (the outermost one, or a subquery's
+    ``SELECT``) opens and closes in ``code`` (:func:`code_only` text): its first group at
+    depth 0, past a CONSTRUCT template and outside parentheses (an ``EXISTS { … }`` in the
+    projection is no group of it, nor is a VALUES block after it). None for a query
+    without one (``DESCRIBE <x>``) or whose braces do not pair up."""
+    depth, parens, opened = 0, 0, None
+    for m in re.finditer(r"[{}()]", code[start:]):
+        at = start + m.start()
+        if m[0] in "()":
+            parens += 1 if m[0] == "(" else -1
+        elif m[0] == "{":
+            if depth == 0 and parens == 0:
+                opened = at
             depth += 1
         else:
             depth -= 1
             if depth < 0:
                 return None
-            if depth == 0 and not _CONSTRUCT_TEMPLATE.search(code, 0, opened):
-                return opened, m.start()
+            if depth == 0 and opened is not None:
+                if not _CONSTRUCT_TEMPLATE.search(code, 0, opened):
+                    return opened, at
+                opened = None
     return None
 
 
@@ -277,17 +289,20 @@ def _uses(code: str, variables: list[str]) -> tuple[dict[int, list[str]], list[s
     """Where ``variables`` are used in ``code`` (:func:`code_only` text): the groups of the
     WHERE group using them, each by its opening brace, with those it uses (a subquery's
     projection and solution modifiers count as its WHERE group: a VALUES before its SELECT
-    does not parse); and those used outside the WHERE group (the projection, a CONSTRUCT
-    template, the solution modifiers, a VALUES block after it). Neither in a query without
-    a WHERE group, or whose braces do not pair up: the parser says what is wrong."""
+    does not parse; and so do the outermost query's projection, CONSTRUCT template and
+    solution modifiers); and those used in a query without a WHERE group (``DESCRIBE
+    ?__x``), which nothing can bind. None in a query whose braces do not pair up: the
+    parser says what is wrong."""
+    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
     where = _where_group(code)
     if where is None:
-        return {}, []
+        return {}, [] if "{" in code else list(dict.fromkeys(used.findall(code)))
     start, end = where
-    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
-    outside = [m[1] for m in used.finditer(code) if not start < m.start() < end]
-    opened: list[int] = []  # the braces open at each point
     groups: dict[int, list[str]] = {}  # a group's opening brace → the variables it uses
+    outside = [m[1] for m in used.finditer(code) if not start < m.start() < end]
+    if outside:
+        groups[start] = list(dict.fromkeys(outside))
+    opened: list[int] = []  # the braces open at each point
     for m in re.compile(rf"[{{}}]|{used.pattern}").finditer(code, start, end + 1):
         if m[0] == "{":
             opened.append(m.start())
@@ -296,11 +311,12 @@ def _uses(code: str, variables: list[str]) -> tuple[dict[int, list[str]], list[s
         else:
             brace = opened[-1]
             if _SUBQUERY.match(code, brace + 1):
-                brace = code.index("{", brace + 1)  # the subquery's WHERE group
+                inner = _where_group(code, brace + 1)  # the subquery's WHERE group
+                brace = inner[0] if inner else brace
             groups.setdefault(brace, [])
             if m[1] not in groups[brace]:
                 groups[brace].append(m[1])
-    return groups, list(dict.fromkeys(outside))
+    return groups, []
 
 
 def _parameter(prefix: str, body: str, defaults: dict[str, str]) -> Parameter:
@@ -384,17 +400,15 @@ def _projection(code: str) -> tuple[list[str], bool]:
 
 
 def _check_optional(path: Path, body: str, params: dict[str, Parameter]) -> None:
-    """Refuse an optional parameter used outside the WHERE group (in the projection, a
-    CONSTRUCT template or a solution modifier): not given, it is bound to nothing in the
-    groups that use it (:func:`_undefined`), which no such place is."""
+    """Refuse an optional parameter in a query without a WHERE group: not given, it is
+    bound to nothing in a group (:func:`_undefined`), and there is none."""
     optional = [p.variable for p in params.values() if not p.required]
-    outside = _uses(code_only(body), optional)[1] if optional else []
-    if outside:
+    unbound = _uses(code_only(body), optional)[1] if optional else []
+    if unbound:
         raise QueryFileError(
-            f"{path.name}: the optional parameter(s) {', '.join('?' + v for v in outside)} "
-            "used outside the WHERE group (in the projection, a CONSTRUCT template or a "
-            "solution modifier), where nothing binds one not given, as Virtuoso's strict "
-            "mode needs: use it within the WHERE group"
+            f"{path.name}: the optional parameter(s) {', '.join('?' + v for v in unbound)} "
+            "in a query without a WHERE group, where nothing binds one not given, as "
+            "Virtuoso's strict mode needs: give the query a WHERE group"
         )
 
 

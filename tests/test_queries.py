@@ -853,21 +853,51 @@ def test_an_optional_parameter_not_given_is_bound_to_nothing_where_it_is_used(
         # In HAVING before a VALUES block: UNDEF was written into the block (no parse).
         "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s\n"
         "HAVING (COUNT(*) > COALESCE(?__min_integer, 0)) ORDER BY ?s VALUES ?s { <x:a> }",
-        # In a CONSTRUCT template: UNDEF was written into it (no parse).
+        # In a CONSTRUCT template: the template is made of the WHERE group's solutions.
         "CONSTRUCT { ?s <x:q> ?__v } WHERE { ?s <x:p> ?o }",
-        # In the projection: nothing binds it there either.
-        "SELECT ?s (COALESCE(?__v, 0) AS ?v) WHERE { ?s <x:p> ?o } ORDER BY ?s ?v",
+        # In the projection, "any" when not given: refused by 0d7c9c9.
+        'SELECT ?s (COALESCE(?__v, "any") AS ?v) WHERE { ?s <x:p> ?o\n'
+        "  FILTER (!BOUND(?__v) || STR(?o) = ?__v) } ORDER BY ?s ?v",
+        # After an EXISTS in the projection, which was taken for the WHERE group.
+        "SELECT ?s (EXISTS { ?s <x:q> ?w } AS ?e) WHERE { ?s <x:p> ?o\n"
+        "  FILTER (!BOUND(?__v) || STR(?o) = ?__v) } ORDER BY ?s ?e",
     ],
 )
-def test_an_optional_parameter_used_outside_the_where_group_is_refused(
+def test_an_optional_parameter_used_outside_the_where_group_is_bound_in_it(
     tmp_path: Path, query: str
 ) -> None:
-    """An optional parameter used outside the WHERE group (a solution modifier, a CONSTRUCT
-    template, the projection) is refused when the file loads, naming the file and the
-    parameter: not given, it is bound to nothing in the groups using it, and there is
-    none."""
+    """An optional parameter used in the projection, a CONSTRUCT template or a solution
+    modifier of the outermost query is bound to nothing at the opening of its WHERE group,
+    whose solutions they all read (not in an EXISTS group of the projection): the answer
+    of leaving it unbound; given, it is bound there, by VALUES when projected or tested
+    with BOUND() (it went into the EXISTS group: every row kept)."""
     (tmp_path / "q.rq").write_text(f"#+ summary: test\n{query}\n")
-    with pytest.raises(QueryFileError, match=r"^q.rq: the optional parameter\(s\) \?__\w+ used"):
+    named = load(tmp_path / "q.rq")
+    sparql = named.sparql({})
+    where = sparql.index("WHERE {") + len("WHERE {")
+    assert re.match(r" VALUES \(\?__\w+\) \{ \(UNDEF\) \}", sparql[where:]), sparql
+    assert sparql.count("UNDEF") == 1
+    store = _valued(("a", 1), ("b", 2))
+    store.add(ox.Quad(ox.NamedNode("x:a"), ox.NamedNode("x:q"), ox.Literal(0)))
+    answer = store.query(sparql)
+    unbound = store.query(named.text)
+    if isinstance(answer, ox.QueryTriples):
+        assert sorted(map(str, answer)) == sorted(map(str, unbound))
+    else:
+        assert [list(map(str, r)) for r in answer] == [list(map(str, r)) for r in unbound]
+    if "BOUND(?__v)" in query:
+        given = named.sparql({"v": "2"})
+        assert given.index("VALUES (?__v)") == where + 1, given
+        assert [str(r[0]) for r in store.query(given)] == ["<x:b>"]
+
+
+def test_an_optional_parameter_in_a_query_without_a_where_group_is_refused(
+    tmp_path: Path,
+) -> None:
+    """One in a query without a WHERE group (``DESCRIBE ?__x``) is refused when the file
+    loads, naming the file and the parameter: there is no group to bind it in."""
+    (tmp_path / "q.rq").write_text("#+ summary: test\nDESCRIBE ?__x\n")
+    with pytest.raises(QueryFileError, match=r"^q.rq: the optional parameter\(s\) \?__x in a"):
         load(tmp_path / "q.rq")
 
 
@@ -900,6 +930,25 @@ def test_an_optional_parameter_in_a_subquerys_modifiers_is_bound_in_its_where_gr
     sparql = load(path).sparql({})
     assert "CONSTRUCT { ?s <x:q> ?o } WHERE { VALUES (?__not) { (UNDEF) } ?s" in sparql
     assert len(list(store.query(sparql))) == 3
+
+
+def test_an_optional_parameter_in_a_subquerys_projection_is_bound_in_its_where_group(
+    tmp_path: Path,
+) -> None:
+    """One in a subquery's projection after an EXISTS is bound in the subquery's WHERE
+    group, not in the EXISTS group (the first brace after its SELECT), where the
+    projection does not see it."""
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "#+ summary: test\n"
+        "SELECT ?s ?c WHERE {\n"
+        "  { SELECT ?s (EXISTS { ?s <x:q> ?w } AS ?e) (COALESCE(?__v, 0) AS ?c)\n"
+        "    WHERE { ?s <x:p> ?o } } } ORDER BY ?s ?c\n"
+    )
+    sparql = load(path).sparql({})
+    assert "EXISTS { ?s <x:q> ?w }" in sparql
+    assert "WHERE { VALUES (?__v) { (UNDEF) } ?s <x:p> ?o }" in sparql
+    assert sparql.count("UNDEF") == 1
 
 
 # --- the files on another engine, as a researcher runs them --------------------------------
