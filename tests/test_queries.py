@@ -817,6 +817,13 @@ def _valued(*values: tuple[str, int]) -> ox.Store:
     return store
 
 
+def _test_query(tmp_path: Path, query: str) -> NamedQuery:
+    """``query`` loaded as a named-query file of its own."""
+    path = tmp_path / "q.rq"
+    path.write_text(f"#+ summary: test\n{query}\n")
+    return load(path)
+
+
 def test_an_optional_parameter_not_given_is_bound_to_nothing_where_it_is_used(
     tmp_path: Path,
 ) -> None:
@@ -824,16 +831,14 @@ def test_an_optional_parameter_not_given_is_bound_to_nothing_where_it_is_used(
     around each use (a subquery, an OPTIONAL's group), not in a group holding only a
     subquery: the rows of leaving it unbound, and a text Virtuoso's strict mode takes
     (test_every_file_answers_the_same_on_virtuoso)."""
-    path = tmp_path / "q.rq"
-    path.write_text(
-        "#+ summary: test\n"
+    query = _test_query(
+        tmp_path,
         "SELECT ?s ?o WHERE { FILTER (?o != COALESCE(?__not, 0))\n"
         "  { SELECT ?s (MAX(?v) AS ?o) WHERE { ?s <x:p> ?v FILTER (?v > COALESCE(?__min, 0)) }\n"
         "    GROUP BY ?s }\n"
         "  OPTIONAL { { ?s <x:q> ?w FILTER (?w = COALESCE(?__not, ?w)) } } }\n"
-        "ORDER BY ?s ?o\n"
+        "ORDER BY ?s ?o",
     )
-    query = load(path)
     sparql = query.sparql({})
     assert sparql.count("VALUES (?__not) { (UNDEF) }") == 2
     assert "WHERE { VALUES (?__min) { (UNDEF) } ?s <x:p>" in sparql
@@ -871,8 +876,7 @@ def test_an_optional_parameter_used_outside_the_where_group_is_bound_in_it(
     whose solutions they all read (not in an EXISTS group of the projection): the answer
     of leaving it unbound; given, it is bound there, by VALUES when projected or tested
     with BOUND() (it went into the EXISTS group: every row kept)."""
-    (tmp_path / "q.rq").write_text(f"#+ summary: test\n{query}\n")
-    named = load(tmp_path / "q.rq")
+    named = _test_query(tmp_path, query)
     sparql = named.sparql({})
     where = sparql.index("WHERE {") + len("WHERE {")
     assert re.match(r" VALUES \(\?__\w+\) \{ \(UNDEF\) \}", sparql[where:]), sparql
@@ -896,9 +900,8 @@ def test_an_optional_parameter_in_a_query_without_a_where_group_is_refused(
 ) -> None:
     """One in a query without a WHERE group (``DESCRIBE ?__x``) is refused when the file
     loads, naming the file and the parameter: there is no group to bind it in."""
-    (tmp_path / "q.rq").write_text("#+ summary: test\nDESCRIBE ?__x\n")
     with pytest.raises(QueryFileError, match=r"^q.rq: the optional parameter\(s\) \?__x in a"):
-        load(tmp_path / "q.rq")
+        _test_query(tmp_path, "DESCRIBE ?__x")
 
 
 def test_an_optional_parameter_in_a_subquerys_modifiers_is_bound_in_its_where_group(
@@ -908,26 +911,23 @@ def test_an_optional_parameter_in_a_subquerys_modifiers_is_bound_in_its_where_gr
     subquery's WHERE group, not in a group that follows it (an OPTIONAL's here, where the
     subquery would not see it); a CONSTRUCT's template is no group of the query, the WHERE
     group after it is."""
-    path = tmp_path / "q.rq"
-    path.write_text(
-        "#+ summary: test\n"
+    query = _test_query(
+        tmp_path,
         "SELECT ?s ?n ?w WHERE {\n"
         "  { SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s\n"
         "    HAVING (COUNT(*) > COALESCE(?__min_integer, 0)) }\n"
-        "  OPTIONAL { ?s <x:q> ?w } } ORDER BY ?s ?n ?w\n"
+        "  OPTIONAL { ?s <x:q> ?w } } ORDER BY ?s ?n ?w",
     )
-    query = load(path)
     sparql = query.sparql({})
     assert sparql.count("VALUES (?__min_integer) { (UNDEF) }") == 1
     assert "WHERE { VALUES (?__min_integer) { (UNDEF) } ?s <x:p>" in sparql
     store = _valued(("a", 1), ("a", 2), ("b", 0))
     assert [str(r[0]) for r in store.query(sparql)] == ["<x:a>", "<x:b>"]
     assert [str(r[0]) for r in store.query(query.sparql({"min": "1"}))] == ["<x:a>"]
-    path.write_text(
-        "#+ summary: test\n"
-        "CONSTRUCT { ?s <x:q> ?o } WHERE { ?s <x:p> ?o FILTER (?o != COALESCE(?__not, -1)) }\n"
-    )
-    sparql = load(path).sparql({})
+    sparql = _test_query(
+        tmp_path,
+        "CONSTRUCT { ?s <x:q> ?o } WHERE { ?s <x:p> ?o FILTER (?o != COALESCE(?__not, -1)) }",
+    ).sparql({})
     assert "CONSTRUCT { ?s <x:q> ?o } WHERE { VALUES (?__not) { (UNDEF) } ?s" in sparql
     assert len(list(store.query(sparql))) == 3
 
@@ -938,14 +938,12 @@ def test_an_optional_parameter_in_a_subquerys_projection_is_bound_in_its_where_g
     """One in a subquery's projection after an EXISTS is bound in the subquery's WHERE
     group, not in the EXISTS group (the first brace after its SELECT), where the
     projection does not see it."""
-    path = tmp_path / "q.rq"
-    path.write_text(
-        "#+ summary: test\n"
+    sparql = _test_query(
+        tmp_path,
         "SELECT ?s ?c WHERE {\n"
         "  { SELECT ?s (EXISTS { ?s <x:q> ?w } AS ?e) (COALESCE(?__v, 0) AS ?c)\n"
-        "    WHERE { ?s <x:p> ?o } } } ORDER BY ?s ?c\n"
-    )
-    sparql = load(path).sparql({})
+        "    WHERE { ?s <x:p> ?o } } } ORDER BY ?s ?c",
+    ).sparql({})
     assert "EXISTS { ?s <x:q> ?w }" in sparql
     assert "WHERE { VALUES (?__v) { (UNDEF) } ?s <x:p> ?o }" in sparql
     assert sparql.count("UNDEF") == 1
