@@ -381,11 +381,25 @@ def _clause(modifiers: str, start: re.Pattern[str]) -> str | None:
 
 def _projection(code: str) -> tuple[list[str], bool]:
     """The columns of the outermost SELECT (its variables, and each ``(… AS ?x)``'s name;
-    none for ``SELECT *``), and whether it aggregates."""
+    none for ``SELECT *``), and whether it aggregates: the text up to its WHERE group,
+    each group in it (``EXISTS { … }``) read as empty, its variables, aggregates and
+    ``AS`` none of the projection's."""
     select = _SELECT.search(code)
     if select is None:
         return [], False
-    head = code[select.end() :].split("{", 1)[0]
+    where = _where_group(code)
+    head = code[select.end() : where[0] if where else len(code)]
+    kept, depth, start = [], 0, 0
+    for brace in re.finditer(r"[{}]", head):
+        if brace[0] == "{":
+            if depth == 0:
+                kept.append(head[start : brace.end()])
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                start = brace.start()
+    head = "".join(kept) + head[start:]
     columns, depth, named = [], 0, False
     for token in re.finditer(r"[()]|[?$]\w+|\bAS\b", head, re.IGNORECASE):
         text = token.group()

@@ -1475,6 +1475,20 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
     load(path, catalogued=False)
 
 
+def test_a_column_after_an_exists_in_the_projection_is_held_to_the_order(
+    tmp_path: Path,
+) -> None:
+    """A column of the projection after an ``EXISTS { … }`` is one ORDER BY must name (the
+    projection was read up to the EXISTS's brace: ?o was not seen), and the variables and
+    ``AS`` inside the EXISTS are none."""
+    with pytest.raises(QueryFileError, match=re.escape("leaves out o, s;")):
+        _test_query(tmp_path, "SELECT ?s (EXISTS { ?s ?q ?w } AS ?e) ?o { ?s ?p ?o } ORDER BY ?e")
+    _test_query(
+        tmp_path,
+        "SELECT ?s (EXISTS { ?s ?q ?w BIND (1 AS ?b) } AS ?e) ?o { ?s ?p ?o } ORDER BY ?s ?e ?o",
+    )
+
+
 def bare_keys(query: NamedQuery) -> set[str]:
     """The variables the outermost ORDER BY orders by as they are (``?x``, ``DESC(?x)``),
     not through an expression (``STR(?x)``)."""
