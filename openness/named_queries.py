@@ -4,8 +4,9 @@ A file starts with ``#+`` lines holding YAML (summary, description, tags, defaul
 the rest is the query, valid SPARQL on its own. Parameters are BASIL variables: ``?_name``
 is required, ``?__name`` optional (unbound when not given: bound to UNDEF, for Virtuoso's
 strict mode, in the groups using it, or opening the WHERE group for a use outside it; a query
-without a WHERE group may use none), and a suffix types the
-value: ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date`` (otherwise a plain literal).
+without a WHERE group may use none, and a grouped query none outside an aggregate), and a
+suffix types the value: ``_iri``, ``_integer``, ``_number``, ``_boolean``, ``_date``
+(otherwise a plain literal).
 Values become parsed terms (see :meth:`NamedQuery.sparql`), never pasted text. The file
 declares its own prefixes, so any SPARQL tool reads it as it is.
 
@@ -86,6 +87,7 @@ _CONCATENATION = re.compile(
 _GROUP_BY = keyword(r"GROUP\s+BY")
 _ORDER_BY = keyword(r"ORDER\s+BY")
 _NEXT_CLAUSE = keyword(r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)")
+_HAVING = keyword("HAVING")
 _SELECT = keyword("SELECT")
 _SUBQUERY = re.compile(r"\s*SELECT\b", re.IGNORECASE)  # after the brace that holds it
 _AGGREGATE = re.compile(r"(?<![?$:\w-])(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
@@ -259,6 +261,11 @@ def _undefined(text: str, variables: list[str]) -> str:
 _CONSTRUCT_TEMPLATE = keyword(r"CONSTRUCT\s*\Z")
 
 
+def _variables(names: list[str]) -> re.Pattern[str]:
+    """Any of the variables ``names``, as ``?name`` or ``$name``, its name the group."""
+    return re.compile(rf"[?$]({'|'.join(map(re.escape, names))})(?!\w)")
+
+
 def _where_group(code: str, start: int = 0) -> tuple[int, int] | None:
     """Where the WHERE group of the query at ``start`` (the outermost one, or a subquery's
     ``SELECT``) opens and closes in ``code`` (:func:`code_only` text): its first group at
@@ -293,7 +300,7 @@ def _uses(code: str, variables: list[str]) -> tuple[dict[int, list[str]], list[s
     solution modifiers); and those used in a query without a WHERE group (``DESCRIBE
     ?__x``), which nothing can bind. None in a query whose braces do not pair up: the
     parser says what is wrong."""
-    used = re.compile(rf"[?$]({'|'.join(map(re.escape, variables))})(?!\w)")
+    used = _variables(variables)
     where = _where_group(code)
     if where is None:
         return {}, [] if "{" in code else list(dict.fromkeys(used.findall(code)))
@@ -388,18 +395,7 @@ def _projection(code: str) -> tuple[list[str], bool]:
     if select is None:
         return [], False
     where = _where_group(code)
-    head = code[select.end() : where[0] if where else len(code)]
-    kept, depth, start = [], 0, 0
-    for brace in re.finditer(r"[{}]", head):
-        if brace[0] == "{":
-            if depth == 0:
-                kept.append(head[start : brace.end()])
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                start = brace.start()
-    head = "".join(kept) + head[start:]
+    head = _outside_groups(code[select.end() : where[0] if where else len(code)])
     columns, depth, named = [], 0, False
     for token in re.finditer(r"[()]|[?$]\w+|\bAS\b", head, re.IGNORECASE):
         text = token.group()
@@ -413,16 +409,91 @@ def _projection(code: str) -> tuple[list[str], bool]:
     return columns, _AGGREGATE.search(head) is not None
 
 
+def _outside_groups(text: str) -> str:
+    """``text`` with what each group in it holds left out (``EXISTS {}``)."""
+    kept, depth, start = [], 0, 0
+    for brace in re.finditer(r"[{}]", text):
+        if brace[0] == "{":
+            if depth == 0:
+                kept.append(text[start : brace.end()])
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                start = brace.start()
+    return "".join(kept) + text[start:]
+
+
+def _outside_aggregates(text: str) -> str:
+    """``text`` with each aggregate call's arguments left out (``COUNT()``)."""
+    kept, start = [], 0
+    for call in _AGGREGATE.finditer(text):
+        if call.start() < start:  # within an aggregate already left out
+            continue
+        kept.append(text[start : call.end()])
+        depth, start = 1, call.end()
+        while start < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[start], 0)
+            start += 1
+        start -= 1  # keep the closing parenthesis
+    return "".join(kept) + text[start:]
+
+
+def _group_end(code: str, start: int) -> int:
+    """Where the group open at ``start`` closes in ``code`` (its end for the outermost)."""
+    depth = 0
+    for brace in re.finditer(r"[{}]", code[start:]):
+        depth += 1 if brace[0] == "{" else -1
+        if depth < 0:
+            return start + brace.start()
+    return len(code)
+
+
+def _ungrouped(code: str, variables: list[str]) -> list[str]:
+    """Those of ``variables`` that a grouped query (the outermost or a subquery: one with
+    GROUP BY, HAVING or an aggregate in its projection) reads in its projection, HAVING or
+    ORDER BY outside an aggregate and as no GROUP BY key."""
+    used = _variables(variables)
+    out = []
+    for select in _SELECT.finditer(code):
+        where = _where_group(code, select.start())
+        if where is None:
+            continue
+        modifiers = code[where[1] + 1 : _group_end(code, where[1] + 1)]
+        head = _outside_groups(code[select.end() : where[0]])
+        grouped, having = _clause(modifiers, _GROUP_BY), _clause(modifiers, _HAVING)
+        if grouped is None and having is None and not _AGGREGATE.search(head):
+            continue
+        keys = set(_VARIABLE.findall(grouped or ""))
+        for text in (head, having or "", _clause(modifiers, _ORDER_BY) or ""):
+            out += [v for v in used.findall(_outside_aggregates(text)) if v not in keys]
+    return list(dict.fromkeys(out))
+
+
 def _check_optional(path: Path, body: str, params: dict[str, Parameter]) -> None:
     """Refuse an optional parameter in a query without a WHERE group: not given, it is
-    bound to nothing in a group (:func:`_undefined`), and there is none."""
+    bound to nothing in a group (:func:`_undefined`), and there is none; and one a grouped
+    query reads outside an aggregate (:func:`_ungrouped`): not given, it is no GROUP BY key
+    there, which Virtuoso refuses in either mode (SP031: "used in the result set outside
+    aggregate and not mentioned in GROUP BY clause")."""
     optional = [p.variable for p in params.values() if not p.required]
-    unbound = _uses(code_only(body), optional)[1] if optional else []
+    if not optional:
+        return
+    code = code_only(body)
+    unbound = _uses(code, optional)[1]
     if unbound:
         raise QueryFileError(
             f"{path.name}: the optional parameter(s) {', '.join('?' + v for v in unbound)} "
             "in a query without a WHERE group, where nothing binds one not given, as "
             "Virtuoso's strict mode needs: give the query a WHERE group"
+        )
+    ungrouped = _ungrouped(code, optional)
+    if ungrouped:
+        raise QueryFileError(
+            f"{path.name}: the optional parameter(s) {', '.join('?' + v for v in ungrouped)} "
+            "in a grouped query's projection, HAVING or ORDER BY outside an aggregate: not "
+            "given, it is no GROUP BY key, which Virtuoso refuses (SP031); use it within "
+            f"one, as MAX(COALESCE(?{ungrouped[0]}, 0))"
         )
 
 
