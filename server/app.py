@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import time
 from typing import Any
 
-from flask import Flask, Response, g, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -37,7 +38,7 @@ from openness.server.negotiation import (
     choose,
     vary_by_accept,
 )
-from openness.server.public_url import PublicOrigin
+from openness.server.public_url import PublicOrigin, sent_path
 from openness.server.sparql import store_failed, text
 from openness.store import StoreError
 
@@ -156,6 +157,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         routes = {rule.rule.split("/")[1] for rule in app.url_map.iter_rules()}
         app.wsgi_app = PublicOrigin(app.wsgi_app, app.config["PUBLIC_URL"], routes)
     app.before_request(_start_timer)
+    app.before_request(_encoded_slash_splits_no_segment)
     app.register_error_handler(Overloaded, _overloaded)
     app.register_error_handler(QueryTimeout, lambda e: text(str(e), 503))
     # A remote engine that stopped the query at its time limit (see store.remote).
@@ -195,6 +197,34 @@ def _start_timer() -> None:
     g.arrival = time.monotonic()
 
 
+# A variable of a route's rule: <converter(arguments):name>, or <name> (the default one).
+_VARIABLE = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?\w+>")
+
+
+def _encoded_slash_splits_no_segment() -> None:
+    """404 for a request routed by splitting a segment at an encoded slash. WSGI decodes
+    PATH_INFO before the routes see it, so /static%2Fstyle.css (one segment) was served as
+    /static/style.css, and /id%2Fmodel/… as /id/model/…; as most servers do, such a path
+    names nothing. Only what a path variable takes may hold one, kept as sent: a Hub id
+    in /models/allenai%2FOLMo-7B, a record's base-model name in an IRI under /id/."""
+    rule, sent = request.url_rule, sent_path(request.environ)
+    if rule is None or sent is None or "%2f" not in sent.lower():
+        return
+    converters = current_app.url_map.converters
+    spans = [
+        any(not converters[c or "default"].part_isolating for c in _VARIABLE.findall(segment))
+        for segment in rule.rule.split("/")
+    ]
+    sent_segments = sent.split("/")
+    if True in spans:  # the segments before the first such variable and after the last
+        first, after = spans.index(True), spans[::-1].index(True)
+        fixed = sent_segments[:first] + sent_segments[len(sent_segments) - after :]
+    else:
+        fixed = sent_segments
+    if any("%2f" in segment.lower() for segment in fixed):
+        abort(404)
+
+
 def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     """A path no route answers (404, or a route's own ``abort(404)``) or a method its route
     does not take (405, with its Allow header), in words: a page of the site for a browser,
@@ -203,7 +233,8 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     back). Under /api/ it is text for a browser too: the API answers no pages."""
     allowed = sorted(e.valid_methods or []) if isinstance(e, MethodNotAllowed) else []
     in_api = request.path.startswith(f"{api.bp.url_prefix}/")
-    asked = request.script_root + request.path  # as the client asked it, under a public path
+    # as the client asked it (an encoded slash kept), under a public path
+    asked = request.script_root + (sent_path(request.environ) or request.path)
     if allowed:
         named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
         message = f"{asked} takes {' or '.join(named)}, not {request.method}"

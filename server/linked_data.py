@@ -56,7 +56,7 @@ from openness.server.negotiation import (
     preferred,
     serialize_graph,
 )
-from openness.server.public_url import SENT_WHOLE
+from openness.server.public_url import sent_path
 from openness.server.sparql import text
 from openness.store import summary
 
@@ -511,11 +511,7 @@ def _named(section: str, rest: str) -> Found:
     which the decoded path would split), else the
     path decoded (an IRI written with characters a client encodes); one the graph names
     but says nothing of, with the triples that name it."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
-    sent = raw.split("?", 1)[0]
-    if request.environ.get(SENT_WHOLE):  # the public path still on it (public_url)
-        sent = sent[len(request.script_root) :]
-    sent = sent.removeprefix("/" + section)
+    sent = (sent_path(request.environ) or "").removeprefix("/" + section)
     decoded = minted_base() + section + rest
     named = list(dict.fromkeys([minted_base() + section + sent, decoded])) if sent else [decoded]
     for iri in named:

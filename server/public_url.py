@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 # A path's characters kept to those written alike encoded or not (RFC 3986's unreserved),
 # so that the root written into links is the one the proxy matches, with no escaping to
@@ -27,9 +27,23 @@ from urllib.parse import urlsplit
 PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 
 
-# Set in a request's environ when the proxy passed its path with the public path still on
-# (the raw request line, RAW_URI, then begins with it).
-SENT_WHOLE = "openness.public_path_sent"
+# Set in a request's environ where the proxy passed its path with the public path still on:
+# the path as sent, after the public path (see sent_path).
+SENT_PATH = "openness.sent_path"
+
+
+def sent_path(environ: dict[str, Any]) -> str | None:
+    """The request's path as the client sent it, its percent-encoding kept (``%2F`` in a
+    segment is no separator there, as it is in the decoded PATH_INFO), with the public
+    path taken off where it was on; None where the WSGI server gives no raw request line
+    (gunicorn's RAW_URI, Werkzeug's and mod_wsgi's REQUEST_URI)."""
+    if SENT_PATH in environ:
+        return environ[SENT_PATH]
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw:
+        return None
+    path = raw.split("?", 1)[0]
+    return path if path.startswith("/") else urlsplit(path).path  # absolute-form
 
 
 class NotAPublicUrl(ValueError):
@@ -101,7 +115,23 @@ class PublicOrigin:
         if self.root:
             path = environ.get("PATH_INFO", "")
             if path == self.root or path.startswith(self.root + "/"):
-                environ["PATH_INFO"] = path[len(self.root) :] or "/"
-                environ[SENT_WHOLE] = True
+                sent = sent_path(environ)
+                rest = None if sent is None else self._after_root(sent)
+                # The decoded path begins with the public path, but as sent its segments
+                # may not (/openness%2Fstatic/…: one segment, which names nothing here):
+                # then it is left on, and the request reaches no route.
+                if sent is None or rest is not None:
+                    environ["PATH_INFO"] = path[len(self.root) :] or "/"
+                    environ[SENT_PATH] = rest
             environ["SCRIPT_NAME"] = self.root
         return self.app(environ, start_response)
+
+    def _after_root(self, sent: str) -> str | None:
+        """What follows the public path in ``sent``, if its segments are the public path's
+        (each decoded: ``%6F`` is an ``o``, but ``%2F`` no separator); else None."""
+        names = self.root.split("/")[1:]
+        segments = sent.split("/")
+        if [unquote(s) for s in segments[1 : len(names) + 1]] != names:
+            return None
+        rest = segments[len(names) + 1 :]
+        return "/" + "/".join(rest) if rest else ""

@@ -22,6 +22,7 @@ from openness.server.public_url import NotAPublicUrl, public_url
 INNER = {"Host": "127.0.0.1:8000"}  # what a proxy in front sends, by default
 UNDER = "https://example.org/openness"  # served under a path, by a proxy in front
 PREFIX = "/openness"
+OLMO = "allenai--olmo-7b"
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +182,57 @@ def test_a_proxy_may_pass_the_path_on(apps: dict[str | None, Flask]) -> None:
         assert answer.status_code == 200, path
         assert 'href="/openness/definitions"' in answer.get_data(as_text=True)
     assert client.get("/openness-other/matrix", headers=INNER).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("root", "sent", "letter"),
+    [
+        (PREFIX, "/openness%2Fstatic/style.css", "/%6Fpenness"),
+        (PREFIX, "/openness%2fstatic/style.css", "/%6Fpenness"),
+        ("/a/og", "/a%2Fog/static/style.css", "/a/%6Fg"),
+        ("/a/og", "/a/og%2Fstatic/style.css", "/a/%6Fg"),
+    ],
+)
+def test_an_encoded_slash_in_the_public_path_is_no_separator(
+    reported: Path, root: str, sent: str, letter: str
+) -> None:
+    """PATH_INFO is decoded: /openness%2Fstatic/style.css, one segment "openness/static",
+    was taken for the public path and served as /static/style.css. An encoded letter is
+    that letter (RFC 3986): /%6Fpenness is /openness."""
+    config = {"STORE_LOCATION": str(reported), "TESTING": True}
+    client = create_app({**config, "PUBLIC_URL": "https://example.org" + root}).test_client()
+    for served in (root, letter):
+        with client.get(served + "/static/style.css") as style:
+            assert style.status_code == 200, served
+    with client.get(sent, headers={"Accept": "text/plain"}) as answer:
+        assert answer.status_code == 404
+        assert sent in answer.text
+
+
+@pytest.mark.parametrize(("url", "under"), [(None, ""), (UNDER, ""), (UNDER, PREFIX)])
+def test_an_encoded_slash_splits_no_segment_of_a_route(
+    apps: dict[str | None, Flask], url: str | None, under: str
+) -> None:
+    """WSGI decodes the path before the routes see it: /static%2Fstyle.css was the style
+    sheet, /id%2Fmodel/… a model's IRI. Only where a route takes a path whole may a segment
+    hold an encoded slash: a model's page by its Hub id, org%2Fname, still finds it."""
+    client = apps[url].test_client()
+    root = PREFIX if url else ""
+    for path in (
+        "/static%2Fstyle.css",
+        f"/id%2Fmodel/{OLMO}",
+        f"/api/models/{OLMO}%2Fconformance",
+        f"/models/{OLMO}%2Fchanges",
+    ):
+        with client.get(under + path, headers={"Accept": "text/plain"}) as answer:
+            assert answer.status_code == 404, path
+            assert f"{root}{path}" in answer.text.split()  # as sent, its slash encoded
+    with client.get(under + "/static/style.css") as style:
+        assert style.status_code == 200
+    for hub_id in ("allenai%2FOLMo-7B", "allenai/OLMo-7B"):
+        answer = client.get(f"{under}/models/{hub_id}")
+        assert answer.status_code == 303, hub_id
+        assert answer.headers["Location"] == f"{root}/models/{OLMO}"
 
 
 # What a client is told in words where it asked amiss, each answer naming a route of ours.
