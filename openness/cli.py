@@ -946,6 +946,19 @@ def _iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str 
     return value
 
 
+def _base_iri(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``value`` if the IRIs minted under it can be answered at their paths (or not given);
+    else the option is refused (a click callback)."""
+    from openness.server.context import NotABaseIri, base_iri
+
+    if value is None:
+        return None
+    try:
+        return base_iri(value)
+    except NotABaseIri as e:
+        raise click.BadParameter(str(e), param=param) from None
+
+
 def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``value`` if it is an http(s) URL the server can be served at (or not given); else
     the option is refused (a click callback)."""
@@ -1113,7 +1126,8 @@ def _public_url(_ctx: click.Context, param: click.Parameter, value: str | None) 
 @click.option(
     "--base-iri",
     metavar="IRI",
-    help="Prefix of the IRIs the data mints, answered at their paths here "
+    callback=_base_iri,
+    help="Prefix of the IRIs the data mints, ending in '/', answered at their paths here "
     "[default: https://w3id.org/openness-graph/].",
 )
 @click.option(

@@ -29,6 +29,7 @@ from openness.server import (
     wording,
 )
 from openness.server.admission import Overloaded
+from openness.server.context import base_iri
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
 from openness.server.negotiation import (
@@ -131,6 +132,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
+    if app.config["BASE_IRI"] is not None:
+        base_iri(app.config["BASE_IRI"])
     if app.config["PROXY_HOPS"]:
         # The client's address (the request log, the per-client limit) is the one the
         # nearest PROXY_HOPS proxies were sent by; without proxies in front the header is

@@ -12,6 +12,7 @@ import threading
 import time
 from functools import partial
 
+import pyoxigraph as ox
 from flask import Flask, current_app, g, has_request_context, request
 
 from openness.namespaces import BASE
@@ -92,6 +93,26 @@ def _budget(timeout: float):  # noqa: ANN202
         return request.remote_addr or "-", max(g.get("arrival", now), ready_at) + timeout
 
     return budget
+
+
+class NotABaseIri(ValueError):
+    """A ``--base-iri`` under which the IRIs could not be answered at their paths."""
+
+
+def base_iri(value: str) -> str:
+    """``value``, if it is an absolute IRI ending in "/": the IRIs minted under it are it
+    followed by the path they are answered at here (id/model/…), so one without gave
+    https://example.org/ogid/model/…, and every IRI of the data 404."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        raise NotABaseIri(f"{value!r} is not an absolute IRI") from None
+    if not value.endswith("/"):
+        raise NotABaseIri(
+            f"{value!r} does not end in '/', as {BASE} does: the IRIs minted under it "
+            "are it followed by their path here (id/model/…)"
+        )
+    return value
 
 
 def minted_base() -> str:

@@ -29,6 +29,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDF, RDFS, Graphs
 from openness.resources import ontology_dir, shapes_dir, sources_dir
 from openness.server import create_app
+from openness.server.context import NotABaseIri
 from openness.server.health import READY_WITHIN
 from openness.server.negotiation import serialize_graph
 from openness.store import EmbeddedStore, GraphStore
@@ -1595,6 +1596,14 @@ def test_the_void_uri_space_is_the_deployments_minted_base() -> None:
     assert set(graph.objects(None, rdflib.DCTERMS.rights)) == {
         rdflib.URIRef(base + "catalog#rights")
     }
+
+
+def test_a_base_iri_not_ending_in_a_slash_is_refused() -> None:
+    """A base without its "/" minted https://example.org/ogid/… (the VoID uriSpace, every
+    IRI the pages answer), which no data names: the app is not made, the value named."""
+    for base in ("https://example.org/og", "og/"):
+        with pytest.raises(NotABaseIri, match=re.escape(repr(base))):
+            create_app({"STORE": EmbeddedStore(None), "BASE_IRI": base, "TESTING": True})
 
 
 def test_the_service_description_names_the_dataset_void_describes(client: FlaskClient) -> None:

@@ -531,6 +531,26 @@ def test_serve_takes_the_public_url_its_links_name(
     assert not served
 
 
+def test_serve_refuses_a_base_iri_not_ending_in_a_slash(
+    tmp_path: Path, served: list[tuple[Flask, dict]]
+) -> None:
+    """`openness serve --base-iri https://example.org/og` served, minting and answering
+    https://example.org/ogid/model/… (every IRI of the data 404, the VoID uriSpace
+    https://example.org/ogid/): the option is refused, naming the value, before any server
+    starts; with its slash it is served, its VoID uriSpace under it."""
+    open_store(tmp_path / "store").close()
+    args = ["--store", str(tmp_path / "store"), "serve", "--port", "0", "--base-iri"]
+    for given in ("https://example.org/og", "https://example.org/og#", "example.org/og/"):
+        code, out, err = run([*args, given])
+        assert code == 2 and "'--base-iri'" in err and repr(given) in err, (given, out + err)
+    assert not served
+    code, out, err = run([*args, "https://example.org/og/"])
+    assert code == 0, out + err
+    app, _ = served.pop()
+    void = app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert '"https://example.org/og/id/"' in void.get_data(as_text=True)
+
+
 def test_reading_a_named_store_that_does_not_exist_stops(tmp_path: Path) -> None:
     """A mistyped --store (or OPENNESS_STORE) used to be created empty, and the command
     reported an empty graph (`stats`: every count 0, exit 0)."""
