@@ -3,14 +3,16 @@
 The known licences are the SPDX License List, the licences SPDX lacks
 (``curated/ai-licenses.ttl``) and the Hugging Face licence ids. A string resolves when it
 is an identifier (exactly or in another case), a known alias (a spelling two licences share
-is no alias, unless one is a deprecated id and the other the id SPDX names in its place),
-or an SPDX expression all of whose licences resolve; the expression is parsed with
-``license-expression`` and kept as a tree, so ``(MIT OR Apache-2.0) AND CC-BY-4.0`` and
+is no alias), or an SPDX expression all of whose licences resolve; the expression is parsed
+with ``license-expression`` and kept as a tree, so ``(MIT OR Apache-2.0) AND CC-BY-4.0`` and
 ``MIT OR (Apache-2.0 AND CC-BY-4.0)`` stay different. A string the curated placeholders
 list says names no licence ("Undisclosed", "other") or is no licence at all (a URL, a
 dataset list) is recorded as such. Anything else stays unresolved: the string is kept,
 never guessed. A string written as an SPDX expression (upper-case operators, parentheses)
 that does not parse is also a warning, which the ingesters report with the record.
+A deprecated SPDX id with a successor SPDX names (``curated/license-facts.ttl``) resolves
+to that successor, however it is matched: "GPL-3.0", the Hub's gpl-3.0 and GitHub's "GPL-3.0
+License" are GPL-3.0-only.
 """
 
 from __future__ import annotations
@@ -154,34 +156,42 @@ class LicenseResolver:
         successors: dict[str, str] | None = None,
     ) -> None:
         self.by_id = {lic.id: lic for lic in licenses}
+        # A deprecated id and the id SPDX names as its successor (``successors``) are one
+        # licence, the successor, wherever the deprecated id is claimed: the Hub's agpl-3.0
+        # (the deprecated AGPL-3.0 in other case), which its id table maps to AGPL-3.0-only,
+        # and GitHub's "AGPL-3.0 license", which keys as both, are that licence.
+        self._successor = {
+            old: self.by_id[new] for old, new in (successors or {}).items() if new in self.by_id
+        }
         self._by_lower: dict[str, License] = {}
         for lic in licenses:
             self._by_lower.setdefault(lic.id.lower(), lic)
         keyed: dict[str, set[str]] = {}
         for alias, lic_id in aliases.items():
-            keyed.setdefault(license_key(alias), set()).add(lic_id)
+            keyed.setdefault(license_key(alias), set()).add(self._current(lic_id))
         for lic in licenses:
-            keyed.setdefault(license_key(lic.id), set()).add(lic.id)
-        # A key two different licences share would be a guess: leave it out. A deprecated id
-        # and the id SPDX names as its successor (``successors``) are one licence, the
-        # successor: GitHub's "AGPL-3.0 license" keys as the deprecated AGPL-3.0 and as the
-        # Hub's agpl-3.0, which is AGPL-3.0-only.
-        successors = successors or {}
+            keyed.setdefault(license_key(lic.id), set()).add(self._current(lic.id))
+        # A key two different licences share would be a guess: leave it out.
         self._by_key = {}
         for key, ids in keyed.items():
-            ids = {i for i in ids if successors.get(i) not in ids}
             if len(ids) == 1:
                 self._by_key[key] = self.by_id[ids.pop()]
         self._exceptions = {e.lower(): e for e in exceptions or ()}
         self._placeholders = {license_key(k): v for k, v in (placeholders or {}).items()}
 
+    def _current(self, lic_id: str) -> str:
+        """The id of the licence ``lic_id`` names: its successor's if it is deprecated."""
+        successor = self._successor.get(lic_id)
+        return successor.id if successor else lic_id
+
     def _single(self, text: str) -> tuple[str, License] | None:
         if text in self.by_id:
-            return "exact", self.by_id[text]
-        if text.lower() in self._by_lower:
-            return "case-insensitive", self._by_lower[text.lower()]
-        lic = self._by_key.get(license_key(text))
-        return ("alias", lic) if lic else None
+            kind, lic = "exact", self.by_id[text]
+        elif text.lower() in self._by_lower:
+            kind, lic = "case-insensitive", self._by_lower[text.lower()]
+        else:
+            kind, lic = "alias", self._by_key.get(license_key(text))
+        return (kind, self._successor.get(lic.id, lic)) if lic else None
 
     def resolve(self, text: str) -> Resolution:
         """Resolve one licence string.
@@ -211,7 +221,7 @@ class LicenseResolver:
         person to choose from (a resolution never guesses).
 
         >>> default_resolver().suggest("apache 2")[0], default_resolver().suggest("GPL3+")
-        ('Apache-2.0', ['GPL-3.0+'])
+        ('Apache-2.0', ['GPL-3.0-or-later'])
         """
         close = difflib.get_close_matches(license_key(text), self._by_key, n=n, cutoff=0.75)
         return list(dict.fromkeys(self._by_key[k].id for k in close))

@@ -8,7 +8,12 @@ import json
 import pytest
 from conftest import select
 
-from openness.ingest.licenses import License, LicenseResolver, default_resolver
+from openness.ingest.licenses import (
+    License,
+    LicenseResolver,
+    default_resolver,
+    hf_license_rows,
+)
 from openness.ingest.mof import read_record
 from openness.ingest.rdf import Triples
 from openness.ingest.records import IngestContext, add_license
@@ -51,6 +56,15 @@ from openness.vocabularies import load_vocabularies
         ("AGPL-3.0 license", "alias", ["AGPL-3.0-only"]),  # the Index's CascadeV
         ("GPL-2.0 License", "alias", ["GPL-2.0-only"]),
         ("LGPL-3.0 license", "alias", ["LGPL-3.0-only"]),
+        # a deprecated id is the licence SPDX names in its place however it is written
+        ("agpl-3.0", "case-insensitive", ["AGPL-3.0-only"]),  # the Hub's id
+        ("GPL-3.0", "exact", ["GPL-3.0-only"]),
+        ("GPL-2.0+ OR MIT", "expression", ["GPL-2.0-or-later", "MIT"]),
+        ("GPL-1.0", "exact", ["GPL-1.0-only"]),
+        ("GPL-1.0+", "exact", ["GPL-1.0-or-later"]),
+        ("LGPL-2.0", "exact", ["LGPL-2.0-only"]),
+        ("GFDL-1.2", "exact", ["GFDL-1.2-only"]),
+        ("AGPL-1.0", "exact", ["AGPL-1.0-only"]),
         ("BSD", "case-insensitive", ["bsd"]),  # the family, clauses not stated
         ("Undisclosed", "unstated", []),  # the source says: no licence named
         ("Component not included", "not-a-license", []),  # the Model Openness Tool's wording
@@ -90,6 +104,21 @@ def test_a_deprecated_id_and_its_successor_are_one_licence_not_a_guess() -> None
         successors={"AGPL-3.0": "AGPL-3.0-only"},
     )
     assert resolver.resolve("AGPL-3.0 license").kind == "unresolved"
+
+
+def test_the_hubs_deprecated_ids_are_the_licences_its_table_names() -> None:
+    """The Hub's agpl-3.0, gpl-3.0, lgpl-2.1 … are the deprecated SPDX ids in lower case, and
+    its id table maps each to the -only licence (hf-licenses/SOURCE.md, match
+    'deprecated-id'), the deprecated id's successor: agpl-3.0 resolved to the deprecated
+    AGPL-3.0 (in another case, before the table was read) while GitHub's 'AGPL-3.0 license'
+    was AGPL-3.0-only, one licence under two nodes."""
+    rows = hf_license_rows(sources_dir() / "hf-licenses" / "hf-licenses.csv")
+    deprecated = {r["hf_id"]: r["spdx_id"] for r in rows if r["match"] == "deprecated-id"}
+    assert len(deprecated) == 5
+    resolved = {
+        hf: [lic.id for lic in default_resolver().resolve(hf).licenses] for hf in deprecated
+    }
+    assert resolved == {hf: [spdx] for hf, spdx in deprecated.items()}
 
 
 def test_every_spdx_licence_and_ai_licence_is_a_licence(built) -> None:
