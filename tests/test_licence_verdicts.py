@@ -486,6 +486,36 @@ def test_the_code_licence_the_index_note_names_is_the_training_codes(built) -> N
         assert any(found.encode() in line for line in run.derived.lines)
 
 
+def test_no_evidence_says_what_a_record_that_lists_no_component_named(built) -> None:
+    """A licence no check can judge is named in the 'no evidence' reason with its record. The
+    Index lists no components: its Licenses note names the code's licence ('Code: Aquila
+    License'), its end-model licence the weights', and a rule gives the record the component
+    (shapes/evidence.ttl). The reason said "osai-index record 'AquilaChat' lists it under
+    'Aquila License'", a listing the record does not have; it now says where the string
+    stands and what it is the licence of."""
+    store = copy_of(built)
+    names = ["AquilaChat2-70B-Expr", "AltDiffusion", "Airoboros-DPO-110B-3.3"]
+    models = resolve_models(store, names)
+    run = assess(store, ["osaid-1.0"], models)
+    reasons = {(v.name, r.id): r.reasons for v in run.verdicts for r in v.requirements}
+    code = "no evidence: Training code (the code is under OSI-approved licences); "
+    assert (
+        code + "the Licenses note of osai-index record 'AquilaChat' gives the code's licence as "
+        "'Aquila License', which is no licence the licence list knows"
+    ) in reasons["AquilaChat2-70B-Expr", "osaid-1.0.C-licence"]
+    assert (
+        code + "the Licenses note of osai-index record 'AltDiffusion' gives the code's licence "
+        "as 'unlicensed', which says there is none"
+    ) in reasons["AltDiffusion", "osaid-1.0.C-licence"]
+    assert (
+        "no evidence: Model parameters (Final) (the final parameters are under an open "
+        "licence); osai-index record 'airoboros' gives the end model's licence as 'Purposely "
+        "left ambiguous', which names no licence"
+    ) in reasons["Airoboros-DPO-110B-3.3", "osaid-1.0.P-terms"]
+    said = [r for v in run.verdicts for req in v.requirements for r in req.reasons]
+    assert not [r for r in said if "osai-index record" in r and "lists it" in r]
+
+
 def test_licences_stated_without_an_expression_apply_together() -> None:
     """A hand-written description (ontology/examples/open-model.ttl, which passes OSAID)
     whose weights name two licences without an expression: both apply, so the
