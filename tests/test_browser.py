@@ -568,6 +568,7 @@ def listed_endpoints(page, field: sync_api.Locator) -> list[str]:
     endpoint), with the focus in the field: the endpoints it lists, in order."""
     field.fill("")
     page.wait_for_selector(".autocompleteList li", state="attached")
+    list_settled(page)  # drawn whole: read mid-draw, under load, its order was not the list's
     return shown_endpoints(page)
 
 
