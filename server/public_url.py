@@ -30,6 +30,10 @@ PATH = re.compile(r"(/[A-Za-z0-9._~-]+)*")
 # Set in a request's environ where the proxy passed its path with the public path still on:
 # the path as sent, after the public path (see sent_path).
 SENT_PATH = "openness.sent_path"
+# Set where the public path is on the decoded path but, as sent, its segments are not the
+# public path's (/openness%2Fstatic/…), so it was left on: the path as sent, whole, which
+# the public path does not precede (a 404 names it).
+LEFT_ON = "openness.public_path_left_on"
 
 
 def sent_path(environ: dict[str, Any]) -> str | None:
@@ -123,6 +127,8 @@ class PublicOrigin:
                 if sent is None or rest is not None:
                     environ["PATH_INFO"] = path[len(self.root) :] or "/"
                     environ[SENT_PATH] = rest
+                else:
+                    environ[LEFT_ON] = sent
             environ["SCRIPT_NAME"] = self.root
         return self.app(environ, start_response)
 

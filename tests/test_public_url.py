@@ -206,7 +206,7 @@ def test_an_encoded_slash_in_the_public_path_is_no_separator(
             assert style.status_code == 200, served
     with client.get(sent, headers={"Accept": "text/plain"}) as answer:
         assert answer.status_code == 404
-        assert sent in answer.text
+        assert sent in answer.text.split()  # as sent, not under the public path again
 
 
 @pytest.mark.parametrize(("url", "under"), [(None, ""), (UNDER, ""), (UNDER, PREFIX)])
