@@ -246,14 +246,18 @@ def test_a_models_evidence_read_around_it_on_disk_is_what_the_facts_give(built, 
         f"INSERT DATA {{ GRAPH <{setwise.DERIVED}> {{ <{record}> <{OG}component> <urn:x:c> . "
         f'<urn:x:c> <{OG}note> "not evidence" }} }}'
     )
+    # The list of fact graphs is read in a copy in memory: the same quads (blank nodes
+    # too) and the same query engine, where on disk it took ~12 of the test's ~20 CPU s.
+    listed = copy_of(store)
     wider = False
     for batch in _split(models, 100):
         query = declared_prefixes() + scoped(model_query(), "model", batch)
-        direct = store.query(query, default_graphs=facts).serialize(ox.QueryResultsFormat.TSV)
+        direct = listed.query(query, default_graphs=facts).serialize(ox.QueryResultsFormat.TSV)
         around = store.query_around(query, facts).serialize(ox.QueryResultsFormat.TSV)
         assert sorted(around.splitlines()) == sorted(direct.splitlines())
-        union = store.query(query).serialize(ox.QueryResultsFormat.TSV)
-        wider |= len(union.splitlines()) > len(direct.splitlines())
+        if not wider:  # one batch the union answers more of shows it
+            union = store.query(query).serialize(ox.QueryResultsFormat.TSV)
+            wider = len(union.splitlines()) > len(direct.splitlines())
     assert wider
 
 
@@ -455,7 +459,7 @@ def test_a_change_to_what_every_models_evidence_shares_judges_every_model_again(
     store = copy_of(assessed)
     (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     unlisted = "not an open licence in the tool's list"
-    assert not any(unlisted in r for r in _verdicts(store)[(olmo, "mof-1.0")][3])
+    assert not any(unlisted in r for r in _mof_reasons(store, olmo))
     store.update(
         PREFIX_LINE + "DELETE WHERE { GRAPH ?g { ?t a og:LicenseTable ; og:acceptedLicenseId "
         '"Apache-2.0" } }'
@@ -463,9 +467,16 @@ def test_a_change_to_what_every_models_evidence_shares_judges_every_model_again(
     run = assess(store)
     assert sorted(run.models) == sorted(subjects(store)) and run.kept == 0
     save(store, run, started=dt.datetime.now(dt.UTC))
-    reasons = _verdicts(store)[(olmo, "mof-1.0")][3]
+    reasons = _mof_reasons(store, olmo)
     assert any("'Apache-2.0', " + unlisted in r for r in reasons)
     assert assess(store).models == []  # and, stored, it is the evidence's fingerprint
+
+
+def _mof_reasons(store: GraphStore, model: str) -> list[str]:
+    """The reasons of the model's MOF verdict, its row alone read (every model's took
+    ~1 CPU s)."""
+    (row,) = verdict_rows(store, "mof-1.0", model)
+    return row["reasons"]
 
 
 def test_which_sources_a_record_may_come_from_is_shared_evidence(built: GraphStore) -> None:
