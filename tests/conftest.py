@@ -112,21 +112,30 @@ def oxigraph_serving(folder: Path, *options: str) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
-            time.sleep(0.1)
+    if not answering(base + "/query", proc, 30):
+        proc.kill()
+        pytest.fail(f"oxigraph serve did not start: {log.read_text()}")
     try:
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def answering(url: str, proc: subprocess.Popen, seconds: float) -> bool:
+    """Whether the engine ``proc`` answers an ASK query at ``url`` within ``seconds``
+    (False once it has exited). One client asks every 50 ms: ``httpx.get`` makes a client
+    each time, ~50 ms CPU (its TLS context), and a Virtuoso start took ~25 tries."""
+    deadline = time.monotonic() + seconds
+    with httpx.Client(timeout=1) as client:
+        while True:
+            try:
+                client.get(url, params={"query": "ASK {}"}).raise_for_status()
+                return True
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    return False
+                time.sleep(0.05)
 
 
 VIRTUOSO_INI = """[Database]
@@ -182,16 +191,9 @@ def virtuoso_process(data: Path) -> Iterator[tuple[str, subprocess.Popen]]:
             [binary, "-f", "-c", str(ini)], cwd=data, stdout=out, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{ports['http']}/sparql"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            httpx.get(url, params={"query": "ASK {}"}, timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"virtuoso did not start: {log.read_text()}")
-            time.sleep(0.2)
+    if not answering(url, proc, 120):
+        proc.kill()
+        pytest.fail(f"virtuoso did not start: {log.read_text()}")
     # Anonymous SPARQL may update, as oxigraph serve's /update does (loopback only).
     virtuoso_sql(data, 'grant SPARQL_UPDATE to "SPARQL";')
     try:

@@ -567,7 +567,7 @@ def _engine(engine: str, folder: Path) -> Iterator[tuple[RemoteStore, subprocess
 @contextmanager
 def _oxigraph(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
     """An ``oxigraph serve`` of its own on the store in ``folder``."""
-    from conftest import free_port, oxigraph_binary
+    from conftest import answering, free_port, oxigraph_binary
 
     port = free_port()
     proc = subprocess.Popen(
@@ -583,16 +583,9 @@ def _oxigraph(folder: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(url, params={"query": "ASK {}"}, timeout=1)
-            break
-        except httpx.HTTPError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("oxigraph serve did not start")
-            time.sleep(0.1)
+    if not answering(url, proc, 30):
+        proc.kill()
+        pytest.fail("oxigraph serve did not start")
     try:
         yield url, proc
     finally:
