@@ -222,7 +222,9 @@ def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
     assert any(r.get("value") == "700000000" for r in llama)
 
 
-def test_restrictive_licences_order_a_threshold_by_its_number(tmp_path: Path) -> None:
+def test_restrictive_licences_order_a_threshold_by_its_number(
+    tmp_path: Path, virtuoso_database: Path
+) -> None:
     """A licence's thresholds on one operand come by their number, 9 before 10 (by their
     text, 10 and 100 came first), a value in words beside them in one place too: on our
     store and on Virtuoso alike."""
@@ -250,7 +252,7 @@ def test_restrictive_licences_order_a_threshold_by_its_number(tmp_path: Path) ->
     query = QUERIES["restrictive-licences"]
     ours = [r["value"] for r in select(store, query.sparql({}))]
     assert ours == ["EU", "9", "10", "100"]
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), virtuoso_database) as url:
         theirs = [r["value"].value for r in remote_rows(url, grlc_text(query, {}))]
     assert theirs == ours
 
@@ -512,7 +514,9 @@ def test_a_part_a_verdict_holds_both_ways_counts_once(store: GraphStore) -> None
     ]
 
 
-def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(tmp_path: Path) -> None:
+def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(
+    tmp_path: Path, virtuoso_database: Path
+) -> None:
     """On a graph of five models' verdicts made up for it, each ordered pair of definitions
     counts the models one passes and the other fails, both pass, both fail, cannot be told
     on either and are rated (the Index's kind: no pass, no fail), and names the
@@ -538,7 +542,7 @@ def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(tmp_path: Pat
         for r in rows
     ] == list(expected.items())
     ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), virtuoso_database) as url:
         theirs = in_common(remote_rows(url, grlc_text(query, {})))
     assert_same_answer(comparable(theirs, query), ours, {})
 
@@ -586,7 +590,9 @@ def test_definitions_disagree_pairs_the_bundled_verdicts(reported: Path) -> None
     assert seen == {"passedFailed", "bothPassed", "bothFailed"}
 
 
-def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(tmp_path: Path) -> None:
+def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(
+    tmp_path: Path, virtuoso_database: Path
+) -> None:
     """A published verdict beside each computed one of the family it names: the same
     outcome agrees, a pass beside a fail differs, and a cannot-tell on either side
     contradicts neither (where it said `agrees` false); a verdict about no model judged
@@ -630,7 +636,7 @@ def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(tmp_path: P
         ("d-b", "Fam-3", "failed", "cantTell"),  # published cannot tell
     ]
     ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), virtuoso_database) as url:
         theirs = in_common(remote_rows(url, grlc_text(query, {})))
     assert_same_answer(comparable(theirs, query), ours, {})
 
@@ -1152,20 +1158,25 @@ XSD_DATE = ox.NamedNode(XSD + "date")
 
 
 @contextmanager
-def virtuoso_loaded(folder: Path, dump: bytes) -> Iterator[str]:
-    """A Virtuoso 7.2 of its own with the N-Quads ``dump`` bulk-loaded, as queries/README.md
-    tells (its default dataset is every graph): its query URL."""
-    with virtuoso_process(folder) as (url, _):
+def virtuoso_loaded(folder: Path, dump: bytes, database: Path) -> Iterator[str]:
+    """A Virtuoso 7.2 of its own on a copy of the new ``database`` (``virtuoso_database``)
+    with the N-Quads ``dump`` bulk-loaded, as queries/README.md tells (its default dataset
+    is every graph): its query URL."""
+    with virtuoso_process(folder, database) as (url, _):
         (folder / "dump.nq").write_bytes(dump)
         virtuoso_sql(folder, f"ld_dir('{folder}', 'dump.nq', 'urn:unused'); rdf_loader_run();")
         yield url
 
 
 @pytest.fixture(scope="module")
-def on_virtuoso(elsewhere: tuple, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def on_virtuoso(
+    elsewhere: tuple, tmp_path_factory: pytest.TempPathFactory, virtuoso_database: Path
+) -> Iterator[str]:
     """``elsewhere``'s dump on Virtuoso: its query URL."""
     with virtuoso_loaded(
-        tmp_path_factory.mktemp("virtuoso-elsewhere"), elsewhere[0].export(ox.RdfFormat.N_QUADS)
+        tmp_path_factory.mktemp("virtuoso-elsewhere"),
+        elsewhere[0].export(ox.RdfFormat.N_QUADS),
+        virtuoso_database,
     ) as url:
         yield url
 
@@ -1230,7 +1241,7 @@ def test_every_file_answers_the_same_on_virtuoso(
 
 
 def test_passing_over_time_counts_on_virtuoso_what_it_counts_here(
-    built: GraphStore, tmp_path: Path
+    built: GraphStore, tmp_path: Path, virtuoso_database: Path
 ) -> None:
     """Over the bundled graph and a verdict history of 40 models (made up: 8 definitions,
     each verdict at 1 to 4 of 8 snapshot dates, passed or failed), Virtuoso counts every
@@ -1268,7 +1279,7 @@ def test_passing_over_time_counts_on_virtuoso_what_it_counts_here(
     query = QUERIES["passing-over-time"]
     ours = comparable(store.query(query.sparql({})).rows(), query)
     assert len(ours) == 64 and any(dict(r)["passing"] != f'"0"^^<{XSD}integer>' for r in ours)
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS)) as url:
+    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), virtuoso_database) as url:
         for _ in range(3):  # its miscounts differed from run to run
             assert_same_answer(comparable(remote_rows(url, grlc_text(query, {})), query), ours, {})
 

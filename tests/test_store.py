@@ -479,15 +479,24 @@ def _drop_staged(store: GraphStore, query_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def page_written(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+def page_written(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Callable[[str], Path]:
     """The folder of an engine's data holding ``_page``'s kept and old triples in G1, for
-    each engine written once a module (a new Virtuoso database takes ~10 s to make, twice
-    a restart's): a test copies it and kills its own engine on the copy."""
+    each engine written once a module (a Virtuoso start takes ~4.5 s): a test copies it
+    and kills its own engine on the copy."""
     written: dict[str, Path] = {}
 
     def of(engine: str) -> Path:
         if engine not in written:
             folder = tmp_path_factory.mktemp(f"page-on-{engine}")
+            if engine == "virtuoso":
+                from conftest import copy_virtuoso_database
+
+                (folder / "virtuoso").mkdir()
+                copy_virtuoso_database(
+                    request.getfixturevalue("virtuoso_database"), folder / "virtuoso"
+                )
             kept, old, _ = _page()
             with _engine(engine, folder) as (store, _):
                 store.write(add={G1: kept + old})
