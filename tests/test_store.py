@@ -507,6 +507,7 @@ def page_written(
     return of
 
 
+@pytest.mark.timeout(900)  # a hang guard: ~22 Virtuoso starts, 218 s wall at load 6-7
 @pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
 @pytest.mark.parametrize("limit", [50_000, 1000])
 def test_a_large_remote_write_cut_by_a_killed_engine_writes_nothing(
