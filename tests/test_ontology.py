@@ -15,7 +15,8 @@ from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URI
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from openness.assess.definitions import shape_files
+import openness.assess.definitions as definitions_module
+from openness.assess.definitions import definitions, shape_files, shapes_graph
 from openness.assess.program import declared_prefixes
 from openness.namespaces import Graphs
 from openness.resources import ontology_dir, sources_dir
@@ -252,6 +253,26 @@ def test_each_shapes_document_has_its_own_revision_date_and_licence() -> None:
         if changed is not None and modified.toPython() < changed:
             wrong.append(f"{path.name}: dcterms:modified {modified} before its change of {changed}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_each_shapes_file_is_parsed_once_a_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shapes graph and the definitions read one parse of each shapes file: the
+    definitions parsed every file again to learn which declares each definition (as long
+    again as the shapes graph took, in each process that judges)."""
+    parsed: list[str] = []
+    parse = Graph.parse
+    monkeypatch.setattr(
+        Graph,
+        "parse",
+        lambda g, source=None, **kw: parsed.append(str(source)) or parse(g, source, **kw),
+    )
+    for cached in vars(definitions_module).values():  # parsed afresh from here
+        if callable(clear := getattr(cached, "cache_clear", None)):  # not a Namespace's term
+            clear()
+    shapes_graph()
+    definitions()
+    files = [str(p) for p in shape_files()]
+    assert sorted(p for p in parsed if p in files) == files
 
 
 # A phrase of each licence's own text, to recognise it in a LICENSE file (the SPDX IRIs the

@@ -53,14 +53,24 @@ def shape_files() -> list[Path]:
 
 
 @cache
+def _file_graphs() -> dict[Path, rdflib.Graph]:
+    """Each shapes file's own graph, parsed once a process: :func:`definitions` reads which
+    file declares a definition (parsing them again took as long as the whole shapes did)."""
+    out = {}
+    for path in shape_files():
+        try:
+            out[path] = rdflib.Graph().parse(path, format="turtle")
+        except Exception as e:  # rdflib raises its own parser errors
+            raise SyntaxError(f"{path}: {e}") from e
+    return out
+
+
+@cache
 def shapes_graph() -> rdflib.Graph:
     """Every shapes file in one graph: the shared rules and checks serve all definitions."""
     graph = rdflib.Graph()
-    for path in shape_files():
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as e:  # rdflib raises its own parser errors
-            raise SyntaxError(f"{path}: {e}") from e
+    for own in _file_graphs().values():
+        graph += own
     return graph
 
 
@@ -84,8 +94,7 @@ def definitions() -> dict[str, Definition]:
     graph = shapes_graph()
     level_labels = _level_labels()
     out: dict[str, Definition] = {}
-    for path in shape_files():
-        own = rdflib.Graph().parse(path, format="turtle")
+    for path, own in _file_graphs().items():
         for iri in sorted(own.subjects(RDF.type, OGNS.OpennessDefinition)):
             did = str(graph.value(iri, OGNS.definitionId))
             d = Definition(
