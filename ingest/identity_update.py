@@ -112,7 +112,7 @@ def update_identity(
     mine = relinked | scope.asked | issued.denoted.keys() | issued.aliases.keys()
     mine |= linked.retired.keys() | handled
     new = {t for t in out if t.subject.value in mine}
-    old = set(_described(store, mine))
+    old = set(described(store, mine))
     producers = _producers(store, relinked)  # (a model gone leaves one no longer typed)
     store.write(remove={Graphs.IDENTITY: old - new}, add={Graphs.IDENTITY: new - old})
     # Then what reads the links just written: claim conflicts and published verdicts.
@@ -354,15 +354,17 @@ def _record_families(store: GraphStore) -> list[tuple[str, str | None]]:
     return [last[r] for r in sorted(last)]
 
 
-def _described(store: GraphStore, subjects: Iterable[str]) -> list[ox.Triple]:
-    """The identity graph's triples about ``subjects``."""
+def described(
+    store: GraphStore, subjects: Iterable[str], graph: str = Graphs.IDENTITY
+) -> list[ox.Triple]:
+    """The triples of ``graph`` (the identity graph's by default) about ``subjects``."""
     subjects = sorted(subjects)
     out: list[ox.Triple] = []
     for at in range(0, len(subjects), BATCH):
         out += store.query(
             f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
                   VALUES ?s {{ {iri_values(subjects[at : at + BATCH])} }} ?s ?p ?o }}""",
-            default_graphs=[Graphs.IDENTITY],
+            default_graphs=[graph],
         )
     return out
 
