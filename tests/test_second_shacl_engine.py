@@ -110,19 +110,20 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     named = [str(folder / f"{i}{end}") for i in range(len(data)) for end in (".nt", ".report.nt")]
     # A short run: C1's code and one collector thread take half the CPU the defaults take.
     flags = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", f"{jars}/*"]
-    topbraid = subprocess.Popen(
+    # As a context: its pipe is closed however the fixture ends (left open by a timeout, it
+    # was collected during a later test of the worker, failing it with a ResourceWarning).
+    with subprocess.Popen(
         [java, *flags, DRIVER, shapes, *named],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-    )
-    try:
-        # pySHACL judges the descriptions while TopBraid does.
-        ours = {name: results(_judged(name, graph)) for name, graph in data.items()}
-        said, _ = topbraid.communicate()
-    finally:
-        topbraid.kill()  # when pySHACL failed or the test timed out; else it has ended
-        topbraid.wait()
+    ) as topbraid:
+        try:
+            # pySHACL judges the descriptions while TopBraid does.
+            ours = {name: results(_judged(name, graph)) for name, graph in data.items()}
+            said, _ = topbraid.communicate()
+        finally:
+            topbraid.kill()  # when pySHACL failed or the test timed out; else it has ended
     assert topbraid.returncode == 0, said
     return {
         name: (ours[name], results(rdflib.Graph().parse(folder / f"{i}.report.nt", format="nt")))
