@@ -353,8 +353,8 @@ def test_a_server_stopped_with_queries_under_way_answers_them_and_every_process_
     [
         ("0", "3600", "the server is stopping"),
         # A deadline well past the moment the stop is sent, so that the query is still
-        # under way then (the log's order checks it), and no longer: the test waits for it.
-        ("3600", "5", "ran longer than the 5 s limit"),
+        # under way then (the log's order checks it), even on a loaded machine.
+        ("3600", "10", "ran longer than the 10 s limit"),
     ],
     ids=["no grace", "a grace past the query's deadline"],
 )
