@@ -18,7 +18,7 @@ import feedparser
 import pyoxigraph as ox
 import pytest
 import yaml
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from conftest import copy_of, select
 from flask.testing import FlaskClient
 from rdflib.namespace import DCTERMS
@@ -106,6 +106,14 @@ def history(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> P
 
 def run(store: GraphStore, name: str, **params: str) -> list[dict[str, str]]:
     return select(store, catalogue()[name].sparql(params))  # as the CLI and server bind them
+
+
+def openness(location: Path, *args: str) -> Result:
+    """`openness --store LOCATION ARGS`, in this process: a `python -m openness.cli`
+    subprocess took ~1.5 CPU s to start and parsed the shapes again each time, and what
+    these tests ask of the command (its exit code, what it says, what it stores) is the
+    same (test_cli_ingests_a_snapshot_as_of_a_date runs the installed command)."""
+    return CliRunner().invoke(openness_cli, ["--store", str(location), *args])
 
 
 # --- snapshots -------------------------------------------------------------------------
@@ -268,13 +276,8 @@ def test_cli_ingests_a_snapshot_as_of_a_date(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "broken.yml" in done.stderr and "248 ingested, 1 skipped" in done.stderr
-    wrong = subprocess.run(
-        [*cli, "ingest", "hf", "--from", str(folder), "--as-of", "2025-06-30"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert wrong.returncode == 2 and "--as-of" in wrong.stderr
+    wrong = openness(location, "ingest", "hf", "--from", str(folder), "--as-of", "2025-06-30")
+    assert wrong.exit_code == 2 and "--as-of" in wrong.stderr
     store = EmbeddedStore(location, read_only=True)
     try:
         snaps = snapshots_in(store)
@@ -306,7 +309,6 @@ def test_a_current_state_read_from_another_folder_is_dated_when_it_was_read(
     newer = "0123456789abcdef0123456789abcdef01234567"
     note = folder / "SOURCE.md"
     note.write_text(note.read_text(encoding="utf-8").replace(bundled.version, newer))
-    cli = [sys.executable, "-m", "openness.cli", "--store", str(location), "ingest", "mof"]
 
     def current() -> tuple[dt.date, str]:
         store = EmbeddedStore(location, read_only=True)
@@ -317,12 +319,12 @@ def test_a_current_state_read_from_another_folder_is_dated_when_it_was_read(
             store.close()
 
     before = dt.datetime.now(dt.UTC).date()
-    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof", "--from", str(folder))
+    assert done.exit_code == 0, (done.stderr, done.exception)
     date, version = current()
     assert before <= date <= dt.datetime.now(dt.UTC).date() and version == newer
-    done = subprocess.run(cli, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof")
+    assert done.exit_code == 0, (done.stderr, done.exception)
     assert current() == (bundled.date, bundled.version)
 
 
@@ -335,9 +337,8 @@ def test_a_state_replaced_by_a_later_checkout_is_kept_as_a_snapshot_of_its_date(
     its own date; one replaced the same day, or by an ingest that fails, is not."""
     location = tmp_path / "store"
     bundled = next(s for s in manifest() if s.current and s.source == "mof")
-    cli = [sys.executable, "-m", "openness.cli", "--store", str(location), "ingest", "mof"]
-    done = subprocess.run(cli, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof")
+    assert done.exit_code == 0, (done.stderr, done.exception)
     store = EmbeddedStore(location)
     try:  # as a first checkout, read some days ago, dated it
         date_current(store, replace(bundled, date=dt.date(2026, 1, 2), version="1" * 40))
@@ -368,11 +369,11 @@ def test_a_state_replaced_by_a_later_checkout_is_kept_as_a_snapshot_of_its_date(
     assert before[1] == dt.date(2026, 1, 2) and first[before[0]] > 0
     broken = tmp_path / "broken"
     broken.mkdir()
-    done = subprocess.run([*cli, "--from", str(broken)], capture_output=True, text=True)
-    assert done.returncode != 0 and held()[0] == [before]  # nothing stored, nothing kept
+    done = openness(location, "ingest", "mof", "--from", str(broken))
+    assert done.exit_code != 0 and held()[0] == [before]  # nothing stored, nothing kept
     started = dt.datetime.now(dt.UTC).date()
-    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof", "--from", str(folder))
+    assert done.exit_code == 0, (done.stderr, done.exception)
     snaps, counts = held()
     kept = snapshot_graph("mof", dt.date(2026, 1, 2))
     day = snaps[-1][1]  # the day the ingest read it (UTC midnight may fall in between)
@@ -382,8 +383,8 @@ def test_a_state_replaced_by_a_later_checkout_is_kept_as_a_snapshot_of_its_date(
     assert counts == {kept: first[before[0]], Graphs.source("mof"): 0}
     # Again: a state replaced the day it was read is replaced in place (one read the day
     # before, if midnight fell in between, kept, and the current state dated the new day).
-    done = subprocess.run([*cli, "--from", str(folder)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof", "--from", str(folder))
+    assert done.exit_code == 0, (done.stderr, done.exception)
     again = [(g, d) for g, d, _ in held()[0]]
     if again[-1][1] == day:
         assert again == [(kept, before[1]), (Graphs.source("mof"), day)]
@@ -461,11 +462,8 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
                 <https://w3id.org/openness-graph/ns#component> ?c }} }}"""
     )
     store.close()
-    cli = [sys.executable, "-m", "openness.cli", "--store", str(location)]
-    done = subprocess.run(
-        [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "assess", "-m", "OLMo-7B")
+    assert done.exit_code == 0, (done.stderr, done.exception)
     assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
     # One model's timeline is named to compute again, not the whole history's.
     assert "`openness history -m OLMo-7B` computes theirs again" in done.stderr
@@ -476,10 +474,8 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
         assert "mof-1.0" in {r["definition"] for r in behind}
     finally:
         store.close()
-    done = subprocess.run(
-        [*cli, "history", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "history", "-m", "OLMo-7B")
+    assert done.exit_code == 0, (done.stderr, done.exception)
     store = EmbeddedStore(location, read_only=True)
     try:
         assert run(store, "history-behind") == []
@@ -507,25 +503,18 @@ def test_a_state_dated_anew_asks_for_the_whole_history_again(history: Path, tmp_
     data = yaml.safe_load(record.read_text(encoding="utf-8"))
     data["release"]["components"] = []  # the checkout's OLMo-7B lists no component
     record.write_text(yaml.safe_dump(data), encoding="utf-8")
-    cli = [sys.executable, "-m", "openness.cli", "--store", str(location)]
-    done = subprocess.run(
-        [*cli, "ingest", "mof", "--from", str(folder)], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "ingest", "mof", "--from", str(folder))
+    assert done.exit_code == 0, (done.stderr, done.exception)
 
     def hint() -> str:
-        done = subprocess.run(
-            [*cli, "assess", "-m", "OLMo-7B"], capture_output=True, text=True, timeout=600
-        )
-        assert done.returncode == 0, done.stderr
+        done = openness(location, "assess", "-m", "OLMo-7B")
+        assert done.exit_code == 0, (done.stderr, done.exception)
         assert "the verdict history is behind today's verdicts of 1 model " in done.stderr
         return done.stderr
 
     assert "`openness history` computes it again" in hint()
-    done = subprocess.run(
-        [*cli, "history", "-m", "Pythia-6.9B"], capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
+    done = openness(location, "history", "-m", "Pythia-6.9B")
+    assert done.exit_code == 0, (done.stderr, done.exception)
     store = EmbeddedStore(location, read_only=True)
     try:  # the run is said to be over Pythia's timeline only
         (run,) = made(store, VERDICT_HISTORY)
