@@ -92,7 +92,11 @@ def store(built: GraphStore) -> Iterator[EmbeddedStore]:
     ingest_history(s)
     models = assessed(s, MODELS)
     build_verdict_history(s, models, echo=PROGRESS.append)
+    # Writable in memory, so guarded after: a test that wrote into it would change what
+    # the later ones read (opened read-only from disk, it failed the write itself).
+    quads = len(s._store)  # noqa: SLF001
     yield s
+    assert len(s._store) == quads, "a test wrote into the module's store: copy_of it"  # noqa: SLF001
     s.close()
 
 
