@@ -92,6 +92,7 @@ _SELECT = keyword("SELECT")
 _SUBQUERY = re.compile(r"\s*SELECT\b", re.IGNORECASE)  # after the brace that holds it
 _AGGREGATE = re.compile(r"(?<![?$:\w-])(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
 _VARIABLE = re.compile(r"[?$](\w+)")
+_CALLED = re.compile(r"(?:(?<![?$\w])[A-Za-z_][\w.:-]*|>)\s*$")  # a function's name or IRI ends it
 
 
 class QueryFileError(ValueError):
@@ -396,17 +397,23 @@ def _projection(code: str) -> tuple[list[str], bool]:
         return [], False
     where = _where_group(code)
     head = _outside_groups(code[select.end() : where[0] if where else len(code)])
-    columns, depth, named = [], 0, False
-    for token in re.finditer(r"[()]|[?$]\w+|\bAS\b", head, re.IGNORECASE):
-        text = token.group()
-        if text in "()":
-            depth += 1 if text == "(" else -1
-        elif text.upper() == "AS":
+    return _named(head), _AGGREGATE.search(head) is not None
+
+
+def _named(text: str) -> list[str]:
+    """The variables a projection or GROUP BY names: each one standing alone or given to
+    a ``(… AS ?x)`` — not those an expression reads."""
+    names, depth, named = [], 0, False
+    for token in re.finditer(r"[()]|[?$]\w+|\bAS\b", text, re.IGNORECASE):
+        found = token.group()
+        if found in "()":
+            depth += 1 if found == "(" else -1
+        elif found.upper() == "AS":
             named = True
         elif depth == 0 or (depth == 1 and named):
-            columns.append(text[1:])
+            names.append(found[1:])
             named = False
-    return columns, _AGGREGATE.search(head) is not None
+    return names
 
 
 def _outside_groups(text: str) -> str:
@@ -439,6 +446,17 @@ def _outside_aggregates(text: str) -> str:
     return "".join(kept) + text[start:]
 
 
+def _group_keys(clause: str) -> set[str]:
+    """The variables a GROUP BY clause groups by: ``?x``, ``(?x)`` and the ``?k`` of
+    ``(STR(?x) AS ?k)``, not the ``?x`` an expression reads (``STR(?x)``), which the
+    query may read only within an aggregate."""
+    keys = set(_named(clause))
+    for lone in re.finditer(r"\(\s*[?$](\w+)\s*\)", clause):
+        if not _CALLED.search(clause[: lone.start()]):
+            keys.add(lone[1])
+    return keys
+
+
 def _group_end(code: str, start: int) -> int:
     """Where the group open at ``start`` closes in ``code`` (its end for the outermost)."""
     depth = 0
@@ -464,7 +482,7 @@ def _ungrouped(code: str, variables: list[str]) -> list[str]:
         grouped, having = _clause(modifiers, _GROUP_BY), _clause(modifiers, _HAVING)
         if grouped is None and having is None and not _AGGREGATE.search(head):
             continue
-        keys = set(_VARIABLE.findall(grouped or ""))
+        keys = _group_keys(grouped or "")
         for text in (head, having or "", _clause(modifiers, _ORDER_BY) or ""):
             out += [v for v in used.findall(_outside_aggregates(text)) if v not in keys]
     return list(dict.fromkeys(out))
@@ -515,7 +533,7 @@ def _check_order(path: Path, header: dict[str, Any], body: str, catalogued: bool
     grouped = _clause(modifiers, _GROUP_BY)
     columns, aggregates = _projection(code)
     if grouped is not None:
-        keys = set(_VARIABLE.findall(grouped))
+        keys = _group_keys(grouped)
     else:
         keys = set() if aggregates else set(columns)
     ordered = set(_VARIABLE.findall(_clause(modifiers, _ORDER_BY) or ""))

@@ -926,6 +926,12 @@ def test_an_optional_parameter_in_a_query_without_a_where_group_is_refused(
             "  HAVING (COUNT(*) > {}) } } ORDER BY ?n",
             "COALESCE(?__min_integer, 0)",
         ),
+        # Grouped by an expression's value, a variable the expression reads is no key.
+        (
+            "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o }\n"
+            "GROUP BY (COALESCE(?__min_integer, ?o) AS ?k) HAVING (COUNT(*) > {}) ORDER BY ?k",
+            "COALESCE(?__min_integer, 0)",
+        ),
         # ORDER BY reads the groups too.
         (
             "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s ORDER BY ?s {}",
@@ -1522,11 +1528,11 @@ def test_a_joined_answer_that_fits_the_limit_is_given_whole(media: str) -> None:
 
 def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path) -> None:
     """Rows that tie under ORDER BY come in the engine's order, so a file of the catalogue
-    orders by every column (every GROUP BY key, in a grouped query; a column within an
-    expression counts), or its header's ``unordered`` names each one left out with why;
-    a file that leaves one out unsaid, or whose ``unordered`` names a column it orders by,
-    is refused. The ORDER BY is the one after the WHERE group, a VALUES block after it or
-    not."""
+    orders by every column (every GROUP BY key, in a grouped query — the name given to an
+    expression's value, not what it reads; a column within an expression counts), or its
+    header's ``unordered`` names each one left out with why; a file that leaves one out
+    unsaid, or whose ``unordered`` names a column it orders by, is refused. The ORDER BY is
+    the one after the WHERE group, a VALUES block after it or not."""
     path = tmp_path / "q.rq"
     refused = {
         "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s": "leaves out o; the header's unordered names none",
@@ -1536,6 +1542,9 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
         "#+ unordered: {o: ''}\nSELECT ?s ?o { ?s ?p ?o } ORDER BY ?s": "unordered must map",
         # The ORDER BY before a VALUES block read (the modifiers were read after its brace).
         "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s VALUES ?s { <x:a> }": "leaves out o;",
+        "SELECT ?k (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?o) AS ?k) ?s ORDER BY ?k": (
+            "leaves out s;"
+        ),
     }
     for query, message in refused.items():
         path.write_text("#+ summary: s\n" + query + "\n")
@@ -1548,6 +1557,9 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
         "#+ unordered: {o: one per subject}\nSELECT ?s ?o { ?s ?p ?o } ORDER BY ?s",
         "SELECT ?s { { SELECT ?s { ?s ?p ?o } ORDER BY ?o LIMIT 1 } } ORDER BY ?s",
         "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s ?o VALUES ?s { <x:a> }",
+        # Grouped by an expression's value: its name is the key, not what it reads.
+        "SELECT ?k (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?o) AS ?k) ORDER BY ?k",
+        "SELECT ?o (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (?o) ORDER BY ?o",
     ):
         path.write_text("#+ summary: s\n" + query + "\n")
         load(path)
