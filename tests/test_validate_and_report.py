@@ -18,8 +18,9 @@ from conftest import select, stated
 
 from openness.assess import reference, terms
 from openness.assess import validate as validate_module
-from openness.assess.definitions import definitions, shape_files
+from openness.assess.definitions import SH, definitions, shape_files, shapes_graph
 from openness.assess.report import verdict_rows
+from openness.assess.service import resolve_models
 from openness.assess.validate import description_triples, validate_description
 from openness.cli import cli
 from openness.ingest.mof import write_record
@@ -1555,6 +1556,56 @@ def test_a_report_is_linked_only_from_an_assertion_that_is_stored(built: Embedde
     types = {t.object.value for t in triples if t.predicate.value.endswith("#type")}
     assert "http://www.w3.org/ns/shacl#ValidationReport" in types
     assert "https://w3id.org/openness-graph/ns#validationReport" not in predicates
+
+
+@pytest.mark.parametrize("name", ["Llama-2-7B", "ChatMusician", "Falcon-40B"])
+def test_a_report_asked_for_one_definition_has_what_every_shape_finds_for_its_own(
+    built: EmbeddedStore, name: str
+) -> None:
+    """A report asked for one definition runs fewer shapes: what it finds is what pySHACL
+    finds with every shapes file for that definition's shapes, no more and no less (a base
+    model judged alongside, ChatMusician's, included); each of these models has results
+    under every definition."""
+    (model,) = resolve_models(built, [name])
+    data = reference.to_rdflib(reference.evidence(built, model))
+    _, every, _ = pyshacl_validate(
+        data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, inference=None
+    )
+    found = reference.results(every)
+    for d in definitions().values():
+        own = [r for r in found if r.shape in d.shapes]
+        assert own and reference.results(reference.report(data, [d.id])) == own, d.id
+
+
+def test_a_report_asked_for_one_definition_validates_without_the_others_shapes(
+    built: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`openness explain -m M -d D` (and the API's conformance routes) gave pySHACL every
+    shapes file, and ran every definition's shapes to keep D's results: now the shapes
+    graph pySHACL is given holds D's shapes and every rule, and no other definition's
+    shapes; asked for every definition, it is every shapes file, as it was."""
+    from openness.assess.explain import explanation
+
+    given: list[rdflib.Graph] = []
+
+    def spied(data: rdflib.Graph, **kwargs: object) -> tuple:
+        # What it finds with them is the test above's: here no shape need run.
+        given.append(kwargs["shacl_graph"])  # type: ignore[arg-type]  # a graph
+        return True, rdflib.Graph(), ""
+
+    monkeypatch.setattr(reference, "validate", spied)
+    (model,) = resolve_models(built, ["OLMo-7B"])
+    every = shapes_graph()
+    rules = set(every.subjects(SH.rule, None))
+    for d in definitions().values():
+        explanation(built, model, [d.id])
+        shapes = given.pop()
+        held = set(shapes.subjects())
+        others = {s for o in definitions().values() if o is not d for s in o.shapes}
+        assert rules <= held and {rdflib.URIRef(s) for s in d.shapes} <= held, d.id
+        assert not {rdflib.URIRef(s) for s in others} & held, d.id
+    explanation(built, model, list(definitions()))
+    assert given.pop() is every
 
 
 def test_a_description_of_many_models_is_read_in_a_few_passes() -> None:

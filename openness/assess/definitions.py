@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import rdflib
@@ -127,6 +127,57 @@ def definitions() -> dict[str, Definition]:
                     d.shapes[str(shape)] = str(req)
             out[did] = d
     return out
+
+
+# What makes a node a shape pySHACL runs on its own: a target, a rule, or a shape's type.
+_SHAPE_MARKS = (
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+    SH.rule,
+)
+
+
+@lru_cache(maxsize=32)  # a graph per asked set: a server is asked a few sets, again and again
+def shapes_graph_for(ids: frozenset[str]) -> rdflib.Graph:
+    """The shapes a report on the definitions ``ids`` needs: :func:`shapes_graph` without
+    the shapes encoding another definition's requirements (og:encodes) that no shape kept
+    reads, and without what only they referred to (their blank nodes). Kept: every shape no
+    definition owns (the rules: what they write, any constraint may read), the asked
+    definitions' shapes, and whatever these reach by any property (sh:sparql, sh:node,
+    sh:property, a shape named by IRI...). Every definition asked: :func:`shapes_graph`
+    itself, so that such a report is what it was."""
+    full = shapes_graph()
+    if not set(definitions()) - ids:
+        return full
+    owned = {rdflib.URIRef(s): d.id for d in definitions().values() for s in d.shapes}
+    shapes = set(full.subjects(RDF.type, SH.NodeShape)) | set(
+        full.subjects(RDF.type, SH.PropertyShape)
+    )
+    shapes |= {s for mark in _SHAPE_MARKS for s in full.subjects(mark, None)}
+    todo = [s for s in shapes if s not in owned or owned[s] in ids]
+    read: set[rdflib.term.Node] = set()
+    while todo:
+        node = todo.pop()
+        if node not in read:
+            read.add(node)
+            todo += [o for o in full.objects(node, None) if not isinstance(o, rdflib.Literal)]
+    left = {s for s in owned if s not in read}
+    # A blank node every mention of which is in what is left out goes too (a property
+    # shape written inline, a list).
+    todo = [o for s in left for o in full.objects(s, None) if isinstance(o, rdflib.BNode)]
+    while todo:
+        node = todo.pop()
+        if node not in left and all(s in left for s in full.subjects(None, node)):
+            left.add(node)
+            todo += [o for o in full.objects(node, None) if isinstance(o, rdflib.BNode)]
+    graph = rdflib.Graph()
+    for t in full:
+        if t[0] not in left:
+            graph.add(t)
+    return graph
 
 
 @cache

@@ -28,10 +28,10 @@ def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Tr
     (:func:`passed_findings`)."""
     triples = stored_assertions(store, [assessment_iri(i, model) for i in ids])
     stored = {t.subject.value for t in triples}
-    full = _full_report(store, model)
+    made = _report(store, model, ids)
     out = rdflib.Graph()
     for i in ids:
-        node = _add_report(out, full, model, definition(i).shapes)
+        node = _add_report(out, made, model, definition(i).shapes)
         if assessment_iri(i, model) in stored:  # (a model not yet assessed has none to link)
             out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
     data = out.serialize(format="nt", encoding="utf-8")
@@ -77,19 +77,21 @@ def validation_report(
     chosen = [definition(i) for i in ids] if ids else list(definitions().values())
     out = rdflib.Graph()
     out.bind("sh", str(SH))
-    _add_report(out, _full_report(store, model), model, {s for d in chosen for s in d.shapes})
+    shapes = {s for d in chosen for s in d.shapes}
+    _add_report(out, _report(store, model, [d.id for d in chosen]), model, shapes)
     return out
 
 
-def _full_report(store: GraphStore, model: str) -> rdflib.Graph:
-    """pySHACL's report on the model's evidence, every shape run once (seconds of CPU)."""
-    return report(to_rdflib(evidence(store, model)))
+def _report(store: GraphStore, model: str, ids: Sequence[str]) -> rdflib.Graph:
+    """pySHACL's report on the model's evidence, with the shapes the definitions ``ids``
+    need, each run once (a second of CPU with every definition's)."""
+    return report(to_rdflib(evidence(store, model)), ids)
 
 
 def _add_report(
-    out: rdflib.Graph, full: rdflib.Graph, model: str, shapes: Iterable[str]
+    out: rdflib.Graph, made: rdflib.Graph, model: str, shapes: Iterable[str]
 ) -> rdflib.BNode:
-    """Add to ``out`` a report holding the results of ``full`` whose source shape is one of
+    """Add to ``out`` a report holding the results of ``made`` whose source shape is one of
     ``shapes`` and whose focus is ``model`` (the evidence carries the models it was
     fine-tuned from, judged alongside: keep its own); the report's node."""
     focus = rdflib.URIRef(model)
@@ -97,13 +99,13 @@ def _add_report(
     node = rdflib.BNode()
     out.add((node, rdflib.RDF.type, SH.ValidationReport))
     kept = 0
-    for result in full.objects(None, SH.result):
-        if str(full.value(result, SH.sourceShape)) in wanted and (
-            full.value(result, SH.focusNode) == focus
+    for result in made.objects(None, SH.result):
+        if str(made.value(result, SH.sourceShape)) in wanted and (
+            made.value(result, SH.focusNode) == focus
         ):
             kept += 1
             out.add((node, SH.result, result))
-            for t in full.triples((result, None, None)):
+            for t in made.triples((result, None, None)):
                 out.add(t)
     out.add((node, SH.conforms, rdflib.Literal(kept == 0)))
     return node

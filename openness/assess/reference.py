@@ -6,7 +6,7 @@ holds the set-wise engine to the same results."""
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,7 +20,7 @@ from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor as RdflibProcessor
 
-from openness.assess.definitions import SH, Definition, definitions, shapes_graph
+from openness.assess.definitions import SH, Definition, definitions, shapes_graph_for
 from openness.assess.evidence import own, shared, triples
 from openness.assess.grade import Subject, Verdict, grade
 from openness.assess.program import scoped
@@ -49,11 +49,14 @@ def to_rdflib(triples: list[ox.Triple]) -> rdflib.Graph:
     return rdflib.Graph().parse(data=data, format="nt")
 
 
-def report(data: rdflib.Graph) -> rdflib.Graph:
-    """pySHACL's sh:ValidationReport for a data graph, with every shapes file."""
+def report(data: rdflib.Graph, ids: Collection[str] | None = None) -> rdflib.Graph:
+    """pySHACL's sh:ValidationReport for a data graph, with the shapes the definitions
+    ``ids`` need (default: every shapes file): one definition's report runs its own shapes
+    and the rules, not every other definition's (~0.3 CPU s instead of ~1.6)."""
+    shapes = shapes_graph_for(frozenset(definitions() if ids is None else ids))
     with parsed_queries_cached():
         _, graph, _ = validate(
-            data, shacl_graph=shapes_graph(), advanced=True, allow_warnings=True, inference=None
+            data, shacl_graph=shapes, advanced=True, allow_warnings=True, inference=None
         )
     return graph
 
