@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -32,7 +32,6 @@ from click.testing import CliRunner
 from conftest import free_port
 from gunicorn.config import Config
 from gunicorn.workers import gthread
-from test_guard import until
 
 from openness.cli import cli
 from openness.server.serve import GuardedThreadWorker
@@ -53,6 +52,27 @@ SLOW_BODY = (
     + b"\r\n\r\n"
     + QUERY[:3]
 )
+
+# The waits' client. httpx.get makes a client a request (an SSL context: ~60 ms CPU), which,
+# polled, kept a core busy while a server started; none of its connections is kept alive,
+# as none was: an idle one changes how a stopping server ends.
+PROBE = httpx.Client(timeout=HANG_GUARD, limits=httpx.Limits(max_keepalive_connections=0))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def probe_closed() -> Iterator[None]:
+    yield
+    PROBE.close()
+
+
+def until(condition: Callable[[], bool]) -> None:
+    """Wait for ``condition`` (a guard against hangs, not a timing assertion), asked
+    every 0.1 s: each state waited for here lasts, and a server asked 100 times a second
+    spent its start answering."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never became true"
+        time.sleep(0.1)
 
 
 @contextmanager
@@ -81,7 +101,7 @@ def serve(
         deadline = time.monotonic() + 120  # a hang guard: the query process opens the store
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).json()["queries"]:
+                if PROBE.get(f"http://127.0.0.1:{port}/health", timeout=1).json()["queries"]:
                     break
             except (httpx.HTTPError, KeyError, ValueError):
                 pass
@@ -230,7 +250,7 @@ def test_a_server_stopped_ends_and_lets_a_command_write_the_store(
 
 
 def queries(port: int) -> dict[str, int]:
-    return httpx.get(f"http://127.0.0.1:{port}/health", timeout=HANG_GUARD).json()["queries"]
+    return PROBE.get(f"http://127.0.0.1:{port}/health").json()["queries"]
 
 
 def answers_queries(port: int, proc: subprocess.Popen[str]) -> bool:
