@@ -42,12 +42,13 @@ def quick(store: Any) -> str:
     return "quick"
 
 
-def until(condition: Callable[[], bool]) -> None:
-    """Wait for ``condition`` (a guard against hangs, not a timing assertion)."""
+def until(condition: Callable[[], bool], every: float = 0.01) -> None:
+    """Wait for ``condition`` (a guard against hangs, not a timing assertion), asked
+    ``every`` so many seconds."""
     deadline = time.monotonic() + HANG_GUARD
     while not condition():
         assert time.monotonic() < deadline, "the condition never became true"
-        time.sleep(0.01)
+        time.sleep(every)
 
 
 class Background:

@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import partial
@@ -32,6 +32,7 @@ from click.testing import CliRunner
 from conftest import free_port
 from gunicorn.config import Config
 from gunicorn.workers import gthread
+from test_guard import until as guard_until
 
 from openness.cli import cli
 from openness.server.serve import GuardedThreadWorker
@@ -65,14 +66,9 @@ def probe_closed() -> Iterator[None]:
     PROBE.close()
 
 
-def until(condition: Callable[[], bool]) -> None:
-    """Wait for ``condition`` (a guard against hangs, not a timing assertion), asked
-    every 0.1 s: each state waited for here lasts, and a server asked 100 times a second
-    spent its start answering."""
-    deadline = time.monotonic() + HANG_GUARD
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never became true"
-        time.sleep(0.1)
+# Each state waited for here lasts once reached, and a server asked 100 times a second
+# spent its start answering.
+until = partial(guard_until, every=0.1)
 
 
 @contextmanager
