@@ -408,6 +408,29 @@ def _worker_exit(server: Any, worker: Any) -> None:
     guard = current_guard(worker.wsgi)
     if guard is not None:
         guard.close()
+    if worker._interrupted:  # noqa: SLF001
+        _exit_on_another_interrupt()
+
+
+def _exit_on_another_interrupt() -> None:
+    """End the worker at once on the next SIGINT, whichever thread takes it.
+
+    Python runs a signal's handler in the main thread only, and the kernel gives a signal
+    sent to the process to another thread when the main one has one pending (the
+    arbiter's SIGQUIT, arriving as Ctrl-C is pressed again): the main thread, waiting in
+    the exit for a thread that writes on, was never woken to run the handler, and the
+    worker ran on until the arbiter killed it at its graceful timeout. Every thread that
+    takes a signal writes its number to the wakeup file, which a thread of ours reads."""
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.set_wakeup_fd(write)  # gunicorn's wakes an event loop that has ended
+
+    def watch() -> None:
+        while signal.SIGINT not in os.read(read, 64):
+            pass
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="openness-interrupt-watch").start()
 
 
 def run_server(
