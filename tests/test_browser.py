@@ -1366,6 +1366,7 @@ def test_an_axe_that_fails_is_a_violation_of_the_page(page, site: str) -> None:
     assert page.viewport_size == {"width": 1280, "height": 720}
 
 
+@pytest.mark.timeout(900)  # a hang guard: the first pays the walk, ~4 min at load 8–10
 def test_every_table_has_a_name_a_screen_reader_says(shown: dict[str, dict]) -> None:
     """A screen reader says a table's name as it enters it and lists the page's tables by
     name: each of ours has one, its caption or the heading above it, and so has YASGUI's
@@ -1379,6 +1380,7 @@ def test_every_table_has_a_name_a_screen_reader_says(shown: dict[str, dict]) -> 
     assert unnamed == []
 
 
+@pytest.mark.timeout(900)  # a hang guard: the first pays the walk, ~4 min at load 8–10
 def test_every_control_gauge_and_picture_has_a_name(shown: dict[str, dict]) -> None:
     """Chromium's accessibility tree names every control, meter, progress bar and image
     (a chart, a badge) on every kind of page: without one a screen reader says "meter 37"
@@ -1392,6 +1394,7 @@ def test_every_control_gauge_and_picture_has_a_name(shown: dict[str, dict]) -> N
     assert unnamed == []
 
 
+@pytest.mark.timeout(900)  # a hang guard: the first pays the walk, ~4 min at load 8–10
 def test_links_of_the_same_name_lead_to_the_same_place(shown: dict[str, dict]) -> None:
     """A screen reader lists a page's links by name: on a model page and the matrix, links
     that read alike go to one place, so none is a run of "why", "what it would take", "[1]",
@@ -1405,6 +1408,7 @@ def test_links_of_the_same_name_lead_to_the_same_place(shown: dict[str, dict]) -
     assert alike == {}
 
 
+@pytest.mark.timeout(900)  # a hang guard: the first pays the walk, ~4 min at load 8–10
 def test_no_page_has_a_critical_or_serious_wcag_violation(shown: dict[str, dict]) -> None:
     """axe-core finds no critical or serious WCAG 2.1 A/AA violation on any kind of page,
     its folded parts (details) open, wide and 400 px wide (where tables scroll), in what
