@@ -8,6 +8,7 @@ import os
 import re
 import threading
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -406,14 +407,27 @@ def _verdicts(store: GraphStore) -> dict[tuple[str, str], tuple]:
 
 
 @pytest.fixture(scope="module")
-def assessed(everything) -> GraphStore:
+def assessed(everything) -> Iterator[GraphStore]:
     store, _ = everything
-    return store
+    # Its verdicts are read once (stored_verdicts): a test that wrote into it would change
+    # what later tests read, and fails the module's teardown instead.
+    quads = len(store._store)  # noqa: SLF001
+    yield store
+    assert len(store._store) == quads, "a test wrote into the assessed store: copy_of it"  # noqa: SLF001
 
 
-def test_only_models_whose_evidence_changed_are_judged_again(assessed: GraphStore) -> None:
+@pytest.fixture(scope="module")
+def stored_verdicts(assessed: GraphStore) -> dict[tuple[str, str], tuple]:
+    """The verdicts of the assessed store (and of a copy_of it, before a test writes), read
+    once: six tests read them, ~1 CPU s (~3-4 s at load 7) each time."""
+    return _verdicts(assessed)
+
+
+def test_only_models_whose_evidence_changed_are_judged_again(
+    assessed: GraphStore, stored_verdicts: dict
+) -> None:
     store = copy_of(assessed)
-    before = _verdicts(store)
+    before = stored_verdicts
     assert assess(store).models == []  # nothing changed
     # One record changes: OLMo-7B's MOF record is relicensed non-commercially.
     (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
@@ -507,17 +521,17 @@ def test_a_fingerprint_tells_which_blank_node_holds_what() -> None:
 
 
 def test_a_clause_moved_between_a_licences_rules_judges_its_models_again(
-    assessed: GraphStore,
+    assessed: GraphStore, stored_verdicts: dict
 ) -> None:
     # A licence's ODRL rules are blank nodes (shapes/checks.ttl reads the actions each holds).
     store = copy_of(assessed)
     gemma = "https://w3id.org/openness-graph/id/license/gemma"
     restricts = "'gemma' restricts fields of use"
 
-    def restricted(store: GraphStore) -> set[str]:
-        return {m for (m, d), v in _verdicts(store).items() if any(restricts in r for r in v[3])}
+    def restricted(verdicts: dict) -> set[str]:
+        return {m for (m, d), v in verdicts.items() if any(restricts in r for r in v[3])}
 
-    before = restricted(store)
+    before = restricted(stored_verdicts)
     assert before
     store.update(
         PREFIX_LINE
@@ -529,7 +543,7 @@ def test_a_clause_moved_between_a_licences_rules_judges_its_models_again(
     run = assess(store)
     assert before <= set(run.models)
     save(store, run, started=dt.datetime.now(dt.UTC))
-    assert not restricted(store)
+    assert not restricted(_verdicts(store))
 
 
 def test_a_licence_named_by_a_statements_option_alone_is_in_the_models_evidence(
@@ -570,7 +584,9 @@ def test_a_licence_named_by_a_statements_option_alone_is_in_the_models_evidence(
     assert [v for v in beside if v.model == model] == alone
 
 
-def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphStore) -> None:
+def test_a_model_no_longer_in_the_store_loses_its_assessments(
+    assessed: GraphStore, stored_verdicts: dict
+) -> None:
     store = copy_of(assessed)
     (olmo,) = [m for m, s in subjects(store).items() if s.name == "OLMo-7B"]
     store.update(f"DELETE WHERE {{ GRAPH ?g {{ <{olmo}> ?p ?o }} }}")
@@ -579,7 +595,7 @@ def test_a_model_no_longer_in_the_store_loses_its_assessments(assessed: GraphSto
     save(store, run, started=dt.datetime.now(dt.UTC))
     left = _verdicts(store)
     assert left and not {k for k in left if k[0] == olmo}
-    assert set(left) == {k for k in _verdicts(assessed) if k[0] != olmo}
+    assert set(left) == {k for k in stored_verdicts if k[0] != olmo}
     assert _findings(assessed, olmo, "Apache") and not _findings(store, olmo, "Apache")
 
 
@@ -605,7 +621,9 @@ def _derived(store: GraphStore) -> set[ox.Triple]:
     return set(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graphs=[setwise.DERIVED]))
 
 
-def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: GraphStore) -> None:
+def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(
+    assessed: GraphStore, stored_verdicts: dict
+) -> None:
     store = copy_of(assessed)
     before = _derived(store)
     assert not [t for t in before if ox.BlankNode in (type(t.subject), type(t.object))]
@@ -618,7 +636,7 @@ def test_a_forced_run_replaces_derived_facts_with_the_same_named_ones(assessed: 
     save(store, run, started=dt.datetime.now(dt.UTC))
     assert _derived(store) == before  # the same facts, the same names: none added or lost
     # The same verdicts, each with one date and one run: the old ones were replaced.
-    assert _verdicts(store) == _verdicts(assessed)
+    assert _verdicts(store) == stored_verdicts
     assert _without_runs(store) == _without_runs(assessed)
 
 
@@ -731,9 +749,11 @@ class Stopped(Exception):
     """Raised by a sink to stop a run between two batches, as a kill would."""
 
 
-def test_a_run_stopped_between_batches_resumes_where_it_stopped(assessed: GraphStore) -> None:
+def test_a_run_stopped_between_batches_resumes_where_it_stopped(
+    assessed: GraphStore, stored_verdicts: dict
+) -> None:
     store = copy_of(assessed)
-    before = set(_verdicts(store))
+    before = set(stored_verdicts)
     # Six models' evidence changes (they are renamed): they are judged again, with the
     # models that read their evidence (fine-tunes of a renamed base), a few a batch.
     six = sorted(subjects(store))[::80][:6]
@@ -872,10 +892,10 @@ def _relicense(model: str) -> str:
 
 
 def test_a_failing_rule_is_named_and_nothing_stored_changes(
-    assessed: GraphStore, monkeypatch: pytest.MonkeyPatch
+    assessed: GraphStore, stored_verdicts: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = copy_of(assessed)
-    before = _verdicts(store)
+    before = stored_verdicts
     rules = program.rules()
     broken = Rule(
         "https://example.org/broken-rule",
