@@ -764,12 +764,10 @@ def test_a_run_stopped_between_batches_resumes_where_it_stopped(
             f"WHERE {{ GRAPH ?g {{ <{m}> schema:name ?n }} }}"
         )
     # What a run left to its end judges, in its order: the stopped run's first batch and the
-    # resumed run's are its two parts.
-    whole = copy_of(store)
-    to_the_end = Writer(whole, started=dt.datetime.now(dt.UTC))
-    run = assess(whole, batch=2, sink=to_the_end)
-    to_the_end.finish(run)
-    due = run.models
+    # resumed run's are its two parts. A run storing nothing judges what one storing its
+    # batches does (both read the fingerprints stored before they start, and the evidence,
+    # which no writer writes), so it runs on the store itself, not on a copy of it.
+    due = assess(store, batch=2).models
     assert set(six) <= set(due)
     writer = Writer(store, started=dt.datetime.now(dt.UTC))
     stored: list[list[str]] = []
