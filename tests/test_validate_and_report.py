@@ -1608,6 +1608,32 @@ def test_a_report_asked_for_one_definition_validates_without_the_others_shapes(
     assert given.pop() is every
 
 
+def test_a_one_definition_report_keeps_another_definitions_rule_and_holder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No bundled shape of a definition carries a rule or holds another definition's
+    shape, but one may: a rule any constraint may read is kept whichever definition is
+    asked, and a shape held by another definition's (sh:node), which judges the focus
+    nodes that one gives it, gets every shape."""
+    from openness.assess import definitions as definitions_module
+
+    first, second = list(definitions().values())[:2]
+    mine, theirs = (rdflib.URIRef(sorted(d.shapes)[0]) for d in (first, second))
+    for extra, kept in [
+        ((theirs, SH.rule, rdflib.BNode()), {theirs}),
+        ((theirs, SH.node, mine), None),
+    ]:
+        graph = rdflib.Graph()
+        graph += shapes_graph()
+        graph.add(extra)
+        monkeypatch.setattr(definitions_module, "shapes_graph", lambda graph=graph: graph)
+        made = definitions_module.shapes_graph_for.__wrapped__(frozenset([first.id]))
+        if kept is None:
+            assert made is graph
+        else:
+            assert kept <= set(made.subjects()) and made is not graph
+
+
 def test_a_description_of_many_models_is_read_in_a_few_passes() -> None:
     """Reading a description looks at its triples a few times, not once a model or a
     licence statement: a description of 1 000 models took 21 CPU s to read (2 000: ~75 s

@@ -145,10 +145,11 @@ def shapes_graph_for(ids: frozenset[str]) -> rdflib.Graph:
     """The shapes a report on the definitions ``ids`` needs: :func:`shapes_graph` without
     the shapes encoding another definition's requirements (og:encodes) that no shape kept
     reads, and without what only they referred to (their blank nodes). Kept: every shape no
-    definition owns (the rules: what they write, any constraint may read), the asked
+    definition owns and every rule (what they write, any constraint may read), the asked
     definitions' shapes, and whatever these reach by any property (sh:sparql, sh:node,
-    sh:property, a shape named by IRI...). Every definition asked: :func:`shapes_graph`
-    itself, so that such a report is what it was."""
+    sh:property, a shape named by IRI...). Every definition asked, or an asked shape held
+    by another's (whose focus nodes it would judge): :func:`shapes_graph` itself, so that
+    such a report is what it was."""
     full = shapes_graph()
     if not set(definitions()) - ids:
         return full
@@ -157,7 +158,8 @@ def shapes_graph_for(ids: frozenset[str]) -> rdflib.Graph:
         full.subjects(RDF.type, SH.PropertyShape)
     )
     shapes |= {s for mark in _SHAPE_MARKS for s in full.subjects(mark, None)}
-    todo = [s for s in shapes if s not in owned or owned[s] in ids]
+    asked = {s for s in owned if owned[s] in ids}
+    todo = [s for s in shapes if s not in owned or s in asked or (s, SH.rule, None) in full]
     read: set[rdflib.term.Node] = set()
     while todo:
         node = todo.pop()
@@ -168,11 +170,16 @@ def shapes_graph_for(ids: frozenset[str]) -> rdflib.Graph:
     # A blank node every mention of which is in what is left out goes too (a property
     # shape written inline, a list).
     todo = [o for s in left for o in full.objects(s, None) if isinstance(o, rdflib.BNode)]
+    held = set()  # what the left-out shapes name, through their blank nodes
     while todo:
         node = todo.pop()
+        held.update(full.objects(node, None))
         if node not in left and all(s in left for s in full.subjects(None, node)):
             left.add(node)
             todo += [o for o in full.objects(node, None) if isinstance(o, rdflib.BNode)]
+    held.update(o for s in left for o in full.objects(s, None))
+    if held & asked:
+        return full
     graph = rdflib.Graph()
     for t in full:
         if t[0] not in left:
