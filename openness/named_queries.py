@@ -452,8 +452,9 @@ def _group_keys(clause: str) -> set[str]:
     query may read only within an aggregate."""
     keys = set(_named(clause))
     for lone in re.finditer(r"\(\s*[?$](\w+)\s*\)", clause):
-        if not _CALLED.search(clause[: lone.start()]):
-            keys.add(lone[1])
+        before = clause[: lone.start()]
+        if before.count("(") == before.count(")") and not _CALLED.search(before):
+            keys.add(lone[1])  # not within an expression: CONCAT(?a, (?b)) makes no key
     return keys
 
 

@@ -1559,6 +1559,7 @@ def test_every_order_by_names_every_column_or_the_header_says_why(tmp_path: Path
         "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s ?o VALUES ?s { <x:a> }",
         # Grouped by an expression's value: its name is the key, not what it reads.
         "SELECT ?k (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (STR(?o) AS ?k) ORDER BY ?k",
+        "SELECT ?k (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (CONCAT(?s, (?o)) AS ?k) ORDER BY ?k",
         "SELECT ?o (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY (?o) ORDER BY ?o",
     ):
         path.write_text("#+ summary: s\n" + query + "\n")
