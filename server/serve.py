@@ -405,11 +405,11 @@ def _pre_request(worker: Any, req: Any) -> None:
 
 
 def _worker_exit(server: Any, worker: Any) -> None:
+    if worker._interrupted:  # noqa: SLF001
+        _exit_on_another_interrupt()
     guard = current_guard(worker.wsgi)
     if guard is not None:
         guard.close()
-    if worker._interrupted:  # noqa: SLF001
-        _exit_on_another_interrupt()
 
 
 def _exit_on_another_interrupt() -> None:
