@@ -479,11 +479,12 @@ def _ungrouped(code: str, variables: list[str]) -> list[str]:
         if where is None:
             continue
         modifiers = code[where[1] + 1 : _group_end(code, where[1] + 1)]
-        head = _outside_groups(code[select.end() : where[0]])
+        head = code[select.end() : where[0]]
         grouped, having = _clause(modifiers, _GROUP_BY), _clause(modifiers, _HAVING)
-        if grouped is None and having is None and not _AGGREGATE.search(head):
+        if grouped is None and having is None and not _AGGREGATE.search(_outside_groups(head)):
             continue
         keys = _group_keys(grouped or "")
+        # An EXISTS reads the solution's values, in the projection as in HAVING.
         for text in (head, having or "", _clause(modifiers, _ORDER_BY) or ""):
             out += [v for v in used.findall(_outside_aggregates(text)) if v not in keys]
     return list(dict.fromkeys(out))

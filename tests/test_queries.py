@@ -932,6 +932,12 @@ def test_an_optional_parameter_in_a_query_without_a_where_group_is_refused(
             "GROUP BY (COALESCE(?__min_integer, ?o) AS ?k) HAVING (COUNT(*) > {}) ORDER BY ?k",
             "COALESCE(?__min_integer, 0)",
         ),
+        # An EXISTS in the projection reads the groups' values, as one in HAVING does.
+        (
+            "SELECT ?s (COUNT(*) AS ?n) (EXISTS { ?s <x:q> ?w FILTER (?w > {}) } AS ?e)\n"
+            "WHERE { ?s <x:p> ?o } GROUP BY ?s ORDER BY ?s",
+            "COALESCE(?__min_integer, 0)",
+        ),
         # ORDER BY reads the groups too.
         (
             "SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <x:p> ?o } GROUP BY ?s ORDER BY ?s {}",
