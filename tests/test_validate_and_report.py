@@ -566,6 +566,39 @@ def test_validate_warns_of_a_release_licence_without_a_role(tmp_path: Path) -> N
     assert "has no og:licenseRole, so it governs no component" in err
 
 
+FINE_TUNE = """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+<#m> a og:Model ; <https://schema.org/name> 'Sandpiper-Chat' ; og:baseModelName 'Llama-2-7b' ;
+  og:component [ a og:Component ; og:componentType ogc:model-parameters-final ;
+    og:released true ] .
+"""
+
+
+def test_validate_says_a_base_model_is_looked_for_in_the_description_alone(
+    tmp_path: Path,
+) -> None:
+    """A fine-tune of a model the graph holds: a description is judged alone, so what it
+    inherits cannot be told and the reasons say the base 'names no model of the graph',
+    which the user reads as the graph not holding Llama-2-7b; the warning says where the
+    base was looked for and how to have it read. Described in the same file, it is read,
+    and nothing is warned of."""
+    path = tmp_path / "sandpiper.ttl"
+    path.write_text(FINE_TUNE)
+    code, out, err = run("validate", str(path), "-d", "fsf-ml-2024")
+    assert "of the base model 'Llama-2-7b' (user record), which names no model" in out
+    assert (
+        "warning: sandpiper.ttl: the base model 'Llama-2-7b' names no model of this "
+        "description, which is judged alone (not with the graph's models)"
+    ) in err
+    path.write_text(
+        FINE_TUNE + "<#b> a og:Model ; <https://schema.org/name> 'Llama-2-7b' ;\n"
+        "  og:component [ a og:Component ; og:componentType ogc:datasets ; og:released false ] .\n"
+    )
+    code, out, err = run("validate", str(path), "-d", "fsf-ml-2024")
+    assert "base model 'Llama-2-7b': user record 'Llama-2-7b': the datasets are not released" in out
+    assert "base model" not in err
+
+
 WREN = """@prefix og: <https://w3id.org/openness-graph/ns#> .
 @prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
 @prefix schema: <https://schema.org/> .

@@ -249,6 +249,25 @@ def _warn_unresolved(triples: list[ox.Triple], name: str, warnings: list[str]) -
         )
 
 
+def _warn_unidentified_bases(store: EmbeddedStore, name: str, warnings: list[str]) -> None:
+    """Warn of each base model name (og:baseModelName) the identity step linked to no model
+    of the description: it is judged alone, so a base the graph holds (Llama-2-7b) is not
+    read, and the reasons' 'names no model of the graph' would say the graph has no such
+    model; what the fine-tune inherits can be told only of a base in the same file."""
+    rows = store.query(
+        f"SELECT DISTINCT ?n WHERE {{ GRAPH <{Graphs.IDENTITY}> "
+        f"{{ ?r <{OG}unidentifiedBaseModelName> ?n }} }} ORDER BY ?n"
+    ).rows()
+    for row in rows:
+        base = row["n"].value
+        warnings.append(
+            f"{name}: the base model {base!r} names no model of this description, which is "
+            "judged alone (not with the graph's models), so what a fine-tune inherits from it "
+            f"cannot be told: describe it in the same file (an og:Model named {base!r}) to "
+            "have it read"
+        )
+
+
 def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
     """A licence statement given by its string alone (og:licenseString, without
     og:resolvesTo or og:licenseOption) given what an ingester makes of that string — its
@@ -481,6 +500,7 @@ def validate_description(
     # own (~600 000) held ~160 MB beside it (docs/measurements.md).
     del triples
     rebuild_identity(store)
+    _warn_unidentified_bases(store, name, warnings)
     run = assess(store, ids)
     if not run.verdicts:
         raise UnreadableInput(
