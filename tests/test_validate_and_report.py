@@ -342,6 +342,23 @@ def test_unreadable_input_exits_2_with_the_reason(
     assert err.count(name) == 1  # (was said twice: 'cannot read …/x.ttl: x.ttl: …')
 
 
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        ("<urn:m> a <urn:M> ;\n  <urn:p> [ <urn:q> true\n", "unclosed.ttl"),
+        ('{"@type": "urn:M",}', "comma.jsonld"),
+    ],
+)
+def test_a_parse_error_names_its_line_once(tmp_path: Path, content: str, name: str) -> None:
+    """The parser's message names the line and column; Python's words for a SyntaxError
+    added it again ('… Unexpected end (line 3)')."""
+    path = tmp_path / name
+    path.write_text(content)
+    code, _, err = run("validate", str(path))
+    assert code == 2 and "Parser error at line" in err
+    assert "(line" not in err, err
+
+
 def test_validate_refuses_a_description_above_max_data_triples_naming_what_to_raise() -> None:
     """`openness validate` took a description of any size, ~3-5 KB of memory a triple, and
     had no way to refuse one (the server refuses one posted above

@@ -130,7 +130,9 @@ def description_triples(
     document = _no_remote_context(data, name) if fmt == ox.RdfFormat.JSON_LD else None
     try:
         triples = [q.triple for q in ox.parse(data, fmt, base_iri=_base(name))]
-    except (SyntaxError, ValueError) as e:
+    except SyntaxError as e:  # (its msg: str() adds the line the message names, again)
+        raise UnreadableInput(f"{name}: {e.msg}") from e
+    except ValueError as e:
         raise UnreadableInput(f"{name}: {e}") from e
     # How the messages name a node, built once for them all (its index with it).
     called = terms.Names(triples)
