@@ -19,6 +19,7 @@ COMPONENT = CONCEPT + "component/"
 INDEX_DIMENSION = CONCEPT + "index-dimension/"
 LEVEL = CONCEPT + "level/"  # a graded definition's levels, as its requirements name them
 ID = BASE + "id/"
+EV = BASE + "shapes/evidence#"  # the evidence rules' own terms (shapes/evidence.ttl)
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -616,6 +616,26 @@ def test_validate_says_a_base_model_is_looked_for_in_the_description_alone(
     assert "base model" not in err
 
 
+def test_validate_warns_of_a_release_licence_with_a_role_no_rule_reads(tmp_path: Path) -> None:
+    """A role misspelt ('distrbution') governs no component, as no role does: the weights'
+    licence could not be told, and nothing said why; the warning names the roles read."""
+    path = tmp_path / "tern.ttl"
+    path.write_text(
+        "@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+        "@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .\n"
+        "<#m> a og:Model ; <https://schema.org/name> 'Tern' ; og:licenseStatement\n"
+        "  [ a og:LicenseStatement ; og:licenseString 'Apache-2.0' ;\n"
+        "    og:licenseRole 'distrbution' ] ;\n"
+        "  og:component [ a og:Component ; og:componentType ogc:model-parameters-final ;\n"
+        "    og:released true ] .\n"
+    )
+    code, out, err = run("validate", str(path), "-d", "owd-0.3")
+    assert code == 3 and "no evidence: Model parameters (Final)" in out
+    assert "warning: tern.ttl: the licence statement 'Apache-2.0' of " in err
+    assert "has the og:licenseRole 'distrbution', which no evidence rule reads" in err
+    assert "'distribution'" in err and "did you mean 'distribution'?" in err
+
+
 WREN = """@prefix og: <https://w3id.org/openness-graph/ns#> .
 @prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
 @prefix schema: <https://schema.org/> .

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import json
 from collections import defaultdict
@@ -19,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+import rdflib
 
 from openness.assess import jsonld, terms
-from openness.assess.definitions import definitions
+from openness.assess.definitions import definitions, shapes_graph
 from openness.assess.evidence import shared
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
@@ -35,7 +37,7 @@ from openness.ingest.rdf import Triples, iri
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
-from openness.namespaces import DCTERMS, EARL, ID, OG, PROV, RDF, SCHEMA, Graphs, short
+from openness.namespaces import DCTERMS, EARL, EV, ID, OG, PROV, RDF, SCHEMA, Graphs, short
 from openness.resources import sources_dir
 from openness.store import EmbeddedStore
 from openness.vocabularies import load_vocabularies
@@ -178,23 +180,47 @@ def _warn_roleless(
         if t.predicate.value == RDF + "type"
         and t.object.value in (OG + "Model", OG + "SourceRecord")
     }
-    roled = {t.subject for t in triples if t.predicate.value == OG + "licenseRole"}
+    roled = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseRole"}
     said = {t.subject: t.object.value for t in triples if t.predicate.value == OG + "licenseString"}
+    read = _roles_read()
     for t in triples:
-        if t.predicate.value == OG + "licenseStatement" and t.subject in typed:
-            # A text there is no statement at all, which terms.unread names.
-            if t.object not in roled and not isinstance(t.object, ox.Literal):
-                if t.object in said:
-                    stated = f"the licence statement {said[t.object]!r}"
-                elif isinstance(t.object, ox.BlankNode):
-                    stated = "a licence statement"
-                else:
-                    stated = f"the licence statement {t.object}"
-                warnings.append(
-                    f"{name}: {stated} of {called(t.subject)} has no "
-                    "og:licenseRole, so it governs no component (one without a licence of "
-                    "its own takes the record's licence for a role, e.g. 'distribution')"
-                )
+        # A text there is no statement at all, which terms.unread names.
+        if (
+            t.predicate.value != OG + "licenseStatement"
+            or t.subject not in typed
+            or isinstance(t.object, ox.Literal)
+            or roled.get(t.object) in read
+        ):
+            continue
+        if t.object in said:
+            stated = f"the licence statement {said[t.object]!r}"
+        elif isinstance(t.object, ox.BlankNode):
+            stated = "a licence statement"
+        else:
+            stated = f"the licence statement {t.object}"
+        role = roled.get(t.object)
+        if role is None:
+            warnings.append(
+                f"{name}: {stated} of {called(t.subject)} has no "
+                "og:licenseRole, so it governs no component (one without a licence of "
+                "its own takes the record's licence for a role, e.g. 'distribution')"
+            )
+            continue
+        like = difflib.get_close_matches(role, read, n=1)
+        warnings.append(
+            f"{name}: {stated} of {called(t.subject)} has the og:licenseRole {role!r}, "
+            "which no evidence rule reads, so it governs no component (roles read: "
+            + ", ".join(repr(r) for r in sorted(read))
+            + ")"
+            + (f"; did you mean {like[0]!r}?" if like else "")
+        )
+
+
+def _roles_read() -> frozenset[str]:
+    """The licence roles the evidence rules give a component its record's licence for
+    (the fallback steps' ev:role, shapes/evidence.ttl)."""
+    role = rdflib.URIRef(EV + "role")
+    return frozenset(str(o) for o in shapes_graph().objects(None, role))
 
 
 # What a record states and a model node that links records may state too, where the
