@@ -636,6 +636,31 @@ def test_validate_warns_of_a_release_licence_with_a_role_no_rule_reads(tmp_path:
     assert "'distribution'" in err and "did you mean 'distribution'?" in err
 
 
+def test_validate_warns_of_a_licence_iri_the_licence_list_does_not_know(tmp_path: Path) -> None:
+    """A licence of one's own given by its IRI (og:resolvesTo) has no terms any definition
+    reads: the weights were 'no evidence' with nothing naming the licence, where the same
+    licence given by a string the list does not know is warned of."""
+    path = tmp_path / "plover.ttl"
+    path.write_text(
+        "@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+        "@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .\n"
+        "<#m> a og:Model ; <https://schema.org/name> 'Plover' ; og:licenseStatement\n"
+        "  [ og:resolvesTo <https://plover.example/LICENSE> ; og:licenseRole 'distribution' ] ;\n"
+        "  og:component [ a og:Component ; og:componentType ogc:model-parameters-final ;\n"
+        "    og:released true ] .\n"
+    )
+    code, out, err = run("validate", str(path), "-d", "owd-0.3")
+    assert code == 3 and "no evidence: Model parameters (Final)" in out
+    assert (
+        "warning: plover.ttl: licence <https://plover.example/LICENSE> is no licence the "
+        "licence list knows"
+    ) in err
+    assert _warned(path.read_text().replace("https://plover.example/LICENSE", SPDX_APACHE)) == []
+
+
+SPDX_APACHE = "https://spdx.org/licenses/Apache-2.0"
+
+
 WREN = """@prefix og: <https://w3id.org/openness-graph/ns#> .
 @prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
 @prefix schema: <https://schema.org/> .

@@ -145,6 +145,7 @@ def description_triples(
     warnings += [f"{name}: {message}" for message in unread]
     _warn_roleless(triples, name, warnings, called)
     _warn_unread_on_linking_models(triples, name, warnings, called)
+    _warn_unknown_licences(triples, name, warnings)
     resolved = _resolved(triples, name, warnings)
     _warn_unresolved(resolved, name, warnings)
     return _as_records(resolved, name, unread)
@@ -294,6 +295,27 @@ def _warn_unidentified_bases(store: EmbeddedStore, name: str, warnings: list[str
             f"cannot be told: describe it in the same file (an og:Model named {base!r}) to "
             "have it read"
         )
+
+
+def _warn_unknown_licences(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
+    """Warn of each licence given by an IRI (og:resolvesTo, og:optionLicense) that is no
+    licence the licence list knows: its terms are described nowhere the definitions read,
+    so the verdicts read 'no evidence' without naming it, where the same licence given by
+    its string is warned of (:func:`_warn_unresolved`)."""
+    known = {lic.iri for lic in default_resolver().by_id.values()}
+    given = dict.fromkeys(
+        t.object.value
+        for t in triples
+        if t.predicate.value in (OG + "resolvesTo", OG + "optionLicense")
+        and isinstance(t.object, ox.NamedNode)
+    )
+    for licence in given:
+        if licence not in known:
+            warnings.append(
+                f"{name}: licence <{licence}> is no licence the licence list knows, so no "
+                "definition can tell whether it is open (the definitions read the terms the "
+                "graph describes of the licences it knows, and of this one none)"
+            )
 
 
 def _resolved(triples: list[ox.Triple], name: str, warnings: list[str]) -> list[ox.Triple]:
