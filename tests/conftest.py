@@ -307,7 +307,7 @@ LONGEST_FIRST = [
     "tests/test_browser.py",  # 75: Chromium
     "tests/test_validate_and_report.py",  # 69
     "tests/test_lineage_data_openwashing.py",  # 60
-    "tests/test_store.py",  # ~80 s wall: Virtuoso killed and started again ~25 times
+    "tests/test_store.py",  # Virtuoso started 11 times, killed in 6
     "tests/test_assessment_writer.py",  # 58
     "tests/test_history.py",  # 53: verdicts as of eight dates
     "tests/test_second_shacl_engine.py",  # 45: pySHACL, and TopBraid SHACL in a JVM beside it
