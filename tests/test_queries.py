@@ -225,7 +225,7 @@ def test_restrictive_licences_name_the_llama_threshold(reported: Path) -> None:
 
 
 def test_restrictive_licences_order_a_threshold_by_its_number(
-    tmp_path: Path, request: pytest.FixtureRequest
+    request: pytest.FixtureRequest,
 ) -> None:
     """A licence's thresholds on one operand come by their number, 9 before 10 (by their
     text, 10 and 100 came first), a value in words beside them in one place too: on our
@@ -254,7 +254,7 @@ def test_restrictive_licences_order_a_threshold_by_its_number(
     query = QUERIES["restrictive-licences"]
     ours = [r["value"] for r in select(store, query.sparql({}))]
     assert ours == ["EU", "9", "10", "100"]
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), request) as url:
+    with made_up_on_virtuoso(store.export(ox.RdfFormat.N_QUADS), request) as url:
         theirs = [r["value"].value for r in remote_rows(url, grlc_text(query, {}))]
     assert theirs == ours
 
@@ -517,7 +517,7 @@ def test_a_part_a_verdict_holds_both_ways_counts_once(store: GraphStore) -> None
 
 
 def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(
-    tmp_path: Path, request: pytest.FixtureRequest
+    request: pytest.FixtureRequest,
 ) -> None:
     """On a graph of five models' verdicts made up for it, each ordered pair of definitions
     counts the models one passes and the other fails, both pass, both fail, cannot be told
@@ -544,7 +544,7 @@ def test_definitions_disagree_counts_each_pair_as_the_verdicts_say(
         for r in rows
     ] == list(expected.items())
     ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), request) as url:
+    with made_up_on_virtuoso(store.export(ox.RdfFormat.N_QUADS), request) as url:
         theirs = in_common(remote_rows(url, grlc_text(query, {})))
     assert_same_answer(comparable(theirs, query), ours, {})
 
@@ -593,7 +593,7 @@ def test_definitions_disagree_pairs_the_bundled_verdicts(reported: Path) -> None
 
 
 def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(
-    tmp_path: Path, request: pytest.FixtureRequest
+    request: pytest.FixtureRequest,
 ) -> None:
     """A published verdict beside each computed one of the family it names: the same
     outcome agrees, a pass beside a fail differs, and a cannot-tell on either side
@@ -638,7 +638,7 @@ def test_published_vs_computed_tells_a_difference_from_a_cannot_tell(
         ("d-b", "Fam-3", "failed", "cantTell"),  # published cannot tell
     ]
     ours = comparable(in_common(store.query(query.sparql({})).rows()), query)
-    with virtuoso_loaded(tmp_path, store.export(ox.RdfFormat.N_QUADS), request) as url:
+    with made_up_on_virtuoso(store.export(ox.RdfFormat.N_QUADS), request) as url:
         theirs = in_common(remote_rows(url, grlc_text(query, {})))
     assert_same_answer(comparable(theirs, query), ours, {})
 
@@ -1212,6 +1212,45 @@ def virtuoso_loaded(folder: Path, dump: bytes, request: pytest.FixtureRequest) -
         (folder / "dump.nq").write_bytes(dump)
         virtuoso_sql(folder, f"ld_dir('{folder}', 'dump.nq', 'urn:unused'); rdf_loader_run();")
         yield url
+
+
+@pytest.fixture(scope="module")
+def made_up_virtuoso(
+    tmp_path_factory: pytest.TempPathFactory, virtuoso_database: Path
+) -> Iterator[tuple[Path, str, set[str]]]:
+    """One Virtuoso for the tests that each load a made-up graph of their own (a start
+    costs ~2 CPU s): its folder, its query URL and the graphs it holds for itself (see
+    ``made_up_on_virtuoso``)."""
+    folder = tmp_path_factory.mktemp("virtuoso-made-up")
+    with virtuoso_process(folder, virtuoso_database) as (url, _):
+        yield folder, url, virtuoso_graphs(url)
+
+
+def virtuoso_graphs(url: str) -> set[str]:
+    """Every graph the engine at ``url`` holds, asked bare (a store's list is cached)."""
+    rows = remote_rows(url, "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row["g"].value for row in rows}
+
+
+@contextmanager
+def made_up_on_virtuoso(dump: bytes, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The module's one Virtuoso holding the N-Quads ``dump`` alone beside its own graphs,
+    bulk-loaded as ``virtuoso_loaded`` does: its query URL. What an earlier test loaded
+    there is dropped first. Asked for here, as ``virtuoso_loaded`` asks for its database."""
+    folder, url, own = request.getfixturevalue("made_up_virtuoso")
+    for graph in virtuoso_graphs(url) - own:
+        dropped = httpx.post(
+            url,
+            content=f"DROP SILENT GRAPH <{graph}>",
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=120,
+        )
+        assert dropped.status_code == 200, dropped.text
+    assert virtuoso_graphs(url) == own
+    name = f"{request.node.name}.nq"  # the bulk loader loads a file it listed once only
+    (folder / name).write_bytes(dump)
+    virtuoso_sql(folder, f"ld_dir('{folder}', '{name}', 'urn:unused'); rdf_loader_run();")
+    yield url
 
 
 @pytest.fixture(scope="module")
