@@ -75,7 +75,7 @@ _PARAM = re.compile(r"\?(__?)([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*)\b")
 # expression (with a call of its own at most, as STR(?x); no ';', which would let it take
 # in a separator this does not read), its separator (a string, escapes and all), its
 # variable.
-_GROUP_CONCAT = keyword("GROUP_CONCAT")
+_GROUP_CONCAT = "GROUP_CONCAT"  # a keyword(), as are those below: compiled on first use
 _CONCATENATION = re.compile(
     r"GROUP_CONCAT\s*\((?:[^();]|\([^()]*\))*?"
     r"""(?:;\s*SEPARATOR\s*=\s*("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'))?"""
@@ -84,11 +84,11 @@ _CONCATENATION = re.compile(
 )
 
 # The outermost query's solution modifiers: the code after its WHERE group.
-_GROUP_BY = keyword(r"GROUP\s+BY")
-_ORDER_BY = keyword(r"ORDER\s+BY")
-_NEXT_CLAUSE = keyword(r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)")
-_HAVING = keyword("HAVING")
-_SELECT = keyword("SELECT")
+_GROUP_BY = r"GROUP\s+BY"
+_ORDER_BY = r"ORDER\s+BY"
+_NEXT_CLAUSE = r"(?:GROUP\s+BY|HAVING|ORDER\s+BY|LIMIT|OFFSET|VALUES)"
+_HAVING = "HAVING"
+_SELECT = "SELECT"
 _SUBQUERY = re.compile(r"\s*SELECT\b", re.IGNORECASE)  # after the brace that holds it
 _AGGREGATE = re.compile(r"(?<![?$:\w-])(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.I)
 _VARIABLE = re.compile(r"[?$](\w+)")
@@ -259,7 +259,7 @@ def _undefined(text: str, variables: list[str]) -> str:
     return text
 
 
-_CONSTRUCT_TEMPLATE = keyword(r"CONSTRUCT\s*\Z")
+_CONSTRUCT_TEMPLATE = r"CONSTRUCT\s*\Z"
 
 
 def _variables(names: list[str]) -> re.Pattern[str]:
@@ -287,7 +287,7 @@ def _where_group(code: str, start: int = 0) -> tuple[int, int] | None:
             if depth < 0:
                 return None
             if depth == 0 and opened is not None:
-                if not _CONSTRUCT_TEMPLATE.search(code, 0, opened):
+                if not keyword(_CONSTRUCT_TEMPLATE).search(code, 0, opened):
                     return opened, at
                 opened = None
     return None
@@ -338,7 +338,7 @@ def _concatenations(path: Path, body: str) -> dict[str, str]:
     """Each column a GROUP_CONCAT of ``body`` makes, with its separator (SPARQL's default
     is one space); one written otherwise raises QueryFileError naming the file."""
     out = {}
-    for found in _GROUP_CONCAT.finditer(code_only(body)):
+    for found in keyword(_GROUP_CONCAT).finditer(code_only(body)):
         m = _CONCATENATION.match(body, found.start())
         if m is None:
             raise QueryFileError(
@@ -378,12 +378,13 @@ def _joined(path: Path, header: dict[str, Any], body: str, catalogued: bool) -> 
     return joined
 
 
-def _clause(modifiers: str, start: re.Pattern[str]) -> str | None:
-    """The text of one solution modifier (up to the next), or None when there is none."""
-    found = start.search(modifiers)
+def _clause(modifiers: str, start: str) -> str | None:
+    """The text of one solution modifier (its keyword() ``start``, up to the next), or None
+    when there is none."""
+    found = keyword(start).search(modifiers)
     if found is None:
         return None
-    end = _NEXT_CLAUSE.search(modifiers, found.end())
+    end = keyword(_NEXT_CLAUSE).search(modifiers, found.end())
     return modifiers[found.end() : end.start() if end else len(modifiers)]
 
 
@@ -392,7 +393,7 @@ def _projection(code: str) -> tuple[list[str], bool]:
     none for ``SELECT *``), and whether it aggregates: the text up to its WHERE group,
     each group in it (``EXISTS { … }``) read as empty, its variables, aggregates and
     ``AS`` none of the projection's."""
-    select = _SELECT.search(code)
+    select = keyword(_SELECT).search(code)
     if select is None:
         return [], False
     where = _where_group(code)
@@ -474,7 +475,7 @@ def _ungrouped(code: str, variables: list[str]) -> list[str]:
     ORDER BY outside an aggregate and as no GROUP BY key."""
     used = _variables(variables)
     out = []
-    for select in _SELECT.finditer(code):
+    for select in keyword(_SELECT).finditer(code):
         where = _where_group(code, select.start())
         if where is None:
             continue

@@ -5,6 +5,7 @@ whoever sent a query or update the parser refused or the engine cannot answer.""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pyoxigraph as ox
 from rapidfuzz import process
@@ -31,6 +32,16 @@ _NAME_START = (
 _NAME = _NAME_START + r"_\-0-9\u00b7\u0300-\u036f\u203f\u2040"
 
 
+@cache
+def compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, once, on first use. A class of the name characters
+    takes sre ~4 ms to compile (~10 ms regardless of case: it maps every character of the
+    BMP), and the ~20 patterns holding them cost every ``openness`` command ~0.4 CPU s at
+    import, though most commands read none. Kept here, not in re's own cache, which drops
+    its oldest pattern when full."""
+    return re.compile(pattern, flags)
+
+
 def keyword(word: str) -> re.Pattern[str]:
     """A SPARQL keyword in :func:`code_only` text, not a variable (``?service``), a
     prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling.
@@ -38,15 +49,12 @@ def keyword(word: str) -> re.Pattern[str]:
     spelling after a '.' (``ex:a.service``), it is taken for the keyword, which refuses a
     query rather than letting a SERVICE call through. A name's characters are the grammar's,
     not \\w's: ``ex:a·from`` is a name, not a FROM clause."""
-    return re.compile(rf"(?<![?$:{_NAME}]){word}(?![{_NAME}:])", re.IGNORECASE)
-
-
-_FROM = keyword("FROM")
+    return compiled(rf"(?<![?$:{_NAME}]){word}(?![{_NAME}:])", re.IGNORECASE)
 
 
 _NAMED = re.compile(r"\s+(NAMED\s+)?", re.IGNORECASE)
 _CLAUSE_GRAPH = re.compile(r"<([^<>\s]*)>|([^\s{}<>:]*):([^\s{}<>]*)")
-_PREFIX = keyword(r"PREFIX\s+([^\s:]*):")
+_PREFIX = r"PREFIX\s+([^\s:]*):"  # a keyword()
 _DECLARED = re.compile(r"\s*<([^<>\s]*)>")
 
 
@@ -61,13 +69,13 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
     """
     code, out = code_only(sparql), list(sparql)
     declared = dict(PREFIXES)
-    for m in _PREFIX.finditer(code):
+    for m in keyword(_PREFIX).finditer(code):
         iri = _DECLARED.match(sparql, m.end())  # on the text: the IRI is blank in the code
         if iri:
             declared[m[1]] = iri[1]
     default: list[str] = []
     named: list[str] = []
-    for m in _FROM.finditer(code):
+    for m in keyword("FROM").finditer(code):
         after = _NAMED.match(sparql, m.end())  # on the text: the IRI is blank in the code
         graph = _CLAUSE_GRAPH.match(sparql, after.end()) if after else None
         if not graph:
@@ -86,7 +94,7 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
 _AT = re.compile(r"error at (\d+):(\d+): ")
 # A prefixed name's prefix ([168] PN_PREFIX), in :func:`code_only` text: not a blank node
 # label (``_:b``), nor a colon in a local name (``ex:a:b``).
-_PREFIXED = re.compile(rf"(?<![{_NAME}.:?$])([{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:")
+_PREFIXED = rf"(?<![{_NAME}.:?$])([{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:"
 
 
 # An update's first operation, after the prologue (in :func:`code_only` text), and what
@@ -103,19 +111,16 @@ _IRI_NEXT = rf"(?:\s*<|\s+(?:[{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:)"
 _GRAPHS = r"(?:\s+SILENT)?\s+(?:GRAPH|DEFAULT|NAMED|ALL)\b"
 _MOVED = rf"(?:\s+SILENT)?(?:\s+(?:DEFAULT|GRAPH)\b|{_IRI_NEXT})"
 _UPDATE_GOES_ON = {
-    keyword: re.compile(follows, re.IGNORECASE)
-    for keyword, follows in {
-        "INSERT": r"\s*(?:DATA\b|\{)",
-        "DELETE": r"\s*(?:DATA\b|WHERE\b|\{)",
-        "LOAD": rf"(?:\s+SILENT)?{_IRI_NEXT}",
-        "CLEAR": _GRAPHS,
-        "DROP": _GRAPHS,
-        "CREATE": r"(?:\s+SILENT)?\s+GRAPH\b",
-        "COPY": _MOVED,
-        "MOVE": _MOVED,
-        "ADD": _MOVED,
-        "WITH": _IRI_NEXT,
-    }.items()
+    "INSERT": r"\s*(?:DATA\b|\{)",
+    "DELETE": r"\s*(?:DATA\b|WHERE\b|\{)",
+    "LOAD": rf"(?:\s+SILENT)?{_IRI_NEXT}",
+    "CLEAR": _GRAPHS,
+    "DROP": _GRAPHS,
+    "CREATE": r"(?:\s+SILENT)?\s+GRAPH\b",
+    "COPY": _MOVED,
+    "MOVE": _MOVED,
+    "ADD": _MOVED,
+    "WITH": _IRI_NEXT,
 }
 
 
@@ -176,17 +181,21 @@ def parse_error(sparql: str, error: SyntaxError, *, update: bool = False) -> str
     if (
         not update
         and update_start
-        and _UPDATE_GOES_ON[update_start[1].upper()].match(uncommented, update_start.end())
+        and compiled(_UPDATE_GOES_ON[update_start[1].upper()], re.IGNORECASE).match(
+            uncommented, update_start.end()
+        )
     ):
         return f"it is a SPARQL update ({update_start[1].upper()}), not a query"
     ours = () if update else PREFIXES
-    declared = [*ours, *(m[1] for m in _PREFIX.finditer(code))]
+    declared = [*ours, *(m[1] for m in keyword(_PREFIX).finditer(code))]
     at = _AT.match(said)
     stopped = (int(at[1]), int(at[2])) if at else None
     # The names are read from the text, not from the parser's words, which name the prefix
     # nowhere in a function call; the first undeclared one is where a parser that got that
     # far stopped (and before any brace left open), so it is said only then.
-    used = next((m for m in _PREFIXED.finditer(code) if (m[1] or "") not in declared), None)
+    used = next(
+        (m for m in compiled(_PREFIXED).finditer(code) if (m[1] or "") not in declared), None
+    )
     if stopped and used and stopped >= _row_column(sparql, used.start()):
         prefix = used[1] or ""
         named = f"error at {at[1]}:{at[2]}: the prefix '{prefix}:' is not declared: declare it "
@@ -220,7 +229,7 @@ KEYWORDS = frozenset(
 # either part of one (a prefix may hold a '.', ``ex.a:``; a local name an escape or a
 # middle dot, ``ex:a\~b``, ``ex:a·b``), a blank node label, a language tag or a number's
 # exponent, nor right after a '.', where it may be a local name's end (``ex:a.b``).
-_BARE_WORD = re.compile(
+_BARE_WORD = (
     rf"(?<![{_NAME}?$:@.^])(?<!\\[_~.\-!$&'()*+,;=/?#@%])[A-Za-z_][{_NAME}]*"
     rf"(?![{_NAME}:]|[{_NAME}.]*[{_NAME}]:)"
 )
@@ -237,7 +246,7 @@ def not_a_keyword(sparql: str, stopped: tuple[int, int]) -> str | None:
     >>> not_a_keyword("SELECT ?x { ?x ex:p ?o ; a ex:C } LIMIT 1 # WHRE", (1, 40)) is None
     True
     """
-    for word in _BARE_WORD.finditer(code_only(sparql)):
+    for word in compiled(_BARE_WORD).finditer(code_only(sparql)):
         if word[0].upper() in KEYWORDS:
             continue
         where = _row_column(sparql, word.start())
@@ -309,7 +318,7 @@ def names_dataset(sparql: str) -> bool:
     >>> names_dataset('SELECT ?from { ?s from:p ?from ; <urn:FROM> "FROM" }')
     False
     """
-    return bool(_FROM.search(code_only(sparql)))
+    return bool(keyword("FROM").search(code_only(sparql)))
 
 
 def code_only(sparql: str) -> str:
