@@ -15,10 +15,9 @@ import re
 from collections.abc import Callable, Container, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from huggingface_hub import CardData, ModelInfo
 
 from openness.ingest.rdf import Triples, literal
 from openness.ingest.records import (
@@ -42,6 +41,9 @@ from openness.namespaces import (
     mint,
 )
 from openness.resources import sources_dir
+
+if TYPE_CHECKING:
+    from huggingface_hub import ModelInfo
 
 NAME = "hf"
 HUB = "https://huggingface.co"
@@ -69,6 +71,10 @@ def model_info(raw: Any, where: str) -> ModelInfo:
         raise RecordError(where, "no 'id' or 'modelId'")
     if not isinstance(raw["id"], str) or not raw["id"].strip():
         raise RecordError(where, f"expected a repository id, got {raw['id']!r}", field="id")
+    # Imported here: huggingface_hub (~0.1 CPU s) is read by the commands that read Hub
+    # records, not by every one that imports this module (through ingest.runner).
+    from huggingface_hub import CardData, ModelInfo
+
     # The Hub's internal id, by which two ids of one repository are told (_same_repository).
     if not isinstance(raw.get("_id", ""), str):
         raise RecordError(
@@ -339,7 +345,7 @@ def _every_former(renames: dict[str, list[str]], repo_id: str) -> set[str]:
 
 
 # A Hub model body read: its size (fields), the record it makes and where it was read.
-Body = tuple[int, ModelInfo, str]
+Body = tuple[int, "ModelInfo", str]
 
 
 def one_per_repository(

@@ -23,7 +23,6 @@ from typing import Any
 import click
 import pyoxigraph as ox
 from click.core import ParameterSource
-from huggingface_hub.errors import HfHubHTTPError
 
 from openness import __version__
 from openness.assess.definitions import definitions, worded_reason
@@ -57,7 +56,6 @@ from openness.assess.validate import (
     validate_description,
 )
 from openness.history import VERDICT_HISTORY, build_verdict_history, dated_anew
-from openness.ingest.hf_live import HubUnreachable, sync_hub
 from openness.ingest.identity import identity_current, is_behind
 from openness.ingest.records import IngestContext, source_version
 from openness.ingest.report import IngestReport, RecordError
@@ -630,6 +628,12 @@ def ingest(
     if live:
         if names != ["hf"] or folder:
             raise click.UsageError("--live applies to the hf source: openness ingest hf --live")
+        # Imported here: the Hub's client (huggingface_hub, httpx2) costs every other
+        # command ~0.2 CPU s at import.
+        from huggingface_hub.errors import HfHubHTTPError
+
+        from openness.ingest.hf_live import HubUnreachable, sync_hub
+
         store = _ingest_store(opts)
         try:
             _identity_current(store)  # the sync updates it, from what it holds

@@ -867,6 +867,43 @@ def test_every_command_has_help() -> None:
         assert code == 0 and "Usage" in out, name
 
 
+# What a command imports only when it reads it: the Hub's client (`ingest hf --live`, the
+# Hub's records), the server (`serve`), pySHACL (the reference engine).
+NOT_IMPORTED = ("huggingface_hub", "openness.ingest.hf_live", "flask", "gunicorn", "pyshacl")
+_IMPORTED = """
+import contextlib, gc, io, json, re, sys
+from openness.cli import cli
+from openness.store.sparql_text import _NAME
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    cli.main(["--help"], prog_name="openness", standalone_mode=False)
+print(json.dumps({
+    "help": out.getvalue(),
+    "modules": [m for m in sys.argv[1:] if m in sys.modules],
+    "name_patterns": sum(
+        isinstance(p, re.Pattern) and isinstance(p.pattern, str) and _NAME in p.pattern
+        for p in gc.get_objects()
+    ),
+}))
+"""
+
+
+def test_openness_help_imports_no_subsystem_it_does_not_read() -> None:
+    """Every `openness` command, --help too, paid ~1.3 CPU s at import: the Hub's client,
+    and ~20 patterns holding SPARQL's name characters (sre compiles each in 4–20 ms), read
+    only by the named queries and the parser's messages. Each comes on first use; --help
+    lists every command still."""
+    probe = subprocess.run(
+        [sys.executable, "-c", _IMPORTED, *NOT_IMPORTED],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(probe.stdout)
+    assert seen["modules"] == [] and seen["name_patterns"] == 0
+    commands = seen["help"].split("Commands:\n")[1].splitlines()
+    assert {line.split()[0] for line in commands if line[2:3].strip()} == set(cli.commands)
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_serve_builds_and_serves_the_store_openness_store_names(tmp_path: Path) -> None:
     """README: a command's store is moved by --store or OPENNESS_STORE; `make serve` gave
