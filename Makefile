@@ -15,7 +15,7 @@ DRAIN ?=
 STORE  ?= $(or $(OPENNESS_STORE),var/store)
 BIN     = $(VENV)/bin
 
-.PHONY: serve test test-equivalence lint build clean editor
+.PHONY: serve test test-equivalence lint build clean editor bytecode
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,14 @@ $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES)): node_modules/.package-lock.json
 
 editor: $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES))
 
-build: $(VENV)/.installed-run editor
+# The project's own modules compiled ahead: pip compiles what it installs but not an editable
+# checkout, and where PYTHONDONTWRITEBYTECODE is set (as in many containers) every process
+# compiled them again — each server worker and query process, each test's subprocess: ~0.4
+# CPU s of a start's ~2.1. Up-to-date files are skipped.
+bytecode: $(VENV)/.installed-run
+	$(BIN)/python -m compileall -q openness ingest server
+
+build: $(VENV)/.installed-run editor bytecode
 	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) build --if-missing
 
 serve: build
@@ -72,7 +79,7 @@ lint: $(VENV)/.installed-test
 # reordering by number of tests is off). PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= 2
 
-test: lint editor
+test: lint editor bytecode
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # pySHACL on every bundled model's evidence beside the set-wise engine (issue 9's done-when):
