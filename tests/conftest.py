@@ -156,7 +156,7 @@ DirsAllowed = {d}
 ServerPort = 127.0.0.1:{http}
 ServerRoot = {d}
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {max_rows}
 """
 
 
@@ -198,11 +198,12 @@ def virtuoso_server(
 
 @contextmanager
 def virtuoso_process(
-    data: Path, database: Path | None = None
+    data: Path, database: Path | None = None, *, max_rows: int = 1_000_000
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Virtuoso on the database in the folder ``data`` (where it holds none: a copy of the
     one in the folder ``database``, or else a new one), on free loopback ports, its SPARQL
-    endpoint open for updates; yields the endpoint's URL and the process (which a test may
+    endpoint open for updates, answering at most ``max_rows`` rows a query (its
+    ResultSetMaxRows); yields the endpoint's URL and the process (which a test may
     kill: started again on the same folder, Virtuoso recovers from its transaction log)."""
     binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     if not (binary and isql):
@@ -217,7 +218,7 @@ def virtuoso_process(
         copy_virtuoso_database(database, data)
         new = False
     ini = data / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=data, **ports))
+    ini.write_text(VIRTUOSO_INI.format(d=data, max_rows=max_rows, **ports))
     log = data / "server.out"
     with log.open("ab") as out:
         proc = subprocess.Popen(

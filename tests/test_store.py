@@ -21,7 +21,7 @@ from support.fake_engine import Endpoint, serving
 from openness.named_queries import named
 from openness.resources import queries_dir, shapes_dir
 from openness.store import EmbeddedStore, GraphStore, RemoteStore, open_store, summary
-from openness.store.errors import Refused
+from openness.store.errors import Refused, StoreError
 from openness.store.lines import Lines, node, text
 from openness.store.sparql_text import dataset_clauses, names_dataset, not_a_keyword, parse_error
 
@@ -283,6 +283,29 @@ def test_a_query_past_the_timeout_is_stopped_on_virtuoso(virtuoso_server: str) -
         assert store.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 2000
     finally:
         store.close()
+
+
+@pytest.mark.timeout(120)  # a hang guard: a Virtuoso of its own starts
+def test_an_answer_virtuoso_cut_off_at_its_row_limit_is_an_error(
+    tmp_path: Path, virtuoso_database: Path
+) -> None:
+    """Virtuoso answers at most its ResultSetMaxRows rows (10 000 in the virtuoso.ini it
+    ships), saying so only in a header (X-SPARQL-MaxRows): such an answer is an error
+    naming the setting, never a result — an export, a count of rows or a named query
+    would otherwise be silently short."""
+    from conftest import virtuoso_process
+
+    with virtuoso_process(tmp_path, virtuoso_database, max_rows=100) as (url, _):
+        store = RemoteStore(url, update_url=url)
+        try:
+            store.replace_graph(G1, [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(150)])
+            assert len(store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 99").rows()) == 99
+            with pytest.raises(StoreError, match=r"100 rows.*ResultSetMaxRows"):
+                store.query("SELECT ?s WHERE { ?s ?p ?o }")
+            with pytest.raises(StoreError, match=r"100 rows.*ResultSetMaxRows"):
+                store.export(ox.RdfFormat.N_QUADS)
+        finally:
+            store.close()
 
 
 def test_a_query_virtuoso_cancels_at_the_time_limit_is_a_timeout() -> None:

@@ -302,6 +302,16 @@ class RemoteStore(GraphStore):
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
             raise Refused(url, response.status_code, engine_words(response, url))
+        # Virtuoso answers at most ResultSetMaxRows rows (10 000 in the virtuoso.ini it
+        # ships) with status 200, saying so in this header alone (also when the rows just
+        # reach it): a short answer taken as whole would be a wrong result.
+        if (cut := response.headers.get("x-sparql-maxrows")) is not None:
+            response.close()
+            raise StoreError(
+                f"{url} answered {cut} rows, its row limit, so the answer may be cut off: "
+                "raise [SPARQL] ResultSetMaxRows (and MaxConstructTriples) in its "
+                "virtuoso.ini above the triples of the largest graph"
+            )
         server = response.headers.get("server", "")
         self._time_limit = next(
             (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
