@@ -285,6 +285,18 @@ def test_a_query_past_the_timeout_is_stopped_on_virtuoso(virtuoso_server: str) -
         store.close()
 
 
+def test_an_update_endpoint_guessed_wrong_names_the_option(virtuoso_server: str) -> None:
+    """Virtuoso takes updates at its query endpoint, so the sibling ``update`` guessed when
+    none is named is not found: the error says the address was a guess and which option
+    names the right one, not only the engine's not-found page."""
+    store = RemoteStore(virtuoso_server)
+    try:
+        with pytest.raises(StoreError, match=r"/update answered 404.*guessed.*--update-endpoint"):
+            store.update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}s> <{EX}p> 1 }} }}")
+    finally:
+        store.close()
+
+
 @pytest.mark.timeout(120)  # a hang guard: a Virtuoso of its own starts
 def test_an_answer_virtuoso_cut_off_at_its_row_limit_is_an_error(
     tmp_path: Path, virtuoso_database: Path

@@ -267,6 +267,7 @@ class RemoteStore(GraphStore):
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or sibling_url(query_url, "update")
+        self._update_url_guessed = update_url is None
         self.store_url = store_url or sibling_url(query_url, "store")
         self.timeout = timeout
         self._http = httpx.Client(timeout=timeout, headers=headers or {})
@@ -529,13 +530,25 @@ class RemoteStore(GraphStore):
 
     def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
         with announced_write():
-            self._post(
-                self.update_url,
-                # one line first, as for queries, so error positions are the caller's
-                content=(_base(base_iri) + "\n" + sparql).encode(),
-                headers={"Content-Type": "application/sparql-update"},
-                timeout=self._update_timeout,
-            )
+            try:
+                self._post(
+                    self.update_url,
+                    # one line first, as for queries, so error positions are the caller's
+                    content=(_base(base_iri) + "\n" + sparql).encode(),
+                    headers={"Content-Type": "application/sparql-update"},
+                    timeout=self._update_timeout,
+                )
+            except Refused as e:
+                # An engine taking updates elsewhere (Virtuoso, Fuseki) has nothing there:
+                # its not-found page would not say that the address was only a guess.
+                if e.status == 404 and self._update_url_guessed:
+                    raise StoreError(
+                        f"{self.update_url} answered 404 (not found): that is the update "
+                        f"endpoint guessed beside the query endpoint {self.query_url}; name "
+                        "the engine's with --update-endpoint (or OPENNESS_UPDATE_ENDPOINT), "
+                        "Virtuoso's being its query endpoint"
+                    ) from e
+                raise
         self._graphs = None
 
     def write(
