@@ -1195,9 +1195,17 @@ def serve(
         click.get_current_context().with_resource(
             holders.hold(folder, server, writes=updates, serves=True)
         )
+    # A remote engine is never missing as a folder is, so one never built (or the wrong
+    # one) would be served empty, ready and silent; its pages would only say 'no model'.
+    if opts.endpoint and not _asked_apart(opts, _has_assessments):
+        _echo(
+            f"warning: the engine at {opts.endpoint} holds no assessments (no build has run "
+            "to its end there): the pages and the API will find no model until "
+            f"'openness --endpoint {opts.endpoint} build'"
+        )
     # Asked of the store read only, and only said: serving writes nothing, and an ingest
     # stopped before its end leaves the mark until the next one.
-    if _asked_apart(opts, is_behind):
+    elif _asked_apart(opts, is_behind):
         _echo(
             "warning: a source was stored after the records were last linked to models "
             "(an ingest stopped before its end): the pages may name records "
@@ -1296,6 +1304,10 @@ def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> 
                 f"the store at {opts.folder()} could not be read: the process reading it "
                 f"ended ({e})"
             ) from e
+
+
+def _has_assessments(store: GraphStore) -> bool:
+    return Graphs.ASSESSMENTS in store.graph_sizes()
 
 
 def _ask(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:

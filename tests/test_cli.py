@@ -531,6 +531,25 @@ def test_serve_takes_the_public_url_its_links_name(
     assert not served
 
 
+def test_serve_on_an_engine_never_built_says_so(
+    oxigraph_server: str, served: list[tuple[Flask, dict]]
+) -> None:
+    """A remote engine holding no build is not missing as a store's folder is: `openness
+    serve` on it starts, but says that it holds no assessments and which command builds
+    it, where it served an empty graph, ready, without a word."""
+    httpx.post(
+        oxigraph_server + "/update",
+        content=b"DROP ALL",
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    endpoint = oxigraph_server + "/query"
+    code, out, err = run(["--endpoint", endpoint, "serve", "--port", "0"])
+    assert code == 0, out + err
+    assert f"the engine at {endpoint} holds no assessments" in err, err
+    assert f"'openness --endpoint {endpoint} build'" in err, err
+    assert served
+
+
 def test_serve_refuses_a_base_iri_not_ending_in_a_slash(
     tmp_path: Path, served: list[tuple[Flask, dict]]
 ) -> None:
