@@ -73,6 +73,10 @@ INTERRUPTED = "S1TAT"
 # state HY008, "operation canceled" (SR203: "Async statement killed by SQLCancel"; seen on a
 # loaded machine): a query sent with a time limit and cancelled is a timeout too.
 CANCELLED = "Virtuoso HY008 "
+# Or it answers a long answer's rows so far with an error status and, after them, its
+# S1TAT error ("Returning incomplete results, query interrupted by result timeout"; an
+# export of the bundled graph at 60 s): the words that say so are at the end.
+STOPPED_AFTER_ROWS = f"Virtuoso {INTERRUPTED} "
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -302,7 +306,13 @@ class RemoteStore(GraphStore):
             # Our prefixes take exactly one line: report positions in the caller's text.
             raise SyntaxError(_AT.sub(lambda m: f"{m[1]}{int(m[2]) - 1}", message))
         if response.status_code >= 300:
-            raise Refused(url, response.status_code, engine_words(response, url))
+            words = engine_words(response, url)
+            if (at := response.text.rfind(STOPPED_AFTER_ROWS)) > 0:
+                # Its rows are no words for anyone: its error after them is.
+                words = engine_words(
+                    httpx.Response(response.status_code, text=response.text[at:]), url
+                )
+            raise Refused(url, response.status_code, words)
         # Virtuoso answers at most ResultSetMaxRows rows (10 000 in the virtuoso.ini it
         # ships) with status 200, saying so in this header alone (also when the rows just
         # reach it): a short answer taken as whole would be a wrong result.
@@ -508,7 +518,7 @@ class RemoteStore(GraphStore):
                 self.query_url, data=payload, headers={"Accept": accept}, stream=stream, **extra
             )
         except Refused as e:
-            if limit and f": {CANCELLED}" in str(e):
+            if limit and (f": {CANCELLED}" in str(e) or e.words.startswith(STOPPED_AFTER_ROWS)):
                 raise self._stopped() from e
             raise
         if response.headers.get("x-sql-state") == INTERRUPTED:
