@@ -1307,7 +1307,7 @@ def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> 
 
 
 def _has_assessments(store: GraphStore) -> bool:
-    return Graphs.ASSESSMENTS in store.graph_sizes()
+    return Graphs.ASSESSMENTS in store.graph_names()  # no count of every triple
 
 
 def _ask(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:
