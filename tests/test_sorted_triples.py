@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pyoxigraph as ox
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
+import pyoxigraph as ox
+import pytest
+
+from openness.store import StoreError
 from openness.store.sorted_triples import SortedTriples, differences, parse
 
 
@@ -43,3 +49,17 @@ def test_differences_name_what_only_one_side_has() -> None:
         (True, _t("d", "x")),
     }
     assert [line for _, line in found] == sorted(line for _, line in found)
+
+
+def test_triples_that_fail_half_way_leave_no_files(tmp_path: Path, monkeypatch) -> None:
+    """A read that fails half-way (a remote engine's answer broken off or cut short) raises
+    inside the constructor, before any `with` holds it: what it spilled is removed."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken() -> Iterator[ox.Triple]:
+        yield from (_t(f"s{i}", "x") for i in range(5))
+        raise StoreError("broke off")
+
+    with pytest.raises(StoreError, match="broke off"):
+        SortedTriples(broken(), run=2)
+    assert list(tmp_path.iterdir()) == []

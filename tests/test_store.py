@@ -304,7 +304,9 @@ def test_an_answer_virtuoso_cut_off_at_its_row_limit_is_an_error(
     """Virtuoso answers at most its ResultSetMaxRows rows (10 000 in the virtuoso.ini it
     ships), saying so only in a header (X-SPARQL-MaxRows): such an answer is an error
     naming the setting, never a result — an export, a count of rows or a named query
-    would otherwise be silently short."""
+    would otherwise be silently short. A graph read whole (CONSTRUCT: an assessment's copy
+    of the evidence, the comparison before a write) is cut with no header: counted beside
+    its read, it is an error too."""
     from conftest import virtuoso_process
 
     with virtuoso_process(tmp_path, virtuoso_database, max_rows=100) as (url, _):
@@ -316,6 +318,12 @@ def test_an_answer_virtuoso_cut_off_at_its_row_limit_is_an_error(
                 store.query("SELECT ?s WHERE { ?s ?p ?o }")
             with pytest.raises(StoreError, match=r"100 rows.*ResultSetMaxRows"):
                 store.export(ox.RdfFormat.N_QUADS)
+            cut = rf"answered 10\d of the 150 triples of graph {G1}: .*ResultSetMaxRows"
+            with pytest.raises(StoreError, match=cut):
+                list(store.stored_triples(G1))
+            with pytest.raises(StoreError, match=cut):
+                store.update_graph(G1, [triple("s0", "p", ox.Literal("0"))])
+            assert store.count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == 150
         finally:
             store.close()
 

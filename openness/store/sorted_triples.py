@@ -33,7 +33,11 @@ class SortedTriples:
         self._files: list[Path] = []
         self._lines: list[bytes] = []
         self.blank = False  # whether a blank node was added: these lines name no node
-        self.extend(triples)
+        try:
+            self.extend(triples)
+        except BaseException:
+            self.close()  # never entered as a context, so nothing else would remove them
+            raise
 
     def extend(self, triples: Iterable[ox.Triple]) -> None:
         found = iter(triples)
