@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import shutil
@@ -1284,3 +1285,100 @@ def test_every_word_of_the_projects_own_sparql_is_a_keyword() -> None:
     assert len(texts) > 50
     end = (10**9, 0)
     assert {name: not_a_keyword(text, end) for name, text in texts.items()} == dict.fromkeys(texts)
+
+
+def sent_to(store: RemoteStore) -> list[str]:
+    """The kinds of the requests ``store`` sends from now on, as they are sent: ``list``
+    (the empty-pattern form of the graph listing) and ``list by quads`` (its other form),
+    ``described`` (whether the store keeps a vocabulary summary), ``update``, ``query``."""
+    post, kinds = store._post, []  # noqa: SLF001
+
+    def spy(url: str, **kwargs: object) -> object:
+        query = str((kwargs.get("data") or {}).get("query", ""))  # type: ignore[union-attr]
+        if "content" in kwargs:
+            kinds.append("update")
+        elif query.startswith("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"):
+            kinds.append("list")
+        elif query.startswith("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            kinds.append("list by quads")
+        elif summary.IS_DESCRIBED in query:
+            kinds.append("described")
+        else:
+            kinds.append("query")
+        return post(url, **kwargs)  # type: ignore[arg-type]
+
+    store._post = spy  # type: ignore[method-assign]  # noqa: SLF001
+    return kinds
+
+
+@pytest.mark.parametrize("store", ["remote", "virtuoso"], indirect=True)
+def test_a_staged_write_sends_only_updates_while_it_stages(store: RemoteStore) -> None:
+    """Each chunk of a staged write is one update request: no look-up of the summary (a
+    chunk into a staging graph adds nothing it describes) nor of the graphs (the list,
+    which leaves staging graphs out, was 2 queries a chunk on Virtuoso)."""
+    store.describe()
+    store.write(add={G2: [triple("s", "p", "o")]})  # (the first write sweeps)
+    store.request_limit = 1000
+    kinds = sent_to(store)
+    many = [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(4500)]
+    assert store.write(add={G1: many}) == 4500
+    updates = [i for i, kind in enumerate(kinds) if kind == "update"]
+    assert len(updates) == 5 + 1  # the chunks and the final update
+    assert kinds[updates[0] : updates[-1]] == ["update"] * 5
+    assert _count(store, G1, "p") == 4500
+
+
+@pytest.mark.parametrize("store", ["remote", "virtuoso"], indirect=True)
+def test_a_remote_store_asks_for_the_graphs_in_the_form_the_engine_answered(
+    store: RemoteStore,
+) -> None:
+    """An engine that answered the empty-pattern listing with an empty row (Virtuoso) is
+    asked the other form only from then on, not both each time the list is read; an
+    update that adds nothing (a DROP) has no listing read to ask whether the store keeps a
+    summary."""
+    store.write(add={G1: [triple("s", "p", "o")]})
+    kinds = sent_to(store)
+    for _ in range(3):
+        store.update(f"DROP SILENT GRAPH <{EX}none>")  # what it did to the list: not told
+        assert store.graph_names() == [G1]
+    listings = [kind for kind in kinds if kind.startswith("list")]
+    assert len(listings) == 3
+    assert listings[1:] == listings[:1] * 2
+
+
+def test_a_remote_store_keeps_its_list_of_graphs_across_its_own_writes_whose_effect_it_knows(
+    oxigraph_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes that add to graphs, replace them (empty or not), stage chunks and move them
+    change the list of graphs in ways the client knows: it is kept, changed so, not read
+    again; a write whose operations may empty any graph has it read again."""
+    monkeypatch.setattr("openness.store.remote._GRAPHS_TTL", 3600.0)
+    store = RemoteStore(oxigraph_server + "/query")
+
+    def held() -> list[str]:  # as another client reads it now
+        with contextlib.closing(RemoteStore(oxigraph_server + "/query")) as other:
+            return sorted(other.graph_names())
+
+    try:
+        store.update("DROP ALL")
+        store.describe()
+        store.write(add={G1: [triple("s", "p", "o")]})
+        assert sorted(store.graph_names()) == held()
+        kinds = sent_to(store)
+        store.write(add={G2: [triple("s", "q", "o")]})
+        assert sorted(store.graph_names()) == held() == [G1, G2, summary.SUMMARY]
+        store.write(replace={G1: []})
+        assert sorted(store.graph_names()) == held() == [G2, summary.SUMMARY]
+        store.request_limit = 1000
+        many = [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(1500)]
+        store.write(replace={G1: many, G2: []})
+        assert sorted(store.graph_names()) == held() == [G1, summary.SUMMARY]
+        assert not [kind for kind in kinds if kind.startswith("list")]
+        store.write(
+            add={G2: [triple("s", "p", "o")]},
+            before=[f"DROP SILENT GRAPH <{G1}>"],
+        )
+        assert sorted(store.graph_names()) == held() == [G2, summary.SUMMARY]
+        assert kinds[-1] == "list"
+    finally:
+        store.close()

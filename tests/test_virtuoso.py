@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 from conftest import copy_of
+from test_store import sent_to
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
@@ -28,6 +29,7 @@ from openness.store.summary import SUMMARY
 from openness.vocabularies import load_vocabularies
 
 MODELS = ["OLMo-7B", "Llama-2-7B"]
+BUILD_SENT: list[str] = []  # the kinds of the requests the build sent (see sent_to)
 
 
 def build(store: GraphStore) -> GraphStore:
@@ -58,9 +60,25 @@ def virtuoso(virtuoso_server: str, embedded: GraphStore) -> Iterator[GraphStore]
     store = open_store(endpoint=virtuoso_server, update_endpoint=virtuoso_server, timeout=600)
     for name in store.graph_sizes():
         store.drop_graph(name)
-    assessed(build(store))
+    kinds = sent_to(store)  # type: ignore[arg-type]
+    build(store)
+    BUILD_SENT[:] = kinds
+    assessed(store)
     yield store
     store.close()
+
+
+def test_a_build_reads_the_graphs_and_the_summary_a_few_times_a_write_not_a_chunk(
+    virtuoso: GraphStore,
+) -> None:
+    """The build's large writes are staged a chunk a request on Virtuoso; a chunk asks
+    nothing (it was 2 graph listings and a summary look-up each: ~380 look-ups for 136
+    updates), and the listing form Virtuoso answers is asked alone once known."""
+    updates = BUILD_SENT.count("update")
+    looked_up = sum(BUILD_SENT.count(kind) for kind in ("list", "list by quads", "described"))
+    assert updates > 100  # staged: the count below means something
+    assert looked_up < updates
+    assert BUILD_SENT.count("list") <= 1
 
 
 def without(sizes: dict[str, int], graph: str) -> dict[str, int]:

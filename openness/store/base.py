@@ -6,6 +6,7 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -57,8 +58,10 @@ class GraphStore(ABC):
         """Run a SPARQL 1.1 update, all or nothing; relative IRIs in it resolve against
         ``base_iri``. The store's vocabulary summary is kept true in the same request (see
         :mod:`openness.store.summary`)."""
-        if self.described():
-            added = summary.listed(sparql)
+        added = summary.listed(sparql)
+        # An update that adds nothing (a DELETE, a DROP) leaves the summary true: whether
+        # the store keeps one is not asked (on a remote engine, a query).
+        if (added is None or added) and self.described():
             if added is None:  # read whole after it, in the same request
                 # After a newline, so that a comment ending the update does not swallow them.
                 joint = "\n" if code_only(sparql).rstrip().endswith(";") else "\n;\n"
@@ -75,11 +78,15 @@ class GraphStore(ABC):
         Hub sync took 22 % more CPU)."""
         ops = summary.added(*summary.missing(self, *summary.terms_of(groups)))
         if ops:
-            self._update(" ;\n".join(ops))
+            self._update(" ;\n".join(ops), effect=Effect(filled=[summary.SUMMARY]))
 
     @abstractmethod
-    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL 1.1 update as it is, all or nothing (what each backend provides)."""
+    def _update(
+        self, sparql: str, *, base_iri: str | None = None, effect: Effect | None = None
+    ) -> None:
+        """Run a SPARQL 1.1 update as it is, all or nothing (what each backend provides).
+        ``effect``, when given, is all the update changes of which named graphs hold
+        triples: a store that keeps a list of them may keep it, changed so."""
 
     def described(self) -> bool:
         """Whether this store keeps a vocabulary summary (see :mod:`openness.store.summary`)."""
@@ -139,13 +146,15 @@ class GraphStore(ABC):
             if body:
                 statements.append(f"DELETE DATA {{ GRAPH <{graph}> {{\n{body}}} }}")
         written = 0
+        filled: list[str] = []
         added: list[list[ox.Triple] | Lines] = []
         for graph, given in [*(replace or {}).items(), *(add or {}).items()]:
             triples = listed(given)
-            if not graph.startswith(tuple(self.engine_graphs)):
-                added.append(triples)
             body = as_text(triples).decode()
             if body:
+                filled.append(graph)
+                if not graph.startswith(tuple(self.engine_graphs)):
+                    added.append(triples)
                 written += len(triples)
                 # Blank nodes in INSERT DATA are standard, but some engines (Virtuoso)
                 # refuse them; a template with no pattern inserts the same, once. (Told by
@@ -155,13 +164,21 @@ class GraphStore(ABC):
                 where = "" if insert == "INSERT DATA" else " WHERE {}"
                 statements.append(f"{insert} {{ GRAPH <{graph}> {{\n{body}}} }}{where}")
         statements += after
-        if statements and self.described():
-            if summary.adds_unlisted([*before, *after]):
+        # A write that adds triples to no graph described (a staged write's chunk, into a
+        # staging graph) and runs no operation that may add triples it does not list leaves
+        # the summary true: whether the store keeps one is not asked (remote: a query).
+        unlisted = summary.adds_unlisted([*before, *after])
+        if statements and (added or unlisted) and self.described():
+            if unlisted:
                 statements += summary.rebuilt(self.engine_graphs)
             else:
                 self._describe_first(added)
         if statements:
-            self._update(" ;\n".join(statements))
+            # Which graphs hold triples after it is known, unless a removal may empty one
+            # or an operation given may fill or empty any.
+            known = not (remove or before or after)
+            emptied = [g for g in replace or {} if g not in filled]
+            self._update(" ;\n".join(statements), effect=Effect(filled, emptied) if known else None)
         return written
 
     def replace_graph(self, graph: str, triples: Triples) -> int:
@@ -263,6 +280,15 @@ class GraphStore(ABC):
         """Run a query whose first solution has ``?n`` and return it as an int."""
         rows = self.query(sparql, **kwargs).rows()  # type: ignore[arg-type]
         return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What an update changes of which named graphs hold triples: ``filled`` hold some
+    after it, ``emptied`` none, the others as before."""
+
+    filled: Sequence[str] = ()
+    emptied: Sequence[str] = ()
 
 
 @contextmanager

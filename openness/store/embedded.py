@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from openness.namespaces import PREFIXES
 from openness.store import dump, holders, summary
-from openness.store.base import GraphStore, Triples, announced_write
+from openness.store.base import Effect, GraphStore, Triples, announced_write
 from openness.store.errors import StoreError, Unanswerable
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
@@ -192,7 +192,9 @@ class EmbeddedStore(GraphStore):
         wanted = set(graphs)
         return all(g.value in wanted for g in self._store.named_graphs())
 
-    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _update(
+        self, sparql: str, *, base_iri: str | None = None, effect: Effect | None = None
+    ) -> None:
         if self.path is None:  # a scratch store: nothing a fault could lose
             with _answerable():
                 self._store.update(sparql, base_iri=base_iri)

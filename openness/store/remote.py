@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from openness.namespaces import PREFIX_LINE
 from openness.store import summary
-from openness.store.base import GraphStore, Triples, announced_write
+from openness.store.base import Effect, GraphStore, Triples, announced_write
 from openness.store.embedded import reading_copy
 from openness.store.errors import Refused, StoreError
 from openness.store.results import QueryResult
@@ -288,6 +288,7 @@ class RemoteStore(GraphStore):
         self._time_limit: str | None = None
         self._cuts_silently = False
         self._graphs: tuple[float, list[str]] | None = None
+        self._grouped_listing = False  # whether the engine lists graphs by their quads only
         # Triples a write sends in one request; CHUNK once the engine refused more.
         self.request_limit = ONE_REQUEST
         self.stale_after = STALE_AFTER
@@ -357,11 +358,15 @@ class RemoteStore(GraphStore):
 
     def _stored_graphs(self) -> list[str]:
         """Every graph the engine holds, its own and staging graphs included."""
-        names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        if names is None:  # Virtuoso answers the empty pattern with one empty row
-            # (and its DISTINCT over every quad runs past its transaction timeout)
-            names = self._graph_names("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return names or []
+        if not self._grouped_listing:
+            names = self._graph_names("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+            if names is not None:
+                return names
+            # Virtuoso answers the empty pattern with one empty row (and its DISTINCT over
+            # every quad runs past its transaction timeout): the form below, which any
+            # engine answers, is asked from now on, not after a wasted query each time.
+            self._grouped_listing = True
+        return self._graph_names("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g") or []
 
     def sweep_staging(self) -> list[str]:
         """Drop the staging graphs of staged writes that died (killed, machine lost) before
@@ -562,7 +567,11 @@ class RemoteStore(GraphStore):
             raise StoreError(f"{self.query_url} answered with unsupported type {media!r}")
         return fmt
 
-    def _update(self, sparql: str, *, base_iri: str | None = None) -> None:
+    def _update(
+        self, sparql: str, *, base_iri: str | None = None, effect: Effect | None = None
+    ) -> None:
+        # Dropped first: an update that fails may still have been applied.
+        listed, self._graphs = self._graphs, None
         with announced_write():
             try:
                 self._post(
@@ -583,7 +592,17 @@ class RemoteStore(GraphStore):
                         "Virtuoso's being its query endpoint"
                     ) from e
                 raise
-        self._graphs = None
+        if effect is not None and listed is not None:
+            # Kept, changed as the update changed it, and dated as read: what another
+            # client changed meanwhile is seen as soon as before (_GRAPHS_TTL).
+            gone = set(effect.emptied)
+            names = [g for g in listed[1] if g not in gone]
+            names += [
+                g
+                for g in dict.fromkeys(effect.filled)
+                if g not in names and not g.startswith(tuple(self.engine_graphs))
+            ]
+            self._graphs = (listed[0], names)
 
     def write(
         self,
@@ -636,10 +655,10 @@ class RemoteStore(GraphStore):
         try:
             for graph, stage in removing.items():
                 for chunk in _chunks(remove[graph]):
-                    super().write(**_stamped(run, stage, chunk))
+                    self._stage(run, stage, chunk)
             for graph, stage in adding.items():
                 for chunk in _chunks(additions[graph]):
-                    written += super().write(**_stamped(run, stage, chunk)) - 1
+                    written += self._stage(run, stage, chunk) - 1
             final = [
                 *before,
                 *(f"DROP SILENT GRAPH <{g}>" for g in replace),
@@ -656,10 +675,21 @@ class RemoteStore(GraphStore):
                 # The staged triples' terms are in the summary already (described before
                 # they were staged); only what ``before`` and ``after`` may add is not.
                 final += summary.rebuilt(self.engine_graphs)
-            self._update(" ;\n".join(final))
+            # Known unless a removal may empty a graph or an operation given change any.
+            known = not (before or after or removing)
+            moved = Effect(list(adding), [g for g in replace if g not in adding])
+            self._update(" ;\n".join(final), effect=moved if known else None)
         except BaseException:
             self._drop_quietly(staging)
             raise
+        return written
+
+    def _stage(self, run: str, stage: str, chunk: list[ox.Triple]) -> int:
+        """Write ``chunk`` to the staging graph ``stage`` of ``run`` (see write); the list
+        of graphs, which leaves staging graphs out, is kept as it was."""
+        listed = self._graphs
+        written = super().write(**_stamped(run, stage, chunk))
+        self._graphs = listed
         return written
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
