@@ -324,6 +324,9 @@ def test_an_answer_virtuoso_cut_off_at_its_row_limit_is_an_error(
                 list(store.stored_triples(G1))
             with pytest.raises(StoreError, match=cut):
                 store.update_graph(G1, [triple("s0", "p", ox.Literal("0"))])
+            # A run reading many models' evidence reads the store itself, as it did when
+            # it found the copy short by its own count.
+            assert store.reading_copy([G1]) is store
             assert store.count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") == 150
         finally:
             store.close()

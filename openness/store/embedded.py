@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from openness.namespaces import PREFIXES
 from openness.store import dump, holders, summary
 from openness.store.base import Effect, GraphStore, Triples, announced_write
-from openness.store.errors import StoreError, Unanswerable
+from openness.store.errors import CutOff, StoreError, Unanswerable
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
 from openness.store.sparql_text import bind_values, names_dataset
@@ -453,7 +453,10 @@ def _copy_into(
         found = iter(quads_of(g))
         # A chunk at a time: a graph's quads as Python objects took about as much
         # memory as a copy in memory (~500 B a quad).
-        while quads := list(itertools.islice(found, COPY_CHUNK)):
-            copy._store.bulk_extend(quads)  # noqa: SLF001
-            copied += len(quads)
+        try:
+            while quads := list(itertools.islice(found, COPY_CHUNK)):
+                copy._store.bulk_extend(quads)  # noqa: SLF001
+                copied += len(quads)
+        except CutOff:  # fewer read than counted: the caller reads the store instead
+            break
     return copied

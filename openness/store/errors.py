@@ -31,6 +31,20 @@ class Refused(StoreError):
         return self.status not in _NOT_NOW
 
 
+class CutOff(Refused):
+    """A remote engine answered only part of an answer, cut off at a row limit it is
+    configured with (Virtuoso's ResultSetMaxRows), with status 200: refused all the same,
+    and finally (asked again, it cuts the same). ``words`` say what was cut and what to
+    set."""
+
+    def __init__(self, url: str, words: str) -> None:
+        super().__init__(url, 200, words)
+        self.args = (url, words)  # as given, to be pickled whole (see Refused)
+
+    def __str__(self) -> str:
+        return f"{self.url} {self.words}"
+
+
 # An engine busy (429) or unavailable (503), or a gateway in front of it that got no
 # answer from it (502, 504).
 _NOT_NOW = frozenset({429, 502, 503, 504})

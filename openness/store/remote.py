@@ -22,7 +22,7 @@ from openness.namespaces import PREFIX_LINE
 from openness.store import summary
 from openness.store.base import Effect, GraphStore, Triples, announced_write
 from openness.store.embedded import reading_copy
-from openness.store.errors import Refused, StoreError
+from openness.store.errors import CutOff, Refused, StoreError
 from openness.store.results import QueryResult
 from openness.store.sparql_text import bind_values, code_only, dataset_clauses, names_dataset
 
@@ -327,9 +327,10 @@ class RemoteStore(GraphStore):
         # just reach the limit): a short answer taken as whole would be a wrong result.
         if (cut := response.headers.get("x-sparql-maxrows")) is not None:
             response.close()
-            raise StoreError(
-                f"{url} answered {cut} rows, its row limit, so the answer may be cut off: "
-                + RAISE_ROW_LIMIT
+            raise CutOff(
+                url,
+                f"answered {cut} rows, its row limit, so the answer may be cut off: "
+                + RAISE_ROW_LIMIT,
             )
         server = response.headers.get("server", "")
         self._cuts_silently = server.startswith(ENGINE_CUTS_SILENTLY)
@@ -484,9 +485,10 @@ class RemoteStore(GraphStore):
         # Raised after the last triple: a reader (a copy, a comparison before a write)
         # takes none of them as the graph before it has them all.
         if stored is not None and read < stored:
-            raise StoreError(
-                f"{self.query_url} answered {read} of the {stored} triples of graph {graph}: "
-                "it cut the answer off at its row limit; " + RAISE_ROW_LIMIT
+            raise CutOff(
+                self.query_url,
+                f"answered {read} of the {stored} triples of graph {graph}: it cut the answer "
+                "off at its row limit (or the graph grew while it was read); " + RAISE_ROW_LIMIT,
             )
 
     def _ask(

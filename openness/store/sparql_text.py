@@ -12,7 +12,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from openness.namespaces import PREFIXES
-from openness.store.errors import Refused, Unanswerable
+from openness.store.errors import CutOff, Refused, Unanswerable
 
 # Strings, IRIs and comments, which cannot hide a keyword: blanked before looking for one.
 _NOT_CODE = re.compile(
@@ -137,8 +137,12 @@ def refusal(
     'the update cannot be answered: The custom function <urn:f> is not supported'
     >>> refusal("…", Refused("http://engine/sparql", 500, "Virtuoso 42000 Error …"))
     "the store's engine refused the query, answering 500: Virtuoso 42000 Error …"
+    >>> refusal("…", CutOff("http://engine/sparql", "answered 10000 rows, its row limit, …"))
+    "the store's engine cut off its answer to the query: it answered 10000 rows, its row limit, …"
     """
     what = "update" if update else "query"
+    if isinstance(error, CutOff):
+        return f"the store's engine cut off its answer to the {what}: it {error.words}"
     if isinstance(error, Refused):
         return f"the store's engine refused the {what}, answering {error.status}: {error.words}"
     if isinstance(error, Unanswerable):
