@@ -59,9 +59,12 @@ editor: $(addprefix $(YASGUI_DIR)/,$(YASGUI_FILES))
 # The project's own modules compiled ahead: pip compiles what it installs but not an editable
 # checkout, and where PYTHONDONTWRITEBYTECODE is set (as in many containers) every process
 # compiled them again — each server worker and query process, each test's subprocess: ~0.4
-# CPU s of a start's ~2.1. Up-to-date files are skipped.
+# CPU s of a start's ~2.1. Up-to-date files are skipped. (`test` compiles in its recipe,
+# after `lint` installed: as a prerequisite beside it, `make -j` would run two pip installs.)
+COMPILE = $(BIN)/python -m compileall -q openness ingest server
+
 bytecode: $(VENV)/.installed-run
-	$(BIN)/python -m compileall -q openness ingest server
+	$(COMPILE)
 
 build: $(VENV)/.installed-run editor bytecode
 	$(BIN)/openness $(if $(OPENNESS_ENDPOINT),,--store $(STORE)) build --if-missing
@@ -79,7 +82,8 @@ lint: $(VENV)/.installed-test
 # reordering by number of tests is off). PYTEST_WORKERS=0 runs the suite in this process.
 PYTEST_WORKERS ?= 2
 
-test: lint editor bytecode
+test: lint editor
+	$(COMPILE)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # pySHACL on every bundled model's evidence beside the set-wise engine (issue 9's done-when):
