@@ -10,8 +10,10 @@ import math
 import multiprocessing
 import os
 import re
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -469,13 +471,18 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
     """Export the whole dataset with its named graphs."""
     store = opts.open(read_only=True)
     try:
-        data = store.export(GRAPH_FORMATS[fmt])
+        # Written as read, never held whole; a file only once whole (and standard output
+        # given nothing) — an export failing half-way leaves no file that looks complete.
+        if output:
+            with dumps.written_whole(output) as f:
+                store.export_into(f, GRAPH_FORMATS[fmt])
+        else:
+            with tempfile.TemporaryFile(prefix="openness-export-") as spool:
+                store.export_into(spool, GRAPH_FORMATS[fmt])
+                spool.seek(0)
+                shutil.copyfileobj(spool, sys.stdout.buffer)
     finally:
         store.close()
-    if output:
-        output.write_bytes(data)
-    else:
-        sys.stdout.buffer.write(data)
 
 
 @cli.command()

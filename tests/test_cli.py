@@ -9,7 +9,9 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import click
 import httpx
@@ -26,8 +28,9 @@ from openness.cli import StoreOptions, _asked_apart, _can_listen, cli
 from openness.named_queries import NamedQuery
 from openness.namespaces import VOID, Graphs
 from openness.resources import queries_dir, sources_dir
-from openness.store import EmbeddedStore, GraphStore, holders, open_store
+from openness.store import EmbeddedStore, GraphStore, RemoteStore, holders, open_store
 from openness.store import dump as dumps
+from openness.store.errors import StoreError
 from openness.store.summary import SUMMARY
 
 
@@ -878,6 +881,38 @@ def test_export_writes_the_whole_dataset(
         "https://w3id.org/openness-graph/graph/shapes",
         "https://w3id.org/openness-graph/graph/void",  # the summary of the two above
     }
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_an_export_failing_half_way_leaves_no_file_that_looks_complete(
+    store_args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to_file: bool
+) -> None:
+    """An export is written as it is read (a remote one graph by graph): one breaking off
+    after part of the quads leaves the file as it was, no part of it beside, and nothing
+    on standard output."""
+    run([*store_args, "init"])
+
+    def embedded_cut(self: EmbeddedStore, output: IO[bytes], fmt: ox.RdfFormat) -> None:
+        output.write(self.export(fmt)[:1000])
+        raise StoreError("the export broke off")
+
+    read = RemoteStore.stored_triples
+
+    def remote_cut(self: RemoteStore, graph: str) -> Iterator[ox.Triple]:
+        if graph == self.graph_names()[-1]:  # the others written before it
+            yield from list(read(self, graph))[:5]
+            raise StoreError("the export broke off")
+        yield from read(self, graph)
+
+    monkeypatch.setattr(EmbeddedStore, "export_into", embedded_cut)
+    monkeypatch.setattr(RemoteStore, "stored_triples", remote_cut)
+    out = tmp_path / "backup.nq"
+    out.write_bytes(b"what was there\n")
+    code, stdout, stderr = run([*store_args, "export", *(["-o", str(out)] if to_file else [])])
+    assert (code, stdout) == (1, "")
+    assert "the export broke off" in stderr
+    assert out.read_bytes() == b"what was there\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_every_command_has_help() -> None:

@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -100,6 +101,11 @@ class GraphStore(ABC):
     @abstractmethod
     def export(self, fmt: ox.RdfFormat) -> bytes:
         """The whole dataset in a quad format (N-Quads or TriG), named graphs kept."""
+
+    def export_into(self, output: IO[bytes], fmt: ox.RdfFormat) -> None:
+        """As :meth:`export`, written to ``output``: a store that can, as it is read (a
+        large store is then not held in memory)."""
+        output.write(self.export(fmt))
 
     def answers(self, within: float) -> None:
         """Return once the store answers a trivial query, else raise :class:`StoreError`

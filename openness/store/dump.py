@@ -23,9 +23,11 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -155,12 +157,20 @@ def _readable(handle: int) -> None:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write ``path`` whole under a temporary name, then rename it into place."""
+    with written_whole(path) as f:
+        f.write(text.encode())
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[IO[bytes]]:
+    """A file for ``path``, written under a temporary name beside it and renamed into
+    place once whole: a write failing half-way leaves no file that looks complete (and
+    what ``path`` held before, if anything)."""
     handle, part = tempfile.mkstemp(prefix=".", suffix=_PART, dir=path.parent)
     try:
         _readable(handle)
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(handle, "wb") as f:
+            yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(part, path)

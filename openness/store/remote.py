@@ -7,12 +7,14 @@ named graph as a ``default-graph-uri``.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import tempfile
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from typing import IO
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -704,9 +706,18 @@ class RemoteStore(GraphStore):
         return list(self._named_graphs())
 
     def export(self, fmt: ox.RdfFormat) -> bytes:
-        rows = self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
-        return ox.serialize(quads, format=fmt)
+        held = io.BytesIO()
+        self.export_into(held, fmt)
+        return held.getvalue()
+
+    def export_into(self, output: IO[bytes], fmt: ox.RdfFormat) -> None:
+        """Graph by graph, each read as :meth:`stored_triples` reads it: one query for
+        every quad ran past a 60 s limit on Virtuoso with the bundled graph (470 218 quads,
+        147 s) and held them all (1.8 GB resident for a 117 MB file). So the graphs are
+        not read at one instant: a write landing during the export may be in some of
+        them and not in others."""
+        quads = (q for g in self.graph_names() for q in self._quads_of(g))
+        ox.serialize(quads, output, format=fmt)
 
     def close(self) -> None:
         self._http.close()
