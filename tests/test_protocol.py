@@ -467,3 +467,15 @@ def test_compacted_json_ld_is_held_by_the_bytes_of_its_n_triples() -> None:
     r = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
     assert r.status_code == 413 and "as N-Triples" in r.text, r.text
     store.close()
+
+
+def test_an_ask_naming_a_graph_outside_the_dataset_is_false(writable: str) -> None:
+    """Answered as ASK is, in JSON and XML (Virtuoso answered true: the remote-engine
+    audit's finding 6)."""
+    query = "ASK { GRAPH <urn:nothing> { <urn:a> <urn:p> ?o } }"
+    for accept, answer in (
+        ("application/sparql-results+json", '{"head":{},"boolean":false}'),
+        ("application/sparql-results+xml", "<boolean>false</boolean>"),
+    ):
+        r = http.get(writable + "sparql", params={"query": query}, headers={"Accept": accept})
+        assert r.status_code == 200 and answer in r.text, r.text

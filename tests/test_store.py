@@ -102,6 +102,39 @@ def test_ask_and_construct(filled: GraphStore) -> None:
     assert len(parsed) == 2
 
 
+# ASK queries and their answers on the filled store. Virtuoso 7.2 answered the first and
+# third true (a GRAPH outside the dataset made any ASK true), and refused the ones with a
+# VALUES, LIMIT or OFFSET clause, until an ASK was sent to it as a SELECT. (It refuses an
+# OFFSET without a LIMIT in a sub-select still: "TOP parameter < 0".)
+ASKED = [
+    (f"ASK {{ GRAPH <urn:nothing> {{ <{EX}a> <{EX}p> ?o }} }}", False),
+    (f"ASK {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> ?o }} }}", True),
+    (f"ASK {{ <{EX}a> <{EX}p> ?o GRAPH <urn:nothing> {{ ?s ?p ?x }} }}", False),
+    (f"ASK {{ ?s <{EX}p> ?o }} VALUES ?o {{ <{EX}c> }}", True),
+    (f"ASK {{ ?s <{EX}p> ?o }} VALUES ?o {{ <{EX}a> }}", False),
+    (f"ASK {{ ?s <{EX}p> ?o }} LIMIT 1", True),
+    (f"ASK {{ ?s <{EX}p> ?o }} LIMIT 0", False),
+    (f"ASK {{ ?s <{EX}p> ?o }} LIMIT 5 OFFSET 2", False),
+    (f"ASK WHERE {{ ?s <{EX}p> ?o }} LIMIT 1 OFFSET 1 # {{ a comment closing it", True),
+]
+
+
+@pytest.mark.parametrize(("sparql", "answer"), ASKED)
+def test_an_ask_is_answered_as_its_select_would_be(
+    filled: GraphStore, sparql: str, answer: bool
+) -> None:
+    result = filled.query(sparql)
+    assert result.kind == "boolean" and bool(result) is answer
+
+
+def test_an_ask_sees_only_the_graphs_of_the_dataset_asked(filled: GraphStore) -> None:
+    """A graph the engine holds, named by GRAPH but outside the dataset, holds nothing for
+    the query (Virtuoso answered true, its pattern matching there or not)."""
+    for graph, o, answer in ((G2, "c", False), (G2, "zz", False), (G1, "b", True)):
+        asked = f"ASK {{ GRAPH <{graph}> {{ ?s <{EX}p> <{EX}{o}> }} }}"
+        assert bool(filled.query(asked, default_graphs=[G1], named_graphs=[G1])) is answer
+
+
 def test_usual_prefixes_need_no_declaration(filled: GraphStore) -> None:
     assert bool(filled.query("ASK { FILTER(STRSTARTS(STR(og:Model), 'https://w3id.org/')) }"))
 

@@ -87,6 +87,11 @@ RAISE_ROW_LIMIT = (
     "raise [SPARQL] ResultSetMaxRows (and MaxConstructTriples) in its virtuoso.ini above "
     "the triples of the largest graph"
 )
+# Virtuoso 7.2 answers an ASK true whenever its pattern has a GRAPH <g> whose g is not a
+# named graph of the dataset the request names (held elsewhere or nowhere, the pattern
+# matching or not), where the same pattern as a SELECT * has no solution: an ASK is sent to
+# it as a SELECT of at most one solution (see ask_as_select).
+ENGINE_ASKS_WRONGLY = ("Virtuoso/",)
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -129,6 +134,26 @@ def query_form(sparql: str) -> str:
     """
     match = _FORM.search(code_only(sparql))
     return match.group(1).upper() if match else "SELECT"
+
+
+def ask_as_select(sparql: str) -> str:
+    """An ASK query as a SELECT with a solution iff the ASK is true, lines kept. The ASK's
+    WHERE clause, modifiers and VALUES (AskQuery's) become a sub-select's, so none needs
+    finding; the outer LIMIT 1 spares computing every solution (Virtuoso computes a whole
+    SELECT * before answering: 37 s for 300 000 rows, 0.07 s with that LIMIT).
+
+    >>> ask_as_select('PREFIX a: <urn:ASK{> ASK FROM <urn:g> { ?s a:p "{" } LIMIT 2 # {')
+    'PREFIX a: <urn:ASK{> SELECT * FROM <urn:g> { SELECT *{ ?s a:p "{" } LIMIT 2 # {\\n} LIMIT 1'
+    """
+    code = code_only(sparql)
+    ask = _FORM.search(code)
+    where = code.find("{", ask.end()) if ask else -1
+    if ask is None or where < 0:
+        return sparql  # no ASK with a WHERE clause: the engine will say what is wrong
+    return (
+        f"{sparql[: ask.start()]}SELECT *{sparql[ask.end() : where]}"
+        f"{{ SELECT *{sparql[where:]}\n}} LIMIT 1"
+    )
 
 
 def _chunks(triples: list[ox.Triple], size: int = CHUNK) -> Iterator[list[ox.Triple]]:
@@ -289,6 +314,7 @@ class RemoteStore(GraphStore):
         # The engine's time-limit parameter, once its Server header has named it.
         self._time_limit: str | None = None
         self._cuts_silently = False
+        self._server: str | None = None  # the Server header of the engine's last answer
         self._graphs: tuple[float, list[str]] | None = None
         self._grouped_listing = False  # whether the engine lists graphs by their quads only
         # Triples a write sends in one request; CHUNK once the engine refused more.
@@ -334,7 +360,7 @@ class RemoteStore(GraphStore):
                 f"answered {cut} rows, its row limit, so the answer may be cut off: "
                 + RAISE_ROW_LIMIT,
             )
-        server = response.headers.get("server", "")
+        server = self._server = response.headers.get("server", "")
         self._cuts_silently = server.startswith(ENGINE_CUTS_SILENTLY)
         self._time_limit = next(
             (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
@@ -423,14 +449,22 @@ class RemoteStore(GraphStore):
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         form = query_form(sparql)
+        if form == "ASK" and self._server is None:
+            self.answers(self.timeout)  # which engine it is, so how to ask it
+        selected = form == "ASK" and (self._server or "").startswith(ENGINE_ASKS_WRONGLY)
+        if selected:
+            sparql = ask_as_select(sparql)
         response = self._ask(sparql, default_graphs, named_graphs, base_iri, as_given=as_given)
         media = _media(response)
         if media == "application/sparql-results+json":
             result = ox.parse_query_results(
                 _json_terms(response.content), ox.QueryResultsFormat.JSON
             )
-            if form == "ASK" and isinstance(result, ox.QuerySolutions):
-                # Virtuoso answers ASK with one solution binding ?__ASK_RETVAL to 0 or 1.
+            if selected and isinstance(result, ox.QuerySolutions):
+                result = _boolean(next(iter(result), None) is not None)
+            elif form == "ASK" and isinstance(result, ox.QuerySolutions):
+                # Virtuoso answers ASK with one solution binding ?__ASK_RETVAL to 0 or 1
+                # (when it is not known by its Server header: behind a proxy, say).
                 result = _boolean(
                     any(
                         t is not None and t.value not in ("0", "false")
