@@ -10,14 +10,14 @@ from conftest import copy_of, select
 from openness.assess.run import assess
 from openness.assess.service import resolve_models
 from openness.ingest.conflicts import Conflicts
-from openness.ingest.identity import Record, link, rebuild_identity
+from openness.ingest.identity import Record, is_behind, link, rebuild_identity
 from openness.ingest.organizations import default_organizations
 from openness.ingest.rdf import Triples
 from openness.ingest.runner import ingest_source
 from openness.named_queries import catalogue
 from openness.namespaces import OG
 from openness.resources import queries_dir
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, RemoteStore
 from openness.vocabularies import load_vocabularies
 
 ORG = "https://w3id.org/openness-graph/id/org/salesforce"
@@ -562,3 +562,14 @@ def test_an_index_record_is_of_the_release_its_end_model_names(tmp_path) -> None
         (OG + "location", "example-ai/Example-R1-0528"),
     }
     assert "links two releases" in rows[0]["note"] and "'Example-R1'" in rows[0]["note"]
+
+
+def test_an_engine_never_built_is_not_behind(virtuoso_server: str) -> None:
+    """Virtuoso answered the question true on an engine holding no graph (the ASK names
+    the provenance graph, outside the dataset there), so serve warned of an ingest stopped
+    mid-way (the remote-engine audit's findings 5 and 6)."""
+    store = RemoteStore(virtuoso_server, update_url=virtuoso_server)
+    for graph in store.graph_sizes():
+        store.drop_graph(graph)
+    assert is_behind(store) is False
+    store.close()
