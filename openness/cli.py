@@ -473,8 +473,12 @@ def export(opts: StoreOptions, fmt: str, output: Path | None) -> None:
     try:
         # Written as read, never held whole; a file only once whole (and standard output
         # given nothing) — an export failing half-way leaves no file that looks complete.
-        if output:
-            with dumps.written_whole(output) as f:
+        if output and output.exists() and not output.is_file():
+            # /dev/stdout, a pipe (`-o >(gzip > x.gz)`): nothing to rename into place
+            with output.open("wb") as f:
+                store.export_into(f, GRAPH_FORMATS[fmt])
+        elif output:  # through a symbolic link, its file: the link stays
+            with dumps.written_whole(output.resolve()) as f:
                 store.export_into(f, GRAPH_FORMATS[fmt])
         else:
             with tempfile.TemporaryFile(prefix="openness-export-") as spool:

@@ -915,6 +915,26 @@ def test_an_export_failing_half_way_leaves_no_file_that_looks_complete(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
+def test_an_export_goes_to_a_device_or_a_linked_file_as_named(
+    store_args: list[str], tmp_path: Path
+) -> None:
+    """`-o` names where the export goes: a device (/dev/null, /dev/stdout, a pipe) is
+    written as it is, not replaced by a file renamed beside it (which needs a writable
+    /dev, and as root replaced /dev/stdout's link); a symbolic link to a file keeps
+    linking to it, the file holding the export."""
+    run([*store_args, "init"])
+    assert run([*store_args, "export", "-o", os.devnull])[0] == 0
+    assert Path(os.devnull).exists() and not Path(os.devnull).is_file()
+    kept = tmp_path / "kept.nq"
+    kept.write_bytes(b"")
+    link = tmp_path / "latest.nq"
+    link.symlink_to(kept)
+    code, _, stderr = run([*store_args, "export", "-o", str(link)])
+    assert code == 0, stderr
+    assert link.is_symlink() and link.resolve() == kept
+    assert b"<https://w3id.org/openness-graph/graph/void>" in kept.read_bytes()
+
+
 def test_every_command_has_help() -> None:
     for name in cli.commands:
         code, out, _ = run([name, "--help"])

@@ -21,9 +21,10 @@ from support.fake_engine import Endpoint, serving
 
 from openness.named_queries import named
 from openness.resources import queries_dir, shapes_dir
-from openness.store import EmbeddedStore, GraphStore, RemoteStore, open_store, summary
-from openness.store.errors import Refused, StoreError
+from openness.store import EmbeddedStore, GraphStore, RemoteStore, embedded, open_store, summary
+from openness.store.errors import CutOff, Refused, StoreError
 from openness.store.lines import Lines, node, text
+from openness.store.remote import ONE_REQUEST
 from openness.store.sparql_text import dataset_clauses, names_dataset, not_a_keyword, parse_error
 
 EX = "http://example.org/"
@@ -284,6 +285,24 @@ def test_a_remote_export_reads_graph_by_graph(store: RemoteStore) -> None:
     assert sorted(map(tuple, read)) == [(g,) for g in sorted(graphs)]
     held = {ox.Quad(*t, ox.NamedNode(g)) for g, triples in graphs.items() for t in triples}
     assert set(ox.parse(exported, ox.RdfFormat.N_QUADS)) == held
+
+
+@pytest.mark.parametrize("store", ["remote"], indirect=True)
+def test_a_cut_answer_to_a_writes_read_is_not_the_write_refused_for_its_size(
+    store: RemoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write refused whole is staged, and every later one this large too; an answer cut
+    off at a row limit (asking which terms the summary lacks, say) is no such refusal: it
+    is raised, the store's request size left as it was."""
+    store.describe()
+
+    def cut(*_: object) -> object:
+        raise CutOff(store.query_url, "answered 10000 rows, its row limit, …")
+
+    monkeypatch.setattr(summary, "missing", cut)
+    with pytest.raises(CutOff):
+        store.write(add={G1: [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(1500)]})
+    assert store.request_limit == ONE_REQUEST
 
 
 def test_a_remote_engine_that_does_not_answer_times_out() -> None:
@@ -779,6 +798,26 @@ def test_a_remote_store_is_read_from_a_copy_in_this_process_up_to_a_limit(
     whole = store._quads_of  # type: ignore[attr-defined]  # noqa: SLF001
     store._quads_of = lambda g: itertools.islice(whole(g), 1)  # type: ignore[attr-defined]  # noqa: SLF001
     assert store.reading_copy([G1, G2], limit=3) is store
+
+
+def test_a_read_the_source_said_it_cut_gives_no_reading_copy_whatever_it_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The copy's own count stops past COPY_LIMIT (a whole assessment asks no limit), so
+    a read the engine said it cut (CutOff) is never taken as whole, however many triples
+    came before it: the store is read instead. (Here the count stops at 2 of 4 triples,
+    and the second graph's read is cut after the first's 3.)"""
+    monkeypatch.setattr(embedded, "COPY_LIMIT", 1)
+    source = open_store(":memory:")
+    source.replace_graph(G1, [triple("a", "p", o) for o in "bcd"])
+    source.replace_graph(G2, [triple("e", "p", "f")])
+
+    def cut_in_the_second(graph: str) -> Iterator[ox.Quad]:
+        if graph == G2:
+            raise CutOff("urn:engine", "answered 0 of the 1 triples of graph …")
+        yield from (ox.Quad(*t, ox.NamedNode(graph)) for t in source.stored_triples(graph))
+
+    assert embedded.reading_copy(source, [G1, G2], None, cut_in_the_second) is source
 
 
 def test_a_reading_copy_too_large_for_memory_is_made_on_disk_read_as_a_union_and_removed(

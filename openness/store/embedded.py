@@ -427,16 +427,16 @@ def reading_copy(
             copy.close()
             log.warning("no reading copy in %s (%s): the store is read instead", copy.path, e)
             return source
-    if copied < size:
+    if copied is None or copied < size:
         # An engine may cut an answer at a row limit without an error (Virtuoso's
-        # ResultSetMaxRows, 10 000 by default): a partial copy would hide evidence.
+        # ResultSetMaxRows, 10 000 by default): a partial copy would hide evidence. (The
+        # count stops past COPY_LIMIT, so a cut the engine said is not counted on.)
         copy.close()
         log.warning(
-            "no reading copy: %s gave %d of the %d triples of %s (a limit on answers?); "
+            "no reading copy: %s gave %s of the triples of %s (a limit on answers?); "
             "the store is read instead",
             source,
-            copied,
-            size,
+            "a cut part" if copied is None else f"{copied} of the {size}",
             ", ".join(graphs),
         )
         return source
@@ -446,8 +446,9 @@ def reading_copy(
 
 def _copy_into(
     copy: EmbeddedStore, graphs: Sequence[str], quads_of: Callable[[str], Iterable[ox.Quad]]
-) -> int:
-    """Copy the quads of ``graphs``; returns how many were read."""
+) -> int | None:
+    """Copy the quads of ``graphs``; returns how many were read, None when the source said
+    it cut one's answer off (:class:`CutOff`)."""
     copied = 0
     for g in graphs:
         found = iter(quads_of(g))
@@ -457,6 +458,6 @@ def _copy_into(
             while quads := list(itertools.islice(found, COPY_CHUNK)):
                 copy._store.bulk_extend(quads)  # noqa: SLF001
                 copied += len(quads)
-        except CutOff:  # fewer read than counted: the caller reads the store instead
-            break
+        except CutOff:
+            return None
     return copied

@@ -26,7 +26,13 @@ from openness.store.base import Effect, GraphStore, Triples, announced_write
 from openness.store.embedded import reading_copy
 from openness.store.errors import CutOff, Refused, StoreError
 from openness.store.results import QueryResult
-from openness.store.sparql_text import bind_values, code_only, dataset_clauses, names_dataset
+from openness.store.sparql_text import (
+    bind_values,
+    code_only,
+    dataset_clauses,
+    keyword,
+    names_dataset,
+)
 
 # Our usual prefixes (PREFIX_LINE) are declared on one line, so error positions shift by
 # exactly one line.
@@ -92,7 +98,7 @@ RAISE_ROW_LIMIT = (
 # matching or not), where the same pattern as a SELECT * has no solution: an ASK is sent to
 # it as a SELECT of at most one solution (see ask_as_select).
 ENGINE_ASKS_WRONGLY = ("Virtuoso/",)
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_FORM = "(SELECT|ASK|CONSTRUCT|DESCRIBE)"  # a keyword(): not a prefix name (ask:p)
 
 
 def engine_words(response: httpx.Response, url: str) -> str:
@@ -131,8 +137,10 @@ def query_form(sparql: str) -> str:
 
     >>> query_form('PREFIX ask: <urn:x#> # CONSTRUCT\\nASK { ?s ask:p "SELECT" }')
     'ASK'
+    >>> query_form('PREFIX ask: <urn:x#> PREFIX ex-ask: <urn:y#> SELECT * { ?s ask:p ?o }')
+    'SELECT'
     """
-    match = _FORM.search(code_only(sparql))
+    match = keyword(_FORM).search(code_only(sparql))
     return match.group(1).upper() if match else "SELECT"
 
 
@@ -146,9 +154,9 @@ def ask_as_select(sparql: str) -> str:
     'PREFIX a: <urn:ASK{> SELECT * FROM <urn:g> { SELECT *{ ?s a:p "{" } LIMIT 2 # {\\n} LIMIT 1'
     """
     code = code_only(sparql)
-    ask = _FORM.search(code)
+    ask = keyword(_FORM).search(code)
     where = code.find("{", ask.end()) if ask else -1
-    if ask is None or where < 0:
+    if ask is None or ask[1].upper() != "ASK" or where < 0:
         return sparql  # no ASK with a WHERE clause: the engine will say what is wrong
     return (
         f"{sparql[: ask.start()]}SELECT *{sparql[ask.end() : where]}"
@@ -675,6 +683,8 @@ class RemoteStore(GraphStore):
                 return super().write(
                     replace=replace, add=add, remove=remove, before=before, after=after
                 )
+            except CutOff:
+                raise  # a read's answer cut (asking for the summary), not the write refused
             except (SyntaxError, Refused):
                 # Refused whole (an answer, not a lost connection): staged below, and
                 # every later write this large too. A term the engine refuses fails there
