@@ -321,7 +321,6 @@ class RemoteStore(GraphStore):
         self._update_timeout = httpx.Timeout(timeout, read=update_timeout)
         # The engine's time-limit parameter, once its Server header has named it.
         self._time_limit: str | None = None
-        self._cuts_silently = False
         self._server: str | None = None  # the Server header of the engine's last answer
         self._graphs: tuple[float, list[str]] | None = None
         self._grouped_listing = False  # whether the engine lists graphs by their quads only
@@ -369,12 +368,15 @@ class RemoteStore(GraphStore):
                 + RAISE_ROW_LIMIT,
             )
         server = self._server = response.headers.get("server", "")
-        self._cuts_silently = server.startswith(ENGINE_CUTS_SILENTLY)
         self._time_limit = next(
             (name for engine, name in ENGINE_TIME_LIMIT.items() if server.startswith(engine)),
             None,
         )
         return response
+
+    def _engine_is(self, engines: tuple[str, ...]) -> bool:
+        """Whether the engine's last answer named one of ``engines`` (Server header)."""
+        return (self._server or "").startswith(engines)
 
     def answers(self, within: float) -> None:
         # Sent bare: the dataset clauses _ask adds would first list the engine's graphs.
@@ -459,7 +461,7 @@ class RemoteStore(GraphStore):
         form = query_form(sparql)
         if form == "ASK" and self._server is None:
             self.answers(self.timeout)  # which engine it is, so how to ask it
-        selected = form == "ASK" and (self._server or "").startswith(ENGINE_ASKS_WRONGLY)
+        selected = form == "ASK" and self._engine_is(ENGINE_ASKS_WRONGLY)
         if selected:
             sparql = ask_as_select(sparql)
         response = self._ask(sparql, default_graphs, named_graphs, base_iri, as_given=as_given)
@@ -500,7 +502,7 @@ class RemoteStore(GraphStore):
         is parsed from there as the triples are read: held whole, the identity graph of a
         million Hub models (~10 million triples) took ~1.5 GB as text and ~5 GB as terms."""
         response = self._ask("CONSTRUCT WHERE { ?s ?p ?o }", [graph], None, None, stream=True)
-        counted = self._cuts_silently
+        counted = self._engine_is(ENGINE_CUTS_SILENTLY)
         with tempfile.TemporaryFile(prefix="openness-graph-") as spool:
             try:
                 fmt = self._graph_format(_media(response))
