@@ -20,6 +20,7 @@ from openness.server.lanes import ProcessLanes
 from openness.server.lookup import definition_asked, is_iri, model_iri, organizations
 from openness.server.negotiation import (
     ALIASES,
+    API,
     API_TYPES,
     api_format,
     content_type,
@@ -33,7 +34,7 @@ from openness.server.shacl import validate as run_validation
 from openness.server.sparql import text
 from openness.store import term_value
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+bp = Blueprint("api", __name__, url_prefix=API)
 MAX_PER_PAGE = 1000
 # What a posted description's Content-Type says its format is (validate_description reads
 # the format from a file name).

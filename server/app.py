@@ -35,9 +35,8 @@ from openness.server.lanes import LaneDied
 from openness.server.negotiation import (
     NotAcceptable,
     UnknownFormat,
-    accept_header,
-    choose,
     vary_by_accept,
+    wants_page,
 )
 from openness.server.public_url import LEFT_ON, PublicOrigin, sent_path
 from openness.server.sparql import store_failed, text
@@ -248,9 +247,7 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
         message = f"{asked} is no route of the API: {url_for('openapi.openapi')} lists them"
     else:
         message = f"nothing is at {asked}"
-    # Text where the client takes it as well as HTML (curl's */*): a browser names HTML.
-    page = choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
-    if page and not in_api:
+    if wants_page():
         response = Response(
             render_template("error.html", status=e.code, phrase=e.name, message=message),
             status=e.code,

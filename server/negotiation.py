@@ -189,6 +189,19 @@ def accept_header() -> str | None:
     return request.headers.get("Accept")
 
 
+# Where the API's routes are: it answers no pages.
+API = "/api"
+
+
+def wants_page() -> bool:
+    """Whether an error is answered as a page of the site rather than as text, as every
+    other error of ours is: for a browser (it names text/html), outside the API. A client
+    taking text as well as HTML (curl's ``*/*``) gets text."""
+    if request.path.startswith(f"{API}/"):
+        return False
+    return choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
+
+
 def vary_by_accept(response: Response) -> Response:
     """``Vary: Accept`` on an answer chosen by the Accept header (an after-request hook), so
     that a cache does not hand one client's format to another (RFC 9110 §12.5.5)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,6 +63,30 @@ def enumerations(query: NamedQuery) -> dict[str, list[str]]:
     return query.enumerations(_kept_values)
 
 
+def values_if_readable(
+    described: str,
+) -> tuple[Callable[[NamedQuery], list[str]], list[Exception]]:
+    """What the named queries' catalogue reads the values of enumerated parameters with,
+    and the store's error once met. What describes the queries (``described``: the
+    catalogue, /openapi.json) is of their files, not the data's: a store that cannot be
+    read (not built, unreadable, a remote engine down or past the time limit) leaves out
+    the values it gives rather than the whole answer failing; it is asked once a request,
+    not once an enumerated parameter, and its error said in the log alone."""
+    unreadable: list[Exception] = []
+
+    def values_of(source: NamedQuery) -> list[str]:
+        if unreadable:
+            return []
+        try:
+            return _kept_values(source)
+        except (StoreError, TimeoutError, QueryTimeout) as e:
+            current_app.logger.warning("%s without the store's values: %s", described, e)
+            unreadable.append(e)
+            return []
+
+    return values_of, unreadable
+
+
 def _kept_values(source: NamedQuery) -> list[str]:
     """The values the named query ``source`` gives, kept by this app until the store's
     latest run (``prov:endedAtTime``) or the file changes: that marker is read once a
@@ -80,8 +105,8 @@ def _kept_values(source: NamedQuery) -> list[str]:
     return hit[1]
 
 
-def _describe(q: NamedQuery) -> dict:
-    values = enumerations(q)
+def _describe(q: NamedQuery, values_of: Callable[[NamedQuery], list[str]]) -> dict:
+    values = q.enumerations(values_of)
     return {
         "name": q.name,
         "summary": q.summary,
@@ -104,12 +129,14 @@ def _describe(q: NamedQuery) -> dict:
 
 @bp.get("/queries")
 def index() -> Response:
-    """The catalogue, as HTML for browsers and JSON for programs."""
+    """The catalogue, as HTML for browsers and JSON for programs: its entries are files,
+    listed also when the store cannot give an enumerated parameter's values (left out)."""
     queries = _catalogue()
     best = negotiate(PAGE_TYPES, "the catalogue is")
+    values_of, unreadable = values_if_readable(request.path)
     if best == "application/json":
-        return jsonify([_describe(q) for q in queries.values()])
-    values = {q.name: enumerations(q) for q in queries.values()}
+        return jsonify([_describe(q, values_of) for q in queries.values()])
+    values = {q.name: q.enumerations(values_of) for q in queries.values()}
     # A table of contents by the tags of their headers (a query under each of its tags), for
     # a reader looking for a question rather than a query's name.
     by_tag: dict[str, list[NamedQuery]] = defaultdict(list)
@@ -121,6 +148,7 @@ def index() -> Response:
             "queries.html",
             queries=queries.values(),
             values=values,
+            unreadable=bool(unreadable),
             by_tag=sorted(by_tag.items()),
         )
     )
@@ -283,24 +311,9 @@ def _described(p: Parameter, listed: bool, unreadable: bool) -> str:
 def openapi_paths() -> tuple[dict[str, Any], bool]:
     """Each named query as an operation of its own, as grlc describes a query folder: its
     parameters typed, an enumerated one's values as its ``enum``; and whether every such
-    value was listed.
-
-    The description is the interface's, not the data's: a store that cannot be read (not
-    built, unreadable, a remote engine down or past the time limit) leaves out the values
-    it gives, each such parameter saying why, rather than the whole answer failing; it is
-    asked once a request, not once an enumerated parameter."""
-    unreadable: list[Exception] = []  # the store's error, said in the log alone
-
-    def values_of(source: NamedQuery) -> list[str]:
-        if unreadable:
-            return []
-        try:
-            return _kept_values(source)
-        except (StoreError, TimeoutError, QueryTimeout) as e:
-            current_app.logger.warning("/openapi.json without the store's values: %s", e)
-            unreadable.append(e)
-            return []
-
+    value was listed: a store that cannot be read leaves out the values it gives (see
+    :func:`values_if_readable`), each such parameter saying why."""
+    values_of, unreadable = values_if_readable("/openapi.json")
     paths = {}
     for q in _catalogue().values():
         values = q.enumerations(values_of)

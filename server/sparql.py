@@ -8,10 +8,20 @@ from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from openness.ingest.runner import PROVENANCE_GRAPH
 from openness.namespaces import DCTERMS, PREFIXES, RDF, RDFS, SD, VOID, XSD, Graphs
+from openness.server.admission import Limits
 from openness.server.context import get_runner, get_store
 from openness.server.execute import Job, QueryTimeout
 from openness.server.negotiation import (
@@ -23,6 +33,7 @@ from openness.server.negotiation import (
     format_parameter,
     negotiate,
     serialize_graph,
+    wants_page,
 )
 from openness.store import summary
 from openness.store.errors import Refused, StoreError, Unanswerable
@@ -78,11 +89,18 @@ def store_failed(e: StoreError, *, update: bool = False) -> Response:
     refuses as too costly, say) is 502 with its own words, not its address: asked again,
     it answers the same, so the client is told why. One that could not be reached or read,
     or answered that it cannot answer now (:attr:`Refused.final`), is 503: the store may
-    answer later."""
+    answer later, as Retry-After says (a page of the site saying so, for a browser)."""
     log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
     if isinstance(e, Refused) and e.final:
         return text(refusal("", e, update=update), 502)
-    return text(STORE_UNREADABLE, 503)
+    if wants_page():
+        page = render_template("error.html", status=503, phrase="Service Unavailable")
+        response = Response(page, status=503)
+    else:
+        response = text(STORE_UNREADABLE, 503)
+    # An engine restarting answers again shortly: when to ask, as for a server too busy.
+    response.headers["Retry-After"] = str(Limits.retry_after)
+    return response
 
 
 def request_base() -> str | None:

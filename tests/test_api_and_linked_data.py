@@ -20,6 +20,7 @@ from conftest import REPORTED_MODELS, copy_of, free_port, oxigraph_serving, stat
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 from rdflib.collection import Collection
+from support.clients import BROWSER
 from support.fake_engine import Endpoint, serving
 from werkzeug.test import TestResponse
 
@@ -29,6 +30,7 @@ from openness.named_queries import catalogue
 from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDF, RDFS, Graphs
 from openness.resources import ontology_dir, shapes_dir, sources_dir
 from openness.server import create_app
+from openness.server.admission import Limits
 from openness.server.context import NotABaseIri
 from openness.server.health import READY_WITHIN
 from openness.server.negotiation import serialize_graph
@@ -404,7 +406,9 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
     route that reads the store with Werkzeug's '500 Internal Server Error' page, to a
     program as to a browser, and logged a traceback. It is 503 in words, as a query past
     its time is, the engine's address kept to the log (as /openapi.json keeps it), which
-    says why in one line."""
+    says why in one line. A browser gets a page of the site saying so (it got the bare
+    text), and every client when to ask again (Retry-After, which it lacked); /queries,
+    whose entries are files, is listed (it was 503)."""
     engine = f"http://127.0.0.1:{free_port()}/sparql"
     app = create_app({"ENDPOINT": engine, "TESTING": False})
     app.testing = False  # as served: an exception no handler takes is a 500
@@ -412,13 +416,33 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
     with caplog.at_level("WARNING", logger="openness.server"):
         for path, accept in [
             ("/api/models/llm360--amber", "application/json"),
+            ("/api/models/llm360--amber", BROWSER),  # the API answers no pages
             ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json"),
-            ("/models/llm360--amber", "text/html"),
+            ("/models/llm360--amber", "*/*"),  # curl's
         ]:
             answer = client.get(path, headers={"Accept": accept})
             assert answer.status_code == 503, (path, answer.status_code)
             assert answer.mimetype == "text/plain", path
             assert answer.text == "the store could not answer: the server's log says why\n"
+            assert answer.headers["Retry-After"] == str(Limits.retry_after), path
+        for path in ["/", "/models/llm360--amber", "/matrix"]:
+            page = client.get(path, headers={"Accept": BROWSER})
+            assert page.status_code == 503, (path, page.status_code)
+            assert page.mimetype == "text/html", path
+            assert "<h1>The store is not answering</h1>" in page.text, page.text
+            assert "Try again shortly" in page.text and 'href="/matrix"' in page.text  # the site's
+            assert "127.0.0.1" not in page.text, page.text
+            assert page.headers["Retry-After"] == str(Limits.retry_after), path
+        # The named queries are files: listed without the values the store gives (as
+        # /openapi.json describes them), not 503.
+        listed = client.get("/queries", headers={"Accept": BROWSER})
+        assert listed.status_code == 200 and '<h2 id="models-passing">' in listed.text
+        assert "The store could not be read just now" in listed.text
+        assert "one of osaid-1.0" not in listed.text and "127.0.0.1" not in listed.text
+        described = client.get("/queries?format=json")
+        assert described.status_code == 200, described.text
+        (passing,) = [q for q in described.json if q["name"] == "models-passing"]
+        assert passing["parameters"][0]["enum"] is None
     said = [
         r.getMessage() for r in caplog.records if "the store could not answer" in r.getMessage()
     ]

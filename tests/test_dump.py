@@ -20,6 +20,7 @@ import rdflib
 from click.testing import CliRunner
 from conftest import free_port
 from flask.testing import FlaskClient
+from support.clients import BROWSER
 from werkzeug.test import TestResponse
 
 from openness.cli import cli
@@ -233,9 +234,6 @@ def test_the_vocabulary_and_shapes_graphs_state_the_licence_their_documents_decl
         store.write(add={Graphs.SHAPES: [ox.Triple(checks, ox.NamedNode(SCHEMA.license), gained)]})
         for g in (_void(client), _catalogue(client)):
             assert rdflib.URIRef(gained.value) in set(g.objects(shapes, DCT.license))
-
-
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def test_the_void_description_is_a_page_for_a_browser_and_rdf_for_programs(

@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 from conftest import copy_of, select
 from flask.testing import FlaskClient
 from rdflib.namespace import DCTERMS
+from support.clients import BROWSER
 from support.credits import catalogued_licences, cited, credited, data_catalogue
 from support.history import assessed, copy_store
 from support.live import serving
@@ -1063,7 +1064,6 @@ def test_atom_feeds_of_changes(client: FlaskClient) -> None:
     assert client.get("/models/nope/changes").status_code == 404
 
 
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # Chromium's
 FEED_READER = "application/atom+xml,application/rss+xml;q=0.9,*/*;q=0.8"
 
 

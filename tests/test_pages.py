@@ -22,6 +22,7 @@ from flask import render_template
 from flask.testing import FlaskClient
 from markupsafe import escape
 from rdflib.namespace import DCTERMS
+from support.clients import BROWSER
 from support.credits import catalogued_licences, cited, credited, data_catalogue, source_rows
 
 from openness.assess.definitions import definitions
@@ -660,9 +661,6 @@ def test_a_very_long_search_is_cut_short(client: FlaskClient) -> None:
     answer = client.get("/api/search", query_string={"q": "olmo " * 10_000}).json
     assert len(answer["query"]) <= 200
     assert answer["matches"][0]["name"].lower().startswith("olmo")
-
-
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def test_a_named_query_in_a_browser_is_a_page(client: FlaskClient) -> None:
