@@ -397,7 +397,8 @@ def compute_history(
                 to_assess[sm] = model
                 changed[model] = [iris[x] for x in read if before.get(x) != prints[x]]
         echo(
-            f"as of {state.date}: {len(dated_records)} models with dated records, "
+            f"as of {state.date}: {len(dated_records)} model{'s' * (len(dated_records) != 1)} "
+            "with dated records, "
             f"{len(to_assess)} changed"
         )
         if to_assess:
@@ -541,5 +542,8 @@ def build_verdict_history(
             before=before,
         )
     n = sum(1 for t in triples if t.predicate.value == RDF + "type")
-    echo(f"verdict history: {n} dated verdicts of {len({m for m, _ in history})} models")
+    models = len({m for m, _ in history})
+    echo(
+        f"verdict history: {n} dated verdict{'s' * (n != 1)} of {models} model{'s' * (models != 1)}"
+    )
     return n

@@ -804,6 +804,30 @@ def test_a_remote_engine_unreachable_or_silent_is_said_in_one_line() -> None:
             assert said in result.stderr
 
 
+def test_a_remote_engine_lost_mid_answer_is_said_to_have_broken_off() -> None:
+    """An engine killed while it answered was 'cannot reach URL: peer closed connection
+    without sending complete message body': it was reached, and the answer broke off."""
+
+    class Killed(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", "1000")  # then 10 bytes, and the end
+            self.end_headers()
+            self.wfile.write(b'{"head": {')
+            self.close_connection = True
+
+    with serving(Killed) as base:
+        result = CliRunner().invoke(cli, ["--endpoint", base + "/query", "query", "ASK {}"])
+    assert result.exit_code == 1, result.stderr
+    said = result.stderr.splitlines()[-1]
+    assert said.startswith(f"Error: the connection to {base}/query broke off before its answer "), (
+        said
+    )
+    assert "peer closed connection" in said and "cannot reach" not in said, said
+
+
 def test_a_query_the_remote_engine_refuses_says_so_in_its_words() -> None:
     """A query the engine answers with an error (Virtuoso refusing it as too costly) was
     'Error: URL answered 500: …', exit 1, as if the store had failed: the query is the

@@ -481,6 +481,9 @@ def test_the_history_catches_up_with_a_later_assessment(history: Path, tmp_path:
         store.close()
     done = openness(location, "history", "-m", "OLMo-7B")
     assert done.exit_code == 0, (done.stderr, done.exception)
+    # One model is counted as one ("1 models with dated records" before)
+    assert ": 1 model with dated records, " in done.stderr, done.stderr
+    assert re.search(r"verdict history: \d+ dated verdicts of 1 model\n", done.stderr)
     store = EmbeddedStore(location, read_only=True)
     try:
         assert run(store, "history-behind") == []

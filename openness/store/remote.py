@@ -344,6 +344,11 @@ class RemoteStore(GraphStore):
         except httpx.TimeoutException as e:
             waited = request.extensions["timeout"]["read"]
             raise TimeoutError(f"{url} did not answer within {waited:g} s") from e
+        except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as e:
+            # Reached, then lost (an engine killed mid-answer): not "cannot reach".
+            raise StoreError(
+                f"the connection to {url} broke off before its answer was whole: {e}"
+            ) from e
         except httpx.HTTPError as e:
             raise StoreError(f"cannot reach {url}: {e}") from e
         if response.status_code == 400:
