@@ -969,6 +969,26 @@ def test_an_export_goes_to_a_pipe_or_a_linked_file_as_named(
     assert b"<https://w3id.org/openness-graph/graph/void>" in kept.read_bytes()
 
 
+def test_an_export_to_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
+    """An export replacing a file its owner made private (a backup, 0600) left it readable
+    to all: the file written in its place keeps its mode; a file written anew is readable
+    to all, as the dumps are (a server may run as another user). (Written alike whatever
+    the store: the embedded one is enough.)"""
+    store_args = ["--store", str(tmp_path / "store")]
+    run([*store_args, "init"])
+    private, new = tmp_path / "private.nq", tmp_path / "new.nq"
+    private.write_bytes(b"")
+    private.chmod(0o600)
+    for out in (private, new):
+        code, _, stderr = run([*store_args, "export", "-o", str(out)])
+        assert code == 0, stderr
+        assert b"<https://w3id.org/openness-graph/graph/void>" in out.read_bytes()
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask
+
+
 def test_every_command_has_help() -> None:
     for name in cli.commands:
         code, out, _ = run([name, "--help"])

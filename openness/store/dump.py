@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,10 +166,18 @@ def _replace(path: Path, text: str) -> None:
 def written_whole(path: Path) -> Iterator[IO[bytes]]:
     """A file for ``path``, written under a temporary name beside it and renamed into
     place once whole: a write failing half-way leaves no file that looks complete (and
-    what ``path`` held before, if anything)."""
+    what ``path`` held before, if anything). A file replaced keeps its mode (a private
+    backup stays private); one written anew is readable to all."""
+    try:
+        kept: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        kept = None
     handle, part = tempfile.mkstemp(prefix=".", suffix=_PART, dir=path.parent)
     try:
-        _readable(handle)
+        if kept is None:
+            _readable(handle)
+        else:
+            os.fchmod(handle, kept)
         with os.fdopen(handle, "wb") as f:
             yield f
             f.flush()
