@@ -195,9 +195,12 @@ API = "/api"
 
 def wants_page() -> bool:
     """Whether an error is answered as a page of the site rather than as text, as every
-    other error of ours is: for a browser (it names text/html), outside the API. A client
-    taking text as well as HTML (curl's ``*/*``) gets text."""
+    other error of ours is: for a browser (it names text/html), outside the API, unless a
+    format is asked by parameter (``?format=json``). A client taking text as well as HTML
+    (curl's ``*/*``) gets text."""
     if request.path.startswith(f"{API}/"):
+        return False
+    if any(request.values.get(name) for name in FORMAT_PARAMETERS):
         return False
     return choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
 

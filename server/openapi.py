@@ -574,9 +574,4 @@ def openapi() -> Response:
     # this relative server against this document's address to reach.
     servers = [{"url": request.script_root or "/"}]
     response = jsonify({**OPENAPI, "servers": servers, "paths": {**OPENAPI["paths"], **paths}})
-    if not listed:
-        # A 200 without Cache-Control may be kept on a cache's own heuristic (RFC 9111
-        # 4.2.2): a description lacking the store's values is kept by none, so a client
-        # (Swagger UI, a browser, a proxy) asks again and gets them once the store is read.
-        response.headers["Cache-Control"] = "no-store"
-    return response
+    return queries.uncached_unless(listed, response)

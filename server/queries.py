@@ -135,7 +135,8 @@ def index() -> Response:
     best = negotiate(PAGE_TYPES, "the catalogue is")
     values_of, unreadable = values_if_readable(request.path)
     if best == "application/json":
-        return jsonify([_describe(q, values_of) for q in queries.values()])
+        response = jsonify([_describe(q, values_of) for q in queries.values()])
+        return uncached_unless(not unreadable, response)
     values = {q.name: q.enumerations(values_of) for q in queries.values()}
     # A table of contents by the tags of their headers (a query under each of its tags), for
     # a reader looking for a question rather than a query's name.
@@ -143,15 +144,24 @@ def index() -> Response:
     for q in queries.values():
         for tag in q.tags:
             by_tag[tag].append(q)
-    return Response(
-        render_template(
-            "queries.html",
-            queries=queries.values(),
-            values=values,
-            unreadable=bool(unreadable),
-            by_tag=sorted(by_tag.items()),
-        )
+    page = render_template(
+        "queries.html",
+        queries=queries.values(),
+        values=values,
+        unreadable=bool(unreadable),
+        by_tag=sorted(by_tag.items()),
     )
+    return uncached_unless(not unreadable, Response(page))
+
+
+def uncached_unless(listed: bool, response: Response) -> Response:
+    """``response``, kept by no cache unless the store's values are ``listed`` in it: a 200
+    without Cache-Control may be kept on a cache's own heuristic (RFC 9111 §4.2.2), and a
+    client (Swagger UI, a browser, a proxy) should ask again and get them once the store
+    is read."""
+    if not listed:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/queries/<name>", methods=["GET", "POST"])
@@ -304,7 +314,7 @@ def _described(p: Parameter, listed: bool, unreadable: bool) -> str:
     if p.values_from:
         out += f"; its values are those the {p.values_from} query gives"
         if unreadable and not listed:
-            out += " (not listed here: the store could not be read; they are once it can be)"
+            out += " (not listed here: the store could not give them; the server's log says why)"
     return out
 
 

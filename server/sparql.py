@@ -83,6 +83,10 @@ def text(message: str, status: int) -> Response:
     )
 
 
+# The SPARQL protocol's services: what fails there is said in text, as its clients read it.
+PROTOCOL_PATHS = frozenset(("/sparql", "/query", "/update", "/store"))
+
+
 def store_failed(e: StoreError, *, update: bool = False) -> Response:
     """The store failed under a request (an update's, if ``update``): where the store is,
     and why, go to the log. A remote engine that answered with an error (a query it
@@ -93,7 +97,7 @@ def store_failed(e: StoreError, *, update: bool = False) -> Response:
     log.warning("%s %s: the store could not answer: %s", request.method, request.path, e)
     if isinstance(e, Refused) and e.final:
         return text(refusal("", e, update=update), 502)
-    if wants_page():
+    if wants_page() and request.path not in PROTOCOL_PATHS:
         page = render_template("error.html", status=503, phrase="Service Unavailable")
         response = Response(page, status=503)
     else:

@@ -419,6 +419,9 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
             ("/api/models/llm360--amber", BROWSER),  # the API answers no pages
             ("/sparql?query=ASK%20%7B%7D", "application/sparql-results+json"),
             ("/models/llm360--amber", "*/*"),  # curl's
+            # the SPARQL protocol's answers and a format asked by parameter are for programs
+            ("/sparql?query=ASK%20%7B%7D", BROWSER),
+            ("/models/llm360--amber?format=json", BROWSER),
         ]:
             answer = client.get(path, headers={"Accept": accept})
             assert answer.status_code == 503, (path, answer.status_code)
@@ -437,10 +440,12 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
         # /openapi.json describes them), not 503.
         listed = client.get("/queries", headers={"Accept": BROWSER})
         assert listed.status_code == 200 and '<h2 id="models-passing">' in listed.text
-        assert "The store could not be read just now" in listed.text
+        assert "The store could not give the values of the parameters it lists" in listed.text
         assert "one of osaid-1.0" not in listed.text and "127.0.0.1" not in listed.text
         described = client.get("/queries?format=json")
         assert described.status_code == 200, described.text
+        # kept by no cache, as /openapi.json without the store's values: the next may hold them
+        assert listed.headers["Cache-Control"] == described.headers["Cache-Control"] == "no-store"
         (passing,) = [q for q in described.json if q["name"] == "models-passing"]
         assert passing["parameters"][0]["enum"] is None
     said = [
@@ -579,7 +584,7 @@ def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse)
     assert definition["schema"] == {"type": "string", "default": "osaid-1.0"}
     assert definition["description"] == (
         "?_definition in the query; its values are those the definition-ids query gives (not "
-        "listed here: the store could not be read; they are once it can be)"
+        "listed here: the store could not give them; the server's log says why)"
     )
     assert answer.headers["Cache-Control"] == "no-store"
     listed, _ = whole.json["paths"]["/queries/models-passing"]["get"]["parameters"]

@@ -804,9 +804,9 @@ def test_a_remote_engine_unreachable_or_silent_is_said_in_one_line() -> None:
             assert said in result.stderr
 
 
-def test_a_remote_engine_lost_mid_answer_is_said_to_have_broken_off() -> None:
+def test_a_remote_engine_lost_mid_answer_is_said_to_have_given_no_whole_answer() -> None:
     """An engine killed while it answered was 'cannot reach URL: peer closed connection
-    without sending complete message body': it was reached, and the answer broke off."""
+    without sending complete message body': it was reached, and gave no whole answer."""
 
     class Killed(Endpoint):
         def do_POST(self) -> None:  # noqa: N802 - the http.server API
@@ -822,9 +822,7 @@ def test_a_remote_engine_lost_mid_answer_is_said_to_have_broken_off() -> None:
         result = CliRunner().invoke(cli, ["--endpoint", base + "/query", "query", "ASK {}"])
     assert result.exit_code == 1, result.stderr
     said = result.stderr.splitlines()[-1]
-    assert said.startswith(f"Error: the connection to {base}/query broke off before its answer "), (
-        said
-    )
+    assert said.startswith(f"Error: {base}/query gave no whole HTTP answer: "), said
     assert "peer closed connection" in said and "cannot reach" not in said, said
 
 
@@ -978,12 +976,12 @@ def test_an_export_to_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:
     run([*store_args, "init"])
     private, new = tmp_path / "private.nq", tmp_path / "new.nq"
     private.write_bytes(b"")
-    private.chmod(0o600)
+    private.chmod(0o740)  # a mode no umask gives a file written anew (0666 less the umask)
     for out in (private, new):
         code, _, stderr = run([*store_args, "export", "-o", str(out)])
         assert code == 0, stderr
         assert b"<https://w3id.org/openness-graph/graph/void>" in out.read_bytes()
-    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert stat.S_IMODE(private.stat().st_mode) == 0o740
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~umask

@@ -539,7 +539,8 @@ class Writer:
         _tool(out, run.engine)
         ended, read = dt.datetime.now(dt.UTC), dataset(self.store)
         activity(out, self.run, OG + "AssessmentRun", self.started, ended, used=read)
-        judged = f"{len(run.models)} models judged, {run.kept} unchanged"
+        n = len(run.models)
+        judged = f"{n} model{'s' * (n != 1)} judged, {run.kept} unchanged"
         out.add(self.run, RDFS + "comment", judged)
         for earlier in stopped:  # its verdicts stand: this run used them
             out.link(self.run, PROV + "wasInformedBy", earlier)

@@ -345,10 +345,9 @@ class RemoteStore(GraphStore):
             waited = request.extensions["timeout"]["read"]
             raise TimeoutError(f"{url} did not answer within {waited:g} s") from e
         except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as e:
-            # Reached, then lost (an engine killed mid-answer): not "cannot reach".
-            raise StoreError(
-                f"the connection to {url} broke off before its answer was whole: {e}"
-            ) from e
+            # Reached, then no whole answer (an engine killed mid-answer, or no HTTP server
+            # at that address): not "cannot reach".
+            raise StoreError(f"{url} gave no whole HTTP answer: {e}") from e
         except httpx.HTTPError as e:
             raise StoreError(f"cannot reach {url}: {e}") from e
         if response.status_code == 400:
