@@ -258,11 +258,19 @@ def identity_keys(rec: Record, words: dict[str, set[str]]) -> set[str]:
     # repository's records.
     keys |= {"refused-repo:" + repo for repo in rec.refused}
     keys |= {"name:" + " ".join(key) for key, _ in rec.name_keys(words)}
-    for base in rec.bases:
-        if "/" in base:
-            keys.add("base-repo:" + base.lower())
-        keys.add("base-name:" + " ".join(sorted(tokens(base.rsplit("/", 1)[-1]))))
+    keys |= {"base-" + key for base in rec.bases for key in base_keys(base)}
     return keys
+
+
+def base_keys(base: str) -> list[str]:
+    """The lookup keys of the records a base-model name may name, in the order
+    :func:`_bases` tries them: a Hub id's repository first, then the name's key.
+
+    >>> base_keys("meta-llama/Llama-2-7b-hf")
+    ['repo:meta-llama/llama-2-7b-hf', 'name:2 7b hf llama']
+    """
+    repo = ["repo:" + base.lower()] if "/" in base else []
+    return repo + ["name:" + " ".join(_base_key(base))]
 
 
 def producer_words(orgs: OrganizationIndex) -> dict[str, set[str]]:

@@ -1472,13 +1472,25 @@ def report(opts: StoreOptions, definition_id: str | None, fmt: str) -> None:
     "--format ttl, whose pySHACL reports the estimate leaves out) [default: "
     "none; a posted one's is `openness serve --shacl-max-data-triples`].",
 )
+@click.option(
+    "--with-store",
+    is_flag=True,
+    help="Read from the store (--store, --endpoint) each base model the description names "
+    "(og:baseModelName, a MOF file's base_model) but does not describe, when the name names "
+    "one of its models: its fine-tunes inherit from the stored model's evidence, and a "
+    "warning names each model read [default: the description is judged alone, and needs no "
+    "store].",
+)
+@pass_store
 def validate(
+    opts: StoreOptions,
     file: Path,
     ids: tuple[str, ...],
     fmt: str,
     input_format: str | None,
     name: str | None,
     max_data_triples: int | None,
+    with_store: bool,
 ) -> None:
     """Validate your own model description (MOF YAML, or Turtle / JSON-LD in our ontology)
     without storing it; a FILE of - is standard input, read in its --input-format or as its
@@ -1507,6 +1519,7 @@ def validate(
             "or a --name with its suffix"
         )
     suffix = f".{input_format}" if input_format else None if told or stdin else file.suffix
+    store = opts.open(read_only=True) if with_store else None
     try:
         data = sys.stdin.buffer.read() if stdin else file.read_bytes()
         run = validate_description(
@@ -1517,6 +1530,7 @@ def validate(
             evidence=fmt == "evidence",
             suffix=suffix,
             max_triples=max_data_triples,
+            graph=store,
         )
     except OSError as e:  # (names the file)
         _echo(f"error: cannot read {file}: {e.strerror or e}")
@@ -1537,6 +1551,9 @@ def validate(
     except UnreadableInput as e:  # (names the file, and the record and field or line)
         _echo(f"error: cannot read {e}")
         sys.exit(2)
+    finally:
+        if store is not None:
+            store.close()
     for warning in run.warnings:  # left out of what is judged: say so before the verdicts
         _echo(f"warning: {warning}")
     if fmt == "json":

@@ -32,7 +32,7 @@ from openness.server.shacl import READABLE, SUFFIXES, WRITABLE, Posted, ShaclErr
 from openness.server.shacl import Limits as ShaclLimits
 from openness.server.shacl import validate as run_validation
 from openness.server.sparql import text
-from openness.store import term_value
+from openness.store import GraphStore, term_value
 
 bp = Blueprint("api", __name__, url_prefix=API)
 MAX_PER_PAGE = 1000
@@ -206,6 +206,10 @@ def validate() -> Response:
     unknown = [d for d in chosen if d not in definitions()]
     if unknown:
         return text(f"unknown definition(s) {unknown}; known: {', '.join(definitions())}", 400)
+    with_store = request.args.get("with-store", "false")
+    if with_store not in ("true", "false"):
+        return text(f"with-store is true or false, not {with_store!r}", 400)
+    graph = with_store == "true"
     media = _wants_rdf()
     upload = request.files.get("file")
     if upload is not None:
@@ -225,9 +229,11 @@ def validate() -> Response:
     cap = current_app.config["SHACL_MAX_DATA_TRIPLES"]
     try:
         if media:
-            body = get_store().call(explain_description, data, name, chosen or None, media, cap)
+            body = get_store().call(
+                explain_description, data, name, chosen or None, media, cap, graph
+            )
             return Response(body, content_type=content_type(media))
-        judged = get_store().call(judge, data, name, chosen or None, cap)
+        judged = get_store().call(judge, data, name, chosen or None, cap, graph)
     except TooLarge as e:
         return text(str(e), 413)
     except UnreadableInput as e:
@@ -240,24 +246,38 @@ def validate() -> Response:
 
 
 def judge(
-    _store: object, data: bytes, name: str, ids: list[str] | None, max_triples: int
+    store: GraphStore,
+    data: bytes,
+    name: str,
+    ids: list[str] | None,
+    max_triples: int,
+    with_store: bool = False,
 ) -> dict[str, list]:
     """A guard task: the verdicts on a posted description, as JSON, and what the reader
     left out of it (assessing it takes seconds of CPU, so it runs in a lane, under the
     request's time limit, and a description of more than ``max_triples`` is refused before
     it is judged: :class:`TooLarge`). The API and the validate page, whose guided form asks
-    again as it is filled in, both run it."""
-    run = validate_description(data, name, ids, max_triples=max_triples)
+    again as it is filled in, both run it. ``with_store``: the base models it names but does
+    not describe are read from ``store`` (validate_description's ``graph``)."""
+    graph = store if with_store else None
+    run = validate_description(data, name, ids, max_triples=max_triples, graph=graph)
     return {"verdicts": [v.as_json() for v in run.verdicts], "warnings": run.warnings}
 
 
 def explain_description(
-    _store: object, data: bytes, name: str, ids: list[str] | None, media: str, max_triples: int
+    store: GraphStore,
+    data: bytes,
+    name: str,
+    ids: list[str] | None,
+    media: str,
+    max_triples: int,
+    with_store: bool = False,
 ) -> bytes:
     """A guard task: the verdicts on a posted description with their SHACL reports, in
     ``media`` (pySHACL takes seconds of CPU a model, under the request's time limit; at
-    most ``max_triples``, as :func:`judge`)."""
-    run = validate_description(data, name, ids, reports=True, max_triples=max_triples)
+    most ``max_triples`` and ``with_store``, as :func:`judge`)."""
+    graph = store if with_store else None
+    run = validate_description(data, name, ids, reports=True, max_triples=max_triples, graph=graph)
     triples = [t for model in run.reports.values() for t in model]
     return serialize_graph(triples, media, PREFIXES)
 

@@ -491,8 +491,22 @@ OPENAPI: dict[str, Any] = {
                 "each verdict an EARL assertion linked (og:validationReport) to the "
                 "sh:ValidationReport of its definition's shapes, made by pySHACL (seconds "
                 "of CPU a model), as a stored model's conformance is, and stating the "
-                "warnings (og:readerWarning).",
-                "parameters": [DEFINITION, FORMAT],
+                "warnings (og:readerWarning). The description is judged alone, unless "
+                "with-store is true.",
+                "parameters": [
+                    DEFINITION,
+                    FORMAT,
+                    param(
+                        "with-store",
+                        "query",
+                        "true: a base model the description names (og:baseModelName) but "
+                        "does not describe is read from the graph, when the name names one "
+                        "of its models, and its fine-tunes inherit from that model's stored "
+                        "evidence (a warning names each model read); false (the default): "
+                        "the description is judged alone, the same whatever the graph holds",
+                        schema={"type": "boolean", "default": False},
+                    ),
+                ],
                 "requestBody": {
                     "content": {
                         "text/turtle": {},

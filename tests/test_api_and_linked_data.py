@@ -222,6 +222,34 @@ def test_validate_service(client: FlaskClient) -> None:
     assert bad.status_code == 400 and b"cannot read" in bad.data
 
 
+def test_validate_reads_a_stored_base_model_only_when_asked(client: FlaskClient) -> None:
+    """with-store=true reads a base model the description names but does not describe
+    from the served graph (Llama-2-7b): the fine-tune fails the Open Weight Definition on
+    the base's stored licence, and its warnings name the model read; without it the
+    description is judged alone, as before, and says so."""
+    fine_tune = (
+        b"@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+        b"<#m> a og:Model ; <https://schema.org/name> 'Sandpiper-Chat' ;\n"
+        b"  og:baseModelName 'Llama-2-7b' .\n"
+    )
+    path = "/api/validate?definition=owd-0.3"
+    (alone,) = client.post(path, data=fine_tune, content_type="text/turtle").json
+    assert alone["outcome"] == "cantTell"
+    assert any("judged alone" in w for w in alone["warnings"])
+    r = client.post(path + "&with-store=true", data=fine_tune, content_type="text/turtle")
+    (read,) = r.json
+    assert read["outcome"] == "failed"
+    assert read["warnings"] == [
+        "description.ttl: the base model 'Llama-2-7b' is read from the graph: "
+        "<https://w3id.org/openness-graph/id/model/llama-2-7b>, judged on its stored "
+        "evidence with this description"
+    ]
+    bad = client.post(path + "&with-store=yes", data=fine_tune, content_type="text/turtle")
+    assert bad.status_code == 400 and b"with-store is true or false" in bad.data
+    described = client.get("/openapi.json").json["paths"]["/api/validate"]["post"]
+    assert "with-store" in {p["name"] for p in described["parameters"]}
+
+
 @pytest.mark.parametrize("media", ["image/png", "application/x-www-form-urlencoded"])
 def test_a_description_of_a_media_type_not_read_is_415(client: FlaskClient, media: str) -> None:
     """As /sparql answers a query of a media type it does not read (curl --data-binary

@@ -624,6 +624,7 @@ def test_validate_says_a_base_model_is_looked_for_in_the_description_alone(
         "warning: sandpiper.ttl: the base model 'Llama-2-7b' names no model of this "
         "description, which is judged alone (not with the graph's models)"
     ) in err
+    assert "or read the graph's (`openness validate --with-store`" in err
     path.write_text(
         FINE_TUNE + "<#b> a og:Model ; <https://schema.org/name> 'Llama-2-7b' ;\n"
         "  og:component [ a og:Component ; og:componentType ogc:datasets ; og:released false ] .\n"
@@ -631,6 +632,54 @@ def test_validate_says_a_base_model_is_looked_for_in_the_description_alone(
     code, out, err = run("validate", str(path), "-d", "fsf-ml-2024")
     assert "base model 'Llama-2-7b': user record 'Llama-2-7b': the datasets are not released" in out
     assert "base model" not in err
+
+
+LLAMA_2_7B = "https://w3id.org/openness-graph/id/model/llama-2-7b"
+
+
+def test_validate_with_store_judges_a_fine_tune_on_its_stored_bases_evidence(
+    tmp_path: Path, reported: Path
+) -> None:
+    """A fine-tune of Llama-2-7b, which the graph holds, under --with-store: the base is
+    read from the store and its evidence counts where the definitions read a base's — the
+    Open Weight Definition's free redistribution fails on the stored record's Llama 2
+    licence, where the description alone 'cannot tell' — and a warning names the stored
+    model read, whose IRI (and its aspects') stays the graph's in the evidence printed."""
+    path = tmp_path / "sandpiper.ttl"
+    path.write_text(FINE_TUNE)
+    alone = run("--store", str(reported), "validate", str(path), "-d", "owd-0.3")
+    assert alone[0] == 3 and "owd-0.3: cantTell" in alone[1]
+    code, out, err = run(
+        "--store", str(reported), "validate", str(path), "-d", "owd-0.3", "--with-store"
+    )
+    assert code == 1 and "owd-0.3: failed" in out
+    assert (
+        "base model 'Llama-2-7B': mof record 'Llama-2-7B': the final parameters are under "
+        "'Llama 2 Community License', which restricts use"
+    ) in out
+    assert (
+        "warning: sandpiper.ttl: the base model 'Llama-2-7b' is read from the graph: "
+        f"<{LLAMA_2_7B}>"
+    ) in err
+    assert "names no model" not in err + out
+    code, out, _ = run(
+        "--store", str(reported), "validate", str(path), "--with-store", "--format", "evidence"
+    )
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    assert (rdflib.URIRef(LLAMA_2_7B), rdflib.RDF.type, rdflib.URIRef(OG + "Model")) in graph
+    assert not [
+        s for s in graph.subjects() if str(s).endswith("/model/llama-2-7b") and str(s) != LLAMA_2_7B
+    ]
+
+
+def test_with_store_leaves_a_base_the_graph_does_not_hold_warned_of(
+    tmp_path: Path, reported: Path
+) -> None:
+    path = tmp_path / "orphan.ttl"
+    path.write_text(FINE_TUNE.replace("Llama-2-7b", "Nowhere-Base-7B"))
+    _, out, err = run("--store", str(reported), "validate", str(path), "--with-store")
+    assert "'Nowhere-Base-7B' names no model of this description nor one model of the graph" in err
+    assert "is read from the graph" not in err
 
 
 def test_validate_warns_of_a_licence_iri_the_licence_list_does_not_know(tmp_path: Path) -> None:

@@ -24,12 +24,14 @@ import rdflib
 
 from openness.assess import jsonld, terms
 from openness.assess.definitions import definitions, shapes_graph
+from openness.assess.evidence import own as own_evidence
 from openness.assess.evidence import shared
+from openness.assess.evidence import text as evidence_text
 from openness.assess.grade import Verdict
 from openness.assess.run import assess
-from openness.assess.setwise import dataset
+from openness.assess.setwise import dataset, facts
 from openness.assess.store import save
-from openness.ingest.identity import rebuild_identity
+from openness.ingest.identity import base_keys, rebuild_identity
 from openness.ingest.licenses import RESOLUTION, default_resolver
 from openness.ingest.mof import license_table, read_record
 from openness.ingest.organizations import held_organizations
@@ -37,9 +39,21 @@ from openness.ingest.rdf import Triples, iri
 from openness.ingest.records import IngestContext, add_license, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.ingest.runner import ingest_source
-from openness.namespaces import DCTERMS, EARL, EV, ID, OG, PROV, RDF, SCHEMA, Graphs, short
+from openness.namespaces import (
+    DCTERMS,
+    EARL,
+    EV,
+    FAIR4ML,
+    ID,
+    OG,
+    PROV,
+    RDF,
+    SCHEMA,
+    Graphs,
+    short,
+)
 from openness.resources import sources_dir
-from openness.store import EmbeddedStore
+from openness.store import EmbeddedStore, GraphStore
 from openness.vocabularies import load_vocabularies
 
 RDF_FORMATS = {
@@ -278,23 +292,93 @@ def _warn_unresolved(triples: list[ox.Triple], name: str, warnings: list[str]) -
         )
 
 
-def _warn_unidentified_bases(store: EmbeddedStore, name: str, warnings: list[str]) -> None:
+def _warn_unidentified_bases(
+    store: EmbeddedStore, name: str, warnings: list[str], *, graph_read: bool
+) -> None:
     """Warn of each base model name (og:baseModelName) the identity step linked to no model
-    of the description: it is judged alone, so a base the graph holds (Llama-2-7b) is not
-    read, and the reasons' 'names no model of the graph' would say the graph has no such
-    model; what the fine-tune inherits can be told only of a base in the same file."""
+    of the description (nor, ``graph_read``, of the graph): unless the graph is read, a
+    base it holds (Llama-2-7b) is not, and the reasons' 'names no model of the graph' would
+    say the graph has no such model; what the fine-tune inherits can be told only of a base
+    in the same file, or one read from the graph (--with-store)."""
+    for base in _unidentified(store):
+        if graph_read:
+            warnings.append(
+                f"{name}: the base model {base!r} names no model of this description nor "
+                "one model of the graph, so what a fine-tune inherits from it cannot be "
+                f"told: describe it in the same file (an og:Model named {base!r}) to have "
+                "it read"
+            )
+            continue
+        warnings.append(
+            f"{name}: the base model {base!r} names no model of this description, which is "
+            "judged alone (not with the graph's models), so what a fine-tune inherits from it "
+            f"cannot be told: describe it in the same file (an og:Model named {base!r}), or "
+            "read the graph's (`openness validate --with-store`, the API's with-store=true) "
+            "to have it read"
+        )
+
+
+def _unidentified(store: EmbeddedStore) -> list[str]:
+    """The base-model names the identity step linked to no model of the store."""
     rows = store.query(
         f"SELECT DISTINCT ?n WHERE {{ GRAPH <{Graphs.IDENTITY}> "
         f"{{ ?r <{OG}unidentifiedBaseModelName> ?n }} }} ORDER BY ?n"
     ).rows()
+    return [row["n"].value for row in rows]
+
+
+# Where the evidence of the stored models read (--with-store) is put in the scratch store:
+# a source graph, so the engine reads it as it reads a model's evidence (setwise.facts).
+STORED = Graphs.source("graph")
+
+
+def _read_stored_bases(
+    store: EmbeddedStore, graph: GraphStore, name: str, warnings: list[str]
+) -> dict[str, str]:
+    """Link each base-model name the identity step found no model of the description for
+    to the one model of ``graph`` it names, by the lookup keys the graph's identity step
+    wrote (og:identityKey, as an incremental identity update resolves a name outside its
+    scope), and put that model's evidence (ev:ModelEvidence, with its own bases', as the
+    engine reads a stored model's) into the scratch store: the description's fine-tunes
+    are then judged on their bases' stored evidence. A name of no or of several models is
+    left unidentified. Returns the models read, by the name that named them; each read is
+    said in ``warnings`` (the verdicts rest on more than the file)."""
+    names = _unidentified(store)
+    keys = {key for base in names for key in base_keys(base)}
+    if not keys:
+        return {}
+    found: dict[str, set[str]] = defaultdict(set)
+    rows = graph.query(
+        f"SELECT ?key ?m WHERE {{ VALUES ?key {{ {' '.join(str(ox.Literal(k)) for k in keys)} }}"
+        f" ?r <{OG}identityKey> ?key . ?m <{OG}hasRecord> ?r }}",
+        default_graphs=[Graphs.IDENTITY],
+    ).rows()
     for row in rows:
-        base = row["n"].value
-        warnings.append(
-            f"{name}: the base model {base!r} names no model of this description, which is "
-            "judged alone (not with the graph's models), so what a fine-tune inherits from it "
-            f"cannot be told: describe it in the same file (an og:Model named {base!r}) to "
-            "have it read"
+        found[row["key"].value].add(row["m"].value)
+    read = {}
+    for base in names:
+        # The repository's key first, as the identity step tries them.
+        models = next((found[k] for k in base_keys(base) if found[k]), set())
+        if len(models) == 1:
+            read[base] = next(iter(models))
+    if not read:
+        return {}
+    for base, model in read.items():
+        store.update(
+            f"""DELETE {{ GRAPH <{Graphs.IDENTITY}> {{ ?r <{OG}unidentifiedBaseModelName> ?n }} }}
+                INSERT {{ GRAPH <{Graphs.IDENTITY}> {{
+                  ?m <{FAIR4ML}fineTunedFrom> <{model}> ; <{PROV}wasDerivedFrom> <{model}> }} }}
+                WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
+                  ?r <{OG}unidentifiedBaseModelName> ?n . ?m <{OG}hasRecord> ?r }}
+                  FILTER (?n = {ox.Literal(base)}) }}"""
         )
+        warnings.append(
+            f"{name}: the base model {base!r} is read from the graph: <{model}>, judged on "
+            "its stored evidence with this description"
+        )
+    lines = own_evidence(graph, facts(graph), sorted(set(read.values())))
+    store.load(STORED, evidence_text(sorted(set().union(*lines.values()))))
+    return read
 
 
 def _warn_unknown_licences(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
@@ -467,9 +551,16 @@ class _Own:
 
     namespace: str
     graphs: frozenset[str]
+    # The stored models read (--with-store): their IRIs, and those the rules mint under
+    # them (a base's aspects), are the graph's.
+    stored: tuple[str, ...] = ()
 
     def iri(self, value: str) -> str:
-        if value.startswith(ID) and value not in self.graphs:
+        if (
+            value.startswith(ID)
+            and value not in self.graphs
+            and not any(value == m or value.startswith(m + "/") for m in self.stored)
+        ):
             return self.namespace + value.removeprefix(ID)
         return value
 
@@ -516,6 +607,7 @@ def validate_description(
     evidence: bool = False,
     max_triples: int | None = None,
     suffix: str | None = None,
+    graph: GraphStore | None = None,
 ) -> Validation:
     """Judge the models a description holds against the definitions (default: all); with
     ``reports``, also each model's verdicts as EARL assertions, each with its definition's
@@ -526,7 +618,13 @@ def validate_description(
     before it is judged: judging one peaks at :func:`memory_needed` (20 000 components
     with licences of their own, 240 000 triples: ~0.7 GB) and takes CPU time about linear
     in its size (docs/measurements.md). ``suffix``
-    tells the format where ``name`` does not (as description_triples)."""
+    tells the format where ``name`` does not (as description_triples).
+
+    The description is judged alone, unless ``graph`` is given: then a base model it names
+    but does not describe is read from that store when the name names one of its models
+    (:func:`_read_stored_bases`), and its fine-tunes inherit from it as a stored
+    fine-tune would. Not by default: the same file would be judged differently as the
+    store changes, and on the command line it would need a store."""
     warnings: list[str] = []
     # Each once (the MOF reader gives a component type's triples again for each time a
     # file lists it).
@@ -550,8 +648,19 @@ def validate_description(
     # own (~600 000) held ~160 MB beside it (docs/measurements.md).
     del triples
     rebuild_identity(store)
-    _warn_unidentified_bases(store, name, warnings)
-    run = assess(store, ids)
+    judged = None
+    if graph is not None:
+        judged = [
+            r["m"].value
+            for r in store.query(
+                f"SELECT ?m WHERE {{ GRAPH <{Graphs.IDENTITY}> {{ ?m a <{OG}Model> }} }}"
+            ).rows()
+        ]
+        read = _read_stored_bases(store, graph, name, warnings)
+        own = dataclasses.replace(own, stored=tuple(sorted(set(read.values()))))
+    _warn_unidentified_bases(store, name, warnings, graph_read=graph is not None)
+    # The description's models only: a stored base read is judged with them, not answered.
+    run = assess(store, ids, judged)
     if not run.verdicts:
         raise UnreadableInput(
             f"{name}: no model to validate (a record needs og:source, og:sourceId and schema:name)"
