@@ -1398,7 +1398,8 @@ def explain(opts: StoreOptions, model: str, ids: tuple[str, ...]) -> None:
     as Turtle.
 
     The report's sh:conforms is SHACL's, false while any result remains; the verdict beside
-    it may still pass the model (a stand-in met, a lower level reached) or rate it. A
+    it may still pass the model (a stand-in met, a lower level reached) or rate it, and
+    the report names it (og:validationReportOf) for a reader of the report alone. A
     passed requirement gives no reason: the findings it passed on (og:finding, as the
     model page shows them, queries/model-passed-findings.rq) are printed too."""
     from openness.assess.explain import explanation  # pySHACL, as in evidence
@@ -1502,7 +1503,10 @@ def validate(
 
     --format ttl prints, as `openness explain` does of a stored model, each verdict an
     EARL assertion linked (og:validationReport) to its definition's sh:ValidationReport,
-    made by pySHACL (seconds of CPU a model). --format evidence prints the data graph the
+    made by pySHACL (seconds of CPU a model), which names its assertion back
+    (og:validationReportOf): sh:conforms is SHACL's, not the verdict (G7's 'cannot tell'
+    may hold a higher level's violations, the tool's a report that conforms), the
+    assertion's earl:outcome is. --format evidence prints the data graph the
     shapes judge the description on (as `openness evidence` prints a stored model's), for
     any other SHACL engine: the description as written is none. Both, and the JSON, name
     the description's models and verdicts under urn:openness:description:<digest>/, a

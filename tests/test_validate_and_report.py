@@ -311,6 +311,44 @@ def test_validate_prints_each_verdict_beside_its_definitions_report() -> None:
     assert verdicts["osaid-1.0"]["outcome"] == "passed"
 
 
+GATED = """@prefix og: <https://w3id.org/openness-graph/ns#> .
+@prefix ogc: <https://w3id.org/openness-graph/ns/component/> .
+<#m> a og:Model ; <https://schema.org/name> 'Gull-7B' ;
+  og:licenseStatement [ og:licenseString 'LLAMA 2 Community License' ;
+    og:licenseRole 'distribution' ] ;
+  og:component [ a og:Component ; og:componentType ogc:model-parameters-final ;
+    og:released true ] .
+"""
+
+
+def test_a_report_read_alone_leads_to_the_verdicts_outcome(tmp_path: Path) -> None:
+    """Neither report's sh:conforms is the verdict, and SHACL's is kept (§3.6: whether
+    results remain): the G7 labels 'cannot tell' (the lowest level's deployment code is
+    unknown) on a report holding a higher level's sh:Violation (the weights' licence
+    restricts use), the Model Openness Tool's 'cannot tell' (no record of the tool) on a
+    report that conforms. Each report names its assessment (og:validationReportOf), whose
+    outcome a consumer of the report alone would otherwise not find."""
+    path = tmp_path / "gull.ttl"
+    path.write_text(GATED)
+    args = ["validate", str(path), "-d", "g7-openness-2026", "-d", "mof-1.0", "--format", "ttl"]
+    _, out, _ = run(*args)
+    graph = rdflib.Graph().parse(data=out, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    earl = rdflib.Namespace("http://www.w3.org/ns/earl#")
+    og = rdflib.Namespace(OG)
+    seen = {}
+    for report in graph.subjects(rdflib.RDF.type, sh.ValidationReport):
+        (assertion,) = graph.objects(report, og.validationReportOf)
+        assert graph.value(assertion, og.validationReport) == report
+        outcome = graph.value(graph.value(assertion, earl.result), earl.outcome)
+        severities = {graph.value(r, sh.resultSeverity) for r in graph.objects(report, sh.result)}
+        conforms = graph.value(report, sh.conforms).toPython()
+        seen[str(graph.value(assertion, og.definitionId))] = (outcome, conforms, severities)
+    assert seen["g7-openness-2026"][:2] == (earl.cantTell, False)
+    assert sh.Violation in seen["g7-openness-2026"][2]
+    assert seen["mof-1.0"] == (earl.cantTell, True, set())
+
+
 @pytest.mark.parametrize(
     "content,name,message",
     [

@@ -33,7 +33,12 @@ def explanation(store: GraphStore, model: str, ids: Sequence[str]) -> list[ox.Tr
     for i in ids:
         node = _add_report(out, made, model, definition(i).shapes)
         if assessment_iri(i, model) in stored:  # (a model not yet assessed has none to link)
-            out.add((rdflib.URIRef(assessment_iri(i, model)), OGNS.validationReport, node))
+            assertion = rdflib.URIRef(assessment_iri(i, model))
+            out.add((assertion, OGNS.validationReport, node))
+            # Both ways: a consumer reading the report alone is led to the outcome, which
+            # its sh:conforms is not (a graded 'cannot tell' may come with violations of
+            # higher levels, a source's definition's with a report that conforms).
+            out.add((node, OGNS.validationReportOf, assertion))
     data = out.serialize(format="nt", encoding="utf-8")
     reports = [q.triple for q in ox.parse(data, ox.RdfFormat.N_TRIPLES)]
     return triples + reports + passed_findings(store, model, ids)
