@@ -3,10 +3,11 @@ model description, a SHACL validation service, and the OpenAPI description."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.http import parse_options_header
 
 from openness.assess.definitions import definitions
 from openness.assess.explain import explanation
@@ -212,6 +213,7 @@ def validate() -> Response:
     graph = with_store == "true"
     media = _wants_rdf()
     upload = request.files.get("file")
+    suffix = None  # (a file's name tells its format)
     if upload is not None:
         data, name = upload.read(), upload.filename or "upload"
     elif request.mimetype == "multipart/form-data":  # (read, but the part is missing)
@@ -225,15 +227,15 @@ def validate() -> Response:
                 f"not {request.mimetype!r}",
                 415,
             )
-        data, name = request.get_data(), "description" + suffix
+        data, name = request.get_data(), _raw_name(suffix)
     cap = current_app.config["SHACL_MAX_DATA_TRIPLES"]
     try:
         if media:
             body = get_store().call(
-                explain_description, data, name, chosen or None, media, cap, graph
+                explain_description, data, name, chosen or None, media, cap, graph, suffix
             )
             return Response(body, content_type=content_type(media))
-        judged = get_store().call(judge, data, name, chosen or None, cap, graph)
+        judged = get_store().call(judge, data, name, chosen or None, cap, graph, suffix)
     except TooLarge as e:
         return text(str(e), 413)
     except UnreadableInput as e:
@@ -245,6 +247,17 @@ def validate() -> Response:
     return jsonify([{**v, "warnings": judged["warnings"]} for v in judged["verdicts"]])
 
 
+def _raw_name(suffix: str) -> str:
+    """The name a raw body is judged under: the filename its Content-Disposition gives
+    (``inline; filename=my-model.ttl``, the header a multipart form's part names its file
+    by, RFC 6266's parameter), without folders; else ``description<suffix>``. Its models'
+    IRIs are minted from it, messages name it and it names a MOF file's record, as a
+    file's name does; the Content-Type, not its suffix, tells the format."""
+    _, options = parse_options_header(request.headers.get("Content-Disposition", ""))
+    given = PurePosixPath(options.get("filename", "").replace("\\", "/")).name
+    return given or "description" + suffix
+
+
 def judge(
     store: GraphStore,
     data: bytes,
@@ -252,15 +265,17 @@ def judge(
     ids: list[str] | None,
     max_triples: int,
     with_store: bool = False,
+    suffix: str | None = None,
 ) -> dict[str, list]:
     """A guard task: the verdicts on a posted description, as JSON, and what the reader
     left out of it (assessing it takes seconds of CPU, so it runs in a lane, under the
     request's time limit, and a description of more than ``max_triples`` is refused before
     it is judged: :class:`TooLarge`). The API and the validate page, whose guided form asks
     again as it is filled in, both run it. ``with_store``: the base models it names but does
-    not describe are read from ``store`` (validate_description's ``graph``)."""
+    not describe are read from ``store`` (validate_description's ``graph``); ``suffix``
+    tells the format where the name does not (a raw body's Content-Type)."""
     graph = store if with_store else None
-    run = validate_description(data, name, ids, max_triples=max_triples, graph=graph)
+    run = validate_description(data, name, ids, max_triples=max_triples, graph=graph, suffix=suffix)
     return {"verdicts": [v.as_json() for v in run.verdicts], "warnings": run.warnings}
 
 
@@ -272,12 +287,15 @@ def explain_description(
     media: str,
     max_triples: int,
     with_store: bool = False,
+    suffix: str | None = None,
 ) -> bytes:
     """A guard task: the verdicts on a posted description with their SHACL reports, in
     ``media`` (pySHACL takes seconds of CPU a model, under the request's time limit; at
-    most ``max_triples`` and ``with_store``, as :func:`judge`)."""
+    most ``max_triples``, ``with_store`` and ``suffix`` as :func:`judge`)."""
     graph = store if with_store else None
-    run = validate_description(data, name, ids, reports=True, max_triples=max_triples, graph=graph)
+    run = validate_description(
+        data, name, ids, reports=True, max_triples=max_triples, graph=graph, suffix=suffix
+    )
     triples = [t for model in run.reports.values() for t in model]
     return serialize_graph(triples, media, PREFIXES)
 

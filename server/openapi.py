@@ -506,6 +506,16 @@ OPENAPI: dict[str, Any] = {
                         "the description is judged alone, the same whatever the graph holds",
                         schema={"type": "boolean", "default": False},
                     ),
+                    param(
+                        "Content-Disposition",
+                        "header",
+                        "A raw body's name, as a multipart form's part gives its file's: "
+                        "'inline; filename=my-model.ttl' (folders left out). Messages name "
+                        "the description by it, its models' IRIs are minted from it and its "
+                        "content, and it names a MOF file's record, as `openness validate "
+                        "--name` does; the Content-Type still tells the format. Default: "
+                        "description.<suffix> (.ttl for text/turtle, .yml for YAML, …)",
+                    ),
                 ],
                 "requestBody": {
                     "content": {

@@ -25,6 +25,7 @@ from support.fake_engine import Endpoint, serving
 from werkzeug.test import TestResponse
 
 from openness.assess.definitions import definitions
+from openness.assess.validate import description_namespace
 from openness.history import VERDICT_HISTORY
 from openness.named_queries import catalogue
 from openness.namespaces import BASE, EARL, ID, OG, PREFIXES, PROV, RDF, RDFS, Graphs
@@ -248,6 +249,31 @@ def test_validate_reads_a_stored_base_model_only_when_asked(client: FlaskClient)
     assert bad.status_code == 400 and b"with-store is true or false" in bad.data
     described = client.get("/openapi.json").json["paths"]["/api/validate"]["post"]
     assert "with-store" in {p["name"] for p in described["parameters"]}
+
+
+def test_a_raw_body_is_named_by_its_content_disposition(client: FlaskClient) -> None:
+    """A body posted raw was always named description.<suffix>: its warnings and its
+    models' IRIs (minted from name and content) could not be those of the file as
+    `openness validate` judges it. Content-Disposition's filename names it, as a multipart
+    part's does (folders left out); the Content-Type still tells the format."""
+    body = (
+        b"@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+        b"<#m> a og:Model ; <https://schema.org/name> 'Tern' ; og:licenseStatement\n"
+        b"  [ og:licenseString 'Tern Licence' ; og:licenseRole 'distribution' ] .\n"
+    )
+    path = "/api/validate?definition=osaid-1.0"
+    (unnamed,) = client.post(path, data=body, content_type="text/turtle").json
+    assert unnamed["warnings"][0].startswith("description.ttl: ")
+    (named,) = client.post(
+        path,
+        data=body,
+        content_type="text/turtle",
+        headers={"Content-Disposition": 'inline; filename="../models/tern.rdf"'},
+    ).json
+    assert named["warnings"][0].startswith("tern.rdf: licence 'Tern Licence'")
+    assert named["model"].startswith(description_namespace(body, "tern.rdf"))
+    described = client.get("/openapi.json").json["paths"]["/api/validate"]["post"]
+    assert "Content-Disposition" in {p["name"] for p in described["parameters"]}
 
 
 @pytest.mark.parametrize("media", ["image/png", "application/x-www-form-urlencoded"])
