@@ -255,7 +255,8 @@ def _raw_name(suffix: str) -> str:
     file's name does; the Content-Type, not its suffix, tells the format."""
     _, options = parse_options_header(request.headers.get("Content-Disposition", ""))
     given = PurePosixPath(options.get("filename", "").replace("\\", "/")).name
-    return given or "description" + suffix
+    # ('..' is a folder's name, not a file's)
+    return given if given not in ("", "..") else "description" + suffix
 
 
 def judge(

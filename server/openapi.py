@@ -423,7 +423,8 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": (
                     "The model's verdicts; as RDF, the EARL assertions, each linking its "
-                    "SHACL report (og:validationReport)"
+                    "SHACL report (og:validationReport), which names it back "
+                    "(og:validationReportOf: its earl:outcome is the verdict, not sh:conforms)"
                 ),
                 "parameters": [MODEL_OR_NAME, DEFINITION, FORMAT],
                 "responses": {
@@ -488,8 +489,9 @@ OPENAPI: dict[str, Any] = {
                 "summary": "Validate your own model description without storing it",
                 "description": "As JSON, one verdict per model and definition, with what "
                 "the reader left out of the description (warnings); as RDF (by Accept), "
-                "each verdict an EARL assertion linked (og:validationReport) to the "
-                "sh:ValidationReport of its definition's shapes, made by pySHACL (seconds "
+                "each verdict an EARL assertion linked (og:validationReport, and back: "
+                "og:validationReportOf) to the sh:ValidationReport of its definition's "
+                "shapes, made by pySHACL (seconds "
                 "of CPU a model), as a stored model's conformance is, and stating the "
                 "warnings (og:readerWarning). The description is judged alone, unless "
                 "with-store is true.",

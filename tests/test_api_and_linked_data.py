@@ -251,16 +251,19 @@ def test_validate_reads_a_stored_base_model_only_when_asked(client: FlaskClient)
     assert "with-store" in {p["name"] for p in described["parameters"]}
 
 
+TERN = (
+    b"@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
+    b"<#m> a og:Model ; <https://schema.org/name> 'Tern' ; og:licenseStatement\n"
+    b"  [ og:licenseString 'Tern Licence' ; og:licenseRole 'distribution' ] .\n"
+)
+
+
 def test_a_raw_body_is_named_by_its_content_disposition(client: FlaskClient) -> None:
     """A body posted raw was always named description.<suffix>: its warnings and its
     models' IRIs (minted from name and content) could not be those of the file as
     `openness validate` judges it. Content-Disposition's filename names it, as a multipart
     part's does (folders left out); the Content-Type still tells the format."""
-    body = (
-        b"@prefix og: <https://w3id.org/openness-graph/ns#> .\n"
-        b"<#m> a og:Model ; <https://schema.org/name> 'Tern' ; og:licenseStatement\n"
-        b"  [ og:licenseString 'Tern Licence' ; og:licenseRole 'distribution' ] .\n"
-    )
+    body = TERN
     path = "/api/validate?definition=osaid-1.0"
     (unnamed,) = client.post(path, data=body, content_type="text/turtle").json
     assert unnamed["warnings"][0].startswith("description.ttl: ")
@@ -274,6 +277,34 @@ def test_a_raw_body_is_named_by_its_content_disposition(client: FlaskClient) -> 
     assert named["model"].startswith(description_namespace(body, "tern.rdf"))
     described = client.get("/openapi.json").json["paths"]["/api/validate"]["post"]
     assert "Content-Disposition" in {p["name"] for p in described["parameters"]}
+
+
+@pytest.mark.parametrize("given", ["..", "a/.."])
+def test_a_content_disposition_naming_a_folder_names_no_description(
+    client: FlaskClient, given: str
+) -> None:
+    """'..' is no file's name: it was kept as the description's, now the default is."""
+    (named,) = client.post(
+        "/api/validate?definition=osaid-1.0",
+        data=TERN,
+        content_type="text/turtle",
+        headers={"Content-Disposition": f'inline; filename="{given}"'},
+    ).json
+    assert named["warnings"][0].startswith("description.ttl: licence 'Tern Licence'")
+
+
+def test_a_raw_body_named_with_a_space_is_judged(client: FlaskClient) -> None:
+    """A name with a space went into the base IRI as it was: 400, 'Invalid base IRI'."""
+    r = client.post(
+        "/api/validate?definition=osaid-1.0",
+        data=TERN,
+        content_type="text/turtle",
+        headers={"Content-Disposition": 'inline; filename="my model.ttl"'},
+    )
+    assert r.status_code == 200, r.data
+    (named,) = r.json
+    assert named["warnings"][0].startswith("my model.ttl: licence 'Tern Licence'")
+    assert named["model"].startswith(description_namespace(TERN, "my model.ttl"))
 
 
 @pytest.mark.parametrize("media", ["image/png", "application/x-www-form-urlencoded"])
@@ -404,6 +435,15 @@ def test_shacl_service(client: FlaskClient) -> None:
         ).status_code
         == 404
     )
+
+
+def test_openapi_says_a_report_names_its_assertion_back(client: FlaskClient) -> None:
+    """The conformance RDF and a validated description's carry og:validationReportOf
+    beside og:validationReport: the description said only the one."""
+    paths = client.get("/openapi.json").json["paths"]
+    conformance = paths["/api/models/{model_id}/conformance"]["get"]["summary"]
+    assert "og:validationReportOf" in conformance
+    assert "og:validationReportOf" in paths["/api/validate"]["post"]["description"]
 
 
 def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> None:

@@ -21,7 +21,11 @@ from openness.assess import validate as validate_module
 from openness.assess.definitions import SH, definitions, shape_files, shapes_graph
 from openness.assess.report import verdict_rows
 from openness.assess.service import resolve_models
-from openness.assess.validate import description_triples, validate_description
+from openness.assess.validate import (
+    description_namespace,
+    description_triples,
+    validate_description,
+)
 from openness.cli import cli
 from openness.ingest.mof import write_record
 from openness.named_queries import catalogue
@@ -705,9 +709,48 @@ def test_validate_with_store_judges_a_fine_tune_on_its_stored_bases_evidence(
     )
     graph = rdflib.Graph().parse(data=out, format="turtle")
     assert (rdflib.URIRef(LLAMA_2_7B), rdflib.RDF.type, rdflib.URIRef(OG + "Model")) in graph
+    # Every IRI of the stored evidence stays the graph's, a record's as the model's.
+    record = ID + "record/mof/llama-2-7b"
+    assert (rdflib.URIRef(record), None, None) in graph
     assert not [
-        s for s in graph.subjects() if str(s).endswith("/model/llama-2-7b") and str(s) != LLAMA_2_7B
+        s
+        for s in graph.subjects()
+        if str(s).endswith(("/model/llama-2-7b", "/record/mof/llama-2-7b"))
+        and str(s) not in (LLAMA_2_7B, record)
     ]
+
+
+def test_with_store_reads_a_base_whose_model_has_a_family(tmp_path: Path, reported: Path) -> None:
+    """A family has records too (og:hasRecord): a name matched both the model and its
+    family, two models, and the base was refused as 'naming no model' of the graph."""
+    path = tmp_path / "sandpiper.ttl"
+    for base, model in [
+        ("Llama-3.3-70B-Instruct", "meta-llama--llama-3.3-70b-instruct"),
+        ("juyongjiang/CodeUp-Llama-3-8B", "juyongjiang--codeup-llama-3-8b"),
+    ]:
+        path.write_text(FINE_TUNE.replace("Llama-2-7b", base))
+        _, _, err = run(
+            "--store", str(reported), "validate", str(path), "-d", "owd-0.3", "--with-store"
+        )
+        assert f"the base model {base!r} is read from the graph: <{ID}model/{model}>" in err
+        assert "names no model" not in err
+
+
+def test_with_store_says_a_base_names_several_models_of_the_graph(
+    tmp_path: Path, reported: Path
+) -> None:
+    """A Hub repository two models of the graph are named by is not guessed (an
+    incremental identity update would take the least IRI): the warning says the name
+    names them, where it said it named none."""
+    path = tmp_path / "sandpiper.ttl"
+    path.write_text(FINE_TUNE.replace("Llama-2-7b", "deepseek-ai/DeepSeek-V3"))
+    _, _, err = run("--store", str(reported), "validate", str(path), "--with-store")
+    assert (
+        "the base model 'deepseek-ai/DeepSeek-V3' names no model of this description and 2 "
+        f"models of the graph (<{ID}model/deepseek-ai--deepseek-v3>, "
+        f"<{ID}model/deepseek-ai--deepseek-v3-2>)"
+    ) in err
+    assert "is read from the graph" not in err
 
 
 def test_with_store_leaves_a_base_the_graph_does_not_hold_warned_of(
@@ -718,6 +761,17 @@ def test_with_store_leaves_a_base_the_graph_does_not_hold_warned_of(
     _, out, err = run("--store", str(reported), "validate", str(path), "--with-store")
     assert "'Nowhere-Base-7B' names no model of this description nor one model of the graph" in err
     assert "is read from the graph" not in err
+
+
+def test_validate_a_file_whose_name_has_a_space(tmp_path: Path) -> None:
+    """The name went into the base IRI as it was: 'Invalid base IRI' for a space. It is
+    percent-encoded there (a name an IRI can hold is kept, and the IRIs minted with it)."""
+    path = tmp_path / "my model.ttl"
+    path.write_text(FINE_TUNE)
+    code, out, err = run("validate", str(path), "-d", "owd-0.3", "--format", "json")
+    assert code == 3 and "Invalid base IRI" not in err
+    (verdict,) = json.loads(out)
+    assert verdict["model"].startswith(description_namespace(FINE_TUNE.encode(), "my model.ttl"))
 
 
 def test_validate_warns_of_a_licence_iri_the_licence_list_does_not_know(tmp_path: Path) -> None:

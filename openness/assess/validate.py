@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -293,14 +294,31 @@ def _warn_unresolved(triples: list[ox.Triple], name: str, warnings: list[str]) -
 
 
 def _warn_unidentified_bases(
-    store: EmbeddedStore, name: str, warnings: list[str], *, graph_read: bool
+    store: EmbeddedStore,
+    name: str,
+    warnings: list[str],
+    *,
+    graph_read: bool,
+    ambiguous: dict[str, list[str]] | None = None,
 ) -> None:
     """Warn of each base model name (og:baseModelName) the identity step linked to no model
     of the description (nor, ``graph_read``, of the graph): unless the graph is read, a
     base it holds (Llama-2-7b) is not, and the reasons' 'names no model of the graph' would
     say the graph has no such model; what the fine-tune inherits can be told only of a base
-    in the same file, or one read from the graph (--with-store)."""
+    in the same file, or one read from the graph (--with-store). A name of several of the
+    graph's models (``ambiguous``) is said to be, with a few of them."""
+    ambiguous = ambiguous or {}
     for base in _unidentified(store):
+        if base in ambiguous:
+            models = ambiguous[base]
+            listed = ", ".join(f"<{m}>" for m in models[:3]) + (", …" if len(models) > 3 else "")
+            warnings.append(
+                f"{name}: the base model {base!r} names no model of this description and "
+                f"{len(models)} models of the graph ({listed}), so none is read and what a "
+                "fine-tune inherits from it cannot be told: describe it in the same file "
+                f"(an og:Model named {base!r}) to have it read"
+            )
+            continue
         if graph_read:
             warnings.append(
                 f"{name}: the base model {base!r} names no model of this description nor "
@@ -334,42 +352,48 @@ STORED = Graphs.source("graph")
 
 def _read_stored_bases(
     store: EmbeddedStore, graph: GraphStore, name: str, warnings: list[str]
-) -> dict[str, str]:
+) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Link each base-model name the identity step found no model of the description for
     to the one model of ``graph`` it names, by the lookup keys the graph's identity step
-    wrote (og:identityKey, as an incremental identity update resolves a name outside its
-    scope), and put that model's evidence (ev:ModelEvidence, with its own bases', as the
-    engine reads a stored model's) into the scratch store: the description's fine-tunes
-    are then judged on their bases' stored evidence. A name of no or of several models is
-    left unidentified. Returns the models read, by the name that named them; each read is
-    said in ``warnings`` (the verdicts rest on more than the file)."""
+    wrote (og:identityKey: a Hub repository's, else the name's), and put that model's
+    evidence (ev:ModelEvidence, with its own bases', as the engine reads a stored model's)
+    into the scratch store: the description's fine-tunes are then judged on their bases'
+    stored evidence. A name of no or of several models is left unidentified: where an
+    incremental identity update would pick one of several (the least IRI), a description's
+    base is not guessed. Returns the models read, by the name that named them (each read
+    is said in ``warnings``: the verdicts rest on more than the file), and the models of
+    each name of several."""
     names = _unidentified(store)
     keys = {key for base in names for key in base_keys(base)}
     if not keys:
-        return {}
+        return {}, {}
     found: dict[str, set[str]] = defaultdict(set)
+    # By og:recordOf, which only a model is: a family has records too (og:hasRecord), so
+    # a name of one model and its family would have been two.
     rows = graph.query(
         f"SELECT ?key ?m WHERE {{ VALUES ?key {{ {' '.join(str(ox.Literal(k)) for k in keys)} }}"
-        f" ?r <{OG}identityKey> ?key . ?m <{OG}hasRecord> ?r }}",
+        f" ?r <{OG}identityKey> ?key ; <{OG}recordOf> ?m }}",
         default_graphs=[Graphs.IDENTITY],
     ).rows()
     for row in rows:
         found[row["key"].value].add(row["m"].value)
-    read = {}
+    read, ambiguous = {}, {}
     for base in names:
         # The repository's key first, as the identity step tries them.
         models = next((found[k] for k in base_keys(base) if found[k]), set())
         if len(models) == 1:
             read[base] = next(iter(models))
+        elif models:
+            ambiguous[base] = sorted(models)
     if not read:
-        return {}
+        return {}, ambiguous
     for base, model in read.items():
         store.update(
             f"""DELETE {{ GRAPH <{Graphs.IDENTITY}> {{ ?r <{OG}unidentifiedBaseModelName> ?n }} }}
                 INSERT {{ GRAPH <{Graphs.IDENTITY}> {{
                   ?m <{FAIR4ML}fineTunedFrom> <{model}> ; <{PROV}wasDerivedFrom> <{model}> }} }}
                 WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
-                  ?r <{OG}unidentifiedBaseModelName> ?n . ?m <{OG}hasRecord> ?r }}
+                  ?r <{OG}unidentifiedBaseModelName> ?n ; <{OG}recordOf> ?m }}
                   FILTER (?n = {ox.Literal(base)}) }}"""
         )
         warnings.append(
@@ -378,7 +402,7 @@ def _read_stored_bases(
         )
     lines = own_evidence(graph, facts(graph), sorted(set(read.values())))
     store.load(STORED, evidence_text(sorted(set().union(*lines.values()))))
-    return read
+    return read, ambiguous
 
 
 def _warn_unknown_licences(triples: list[ox.Triple], name: str, warnings: list[str]) -> None:
@@ -508,8 +532,23 @@ def _as_records(triples: list[ox.Triple], name: str, unread: Sequence[str] = ())
 
 
 def _base(name: str) -> str:
-    """What the IRIs a description named ``name`` writes relative to resolve against."""
-    return f"urn:openness:user:{name}#"
+    """What the IRIs a description named ``name`` writes relative to resolve against: the
+    name with what an IRI cannot hold percent-encoded (a space, ``#``), so a name that
+    could be is kept as it was, and the IRIs minted from it with it.
+
+    >>> _base("my model#2.ttl"), _base("Amber.yml")
+    ('urn:openness:user:my%20model%232.ttl#', 'urn:openness:user:Amber.yml#')
+    """
+    return f"urn:openness:user:{re.sub(_NOT_IN_IRI, _percent, name)}#"
+
+
+# What an IRI's path cannot hold (RFC 3987's ipchar and '/' and '?' can be): ASCII other
+# than those, and a '%' that begins no percent-encoding.
+_NOT_IN_IRI = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%\u0080-\U0010ffff]|%(?![0-9A-Fa-f]{2})")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode())
 
 
 def _records_named(
@@ -546,13 +585,13 @@ def description_namespace(data: bytes, name: str) -> str:
 @dataclass(frozen=True)
 class _Own:
     """Renames into a description's namespace the IRIs of ours that were minted for it
-    (those the graph's vocabularies, shapes, licences, curated organizations and the tool
-    do not hold)."""
+    (those the graph's vocabularies, shapes, licences, curated organizations, the tool and
+    the stored evidence read with --with-store do not hold)."""
 
     namespace: str
     graphs: frozenset[str]
-    # The stored models read (--with-store): their IRIs, and those the rules mint under
-    # them (a base's aspects), are the graph's.
+    # The stored models read (--with-store): the IRIs the rules mint under them (a
+    # base's aspects) are the graph's.
     stored: tuple[str, ...] = ()
 
     def iri(self, value: str) -> str:
@@ -576,10 +615,12 @@ class _Own:
         )
 
 
-def _iris_of_ours(store: EmbeddedStore) -> frozenset[str]:
-    """The IRIs of ours the store uses (~150 in the vocabularies and licences, 25 ms)."""
+def _iris_of_ours(store: EmbeddedStore, graph: str | None = None) -> frozenset[str]:
+    """The IRIs of ours the store uses (~150 in the vocabularies and licences, 25 ms), or
+    ``graph`` does."""
+    within = f"<{graph}>" if graph else "?g"
     rows = store.query(
-        f"SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} "
+        f"SELECT DISTINCT ?x WHERE {{ GRAPH {within} {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} "
         f'FILTER (isIRI(?x) && STRSTARTS(STR(?x), "{ID}")) }}'
     ).rows()
     return frozenset(r["x"].value for r in rows)
@@ -648,7 +689,7 @@ def validate_description(
     # own (~600 000) held ~160 MB beside it (docs/measurements.md).
     del triples
     rebuild_identity(store)
-    judged = None
+    judged, ambiguous = None, {}
     if graph is not None:
         judged = [
             r["m"].value
@@ -656,9 +697,17 @@ def validate_description(
                 f"SELECT ?m WHERE {{ GRAPH <{Graphs.IDENTITY}> {{ ?m a <{OG}Model> }} }}"
             ).rows()
         ]
-        read = _read_stored_bases(store, graph, name, warnings)
-        own = dataclasses.replace(own, stored=tuple(sorted(set(read.values()))))
-    _warn_unidentified_bases(store, name, warnings, graph_read=graph is not None)
+        read, ambiguous = _read_stored_bases(store, graph, name, warnings)
+        # Every IRI of the stored evidence read (its models', records', components') is
+        # the graph's, as are those the rules mint under its models (a base's aspects).
+        own = dataclasses.replace(
+            own,
+            graphs=own.graphs | _iris_of_ours(store, STORED),
+            stored=tuple(sorted(set(read.values()))),
+        )
+    _warn_unidentified_bases(
+        store, name, warnings, graph_read=graph is not None, ambiguous=ambiguous
+    )
     # The description's models only: a stored base read is judged with them, not answered.
     run = assess(store, ids, judged)
     if not run.verdicts:
