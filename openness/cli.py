@@ -297,6 +297,17 @@ class Seconds(click.FloatRange):
     help="How long to wait for one update of the remote engine: the SPARQL Protocol cannot "
     "cancel an update, so one abandoned may still be applied.",
 )
+@click.option(
+    "--shapes",
+    "own_shapes",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    envvar="OPENNESS_SHAPES",
+    metavar="DIR",
+    help="A folder of shapes files of your own (repeatable): its definitions are read beside "
+    "the bundled ones, by every command and the server [env OPENNESS_SHAPES, folders "
+    "separated as in PATH].",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -306,8 +317,15 @@ def cli(
     store_endpoint: str | None,
     remote_timeout: float,
     remote_update_timeout: float,
+    own_shapes: tuple[str, ...],
 ) -> None:
     """Openness Graph: is this AI model open — by which definition, and why not?"""
+    # Through the environment, which the server's workers, its query processes and the
+    # assessment's worker inherit: each reads the definitions itself.
+    if own_shapes:
+        os.environ["OPENNESS_SHAPES"] = os.pathsep.join(own_shapes)
+    else:
+        os.environ.pop("OPENNESS_SHAPES", None)
     # The command line before the environment: a store given by --store is not overridden
     # by an engine named only in OPENNESS_ENDPOINT (an engine given by --endpoint wins).
     from_command_line = ctx.get_parameter_source("location") is ParameterSource.COMMANDLINE

@@ -39,6 +39,31 @@ def shapes_dir() -> Path:
     return project_root() / "shapes"
 
 
+def own_shapes_dirs() -> list[Path]:
+    """The folders of shapes files of one's own that ``OPENNESS_SHAPES`` names (``openness
+    --shapes DIR`` sets it, so that the server's workers and query processes read them
+    too), separated as ``PATH`` is; their definitions stand beside the bundled ones."""
+    folders = os.environ.get("OPENNESS_SHAPES", "").split(os.pathsep)
+    return [Path(d).absolute() for d in folders if d]  # a file's IRI base is absolute
+
+
+def shape_files() -> list[Path]:
+    """Every shapes file: the bundled ones in name order, then each of one's own folders'.
+    A file named as one before it is refused: the shapes are named by their files' names
+    (``/shapes/<name>``, the digest that tells when to judge again), so it would stand for
+    the other."""
+    files = sorted(shapes_dir().glob("*.ttl"))
+    for folder in own_shapes_dirs():
+        if not folder.is_dir():
+            raise FileNotFoundError(f"OPENNESS_SHAPES names {folder}, which is no folder")
+        for path in sorted(folder.glob("*.ttl")):
+            same = next((f for f in files if f.name == path.name), None)
+            if same is not None:
+                raise ValueError(f"{path}: a shapes file of this name is already read, {same}")
+            files.append(path)
+    return files
+
+
 def queries_dir() -> Path:
     return project_root() / "queries"
 

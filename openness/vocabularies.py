@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import iri_values
 from openness.namespaces import OG, ONTOLOGY, PREFIX_LINE, RDF, Graphs
-from openness.resources import ontology_dir, shapes_dir
+from openness.resources import ontology_dir, shape_files
 from openness.store import GraphStore, summary
 
 # The types RDFS entails that a consumer without a reasoner misses: the instances of each
@@ -57,7 +57,7 @@ def load_vocabularies(store: GraphStore) -> int:
     it (an og:VocabularyRun), no longer the identity run before it."""
     started = dt.datetime.now(dt.UTC)
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
-    shapes = [t for path in sorted(shapes_dir().glob("*.ttl")) for t in parse_turtle(path)]
+    shapes = [t for path in shape_files() for t in parse_turtle(path)]
     # From here on every write keeps the store's vocabulary summary (a store starts here):
     # one that has none gets it in the same write.
     after = [] if store.described() else summary.rebuilt(store.engine_graphs)

@@ -13,7 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from openness.namespaces import OG
-from openness.resources import ontology_dir, shapes_dir
+from openness.resources import ontology_dir, shape_files
 
 OGNS = rdflib.Namespace(OG)
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -45,11 +45,6 @@ class Definition:
     score_query: str | None = None
     judges_open_claims: bool = False
     passes_models: bool = True  # og:passesModels
-
-
-def shape_files() -> list[Path]:
-    """Every shapes file, in name order."""
-    return sorted(shapes_dir().glob("*.ttl"))
 
 
 @cache

@@ -1,0 +1,56 @@
+"""A definition of one's own, kept outside shapes/ and read with `openness --shapes DIR`
+(tests/fixtures/own-definition): judged by every command beside the bundled ones. Each
+command runs in a process of its own, as a researcher runs it: the definitions are read
+once a process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+OWN = Path(__file__).parent / "fixtures" / "own-definition"
+SHAPES = OWN / "shapes"
+MODEL = OWN / "no-data-lm.ttl"
+
+
+def openness(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k != "OPENNESS_SHAPES"} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "openness.cli", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+
+
+def test_a_definition_in_a_folder_of_ones_own_is_judged_beside_the_bundled_ones() -> None:
+    args = ["validate", str(MODEL), "-d", "osaid-1.0", "-d", "osaid-data-1.0", "--format", "json"]
+    for run in (
+        openness("--shapes", str(SHAPES), *args),
+        openness(*args, env={"OPENNESS_SHAPES": str(SHAPES)}),
+    ):
+        assert run.returncode == 1, run.stderr
+        verdicts = {v["definition"]: v for v in json.loads(run.stdout)}
+        assert verdicts["osaid-1.0"]["outcome"] == "cantTell"
+        own = verdicts["osaid-data-1.0"]
+        assert own["outcome"] == "failed"
+        said = "osaid-data-1.0.D-shared: user record 'No Data LM': the datasets are not released"
+        assert said in own["reasons"]
+    # Without the folder the definition is unknown, as before.
+    assert openness(*args).returncode == 2
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_init_stores_ones_own_definition_so_named_queries_take_it(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    init = openness("--shapes", str(SHAPES), "--store", store, "init")
+    assert init.returncode == 0, init.stderr
+    run = openness("--store", store, "query", "definition-ids", "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    assert "osaid-data-1.0" in run.stdout.split()
