@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from click.core import ParameterSource
 
 from openness import __version__
-from openness.assess.definitions import definitions, worded_reason
+from openness.assess.definitions import DefinitionError, definitions, worded_reason
 from openness.assess.program import RuleError
 from openness.assess.report import (
     SYMBOL,
@@ -216,14 +216,15 @@ pass_store = click.make_pass_decorator(StoreOptions)
 
 
 class _Commands(click.Group):
-    """The commands, with a store that cannot be reached or did not answer in time, or a
-    bundled file that cannot be read (the snapshots' manifest), said in one line
+    """The commands, with a store that cannot be reached or did not answer in time, a
+    bundled file that cannot be read (the snapshots' manifest) or a shapes file that
+    declares a definition wrongly, said in one line
     (``Error: ...``, exit 1), as other errors are, not as a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (StoreError, RecordError) as e:
+        except (StoreError, RecordError, DefinitionError) as e:
             raise click.ClickException(str(e)) from e
         except TimeoutError as e:
             raise click.ClickException(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from openness.assess.definitions import definitions
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import iri_values
 from openness.namespaces import OG, ONTOLOGY, PREFIX_LINE, RDF, Graphs
@@ -56,6 +57,7 @@ def load_vocabularies(store: GraphStore) -> int:
     ontology entails changed, the load rewrites the entailed graph and is said to have made
     it (an og:VocabularyRun), no longer the identity run before it."""
     started = dt.datetime.now(dt.UTC)
+    definitions()  # a definition declared wrongly is refused before the store holds it
     ontology = [t for path in vocabulary_files() for t in parse_turtle(path)]
     shapes = [t for path in shape_files() for t in parse_turtle(path)]
     # From here on every write keeps the store's vocabulary summary (a store starts here):

@@ -1,7 +1,8 @@
 """A definition of one's own, kept outside shapes/ and read with `openness --shapes DIR`
-(tests/fixtures/own-definition): judged by every command beside the bundled ones. Each
-command runs in a process of its own, as a researcher runs it: the definitions are read
-once a process."""
+(tests/fixtures/own-definition): judged by every command beside the bundled ones, and
+refused, naming what is wrong, where its file leaves out what the engine would take for a
+pass. Each command runs in a process of its own, as a researcher runs it: the definitions
+are read once a process."""
 
 from __future__ import annotations
 
@@ -54,3 +55,47 @@ def test_init_stores_ones_own_definition_so_named_queries_take_it(tmp_path: Path
     run = openness("--store", store, "query", "definition-ids", "--format", "csv")
     assert run.returncode == 0, run.stderr
     assert "osaid-data-1.0" in run.stdout.split()
+
+
+GOOD = SHAPES.joinpath("osaid-data-1.0.ttl").read_text(encoding="utf-8")
+REQUIREMENT = "https://w3id.org/openness-graph/id/definition/osaid-data-1.0/D-shared"
+# Each a slip of a definition's author that the engine took for a pass of the requirement
+# (no shape reports on it), or for another definition, and what the refusal says.
+SLIPS = {
+    "no shapes": (
+        GOOD.split("shape:DataSharedShape")[0],
+        f"no shape encodes requirement {REQUIREMENT} (og:encodes)",
+    ),
+    "a check misspelt": (
+        GOOD.replace("chk:DatasetsReleased", "chk:DatasetReleased"),
+        "checks https://w3id.org/openness-graph/shapes/checks#DatasetReleased, which no "
+        "shapes file declares an og:Check",
+    ),
+    "no check": (
+        GOOD.replace("og:checks chk:DatasetsReleased .", "."),
+        f"requirement {REQUIREMENT} names no check (og:checks)",
+    ),
+    "the requirement not listed": (
+        GOOD.replace("osaid:P-terms, def:D-shared .", "osaid:P-terms ."),
+        f"encodes {REQUIREMENT}, which no definition lists (og:requirement)",
+    ),
+    "a bundled definition's id": (
+        GOOD.replace('og:definitionId "osaid-data-1.0" ;', 'og:definitionId "osaid-1.0" ;'),
+        "definition id 'osaid-1.0' is ",
+    ),
+}
+
+
+@pytest.mark.parametrize("slip", sorted(SLIPS))
+def test_a_definition_its_file_leaves_wrong_is_refused_naming_what(
+    tmp_path: Path, slip: str
+) -> None:
+    text, said = SLIPS[slip]
+    (tmp_path / "mine.ttl").write_text(text, encoding="utf-8")
+    run = openness("--shapes", str(tmp_path), "validate", str(MODEL), "-d", "osaid-1.0")
+    assert run.returncode == 1, run.stdout
+    assert run.stderr.startswith("Error: ") and said in run.stderr
+    assert "Traceback" not in run.stderr
+    # Nor does the store take it.
+    init = openness("--shapes", str(tmp_path), "--store", str(tmp_path / "store"), "init")
+    assert init.returncode == 1 and said in init.stderr

@@ -19,6 +19,11 @@ OGNS = rdflib.Namespace(OG)
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 
+class DefinitionError(ValueError):
+    """A shapes file that cannot be read, or declares a definition that would judge
+    wrongly without saying so."""
+
+
 @dataclass(frozen=True)
 class Requirement:
     iri: str
@@ -56,7 +61,7 @@ def _file_graphs() -> dict[Path, rdflib.Graph]:
         try:
             out[path] = rdflib.Graph().parse(path, format="turtle")
         except Exception as e:  # rdflib raises its own parser errors
-            raise SyntaxError(f"{path}: {e}") from e
+            raise DefinitionError(f"{path}: {e}") from e
     return out
 
 
@@ -120,7 +125,45 @@ def definitions() -> dict[str, Definition]:
             for shape, req in graph.subject_objects(OGNS.encodes):
                 if str(req) in d.requirements:
                     d.shapes[str(shape)] = str(req)
+            if did in out:
+                raise DefinitionError(f"{path}: definition id {did!r} is {out[did].file}'s too")
             out[did] = d
+    problems = _problems(graph, out)
+    if problems:
+        raise DefinitionError("\n".join(problems))
+    return out
+
+
+def _problems(graph: rdflib.Graph, found: dict[str, Definition]) -> list[str]:
+    """What a definition's file leaves out that the engine would take for a pass: a
+    requirement no shape encodes, or whose check is declared nowhere (no rule writes a
+    finding on it, no aspect is expected, so no shape reports it), and a shape encoding a
+    requirement no definition lists (never read)."""
+    checks = set(graph.subjects(RDF.type, OGNS.Check))
+    listed = {r for d in found.values() for r in d.requirements}
+    out = []
+    for d in found.values():
+        where = f"{d.file}: definition {d.iri}"
+        if d.id == "None":
+            out.append(f"{where} has no og:definitionId")
+        encoded = set(d.shapes.values())
+        for iri, req in d.requirements.items():
+            node = rdflib.URIRef(iri)
+            if req.id == "None":
+                out.append(f"{where}: requirement {iri} has no og:definitionId")
+            named = list(graph.objects(node, OGNS.checks))
+            if not named:
+                out.append(f"{where}: requirement {iri} names no check (og:checks)")
+            out += [
+                f"{where}: requirement {iri} checks {c}, which no shapes file declares an og:Check"
+                for c in named
+                if c not in checks
+            ]
+            if iri not in encoded:
+                out.append(f"{where}: no shape encodes requirement {iri} (og:encodes)")
+    for shape, req in sorted(graph.subject_objects(OGNS.encodes)):
+        if str(req) not in listed:
+            out.append(f"shape {shape} encodes {req}, which no definition lists (og:requirement)")
     return out
 
 
