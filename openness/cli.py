@@ -567,7 +567,9 @@ def _dump_current(store: EmbeddedStore) -> None:
 @force_option
 @pass_store
 def init(opts: StoreOptions) -> None:
-    """Load (or reload) the ontology and concept schemes into their named graph."""
+    """Load (or reload) the ontology and concept schemes, and the definitions' shapes (with
+    --shapes, yours too), into their named graphs: run it after adding or changing a shapes
+    file, before `assess`."""
     store = opts.open(creates=True)
     try:
         n = load_vocabularies(store)
