@@ -92,7 +92,7 @@ from openness.store.compaction import compacted_when_grown
 from openness.store.errors import Refused, Unanswerable
 from openness.store.sparql_text import refusal
 from openness.turtle import turtle
-from openness.vocabularies import ensure_vocabularies, load_vocabularies
+from openness.vocabularies import ensure_vocabularies, load_vocabularies, shapes_current
 
 
 def _echo(message: str) -> None:
@@ -568,8 +568,8 @@ def _dump_current(store: EmbeddedStore) -> None:
 @pass_store
 def init(opts: StoreOptions) -> None:
     """Load (or reload) the ontology and concept schemes, and the definitions' shapes (with
-    --shapes, yours too), into their named graphs: run it after adding or changing a shapes
-    file, before `assess`."""
+    --shapes, yours too), into their named graphs (`assess` loads the shapes itself when
+    their files changed)."""
     store = opts.open(creates=True)
     try:
         n = load_vocabularies(store)
@@ -1377,6 +1377,11 @@ def assess(
     store = opts.open()
     try:
         _identity_current(store)
+        loaded = shapes_current(store)
+        if loaded:
+            _echo(
+                f"the shapes files changed since the store loaded them: loaded ({loaded} triples)"
+            )
         iris = resolve_models(store, list(models)) if models else None
         with compacted_when_grown(store, _echo):
             run_assessment(store, wanted, iris, echo=_echo, force=force, verbose=verbose)

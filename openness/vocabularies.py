@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from openness.assess.definitions import definitions
+from openness.assess.definitions import definitions, shapes_digest
 from openness.ingest.provenance import computed
 from openness.ingest.rdf import iri_values
 from openness.namespaces import OG, ONTOLOGY, PREFIX_LINE, RDF, Graphs
@@ -33,6 +33,12 @@ _SUPERCLASSES = f"""SELECT ?super WHERE {{
 _ENTAILED = f"""SELECT DISTINCT ?x ?super WHERE {{ VALUES (?class ?super) {{ %s }} %s
   GRAPH ?g {{ ?x a ?class }} FILTER (?g != <{Graphs.ENTAILED}>) }}"""
 _STATED = f"SELECT ?x ?super WHERE {{ %s GRAPH <{Graphs.ENTAILED}> {{ ?x a ?super }} }}"
+
+
+# Which shapes files the shapes graph was loaded from: their digest, in the provenance graph.
+FINGERPRINT = ox.NamedNode(OG + "fingerprint")
+_FORGET_SHAPES_LOADED = f"""DELETE WHERE {{ GRAPH <{Graphs.PROVENANCE}> {{
+  <{Graphs.SHAPES}> <{FINGERPRINT.value}> ?digest }} }}"""
 
 
 def parse_turtle(path: Path) -> list[ox.Triple]:
@@ -63,7 +69,13 @@ def load_vocabularies(store: GraphStore) -> int:
     # From here on every write keeps the store's vocabulary summary (a store starts here):
     # one that has none gets it in the same write.
     after = [] if store.described() else summary.rebuilt(store.engine_graphs)
-    store.write(replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes}, after=after)
+    loaded = ox.Triple(ox.NamedNode(Graphs.SHAPES), FINGERPRINT, ox.Literal(shapes_digest()))
+    store.write(
+        replace={Graphs.ONTOLOGY: ontology, Graphs.SHAPES: shapes},
+        add={Graphs.PROVENANCE: [loaded]},
+        before=[_FORGET_SHAPES_LOADED],
+        after=after,
+    )
     gone, entailed = entailment(store)  # the classes' superclasses may have changed
     if gone or entailed:
         # Derived, as the identity run says it, from the graphs whose instances it types.
@@ -110,3 +122,15 @@ def ensure_vocabularies(store: GraphStore) -> int:
         f"ASK {{ GRAPH <{Graphs.ONTOLOGY}> {{ ?s ?p ?o }} GRAPH <{Graphs.SHAPES}> {{ ?t ?q ?v }} }}"
     )
     return 0 if store.query(present) else load_vocabularies(store)
+
+
+def shapes_current(store: GraphStore) -> int:
+    """Load the vocabularies and shapes again when the shapes graph was loaded from other
+    shapes files than those read now (a definition added, changed or removed, or another
+    --shapes folder): `assess` judges with the files, and the named queries, pages and
+    evidence read the graph. Returns the triples loaded, 0 when it was current."""
+    held = store.query(
+        f"ASK {{ GRAPH <{Graphs.PROVENANCE}> {{ <{Graphs.SHAPES}> <{FINGERPRINT.value}> "
+        f'"{shapes_digest()}" }} }}'
+    )
+    return 0 if held else load_vocabularies(store)

@@ -99,3 +99,26 @@ def test_a_definition_its_file_leaves_wrong_is_refused_naming_what(
     # Nor does the store take it.
     init = openness("--shapes", str(tmp_path), "--store", str(tmp_path / "store"), "init")
     assert init.returncode == 1 and said in init.stderr
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_assess_loads_the_shapes_again_when_their_files_changed(tmp_path: Path) -> None:
+    """`assess` judges with the shapes files as they are; the named queries read the store's
+    shapes graph, which kept what `init` loaded, and refused the definition just judged."""
+    store = str(tmp_path / "store")
+    assert openness("--store", store, "init").returncode == 0
+
+    def ids() -> list[str]:
+        run = openness("--store", store, "query", "definition-ids", "--format", "csv")
+        assert run.returncode == 0, run.stderr
+        return run.stdout.split()
+
+    assert "osaid-data-1.0" not in ids()
+    run = openness("--shapes", str(SHAPES), "--store", store, "assess")
+    assert run.returncode == 0, run.stderr
+    assert "the shapes files changed since the store loaded them" in run.stderr
+    assert "osaid-data-1.0" in ids()
+    again = openness("--shapes", str(SHAPES), "--store", store, "assess")
+    assert "the shapes files changed" not in again.stderr
+    assert openness("--store", store, "assess").returncode == 0
+    assert "osaid-data-1.0" not in ids()
