@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 import pyoxigraph as ox
@@ -92,7 +92,13 @@ from openness.store.compaction import compacted_when_grown
 from openness.store.errors import Refused, Unanswerable
 from openness.store.sparql_text import refusal
 from openness.turtle import turtle
-from openness.vocabularies import ensure_vocabularies, load_vocabularies, shapes_current
+from openness.vocabularies import (
+    SHAPES_CHANGED,
+    ensure_vocabularies,
+    load_vocabularies,
+    shapes_behind,
+    shapes_current,
+)
 
 
 def _echo(message: str) -> None:
@@ -841,6 +847,22 @@ def _identity_current(store: GraphStore) -> None:
         link_snapshot_records(store)
 
 
+def _shapes_current(store: GraphStore) -> None:
+    """Load the shapes graph again when it is behind the shapes files (another --shapes
+    folder, a definition changed), saying so: the commands that judge read the files, the
+    named queries, pages and evidence the graph."""
+    said = shapes_current(store)
+    if said:
+        _echo(said)
+
+
+def _shapes_assessed(store: GraphStore) -> None:
+    """The shapes graph loaded from the shapes files read now, and the models judged with
+    them (what `assess` does; the verdicts of unchanged definitions are kept)."""
+    _shapes_current(store)
+    run_assessment(store, None, None, echo=_echo)
+
+
 @dataclasses.dataclass(frozen=True)
 class _Step:
     """What `build --if-missing` completes of a store a build left with its assessments
@@ -870,6 +892,9 @@ _COMPLETION = (
         "describing the vocabulary the graph uses (once)",
         lambda s: s.describe(),
     ),
+    # The shapes files are not those the store loaded (another --shapes folder, a
+    # definition changed): `make serve` with OPENNESS_SHAPES serves them, judged.
+    _Step(lambda s: shapes_behind(s) is not None, None, _shapes_assessed),
     _Step(
         lambda s: bool(stopped_runs(s)),
         "the last assessment was interrupted: completing it",
@@ -956,6 +981,7 @@ def history(opts: StoreOptions, models: tuple[str, ...]) -> None:
     store = opts.open()
     try:
         _identity_current(store)
+        _shapes_current(store)  # it judges with the files, as assess does
         if not store.query("ASK { ?r a og:SnapshotRecord }"):
             raise click.ClickException(
                 "the store holds no dated snapshot: add one with "
@@ -1227,6 +1253,17 @@ def serve(
         click.get_current_context().with_resource(
             holders.hold(folder, server, writes=updates, serves=True)
         )
+    # The server reads the definitions from the files, the shapes graph from the store:
+    # served apart, a definition has a page but no /shapes nor models-passing. Only said
+    # here, read only (a store held by a server is not written; `make serve` loads them).
+    behind = _asked_apart(opts, shapes_behind)
+    if behind == SHAPES_CHANGED:
+        raise click.ClickException(
+            f"{behind}: `assess` with the same --shapes (or `build --if-missing`) loads them "
+            "and judges with them; serve the store then"
+        )
+    if behind:  # a store loaded before the digest was kept may well hold these shapes
+        _echo(f"warning: {behind}: `assess` with the same --shapes loads them")
     # A remote engine is never missing as a folder is, so one never built (or the wrong
     # one) would be served empty, ready and silent; its pages would only say 'no model'.
     if opts.endpoint and not _asked_apart(opts, _has_assessments):
@@ -1320,7 +1357,10 @@ def _can_listen(host: str, port: int) -> None:
         ) from e
 
 
-def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:
+_Answer = TypeVar("_Answer")
+
+
+def _asked_apart(opts: StoreOptions, question: Callable[[GraphStore], _Answer]) -> _Answer:
     """``question(store)`` of the store read only, asked in a child process that opens the
     store and ends, for a process that forks afterwards (gunicorn's arbiter forks the
     server's workers). Opening a store on disk starts RocksDB's background threads, which a
@@ -1342,7 +1382,7 @@ def _has_assessments(store: GraphStore) -> bool:
     return Graphs.ASSESSMENTS in store.graph_names()  # no count of every triple
 
 
-def _ask(opts: StoreOptions, question: Callable[[GraphStore], bool]) -> bool:
+def _ask(opts: StoreOptions, question: Callable[[GraphStore], _Answer]) -> _Answer:
     with closing(opts.open(read_only=True, held=True)) as store:
         return question(store)
 
@@ -1377,11 +1417,7 @@ def assess(
     store = opts.open()
     try:
         _identity_current(store)
-        loaded = shapes_current(store)
-        if loaded:
-            _echo(
-                f"the shapes files changed since the store loaded them: loaded ({loaded} triples)"
-            )
+        _shapes_current(store)
         iris = resolve_models(store, list(models)) if models else None
         with compacted_when_grown(store, _echo):
             run_assessment(store, wanted, iris, echo=_echo, force=force, verbose=verbose)

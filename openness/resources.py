@@ -47,19 +47,24 @@ def own_shapes_dirs() -> list[Path]:
     return [Path(d).absolute() for d in folders if d]  # a file's IRI base is absolute
 
 
+class DefinitionError(ValueError):
+    """A shapes file that cannot be read, or declares a definition that would judge
+    wrongly without saying so."""
+
+
 def shape_files() -> list[Path]:
     """Every shapes file: the bundled ones in name order, then each of one's own folders'.
-    A file named as one before it is refused: the shapes are named by their files' names
-    (``/shapes/<name>``, the digest that tells when to judge again), so it would stand for
-    the other."""
+    A file named as one before it is refused: most likely a copy of it edited (its IRIs
+    the other's, which /shapes/<name> finds by their prefix), whose triples would be added
+    to the other's in the one shapes graph, not stand in their place."""
     files = sorted(shapes_dir().glob("*.ttl"))
     for folder in own_shapes_dirs():
         if not folder.is_dir():
-            raise FileNotFoundError(f"OPENNESS_SHAPES names {folder}, which is no folder")
+            raise DefinitionError(f"OPENNESS_SHAPES names {folder}, which is no folder")
         for path in sorted(folder.glob("*.ttl")):
             same = next((f for f in files if f.name == path.name), None)
             if same is not None:
-                raise ValueError(f"{path}: a shapes file of this name is already read, {same}")
+                raise DefinitionError(f"{path}: a shapes file of this name is already read, {same}")
             files.append(path)
     return files
 

@@ -124,13 +124,32 @@ def ensure_vocabularies(store: GraphStore) -> int:
     return 0 if store.query(present) else load_vocabularies(store)
 
 
-def shapes_current(store: GraphStore) -> int:
-    """Load the vocabularies and shapes again when the shapes graph was loaded from other
-    shapes files than those read now (a definition added, changed or removed, or another
-    --shapes folder): `assess` judges with the files, and the named queries, pages and
-    evidence read the graph. Returns the triples loaded, 0 when it was current."""
+SHAPES_CHANGED = "the shapes files changed since the store loaded them"
+SHAPES_UNRECORDED = "the store kept no record of the shapes files it loaded"
+
+
+def shapes_behind(store: GraphStore) -> str | None:
+    """Why the store's shapes graph is not the one the shapes files read now give (a
+    definition added, changed or removed, or another --shapes folder), or None when it is:
+    `assess` judges with the files, and the named queries, pages and evidence read the
+    graph. Asked read only (`openness serve` asks it of a store it does not write)."""
     held = store.query(
-        f"ASK {{ GRAPH <{Graphs.PROVENANCE}> {{ <{Graphs.SHAPES}> <{FINGERPRINT.value}> "
-        f'"{shapes_digest()}" }} }}'
+        f"SELECT ?digest {{ GRAPH <{Graphs.PROVENANCE}> {{ <{Graphs.SHAPES}> "
+        f"<{FINGERPRINT.value}> ?digest }} }}"
     )
-    return 0 if held else load_vocabularies(store)
+    digests = {row["digest"].value for row in held.rows()}
+    if not digests:  # a store loaded before the digest was kept, or by other tools
+        return SHAPES_UNRECORDED
+    if shapes_digest() not in digests:
+        return SHAPES_CHANGED
+    return None
+
+
+def shapes_current(store: GraphStore) -> str | None:
+    """Load the vocabularies and shapes again when the shapes graph is behind the shapes
+    files (:func:`shapes_behind`); returns what was done, to be said, or None when it was
+    current."""
+    why = shapes_behind(store)
+    if why is None:
+        return None
+    return f"{why}: loading them ({load_vocabularies(store)} triples)"

@@ -83,7 +83,22 @@ SLIPS = {
         GOOD.replace('og:definitionId "osaid-data-1.0" ;', 'og:definitionId "osaid-1.0" ;'),
         "definition id 'osaid-1.0' is ",
     ),
+    # Its sh:Warning shape says 'cannot tell', and no shape 'failed'.
+    "only the cannot-tell shape": (
+        GOOD.split("shape:DataSharedShape")[0]
+        + GOOD[GOOD.index("shape:DataSharedEvidenceShape") :],
+        f"no sh:Violation shape encodes requirement {REQUIREMENT}",
+    ),
+    "a syntax error": (
+        GOOD.replace("og:checks chk:DatasetsReleased .", "og:checks chk:DatasetsReleased"),
+        "mine.ttl: at line 44: Bad syntax",
+    ),
+    "a bundled file's name": (GOOD, "osaid-1.0.ttl: a shapes file of this name is already read, "),
 }
+
+
+# The file's name, where it is not mine.ttl.
+NAMED = {"a bundled file's name": "osaid-1.0.ttl"}
 
 
 @pytest.mark.parametrize("slip", sorted(SLIPS))
@@ -91,11 +106,14 @@ def test_a_definition_its_file_leaves_wrong_is_refused_naming_what(
     tmp_path: Path, slip: str
 ) -> None:
     text, said = SLIPS[slip]
-    (tmp_path / "mine.ttl").write_text(text, encoding="utf-8")
+    (tmp_path / NAMED.get(slip, "mine.ttl")).write_text(text, encoding="utf-8")
     run = openness("--shapes", str(tmp_path), "validate", str(MODEL), "-d", "osaid-1.0")
     assert run.returncode == 1, run.stdout
     assert run.stderr.startswith("Error: ") and said in run.stderr
     assert "Traceback" not in run.stderr
+    assert [line for line in run.stderr.splitlines() if line.startswith("Error: ")] == [
+        run.stderr.splitlines()[0]
+    ]
     # Nor does the store take it.
     init = openness("--shapes", str(tmp_path), "--store", str(tmp_path / "store"), "init")
     assert init.returncode == 1 and said in init.stderr
@@ -116,9 +134,111 @@ def test_assess_loads_the_shapes_again_when_their_files_changed(tmp_path: Path) 
     assert "osaid-data-1.0" not in ids()
     run = openness("--shapes", str(SHAPES), "--store", store, "assess")
     assert run.returncode == 0, run.stderr
-    assert "the shapes files changed since the store loaded them" in run.stderr
+    assert "the shapes files changed since the store loaded them: loading them" in run.stderr
     assert "osaid-data-1.0" in ids()
     again = openness("--shapes", str(SHAPES), "--store", store, "assess")
     assert "the shapes files changed" not in again.stderr
     assert openness("--store", store, "assess").returncode == 0
     assert "osaid-data-1.0" not in ids()
+
+
+def test_two_folders_holding_a_file_of_one_name_are_refused_naming_both(tmp_path: Path) -> None:
+    (tmp_path / "osaid-data-1.0.ttl").write_text(GOOD, encoding="utf-8")
+    run = openness("--shapes", str(SHAPES), "--shapes", str(tmp_path), "validate", str(MODEL))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        f"Error: {tmp_path / 'osaid-data-1.0.ttl'}: a shapes file of this name is already "
+        f"read, {SHAPES / 'osaid-data-1.0.ttl'}"
+    ]
+
+
+def test_the_suite_judges_with_the_bundled_definitions_only() -> None:
+    from openness.assess.definitions import definitions
+
+    assert "osaid-data-1.0" not in definitions()
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_an_exported_own_shapes_folder_changes_nothing_the_suite_judges() -> None:
+    """tests/conftest.py removes OPENNESS_SHAPES: a researcher who exported it ran a suite
+    that judged with their definitions too (tests/test_requirement_fixtures.py failed)."""
+    here = f"{__file__}::test_the_suite_judges_with_the_bundled_definitions_only"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "-p", "no:cacheprovider", here],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"OPENNESS_SHAPES": str(SHAPES)},
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stdout
+
+
+def _definition_ids(store: str) -> list[str]:
+    run = openness("--store", store, "query", "definition-ids", "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split()
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_serve_refuses_a_store_whose_shapes_graph_other_files_gave(tmp_path: Path) -> None:
+    """Served, a definition had a page (the files) but no /shapes and no models-passing
+    (the store's shapes graph, loaded without it)."""
+    from conftest import free_port
+
+    store = str(tmp_path / "store")
+    assert openness("--store", store, "init").returncode == 0
+    port = str(free_port())
+    run = openness("--shapes", str(SHAPES), "--store", store, "serve", "--port", port)
+    assert run.returncode == 1
+    assert run.stderr.startswith("Error: the shapes files changed since the store loaded them")
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_build_if_missing_loads_and_judges_with_changed_shapes(tmp_path: Path) -> None:
+    """`OPENNESS_SHAPES=mine make serve` on a built store: build --if-missing said 'already
+    built' and served the definition without its shapes graph."""
+    import pyoxigraph as ox
+
+    store = str(tmp_path / "store")
+    assert openness("--store", store, "init").returncode == 0
+    held = ox.Store(store)  # what marks a build run past its ingests: an assessments graph
+    held.update(
+        "INSERT DATA { GRAPH <https://w3id.org/openness-graph/graph/assessments> { "
+        "<urn:x:run> a <https://w3id.org/openness-graph/ns#AssessmentRun> } }"
+    )
+    held.flush()
+    del held
+    run = openness("--store", store, "build", "--if-missing", env={"OPENNESS_SHAPES": str(SHAPES)})
+    assert run.returncode == 0, run.stderr
+    assert "the shapes files changed since the store loaded them: loading them" in run.stderr
+    assert "osaid-data-1.0" in _definition_ids(store)
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_history_loads_the_shapes_again_as_assess_does(tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert openness("--store", store, "init").returncode == 0
+    run = openness("--shapes", str(SHAPES), "--store", store, "history")
+    assert "the shapes files changed since the store loaded them: loading them" in run.stderr
+    assert "osaid-data-1.0" in _definition_ids(store)
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_a_store_that_kept_no_digest_is_said_to_have_kept_none(tmp_path: Path) -> None:
+    """A store loaded before the digest was kept: its shapes files did not change."""
+    import pyoxigraph as ox
+
+    store = tmp_path / "store"
+    assert openness("--store", str(store), "init").returncode == 0
+    held = ox.Store(str(store))
+    held.update(
+        "DELETE WHERE { GRAPH <https://w3id.org/openness-graph/graph/provenance> { "
+        "<https://w3id.org/openness-graph/graph/shapes> "
+        "<https://w3id.org/openness-graph/ns#fingerprint> ?d } }"
+    )
+    held.flush()
+    del held
+    run = openness("--store", str(store), "assess")
+    assert run.returncode == 0, run.stderr
+    assert "the store kept no record of the shapes files it loaded: loading them" in run.stderr
+    assert "shapes files changed" not in run.stderr

@@ -13,15 +13,10 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from openness.namespaces import OG
-from openness.resources import ontology_dir, shape_files
+from openness.resources import DefinitionError, ontology_dir, shape_files
 
 OGNS = rdflib.Namespace(OG)
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-
-
-class DefinitionError(ValueError):
-    """A shapes file that cannot be read, or declares a definition that would judge
-    wrongly without saying so."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,10 @@ def _file_graphs() -> dict[Path, rdflib.Graph]:
         try:
             out[path] = rdflib.Graph().parse(path, format="turtle")
         except Exception as e:  # rdflib raises its own parser errors
-            raise DefinitionError(f"{path}: {e}") from e
+            # One line: rdflib's says where ('at line 4 of <>:') and why, then an excerpt.
+            said = " ".join(line.strip() for line in str(e).splitlines()[:2])
+            said = said.replace(" of <>:", ":").removesuffix(" at ^ in:")
+            raise DefinitionError(f"{path}: {said}") from e
     return out
 
 
@@ -137,8 +135,9 @@ def definitions() -> dict[str, Definition]:
 def _problems(graph: rdflib.Graph, found: dict[str, Definition]) -> list[str]:
     """What a definition's file leaves out that the engine would take for a pass: a
     requirement no shape encodes, or whose check is declared nowhere (no rule writes a
-    finding on it, no aspect is expected, so no shape reports it), and a shape encoding a
-    requirement no definition lists (never read)."""
+    finding on it, no aspect is expected, so no shape reports it) or that only a
+    sh:Warning shape encodes (never failed), and a shape encoding a requirement no
+    definition lists (never read)."""
     checks = set(graph.subjects(RDF.type, OGNS.Check))
     listed = {r for d in found.values() for r in d.requirements}
     out = []
@@ -147,6 +146,11 @@ def _problems(graph: rdflib.Graph, found: dict[str, Definition]) -> list[str]:
         if d.id == "None":
             out.append(f"{where} has no og:definitionId")
         encoded = set(d.shapes.values())
+        failing = {
+            req
+            for shape, req in d.shapes.items()
+            if (rdflib.URIRef(shape), SH.severity, SH.Violation) in graph
+        }
         for iri, req in d.requirements.items():
             node = rdflib.URIRef(iri)
             if req.id == "None":
@@ -161,6 +165,8 @@ def _problems(graph: rdflib.Graph, found: dict[str, Definition]) -> list[str]:
             ]
             if iri not in encoded:
                 out.append(f"{where}: no shape encodes requirement {iri} (og:encodes)")
+            elif iri not in failing:  # its sh:Warning shape says 'cannot tell', never failed
+                out.append(f"{where}: no sh:Violation shape encodes requirement {iri}")
     for shape, req in sorted(graph.subject_objects(OGNS.encodes)):
         if str(req) not in listed:
             out.append(f"shape {shape} encodes {req}, which no definition lists (og:requirement)")
