@@ -93,7 +93,6 @@ from openness.store.errors import Refused, Unanswerable
 from openness.store.sparql_text import refusal
 from openness.turtle import turtle
 from openness.vocabularies import (
-    SHAPES_CHANGED,
     ensure_vocabularies,
     load_vocabularies,
     shapes_behind,
@@ -1254,16 +1253,17 @@ def serve(
             holders.hold(folder, server, writes=updates, serves=True)
         )
     # The server reads the definitions from the files, the shapes graph from the store:
-    # served apart, a definition has a page but no /shapes nor models-passing. Only said
-    # here, read only (a store held by a server is not written; `make serve` loads them).
+    # served apart, a definition has a page but no /shapes nor models-passing. Only said,
+    # read only, as the checks below: a store held by a server is not written, and a server
+    # started by new code beside a store not yet judged with it (an upgrade) still serves
+    # what was judged (`make serve` loads and judges first).
     behind = _asked_apart(opts, shapes_behind)
-    if behind == SHAPES_CHANGED:
-        raise click.ClickException(
-            f"{behind}: `assess` with the same --shapes (or `build --if-missing`) loads them "
-            "and judges with them; serve the store then"
+    if behind:
+        _echo(
+            f"warning: {behind}: the pages and the API may name definitions the store's "
+            "shapes graph lacks until `assess` with the same --shapes (or `build "
+            "--if-missing`) loads them and judges with them"
         )
-    if behind:  # a store loaded before the digest was kept may well hold these shapes
-        _echo(f"warning: {behind}: `assess` with the same --shapes loads them")
     # A remote engine is never missing as a folder is, so one never built (or the wrong
     # one) would be served empty, ready and silent; its pages would only say 'no model'.
     if opts.endpoint and not _asked_apart(opts, _has_assessments):
