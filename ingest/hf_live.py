@@ -130,6 +130,12 @@ class HubUnreachable(ConnectionError):
     connections failing past the retries."""
 
 
+class NotAListing(ValueError):
+    """A listing page answered 200 with a body that is no list of models (an error object,
+    a proxy's HTML page): read as an empty last page it would end the pass, and its
+    watermark would hide every older model from later runs."""
+
+
 class HubClient:
     """The Hub API as the sync uses it: listing pages (with their cursor) and single models,
     through huggingface_hub's HTTP session, headers and error mapping, with retries."""
@@ -212,7 +218,16 @@ class HubClient:
             return response
 
         response = self._call(get)
-        return response.json(), response.links.get("next", {}).get("url")
+        try:
+            models = response.json()
+        except ValueError:
+            models = None
+        if not isinstance(models, list):
+            raise NotAListing(
+                f"the Hub at {self.endpoint} answered {response.url} with no model listing "
+                f"(a JSON list), but {response.text[:80]!r}"
+            )
+        return models, response.links.get("next", {}).get("url")
 
     def model(self, repo_id: str) -> ModelInfo | None:
         """A model by id (the Hub follows its redirects), or None when it is gone."""

@@ -669,7 +669,7 @@ def ingest(
         # command ~0.2 CPU s at import.
         from huggingface_hub.errors import HfHubHTTPError
 
-        from openness.ingest.hf_live import HubUnreachable, sync_hub
+        from openness.ingest.hf_live import HubUnreachable, NotAListing, sync_hub
 
         store = _ingest_store(opts)
         try:
@@ -689,7 +689,7 @@ def ingest(
             if not no_assess:
                 _history_behind(store)
             _dump_kept(store)
-        except (HubUnreachable, HfHubHTTPError) as e:
+        except (HubUnreachable, HfHubHTTPError, NotAListing) as e:
             raise click.ClickException(
                 f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
                 "and the next run goes on from there"

@@ -163,6 +163,23 @@ def test_a_run_that_gives_up_resumes_from_its_cursor() -> None:
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
 
 
+@pytest.mark.parametrize(
+    "body", [b'{"error": "Internal Error - We are working on it"}', b"<html>Bad gateway</html>"]
+)
+def test_a_page_that_is_no_listing_stops_the_run_and_loses_no_model(body: bytes) -> None:
+    # Read as a last page, an error object ended the first pass at its first page with
+    # exit 0, and the watermark hid the older models from every later run.
+    store = EmbeddedStore(None)
+    with FakeHub(100) as hub:
+        sync(store, hub, limit=25)
+        hub.answer(1, body)
+        with pytest.raises(hf_live.NotAListing, match="no model listing"):
+            sync(store, hub)
+        assert SyncState.load(store, None).cursor is not None
+        sync(store, hub)
+        assert graph_quads(store, GRAPH) == fresh_graph(hub)
+
+
 def test_renamed_repositories_move_with_their_former_ids(store: GraphStore) -> None:
     with FakeHub(80) as hub:
         sync(store, hub)

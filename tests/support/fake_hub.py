@@ -16,7 +16,8 @@ listed), so a change between two pages neither repeats nor skips the other model
 
 Faults are injected per request, in order: ``storm(n)`` answers the next n requests 429 with
 ``Retry-After``, ``fail(n)`` answers them 503, ``drop(n)`` closes the connection without an
-answer, ``delay`` slows every listing page.
+answer, ``answer(n, body)`` answers them 200 with that body (no listing), ``delay`` slows
+every listing page.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class FakeHub:
         self.current: dict[str, int] = {}  # a new id (lower case) -> model
         self.removed: set[int] = set()
         self.clock = size  # initial models have lastModified = their index
-        self.faults: deque[tuple[str, int]] = deque()
+        self.faults: deque[tuple[str, Any]] = deque()
         self.delay = 0.0
         self.pages = 0  # listing pages answered (but the oldest-first probe)
         self.answered = 0  # requests answered, faults included
@@ -135,6 +136,9 @@ class FakeHub:
 
     def drop(self, n: int) -> None:
         self.faults.extend([("drop", 0)] * n)
+
+    def answer(self, n: int, body: bytes) -> None:
+        self.faults.extend([("body", body)] * n)
 
     def _tick(self) -> int:
         self.clock += 1
@@ -281,6 +285,12 @@ class FakeHub:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                if fault == "body":
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(value)))
+                    self.end_headers()
+                    self.wfile.write(value)
+                    return None
                 if fault == "429":
                     return self._send(429, {"error": "rate limited"}, {"Retry-After": str(value)})
                 if fault:
