@@ -137,7 +137,7 @@ def conformance() -> Response:
     return response
 
 
-@bp.get("/models/<model_id>")
+@bp.get("/models/<path:model_id>")
 def model(model_id: str) -> Response:
     """A model: its name, producer, records in every source, and its verdicts."""
     iri = model_iri(model_id)
@@ -175,7 +175,7 @@ def model(model_id: str) -> Response:
     )
 
 
-@bp.get("/models/<model_id>/conformance")
+@bp.get("/models/<path:model_id>/conformance")
 def model_conformance(model_id: str) -> Response:
     """The model's verdicts with reasons; as Turtle or JSON-LD, the assertions, each with
     the SHACL validation report of its definition's shapes (og:validationReport)."""
@@ -191,7 +191,7 @@ def model_conformance(model_id: str) -> Response:
     return jsonify(verdicts)
 
 
-@bp.get("/models/<model_id>/changes-to-pass")
+@bp.get("/models/<path:model_id>/changes-to-pass")
 def model_changes_to_pass(model_id: str) -> Response:
     """What it would take: for each definition the model does not pass, the changes that
     would make it pass (queries/changes-to-pass.rq)."""

@@ -212,7 +212,7 @@ def api_first_passed() -> Response:
     return jsonify(named_rows("first-passed", definition=definition_asked()))
 
 
-@bp.get("/api/models/<model_id>/history")
+@bp.get("/api/models/<path:model_id>/history")
 def api_model_history(model_id: str) -> Response:
     """One model's dated verdicts; a withdrawn model's too (its history is not gone with
     it), the day it was withdrawn in the ``Withdrawn`` header, as the ``withdrawn`` field

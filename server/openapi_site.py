@@ -59,8 +59,9 @@ MODEL_ID = param("model_id", "path", "The last path segment of the model's IRI",
 MODEL_OR_NAME = param(
     "model_id",
     "path",
-    "The last path segment of the model's IRI; or its name, a source's id or its Hub "
-    "repository without a slash, redirected to the route under its id",
+    "The last path segment of the model's IRI; or its name or a source's id, a Hub "
+    "repository's with its slash (allenai/OLMo-7B or allenai%2FOLMo-7B), redirected to the "
+    "route under its id",
     True,
 )
 MODEL_NAMED = {

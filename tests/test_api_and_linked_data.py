@@ -1789,6 +1789,11 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
             f"/api/models/{OLMO}/conformance?definition=mof-1.0",
         ),
         ("/api/models/Llama-2-7B/changes-to-pass", "/api/models/llama-2-7b/changes-to-pass"),
+        # A Hub id, as the Hub and the pages write it: its slash no path separator here.
+        ("/api/models/allenai%2FOLMo-7B", f"/api/models/{OLMO}"),
+        ("/api/models/allenai/OLMo-7B", f"/api/models/{OLMO}"),
+        ("/api/models/allenai%2FOLMo-7B/conformance", f"/api/models/{OLMO}/conformance"),
+        ("/api/models/allenai/OLMo-7B/history", f"/api/models/{OLMO}/history"),
     ]:
         response = client.get(named)
         assert response.status_code == 303, named
