@@ -382,8 +382,9 @@ class Progress:
     ) -> None:
         self.bar = tqdm(desc=desc, unit="model", total=total, disable=not enabled, leave=False)
         self.oldest = oldest
-        self.start: dt.datetime | None = None  # the first lastModified this run listed
+        self.start: dt.datetime | None = None  # where this run's first page ended
         self.count = 0
+        self.before = 0  # models listed up to ``start``: no span of time was seen for them
 
     def __enter__(self) -> Progress:
         return self
@@ -395,11 +396,15 @@ class Progress:
         """``n`` more models listed, the last of them modified at ``reached``."""
         self.count += n
         if reached is not None and self.oldest is not None:
-            self.start = self.start or reached
+            if self.start is None:
+                self.start, self.before = reached, self.count
             covered = (self.start - reached).total_seconds()
             left = max(0.0, (reached - self.oldest).total_seconds())
             if covered > 0:
-                self.bar.total = self.count + round(self.count * left / covered)
+                # The models listed since the first page's end came in ``covered`` seconds
+                # of lastModified: as many more for each such span ``left``.
+                per_second = (self.count - self.before) / covered
+                self.bar.total = self.count + round(per_second * left)
         self.bar.update(n)
 
 

@@ -703,8 +703,12 @@ def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> Non
     with Progress("test", enabled=False, oldest=t0) as bar:
         bar.update(10, t0 + dt.timedelta(seconds=100))  # the first page: no span yet
         assert bar.bar.total is None
-        bar.update(10, t0 + dt.timedelta(seconds=80))  # 20 models for 20 s; 80 s to go
-        assert bar.bar.total == 20 + 80
+        # 10 models in the 20 s since the first page ended; 80 s to go. Counting the first
+        # page's in that span too said 100 (a first sync of 3 000 models was 5 000 at 1 000).
+        bar.update(10, t0 + dt.timedelta(seconds=80))
+        assert bar.bar.total == 20 + 40
+        bar.update(10, t0 + dt.timedelta(seconds=60))
+        assert bar.bar.total == 30 + 30
 
 
 def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:
