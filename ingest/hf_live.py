@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -146,9 +147,13 @@ class HubClient:
         *,
         token: str | None = None,
         retry: RetryPolicy | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         self.api = HfApi(endpoint=endpoint, token=token)
         self.retry = retry or RetryPolicy()
+        # Told of each wait as it begins: Retry-After may ask minutes, a stalled bar
+        # meanwhile looks like a hung run.
+        self.notice = notice
         self.waited = 0.0  # seconds spent waiting
         self.rate_limited = 0  # 429 answers seen
         self.retried = 0  # transient failures retried
@@ -176,11 +181,13 @@ class HubClient:
                     asked = retry_after(e.response.headers)
                     wait = self._backoff(limited) if asked is None else asked
                     wait = min(wait, self.retry.max_wait)
+                    why = f"rate-limited (HTTP 429, {limited} in a row)"
                 elif status in TRANSIENT:
                     failures += 1
                     if failures >= self.retry.attempts:
                         raise
                     wait = self._backoff(failures)
+                    why = f"HTTP {status} (try {failures} of {self.retry.attempts})"
                 else:
                     raise
             except httpx2.TransportError as e:
@@ -194,9 +201,12 @@ class HubClient:
                 if never or failures >= self.retry.attempts:
                     raise HubUnreachable(f"cannot reach the Hub at {self.endpoint}: {e}") from e
                 wait = self._backoff(failures)
+                why = f"{type(e).__name__} (try {failures} of {self.retry.attempts})"
             if failures:
                 self.retried += 1
             self.waited += wait
+            if self.notice is not None and wait > 0:
+                self.notice(f"hf --live: the Hub at {self.endpoint}: {why}; waiting {wait:.0f} s")
             self.retry.sleep(wait)
 
     def _backoff(self, n: int) -> float:
@@ -938,7 +948,9 @@ def sync_hub(
     """Sync the Hub (or ``author``'s models) into the Hub source graph, then rebuild
     identities and re-assess what changed. Resumes an interrupted run."""
     started = dt.datetime.now(dt.UTC)
-    client = HubClient(endpoint, retry=retry)
+    # Above the progress bar, on standard error, as the bar is.
+    notice = (lambda m: tqdm.write(m, file=sys.stderr)) if progress else None
+    client = HubClient(endpoint, retry=retry, notice=notice)
     with fewer_collections():
         sync = HubSync(store, client, author=author, page_size=page_size, progress=progress)
         report = sync.run(reconcile=reconcile, limit=limit)

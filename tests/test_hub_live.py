@@ -129,6 +129,22 @@ def test_a_429_storm_is_waited_out_as_retry_after_asks() -> None:
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
 
 
+def test_each_wait_is_said_as_it_begins(capsys: pytest.CaptureFixture[str]) -> None:
+    # A storm's waits (Retry-After may ask minutes) left the bar still, saying nothing
+    # until the run's end.
+    store = EmbeddedStore(None)
+    with FakeHub(30) as hub:
+        hub.storm(2, retry_after=300)
+        hub.fail(1, status=502)
+        sync(store, hub)
+    said = [line for line in capsys.readouterr().err.splitlines() if "waiting" in line]
+    assert said == [
+        f"hf --live: the Hub at {hub.url}: rate-limited (HTTP 429, 1 in a row); waiting 300 s",
+        f"hf --live: the Hub at {hub.url}: rate-limited (HTTP 429, 2 in a row); waiting 300 s",
+        f"hf --live: the Hub at {hub.url}: HTTP 502 (try 1 of 6); waiting 1 s",
+    ]
+
+
 def test_transient_errors_back_off_exponentially_within_bounds() -> None:
     store, waits = EmbeddedStore(None), Waits()
     with FakeHub(60) as hub:
