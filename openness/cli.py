@@ -694,6 +694,14 @@ def ingest(
                 f"hf --live: {str(e).splitlines()[0]}; what was stored is kept, "
                 "and the next run goes on from there"
             ) from e
+        except KeyboardInterrupt:
+            # click's own word is "Aborted!", which tells nothing of the pages stored.
+            click.echo(
+                "\nhf --live: interrupted; what was stored is kept, and the next run goes "
+                "on from there",
+                err=True,
+            )
+            sys.exit(130)
         finally:
             store.close()
         _echo(report.summary())

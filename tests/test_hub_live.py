@@ -727,6 +727,19 @@ def test_progress_estimates_the_rest_from_how_far_back_the_listing_came() -> Non
         assert bar.bar.total == 30 + 30
 
 
+def test_an_interrupted_sync_says_it_goes_on_next_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C said only click's "Aborted!", nothing of what was kept.
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(hf_live, "sync_hub", interrupted)
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "hf", "--live"])
+    assert result.exit_code == 130
+    assert "interrupted; what was stored is kept, and the next run goes on" in result.output
+
+
 def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "mof", "--live"])
     assert result.exit_code == 2 and "--live applies to the hf source" in result.output
