@@ -61,6 +61,22 @@ def withdrawn(iri: str) -> list[ox.Triple]:
     return tombstone(get_store(), iri) if is_iri(iri) else []
 
 
+def withdrawn_named(name: str) -> str | None:
+    """The one withdrawn model whose last name is ``name``, where no living model is so
+    called: a removed Hub repository's id names its tombstone, not, by likeness, a
+    neighbour (the page sent Jurassic-1-Jumbo, withdrawn, to another model)."""
+    rows = (
+        get_store()
+        .query(
+            """SELECT ?m WHERE { ?m a og:WithdrawnModel ; schema:name ?name
+                 FILTER NOT EXISTS { ?o a og:Model ; schema:name ?name } } LIMIT 2""",
+            substitutions={"name": ox.Literal(name)},
+        )
+        .rows()
+    )
+    return rows[0]["m"].value if len(rows) == 1 else None
+
+
 def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:
     """410 Gone for a withdrawn model's IRI, naming its last name and the day it was
     withdrawn, in ``media``: a page (HTML), JSON (the API's), the tombstone (an RDF type),
@@ -124,6 +140,9 @@ def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
         moved = successor(iri)
         found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)
     except LookupError as e:
+        named = withdrawn_named(model_id)
+        if named:
+            return named, withdrawn(named)
         abort(text(f"{e}; the ids of the models are listed by {url_for('api.conformance')}", 404))
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
     if len(ids) > 1:

@@ -37,7 +37,14 @@ from openness.server import api, badges, history, linked_data
 from openness.server.context import get_store, minted_base
 from openness.server.evidence import evidence, inherited, named_query, passed_findings, uses
 from openness.server.fanout import at_once
-from openness.server.lookup import gone, is_model, organizations, successor, withdrawn
+from openness.server.lookup import (
+    gone,
+    is_model,
+    organizations,
+    successor,
+    withdrawn,
+    withdrawn_named,
+)
 from openness.server.negotiation import RESOURCE_TYPES, preferred
 from openness.server.search import answers, kept, name_index
 from openness.store import row_values, term_value
@@ -225,7 +232,11 @@ def model(model_id: str) -> Response:
         tombstone = withdrawn(iri)
         if tombstone:  # said gone, not sent to a model of a name like it
             return gone(iri, tombstone, "text/html")
-        found = successor(iri) or name_index().resolve(model_id)
+        moved = successor(iri)
+        named = None if moved or name_index().exact(model_id) else withdrawn_named(model_id)
+        if named:
+            return gone(named, withdrawn(named), "text/html")
+        found = moved or name_index().resolve(model_id)
         if found is not None:
             return redirect(url_for(".model", model_id=found.removeprefix(ID + "model/")), 303)
         return _no_model(model_id)

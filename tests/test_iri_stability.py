@@ -444,6 +444,25 @@ def test_a_model_whose_records_all_go_answers_410_gone_and_comes_back_with_its_i
     assert client(store).get("/id/model/t5", headers={"Accept": "text/turtle"}).status_code == 200
 
 
+def test_a_withdrawn_models_last_name_answers_410_gone(built, tmp_path) -> None:
+    """Asked by its last name (a Hub id, as the Hub removed it), a withdrawn model is said
+    gone, as at its IRI: the page said "no model is called" it and offered others."""
+    store = copy_of(built)
+    gone_file = "models/Jurassic-1-Jumbo.yml"  # its only record; no other model has its name
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", gone_file))
+    (when,) = tombstone(store, MODEL + "jurassic-1-jumbo")[PROV + "invalidatedAtTime"]
+    web = client(store)
+    for path in (
+        "/models/Jurassic-1-Jumbo",
+        "/api/models/Jurassic-1-Jumbo",
+        "/api/models/Jurassic-1-Jumbo/conformance",
+    ):
+        answer = web.get(path)
+        assert answer.status_code == 410, path
+        assert "Jurassic-1-Jumbo" in answer.text and when[:10] in answer.text, path
+    assert web.get("/models/Llama-2-7B").status_code == 303  # a living model's name
+
+
 def test_a_withdrawn_models_dated_verdicts_answer_saying_it_was_withdrawn(built, tmp_path) -> None:
     """The verdict history keeps a withdrawn model's dated verdicts: its history (the API)
     and its verdict changes (the feed) answer them, saying it was withdrawn — the day in a
