@@ -27,6 +27,11 @@ SCORERS = ((fuzz.ratio, 1.0), (fuzz.token_sort_ratio, 1.0), (fuzz.token_set_rati
 PARTIAL_WEIGHT = 0.95
 
 
+def normalized(name: str) -> str:
+    """A name as the index matches it: case and punctuation aside."""
+    return utils.default_process(name)
+
+
 @dataclass(frozen=True)
 class Match:
     model: str  # IRI
@@ -44,7 +49,7 @@ class NameIndex:
 
     def __init__(self, rows: list[tuple[str, str, str, str]]) -> None:
         self.rows = [(model, name, alias) for model, name, alias, _ in rows]
-        self.keys = [utils.default_process(alias) for _, _, alias in self.rows]
+        self.keys = [normalized(alias) for _, _, alias in self.rows]
         self.names = {model: name for model, name, _ in self.rows}
         # Each model's Hugging Face repository ids (the matrix's filters match them too).
         self.hub_repos: dict[str, list[str]] = {}
@@ -59,7 +64,7 @@ class NameIndex:
 
     def search(self, text: str, limit: int = 8) -> list[Match]:
         """The models whose names are closest to ``text``, best first (one per model)."""
-        query = utils.default_process(text)
+        query = normalized(text)
         if not query:
             return []
         scores: dict[int, float] = {}
@@ -88,13 +93,13 @@ class NameIndex:
         def closeness(m: Match) -> tuple[float, float, str]:
             # Among equally good matches (every member of a family matches its family's
             # name), the release whose own name is closest to what was typed comes first.
-            return (-m.score, -fuzz.ratio(query, utils.default_process(m.name)), m.name)
+            return (-m.score, -fuzz.ratio(query, normalized(m.name)), m.name)
 
         return sorted(best.values(), key=closeness)[:limit]
 
     def exact(self, text: str) -> set[str]:
         """The models with a name that is ``text`` (case and punctuation aside)."""
-        return set(self.named.get(utils.default_process(text), ()))
+        return set(self.named.get(normalized(text), ()))
 
     def resolve(self, text: str) -> str | None:
         """The one model ``text`` names: an exact name of one model, or a clear best match."""

@@ -10,6 +10,7 @@ from flask import Response, abort, jsonify, redirect, render_template, request, 
 
 from openness.assess.definitions import definitions
 from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
+from openness.names import normalized
 from openness.namespaces import ID, PREFIXES, Graphs
 from openness.server.context import get_store
 from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
@@ -62,19 +63,16 @@ def withdrawn(iri: str) -> list[ox.Triple]:
 
 
 def withdrawn_named(name: str) -> str | None:
-    """The one withdrawn model whose last name is ``name``, where no living model is so
-    called: a removed Hub repository's id names its tombstone, not, by likeness, a
-    neighbour (the page sent Jurassic-1-Jumbo, withdrawn, to another model)."""
-    rows = (
-        get_store()
-        .query(
-            """SELECT ?m WHERE { ?m a og:WithdrawnModel ; schema:name ?name
-                 FILTER NOT EXISTS { ?o a og:Model ; schema:name ?name } } LIMIT 2""",
-            substitutions={"name": ox.Literal(name)},
-        )
-        .rows()
-    )
-    return rows[0]["m"].value if len(rows) == 1 else None
+    """The one withdrawn model whose last name is ``name`` (case and punctuation aside, as
+    the name index matches), where no living model is so called: a removed Hub
+    repository's id names its tombstone, not, by likeness, a neighbour (the page sent
+    Jurassic-1-Jumbo, withdrawn, to another model)."""
+    key = normalized(name)
+    if not key or name_index().exact(name):
+        return None
+    rows = get_store().query("SELECT ?m ?name WHERE { ?m a og:WithdrawnModel ; schema:name ?name }")
+    found = {r["m"].value for r in rows.rows() if normalized(r["name"].value) == key}
+    return found.pop() if len(found) == 1 else None
 
 
 def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:

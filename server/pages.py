@@ -233,7 +233,7 @@ def model(model_id: str) -> Response:
         if tombstone:  # said gone, not sent to a model of a name like it
             return gone(iri, tombstone, "text/html")
         moved = successor(iri)
-        named = None if moved or name_index().exact(model_id) else withdrawn_named(model_id)
+        named = None if moved else withdrawn_named(model_id)
         if named:
             return gone(named, withdrawn(named), "text/html")
         found = moved or name_index().resolve(model_id)

@@ -446,7 +446,9 @@ def test_a_model_whose_records_all_go_answers_410_gone_and_comes_back_with_its_i
 
 def test_a_withdrawn_models_last_name_answers_410_gone(built, tmp_path) -> None:
     """Asked by its last name (a Hub id, as the Hub removed it), a withdrawn model is said
-    gone, as at its IRI: the page said "no model is called" it and offered others."""
+    gone, as at its IRI: the page said "no model is called" it and offered others. Its
+    name is taken as loosely as a living model's (case and punctuation aside): the page
+    sent JURASSIC-1-JUMBO (303) to jurassic-1."""
     store = copy_of(built)
     gone_file = "models/Jurassic-1-Jumbo.yml"  # its only record; no other model has its name
     ingest_all(store, ["mof"], folder=without(tmp_path, "mof", gone_file))
@@ -456,6 +458,9 @@ def test_a_withdrawn_models_last_name_answers_410_gone(built, tmp_path) -> None:
         "/models/Jurassic-1-Jumbo",
         "/api/models/Jurassic-1-Jumbo",
         "/api/models/Jurassic-1-Jumbo/conformance",
+        "/models/JURASSIC-1-JUMBO",
+        "/models/jurassic%201%20jumbo",
+        "/api/models/Jurassic%201%20Jumbo",
     ):
         answer = web.get(path)
         assert answer.status_code == 410, path
@@ -623,6 +628,12 @@ def test_a_withdrawn_iri_is_not_given_to_another_model_of_its_name(built, tmp_pa
     answer = client(store).get("/api/models/t5")
     assert answer.status_code == 410
     assert answer.get_json()["sameName"] == [MODEL + "t5-2"]
+    # Its name is a living model's (t5-2's, and T5X's alias): never said gone, but the
+    # models so called offered (300), t5-2 among them.
+    web = client(store)
+    page, api = web.get("/models/T5"), web.get("/api/models/T5")
+    assert (page.status_code, api.status_code) == (300, 300)
+    assert 'href="/models/t5-2"' in page.text and "t5-2" in api.text
 
 
 def test_a_hub_repository_deleted_leaves_a_tombstone_a_resync_keeps_and_its_return_lifts(
