@@ -188,10 +188,14 @@ def test_a_page_that_is_no_listing_stops_the_run_and_loses_no_model(body: bytes)
     store = EmbeddedStore(None)
     with FakeHub(100) as hub:
         sync(store, hub, limit=25)
+        cursor = SyncState.load(store, None).cursor
+        assert cursor is not None
         hub.answer(1, body)
-        with pytest.raises(hf_live.NotAListing, match="no model listing"):
-            sync(store, hub)
-        assert SyncState.load(store, None).cursor is not None
+        # No progress bar, so no oldest-first probe: the body answers the page the cursor is.
+        with pytest.raises(hf_live.NotAListing, match="no model listing") as error:
+            sync(store, hub, progress=False)
+        assert cursor in str(error.value)
+        assert SyncState.load(store, None).cursor == cursor
         sync(store, hub)
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
 
