@@ -293,7 +293,7 @@ def changes() -> Response:
     return _feed("Openness Graph: verdict changes")
 
 
-@bp.get("/models/<model_id>/changes")
+@bp.get("/models/<path:model_id>/changes")
 def model_changes(model_id: str) -> Response:
     """A model's verdict changes; a withdrawn model's too, its title saying so."""
     iri, tombstone = model_or_withdrawn(model_id)

@@ -69,7 +69,8 @@ MODEL_NAMED = {
     "303": {"description": "Another name of one model: the same route under its id"},
     "404": plain("No such model"),
     "410": {
-        "description": "A withdrawn model's IRI (every record of it removed): its last name, "
+        "description": "A withdrawn model's IRI (every record of it removed), or its last "
+        "name where no living model has it (case and punctuation aside): its last name, "
         "the day it was withdrawn, its former records and the models now called so (JSON; "
         "its tombstone in an RDF format asked; text when neither is taken)",
         "content": {"application/json": {}, "text/turtle": {}, "text/plain": {}},

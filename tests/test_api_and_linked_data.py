@@ -1794,6 +1794,7 @@ def test_a_model_route_takes_another_name_of_the_model(client: FlaskClient) -> N
         ("/api/models/allenai/OLMo-7B", f"/api/models/{OLMO}"),
         ("/api/models/allenai%2FOLMo-7B/conformance", f"/api/models/{OLMO}/conformance"),
         ("/api/models/allenai/OLMo-7B/history", f"/api/models/{OLMO}/history"),
+        ("/models/allenai%2FOLMo-7B/changes", f"/models/{OLMO}/changes"),
     ]:
         response = client.get(named)
         assert response.status_code == 303, named
