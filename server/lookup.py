@@ -11,7 +11,7 @@ from flask import Response, abort, jsonify, redirect, render_template, request, 
 from openness.assess.definitions import definitions
 from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
 from openness.names import normalized
-from openness.namespaces import ID, PREFIXES, Graphs
+from openness.namespaces import ID, PREFIXES, Graphs, mint
 from openness.server.context import get_store
 from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.search import name_index
@@ -66,10 +66,17 @@ def withdrawn_named(name: str) -> str | None:
     """The one withdrawn model whose last name is ``name`` (case and punctuation aside, as
     the name index matches), where no living model is so called: a removed Hub
     repository's id names its tombstone, not, by likeness, a neighbour (the page sent
-    Jurassic-1-Jumbo, withdrawn, to another model)."""
+    Jurassic-1-Jumbo, withdrawn, to another model), and so does its id before a rename."""
     key = normalized(name)
     if not key or name_index().exact(name):
         return None
+    if "/" in name:  # a Hub id: its model's IRI, retired for the new id of a renamed one
+        iri, seen = mint("model", name), set()
+        while iri and iri not in seen:
+            if withdrawn(iri):
+                return iri
+            seen.add(iri)
+            iri = successor(iri)
     rows = get_store().query("SELECT ?m ?name WHERE { ?m a og:WithdrawnModel ; schema:name ?name }")
     found = {r["m"].value for r in rows.rows() if normalized(r["name"].value) == key}
     return found.pop() if len(found) == 1 else None

@@ -666,6 +666,28 @@ def test_a_hub_repository_deleted_leaves_a_tombstone_a_resync_keeps_and_its_retu
     assert PROV + "invalidatedAtTime" not in tombstone(store, iri)
 
 
+def test_a_hub_repository_renamed_then_removed_is_gone_under_its_former_id(tmp_path) -> None:
+    """Its tombstone has the new id for name; the former id, which the old IRI (retired for
+    the new one) is minted from, answered 404 'no model called' at /models/ and the API."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        former = hub.repo_id(9)
+        hub.rename(9, "user4/renamed-9")
+        sync(store, hub, reconcile=True)
+        hub.remove(9)
+        sync(store, hub, reconcile=True)
+    assert tombstone(store, mint("model", "user4/renamed-9"))["https://schema.org/name"] == {
+        "user4/renamed-9"
+    }
+    web = client(store)
+    for path in (f"/models/{former}", f"/api/models/{former}"):
+        answer = web.get(path)
+        assert answer.status_code == 410, path
+        assert "user4/renamed-9" in answer.text, path
+
+
 def test_a_record_iri_names_its_model_on_the_command_line(built, tmp_path) -> None:
     """`openness evidence` (and `assess -m`, `history -m`, which resolve alike) take a
     source record's IRI for its model, a former Hub id's record IRI too."""
