@@ -6,6 +6,7 @@ holds the set-wise engine to the same results."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,23 +163,28 @@ def judge_each(
 
 class CachingSPARQLProcessor(SPARQLProcessor):
     """rdflib's SPARQL processor, remembering parsed queries: pySHACL hands rdflib the text
-    of every constraint and rule for every validation, and parsing was most of its time."""
+    of every constraint and rule for every validation, and parsing was most of its time.
+    Kept a thread: rdflib evaluates a parsed query's expressions with the evaluation's
+    bindings set on them (``Expr.ctx``), so two threads running one parsed query see each
+    other's (in threads, pySHACL's reports took a focus node for a result's message)."""
 
-    _parsed: dict[tuple[str, str | None, tuple], Query] = {}
+    _local = threading.local()
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]  # noqa: N803 - rdflib's signature
         if isinstance(strOrQuery, str):
+            parsed: dict[tuple[str, str | None, tuple], Query]
+            parsed = self._local.__dict__.setdefault("parsed", {})
             key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            if key not in self._parsed:
-                self._parsed[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = self._parsed[key]
+            if key not in parsed:
+                parsed[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = parsed[key]
         return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
 
 
 @contextmanager
 def parsed_queries_cached() -> Iterator[None]:
     """Use the caching processor for rdflib's default "sparql" processor, then restore it:
-    a pySHACL run inside parses each query of the shapes once a process (the tests that
+    a pySHACL run inside parses each query of the shapes once a thread (the tests that
     run pySHACL themselves use it too: ~20 CPU s a validation without it, ~1.3 with it)."""
     plugin.register("sparql", RdflibProcessor, __name__, "CachingSPARQLProcessor")
     try:
