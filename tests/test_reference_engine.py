@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pyshacl.helper
 import pytest
 import rdflib
+import rdflib.plugins.sparql.processor
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib.compare import isomorphic
 
@@ -68,9 +69,10 @@ def test_a_report_after_others_is_the_one_given_alone(
 def test_a_second_report_derives_nothing_again_from_the_shapes(
     graphs: list[rdflib.Graph], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """pySHACL makes its constraints' and rules' query helpers anew each run: on another
-    graph, the second run reads no shape's prefixes and checks no query's text again."""
-    reference.report(graphs[0])
+    """pySHACL makes its constraints' and rules' query helpers anew each run: run again on
+    the graphs, it reads no shape's prefixes and checks no query's text again."""
+    for g in graphs:  # (what each graph's focus nodes reach of the shapes, seen once)
+        reference.report(g)
     again: list[str] = []
     for name in ("collect_prefixes", "check_invalid_sparql"):
         done = getattr(SPARQLQueryHelper, name)
@@ -80,5 +82,65 @@ def test_a_second_report_derives_nothing_again_from_the_shapes(
             return done(*args, **kwargs)
 
         monkeypatch.setattr(SPARQLQueryHelper, name, counted)
-    reference.report(graphs[1])
+    for g in graphs:
+        reference.report(g)
     assert again == []
+
+
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The queries parsed from now on, by the caching processor or by rdflib's own."""
+    parsed: list[str] = []
+    for module in (reference, rdflib.plugins.sparql.processor):
+        done = module.translateQuery
+
+        def counted(query, *args, done=done, **kwargs):  # type: ignore[no-untyped-def]
+            translated = done(query, *args, **kwargs)
+            parsed.append(translated.algebra.name)  # the query's form: AskQuery, SelectQuery
+            return translated
+
+        monkeypatch.setattr(module, "translateQuery", counted)
+    return parsed
+
+
+def _in_a_thread(work) -> None:  # type: ignore[no-untyped-def]
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own, ended after
+        pool.submit(work).result()
+
+
+def test_parsed_queries_serve_a_new_thread_and_are_kept_as_many_as_runs_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept a thread, parsed queries were parsed again by each new thread (a server's
+    thread lanes start one a task: ~4 CPU s each) and kept by every thread of a server's
+    pool (~7.6 MB each, up to 128 threads a worker): a run's set is returned as it ends,
+    and the next run, in whatever thread, takes it."""
+    monkeypatch.setattr(reference, "_pool", [])
+    parsed = _parses(monkeypatch)
+
+    def run() -> None:
+        with reference.parsed_queries_cached():
+            rdflib.Graph().query("ASK { ?s ?p ?o }")
+
+    for _ in range(3):
+        _in_a_thread(run)
+    assert len(parsed) == 1 and len(reference._pool) == 1
+
+
+def test_a_run_ending_in_another_thread_leaves_this_runs_queries_cached(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rdflib's processor was put back as any run ended, while another thread's run went
+    on: that run's queries were parsed anew from then on (~20 CPU s a validation)."""
+    monkeypatch.setattr(reference, "_pool", [])
+    parsed = _parses(monkeypatch)
+    graph = rdflib.Graph()
+    with reference.parsed_queries_cached():
+        graph.query("ASK { ?s ?p ?o }")
+
+        def other() -> None:
+            with reference.parsed_queries_cached():
+                rdflib.Graph().query("SELECT * { ?s ?p ?o }")
+
+        _in_a_thread(other)
+        graph.query("ASK { ?s ?p ?o }")
+    assert parsed == ["AskQuery", "SelectQuery"]

@@ -165,19 +165,27 @@ def judge_each(
         return {r.model: r for r in progress(done, len(models), "pySHACL")}
 
 
+# Parsed queries, keyed by their text, base and prefixes: a set is lent to one thread at a
+# time (see CachingSPARQLProcessor) and returned to the pool when its run ends, so there are
+# as many sets as runs were ever at once, not one for each thread a server's pool keeps.
+Parsed = dict[tuple[str, str | None, tuple], Query]
+_pool: list[Parsed] = []
+_pool_lock = threading.Lock()
+_lent = threading.local()
+
+
 class CachingSPARQLProcessor(SPARQLProcessor):
     """rdflib's SPARQL processor, remembering parsed queries: pySHACL hands rdflib the text
     of every constraint and rule for every validation, and parsing was most of its time.
-    Kept a thread: rdflib evaluates a parsed query's expressions with the evaluation's
-    bindings set on them (``Expr.ctx``), so two threads running one parsed query see each
-    other's (in threads, pySHACL's reports took a focus node for a result's message)."""
-
-    _local = threading.local()
+    Only in a thread inside :func:`parsed_queries_cached`, whose set of parsed queries no
+    other thread uses meanwhile: rdflib evaluates a parsed query's expressions with the
+    evaluation's bindings set on them (``Expr.ctx``), so two threads running one parsed
+    query see each other's (in threads, pySHACL's reports took a focus node for a result's
+    message). Elsewhere it parses each query as rdflib's does."""
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # type: ignore[no-untyped-def]  # noqa: N803 - rdflib's signature
-        if isinstance(strOrQuery, str):
-            parsed: dict[tuple[str, str | None, tuple], Query]
-            parsed = self._local.__dict__.setdefault("parsed", {})
+        parsed: Parsed | None = getattr(_lent, "parsed", None)
+        if parsed is not None and isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
             if key not in parsed:
                 parsed[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
@@ -187,16 +195,25 @@ class CachingSPARQLProcessor(SPARQLProcessor):
 
 @contextmanager
 def parsed_queries_cached() -> Iterator[None]:
-    """Use the caching processor for rdflib's default "sparql" processor, then restore it:
-    a pySHACL run inside parses each query of the shapes once a thread (the tests that
-    run pySHACL themselves use it too: ~20 CPU s a validation without it, ~1.3 with it)."""
-    plugin.register("sparql", RdflibProcessor, __name__, "CachingSPARQLProcessor")
-    try:
+    """A pySHACL run inside parses each query of the shapes once for all the runs that use
+    the set of parsed queries this thread is lent (the tests that run pySHACL themselves use
+    it too: ~20 CPU s a validation without it, ~1.3 with it). The caching processor stays
+    rdflib's "sparql" processor once registered: rdflib's table is the process's, and
+    putting rdflib's back as a run ended took the cache from another thread's run under
+    way (and gave it to other threads' runs)."""
+    if getattr(_lent, "parsed", None) is not None:  # a run inside a run: its set already
         yield
+        return
+    plugin.register("sparql", RdflibProcessor, __name__, "CachingSPARQLProcessor")
+    with _pool_lock:
+        parsed = _pool.pop() if _pool else {}
+    _lent.parsed = parsed
+    try:
+        yield  # (a run's results are read whole before it ends: pySHACL's report is made)
     finally:
-        plugin.register(
-            "sparql", RdflibProcessor, "rdflib.plugins.sparql.processor", "SPARQLProcessor"
-        )
+        _lent.parsed = None
+        with _pool_lock:
+            _pool.append(parsed)
 
 
 class ShapesQueryHelper(SPARQLQueryHelper):
