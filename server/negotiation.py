@@ -195,12 +195,14 @@ API = "/api"
 
 def wants_page() -> bool:
     """Whether an error is answered as a page of the site rather than as text, as every
-    other error of ours is: for a browser (it names text/html), outside the API, unless a
-    format is asked by parameter (``?format=json``). A client taking text as well as HTML
-    (curl's ``*/*``) gets text."""
+    other error of ours is: for a browser (it names text/html), outside the API, unless
+    the URL asks another format by parameter (``?format=json``; not ``?format=html``). A
+    client taking text as well as HTML (curl's ``*/*``) gets text. (The URL's parameters
+    only: a body is not read to answer an error, which may be that it is too large.)"""
     if request.path.startswith(f"{API}/"):
         return False
-    if any(request.values.get(name) for name in FORMAT_PARAMETERS):
+    asked = [v for name in FORMAT_PARAMETERS for v in request.args.getlist(name) if v]
+    if any(not named_format(v, ["text/html"]) for v in asked):
         return False
     return choose(accept_header(), ["text/plain", "text/html"]) == "text/html"
 

@@ -522,7 +522,7 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
             assert answer.mimetype == "text/plain", path
             assert answer.text == "the store could not answer: the server's log says why\n"
             assert answer.headers["Retry-After"] == str(Limits.retry_after), path
-        for path in ["/", "/models/llm360--amber", "/matrix"]:
+        for path in ["/", "/models/llm360--amber", "/matrix", "/models/llm360--amber?format=html"]:
             page = client.get(path, headers={"Accept": BROWSER})
             assert page.status_code == 503, (path, page.status_code)
             assert page.mimetype == "text/html", path

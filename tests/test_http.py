@@ -319,6 +319,19 @@ def test_a_path_or_method_no_route_answers_is_the_sites_page_or_text(
         assert page.headers["Allow"] == answer.headers["Allow"] and "POST" in page.headers["Allow"]
 
 
+def test_a_form_too_large_for_a_route_that_is_not_there_is_a_404_page() -> None:
+    """The error page's choice read a format from the request's form, so a form over the
+    body limit posted to no route was read inside the 404's handler: 'too large', a 500.
+    The URL alone says the format asked for an error's page."""
+    web = create_app({"STORE": EmbeddedStore(None), "TESTING": True}).test_client()
+    limit = web.application.config["MAX_CONTENT_LENGTH"]
+    body = b"format=json&x=" + b"y" * limit
+    headers = {"Accept": FIREFOX, "Content-Type": "application/x-www-form-urlencoded"}
+    page = web.post("/no-such-page", data=body, headers=headers)
+    assert page.status_code == 404, page.status_code
+    assert page.mimetype == "text/html", page.text
+
+
 def test_a_redirect_says_where_in_text(client: FlaskClient) -> None:
     """/api/models/OLMo-7B (a name, not the id) was sent on with an HTML body."""
     r = client.get("/api/models/OLMo-7B")
