@@ -1,15 +1,13 @@
-"""The reference engine's pySHACL runs, one after another in a process: what they keep of
-the shapes between runs, and that nothing of one data graph reaches another's report."""
+"""The reference engine's pySHACL runs, one after another and at once in a process: the
+parsed queries they share, and that nothing of one data graph reaches another's report."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pyshacl.helper
 import pytest
 import rdflib
 import rdflib.plugins.sparql.processor
-from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib.compare import isomorphic
 
 from openness.assess import reference
@@ -25,66 +23,31 @@ def graphs(built: GraphStore) -> list[rdflib.Graph]:
     return [reference.to_rdflib(reference.evidence(built, m)) for m in models]
 
 
-def _alone(
-    data: rdflib.Graph, ids: list[str] | None, monkeypatch: pytest.MonkeyPatch
-) -> rdflib.Graph:
-    """pySHACL's report on ``data`` with its own query helper: nothing kept of any run."""
-    with monkeypatch.context() as m:
-        m.setattr(pyshacl.helper, "SPARQLQueryHelperCls", SPARQLQueryHelper)
-        return reference.report(data, ids)
-
-
-@pytest.fixture
-def fresh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing kept yet of any shapes graph, so that a test sees it kept by its runs."""
-    monkeypatch.setattr(reference.ShapesQueryHelper, "_kept", {})
-    monkeypatch.setattr(reference.ShapesQueryHelper, "_checked", set())
+def _alone(data: rdflib.Graph, ids: list[str] | None) -> rdflib.Graph:
+    """pySHACL's report on ``data``, parsed queries aside nothing kept of any run."""
+    return reference.report(data, ids)
 
 
 # A hang guard: ~10 pySHACL runs of ~1-3 CPU s each.
 @pytest.mark.timeout(900)
-@pytest.mark.usefixtures("fresh")
 def test_a_report_after_others_is_the_one_given_alone(
-    graphs: list[rdflib.Graph], monkeypatch: pytest.MonkeyPatch
+    graphs: list[rdflib.Graph],
 ) -> None:
     """Two models' evidence validated in turn, with every definition's shapes and with one
-    definition's, then at once in two threads: each report is the one pySHACL gives on that
-    graph with nothing kept (the same graph, blank nodes aside)."""
+    definition's, then at once in two threads: each report is the one given on that graph
+    first (the same graph, blank nodes aside). Parsed queries shared by threads gave wrong
+    reports (rdflib keeps an evaluation's bindings on the parsed query)."""
     one = [next(iter(definitions()))]
     jobs = [(g, ids) for ids in (None, one) for g in graphs]
-    alone = [_alone(g, ids, monkeypatch) for g, ids in jobs]
+    alone = [_alone(g, ids) for g, ids in jobs]
     assert len({len(r) for r in alone}) > 1  # the graphs' reports differ
     in_turn = [reference.report(g, ids) for g, ids in jobs + jobs[:1]]
     for i, r in enumerate(in_turn):
         assert isomorphic(r, alone[i % len(jobs)]), f"report {i} in turn"
-    monkeypatch.setattr(reference.ShapesQueryHelper, "_kept", {})  # kept anew, in threads
     with ThreadPoolExecutor(2) as pool:
         threaded = list(pool.map(lambda job: reference.report(*job), jobs[:2]))
     for i, r in enumerate(threaded):
         assert isomorphic(r, alone[i]), f"report {i} in threads"
-
-
-@pytest.mark.timeout(600)  # a hang guard
-@pytest.mark.usefixtures("fresh")
-def test_a_second_report_derives_nothing_again_from_the_shapes(
-    graphs: list[rdflib.Graph], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """pySHACL makes its constraints' and rules' query helpers anew each run: run again on
-    the graphs, it reads no shape's prefixes and checks no query's text again."""
-    for g in graphs:  # (what each graph's focus nodes reach of the shapes, seen once)
-        reference.report(g)
-    again: list[str] = []
-    for name in ("collect_prefixes", "check_invalid_sparql"):
-        done = getattr(SPARQLQueryHelper, name)
-
-        def counted(*args, name=name, done=done, **kwargs):  # type: ignore[no-untyped-def]
-            again.append(name)
-            return done(*args, **kwargs)
-
-        monkeypatch.setattr(SPARQLQueryHelper, name, counted)
-    for g in graphs:
-        reference.report(g)
-    assert again == []
 
 
 def _parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -7,16 +7,13 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import weakref
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-import pyshacl.helper
 import rdflib
 from pyshacl import validate
-from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import plugin
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -58,7 +55,6 @@ def report(data: rdflib.Graph, ids: Collection[str] | None = None) -> rdflib.Gra
     ``ids`` need (default: every shapes file): one definition's report runs its own shapes
     and the rules, not every other definition's (~0.3 CPU s instead of ~1.6)."""
     shapes = shapes_graph_for(frozenset(definitions() if ids is None else ids))
-    ShapesQueryHelper.keep(shapes)
     with parsed_queries_cached():
         _, graph, _ = validate(
             data, shacl_graph=shapes, advanced=True, allow_warnings=True, inference=None
@@ -214,52 +210,3 @@ def parsed_queries_cached() -> Iterator[None]:
         _lent.parsed = None
         with _pool_lock:
             _pool.append(parsed)
-
-
-class ShapesQueryHelper(SPARQLQueryHelper):
-    """pySHACL's helper of each SPARQL constraint and rule, keeping for the shapes graphs
-    :func:`report` runs (which do not change: ``shapes_graph_for``'s) what it derives from
-    the shapes alone, where pySHACL derives it anew each validation, for each shape it
-    judges: the prefixes a node declares (sh:prefixes, ~11 % of a validation's CPU) and the
-    regular expressions' checks of a query's text (no MINUS, VALUES, SERVICE..., ~10 %: per
-    focus node). What depends on the data graph (the focus node bound, the results) is
-    made as pySHACL makes it. Any other shapes graph is helped as pySHACL helps it."""
-
-    _kept: dict[int, dict[rdflib.term.Node, dict[str, rdflib.URIRef]]] = {}
-    _checked: set[tuple[str, bool, frozenset[str]]] = set()  # texts that passed, and how
-
-    @classmethod
-    def keep(cls, shapes: rdflib.Graph) -> None:
-        """Keep what is derived from ``shapes``, which must not change, while it lives."""
-        if id(shapes) not in cls._kept:
-            cls._kept[id(shapes)] = {}
-            # dropped as the graph goes, before its id can name another
-            weakref.finalize(shapes, cls._kept.pop, id(shapes), None)
-
-    def _of_kept(self) -> dict | None:
-        return None if self.shape is None else self._kept.get(id(self.shape.sg.graph))
-
-    def collect_prefixes(self) -> None:
-        kept = self._of_kept()
-        if kept is None:
-            super().collect_prefixes()
-        elif self.node in kept:
-            self.prefixes = dict(kept[self.node])  # each helper its own, as pySHACL's
-        else:
-            super().collect_prefixes()
-            kept[self.node] = dict(self.prefixes)
-
-    def check_invalid_sparql(self, sparql_text, valuenode=None, extravars=None):  # type: ignore[no-untyped-def]  # pySHACL's signature
-        # What it checks is the text and which variables may be bound, not their values.
-        key = (sparql_text, valuenode is not None, frozenset(extravars or ()))
-        if self._of_kept() is None or key not in self._checked:
-            super().check_invalid_sparql(sparql_text, valuenode, extravars)  # raises if invalid
-            if self._of_kept() is not None:
-                self._checked.add(key)
-        return True
-
-
-# pySHACL makes its query helpers of the class its helper module names (a module attribute
-# it fills on first use, pySHACL 0.40: not a documented API; without it, pySHACL's own class
-# is used, and only the time differs).
-pyshacl.helper.SPARQLQueryHelperCls = ShapesQueryHelper  # type: ignore[attr-defined]
