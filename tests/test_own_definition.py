@@ -270,3 +270,47 @@ def test_a_store_that_kept_no_digest_is_said_to_have_kept_none(tmp_path: Path) -
     assert run.returncode == 0, run.stderr
     assert "the store kept no record of the shapes files it loaded: loading them" in run.stderr
     assert "shapes files changed" not in run.stderr
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_verdicts_of_a_definition_no_longer_read_leave_the_store(tmp_path: Path) -> None:
+    """A store judged once with a definition of one's own, then without it: the shapes
+    graph lost the definition, yet its verdicts stayed, answered by SPARQL (an assertion
+    whose earl:test the graph no longer describes) and counted by the named queries."""
+    import pyoxigraph as ox
+
+    mof = tmp_path / "mof" / "models"
+    mof.mkdir(parents=True)
+    bundled = Path(__file__).parents[1] / "data" / "sources" / "mof" / "models" / "OLMo-7B.yml"
+    (mof / "OLMo-7B.yml").write_text(bundled.read_text(encoding="utf-8"), encoding="utf-8")
+    store = str(tmp_path / "store")
+    for args in (["ingest", "mof", "--from", str(tmp_path / "mof")], ["assess"]):
+        run = openness("--shapes", str(SHAPES), "--store", store, *args)
+        assert run.returncode == 0, run.stderr
+
+    def judged() -> set[str]:
+        held = ox.Store.read_only(store)
+        rows = held.query(
+            "SELECT DISTINCT ?d { GRAPH <https://w3id.org/openness-graph/graph/assessments> "
+            "{ ?a <https://w3id.org/openness-graph/ns#definitionId> ?d } }"
+        )
+        found = {row["d"].value for row in rows}
+        del held
+        return found
+
+    assert "osaid-data-1.0" in judged() and "osaid-1.0" in judged()
+    run = openness("--store", store, "assess")
+    assert run.returncode == 0, run.stderr
+    said = "dropped the verdicts against definitions the shapes files no longer declare"
+    assert f"{said}: osaid-data-1.0" in run.stderr
+    assert "osaid-data-1.0" not in judged()
+    assert "osaid-1.0" in judged()  # the others' stay
+    # No result or requirement assessment is left that no assessment links to.
+    held = ox.Store.read_only(store)
+    orphans = held.query(
+        "ASK { GRAPH <https://w3id.org/openness-graph/graph/assessments> { "
+        "?part <http://www.w3.org/ns/earl#test> ?t "
+        'FILTER (CONTAINS(STR(?t), "osaid-data-1.0")) } }'
+    )
+    assert not orphans
+    del held

@@ -60,6 +60,9 @@ class Assessment:
     # Models with stored assessments that are no longer in the store (of those given, when
     # the run was given some: a Hub sync gives those its re-linking rewrote, removed ones too).
     gone: list[str] = field(default_factory=list)
+    # Definitions with stored assessments (of the models looked at) that the shapes files
+    # read now no longer declare: a store judged once with `--shapes DIR` and later without.
+    dropped: list[str] = field(default_factory=list)
     outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (definition, outcome)
     verdicts: list[Verdict] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
@@ -235,6 +238,7 @@ def assess(
             defs,
             present=set(everyone),
             gone=sorted(set(stored) - set(everyone)),
+            dropped=sorted({d for held in stored.values() for d in held} - set(definitions())),
             given=bool(models),
         )
         take = sink or run.gather

@@ -236,6 +236,11 @@ def run_assessment(
                 f"{counts[(d.id, 'failed')]:>4}   cannot tell {counts[(d.id, 'cantTell')]:>4}"
                 + (f"   rated {counts[(d.id, 'inapplicable')]:>4}" if not d.passes_models else "")
             )
+    if run.dropped:
+        echo(
+            "dropped the verdicts against definitions the shapes files no longer declare: "
+            + ", ".join(run.dropped)
+        )
     if names and not few:
         echo("judged again:")
         for name in names:

@@ -213,15 +213,15 @@ def _held(scope: Scope) -> str:
     )
 
 
-def _verdicts(models: list[str], ids: list[str]) -> list[Scope]:
-    """The assessments of ``models`` against the definitions ``ids`` (their results and
-    requirement assessments are shared, and collected by _orphans once nothing links to
-    them)."""
+def _verdicts(models: list[str] | None, ids: list[str]) -> list[Scope]:
+    """The assessments of ``models`` (None: of every model) against the definitions ``ids``
+    (their results and requirement assessments are shared, and collected by _orphans once
+    nothing links to them)."""
     # The definitions filtered, not bound by VALUES: Oxigraph then read every assessment
     # against them before joining the models (100 models' of a 10 000-model store on disk:
     # 2.4 CPU s a scope, 0.2 s filtered), which made replacing verdicts slower as the
     # store grew.
-    chosen = f"VALUES ?m {{ {iri_values(models)} }}"
+    chosen = "" if models is None else f"VALUES ?m {{ {iri_values(models)} }}"
     wanted = "FILTER (?d IN (" + ", ".join(f'"{i}"' for i in ids) + "))"
     scope = f"{chosen} GRAPH <{A}> {{ ?as earl:subject ?m ; og:definitionId ?d }} {wanted}"
     return [(scope, "?as", A)]
@@ -394,14 +394,15 @@ def stopped_runs(store: GraphStore) -> list[str]:
     return [r["run"].value for r in store.query(PREFIX_LINE + _STOPPED).rows()]
 
 
-def _ranks(store: GraphStore, gone: set[str]) -> tuple[Triples, Triples]:
+def _ranks(store: GraphStore, gone: set[str], dropped: set[str]) -> tuple[Triples, Triples]:
     """The ranks by score within each definition (1 the highest, ties sharing a rank) of the
-    models still in the store, as the stored ranks to remove and the ranks to add: only
-    those that changed (a re-sync that judged 1% of the models again rewrote every rank)."""
+    models still in the store, against the definitions still read, as the stored ranks to
+    remove and the ranks to add: only those that changed (a re-sync that judged 1% of the
+    models again rewrote every rank)."""
     scores: dict[str, list[tuple[float, str]]] = {}
     stored: dict[str, set[ox.Literal]] = defaultdict(set)
     for row in store.query(_SCORES).rows():
-        if row["m"].value not in gone:
+        if row["m"].value not in gone and row["d"].value not in dropped:
             scores.setdefault(row["d"].value, []).append(
                 (float(row["score"].value), row["r"].value)
             )
@@ -529,11 +530,12 @@ class Writer:
             )
 
     def finish(self, run: Assessment) -> int:
-        """End the run: drop the assessments of models no longer in the store, rank the
-        scores, collect what no assessment uses; returns the triples the run wrote."""
-        gone = run.gone
+        """End the run: drop the assessments of models no longer in the store and against
+        definitions no longer read, rank the scores, collect what no assessment uses;
+        returns the triples the run wrote."""
+        gone, dropped = run.gone, run.dropped
         stopped = [r for r in stopped_runs(self.store) if r != self.run]
-        if not run.models and not gone and not stopped:
+        if not run.models and not gone and not dropped and not stopped:
             return self.written
         out = Triples()
         _tool(out, run.engine)
@@ -549,14 +551,16 @@ class Writer:
         made = Triples()
         for graph in (A, DERIVED):
             generated(made, graph, self.run, ended, derived_from=read)
-        unrank, ranks = _ranks(self.store, set(gone))
+        unrank, ranks = _ranks(self.store, set(gone), set(dropped))
         before = [
             PREFIX_LINE + f"DELETE WHERE {{ GRAPH <{A}> {{ <{TOOL}> ?p ?o }} }}",
             superseded(A),
             superseded(DERIVED),
         ]
+        scopes = _verdicts(None, dropped) if dropped else []
         if gone:
-            scopes = [*_verdicts(gone, list(definitions())), *_derived(gone)]
+            scopes += [*_verdicts(gone, list(definitions())), *_derived(gone)]
+        if scopes:
             before += [_delete(s) for s in scopes]
             # What they link to is read first: the nodes that may become orphans are then
             # known, and not every node of the graphs is looked at (a re-sync of 100 000
@@ -569,7 +573,7 @@ class Writer:
         # run, so there is nothing to collect (on the bundled graph's first assessment the
         # look cost ~2 CPU s, a tenth of the run).
         after = []
-        if self.replaced or gone or stopped:
+        if self.replaced or gone or dropped or stopped:
             # Nodes and requirement assessments whose links only this run removed are looked
             # at, not the whole graphs (0.9 CPU s bundled; at 10 000 Hub models, most of a
             # 1% re-sync): all of them only when that is not known (deleted by pattern; a
