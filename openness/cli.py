@@ -263,7 +263,8 @@ class Seconds(click.FloatRange):
     envvar="OPENNESS_STORE",
     metavar="DIR",
     help="Directory of the embedded store [env OPENNESS_STORE; default var/store in the "
-    "project's folder, the checkout or OPENNESS_HOME].",
+    "project's folder, the checkout or OPENNESS_HOME; installed from a wheel, "
+    "$XDG_DATA_HOME/openness-graph/store, ~/.local/share/openness-graph/store by default].",
 )
 @click.option(
     "--endpoint",

@@ -1,8 +1,9 @@
 """Where the project's readable products live: ontology/, shapes/, queries/, data/.
 
-They are first-class files of the repository, not hidden package data, so the code finds
-them beside the ``openness`` package (an editable install or a source checkout, which is
-how ``make serve`` runs) or under ``$OPENNESS_HOME``.
+They are first-class files at the top of the repository, so the code finds them under
+``$OPENNESS_HOME``, else inside the installed ``openness`` package (a wheel carries them
+there: pyproject.toml maps each folder in), else beside the package (an editable install or
+a source checkout, which is how ``make serve`` runs).
 """
 
 from __future__ import annotations
@@ -14,21 +15,41 @@ from pathlib import Path
 
 # Resolved once: Path.resolve() makes a system call per path component (~0.5 ms), and a
 # model page looks up its named queries here ten times.
-_CHECKOUT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_CHECKOUT = _PACKAGE.parent
 
 
 def project_root() -> Path:
-    """The folder holding ontology/, shapes/, queries/ and data/."""
+    """The folder holding ontology/, shapes/, queries/ and data/.
+
+    The installed package is tried before the folder above it: in a checkout the package
+    holds no ontology/, and installed, the folder above is site-packages, where another
+    distribution may have put a folder of that name."""
     home = os.environ.get("OPENNESS_HOME")
     candidates = [Path(home)] if home else []
-    candidates.append(_CHECKOUT)
+    candidates += [_PACKAGE, _CHECKOUT]
     for root in candidates:
         if (root / "ontology").is_dir():
             return root
     raise FileNotFoundError(
-        "cannot find the ontology/ folder: run from a checkout of the project "
-        "(make serve installs it in editable mode) or set OPENNESS_HOME to one"
+        "cannot find the ontology/ folder: install the project from its wheel or sdist, run "
+        "from a checkout of it (make serve installs it in editable mode) or set OPENNESS_HOME "
+        "to one"
     )
+
+
+def installed() -> bool:
+    """Whether the readable products are the installed package's own (a wheel's), not a
+    project folder's: a folder under site-packages is no place for a store."""
+    return project_root() == _PACKAGE
+
+
+def user_data_dir() -> Path:
+    """This project's folder under ``$XDG_DATA_HOME`` (``~/.local/share`` when it is unset or,
+    as the XDG Base Directory specification asks, not absolute)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "openness-graph"
 
 
 def ontology_dir() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from openness.resources import project_root
+from openness.resources import installed, project_root, user_data_dir
 from openness.store.base import GraphStore
 from openness.store.embedded import EmbeddedStore
 from openness.store.errors import StoreError, Unanswerable
@@ -22,8 +22,11 @@ from openness.store.results import (
 def default_location() -> Path:
     """``var/store`` in the project's folder (the checkout, or ``$OPENNESS_HOME``), where
     ``make build`` puts it, whatever the working directory: run elsewhere, a path relative
-    to it would open (and create) an empty store."""
+    to it would open (and create) an empty store. Installed from a wheel, whose folder is no
+    place for it (site-packages), ``store`` in ``$XDG_DATA_HOME/openness-graph``: as fixed."""
     try:
+        if installed():
+            return user_data_dir() / "store"
         return project_root() / "var" / "store"
     except FileNotFoundError as e:
         raise StoreError(f"{e}; or name a store with --store DIR or OPENNESS_STORE") from e
