@@ -73,7 +73,7 @@ from openness.ingest.snapshots import (
 )
 from openness.named_queries import NamedQuery, QueryFileError, first_column, load, run_named
 from openness.namespaces import PREFIXES, Graphs
-from openness.resources import queries_dir
+from openness.resources import ProjectNotFound, queries_dir
 from openness.stats import HEADLINES, collect_stats, held_words
 from openness.store import (
     GRAPH_FORMATS,
@@ -222,14 +222,14 @@ pass_store = click.make_pass_decorator(StoreOptions)
 
 class _Commands(click.Group):
     """The commands, with a store that cannot be reached or did not answer in time, a
-    bundled file that cannot be read (the snapshots' manifest) or a shapes file that
-    declares a definition wrongly, said in one line
-    (``Error: ...``, exit 1), as other errors are, not as a traceback."""
+    bundled file that cannot be read (the snapshots' manifest), a shapes file that
+    declares a definition wrongly or no ontology/ folder found (a broken install), said in
+    one line (``Error: ...``, exit 1), as other errors are, not as a traceback."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (StoreError, RecordError, DefinitionError) as e:
+        except (StoreError, RecordError, DefinitionError, ProjectNotFound) as e:
             raise click.ClickException(str(e)) from e
         except TimeoutError as e:
             raise click.ClickException(

@@ -19,6 +19,12 @@ _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
 
 
+class ProjectNotFound(Exception):
+    """No folder holds the readable products: a broken install, or $OPENNESS_HOME naming
+    none and no checkout. Not a FileNotFoundError, which callers take for a file of the
+    project missing (a named query that is not there)."""
+
+
 def project_root() -> Path:
     """The folder holding ontology/, shapes/, queries/ and data/.
 
@@ -31,7 +37,7 @@ def project_root() -> Path:
     for root in candidates:
         if (root / "ontology").is_dir():
             return root
-    raise FileNotFoundError(
+    raise ProjectNotFound(
         "cannot find the ontology/ folder: install the project from its wheel or sdist, run "
         "from a checkout of it (make serve installs it in editable mode) or set OPENNESS_HOME "
         "to one"

@@ -24,6 +24,7 @@ from conftest import free_port
 from flask import Flask
 from support.fake_engine import Endpoint, serving
 
+from openness import resources
 from openness.assess.definitions import definitions
 from openness.assess.service import FEW_MODELS
 from openness.cli import StoreOptions, _asked_apart, _can_listen, cli
@@ -1091,3 +1092,22 @@ def test_a_remote_engines_timeouts_take_a_number_of_seconds(option: str, value: 
         cli.make_context("openness", [option, "90", "stats"]).params[option[2:].replace("-", "_")]
         == 90
     )
+
+
+def test_no_ontology_folder_found_is_said_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken install (a wheel without its ontology/, no checkout beside it, no
+    $OPENNESS_HOME) failed `validate` and `query` with a traceback; every command says
+    the one line `stats` and `build` said."""
+    monkeypatch.setattr(resources, "_PACKAGE", tmp_path / "site-packages" / "openness")
+    monkeypatch.setattr(resources, "_CHECKOUT", tmp_path / "site-packages")
+    monkeypatch.delenv("OPENNESS_HOME", raising=False)
+    model = tmp_path / "my-model.ttl"
+    model.write_text("")
+    store = ["--store", str(tmp_path / "store")]
+    open_store(store[1]).close()
+    for command in (["validate", str(model)], [*store, "query", "definitions"], ["stats"]):
+        code, _, err = run(command)
+        assert code == 1 and "Error: cannot find the ontology/ folder" in err, command
+        assert "OPENNESS_HOME" in err, command

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from openness.resources import installed, project_root, user_data_dir
+from openness.resources import ProjectNotFound, installed, project_root, user_data_dir
 from openness.store.base import GraphStore
 from openness.store.embedded import EmbeddedStore
 from openness.store.errors import StoreError, Unanswerable
@@ -28,7 +28,7 @@ def default_location() -> Path:
         if installed():
             return user_data_dir() / "store"
         return project_root() / "var" / "store"
-    except FileNotFoundError as e:
+    except ProjectNotFound as e:
         raise StoreError(f"{e}; or name a store with --store DIR or OPENNESS_STORE") from e
 
 
