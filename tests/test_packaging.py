@@ -1,5 +1,5 @@
-"""What a user who installs the project from its wheel (``pip install openness-graph``)
-gets: the wheel carries the readable products (ontology/, shapes/, queries/, data/ with its
+"""What a user who installs the project from its wheel (as from a package index) gets:
+the wheel carries the readable products (ontology/, shapes/, queries/, data/ with its
 licences and source notes) and what the server serves, under the one import name
 ``openness``; and the installed package runs from an empty folder, with no checkout beside
 it and no $OPENNESS_HOME.
@@ -31,8 +31,7 @@ INSTALLED_AS = {
     "queries": "openness/queries",
     "data": "openness/data",
 }
-# What a checkout holds that is no source of the project's: made by tools, or by `make`.
-NOT_SOURCE = (".git", ".venv", "node_modules", "var", "build", "dist", "*.egg-info", "__pycache__")
+YASGUI = "server/static/vendor/yasgui"
 HANG_GUARD = 300  # a build, an install and two commands on a loaded machine
 
 
@@ -57,8 +56,13 @@ def link_or_copy(source: str, target: str) -> None:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("packaging")
     source, out = tmp / "source", tmp / "dist"
-    ignore = shutil.ignore_patterns(*NOT_SOURCE)
-    shutil.copytree(REPO, source, ignore=ignore, symlinks=True, copy_function=link_or_copy)
+    # The files git tracks and the editor's script `make editor` made: not a developer's
+    # untracked ones, nor what tools made (build/, *.egg-info, a store under var/).
+    made = [p.relative_to(REPO) for p in (REPO / YASGUI).glob("*") if p.is_file()]
+    for name in [*run("git", "ls-files", "-z", cwd=REPO).split("\0"), *map(str, made)]:
+        if name and (REPO / name).is_file():  # (a tracked file deleted, not yet committed)
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(str(REPO / name), str(source / name))
     # The backend's hook, as a frontend calls it (pip wheel --no-build-isolation, less pip's
     # start and its run of the metadata hook first: ~1 CPU s).
     backend = "import sys; from setuptools import build_meta; build_meta.build_wheel(sys.argv[1])"
