@@ -38,7 +38,7 @@ from openness.server.negotiation import (
     vary_by_accept,
     wants_page,
 )
-from openness.server.public_url import LEFT_ON, PublicOrigin, sent_path
+from openness.server.public_url import PublicOrigin, asked_path, sent_path
 from openness.server.sparql import store_failed, text
 from openness.store import StoreError
 
@@ -235,11 +235,7 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     back). Under /api/ it is text for a browser too: the API answers no pages."""
     allowed = sorted(e.valid_methods or []) if isinstance(e, MethodNotAllowed) else []
     in_api = request.path.startswith(f"{api.bp.url_prefix}/")
-    # as the client asked it (an encoded slash kept), under a public path, unless that was
-    # left on the path as sent
-    asked = request.environ.get(LEFT_ON) or (
-        request.script_root + (sent_path(request.environ) or request.path)
-    )
+    asked = asked_path(request.environ, request.script_root, request.path)
     if allowed:
         named = [m for m in allowed if m not in ("HEAD", "OPTIONS")] or allowed  # those go without
         message = f"{asked} takes {' or '.join(named)}, not {request.method}"

@@ -3,20 +3,22 @@ producers and their kinds."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
-from openness.names import normalized
+from openness.names import NameIndex, normalized
 from openness.namespaces import ID, PREFIXES, Graphs, mint
 from openness.server.context import get_store
-from openness.server.negotiation import GRAPH_TYPES, api_format, content_type, serialize_graph
+from openness.server.negotiation import API, GRAPH_TYPES, api_format, content_type, serialize_graph
+from openness.server.public_url import asked_path
 from openness.server.search import name_index
 from openness.server.sparql import text
 
+MODEL_ID = "<path:model_id>"  # (in a route's rule)
 KINDS = ", ".join(f"<{kind}>" for kind in TOMBSTONES)  # no live resource's types
 # The header of an answer about a withdrawn model that is not gone with it (its history):
 # the day it was withdrawn.
@@ -134,13 +136,21 @@ def model_iri(model_id: str) -> str:
 def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
     """The model a route's ``model_id`` names, as :func:`model_iri` finds it, with no
     tombstone; or a withdrawn model's IRI with its tombstone: for the routes answering
-    what outlives a model, its dated verdicts."""
+    what outlives a model, its dated verdicts.
+
+    A Hub id's slash is a path's: ``/api/models/someorg/history`` is the history route of
+    ``someorg`` and the model route of the Hub repository ``someorg/history``. A model's
+    own id (which has no slash) keeps its routes; else the whole path, where it names a
+    model, is that model; else the route of a model ``model_id`` names."""
     iri = f"{ID}model/{model_id}"
     if is_model(iri):
         return iri, []
     triples = withdrawn(iri)
     if triples:
         return iri, triples
+    own, sub, subs = _model_routes()
+    if sub:
+        _the_whole_path(model_id + sub, own)
     try:
         moved = successor(iri)
         found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)
@@ -148,15 +158,96 @@ def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
         named = withdrawn_named(model_id)
         if named:
             return named, withdrawn(named)
+        if not sub and any(map(_names_a_model, _heads(model_id))):
+            _no_route(subs)
         abort(text(f"{e}; the ids of the models are listed by {url_for('api.conformance')}", 404))
+    _send_to(found, model_id, request.endpoint or "")
+
+
+def _model_routes() -> tuple[str, str, list[str]]:
+    """Of the request's route under a model (``…/<path:model_id>…``): the endpoint of the
+    model's own route there, what the route has after the id ("" for the model's own,
+    ``/history``…), and the routes after the id that there are."""
+    rule = request.url_rule.rule if request.url_rule else ""
+    prefix, _, sub = rule.partition(MODEL_ID)
+    own, subs = request.endpoint or "", []
+    for other in current_app.url_map.iter_rules():
+        head, found, tail = other.rule.partition(MODEL_ID)
+        if found and head == prefix:
+            if tail:
+                subs.append(tail)
+            else:
+                own = other.endpoint
+    return own, sub, sorted(subs)
+
+
+def _heads(path: str) -> list[str]:
+    """The parts of ``path`` before each of its slashes, the longest first."""
+    parts = path.split("/")
+    return ["/".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+
+
+def _unsuggested() -> NameIndex:
+    """No "did you mean" for a name looked up only to learn whether it names a model: the
+    index of every name is made for a name no model has, not for this."""
+    return NameIndex([])
+
+
+def _names_a_model(name: str) -> bool:
+    """Whether ``name`` is a model's id or name, a living or a withdrawn one's."""
+    if withdrawn(f"{ID}model/{name}"):
+        return True
+    try:
+        resolve_models(get_store(), [name], _unsuggested)
+    except LookupError:
+        return withdrawn_named(name) is not None
+    return True
+
+
+def _the_whole_path(whole: str, own: str) -> None:
+    """Where ``whole`` (a sub-route's path from the model's id on) names a model, or a
+    withdrawn one, the answer: a redirect (303) to the model's own route, or 410 Gone."""
+    try:
+        found = resolve_models(get_store(), [whole], _unsuggested)
+    except LookupError:
+        named = withdrawn_named(whole)
+        if named:
+            abort(gone(named, withdrawn(named), _error_format()))
+        return
+    _send_to(found, whole, own)
+
+
+def _send_to(found: list[str], asked: str, endpoint: str) -> NoReturn:
+    """A redirect (303) to ``endpoint`` for the one model ``found``, or 300 naming them."""
     ids = sorted(m.removeprefix(f"{ID}model/") for m in found)
     if len(ids) > 1:
-        abort(text(f"{model_id!r} names {len(ids)} models: {', '.join(ids)}", 300))
+        abort(text(f"{asked!r} names {len(ids)} models: {', '.join(ids)}", 300))
     # The route under the model's id, the query string as sent (none of its names can
     # reach url_for's own options: _method, _anchor, or the path's model_id).
-    path = url_for(request.endpoint or "", **{**(request.view_args or {}), "model_id": ids[0]})
+    args = (request.view_args or {}) if endpoint == request.endpoint else {}
+    path = url_for(endpoint, **{**args, "model_id": ids[0]})
     query = request.query_string.decode()
     abort(redirect(f"{path}?{query}" if query else path, 303))
+
+
+def _no_route(subs: list[str]) -> NoReturn:
+    """404 for a path under a model's id that is none of its routes (a mistyped one under
+    a Hub id, whose slash made the whole path an id no model has), naming the routes."""
+    asked = asked_path(request.environ, request.script_root, request.path)
+    routes = ", ".join(f"<id>{sub}" for sub in subs)
+    abort(
+        text(
+            f"{asked} is no route of the API: a model's are <id> and {routes}; "
+            f"{url_for('openapi.openapi')} lists them all",
+            404,
+        )
+    )
+
+
+def _error_format() -> str:
+    """What a withdrawn model's 410 is written in: the API's negotiated format; a page
+    elsewhere, as the model pages answer it."""
+    return api_format() if request.path.startswith(f"{API}/") else "text/html"
 
 
 def definition_asked() -> str | None:

@@ -61,13 +61,14 @@ MODEL_OR_NAME = param(
     "path",
     "The last path segment of the model's IRI; or its name or a source's id, a Hub "
     "repository's with its slash (allenai/OLMo-7B or allenai%2FOLMo-7B), redirected to the "
-    "route under its id",
+    "route under its id (a repository named as a route, someorg/history, is its model "
+    "unless someorg is a model's own id)",
     True,
 )
 MODEL_NAMED = {
     "300": plain("A name several models have: their ids, one to choose"),
     "303": {"description": "Another name of one model: the same route under its id"},
-    "404": plain("No such model"),
+    "404": plain("No such model; or, after a model's id or name, no route of it"),
     "410": {
         "description": "A withdrawn model's IRI (every record of it removed), or its last "
         "name where no living model has it (case and punctuation aside): its last name, "

@@ -50,6 +50,12 @@ def sent_path(environ: dict[str, Any]) -> str | None:
     return path if path.startswith("/") else urlsplit(path).path  # absolute-form
 
 
+def asked_path(environ: dict[str, Any], script_root: str, path: str) -> str:
+    """The path as the client asked it, for an error to name: an encoded slash kept, under
+    the public path, unless that was left on the path as sent."""
+    return environ.get(LEFT_ON) or script_root + (sent_path(environ) or path)
+
+
 class NotAPublicUrl(ValueError):
     """A public URL that is not ``http(s)://host[:port][/path]``."""
 

@@ -9,17 +9,22 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
+from support.fake_hub import FakeHub
+from test_hub_live import sync
 
 from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
 from openness.names import NameIndex
-from openness.namespaces import ID, Graphs
+from openness.namespaces import ID, OG, RDF, Graphs, mint
 from openness.server import create_app
 from openness.server.guarded import GuardedStore
 from openness.store import EmbeddedStore, QueryResult
+from openness.vocabularies import load_vocabularies
 
 OLMO = ID + "model/allenai--olmo-7b"
+RDF_TYPE = ox.NamedNode(RDF + "type")
+MODEL_CLASS = ox.NamedNode(OG + "Model")
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +136,67 @@ def test_a_name_that_resolves_makes_no_index_of_every_name(
     assert not made
     assert fresh.get("/api/models/olmo%207").status_code == 404
     assert made == [1]
+
+
+def test_a_mistyped_route_under_a_model_is_no_route_not_no_model(client: FlaskClient) -> None:
+    """Under a Hub id (whose slash makes the whole path the id of a model) or a model's id,
+    a route that is none of the model's is said to be none, naming those there are, as the
+    API's other unknown routes are: it answered "no model called 'allenai/OLMo-7B/verdictz'"."""
+    for path in (
+        "/api/models/allenai/OLMo-7B/verdictz",
+        "/api/models/allenai%2FOLMo-7B/conformanc",
+        "/api/models/allenai--olmo-7b/verdictz",
+        "/api/models/OLMo-7B/history/x",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert answer.text.startswith(f"{path} is no route of the API"), answer.text
+        for route in ("<id>/changes-to-pass", "<id>/conformance", "<id>/history"):
+            assert route in answer.text, path
+    nothing = client.get("/api/models/nobody/nothing/verdictz")  # no model under it
+    assert nothing.status_code == 404 and "no model called" in nothing.text
+
+
+def test_a_hub_repository_named_as_a_route_is_that_model_unless_a_model_has_the_id() -> None:
+    """``someorg/history`` is a Hub repository's id and the history route of ``someorg``:
+    where the part before the route is no model's own id, the path is the repository's
+    model (303 to its route; 410 where it was removed), which was looked up as
+    ``someorg`` (404); a model's own id keeps its routes (the site's links to them), whatever
+    repository the whole path also is; a path naming no model as a whole is the route of
+    the model the rest names, as before."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    with FakeHub(30) as hub:
+        sync(store, hub)
+        history, changes = (own_id(r) for r in ("someorg/history", "someorg/changes"))
+        renames = {5: "someorg/history", 6: "someorg/changes", 7: "otherorg/history"}
+        renames[8] = "acme/history"  # where the model of id acme (not the Hub's) has a history
+        for i, repo in renames.items():
+            hub.rename(i, repo)
+        sync(store, hub, reconcile=True)
+        hub.remove(7)
+        sync(store, hub, reconcile=True)
+        other = hub.repo_id(3)
+    acme = ox.NamedNode(ID + "model/acme")
+    store.write(add={Graphs.source("curated"): [ox.Triple(acme, RDF_TYPE, MODEL_CLASS)]})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    for path, to in (
+        ("/api/models/someorg/history", f"/api/models/{history}"),
+        ("/api/models/someorg/history?a=1", f"/api/models/{history}?a=1"),
+        ("/models/someorg/changes", f"/models/{changes}"),
+        ("/api/models/someorg/history/history", f"/api/models/{history}/history"),
+        (f"/api/models/{other}/history", f"/api/models/{own_id(other)}/history"),
+    ):
+        answer = web.get(path)
+        assert answer.status_code == 303, path
+        assert answer.headers["Location"] == to, path
+    assert web.get(f"/api/models/{history}").json["name"] == "someorg/history"
+    removed = web.get("/api/models/otherorg/history")
+    assert removed.status_code == 410 and "otherorg/history" in removed.text
+    assert web.get("/api/models/acme/history").status_code == 200
+    assert web.get(f"/api/models/{own_id('acme/history')}").json["name"] == "acme/history"
+
+
+def own_id(hub_id: str) -> str:
+    """The id of the model a Hub repository's id names (its IRI's last part)."""
+    return mint("model", hub_id).removeprefix(ID + "model/")
