@@ -16,7 +16,7 @@ from openness.assess.definitions import definitions
 from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
 from openness.names import NameIndex
-from openness.namespaces import ID, OG, RDF, Graphs, mint
+from openness.namespaces import ID, OG, PROV, RDF, SCHEMA, Graphs, mint
 from openness.server import create_app
 from openness.server.guarded import GuardedStore
 from openness.store import EmbeddedStore, QueryResult
@@ -200,3 +200,27 @@ def test_a_hub_repository_named_as_a_route_is_that_model_unless_a_model_has_the_
 def own_id(hub_id: str) -> str:
     """The id of the model a Hub repository's id names (its IRI's last part)."""
     return mint("model", hub_id).removeprefix(ID + "model/")
+
+
+def test_the_withdrawn_models_names_are_read_once_not_at_each_miss(answers) -> None:
+    """A name no model has is looked up among the withdrawn models' last names (a removed
+    Hub repository's id answers 410): each such lookup, at the pages and the API, read every
+    tombstone's name (10 000 after a sync's removals: ~0.3 s a miss). They are read once,
+    kept as the index of living names is; a withdrawn name still answers 410."""
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    gone = []
+    for i in range(40):
+        model = ox.NamedNode(f"{ID}model/org--gone-{i}")
+        gone += [
+            ox.Triple(model, RDF_TYPE, ox.NamedNode(OG + "WithdrawnModel")),
+            ox.Triple(model, ox.NamedNode(SCHEMA + "name"), ox.Literal(f"org/gone-{i}")),
+            ox.Triple(model, ox.NamedNode(PROV + "invalidatedAtTime"), ox.Literal("2026-12-01")),
+        ]
+    store.write(add={Graphs.IDENTITY: gone})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    for path in ("/models/no-such", "/api/models/no-such", "/models/no-such-either"):
+        assert web.get(path).status_code == 404, path
+    assert web.get("/models/ORG%20gone%207").status_code == 410
+    read = sum(1 for _, rows in answers for row in rows if "gone-" in str(row.values()))
+    assert read == 40
