@@ -149,7 +149,9 @@ class HubClient:
         retry: RetryPolicy | None = None,
         notice: Callable[[str], None] | None = None,
     ) -> None:
-        self.api = HfApi(endpoint=endpoint, token=token)
+        # An address's trailing "/" (http://host/) made every URL //api/models, which a
+        # server need not take for /api/models.
+        self.api = HfApi(endpoint=endpoint.rstrip("/") if endpoint else None, token=token)
         self.retry = retry or RetryPolicy()
         # Told of each wait as it begins: Retry-After may ask minutes, a stalled bar
         # meanwhile looks like a hung run.
@@ -227,7 +229,16 @@ class HubClient:
             hf_raise_for_status(response)
             return response
 
-        response = self._call(get)
+        try:
+            response = self._call(get)
+        except HfHubHTTPError as e:
+            if url or e.response is None or e.response.status_code != 404:
+                raise
+            # (a server that is no Hub, or a wrong path, at the address given)
+            raise HubUnreachable(
+                f"{self.endpoint} has no model listing ({e.response.url} answered 404 Not "
+                "Found): --endpoint is the Hub's address, https://huggingface.co by default"
+            ) from e
         try:
             models = response.json()
         except ValueError:

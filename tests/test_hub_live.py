@@ -26,6 +26,7 @@ from openness.ingest.batch import YOUNG
 from openness.ingest.hf_live import (
     GRAPH,
     STATE_GRAPH,
+    HubUnreachable,
     Progress,
     RetryPolicy,
     SyncState,
@@ -54,7 +55,8 @@ def sync(store: GraphStore, hub: FakeHub, waits: Waits | None = None, **kwargs: 
     kwargs.setdefault("progress", True)  # on standard error, which pytest captures
     kwargs.setdefault("assess", False)
     retry = (waits if waits is not None else Waits()).policy()
-    return sync_hub(store, endpoint=hub.url, retry=retry, echo=lambda m: None, **kwargs)
+    kwargs.setdefault("endpoint", hub.url)
+    return sync_hub(store, retry=retry, echo=lambda m: None, **kwargs)
 
 
 def repo_ids(store: GraphStore) -> set[str]:
@@ -742,6 +744,21 @@ def test_an_interrupted_sync_says_it_goes_on_next_time(
     result = CliRunner().invoke(cli, ["--store", str(tmp_path), "ingest", "hf", "--live"])
     assert result.exit_code == 130
     assert "interrupted; what was stored is kept, and the next run goes on" in result.output
+
+
+def test_an_endpoint_with_a_trailing_slash_is_the_hub_and_one_that_is_none_is_said_to_be(
+    store: GraphStore,
+) -> None:
+    """``--endpoint http://host/`` asked ``http://host//api/models`` (a bare 404 where the
+    server does not fold the slashes); an endpoint that has no model listing (another
+    server, a wrong path) answered "Client error '404 Not Found' for url …", not that it is
+    no Hub's API."""
+    with FakeHub(30) as hub:
+        report = sync(store, hub, endpoint=f"{hub.url}/")
+        assert report.written == 30
+        assert hub.sent and not [t for t in hub.sent if t.startswith("//")], hub.sent[:3]
+        with pytest.raises(HubUnreachable, match=f"{hub.url}/nope has no model listing"):
+            sync(EmbeddedStore(None), hub, endpoint=f"{hub.url}/nope")
 
 
 def test_live_applies_to_the_hub_only(tmp_path: Path) -> None:

@@ -73,6 +73,9 @@ class FakeHub:
         self.delay = 0.0
         self.pages = 0  # listing pages answered (but the oldest-first probe)
         self.answered = 0  # requests answered, faults included
+        # Each request's target as sent: http.server folds a leading "//" in the path it
+        # gives (gh-87389), so a client asking //api/models is seen only here.
+        self.sent: list[str] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -277,6 +280,7 @@ class FakeHub:
 
             def do_GET(self) -> None:  # noqa: N802 - the http.server API
                 hub.answered += 1
+                hub.sent.append(self.requestline.split()[1])
                 try:
                     fault, value = hub.faults.popleft()
                 except IndexError:
