@@ -363,7 +363,8 @@ class SyncState:
 
 @dataclass
 class SyncReport:
-    listed: int = 0
+    listed: int = 0  # every model of the pages, those older than the watermark too
+    changed: int = 0  # those the changes pass found modified since the last (or new)
     written: int = 0
     unchanged: int = 0
     renamed: int = 0
@@ -380,7 +381,8 @@ class SyncReport:
 
     def summary(self) -> str:
         text = (
-            f"hf --live: {self.listed} listed in {self.pages} pages, {self.written} written, "
+            f"hf --live: {self.changed} new or modified of {self.listed} listed in "
+            f"{self.pages} pages, {self.written} written, "
             f"{self.unchanged} unchanged, {self.renamed} renamed, {self.removed} removed, "
             f"{self.skipped} skipped, {self.assessed} models re-assessed"
         )
@@ -751,6 +753,7 @@ class HubSync:
                     if watermark is None or not i.last_modified or _after(_modified(i), watermark)
                 ]
                 done = nxt is None or len(fresh) < len(infos)
+                self.report.changed += len(fresh)
                 change = Change()
                 self.records(fresh, change)
                 if done:
@@ -760,7 +763,10 @@ class HubSync:
                 else:
                     state = self._next(cursor=nxt, high=high)
                 self.commit(change, state)
-                bar.update(len(raw), infos[-1].last_modified if infos else None)
+                # The models changed, not those of the page older than the watermark (an
+                # incremental run's bar said 500 for the 20 changed).
+                older = len(infos) - len(fresh)
+                bar.update(len(raw) - older, infos[-1].last_modified if infos else None)
                 if done:
                     return True
                 if limit is not None and self.report.listed >= limit:

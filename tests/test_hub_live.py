@@ -121,6 +121,29 @@ def test_a_later_run_fetches_only_what_changed(store: GraphStore) -> None:
         assert graph_quads(store, GRAPH) == fresh_graph(hub)
 
 
+def test_a_later_run_says_how_many_models_changed_not_the_page(
+    store: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental run lists a page of which only the newest models changed since the
+    last: its summary said "25 listed in 1 pages" and its bar 25 for the 3 changed (a
+    first page of 500 for 20, in the audit); now both count the changed, the page beside."""
+    counted: list[int] = []
+    real = Progress.update
+
+    def update(self: Progress, n: int, reached: dt.datetime | None = None) -> None:
+        counted.append(n)
+        real(self, n, reached)
+
+    with FakeHub(200) as hub:
+        sync(store, hub)
+        hub.change([3, 77, 150])
+        monkeypatch.setattr(Progress, "update", update)
+        report = sync(store, hub)
+    assert (report.changed, report.listed, report.written) == (4, 25, 3)
+    assert report.summary().startswith("hf --live: 4 new or modified of 25 listed in 1 pages")
+    assert counted == [4]
+
+
 def test_a_429_storm_is_waited_out_as_retry_after_asks() -> None:
     store, waits = EmbeddedStore(None), Waits()
     with FakeHub(60) as hub:
