@@ -28,7 +28,6 @@ connections are retried with bounded exponential backoff.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import sys
 import time
 from collections import Counter
@@ -58,6 +57,7 @@ from openness.ingest.rdf import Triples, iri_values, literal
 from openness.ingest.records import IngestContext, owned_triples, source_concept
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import DCAT, OG, RDF, SCHEMA, Graphs, mint
+from openness.retry_after import retry_after
 from openness.store import GraphStore
 
 T = TypeVar("T")
@@ -101,29 +101,6 @@ class RetryPolicy:
     rate_limited: int = 50
     max_wait: float = 900.0
     sleep: Callable[[float], None] = time.sleep
-
-
-def retry_after(headers: Any, now: dt.datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` header asks to wait: delay-seconds or an HTTP date.
-
-    >>> retry_after({"Retry-After": "7"})
-    7.0
-    >>> retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:30 GMT"},
-    ...             dt.datetime(2015, 10, 21, 7, 28, tzinfo=dt.UTC))
-    30.0
-    >>> retry_after({}) is None
-    True
-    """
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 class HubUnreachable(ConnectionError):

@@ -4,6 +4,7 @@ Writing (/update, /store) lives in ``update``; the VoID description, in ``catalo
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from urllib.parse import unquote_to_bytes
 
@@ -83,6 +84,10 @@ def text(message: str, status: int) -> Response:
     )
 
 
+# The longest wait passed on from an engine's Retry-After: a client is not told to stay
+# away for a day because an engine (or a proxy in front of it) said so.
+MAX_RETRY_AFTER = 300
+
 # The SPARQL protocol's services: what fails there is said in text, as its clients read it.
 PROTOCOL_PATHS = frozenset(("/sparql", "/query", "/update", "/store"))
 
@@ -102,8 +107,11 @@ def store_failed(e: StoreError, *, update: bool = False) -> Response:
         response = Response(page, status=503)
     else:
         response = text(STORE_UNREADABLE, 503)
-    # An engine restarting answers again shortly: when to ask, as for a server too busy.
-    response.headers["Retry-After"] = str(Limits.retry_after)
+    # An engine restarting answers again shortly: when to ask, as for a server too busy;
+    # when a busy engine said when, its word (we said 1 s to an engine's 120), bounded.
+    asked = e.retry_after if isinstance(e, Refused) else None
+    wait = Limits.retry_after if asked is None else min(MAX_RETRY_AFTER, math.ceil(asked))
+    response.headers["Retry-After"] = str(max(Limits.retry_after, wait))
     return response
 
 

@@ -668,6 +668,35 @@ def test_an_engine_that_cannot_answer_now_is_503_not_a_refusal(status: int) -> N
         assert answer.text == "the store could not answer: the server's log says why\n"
 
 
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [("120", "120"), ("86400", "300"), ("Fri, 01 Jan 2100 00:00:00 GMT", "300"), (None, "1")],
+)
+def test_a_busy_engines_retry_after_is_passed_on_bounded(asked: str | None, said: str) -> None:
+    """An engine answering 503 with Retry-After (busy, restarting) was told to our client as
+    503 with Retry-After 1, whatever it asked: its word is passed on, at most 300 s (a day
+    asked, by seconds or a date, is 300); where it says nothing, 1 s, as before."""
+
+    class Busy(Endpoint):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.reply(503, b"busy", {"Retry-After": asked} if asked else {})
+
+    update = {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}
+    with serving(Busy) as base:
+        engine = base + "/sparql"
+        config = {"ENDPOINT": engine, "UPDATE_ENDPOINT": engine, "UPDATE_ENABLED": True}
+        client = create_app({**config, "TESTING": True}).test_client()
+        answers = [
+            client.get("/sparql?query=ASK%20%7B%7D"),
+            client.get("/api/models/llm360--amber"),
+            client.post("/update", data=update),
+        ]
+    for answer in answers:
+        assert answer.status_code == 503, (answer.request.path, answer.text)
+        assert answer.headers["Retry-After"] == said, answer.request.path
+
+
 def _assert_without_the_stores_values(answer: TestResponse, whole: TestResponse) -> None:
     """``answer`` is the description ``whole`` is, but the values the store gives: each
     parameter of those says they are not listed, and no cache keeps it (a 200 without

@@ -13,12 +13,14 @@ class Refused(StoreError):
     """A remote engine answered a request with an error status (not a lost connection):
     ``words`` is its answer's text, trimmed, for a client to be told
     (:func:`openness.store.sparql_text.refusal`); the message adds the engine's address,
-    for its operator's log."""
+    for its operator's log. ``retry_after``: the seconds its Retry-After asked to wait,
+    if it said (an engine busy or restarting, a 503's)."""
 
-    def __init__(self, url: str, status: int, words: str) -> None:
-        # All three as args: the error crosses from a query process by pickling whole.
-        super().__init__(url, status, words)
+    def __init__(self, url: str, status: int, words: str, retry_after: float | None = None) -> None:
+        # All as args: the error crosses from a query process by pickling whole.
+        super().__init__(url, status, words, retry_after)
         self.url, self.status, self.words = url, status, words
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return f"{self.url} answered {self.status}: {self.words}"

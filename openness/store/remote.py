@@ -21,6 +21,7 @@ import httpx
 import pyoxigraph as ox
 
 from openness.namespaces import PREFIX_LINE
+from openness.retry_after import retry_after
 from openness.store import summary
 from openness.store.base import Effect, GraphStore, Triples, announced_write
 from openness.store.embedded import reading_copy
@@ -361,7 +362,7 @@ class RemoteStore(GraphStore):
                 words = engine_words(
                     httpx.Response(response.status_code, text=response.text[at:]), url
                 )
-            raise Refused(url, response.status_code, words)
+            raise Refused(url, response.status_code, words, retry_after(response.headers))
         # A cut answer comes with status 200, the header saying so (also when the rows
         # just reach the limit): a short answer taken as whole would be a wrong result.
         if (cut := response.headers.get("x-sparql-maxrows")) is not None:

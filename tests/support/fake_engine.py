@@ -11,9 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Endpoint(BaseHTTPRequestHandler):
     """An engine's handler: a test's subclass answers with ``reply``, quietly."""
 
-    def reply(self, status: int, body: bytes) -> None:
+    def reply(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "application/sparql-results+json")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
