@@ -70,8 +70,13 @@ def withdrawn_named(name: str) -> str | None:
     repository's id names its tombstone, not, by likeness, a neighbour (the page sent
     Jurassic-1-Jumbo, withdrawn, to another model), and so does its id before a rename."""
     key = normalized(name)
-    if not key or name_index().exact(name):
-        return None
+    named = _withdrawn_as(name, key) if key else None
+    # (the index of every living name made only then: a name a route is given need not)
+    return named if named and not name_index().exact(name) else None
+
+
+def _withdrawn_as(name: str, key: str) -> str | None:
+    """The withdrawn model ``name`` (``key``: normalized) was the last name of, if one."""
     if "/" in name:  # a Hub id: its model's IRI, retired for the new id of a renamed one
         iri, seen = mint("model", name), set()
         while iri and iri not in seen:

@@ -133,6 +133,8 @@ def test_a_name_that_resolves_makes_no_index_of_every_name(
     monkeypatch.setattr(NameIndex, "of", classmethod(counted))
     fresh = create_app({"STORE_LOCATION": str(reported), "TESTING": True}).test_client()
     assert fresh.get("/api/models/OLMo-7B").status_code == 303
+    # nor a route under it, whose whole path is looked up too (a repository named as a route)
+    assert fresh.get("/api/models/OLMo-7B/conformance").status_code == 303
     assert not made
     assert fresh.get("/api/models/olmo%207").status_code == 404
     assert made == [1]
