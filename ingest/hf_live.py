@@ -730,9 +730,12 @@ class HubSync:
                     if watermark is None or not i.last_modified or _after(_modified(i), watermark)
                 ]
                 done = nxt is None or len(fresh) < len(infos)
-                self.report.changed += len(fresh)
                 change = Change()
+                unchanged = self.report.unchanged
                 self.records(fresh, change)
+                # Those found new or modified: the watermark's own model is listed again
+                # unchanged ("1 new or modified" said a run after none changed).
+                self.report.changed += len(fresh) - (self.report.unchanged - unchanged)
                 if done:
                     state = self._next(
                         phase=None, cursor=None, watermark=high or watermark, high=None

@@ -126,7 +126,8 @@ def test_a_later_run_says_how_many_models_changed_not_the_page(
 ) -> None:
     """An incremental run lists a page of which only the newest models changed since the
     last: its summary said "25 listed in 1 pages" and its bar 25 for the 3 changed (a
-    first page of 500 for 20, in the audit); now both count the changed, the page beside."""
+    first page of 500 for 20, in the audit); now the summary counts the changed and the bar
+    the models looked at, the page beside."""
     counted: list[int] = []
     real = Progress.update
 
@@ -139,9 +140,19 @@ def test_a_later_run_says_how_many_models_changed_not_the_page(
         hub.change([3, 77, 150])
         monkeypatch.setattr(Progress, "update", update)
         report = sync(store, hub)
-    assert (report.changed, report.listed, report.written) == (4, 25, 3)
-    assert report.summary().startswith("hf --live: 4 new or modified of 25 listed in 1 pages")
-    assert counted == [4]
+    assert (report.changed, report.listed, report.written) == (3, 25, 3)
+    assert report.summary().startswith("hf --live: 3 new or modified of 25 listed in 1 pages")
+    assert counted == [4]  # the models looked at down to the watermark's, which is unchanged
+
+
+def test_a_later_run_with_nothing_changed_says_none_changed(store: GraphStore) -> None:
+    """The watermark's own model, listed again unchanged, is not counted as modified (a
+    run after none changed said "1 new or modified of 25 listed")."""
+    with FakeHub(60) as hub:
+        sync(store, hub)
+        report = sync(store, hub)
+    assert (report.changed, report.written, report.unchanged) == (0, 0, 1)
+    assert report.summary().startswith("hf --live: 0 new or modified of 25 listed in 1 pages")
 
 
 def test_a_429_storm_is_waited_out_as_retry_after_asks() -> None:
