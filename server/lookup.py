@@ -6,7 +6,17 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import pyoxigraph as ox
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from openness.assess.definitions import definitions
 from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
@@ -15,7 +25,7 @@ from openness.namespaces import ID, PREFIXES, Graphs, mint
 from openness.server.context import get_store
 from openness.server.negotiation import API, GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.public_url import asked_path
-from openness.server.search import kept, name_index
+from openness.server.search import name_index, name_indexes
 from openness.server.sparql import text
 
 MODEL_ID = "<path:model_id>"  # (in a route's rule)
@@ -89,9 +99,9 @@ def _withdrawn_as(name: str, key: str) -> str | None:
 
 
 def withdrawn_names() -> dict[str, set[str]]:
-    """The withdrawn models by last name (normalized as the name index matches), kept as
-    the index of living names is: every lookup that found no model read every tombstone's
-    name (10 000 tombstones: ~0.3 s a miss; docs/measurements.md)."""
+    """The withdrawn models by last name (normalized as the name index matches), kept with
+    the index of living names (:func:`name_indexes`): every lookup that found no model read
+    every tombstone's name (10 000 tombstones: ~0.3 s a miss; docs/measurements.md)."""
 
     def build() -> dict[str, set[str]]:
         named: dict[str, set[str]] = {}
@@ -104,7 +114,10 @@ def withdrawn_names() -> dict[str, set[str]]:
             named.setdefault(normalized(r["name"].value), set()).add(r["m"].value)
         return named
 
-    return kept("openness.withdrawn-names", build)
+    made = name_indexes()
+    if "withdrawn" not in made:
+        made["withdrawn"], g.withdrawn_read = build(), True
+    return made["withdrawn"]
 
 
 def gone(iri: str, triples: list[ox.Triple], media: str | None) -> Response:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from openness.assess.definitions import definitions
 from openness.assess.report import by_outcome, verdict_rows
@@ -39,10 +39,22 @@ def kept(key: str, build: Callable[[], T]) -> T:
     return cached[1]
 
 
+def name_indexes() -> dict[str, Any]:
+    """This process's indexes of names (each made when first asked), kept and dropped
+    together, the withdrawn names read again when the living ones are (but not twice in
+    one request): made at different times, they let a name just withdrawn be neither's
+    (404 instead of 410) until the later one expired, up to INDEX_TTL after the other."""
+    return kept("openness.names", dict)
+
+
 def name_index() -> NameIndex:
     """This process's index of model names."""
-
-    return kept("openness.names", lambda: NameIndex.of(get_store()))
+    made = name_indexes()
+    if "living" not in made:
+        made["living"] = NameIndex.of(get_store())
+        if not g.get("withdrawn_read"):  # (read by an earlier request: read again)
+            made.pop("withdrawn", None)
+    return made["living"]
 
 
 def listed(verdicts: list[dict[str, Any]]) -> list[dict[str, Any]]:

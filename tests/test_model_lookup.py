@@ -5,6 +5,7 @@ took 13 s. Checked by what the queries answer and how they are bound, never by t
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
@@ -17,7 +18,7 @@ from openness.assess.report import verdict_rows
 from openness.assess.store import assessment_iri
 from openness.names import NameIndex
 from openness.namespaces import ID, OG, PROV, RDF, SCHEMA, Graphs, mint
-from openness.server import create_app
+from openness.server import create_app, search
 from openness.server.guarded import GuardedStore
 from openness.store import EmbeddedStore, QueryResult
 from openness.vocabularies import load_vocabularies
@@ -226,3 +227,45 @@ def test_the_withdrawn_models_names_are_read_once_not_at_each_miss(answers) -> N
     assert web.get("/models/ORG%20gone%207").status_code == 410
     read = sum(1 for _, rows in answers for row in rows if "gone-" in str(row.values()))
     assert read == 40
+
+
+def test_a_name_withdrawn_answers_410_once_the_living_names_are_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The living names and the withdrawn ones are kept for INDEX_TTL, and were kept apart:
+    the living read at t=0, the withdrawn at t=200, a sync withdrawing Jumbo-1 at t=250, its
+    name answered 404 (in neither) until the withdrawn ones expired at t=500. Now they are
+    read again with the living ones: 410 from t=300. A fake clock: no waiting."""
+    now = [0.0]
+    monkeypatch.setattr(search, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    curated = Graphs.source("curated")
+
+    def model(name: str) -> list[ox.Triple]:
+        iri = ox.NamedNode(f"{ID}model/{name.lower()}")
+        return [
+            ox.Triple(iri, RDF_TYPE, MODEL_CLASS),
+            ox.Triple(iri, ox.NamedNode(SCHEMA + "name"), ox.Literal(name)),
+        ]
+
+    store.write(add={curated: model("Jumbo-1") + model("Other")})
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    assert web.get("/search?q=Other").status_code == 200  # the living names read
+    now[0] = 200
+    assert web.get("/models/nope").status_code == 404  # the withdrawn ones read
+    now[0] = 250
+    gone = ox.NamedNode(f"{ID}model/jumbo-1")
+    store.write(
+        remove={curated: model("Jumbo-1")},
+        add={
+            Graphs.IDENTITY: [
+                ox.Triple(gone, RDF_TYPE, ox.NamedNode(OG + "WithdrawnModel")),
+                ox.Triple(gone, ox.NamedNode(SCHEMA + "name"), ox.Literal("Jumbo-1")),
+                ox.Triple(gone, ox.NamedNode(PROV + "invalidatedAtTime"), ox.Literal("2026-12-01")),
+            ]
+        },
+    )
+    now[0] = search.INDEX_TTL + 10
+    for path in ("/models/JUMBO%201", "/api/models/Jumbo%201", "/models/Jumbo-1"):
+        assert web.get(path).status_code == 410, path
