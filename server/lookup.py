@@ -195,7 +195,7 @@ def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
         if named:
             return named, withdrawn(named)
         if not sub and any(map(_names_a_model, _heads(model_id))):
-            _no_route(subs)
+            _no_route(subs, str(e))
         abort(text(f"{e}; the ids of the models are listed by {url_for('api.conformance')}", 404))
     _send_to(found, model_id, request.endpoint or "")
 
@@ -266,14 +266,17 @@ def _send_to(found: list[str], asked: str, endpoint: str) -> NoReturn:
     abort(redirect(f"{path}?{query}" if query else path, 303))
 
 
-def _no_route(subs: list[str]) -> NoReturn:
-    """404 for a path under a model's id that is none of its routes (a mistyped one under
-    a Hub id, whose slash made the whole path an id no model has), naming the routes."""
+def _no_route(subs: list[str], missed: str) -> NoReturn:
+    """404 for a path naming no model (``missed`` says so, with the names most like it)
+    where a part before a slash names one: a mistyped route under a Hub id (whose slash
+    made the whole path an id), or a mistyped Hub id under an organization that is also a
+    model's name (Qwen/Qwen2-7B-Instrct, told "no route" and no name like it); the
+    routes named beside."""
     asked = asked_path(request.environ, request.script_root, request.path)
     routes = ", ".join(f"<id>{sub}" for sub in subs)
     abort(
         text(
-            f"{asked} is no route of the API: a model's are <id> and {routes}; "
+            f"{missed}; nor is {asked} a route of the API: a model's are <id> and {routes}; "
             f"{url_for('openapi.openapi')} lists them all",
             404,
         )

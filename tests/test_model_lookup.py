@@ -144,7 +144,9 @@ def test_a_name_that_resolves_makes_no_index_of_every_name(
 def test_a_mistyped_route_under_a_model_is_no_route_not_no_model(client: FlaskClient) -> None:
     """Under a Hub id (whose slash makes the whole path the id of a model) or a model's id,
     a route that is none of the model's is said to be none, naming those there are, as the
-    API's other unknown routes are: it answered "no model called 'allenai/OLMo-7B/verdictz'"."""
+    API's other unknown routes are: it answered "no model called 'allenai/OLMo-7B/verdictz'"
+    alone. A mistyped Hub id under an organization that is also a model's name (Qwen) is
+    still told the names most like it, which the routes alone had left out."""
     for path in (
         "/api/models/allenai/OLMo-7B/verdictz",
         "/api/models/allenai%2FOLMo-7B/conformanc",
@@ -153,11 +155,17 @@ def test_a_mistyped_route_under_a_model_is_no_route_not_no_model(client: FlaskCl
     ):
         answer = client.get(path)
         assert answer.status_code == 404, path
-        assert answer.text.startswith(f"{path} is no route of the API"), answer.text
+        assert f"; nor is {path} a route of the API: a model's are <id> and" in answer.text
         for route in ("<id>/changes-to-pass", "<id>/conformance", "<id>/history"):
             assert route in answer.text, path
     nothing = client.get("/api/models/nobody/nothing/verdictz")  # no model under it
     assert nothing.status_code == 404 and "no model called" in nothing.text
+    assert "route" not in nothing.text
+    for path in ("/api/models/Qwen/Qwen2-7B-Instrct", "/api/models/Qwen%2FQwen2-7B-Instrct"):
+        typo = client.get(path)
+        assert typo.status_code == 404, path
+        assert typo.text.startswith("no model called 'Qwen/Qwen2-7B-Instrct'"), typo.text
+        assert "did you mean" in typo.text and "Qwen2.5-7B-Instruct" in typo.text, typo.text
 
 
 def test_a_hub_repository_named_as_a_route_is_that_model_unless_a_model_has_the_id() -> None:
