@@ -106,7 +106,8 @@ def test_ask_and_construct(filled: GraphStore) -> None:
 # ASK queries and their answers on the filled store. Virtuoso 7.2 answered the first and
 # third true (a GRAPH outside the dataset made any ASK true), and refused the ones with a
 # VALUES, LIMIT or OFFSET clause, until an ASK was sent to it as a SELECT. (It refuses an
-# OFFSET without a LIMIT in a sub-select still: "TOP parameter < 0".)
+# OFFSET without a LIMIT in a sub-select still: "TOP parameter < 0"; and answered the
+# last four true, or refused them, until such a GRAPH and OFFSET were sent as it reads them.)
 ASKED = [
     (f"ASK {{ GRAPH <urn:nothing> {{ <{EX}a> <{EX}p> ?o }} }}", False),
     (f"ASK {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> ?o }} }}", True),
@@ -117,6 +118,10 @@ ASKED = [
     (f"ASK {{ ?s <{EX}p> ?o }} LIMIT 0", False),
     (f"ASK {{ ?s <{EX}p> ?o }} LIMIT 5 OFFSET 2", False),
     (f"ASK WHERE {{ ?s <{EX}p> ?o }} LIMIT 1 OFFSET 1 # {{ a comment closing it", True),
+    (f"ASK {{ GRAPH <urn:nothing> {{ <{EX}a> <{EX}p> <{EX}b> }} }}", False),
+    (f"ASK {{ ?s <{EX}p> ?o FILTER EXISTS {{ GRAPH <urn:nothing> {{ ?s <{EX}p> ?o }} }} }}", False),
+    (f"ASK {{ ?s <{EX}p> ?o }} OFFSET 1", True),
+    (f"ASK {{ ?s <{EX}p> ?o }} OFFSET 2", False),
 ]
 
 
@@ -134,6 +139,36 @@ def test_an_ask_sees_only_the_graphs_of_the_dataset_asked(filled: GraphStore) ->
     for graph, o, answer in ((G2, "c", False), (G2, "zz", False), (G1, "b", True)):
         asked = f"ASK {{ GRAPH <{graph}> {{ ?s <{EX}p> <{EX}{o}> }} }}"
         assert bool(filled.query(asked, default_graphs=[G1], named_graphs=[G1])) is answer
+
+
+def test_a_graph_outside_the_dataset_matches_nothing_even_where_it_binds_no_variable(
+    filled: GraphStore,
+) -> None:
+    """Virtuoso matched a GRAPH <g> outside the dataset whose pattern binds no variable
+    (its triples constant, or bound outside it by a FILTER EXISTS): one row each."""
+    a_p_b, nothing = f"<{EX}a> <{EX}p> <{EX}b>", "GRAPH <urn:nothing> { ?s ?p ?o }"
+    for sparql, dataset, rows in [
+        (f"SELECT * {{ GRAPH <urn:nothing> {{ {a_p_b} }} }}", {}, 0),
+        (f"SELECT * {{ GRAPH <{G1}> {{ {a_p_b} }} }}", {}, 1),
+        (f"SELECT * {{ GRAPH <{G1}> {{ {a_p_b} }} }}", {"named_graphs": [G2]}, 0),
+        ("SELECT * { ?s ?p ?o FILTER EXISTS { GRAPH <urn:nothing> { ?s ?p ?o } } }", {}, 0),
+        (f"SELECT ?s {{ ?s <{EX}p> ?o FILTER NOT EXISTS {{ {nothing} }} }}", {}, 2),
+    ]:
+        found = filled.query(sparql, as_given=bool(dataset), **dataset).rows()
+        assert len(found) == rows, sparql
+
+
+def test_an_offset_without_a_limit_is_answered(filled: GraphStore) -> None:
+    """Virtuoso refused an OFFSET with neither a LIMIT nor an ORDER BY, in a sub-select or
+    not ("TOP parameter < 0")."""
+    for sparql, n in [
+        (f"SELECT (COUNT(*) AS ?n) {{ {{ SELECT ?s {{ ?s <{EX}p> ?o }} OFFSET 1 }} }}", 1),
+        ("SELECT (COUNT(*) AS ?n) { { SELECT ?s { ?s ?p ?o } OFFSET 1 LIMIT 2 } }", 2),
+        (f"SELECT (COUNT(*) AS ?n) {{ {{ SELECT ?s {{ ?s <{EX}p> ?o }} OFFSET 2 }} }}", 0),
+    ]:
+        assert filled.count(sparql) == n, sparql
+    rows = filled.query(f"SELECT ?s {{ ?s <{EX}p> ?o }} OFFSET 1").rows()
+    assert len(rows) == 1
 
 
 def test_usual_prefixes_need_no_declaration(filled: GraphStore) -> None:

@@ -99,6 +99,19 @@ RAISE_ROW_LIMIT = (
 # matching or not), where the same pattern as a SELECT * has no solution: an ASK is sent to
 # it as a SELECT of at most one solution (see ask_as_select).
 ENGINE_ASKS_WRONGLY = ("Virtuoso/",)
+# Its SELECT shares the fault where a GRAPH <g> outside the dataset binds no variable
+# (``GRAPH <g> { <s> <p> <o> }``, ``FILTER EXISTS { GRAPH <g> { ?s ?p ?o } }``, the
+# variables bound outside): it matches. Named in the dataset, a graph held nowhere matches
+# nothing, as it should: such a g is sent as NO_GRAPH, named so (see outside_graphs_named).
+# It also refuses an OFFSET with neither a LIMIT nor an ORDER BY ("TOP parameter < 0"), in
+# a sub-select too: it is sent with a LIMIT it never reaches (see offset_limited), the
+# largest it takes (2**63 - 1 it refuses).
+ENGINE_MISREADS_GRAPHS_AND_OFFSETS = ("Virtuoso/",)
+NO_LIMIT = 2**31 - 1
+_GRAPH_IRI = re.compile(r"\s*<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")  # absolute: none to resolve
+_OFFSET = r"OFFSET\s+\d+"  # a keyword()
+_LIMIT_BEFORE = re.compile(r"\bLIMIT\s+\d+\s*\Z", re.IGNORECASE)
+_LIMIT_AFTER = re.compile(r"\s*LIMIT\b", re.IGNORECASE)
 _FORM = "(SELECT|ASK|CONSTRUCT|DESCRIBE)"  # a keyword(): not a prefix name (ask:p)
 
 
@@ -163,6 +176,39 @@ def ask_as_select(sparql: str) -> str:
         f"{sparql[: ask.start()]}SELECT *{sparql[ask.end() : where]}"
         f"{{ SELECT *{sparql[where:]}\n}} LIMIT 1"
     )
+
+
+def offset_limited(sparql: str) -> str:
+    """``sparql`` with a LIMIT of NO_LIMIT after each OFFSET that has no LIMIT.
+
+    >>> offset_limited('SELECT * { { SELECT * { ?s ?p "OFFSET 1" } OFFSET 2 } } LIMIT 3 OFFSET 1')
+    'SELECT * { { SELECT * { ?s ?p "OFFSET 1" } OFFSET 2 LIMIT 2147483647 } } LIMIT 3 OFFSET 1'
+    """
+    code = code_only(sparql)
+    for found in reversed(list(keyword(_OFFSET).finditer(code))):
+        if not (
+            _LIMIT_BEFORE.search(code[: found.start()]) or _LIMIT_AFTER.match(code, found.end())
+        ):
+            sparql = f"{sparql[: found.end()]} LIMIT {NO_LIMIT}{sparql[found.end() :]}"
+    return sparql
+
+
+def outside_graphs_named(sparql: str, named: list[str]) -> tuple[str, list[str]]:
+    """``sparql`` with each graph IRI after GRAPH that is not in ``named`` (the dataset's
+    named graphs) written NO_GRAPH, and the named graphs with NO_GRAPH among them when so:
+    either way the pattern matches nothing, which Virtuoso then answers.
+
+    >>> sent, named = outside_graphs_named("ASK { GRAPH <urn:a> {} GRAPH <urn:b> {} }", ["urn:a"])
+    >>> sent.replace(NO_GRAPH, "NO_GRAPH"), named == ["urn:a", NO_GRAPH]
+    ('ASK { GRAPH <urn:a> {} GRAPH <NO_GRAPH> {} }', True)
+    """
+    code, held, outside = code_only(sparql), set(named), False
+    for found in reversed(list(keyword("GRAPH").finditer(code))):
+        iri = _GRAPH_IRI.match(sparql, found.end())
+        if iri and iri[1] not in held:
+            sparql = f"{sparql[: iri.start(1)]}{NO_GRAPH}{sparql[iri.end(1) :]}"
+            outside = True
+    return sparql, [*named, NO_GRAPH] if outside and NO_GRAPH not in held else named
 
 
 def _chunks(triples: list[ox.Triple], size: int = CHUNK) -> Iterator[list[ox.Triple]]:
@@ -464,7 +510,9 @@ class RemoteStore(GraphStore):
         if substitutions:
             sparql = bind_values(sparql, substitutions)
         form = query_form(sparql)
-        if form == "ASK" and self._server is None:
+        if self._server is None and (
+            form == "ASK" or keyword(_OFFSET).search(code_only(sparql)) or "GRAPH" in sparql.upper()
+        ):
             self.answers(self.timeout)  # which engine it is, so how to ask it
         selected = form == "ASK" and self._engine_is(ENGINE_ASKS_WRONGLY)
         if selected:
@@ -582,6 +630,11 @@ class RemoteStore(GraphStore):
             everything = everything or [NO_GRAPH]
             payload["default-graph-uri"] = list(default_graphs or everything)
             payload["named-graph-uri"] = list(named_graphs or everything)
+        if self._engine_is(ENGINE_MISREADS_GRAPHS_AND_OFFSETS):
+            payload["query"], payload["named-graph-uri"] = outside_graphs_named(
+                offset_limited(str(payload["query"])),
+                list(payload["named-graph-uri"]),  # type: ignore[call-overload]
+            )
         extra: dict[str, object] = {}
         limit = self._time_limit  # (the answer to this query may change it)
         if limit:  # the engine stops the query itself at our timeout
