@@ -25,7 +25,13 @@ from openness.store import EmbeddedStore, GraphStore, RemoteStore, embedded, ope
 from openness.store.errors import CutOff, Refused, StoreError
 from openness.store.lines import Lines, node, text
 from openness.store.remote import ONE_REQUEST
-from openness.store.sparql_text import dataset_clauses, names_dataset, not_a_keyword, parse_error
+from openness.store.sparql_text import (
+    dataset_clauses,
+    keyword,
+    names_dataset,
+    not_a_keyword,
+    parse_error,
+)
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -320,6 +326,42 @@ def test_a_remote_export_reads_graph_by_graph(store: RemoteStore) -> None:
     assert sorted(map(tuple, read)) == [(g,) for g in sorted(graphs)]
     held = {ox.Quad(*t, ox.NamedNode(g)) for g, triples in graphs.items() for t in triples}
     assert set(ox.parse(exported, ox.RdfFormat.N_QUADS)) == held
+
+
+@pytest.mark.parametrize("store", ["remote", "virtuoso"], indirect=True)
+def test_a_graph_is_read_a_page_at_a_time_where_the_engine_limits_each_query(
+    store: RemoteStore, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Virtuoso stops each query at the time limit it is sent (--remote-timeout): a graph
+    it cannot read whole in that time could be neither exported nor copied for an
+    assessment nor compared before a write. It is read PAGE triples a query; `oxigraph
+    serve`, which sends an answer as it reads it (no wait longer than between two parts of
+    it), is asked for the graph whole."""
+    monkeypatch.setattr("openness.store.remote.PAGE", 100)
+    given = [triple(f"s{i}", "p", ox.Literal(str(i))) for i in range(250)]
+    store.replace_graph(G1, given)
+    store.replace_graph(G2, given[:1])
+    post, reads = store._post, []  # noqa: SLF001
+
+    def spy(url: str, **kwargs: object) -> object:
+        query = str((kwargs.get("data") or {}).get("query", ""))  # type: ignore[union-attr]
+        if keyword("CONSTRUCT").search(query):
+            reads.append(re.sub(r"\s+", " ", query[query.index("CONSTRUCT") :]))
+        return post(url, **kwargs)  # type: ignore[arg-type]
+
+    store._post = spy  # type: ignore[method-assign]  # noqa: SLF001
+    read = list(store.stored_triples(G1))
+    assert len(read) == len(given) and set(read) == set(given)
+    paged = [
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }} LIMIT 100 OFFSET {n}" for n in (0, 100, 200)
+    ]
+    whole = ["CONSTRUCT WHERE { ?s ?p ?o }"]
+    assert reads == (paged if request.node.callspec.params["store"] == "virtuoso" else whole)
+    quads = set(ox.parse(store.export(ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS))
+    held = {ox.Quad(*t, ox.NamedNode(g)) for g, ts in ((G1, given), (G2, given[:1])) for t in ts}
+    assert quads == held
+    assert store.update_graph(G1, [*given[1:], triple("new", "p", "o")]) == 1
+    assert _count(store, G1, "p") == 250
 
 
 @pytest.mark.parametrize("store", ["remote"], indirect=True)
