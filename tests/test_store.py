@@ -1561,3 +1561,73 @@ def test_a_remote_store_keeps_its_list_of_graphs_across_its_own_writes_whose_eff
         assert kinds[-1] == "list"
     finally:
         store.close()
+
+
+def test_an_ingest_write_keeps_the_list_of_graphs(
+    oxigraph_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest's write replaces its source's graph and, before adding its run to the
+    provenance graph, deletes what that graph said of the source's last run: a delete
+    within a graph the write then fills, which changes no graph's holding triples. The
+    list of graphs was read again after each such write (one listing a source, and on
+    Virtuoso two queries before it answered in one form)."""
+    from openness.ingest.runner import ingest_source
+
+    monkeypatch.setattr("openness.store.remote._GRAPHS_TTL", 3600.0)
+    store = RemoteStore(oxigraph_server + "/query")
+    try:
+        store.update("DROP ALL")
+        ingest_source(store, "curated")
+        store.graph_names()  # the list read now
+        kinds = sent_to(store)
+        ingest_source(store, "curated")
+        listed = sorted(store.graph_names())
+        assert [kind for kind in kinds if kind.startswith("list")] == []
+        with contextlib.closing(RemoteStore(oxigraph_server + "/query")) as other:
+            assert listed == sorted(other.graph_names())
+    finally:
+        store.close()
+
+
+def test_threads_writing_at_once_keep_each_others_graphs_in_the_list(
+    oxigraph_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server's threads share a store. A write took the list of graphs as it began and
+    put it back, changed by its own effect, as it ended: a graph another thread's write
+    made in between was then left out of the list, so a query the next seconds did not
+    read it (that thread read its own write missing). The race is made to happen: one
+    write's update waits, answered, until the other's write has ended."""
+    import threading
+
+    monkeypatch.setattr("openness.store.remote._GRAPHS_TTL", 3600.0)
+    store = RemoteStore(oxigraph_server + "/query")
+    post = store._post  # noqa: SLF001
+    first = threading.current_thread()
+    posted, ended = threading.Event(), threading.Event()
+
+    def racing(url: str, **kwargs: object) -> object:
+        answer = post(url, **kwargs)  # type: ignore[arg-type]
+        if "content" in kwargs and threading.current_thread() is not first:
+            posted.set()
+            assert ended.wait(60)  # a hang guard, not a pause
+        return answer
+
+    def new(graph: str) -> dict[str, list[ox.Triple]]:
+        return {graph: [triple("s", "p", "o")]}
+
+    try:
+        store.update("DROP ALL")
+        store.write(add=new(G1))
+        assert store.graph_names() == [G1]
+        store._post = racing  # type: ignore[method-assign]  # noqa: SLF001
+        writer = threading.Thread(target=store.write, kwargs={"add": new(G2)})
+        writer.start()
+        assert posted.wait(60)
+        store.write(add=new(EX + "g3"))
+        ended.set()
+        writer.join(60)
+        every = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        assert sorted(r["g"].value for r in store.query(every).rows()) == [G1, G2, EX + "g3"]
+    finally:
+        ended.set()
+        store.close()

@@ -15,7 +15,7 @@ from openness.store import summary
 from openness.store.lines import Lines, any_blank, as_text, listed
 from openness.store.results import QueryResult
 from openness.store.sorted_triples import SortedTriples, differences, parse, subject_of
-from openness.store.sparql_text import code_only
+from openness.store.sparql_text import code_only, only_deleting_in
 
 Triples = Iterable[ox.Triple]
 # Triples of a difference written at a time by update_graph (past it, in pieces).
@@ -180,11 +180,9 @@ class GraphStore(ABC):
             else:
                 self._describe_first(added)
         if statements:
-            # Which graphs hold triples after it is known, unless a removal may empty one
-            # or an operation given may fill or empty any.
-            known = not (remove or before or after)
             emptied = [g for g in replace or {} if g not in filled]
-            self._update(" ;\n".join(statements), effect=Effect(filled, emptied) if known else None)
+            effect = known_effect(self.engine_graphs, filled, emptied, before, remove, after)
+            self._update(" ;\n".join(statements), effect=effect)
         return written
 
     def replace_graph(self, graph: str, triples: Triples) -> int:
@@ -295,6 +293,29 @@ class Effect:
 
     filled: Sequence[str] = ()
     emptied: Sequence[str] = ()
+
+
+def known_effect(
+    engine_graphs: Sequence[str],
+    filled: Sequence[str],
+    emptied: Sequence[str],
+    before: Sequence[str],
+    removed: Iterable[str],
+    after: Sequence[str],
+) -> Effect | None:
+    """What a write changes of which named graphs hold triples: ``filled`` and ``emptied``
+    by its additions and replacements, when what else it runs cannot change another of
+    ours — its removals and ``before`` operations (run first) only delete from graphs its
+    additions then fill, or from the engine's own, and its ``after`` operations from the
+    engine's own alone (see :func:`only_deleting_in`); None when unknown. An ingest's write
+    deletes what the provenance graph said of the source before adding to it: known."""
+    first, last = only_deleting_in(before), only_deleting_in(after)
+    if first is None or last is None:
+        return None
+    unsure = (first | set(removed)) - set(filled) | last
+    if any(not g.startswith(tuple(engine_graphs)) for g in unsure):
+        return None
+    return Effect(filled, emptied)
 
 
 @contextmanager

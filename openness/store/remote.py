@@ -11,6 +11,7 @@ import io
 import json
 import re
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +24,7 @@ import pyoxigraph as ox
 from openness.namespaces import PREFIX_LINE
 from openness.retry_after import retry_after
 from openness.store import summary
-from openness.store.base import Effect, GraphStore, Triples, announced_write
+from openness.store.base import Effect, GraphStore, Triples, announced_write, known_effect
 from openness.store.embedded import reading_copy
 from openness.store.errors import CutOff, Refused, StoreError
 from openness.store.results import QueryResult
@@ -375,6 +376,10 @@ class RemoteStore(GraphStore):
         self._time_limit: str | None = None
         self._server: str | None = None  # the Server header of the engine's last answer
         self._graphs: tuple[float, list[str]] | None = None
+        # Threads share a store (a server's): the list is read and changed under a lock,
+        # and a list read while an update began or ended is not kept (it may predate it).
+        self._graphs_lock = threading.Lock()
+        self._changes = 0  # updates begun and ended
         self._grouped_listing = False  # whether the engine lists graphs by their quads only
         # Triples a write sends in one request; CHUNK once the engine refused more.
         self.request_limit = ONE_REQUEST
@@ -444,12 +449,17 @@ class RemoteStore(GraphStore):
         )
 
     def _named_graphs(self, *, fresh: bool = False) -> list[str]:
+        with self._graphs_lock:
+            kept, seen = self._graphs, self._changes
         now = time.monotonic()
-        if fresh or self._graphs is None or now - self._graphs[0] > _GRAPHS_TTL:
-            names = self._stored_graphs()
-            ours = [g for g in names if not g.startswith(tuple(self.engine_graphs))]
-            self._graphs = (now, ours)
-        return self._graphs[1]
+        if not fresh and kept is not None and now - kept[0] <= _GRAPHS_TTL:
+            return kept[1]
+        names = self._stored_graphs()
+        ours = [g for g in names if not g.startswith(tuple(self.engine_graphs))]
+        with self._graphs_lock:
+            if self._changes == seen:
+                self._graphs = (now, ours)
+        return ours
 
     def _stored_graphs(self) -> list[str]:
         """Every graph the engine holds, its own and staging graphs included."""
@@ -716,9 +726,12 @@ class RemoteStore(GraphStore):
         self, sparql: str, *, base_iri: str | None = None, effect: Effect | None = None
     ) -> None:
         # Dropped first: an update that fails may still have been applied.
-        listed, self._graphs = self._graphs, None
-        with announced_write():
-            try:
+        with self._graphs_lock:
+            self._changes += 1
+            begun, listed, self._graphs = self._changes, self._graphs, None
+        kept = None
+        try:
+            with announced_write():
                 self._post(
                     self.update_url,
                     # one line first, as for queries, so error positions are the caller's
@@ -726,28 +739,33 @@ class RemoteStore(GraphStore):
                     headers={"Content-Type": "application/sparql-update"},
                     timeout=self._update_timeout,
                 )
-            except Refused as e:
-                # An engine taking updates elsewhere (Virtuoso, Fuseki) has nothing there:
-                # its not-found page would not say that the address was only a guess.
-                if e.status == 404 and self._update_url_guessed:
-                    raise StoreError(
-                        f"{self.update_url} answered 404 (not found): that is the update "
-                        f"endpoint guessed beside the query endpoint {self.query_url}; name "
-                        "the engine's with --update-endpoint (or OPENNESS_UPDATE_ENDPOINT), "
-                        "Virtuoso's being its query endpoint"
-                    ) from e
-                raise
-        if effect is not None and listed is not None:
-            # Kept, changed as the update changed it, and dated as read: what another
-            # client changed meanwhile is seen as soon as before (_GRAPHS_TTL).
-            gone = set(effect.emptied)
-            names = [g for g in listed[1] if g not in gone]
-            names += [
-                g
-                for g in dict.fromkeys(effect.filled)
-                if g not in names and not g.startswith(tuple(self.engine_graphs))
-            ]
-            self._graphs = (listed[0], names)
+            if effect is not None and listed is not None:
+                # Kept, changed as the update changed it, and dated as read: what another
+                # client changed meanwhile is seen as soon as before (_GRAPHS_TTL).
+                gone = set(effect.emptied)
+                names = [g for g in listed[1] if g not in gone]
+                names += [
+                    g
+                    for g in dict.fromkeys(effect.filled)
+                    if g not in names and not g.startswith(tuple(self.engine_graphs))
+                ]
+                kept = (listed[0], names)
+        except Refused as e:
+            # An engine taking updates elsewhere (Virtuoso, Fuseki) has nothing there:
+            # its not-found page would not say that the address was only a guess.
+            if e.status == 404 and self._update_url_guessed:
+                raise StoreError(
+                    f"{self.update_url} answered 404 (not found): that is the update "
+                    f"endpoint guessed beside the query endpoint {self.query_url}; name "
+                    "the engine's with --update-endpoint (or OPENNESS_UPDATE_ENDPOINT), "
+                    "Virtuoso's being its query endpoint"
+                ) from e
+            raise
+        finally:
+            with self._graphs_lock:
+                self._changes += 1
+                # Another thread's update begun or ended meanwhile: the list is read again.
+                self._graphs = kept if self._changes == begun + 1 else None
 
     def write(
         self,
@@ -822,10 +840,11 @@ class RemoteStore(GraphStore):
                 # The staged triples' terms are in the summary already (described before
                 # they were staged); only what ``before`` and ``after`` may add is not.
                 final += summary.rebuilt(self.engine_graphs)
-            # Known unless a removal may empty a graph or an operation given change any.
-            known = not (before or after or removing)
-            moved = Effect(list(adding), [g for g in replace if g not in adding])
-            self._update(" ;\n".join(final), effect=moved if known else None)
+            emptied = [g for g in replace if g not in adding]
+            effect = known_effect(
+                self.engine_graphs, list(adding), emptied, before, removing, after
+            )
+            self._update(" ;\n".join(final), effect=effect)
         except BaseException:
             self._drop_quietly(staging)
             raise
@@ -833,11 +852,8 @@ class RemoteStore(GraphStore):
 
     def _stage(self, run: str, stage: str, chunk: list[ox.Triple]) -> int:
         """Write ``chunk`` to the staging graph ``stage`` of ``run`` (see write); the list
-        of graphs, which leaves staging graphs out, is kept as it was."""
-        listed = self._graphs
-        written = super().write(**_stamped(run, stage, chunk))
-        self._graphs = listed
-        return written
+        of graphs, which leaves staging graphs out, is kept (the write's effect is known)."""
+        return super().write(**_stamped(run, stage, chunk))
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         try:

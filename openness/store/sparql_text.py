@@ -355,3 +355,75 @@ def bind_values(sparql: str, substitutions: dict[str, ox.NamedNode | ox.Literal]
 # The opening brace of the outermost group: after WHERE, or the first brace of a query
 # written without the optional keyword. Prefix IRIs contain no brace, so this is safe.
 _WHERE_OPEN = re.compile(r"(?:\bWHERE\s*)?\{", re.IGNORECASE)
+
+
+_PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.IGNORECASE)  # IRIs blanked
+_DROPPED = re.compile(r"(?:DROP|CLEAR)\s+(?:SILENT\s+)?GRAPH\b", re.IGNORECASE)
+_DELETE = re.compile(r"DELETE\s*(DATA\s*|WHERE\s*)?\{", re.IGNORECASE)
+_WHERE = re.compile(r"\s*WHERE\s*\{", re.IGNORECASE)
+_IRI_AT = re.compile(r"\s*<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")  # absolute: none to resolve
+
+
+def _closing(code: str, opened: int) -> int:
+    """Where the brace opened at ``opened`` closes in :func:`code_only` text (-1: never)."""
+    depth = 0
+    for at in range(opened, len(code)):
+        depth += {"{": 1, "}": -1}.get(code[at], 0)
+        if depth == 0:
+            return at
+    return -1
+
+
+def only_deleting_in(operations: list[str]) -> set[str] | None:
+    """The graphs SPARQL update ``operations`` may take triples from, when each only
+    deletes in graphs it names by IRI (``DELETE`` whose template's triples are all in a
+    ``GRAPH <g>``, ``DROP``/``CLEAR GRAPH <g>``); None when one may add triples or touch
+    a graph it does not name so (a variable, the default graph, ``WITH``, ``ALL``).
+
+    >>> sorted(only_deleting_in(['DELETE { GRAPH <urn:a> { ?s ?p "}" } } WHERE { ?s ?p ?o }',
+    ...                          "PREFIX x: <urn:x#> DROP SILENT GRAPH <urn:b>"]))
+    ['urn:a', 'urn:b']
+    >>> only_deleting_in(["DELETE WHERE { ?s ?p ?o }"]), only_deleting_in(["DROP ALL"])
+    (None, None)
+    """
+    graphs: set[str] = set()
+    for operation in operations:
+        code = code_only(operation)
+        at = _PROLOGUE.match(code).end()  # type: ignore[union-attr]  # (matches anywhere)
+        dropped = _DROPPED.match(code, at)
+        if dropped:
+            iri = _IRI_AT.match(operation, dropped.end())
+            if iri is None or code[iri.end() :].strip():
+                return None
+            graphs.add(iri[1])
+            continue
+        delete = _DELETE.match(code, at)
+        if delete is None:
+            return None
+        end = _closing(code, delete.end() - 1)
+        if end < 0:
+            return None
+        inner = code[delete.end() : end]
+        rest = code[end + 1 :]
+        if delete[1] is None:  # DELETE { template } WHERE { pattern }, nothing after
+            where = _WHERE.match(rest)
+            if where is None or _closing(rest, where.end() - 1) < 0:
+                return None
+            if rest[_closing(rest, where.end() - 1) + 1 :].strip():
+                return None
+        elif rest.strip():
+            return None
+        outside = ""  # the template's text outside its GRAPH <g> { … } blocks
+        cursor = 0
+        for found in keyword("GRAPH").finditer(inner):
+            named = _IRI_AT.match(operation, delete.end() + found.end())
+            opened = inner.find("{", found.end())
+            closed = _closing(inner, opened) if opened >= 0 else -1
+            if named is None or closed < 0 or inner[named.end() - delete.end() : opened].strip():
+                return None
+            graphs.add(named[1])
+            outside += inner[cursor : found.start()]
+            cursor = closed + 1
+        if (outside + inner[cursor:]).replace(".", "").strip():
+            return None
+    return graphs
