@@ -155,6 +155,8 @@ def test_a_graph_outside_the_dataset_matches_nothing_even_where_it_binds_no_vari
     a_p_b, nothing = f"<{EX}a> <{EX}p> <{EX}b>", "GRAPH <urn:nothing> { ?s ?p ?o }"
     for sparql, dataset, rows in [
         (f"SELECT * {{ GRAPH <urn:nothing> {{ {a_p_b} }} }}", {}, 0),
+        (f"PREFIX ex: <urn:> SELECT * {{ GRAPH ex:nothing {{ {a_p_b} }} }}", {}, 0),
+        (f"SELECT * {{ GRAPH og:nothing {{ {a_p_b} }} }}", {}, 0),  # our prefix, undeclared
         (f"SELECT * {{ GRAPH <{G1}> {{ {a_p_b} }} }}", {}, 1),
         (f"SELECT * {{ GRAPH <{G1}> {{ {a_p_b} }} }}", {"named_graphs": [G2]}, 0),
         ("SELECT * { ?s ?p ?o FILTER EXISTS { GRAPH <urn:nothing> { ?s ?p ?o } } }", {}, 0),

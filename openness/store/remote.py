@@ -33,6 +33,7 @@ from openness.store.sparql_text import (
     bind_values,
     code_only,
     dataset_clauses,
+    declared_prefixes,
     keyword,
     names_dataset,
 )
@@ -114,7 +115,10 @@ ENGINE_ASKS_WRONGLY = ("Virtuoso/",)
 # largest it takes (2**63 - 1 it refuses).
 ENGINE_MISREADS_GRAPHS_AND_OFFSETS = ("Virtuoso/",)
 NO_LIMIT = 2**31 - 1
-_GRAPH_IRI = re.compile(r"\s*<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>")  # absolute: none to resolve
+# An absolute IRI (none to resolve) or a prefixed name, after GRAPH.
+_GRAPH_NAME = re.compile(
+    r"\s*(?:<([A-Za-z][A-Za-z0-9+.\-]*:[^<>\s]*)>|([^\s{}<>:?$]*):([^\s{}<>]*))"
+)
 _OFFSET = r"OFFSET\s+\d+"  # a keyword()
 _LIMIT_BEFORE = re.compile(r"\bLIMIT\s+\d+\s*\Z", re.IGNORECASE)
 _LIMIT_AFTER = re.compile(r"\s*LIMIT\b", re.IGNORECASE)
@@ -200,19 +204,25 @@ def offset_limited(sparql: str) -> str:
 
 
 def outside_graphs_named(sparql: str, named: list[str]) -> tuple[str, list[str]]:
-    """``sparql`` with each graph IRI after GRAPH that is not in ``named`` (the dataset's
-    named graphs) written NO_GRAPH, and the named graphs with NO_GRAPH among them when so:
-    either way the pattern matches nothing, which Virtuoso then answers.
+    """``sparql`` with each graph after GRAPH (an absolute IRI or a prefixed name) that is
+    not in ``named`` (the dataset's named graphs) written NO_GRAPH, and the named graphs
+    with NO_GRAPH among them when so: either way the pattern matches nothing, which
+    Virtuoso then answers.
 
-    >>> sent, named = outside_graphs_named("ASK { GRAPH <urn:a> {} GRAPH <urn:b> {} }", ["urn:a"])
+    >>> sent, named = outside_graphs_named("ASK { GRAPH <urn:a> {} GRAPH og:b {} }", ["urn:a"])
     >>> sent.replace(NO_GRAPH, "NO_GRAPH"), named == ["urn:a", NO_GRAPH]
     ('ASK { GRAPH <urn:a> {} GRAPH <NO_GRAPH> {} }', True)
     """
     code, held, outside = code_only(sparql), set(named), False
+    declared = declared_prefixes(sparql, code)
     for found in reversed(list(keyword("GRAPH").finditer(code))):
-        iri = _GRAPH_IRI.match(sparql, found.end())
-        if iri and iri[1] not in held:
-            sparql = f"{sparql[: iri.start(1)]}{NO_GRAPH}{sparql[iri.end(1) :]}"
+        name = _GRAPH_NAME.match(sparql, found.end())
+        if name is None or (name[2] is not None and name[2] not in declared):
+            continue  # a variable, or a name the engine will refuse
+        iri = name[1] if name[1] is not None else declared[name[2]] + name[3]
+        if iri not in held:
+            start = name.start(1) - 1 if name[1] is not None else name.start(2)
+            sparql = f"{sparql[:start]}<{NO_GRAPH}>{sparql[name.end() :]}"
             outside = True
     return sparql, [*named, NO_GRAPH] if outside and NO_GRAPH not in held else named
 

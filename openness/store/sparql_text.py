@@ -68,11 +68,7 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
     ('PREFIX ex: <urn:x:> SELECT *                              {}', ['urn:a'], ['urn:x:b'])
     """
     code, out = code_only(sparql), list(sparql)
-    declared = dict(PREFIXES)
-    for m in keyword(_PREFIX).finditer(code):
-        iri = _DECLARED.match(sparql, m.end())  # on the text: the IRI is blank in the code
-        if iri:
-            declared[m[1]] = iri[1]
+    declared = declared_prefixes(sparql, code)
     default: list[str] = []
     named: list[str] = []
     for m in keyword("FROM").finditer(code):
@@ -89,6 +85,16 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
         (named if after[1] else default).append(iri)
         out[m.start() : graph.end()] = " " * (graph.end() - m.start())
     return "".join(out), default, named
+
+
+def declared_prefixes(sparql: str, code: str) -> dict[str, str]:
+    """Our prefixes and those ``sparql`` declares (``code`` its :func:`code_only` text)."""
+    declared = dict(PREFIXES)
+    for m in keyword(_PREFIX).finditer(code):
+        iri = _DECLARED.match(sparql, m.end())  # on the text: the IRI is blank in the code
+        if iri:
+            declared[m[1]] = iri[1]
+    return declared
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
