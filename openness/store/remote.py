@@ -8,6 +8,7 @@ named graph as a ``default-graph-uri``.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import tempfile
@@ -584,11 +585,7 @@ class RemoteStore(GraphStore):
         if self._server is None:
             self.answers(self.timeout)  # which engine it is, so how to read it
         paged = self._time_limit is not None
-        stored = (
-            self.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph])
-            if paged or self._engine_is(ENGINE_CUTS_SILENTLY)
-            else None
-        )
+        stored = self._count(graph) if paged or self._engine_is(ENGINE_CUTS_SILENTLY) else None
         with tempfile.TemporaryFile(prefix="openness-graph-") as spool:
             if paged:
                 fmt = self._paged(graph, stored or 0, spool)
@@ -634,7 +631,14 @@ class RemoteStore(GraphStore):
         promise the same from one query to the next (an ORDER BY would: Virtuoso then
         sorted the whole graph for each page, 3.6 s a page of 20 000 of 100 000 triples
         against 1 s, and refuses to sort past 10 000 rows unless told otherwise): the
-        triples read are kept once each, and fewer than ``stored`` is a short read."""
+        triples read are kept once each. SPARQL over HTTP gives no snapshot across queries:
+        the graph is counted again after the last page, and the read refused when the two
+        counts and the triples read are not all equal: the graph changed (its count did),
+        a page was cut off at the engine's row limit (it came short), or the pages
+        overlapped (each full: the engine's order was not the same from one page to the
+        next). A write that keeps the size between the two counts is not seen: the pages
+        may then hold some of it and miss triples it left alone."""
+        read, short = 0, False
         with SortedTriples() as pages, tempfile.TemporaryFile(prefix="openness-page-") as page:
             for offset in range(0, stored, PAGE):
                 page.seek(0)
@@ -644,10 +648,37 @@ class RemoteStore(GraphStore):
                 )
                 fmt = self._spooled(construct, graph, page)
                 page.seek(0)
-                pages.extend(quad.triple for quad in ox.parse(page, format=fmt))
+                # Counted as read: zip stops at the page's end before taking a number more.
+                got = itertools.count()
+                triples = zip(ox.parse(page, format=fmt), got, strict=False)
+                pages.extend(t.triple for t, _ in triples)
+                short = short or next(got) < min(PAGE, stored - offset)
             for line in pages.lines():
                 spool.write(line)
-        return ox.RdfFormat.N_TRIPLES
+                read += 1
+        now = self._count(graph)
+        if now != stored:
+            why = (
+                f"held {stored} when the read began and {now} when it ended: the graph "
+                "changed during the read; read it again once no write is under way"
+            )
+        elif short:
+            why = "it cut a page's answer off at its row limit; " + RAISE_ROW_LIMIT
+        elif read != stored:
+            why = (
+                f"read in pages of {PAGE}, each full: the engine's order was not the same "
+                "from one page to the next (or a write meanwhile kept the graph's size); read "
+                "it again once no write is under way"
+            )
+        else:
+            return ox.RdfFormat.N_TRIPLES
+        raise CutOff(
+            self.query_url,
+            f"answered {read} of the {stored} triples of graph {graph}: {why}",
+        )
+
+    def _count(self, graph: str) -> int:
+        return self.count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graphs=[graph])
 
     def _ask(
         self,
