@@ -56,7 +56,9 @@ RESULT_FORMAT_IRIS = [
     "N-Quads",
     "TriG",
 ]
-_SERVICE = keyword("SERVICE")
+# Its spelling inside a name too (``ex:a.service``, a name to SPARQL): refused rather than
+# trusting every engine to read such a name as one and call no other endpoint.
+_SERVICE = keyword("SERVICE").pattern
 # What a query's answer comes in, whatever its kind.
 QUERY_TYPES = [*RESULT_TYPES, *GRAPH_TYPES]
 # The prefixes of the service and VoID descriptions: ours and their vocabularies'.

@@ -45,9 +45,9 @@ def _store_failed(e: StoreError) -> Response:
     return store_failed(e, update=request.method not in ("GET", "HEAD"))
 
 
-_LOAD = keyword("LOAD")
+_LOAD = keyword("LOAD").pattern  # in a name too, as _SERVICE
 _DATASET_CLAUSE = keyword("(?:USING|WITH)")
-_KEYWORDS = keyword("(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)")
+_KEYWORDS = keyword("(?:WHERE|DELETE|INSERT|DATA|WITH|USING|NAMED)").pattern
 _TOKENS = re.compile(rf"[{{}}]|{_KEYWORDS.pattern}", re.IGNORECASE)
 
 

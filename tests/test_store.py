@@ -168,6 +168,28 @@ def test_a_graph_outside_the_dataset_matches_nothing_even_where_it_binds_no_vari
         assert len(found) == rows, sparql
 
 
+@pytest.mark.parametrize(
+    "pattern", ["?s ex:a.graph ex:y", "?s ex:a.offset 5", r"GRAPH ex:a\.b { ?s ex:a.graph ?o }"]
+)
+def test_a_name_with_a_dot_or_an_escape_is_one_name(store: GraphStore, pattern: str) -> None:
+    """SPARQL's local name holds a '.' (not at its end) and escapes: ``ex:a.graph`` is one
+    name, not a GRAPH (on Virtuoso its object was sent as a graph held nowhere: no row),
+    ``ex:a.offset 5`` no OFFSET (sent with a LIMIT inside the pattern: refused), and
+    ``GRAPH ex:a\\.b`` names <urn:a.b> (taken for a graph outside the dataset: no row;
+    Virtuoso reads no escape, so it is sent the IRI)."""
+    s, y = ox.NamedNode("urn:s"), ox.NamedNode("urn:y")
+    store.replace_graph(
+        "urn:a.b",
+        [
+            ox.Triple(s, ox.NamedNode("urn:a.graph"), y),
+            ox.Triple(s, ox.NamedNode("urn:a.offset"), ox.Literal(5)),
+        ],
+    )
+    ex = "PREFIX ex: <urn:> "
+    assert len(store.query(f"{ex}SELECT * {{ {pattern} }}").rows()) == 1
+    assert bool(store.query(f"{ex}ASK {{ {pattern} }}")) is True
+
+
 def test_an_offset_without_a_limit_is_answered(filled: GraphStore) -> None:
     """Virtuoso refused an OFFSET with neither a LIMIT nor an ORDER BY, in a sub-select or
     not ("TOP parameter < 0")."""

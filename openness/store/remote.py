@@ -36,6 +36,7 @@ from openness.store.sparql_text import (
     dataset_clauses,
     declared_prefixes,
     keyword,
+    local_name,
     names_dataset,
 )
 
@@ -208,11 +209,15 @@ def outside_graphs_named(sparql: str, named: list[str]) -> tuple[str, list[str]]
     """``sparql`` with each graph after GRAPH (an absolute IRI or a prefixed name) that is
     not in ``named`` (the dataset's named graphs) written NO_GRAPH, and the named graphs
     with NO_GRAPH among them when so: either way the pattern matches nothing, which
-    Virtuoso then answers.
+    Virtuoso then answers. A prefixed name's escapes are undone (``ex:a\\.b`` names
+    <…a.b>), and one with escapes is written as its IRI: Virtuoso reads none ("Bad
+    character '\\'").
 
     >>> sent, named = outside_graphs_named("ASK { GRAPH <urn:a> {} GRAPH og:b {} }", ["urn:a"])
     >>> sent.replace(NO_GRAPH, "NO_GRAPH"), named == ["urn:a", NO_GRAPH]
     ('ASK { GRAPH <urn:a> {} GRAPH <NO_GRAPH> {} }', True)
+    >>> outside_graphs_named(r"PREFIX e: <urn:> ASK { GRAPH e:a\\.b {} }", ["urn:a.b"])[0]
+    'PREFIX e: <urn:> ASK { GRAPH <urn:a.b> {} }'
     """
     code, held, outside = code_only(sparql), set(named), False
     declared = declared_prefixes(sparql, code)
@@ -220,11 +225,12 @@ def outside_graphs_named(sparql: str, named: list[str]) -> tuple[str, list[str]]
         name = _GRAPH_NAME.match(sparql, found.end())
         if name is None or (name[2] is not None and name[2] not in declared):
             continue  # a variable, or a name the engine will refuse
-        iri = name[1] if name[1] is not None else declared[name[2]] + name[3]
-        if iri not in held:
+        iri = name[1] if name[1] is not None else declared[name[2]] + local_name(name[3])
+        escaped = name[1] is None and "\\" in name[3]
+        if iri not in held or escaped:
             start = name.start(1) - 1 if name[1] is not None else name.start(2)
-            sparql = f"{sparql[:start]}<{NO_GRAPH}>{sparql[name.end() :]}"
-            outside = True
+            sparql = f"{sparql[:start]}<{iri if iri in held else NO_GRAPH}>{sparql[name.end() :]}"
+            outside = outside or iri not in held
     return sparql, [*named, NO_GRAPH] if outside and NO_GRAPH not in held else named
 
 

@@ -5,6 +5,8 @@ whoever sent a query or update the parser refused or the engine cannot answer.""
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from functools import cache
 
 import pyoxigraph as ox
@@ -42,14 +44,71 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(pattern, flags)
 
 
-def keyword(word: str) -> re.Pattern[str]:
+class Keyword:
+    """A keyword's pattern (see :func:`keyword`), searched as a ``re.Pattern`` is, less
+    its matches inside a prefixed name or blank node label: SPARQL's local name holds a
+    '.' (not at its end) and escapes (``ex:a.graph``, ``ex:a\\,offset``), where a
+    keyword's spelling would otherwise be taken for one (Virtuoso was sent its object as
+    a graph name, or a LIMIT inside the pattern)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def finditer(
+        self, code: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        names: list[tuple[int, int]] | None = None
+        for found in self.pattern.finditer(code, pos, endpos):
+            at = found.start()
+            if at and not code[at - 1].isspace():  # only then can a name hold it
+                if names is None:
+                    names = [m.span() for m in compiled(_LOCAL_NAME).finditer(code)]
+                if any(start < at < end for start, end in names):
+                    continue
+            yield found
+
+    def search(self, code: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return next(self.finditer(code, pos, endpos), None)
+
+    def findall(self, code: str, pos: int = 0, endpos: int = sys.maxsize) -> list[object]:
+        """As ``re.Pattern.findall``: each match's text, or its group's, or its groups.
+
+        >>> keyword("(?:GRAPH|OFFSET)").findall("SELECT * { ?s ex:a.graph ?o .GRAPH ?g {} }")
+        ['GRAPH']
+        """
+        groups = self.pattern.groups
+        found = self.finditer(code, pos, endpos)
+        return [m[0] if not groups else m[1] if groups == 1 else m.groups() for m in found]
+
+
+def keyword(word: str) -> Keyword:
     """A SPARQL keyword in :func:`code_only` text, not a variable (``?service``), a
-    prefixed name (``schema:service``, ``from:x``) or a blank node label of that spelling.
-    A keyword right after a '.' (``?s ?p ?o .SERVICE <…>``) is one: where a name has that
-    spelling after a '.' (``ex:a.service``), it is taken for the keyword, which refuses a
-    query rather than letting a SERVICE call through. A name's characters are the grammar's,
-    not \\w's: ``ex:a·from`` is a name, not a FROM clause."""
-    return compiled(rf"(?<![?$:{_NAME}]){word}(?![{_NAME}:])", re.IGNORECASE)
+    prefixed name (``schema:service``, ``from:x``, ``ex:a.graph``) or a blank node label of
+    that spelling. A keyword right after a '.' that ends no such name (``?s ?p ?o .GRAPH
+    ?g {…}``) is one. A name's characters are the grammar's, not \\w's: ``ex:a·from`` is a
+    name, not a FROM clause."""
+    return Keyword(compiled(rf"(?<![?$:{_NAME}]){word}(?![{_NAME}:])", re.IGNORECASE))
+
+
+# A prefixed name or blank node label ([140]-[142], [169]-[173]) in code_only text: its
+# prefix, then its local name with its '.'s (the last one kept out: it ends a triple) and
+# escapes (the '#' of an escape is blanked as a comment's by code_only, as before).
+_PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_LOCAL_CHAR = rf"(?:[{_NAME}:]|%[0-9A-Fa-f]{{2}}|{_PN_LOCAL_ESC})"
+_LOCAL_NAME = (
+    rf"(?<![{_NAME}.:?$\\])(?:_|[{_NAME_START}](?:[{_NAME}.]*[{_NAME}])?)?:"
+    rf"(?:{_LOCAL_CHAR}|\.)*{_LOCAL_CHAR}"
+)
+
+
+def local_name(written: str) -> str:
+    """A local name as written, its escapes undone (a ``%XX`` stays as written, as SPARQL
+    says).
+
+    >>> local_name(r"a\\.b\\~c%2E")
+    'a.b~c%2E'
+    """
+    return compiled(_PN_LOCAL_ESC).sub(lambda m: m[0][1], written)
 
 
 _NAMED = re.compile(r"\s+(NAMED\s+)?", re.IGNORECASE)
@@ -79,7 +138,7 @@ def dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]]:
         if graph[1] is not None:
             iri = graph[1]
         elif graph[2] in declared:
-            iri = declared[graph[2]] + graph[3]
+            iri = declared[graph[2]] + local_name(graph[3])
         else:
             raise SyntaxError(f"the prefix {graph[2]!r} of FROM {graph[0]} is not declared")
         (named if after[1] else default).append(iri)
