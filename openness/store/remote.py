@@ -393,8 +393,11 @@ class RemoteStore(GraphStore):
         self._time_limit: str | None = None
         self._server: str | None = None  # the Server header of the engine's last answer
         self._graphs: tuple[float, list[str]] | None = None
-        # Threads share a store (a server's): the list is read and changed under a lock,
-        # and a list read while an update began or ended is not kept (it may predate it).
+        # Threads share a store (a server's): a list read while an update began or ended
+        # is not kept (it may predate it). The lock makes each reading and setting of the
+        # list and the count one step: a thread may be switched between any two bytecodes
+        # of a check and its set (no test makes that happen; -k threads_writing proves
+        # the count).
         self._graphs_lock = threading.Lock()
         self._changes = 0  # updates begun and ended
         self._grouped_listing = False  # whether the engine lists graphs by their quads only
