@@ -468,6 +468,18 @@ def test_a_withdrawn_models_last_name_answers_410_gone(built, tmp_path) -> None:
     assert web.get("/models/Llama-2-7B").status_code == 303  # a living model's name
 
 
+def test_the_commands_say_a_model_asked_by_its_last_name_was_withdrawn(built, tmp_path) -> None:
+    """`explain`, `evidence`, `assess -m` and `history -m` take a model's name: asked the
+    name of one a refreshed source dropped, they said "no model called" it, where its IRI
+    (and the web, by either) says when it went."""
+    store = copy_of(built)
+    ingest_all(store, ["mof"], folder=without(tmp_path, "mof", "models/Jurassic-1-Jumbo.yml"))
+    (when,) = tombstone(store, MODEL + "jurassic-1-jumbo")[PROV + "invalidatedAtTime"]
+    with pytest.raises(LookupError, match=f"'Jurassic-1-Jumbo', withdrawn on {when[:10]}"):
+        resolve_model(store, "Jurassic-1-Jumbo")
+    assert resolve_model(store, "Llama-2-7B") == MODEL + "llama-2-7b"
+
+
 def test_a_withdrawn_models_dated_verdicts_answer_saying_it_was_withdrawn(built, tmp_path) -> None:
     """The verdict history keeps a withdrawn model's dated verdicts: its history (the API)
     and its verdict changes (the feed) answer them, saying it was withdrawn — the day in a

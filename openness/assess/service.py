@@ -42,6 +42,7 @@ def resolve_models(
         if not rows:
             rows = _named_by_iri(store, given)
         if not rows:
+            _withdrawn_named(store, given)
             raise LookupError(
                 f"no model called {given!r} (give its IRI or id, name or a source id)"
                 + did_you_mean(names() if names else NameIndex.of(store), given)
@@ -147,6 +148,18 @@ def withdrawal(tombstone: Iterable[ox.Triple]) -> dict[str, Any]:
         "any more. The IRI stays its own: it answers again if one of its records comes back, "
         "and is given to no other model",
     }
+
+
+def _withdrawn_named(store: GraphStore, given: str) -> None:
+    """An error saying so when ``given`` is the last name of one withdrawn model and no
+    living model's: the commands answered a model a refreshed source dropped, asked by
+    its name, 'no model called' it, where its IRI, and the web by either, said when it went."""
+    rows = store.query(
+        "SELECT DISTINCT ?t WHERE { ?t a og:WithdrawnModel ; schema:name ?x }",
+        substitutions={"x": ox.Literal(given)},
+    ).rows()
+    if len(rows) == 1:
+        raise LookupError(withdrawal(tombstone(store, rows[0]["t"].value))["message"])
 
 
 def did_you_mean(names: NameIndex, given: str) -> str:
