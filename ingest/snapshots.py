@@ -177,6 +177,13 @@ def snapshot_prefix(source: str, date: dt.date) -> str:
     return ID + f"snapshot/{source}/{date.isoformat()}/"
 
 
+def _current_record(snapshot_record: str) -> str:
+    """``source/id`` of the record a snapshot record is a dated copy of (its IRI under
+    :func:`record_prefix`, less ``…/id/record/``)."""
+    source, _date, rest = snapshot_record.removeprefix(f"{ID}snapshot/").split("/", 2)
+    return f"{source}/{rest}"
+
+
 def as_snapshot(triples: Triples, source: str, date: dt.date) -> list[ox.Triple]:
     """The snapshot's own copy of a source's triples: its records and what hangs off them
     under snapshot IRIs, typed og:SnapshotRecord; entities the records point to
@@ -353,7 +360,8 @@ def link_snapshot_records(store: GraphStore) -> IngestReport:
     """Recompute the snapshot-identity graph: each snapshot record is the snapshot of the
     model its source's record of the same id belongs to today; a record the source has
     since dropped or renamed is matched by Hugging Face repository, else by name from the
-    same producer (as the identity graph matches records)."""
+    same producer (as the identity graph matches records), else, of a model withdrawn since,
+    to that model (its dated verdicts outlive it)."""
     started = dt.datetime.now(dt.UTC)
     report = IngestReport("snapshot identity")
     today = [Graphs.IDENTITY, Graphs.ONTOLOGY, *map(Graphs.source, HISTORY_SOURCES)]
@@ -385,6 +393,15 @@ def link_snapshot_records(store: GraphStore) -> IngestReport:
              OPTIONAL { ?r schema:name ?name } OPTIONAL { ?r og:producer ?producer }
              OPTIONAL { ?r og:huggingFaceRepo ?repo } }"""
     ).rows()
+    # A withdrawn model's dated records stay its own: unlinked, the next history dropped
+    # its dated verdicts, which its IRI's history and changes answer for after it went.
+    former = {
+        r["r"].value.removeprefix(f"{ID}record/"): r["m"].value
+        for r in store.query(
+            f"""SELECT ?m ?r WHERE {{ GRAPH <{Graphs.IDENTITY}> {{
+                  ?m a og:WithdrawnModel ; og:formerRecord ?r }} }}"""
+        ).rows()
+    }
     out = Triples()
     matched: dict[str, tuple[str, str]] = {}
     for r in sorted(snaps, key=lambda r: r["r"].value):
@@ -406,6 +423,8 @@ def link_snapshot_records(store: GraphStore) -> IngestReport:
             match = (next(iter(repo)), "hf-repo")
         elif len(names) == 1:
             match = (next(iter(names)), "name+producer")
+        elif gone := former.get(_current_record(rec)):
+            match = (gone, "former record")
         else:
             continue
         matched[rec] = match

@@ -46,7 +46,7 @@ from openness.history import (
 from openness.ingest.identity import rebuild_identity
 from openness.ingest.records import owned_triples
 from openness.ingest.report import RecordError
-from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES
+from openness.ingest.runner import PROVENANCE_GRAPH, SOURCES, ingest_all
 from openness.ingest.snapshots import (
     HISTORY_SOURCES,
     SNAPSHOT_IDENTITY,
@@ -56,6 +56,7 @@ from openness.ingest.snapshots import (
     history_dir,
     ingest_history,
     ingest_snapshot,
+    link_snapshot_records,
     manifest,
     record_prefix,
     snapshot_graph,
@@ -531,6 +532,28 @@ def test_a_state_dated_anew_asks_for_the_whole_history_again(history: Path, tmp_
     finally:
         store.close()
     assert "`openness history` computes it again" in hint()
+
+
+def test_a_model_a_refreshed_source_dropped_keeps_its_dated_verdicts(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    """A MOF checkout without AraGPT2, its only source: the model is withdrawn, and its
+    dated verdicts, which its history and changes answer for after it went, are computed
+    again from its dated records: its snapshot records were linked to no model, so the
+    next history dropped them all (9 dated verdicts, then none)."""
+    s = copy_of(store)
+    (aragpt2,) = assessed(s, ["AraGPT2"])
+    build_verdict_history(s, [aragpt2])
+    before = run(s, "model-timeline", model=aragpt2)
+    assert len({r["date"] for r in before}) > 1
+    folder = tmp_path / "mof"
+    shutil.copytree(sources_dir() / "mof", folder)
+    (folder / "models" / "AraGPT2.yml").unlink()
+    ingest_all(s, ["mof"], folder=folder)
+    link_snapshot_records(s)  # as `openness ingest` does after the sources
+    assert select(s, f"SELECT ?t WHERE {{ <{aragpt2}> a ?t }}") == [{"t": OG + "WithdrawnModel"}]
+    build_verdict_history(s, [aragpt2])
+    assert run(s, "model-timeline", model=aragpt2) == before
 
 
 def test_no_model_given_leaves_the_history_as_it_was(history: Path, tmp_path: Path) -> None:

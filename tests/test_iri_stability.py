@@ -592,9 +592,10 @@ def test_a_record_rekeyed_and_renamed_is_a_withdrawal_and_a_new_model(built, tmp
     """A file renamed with the name in it (T5.yml -> Flan.yml, T5 -> Flan): no name, file
     or repository of the record is left to tie Flan to T5 — the producer alone would tie
     a model dropped to another added beside it — so t5 is withdrawn with its record and
-    Flan is a new model, nothing linking the two; the dated T5 (a MOF snapshot's) is of
-    no model today. A record linking a Hub repository keeps its model's IRI so renamed
-    (the repository is the release): gemma-2b's, renamed Gemma Two."""
+    Flan is a new model, nothing linking the two; the dated T5 (a MOF snapshot's) stays
+    the withdrawn t5's, whose history outlives it, not Flan's. A record linking a Hub
+    repository keeps its model's IRI so renamed (the repository is the release): gemma-2b's,
+    renamed Gemma Two."""
     store = copy_of(built)
     dated = next(s for s in manifest() if s.source == "mof" and s.date == dt.date(2025, 12, 31))
     ingest_snapshot(store, dated)
@@ -618,7 +619,7 @@ def test_a_record_rekeyed_and_renamed_is_a_withdrawal_and_a_new_model(built, tmp
     assert said[OG + "formerRecord"] == {RECORD + "mof/t5"}
     assert records_of(store, flan) == {RECORD + "mof/flan"}
     assert OG + "supersededBy" not in said and OG + "supersededBy" not in tombstone(store, flan)
-    assert not select(store, of_dated_t5)
+    assert select(store, of_dated_t5) == [{"m": t5}]
     gemma = MODEL + "google--gemma-2b"
     assert records_of(store, gemma) == {RECORD + "mof/gemma-two"}
     assert OG + "WithdrawnModel" not in tombstone(store, gemma)[RDF + "type"]
