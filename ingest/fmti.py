@@ -10,6 +10,7 @@ a ``dqv:QualityMeasurement`` computed on the organization.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from openness.ingest.report import (
     RecordError,
     RecordIds,
     kind,
+    record_text,
     yaml_entries,
 )
 from openness.namespaces import DCTERMS, DQV, OG, PROV, RDFS, SCHEMA, SKOS, XSD, mint, slug
@@ -114,7 +116,8 @@ def _rows(
     path = folder / rel
     if not path.is_file():
         raise RecordError(rel, "no such file")
-    with path.open(encoding="utf-8-sig", newline="") as f:
+    # utf-8-sig: a spreadsheet's export starts with a byte order mark.
+    with io.StringIO(record_text(path, rel).removeprefix("\ufeff"), newline="") as f:
         reader = csv.DictReader(f)
         # A column with no name names nothing (a trailing comma).
         header = [k.strip() for k in reader.fieldnames or [] if k and k.strip()]

@@ -25,7 +25,7 @@ from openness.ingest.records import (
     load_yaml,
     upstream_commit,
 )
-from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind
+from openness.ingest.report import Fields, IngestReport, RecordError, RecordIds, kind, record_text
 from openness.namespaces import (
     COMPONENT,
     DCTERMS,
@@ -280,8 +280,8 @@ def read_files(
         report.read += 1
         url = f"{REPOSITORY}/blob/{commit}/models/{quote(path.name)}" if commit else None
         try:
-            text = layout(path.read_text(encoding="utf-8"))
             rel = str(path.relative_to(folder))
+            text = layout(record_text(path, rel))
             read_record(text, rel, out, report, ctx, url, ids, types)
             report.ingested += 1
         except RecordError as e:

@@ -23,7 +23,15 @@ from openness.ingest.records import (
     load_yaml,
     upstream_commit,
 )
-from openness.ingest.report import Fields, IngestReport, Keys, RecordError, RecordIds, kind
+from openness.ingest.report import (
+    Fields,
+    IngestReport,
+    Keys,
+    RecordError,
+    RecordIds,
+    kind,
+    record_text,
+)
 from openness.namespaces import CONCEPT, DCTERMS, INDEX_DIMENSION, OG, RDFS, SCHEMA, XSD, mint
 
 NAME = "osai-index"
@@ -98,7 +106,7 @@ def _record(
     ids: RecordIds,
 ) -> None:
     rel = str(path.relative_to(folder))
-    text = path.read_text(encoding="utf-8")
+    text = record_text(path, rel)
     try:
         doc = load_yaml(text)
     except yaml.YAMLError as e:

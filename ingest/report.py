@@ -27,6 +27,25 @@ class RecordError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
+def record_text(path: Path, rel: str) -> str:
+    """The text of the file a record (or an edition) is read from, in UTF-8; a byte that is
+    none, or a folder where the file is, is a RecordError naming the file (``rel``) and the
+    line, so the other files are still read: it ended the whole source's ingest, naming
+    neither the file nor the line, nothing stored."""
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError as e:
+        raise RecordError(rel, "a folder, not a file") from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise RecordError(
+            rel, f"not UTF-8: byte 0x{data[e.start]:02x} at line {line}, column {column}"
+        ) from e
+
+
 @dataclass
 class IngestReport:
     """Counts and problems of one source's ingest."""

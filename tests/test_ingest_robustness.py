@@ -347,6 +347,36 @@ def test_a_value_of_an_unexpected_kind_is_named_and_the_other_records_kept(
         assert spelling not in stored
 
 
+@pytest.mark.parametrize(
+    ("source", "file", "kept"),
+    [
+        ("mof", "models/Amber.yml", 272),
+        ("osai-index", "models/33x-coder.yaml", 192),
+        ("fmti", "Dec2025/Dec2025_scores.csv", 200),  # its edition left out, the others kept
+    ],
+)
+def test_a_file_not_in_utf8_or_a_folder_in_its_place_is_named_and_the_rest_kept(
+    tmp_path: Path, source: str, file: str, kept: int
+) -> None:
+    """A record's file with a byte that is no UTF-8 (a Latin-1 'é'), or a folder where the
+    file is: that file is skipped, named with the line, and the other files stored, where
+    the whole source stopped ("cannot be read as the mof source (UnicodeDecodeError: …
+    position 104 …)", no file named), nothing stored."""
+    folder = tmp_path / source
+    shutil.copytree(sources_dir() / source, folder)
+    text = (folder / file).read_bytes()
+    second = text.index(b"\n") + 1
+    (folder / file).write_bytes(text[:second] + b"caf\xe9" + text[second:])
+    report = ingest_source(EmbeddedStore(None), source, folder=folder)
+    assert f"{file}: not UTF-8: byte 0xe9 at line 2, column 4" in report.skipped
+    assert report.ingested == kept
+    (folder / file).unlink()
+    (folder / file).mkdir()
+    report = ingest_source(EmbeddedStore(None), source, folder=folder)
+    assert any(s.startswith(file) for s in report.skipped), report.skipped
+    assert report.ingested == kept
+
+
 def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> None:
     """A published verdict whose date is no date is skipped whole: none of its triples stay
     (its type, test and result were kept, without a date)."""
