@@ -308,11 +308,19 @@ class Keys:
 
 def yaml_entries(path: Path, report: IngestReport) -> list[Any]:
     """The entries of a YAML file holding a list (none when it is missing); one that does
-    not parse, or holds no list, counts as one record read and skipped, named."""
+    not parse, is empty (``[]`` lists none) or not UTF-8, or holds no list, counts as one
+    record read and skipped, named: an empty file said nothing, every entry it had gone."""
     if not path.is_file():
         return []
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        text = record_text(path, path.name)
+        if not text.strip():
+            raise RecordError(path.name, "an empty file (write [] for no entries)")
+        entries = yaml.safe_load(text) or []
+    except RecordError as e:
+        report.read += 1
+        report.skip(e)
+        return []
     except yaml.YAMLError as e:
         report.read += 1
         report.skip(RecordError(path.name, f"malformed YAML: {e}"))

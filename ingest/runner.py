@@ -128,8 +128,10 @@ def ingest_source(
             folder, f"cannot be read as the {name} source ({type(e).__name__}: {e}); nothing stored"
         ) from e
     if not report.ingested:  # a wrong or empty folder would empty the stored graph
+        # Why, as the summary the error stands for would have said (a malformed editions.yaml).
+        why = "".join(f"; {s}" for s in report.skipped[:3])
         raise RecordError(
-            folder, f"no {name} record in it ({report.read} read); the stored graph is kept"
+            folder, f"no {name} record in it ({report.read} read{why}); the stored graph is kept"
         )
     if strict and report.problems:
         raise StrictFailure(report)

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import select
+from conftest import copy_of, select
 from huggingface_hub import ModelInfo
 
 import openness.cli as cli_module
@@ -375,6 +375,43 @@ def test_a_file_not_in_utf8_or_a_folder_in_its_place_is_named_and_the_rest_kept(
     report = ingest_source(EmbeddedStore(None), source, folder=folder)
     assert any(s.startswith(file) for s in report.skipped), report.skipped
     assert report.ingested == kept
+
+
+def test_a_list_file_empty_or_not_in_utf8_is_named_and_the_other_files_kept(
+    tmp_path: Path,
+) -> None:
+    """curated/models.yaml emptied (or with a Latin-1 byte): every model it listed went,
+    with no word (or the whole source stopped, naming no file); now it is a file skipped,
+    named, and the other files' entries stored."""
+    folder = tmp_path / "curated"
+    shutil.copytree(sources_dir() / "curated", folder)
+    whole = ingest_source(EmbeddedStore(None), "curated", folder=folder)
+    (folder / "models.yaml").write_text("", encoding="utf-8")
+    report = ingest_source(EmbeddedStore(None), "curated", folder=folder)
+    assert "models.yaml: an empty file (write [] for no entries)" in report.skipped
+    assert 0 < report.ingested < whole.ingested
+    (folder / "models.yaml").write_bytes(
+        b"# caf\xe9\n" + (sources_dir() / "curated" / "models.yaml").read_bytes()
+    )
+    report = ingest_source(EmbeddedStore(None), "curated", folder=folder)
+    assert "models.yaml: not UTF-8: byte 0xe9 at line 1, column 6" in report.skipped
+    assert 0 < report.ingested < whole.ingested
+
+
+def test_a_folder_with_no_record_says_why(built: GraphStore, tmp_path: Path) -> None:
+    """An FMTI folder whose editions.yaml is cut short reads no record: the error said "no
+    fmti record in it (1 read)", not what was wrong, which the summary it stands for names."""
+    store = copy_of(built)
+    before = graph_quads(store, Graphs.source("fmti"))
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+    text = (folder / "editions.yaml").read_text(encoding="utf-8")
+    (folder / "editions.yaml").write_text(text[: len(text) // 2] + "\n  developers: [")
+    with pytest.raises(
+        RecordError, match=r"(?s)\(1 read; editions.yaml: malformed YAML: .*line \d+"
+    ):
+        ingest_source(store, "fmti", folder=folder)
+    assert graph_quads(store, Graphs.source("fmti")) == before
 
 
 def test_a_curated_entry_skipped_leaves_nothing_of_itself(tmp_path: Path) -> None:
