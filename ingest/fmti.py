@@ -201,6 +201,15 @@ def _edition(
     )
     developers = list(edition.developers)
     definitions = _rows(folder, edition.indicators, INDICATOR_COLUMNS)
+    scored = [r for r in rows if r.get("Indicator", "").lower() != "total"]
+    if len(scored) < len(definitions):  # a file cut short: its developers' totals too low
+        missing = [r.get("Indicator", "") for r in definitions[len(scored) :]]
+        raise RecordError(
+            edition.scores,
+            f"scores {len(scored)} indicators, where {edition.indicators} defines "
+            f"{len(definitions)} (cut short?): no row for {', '.join(missing[:3])}"
+            + (f" and {len(missing) - 3} more" if len(missing) > 3 else ""),
+        )
     ed = edition_iri(edition.key)
     out.types(ed, OG + "TransparencyIndexEdition", SCHEMA + "Dataset")
     out.add(ed, RDFS + "label", edition.label)
@@ -210,7 +219,7 @@ def _edition(
     by_name = {r.get("Indicator", "").lower(): r for r in definitions}
     totals: dict[str, int] = dict.fromkeys(developers, 0)
     stated: dict[str, str] = {}
-    indicators = [r for r in rows if r.get("Indicator", "").lower() != "total"]
+    indicators = scored
     for row in rows:
         if row.get("Indicator", "").lower() == "total":
             stated = {d: row.get(d, "") for d in developers}

@@ -123,6 +123,26 @@ def test_a_renamed_or_unknown_column_is_named_and_its_edition_left_out(tmp_path:
     assert _scores(store, "2025-12") == {}
 
 
+def test_a_score_file_cut_short_leaves_its_edition_out(tmp_path: Path) -> None:
+    """The Dec 2025 scores cut after 51 indicators: the cut row was named, and the edition
+    stored with each developer's total out of 51 (IBM 95 → 50), the 49 indicators missing
+    unsaid. Now the file is named with the indicators it lacks, the edition left out."""
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+    dec = folder / "Dec2025" / "Dec2025_scores.csv"
+    dec.write_text("\n".join(dec.read_text(encoding="utf-8").splitlines()[:52]) + "\n")
+    store = EmbeddedStore(None)
+    report = ingest_source(store, "fmti", folder=folder)
+    (skipped,) = report.skipped
+    assert skipped.startswith(
+        "Dec2025/Dec2025_scores.csv: scores 51 indicators, where Dec2025/Dec2025_indicators.csv "
+        "defines 100 (cut short?): no row for "
+    )
+    assert skipped.endswith(" and 46 more")
+    assert _scores(store, "2025-12") == {}
+    assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
+
+
 def _editions(folder: Path, edit: Callable[[list[dict]], None]) -> None:
     path = folder / "editions.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
