@@ -377,6 +377,24 @@ def test_a_file_not_in_utf8_or_a_folder_in_its_place_is_named_and_the_rest_kept(
     assert report.ingested == kept
 
 
+def test_a_licence_string_no_licence_resolves_is_counted_in_the_summary(tmp_path: Path) -> None:
+    """A refresh bringing a misspelt licence id ('Apache-2.1-nonexistent') said nothing of
+    it (0 with warnings), its models' licences then 'cannot tell'; now the summary counts
+    such strings and names the query that lists them."""
+    folder = mof_folder(tmp_path, MOF_FILES[:3])
+    kind = "licence strings no licence resolves (query unresolved-licences)"
+    assert kind not in ingest_source(EmbeddedStore(None), "mof", folder=folder).counts
+    (folder / "models" / "odd.yml").write_text(
+        "release:\n  name: Odd\n  producer: X\n  license: {}\n  components:\n"
+        "    - name: Model architecture\n      license: Apache-2.1-nonexistent\n"
+        "    - name: Model card\n      license: Apache-2.1-nonexistent\n",
+        encoding="utf-8",
+    )
+    report = ingest_source(EmbeddedStore(None), "mof", folder=folder)
+    assert report.counts[kind] == 1  # one string, stated twice
+    assert f"1 {kind}" in report.summary() and not report.problems
+
+
 def test_a_list_file_empty_or_not_in_utf8_is_named_and_the_other_files_kept(
     tmp_path: Path,
 ) -> None:
