@@ -63,7 +63,7 @@ def load_editions(path: Path, report: IngestReport) -> list[Edition]:
     a column twice is left out, named in ``report`` (the others are read); so is a second
     entry of one key (the first is kept)."""
     editions, ids = [], RecordIds()
-    for i, entry in enumerate(yaml_entries(path, report)):
+    for i, entry in enumerate(yaml_entries(path)):
         fields = Fields(report, path.name, f"#{i}")
         try:
             edition = _edition_entry(entry, fields)
@@ -203,7 +203,12 @@ def _edition(
     definitions = _rows(folder, edition.indicators, INDICATOR_COLUMNS)
     scored = [r for r in rows if r.get("Indicator", "").lower() != "total"]
     if len(scored) < len(definitions):  # a file cut short: its developers' totals too low
-        missing = [r.get("Indicator", "") for r in definitions[len(scored) :]]
+        # Named by name, not position: a row cut from the middle is not the last defined.
+        # (slug: editions spell a few names otherwise, "Third-party" / "Third party".)
+        have = {slug(r.get("Indicator", "")) for r in scored}
+        missing = [
+            r.get("Indicator", "") for r in definitions if slug(r.get("Indicator", "")) not in have
+        ]
         raise RecordError(
             edition.scores,
             f"scores {len(scored)} indicators, where {edition.indicators} defines "

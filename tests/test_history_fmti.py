@@ -143,6 +143,24 @@ def test_a_score_file_cut_short_leaves_its_edition_out(tmp_path: Path) -> None:
     assert _scores(store, "2023-10")["Meta"] == ("meta", 54)
 
 
+def test_a_score_row_missing_from_the_middle_is_named_by_its_name(tmp_path: Path) -> None:
+    """The row "Notice of usage data used in training" (line 6 of 101) deleted: the edition
+    is left out, and the message named the last indicator defined ("no row for Government
+    commitments", which is there), counting by position; now the one no row names."""
+    folder = tmp_path / "fmti"
+    shutil.copytree(sources_dir() / "fmti", folder)
+    dec = folder / "Dec2025" / "Dec2025_scores.csv"
+    lines = dec.read_text(encoding="utf-8").splitlines()
+    gone = "Notice of usage data used in training"
+    dec.write_text("\n".join(line for line in lines if not line.startswith(gone)) + "\n")
+    report = ingest_source(EmbeddedStore(None), "fmti", folder=folder)
+    (skipped,) = report.skipped
+    assert skipped.endswith(
+        "scores 99 indicators, where Dec2025/Dec2025_indicators.csv defines 100 (cut short?): "
+        f"no row for {gone}"
+    )
+
+
 def _editions(folder: Path, edit: Callable[[list[dict]], None]) -> None:
     path = folder / "editions.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
