@@ -56,7 +56,7 @@ def load_origins(folder: Path, report: IngestReport) -> dict[str, str]:
     path = folder / ORIGINS
     origins: dict[str, str] = {}
     ids = RecordIds()
-    for i, entry in enumerate(yaml_entries(path, report)):
+    for i, entry in enumerate(yaml_entries(path)):
         fields = Fields(report, path.name, f"#{i}")
         where = f"{path.name} #{i}"
         try:

@@ -59,7 +59,7 @@ def _each(
     ``claim(iri)`` notes the node the entry makes (one made by an entry before it is an
     error: two entries would merge into it). An entry it cannot read is skipped whole, none
     of its triples kept."""
-    entries = yaml_entries(folder / name, report)
+    entries = yaml_entries(folder / name)
     ids = RecordIds()
     for i, entry in enumerate(ctx.progress(entries, len(entries), name)):
         report.read += 1

@@ -314,7 +314,7 @@ def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext)
         part = Triples()  # an edition whose files cannot be read leaves nothing behind
         try:
             _edition(folder, edition, spelled, part, report, ctx, labelled)
-        except RecordError as e:
-            report.skip(e)
+        except RecordError as e:  # the store's edition is kept (runner.keep_stored)
+            report.skip(e, record=edition_iri(edition.key))
             continue
         out.extend(part)

@@ -284,8 +284,8 @@ def read_files(
             text = layout(record_text(path, rel))
             read_record(text, rel, out, report, ctx, url, ids, types)
             report.ingested += 1
-        except RecordError as e:
-            report.skip(e)
+        except RecordError as e:  # the store's record of the file is kept (runner.keep_stored)
+            report.skip(e, record=mint("record", NAME, path.stem))
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:

@@ -102,7 +102,7 @@ def load_organizations(path: Path, report: IngestReport) -> OrganizationIndex:
     curated reader reads them: an entry it skips is left out, a field it leaves out is
     left out, each named in ``report``."""
     orgs, ids = [], RecordIds()
-    for i, entry in enumerate(yaml_entries(path, report)):
+    for i, entry in enumerate(yaml_entries(path)):
         fields = Fields(report, path.name, f"#{i}")
         try:
             org = read_organization(entry, fields)

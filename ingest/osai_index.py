@@ -269,8 +269,8 @@ def read_files(
         try:
             _record(path, folder, out, report, ctx, commit, ids)
             report.ingested += 1
-        except RecordError as e:
-            report.skip(e)
+        except RecordError as e:  # the store's record of the file is kept (runner.keep_stored)
+            report.skip(e, record=mint("record", NAME, path.stem))
 
 
 def ingest(folder: Path, out: Triples, report: IngestReport, ctx: IngestContext) -> None:

@@ -39,7 +39,7 @@ def load_published(path: Path, report: IngestReport) -> dict[str, Published]:
     second entry of one id (the first is kept)."""
     out: dict[str, Published] = {}
     ids = RecordIds()
-    for i, entry in enumerate(yaml_entries(path, report)):
+    for i, entry in enumerate(yaml_entries(path)):
         fields = Fields(report, path.name, f"#{i}")
         try:
             keys = fields.of(fields.entry(entry, FIELDS, named_by="id"))
@@ -73,5 +73,8 @@ def _day(value: str, file: str, model: str) -> dt.datetime:
 @cache
 def default_published() -> dict[str, Published]:
     """The bundled list; an entry that cannot be read is left out here, and named by the
-    curated ingest, which checks the file."""
-    return load_published(sources_dir() / "curated" / PUBLISHED_FILE, IngestReport("curated"))
+    curated ingest, which checks the file (and refuses one that cannot be read: none here)."""
+    try:
+        return load_published(sources_dir() / "curated" / PUBLISHED_FILE, IngestReport("curated"))
+    except RecordError:
+        return {}

@@ -39,6 +39,7 @@ from openness.namespaces import (
     ID,
     OG,
     PROV,
+    RDF,
     RDFS,
     SCHEMA,
     SPDX_EL,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from openness.store import GraphStore
 
 T = TypeVar("T")
+TYPE = ox.NamedNode(RDF + "type")
 
 # libyaml's parser where PyYAML was built with it (its wheels are): the same documents (every
 # YAML file and dataset card under data/ loads equal), parsed ~8x faster; pure-Python
@@ -421,3 +423,49 @@ def owned_triples(store: GraphStore, records: Sequence[str], graph: str) -> list
                     nxt.append(node.value)
         frontier = nxt
     return list(out)
+
+
+def held_copies(
+    store: GraphStore, records: Iterable[str], graph: str, beside: Iterable[ox.Triple]
+) -> dict[str, list[ox.Triple]]:
+    """The triples ``graph`` holds of each of ``records`` whose file a run could not read,
+    for the run to keep: the record, the nodes minted under it, linked or not
+    (:func:`owned_triples`; an FMTI edition's indicators and scores point at it) — and the
+    shared nodes they point at that the run's triples ``beside`` do not describe (a licence
+    statement, an organization, a dataset and what those point at), so no link dangles;
+    not another record (a node of the record's type), which only its own file keeps. A
+    record the graph does not hold, or that ``beside`` describes (another file of its IRI
+    was read), is not in the answer."""
+    described = {t.subject.value for t in beside if isinstance(t.subject, ox.NamedNode)}
+    out: dict[str, list[ox.Triple]] = {}
+    for record in records:
+        if record in described:
+            continue
+        under = store.query(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER (STRSTARTS(STR(?s), ?under)) }",
+            default_graphs=[graph],
+            substitutions={"under": ox.Literal(record + "/")},
+        )
+        triples = owned_triples(store, [record, *(s.value for (s,) in under)], graph)
+        if not triples:
+            continue
+        kinds = [
+            t.object.value for t in triples if t.subject.value == record and t.predicate == TYPE
+        ]
+        have = described | {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+        while shared := sorted(
+            {t.object.value for t in triples if isinstance(t.object, ox.NamedNode)} - have
+        ):
+            have.update(shared)
+            others = {
+                n.value
+                for at in range(0, len(shared), 500)
+                for (n,) in store.query(
+                    f"SELECT DISTINCT ?n WHERE {{ VALUES ?kind {{ {iri_values(kinds)} }} "
+                    f"VALUES ?n {{ {iri_values(shared[at : at + 500])} }} ?n a ?kind }}",
+                    default_graphs=[graph],
+                )
+            }
+            triples += owned_triples(store, [n for n in shared if n not in others], graph)
+        out[record] = triples
+    return out

@@ -77,7 +77,7 @@ def load_renames(path: Path, report: IngestReport) -> HubRenames:
     out, named in ``report`` (the other entries hold); so is a second move of one id (the
     first is kept)."""
     renames, ids = HubRenames(), RecordIds()
-    for i, entry in enumerate(yaml_entries(path, report)):
+    for i, entry in enumerate(yaml_entries(path)):
         fields = Fields(report, path.name, f"#{i}")
         try:
             repo_kind, old, new = _move(entry, fields)
@@ -104,5 +104,8 @@ def _move(entry: object, fields: Fields) -> tuple[str, str, str]:
 @cache
 def default_renames() -> HubRenames:
     """The bundled moves; an entry that cannot be read is left out here, and named by the
-    curated ingest, which checks the file."""
-    return load_renames(sources_dir() / "curated" / RENAMES_FILE, IngestReport("curated"))
+    curated ingest, which checks the file (and refuses one that cannot be read: none here)."""
+    try:
+        return load_renames(sources_dir() / "curated" / RENAMES_FILE, IngestReport("curated"))
+    except RecordError:
+        return HubRenames()

@@ -54,11 +54,25 @@ class IngestReport:
     read: int = 0
     ingested: int = 0
     skipped: list[str] = field(default_factory=list)  # whole records left out, with reason
+    # Records whose file cannot be read, kept as the store held them (runner.keep_stored).
+    kept: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # records kept, one field left out
     counts: dict[str, int] = field(default_factory=dict)  # what else was ingested, by kind
+    # The record IRI of each file skipped whole, and why: what the store holds of it is kept.
+    unreadable: dict[str, str] = field(default_factory=dict)
 
-    def skip(self, error: RecordError | str) -> None:
+    def skip(self, error: RecordError | str, *, record: str | None = None) -> None:
+        """Note a record left out; ``record``: the IRI of the one record its file holds,
+        whose stored copy the run keeps (one bad byte withdrew its model)."""
         self.skipped.append(str(error))
+        if record:
+            self.unreadable[record] = str(error)
+
+    def keep(self, record: str) -> None:
+        """Say that the stored copy of ``record``, whose file was skipped, is kept."""
+        why = self.unreadable.pop(record)
+        self.skipped.remove(why)
+        self.kept.append(f"{why}; the stored record was kept")
 
     def warn(self, error: RecordError | str) -> None:
         self.warnings.append(str(error))
@@ -75,16 +89,18 @@ class IngestReport:
 
     @property
     def problems(self) -> list[str]:
-        return self.skipped + self.warnings
+        return self.skipped + self.kept + self.warnings
 
     def summary(self) -> str:
         """One paragraph for the terminal."""
         extra = "".join(f", {n} {kind}" for kind, n in sorted(self.counts.items()))
+        kept = f", {len(self.kept)} kept as stored" if self.kept else ""
         lines = [
             f"{self.source}: {self.read} records read, {self.ingested} ingested, "
-            f"{len(self.skipped)} skipped, {len(self.warnings)} with warnings{extra}"
+            f"{len(self.skipped)} skipped{kept}, {len(self.warnings)} with warnings{extra}"
         ]
         lines += [f"  skipped: {s}" for s in self.skipped]
+        lines += [f"  kept as stored: {s}" for s in self.kept]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -306,29 +322,23 @@ class Keys:
         return Keys(self.fields, self.fields.mapping(self.mapping.get(key), path), path)
 
 
-def yaml_entries(path: Path, report: IngestReport) -> list[Any]:
-    """The entries of a YAML file holding a list (none when it is missing); one that does
-    not parse, is empty (``[]`` lists none) or not UTF-8, or holds no list, counts as one
-    record read and skipped, named: an empty file said nothing, every entry it had gone."""
+def yaml_entries(path: Path) -> list[Any]:
+    """The entries of a YAML file holding a list (none when it is missing). One that does
+    not parse, is empty (``[]`` lists none) or not UTF-8, or holds no list is a RecordError
+    naming it, which refuses its source, the stored graph kept: skipped, every entry it had
+    was dropped from the store (an empty file with no word), and which entries those were
+    cannot be told without reading it."""
     if not path.is_file():
         return []
+    text = record_text(path, path.name)
+    if not text.strip():
+        raise RecordError(path.name, "an empty file (write [] for no entries)")
     try:
-        text = record_text(path, path.name)
-        if not text.strip():
-            raise RecordError(path.name, "an empty file (write [] for no entries)")
         entries = yaml.safe_load(text) or []
-    except RecordError as e:
-        report.read += 1
-        report.skip(e)
-        return []
     except yaml.YAMLError as e:
-        report.read += 1
-        report.skip(RecordError(path.name, f"malformed YAML: {e}"))
-        return []
+        raise RecordError(path.name, f"malformed YAML: {e}") from e
     if not isinstance(entries, list):
-        report.read += 1
-        report.skip(RecordError(path.name, "expected a list of entries"))
-        return []
+        raise RecordError(path.name, "expected a list of entries")
     return entries
 
 

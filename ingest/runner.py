@@ -25,7 +25,7 @@ from openness.ingest.provenance import (
     superseded,
 )
 from openness.ingest.rdf import Triples, literal
-from openness.ingest.records import IngestContext, source_concept, source_version
+from openness.ingest.records import IngestContext, held_copies, source_concept, source_version
 from openness.ingest.report import IngestReport, RecordError
 from openness.namespaces import CONCEPT, OG, VOID, Graphs
 from openness.resources import sources_dir
@@ -106,6 +106,22 @@ def _count_unresolved(out: Triples, report: IngestReport) -> None:
         report.count("licence strings no licence resolves (query unresolved-licences)", n)
 
 
+def keep_stored(store: GraphStore, name: str, out: Triples, report: IngestReport) -> None:
+    """Keep, in ``out``, the stored copy of each record whose file the run skipped whole
+    (``report.unreadable``: not UTF-8, malformed, no record in it…), with the shared nodes
+    it points at (``records.held_copies``): dropped, one bad byte withdrew the model whose
+    only record it was (a tombstone, 410), where README says nothing stored is lost. Said
+    in the summary and counted as a problem (--strict refuses the source); a file never
+    stored stays skipped."""
+    if not report.unreadable:
+        return
+    for record, triples in held_copies(
+        store, list(report.unreadable), Graphs.source(name), out
+    ).items():
+        out.extend(triples)
+        report.keep(record)
+
+
 def ingest_source(
     store: GraphStore,
     name: str,
@@ -135,6 +151,7 @@ def ingest_source(
         if given:
             ctx = ctx.reading(source.folder, folder, found)
         source.ingest(folder, out, report, ctx)
+        keep_stored(store, name, out, report)
         report.absorb(found)
         _count_unresolved(out, report)
     except (RecordError, StrictFailure):

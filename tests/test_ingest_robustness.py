@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from conftest import copy_of, select
 from huggingface_hub import ModelInfo
 
 import openness.cli as cli_module
+from openness.assess.run import assess
+from openness.assess.store import save
 from openness.cli import cli
 from openness.ingest import hf, mof, snapshots
 from openness.ingest.hf import model_info, model_triples
@@ -395,25 +398,91 @@ def test_a_licence_string_no_licence_resolves_is_counted_in_the_summary(tmp_path
     assert f"1 {kind}" in report.summary() and not report.problems
 
 
-def test_a_list_file_empty_or_not_in_utf8_is_named_and_the_other_files_kept(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda text: b"",  # emptied
+        lambda text: b"# caf\xe9\n" + text,  # a Latin-1 byte
+        lambda text: text[: len(text) // 2] + b"\n  - name: [",  # cut short
+    ],
+    ids=["empty", "not-utf8", "truncated"],
+)
+def test_a_list_file_that_cannot_be_read_refuses_its_source(
+    built: GraphStore, tmp_path: Path, spoil: Callable[[bytes], bytes]
 ) -> None:
-    """curated/models.yaml emptied (or with a Latin-1 byte): every model it listed went,
-    with no word (or the whole source stopped, naming no file); now it is a file skipped,
-    named, and the other files' entries stored."""
+    """curated/models.yaml emptied, with a Latin-1 byte or cut short: skipped, the rest of
+    the source was stored, so every model it listed went (curated graph 1 029 → 896
+    triples, exit 0), and which ones cannot be told without reading the file; now the
+    source is refused, the file named, the stored graph kept whole."""
+    store = copy_of(built)
+    before = graph_quads(store, Graphs.source("curated"))
     folder = tmp_path / "curated"
     shutil.copytree(sources_dir() / "curated", folder)
-    whole = ingest_source(EmbeddedStore(None), "curated", folder=folder)
-    (folder / "models.yaml").write_text("", encoding="utf-8")
-    report = ingest_source(EmbeddedStore(None), "curated", folder=folder)
-    assert "models.yaml: an empty file (write [] for no entries)" in report.skipped
-    assert 0 < report.ingested < whole.ingested
-    (folder / "models.yaml").write_bytes(
-        b"# caf\xe9\n" + (sources_dir() / "curated" / "models.yaml").read_bytes()
+    models = folder / "models.yaml"
+    models.write_bytes(spoil(models.read_bytes()))
+    with pytest.raises(
+        RecordError, match=r"^models.yaml: (an empty file|not UTF-8|malformed YAML)"
+    ):
+        ingest_source(store, "curated", folder=folder)
+    assert graph_quads(store, Graphs.source("curated")) == before
+    result = CliRunner().invoke(
+        cli, ["--store", str(tmp_path / "s"), "ingest", "curated", "--from", str(folder)]
     )
-    report = ingest_source(EmbeddedStore(None), "curated", folder=folder)
-    assert "models.yaml: not UTF-8: byte 0xe9 at line 1, column 6" in report.skipped
-    assert 0 < report.ingested < whole.ingested
+    assert result.exit_code == 1 and "models.yaml" in result.output, result.output
+
+
+def small_build(tmp_path: Path) -> tuple[EmbeddedStore, Path, str]:
+    """A store of the licences and three MOF records, every model assessed; the folder
+    the records were read from; the model of its first file's record."""
+    folder = mof_folder(tmp_path, MOF_FILES[:3])
+    store = EmbeddedStore(None)
+    load_vocabularies(store)
+    ingest_all(store, ["spdx"])
+    ingest_all(store, ["mof"], folder=folder)
+    save(store, assess(store), started=dt.datetime.now(dt.UTC))
+    record = mint("record", "mof", MOF_FILES[0].stem)
+    (row,) = select(store, f"SELECT ?m WHERE {{ ?m a og:Model ; og:hasRecord <{record}> }}")
+    return store, folder, row["m"]
+
+
+@pytest.mark.timeout(300)  # a hang guard
+def test_a_stored_record_whose_file_cannot_be_read_is_kept_as_stored(tmp_path: Path) -> None:
+    """A MOF file made non-UTF-8 after a build: it was skipped and the rest stored, so its
+    model, whose only record it is, was withdrawn (a tombstone, 410) at exit 0 — one bad
+    byte, where before the whole source was refused, nothing lost. Now the stored record
+    is kept (the graph as it was), said in the summary, the model and its verdicts as
+    they were; --strict refuses the source."""
+    store, folder, model = small_build(tmp_path)
+    before = graph_quads(store, Graphs.source("mof"))
+    path = folder / "models" / MOF_FILES[0].name
+    text = path.read_bytes()
+    second = text.index(b"\n") + 1
+    path.write_bytes(text[:second] + b"caf\xe9" + text[second:])
+    with pytest.raises(StrictFailure):
+        ingest_source(store, "mof", folder=folder, strict=True)
+    report = ingest_all(store, ["mof"], folder=folder)[0]
+    said = f"models/{path.name}: not UTF-8: byte 0xe9 at line 2, column 4"
+    assert report.kept == [f"{said}; the stored record was kept"] and not report.skipped
+    assert "0 skipped, 1 kept as stored" in report.summary()
+    assert f"  kept as stored: {said}; the stored record was kept" in report.summary()
+    assert graph_quads(store, Graphs.source("mof")) == before
+    assert not select(store, f"SELECT ?t WHERE {{ <{model}> a og:WithdrawnModel }}")
+    run = assess(store, None, [model])  # its evidence as it was: its verdicts kept, not judged
+    assert (run.kept, run.models, run.gone) == (1, [], [])
+
+
+def test_a_record_file_never_stored_that_cannot_be_read_is_skipped(tmp_path: Path) -> None:
+    """The same file, never stored: skipped and named as before, nothing kept."""
+    folder = mof_folder(tmp_path, MOF_FILES[:3])
+    path = folder / "models" / MOF_FILES[0].name
+    path.write_bytes(b"# caf\xe9\n" + path.read_bytes())
+    store = EmbeddedStore(None)
+    ingest_source(store, "mof", folder=mof_folder(tmp_path / "other", MOF_FILES[1:3]))
+    report = ingest_source(store, "mof", folder=folder)
+    assert report.skipped == [f"models/{path.name}: not UTF-8: byte 0xe9 at line 1, column 6"]
+    assert not report.kept and report.ingested == 2
+    record = mint("record", "mof", MOF_FILES[0].stem)
+    assert not select(store, f"SELECT ?p WHERE {{ <{record}> ?p ?o }}")
 
 
 def test_a_folder_with_no_record_says_why(built: GraphStore, tmp_path: Path) -> None:
@@ -425,9 +494,7 @@ def test_a_folder_with_no_record_says_why(built: GraphStore, tmp_path: Path) -> 
     shutil.copytree(sources_dir() / "fmti", folder)
     text = (folder / "editions.yaml").read_text(encoding="utf-8")
     (folder / "editions.yaml").write_text(text[: len(text) // 2] + "\n  developers: [")
-    with pytest.raises(
-        RecordError, match=r"(?s)\(1 read; editions.yaml: malformed YAML: .*line \d+"
-    ):
+    with pytest.raises(RecordError, match=r"(?s)^editions.yaml: malformed YAML: .*line \d+"):
         ingest_source(store, "fmti", folder=folder)
     assert graph_quads(store, Graphs.source("fmti")) == before
 
