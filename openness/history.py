@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from openness.assess.evidence import models_read
+from openness.assess.grade import UNTESTED
 from openness.assess.report import verdict_rows
 from openness.assess.service import run_assessment
 from openness.assess.setwise import dataset
@@ -48,6 +49,8 @@ from openness.namespaces import BASE, DCTERMS, EARL, OG, PROV, RDF, XSD, Graphs,
 from openness.store import EmbeddedStore, GraphStore
 
 VERDICT_HISTORY = BASE + "graph/verdict-history"
+# The reason of a dated verdict where the model has no record of a source with a history.
+NO_RECORD = "not judged: no record of it in a source with a history as of this date"
 # Verdict fields whose change makes a new dated verdict.
 STATE = ("outcome", "level", "score")
 
@@ -357,7 +360,8 @@ def compute_history(
     echo: Callable[[str], None] = lambda _: None,
 ) -> dict[tuple[str, str], dict[dt.date, Dated]]:
     """Each (model, definition)'s verdict at each date where the model has records of a
-    source with a history; only the given models (IRIs) when given."""
+    source with a history, and 'untested' at the first date after those where it has none
+    (until its records come back); only the given models (IRIs) when given."""
     wanted = None if models is None else set(models)
     if wanted == set():  # no model: every state would be loaded to compute none (~12 CPU s)
         return {}
@@ -425,6 +429,14 @@ def compute_history(
         for model in dated_records:
             for definition, verdict in last.get(model, {}).items():
                 history[(model, definition)][state.date] = verdict
+        # A model dated before with no record of a source with a history at this date (a
+        # source dropped it, as a withdrawn model's): its last verdict is no longer in
+        # force — counted as passing at every later date, it was. Its records coming back
+        # are judged again.
+        for model in sorted(set(previous) - set(dated_records)):
+            del previous[model]
+            for definition in last.pop(model, {}):
+                history[(model, definition)][state.date] = Dated(UNTESTED, None, None, [NO_RECORD])
     scratch.close()
     return history
 

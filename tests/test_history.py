@@ -553,7 +553,14 @@ def test_a_model_a_refreshed_source_dropped_keeps_its_dated_verdicts(
     link_snapshot_records(s)  # as `openness ingest` does after the sources
     assert select(s, f"SELECT ?t WHERE {{ <{aragpt2}> a ?t }}") == [{"t": OG + "WithdrawnModel"}]
     build_verdict_history(s, [aragpt2])
-    assert run(s, "model-timeline", model=aragpt2) == before
+    after = run(s, "model-timeline", model=aragpt2)
+    gone = max(r["date"] for r in after)
+    assert [r for r in after if r["date"] < gone] == before
+    # From the date the refreshed checkout is dated, no verdict of it is in force: its last
+    # one, passed on g7-openness-2026, counted it as passing at every later date.
+    assert {r["outcome"] for r in after if r["date"] == gone} == {"untested"}
+    passed = run(s, "first-passed", model=aragpt2)
+    assert passed and {r["passedNow"] for r in passed} == {"false"}
 
 
 def test_no_model_given_leaves_the_history_as_it_was(history: Path, tmp_path: Path) -> None:
