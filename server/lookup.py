@@ -19,9 +19,12 @@ from flask import (
 )
 
 from openness.assess.definitions import definitions
-from openness.assess.service import TOMBSTONES, resolve_models, tombstone, withdrawal
-from openness.names import NameIndex, normalized
-from openness.namespaces import ID, PREFIXES, Graphs, mint
+from openness.assess.service import resolve_models, tombstone, withdrawal
+from openness.assess.service import successor as service_successor
+from openness.assess.service import withdrawn_named as service_withdrawn_named
+from openness.assess.service import withdrawn_names as service_withdrawn_names
+from openness.names import NameIndex
+from openness.namespaces import ID, PREFIXES, Graphs
 from openness.server.context import get_store
 from openness.server.negotiation import API, GRAPH_TYPES, api_format, content_type, serialize_graph
 from openness.server.public_url import asked_path
@@ -29,7 +32,6 @@ from openness.server.search import name_index, name_indexes
 from openness.server.sparql import text
 
 MODEL_ID = "<path:model_id>"  # (in a route's rule)
-KINDS = ", ".join(f"<{kind}>" for kind in TOMBSTONES)  # no live resource's types
 # The header of an answer about a withdrawn model that is not gone with it (its history):
 # the day it was withdrawn.
 WITHDRAWN = "Withdrawn"
@@ -49,23 +51,8 @@ def is_model(iri: str) -> bool:
 
 
 def successor(iri: str) -> str | None:
-    """What a retired IRI is now (og:supersededBy), or None: a model's (merged into it, or
-    a former Hub id of its repository), a Hub record's or a dataset's (a former id). None
-    too where the IRI is a live resource of its own (of a type, a tombstone's aside),
-    whatever a graph says of it: a new Hub repository created under a former id is its
-    record, not the moved one's."""
-    if not is_iri(iri):
-        return None
-    rows = (
-        get_store()
-        .query(
-            f"""SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m
-                  FILTER NOT EXISTS {{ <{iri}> a ?kind FILTER (?kind NOT IN ({KINDS})) }}
-                }}"""
-        )
-        .rows()
-    )
-    return rows[0]["m"].value if rows else None
+    """What a retired IRI is now (:func:`openness.assess.service.successor`), or None."""
+    return service_successor(get_store(), iri) if is_iri(iri) else None
 
 
 def withdrawn(iri: str) -> list[ox.Triple]:
@@ -75,48 +62,18 @@ def withdrawn(iri: str) -> list[ox.Triple]:
 
 
 def withdrawn_named(name: str) -> str | None:
-    """The one withdrawn model whose last name is ``name`` (case and punctuation aside, as
-    the name index matches), where no living model is so called: a removed Hub
-    repository's id names its tombstone, not, by likeness, a neighbour (the page sent
-    Jurassic-1-Jumbo, withdrawn, to another model), and so does its id before a rename."""
-    key = normalized(name)
-    named = _withdrawn_as(name, key) if key else None
-    # (the index of every living name made only then: a name a route is given need not)
-    return named if named and not name_index().exact(name) else None
-
-
-def _withdrawn_as(name: str, key: str) -> str | None:
-    """The withdrawn model ``name`` (``key``: normalized) was the last name of, if one."""
-    if "/" in name:  # a Hub id: its model's IRI, retired for the new id of a renamed one
-        iri, seen = mint("model", name), set()
-        while iri and iri not in seen:
-            if withdrawn(iri):
-                return iri
-            seen.add(iri)
-            iri = successor(iri)
-    found = withdrawn_names().get(key, set())
-    return next(iter(found)) if len(found) == 1 else None
+    """The one withdrawn model whose last name is ``name``, where no living model is so
+    called (:func:`openness.assess.service.withdrawn_named`, as the commands answer)."""
+    return service_withdrawn_named(get_store(), name, withdrawn_names, name_index)
 
 
 def withdrawn_names() -> dict[str, set[str]]:
-    """The withdrawn models by last name (normalized as the name index matches), kept with
-    the index of living names (:func:`name_indexes`): every lookup that found no model read
-    every tombstone's name (10 000 tombstones: ~0.3 s a miss; docs/measurements.md)."""
-
-    def build() -> dict[str, set[str]]:
-        named: dict[str, set[str]] = {}
-        rows = (
-            get_store()
-            .query("SELECT ?m ?name WHERE { ?m a og:WithdrawnModel ; schema:name ?name }")
-            .rows()
-        )
-        for r in rows:
-            named.setdefault(normalized(r["name"].value), set()).add(r["m"].value)
-        return named
-
+    """The withdrawn models by last name, kept with the index of living names
+    (:func:`name_indexes`): every lookup that found no model read every tombstone's name
+    (10 000 tombstones: ~0.3 s a miss; docs/measurements.md)."""
     made = name_indexes()
     if "withdrawn" not in made:
-        made["withdrawn"], g.withdrawn_read = build(), True
+        made["withdrawn"], g.withdrawn_read = service_withdrawn_names(get_store()), True
     return made["withdrawn"]
 
 
@@ -189,7 +146,11 @@ def model_or_withdrawn(model_id: str) -> tuple[str, list[ox.Triple]]:
         _the_whole_path(model_id + sub, own)
     try:
         moved = successor(iri)
-        found = [moved] if moved else resolve_models(get_store(), [model_id], name_index)
+        found = (
+            [moved]
+            if moved
+            else resolve_models(get_store(), [model_id], name_index, withdrawn_names)
+        )
     except LookupError as e:
         named = withdrawn_named(model_id)
         if named:
@@ -234,7 +195,7 @@ def _names_a_model(name: str) -> bool:
     if withdrawn(f"{ID}model/{name}"):
         return True
     try:
-        resolve_models(get_store(), [name], _unsuggested)
+        resolve_models(get_store(), [name], _unsuggested, withdrawn_names)
     except LookupError:
         return withdrawn_named(name) is not None
     return True
@@ -244,7 +205,7 @@ def _the_whole_path(whole: str, own: str) -> None:
     """Where ``whole`` (a sub-route's path from the model's id on) names a model, or a
     withdrawn one, the answer: a redirect (303) to the model's own route, or 410 Gone."""
     try:
-        found = resolve_models(get_store(), [whole], _unsuggested)
+        found = resolve_models(get_store(), [whole], _unsuggested, withdrawn_names)
     except LookupError:
         named = withdrawn_named(whole)
         if named:

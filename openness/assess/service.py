@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache, partial
 from typing import Any
 
 import pyoxigraph as ox
@@ -13,20 +14,24 @@ import pyoxigraph as ox
 from openness.assess.run import Assessment, assess, in_background
 from openness.assess.store import Writer
 from openness.ingest.runner import tqdm_progress
-from openness.names import NameIndex
-from openness.namespaces import ID, OG, PROV, RDF, SCHEMA, Graphs
+from openness.names import NameIndex, normalized
+from openness.namespaces import ID, OG, PROV, RDF, SCHEMA, Graphs, mint
 from openness.store import GraphStore
 
 
 def resolve_models(
-    store: GraphStore, ids: Sequence[str], names: Callable[[], NameIndex] | None = None
+    store: GraphStore,
+    ids: Sequence[str],
+    names: Callable[[], NameIndex] | None = None,
+    withdrawn: Callable[[], Mapping[str, set[str]]] | None = None,
 ) -> list[str]:
     """Model IRIs for what users call models: an IRI or its id (a retired one's: the model
     it is now; a source record's: its model), a name, or a source's own id (a former Hub id
     of a repository that moved included). What names no model is an error naming the
     models called most like it (from the index ``names`` gives, asked only then: a server
     keeps one, made from every name; else one made for it); a withdrawn model's IRI or id,
-    one saying so."""
+    or its last name where no living model has it (from what ``withdrawn`` gives: a server
+    keeps it, else read for it), one saying so."""
     out = []
     for given in ids:
         # Each name looked up as the literal the sources write (a plain string): an index
@@ -42,10 +47,13 @@ def resolve_models(
         if not rows:
             rows = _named_by_iri(store, given)
         if not rows:
-            _withdrawn_named(store, given)
+            index = cache(names or partial(NameIndex.of, store))
+            named = withdrawn or partial(withdrawn_names, store)
+            if gone := withdrawn_named(store, given, named, index):
+                raise LookupError(withdrawal(tombstone(store, gone))["message"])
             raise LookupError(
                 f"no model called {given!r} (give its IRI or id, name or a source id)"
-                + did_you_mean(names() if names else NameIndex.of(store), given)
+                + did_you_mean(index(), given)
             )
         out += [r["m"].value for r in rows]
     return out
@@ -150,16 +158,59 @@ def withdrawal(tombstone: Iterable[ox.Triple]) -> dict[str, Any]:
     }
 
 
-def _withdrawn_named(store: GraphStore, given: str) -> None:
-    """An error saying so when ``given`` is the last name of one withdrawn model and no
-    living model's: the commands answered a model a refreshed source dropped, asked by
-    its name, 'no model called' it, where its IRI, and the web by either, said when it went."""
+# No live resource's types: what a tombstone is typed aside.
+_TOMBSTONE_KINDS = ", ".join(f"<{kind}>" for kind in TOMBSTONES)
+
+
+def successor(store: GraphStore, iri: str) -> str | None:
+    """What a retired IRI is now (og:supersededBy), or None: a model's (merged into it, or
+    a former Hub id of its repository), a Hub record's or a dataset's (a former id). None
+    too where the IRI is a live resource of its own (of a type, a tombstone's aside),
+    whatever a graph says of it: a new Hub repository created under a former id is its
+    record, not the moved one's."""
     rows = store.query(
-        "SELECT DISTINCT ?t WHERE { ?t a og:WithdrawnModel ; schema:name ?x }",
-        substitutions={"x": ox.Literal(given)},
+        f"""SELECT ?m WHERE {{ <{iri}> og:supersededBy ?m
+              FILTER NOT EXISTS {{ <{iri}> a ?kind FILTER (?kind NOT IN ({_TOMBSTONE_KINDS})) }}
+            }}"""
     ).rows()
-    if len(rows) == 1:
-        raise LookupError(withdrawal(tombstone(store, rows[0]["t"].value))["message"])
+    return rows[0]["m"].value if rows else None
+
+
+def withdrawn_names(store: GraphStore) -> dict[str, set[str]]:
+    """The withdrawn models by last name, normalized as the name index matches."""
+    named: dict[str, set[str]] = {}
+    rows = store.query("SELECT ?m ?name WHERE { ?m a og:WithdrawnModel ; schema:name ?name }")
+    for r in rows.rows():
+        named.setdefault(normalized(r["name"].value), set()).add(r["m"].value)
+    return named
+
+
+def withdrawn_named(
+    store: GraphStore,
+    name: str,
+    withdrawn: Callable[[], Mapping[str, set[str]]],
+    names: Callable[[], NameIndex],
+) -> str | None:
+    """The one withdrawn model whose last name is ``name`` (case and punctuation aside, as
+    the name index matches: ``withdrawn`` gives :func:`withdrawn_names`), where no living
+    model is so called (``names`` gives the index of living names, made only then): a
+    removed Hub repository's id names its tombstone, not, by likeness, a neighbour, and so
+    does its id before a rename. The commands and the web answer alike."""
+    key = normalized(name)
+    if not key:
+        return None
+    found = None
+    if "/" in name:  # a Hub id: its model's IRI, retired for the new id of a renamed one
+        iri: str | None = mint("model", name)
+        seen: set[str] = set()
+        while iri and iri not in seen and found is None:
+            found = iri if tombstone(store, iri) else None
+            seen.add(iri)
+            iri = successor(store, iri)
+    if found is None:
+        named = withdrawn().get(key, set())
+        found = next(iter(named)) if len(named) == 1 else None
+    return found if found and not names().exact(name) else None
 
 
 def did_you_mean(names: NameIndex, given: str) -> str:
