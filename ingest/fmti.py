@@ -114,7 +114,7 @@ def _rows(
     not of ``columns`` is a RecordError naming the file and the column: read on, it would
     be wrong data."""
     path = folder / rel
-    if not path.is_file():
+    if not path.exists():  # (a folder in its place: record_text says so)
         raise RecordError(rel, "no such file")
     # utf-8-sig: a spreadsheet's export starts with a byte order mark.
     with io.StringIO(record_text(path, rel).removeprefix("\ufeff"), newline="") as f:

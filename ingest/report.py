@@ -40,7 +40,9 @@ def record_text(path: Path, rel: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        # In characters, as an editor counts them (the bytes before it are UTF-8).
+        begun = data[data.rfind(b"\n", 0, e.start) + 1 : e.start]
+        column = len(begun.decode("utf-8")) + 1
         raise RecordError(
             rel, f"not UTF-8: byte 0x{data[e.start]:02x} at line {line}, column {column}"
         ) from e
