@@ -53,6 +53,10 @@ UPLOAD_SUFFIX = {
 }
 
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+# What /api/conformance filters by: a verdict's outcome (EARL's), and a level of a graded
+# definition, every one of every definition, lowest first within each.
+OUTCOMES = ("passed", "failed", "cantTell", "inapplicable")
+LEVELS = [d.level_labels[lv] for d in definitions().values() for lv in d.levels]
 
 
 def _wants_rdf() -> str | None:
@@ -104,6 +108,10 @@ def conformance() -> Response:
         per_page = min(MAX_PER_PAGE, max(1, int(args.get("per_page", 100))))
     except ValueError:
         return text("page and per_page are numbers", 400)
+    # A value no verdict has matched none, silently: a typo looked like an empty list.
+    for name, known in (("outcome", OUTCOMES), ("level", LEVELS)):
+        if args.get(name) and args[name] not in known:
+            return text(f"{name} is one of {', '.join(known)}, not {args[name]!r}", 400)
     orgs = organizations()
     items = []
     for row in verdict_rows(get_store(), definition):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import re
 import time
@@ -10,6 +11,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from openness.server import (
@@ -33,6 +35,8 @@ from openness.server.context import base_iri
 from openness.server.execute import QueryTimeout, ResultTooLarge
 from openness.server.lanes import LaneDied
 from openness.server.negotiation import (
+    API,
+    PROBLEM,
     NotAcceptable,
     UnknownFormat,
     vary_by_accept,
@@ -189,7 +193,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.after_request(_plain_redirect)
     app.after_request(_cors)
     app.after_request(_conditional)
+    app.after_request(api_problem)
     app.after_request(_gzip)
+    app.after_request(_api_validator)
     app.after_request(vary_by_accept)
     return app
 
@@ -232,7 +238,8 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     does not take (405, with its Allow header), in words: a page of the site for a browser,
     as the site's other 404s are, and text for any other client, as every other error of
     ours is. Werkzeug's own answer is a bare HTML page (no layout, no language, no way
-    back). Under /api/ it is text for a browser too: the API answers no pages."""
+    back). Under /api/ it is no page for a browser either: the API answers no pages (and
+    its errors are JSON: api_problem)."""
     allowed = sorted(e.valid_methods or []) if isinstance(e, MethodNotAllowed) else []
     in_api = request.path.startswith(f"{api.bp.url_prefix}/")
     asked = asked_path(request.environ, request.script_root, request.path)
@@ -294,6 +301,45 @@ def _cors(response: Response) -> Response:
             "Access-Control-Request-Headers", "Accept, Content-Type, Authorization"
         )
         response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+def api_problem(response: Response) -> Response:
+    """An error of the API in JSON, as RFC 9457's problem details (``detail``: the words
+    every other client gets as text), which a program reads as it reads the answers; text
+    still to a client asking text rather than JSON. Every error of the API passes here,
+    wherever it was raised (the guard, the store, the model lookup, a 404 or 405)."""
+    if (
+        response.status_code < 400
+        or response.mimetype != "text/plain"
+        or not request.path.startswith(f"{API}/")
+        or request.accept_mimetypes.best_match([PROBLEM, "application/json", "text/plain"])
+        == "text/plain"
+    ):
+        return response
+    detail = response.get_data(as_text=True).rstrip("\n")
+    phrase = HTTP_STATUS_CODES.get(response.status_code, "Error")
+    problem = {"type": "about:blank", "title": phrase, "status": response.status_code}
+    response.set_data(json.dumps({**problem, "detail": detail}, ensure_ascii=False))
+    response.content_type = PROBLEM
+    response.vary.add("Accept")  # (text to a client asking text)
+    return response
+
+
+def _api_validator(response: Response) -> Response:
+    """An answer of the API read by GET carries its checksum as ETag, asked again by
+    If-None-Match (304: ``_conditional``) rather than taken from a cache unasked
+    (``no-cache``): what the API answers changes whenever the store is written (an
+    ``assess``, an ingest), at no time a client could know, and the checksum follows it."""
+    if (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and request.path.startswith(f"{API}/")
+        and not response.is_streamed
+        and not response.get_etag()[0]
+    ):
+        response.add_etag()
+        response.headers.setdefault("Cache-Control", "no-cache")
     return response
 
 

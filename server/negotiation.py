@@ -191,6 +191,8 @@ def accept_header() -> str | None:
 
 # Where the API's routes are: it answers no pages.
 API = "/api"
+# What the API says an error in (RFC 9457), unless the client asks text alone.
+PROBLEM = "application/problem+json"
 
 
 def wants_page() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -10,6 +11,8 @@ from openness import __version__
 from openness.assess.definitions import definitions
 from openness.assess.report import VERDICT_KEYS
 from openness.server import history, queries
+from openness.server.api import LEVELS, OUTCOMES
+from openness.server.negotiation import API, PROBLEM
 from openness.server.openapi_site import (
     DEFINITION_ID,
     FORMAT,
@@ -48,8 +51,6 @@ ORGANIZATION = {
     "organizationName": {"type": ["string", "null"]},
     "organizationKind": {"type": ["string", "null"]},
 }
-# Every level of every graded definition, lowest first within each.
-LEVELS = [d.level_labels[lv] for d in definitions().values() for lv in d.levels]
 VERDICT = {
     "type": "object",
     "required": list(VERDICT_KEYS),
@@ -235,6 +236,39 @@ SEARCH = {
         },
     },
 }
+# An error of the API (RFC 9457 problem details: server.app.api_problem); text/plain to a
+# client asking text alone.
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "about:blank: the status says what it is"},
+        "title": {"type": "string", "description": "the status's phrase ('Not Found')"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "what was wrong, and what to ask instead"},
+    },
+}
+PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}, "text/plain": {}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before asking again",
+        "schema": {"type": "integer"},
+    }
+}
+# What any route of the API may answer beside its own errors: the guard's (README, "Under
+# load") and the store's.
+API_ERRORS = {
+    "429": {
+        "description": "This client already has its limit of queries running or waiting",
+        "headers": RETRY_AFTER,
+    },
+    "503": {
+        "description": "The server is busy, the store could not answer (both with "
+        "Retry-After), or the request ran past the time limit (without: narrow it)",
+        "headers": RETRY_AFTER,
+    },
+    "default": {"description": "Any other error (405 with Allow, 413, 500)"},
+}
 DEFINITION = param("definition", "query", "A definition id: " + ", ".join(definitions()))
 SVG = {"image/svg+xml": {}}
 
@@ -263,7 +297,14 @@ OPENAPI: dict[str, Any] = {
         "description": "Is this AI model open — by which definition, and why not? "
         "Verdicts with evidence, SPARQL, and SHACL validation.",
     },
-    "components": {"schemas": {"Verdict": VERDICT, "ValidatedVerdict": VALIDATED, "Model": MODEL}},
+    "components": {
+        "schemas": {
+            "Verdict": VERDICT,
+            "ValidatedVerdict": VALIDATED,
+            "Model": MODEL,
+            "Problem": PROBLEM_SCHEMA,
+        }
+    },
     "paths": {
         "/sparql": {
             "get": {
@@ -343,8 +384,8 @@ OPENAPI: dict[str, Any] = {
                         "query",
                         "Producer kind: company, academic, non-profit, government, collaboration",
                     ),
-                    param("outcome", "query", "passed, failed or cantTell"),
-                    param("level", "query", "The level reached: " + ", ".join(LEVELS)),
+                    param("outcome", "query", "The outcome", schema={"enum": list(OUTCOMES)}),
+                    param("level", "query", "The level reached", schema={"enum": LEVELS}),
                     param("page", "query", "1-based page", schema={"type": "integer"}),
                     param(
                         "per_page",
@@ -361,6 +402,7 @@ OPENAPI: dict[str, Any] = {
                             "application/json": {
                                 "schema": {
                                     "type": "object",
+                                    "required": ["total", "page", "per_page", "items"],
                                     "properties": {
                                         "total": {"type": "integer"},
                                         "page": {"type": "integer"},
@@ -375,7 +417,9 @@ OPENAPI: dict[str, Any] = {
                             **RDF,
                         },
                     },
-                    "400": or_no_format("Unknown definition, or page or per_page not a number"),
+                    "400": or_no_format(
+                        "Unknown definition, outcome or level, or page or per_page not a number"
+                    ),
                     "406": NOT_OFFERED,
                 },
             }
@@ -562,11 +606,13 @@ OPENAPI: dict[str, Any] = {
                     FORMAT,
                 ],
                 "requestBody": {
+                    "description": "The shapes as the body (data: a stored graph), or the "
+                    "shapes and the data as form fields",
                     "content": {
-                        **{m: {"description": "the shapes"} for m in SHACL_INPUT},
+                        **{m: {} for m in SHACL_INPUT},
                         "multipart/form-data": {"schema": SHACL_FORM},
                         "application/x-www-form-urlencoded": {"schema": SHACL_FORM},
-                    }
+                    },
                 },
                 "responses": {
                     "200": {"description": "The sh:ValidationReport", "content": RDF},
@@ -592,12 +638,43 @@ OPENAPI["paths"].update(PATHS)
 OPENAPI["paths"]["/query"] = OPENAPI["paths"]["/sparql"]
 
 
+def operation_id(method: str, path: str) -> str:
+    """A name for the operation a client generator gives its method, made of the method and
+    the path's words (``get /api/models/{model_id}/conformance``:
+    ``getApiModelsModelIdConformance``): unique as the paths are, and the same while the
+    path is."""
+    words = re.findall(r"[A-Za-z0-9]+", path)
+    return method + "".join(w[0].upper() + w[1:] for w in words or ["root"])
+
+
+def _operation(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
+    """``op`` with its operationId; under the API, its errors also as problem details and
+    the guard's and the store's besides (a copy: /query shares /sparql's objects)."""
+    op = {"operationId": operation_id(method, path), **op}
+    if path.startswith(f"{API}/"):
+        responses = {
+            status: (
+                {**answer, "content": PROBLEM_CONTENT}
+                if status >= "4" and set(answer.get("content", {})) == {"text/plain"}
+                else answer
+            )
+            for status, answer in op["responses"].items()
+        }
+        extra = {s: {**a, "content": PROBLEM_CONTENT} for s, a in API_ERRORS.items()}
+        op["responses"] = {**extra, **responses}
+    return op
+
+
 @bp.get("/openapi.json")
 def openapi() -> Response:
     # Each named query's parameters and values are read from its file and the store.
-    paths, listed = queries.openapi_paths()
+    named, listed = queries.openapi_paths()
     # The paths are under the public URL's path (--public-url), which a client resolves
     # this relative server against this document's address to reach.
     servers = [{"url": request.script_root or "/"}]
-    response = jsonify({**OPENAPI, "servers": servers, "paths": {**OPENAPI["paths"], **paths}})
+    paths = {
+        path: {method: _operation(method, path, op) for method, op in ops.items()}
+        for path, ops in {**OPENAPI["paths"], **named}.items()
+    }
+    response = jsonify({**OPENAPI, "servers": servers, "paths": paths})
     return queries.uncached_unless(listed, response)

@@ -19,8 +19,9 @@ import rdflib
 from conftest import REPORTED_MODELS, copy_of, free_port, oxigraph_serving, stated
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
+from openapi_spec_validator import OpenAPIV31SpecValidator
 from rdflib.collection import Collection
-from support.clients import BROWSER
+from support.clients import BROWSER, PROBLEM, in_words, words_of
 from support.fake_engine import Endpoint, serving
 from werkzeug.test import TestResponse
 
@@ -186,8 +187,8 @@ def test_a_model_id_no_model_has_is_answered_with_those_most_like_it(
     client: FlaskClient,
 ) -> None:
     answer = client.get("/api/models/olmo%207")
-    assert answer.status_code == 404 and answer.mimetype == "text/plain"
-    assert "did you mean OLMo-7B (allenai--olmo-7b)" in answer.text
+    assert answer.status_code == 404 and answer.mimetype == PROBLEM
+    assert "did you mean OLMo-7B (allenai--olmo-7b)" in in_words(answer)
 
 
 def test_listed_verdicts_in_rdf_link_where_their_report_is(client: FlaskClient) -> None:
@@ -332,8 +333,8 @@ def test_a_description_of_more_triples_than_validated_here_is_413(reported: Path
             content_type="text/turtle",
             headers={"Accept": accept},
         )
-        assert r.status_code == 413 and r.mimetype == "text/plain", accept
-        assert f"{held} triples, more than the {held - 1} validated here" in r.text
+        assert r.status_code == 413 and r.mimetype == PROBLEM, accept
+        assert f"{held} triples, more than the {held - 1} validated here" in in_words(r)
     page = small.post("/validate", data={"description": turtle.decode(), "format": ".ttl"})
     assert f"{held} triples, more than the {held - 1} validated here" in page.text
     enough = create_app({**config, "SHACL_MAX_DATA_TRIPLES": held}).test_client()
@@ -381,11 +382,11 @@ def test_a_description_is_read_in_turtles_older_name_and_in_quads(
 
 
 def test_a_body_over_the_limit_is_refused_in_words(client: FlaskClient) -> None:
-    """413 in plain text naming the limit, as the API's other errors — where it was
+    """413 in words naming the limit, as the API's other errors — where it was
     Werkzeug's HTML page ('The data value transmitted exceeds the capacity limit')."""
     r = client.post("/api/validate", data=b"#" * (10 * 2**20 + 1), content_type="text/turtle")
-    assert r.status_code == 413 and r.mimetype == "text/plain"
-    assert r.text == "the request body is over the 10 MiB this server reads\n"
+    assert r.status_code == 413 and r.mimetype == PROBLEM
+    assert in_words(r) == "the request body is over the 10 MiB this server reads\n"
 
 
 def test_validate_service_answers_the_reports_in_rdf(client: FlaskClient) -> None:
@@ -470,6 +471,57 @@ def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> No
             assert op["summary"] and op["responses"], (path, method)
 
 
+def test_openapi_is_valid_openapi_3_1(client: FlaskClient) -> None:
+    """A Media Type Object has no description in OpenAPI 3.1 (/api/shacl's request body
+    gave its three one): a client generator validating the document refused it."""
+    spec = client.get("/openapi.json").json
+    invalid = OpenAPIV31SpecValidator(spec).iter_errors()
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in invalid] == []
+
+
+def test_every_operation_has_an_operation_id_made_of_its_path(client: FlaskClient) -> None:
+    """A client generated from /openapi.json names each method by its operationId: none had
+    one, so each generator made its own up. Each has one now, unique, made of its method
+    and path, so that it stays while the path does."""
+    spec = client.get("/openapi.json").json
+    ids = {
+        (path, method): op["operationId"]
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+    }
+    assert len(set(ids.values())) == len(ids)
+    assert ids["/api/models/{model_id}/conformance", "get"] == "getApiModelsModelIdConformance"
+    assert (ids["/sparql", "post"], ids["/query", "post"]) == ("postSparql", "postQuery")
+    assert all(re.fullmatch(r"(get|post|put|delete)[A-Z][A-Za-z0-9]*", i) for i in ids.values())
+
+
+def test_an_api_answer_carries_an_etag_that_follows_the_store(reported: Path) -> None:
+    """The API's answers had no validator: a client polling a model's verdicts got them
+    whole each time and could not ask whether they changed. Each has its checksum as ETag
+    (no-cache: ask again), If-None-Match is answered 304, and the ETag changes when the
+    store's verdicts do (an assess)."""
+    stored = EmbeddedStore(reported, read_only=True)
+    store = copy_of(stored)
+    stored.close()
+    web = create_app({"STORE": store, "TESTING": True}).test_client()
+    path = "/api/models/llama-2-7b/conformance"
+    first = web.get(path)
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    again = web.get(path, headers={"If-None-Match": etag})
+    assert (again.status_code, again.data) == (304, b"")
+    model, judged = f"{ID}model/llama-2-7b", next(iter(definitions()))
+    store.update(
+        f"""PREFIX og: <{OG}> PREFIX earl: <{EARL}>
+        DELETE {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a og:definitionId "{judged}" }} }}
+        WHERE {{ GRAPH <{Graphs.ASSESSMENTS}> {{ ?a earl:subject <{model}> ;
+                                                   og:definitionId "{judged}" }} }}"""
+    )
+    changed = web.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    store.close()
+
+
 @pytest.mark.parametrize("store", ["missing", "no store", "engine down"])
 def test_openapi_is_answered_without_the_stores_values_when_the_store_cannot_be_read(
     client: FlaskClient, tmp_path: Path, store: str
@@ -519,8 +571,8 @@ def test_a_remote_engine_that_is_down_is_said_in_words_not_a_500_page(
         ]:
             answer = client.get(path, headers={"Accept": accept})
             assert answer.status_code == 503, (path, answer.status_code)
-            assert answer.mimetype == "text/plain", path
-            assert answer.text == "the store could not answer: the server's log says why\n"
+            assert answer.mimetype == words_of(path), path
+            assert in_words(answer) == "the store could not answer: the server's log says why\n"
             assert answer.headers["Retry-After"] == str(Limits.retry_after), path
         for path in ["/", "/models/llm360--amber", "/matrix", "/models/llm360--amber?format=html"]:
             page = client.get(path, headers={"Accept": BROWSER})
@@ -634,8 +686,8 @@ def test_a_query_the_remote_engine_refuses_is_502_in_the_engines_words(
             ] + [client.post("/update", data=update)]
     for answer in answers:
         assert answer.status_code == 502, (answer.request.path, answer.status_code)
-        assert answer.mimetype == "text/plain", answer.request.path
-        assert f"answering 500: {words}\n" in answer.text, answer.text
+        assert answer.mimetype == words_of(answer.request.path), answer.request.path
+        assert f"answering 500: {words}\n" in in_words(answer), answer.text
         assert "127.0.0.1" not in answer.text, answer.text
     said = [m.getMessage() for m in caplog.records if words in m.getMessage()]
     assert len(said) == len(answers) and all(engine in m for m in said), said
@@ -958,23 +1010,52 @@ def _posted_yaml(client: FlaskClient, yaml: bytes, definition: str, accept: str)
 
 
 @pytest.mark.parametrize(
-    ("path", "accept", "status"),
+    ("method", "path", "accept", "status"),
     [
-        ("/api/conformance?definition=nope", "*/*", 400),
-        ("/api/conformance?page=two", "*/*", 400),
-        ("/api/conformance?per_page=many", "*/*", 400),
-        ("/api/conformance", "image/png", 406),
-        ("/api/models/llama-2-7b", "image/png", 406),
-        ("/api/models/llama-2-7b/conformance?definition=nope", "*/*", 400),
-        ("/api/models/llama-2-7b/conformance", "text/html", 406),
+        ("GET", "/api/conformance?definition=nope", "*/*", 400),
+        ("GET", "/api/conformance?page=two", "*/*", 400),
+        ("GET", "/api/conformance?per_page=many", "*/*", 400),
+        # (a value no verdict has answered an empty list, a typo looking like no match)
+        ("GET", "/api/conformance?outcome=passes", "*/*", 400),
+        ("GET", "/api/conformance?level=gold", "application/json", 400),
+        ("GET", "/api/conformance", "image/png", 406),
+        ("GET", "/api/models/llama-2-7b", "image/png", 406),
+        ("GET", "/api/models/llama-2-7b/conformance?definition=nope", "*/*", 400),
+        ("GET", "/api/models/llama-2-7b/conformance", "text/html", 406),
+        ("GET", "/api/models/no-such-model", "application/json", 404),
+        ("GET", "/api/search", "*/*", 400),
+        ("GET", "/api/no-such-route", "*/*", 404),
+        ("DELETE", "/api/models/llama-2-7b", "*/*", 405),
+        ("POST", "/api/validate", "application/json", 415),
+        ("POST", "/api/validate", "*/*", 413),
     ],
 )
-def test_openapi_names_the_errors_of_the_api(
-    client: FlaskClient, path: str, accept: str, status: int
+def test_the_apis_errors_are_problem_details_its_description_names(
+    client: FlaskClient, method: str, path: str, accept: str, status: int
 ) -> None:
-    r = client.get(path, headers={"Accept": accept})
-    responses = client.get("/openapi.json").json["paths"][_route(path)]["get"]["responses"]
-    assert r.status_code == status and "text/plain" in responses[str(status)]["content"]
+    """An error of the API was text/plain, described as text with no schema: a client
+    reading JSON failed on every one. Each is RFC 9457 problem details, valid against the
+    Problem schema /openapi.json gives for its status (or every other: default), the words
+    in ``detail``; text still to a client asking text alone."""
+    body = b"x" * (10 * 2**20 + 1) if status == 413 else b"{}"
+    sent = {"data": body, "content_type": "application/json"} if method == "POST" else {}
+    r = client.open(path, method=method, headers={"Accept": accept}, **sent)
+    assert (r.status_code, r.mimetype) == (status, "application/problem+json"), r.text
+    problem = r.json
+    assert problem["status"] == status and problem["detail"] and problem["type"] == "about:blank"
+    spec = client.get("/openapi.json").json
+    schema = {**spec["components"]["schemas"]["Problem"], "components": spec["components"]}
+    assert list(Draft202012Validator(schema).iter_errors(problem)) == []
+    described = spec["paths"].get(_route(path), {}).get(method.lower())
+    if described is not None:  # (a path of no route is in no description)
+        responses = described["responses"]
+        content = responses.get(str(status), responses["default"])["content"]
+        assert content["application/problem+json"]["schema"] == {
+            "$ref": "#/components/schemas/Problem"
+        }
+    if status != 406:  # (text/plain is an RDF format of the API's: N-Triples)
+        said = client.open(path, method=method, headers={"Accept": "text/plain"}, **sent)
+        assert said.mimetype == "text/plain" and said.text == problem["detail"] + "\n"
 
 
 @pytest.mark.parametrize(

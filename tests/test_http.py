@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from flask import url_for
 from flask.testing import FlaskClient
+from support.clients import in_words, words_of
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -142,8 +143,8 @@ CONSTRUCT = "/sparql?query=" + quote("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } 
 
 
 def _listed(answer: TestResponse, after: str) -> list[str]:
-    """The comma-separated list an answer's text ends with, after ``after``."""
-    return answer.text.rstrip().split(after, 1)[1].split(", ")
+    """The comma-separated list an error's words end with, after ``after``."""
+    return in_words(answer).rstrip().split(after, 1)[1].split(", ")
 
 
 @pytest.mark.parametrize(
@@ -169,8 +170,8 @@ def test_a_format_parameter_naming_no_format_is_400_naming_those_there_are(
     gives is one the route answers: a query's, those of its result (an ASK's named the
     RDF formats too, each then 406); the API's, no html (read, it gave JSON)."""
     r = client.get(path)
-    assert r.status_code == 400 and r.mimetype == "text/plain", r.text
-    assert "'bogus'" in r.text
+    assert r.status_code == 400 and r.mimetype == words_of(path), r.text
+    assert "'bogus'" in in_words(r)
     names = _listed(r, " one of ")
     assert named in names and not_named not in names and "bogus" not in names
     if path.startswith(("/sparql", "/id/")):  # every name, on two routes: a request each
@@ -260,7 +261,7 @@ def test_a_406_lists_every_type_that_is_accepted(
     """/sparql's 406 for text/plain listed its four result types, not application/json,
     which it answers: a type the 406 lists is answered, and one answered is listed."""
     r = client.get(path, headers={"Accept": refused})
-    assert r.status_code == 406 and r.mimetype == "text/plain", r.text
+    assert r.status_code == 406 and r.mimetype == words_of(path), r.text
     listed = _listed(r, " offered as ")
     for media in dict.fromkeys([*listed, *MEDIA]):
         # the service description's page is the query editor: a redirect
@@ -276,19 +277,26 @@ def test_a_406_lists_every_type_that_is_accepted(
         ("PUT", "/sparql", "GET or POST"),
     ],
 )
-def test_a_method_a_route_does_not_take_is_405_in_text(
+def test_a_method_a_route_does_not_take_is_405_in_words(
     client: FlaskClient, method: str, path: str, allowed: str
 ) -> None:
-    """GET /api/validate got Werkzeug's HTML page, where the API's other errors are text."""
-    r = client.open(path, method=method)
+    """GET /api/validate got Werkzeug's HTML page, where the API's other errors are words:
+    text, and under the API problem details (JSON) unless text alone is asked."""
+    said = f"{path} takes {allowed}, not {method}"
+    r = client.open(path, method=method, headers={"Accept": "text/plain"})
     assert r.status_code == 405 and r.mimetype == "text/plain", r.text
-    assert r.text == f"{path} takes {allowed}, not {method}\n"
+    assert r.text == said + "\n"
     assert set(allowed.split(" or ")) <= {m.strip() for m in r.headers["Allow"].split(",")}
+    if path.startswith("/api/"):
+        problem = client.open(path, method=method)
+        assert (problem.mimetype, problem.json["detail"]) == ("application/problem+json", said)
+        assert problem.headers["Allow"] == r.headers["Allow"]
 
 
-def test_a_path_of_no_api_route_is_404_in_text(client: FlaskClient) -> None:
+def test_a_path_of_no_api_route_is_404_in_words(client: FlaskClient) -> None:
     r = client.get("/api/modles")
-    assert r.status_code == 404 and r.mimetype == "text/plain" and "/openapi.json" in r.text
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+    assert "/openapi.json" in r.json["detail"]
 
 
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -404,9 +412,10 @@ def test_every_route_whose_answer_varies_by_accept_lists_the_same_types_in_406_a
     for _, method, path, query in _negotiating(client):
         png = {"Accept": "image/png"}
         refused = client.open(path, method=method, query_string=query, headers=png)
-        assert refused.status_code == 406 and refused.mimetype == "text/plain", (path, refused.text)
+        words = words_of(path)
+        assert (refused.status_code, refused.mimetype) == (406, words), (path, refused.text)
         unknown = client.open(path, method=method, query_string={**query, "format": "bogus"})
-        assert unknown.status_code == 400 and unknown.mimetype == "text/plain", (path, unknown.text)
+        assert (unknown.status_code, unknown.mimetype) == (400, words), (path, unknown.text)
         named = [n for n in _listed(unknown, " one of ") if "/" in n]  # its short names left out
         assert sorted(named) == sorted(_listed(refused, " offered as ")), path
 
