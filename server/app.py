@@ -10,7 +10,13 @@ import time
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, g, render_template, request, url_for
-from werkzeug.exceptions import MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -53,6 +59,15 @@ GZIP_MIN_BYTES = 1024
 # the validator (ETag), the scheme a write needs (WWW-Authenticate) and the day a model
 # whose history is answered was withdrawn (Withdrawn).
 EXPOSED = "Link, Retry-After, Location, ETag, WWW-Authenticate, Withdrawn"
+# A problem's title is the status's phrase (RFC 9457 §4.2.1): RFC 9110's, where Werkzeug's
+# (and Python 3.11's http.HTTPStatus) are RFC 7231's older ones.
+PHRASES = {
+    **HTTP_STATUS_CODES,
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
 
 # What a page of ours may load and run (README, "What a page may run"), behind the escaping
 # and the link filter (linked_data.followed): markup a source or an update slipped into a
@@ -89,6 +104,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
 QUERY_TIMEOUT = 30.0
 
 
+class _App(Flask):
+    def handle_http_exception(self, e: HTTPException) -> Any:
+        """``abort(response)`` answers that response as it is: Flask ran it as a WSGI app,
+        which to a HEAD writes no body, and api_problem built the problem from the empty
+        body (a detail of "", a Content-Length other than GET's)."""
+        if e.code is None and e.response is not None:
+            return e.response
+        return super().handle_http_exception(e)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the application.
 
@@ -107,7 +132,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     trusted: --proxy-hops), ``PUBLIC_URL`` (the scheme, host and path clients reach the
     server at, which the links it writes about itself name: --public-url).
     """
-    app = Flask(__name__)
+    app = _App(__name__)
     app.config.from_mapping(
         STORE=None,
         STORE_LOCATION=None,
@@ -186,14 +211,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(NotAcceptable, lambda e: text(str(e), 406))
     app.register_error_handler(MethodNotAllowed, _not_answered)
     app.register_error_handler(NotFound, _not_answered)
+    app.register_error_handler(InternalServerError, _failed)
     # Flask runs these last registered first: the body is compressed, then If-None-Match is
-    # answered against the ETag of what is sent, and the status logged is the one sent.
+    # answered against the ETag of what is sent (If-Match with a 412, which api_problem
+    # then says as the API's other errors), and the status logged is the one sent.
     app.after_request(_log_request)
     app.after_request(_security_headers)
     app.after_request(_plain_redirect)
     app.after_request(_cors)
-    app.after_request(_conditional)
     app.after_request(api_problem)
+    app.after_request(_conditional)
     app.after_request(_gzip)
     app.after_request(_api_validator)
     app.after_request(vary_by_accept)
@@ -262,6 +289,15 @@ def _not_answered(e: NotFound | MethodNotAllowed) -> Response:
     return response
 
 
+def _failed(e: InternalServerError) -> Response | InternalServerError:
+    """An error no handler of ours answers (Flask has logged it): under /api/ in words, which
+    api_problem makes problem details as /openapi.json's ``default`` says; elsewhere
+    Werkzeug's page."""
+    if request.path.startswith(f"{API}/"):
+        return text("the server failed to answer this request; its log says why", 500)
+    return e
+
+
 def _plain_redirect(response: Response) -> Response:
     """A redirect's body as text naming where it goes: Werkzeug writes an HTML page, which
     an API client reading the body gets where every other answer of ours is text."""
@@ -309,20 +345,21 @@ def api_problem(response: Response) -> Response:
     every other client gets as text), which a program reads as it reads the answers; text
     still to a client asking text rather than JSON. Every error of the API passes here,
     wherever it was raised (the guard, the store, the model lookup, a 404 or 405)."""
+    if response.status_code < 400 or not request.path.startswith(f"{API}/"):
+        return response
+    # Problem details or text by Accept, whichever is sent: a cache must keep them apart.
+    response.vary.add("Accept")
     if (
-        response.status_code < 400
-        or response.mimetype != "text/plain"
-        or not request.path.startswith(f"{API}/")
+        response.mimetype != "text/plain"
         or request.accept_mimetypes.best_match([PROBLEM, "application/json", "text/plain"])
         == "text/plain"
     ):
         return response
     detail = response.get_data(as_text=True).rstrip("\n")
-    phrase = HTTP_STATUS_CODES.get(response.status_code, "Error")
+    phrase = PHRASES.get(response.status_code, "Error")
     problem = {"type": "about:blank", "title": phrase, "status": response.status_code}
     response.set_data(json.dumps({**problem, "detail": detail}, ensure_ascii=False))
     response.content_type = PROBLEM
-    response.vary.add("Accept")  # (text to a client asking text)
     return response
 
 
@@ -368,9 +405,15 @@ def _gzip(response: Response) -> Response:
 
 
 def _conditional(response: Response) -> Response:
-    """Answer If-None-Match with 304 when it names the ETag of what would be sent."""
+    """Answer If-None-Match with 304 when it names the ETag of what would be sent, and
+    If-Match naming none with 412, in words: the answer it would have replaced is not sent."""
     if response.status_code == 200 and response.get_etag()[0]:
         response.make_conditional(request)
+        if response.status_code == 412:
+            response.set_data(
+                f"If-Match names no ETag of this answer ({response.headers['ETag']})\n"
+            )
+            response.content_type = "text/plain; charset=utf-8"
     return response
 
 

@@ -1009,6 +1009,18 @@ def _posted_yaml(client: FlaskClient, yaml: bytes, definition: str, accept: str)
     )
 
 
+# A problem's title: RFC 9110's phrase of its status (413's was RFC 7231's "Request Entity
+# Too Large").
+RFC_9110_PHRASES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+}
+
+
 @pytest.mark.parametrize(
     ("method", "path", "accept", "status"),
     [
@@ -1043,6 +1055,7 @@ def test_the_apis_errors_are_problem_details_its_description_names(
     assert (r.status_code, r.mimetype) == (status, "application/problem+json"), r.text
     problem = r.json
     assert problem["status"] == status and problem["detail"] and problem["type"] == "about:blank"
+    assert problem["title"] == RFC_9110_PHRASES[status]  # (RFC 9457 §4.2.1)
     spec = client.get("/openapi.json").json
     schema = {**spec["components"]["schemas"]["Problem"], "components": spec["components"]}
     assert list(Draft202012Validator(schema).iter_errors(problem)) == []

@@ -299,6 +299,53 @@ def test_a_path_of_no_api_route_is_404_in_words(client: FlaskClient) -> None:
     assert "/openapi.json" in r.json["detail"]
 
 
+@pytest.mark.parametrize("accept", ["text/plain", "application/json", "*/*"])
+def test_an_api_error_varies_by_accept_in_either_format(client: FlaskClient, accept: str) -> None:
+    """An error of the API is problem details or text by Accept: its text said no Vary,
+    and a shared cache could hand it to a client reading JSON."""
+    r = client.get("/api/models/no-such-model", headers={"Accept": accept})
+    assert r.status_code == 404 and "Accept" in r.vary, (r.mimetype, r.vary)
+
+
+class _Broken(EmbeddedStore):
+    """A store whose queries fail with an error no handler of the app names."""
+
+    def query(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("the disk is on fire")
+
+
+def test_an_unexpected_failure_of_the_api_is_problem_details() -> None:
+    """/openapi.json's ``default`` says any other error of the API is problem details: a
+    500 was Werkzeug's HTML page (TESTING off, as served: on, the error is raised)."""
+    api = create_app({"STORE": _Broken(None)}).test_client()
+    r = api.get("/api/conformance")
+    assert (r.status_code, r.mimetype) == (500, "application/problem+json"), r.text
+    assert r.json["title"] == "Internal Server Error" and "disk" not in r.json["detail"]
+    said = api.get("/api/conformance", headers={"Accept": "text/plain"})
+    assert (said.mimetype, said.text) == ("text/plain", r.json["detail"] + "\n")
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/models/no-such-model", "/api/models/llama-2-7b/conformance?definition=nope"]
+)
+def test_an_api_errors_head_has_the_headers_of_its_get(client: FlaskClient, path: str) -> None:
+    """An error raised as an answer (abort(text(…))) reached the problem details with the
+    empty body of a HEAD: its Content-Length was that of a problem with no detail."""
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code >= 400 and head.data == b""
+    for name in ("Content-Type", "Content-Length", "Vary"):
+        assert head.headers[name] == get.headers[name], name
+
+
+def test_an_if_match_naming_no_etag_is_a_problem_not_the_answer(client: FlaskClient) -> None:
+    """A 412 carried the whole answer (every verdict) as application/json: the problem
+    details were written before the condition was checked."""
+    r = client.get("/api/conformance", headers={"If-Match": '"not-this-one"'})
+    assert (r.status_code, r.mimetype) == (412, "application/problem+json"), r.mimetype
+    assert set(r.json) == {"type", "title", "status", "detail"}
+    assert r.json["title"] == "Precondition Failed" and "If-Match" in r.json["detail"]
+
+
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
