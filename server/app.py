@@ -399,7 +399,8 @@ def _gzip(response: Response) -> Response:
     etag, weak = response.get_etag()
     if etag:  # the compressed bytes are another representation (RFC 9110 §8.8.3)
         response.set_etag(f"{etag}-gzip", weak)
-    response.set_data(gzip.compress(body, compresslevel=5))
+    # mtime=0: the header holds no time, so the strong ETag names the same bytes each time.
+    response.set_data(gzip.compress(body, compresslevel=5, mtime=0))
     response.headers["Content-Encoding"] = "gzip"
     return response
 

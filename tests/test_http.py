@@ -3,8 +3,11 @@ headers caches read (Vary, ETag), and what a format asked for that is not there 
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
@@ -344,6 +347,19 @@ def test_an_if_match_naming_no_etag_is_a_problem_not_the_answer(client: FlaskCli
     assert (r.status_code, r.mimetype) == (412, "application/problem+json"), r.mimetype
     assert set(r.json) == {"type", "title", "status", "detail"}
     assert r.json["title"] == "Precondition Failed" and "If-Match" in r.json["detail"]
+
+
+def test_a_compressed_answer_is_the_same_bytes_at_another_time(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its strong ETag names fixed bytes: gzip wrote the time into its header, so the same
+    answer compressed a second later was other bytes under the same ETag."""
+    ticks = itertools.count(1_000_000_000)  # a second later each time it is read
+    monkeypatch.setattr(gzip, "time", SimpleNamespace(time=lambda: next(ticks)))
+    badge = f"/badges/{OLMO}.svg"  # over GZIP_MIN_BYTES
+    first, second = client.get(badge, headers=GZIP), client.get(badge, headers=GZIP)
+    assert first.headers["Content-Encoding"] == second.headers["Content-Encoding"] == "gzip"
+    assert first.headers["ETag"] == second.headers["ETag"] and first.data == second.data
 
 
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
