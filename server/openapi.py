@@ -661,7 +661,18 @@ def _operation(method: str, path: str, op: dict[str, Any]) -> dict[str, Any]:
             for status, answer in op["responses"].items()
         }
         extra = {s: {**a, "content": PROBLEM_CONTENT} for s, a in API_ERRORS.items()}
-        op["responses"] = {**extra, **responses}
+        # A status the route describes itself (/api/shacl's 503) is the shared one too: its
+        # description first, the shared one's headers (Retry-After) kept.
+        both = {
+            s: {
+                **extra[s],
+                **answer,
+                "description": f"{answer['description']}. {extra[s]['description']}",
+            }
+            for s, answer in responses.items()
+            if s in extra
+        }
+        op["responses"] = {**extra, **responses, **both}
     return op
 
 

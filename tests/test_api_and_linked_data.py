@@ -471,6 +471,15 @@ def test_openapi_describes_every_route_the_app_serves(client: FlaskClient) -> No
             assert op["summary"] and op["responses"], (path, method)
 
 
+def test_a_routes_own_503_keeps_the_shared_retry_after(client: FlaskClient) -> None:
+    """/api/shacl describes its own 503 (the validation's time limit): it replaced the
+    shared 503 of the guard and the store, whose Retry-After it then lacked."""
+    spec = client.get("/openapi.json").json
+    answer = spec["paths"]["/api/shacl"]["post"]["responses"]["503"]
+    assert "Retry-After" in answer["headers"]
+    assert "validation" in answer["description"] and "busy" in answer["description"]
+
+
 def test_openapi_is_valid_openapi_3_1(client: FlaskClient) -> None:
     """A Media Type Object has no description in OpenAPI 3.1 (/api/shacl's request body
     gave its three one): a client generator validating the document refused it."""
