@@ -1103,6 +1103,13 @@ def test_no_ontology_folder_found_is_said_in_one_line(
     monkeypatch.setattr(resources, "_PACKAGE", tmp_path / "site-packages" / "openness")
     monkeypatch.setattr(resources, "_CHECKOUT", tmp_path / "site-packages")
     monkeypatch.delenv("OPENNESS_HOME", raising=False)
+    # What this process read of the project's files before (a test run earlier in this
+    # worker) is forgotten: a command read the definitions from its cache and failed later,
+    # on the empty model (exit 2), instead of finding no ontology/ folder.
+    for module in [m for name, m in sys.modules.items() if name.startswith("openness")]:
+        for cached in list(vars(module).values()):
+            if hasattr(type(cached), "cache_clear"):  # (functools' caches, not a proxy's)
+                cached.cache_clear()
     model = tmp_path / "my-model.ttl"
     model.write_text("")
     store = ["--store", str(tmp_path / "store")]
